@@ -1,0 +1,100 @@
+// Package models holds Kaiku's domain types and pure domain logic: the case lifecycle, users
+// and roles, request shapes. It does no I/O and knows nothing about HTTP.
+package models
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrorKind classifies a domain error; the HTTP layer maps each kind to one status.
+type ErrorKind int
+
+// Error kinds, from the caller's point of view.
+const (
+	KindInvalid      ErrorKind = iota + 1 // the request is malformed or a field is wrong
+	KindUnauthorized                      // nobody is logged in, or credentials are wrong
+	KindForbidden                         // logged in, but not allowed
+	KindNotFound                          // no such thing (or not visible to the caller)
+	KindConflict                          // a stale version, a duplicate, a state that forbids it
+	KindTooLarge                          // a body or upload over its limit
+	KindRateLimited                       // too many attempts
+	KindUnprocessable                     // well-formed, but the domain refuses it
+	KindUnavailable                       // a dependency is down
+)
+
+// Error is a domain error with a stable machine code and optional per-field messages keyed by
+// JSON field name.
+type Error struct {
+	Kind    ErrorKind
+	Code    string
+	Message string
+	Fields  map[string]string
+	Err     error // cause, never shown to clients
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return e.Code + ": " + e.Message
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// AsError returns the domain error inside err, if any.
+func AsError(err error) (*Error, bool) {
+	var de *Error
+	if errors.As(err, &de) {
+		return de, true
+	}
+	return nil, false
+}
+
+// Constructors for the common cases.
+
+func Invalid(message string, fields map[string]string) *Error {
+	return &Error{Kind: KindInvalid, Code: "invalid_request", Message: message, Fields: fields}
+}
+
+func InvalidField(field, message string) *Error {
+	return Invalid("validation failed", map[string]string{field: message})
+}
+
+func Unauthorized(code, message string) *Error {
+	return &Error{Kind: KindUnauthorized, Code: code, Message: message}
+}
+
+func Forbidden(message string) *Error {
+	return &Error{Kind: KindForbidden, Code: "forbidden", Message: message}
+}
+
+func NotFound(what string) *Error {
+	return &Error{Kind: KindNotFound, Code: "not_found", Message: what + " not found"}
+}
+
+func Conflict(code, message string) *Error {
+	return &Error{Kind: KindConflict, Code: code, Message: message}
+}
+
+// ErrStaleVersion is returned when a write names a version that is no longer current.
+func StaleVersion(current int64) *Error {
+	return &Error{Kind: KindConflict, Code: "version_conflict",
+		Message: fmt.Sprintf("the case was changed by someone else (current version %d); reload and try again", current)}
+}
+
+func TooLarge(message string) *Error {
+	return &Error{Kind: KindTooLarge, Code: "too_large", Message: message}
+}
+
+func RateLimited(message string) *Error {
+	return &Error{Kind: KindRateLimited, Code: "rate_limited", Message: message}
+}
+
+func Unprocessable(code, message string) *Error {
+	return &Error{Kind: KindUnprocessable, Code: code, Message: message}
+}
+
+func Unavailable(message string, cause error) *Error {
+	return &Error{Kind: KindUnavailable, Code: "unavailable", Message: message, Err: cause}
+}

@@ -1,0 +1,123 @@
+package models
+
+import "time"
+
+// Role is what a staff user may do. Each role includes the ones below it.
+type Role string
+
+const (
+	RoleAgent   Role = "agent"
+	RoleManager Role = "manager"
+	RoleAdmin   Role = "admin"
+)
+
+func (r Role) rank() int {
+	switch r {
+	case RoleAgent:
+		return 1
+	case RoleManager:
+		return 2
+	case RoleAdmin:
+		return 3
+	}
+	return 0
+}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return r.rank() > 0 }
+
+// AtLeast reports whether r includes the rights of min.
+func (r Role) AtLeast(min Role) bool { return r.rank() >= min.rank() && r.Valid() }
+
+// User is a staff member: agent, manager or admin.
+type User struct {
+	ID           string    `bson:"_id" json:"id"`
+	Email        string    `bson:"email" json:"email"`
+	Name         string    `bson:"name" json:"name"`
+	Role         Role      `bson:"role" json:"role"`
+	TeamIDs      []string  `bson:"team_ids" json:"team_ids"`
+	PasswordHash string    `bson:"password_hash" json:"-"`
+	Locale       string    `bson:"locale" json:"locale"`
+	Active       bool      `bson:"active" json:"active"`
+	CreatedAt    time.Time `bson:"created_at" json:"created_at"`
+	UpdatedAt    time.Time `bson:"updated_at" json:"updated_at"`
+	// AuthorityLimitCents is the most this user may grant a customer on their own (refunds,
+	// goodwill); above it a manager approves. In minor units of Currency.
+	AuthorityLimitCents int64  `bson:"authority_limit_cents" json:"authority_limit_cents"`
+	Currency            string `bson:"currency" json:"currency"`
+	Version             int64  `bson:"version" json:"-"`
+}
+
+// UserCreate is what an admin may set when adding a user.
+type UserCreate struct {
+	Email               string   `json:"email" validate:"required,email,max=254"`
+	Name                string   `json:"name" validate:"required,max=120"`
+	Role                Role     `json:"role" validate:"required,oneof=agent manager admin"`
+	Password            string   `json:"password" validate:"required,min=10,max=200"`
+	TeamIDs             []string `json:"team_ids" validate:"max=50,dive,max=64"`
+	AuthorityLimitCents int64    `json:"authority_limit_cents" validate:"min=0,max=100000000000"`
+	Locale              string   `json:"locale" validate:"omitempty,oneof=en fi"`
+}
+
+// UserPatch changes some fields of a user; nil means unchanged.
+type UserPatch struct {
+	Name                *string   `json:"name" validate:"omitempty,min=1,max=120"`
+	Role                *Role     `json:"role" validate:"omitempty,oneof=agent manager admin"`
+	TeamIDs             *[]string `json:"team_ids" validate:"omitempty,max=50,dive,max=64"`
+	AuthorityLimitCents *int64    `json:"authority_limit_cents" validate:"omitempty,min=0,max=100000000000"`
+	Locale              *string   `json:"locale" validate:"omitempty,oneof=en fi"`
+	Active              *bool     `json:"active"`
+	Password            *string   `json:"password" validate:"omitempty,min=10,max=200"`
+}
+
+// Team groups users; cases can be routed to a team.
+type Team struct {
+	ID          string    `bson:"_id" json:"id"`
+	Name        string    `bson:"name" json:"name"`
+	Description string    `bson:"description" json:"description"`
+	CreatedAt   time.Time `bson:"created_at" json:"created_at"`
+	UpdatedAt   time.Time `bson:"updated_at" json:"updated_at"`
+}
+
+// TeamCreate is what an admin may set when adding a team.
+type TeamCreate struct {
+	Name        string `json:"name" validate:"required,max=80"`
+	Description string `json:"description" validate:"max=500"`
+}
+
+// TeamPatch changes some fields of a team.
+type TeamPatch struct {
+	Name        *string `json:"name" validate:"omitempty,min=1,max=80"`
+	Description *string `json:"description" validate:"omitempty,max=500"`
+}
+
+// APIToken is a bearer credential for integrations. The secret itself is never stored: the
+// document's ID is the SHA-256 of the secret, so looking a token up is a read by _id.
+type APIToken struct {
+	ID         string     `bson:"_id" json:"-"`
+	PublicID   string     `bson:"public_id" json:"id"`
+	UserID     string     `bson:"user_id" json:"-"`
+	Name       string     `bson:"name" json:"name"`
+	CreatedAt  time.Time  `bson:"created_at" json:"created_at"`
+	LastUsedAt *time.Time `bson:"last_used_at,omitempty" json:"last_used_at"`
+}
+
+// APITokenCreate names a new token.
+type APITokenCreate struct {
+	Name string `json:"name" validate:"required,max=80"`
+}
+
+// Session is a logged-in browser. Its ID is the SHA-256 of the cookie value.
+type Session struct {
+	ID        string    `bson:"_id"`
+	UserID    string    `bson:"user_id"`
+	CSRFToken string    `bson:"csrf_token"`
+	CreatedAt time.Time `bson:"created_at"`
+	ExpiresAt time.Time `bson:"expires_at"`
+}
+
+// LoginRequest is the body of a password login.
+type LoginRequest struct {
+	Email    string `json:"email" validate:"required,email,max=254"`
+	Password string `json:"password" validate:"required,max=200"`
+}

@@ -1,0 +1,83 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+)
+
+// migration is one ordered, idempotent start-up step. Applied ones are recorded by name, and
+// running one twice is harmless anyway (a crash between the step and the record repeats it).
+type migration struct {
+	name string
+	up   func(ctx context.Context, s *Store) error
+}
+
+// migrations run in this order; append only, never reorder or rename.
+var migrations = []migration{
+	{"0001_create_collections", createCollections},
+}
+
+func createCollections(ctx context.Context, s *Store) error {
+	existing, err := s.db.ListCollectionNames(ctx, bson.D{})
+	if err != nil {
+		return err
+	}
+	have := map[string]bool{}
+	for _, n := range existing {
+		have[n] = true
+	}
+	for _, name := range AllCollections {
+		if have[name] {
+			continue
+		}
+		if err := s.db.CreateCollection(ctx, name); err != nil {
+			var ce mongo.CommandError
+			if ok := asCommandError(err, &ce); ok && ce.Name == "NamespaceExists" {
+				continue // another replica created it first
+			}
+			return fmt.Errorf("create %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func asCommandError(err error, target *mongo.CommandError) bool {
+	ce, ok := err.(mongo.CommandError)
+	if ok {
+		*target = ce
+	}
+	return ok
+}
+
+// Migrate runs every migration not yet recorded. Several replicas may run it at once: each step
+// is idempotent, so the worst case is a step run twice.
+func (s *Store) Migrate(ctx context.Context, logger *slog.Logger, now time.Time) error {
+	// The migrations collection may not exist yet on a fresh database; reads of a missing
+	// collection return nothing, which is what we want.
+	for _, m := range migrations {
+		var done struct {
+			ID string `bson:"_id"`
+		}
+		err := s.getByID(ctx, collMigrations, m.name, &done)
+		if err == nil {
+			continue
+		}
+		if err != ErrNotFound {
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+		logger.Info("applying migration", "name", m.name)
+		if err := m.up(ctx, s); err != nil {
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+		err = s.insert(ctx, collMigrations, bson.D{{Key: "_id", Value: m.name}, {Key: "applied_at", Value: now}})
+		if err != nil && !isDup(err) {
+			return fmt.Errorf("record migration %s: %w", m.name, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,203 @@
+// Package store is Kaiku's persistence on MongoDB (or the embedded FerretDB, which speaks the
+// same protocol). Every read and write of a single thing is by _id: FerretDB v1 pushes only an
+// exact {_id} filter down to SQLite, anything else scans. Natural keys (an email, a counter
+// name, a token hash) are turned into _id values so lookups stay by _id and duplicates fail on
+// insert. Lists and counts of cases come from the search index, never from here.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+)
+
+// Collection names.
+const (
+	collCases      = "cases"
+	collUsers      = "users"
+	collUserEmails = "user_emails"
+	collTeams      = "teams"
+	collSessions   = "sessions"
+	collAPITokens  = "api_tokens"
+	collCounters   = "counters"
+	collIndexQueue = "index_queue"
+	collRateLimits = "rate_limits"
+	collMigrations = "migrations"
+)
+
+// AllCollections are created at start-up, so the embedded _id index remedy covers each of them.
+var AllCollections = []string{
+	collCases, collUsers, collUserEmails, collTeams, collSessions, collAPITokens,
+	collCounters, collIndexQueue, collRateLimits, collMigrations,
+}
+
+// Options tunes a Store.
+type Options struct {
+	// SingleWriter says this process is the only one writing to the database (the embedded
+	// FerretDB). Conditional writes then filter by _id alone, serialised by an in-process lock,
+	// because FerretDB would scan the collection for any filter with more than _id in it.
+	// Against a shared MongoDB it must be false: the version goes into the filter instead.
+	SingleWriter bool
+}
+
+// Store is the database handle. It is safe for concurrent use.
+type Store struct {
+	client *mongo.Client
+	db     *mongo.Database
+	opts   Options
+	locks  *keyedLocks
+}
+
+// Connect dials uri and checks the server answers within the context's deadline.
+func Connect(ctx context.Context, uri, dbName string, opts Options) (*Store, error) {
+	client, err := mongo.Connect(options.Client().ApplyURI(uri).
+		SetServerSelectionTimeout(5 * time.Second).
+		SetConnectTimeout(5 * time.Second).
+		SetAppName("kaiku"))
+	if err != nil {
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	s := &Store{client: client, db: client.Database(dbName), opts: opts, locks: newKeyedLocks()}
+	if err := s.Ping(ctx); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, fmt.Errorf("database %s not reachable: %w", redactURI(uri), err)
+	}
+	return s, nil
+}
+
+// Ping checks the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	return s.client.Ping(ctx, readpref.Primary())
+}
+
+// Close disconnects from the database.
+func (s *Store) Close(ctx context.Context) error { return s.client.Disconnect(ctx) }
+
+// Database exposes the raw database for benchmarks that measure the driver floor.
+func (s *Store) Database() *mongo.Database { return s.db }
+
+func (s *Store) c(name string) *mongo.Collection { return s.db.Collection(name) }
+
+// ErrNotFound is returned when no document has the requested _id.
+var ErrNotFound = errors.New("store: not found")
+
+// ErrDuplicate is returned when an insert hits an existing _id (or unique key).
+var ErrDuplicate = errors.New("store: duplicate")
+
+// ErrVersionMismatch is returned by a conditional write whose expected version is stale.
+var ErrVersionMismatch = errors.New("store: version mismatch")
+
+func mapErr(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return ErrNotFound
+	case mongo.IsDuplicateKeyError(err):
+		return fmt.Errorf("%w: %v", ErrDuplicate, err)
+	}
+	return err
+}
+
+// getByID decodes the document with the given _id into out.
+func (s *Store) getByID(ctx context.Context, coll, id string, out any) error {
+	return mapErr(s.c(coll).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(out))
+}
+
+// insert adds a new document; an existing _id gives ErrDuplicate.
+func (s *Store) insert(ctx context.Context, coll string, doc any) error {
+	_, err := s.c(coll).InsertOne(ctx, doc)
+	return mapErr(err)
+}
+
+// replaceIfVersion replaces the document with _id id if its stored version is still version.
+// doc must carry the new version. See Options.SingleWriter for why the filter differs.
+func (s *Store) replaceIfVersion(ctx context.Context, coll, id string, version int64, doc any) error {
+	filter := bson.D{{Key: "_id", Value: id}}
+	if !s.opts.SingleWriter {
+		filter = append(filter, bson.E{Key: "version", Value: version})
+	}
+	res, err := s.c(coll).ReplaceOne(ctx, filter, doc)
+	if err != nil {
+		return mapErr(err)
+	}
+	if res.MatchedCount == 0 {
+		return ErrVersionMismatch
+	}
+	return nil
+}
+
+// deleteByID removes the document with _id id; a missing one is not an error.
+func (s *Store) deleteByID(ctx context.Context, coll, id string) error {
+	_, err := s.c(coll).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
+	return err
+}
+
+// findAll decodes every document of a small collection (users, teams, tokens of one user).
+// Never used for cases: those are listed through the search index.
+func findAll[T any](ctx context.Context, s *Store, coll string, filter bson.D) ([]T, error) {
+	if filter == nil {
+		filter = bson.D{}
+	}
+	cur, err := s.c(coll).Find(ctx, filter)
+	if err != nil {
+		return nil, err
+	}
+	out := []T{}
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// NextSequence returns the next value of the named counter, starting at 1. It is atomic on
+// MongoDB; on the embedded FerretDB (not atomic across concurrent findAndModify) the in-process
+// lock makes it so, and callers insert with the value as _id, so a duplicate would fail anyway.
+func (s *Store) NextSequence(ctx context.Context, name string) (int64, error) {
+	unlock := s.locks.lock("seq:" + name)
+	defer unlock()
+	var doc struct {
+		Seq int64 `bson:"seq"`
+	}
+	err := s.c(collCounters).FindOneAndUpdate(ctx,
+		bson.D{{Key: "_id", Value: name}},
+		bson.D{{Key: "$inc", Value: bson.D{{Key: "seq", Value: int64(1)}}}},
+		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After),
+	).Decode(&doc)
+	if err != nil {
+		return 0, fmt.Errorf("counter %s: %w", name, err)
+	}
+	return doc.Seq, nil
+}
+
+// keyedLocks serialises work per key inside this process, with a fixed set of stripes so memory
+// stays bounded however many keys there are.
+type keyedLocks struct{ stripes [256]sync.Mutex }
+
+func newKeyedLocks() *keyedLocks { return &keyedLocks{} }
+
+func (k *keyedLocks) lock(key string) (unlock func()) {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(key))
+	m := &k.stripes[h.Sum32()%uint32(len(k.stripes))]
+	m.Lock()
+	return m.Unlock
+}
+
+func redactURI(uri string) string {
+	// Keep the scheme and host for the message, never credentials.
+	for i := len("mongodb://"); i < len(uri); i++ {
+		if uri[i] == '@' {
+			return "mongodb://***@" + uri[i+1:]
+		}
+	}
+	return uri
+}

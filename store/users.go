@@ -1,0 +1,150 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/kaiku-helpdesk/kaiku/models"
+)
+
+// userEmail maps a normalised email to its user, so login is a read by _id and two users with
+// one email fail on insert.
+type userEmail struct {
+	ID     string `bson:"_id"`
+	UserID string `bson:"user_id"`
+}
+
+// InsertUser stores a new user; an email already taken gives ErrDuplicate.
+func (s *Store) InsertUser(ctx context.Context, u *models.User) error {
+	if err := s.insert(ctx, collUserEmails, userEmail{ID: u.Email, UserID: u.ID}); err != nil {
+		return err
+	}
+	if err := s.insert(ctx, collUsers, u); err != nil {
+		_ = s.deleteByID(ctx, collUserEmails, u.Email)
+		return err
+	}
+	return nil
+}
+
+// GetUser reads a user by ID.
+func (s *Store) GetUser(ctx context.Context, id string) (*models.User, error) {
+	var u models.User
+	if err := s.getByID(ctx, collUsers, id, &u); err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// GetUserByEmail reads a user by normalised email.
+func (s *Store) GetUserByEmail(ctx context.Context, email string) (*models.User, error) {
+	var ue userEmail
+	if err := s.getByID(ctx, collUserEmails, email, &ue); err != nil {
+		return nil, err
+	}
+	return s.GetUser(ctx, ue.UserID)
+}
+
+// UpdateUser writes u back if its stored version is still u.Version-1.
+func (s *Store) UpdateUser(ctx context.Context, u *models.User) error {
+	unlock := s.locks.lock("user:" + u.ID)
+	defer unlock()
+	return s.replaceIfVersion(ctx, collUsers, u.ID, u.Version-1, u)
+}
+
+// ListUsers returns every staff user (a small collection).
+func (s *Store) ListUsers(ctx context.Context) ([]models.User, error) {
+	return findAll[models.User](ctx, s, collUsers, nil)
+}
+
+// CountUsers tells whether any user exists, for the first-admin bootstrap.
+func (s *Store) CountUsers(ctx context.Context) (int64, error) {
+	return s.c(collUsers).CountDocuments(ctx, bson.D{})
+}
+
+// InsertTeam stores a new team.
+func (s *Store) InsertTeam(ctx context.Context, t *models.Team) error { return s.insert(ctx, collTeams, t) }
+
+// GetTeam reads a team by ID.
+func (s *Store) GetTeam(ctx context.Context, id string) (*models.Team, error) {
+	var t models.Team
+	if err := s.getByID(ctx, collTeams, id, &t); err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// ReplaceTeam writes a team back.
+func (s *Store) ReplaceTeam(ctx context.Context, t *models.Team) error {
+	res, err := s.c(collTeams).ReplaceOne(ctx, bson.D{{Key: "_id", Value: t.ID}}, t)
+	if err != nil {
+		return err
+	}
+	if res.MatchedCount == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// ListTeams returns every team (a small collection).
+func (s *Store) ListTeams(ctx context.Context) ([]models.Team, error) {
+	return findAll[models.Team](ctx, s, collTeams, nil)
+}
+
+// InsertSession stores a new login session.
+func (s *Store) InsertSession(ctx context.Context, sess *models.Session) error {
+	return s.insert(ctx, collSessions, sess)
+}
+
+// GetSession reads a session by the hash of its cookie value.
+func (s *Store) GetSession(ctx context.Context, id string) (*models.Session, error) {
+	var sess models.Session
+	if err := s.getByID(ctx, collSessions, id, &sess); err != nil {
+		return nil, err
+	}
+	return &sess, nil
+}
+
+// DeleteSession ends a session.
+func (s *Store) DeleteSession(ctx context.Context, id string) error {
+	return s.deleteByID(ctx, collSessions, id)
+}
+
+// InsertAPIToken stores a new token (its _id is the secret's hash).
+func (s *Store) InsertAPIToken(ctx context.Context, t *models.APIToken) error {
+	return s.insert(ctx, collAPITokens, t)
+}
+
+// GetAPIToken reads a token by the hash of its secret.
+func (s *Store) GetAPIToken(ctx context.Context, hash string) (*models.APIToken, error) {
+	var t models.APIToken
+	if err := s.getByID(ctx, collAPITokens, hash, &t); err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// TouchAPIToken records when a token was last used.
+func (s *Store) TouchAPIToken(ctx context.Context, hash string, at time.Time) error {
+	_, err := s.c(collAPITokens).UpdateOne(ctx, bson.D{{Key: "_id", Value: hash}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "last_used_at", Value: at}}}})
+	return err
+}
+
+// ListAPITokens returns the tokens of one user (the collection holds a few per user).
+func (s *Store) ListAPITokens(ctx context.Context, userID string) ([]models.APIToken, error) {
+	return findAll[models.APIToken](ctx, s, collAPITokens, bson.D{{Key: "user_id", Value: userID}})
+}
+
+// DeleteAPIToken revokes a user's token by its public ID.
+func (s *Store) DeleteAPIToken(ctx context.Context, userID, publicID string) error {
+	res, err := s.c(collAPITokens).DeleteOne(ctx, bson.D{{Key: "user_id", Value: userID}, {Key: "public_id", Value: publicID}})
+	if err != nil {
+		return err
+	}
+	if res.DeletedCount == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
