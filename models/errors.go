@@ -12,15 +12,15 @@ type ErrorKind int
 
 // Error kinds, from the caller's point of view.
 const (
-	KindInvalid      ErrorKind = iota + 1 // the request is malformed or a field is wrong
-	KindUnauthorized                      // nobody is logged in, or credentials are wrong
-	KindForbidden                         // logged in, but not allowed
-	KindNotFound                          // no such thing (or not visible to the caller)
-	KindConflict                          // a stale version, a duplicate, a state that forbids it
-	KindTooLarge                          // a body or upload over its limit
-	KindRateLimited                       // too many attempts
-	KindUnprocessable                     // well-formed, but the domain refuses it
-	KindUnavailable                       // a dependency is down
+	KindInvalid       ErrorKind = iota + 1 // the request is malformed or a field is wrong
+	KindUnauthorized                       // nobody is logged in, or credentials are wrong
+	KindForbidden                          // logged in, but not allowed
+	KindNotFound                           // no such thing (or not visible to the caller)
+	KindConflict                           // a stale version, a duplicate, a state that forbids it
+	KindTooLarge                           // a body or upload over its limit
+	KindRateLimited                        // too many attempts
+	KindUnprocessable                      // well-formed, but the domain refuses it
+	KindUnavailable                        // a dependency is down
 )
 
 // Error is a domain error with a stable machine code and optional per-field messages keyed by

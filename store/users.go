@@ -64,7 +64,9 @@ func (s *Store) CountUsers(ctx context.Context) (int64, error) {
 }
 
 // InsertTeam stores a new team.
-func (s *Store) InsertTeam(ctx context.Context, t *models.Team) error { return s.insert(ctx, collTeams, t) }
+func (s *Store) InsertTeam(ctx context.Context, t *models.Team) error {
+	return s.insert(ctx, collTeams, t)
+}
 
 // GetTeam reads a team by ID.
 func (s *Store) GetTeam(ctx context.Context, id string) (*models.Team, error) {
