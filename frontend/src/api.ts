@@ -1,0 +1,240 @@
+// A small typed client for the Kaiku API.
+//
+// - Success bodies are `{"data": ...}` (lists add `"meta"`); `request` unwraps them.
+// - Errors are `{"error": {"code", "message", "fields"}}`; they become `ApiError`.
+// - The session is an HttpOnly cookie: every request uses credentials 'same-origin',
+//   and every non-GET request carries the CSRF token in `X-CSRF-Token`.
+// - A 401 on an authenticated call runs the unauthorized handler (the app sends the
+//   user to /login and remembers where they were).
+
+import type {
+  ApiToken,
+  Case,
+  CaseListMeta,
+  CaseListQuery,
+  CaseSummary,
+  CreatedApiToken,
+  ListMeta,
+  NewTeam,
+  NewUser,
+  Session,
+  Team,
+  TeamPatch,
+  User,
+  UserPatch,
+} from './types'
+
+export const API_BASE = '/api/v1'
+
+/** An error answer from the API, or a failure to reach it (status 0). */
+export class ApiError extends Error {
+  readonly status: number
+  readonly code: string
+  readonly fields: Record<string, string>
+
+  constructor(status: number, code: string, message: string, fields: Record<string, string> = {}) {
+    super(message)
+    this.name = 'ApiError'
+    this.status = status
+    this.code = code
+    this.fields = fields
+  }
+
+  /** True when the server rejected individual fields (validation errors). */
+  get hasFieldErrors(): boolean {
+    return Object.keys(this.fields).length > 0
+  }
+}
+
+export interface Envelope<T, M = undefined> {
+  data: T
+  meta: M
+}
+
+export type Query = Record<string, string | number | boolean | undefined | null>
+
+export interface RequestOptions {
+  query?: Query
+  body?: unknown
+  /** Do not run the unauthorized handler on 401 (login, session probe). */
+  noAuthRedirect?: boolean
+  signal?: AbortSignal
+}
+
+let csrfToken = ''
+let unauthorizedHandler: (() => void) | null = null
+
+export function setCsrfToken(token: string): void {
+  csrfToken = token
+}
+
+export function getCsrfToken(): string {
+  return csrfToken
+}
+
+/** Called when an authenticated request gets 401 (the session ended). */
+export function setUnauthorizedHandler(handler: (() => void) | null): void {
+  unauthorizedHandler = handler
+}
+
+export function buildUrl(path: string, query?: Query): string {
+  let url = API_BASE + path
+  if (query) {
+    const params = new URLSearchParams()
+    for (const [key, value] of Object.entries(query)) {
+      if (value === undefined || value === null || value === '') continue
+      params.append(key, String(value))
+    }
+    const qs = params.toString()
+    if (qs) url += '?' + qs
+  }
+  return url
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function toFields(value: unknown): Record<string, string> {
+  const fields: Record<string, string> = {}
+  if (!isRecord(value)) return fields
+  for (const [key, message] of Object.entries(value)) {
+    if (typeof message === 'string') fields[key] = message
+    else if (message !== null && message !== undefined) fields[key] = String(message)
+  }
+  return fields
+}
+
+/** Turns a non-2xx response body into an ApiError (tolerating non-JSON bodies). */
+export function errorFromBody(status: number, body: unknown, statusText = ''): ApiError {
+  if (isRecord(body) && isRecord(body.error)) {
+    const err = body.error
+    const code = typeof err.code === 'string' && err.code ? err.code : `http_${status}`
+    const message =
+      typeof err.message === 'string' && err.message ? err.message : statusText || `HTTP ${status}`
+    return new ApiError(status, code, message, toFields(err.fields))
+  }
+  return new ApiError(status, `http_${status}`, statusText || `HTTP ${status}`)
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text()
+  if (!text) return undefined
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return undefined
+  }
+}
+
+export async function request<T, M = undefined>(
+  method: string,
+  path: string,
+  options: RequestOptions = {},
+): Promise<Envelope<T, M>> {
+  const headers: Record<string, string> = { Accept: 'application/json' }
+  const init: RequestInit = { method, headers, credentials: 'same-origin', signal: options.signal }
+  if (options.body !== undefined) {
+    headers['Content-Type'] = 'application/json'
+    init.body = JSON.stringify(options.body)
+  }
+  if (method !== 'GET' && method !== 'HEAD' && csrfToken) {
+    headers['X-CSRF-Token'] = csrfToken
+  }
+
+  let response: Response
+  try {
+    response = await fetch(buildUrl(path, options.query), init)
+  } catch (cause) {
+    if (cause instanceof DOMException && cause.name === 'AbortError') throw cause
+    throw new ApiError(0, 'network_error', 'The server could not be reached.')
+  }
+
+  const body = response.status === 204 ? undefined : await readJson(response)
+  if (!response.ok) {
+    const error = errorFromBody(response.status, body, response.statusText)
+    if (response.status === 401 && !options.noAuthRedirect && unauthorizedHandler) {
+      unauthorizedHandler()
+    }
+    throw error
+  }
+  if (isRecord(body) && 'data' in body) {
+    return { data: body.data as T, meta: body.meta as M }
+  }
+  // 204 No Content, or a body without the envelope.
+  return { data: body as T, meta: undefined as M }
+}
+
+async function data<T>(promise: Promise<Envelope<T, unknown>>): Promise<T> {
+  return (await promise).data
+}
+
+// --- Auth -------------------------------------------------------------------
+
+export function login(email: string, password: string): Promise<Session> {
+  return data(
+    request<Session>('POST', '/auth/login', { body: { email, password }, noAuthRedirect: true }),
+  )
+}
+
+export async function logout(): Promise<void> {
+  await request<void>('POST', '/auth/logout', { noAuthRedirect: true })
+}
+
+/** The current session; rejects with status 401 when nobody is logged in. */
+export function me(): Promise<Session> {
+  return data(request<Session>('GET', '/me', { noAuthRedirect: true }))
+}
+
+// --- Users and teams ----------------------------------------------------------
+
+export function listUsers(): Promise<Envelope<User[], ListMeta>> {
+  return request<User[], ListMeta>('GET', '/users')
+}
+
+export function createUser(user: NewUser): Promise<User> {
+  return data(request<User>('POST', '/users', { body: user }))
+}
+
+export function updateUser(id: string, patch: UserPatch): Promise<User> {
+  return data(request<User>('PATCH', `/users/${encodeURIComponent(id)}`, { body: patch }))
+}
+
+export function listTeams(): Promise<Envelope<Team[], ListMeta>> {
+  return request<Team[], ListMeta>('GET', '/teams')
+}
+
+export function createTeam(team: NewTeam): Promise<Team> {
+  return data(request<Team>('POST', '/teams', { body: team }))
+}
+
+export function updateTeam(id: string, patch: TeamPatch): Promise<Team> {
+  return data(request<Team>('PATCH', `/teams/${encodeURIComponent(id)}`, { body: patch }))
+}
+
+// --- API tokens ---------------------------------------------------------------
+
+export function listApiTokens(): Promise<ApiToken[]> {
+  return data(request<ApiToken[]>('GET', '/api-tokens'))
+}
+
+export function createApiToken(name: string): Promise<CreatedApiToken> {
+  return data(request<CreatedApiToken>('POST', '/api-tokens', { body: { name } }))
+}
+
+export async function deleteApiToken(id: string): Promise<void> {
+  await request<void>('DELETE', `/api-tokens/${encodeURIComponent(id)}`)
+}
+
+// --- Cases --------------------------------------------------------------------
+
+export function listCases(
+  query: CaseListQuery,
+  signal?: AbortSignal,
+): Promise<Envelope<CaseSummary[], CaseListMeta>> {
+  return request<CaseSummary[], CaseListMeta>('GET', '/cases', { query: { ...query }, signal })
+}
+
+export function getCase(id: string, signal?: AbortSignal): Promise<Case> {
+  return data(request<Case>('GET', `/cases/${encodeURIComponent(id)}`, { signal }))
+}

@@ -1,0 +1,105 @@
+import { createRouter, createWebHistory, type RouteLocationNormalized, type Router, type RouterHistory } from 'vue-router'
+import { clearSession, ensureSession } from './session'
+import { setUnauthorizedHandler } from './api'
+import type { Role } from './types'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Reachable without signing in (the login page). */
+    public?: boolean
+    /** Roles allowed to open the page; any signed-in user when absent. */
+    roles?: Role[]
+    /** i18n key of the page title. */
+    titleKey?: string
+  }
+}
+
+export const DEFAULT_PATH = '/inbox'
+
+/**
+ * Where to go after signing in: only same-origin app paths, never back to
+ * /login, never a protocol-relative or absolute URL (no open redirect).
+ */
+export function safeRedirect(value: unknown): string {
+  const path = Array.isArray(value) ? value[0] : value
+  if (typeof path !== 'string') return DEFAULT_PATH
+  if (!path.startsWith('/') || path.startsWith('//') || path.startsWith('/\\')) return DEFAULT_PATH
+  if (path === '/login' || path.startsWith('/login?') || path.startsWith('/login#')) return DEFAULT_PATH
+  return path
+}
+
+export function loginLocation(to: Pick<RouteLocationNormalized, 'fullPath'>, extra: Record<string, string> = {}) {
+  const query: Record<string, string> = { ...extra }
+  if (to.fullPath && to.fullPath !== '/' && !to.fullPath.startsWith('/login')) query.redirect = to.fullPath
+  return { name: 'login', query }
+}
+
+export function createAppRouter(history: RouterHistory = createWebHistory()): Router {
+  const router = createRouter({
+    history,
+    routes: [
+      { path: '/', redirect: DEFAULT_PATH },
+      {
+        path: '/login',
+        name: 'login',
+        component: () => import('./views/LoginView.vue'),
+        meta: { public: true, titleKey: 'login.title' },
+      },
+      {
+        path: '/inbox',
+        name: 'inbox',
+        component: () => import('./views/InboxView.vue'),
+        meta: { titleKey: 'inbox.title' },
+      },
+      {
+        path: '/cases/:id',
+        name: 'case',
+        component: () => import('./views/CaseView.vue'),
+        meta: { titleKey: 'inbox.columns.case' },
+      },
+      {
+        path: '/admin/users',
+        name: 'admin-users',
+        component: () => import('./views/AdminUsersView.vue'),
+        meta: { roles: ['manager', 'admin'], titleKey: 'users.title' },
+      },
+      {
+        path: '/account/tokens',
+        name: 'api-tokens',
+        component: () => import('./views/TokensView.vue'),
+        meta: { titleKey: 'tokens.title' },
+      },
+      {
+        path: '/:pathMatch(.*)*',
+        name: 'not-found',
+        component: () => import('./views/NotFoundView.vue'),
+        meta: { titleKey: 'errors.notFoundTitle' },
+      },
+    ],
+    scrollBehavior(to, from, saved) {
+      if (saved) return saved
+      if (to.path !== from.path) return { top: 0 }
+      return false
+    },
+  })
+
+  router.beforeEach(async (to) => {
+    const user = await ensureSession()
+    if (to.meta.public) {
+      if (user && to.name === 'login') return safeRedirect(to.query.redirect)
+      return true
+    }
+    if (!user) return loginLocation(to)
+    return true
+  })
+
+  // A 401 from any authenticated call means the session ended (expired,
+  // revoked, server restarted): forget the user and ask them to sign in again.
+  setUnauthorizedHandler(() => {
+    clearSession()
+    const current = router.currentRoute.value
+    if (!current.meta.public) void router.replace(loginLocation(current, { expired: '1' }))
+  })
+
+  return router
+}

@@ -1,0 +1,62 @@
+// The signed-in user, shared by the whole app.
+import { reactive, readonly } from 'vue'
+import { ApiError, me, setCsrfToken } from './api'
+import type { Role, Session, User } from './types'
+
+interface SessionState {
+  user: User | null
+  /** True once /me has answered (logged in or not). */
+  checked: boolean
+}
+
+const state = reactive<SessionState>({ user: null, checked: false })
+
+export const session = readonly(state)
+
+let pending: Promise<User | null> | null = null
+
+export function setSession(value: Session): void {
+  state.user = value.user
+  state.checked = true
+  setCsrfToken(value.csrf_token)
+}
+
+export function clearSession(): void {
+  state.user = null
+  state.checked = true
+  pending = null
+  setCsrfToken('')
+}
+
+/** Asks the server once who is signed in; later calls reuse the answer. */
+export function ensureSession(): Promise<User | null> {
+  if (state.checked) return Promise.resolve(state.user as User | null)
+  pending ??= me()
+    .then((value) => {
+      setSession(value)
+      return value.user
+    })
+    .catch((error: unknown) => {
+      pending = null
+      if (error instanceof ApiError && error.status === 401) {
+        clearSession()
+        return null
+      }
+      // Server unreachable or failing: treat as signed out for now, ask again later.
+      return null
+    })
+  return pending
+}
+
+export function hasRole(user: Pick<User, 'role'> | null | undefined, ...roles: Role[]): boolean {
+  return !!user && roles.includes(user.role)
+}
+
+/** Managers and admins may see users and teams; only admins may change them. */
+export function canViewUsers(user: Pick<User, 'role'> | null | undefined): boolean {
+  return hasRole(user, 'manager', 'admin')
+}
+
+export function canManageUsers(user: Pick<User, 'role'> | null | undefined): boolean {
+  return hasRole(user, 'admin')
+}

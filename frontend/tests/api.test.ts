@@ -1,0 +1,184 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import {
+  ApiError,
+  buildUrl,
+  createUser,
+  deleteApiToken,
+  errorFromBody,
+  listCases,
+  listUsers,
+  login,
+  me,
+  request,
+  setCsrfToken,
+  setUnauthorizedHandler,
+} from '../src/api'
+import { headerOf, json, mockFetch } from './helpers'
+
+const user = {
+  id: 'u1',
+  email: 'ada@example.com',
+  name: 'Ada',
+  role: 'admin',
+  team_ids: [],
+  authority_limit_cents: 50000,
+  currency: 'EUR',
+  locale: 'en',
+  active: true,
+  created_at: '2026-01-01T00:00:00Z',
+  updated_at: '2026-01-01T00:00:00Z',
+}
+
+afterEach(() => {
+  setCsrfToken('')
+  setUnauthorizedHandler(null)
+})
+
+describe('envelope', () => {
+  it('unwraps data and meta of a list', async () => {
+    const { calls } = mockFetch(json(200, { data: [user], meta: { total: 1 } }))
+    const result = await listUsers()
+    expect(result.data).toEqual([user])
+    expect(result.meta).toEqual({ total: 1 })
+    expect(calls[0]!.url).toBe('/api/v1/users')
+    expect(calls[0]!.init.method).toBe('GET')
+    expect(calls[0]!.init.credentials).toBe('same-origin')
+  })
+
+  it('unwraps data of a single resource', async () => {
+    mockFetch(json(200, { data: { user, csrf_token: 'tok' } }))
+    const session = await me()
+    expect(session.user.email).toBe('ada@example.com')
+    expect(session.csrf_token).toBe('tok')
+  })
+
+  it('builds the case list query, leaving out empty parameters', async () => {
+    const { calls } = mockFetch(json(200, { data: [], meta: { total: 0, next_cursor: '' } }))
+    const result = await listCases({ view: 'mine', sort: 'updated_at', order: 'desc', limit: 50, cursor: '' })
+    expect(result.meta.total).toBe(0)
+    expect(calls[0]!.url).toBe('/api/v1/cases?view=mine&sort=updated_at&order=desc&limit=50')
+  })
+
+  it('accepts 204 No Content', async () => {
+    setCsrfToken('csrf-1')
+    const { calls } = mockFetch(new Response(null, { status: 204 }))
+    await expect(deleteApiToken('t/1')).resolves.toBeUndefined()
+    expect(calls[0]!.url).toBe('/api/v1/api-tokens/t%2F1')
+    expect(calls[0]!.init.method).toBe('DELETE')
+  })
+
+  it('encodes query values', () => {
+    expect(buildUrl('/cases', { q: 'broken & late', limit: 1, x: undefined, y: null })).toBe(
+      '/api/v1/cases?q=broken+%26+late&limit=1',
+    )
+  })
+})
+
+describe('errors', () => {
+  it('throws ApiError with code, message and fields', async () => {
+    mockFetch(
+      json(422, {
+        error: {
+          code: 'validation_failed',
+          message: 'Some fields are invalid',
+          fields: { email: 'must be a valid email', authority_limit_cents: 'must be 0 or more' },
+        },
+      }),
+    )
+    const error = await createUser({
+      email: 'nope',
+      name: 'X',
+      role: 'agent',
+      password: 'pw',
+      team_ids: [],
+      authority_limit_cents: -1,
+      locale: 'en',
+    }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ApiError)
+    const apiError = error as ApiError
+    expect(apiError.status).toBe(422)
+    expect(apiError.code).toBe('validation_failed')
+    expect(apiError.message).toBe('Some fields are invalid')
+    expect(apiError.fields).toEqual({
+      email: 'must be a valid email',
+      authority_limit_cents: 'must be 0 or more',
+    })
+    expect(apiError.hasFieldErrors).toBe(true)
+  })
+
+  it('copes with a non-JSON error body', async () => {
+    mockFetch(new Response('<html>Bad gateway</html>', { status: 502, statusText: 'Bad Gateway' }))
+    const error = (await request('GET', '/teams').catch((e: unknown) => e)) as ApiError
+    expect(error).toBeInstanceOf(ApiError)
+    expect(error.status).toBe(502)
+    expect(error.code).toBe('http_502')
+    expect(error.fields).toEqual({})
+  })
+
+  it('reports a network failure as status 0', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))))
+    const error = (await request('GET', '/teams').catch((e: unknown) => e)) as ApiError
+    expect(error.status).toBe(0)
+    expect(error.code).toBe('network_error')
+  })
+
+  it('errorFromBody tolerates odd shapes', () => {
+    expect(errorFromBody(400, { error: { code: 'bad', fields: { a: 1 } } }).fields).toEqual({ a: '1' })
+    expect(errorFromBody(404, null).code).toBe('http_404')
+  })
+})
+
+describe('CSRF and credentials', () => {
+  it('sends X-CSRF-Token and a JSON body on POST', async () => {
+    setCsrfToken('csrf-123')
+    const { calls } = mockFetch(json(201, { data: user }))
+    await createUser({
+      email: 'ada@example.com',
+      name: 'Ada',
+      role: 'agent',
+      password: 'correct horse battery',
+      team_ids: ['t1'],
+      authority_limit_cents: 10000,
+      locale: 'fi',
+    })
+    const { init } = calls[0]!
+    expect(init.method).toBe('POST')
+    expect(init.credentials).toBe('same-origin')
+    expect(headerOf(init, 'X-CSRF-Token')).toBe('csrf-123')
+    expect(headerOf(init, 'Content-Type')).toBe('application/json')
+    expect(JSON.parse(String(init.body))).toEqual({
+      email: 'ada@example.com',
+      name: 'Ada',
+      role: 'agent',
+      password: 'correct horse battery',
+      team_ids: ['t1'],
+      authority_limit_cents: 10000,
+      locale: 'fi',
+    })
+  })
+
+  it('does not send the CSRF header on GET', async () => {
+    setCsrfToken('csrf-123')
+    const { calls } = mockFetch(json(200, { data: [], meta: { total: 0 } }))
+    await listUsers()
+    expect(headerOf(calls[0]!.init, 'X-CSRF-Token')).toBeUndefined()
+  })
+})
+
+describe('401 handling', () => {
+  it('runs the unauthorized handler on 401 of an authenticated call', async () => {
+    const handler = vi.fn()
+    setUnauthorizedHandler(handler)
+    mockFetch(json(401, { error: { code: 'unauthorized', message: 'Not signed in' } }))
+    await expect(listUsers()).rejects.toMatchObject({ status: 401 })
+    expect(handler).toHaveBeenCalledOnce()
+  })
+
+  it('does not redirect when the login itself answers 401', async () => {
+    const handler = vi.fn()
+    setUnauthorizedHandler(handler)
+    mockFetch(json(401, { error: { code: 'invalid_credentials', message: 'Invalid email or password' } }))
+    await expect(login('a@example.com', 'wrong')).rejects.toMatchObject({ code: 'invalid_credentials' })
+    expect(handler).not.toHaveBeenCalled()
+  })
+})
