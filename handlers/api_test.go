@@ -1,0 +1,308 @@
+package handlers_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kaiku-helpdesk/kaiku/handlers"
+	"github.com/kaiku-helpdesk/kaiku/models"
+)
+
+const validCase = `{"subject":"Broken kettle","description":"It leaks after two days.","customer":{"name":"Aino Virtanen","email":"Aino@Example.com"},"priority":"high","category":"appliances","touchpoint":"store","expected_outcome":"replacement","tags":["Leak","leak"]}`
+
+func TestAuthScenarios(t *testing.T) {
+	s := newStack(t)
+	s.run(t, []scenario{
+		{name: "me anonymous", method: "GET", path: "/api/v1/me", wantStatus: 401, wantCode: "unauthenticated"},
+		{name: "me agent", as: "agent", method: "GET", path: "/api/v1/me", wantStatus: 200, wantBody: []string{`"role":"agent"`, `"csrf_token"`}},
+		{name: "password hash never leaves", as: "admin", method: "GET", path: "/api/v1/users", wantStatus: 200},
+		{name: "wrong password", method: "POST", path: "/api/v1/auth/login", body: `{"email":"agent@example.com","password":"nope nope nope"}`, wantStatus: 401, wantCode: "invalid_credentials"},
+		{name: "unknown user same answer", method: "POST", path: "/api/v1/auth/login", body: `{"email":"ghost@example.com","password":"nope nope nope"}`, wantStatus: 401, wantCode: "invalid_credentials"},
+		{name: "login field errors", method: "POST", path: "/api/v1/auth/login", body: `{"email":"not-an-email"}`, wantStatus: 400, wantFields: []string{"email", "password"}},
+		{name: "bad session cookie", method: "GET", path: "/api/v1/me", headers: map[string]string{"Cookie": handlers.SessionCookie + "=forged"}, wantStatus: 401},
+		{name: "bearer garbage", method: "GET", path: "/api/v1/me", headers: map[string]string{"Authorization": "Bearer kaiku_forged"}, wantStatus: 401},
+		{name: "cookie write without CSRF", as: "agent", method: "POST", path: "/api/v1/api-tokens", body: `{"name":"x"}`, headers: map[string]string{handlers.CSRFHeader: ""}, wantStatus: 403, wantCode: "forbidden"},
+		{name: "cookie write with wrong CSRF", as: "agent", method: "POST", path: "/api/v1/api-tokens", body: `{"name":"x"}`, headers: map[string]string{handlers.CSRFHeader: "wrong"}, wantStatus: 403},
+	})
+	res := s.do(s.logins["admin"], "GET", "/api/v1/users", "", nil)
+	if strings.Contains(res.body, "password") || strings.Contains(res.body, "argon2") {
+		t.Fatalf("user list leaks password material: %s", res.body)
+	}
+}
+
+func TestLogoutEndsTheSession(t *testing.T) {
+	s := newStack(t)
+	sess := s.login("agent@example.com", testPassword)
+	if res := s.do(sess, "POST", "/api/v1/auth/logout", "", nil); res.status != http.StatusNoContent {
+		t.Fatalf("logout: %d %s", res.status, res.body)
+	}
+	if res := s.do(sess, "GET", "/api/v1/me", "", nil); res.status != http.StatusUnauthorized {
+		t.Fatalf("the old cookie still works after logout: %d", res.status)
+	}
+}
+
+func TestSessionExpires(t *testing.T) {
+	s := newStack(t)
+	sess := s.login("agent@example.com", testPassword)
+	s.clock.Advance(13 * time.Hour)
+	if res := s.do(sess, "GET", "/api/v1/me", "", nil); res.status != http.StatusUnauthorized {
+		t.Fatalf("a 13-hour-old session still works: %d", res.status)
+	}
+}
+
+func TestLoginIsRateLimited(t *testing.T) {
+	s := newStack(t)
+	var last response
+	for i := 0; i < 12; i++ {
+		last = s.do(nil, "POST", "/api/v1/auth/login", `{"email":"agent@example.com","password":"wrong password"}`, nil)
+	}
+	if last.status != http.StatusTooManyRequests || last.header.Get("Retry-After") == "" {
+		t.Fatalf("after 12 failures: %d %s", last.status, last.body)
+	}
+	// Even the right password is refused inside the window...
+	if res := s.do(nil, "POST", "/api/v1/auth/login", `{"email":"agent@example.com","password":"`+testPassword+`"}`, nil); res.status != http.StatusTooManyRequests {
+		t.Fatalf("right password inside the window: %d", res.status)
+	}
+	// ...and accepted once the window has passed.
+	s.clock.Advance(time.Minute)
+	s.login("agent@example.com", testPassword)
+}
+
+func TestAPITokenLifecycle(t *testing.T) {
+	s := newStack(t)
+	res := s.do(s.logins["agent"], "POST", "/api/v1/api-tokens", `{"name":"CRM sync"}`, nil)
+	if res.status != http.StatusCreated {
+		t.Fatalf("create token: %d %s", res.status, res.body)
+	}
+	var created struct {
+		Data struct {
+			Token struct {
+				ID string `json:"id"`
+			} `json:"token"`
+			Secret string `json:"secret"`
+		} `json:"data"`
+	}
+	res.decode(t, &created)
+	if !strings.HasPrefix(created.Data.Secret, "kaiku_") || len(created.Data.Secret) < 40 {
+		t.Fatalf("secret %q is not a long kaiku_ token", created.Data.Secret)
+	}
+	bearer := &session{token: created.Data.Secret}
+	if res := s.do(bearer, "GET", "/api/v1/me", "", nil); res.status != 200 || !strings.Contains(res.body, "agent@example.com") {
+		t.Fatalf("bearer me: %d %s", res.status, res.body)
+	}
+	// Bearer writes need no CSRF header: browsers never attach the token on their own.
+	if res := s.do(bearer, "POST", "/api/v1/cases", validCase, nil); res.status != http.StatusCreated {
+		t.Fatalf("bearer create case: %d %s", res.status, res.body)
+	}
+	list := s.do(s.logins["agent"], "GET", "/api/v1/api-tokens", "", nil)
+	if strings.Contains(list.body, created.Data.Secret) || !strings.Contains(list.body, "CRM sync") {
+		t.Fatalf("token list must name the token but never show the secret: %s", list.body)
+	}
+	// Another user cannot revoke it.
+	if res := s.do(s.logins["manager"], "DELETE", "/api/v1/api-tokens/"+created.Data.Token.ID, "", nil); res.status != http.StatusNotFound {
+		t.Fatalf("someone else's token revoked: %d", res.status)
+	}
+	if res := s.do(s.logins["agent"], "DELETE", "/api/v1/api-tokens/"+created.Data.Token.ID, "", nil); res.status != http.StatusNoContent {
+		t.Fatalf("revoke: %d %s", res.status, res.body)
+	}
+	if res := s.do(bearer, "GET", "/api/v1/me", "", nil); res.status != http.StatusUnauthorized {
+		t.Fatalf("revoked token still works: %d", res.status)
+	}
+}
+
+func TestUserAdministration(t *testing.T) {
+	s := newStack(t)
+	s.run(t, []scenario{
+		{name: "agent cannot list users", as: "agent", method: "GET", path: "/api/v1/users", wantStatus: 403},
+		{name: "manager lists users", as: "manager", method: "GET", path: "/api/v1/users", wantStatus: 200, wantBody: []string{`"total":3`}},
+		{name: "manager cannot create", as: "manager", method: "POST", path: "/api/v1/users", body: `{"email":"x@example.com","name":"X","role":"agent","password":"long enough pw"}`, wantStatus: 403},
+		{name: "admin creates", as: "admin", method: "POST", path: "/api/v1/users", body: `{"email":"New@Example.com","name":"New Agent","role":"agent","password":"long enough pw","authority_limit_cents":5000}`, wantStatus: 201, wantBody: []string{`"email":"new@example.com"`, `"authority_limit_cents":5000`, `"currency":"EUR"`}},
+		{name: "duplicate email", as: "admin", method: "POST", path: "/api/v1/users", body: `{"email":"new@example.com","name":"Again","role":"agent","password":"long enough pw"}`, wantStatus: 409, wantFields: []string{"email"}},
+		{name: "field errors by JSON name", as: "admin", method: "POST", path: "/api/v1/users", body: `{"email":"bad","name":"","role":"boss","password":"short","authority_limit_cents":-1}`, wantStatus: 400, wantFields: []string{"email", "name", "role", "password", "authority_limit_cents"}},
+		{name: "no mass assignment", as: "admin", method: "POST", path: "/api/v1/users", body: `{"email":"m@example.com","name":"M","role":"agent","password":"long enough pw","password_hash":"x"}`, wantStatus: 400, wantFields: []string{"password_hash"}},
+		{name: "unknown team", as: "admin", method: "POST", path: "/api/v1/users", body: `{"email":"t@example.com","name":"T","role":"agent","password":"long enough pw","team_ids":["nope"]}`, wantStatus: 400, wantFields: []string{"team_ids"}},
+		{name: "admin cannot demote self", as: "admin", method: "PATCH", path: "/api/v1/users/" + s.logins["admin"].user.ID, body: `{"role":"agent"}`, wantStatus: 400, wantFields: []string{"role"}},
+		{name: "patch missing user", as: "admin", method: "PATCH", path: "/api/v1/users/nobody", body: `{"name":"x"}`, wantStatus: 404},
+		{name: "agent cannot create team", as: "agent", method: "POST", path: "/api/v1/teams", body: `{"name":"Returns"}`, wantStatus: 403},
+		{name: "admin creates team", as: "admin", method: "POST", path: "/api/v1/teams", body: `{"name":"Returns","description":"Refunds and returns"}`, wantStatus: 201},
+		{name: "agent lists teams", as: "agent", method: "GET", path: "/api/v1/teams", wantStatus: 200, wantBody: []string{"Returns"}},
+	})
+
+	// Deactivating a user ends their access at once, even with a live session.
+	agent := s.logins["agent"]
+	if res := s.do(s.logins["admin"], "PATCH", "/api/v1/users/"+agent.user.ID, `{"active":false}`, nil); res.status != 200 {
+		t.Fatalf("deactivate: %d %s", res.status, res.body)
+	}
+	if res := s.do(agent, "GET", "/api/v1/me", "", nil); res.status != http.StatusUnauthorized {
+		t.Fatalf("deactivated user still in: %d", res.status)
+	}
+	// A password reset lets the user in with the new password only.
+	if res := s.do(s.logins["admin"], "PATCH", "/api/v1/users/"+agent.user.ID, `{"active":true,"password":"a brand new password"}`, nil); res.status != 200 {
+		t.Fatalf("reset: %d %s", res.status, res.body)
+	}
+	s.login("agent@example.com", "a brand new password")
+	if res := s.do(nil, "POST", "/api/v1/auth/login", `{"email":"agent@example.com","password":"`+testPassword+`"}`, nil); res.status != 401 {
+		t.Fatalf("old password still works: %d", res.status)
+	}
+}
+
+func TestBadInputNeverReachesTheDatabase(t *testing.T) {
+	s := newStack(t)
+	big := `{"subject":"x","description":"` + strings.Repeat("a", 70<<10) + `","customer":{"name":"a","email":"a@example.com"}}`
+	s.run(t, []scenario{
+		{name: "malformed JSON", as: "agent", method: "POST", path: "/api/v1/cases", body: `{"subject":`, wantStatus: 400, wantCode: "invalid_request"},
+		{name: "not an object", as: "agent", method: "POST", path: "/api/v1/cases", body: `[1,2]`, wantStatus: 400},
+		{name: "wrong type", as: "agent", method: "POST", path: "/api/v1/cases", body: `{"subject":5}`, wantStatus: 400, wantFields: []string{"subject"}},
+		{name: "unknown field", as: "agent", method: "POST", path: "/api/v1/cases", body: `{"subject":"x","status":"closed"}`, wantStatus: 400, wantFields: []string{"status"}},
+		{name: "dollar key at top", as: "agent", method: "POST", path: "/api/v1/cases", body: `{"$where":"1"}`, wantStatus: 400, wantFields: []string{"$where"}},
+		{name: "dollar key nested", as: "agent", method: "POST", path: "/api/v1/cases", body: `{"subject":"x","customer":{"email":{"$ne":null}}}`, wantStatus: 400, wantFields: []string{"$ne"}},
+		{name: "dollar key in array", as: "agent", method: "POST", path: "/api/v1/cases", body: `{"tags":[{"$gt":""}]}`, wantStatus: 400, wantFields: []string{"$gt"}},
+		{name: "dollar string value is fine but validated", as: "agent", method: "POST", path: "/api/v1/cases", body: `{"subject":"$1 overcharge","description":"d","customer":{"name":"a","email":"a@example.com"}}`, wantStatus: 201},
+		{name: "dollar login", method: "POST", path: "/api/v1/auth/login", body: `{"email":{"$gt":""},"password":"x"}`, wantStatus: 400},
+		{name: "oversized body", as: "agent", method: "POST", path: "/api/v1/cases", body: big, wantStatus: 413, wantCode: "too_large"},
+		{name: "two JSON values", as: "agent", method: "POST", path: "/api/v1/cases", body: validCase + validCase, wantStatus: 400},
+		{name: "empty body", as: "agent", method: "POST", path: "/api/v1/cases", body: "", headers: map[string]string{"Content-Type": "application/json"}, wantStatus: 400},
+		{name: "form body refused", as: "agent", method: "POST", path: "/api/v1/cases", body: "subject=x", headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, wantStatus: 400, wantCode: "unsupported_media_type"},
+		{name: "unknown query parameter", as: "agent", method: "GET", path: "/api/v1/cases?$where=1", wantStatus: 400},
+		{name: "bad limit", as: "agent", method: "GET", path: "/api/v1/cases?limit=100000", wantStatus: 400, wantFields: []string{"limit"}},
+		{name: "bad view", as: "agent", method: "GET", path: "/api/v1/cases?view=everything", wantStatus: 400, wantFields: []string{"view"}},
+		{name: "bad cursor", as: "agent", method: "GET", path: "/api/v1/cases?cursor=%7B%7D", wantStatus: 400},
+		{name: "bad date", as: "agent", method: "GET", path: "/api/v1/cases?created_from=yesterday", wantStatus: 400, wantFields: []string{"created_from"}},
+		{name: "unknown API path", as: "agent", method: "GET", path: "/api/v1/nothing-here", wantStatus: 404, wantCode: "not_found"},
+		{name: "wrong method gets the envelope", as: "agent", method: "DELETE", path: "/api/v1/me", wantStatus: 404, wantCode: "not_found"},
+	})
+}
+
+func TestCaseLifecycleOverHTTP(t *testing.T) {
+	s := newStack(t)
+	agent := s.logins["agent"]
+	res := s.do(agent, "POST", "/api/v1/cases", validCase, nil)
+	if res.status != http.StatusCreated {
+		t.Fatalf("create: %d %s", res.status, res.body)
+	}
+	var created struct{ Data models.Case }
+	res.decode(t, &created)
+	c := created.Data
+	if !strings.HasPrefix(c.ID, "K-2026-") || c.Version != 1 || c.Status != models.StatusNew ||
+		c.Customer.Email != "aino@example.com" || len(c.Tags) != 1 || len(c.Timeline) != 1 {
+		t.Fatalf("created case: %+v", c)
+	}
+
+	// The case is listed from the index straight away.
+	s.run(t, []scenario{
+		{name: "listed unassigned", as: "agent", method: "GET", path: "/api/v1/cases?view=unassigned", wantStatus: 200, wantBody: []string{c.ID, `"total":1`}},
+		{name: "text search", as: "agent", method: "GET", path: "/api/v1/cases?q=kettle", wantStatus: 200, wantBody: []string{c.ID, `\u003cmark\u003ekettle\u003c/mark\u003e`}},
+		{name: "filter excludes", as: "agent", method: "GET", path: "/api/v1/cases?priority=low", wantStatus: 200, wantBody: []string{`"total":0`}},
+		{name: "facets", as: "agent", method: "GET", path: "/api/v1/cases?facets=priority,status", wantStatus: 200, wantBody: []string{`"priority":[{"value":"high","count":1}]`}},
+		{name: "anonymous cannot read", method: "GET", path: "/api/v1/cases/" + c.ID, wantStatus: 401},
+		{name: "anonymous cannot list", method: "GET", path: "/api/v1/cases", wantStatus: 401},
+		{name: "missing case", as: "agent", method: "GET", path: "/api/v1/cases/K-2026-999999", wantStatus: 404},
+	})
+
+	// Claim it: PATCH with the version seen.
+	patch := fmt.Sprintf(`{"version":1,"assignee_id":%q,"priority":"urgent"}`, agent.user.ID)
+	res = s.do(agent, "PATCH", "/api/v1/cases/"+c.ID, patch, nil)
+	if res.status != 200 {
+		t.Fatalf("patch: %d %s", res.status, res.body)
+	}
+	var patched struct{ Data models.Case }
+	res.decode(t, &patched)
+	if patched.Data.Version != 2 || patched.Data.Status != models.StatusOpen || patched.Data.AssigneeID != agent.user.ID {
+		t.Fatalf("after claim: %+v", patched.Data)
+	}
+	if n := len(patched.Data.Timeline); n < 4 {
+		t.Fatalf("timeline should record assignee, status and priority changes with who: %+v", patched.Data.Timeline)
+	}
+
+	s.run(t, []scenario{
+		{name: "stale version refused", as: "manager", method: "PATCH", path: "/api/v1/cases/" + c.ID, body: `{"version":1,"subject":"overwrite"}`, wantStatus: 409, wantCode: "version_conflict"},
+		{name: "version required", as: "manager", method: "PATCH", path: "/api/v1/cases/" + c.ID, body: `{"subject":"overwrite"}`, wantStatus: 400, wantFields: []string{"version"}},
+		{name: "lifecycle enforced", as: "agent", method: "PATCH", path: "/api/v1/cases/" + c.ID, body: `{"version":2,"status":"new"}`, wantStatus: 422, wantCode: "invalid_transition"},
+		{name: "unknown assignee", as: "agent", method: "PATCH", path: "/api/v1/cases/" + c.ID, body: `{"version":2,"assignee_id":"ghost"}`, wantStatus: 400, wantFields: []string{"assignee_id"}},
+		{name: "now mine", as: "agent", method: "GET", path: "/api/v1/cases?view=mine", wantStatus: 200, wantBody: []string{c.ID}},
+		{name: "not unassigned", as: "agent", method: "GET", path: "/api/v1/cases?view=unassigned", wantStatus: 200, wantBody: []string{`"total":0`}},
+		{name: "sorted by priority", as: "agent", method: "GET", path: "/api/v1/cases?sort=priority", wantStatus: 200, wantBody: []string{`"priority":"urgent"`}},
+		{name: "view counts", as: "agent", method: "GET", path: "/api/v1/cases/counts", wantStatus: 200, wantBody: []string{`"mine":1`, `"unassigned":0`, `"all_open":1`}},
+	})
+	stored, err := s.env.Store.GetCase(t.Context(), c.ID)
+	if err != nil || stored.Subject != "Broken kettle" {
+		t.Fatalf("the refused stale write changed the case: %+v %v", stored, err)
+	}
+}
+
+func TestScriptInComplaintIsJSONText(t *testing.T) {
+	s := newStack(t)
+	body := `{"subject":"<script>alert(1)</script>","description":"<img src=x onerror=alert(1)>","customer":{"name":"x","email":"x@example.com"}}`
+	res := s.do(s.logins["agent"], "POST", "/api/v1/cases", body, nil)
+	if res.status != 201 {
+		t.Fatalf("%d %s", res.status, res.body)
+	}
+	if strings.Contains(res.body, "<script>") || !strings.Contains(res.body, `\u003cscript\u003e`) {
+		t.Fatalf("markup must be JSON-escaped text: %s", res.body)
+	}
+	if ct := res.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") || res.header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Fatalf("headers: %v", res.header)
+	}
+}
+
+func TestWebAppAndHealth(t *testing.T) {
+	s := newStack(t)
+	s.run(t, []scenario{
+		{name: "healthz", method: "GET", path: "/healthz", wantStatus: 200},
+		{name: "readyz", method: "GET", path: "/readyz", wantStatus: 200, wantBody: []string{`"database":"ok"`, `"search":"ok"`}},
+		{name: "spa root", method: "GET", path: "/", wantStatus: 200, wantBody: []string{"<title>Kaiku</title>"}},
+		{name: "spa deep link", method: "GET", path: "/inbox/some/where", wantStatus: 200, wantBody: []string{"<title>Kaiku</title>"}},
+		{name: "asset", method: "GET", path: "/assets/app.js", wantStatus: 200, wantBody: []string{"console.log"}},
+		{name: "missing asset is 404", method: "GET", path: "/assets/missing.js", wantStatus: 404},
+		{name: "openapi", method: "GET", path: "/api/openapi.json", wantStatus: 200, wantBody: []string{`"openapi"`}},
+	})
+}
+
+func TestUserJSONShape(t *testing.T) {
+	s := newStack(t)
+	res := s.do(s.logins["manager"], "GET", "/api/v1/me", "", nil)
+	var body struct {
+		Data struct {
+			User map[string]any `json:"user"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal([]byte(res.body), &body); err != nil {
+		t.Fatal(err)
+	}
+	u := body.Data.User
+	for _, k := range []string{"id", "email", "name", "role", "team_ids", "authority_limit_cents", "currency", "locale", "active", "created_at", "updated_at"} {
+		if _, ok := u[k]; !ok {
+			t.Errorf("user JSON lacks %q: %v", k, u)
+		}
+	}
+}
+
+func TestHighlightsEscapeMarkup(t *testing.T) {
+	s := newStack(t)
+	body := `{"subject":"<b>bold</b> refund request","description":"<script>x</script> refund","customer":{"name":"x","email":"x@example.com"}}`
+	if res := s.do(s.logins["agent"], "POST", "/api/v1/cases", body, nil); res.status != 201 {
+		t.Fatalf("%d %s", res.status, res.body)
+	}
+	res := s.do(s.logins["agent"], "GET", "/api/v1/cases?q=refund", "", nil)
+	var out struct {
+		Data []struct {
+			Highlights map[string][]string `json:"highlights"`
+		} `json:"data"`
+	}
+	res.decode(t, &out)
+	if len(out.Data) != 1 || len(out.Data[0].Highlights) == 0 {
+		t.Fatalf("no highlights: %s", res.body)
+	}
+	for field, frags := range out.Data[0].Highlights {
+		for _, f := range frags {
+			stripped := strings.NewReplacer("<mark>", "", "</mark>", "").Replace(f)
+			if strings.ContainsAny(stripped, "<>") {
+				t.Errorf("%s highlight %q carries markup other than <mark>: the UI renders highlights as HTML", field, f)
+			}
+		}
+	}
+}

@@ -1,0 +1,190 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/kaiku-helpdesk/kaiku/helpdesk"
+	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/search"
+)
+
+// caseService is what the case handlers need.
+type caseService interface {
+	Create(ctx context.Context, p *helpdesk.Principal, req models.CaseCreate) (*models.Case, error)
+	Get(ctx context.Context, p *helpdesk.Principal, id string) (*models.Case, error)
+	Patch(ctx context.Context, p *helpdesk.Principal, id string, req models.CasePatch) (*models.Case, error)
+	List(ctx context.Context, p *helpdesk.Principal, q helpdesk.CaseListQuery) (search.Result, error)
+	ViewCounts(ctx context.Context, p *helpdesk.Principal) (map[string]int, error)
+}
+
+type caseHandlers struct {
+	cases caseService
+	bind  *Binder
+}
+
+// caseSummary is one inbox row, straight from the search index.
+type caseSummary struct {
+	ID              string              `json:"id"`
+	Subject         string              `json:"subject"`
+	Status          string              `json:"status"`
+	Priority        string              `json:"priority"`
+	Channel         string              `json:"channel"`
+	Category        string              `json:"category"`
+	Touchpoint      string              `json:"touchpoint"`
+	ExpectedOutcome string              `json:"expected_outcome"`
+	Tags            []string            `json:"tags"`
+	AssigneeID      string              `json:"assignee_id"`
+	TeamID          string              `json:"team_id"`
+	EscalationLevel int                 `json:"escalation_level"`
+	CustomerName    string              `json:"customer_name"`
+	CustomerEmail   string              `json:"customer_email"`
+	CreatedAt       time.Time           `json:"created_at"`
+	UpdatedAt       time.Time           `json:"updated_at"`
+	Version         int64               `json:"version"`
+	Highlights      map[string][]string `json:"highlights,omitempty"`
+}
+
+func summaryOf(h search.Hit) caseSummary {
+	d := h.Doc
+	tags := d.Tags
+	if tags == nil {
+		tags = []string{}
+	}
+	return caseSummary{ID: d.ID, Subject: d.Subject, Status: d.Status, Priority: d.Priority, Channel: d.Channel,
+		Category: d.Category, Touchpoint: d.Touchpoint, ExpectedOutcome: d.ExpectedOutcome, Tags: tags,
+		AssigneeID: d.AssigneeID, TeamID: d.TeamID, EscalationLevel: d.EscalationLevel,
+		CustomerName: d.CustomerName, CustomerEmail: d.CustomerEmail, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
+		Version: d.Version, Highlights: h.Highlights}
+}
+
+// caseListParams are the query parameters GET /cases accepts.
+var caseListParams = map[string]bool{
+	"view": true, "q": true, "status": true, "priority": true, "assignee_id": true, "team_id": true,
+	"category": true, "touchpoint": true, "channel": true, "tag": true, "created_from": true, "created_to": true,
+	"sort": true, "order": true, "limit": true, "cursor": true, "facets": true,
+}
+
+func (h *caseHandlers) list(c echo.Context) error {
+	q, err := parseCaseListQuery(c.QueryParams())
+	if err != nil {
+		return err
+	}
+	res, err := h.cases.List(c.Request().Context(), principal(c), q)
+	if err != nil {
+		return err
+	}
+	rows := make([]caseSummary, len(res.Hits))
+	for i, hit := range res.Hits {
+		rows[i] = summaryOf(hit)
+	}
+	facets := res.Facets
+	if facets == nil {
+		facets = map[string][]search.FacetValue{}
+	}
+	return list(c, rows, map[string]any{"total": res.Total, "next_cursor": res.NextCursor, "facets": facets})
+}
+
+// multi splits repeated and comma-separated values: ?status=open,waiting&status=new.
+func multi(v url.Values, key string) []string {
+	var out []string
+	for _, s := range v[key] {
+		for _, part := range strings.Split(s, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				out = append(out, part)
+			}
+		}
+	}
+	return out
+}
+
+func parseCaseListQuery(v url.Values) (helpdesk.CaseListQuery, error) {
+	for k := range v {
+		if !caseListParams[k] {
+			return helpdesk.CaseListQuery{}, models.InvalidField(k, "is not a parameter of this list")
+		}
+	}
+	q := helpdesk.CaseListQuery{
+		View: v.Get("view"), Text: strings.TrimSpace(v.Get("q")),
+		Statuses: multi(v, "status"), Priorities: multi(v, "priority"), AssigneeIDs: multi(v, "assignee_id"),
+		TeamIDs: multi(v, "team_id"), Categories: multi(v, "category"), Touchpoints: multi(v, "touchpoint"),
+		Channels: multi(v, "channel"), Tags: multi(v, "tag"), Sort: v.Get("sort"), Cursor: v.Get("cursor"),
+		Facets: multi(v, "facets"), Desc: v.Get("order") != "asc",
+	}
+	if o := v.Get("order"); o != "" && o != "asc" && o != "desc" {
+		return q, models.InvalidField("order", "must be asc or desc")
+	}
+	if s := v.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 200 {
+			return q, models.InvalidField("limit", "must be a whole number from 1 to 200")
+		}
+		q.Limit = n
+	}
+	for _, r := range []struct {
+		key string
+		dst *time.Time
+	}{{"created_from", &q.CreatedFrom}, {"created_to", &q.CreatedTo}} {
+		if s := v.Get(r.key); s != "" {
+			t, err := parseDate(s)
+			if err != nil {
+				return q, models.InvalidField(r.key, "must be a date (2026-03-01) or an RFC 3339 time")
+			}
+			*r.dst = t
+		}
+	}
+	return q, nil
+}
+
+func parseDate(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	return time.Parse(time.DateOnly, s)
+}
+
+func (h *caseHandlers) counts(c echo.Context) error {
+	counts, err := h.cases.ViewCounts(c.Request().Context(), principal(c))
+	if err != nil {
+		return err
+	}
+	return data(c, http.StatusOK, counts)
+}
+
+func (h *caseHandlers) create(c echo.Context) error {
+	var req models.CaseCreate
+	if err := h.bind.bindJSON(c, &req); err != nil {
+		return err
+	}
+	cs, err := h.cases.Create(c.Request().Context(), principal(c), req)
+	if err != nil {
+		return err
+	}
+	return data(c, http.StatusCreated, cs)
+}
+
+func (h *caseHandlers) get(c echo.Context) error {
+	cs, err := h.cases.Get(c.Request().Context(), principal(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return data(c, http.StatusOK, cs)
+}
+
+func (h *caseHandlers) patch(c echo.Context) error {
+	var req models.CasePatch
+	if err := h.bind.bindJSON(c, &req); err != nil {
+		return err
+	}
+	cs, err := h.cases.Patch(c.Request().Context(), principal(c), c.Param("id"), req)
+	if err != nil {
+		return err
+	}
+	return data(c, http.StatusOK, cs)
+}

@@ -1,0 +1,50 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/kaiku-helpdesk/kaiku/helpdesk"
+	"github.com/kaiku-helpdesk/kaiku/models"
+)
+
+// tokenService is what the API-token handlers need.
+type tokenService interface {
+	CreateAPIToken(ctx context.Context, p *helpdesk.Principal, req models.APITokenCreate) (*helpdesk.NewAPIToken, error)
+	ListAPITokens(ctx context.Context, p *helpdesk.Principal) ([]models.APIToken, error)
+	RevokeAPIToken(ctx context.Context, p *helpdesk.Principal, publicID string) error
+}
+
+type tokenHandlers struct {
+	tokens tokenService
+	bind   *Binder
+}
+
+func (h *tokenHandlers) list(c echo.Context) error {
+	ts, err := h.tokens.ListAPITokens(c.Request().Context(), principal(c))
+	if err != nil {
+		return err
+	}
+	return list(c, ts, map[string]any{"total": len(ts)})
+}
+
+func (h *tokenHandlers) create(c echo.Context) error {
+	var req models.APITokenCreate
+	if err := h.bind.bindJSON(c, &req); err != nil {
+		return err
+	}
+	t, err := h.tokens.CreateAPIToken(c.Request().Context(), principal(c), req)
+	if err != nil {
+		return err
+	}
+	return data(c, http.StatusCreated, t)
+}
+
+func (h *tokenHandlers) revoke(c echo.Context) error {
+	if err := h.tokens.RevokeAPIToken(c.Request().Context(), principal(c), c.Param("id")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}

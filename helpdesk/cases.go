@@ -1,0 +1,264 @@
+package helpdesk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/search"
+	"github.com/kaiku-helpdesk/kaiku/store"
+)
+
+// Cases is the case use cases for staff.
+type Cases struct {
+	store   *store.Store
+	index   search.Index
+	indexer *Indexer
+	now     Clock
+}
+
+// NewCases wires the case use cases.
+func NewCases(st *store.Store, idx search.Index, ix *Indexer, now Clock) *Cases {
+	return &Cases{store: st, index: idx, indexer: ix, now: now}
+}
+
+// nextReference allocates the next yearly case reference.
+func (s *Cases) nextReference(ctx context.Context, now time.Time) (string, error) {
+	year := now.Year()
+	n, err := s.store.NextSequence(ctx, fmt.Sprintf("case-ref-%d", year))
+	if err != nil {
+		return "", err
+	}
+	return models.FormatReference(year, n), nil
+}
+
+// insertNew stores a new case under a fresh reference. A duplicate reference (a counter reset
+// by hand, or a racing replica on FerretDB) takes the next number.
+func (s *Cases) insertNew(ctx context.Context, build func(id string) *models.Case) (*models.Case, error) {
+	now := s.now()
+	for attempt := 0; attempt < 20; attempt++ {
+		id, err := s.nextReference(ctx, now)
+		if err != nil {
+			return nil, err
+		}
+		c := build(id)
+		if err := s.store.MarkDirty(ctx, c.ID, c.Version, now); err != nil {
+			return nil, err
+		}
+		err = s.store.InsertCase(ctx, c)
+		if store.IsDuplicate(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		s.indexer.Indexed(ctx, c)
+		return c, nil
+	}
+	return nil, errors.New("could not allocate a case reference")
+}
+
+// Create opens a case on behalf of a customer (a phone call, a walk-in).
+func (s *Cases) Create(ctx context.Context, p *Principal, req models.CaseCreate) (*models.Case, error) {
+	if err := p.Require(models.RoleAgent); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	return s.insertNew(ctx, func(id string) *models.Case { return models.NewCase(id, req, p.Actor(), now) })
+}
+
+// Get reads one case. Every staff role may read every case.
+func (s *Cases) Get(ctx context.Context, p *Principal, id string) (*models.Case, error) {
+	if err := p.Require(models.RoleAgent); err != nil {
+		return nil, err
+	}
+	c, err := s.store.GetCase(ctx, id)
+	if err != nil {
+		return nil, notFoundAs(err, "case")
+	}
+	return c, nil
+}
+
+// update applies change under optimistic concurrency: expected is the version the client saw
+// (0 when the server decides, as for background work).
+func (s *Cases) update(ctx context.Context, id string, expected int64, change func(c *models.Case) error) (*models.Case, error) {
+	c, err := s.store.UpdateCase(ctx, id, func(c *models.Case) error {
+		if expected != 0 && c.Version != expected {
+			return models.StaleVersion(c.Version)
+		}
+		if err := change(c); err != nil {
+			return err
+		}
+		return s.store.MarkDirty(ctx, c.ID, c.Version+1, s.now())
+	})
+	if err != nil {
+		if errors.Is(err, store.ErrVersionMismatch) {
+			return nil, models.Conflict("version_conflict", "the case is being changed by others; try again")
+		}
+		return nil, notFoundAs(err, "case")
+	}
+	s.indexer.Indexed(ctx, c)
+	return c, nil
+}
+
+// Patch changes fields of a case. A stale version is refused with a conflict.
+func (s *Cases) Patch(ctx context.Context, p *Principal, id string, req models.CasePatch) (*models.Case, error) {
+	if err := p.Require(models.RoleAgent); err != nil {
+		return nil, err
+	}
+	if req.AssigneeID != nil && *req.AssigneeID != "" {
+		if _, err := s.store.GetUser(ctx, *req.AssigneeID); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return nil, models.InvalidField("assignee_id", "no such user")
+			}
+			return nil, err
+		}
+	}
+	now := s.now()
+	return s.update(ctx, id, req.Version, func(c *models.Case) error { return c.ApplyPatch(req, p.Actor(), now) })
+}
+
+// Views are the inbox's named lists.
+const (
+	ViewAllOpen    = "all_open"
+	ViewUnassigned = "unassigned"
+	ViewMine       = "mine"
+	ViewWaiting    = "waiting"
+	ViewResolved   = "resolved"
+)
+
+// Views lists every view name.
+var Views = []string{ViewUnassigned, ViewMine, ViewAllOpen, ViewWaiting, ViewResolved}
+
+// CaseListQuery is the inbox's list request.
+type CaseListQuery struct {
+	View        string
+	Text        string
+	Statuses    []string
+	Priorities  []string
+	AssigneeIDs []string
+	TeamIDs     []string
+	Categories  []string
+	Touchpoints []string
+	Channels    []string
+	Tags        []string
+	CreatedFrom time.Time
+	CreatedTo   time.Time
+	Sort        string // updated_at, created_at, priority
+	Desc        bool
+	Limit       int
+	Cursor      string
+	Facets      []string
+}
+
+// List returns one page of cases from the search index.
+func (s *Cases) List(ctx context.Context, p *Principal, q CaseListQuery) (search.Result, error) {
+	if err := p.Require(models.RoleAgent); err != nil {
+		return search.Result{}, err
+	}
+	sq, err := s.buildQuery(p, q)
+	if err != nil {
+		return search.Result{}, err
+	}
+	res, err := s.index.Search(ctx, sq)
+	if errors.Is(err, search.ErrBadQuery) {
+		return search.Result{}, models.Invalid(err.Error(), nil)
+	}
+	if err != nil {
+		return search.Result{}, models.Unavailable("search is not available right now", err)
+	}
+	return res, nil
+}
+
+// ViewCounts returns how many cases each view holds for the principal.
+func (s *Cases) ViewCounts(ctx context.Context, p *Principal) (map[string]int, error) {
+	if err := p.Require(models.RoleAgent); err != nil {
+		return nil, err
+	}
+	out := make(map[string]int, len(Views))
+	for _, v := range Views {
+		sq, err := s.buildQuery(p, CaseListQuery{View: v})
+		if err != nil {
+			return nil, err
+		}
+		n, err := s.index.Count(ctx, sq)
+		if err != nil {
+			return nil, models.Unavailable("search is not available right now", err)
+		}
+		out[v] = n
+	}
+	return out, nil
+}
+
+func statusStrings(st []models.Status) []string {
+	out := make([]string, len(st))
+	for i, s := range st {
+		out[i] = string(s)
+	}
+	return out
+}
+
+func (s *Cases) buildQuery(p *Principal, q CaseListQuery) (search.Query, error) {
+	sq := search.Query{Text: q.Text, Limit: q.Limit, Cursor: q.Cursor, Highlight: q.Text != "", Facets: q.Facets}
+	add := func(field string, values []string) {
+		if len(values) > 0 {
+			sq.Filters = append(sq.Filters, search.Filter{Field: field, Values: values})
+		}
+	}
+	switch q.View {
+	case "":
+	case ViewAllOpen:
+		add(search.FieldStatus, statusStrings(models.OpenStatuses))
+	case ViewUnassigned:
+		add(search.FieldStatus, statusStrings(models.OpenStatuses))
+		add(search.FieldAssigneeID, []string{""})
+	case ViewMine:
+		add(search.FieldStatus, statusStrings(models.OpenStatuses))
+		add(search.FieldAssigneeID, []string{p.User.ID})
+	case ViewWaiting:
+		add(search.FieldStatus, []string{string(models.StatusWaiting)})
+	case ViewResolved:
+		add(search.FieldStatus, []string{string(models.StatusResolved)})
+	default:
+		return sq, models.InvalidField("view", "must be one of "+fmt.Sprint(Views))
+	}
+	add(search.FieldStatus, q.Statuses)
+	add(search.FieldPriority, q.Priorities)
+	add(search.FieldAssigneeID, q.AssigneeIDs)
+	add(search.FieldTeamID, q.TeamIDs)
+	add(search.FieldCategory, q.Categories)
+	add(search.FieldTouchpoint, q.Touchpoints)
+	add(search.FieldChannel, q.Channels)
+	add(search.FieldTags, q.Tags)
+	if !q.CreatedFrom.IsZero() || !q.CreatedTo.IsZero() {
+		sq.Ranges = append(sq.Ranges, search.TimeRange{Field: search.FieldCreatedAt, From: q.CreatedFrom, To: q.CreatedTo})
+	}
+	for _, f := range q.Facets {
+		if !slices.Contains(search.KeywordFields, f) {
+			return sq, models.InvalidField("facets", "unknown facet "+f)
+		}
+	}
+	switch q.Sort {
+	case "", "updated_at":
+		if q.Text == "" || q.Sort != "" {
+			sq.Sort = []search.Sort{{Field: search.FieldUpdatedAt, Desc: q.Desc}}
+		}
+	case "created_at":
+		sq.Sort = []search.Sort{{Field: search.FieldCreatedAt, Desc: q.Desc}}
+	case "priority":
+		sq.Sort = []search.Sort{{Field: search.FieldPriorityRank, Desc: q.Desc}, {Field: search.FieldUpdatedAt, Desc: true}}
+	case "relevance":
+		if q.Text == "" {
+			return sq, models.InvalidField("sort", "relevance needs a search text")
+		}
+	default:
+		return sq, models.InvalidField("sort", "must be updated_at, created_at, priority or relevance")
+	}
+	if q.Limit < 0 || q.Limit > 200 {
+		return sq, models.InvalidField("limit", "must be between 1 and 200")
+	}
+	return sq, nil
+}

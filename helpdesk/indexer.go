@@ -1,0 +1,166 @@
+package helpdesk
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/search"
+	"github.com/kaiku-helpdesk/kaiku/store"
+)
+
+// Indexer keeps the search index in step with the database. Every case write marks the case
+// dirty first (store.MarkDirty), then indexes it right away; if that fails (search down, a
+// crash), the mark stays and Reconcile indexes the case later, on any replica.
+type Indexer struct {
+	store  *store.Store
+	index  search.Index
+	logger *slog.Logger
+	now    Clock
+}
+
+// NewIndexer wires an Indexer.
+func NewIndexer(st *store.Store, idx search.Index, logger *slog.Logger, now Clock) *Indexer {
+	return &Indexer{store: st, index: idx, logger: logger, now: now}
+}
+
+// ToDoc is what the index keeps of a case.
+func ToDoc(c *models.Case) search.CaseDoc {
+	body := c.Description
+	for _, m := range c.Messages {
+		body += "\n" + m.Body
+	}
+	tags := c.Tags
+	if tags == nil {
+		tags = []string{}
+	}
+	return search.CaseDoc{
+		ID: c.ID, Subject: c.Subject, Body: body,
+		CustomerName: c.Customer.Name, CustomerEmail: c.Customer.Email,
+		Status: string(c.Status), Priority: string(c.Priority), PriorityRank: c.Priority.Rank(),
+		Channel: string(c.Channel), Category: c.Category, Touchpoint: c.Touchpoint,
+		ExpectedOutcome: c.ExpectedOutcome, Tags: tags, AssigneeID: c.AssigneeID, TeamID: c.TeamID,
+		EscalationLevel: c.EscalationLevel, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		Version: c.Version,
+	}
+}
+
+// Indexed indexes a case just written and clears its mark. A failure is logged, not returned:
+// the write itself succeeded and the reconciler will index the case.
+func (ix *Indexer) Indexed(ctx context.Context, c *models.Case) {
+	if err := ix.index.Upsert(ctx, ToDoc(c)); err != nil {
+		ix.logger.Warn("search index behind; the reconciler will catch up", "case", c.ID, "err", err)
+		return
+	}
+	if err := ix.store.ClearDirty(ctx, c.ID, c.Version); err != nil {
+		ix.logger.Warn("clear index mark", "case", c.ID, "err", err)
+	}
+}
+
+// Reconcile indexes every case marked dirty and returns how many it handled.
+func (ix *Indexer) Reconcile(ctx context.Context) (int, error) {
+	handled := 0
+	for {
+		marks, err := ix.store.DirtyMarks(ctx, 500)
+		if err != nil {
+			return handled, err
+		}
+		if len(marks) == 0 {
+			return handled, nil
+		}
+		docs := make([]search.CaseDoc, 0, len(marks))
+		var gone []string
+		for _, m := range marks {
+			c, err := ix.store.GetCase(ctx, m.ID)
+			switch {
+			case errors.Is(err, store.ErrNotFound):
+				gone = append(gone, m.ID)
+			case err != nil:
+				return handled, err
+			default:
+				docs = append(docs, ToDoc(c))
+			}
+		}
+		if len(docs) > 0 {
+			if err := ix.index.Upsert(ctx, docs...); err != nil {
+				return handled, err
+			}
+		}
+		if len(gone) > 0 {
+			if err := ix.index.Delete(ctx, gone...); err != nil {
+				return handled, err
+			}
+		}
+		for _, d := range docs {
+			if err := ix.store.ClearDirty(ctx, d.ID, d.Version); err != nil {
+				return handled, err
+			}
+		}
+		for _, id := range gone {
+			if err := ix.store.ClearDirty(ctx, id, 1<<62); err != nil {
+				return handled, err
+			}
+		}
+		handled += len(marks)
+	}
+}
+
+// RebuildIfLost reindexes every case when the index is empty but the database is not (a
+// deleted or corrupted index directory, a fresh Meilisearch). It scans the cases once.
+func (ix *Indexer) RebuildIfLost(ctx context.Context) (int, error) {
+	n, err := ix.index.DocCount(ctx)
+	if err != nil || n > 0 {
+		return 0, err
+	}
+	stored, err := ix.store.CountCases(ctx)
+	if err != nil || stored == 0 {
+		return 0, err
+	}
+	ix.logger.Info("search index is empty; rebuilding from the database", "cases", stored)
+	batch := make([]search.CaseDoc, 0, 1000)
+	total := 0
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		err := ix.index.Upsert(ctx, batch...)
+		total += len(batch)
+		batch = batch[:0]
+		return err
+	}
+	err = ix.store.EachCase(ctx, func(c *models.Case) error {
+		batch = append(batch, ToDoc(c))
+		if len(batch) == cap(batch) {
+			return flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return total, err
+	}
+	return total, flush()
+}
+
+// Run reconciles at start and then every interval until ctx ends. Errors are logged and
+// retried on the next tick: a search outage must not stop the process.
+func (ix *Indexer) Run(ctx context.Context, interval time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		if n, err := ix.Reconcile(ctx); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			ix.logger.Warn("index reconcile failed; will retry", "err", err)
+		} else if n > 0 {
+			ix.logger.Info("index caught up", "cases", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
