@@ -178,6 +178,7 @@ const en = {
     intro:
       'API tokens let scripts and integrations use the API as you, with your permissions. Treat them like passwords.',
     name: 'Name',
+    listHeading: 'Your tokens',
     nameHint: 'For example the name of the integration that will use it.',
     created: 'Created',
     lastUsed: 'Last used',

@@ -177,6 +177,7 @@ const fi: Messages = {
     intro:
       'API-avaimilla skriptit ja integraatiot voivat käyttää rajapintaa sinun nimissäsi ja oikeuksillasi. Käsittele niitä kuin salasanoja.',
     name: 'Nimi',
+    listHeading: 'Avaimesi',
     nameHint: 'Esimerkiksi avainta käyttävän integraation nimi.',
     created: 'Luotu',
     lastUsed: 'Käytetty viimeksi',

@@ -1,0 +1,71 @@
+// Shared helpers of the browser tests: Debian's Chromium through playwright-core.
+import { mkdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+
+export const BASE_URL = requiredEnv('KAIKU_URL')
+export const ADMIN_EMAIL = requiredEnv('KAIKU_ADMIN_EMAIL')
+export const ADMIN_PASSWORD = requiredEnv('KAIKU_ADMIN_PASSWORD')
+export const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), 'artifacts')
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+]
+
+function requiredEnv(name) {
+  const value = process.env[name]
+  if (!value) throw new Error(`${name} is not set: run the browser tests with "npm run e2e" (e2e/run.mjs)`)
+  return value
+}
+
+export function launchBrowser() {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS })
+}
+
+/**
+ * Runs `fn` with a page in a fresh browser context (own cookies and storage).
+ * On failure a full-page screenshot goes to e2e/artifacts/<name>.png.
+ */
+export async function withPage(browser, name, fn, options = {}) {
+  const context = await browser.newContext({
+    baseURL: BASE_URL,
+    locale: 'en-US',
+    viewport: { width: 1280, height: 860 },
+    ...options,
+  })
+  context.setDefaultTimeout(15_000)
+  const page = await context.newPage()
+  try {
+    return await fn(page, context)
+  } catch (error) {
+    mkdirSync(ARTIFACTS, { recursive: true })
+    const file = join(ARTIFACTS, `${name.replace(/[^a-z0-9-]+/gi, '-').toLowerCase()}.png`)
+    await page.screenshot({ path: file, fullPage: true }).catch(() => undefined)
+    console.error(`[e2e] screenshot of the failure: ${file} (at ${page.url()})`)
+    throw error
+  } finally {
+    await context.close()
+  }
+}
+
+/** Signs in through the login form and waits for the inbox; returns the signed-in user. */
+export async function login(page, email, password) {
+  await page.goto('/login')
+  await page.getByLabel('Email').fill(email)
+  await page.getByLabel('Password').fill(password)
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/login') && r.request().method() === 'POST'),
+    page.getByRole('button', { name: 'Sign in' }).click(),
+  ])
+  if (response.status() !== 200) throw new Error(`login of ${email} answered ${response.status()}: ${await response.text()}`)
+  const body = await response.json()
+  await page.waitForURL(/\/inbox(\?|$)/)
+  return body.data.user
+}

@@ -1,0 +1,193 @@
+#!/usr/bin/env node
+// Browser tests against the real server binary.
+//
+//   KAIKU_BIN=/path/to/kaiku node e2e/run.mjs      (npm run e2e)
+//
+// Starts the binary on a free loopback port with a fresh data directory and a
+// known admin account, waits for GET /readyz to answer 200, runs every
+// e2e/*.test.mjs with node's test runner (KAIKU_URL and the admin credentials
+// in the environment), forwards the exit code, and always stops the server and
+// removes the data directory. The server's output goes to
+// e2e/artifacts/server.log and is printed when something fails.
+
+import { spawn } from 'node:child_process'
+import { accessSync, constants, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const frontendDir = resolve(here, '..')
+const artifacts = join(here, 'artifacts')
+
+export const ADMIN_EMAIL = 'admin@example.com'
+export const ADMIN_PASSWORD = 'E2e-Admin-Passphrase-4711!'
+const READY_TIMEOUT_MS = Number(process.env.KAIKU_E2E_READY_TIMEOUT_MS ?? 60_000)
+const STOP_TIMEOUT_MS = 15_000
+
+function log(message) {
+  console.log(`[e2e] ${message}`)
+}
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer()
+    srv.unref()
+    srv.on('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address()
+      srv.close(() => resolvePort(port))
+    })
+  })
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+async function waitForReady(url, server) {
+  const deadline = Date.now() + READY_TIMEOUT_MS
+  let last = 'no answer yet'
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null || server.signalCode !== null) {
+      throw new Error(`the server exited before it was ready (code ${server.exitCode}, signal ${server.signalCode})`)
+    }
+    try {
+      const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) })
+      if (res.status === 200) return
+      last = `GET /readyz answered ${res.status}`
+    } catch (error) {
+      last = `GET /readyz failed: ${error.cause?.code ?? error.message}`
+    }
+    await sleep(250) // polling interval while waiting for start-up, bounded by the deadline
+  }
+  throw new Error(`the server was not ready within ${READY_TIMEOUT_MS / 1000} s (${last})`)
+}
+
+function stopServer(server) {
+  return new Promise((resolveStop) => {
+    if (!server || server.exitCode !== null || server.signalCode !== null) return resolveStop()
+    const timer = setTimeout(() => {
+      log('server did not stop on SIGTERM; killing it')
+      try {
+        process.kill(-server.pid, 'SIGKILL')
+      } catch {
+        server.kill('SIGKILL')
+      }
+    }, STOP_TIMEOUT_MS)
+    server.once('exit', () => {
+      clearTimeout(timer)
+      resolveStop()
+    })
+    try {
+      process.kill(-server.pid, 'SIGTERM') // its process group: the server and anything it started
+    } catch {
+      server.kill('SIGTERM')
+    }
+  })
+}
+
+function runTests(env) {
+  const files = readdirSync(here)
+    .filter((name) => name.endsWith('.test.mjs'))
+    .sort()
+    .map((name) => join('e2e', name))
+  if (!files.length) throw new Error('no e2e/*.test.mjs files')
+  const only = process.argv.slice(2)
+  const args = ['--test', '--test-concurrency=1', ...(only.length ? only : files)]
+  log(`node ${args.join(' ')}`)
+  return new Promise((resolveRun) => {
+    const child = spawn(process.execPath, args, { cwd: frontendDir, env, stdio: 'inherit' })
+    child.on('exit', (code, signal) => resolveRun(code ?? (signal ? 1 : 0)))
+  })
+}
+
+function printServerLog(logPath) {
+  try {
+    const text = readFileSync(logPath, 'utf8')
+    const lines = text.split('\n')
+    const tail = lines.slice(-200).join('\n')
+    console.log(`\n[e2e] ---- server log (${logPath}, last ${Math.min(lines.length, 200)} lines) ----\n${tail}\n[e2e] ---- end of server log ----`)
+  } catch (error) {
+    console.log(`[e2e] no server log: ${error.message}`)
+  }
+}
+
+async function main() {
+  const binEnv = process.env.KAIKU_BIN
+  if (!binEnv) {
+    console.error('[e2e] KAIKU_BIN must name the built server binary, e.g. KAIKU_BIN=../bin/kaiku npm run e2e')
+    return 2
+  }
+  const bin = resolve(binEnv)
+  try {
+    accessSync(bin, constants.X_OK)
+  } catch {
+    console.error(`[e2e] KAIKU_BIN=${binEnv}: not an executable file`)
+    return 2
+  }
+
+  mkdirSync(artifacts, { recursive: true })
+  const logPath = join(artifacts, 'server.log')
+  const dataDir = mkdtempSync(join(tmpdir(), 'kaiku-e2e-'))
+  const port = await freePort()
+  const url = `http://127.0.0.1:${port}`
+  let server = null
+  let exitCode = 1
+
+  const cleanup = () => {
+    if (server && server.exitCode === null && server.signalCode === null) {
+      try {
+        process.kill(-server.pid, 'SIGKILL')
+      } catch {
+        // already gone
+      }
+    }
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+  process.once('exit', cleanup)
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      cleanup()
+      process.exit(130)
+    })
+  }
+
+  const logFd = openSync(logPath, 'w')
+  try {
+    log(`starting ${bin} on ${url} (data in ${dataDir})`)
+    server = spawn(bin, [], {
+      cwd: dataDir,
+      detached: true, // own process group, so stopping it stops everything it started
+      stdio: ['ignore', logFd, logFd],
+      env: {
+        ...process.env,
+        KAIKU_ADDR: `127.0.0.1:${port}`,
+        KAIKU_DATA_DIR: dataDir,
+        KAIKU_ADMIN_EMAIL: ADMIN_EMAIL,
+        KAIKU_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      },
+    })
+    const started = Date.now()
+    await waitForReady(url, server)
+    log(`server ready after ${((Date.now() - started) / 1000).toFixed(1)} s`)
+
+    exitCode = await runTests({
+      ...process.env,
+      KAIKU_URL: url,
+      KAIKU_ADMIN_EMAIL: ADMIN_EMAIL,
+      KAIKU_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    })
+  } catch (error) {
+    console.error(`[e2e] ${error.message}`)
+    exitCode = 1
+  } finally {
+    await stopServer(server)
+    closeSync(logFd)
+    if (exitCode !== 0) printServerLog(logPath)
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+  log(exitCode === 0 ? 'browser tests passed' : `browser tests failed (exit ${exitCode}); screenshots in ${artifacts}`)
+  return exitCode
+}
+
+process.exitCode = await main()

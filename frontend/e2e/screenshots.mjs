@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+// Takes screenshots of the main screens for a visual review (not a test):
+//   KAIKU_URL=http://127.0.0.1:8080 KAIKU_ADMIN_EMAIL=... KAIKU_ADMIN_PASSWORD=... node e2e/screenshots.mjs
+// Writes PNGs to e2e/artifacts/screens/ at desktop and phone widths.
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { ADMIN_EMAIL, ADMIN_PASSWORD, ARTIFACTS, launchBrowser, login, withPage } from './browser.mjs'
+
+const out = join(ARTIFACTS, 'screens')
+mkdirSync(out, { recursive: true })
+const sizes = {
+  desktop: { viewport: { width: 1280, height: 860 } },
+  phone: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
+}
+const which = process.argv.slice(2)
+
+const browser = await launchBrowser()
+try {
+  for (const [size, options] of Object.entries(sizes)) {
+    await withPage(
+      browser,
+      `screens-${size}`,
+      async (page) => {
+        const shot = async (name) => {
+          if (which.length && !which.includes(name)) return
+          await page.screenshot({ path: join(out, `${size}-${name}.png`), fullPage: true })
+        }
+        await page.goto('/login')
+        await page.getByRole('heading', { name: 'Sign in' }).waitFor()
+        await shot('login')
+        await page.getByRole('button', { name: 'Sign in' }).click()
+        await page.getByText('Enter your email address.').waitFor()
+        await shot('login-errors')
+        await login(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+        await page.locator('[data-testid=case-list], [data-testid=inbox-empty]').waitFor()
+        await shot('inbox')
+        await page.goto('/inbox?view=all_open')
+        await page.locator('[data-testid=case-list], [data-testid=inbox-empty]').waitFor()
+        await shot('inbox-all-open')
+        const first = page.locator('a.case-row__link').first()
+        if (await first.count()) {
+          await first.click()
+          await page.getByRole('link', { name: 'Back to inbox' }).waitFor()
+          await page.locator('.case, .state').first().waitFor()
+          await shot('case')
+        }
+        await page.goto('/admin/users')
+        await page.getByTestId('users-table').waitFor()
+        await shot('users')
+        await page.getByRole('button', { name: 'Add a user' }).click()
+        await page.getByRole('dialog').waitFor()
+        await shot('users-create')
+        await page.getByRole('dialog').getByRole('button', { name: 'Create user' }).click()
+        await page.getByRole('dialog').getByRole('alert').waitFor()
+        await shot('users-create-errors')
+        await page.keyboard.press('Escape')
+        await page.goto('/account/tokens')
+        await page.getByRole('heading', { level: 1 }).waitFor()
+        await page.getByLabel('Name').fill('Zapier integration')
+        await page.getByRole('button', { name: 'Create token' }).click()
+        await page.getByTestId('token-secret').waitFor()
+        await shot('tokens')
+        await page.getByLabel('Language').selectOption('fi')
+        await page.getByRole('heading', { level: 1, name: 'Omat API-avaimet' }).waitFor()
+        await page.goto('/inbox')
+        await page.locator('[data-testid=case-list], [data-testid=inbox-empty]').waitFor()
+        await shot('inbox-fi')
+        await page.getByLabel('Kieli').selectOption('en')
+      },
+      options,
+    )
+  }
+} finally {
+  await browser.close()
+}
+console.log(`screenshots in ${out}`)
