@@ -98,12 +98,33 @@ export interface Customer {
   phone?: string
 }
 
+export type MessageKind = 'customer' | 'reply' | 'note'
+
+export interface CaseMessage {
+  id: string
+  kind: MessageKind | string
+  author_id?: string
+  author: string
+  body: string
+  created_at: string
+}
+
+export interface TimelineEvent {
+  at: string
+  actor_id?: string
+  actor: string
+  type: string
+  data?: Record<string, string>
+}
+
 export interface Case extends CaseSummary {
   description: string
   customer: Customer
   expected_outcome: string
-  messages?: unknown[]
-  timeline?: unknown[]
+  messages?: CaseMessage[]
+  timeline?: TimelineEvent[]
+  first_response_at?: string
+  resolved_at?: string
 }
 
 export interface Facet {

@@ -182,3 +182,31 @@ describe('401 handling', () => {
     expect(handler).not.toHaveBeenCalled()
   })
 })
+
+describe('caseViewCounts', () => {
+  const views = ['unassigned', 'mine', 'all_open', 'waiting', 'resolved'] as const
+
+  it('uses /cases/counts when the server has it', async () => {
+    const counts = { unassigned: 3, mine: 2, all_open: 5, waiting: 0, resolved: 7 }
+    const { calls } = mockFetch(json(200, { data: counts }))
+    const { caseViewCounts } = await import('../src/api')
+    await expect(caseViewCounts(views)).resolves.toEqual(counts)
+    expect(calls.map((c) => c.url)).toEqual(['/api/v1/cases/counts'])
+  })
+
+  it('falls back to one limit=1 query per view', async () => {
+    const { calls } = mockFetch(
+      json(404, { error: { code: 'not_found', message: 'Not Found' } }),
+      ...views.map((_, i) => json(200, { data: [], meta: { total: i * 10, next_cursor: '' } })),
+    )
+    const { caseViewCounts } = await import('../src/api')
+    await expect(caseViewCounts(views)).resolves.toEqual({
+      unassigned: 0,
+      mine: 10,
+      all_open: 20,
+      waiting: 30,
+      resolved: 40,
+    })
+    expect(calls.slice(1).map((c) => c.url)).toEqual(views.map((v) => `/api/v1/cases?view=${v}&limit=1`))
+  })
+})
