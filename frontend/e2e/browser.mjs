@@ -69,3 +69,16 @@ export async function login(page, email, password) {
   await page.waitForURL(/\/inbox(\?|$)/)
   return body.data.user
 }
+
+/**
+ * Signs the admin in once and returns the browser storage (the session cookie)
+ * for reuse in fresh contexts: the server rate-limits login attempts per
+ * account (successful ones included), so tests that only need a signed-in
+ * admin should not each go through the form.
+ */
+export async function adminStorageState(browser) {
+  return withPage(browser, 'admin-session', async (page, context) => {
+    await login(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    return context.storageState()
+  })
+}

@@ -2,12 +2,14 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { expect } from './expect.mjs'
-import { ADMIN_EMAIL, ADMIN_PASSWORD, launchBrowser, login, withPage } from './browser.mjs'
+import { ADMIN_EMAIL, ADMIN_PASSWORD, adminStorageState, launchBrowser, login, withPage } from './browser.mjs'
 
 let browser
+let adminState
 
 before(async () => {
   browser = await launchBrowser()
+  adminState = await adminStorageState(browser)
 })
 
 after(async () => {
@@ -55,7 +57,7 @@ describe('login and the app shell', () => {
 
   test('switching to Finnish changes the texts and is remembered', () =>
     withPage(browser, 'finnish', async (page) => {
-      await login(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+      await page.goto('/inbox')
       await page.getByLabel('Language').selectOption('fi')
       await expect(page.getByRole('heading', { level: 1, name: 'Saapuneet' })).toBeVisible()
       await expect(page.getByRole('tab', { name: /^Ei käsittelijää/ })).toBeVisible()
@@ -67,7 +69,7 @@ describe('login and the app shell', () => {
       await page.getByLabel('Kieli').selectOption('en')
       await expect(page.getByRole('heading', { level: 1, name: 'Inbox' })).toBeVisible()
       assert.equal(await page.locator('html').getAttribute('lang'), 'en')
-    }))
+    }, { storageState: adminState }))
 
   test('logging out returns to the login page and the inbox then asks to sign in', () =>
     withPage(browser, 'logout', async (page) => {
@@ -110,7 +112,7 @@ describe('user administration', () => {
 
   test('an admin creates a user who can then sign in in a fresh browser', async () => {
     await withPage(browser, 'admin-creates-user', async (page) => {
-      await login(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+      await page.goto('/inbox')
       await page.getByRole('link', { name: 'Users & teams' }).click()
       await page.waitForURL(/\/admin\/users$/)
       await expect(page.getByRole('heading', { level: 1, name: 'Users & teams' })).toBeVisible()
@@ -137,7 +139,7 @@ describe('user administration', () => {
       const row = page.getByTestId('users-table').getByRole('row').filter({ hasText: newUser.email })
       await expect(row).toContainText('Agent')
       await expect(row).toContainText('Active')
-    })
+    }, { storageState: adminState })
 
     await withPage(browser, 'new-user-signs-in', async (page) => {
       const user = await login(page, newUser.email, newUser.password)
@@ -150,7 +152,6 @@ describe('user administration', () => {
 
   test('the server rejects a duplicate email and the form shows it', () =>
     withPage(browser, 'duplicate-email', async (page) => {
-      await login(page, ADMIN_EMAIL, ADMIN_PASSWORD)
       await page.goto('/admin/users')
       await page.getByRole('button', { name: 'Add a user' }).click()
       const dialog = page.getByRole('dialog', { name: 'Add a user' })
@@ -164,5 +165,5 @@ describe('user administration', () => {
       assert.equal(response.status(), 409)
       await expect(dialog.getByLabel('Email')).toHaveAttribute('aria-invalid', 'true')
       await expect(dialog).toBeVisible()
-    }))
+    }, { storageState: adminState }))
 })
