@@ -1,0 +1,793 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"reflect"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/labstack/echo/v4"
+
+	"github.com/kaiku-helpdesk/kaiku/helpdesk"
+	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/search"
+)
+
+// The tests here hold openapi.json to the server: every registered route is documented and
+// nothing else is, the document is valid OpenAPI 3.1, the request schemas say what the
+// validate tags enforce, and real responses fit the response schemas.
+
+type openAPIStubReady struct{}
+
+func (openAPIStubReady) Ready(context.Context) map[string]error {
+	return map[string]error{"database": nil, "search": errors.New("connection refused")}
+}
+
+// newOpenAPITestServer builds the real route table without use cases: only routes that fail
+// before reaching a use case may be called on it.
+func newOpenAPITestServer(t *testing.T) *echo.Echo {
+	t.Helper()
+	return New(Deps{
+		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Ready:        openAPIStubReady{},
+		Frontend:     fstest.MapFS{},
+		MaxBodyBytes: 1 << 20,
+	})
+}
+
+// loadOpenAPI parses and validates the embedded document with kin-openapi (OpenAPI 3.1 and
+// JSON Schema 2020-12, examples included).
+func loadOpenAPI(t *testing.T) *openapi3.T {
+	t.Helper()
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(openAPIDocument)
+	if err != nil {
+		t.Fatalf("openapi.json does not load: %v", err)
+	}
+	if err := doc.Validate(loader.Context, openapi3.EnableExamplesValidation()); err != nil {
+		t.Fatalf("openapi.json is not a valid OpenAPI document: %v", err)
+	}
+	return doc
+}
+
+var echoParam = regexp.MustCompile(`:([A-Za-z0-9_]+)`)
+
+// catchAllRoutes serve the JSON 404 and the web app; they are not API operations.
+var catchAllRoutes = map[string]bool{"/api/*": true, "/*": true}
+
+func registeredOperations(e *echo.Echo) map[string]bool {
+	ops := map[string]bool{}
+	for _, r := range e.Routes() {
+		// RouteNotFound entries are echo's own: groups with middleware add them.
+		if r.Method == echo.RouteNotFound || catchAllRoutes[r.Path] {
+			continue
+		}
+		ops[r.Method+" "+echoParam.ReplaceAllString(r.Path, "{$1}")] = true
+	}
+	return ops
+}
+
+func documentedOperations(t *testing.T) map[string]bool {
+	t.Helper()
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(openAPIDocument, &doc); err != nil {
+		t.Fatalf("openapi.json is not JSON: %v", err)
+	}
+	methods := map[string]bool{"get": true, "put": true, "post": true, "delete": true, "options": true,
+		"head": true, "patch": true, "trace": true}
+	ops := map[string]bool{}
+	for path, item := range doc.Paths {
+		for key := range item {
+			if methods[key] {
+				ops[strings.ToUpper(key)+" "+path] = true
+			}
+		}
+	}
+	return ops
+}
+
+func missingFrom(want, have map[string]bool) []string {
+	var out []string
+	for k := range want {
+		if !have[k] {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestOpenAPIMatchesRoutes(t *testing.T) {
+	registered := registeredOperations(newOpenAPITestServer(t))
+	documented := documentedOperations(t)
+	if len(registered) == 0 {
+		t.Fatal("no routes registered")
+	}
+	undocumented := missingFrom(registered, documented)
+	unregistered := missingFrom(documented, registered)
+	if len(undocumented) > 0 || len(unregistered) > 0 {
+		t.Errorf("openapi.json and registerRoutes disagree.\nregistered but not in openapi.json:\n  %s\nin openapi.json but not registered:\n  %s",
+			strings.Join(orNone(undocumented), "\n  "), strings.Join(orNone(unregistered), "\n  "))
+	}
+}
+
+func orNone(s []string) []string {
+	if len(s) == 0 {
+		return []string{"(none)"}
+	}
+	return s
+}
+
+func TestOpenAPIDocumentIsValid(t *testing.T) {
+	if !json.Valid(openAPIDocument) {
+		t.Fatal("openapi.json is not valid JSON")
+	}
+	onDisk, err := os.ReadFile("openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(onDisk, openAPIDocument) {
+		t.Fatal("the embedded document differs from openapi.json on disk")
+	}
+	doc := loadOpenAPI(t)
+	if !strings.HasPrefix(doc.OpenAPI, "3.1.") {
+		t.Errorf("openapi = %q, want 3.1.x", doc.OpenAPI)
+	}
+	if doc.Info == nil || doc.Info.Title != "Kaiku API" || doc.Info.Version == "" {
+		t.Errorf("info must have title Kaiku API and a version: %+v", doc.Info)
+	}
+	if len(doc.Servers) != 1 || doc.Servers[0].URL != "/" {
+		t.Errorf("servers must be [{url: /}]")
+	}
+
+	var generic any
+	if err := json.Unmarshal(openAPIDocument, &generic); err != nil {
+		t.Fatal(err)
+	}
+	checkRefs(t, generic, generic, "#")
+
+	schemes := doc.Components.SecuritySchemes
+	wantSchemes := map[string]string{"cookieAuth": "apiKey cookie kaiku_session", "csrf": "apiKey header X-CSRF-Token",
+		"bearerAuth": "http bearer"}
+	for name, want := range wantSchemes {
+		s := schemes[name]
+		if s == nil || s.Value == nil {
+			t.Errorf("securityScheme %s is missing", name)
+			continue
+		}
+		got := s.Value.Type + " " + s.Value.In + " " + s.Value.Name
+		if s.Value.Type == "http" {
+			got = s.Value.Type + " " + s.Value.Scheme
+		}
+		if got != want {
+			t.Errorf("securityScheme %s = %q, want %q", name, got, want)
+		}
+	}
+
+	public := map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /api/openapi.json": true,
+		"POST /api/v1/auth/login": true}
+	ids := map[string]string{}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			name := method + " " + path
+			if op.OperationID == "" {
+				t.Errorf("%s has no operationId", name)
+			} else if other, dup := ids[op.OperationID]; dup {
+				t.Errorf("operationId %s is used by %s and %s", op.OperationID, other, name)
+			} else {
+				ids[op.OperationID] = name
+			}
+			if op.Summary == "" || len(op.Tags) == 0 {
+				t.Errorf("%s needs a summary and a tag", name)
+			}
+			ok2xx := false
+			for code := range op.Responses.Map() {
+				if len(code) == 3 && code[0] == '2' {
+					ok2xx = true
+				}
+			}
+			if !ok2xx {
+				t.Errorf("%s has no 2xx response", name)
+			}
+			checkPathParams(t, name, path, item, op)
+			checkSecurity(t, name, op, public[name], doc.Components.SecuritySchemes)
+			checkErrorResponses(t, name, op, public[name])
+		}
+	}
+}
+
+// checkRefs walks the raw document and resolves every $ref as a local JSON pointer.
+func checkRefs(t *testing.T, root, node any, at string) {
+	t.Helper()
+	switch v := node.(type) {
+	case map[string]any:
+		for k, child := range v {
+			if k == "$ref" {
+				ref, _ := child.(string)
+				if _, err := resolvePointer(root, ref); err != nil {
+					t.Errorf("%s: $ref %q does not resolve: %v", at, ref, err)
+				}
+				continue
+			}
+			checkRefs(t, root, child, at+"/"+k)
+		}
+	case []any:
+		for i, child := range v {
+			checkRefs(t, root, child, at+"/"+strconv.Itoa(i))
+		}
+	}
+}
+
+func resolvePointer(root any, ref string) (any, error) {
+	frag, ok := strings.CutPrefix(ref, "#")
+	if !ok {
+		return nil, errors.New("only local references are used in this document")
+	}
+	node := root
+	for _, part := range strings.Split(strings.TrimPrefix(frag, "/"), "/") {
+		part = strings.ReplaceAll(strings.ReplaceAll(part, "~1", "/"), "~0", "~")
+		m, ok := node.(map[string]any)
+		if !ok {
+			return nil, errors.New("no object at " + part)
+		}
+		if node, ok = m[part]; !ok {
+			return nil, errors.New("no member " + part)
+		}
+	}
+	return node, nil
+}
+
+var pathTemplate = regexp.MustCompile(`\{([^}]+)\}`)
+
+func checkPathParams(t *testing.T, name, path string, item *openapi3.PathItem, op *openapi3.Operation) {
+	t.Helper()
+	declared := map[string]bool{}
+	for _, ps := range []openapi3.Parameters{item.Parameters, op.Parameters} {
+		for _, p := range ps {
+			if p.Value != nil && p.Value.In == openapi3.ParameterInPath {
+				declared[p.Value.Name] = true
+				if !p.Value.Required {
+					t.Errorf("%s: path parameter %s must be required", name, p.Value.Name)
+				}
+			}
+		}
+	}
+	for _, m := range pathTemplate.FindAllStringSubmatch(path, -1) {
+		if !declared[m[1]] {
+			t.Errorf("%s: path parameter {%s} is not declared", name, m[1])
+		}
+		delete(declared, m[1])
+	}
+	for p := range declared {
+		t.Errorf("%s: declares path parameter %s that is not in the path", name, p)
+	}
+}
+
+// checkSecurity: public operations say so with an empty list; staff reads take the cookie or a
+// bearer token; staff writes take the cookie with the CSRF header, or a bearer token.
+func checkSecurity(t *testing.T, name string, op *openapi3.Operation, public bool, schemes openapi3.SecuritySchemes) {
+	t.Helper()
+	if op.Security == nil {
+		t.Errorf("%s: security must be set on the operation", name)
+		return
+	}
+	var got []string
+	for _, req := range *op.Security {
+		var names []string
+		for scheme := range req {
+			if schemes[scheme] == nil {
+				t.Errorf("%s: unknown security scheme %s", name, scheme)
+			}
+			names = append(names, scheme)
+		}
+		sort.Strings(names)
+		got = append(got, strings.Join(names, "+"))
+	}
+	var want []string
+	switch {
+	case public:
+		want = nil
+	case strings.HasPrefix(name, "GET "):
+		want = []string{"cookieAuth", "bearerAuth"}
+	default:
+		want = []string{"cookieAuth+csrf", "bearerAuth"}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("%s: security = %v, want %v", name, got, want)
+	}
+}
+
+// checkErrorResponses: every error response is the envelope, staff operations document 401,
+// and writes document 403 (the CSRF check) and the body errors.
+func checkErrorResponses(t *testing.T, name string, op *openapi3.Operation, public bool) {
+	t.Helper()
+	responses := op.Responses.Map()
+	for code, r := range responses {
+		n, _ := strconv.Atoi(code)
+		if n < 400 || name == "GET /readyz" {
+			continue
+		}
+		mt := r.Value.Content.Get("application/json")
+		if mt == nil || mt.Schema == nil || mt.Schema.Ref != "#/components/schemas/ErrorEnvelope" {
+			t.Errorf("%s: response %s is not the ErrorEnvelope", name, code)
+		}
+	}
+	need := func(code string) {
+		if responses[code] == nil {
+			t.Errorf("%s: response %s is missing", name, code)
+		}
+	}
+	if !public {
+		need("401")
+		if !strings.HasPrefix(name, "GET ") {
+			need("403")
+		}
+	}
+	if op.RequestBody != nil {
+		need("400")
+		need("413")
+	}
+	if strings.Contains(name, "{id}") {
+		need("404")
+	}
+}
+
+func TestOpenAPIServedByTheServer(t *testing.T) {
+	e := newOpenAPITestServer(t)
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/openapi.json", nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET /api/openapi.json = %d, want 200", rec.Code)
+	}
+	mt, _, err := mime.ParseMediaType(rec.Header().Get(echo.HeaderContentType))
+	if err != nil || mt != echo.MIMEApplicationJSON {
+		t.Errorf("Content-Type = %q, want application/json", rec.Header().Get(echo.HeaderContentType))
+	}
+	onDisk, err := os.ReadFile("openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(rec.Body.Bytes(), onDisk) {
+		t.Error("the served document differs from openapi.json")
+	}
+}
+
+// componentSchema returns a named schema of the loaded document.
+func componentSchema(t *testing.T, doc *openapi3.T, name string) *openapi3.Schema {
+	t.Helper()
+	ref := doc.Components.Schemas[name]
+	if ref == nil || ref.Value == nil {
+		t.Fatalf("components.schemas.%s is missing", name)
+	}
+	return ref.Value
+}
+
+// requestTypes pairs each request schema with the Go type the binder decodes into.
+var requestTypes = map[string]reflect.Type{
+	"LoginRequest":   reflect.TypeFor[models.LoginRequest](),
+	"UserCreate":     reflect.TypeFor[models.UserCreate](),
+	"UserPatch":      reflect.TypeFor[models.UserPatch](),
+	"TeamCreate":     reflect.TypeFor[models.TeamCreate](),
+	"TeamPatch":      reflect.TypeFor[models.TeamPatch](),
+	"APITokenCreate": reflect.TypeFor[models.APITokenCreate](),
+	"CaseCreate":     reflect.TypeFor[models.CaseCreate](),
+	"CustomerCreate": reflect.TypeFor[models.CustomerCreate](),
+	"CasePatch":      reflect.TypeFor[models.CasePatch](),
+}
+
+// requestBodies names the request schema of each operation that takes a body.
+var requestBodies = map[string]string{
+	"login": "LoginRequest", "createUser": "UserCreate", "updateUser": "UserPatch",
+	"createTeam": "TeamCreate", "updateTeam": "TeamPatch", "createAPIToken": "APITokenCreate",
+	"createCase": "CaseCreate", "updateCase": "CasePatch",
+}
+
+func TestOpenAPIRequestSchemasMatchValidateTags(t *testing.T) {
+	doc := loadOpenAPI(t)
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			want, takesBody := requestBodies[op.OperationID]
+			if op.RequestBody == nil {
+				if takesBody {
+					t.Errorf("%s %s: no requestBody, want %s", method, path, want)
+				}
+				continue
+			}
+			rb := op.RequestBody.Value
+			mt := rb.Content.Get("application/json")
+			if !rb.Required || mt == nil || len(rb.Content) != 1 {
+				t.Errorf("%s %s: the body must be required and application/json only", method, path)
+				continue
+			}
+			if got := strings.TrimPrefix(mt.Schema.Ref, "#/components/schemas/"); got != want {
+				t.Errorf("%s %s: body schema %q, want %q", method, path, got, want)
+			}
+		}
+	}
+	for name, typ := range requestTypes {
+		t.Run(name, func(t *testing.T) {
+			compareRequestSchema(t, name, componentSchema(t, doc, name), typ)
+		})
+	}
+}
+
+// compareRequestSchema checks that a request schema names exactly the JSON fields of typ, forbids
+// others, requires what the validate tags require, and states the same limits.
+func compareRequestSchema(t *testing.T, at string, s *openapi3.Schema, typ reflect.Type) {
+	t.Helper()
+	if s.AdditionalProperties.Has == nil || *s.AdditionalProperties.Has {
+		t.Errorf("%s: needs additionalProperties: false (the binder refuses unknown fields)", at)
+	}
+	var names, required []string
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if !f.IsExported() || name == "-" {
+			continue
+		}
+		names = append(names, name)
+		field, items := splitValidateTag(f.Tag.Get("validate"))
+		if slices.Contains(field, "required") {
+			required = append(required, name)
+		}
+		ps := s.Properties[name]
+		if ps == nil || ps.Value == nil {
+			continue // reported below
+		}
+		compareField(t, at+"."+name, ps.Value, f.Type, field, items)
+	}
+	var props []string
+	for name := range s.Properties {
+		props = append(props, name)
+	}
+	sort.Strings(names)
+	sort.Strings(props)
+	if !slices.Equal(names, props) {
+		t.Errorf("%s: properties %v, want the JSON fields %v", at, props, names)
+	}
+	got := slices.Clone(s.Required)
+	sort.Strings(got)
+	sort.Strings(required)
+	if !slices.Equal(got, required) {
+		t.Errorf("%s: required %v, want %v (validate:\"required\")", at, got, required)
+	}
+}
+
+// splitValidateTag splits a validate tag into the field's rules and the rules after dive.
+func splitValidateTag(tag string) (field, items []string) {
+	if tag == "" {
+		return nil, nil
+	}
+	rules := strings.Split(tag, ",")
+	if i := slices.Index(rules, "dive"); i >= 0 {
+		return rules[:i], rules[i+1:]
+	}
+	return rules, nil
+}
+
+func compareField(t *testing.T, at string, s *openapi3.Schema, typ reflect.Type, rules, itemRules []string) {
+	t.Helper()
+	for typ.Kind() == reflect.Pointer {
+		typ = typ.Elem()
+	}
+	kind := map[reflect.Kind]string{reflect.String: "string", reflect.Bool: "boolean", reflect.Int: "integer",
+		reflect.Int64: "integer", reflect.Slice: "array", reflect.Struct: "object"}[typ.Kind()]
+	if kind == "" {
+		t.Errorf("%s: the test does not know Go kind %s", at, typ.Kind())
+		return
+	}
+	if !s.Type.Is(kind) {
+		t.Errorf("%s: type %v, want %s", at, s.Type, kind)
+	}
+	var minLen, maxLen, minItems, maxItems, minimum, maximum *float64
+	var enum []string
+	format := ""
+	for _, r := range rules {
+		name, param, _ := strings.Cut(r, "=")
+		switch name {
+		case "omitempty":
+		case "required":
+			// A required string is non-empty: minLength 1, unless an enum already says so.
+			if kind == "string" && !slices.ContainsFunc(rules, func(r string) bool { return strings.HasPrefix(r, "oneof=") }) {
+				one := 1.0
+				minLen = &one
+			}
+		case "email":
+			format = "email"
+		case "oneof":
+			enum = strings.Fields(param)
+		case "min", "max":
+			n, err := strconv.ParseFloat(param, 64)
+			if err != nil {
+				t.Fatalf("%s: bad validate rule %q", at, r)
+			}
+			dst := map[string]map[string]**float64{
+				"string":  {"min": &minLen, "max": &maxLen},
+				"array":   {"min": &minItems, "max": &maxItems},
+				"integer": {"min": &minimum, "max": &maximum},
+			}[kind][name]
+			if dst == nil {
+				t.Errorf("%s: the test does not know %s on %s", at, r, kind)
+				continue
+			}
+			*dst = &n
+		default:
+			t.Errorf("%s: the test does not know validate rule %q; teach it, and say it in openapi.json", at, r)
+		}
+	}
+	eq := func(what string, want *float64, got *float64) {
+		switch {
+		case want == nil && got == nil:
+		case want == nil || got == nil || *want != *got:
+			t.Errorf("%s: %s = %s, want %s", at, what, fmtNum(got), fmtNum(want))
+		}
+	}
+	u2f := func(u uint64) *float64 {
+		if u == 0 {
+			return nil
+		}
+		f := float64(u)
+		return &f
+	}
+	up2f := func(u *uint64) *float64 {
+		if u == nil {
+			return nil
+		}
+		f := float64(*u)
+		return &f
+	}
+	switch kind {
+	case "string":
+		eq("minLength", minLen, u2f(s.MinLength))
+		eq("maxLength", maxLen, up2f(s.MaxLength))
+	case "array":
+		eq("minItems", minItems, u2f(s.MinItems))
+		eq("maxItems", maxItems, up2f(s.MaxItems))
+		if s.Items == nil || s.Items.Value == nil {
+			t.Errorf("%s: items missing", at)
+		} else {
+			compareField(t, at+"[]", s.Items.Value, typ.Elem(), itemRules, nil)
+		}
+	case "integer":
+		eq("minimum", minimum, s.Min)
+		eq("maximum", maximum, s.Max)
+	case "object":
+		if ps := typ; ps.Kind() == reflect.Struct {
+			// Nested request types are compared under their own schema name.
+			if _, ok := requestTypes[ps.Name()]; !ok {
+				t.Errorf("%s: nested type %s has no request schema", at, ps.Name())
+			}
+		}
+	}
+	if format != s.Format && !(format == "" && s.Format == "int64") {
+		t.Errorf("%s: format %q, want %q", at, s.Format, format)
+	}
+	var gotEnum []string
+	for _, v := range s.Enum {
+		gotEnum = append(gotEnum, v.(string))
+	}
+	sort.Strings(enum)
+	sort.Strings(gotEnum)
+	if !slices.Equal(enum, gotEnum) {
+		t.Errorf("%s: enum %v, want %v (validate oneof)", at, gotEnum, enum)
+	}
+}
+
+func fmtNum(f *float64) string {
+	if f == nil {
+		return "unset"
+	}
+	return strconv.FormatFloat(*f, 'f', -1, 64)
+}
+
+// TestOpenAPIRequestExamplesPassTheBinder sends every request example of the document through
+// the real binder: what the document shows, the server accepts.
+func TestOpenAPIRequestExamplesPassTheBinder(t *testing.T) {
+	doc := loadOpenAPI(t)
+	e := newOpenAPITestServer(t)
+	b := NewBinder(1 << 20)
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			if op.RequestBody == nil {
+				continue
+			}
+			mt := op.RequestBody.Value.Content.Get("application/json")
+			if mt.Example == nil {
+				t.Errorf("%s %s: give the request body an example", method, path)
+				continue
+			}
+			raw, _ := json.Marshal(mt.Example)
+			req := httptest.NewRequest(method, "/", bytes.NewReader(raw))
+			req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+			c := e.NewContext(req, httptest.NewRecorder())
+			dst := reflect.New(requestTypes[requestBodies[op.OperationID]])
+			if err := b.bindJSON(c, dst.Interface()); err != nil {
+				t.Errorf("%s %s: the binder refuses the documented example %s: %v", method, path, raw, err)
+			}
+		}
+	}
+}
+
+// responseTypes pairs response schemas with the Go types the server encodes.
+var responseTypes = map[string]reflect.Type{
+	"User":          reflect.TypeFor[models.User](),
+	"Team":          reflect.TypeFor[models.Team](),
+	"APIToken":      reflect.TypeFor[models.APIToken](),
+	"NewAPIToken":   reflect.TypeFor[helpdesk.NewAPIToken](),
+	"Me":            reflect.TypeFor[meResponse](),
+	"Customer":      reflect.TypeFor[models.Customer](),
+	"Message":       reflect.TypeFor[models.Message](),
+	"TimelineEvent": reflect.TypeFor[models.TimelineEvent](),
+	"Case":          reflect.TypeFor[models.Case](),
+	"CaseSummary":   reflect.TypeFor[caseSummary](),
+	"FacetValue":    reflect.TypeFor[search.FacetValue](),
+}
+
+func TestOpenAPIResponseSchemasMatchTypes(t *testing.T) {
+	doc := loadOpenAPI(t)
+	check := func(name string, s *openapi3.Schema, typ reflect.Type) {
+		var names, required []string
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			jsonName, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if !f.IsExported() || jsonName == "-" {
+				continue
+			}
+			names = append(names, jsonName)
+			if !strings.Contains(opts, "omitempty") {
+				required = append(required, jsonName)
+			}
+		}
+		var props []string
+		for p := range s.Properties {
+			props = append(props, p)
+		}
+		got := slices.Clone(s.Required)
+		for _, l := range [][]string{names, required, props, got} {
+			sort.Strings(l)
+		}
+		if !slices.Equal(props, names) {
+			t.Errorf("%s: properties %v, want the JSON fields of %s %v", name, props, typ, names)
+		}
+		if !slices.Equal(got, required) {
+			t.Errorf("%s: required %v, want the fields without omitempty %v", name, got, required)
+		}
+	}
+	for name, typ := range responseTypes {
+		check(name, componentSchema(t, doc, name), typ)
+	}
+	check("ErrorEnvelope.error", componentSchema(t, doc, "ErrorEnvelope").Properties["error"].Value,
+		reflect.TypeFor[ErrorDetail]())
+}
+
+// TestOpenAPIResponsesFitSchemas encodes what the handlers send and validates it against the
+// documented response schemas.
+func TestOpenAPIResponsesFitSchemas(t *testing.T) {
+	doc := loadOpenAPI(t)
+	now := time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
+	later := now.Add(time.Hour)
+	user := &models.User{ID: "QJ4WZ3M7XK2PLR5T", Email: "aino@example.com", Name: "Aino", Role: models.RoleAgent,
+		TeamIDs: []string{}, Locale: "fi", Active: true, CreatedAt: now, UpdatedAt: now, Currency: "EUR"}
+	team := &models.Team{ID: "T7K2M4XQ3ZJW5PLA", Name: "Deliveries", CreatedAt: now, UpdatedAt: now}
+	token := models.APIToken{PublicID: "A5PL3QJ7XK2MZW4T", Name: "CRM", CreatedAt: now}
+	used := token
+	used.LastUsedAt = &later
+	cs := models.NewCase("K-2026-000042", models.CaseCreate{Subject: "Torn sofa", Description: "A tear",
+		Customer: models.CustomerCreate{Name: "Matti", Email: "matti@example.com"}, Tags: []string{"Damaged"}},
+		models.Actor{ID: user.ID, Name: user.Name}, now)
+	status := models.StatusResolved
+	if err := cs.ApplyPatch(models.CasePatch{Version: 1, Status: &status}, models.Actor{Name: "Aino"}, later); err != nil {
+		t.Fatal(err)
+	}
+	cs.Messages = append(cs.Messages, models.Message{ID: "m1", Kind: models.MessageReply, AuthorID: user.ID,
+		Author: "Aino", Body: "Sorry!", CreatedAt: later})
+	cs.FirstResponseAt = &later
+	hit := search.Hit{Doc: search.CaseDoc{ID: cs.ID, Subject: cs.Subject, Status: "open", Priority: "normal",
+		Channel: "phone", CreatedAt: now, UpdatedAt: now, Version: 2},
+		Highlights: map[string][]string{"subject": {"<mark>Torn</mark> sofa"}}}
+	unassigned := summaryOf(search.Hit{Doc: search.CaseDoc{ID: "K-2026-000043", Status: "new", Priority: "low",
+		Channel: "api", ExpectedOutcome: "refund", CreatedAt: now, UpdatedAt: now, Version: 1}})
+
+	cases := []struct {
+		schema string
+		body   any
+	}{
+		{"MeData", map[string]any{"data": meResponse{User: user, CSRFToken: "csrf"}}},
+		{"MeData", map[string]any{"data": meResponse{User: user}}},
+		{"UserData", map[string]any{"data": user}},
+		{"UserList", map[string]any{"data": []models.User{*user}, "meta": map[string]any{"total": 1}}},
+		{"TeamData", map[string]any{"data": team}},
+		{"TeamList", map[string]any{"data": []models.Team{*team}, "meta": map[string]any{"total": 1}}},
+		{"APITokenList", map[string]any{"data": []models.APIToken{token, used}, "meta": map[string]any{"total": 2}}},
+		{"NewAPITokenData", map[string]any{"data": helpdesk.NewAPIToken{Token: &token, Secret: "kaiku_ABC"}}},
+		{"CaseData", map[string]any{"data": cs}},
+		{"CaseList", map[string]any{"data": []caseSummary{summaryOf(hit), unassigned},
+			"meta": map[string]any{"total": 2, "next_cursor": "", "facets": map[string][]search.FacetValue{
+				"status": {{Value: "open", Count: 1}, {Value: "new", Count: 1}}}}}},
+		{"CaseList", map[string]any{"data": []caseSummary{}, "meta": map[string]any{"total": 0, "next_cursor": "",
+			"facets": map[string][]search.FacetValue{}}}},
+		{"CaseCountsData", map[string]any{"data": map[string]int{"all_open": 1, "unassigned": 0, "mine": 0,
+			"waiting": 0, "resolved": 0}}},
+	}
+	for _, de := range []error{models.StaleVersion(3), models.InvalidField("customer.email", "must be an e-mail address"),
+		echo.ErrNotFound, errors.New("boom"), models.Unavailable("search is down", errors.New("x"))} {
+		_, body := describe(de)
+		cases = append(cases, struct {
+			schema string
+			body   any
+		}{"ErrorEnvelope", body})
+	}
+	for i, c := range cases {
+		checkAgainstSchema(t, doc, c.schema+"#"+strconv.Itoa(i), componentSchema(t, doc, c.schema), c.body)
+	}
+
+	// Live answers of the routes that need no use case.
+	e := newOpenAPITestServer(t)
+	live := []struct {
+		method, path, body string
+		status             int
+		schema             string
+	}{
+		{http.MethodGet, "/healthz", "", 200, "Health"},
+		{http.MethodGet, "/readyz", "", 503, "Readiness"},
+		{http.MethodGet, "/api/v1/me", "", 401, "ErrorEnvelope"},
+		{http.MethodGet, "/api/v1/cases", "", 401, "ErrorEnvelope"},
+		{http.MethodPost, "/api/v1/auth/login", `{"email":"nobody","password":"","$where":1}`, 400, "ErrorEnvelope"},
+		{http.MethodPost, "/api/v1/auth/login", `{"email":"nobody","password":""}`, 400, "ErrorEnvelope"},
+		{http.MethodPost, "/api/v1/auth/login", `{"email":"a@example.com","password":"` + strings.Repeat("x", 1<<20) + `"}`, 413, "ErrorEnvelope"},
+		{http.MethodGet, "/api/nothing-here", "", 404, "ErrorEnvelope"},
+	}
+	for _, l := range live {
+		req := httptest.NewRequest(l.method, l.path, strings.NewReader(l.body))
+		if l.body != "" {
+			req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+		}
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		if rec.Code != l.status {
+			t.Errorf("%s %s = %d, want %d: %s", l.method, l.path, rec.Code, l.status, rec.Body)
+			continue
+		}
+		var body any
+		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+			t.Errorf("%s %s: not JSON: %v", l.method, l.path, err)
+			continue
+		}
+		checkAgainstSchema(t, doc, l.method+" "+l.path, componentSchema(t, doc, l.schema), body)
+	}
+}
+
+func checkAgainstSchema(t *testing.T, doc *openapi3.T, what string, s *openapi3.Schema, v any) {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var generic any
+	if err := json.Unmarshal(raw, &generic); err != nil {
+		t.Fatal(err)
+	}
+	opts := append(doc.GetSchemaValidationOptions(), openapi3.EnableJSONSchema2020(), openapi3.VisitAsResponse(),
+		openapi3.EnableFormatValidation(), openapi3.MultiErrors())
+	if err := s.VisitJSON(generic, opts...); err != nil {
+		t.Errorf("%s does not fit its schema: %v\nbody: %s", what, err, raw)
+	}
+}
