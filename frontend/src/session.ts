@@ -28,6 +28,14 @@ export function clearSession(): void {
   setCsrfToken('')
 }
 
+/** Forgets everything, so the next ensureSession() asks the server again. */
+export function resetSession(): void {
+  state.user = null
+  state.checked = false
+  pending = null
+  setCsrfToken('')
+}
+
 /** Asks the server once who is signed in; later calls reuse the answer. */
 export function ensureSession(): Promise<User | null> {
   if (state.checked) return Promise.resolve(state.user as User | null)
