@@ -306,3 +306,30 @@ func TestHighlightsEscapeMarkup(t *testing.T) {
 		}
 	}
 }
+
+func TestListFilterValidationAndDateRanges(t *testing.T) {
+	s := newStack(t)
+	if res := s.do(s.logins["agent"], "POST", "/api/v1/cases", validCase, nil); res.status != 201 {
+		t.Fatal(res.body)
+	}
+	s.run(t, []scenario{
+		{name: "unknown status", as: "agent", method: "GET", path: "/api/v1/cases?status=bogus", wantStatus: 400, wantFields: []string{"status"}},
+		{name: "unknown priority", as: "agent", method: "GET", path: "/api/v1/cases?priority=meh", wantStatus: 400, wantFields: []string{"priority"}},
+		{name: "unknown channel", as: "agent", method: "GET", path: "/api/v1/cases?channel=pigeon", wantStatus: 400, wantFields: []string{"channel"}},
+		// The case was created 2026-03-02: a date-only "to" includes that whole day.
+		{name: "to date includes the day", as: "agent", method: "GET", path: "/api/v1/cases?created_to=2026-03-02", wantStatus: 200, wantBody: []string{`"total":1`}},
+		{name: "to the day before excludes", as: "agent", method: "GET", path: "/api/v1/cases?created_to=2026-03-01", wantStatus: 200, wantBody: []string{`"total":0`}},
+		{name: "from the day includes", as: "agent", method: "GET", path: "/api/v1/cases?created_from=2026-03-02", wantStatus: 200, wantBody: []string{`"total":1`}},
+		{name: "unknown assignee on create", as: "agent", method: "POST", path: "/api/v1/cases", body: `{"subject":"s","description":"d","customer":{"name":"a","email":"a@example.com"},"assignee_id":"ghost"}`, wantStatus: 400, wantFields: []string{"assignee_id"}},
+		{name: "unknown team on create", as: "agent", method: "POST", path: "/api/v1/cases", body: `{"subject":"s","description":"d","customer":{"name":"a","email":"a@example.com"},"team_id":"ghost"}`, wantStatus: 400, wantFields: []string{"team_id"}},
+	})
+}
+
+func TestReadyzDoesNotLeakErrors(t *testing.T) {
+	s := newStack(t)
+	s.searchDown.Store(true)
+	res := s.do(nil, "GET", "/readyz", "", nil)
+	if res.status != 503 || !strings.Contains(res.body, `"search":"down"`) || strings.Contains(res.body, "10.0.0.7") {
+		t.Fatalf("readyz with search closed: %d %s", res.status, res.body)
+	}
+}

@@ -132,9 +132,12 @@ func parseCaseListQuery(v url.Values) (helpdesk.CaseListQuery, error) {
 		dst *time.Time
 	}{{"created_from", &q.CreatedFrom}, {"created_to", &q.CreatedTo}} {
 		if s := v.Get(r.key); s != "" {
-			t, err := parseDate(s)
+			t, dateOnly, err := parseDate(s)
 			if err != nil {
 				return q, models.InvalidField(r.key, "must be a date (2026-03-01) or an RFC 3339 time")
+			}
+			if dateOnly && r.key == "created_to" {
+				t = t.AddDate(0, 0, 1) // "to 1 March" includes all of 1 March
 			}
 			*r.dst = t
 		}
@@ -142,11 +145,12 @@ func parseCaseListQuery(v url.Values) (helpdesk.CaseListQuery, error) {
 	return q, nil
 }
 
-func parseDate(s string) (time.Time, error) {
+func parseDate(s string) (t time.Time, dateOnly bool, err error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
+		return t, false, nil
 	}
-	return time.Parse(time.DateOnly, s)
+	t, err = time.Parse(time.DateOnly, s)
+	return t, true, err
 }
 
 func (h *caseHandlers) counts(c echo.Context) error {

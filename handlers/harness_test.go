@@ -3,12 +3,14 @@ package handlers_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -30,6 +32,8 @@ type stack struct {
 	cases  *helpdesk.Cases
 	clock  *testClock
 	logins map[string]*session // by role name
+	// searchDown makes the readiness check see the search backend as failing.
+	searchDown atomic.Bool
 }
 
 // testClock is a settable clock.
@@ -72,15 +76,21 @@ func newStack(t *testing.T) *stack {
 	}
 	users := helpdesk.NewUsers(env.Store, clock.Now, "EUR")
 	cases := helpdesk.NewCases(env.Store, idx, ix, clock.Now)
+	s := &stack{t: t, env: env, index: idx, users: users, cases: cases, clock: clock, logins: map[string]*session{}}
 	e := handlers.New(handlers.Deps{
 		Logger: logger, Auth: auth, Users: users, Cases: cases,
-		Ready:        readyFunc(func(ctx context.Context) map[string]error { return map[string]error{"database": env.Store.Ping(ctx), "search": idx.Ping(ctx)} }),
+		Ready: readyFunc(func(ctx context.Context) map[string]error {
+			searchErr := idx.Ping(ctx)
+			if s.searchDown.Load() {
+				searchErr = errors.New("dial tcp 10.0.0.7:7700: connection refused")
+			}
+			return map[string]error{"database": env.Store.Ping(ctx), "search": searchErr}
+		}),
 		Frontend:     fstest.MapFS{"index.html": {Data: []byte("<!doctype html><title>Kaiku</title>")}, "assets/app.js": {Data: []byte("console.log(1)")}},
 		MaxBodyBytes: 64 << 10,
 	})
-	srv := httptest.NewServer(e)
-	t.Cleanup(srv.Close)
-	s := &stack{t: t, srv: srv, env: env, index: idx, users: users, cases: cases, clock: clock, logins: map[string]*session{}}
+	s.srv = httptest.NewServer(e)
+	t.Cleanup(s.srv.Close)
 	if _, err := users.Bootstrap(context.Background(), "admin@example.com", "Ada Admin", testPassword); err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -13,7 +14,10 @@ type readiness interface {
 	Ready(ctx context.Context) map[string]error
 }
 
-type healthHandlers struct{ ready readiness }
+type healthHandlers struct {
+	ready  readiness
+	logger *slog.Logger
+}
 
 // healthz says the process is up; it checks nothing else.
 func (h *healthHandlers) healthz(c echo.Context) error {
@@ -28,7 +32,9 @@ func (h *healthHandlers) readyz(c echo.Context) error {
 	status := http.StatusOK
 	for name, err := range h.ready.Ready(ctx) {
 		if err != nil {
-			checks[name] = "down: " + err.Error()
+			// The cause stays in the log: this endpoint is public.
+			h.logger.Warn("readiness check failed", "check", name, "err", err)
+			checks[name] = "down"
 			status = http.StatusServiceUnavailable
 		} else {
 			checks[name] = "ok"

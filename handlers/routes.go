@@ -46,7 +46,7 @@ func New(d Deps) *echo.Echo {
 // registerRoutes is the one list of every route.
 func registerRoutes(e *echo.Echo, d Deps) {
 	bind := NewBinder(d.MaxBodyBytes)
-	health := &healthHandlers{ready: d.Ready}
+	health := &healthHandlers{ready: d.Ready, logger: d.Logger}
 	auth := &authHandlers{auth: d.Auth, bind: bind, secureCookies: d.SecureCookies}
 	users := &userHandlers{users: d.Users, bind: bind}
 	tokens := &tokenHandlers{tokens: d.Auth, bind: bind}

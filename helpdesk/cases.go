@@ -66,6 +66,9 @@ func (s *Cases) Create(ctx context.Context, p *Principal, req models.CaseCreate)
 	if err := p.Require(models.RoleAgent); err != nil {
 		return nil, err
 	}
+	if err := s.checkRefs(ctx, &req.AssigneeID, &req.TeamID); err != nil {
+		return nil, err
+	}
 	now := s.now()
 	return s.insertNew(ctx, func(id string) *models.Case { return models.NewCase(id, req, p.Actor(), now) })
 }
@@ -109,16 +112,33 @@ func (s *Cases) Patch(ctx context.Context, p *Principal, id string, req models.C
 	if err := p.Require(models.RoleAgent); err != nil {
 		return nil, err
 	}
-	if req.AssigneeID != nil && *req.AssigneeID != "" {
-		if _, err := s.store.GetUser(ctx, *req.AssigneeID); err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				return nil, models.InvalidField("assignee_id", "no such user")
-			}
-			return nil, err
-		}
+	if err := s.checkRefs(ctx, req.AssigneeID, req.TeamID); err != nil {
+		return nil, err
 	}
 	now := s.now()
 	return s.update(ctx, id, req.Version, func(c *models.Case) error { return c.ApplyPatch(req, p.Actor(), now) })
+}
+
+// checkRefs refuses an assignee who is not an active user or a team that does not exist.
+func (s *Cases) checkRefs(ctx context.Context, assigneeID, teamID *string) error {
+	if assigneeID != nil && *assigneeID != "" {
+		u, err := s.store.GetUser(ctx, *assigneeID)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && !u.Active) {
+			return models.InvalidField("assignee_id", "no active user with this ID")
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if teamID != nil && *teamID != "" {
+		if _, err := s.store.GetTeam(ctx, *teamID); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return models.InvalidField("team_id", "no team with this ID")
+			}
+			return err
+		}
+	}
+	return nil
 }
 
 // Views are the inbox's named lists.
@@ -224,6 +244,21 @@ func (s *Cases) buildQuery(p *Principal, q CaseListQuery) (search.Query, error) 
 		add(search.FieldStatus, []string{string(models.StatusResolved)})
 	default:
 		return sq, models.InvalidField("view", "must be one of "+fmt.Sprint(Views))
+	}
+	for _, check := range []struct {
+		field  string
+		values []string
+		known  []string
+	}{
+		{"status", q.Statuses, statusStrings(models.Statuses)},
+		{"priority", q.Priorities, []string{"low", "normal", "high", "urgent"}},
+		{"channel", q.Channels, models.ChannelNames},
+	} {
+		for _, v := range check.values {
+			if !slices.Contains(check.known, v) {
+				return sq, models.InvalidField(check.field, fmt.Sprintf("unknown value %q; one of %v", v, check.known))
+			}
+		}
 	}
 	add(search.FieldStatus, q.Statuses)
 	add(search.FieldPriority, q.Priorities)

@@ -59,52 +59,75 @@ func (ix *Indexer) Indexed(ctx context.Context, c *models.Case) {
 	}
 }
 
-// Reconcile indexes every case marked dirty and returns how many it handled.
+// markGrace is how long a mark may name a version the database does not hold yet: a write in
+// flight takes milliseconds, so an older such mark was left by a write that never happened
+// (a crash between marking and writing) and is cleared once the stored version is indexed.
+const markGrace = time.Minute
+
+// Reconcile indexes every case marked dirty and returns how many marks it handled. Each mark is
+// looked at once per call, so a mark that must wait cannot keep the loop spinning.
 func (ix *Indexer) Reconcile(ctx context.Context) (int, error) {
 	handled := 0
+	seen := map[string]bool{}
 	for {
 		marks, err := ix.store.DirtyMarks(ctx, 500)
 		if err != nil {
 			return handled, err
 		}
-		if len(marks) == 0 {
+		fresh := marks[:0]
+		for _, m := range marks {
+			if !seen[m.ID] {
+				seen[m.ID] = true
+				fresh = append(fresh, m)
+			}
+		}
+		if len(fresh) == 0 {
 			return handled, nil
 		}
-		docs := make([]search.CaseDoc, 0, len(marks))
-		var gone []string
-		for _, m := range marks {
-			c, err := ix.store.GetCase(ctx, m.ID)
-			switch {
-			case errors.Is(err, store.ErrNotFound):
-				gone = append(gone, m.ID)
-			case err != nil:
-				return handled, err
-			default:
-				docs = append(docs, ToDoc(c))
-			}
+		if err := ix.reconcileBatch(ctx, fresh); err != nil {
+			return handled, err
 		}
-		if len(docs) > 0 {
-			if err := ix.index.Upsert(ctx, docs...); err != nil {
-				return handled, err
-			}
-		}
-		if len(gone) > 0 {
-			if err := ix.index.Delete(ctx, gone...); err != nil {
-				return handled, err
-			}
-		}
-		for _, d := range docs {
-			if err := ix.store.ClearDirty(ctx, d.ID, d.Version); err != nil {
-				return handled, err
-			}
-		}
-		for _, id := range gone {
-			if err := ix.store.ClearDirty(ctx, id, 1<<62); err != nil {
-				return handled, err
-			}
-		}
-		handled += len(marks)
+		handled += len(fresh)
 	}
+}
+
+func (ix *Indexer) reconcileBatch(ctx context.Context, marks []store.DirtyMark) error {
+	docs := make([]search.CaseDoc, 0, len(marks))
+	clearAt := make(map[string]int64, len(marks)) // id -> version that clears its mark
+	var gone []string
+	now := ix.now()
+	for _, m := range marks {
+		c, err := ix.store.GetCase(ctx, m.ID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			gone = append(gone, m.ID)
+			clearAt[m.ID] = m.Version
+		case err != nil:
+			return err
+		default:
+			docs = append(docs, ToDoc(c))
+			clearAt[m.ID] = c.Version
+			if m.Version > c.Version && now.Sub(m.At) > markGrace {
+				clearAt[m.ID] = m.Version
+			}
+		}
+	}
+	if len(docs) > 0 {
+		if err := ix.index.Upsert(ctx, docs...); err != nil {
+			return err
+		}
+	}
+	if len(gone) > 0 {
+		if err := ix.index.Delete(ctx, gone...); err != nil {
+			return err
+		}
+	}
+	for id, v := range clearAt {
+		if err := ix.store.ClearDirty(ctx, id, v); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // RebuildIfLost reindexes every case when the index is empty but the database is not (a

@@ -74,6 +74,9 @@ const (
 	ChannelAPI     Channel = "api"
 )
 
+// ChannelNames lists every channel.
+var ChannelNames = []string{string(ChannelWebForm), string(ChannelEmail), string(ChannelPhone), string(ChannelWalkIn), string(ChannelReview), string(ChannelAPI)}
+
 // Customer is who complained, as the case remembers them.
 type Customer struct {
 	Name  string `bson:"name" json:"name"`

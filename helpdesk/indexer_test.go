@@ -1,0 +1,184 @@
+package helpdesk_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/kaiku-helpdesk/kaiku/helpdesk"
+	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/search"
+	"github.com/kaiku-helpdesk/kaiku/store/storetest"
+)
+
+// flakyIndex is a real Bleve index whose writes fail while down is set: a search outage.
+type flakyIndex struct {
+	search.Index
+	down atomic.Bool
+}
+
+var errDown = errors.New("search backend unreachable")
+
+func (f *flakyIndex) Upsert(ctx context.Context, docs ...search.CaseDoc) error {
+	if f.down.Load() {
+		return errDown
+	}
+	return f.Index.Upsert(ctx, docs...)
+}
+
+func (f *flakyIndex) Delete(ctx context.Context, ids ...string) error {
+	if f.down.Load() {
+		return errDown
+	}
+	return f.Index.Delete(ctx, ids...)
+}
+
+type fixture struct {
+	env     *storetest.Env
+	index   *flakyIndex
+	indexer *helpdesk.Indexer
+	cases   *helpdesk.Cases
+	agent   *helpdesk.Principal
+	clock   *atomic.Value
+}
+
+func newFixture(t *testing.T) *fixture {
+	env := storetest.Start(t)
+	bl, err := search.OpenBleve(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { bl.Close() })
+	idx := &flakyIndex{Index: bl}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	clock := &atomic.Value{}
+	clock.Store(storetest.Now)
+	now := func() time.Time { return clock.Load().(time.Time) }
+	ix := helpdesk.NewIndexer(env.Store, idx, logger, now)
+	agent := storetest.NewUser()
+	return &fixture{env: env, index: idx, indexer: ix, cases: helpdesk.NewCases(env.Store, idx, ix, now),
+		agent: &helpdesk.Principal{User: agent}, clock: clock}
+}
+
+func newCase(subject string) models.CaseCreate {
+	return models.CaseCreate{Subject: subject, Description: "d", Customer: models.CustomerCreate{Name: "C", Email: "c@example.com"}}
+}
+
+func (f *fixture) listed(t *testing.T) int {
+	res, err := f.index.Search(context.Background(), search.Query{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Total
+}
+
+func TestIntakeWorksDuringSearchOutageAndIndexCatchesUp(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	if _, err := f.cases.Create(ctx, f.agent, newCase("before outage")); err != nil {
+		t.Fatal(err)
+	}
+	f.index.down.Store(true)
+	var during []*models.Case
+	for _, s := range []string{"during outage one", "during outage two"} {
+		c, err := f.cases.Create(ctx, f.agent, newCase(s))
+		if err != nil {
+			t.Fatalf("a case must be stored even when search is down: %v", err)
+		}
+		during = append(during, c)
+	}
+	// An update during the outage is also stored, and also waits for the index.
+	subject := "renamed during outage"
+	if _, err := f.cases.Patch(ctx, f.agent, during[0].ID, models.CasePatch{Version: 1, Subject: &subject}); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.listed(t); n != 1 {
+		t.Fatalf("index should still hold only the first case, holds %d", n)
+	}
+	// Reconciling while search is still down fails and keeps the marks.
+	if _, err := f.indexer.Reconcile(ctx); err == nil {
+		t.Fatal("reconcile during the outage should report the failure")
+	}
+	f.index.down.Store(false)
+	n, err := f.indexer.Reconcile(ctx)
+	if err != nil || n != 2 {
+		t.Fatalf("reconcile after the outage: handled %d, err %v; want 2", n, err)
+	}
+	if n := f.listed(t); n != 3 {
+		t.Fatalf("after catching up the index holds %d cases, want 3", n)
+	}
+	res, err := f.index.Search(ctx, search.Query{Text: "renamed"})
+	if err != nil || res.Total != 1 || res.Hits[0].Doc.Version != 2 {
+		t.Fatalf("the index must hold the newest version: %+v %v", res, err)
+	}
+	// Nothing left to do.
+	if n, err := f.indexer.Reconcile(ctx); err != nil || n != 0 {
+		t.Fatalf("second reconcile: %d %v", n, err)
+	}
+}
+
+func TestReconcileAfterCrashBetweenMarkAndWrite(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	c, err := f.cases.Create(ctx, f.agent, newCase("indexed"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A crash after marking but before the database write: the mark names a version the
+	// database never got. Reconcile indexes what the database holds and clears the mark.
+	if err := f.env.Store.MarkDirty(ctx, c.ID, 7, storetest.Now); err != nil {
+		t.Fatal(err)
+	}
+	// And a case deleted from the database while its mark stood is dropped from the index.
+	gone, _ := f.cases.Create(ctx, f.agent, newCase("to be deleted"))
+	if err := f.env.Store.MarkDirty(ctx, gone.ID, 2, storetest.Now); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.env.Store.DeleteCase(ctx, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.indexer.Reconcile(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.listed(t); n != 1 {
+		t.Fatalf("index holds %d, want only the surviving case", n)
+	}
+	// The mark ahead of the database stays while a write could still be in flight...
+	marks, _ := f.env.Store.DirtyMarks(ctx, 10)
+	if len(marks) != 1 || marks[0].ID != c.ID {
+		t.Fatalf("marks after the first pass: %+v", marks)
+	}
+	// ...and is cleared once it is clearly abandoned.
+	f.clock.Store(storetest.Now.Add(2 * time.Minute))
+	if _, err := f.indexer.Reconcile(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if marks, _ := f.env.Store.DirtyMarks(ctx, 10); len(marks) != 0 {
+		t.Fatalf("abandoned mark kept: %+v", marks)
+	}
+}
+
+func TestRunCatchesUpOnItsOwn(t *testing.T) {
+	f := newFixture(t)
+	f.index.down.Store(true)
+	if _, err := f.cases.Create(context.Background(), f.agent, newCase("waits for the reconciler")); err != nil {
+		t.Fatal(err)
+	}
+	f.index.down.Store(false)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { f.indexer.Run(ctx, time.Hour); close(done) }() // the first pass runs at once
+	deadline := time.Now().Add(10 * time.Second)
+	for f.listed(t) != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the reconciler did not index the case")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+}

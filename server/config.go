@@ -1,0 +1,110 @@
+// Package server is Kaiku's process: configuration, wiring of the explicit constructors, the
+// embedded database start-up, background workers and graceful shutdown.
+package server
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything the process reads from its environment and flags. Flags win over
+// environment variables; README.md documents each one with its default.
+type Config struct {
+	Addr            string
+	DataDir         string
+	MongoURI        string
+	DBName          string
+	MeiliURL        string
+	MeiliAPIKey     string
+	MeiliIndex      string
+	BaseURL         string
+	AdminEmail      string
+	AdminPassword   string
+	SecureCookies   bool
+	TrustProxy      bool
+	LogLevel        string
+	LogFormat       string
+	Currency        string
+	MaxBodyBytes    int64
+	ReindexInterval time.Duration
+	StartupTimeout  time.Duration
+	ShutdownTimeout time.Duration
+}
+
+// LoadConfig reads the environment (through getenv) and then args.
+func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	env := func(key, def string) string {
+		if v := strings.TrimSpace(getenv(key)); v != "" {
+			return v
+		}
+		return def
+	}
+	var errs []string
+	dur := func(key, def string) time.Duration {
+		d, err := time.ParseDuration(env(key, def))
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Sprintf("%s: want a duration like 30s", key))
+		}
+		return d
+	}
+	boolean := func(key string, def bool) bool {
+		v := env(key, strconv.FormatBool(def))
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("%s: want true or false", key))
+		}
+		return b
+	}
+	c := Config{
+		Addr:            env("KAIKU_ADDR", "localhost:8080"),
+		DataDir:         env("KAIKU_DATA_DIR", "./data"),
+		MongoURI:        env("MONGODB_URI", ""),
+		DBName:          env("KAIKU_DB_NAME", "kaiku"),
+		MeiliURL:        env("MEILI_URL", ""),
+		MeiliAPIKey:     env("MEILI_API_KEY", ""),
+		MeiliIndex:      env("KAIKU_MEILI_INDEX", "kaiku_cases"),
+		BaseURL:         env("KAIKU_BASE_URL", ""),
+		AdminEmail:      env("KAIKU_ADMIN_EMAIL", "admin@kaiku.local"),
+		AdminPassword:   env("KAIKU_ADMIN_PASSWORD", ""),
+		TrustProxy:      boolean("KAIKU_TRUST_PROXY", false),
+		LogLevel:        env("KAIKU_LOG_LEVEL", "info"),
+		LogFormat:       env("KAIKU_LOG_FORMAT", "text"),
+		Currency:        env("KAIKU_CURRENCY", "EUR"),
+		ReindexInterval: dur("KAIKU_REINDEX_INTERVAL", "30s"),
+		StartupTimeout:  dur("KAIKU_STARTUP_TIMEOUT", "30s"),
+		ShutdownTimeout: dur("KAIKU_SHUTDOWN_TIMEOUT", "15s"),
+	}
+	maxBody, err := strconv.ParseInt(env("KAIKU_MAX_BODY_BYTES", "1048576"), 10, 64)
+	if err != nil || maxBody < 1024 {
+		errs = append(errs, "KAIKU_MAX_BODY_BYTES: want a number of bytes, at least 1024")
+	}
+	c.MaxBodyBytes = maxBody
+
+	fs := flag.NewFlagSet("kaiku", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (KAIKU_ADDR)")
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory for the embedded database and index (KAIKU_DATA_DIR)")
+	fs.StringVar(&c.MongoURI, "mongodb-uri", c.MongoURI, "MongoDB URI; empty starts the embedded FerretDB (MONGODB_URI)")
+	fs.StringVar(&c.MeiliURL, "meili-url", c.MeiliURL, "Meilisearch URL; empty uses the embedded Bleve index (MEILI_URL)")
+	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public URL of this server, for links (KAIKU_BASE_URL)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (KAIKU_LOG_LEVEL)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Addr
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	c.SecureCookies = boolean("KAIKU_SECURE_COOKIES", strings.HasPrefix(c.BaseURL, "https://"))
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, "KAIKU_LOG_FORMAT: want text or json")
+	}
+	if len(errs) > 0 {
+		return c, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
+	}
+	return c, nil
+}

@@ -1,0 +1,300 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/kaiku-helpdesk/kaiku/frontend"
+	"github.com/kaiku-helpdesk/kaiku/handlers"
+	"github.com/kaiku-helpdesk/kaiku/helpdesk"
+	"github.com/kaiku-helpdesk/kaiku/search"
+	"github.com/kaiku-helpdesk/kaiku/store"
+)
+
+// Run is the whole process: it returns when ctx is cancelled (after a graceful shutdown) or
+// when start-up fails. onReady, if set, is called with the listening address once the server
+// accepts requests (tests use it).
+func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	return RunWithHooks(ctx, args, getenv, stdout, stderr, Hooks{})
+}
+
+// Hooks let tests observe and steer a running server.
+type Hooks struct {
+	OnReady func(addr string)
+	Clock   helpdesk.Clock
+}
+
+// RunWithHooks is Run with test hooks.
+func RunWithHooks(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, hooks Hooks) error {
+	cfg, err := LoadConfig(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg, stderr)
+	clock := hooks.Clock
+	if clock == nil {
+		clock = helpdesk.SystemClock
+	}
+
+	startCtx, cancelStart := context.WithTimeout(ctx, cfg.StartupTimeout)
+	defer cancelStart()
+
+	db, err := openDatabase(startCtx, cfg, logger, clock)
+	if err != nil {
+		return err
+	}
+	defer db.close()
+
+	index, err := openIndex(startCtx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer index.Close()
+
+	indexer := helpdesk.NewIndexer(db.store, index, logger, clock)
+	auth, err := helpdesk.NewAuth(db.store, logger, clock)
+	if err != nil {
+		return err
+	}
+	users := helpdesk.NewUsers(db.store, clock, cfg.Currency)
+	cases := helpdesk.NewCases(db.store, index, indexer, clock)
+
+	if err := bootstrapAdmin(startCtx, cfg, users, stdout); err != nil {
+		return err
+	}
+	if n, err := indexer.RebuildIfLost(startCtx); err != nil {
+		logger.Warn("index rebuild incomplete; the reconciler retries", "err", err)
+	} else if n > 0 {
+		logger.Info("index rebuilt", "cases", n)
+	}
+
+	e := handlers.New(handlers.Deps{
+		Logger: logger, Auth: auth, Users: users, Cases: cases,
+		Ready:         readyChecks{"database": db.store.Ping, "search": index.Ping},
+		Frontend:      frontend.FS(),
+		MaxBodyBytes:  cfg.MaxBodyBytes,
+		SecureCookies: cfg.SecureCookies,
+		TrustProxy:    cfg.TrustProxy,
+	})
+	if !frontend.Built() {
+		logger.Warn("this binary has no web app built in; ./scripts/run builds it")
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+
+	workCtx, stopWork := context.WithCancel(context.Background())
+	var workers sync.WaitGroup
+	startWorker := func(run func(ctx context.Context)) {
+		workers.Add(1)
+		go func() { defer workers.Done(); run(workCtx) }()
+	}
+	startWorker(func(ctx context.Context) { indexer.Run(ctx, cfg.ReindexInterval) })
+	startWorker(func(ctx context.Context) { expireLoop(ctx, db.store, clock, logger) })
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	addr := ln.Addr().String()
+	fmt.Fprintf(stdout, "Kaiku is running at %s\n", displayURL(cfg, addr))
+	logger.Info("listening", "addr", addr, "database", db.kind, "search", indexKind(cfg))
+	if hooks.OnReady != nil {
+		hooks.OnReady(addr)
+	}
+
+	select {
+	case <-ctx.Done():
+		logger.Info("shutting down: finishing requests in flight")
+	case err := <-serveErr:
+		stopWork()
+		workers.Wait()
+		return fmt.Errorf("http server: %w", err)
+	}
+	shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	err = srv.Shutdown(shutCtx)
+	stopWork()
+	workers.Wait()
+	if err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	logger.Info("stopped cleanly")
+	return nil
+}
+
+// database is the opened store and, in embedded mode, the FerretDB it runs on.
+type database struct {
+	store    *store.Store
+	embedded *store.Embedded
+	kind     string
+}
+
+func (d *database) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = d.store.Close(ctx)
+	if d.embedded != nil {
+		d.embedded.Close()
+	}
+}
+
+func openDatabase(ctx context.Context, cfg Config, logger *slog.Logger, clock helpdesk.Clock) (*database, error) {
+	db := &database{kind: "mongodb"}
+	uri := cfg.MongoURI
+	if uri == "" {
+		emb, err := store.StartEmbedded(ctx, filepath.Join(cfg.DataDir, "db"), logger)
+		if err != nil {
+			return nil, err
+		}
+		db.embedded, db.kind, uri = emb, "embedded ferretdb", emb.URI()
+	}
+	st, err := retry(ctx, logger, "database", func(ctx context.Context) (*store.Store, error) {
+		return store.Connect(ctx, uri, cfg.DBName, store.Options{SingleWriter: db.embedded != nil})
+	})
+	if err != nil {
+		if db.embedded != nil {
+			db.embedded.Close()
+		}
+		return nil, err
+	}
+	db.store = st
+	if err := st.Migrate(ctx, logger, clock()); err != nil {
+		db.close()
+		return nil, err
+	}
+	if db.embedded != nil {
+		if _, err := db.embedded.FixIDIndexes(ctx, cfg.DBName); err != nil {
+			db.close()
+			return nil, fmt.Errorf("embedded database _id indexes: %w", err)
+		}
+	}
+	return db, nil
+}
+
+func openIndex(ctx context.Context, cfg Config, logger *slog.Logger) (search.Index, error) {
+	if cfg.MeiliURL == "" {
+		idx, err := search.OpenBleve(filepath.Join(cfg.DataDir, "index"))
+		if err != nil {
+			return nil, fmt.Errorf("search index: %w", err)
+		}
+		return idx, nil
+	}
+	return retry(ctx, logger, "search", func(ctx context.Context) (search.Index, error) {
+		return search.OpenMeili(ctx, cfg.MeiliURL, cfg.MeiliAPIKey, cfg.MeiliIndex)
+	})
+}
+
+// retry calls open with exponential backoff until it succeeds or ctx ends, so a dependency
+// that starts a moment after us is waited for, and one that never comes fails clearly.
+func retry[T any](ctx context.Context, logger *slog.Logger, what string, open func(context.Context) (T, error)) (T, error) {
+	wait := 200 * time.Millisecond
+	for {
+		attemptCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		v, err := open(attemptCtx)
+		cancel()
+		if err == nil {
+			return v, nil
+		}
+		select {
+		case <-ctx.Done():
+			var zero T
+			return zero, fmt.Errorf("%s did not become reachable before the start-up timeout: %w", what, err)
+		case <-time.After(wait):
+		}
+		logger.Warn(what+" not reachable yet; retrying", "err", err, "next_in", wait)
+		wait = min(wait*2, 5*time.Second)
+	}
+}
+
+func bootstrapAdmin(ctx context.Context, cfg Config, users *helpdesk.Users, stdout io.Writer) error {
+	password := cfg.AdminPassword
+	generated := password == ""
+	if generated {
+		b := make([]byte, 12)
+		if _, err := rand.Read(b); err != nil {
+			return err
+		}
+		password = base64.RawURLEncoding.EncodeToString(b)
+	}
+	created, err := users.Bootstrap(ctx, cfg.AdminEmail, "Administrator", password)
+	if err != nil {
+		return fmt.Errorf("create the first admin: %w", err)
+	}
+	if created {
+		fmt.Fprintf(stdout, "First admin created. Log in with:\n  e-mail:   %s\n", cfg.AdminEmail)
+		if generated {
+			fmt.Fprintf(stdout, "  password: %s\n(shown once; change it under Admin → Users)\n", password)
+		} else {
+			fmt.Fprintln(stdout, "  password: the one in KAIKU_ADMIN_PASSWORD")
+		}
+	}
+	return nil
+}
+
+// expireLoop deletes ended sessions and rate-limit windows every few minutes.
+func expireLoop(ctx context.Context, st *store.Store, clock helpdesk.Clock, logger *slog.Logger) {
+	tick := time.NewTicker(5 * time.Minute)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if _, err := st.DeleteExpired(ctx, clock()); err != nil && ctx.Err() == nil {
+				logger.Warn("expire sessions", "err", err)
+			}
+		}
+	}
+}
+
+// readyChecks adapts ping functions to the readiness endpoint.
+type readyChecks map[string]func(context.Context) error
+
+func (r readyChecks) Ready(ctx context.Context) map[string]error {
+	out := make(map[string]error, len(r))
+	for name, ping := range r {
+		out[name] = ping(ctx)
+	}
+	return out
+}
+
+func newLogger(cfg Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func indexKind(cfg Config) string {
+	if cfg.MeiliURL != "" {
+		return "meilisearch"
+	}
+	return "embedded bleve"
+}
+
+func displayURL(cfg Config, addr string) string {
+	if cfg.BaseURL != "http://"+cfg.Addr {
+		return cfg.BaseURL
+	}
+	host, port, _ := net.SplitHostPort(addr)
+	if host == "" || host == "::" || host == "0.0.0.0" || host == "127.0.0.1" || host == "::1" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
