@@ -1,5 +1,5 @@
 // The signed-in user, shared by the whole app.
-import { reactive, readonly } from 'vue'
+import { reactive, readonly, ref } from 'vue'
 import { ApiError, me, setCsrfToken } from './api'
 import type { Role, Session, User } from './types'
 
@@ -22,6 +22,7 @@ export function setSession(value: Session): void {
 }
 
 export function clearSession(): void {
+  lastInboxPath.value = '/inbox'
   state.user = null
   state.checked = true
   pending = null
@@ -68,3 +69,6 @@ export function canViewUsers(user: Pick<User, 'role'> | null | undefined): boole
 export function canManageUsers(user: Pick<User, 'role'> | null | undefined): boolean {
   return hasRole(user, 'admin')
 }
+
+/** The inbox view last shown, so "Back to inbox" returns to it. */
+export const lastInboxPath = ref('/inbox')

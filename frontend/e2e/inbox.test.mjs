@@ -1,0 +1,134 @@
+// The inbox: view tabs with counts, the list sorted by last update, "load more",
+// and opening a case.
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { expect } from './expect.mjs'
+import { adminStorageState, launchBrowser, withPage } from './browser.mjs'
+
+let browser
+let adminState
+const stamp = Date.now().toString(36)
+const SEEDED = 53 // more than one page of 50
+
+async function api(page, method, path, data) {
+  const me = await page.request.get('/api/v1/me')
+  const { csrf_token: csrf, user } = (await me.json()).data
+  const response = await page.request.fetch(`/api/v1${path}`, {
+    method,
+    headers: { 'X-CSRF-Token': csrf },
+    data,
+  })
+  return { response, user }
+}
+
+async function apiTotal(page, view) {
+  const response = await page.request.get(`/api/v1/cases?view=${view}&limit=1`)
+  assert.equal(response.status(), 200)
+  return (await response.json()).meta.total
+}
+
+before(async () => {
+  browser = await launchBrowser()
+  adminState = await adminStorageState(browser)
+  await withPage(
+    browser,
+    'seed-inbox',
+    async (page) => {
+      await page.goto('/inbox')
+      const { user } = await api(page, 'GET', '/me')
+      for (let i = 0; i < SEEDED; i++) {
+        const { response } = await api(page, 'POST', '/cases', {
+          subject: `Seeded case ${i} ${stamp}`,
+          description: `Description of seeded case ${i}.`,
+          customer: { name: `Customer ${i}`, email: `customer${i}.${stamp}@example.org` },
+          priority: ['low', 'normal', 'high', 'urgent'][i % 4],
+          assignee_id: i % 10 === 0 ? user.id : '',
+        })
+        assert.equal(response.status(), 201, await response.text())
+      }
+    },
+    { storageState: adminState },
+  )
+})
+
+after(async () => {
+  await browser?.close()
+})
+
+describe('inbox', () => {
+  test('tab counts match the server and "load more" fetches the next page', () =>
+    withPage(
+      browser,
+      'inbox-load-more',
+      async (page) => {
+        await page.goto('/inbox?view=all_open')
+        const total = await apiTotal(page, 'all_open')
+        assert.ok(total >= SEEDED && total <= 100, `all_open total ${total}`)
+
+        for (const view of ['unassigned', 'mine', 'all_open', 'waiting', 'resolved']) {
+          const expected = await apiTotal(page, view)
+          await expect(page.locator(`[role=tab][data-view=${view}] [data-testid=tab-count]`)).toHaveText(String(expected))
+        }
+
+        const rows = page.getByTestId('case-list').locator('li')
+        await expect(rows).toHaveCount(50)
+        await expect(page.getByText(`Showing 50 of ${total}`)).toBeVisible()
+
+        // Newest update first: the last seeded case heads the list.
+        await expect(rows.first()).toContainText(`Seeded case ${SEEDED - 1} ${stamp}`)
+
+        const [more] = await Promise.all([
+          page.waitForResponse((r) => r.url().includes('/api/v1/cases?') && r.url().includes('cursor=')),
+          page.getByRole('button', { name: 'Load more' }).click(),
+        ])
+        assert.equal(more.status(), 200)
+        await expect(rows).toHaveCount(total)
+        await expect(page.getByText(`Showing ${total} of ${total}`)).toBeVisible()
+        await expect(page.getByRole('button', { name: 'Load more' })).toHaveCount(0)
+
+        // Every case appears once, in the server's order.
+        const ids = await rows.locator('.case-row__ref').allInnerTexts()
+        assert.equal(new Set(ids).size, ids.length, 'no duplicates after load more')
+      },
+      { storageState: adminState },
+    ))
+
+  test('"Mine" shows the cases assigned to me, and a row opens the case', () =>
+    withPage(
+      browser,
+      'inbox-mine',
+      async (page) => {
+        await page.goto('/inbox')
+        await page.getByRole('tab', { name: /^Mine/ }).click()
+        await page.waitForURL(/view=mine/)
+        const mine = await apiTotal(page, 'mine')
+        assert.ok(mine >= Math.ceil(SEEDED / 10))
+        const rows = page.getByTestId('case-list').locator('li')
+        await expect(rows).toHaveCount(mine)
+        await expect(rows.first()).toContainText('Seeded case 50')
+
+        await rows.first().getByRole('link').click()
+        await page.waitForURL(/\/cases\/K-\d{4}-\d{6}$/)
+        await expect(page.getByRole('heading', { level: 1, name: `Seeded case 50 ${stamp}` })).toBeVisible()
+        await expect(page.getByTestId('case-description')).toHaveText('Description of seeded case 50.')
+        await expect(page.getByText(`customer50.${stamp}@example.org`)).toBeVisible()
+
+        await page.getByRole('link', { name: 'Back to inbox' }).click()
+        await page.waitForURL(/\/inbox\?view=mine$/)
+        await expect(page.getByRole('tab', { selected: true })).toHaveText(/^Mine/)
+      },
+      { storageState: adminState },
+    ))
+
+  test('an unknown case shows "not found", not an error', () =>
+    withPage(
+      browser,
+      'case-not-found',
+      async (page) => {
+        await page.goto('/cases/K-1999-999999')
+        await expect(page.getByRole('heading', { level: 1, name: 'Page not found' })).toBeVisible()
+        await expect(page.getByText('This case does not exist, or you may not see it.')).toBeVisible()
+      },
+      { storageState: adminState },
+    ))
+})
