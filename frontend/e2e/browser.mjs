@@ -42,8 +42,14 @@ export async function withPage(browser, name, fn, options = {}) {
   })
   context.setDefaultTimeout(15_000)
   const page = await context.newPage()
+  const pageErrors = []
+  page.on('pageerror', (error) => pageErrors.push(error))
   try {
-    return await fn(page, context)
+    const result = await fn(page, context)
+    if (pageErrors.length) {
+      throw new Error(`uncaught errors in the page:\n${pageErrors.map((e) => e.stack || e.message).join('\n')}`)
+    }
+    return result
   } catch (error) {
     mkdirSync(ARTIFACTS, { recursive: true })
     const file = join(ARTIFACTS, `${name.replace(/[^a-z0-9-]+/gi, '-').toLowerCase()}.png`)
