@@ -11,7 +11,7 @@
 // e2e/artifacts/server.log and is printed when something fails.
 
 import { spawn } from 'node:child_process'
-import { accessSync, constants, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { accessSync, constants, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -86,6 +86,36 @@ function stopServer(server) {
   })
 }
 
+function groupAlive(pid) {
+  try {
+    process.kill(-pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Waits until nothing of the server's process group is left (a last SIGKILL if needed). */
+async function waitGroupGone(pid) {
+  const deadline = Date.now() + 5_000
+  while (groupAlive(pid) && Date.now() < deadline) await sleep(100)
+  if (groupAlive(pid)) {
+    try {
+      process.kill(-pid, 'SIGKILL')
+    } catch {
+      // gone meanwhile
+    }
+    while (groupAlive(pid) && Date.now() < deadline + 5_000) await sleep(100)
+  }
+}
+
+function removeDataDir(dir) {
+  rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
+  if (existsSync(dir)) console.error(`[e2e] warning: could not remove ${dir}`)
+}
+
+let testRunner = null
+
 function runTests(env) {
   const files = readdirSync(here)
     .filter((name) => name.endsWith('.test.mjs'))
@@ -96,8 +126,14 @@ function runTests(env) {
   const args = ['--test', '--test-concurrency=1', ...(only.length ? only : files)]
   log(`node ${args.join(' ')}`)
   return new Promise((resolveRun) => {
-    const child = spawn(process.execPath, args, { cwd: frontendDir, env, stdio: 'inherit' })
-    child.on('exit', (code, signal) => resolveRun(code ?? (signal ? 1 : 0)))
+    // Own process group, so an interrupted run can stop the runner, its per-file
+    // test processes and their browsers together.
+    const child = spawn(process.execPath, args, { cwd: frontendDir, env, stdio: 'inherit', detached: true })
+    testRunner = child
+    child.on('exit', (code, signal) => {
+      testRunner = null
+      resolveRun(code ?? (signal ? 1 : 0))
+    })
   })
 }
 
@@ -135,6 +171,13 @@ async function main() {
   let exitCode = 1
 
   const cleanup = () => {
+    if (testRunner) {
+      try {
+        process.kill(-testRunner.pid, 'SIGTERM')
+      } catch {
+        // already gone
+      }
+    }
     if (server && server.exitCode === null && server.signalCode === null) {
       try {
         process.kill(-server.pid, 'SIGKILL')
@@ -142,7 +185,11 @@ async function main() {
         // already gone
       }
     }
-    rmSync(dataDir, { recursive: true, force: true })
+    try {
+      rmSync(dataDir, { recursive: true, force: true })
+    } catch {
+      // best effort while exiting
+    }
   }
   process.once('exit', cleanup)
   for (const signal of ['SIGINT', 'SIGTERM']) {
@@ -182,9 +229,10 @@ async function main() {
     exitCode = 1
   } finally {
     await stopServer(server)
+    if (server) await waitGroupGone(server.pid)
     closeSync(logFd)
     if (exitCode !== 0) printServerLog(logPath)
-    rmSync(dataDir, { recursive: true, force: true })
+    removeDataDir(dataDir)
   }
   log(exitCode === 0 ? 'browser tests passed' : `browser tests failed (exit ${exitCode}); screenshots in ${artifacts}`)
   return exitCode
