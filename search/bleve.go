@@ -1,0 +1,689 @@
+package search
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/mapping"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+const (
+	bleveTextAnalyzer = "kaiku_text"
+
+	// bleveMappingVersion is kept inside the index; bump it whenever the mapping or the
+	// indexed document shape changes, so an old index is detected instead of misread.
+	bleveMappingVersion = "kaiku-1"
+	bleveMetaKey        = "kaiku_mapping_version"
+
+	// Hidden fields: the analysed email for text search, the JSON of everything needed to
+	// rebuild a CaseDoc besides the stored text fields, and the ID as a sort key.
+	bleveFieldEmailText = "email_text"
+	bleveFieldSource    = "src"
+	bleveFieldSortID    = "sk_id"
+
+	// maxQueryTerms bounds the work one text query can cause.
+	maxQueryTerms = 16
+)
+
+// bleveTextFields are searched by Text, each with its weight.
+var bleveTextFields = []struct {
+	name  string
+	boost float64
+}{
+	{fieldSubject, 3},
+	{fieldCustomerName, 2},
+	{fieldBody, 1},
+	{bleveFieldEmailText, 1},
+}
+
+// Sort keys are single keyword terms whose byte order is the wanted order. Bleve's numeric
+// and date fields keep several precision terms per value in their doc values, and sorting by
+// _id reads stored fields; one term per key makes field sorts several times cheaper (and
+// SearchAfter then only ever compares plain strings).
+func bleveSortKey(field string, desc bool) string {
+	if isTimeField(field) {
+		// Separate keys per direction, so an absent time sorts last both ways.
+		if desc {
+			return "sk_desc_" + field
+		}
+		return "sk_asc_" + field
+	}
+	return "sk_" + field
+}
+
+// sortableInt encodes v so that byte order is numeric order, negatives included.
+func sortableInt(v int64) string {
+	return fmt.Sprintf("%016x", uint64(v)^(1<<63))
+}
+
+// Bleve cannot index times outside int64 nanoseconds; such times are clamped.
+var (
+	bleveMinTime = time.Date(1678, 1, 1, 0, 0, 0, 0, time.UTC)
+	bleveMaxTime = time.Date(2262, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// BleveIndex is the embedded search backend: a Bleve (scorch) index in one directory.
+// It is safe for concurrent use.
+type BleveIndex struct {
+	idx      bleve.Index
+	analyzer analysis.Analyzer
+}
+
+var _ Index = (*BleveIndex)(nil)
+
+// OpenBleve opens the index in dir, creating it when dir does not exist or is empty.
+// An index written with another mapping version is refused rather than misread; the index
+// holds derived data only, so the remedy is to delete dir and let it be rebuilt.
+func OpenBleve(dir string) (*BleveIndex, error) {
+	idx, err := bleve.Open(dir)
+	switch {
+	case errors.Is(err, bleve.ErrorIndexPathDoesNotExist) ||
+		(errors.Is(err, bleve.ErrorIndexMetaMissing) && dirIsEmpty(dir)):
+		idx, err = createBleve(dir)
+		if err != nil {
+			return nil, err
+		}
+	case err != nil:
+		return nil, fmt.Errorf("search: open bleve index %s: %w", dir, err)
+	default:
+		v, err := idx.GetInternal([]byte(bleveMetaKey))
+		if err != nil || string(v) != bleveMappingVersion {
+			_ = idx.Close()
+			return nil, fmt.Errorf("search: bleve index %s has mapping version %q, want %q: delete the directory to rebuild it",
+				dir, v, bleveMappingVersion)
+		}
+	}
+	an := idx.Mapping().AnalyzerNamed(bleveTextAnalyzer)
+	if an == nil {
+		_ = idx.Close()
+		return nil, fmt.Errorf("search: bleve index %s lacks analyzer %q", dir, bleveTextAnalyzer)
+	}
+	return &BleveIndex{idx: idx, analyzer: an}, nil
+}
+
+func dirIsEmpty(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	return err == nil && len(entries) == 0
+}
+
+func createBleve(dir string) (bleve.Index, error) {
+	m, err := bleveMapping()
+	if err != nil {
+		return nil, err
+	}
+	idx, err := bleve.New(dir, m)
+	if err != nil {
+		return nil, fmt.Errorf("search: create bleve index %s: %w", dir, err)
+	}
+	if err := idx.SetInternal([]byte(bleveMetaKey), []byte(bleveMappingVersion)); err != nil {
+		_ = idx.Close()
+		return nil, fmt.Errorf("search: create bleve index %s: %w", dir, err)
+	}
+	return idx, nil
+}
+
+// bleveMapping is explicit (no dynamic fields) so that every field has the type, analyzer
+// and doc values its queries need.
+func bleveMapping() (mapping.IndexMapping, error) {
+	im := bleve.NewIndexMapping()
+	// Unicode word segmentation and lowercasing work for English and Finnish alike; only
+	// English possessives and plurals are folded, because a full English stemmer mangles
+	// Finnish words. No stop words: a search for any word should find it.
+	err := im.AddCustomAnalyzer(bleveTextAnalyzer, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": []any{en.PossessiveName, lowercase.Name, en.PluralStemmerName},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search: bleve analyzer: %w", err)
+	}
+
+	text := func(store bool) *mapping.FieldMapping {
+		fm := bleve.NewTextFieldMapping()
+		fm.Analyzer = bleveTextAnalyzer
+		fm.Store = store
+		fm.IncludeTermVectors = store // term vectors serve highlighting of stored fields
+		fm.IncludeInAll = false
+		fm.DocValues = false
+		return fm
+	}
+	kw := func() *mapping.FieldMapping {
+		fm := bleve.NewKeywordFieldMapping()
+		fm.Store = false
+		fm.IncludeInAll = false
+		fm.DocValues = true // facets and sorting
+		return fm
+	}
+	dt := func() *mapping.FieldMapping {
+		fm := bleve.NewDateTimeFieldMapping()
+		fm.Store = false
+		fm.IncludeInAll = false
+		fm.DocValues = false // sorting uses the sort keys
+		return fm
+	}
+
+	dm := bleve.NewDocumentStaticMapping()
+	dm.AddFieldMappingsAt(fieldSubject, text(true))
+	dm.AddFieldMappingsAt(fieldBody, text(true))
+	dm.AddFieldMappingsAt(fieldCustomerName, text(true))
+	dm.AddFieldMappingsAt(bleveFieldEmailText, text(false))
+	for _, f := range KeywordFields {
+		dm.AddFieldMappingsAt(f, kw())
+	}
+	dm.AddFieldMappingsAt(bleveFieldSortID, kw())
+	for _, f := range SortFields {
+		if isTimeField(f) {
+			dm.AddFieldMappingsAt(f, dt()) // ranges
+			dm.AddFieldMappingsAt(bleveSortKey(f, true), kw())
+		}
+		dm.AddFieldMappingsAt(bleveSortKey(f, false), kw())
+	}
+	src := bleve.NewTextFieldMapping()
+	src.Analyzer = keyword.Name
+	src.Index = false
+	src.Store = true
+	src.IncludeInAll = false
+	src.DocValues = false
+	dm.AddFieldMappingsAt(bleveFieldSource, src)
+
+	im.DefaultMapping = dm
+	im.DefaultAnalyzer = bleveTextAnalyzer
+	im.IndexDynamic = false
+	im.StoreDynamic = false
+	im.DocValuesDynamic = false
+	return im, nil
+}
+
+// addBleveTime indexes a time for ranges and sorting. An absent (zero) time is left out of
+// the range field, so no range matches it, and gets sort keys that put it last in both
+// directions, as in Meilisearch. Every document has every sort key, so SearchAfter always
+// has values to compare.
+func addBleveTime(m map[string]any, field string, t time.Time) {
+	if t.IsZero() {
+		m[bleveSortKey(field, false)] = "1"
+		m[bleveSortKey(field, true)] = "0"
+		return
+	}
+	t = clampTime(t)
+	key := sortableInt(t.UnixNano())
+	m[field] = t
+	m[bleveSortKey(field, false)] = "0" + key
+	m[bleveSortKey(field, true)] = "1" + key
+}
+
+func clampTime(t time.Time) time.Time {
+	t = t.UTC()
+	if t.Before(bleveMinTime) {
+		return bleveMinTime
+	}
+	if t.After(bleveMaxTime) {
+		return bleveMaxTime
+	}
+	return t
+}
+
+func bleveFields(d CaseDoc) (map[string]any, error) {
+	// The source keeps everything but the stored text fields, in UTC so that both backends
+	// hand back identical documents.
+	src := d
+	src.Subject, src.Body, src.CustomerName = "", "", ""
+	src.CreatedAt, src.UpdatedAt, src.DueAt = src.CreatedAt.UTC(), src.UpdatedAt.UTC(), src.DueAt.UTC()
+	src.Tags = normalizeTags(src.Tags)
+	b, err := json.Marshal(src)
+	if err != nil {
+		return nil, fmt.Errorf("search: encode %s: %w", d.ID, err)
+	}
+	m := map[string]any{
+		fieldSubject:         d.Subject,
+		fieldBody:            d.Body,
+		fieldCustomerName:    d.CustomerName,
+		bleveFieldEmailText:  d.CustomerEmail,
+		FieldStatus:          indexedKeyword(d.Status),
+		FieldPriority:        indexedKeyword(d.Priority),
+		FieldChannel:         indexedKeyword(d.Channel),
+		FieldCategory:        indexedKeyword(d.Category),
+		FieldTouchpoint:      indexedKeyword(d.Touchpoint),
+		FieldExpectedOutcome: indexedKeyword(d.ExpectedOutcome),
+		FieldTags:            indexedKeywords(d.Tags),
+		FieldAssigneeID:      indexedKeyword(d.AssigneeID),
+		FieldTeamID:          indexedKeyword(d.TeamID),
+		FieldCustomerEmail:   indexedKeyword(d.CustomerEmail),
+		bleveFieldSource:     string(b),
+		bleveFieldSortID:     d.ID,
+
+		bleveSortKey(FieldPriorityRank, false):    sortableInt(int64(d.PriorityRank)),
+		bleveSortKey(FieldEscalationLevel, false): sortableInt(int64(d.EscalationLevel)),
+	}
+	addBleveTime(m, FieldCreatedAt, d.CreatedAt)
+	addBleveTime(m, FieldUpdatedAt, d.UpdatedAt)
+	addBleveTime(m, FieldDueAt, d.DueAt)
+	return m, nil
+}
+
+// Upsert indexes docs in one Bleve batch.
+func (b *BleveIndex) Upsert(ctx context.Context, docs ...CaseDoc) error {
+	if len(docs) == 0 {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	batch := b.idx.NewBatch()
+	for _, d := range docs {
+		if d.ID == "" {
+			return errors.New("search: upsert: document without ID")
+		}
+		fields, err := bleveFields(d)
+		if err != nil {
+			return err
+		}
+		if err := batch.Index(d.ID, fields); err != nil {
+			return fmt.Errorf("search: index %s: %w", d.ID, err)
+		}
+	}
+	if err := b.idx.Batch(batch); err != nil {
+		return fmt.Errorf("search: bleve batch: %w", err)
+	}
+	return nil
+}
+
+// Delete removes ids in one batch; unknown ids are ignored.
+func (b *BleveIndex) Delete(ctx context.Context, ids ...string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	batch := b.idx.NewBatch()
+	for _, id := range ids {
+		batch.Delete(id)
+	}
+	if err := b.idx.Batch(batch); err != nil {
+		return fmt.Errorf("search: bleve delete: %w", err)
+	}
+	return nil
+}
+
+// bleveCursor is SearchAfter state: the last hit's sort values and the sort they belong to.
+type bleveCursor struct {
+	Sort  string   `json:"s"`
+	After []string `json:"a"`
+}
+
+// Search runs q. Paging uses Bleve's SearchAfter with the last hit's sort values (ID is the
+// final sort key), so deep pages cost no more than the first and stay stable under writes.
+func (b *BleveIndex) Search(ctx context.Context, q Query) (Result, error) {
+	limit, err := checkQuery(q)
+	if err != nil {
+		return Result{}, err
+	}
+	terms := b.queryTerms(q.Text)
+	relevance := len(terms) > 0 && len(q.Sort) == 0
+	order, spec := bleveSortOrder(q.Sort, relevance)
+
+	// One extra hit tells whether another page exists.
+	req := bleve.NewSearchRequestOptions(b.buildQuery(terms, q.Filters, q.Ranges), limit+1, 0, false)
+	req.SortByCustom(order)
+	if q.Cursor != "" {
+		after, err := decodeBleveCursor(q.Cursor, spec, order)
+		if err != nil {
+			return Result{}, err
+		}
+		req.SearchAfter = after
+	}
+	if !relevance {
+		req.Score = "none" // ordering by fields: skip scoring work
+	}
+	req.Fields = []string{bleveFieldSource, fieldSubject, fieldBody, fieldCustomerName}
+	if q.Highlight && len(terms) > 0 {
+		req.Highlight = bleve.NewHighlightWithStyle(html.Name) // escapes text, marks with <mark>
+		req.Highlight.Fields = highlightFields
+	}
+	for _, f := range q.Facets {
+		req.AddFacet(f, bleve.NewFacetRequest(f, facetSize))
+	}
+
+	res, err := b.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return Result{}, fmt.Errorf("search: bleve search: %w", err)
+	}
+
+	out := Result{Total: int(res.Total)}
+	for i, h := range res.Hits {
+		if i == limit {
+			break
+		}
+		doc, err := bleveHitDoc(h)
+		if err != nil {
+			return Result{}, err
+		}
+		hit := Hit{Doc: doc, Score: h.Score}
+		if req.Highlight != nil {
+			hit.Highlights = bleveHighlights(h.Fragments)
+		}
+		out.Hits = append(out.Hits, hit)
+	}
+	if len(res.Hits) > limit {
+		last := res.Hits[limit-1]
+		after := slices.Clone(last.DecodedSort)
+		for i, o := range order {
+			if _, ok := o.(*bsearch.SortScore); ok {
+				after[i] = strconv.FormatFloat(last.Score, 'g', -1, 64)
+			}
+		}
+		out.NextCursor = encodeCursor(bleveCursor{Sort: spec, After: after})
+	}
+	if len(q.Facets) > 0 {
+		out.Facets = make(map[string][]FacetValue, len(q.Facets))
+		for _, f := range q.Facets {
+			var vs []FacetValue
+			if fr := res.Facets[f]; fr != nil && fr.Terms != nil {
+				for _, t := range fr.Terms.Terms() {
+					vs = append(vs, FacetValue{Value: storedKeyword(t.Term), Count: t.Count})
+				}
+			}
+			out.Facets[f] = sortFacet(vs)
+		}
+	}
+	return out, nil
+}
+
+// Count returns the number of documents matching q's filters and ranges.
+func (b *BleveIndex) Count(ctx context.Context, q Query) (int, error) {
+	if err := checkFilterQuery(q); err != nil {
+		return 0, err
+	}
+	req := bleve.NewSearchRequestOptions(b.buildQuery(nil, q.Filters, q.Ranges), 0, 0, false)
+	req.Score = "none"
+	res, err := b.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return 0, fmt.Errorf("search: bleve count: %w", err)
+	}
+	return int(res.Total), nil
+}
+
+// Versions looks the ids up in one doc-id query.
+func (b *BleveIndex) Versions(ctx context.Context, ids []string) (map[string]int64, error) {
+	out := make(map[string]int64, len(ids))
+	ids = uniqueNonEmpty(ids)
+	if len(ids) == 0 {
+		return out, nil
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery(ids), len(ids), 0, false)
+	req.Fields = []string{bleveFieldSource}
+	req.Score = "none"
+	res, err := b.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("search: bleve versions: %w", err)
+	}
+	for _, h := range res.Hits {
+		doc, err := bleveHitDoc(h)
+		if err != nil {
+			return nil, err
+		}
+		out[h.ID] = doc.Version
+	}
+	return out, nil
+}
+
+// DocCount returns the number of indexed documents.
+func (b *BleveIndex) DocCount(ctx context.Context) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	n, err := b.idx.DocCount()
+	if err != nil {
+		return 0, fmt.Errorf("search: bleve doc count: %w", err)
+	}
+	return int(n), nil
+}
+
+// Ping fails once the index is closed.
+func (b *BleveIndex) Ping(ctx context.Context) error {
+	_, err := b.DocCount(ctx)
+	return err
+}
+
+// Close flushes and closes the index.
+func (b *BleveIndex) Close() error {
+	return b.idx.Close()
+}
+
+// queryTerms analyses text like the indexed fields, so a query term meets indexed terms in the
+// same form (lowercased, plurals folded).
+func (b *BleveIndex) queryTerms(text string) []string {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return nil
+	}
+	var terms []string
+	for _, tok := range b.analyzer.Analyze([]byte(text)) {
+		t := string(tok.Term)
+		if t == "" || slices.Contains(terms, t) {
+			continue
+		}
+		terms = append(terms, t)
+		if len(terms) == maxQueryTerms {
+			break
+		}
+	}
+	return terms
+}
+
+// textQuery requires every term (like Meilisearch's "all" matching strategy), each in any
+// text field, matched exactly, as a prefix, or within an edit distance that grows with the
+// term's length (Meilisearch's defaults: 1 typo from 5 characters, 2 from 9). Exact matches
+// carry the highest boost so they rank first.
+func textQuery(terms []string) query.Query {
+	perTerm := make([]query.Query, 0, len(terms))
+	for _, t := range terms {
+		n := utf8.RuneCountInString(t)
+		fuzziness := 0
+		switch {
+		case n >= 9:
+			fuzziness = 2
+		case n >= 5:
+			fuzziness = 1
+		}
+		var alts []query.Query
+		for _, f := range bleveTextFields {
+			tq := bleve.NewTermQuery(t)
+			tq.SetField(f.name)
+			tq.SetBoost(f.boost * 2)
+			alts = append(alts, tq)
+			if n >= 3 {
+				pq := bleve.NewPrefixQuery(t)
+				pq.SetField(f.name)
+				pq.SetBoost(f.boost * 0.5)
+				alts = append(alts, pq)
+			}
+			if fuzziness > 0 {
+				fq := bleve.NewFuzzyQuery(t)
+				fq.SetField(f.name)
+				fq.SetFuzziness(fuzziness)
+				fq.SetBoost(f.boost * 0.5)
+				alts = append(alts, fq)
+			}
+		}
+		perTerm = append(perTerm, bleve.NewDisjunctionQuery(alts...))
+	}
+	if len(perTerm) == 1 {
+		return perTerm[0]
+	}
+	return bleve.NewConjunctionQuery(perTerm...)
+}
+
+// buildQuery combines text, filters and ranges. Filters do not score: with text they are a
+// boolean filter clause, without text nothing is scored at all.
+func (b *BleveIndex) buildQuery(terms []string, filters []Filter, ranges []TimeRange) query.Query {
+	var keep, drop []query.Query
+	for _, f := range filters {
+		var alts []query.Query
+		for _, v := range uniqueStrings(f.Values) {
+			tq := bleve.NewTermQuery(indexedKeyword(v))
+			tq.SetField(f.Field)
+			alts = append(alts, tq)
+		}
+		var fq query.Query = alts[0]
+		if len(alts) > 1 {
+			fq = bleve.NewDisjunctionQuery(alts...)
+		}
+		if f.Negate {
+			drop = append(drop, fq)
+		} else {
+			keep = append(keep, fq)
+		}
+	}
+	for _, r := range ranges {
+		keep = append(keep, bleveRangeQuery(r))
+	}
+
+	if len(terms) == 0 && len(keep) == 0 && len(drop) == 0 {
+		return bleve.NewMatchAllQuery()
+	}
+	bq := bleve.NewBooleanQuery()
+	if len(terms) > 0 {
+		bq.AddMust(textQuery(terms))
+		if len(keep) > 0 {
+			bq.AddFilter(bleve.NewConjunctionQuery(keep...))
+		}
+	} else {
+		bq.AddMust(keep...)
+	}
+	bq.AddMustNot(drop...)
+	return bq
+}
+
+// bleveRangeQuery keeps documents whose time is present and in [From, To).
+func bleveRangeQuery(r TimeRange) query.Query {
+	if r.From.IsZero() && r.To.IsZero() {
+		// Any present time: only present times have an ascending sort key starting with "0".
+		pq := bleve.NewPrefixQuery("0")
+		pq.SetField(bleveSortKey(r.Field, false))
+		return pq
+	}
+	var from, to time.Time
+	if !r.From.IsZero() {
+		from = clampTime(r.From)
+	}
+	if !r.To.IsZero() {
+		to = clampTime(r.To)
+	}
+	yes, no := true, false
+	dq := bleve.NewDateRangeInclusiveQuery(from, to, &yes, &no)
+	dq.SetField(r.Field)
+	return dq
+}
+
+// bleveSortOrder returns the sort and a string naming it (bound into cursors). Without a sort
+// and without text, the newest activity comes first.
+func bleveSortOrder(sorts []Sort, relevance bool) (bsearch.SortOrder, string) {
+	var order bsearch.SortOrder
+	var spec []string
+	if relevance {
+		order = append(order, &bsearch.SortScore{Desc: true})
+		spec = append(spec, "-_score")
+	} else if len(sorts) == 0 {
+		sorts = []Sort{{Field: FieldUpdatedAt, Desc: true}}
+	}
+	for _, s := range sorts {
+		order = append(order, &bsearch.SortField{Field: bleveSortKey(s.Field, s.Desc), Type: bsearch.SortFieldAsString, Desc: s.Desc})
+		if s.Desc {
+			spec = append(spec, "-"+s.Field)
+		} else {
+			spec = append(spec, s.Field)
+		}
+	}
+	order = append(order, &bsearch.SortField{Field: bleveFieldSortID, Type: bsearch.SortFieldAsString})
+	spec = append(spec, "_id")
+	return order, strings.Join(spec, ",")
+}
+
+// decodeBleveCursor checks that the cursor belongs to this sort and that the score parses,
+// so a tampered cursor is a bad query rather than a Bleve error. Sort keys are plain strings:
+// any value is a valid position.
+func decodeBleveCursor(s, spec string, order bsearch.SortOrder) ([]string, error) {
+	var c bleveCursor
+	if err := decodeCursor(s, &c); err != nil {
+		return nil, err
+	}
+	if c.Sort != spec || len(c.After) != len(order) {
+		return nil, badQuery("cursor belongs to another sort order")
+	}
+	for i, o := range order {
+		if _, ok := o.(*bsearch.SortScore); ok {
+			if _, err := strconv.ParseFloat(c.After[i], 64); err != nil {
+				return nil, badQuery("malformed cursor")
+			}
+		}
+	}
+	return c.After, nil
+}
+
+func bleveHitDoc(h *bsearch.DocumentMatch) (CaseDoc, error) {
+	src, _ := h.Fields[bleveFieldSource].(string)
+	var d CaseDoc
+	if err := json.Unmarshal([]byte(src), &d); err != nil {
+		return CaseDoc{}, fmt.Errorf("search: decode stored document %s: %w", h.ID, err)
+	}
+	d.ID = h.ID
+	d.Subject, _ = h.Fields[fieldSubject].(string)
+	d.Body, _ = h.Fields[fieldBody].(string)
+	d.CustomerName, _ = h.Fields[fieldCustomerName].(string)
+	d.Tags = normalizeTags(d.Tags)
+	return d, nil
+}
+
+// bleveHighlights keeps only fragments that contain a match.
+func bleveHighlights(frags map[string][]string) map[string][]string {
+	out := map[string][]string{}
+	for field, fs := range frags {
+		for _, f := range fs {
+			if strings.Contains(f, "<mark>") {
+				out[field] = append(out[field], f)
+			}
+		}
+	}
+	return out
+}
+
+func uniqueStrings(vs []string) []string {
+	out := make([]string, 0, len(vs))
+	for _, v := range vs {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func uniqueNonEmpty(vs []string) []string {
+	seen := make(map[string]bool, len(vs))
+	out := make([]string, 0, len(vs))
+	for _, v := range vs {
+		if v != "" && !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}

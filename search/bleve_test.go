@@ -1,0 +1,71 @@
+package search_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"github.com/kaiku-helpdesk/kaiku/search"
+	"github.com/kaiku-helpdesk/kaiku/search/searchtest"
+)
+
+func openTestBleve(t *testing.T, dir string) *search.BleveIndex {
+	t.Helper()
+	ix, err := search.OpenBleve(dir)
+	if err != nil {
+		t.Fatalf("OpenBleve: %v", err)
+	}
+	return ix
+}
+
+func TestBleveConformance(t *testing.T) {
+	searchtest.RunConformance(t, func(t *testing.T) search.Index {
+		ix := openTestBleve(t, filepath.Join(t.TempDir(), "index"))
+		t.Cleanup(func() { _ = ix.Close() })
+		return ix
+	})
+}
+
+func TestBleveReopenKeepsDocuments(t *testing.T) {
+	dir := t.TempDir() // an existing, empty directory is fine too
+	ix := openTestBleve(t, dir)
+	doc := searchtest.Doc("keep-1", func(d *search.CaseDoc) {
+		d.Subject = "Refund for broken blender"
+		d.Version = 5
+	})
+	if err := ix.Upsert(t.Context(), doc, searchtest.Doc("keep-2")); err != nil {
+		t.Fatalf("Upsert: %v", err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if err := ix.Ping(t.Context()); err == nil {
+		t.Errorf("Ping after Close: want an error")
+	}
+
+	ix = openTestBleve(t, dir)
+	defer ix.Close()
+	if n, err := ix.DocCount(t.Context()); err != nil || n != 2 {
+		t.Fatalf("DocCount after reopen = %d, %v; want 2", n, err)
+	}
+	res, err := ix.Search(t.Context(), search.Query{Text: "blender"})
+	if err != nil || len(res.Hits) != 1 || res.Hits[0].Doc.ID != "keep-1" || res.Hits[0].Doc.Version != 5 {
+		t.Fatalf("Search after reopen = %+v, %v", res, err)
+	}
+}
+
+func TestBleveRefusesForeignIndex(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "other")
+	other, err := bleve.New(dir, bleve.NewIndexMapping())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if ix, err := search.OpenBleve(dir); err == nil {
+		_ = ix.Close()
+		t.Fatal("OpenBleve on an index with another mapping: want an error")
+	}
+}
