@@ -17,6 +17,7 @@ import (
 
 	"github.com/kaiku-helpdesk/kaiku/handlers"
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
+	"github.com/kaiku-helpdesk/kaiku/mail"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/search"
 	"github.com/kaiku-helpdesk/kaiku/store/storetest"
@@ -32,6 +33,8 @@ type stack struct {
 	cases  *helpdesk.Cases
 	clock  *testClock
 	logins map[string]*session // by role name
+	events *helpdesk.Events
+	mailer *mail.Mailer
 	// searchDown makes the readiness check see the search backend as failing.
 	searchDown atomic.Bool
 }
@@ -75,10 +78,22 @@ func newStack(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	users := helpdesk.NewUsers(env.Store, clock.Now, "EUR")
-	cases := helpdesk.NewCases(env.Store, idx, ix, clock.Now)
-	s := &stack{t: t, env: env, index: idx, users: users, cases: cases, clock: clock, logins: map[string]*session{}}
+	events := helpdesk.NewEvents(env.Store, logger, clock.Now)
+	cases := helpdesk.NewCases(env.Store, idx, ix, events, clock.Now)
+	// The real mailer without SMTP: mails land in the outbox, where tests read them.
+	mailer, err := mail.New(env.Store, mail.Config{}, mail.Options{Clock: clock.Now, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	settings := helpdesk.NewSettings(env.Store)
+	limits := helpdesk.DefaultIntakeLimits
+	limits.MaxFileBytes = 32 << 10
+	intake := helpdesk.NewIntake(env.Store, settings, cases, mail.NewCaseNotifier(mailer, 24), events, logger, clock.Now, "https://help.example.com", limits)
+	s := &stack{t: t, env: env, index: idx, users: users, cases: cases, clock: clock, logins: map[string]*session{},
+		events: events, mailer: mailer}
 	e := handlers.New(handlers.Deps{
-		Logger: logger, Auth: auth, Users: users, Cases: cases,
+		Logger: logger, Auth: auth, Users: users, Cases: cases, Intake: intake, Events: events,
+		Settings: settings, Outbox: helpdesk.NewOutbox(mailer), MaxFileBytes: limits.MaxFileBytes,
 		Ready: readyFunc(func(ctx context.Context) map[string]error {
 			searchErr := idx.Ping(ctx)
 			if s.searchDown.Load() {

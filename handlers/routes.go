@@ -16,9 +16,14 @@ type Deps struct {
 	Auth          *helpdesk.Auth
 	Users         *helpdesk.Users
 	Cases         *helpdesk.Cases
+	Intake        *helpdesk.Intake
+	Events        *helpdesk.Events
+	Settings      *helpdesk.Settings
+	Outbox        *helpdesk.Outbox
 	Ready         readiness
 	Frontend      fs.FS
-	MaxBodyBytes  int64
+	MaxBodyBytes  int64 // JSON bodies
+	MaxFileBytes  int64 // one uploaded file
 	SecureCookies bool
 	// TrustProxy takes the client address from X-Forwarded-For (behind the compose proxy);
 	// otherwise the socket's address is used, so a client cannot pick its own rate-limit key.
@@ -38,7 +43,6 @@ func New(d Deps) *echo.Echo {
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}))
 	e.Use(requestLog(d.Logger))
 	e.Use(securityHeaders)
-	e.Use(middleware.BodyLimit(bodyLimitString(d.MaxBodyBytes)))
 	registerRoutes(e, d)
 	return e
 }
@@ -52,6 +56,10 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	tokens := &tokenHandlers{tokens: d.Auth, bind: bind}
 	cases := &caseHandlers{cases: d.Cases, bind: bind}
 	web := &webApp{files: d.Frontend}
+	public := &publicHandlers{intake: d.Intake, bind: bind, maxFileSize: d.MaxFileBytes, maxUpload: 6*d.MaxFileBytes + d.MaxBodyBytes}
+	outbox := &outboxHandlers{outbox: d.Outbox}
+	settings := &settingsHandlers{settings: d.Settings, bind: bind}
+	conv := &conversationHandlers{conv: d.Intake, history: d.Cases, events: d.Events, bind: bind}
 
 	e.GET("/healthz", health.healthz)
 	e.GET("/readyz", health.readyz)
@@ -59,6 +67,14 @@ func registerRoutes(e *echo.Echo, d Deps) {
 
 	v1 := e.Group("/api/v1")
 	v1.POST("/auth/login", auth.login)
+
+	// Customers: no account; the tracking token in the path is the credential.
+	v1.GET("/form-options", settings.formOptions)
+	v1.POST("/complaints", public.submit)
+	v1.GET("/track/:token", public.track)
+	v1.POST("/track/:token/messages", public.reply)
+	v1.POST("/track/:token/follow-up", public.followUp)
+	v1.GET("/track/:token/attachments/:aid", public.attachment)
 
 	staff := v1.Group("", requireStaff(d.Auth))
 	staff.POST("/auth/logout", auth.logout)
@@ -81,6 +97,18 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.GET("/cases/counts", cases.counts)
 	staff.GET("/cases/:id", cases.get)
 	staff.PATCH("/cases/:id", cases.patch)
+	staff.POST("/cases/:id/messages", conv.addMessage)
+	staff.GET("/cases/:id/attachments/:aid", conv.attachment)
+	staff.GET("/cases/:id/customer-history", conv.customerHistory)
+	staff.POST("/cases/:id/presence", conv.presence)
+	staff.DELETE("/cases/:id/presence", conv.presence)
+	staff.GET("/events", conv.stream)
+
+	staff.GET("/categories", settings.categories)
+	staff.PUT("/categories", settings.saveCategories)
+
+	staff.GET("/mail/outbox", outbox.list)
+	staff.GET("/mail/outbox/:id", outbox.get)
 
 	// Unknown API paths get the JSON envelope, everything else is the web app.
 	e.Any("/api/*", func(c echo.Context) error { return echo.ErrNotFound })

@@ -17,12 +17,13 @@ type Cases struct {
 	store   *store.Store
 	index   search.Index
 	indexer *Indexer
+	events  *Events
 	now     Clock
 }
 
 // NewCases wires the case use cases.
-func NewCases(st *store.Store, idx search.Index, ix *Indexer, now Clock) *Cases {
-	return &Cases{store: st, index: idx, indexer: ix, now: now}
+func NewCases(st *store.Store, idx search.Index, ix *Indexer, events *Events, now Clock) *Cases {
+	return &Cases{store: st, index: idx, indexer: ix, events: events, now: now}
 }
 
 // nextReference allocates the next yearly case reference.
@@ -70,7 +71,11 @@ func (s *Cases) Create(ctx context.Context, p *Principal, req models.CaseCreate)
 		return nil, err
 	}
 	now := s.now()
-	return s.insertNew(ctx, func(id string) *models.Case { return models.NewCase(id, req, p.Actor(), now) })
+	c, err := s.insertNew(ctx, func(id string) *models.Case { return models.NewCase(id, req, p.Actor(), now) })
+	if err == nil {
+		s.events.Publish(ctx, EventCaseCreated, c.ID, nil)
+	}
+	return c, err
 }
 
 // Get reads one case. Every staff role may read every case.
@@ -116,7 +121,11 @@ func (s *Cases) Patch(ctx context.Context, p *Principal, id string, req models.C
 		return nil, err
 	}
 	now := s.now()
-	return s.update(ctx, id, req.Version, func(c *models.Case) error { return c.ApplyPatch(req, p.Actor(), now) })
+	c, err := s.update(ctx, id, req.Version, func(c *models.Case) error { return c.ApplyPatch(req, p.Actor(), now) })
+	if err == nil {
+		s.events.Publish(ctx, EventCaseUpdated, c.ID, map[string]any{"by": p.User.ID})
+	}
+	return c, err
 }
 
 // checkRefs refuses an assignee who is not an active user or a team that does not exist.

@@ -135,7 +135,14 @@ type Case struct {
 	UpdatedAt       time.Time       `bson:"updated_at" json:"updated_at"`
 	FirstResponseAt *time.Time      `bson:"first_response_at,omitempty" json:"first_response_at,omitempty"`
 	ResolvedAt      *time.Time      `bson:"resolved_at,omitempty" json:"resolved_at,omitempty"`
-	Version         int64           `bson:"version" json:"version"`
+	OrderRef        string          `bson:"order_ref,omitempty" json:"order_ref,omitempty"`
+	Locale          string          `bson:"locale,omitempty" json:"locale,omitempty"`
+	Attachments     []AttachmentRef `bson:"attachments,omitempty" json:"attachments"`
+	FollowUp        *FollowUp       `bson:"follow_up,omitempty" json:"follow_up,omitempty"`
+	// TrackingHash is the SHA-256 of the customer's tracking token; the token itself is only
+	// ever in the customer's link.
+	TrackingHash string `bson:"tracking_hash,omitempty" json:"-"`
+	Version      int64  `bson:"version" json:"version"`
 }
 
 // FormatReference renders the human reference of the n-th case of a year: K-2026-000042.

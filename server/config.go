@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kaiku-helpdesk/kaiku/mail"
 )
 
 // Config is everything the process reads from its environment and flags. Flags win over
@@ -33,6 +35,9 @@ type Config struct {
 	ReindexInterval time.Duration
 	StartupTimeout  time.Duration
 	ShutdownTimeout time.Duration
+	IntakePerIP     int
+	IntakePerEmail  int
+	Mail            mail.Config
 }
 
 // LoadConfig reads the environment (through getenv) and then args.
@@ -77,6 +82,20 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 		ReindexInterval: dur("KAIKU_REINDEX_INTERVAL", "30s"),
 		StartupTimeout:  dur("KAIKU_STARTUP_TIMEOUT", "30s"),
 		ShutdownTimeout: dur("KAIKU_SHUTDOWN_TIMEOUT", "15s"),
+	}
+	number := func(key string, def int) int {
+		n, err := strconv.Atoi(env(key, strconv.Itoa(def)))
+		if err != nil || n < 1 {
+			errs = append(errs, fmt.Sprintf("%s: want a whole number above 0", key))
+		}
+		return n
+	}
+	c.IntakePerIP = number("KAIKU_INTAKE_LIMIT_PER_IP", 20)
+	c.IntakePerEmail = number("KAIKU_INTAKE_LIMIT_PER_EMAIL", 5)
+	if mc, err := mail.ConfigFromEnv(getenv); err != nil {
+		errs = append(errs, err.Error())
+	} else {
+		c.Mail = mc
 	}
 	maxBody, err := strconv.ParseInt(env("KAIKU_MAX_BODY_BYTES", "1048576"), 10, 64)
 	if err != nil || maxBody < 1024 {

@@ -16,6 +16,7 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/frontend"
 	"github.com/kaiku-helpdesk/kaiku/handlers"
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
+	"github.com/kaiku-helpdesk/kaiku/mail"
 	"github.com/kaiku-helpdesk/kaiku/search"
 	"github.com/kaiku-helpdesk/kaiku/store"
 )
@@ -66,7 +67,17 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	users := helpdesk.NewUsers(db.store, clock, cfg.Currency)
-	cases := helpdesk.NewCases(db.store, index, indexer, clock)
+	events := helpdesk.NewEvents(db.store, logger, clock)
+	cases := helpdesk.NewCases(db.store, index, indexer, events, clock)
+	mailer, err := mail.New(db.store, cfg.Mail, mail.Options{Clock: clock, Logger: logger})
+	if err != nil {
+		return fmt.Errorf("mail: %w", err)
+	}
+	limits := helpdesk.DefaultIntakeLimits
+	limits.PerIP, limits.PerEmail = cfg.IntakePerIP, cfg.IntakePerEmail
+	settings := helpdesk.NewSettings(db.store)
+	intake := helpdesk.NewIntake(db.store, settings, cases, mail.NewCaseNotifier(mailer, limits.FirstResponseHours),
+		events, logger, clock, cfg.BaseURL, limits)
 
 	if err := bootstrapAdmin(startCtx, cfg, users, stdout); err != nil {
 		return err
@@ -78,7 +89,8 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 	}
 
 	e := handlers.New(handlers.Deps{
-		Logger: logger, Auth: auth, Users: users, Cases: cases,
+		Logger: logger, Auth: auth, Users: users, Cases: cases, Intake: intake, Events: events, Settings: settings, Outbox: helpdesk.NewOutbox(mailer),
+		MaxFileBytes:  limits.MaxFileBytes,
 		Ready:         readyChecks{"database": db.store.Ping, "search": index.Ping},
 		Frontend:      frontend.FS(),
 		MaxBodyBytes:  cfg.MaxBodyBytes,
@@ -103,6 +115,8 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 	}
 	startWorker(func(ctx context.Context) { indexer.Run(ctx, cfg.ReindexInterval) })
 	startWorker(func(ctx context.Context) { expireLoop(ctx, db.store, clock, logger) })
+	startWorker(func(ctx context.Context) { events.Run(ctx, 250*time.Millisecond) })
+	startWorker(func(ctx context.Context) { mailer.Run(ctx) })
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

@@ -17,7 +17,8 @@ type migration struct {
 	up   func(ctx context.Context, s *Store) error
 }
 
-// migrations run in this order; append only, never reorder or rename.
+// migrations run in this order after the collections exist; append only, never reorder or
+// rename. Data changes go here; new collections only need adding to AllCollections.
 var migrations = []migration{
 	{"0001_create_collections", createCollections},
 }
@@ -57,6 +58,11 @@ func asCommandError(err error, target *mongo.CommandError) bool {
 // Migrate runs every migration not yet recorded. Several replicas may run it at once: each step
 // is idempotent, so the worst case is a step run twice.
 func (s *Store) Migrate(ctx context.Context, logger *slog.Logger, now time.Time) error {
+	// Every start makes sure each collection exists (cheap and idempotent), so the embedded
+	// _id index remedy, which runs after this, covers collections added in later versions.
+	if err := createCollections(ctx, s); err != nil {
+		return err
+	}
 	// The migrations collection may not exist yet on a fresh database; reads of a missing
 	// collection return nothing, which is what we want.
 	for _, m := range migrations {

@@ -31,12 +31,23 @@ const (
 	collIndexQueue = "index_queue"
 	collRateLimits = "rate_limits"
 	collMigrations = "migrations"
+	collTracking   = "tracking"
+	collIdempotent = "idempotency"
+	collAttachment = "attachments"
+	collEvents     = "events"
+	collPresence   = "presence"
+	collMailQueue  = "mail_queue"
+	collMailOutbox = "mail_outbox"
+	collMailRecent = "mail_outbox_recent"
+	collSettings   = "settings"
 )
 
 // AllCollections are created at start-up, so the embedded _id index remedy covers each of them.
 var AllCollections = []string{
 	collCases, collUsers, collUserEmails, collTeams, collSessions, collAPITokens,
 	collCounters, collIndexQueue, collRateLimits, collMigrations,
+	collTracking, collIdempotent, collAttachment, collEvents, collPresence,
+	collMailQueue, collMailOutbox, collMailRecent, collSettings,
 }
 
 // Options tunes a Store.

@@ -1,0 +1,126 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/kaiku-helpdesk/kaiku/helpdesk"
+	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/search"
+	"github.com/kaiku-helpdesk/kaiku/store"
+)
+
+// conversationService is what the staff conversation handlers need.
+type conversationService interface {
+	AddMessage(ctx context.Context, p *helpdesk.Principal, caseID string, req models.MessageCreate) (*models.Case, error)
+	StaffAttachment(ctx context.Context, p *helpdesk.Principal, caseID, attachmentID string) (*store.Attachment, error)
+	Present(ctx context.Context, p *helpdesk.Principal, caseID string, leaving bool) ([]helpdesk.Viewer, error)
+}
+
+// historyService lists a customer's other cases.
+type historyService interface {
+	CustomerHistory(ctx context.Context, p *helpdesk.Principal, caseID string) ([]search.CaseDoc, error)
+}
+
+// eventSource is the live-update bus.
+type eventSource interface {
+	Subscribe() (<-chan store.Event, func())
+}
+
+type conversationHandlers struct {
+	conv    conversationService
+	history historyService
+	events  eventSource
+	bind    *Binder
+}
+
+func (h *conversationHandlers) addMessage(c echo.Context) error {
+	var req models.MessageCreate
+	if err := h.bind.bindJSON(c, &req); err != nil {
+		return err
+	}
+	cs, err := h.conv.AddMessage(c.Request().Context(), principal(c), c.Param("id"), req)
+	if err != nil {
+		return err
+	}
+	return data(c, http.StatusCreated, cs)
+}
+
+func (h *conversationHandlers) attachment(c echo.Context) error {
+	a, err := h.conv.StaffAttachment(c.Request().Context(), principal(c), c.Param("id"), c.Param("aid"))
+	if err != nil {
+		return err
+	}
+	return sendAttachment(c, a)
+}
+
+func (h *conversationHandlers) customerHistory(c echo.Context) error {
+	docs, err := h.history.CustomerHistory(c.Request().Context(), principal(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	rows := make([]caseSummary, len(docs))
+	for i, d := range docs {
+		rows[i] = summaryOf(search.Hit{Doc: d})
+	}
+	return list(c, rows, map[string]any{"total": len(rows)})
+}
+
+func (h *conversationHandlers) presence(c echo.Context) error {
+	viewers, err := h.conv.Present(c.Request().Context(), principal(c), c.Param("id"), c.Request().Method == http.MethodDelete)
+	if err != nil {
+		return err
+	}
+	return list(c, viewers, map[string]any{"total": len(viewers)})
+}
+
+// events streams live updates as server-sent events until the client goes away.
+func (h *conversationHandlers) stream(c echo.Context) error {
+	if err := principal(c).Require(models.RoleAgent); err != nil {
+		return err
+	}
+	ch, stop := h.events.Subscribe()
+	defer stop()
+	w := c.Response()
+	w.Header().Set(echo.HeaderContentType, "text/event-stream")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	fmt.Fprint(w, "retry: 2000\n: connected\n\n")
+	w.Flush()
+	ping := time.NewTicker(20 * time.Second)
+	defer ping.Stop()
+	for {
+		select {
+		case <-c.Request().Context().Done():
+			return nil
+		case <-ping.C:
+			fmt.Fprint(w, ": ping\n\n")
+			w.Flush()
+		case e, ok := <-ch:
+			if !ok {
+				return nil
+			}
+			if err := writeEvent(w, e); err != nil {
+				return nil
+			}
+			w.Flush()
+		}
+	}
+}
+
+func writeEvent(w *echo.Response, e store.Event) error {
+	b, err := jsonMarshal(e)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "id: %s\nevent: %s\ndata: %s\n\n", e.Seq, e.Type, b)
+	return err
+}
+
+func urlPathEscape(s string) string { return url.PathEscape(s) }

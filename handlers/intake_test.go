@@ -1,0 +1,295 @@
+package handlers_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/kaiku-helpdesk/kaiku/handlers"
+	"github.com/kaiku-helpdesk/kaiku/models"
+)
+
+// onePixelPNG is a valid 1×1 PNG.
+var onePixelPNG, _ = base64.StdEncoding.DecodeString("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=")
+
+const complaintJSON = `{"name":"Aino Virtanen","email":"aino@example.com","category":"delivery","touchpoint":"delivery","description":"SENTINEL-TEXT The parcel arrived crushed.","expected_outcome":"replacement"}`
+
+type receipt struct {
+	Data struct {
+		Reference     string `json:"reference"`
+		TrackingURL   string `json:"tracking_url"`
+		TrackingToken string `json:"tracking_token"`
+	} `json:"data"`
+}
+
+// multipartBody builds a form with text fields and files under "attachments".
+func multipartBody(t *testing.T, fields map[string]string, files map[string][]byte) (string, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for k, v := range fields {
+		_ = w.WriteField(k, v)
+	}
+	for name, b := range files {
+		fw, err := w.CreateFormFile("attachments", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = fw.Write(b)
+	}
+	_ = w.Close()
+	return buf.String(), w.FormDataContentType()
+}
+
+func complaintFields() map[string]string {
+	return map[string]string{"name": "Aino Virtanen", "email": "aino@example.com", "category": "product",
+		"touchpoint": "store", "description": "The kettle leaks after two days of use.", "expected_outcome": "refund", "locale": "fi"}
+}
+
+func (s *stack) file(t *testing.T, body string, headers map[string]string) receipt {
+	t.Helper()
+	res := s.do(nil, "POST", "/api/v1/complaints", body, headers)
+	if res.status != http.StatusCreated {
+		t.Fatalf("file complaint: %d %s", res.status, res.body)
+	}
+	var r receipt
+	res.decode(t, &r)
+	return r
+}
+
+func TestComplaintIntakeAndTracking(t *testing.T) {
+	s := newStack(t)
+	r := s.file(t, complaintJSON, nil)
+	if !strings.HasPrefix(r.Data.Reference, "K-2026-") || !strings.HasPrefix(r.Data.TrackingURL, "https://help.example.com/track/") || len(r.Data.TrackingToken) < 40 {
+		t.Fatalf("receipt: %+v", r.Data)
+	}
+	token := r.Data.TrackingToken
+	// The token is stored only as a hash.
+	c, err := s.env.Store.GetCase(context.Background(), r.Data.Reference)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Channel != models.ChannelWebForm || c.Status != models.StatusNew || c.ExpectedOutcome != "replacement" {
+		t.Fatalf("stored case: %+v", c)
+	}
+
+	// The acknowledgement is queued with the reference and link, never the complaint text.
+	if _, err := s.mailer.ProcessDue(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	outbox := s.do(s.logins["admin"], "GET", "/api/v1/mail/outbox", "", nil)
+	if outbox.status != 200 || !strings.Contains(outbox.body, r.Data.Reference) || !strings.Contains(outbox.body, "aino@example.com") {
+		t.Fatalf("outbox: %d %s", outbox.status, outbox.body)
+	}
+	var list struct {
+		Data []struct {
+			ID string `json:"id"`
+		} `json:"data"`
+	}
+	outbox.decode(t, &list)
+	mailRes := s.do(s.logins["admin"], "GET", "/api/v1/mail/outbox/"+list.Data[0].ID, "", nil)
+	if mailRes.status != 200 || !strings.Contains(mailRes.body, r.Data.Reference) || !strings.Contains(mailRes.body, "/track/") || strings.Contains(mailRes.body, "SENTINEL-TEXT") {
+		t.Fatalf("acknowledgement mail must carry reference and link but not the complaint: %s", mailRes.body)
+	}
+
+	s.run(t, []scenario{
+		{name: "agent cannot read outbox", as: "agent", method: "GET", path: "/api/v1/mail/outbox", wantStatus: 403},
+		{name: "track", method: "GET", path: "/api/v1/track/" + token, wantStatus: 200, wantBody: []string{r.Data.Reference, `"status_text":"received"`, "SENTINEL-TEXT"}},
+		{name: "wrong token", method: "GET", path: "/api/v1/track/" + strings.Repeat("A", 64), wantStatus: 404},
+		{name: "short token", method: "GET", path: "/api/v1/track/abc", wantStatus: 404},
+		{name: "appears unassigned", as: "agent", method: "GET", path: "/api/v1/cases?view=unassigned", wantBody: []string{r.Data.Reference}, wantStatus: 200},
+		{name: "follow-up before resolution refused", method: "POST", path: "/api/v1/track/" + token + "/follow-up", body: `{"resolved":true,"rating":5}`, wantStatus: 422, wantCode: "not_resolved"},
+	})
+
+	// Agent replies and notes; the customer sees the reply, never the note.
+	agent := s.logins["agent"]
+	res := s.do(agent, "POST", "/api/v1/cases/"+r.Data.Reference+"/messages", `{"kind":"note","body":"INTERNAL: check the courier"}`, nil)
+	if res.status != 201 {
+		t.Fatalf("note: %d %s", res.status, res.body)
+	}
+	res = s.do(agent, "POST", "/api/v1/cases/"+r.Data.Reference+"/messages", `{"kind":"reply","body":"We are sending a new one.","status":"waiting"}`, nil)
+	if res.status != 201 {
+		t.Fatalf("reply: %d %s", res.status, res.body)
+	}
+	var replied struct{ Data models.Case }
+	res.decode(t, &replied)
+	if replied.Data.FirstResponseAt == nil || replied.Data.Status != models.StatusWaiting {
+		t.Fatalf("after reply: first response %v status %s", replied.Data.FirstResponseAt, replied.Data.Status)
+	}
+	track := s.do(nil, "GET", "/api/v1/track/"+token, "", nil)
+	if !strings.Contains(track.body, "We are sending a new one.") || strings.Contains(track.body, "INTERNAL") || !strings.Contains(track.body, `"status":"waiting"`) {
+		t.Fatalf("tracking view: %s", track.body)
+	}
+
+	// The customer answers: the case reopens.
+	res = s.do(nil, "POST", "/api/v1/track/"+token+"/messages", `{"body":"Thanks, when will it arrive?"}`, nil)
+	if res.status != 201 || !strings.Contains(res.body, `"status":"open"`) {
+		t.Fatalf("customer reply: %d %s", res.status, res.body)
+	}
+	// Resolved, then the follow-up: not fixed reopens the case, and it can be answered once.
+	stored, _ := s.env.Store.GetCase(context.Background(), r.Data.Reference)
+	if res := s.do(agent, "PATCH", "/api/v1/cases/"+r.Data.Reference, fmt.Sprintf(`{"version":%d,"status":"resolved"}`, stored.Version), nil); res.status != 200 {
+		t.Fatalf("resolve: %d %s", res.status, res.body)
+	}
+	s.run(t, []scenario{
+		{name: "follow-up field errors", method: "POST", path: "/api/v1/track/" + token + "/follow-up", body: `{"rating":9}`, wantStatus: 400, wantFields: []string{"resolved", "rating"}},
+		{name: "follow-up not fixed", method: "POST", path: "/api/v1/track/" + token + "/follow-up", body: `{"resolved":false,"rating":2,"comment":"Still leaking"}`, wantStatus: 200, wantBody: []string{`"status":"open"`, `"rating":2`}},
+		{name: "follow-up once", method: "POST", path: "/api/v1/track/" + token + "/follow-up", body: `{"resolved":true,"rating":5}`, wantStatus: 409, wantCode: "already_answered"},
+	})
+}
+
+func TestComplaintFormDefences(t *testing.T) {
+	s := newStack(t)
+	s.run(t, []scenario{
+		{name: "field errors by JSON name", method: "POST", path: "/api/v1/complaints", body: `{"email":"nope","touchpoint":"moon","expected_outcome":"money"}`, wantStatus: 400,
+			wantFields: []string{"name", "email", "category", "touchpoint", "description", "expected_outcome"}},
+		{name: "unknown category", method: "POST", path: "/api/v1/complaints", body: strings.Replace(complaintJSON, `"delivery","touchpoint"`, `"rockets","touchpoint"`, 1), wantStatus: 400, wantFields: []string{"category"}},
+		{name: "honeypot", method: "POST", path: "/api/v1/complaints", body: strings.Replace(complaintJSON, `{`, `{"website":"http://spam.example",`, 1), wantStatus: 422, wantCode: "rejected"},
+		{name: "no mass assignment", method: "POST", path: "/api/v1/complaints", body: strings.Replace(complaintJSON, `{`, `{"status":"closed",`, 1), wantStatus: 400, wantFields: []string{"status"}},
+		{name: "dollar keys", method: "POST", path: "/api/v1/complaints", body: `{"email":{"$gt":""}}`, wantStatus: 400},
+		{name: "form options", method: "GET", path: "/api/v1/form-options?locale=fi", wantStatus: 200, wantBody: []string{"Toimitus", `"touchpoints"`}},
+	})
+	if n, _ := s.env.Store.CountCases(context.Background()); n != 0 {
+		t.Fatalf("refused complaints were stored: %d", n)
+	}
+}
+
+func TestComplaintIdempotency(t *testing.T) {
+	s := newStack(t)
+	h := map[string]string{handlers.IdempotencyHeader: "fill-7f3a"}
+	first := s.file(t, complaintJSON, h)
+	second := s.file(t, complaintJSON, h)
+	if first.Data.Reference != second.Data.Reference || first.Data.TrackingToken != second.Data.TrackingToken {
+		t.Fatalf("a retry with the same key filed again: %v vs %v", first.Data, second.Data)
+	}
+	other := s.file(t, complaintJSON, map[string]string{handlers.IdempotencyHeader: "another-fill"})
+	if other.Data.Reference == first.Data.Reference {
+		t.Fatal("a different key must file a new complaint")
+	}
+	if n, _ := s.env.Store.CountCases(context.Background()); n != 2 {
+		t.Fatalf("stored %d cases, want 2", n)
+	}
+}
+
+func TestComplaintRateLimitPerEmail(t *testing.T) {
+	s := newStack(t)
+	var last response
+	for i := 0; i < 6; i++ {
+		last = s.do(nil, "POST", "/api/v1/complaints", complaintJSON, nil)
+	}
+	if last.status != http.StatusTooManyRequests {
+		t.Fatalf("sixth complaint from one e-mail in ten minutes: %d", last.status)
+	}
+}
+
+func TestAttachmentsAreCheckedAndScopedToTheirCase(t *testing.T) {
+	s := newStack(t)
+	body, ct := multipartBody(t, complaintFields(), map[string][]byte{"photo.png": onePixelPNG})
+	a := s.file(t, body, map[string]string{"Content-Type": ct})
+	b := s.file(t, complaintJSON, nil)
+
+	c, _ := s.env.Store.GetCase(context.Background(), a.Data.Reference)
+	if len(c.Attachments) != 1 || c.Attachments[0].ContentType != "image/png" || c.Locale != "fi" {
+		t.Fatalf("attachments: %+v locale %q", c.Attachments, c.Locale)
+	}
+	aid := c.Attachments[0].ID
+	res := s.do(nil, "GET", "/api/v1/track/"+a.Data.TrackingToken+"/attachments/"+aid, "", nil)
+	if res.status != 200 || !bytes.Equal([]byte(res.body), onePixelPNG) ||
+		!strings.HasPrefix(res.header.Get("Content-Disposition"), "attachment;") || res.header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Fatalf("download: %d %v", res.status, res.header)
+	}
+	s.run(t, []scenario{
+		{name: "other case's token", method: "GET", path: "/api/v1/track/" + b.Data.TrackingToken + "/attachments/" + aid, wantStatus: 404},
+		{name: "staff download", as: "agent", method: "GET", path: "/api/v1/cases/" + a.Data.Reference + "/attachments/" + aid, wantStatus: 200},
+		{name: "staff via the wrong case", as: "agent", method: "GET", path: "/api/v1/cases/" + b.Data.Reference + "/attachments/" + aid, wantStatus: 404},
+		{name: "anonymous staff path", method: "GET", path: "/api/v1/cases/" + a.Data.Reference + "/attachments/" + aid, wantStatus: 401},
+	})
+
+	// Content decides, not the name: a text file called .png is refused.
+	fields := complaintFields()
+	fields["email"] = "someone@example.com"
+	body, ct = multipartBody(t, fields, map[string][]byte{"evil.png": []byte("<html><script>alert(1)</script></html>")})
+	res = s.do(nil, "POST", "/api/v1/complaints", body, map[string]string{"Content-Type": ct})
+	if res.status != 400 || !strings.Contains(res.body, `"attachments"`) {
+		t.Fatalf("disguised file: %d %s", res.status, res.body)
+	}
+	// Too many files.
+	files := map[string][]byte{}
+	for i := 0; i < 6; i++ {
+		files[fmt.Sprintf("p%d.png", i)] = onePixelPNG
+	}
+	body, ct = multipartBody(t, fields, files)
+	if res := s.do(nil, "POST", "/api/v1/complaints", body, map[string]string{"Content-Type": ct}); res.status != 400 {
+		t.Fatalf("six files: %d %s", res.status, res.body)
+	}
+	// Too large a file.
+	big := append(append([]byte{}, onePixelPNG...), bytes.Repeat([]byte{0}, 40<<10)...)
+	body, ct = multipartBody(t, fields, map[string][]byte{"big.png": big})
+	if res := s.do(nil, "POST", "/api/v1/complaints", body, map[string]string{"Content-Type": ct}); res.status != 413 {
+		t.Fatalf("big file: %d %s", res.status, res.body)
+	}
+	// Unknown multipart field.
+	fields["status"] = "closed"
+	body, ct = multipartBody(t, fields, nil)
+	if res := s.do(nil, "POST", "/api/v1/complaints", body, map[string]string{"Content-Type": ct}); res.status != 400 || !strings.Contains(res.body, `"status"`) {
+		t.Fatalf("unknown field: %d %s", res.status, res.body)
+	}
+}
+
+func TestCustomerHistoryAndPresence(t *testing.T) {
+	s := newStack(t)
+	first := s.file(t, complaintJSON, nil)
+	second := s.file(t, strings.Replace(complaintJSON, "crushed", "late", 1), nil)
+	res := s.do(s.logins["agent"], "GET", "/api/v1/cases/"+second.Data.Reference+"/customer-history", "", nil)
+	if res.status != 200 || !strings.Contains(res.body, first.Data.Reference) || strings.Contains(res.body, `"id":"`+second.Data.Reference+`"`) {
+		t.Fatalf("history: %d %s", res.status, res.body)
+	}
+	res = s.do(s.logins["agent"], "POST", "/api/v1/cases/"+first.Data.Reference+"/presence", "", nil)
+	res = s.do(s.logins["manager"], "POST", "/api/v1/cases/"+first.Data.Reference+"/presence", "", nil)
+	if res.status != 200 || !strings.Contains(res.body, "Agent User") || !strings.Contains(res.body, "Manager User") {
+		t.Fatalf("presence: %d %s", res.status, res.body)
+	}
+	res = s.do(s.logins["agent"], "DELETE", "/api/v1/cases/"+first.Data.Reference+"/presence", "", nil)
+	if strings.Contains(res.body, "Agent User") {
+		t.Fatalf("left, still present: %s", res.body)
+	}
+}
+
+func TestLiveEventsReachSubscribers(t *testing.T) {
+	s := newStack(t)
+	ch, stop := s.events.Subscribe()
+	defer stop()
+	r := s.file(t, complaintJSON, nil)
+	if _, err := s.events.Poll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e := <-ch
+	if e.Type != "case.created" || e.CaseID != r.Data.Reference {
+		t.Fatalf("event %+v", e)
+	}
+	// Over HTTP: the stream needs staff and serves text/event-stream.
+	if res := s.do(nil, "GET", "/api/v1/events", "", nil); res.status != 401 {
+		t.Fatalf("anonymous events: %d", res.status)
+	}
+	req, _ := http.NewRequest("GET", s.srv.URL+"/api/v1/events", nil)
+	req.AddCookie(&http.Cookie{Name: handlers.SessionCookie, Value: s.logins["agent"].cookie})
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("content type %q", resp.Header.Get("Content-Type"))
+	}
+	buf := make([]byte, 64)
+	n, _ := io.ReadAtLeast(resp.Body, buf, 10)
+	if !strings.Contains(string(buf[:n]), "connected") {
+		t.Fatalf("stream start: %q", buf[:n])
+	}
+}

@@ -1,0 +1,169 @@
+package handlers
+
+import (
+	"context"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/kaiku-helpdesk/kaiku/helpdesk"
+	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/store"
+)
+
+// intakeService is what the public complaint and tracking handlers need.
+type intakeService interface {
+	Submit(ctx context.Context, req models.ComplaintCreate, files []helpdesk.Upload, idempotencyKey, clientIP string) (*helpdesk.Receipt, error)
+	Track(ctx context.Context, token string) (*models.PublicCase, error)
+	Reply(ctx context.Context, token string, req models.CustomerMessageCreate, files []helpdesk.Upload) (*models.PublicCase, error)
+	FollowUp(ctx context.Context, token string, req models.FollowUpCreate) (*models.PublicCase, error)
+	CustomerAttachment(ctx context.Context, token, attachmentID string) (*store.Attachment, error)
+}
+
+type publicHandlers struct {
+	intake      intakeService
+	bind        *Binder
+	maxUpload   int64 // whole multipart body
+	maxFileSize int64
+}
+
+// IdempotencyHeader carries the client's idempotency key for a complaint submission.
+const IdempotencyHeader = "Idempotency-Key"
+
+func (h *publicHandlers) submit(c echo.Context) error {
+	var req models.ComplaintCreate
+	files, err := h.bindForm(c, &req, map[string]*string{
+		"name": &req.Name, "email": &req.Email, "phone": &req.Phone, "category": &req.Category,
+		"touchpoint": &req.Touchpoint, "order_ref": &req.OrderRef, "description": &req.Description,
+		"expected_outcome": &req.ExpectedOutcome, "locale": &req.Locale, "website": &req.Website,
+	})
+	if err != nil {
+		return err
+	}
+	key := strings.TrimSpace(c.Request().Header.Get(IdempotencyHeader))
+	if len(key) > 200 {
+		return models.InvalidField(IdempotencyHeader, "at most 200 characters")
+	}
+	receipt, err := h.intake.Submit(c.Request().Context(), req, files, key, c.RealIP())
+	if err != nil {
+		return err
+	}
+	return data(c, http.StatusCreated, receipt)
+}
+
+// bindForm binds a JSON body, or a multipart form whose text fields are named in fields and
+// whose files come as "attachments", then validates dst.
+func (h *publicHandlers) bindForm(c echo.Context, dst any, fields map[string]*string) ([]helpdesk.Upload, error) {
+	ct := strings.ToLower(c.Request().Header.Get(echo.HeaderContentType))
+	if !strings.HasPrefix(ct, echo.MIMEMultipartForm) {
+		return nil, h.bind.bindJSON(c, dst)
+	}
+	r := c.Request()
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, h.maxUpload)
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		if strings.Contains(err.Error(), "too large") {
+			return nil, models.TooLarge("the upload is too large")
+		}
+		return nil, models.Invalid("malformed multipart form", nil)
+	}
+	defer r.MultipartForm.RemoveAll()
+	for name, values := range r.MultipartForm.Value {
+		dstField, ok := fields[name]
+		if !ok {
+			return nil, models.InvalidField(name, "is not a field of this form")
+		}
+		if len(values) > 0 {
+			*dstField = values[0]
+		}
+	}
+	var files []helpdesk.Upload
+	for name, headers := range r.MultipartForm.File {
+		if name != "attachments" {
+			return nil, models.InvalidField(name, "files go in the attachments field")
+		}
+		for _, fh := range headers {
+			up, err := readUpload(fh, h.maxFileSize)
+			if err != nil {
+				return nil, err
+			}
+			files = append(files, up)
+		}
+	}
+	return files, h.bind.check(dst)
+}
+
+func readUpload(fh *multipart.FileHeader, limit int64) (helpdesk.Upload, error) {
+	if fh.Size > limit {
+		return helpdesk.Upload{}, &models.Error{Kind: models.KindTooLarge, Code: "too_large", Message: fh.Filename + " is too large",
+			Fields: map[string]string{"attachments": "file too large: " + fh.Filename}}
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return helpdesk.Upload{}, models.Invalid("could not read "+fh.Filename, nil)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return helpdesk.Upload{}, models.Invalid("could not read "+fh.Filename, nil)
+	}
+	return helpdesk.Upload{Name: fh.Filename, Data: b}, nil
+}
+
+func (h *publicHandlers) track(c echo.Context) error {
+	pc, err := h.intake.Track(c.Request().Context(), c.Param("token"))
+	if err != nil {
+		return err
+	}
+	return data(c, http.StatusOK, pc)
+}
+
+func (h *publicHandlers) reply(c echo.Context) error {
+	var req models.CustomerMessageCreate
+	files, err := h.bindForm(c, &req, map[string]*string{"body": &req.Body})
+	if err != nil {
+		return err
+	}
+	pc, err := h.intake.Reply(c.Request().Context(), c.Param("token"), req, files)
+	if err != nil {
+		return err
+	}
+	return data(c, http.StatusCreated, pc)
+}
+
+func (h *publicHandlers) followUp(c echo.Context) error {
+	var req models.FollowUpCreate
+	if err := h.bind.bindJSON(c, &req); err != nil {
+		return err
+	}
+	pc, err := h.intake.FollowUp(c.Request().Context(), c.Param("token"), req)
+	if err != nil {
+		return err
+	}
+	return data(c, http.StatusOK, pc)
+}
+
+func (h *publicHandlers) attachment(c echo.Context) error {
+	a, err := h.intake.CustomerAttachment(c.Request().Context(), c.Param("token"), c.Param("aid"))
+	if err != nil {
+		return err
+	}
+	return sendAttachment(c, a)
+}
+
+// sendAttachment serves a stored file as a download, never rendered inline, with its sniffed
+// type and nosniff so a browser cannot reinterpret it.
+func sendAttachment(c echo.Context, a *store.Attachment) error {
+	h := c.Response().Header()
+	h.Set("Content-Disposition", mimeAttachment(a.Name))
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	h.Set("Cache-Control", "private, no-store")
+	return c.Blob(http.StatusOK, a.ContentType, a.Data)
+}
+
+func mimeAttachment(name string) string {
+	return "attachment; filename*=UTF-8''" + urlPathEscape(name)
+}

@@ -1,0 +1,122 @@
+package helpdesk
+
+import (
+	"context"
+	"time"
+
+	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/search"
+	"github.com/kaiku-helpdesk/kaiku/store"
+)
+
+// AddMessage records an agent's reply or internal note. A reply is mailed to the customer with
+// a fresh tracking link and stamps the first response; a note never leaves the team.
+func (in *Intake) AddMessage(ctx context.Context, p *Principal, caseID string, req models.MessageCreate) (*models.Case, error) {
+	if err := p.Require(models.RoleAgent); err != nil {
+		return nil, err
+	}
+	now := in.now()
+	kind := models.MessageKind(req.Kind)
+	msgID := newID()
+	c, err := in.cases.update(ctx, caseID, req.Version, func(c *models.Case) error {
+		c.AddStaffMessage(msgID, kind, req.Body, p.Actor(), now)
+		if req.Status != nil && *req.Status != c.Status {
+			status := *req.Status
+			return c.ApplyPatch(models.CasePatch{Status: &status}, p.Actor(), now)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if kind == models.MessageReply {
+		var reply models.Message
+		for _, m := range c.Messages {
+			if m.ID == msgID {
+				reply = m
+			}
+		}
+		if _, url, err := in.newTrackingLink(ctx, c.ID); err != nil {
+			in.logger.Error("tracking link for reply mail", "case", c.ID, "err", err)
+		} else if err := in.notify.ReplySent(ctx, c, reply, url); err != nil {
+			in.logger.Error("queue reply mail", "case", c.ID, "err", err)
+		}
+	}
+	in.events.Publish(ctx, EventCaseUpdated, c.ID, map[string]any{"by": p.User.ID})
+	return c, nil
+}
+
+// StaffAttachment returns any file of a case to staff.
+func (in *Intake) StaffAttachment(ctx context.Context, p *Principal, caseID, attachmentID string) (*store.Attachment, error) {
+	if err := p.Require(models.RoleAgent); err != nil {
+		return nil, err
+	}
+	c, err := in.store.GetCase(ctx, caseID)
+	if err != nil {
+		return nil, notFoundAs(err, "case")
+	}
+	return attachmentOf(ctx, in.store, c, attachmentID, false)
+}
+
+// CustomerHistory lists the customer's other cases, newest first, so a returning customer is
+// recognised and what was done before is one click away.
+func (s *Cases) CustomerHistory(ctx context.Context, p *Principal, caseID string) ([]search.CaseDoc, error) {
+	c, err := s.Get(ctx, p, caseID)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.index.Search(ctx, search.Query{
+		Filters: []search.Filter{
+			{Field: search.FieldCustomerEmail, Values: []string{c.Customer.Email}},
+		},
+		Sort:  []search.Sort{{Field: search.FieldCreatedAt, Desc: true}},
+		Limit: 51,
+	})
+	if err != nil {
+		return nil, models.Unavailable("search is not available right now", err)
+	}
+	out := make([]search.CaseDoc, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		if h.Doc.ID != c.ID {
+			out = append(out, h.Doc)
+		}
+	}
+	return out, nil
+}
+
+// presenceTTL is how long a viewer counts as present without a heartbeat.
+const presenceTTL = 45 * time.Second
+
+// Viewer is someone who has a case open.
+type Viewer struct {
+	UserID string `json:"user_id"`
+	Name   string `json:"name"`
+}
+
+// Present records that the principal has the case open and returns everyone who has.
+func (in *Intake) Present(ctx context.Context, p *Principal, caseID string, leaving bool) ([]Viewer, error) {
+	if err := p.Require(models.RoleAgent); err != nil {
+		return nil, err
+	}
+	now := in.now()
+	id := caseID + "|" + p.User.ID
+	var err error
+	if leaving {
+		err = in.store.LeavePresence(ctx, id)
+	} else {
+		err = in.store.TouchPresence(ctx, &store.Presence{ID: id, CaseID: caseID, UserID: p.User.ID, Name: p.User.Name, ExpiresAt: now.Add(presenceTTL)})
+	}
+	if err != nil {
+		return nil, err
+	}
+	ps, err := in.store.CaseViewers(ctx, caseID, now)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Viewer, 0, len(ps))
+	for _, v := range ps {
+		out = append(out, Viewer{UserID: v.UserID, Name: v.Name})
+	}
+	in.events.Publish(ctx, EventPresence, caseID, map[string]any{"viewers": out})
+	return out, nil
+}

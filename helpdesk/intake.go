@@ -1,0 +1,348 @@
+package helpdesk
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/gabriel-vasile/mimetype"
+
+	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/store"
+)
+
+// Notifier tells customers about their case by mail. The links it sends carry fresh tracking
+// tokens: only their hashes are stored, so each mail mints its own.
+type Notifier interface {
+	Acknowledge(ctx context.Context, c *models.Case, trackingURL string) error
+	ReplySent(ctx context.Context, c *models.Case, reply models.Message, trackingURL string) error
+}
+
+// IntakeLimits are the public form's spam and size limits.
+type IntakeLimits struct {
+	PerIP              int           // submissions per address per Window
+	PerEmail           int           // submissions per e-mail per Window
+	Window             time.Duration //
+	MaxFiles           int
+	MaxFileBytes       int64
+	FirstResponseHours int // promised in the acknowledgement
+}
+
+// DefaultIntakeLimits suit a public form: a person never meets them, a script soon does.
+var DefaultIntakeLimits = IntakeLimits{PerIP: 20, PerEmail: 5, Window: 10 * time.Minute, MaxFiles: 5, MaxFileBytes: 5 << 20, FirstResponseHours: 24}
+
+// allowedUploads are the content types (by content, never by name) customers may attach.
+var allowedUploads = []string{"image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"}
+
+// Upload is one file from a form.
+type Upload struct {
+	Name string
+	Data []byte
+}
+
+// Receipt is what the customer gets back after filing.
+type Receipt struct {
+	Reference          string `json:"reference"`
+	TrackingURL        string `json:"tracking_url"`
+	TrackingToken      string `json:"tracking_token"`
+	FirstResponseHours int    `json:"first_response_hours"`
+}
+
+// Intake is the customer side: filing a complaint, following it, replying, and the follow-up.
+type Intake struct {
+	store    *store.Store
+	settings *Settings
+	cases    *Cases
+	notify   Notifier
+	events   *Events
+	logger   *slog.Logger
+	now      Clock
+	baseURL  string
+	limits   IntakeLimits
+	tokenTTL time.Duration
+}
+
+// NewIntake wires the customer side.
+func NewIntake(st *store.Store, settings *Settings, cases *Cases, notify Notifier, events *Events, logger *slog.Logger, now Clock, baseURL string, limits IntakeLimits) *Intake {
+	return &Intake{store: st, settings: settings, cases: cases, notify: notify, events: events, logger: logger, now: now,
+		baseURL: strings.TrimRight(baseURL, "/"), limits: limits, tokenTTL: 24 * time.Hour}
+}
+
+// trackingURL is the customer's private link for a token.
+func (in *Intake) trackingURL(token string) string { return in.baseURL + "/track/" + token }
+
+// newTrackingLink mints a token for the case and stores its hash.
+func (in *Intake) newTrackingLink(ctx context.Context, caseID string) (token, url string, err error) {
+	token = randomToken() + randomToken()
+	if err := in.store.InsertTracking(ctx, hashToken(token), caseID); err != nil {
+		return "", "", err
+	}
+	return token, in.trackingURL(token), nil
+}
+
+// Submit files a complaint from the public form. The answer is given only after the case is
+// durably stored; a retry with the same idempotency key gets the same answer and stores
+// nothing new.
+func (in *Intake) Submit(ctx context.Context, req models.ComplaintCreate, files []Upload, idempotencyKey, clientIP string) (*Receipt, error) {
+	if strings.TrimSpace(req.Website) != "" {
+		in.logger.Info("complaint refused by honeypot", "ip", clientIP)
+		return nil, models.Unprocessable("rejected", "the complaint could not be accepted")
+	}
+	if ok, err := in.settings.KnownCategory(ctx, req.Category); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, models.InvalidField("category", "choose one of the listed categories")
+	}
+	now := in.now()
+	email := models.NormalizeEmail(req.Email)
+	for _, l := range []struct {
+		key   string
+		limit int
+	}{{"intake-ip:" + clientIP, in.limits.PerIP}, {"intake-email:" + email, in.limits.PerEmail}} {
+		n, err := in.store.CountHit(ctx, l.key, in.limits.Window, now)
+		if err != nil {
+			return nil, err
+		}
+		if n > l.limit {
+			return nil, models.RateLimited("too many complaints from here in a short time; please try again later")
+		}
+	}
+	refs, blobs, err := in.checkUploads(files, "original", true, now)
+	if err != nil {
+		return nil, err
+	}
+
+	var idemID string
+	if idempotencyKey != "" {
+		idemID = "complaint:" + hashToken(idempotencyKey)
+		existing, err := in.store.ClaimIdempotency(ctx, &store.IdempotencyRecord{ID: idemID, CreatedAt: now, ExpiresAt: now.Add(in.tokenTTL)})
+		if errors.Is(err, store.ErrDuplicate) {
+			if len(existing.Response) == 0 {
+				return nil, models.Conflict("in_progress", "this complaint is being filed right now; wait a moment")
+			}
+			var r Receipt
+			if err := json.Unmarshal(existing.Response, &r); err != nil {
+				return nil, err
+			}
+			return &r, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	receipt, err := in.file(ctx, req, refs, blobs, now)
+	if err != nil {
+		if idemID != "" {
+			_ = in.store.ReleaseIdempotency(ctx, idemID)
+		}
+		return nil, err
+	}
+	if idemID != "" {
+		body, _ := json.Marshal(receipt)
+		if err := in.store.CompleteIdempotency(ctx, idemID, receipt.Reference, body); err != nil {
+			in.logger.Warn("remember idempotent answer", "err", err)
+		}
+	}
+	return receipt, nil
+}
+
+func (in *Intake) file(ctx context.Context, req models.ComplaintCreate, refs []models.AttachmentRef, blobs []*store.Attachment, now time.Time) (*Receipt, error) {
+	// Files first: a crash before the case leaves an orphan nobody can reach, never a case
+	// pointing at a missing file.
+	for _, b := range blobs {
+		if err := in.store.InsertAttachment(ctx, b); err != nil {
+			return nil, err
+		}
+	}
+	c, err := in.cases.insertNew(ctx, func(id string) *models.Case {
+		c := models.NewComplaintCase(id, req, "", now)
+		c.Attachments = refs
+		return c
+	})
+	if err != nil {
+		return nil, err
+	}
+	token, url, err := in.newTrackingLink(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.notify.Acknowledge(ctx, c, url); err != nil {
+		in.logger.Error("queue acknowledgement", "case", c.ID, "err", err)
+	}
+	in.events.Publish(ctx, EventCaseCreated, c.ID, nil)
+	return &Receipt{Reference: c.ID, TrackingURL: url, TrackingToken: token, FirstResponseHours: in.limits.FirstResponseHours}, nil
+}
+
+// checkUploads validates files by content and size and prepares their documents.
+func (in *Intake) checkUploads(files []Upload, messageID string, public bool, now time.Time) ([]models.AttachmentRef, []*store.Attachment, error) {
+	if len(files) > in.limits.MaxFiles {
+		return nil, nil, models.InvalidField("attachments", fmt.Sprintf("at most %d files", in.limits.MaxFiles))
+	}
+	refs := make([]models.AttachmentRef, 0, len(files))
+	blobs := make([]*store.Attachment, 0, len(files))
+	for _, f := range files {
+		if int64(len(f.Data)) > in.limits.MaxFileBytes {
+			return nil, nil, &models.Error{Kind: models.KindTooLarge, Code: "too_large",
+				Message: fmt.Sprintf("%s is over %d MB", f.Name, in.limits.MaxFileBytes>>20), Fields: map[string]string{"attachments": "file too large: " + f.Name}}
+		}
+		if len(f.Data) == 0 {
+			return nil, nil, models.InvalidField("attachments", "empty file: "+f.Name)
+		}
+		mt := mimetype.Detect(f.Data)
+		ct, _, _ := strings.Cut(mt.String(), ";")
+		if !slices.Contains(allowedUploads, ct) {
+			return nil, nil, models.InvalidField("attachments", fmt.Sprintf("%s is not an image or a PDF", f.Name))
+		}
+		id := newID()
+		name := safeFileName(f.Name, mt.Extension())
+		refs = append(refs, models.AttachmentRef{ID: id, MessageID: messageID, Name: name, ContentType: ct, Size: int64(len(f.Data)), Public: public, CreatedAt: now})
+		blobs = append(blobs, &store.Attachment{ID: id, Name: name, ContentType: ct, Size: int64(len(f.Data)), Data: f.Data, CreatedAt: now})
+	}
+	return refs, blobs, nil
+}
+
+// safeFileName keeps a readable base name without paths or control characters, and gives it
+// the extension of what the content really is.
+func safeFileName(name, ext string) string {
+	base := filepath.Base(strings.ReplaceAll(name, "\\", "/"))
+	base = strings.TrimSuffix(base, filepath.Ext(base))
+	base = strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_' || r == ' ' || r == '.' {
+			return r
+		}
+		return '_'
+	}, base)
+	base = strings.Trim(base, ". ")
+	if base == "" {
+		base = "attachment"
+	}
+	if r := []rune(base); len(r) > 80 {
+		base = string(r[:80])
+	}
+	return base + ext
+}
+
+// tracked resolves a tracking token to its case. A wrong token is "not found", never a hint
+// that the case exists.
+func (in *Intake) tracked(ctx context.Context, token string) (*models.Case, error) {
+	if len(token) < 40 || len(token) > 100 {
+		return nil, models.NotFound("case")
+	}
+	id, err := in.store.TrackedCaseID(ctx, hashToken(token))
+	if err != nil {
+		return nil, notFoundAs(err, "case")
+	}
+	c, err := in.store.GetCase(ctx, id)
+	return c, notFoundAs(err, "case")
+}
+
+// Track returns the customer's view of their case.
+func (in *Intake) Track(ctx context.Context, token string) (*models.PublicCase, error) {
+	c, err := in.tracked(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	p := c.Public()
+	return &p, nil
+}
+
+// Reply records a customer's message (with optional files); it reopens a waiting or resolved
+// case.
+func (in *Intake) Reply(ctx context.Context, token string, req models.CustomerMessageCreate, files []Upload) (*models.PublicCase, error) {
+	c, err := in.tracked(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	now := in.now()
+	msgID := newID()
+	refs, blobs, err := in.checkUploads(files, msgID, true, now)
+	if err != nil {
+		return nil, err
+	}
+	if len(c.Attachments)+len(refs) > 50 {
+		return nil, models.InvalidField("attachments", "this case has too many files already")
+	}
+	for _, b := range blobs {
+		b.CaseID = c.ID
+		if err := in.store.InsertAttachment(ctx, b); err != nil {
+			return nil, err
+		}
+	}
+	updated, err := in.cases.update(ctx, c.ID, 0, func(c *models.Case) error {
+		if c.Status == models.StatusClosed && now.Sub(c.UpdatedAt) > 90*24*time.Hour {
+			return models.Unprocessable("case_closed", "this case was closed long ago; please file a new complaint")
+		}
+		c.AddCustomerMessage(msgID, req.Body, now)
+		c.Attachments = append(c.Attachments, refs...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	in.events.Publish(ctx, EventCaseUpdated, c.ID, map[string]any{"by": "customer"})
+	p := updated.Public()
+	return &p, nil
+}
+
+// FollowUp records the customer's answer to "did our fix hold?" once per case.
+func (in *Intake) FollowUp(ctx context.Context, token string, req models.FollowUpCreate) (*models.PublicCase, error) {
+	c, err := in.tracked(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	now := in.now()
+	updated, err := in.cases.update(ctx, c.ID, 0, func(c *models.Case) error {
+		if c.FollowUp != nil {
+			return models.Conflict("already_answered", "you have answered the follow-up already; thank you")
+		}
+		if c.Status != models.StatusResolved && c.Status != models.StatusClosed {
+			return models.Unprocessable("not_resolved", "the follow-up opens once the case is resolved")
+		}
+		c.FollowUp = &models.FollowUp{Resolved: *req.Resolved, Rating: req.Rating, Comment: strings.TrimSpace(req.Comment), At: now}
+		c.Timeline = append(c.Timeline, models.TimelineEvent{At: now, Actor: c.Customer.Name, Type: "follow_up",
+			Data: map[string]string{"resolved": fmt.Sprint(*req.Resolved), "rating": fmt.Sprint(req.Rating)}})
+		if !*req.Resolved {
+			// The fix did not hold: the case needs someone again.
+			c.Timeline = append(c.Timeline, models.TimelineEvent{At: now, Actor: c.Customer.Name, Type: "changed",
+				Data: map[string]string{"field": "status", "from": string(c.Status), "to": string(models.StatusOpen), "reason": "follow-up: not resolved"}})
+			c.Status = models.StatusOpen
+			c.ResolvedAt = nil
+		}
+		c.UpdatedAt = now
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	in.events.Publish(ctx, EventCaseUpdated, c.ID, map[string]any{"by": "customer"})
+	p := updated.Public()
+	return &p, nil
+}
+
+// CustomerAttachment returns a file of the case the token opens, if the customer may see it.
+func (in *Intake) CustomerAttachment(ctx context.Context, token, attachmentID string) (*store.Attachment, error) {
+	c, err := in.tracked(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	return attachmentOf(ctx, in.store, c, attachmentID, true)
+}
+
+// attachmentOf reads a file only if the case lists it (and, for customers, marks it public),
+// so one case's link can never fetch another case's file.
+func attachmentOf(ctx context.Context, st *store.Store, c *models.Case, id string, publicOnly bool) (*store.Attachment, error) {
+	for _, ref := range c.Attachments {
+		if ref.ID == id && (ref.Public || !publicOnly) {
+			a, err := st.GetAttachment(ctx, id)
+			return a, notFoundAs(err, "attachment")
+		}
+	}
+	return nil, models.NotFound("attachment")
+}

@@ -1,0 +1,34 @@
+package mail
+
+import (
+	"context"
+
+	"github.com/kaiku-helpdesk/kaiku/models"
+)
+
+// CaseNotifier tells customers about their case through the durable queue: the
+// acknowledgement of a new complaint and each agent reply.
+type CaseNotifier struct {
+	mailer             *Mailer
+	firstResponseHours int
+}
+
+// NewCaseNotifier promises a first response within firstResponseHours in acknowledgements.
+func NewCaseNotifier(m *Mailer, firstResponseHours int) CaseNotifier {
+	return CaseNotifier{mailer: m, firstResponseHours: firstResponseHours}
+}
+
+// Acknowledge queues the acknowledgement: the reference and the tracking link, never the
+// complaint text.
+func (n CaseNotifier) Acknowledge(ctx context.Context, c *models.Case, trackingURL string) error {
+	m := Acknowledgement(c.Locale, c.ID, trackingURL, c.Customer.Name, n.firstResponseHours)
+	m.To, m.ToName, m.CaseID = c.Customer.Email, c.Customer.Name, c.ID
+	return n.mailer.Enqueue(ctx, m)
+}
+
+// ReplySent queues an agent's reply to the customer.
+func (n CaseNotifier) ReplySent(ctx context.Context, c *models.Case, reply models.Message, trackingURL string) error {
+	m := ReplyNotification(c.Locale, c.ID, trackingURL, c.Customer.Name, reply.Author, reply.Body)
+	m.To, m.ToName, m.CaseID = c.Customer.Email, c.Customer.Name, c.ID
+	return n.mailer.Enqueue(ctx, m)
+}

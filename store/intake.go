@@ -1,0 +1,162 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// trackingLink maps the hash of a customer's tracking token to its case.
+type trackingLink struct {
+	ID     string `bson:"_id"`
+	CaseID string `bson:"case_id"`
+}
+
+// InsertTracking records that the token with this hash opens case caseID.
+func (s *Store) InsertTracking(ctx context.Context, hash, caseID string) error {
+	return s.insert(ctx, collTracking, trackingLink{ID: hash, CaseID: caseID})
+}
+
+// TrackedCaseID returns the case a tracking token hash opens.
+func (s *Store) TrackedCaseID(ctx context.Context, hash string) (string, error) {
+	var t trackingLink
+	if err := s.getByID(ctx, collTracking, hash, &t); err != nil {
+		return "", err
+	}
+	return t.CaseID, nil
+}
+
+// IdempotencyRecord remembers the answer to a request made with an idempotency key, so a
+// retried submission gets the same answer and is not stored twice.
+type IdempotencyRecord struct {
+	ID        string    `bson:"_id"` // scope + ":" + hash of the key
+	CaseID    string    `bson:"case_id"`
+	Response  []byte    `bson:"response"`
+	CreatedAt time.Time `bson:"created_at"`
+	ExpiresAt time.Time `bson:"expires_at"`
+}
+
+// ClaimIdempotency stores rec if no record has its ID; otherwise it returns the existing one
+// and ErrDuplicate. The insert is the lock: only one of two racing submissions wins.
+func (s *Store) ClaimIdempotency(ctx context.Context, rec *IdempotencyRecord) (*IdempotencyRecord, error) {
+	err := s.insert(ctx, collIdempotent, rec)
+	if err == nil {
+		return rec, nil
+	}
+	if !isDup(err) {
+		return nil, err
+	}
+	var existing IdempotencyRecord
+	if err := s.getByID(ctx, collIdempotent, rec.ID, &existing); err != nil {
+		return nil, err
+	}
+	return &existing, ErrDuplicate
+}
+
+// CompleteIdempotency stores the answer given for a claimed key.
+func (s *Store) CompleteIdempotency(ctx context.Context, id, caseID string, response []byte) error {
+	_, err := s.c(collIdempotent).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "case_id", Value: caseID}, {Key: "response", Value: response}}}})
+	return err
+}
+
+// ReleaseIdempotency forgets a claim whose request failed, so a retry can go through.
+func (s *Store) ReleaseIdempotency(ctx context.Context, id string) error {
+	return s.deleteByID(ctx, collIdempotent, id)
+}
+
+// Attachment is an uploaded file: one document each, size-limited far below MongoDB's 16 MB.
+type Attachment struct {
+	ID          string    `bson:"_id"`
+	CaseID      string    `bson:"case_id"`
+	Name        string    `bson:"name"`
+	ContentType string    `bson:"content_type"`
+	Size        int64     `bson:"size"`
+	Data        []byte    `bson:"data"`
+	CreatedAt   time.Time `bson:"created_at"`
+}
+
+// InsertAttachment stores a file.
+func (s *Store) InsertAttachment(ctx context.Context, a *Attachment) error {
+	return s.insert(ctx, collAttachment, a)
+}
+
+// GetAttachment reads a file by ID.
+func (s *Store) GetAttachment(ctx context.Context, id string) (*Attachment, error) {
+	var a Attachment
+	if err := s.getByID(ctx, collAttachment, id, &a); err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// Event is one change for live updates. Events live briefly: every replica polls the newest
+// ones and fans them out to its own server-sent-event subscribers, which works on a MongoDB
+// replica set and on FerretDB (which has no change streams) alike.
+type Event struct {
+	ID     bson.ObjectID `bson:"_id" json:"-"`
+	Seq    string        `bson:"-" json:"id"`
+	Type   string        `bson:"type" json:"type"`
+	CaseID string        `bson:"case_id" json:"case_id"`
+	Data   bson.M        `bson:"data,omitempty" json:"data,omitempty"`
+	At     time.Time     `bson:"at" json:"at"`
+}
+
+// InsertEvent records a change.
+func (s *Store) InsertEvent(ctx context.Context, e *Event) error {
+	if e.ID.IsZero() {
+		e.ID = bson.NewObjectID()
+	}
+	return s.insert(ctx, collEvents, e)
+}
+
+// EventsAfter returns events with an ID after the given one, oldest first.
+func (s *Store) EventsAfter(ctx context.Context, after bson.ObjectID, limit int) ([]Event, error) {
+	cur, err := s.c(collEvents).Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: after}}}},
+		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)))
+	if err != nil {
+		return nil, err
+	}
+	out := []Event{}
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Seq = out[i].ID.Hex()
+	}
+	return out, nil
+}
+
+// DeleteEventsBefore drops events older than t; they have been fanned out long ago.
+func (s *Store) DeleteEventsBefore(ctx context.Context, t time.Time) error {
+	_, err := s.c(collEvents).DeleteMany(ctx, bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: t}}}})
+	return err
+}
+
+// Presence says a user has a case open, until ExpiresAt (refreshed by heartbeats).
+type Presence struct {
+	ID        string    `bson:"_id"` // case + "|" + user
+	CaseID    string    `bson:"case_id"`
+	UserID    string    `bson:"user_id"`
+	Name      string    `bson:"name"`
+	ExpiresAt time.Time `bson:"expires_at"`
+}
+
+// TouchPresence records or refreshes a viewer.
+func (s *Store) TouchPresence(ctx context.Context, p *Presence) error {
+	_, err := s.c(collPresence).ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.ID}}, p, options.Replace().SetUpsert(true))
+	return err
+}
+
+// LeavePresence removes a viewer.
+func (s *Store) LeavePresence(ctx context.Context, id string) error {
+	return s.deleteByID(ctx, collPresence, id)
+}
+
+// CaseViewers lists who has a case open now. The collection holds one document per open case
+// page, so the scan is small.
+func (s *Store) CaseViewers(ctx context.Context, caseID string, now time.Time) ([]Presence, error) {
+	return findAll[Presence](ctx, s, collPresence, bson.D{{Key: "case_id", Value: caseID}, {Key: "expires_at", Value: bson.D{{Key: "$gt", Value: now}}}})
+}

@@ -1,0 +1,412 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// Outbound mail lives in three collections:
+//
+//   - mail_queue: one document per message not yet delivered. It is read whole by every
+//     worker poll (FerretDB scans it), which is cheap because it is empty in normal operation.
+//     A worker claims a document before sending (claimed_by, claim_until), so two replicas
+//     never send the same message while a claim holds.
+//   - mail_outbox: one document per finished message (sent, stored or failed), same _id as in
+//     the queue, read only by _id. It grows with every mail and is never scanned.
+//   - mail_outbox_recent: one document (_id "recent") holding summaries of the newest
+//     OutboxRecentCap finished messages, newest first, so the admin list is one read by _id
+//     however big the outbox grows. It is rewritten (about 50 KB) once per finished message.
+//
+// A message moves queue → outbox in three steps, each idempotent: insert the outbox document
+// (an existing one is kept), add its summary to the recent view, delete the queue document.
+// A crash in between leaves the queue document; its claim expires, the next worker sees the
+// outbox document already exists and only finishes the steps, without sending again.
+
+// Outbox statuses.
+const (
+	OutboxSent   = "sent"   // accepted by the SMTP server
+	OutboxStored = "stored" // no SMTP server configured: kept for reading in the web app
+	OutboxFailed = "failed" // given up after the last attempt or a permanent rejection
+)
+
+// OutboxRecentCap is how many summaries the recent-outbox view keeps.
+const OutboxRecentCap = 200
+
+const outboxViewID = "recent"
+
+// ErrMailNotClaimable is returned when a queued message is gone, not yet due, or claimed by
+// another worker whose claim has not expired (or, on release, when the claim is not ours).
+var ErrMailNotClaimable = errors.New("store: mail not claimable")
+
+// MailMessage is one outbound e-mail as stored; the mail package builds and sends it.
+type MailMessage struct {
+	To        string `bson:"to" json:"to"`
+	ToName    string `bson:"to_name,omitempty" json:"to_name,omitempty"`
+	Subject   string `bson:"subject" json:"subject"`
+	Text      string `bson:"text" json:"text"`
+	HTML      string `bson:"html,omitempty" json:"html,omitempty"`
+	Kind      string `bson:"kind" json:"kind"`
+	CaseID    string `bson:"case_id,omitempty" json:"case_id,omitempty"`
+	Locale    string `bson:"locale,omitempty" json:"locale,omitempty"`
+	MessageID string `bson:"message_id" json:"message_id"` // without angle brackets, fixed at enqueue
+	// Secrets (a tracking link) are removed from the outbox copy of a sent message.
+	Secrets []string `bson:"secrets,omitempty" json:"-"`
+}
+
+// QueuedMail is a message waiting for delivery.
+type QueuedMail struct {
+	ID            string      `bson:"_id" json:"id"`
+	Message       MailMessage `bson:"message" json:"message"`
+	CreatedAt     time.Time   `bson:"created_at" json:"created_at"`
+	Attempts      int         `bson:"attempts" json:"attempts"`
+	NextAttemptAt time.Time   `bson:"next_attempt_at" json:"next_attempt_at"`
+	LastError     string      `bson:"last_error,omitempty" json:"last_error,omitempty"`
+	// ClaimedBy and ClaimUntil are empty/zero when nobody holds the message.
+	ClaimedBy  string    `bson:"claimed_by" json:"claimed_by,omitempty"`
+	ClaimUntil time.Time `bson:"claim_until" json:"claim_until"`
+}
+
+// claimable reports whether a worker may take the message at now.
+func (q *QueuedMail) claimable(now time.Time) bool {
+	return !q.NextAttemptAt.After(now) && !q.ClaimUntil.After(now)
+}
+
+// OutboxMail is a finished message.
+type OutboxMail struct {
+	ID        string      `bson:"_id" json:"id"`
+	Message   MailMessage `bson:"message" json:"message"`
+	Status    string      `bson:"status" json:"status"`
+	CreatedAt time.Time   `bson:"created_at" json:"created_at"`
+	DoneAt    time.Time   `bson:"done_at" json:"done_at"`
+	Attempts  int         `bson:"attempts" json:"attempts"`
+	LastError string      `bson:"last_error,omitempty" json:"last_error,omitempty"`
+}
+
+// OutboxSummary is an outbox entry without the bodies, as kept in the recent view.
+type OutboxSummary struct {
+	ID        string    `bson:"id" json:"id"`
+	To        string    `bson:"to" json:"to"`
+	ToName    string    `bson:"to_name,omitempty" json:"to_name,omitempty"`
+	Subject   string    `bson:"subject" json:"subject"`
+	Kind      string    `bson:"kind" json:"kind"`
+	CaseID    string    `bson:"case_id,omitempty" json:"case_id,omitempty"`
+	Locale    string    `bson:"locale,omitempty" json:"locale,omitempty"`
+	Status    string    `bson:"status" json:"status"`
+	Attempts  int       `bson:"attempts" json:"attempts"`
+	LastError string    `bson:"last_error,omitempty" json:"last_error,omitempty"`
+	CreatedAt time.Time `bson:"created_at" json:"created_at"`
+	DoneAt    time.Time `bson:"done_at" json:"done_at"`
+}
+
+// Summary returns the entry as the recent view keeps it.
+func (o *OutboxMail) Summary() OutboxSummary {
+	return OutboxSummary{
+		ID: o.ID, To: o.Message.To, ToName: o.Message.ToName, Subject: o.Message.Subject,
+		Kind: o.Message.Kind, CaseID: o.Message.CaseID, Locale: o.Message.Locale,
+		Status: o.Status, Attempts: o.Attempts, LastError: o.LastError,
+		CreatedAt: o.CreatedAt, DoneAt: o.DoneAt,
+	}
+}
+
+type outboxView struct {
+	ID      string          `bson:"_id"`
+	Version int64           `bson:"version"`
+	Items   []OutboxSummary `bson:"items"`
+}
+
+// EnqueueMail stores a new queued message; q.ID must be new (random), q.ClaimedBy empty.
+func (s *Store) EnqueueMail(ctx context.Context, q *QueuedMail) error {
+	if q.ID == "" {
+		return errors.New("store: queued mail without id")
+	}
+	return s.insert(ctx, collMailQueue, q)
+}
+
+// QueuedMails returns the whole queue (oldest first, at most limit when limit > 0). It scans
+// mail_queue, which stays small: messages leave it once delivered or given up.
+func (s *Store) QueuedMails(ctx context.Context, limit int) ([]QueuedMail, error) {
+	out, err := findAll[QueuedMail](ctx, s, collMailQueue, nil)
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
+			return out[i].CreatedAt.Before(out[j].CreatedAt)
+		}
+		return out[i].ID < out[j].ID
+	})
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+// DueMailIDs returns the ids of queued messages a worker may claim at now (due and not
+// claimed, or claimed with an expired claim), longest-waiting first. It scans mail_queue.
+func (s *Store) DueMailIDs(ctx context.Context, now time.Time, limit int) ([]string, error) {
+	filter := bson.D{
+		{Key: "next_attempt_at", Value: bson.D{{Key: "$lte", Value: now}}},
+		{Key: "claim_until", Value: bson.D{{Key: "$lte", Value: now}}},
+	}
+	cur, err := s.c(collMailQueue).Find(ctx, filter, options.Find().SetProjection(
+		bson.D{{Key: "_id", Value: 1}, {Key: "next_attempt_at", Value: 1}}))
+	if err != nil {
+		return nil, err
+	}
+	var due []struct {
+		ID            string    `bson:"_id"`
+		NextAttemptAt time.Time `bson:"next_attempt_at"`
+	}
+	if err := cur.All(ctx, &due); err != nil {
+		return nil, err
+	}
+	sort.Slice(due, func(i, j int) bool {
+		if !due[i].NextAttemptAt.Equal(due[j].NextAttemptAt) {
+			return due[i].NextAttemptAt.Before(due[j].NextAttemptAt)
+		}
+		return due[i].ID < due[j].ID
+	})
+	ids := make([]string, 0, len(due))
+	for _, d := range due {
+		if limit > 0 && len(ids) == limit {
+			break
+		}
+		ids = append(ids, d.ID)
+	}
+	return ids, nil
+}
+
+// ClaimMail takes the queued message id for owner until now+lease, only if it is due and
+// nobody holds an unexpired claim; otherwise ErrMailNotClaimable. It returns the message as
+// claimed.
+//
+// On a shared MongoDB the conditions are in the findAndModify filter, which MongoDB applies
+// atomically to the one document, so of two replicas racing for a message exactly one wins.
+// With Options.SingleWriter (the embedded FerretDB, whose findAndModify is a read followed by
+// a write, and which would scan for any filter beyond _id) the check and the write happen
+// under the in-process lock for the message instead, with a filter on _id alone.
+func (s *Store) ClaimMail(ctx context.Context, id, owner string, now time.Time, lease time.Duration) (*QueuedMail, error) {
+	if owner == "" || lease <= 0 {
+		return nil, errors.New("store: claim needs an owner and a lease")
+	}
+	set := bson.D{{Key: "$set", Value: bson.D{
+		{Key: "claimed_by", Value: owner},
+		{Key: "claim_until", Value: now.Add(lease)},
+	}}}
+	if s.opts.SingleWriter {
+		unlock := s.locks.lock("mail:" + id)
+		defer unlock()
+		var q QueuedMail
+		if err := s.getByID(ctx, collMailQueue, id, &q); err != nil {
+			if errors.Is(err, ErrNotFound) {
+				return nil, ErrMailNotClaimable
+			}
+			return nil, err
+		}
+		if !q.claimable(now) {
+			return nil, ErrMailNotClaimable
+		}
+		res, err := s.c(collMailQueue).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, set)
+		if err != nil {
+			return nil, err
+		}
+		if res.MatchedCount == 0 {
+			return nil, ErrMailNotClaimable
+		}
+		q.ClaimedBy, q.ClaimUntil = owner, now.Add(lease)
+		return &q, nil
+	}
+	filter := bson.D{
+		{Key: "_id", Value: id},
+		{Key: "next_attempt_at", Value: bson.D{{Key: "$lte", Value: now}}},
+		{Key: "claim_until", Value: bson.D{{Key: "$lte", Value: now}}},
+	}
+	var q QueuedMail
+	err := s.c(collMailQueue).FindOneAndUpdate(ctx, filter, set,
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&q)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, ErrMailNotClaimable
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &q, nil
+}
+
+// RetryMail records a failed attempt of a message owner holds and releases the claim: the
+// message becomes due again at next. If owner no longer holds it, ErrMailNotClaimable.
+func (s *Store) RetryMail(ctx context.Context, id, owner string, attempts int, next time.Time, lastErr string) error {
+	update := bson.D{{Key: "$set", Value: bson.D{
+		{Key: "attempts", Value: attempts},
+		{Key: "next_attempt_at", Value: next},
+		{Key: "last_error", Value: truncateMailText(lastErr, 1000)},
+		{Key: "claimed_by", Value: ""},
+		{Key: "claim_until", Value: time.Time{}},
+	}}}
+	filter := bson.D{{Key: "_id", Value: id}}
+	if s.opts.SingleWriter {
+		unlock := s.locks.lock("mail:" + id)
+		defer unlock()
+		var q QueuedMail
+		if err := s.getByID(ctx, collMailQueue, id, &q); err != nil {
+			if errors.Is(err, ErrNotFound) {
+				return ErrMailNotClaimable
+			}
+			return err
+		}
+		if q.ClaimedBy != owner {
+			return ErrMailNotClaimable
+		}
+	} else {
+		filter = append(filter, bson.E{Key: "claimed_by", Value: owner})
+	}
+	res, err := s.c(collMailQueue).UpdateOne(ctx, filter, update)
+	if err != nil {
+		return err
+	}
+	if res.MatchedCount == 0 {
+		return ErrMailNotClaimable
+	}
+	return nil
+}
+
+// FinishMail moves a message to the outbox: it inserts out (keeping an outbox document that
+// already exists under that id, from an earlier run cut short), adds it to the recent view and
+// deletes the queue document. Every step is idempotent, so a repeat after a crash is harmless.
+// For a sent message the strings in Message.Secrets are cut from the stored copy.
+func (s *Store) FinishMail(ctx context.Context, out *OutboxMail) error {
+	if out.Status == OutboxSent {
+		out.Message = redactSecrets(out.Message)
+	}
+	err := s.insert(ctx, collMailOutbox, out)
+	if isDup(err) {
+		var stored OutboxMail
+		if err := s.getByID(ctx, collMailOutbox, out.ID, &stored); err != nil {
+			return fmt.Errorf("outbox %s: %w", out.ID, err)
+		}
+		*out = stored
+	} else if err != nil {
+		return fmt.Errorf("outbox %s: %w", out.ID, err)
+	}
+	if err := s.addToOutboxView(ctx, out.Summary()); err != nil {
+		return fmt.Errorf("outbox view: %w", err)
+	}
+	return s.deleteByID(ctx, collMailQueue, out.ID)
+}
+
+// GetOutboxMail reads one finished message by id.
+func (s *Store) GetOutboxMail(ctx context.Context, id string) (*OutboxMail, error) {
+	var o OutboxMail
+	if err := s.getByID(ctx, collMailOutbox, id, &o); err != nil {
+		return nil, err
+	}
+	return &o, nil
+}
+
+// RecentOutbox returns up to limit (at most OutboxRecentCap) summaries of the newest finished
+// messages, newest first. It is one read by _id of the recent view, whatever the outbox size;
+// older messages stay readable by id (GetOutboxMail) but are not listed.
+func (s *Store) RecentOutbox(ctx context.Context, limit int) ([]OutboxSummary, error) {
+	var v outboxView
+	err := s.getByID(ctx, collMailRecent, outboxViewID, &v)
+	if errors.Is(err, ErrNotFound) {
+		return []OutboxSummary{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	items := v.Items
+	if items == nil {
+		items = []OutboxSummary{}
+	}
+	if limit > 0 && len(items) > limit {
+		items = items[:limit]
+	}
+	return items, nil
+}
+
+// addToOutboxView puts item into the recent view (replacing an entry with the same id) and
+// keeps the newest OutboxRecentCap. The view is one versioned document: under SingleWriter the
+// in-process lock serialises writers, on MongoDB a stale version is retried.
+func (s *Store) addToOutboxView(ctx context.Context, item OutboxSummary) error {
+	unlock := s.locks.lock("mail:view")
+	defer unlock()
+	const attempts = 10
+	for i := 0; i < attempts; i++ {
+		var v outboxView
+		err := s.getByID(ctx, collMailRecent, outboxViewID, &v)
+		fresh := errors.Is(err, ErrNotFound)
+		if err != nil && !fresh {
+			return err
+		}
+		read := v.Version
+		v.ID, v.Version = outboxViewID, read+1
+		v.Items = mergeSummary(v.Items, item, OutboxRecentCap)
+		if fresh {
+			err = s.insert(ctx, collMailRecent, &v)
+			if isDup(err) {
+				continue // another replica created it first
+			}
+			return err
+		}
+		err = s.replaceIfVersion(ctx, collMailRecent, outboxViewID, read, &v)
+		if errors.Is(err, ErrVersionMismatch) {
+			continue
+		}
+		return err
+	}
+	return fmt.Errorf("outbox view: %w after %d attempts", ErrVersionMismatch, attempts)
+}
+
+// mergeSummary returns items with item in (replacing the same id), newest done first, capped.
+func mergeSummary(items []OutboxSummary, item OutboxSummary, limit int) []OutboxSummary {
+	out := make([]OutboxSummary, 0, len(items)+1)
+	for _, it := range items {
+		if it.ID != item.ID {
+			out = append(out, it)
+		}
+	}
+	out = append(out, item)
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].DoneAt.Equal(out[j].DoneAt) {
+			return out[i].DoneAt.After(out[j].DoneAt)
+		}
+		return out[i].ID > out[j].ID
+	})
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out
+}
+
+// redactSecrets replaces each secret in the bodies with a marker and drops the list.
+func redactSecrets(m MailMessage) MailMessage {
+	for _, sec := range m.Secrets {
+		if sec == "" {
+			continue
+		}
+		m.Text = strings.ReplaceAll(m.Text, sec, "[removed after sending]")
+		m.HTML = strings.ReplaceAll(m.HTML, sec, "[removed after sending]")
+	}
+	m.Secrets = nil
+	return m
+}
+
+func truncateMailText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	// Cut on a rune boundary.
+	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}
