@@ -247,10 +247,16 @@ func TestShutdownLetsRequestsInFlightFinish(t *testing.T) {
 	req, _ := http.NewRequest("POST", "http://"+r.addr+"/api/v1/cases", body)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-CSRF-Token", csrf)
+	// A fresh connection (an idle keep-alive one may be closed by the shutdown before the
+	// request reaches it, which is correct behaviour), and Expect: 100-continue so the body is
+	// sent only once the handler runs: the request is really in flight when shutdown starts.
+	req.Header.Set("Expect", "100-continue")
+	fresh := &http.Client{Jar: c.Jar, Transport: &http.Transport{DisableKeepAlives: true, ExpectContinueTimeout: 30 * time.Second}}
 	result := make(chan int, 1)
 	go func() {
-		res, err := c.Do(req)
+		res, err := fresh.Do(req)
 		if err != nil {
+			t.Logf("in-flight request: %v", err)
 			result <- -1
 			return
 		}
