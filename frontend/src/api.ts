@@ -12,17 +12,28 @@ import type {
   Case,
   CaseListMeta,
   CaseListQuery,
+  CasePatch,
   CaseSummary,
+  Category,
+  ComplaintReceipt,
   CreatedApiToken,
+  FollowUpAnswer,
+  FormOptions,
   InboxView,
   ListMeta,
+  Locale,
+  NewCase,
+  NewStaffMessage,
   NewTeam,
   NewUser,
+  OutboxMail,
+  PublicCase,
   Session,
   Team,
   TeamPatch,
   User,
   UserPatch,
+  Viewer,
 } from './types'
 
 export const API_BASE = '/api/v1'
@@ -56,7 +67,14 @@ export type Query = Record<string, string | number | boolean | undefined | null>
 
 export interface RequestOptions {
   query?: Query
+  /** A JSON body. */
   body?: unknown
+  /** A multipart/form-data body (the browser sets the Content-Type with its boundary). */
+  form?: FormData
+  /** Extra request headers (e.g. Idempotency-Key). */
+  headers?: Record<string, string>
+  /** Keep the request alive while the page unloads (fetch keepalive). */
+  keepalive?: boolean
   /** Do not run the unauthorized handler on 401 (login, session probe). */
   noAuthRedirect?: boolean
   signal?: AbortSignal
@@ -133,9 +151,12 @@ export async function request<T, M = undefined>(
   path: string,
   options: RequestOptions = {},
 ): Promise<Envelope<T, M>> {
-  const headers: Record<string, string> = { Accept: 'application/json' }
+  const headers: Record<string, string> = { Accept: 'application/json', ...options.headers }
   const init: RequestInit = { method, headers, credentials: 'same-origin', signal: options.signal }
-  if (options.body !== undefined) {
+  if (options.keepalive) init.keepalive = true
+  if (options.form !== undefined) {
+    init.body = options.form
+  } else if (options.body !== undefined) {
     headers['Content-Type'] = 'application/json'
     init.body = JSON.stringify(options.body)
   }
@@ -255,6 +276,97 @@ export async function caseViewCounts(views: readonly InboxView[]): Promise<Parti
   return counts
 }
 
+const casePath = (id: string) => `/cases/${encodeURIComponent(id)}`
+
 export function getCase(id: string, signal?: AbortSignal): Promise<Case> {
-  return data(request<Case>('GET', `/cases/${encodeURIComponent(id)}`, { signal }))
+  return data(request<Case>('GET', casePath(id), { signal }))
+}
+
+export function createCase(body: NewCase): Promise<Case> {
+  return data(request<Case>('POST', '/cases', { body }))
+}
+
+/** Changes fields of a case; a stale `version` gets 409 version_conflict. */
+export function patchCase(id: string, patch: CasePatch): Promise<Case> {
+  return data(request<Case>('PATCH', casePath(id), { body: patch }))
+}
+
+/** A reply (mailed to the customer) or an internal note; 201 with the updated case. */
+export function addCaseMessage(id: string, message: NewStaffMessage): Promise<Case> {
+  return data(request<Case>('POST', `${casePath(id)}/messages`, { body: message }))
+}
+
+export function customerHistory(id: string, signal?: AbortSignal): Promise<CaseSummary[]> {
+  return data(request<CaseSummary[]>('GET', `${casePath(id)}/customer-history`, { signal }))
+}
+
+export function caseAttachmentUrl(caseId: string, attachmentId: string): string {
+  return buildUrl(`${casePath(caseId)}/attachments/${encodeURIComponent(attachmentId)}`)
+}
+
+/** Says "I have this case open" (call again every 20 s); returns everyone viewing it. */
+export function touchPresence(id: string): Promise<Viewer[]> {
+  return data(request<Viewer[]>('POST', `${casePath(id)}/presence`))
+}
+
+/** Says "I left the case". keepalive lets it finish while the page unloads. */
+export async function leavePresence(id: string, keepalive = false): Promise<void> {
+  await request<unknown>('DELETE', `${casePath(id)}/presence`, { keepalive, noAuthRedirect: true })
+}
+
+// --- Complaint categories and the mail outbox (admins) -------------------------
+
+export function listCategories(): Promise<Category[]> {
+  return data(request<Category[]>('GET', '/categories'))
+}
+
+export function saveCategories(categories: Category[]): Promise<Category[]> {
+  return data(request<Category[]>('PUT', '/categories', { body: { categories } }))
+}
+
+export function listOutbox(): Promise<OutboxMail[]> {
+  return data(request<OutboxMail[]>('GET', '/mail/outbox'))
+}
+
+export function getOutboxMail(id: string): Promise<OutboxMail> {
+  return data(request<OutboxMail>('GET', `/mail/outbox/${encodeURIComponent(id)}`))
+}
+
+// --- Customers (public, no account) --------------------------------------------
+
+export function formOptions(locale: Locale, signal?: AbortSignal): Promise<FormOptions> {
+  return data(request<FormOptions>('GET', '/form-options', { query: { locale }, signal, noAuthRedirect: true }))
+}
+
+/**
+ * Files a complaint (multipart/form-data). The idempotency key must stay the
+ * same for every retry of one form fill, so a retry never files twice.
+ */
+export function submitComplaint(form: FormData, idempotencyKey: string): Promise<ComplaintReceipt> {
+  return data(
+    request<ComplaintReceipt>('POST', '/complaints', {
+      form,
+      headers: { 'Idempotency-Key': idempotencyKey },
+      noAuthRedirect: true,
+    }),
+  )
+}
+
+const trackPath = (token: string) => `/track/${encodeURIComponent(token)}`
+
+export function getTrackedCase(token: string, signal?: AbortSignal): Promise<PublicCase> {
+  return data(request<PublicCase>('GET', trackPath(token), { signal, noAuthRedirect: true }))
+}
+
+/** The customer's reply (multipart: `body` and `attachments`); 201 with the updated case. */
+export function replyTrackedCase(token: string, form: FormData): Promise<PublicCase> {
+  return data(request<PublicCase>('POST', `${trackPath(token)}/messages`, { form, noAuthRedirect: true }))
+}
+
+export function answerFollowUp(token: string, answer: FollowUpAnswer): Promise<PublicCase> {
+  return data(request<PublicCase>('POST', `${trackPath(token)}/follow-up`, { body: answer, noAuthRedirect: true }))
+}
+
+export function trackedAttachmentUrl(token: string, attachmentId: string): string {
+  return buildUrl(`${trackPath(token)}/attachments/${encodeURIComponent(attachmentId)}`)
 }

@@ -76,6 +76,7 @@ export type InboxView = 'unassigned' | 'mine' | 'all_open' | 'waiting' | 'resolv
 
 export interface CaseSummary {
   id: string
+  expected_outcome?: string
   subject: string
   status: CaseStatus
   priority: CasePriority
@@ -90,6 +91,8 @@ export interface CaseSummary {
   created_at: string
   updated_at: string
   version: number
+  /** Search matches: HTML-escaped text in which only <mark> and </mark> are markup. */
+  highlights?: Partial<Record<'subject' | 'body' | 'customer_name' | string, string[]>>
 }
 
 export interface Customer {
@@ -117,14 +120,157 @@ export interface TimelineEvent {
   data?: Record<string, string>
 }
 
+export interface AttachmentRef {
+  id: string
+  message_id: string
+  name: string
+  content_type: string
+  size: number
+  public?: boolean
+  created_at?: string
+}
+
+export interface FollowUp {
+  resolved: boolean
+  rating: number
+  comment: string
+  at: string
+}
+
 export interface Case extends CaseSummary {
   description: string
   customer: Customer
   expected_outcome: string
   messages?: CaseMessage[]
   timeline?: TimelineEvent[]
+  attachments?: AttachmentRef[]
+  follow_up?: FollowUp | null
+  order_ref?: string
+  locale?: string
   first_response_at?: string
   resolved_at?: string
+}
+
+/** What an agent may change with PATCH /cases/{id}; version is required. */
+export interface CasePatch {
+  version: number
+  subject?: string
+  status?: CaseStatus
+  priority?: CasePriority
+  category?: string
+  touchpoint?: string
+  expected_outcome?: string
+  tags?: string[]
+  assignee_id?: string
+  team_id?: string
+}
+
+export interface NewStaffMessage {
+  kind: 'reply' | 'note'
+  body: string
+  status?: 'open' | 'waiting' | 'resolved'
+  version: number
+}
+
+export interface NewCase {
+  subject: string
+  description: string
+  customer: Customer
+  priority?: CasePriority
+  channel?: string
+  category?: string
+  touchpoint?: string
+  expected_outcome?: string
+  tags?: string[]
+  assignee_id?: string
+  team_id?: string
+}
+
+export interface Viewer {
+  user_id: string
+  name: string
+}
+
+/** An event of GET /api/v1/events (server-sent events). */
+export interface LiveEvent {
+  id: string
+  type: 'case.created' | 'case.updated' | 'case.presence' | string
+  case_id: string
+  data?: Record<string, unknown> | null
+  at: string
+}
+
+// --- Customer side (public, no account) ----------------------------------------
+
+export interface FormCategory {
+  id: string
+  name: string
+}
+
+export interface FormOptions {
+  categories: FormCategory[]
+  touchpoints: string[]
+  expected_outcomes: string[]
+}
+
+export interface ComplaintReceipt {
+  reference: string
+  tracking_url: string
+  tracking_token: string
+  first_response_hours: number
+}
+
+export interface PublicMessage {
+  id: string
+  from: 'you' | 'support' | string
+  author: string
+  body: string
+  created_at: string
+}
+
+export interface PublicCase {
+  reference: string
+  subject: string
+  status: CaseStatus
+  status_text: string
+  category: string
+  touchpoint: string
+  expected_outcome: string
+  created_at: string
+  updated_at: string
+  messages: PublicMessage[]
+  attachments: AttachmentRef[]
+  follow_up: FollowUp | null
+  can_follow_up: boolean
+}
+
+export interface FollowUpAnswer {
+  resolved: boolean
+  rating: number
+  comment: string
+}
+
+// --- Admin ----------------------------------------------------------------------
+
+export interface Category {
+  id?: string
+  name_en: string
+  name_fi: string
+  active: boolean
+}
+
+export interface OutboxMail {
+  id: string
+  to: string
+  to_name: string
+  subject: string
+  kind: string
+  case_id: string
+  status: 'stored' | 'sent' | 'failed' | string
+  created_at: string
+  sent_at: string | null
+  error: string
+  text?: string
 }
 
 export interface Facet {
@@ -132,24 +278,35 @@ export interface Facet {
   count: number
 }
 
+export type FacetField = 'status' | 'priority' | 'category' | 'touchpoint' | 'channel'
+
 export interface CaseListMeta {
   total: number
   next_cursor: string
-  facets?: {
-    status?: Facet[]
-    priority?: Facet[]
-  }
+  facets?: Partial<Record<FacetField | string, Facet[]>>
 }
 
+export type CaseSort = 'updated_at' | 'created_at' | 'priority' | 'relevance'
+
+/** GET /cases parameters (handlers/cases.go caseListParams); lists are comma-separated. */
 export interface CaseListQuery {
   view?: InboxView
+  q?: string
   status?: string
   priority?: string
-  q?: string
-  sort?: 'updated_at' | 'created_at' | 'priority'
+  assignee_id?: string
+  team_id?: string
+  category?: string
+  touchpoint?: string
+  channel?: string
+  tag?: string
+  created_from?: string
+  created_to?: string
+  sort?: CaseSort
   order?: 'desc' | 'asc'
   limit?: number
   cursor?: string
+  facets?: string
 }
 
 export interface ListMeta {
