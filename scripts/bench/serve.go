@@ -1,0 +1,226 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/kaiku-helpdesk/kaiku/server"
+)
+
+// The server runs in a child process (this same binary, switched by serveEnv), so that its
+// start-up is a real process start and its RSS is its own, not the bench's.
+const (
+	serveEnv      = "KAIKU_BENCH_SERVE"
+	serveProfEnv  = "KAIKU_BENCH_SERVER_CPUPROFILE"
+	readyMarker   = "KAIKU_BENCH_READY"
+	adminEmail    = "bench-admin@example.com"
+	adminPassword = "bench-password-not-secret"
+)
+
+// serveMain is the child: the real server (server.RunWithHooks) until its stdin closes.
+func serveMain() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithCancel(ctx)
+	go func() {
+		_, _ = io.Copy(io.Discard, os.Stdin) // the parent closes our stdin to stop us
+		cancel()
+	}()
+	var profile *os.File
+	start := time.Now()
+	hooks := server.Hooks{OnReady: func(addr string) {
+		fmt.Fprintf(os.Stdout, "%s %s %d\n", readyMarker, addr, time.Since(start).Nanoseconds())
+		if path := os.Getenv(serveProfEnv); path != "" {
+			f, err := os.Create(path)
+			if err == nil && pprof.StartCPUProfile(f) == nil {
+				profile = f
+			}
+		}
+	}}
+	err := server.RunWithHooks(ctx, nil, os.Getenv, os.Stdout, os.Stderr, hooks)
+	if profile != nil {
+		pprof.StopCPUProfile()
+		_ = profile.Close()
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "server:", err)
+		return 1
+	}
+	return 0
+}
+
+// child is a running server process.
+type child struct {
+	cmd      *exec.Cmd
+	stdin    io.WriteCloser
+	addr     string
+	inProc   time.Duration // RunWithHooks call to OnReady, as the child measured it
+	startup  time.Duration // process start to the first /readyz 200, as the parent measured it
+	stderr   *tailBuffer
+	waitErr  chan error
+	stopOnce sync.Once
+}
+
+// startServer starts the child on dataDir and waits until /readyz answers 200.
+func startServer(ctx context.Context, dataDir, cpuProfile string) (*child, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, exe)
+	env := []string{}
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		// The embedded stack only, configured here and nowhere else.
+		if strings.HasPrefix(k, "KAIKU_") || k == "MONGODB_URI" || strings.HasPrefix(k, "MEILI_") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	env = append(env,
+		serveEnv+"=1",
+		"KAIKU_ADDR=127.0.0.1:0",
+		"KAIKU_DATA_DIR="+dataDir,
+		"KAIKU_ADMIN_EMAIL="+adminEmail,
+		"KAIKU_ADMIN_PASSWORD="+adminPassword,
+		"KAIKU_LOG_LEVEL=warn",
+	)
+	if cpuProfile != "" {
+		env = append(env, serveProfEnv+"="+cpuProfile)
+	}
+	cmd.Env = env
+	c := &child{cmd: cmd, stderr: &tailBuffer{max: 64 << 10}, waitErr: make(chan error, 1)}
+	cmd.Stderr = c.stderr
+	if c.stdin, err = cmd.StdinPipe(); err != nil {
+		return nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	ready := make(chan string, 1)
+	t0 := time.Now()
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if line := sc.Text(); strings.HasPrefix(line, readyMarker+" ") {
+				ready <- line
+			}
+		}
+		_, _ = io.Copy(io.Discard, stdout)
+	}()
+	go func() { c.waitErr <- cmd.Wait() }()
+
+	select {
+	case line := <-ready:
+		f := strings.Fields(line)
+		if len(f) != 3 {
+			c.stop()
+			return nil, fmt.Errorf("server child said %q", line)
+		}
+		c.addr = f[1]
+		ns, _ := strconv.ParseInt(f[2], 10, 64)
+		c.inProc = time.Duration(ns)
+	case err := <-c.waitErr:
+		c.waitErr <- err
+		return nil, fmt.Errorf("server exited before it was ready (%v):\n%s", err, c.stderr.String())
+	case <-time.After(2 * time.Minute):
+		c.stop()
+		return nil, fmt.Errorf("server not ready after 2 minutes:\n%s", c.stderr.String())
+	}
+	client := &http.Client{Timeout: 5 * time.Second}
+	for {
+		resp, err := client.Get("http://" + c.addr + "/readyz")
+		if err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Since(t0) > 2*time.Minute {
+			c.stop()
+			return nil, fmt.Errorf("/readyz did not answer 200 within 2 minutes (last: %v)", err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	c.startup = time.Since(t0)
+	return c, nil
+}
+
+// rss returns the child's resident set and its peak, from /proc (Linux only).
+func (c *child) rss() (cur, peak int64, err error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.cmd.Process.Pid))
+	if err != nil {
+		return 0, 0, err
+	}
+	return procKB(b, "VmRSS:"), procKB(b, "VmHWM:"), nil
+}
+
+func procKB(status []byte, key string) int64 {
+	for _, line := range strings.Split(string(status), "\n") {
+		if rest, ok := strings.CutPrefix(line, key); ok {
+			f := strings.Fields(rest)
+			if len(f) > 0 {
+				n, _ := strconv.ParseInt(f[0], 10, 64)
+				return n * 1024
+			}
+		}
+	}
+	return 0
+}
+
+// stop shuts the child down gracefully (closing its stdin), killing it if it takes too long.
+func (c *child) stop() error {
+	var err error
+	c.stopOnce.Do(func() {
+		_ = c.stdin.Close()
+		select {
+		case err = <-c.waitErr:
+		case <-time.After(30 * time.Second):
+			_ = c.cmd.Process.Kill()
+			err = errors.Join(errors.New("server did not stop within 30s; killed"), <-c.waitErr)
+		}
+	})
+	return err
+}
+
+// tailBuffer keeps the last max bytes written to it.
+type tailBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+	max int
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf.Write(p)
+	if over := t.buf.Len() - t.max; over > 0 {
+		t.buf.Next(over)
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.buf.String()
+}
