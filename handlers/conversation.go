@@ -20,6 +20,7 @@ type conversationService interface {
 	AddMessage(ctx context.Context, p *helpdesk.Principal, caseID string, req models.MessageCreate) (*models.Case, error)
 	StaffAttachment(ctx context.Context, p *helpdesk.Principal, caseID, attachmentID string) (*store.Attachment, error)
 	Present(ctx context.Context, p *helpdesk.Principal, caseID string, leaving bool) ([]helpdesk.Viewer, error)
+	Merge(ctx context.Context, p *helpdesk.Principal, caseID string, req models.MergeRequest) (*models.Case, error)
 }
 
 // historyService lists a customer's other cases.
@@ -49,6 +50,18 @@ func (h *conversationHandlers) addMessage(c echo.Context) error {
 		return err
 	}
 	return data(c, http.StatusCreated, cs)
+}
+
+func (h *conversationHandlers) merge(c echo.Context) error {
+	var req models.MergeRequest
+	if err := h.bind.bindJSON(c, &req); err != nil {
+		return err
+	}
+	target, err := h.conv.Merge(c.Request().Context(), principal(c), c.Param("id"), req)
+	if err != nil {
+		return err
+	}
+	return data(c, http.StatusOK, target)
 }
 
 func (h *conversationHandlers) attachment(c echo.Context) error {

@@ -93,7 +93,7 @@ func newStack(t *testing.T) *stack {
 		events: events, mailer: mailer}
 	e := handlers.New(handlers.Deps{
 		Logger: logger, Auth: auth, Users: users, Cases: cases, Intake: intake, Events: events,
-		Settings: settings, Outbox: helpdesk.NewOutbox(mailer), MaxFileBytes: limits.MaxFileBytes,
+		Settings: settings, Outbox: helpdesk.NewOutbox(mailer), Canned: helpdesk.NewCanned(env.Store, clock.Now), MaxFileBytes: limits.MaxFileBytes,
 		Ready: readyFunc(func(ctx context.Context) map[string]error {
 			searchErr := idx.Ping(ctx)
 			if s.searchDown.Load() {

@@ -20,6 +20,7 @@ type Deps struct {
 	Events        *helpdesk.Events
 	Settings      *helpdesk.Settings
 	Outbox        *helpdesk.Outbox
+	Canned        *helpdesk.Canned
 	Ready         readiness
 	Frontend      fs.FS
 	MaxBodyBytes  int64 // JSON bodies
@@ -58,6 +59,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	web := &webApp{files: d.Frontend}
 	public := &publicHandlers{intake: d.Intake, bind: bind, maxFileSize: d.MaxFileBytes, maxUpload: 6*d.MaxFileBytes + d.MaxBodyBytes}
 	outbox := &outboxHandlers{outbox: d.Outbox}
+	canned := &cannedHandlers{canned: d.Canned, bind: bind}
 	settings := &settingsHandlers{settings: d.Settings, bind: bind}
 	conv := &conversationHandlers{conv: d.Intake, history: d.Cases, events: d.Events, bind: bind}
 
@@ -98,6 +100,8 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.GET("/cases/:id", cases.get)
 	staff.PATCH("/cases/:id", cases.patch)
 	staff.POST("/cases/:id/messages", conv.addMessage)
+	staff.POST("/cases/:id/merge", conv.merge)
+	staff.GET("/cases/:id/canned-replies/:rid", canned.render)
 	staff.GET("/cases/:id/attachments/:aid", conv.attachment)
 	staff.GET("/cases/:id/customer-history", conv.customerHistory)
 	staff.POST("/cases/:id/presence", conv.presence)
@@ -106,6 +110,11 @@ func registerRoutes(e *echo.Echo, d Deps) {
 
 	staff.GET("/categories", settings.categories)
 	staff.PUT("/categories", settings.saveCategories)
+
+	staff.GET("/canned-replies", canned.list)
+	staff.POST("/canned-replies", canned.create)
+	staff.PATCH("/canned-replies/:id", canned.patch)
+	staff.DELETE("/canned-replies/:id", canned.remove)
 
 	staff.GET("/mail/outbox", outbox.list)
 	staff.GET("/mail/outbox/:id", outbox.get)

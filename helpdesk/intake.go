@@ -23,6 +23,7 @@ import (
 type Notifier interface {
 	Acknowledge(ctx context.Context, c *models.Case, trackingURL string) error
 	ReplySent(ctx context.Context, c *models.Case, reply models.Message, trackingURL string) error
+	Merged(ctx context.Context, duplicate, target *models.Case, trackingURL string) error
 }
 
 // IntakeLimits are the public form's spam and size limits.
@@ -240,7 +241,10 @@ func (in *Intake) tracked(ctx context.Context, token string) (*models.Case, erro
 		return nil, notFoundAs(err, "case")
 	}
 	c, err := in.store.GetCase(ctx, id)
-	return c, notFoundAs(err, "case")
+	if err != nil {
+		return nil, notFoundAs(err, "case")
+	}
+	return in.followMerge(ctx, c)
 }
 
 // Track returns the customer's view of their case.

@@ -32,3 +32,10 @@ func (n CaseNotifier) ReplySent(ctx context.Context, c *models.Case, reply model
 	m.To, m.ToName, m.CaseID = c.Customer.Email, c.Customer.Name, c.ID
 	return n.mailer.Enqueue(ctx, m)
 }
+
+// Merged tells the customer their duplicate case now continues in the target case.
+func (n CaseNotifier) Merged(ctx context.Context, duplicate, target *models.Case, trackingURL string) error {
+	m := MergeNotification(target.Locale, duplicate.ID, target.ID, trackingURL, target.Customer.Name)
+	m.To, m.ToName, m.CaseID = target.Customer.Email, target.Customer.Name, target.ID
+	return n.mailer.Enqueue(ctx, m)
+}

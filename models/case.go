@@ -101,6 +101,8 @@ type Message struct {
 	Author    string      `bson:"author" json:"author"`
 	Body      string      `bson:"body" json:"body"`
 	CreatedAt time.Time   `bson:"created_at" json:"created_at"`
+	// MergedFrom names the duplicate case this message came from, if any.
+	MergedFrom string `bson:"merged_from,omitempty" json:"merged_from,omitempty"`
 }
 
 // TimelineEvent records one change of a case: who did what, when.
@@ -139,6 +141,8 @@ type Case struct {
 	Locale          string          `bson:"locale,omitempty" json:"locale,omitempty"`
 	Attachments     []AttachmentRef `bson:"attachments,omitempty" json:"attachments"`
 	FollowUp        *FollowUp       `bson:"follow_up,omitempty" json:"follow_up,omitempty"`
+	// MergedInto names the case this duplicate was merged into; its tracking links lead there.
+	MergedInto string `bson:"merged_into,omitempty" json:"merged_into,omitempty"`
 	// TrackingHash is the SHA-256 of the customer's tracking token; the token itself is only
 	// ever in the customer's link.
 	TrackingHash string `bson:"tracking_hash,omitempty" json:"-"`

@@ -89,7 +89,7 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 	}
 
 	e := handlers.New(handlers.Deps{
-		Logger: logger, Auth: auth, Users: users, Cases: cases, Intake: intake, Events: events, Settings: settings, Outbox: helpdesk.NewOutbox(mailer),
+		Logger: logger, Auth: auth, Users: users, Cases: cases, Intake: intake, Events: events, Settings: settings, Outbox: helpdesk.NewOutbox(mailer), Canned: helpdesk.NewCanned(db.store, clock),
 		MaxFileBytes:  limits.MaxFileBytes,
 		Ready:         readyChecks{"database": db.store.Ping, "search": index.Ping},
 		Frontend:      frontend.FS(),

@@ -34,3 +34,40 @@ func (s *Store) SaveCategories(ctx context.Context, cats []models.Category) erro
 		categoryList{ID: categoriesID, Categories: cats}, options.Replace().SetUpsert(true))
 	return err
 }
+
+// InsertCannedReply stores a canned reply.
+func (s *Store) InsertCannedReply(ctx context.Context, r *models.CannedReply) error {
+	return s.insert(ctx, collCanned, r)
+}
+
+// GetCannedReply reads one canned reply.
+func (s *Store) GetCannedReply(ctx context.Context, id string) (*models.CannedReply, error) {
+	var r models.CannedReply
+	if err := s.getByID(ctx, collCanned, id, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// ReplaceCannedReply writes a canned reply back.
+func (s *Store) ReplaceCannedReply(ctx context.Context, r *models.CannedReply) error {
+	res, err := s.c(collCanned).ReplaceOne(ctx, bson.D{{Key: "_id", Value: r.ID}}, r)
+	if err == nil && res.MatchedCount == 0 {
+		return ErrNotFound
+	}
+	return err
+}
+
+// DeleteCannedReply removes a canned reply.
+func (s *Store) DeleteCannedReply(ctx context.Context, id string) error {
+	res, err := s.c(collCanned).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
+	if err == nil && res.DeletedCount == 0 {
+		return ErrNotFound
+	}
+	return err
+}
+
+// ListCannedReplies returns all canned replies (a small collection: a team keeps dozens).
+func (s *Store) ListCannedReplies(ctx context.Context) ([]models.CannedReply, error) {
+	return findAll[models.CannedReply](ctx, s, collCanned, nil)
+}

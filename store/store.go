@@ -40,6 +40,7 @@ const (
 	collMailOutbox = "mail_outbox"
 	collMailRecent = "mail_outbox_recent"
 	collSettings   = "settings"
+	collCanned     = "canned_replies"
 )
 
 // AllCollections are created at start-up, so the embedded _id index remedy covers each of them.
@@ -47,7 +48,7 @@ var AllCollections = []string{
 	collCases, collUsers, collUserEmails, collTeams, collSessions, collAPITokens,
 	collCounters, collIndexQueue, collRateLimits, collMigrations,
 	collTracking, collIdempotent, collAttachment, collEvents, collPresence,
-	collMailQueue, collMailOutbox, collMailRecent, collSettings,
+	collMailQueue, collMailOutbox, collMailRecent, collSettings, collCanned,
 }
 
 // Options tunes a Store.

@@ -1,0 +1,69 @@
+package handlers_test
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestMergeDuplicateKeepsEverythingAndRedirectsTracking(t *testing.T) {
+	s := newStack(t)
+	target := s.file(t, complaintJSON, nil)
+	dup := s.file(t, strings.Replace(complaintJSON, "SENTINEL-TEXT The parcel arrived crushed.", "DUPLICATE-TEXT again about the crushed parcel", 1), nil)
+	agent := s.logins["agent"]
+
+	s.run(t, []scenario{
+		{name: "into itself", as: "agent", method: "POST", path: "/api/v1/cases/" + dup.Data.Reference + "/merge", body: `{"into":"` + dup.Data.Reference + `","version":1}`, wantStatus: 400, wantFields: []string{"into"}},
+		{name: "into nothing", as: "agent", method: "POST", path: "/api/v1/cases/" + dup.Data.Reference + "/merge", body: `{"into":"K-2026-999999","version":1}`, wantStatus: 400, wantFields: []string{"into"}},
+		{name: "stale version", as: "agent", method: "POST", path: "/api/v1/cases/" + dup.Data.Reference + "/merge", body: `{"into":"` + target.Data.Reference + `","version":7}`, wantStatus: 409},
+		{name: "anonymous", method: "POST", path: "/api/v1/cases/" + dup.Data.Reference + "/merge", body: `{"into":"x","version":1}`, wantStatus: 401},
+	})
+	res := s.do(agent, "POST", "/api/v1/cases/"+dup.Data.Reference+"/merge", `{"into":"`+target.Data.Reference+`","version":1}`, nil)
+	if res.status != http.StatusOK || !strings.Contains(res.body, "DUPLICATE-TEXT") || !strings.Contains(res.body, `"merged_in"`) {
+		t.Fatalf("merge: %d %s", res.status, res.body)
+	}
+	d, _ := s.env.Store.GetCase(context.Background(), dup.Data.Reference)
+	if d.Status != "closed" || d.MergedInto != target.Data.Reference {
+		t.Fatalf("duplicate after merge: %s into %q", d.Status, d.MergedInto)
+	}
+	// The duplicate's tracking link now shows the target case with both texts.
+	track := s.do(nil, "GET", "/api/v1/track/"+dup.Data.TrackingToken, "", nil)
+	if !strings.Contains(track.body, target.Data.Reference) || !strings.Contains(track.body, "DUPLICATE-TEXT") || !strings.Contains(track.body, "SENTINEL-TEXT") {
+		t.Fatalf("tracking after merge: %s", track.body)
+	}
+	if res := s.do(agent, "POST", "/api/v1/cases/"+dup.Data.Reference+"/merge", `{"into":"`+target.Data.Reference+`","version":`+strconv.FormatInt(d.Version, 10)+`}`, nil); res.status != 409 {
+		t.Fatalf("merging twice: %d", res.status)
+	}
+	// The customer is told.
+	if _, err := s.mailer.ProcessDue(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if out := s.do(s.logins["admin"], "GET", "/api/v1/mail/outbox", "", nil); !strings.Contains(out.body, "continues as "+target.Data.Reference) {
+		t.Fatalf("no merge mail in the outbox: %s", out.body)
+	}
+}
+
+func TestCannedReplies(t *testing.T) {
+	s := newStack(t)
+	r := s.file(t, complaintJSON, nil)
+	s.run(t, []scenario{
+		{name: "agent cannot create", as: "agent", method: "POST", path: "/api/v1/canned-replies", body: `{"title":"Sorry","body":"x"}`, wantStatus: 403},
+		{name: "manager creates", as: "manager", method: "POST", path: "/api/v1/canned-replies", body: `{"title":"Apology","body":"Hello {{customer_name}}, sorry about {{reference}}. {{agent_name}} {{unknown}}"}`, wantStatus: 201},
+		{name: "agent lists", as: "agent", method: "GET", path: "/api/v1/canned-replies", wantStatus: 200, wantBody: []string{"Apology", `"placeholders"`}},
+	})
+	var list struct {
+		Data []struct {
+			ID string `json:"id"`
+		} `json:"data"`
+	}
+	s.do(s.logins["agent"], "GET", "/api/v1/canned-replies", "", nil).decode(t, &list)
+	res := s.do(s.logins["agent"], "GET", "/api/v1/cases/"+r.Data.Reference+"/canned-replies/"+list.Data[0].ID, "", nil)
+	if res.status != 200 || !strings.Contains(res.body, "Hello Aino, sorry about "+r.Data.Reference+". Agent User {{unknown}}") {
+		t.Fatalf("render: %d %s", res.status, res.body)
+	}
+	if res := s.do(s.logins["manager"], "DELETE", "/api/v1/canned-replies/"+list.Data[0].ID, "", nil); res.status != 204 {
+		t.Fatalf("delete: %d", res.status)
+	}
+}

@@ -1,0 +1,254 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kaiku-helpdesk/kaiku/store"
+	"github.com/kaiku-helpdesk/kaiku/store/storetest"
+)
+
+func mailQueued(id string, now time.Time) *store.QueuedMail {
+	return &store.QueuedMail{
+		ID: id, CreatedAt: now, NextAttemptAt: now,
+		Message: store.MailMessage{To: "aino@example.com", Subject: "S " + id, Text: "T", Kind: "ack", MessageID: id + "@kaiku.test"},
+	}
+}
+
+// The claim protocol, on both write paths: the embedded single-writer one (check under the
+// in-process lock, filter by _id) and the shared-MongoDB one (conditions in the filter), here a
+// second connection to the same database with SingleWriter off.
+func TestMailClaimProtocol(t *testing.T) {
+	ctx := context.Background()
+	env := storetest.Start(t)
+	multi, err := store.Connect(ctx, env.Embedded.URI(), storetest.DBName, store.Options{SingleWriter: false})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = multi.Close(context.Background()) })
+
+	for name, st := range map[string]*store.Store{"single-writer": env.Store, "filtered": multi} {
+		t.Run(name, func(t *testing.T) {
+			now := storetest.Now
+			id := "m-" + name
+			if err := st.EnqueueMail(ctx, mailQueued(id, now)); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.EnqueueMail(ctx, mailQueued(id, now)); !store.IsDuplicate(err) {
+				t.Fatalf("second enqueue with the same id: %v", err)
+			}
+			due, err := st.DueMailIDs(ctx, now, 0)
+			if err != nil || !mailTestContains(due, id) {
+				t.Fatalf("due %v %v", due, err)
+			}
+
+			got, err := st.ClaimMail(ctx, id, "a", now, time.Minute)
+			if err != nil || got.ClaimedBy != "a" || !got.ClaimUntil.Equal(now.Add(time.Minute)) || got.Message.Subject != "S "+id {
+				t.Fatalf("first claim: %+v %v", got, err)
+			}
+			if _, err := st.ClaimMail(ctx, id, "b", now.Add(59*time.Second), time.Minute); !errors.Is(err, store.ErrMailNotClaimable) {
+				t.Fatalf("claim while held: %v", err)
+			}
+			if due, _ := st.DueMailIDs(ctx, now.Add(59*time.Second), 0); mailTestContains(due, id) {
+				t.Fatal("held message listed as due")
+			}
+			// The holder died; its claim expires and b takes over.
+			later := now.Add(time.Minute)
+			if _, err := st.ClaimMail(ctx, id, "b", later, time.Minute); err != nil {
+				t.Fatalf("claim after expiry: %v", err)
+			}
+			if err := st.RetryMail(ctx, id, "a", 1, later, "late"); !errors.Is(err, store.ErrMailNotClaimable) {
+				t.Fatalf("a released b's claim: %v", err)
+			}
+			next := later.Add(2 * time.Minute)
+			if err := st.RetryMail(ctx, id, "b", 1, next, "451 try later"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.ClaimMail(ctx, id, "a", next.Add(-time.Second), time.Minute); !errors.Is(err, store.ErrMailNotClaimable) {
+				t.Fatalf("claim before the retry time: %v", err)
+			}
+			got, err = st.ClaimMail(ctx, id, "a", next, time.Minute)
+			if err != nil || got.Attempts != 1 || got.LastError != "451 try later" {
+				t.Fatalf("claim at the retry time: %+v %v", got, err)
+			}
+			if _, err := st.ClaimMail(ctx, "missing", "a", next, time.Minute); !errors.Is(err, store.ErrMailNotClaimable) {
+				t.Fatalf("claim of a missing message: %v", err)
+			}
+			if err := st.FinishMail(ctx, &store.OutboxMail{ID: id, Message: got.Message, Status: store.OutboxSent, DoneAt: next, Attempts: 2}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.ClaimMail(ctx, id, "b", next.Add(time.Hour), time.Minute); !errors.Is(err, store.ErrMailNotClaimable) {
+				t.Fatalf("claim of a finished message: %v", err)
+			}
+		})
+	}
+}
+
+func TestMailClaimHasOneWinner(t *testing.T) {
+	ctx := context.Background()
+	env := storetest.Start(t)
+	now := storetest.Now
+	if err := env.Store.EnqueueMail(ctx, mailQueued("race", now)); err != nil {
+		t.Fatal(err)
+	}
+	const workers = 16
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	winners := 0
+	for i := 0; i < workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := env.Store.ClaimMail(ctx, "race", fmt.Sprintf("w%d", i), now, time.Minute)
+			if err == nil {
+				mu.Lock()
+				winners++
+				mu.Unlock()
+			} else if !errors.Is(err, store.ErrMailNotClaimable) {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if winners != 1 {
+		t.Fatalf("%d workers claimed the message", winners)
+	}
+}
+
+func TestFinishMailIsIdempotentAndTheRecentViewIsNewestFirst(t *testing.T) {
+	ctx := context.Background()
+	env := storetest.Start(t)
+	st := env.Store
+	now := storetest.Now
+	if list, err := st.RecentOutbox(ctx, 10); err != nil || len(list) != 0 {
+		t.Fatalf("empty outbox: %v %v", list, err)
+	}
+	for i, id := range []string{"m1", "m2", "m3"} {
+		q := mailQueued(id, now)
+		q.Message.Text = "Follow your case: https://x.test/t/secret-" + id
+		q.Message.Secrets = []string{"https://x.test/t/secret-" + id}
+		if err := st.EnqueueMail(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+		status := store.OutboxSent
+		if id == "m2" {
+			status = store.OutboxStored
+		}
+		out := &store.OutboxMail{ID: id, Message: q.Message, Status: status, CreatedAt: now, DoneAt: now.Add(time.Duration(i) * time.Second), Attempts: 1}
+		if err := st.FinishMail(ctx, out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if q, err := st.QueuedMails(ctx, 0); err != nil || len(q) != 0 {
+		t.Fatalf("queue after finishing: %v %v", q, err)
+	}
+	list, err := st.RecentOutbox(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids := mailSummaryIDs(list); ids != "m3 m2 m1" {
+		t.Fatalf("recent outbox order %q, want newest first", ids)
+	}
+	if list, _ := st.RecentOutbox(ctx, 2); mailSummaryIDs(list) != "m3 m2" {
+		t.Fatalf("limit: %q", mailSummaryIDs(list))
+	}
+
+	// A sent message keeps no secret; one kept for reading (stored) does.
+	sent, err := st.GetOutboxMail(ctx, "m1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(sent.Message.Text, "secret-m1") || !strings.Contains(sent.Message.Text, "Follow your case") || len(sent.Message.Secrets) != 0 {
+		t.Fatalf("sent copy: %+v", sent.Message)
+	}
+	stored, _ := st.GetOutboxMail(ctx, "m2")
+	if !strings.Contains(stored.Message.Text, "secret-m2") {
+		t.Fatalf("stored copy lost its link: %q", stored.Message.Text)
+	}
+
+	// Finishing again (a worker cut short, repeating the steps) keeps the first outcome and
+	// does not list the message twice.
+	if err := st.FinishMail(ctx, &store.OutboxMail{ID: "m1", Status: store.OutboxFailed, DoneAt: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := st.GetOutboxMail(ctx, "m1")
+	list, _ = st.RecentOutbox(ctx, 10)
+	if again.Status != store.OutboxSent || mailSummaryIDs(list) != "m3 m2 m1" || list[2].Status != store.OutboxSent {
+		t.Fatalf("after a repeated finish: %s, %q", again.Status, mailSummaryIDs(list))
+	}
+	if _, err := st.GetOutboxMail(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("missing: %v", err)
+	}
+}
+
+func TestRecentOutboxIsCapped(t *testing.T) {
+	ctx := context.Background()
+	env := storetest.Start(t)
+	now := storetest.Now
+	total := store.OutboxRecentCap + 3
+	for i := 0; i < total; i++ {
+		id := fmt.Sprintf("m%04d", i)
+		if err := env.Store.FinishMail(ctx, &store.OutboxMail{ID: id, Message: mailQueued(id, now).Message,
+			Status: store.OutboxStored, DoneAt: now.Add(time.Duration(i) * time.Second)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, err := env.Store.RecentOutbox(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != store.OutboxRecentCap || list[0].ID != fmt.Sprintf("m%04d", total-1) || list[len(list)-1].ID != "m0003" {
+		t.Fatalf("view holds %d, first %s, last %s", len(list), list[0].ID, list[len(list)-1].ID)
+	}
+	// Older messages stay readable by id.
+	if _, err := env.Store.GetOutboxMail(ctx, "m0000"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestQueuedMailsOldestFirst(t *testing.T) {
+	ctx := context.Background()
+	env := storetest.Start(t)
+	now := storetest.Now
+	for i, id := range []string{"q-b", "q-c", "q-a"} {
+		if err := env.Store.EnqueueMail(ctx, mailQueued(id, now.Add(time.Duration(i)*time.Minute))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q, err := env.Store.QueuedMails(ctx, 0)
+	if err != nil || len(q) != 3 || q[0].ID != "q-b" || q[2].ID != "q-a" {
+		t.Fatalf("queue %v %v", q, err)
+	}
+	if q, _ := env.Store.QueuedMails(ctx, 2); len(q) != 2 {
+		t.Fatalf("limit: %d", len(q))
+	}
+	due, err := env.Store.DueMailIDs(ctx, now.Add(time.Minute), 0)
+	if err != nil || strings.Join(due, " ") != "q-b q-c" {
+		t.Fatalf("due at +1m: %v %v", due, err)
+	}
+	if due, _ := env.Store.DueMailIDs(ctx, now.Add(time.Hour), 1); len(due) != 1 || due[0] != "q-b" {
+		t.Fatalf("due with limit: %v", due)
+	}
+}
+
+func mailTestContains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func mailSummaryIDs(list []store.OutboxSummary) string {
+	ids := make([]string, len(list))
+	for i, s := range list {
+		ids[i] = s.ID
+	}
+	return strings.Join(ids, " ")
+}
