@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -23,7 +24,7 @@ import (
 //     the queue, read only by _id. It grows with every mail and is never scanned.
 //   - mail_outbox_recent: one document (_id "recent") holding summaries of the newest
 //     OutboxRecentCap finished messages, newest first, so the admin list is one read by _id
-//     however big the outbox grows. It is rewritten (about 50 KB) once per finished message.
+//     however big the outbox grows. It is rewritten (about 60 KB) once per finished message.
 //
 // A message moves queue → outbox in three steps, each idempotent: insert the outbox document
 // (an existing one is kept), add its summary to the recent view, delete the queue document.
@@ -90,20 +91,21 @@ type OutboxMail struct {
 	LastError string      `bson:"last_error,omitempty" json:"last_error,omitempty"`
 }
 
-// OutboxSummary is an outbox entry without the bodies, as kept in the recent view.
+// OutboxSummary is an outbox entry without the bodies, as kept (JSON-encoded) in the recent
+// view.
 type OutboxSummary struct {
-	ID        string    `bson:"id" json:"id"`
-	To        string    `bson:"to" json:"to"`
-	ToName    string    `bson:"to_name,omitempty" json:"to_name,omitempty"`
-	Subject   string    `bson:"subject" json:"subject"`
-	Kind      string    `bson:"kind" json:"kind"`
-	CaseID    string    `bson:"case_id,omitempty" json:"case_id,omitempty"`
-	Locale    string    `bson:"locale,omitempty" json:"locale,omitempty"`
-	Status    string    `bson:"status" json:"status"`
-	Attempts  int       `bson:"attempts" json:"attempts"`
-	LastError string    `bson:"last_error,omitempty" json:"last_error,omitempty"`
-	CreatedAt time.Time `bson:"created_at" json:"created_at"`
-	DoneAt    time.Time `bson:"done_at" json:"done_at"`
+	ID        string    `json:"id"`
+	To        string    `json:"to"`
+	ToName    string    `json:"to_name,omitempty"`
+	Subject   string    `json:"subject"`
+	Kind      string    `json:"kind"`
+	CaseID    string    `json:"case_id,omitempty"`
+	Locale    string    `json:"locale,omitempty"`
+	Status    string    `json:"status"`
+	Attempts  int       `json:"attempts"`
+	LastError string    `json:"last_error,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	DoneAt    time.Time `json:"done_at"`
 }
 
 // Summary returns the entry as the recent view keeps it.
@@ -116,10 +118,34 @@ func (o *OutboxMail) Summary() OutboxSummary {
 	}
 }
 
+// outboxView is the recent-outbox document. The summaries are one JSON value in a binary
+// field rather than an array of sub-documents: FerretDB converts every field of every
+// sub-document on each read and write (with 200 sub-documents a read took 15 ms and a finish
+// 35 ms); as one binary value a read takes 1-3 ms and a finish about 7 ms.
 type outboxView struct {
-	ID      string          `bson:"_id"`
-	Version int64           `bson:"version"`
-	Items   []OutboxSummary `bson:"items"`
+	ID      string        `bson:"_id"`
+	Version int64         `bson:"version"`
+	Items   bson.RawValue `bson:"items"` // binary: JSON array of OutboxSummary, newest first
+}
+
+// outboxViewDoc is outboxView as written.
+type outboxViewDoc struct {
+	ID      string `bson:"_id"`
+	Version int64  `bson:"version"`
+	Items   []byte `bson:"items"`
+}
+
+// summaries decodes the view. A view it cannot read (an earlier layout) counts as empty: it is
+// only a cache of the newest entries and refills as messages finish, and it must never stop
+// messages from leaving the queue.
+func (v *outboxView) summaries() []OutboxSummary {
+	items := []OutboxSummary{}
+	if _, data, ok := v.Items.BinaryOK(); ok && len(data) > 0 {
+		if err := json.Unmarshal(data, &items); err != nil {
+			return []OutboxSummary{}
+		}
+	}
+	return items
 }
 
 // EnqueueMail stores a new queued message; q.ID must be new (random), q.ClaimedBy empty.
@@ -323,10 +349,7 @@ func (s *Store) RecentOutbox(ctx context.Context, limit int) ([]OutboxSummary, e
 	if err != nil {
 		return nil, err
 	}
-	items := v.Items
-	if items == nil {
-		items = []OutboxSummary{}
-	}
+	items := v.summaries()
 	if limit > 0 && len(items) > limit {
 		items = items[:limit]
 	}
@@ -348,16 +371,19 @@ func (s *Store) addToOutboxView(ctx context.Context, item OutboxSummary) error {
 			return err
 		}
 		read := v.Version
-		v.ID, v.Version = outboxViewID, read+1
-		v.Items = mergeSummary(v.Items, item, OutboxRecentCap)
+		data, err := json.Marshal(mergeSummary(v.summaries(), item, OutboxRecentCap))
+		if err != nil {
+			return err
+		}
+		doc := &outboxViewDoc{ID: outboxViewID, Version: read + 1, Items: data}
 		if fresh {
-			err = s.insert(ctx, collMailRecent, &v)
+			err = s.insert(ctx, collMailRecent, doc)
 			if isDup(err) {
 				continue // another replica created it first
 			}
 			return err
 		}
-		err = s.replaceIfVersion(ctx, collMailRecent, outboxViewID, read, &v)
+		err = s.replaceIfVersion(ctx, collMailRecent, outboxViewID, read, doc)
 		if errors.Is(err, ErrVersionMismatch) {
 			continue
 		}

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/kaiku-helpdesk/kaiku/store"
 	"github.com/kaiku-helpdesk/kaiku/store/storetest"
 )
@@ -208,6 +210,35 @@ func TestRecentOutboxIsCapped(t *testing.T) {
 	// Older messages stay readable by id.
 	if _, err := env.Store.GetOutboxMail(ctx, "m0000"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestUnreadableRecentViewDoesNotBlockTheQueue(t *testing.T) {
+	ctx := context.Background()
+	env := storetest.Start(t)
+	// A view in another layout (an array of sub-documents, as an early build wrote it).
+	_, err := env.Store.Database().Collection("mail_outbox_recent").InsertOne(ctx, bson.D{
+		{Key: "_id", Value: "recent"}, {Key: "version", Value: int64(3)},
+		{Key: "items", Value: bson.A{bson.D{{Key: "id", Value: "old"}}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if list, err := env.Store.RecentOutbox(ctx, 10); err != nil || len(list) != 0 {
+		t.Fatalf("unreadable view: %v %v", list, err)
+	}
+	q := mailQueued("new", storetest.Now)
+	if err := env.Store.EnqueueMail(ctx, q); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Store.FinishMail(ctx, &store.OutboxMail{ID: "new", Message: q.Message, Status: store.OutboxStored, DoneAt: storetest.Now}); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := env.Store.RecentOutbox(ctx, 10); mailSummaryIDs(list) != "new" {
+		t.Fatalf("view after finishing: %q", mailSummaryIDs(list))
+	}
+	if rest, _ := env.Store.QueuedMails(ctx, 0); len(rest) != 0 {
+		t.Fatal("message left in the queue")
 	}
 }
 

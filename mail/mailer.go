@@ -1,0 +1,277 @@
+package mail
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/kaiku-helpdesk/kaiku/store"
+)
+
+// Options tunes a Mailer; zero values take the defaults.
+type Options struct {
+	Clock        func() time.Time // time.Now
+	PollInterval time.Duration    // 10s: how often the worker looks at the queue unwoken
+	MaxAttempts  int              // 8 SMTP attempts before a message is marked failed
+	RetryBase    time.Duration    // 30s: the wait after the first failure, doubled each time
+	RetryMax     time.Duration    // 1h: the longest wait between attempts
+	// ClaimLease is how long a worker holds a message it is sending before another worker may
+	// take it over (after a crash). Default 4×Config.Timeout, at least a minute; it must be
+	// well over the time one SMTP delivery can take.
+	ClaimLease time.Duration
+	WorkerID   string // default host-pid-random; must differ between replicas
+	Logger     *slog.Logger
+	BatchSize  int // 100: messages claimed per pass
+}
+
+// Mailer queues and delivers mail. Enqueue may be called from any goroutine; Run is the
+// worker. Several Mailers (replicas) may share one database.
+type Mailer struct {
+	st     *store.Store
+	cfg    Config
+	opts   Options
+	clock  func() time.Time
+	logger *slog.Logger
+	wake   chan struct{}
+}
+
+// New builds a Mailer on st; cfg is validated (an empty Host means no SMTP: messages are
+// stored in the outbox).
+func New(st *store.Store, cfg Config, opts Options) (*Mailer, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	if opts.PollInterval <= 0 {
+		opts.PollInterval = 10 * time.Second
+	}
+	if opts.MaxAttempts <= 0 {
+		opts.MaxAttempts = 8
+	}
+	if opts.RetryBase <= 0 {
+		opts.RetryBase = 30 * time.Second
+	}
+	if opts.RetryMax <= 0 {
+		opts.RetryMax = time.Hour
+	}
+	if opts.ClaimLease <= 0 {
+		opts.ClaimLease = max(4*cfg.Timeout, time.Minute)
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 100
+	}
+	if opts.WorkerID == "" {
+		host, _ := os.Hostname()
+		opts.WorkerID = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), randomHex(4))
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return &Mailer{
+		st: st, cfg: cfg, opts: opts, clock: opts.Clock,
+		logger: logger.With("component", "mail", "worker", opts.WorkerID),
+		wake:   make(chan struct{}, 1),
+	}, nil
+}
+
+// Config returns the configuration in use (with defaults filled in).
+func (m *Mailer) Config() Config { return m.cfg }
+
+// Enqueue validates msg and stores it durably in the queue, then wakes the worker. It returns
+// ErrInvalidMessage (wrapped) for a message that could never be sent. The caller must have
+// stored what the message is about (the case) before.
+func (m *Mailer) Enqueue(ctx context.Context, msg Message) error {
+	sm, err := normalize(msg)
+	if err != nil {
+		return err
+	}
+	id := randomHex(16)
+	sm.MessageID = id + "@" + m.cfg.domain()
+	now := m.clock()
+	q := &store.QueuedMail{ID: id, Message: sm, CreatedAt: now, NextAttemptAt: now}
+	if err := m.st.EnqueueMail(ctx, q); err != nil {
+		return fmt.Errorf("mail: enqueue: %w", err)
+	}
+	m.Kick()
+	return nil
+}
+
+// Kick wakes the worker of this process now instead of at its next poll. It never blocks.
+// (Workers of other replicas find the message at their next poll or when this one is busy.)
+func (m *Mailer) Kick() {
+	select {
+	case m.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers queued mail until ctx ends: a pass over the due messages whenever Kick is
+// called and at least every PollInterval.
+func (m *Mailer) Run(ctx context.Context) {
+	m.logger.Info("mail worker started", "smtp", m.cfg.String())
+	for {
+		_, full, err := m.pass(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			m.logger.Warn("mail queue pass failed", "err", err)
+		}
+		if err == nil && full {
+			continue // the listing was cut at BatchSize: more may be due
+		}
+		t := time.NewTimer(m.opts.PollInterval)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-m.wake:
+			t.Stop()
+		case <-t.C:
+		}
+	}
+}
+
+// ProcessDue makes one pass: it claims each due message (skipping those another worker holds)
+// and delivers it. It returns how many messages it handled (finished or rescheduled).
+func (m *Mailer) ProcessDue(ctx context.Context) (int, error) {
+	n, _, err := m.pass(ctx)
+	return n, err
+}
+
+// pass is ProcessDue, also telling whether the due list was cut at BatchSize.
+func (m *Mailer) pass(ctx context.Context) (handled int, full bool, err error) {
+	ids, err := m.st.DueMailIDs(ctx, m.clock(), m.opts.BatchSize)
+	if err != nil {
+		return 0, false, fmt.Errorf("mail: list queue: %w", err)
+	}
+	var errs []error
+	for _, id := range ids {
+		if ctx.Err() != nil {
+			break
+		}
+		q, err := m.st.ClaimMail(ctx, id, m.opts.WorkerID, m.clock(), m.opts.ClaimLease)
+		if errors.Is(err, store.ErrMailNotClaimable) {
+			continue // another worker has it, or it was finished meanwhile
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("claim %s: %w", id, err))
+			continue
+		}
+		if err := m.deliver(ctx, q); err != nil {
+			// The claim stays until it expires; then a worker tries again.
+			errs = append(errs, fmt.Errorf("deliver %s: %w", id, err))
+			continue
+		}
+		handled++
+	}
+	return handled, len(ids) == m.opts.BatchSize, errors.Join(errs...)
+}
+
+// deliver sends (or stores) one claimed message and records the outcome.
+func (m *Mailer) deliver(ctx context.Context, q *store.QueuedMail) error {
+	// An outbox document under this id means an earlier run finished the delivery but was cut
+	// short before removing the queue document: complete the move, never send again.
+	done, err := m.st.GetOutboxMail(ctx, q.ID)
+	if err == nil {
+		return m.st.FinishMail(ctx, done)
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	log := m.logger.With("id", q.ID, "kind", q.Message.Kind, "case", q.Message.CaseID)
+
+	if !m.cfg.Enabled() {
+		log.Info("mail stored in the outbox (no SMTP server configured)")
+		return m.finish(ctx, q, store.OutboxStored, q.Attempts, "")
+	}
+
+	sendCtx, cancel := context.WithTimeout(ctx, m.opts.ClaimLease/2)
+	err = m.send(sendCtx, q)
+	cancel()
+	attempts := q.Attempts + 1
+	if err == nil {
+		log.Info("mail sent", "attempts", attempts)
+		return m.finish(ctx, q, store.OutboxSent, attempts, "")
+	}
+	if ctx.Err() != nil {
+		// Shutting down mid-send: leave the claim to expire rather than count an attempt.
+		return ctx.Err()
+	}
+	if isPermanent(err) || attempts >= m.opts.MaxAttempts {
+		log.Warn("mail failed, giving up", "attempts", attempts, "err", err)
+		return m.finish(ctx, q, store.OutboxFailed, attempts, err.Error())
+	}
+	next := m.clock().Add(m.backoff(attempts))
+	log.Info("mail attempt failed, will retry", "attempts", attempts, "next", next, "err", err)
+	return m.st.RetryMail(ctx, q.ID, m.opts.WorkerID, attempts, next, err.Error())
+}
+
+// finish moves the message to the outbox. After a successful send a failing database would
+// make the message be sent again once the claim expires, so the write is retried a few times.
+func (m *Mailer) finish(ctx context.Context, q *store.QueuedMail, status string, attempts int, lastErr string) error {
+	out := &store.OutboxMail{
+		ID: q.ID, Message: q.Message, Status: status, CreatedAt: q.CreatedAt,
+		DoneAt: m.clock(), Attempts: attempts, LastError: lastErr,
+	}
+	var err error
+	for i, wait := 0, 200*time.Millisecond; i < 5; i, wait = i+1, wait*2 {
+		o := *out
+		if err = m.st.FinishMail(ctx, &o); err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(wait):
+		}
+	}
+	return err
+}
+
+// backoff is the wait after the given number of failed attempts: RetryBase doubled per
+// further attempt, at most RetryMax.
+func (m *Mailer) backoff(attempts int) time.Duration {
+	d := m.opts.RetryBase
+	for i := 1; i < attempts && d < m.opts.RetryMax; i++ {
+		d *= 2
+	}
+	return min(d, m.opts.RetryMax)
+}
+
+// ListQueue returns the messages waiting for delivery, oldest first (it scans mail_queue,
+// which stays small).
+func (m *Mailer) ListQueue(ctx context.Context, limit int) ([]store.QueuedMail, error) {
+	return m.st.QueuedMails(ctx, limit)
+}
+
+// ListOutbox returns up to limit finished messages, newest first, without bodies. It reads
+// one document (the recent view, the newest store.OutboxRecentCap messages), so its cost does
+// not grow with the outbox; older messages are reachable by id only.
+func (m *Mailer) ListOutbox(ctx context.Context, limit int) ([]store.OutboxSummary, error) {
+	return m.st.RecentOutbox(ctx, limit)
+}
+
+// GetOutboxMessage reads one finished message (with its bodies) by id; store.ErrNotFound if
+// there is none.
+func (m *Mailer) GetOutboxMessage(ctx context.Context, id string) (*store.OutboxMail, error) {
+	return m.st.GetOutboxMail(ctx, id)
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return hex.EncodeToString(b)
+}

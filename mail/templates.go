@@ -1,0 +1,151 @@
+package mail
+
+import (
+	"strings"
+	"text/template"
+)
+
+// The customer-facing mails, in English and Finnish. They are plain text (text/template: no
+// HTML escaping is needed or wanted). The acknowledgement takes no complaint text at all, so
+// it can never echo it back: it names the reference, the private tracking link and when to
+// expect a first response.
+
+type mailTemplate struct{ subject, text *template.Template }
+
+func parse(name, subject, text string) mailTemplate {
+	return mailTemplate{
+		subject: template.Must(template.New(name + ".subject").Option("missingkey=error").Parse(subject)),
+		text:    template.Must(template.New(name + ".text").Option("missingkey=error").Parse(text)),
+	}
+}
+
+func (t mailTemplate) render(data any) (subject, text string) {
+	var s, b strings.Builder
+	// The templates are fixed and the data types match them, so execution cannot fail.
+	if err := t.subject.Execute(&s, data); err != nil {
+		panic(err)
+	}
+	if err := t.text.Execute(&b, data); err != nil {
+		panic(err)
+	}
+	return s.String(), b.String()
+}
+
+var ackTemplates = map[string]mailTemplate{
+	"en": parse("ack.en", `We received your message (case {{.Reference}})`, `Hello{{if .Name}} {{.Name}}{{end}},
+
+Thank you for contacting us. We have received your message and recorded it as case {{.Reference}}.
+
+{{if .Hours}}You can expect our first response within {{.Hours}} {{if eq .Hours 1}}hour{{else}}hours{{end}}.{{else}}We will get back to you as soon as we can.{{end}}
+
+Follow your case, add details or reply to us here:
+{{.TrackingURL}}
+
+This link is personal: anyone who has it can read your case, so please do not share it.
+Please do not reply to this e-mail; use the link above instead.
+
+Kind regards,
+Customer service
+`),
+	"fi": parse("ack.fi", `Olemme vastaanottaneet viestisi – viite {{.Reference}}`, `Hei{{if .Name}} {{.Name}}{{end}},
+
+Kiitos yhteydenotostasi. Olemme vastaanottaneet viestisi ja kirjanneet sen viitteellä {{.Reference}}.
+
+{{if .Hours}}Voit odottaa ensimmäistä vastaustamme {{.Hours}} tunnin kuluessa.{{else}}Vastaamme sinulle mahdollisimman pian.{{end}}
+
+Voit seurata asiaasi, lisätä tietoja tai vastata meille tästä linkistä:
+{{.TrackingURL}}
+
+Linkki on henkilökohtainen: kuka tahansa, jolla se on, näkee asiasi, joten älä jaa sitä.
+Älä vastaa tähän sähköpostiin, vaan käytä yllä olevaa linkkiä.
+
+Ystävällisin terveisin
+Asiakaspalvelu
+`),
+}
+
+var replyTemplates = map[string]mailTemplate{
+	"en": parse("reply.en", `New reply to your case {{.Reference}}`, `Hello{{if .Name}} {{.Name}}{{end}},
+
+{{if .Agent}}{{.Agent}} from our customer service has{{else}}Our customer service has{{end}} replied to your case {{.Reference}}:
+
+{{.Reply}}
+
+Read the whole conversation and reply here:
+{{.TrackingURL}}
+
+Please reply through the link above; answers to this e-mail do not reach us.
+
+Kind regards,
+Customer service
+`),
+	"fi": parse("reply.fi", `Uusi vastaus asiassasi {{.Reference}}`, `Hei{{if .Name}} {{.Name}}{{end}},
+
+{{if .Agent}}{{.Agent}} asiakaspalvelustamme on vastannut{{else}}Asiakaspalvelumme on vastannut{{end}} sinulle asiassa {{.Reference}}:
+
+{{.Reply}}
+
+Voit lukea koko keskustelun ja vastata tästä linkistä:
+{{.TrackingURL}}
+
+Vastaathan yllä olevan linkin kautta; vastaukset tähän sähköpostiin eivät tavoita meitä.
+
+Ystävällisin terveisin
+Asiakaspalvelu
+`),
+}
+
+// Locales lists the languages the templates exist in; others fall back to English.
+var Locales = []string{"en", "fi"}
+
+// baseLocale maps "fi", "fi-FI", "fi_FI" to "fi", and anything without a template to "en".
+func baseLocale(locale string) string {
+	l := strings.ToLower(strings.TrimSpace(locale))
+	if i := strings.IndexAny(l, "-_"); i >= 0 {
+		l = l[:i]
+	}
+	if _, ok := ackTemplates[l]; ok {
+		return l
+	}
+	return "en"
+}
+
+// displayName makes a customer- or agent-supplied name fit for a greeting: one line, at most
+// 60 characters (the public form lets anyone choose it, so it must not carry a message).
+func displayName(s string) string {
+	s = headerText(s)
+	if r := []rune(s); len(r) > 60 {
+		s = strings.TrimSpace(string(r[:60]))
+	}
+	return s
+}
+
+// Acknowledgement is the mail confirming a new complaint: it repeats the reference and the
+// tracking link and says within how many hours to expect a first response (none if
+// firstResponseHours <= 0). It never contains the complaint text. The caller sets To and
+// CaseID. The tracking link is in Secrets, so the outbox copy drops it once sent.
+func Acknowledgement(locale, reference, trackingURL, customerName string, firstResponseHours int) Message {
+	l := baseLocale(locale)
+	subject, text := ackTemplates[l].render(struct {
+		Reference, TrackingURL, Name string
+		Hours                        int
+	}{headerText(reference), strings.TrimSpace(trackingURL), displayName(customerName), max(firstResponseHours, 0)})
+	return Message{
+		ToName: displayName(customerName), Subject: subject, Text: text, Kind: KindAck, Locale: l,
+		Secrets: []string{strings.TrimSpace(trackingURL)},
+	}
+}
+
+// ReplyNotification is the mail carrying an agent's reply to the customer, with the link to
+// the whole conversation. The caller sets To and CaseID.
+func ReplyNotification(locale, reference, trackingURL, customerName, agentName, replyText string) Message {
+	l := baseLocale(locale)
+	reply := strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(replyText, "\r\n", "\n"), "\r", "\n"))
+	subject, text := replyTemplates[l].render(struct {
+		Reference, TrackingURL, Name, Agent, Reply string
+	}{headerText(reference), strings.TrimSpace(trackingURL), displayName(customerName), displayName(agentName), reply})
+	return Message{
+		ToName: displayName(customerName), Subject: subject, Text: text, Kind: KindReply, Locale: l,
+		Secrets: []string{strings.TrimSpace(trackingURL)},
+	}
+}
