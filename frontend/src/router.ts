@@ -5,8 +5,10 @@ import type { Role } from './types'
 
 declare module 'vue-router' {
   interface RouteMeta {
-    /** Reachable without signing in (the login page). */
+    /** Reachable without signing in (the login page, the customers' pages). */
     public?: boolean
+    /** A customers' page: never asks who is signed in. */
+    customer?: boolean
     /** Roles allowed to open the page; any signed-in user when absent. */
     roles?: Role[]
     /** i18n key of the page title. */
@@ -44,6 +46,18 @@ export function createAppRouter(history: RouterHistory = createWebHistory()): Ro
         name: 'login',
         component: () => import('./views/LoginView.vue'),
         meta: { public: true, titleKey: 'login.title' },
+      },
+      {
+        path: '/complain',
+        name: 'complain',
+        component: () => import('./views/ComplainView.vue'),
+        meta: { public: true, customer: true, titleKey: 'complain.title' },
+      },
+      {
+        path: '/track/:token',
+        name: 'track',
+        component: () => import('./views/TrackView.vue'),
+        meta: { public: true, customer: true, titleKey: 'track.title' },
       },
       {
         path: '/inbox',
@@ -84,6 +98,8 @@ export function createAppRouter(history: RouterHistory = createWebHistory()): Ro
   })
 
   router.beforeEach(async (to) => {
+    // Customers have no account: their pages never ask the server who is signed in.
+    if (to.meta.customer) return true
     const user = await ensureSession()
     if (to.meta.public) {
       if (user && to.name === 'login') return safeRedirect(to.query.redirect)
