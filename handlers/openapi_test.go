@@ -7,7 +7,9 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -27,6 +29,7 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/search"
+	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
 // The tests here hold openapi.json to the server: every registered route is documented and
@@ -183,7 +186,11 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 	}
 
 	public := map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /api/openapi.json": true,
-		"POST /api/v1/auth/login": true}
+		"POST /api/v1/auth/login": true,
+		// The customer side: no account, the tracking token in the path is the credential.
+		"GET /api/v1/form-options": true, "POST /api/v1/complaints": true, "GET /api/v1/track/{token}": true,
+		"POST /api/v1/track/{token}/messages": true, "POST /api/v1/track/{token}/follow-up": true,
+		"GET /api/v1/track/{token}/attachments/{aid}": true}
 	ids := map[string]string{}
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
@@ -345,7 +352,7 @@ func checkErrorResponses(t *testing.T, name string, op *openapi3.Operation, publ
 		need("400")
 		need("413")
 	}
-	if strings.Contains(name, "{id}") {
+	if strings.Contains(name, "{") {
 		need("404")
 	}
 }
@@ -391,14 +398,33 @@ var requestTypes = map[string]reflect.Type{
 	"CaseCreate":     reflect.TypeFor[models.CaseCreate](),
 	"CustomerCreate": reflect.TypeFor[models.CustomerCreate](),
 	"CasePatch":      reflect.TypeFor[models.CasePatch](),
+	"MessageCreate":  reflect.TypeFor[models.MessageCreate](),
+	"MergeRequest":   reflect.TypeFor[models.MergeRequest](),
+
+	"ComplaintCreate":       reflect.TypeFor[models.ComplaintCreate](),
+	"CustomerMessageCreate": reflect.TypeFor[models.CustomerMessageCreate](),
+	"FollowUpCreate":        reflect.TypeFor[models.FollowUpCreate](),
+
+	"CategoriesUpdate": reflect.TypeFor[models.CategoriesUpdate](),
+	// models.Category is also a response; as a list item of CategoriesUpdate it has its own
+	// request schema (the response's required fields are not the request's).
+	"CategoryInput":     reflect.TypeFor[models.Category](),
+	"CannedReplyCreate": reflect.TypeFor[models.CannedReplyCreate](),
+	"CannedReplyPatch":  reflect.TypeFor[models.CannedReplyPatch](),
 }
 
 // requestBodies names the request schema of each operation that takes a body.
 var requestBodies = map[string]string{
 	"login": "LoginRequest", "createUser": "UserCreate", "updateUser": "UserPatch",
 	"createTeam": "TeamCreate", "updateTeam": "TeamPatch", "createAPIToken": "APITokenCreate",
-	"createCase": "CaseCreate", "updateCase": "CasePatch",
+	"createCase": "CaseCreate", "updateCase": "CasePatch", "addCaseMessage": "MessageCreate", "mergeCase": "MergeRequest",
+	"submitComplaint": "ComplaintCreate", "addCustomerMessage": "CustomerMessageCreate", "answerFollowUp": "FollowUpCreate",
+	"replaceCategories": "CategoriesUpdate", "createCannedReply": "CannedReplyCreate", "updateCannedReply": "CannedReplyPatch",
 }
+
+// multipartForms names the multipart/form-data schema of the operations that also take files:
+// the JSON request's fields as text parts, and the files as parts named "attachments".
+var multipartForms = map[string]string{"submitComplaint": "ComplaintForm", "addCustomerMessage": "CustomerMessageForm"}
 
 func TestOpenAPIRequestSchemasMatchValidateTags(t *testing.T) {
 	doc := loadOpenAPI(t)
@@ -413,12 +439,26 @@ func TestOpenAPIRequestSchemasMatchValidateTags(t *testing.T) {
 			}
 			rb := op.RequestBody.Value
 			mt := rb.Content.Get("application/json")
-			if !rb.Required || mt == nil || len(rb.Content) != 1 {
-				t.Errorf("%s %s: the body must be required and application/json only", method, path)
+			form, takesFiles := multipartForms[op.OperationID]
+			contentTypes := 1
+			if takesFiles {
+				contentTypes = 2
+			}
+			if !rb.Required || mt == nil || len(rb.Content) != contentTypes {
+				t.Errorf("%s %s: the body must be required and application/json only (and multipart/form-data for %v)",
+					method, path, slices.Sorted(maps.Keys(multipartForms)))
 				continue
 			}
 			if got := strings.TrimPrefix(mt.Schema.Ref, "#/components/schemas/"); got != want {
 				t.Errorf("%s %s: body schema %q, want %q", method, path, got, want)
+			}
+			if takesFiles {
+				fm := rb.Content["multipart/form-data"]
+				if fm == nil || fm.Schema == nil || fm.Schema.Ref != "#/components/schemas/"+form {
+					t.Errorf("%s %s: needs multipart/form-data with schema %s", method, path, form)
+				} else {
+					compareFormSchema(t, form, fm.Schema.Value, componentSchema(t, doc, want))
+				}
 			}
 		}
 	}
@@ -426,6 +466,51 @@ func TestOpenAPIRequestSchemasMatchValidateTags(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			compareRequestSchema(t, name, componentSchema(t, doc, name), typ)
 		})
+	}
+}
+
+// compareFormSchema checks that a multipart form has the parts of the JSON request, described
+// alike and required alike, plus at most MaxFiles files in "attachments", and forbids other parts
+// (the handler refuses them).
+func compareFormSchema(t *testing.T, at string, form, body *openapi3.Schema) {
+	t.Helper()
+	if form.AdditionalProperties.Has == nil || *form.AdditionalProperties.Has {
+		t.Errorf("%s: needs additionalProperties: false (the handler refuses unknown parts)", at)
+	}
+	for name, p := range body.Properties {
+		fp := form.Properties[name]
+		if fp == nil {
+			t.Errorf("%s: part %s is missing", at, name)
+			continue
+		}
+		a, _ := json.Marshal(fp)
+		b, _ := json.Marshal(p)
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s.%s: %s, want it as in the JSON request: %s", at, name, a, b)
+		}
+	}
+	for name, fp := range form.Properties {
+		if body.Properties[name] != nil {
+			continue
+		}
+		if name != "attachments" {
+			t.Errorf("%s: part %s is not a field of the JSON request", at, name)
+			continue
+		}
+		s := fp.Value
+		if !s.Type.Is("array") || s.Items == nil || s.Items.Value == nil || !s.Items.Value.Type.Is("string") {
+			t.Errorf("%s.attachments: must be an array of files", at)
+		}
+		if max := helpdesk.DefaultIntakeLimits.MaxFiles; s.MaxItems == nil || *s.MaxItems != uint64(max) {
+			t.Errorf("%s.attachments: maxItems must be %d, the intake's MaxFiles", at, max)
+		}
+	}
+	if form.Properties["attachments"] == nil {
+		t.Errorf("%s: the attachments part is missing", at)
+	}
+	got, want := slices.Sorted(slices.Values(form.Required)), slices.Sorted(slices.Values(body.Required))
+	if !slices.Equal(got, want) {
+		t.Errorf("%s: required %v, want %v as in the JSON request", at, got, want)
 	}
 }
 
@@ -452,7 +537,7 @@ func compareRequestSchema(t *testing.T, at string, s *openapi3.Schema, typ refle
 		if ps == nil || ps.Value == nil {
 			continue // reported below
 		}
-		compareField(t, at+"."+name, ps.Value, f.Type, field, items)
+		compareField(t, at+"."+name, ps.Ref, ps.Value, f.Type, field, items)
 	}
 	var props []string
 	for name := range s.Properties {
@@ -483,7 +568,7 @@ func splitValidateTag(tag string) (field, items []string) {
 	return rules, nil
 }
 
-func compareField(t *testing.T, at string, s *openapi3.Schema, typ reflect.Type, rules, itemRules []string) {
+func compareField(t *testing.T, at, ref string, s *openapi3.Schema, typ reflect.Type, rules, itemRules []string) {
 	t.Helper()
 	for typ.Kind() == reflect.Pointer {
 		typ = typ.Elem()
@@ -564,17 +649,17 @@ func compareField(t *testing.T, at string, s *openapi3.Schema, typ reflect.Type,
 		if s.Items == nil || s.Items.Value == nil {
 			t.Errorf("%s: items missing", at)
 		} else {
-			compareField(t, at+"[]", s.Items.Value, typ.Elem(), itemRules, nil)
+			compareField(t, at+"[]", s.Items.Ref, s.Items.Value, typ.Elem(), itemRules, nil)
 		}
 	case "integer":
 		eq("minimum", minimum, s.Min)
 		eq("maximum", maximum, s.Max)
 	case "object":
-		if ps := typ; ps.Kind() == reflect.Struct {
-			// Nested request types are compared under their own schema name.
-			if _, ok := requestTypes[ps.Name()]; !ok {
-				t.Errorf("%s: nested type %s has no request schema", at, ps.Name())
-			}
+		// A nested request type is compared under its own request schema, which the field must
+		// reference.
+		name := strings.TrimPrefix(ref, "#/components/schemas/")
+		if requestTypes[name] != typ {
+			t.Errorf("%s: references %q, want the request schema of %s", at, ref, typ)
 		}
 	}
 	if format != s.Format && !(format == "" && s.Format == "int64") {
@@ -639,6 +724,20 @@ var responseTypes = map[string]reflect.Type{
 	"Case":          reflect.TypeFor[models.Case](),
 	"CaseSummary":   reflect.TypeFor[caseSummary](),
 	"FacetValue":    reflect.TypeFor[search.FacetValue](),
+	"AttachmentRef": reflect.TypeFor[models.AttachmentRef](),
+	"FollowUp":      reflect.TypeFor[models.FollowUp](),
+	"PublicCase":    reflect.TypeFor[models.PublicCase](),
+	"PublicMessage": reflect.TypeFor[models.PublicMessage](),
+	"Receipt":       reflect.TypeFor[helpdesk.Receipt](),
+	"FormOptions":   reflect.TypeFor[helpdesk.FormOptions](),
+	"FormCategory":  reflect.TypeFor[helpdesk.FormCategory](),
+	"Category":      reflect.TypeFor[models.Category](),
+	"CannedReply":   reflect.TypeFor[models.CannedReply](),
+	"Viewer":        reflect.TypeFor[helpdesk.Viewer](),
+	"Event":         reflect.TypeFor[store.Event](),
+	"MailMessage":   reflect.TypeFor[store.MailMessage](),
+	"OutboxSummary": reflect.TypeFor[store.OutboxSummary](),
+	"OutboxMail":    reflect.TypeFor[store.OutboxMail](),
 }
 
 func TestOpenAPIResponseSchemasMatchTypes(t *testing.T) {
@@ -706,6 +805,35 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 	unassigned := summaryOf(search.Hit{Doc: search.CaseDoc{ID: "K-2026-000043", Status: "new", Priority: "low",
 		Channel: "api", ExpectedOutcome: "refund", CreatedAt: now, UpdatedAt: now, Version: 1}})
 
+	// A filed complaint with files, replies, a follow-up; a duplicate merged into it.
+	trackingToken := strings.Repeat("K3ZQ7M2XW4PLR5TJ", 4)
+	complaint := models.NewComplaintCase("K-2026-000044", models.ComplaintCreate{Name: "Matti", Email: "matti@example.com",
+		Category: "delivery", Touchpoint: "delivery", OrderRef: "W-1", Description: "The sofa arrived torn.\nLeft arm.",
+		ExpectedOutcome: "replacement", Locale: "fi"}, "hash", now)
+	complaint.Attachments = []models.AttachmentRef{{ID: "A1", MessageID: "original", Name: "sofa.jpg", ContentType: "image/jpeg",
+		Size: 2048, Public: true, CreatedAt: now}, {ID: "A2", MessageID: "m9", Name: "invoice.pdf", ContentType: "application/pdf",
+		Size: 4096, Public: false, CreatedAt: now}}
+	complaint.AddCustomerMessage("m2", "Any news?", now)
+	complaint.AddStaffMessage("m3", models.MessageReply, "A new one is on its way.", models.Actor{ID: user.ID, Name: user.Name}, later)
+	complaint.AddStaffMessage("m4", models.MessageNote, "Courier damage.", models.Actor{ID: user.ID, Name: user.Name}, later)
+	complaint.Messages = append(complaint.Messages, models.Message{ID: "K-2026-000045-original", Kind: models.MessageCustomer,
+		Author: "Matti", Body: "Torn sofa", CreatedAt: now, MergedFrom: "K-2026-000045"})
+	complaint.Status = models.StatusResolved
+	complaint.ResolvedAt = &later
+	complaint.FollowUp = &models.FollowUp{Resolved: true, Rating: 5, Comment: "", At: later}
+	duplicate := models.NewComplaintCase("K-2026-000045", models.ComplaintCreate{Name: "Matti", Email: "matti@example.com",
+		Category: "delivery", Touchpoint: "web_shop", Description: "Torn sofa", ExpectedOutcome: "refund"}, "", now)
+	duplicate.Status = models.StatusClosed
+	duplicate.MergedInto = complaint.ID
+	canned := models.CannedReply{ID: "R5TQJ4WZ3M7XK2PL", Title: "Sorry", Body: "Hello {{customer_name}}, about {{reference}}.",
+		Locale: "en", CreatedBy: user.ID, CreatedAt: now, UpdatedAt: now}
+	mail := &store.OutboxMail{ID: "X2PLR5TQJ4WZ3M7K", Status: store.OutboxSent, CreatedAt: now, DoneAt: later, Attempts: 1,
+		Message: store.MailMessage{To: "matti@example.com", ToName: "Matti", Subject: "K-2026-000044", Text: "Hei!",
+			Kind: "ack", CaseID: complaint.ID, Locale: "fi", MessageID: "x2plr@help.example.com"}}
+	failed := &store.OutboxMail{ID: "Y2PLR5TQJ4WZ3M7K", Status: store.OutboxFailed, CreatedAt: now, DoneAt: later, Attempts: 8,
+		LastError: "550 no such user", Message: store.MailMessage{To: "nobody@example.com", Subject: "Hello", Text: "Hi",
+			HTML: "<p>Hi</p>", Kind: "notification", MessageID: "y2plr@help.example.com"}}
+
 	cases := []struct {
 		schema string
 		body   any
@@ -726,6 +854,31 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 			"facets": map[string][]search.FacetValue{}}}},
 		{"CaseCountsData", map[string]any{"data": map[string]int{"all_open": 1, "unassigned": 0, "mine": 0,
 			"waiting": 0, "resolved": 0}}},
+		{"CaseData", map[string]any{"data": complaint}},
+		{"CaseData", map[string]any{"data": duplicate}},
+		{"CaseSummaryList", map[string]any{"data": []caseSummary{unassigned}, "meta": map[string]any{"total": 1}}},
+		{"PublicCaseData", map[string]any{"data": cs.Public()}},
+		{"PublicCaseData", map[string]any{"data": complaint.Public()}},
+		{"ReceiptData", map[string]any{"data": helpdesk.Receipt{Reference: complaint.ID,
+			TrackingURL: "https://help.example.com/track/" + trackingToken, TrackingToken: trackingToken, FirstResponseHours: 24}}},
+		{"FormOptionsData", map[string]any{"data": helpdesk.FormOptions{Categories: []helpdesk.FormCategory{{ID: "delivery", Name: "Toimitus"}},
+			Touchpoints: models.Touchpoints, ExpectedOutcomes: models.ExpectedOutcomes}}},
+		{"CategoryList", map[string]any{"data": models.DefaultCategories, "meta": map[string]any{"total": len(models.DefaultCategories)}}},
+		{"ViewerList", map[string]any{"data": []helpdesk.Viewer{{UserID: user.ID, Name: user.Name}}, "meta": map[string]any{"total": 1}}},
+		{"ViewerList", map[string]any{"data": []helpdesk.Viewer{}, "meta": map[string]any{"total": 0}}},
+		{"Event", store.Event{Seq: "67c2d1a8e4b0c3f1a2d4e6f8", Type: helpdesk.EventCaseCreated, CaseID: cs.ID, At: now}},
+		{"Event", store.Event{Seq: "67c2d1a8e4b0c3f1a2d4e6f9", Type: helpdesk.EventCaseUpdated, CaseID: cs.ID,
+			Data: map[string]any{"by": "customer"}, At: now}},
+		{"Event", store.Event{Seq: "67c2d1a8e4b0c3f1a2d4e6fa", Type: helpdesk.EventPresence, CaseID: cs.ID,
+			Data: map[string]any{"viewers": []helpdesk.Viewer{{UserID: user.ID, Name: user.Name}}}, At: now}},
+		{"CannedReplyData", map[string]any{"data": canned}},
+		{"CannedReplyList", map[string]any{"data": []models.CannedReply{canned},
+			"meta": map[string]any{"total": 1, "placeholders": models.Placeholders}}},
+		{"RenderedReplyData", map[string]any{"data": map[string]string{"body": models.FillPlaceholders(canned.Body, cs, user.Name)}}},
+		{"OutboxMailData", map[string]any{"data": mail}},
+		{"OutboxMailData", map[string]any{"data": failed}},
+		{"OutboxSummaryList", map[string]any{"data": []store.OutboxSummary{mail.Summary(), failed.Summary()},
+			"meta": map[string]any{"total": 2}}},
 	}
 	for _, de := range []error{models.StaleVersion(3), models.InvalidField("customer.email", "must be an e-mail address"),
 		echo.ErrNotFound, errors.New("boom"), models.Unavailable("search is down", errors.New("x"))} {
@@ -741,24 +894,61 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 
 	// Live answers of the routes that need no use case.
 	e := newOpenAPITestServer(t)
+	multipartComplaint := func(withFile bool, extra string) (string, map[string]string) {
+		var buf bytes.Buffer
+		w := multipart.NewWriter(&buf)
+		for k, v := range map[string]string{"name": "Matti", "email": "matti@example.com", "category": "delivery",
+			"touchpoint": "delivery", "description": "The sofa arrived torn.", "expected_outcome": "refund"} {
+			_ = w.WriteField(k, v)
+		}
+		if extra != "" {
+			_ = w.WriteField(extra, "x")
+		}
+		if withFile {
+			fw, _ := w.CreateFormFile("attachments", "sofa.jpg")
+			_, _ = fw.Write([]byte("\xff\xd8\xff\xe0 not really a jpeg"))
+		}
+		_ = w.Close()
+		return buf.String(), map[string]string{echo.HeaderContentType: w.FormDataContentType()}
+	}
+	fileBody, fileHeaders := multipartComplaint(true, "")
+	unknownPartBody, unknownPartHeaders := multipartComplaint(false, "status")
+	validComplaint := `{"name":"Matti","email":"matti@example.com","category":"delivery","touchpoint":"delivery",` +
+		`"description":"The sofa arrived torn.","expected_outcome":"refund"}`
 	live := []struct {
 		method, path, body string
 		status             int
 		schema             string
+		headers            map[string]string
 	}{
-		{http.MethodGet, "/healthz", "", 200, "Health"},
-		{http.MethodGet, "/readyz", "", 503, "Readiness"},
-		{http.MethodGet, "/api/v1/me", "", 401, "ErrorEnvelope"},
-		{http.MethodGet, "/api/v1/cases", "", 401, "ErrorEnvelope"},
-		{http.MethodPost, "/api/v1/auth/login", `{"email":"nobody","password":"","$where":1}`, 400, "ErrorEnvelope"},
-		{http.MethodPost, "/api/v1/auth/login", `{"email":"nobody","password":""}`, 400, "ErrorEnvelope"},
-		{http.MethodPost, "/api/v1/auth/login", `{"email":"a@example.com","password":"` + strings.Repeat("x", 1<<20) + `"}`, 413, "ErrorEnvelope"},
-		{http.MethodGet, "/api/nothing-here", "", 404, "ErrorEnvelope"},
+		{http.MethodGet, "/healthz", "", 200, "Health", nil},
+		{http.MethodGet, "/readyz", "", 503, "Readiness", nil},
+		{http.MethodGet, "/api/v1/me", "", 401, "ErrorEnvelope", nil},
+		{http.MethodGet, "/api/v1/cases", "", 401, "ErrorEnvelope", nil},
+		{http.MethodPost, "/api/v1/auth/login", `{"email":"nobody","password":"","$where":1}`, 400, "ErrorEnvelope", nil},
+		{http.MethodPost, "/api/v1/auth/login", `{"email":"nobody","password":""}`, 400, "ErrorEnvelope", nil},
+		{http.MethodPost, "/api/v1/auth/login", `{"email":"a@example.com","password":"` + strings.Repeat("x", 1<<20) + `"}`, 413, "ErrorEnvelope", nil},
+		{http.MethodGet, "/api/nothing-here", "", 404, "ErrorEnvelope", nil},
+		{http.MethodGet, "/api/v1/form-options?locale=de", "", 400, "ErrorEnvelope", nil},
+		{http.MethodPost, "/api/v1/complaints", `{"email":"nope","touchpoint":"moon"}`, 400, "ErrorEnvelope", nil},
+		{http.MethodPost, "/api/v1/complaints", validComplaint, 400, "ErrorEnvelope",
+			map[string]string{IdempotencyHeader: strings.Repeat("k", 201)}},
+		{http.MethodPost, "/api/v1/complaints", unknownPartBody, 400, "ErrorEnvelope", unknownPartHeaders},
+		// The test server allows no file bytes at all.
+		{http.MethodPost, "/api/v1/complaints", fileBody, 413, "ErrorEnvelope", fileHeaders},
+		{http.MethodPost, "/api/v1/track/" + trackingToken + "/messages", `{"body":""}`, 400, "ErrorEnvelope", nil},
+		{http.MethodPost, "/api/v1/track/" + trackingToken + "/follow-up", `{"rating":9}`, 400, "ErrorEnvelope", nil},
+		{http.MethodGet, "/api/v1/events", "", 401, "ErrorEnvelope", nil},
+		{http.MethodPut, "/api/v1/categories", `{"categories":[]}`, 401, "ErrorEnvelope", nil},
+		{http.MethodGet, "/api/v1/mail/outbox", "", 401, "ErrorEnvelope", nil},
 	}
 	for _, l := range live {
 		req := httptest.NewRequest(l.method, l.path, strings.NewReader(l.body))
 		if l.body != "" {
 			req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+		}
+		for k, v := range l.headers {
+			req.Header.Set(k, v)
 		}
 		rec := httptest.NewRecorder()
 		e.ServeHTTP(rec, req)
