@@ -165,15 +165,32 @@ func TestComplaintIdempotency(t *testing.T) {
 	h := map[string]string{handlers.IdempotencyHeader: "fill-7f3a"}
 	first := s.file(t, complaintJSON, h)
 	second := s.file(t, complaintJSON, h)
-	if first.Data.Reference != second.Data.Reference || first.Data.TrackingToken != second.Data.TrackingToken {
+	if first.Data.Reference != second.Data.Reference {
 		t.Fatalf("a retry with the same key filed again: %v vs %v", first.Data, second.Data)
+	}
+	// The retry gets a working link of its own; the first one keeps working.
+	for _, tok := range []string{first.Data.TrackingToken, second.Data.TrackingToken} {
+		if res := s.do(nil, "GET", "/api/v1/track/"+tok, "", nil); res.status != 200 {
+			t.Fatalf("tracking link after retry: %d", res.status)
+		}
+	}
+	// The same key with another e-mail is another submission: a key alone never reveals a case.
+	stranger := s.file(t, strings.Replace(complaintJSON, "aino@example.com", "mallory@example.com", 1), h)
+	if stranger.Data.Reference == first.Data.Reference {
+		t.Fatal("someone else's key reuse returned Aino's case")
 	}
 	other := s.file(t, complaintJSON, map[string]string{handlers.IdempotencyHeader: "another-fill"})
 	if other.Data.Reference == first.Data.Reference {
 		t.Fatal("a different key must file a new complaint")
 	}
-	if n, _ := s.env.Store.CountCases(context.Background()); n != 2 {
-		t.Fatalf("stored %d cases, want 2", n)
+	if n, _ := s.env.Store.CountCases(context.Background()); n != 3 {
+		t.Fatalf("stored %d cases, want 3", n)
+	}
+	// Retries do not use up the rate limit: five more retries of the first still answer.
+	for i := 0; i < 5; i++ {
+		if r := s.file(t, complaintJSON, h); r.Data.Reference != first.Data.Reference {
+			t.Fatal("retry answered with another case")
+		}
 	}
 }
 
@@ -292,4 +309,15 @@ func TestLiveEventsReachSubscribers(t *testing.T) {
 	if !strings.Contains(string(buf[:n]), "connected") {
 		t.Fatalf("stream start: %q", buf[:n])
 	}
+}
+
+func TestPresenceNeedsACase(t *testing.T) {
+	s := newStack(t)
+	s.run(t, []scenario{
+		{name: "no such case", as: "agent", method: "POST", path: "/api/v1/cases/K-2026-424242/presence", wantStatus: 404},
+		{name: "empty categories", as: "admin", method: "PUT", path: "/api/v1/categories", body: `{"categories":[]}`, wantStatus: 400, wantFields: []string{"categories"}},
+		{name: "blank category names", as: "admin", method: "PUT", path: "/api/v1/categories", body: `{"categories":[{"name_en":"  ","name_fi":"x","active":true}]}`, wantStatus: 400},
+		{name: "save categories", as: "admin", method: "PUT", path: "/api/v1/categories", body: `{"categories":[{"name_en":"Spare parts","name_fi":"Varaosat","active":true}]}`, wantStatus: 200, wantBody: []string{`"id":"spare_parts"`}},
+		{name: "agent cannot save", as: "agent", method: "PUT", path: "/api/v1/categories", body: `{"categories":[{"name_en":"a","name_fi":"b","active":true}]}`, wantStatus: 403},
+	})
 }

@@ -35,6 +35,9 @@ func (s *Canned) Create(ctx context.Context, p *Principal, req models.CannedRepl
 	if err := p.Require(models.RoleManager); err != nil {
 		return nil, err
 	}
+	if strings.TrimSpace(req.Title) == "" || strings.TrimSpace(req.Body) == "" {
+		return nil, models.InvalidField("title", "title and body must not be blank")
+	}
 	now := s.now()
 	locale := req.Locale
 	if locale == "" {

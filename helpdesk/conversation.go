@@ -89,14 +89,17 @@ const presenceTTL = 45 * time.Second
 
 // Viewer is someone who has a case open.
 type Viewer struct {
-	UserID string `json:"user_id"`
-	Name   string `json:"name"`
+	UserID string `bson:"user_id" json:"user_id"`
+	Name   string `bson:"name" json:"name"`
 }
 
 // Present records that the principal has the case open and returns everyone who has.
 func (in *Intake) Present(ctx context.Context, p *Principal, caseID string, leaving bool) ([]Viewer, error) {
 	if err := p.Require(models.RoleAgent); err != nil {
 		return nil, err
+	}
+	if _, err := in.store.GetCase(ctx, caseID); err != nil {
+		return nil, notFoundAs(err, "case")
 	}
 	now := in.now()
 	id := caseID + "|" + p.User.ID

@@ -2,7 +2,6 @@ package helpdesk
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -103,38 +102,40 @@ func (in *Intake) Submit(ctx context.Context, req models.ComplaintCreate, files 
 	}
 	now := in.now()
 	email := models.NormalizeEmail(req.Email)
-	for _, l := range []struct {
-		key   string
-		limit int
-	}{{"intake-ip:" + clientIP, in.limits.PerIP}, {"intake-email:" + email, in.limits.PerEmail}} {
-		n, err := in.store.CountHit(ctx, l.key, in.limits.Window, now)
-		if err != nil {
-			return nil, err
-		}
-		if n > l.limit {
-			return nil, models.RateLimited("too many complaints from here in a short time; please try again later")
-		}
-	}
 	refs, blobs, err := in.checkUploads(files, "original", true, now)
 	if err != nil {
 		return nil, err
 	}
 
+	// The key is scoped to the e-mail, so a guessed or reused key cannot fetch someone
+	// else's receipt; the record keeps only the reference, and a retry gets a fresh link.
 	var idemID string
 	if idempotencyKey != "" {
-		idemID = "complaint:" + hashToken(idempotencyKey)
+		idemID = "complaint:" + hashToken(email+"\x00"+idempotencyKey)
 		existing, err := in.store.ClaimIdempotency(ctx, &store.IdempotencyRecord{ID: idemID, CreatedAt: now, ExpiresAt: now.Add(in.tokenTTL)})
 		if errors.Is(err, store.ErrDuplicate) {
-			if len(existing.Response) == 0 {
+			if existing.CaseID == "" {
 				return nil, models.Conflict("in_progress", "this complaint is being filed right now; wait a moment")
 			}
-			var r Receipt
-			if err := json.Unmarshal(existing.Response, &r); err != nil {
-				return nil, err
-			}
-			return &r, nil
+			return in.receiptFor(ctx, existing.CaseID)
 		}
 		if err != nil {
+			return nil, err
+		}
+	}
+	// Limits count only new filings: a retry of one already filed was answered above.
+	for _, l := range []struct {
+		key   string
+		limit int
+	}{{"intake-ip:" + clientIP, in.limits.PerIP}, {"intake-email:" + email, in.limits.PerEmail}} {
+		n, err := in.store.CountHit(ctx, l.key, in.limits.Window, now)
+		if err == nil && n > l.limit {
+			err = models.RateLimited("too many complaints from here in a short time; please try again later")
+		}
+		if err != nil {
+			if idemID != "" {
+				_ = in.store.ReleaseIdempotency(ctx, idemID)
+			}
 			return nil, err
 		}
 	}
@@ -146,12 +147,20 @@ func (in *Intake) Submit(ctx context.Context, req models.ComplaintCreate, files 
 		return nil, err
 	}
 	if idemID != "" {
-		body, _ := json.Marshal(receipt)
-		if err := in.store.CompleteIdempotency(ctx, idemID, receipt.Reference, body); err != nil {
+		if err := in.store.CompleteIdempotency(ctx, idemID, receipt.Reference, nil); err != nil {
 			in.logger.Warn("remember idempotent answer", "err", err)
 		}
 	}
 	return receipt, nil
+}
+
+// receiptFor answers a retried submission: the same reference with a fresh tracking link.
+func (in *Intake) receiptFor(ctx context.Context, caseID string) (*Receipt, error) {
+	token, url, err := in.newTrackingLink(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	return &Receipt{Reference: caseID, TrackingURL: url, TrackingToken: token, FirstResponseHours: in.limits.FirstResponseHours}, nil
 }
 
 func (in *Intake) file(ctx context.Context, req models.ComplaintCreate, refs []models.AttachmentRef, blobs []*store.Attachment, now time.Time) (*Receipt, error) {

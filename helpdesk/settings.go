@@ -69,6 +69,9 @@ func (s *Settings) SaveCategories(ctx context.Context, p *Principal, req models.
 	out := make([]models.Category, 0, len(req.Categories))
 	for i, c := range req.Categories {
 		c.NameEN, c.NameFI = strings.TrimSpace(c.NameEN), strings.TrimSpace(c.NameFI)
+		if c.NameEN == "" || c.NameFI == "" {
+			return nil, models.InvalidField(fmt.Sprintf("categories[%d].name_en", i), "both names are required")
+		}
 		if c.ID == "" {
 			c.ID = strings.Trim(slugUnsafe.ReplaceAllString(strings.ToLower(c.NameEN), "_"), "_")
 		}

@@ -214,6 +214,7 @@ func NewCase(id string, req CaseCreate, by Actor, now time.Time) *Case {
 		AssigneeID:      req.AssigneeID,
 		TeamID:          req.TeamID,
 		Messages:        []Message{},
+		Attachments:     []AttachmentRef{},
 		CreatedAt:       now,
 		UpdatedAt:       now,
 		Version:         1,

@@ -215,7 +215,7 @@ type Category struct {
 
 // CategoriesUpdate replaces the category list.
 type CategoriesUpdate struct {
-	Categories []Category `json:"categories" validate:"required,max=100,dive"`
+	Categories []Category `json:"categories" validate:"required,min=1,max=100,dive"`
 }
 
 // DefaultCategories seed a fresh installation; admins edit them.
