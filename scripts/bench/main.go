@@ -151,7 +151,7 @@ func run(ctx context.Context, cfg config) (rep *report, err error) {
 	// 1. Seed (or reuse) and measure the database floor with the bench's own embedded FerretDB,
 	// closed again before the server opens the same files.
 	// FerretDB warns about every disconnect (the driver's endSessions is not implemented).
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	logger := slog.New(&lazyHandler{h: slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})})
 	db, err := openFloorDB(ctx, dir, logger)
 	if err != nil {
 		return nil, err

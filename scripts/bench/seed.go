@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -331,4 +332,37 @@ func openStatuses() []string {
 		out[i] = string(s)
 	}
 	return out
+}
+
+// lazyHandler defers WithAttrs until a record is actually handled. FerretDB calls
+// logger.With(query arguments...) for a debug line on every SQL statement, and slog's text
+// and JSON handlers format those attributes (whole documents) eagerly, whatever the level;
+// without this the InsertMany floor would include formatting every document as a quoted string.
+type lazyHandler struct {
+	h     slog.Handler
+	attrs []slog.Attr
+}
+
+func (l *lazyHandler) Enabled(ctx context.Context, level slog.Level) bool {
+	return l.h.Enabled(ctx, level)
+}
+
+func (l *lazyHandler) Handle(ctx context.Context, r slog.Record) error {
+	h := l.h
+	if len(l.attrs) > 0 {
+		h = h.WithAttrs(l.attrs)
+	}
+	return h.Handle(ctx, r)
+}
+
+func (l *lazyHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return &lazyHandler{h: l.h, attrs: append(slices.Clip(l.attrs), attrs...)}
+}
+
+func (l *lazyHandler) WithGroup(name string) slog.Handler {
+	h := l.h
+	if len(l.attrs) > 0 {
+		h = h.WithAttrs(l.attrs)
+	}
+	return &lazyHandler{h: h.WithGroup(name)}
 }
