@@ -116,6 +116,7 @@ describe('users and teams', () => {
     await withPage(browser, 'edited-user-signs-in', async (page) => {
       const user = await login(page, agent.email, newPassword)
       assert.equal(user.role, 'manager')
+      await page.getByRole('button', { name: 'Admin' }).click()
       await page.getByRole('link', { name: 'Users & teams' }).click()
       await expect(page.getByTestId('read-only-note')).toBeVisible()
       await expect(page.getByTestId('users-table')).toBeVisible()

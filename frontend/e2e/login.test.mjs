@@ -113,6 +113,7 @@ describe('user administration', () => {
   test('an admin creates a user who can then sign in in a fresh browser', async () => {
     await withPage(browser, 'admin-creates-user', async (page) => {
       await page.goto('/inbox')
+      await page.getByRole('button', { name: 'Admin' }).click()
       await page.getByRole('link', { name: 'Users & teams' }).click()
       await page.waitForURL(/\/admin\/users$/)
       await expect(page.getByRole('heading', { level: 1, name: 'Users & teams' })).toBeVisible()
@@ -146,6 +147,7 @@ describe('user administration', () => {
       assert.equal(user.role, 'agent')
       await expect(page.getByTestId('current-user')).toHaveText(newUser.name)
       // Agents do not see the user administration.
+      await expect(page.getByRole('button', { name: 'Admin' })).toHaveCount(0)
       await expect(page.getByRole('link', { name: 'Users & teams' })).toHaveCount(0)
     })
   })

@@ -66,6 +66,12 @@ export function createAppRouter(history: RouterHistory = createWebHistory()): Ro
         meta: { titleKey: 'inbox.title' },
       },
       {
+        path: '/cases/new',
+        name: 'new-case',
+        component: () => import('./views/NewCaseView.vue'),
+        meta: { titleKey: 'newCase.title' },
+      },
+      {
         path: '/cases/:id',
         name: 'case',
         component: () => import('./views/CaseView.vue'),
@@ -76,6 +82,18 @@ export function createAppRouter(history: RouterHistory = createWebHistory()): Ro
         name: 'admin-users',
         component: () => import('./views/AdminUsersView.vue'),
         meta: { roles: ['manager', 'admin'], titleKey: 'users.title' },
+      },
+      {
+        path: '/admin/categories',
+        name: 'admin-categories',
+        component: () => import('./views/CategoriesView.vue'),
+        meta: { roles: ['admin'], titleKey: 'categories.title' },
+      },
+      {
+        path: '/admin/outbox',
+        name: 'admin-outbox',
+        component: () => import('./views/OutboxView.vue'),
+        meta: { roles: ['admin'], titleKey: 'outbox.title' },
       },
       {
         path: '/account/tokens',

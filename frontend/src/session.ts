@@ -23,6 +23,7 @@ export function setSession(value: Session): void {
 
 export function clearSession(): void {
   lastInboxPath.value = '/inbox'
+  inboxOrder.value = []
   state.user = null
   state.checked = true
   pending = null
@@ -72,3 +73,6 @@ export function canManageUsers(user: Pick<User, 'role'> | null | undefined): boo
 
 /** The inbox view last shown, so "Back to inbox" returns to it. */
 export const lastInboxPath = ref('/inbox')
+
+/** The case ids of the inbox list last shown, in order: j/k on a case page move along it. */
+export const inboxOrder = ref<string[]>([])
