@@ -47,7 +47,7 @@ func StartEmbedded(ctx context.Context, dir string, logger *slog.Logger) (*Embed
 		Listener:  ferretdb.ListenerConfig{TCP: addr},
 		Handler:   "sqlite",
 		SQLiteURL: (&url.URL{Scheme: "file", Path: abs + "/"}).String(),
-		Logger:    logger.With("component", "ferretdb"),
+		Logger:    newQuietLogger(logger.With("component", "ferretdb"), slog.LevelError),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("embedded database: %w", err)
