@@ -1,0 +1,103 @@
+package handlers_test
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/kaiku-helpdesk/kaiku/handlers"
+)
+
+// publicRoutes need no staff login (the tracking token is the credential where there is one).
+var publicRoutes = map[string]bool{
+	"GET /healthz": true, "GET /readyz": true, "GET /api/openapi.json": true,
+	"POST /api/v1/auth/login": true, "GET /api/v1/form-options": true, "POST /api/v1/complaints": true,
+	"GET /api/v1/track/:token": true, "POST /api/v1/track/:token/messages": true,
+	"POST /api/v1/track/:token/follow-up": true, "GET /api/v1/track/:token/attachments/:aid": true,
+}
+
+// minRole lists the staff routes an agent may not use; every other staff route is for agents.
+var minRole = map[string]string{
+	"GET /api/v1/users": "manager", "GET /api/v1/users/:id": "manager",
+	"POST /api/v1/users": "admin", "PATCH /api/v1/users/:id": "admin",
+	"POST /api/v1/teams": "admin", "PATCH /api/v1/teams/:id": "admin",
+	"PUT /api/v1/categories":  "admin",
+	"GET /api/v1/mail/outbox": "admin", "GET /api/v1/mail/outbox/:id": "admin",
+	"POST /api/v1/canned-replies": "manager", "PATCH /api/v1/canned-replies/:id": "manager",
+	"DELETE /api/v1/canned-replies/:id": "manager",
+}
+
+// validBodies let a write pass binding, so a refusal can only come from the role check.
+var validBodies = map[string]string{
+	"POST /api/v1/users":               `{"email":"n@example.com","name":"N","role":"agent","password":"long enough pw"}`,
+	"PATCH /api/v1/users/:id":          `{"name":"N"}`,
+	"POST /api/v1/teams":               `{"name":"T"}`,
+	"PATCH /api/v1/teams/:id":          `{"name":"T"}`,
+	"PUT /api/v1/categories":           `{"categories":[{"name_en":"A","name_fi":"B","active":true}]}`,
+	"POST /api/v1/canned-replies":      `{"title":"T","body":"B"}`,
+	"PATCH /api/v1/canned-replies/:id": `{"title":"T"}`,
+}
+
+func staffRoutes(t *testing.T) []string {
+	e := handlers.New(handlers.Deps{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Frontend: fstest.MapFS{}, MaxBodyBytes: 1 << 20})
+	var out []string
+	for _, r := range e.Routes() {
+		key := r.Method + " " + r.Path
+		if !strings.HasPrefix(r.Path, "/api/v1/") || strings.HasSuffix(r.Path, "*") || publicRoutes[key] || r.Method == "echo_route_not_found" {
+			continue
+		}
+		out = append(out, key)
+	}
+	if len(out) < 20 {
+		t.Fatalf("only %d staff routes found: %v", len(out), out)
+	}
+	return out
+}
+
+func concrete(path string) string {
+	return strings.NewReplacer(":id", "K-2026-000001", ":aid", "a1", ":rid", "r1").Replace(path)
+}
+
+func TestEveryStaffRouteRefusesAnonymousCallers(t *testing.T) {
+	s := newStack(t)
+	for _, key := range staffRoutes(t) {
+		method, path, _ := strings.Cut(key, " ")
+		res := s.do(nil, method, concrete(path), "{}", nil)
+		if res.status != http.StatusUnauthorized {
+			t.Errorf("%s without login: %d, want 401", key, res.status)
+		}
+		// A forged bearer token is no better.
+		res = s.do(&session{token: "kaiku_FORGED0000000000000000000000000000000000"}, method, concrete(path), "{}", nil)
+		if res.status != http.StatusUnauthorized {
+			t.Errorf("%s with a forged token: %d, want 401", key, res.status)
+		}
+	}
+}
+
+func TestRoleLimitedRoutesRefuseLowerRoles(t *testing.T) {
+	s := newStack(t)
+	routes := map[string]bool{}
+	for _, k := range staffRoutes(t) {
+		routes[k] = true
+	}
+	for key, role := range minRole {
+		if !routes[key] {
+			t.Errorf("minRole names %s, which is not a route", key)
+			continue
+		}
+		method, path, _ := strings.Cut(key, " ")
+		lower := []string{"agent"}
+		if role == "admin" {
+			lower = append(lower, "manager")
+		}
+		for _, who := range lower {
+			res := s.do(s.logins[who], method, concrete(path), validBodies[key], nil)
+			if res.status != http.StatusForbidden {
+				t.Errorf("%s as %s: %d, want 403", key, who, res.status)
+			}
+		}
+	}
+}
