@@ -5,7 +5,10 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { expect } from './expect.mjs'
-import { adminStorageState, launchBrowser, withPage } from './browser.mjs'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { adminStorageState, launchBrowser, pngFile, withPage } from './browser.mjs'
 
 const require = createRequire(import.meta.url)
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')
@@ -13,6 +16,8 @@ const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')
 let browser
 let adminState
 let caseId
+let dir
+const stamp = Date.now().toString(36)
 
 /** Runs axe in the page (evaluated over the DevTools protocol, so the app's CSP does not block it). */
 async function checkA11y(page, label) {
@@ -40,6 +45,7 @@ async function csrfToken(page) {
 }
 
 before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'kaiku-e2e-a11y-'))
   browser = await launchBrowser()
   adminState = await adminStorageState(browser)
   // One case so that the inbox has a row and the case page has content.
@@ -68,7 +74,13 @@ before(async () => {
 
 after(async () => {
   await browser?.close()
+  if (dir) rmSync(dir, { recursive: true, force: true })
 })
+
+async function noSideways(page, label) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+  assert.ok(overflow <= 0, `${label}: the page is ${overflow}px wider than the screen`)
+}
 
 describe('accessibility (axe-core)', () => {
   test('login page, empty and with errors', () =>
@@ -131,6 +143,141 @@ describe('accessibility (axe-core)', () => {
     ))
 })
 
+describe('accessibility of the customer pages (axe-core)', () => {
+  for (const [size, options] of [
+    ['desktop', {}],
+    ['phone', { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }],
+  ]) {
+    test(`complaint form, its errors, the success page and the tracking page (${size})`, () =>
+      withPage(
+        browser,
+        `a11y-customer-${size}`,
+        async (page) => {
+          await page.goto('/complain')
+          await expect(page.getByRole('heading', { level: 1, name: 'File a complaint' })).toBeVisible()
+          await expect(page.getByLabel('What does it concern?').locator('option')).toHaveCount(7)
+          await checkA11y(page, `complaint form (${size})`)
+          await noSideways(page, 'complaint form')
+          // The honeypot is hidden from people and from assistive technology.
+          const honeypot = page.locator('input[name=website]')
+          assert.equal(await honeypot.getAttribute('tabindex'), '-1')
+          assert.equal(await honeypot.getAttribute('autocomplete'), 'off')
+          assert.equal(await honeypot.evaluate((el) => !!el.closest('[aria-hidden=true]')), true)
+          const box = await honeypot.boundingBox()
+          assert.ok(!box || box.x + box.width <= 0, `the honeypot is off-screen (${JSON.stringify(box)})`)
+
+          await page.getByTestId('complaint-submit').click()
+          await expect(page.getByTestId('error-summary')).toBeVisible()
+          await checkA11y(page, `complaint form with errors (${size})`)
+
+          await page.getByLabel('Your name').fill('Aino Axe')
+          await page.getByLabel('Email').fill(`aino.${size}.${stamp}@example.org`)
+          await page.getByLabel('What does it concern?').selectOption('product')
+          await page.getByLabel('Where did it happen?').selectOption('app')
+          await page.getByLabel('What happened?').fill('The app crashed when I paid, and I was charged.')
+          await page.getByLabel('Refund').check()
+          await page.getByTestId('file-input').setInputFiles(pngFile(dir, `screen-${size}.png`))
+          await page.getByTestId('complaint-submit').click()
+          await expect(page.getByTestId('complaint-success')).toBeVisible()
+          await checkA11y(page, `success page (${size})`)
+          await noSideways(page, 'success page')
+
+          await page.getByTestId('open-tracking').click()
+          await expect(page.getByTestId('track-page')).toBeVisible()
+          await checkA11y(page, `tracking page (${size})`)
+          await noSideways(page, 'tracking page')
+          await page.getByTestId('track-reply-submit').click()
+          await expect(page.getByText('Write a message first.')).toBeVisible()
+          await checkA11y(page, `tracking page with an error (${size})`)
+        },
+        options,
+      ))
+  }
+
+  test('the follow-up with its star rating, and the thanks', async () => {
+    const receipt = await withPage(browser, 'a11y-follow-up-file', async (page) => {
+      const response = await page.request.post('/api/v1/complaints', {
+        headers: { 'Idempotency-Key': `a11y-follow-up-${stamp}` },
+        data: {
+          name: 'Fiona Follow',
+          email: `fiona.${stamp}@example.org`,
+          category: 'returns',
+          touchpoint: 'store',
+          description: 'The store would not take back the unopened shoes.',
+          expected_outcome: 'refund',
+        },
+      })
+      assert.equal(response.status(), 201, await response.text())
+      return (await response.json()).data
+    })
+    await withPage(
+      browser,
+      'a11y-follow-up-resolve',
+      async (page) => {
+        await page.goto(`/cases/${receipt.reference}`)
+        await page.getByTestId('composer-text').fill('We refunded the shoes today.')
+        await page.getByTestId('send-resolve').click()
+        await expect(page.locator('.case__badges')).toContainText('Resolved')
+      },
+      { storageState: adminState },
+    )
+    await withPage(browser, 'a11y-follow-up', async (page) => {
+      await page.goto(new URL(receipt.tracking_url).pathname)
+      const followUp = page.getByTestId('follow-up')
+      await expect(followUp).toBeVisible()
+      await checkA11y(page, 'follow-up form')
+      // The rating is a radio group: arrow keys move between the stars.
+      await page.getByLabel('Yes, it is solved').check()
+      await page.getByLabel('3 of 5 stars').check()
+      await page.keyboard.press('ArrowRight')
+      assert.equal(await page.getByLabel('4 of 5 stars').isChecked(), true)
+      await page.getByLabel('Anything else you would like to tell us?').fill('Quick and friendly.')
+      await page.getByTestId('follow-up-submit').click()
+      const thanks = page.getByTestId('follow-up-thanks')
+      await expect(thanks).toContainText('Thank you for your answer')
+      await expect(thanks).toContainText('Quick and friendly.')
+      await checkA11y(page, 'follow-up thanks')
+    })
+  })
+
+  test('staff screens of this issue: search and filters, working on a case, new case, categories, outbox, shortcut help', () =>
+    withPage(
+      browser,
+      'a11y-staff-work',
+      async (page) => {
+        await page.goto('/inbox?view=all&q=kettle')
+        await expect(page.getByTestId('results-line')).toBeVisible()
+        await page.getByTestId('filters-toggle').click()
+        await checkA11y(page, 'inbox search with filters open')
+
+        await page.goto(`/cases/${caseId}`)
+        await expect(page.getByTestId('composer')).toBeVisible()
+        await page.getByRole('radio', { name: 'Internal note' }).check()
+        await checkA11y(page, 'case page, note mode')
+        await page.keyboard.press('Escape')
+        await page.getByRole('button', { name: 'Shortcuts' }).click()
+        await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible()
+        await checkA11y(page, 'shortcut help')
+        await page.keyboard.press('Escape')
+
+        await page.goto('/cases/new')
+        await page.getByTestId('new-case-submit').click()
+        await expect(page.getByTestId('error-summary')).toBeVisible()
+        await checkA11y(page, 'new case with errors')
+
+        await page.goto('/admin/categories')
+        await expect(page.getByTestId('categories-form')).toBeVisible()
+        await checkA11y(page, 'categories')
+
+        await page.goto('/admin/outbox')
+        await expect(page.getByRole('heading', { level: 1, name: 'Mail outbox' })).toBeVisible()
+        await expect(page.locator('[data-testid=outbox-table], .state')).toBeVisible()
+        await checkA11y(page, 'outbox')
+      },
+      { storageState: adminState },
+    ))
+})
+
 describe('keyboard', () => {
   test('the skip link is the first stop and moves to the main content', () =>
     withPage(
@@ -164,7 +311,7 @@ describe('keyboard', () => {
         await expect(page.getByRole('tab', { selected: true })).toHaveText(/^Mine/)
         await page.waitForURL(/view=mine/)
         await page.keyboard.press('End')
-        await expect(page.getByRole('tab', { selected: true })).toHaveText(/^Resolved/)
+        await expect(page.getByRole('tab', { selected: true })).toHaveText(/^All cases/)
         assert.equal(
           await page.getByRole('tab', { selected: true }).evaluate((el) => el === document.activeElement),
           true,

@@ -1,5 +1,5 @@
 // Shared helpers of the browser tests: Debian's Chromium through playwright-core.
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
@@ -83,8 +83,42 @@ export async function login(page, email, password) {
  * admin should not each go through the form.
  */
 export async function adminStorageState(browser) {
-  return withPage(browser, 'admin-session', async (page, context) => {
+  // e2e/run.mjs names a file in the run's data directory where the first test
+  // file leaves the admin session for the others (each file is its own process).
+  const cache = process.env.KAIKU_E2E_SESSION_CACHE
+  if (cache && existsSync(cache)) {
+    const state = JSON.parse(readFileSync(cache, 'utf8'))
+    const valid = await withPage(
+      browser,
+      'admin-session-check',
+      async (page) => (await page.request.get('/api/v1/me')).status() === 200,
+      { storageState: state },
+    )
+    if (valid) return state
+  }
+  const state = await withPage(browser, 'admin-session', async (page, context) => {
     await login(page, ADMIN_EMAIL, ADMIN_PASSWORD)
     return context.storageState()
   })
+  if (cache) writeFileSync(cache, JSON.stringify(state))
+  return state
+}
+
+/** Calls the staff API with a signed-in page's session (and its CSRF token). */
+export async function staffApi(page, method, path, data) {
+  const me = await page.request.get('/api/v1/me')
+  if (me.status() !== 200) throw new Error(`GET /api/v1/me answered ${me.status()}`)
+  const { csrf_token: csrf, user } = (await me.json()).data
+  const response = await page.request.fetch(`/api/v1${path}`, { method, headers: { 'X-CSRF-Token': csrf }, data })
+  return { response, user }
+}
+
+/** A tiny valid PNG (1×1 pixel) written to a temporary file; returns its path. */
+export function pngFile(dir, name = 'photo.png') {
+  const path = `${dir}/${name}`
+  writeFileSync(
+    path,
+    Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64'),
+  )
+  return path
 }

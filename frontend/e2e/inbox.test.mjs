@@ -111,7 +111,7 @@ describe('inbox', () => {
         await page.waitForURL(/\/cases\/K-\d{4}-\d{6}$/)
         await expect(page.getByRole('heading', { level: 1, name: `Seeded case 50 ${stamp}` })).toBeVisible()
         await expect(page.getByTestId('case-description')).toHaveText('Description of seeded case 50.')
-        await expect(page.getByText(`customer50.${stamp}@example.org`)).toBeVisible()
+        await expect(page.getByTestId('customer-panel').getByText(`customer50.${stamp}@example.org`)).toBeVisible()
 
         await page.getByRole('link', { name: 'Back to inbox' }).click()
         await page.waitForURL(/\/inbox\?view=mine$/)

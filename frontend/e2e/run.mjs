@@ -220,6 +220,7 @@ async function main() {
 
     exitCode = await runTests({
       ...process.env,
+      KAIKU_E2E_SESSION_CACHE: join(dataDir, 'e2e-admin-session.json'),
       KAIKU_URL: url,
       KAIKU_ADMIN_EMAIL: ADMIN_EMAIL,
       KAIKU_ADMIN_PASSWORD: ADMIN_PASSWORD,

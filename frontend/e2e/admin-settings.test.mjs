@@ -1,0 +1,115 @@
+// Admin pages of the complaint intake: the categories the form offers, and the
+// mail outbox with the acknowledgement a customer was sent.
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { expect } from './expect.mjs'
+import { adminStorageState, launchBrowser, withPage } from './browser.mjs'
+
+let browser
+let adminState
+const stamp = Date.now().toString(36)
+
+before(async () => {
+  browser = await launchBrowser()
+  adminState = await adminStorageState(browser)
+})
+
+after(async () => {
+  await browser?.close()
+})
+
+describe('admin: categories and outbox', () => {
+  test('an admin adds a category and switches one off; the complaint form follows', async () => {
+    const english = `Gift cards ${stamp}`
+    const finnish = `Lahjakortit ${stamp}`
+    await withPage(
+      browser,
+      'categories-edit',
+      async (page) => {
+        await page.goto('/inbox')
+        await page.getByRole('button', { name: 'Admin' }).click()
+        await page.getByRole('link', { name: 'Categories' }).click()
+        await expect(page.getByRole('heading', { level: 1, name: 'Complaint categories' })).toBeVisible()
+        await page.getByTestId('add-category').click()
+        const fresh = page.locator('[data-category=new]')
+        await fresh.getByLabel('Name in English').fill(english)
+        // Saving without the Finnish name is refused in the page.
+        await page.getByTestId('save-categories').click()
+        await expect(fresh).toContainText('Give the category a name in both languages.')
+        await fresh.getByLabel('Name in Finnish').fill(finnish)
+        await page.locator('[data-category=other]').getByLabel('Offered on the form').uncheck()
+        const [response] = await Promise.all([
+          page.waitForResponse((r) => r.url().endsWith('/api/v1/categories') && r.request().method() === 'PUT'),
+          page.getByTestId('save-categories').click(),
+        ])
+        assert.equal(response.status(), 200, await response.text())
+        await expect(page.getByTestId('flash')).toHaveText('The categories were saved.')
+        await expect(page.locator(`[data-category="gift_cards_${stamp}"]`)).toBeVisible()
+      },
+      { storageState: adminState },
+    )
+
+    await withPage(browser, 'categories-on-form', async (page) => {
+      await page.goto('/complain')
+      const select = page.getByLabel('What does it concern?')
+      await expect(select.locator('option', { hasText: english })).toHaveCount(1)
+      await expect(select.locator('option', { hasText: 'Something else' })).toHaveCount(0)
+      await page.getByLabel('Language').selectOption('fi')
+      await expect(page.getByLabel('Mitä asia koskee?').locator('option', { hasText: finnish })).toHaveCount(1)
+    })
+
+    // Put "Something else" back for the other tests.
+    await withPage(
+      browser,
+      'categories-restore',
+      async (page) => {
+        await page.goto('/admin/categories')
+        await page.locator('[data-category=other]').getByLabel('Offered on the form').check()
+        await page.getByTestId('save-categories').click()
+        await expect(page.getByTestId('flash')).toBeVisible()
+      },
+      { storageState: adminState },
+    )
+  })
+
+  test('the outbox lists the acknowledgement of a complaint and shows its text', async () => {
+    const reference = await withPage(browser, 'outbox-file', async (page) => {
+      const response = await page.request.post('/api/v1/complaints', {
+        headers: { 'Idempotency-Key': `outbox-${stamp}` },
+        data: {
+          name: 'Olli Outbox',
+          email: `olli.${stamp}@example.org`,
+          category: 'billing',
+          touchpoint: 'email',
+          description: 'The invoice has the wrong address on it.',
+          expected_outcome: 'explanation',
+        },
+      })
+      assert.equal(response.status(), 201, await response.text())
+      return (await response.json()).data.reference
+    })
+
+    await withPage(
+      browser,
+      'outbox',
+      async (page) => {
+        await page.goto('/admin/outbox')
+        const row = page.getByTestId('outbox-table').locator('tr', { hasText: `olli.${stamp}@example.org` }).first()
+        // The mail is written by a background worker: wait for it, refreshing.
+        for (let i = 0; i < 20 && !(await row.count()); i++) {
+          await page.getByRole('button', { name: 'Refresh' }).click()
+          await page.waitForTimeout(500)
+        }
+        await expect(row).toContainText(reference)
+        await expect(row).toContainText(/Stored|Sent/)
+        await row.locator('th button').click()
+        const dialog = page.getByRole('dialog')
+        await expect(dialog).toBeVisible()
+        await expect(dialog.getByTestId('mail-text')).toContainText(reference)
+        await page.keyboard.press('Escape')
+        await expect(dialog).toBeHidden()
+      },
+      { storageState: adminState },
+    )
+  })
+})

@@ -1,0 +1,151 @@
+// The public complaint form: the server's field errors inline with a summary,
+// attachment checks (in the browser and on the server), and a Finnish run.
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { expect } from './expect.mjs'
+import { launchBrowser, withPage } from './browser.mjs'
+
+let browser
+let dir
+const stamp = Date.now().toString(36)
+
+before(async () => {
+  browser = await launchBrowser()
+  dir = mkdtempSync(join(tmpdir(), 'kaiku-e2e-files-'))
+})
+
+after(async () => {
+  await browser?.close()
+  if (dir) rmSync(dir, { recursive: true, force: true })
+})
+
+async function fillValid(page, email) {
+  await page.getByLabel('Your name').fill('Form Tester')
+  await page.getByLabel('Email').fill(email)
+  await page.getByLabel('What does it concern?').selectOption('delivery')
+  await page.getByLabel('Where did it happen?').selectOption('web_shop')
+  await page.getByLabel('What happened?').fill('The parcel never arrived, although tracking says delivered.')
+  await page.getByLabel('Refund').check()
+}
+
+describe('complaint form', () => {
+  test('an empty submit shows the server\'s field errors inline, with a summary that links to the fields', () =>
+    withPage(browser, 'complaint-empty-submit', async (page) => {
+      await page.goto('/complain')
+      const [response] = await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith('/api/v1/complaints')),
+        page.getByTestId('complaint-submit').click(),
+      ])
+      assert.equal(response.status(), 400)
+      const fields = (await response.json()).error.fields
+      for (const field of ['name', 'email', 'category', 'touchpoint', 'description', 'expected_outcome']) {
+        assert.ok(fields[field], `the server names ${field}`)
+      }
+
+      const summary = page.getByTestId('error-summary')
+      await expect(summary).toBeVisible()
+      assert.equal(await summary.evaluate((el) => el === document.activeElement), true, 'the summary takes focus')
+      await expect(summary.getByRole('link')).toHaveCount(6)
+
+      const name = page.getByLabel('Your name')
+      await expect(name).toHaveAttribute('aria-invalid', 'true')
+      const describedBy = await name.getAttribute('aria-describedby')
+      await expect(page.locator(`[id="${describedBy.split(' ').pop()}"]`)).toHaveText('Enter your name.')
+      await expect(page.getByText('Choose what you would like us to do.').last()).toBeVisible()
+
+      // A summary entry moves focus to its field.
+      await summary.getByRole('link', { name: 'Tell us what happened.' }).click()
+      assert.equal(await page.getByLabel('What happened?').evaluate((el) => el === document.activeElement), true)
+
+      // Fixing one field and submitting again clears its error.
+      await page.getByLabel('Your name').fill('Form Tester')
+      await page.getByTestId('complaint-submit').click()
+      await expect(summary.getByRole('link')).toHaveCount(5)
+      assert.equal(await name.getAttribute('aria-invalid'), null)
+    }))
+
+  test('files: a text file is refused in the browser; a text file renamed .png is refused by the server', () =>
+    withPage(browser, 'complaint-attachments', async (page) => {
+      await page.goto('/complain')
+      const notes = join(dir, 'notes.txt')
+      writeFileSync(notes, 'just some text, not a picture\n')
+      await page.getByTestId('file-input').setInputFiles(notes)
+      await expect(page.getByTestId('field-error').filter({ hasText: 'notes.txt is not an image or a PDF file.' })).toBeVisible()
+      await expect(page.getByTestId('error-summary')).toHaveCount(0)
+      await expect(page.locator('.file-list__item')).toHaveCount(0)
+
+      await fillValid(page, `files.${stamp}@example.org`)
+      const fake = join(dir, 'fake.png')
+      writeFileSync(fake, 'this is text pretending to be a PNG\n')
+      await page.getByTestId('file-input').setInputFiles(fake)
+      await expect(page.locator('.file-list__item')).toContainText('fake.png')
+
+      const [response] = await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith('/api/v1/complaints')),
+        page.getByTestId('complaint-submit').click(),
+      ])
+      assert.equal(response.status(), 400)
+      const body = await response.json()
+      assert.ok(body.error.fields.attachments, JSON.stringify(body))
+      const summary = page.getByTestId('error-summary')
+      await expect(summary).toContainText('fake.png is not an image or a PDF file.')
+      const input = page.getByTestId('file-input')
+      await expect(input).toHaveAttribute('aria-invalid', 'true')
+      await expect(page.locator('.field--invalid')).toContainText('fake.png is not an image or a PDF file.')
+      await expect(page.getByTestId('complaint-success')).toHaveCount(0)
+    }))
+
+  test('in Finnish: the labels are Finnish, the complaint is filed with locale fi, the success page is Finnish', () =>
+    withPage(browser, 'complaint-finnish', async (page) => {
+      await page.goto('/complain')
+      await page.getByLabel('Language').selectOption('fi')
+      await expect(page.getByRole('heading', { level: 1, name: 'Tee reklamaatio' })).toBeVisible()
+      assert.equal(await page.evaluate(() => document.documentElement.lang), 'fi')
+      await page.getByLabel('Nimesi').fill('Matti Meikäläinen')
+      await page.getByLabel('Sähköposti').fill(`matti.${stamp}@example.org`)
+      // Category names come from the server in Finnish.
+      await expect(page.getByLabel('Mitä asia koskee?').locator('option', { hasText: 'Toimitus' })).toHaveCount(1)
+      await page.getByLabel('Mitä asia koskee?').selectOption('delivery')
+      await page.getByLabel('Missä se tapahtui?').selectOption('store')
+      await page.getByLabel('Mitä tapahtui?').fill('Myymälässä hinta oli eri kuin hyllyssä.')
+      await page.getByLabel('Selitys').check()
+
+      const [response] = await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith('/api/v1/complaints')),
+        page.getByRole('button', { name: 'Lähetä reklamaatio' }).click(),
+      ])
+      assert.equal(response.status(), 201, await response.text())
+      const sent = response.request().postDataBuffer()?.toString('utf8') ?? ''
+      assert.match(sent, /name="locale"\r\n\r\nfi\r\n/)
+
+      await expect(page.getByRole('heading', { level: 1, name: 'Kiitos! Olemme vastaanottaneet reklamaatiosi.' })).toBeVisible()
+      await expect(page.getByTestId('complaint-promise')).toContainText(/Vastaamme \d+ tunnin kuluessa/)
+      await expect(page.getByRole('button', { name: 'Kopioi linkki' })).toBeVisible()
+      await expect(page.getByRole('link', { name: 'Avaa asiasi' })).toBeVisible()
+
+      // The tracking page follows the language too.
+      await page.getByRole('link', { name: 'Avaa asiasi' }).click()
+      await expect(page.getByTestId('track-status')).toHaveText('Vastaanotettu')
+      await expect(page.getByRole('heading', { name: 'Kirjoita meille' })).toBeVisible()
+    }))
+
+  test('a tracking link that does not exist says so', () =>
+    withPage(browser, 'track-invalid', async (page) => {
+      await page.goto(`/track/${'X'.repeat(64)}`)
+      await expect(page.getByRole('heading', { level: 1, name: 'This link is not valid' })).toBeVisible()
+      await expect(page.getByRole('link', { name: 'File a complaint' })).toBeVisible()
+      // No token leaves the page as a referrer.
+      assert.equal(await page.locator('meta[name=referrer]').getAttribute('content'), 'no-referrer')
+    }))
+
+  test('the login page links to the complaint form', () =>
+    withPage(browser, 'login-complaint-link', async (page) => {
+      await page.goto('/login')
+      await page.getByRole('link', { name: 'File a complaint' }).click()
+      await page.waitForURL(/\/complain$/)
+      await expect(page.getByRole('heading', { level: 1, name: 'File a complaint' })).toBeVisible()
+    }))
+})

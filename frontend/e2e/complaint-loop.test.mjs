@@ -1,0 +1,132 @@
+// The whole loop: a customer files a complaint with a photo; it appears in the
+// agent's Unassigned view live; the agent claims and answers it; the customer
+// sees the answer on the tracking page and replies; the agent's open case page
+// shows the customer's message live.
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { expect } from './expect.mjs'
+import { adminStorageState, launchBrowser, pngFile, withPage } from './browser.mjs'
+
+let browser
+let adminState
+let dir
+const stamp = Date.now().toString(36)
+
+before(async () => {
+  browser = await launchBrowser()
+  adminState = await adminStorageState(browser)
+  dir = mkdtempSync(join(tmpdir(), 'kaiku-e2e-files-'))
+})
+
+after(async () => {
+  await browser?.close()
+  if (dir) rmSync(dir, { recursive: true, force: true })
+})
+
+describe('complaint to answer and back', () => {
+  test('a complaint reaches the inbox live, is claimed and answered, and the customer replies', () =>
+    withPage(
+      browser,
+      'loop-agent',
+      async (agent) => {
+        await agent.goto('/inbox')
+        await expect(agent.getByRole('tab', { selected: true })).toHaveText(/^Unassigned/)
+        await expect(agent.locator('[data-testid=case-list], [data-testid=inbox-empty]')).toBeVisible()
+        // The live stream is open before the customer files.
+        await expect(agent.locator('.live-dot.is-on')).toBeVisible()
+        await agent.evaluate(() => {
+          window.__sameDocument = true
+        })
+
+        const description = `The kettle ${stamp} arrived with a cracked lid.\nThe box was fine.`
+        const replyText = `Hello! We are sending a new kettle today (${stamp}).`
+        const customerReply = `Thank you, the new kettle ${stamp} works.`
+
+        const tracking = await withPage(browser, 'loop-customer', async (customer) => {
+          await customer.goto('/complain')
+          await expect(customer.getByRole('heading', { level: 1, name: 'File a complaint' })).toBeVisible()
+          await customer.getByLabel('Your name').fill('Liisa Loop')
+          await customer.getByLabel('Email').fill(`liisa.${stamp}@example.org`)
+          await customer.getByLabel('Phone').fill('+358 40 123 4567')
+          await customer.getByLabel('What does it concern?').selectOption('product')
+          await customer.getByLabel('Where did it happen?').selectOption('delivery')
+          await customer.getByLabel('Order or reference number').fill(`ORD-${stamp}`)
+          await customer.getByLabel('What happened?').fill(description)
+          await customer.getByLabel('Replacement').check()
+          await customer.getByTestId('file-input').setInputFiles(pngFile(dir, 'lid.png'))
+          await expect(customer.locator('.file-list__item')).toContainText('lid.png')
+
+          const [response] = await Promise.all([
+            customer.waitForResponse((r) => r.url().endsWith('/api/v1/complaints') && r.request().method() === 'POST'),
+            customer.getByTestId('complaint-submit').click(),
+          ])
+          assert.equal(response.status(), 201, await response.text())
+          assert.match(response.request().headers()['idempotency-key'] ?? '', /^[0-9a-f-]{36}$/)
+
+          await expect(customer.getByTestId('complaint-success')).toBeVisible()
+          const reference = (await customer.getByTestId('complaint-reference').innerText()).trim()
+          assert.match(reference, /^K-\d{4}-\d{6}$/)
+          await expect(customer.getByTestId('complaint-promise')).toContainText(/within \d+ hours/)
+          const url = await customer.getByTestId('tracking-link').inputValue()
+          assert.match(url, /\/track\/[A-Za-z0-9_-]{40,}$/)
+          return { reference, path: new URL(url).pathname }
+        })
+
+        // The new case appears in Unassigned without reloading the page.
+        const row = agent.locator(`[data-case="${tracking.reference}"]`)
+        await expect(row).toBeVisible()
+        await expect(row).toContainText(`The kettle ${stamp} arrived with a cracked lid.`)
+        assert.equal(await agent.evaluate(() => window.__sameDocument), true, 'the inbox was not reloaded')
+
+        await row.getByRole('link').click()
+        await agent.waitForURL(new RegExp(`/cases/${tracking.reference}$`))
+        await expect(agent.getByTestId('case-description')).toContainText(`The kettle ${stamp}`)
+        await expect(agent.getByTestId('customer-panel')).toContainText(`liisa.${stamp}@example.org`)
+        await expect(agent.getByTestId('customer-panel')).toContainText('Replacement')
+        const photo = agent.getByRole('link', { name: /lid\.png/ }).first()
+        await expect(photo).toBeVisible()
+        const download = await agent.request.get(await photo.getAttribute('href'))
+        assert.equal(download.status(), 200)
+        assert.match(download.headers()['content-disposition'] ?? '', /^attachment/)
+
+        await agent.getByTestId('claim').click()
+        await expect(agent.getByTestId('assigned-to')).toContainText('(you)')
+        await expect(agent.getByTestId('timeline')).toContainText('took the case')
+
+        await agent.getByTestId('composer-text').fill(replyText)
+        const [sent] = await Promise.all([
+          agent.waitForResponse((r) => r.url().endsWith('/messages') && r.request().method() === 'POST'),
+          agent.getByTestId('send').click(),
+        ])
+        assert.equal(sent.status(), 201, await sent.text())
+        await expect(agent.locator('.message--reply').last()).toContainText(replyText)
+        await expect(agent.getByTestId('composer-text')).toHaveAttribute('aria-describedby', /composer-hint/)
+
+        // The customer sees the answer and writes back.
+        await withPage(browser, 'loop-customer-reply', async (customer) => {
+          await customer.goto(tracking.path)
+          await expect(customer.getByTestId('track-reference')).toHaveText(tracking.reference)
+          await expect(customer.getByTestId('track-status')).toHaveText('Being handled')
+          await expect(customer.getByTestId('track-messages')).toContainText(replyText)
+          await expect(customer.locator('.chat__item--support')).toContainText('Customer service')
+          const file = customer.getByRole('link', { name: /lid\.png/ })
+          const fileResponse = await customer.request.get(await file.getAttribute('href'))
+          assert.equal(fileResponse.status(), 200)
+          assert.equal(fileResponse.headers()['x-content-type-options'], 'nosniff')
+
+          await customer.getByLabel('Your message').fill(customerReply)
+          await customer.getByTestId('track-reply-submit').click()
+          await expect(customer.getByTestId('reply-sent')).toBeVisible()
+          await expect(customer.locator('.chat__item--you').last()).toContainText(customerReply)
+        })
+
+        // The agent's open case page shows the customer's message without a reload.
+        await expect(agent.locator('.message--customer').last()).toContainText(customerReply)
+        assert.equal(await agent.evaluate(() => window.__sameDocument), true, 'the case page was not reloaded')
+      },
+      { storageState: adminState },
+    ))
+})
