@@ -44,6 +44,16 @@ describe('safeRedirect', () => {
 })
 
 describe('route guard', () => {
+  it('lets customers open the complaint form and tracking page without asking who is signed in', async () => {
+    const { calls } = mockFetch()
+    const router = createAppRouter(createMemoryHistory())
+    await router.push('/complain')
+    expect(router.currentRoute.value.name).toBe('complain')
+    await router.push('/track/ABCDEFGHIJKLMNOPQRSTUVWXYZ234567ABCDEFGHIJKL')
+    expect(router.currentRoute.value.name).toBe('track')
+    expect(calls).toEqual([])
+  })
+
   it('sends a visitor without a session to /login and remembers the page', async () => {
     const { calls } = mockFetch(json(401, { error: { code: 'unauthenticated', message: 'log in first' } }))
     const router = createAppRouter(createMemoryHistory())

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest'
+import { normalizeMail } from '../src/api'
+import { localizeFieldError } from '../src/fieldErrors'
+import { parseLiveEvent } from '../src/live'
+import { createAppI18n } from '../src/i18n'
+
+describe('outbox entries', () => {
+  it('reads the flat shape', () => {
+    expect(
+      normalizeMail({
+        id: 'm1',
+        to: 'a@example.org',
+        to_name: 'A',
+        subject: 'S',
+        kind: 'reply',
+        case_id: 'K-1',
+        status: 'sent',
+        created_at: '2026-01-01T00:00:00Z',
+        sent_at: '2026-01-01T00:01:00Z',
+        error: '',
+        text: 'Hello',
+      }),
+    ).toMatchObject({ to: 'a@example.org', sent_at: '2026-01-01T00:01:00Z', text: 'Hello' })
+  })
+
+  it('reads the nested shape (message, last_error, done_at)', () => {
+    const mail = normalizeMail({
+      id: 'm2',
+      message: { to: 'b@example.org', to_name: 'B', subject: 'Hi', text: 'Body', kind: 'ack', case_id: 'K-2' },
+      status: 'failed',
+      created_at: '2026-01-01T00:00:00Z',
+      done_at: '2026-01-01T00:02:00Z',
+      last_error: '550 no such user',
+    })
+    expect(mail).toMatchObject({ to: 'b@example.org', subject: 'Hi', kind: 'ack', case_id: 'K-2', text: 'Body', error: '550 no such user', sent_at: null })
+  })
+
+  it('has no text in a summary', () => {
+    expect('text' in normalizeMail({ id: 'x', status: 'stored' })).toBe(false)
+  })
+})
+
+describe('server validation messages in the user\'s language', () => {
+  const i18n = createAppI18n('fi')
+  const t = (key: string, values?: Record<string, unknown>) => i18n.global.t(key, values ?? {})
+
+  it('uses field-specific sentences', () => {
+    expect(localizeFieldError('name', 'is required', t)).toBe('Kirjoita nimesi.')
+    expect(localizeFieldError('email', 'must be an e-mail address', t)).toBe('Kirjoita kelvollinen sähköpostiosoite.')
+    expect(localizeFieldError('description', 'must be at least 10 characters', t)).toBe('Kerro hieman enemmän: vähintään 10 merkkiä.')
+    expect(localizeFieldError('category', 'choose one of the listed categories', t)).toBe('Valitse, mitä reklamaatiosi koskee.')
+  })
+
+  it('translates the attachment messages, keeping the file name', () => {
+    expect(localizeFieldError('attachments', 'fake.png is not an image or a PDF', t)).toBe('fake.png ei ole kuva eikä PDF-tiedosto.')
+    expect(localizeFieldError('attachments', 'at most 5 files', t)).toBe('Voit liittää enintään 5 tiedostoa.')
+  })
+
+  it('shows unknown messages as a sentence', () => {
+    expect(localizeFieldError('phone', 'looks odd', t)).toBe('Looks odd.')
+  })
+})
+
+describe('live events', () => {
+  it('parses the data line of a server-sent event', () => {
+    expect(parseLiveEvent('case.updated', '{"id":"1","type":"case.updated","case_id":"K-1","data":{"by":"u1"},"at":"t"}')).toEqual({
+      id: '1',
+      type: 'case.updated',
+      case_id: 'K-1',
+      data: { by: 'u1' },
+      at: 't',
+    })
+    expect(parseLiveEvent('case.created', '{"case_id":"K-2"}')).toMatchObject({ type: 'case.created', case_id: 'K-2', data: null })
+    expect(parseLiveEvent('case.created', 'not json')).toBeNull()
+  })
+})
