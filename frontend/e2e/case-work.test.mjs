@@ -20,22 +20,26 @@ after(async () => {
 
 describe('case work', () => {
   test('an internal note never reaches the customer; the reply does', async () => {
-    // The customer files through the public API (the form has its own tests).
-    const receipt = await withPage(browser, 'note-file', async (page) => {
-      const response = await page.request.post('/api/v1/complaints', {
-        headers: { 'Idempotency-Key': `note-${stamp}` },
-        data: {
-          name: 'Noora Note',
-          email: `noora.${stamp}@example.org`,
-          category: 'service',
-          touchpoint: 'phone',
-          description: 'The person on the phone promised a call back that never came.',
-          expected_outcome: 'explanation',
-        },
+    // The customer files through the public API (the form has its own tests),
+    // twice: the second case knows the first.
+    const file = (key, description) =>
+      withPage(browser, `note-file-${key}`, async (page) => {
+        const response = await page.request.post('/api/v1/complaints', {
+          headers: { 'Idempotency-Key': `note-${key}-${stamp}` },
+          data: {
+            name: 'Noora Note',
+            email: `noora.${stamp}@example.org`,
+            category: 'service',
+            touchpoint: 'phone',
+            description,
+            expected_outcome: 'explanation',
+          },
+        })
+        assert.equal(response.status(), 201, await response.text())
+        return (await response.json()).data
       })
-      assert.equal(response.status(), 201, await response.text())
-      return (await response.json()).data
-    })
+    const earlier = await file('first', 'My order was late last month as well.')
+    const receipt = await file('second', 'The person on the phone promised a call back that never came.')
 
     const note = `Internal only ${stamp}: customer is a long-time VIP, check the call log.`
     const reply = `We are sorry ${stamp}; your call back is booked for tomorrow at 10.`
@@ -46,6 +50,9 @@ describe('case work', () => {
       async (page) => {
         await page.goto(`/cases/${receipt.reference}`)
         await expect(page.getByTestId('case-description')).toContainText('promised a call back')
+        const history = page.getByTestId('customer-history')
+        await expect(history).toContainText('Returning customer: 1 earlier case')
+        await expect(history.getByRole('link', { name: 'My order was late last month as well.' })).toHaveAttribute('href', `/cases/${earlier.reference}`)
 
         await page.getByRole('radio', { name: 'Internal note' }).check()
         await expect(page.getByTestId('composer')).toContainText('Only your team sees this.')
@@ -151,12 +158,17 @@ describe('case work', () => {
           await expect(adminPage.getByTestId('timeline')).toContainText(`${agent.name} changed the priority`)
           assert.equal(await adminPage.getByTestId('composer-text').inputValue(), `Draft that must survive ${stamp}`)
 
-          // Now the change goes through.
+          // The agent is writing when the admin's change goes through: the agent's
+          // page shows the change live and keeps the draft.
+          await agentPage.getByTestId('composer-text').fill(`Agent draft ${stamp}`)
           const [third] = await Promise.all([
             adminPage.waitForResponse((r) => r.url().endsWith(`/cases/${caseId}`) && r.request().method() === 'PATCH'),
             adminPage.getByTestId('status').selectOption('waiting'),
           ])
           assert.equal(third.status(), 200, await third.text())
+          await expect(agentPage.getByTestId('external-update')).toContainText('Someone else updated this case')
+          await expect(agentPage.locator('.case__badges')).toContainText('Waiting')
+          assert.equal(await agentPage.getByTestId('composer-text').inputValue(), `Agent draft ${stamp}`)
         },
         { storageState: adminState },
       )

@@ -2,9 +2,10 @@
 // Takes screenshots of the main screens for a visual review (not a test):
 //   KAIKU_URL=http://127.0.0.1:8080 KAIKU_ADMIN_EMAIL=... KAIKU_ADMIN_PASSWORD=... node e2e/screenshots.mjs
 // Writes PNGs to e2e/artifacts/screens/ at desktop and phone widths.
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ADMIN_EMAIL, ADMIN_PASSWORD, ARTIFACTS, launchBrowser, login, withPage } from './browser.mjs'
+import { ADMIN_EMAIL, ADMIN_PASSWORD, ARTIFACTS, launchBrowser, login, pngFile, withPage } from './browser.mjs'
 
 const out = join(ARTIFACTS, 'screens')
 mkdirSync(out, { recursive: true })
@@ -13,6 +14,7 @@ const sizes = {
   phone: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
 }
 const which = process.argv.slice(2)
+const files = mkdtempSync(join(tmpdir(), 'kaiku-screens-'))
 
 const browser = await launchBrowser()
 try {
@@ -25,6 +27,29 @@ try {
           if (which.length && !which.includes(name)) return
           await page.screenshot({ path: join(out, `${size}-${name}.png`), fullPage: true })
         }
+        // The customer's side.
+        await page.goto('/complain')
+        await page.getByLabel('What does it concern?').locator('option').nth(1).waitFor({ state: 'attached' })
+        await shot('complain')
+        await page.getByTestId('complaint-submit').click()
+        await page.getByTestId('error-summary').waitFor()
+        await shot('complain-errors')
+        await page.getByLabel('Your name').fill('Liisa Virtanen')
+        await page.getByLabel('Email').fill(`liisa.${size}@example.org`)
+        await page.getByLabel('What does it concern?').selectOption('product')
+        await page.getByLabel('Where did it happen?').selectOption('delivery')
+        await page.getByLabel('What happened?').fill('The kettle arrived with a cracked lid.\nThe box itself looked fine.')
+        await page.getByLabel('Replacement').check()
+        await page.getByTestId('file-input').setInputFiles(pngFile(files, 'lid.png'))
+        await page.getByTestId('complaint-submit').click()
+        await page.getByTestId('complaint-success').waitFor()
+        await shot('complain-success')
+        const trackPath = new URL(await page.getByTestId('tracking-link').inputValue()).pathname
+        const reference = (await page.getByTestId('complaint-reference').innerText()).trim()
+        await page.getByTestId('open-tracking').click()
+        await page.getByTestId('track-page').waitFor()
+        await shot('track')
+
         await page.goto('/login')
         await page.getByRole('heading', { name: 'Sign in' }).waitFor()
         await shot('login')
@@ -44,6 +69,33 @@ try {
           await page.locator('.case, .state').first().waitFor()
           await shot('case')
         }
+        await page.goto(`/cases/${reference}`)
+        await page.getByTestId('claim').click()
+        await page.getByTestId('assigned-to').filter({ hasText: '(you)' }).waitFor()
+        await page.getByTestId('composer-text').fill('Hello Liisa,\nsorry about the lid. A new kettle is on its way today.')
+        await page.getByTestId('send-waiting').click()
+        await page.locator('.message--reply').waitFor()
+        await page.getByRole('radio', { name: 'Internal note' }).check()
+        await page.getByTestId('composer-text').fill('Supplier batch 42 again: tell logistics.')
+        await page.getByTestId('send').click()
+        await page.locator('.message--note').waitFor()
+        await shot('case-working')
+        await page.goto(trackPath)
+        await page.locator('.chat__item--support').waitFor()
+        await shot('track-answered')
+        await page.goto('/inbox?view=all&q=kettle')
+        await page.getByTestId('results-line').waitFor()
+        await shot('inbox-search')
+        await page.goto('/cases/new')
+        await page.getByRole('heading', { level: 1 }).waitFor()
+        await shot('new-case')
+        await page.goto('/admin/categories')
+        await page.getByTestId('categories-form').waitFor()
+        await shot('categories')
+        await page.goto('/admin/outbox')
+        await page.locator('[data-testid=outbox-table], .state').first().waitFor()
+        await shot('outbox')
+
         await page.goto('/admin/users')
         await page.getByTestId('users-table').waitFor()
         await shot('users')

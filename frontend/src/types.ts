@@ -147,6 +147,7 @@ export interface Case extends CaseSummary {
   follow_up?: FollowUp | null
   order_ref?: string
   locale?: string
+  merged_into?: string
   first_response_at?: string
   resolved_at?: string
 }
