@@ -132,6 +132,31 @@ describe('complaint form', () => {
       await expect(page.getByRole('heading', { name: 'Kirjoita meille' })).toBeVisible()
     }))
 
+  test('a retry after a lost answer files the complaint once (same idempotency key)', () =>
+    withPage(browser, 'complaint-retry', async (page) => {
+      await page.goto('/complain')
+      await fillValid(page, `retry.${stamp}@example.org`)
+      // The server files the first attempt, but its answer never reaches the page.
+      let lost = null
+      await page.route('**/api/v1/complaints', async (route) => {
+        if (lost) return route.continue()
+        const response = await route.fetch()
+        lost = { status: response.status(), body: await response.json(), key: route.request().headers()['idempotency-key'] }
+        await route.abort('connectionreset')
+      })
+      await page.getByTestId('complaint-submit').click()
+      await expect(page.getByTestId('complaint-banner')).toContainText('could not be reached')
+      assert.equal(lost.status, 201)
+
+      const [retry] = await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith('/api/v1/complaints')),
+        page.getByTestId('complaint-submit').click(),
+      ])
+      assert.equal(retry.request().headers()['idempotency-key'], lost.key, 'the retry sends the same key')
+      assert.equal(retry.status(), 201)
+      await expect(page.getByTestId('complaint-reference')).toHaveText(lost.body.data.reference)
+    }))
+
   test('a tracking link that does not exist says so', () =>
     withPage(browser, 'track-invalid', async (page) => {
       await page.goto(`/track/${'X'.repeat(64)}`)

@@ -119,6 +119,7 @@ const en = {
     empty: 'No cases in this view',
     emptyHint: 'Cases appear here as soon as they match this view.',
     refresh: 'Refresh',
+    refreshFailed: 'The list could not be updated; it may be out of date.',
     loadMore: 'Load more',
     loadingMore: 'Loading more…',
     showing: 'Showing {shown} of {total}',

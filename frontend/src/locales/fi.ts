@@ -118,6 +118,7 @@ const fi: Messages = {
     empty: 'Tässä näkymässä ei ole tapauksia',
     emptyHint: 'Tapaukset näkyvät tässä heti, kun ne vastaavat näkymää.',
     refresh: 'Päivitä',
+    refreshFailed: 'Listaa ei voitu päivittää; se voi olla vanhentunut.',
     loadMore: 'Lataa lisää',
     loadingMore: 'Ladataan lisää…',
     showing: 'Näytetään {shown}/{total}',
