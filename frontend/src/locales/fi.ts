@@ -159,7 +159,7 @@ const fi: Messages = {
     refund: 'Hyvitys',
     replacement: 'Korvaava tuote',
     repair: 'Korjaus',
-    apology: 'Anteeksipyyntö',
+    apology: 'Anteeksi\u00adpyyntö',
     explanation: 'Selitys',
     other: 'Muu',
   },
