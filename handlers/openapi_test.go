@@ -411,6 +411,18 @@ var requestTypes = map[string]reflect.Type{
 	"CategoryInput":     reflect.TypeFor[models.Category](),
 	"CannedReplyCreate": reflect.TypeFor[models.CannedReplyCreate](),
 	"CannedReplyPatch":  reflect.TypeFor[models.CannedReplyPatch](),
+
+	"SLAPolicyCreate": reflect.TypeFor[models.SLAPolicyCreate](),
+	"SLAPolicyPatch":  reflect.TypeFor[models.SLAPolicyPatch](),
+	"SLATargetsInput": reflect.TypeFor[models.SLATargetsInput](),
+	// Calendars, holidays and conditions are also responses; as requests they have their own
+	// schemas (what a response always holds, a request may leave out). An interval is the same
+	// both ways.
+	"SLAConditionsInput": reflect.TypeFor[models.SLAConditions](),
+	"CalendarInput":      reflect.TypeFor[models.Calendar](),
+	"WeeklyHoursInput":   reflect.TypeFor[models.WeeklyHours](),
+	"HolidayInput":       reflect.TypeFor[models.Holiday](),
+	"Interval":           reflect.TypeFor[models.Interval](),
 }
 
 // requestBodies names the request schema of each operation that takes a body.
@@ -420,6 +432,7 @@ var requestBodies = map[string]string{
 	"createCase": "CaseCreate", "updateCase": "CasePatch", "addCaseMessage": "MessageCreate", "mergeCase": "MergeRequest",
 	"submitComplaint": "ComplaintCreate", "addCustomerMessage": "CustomerMessageCreate", "answerFollowUp": "FollowUpCreate",
 	"replaceCategories": "CategoriesUpdate", "createCannedReply": "CannedReplyCreate", "updateCannedReply": "CannedReplyPatch",
+	"createSLAPolicy": "SLAPolicyCreate", "updateSLAPolicy": "SLAPolicyPatch",
 }
 
 // multipartForms names the multipart/form-data schema of the operations that also take files:
@@ -573,16 +586,17 @@ func compareField(t *testing.T, at, ref string, s *openapi3.Schema, typ reflect.
 	for typ.Kind() == reflect.Pointer {
 		typ = typ.Elem()
 	}
+	// A map is a JSON object whose keys are data: "map" here, "object" in the document.
 	kind := map[reflect.Kind]string{reflect.String: "string", reflect.Bool: "boolean", reflect.Int: "integer",
-		reflect.Int64: "integer", reflect.Slice: "array", reflect.Struct: "object"}[typ.Kind()]
+		reflect.Int64: "integer", reflect.Slice: "array", reflect.Struct: "object", reflect.Map: "map"}[typ.Kind()]
 	if kind == "" {
 		t.Errorf("%s: the test does not know Go kind %s", at, typ.Kind())
 		return
 	}
-	if !s.Type.Is(kind) {
-		t.Errorf("%s: type %v, want %s", at, s.Type, kind)
+	if jsonType := strings.Replace(kind, "map", "object", 1); !s.Type.Is(jsonType) {
+		t.Errorf("%s: type %v, want %s", at, s.Type, jsonType)
 	}
-	var minLen, maxLen, minItems, maxItems, minimum, maximum *float64
+	var minLen, maxLen, minItems, maxItems, minimum, maximum, minProps, maxProps *float64
 	var enum []string
 	format := ""
 	for _, r := range rules {
@@ -608,6 +622,7 @@ func compareField(t *testing.T, at, ref string, s *openapi3.Schema, typ reflect.
 				"string":  {"min": &minLen, "max": &maxLen},
 				"array":   {"min": &minItems, "max": &maxItems},
 				"integer": {"min": &minimum, "max": &maximum},
+				"map":     {"min": &minProps, "max": &maxProps},
 			}[kind][name]
 			if dst == nil {
 				t.Errorf("%s: the test does not know %s on %s", at, r, kind)
@@ -654,6 +669,10 @@ func compareField(t *testing.T, at, ref string, s *openapi3.Schema, typ reflect.
 	case "integer":
 		eq("minimum", minimum, s.Min)
 		eq("maximum", maximum, s.Max)
+	case "map":
+		eq("minProperties", minProps, u2f(s.MinProps))
+		eq("maxProperties", maxProps, up2f(s.MaxProps))
+		compareMap(t, at, s, typ, itemRules)
 	case "object":
 		// A nested request type is compared under its own request schema, which the field must
 		// reference.
@@ -674,6 +693,59 @@ func compareField(t *testing.T, at, ref string, s *openapi3.Schema, typ reflect.
 	if !slices.Equal(enum, gotEnum) {
 		t.Errorf("%s: enum %v, want %v (validate oneof)", at, gotEnum, enum)
 	}
+}
+
+// compareMap checks a map's keys and values. Its rules after dive are the keys' rules between
+// "keys" and "endkeys", then the values' rules. The keys are strings whose enum (under
+// propertyNames) is what the keys' oneof allows; the values are described by
+// additionalProperties, and there are no fixed properties.
+func compareMap(t *testing.T, at string, s *openapi3.Schema, typ reflect.Type, rules []string) {
+	t.Helper()
+	var keyRules, valueRules []string
+	if len(rules) > 0 && rules[0] == "keys" {
+		end := slices.Index(rules, "endkeys")
+		if end < 0 {
+			t.Fatalf("%s: keys without endkeys in the validate tag", at)
+		}
+		keyRules, valueRules = rules[1:end], rules[end+1:]
+	} else {
+		valueRules = rules
+	}
+	if typ.Key().Kind() != reflect.String {
+		t.Errorf("%s: the test does not know map keys of kind %s", at, typ.Key().Kind())
+	}
+	var keyEnum []string
+	for _, r := range keyRules {
+		name, param, _ := strings.Cut(r, "=")
+		if name != "oneof" {
+			t.Errorf("%s: the test does not know the key rule %q; teach it, and say it in openapi.json", at, r)
+			continue
+		}
+		keyEnum = strings.Fields(param)
+	}
+	var gotKeys []string
+	if pn := s.PropertyNames; pn != nil && pn.Value != nil {
+		if !pn.Value.Type.Is("string") {
+			t.Errorf("%s: propertyNames must be strings", at)
+		}
+		for _, v := range pn.Value.Enum {
+			gotKeys = append(gotKeys, v.(string))
+		}
+	}
+	sort.Strings(keyEnum)
+	sort.Strings(gotKeys)
+	if !slices.Equal(keyEnum, gotKeys) {
+		t.Errorf("%s: propertyNames enum %v, want %v (validate keys,oneof)", at, gotKeys, keyEnum)
+	}
+	if len(s.Properties) > 0 {
+		t.Errorf("%s: a map has no fixed properties", at)
+	}
+	values := s.AdditionalProperties.Schema
+	if values == nil || values.Value == nil {
+		t.Errorf("%s: additionalProperties must describe the values", at)
+		return
+	}
+	compareField(t, at+"{}", values.Ref, values.Value, typ.Elem(), valueRules, nil)
 }
 
 func fmtNum(f *float64) string {
@@ -738,6 +810,14 @@ var responseTypes = map[string]reflect.Type{
 	"MailMessage":   reflect.TypeFor[store.MailMessage](),
 	"OutboxSummary": reflect.TypeFor[store.OutboxSummary](),
 	"OutboxMail":    reflect.TypeFor[store.OutboxMail](),
+	"SLAPolicy":     reflect.TypeFor[models.SLAPolicy](),
+	"SLATargets":    reflect.TypeFor[models.SLATargets](),
+	"SLAConditions": reflect.TypeFor[models.SLAConditions](),
+	"Calendar":      reflect.TypeFor[models.Calendar](),
+	"WeeklyHours":   reflect.TypeFor[models.WeeklyHours](),
+	"Interval":      reflect.TypeFor[models.Interval](),
+	"Holiday":       reflect.TypeFor[models.Holiday](),
+	"SLAClock":      reflect.TypeFor[models.SLAClock](),
 }
 
 func TestOpenAPIResponseSchemasMatchTypes(t *testing.T) {
@@ -754,6 +834,11 @@ func TestOpenAPIResponseSchemasMatchTypes(t *testing.T) {
 			if !strings.Contains(opts, "omitempty") {
 				required = append(required, jsonName)
 			}
+		}
+		if typ.Implements(jsonMarshaler) {
+			// The type writes itself: its JSON fields are what it writes with every field set,
+			// and the required ones what it still writes for its zero value.
+			names, required = marshaledKeys(t, typ, true), marshaledKeys(t, typ, false)
 		}
 		var props []string
 		for p := range s.Properties {
@@ -775,6 +860,61 @@ func TestOpenAPIResponseSchemasMatchTypes(t *testing.T) {
 	}
 	check("ErrorEnvelope.error", componentSchema(t, doc, "ErrorEnvelope").Properties["error"].Value,
 		reflect.TypeFor[ErrorDetail]())
+}
+
+var jsonMarshaler = reflect.TypeFor[json.Marshaler]()
+
+// marshaledKeys encodes a value of typ (struct kind) and returns the keys of the JSON object it
+// writes: for its zero value, or with every field set (pointers allocated, strings, numbers and
+// times not zero, one item in every list and map).
+func marshaledKeys(t *testing.T, typ reflect.Type, full bool) []string {
+	t.Helper()
+	v := reflect.New(typ).Elem()
+	if full {
+		fillValue(v)
+	}
+	raw, err := json.Marshal(v.Interface())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		t.Fatalf("%s does not encode to a JSON object: %s", typ, raw)
+	}
+	return slices.Collect(maps.Keys(obj))
+}
+
+func fillValue(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		v.Set(reflect.New(v.Type().Elem()))
+		fillValue(v.Elem())
+	case reflect.String:
+		v.SetString("x")
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		v.SetInt(int64(time.Hour)) // a whole number of seconds and minutes, as a duration
+	case reflect.Slice:
+		v.Set(reflect.MakeSlice(v.Type(), 1, 1))
+		fillValue(v.Index(0))
+	case reflect.Map:
+		k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
+		fillValue(k)
+		fillValue(e)
+		v.Set(reflect.MakeMap(v.Type()))
+		v.SetMapIndex(k, e)
+	case reflect.Struct:
+		if v.Type() == reflect.TypeFor[time.Time]() {
+			v.Set(reflect.ValueOf(time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)))
+			return
+		}
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				fillValue(v.Field(i))
+			}
+		}
+	}
 }
 
 // TestOpenAPIResponsesFitSchemas encodes what the handlers send and validates it against the
@@ -834,6 +974,51 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 		LastError: "550 no such user", Message: store.MailMessage{To: "nobody@example.com", Subject: "Hello", Text: "Hi",
 			HTML: "<p>Hi</p>", Kind: "notification", MessageID: "y2plr@help.example.com"}}
 
+	// SLA policies: the default calendar, and one with every part of a calendar; a case under the
+	// latter whose clocks were paused, resumed, warned, breached and met (late), and one answered
+	// in time and now waiting on the customer.
+	standard, err := models.NewSLAPolicy("default", models.SLAPolicyCreate{Name: "Standard",
+		Targets: map[models.Priority]models.SLATargetsInput{models.PriorityNormal: {FirstResponseMinutes: 480, ResolutionMinutes: 2400}}}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enabled, warnAt := false, 80
+	policy, err := models.NewSLAPolicy("P3QJ7XK2MZW4TA5L", models.SLAPolicyCreate{Name: "Complaints", Enabled: &enabled,
+		Position: 2, FinalAnswerDays: 56, WarnAtPercent: &warnAt,
+		Calendar: &models.Calendar{TimeZone: "Europe/Helsinki", Hours: models.WeeklyHours{
+			Monday: []models.Interval{{Start: "08:00", End: "12:00"}, {Start: "13:00", End: "16:00"}},
+			Friday: []models.Interval{{Start: "22:00", End: "06:00"}}, Sunday: []models.Interval{{Start: "00:00", End: "24:00"}}},
+			Holidays: []models.Holiday{{Date: "2026-12-24", Name: "Christmas Eve"}, {Date: "2026-12-25"}}},
+		Targets: map[models.Priority]models.SLATargetsInput{
+			models.PriorityNormal: {FirstResponseMinutes: 240, NextResponseMinutes: 480, ResolutionMinutes: 2400},
+			models.PriorityUrgent: {FirstResponseMinutes: 60}},
+		Conditions: models.SLAConditions{Channels: []string{"web_form"}, Categories: []string{"Delivery"}, Touchpoints: []string{"store"}},
+	}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	timed := models.NewCase("K-2026-000046", models.CaseCreate{Subject: "Late sofa", Description: "Not here",
+		Customer: models.CustomerCreate{Name: "Matti", Email: "matti@example.com"}}, models.Actor{ID: user.ID, Name: user.Name}, now)
+	timed.StartSLA(*policy, now)
+	timed.Status = models.StatusWaiting
+	timed.SLAAfter(*policy, models.SLAOnStatus, models.StatusNew, now.Add(time.Hour))
+	timed.Status = models.StatusOpen
+	timed.SLAAfter(*policy, models.SLAOnStatus, models.StatusWaiting, now.Add(2*time.Hour))
+	timed.EvaluateSLA(now.AddDate(0, 0, 30))
+	timed.AddStaffMessage("m5", models.MessageReply, "Sorry!", models.Actor{ID: user.ID, Name: user.Name}, now.AddDate(0, 0, 31))
+	timed.SLAAfter(*policy, models.SLAOnAgentReply, models.StatusOpen, now.AddDate(0, 0, 31))
+	timed.AddCustomerMessage("m6", "Still nothing.", now.AddDate(0, 0, 32))
+	timed.SLAAfter(*policy, models.SLAOnCustomerReply, models.StatusOpen, now.AddDate(0, 0, 32))
+	waiting := models.NewCase("K-2026-000047", models.CaseCreate{Subject: "Scratched table", Description: "A scratch",
+		Customer: models.CustomerCreate{Name: "Aino", Email: "aino@example.com"}}, models.Actor{ID: user.ID, Name: user.Name}, now)
+	waiting.StartSLA(*standard, now)
+	waiting.AddStaffMessage("m7", models.MessageReply, "Could you send a photo?", models.Actor{ID: user.ID, Name: user.Name}, later)
+	waiting.SLAAfter(*standard, models.SLAOnAgentReply, models.StatusOpen, later)
+	waiting.Status = models.StatusWaiting
+	waiting.SLAAfter(*standard, models.SLAOnStatus, models.StatusOpen, later)
+	due := summaryOf(search.Hit{Doc: search.CaseDoc{ID: timed.ID, Status: "open", Priority: "normal", Channel: "phone",
+		CreatedAt: now, UpdatedAt: now, DueAt: later, Version: 5}})
+
 	cases := []struct {
 		schema string
 		body   any
@@ -879,6 +1064,12 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 		{"OutboxMailData", map[string]any{"data": failed}},
 		{"OutboxSummaryList", map[string]any{"data": []store.OutboxSummary{mail.Summary(), failed.Summary()},
 			"meta": map[string]any{"total": 2}}},
+		{"SLAPolicyData", map[string]any{"data": policy}},
+		{"SLAPolicyList", map[string]any{"data": []models.SLAPolicy{*standard, *policy}, "meta": map[string]any{"total": 2}}},
+		{"CaseData", map[string]any{"data": timed}},
+		{"CaseData", map[string]any{"data": waiting}},
+		{"CaseList", map[string]any{"data": []caseSummary{due, unassigned}, "meta": map[string]any{"total": 2,
+			"next_cursor": "", "facets": map[string][]search.FacetValue{}}}},
 	}
 	for _, de := range []error{models.StaleVersion(3), models.InvalidField("customer.email", "must be an e-mail address"),
 		echo.ErrNotFound, errors.New("boom"), models.Unavailable("search is down", errors.New("x"))} {
@@ -941,6 +1132,8 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 		{http.MethodGet, "/api/v1/events", "", 401, "ErrorEnvelope", nil},
 		{http.MethodPut, "/api/v1/categories", `{"categories":[]}`, 401, "ErrorEnvelope", nil},
 		{http.MethodGet, "/api/v1/mail/outbox", "", 401, "ErrorEnvelope", nil},
+		{http.MethodGet, "/api/v1/sla-policies", "", 401, "ErrorEnvelope", nil},
+		{http.MethodPatch, "/api/v1/sla-policies/default", `{"version":1,"enabled":false}`, 401, "ErrorEnvelope", nil},
 	}
 	for _, l := range live {
 		req := httptest.NewRequest(l.method, l.path, strings.NewReader(l.body))
