@@ -28,6 +28,8 @@ var minRole = map[string]string{
 	"GET /api/v1/mail/outbox": "admin", "GET /api/v1/mail/outbox/:id": "admin",
 	"POST /api/v1/canned-replies": "manager", "PATCH /api/v1/canned-replies/:id": "manager",
 	"DELETE /api/v1/canned-replies/:id": "manager",
+	"POST /api/v1/sla-policies":         "manager", "PATCH /api/v1/sla-policies/:id": "manager",
+	"DELETE /api/v1/sla-policies/:id": "manager",
 }
 
 // validBodies let a write pass binding, so a refusal can only come from the role check.
@@ -39,6 +41,8 @@ var validBodies = map[string]string{
 	"PUT /api/v1/categories":           `{"categories":[{"name_en":"A","name_fi":"B","active":true}]}`,
 	"POST /api/v1/canned-replies":      `{"title":"T","body":"B"}`,
 	"PATCH /api/v1/canned-replies/:id": `{"title":"T"}`,
+	"POST /api/v1/sla-policies":        `{"name":"P","targets":{"normal":{"first_response_minutes":60}}}`,
+	"PATCH /api/v1/sla-policies/:id":   `{"version":1,"name":"P"}`,
 }
 
 func staffRoutes(t *testing.T) []string {

@@ -188,8 +188,12 @@ func TestCaseLifecycleOverHTTP(t *testing.T) {
 	res.decode(t, &created)
 	c := created.Data
 	if !strings.HasPrefix(c.ID, "K-2026-") || c.Version != 1 || c.Status != models.StatusNew ||
-		c.Customer.Email != "aino@example.com" || len(c.Tags) != 1 || len(c.Timeline) != 1 {
+		c.Customer.Email != "aino@example.com" || len(c.Tags) != 1 || c.Timeline[0].Type != "created" {
 		t.Fatalf("created case: %+v", c)
+	}
+	// Under the default SLA policy: high priority, first response due in 4 business hours.
+	if c.SLAPolicyID != "default" || c.DueAt == nil || len(c.SLA) == 0 || c.Timeline[1].Type != "sla_started" {
+		t.Fatalf("SLA not started: policy %q due %v clocks %d", c.SLAPolicyID, c.DueAt, len(c.SLA))
 	}
 
 	// The case is listed from the index straight away.
@@ -214,7 +218,7 @@ func TestCaseLifecycleOverHTTP(t *testing.T) {
 	if patched.Data.Version != 2 || patched.Data.Status != models.StatusOpen || patched.Data.AssigneeID != agent.user.ID {
 		t.Fatalf("after claim: %+v", patched.Data)
 	}
-	if n := len(patched.Data.Timeline); n < 4 {
+	if n := len(patched.Data.Timeline); n < 6 {
 		t.Fatalf("timeline should record assignee, status and priority changes with who: %+v", patched.Data.Timeline)
 	}
 

@@ -47,6 +47,7 @@ type caseSummary struct {
 	CustomerEmail   string              `json:"customer_email"`
 	CreatedAt       time.Time           `json:"created_at"`
 	UpdatedAt       time.Time           `json:"updated_at"`
+	DueAt           *time.Time          `json:"due_at,omitempty"` // the soonest SLA due time, if a clock runs
 	Version         int64               `json:"version"`
 	Highlights      map[string][]string `json:"highlights,omitempty"`
 }
@@ -61,7 +62,14 @@ func summaryOf(h search.Hit) caseSummary {
 		Category: d.Category, Touchpoint: d.Touchpoint, ExpectedOutcome: d.ExpectedOutcome, Tags: tags,
 		AssigneeID: d.AssigneeID, TeamID: d.TeamID, EscalationLevel: d.EscalationLevel,
 		CustomerName: d.CustomerName, CustomerEmail: d.CustomerEmail, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
-		Version: d.Version, Highlights: h.Highlights}
+		Version: d.Version, Highlights: h.Highlights, DueAt: optionalTime(d.DueAt)}
+}
+
+func optionalTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }
 
 // caseListParams are the query parameters GET /cases accepts.

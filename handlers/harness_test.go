@@ -79,7 +79,11 @@ func newStack(t *testing.T) *stack {
 	}
 	users := helpdesk.NewUsers(env.Store, clock.Now, "EUR")
 	events := helpdesk.NewEvents(env.Store, logger, clock.Now)
-	cases := helpdesk.NewCases(env.Store, idx, ix, events, clock.Now)
+	sla := helpdesk.NewSLA(env.Store, clock.Now)
+	if err := sla.EnsureDefaultPolicy(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	cases := helpdesk.NewCases(env.Store, idx, ix, events, sla, clock.Now)
 	// The real mailer without SMTP: mails land in the outbox, where tests read them.
 	mailer, err := mail.New(env.Store, mail.Config{}, mail.Options{Clock: clock.Now, Logger: logger})
 	if err != nil {
@@ -93,7 +97,7 @@ func newStack(t *testing.T) *stack {
 		events: events, mailer: mailer}
 	e := handlers.New(handlers.Deps{
 		Logger: logger, Auth: auth, Users: users, Cases: cases, Intake: intake, Events: events,
-		Settings: settings, Outbox: helpdesk.NewOutbox(mailer), Canned: helpdesk.NewCanned(env.Store, clock.Now), MaxFileBytes: limits.MaxFileBytes,
+		Settings: settings, Outbox: helpdesk.NewOutbox(mailer), Canned: helpdesk.NewCanned(env.Store, clock.Now), SLA: sla, MaxFileBytes: limits.MaxFileBytes,
 		Ready: readyFunc(func(ctx context.Context) map[string]error {
 			searchErr := idx.Ping(ctx)
 			if s.searchDown.Load() {

@@ -21,6 +21,7 @@ type Deps struct {
 	Settings      *helpdesk.Settings
 	Outbox        *helpdesk.Outbox
 	Canned        *helpdesk.Canned
+	SLA           *helpdesk.SLA
 	Ready         readiness
 	Frontend      fs.FS
 	MaxBodyBytes  int64 // JSON bodies
@@ -60,6 +61,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	public := &publicHandlers{intake: d.Intake, bind: bind, maxFileSize: d.MaxFileBytes, maxUpload: 6*d.MaxFileBytes + d.MaxBodyBytes}
 	outbox := &outboxHandlers{outbox: d.Outbox}
 	canned := &cannedHandlers{canned: d.Canned, bind: bind}
+	sla := &slaHandlers{sla: d.SLA, bind: bind}
 	settings := &settingsHandlers{settings: d.Settings, bind: bind}
 	conv := &conversationHandlers{conv: d.Intake, history: d.Cases, events: d.Events, bind: bind}
 
@@ -115,6 +117,12 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.POST("/canned-replies", canned.create)
 	staff.PATCH("/canned-replies/:id", canned.patch)
 	staff.DELETE("/canned-replies/:id", canned.remove)
+
+	staff.GET("/sla-policies", sla.list)
+	staff.POST("/sla-policies", sla.create)
+	staff.GET("/sla-policies/:id", sla.get)
+	staff.PATCH("/sla-policies/:id", sla.patch)
+	staff.DELETE("/sla-policies/:id", sla.remove)
 
 	staff.GET("/mail/outbox", outbox.list)
 	staff.GET("/mail/outbox/:id", outbox.get)

@@ -18,12 +18,13 @@ type Cases struct {
 	index   search.Index
 	indexer *Indexer
 	events  *Events
+	sla     *SLA
 	now     Clock
 }
 
 // NewCases wires the case use cases.
-func NewCases(st *store.Store, idx search.Index, ix *Indexer, events *Events, now Clock) *Cases {
-	return &Cases{store: st, index: idx, indexer: ix, events: events, now: now}
+func NewCases(st *store.Store, idx search.Index, ix *Indexer, events *Events, sla *SLA, now Clock) *Cases {
+	return &Cases{store: st, index: idx, indexer: ix, events: events, sla: sla, now: now}
 }
 
 // nextReference allocates the next yearly case reference.
@@ -46,6 +47,9 @@ func (s *Cases) insertNew(ctx context.Context, build func(id string) *models.Cas
 			return nil, err
 		}
 		c := build(id)
+		if err := s.sla.start(ctx, c, now); err != nil {
+			return nil, err
+		}
 		if err := s.store.MarkDirty(ctx, c.ID, c.Version, now); err != nil {
 			return nil, err
 		}
@@ -55,6 +59,11 @@ func (s *Cases) insertNew(ctx context.Context, build func(id string) *models.Cas
 		}
 		if err != nil {
 			return nil, err
+		}
+		if c.NextSLAEventAt != nil {
+			if err := s.store.SetSLATimer(ctx, c.ID, c.NextSLAEventAt); err != nil {
+				return nil, err
+			}
 		}
 		s.indexer.Indexed(ctx, c)
 		return c, nil
@@ -91,13 +100,25 @@ func (s *Cases) Get(ctx context.Context, p *Principal, id string) (*models.Case,
 }
 
 // update applies change under optimistic concurrency: expected is the version the client saw
-// (0 when the server decides, as for background work).
+// (0 when the server decides, as for background work). A status change moves the SLA clocks.
 func (s *Cases) update(ctx context.Context, id string, expected int64, change func(c *models.Case) error) (*models.Case, error) {
+	return s.write(ctx, id, expected, "", change)
+}
+
+// write is update with the SLA event the change stands for (an agent or customer reply), and
+// it keeps the case's SLA timer in step.
+func (s *Cases) write(ctx context.Context, id string, expected int64, slaEvent string, change func(c *models.Case) error) (*models.Case, error) {
+	var timerBefore *time.Time
 	c, err := s.store.UpdateCase(ctx, id, func(c *models.Case) error {
 		if expected != 0 && c.Version != expected {
 			return models.StaleVersion(c.Version)
 		}
+		timerBefore = c.NextSLAEventAt
+		previous := c.Status
 		if err := change(c); err != nil {
+			return err
+		}
+		if err := s.sla.after(ctx, c, slaEvent, previous, s.now()); err != nil {
 			return err
 		}
 		return s.store.MarkDirty(ctx, c.ID, c.Version+1, s.now())
@@ -108,8 +129,17 @@ func (s *Cases) update(ctx context.Context, id string, expected int64, change fu
 		}
 		return nil, notFoundAs(err, "case")
 	}
+	if !sameTime(timerBefore, c.NextSLAEventAt) {
+		if err := s.store.SetSLATimer(ctx, c.ID, c.NextSLAEventAt); err != nil {
+			return nil, err
+		}
+	}
 	s.indexer.Indexed(ctx, c)
 	return c, nil
+}
+
+func sameTime(a, b *time.Time) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && a.Equal(*b))
 }
 
 // Patch changes fields of a case. A stale version is refused with a conflict.
@@ -294,12 +324,15 @@ func (s *Cases) buildQuery(p *Principal, q CaseListQuery) (search.Query, error) 
 		sq.Sort = []search.Sort{{Field: search.FieldCreatedAt, Desc: q.Desc}}
 	case "priority":
 		sq.Sort = []search.Sort{{Field: search.FieldPriorityRank, Desc: q.Desc}, {Field: search.FieldUpdatedAt, Desc: true}}
+	case "due":
+		// Due soonest first (overdue ones first of all); cases without a clock come last.
+		sq.Sort = []search.Sort{{Field: search.FieldDueAt, Desc: false}, {Field: search.FieldPriorityRank, Desc: true}}
 	case "relevance":
 		if q.Text == "" {
 			return sq, models.InvalidField("sort", "relevance needs a search text")
 		}
 	default:
-		return sq, models.InvalidField("sort", "must be updated_at, created_at, priority or relevance")
+		return sq, models.InvalidField("sort", "must be updated_at, created_at, priority, due or relevance")
 	}
 	if q.Limit < 0 || q.Limit > 200 {
 		return sq, models.InvalidField("limit", "must be between 1 and 200")

@@ -18,7 +18,11 @@ func (in *Intake) AddMessage(ctx context.Context, p *Principal, caseID string, r
 	now := in.now()
 	kind := models.MessageKind(req.Kind)
 	msgID := newID()
-	c, err := in.cases.update(ctx, caseID, req.Version, func(c *models.Case) error {
+	slaEvent := ""
+	if kind == models.MessageReply {
+		slaEvent = models.SLAOnAgentReply
+	}
+	c, err := in.cases.write(ctx, caseID, req.Version, slaEvent, func(c *models.Case) error {
 		c.AddStaffMessage(msgID, kind, req.Body, p.Actor(), now)
 		if req.Status != nil && *req.Status != c.Status {
 			status := *req.Status

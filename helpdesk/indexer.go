@@ -36,6 +36,10 @@ func ToDoc(c *models.Case) search.CaseDoc {
 	if tags == nil {
 		tags = []string{}
 	}
+	var due time.Time
+	if c.DueAt != nil {
+		due = *c.DueAt
+	}
 	return search.CaseDoc{
 		ID: c.ID, Subject: c.Subject, Body: body,
 		CustomerName: c.Customer.Name, CustomerEmail: c.Customer.Email,
@@ -43,7 +47,7 @@ func ToDoc(c *models.Case) search.CaseDoc {
 		Channel: string(c.Channel), Category: c.Category, Touchpoint: c.Touchpoint,
 		ExpectedOutcome: c.ExpectedOutcome, Tags: tags, AssigneeID: c.AssigneeID, TeamID: c.TeamID,
 		EscalationLevel: c.EscalationLevel, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
-		Version: c.Version,
+		DueAt: due, Version: c.Version,
 	}
 }
 

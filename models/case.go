@@ -141,6 +141,13 @@ type Case struct {
 	Locale          string          `bson:"locale,omitempty" json:"locale,omitempty"`
 	Attachments     []AttachmentRef `bson:"attachments,omitempty" json:"attachments"`
 	FollowUp        *FollowUp       `bson:"follow_up,omitempty" json:"follow_up,omitempty"`
+	// SLA holds the case's clocks under the policy SLAPolicyID; NextSLAEventAt is the earliest
+	// instant one of them needs attention (a warning or a breach) and DueAt the earliest due
+	// time, for the inbox's "due soonest".
+	SLAPolicyID    string     `bson:"sla_policy_id,omitempty" json:"sla_policy_id,omitempty"`
+	SLA            []SLAClock `bson:"sla,omitempty" json:"sla"`
+	NextSLAEventAt *time.Time `bson:"next_sla_event_at,omitempty" json:"-"`
+	DueAt          *time.Time `bson:"due_at,omitempty" json:"due_at,omitempty"`
 	// MergedInto names the case this duplicate was merged into; its tracking links lead there.
 	MergedInto string `bson:"merged_into,omitempty" json:"merged_into,omitempty"`
 	// TrackingHash is the SHA-256 of the customer's tracking token; the token itself is only

@@ -35,9 +35,12 @@ type Config struct {
 	ReindexInterval time.Duration
 	StartupTimeout  time.Duration
 	ShutdownTimeout time.Duration
-	IntakePerIP     int
-	IntakePerEmail  int
-	Mail            mail.Config
+	// SLASweepInterval is how often due SLA warnings and breaches are looked for; an event
+	// fires at most this long after it is due.
+	SLASweepInterval time.Duration
+	IntakePerIP      int
+	IntakePerEmail   int
+	Mail             mail.Config
 }
 
 // LoadConfig reads the environment (through getenv) and then args.
@@ -65,23 +68,24 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 		return b
 	}
 	c := Config{
-		Addr:            env("KAIKU_ADDR", "localhost:8080"),
-		DataDir:         env("KAIKU_DATA_DIR", "./data"),
-		MongoURI:        env("MONGODB_URI", ""),
-		DBName:          env("KAIKU_DB_NAME", "kaiku"),
-		MeiliURL:        env("MEILI_URL", ""),
-		MeiliAPIKey:     env("MEILI_API_KEY", ""),
-		MeiliIndex:      env("KAIKU_MEILI_INDEX", "kaiku_cases"),
-		BaseURL:         env("KAIKU_BASE_URL", ""),
-		AdminEmail:      env("KAIKU_ADMIN_EMAIL", "admin@kaiku.local"),
-		AdminPassword:   env("KAIKU_ADMIN_PASSWORD", ""),
-		TrustProxy:      boolean("KAIKU_TRUST_PROXY", false),
-		LogLevel:        env("KAIKU_LOG_LEVEL", "info"),
-		LogFormat:       env("KAIKU_LOG_FORMAT", "text"),
-		Currency:        env("KAIKU_CURRENCY", "EUR"),
-		ReindexInterval: dur("KAIKU_REINDEX_INTERVAL", "30s"),
-		StartupTimeout:  dur("KAIKU_STARTUP_TIMEOUT", "30s"),
-		ShutdownTimeout: dur("KAIKU_SHUTDOWN_TIMEOUT", "15s"),
+		Addr:             env("KAIKU_ADDR", "localhost:8080"),
+		DataDir:          env("KAIKU_DATA_DIR", "./data"),
+		MongoURI:         env("MONGODB_URI", ""),
+		DBName:           env("KAIKU_DB_NAME", "kaiku"),
+		MeiliURL:         env("MEILI_URL", ""),
+		MeiliAPIKey:      env("MEILI_API_KEY", ""),
+		MeiliIndex:       env("KAIKU_MEILI_INDEX", "kaiku_cases"),
+		BaseURL:          env("KAIKU_BASE_URL", ""),
+		AdminEmail:       env("KAIKU_ADMIN_EMAIL", "admin@kaiku.local"),
+		AdminPassword:    env("KAIKU_ADMIN_PASSWORD", ""),
+		TrustProxy:       boolean("KAIKU_TRUST_PROXY", false),
+		LogLevel:         env("KAIKU_LOG_LEVEL", "info"),
+		LogFormat:        env("KAIKU_LOG_FORMAT", "text"),
+		Currency:         env("KAIKU_CURRENCY", "EUR"),
+		ReindexInterval:  dur("KAIKU_REINDEX_INTERVAL", "30s"),
+		StartupTimeout:   dur("KAIKU_STARTUP_TIMEOUT", "30s"),
+		ShutdownTimeout:  dur("KAIKU_SHUTDOWN_TIMEOUT", "15s"),
+		SLASweepInterval: dur("KAIKU_SLA_SWEEP_INTERVAL", "15s"),
 	}
 	number := func(key string, def int) int {
 		n, err := strconv.Atoi(env(key, strconv.Itoa(def)))

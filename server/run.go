@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -68,7 +69,11 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 	}
 	users := helpdesk.NewUsers(db.store, clock, cfg.Currency)
 	events := helpdesk.NewEvents(db.store, logger, clock)
-	cases := helpdesk.NewCases(db.store, index, indexer, events, clock)
+	sla := helpdesk.NewSLA(db.store, clock)
+	if err := sla.EnsureDefaultPolicy(startCtx); err != nil {
+		return fmt.Errorf("default SLA policy: %w", err)
+	}
+	cases := helpdesk.NewCases(db.store, index, indexer, events, sla, clock)
 	mailer, err := mail.New(db.store, cfg.Mail, mail.Options{Clock: clock, Logger: logger})
 	if err != nil {
 		return fmt.Errorf("mail: %w", err)
@@ -89,7 +94,7 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 	}
 
 	e := handlers.New(handlers.Deps{
-		Logger: logger, Auth: auth, Users: users, Cases: cases, Intake: intake, Events: events, Settings: settings, Outbox: helpdesk.NewOutbox(mailer), Canned: helpdesk.NewCanned(db.store, clock),
+		Logger: logger, Auth: auth, Users: users, Cases: cases, Intake: intake, Events: events, Settings: settings, Outbox: helpdesk.NewOutbox(mailer), Canned: helpdesk.NewCanned(db.store, clock), SLA: sla,
 		MaxFileBytes:  limits.MaxFileBytes,
 		Ready:         readyChecks{"database": db.store.Ping, "search": index.Ping},
 		Frontend:      frontend.FS(),
@@ -117,6 +122,8 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 	startWorker(func(ctx context.Context) { expireLoop(ctx, db.store, clock, logger) })
 	startWorker(func(ctx context.Context) { events.Run(ctx, 250*time.Millisecond) })
 	startWorker(func(ctx context.Context) { mailer.Run(ctx) })
+	scheduler := helpdesk.NewScheduler(db.store, cases, events, logger, clock, instanceID())
+	startWorker(func(ctx context.Context) { scheduler.Run(ctx, cfg.SLASweepInterval) })
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
@@ -270,6 +277,14 @@ func expireLoop(ctx context.Context, st *store.Store, clock helpdesk.Clock, logg
 			}
 		}
 	}
+}
+
+// instanceID names this process among replicas, for claims on shared work.
+func instanceID() string {
+	host, _ := os.Hostname()
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("%s-%d-%x", host, os.Getpid(), b)
 }
 
 // readyChecks adapts ping functions to the readiness endpoint.

@@ -41,6 +41,8 @@ const (
 	collMailRecent = "mail_outbox_recent"
 	collSettings   = "settings"
 	collCanned     = "canned_replies"
+	collSLAPolicy  = "sla_policies"
+	collSLATimers  = "sla_timers"
 )
 
 // AllCollections are created at start-up, so the embedded _id index remedy covers each of them.
@@ -49,6 +51,7 @@ var AllCollections = []string{
 	collCounters, collIndexQueue, collRateLimits, collMigrations,
 	collTracking, collIdempotent, collAttachment, collEvents, collPresence,
 	collMailQueue, collMailOutbox, collMailRecent, collSettings, collCanned,
+	collSLAPolicy, collSLATimers,
 }
 
 // Options tunes a Store.

@@ -1,0 +1,293 @@
+package helpdesk
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/store"
+)
+
+// DefaultSLAPolicyID is the policy a fresh installation starts with.
+const DefaultSLAPolicyID = "default"
+
+// SLA keeps SLA policies and moves each case's clocks as the case changes.
+type SLA struct {
+	store *store.Store
+	now   Clock
+}
+
+// NewSLA wires SLA policies.
+func NewSLA(st *store.Store, now Clock) *SLA { return &SLA{store: st, now: now} }
+
+// EnsureDefaultPolicy creates the default policy when there is none at all: Mon–Fri 08–16
+// Helsinki, first response 8/4/2/1 business hours by priority, warning at 75%.
+func (s *SLA) EnsureDefaultPolicy(ctx context.Context) error {
+	ps, err := s.store.ListSLAPolicies(ctx)
+	if err != nil || len(ps) > 0 {
+		return err
+	}
+	enabled, warn, cal := true, 75, models.DefaultCalendar()
+	hours := func(first, next, resolve int) models.SLATargetsInput {
+		return models.SLATargetsInput{FirstResponseMinutes: first * 60, NextResponseMinutes: next * 60, ResolutionMinutes: resolve * 60}
+	}
+	p, err := models.NewSLAPolicy(DefaultSLAPolicyID, models.SLAPolicyCreate{
+		Name: "Standard", Enabled: &enabled, WarnAtPercent: &warn, Calendar: &cal,
+		Targets: map[models.Priority]models.SLATargetsInput{
+			models.PriorityLow: hours(16, 16, 80), models.PriorityNormal: hours(8, 8, 40),
+			models.PriorityHigh: hours(4, 4, 24), models.PriorityUrgent: hours(1, 2, 8),
+		},
+	}, s.now())
+	if err != nil {
+		return err
+	}
+	if err := s.store.InsertSLAPolicy(ctx, p); err != nil && !store.IsDuplicate(err) {
+		return err
+	}
+	return nil
+}
+
+// start puts a new case under the first matching policy.
+func (s *SLA) start(ctx context.Context, c *models.Case, now time.Time) error {
+	ps, err := s.store.ListSLAPolicies(ctx)
+	if err != nil {
+		return err
+	}
+	if p, ok := models.SelectSLAPolicy(ps, c); ok {
+		c.StartSLA(p, now)
+	}
+	return nil
+}
+
+// policyOf returns the case's policy; ok is false for a case under none (or a deleted one).
+func (s *SLA) policyOf(ctx context.Context, c *models.Case) (models.SLAPolicy, bool, error) {
+	if c.SLAPolicyID == "" {
+		return models.SLAPolicy{}, false, nil
+	}
+	p, err := s.store.GetSLAPolicy(ctx, c.SLAPolicyID)
+	if errors.Is(err, store.ErrNotFound) {
+		return models.SLAPolicy{}, false, nil
+	}
+	if err != nil {
+		return models.SLAPolicy{}, false, err
+	}
+	return *p, true, nil
+}
+
+// after moves a case's clocks after a change: what names the event (agent or customer reply)
+// or is "" for a plain update, where only a status change matters.
+func (s *SLA) after(ctx context.Context, c *models.Case, what string, previous models.Status, now time.Time) error {
+	p, ok, err := s.policyOf(ctx, c)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		c.StopSLA("policy deleted", now)
+		return nil
+	}
+	switch what {
+	case models.SLAOnCustomerReply:
+		c.SLAAfter(p, what, previous, now) // it handles the reopening itself
+	case models.SLAOnAgentReply:
+		c.SLAAfter(p, what, previous, now)
+		if c.Status != previous {
+			c.SLAAfter(p, models.SLAOnStatus, previous, now)
+		}
+	default:
+		if c.Status != previous {
+			c.SLAAfter(p, models.SLAOnStatus, previous, now)
+		}
+	}
+	return nil
+}
+
+// List returns every policy, first-matching first; every staff member may read them.
+func (s *SLA) List(ctx context.Context, p *Principal) ([]models.SLAPolicy, error) {
+	if err := p.Require(models.RoleAgent); err != nil {
+		return nil, err
+	}
+	ps, err := s.store.ListSLAPolicies(ctx)
+	// The order in which SelectSLAPolicy tries them: position, then name, then ID.
+	slices.SortStableFunc(ps, func(a, b models.SLAPolicy) int {
+		if a.Position != b.Position {
+			return a.Position - b.Position
+		}
+		if a.Name != b.Name {
+			return strings.Compare(a.Name, b.Name)
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return ps, err
+}
+
+// Get returns one policy.
+func (s *SLA) Get(ctx context.Context, p *Principal, id string) (*models.SLAPolicy, error) {
+	if err := p.Require(models.RoleAgent); err != nil {
+		return nil, err
+	}
+	pol, err := s.store.GetSLAPolicy(ctx, id)
+	return pol, notFoundAs(err, "SLA policy")
+}
+
+// Create adds a policy (managers and admins).
+func (s *SLA) Create(ctx context.Context, p *Principal, req models.SLAPolicyCreate) (*models.SLAPolicy, error) {
+	if err := p.Require(models.RoleManager); err != nil {
+		return nil, err
+	}
+	pol, err := models.NewSLAPolicy(newID(), req, s.now())
+	if err != nil {
+		return nil, err
+	}
+	return pol, s.store.InsertSLAPolicy(ctx, pol)
+}
+
+// Patch changes a policy (managers and admins). Running clocks keep the targets they started
+// with; new clocks use the new ones.
+func (s *SLA) Patch(ctx context.Context, p *Principal, id string, req models.SLAPolicyPatch) (*models.SLAPolicy, error) {
+	if err := p.Require(models.RoleManager); err != nil {
+		return nil, err
+	}
+	pol, err := s.store.GetSLAPolicy(ctx, id)
+	if err != nil {
+		return nil, notFoundAs(err, "SLA policy")
+	}
+	if pol.Version != req.Version {
+		return nil, models.Conflict("version_conflict", "the policy was changed by someone else; reload and try again")
+	}
+	if err := pol.ApplyPatch(req, s.now()); err != nil {
+		return nil, err
+	}
+	pol.Version++
+	if err := s.store.UpdateSLAPolicy(ctx, pol); err != nil {
+		if errors.Is(err, store.ErrVersionMismatch) {
+			return nil, models.Conflict("version_conflict", "the policy was changed by someone else; reload and try again")
+		}
+		return nil, err
+	}
+	return pol, nil
+}
+
+// Delete removes a policy (managers and admins). Cases under it keep their clocks but no
+// longer move them.
+func (s *SLA) Delete(ctx context.Context, p *Principal, id string) error {
+	if err := p.Require(models.RoleManager); err != nil {
+		return err
+	}
+	return notFoundAs(s.store.DeleteSLAPolicy(ctx, id), "SLA policy")
+}
+
+// SLAListener hears the warnings and breaches the scheduler fires (escalation rules use it).
+type SLAListener func(ctx context.Context, c *models.Case, events []models.SLAEvent)
+
+// Scheduler fires SLA warnings and breaches when they are due. Its timers are in the database,
+// so after a restart every due event still fires, and claims make each fire once however many
+// replicas run a scheduler.
+type Scheduler struct {
+	store    *store.Store
+	cases    *Cases
+	events   *Events
+	logger   *slog.Logger
+	now      Clock
+	owner    string
+	lease    time.Duration
+	listener SLAListener
+}
+
+// NewScheduler wires a scheduler; owner must differ between replicas.
+func NewScheduler(st *store.Store, cases *Cases, events *Events, logger *slog.Logger, now Clock, owner string) *Scheduler {
+	return &Scheduler{store: st, cases: cases, events: events, logger: logger, now: now, owner: owner, lease: time.Minute}
+}
+
+// OnSLAEvent sets who hears fired events.
+func (sc *Scheduler) OnSLAEvent(l SLAListener) { sc.listener = l }
+
+var errNothingDue = errors.New("nothing due")
+
+// Sweep fires every due SLA event and returns how many it fired.
+func (sc *Scheduler) Sweep(ctx context.Context) (int, error) {
+	now := sc.now()
+	ids, err := sc.store.DueSLATimers(ctx, now, 1000)
+	if err != nil {
+		return 0, err
+	}
+	fired := 0
+	for _, id := range ids {
+		if err := sc.store.ClaimSLATimer(ctx, id, sc.owner, now, sc.lease); err != nil {
+			if errors.Is(err, store.ErrNotClaimable) {
+				continue // another replica has it
+			}
+			return fired, err
+		}
+		n, err := sc.fire(ctx, id, now)
+		if err != nil {
+			sc.logger.Warn("SLA timer", "case", id, "err", err)
+			continue // the claim expires and the next sweep retries
+		}
+		fired += n
+	}
+	return fired, nil
+}
+
+func (sc *Scheduler) fire(ctx context.Context, id string, now time.Time) (int, error) {
+	var events []models.SLAEvent
+	c, err := sc.cases.write(ctx, id, 0, "", func(c *models.Case) error {
+		if _, ok, err := sc.cases.sla.policyOf(ctx, c); err != nil {
+			return err
+		} else if !ok {
+			c.StopSLA("policy deleted", now) // never fire clocks of a deleted policy
+			return nil
+		}
+		events = c.EvaluateSLA(now)
+		if len(events) == 0 {
+			return errNothingDue
+		}
+		c.UpdatedAt = now
+		return nil
+	})
+	switch {
+	case errors.Is(err, errNothingDue):
+		// A stale timer (the case moved on): set it to what the case says now.
+		cur, err := sc.store.GetCase(ctx, id)
+		if err != nil {
+			return 0, err
+		}
+		return 0, sc.store.ReleaseSLATimer(ctx, id, cur.NextSLAEventAt)
+	case errors.Is(err, store.ErrNotFound), isNotFound(err):
+		return 0, sc.store.ReleaseSLATimer(ctx, id, nil)
+	case err != nil:
+		return 0, err
+	}
+	if err := sc.store.ReleaseSLATimer(ctx, id, c.NextSLAEventAt); err != nil {
+		return 0, err
+	}
+	sc.events.Publish(ctx, EventCaseUpdated, id, map[string]any{"by": "sla"})
+	if sc.listener != nil {
+		sc.listener(ctx, c, events)
+	}
+	return len(events), nil
+}
+
+func isNotFound(err error) bool {
+	de, ok := models.AsError(err)
+	return ok && de.Kind == models.KindNotFound
+}
+
+// Run sweeps every interval until ctx ends.
+func (sc *Scheduler) Run(ctx context.Context, interval time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		if _, err := sc.Sweep(ctx); err != nil && ctx.Err() == nil {
+			sc.logger.Warn("SLA sweep", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
