@@ -9,6 +9,9 @@
 
 import type {
   ApiToken,
+  CannedReply,
+  CannedReplyInput,
+  CannedReplyListMeta,
   Case,
   CaseListMeta,
   CaseListQuery,
@@ -28,6 +31,9 @@ import type {
   NewUser,
   OutboxMail,
   PublicCase,
+  SLAPolicy,
+  SLAPolicyInput,
+  SLAPolicyPatch,
   Session,
   Team,
   TeamPatch,
@@ -312,6 +318,68 @@ export function touchPresence(id: string): Promise<Viewer[]> {
 /** Says "I left the case". keepalive lets it finish while the page unloads. */
 export async function leavePresence(id: string, keepalive = false): Promise<void> {
   await request<unknown>('DELETE', `${casePath(id)}/presence`, { keepalive, noAuthRedirect: true })
+}
+
+/**
+ * Merges the case `id` (the duplicate) into `into`; answers the target case.
+ * 409: stale version (`version_conflict`) or merged already (`already_merged`);
+ * 400 with `fields.into`: no such target, the case itself, or a merged target.
+ */
+export function mergeCase(id: string, into: string, version: number): Promise<Case> {
+  return data(request<Case>('POST', `${casePath(id)}/merge`, { body: { into, version } }))
+}
+
+// --- Canned replies ---------------------------------------------------------------
+
+export function listCannedReplies(signal?: AbortSignal): Promise<Envelope<CannedReply[], CannedReplyListMeta>> {
+  return request<CannedReply[], CannedReplyListMeta>('GET', '/canned-replies', { signal })
+}
+
+const cannedPath = (id: string) => `/canned-replies/${encodeURIComponent(id)}`
+
+export function createCannedReply(reply: CannedReplyInput): Promise<CannedReply> {
+  return data(request<CannedReply>('POST', '/canned-replies', { body: reply }))
+}
+
+export function updateCannedReply(id: string, patch: Partial<CannedReplyInput>): Promise<CannedReply> {
+  return data(request<CannedReply>('PATCH', cannedPath(id), { body: patch }))
+}
+
+export async function deleteCannedReply(id: string): Promise<void> {
+  await request<void>('DELETE', cannedPath(id))
+}
+
+/** A canned reply with its placeholders filled in for one case (nothing is sent). */
+export async function renderCannedReply(caseId: string, replyId: string): Promise<string> {
+  const rendered = await data(
+    request<{ body: string }>('GET', `${casePath(caseId)}/canned-replies/${encodeURIComponent(replyId)}`),
+  )
+  return rendered?.body ?? ''
+}
+
+// --- SLA policies -------------------------------------------------------------------
+
+const slaPath = (id: string) => `/sla-policies/${encodeURIComponent(id)}`
+
+export function listSlaPolicies(): Promise<SLAPolicy[]> {
+  return data(request<SLAPolicy[]>('GET', '/sla-policies'))
+}
+
+export function getSlaPolicy(id: string): Promise<SLAPolicy> {
+  return data(request<SLAPolicy>('GET', slaPath(id)))
+}
+
+export function createSlaPolicy(policy: SLAPolicyInput): Promise<SLAPolicy> {
+  return data(request<SLAPolicy>('POST', '/sla-policies', { body: policy }))
+}
+
+/** A stale `version` gets 409 version_conflict and nothing is written. */
+export function updateSlaPolicy(id: string, patch: SLAPolicyPatch): Promise<SLAPolicy> {
+  return data(request<SLAPolicy>('PATCH', slaPath(id), { body: patch }))
+}
+
+export async function deleteSlaPolicy(id: string): Promise<void> {
+  await request<void>('DELETE', slaPath(id))
 }
 
 // --- Complaint categories and the mail outbox (admins) -------------------------

@@ -96,6 +96,12 @@ export function createAppRouter(history: RouterHistory = createWebHistory()): Ro
         meta: { roles: ['admin'], titleKey: 'outbox.title' },
       },
       {
+        path: '/admin/canned-replies',
+        name: 'admin-canned-replies',
+        component: () => import('./views/CannedRepliesView.vue'),
+        meta: { roles: ['manager', 'admin'], titleKey: 'canned.title' },
+      },
+      {
         path: '/account/tokens',
         name: 'api-tokens',
         component: () => import('./views/TokensView.vue'),

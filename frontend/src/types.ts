@@ -91,6 +91,8 @@ export interface CaseSummary {
   created_at: string
   updated_at: string
   version: number
+  /** The soonest due time of the case's outstanding SLA clocks; absent when there is none. */
+  due_at?: string
   /** Search matches: HTML-escaped text in which only <mark> and </mark> are markup. */
   highlights?: Partial<Record<'subject' | 'body' | 'customer_name' | string, string[]>>
 }
@@ -110,6 +112,8 @@ export interface CaseMessage {
   author: string
   body: string
   created_at: string
+  /** On a message moved in by a merge: the duplicate case it was written on. */
+  merged_from?: string
 }
 
 export interface TimelineEvent {
@@ -150,6 +154,119 @@ export interface Case extends CaseSummary {
   merged_into?: string
   first_response_at?: string
   resolved_at?: string
+  /** The SLA policy the case is under; absent when no policy matched. */
+  sla_policy_id?: string
+  /** The case's SLA clocks in the order they started; null or [] without clocks. */
+  sla?: SLAClock[] | null
+}
+
+// --- SLA ----------------------------------------------------------------------------
+
+export type SLAKind = 'first_response' | 'next_response' | 'resolution' | 'final_answer'
+export type SLAState = 'running' | 'paused' | 'met' | 'breached'
+
+/** One SLA timer of a case (times are RFC 3339). */
+export interface SLAClock {
+  kind: SLAKind | string
+  policy_id?: string
+  warn_at_percent?: number
+  target_seconds: number
+  started_at: string
+  due_at?: string | null
+  warn_at?: string | null
+  paused_at?: string | null
+  elapsed_before_pause_seconds?: number
+  state: SLAState | string
+  warned_at?: string | null
+  breached_at?: string | null
+  met_at?: string | null
+}
+
+export type Weekday = 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday' | 'sunday'
+
+export interface SLAInterval {
+  start: string
+  end: string
+}
+
+export interface SLAHoliday {
+  date: string
+  name: string
+}
+
+export interface SLACalendar {
+  time_zone: string
+  hours: Record<Weekday, SLAInterval[]>
+  holidays: SLAHoliday[]
+}
+
+export interface SLATargets {
+  first_response_minutes: number
+  next_response_minutes: number
+  resolution_minutes: number
+}
+
+export interface SLAConditions {
+  channels: string[]
+  categories: string[]
+  touchpoints: string[]
+}
+
+export interface SLAPolicy {
+  id: string
+  name: string
+  enabled: boolean
+  position: number
+  calendar: SLACalendar
+  targets: Partial<Record<CasePriority, SLATargets>>
+  final_answer_days: number
+  warn_at_percent: number
+  conditions: SLAConditions
+  created_at: string
+  updated_at: string
+  version: number
+}
+
+/** POST /sla-policies (PATCH sends the same fields plus `version`). */
+export interface SLAPolicyInput {
+  name: string
+  enabled: boolean
+  position: number
+  calendar: SLACalendar
+  targets: Partial<Record<CasePriority, SLATargets>>
+  final_answer_days: number
+  warn_at_percent: number
+  conditions: SLAConditions
+}
+
+export type SLAPolicyPatch = Partial<SLAPolicyInput> & { version: number }
+
+// --- Canned replies -------------------------------------------------------------------
+
+export interface CannedReply {
+  id: string
+  title: string
+  body: string
+  locale: Locale
+  created_by?: string
+  created_at?: string
+  updated_at?: string
+}
+
+export interface CannedReplyListMeta {
+  total: number
+  placeholders: string[]
+}
+
+export interface CannedReplyInput {
+  title: string
+  body: string
+  locale: Locale
+}
+
+export interface MergeRequest {
+  into: string
+  version: number
 }
 
 /** What an agent may change with PATCH /cases/{id}; version is required. */
@@ -287,7 +404,7 @@ export interface CaseListMeta {
   facets?: Partial<Record<FacetField | string, Facet[]>>
 }
 
-export type CaseSort = 'updated_at' | 'created_at' | 'priority' | 'relevance'
+export type CaseSort = 'updated_at' | 'created_at' | 'priority' | 'due' | 'relevance'
 
 /** GET /cases parameters (handlers/cases.go caseListParams); lists are comma-separated. */
 export interface CaseListQuery {
