@@ -423,6 +423,52 @@ var requestTypes = map[string]reflect.Type{
 	"WeeklyHoursInput":   reflect.TypeFor[models.WeeklyHours](),
 	"HolidayInput":       reflect.TypeFor[models.Holiday](),
 	"Interval":           reflect.TypeFor[models.Interval](),
+
+	"RuleCreate": reflect.TypeFor[models.RuleCreate](),
+	"RulePatch":  reflect.TypeFor[models.RulePatch](),
+	// Triggers, conditions and actions are also responses; as requests they have their own
+	// schemas (a response always holds what a request may leave out).
+	"TriggerInput":   reflect.TypeFor[models.Trigger](),
+	"ConditionInput": reflect.TypeFor[models.Condition](),
+	"ActionInput":    reflect.TypeFor[models.Action](),
+	// A condition's value reads and writes its own JSON, the same both ways (see
+	// compareCustomJSONSchema).
+	"ConditionValue": reflect.TypeFor[models.ConditionValue](),
+}
+
+// validatedEnums are the request fields whose allowed values a Validate method checks instead
+// of a validate tag, keyed as compareField names them, with the values the code accepts: the
+// schema must state exactly these as its enum.
+var validatedEnums = map[string][]string{
+	"TriggerInput.type":         stringsOf(models.TriggerTypes),
+	"ConditionInput.field":      stringsOf(models.ConditionFields),
+	"ConditionInput.op":         conditionOps(),
+	"ActionInput.type":          stringsOf(models.ActionTypes),
+	"ActionInput.priority":      stringsOf([]models.Priority{models.PriorityLow, models.PriorityNormal, models.PriorityHigh, models.PriorityUrgent}),
+	"ActionInput.role":          {models.NotifyAgents, models.NotifyManagers, models.NotifyAdmins},
+	"ActionInput.fallback_role": {models.NotifyAgents, models.NotifyManagers, models.NotifyAdmins},
+	"ActionInput.channels[]":    {models.NotifyInApp, models.NotifyEmail},
+}
+
+func stringsOf[T ~string](in []T) []string {
+	out := make([]string, len(in))
+	for i, v := range in {
+		out[i] = string(v)
+	}
+	return out
+}
+
+// conditionOps is every op some condition field takes.
+func conditionOps() []string {
+	var out []string
+	for _, f := range models.ConditionFields {
+		for _, op := range models.ConditionOps(f) {
+			if !slices.Contains(out, string(op)) {
+				out = append(out, string(op))
+			}
+		}
+	}
+	return out
 }
 
 // requestBodies names the request schema of each operation that takes a body.
@@ -433,6 +479,7 @@ var requestBodies = map[string]string{
 	"submitComplaint": "ComplaintCreate", "addCustomerMessage": "CustomerMessageCreate", "answerFollowUp": "FollowUpCreate",
 	"replaceCategories": "CategoriesUpdate", "createCannedReply": "CannedReplyCreate", "updateCannedReply": "CannedReplyPatch",
 	"createSLAPolicy": "SLAPolicyCreate", "updateSLAPolicy": "SLAPolicyPatch",
+	"createRule": "RuleCreate", "previewRule": "RuleCreate", "updateRule": "RulePatch",
 }
 
 // multipartForms names the multipart/form-data schema of the operations that also take files:
@@ -475,10 +522,73 @@ func TestOpenAPIRequestSchemasMatchValidateTags(t *testing.T) {
 			}
 		}
 	}
+	for at := range validatedEnums {
+		name, prop, _ := strings.Cut(at, ".")
+		if requestTypes[name] == nil || componentSchema(t, doc, name).Properties[strings.TrimSuffix(prop, "[]")] == nil {
+			t.Errorf("validatedEnums: %s names no request field", at)
+		}
+	}
 	for name, typ := range requestTypes {
 		t.Run(name, func(t *testing.T) {
+			if readsOwnJSON(typ) {
+				compareCustomJSONSchema(t, doc, name, componentSchema(t, doc, name), typ)
+				return
+			}
 			compareRequestSchema(t, name, componentSchema(t, doc, name), typ)
 		})
+	}
+}
+
+var jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+
+// readsOwnJSON reports whether typ decodes itself (json.Unmarshaler): it has no fixed JSON kind
+// or fields to compare.
+func readsOwnJSON(typ reflect.Type) bool {
+	return typ.Kind() == reflect.Struct && reflect.PointerTo(typ).Implements(jsonUnmarshaler)
+}
+
+// compareCustomJSONSchema checks the schema of a type that reads and writes its own JSON by its
+// examples, at least one per alternative (oneOf) of the schema: each fits the schema and goes
+// through the type unchanged (decoded and encoded again, it is the same JSON), so every shape the
+// document shows is one the type accepts as it is.
+func compareCustomJSONSchema(t *testing.T, doc *openapi3.T, at string, s *openapi3.Schema, typ reflect.Type) {
+	t.Helper()
+	if !reflect.PointerTo(typ).Implements(jsonMarshaler) && !typ.Implements(jsonMarshaler) {
+		t.Errorf("%s: %s decodes itself but does not encode itself; the test does not know it", at, typ)
+	}
+	if len(s.Examples) == 0 {
+		t.Errorf("%s: give the schema examples of every shape %s takes", at, typ)
+	}
+	covered := make([]bool, len(s.OneOf))
+	opts := append(doc.GetSchemaValidationOptions(), openapi3.EnableJSONSchema2020(), openapi3.MultiErrors())
+	for i, ex := range s.Examples {
+		raw, _ := json.Marshal(ex)
+		if err := s.VisitJSON(ex, opts...); err != nil {
+			t.Errorf("%s: example %d %s does not fit the schema: %v", at, i, raw, err)
+		}
+		for j, alt := range s.OneOf {
+			if alt.Value != nil && alt.Value.VisitJSON(ex, opts...) == nil {
+				covered[j] = true
+			}
+		}
+		v := reflect.New(typ)
+		if err := json.Unmarshal(raw, v.Interface()); err != nil {
+			t.Errorf("%s: example %d %s does not decode into %s: %v", at, i, raw, typ, err)
+			continue
+		}
+		again, err := json.Marshal(v.Elem().Interface())
+		if err != nil {
+			t.Errorf("%s: example %d %s does not encode again: %v", at, i, raw, err)
+			continue
+		}
+		if !bytes.Equal(raw, again) {
+			t.Errorf("%s: example %d %s comes back from %s as %s", at, i, raw, typ, again)
+		}
+	}
+	for j, ok := range covered {
+		if !ok {
+			t.Errorf("%s: no example of alternative %d (oneOf)", at, j)
+		}
 	}
 }
 
@@ -586,6 +696,17 @@ func compareField(t *testing.T, at, ref string, s *openapi3.Schema, typ reflect.
 	for typ.Kind() == reflect.Pointer {
 		typ = typ.Elem()
 	}
+	if readsOwnJSON(typ) {
+		// It has its own request schema, checked by compareCustomJSONSchema, which the field
+		// must reference.
+		if name := strings.TrimPrefix(ref, "#/components/schemas/"); requestTypes[name] != typ {
+			t.Errorf("%s: references %q, want the request schema of %s", at, ref, typ)
+		}
+		if len(rules) > 0 || len(itemRules) > 0 {
+			t.Errorf("%s: the test does not know validate rules on %s, which decodes itself", at, typ)
+		}
+		return
+	}
 	// A map is a JSON object whose keys are data: "map" here, "object" in the document.
 	kind := map[reflect.Kind]string{reflect.String: "string", reflect.Bool: "boolean", reflect.Int: "integer",
 		reflect.Int64: "integer", reflect.Slice: "array", reflect.Struct: "object", reflect.Map: "map"}[typ.Kind()]
@@ -613,6 +734,9 @@ func compareField(t *testing.T, at, ref string, s *openapi3.Schema, typ reflect.
 			format = "email"
 		case "oneof":
 			enum = strings.Fields(param)
+			if validatedEnums[at] != nil {
+				t.Errorf("%s: has both a oneof tag and a validatedEnums entry; drop the entry", at)
+			}
 		case "min", "max":
 			n, err := strconv.ParseFloat(param, 64)
 			if err != nil {
@@ -632,6 +756,9 @@ func compareField(t *testing.T, at, ref string, s *openapi3.Schema, typ reflect.
 		default:
 			t.Errorf("%s: the test does not know validate rule %q; teach it, and say it in openapi.json", at, r)
 		}
+	}
+	if enum == nil {
+		enum = slices.Clone(validatedEnums[at])
 	}
 	eq := func(what string, want *float64, got *float64) {
 		switch {
@@ -691,7 +818,7 @@ func compareField(t *testing.T, at, ref string, s *openapi3.Schema, typ reflect.
 	sort.Strings(enum)
 	sort.Strings(gotEnum)
 	if !slices.Equal(enum, gotEnum) {
-		t.Errorf("%s: enum %v, want %v (validate oneof)", at, gotEnum, enum)
+		t.Errorf("%s: enum %v, want %v (validate oneof, or validatedEnums)", at, gotEnum, enum)
 	}
 }
 
@@ -818,6 +945,12 @@ var responseTypes = map[string]reflect.Type{
 	"Interval":      reflect.TypeFor[models.Interval](),
 	"Holiday":       reflect.TypeFor[models.Holiday](),
 	"SLAClock":      reflect.TypeFor[models.SLAClock](),
+	"Rule":          reflect.TypeFor[models.Rule](),
+	"Trigger":       reflect.TypeFor[models.Trigger](),
+	"Condition":     reflect.TypeFor[models.Condition](),
+	"Action":        reflect.TypeFor[models.Action](),
+	"PreviewMatch":  reflect.TypeFor[models.PreviewMatch](),
+	"Notification":  reflect.TypeFor[store.Notification](),
 }
 
 func TestOpenAPIResponseSchemasMatchTypes(t *testing.T) {
@@ -1019,6 +1152,59 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 	due := summaryOf(search.Hit{Doc: search.CaseDoc{ID: timed.ID, Status: "open", Priority: "normal", Channel: "phone",
 		CreatedAt: now, UpdatedAt: now, DueAt: later, Version: 5}})
 
+	// Escalation rules: the shipped ones, and one with every shape of condition value and every
+	// kind of action; a case they fired on; its notifications; a case whose SLA policy went away.
+	rules := models.DefaultRules()
+	for i := range rules {
+		rules[i].CreatedAt, rules[i].UpdatedAt = now, now
+	}
+	every, err := models.NewRule("R2PLQJ4WZ3M7XK5T", models.RuleCreate{Name: "Everything", Position: 5,
+		Trigger: models.Trigger{Type: models.TriggerCaseUpdated}, Match: models.MatchAny,
+		Conditions: []models.Condition{
+			{Field: models.CondPriority, Op: models.OpChanged},
+			{Field: models.CondPriority, Op: models.OpChangedTo, Value: models.StringValue("urgent")},
+			{Field: models.CondChannel, Op: models.OpIn, Value: models.ListValue("web_form", "email")},
+			{Field: models.CondEscalationLevel, Op: models.OpLt, Value: models.NumberValue(2)},
+			{Field: models.CondRepeatComplainant, Op: models.OpGte, Value: models.RepeatValue(3, 90)},
+			{Field: models.CondText, Op: models.OpMatchesRegex, Value: models.StringValue("(lawyer|asianajaja)")},
+		},
+		Actions: []models.Action{
+			{Type: models.ActionSetPriority, Priority: models.PriorityHigh, OnlyRaise: true},
+			{Type: models.ActionAssignTeam, TeamID: team.ID},
+			{Type: models.ActionAssignAgent, AgentID: user.ID},
+			{Type: models.ActionRoundRobinTeam, TeamID: team.ID},
+			{Type: models.ActionRaiseEscalation, Level: 2},
+			{Type: models.ActionAddTag, Tag: "Legal"},
+			{Type: models.ActionRemoveTag, Tag: "calm"},
+			{Type: models.ActionNotify, UserIDs: []string{user.ID}, TeamID: team.ID, Role: models.NotifyManagers, CaseTeam: true,
+				CaseAssignee: true, FallbackRole: models.NotifyAdmins, Channels: []string{models.NotifyInApp, models.NotifyEmail}, Message: "Look"},
+			{Type: models.ActionWebhook, EndpointID: "crm"},
+			{Type: models.ActionApplySLAPolicy, PolicyID: "default"},
+		}}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idle, err := models.NewRule("R3PLQJ4WZ3M7XK5T", models.RuleCreate{Name: "Idle", Trigger: models.Trigger{
+		Type: models.TriggerNoAgentActivity, IdleMinutes: 240}, Actions: []models.Action{{Type: models.ActionRaiseEscalation}}}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fired := models.NewCase("K-2026-000048", models.CaseCreate{Subject: "My lawyer will call", Description: "The sofa hurt me.",
+		Customer: models.CustomerCreate{Name: "Matti", Email: "matti@example.com"}}, models.Actor{ID: user.ID, Name: user.Name}, now)
+	if res := models.EvaluateRules(rules, models.TriggerCaseCreated, models.RuleInput{Case: fired, Now: now}); len(res.Fired) == 0 {
+		t.Fatal("the safety rule did not fire")
+	}
+	fired.StartSLA(*standard, now)
+	fired.StopSLA("policy deleted", later)
+	preview := models.PreviewRule(rules[1], []*models.Case{fired, waiting}, nil, now)
+	if len(preview) != 1 {
+		t.Fatalf("preview = %v, want the one case", preview)
+	}
+	unread := store.Notification{ID: "N4WZ3M7XK2PLR5TQ", UserID: user.ID, CaseID: fired.ID, Title: fired.ID + ": Safety or legal words",
+		Message: "A new complaint mentions safety or legal words. Please look at it now.", CreatedAt: later}
+	read := unread
+	read.ID, read.ReadAt = "N5WZ3M7XK2PLR5TQ", &later
+
 	cases := []struct {
 		schema string
 		body   any
@@ -1070,6 +1256,16 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 		{"CaseData", map[string]any{"data": waiting}},
 		{"CaseList", map[string]any{"data": []caseSummary{due, unassigned}, "meta": map[string]any{"total": 2,
 			"next_cursor": "", "facets": map[string][]search.FacetValue{}}}},
+		{"RuleList", map[string]any{"data": append(rules, *every, *idle), "meta": map[string]any{"total": len(rules) + 2}}},
+		{"RuleList", map[string]any{"data": []models.Rule{}, "meta": map[string]any{"total": 0}}},
+		{"RuleData", map[string]any{"data": every}},
+		{"PreviewMatchList", map[string]any{"data": preview, "meta": map[string]any{"total": len(preview)}}},
+		{"PreviewMatchList", map[string]any{"data": []models.PreviewMatch{}, "meta": map[string]any{"total": 0}}},
+		{"CaseData", map[string]any{"data": fired}},
+		{"NotificationList", map[string]any{"data": []store.Notification{unread, read}, "meta": map[string]any{"total": 2, "unread": 1}}},
+		{"NotificationList", map[string]any{"data": []store.Notification{}, "meta": map[string]any{"total": 0, "unread": 0}}},
+		{"Event", store.Event{Seq: "67c2d1a8e4b0c3f1a2d4e6fb", Type: helpdesk.EventNotification, CaseID: fired.ID,
+			Data: map[string]any{"rule": "Safety or legal words"}, At: now}},
 	}
 	for _, de := range []error{models.StaleVersion(3), models.InvalidField("customer.email", "must be an e-mail address"),
 		echo.ErrNotFound, errors.New("boom"), models.Unavailable("search is down", errors.New("x"))} {
@@ -1134,6 +1330,10 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 		{http.MethodGet, "/api/v1/mail/outbox", "", 401, "ErrorEnvelope", nil},
 		{http.MethodGet, "/api/v1/sla-policies", "", 401, "ErrorEnvelope", nil},
 		{http.MethodPatch, "/api/v1/sla-policies/default", `{"version":1,"enabled":false}`, 401, "ErrorEnvelope", nil},
+		{http.MethodGet, "/api/v1/rules", "", 401, "ErrorEnvelope", nil},
+		{http.MethodPost, "/api/v1/rules/preview", `{"name":"x","trigger":{"type":"case_created"},"actions":[{"type":"raise_escalation"}]}`, 401, "ErrorEnvelope", nil},
+		{http.MethodGet, "/api/v1/notifications", "", 401, "ErrorEnvelope", nil},
+		{http.MethodPost, "/api/v1/notifications/N4WZ3M7XK2PLR5TQ/read", "", 401, "ErrorEnvelope", nil},
 	}
 	for _, l := range live {
 		req := httptest.NewRequest(l.method, l.path, strings.NewReader(l.body))
