@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,8 +18,9 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// TestBenchSmall runs the whole bench on 200 cases, then again on the same directory (the
-// reuse path), so the bench keeps building and running as the code under it changes.
+// TestBenchSmall runs the whole bench on 200 cases with a one-second intake, then the platform
+// part again on the same directory (the reuse path), so the bench keeps building and running as
+// the code under it changes.
 func TestBenchSmall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the embedded database, the index and a server process")
@@ -27,16 +29,18 @@ func TestBenchSmall(t *testing.T) {
 	defer cancel()
 	dir := t.TempDir()
 	var progress bytes.Buffer
-	cfg := config{N: 200, Dir: dir, Requests: 20, Warmup: 2, Seed: 1, Progress: &progress}
-	for _, want := range []bool{false, true} {
+	cfg := config{N: 200, Dir: dir, Only: partAll, Requests: 20, Warmup: 2, IntakeDuration: time.Second,
+		Changes: 5, Seed: 1, Progress: &progress}
+	for _, only := range []string{partAll, partPlatform} {
+		cfg.Only = only
 		rep, err := run(ctx, cfg)
 		if err != nil {
-			t.Fatalf("reuse=%v: %v\n%s", want, err, progress.String())
+			t.Fatalf("-only %s: %v\n%s", only, err, progress.String())
 		}
 		var out bytes.Buffer
 		rep.print(&out)
 		t.Log("\n" + out.String())
-		if rep.seed.reused != want {
+		if want := only == partPlatform; rep.seed.reused != want {
 			t.Errorf("reused = %v, want %v", rep.seed.reused, want)
 		}
 		if rep.get.n != cfg.Requests || rep.getFloor.n != cfg.Requests || rep.get.p50 <= 0 || rep.getFloor.p50 <= 0 {
@@ -50,16 +54,35 @@ func TestBenchSmall(t *testing.T) {
 				t.Errorf("%s: figures missing: %+v %+v", l.name, l.http, l.floor)
 			}
 		}
-		if rep.startup <= 0 || rep.inProc <= 0 || rep.startup < rep.inProc {
-			t.Errorf("start-up %v, in process %v", rep.startup, rep.inProc)
+		if rep.startup <= 0 || rep.inProc <= 0 || rep.startup < rep.inProc || rep.rss <= 0 {
+			t.Errorf("start-up %v, in process %v, RSS %d", rep.startup, rep.inProc, rep.rss)
 		}
-		if rep.rss <= 0 {
-			t.Errorf("RSS %d", rep.rss)
+		lines := []string{"kaiku bench  n=200", "get case by id", "start-up to /readyz", "targets (issue 2)"}
+		if i3 := rep.i3; only == partAll {
+			lines = append(lines, "complaint intake", "live update", "targets (issue 3)")
+			in := i3.intake
+			if in.ok == 0 || len(in.errs) > 0 || i3.insertFloor.ok == 0 || i3.upsertFloor.ok == 0 {
+				t.Errorf("intake %d ok, errors %s; floors %d, %d", in.ok, in.errSummary(), i3.insertFloor.ok, i3.upsertFloor.ok)
+			}
+			if i3.stored != int64(cfg.N+in.ok) || i3.found != in.ok || int64(i3.indexed) != i3.stored || i3.marks != 0 {
+				t.Errorf("after %d acknowledged: %d stored, %d found, %d indexed, %d marks", in.ok, i3.stored, i3.found, i3.indexed, i3.marks)
+			}
+			if i3.search.http.n != cfg.Requests || i3.search.floor.n != cfg.Requests {
+				t.Errorf("search figures missing: %+v", i3.search)
+			}
+			if i3.changes != cfg.Changes || i3.missed != 0 || i3.live.n != cfg.Changes || i3.patch.p50 <= 0 {
+				t.Errorf("live: %d changes, %d missed, %+v, %+v", i3.changes, i3.missed, i3.live, i3.patch)
+			}
+		} else if i3 != nil {
+			t.Errorf("-only %s measured the intake part", only)
 		}
-		for _, line := range []string{"kaiku bench  n=200", "get case by id", "start-up to /readyz", "targets (issue 2)"} {
+		for _, line := range lines {
 			if !strings.Contains(out.String(), line) {
 				t.Errorf("report lacks %q", line)
 			}
 		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, workSubdir)); !os.IsNotExist(err) {
+		t.Errorf("the work copy is still there: %v", err)
 	}
 }

@@ -8,8 +8,10 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/kaiku-helpdesk/kaiku/models"
 )
@@ -341,5 +343,143 @@ func (k *collector) add(c *models.Case) {
 			k.seen[key] = true
 			*kv.dst = append(*kv.dst, kv.v)
 		}
+	}
+}
+
+// texts are the complaint texts of the sources (or generated ones), each usable as a
+// complaint's description: at least 10 characters, at most the form's 20,000.
+func (s *sources) texts() []string {
+	var out []string
+	add := func(t string) {
+		if t = strings.TrimSpace(t); len(t) >= 10 {
+			out = append(out, truncate(t, 20000))
+		}
+	}
+	for _, r := range s.cfpb {
+		add(r.narrative)
+	}
+	for _, r := range s.booking {
+		add(r.text)
+	}
+	if len(out) == 0 {
+		r := rand.New(rand.NewPCG(1, 6))
+		for range 500 {
+			words := make([]string, 20+r.IntN(120))
+			for k := range words {
+				words[k] = pick(r, genWords)
+			}
+			add(strings.Join(words, " ") + ".")
+		}
+	}
+	return out
+}
+
+// vocabulary is what the search figure asks for: words of the complaint texts by how many
+// texts hold them.
+type vocabulary struct {
+	common   []string // the most frequent words (stop words left out)
+	rare     []string // words found in only a few texts
+	typoBase []string // words long enough to get a typo Kaiku's search tolerates
+}
+
+// stopWords are left out of the common words: nobody searches an inbox for them.
+var stopWords = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`about after again also because been before being could didn does
+		doing from have having here into just more most other over same should some such than that their
+		them then there these they this those through under until very were what when where which while
+		with would your only told said back even still will again asked since never call called`) {
+		stopWords[w] = true
+	}
+}
+
+// words splits a text into lowercase words of letters (CFPB's XXXX redactions left out).
+func words(t string) []string {
+	out := strings.FieldsFunc(strings.ToLower(t), func(r rune) bool { return !unicode.IsLetter(r) })
+	return slices.DeleteFunc(out, func(w string) bool { return strings.Contains(w, "xx") })
+}
+
+func newVocabulary(texts []string) *vocabulary {
+	df := map[string]int{}
+	for _, t := range texts {
+		seen := map[string]bool{}
+		for _, w := range words(t) {
+			if !seen[w] {
+				seen[w] = true
+				df[w]++
+			}
+		}
+	}
+	all := make([]string, 0, len(df))
+	for w := range df {
+		all = append(all, w)
+	}
+	slices.SortFunc(all, func(a, b string) int {
+		if df[a] != df[b] {
+			return df[b] - df[a]
+		}
+		return strings.Compare(a, b)
+	})
+	v := &vocabulary{}
+	for _, w := range all {
+		n := len([]rune(w))
+		switch {
+		case n >= 4 && !stopWords[w] && len(v.common) < 40:
+			v.common = append(v.common, w)
+		case n >= 5 && df[w] >= 2 && df[w] <= 4 && len(v.rare) < 400:
+			v.rare = append(v.rare, w)
+		}
+		if n >= 6 && !stopWords[w] && df[w] >= 2 && len(v.typoBase) < 200 {
+			v.typoBase = append(v.typoBase, w)
+		}
+	}
+	if len(v.rare) == 0 { // generated text: every word is common
+		v.rare = v.common
+	}
+	if len(v.typoBase) == 0 {
+		v.typoBase = v.common
+	}
+	return v
+}
+
+// typo replaces one inner letter of w with another: one edit, which the search tolerates
+// from five letters on.
+func typo(r *rand.Rand, w string) string {
+	rs := []rune(w)
+	if len(rs) < 3 {
+		return w
+	}
+	i := 1 + r.IntN(len(rs)-2)
+	for {
+		c := rune('a' + r.IntN(26))
+		if c != rs[i] {
+			rs[i] = c
+			return string(rs)
+		}
+	}
+}
+
+// categoryIDs are the complaint form's categories on a fresh installation.
+var categoryIDs = func() []string {
+	out := make([]string, len(models.DefaultCategories))
+	for i, c := range models.DefaultCategories {
+		out[i] = c.ID
+	}
+	return out
+}()
+
+// complaint is the public form filled in by customer seq: a real complaint text, about 5,000
+// different customers (so some come back), every allowed category, touchpoint and outcome.
+func complaint(texts []string, seq int) models.ComplaintCreate {
+	r := rand.New(rand.NewPCG(uint64(seq), 4))
+	cust := r.IntN(5000)
+	return models.ComplaintCreate{
+		Name:            firstNames[cust%len(firstNames)] + " " + lastNames[(cust/len(firstNames))%len(lastNames)],
+		Email:           fmt.Sprintf("complainant%04d@example.com", cust),
+		Category:        pick(r, categoryIDs),
+		Touchpoint:      pick(r, models.Touchpoints),
+		Description:     pick(r, texts),
+		ExpectedOutcome: pick(r, models.ExpectedOutcomes),
 	}
 }

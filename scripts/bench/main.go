@@ -39,17 +39,31 @@ const (
 	targetRSS     = 400 << 20
 )
 
+// The parts of the bench (-only).
+const (
+	partPlatform = "platform" // issue 2: get by id, inbox lists, start-up, RSS
+	partIntake   = "intake"   // issue 3: complaint intake, search, live updates
+	partAll      = "all"
+)
+
 type config struct {
 	N                int
 	Dir              string // "" means a temporary directory, removed afterwards
 	Data             string // directory with the CSV files; "" looks in the usual places, "-" means none
+	Only             string // partPlatform, partIntake or partAll
 	Requests         int
 	Warmup           int
+	IntakeDuration   time.Duration // of the HTTP intake load; its floors run as long, at most floorLoadLimit
+	Changes          int           // live updates measured
 	Seed             uint64
 	CPUProfile       string // of the bench process (seeding and floors)
 	ServerCPUProfile string // of the server child, from ready to shutdown
+	ServerPprof      string // loopback address where the server child serves net/http/pprof
 	Progress         io.Writer
 }
+
+func (c config) platform() bool { return c.Only != partIntake }
+func (c config) issue3() bool   { return c.Only != partPlatform }
 
 func main() {
 	if os.Getenv(serveEnv) == "1" {
@@ -60,40 +74,53 @@ func main() {
 	fs.IntVar(&cfg.N, "n", 10000, "number of cases stored")
 	fs.StringVar(&cfg.Dir, "dir", "", "data directory to seed and keep (reused when it already holds the same n cases); default a temporary one")
 	fs.StringVar(&cfg.Data, "data", "", "directory with cfpb_complaints_sample.csv and booking_hotel_reviews_sample.csv; default ../shared/data or /work/shared/data; - for generated text")
-	fs.IntVar(&cfg.Requests, "requests", 500, "measured requests per figure (sequential)")
-	fs.IntVar(&cfg.Warmup, "warmup", 50, "unmeasured warm-up requests per figure")
+	fs.StringVar(&cfg.Only, "only", partAll, "which part to run: platform (issue 2), intake (issue 3: intake, search, live updates) or all")
+	fs.IntVar(&cfg.Requests, "requests", 500, "measured requests per sequential figure")
+	fs.IntVar(&cfg.Warmup, "warmup", 50, "unmeasured warm-up requests per sequential figure")
+	fs.DurationVar(&cfg.IntakeDuration, "intake-duration", 30*time.Second, "how long the HTTP complaint intake runs (its floors run as long, at most 10s)")
+	fs.IntVar(&cfg.Changes, "changes", 100, "live updates measured (sequential case changes)")
 	fs.Uint64Var(&cfg.Seed, "seed", 1, "seed of the data generator and the samplers")
 	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the bench process (seeding, floors) to this file")
 	fs.StringVar(&cfg.ServerCPUProfile, "server-cpuprofile", "", "write a CPU profile of the server process (from ready to shutdown) to this file")
+	fs.StringVar(&cfg.ServerPprof, "server-pprof", "", "serve net/http/pprof of the server process on this loopback address (e.g. 127.0.0.1:6061), for goroutine dumps during a run")
 	_ = fs.Parse(os.Args[1:])
-	if cfg.N < 1 || cfg.Requests < 1 || cfg.Warmup < 0 {
-		fmt.Fprintln(os.Stderr, "bench: -n and -requests must be at least 1, -warmup at least 0")
+	if cfg.N < 1 || cfg.Requests < 1 || cfg.Warmup < 0 || cfg.Changes < 1 || cfg.IntakeDuration <= 0 {
+		fmt.Fprintln(os.Stderr, "bench: -n, -requests and -changes must be at least 1, -warmup at least 0, -intake-duration positive")
+		os.Exit(2)
+	}
+	if cfg.Only != partPlatform && cfg.Only != partIntake && cfg.Only != partAll {
+		fmt.Fprintln(os.Stderr, "bench: -only must be platform, intake or all")
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	rep, err := run(ctx, cfg)
+	if err == nil || (rep != nil && rep.startup > 0) {
+		rep.print(os.Stdout) // after a failure, what was measured before it helps to find it
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
-	rep.print(os.Stdout)
 }
 
 // report is everything one run measured.
 type report struct {
-	n        int
-	source   string
-	dir      string
-	seed     seedResult
-	requests int
-	warmup   int
+	cfg    config
+	source string
+	dir    string
+	seed   seedResult
 
-	get, getFloor stats
-	lists         []listRow
+	work    string // the copy the measurements ran on, if not dir
+	copied  int64
+	copyDur time.Duration
+
+	get, getFloor stats     // issue 2
+	lists         []listRow // issue 2
+	i3            *issue3Report
 
 	startup, inProc time.Duration
-	rss, rssPeak    int64
+	rss, rssPeak    int64 // after the reading figures (before live updates and intake)
 	notes           []string
 
 	loadStart, loadEnd string // /proc/loadavg: other work on the machine skews every figure
@@ -103,6 +130,7 @@ type listRow struct {
 	name        string
 	hits        float64 // mean number of matching cases (the list's total)
 	http, floor stats
+	floorTotal  int // the first query's total, to check the first HTTP answer against
 }
 
 func run(ctx context.Context, cfg config) (rep *report, err error) {
@@ -144,12 +172,17 @@ func run(ctx context.Context, cfg config) (rep *report, err error) {
 	if err != nil {
 		return nil, err
 	}
-	rep = &report{n: cfg.N, source: src.name, dir: dir, requests: cfg.Requests, warmup: cfg.Warmup, loadStart: loadAvg()}
+	rep = &report{cfg: cfg, source: src.name, dir: dir, loadStart: loadAvg()}
 	defer func() { rep.loadEnd = loadAvg() }()
 	samples := cfg.Warmup + cfg.Requests
+	var i3 *issue3Report
+	if cfg.issue3() {
+		i3 = &issue3Report{base: cfg.N}
+		rep.i3 = i3
+	}
+	texts := src.texts()
 
-	// 1. Seed (or reuse) and measure the database floor with the bench's own embedded FerretDB,
-	// closed again before the server opens the same files.
+	// 1. Seed (or reuse) with the bench's own embedded FerretDB.
 	// FerretDB warns about every disconnect (the driver's endSessions is not implemented).
 	logger := slog.New(&lazyHandler{h: slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})})
 	db, err := openFloorDB(ctx, dir, logger)
@@ -157,68 +190,98 @@ func run(ctx context.Context, cfg config) (rep *report, err error) {
 		return nil, err
 	}
 	d, seed, err := seedOrReuse(ctx, cfg, dir, src, db, progress)
+	if err == nil {
+		// Let Bleve finish its merges (before any copy, so the copy is settled too), so that
+		// neither the floors nor the server measure an index still being compacted.
+		progress("waiting for Bleve's background merges")
+		t := time.Now()
+		seed.segments, err = settleIndex(ctx, dir, settleLimit)
+		seed.settleDur = time.Since(t)
+		rep.seed = seed
+	}
 	if err != nil {
 		db.close()
 		return nil, err
 	}
-	ids := sampleIDs(d, samples, cfg.Seed)
-	progress("floor: raw FindOne({_id}) x %d", cfg.Requests)
-	coll := db.st.Database().Collection(collCases)
-	rep.getFloor, err = measure(cfg.Warmup, cfg.Requests, func(i int) error {
-		raw, err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: ids[i]}}).Raw()
-		if err == nil && len(raw) == 0 {
-			err = errors.New("empty document")
+
+	// 2. The intake part writes (complaints, case changes). A kept data set stays as seeded: the
+	// run then works on a copy, removed afterwards. A temporary one is used as it is.
+	work := dir
+	if cfg.issue3() && cfg.Dir != "" {
+		db.close()
+		work = filepath.Join(dir, workSubdir)
+		rep.work = work
+		progress("copying the data set to %s", work)
+		t := time.Now()
+		rep.copied, err = copyDataSet(dir, work)
+		rep.copyDur = time.Since(t)
+		defer os.RemoveAll(work)
+		if err != nil {
+			return rep, err
 		}
-		return err
-	})
-	db.close()
-	if err != nil {
-		return nil, fmt.Errorf("FindOne floor: %w", err)
+		if db, err = openFloorDB(ctx, work, logger); err != nil {
+			return rep, err
+		}
 	}
 
-	// 2. Let Bleve finish its merges, then measure the search floor with the same queries the
-	// server will run, through the same backend code (search.OpenBleve + Search).
-	progress("waiting for Bleve's background merges")
-	t := time.Now()
-	if seed.segments, err = settleIndex(ctx, dir, settleLimit); err != nil {
-		return nil, fmt.Errorf("settle index: %w", err)
-	}
-	seed.settleDur = time.Since(t)
-	rep.seed = seed
-	specs := listSpecs(d, samples, cfg.Seed)
-	idx, err := search.OpenBleve(filepath.Join(dir, indexSubdir))
-	if err != nil {
-		return nil, err
-	}
-	floorTotals := map[string]int{}
-	for _, sp := range specs {
-		progress("floor: %s (search.Search on Bleve) x %d", sp.name, cfg.Requests)
-		hits := 0
-		st, err := measure(cfg.Warmup, cfg.Requests, func(i int) error {
-			res, err := idx.Search(ctx, sp.queries[i].q)
-			if i == 0 {
-				floorTotals[sp.name] = res.Total
-			}
-			if i >= cfg.Warmup {
-				hits += res.Total
+	// 3. Database floors, closed again before the server opens the same files.
+	var ids []string
+	if cfg.platform() {
+		ids = sampleIDs(d, samples, cfg.Seed)
+		progress("floor: raw FindOne({_id}) x %d", cfg.Requests)
+		coll := db.st.Database().Collection(collCases)
+		rep.getFloor, err = measure(cfg.Warmup, cfg.Requests, func(i int) error {
+			raw, err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: ids[i]}}).Raw()
+			if err == nil && len(raw) == 0 {
+				err = errors.New("empty document")
 			}
 			return err
 		})
 		if err != nil {
-			_ = idx.Close()
-			return nil, fmt.Errorf("%s floor: %w", sp.name, err)
+			err = fmt.Errorf("FindOne floor: %w", err)
 		}
-		rep.lists = append(rep.lists, listRow{name: sp.name, floor: st, hits: float64(hits) / float64(cfg.Requests)})
 	}
-	if err := idx.Close(); err != nil {
-		return nil, err
+	if err == nil && cfg.issue3() {
+		progress("floor: raw InsertOne x %d concurrent for %s", intakeConcurrency, floorDuration(cfg))
+		i3.insertFloor, err = insertFloor(ctx, db, texts, floorDuration(cfg))
+	}
+	db.close()
+	if err != nil {
+		return rep, err
 	}
 
-	// 3. The server: start-up with the cases stored, then the same requests over HTTP.
-	progress("starting the server on %s", dir)
-	srv, err := startServer(ctx, dir, cfg.ServerCPUProfile)
+	// 4. Search floors through the same backend code as the server (search.OpenBleve + Search),
+	// with exactly the queries the server builds.
+	var specs []listSpec
+	if cfg.platform() {
+		specs = listSpecs(d, samples, cfg.Seed)
+	}
+	if cfg.issue3() {
+		specs = append(specs, searchSpec(newVocabulary(texts), samples, cfg.Seed))
+	}
+	rows, err := searchFloors(ctx, filepath.Join(work, indexSubdir), specs, cfg, progress)
 	if err != nil {
-		return nil, err
+		return rep, err
+	}
+	if cfg.platform() {
+		rep.lists = rows[:3] // shares the rows: the HTTP figures below land in both
+	}
+	if cfg.issue3() {
+		progress("floor: bleve single-document Upsert x %d concurrent for %s (scratch index)", intakeConcurrency, floorDuration(cfg))
+		if i3.upsertFloor, err = upsertFloor(ctx, work, texts, floorDuration(cfg)); err != nil {
+			return rep, err
+		}
+	}
+
+	// 5. The server: start-up with the cases stored, then the same requests over HTTP.
+	progress("starting the server on %s", work)
+	opts := serverOptions{cpuProfile: cfg.ServerCPUProfile, pprofAddr: cfg.ServerPprof}
+	if cfg.issue3() {
+		opts.env = intakeEnv
+	}
+	srv, err := startServer(ctx, work, opts)
+	if err != nil {
+		return rep, err
 	}
 	defer func() {
 		if serr := srv.stop(); serr != nil && err == nil {
@@ -230,63 +293,146 @@ func run(ctx context.Context, cfg config) (rep *report, err error) {
 	}()
 	rep.startup, rep.inProc = srv.startup, srv.inProc
 	base := "http://" + srv.addr
-	client, err := login(ctx, base)
+	admin, err := login(ctx, base, adminEmail, adminPassword)
 	if err != nil {
 		return rep, err
 	}
-	progress("HTTP: GET /api/v1/cases/{id} x %d", cfg.Requests)
-	rep.get, err = measure(cfg.Warmup, cfg.Requests, func(i int) error {
-		_, err := httpGet(ctx, client, base+"/api/v1/cases/"+ids[i], false)
-		return err
-	})
-	if err != nil {
-		return rep, fmt.Errorf("HTTP get: %w", err)
-	}
-	for k, sp := range specs {
-		progress("HTTP: %s x %d", sp.name, cfg.Requests)
-		st, err := measure(cfg.Warmup, cfg.Requests, func(i int) error {
-			body, err := httpGet(ctx, client, base+"/api/v1/cases?"+sp.queries[i].params.Encode(), i == 0)
-			if err == nil && i == 0 {
-				err = checkList(body, floorTotals[sp.name])
-			}
+	if cfg.platform() {
+		progress("HTTP: GET /api/v1/cases/{id} x %d", cfg.Requests)
+		rep.get, err = measure(cfg.Warmup, cfg.Requests, func(i int) error {
+			_, err := httpGet(ctx, admin.client, base+"/api/v1/cases/"+ids[i], false)
 			return err
 		})
 		if err != nil {
+			return rep, fmt.Errorf("HTTP get: %w", err)
+		}
+	}
+	for k, sp := range specs {
+		progress("HTTP: %s x %d", sp.name, cfg.Requests)
+		if rows[k].http, err = measureList(ctx, admin.client, base, sp, rows[k].floorTotal, cfg); err != nil {
 			return rep, fmt.Errorf("HTTP %s: %w", sp.name, err)
 		}
-		rep.lists[k].http = st
+	}
+	if cfg.issue3() {
+		i3.search = rows[len(rows)-1]
 	}
 	if rep.rss, rep.rssPeak, err = srv.rss(); err != nil {
 		rep.notes = append(rep.notes, "RSS not measured: "+err.Error())
 		err = nil
 	}
-	return rep, nil
+	if cfg.issue3() {
+		err = runIssue3(ctx, cfg, rep, srv, admin, d, texts, work, logger, progress)
+	}
+	return rep, err
 }
 
-// login opens a staff session; the cookie jar carries kaiku_session from then on.
-func login(ctx context.Context, base string) (*http.Client, error) {
+// floorDuration is how long each concurrent floor of the intake runs.
+func floorDuration(cfg config) time.Duration { return min(cfg.IntakeDuration, floorLoadLimit) }
+
+// searchFloors measures each spec's queries with search.Search on the index in dir, after
+// nothing else has touched it.
+func searchFloors(ctx context.Context, dir string, specs []listSpec, cfg config, progress func(string, ...any)) ([]listRow, error) {
+	idx, err := search.OpenBleve(dir)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]listRow, len(specs))
+	for k, sp := range specs {
+		progress("floor: %s (search.Search on Bleve) x %d", sp.name, cfg.Requests)
+		hits := 0
+		st, err := measure(cfg.Warmup, cfg.Requests, func(i int) error {
+			res, err := idx.Search(ctx, sp.queries[i].q)
+			if i == 0 {
+				rows[k].floorTotal = res.Total
+			}
+			if i >= cfg.Warmup {
+				hits += res.Total
+			}
+			return err
+		})
+		if err != nil {
+			_ = idx.Close()
+			return nil, fmt.Errorf("%s floor: %w", sp.name, err)
+		}
+		rows[k].name, rows[k].floor, rows[k].hits = sp.name, st, float64(hits)/float64(cfg.Requests)
+	}
+	return rows, idx.Close()
+}
+
+// measureList sends a spec's queries over HTTP; the first answer must match the floor's total.
+func measureList(ctx context.Context, client *http.Client, base string, sp listSpec, floorTotal int, cfg config) (stats, error) {
+	return measure(cfg.Warmup, cfg.Requests, func(i int) error {
+		body, err := httpGet(ctx, client, base+"/api/v1/cases?"+sp.queries[i].params.Encode(), i == 0)
+		if err == nil && i == 0 {
+			err = checkList(body, floorTotal)
+		}
+		return err
+	})
+}
+
+// session is a logged-in staff member: the cookie jar carries kaiku_session, csrf goes with
+// every write.
+type session struct {
+	client *http.Client
+	csrf   string
+}
+
+func login(ctx context.Context, base, email, password string) (*session, error) {
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		return nil, err
 	}
-	client := &http.Client{Jar: jar, Timeout: 30 * time.Second,
-		Transport: &http.Transport{MaxIdleConnsPerHost: 4, DisableCompression: true}}
-	body, _ := json.Marshal(map[string]string{"email": adminEmail, "password": adminPassword})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/auth/login", bytes.NewReader(body))
-	if err != nil {
-		return nil, err
+	s := &session{client: &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		Transport: &http.Transport{MaxIdleConnsPerHost: 4, DisableCompression: true}}}
+	var out struct {
+		Data struct {
+			CSRFToken string `json:"csrf_token"`
+		} `json:"data"`
 	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req)
+	if err := s.call(ctx, http.MethodPost, base+"/api/v1/auth/login", map[string]string{"email": email, "password": password}, http.StatusOK, &out); err != nil {
+		return nil, fmt.Errorf("login %s: %w", email, err)
+	}
+	s.csrf = out.Data.CSRFToken
+	return s, nil
+}
+
+// call sends body as JSON (nil: none), expects status want and decodes the answer into out
+// (nil: discarded).
+func (s *session) call(ctx context.Context, method, url string, body any, want int, out any) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, rd)
 	if err != nil {
-		return nil, err
+		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if s.csrf != "" && method != http.MethodGet {
+		req.Header.Set("X-CSRF-Token", s.csrf)
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return err
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("login: %s: %s", resp.Status, b)
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
 	}
-	return client, nil
+	if resp.StatusCode != want {
+		return &statusError{status: resp.StatusCode, body: string(b)}
+	}
+	if out != nil {
+		return json.Unmarshal(b, out)
+	}
+	return nil
 }
 
 // httpGet fetches url and reads the whole body; keep says whether to return it.
@@ -332,30 +478,40 @@ func checkList(body []byte, floorTotal int) error {
 }
 
 func (r *report) print(w io.Writer) {
-	fmt.Fprintf(w, "kaiku bench  n=%d  cpus=%d  %s/%s  %s\n", r.n, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+	fmt.Fprintf(w, "kaiku bench  n=%d  cpus=%d  %s/%s  %s  -only %s\n", r.cfg.N, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), r.cfg.Only)
 	fmt.Fprintf(w, "data: %s   load average at start %s, at end %s\n", r.source, r.loadStart, r.loadEnd)
 	s := r.seed
 	if s.reused {
 		fmt.Fprintf(w, "seed: reused the cases already in %s (seeding rates not measured)\n", r.dir)
 	} else {
 		fmt.Fprintf(w, "seed: raw InsertMany %.0f docs/s (%s)   bleve index %.0f docs/s (%s)   _id index fix %s\n",
-			rate(r.n, s.insertDur), secs(s.insertDur), rate(r.n, s.indexDur), secs(s.indexDur), secs(s.fixIDDur))
+			rate(r.cfg.N, s.insertDur), secs(s.insertDur), rate(r.cfg.N, s.indexDur), secs(s.indexDur), secs(s.fixIDDur))
 	}
 	fmt.Fprintf(w, "bleve merges settled in %s (%d segments)\n", secs(s.settleDur), s.segments)
-	fmt.Fprintf(w, "%d sequential requests per figure after %d warm-up; floors measured before the server started, on the same files\n", r.requests, r.warmup)
-	fmt.Fprintf(w, "%-30s HTTP %s | floor %-22s %s\n", "get case by id", r.get, "raw FindOne({_id})", r.getFloor)
-	for _, l := range r.lists {
-		fmt.Fprintf(w, "%-30s HTTP %s | floor %-22s %s  (%.0f hits)\n", l.name, l.http, "bleve search.Search", l.floor, l.hits)
+	if r.work != "" {
+		fmt.Fprintf(w, "measured on a copy: %d MB copied to %s in %s (removed afterwards; the kept data set stays as seeded)\n",
+			r.copied>>20, r.work, secs(r.copyDur))
 	}
-	fmt.Fprintf(w, "start-up to /readyz: %s (process start -> 200; RunWithHooks -> OnReady %s)    RSS: %d MB (peak %d MB)\n",
+	fmt.Fprintf(w, "start-up to /readyz: %s (process start -> 200; RunWithHooks -> OnReady %s)    RSS: %d MB (peak %d MB) after the sequential figures\n",
 		secs(r.startup), secs(r.inProc), r.rss>>20, r.rssPeak>>20)
-	listP95 := time.Duration(0)
-	for _, l := range r.lists {
-		listP95 = max(listP95, l.http.p95)
+	fmt.Fprintf(w, "sequential figures: %d requests each after %d warm-up; all floors measured before the server started, on the same files\n",
+		r.cfg.Requests, r.cfg.Warmup)
+	if r.cfg.platform() {
+		fmt.Fprintf(w, "%-30s HTTP %s | floor %-22s %s\n", "get case by id", r.get, "raw FindOne({_id})", r.getFloor)
+		for _, l := range r.lists {
+			fmt.Fprintf(w, "%-30s HTTP %s | floor %-22s %s  (%.0f hits)\n", l.name, l.http, "bleve search.Search", l.floor, l.hits)
+		}
+		listP95 := time.Duration(0)
+		for _, l := range r.lists {
+			listP95 = max(listP95, l.http.p95)
+		}
+		fmt.Fprintf(w, "targets (issue 2): get p95 <= 10ms %s  list p95 <= 50ms %s  start-up <= 5s %s  RSS <= 400MB %s\n",
+			verdict(r.get.p95 <= targetGetP95), verdict(listP95 <= targetListP95),
+			verdict(r.startup <= targetStartup), verdict(r.rss > 0 && r.rss <= targetRSS))
 	}
-	fmt.Fprintf(w, "targets (issue 2): get p95 <= 10ms %s  list p95 <= 50ms %s  start-up <= 5s %s  RSS <= 400MB %s\n",
-		verdict(r.get.p95 <= targetGetP95), verdict(listP95 <= targetListP95),
-		verdict(r.startup <= targetStartup), verdict(r.rss > 0 && r.rss <= targetRSS))
+	if r.i3 != nil {
+		r.i3.print(w)
+	}
 	for _, n := range r.notes {
 		fmt.Fprintln(w, n)
 	}

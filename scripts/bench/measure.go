@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -8,6 +9,8 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kaiku-helpdesk/kaiku/search"
@@ -62,6 +65,111 @@ func ms(d time.Duration) string {
 
 func (s stats) String() string {
 	return fmt.Sprintf("p50 %-7s p95 %-7s p99 %-7s", ms(s.p50), ms(s.p95), ms(s.p99))
+}
+
+// withMax is the summary with the maximum instead of p99 (for small sample counts).
+func (s stats) withMax() string {
+	return fmt.Sprintf("p50 %-7s p95 %-7s max %-7s", ms(s.p50), ms(s.p95), ms(s.max))
+}
+
+// loadResult is what a closed loop of conc workers measured: each worker starts its next
+// operation as soon as its previous one returned, until the duration is over; operations in
+// flight then finish and count.
+type loadResult struct {
+	conc    int
+	elapsed time.Duration // first start to last completion
+	ok      int
+	lat     stats             // latencies of the successful operations
+	errs    map[string]int    // failed operations by kind (an HTTP status, "error")
+	first   map[string]string // the first message of each kind
+}
+
+func (l loadResult) rate() float64 { return rate(l.ok, l.elapsed) }
+
+func (l loadResult) String() string {
+	return fmt.Sprintf("%6.0f/s  p50 %-7s p95 %-7s", l.rate(), ms(l.lat.p50), ms(l.lat.p95))
+}
+
+// errSummary lists the failures by kind, with the first message of each; "none" if there were
+// none.
+func (l loadResult) errSummary() string {
+	if len(l.errs) == 0 {
+		return "none"
+	}
+	kinds := make([]string, 0, len(l.errs))
+	for k := range l.errs {
+		kinds = append(kinds, k)
+	}
+	slices.Sort(kinds)
+	parts := make([]string, len(kinds))
+	for i, k := range kinds {
+		parts[i] = fmt.Sprintf("%s x%d (first: %.160s)", k, l.errs[k], l.first[k])
+	}
+	return strings.Join(parts, "; ")
+}
+
+// statusError is an HTTP answer with an unexpected status.
+type statusError struct {
+	status int
+	body   string
+}
+
+func (e *statusError) Error() string { return fmt.Sprintf("HTTP %d: %.300s", e.status, e.body) }
+
+// errKind classifies a failed operation for loadResult.errs.
+func errKind(err error) string {
+	if se, ok := errors.AsType[*statusError](err); ok {
+		return fmt.Sprintf("HTTP %d", se.status)
+	}
+	return "error"
+}
+
+// runLoad runs op from conc goroutines for dur; seq numbers the operations from 0, so that
+// each can build its own document or request. op must be safe for concurrent use.
+func runLoad(conc int, dur time.Duration, op func(worker, seq int) error) loadResult {
+	runtime.GC()
+	var (
+		next     atomic.Int64
+		mu       sync.Mutex
+		wg       sync.WaitGroup
+		lastDone time.Time
+		all      []time.Duration
+	)
+	res := loadResult{conc: conc, errs: map[string]int{}, first: map[string]string{}}
+	start := time.Now()
+	deadline := start.Add(dur)
+	for w := range conc {
+		wg.Go(func() {
+			var ds []time.Duration
+			for time.Now().Before(deadline) {
+				seq := int(next.Add(1) - 1)
+				t := time.Now()
+				err := op(w, seq)
+				d := time.Since(t)
+				if err == nil {
+					ds = append(ds, d)
+					continue
+				}
+				k := errKind(err)
+				mu.Lock()
+				if res.errs[k]++; res.errs[k] == 1 {
+					res.first[k] = err.Error()
+				}
+				mu.Unlock()
+			}
+			mu.Lock()
+			all = append(all, ds...)
+			if now := time.Now(); now.After(lastDone) {
+				lastDone = now
+			}
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	res.elapsed = lastDone.Sub(start)
+	res.ok = len(all)
+	res.lat = summarize(all)
+	return res
 }
 
 // listQuery is one inbox list request, as the HTTP query string and as the search query the
@@ -147,6 +255,47 @@ func sampleIDs(d *dataset, samples int, seed uint64) []string {
 	out := make([]string, samples)
 	for i := range out {
 		out[i] = d.ids[r.IntN(len(d.ids))]
+	}
+	return out
+}
+
+// searchFacets are the facets of issue 3's search figure.
+var searchFacets = []string{search.FieldStatus, search.FieldPriority, search.FieldCategory}
+
+// searchSpec is issue 3's search figure: a text (one word from the data: common, rare, or a
+// common or rare word with a typo) with one priority filter and facets, as the query string of
+// GET /api/v1/cases and as the query the server builds from it (helpdesk.Cases.buildQuery:
+// highlights on, relevance order without a sort, the default page size).
+func searchSpec(v *vocabulary, samples int, seed uint64) listSpec {
+	r := rand.New(rand.NewPCG(seed, 3))
+	spec := listSpec{name: "search word+priority+facets", queries: make([]listQuery, samples)}
+	for i := range spec.queries {
+		var word string
+		switch k := r.IntN(10); {
+		case k < 4:
+			word = pick(r, v.common)
+		case k < 8:
+			word = pick(r, v.rare)
+		default:
+			word = typo(r, pick(r, v.typoBase))
+		}
+		prio := string(pick(r, priorities))
+		spec.queries[i] = listQuery{
+			params: url.Values{"q": {word}, "priority": {prio}, "facets": {strings.Join(searchFacets, ",")}},
+			q: search.Query{Text: word, Highlight: true, Facets: searchFacets,
+				Filters: []search.Filter{{Field: search.FieldPriority, Values: []string{prio}}}},
+		}
+	}
+	return spec
+}
+
+// sampleDistinctIDs draws n different case ids (all of them if there are fewer).
+func sampleDistinctIDs(d *dataset, n int, seed uint64) []string {
+	r := rand.New(rand.NewPCG(seed, 5))
+	perm := r.Perm(len(d.ids))
+	out := make([]string, 0, min(n, len(perm)))
+	for _, k := range perm[:cap(out)] {
+		out = append(out, d.ids[k])
 	}
 	return out
 }

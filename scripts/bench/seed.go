@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -28,6 +29,7 @@ const (
 	dbSubdir     = "db"
 	indexSubdir  = "index"
 	metaFile     = "bench-seed.json"
+	workSubdir   = "work" // a copy of the data set for the parts that write (see copyDataSet)
 	seedBatch    = 1000
 	settleLimit  = 5 * time.Minute
 	collCases    = "cases"
@@ -269,6 +271,34 @@ func seedOrReuse(ctx context.Context, cfg config, dir string, src *sources, db *
 		return nil, res, err
 	}
 	return d, res, nil
+}
+
+// copyDataSet copies the database and the index of dir into work, replacing whatever work held,
+// and returns the number of bytes copied. Both must be closed.
+func copyDataSet(dir, work string) (int64, error) {
+	if err := os.RemoveAll(work); err != nil {
+		return 0, err
+	}
+	var size int64
+	for _, sub := range []string{dbSubdir, indexSubdir} {
+		src := filepath.Join(dir, sub)
+		if err := os.CopyFS(filepath.Join(work, sub), os.DirFS(src)); err != nil {
+			return size, fmt.Errorf("copy %s: %w", src, err)
+		}
+		err := filepath.WalkDir(src, func(_ string, e fs.DirEntry, err error) error {
+			if err == nil && e.Type().IsRegular() {
+				info, ierr := e.Info()
+				if ierr == nil {
+					size += info.Size()
+				}
+			}
+			return err
+		})
+		if err != nil {
+			return size, err
+		}
+	}
+	return size, nil
 }
 
 // settleIndex opens the index with Bleve directly and waits until its background merges are

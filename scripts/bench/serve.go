@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/exec"
 	"os/signal"
-	"runtime/pprof"
+	runpprof "runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,6 +28,7 @@ import (
 const (
 	serveEnv      = "KAIKU_BENCH_SERVE"
 	serveProfEnv  = "KAIKU_BENCH_SERVER_CPUPROFILE"
+	servePprofEnv = "KAIKU_BENCH_SERVER_PPROF"
 	readyMarker   = "KAIKU_BENCH_READY"
 	adminEmail    = "bench-admin@example.com"
 	adminPassword = "bench-password-not-secret"
@@ -40,20 +43,26 @@ func serveMain() int {
 		_, _ = io.Copy(io.Discard, os.Stdin) // the parent closes our stdin to stop us
 		cancel()
 	}()
+	if addr := os.Getenv(servePprofEnv); addr != "" {
+		if err := servePprof(addr); err != nil {
+			fmt.Fprintln(os.Stderr, "server: pprof:", err)
+			return 1
+		}
+	}
 	var profile *os.File
 	start := time.Now()
 	hooks := server.Hooks{OnReady: func(addr string) {
 		fmt.Fprintf(os.Stdout, "%s %s %d\n", readyMarker, addr, time.Since(start).Nanoseconds())
 		if path := os.Getenv(serveProfEnv); path != "" {
 			f, err := os.Create(path)
-			if err == nil && pprof.StartCPUProfile(f) == nil {
+			if err == nil && runpprof.StartCPUProfile(f) == nil {
 				profile = f
 			}
 		}
 	}}
 	err := server.RunWithHooks(ctx, nil, os.Getenv, os.Stdout, os.Stderr, hooks)
 	if profile != nil {
-		pprof.StopCPUProfile()
+		runpprof.StopCPUProfile()
 		_ = profile.Close()
 	}
 	if err != nil {
@@ -63,11 +72,41 @@ func serveMain() int {
 	return 0
 }
 
+// servePprof serves net/http/pprof on addr, a loopback address, for the life of the child:
+// where the server's time goes off the CPU (locks, SQLite's busy waits) shows in its goroutine
+// dumps, not in a CPU profile.
+func servePprof(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("%s is not a loopback address", addr)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	go func() { _ = http.Serve(ln, mux) }()
+	return nil
+}
+
+// serverOptions are the bench's settings for a server child.
+type serverOptions struct {
+	cpuProfile string   // file for a CPU profile from ready to shutdown
+	pprofAddr  string   // loopback address to serve net/http/pprof on
+	env        []string // KEY=value added to the server's settings
+}
+
 // child is a running server process.
 type child struct {
 	cmd      *exec.Cmd
 	stdin    io.WriteCloser
 	addr     string
+	started  time.Time     // when the process was started
 	inProc   time.Duration // RunWithHooks call to OnReady, as the child measured it
 	startup  time.Duration // process start to the first /readyz 200, as the parent measured it
 	stderr   *tailBuffer
@@ -76,7 +115,7 @@ type child struct {
 }
 
 // startServer starts the child on dataDir and waits until /readyz answers 200.
-func startServer(ctx context.Context, dataDir, cpuProfile string) (*child, error) {
+func startServer(ctx context.Context, dataDir string, o serverOptions) (*child, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -99,8 +138,12 @@ func startServer(ctx context.Context, dataDir, cpuProfile string) (*child, error
 		"KAIKU_ADMIN_PASSWORD="+adminPassword,
 		"KAIKU_LOG_LEVEL=warn",
 	)
-	if cpuProfile != "" {
-		env = append(env, serveProfEnv+"="+cpuProfile)
+	env = append(env, o.env...)
+	if o.cpuProfile != "" {
+		env = append(env, serveProfEnv+"="+o.cpuProfile)
+	}
+	if o.pprofAddr != "" {
+		env = append(env, servePprofEnv+"="+o.pprofAddr)
 	}
 	cmd.Env = env
 	c := &child{cmd: cmd, stderr: &tailBuffer{max: 64 << 10}, waitErr: make(chan error, 1)}
@@ -117,6 +160,7 @@ func startServer(ctx context.Context, dataDir, cpuProfile string) (*child, error
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
+	c.started = t0
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
