@@ -30,6 +30,8 @@ var minRole = map[string]string{
 	"DELETE /api/v1/canned-replies/:id": "manager",
 	"POST /api/v1/sla-policies":         "manager", "PATCH /api/v1/sla-policies/:id": "manager",
 	"DELETE /api/v1/sla-policies/:id": "manager",
+	"POST /api/v1/rules":              "manager", "POST /api/v1/rules/preview": "manager",
+	"PATCH /api/v1/rules/:id": "manager", "DELETE /api/v1/rules/:id": "manager",
 }
 
 // validBodies let a write pass binding, so a refusal can only come from the role check.
@@ -43,6 +45,9 @@ var validBodies = map[string]string{
 	"PATCH /api/v1/canned-replies/:id": `{"title":"T"}`,
 	"POST /api/v1/sla-policies":        `{"name":"P","targets":{"normal":{"first_response_minutes":60}}}`,
 	"PATCH /api/v1/sla-policies/:id":   `{"version":1,"name":"P"}`,
+	"POST /api/v1/rules":               `{"name":"R","trigger":{"type":"case_created"},"actions":[{"type":"add_tag","tag":"x"}]}`,
+	"POST /api/v1/rules/preview":       `{"name":"R","trigger":{"type":"case_created"},"actions":[{"type":"add_tag","tag":"x"}]}`,
+	"PATCH /api/v1/rules/:id":          `{"version":1,"name":"R"}`,
 }
 
 func staffRoutes(t *testing.T) []string {

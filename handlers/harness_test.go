@@ -83,12 +83,13 @@ func newStack(t *testing.T) *stack {
 	if err := sla.EnsureDefaultPolicy(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	cases := helpdesk.NewCases(env.Store, idx, ix, events, sla, clock.Now)
 	// The real mailer without SMTP: mails land in the outbox, where tests read them.
 	mailer, err := mail.New(env.Store, mail.Config{}, mail.Options{Clock: clock.Now, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
+	rules := helpdesk.NewRules(env.Store, idx, mailer, events, logger, clock.Now)
+	cases := helpdesk.NewCases(env.Store, idx, ix, events, sla, rules, clock.Now)
 	settings := helpdesk.NewSettings(env.Store)
 	limits := helpdesk.DefaultIntakeLimits
 	limits.MaxFileBytes = 32 << 10
@@ -97,7 +98,7 @@ func newStack(t *testing.T) *stack {
 		events: events, mailer: mailer}
 	e := handlers.New(handlers.Deps{
 		Logger: logger, Auth: auth, Users: users, Cases: cases, Intake: intake, Events: events,
-		Settings: settings, Outbox: helpdesk.NewOutbox(mailer), Canned: helpdesk.NewCanned(env.Store, clock.Now), SLA: sla, MaxFileBytes: limits.MaxFileBytes,
+		Settings: settings, Outbox: helpdesk.NewOutbox(mailer), Canned: helpdesk.NewCanned(env.Store, clock.Now), SLA: sla, Rules: rules, MaxFileBytes: limits.MaxFileBytes,
 		Ready: readyFunc(func(ctx context.Context) map[string]error {
 			searchErr := idx.Ping(ctx)
 			if s.searchDown.Load() {

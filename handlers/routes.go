@@ -22,6 +22,7 @@ type Deps struct {
 	Outbox        *helpdesk.Outbox
 	Canned        *helpdesk.Canned
 	SLA           *helpdesk.SLA
+	Rules         *helpdesk.Rules
 	Ready         readiness
 	Frontend      fs.FS
 	MaxBodyBytes  int64 // JSON bodies
@@ -62,6 +63,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	outbox := &outboxHandlers{outbox: d.Outbox}
 	canned := &cannedHandlers{canned: d.Canned, bind: bind}
 	sla := &slaHandlers{sla: d.SLA, bind: bind}
+	rules := &ruleHandlers{rules: d.Rules, bind: bind}
 	settings := &settingsHandlers{settings: d.Settings, bind: bind}
 	conv := &conversationHandlers{conv: d.Intake, history: d.Cases, events: d.Events, bind: bind}
 
@@ -123,6 +125,14 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.GET("/sla-policies/:id", sla.get)
 	staff.PATCH("/sla-policies/:id", sla.patch)
 	staff.DELETE("/sla-policies/:id", sla.remove)
+
+	staff.GET("/rules", rules.list)
+	staff.POST("/rules", rules.create)
+	staff.POST("/rules/preview", rules.preview)
+	staff.PATCH("/rules/:id", rules.patch)
+	staff.DELETE("/rules/:id", rules.remove)
+	staff.GET("/notifications", rules.notifications)
+	staff.POST("/notifications/:id/read", rules.markRead)
 
 	staff.GET("/mail/outbox", outbox.list)
 	staff.GET("/mail/outbox/:id", outbox.get)

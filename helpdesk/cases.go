@@ -19,12 +19,28 @@ type Cases struct {
 	indexer *Indexer
 	events  *Events
 	sla     *SLA
+	rules   *Rules
 	now     Clock
 }
 
-// NewCases wires the case use cases.
-func NewCases(st *store.Store, idx search.Index, ix *Indexer, events *Events, sla *SLA, now Clock) *Cases {
-	return &Cases{store: st, index: idx, indexer: ix, events: events, sla: sla, now: now}
+// NewCases wires the case use cases. rules may be nil (no escalation rules run).
+func NewCases(st *store.Store, idx search.Index, ix *Indexer, events *Events, sla *SLA, rules *Rules, now Clock) *Cases {
+	return &Cases{store: st, index: idx, indexer: ix, events: events, sla: sla, rules: rules, now: now}
+}
+
+// runRules evaluates the escalation rules for a case inside its write.
+func (s *Cases) runRules(ctx context.Context, c *models.Case, rr ruleRun) ([]models.RuleEffect, error) {
+	if s.rules == nil {
+		return nil, nil
+	}
+	return s.rules.run(ctx, c, rr)
+}
+
+// afterRules carries out rule side effects once the case is stored.
+func (s *Cases) afterRules(ctx context.Context, c *models.Case, effects []models.RuleEffect) {
+	if s.rules != nil && len(effects) > 0 {
+		s.rules.carryOut(ctx, s, c, effects)
+	}
 }
 
 // nextReference allocates the next yearly case reference.
@@ -47,6 +63,11 @@ func (s *Cases) insertNew(ctx context.Context, build func(id string) *models.Cas
 			return nil, err
 		}
 		c := build(id)
+		effects, err := s.runRules(ctx, c, ruleRun{trigger: models.TriggerCaseCreated, isNew: true})
+		if err != nil {
+			return nil, err
+		}
+		// The SLA starts after the rules, so a priority they set decides the targets.
 		if err := s.sla.start(ctx, c, now); err != nil {
 			return nil, err
 		}
@@ -66,6 +87,7 @@ func (s *Cases) insertNew(ctx context.Context, build func(id string) *models.Cas
 			}
 		}
 		s.indexer.Indexed(ctx, c)
+		s.afterRules(ctx, c, effects)
 		return c, nil
 	}
 	return nil, errors.New("could not allocate a case reference")
@@ -100,26 +122,45 @@ func (s *Cases) Get(ctx context.Context, p *Principal, id string) (*models.Case,
 }
 
 // update applies change under optimistic concurrency: expected is the version the client saw
-// (0 when the server decides, as for background work). A status change moves the SLA clocks.
+// (0 when the server decides, as for background work). A status change moves the SLA clocks
+// and changed fields run the case_updated rules.
 func (s *Cases) update(ctx context.Context, id string, expected int64, change func(c *models.Case) error) (*models.Case, error) {
-	return s.write(ctx, id, expected, "", change)
+	return s.write(ctx, id, writeSpec{expected: expected, trigger: models.TriggerCaseUpdated}, change)
 }
 
-// write is update with the SLA event the change stands for (an agent or customer reply), and
-// it keeps the case's SLA timer in step.
-func (s *Cases) write(ctx context.Context, id string, expected int64, slaEvent string, change func(c *models.Case) error) (*models.Case, error) {
+// writeSpec says what a case write stands for.
+type writeSpec struct {
+	expected int64              // the version the client saw; 0 when the server decides
+	slaEvent string             // an agent or customer reply, for the SLA clocks
+	trigger  models.TriggerType // the rules to run; "" runs none
+	slaKind  models.SLAKind     // for SLA triggers
+}
+
+// write reads, changes and stores a case under optimistic concurrency, moving its SLA clocks,
+// running the escalation rules in the same write, keeping its SLA timer and index in step, and
+// then carrying out the rules' side effects.
+func (s *Cases) write(ctx context.Context, id string, w writeSpec, change func(c *models.Case) error) (*models.Case, error) {
 	var timerBefore *time.Time
+	var effects []models.RuleEffect
 	c, err := s.store.UpdateCase(ctx, id, func(c *models.Case) error {
-		if expected != 0 && c.Version != expected {
+		if w.expected != 0 && c.Version != w.expected {
 			return models.StaleVersion(c.Version)
 		}
 		timerBefore = c.NextSLAEventAt
 		previous := c.Status
+		mark := len(c.Timeline)
 		if err := change(c); err != nil {
 			return err
 		}
-		if err := s.sla.after(ctx, c, slaEvent, previous, s.now()); err != nil {
+		if err := s.sla.after(ctx, c, w.slaEvent, previous, s.now()); err != nil {
 			return err
+		}
+		if w.trigger != "" {
+			var err error
+			effects, err = s.runRules(ctx, c, ruleRun{trigger: w.trigger, changed: changedFields(c.Timeline[mark:]), slaKind: w.slaKind})
+			if err != nil {
+				return err
+			}
 		}
 		return s.store.MarkDirty(ctx, c.ID, c.Version+1, s.now())
 	})
@@ -135,7 +176,19 @@ func (s *Cases) write(ctx context.Context, id string, expected int64, slaEvent s
 		}
 	}
 	s.indexer.Indexed(ctx, c)
+	s.afterRules(ctx, c, effects)
 	return c, nil
+}
+
+// changedFields lists the fields the timeline entries say were changed.
+func changedFields(entries []models.TimelineEvent) []string {
+	var out []string
+	for _, e := range entries {
+		if e.Type == "changed" && e.Data["field"] != "" && !slices.Contains(out, e.Data["field"]) {
+			out = append(out, e.Data["field"])
+		}
+	}
+	return out
 }
 
 func sameTime(a, b *time.Time) bool {

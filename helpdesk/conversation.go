@@ -22,7 +22,7 @@ func (in *Intake) AddMessage(ctx context.Context, p *Principal, caseID string, r
 	if kind == models.MessageReply {
 		slaEvent = models.SLAOnAgentReply
 	}
-	c, err := in.cases.write(ctx, caseID, req.Version, slaEvent, func(c *models.Case) error {
+	c, err := in.cases.write(ctx, caseID, writeSpec{expected: req.Version, slaEvent: slaEvent, trigger: models.TriggerCaseUpdated}, func(c *models.Case) error {
 		c.AddStaffMessage(msgID, kind, req.Body, p.Actor(), now)
 		if req.Status != nil && *req.Status != c.Status {
 			status := *req.Status

@@ -16,6 +16,8 @@ const (
 	EventCaseCreated = "case.created"
 	EventCaseUpdated = "case.updated"
 	EventPresence    = "case.presence"
+	// EventNotification tells open apps to reload their notifications.
+	EventNotification = "notification.created"
 )
 
 // eventLookback is how far back each poll looks again: ObjectIDs from different replicas are

@@ -60,7 +60,7 @@ func newFixture(t *testing.T) *fixture {
 	now := func() time.Time { return clock.Load().(time.Time) }
 	ix := helpdesk.NewIndexer(env.Store, idx, logger, now)
 	agent := storetest.NewUser()
-	return &fixture{env: env, index: idx, indexer: ix, cases: helpdesk.NewCases(env.Store, idx, ix, helpdesk.NewEvents(env.Store, logger, now), helpdesk.NewSLA(env.Store, now), now),
+	return &fixture{env: env, index: idx, indexer: ix, cases: helpdesk.NewCases(env.Store, idx, ix, helpdesk.NewEvents(env.Store, logger, now), helpdesk.NewSLA(env.Store, now), nil, now),
 		agent: &helpdesk.Principal{User: agent}, clock: clock}
 }
 

@@ -288,7 +288,7 @@ func (in *Intake) Reply(ctx context.Context, token string, req models.CustomerMe
 			return nil, err
 		}
 	}
-	updated, err := in.cases.write(ctx, c.ID, 0, models.SLAOnCustomerReply, func(c *models.Case) error {
+	updated, err := in.cases.write(ctx, c.ID, writeSpec{slaEvent: models.SLAOnCustomerReply, trigger: models.TriggerCustomerReplied}, func(c *models.Case) error {
 		if c.Status == models.StatusClosed && now.Sub(c.UpdatedAt) > 90*24*time.Hour {
 			return models.Unprocessable("case_closed", "this case was closed long ago; please file a new complaint")
 		}

@@ -46,7 +46,7 @@ func newSLAFixture(t *testing.T) *slaFixture {
 	}
 	ev := helpdesk.NewEvents(env.Store, logger, now)
 	ix := helpdesk.NewIndexer(env.Store, idx, logger, now)
-	return &slaFixture{env: env, cases: helpdesk.NewCases(env.Store, idx, ix, ev, sla, now), sla: sla, ev: ev,
+	return &slaFixture{env: env, cases: helpdesk.NewCases(env.Store, idx, ix, ev, sla, nil, now), sla: sla, ev: ev,
 		agent: &helpdesk.Principal{User: storetest.NewUser()}, clock: clock, log: logger}
 }
 

@@ -234,7 +234,8 @@ func (sc *Scheduler) Sweep(ctx context.Context) (int, error) {
 
 func (sc *Scheduler) fire(ctx context.Context, id string, now time.Time) (int, error) {
 	var events []models.SLAEvent
-	c, err := sc.cases.write(ctx, id, 0, "", func(c *models.Case) error {
+	var effects []models.RuleEffect
+	c, err := sc.cases.write(ctx, id, writeSpec{}, func(c *models.Case) error {
 		if _, ok, err := sc.cases.sla.policyOf(ctx, c); err != nil {
 			return err
 		} else if !ok {
@@ -246,6 +247,20 @@ func (sc *Scheduler) fire(ctx context.Context, id string, now time.Time) (int, e
 			return errNothingDue
 		}
 		c.UpdatedAt = now
+		// Warnings and breaches run their rules in the same write.
+		for _, e := range events {
+			trigger := models.TriggerSLAWarning
+			if e.Type == models.SLAEventBreached {
+				trigger = models.TriggerSLABreach
+			} else if e.Type != models.SLAEventWarned {
+				continue
+			}
+			fx, err := sc.cases.runRules(ctx, c, ruleRun{trigger: trigger, slaKind: e.Clock})
+			if err != nil {
+				return err
+			}
+			effects = append(effects, fx...)
+		}
 		return nil
 	})
 	switch {
@@ -265,6 +280,7 @@ func (sc *Scheduler) fire(ctx context.Context, id string, now time.Time) (int, e
 		return 0, err
 	}
 	sc.events.Publish(ctx, EventCaseUpdated, id, map[string]any{"by": "sla"})
+	sc.cases.afterRules(ctx, c, effects)
 	if sc.listener != nil {
 		sc.listener(ctx, c, events)
 	}

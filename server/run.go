@@ -73,11 +73,15 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 	if err := sla.EnsureDefaultPolicy(startCtx); err != nil {
 		return fmt.Errorf("default SLA policy: %w", err)
 	}
-	cases := helpdesk.NewCases(db.store, index, indexer, events, sla, clock)
 	mailer, err := mail.New(db.store, cfg.Mail, mail.Options{Clock: clock, Logger: logger})
 	if err != nil {
 		return fmt.Errorf("mail: %w", err)
 	}
+	rules := helpdesk.NewRules(db.store, index, mailer, events, logger, clock)
+	if err := rules.EnsureDefaultRules(startCtx); err != nil {
+		return fmt.Errorf("default escalation rules: %w", err)
+	}
+	cases := helpdesk.NewCases(db.store, index, indexer, events, sla, rules, clock)
 	limits := helpdesk.DefaultIntakeLimits
 	limits.PerIP, limits.PerEmail = cfg.IntakePerIP, cfg.IntakePerEmail
 	settings := helpdesk.NewSettings(db.store)
@@ -94,7 +98,7 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 	}
 
 	e := handlers.New(handlers.Deps{
-		Logger: logger, Auth: auth, Users: users, Cases: cases, Intake: intake, Events: events, Settings: settings, Outbox: helpdesk.NewOutbox(mailer), Canned: helpdesk.NewCanned(db.store, clock), SLA: sla,
+		Logger: logger, Auth: auth, Users: users, Cases: cases, Intake: intake, Events: events, Settings: settings, Outbox: helpdesk.NewOutbox(mailer), Canned: helpdesk.NewCanned(db.store, clock), SLA: sla, Rules: rules,
 		MaxFileBytes:  limits.MaxFileBytes,
 		Ready:         readyChecks{"database": db.store.Ping, "search": index.Ping},
 		Frontend:      frontend.FS(),

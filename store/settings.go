@@ -71,3 +71,9 @@ func (s *Store) DeleteCannedReply(ctx context.Context, id string) error {
 func (s *Store) ListCannedReplies(ctx context.Context) ([]models.CannedReply, error) {
 	return findAll[models.CannedReply](ctx, s, collCanned, nil)
 }
+
+// InsertSetting records a one-time marker (for example that default rules were installed);
+// a second insert gives ErrDuplicate.
+func (s *Store) InsertSetting(ctx context.Context, id string) error {
+	return s.insert(ctx, collSettings, bson.D{{Key: "_id", Value: id}})
+}

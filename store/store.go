@@ -43,6 +43,8 @@ const (
 	collCanned     = "canned_replies"
 	collSLAPolicy  = "sla_policies"
 	collSLATimers  = "sla_timers"
+	collRules      = "rules"
+	collNotices    = "notifications"
 )
 
 // AllCollections are created at start-up, so the embedded _id index remedy covers each of them.
@@ -51,7 +53,7 @@ var AllCollections = []string{
 	collCounters, collIndexQueue, collRateLimits, collMigrations,
 	collTracking, collIdempotent, collAttachment, collEvents, collPresence,
 	collMailQueue, collMailOutbox, collMailRecent, collSettings, collCanned,
-	collSLAPolicy, collSLATimers,
+	collSLAPolicy, collSLATimers, collRules, collNotices,
 }
 
 // Options tunes a Store.

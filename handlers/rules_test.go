@@ -1,0 +1,118 @@
+package handlers_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kaiku-helpdesk/kaiku/helpdesk"
+	"github.com/kaiku-helpdesk/kaiku/models"
+)
+
+const lawyerRule = `{"name":"Legal threat","trigger":{"type":"case_created"},"match":"all",
+  "conditions":[{"field":"text","op":"contains_any","value":["lawyer","asianajaj*"]}],
+  "actions":[{"type":"set_priority","priority":"urgent"},{"type":"raise_escalation"},
+             {"type":"notify","role":"managers","channels":["app","email"],"message":"A customer mentions a lawyer"}]}`
+
+func TestEscalationRuleFromManagerToNotification(t *testing.T) {
+	s := newStack(t)
+	s.run(t, []scenario{
+		{name: "agent cannot create rules", as: "agent", method: "POST", path: "/api/v1/rules", body: lawyerRule, wantStatus: 403},
+		{name: "empty actions refused", as: "manager", method: "POST", path: "/api/v1/rules", body: `{"name":"x","trigger":{"type":"case_created"},"actions":[]}`, wantStatus: 400, wantFields: []string{"actions"}},
+		{name: "unknown field refused", as: "manager", method: "POST", path: "/api/v1/rules", body: strings.Replace(lawyerRule, `"field":"text"`, `"field":"mood"`, 1), wantStatus: 400, wantFields: []string{"conditions[0].field"}},
+		{name: "expensive regex refused", as: "manager", method: "POST", path: "/api/v1/rules", body: strings.Replace(lawyerRule, `"op":"contains_any","value":["lawyer","asianajaj*"]`, `"op":"matches_regex","value":"`+strings.Repeat("(a|b)", 60)+`"`, 1), wantStatus: 400},
+		{name: "preview before saving", as: "manager", method: "POST", path: "/api/v1/rules/preview", body: lawyerRule, wantStatus: 200, wantBody: []string{`"total":0`}},
+		{name: "manager creates", as: "manager", method: "POST", path: "/api/v1/rules", body: lawyerRule, wantStatus: 201},
+	})
+	// A customer files a complaint that mentions a lawyer (in Finnish).
+	r := s.file(t, strings.Replace(complaintJSON, "The parcel arrived crushed.", "Otan yhteyttä asianajajaani.", 1), nil)
+	c, err := s.env.Store.GetCase(context.Background(), r.Data.Reference)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Priority != models.PriorityUrgent || c.EscalationLevel != 1 {
+		t.Fatalf("rule did not act: priority %s, escalation %d", c.Priority, c.EscalationLevel)
+	}
+	fired := false
+	for _, e := range c.Timeline {
+		if e.Type == "rule_fired" && e.Data["rule"] == "Legal threat" && strings.Contains(e.Data["matched"], "asianajaj") {
+			fired = true
+		}
+	}
+	if !fired {
+		t.Fatalf("timeline lacks the firing with the matched condition: %+v", c.Timeline)
+	}
+	// Urgent from the start: the SLA targets are the urgent ones (first response 1 h).
+	if c.DueAt == nil || c.DueAt.Sub(c.CreatedAt) > 2*time.Hour {
+		t.Fatalf("SLA should follow the rule's priority, due %v", c.DueAt)
+	}
+	// The manager (and the admin) see the notification; the agent does not.
+	s.run(t, []scenario{
+		{name: "manager notified", as: "manager", method: "GET", path: "/api/v1/notifications", wantStatus: 200, wantBody: []string{r.Data.Reference, "A customer mentions a lawyer", `"unread":1`}},
+		{name: "admin notified", as: "admin", method: "GET", path: "/api/v1/notifications", wantStatus: 200, wantBody: []string{r.Data.Reference}},
+		{name: "agent not notified", as: "agent", method: "GET", path: "/api/v1/notifications", wantStatus: 200, wantBody: []string{`"total":0`}},
+		{name: "preview now matches", as: "manager", method: "POST", path: "/api/v1/rules/preview", body: lawyerRule, wantStatus: 200, wantBody: []string{r.Data.Reference}},
+	})
+	var list struct {
+		Data []struct {
+			ID string `json:"id"`
+		} `json:"data"`
+	}
+	s.do(s.logins["manager"], "GET", "/api/v1/notifications", "", nil).decode(t, &list)
+	if res := s.do(s.logins["agent"], "POST", "/api/v1/notifications/"+list.Data[0].ID+"/read", "", nil); res.status != 404 {
+		t.Fatalf("someone else's notification marked read: %d", res.status)
+	}
+	if res := s.do(s.logins["manager"], "POST", "/api/v1/notifications/"+list.Data[0].ID+"/read", "", nil); res.status != 204 {
+		t.Fatalf("mark read: %d %s", res.status, res.body)
+	}
+	// And by e-mail.
+	if _, err := s.mailer.ProcessDue(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if out := s.do(s.logins["admin"], "GET", "/api/v1/mail/outbox", "", nil); !strings.Contains(out.body, "manager@example.com") {
+		t.Fatalf("no notification mail to the manager: %s", out.body)
+	}
+}
+
+func TestRuleOnUpdateCannotLoop(t *testing.T) {
+	s := newStack(t)
+	rule := `{"name":"Bounce","trigger":{"type":"case_updated"},"conditions":[{"field":"priority","op":"changed"}],
+	  "actions":[{"type":"set_priority","priority":"urgent"},{"type":"add_tag","tag":"bounced"}]}`
+	if res := s.do(s.logins["manager"], "POST", "/api/v1/rules", rule, nil); res.status != 201 {
+		t.Fatalf("%d %s", res.status, res.body)
+	}
+	res := s.do(s.logins["agent"], "POST", "/api/v1/cases", validCase, nil)
+	var created struct{ Data models.Case }
+	res.decode(t, &created)
+	res = s.do(s.logins["agent"], "PATCH", "/api/v1/cases/"+created.Data.ID, fmt.Sprintf(`{"version":%d,"priority":"low"}`, created.Data.Version), nil)
+	if res.status != 200 {
+		t.Fatalf("%d %s", res.status, res.body)
+	}
+	var patched struct{ Data models.Case }
+	res.decode(t, &patched)
+	firings := 0
+	for _, e := range patched.Data.Timeline {
+		if e.Type == "rule_fired" {
+			firings++
+		}
+	}
+	if patched.Data.Priority != models.PriorityUrgent || firings != 1 {
+		t.Fatalf("priority %s after %d firings (want urgent after exactly one)", patched.Data.Priority, firings)
+	}
+}
+
+func TestDefaultRulesInstallOnce(t *testing.T) {
+	s := newStack(t)
+	rules := helpdesk.NewRules(s.env.Store, s.index, s.mailer, s.events, nil, s.clock.Now)
+	for i := 0; i < 2; i++ {
+		if err := rules.EnsureDefaultRules(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := s.do(s.logins["agent"], "GET", "/api/v1/rules", "", nil)
+	if res.status != 200 || strings.Count(res.body, `"trigger"`) != len(models.DefaultRules()) {
+		t.Fatalf("default rules: %s", res.body)
+	}
+}

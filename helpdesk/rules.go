@@ -1,0 +1,315 @@
+package helpdesk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/kaiku-helpdesk/kaiku/mail"
+	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/search"
+	"github.com/kaiku-helpdesk/kaiku/store"
+)
+
+// Rules keeps the escalation rules, runs them inside each case write (so what they change is
+// stored with the change that triggered them) and carries out their side effects afterwards.
+type Rules struct {
+	store  *store.Store
+	index  search.Index
+	mailer *mail.Mailer
+	events *Events
+	logger *slog.Logger
+	now    Clock
+}
+
+// NewRules wires escalation rules.
+func NewRules(st *store.Store, idx search.Index, m *mail.Mailer, events *Events, logger *slog.Logger, now Clock) *Rules {
+	return &Rules{store: st, index: idx, mailer: m, events: events, logger: logger, now: now}
+}
+
+const rulesSeededID = "rules_seeded"
+
+// EnsureDefaultRules installs the shipped rules once per database; deleting them later is
+// respected (the marker stays).
+func (r *Rules) EnsureDefaultRules(ctx context.Context) error {
+	err := r.store.InsertSetting(ctx, rulesSeededID)
+	if store.IsDuplicate(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	now := r.now()
+	for _, rule := range models.DefaultRules() {
+		rule.CreatedAt, rule.UpdatedAt, rule.Version = now, now, 1
+		if err := r.store.InsertRule(ctx, &rule); err != nil && !store.IsDuplicate(err) {
+			return err
+		}
+	}
+	return nil
+}
+
+// customerCounts counts a customer's cases created in the last days from the index; extra adds
+// cases the index cannot know yet (the one being created).
+func (r *Rules) customerCounts(ctx context.Context, email string, now time.Time, extra int) func(days int) int {
+	return func(days int) int {
+		n, err := r.index.Count(ctx, search.Query{
+			Filters: []search.Filter{{Field: search.FieldCustomerEmail, Values: []string{email}}},
+			Ranges:  []search.TimeRange{{Field: search.FieldCreatedAt, From: now.AddDate(0, 0, -days)}},
+		})
+		if err != nil {
+			r.logger.Warn("repeat-complainant count", "err", err)
+			return extra
+		}
+		return n + extra
+	}
+}
+
+// ruleRun is one evaluation asked for by a case write.
+type ruleRun struct {
+	trigger models.TriggerType
+	changed []string
+	slaKind models.SLAKind
+	isNew   bool
+}
+
+// run evaluates the rules for the trigger on c (changing it in place) and returns the side
+// effects to carry out once the case is stored.
+func (r *Rules) run(ctx context.Context, c *models.Case, rr ruleRun) ([]models.RuleEffect, error) {
+	rules, err := r.store.ListRules(ctx)
+	if err != nil || len(rules) == 0 {
+		return nil, err
+	}
+	now := r.now()
+	extra := 0
+	if rr.isNew {
+		extra = 1
+	}
+	res := models.CompileRules(rules).Evaluate(rr.trigger, models.RuleInput{
+		Case: c, Now: now, Changed: rr.changed, SLAKind: rr.slaKind,
+		CustomerCaseCounts: r.customerCounts(ctx, c.Customer.Email, now, extra),
+	})
+	if len(res.Fired) > 0 {
+		c.UpdatedAt = now
+	}
+	return res.Effects, nil
+}
+
+// carryOut performs side effects after the case write: notifications now; round robin and SLA
+// policy changes as a follow-up write. Failures are logged: the case change itself stands.
+func (r *Rules) carryOut(ctx context.Context, cases *Cases, c *models.Case, effects []models.RuleEffect) {
+	for _, e := range effects {
+		var err error
+		switch e.Kind {
+		case models.EffectNotify:
+			err = r.notify(ctx, c, e)
+		case models.EffectRoundRobin:
+			err = r.roundRobin(ctx, cases, c, e)
+		case models.EffectApplySLAPolicy:
+			_, err = cases.write(ctx, c.ID, writeSpec{}, func(c *models.Case) error {
+				p, err := r.store.GetSLAPolicy(ctx, e.PolicyID)
+				if err != nil {
+					return err
+				}
+				c.StartSLA(*p, r.now())
+				return nil
+			})
+		case models.EffectWebhook:
+			err = errors.New("outbound webhooks are not available yet")
+		}
+		if err != nil {
+			r.logger.Warn("rule effect", "rule", e.RuleName, "kind", e.Kind, "case", c.ID, "err", err)
+		}
+	}
+}
+
+// notify sends the rule's message to its recipients in the app and, if asked, by e-mail.
+func (r *Rules) notify(ctx context.Context, c *models.Case, e models.RuleEffect) error {
+	users, err := r.store.ListUsers(ctx)
+	if err != nil {
+		return err
+	}
+	var to []models.User
+	for _, u := range users {
+		if !u.Active {
+			continue
+		}
+		inTeam := false
+		for _, t := range e.TeamIDs {
+			inTeam = inTeam || slices.Contains(u.TeamIDs, t)
+		}
+		if slices.Contains(e.UserIDs, u.ID) || inTeam || (e.MinRole != "" && u.Role.AtLeast(e.MinRole)) {
+			to = append(to, u)
+		}
+	}
+	title := fmt.Sprintf("%s: %s", c.ID, e.RuleName)
+	message := e.Message
+	if message == "" {
+		message = c.Subject
+	}
+	now := r.now()
+	for _, u := range to {
+		if e.InApp {
+			n := &store.Notification{ID: newID(), UserID: u.ID, CaseID: c.ID, Title: title, Message: message, CreatedAt: now}
+			if err := r.store.InsertNotification(ctx, n); err != nil {
+				return err
+			}
+		}
+		if e.Email {
+			err := r.mailer.Enqueue(ctx, mail.Message{To: u.Email, ToName: u.Name, Subject: title, Kind: mail.KindNotification, CaseID: c.ID,
+				Text: fmt.Sprintf("%s\n\n%s\n\nCase %s: %s\n", e.RuleName, message, c.ID, c.Subject)})
+			if err != nil {
+				return err
+			}
+		}
+	}
+	r.events.Publish(ctx, EventNotification, c.ID, map[string]any{"rule": e.RuleName})
+	return nil
+}
+
+// roundRobin assigns the case to the next active agent of the team, in a fixed order, with the
+// turn kept in a database counter so every replica takes the same turns.
+func (r *Rules) roundRobin(ctx context.Context, cases *Cases, c *models.Case, e models.RuleEffect) error {
+	users, err := r.store.ListUsers(ctx)
+	if err != nil {
+		return err
+	}
+	var members []models.User
+	for _, u := range users {
+		if u.Active && slices.Contains(u.TeamIDs, e.TeamID) {
+			members = append(members, u)
+		}
+	}
+	if len(members) == 0 {
+		return fmt.Errorf("team %s has no active members", e.TeamID)
+	}
+	slices.SortFunc(members, func(a, b models.User) int { return strings.Compare(a.ID, b.ID) })
+	n, err := r.store.NextSequence(ctx, "round-robin:"+e.TeamID)
+	if err != nil {
+		return err
+	}
+	pick := members[int((n-1)%int64(len(members)))]
+	_, err = cases.write(ctx, c.ID, writeSpec{}, func(c *models.Case) error {
+		id := pick.ID
+		return c.ApplyPatch(models.CasePatch{AssigneeID: &id}, models.Actor{Name: "rule: " + e.RuleName}, r.now())
+	})
+	return err
+}
+
+// List returns the rules in evaluation order; every staff member may read them.
+func (r *Rules) List(ctx context.Context, p *Principal) ([]models.Rule, error) {
+	if err := p.Require(models.RoleAgent); err != nil {
+		return nil, err
+	}
+	rules, err := r.store.ListRules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// The order the engine runs them in: position, name, ID.
+	slices.SortStableFunc(rules, func(a, b models.Rule) int {
+		if a.Position != b.Position {
+			return a.Position - b.Position
+		}
+		if a.Name != b.Name {
+			return strings.Compare(a.Name, b.Name)
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return rules, nil
+}
+
+// Create adds a rule (managers and admins); a bad rule is refused with field errors here,
+// never at run time.
+func (r *Rules) Create(ctx context.Context, p *Principal, req models.RuleCreate) (*models.Rule, error) {
+	if err := p.Require(models.RoleManager); err != nil {
+		return nil, err
+	}
+	rule, err := models.NewRule(newID(), req, r.now())
+	if err != nil {
+		return nil, err
+	}
+	return rule, r.store.InsertRule(ctx, rule)
+}
+
+// Patch changes a rule (managers and admins).
+func (r *Rules) Patch(ctx context.Context, p *Principal, id string, req models.RulePatch) (*models.Rule, error) {
+	if err := p.Require(models.RoleManager); err != nil {
+		return nil, err
+	}
+	rule, err := r.store.GetRule(ctx, id)
+	if err != nil {
+		return nil, notFoundAs(err, "rule")
+	}
+	if rule.Version != req.Version {
+		return nil, models.Conflict("version_conflict", "the rule was changed by someone else; reload and try again")
+	}
+	if err := rule.ApplyPatch(req, r.now()); err != nil {
+		return nil, err
+	}
+	rule.Version++
+	if err := r.store.UpdateRule(ctx, rule); err != nil {
+		if errors.Is(err, store.ErrVersionMismatch) {
+			return nil, models.Conflict("version_conflict", "the rule was changed by someone else; reload and try again")
+		}
+		return nil, err
+	}
+	return rule, nil
+}
+
+// Delete removes a rule (managers and admins).
+func (r *Rules) Delete(ctx context.Context, p *Principal, id string) error {
+	if err := p.Require(models.RoleManager); err != nil {
+		return err
+	}
+	return notFoundAs(r.store.DeleteRule(ctx, id), "rule")
+}
+
+// Preview shows which of the most recently updated open cases a rule would match now, before
+// it is saved. It reads at most 200 cases, by ID.
+func (r *Rules) Preview(ctx context.Context, p *Principal, req models.RuleCreate) ([]models.PreviewMatch, error) {
+	if err := p.Require(models.RoleManager); err != nil {
+		return nil, err
+	}
+	rule, err := models.NewRule("preview", req, r.now())
+	if err != nil {
+		return nil, err
+	}
+	res, err := r.index.Search(ctx, search.Query{
+		Filters: []search.Filter{{Field: search.FieldStatus, Values: statusStrings(models.OpenStatuses)}},
+		Sort:    []search.Sort{{Field: search.FieldUpdatedAt, Desc: true}}, Limit: 200,
+	})
+	if err != nil {
+		return nil, models.Unavailable("search is not available right now", err)
+	}
+	cases := make([]*models.Case, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		c, err := r.store.GetCase(ctx, h.Doc.ID)
+		if err == nil {
+			cases = append(cases, c)
+		}
+	}
+	now := r.now()
+	return models.PreviewRule(*rule, cases, func(email string, days int) int {
+		return r.customerCounts(ctx, email, now, 0)(days)
+	}, now), nil
+}
+
+// Notifications returns the principal's notifications.
+func (r *Rules) Notifications(ctx context.Context, p *Principal) ([]store.Notification, error) {
+	if err := p.Require(models.RoleAgent); err != nil {
+		return nil, err
+	}
+	return r.store.Notifications(ctx, p.User.ID)
+}
+
+// MarkRead marks one of the principal's notifications read.
+func (r *Rules) MarkRead(ctx context.Context, p *Principal, id string) error {
+	if err := p.Require(models.RoleAgent); err != nil {
+		return err
+	}
+	return notFoundAs(r.store.MarkNotificationRead(ctx, p.User.ID, id, r.now()), "notification")
+}
