@@ -1,0 +1,168 @@
+// SLA display: the clocks on the case page, the due badges and "Due soonest"
+// in the inbox; the badges move on with the clock alone.
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { expect } from './expect.mjs'
+import { checkA11y, noSideways, PHONE } from './axe.mjs'
+import { adminStorageState, launchBrowser, staffApi, withPage } from './browser.mjs'
+
+let browser
+let adminState
+const stamp = Date.now().toString(36)
+const cases = {}
+const TWO_WEEKS = 14 * 24 * 3600 * 1000
+
+before(async () => {
+  browser = await launchBrowser()
+  adminState = await adminStorageState(browser)
+  // Opened one after the other under the default policy: the urgent case is due first.
+  await withPage(
+    browser,
+    'sla-seed',
+    async (page) => {
+      for (const priority of ['low', 'urgent']) {
+        const { response } = await staffApi(page, 'POST', '/cases', {
+          subject: `SLA ${priority} ${stamp}`,
+          description: `A ${priority} case to check the SLA display.`,
+          customer: { name: 'Sami SLA', email: `sami.${stamp}@example.org` },
+          priority,
+        })
+        assert.equal(response.status(), 201, await response.text())
+        cases[priority] = (await response.json()).data
+      }
+    },
+    { storageState: adminState },
+  )
+})
+
+after(async () => {
+  await browser?.close()
+})
+
+describe('SLA display', () => {
+  test('a new case shows its clocks: first response with a due time, on track', () =>
+    withPage(
+      browser,
+      'sla-case',
+      async (page) => {
+        const c = cases.urgent
+        const first = c.sla.find((k) => k.kind === 'first_response')
+        assert.ok(first?.due_at, `the new case has a first-response clock with a due time: ${JSON.stringify(c.sla)}`)
+        await page.goto(`/cases/${c.id}`)
+        const panel = page.getByTestId('sla-panel')
+        await expect(panel.getByRole('heading', { name: 'SLA' })).toBeVisible()
+        await expect(panel).toContainText('Policy: Standard')
+        const clock = panel.locator('[data-kind=first_response]')
+        await expect(clock).toContainText('First response')
+        await expect(clock.getByTestId('sla-badge')).toHaveText('On track')
+        // The same instant (the create answer writes it in the calendar's zone, reads in UTC).
+        await expect(clock.getByTestId('sla-due')).toBeVisible()
+        const shown = await clock.getByTestId('sla-due').getAttribute('datetime')
+        assert.equal(Date.parse(shown), Date.parse(first.due_at))
+        await expect(clock.getByTestId('sla-relative')).toHaveText(/^\(in (\d+ d )?(\d+ h ?)?(\d+ min)?\)$/)
+        await expect(clock).toContainText('Target: 1 h of business time')
+        await expect(panel.locator('[data-kind=resolution]')).toContainText('Resolution')
+        await checkA11y(page, 'case page with the SLA panel')
+
+        // Answering meets the first-response clock.
+        await page.getByTestId('composer-text').fill('We are on it.')
+        await page.getByTestId('send').click()
+        await expect(clock.getByTestId('sla-badge')).toHaveText('Met')
+        await expect(clock).toContainText('Met')
+      },
+      { storageState: adminState },
+    ))
+
+  test('the inbox sorts by due time and shows due badges in words', () =>
+    withPage(
+      browser,
+      'sla-inbox',
+      async (page) => {
+        await page.goto(`/inbox?view=all&q=${encodeURIComponent(stamp)}`)
+        const list = page.getByTestId('case-list')
+        await expect(list.locator('li.case-row')).toHaveCount(2)
+        await page.getByTestId('filters-toggle').click()
+        const [request] = await Promise.all([
+          page.waitForRequest((r) => r.url().includes('/api/v1/cases?') && r.url().includes('sort=due')),
+          page.getByTestId('sort').selectOption({ label: 'Due soonest' }),
+        ])
+        assert.ok(!new URL(request.url()).searchParams.has('order'), request.url())
+        await page.waitForURL(/sort=due/)
+        await expect(list.locator('li.case-row').first()).toHaveAttribute('data-case', cases.urgent.id)
+        const rows = await list.locator('li.case-row').evaluateAll((els) => els.map((el) => el.dataset.case))
+        assert.deepEqual(rows, [cases.urgent.id, cases.low.id])
+        // The urgent case was answered in the test before: its resolution clock is what is due now.
+        const badge = list.locator(`[data-case="${cases.low.id}"]`).getByTestId('due-badge')
+        await expect(badge).toContainText(/^Due in /)
+        await checkA11y(page, 'inbox sorted by due time')
+        // The order control does not apply to "Due soonest".
+        assert.equal(await page.getByLabel('Order').isDisabled(), true)
+      },
+      { storageState: adminState },
+    ))
+
+  test('inbox badges move on with the clock, without refetching', () =>
+    withPage(
+      browser,
+      'sla-clock-inbox',
+      async (page) => {
+        await page.clock.install()
+        await page.goto(`/inbox?view=all&q=${encodeURIComponent(stamp)}&sort=due`)
+        const badge = page.locator(`[data-case="${cases.low.id}"]`).getByTestId('due-badge')
+        await expect(badge).toContainText(/^Due in /)
+        let refetched = 0
+        page.on('request', (r) => {
+          if (r.url().includes('/api/v1/cases')) refetched++
+        })
+        // Two weeks later every open clock of the low case is past due.
+        await page.clock.fastForward(TWO_WEEKS)
+        await expect(badge).toContainText(/^Overdue by /)
+        assert.equal(await badge.getAttribute('data-level'), 'overdue')
+        assert.equal(refetched, 0, 'no list request while the clock moved')
+      },
+      { storageState: adminState },
+    ))
+
+  test('case page badges move on with the clock, without refetching', () =>
+    withPage(
+      browser,
+      'sla-clock-case',
+      async (page) => {
+        await page.clock.install()
+        await page.goto(`/cases/${cases.low.id}`)
+        const clock = page.getByTestId('sla-panel').locator('[data-kind=first_response]')
+        await expect(clock.getByTestId('sla-badge')).toHaveText('On track')
+        let refetched = 0
+        page.on('request', (r) => {
+          if (r.url().includes(`/api/v1/cases/${cases.low.id}`) && r.method() === 'GET') refetched++
+        })
+        await page.clock.fastForward(TWO_WEEKS)
+        await expect(clock.getByTestId('sla-badge')).toHaveText('Breached')
+        await expect(clock.getByTestId('sla-relative')).toHaveText(/^\(overdue by \d+ d( \d+ h)?\)$/)
+        assert.equal(refetched, 0, 'no case request while the clock moved')
+      },
+      { storageState: adminState },
+    ))
+
+  test('SLA panel and due badges on a phone, in Finnish', () =>
+    withPage(
+      browser,
+      'sla-phone',
+      async (page) => {
+        await page.goto(`/inbox?view=all&q=${encodeURIComponent(stamp)}&sort=due`)
+        await page.getByLabel('Language').selectOption('fi')
+        const badge = page.locator(`[data-case="${cases.low.id}"]`).getByTestId('due-badge')
+        await expect(badge).toContainText(/^Erääntyy .* kuluttua/)
+        await checkA11y(page, 'inbox with due badges, Finnish phone')
+        await noSideways(page, 'inbox with due badges')
+        await page.goto(`/cases/${cases.low.id}`)
+        const panel = page.getByTestId('sla-panel')
+        await expect(panel.locator('[data-kind=first_response]')).toContainText('Ensimmäinen vastaus')
+        await expect(panel.locator('[data-kind=first_response]').getByTestId('sla-badge')).toHaveText('Aikataulussa')
+        await checkA11y(page, 'case page with the SLA panel, Finnish phone')
+        await noSideways(page, 'case page with the SLA panel')
+        await page.getByLabel('Kieli').selectOption('en')
+      },
+      { storageState: adminState, ...PHONE },
+    ))
+})
