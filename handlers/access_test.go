@@ -32,6 +32,8 @@ var minRole = map[string]string{
 	"DELETE /api/v1/sla-policies/:id": "manager",
 	"POST /api/v1/rules":              "manager", "POST /api/v1/rules/preview": "manager",
 	"PATCH /api/v1/rules/:id": "manager", "DELETE /api/v1/rules/:id": "manager",
+	"GET /api/v1/webhooks": "admin", "POST /api/v1/webhooks": "admin", "PATCH /api/v1/webhooks/:id": "admin",
+	"DELETE /api/v1/webhooks/:id": "admin", "GET /api/v1/webhooks/:id/deliveries": "admin",
 }
 
 // validBodies let a write pass binding, so a refusal can only come from the role check.
@@ -48,6 +50,8 @@ var validBodies = map[string]string{
 	"POST /api/v1/rules":               `{"name":"R","trigger":{"type":"case_created"},"actions":[{"type":"add_tag","tag":"x"}]}`,
 	"POST /api/v1/rules/preview":       `{"name":"R","trigger":{"type":"case_created"},"actions":[{"type":"add_tag","tag":"x"}]}`,
 	"PATCH /api/v1/rules/:id":          `{"version":1,"name":"R"}`,
+	"POST /api/v1/webhooks":            `{"name":"W","url":"https://93.184.215.14/hook"}`,
+	"PATCH /api/v1/webhooks/:id":       `{"version":1,"enabled":false}`,
 }
 
 func staffRoutes(t *testing.T) []string {

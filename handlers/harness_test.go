@@ -21,6 +21,7 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/search"
 	"github.com/kaiku-helpdesk/kaiku/store/storetest"
+	"github.com/kaiku-helpdesk/kaiku/webhook"
 )
 
 // stack is the real HTTP server on a real embedded database and a real Bleve index.
@@ -35,6 +36,7 @@ type stack struct {
 	logins map[string]*session // by role name
 	events *helpdesk.Events
 	mailer *mail.Mailer
+	hooks  *webhook.Service
 	// searchDown makes the readiness check see the search backend as failing.
 	searchDown atomic.Bool
 }
@@ -89,16 +91,21 @@ func newStack(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	rules := helpdesk.NewRules(env.Store, idx, mailer, events, logger, clock.Now)
+	// Webhooks may reach the test receivers on 127.0.0.1, and nothing else private.
+	hooks := webhook.New(env.Store, webhook.Options{Clock: clock.Now, Logger: logger, AllowHosts: []string{"127.0.0.1"},
+		BaseURL: "https://help.example.com", PollInterval: time.Hour})
+	rules.SetWebhooks(hooks)
 	cases := helpdesk.NewCases(env.Store, idx, ix, events, sla, rules, clock.Now)
 	settings := helpdesk.NewSettings(env.Store)
 	limits := helpdesk.DefaultIntakeLimits
 	limits.MaxFileBytes = 32 << 10
 	intake := helpdesk.NewIntake(env.Store, settings, cases, mail.NewCaseNotifier(mailer, 24), events, logger, clock.Now, "https://help.example.com", limits)
 	s := &stack{t: t, env: env, index: idx, users: users, cases: cases, clock: clock, logins: map[string]*session{},
-		events: events, mailer: mailer}
+		events: events, mailer: mailer, hooks: hooks}
 	e := handlers.New(handlers.Deps{
 		Logger: logger, Auth: auth, Users: users, Cases: cases, Intake: intake, Events: events,
-		Settings: settings, Outbox: helpdesk.NewOutbox(mailer), Canned: helpdesk.NewCanned(env.Store, clock.Now), SLA: sla, Rules: rules, MaxFileBytes: limits.MaxFileBytes,
+		Settings: settings, Outbox: helpdesk.NewOutbox(mailer), Canned: helpdesk.NewCanned(env.Store, clock.Now), SLA: sla, Rules: rules,
+		Webhooks: helpdesk.NewWebhooks(env.Store, hooks, clock.Now), MaxFileBytes: limits.MaxFileBytes,
 		Ready: readyFunc(func(ctx context.Context) map[string]error {
 			searchErr := idx.Ping(ctx)
 			if s.searchDown.Load() {

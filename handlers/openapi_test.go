@@ -30,6 +30,7 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/search"
 	"github.com/kaiku-helpdesk/kaiku/store"
+	"github.com/kaiku-helpdesk/kaiku/webhook"
 )
 
 // The tests here hold openapi.json to the server: every registered route is documented and
@@ -434,6 +435,9 @@ var requestTypes = map[string]reflect.Type{
 	// A condition's value reads and writes its own JSON, the same both ways (see
 	// compareCustomJSONSchema).
 	"ConditionValue": reflect.TypeFor[models.ConditionValue](),
+
+	"WebhookCreate": reflect.TypeFor[models.WebhookCreate](),
+	"WebhookPatch":  reflect.TypeFor[models.WebhookPatch](),
 }
 
 // validatedEnums are the request fields whose allowed values a Validate method checks instead
@@ -480,6 +484,7 @@ var requestBodies = map[string]string{
 	"replaceCategories": "CategoriesUpdate", "createCannedReply": "CannedReplyCreate", "updateCannedReply": "CannedReplyPatch",
 	"createSLAPolicy": "SLAPolicyCreate", "updateSLAPolicy": "SLAPolicyPatch",
 	"createRule": "RuleCreate", "previewRule": "RuleCreate", "updateRule": "RulePatch",
+	"createWebhook": "WebhookCreate", "updateWebhook": "WebhookPatch",
 }
 
 // multipartForms names the multipart/form-data schema of the operations that also take files:
@@ -951,6 +956,10 @@ var responseTypes = map[string]reflect.Type{
 	"Action":        reflect.TypeFor[models.Action](),
 	"PreviewMatch":  reflect.TypeFor[models.PreviewMatch](),
 	"Notification":  reflect.TypeFor[store.Notification](),
+
+	"WebhookEndpoint": reflect.TypeFor[models.WebhookEndpoint](),
+	"WebhookDelivery": reflect.TypeFor[store.WebhookDelivery](),
+	"WebhookPayload":  reflect.TypeFor[webhook.Payload](),
 }
 
 func TestOpenAPIResponseSchemasMatchTypes(t *testing.T) {
@@ -1152,6 +1161,20 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 	due := summaryOf(search.Hit{Doc: search.CaseDoc{ID: timed.ID, Status: "open", Priority: "normal", Channel: "phone",
 		CreatedAt: now, UpdatedAt: now, DueAt: later, Version: 5}})
 
+	// Webhooks: an endpoint (secret in full and masked) and its deliveries in every state.
+	hook := models.WebhookEndpoint{ID: "W4QJ7XK2MZW3TA5L", Name: "CRM", URL: "https://crm.example.com/hooks/kaiku",
+		Secret: "whsec_" + strings.Repeat("9f3a", 16), Enabled: true, CreatedAt: now, UpdatedAt: later, Version: 2}
+	hookDeliveries := []store.WebhookDelivery{
+		{ID: "d3", EndpointID: hook.ID, Event: webhook.EventRuleFired, RuleName: "Legal", CaseID: cs.ID, Status: store.WebhookPending,
+			CreatedAt: later, NextAttempt: &later},
+		{ID: "d2", EndpointID: hook.ID, Event: webhook.EventRuleFired, CaseID: cs.ID, Status: store.WebhookPending, Attempts: 1,
+			ResponseCode: 500, ResponseBody: "oops", Error: "HTTP 500", DurationMS: 12, CreatedAt: now, LastAttempt: &now, NextAttempt: &later},
+		{ID: "d1", EndpointID: hook.ID, Event: webhook.EventRuleFired, Status: store.WebhookFailed, Attempts: 8,
+			Error: "dial tcp 10.0.0.1:443: webhook: address not allowed", CreatedAt: now, LastAttempt: &later, DoneAt: &later},
+		{ID: "d0", EndpointID: hook.ID, Event: webhook.EventRuleFired, Status: store.WebhookDelivered, Attempts: 1,
+			ResponseCode: 204, DurationMS: 40, CreatedAt: now, LastAttempt: &now, DoneAt: &now},
+	}
+
 	// Escalation rules: the shipped ones, and one with every shape of condition value and every
 	// kind of action; a case they fired on; its notifications; a case whose SLA policy went away.
 	rules := models.DefaultRules()
@@ -1266,6 +1289,15 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 		{"NotificationList", map[string]any{"data": []store.Notification{}, "meta": map[string]any{"total": 0, "unread": 0}}},
 		{"Event", store.Event{Seq: "67c2d1a8e4b0c3f1a2d4e6fb", Type: helpdesk.EventNotification, CaseID: fired.ID,
 			Data: map[string]any{"rule": "Safety or legal words"}, At: now}},
+		{"WebhookEndpointData", map[string]any{"data": hook}},
+		{"WebhookEndpointData", map[string]any{"data": hook.Masked()}},
+		{"WebhookEndpointList", map[string]any{"data": []models.WebhookEndpoint{hook.Masked()}, "meta": map[string]any{"total": 1}}},
+		{"WebhookEndpointList", map[string]any{"data": []models.WebhookEndpoint{}, "meta": map[string]any{"total": 0}}},
+		{"WebhookDeliveryList", map[string]any{"data": hookDeliveries, "meta": map[string]any{"total": len(hookDeliveries)}}},
+		{"WebhookDeliveryList", map[string]any{"data": []store.WebhookDelivery{}, "meta": map[string]any{"total": 0}}},
+		{"WebhookPayload", webhook.Payload{Event: webhook.EventRuleFired, Rule: webhook.PayloadRule{ID: "r1", Name: "Legal"},
+			Case: webhook.PayloadCase{ID: cs.ID, Subject: cs.Subject, Status: "open", Priority: "urgent", EscalationLevel: 1,
+				CustomerEmail: "matti@example.com", URL: "https://help.example.com/cases/" + cs.ID}, At: now}},
 	}
 	for _, de := range []error{models.StaleVersion(3), models.InvalidField("customer.email", "must be an e-mail address"),
 		echo.ErrNotFound, errors.New("boom"), models.Unavailable("search is down", errors.New("x"))} {
@@ -1334,6 +1366,9 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 		{http.MethodPost, "/api/v1/rules/preview", `{"name":"x","trigger":{"type":"case_created"},"actions":[{"type":"raise_escalation"}]}`, 401, "ErrorEnvelope", nil},
 		{http.MethodGet, "/api/v1/notifications", "", 401, "ErrorEnvelope", nil},
 		{http.MethodPost, "/api/v1/notifications/N4WZ3M7XK2PLR5TQ/read", "", 401, "ErrorEnvelope", nil},
+		{http.MethodGet, "/api/v1/webhooks", "", 401, "ErrorEnvelope", nil},
+		{http.MethodPost, "/api/v1/webhooks", `{"name":"CRM","url":"https://crm.example.com/"}`, 401, "ErrorEnvelope", nil},
+		{http.MethodGet, "/api/v1/webhooks/W4QJ7XK2MZW3TA5L/deliveries", "", 401, "ErrorEnvelope", nil},
 	}
 	for _, l := range live {
 		req := httptest.NewRequest(l.method, l.path, strings.NewReader(l.body))

@@ -23,6 +23,7 @@ type Deps struct {
 	Canned        *helpdesk.Canned
 	SLA           *helpdesk.SLA
 	Rules         *helpdesk.Rules
+	Webhooks      *helpdesk.Webhooks
 	Ready         readiness
 	Frontend      fs.FS
 	MaxBodyBytes  int64 // JSON bodies
@@ -64,6 +65,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	canned := &cannedHandlers{canned: d.Canned, bind: bind}
 	sla := &slaHandlers{sla: d.SLA, bind: bind}
 	rules := &ruleHandlers{rules: d.Rules, bind: bind}
+	webhooks := &webhookHandlers{webhooks: d.Webhooks, bind: bind}
 	settings := &settingsHandlers{settings: d.Settings, bind: bind}
 	conv := &conversationHandlers{conv: d.Intake, history: d.Cases, events: d.Events, bind: bind}
 
@@ -133,6 +135,12 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.DELETE("/rules/:id", rules.remove)
 	staff.GET("/notifications", rules.notifications)
 	staff.POST("/notifications/:id/read", rules.markRead)
+
+	staff.GET("/webhooks", webhooks.list)
+	staff.POST("/webhooks", webhooks.create)
+	staff.PATCH("/webhooks/:id", webhooks.patch)
+	staff.DELETE("/webhooks/:id", webhooks.remove)
+	staff.GET("/webhooks/:id/deliveries", webhooks.deliveries)
 
 	staff.GET("/mail/outbox", outbox.list)
 	staff.GET("/mail/outbox/:id", outbox.get)

@@ -24,6 +24,8 @@ type Rules struct {
 	events *Events
 	logger *slog.Logger
 	now    Clock
+	// webhooks queues the deliveries of webhook actions (SetWebhooks); nil: not wired.
+	webhooks WebhookQueue
 }
 
 // NewRules wires escalation rules.
@@ -119,7 +121,10 @@ func (r *Rules) carryOut(ctx context.Context, cases *Cases, c *models.Case, effe
 				return nil
 			})
 		case models.EffectWebhook:
-			err = errors.New("outbound webhooks are not available yet")
+			err = errors.New("outbound webhooks are not available")
+			if r.webhooks != nil {
+				err = r.webhooks.EnqueueRule(ctx, e.EndpointID, e.RuleID, e.RuleName, c)
+			}
 		}
 		if err != nil {
 			r.logger.Warn("rule effect", "rule", e.RuleName, "kind", e.Kind, "case", c.ID, "err", err)

@@ -41,6 +41,9 @@ type Config struct {
 	IntakePerIP      int
 	IntakePerEmail   int
 	Mail             mail.Config
+	// WebhookAllowHosts may be called by outbound webhooks although they resolve to private,
+	// loopback or link-local addresses (an intranet service).
+	WebhookAllowHosts []string
 }
 
 // LoadConfig reads the environment (through getenv) and then args.
@@ -100,6 +103,11 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 		errs = append(errs, err.Error())
 	} else {
 		c.Mail = mc
+	}
+	for _, h := range strings.Split(env("KAIKU_WEBHOOK_ALLOW_HOSTS", ""), ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			c.WebhookAllowHosts = append(c.WebhookAllowHosts, h)
+		}
 	}
 	maxBody, err := strconv.ParseInt(env("KAIKU_MAX_BODY_BYTES", "1048576"), 10, 64)
 	if err != nil || maxBody < 1024 {

@@ -20,6 +20,7 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/mail"
 	"github.com/kaiku-helpdesk/kaiku/search"
 	"github.com/kaiku-helpdesk/kaiku/store"
+	"github.com/kaiku-helpdesk/kaiku/webhook"
 )
 
 // Run is the whole process: it returns when ctx is cancelled (after a graceful shutdown) or
@@ -78,6 +79,9 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 		return fmt.Errorf("mail: %w", err)
 	}
 	rules := helpdesk.NewRules(db.store, index, mailer, events, logger, clock)
+	outbound := webhook.New(db.store, webhook.Options{Clock: clock, Logger: logger, AllowHosts: cfg.WebhookAllowHosts,
+		BaseURL: cfg.BaseURL, WorkerID: instanceID()})
+	rules.SetWebhooks(outbound)
 	if err := rules.EnsureDefaultRules(startCtx); err != nil {
 		return fmt.Errorf("default escalation rules: %w", err)
 	}
@@ -99,6 +103,7 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 
 	e := handlers.New(handlers.Deps{
 		Logger: logger, Auth: auth, Users: users, Cases: cases, Intake: intake, Events: events, Settings: settings, Outbox: helpdesk.NewOutbox(mailer), Canned: helpdesk.NewCanned(db.store, clock), SLA: sla, Rules: rules,
+		Webhooks:      helpdesk.NewWebhooks(db.store, outbound, clock),
 		MaxFileBytes:  limits.MaxFileBytes,
 		Ready:         readyChecks{"database": db.store.Ping, "search": index.Ping},
 		Frontend:      frontend.FS(),
@@ -126,6 +131,7 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 	startWorker(func(ctx context.Context) { expireLoop(ctx, db.store, clock, logger) })
 	startWorker(func(ctx context.Context) { events.Run(ctx, 250*time.Millisecond) })
 	startWorker(func(ctx context.Context) { mailer.Run(ctx) })
+	startWorker(func(ctx context.Context) { outbound.Run(ctx) })
 	scheduler := helpdesk.NewScheduler(db.store, cases, events, logger, clock, instanceID())
 	startWorker(func(ctx context.Context) { scheduler.Run(ctx, cfg.SLASweepInterval) })
 

@@ -21,30 +21,33 @@ import (
 
 // Collection names.
 const (
-	collCases      = "cases"
-	collUsers      = "users"
-	collUserEmails = "user_emails"
-	collTeams      = "teams"
-	collSessions   = "sessions"
-	collAPITokens  = "api_tokens"
-	collCounters   = "counters"
-	collIndexQueue = "index_queue"
-	collRateLimits = "rate_limits"
-	collMigrations = "migrations"
-	collTracking   = "tracking"
-	collIdempotent = "idempotency"
-	collAttachment = "attachments"
-	collEvents     = "events"
-	collPresence   = "presence"
-	collMailQueue  = "mail_queue"
-	collMailOutbox = "mail_outbox"
-	collMailRecent = "mail_outbox_recent"
-	collSettings   = "settings"
-	collCanned     = "canned_replies"
-	collSLAPolicy  = "sla_policies"
-	collSLATimers  = "sla_timers"
-	collRules      = "rules"
-	collNotices    = "notifications"
+	collCases        = "cases"
+	collUsers        = "users"
+	collUserEmails   = "user_emails"
+	collTeams        = "teams"
+	collSessions     = "sessions"
+	collAPITokens    = "api_tokens"
+	collCounters     = "counters"
+	collIndexQueue   = "index_queue"
+	collRateLimits   = "rate_limits"
+	collMigrations   = "migrations"
+	collTracking     = "tracking"
+	collIdempotent   = "idempotency"
+	collAttachment   = "attachments"
+	collEvents       = "events"
+	collPresence     = "presence"
+	collMailQueue    = "mail_queue"
+	collMailOutbox   = "mail_outbox"
+	collMailRecent   = "mail_outbox_recent"
+	collSettings     = "settings"
+	collCanned       = "canned_replies"
+	collSLAPolicy    = "sla_policies"
+	collSLATimers    = "sla_timers"
+	collRules        = "rules"
+	collNotices      = "notifications"
+	collWebhooks     = "webhook_endpoints"
+	collWebhookQueue = "webhook_queue"
+	collWebhookLog   = "webhook_log"
 )
 
 // AllCollections are created at start-up, so the embedded _id index remedy covers each of them.
@@ -54,6 +57,7 @@ var AllCollections = []string{
 	collTracking, collIdempotent, collAttachment, collEvents, collPresence,
 	collMailQueue, collMailOutbox, collMailRecent, collSettings, collCanned,
 	collSLAPolicy, collSLATimers, collRules, collNotices,
+	collWebhooks, collWebhookQueue, collWebhookLog,
 }
 
 // Options tunes a Store.

@@ -1,0 +1,144 @@
+package helpdesk
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/store"
+	"github.com/kaiku-helpdesk/kaiku/webhook"
+)
+
+// WebhookQueue queues a delivery for a rule's webhook action (webhook.Service).
+type WebhookQueue interface {
+	EnqueueRule(ctx context.Context, endpointID, ruleID, ruleName string, c *models.Case) error
+}
+
+// SetWebhooks makes the rules' webhook actions queue deliveries on q.
+func (r *Rules) SetWebhooks(q WebhookQueue) { r.webhooks = q }
+
+// Webhooks lets admins manage outbound webhook endpoints and read their deliveries.
+type Webhooks struct {
+	store   *store.Store
+	service *webhook.Service
+	now     Clock
+}
+
+// NewWebhooks wires webhook administration.
+func NewWebhooks(st *store.Store, svc *webhook.Service, now Clock) *Webhooks {
+	return &Webhooks{store: st, service: svc, now: now}
+}
+
+// List returns every endpoint, secrets masked.
+func (w *Webhooks) List(ctx context.Context, p *Principal) ([]models.WebhookEndpoint, error) {
+	if err := p.Require(models.RoleAdmin); err != nil {
+		return nil, err
+	}
+	eps, err := w.store.ListWebhookEndpoints(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range eps {
+		eps[i] = eps[i].Masked()
+	}
+	return eps, nil
+}
+
+// Create stores a new endpoint with a fresh secret and returns it with the secret in full:
+// the only time it is shown.
+func (w *Webhooks) Create(ctx context.Context, p *Principal, req models.WebhookCreate) (*models.WebhookEndpoint, error) {
+	if err := p.Require(models.RoleAdmin); err != nil {
+		return nil, err
+	}
+	name, u, err := w.check(ctx, req.Name, req.URL)
+	if err != nil {
+		return nil, err
+	}
+	enabled := req.Enabled == nil || *req.Enabled
+	now := w.now()
+	ep := &models.WebhookEndpoint{ID: newID(), Name: name, URL: u, Secret: webhook.NewSecret(), Enabled: enabled,
+		CreatedAt: now, UpdatedAt: now, Version: 1}
+	if err := w.store.InsertWebhookEndpoint(ctx, ep); err != nil {
+		return nil, err
+	}
+	return ep, nil
+}
+
+// Patch changes an endpoint; a stale version is a conflict.
+func (w *Webhooks) Patch(ctx context.Context, p *Principal, id string, req models.WebhookPatch) (*models.WebhookEndpoint, error) {
+	if err := p.Require(models.RoleAdmin); err != nil {
+		return nil, err
+	}
+	ep, err := w.store.GetWebhookEndpoint(ctx, id)
+	if err != nil {
+		return nil, notFoundAs(err, "webhook")
+	}
+	if ep.Version != req.Version {
+		return nil, models.StaleVersion(ep.Version)
+	}
+	name, u := ep.Name, ep.URL
+	if req.Name != nil {
+		name = *req.Name
+	}
+	if req.URL != nil {
+		u = *req.URL
+	}
+	if name, u, err = w.check(ctx, name, u); err != nil {
+		return nil, err
+	}
+	ep.Name, ep.URL = name, u
+	if req.Enabled != nil {
+		ep.Enabled = *req.Enabled
+	}
+	ep.UpdatedAt = w.now()
+	ep.Version++
+	err = w.store.UpdateWebhookEndpoint(ctx, ep)
+	if errors.Is(err, store.ErrVersionMismatch) {
+		cur, gerr := w.store.GetWebhookEndpoint(ctx, id)
+		if gerr != nil {
+			return nil, notFoundAs(gerr, "webhook")
+		}
+		return nil, models.StaleVersion(cur.Version)
+	}
+	if err != nil {
+		return nil, notFoundAs(err, "webhook")
+	}
+	masked := ep.Masked()
+	return &masked, nil
+}
+
+// Delete removes an endpoint; its queued deliveries fail.
+func (w *Webhooks) Delete(ctx context.Context, p *Principal, id string) error {
+	if err := p.Require(models.RoleAdmin); err != nil {
+		return err
+	}
+	return notFoundAs(w.store.DeleteWebhookEndpoint(ctx, id), "webhook")
+}
+
+// Deliveries returns an endpoint's newest deliveries, newest first.
+func (w *Webhooks) Deliveries(ctx context.Context, p *Principal, id string) ([]store.WebhookDelivery, error) {
+	if err := p.Require(models.RoleAdmin); err != nil {
+		return nil, err
+	}
+	if _, err := w.store.GetWebhookEndpoint(ctx, id); err != nil {
+		return nil, notFoundAs(err, "webhook")
+	}
+	return w.service.Deliveries(ctx, id, store.WebhookLogCap)
+}
+
+// check trims and validates a name and URL.
+func (w *Webhooks) check(ctx context.Context, name, u string) (string, string, error) {
+	name, u = strings.TrimSpace(name), strings.TrimSpace(u)
+	fields := map[string]string{}
+	if name == "" {
+		fields["name"] = "must not be blank"
+	}
+	if msg := w.service.Guard().CheckURL(ctx, u); msg != "" {
+		fields["url"] = msg
+	}
+	if len(fields) > 0 {
+		return "", "", models.Invalid("the webhook is not valid", fields)
+	}
+	return name, u, nil
+}

@@ -1,0 +1,434 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/kaiku-helpdesk/kaiku/models"
+)
+
+// Outbound webhooks live in three collections, on the same plan as outbound mail (mail.go):
+//
+//   - webhook_endpoints: the endpoints admins configure (a handful; listed by a scan).
+//   - webhook_queue: one document per delivery not yet finished, _id random. Every worker
+//     poll reads it whole, which is cheap because it is empty in normal operation. A worker
+//     claims a delivery (claimed_by, claim_until) before sending, so two replicas never send
+//     the same delivery while a claim holds.
+//   - webhook_log: one document per endpoint (_id = the endpoint's id) holding the summaries
+//     of its newest WebhookLogCap deliveries (queued, retrying and finished) as one JSON
+//     value, so the admin list is one read by _id.
+//
+// A delivery finishes in two idempotent steps: its final summary goes into the log, then its
+// queue document is deleted. A crash in between leaves the queue document; once its claim
+// expires the next worker finds the final summary in the log and only deletes it.
+
+// Webhook delivery statuses.
+const (
+	WebhookPending   = "pending"   // waiting for its first attempt or a retry
+	WebhookDelivered = "delivered" // the endpoint answered 2xx
+	WebhookFailed    = "failed"    // given up after the last attempt, or the endpoint is gone
+)
+
+// WebhookLogCap is how many deliveries the log keeps per endpoint.
+const WebhookLogCap = 100
+
+// ErrWebhookNotClaimable is returned when a queued delivery is gone, not yet due, or held by
+// another worker (or, on retry, when the claim is not ours).
+var ErrWebhookNotClaimable = errors.New("store: webhook delivery not claimable")
+
+// WebhookDelivery is what admins see of one delivery.
+type WebhookDelivery struct {
+	ID           string     `json:"id"`
+	EndpointID   string     `json:"endpoint_id"`
+	Event        string     `json:"event"`
+	RuleName     string     `json:"rule_name,omitempty"`
+	CaseID       string     `json:"case_id,omitempty"`
+	Status       string     `json:"status"`
+	Attempts     int        `json:"attempts"`
+	ResponseCode int        `json:"response_code,omitempty"`
+	ResponseBody string     `json:"response_body,omitempty"`
+	Error        string     `json:"error,omitempty"`
+	DurationMS   int64      `json:"duration_ms"`
+	CreatedAt    time.Time  `json:"created_at"`
+	LastAttempt  *time.Time `json:"last_attempt_at,omitempty"`
+	NextAttempt  *time.Time `json:"next_attempt_at,omitempty"`
+	DoneAt       *time.Time `json:"done_at,omitempty"`
+}
+
+// Final reports whether the delivery is finished (delivered or failed).
+func (d *WebhookDelivery) Final() bool {
+	return d.Status == WebhookDelivered || d.Status == WebhookFailed
+}
+
+// QueuedWebhook is a delivery waiting to be sent. Payload is the exact request body.
+type QueuedWebhook struct {
+	ID            string          `bson:"_id"`
+	EndpointID    string          `bson:"endpoint_id"`
+	Event         string          `bson:"event"`
+	Payload       string          `bson:"payload"`
+	CreatedAt     time.Time       `bson:"created_at"`
+	Attempts      int             `bson:"attempts"`
+	NextAttemptAt time.Time       `bson:"next_attempt_at"`
+	Last          WebhookDelivery `bson:"-"`
+	LastJSON      []byte          `bson:"last"` // the delivery's current summary
+	ClaimedBy     string          `bson:"claimed_by"`
+	ClaimUntil    time.Time       `bson:"claim_until"`
+}
+
+func (q *QueuedWebhook) claimable(now time.Time) bool {
+	return !q.NextAttemptAt.After(now) && !q.ClaimUntil.After(now)
+}
+
+func (q *QueuedWebhook) decodeLast() {
+	if len(q.LastJSON) > 0 {
+		_ = json.Unmarshal(q.LastJSON, &q.Last)
+	}
+}
+
+// InsertWebhookEndpoint stores a new endpoint.
+func (s *Store) InsertWebhookEndpoint(ctx context.Context, w *models.WebhookEndpoint) error {
+	return s.insert(ctx, collWebhooks, w)
+}
+
+// GetWebhookEndpoint reads an endpoint by id.
+func (s *Store) GetWebhookEndpoint(ctx context.Context, id string) (*models.WebhookEndpoint, error) {
+	var w models.WebhookEndpoint
+	if err := s.getByID(ctx, collWebhooks, id, &w); err != nil {
+		return nil, err
+	}
+	return &w, nil
+}
+
+// ListWebhookEndpoints returns every endpoint, oldest first (a handful; it scans).
+func (s *Store) ListWebhookEndpoints(ctx context.Context) ([]models.WebhookEndpoint, error) {
+	out, err := findAll[models.WebhookEndpoint](ctx, s, collWebhooks, nil)
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
+			return out[i].CreatedAt.Before(out[j].CreatedAt)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, nil
+}
+
+// UpdateWebhookEndpoint writes w back if its stored version is still w.Version-1.
+func (s *Store) UpdateWebhookEndpoint(ctx context.Context, w *models.WebhookEndpoint) error {
+	unlock := s.locks.lock("webhook:" + w.ID)
+	defer unlock()
+	if s.opts.SingleWriter {
+		cur, err := s.GetWebhookEndpoint(ctx, w.ID)
+		if err != nil {
+			return err
+		}
+		if cur.Version != w.Version-1 {
+			return ErrVersionMismatch
+		}
+	}
+	return s.replaceIfVersion(ctx, collWebhooks, w.ID, w.Version-1, w)
+}
+
+// DeleteWebhookEndpoint removes an endpoint and its delivery log. Deliveries still queued for
+// it fail when their turn comes.
+func (s *Store) DeleteWebhookEndpoint(ctx context.Context, id string) error {
+	res, err := s.c(collWebhooks).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
+	if err != nil {
+		return err
+	}
+	if res.DeletedCount == 0 {
+		return ErrNotFound
+	}
+	return s.deleteByID(ctx, collWebhookLog, id)
+}
+
+// EnqueueWebhook stores a new delivery (q.ID random, unclaimed) and lists it in the log.
+func (s *Store) EnqueueWebhook(ctx context.Context, q *QueuedWebhook) error {
+	if q.ID == "" {
+		return errors.New("store: queued webhook without id")
+	}
+	last, err := json.Marshal(q.Last)
+	if err != nil {
+		return err
+	}
+	q.LastJSON = last
+	if err := s.insert(ctx, collWebhookQueue, q); err != nil {
+		return err
+	}
+	return s.RecordWebhookDelivery(ctx, q.Last)
+}
+
+// DueWebhookIDs returns the ids of queued deliveries a worker may claim at now, longest
+// waiting first. It scans webhook_queue, which stays small.
+func (s *Store) DueWebhookIDs(ctx context.Context, now time.Time, limit int) ([]string, error) {
+	filter := bson.D{
+		{Key: "next_attempt_at", Value: bson.D{{Key: "$lte", Value: now}}},
+		{Key: "claim_until", Value: bson.D{{Key: "$lte", Value: now}}},
+	}
+	cur, err := s.c(collWebhookQueue).Find(ctx, filter, options.Find().SetProjection(
+		bson.D{{Key: "_id", Value: 1}, {Key: "next_attempt_at", Value: 1}}))
+	if err != nil {
+		return nil, err
+	}
+	var due []struct {
+		ID            string    `bson:"_id"`
+		NextAttemptAt time.Time `bson:"next_attempt_at"`
+	}
+	if err := cur.All(ctx, &due); err != nil {
+		return nil, err
+	}
+	sort.Slice(due, func(i, j int) bool {
+		if !due[i].NextAttemptAt.Equal(due[j].NextAttemptAt) {
+			return due[i].NextAttemptAt.Before(due[j].NextAttemptAt)
+		}
+		return due[i].ID < due[j].ID
+	})
+	ids := make([]string, 0, len(due))
+	for _, d := range due {
+		if limit > 0 && len(ids) == limit {
+			break
+		}
+		ids = append(ids, d.ID)
+	}
+	return ids, nil
+}
+
+// QueuedWebhooks returns every queued delivery (tests and diagnostics; it scans).
+func (s *Store) QueuedWebhooks(ctx context.Context) ([]QueuedWebhook, error) {
+	out, err := findAll[QueuedWebhook](ctx, s, collWebhookQueue, nil)
+	for i := range out {
+		out[i].decodeLast()
+	}
+	return out, err
+}
+
+// ClaimWebhook takes the queued delivery id for owner until now+lease if it is due and
+// nobody holds an unexpired claim; otherwise ErrWebhookNotClaimable. As ClaimMail: on MongoDB
+// the conditions are in the findAndModify filter (atomic on the one document); with
+// SingleWriter the check and the write happen under the in-process lock, filtered by _id.
+func (s *Store) ClaimWebhook(ctx context.Context, id, owner string, now time.Time, lease time.Duration) (*QueuedWebhook, error) {
+	if owner == "" || lease <= 0 {
+		return nil, errors.New("store: claim needs an owner and a lease")
+	}
+	set := bson.D{{Key: "$set", Value: bson.D{
+		{Key: "claimed_by", Value: owner},
+		{Key: "claim_until", Value: now.Add(lease)},
+	}}}
+	var q QueuedWebhook
+	if s.opts.SingleWriter {
+		unlock := s.locks.lock("webhookq:" + id)
+		defer unlock()
+		if err := s.getByID(ctx, collWebhookQueue, id, &q); err != nil {
+			if errors.Is(err, ErrNotFound) {
+				return nil, ErrWebhookNotClaimable
+			}
+			return nil, err
+		}
+		if !q.claimable(now) {
+			return nil, ErrWebhookNotClaimable
+		}
+		res, err := s.c(collWebhookQueue).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, set)
+		if err != nil {
+			return nil, err
+		}
+		if res.MatchedCount == 0 {
+			return nil, ErrWebhookNotClaimable
+		}
+		q.ClaimedBy, q.ClaimUntil = owner, now.Add(lease)
+		q.decodeLast()
+		return &q, nil
+	}
+	filter := bson.D{
+		{Key: "_id", Value: id},
+		{Key: "next_attempt_at", Value: bson.D{{Key: "$lte", Value: now}}},
+		{Key: "claim_until", Value: bson.D{{Key: "$lte", Value: now}}},
+	}
+	err := s.c(collWebhookQueue).FindOneAndUpdate(ctx, filter, set,
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&q)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, ErrWebhookNotClaimable
+	}
+	if err != nil {
+		return nil, err
+	}
+	q.decodeLast()
+	return &q, nil
+}
+
+// RetryWebhook records a failed attempt of a delivery owner holds, releases the claim (the
+// delivery is due again at next) and updates the log.
+func (s *Store) RetryWebhook(ctx context.Context, id, owner string, attempts int, next time.Time, last WebhookDelivery) error {
+	lastJSON, err := json.Marshal(last)
+	if err != nil {
+		return err
+	}
+	update := bson.D{{Key: "$set", Value: bson.D{
+		{Key: "attempts", Value: attempts},
+		{Key: "next_attempt_at", Value: next},
+		{Key: "last", Value: lastJSON},
+		{Key: "claimed_by", Value: ""},
+		{Key: "claim_until", Value: time.Time{}},
+	}}}
+	filter := bson.D{{Key: "_id", Value: id}}
+	if s.opts.SingleWriter {
+		unlock := s.locks.lock("webhookq:" + id)
+		var q QueuedWebhook
+		err := s.getByID(ctx, collWebhookQueue, id, &q)
+		if err == nil && q.ClaimedBy != owner {
+			err = ErrWebhookNotClaimable
+		}
+		if err == nil {
+			var res *mongo.UpdateResult
+			if res, err = s.c(collWebhookQueue).UpdateOne(ctx, filter, update); err == nil && res.MatchedCount == 0 {
+				err = ErrWebhookNotClaimable
+			}
+		}
+		unlock()
+		if errors.Is(err, ErrNotFound) {
+			err = ErrWebhookNotClaimable
+		}
+		if err != nil {
+			return err
+		}
+	} else {
+		filter = append(filter, bson.E{Key: "claimed_by", Value: owner})
+		res, err := s.c(collWebhookQueue).UpdateOne(ctx, filter, update)
+		if err != nil {
+			return err
+		}
+		if res.MatchedCount == 0 {
+			return ErrWebhookNotClaimable
+		}
+	}
+	return s.RecordWebhookDelivery(ctx, last)
+}
+
+// FinishWebhook records the final summary in the log and removes the queue document. Both
+// steps are idempotent.
+func (s *Store) FinishWebhook(ctx context.Context, final WebhookDelivery) error {
+	if err := s.RecordWebhookDelivery(ctx, final); err != nil {
+		return err
+	}
+	return s.deleteByID(ctx, collWebhookQueue, final.ID)
+}
+
+// webhookLog is an endpoint's delivery log; Items is binary JSON, for the reason given at
+// outboxView.
+type webhookLog struct {
+	ID      string        `bson:"_id"`
+	Version int64         `bson:"version"`
+	Items   bson.RawValue `bson:"items"`
+}
+
+type webhookLogDoc struct {
+	ID      string `bson:"_id"`
+	Version int64  `bson:"version"`
+	Items   []byte `bson:"items"`
+}
+
+func (v *webhookLog) deliveries() []WebhookDelivery {
+	items := []WebhookDelivery{}
+	if _, data, ok := v.Items.BinaryOK(); ok && len(data) > 0 {
+		if err := json.Unmarshal(data, &items); err != nil {
+			return []WebhookDelivery{}
+		}
+	}
+	return items
+}
+
+// WebhookDeliveries returns up to limit (at most WebhookLogCap) deliveries of an endpoint,
+// newest first: one read by _id.
+func (s *Store) WebhookDeliveries(ctx context.Context, endpointID string, limit int) ([]WebhookDelivery, error) {
+	var v webhookLog
+	err := s.getByID(ctx, collWebhookLog, endpointID, &v)
+	if errors.Is(err, ErrNotFound) {
+		return []WebhookDelivery{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	items := v.deliveries()
+	if limit > 0 && len(items) > limit {
+		items = items[:limit]
+	}
+	return items, nil
+}
+
+// RecordWebhookDelivery puts d into its endpoint's log (replacing the entry with the same id),
+// keeping the newest WebhookLogCap. A final entry is never replaced by a non-final one.
+func (s *Store) RecordWebhookDelivery(ctx context.Context, d WebhookDelivery) error {
+	unlock := s.locks.lock("webhooklog:" + d.EndpointID)
+	defer unlock()
+	const attempts = 10
+	for i := 0; i < attempts; i++ {
+		var v webhookLog
+		err := s.getByID(ctx, collWebhookLog, d.EndpointID, &v)
+		fresh := errors.Is(err, ErrNotFound)
+		if err != nil && !fresh {
+			return err
+		}
+		items := v.deliveries()
+		out := make([]WebhookDelivery, 0, len(items)+1)
+		keep := d
+		for _, it := range items {
+			if it.ID == d.ID {
+				if it.Final() && !d.Final() {
+					keep = it
+				}
+				continue
+			}
+			out = append(out, it)
+		}
+		out = append(out, keep)
+		sort.SliceStable(out, func(i, j int) bool {
+			if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
+				return out[i].CreatedAt.After(out[j].CreatedAt)
+			}
+			return out[i].ID > out[j].ID
+		})
+		if len(out) > WebhookLogCap {
+			out = out[:WebhookLogCap]
+		}
+		data, err := json.Marshal(out)
+		if err != nil {
+			return err
+		}
+		doc := &webhookLogDoc{ID: d.EndpointID, Version: v.Version + 1, Items: data}
+		if fresh {
+			err = s.insert(ctx, collWebhookLog, doc)
+			if isDup(err) {
+				continue
+			}
+			return err
+		}
+		err = s.replaceIfVersion(ctx, collWebhookLog, d.EndpointID, v.Version, doc)
+		if errors.Is(err, ErrVersionMismatch) {
+			continue
+		}
+		return err
+	}
+	return fmt.Errorf("webhook log: %w after %d attempts", ErrVersionMismatch, attempts)
+}
+
+// WebhookDeliveryFinal returns the logged summary of delivery id if it is final.
+func (s *Store) WebhookDeliveryFinal(ctx context.Context, endpointID, id string) (*WebhookDelivery, error) {
+	items, err := s.WebhookDeliveries(ctx, endpointID, 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range items {
+		if it.ID == id && it.Final() {
+			return &it, nil
+		}
+	}
+	return nil, ErrNotFound
+}

@@ -1,0 +1,168 @@
+package webhook
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Guard keeps webhooks away from the machine's own network: loopback, link-local (the cloud
+// metadata address 169.254.169.254 among them), private (RFC 1918, fc00::/7), shared CGNAT
+// (100.64.0.0/10), unspecified, multicast and other non-public addresses, unless the URL's host
+// is in the admin's allow list. URLs are checked when saved (CheckURL), and every connection
+// is checked again at dial time on the address actually dialled (Control), so a host name that
+// resolves differently later (DNS rebinding) cannot get around it.
+type Guard struct {
+	allow    map[string]bool
+	resolver *net.Resolver
+}
+
+// NewGuard allows the given hosts (names or IP literals, case-insensitive) to resolve to
+// non-public addresses.
+func NewGuard(allowHosts []string) *Guard {
+	g := &Guard{allow: map[string]bool{}, resolver: net.DefaultResolver}
+	for _, h := range allowHosts {
+		if h = normalizeHost(h); h != "" {
+			g.allow[h] = true
+		}
+	}
+	return g
+}
+
+func normalizeHost(h string) string {
+	h = strings.ToLower(strings.TrimSpace(h))
+	h = strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")
+	return strings.TrimSuffix(h, ".")
+}
+
+// Allowed reports whether host is in the allow list.
+func (g *Guard) Allowed(host string) bool { return g.allow[normalizeHost(host)] }
+
+// extraBlocked are ranges netip's predicates do not cover.
+var extraBlocked = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),       // "this network"
+	netip.MustParsePrefix("100.64.0.0/10"),   // shared address space (CGNAT)
+	netip.MustParsePrefix("192.0.0.0/24"),    // IETF protocol assignments
+	netip.MustParsePrefix("198.18.0.0/15"),   // benchmarking
+	netip.MustParsePrefix("240.0.0.0/4"),     // reserved, and the broadcast address
+	netip.MustParsePrefix("64:ff9b:1::/48"),  // local-use IPv4/IPv6 translation
+	netip.MustParsePrefix("100::/64"),        // discard-only
+	netip.MustParsePrefix("2001:db8::/32"),   // documentation
+	netip.MustParsePrefix("fec0::/10"),       // deprecated site-local
+	netip.MustParsePrefix("192.0.2.0/24"),    // documentation
+	netip.MustParsePrefix("198.51.100.0/24"), // documentation
+	netip.MustParsePrefix("203.0.113.0/24"),  // documentation
+}
+
+// Blocked reports whether ip is not a public unicast address.
+func Blocked(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	if !ip.IsValid() || ip.IsLoopback() || ip.IsPrivate() || ip.IsUnspecified() ||
+		ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsInterfaceLocalMulticast() ||
+		ip.IsMulticast() {
+		return true
+	}
+	for _, p := range extraBlocked {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// ErrBlockedAddress is the error of a refused connection or URL.
+var ErrBlockedAddress = errors.New("webhook: address not allowed")
+
+// Control is a net.Dialer Control function refusing non-public addresses. It sees the address
+// being connected to after resolution, so it holds whatever DNS answers.
+func Control(network, address string, _ syscall.RawConn) error {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return fmt.Errorf("%w: %s", ErrBlockedAddress, address)
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil || Blocked(ip) {
+		return fmt.Errorf("%w: %s is not a public address", ErrBlockedAddress, host)
+	}
+	return nil
+}
+
+// DialContext dials addr, checking the dialled address with Control unless addr's host is
+// allowed.
+func (g *Guard) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	if !g.Allowed(host) {
+		d.Control = Control
+	}
+	return d.DialContext(ctx, network, addr)
+}
+
+// CheckURL validates a webhook URL as saved: absolute http or https, a host, no user name or
+// password, and (unless the host is allowed) every address it resolves to public. It returns
+// a message for the admin, or "" if the URL is fine.
+func (g *Guard) CheckURL(ctx context.Context, raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || !u.IsAbs() {
+		return "must be an absolute http or https URL"
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "must use http or https"
+	}
+	if u.User != nil {
+		return "must not contain a user name or password"
+	}
+	host := u.Hostname()
+	if host == "" {
+		return "must name a host"
+	}
+	if p := u.Port(); p != "" {
+		if n, err := parsePort(p); err != nil || n == 0 {
+			return "has an invalid port"
+		}
+	}
+	if g.Allowed(host) {
+		return ""
+	}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		if Blocked(ip) {
+			return "points to a private, loopback or link-local address; an admin must allow the host in KAIKU_WEBHOOK_ALLOW_HOSTS"
+		}
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	ips, err := g.resolver.LookupNetIP(ctx, "ip", host)
+	if err != nil || len(ips) == 0 {
+		return "the host name could not be resolved"
+	}
+	for _, ip := range ips {
+		if Blocked(ip) {
+			return "resolves to a private, loopback or link-local address; an admin must allow the host in KAIKU_WEBHOOK_ALLOW_HOSTS"
+		}
+	}
+	return ""
+}
+
+func parsePort(p string) (int, error) {
+	n := 0
+	for _, r := range p {
+		if r < '0' || r > '9' {
+			return 0, errors.New("not a number")
+		}
+		n = n*10 + int(r-'0')
+		if n > 65535 {
+			return 0, errors.New("out of range")
+		}
+	}
+	return n, nil
+}

@@ -1,0 +1,440 @@
+// Package webhook delivers Kaiku's outbound webhooks (the "call a webhook" action of
+// escalation rules) through a durable queue in the database, on the same plan as outbound
+// mail (package mail):
+//
+// Enqueue stores one delivery (collection webhook_queue, _id random) and wakes the worker. Run
+// is the worker: it claims each due delivery atomically (store.ClaimWebhook), so several
+// replicas can run it on one database and each delivery is sent by one of them; it POSTs the
+// JSON body signed with the endpoint's secret, counts a 2xx answer as delivered, and otherwise
+// retries with exponential backoff until the last attempt, after which the delivery is failed.
+// Every state change is written to the endpoint's delivery log, which admins read.
+//
+// Requests never go to loopback, link-local, private or other non-public addresses unless the
+// admin allowed the host (see Guard), redirects are not followed, and each attempt has a time
+// limit.
+//
+// Like mail, a delivery is sent once as long as the database write after a 2xx answer works:
+// a crash between the two sends it again after the claim expires, with the same
+// X-Kaiku-Delivery id, by which receivers can drop the duplicate.
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/store"
+)
+
+// Request headers.
+const (
+	HeaderEvent     = "X-Kaiku-Event"
+	HeaderDelivery  = "X-Kaiku-Delivery"
+	HeaderTimestamp = "X-Kaiku-Timestamp"
+	HeaderSignature = "X-Kaiku-Signature"
+	UserAgent       = "Kaiku-Webhook/1"
+)
+
+// EventRuleFired is the event of a rule's webhook action.
+const EventRuleFired = "rule.fired"
+
+// responseKeep is how much of a response body the delivery log keeps; responseRead is how
+// much is read at most.
+const (
+	responseRead = 4 << 10
+	responseKeep = 1 << 10
+)
+
+// Options tunes a Service; zero values take the defaults.
+type Options struct {
+	Clock        func() time.Time // time.Now
+	PollInterval time.Duration    // 10s
+	MaxAttempts  int              // 8
+	RetryBase    time.Duration    // 30s, doubled after each failure
+	RetryMax     time.Duration    // 1h
+	Timeout      time.Duration    // 10s per attempt, connection to the end of the body
+	ClaimLease   time.Duration    // 4×Timeout, at least a minute
+	WorkerID     string           // default host-pid-random; must differ between replicas
+	BatchSize    int              // 100
+	Logger       *slog.Logger
+	// AllowHosts may resolve to non-public addresses (KAIKU_WEBHOOK_ALLOW_HOSTS).
+	AllowHosts []string
+	// BaseURL is the web app's public address, for the case link in the payload.
+	BaseURL string
+}
+
+// Service queues and delivers webhooks. Several Services (replicas) may share one database.
+type Service struct {
+	st     *store.Store
+	opts   Options
+	guard  *Guard
+	client *http.Client
+	logger *slog.Logger
+	wake   chan struct{}
+}
+
+// New builds a Service on st.
+func New(st *store.Store, opts Options) *Service {
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	if opts.PollInterval <= 0 {
+		opts.PollInterval = 10 * time.Second
+	}
+	if opts.MaxAttempts <= 0 {
+		opts.MaxAttempts = 8
+	}
+	if opts.RetryBase <= 0 {
+		opts.RetryBase = 30 * time.Second
+	}
+	if opts.RetryMax <= 0 {
+		opts.RetryMax = time.Hour
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 10 * time.Second
+	}
+	if opts.ClaimLease <= 0 {
+		opts.ClaimLease = max(4*opts.Timeout, time.Minute)
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 100
+	}
+	if opts.WorkerID == "" {
+		host, _ := os.Hostname()
+		opts.WorkerID = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), randomHex(4))
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	guard := NewGuard(opts.AllowHosts)
+	return &Service{
+		st: st, opts: opts, guard: guard,
+		client: &http.Client{
+			Timeout: opts.Timeout,
+			Transport: &http.Transport{
+				Proxy:                 nil, // a proxy would dial on our behalf, past the guard
+				DialContext:           guard.DialContext,
+				ForceAttemptHTTP2:     true,
+				MaxIdleConns:          20,
+				IdleConnTimeout:       90 * time.Second,
+				TLSHandshakeTimeout:   opts.Timeout,
+				ResponseHeaderTimeout: opts.Timeout,
+			},
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+		logger: logger.With("component", "webhook", "worker", opts.WorkerID),
+		wake:   make(chan struct{}, 1),
+	}
+}
+
+// Guard returns the address guard, for checking URLs when endpoints are saved.
+func (s *Service) Guard() *Guard { return s.guard }
+
+// NewSecret returns a fresh endpoint secret.
+func NewSecret() string { return "whsec_" + randomHex(32) }
+
+// Sign returns the X-Kaiku-Signature value for body sent at timestamp (unix seconds):
+// "sha256=" + hex HMAC-SHA256 of "<timestamp>.<body>" keyed with the secret.
+func Sign(secret string, timestamp int64, body []byte) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(strconv.FormatInt(timestamp, 10)))
+	mac.Write([]byte{'.'})
+	mac.Write(body)
+	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+// Errors of Enqueue.
+var (
+	ErrUnknownEndpoint  = errors.New("webhook: unknown endpoint")
+	ErrDisabledEndpoint = errors.New("webhook: endpoint disabled")
+)
+
+// Payload is the JSON body of a delivery.
+type Payload struct {
+	Event string      `json:"event"`
+	Rule  PayloadRule `json:"rule"`
+	Case  PayloadCase `json:"case"`
+	At    time.Time   `json:"at"`
+}
+
+// PayloadRule names the rule that called the webhook.
+type PayloadRule struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// PayloadCase is what a delivery tells about the case.
+type PayloadCase struct {
+	ID              string `json:"id"`
+	Subject         string `json:"subject"`
+	Status          string `json:"status"`
+	Priority        string `json:"priority"`
+	EscalationLevel int    `json:"escalation_level"`
+	CustomerEmail   string `json:"customer_email"`
+	URL             string `json:"url"`
+}
+
+// EnqueueRule queues a delivery to endpointID telling that the rule fired on c. An unknown
+// endpoint gives ErrUnknownEndpoint, a disabled one ErrDisabledEndpoint.
+func (s *Service) EnqueueRule(ctx context.Context, endpointID, ruleID, ruleName string, c *models.Case) error {
+	w, err := s.st.GetWebhookEndpoint(ctx, endpointID)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("%w %q", ErrUnknownEndpoint, endpointID)
+	}
+	if err != nil {
+		return err
+	}
+	if !w.Enabled {
+		return fmt.Errorf("%w: %q", ErrDisabledEndpoint, w.Name)
+	}
+	now := s.opts.Clock().UTC()
+	p := Payload{
+		Event: EventRuleFired, Rule: PayloadRule{ID: ruleID, Name: ruleName},
+		Case: PayloadCase{ID: c.ID, Subject: c.Subject, Status: string(c.Status), Priority: string(c.Priority),
+			EscalationLevel: c.EscalationLevel, CustomerEmail: c.Customer.Email,
+			URL: strings.TrimRight(s.opts.BaseURL, "/") + "/cases/" + c.ID},
+		At: now,
+	}
+	body, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	id := randomHex(16)
+	q := &store.QueuedWebhook{ID: id, EndpointID: w.ID, Event: p.Event, Payload: string(body),
+		CreatedAt: now, NextAttemptAt: now,
+		Last: store.WebhookDelivery{ID: id, EndpointID: w.ID, Event: p.Event, RuleName: ruleName, CaseID: c.ID,
+			Status: store.WebhookPending, CreatedAt: now, NextAttempt: &now}}
+	if err := s.st.EnqueueWebhook(ctx, q); err != nil {
+		return fmt.Errorf("webhook: enqueue: %w", err)
+	}
+	s.Kick()
+	return nil
+}
+
+// Kick wakes this process's worker now. It never blocks.
+func (s *Service) Kick() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers queued webhooks until ctx ends: a pass whenever Kick is called and at least
+// every PollInterval.
+func (s *Service) Run(ctx context.Context) {
+	s.logger.Info("webhook worker started")
+	for {
+		_, full, err := s.pass(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			s.logger.Warn("webhook queue pass failed", "err", err)
+		}
+		if err == nil && full {
+			continue
+		}
+		t := time.NewTimer(s.opts.PollInterval)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-s.wake:
+			t.Stop()
+		case <-t.C:
+		}
+	}
+}
+
+// ProcessDue makes one pass over the due deliveries and returns how many it handled.
+func (s *Service) ProcessDue(ctx context.Context) (int, error) {
+	n, _, err := s.pass(ctx)
+	return n, err
+}
+
+func (s *Service) pass(ctx context.Context) (handled int, full bool, err error) {
+	ids, err := s.st.DueWebhookIDs(ctx, s.opts.Clock(), s.opts.BatchSize)
+	if err != nil {
+		return 0, false, fmt.Errorf("webhook: list queue: %w", err)
+	}
+	var errs []error
+	for _, id := range ids {
+		if ctx.Err() != nil {
+			break
+		}
+		q, err := s.st.ClaimWebhook(ctx, id, s.opts.WorkerID, s.opts.Clock(), s.opts.ClaimLease)
+		if errors.Is(err, store.ErrWebhookNotClaimable) {
+			continue
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("claim %s: %w", id, err))
+			continue
+		}
+		if err := s.deliver(ctx, q); err != nil {
+			errs = append(errs, fmt.Errorf("deliver %s: %w", id, err))
+			continue
+		}
+		handled++
+	}
+	return handled, len(ids) == s.opts.BatchSize, errors.Join(errs...)
+}
+
+// deliver makes one attempt of a claimed delivery and records the outcome.
+func (s *Service) deliver(ctx context.Context, q *store.QueuedWebhook) error {
+	// A final entry in the log means an earlier run finished it but was cut short before
+	// removing the queue document: finish that, never send again.
+	if done, err := s.st.WebhookDeliveryFinal(ctx, q.EndpointID, q.ID); err == nil {
+		return s.st.FinishWebhook(ctx, *done)
+	}
+	log := s.logger.With("id", q.ID, "endpoint", q.EndpointID)
+	d := q.Last
+	d.ID, d.EndpointID, d.Event = q.ID, q.EndpointID, q.Event
+	if d.CreatedAt.IsZero() {
+		d.CreatedAt = q.CreatedAt
+	}
+	w, err := s.st.GetWebhookEndpoint(ctx, q.EndpointID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !w.Enabled) {
+		reason := "the endpoint was deleted"
+		if err == nil {
+			reason = "the endpoint is disabled"
+		}
+		now := s.opts.Clock()
+		d.Status, d.Error, d.NextAttempt, d.DoneAt = store.WebhookFailed, reason, nil, &now
+		log.Info("webhook dropped", "reason", reason)
+		return s.st.FinishWebhook(ctx, d)
+	}
+	if err != nil {
+		return err
+	}
+
+	started := time.Now()
+	attemptAt := s.opts.Clock()
+	code, body, sendErr := s.send(ctx, w, q)
+	if ctx.Err() != nil {
+		return ctx.Err() // shutting down: the claim expires, nothing is counted
+	}
+	attempts := q.Attempts + 1
+	d.Attempts, d.ResponseCode, d.ResponseBody = attempts, code, body
+	d.DurationMS = time.Since(started).Milliseconds()
+	d.LastAttempt = &attemptAt
+	d.Error = ""
+	if sendErr == nil && code >= 200 && code < 300 {
+		now := s.opts.Clock()
+		d.Status, d.NextAttempt, d.DoneAt = store.WebhookDelivered, nil, &now
+		log.Info("webhook delivered", "attempts", attempts, "status", code)
+		return s.finish(ctx, d)
+	}
+	switch {
+	case sendErr != nil:
+		d.Error = sendErr.Error()
+	case code >= 300 && code < 400:
+		d.Error = fmt.Sprintf("HTTP %d: redirects are not followed", code)
+	default:
+		d.Error = fmt.Sprintf("HTTP %d", code)
+	}
+	if attempts >= s.opts.MaxAttempts {
+		now := s.opts.Clock()
+		d.Status, d.NextAttempt, d.DoneAt = store.WebhookFailed, nil, &now
+		log.Warn("webhook failed, giving up", "attempts", attempts, "err", d.Error)
+		return s.finish(ctx, d)
+	}
+	next := s.opts.Clock().Add(s.backoff(attempts))
+	d.Status, d.NextAttempt = store.WebhookPending, &next
+	log.Info("webhook attempt failed, will retry", "attempts", attempts, "next", next, "err", d.Error)
+	return s.st.RetryWebhook(ctx, q.ID, s.opts.WorkerID, attempts, next, d)
+}
+
+// send POSTs the delivery once and returns the status code and the start of the body.
+func (s *Service) send(ctx context.Context, w *models.WebhookEndpoint, q *store.QueuedWebhook) (int, string, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
+	defer cancel()
+	body := []byte(q.Payload)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(body))
+	if err != nil {
+		return 0, "", err
+	}
+	ts := s.opts.Clock().Unix()
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", UserAgent)
+	req.Header.Set(HeaderEvent, q.Event)
+	req.Header.Set(HeaderDelivery, q.ID)
+	req.Header.Set(HeaderTimestamp, strconv.FormatInt(ts, 10))
+	req.Header.Set(HeaderSignature, Sign(w.Secret, ts, body))
+	res, err := s.client.Do(req)
+	if err != nil {
+		return 0, "", cleanError(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(res.Body, responseRead))
+	if len(b) > responseKeep {
+		b = b[:responseKeep]
+	}
+	return res.StatusCode, strings.ToValidUTF8(string(b), "�"), nil
+}
+
+// cleanError drops the URL net/http puts in front of transport errors (the log already says
+// which endpoint it was).
+func cleanError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.Err != nil {
+		return ue.Err
+	}
+	return err
+}
+
+// finish records a final outcome; the write is retried a few times, because after a 2xx a
+// lost write would send the delivery again once the claim expires.
+func (s *Service) finish(ctx context.Context, d store.WebhookDelivery) error {
+	var err error
+	for i, wait := 0, 200*time.Millisecond; i < 5; i, wait = i+1, wait*2 {
+		if err = s.st.FinishWebhook(ctx, d); err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(wait):
+		}
+	}
+	return err
+}
+
+// backoff is the wait after the given number of failed attempts: RetryBase doubled per
+// further attempt, at most RetryMax.
+func (s *Service) backoff(attempts int) time.Duration {
+	d := s.opts.RetryBase
+	for i := 1; i < attempts && d < s.opts.RetryMax; i++ {
+		d *= 2
+	}
+	return min(d, s.opts.RetryMax)
+}
+
+// Deliveries returns an endpoint's newest deliveries (at most store.WebhookLogCap), newest
+// first.
+func (s *Service) Deliveries(ctx context.Context, endpointID string, limit int) ([]store.WebhookDelivery, error) {
+	return s.st.WebhookDeliveries(ctx, endpointID, limit)
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
+}
