@@ -29,7 +29,9 @@ type slaFixture struct {
 // monday9 is Monday 2 March 2026, 09:00 in Helsinki: inside the default calendar's hours.
 var monday9 = time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
 
-func newSLAFixture(t *testing.T) *slaFixture {
+func newSLAFixture(t *testing.T) *slaFixture { return newSLAFixtureTB(t) }
+
+func newSLAFixtureTB(t testing.TB) *slaFixture {
 	env := storetest.Start(t)
 	idx, err := search.OpenBleve(t.TempDir())
 	if err != nil {
