@@ -70,6 +70,16 @@ export function expect(locator, { timeout = DEFAULT_TIMEOUT } = {}) {
         timeout,
       )
     },
+    async toHaveValue(expected) {
+      await until(
+        () => `${name()} should have the value ${expected}`,
+        async () => {
+          const value = await locator.inputValue({ timeout: 1_000 })
+          return { ok: matches(value, expected), actual: value }
+        },
+        timeout,
+      )
+    },
     async toHaveAttribute(attr, expected) {
       await until(
         () => `${name()} should have ${attr}=${expected}`,

@@ -102,6 +102,24 @@ export function createAppRouter(history: RouterHistory = createWebHistory()): Ro
         meta: { roles: ['manager', 'admin'], titleKey: 'canned.title' },
       },
       {
+        path: '/admin/sla-policies',
+        name: 'admin-sla-policies',
+        component: () => import('./views/SlaPoliciesView.vue'),
+        meta: { roles: ['manager', 'admin'], titleKey: 'slaPolicies.title' },
+      },
+      {
+        path: '/admin/sla-policies/new',
+        name: 'sla-policy-new',
+        component: () => import('./views/SlaPolicyEditView.vue'),
+        meta: { roles: ['manager', 'admin'], titleKey: 'slaForm.createTitle' },
+      },
+      {
+        path: '/admin/sla-policies/:id',
+        name: 'sla-policy',
+        component: () => import('./views/SlaPolicyEditView.vue'),
+        meta: { roles: ['manager', 'admin'], titleKey: 'slaForm.editTitle' },
+      },
+      {
         path: '/account/tokens',
         name: 'api-tokens',
         component: () => import('./views/TokensView.vue'),
