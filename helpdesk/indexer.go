@@ -104,6 +104,11 @@ func (ix *Indexer) reconcileBatch(ctx context.Context, marks []store.DirtyMark) 
 		c, err := ix.store.GetCase(ctx, m.ID)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
+			// A fresh mark may belong to an insert still under way (the mark is written
+			// first): only an old one means the case is really gone.
+			if now.Sub(m.At) <= markGrace {
+				continue
+			}
 			gone = append(gone, m.ID)
 			clearAt[m.ID] = m.Version
 		case err != nil:
