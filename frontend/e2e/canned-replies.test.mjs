@@ -186,7 +186,7 @@ describe('canned replies', () => {
         await checkA11y(page, 'canned reply picker on a phone')
         await noSideways(page, 'case page with the picker')
         await picker.getByRole('button', { name: title }).click()
-        assert.match(await page.getByTestId('composer-text').inputValue(), /^Hello Pekka,/)
+        await expect(page.getByTestId('composer-text')).toHaveValue(/^Hello Pekka,/)
         await page.goto('/admin/canned-replies')
         await expect(page.getByTestId('canned-table')).toBeVisible()
         await checkA11y(page, 'canned replies on a phone')

@@ -620,6 +620,7 @@ const en = {
     title: 'Canned replies',
     intro: 'Saved answers that agents put into a reply and adapt before sending. Placeholders are filled in from the case when an agent inserts a reply.',
     button: 'Canned reply',
+    untitled: '(no title)',
     pickerTitle: 'Insert a canned reply',
     search: 'Search canned replies',
     searchPlaceholder: 'Title or text…',

@@ -619,6 +619,7 @@ const fi: Messages = {
     title: 'Vakiovastaukset',
     intro: 'Tallennettuja vastauksia, jotka käsittelijä lisää vastaukseen ja muokkaa ennen lähettämistä. Paikkamerkit täytetään tapauksen tiedoilla, kun vastaus lisätään.',
     button: 'Vakiovastaus',
+    untitled: '(ei otsikkoa)',
     pickerTitle: 'Lisää vakiovastaus',
     search: 'Hae vakiovastauksia',
     searchPlaceholder: 'Otsikko tai teksti…',
