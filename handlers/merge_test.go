@@ -52,6 +52,7 @@ func TestCannedReplies(t *testing.T) {
 		{name: "agent cannot create", as: "agent", method: "POST", path: "/api/v1/canned-replies", body: `{"title":"Sorry","body":"x"}`, wantStatus: 403},
 		{name: "manager creates", as: "manager", method: "POST", path: "/api/v1/canned-replies", body: `{"title":"Apology","body":"Hello {{customer_name}}, sorry about {{reference}}. {{agent_name}} {{unknown}}"}`, wantStatus: 201},
 		{name: "agent lists", as: "agent", method: "GET", path: "/api/v1/canned-replies", wantStatus: 200, wantBody: []string{"Apology", `"placeholders"`}},
+		{name: "blank body named", as: "manager", method: "POST", path: "/api/v1/canned-replies", body: `{"title":"T","body":"   "}`, wantStatus: 400, wantFields: []string{"body"}},
 	})
 	var list struct {
 		Data []struct {
@@ -62,6 +63,9 @@ func TestCannedReplies(t *testing.T) {
 	res := s.do(s.logins["agent"], "GET", "/api/v1/cases/"+r.Data.Reference+"/canned-replies/"+list.Data[0].ID, "", nil)
 	if res.status != 200 || !strings.Contains(res.body, "Hello Aino, sorry about "+r.Data.Reference+". Agent User {{unknown}}") {
 		t.Fatalf("render: %d %s", res.status, res.body)
+	}
+	if res := s.do(s.logins["manager"], "PATCH", "/api/v1/canned-replies/"+list.Data[0].ID, `{"title":"  "}`, nil); res.status != 400 || !strings.Contains(res.body, `"title"`) {
+		t.Fatalf("blank title on patch: %d %s", res.status, res.body)
 	}
 	if res := s.do(s.logins["manager"], "DELETE", "/api/v1/canned-replies/"+list.Data[0].ID, "", nil); res.status != 204 {
 		t.Fatalf("delete: %d", res.status)

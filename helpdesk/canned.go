@@ -35,8 +35,8 @@ func (s *Canned) Create(ctx context.Context, p *Principal, req models.CannedRepl
 	if err := p.Require(models.RoleManager); err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(req.Title) == "" || strings.TrimSpace(req.Body) == "" {
-		return nil, models.InvalidField("title", "title and body must not be blank")
+	if err := notBlank(&req.Title, &req.Body); err != nil {
+		return nil, err
 	}
 	now := s.now()
 	locale := req.Locale
@@ -57,6 +57,9 @@ func (s *Canned) Patch(ctx context.Context, p *Principal, id string, req models.
 	if err != nil {
 		return nil, notFoundAs(err, "canned reply")
 	}
+	if err := notBlank(req.Title, req.Body); err != nil {
+		return nil, err
+	}
 	if req.Title != nil {
 		r.Title = strings.TrimSpace(*req.Title)
 	}
@@ -76,6 +79,21 @@ func (s *Canned) Delete(ctx context.Context, p *Principal, id string) error {
 		return err
 	}
 	return notFoundAs(s.store.DeleteCannedReply(ctx, id), "canned reply")
+}
+
+// notBlank refuses a title or body (where given) that is only white space.
+func notBlank(title, body *string) error {
+	fields := map[string]string{}
+	if title != nil && strings.TrimSpace(*title) == "" {
+		fields["title"] = "must not be blank"
+	}
+	if body != nil && strings.TrimSpace(*body) == "" {
+		fields["body"] = "must not be blank"
+	}
+	if len(fields) > 0 {
+		return models.Invalid("some fields are not valid", fields)
+	}
+	return nil
 }
 
 // Render fills a canned reply's placeholders for one case, as the agent's draft.
