@@ -9,6 +9,12 @@
 
 import type {
   ApiToken,
+  AppNotification,
+  NotificationListMeta,
+  PreviewMatch,
+  Rule,
+  RuleInput,
+  RulePatch,
   CannedReply,
   CannedReplyInput,
   CannedReplyListMeta,
@@ -468,4 +474,45 @@ export function answerFollowUp(token: string, answer: FollowUpAnswer): Promise<P
 
 export function trackedAttachmentUrl(token: string, attachmentId: string): string {
   return buildUrl(`${trackPath(token)}/attachments/${encodeURIComponent(attachmentId)}`)
+}
+
+// --- Escalation rules -----------------------------------------------------------------
+
+const rulePath = (id: string) => `/rules/${encodeURIComponent(id)}`
+
+export function listRules(): Promise<Rule[]> {
+  return data(request<Rule[]>('GET', '/rules'))
+}
+
+export async function getRule(id: string): Promise<Rule> {
+  // The API has no single-rule GET: the list is small, so find it there.
+  const rule = (await listRules()).find((r) => r.id === id)
+  if (!rule) throw new ApiError(404, 'not_found', 'No such rule.')
+  return rule
+}
+
+export function createRule(rule: RuleInput): Promise<Rule> {
+  return data(request<Rule>('POST', '/rules', { body: rule }))
+}
+
+export function updateRule(id: string, patch: RulePatch): Promise<Rule> {
+  return data(request<Rule>('PATCH', rulePath(id), { body: patch }))
+}
+
+export async function deleteRule(id: string): Promise<void> {
+  await request<void>('DELETE', rulePath(id))
+}
+
+export async function previewRule(rule: RuleInput): Promise<PreviewMatch[]> {
+  return (await data(request<PreviewMatch[]>('POST', '/rules/preview', { body: rule }))) ?? []
+}
+
+// --- Notifications ----------------------------------------------------------------------
+
+export function listNotifications(): Promise<Envelope<AppNotification[], NotificationListMeta>> {
+  return request<AppNotification[], NotificationListMeta>('GET', '/notifications')
+}
+
+export async function markNotificationRead(id: string): Promise<void> {
+  await request<void>('POST', `/notifications/${encodeURIComponent(id)}/read`)
 }

@@ -8,7 +8,7 @@ import { reactive, readonly } from 'vue'
 import { API_BASE } from './api'
 import type { LiveEvent } from './types'
 
-export const LIVE_EVENT_TYPES = ['case.created', 'case.updated', 'case.presence'] as const
+export const LIVE_EVENT_TYPES = ['case.created', 'case.updated', 'case.presence', 'notification.created'] as const
 export const RECONNECTED = 'reconnected'
 
 type Listener = (event: LiveEvent) => void

@@ -120,6 +120,24 @@ export function createAppRouter(history: RouterHistory = createWebHistory()): Ro
         meta: { roles: ['manager', 'admin'], titleKey: 'slaForm.editTitle' },
       },
       {
+        path: '/admin/rules',
+        name: 'admin-rules',
+        component: () => import('./views/RulesView.vue'),
+        meta: { roles: ['manager', 'admin'], titleKey: 'rules.title' },
+      },
+      {
+        path: '/admin/rules/new',
+        name: 'rule-new',
+        component: () => import('./views/RuleEditView.vue'),
+        meta: { roles: ['manager', 'admin'], titleKey: 'ruleForm.createTitle' },
+      },
+      {
+        path: '/admin/rules/:id',
+        name: 'rule',
+        component: () => import('./views/RuleEditView.vue'),
+        meta: { roles: ['manager', 'admin'], titleKey: 'ruleForm.editTitle' },
+      },
+      {
         path: '/account/tokens',
         name: 'api-tokens',
         component: () => import('./views/TokensView.vue'),

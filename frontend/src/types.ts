@@ -93,6 +93,8 @@ export interface CaseSummary {
   version: number
   /** The soonest due time of the case's outstanding SLA clocks; absent when there is none. */
   due_at?: string
+  /** 0 when not escalated; escalation rules raise it (at most 10). */
+  escalation_level?: number
   /** Search matches: HTML-escaped text in which only <mark> and </mark> are markup. */
   highlights?: Partial<Record<'subject' | 'body' | 'customer_name' | string, string[]>>
 }
@@ -429,4 +431,98 @@ export interface CaseListQuery {
 
 export interface ListMeta {
   total: number
+}
+
+// --- Escalation rules and notifications ---------------------------------------
+
+export type TriggerType = 'case_created' | 'case_updated' | 'customer_replied' | 'sla_warning' | 'sla_breach' | 'no_agent_activity'
+export type ConditionField =
+  | 'status' | 'priority' | 'channel' | 'category' | 'touchpoint' | 'tags' | 'expected_outcome' | 'assignee_id'
+  | 'team_id' | 'escalation_level' | 'customer_email' | 'customer_domain' | 'repeat_complainant' | 'text' | 'sla_clock'
+export type ConditionOp =
+  | 'eq' | 'neq' | 'in' | 'not_in' | 'contains' | 'not_contains' | 'gt' | 'gte' | 'lt' | 'lte'
+  | 'changed' | 'changed_to' | 'contains_any' | 'matches_regex'
+export type ConditionValue = string | string[] | number | { cases: number; days: number } | null
+export type ActionType =
+  | 'set_priority' | 'assign_team' | 'assign_agent' | 'round_robin_team' | 'raise_escalation'
+  | 'add_tag' | 'remove_tag' | 'notify' | 'webhook' | 'apply_sla_policy'
+export type RecipientRole = 'agents' | 'managers' | 'admins'
+export type NotifyChannel = 'app' | 'email'
+
+export interface RuleTrigger {
+  type: TriggerType
+  idle_minutes?: number
+}
+
+export interface RuleCondition {
+  field: ConditionField
+  op: ConditionOp
+  value: ConditionValue
+}
+
+export interface RuleAction {
+  type: ActionType
+  priority?: CasePriority
+  only_raise?: boolean
+  team_id?: string
+  agent_id?: string
+  level?: number
+  tag?: string
+  user_ids?: string[]
+  role?: RecipientRole
+  case_team?: boolean
+  case_assignee?: boolean
+  fallback_role?: RecipientRole
+  channels?: NotifyChannel[]
+  message?: string
+  endpoint_id?: string
+  policy_id?: string
+}
+
+export interface Rule {
+  id: string
+  name: string
+  description: string
+  enabled: boolean
+  position: number
+  trigger: RuleTrigger
+  match: 'all' | 'any'
+  conditions: RuleCondition[] | null
+  actions: RuleAction[]
+  created_at: string
+  updated_at: string
+  version: number
+}
+
+export interface RuleInput {
+  name: string
+  description?: string
+  enabled?: boolean
+  position?: number
+  trigger?: RuleTrigger
+  match?: 'all' | 'any'
+  conditions?: RuleCondition[]
+  actions: RuleAction[]
+}
+
+export type RulePatch = Partial<RuleInput> & { version: number }
+
+export interface PreviewMatch {
+  case_id: string
+  subject: string
+  matched: string
+}
+
+export interface AppNotification {
+  id: string
+  case_id: string
+  title: string
+  message: string
+  created_at: string
+  read_at: string | null
+}
+
+export interface NotificationListMeta {
+  total: number
+  unread: number
 }
