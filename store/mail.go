@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // Outbound mail lives in three collections:
@@ -178,36 +176,7 @@ func (s *Store) QueuedMails(ctx context.Context, limit int) ([]QueuedMail, error
 // DueMailIDs returns the ids of queued messages a worker may claim at now (due and not
 // claimed, or claimed with an expired claim), longest-waiting first. It scans mail_queue.
 func (s *Store) DueMailIDs(ctx context.Context, now time.Time, limit int) ([]string, error) {
-	filter := bson.D{
-		{Key: "next_attempt_at", Value: bson.D{{Key: "$lte", Value: now}}},
-		{Key: "claim_until", Value: bson.D{{Key: "$lte", Value: now}}},
-	}
-	cur, err := s.c(collMailQueue).Find(ctx, filter, options.Find().SetProjection(
-		bson.D{{Key: "_id", Value: 1}, {Key: "next_attempt_at", Value: 1}}))
-	if err != nil {
-		return nil, err
-	}
-	var due []struct {
-		ID            string    `bson:"_id"`
-		NextAttemptAt time.Time `bson:"next_attempt_at"`
-	}
-	if err := cur.All(ctx, &due); err != nil {
-		return nil, err
-	}
-	sort.Slice(due, func(i, j int) bool {
-		if !due[i].NextAttemptAt.Equal(due[j].NextAttemptAt) {
-			return due[i].NextAttemptAt.Before(due[j].NextAttemptAt)
-		}
-		return due[i].ID < due[j].ID
-	})
-	ids := make([]string, 0, len(due))
-	for _, d := range due {
-		if limit > 0 && len(ids) == limit {
-			break
-		}
-		ids = append(ids, d.ID)
-	}
-	return ids, nil
+	return s.dueQueueIDs(ctx, collMailQueue, now, limit)
 }
 
 // ClaimMail takes the queued message id for owner until now+lease, only if it is due and
@@ -220,51 +189,11 @@ func (s *Store) DueMailIDs(ctx context.Context, now time.Time, limit int) ([]str
 // a write, and which would scan for any filter beyond _id) the check and the write happen
 // under the in-process lock for the message instead, with a filter on _id alone.
 func (s *Store) ClaimMail(ctx context.Context, id, owner string, now time.Time, lease time.Duration) (*QueuedMail, error) {
-	if owner == "" || lease <= 0 {
-		return nil, errors.New("store: claim needs an owner and a lease")
-	}
-	set := bson.D{{Key: "$set", Value: bson.D{
-		{Key: "claimed_by", Value: owner},
-		{Key: "claim_until", Value: now.Add(lease)},
-	}}}
-	if s.opts.SingleWriter {
-		unlock := s.locks.lock("mail:" + id)
-		defer unlock()
-		var q QueuedMail
-		if err := s.getByID(ctx, collMailQueue, id, &q); err != nil {
-			if errors.Is(err, ErrNotFound) {
-				return nil, ErrMailNotClaimable
-			}
-			return nil, err
-		}
-		if !q.claimable(now) {
-			return nil, ErrMailNotClaimable
-		}
-		res, err := s.c(collMailQueue).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, set)
-		if err != nil {
-			return nil, err
-		}
-		if res.MatchedCount == 0 {
-			return nil, ErrMailNotClaimable
-		}
-		q.ClaimedBy, q.ClaimUntil = owner, now.Add(lease)
-		return &q, nil
-	}
-	filter := bson.D{
-		{Key: "_id", Value: id},
-		{Key: "next_attempt_at", Value: bson.D{{Key: "$lte", Value: now}}},
-		{Key: "claim_until", Value: bson.D{{Key: "$lte", Value: now}}},
-	}
-	var q QueuedMail
-	err := s.c(collMailQueue).FindOneAndUpdate(ctx, filter, set,
-		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&q)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, ErrMailNotClaimable
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &q, nil
+	return claimQueued[QueuedMail](ctx, s, collMailQueue, "mail:"+id, id, owner, now, lease, ErrMailNotClaimable)
+}
+
+func (q *QueuedMail) setClaim(owner string, until time.Time) {
+	q.ClaimedBy, q.ClaimUntil = owner, until
 }
 
 // RetryMail records a failed attempt of a message owner holds and releases the claim: the

@@ -10,7 +10,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/kaiku-helpdesk/kaiku/models"
 )
@@ -170,36 +169,7 @@ func (s *Store) EnqueueWebhook(ctx context.Context, q *QueuedWebhook) error {
 // DueWebhookIDs returns the ids of queued deliveries a worker may claim at now, longest
 // waiting first. It scans webhook_queue, which stays small.
 func (s *Store) DueWebhookIDs(ctx context.Context, now time.Time, limit int) ([]string, error) {
-	filter := bson.D{
-		{Key: "next_attempt_at", Value: bson.D{{Key: "$lte", Value: now}}},
-		{Key: "claim_until", Value: bson.D{{Key: "$lte", Value: now}}},
-	}
-	cur, err := s.c(collWebhookQueue).Find(ctx, filter, options.Find().SetProjection(
-		bson.D{{Key: "_id", Value: 1}, {Key: "next_attempt_at", Value: 1}}))
-	if err != nil {
-		return nil, err
-	}
-	var due []struct {
-		ID            string    `bson:"_id"`
-		NextAttemptAt time.Time `bson:"next_attempt_at"`
-	}
-	if err := cur.All(ctx, &due); err != nil {
-		return nil, err
-	}
-	sort.Slice(due, func(i, j int) bool {
-		if !due[i].NextAttemptAt.Equal(due[j].NextAttemptAt) {
-			return due[i].NextAttemptAt.Before(due[j].NextAttemptAt)
-		}
-		return due[i].ID < due[j].ID
-	})
-	ids := make([]string, 0, len(due))
-	for _, d := range due {
-		if limit > 0 && len(ids) == limit {
-			break
-		}
-		ids = append(ids, d.ID)
-	}
-	return ids, nil
+	return s.dueQueueIDs(ctx, collWebhookQueue, now, limit)
 }
 
 // QueuedWebhooks returns every queued delivery (tests and diagnostics; it scans).
@@ -216,52 +186,16 @@ func (s *Store) QueuedWebhooks(ctx context.Context) ([]QueuedWebhook, error) {
 // the conditions are in the findAndModify filter (atomic on the one document); with
 // SingleWriter the check and the write happen under the in-process lock, filtered by _id.
 func (s *Store) ClaimWebhook(ctx context.Context, id, owner string, now time.Time, lease time.Duration) (*QueuedWebhook, error) {
-	if owner == "" || lease <= 0 {
-		return nil, errors.New("store: claim needs an owner and a lease")
-	}
-	set := bson.D{{Key: "$set", Value: bson.D{
-		{Key: "claimed_by", Value: owner},
-		{Key: "claim_until", Value: now.Add(lease)},
-	}}}
-	var q QueuedWebhook
-	if s.opts.SingleWriter {
-		unlock := s.locks.lock("webhookq:" + id)
-		defer unlock()
-		if err := s.getByID(ctx, collWebhookQueue, id, &q); err != nil {
-			if errors.Is(err, ErrNotFound) {
-				return nil, ErrWebhookNotClaimable
-			}
-			return nil, err
-		}
-		if !q.claimable(now) {
-			return nil, ErrWebhookNotClaimable
-		}
-		res, err := s.c(collWebhookQueue).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, set)
-		if err != nil {
-			return nil, err
-		}
-		if res.MatchedCount == 0 {
-			return nil, ErrWebhookNotClaimable
-		}
-		q.ClaimedBy, q.ClaimUntil = owner, now.Add(lease)
-		q.decodeLast()
-		return &q, nil
-	}
-	filter := bson.D{
-		{Key: "_id", Value: id},
-		{Key: "next_attempt_at", Value: bson.D{{Key: "$lte", Value: now}}},
-		{Key: "claim_until", Value: bson.D{{Key: "$lte", Value: now}}},
-	}
-	err := s.c(collWebhookQueue).FindOneAndUpdate(ctx, filter, set,
-		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&q)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, ErrWebhookNotClaimable
-	}
+	q, err := claimQueued[QueuedWebhook](ctx, s, collWebhookQueue, "webhookq:"+id, id, owner, now, lease, ErrWebhookNotClaimable)
 	if err != nil {
 		return nil, err
 	}
 	q.decodeLast()
-	return &q, nil
+	return q, nil
+}
+
+func (q *QueuedWebhook) setClaim(owner string, until time.Time) {
+	q.ClaimedBy, q.ClaimUntil = owner, until
 }
 
 // RetryWebhook records a failed attempt of a delivery owner holds, releases the claim (the
