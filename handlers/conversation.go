@@ -2,9 +2,9 @@ package handlers
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -128,12 +128,10 @@ func (h *conversationHandlers) stream(c echo.Context) error {
 }
 
 func writeEvent(w *echo.Response, e store.Event) error {
-	b, err := jsonMarshal(e)
+	b, err := json.Marshal(e)
 	if err != nil {
 		return err
 	}
 	_, err = fmt.Fprintf(w, "id: %s\nevent: %s\ndata: %s\n\n", e.Seq, e.Type, b)
 	return err
 }
-
-func urlPathEscape(s string) string { return url.PathEscape(s) }

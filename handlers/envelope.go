@@ -5,7 +5,6 @@
 package handlers
 
 import (
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -97,5 +96,3 @@ func data(c echo.Context, status int, v any) error {
 func list(c echo.Context, items any, meta map[string]any) error {
 	return c.JSON(http.StatusOK, map[string]any{"data": items, "meta": meta})
 }
-
-func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -165,5 +166,5 @@ func sendAttachment(c echo.Context, a *store.Attachment) error {
 }
 
 func mimeAttachment(name string) string {
-	return "attachment; filename*=UTF-8''" + urlPathEscape(name)
+	return "attachment; filename*=UTF-8''" + url.PathEscape(name)
 }

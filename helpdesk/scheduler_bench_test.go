@@ -9,7 +9,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
-	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/models"
 )
 
@@ -91,5 +90,3 @@ func BenchmarkRulesPerEvent(b *testing.B) {
 	sort.Slice(durations, func(i, j int) bool { return durations[i] < durations[j] })
 	b.ReportMetric(float64(durations[(len(durations)*95+99)/100-1].Microseconds())/1000, "p95-ms")
 }
-
-var _ = helpdesk.DefaultSLAPolicyID
