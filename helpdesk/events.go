@@ -2,6 +2,7 @@ package helpdesk
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -20,42 +21,79 @@ const (
 	EventNotification = "notification.created"
 )
 
-// eventLookback is how far back each poll looks again: ObjectIDs from different replicas are
-// ordered only to the second, so an event written by another replica in the same second may
-// sort before one already seen. Events seen before are skipped by ID.
-const eventLookback = 3 * time.Second
+const (
+	// eventRetention is how long pages stay readable: a replica that falls further behind
+	// skips to the newest pages (its browsers reload on the next change anyway).
+	eventRetention = time.Minute
+	// sourceRefresh is how often a process re-lists the sources and says it is alive.
+	sourceRefresh = 5 * time.Second
+	// maxPagesPerPoll bounds one poll's reading of one source.
+	maxPagesPerPoll = 1000
+)
 
-// Events is the live-update bus. A change is written to the events collection (so every
-// replica sees it) and each replica's poller fans new events out to its own subscribers.
+// Events is the live-update bus. This process writes the events of concurrent writers as one
+// page (see store.EventPage) and hands them to its own subscribers once stored; a poller reads
+// the pages other processes write, by _id, and hands those on too.
 type Events struct {
 	store  *store.Store
 	logger *slog.Logger
 	now    Clock
+	source string
+	start  time.Time
 
-	mu     sync.Mutex
-	subs   map[chan store.Event]struct{}
-	kick   chan struct{}
-	seen   map[bson.ObjectID]time.Time
-	cursor time.Time
+	writes   *store.GroupCommit[store.Event]
+	pageMu   sync.Mutex // the page counter; pages are written one at a time
+	lastPage int64
+
+	mu   sync.Mutex
+	subs map[chan store.Event]struct{}
+
+	pollMu      sync.Mutex // one poll at a time; guards the fields below
+	cursors     map[string]int64
+	lastSources time.Time
 }
 
 // NewEvents wires the bus; it delivers events written after it started.
 func NewEvents(st *store.Store, logger *slog.Logger, now Clock) *Events {
-	return &Events{store: st, logger: logger, now: now, subs: map[chan store.Event]struct{}{},
-		kick: make(chan struct{}, 1), seen: map[bson.ObjectID]time.Time{}, cursor: now()}
+	b := &Events{store: st, logger: logger, now: now, source: randomToken()[:16], start: now(),
+		subs: map[chan store.Event]struct{}{}, cursors: map[string]int64{}}
+	b.writes = store.NewGroupCommit(500, b.writePage)
+	return b
 }
 
 // Publish records a change. Failures are logged: a missed live update is repaired by the next
 // refresh, and must never fail the write that caused it.
 func (b *Events) Publish(ctx context.Context, typ, caseID string, data bson.M) {
-	e := &store.Event{Type: typ, CaseID: caseID, Data: data, At: b.now()}
-	if err := b.store.InsertEvent(ctx, e); err != nil {
+	e := store.Event{Type: typ, CaseID: caseID, Data: data, At: b.now()}
+	if err := b.writes.Do(ctx, e); err != nil {
 		b.logger.Warn("publish event", "type", typ, "case", caseID, "err", err)
-		return
 	}
-	select {
-	case b.kick <- struct{}{}:
-	default:
+}
+
+// writePage stores one page of events and delivers them to this process's subscribers.
+func (b *Events) writePage(ctx context.Context, events []store.Event) []error {
+	b.pageMu.Lock()
+	defer b.pageMu.Unlock()
+	page := &store.EventPage{Source: b.source, Page: b.lastPage + 1, At: b.now(), Events: events}
+	if err := b.store.InsertEventPage(ctx, page); err != nil {
+		return []error{err} // the same number is used again: readers never see a gap
+	}
+	b.lastPage = page.Page
+	b.deliver(page.Events)
+	return nil
+}
+
+// deliver hands events to every subscriber without blocking on slow ones.
+func (b *Events) deliver(events []store.Event) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, e := range events {
+		for ch := range b.subs {
+			select {
+			case ch <- e:
+			default:
+			}
+		}
 	}
 }
 
@@ -76,42 +114,111 @@ func (b *Events) Subscribe() (<-chan store.Event, func()) {
 	}
 }
 
-// Poll fetches events written since the last poll and delivers them; it returns how many.
+// Poll reads the pages other processes wrote since the last poll and delivers their events;
+// it returns how many. Every sourceRefresh it also lists the sources and says this one is
+// alive.
 func (b *Events) Poll(ctx context.Context) (int, error) {
-	from := bson.NewObjectIDFromTimestamp(b.cursor.Add(-eventLookback))
-	events, err := b.store.EventsAfter(ctx, from, 1000)
-	if err != nil {
-		return 0, err
+	b.pollMu.Lock()
+	defer b.pollMu.Unlock()
+	if now := b.now(); b.lastSources.IsZero() || now.Sub(b.lastSources) >= sourceRefresh || now.Before(b.lastSources) {
+		if err := b.refreshSources(ctx, now); err != nil {
+			return 0, err
+		}
 	}
 	delivered := 0
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for _, e := range events {
-		if _, dup := b.seen[e.ID]; dup {
+	var errs []error
+	for source, next := range b.cursors {
+		n, err := b.readSource(ctx, source, next)
+		delivered += n
+		errs = append(errs, err)
+	}
+	return delivered, errors.Join(errs...)
+}
+
+// refreshSources says this process is alive and learns of new sources (and forgets gone ones).
+func (b *Events) refreshSources(ctx context.Context, now time.Time) error {
+	b.pageMu.Lock()
+	last := b.lastPage
+	b.pageMu.Unlock()
+	if err := b.store.TouchEventSource(ctx, store.EventSource{ID: b.source, StartedAt: b.start, LastPage: last, SeenAt: now}); err != nil {
+		return err
+	}
+	sources, err := b.store.EventSources(ctx)
+	if err != nil {
+		return err
+	}
+	alive := map[string]bool{}
+	for _, src := range sources {
+		if src.ID == b.source {
 			continue
 		}
-		b.seen[e.ID] = e.ID.Timestamp()
-		if ts := e.ID.Timestamp(); ts.After(b.cursor) {
-			b.cursor = ts
+		alive[src.ID] = true
+		if _, known := b.cursors[src.ID]; known {
+			continue
 		}
-		for ch := range b.subs {
-			select {
-			case ch <- e:
-			default:
-			}
+		// A source that started after this process is read from its first page; an older
+		// one from its last page known, since only events after our start matter.
+		next := int64(1)
+		if src.StartedAt.Before(b.start) {
+			next = src.LastPage + 1
 		}
-		delivered++
+		b.cursors[src.ID] = next
 	}
-	for id, ts := range b.seen {
-		if ts.Before(b.cursor.Add(-2 * eventLookback)) {
-			delete(b.seen, id)
+	for id := range b.cursors {
+		if !alive[id] {
+			delete(b.cursors, id)
 		}
+	}
+	b.lastSources = now
+	return nil
+}
+
+// readSource delivers a source's pages from page next on, until one is not written yet.
+func (b *Events) readSource(ctx context.Context, source string, next int64) (int, error) {
+	delivered := 0
+	for i := 0; i < maxPagesPerPoll; i++ {
+		page, err := b.store.EventPage(ctx, source, next)
+		if errors.Is(err, store.ErrNotFound) {
+			break
+		}
+		if err != nil {
+			return delivered, err
+		}
+		if page.At.Before(b.start) {
+			// Written before this process started (read from an old hint): skip silently.
+		} else {
+			b.deliver(page.Events)
+			delivered += len(page.Events)
+		}
+		next++
+		b.cursors[source] = next
 	}
 	return delivered, nil
 }
 
-// Run polls every interval (and at once after a local Publish) until ctx ends, and deletes
-// events older than a minute now and then.
+// skipDeleted moves cursors past pages the cleaner removed while this process lagged: a
+// cursor that points at a missing page below the source's own last page can never advance.
+func (b *Events) skipDeleted(ctx context.Context) error {
+	sources, err := b.store.EventSources(ctx)
+	if err != nil {
+		return err
+	}
+	b.pollMu.Lock()
+	defer b.pollMu.Unlock()
+	for _, src := range sources {
+		next, ok := b.cursors[src.ID]
+		if !ok || next > src.LastPage {
+			continue
+		}
+		if _, err := b.store.EventPage(ctx, src.ID, next); errors.Is(err, store.ErrNotFound) {
+			b.cursors[src.ID] = src.LastPage + 1
+		}
+	}
+	return nil
+}
+
+// Run polls every interval until ctx ends, and now and then deletes pages older than
+// eventRetention (any process may: the delete is by age).
 func (b *Events) Run(ctx context.Context, interval time.Duration) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
@@ -121,15 +228,17 @@ func (b *Events) Run(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
-		case <-b.kick:
 		}
 		if _, err := b.Poll(ctx); err != nil && ctx.Err() == nil {
 			b.logger.Warn("poll events", "err", err)
 		}
-		if now := b.now(); now.Sub(lastCleanup) > time.Minute {
+		if now := b.now(); now.Sub(lastCleanup) > eventRetention {
 			lastCleanup = now
-			if err := b.store.DeleteEventsBefore(ctx, now.Add(-time.Minute)); err != nil && ctx.Err() == nil {
+			if err := b.store.DeleteEventsBefore(ctx, now.Add(-eventRetention)); err != nil && ctx.Err() == nil {
 				b.logger.Warn("delete old events", "err", err)
+			}
+			if err := b.skipDeleted(ctx); err != nil && ctx.Err() == nil {
+				b.logger.Warn("skip deleted events", "err", err)
 			}
 		}
 	}

@@ -19,11 +19,17 @@ type Indexer struct {
 	index  search.Index
 	logger *slog.Logger
 	now    Clock
+	// writes groups concurrent writers' documents into one index batch: Bleve persists a
+	// segment per batch, so one document per call would cost a segment (and later merges)
+	// each.
+	writes *store.GroupCommit[search.CaseDoc]
 }
 
 // NewIndexer wires an Indexer.
 func NewIndexer(st *store.Store, idx search.Index, logger *slog.Logger, now Clock) *Indexer {
-	return &Indexer{store: st, index: idx, logger: logger, now: now}
+	ix := &Indexer{store: st, index: idx, logger: logger, now: now}
+	ix.writes = store.NewGroupCommit(500, ix.indexBatch)
+	return ix
 }
 
 // ToDoc is what the index keeps of a case.
@@ -51,16 +57,39 @@ func ToDoc(c *models.Case) search.CaseDoc {
 	}
 }
 
-// Indexed indexes a case just written and clears its mark. A failure is logged, not returned:
-// the write itself succeeded and the reconciler will index the case.
+// Indexed indexes a case just written and clears its mark; it returns once the index holds
+// it, so the writer's next list shows it. A failure is logged, not returned: the write itself
+// succeeded and the reconciler will index the case.
 func (ix *Indexer) Indexed(ctx context.Context, c *models.Case) {
-	if err := ix.index.Upsert(ctx, ToDoc(c)); err != nil {
-		ix.logger.Warn("search index behind; the reconciler will catch up", "case", c.ID, "err", err)
-		return
+	_ = ix.writes.Do(ctx, ToDoc(c))
+}
+
+// indexBatch indexes the documents of concurrent writers at once and clears their marks.
+func (ix *Indexer) indexBatch(ctx context.Context, docs []search.CaseDoc) []error {
+	newest := make(map[string]int, len(docs)) // id -> position in batch
+	batch := make([]search.CaseDoc, 0, len(docs))
+	for _, d := range docs {
+		if i, ok := newest[d.ID]; ok {
+			if d.Version > batch[i].Version {
+				batch[i] = d
+			}
+			continue
+		}
+		newest[d.ID] = len(batch)
+		batch = append(batch, d)
 	}
-	if err := ix.store.ClearDirty(ctx, c.ID, c.Version); err != nil {
-		ix.logger.Warn("clear index mark", "case", c.ID, "err", err)
+	if err := ix.index.Upsert(ctx, batch...); err != nil {
+		ix.logger.Warn("search index behind; the reconciler will catch up", "cases", len(batch), "err", err)
+		return nil
 	}
+	indexed := make(map[string]int64, len(batch))
+	for _, d := range batch {
+		indexed[d.ID] = d.Version
+	}
+	if err := ix.store.ClearDirtyMany(ctx, indexed); err != nil {
+		ix.logger.Warn("clear index marks", "cases", len(batch), "err", err)
+	}
+	return nil
 }
 
 // markGrace is how long a mark may name a version the database does not hold yet: a write in
@@ -131,12 +160,7 @@ func (ix *Indexer) reconcileBatch(ctx context.Context, marks []store.DirtyMark) 
 			return err
 		}
 	}
-	for id, v := range clearAt {
-		if err := ix.store.ClearDirty(ctx, id, v); err != nil {
-			return err
-		}
-	}
-	return nil
+	return ix.store.ClearDirtyMany(ctx, clearAt)
 }
 
 // RebuildIfLost reindexes every case when the index is empty but the database is not (a

@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
@@ -21,9 +23,21 @@ type DirtyMark struct {
 	At      time.Time `bson:"at"`
 }
 
-// MarkDirty records that case id is about to be written at version.
+// MarkDirty records that case id is about to be written at version. Most cases have no mark
+// (it is cleared once indexed), so it is an insert, grouped with other writers' marks; an
+// existing mark is raised instead.
 func (s *Store) MarkDirty(ctx context.Context, id string, version int64, now time.Time) error {
-	_, err := s.c(collIndexQueue).UpdateOne(ctx,
+	if s.opts.SingleWriter {
+		// Marks may be set concurrently; clearing must not interleave with them (see
+		// ClearDirtyMany).
+		s.dirtyMu.RLock()
+		defer s.dirtyMu.RUnlock()
+	}
+	err := s.insert(ctx, collIndexQueue, DirtyMark{ID: id, Version: version, At: now})
+	if !isDup(err) {
+		return err
+	}
+	_, err = s.c(collIndexQueue).UpdateOne(ctx,
 		bson.D{{Key: "_id", Value: id}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "version", Value: version}, {Key: "at", Value: now}}}},
 		options.UpdateOne().SetUpsert(true))
@@ -33,24 +47,61 @@ func (s *Store) MarkDirty(ctx context.Context, id string, version int64, now tim
 // ClearDirty removes the mark of case id if it asks for no more than indexedVersion, so a mark
 // set by a newer write is kept.
 func (s *Store) ClearDirty(ctx context.Context, id string, indexedVersion int64) error {
-	unlock := s.locks.lock("dirty:" + id)
-	defer unlock()
-	var m DirtyMark
-	err := s.getByID(ctx, collIndexQueue, id, &m)
-	if err == ErrNotFound {
+	return s.ClearDirtyMany(ctx, map[string]int64{id: indexedVersion})
+}
+
+// ClearDirtyMany removes, in one round trip, the marks of the given cases that ask for no more
+// than the version indexed. On MongoDB each delete is conditional on the version read; on the
+// single-writer embedded database (where that filter would scan) the read and the deletes run
+// while no mark is being written.
+func (s *Store) ClearDirtyMany(ctx context.Context, indexed map[string]int64) error {
+	if len(indexed) == 0 {
 		return nil
 	}
-	if err != nil {
-		return err
+	if s.opts.SingleWriter {
+		s.dirtyMu.Lock()
+		defer s.dirtyMu.Unlock()
 	}
-	if m.Version > indexedVersion {
+	var marks []DirtyMark
+	if len(indexed) == 1 {
+		for id := range indexed {
+			var m DirtyMark
+			err := s.getByID(ctx, collIndexQueue, id, &m)
+			if errors.Is(err, ErrNotFound) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			marks = append(marks, m)
+		}
+	} else {
+		ids := make([]string, 0, len(indexed))
+		for id := range indexed {
+			ids = append(ids, id)
+		}
+		// The queue holds only marks of writes in flight or failed: scanning it is cheap.
+		var err error
+		marks, err = findAll[DirtyMark](ctx, s, collIndexQueue, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+		if err != nil {
+			return err
+		}
+	}
+	var deletes []mongo.WriteModel
+	for _, m := range marks {
+		if m.Version > indexed[m.ID] {
+			continue
+		}
+		filter := bson.D{{Key: "_id", Value: m.ID}}
+		if !s.opts.SingleWriter {
+			filter = append(filter, bson.E{Key: "version", Value: m.Version})
+		}
+		deletes = append(deletes, mongo.NewDeleteOneModel().SetFilter(filter))
+	}
+	if len(deletes) == 0 {
 		return nil
 	}
-	filter := bson.D{{Key: "_id", Value: id}}
-	if !s.opts.SingleWriter {
-		filter = append(filter, bson.E{Key: "version", Value: m.Version})
-	}
-	_, err = s.c(collIndexQueue).DeleteOne(ctx, filter)
+	_, err := s.c(collIndexQueue).BulkWrite(ctx, deletes, options.BulkWrite().SetOrdered(false))
 	return err
 }
 

@@ -92,49 +92,6 @@ func (s *Store) GetAttachment(ctx context.Context, id string) (*Attachment, erro
 	return &a, nil
 }
 
-// Event is one change for live updates. Events live briefly: every replica polls the newest
-// ones and fans them out to its own server-sent-event subscribers, which works on a MongoDB
-// replica set and on FerretDB (which has no change streams) alike.
-type Event struct {
-	ID     bson.ObjectID `bson:"_id" json:"-"`
-	Seq    string        `bson:"-" json:"id"`
-	Type   string        `bson:"type" json:"type"`
-	CaseID string        `bson:"case_id" json:"case_id"`
-	Data   bson.M        `bson:"data,omitempty" json:"data,omitempty"`
-	At     time.Time     `bson:"at" json:"at"`
-}
-
-// InsertEvent records a change.
-func (s *Store) InsertEvent(ctx context.Context, e *Event) error {
-	if e.ID.IsZero() {
-		e.ID = bson.NewObjectID()
-	}
-	return s.insert(ctx, collEvents, e)
-}
-
-// EventsAfter returns events with an ID after the given one, oldest first.
-func (s *Store) EventsAfter(ctx context.Context, after bson.ObjectID, limit int) ([]Event, error) {
-	cur, err := s.c(collEvents).Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: after}}}},
-		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)))
-	if err != nil {
-		return nil, err
-	}
-	out := []Event{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, err
-	}
-	for i := range out {
-		out[i].Seq = out[i].ID.Hex()
-	}
-	return out, nil
-}
-
-// DeleteEventsBefore drops events older than t; they have been fanned out long ago.
-func (s *Store) DeleteEventsBefore(ctx context.Context, t time.Time) error {
-	_, err := s.c(collEvents).DeleteMany(ctx, bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: t}}}})
-	return err
-}
-
 // Presence says a user has a case open, until ExpiresAt (refreshed by heartbeats).
 type Presence struct {
 	ID        string    `bson:"_id"` // case + "|" + user

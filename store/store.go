@@ -35,6 +35,7 @@ const (
 	collIdempotent   = "idempotency"
 	collAttachment   = "attachments"
 	collEvents       = "events"
+	collEventSources = "event_sources"
 	collPresence     = "presence"
 	collMailQueue    = "mail_queue"
 	collMailOutbox   = "mail_outbox"
@@ -54,7 +55,7 @@ const (
 var AllCollections = []string{
 	collCases, collUsers, collUserEmails, collTeams, collSessions, collAPITokens,
 	collCounters, collIndexQueue, collRateLimits, collMigrations,
-	collTracking, collIdempotent, collAttachment, collEvents, collPresence,
+	collTracking, collIdempotent, collAttachment, collEvents, collEventSources, collPresence,
 	collMailQueue, collMailOutbox, collMailRecent, collSettings, collCanned,
 	collSLAPolicy, collSLATimers, collRules, collNotices,
 	collWebhooks, collWebhookQueue, collWebhookLog,
@@ -75,6 +76,10 @@ type Store struct {
 	db     *mongo.Database
 	opts   Options
 	locks  *keyedLocks
+
+	dirtyMu   sync.RWMutex // index marks: held shared while marking, alone while clearing
+	insertsMu sync.Mutex
+	inserts   map[string]*GroupCommit[any] // per collection
 }
 
 // Connect dials uri and checks the server answers within the context's deadline.
@@ -86,7 +91,8 @@ func Connect(ctx context.Context, uri, dbName string, opts Options) (*Store, err
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)
 	}
-	s := &Store{client: client, db: client.Database(dbName), opts: opts, locks: newKeyedLocks()}
+	s := &Store{client: client, db: client.Database(dbName), opts: opts, locks: newKeyedLocks(),
+		inserts: map[string]*GroupCommit[any]{}}
 	if err := s.Ping(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("database %s not reachable: %w", redactURI(uri), err)
@@ -133,10 +139,47 @@ func (s *Store) getByID(ctx context.Context, coll, id string, out any) error {
 	return mapErr(s.c(coll).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(out))
 }
 
-// insert adds a new document; an existing _id gives ErrDuplicate.
+// insert adds a new document; an existing _id gives ErrDuplicate. Concurrent inserts into one
+// collection share a round trip (see GroupCommit); each caller still gets its own answer.
 func (s *Store) insert(ctx context.Context, coll string, doc any) error {
-	_, err := s.c(coll).InsertOne(ctx, doc)
-	return mapErr(err)
+	s.insertsMu.Lock()
+	g, ok := s.inserts[coll]
+	if !ok {
+		g = NewGroupCommit(maxInsertBatch, func(ctx context.Context, docs []any) []error {
+			return s.insertMany(ctx, coll, docs)
+		})
+		s.inserts[coll] = g
+	}
+	s.insertsMu.Unlock()
+	return g.Do(ctx, doc)
+}
+
+// maxInsertBatch bounds one grouped insert; the driver splits it further by message size.
+const maxInsertBatch = 256
+
+// insertMany inserts docs in one unordered command and answers per document, so one
+// duplicate _id fails only its own caller.
+func (s *Store) insertMany(ctx context.Context, coll string, docs []any) []error {
+	_, err := s.c(coll).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	if err == nil {
+		return nil
+	}
+	var bwe mongo.BulkWriteException
+	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil || len(bwe.WriteErrors) == 0 {
+		return allFailed(len(docs), mapErr(err))
+	}
+	errs := make([]error, len(docs))
+	for _, we := range bwe.WriteErrors {
+		if we.Index < 0 || we.Index >= len(docs) {
+			return allFailed(len(docs), err)
+		}
+		if we.Code == 11000 {
+			errs[we.Index] = fmt.Errorf("%w: %s", ErrDuplicate, we.Message)
+		} else {
+			errs[we.Index] = fmt.Errorf("insert into %s: %s (code %d)", coll, we.Message, we.Code)
+		}
+	}
+	return errs
 }
 
 // replaceIfVersion replaces the document with _id id if its stored version is still version.

@@ -1,0 +1,100 @@
+package store
+
+import (
+	"context"
+	"sync"
+)
+
+// GroupCommit carries many callers' small writes in one round trip. While a flush is under
+// way, new items queue; the next flush takes all of them (up to a maximum). Each caller waits
+// for the flush that carries its item and gets that item's own error, so "acknowledged only
+// after it is stored" still holds per caller.
+//
+// On the embedded database this is what makes concurrent writes scale: SQLite commits one
+// transaction at a time, so sixteen inserts cost sixteen commits one by one but about one as
+// a batch. It has no goroutine of its own: the caller that finds no flush running leads it,
+// and hands the lead on to a waiting caller when more items queued meanwhile.
+type GroupCommit[T any] struct {
+	flush func(ctx context.Context, items []T) []error
+	max   int
+
+	mu    sync.Mutex
+	queue []*groupItem[T]
+	busy  bool
+}
+
+type groupItem[T any] struct {
+	item T
+	err  error
+	done chan struct{}
+	lead chan struct{}
+}
+
+// NewGroupCommit returns a GroupCommit that writes batches of at most max items with flush.
+// flush returns nil when every item succeeded, or one error (or nil) per item.
+func NewGroupCommit[T any](max int, flush func(ctx context.Context, items []T) []error) *GroupCommit[T] {
+	return &GroupCommit[T]{flush: flush, max: max}
+}
+
+// Do writes item with whatever other items are queued and returns once it is written. The
+// write is not cut short when ctx ends: other callers' items travel in the same batch.
+func (g *GroupCommit[T]) Do(ctx context.Context, item T) error {
+	it := &groupItem[T]{item: item, done: make(chan struct{}), lead: make(chan struct{}, 1)}
+	g.mu.Lock()
+	g.queue = append(g.queue, it)
+	leader := !g.busy
+	g.busy = true
+	g.mu.Unlock()
+	if leader {
+		g.flushNext(ctx)
+	}
+	for {
+		select {
+		case <-it.done:
+			return it.err
+		case <-it.lead:
+			g.flushNext(ctx)
+		}
+	}
+}
+
+// flushNext writes the items at the head of the queue, then either ends the run (queue empty)
+// or passes the lead to the caller of the next queued item, whose item the next flush carries.
+func (g *GroupCommit[T]) flushNext(ctx context.Context) {
+	g.mu.Lock()
+	n := min(len(g.queue), g.max)
+	batch := append([]*groupItem[T](nil), g.queue[:n]...)
+	g.queue = append(g.queue[:0:0], g.queue[n:]...)
+	g.mu.Unlock()
+
+	items := make([]T, len(batch))
+	for i, it := range batch {
+		items[i] = it.item
+	}
+	errs := g.flush(context.WithoutCancel(ctx), items)
+	for i, it := range batch {
+		if errs != nil {
+			it.err = errs[i]
+		}
+		close(it.done)
+	}
+
+	g.mu.Lock()
+	if len(g.queue) == 0 {
+		g.busy = false
+		g.mu.Unlock()
+		return
+	}
+	next := g.queue[0]
+	g.mu.Unlock()
+	next.lead <- struct{}{}
+}
+
+// allFailed is a flush result where every item failed with err.
+func allFailed(n int, err error) []error {
+	errs := make([]error, n)
+	for i := range errs {
+		errs[i] = err
+	}
+	return errs
+}
