@@ -9,7 +9,11 @@ import (
 	"mime/multipart"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/kaiku-helpdesk/kaiku/handlers"
 	"github.com/kaiku-helpdesk/kaiku/models"
@@ -191,6 +195,67 @@ func TestComplaintIdempotency(t *testing.T) {
 		if r := s.file(t, complaintJSON, h); r.Data.Reference != first.Data.Reference {
 			t.Fatal("retry answered with another case")
 		}
+	}
+}
+
+// A double click sends the same key twice at once: one case is filed, and every answer is
+// either that case or "in progress", never a second case.
+func TestConcurrentRetriesFileOnce(t *testing.T) {
+	s := newStack(t)
+	h := map[string]string{handlers.IdempotencyHeader: "double-click"}
+	var wg sync.WaitGroup
+	results := make([]response, 8)
+	for i := range results {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			results[i] = s.do(nil, "POST", "/api/v1/complaints", complaintJSON, h)
+		}(i)
+	}
+	wg.Wait()
+	refs := map[string]bool{}
+	for _, res := range results {
+		switch res.status {
+		case http.StatusCreated:
+			var r receipt
+			res.decode(t, &r)
+			refs[r.Data.Reference] = true
+		case http.StatusConflict:
+			if !strings.Contains(res.body, "in_progress") {
+				t.Fatalf("conflict without in_progress: %s", res.body)
+			}
+		default:
+			t.Fatalf("concurrent retry: %d %s", res.status, res.body)
+		}
+	}
+	if n, _ := s.env.Store.CountCases(context.Background()); n != 1 || len(refs) != 1 {
+		t.Fatalf("%d cases stored, %d references answered; want one of each", n, len(refs))
+	}
+}
+
+// A filing cut short after its key was claimed (a crash: the claim names a case that was never
+// stored) answers "in progress" for a while, then lets the retry file.
+func TestStaleIdempotencyClaimLetsRetryFile(t *testing.T) {
+	s := newStack(t)
+	ctx := context.Background()
+	h := map[string]string{handlers.IdempotencyHeader: "crashed"}
+	first := s.file(t, complaintJSON, h)
+	if _, err := s.env.Store.Database().Collection("cases").DeleteOne(ctx, bson.D{{Key: "_id", Value: first.Data.Reference}}); err != nil {
+		t.Fatal(err)
+	}
+	if res := s.do(nil, "POST", "/api/v1/complaints", complaintJSON, h); res.status != http.StatusConflict {
+		t.Fatalf("retry right after the crash: %d %s", res.status, res.body)
+	}
+	s.clock.Advance(2 * time.Minute)
+	again := s.file(t, complaintJSON, h)
+	if again.Data.Reference == first.Data.Reference {
+		t.Fatalf("answered with the case that was never stored: %s", again.Data.Reference)
+	}
+	if _, err := s.env.Store.GetCase(ctx, again.Data.Reference); err != nil {
+		t.Fatalf("retry's case not stored: %v", err)
+	}
+	if r := s.file(t, complaintJSON, h); r.Data.Reference != again.Data.Reference {
+		t.Fatalf("next retry: %s, want %s", r.Data.Reference, again.Data.Reference)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/kaiku-helpdesk/kaiku/models"
@@ -21,11 +22,13 @@ type Cases struct {
 	sla     *SLA
 	rules   *Rules
 	now     Clock
+	refs    *referenceBlocks
 }
 
 // NewCases wires the case use cases. rules may be nil (no escalation rules run).
 func NewCases(st *store.Store, idx search.Index, ix *Indexer, events *Events, sla *SLA, rules *Rules, now Clock) *Cases {
-	return &Cases{store: st, index: idx, indexer: ix, events: events, sla: sla, rules: rules, now: now}
+	return &Cases{store: st, index: idx, indexer: ix, events: events, sla: sla, rules: rules, now: now,
+		refs: &referenceBlocks{store: st}}
 }
 
 // runRules evaluates the escalation rules for a case inside its write.
@@ -46,21 +49,61 @@ func (s *Cases) afterRules(ctx context.Context, c *models.Case, effects []models
 // nextReference allocates the next yearly case reference.
 func (s *Cases) nextReference(ctx context.Context, now time.Time) (string, error) {
 	year := now.Year()
-	n, err := s.store.NextSequence(ctx, fmt.Sprintf("case-ref-%d", year))
+	n, err := s.refs.take(ctx, year, now)
 	if err != nil {
 		return "", err
 	}
 	return models.FormatReference(year, n), nil
 }
 
-// insertNew stores a new case under a fresh reference. A duplicate reference (a counter reset
-// by hand, or a racing replica on FerretDB) takes the next number.
-func (s *Cases) insertNew(ctx context.Context, build func(id string) *models.Case) (*models.Case, error) {
+// referenceBlocks hands out case reference numbers from blocks reserved in the database. At a
+// trickle a block is one number, so references stay consecutive; when they are asked for
+// faster than one a second, blocks double (up to maxReferenceBlock), so a burst of
+// complaints does not queue on the counter. A restart may leave the rest of a block unused:
+// a gap in the numbers, never a duplicate.
+type referenceBlocks struct {
+	store *store.Store
+
+	mu       sync.Mutex
+	year     int
+	nextN    int64 // next number to hand out
+	last     int64 // last number of the block
+	size     int64
+	reserved time.Time
+}
+
+const maxReferenceBlock = 64
+
+func (r *referenceBlocks) take(ctx context.Context, year int, now time.Time) (int64, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if year != r.year || r.nextN > r.last {
+		size := int64(1)
+		if year == r.year && now.Sub(r.reserved) < time.Second {
+			size = min(r.size*2, maxReferenceBlock)
+		}
+		last, err := r.store.NextSequenceBlock(ctx, fmt.Sprintf("case-ref-%d", year), size)
+		if err != nil {
+			return 0, err
+		}
+		r.year, r.nextN, r.last, r.size, r.reserved = year, last-size+1, last, size, now
+	}
+	n := r.nextN
+	r.nextN++
+	return n, nil
+}
+
+// insertNew stores a new case under reference (or a fresh one when it is ""). A duplicate
+// reference (a counter reset by hand, or a racing replica on FerretDB) takes the next number.
+func (s *Cases) insertNew(ctx context.Context, reference string, build func(id string) *models.Case) (*models.Case, error) {
 	now := s.now()
 	for attempt := 0; attempt < 20; attempt++ {
-		id, err := s.nextReference(ctx, now)
-		if err != nil {
-			return nil, err
+		id := reference
+		if attempt > 0 || id == "" {
+			var err error
+			if id, err = s.nextReference(ctx, now); err != nil {
+				return nil, err
+			}
 		}
 		c := build(id)
 		effects, err := s.runRules(ctx, c, ruleRun{trigger: models.TriggerCaseCreated, isNew: true})
@@ -102,7 +145,7 @@ func (s *Cases) Create(ctx context.Context, p *Principal, req models.CaseCreate)
 		return nil, err
 	}
 	now := s.now()
-	c, err := s.insertNew(ctx, func(id string) *models.Case { return models.NewCase(id, req, p.Actor(), now) })
+	c, err := s.insertNew(ctx, "", func(id string) *models.Case { return models.NewCase(id, req, p.Actor(), now) })
 	if err == nil {
 		s.events.Publish(ctx, EventCaseCreated, c.ID, nil)
 	}

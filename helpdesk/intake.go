@@ -108,19 +108,21 @@ func (in *Intake) Submit(ctx context.Context, req models.ComplaintCreate, files 
 	}
 
 	// The key is scoped to the e-mail, so a guessed or reused key cannot fetch someone
-	// else's receipt; the record keeps only the reference, and a retry gets a fresh link.
-	var idemID string
+	// else's receipt; the record keeps only the reference, and a retry gets a fresh link. The
+	// reference is taken before the claim, so the claim is one insert and needs no second
+	// write once the case is stored.
+	var idemID, reference string
 	if idempotencyKey != "" {
 		idemID = "complaint:" + hashToken(email+"\x00"+idempotencyKey)
-		existing, err := in.store.ClaimIdempotency(ctx, &store.IdempotencyRecord{ID: idemID, CreatedAt: now, ExpiresAt: now.Add(in.tokenTTL)})
-		if errors.Is(err, store.ErrDuplicate) {
-			if existing.CaseID == "" {
-				return nil, models.Conflict("in_progress", "this complaint is being filed right now; wait a moment")
-			}
-			return in.receiptFor(ctx, existing.CaseID)
+		var retried *Receipt
+		reference, retried, err = in.claimKey(ctx, idemID, now)
+		if err != nil || retried != nil {
+			return retried, err
 		}
-		if err != nil {
-			return nil, err
+	}
+	release := func() {
+		if idemID != "" {
+			_ = in.store.ReleaseIdempotency(ctx, idemID)
 		}
 	}
 	// Limits count only new filings: a retry of one already filed was answered above.
@@ -133,25 +135,60 @@ func (in *Intake) Submit(ctx context.Context, req models.ComplaintCreate, files 
 			err = models.RateLimited("too many complaints from here in a short time; please try again later")
 		}
 		if err != nil {
-			if idemID != "" {
-				_ = in.store.ReleaseIdempotency(ctx, idemID)
-			}
+			release()
 			return nil, err
 		}
 	}
-	receipt, err := in.file(ctx, req, refs, blobs, now)
+	receipt, err := in.file(ctx, req, reference, refs, blobs, now)
 	if err != nil {
-		if idemID != "" {
-			_ = in.store.ReleaseIdempotency(ctx, idemID)
-		}
+		release()
 		return nil, err
 	}
-	if idemID != "" {
+	if idemID != "" && receipt.Reference != reference {
+		// The reserved reference was taken meanwhile (a counter reset): remember the real one.
 		if err := in.store.CompleteIdempotency(ctx, idemID, receipt.Reference, nil); err != nil {
 			in.logger.Warn("remember idempotent answer", "err", err)
 		}
 	}
 	return receipt, nil
+}
+
+// staleClaim is how long a claimed key whose case never appeared blocks a retry: filing takes
+// milliseconds, so an older claim was left by a crash and the retry may file.
+const staleClaim = time.Minute
+
+// claimKey claims an idempotency key for a new filing under a freshly reserved reference. If
+// the key was used before, it answers the retry instead: the same reference with a fresh
+// link, or "in progress" while the first request is still filing.
+func (in *Intake) claimKey(ctx context.Context, idemID string, now time.Time) (reference string, retried *Receipt, err error) {
+	for attempt := 0; attempt < 2; attempt++ {
+		reference, err = in.cases.nextReference(ctx, now)
+		if err != nil {
+			return "", nil, err
+		}
+		existing, err := in.store.ClaimIdempotency(ctx, &store.IdempotencyRecord{ID: idemID, CaseID: reference, CreatedAt: now, ExpiresAt: now.Add(in.tokenTTL)})
+		if err == nil {
+			return reference, nil, nil
+		}
+		if !errors.Is(err, store.ErrDuplicate) {
+			return "", nil, err
+		}
+		if existing.CaseID != "" {
+			if _, err := in.store.GetCase(ctx, existing.CaseID); err == nil {
+				r, err := in.receiptFor(ctx, existing.CaseID)
+				return "", r, err
+			} else if !errors.Is(err, store.ErrNotFound) {
+				return "", nil, err
+			}
+		}
+		if now.Sub(existing.CreatedAt) < staleClaim {
+			return "", nil, models.Conflict("in_progress", "this complaint is being filed right now; wait a moment")
+		}
+		if err := in.store.ReleaseIdempotency(ctx, idemID); err != nil {
+			return "", nil, err
+		}
+	}
+	return "", nil, models.Conflict("in_progress", "this complaint is being filed right now; wait a moment")
 }
 
 // receiptFor answers a retried submission: the same reference with a fresh tracking link.
@@ -163,7 +200,7 @@ func (in *Intake) receiptFor(ctx context.Context, caseID string) (*Receipt, erro
 	return &Receipt{Reference: caseID, TrackingURL: url, TrackingToken: token, FirstResponseHours: in.limits.FirstResponseHours}, nil
 }
 
-func (in *Intake) file(ctx context.Context, req models.ComplaintCreate, refs []models.AttachmentRef, blobs []*store.Attachment, now time.Time) (*Receipt, error) {
+func (in *Intake) file(ctx context.Context, req models.ComplaintCreate, reference string, refs []models.AttachmentRef, blobs []*store.Attachment, now time.Time) (*Receipt, error) {
 	// Files first: a crash before the case leaves an orphan nobody can reach, never a case
 	// pointing at a missing file.
 	for _, b := range blobs {
@@ -171,7 +208,7 @@ func (in *Intake) file(ctx context.Context, req models.ComplaintCreate, refs []m
 			return nil, err
 		}
 	}
-	c, err := in.cases.insertNew(ctx, func(id string) *models.Case {
+	c, err := in.cases.insertNew(ctx, reference, func(id string) *models.Case {
 		c := models.NewComplaintCase(id, req, "", now)
 		c.Attachments = refs
 		return c

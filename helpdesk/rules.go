@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kaiku-helpdesk/kaiku/mail"
@@ -26,6 +27,30 @@ type Rules struct {
 	now    Clock
 	// webhooks queues the deliveries of webhook actions (SetWebhooks); nil: not wired.
 	webhooks WebhookQueue
+
+	compiledMu   sync.Mutex
+	compiled     *models.RuleSet
+	compiledFrom []ruleStamp
+}
+
+// ruleStamp identifies a stored rule's content: a rule changes only with a new version.
+type ruleStamp struct {
+	id      string
+	version int64
+}
+
+// ruleSet compiles the rules (regular expressions and all) only when they changed.
+func (r *Rules) ruleSet(rules []models.Rule) *models.RuleSet {
+	stamps := make([]ruleStamp, len(rules))
+	for i, rule := range rules {
+		stamps[i] = ruleStamp{rule.ID, rule.Version}
+	}
+	r.compiledMu.Lock()
+	defer r.compiledMu.Unlock()
+	if r.compiled == nil || !slices.Equal(stamps, r.compiledFrom) {
+		r.compiled, r.compiledFrom = models.CompileRules(rules), stamps
+	}
+	return r.compiled
 }
 
 // NewRules wires escalation rules.
@@ -91,7 +116,7 @@ func (r *Rules) run(ctx context.Context, c *models.Case, rr ruleRun) ([]models.R
 	if rr.isNew {
 		extra = 1
 	}
-	res := models.CompileRules(rules).Evaluate(rr.trigger, models.RuleInput{
+	res := r.ruleSet(rules).Evaluate(rr.trigger, models.RuleInput{
 		Case: c, Now: now, Changed: rr.changed, SLAKind: rr.slaKind,
 		CustomerCaseCounts: r.customerCounts(ctx, c.Customer.Email, now, extra),
 	})

@@ -12,6 +12,7 @@ import (
 
 // InsertRule stores a new escalation rule.
 func (s *Store) InsertRule(ctx context.Context, r *models.Rule) error {
+	defer s.rules.drop()
 	return s.insert(ctx, collRules, r)
 }
 
@@ -28,6 +29,7 @@ func (s *Store) GetRule(ctx context.Context, id string) (*models.Rule, error) {
 func (s *Store) UpdateRule(ctx context.Context, r *models.Rule) error {
 	unlock := s.locks.lock("rule:" + r.ID)
 	defer unlock()
+	defer s.rules.drop()
 	if s.opts.SingleWriter {
 		cur, err := s.GetRule(ctx, r.ID)
 		if err != nil {
@@ -42,6 +44,7 @@ func (s *Store) UpdateRule(ctx context.Context, r *models.Rule) error {
 
 // DeleteRule removes a rule.
 func (s *Store) DeleteRule(ctx context.Context, id string) error {
+	defer s.rules.drop()
 	res, err := s.c(collRules).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
 	if err == nil && res.DeletedCount == 0 {
 		return ErrNotFound
@@ -49,9 +52,11 @@ func (s *Store) DeleteRule(ctx context.Context, id string) error {
 	return err
 }
 
-// ListRules returns every rule (dozens at most).
+// ListRules returns every rule (dozens at most), from a snapshot at most snapshotTTL old.
 func (s *Store) ListRules(ctx context.Context) ([]models.Rule, error) {
-	return findAll[models.Rule](ctx, s, collRules, nil)
+	return s.rules.get(ctx, func(ctx context.Context) ([]models.Rule, error) {
+		return findAll[models.Rule](ctx, s, collRules, nil)
+	})
 }
 
 // Notification is an in-app message to one user, for example from an escalation rule.

@@ -18,18 +18,22 @@ type categoryList struct {
 
 const categoriesID = "categories"
 
-// Categories returns the category list, or the defaults when none was saved.
+// Categories returns the category list, or the defaults when none was saved, from a snapshot
+// at most snapshotTTL old.
 func (s *Store) Categories(ctx context.Context) ([]models.Category, error) {
-	var doc categoryList
-	err := s.getByID(ctx, collSettings, categoriesID, &doc)
-	if errors.Is(err, ErrNotFound) {
-		return append([]models.Category(nil), models.DefaultCategories...), nil
-	}
-	return doc.Categories, err
+	return s.categories.get(ctx, func(ctx context.Context) ([]models.Category, error) {
+		var doc categoryList
+		err := s.getByID(ctx, collSettings, categoriesID, &doc)
+		if errors.Is(err, ErrNotFound) {
+			return append([]models.Category(nil), models.DefaultCategories...), nil
+		}
+		return doc.Categories, err
+	})
 }
 
 // SaveCategories replaces the category list.
 func (s *Store) SaveCategories(ctx context.Context, cats []models.Category) error {
+	defer s.categories.drop()
 	_, err := s.c(collSettings).ReplaceOne(ctx, bson.D{{Key: "_id", Value: categoriesID}},
 		categoryList{ID: categoriesID, Categories: cats}, options.Replace().SetUpsert(true))
 	return err

@@ -14,6 +14,7 @@ import (
 
 // InsertSLAPolicy stores a new policy.
 func (s *Store) InsertSLAPolicy(ctx context.Context, p *models.SLAPolicy) error {
+	defer s.policies.drop()
 	return s.insert(ctx, collSLAPolicy, p)
 }
 
@@ -30,6 +31,7 @@ func (s *Store) GetSLAPolicy(ctx context.Context, id string) (*models.SLAPolicy,
 func (s *Store) UpdateSLAPolicy(ctx context.Context, p *models.SLAPolicy) error {
 	unlock := s.locks.lock("sla:" + p.ID)
 	defer unlock()
+	defer s.policies.drop()
 	if s.opts.SingleWriter {
 		cur, err := s.GetSLAPolicy(ctx, p.ID)
 		if err != nil {
@@ -44,6 +46,7 @@ func (s *Store) UpdateSLAPolicy(ctx context.Context, p *models.SLAPolicy) error 
 
 // DeleteSLAPolicy removes a policy.
 func (s *Store) DeleteSLAPolicy(ctx context.Context, id string) error {
+	defer s.policies.drop()
 	res, err := s.c(collSLAPolicy).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
 	if err == nil && res.DeletedCount == 0 {
 		return ErrNotFound
@@ -51,9 +54,11 @@ func (s *Store) DeleteSLAPolicy(ctx context.Context, id string) error {
 	return err
 }
 
-// ListSLAPolicies returns every policy (a handful).
+// ListSLAPolicies returns every policy (a handful), from a snapshot at most snapshotTTL old.
 func (s *Store) ListSLAPolicies(ctx context.Context) ([]models.SLAPolicy, error) {
-	return findAll[models.SLAPolicy](ctx, s, collSLAPolicy, nil)
+	return s.policies.get(ctx, func(ctx context.Context) ([]models.SLAPolicy, error) {
+		return findAll[models.SLAPolicy](ctx, s, collSLAPolicy, nil)
+	})
 }
 
 // SLATimer says when a case's SLA clocks next need evaluating. There is one per case with a

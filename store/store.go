@@ -17,6 +17,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+
+	"github.com/kaiku-helpdesk/kaiku/models"
 )
 
 // Collection names.
@@ -78,6 +80,10 @@ type Store struct {
 	locks  *keyedLocks
 
 	dirtyMu   sync.RWMutex // index marks: held shared while marking, alone while clearing
+	rules      snapshot[models.Rule]
+	policies   snapshot[models.SLAPolicy]
+	categories snapshot[models.Category]
+
 	insertsMu sync.Mutex
 	inserts   map[string]*GroupCommit[any] // per collection
 }
@@ -226,14 +232,20 @@ func findAll[T any](ctx context.Context, s *Store, coll string, filter bson.D) (
 // MongoDB; on the embedded FerretDB (not atomic across concurrent findAndModify) the in-process
 // lock makes it so, and callers insert with the value as _id, so a duplicate would fail anyway.
 func (s *Store) NextSequence(ctx context.Context, name string) (int64, error) {
+	return s.NextSequenceBlock(ctx, name, 1)
+}
+
+// NextSequenceBlock reserves the next n values of the named counter and returns the last of
+// them: the caller owns last-n+1 .. last.
+func (s *Store) NextSequenceBlock(ctx context.Context, name string, n int64) (last int64, err error) {
 	unlock := s.locks.lock("seq:" + name)
 	defer unlock()
 	var doc struct {
 		Seq int64 `bson:"seq"`
 	}
-	err := s.c(collCounters).FindOneAndUpdate(ctx,
+	err = s.c(collCounters).FindOneAndUpdate(ctx,
 		bson.D{{Key: "_id", Value: name}},
-		bson.D{{Key: "$inc", Value: bson.D{{Key: "seq", Value: int64(1)}}}},
+		bson.D{{Key: "$inc", Value: bson.D{{Key: "seq", Value: n}}}},
 		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After),
 	).Decode(&doc)
 	if err != nil {
