@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/kaiku-helpdesk/kaiku/models"
@@ -23,11 +24,15 @@ type Indexer struct {
 	// segment per batch, so one document per call would cost a segment (and later merges)
 	// each.
 	writes *store.GroupCommit[search.CaseDoc]
+
+	// unflushed are the versions indexed whose marks wait until the index has them on disk.
+	unflushedMu sync.Mutex
+	unflushed   map[string]int64
 }
 
 // NewIndexer wires an Indexer.
 func NewIndexer(st *store.Store, idx search.Index, logger *slog.Logger, now Clock) *Indexer {
-	ix := &Indexer{store: st, index: idx, logger: logger, now: now}
+	ix := &Indexer{store: st, index: idx, logger: logger, now: now, unflushed: map[string]int64{}}
 	ix.writes = store.NewGroupCommit(500, ix.indexBatch)
 	return ix
 }
@@ -57,9 +62,10 @@ func ToDoc(c *models.Case) search.CaseDoc {
 	}
 }
 
-// Indexed indexes a case just written and clears its mark; it returns once the index holds
-// it, so the writer's next list shows it. A failure is logged, not returned: the write itself
-// succeeded and the reconciler will index the case.
+// Indexed indexes a case just written; it returns once the index holds it, so the writer's
+// next list shows it. Its mark is cleared later (ClearFlushedMarks), once the index has it on
+// disk. A failure is logged, not returned: the write itself succeeded and the reconciler will
+// index the case.
 func (ix *Indexer) Indexed(ctx context.Context, c *models.Case) {
 	_ = ix.writes.Do(ctx, ToDoc(c))
 }
@@ -82,14 +88,40 @@ func (ix *Indexer) indexBatch(ctx context.Context, docs []search.CaseDoc) []erro
 		ix.logger.Warn("search index behind; the reconciler will catch up", "cases", len(batch), "err", err)
 		return nil
 	}
-	indexed := make(map[string]int64, len(batch))
+	ix.unflushedMu.Lock()
 	for _, d := range batch {
-		indexed[d.ID] = d.Version
+		ix.unflushed[d.ID] = max(ix.unflushed[d.ID], d.Version)
 	}
-	if err := ix.store.ClearDirtyMany(ctx, indexed); err != nil {
-		ix.logger.Warn("clear index marks", "cases", len(batch), "err", err)
-	}
+	ix.unflushedMu.Unlock()
 	return nil
+}
+
+// markFlushInterval is how often indexed cases get their marks cleared.
+const markFlushInterval = time.Second
+
+// ClearFlushedMarks waits until the index has on disk what was indexed so far, then clears
+// those cases' marks. Until then a crash leaves the marks, and the reconciler indexes the
+// cases again.
+func (ix *Indexer) ClearFlushedMarks(ctx context.Context) error {
+	ix.unflushedMu.Lock()
+	taken := ix.unflushed
+	ix.unflushed = map[string]int64{}
+	ix.unflushedMu.Unlock()
+	if len(taken) == 0 {
+		return nil
+	}
+	err := ix.index.Flush(ctx)
+	if err == nil {
+		err = ix.store.ClearDirtyMany(ctx, taken)
+	}
+	if err != nil {
+		ix.unflushedMu.Lock()
+		for id, v := range taken {
+			ix.unflushed[id] = max(ix.unflushed[id], v)
+		}
+		ix.unflushedMu.Unlock()
+	}
+	return err
 }
 
 // markGrace is how long a mark may name a version the database does not hold yet: a write in
@@ -160,6 +192,9 @@ func (ix *Indexer) reconcileBatch(ctx context.Context, marks []store.DirtyMark) 
 			return err
 		}
 	}
+	if err := ix.index.Flush(ctx); err != nil {
+		return err
+	}
 	return ix.store.ClearDirtyMany(ctx, clearAt)
 }
 
@@ -199,11 +234,21 @@ func (ix *Indexer) RebuildIfLost(ctx context.Context) (int, error) {
 	return total, flush()
 }
 
-// Run reconciles at start and then every interval until ctx ends. Errors are logged and
+// Run reconciles at start and then every interval until ctx ends, and clears the marks of
+// indexed cases every markFlushInterval (and once more on the way out). Errors are logged and
 // retried on the next tick: a search outage must not stop the process.
 func (ix *Indexer) Run(ctx context.Context, interval time.Duration) {
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
+	reconcile := time.NewTicker(interval)
+	defer reconcile.Stop()
+	marks := time.NewTicker(markFlushInterval)
+	defer marks.Stop()
+	defer func() {
+		final, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if err := ix.ClearFlushedMarks(final); err != nil {
+			ix.logger.Warn("clear index marks at shutdown; the reconciler will redo them", "err", err)
+		}
+	}()
 	for {
 		if n, err := ix.Reconcile(ctx); err != nil {
 			if ctx.Err() != nil {
@@ -213,10 +258,18 @@ func (ix *Indexer) Run(ctx context.Context, interval time.Duration) {
 		} else if n > 0 {
 			ix.logger.Info("index caught up", "cases", n)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
+	wait:
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-marks.C:
+				if err := ix.ClearFlushedMarks(ctx); err != nil && ctx.Err() == nil {
+					ix.logger.Warn("clear index marks", "err", err)
+				}
+			case <-reconcile.C:
+				break wait
+			}
 		}
 	}
 }

@@ -82,6 +82,16 @@ func TestIntakeWorksDuringSearchOutageAndIndexCatchesUp(t *testing.T) {
 	if _, err := f.cases.Create(ctx, f.agent, newCase("before outage")); err != nil {
 		t.Fatal(err)
 	}
+	// The mark stays until the index has the case on disk; then the indexer's loop clears it.
+	if marks, _ := f.env.Store.DirtyMarks(ctx, 10); len(marks) != 1 {
+		t.Fatalf("marks right after indexing: %+v", marks)
+	}
+	if err := f.indexer.ClearFlushedMarks(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if marks, _ := f.env.Store.DirtyMarks(ctx, 10); len(marks) != 0 {
+		t.Fatalf("marks after the flush: %+v", marks)
+	}
 	f.index.down.Store(true)
 	var during []*models.Case
 	for _, s := range []string{"during outage one", "during outage two"} {

@@ -85,6 +85,18 @@ var (
 type BleveIndex struct {
 	idx      bleve.Index
 	analyzer analysis.Analyzer
+	durable  *persistence
+}
+
+// bleveRuntimeConfig makes batches return once searchable rather than once on disk: the
+// persister then writes the segments introduced meanwhile as one (napping briefly to let them
+// pile up), which saves most of the merging that one small segment per batch would cost.
+// Flush tells callers when what they wrote is on disk.
+func bleveRuntimeConfig() map[string]any {
+	return map[string]any{
+		"unsafe_batch":           true,
+		"scorchPersisterOptions": map[string]any{"PersisterNapTimeMSec": 50},
+	}
 }
 
 var _ Index = (*BleveIndex)(nil)
@@ -93,7 +105,7 @@ var _ Index = (*BleveIndex)(nil)
 // An index written with another mapping version is refused rather than misread; the index
 // holds derived data only, so the remedy is to delete dir and let it be rebuilt.
 func OpenBleve(dir string) (*BleveIndex, error) {
-	idx, err := bleve.Open(dir)
+	idx, err := bleve.OpenUsing(dir, bleveRuntimeConfig())
 	switch {
 	case errors.Is(err, bleve.ErrorIndexPathDoesNotExist) ||
 		(errors.Is(err, bleve.ErrorIndexMetaMissing) && dirIsEmpty(dir)):
@@ -116,7 +128,7 @@ func OpenBleve(dir string) (*BleveIndex, error) {
 		_ = idx.Close()
 		return nil, fmt.Errorf("search: bleve index %s lacks analyzer %q", dir, bleveTextAnalyzer)
 	}
-	return &BleveIndex{idx: idx, analyzer: an}, nil
+	return &BleveIndex{idx: idx, analyzer: an, durable: newPersistence()}, nil
 }
 
 func dirIsEmpty(dir string) bool {
@@ -129,7 +141,7 @@ func createBleve(dir string) (bleve.Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	idx, err := bleve.New(dir, m)
+	idx, err := bleve.NewUsing(dir, m, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, bleveRuntimeConfig())
 	if err != nil {
 		return nil, fmt.Errorf("search: create bleve index %s: %w", dir, err)
 	}
@@ -299,10 +311,26 @@ func (b *BleveIndex) Upsert(ctx context.Context, docs ...CaseDoc) error {
 			return fmt.Errorf("search: index %s: %w", d.ID, err)
 		}
 	}
-	if err := b.idx.Batch(batch); err != nil {
+	if err := b.apply(batch); err != nil {
 		return fmt.Errorf("search: bleve batch: %w", err)
 	}
 	return nil
+}
+
+// apply introduces a batch, tracking when it reaches the disk.
+func (b *BleveIndex) apply(batch *bleve.Batch) error {
+	seq := b.durable.issue()
+	batch.SetPersistedCallback(func(err error) { b.durable.done(seq, err) })
+	err := b.idx.Batch(batch)
+	if err != nil {
+		b.durable.done(seq, nil) // nothing was introduced, so nothing waits for the disk
+	}
+	return err
+}
+
+// Flush returns once every batch applied before the call is on disk.
+func (b *BleveIndex) Flush(ctx context.Context) error {
+	return b.durable.wait(ctx)
 }
 
 // Delete removes ids in one batch; unknown ids are ignored.
@@ -317,7 +345,7 @@ func (b *BleveIndex) Delete(ctx context.Context, ids ...string) error {
 	for _, id := range ids {
 		batch.Delete(id)
 	}
-	if err := b.idx.Batch(batch); err != nil {
+	if err := b.apply(batch); err != nil {
 		return fmt.Errorf("search: bleve delete: %w", err)
 	}
 	return nil
@@ -465,7 +493,11 @@ func (b *BleveIndex) Ping(ctx context.Context) error {
 
 // Close flushes and closes the index.
 func (b *BleveIndex) Close() error {
-	return b.idx.Close()
+	// Bleve's Close drops segments not yet on disk (batches return before that): wait for them.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	flushErr := b.Flush(ctx)
+	return errors.Join(flushErr, b.idx.Close())
 }
 
 // queryTerms analyses text like the indexed fields, so a query term meets indexed terms in the

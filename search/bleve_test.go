@@ -1,6 +1,8 @@
 package search_test
 
 import (
+	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -67,5 +69,33 @@ func TestBleveRefusesForeignIndex(t *testing.T) {
 	if ix, err := search.OpenBleve(dir); err == nil {
 		_ = ix.Close()
 		t.Fatal("OpenBleve on an index with another mapping: want an error")
+	}
+}
+
+// Batches return once searchable; Flush returns once they are on disk. A copy of the files
+// taken right after Flush (what a crash would leave) holds every document.
+func TestBleveFlushPutsBatchesOnDisk(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "index")
+	ix := openTestBleve(t, dir)
+	defer ix.Close()
+	for i := 0; i < 5; i++ {
+		if err := ix.Upsert(t.Context(), searchtest.Doc(fmt.Sprintf("flush-%d", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ix.Delete(t.Context(), "flush-4"); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Flush(t.Context()); err != nil {
+		t.Fatalf("Flush: %v", err)
+	}
+	crashCopy := filepath.Join(t.TempDir(), "copy")
+	if err := os.CopyFS(crashCopy, os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	copied := openTestBleve(t, crashCopy)
+	defer copied.Close()
+	if n, err := copied.DocCount(t.Context()); err != nil || n != 4 {
+		t.Fatalf("documents in the copy taken after Flush: %d, %v; want 4", n, err)
 	}
 }

@@ -456,7 +456,12 @@ func (m *MeiliIndex) Versions(ctx context.Context, ids []string) (map[string]int
 	return out, nil
 }
 
-// DocCount returns the index's document count.
+// Flush is immediate: Upsert and Delete return once Meilisearch has processed their task.
+func (m *MeiliIndex) Flush(ctx context.Context) error {
+	return nil // Upsert and Delete wait for Meilisearch to finish their task
+}
+
+// DocCount is the number of documents in the index.
 func (m *MeiliIndex) DocCount(ctx context.Context) (int, error) {
 	st, err := m.index.GetStatsWithContext(ctx, nil)
 	if err != nil {

@@ -128,9 +128,13 @@ type Result struct {
 
 // Index is a search backend. Implementations are safe for concurrent use.
 type Index interface {
-	// Upsert adds or replaces documents by ID. A document whose Version is lower than the
-	// indexed one may be ignored or applied; callers always send the newest version.
+	// Upsert adds or replaces documents by ID; they are searchable when it returns. A document
+	// whose Version is lower than the indexed one may be ignored or applied; callers always
+	// send the newest version.
 	Upsert(ctx context.Context, docs ...CaseDoc) error
+	// Flush returns once every Upsert and Delete that returned before the call would survive a
+	// crash of this process (at once for backends that are durable when Upsert returns).
+	Flush(ctx context.Context) error
 	Delete(ctx context.Context, ids ...string) error
 	Search(ctx context.Context, q Query) (Result, error)
 	// Count returns how many documents match the filters (Text, Sort, paging ignored).
