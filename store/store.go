@@ -84,6 +84,9 @@ type Store struct {
 	policies   snapshot[models.SLAPolicy]
 	categories snapshot[models.Category]
 
+	hitsMu     sync.Mutex
+	hitBatches map[string]*hitBatch // rate-limit hits waiting for their key's next write
+
 	insertsMu sync.Mutex
 	inserts   map[string]*GroupCommit[any] // per collection
 }
@@ -98,7 +101,7 @@ func Connect(ctx context.Context, uri, dbName string, opts Options) (*Store, err
 		return nil, fmt.Errorf("database: %w", err)
 	}
 	s := &Store{client: client, db: client.Database(dbName), opts: opts, locks: newKeyedLocks(),
-		inserts: map[string]*GroupCommit[any]{}}
+		inserts: map[string]*GroupCommit[any]{}, hitBatches: map[string]*hitBatch{}}
 	if err := s.Ping(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("database %s not reachable: %w", redactURI(uri), err)

@@ -1,0 +1,47 @@
+package store_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kaiku-helpdesk/kaiku/store/storetest"
+)
+
+// Concurrent hits on one key are written together, yet each caller gets its own place in the
+// count: every number from 1 to n exactly once, and the stored count is n.
+func TestConcurrentHitsOnOneKeyCountEachOnce(t *testing.T) {
+	env := storetest.Start(t)
+	ctx := context.Background()
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	const n = 60
+	counts := make([]int, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			c, err := env.Store.CountHit(ctx, "intake-ip:192.0.2.1", 10*time.Minute, now)
+			if err != nil {
+				t.Error(err)
+			}
+			counts[i] = c
+		}(i)
+	}
+	wg.Wait()
+	seen := map[int]bool{}
+	for _, c := range counts {
+		if c < 1 || c > n || seen[c] {
+			t.Fatalf("count %d out of range or twice: %v", c, counts)
+		}
+		seen[c] = true
+	}
+	if c, err := env.Store.CountHit(ctx, "intake-ip:192.0.2.1", 10*time.Minute, now); err != nil || c != n+1 {
+		t.Fatalf("next hit counts %d (%v), want %d", c, err, n+1)
+	}
+	// Another window starts again.
+	if c, _ := env.Store.CountHit(ctx, "intake-ip:192.0.2.1", 10*time.Minute, now.Add(10*time.Minute)); c != 1 {
+		t.Fatalf("new window counts %d", c)
+	}
+}
