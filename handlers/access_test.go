@@ -4,6 +4,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -110,6 +111,57 @@ func TestRoleLimitedRoutesRefuseLowerRoles(t *testing.T) {
 			res := s.do(s.logins[who], method, concrete(path), validBodies[key], nil)
 			if res.status != http.StatusForbidden {
 				t.Errorf("%s as %s: %d, want 403", key, who, res.status)
+			}
+		}
+	}
+}
+
+// The staff directory is for every staff member and tells them only what picking a colleague
+// needs: no password data, tokens, authority limits or settings, and nothing but the name of
+// someone who has left.
+func TestStaffDirectoryIsMinimal(t *testing.T) {
+	s := newStack(t)
+	gone := s.createUser("left@example.com", "Leena Left", "agent")
+	admin := s.logins["admin"]
+	if res := s.do(admin, http.MethodPatch, "/api/v1/users/"+gone.ID, `{"active":false}`, nil); res.status != http.StatusOK {
+		t.Fatalf("deactivate: %d %s", res.status, res.body)
+	}
+	tracked := s.file(t, complaintJSON, nil)
+	s.run(t, []scenario{
+		{name: "anonymous refused", method: "GET", path: "/api/v1/staff", wantStatus: 401},
+		{name: "a tracking token is no staff login", method: "GET", path: "/api/v1/staff",
+			headers: map[string]string{"Authorization": "Bearer " + tracked.Data.TrackingToken}, wantStatus: 401},
+	})
+	for _, who := range []string{"agent", "manager", "admin"} {
+		res := s.do(s.logins[who], http.MethodGet, "/api/v1/staff", "", nil)
+		if res.status != http.StatusOK {
+			t.Fatalf("%s: %d %s", who, res.status, res.body)
+		}
+		var body struct {
+			Data []map[string]any
+			Meta struct{ Total int }
+		}
+		res.decode(t, &body)
+		if len(body.Data) != 4 || body.Meta.Total != 4 {
+			t.Fatalf("%s: %d people, total %d: %s", who, len(body.Data), body.Meta.Total, res.body)
+		}
+		for _, p := range body.Data {
+			for key := range p {
+				if !slices.Contains([]string{"id", "name", "email", "role", "team_ids", "active"}, key) {
+					t.Errorf("%s: directory entry has %q: %v", who, key, p)
+				}
+			}
+		}
+		last := body.Data[3]
+		if last["id"] != gone.ID || last["active"] != false || last["email"] != nil || last["role"] != nil {
+			t.Errorf("%s: the deactivated user should come last with only a name: %v", who, last)
+		}
+		if first := body.Data[0]; first["name"] != "Ada Admin" || first["email"] != "admin@example.com" || first["role"] != "admin" {
+			t.Errorf("%s: first entry %v", who, first)
+		}
+		for _, secret := range []string{"left@example.com", "password", "authority_limit", "currency", "locale", "csrf", "token"} {
+			if strings.Contains(res.body, secret) {
+				t.Errorf("%s: the directory mentions %q: %s", who, secret, res.body)
 			}
 		}
 	}

@@ -201,7 +201,7 @@ func TestCaseLifecycleOverHTTP(t *testing.T) {
 		{name: "listed unassigned", as: "agent", method: "GET", path: "/api/v1/cases?view=unassigned", wantStatus: 200, wantBody: []string{c.ID, `"total":1`}},
 		{name: "text search", as: "agent", method: "GET", path: "/api/v1/cases?q=kettle", wantStatus: 200, wantBody: []string{c.ID, `\u003cmark\u003ekettle\u003c/mark\u003e`}},
 		{name: "filter excludes", as: "agent", method: "GET", path: "/api/v1/cases?priority=low", wantStatus: 200, wantBody: []string{`"total":0`}},
-		{name: "facets", as: "agent", method: "GET", path: "/api/v1/cases?facets=priority,status", wantStatus: 200, wantBody: []string{`"priority":[{"value":"high","count":1}]`}},
+		{name: "facets", as: "agent", method: "GET", path: "/api/v1/cases?facets=priority&facets=status", wantStatus: 200, wantBody: []string{`"priority":[{"value":"high","count":1}]`}},
 		{name: "anonymous cannot read", method: "GET", path: "/api/v1/cases/" + c.ID, wantStatus: 401},
 		{name: "anonymous cannot list", method: "GET", path: "/api/v1/cases", wantStatus: 401},
 		{name: "missing case", as: "agent", method: "GET", path: "/api/v1/cases/K-2026-999999", wantStatus: 404},

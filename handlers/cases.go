@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -76,7 +77,7 @@ func optionalTime(t time.Time) *time.Time {
 var caseListParams = map[string]bool{
 	"view": true, "q": true, "status": true, "priority": true, "assignee_id": true, "team_id": true,
 	"category": true, "touchpoint": true, "channel": true, "tag": true, "created_from": true, "created_to": true,
-	"sort": true, "order": true, "limit": true, "cursor": true, "facets": true,
+	"min_escalation_level": true, "sort": true, "order": true, "limit": true, "cursor": true, "facets": true,
 }
 
 func (h *caseHandlers) list(c echo.Context) error {
@@ -99,14 +100,13 @@ func (h *caseHandlers) list(c echo.Context) error {
 	return list(c, rows, map[string]any{"total": res.Total, "next_cursor": res.NextCursor, "facets": facets})
 }
 
-// multi splits repeated and comma-separated values: ?status=open,waiting&status=new.
+// multi returns the values of a repeated parameter: ?status=open&status=new. A comma is part
+// of a value, never a separator, because category and product names contain commas.
 func multi(v url.Values, key string) []string {
 	var out []string
 	for _, s := range v[key] {
-		for _, part := range strings.Split(s, ",") {
-			if part = strings.TrimSpace(part); part != "" {
-				out = append(out, part)
-			}
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
 		}
 	}
 	return out
@@ -134,6 +134,13 @@ func parseCaseListQuery(v url.Values) (helpdesk.CaseListQuery, error) {
 			return q, models.InvalidField("limit", "must be a whole number from 1 to 200")
 		}
 		q.Limit = n
+	}
+	if s := v.Get("min_escalation_level"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 || n > models.MaxEscalationLevel {
+			return q, models.InvalidField("min_escalation_level", fmt.Sprintf("must be a whole number from 0 to %d", models.MaxEscalationLevel))
+		}
+		q.MinEscalationLevel = n
 	}
 	for _, r := range []struct {
 		key string

@@ -133,6 +133,38 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	}
 }
 
+// TestOpenAPICaseListParameters keeps the inbox list's query parameters, views and counts in
+// step with the handler and the use case, and every multi-valued filter a repeated parameter.
+func TestOpenAPICaseListParameters(t *testing.T) {
+	doc := loadOpenAPI(t)
+	op := doc.Paths.Find("/api/v1/cases").Get
+	var names []string
+	for _, p := range op.Parameters {
+		pv := p.Value
+		names = append(names, pv.Name)
+		if pv.Schema.Value.Type.Is("array") && (pv.Style != "form" || pv.Explode == nil || !*pv.Explode) {
+			t.Errorf("parameter %s takes several values but is not a repeated (form, explode) parameter", pv.Name)
+		}
+	}
+	want := slices.Collect(maps.Keys(caseListParams))
+	slices.Sort(names)
+	slices.Sort(want)
+	if !slices.Equal(names, want) {
+		t.Errorf("listCases parameters %v, want the handler's %v", names, want)
+	}
+	var views []string
+	for _, v := range doc.Components.Parameters["CaseView"].Value.Schema.Value.Enum {
+		views = append(views, v.(string))
+	}
+	counted := slices.Clone(componentSchema(t, doc, "CaseCounts").Required)
+	for _, l := range [][]string{views, counted} {
+		slices.Sort(l)
+		if wantViews := slices.Sorted(slices.Values(helpdesk.Views)); !slices.Equal(l, wantViews) {
+			t.Errorf("documented views %v, want %v", l, wantViews)
+		}
+	}
+}
+
 func orNone(s []string) []string {
 	if len(s) == 0 {
 		return []string{"(none)"}
@@ -918,6 +950,7 @@ func TestOpenAPIRequestExamplesPassTheBinder(t *testing.T) {
 // responseTypes pairs response schemas with the Go types the server encodes.
 var responseTypes = map[string]reflect.Type{
 	"User":          reflect.TypeFor[models.User](),
+	"StaffMember":   reflect.TypeFor[models.StaffMember](),
 	"Team":          reflect.TypeFor[models.Team](),
 	"APIToken":      reflect.TypeFor[models.APIToken](),
 	"NewAPIToken":   reflect.TypeFor[helpdesk.NewAPIToken](),
@@ -1067,6 +1100,8 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 	later := now.Add(time.Hour)
 	user := &models.User{ID: "QJ4WZ3M7XK2PLR5T", Email: "aino@example.com", Name: "Aino", Role: models.RoleAgent,
 		TeamIDs: []string{}, Locale: "fi", Active: true, CreatedAt: now, UpdatedAt: now, Currency: "EUR"}
+	gone := &models.User{ID: "M7XK2PLR5TQJ4WZ3", Email: "pekka@example.com", Name: "Pekka", Role: models.RoleManager,
+		TeamIDs: []string{"T7K2M4XQ3ZJW5PLA"}, AuthorityLimitCents: 50000, Currency: "EUR"}
 	team := &models.Team{ID: "T7K2M4XQ3ZJW5PLA", Name: "Deliveries", CreatedAt: now, UpdatedAt: now}
 	token := models.APIToken{PublicID: "A5PL3QJ7XK2MZW4T", Name: "CRM", CreatedAt: now}
 	used := token
@@ -1236,6 +1271,7 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 		{"MeData", map[string]any{"data": meResponse{User: user}}},
 		{"UserData", map[string]any{"data": user}},
 		{"UserList", map[string]any{"data": []models.User{*user}, "meta": map[string]any{"total": 1}}},
+		{"StaffList", map[string]any{"data": []models.StaffMember{user.Directory(), gone.Directory()}, "meta": map[string]any{"total": 2}}},
 		{"TeamData", map[string]any{"data": team}},
 		{"TeamList", map[string]any{"data": []models.Team{*team}, "meta": map[string]any{"total": 1}}},
 		{"APITokenList", map[string]any{"data": []models.APIToken{token, used}, "meta": map[string]any{"total": 2}}},
@@ -1247,7 +1283,7 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 		{"CaseList", map[string]any{"data": []caseSummary{}, "meta": map[string]any{"total": 0, "next_cursor": "",
 			"facets": map[string][]search.FacetValue{}}}},
 		{"CaseCountsData", map[string]any{"data": map[string]int{"all_open": 1, "unassigned": 0, "mine": 0,
-			"waiting": 0, "resolved": 0}}},
+			"waiting": 0, "resolved": 0, "escalated": 0}}},
 		{"CaseData", map[string]any{"data": complaint}},
 		{"CaseData", map[string]any{"data": duplicate}},
 		{"CaseSummaryList", map[string]any{"data": []caseSummary{unassigned}, "meta": map[string]any{"total": 1}}},
@@ -1344,6 +1380,7 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 		{http.MethodGet, "/readyz", "", 503, "Readiness", nil},
 		{http.MethodGet, "/api/v1/me", "", 401, "ErrorEnvelope", nil},
 		{http.MethodGet, "/api/v1/cases", "", 401, "ErrorEnvelope", nil},
+		{http.MethodGet, "/api/v1/staff", "", 401, "ErrorEnvelope", nil},
 		{http.MethodPost, "/api/v1/auth/login", `{"email":"nobody","password":"","$where":1}`, 400, "ErrorEnvelope", nil},
 		{http.MethodPost, "/api/v1/auth/login", `{"email":"nobody","password":""}`, 400, "ErrorEnvelope", nil},
 		{http.MethodPost, "/api/v1/auth/login", `{"email":"a@example.com","password":"` + strings.Repeat("x", 1<<20) + `"}`, 413, "ErrorEnvelope", nil},

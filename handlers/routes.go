@@ -88,6 +88,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.POST("/auth/logout", auth.logout)
 	staff.GET("/me", auth.me)
 
+	staff.GET("/staff", users.directory)
 	staff.GET("/users", users.list)
 	staff.POST("/users", users.create)
 	staff.GET("/users/:id", users.get)

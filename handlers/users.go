@@ -13,6 +13,7 @@ import (
 // userService is what the user and team handlers need.
 type userService interface {
 	List(ctx context.Context, p *helpdesk.Principal) ([]models.User, error)
+	Directory(ctx context.Context, p *helpdesk.Principal) ([]models.StaffMember, error)
 	Get(ctx context.Context, p *helpdesk.Principal, id string) (*models.User, error)
 	Create(ctx context.Context, p *helpdesk.Principal, req models.UserCreate) (*models.User, error)
 	Patch(ctx context.Context, p *helpdesk.Principal, id string, req models.UserPatch) (*models.User, error)
@@ -32,6 +33,14 @@ func (h *userHandlers) list(c echo.Context) error {
 		return err
 	}
 	return list(c, us, map[string]any{"total": len(us)})
+}
+
+func (h *userHandlers) directory(c echo.Context) error {
+	staff, err := h.users.Directory(c.Request().Context(), principal(c))
+	if err != nil {
+		return err
+	}
+	return list(c, staff, map[string]any{"total": len(staff)})
 }
 
 func (h *userHandlers) get(c echo.Context) error {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -283,10 +284,11 @@ const (
 	ViewMine       = "mine"
 	ViewWaiting    = "waiting"
 	ViewResolved   = "resolved"
+	ViewEscalated  = "escalated"
 )
 
 // Views lists every view name.
-var Views = []string{ViewUnassigned, ViewMine, ViewAllOpen, ViewWaiting, ViewResolved}
+var Views = []string{ViewUnassigned, ViewMine, ViewAllOpen, ViewWaiting, ViewResolved, ViewEscalated}
 
 // CaseListQuery is the inbox's list request.
 type CaseListQuery struct {
@@ -302,11 +304,13 @@ type CaseListQuery struct {
 	Tags        []string
 	CreatedFrom time.Time
 	CreatedTo   time.Time
-	Sort        string // updated_at, created_at, priority
-	Desc        bool
-	Limit       int
-	Cursor      string
-	Facets      []string
+	// MinEscalationLevel keeps cases escalated at least this far; 0 does not filter.
+	MinEscalationLevel int
+	Sort               string // updated_at, created_at, priority, due, escalation, relevance; "" is the view's default
+	Desc               bool
+	Limit              int
+	Cursor             string
+	Facets             []string
 }
 
 // List returns one page of cases from the search index.
@@ -377,6 +381,9 @@ func (s *Cases) buildQuery(p *Principal, q CaseListQuery) (search.Query, error) 
 		add(search.FieldStatus, []string{string(models.StatusWaiting)})
 	case ViewResolved:
 		add(search.FieldStatus, []string{string(models.StatusResolved)})
+	case ViewEscalated:
+		add(search.FieldStatus, statusStrings(models.OpenStatuses))
+		sq.IntRanges = append(sq.IntRanges, search.IntRange{Field: search.FieldEscalationLevel, From: 1})
 	default:
 		return sq, models.InvalidField("view", "must be one of "+fmt.Sprint(Views))
 	}
@@ -391,7 +398,11 @@ func (s *Cases) buildQuery(p *Principal, q CaseListQuery) (search.Query, error) 
 	} {
 		for _, v := range check.values {
 			if !slices.Contains(check.known, v) {
-				return sq, models.InvalidField(check.field, fmt.Sprintf("unknown value %q; one of %v", v, check.known))
+				msg := fmt.Sprintf("unknown value %q; one of %v", v, check.known)
+				if strings.Contains(v, ",") {
+					msg += " (repeat the parameter for several values)"
+				}
+				return sq, models.InvalidField(check.field, msg)
 			}
 		}
 	}
@@ -403,6 +414,9 @@ func (s *Cases) buildQuery(p *Principal, q CaseListQuery) (search.Query, error) 
 	add(search.FieldTouchpoint, q.Touchpoints)
 	add(search.FieldChannel, q.Channels)
 	add(search.FieldTags, q.Tags)
+	if q.MinEscalationLevel > 0 {
+		sq.IntRanges = append(sq.IntRanges, search.IntRange{Field: search.FieldEscalationLevel, From: q.MinEscalationLevel})
+	}
 	if !q.CreatedFrom.IsZero() || !q.CreatedTo.IsZero() {
 		sq.Ranges = append(sq.Ranges, search.TimeRange{Field: search.FieldCreatedAt, From: q.CreatedFrom, To: q.CreatedTo})
 	}
@@ -411,7 +425,11 @@ func (s *Cases) buildQuery(p *Principal, q CaseListQuery) (search.Query, error) 
 			return sq, models.InvalidField("facets", "unknown facet "+f)
 		}
 	}
-	switch q.Sort {
+	sort := q.Sort
+	if sort == "" && q.Text == "" && q.View == ViewEscalated {
+		sort = "escalation" // the most escalated first: that view exists to work them down
+	}
+	switch sort {
 	case "", "updated_at":
 		if q.Text == "" || q.Sort != "" {
 			sq.Sort = []search.Sort{{Field: search.FieldUpdatedAt, Desc: q.Desc}}
@@ -423,12 +441,15 @@ func (s *Cases) buildQuery(p *Principal, q CaseListQuery) (search.Query, error) 
 	case "due":
 		// Due soonest first (overdue ones first of all); cases without a clock come last.
 		sq.Sort = []search.Sort{{Field: search.FieldDueAt, Desc: false}, {Field: search.FieldPriorityRank, Desc: true}}
+	case "escalation":
+		// Highest escalation level first, then due soonest (cases without a clock last).
+		sq.Sort = []search.Sort{{Field: search.FieldEscalationLevel, Desc: true}, {Field: search.FieldDueAt, Desc: false}}
 	case "relevance":
 		if q.Text == "" {
 			return sq, models.InvalidField("sort", "relevance needs a search text")
 		}
 	default:
-		return sq, models.InvalidField("sort", "must be updated_at, created_at, priority, due or relevance")
+		return sq, models.InvalidField("sort", "must be updated_at, created_at, priority, due, escalation or relevance")
 	}
 	if q.Limit < 0 || q.Limit > 200 {
 		return sq, models.InvalidField("limit", "must be between 1 and 200")

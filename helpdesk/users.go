@@ -35,6 +35,32 @@ func (s *Users) List(ctx context.Context, p *Principal) ([]models.User, error) {
 	return users, nil
 }
 
+// Directory lists every staff user as any staff member may see them (models.StaffMember):
+// active people first, then the deactivated ones, each by name.
+func (s *Users) Directory(ctx context.Context, p *Principal) ([]models.StaffMember, error) {
+	if err := p.Require(models.RoleAgent); err != nil {
+		return nil, err
+	}
+	users, err := s.store.ListUsers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]models.StaffMember, len(users))
+	for i := range users {
+		out[i] = users[i].Directory()
+	}
+	slices.SortFunc(out, func(a, b models.StaffMember) int {
+		if a.Active != b.Active {
+			if a.Active {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
+	})
+	return out, nil
+}
+
 // Get returns one user.
 func (s *Users) Get(ctx context.Context, p *Principal, id string) (*models.User, error) {
 	if err := p.Require(models.RoleManager); err != nil {

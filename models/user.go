@@ -48,6 +48,31 @@ type User struct {
 	Version             int64  `bson:"version" json:"-"`
 }
 
+// StaffMember is a colleague as every staff member sees them in the directory (the assignee
+// picker, names in the inbox): who they are, their role and teams, and nothing else: no
+// password data, tokens, authority limits or settings. A deactivated user keeps only their
+// name, so the cases they handled still say who that was.
+type StaffMember struct {
+	ID      string   `json:"id"`
+	Name    string   `json:"name"`
+	Email   string   `json:"email,omitempty"`
+	Role    Role     `json:"role,omitempty"`
+	TeamIDs []string `json:"team_ids"`
+	Active  bool     `json:"active"`
+}
+
+// Directory is u as a StaffMember.
+func (u *User) Directory() StaffMember {
+	if !u.Active {
+		return StaffMember{ID: u.ID, Name: u.Name, TeamIDs: []string{}}
+	}
+	teams := u.TeamIDs
+	if teams == nil {
+		teams = []string{}
+	}
+	return StaffMember{ID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role, TeamIDs: teams, Active: true}
+}
+
 // UserCreate is what an admin may set when adding a user.
 type UserCreate struct {
 	Email               string   `json:"email" validate:"required,email,max=254"`

@@ -369,7 +369,7 @@ func (b *BleveIndex) Search(ctx context.Context, q Query) (Result, error) {
 	order, spec := bleveSortOrder(q.Sort, relevance)
 
 	// One extra hit tells whether another page exists.
-	req := bleve.NewSearchRequestOptions(b.buildQuery(terms, q.Filters, q.Ranges), limit+1, 0, false)
+	req := bleve.NewSearchRequestOptions(b.buildQuery(terms, q), limit+1, 0, false)
 	req.SortByCustom(order)
 	if q.Cursor != "" {
 		after, err := decodeBleveCursor(q.Cursor, spec, order)
@@ -440,7 +440,7 @@ func (b *BleveIndex) Count(ctx context.Context, q Query) (int, error) {
 	if err := checkFilterQuery(q); err != nil {
 		return 0, err
 	}
-	req := bleve.NewSearchRequestOptions(b.buildQuery(nil, q.Filters, q.Ranges), 0, 0, false)
+	req := bleve.NewSearchRequestOptions(b.buildQuery(nil, q), 0, 0, false)
 	req.Score = "none"
 	res, err := b.idx.SearchInContext(ctx, req)
 	if err != nil {
@@ -564,11 +564,11 @@ func textQuery(terms []string) query.Query {
 	return bleve.NewConjunctionQuery(perTerm...)
 }
 
-// buildQuery combines text, filters and ranges. Filters do not score: with text they are a
-// boolean filter clause, without text nothing is scored at all.
-func (b *BleveIndex) buildQuery(terms []string, filters []Filter, ranges []TimeRange) query.Query {
+// buildQuery combines text with q's filters and ranges. Filters do not score: with text they
+// are a boolean filter clause, without text nothing is scored at all.
+func (b *BleveIndex) buildQuery(terms []string, q Query) query.Query {
 	var keep, drop []query.Query
-	for _, f := range filters {
+	for _, f := range q.Filters {
 		var alts []query.Query
 		for _, v := range uniqueStrings(f.Values) {
 			tq := bleve.NewTermQuery(indexedKeyword(v))
@@ -585,8 +585,13 @@ func (b *BleveIndex) buildQuery(terms []string, filters []Filter, ranges []TimeR
 			keep = append(keep, fq)
 		}
 	}
-	for _, r := range ranges {
+	for _, r := range q.Ranges {
 		keep = append(keep, bleveRangeQuery(r))
+	}
+	for _, r := range q.IntRanges {
+		if r.From > 0 || r.To > 0 {
+			keep = append(keep, bleveIntRangeQuery(r))
+		}
 	}
 
 	if len(terms) == 0 && len(keep) == 0 && len(drop) == 0 {
@@ -624,6 +629,20 @@ func bleveRangeQuery(r TimeRange) query.Query {
 	dq := bleve.NewDateRangeInclusiveQuery(from, to, &yes, &no)
 	dq.SetField(r.Field)
 	return dq
+}
+
+// bleveIntRangeQuery keeps documents whose number is in [From, To). It is a range over the
+// field's sort key, whose byte order is numeric order, so the existing index serves it without
+// a mapping change.
+func bleveIntRangeQuery(r IntRange) query.Query {
+	yes, no := true, false
+	max := ""
+	if r.To > 0 {
+		max = sortableInt(int64(r.To))
+	}
+	rq := bleve.NewTermRangeInclusiveQuery(sortableInt(int64(r.From)), max, &yes, &no)
+	rq.SetField(bleveSortKey(r.Field, false))
+	return rq
 }
 
 // bleveSortOrder returns the sort and a string naming it (bound into cursors). Without a sort

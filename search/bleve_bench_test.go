@@ -47,6 +47,11 @@ func benchDoc(r *rand.Rand, i int) search.CaseDoc {
 		d.Tags = []string{benchWords[r.IntN(10)]}
 		d.CreatedAt = searchtest.T0.Add(-time.Duration(r.IntN(90*24)) * time.Hour)
 		d.UpdatedAt = d.CreatedAt.Add(time.Duration(r.IntN(72)) * time.Hour)
+		// One case in 20 escalated (levels 1-3), from i so the random stream stays as it was.
+		if i%20 == 0 {
+			d.EscalationLevel = 1 + i/20%3
+			d.DueAt = d.CreatedAt.Add(time.Duration(i%48) * time.Hour)
+		}
 	})
 }
 
@@ -103,6 +108,27 @@ func BenchmarkBleveQuery(b *testing.B) {
 		fq.Text = ""
 		for b.Loop() {
 			if _, err := ix.Search(b.Context(), fq); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	// The inbox's "Escalated" view: open statuses, level 1 and up, by level then due time.
+	escalated := search.Query{
+		Filters:   q.Filters,
+		IntRanges: []search.IntRange{{Field: search.FieldEscalationLevel, From: 1}},
+		Sort:      []search.Sort{{Field: search.FieldEscalationLevel, Desc: true}, {Field: search.FieldDueAt}},
+		Limit:     50,
+	}
+	b.Run(fmt.Sprintf("escalated view/docs=%d", n), func(b *testing.B) {
+		for b.Loop() {
+			if _, err := ix.Search(b.Context(), escalated); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run(fmt.Sprintf("escalated count/docs=%d", n), func(b *testing.B) {
+		for b.Loop() {
+			if _, err := ix.Count(b.Context(), escalated); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -136,6 +136,7 @@ func (m *MeiliIndex) ensureIndex(ctx context.Context) error {
 
 func meiliSettings() *meilisearch.Settings {
 	filterable := append([]string{meiliIDField}, KeywordFields...)
+	filterable = append(filterable, IntRangeFields...)
 	sortable := []string{meiliIDField, FieldPriorityRank, FieldEscalationLevel}
 	for _, f := range timeFields {
 		filterable = append(filterable, f+meiliMsSuffix)
@@ -340,7 +341,7 @@ func (m *MeiliIndex) Search(ctx context.Context, q Query) (Result, error) {
 	hpp := int64(perPage)
 	req := &meilisearch.SearchRequest{
 		Query:            text,
-		Filter:           meiliFilter(q.Filters, q.Ranges),
+		Filter:           meiliFilter(q),
 		Sort:             sortBy,
 		Facets:           q.Facets,
 		MatchingStrategy: meilisearch.All, // every word must match, as in the Bleve backend
@@ -412,7 +413,7 @@ func (m *MeiliIndex) Count(ctx context.Context, q Query) (int, error) {
 	}
 	zero := int64(0)
 	resp, err := m.index.SearchWithContext(ctx, "", &meilisearch.SearchRequest{
-		Filter:      meiliFilter(q.Filters, q.Ranges),
+		Filter:      meiliFilter(q),
 		HitsPerPage: &zero, // no hits, exact totalHits
 		Page:        1,
 	})
@@ -550,16 +551,16 @@ func meiliSort(sorts []Sort, relevance bool) ([]string, string) {
 
 // meiliFilter builds the filter expression. Attribute names come only from the validated
 // field lists; every value is quoted and escaped by meiliQuote. nil means no filter.
-func meiliFilter(filters []Filter, ranges []TimeRange) any {
+func meiliFilter(q Query) any {
 	var parts []string
-	for _, f := range filters {
+	for _, f := range q.Filters {
 		vals := make([]string, 0, len(f.Values))
 		for _, v := range f.Values {
 			vals = append(vals, indexedKeyword(v))
 		}
 		parts = append(parts, meiliIn(f.Field, vals, f.Negate))
 	}
-	for _, r := range ranges {
+	for _, r := range q.Ranges {
 		attr := r.Field + meiliMsSuffix
 		if r.From.IsZero() && r.To.IsZero() {
 			parts = append(parts, attr+" EXISTS")
@@ -569,6 +570,14 @@ func meiliFilter(filters []Filter, ranges []TimeRange) any {
 		}
 		if !r.To.IsZero() {
 			parts = append(parts, attr+" < "+strconv.FormatInt(r.To.UnixMilli(), 10))
+		}
+	}
+	for _, r := range q.IntRanges {
+		if r.From > 0 {
+			parts = append(parts, r.Field+" >= "+strconv.Itoa(r.From))
+		}
+		if r.To > 0 {
+			parts = append(parts, r.Field+" < "+strconv.Itoa(r.To))
 		}
 	}
 	if len(parts) == 0 {

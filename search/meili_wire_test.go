@@ -122,7 +122,7 @@ func TestMeiliOpenCreatesIndexWithSettings(t *testing.T) {
 		t.Fatalf("settings requests: %d", len(settings))
 	}
 	body := settings[0].body
-	for _, attr := range []string{"status", "assignee_id", "tags", "customer_email", "id", "due_at_ms"} {
+	for _, attr := range []string{"status", "assignee_id", "tags", "customer_email", "id", "due_at_ms", "escalation_level", "priority_rank"} {
 		if !contains(body["filterableAttributes"], attr) {
 			t.Errorf("filterableAttributes %v lacks %s", body["filterableAttributes"], attr)
 		}
@@ -206,6 +206,7 @@ func TestMeiliSearchRequestAndAnswer(t *testing.T) {
 		Text:      " refund ",
 		Filters:   []Filter{{Field: FieldAssigneeID, Values: []string{"", `u"1\`}}, {Field: FieldStatus, Values: []string{"closed"}, Negate: true}},
 		Ranges:    []TimeRange{{Field: FieldDueAt, From: time.UnixMilli(1000), To: time.UnixMilli(2000)}},
+		IntRanges: []IntRange{{Field: FieldEscalationLevel, From: 1}, {Field: FieldPriorityRank, To: 3}, {Field: FieldEscalationLevel}},
 		Facets:    []string{FieldAssigneeID},
 		Limit:     1,
 		Highlight: true,
@@ -218,7 +219,8 @@ func TestMeiliSearchRequestAndAnswer(t *testing.T) {
 		t.Fatalf("search requests: %d", len(reqs))
 	}
 	body := reqs[0].body
-	wantFilter := `assignee_id IN ["` + emptyValue + `", "u\"1\\"] AND status NOT IN ["closed"] AND due_at_ms >= 1000 AND due_at_ms < 2000`
+	wantFilter := `assignee_id IN ["` + emptyValue + `", "u\"1\\"] AND status NOT IN ["closed"] AND due_at_ms >= 1000 AND due_at_ms < 2000` +
+		` AND escalation_level >= 1 AND priority_rank < 3`
 	if body["filter"] != wantFilter {
 		t.Errorf("filter = %v\n want %v", body["filter"], wantFilter)
 	}

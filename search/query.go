@@ -38,9 +38,10 @@ var highlightFields = []string{fieldSubject, fieldBody, fieldCustomerName}
 // timeFields are the fields a TimeRange accepts.
 var timeFields = []string{FieldCreatedAt, FieldUpdatedAt, FieldDueAt}
 
-func isKeywordField(f string) bool { return slices.Contains(KeywordFields, f) }
-func isSortField(f string) bool    { return slices.Contains(SortFields, f) }
-func isTimeField(f string) bool    { return slices.Contains(timeFields, f) }
+func isKeywordField(f string) bool  { return slices.Contains(KeywordFields, f) }
+func isSortField(f string) bool     { return slices.Contains(SortFields, f) }
+func isTimeField(f string) bool     { return slices.Contains(timeFields, f) }
+func isIntRangeField(f string) bool { return slices.Contains(IntRangeFields, f) }
 
 func badQuery(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrBadQuery, fmt.Sprintf(format, args...))
@@ -61,6 +62,14 @@ func checkQuery(q Query) (limit int, err error) {
 	for _, r := range q.Ranges {
 		if !isTimeField(r.Field) {
 			return 0, badQuery("unknown time range field %q", r.Field)
+		}
+	}
+	for _, r := range q.IntRanges {
+		if !isIntRangeField(r.Field) {
+			return 0, badQuery("unknown number range field %q", r.Field)
+		}
+		if r.From < 0 || r.To < 0 {
+			return 0, badQuery("negative bound in the range of %q", r.Field)
 		}
 	}
 	for _, s := range q.Sort {
@@ -86,7 +95,7 @@ func checkQuery(q Query) (limit int, err error) {
 
 // checkFilterQuery validates the parts of q that Count uses.
 func checkFilterQuery(q Query) error {
-	_, err := checkQuery(Query{Filters: q.Filters, Ranges: q.Ranges})
+	_, err := checkQuery(Query{Filters: q.Filters, Ranges: q.Ranges, IntRanges: q.IntRanges})
 	return err
 }
 

@@ -83,6 +83,18 @@ type TimeRange struct {
 	To    time.Time
 }
 
+// IntRange keeps documents whose whole-number Field (escalation_level or priority_rank) is in
+// [From, To). As in TimeRange a zero bound is open; both fields are never negative, so From 0
+// is the same as no lower bound. An escalated case is IntRange{FieldEscalationLevel, 1, 0}.
+type IntRange struct {
+	Field string
+	From  int
+	To    int
+}
+
+// IntRangeFields lists the fields an IntRange accepts.
+var IntRangeFields = []string{FieldEscalationLevel, FieldPriorityRank}
+
 // Sort orders results by one field; ties are broken by ID ascending so paging is stable.
 type Sort struct {
 	Field string
@@ -95,6 +107,7 @@ type Query struct {
 	Text      string
 	Filters   []Filter
 	Ranges    []TimeRange
+	IntRanges []IntRange
 	Sort      []Sort
 	Facets    []string // keyword fields to count values of, over all matches (not just the page)
 	Limit     int      // page size; 0 means 50, capped at 500

@@ -65,7 +65,7 @@ describe('inbox', () => {
         const total = await apiTotal(page, 'all_open')
         assert.ok(total >= SEEDED && total <= 100, `all_open total ${total}`)
 
-        for (const view of ['unassigned', 'mine', 'all_open', 'waiting', 'resolved']) {
+        for (const view of ['unassigned', 'mine', 'all_open', 'escalated', 'waiting', 'resolved']) {
           const expected = await apiTotal(page, view)
           await expect(page.locator(`[role=tab][data-view=${view}] [data-testid=tab-count]`)).toHaveText(String(expected))
         }

@@ -41,6 +41,7 @@ import type {
   SLAPolicyInput,
   SLAPolicyPatch,
   Session,
+  StaffMember,
   Team,
   TeamPatch,
   User,
@@ -75,7 +76,10 @@ export interface Envelope<T, M = undefined> {
   meta: M
 }
 
-export type Query = Record<string, string | number | boolean | undefined | null>
+type QueryValue = string | number | boolean | undefined | null
+
+/** Query parameters; a list is sent as the parameter repeated (`status=open&status=new`). */
+export type Query = Record<string, QueryValue | readonly QueryValue[]>
 
 export interface RequestOptions {
   query?: Query
@@ -113,8 +117,11 @@ export function buildUrl(path: string, query?: Query): string {
   if (query) {
     const params = new URLSearchParams()
     for (const [key, value] of Object.entries(query)) {
-      if (value === undefined || value === null || value === '') continue
-      params.append(key, String(value))
+      // Never joined with commas: a value (a category name) may contain one.
+      for (const item of Array.isArray(value) ? value : [value]) {
+        if (item === undefined || item === null || item === '') continue
+        params.append(key, String(item))
+      }
     }
     const qs = params.toString()
     if (qs) url += '?' + qs
@@ -224,6 +231,14 @@ export function me(): Promise<Session> {
 
 export function listUsers(): Promise<Envelope<User[], ListMeta>> {
   return request<User[], ListMeta>('GET', '/users')
+}
+
+/**
+ * The staff directory (any staff role): active people with their role and teams, then
+ * deactivated ones with their name only.
+ */
+export function listStaff(signal?: AbortSignal): Promise<StaffMember[]> {
+  return data(request<StaffMember[]>('GET', '/staff', { signal }))
 }
 
 export function createUser(user: NewUser): Promise<User> {

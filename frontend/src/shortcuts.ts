@@ -1,4 +1,4 @@
-// Single-key keyboard shortcuts (j, k, r, n, a, /, ?) for the inbox and the
+// Single-key keyboard shortcuts (j, k, r, n, a, A, /, ?) for the inbox and the
 // case page. They never fire while the person types in a field, holds a
 // modifier key, or has a dialog open.
 
@@ -49,6 +49,7 @@ export const SHORTCUT_HELP: ReadonlyArray<{ keys: string[]; label: string }> = [
   { keys: ['r'], label: 'shortcuts.reply' },
   { keys: ['n'], label: 'shortcuts.note' },
   { keys: ['a'], label: 'shortcuts.assign' },
+  { keys: ['Shift', 'A'], label: 'shortcuts.assignTo' },
   { keys: ['/'], label: 'shortcuts.search' },
   { keys: ['?'], label: 'shortcuts.help' },
   { keys: ['Esc'], label: 'shortcuts.close' },

@@ -18,6 +18,16 @@ export interface User {
   updated_at: string
 }
 
+/** A colleague in the staff directory (GET /staff); a deactivated one has only id and name. */
+export interface StaffMember {
+  id: string
+  name: string
+  email?: string
+  role?: Role
+  team_ids: string[]
+  active: boolean
+}
+
 export interface Session {
   user: User
   csrf_token: string
@@ -72,7 +82,7 @@ export interface CreatedApiToken {
 
 export type CaseStatus = 'new' | 'open' | 'waiting' | 'resolved' | 'closed'
 export type CasePriority = 'low' | 'normal' | 'high' | 'urgent'
-export type InboxView = 'unassigned' | 'mine' | 'all_open' | 'waiting' | 'resolved'
+export type InboxView = 'unassigned' | 'mine' | 'all_open' | 'escalated' | 'waiting' | 'resolved'
 
 export interface CaseSummary {
   id: string
@@ -406,27 +416,32 @@ export interface CaseListMeta {
   facets?: Partial<Record<FacetField | string, Facet[]>>
 }
 
-export type CaseSort = 'updated_at' | 'created_at' | 'priority' | 'due' | 'relevance'
+export type CaseSort = 'updated_at' | 'created_at' | 'priority' | 'due' | 'escalation' | 'relevance'
 
-/** GET /cases parameters (handlers/cases.go caseListParams); lists are comma-separated. */
+/**
+ * GET /cases parameters (handlers/cases.go caseListParams). Lists go out as the parameter
+ * repeated, never comma-joined: a value (a category name) may contain a comma.
+ */
 export interface CaseListQuery {
   view?: InboxView
   q?: string
-  status?: string
-  priority?: string
-  assignee_id?: string
-  team_id?: string
-  category?: string
-  touchpoint?: string
-  channel?: string
-  tag?: string
+  status?: string[]
+  priority?: string[]
+  assignee_id?: string[]
+  team_id?: string[]
+  category?: string[]
+  touchpoint?: string[]
+  channel?: string[]
+  tag?: string[]
   created_from?: string
   created_to?: string
+  /** Only cases escalated at least this far (1: every escalated case). */
+  min_escalation_level?: number
   sort?: CaseSort
   order?: 'desc' | 'asc'
   limit?: number
   cursor?: string
-  facets?: string
+  facets?: string[]
 }
 
 export interface ListMeta {

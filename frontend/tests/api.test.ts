@@ -6,6 +6,7 @@ import {
   deleteApiToken,
   errorFromBody,
   listCases,
+  listStaff,
   listUsers,
   login,
   me,
@@ -65,6 +66,25 @@ describe('envelope', () => {
     await expect(deleteApiToken('t/1')).resolves.toBeUndefined()
     expect(calls[0]!.url).toBe('/api/v1/api-tokens/t%2F1')
     expect(calls[0]!.init.method).toBe('DELETE')
+  })
+
+  it('sends several filter values as a repeated parameter, a comma inside a value kept', async () => {
+    const { calls } = mockFetch(json(200, { data: [], meta: { total: 0, next_cursor: '' } }))
+    const credit = 'Credit reporting, credit repair services, or other personal consumer reports'
+    await listCases({ view: 'escalated', status: ['new', 'open'], category: [credit, 'Mortgage'], tag: [], facets: ['status', 'category'], min_escalation_level: 2 })
+    const url = new URL(calls[0]!.url, 'http://x')
+    expect(url.searchParams.getAll('category')).toEqual([credit, 'Mortgage'])
+    expect(url.searchParams.getAll('status')).toEqual(['new', 'open'])
+    expect(url.searchParams.getAll('facets')).toEqual(['status', 'category'])
+    expect(url.searchParams.has('tag')).toBe(false)
+    expect(url.searchParams.get('min_escalation_level')).toBe('2')
+    expect(calls[0]!.url).toContain('category=Credit+reporting%2C+credit+repair')
+  })
+
+  it('reads the staff directory', async () => {
+    const { calls } = mockFetch(json(200, { data: [{ id: 'u1', name: 'Ada', team_ids: [], active: false }], meta: { total: 1 } }))
+    expect(await listStaff()).toEqual([{ id: 'u1', name: 'Ada', team_ids: [], active: false }])
+    expect(calls[0]!.url).toBe('/api/v1/staff')
   })
 
   it('encodes query values', () => {

@@ -215,20 +215,20 @@ func repeatList(name string, n int, lq listQuery) listSpec {
 // listSpecs are the list figures, each with samples queries drawn with a seeded RNG.
 func listSpecs(d *dataset, samples int, seed uint64) []listSpec {
 	r := rand.New(rand.NewPCG(seed, 2))
-	// The HTTP API splits filter values on commas (?status=open,waiting), so a value with a
-	// comma in it (several CFPB product names) cannot be asked for; leave those out.
-	noComma := func(vs []string) []string {
-		return slices.DeleteFunc(slices.Clone(vs), func(v string) bool { return strings.Contains(v, ",") || v == "" })
+	// Values with a comma (several CFPB product names) are asked for like any other: the API
+	// takes several values as a repeated parameter, never split on commas.
+	nonEmpty := func(vs []string) []string {
+		return slices.DeleteFunc(slices.Clone(vs), func(v string) bool { return v == "" })
 	}
 	pools := []struct {
 		field  string
 		values []string
 	}{
 		{search.FieldPriority, []string{"low", "normal", "high", "urgent"}},
-		{search.FieldCategory, noComma(d.categories)},
+		{search.FieldCategory, nonEmpty(d.categories)},
 		{search.FieldAssigneeID, agentIDs},
-		{search.FieldChannel, noComma(d.channels)},
-		{search.FieldTouchpoint, noComma(d.touchpts)},
+		{search.FieldChannel, nonEmpty(d.channels)},
+		{search.FieldTouchpoint, nonEmpty(d.touchpts)},
 		{search.FieldTags, tagPool},
 	}
 	pools = slices.DeleteFunc(pools, func(p struct {
@@ -281,7 +281,7 @@ func searchSpec(v *vocabulary, samples int, seed uint64) listSpec {
 		}
 		prio := string(pick(r, priorities))
 		spec.queries[i] = listQuery{
-			params: url.Values{"q": {word}, "priority": {prio}, "facets": {strings.Join(searchFacets, ",")}},
+			params: url.Values{"q": {word}, "priority": {prio}, "facets": searchFacets},
 			q: search.Query{Text: word, Highlight: true, Facets: searchFacets,
 				Filters: []search.Filter{{Field: search.FieldPriority, Values: []string{prio}}}},
 		}

@@ -61,6 +61,7 @@ func RunConformance(t *testing.T, open func(t *testing.T) search.Index) {
 		{"ExactMatchRanksFirst", testExactRanksFirst},
 		{"Filters", testFilters},
 		{"TimeRanges", testTimeRanges},
+		{"IntRanges", testIntRanges},
 		{"Sort", testSort},
 		{"Paging", testPaging},
 		{"TotalAndFacets", testTotalAndFacets},
@@ -409,6 +410,65 @@ func testTimeRanges(t *testing.T, ix search.Index) {
 	}
 }
 
+func testIntRanges(t *testing.T, ix search.Index) {
+	var docs []search.CaseDoc
+	for i := range 6 {
+		docs = append(docs, Doc(fmt.Sprintf("e%d", i), func(d *search.CaseDoc) {
+			d.EscalationLevel = []int{0, 1, 2, 3, 10, 0}[i]
+			d.PriorityRank = i % 4
+			if i%2 == 0 {
+				d.Status = "resolved"
+			}
+			d.DueAt = hours(10 - i)
+		}))
+	}
+	upsert(t, ix, docs...)
+	r := func(field string, from, to int) search.IntRange {
+		return search.IntRange{Field: field, From: from, To: to}
+	}
+	cases := []struct {
+		name    string
+		ranges  []search.IntRange
+		filters []search.Filter
+		want    []string
+	}{
+		{"escalated: level 1 and up", []search.IntRange{r(search.FieldEscalationLevel, 1, 0)}, nil, []string{"e1", "e2", "e3", "e4"}},
+		{"from inclusive, to exclusive", []search.IntRange{r(search.FieldEscalationLevel, 2, 3)}, nil, []string{"e2"}},
+		{"open start: not escalated", []search.IntRange{r(search.FieldEscalationLevel, 0, 1)}, nil, []string{"e0", "e5"}},
+		{"two digits compare as numbers", []search.IntRange{r(search.FieldEscalationLevel, 3, 0)}, nil, []string{"e3", "e4"}},
+		{"both bounds open: everything", []search.IntRange{r(search.FieldEscalationLevel, 0, 0)}, nil, []string{"e0", "e1", "e2", "e3", "e4", "e5"}},
+		{"priority rank", []search.IntRange{r(search.FieldPriorityRank, 2, 0)}, nil, []string{"e2", "e3"}},
+		{"ranges are AND-ed", []search.IntRange{r(search.FieldEscalationLevel, 1, 0), r(search.FieldPriorityRank, 0, 2)}, nil, []string{"e1", "e4"}},
+		{"with a keyword filter", []search.IntRange{r(search.FieldEscalationLevel, 1, 0)},
+			[]search.Filter{{Field: search.FieldStatus, Values: []string{"open"}}}, []string{"e1", "e3"}},
+		{"empty range", []search.IntRange{r(search.FieldEscalationLevel, 2, 2)}, nil, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			q := search.Query{IntRanges: tc.ranges, Filters: tc.filters}
+			res := find(t, ix, q)
+			wantSet(t, "hits", hitIDs(res), tc.want)
+			if res.Total != len(tc.want) {
+				t.Errorf("Total = %d, want %d", res.Total, len(tc.want))
+			}
+			n, err := ix.Count(t.Context(), q)
+			if err != nil || n != len(tc.want) {
+				t.Errorf("Count = %d, %v; want %d", n, err, len(tc.want))
+			}
+		})
+	}
+	// The inbox's "Escalated" view: highest level first, then due soonest, paged.
+	t.Run("sorted and paged", func(t *testing.T) {
+		q := search.Query{
+			IntRanges: []search.IntRange{r(search.FieldEscalationLevel, 1, 0)},
+			Sort:      []search.Sort{{Field: search.FieldEscalationLevel, Desc: true}, {Field: search.FieldDueAt}},
+			Text:      "question",
+			Limit:     3,
+		}
+		wantOrder(t, "pages", pageAll(t, ix, q, 4), []string{"e4", "e3", "e2", "e1"})
+	})
+}
+
 func testSort(t *testing.T, ix search.Index) {
 	mk := func(id string, rank, esc, updated, due int) search.CaseDoc {
 		return Doc(id, func(d *search.CaseDoc) {
@@ -440,6 +500,8 @@ func testSort(t *testing.T, ix search.Index) {
 		{"priority_rank asc, id tiebreak", search.Query{Sort: []search.Sort{s(search.FieldPriorityRank, false)}}, []string{"s4", "s1", "s3", "s5", "s2"}},
 		{"two keys", search.Query{Sort: []search.Sort{s(search.FieldPriorityRank, true), s(search.FieldUpdatedAt, true)}}, []string{"s2", "s3", "s5", "s1", "s4"}},
 		{"escalation_level desc", search.Query{Sort: []search.Sort{s(search.FieldEscalationLevel, true)}}, []string{"s3", "s1", "s5", "s2", "s4"}},
+		{"escalation_level desc, then due soonest", search.Query{Sort: []search.Sort{s(search.FieldEscalationLevel, true), s(search.FieldDueAt, false)}}, []string{"s3", "s1", "s5", "s2", "s4"}},
+		{"escalation_level asc, then due soonest", search.Query{Sort: []search.Sort{s(search.FieldEscalationLevel, false), s(search.FieldDueAt, false)}}, []string{"s2", "s4", "s1", "s5", "s3"}},
 		{"due_at asc, no due date last", search.Query{Sort: []search.Sort{s(search.FieldDueAt, false)}}, []string{"s3", "s1", "s5", "s2", "s4"}},
 		{"due_at desc, no due date last", search.Query{Sort: []search.Sort{s(search.FieldDueAt, true)}}, []string{"s5", "s1", "s3", "s2", "s4"}},
 		{"default: newest activity first", search.Query{}, []string{"s3", "s5", "s1", "s4", "s2"}},
@@ -712,6 +774,9 @@ func testBadQueries(t *testing.T, ix search.Index) {
 		{"unknown sort field", search.Query{Sort: []search.Sort{{Field: "subject"}}}},
 		{"keyword sort field", search.Query{Sort: []search.Sort{{Field: search.FieldStatus}}}},
 		{"unknown range field", search.Query{Ranges: []search.TimeRange{{Field: "closed_at", From: T0}}}},
+		{"unknown number range field", search.Query{IntRanges: []search.IntRange{{Field: "version", From: 1}}}},
+		{"keyword field as number range", search.Query{IntRanges: []search.IntRange{{Field: search.FieldStatus, From: 1}}}},
+		{"negative number bound", search.Query{IntRanges: []search.IntRange{{Field: search.FieldEscalationLevel, From: -1}}}},
 		{"negative limit", search.Query{Limit: -1}},
 		{"cursor not base64", search.Query{Cursor: "!!not a cursor!!"}},
 		{"cursor not json", search.Query{Cursor: "bm90IGpzb24"}},
@@ -734,6 +799,10 @@ func testBadQueries(t *testing.T, ix search.Index) {
 	_, err = ix.Count(t.Context(), search.Query{Ranges: []search.TimeRange{{Field: "nope"}}})
 	if !errors.Is(err, search.ErrBadQuery) {
 		t.Errorf("Count with bad range: err = %v, want ErrBadQuery", err)
+	}
+	_, err = ix.Count(t.Context(), search.Query{IntRanges: []search.IntRange{{Field: "nope", From: 1}}})
+	if !errors.Is(err, search.ErrBadQuery) {
+		t.Errorf("Count with bad number range: err = %v, want ErrBadQuery", err)
 	}
 }
 
