@@ -20,6 +20,7 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/mail"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/search"
+	"github.com/kaiku-helpdesk/kaiku/store"
 	"github.com/kaiku-helpdesk/kaiku/store/storetest"
 	"github.com/kaiku-helpdesk/kaiku/webhook"
 )
@@ -66,7 +67,13 @@ type session struct {
 
 func newStack(t *testing.T) *stack {
 	t.Helper()
-	env := storetest.Start(t)
+	return newStackWith(t, store.Options{SingleWriter: true})
+}
+
+// newStackWith is newStack on a database connected with opts.
+func newStackWith(t *testing.T, opts store.Options) *stack {
+	t.Helper()
+	env := storetest.StartWith(t, t.TempDir(), opts)
 	idx, err := search.OpenBleve(t.TempDir())
 	if err != nil {
 		t.Fatal(err)

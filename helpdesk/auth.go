@@ -67,11 +67,11 @@ func (a *Auth) Login(ctx context.Context, req models.LoginRequest, clientIP stri
 		key   string
 		limit int
 	}{{"login-email:" + email, LoginLimitPerUser}, {"login-ip:" + clientIP, LoginLimitPerIP}} {
-		n, err := a.store.CountHit(ctx, k.key, LoginWindow, now)
+		ok, err := a.store.TakeHit(ctx, k.key, k.limit, LoginWindow, now)
 		if err != nil {
 			return nil, err
 		}
-		if n > k.limit {
+		if !ok {
 			return nil, models.RateLimited("too many login attempts; try again in a minute")
 		}
 	}

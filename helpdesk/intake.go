@@ -130,8 +130,8 @@ func (in *Intake) Submit(ctx context.Context, req models.ComplaintCreate, files 
 		key   string
 		limit int
 	}{{"intake-ip:" + clientIP, in.limits.PerIP}, {"intake-email:" + email, in.limits.PerEmail}} {
-		n, err := in.store.CountHit(ctx, l.key, in.limits.Window, now)
-		if err == nil && n > l.limit {
+		ok, err := in.store.TakeHit(ctx, l.key, l.limit, in.limits.Window, now)
+		if err == nil && !ok {
 			err = models.RateLimited("too many complaints from here in a short time; please try again later")
 		}
 		if err != nil {

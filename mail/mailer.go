@@ -149,85 +149,99 @@ func (m *Mailer) ProcessDue(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// pass is ProcessDue, also telling whether the due list was cut at BatchSize.
+// pass is ProcessDue, also telling whether the batch was cut at BatchSize. The due messages
+// are claimed together, sent (or stored) one by one, and moved to the outbox together.
 func (m *Mailer) pass(ctx context.Context) (handled int, full bool, err error) {
-	ids, err := m.st.DueMailIDs(ctx, m.clock(), m.opts.BatchSize)
+	claimed, err := m.st.ClaimDueMails(ctx, m.opts.WorkerID, m.clock(), m.opts.ClaimLease, m.opts.BatchSize)
 	if err != nil {
-		return 0, false, fmt.Errorf("mail: list queue: %w", err)
+		return 0, false, fmt.Errorf("mail: claim due messages: %w", err)
 	}
 	var errs []error
-	for _, id := range ids {
+	var finished []*store.OutboxMail
+	for _, q := range claimed {
 		if ctx.Err() != nil {
 			break
 		}
-		q, err := m.st.ClaimMail(ctx, id, m.opts.WorkerID, m.clock(), m.opts.ClaimLease)
-		if errors.Is(err, store.ErrMailNotClaimable) {
-			continue // another worker has it, or it was finished meanwhile
-		}
+		out, err := m.deliver(ctx, q)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("claim %s: %w", id, err))
-			continue
-		}
-		if err := m.deliver(ctx, q); err != nil {
 			// The claim stays until it expires; then a worker tries again.
-			errs = append(errs, fmt.Errorf("deliver %s: %w", id, err))
+			errs = append(errs, fmt.Errorf("deliver %s: %w", q.ID, err))
 			continue
 		}
-		handled++
+		if out != nil {
+			finished = append(finished, out)
+		} else {
+			handled++ // rescheduled
+		}
 	}
-	return handled, len(ids) == m.opts.BatchSize, errors.Join(errs...)
+	if err := m.finish(ctx, finished); err != nil {
+		errs = append(errs, err)
+	} else {
+		handled += len(finished)
+	}
+	return handled, len(claimed) == m.opts.BatchSize, errors.Join(errs...)
 }
 
-// deliver sends (or stores) one claimed message and records the outcome.
-func (m *Mailer) deliver(ctx context.Context, q *store.QueuedMail) error {
-	// An outbox document under this id means an earlier run finished the delivery but was cut
-	// short before removing the queue document: complete the move, never send again.
-	done, err := m.st.GetOutboxMail(ctx, q.ID)
-	if err == nil {
-		return m.st.FinishMail(ctx, done)
-	}
-	if !errors.Is(err, store.ErrNotFound) {
-		return err
+// deliver sends (or stores) one claimed message. It returns the outbox document to finish it
+// with, or nil when the message was rescheduled after a failed attempt.
+func (m *Mailer) deliver(ctx context.Context, q *store.QueuedMail) (*store.OutboxMail, error) {
+	if q.PreviousClaim != "" {
+		// A worker held it before and may have delivered it and then stopped before removing
+		// it from the queue: an outbox document under this id says so. Never send twice.
+		done, err := m.st.GetOutboxMail(ctx, q.ID)
+		if err == nil {
+			return done, nil
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
 	}
 	log := m.logger.With("id", q.ID, "kind", q.Message.Kind, "case", q.Message.CaseID)
-
+	outcome := func(status string, attempts int, lastErr string) *store.OutboxMail {
+		return &store.OutboxMail{ID: q.ID, Message: q.Message, Status: status, CreatedAt: q.CreatedAt,
+			DoneAt: m.clock(), Attempts: attempts, LastError: lastErr}
+	}
 	if !m.cfg.Enabled() {
 		log.Info("mail stored in the outbox (no SMTP server configured)")
-		return m.finish(ctx, q, store.OutboxStored, q.Attempts, "")
+		return outcome(store.OutboxStored, q.Attempts, ""), nil
 	}
 
 	sendCtx, cancel := context.WithTimeout(ctx, m.opts.ClaimLease/2)
-	err = m.send(sendCtx, q)
+	err := m.send(sendCtx, q)
 	cancel()
 	attempts := q.Attempts + 1
 	if err == nil {
 		log.Info("mail sent", "attempts", attempts)
-		return m.finish(ctx, q, store.OutboxSent, attempts, "")
+		return outcome(store.OutboxSent, attempts, ""), nil
 	}
 	if ctx.Err() != nil {
 		// Shutting down mid-send: leave the claim to expire rather than count an attempt.
-		return ctx.Err()
+		return nil, ctx.Err()
 	}
 	if isPermanent(err) || attempts >= m.opts.MaxAttempts {
 		log.Warn("mail failed, giving up", "attempts", attempts, "err", err)
-		return m.finish(ctx, q, store.OutboxFailed, attempts, err.Error())
+		return outcome(store.OutboxFailed, attempts, err.Error()), nil
 	}
 	next := m.clock().Add(m.backoff(attempts))
 	log.Info("mail attempt failed, will retry", "attempts", attempts, "next", next, "err", err)
-	return m.st.RetryMail(ctx, q.ID, m.opts.WorkerID, attempts, next, err.Error())
+	return nil, m.st.RetryMail(ctx, q.ID, m.opts.WorkerID, attempts, next, err.Error())
 }
 
-// finish moves the message to the outbox. After a successful send a failing database would
-// make the message be sent again once the claim expires, so the write is retried a few times.
-func (m *Mailer) finish(ctx context.Context, q *store.QueuedMail, status string, attempts int, lastErr string) error {
-	out := &store.OutboxMail{
-		ID: q.ID, Message: q.Message, Status: status, CreatedAt: q.CreatedAt,
-		DoneAt: m.clock(), Attempts: attempts, LastError: lastErr,
+// finish moves delivered messages to the outbox. After a successful send a failing database
+// would make the messages be sent again once the claims expire, so the write is retried a few
+// times.
+func (m *Mailer) finish(ctx context.Context, outs []*store.OutboxMail) error {
+	if len(outs) == 0 {
+		return nil
 	}
 	var err error
 	for i, wait := 0, 200*time.Millisecond; i < 5; i, wait = i+1, wait*2 {
-		o := *out
-		if err = m.st.FinishMail(ctx, &o); err == nil {
+		copies := make([]*store.OutboxMail, len(outs))
+		for j, o := range outs {
+			c := *o
+			copies[j] = &c
+		}
+		if err = m.st.FinishMails(ctx, copies); err == nil {
 			return nil
 		}
 		select {
@@ -236,7 +250,7 @@ func (m *Mailer) finish(ctx context.Context, q *store.QueuedMail, status string,
 		case <-time.After(wait):
 		}
 	}
-	return err
+	return fmt.Errorf("mail: move %d messages to the outbox: %w", len(outs), err)
 }
 
 // backoff is the wait after the given number of failed attempts: RetryBase doubled per

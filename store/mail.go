@@ -71,6 +71,9 @@ type QueuedMail struct {
 	// ClaimedBy and ClaimUntil are empty/zero when nobody holds the message.
 	ClaimedBy  string    `bson:"claimed_by" json:"claimed_by,omitempty"`
 	ClaimUntil time.Time `bson:"claim_until" json:"claim_until"`
+	// PreviousClaim is who held the message before this worker claimed it ("" for a message
+	// never claimed before, which therefore cannot have been delivered by a crashed worker).
+	PreviousClaim string `bson:"-" json:"-"`
 }
 
 // claimable reports whether a worker may take the message at now.
@@ -193,7 +196,15 @@ func (s *Store) ClaimMail(ctx context.Context, id, owner string, now time.Time, 
 }
 
 func (q *QueuedMail) setClaim(owner string, until time.Time) {
+	q.PreviousClaim = q.ClaimedBy
 	q.ClaimedBy, q.ClaimUntil = owner, until
+}
+
+func (q *QueuedMail) queueID() string { return q.ID }
+
+// ClaimDueMails claims up to limit messages due at now for owner (see claimDue).
+func (s *Store) ClaimDueMails(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*QueuedMail, error) {
+	return claimDue[QueuedMail](ctx, s, collMailQueue, "mail:", owner, now, lease, limit, ErrMailNotClaimable)
 }
 
 // RetryMail records a failed attempt of a message owner holds and releases the claim: the
@@ -233,28 +244,53 @@ func (s *Store) RetryMail(ctx context.Context, id, owner string, attempts int, n
 	return nil
 }
 
-// FinishMail moves a message to the outbox: it inserts out (keeping an outbox document that
-// already exists under that id, from an earlier run cut short), adds it to the recent view and
-// deletes the queue document. Every step is idempotent, so a repeat after a crash is harmless.
-// For a sent message the strings in Message.Secrets are cut from the stored copy.
+// FinishMail moves a message to the outbox (see FinishMails).
 func (s *Store) FinishMail(ctx context.Context, out *OutboxMail) error {
-	if out.Status == OutboxSent {
-		out.Message = redactSecrets(out.Message)
+	return s.FinishMails(ctx, []*OutboxMail{out})
+}
+
+// FinishMails moves messages to the outbox: it inserts them (keeping an outbox document that
+// already exists under an id, from an earlier run cut short), adds them to the recent view and
+// deletes their queue documents, a few round trips for the whole batch. Every step is
+// idempotent, so a repeat after a crash is harmless. For a sent message the strings in
+// Message.Secrets are cut from the stored copy.
+func (s *Store) FinishMails(ctx context.Context, outs []*OutboxMail) error {
+	if len(outs) == 0 {
+		return nil
 	}
-	err := s.insert(ctx, collMailOutbox, out)
-	if isDup(err) {
-		var stored OutboxMail
-		if err := s.getByID(ctx, collMailOutbox, out.ID, &stored); err != nil {
-			return fmt.Errorf("outbox %s: %w", out.ID, err)
+	docs := make([]any, len(outs))
+	for i, out := range outs {
+		if out.Status == OutboxSent {
+			out.Message = redactSecrets(out.Message)
 		}
-		*out = stored
-	} else if err != nil {
-		return fmt.Errorf("outbox %s: %w", out.ID, err)
+		docs[i] = out
 	}
-	if err := s.addToOutboxView(ctx, out.Summary()); err != nil {
+	errs := s.insertMany(ctx, collMailOutbox, docs)
+	summaries := make([]OutboxSummary, 0, len(outs))
+	ids := make([]string, 0, len(outs))
+	for i, out := range outs {
+		if errs != nil && errs[i] != nil {
+			if !isDup(errs[i]) {
+				return fmt.Errorf("outbox %s: %w", out.ID, errs[i])
+			}
+			var stored OutboxMail
+			if err := s.getByID(ctx, collMailOutbox, out.ID, &stored); err != nil {
+				return fmt.Errorf("outbox %s: %w", out.ID, err)
+			}
+			*out = stored
+		}
+		summaries = append(summaries, out.Summary())
+		ids = append(ids, out.ID)
+	}
+	if err := s.addToOutboxView(ctx, summaries); err != nil {
 		return fmt.Errorf("outbox view: %w", err)
 	}
-	return s.deleteByID(ctx, collMailQueue, out.ID)
+	if len(ids) == 1 {
+		return s.deleteByID(ctx, collMailQueue, ids[0])
+	}
+	// The queue is small (pending messages only), so the $in filter's scan is cheap.
+	_, err := s.c(collMailQueue).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+	return err
 }
 
 // GetOutboxMail reads one finished message by id.
@@ -285,10 +321,10 @@ func (s *Store) RecentOutbox(ctx context.Context, limit int) ([]OutboxSummary, e
 	return items, nil
 }
 
-// addToOutboxView puts item into the recent view (replacing an entry with the same id) and
+// addToOutboxView puts items into the recent view (replacing entries with the same ids) and
 // keeps the newest OutboxRecentCap. The view is one versioned document: under SingleWriter the
 // in-process lock serialises writers, on MongoDB a stale version is retried.
-func (s *Store) addToOutboxView(ctx context.Context, item OutboxSummary) error {
+func (s *Store) addToOutboxView(ctx context.Context, items []OutboxSummary) error {
 	unlock := s.locks.lock("mail:view")
 	defer unlock()
 	const attempts = 10
@@ -300,7 +336,7 @@ func (s *Store) addToOutboxView(ctx context.Context, item OutboxSummary) error {
 			return err
 		}
 		read := v.Version
-		data, err := json.Marshal(mergeSummary(v.summaries(), item, OutboxRecentCap))
+		data, err := json.Marshal(mergeSummaries(v.summaries(), items, OutboxRecentCap))
 		if err != nil {
 			return err
 		}
@@ -321,15 +357,20 @@ func (s *Store) addToOutboxView(ctx context.Context, item OutboxSummary) error {
 	return fmt.Errorf("outbox view: %w after %d attempts", ErrVersionMismatch, attempts)
 }
 
-// mergeSummary returns items with item in (replacing the same id), newest done first, capped.
-func mergeSummary(items []OutboxSummary, item OutboxSummary, limit int) []OutboxSummary {
-	out := make([]OutboxSummary, 0, len(items)+1)
+// mergeSummaries returns items with added in (replacing the same ids), newest done first,
+// capped.
+func mergeSummaries(items, added []OutboxSummary, limit int) []OutboxSummary {
+	replaced := make(map[string]bool, len(added))
+	for _, a := range added {
+		replaced[a.ID] = true
+	}
+	out := make([]OutboxSummary, 0, len(items)+len(added))
 	for _, it := range items {
-		if it.ID != item.ID {
+		if !replaced[it.ID] {
 			out = append(out, it)
 		}
 	}
-	out = append(out, item)
+	out = append(out, added...)
 	sort.SliceStable(out, func(i, j int) bool {
 		if !out[i].DoneAt.Equal(out[j].DoneAt) {
 			return out[i].DoneAt.After(out[j].DoneAt)

@@ -283,3 +283,84 @@ func mailSummaryIDs(list []store.OutboxSummary) string {
 	}
 	return strings.Join(ids, " ")
 }
+
+// Batch claims: concurrent workers claiming batches take every due message exactly once, a
+// claimed message is not claimed again before its lease ends, and finishing a batch empties
+// the queue and lists every message in the recent view. (The filtered path's atomicity is
+// MongoDB's; on FerretDB only the single-writer path is safe with concurrent claimers, so the
+// filtered path joins in turn, after the others.)
+func TestClaimDueMailsTakesEachMessageOnce(t *testing.T) {
+	ctx := context.Background()
+	env := storetest.Start(t)
+	multi, err := store.Connect(ctx, env.Embedded.URI(), storetest.DBName, store.Options{SingleWriter: false})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = multi.Close(context.Background()) })
+	now := storetest.Now
+	const n = 40
+	for i := 0; i < n; i++ {
+		if err := env.Store.EnqueueMail(ctx, mailQueued(fmt.Sprintf("b%02d", i), now)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mu sync.Mutex
+	claimedBy := map[string]string{}
+	var wg sync.WaitGroup
+	claim := func(st *store.Store, owner string, max int) {
+		defer wg.Done()
+		for rounds := 0; rounds < max; rounds++ {
+			batch, err := st.ClaimDueMails(ctx, owner, now, time.Minute, 7)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if len(batch) == 0 {
+				return
+			}
+			mu.Lock()
+			for _, q := range batch {
+				if prev, dup := claimedBy[q.ID]; dup {
+					t.Errorf("%s claimed by %s and %s", q.ID, prev, owner)
+				}
+				if q.ClaimedBy != owner || q.PreviousClaim != "" {
+					t.Errorf("%s: claimed by %q, previously %q", q.ID, q.ClaimedBy, q.PreviousClaim)
+				}
+				claimedBy[q.ID] = owner
+			}
+			mu.Unlock()
+		}
+	}
+	wg.Add(1)
+	claim(multi, "filtered", 1)
+	for w := 0; w < 3; w++ {
+		wg.Add(1)
+		go claim(env.Store, fmt.Sprintf("w%d", w), n)
+	}
+	wg.Wait()
+	if len(claimedBy) != n {
+		t.Fatalf("%d of %d messages claimed", len(claimedBy), n)
+	}
+	if again, _ := env.Store.ClaimDueMails(ctx, "late", now.Add(59*time.Second), time.Minute, 100); len(again) != 0 {
+		t.Fatalf("claimed again within the lease: %d", len(again))
+	}
+	// After the lease a crashed worker's messages are taken over, and say who held them.
+	taken, err := env.Store.ClaimDueMails(ctx, "late", now.Add(2*time.Minute), time.Minute, 100)
+	if err != nil || len(taken) != n || taken[0].PreviousClaim == "" {
+		t.Fatalf("take-over after the lease: %d, %v", len(taken), err)
+	}
+	outs := make([]*store.OutboxMail, len(taken))
+	for i, q := range taken {
+		outs[i] = &store.OutboxMail{ID: q.ID, Message: q.Message, Status: store.OutboxStored, DoneAt: now.Add(time.Duration(i) * time.Second)}
+	}
+	if err := env.Store.FinishMails(ctx, outs); err != nil {
+		t.Fatal(err)
+	}
+	if q, _ := env.Store.QueuedMails(ctx, 0); len(q) != 0 {
+		t.Fatalf("%d messages left in the queue", len(q))
+	}
+	recent, err := env.Store.RecentOutbox(ctx, 0)
+	if err != nil || len(recent) != n || recent[0].ID != taken[n-1].ID {
+		t.Fatalf("recent view: %d entries, first %v, err %v", len(recent), recent[0].ID, err)
+	}
+}

@@ -19,6 +19,7 @@ type queued[T any] interface {
 	*T
 	claimable(now time.Time) bool
 	setClaim(owner string, until time.Time)
+	queueID() string
 }
 
 // dueQueueIDs returns the ids of documents in coll a worker may claim at now (due and not
@@ -98,12 +99,76 @@ func claimQueued[T any, P queued[T]](ctx context.Context, s *Store, coll, lockKe
 		{Key: "claim_until", Value: bson.D{{Key: "$lte", Value: now}}},
 	}
 	err := s.c(coll).FindOneAndUpdate(ctx, filter, set,
-		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&q)
+		options.FindOneAndUpdate().SetReturnDocument(options.Before)).Decode(&q)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return nil, notClaimable
 	}
 	if err != nil {
 		return nil, err
 	}
+	P(&q).setClaim(owner, now.Add(lease))
 	return &q, nil
+}
+
+// claimDue lists up to limit documents of coll a worker may claim at now and claims them for
+// owner, longest-waiting first. On the single-writer embedded database it is one listing,
+// one read and one write for the whole batch, under the documents' in-process locks; on
+// MongoDB each document is claimed by its own atomic findAndModify.
+func claimDue[T any, P queued[T]](ctx context.Context, s *Store, coll, lockPrefix, owner string, now time.Time, lease time.Duration, limit int, notClaimable error) ([]*T, error) {
+	if owner == "" || lease <= 0 {
+		return nil, errors.New("store: claim needs an owner and a lease")
+	}
+	ids, err := s.dueQueueIDs(ctx, coll, now, limit)
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	if !s.opts.SingleWriter {
+		var out []*T
+		for _, id := range ids {
+			q, err := claimQueued[T, P](ctx, s, coll, lockPrefix+id, id, owner, now, lease, notClaimable)
+			if errors.Is(err, notClaimable) {
+				continue
+			}
+			if err != nil {
+				return out, err
+			}
+			out = append(out, q)
+		}
+		return out, nil
+	}
+	keys := make([]string, len(ids))
+	for i, id := range ids {
+		keys[i] = lockPrefix + id
+	}
+	unlock := s.locks.lockMany(keys)
+	defer unlock()
+	// Read again under the locks: the listing ran before them.
+	docs, err := findAll[T](ctx, s, coll, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*T, len(docs))
+	var claimIDs []string
+	for i := range docs {
+		if P(&docs[i]).claimable(now) {
+			id := P(&docs[i]).queueID()
+			byID[id] = &docs[i]
+			claimIDs = append(claimIDs, id)
+		}
+	}
+	if len(claimIDs) == 0 {
+		return nil, nil
+	}
+	if _, err := s.c(coll).UpdateMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: claimIDs}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "claimed_by", Value: owner}, {Key: "claim_until", Value: now.Add(lease)}}}}); err != nil {
+		return nil, err
+	}
+	out := make([]*T, 0, len(claimIDs))
+	for _, id := range ids { // in due order
+		if q, ok := byID[id]; ok {
+			P(q).setClaim(owner, now.Add(lease))
+			out = append(out, q)
+		}
+	}
+	return out, nil
 }

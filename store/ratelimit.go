@@ -2,12 +2,106 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
+
+// maxSlotLimit is the highest limit TakeHit keeps as one document per hit; above it a counter
+// document is cheaper than finding a free slot.
+const maxSlotLimit = 64
+
+// rateSlot is one hit on a rate-limited key: slot n of the key's window.
+type rateSlot struct {
+	ID        string    `bson:"_id"` // key@window-start#n
+	ExpiresAt time.Time `bson:"expires_at"`
+}
+
+// TakeHit records a hit on key in the fixed window containing now and reports whether it is
+// within limit (false: refuse). The state is in the database, so every replica counts the
+// same hits.
+//
+// For the small limits the public form and the login use, each hit claims a slot document
+// "key@window#n" with the lowest free n, by insert: a key's first hit in a window (by far the
+// usual case) is one insert, which travels with other writers' inserts in one round trip, and
+// a duplicate _id tells that a slot is taken. For large limits it counts in one document.
+func (s *Store) TakeHit(ctx context.Context, key string, limit int, window time.Duration, now time.Time) (bool, error) {
+	if limit > maxSlotLimit {
+		n, err := s.CountHit(ctx, key, window, now)
+		return err == nil && n <= limit, err
+	}
+	start := now.Truncate(window)
+	base := fmt.Sprintf("%s@%d#", key, start.Unix())
+	// Hits on one key take turns in this process, so they do not collide on the same slot;
+	// once the hint shows the window full, refusing needs no database at all.
+	unlock := s.locks.lock("slot:" + base)
+	defer unlock()
+	slot := s.slotHints.next(base)
+	for slot <= limit {
+		err := s.insert(ctx, collRateLimits, rateSlot{ID: base + strconv.Itoa(slot), ExpiresAt: start.Add(window)})
+		if err == nil {
+			s.slotHints.taken(base, slot)
+			return true, nil
+		}
+		if !isDup(err) {
+			return false, err
+		}
+		s.slotHints.taken(base, slot)
+		if slot, err = s.firstFreeSlot(ctx, base, max(slot+1, s.slotHints.next(base)), limit+1); err != nil {
+			return false, err
+		}
+	}
+	return false, nil
+}
+
+// slotHints remembers, for keys hit more than once in this process, the highest slot known to
+// be taken, so a busy key's next hit starts there instead of colliding its way up from 1.
+type slotHints struct {
+	mu   sync.Mutex
+	last map[string]int // window base -> highest slot known taken
+}
+
+func (h *slotHints) next(base string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.last[base] + 1
+}
+
+func (h *slotHints) taken(base string, slot int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.last == nil || len(h.last) > 10000 {
+		h.last = map[string]int{} // old windows' hints are useless; start afresh
+	}
+	if slot > h.last[base] {
+		h.last[base] = slot
+	}
+}
+
+// firstFreeSlot finds, by reads, the lowest slot in [lo, hi] not taken yet (hi when all below
+// are). Slots are taken lowest first, so the taken ones form a prefix and a binary search
+// finds its end.
+func (s *Store) firstFreeSlot(ctx context.Context, base string, lo, hi int) (int, error) {
+	for lo < hi {
+		mid := (lo + hi) / 2
+		var slot rateSlot
+		err := s.getByID(ctx, collRateLimits, base+strconv.Itoa(mid), &slot)
+		switch {
+		case err == nil:
+			lo = mid + 1
+		case errors.Is(err, ErrNotFound):
+			hi = mid
+		default:
+			return 0, err
+		}
+	}
+	return lo, nil
+}
 
 // CountHit adds one hit to key's fixed window that contains now and returns the hits in that
 // window so far. The counter lives in the database, so every replica sees the same count.

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -43,5 +44,51 @@ func TestConcurrentHitsOnOneKeyCountEachOnce(t *testing.T) {
 	// Another window starts again.
 	if c, _ := env.Store.CountHit(ctx, "intake-ip:192.0.2.1", 10*time.Minute, now.Add(10*time.Minute)); c != 1 {
 		t.Fatalf("new window counts %d", c)
+	}
+}
+
+// Small limits count in slots: concurrent hits on one key get exactly limit admissions, and
+// later hits in the window are refused; another key and the next window are unaffected.
+func TestTakeHitAdmitsExactlyTheLimit(t *testing.T) {
+	env := storetest.Start(t)
+	ctx := context.Background()
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	const limit, tries = 5, 24
+	var admitted atomic.Int32
+	var wg sync.WaitGroup
+	for i := 0; i < tries; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ok, err := env.Store.TakeHit(ctx, "intake-email:aino@example.com", limit, 10*time.Minute, now)
+			if err != nil {
+				t.Error(err)
+			}
+			if ok {
+				admitted.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if admitted.Load() != limit {
+		t.Fatalf("%d of %d hits admitted, want %d", admitted.Load(), tries, limit)
+	}
+	if ok, _ := env.Store.TakeHit(ctx, "intake-email:aino@example.com", limit, 10*time.Minute, now.Add(time.Minute)); ok {
+		t.Fatal("a hit later in the same window was admitted")
+	}
+	if ok, _ := env.Store.TakeHit(ctx, "intake-email:eero@example.com", limit, 10*time.Minute, now); !ok {
+		t.Fatal("another key was refused")
+	}
+	if ok, _ := env.Store.TakeHit(ctx, "intake-email:aino@example.com", limit, 10*time.Minute, now.Add(10*time.Minute)); !ok {
+		t.Fatal("the next window was refused")
+	}
+	// Large limits count in one document.
+	for i := 1; i <= 3; i++ {
+		if ok, _ := env.Store.TakeHit(ctx, "intake-ip:192.0.2.9", 1000, 10*time.Minute, now); !ok {
+			t.Fatalf("hit %d under a large limit refused", i)
+		}
+	}
+	if n, _ := env.Store.CountHit(ctx, "intake-ip:192.0.2.9", 10*time.Minute, now); n != 4 {
+		t.Fatalf("counter after three hits and this one: %d", n)
 	}
 }

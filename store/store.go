@@ -10,10 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
@@ -70,6 +72,8 @@ type Options struct {
 	// because FerretDB would scan the collection for any filter with more than _id in it.
 	// Against a shared MongoDB it must be false: the version goes into the filter instead.
 	SingleWriter bool
+	// Monitor, when set, sees every command sent to the database (tests count round trips).
+	Monitor *event.CommandMonitor
 }
 
 // Store is the database handle. It is safe for concurrent use.
@@ -84,6 +88,7 @@ type Store struct {
 	policies   snapshot[models.SLAPolicy]
 	categories snapshot[models.Category]
 
+	slotHints  slotHints
 	hitsMu     sync.Mutex
 	hitBatches map[string]*hitBatch // rate-limit hits waiting for their key's next write
 
@@ -93,10 +98,14 @@ type Store struct {
 
 // Connect dials uri and checks the server answers within the context's deadline.
 func Connect(ctx context.Context, uri, dbName string, opts Options) (*Store, error) {
-	client, err := mongo.Connect(options.Client().ApplyURI(uri).
+	co := options.Client().ApplyURI(uri).
 		SetServerSelectionTimeout(5 * time.Second).
 		SetConnectTimeout(5 * time.Second).
-		SetAppName("kaiku"))
+		SetAppName("kaiku")
+	if opts.Monitor != nil {
+		co.SetMonitor(opts.Monitor)
+	}
+	client, err := mongo.Connect(co)
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)
 	}
@@ -264,11 +273,34 @@ type keyedLocks struct{ stripes [256]sync.Mutex }
 func newKeyedLocks() *keyedLocks { return &keyedLocks{} }
 
 func (k *keyedLocks) lock(key string) (unlock func()) {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(key))
-	m := &k.stripes[h.Sum32()%uint32(len(k.stripes))]
+	m := &k.stripes[k.stripe(key)]
 	m.Lock()
 	return m.Unlock
+}
+
+func (k *keyedLocks) stripe(key string) int {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(key))
+	return int(h.Sum32() % uint32(len(k.stripes)))
+}
+
+// lockMany locks the stripes of all keys, each once and in ascending order, so two callers
+// locking overlapping sets cannot deadlock. Callers must not hold another stripe meanwhile.
+func (k *keyedLocks) lockMany(keys []string) (unlock func()) {
+	var stripes []int
+	for _, key := range keys {
+		stripes = append(stripes, k.stripe(key))
+	}
+	slices.Sort(stripes)
+	stripes = slices.Compact(stripes)
+	for _, i := range stripes {
+		k.stripes[i].Lock()
+	}
+	return func() {
+		for _, i := range stripes {
+			k.stripes[i].Unlock()
+		}
+	}
 }
 
 func redactURI(uri string) string {

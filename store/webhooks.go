@@ -198,6 +198,8 @@ func (q *QueuedWebhook) setClaim(owner string, until time.Time) {
 	q.ClaimedBy, q.ClaimUntil = owner, until
 }
 
+func (q *QueuedWebhook) queueID() string { return q.ID }
+
 // RetryWebhook records a failed attempt of a delivery owner holds, releases the claim (the
 // delivery is due again at next) and updates the log.
 func (s *Store) RetryWebhook(ctx context.Context, id, owner string, attempts int, next time.Time, last WebhookDelivery) error {

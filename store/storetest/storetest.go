@@ -35,6 +35,13 @@ func Start(t testing.TB) *Env {
 // StartIn starts the embedded database on the files in dir (to test restarts).
 func StartIn(t testing.TB, dir string) *Env {
 	t.Helper()
+	return StartWith(t, dir, store.Options{SingleWriter: true})
+}
+
+// StartWith starts the embedded database on the files in dir and connects with opts (to watch
+// the commands sent, for example).
+func StartWith(t testing.TB, dir string, opts store.Options) *Env {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -42,7 +49,7 @@ func StartIn(t testing.TB, dir string) *Env {
 	if err != nil {
 		t.Fatalf("start embedded database: %v", err)
 	}
-	st, err := store.Connect(ctx, emb.URI(), DBName, store.Options{SingleWriter: true})
+	st, err := store.Connect(ctx, emb.URI(), DBName, opts)
 	if err != nil {
 		emb.Close()
 		t.Fatalf("connect: %v", err)
