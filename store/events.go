@@ -77,7 +77,7 @@ func (p *EventPage) number() {
 
 // TouchEventSource records that source is alive and has written up to lastPage.
 func (s *Store) TouchEventSource(ctx context.Context, src EventSource) error {
-	_, err := s.c(collEventSources).ReplaceOne(ctx, bson.D{{Key: "_id", Value: src.ID}}, src, options.Replace().SetUpsert(true))
+	_, err := s.w(collEventSources).ReplaceOne(ctx, bson.D{{Key: "_id", Value: src.ID}}, src, options.Replace().SetUpsert(true))
 	return err
 }
 
@@ -89,7 +89,7 @@ func (s *Store) EventSources(ctx context.Context) ([]EventSource, error) {
 // DeleteEventsBefore drops pages written before t (they have been read long ago) and sources
 // not seen since t. It scans the pages once; callers run it about once a minute.
 func (s *Store) DeleteEventsBefore(ctx context.Context, t time.Time) error {
-	_, err := s.c(collEvents).DeleteMany(ctx, bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: t}}}})
-	_, err2 := s.c(collEventSources).DeleteMany(ctx, bson.D{{Key: "seen_at", Value: bson.D{{Key: "$lt", Value: t}}}})
+	_, err := s.w(collEvents).DeleteMany(ctx, bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: t}}}})
+	_, err2 := s.w(collEventSources).DeleteMany(ctx, bson.D{{Key: "seen_at", Value: bson.D{{Key: "$lt", Value: t}}}})
 	return errors.Join(err, err2)
 }

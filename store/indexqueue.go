@@ -37,7 +37,7 @@ func (s *Store) MarkDirty(ctx context.Context, id string, version int64, now tim
 	if !isDup(err) {
 		return err
 	}
-	_, err = s.c(collIndexQueue).UpdateOne(ctx,
+	_, err = s.w(collIndexQueue).UpdateOne(ctx,
 		bson.D{{Key: "_id", Value: id}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "version", Value: version}, {Key: "at", Value: now}}}},
 		options.UpdateOne().SetUpsert(true))
@@ -101,7 +101,7 @@ func (s *Store) ClearDirtyMany(ctx context.Context, indexed map[string]int64) er
 	if len(deletes) == 0 {
 		return nil
 	}
-	_, err := s.c(collIndexQueue).BulkWrite(ctx, deletes, options.BulkWrite().SetOrdered(false))
+	_, err := s.w(collIndexQueue).BulkWrite(ctx, deletes, options.BulkWrite().SetOrdered(false))
 	return err
 }
 

@@ -57,7 +57,7 @@ func (s *Store) ClaimIdempotency(ctx context.Context, rec *IdempotencyRecord) (*
 
 // CompleteIdempotency stores the answer given for a claimed key.
 func (s *Store) CompleteIdempotency(ctx context.Context, id, caseID string, response []byte) error {
-	_, err := s.c(collIdempotent).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+	_, err := s.w(collIdempotent).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "case_id", Value: caseID}, {Key: "response", Value: response}}}})
 	return err
 }
@@ -103,7 +103,7 @@ type Presence struct {
 
 // TouchPresence records or refreshes a viewer.
 func (s *Store) TouchPresence(ctx context.Context, p *Presence) error {
-	_, err := s.c(collPresence).ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.ID}}, p, options.Replace().SetUpsert(true))
+	_, err := s.w(collPresence).ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.ID}}, p, options.Replace().SetUpsert(true))
 	return err
 }
 

@@ -234,7 +234,7 @@ func (s *Store) RetryMail(ctx context.Context, id, owner string, attempts int, n
 	} else {
 		filter = append(filter, bson.E{Key: "claimed_by", Value: owner})
 	}
-	res, err := s.c(collMailQueue).UpdateOne(ctx, filter, update)
+	res, err := s.w(collMailQueue).UpdateOne(ctx, filter, update)
 	if err != nil {
 		return err
 	}
@@ -289,7 +289,7 @@ func (s *Store) FinishMails(ctx context.Context, outs []*OutboxMail) error {
 		return s.deleteByID(ctx, collMailQueue, ids[0])
 	}
 	// The queue is small (pending messages only), so the $in filter's scan is cheap.
-	_, err := s.c(collMailQueue).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+	_, err := s.w(collMailQueue).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
 	return err
 }
 

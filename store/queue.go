@@ -83,7 +83,7 @@ func claimQueued[T any, P queued[T]](ctx context.Context, s *Store, coll, lockKe
 		if !P(&q).claimable(now) {
 			return nil, notClaimable
 		}
-		res, err := s.c(coll).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, set)
+		res, err := s.w(coll).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, set)
 		if err != nil {
 			return nil, err
 		}
@@ -98,7 +98,7 @@ func claimQueued[T any, P queued[T]](ctx context.Context, s *Store, coll, lockKe
 		{Key: "next_attempt_at", Value: bson.D{{Key: "$lte", Value: now}}},
 		{Key: "claim_until", Value: bson.D{{Key: "$lte", Value: now}}},
 	}
-	err := s.c(coll).FindOneAndUpdate(ctx, filter, set,
+	err := s.w(coll).FindOneAndUpdate(ctx, filter, set,
 		options.FindOneAndUpdate().SetReturnDocument(options.Before)).Decode(&q)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return nil, notClaimable
@@ -159,7 +159,7 @@ func claimDue[T any, P queued[T]](ctx context.Context, s *Store, coll, lockPrefi
 	if len(claimIDs) == 0 {
 		return nil, nil
 	}
-	if _, err := s.c(coll).UpdateMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: claimIDs}}}},
+	if _, err := s.w(coll).UpdateMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: claimIDs}}}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "claimed_by", Value: owner}, {Key: "claim_until", Value: now.Add(lease)}}}}); err != nil {
 		return nil, err
 	}

@@ -158,7 +158,7 @@ func (s *Store) addHits(ctx context.Context, id string, n int, expires time.Time
 	var doc struct {
 		Count int `bson:"count"`
 	}
-	err := s.c(collRateLimits).FindOneAndUpdate(ctx,
+	err := s.w(collRateLimits).FindOneAndUpdate(ctx,
 		bson.D{{Key: "_id", Value: id}},
 		bson.D{
 			{Key: "$inc", Value: bson.D{{Key: "count", Value: n}}},
@@ -175,7 +175,7 @@ func (s *Store) addHits(ctx context.Context, id string, n int, expires time.Time
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
 	var total int64
 	for _, coll := range []string{collRateLimits, collSessions, collIdempotent, collPresence} {
-		res, err := s.c(coll).DeleteMany(ctx, bson.D{{Key: "expires_at", Value: bson.D{{Key: "$lt", Value: now}}}})
+		res, err := s.w(coll).DeleteMany(ctx, bson.D{{Key: "expires_at", Value: bson.D{{Key: "$lt", Value: now}}}})
 		if err != nil {
 			return total, err
 		}

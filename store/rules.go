@@ -45,7 +45,7 @@ func (s *Store) UpdateRule(ctx context.Context, r *models.Rule) error {
 // DeleteRule removes a rule.
 func (s *Store) DeleteRule(ctx context.Context, id string) error {
 	defer s.rules.drop()
-	res, err := s.c(collRules).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
+	res, err := s.w(collRules).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
 	if err == nil && res.DeletedCount == 0 {
 		return ErrNotFound
 	}
@@ -97,6 +97,6 @@ func (s *Store) MarkNotificationRead(ctx context.Context, userID, id string, at 
 	if n.UserID != userID {
 		return ErrNotFound
 	}
-	_, err := s.c(collNotices).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{{Key: "read_at", Value: at}}}})
+	_, err := s.w(collNotices).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{{Key: "read_at", Value: at}}}})
 	return err
 }

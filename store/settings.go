@@ -34,7 +34,7 @@ func (s *Store) Categories(ctx context.Context) ([]models.Category, error) {
 // SaveCategories replaces the category list.
 func (s *Store) SaveCategories(ctx context.Context, cats []models.Category) error {
 	defer s.categories.drop()
-	_, err := s.c(collSettings).ReplaceOne(ctx, bson.D{{Key: "_id", Value: categoriesID}},
+	_, err := s.w(collSettings).ReplaceOne(ctx, bson.D{{Key: "_id", Value: categoriesID}},
 		categoryList{ID: categoriesID, Categories: cats}, options.Replace().SetUpsert(true))
 	return err
 }
@@ -55,7 +55,7 @@ func (s *Store) GetCannedReply(ctx context.Context, id string) (*models.CannedRe
 
 // ReplaceCannedReply writes a canned reply back.
 func (s *Store) ReplaceCannedReply(ctx context.Context, r *models.CannedReply) error {
-	res, err := s.c(collCanned).ReplaceOne(ctx, bson.D{{Key: "_id", Value: r.ID}}, r)
+	res, err := s.w(collCanned).ReplaceOne(ctx, bson.D{{Key: "_id", Value: r.ID}}, r)
 	if err == nil && res.MatchedCount == 0 {
 		return ErrNotFound
 	}
@@ -64,7 +64,7 @@ func (s *Store) ReplaceCannedReply(ctx context.Context, r *models.CannedReply) e
 
 // DeleteCannedReply removes a canned reply.
 func (s *Store) DeleteCannedReply(ctx context.Context, id string) error {
-	res, err := s.c(collCanned).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
+	res, err := s.w(collCanned).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
 	if err == nil && res.DeletedCount == 0 {
 		return ErrNotFound
 	}

@@ -47,7 +47,7 @@ func (s *Store) UpdateSLAPolicy(ctx context.Context, p *models.SLAPolicy) error 
 // DeleteSLAPolicy removes a policy.
 func (s *Store) DeleteSLAPolicy(ctx context.Context, id string) error {
 	defer s.policies.drop()
-	res, err := s.c(collSLAPolicy).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
+	res, err := s.w(collSLAPolicy).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
 	if err == nil && res.DeletedCount == 0 {
 		return ErrNotFound
 	}
@@ -77,7 +77,7 @@ func (s *Store) SetSLATimer(ctx context.Context, caseID string, due *time.Time) 
 	if due == nil {
 		return s.deleteByID(ctx, collSLATimers, caseID)
 	}
-	_, err := s.c(collSLATimers).UpdateOne(ctx, bson.D{{Key: "_id", Value: caseID}},
+	_, err := s.w(collSLATimers).UpdateOne(ctx, bson.D{{Key: "_id", Value: caseID}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "due_at", Value: *due}}},
 			{Key: "$setOnInsert", Value: bson.D{{Key: "claimed_by", Value: ""}, {Key: "claim_until", Value: time.Time{}}}}},
 		options.UpdateOne().SetUpsert(true))
@@ -125,10 +125,10 @@ func (s *Store) ClaimSLATimer(ctx context.Context, caseID, owner string, now tim
 		if t.DueAt.After(now) || t.ClaimUntil.After(now) {
 			return ErrNotClaimable
 		}
-		_, err := s.c(collSLATimers).UpdateOne(ctx, bson.D{{Key: "_id", Value: caseID}}, set)
+		_, err := s.w(collSLATimers).UpdateOne(ctx, bson.D{{Key: "_id", Value: caseID}}, set)
 		return err
 	}
-	err := s.c(collSLATimers).FindOneAndUpdate(ctx, bson.D{
+	err := s.w(collSLATimers).FindOneAndUpdate(ctx, bson.D{
 		{Key: "_id", Value: caseID},
 		{Key: "due_at", Value: bson.D{{Key: "$lte", Value: now}}},
 		{Key: "claim_until", Value: bson.D{{Key: "$lte", Value: now}}},
@@ -146,7 +146,7 @@ func (s *Store) ReleaseSLATimer(ctx context.Context, caseID string, next *time.T
 	if next == nil {
 		return s.deleteByID(ctx, collSLATimers, caseID)
 	}
-	_, err := s.c(collSLATimers).UpdateOne(ctx, bson.D{{Key: "_id", Value: caseID}},
+	_, err := s.w(collSLATimers).UpdateOne(ctx, bson.D{{Key: "_id", Value: caseID}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "due_at", Value: *next}, {Key: "claimed_by", Value: ""}, {Key: "claim_until", Value: time.Time{}}}}})
 	return err
 }

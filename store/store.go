@@ -80,6 +80,12 @@ type Options struct {
 type Store struct {
 	client *mongo.Client
 	db     *mongo.Database
+	// writes is where writes go. On the single-writer embedded database it is a connection
+	// of its own, one at a time: SQLite commits one write transaction at a time anyway, and
+	// when several arrive together the losers sleep in SQLite's busy handler (1 to 100 ms)
+	// while the database sits idle. Queueing them here instead keeps it busy.
+	writes      *mongo.Database
+	writeClient *mongo.Client
 	opts   Options
 	locks  *keyedLocks
 
@@ -98,23 +104,35 @@ type Store struct {
 
 // Connect dials uri and checks the server answers within the context's deadline.
 func Connect(ctx context.Context, uri, dbName string, opts Options) (*Store, error) {
-	co := options.Client().ApplyURI(uri).
-		SetServerSelectionTimeout(5 * time.Second).
-		SetConnectTimeout(5 * time.Second).
-		SetAppName("kaiku")
-	if opts.Monitor != nil {
-		co.SetMonitor(opts.Monitor)
+	clientOptions := func(app string) *options.ClientOptions {
+		co := options.Client().ApplyURI(uri).
+			SetServerSelectionTimeout(5 * time.Second).
+			SetConnectTimeout(5 * time.Second).
+			SetAppName(app)
+		if opts.Monitor != nil {
+			co.SetMonitor(opts.Monitor)
+		}
+		return co
 	}
-	client, err := mongo.Connect(co)
+	client, err := mongo.Connect(clientOptions("kaiku"))
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)
 	}
-	s := &Store{client: client, db: client.Database(dbName), opts: opts, locks: newKeyedLocks(),
+	s := &Store{client: client, db: client.Database(dbName), writeClient: client, opts: opts, locks: newKeyedLocks(),
 		inserts: map[string]*GroupCommit[any]{}, hitBatches: map[string]*hitBatch{}}
 	if err := s.Ping(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("database %s not reachable: %w", redactURI(uri), err)
 	}
+	if opts.SingleWriter {
+		wc, err := mongo.Connect(clientOptions("kaiku-writer").SetMaxPoolSize(1))
+		if err != nil {
+			_ = client.Disconnect(context.Background())
+			return nil, fmt.Errorf("database: %w", err)
+		}
+		s.writeClient = wc
+	}
+	s.writes = s.writeClient.Database(dbName)
 	return s, nil
 }
 
@@ -124,12 +142,21 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // Close disconnects from the database.
-func (s *Store) Close(ctx context.Context) error { return s.client.Disconnect(ctx) }
+func (s *Store) Close(ctx context.Context) error {
+	var err error
+	if s.writeClient != s.client {
+		err = s.writeClient.Disconnect(ctx)
+	}
+	return errors.Join(err, s.client.Disconnect(ctx))
+}
 
 // Database exposes the raw database for benchmarks that measure the driver floor.
 func (s *Store) Database() *mongo.Database { return s.db }
 
 func (s *Store) c(name string) *mongo.Collection { return s.db.Collection(name) }
+
+// w is the collection for writes (see Store.writes).
+func (s *Store) w(name string) *mongo.Collection { return s.writes.Collection(name) }
 
 // ErrNotFound is returned when no document has the requested _id.
 var ErrNotFound = errors.New("store: not found")
@@ -178,7 +205,7 @@ const maxInsertBatch = 256
 // insertMany inserts docs in one unordered command and answers per document, so one
 // duplicate _id fails only its own caller.
 func (s *Store) insertMany(ctx context.Context, coll string, docs []any) []error {
-	_, err := s.c(coll).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	_, err := s.w(coll).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 	if err == nil {
 		return nil
 	}
@@ -207,7 +234,7 @@ func (s *Store) replaceIfVersion(ctx context.Context, coll, id string, version i
 	if !s.opts.SingleWriter {
 		filter = append(filter, bson.E{Key: "version", Value: version})
 	}
-	res, err := s.c(coll).ReplaceOne(ctx, filter, doc)
+	res, err := s.w(coll).ReplaceOne(ctx, filter, doc)
 	if err != nil {
 		return mapErr(err)
 	}
@@ -219,7 +246,7 @@ func (s *Store) replaceIfVersion(ctx context.Context, coll, id string, version i
 
 // deleteByID removes the document with _id id; a missing one is not an error.
 func (s *Store) deleteByID(ctx context.Context, coll, id string) error {
-	_, err := s.c(coll).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
+	_, err := s.w(coll).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
 	return err
 }
 
@@ -255,7 +282,7 @@ func (s *Store) NextSequenceBlock(ctx context.Context, name string, n int64) (la
 	var doc struct {
 		Seq int64 `bson:"seq"`
 	}
-	err = s.c(collCounters).FindOneAndUpdate(ctx,
+	err = s.w(collCounters).FindOneAndUpdate(ctx,
 		bson.D{{Key: "_id", Value: name}},
 		bson.D{{Key: "$inc", Value: bson.D{{Key: "seq", Value: n}}}},
 		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After),

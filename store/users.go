@@ -79,7 +79,7 @@ func (s *Store) GetTeam(ctx context.Context, id string) (*models.Team, error) {
 
 // ReplaceTeam writes a team back.
 func (s *Store) ReplaceTeam(ctx context.Context, t *models.Team) error {
-	res, err := s.c(collTeams).ReplaceOne(ctx, bson.D{{Key: "_id", Value: t.ID}}, t)
+	res, err := s.w(collTeams).ReplaceOne(ctx, bson.D{{Key: "_id", Value: t.ID}}, t)
 	if err != nil {
 		return err
 	}
@@ -129,7 +129,7 @@ func (s *Store) GetAPIToken(ctx context.Context, hash string) (*models.APIToken,
 
 // TouchAPIToken records when a token was last used.
 func (s *Store) TouchAPIToken(ctx context.Context, hash string, at time.Time) error {
-	_, err := s.c(collAPITokens).UpdateOne(ctx, bson.D{{Key: "_id", Value: hash}},
+	_, err := s.w(collAPITokens).UpdateOne(ctx, bson.D{{Key: "_id", Value: hash}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "last_used_at", Value: at}}}})
 	return err
 }
@@ -141,7 +141,7 @@ func (s *Store) ListAPITokens(ctx context.Context, userID string) ([]models.APIT
 
 // DeleteAPIToken revokes a user's token by its public ID.
 func (s *Store) DeleteAPIToken(ctx context.Context, userID, publicID string) error {
-	res, err := s.c(collAPITokens).DeleteOne(ctx, bson.D{{Key: "user_id", Value: userID}, {Key: "public_id", Value: publicID}})
+	res, err := s.w(collAPITokens).DeleteOne(ctx, bson.D{{Key: "user_id", Value: userID}, {Key: "public_id", Value: publicID}})
 	if err != nil {
 		return err
 	}

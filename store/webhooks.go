@@ -140,7 +140,7 @@ func (s *Store) UpdateWebhookEndpoint(ctx context.Context, w *models.WebhookEndp
 // DeleteWebhookEndpoint removes an endpoint and its delivery log. Deliveries still queued for
 // it fail when their turn comes.
 func (s *Store) DeleteWebhookEndpoint(ctx context.Context, id string) error {
-	res, err := s.c(collWebhooks).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
+	res, err := s.w(collWebhooks).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
 	if err != nil {
 		return err
 	}
@@ -224,7 +224,7 @@ func (s *Store) RetryWebhook(ctx context.Context, id, owner string, attempts int
 		}
 		if err == nil {
 			var res *mongo.UpdateResult
-			if res, err = s.c(collWebhookQueue).UpdateOne(ctx, filter, update); err == nil && res.MatchedCount == 0 {
+			if res, err = s.w(collWebhookQueue).UpdateOne(ctx, filter, update); err == nil && res.MatchedCount == 0 {
 				err = ErrWebhookNotClaimable
 			}
 		}
@@ -237,7 +237,7 @@ func (s *Store) RetryWebhook(ctx context.Context, id, owner string, attempts int
 		}
 	} else {
 		filter = append(filter, bson.E{Key: "claimed_by", Value: owner})
-		res, err := s.c(collWebhookQueue).UpdateOne(ctx, filter, update)
+		res, err := s.w(collWebhookQueue).UpdateOne(ctx, filter, update)
 		if err != nil {
 			return err
 		}
