@@ -18,17 +18,54 @@ import (
 // intakeService is what the public complaint and tracking handlers need.
 type intakeService interface {
 	Submit(ctx context.Context, req models.ComplaintCreate, files []helpdesk.Upload, idempotencyKey, clientIP string) (*helpdesk.Receipt, error)
-	Track(ctx context.Context, token string) (*models.PublicCase, error)
-	Reply(ctx context.Context, token string, req models.CustomerMessageCreate, files []helpdesk.Upload) (*models.PublicCase, error)
-	FollowUp(ctx context.Context, token string, req models.FollowUpCreate) (*models.PublicCase, error)
-	CustomerAttachment(ctx context.Context, token, attachmentID string) (*store.Attachment, error)
+	OpenTracking(ctx context.Context, token, clientIP string) (*helpdesk.TrackingGrant, error)
+	Track(ctx context.Context, access helpdesk.CaseAccess) (*models.PublicCase, error)
+	Reply(ctx context.Context, access helpdesk.CaseAccess, req models.CustomerMessageCreate, files []helpdesk.Upload) (*models.PublicCase, error)
+	FollowUp(ctx context.Context, access helpdesk.CaseAccess, req models.FollowUpCreate) (*models.PublicCase, error)
+	CustomerAttachment(ctx context.Context, access helpdesk.CaseAccess, attachmentID string) (*store.Attachment, error)
 }
 
 type publicHandlers struct {
-	intake      intakeService
-	bind        *Binder
-	maxUpload   int64 // whole multipart body
-	maxFileSize int64
+	intake        intakeService
+	bind          *Binder
+	maxUpload     int64 // whole multipart body
+	maxFileSize   int64
+	secureCookies bool
+}
+
+// TrackCookie is the name of a customer's tracking cookie. A browser holds one per case, each
+// under its own Path, so several cases can be open side by side.
+const TrackCookie = "kaiku_track"
+
+// trackCasePath is the tracking API of one case, and the Path its cookie is limited to. The
+// page (/track/{reference}) is static and needs no cookie, so the cookie goes nowhere else.
+func trackCasePath(reference string) string { return "/api/v1/track/case/" + reference }
+
+// openTracking exchanges the tracking token of a mail link for the case's cookie; the page then
+// drops the token from its address.
+func (h *publicHandlers) openTracking(c echo.Context) error {
+	var req models.TrackingSessionCreate
+	if err := h.bind.bindJSON(c, &req); err != nil {
+		return err
+	}
+	g, err := h.intake.OpenTracking(c.Request().Context(), req.Token, c.RealIP())
+	if err != nil {
+		return err
+	}
+	c.SetCookie(&http.Cookie{
+		Name: TrackCookie, Value: g.CookieValue, Path: trackCasePath(g.Case.Reference), Expires: g.ExpiresAt,
+		HttpOnly: true, Secure: h.secureCookies, SameSite: http.SameSiteStrictMode,
+	})
+	return data(c, http.StatusOK, g.Case)
+}
+
+// caseAccess is the credential of a cookie-authenticated tracking request.
+func caseAccess(c echo.Context) helpdesk.CaseAccess {
+	a := helpdesk.CaseAccess{Reference: c.Param("reference")}
+	if ck, err := c.Cookie(TrackCookie); err == nil {
+		a.Secret = ck.Value
+	}
+	return a
 }
 
 // IdempotencyHeader carries the client's idempotency key for a complaint submission.
@@ -114,7 +151,7 @@ func readUpload(fh *multipart.FileHeader, limit int64) (helpdesk.Upload, error) 
 }
 
 func (h *publicHandlers) track(c echo.Context) error {
-	pc, err := h.intake.Track(c.Request().Context(), c.Param("token"))
+	pc, err := h.intake.Track(c.Request().Context(), caseAccess(c))
 	if err != nil {
 		return err
 	}
@@ -127,7 +164,7 @@ func (h *publicHandlers) reply(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pc, err := h.intake.Reply(c.Request().Context(), c.Param("token"), req, files)
+	pc, err := h.intake.Reply(c.Request().Context(), caseAccess(c), req, files)
 	if err != nil {
 		return err
 	}
@@ -139,7 +176,7 @@ func (h *publicHandlers) followUp(c echo.Context) error {
 	if err := h.bind.bindJSON(c, &req); err != nil {
 		return err
 	}
-	pc, err := h.intake.FollowUp(c.Request().Context(), c.Param("token"), req)
+	pc, err := h.intake.FollowUp(c.Request().Context(), caseAccess(c), req)
 	if err != nil {
 		return err
 	}
@@ -147,7 +184,7 @@ func (h *publicHandlers) followUp(c echo.Context) error {
 }
 
 func (h *publicHandlers) attachment(c echo.Context) error {
-	a, err := h.intake.CustomerAttachment(c.Request().Context(), c.Param("token"), c.Param("aid"))
+	a, err := h.intake.CustomerAttachment(c.Request().Context(), caseAccess(c), c.Param("aid"))
 	if err != nil {
 		return err
 	}
