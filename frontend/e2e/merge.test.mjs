@@ -92,9 +92,9 @@ describe('merging a duplicate', () => {
 
     // The customer's old tracking link now opens the case kept.
     await withPage(browser, 'merge-tracking', async (page) => {
-      const response = await page.request.get(`/api/v1/track/${second.tracking_token}`)
-      assert.equal(response.status(), 200)
-      assert.equal((await response.json()).data.reference, first.reference)
+      await page.goto(`/track/${second.tracking_token}`)
+      await page.waitForURL(new RegExp(`/track/${first.reference}$`))
+      await expect(page.getByTestId('track-reference')).toHaveText(first.reference)
     })
   })
 
