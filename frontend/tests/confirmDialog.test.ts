@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { reactive } from 'vue'
 import { flushPromises, mount } from '@vue/test-utils'
 import ConfirmDialog from '../src/components/ConfirmDialog.vue'
 import ListState from '../src/components/ListState.vue'
@@ -11,26 +12,33 @@ afterEach(() => {
 const global = { plugins: [createAppI18n('en')] }
 
 describe('ConfirmDialog', () => {
-  it('asks, shows the error, and says which button does what', async () => {
+  it('is open while its action has a target; asks, shows the error, and wires Cancel and the danger button', async () => {
+    const confirm = vi.fn()
+    const action = reactive({ target: { id: 'r1' } as unknown, busy: false, error: 'It failed', confirm, cancel: () => (action.target = null) })
     const wrapper = mount(ConfirmDialog, {
-      props: { open: true, title: 'Delete rule', error: 'It failed', busy: false, label: 'Delete', busyLabel: 'Deleting…', testid: 'confirm-delete' },
+      props: { action, title: 'Delete rule', label: 'Delete', busyLabel: 'Deleting…', testid: 'confirm-delete' },
       slots: { default: '<p class="question">Delete “Escalate VIP”?</p>', actions: '<button type="button" data-testid="other">Disable instead</button>' },
       global,
       attachTo: document.body,
     })
     await flushPromises()
+    expect(wrapper.get('dialog').attributes('open')).toBeDefined()
     expect(wrapper.find('.question').exists()).toBe(true)
     expect(wrapper.get('[role=alert]').text()).toBe('It failed')
     const buttons = wrapper.findAll('.form__actions button').map((b) => b.text())
     expect(buttons).toEqual(['Cancel', 'Disable instead', 'Delete'])
     await wrapper.get('[data-testid=confirm-delete]').trigger('click')
-    await wrapper.get('.form__actions .btn--secondary').trigger('click')
-    expect(wrapper.emitted('confirm')).toHaveLength(1)
-    expect(wrapper.emitted('close')).toHaveLength(1)
+    expect(confirm).toHaveBeenCalledOnce()
 
-    await wrapper.setProps({ busy: true })
+    action.busy = true
+    await flushPromises()
     expect(wrapper.get('[data-testid=confirm-delete]').text()).toBe('Deleting…')
     expect(wrapper.get('[data-testid=confirm-delete]').attributes('disabled')).toBeDefined()
+
+    await wrapper.get('.form__actions .btn--secondary').trigger('click')
+    expect(action.target).toBeNull()
+    await flushPromises()
+    expect(wrapper.get('dialog').attributes('open')).toBeUndefined()
   })
 })
 

@@ -69,6 +69,10 @@ export function useConfirmAction<T>(options: ConfirmOptions) {
     target.value = item
   }
 
+  function cancel() {
+    target.value = null
+  }
+
   /** Runs action on the item the dialog is open for; closes the dialog when it succeeds. */
   async function run(action: (item: T) => Promise<void>, handlers: RunHandlers<T> = {}) {
     const item = target.value
@@ -92,7 +96,7 @@ export function useConfirmAction<T>(options: ConfirmOptions) {
     }
   }
 
-  return { target, busy, error, ask, run }
+  return { target, busy, error, ask, cancel, run }
 }
 
 export interface DeleteOptions<T> extends ConfirmOptions {
