@@ -220,8 +220,11 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 
 	public := map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /api/openapi.json": true,
 		"POST /api/v1/auth/login": true,
-		// The customer side: no account; the tracking token is exchanged for a case's cookie.
-		"GET /api/v1/form-options": true, "POST /api/v1/complaints": true, "POST /api/v1/track/session": true}
+		// The customer side: no account. The tracking token in the path is the credential of the
+		// token routes, and the exchange takes it for a case's cookie.
+		"GET /api/v1/form-options": true, "POST /api/v1/complaints": true, "POST /api/v1/track/session": true,
+		"GET /api/v1/track/{token}": true, "POST /api/v1/track/{token}/messages": true,
+		"POST /api/v1/track/{token}/follow-up": true, "GET /api/v1/track/{token}/attachments/{aid}": true}
 	ids := map[string]string{}
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
@@ -523,6 +526,7 @@ var requestBodies = map[string]string{
 	"createTeam": "TeamCreate", "updateTeam": "TeamPatch", "createAPIToken": "APITokenCreate",
 	"createCase": "CaseCreate", "updateCase": "CasePatch", "addCaseMessage": "MessageCreate", "mergeCase": "MergeRequest",
 	"submitComplaint": "ComplaintCreate", "openTracking": "TrackingSessionCreate", "addCustomerMessage": "CustomerMessageCreate", "answerFollowUp": "FollowUpCreate",
+	"addCustomerMessageWithCookie": "CustomerMessageCreate", "answerFollowUpWithCookie": "FollowUpCreate",
 	"replaceCategories": "CategoriesUpdate", "createCannedReply": "CannedReplyCreate", "updateCannedReply": "CannedReplyPatch",
 	"createSLAPolicy": "SLAPolicyCreate", "updateSLAPolicy": "SLAPolicyPatch",
 	"createRule": "RuleCreate", "previewRule": "RuleCreate", "updateRule": "RulePatch",
@@ -531,7 +535,8 @@ var requestBodies = map[string]string{
 
 // multipartForms names the multipart/form-data schema of the operations that also take files:
 // the JSON request's fields as text parts, and the files as parts named "attachments".
-var multipartForms = map[string]string{"submitComplaint": "ComplaintForm", "addCustomerMessage": "CustomerMessageForm"}
+var multipartForms = map[string]string{"submitComplaint": "ComplaintForm", "addCustomerMessage": "CustomerMessageForm",
+	"addCustomerMessageWithCookie": "CustomerMessageForm"}
 
 func TestOpenAPIRequestSchemasMatchValidateTags(t *testing.T) {
 	doc := loadOpenAPI(t)
@@ -1403,6 +1408,9 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 		{http.MethodPost, "/api/v1/complaints", unknownPartBody, 400, "ErrorEnvelope", unknownPartHeaders},
 		// The test server allows no file bytes at all.
 		{http.MethodPost, "/api/v1/complaints", fileBody, 413, "ErrorEnvelope", fileHeaders},
+		// Token routes take writes without the tracking header: no cookie is involved.
+		{http.MethodPost, "/api/v1/track/" + trackingToken + "/messages", `{"body":""}`, 400, "ErrorEnvelope", nil},
+		{http.MethodPost, "/api/v1/track/" + trackingToken + "/follow-up", `{"rating":9}`, 400, "ErrorEnvelope", nil},
 		{http.MethodPost, "/api/v1/track/case/K-2026-000042/messages", `{"body":""}`, 400, "ErrorEnvelope", trackHeaders},
 		{http.MethodPost, "/api/v1/track/case/K-2026-000042/follow-up", `{"rating":9}`, 400, "ErrorEnvelope", trackHeaders},
 		{http.MethodPost, "/api/v1/track/case/K-2026-000042/follow-up", `{"resolved":true,"rating":5}`, 403, "ErrorEnvelope", nil},

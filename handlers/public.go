@@ -59,13 +59,21 @@ func (h *publicHandlers) openTracking(c echo.Context) error {
 	return data(c, http.StatusOK, g.Case)
 }
 
-// caseAccess is the credential of a cookie-authenticated tracking request.
-func caseAccess(c echo.Context) helpdesk.CaseAccess {
-	a := helpdesk.CaseAccess{Reference: c.Param("reference")}
+// caseAccess reads a customer's credential for a case from a tracking request. The two route
+// families share every handler and use case and differ only in this.
+type caseAccess func(echo.Context) helpdesk.CaseAccess
+
+// byToken: API clients name the case by its tracking token in the path. No cookie is involved,
+// so there is nothing for another site to ride on and no CSRF header is asked for.
+func byToken(c echo.Context) helpdesk.CaseAccess { return helpdesk.TokenAccess(c.Param("token")) }
+
+// byCookie: the tracking page names the case by reference and sends the case's cookie.
+func byCookie(c echo.Context) helpdesk.CaseAccess {
+	secret := ""
 	if ck, err := c.Cookie(TrackCookie); err == nil {
-		a.Secret = ck.Value
+		secret = ck.Value
 	}
-	return a
+	return helpdesk.CookieAccess(c.Param("reference"), secret)
 }
 
 // IdempotencyHeader carries the client's idempotency key for a complaint submission.
@@ -150,45 +158,53 @@ func readUpload(fh *multipart.FileHeader, limit int64) (helpdesk.Upload, error) 
 	return helpdesk.Upload{Name: fh.Filename, Data: b}, nil
 }
 
-func (h *publicHandlers) track(c echo.Context) error {
-	pc, err := h.intake.Track(c.Request().Context(), caseAccess(c))
-	if err != nil {
-		return err
+func (h *publicHandlers) track(access caseAccess) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		pc, err := h.intake.Track(c.Request().Context(), access(c))
+		if err != nil {
+			return err
+		}
+		return data(c, http.StatusOK, pc)
 	}
-	return data(c, http.StatusOK, pc)
 }
 
-func (h *publicHandlers) reply(c echo.Context) error {
-	var req models.CustomerMessageCreate
-	files, err := h.bindForm(c, &req, map[string]*string{"body": &req.Body})
-	if err != nil {
-		return err
+func (h *publicHandlers) reply(access caseAccess) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		var req models.CustomerMessageCreate
+		files, err := h.bindForm(c, &req, map[string]*string{"body": &req.Body})
+		if err != nil {
+			return err
+		}
+		pc, err := h.intake.Reply(c.Request().Context(), access(c), req, files)
+		if err != nil {
+			return err
+		}
+		return data(c, http.StatusCreated, pc)
 	}
-	pc, err := h.intake.Reply(c.Request().Context(), caseAccess(c), req, files)
-	if err != nil {
-		return err
-	}
-	return data(c, http.StatusCreated, pc)
 }
 
-func (h *publicHandlers) followUp(c echo.Context) error {
-	var req models.FollowUpCreate
-	if err := h.bind.bindJSON(c, &req); err != nil {
-		return err
+func (h *publicHandlers) followUp(access caseAccess) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		var req models.FollowUpCreate
+		if err := h.bind.bindJSON(c, &req); err != nil {
+			return err
+		}
+		pc, err := h.intake.FollowUp(c.Request().Context(), access(c), req)
+		if err != nil {
+			return err
+		}
+		return data(c, http.StatusOK, pc)
 	}
-	pc, err := h.intake.FollowUp(c.Request().Context(), caseAccess(c), req)
-	if err != nil {
-		return err
-	}
-	return data(c, http.StatusOK, pc)
 }
 
-func (h *publicHandlers) attachment(c echo.Context) error {
-	a, err := h.intake.CustomerAttachment(c.Request().Context(), caseAccess(c), c.Param("aid"))
-	if err != nil {
-		return err
+func (h *publicHandlers) attachment(access caseAccess) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		a, err := h.intake.CustomerAttachment(c.Request().Context(), access(c), c.Param("aid"))
+		if err != nil {
+			return err
+		}
+		return sendAttachment(c, a)
 	}
-	return sendAttachment(c, a)
 }
 
 // sendAttachment serves a stored file as a download, never rendered inline, with its sniffed

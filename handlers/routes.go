@@ -76,16 +76,22 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	v1 := e.Group("/api/v1")
 	v1.POST("/auth/login", auth.login)
 
-	// Customers: no account. The tracking token is exchanged once per browser for a cookie
-	// scoped to its case; the case's routes take that cookie.
+	// Customers: no account. API clients use the token routes (the token in the path is the
+	// credential). The tracking page exchanges the token once per browser for a cookie scoped
+	// to its case and then uses the cookie routes, so the token leaves its requests. Tokens are
+	// upper-case base32, so none is ever "session" or "case".
 	v1.GET("/form-options", settings.formOptions)
 	v1.POST("/complaints", public.submit)
+	v1.GET("/track/:token", public.track(byToken))
+	v1.POST("/track/:token/messages", public.reply(byToken))
+	v1.POST("/track/:token/follow-up", public.followUp(byToken))
+	v1.GET("/track/:token/attachments/:aid", public.attachment(byToken))
 	v1.POST("/track/session", public.openTracking, requireTrackHeader)
 	tracked := v1.Group("/track/case/:reference", requireTrackHeader)
-	tracked.GET("", public.track)
-	tracked.POST("/messages", public.reply)
-	tracked.POST("/follow-up", public.followUp)
-	tracked.GET("/attachments/:aid", public.attachment)
+	tracked.GET("", public.track(byCookie))
+	tracked.POST("/messages", public.reply(byCookie))
+	tracked.POST("/follow-up", public.followUp(byCookie))
+	tracked.GET("/attachments/:aid", public.attachment(byCookie))
 
 	staff := v1.Group("", requireStaff(d.Auth))
 	staff.POST("/auth/logout", auth.logout)

@@ -81,8 +81,6 @@ func TestTrackingCookieOpensOnlyItsCase(t *testing.T) {
 		{name: "follow-up without the CSRF header", as: "A", method: "POST", path: pathA + "/follow-up", body: followUp, headers: map[string]string{handlers.TrackHeader: ""}, wantStatus: 403},
 		{name: "exchange without the CSRF header", method: "POST", path: "/api/v1/track/session", body: `{"token":"` + a.Data.TrackingToken + `"}`, wantStatus: 403},
 		{name: "exchange field errors", method: "POST", path: "/api/v1/track/session", body: `{}`, headers: trackHeader, wantStatus: 400, wantFields: []string{"token"}},
-		// The token opens nothing but the exchange (unknown API paths meet the staff login first).
-		{name: "no token routes any more", method: "GET", path: "/api/v1/track/" + a.Data.TrackingToken, wantStatus: 401, wantCode: "unauthenticated"},
 	})
 	if c, _ := s.env.Store.GetCase(context.Background(), a.Data.Reference); len(c.Messages) != len(ca.Messages) {
 		t.Fatal("a refused write was stored")
@@ -146,4 +144,55 @@ func TestTrackingExchangeIsRateLimited(t *testing.T) {
 	}
 	s.clock.Advance(helpdesk.TrackingExchangeWindow)
 	s.openTracking(t, r.Data.TrackingToken)
+}
+
+// The token routes are the API for clients other than the tracking page: the token in the path
+// is the whole credential, so they take no cookie and no tracking header, and they run the same
+// use cases as the cookie routes.
+func TestTrackingTokenRoutesForAPIClients(t *testing.T) {
+	s := newStack(t)
+	body, ct := multipartBody(t, complaintFields(), map[string][]byte{"a.png": onePixelPNG})
+	a := s.file(t, body, map[string]string{"Content-Type": ct})
+	fields := complaintFields()
+	fields["email"] = "bertta@example.com"
+	body, ct = multipartBody(t, fields, map[string][]byte{"b.png": onePixelPNG})
+	b := s.file(t, body, map[string]string{"Content-Type": ct})
+	ca, _ := s.env.Store.GetCase(context.Background(), a.Data.Reference)
+	cb, _ := s.env.Store.GetCase(context.Background(), b.Data.Reference)
+	aidA, aidB := ca.Attachments[0].ID, cb.Attachments[0].ID
+	tokA, tokB, forged := "/api/v1/track/"+a.Data.TrackingToken, "/api/v1/track/"+b.Data.TrackingToken, "/api/v1/track/"+strings.Repeat("A", 64)
+	s.logins["A"] = s.openTracking(t, a.Data.TrackingToken)
+	reply := `{"body":"hello from a script"}`
+	followUp := `{"resolved":true,"rating":5}`
+	s.run(t, []scenario{
+		{name: "A's token reads A", method: "GET", path: tokA, wantStatus: 200, wantBody: []string{a.Data.Reference}},
+		{name: "A's token fetches A's file", method: "GET", path: tokA + "/attachments/" + aidA, wantStatus: 200},
+		{name: "A's token fetches B's file", method: "GET", path: tokA + "/attachments/" + aidB, wantStatus: 404},
+		{name: "B's token fetches A's file", method: "GET", path: tokB + "/attachments/" + aidA, wantStatus: 404},
+
+		{name: "forged token", method: "GET", path: forged, wantStatus: 404, wantCode: "not_found"},
+		{name: "forged token, file", method: "GET", path: forged + "/attachments/" + aidA, wantStatus: 404},
+		{name: "forged token writes", method: "POST", path: forged + "/messages", body: reply, wantStatus: 404},
+		{name: "forged token answers the follow-up", method: "POST", path: forged + "/follow-up", body: followUp, wantStatus: 404},
+		{name: "too long a token", method: "GET", path: "/api/v1/track/" + strings.Repeat("A", 101), wantStatus: 404},
+		// The cookie is a credential of the cookie routes only: not a token, and no stand-in for one.
+		{name: "the cookie is no token", method: "GET", path: "/api/v1/track/" + s.logins["A"].track, wantStatus: 404},
+		{name: "a cookie with a forged token", as: "A", method: "GET", path: forged, wantStatus: 404},
+
+		// No cookie is involved, so a write needs no tracking header.
+		{name: "write without the tracking header", method: "POST", path: tokA + "/messages", body: reply, wantStatus: 201, wantBody: []string{"hello from a script"}},
+		{name: "write with a wrong tracking header", method: "POST", path: tokA + "/messages", body: reply, headers: map[string]string{handlers.TrackHeader: "no"}, wantStatus: 201},
+		{name: "the page's cookie sees the script's message", as: "A", method: "GET", path: "/api/v1/track/case/" + a.Data.Reference, wantStatus: 200, wantBody: []string{"hello from a script"}},
+		{name: "the exchange still needs the header", method: "POST", path: "/api/v1/track/session", body: `{"token":"` + a.Data.TrackingToken + `"}`, wantStatus: 403},
+	})
+	if c, _ := s.env.Store.GetCase(context.Background(), b.Data.Reference); len(c.Messages) != len(cb.Messages) {
+		t.Fatal("a write through A's token reached B")
+	}
+
+	// A wrong token and a too short one get the same answer: nothing tells a case exists.
+	wrong := s.do(nil, "GET", forged, "", nil)
+	short := s.do(nil, "GET", "/api/v1/track/abc", "", nil)
+	if wrong.status != http.StatusNotFound || wrong.body != short.body {
+		t.Fatalf("token answers differ: %d %s / %d %s", wrong.status, wrong.body, short.status, short.body)
+	}
 }

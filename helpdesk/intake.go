@@ -359,7 +359,7 @@ func (in *Intake) FollowUp(ctx context.Context, access CaseAccess, req models.Fo
 	return &p, nil
 }
 
-// CustomerAttachment returns a file of the case the tracking cookie opens, if the customer may see it.
+// CustomerAttachment returns a file of the case the customer's token or cookie opens, if they may see it.
 func (in *Intake) CustomerAttachment(ctx context.Context, access CaseAccess, attachmentID string) (*store.Attachment, error) {
 	c, err := in.tracked(ctx, access)
 	if err != nil {

@@ -10,7 +10,9 @@ import (
 )
 
 // The tracking page exchanges the token of a mail link for a cookie scoped to that one case,
-// so the token leaves the address bar and history and never travels in a request path.
+// so the token leaves its address bar and history and is in none of its later requests. API
+// clients keep naming the case by the token (the token routes of the public API); both reach
+// the same use cases through tracked.
 //
 // The exchange is once per browser, not single-use: the token stays valid (tracking tokens
 // have no expiry; each mail mints a fresh one), so the same link still opens the case on
@@ -26,11 +28,22 @@ const (
 	TrackingExchangeLimitPerIP = 30
 )
 
-// CaseAccess is what a cookie-authenticated tracking request presents: the case reference in
-// its path and the secret of its tracking cookie.
+// CaseAccess is what a customer's request presents for a case: either a tracking token (the
+// token routes, for API clients) or the secret of a tracking cookie with the case reference of
+// its path (the tracking page, after the exchange). Build it with TokenAccess or CookieAccess.
 type CaseAccess struct {
-	Reference string
-	Secret    string
+	byToken   bool
+	token     string
+	reference string
+	secret    string
+}
+
+// TokenAccess is a request that names its case by the tracking token alone.
+func TokenAccess(token string) CaseAccess { return CaseAccess{byToken: true, token: token} }
+
+// CookieAccess is a request to the case reference with a tracking cookie's secret.
+func CookieAccess(reference, secret string) CaseAccess {
+	return CaseAccess{reference: reference, secret: secret}
 }
 
 // TrackingGrant is an opened tracking session: the case it opens and the cookie (shown once).
@@ -87,13 +100,17 @@ func noTrackingSession() error {
 	return models.Unauthorized("tracking_session", "open the tracking link from your e-mail again")
 }
 
-// tracked resolves a tracking cookie to the case it opens, if that is the case the request
-// names.
+// tracked resolves a customer's credential to the case they may see: the case a token opens,
+// or the case a tracking cookie was issued for, if that is the case the request names. Every
+// customer read and write goes through here, whichever credential it came with.
 func (in *Intake) tracked(ctx context.Context, a CaseAccess) (*models.Case, error) {
-	if len(a.Secret) < 40 || len(a.Secret) > 100 {
+	if a.byToken {
+		return in.caseOfToken(ctx, a.token)
+	}
+	if len(a.secret) < 40 || len(a.secret) > 100 {
 		return nil, noTrackingSession()
 	}
-	ts, err := in.store.GetTrackingSession(ctx, hashToken(a.Secret))
+	ts, err := in.store.GetTrackingSession(ctx, hashToken(a.secret))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, noTrackingSession()
 	}
@@ -104,7 +121,7 @@ func (in *Intake) tracked(ctx context.Context, a CaseAccess) (*models.Case, erro
 		_ = in.store.DeleteTrackingSession(ctx, ts.ID) // best effort; the sweep removes it too
 		return nil, noTrackingSession()
 	}
-	if ts.CaseID != a.Reference {
+	if ts.CaseID != a.reference {
 		return nil, noTrackingSession()
 	}
 	c, err := in.store.GetCase(ctx, ts.CaseID)
