@@ -146,6 +146,11 @@ describe('complaint to answer and back', () => {
     const b = await file('b')
 
     await withPage(browser, 'cookie-customer', async (page, context) => {
+      // Every API request the page makes: the token may travel only in the exchange's body.
+      const requests = []
+      page.on('request', (r) => {
+        if (new URL(r.url()).pathname.startsWith('/api/')) requests.push({ method: r.method(), url: r.url(), body: r.postData() ?? '' })
+      })
       await page.goto(new URL(a.tracking_url).pathname)
       await page.waitForURL(new RegExp(`/track/${a.reference}$`))
       await expect(page.getByTestId('track-reference')).toHaveText(a.reference)
@@ -177,6 +182,24 @@ describe('complaint to answer and back', () => {
       // The API refuses a write without the tracking header, cookie or not.
       const forged = await page.request.post(`/api/v1/track/case/${a.reference}/messages`, { data: { body: 'no header' } })
       assert.equal(forged.status(), 403)
+
+      for (const r of requests) {
+        const exchange = r.method === 'POST' && new URL(r.url).pathname === '/api/v1/track/session'
+        for (const token of [a.tracking_token, b.tracking_token]) {
+          assert.ok(!r.url.includes(token), `the token is in no request address: ${r.method} ${r.url}`)
+          assert.ok(exchange || !r.body.includes(token), `only the exchange carries the token: ${r.method} ${r.url}`)
+        }
+      }
+      assert.ok(requests.some((r) => new URL(r.url).pathname === `/api/v1/track/case/${a.reference}`), 'the page read the case by reference')
+
+      // An API client uses the token routes: the token in the path is the credential, no header.
+      const script = await page.request.post(`/api/v1/track/${a.tracking_token}/messages`, { data: { body: `From a script ${stamp}.` } })
+      assert.equal(script.status(), 201, await script.text())
+      const read = await page.request.get(`/api/v1/track/${a.tracking_token}`)
+      assert.equal(read.status(), 200)
+      assert.equal((await read.json()).data.reference, a.reference)
+      await page.reload()
+      await expect(page.getByTestId('track-messages')).toContainText(`From a script ${stamp}.`)
     })
 
     // Another browser without the cookie is asked for the link; the link itself still works there.
