@@ -12,12 +12,15 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/handlers"
 )
 
-// publicRoutes need no staff login (the tracking token is the credential where there is one).
+// publicRoutes need no staff login: the customer side takes a tracking token (the token routes
+// and the exchange) or a case's tracking cookie (tracking_test.go checks those).
 var publicRoutes = map[string]bool{
 	"GET /healthz": true, "GET /readyz": true, "GET /api/openapi.json": true,
 	"POST /api/v1/auth/login": true, "GET /api/v1/form-options": true, "POST /api/v1/complaints": true,
 	"GET /api/v1/track/:token": true, "POST /api/v1/track/:token/messages": true,
 	"POST /api/v1/track/:token/follow-up": true, "GET /api/v1/track/:token/attachments/:aid": true,
+	"POST /api/v1/track/session": true, "GET /api/v1/track/case/:reference": true, "POST /api/v1/track/case/:reference/messages": true,
+	"POST /api/v1/track/case/:reference/follow-up": true, "GET /api/v1/track/case/:reference/attachments/:aid": true,
 }
 
 // minRole lists the staff routes an agent may not use; every other staff route is for agents.

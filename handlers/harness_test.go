@@ -57,12 +57,14 @@ func (c *testClock) Advance(d time.Duration) {
 
 const testPassword = "correct horse battery"
 
-// session is a logged-in staff user (cookie + CSRF token) or an API token holder.
+// session is a logged-in staff user (cookie + CSRF token), an API token holder, or a customer
+// holding a tracking cookie.
 type session struct {
 	user   *models.User
 	cookie string
 	csrf   string
 	token  string
+	track  string
 }
 
 func newStack(t *testing.T) *stack {
@@ -210,9 +212,13 @@ func (s *stack) do(sess *session, method, path, body string, headers map[string]
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if sess != nil {
-		if sess.token != "" {
+		switch {
+		case sess.track != "":
+			req.AddCookie(&http.Cookie{Name: handlers.TrackCookie, Value: sess.track})
+			req.Header.Set(handlers.TrackHeader, "1")
+		case sess.token != "":
 			req.Header.Set("Authorization", "Bearer "+sess.token)
-		} else {
+		default:
 			req.AddCookie(&http.Cookie{Name: handlers.SessionCookie, Value: sess.cookie})
 			req.Header.Set(handlers.CSRFHeader, sess.csrf)
 		}

@@ -102,13 +102,20 @@ func TestComplaintIntakeAndTracking(t *testing.T) {
 		t.Fatalf("acknowledgement mail must carry reference and link but not the complaint: %s", mailRes.body)
 	}
 
+	// The customer side runs through the token routes (API clients) and the page's cookie alike.
+	s.logins["customer"] = s.openTracking(t, token)
+	casePath := "/api/v1/track/case/" + r.Data.Reference
 	s.run(t, []scenario{
 		{name: "agent cannot read outbox", as: "agent", method: "GET", path: "/api/v1/mail/outbox", wantStatus: 403},
 		{name: "track", method: "GET", path: "/api/v1/track/" + token, wantStatus: 200, wantBody: []string{r.Data.Reference, `"status_text":"received"`, "SENTINEL-TEXT"}},
+		{name: "track with the cookie", as: "customer", method: "GET", path: casePath, wantStatus: 200, wantBody: []string{r.Data.Reference, `"status_text":"received"`, "SENTINEL-TEXT"}},
 		{name: "wrong token", method: "GET", path: "/api/v1/track/" + strings.Repeat("A", 64), wantStatus: 404},
 		{name: "short token", method: "GET", path: "/api/v1/track/abc", wantStatus: 404},
+		{name: "wrong token exchanged", method: "POST", path: "/api/v1/track/session", body: `{"token":"` + strings.Repeat("A", 64) + `"}`, headers: map[string]string{handlers.TrackHeader: "1"}, wantStatus: 404},
+		{name: "short token exchanged", method: "POST", path: "/api/v1/track/session", body: `{"token":"abc"}`, headers: map[string]string{handlers.TrackHeader: "1"}, wantStatus: 404},
 		{name: "appears unassigned", as: "agent", method: "GET", path: "/api/v1/cases?view=unassigned", wantBody: []string{r.Data.Reference}, wantStatus: 200},
 		{name: "follow-up before resolution refused", method: "POST", path: "/api/v1/track/" + token + "/follow-up", body: `{"resolved":true,"rating":5}`, wantStatus: 422, wantCode: "not_resolved"},
+		{name: "follow-up before resolution refused, cookie", as: "customer", method: "POST", path: casePath + "/follow-up", body: `{"resolved":true,"rating":5}`, wantStatus: 422, wantCode: "not_resolved"},
 	})
 
 	// Agent replies and notes; the customer sees the reply, never the note.
@@ -126,15 +133,19 @@ func TestComplaintIntakeAndTracking(t *testing.T) {
 	if replied.Data.FirstResponseAt == nil || replied.Data.Status != models.StatusWaiting {
 		t.Fatalf("after reply: first response %v status %s", replied.Data.FirstResponseAt, replied.Data.Status)
 	}
-	track := s.do(nil, "GET", "/api/v1/track/"+token, "", nil)
-	if !strings.Contains(track.body, "We are sending a new one.") || strings.Contains(track.body, "INTERNAL") || !strings.Contains(track.body, `"status":"waiting"`) {
-		t.Fatalf("tracking view: %s", track.body)
+	for _, track := range []response{s.do(nil, "GET", "/api/v1/track/"+token, "", nil), s.do(s.logins["customer"], "GET", casePath, "", nil)} {
+		if !strings.Contains(track.body, "We are sending a new one.") || strings.Contains(track.body, "INTERNAL") || !strings.Contains(track.body, `"status":"waiting"`) {
+			t.Fatalf("tracking view: %s", track.body)
+		}
 	}
 
-	// The customer answers: the case reopens.
+	// The customer answers: the case reopens. A token-route write needs no tracking header.
 	res = s.do(nil, "POST", "/api/v1/track/"+token+"/messages", `{"body":"Thanks, when will it arrive?"}`, nil)
 	if res.status != 201 || !strings.Contains(res.body, `"status":"open"`) {
 		t.Fatalf("customer reply: %d %s", res.status, res.body)
+	}
+	if res := s.do(s.logins["customer"], "GET", casePath, "", nil); !strings.Contains(res.body, "when will it arrive?") {
+		t.Fatalf("the cookie's view lacks the token route's message: %s", res.body)
 	}
 	// Resolved, then the follow-up: not fixed reopens the case, and it can be answered once.
 	stored, _ := s.env.Store.GetCase(context.Background(), r.Data.Reference)
@@ -143,8 +154,10 @@ func TestComplaintIntakeAndTracking(t *testing.T) {
 	}
 	s.run(t, []scenario{
 		{name: "follow-up field errors", method: "POST", path: "/api/v1/track/" + token + "/follow-up", body: `{"rating":9}`, wantStatus: 400, wantFields: []string{"resolved", "rating"}},
+		{name: "follow-up field errors, cookie", as: "customer", method: "POST", path: casePath + "/follow-up", body: `{"rating":9}`, wantStatus: 400, wantFields: []string{"resolved", "rating"}},
 		{name: "follow-up not fixed", method: "POST", path: "/api/v1/track/" + token + "/follow-up", body: `{"resolved":false,"rating":2,"comment":"Still leaking"}`, wantStatus: 200, wantBody: []string{`"status":"open"`, `"rating":2`}},
 		{name: "follow-up once", method: "POST", path: "/api/v1/track/" + token + "/follow-up", body: `{"resolved":true,"rating":5}`, wantStatus: 409, wantCode: "already_answered"},
+		{name: "follow-up once, whichever the credential", as: "customer", method: "POST", path: casePath + "/follow-up", body: `{"resolved":true,"rating":5}`, wantStatus: 409, wantCode: "already_answered"},
 	})
 }
 
@@ -176,6 +189,9 @@ func TestComplaintIdempotency(t *testing.T) {
 	for _, tok := range []string{first.Data.TrackingToken, second.Data.TrackingToken} {
 		if res := s.do(nil, "GET", "/api/v1/track/"+tok, "", nil); res.status != 200 {
 			t.Fatalf("tracking link after retry: %d", res.status)
+		}
+		if res := s.do(s.openTracking(t, tok), "GET", "/api/v1/track/case/"+first.Data.Reference, "", nil); res.status != 200 {
+			t.Fatalf("tracking cookie after retry: %d", res.status)
 		}
 	}
 	// The same key with another e-mail is another submission: a key alone never reveals a case.
@@ -281,13 +297,23 @@ func TestAttachmentsAreCheckedAndScopedToTheirCase(t *testing.T) {
 		t.Fatalf("attachments: %+v locale %q", c.Attachments, c.Locale)
 	}
 	aid := c.Attachments[0].ID
-	res := s.do(nil, "GET", "/api/v1/track/"+a.Data.TrackingToken+"/attachments/"+aid, "", nil)
-	if res.status != 200 || !bytes.Equal([]byte(res.body), onePixelPNG) ||
-		!strings.HasPrefix(res.header.Get("Content-Disposition"), "attachment;") || res.header.Get("X-Content-Type-Options") != "nosniff" {
-		t.Fatalf("download: %d %v", res.status, res.header)
+	s.logins["customerA"] = s.openTracking(t, a.Data.TrackingToken)
+	s.logins["customerB"] = s.openTracking(t, b.Data.TrackingToken)
+	for _, res := range []response{
+		s.do(nil, "GET", "/api/v1/track/"+a.Data.TrackingToken+"/attachments/"+aid, "", nil),
+		s.do(s.logins["customerA"], "GET", "/api/v1/track/case/"+a.Data.Reference+"/attachments/"+aid, "", nil),
+	} {
+		if res.status != 200 || !bytes.Equal([]byte(res.body), onePixelPNG) ||
+			!strings.HasPrefix(res.header.Get("Content-Disposition"), "attachment;") || res.header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Fatalf("download: %d %v", res.status, res.header)
+		}
 	}
 	s.run(t, []scenario{
 		{name: "other case's token", method: "GET", path: "/api/v1/track/" + b.Data.TrackingToken + "/attachments/" + aid, wantStatus: 404},
+		{name: "forged token", method: "GET", path: "/api/v1/track/" + strings.Repeat("A", 64) + "/attachments/" + aid, wantStatus: 404},
+		{name: "other case's cookie on this case's path", as: "customerB", method: "GET", path: "/api/v1/track/case/" + a.Data.Reference + "/attachments/" + aid, wantStatus: 401},
+		{name: "other case's cookie on its own path", as: "customerB", method: "GET", path: "/api/v1/track/case/" + b.Data.Reference + "/attachments/" + aid, wantStatus: 404},
+		{name: "no cookie", method: "GET", path: "/api/v1/track/case/" + a.Data.Reference + "/attachments/" + aid, wantStatus: 401},
 		{name: "staff download", as: "agent", method: "GET", path: "/api/v1/cases/" + a.Data.Reference + "/attachments/" + aid, wantStatus: 200},
 		{name: "staff via the wrong case", as: "agent", method: "GET", path: "/api/v1/cases/" + b.Data.Reference + "/attachments/" + aid, wantStatus: 404},
 		{name: "anonymous staff path", method: "GET", path: "/api/v1/cases/" + a.Data.Reference + "/attachments/" + aid, wantStatus: 401},
@@ -297,7 +323,7 @@ func TestAttachmentsAreCheckedAndScopedToTheirCase(t *testing.T) {
 	fields := complaintFields()
 	fields["email"] = "someone@example.com"
 	body, ct = multipartBody(t, fields, map[string][]byte{"evil.png": []byte("<html><script>alert(1)</script></html>")})
-	res = s.do(nil, "POST", "/api/v1/complaints", body, map[string]string{"Content-Type": ct})
+	res := s.do(nil, "POST", "/api/v1/complaints", body, map[string]string{"Content-Type": ct})
 	if res.status != 400 || !strings.Contains(res.body, `"attachments"`) {
 		t.Fatalf("disguised file: %d %s", res.status, res.body)
 	}

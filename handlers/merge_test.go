@@ -28,10 +28,15 @@ func TestMergeDuplicateKeepsEverythingAndRedirectsTracking(t *testing.T) {
 	if d.Status != "closed" || d.MergedInto != target.Data.Reference {
 		t.Fatalf("duplicate after merge: %s into %q", d.Status, d.MergedInto)
 	}
-	// The duplicate's tracking link now shows the target case with both texts.
-	track := s.do(nil, "GET", "/api/v1/track/"+dup.Data.TrackingToken, "", nil)
-	if !strings.Contains(track.body, target.Data.Reference) || !strings.Contains(track.body, "DUPLICATE-TEXT") || !strings.Contains(track.body, "SENTINEL-TEXT") {
-		t.Fatalf("tracking after merge: %s", track.body)
+	// The duplicate's tracking link now shows the target case with both texts: through the token
+	// route, and through the cookie, which the exchange scopes to the target.
+	for _, track := range []response{
+		s.do(nil, "GET", "/api/v1/track/"+dup.Data.TrackingToken, "", nil),
+		s.do(s.openTracking(t, dup.Data.TrackingToken), "GET", "/api/v1/track/case/"+target.Data.Reference, "", nil),
+	} {
+		if track.status != http.StatusOK || !strings.Contains(track.body, target.Data.Reference) || !strings.Contains(track.body, "DUPLICATE-TEXT") || !strings.Contains(track.body, "SENTINEL-TEXT") {
+			t.Fatalf("tracking after merge: %d %s", track.status, track.body)
+		}
 	}
 	if res := s.do(agent, "POST", "/api/v1/cases/"+dup.Data.Reference+"/merge", `{"into":"`+target.Data.Reference+`","version":`+strconv.FormatInt(d.Version, 10)+`}`, nil); res.status != 409 {
 		t.Fatalf("merging twice: %d", res.status)

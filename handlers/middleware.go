@@ -60,6 +60,24 @@ func requireStaff(auth authenticator) echo.MiddlewareFunc {
 	}
 }
 
+// TrackHeader must be sent (with the value 1) on every tracking write and on the token
+// exchange. The tracking cookie is SameSite=Strict, so another site's page cannot make a
+// browser send it; the header is the second lock: a cross-origin page can only add a custom
+// header after a CORS preflight, which this server never approves. Customers have no session
+// to keep a per-session CSRF token in, and the page may be reopened from a bookmark in a new
+// tab, so a fixed header is what both the page and a script can always send.
+const TrackHeader = "X-Kaiku-Track"
+
+// requireTrackHeader refuses customer writes that lack TrackHeader.
+func requireTrackHeader(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if !isSafeMethod(c.Request().Method) && c.Request().Header.Get(TrackHeader) != "1" {
+			return models.Forbidden("missing " + TrackHeader + ": 1 header")
+		}
+		return next(c)
+	}
+}
+
 func isSafeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }

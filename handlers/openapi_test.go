@@ -202,7 +202,7 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 
 	schemes := doc.Components.SecuritySchemes
 	wantSchemes := map[string]string{"cookieAuth": "apiKey cookie kaiku_session", "csrf": "apiKey header X-CSRF-Token",
-		"bearerAuth": "http bearer"}
+		"bearerAuth": "http bearer", "trackingCookie": "apiKey cookie kaiku_track", "trackHeader": "apiKey header X-Kaiku-Track"}
 	for name, want := range wantSchemes {
 		s := schemes[name]
 		if s == nil || s.Value == nil {
@@ -220,10 +220,11 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 
 	public := map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /api/openapi.json": true,
 		"POST /api/v1/auth/login": true,
-		// The customer side: no account, the tracking token in the path is the credential.
-		"GET /api/v1/form-options": true, "POST /api/v1/complaints": true, "GET /api/v1/track/{token}": true,
-		"POST /api/v1/track/{token}/messages": true, "POST /api/v1/track/{token}/follow-up": true,
-		"GET /api/v1/track/{token}/attachments/{aid}": true}
+		// The customer side: no account. The tracking token in the path is the credential of the
+		// token routes, and the exchange takes it for a case's cookie.
+		"GET /api/v1/form-options": true, "POST /api/v1/complaints": true, "POST /api/v1/track/session": true,
+		"GET /api/v1/track/{token}": true, "POST /api/v1/track/{token}/messages": true,
+		"POST /api/v1/track/{token}/follow-up": true, "GET /api/v1/track/{token}/attachments/{aid}": true}
 	ids := map[string]string{}
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
@@ -345,6 +346,10 @@ func checkSecurity(t *testing.T, name string, op *openapi3.Operation, public boo
 	switch {
 	case public:
 		want = nil
+	case isCustomerOperation(name) && strings.HasPrefix(name, "GET "):
+		want = []string{"trackingCookie"}
+	case isCustomerOperation(name):
+		want = []string{"trackHeader+trackingCookie"}
 	case strings.HasPrefix(name, "GET "):
 		want = []string{"cookieAuth", "bearerAuth"}
 	default:
@@ -353,6 +358,13 @@ func checkSecurity(t *testing.T, name string, op *openapi3.Operation, public boo
 	if !slices.Equal(got, want) {
 		t.Errorf("%s: security = %v, want %v", name, got, want)
 	}
+}
+
+// isCustomerOperation says the operation takes a customer's tracking cookie, not staff
+// credentials.
+func isCustomerOperation(name string) bool {
+	_, path, _ := strings.Cut(name, " ")
+	return strings.HasPrefix(path, "/api/v1/track/case/")
 }
 
 // checkErrorResponses: every error response is the envelope, staff operations document 401,
@@ -437,6 +449,7 @@ var requestTypes = map[string]reflect.Type{
 	"ComplaintCreate":       reflect.TypeFor[models.ComplaintCreate](),
 	"CustomerMessageCreate": reflect.TypeFor[models.CustomerMessageCreate](),
 	"FollowUpCreate":        reflect.TypeFor[models.FollowUpCreate](),
+	"TrackingSessionCreate": reflect.TypeFor[models.TrackingSessionCreate](),
 
 	"CategoriesUpdate": reflect.TypeFor[models.CategoriesUpdate](),
 	// models.Category is also a response; as a list item of CategoriesUpdate it has its own
@@ -512,7 +525,8 @@ var requestBodies = map[string]string{
 	"login": "LoginRequest", "createUser": "UserCreate", "updateUser": "UserPatch",
 	"createTeam": "TeamCreate", "updateTeam": "TeamPatch", "createAPIToken": "APITokenCreate",
 	"createCase": "CaseCreate", "updateCase": "CasePatch", "addCaseMessage": "MessageCreate", "mergeCase": "MergeRequest",
-	"submitComplaint": "ComplaintCreate", "addCustomerMessage": "CustomerMessageCreate", "answerFollowUp": "FollowUpCreate",
+	"submitComplaint": "ComplaintCreate", "openTracking": "TrackingSessionCreate", "addCustomerMessage": "CustomerMessageCreate", "answerFollowUp": "FollowUpCreate",
+	"addCustomerMessageWithCookie": "CustomerMessageCreate", "answerFollowUpWithCookie": "FollowUpCreate",
 	"replaceCategories": "CategoriesUpdate", "createCannedReply": "CannedReplyCreate", "updateCannedReply": "CannedReplyPatch",
 	"createSLAPolicy": "SLAPolicyCreate", "updateSLAPolicy": "SLAPolicyPatch",
 	"createRule": "RuleCreate", "previewRule": "RuleCreate", "updateRule": "RulePatch",
@@ -521,7 +535,8 @@ var requestBodies = map[string]string{
 
 // multipartForms names the multipart/form-data schema of the operations that also take files:
 // the JSON request's fields as text parts, and the files as parts named "attachments".
-var multipartForms = map[string]string{"submitComplaint": "ComplaintForm", "addCustomerMessage": "CustomerMessageForm"}
+var multipartForms = map[string]string{"submitComplaint": "ComplaintForm", "addCustomerMessage": "CustomerMessageForm",
+	"addCustomerMessageWithCookie": "CustomerMessageForm"}
 
 func TestOpenAPIRequestSchemasMatchValidateTags(t *testing.T) {
 	doc := loadOpenAPI(t)
@@ -1368,6 +1383,7 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 	}
 	fileBody, fileHeaders := multipartComplaint(true, "")
 	unknownPartBody, unknownPartHeaders := multipartComplaint(false, "status")
+	trackHeaders := map[string]string{TrackHeader: "1"}
 	validComplaint := `{"name":"Matti","email":"matti@example.com","category":"delivery","touchpoint":"delivery",` +
 		`"description":"The sofa arrived torn.","expected_outcome":"refund"}`
 	live := []struct {
@@ -1392,8 +1408,14 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 		{http.MethodPost, "/api/v1/complaints", unknownPartBody, 400, "ErrorEnvelope", unknownPartHeaders},
 		// The test server allows no file bytes at all.
 		{http.MethodPost, "/api/v1/complaints", fileBody, 413, "ErrorEnvelope", fileHeaders},
+		// Token routes take writes without the tracking header: no cookie is involved.
 		{http.MethodPost, "/api/v1/track/" + trackingToken + "/messages", `{"body":""}`, 400, "ErrorEnvelope", nil},
 		{http.MethodPost, "/api/v1/track/" + trackingToken + "/follow-up", `{"rating":9}`, 400, "ErrorEnvelope", nil},
+		{http.MethodPost, "/api/v1/track/case/K-2026-000042/messages", `{"body":""}`, 400, "ErrorEnvelope", trackHeaders},
+		{http.MethodPost, "/api/v1/track/case/K-2026-000042/follow-up", `{"rating":9}`, 400, "ErrorEnvelope", trackHeaders},
+		{http.MethodPost, "/api/v1/track/case/K-2026-000042/follow-up", `{"resolved":true,"rating":5}`, 403, "ErrorEnvelope", nil},
+		{http.MethodPost, "/api/v1/track/session", `{}`, 400, "ErrorEnvelope", trackHeaders},
+		{http.MethodPost, "/api/v1/track/session", `{"token":"x"}`, 403, "ErrorEnvelope", nil},
 		{http.MethodGet, "/api/v1/events", "", 401, "ErrorEnvelope", nil},
 		{http.MethodPut, "/api/v1/categories", `{"categories":[]}`, 401, "ErrorEnvelope", nil},
 		{http.MethodGet, "/api/v1/mail/outbox", "", 401, "ErrorEnvelope", nil},

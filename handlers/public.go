@@ -18,17 +18,62 @@ import (
 // intakeService is what the public complaint and tracking handlers need.
 type intakeService interface {
 	Submit(ctx context.Context, req models.ComplaintCreate, files []helpdesk.Upload, idempotencyKey, clientIP string) (*helpdesk.Receipt, error)
-	Track(ctx context.Context, token string) (*models.PublicCase, error)
-	Reply(ctx context.Context, token string, req models.CustomerMessageCreate, files []helpdesk.Upload) (*models.PublicCase, error)
-	FollowUp(ctx context.Context, token string, req models.FollowUpCreate) (*models.PublicCase, error)
-	CustomerAttachment(ctx context.Context, token, attachmentID string) (*store.Attachment, error)
+	OpenTracking(ctx context.Context, token, clientIP string) (*helpdesk.TrackingGrant, error)
+	Track(ctx context.Context, access helpdesk.CaseAccess) (*models.PublicCase, error)
+	Reply(ctx context.Context, access helpdesk.CaseAccess, req models.CustomerMessageCreate, files []helpdesk.Upload) (*models.PublicCase, error)
+	FollowUp(ctx context.Context, access helpdesk.CaseAccess, req models.FollowUpCreate) (*models.PublicCase, error)
+	CustomerAttachment(ctx context.Context, access helpdesk.CaseAccess, attachmentID string) (*store.Attachment, error)
 }
 
 type publicHandlers struct {
-	intake      intakeService
-	bind        *Binder
-	maxUpload   int64 // whole multipart body
-	maxFileSize int64
+	intake        intakeService
+	bind          *Binder
+	maxUpload     int64 // whole multipart body
+	maxFileSize   int64
+	secureCookies bool
+}
+
+// TrackCookie is the name of a customer's tracking cookie. A browser holds one per case, each
+// under its own Path, so several cases can be open side by side.
+const TrackCookie = "kaiku_track"
+
+// trackCasePath is the tracking API of one case, and the Path its cookie is limited to. The
+// page (/track/{reference}) is static and needs no cookie, so the cookie goes nowhere else.
+func trackCasePath(reference string) string { return "/api/v1/track/case/" + reference }
+
+// openTracking exchanges the tracking token of a mail link for the case's cookie; the page then
+// drops the token from its address.
+func (h *publicHandlers) openTracking(c echo.Context) error {
+	var req models.TrackingSessionCreate
+	if err := h.bind.bindJSON(c, &req); err != nil {
+		return err
+	}
+	g, err := h.intake.OpenTracking(c.Request().Context(), req.Token, c.RealIP())
+	if err != nil {
+		return err
+	}
+	c.SetCookie(&http.Cookie{
+		Name: TrackCookie, Value: g.CookieValue, Path: trackCasePath(g.Case.Reference), Expires: g.ExpiresAt,
+		HttpOnly: true, Secure: h.secureCookies, SameSite: http.SameSiteStrictMode,
+	})
+	return data(c, http.StatusOK, g.Case)
+}
+
+// caseAccess reads a customer's credential for a case from a tracking request. The two route
+// families share every handler and use case and differ only in this.
+type caseAccess func(echo.Context) helpdesk.CaseAccess
+
+// byToken: API clients name the case by its tracking token in the path. No cookie is involved,
+// so there is nothing for another site to ride on and no CSRF header is asked for.
+func byToken(c echo.Context) helpdesk.CaseAccess { return helpdesk.TokenAccess(c.Param("token")) }
+
+// byCookie: the tracking page names the case by reference and sends the case's cookie.
+func byCookie(c echo.Context) helpdesk.CaseAccess {
+	secret := ""
+	if ck, err := c.Cookie(TrackCookie); err == nil {
+		secret = ck.Value
+	}
+	return helpdesk.CookieAccess(c.Param("reference"), secret)
 }
 
 // IdempotencyHeader carries the client's idempotency key for a complaint submission.
@@ -113,45 +158,53 @@ func readUpload(fh *multipart.FileHeader, limit int64) (helpdesk.Upload, error) 
 	return helpdesk.Upload{Name: fh.Filename, Data: b}, nil
 }
 
-func (h *publicHandlers) track(c echo.Context) error {
-	pc, err := h.intake.Track(c.Request().Context(), c.Param("token"))
-	if err != nil {
-		return err
+func (h *publicHandlers) track(access caseAccess) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		pc, err := h.intake.Track(c.Request().Context(), access(c))
+		if err != nil {
+			return err
+		}
+		return data(c, http.StatusOK, pc)
 	}
-	return data(c, http.StatusOK, pc)
 }
 
-func (h *publicHandlers) reply(c echo.Context) error {
-	var req models.CustomerMessageCreate
-	files, err := h.bindForm(c, &req, map[string]*string{"body": &req.Body})
-	if err != nil {
-		return err
+func (h *publicHandlers) reply(access caseAccess) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		var req models.CustomerMessageCreate
+		files, err := h.bindForm(c, &req, map[string]*string{"body": &req.Body})
+		if err != nil {
+			return err
+		}
+		pc, err := h.intake.Reply(c.Request().Context(), access(c), req, files)
+		if err != nil {
+			return err
+		}
+		return data(c, http.StatusCreated, pc)
 	}
-	pc, err := h.intake.Reply(c.Request().Context(), c.Param("token"), req, files)
-	if err != nil {
-		return err
-	}
-	return data(c, http.StatusCreated, pc)
 }
 
-func (h *publicHandlers) followUp(c echo.Context) error {
-	var req models.FollowUpCreate
-	if err := h.bind.bindJSON(c, &req); err != nil {
-		return err
+func (h *publicHandlers) followUp(access caseAccess) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		var req models.FollowUpCreate
+		if err := h.bind.bindJSON(c, &req); err != nil {
+			return err
+		}
+		pc, err := h.intake.FollowUp(c.Request().Context(), access(c), req)
+		if err != nil {
+			return err
+		}
+		return data(c, http.StatusOK, pc)
 	}
-	pc, err := h.intake.FollowUp(c.Request().Context(), c.Param("token"), req)
-	if err != nil {
-		return err
-	}
-	return data(c, http.StatusOK, pc)
 }
 
-func (h *publicHandlers) attachment(c echo.Context) error {
-	a, err := h.intake.CustomerAttachment(c.Request().Context(), c.Param("token"), c.Param("aid"))
-	if err != nil {
-		return err
+func (h *publicHandlers) attachment(access caseAccess) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		a, err := h.intake.CustomerAttachment(c.Request().Context(), access(c), c.Param("aid"))
+		if err != nil {
+			return err
+		}
+		return sendAttachment(c, a)
 	}
-	return sendAttachment(c, a)
 }
 
 // sendAttachment serves a stored file as a download, never rendered inline, with its sniffed

@@ -60,7 +60,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	tokens := &tokenHandlers{tokens: d.Auth, bind: bind}
 	cases := &caseHandlers{cases: d.Cases, bind: bind}
 	web := &webApp{files: d.Frontend}
-	public := &publicHandlers{intake: d.Intake, bind: bind, maxFileSize: d.MaxFileBytes, maxUpload: 6*d.MaxFileBytes + d.MaxBodyBytes}
+	public := &publicHandlers{intake: d.Intake, bind: bind, maxFileSize: d.MaxFileBytes, maxUpload: 6*d.MaxFileBytes + d.MaxBodyBytes, secureCookies: d.SecureCookies}
 	outbox := &outboxHandlers{outbox: d.Outbox}
 	canned := &cannedHandlers{canned: d.Canned, bind: bind}
 	sla := &slaHandlers{sla: d.SLA, bind: bind}
@@ -76,13 +76,22 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	v1 := e.Group("/api/v1")
 	v1.POST("/auth/login", auth.login)
 
-	// Customers: no account; the tracking token in the path is the credential.
+	// Customers: no account. API clients use the token routes (the token in the path is the
+	// credential). The tracking page exchanges the token once per browser for a cookie scoped
+	// to its case and then uses the cookie routes, so the token leaves its requests. Tokens are
+	// upper-case base32, so none is ever "session" or "case".
 	v1.GET("/form-options", settings.formOptions)
 	v1.POST("/complaints", public.submit)
-	v1.GET("/track/:token", public.track)
-	v1.POST("/track/:token/messages", public.reply)
-	v1.POST("/track/:token/follow-up", public.followUp)
-	v1.GET("/track/:token/attachments/:aid", public.attachment)
+	v1.GET("/track/:token", public.track(byToken))
+	v1.POST("/track/:token/messages", public.reply(byToken))
+	v1.POST("/track/:token/follow-up", public.followUp(byToken))
+	v1.GET("/track/:token/attachments/:aid", public.attachment(byToken))
+	v1.POST("/track/session", public.openTracking, requireTrackHeader)
+	tracked := v1.Group("/track/case/:reference", requireTrackHeader)
+	tracked.GET("", public.track(byCookie))
+	tracked.POST("/messages", public.reply(byCookie))
+	tracked.POST("/follow-up", public.followUp(byCookie))
+	tracked.GET("/attachments/:aid", public.attachment(byCookie))
 
 	staff := v1.Group("", requireStaff(d.Auth))
 	staff.POST("/auth/logout", auth.logout)

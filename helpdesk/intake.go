@@ -276,26 +276,9 @@ func safeFileName(name, ext string) string {
 	return base + ext
 }
 
-// tracked resolves a tracking token to its case. A wrong token is "not found", never a hint
-// that the case exists.
-func (in *Intake) tracked(ctx context.Context, token string) (*models.Case, error) {
-	if len(token) < 40 || len(token) > 100 {
-		return nil, models.NotFound("case")
-	}
-	id, err := in.store.TrackedCaseID(ctx, hashToken(token))
-	if err != nil {
-		return nil, notFoundAs(err, "case")
-	}
-	c, err := in.store.GetCase(ctx, id)
-	if err != nil {
-		return nil, notFoundAs(err, "case")
-	}
-	return in.followMerge(ctx, c)
-}
-
 // Track returns the customer's view of their case.
-func (in *Intake) Track(ctx context.Context, token string) (*models.PublicCase, error) {
-	c, err := in.tracked(ctx, token)
+func (in *Intake) Track(ctx context.Context, access CaseAccess) (*models.PublicCase, error) {
+	c, err := in.tracked(ctx, access)
 	if err != nil {
 		return nil, err
 	}
@@ -305,8 +288,8 @@ func (in *Intake) Track(ctx context.Context, token string) (*models.PublicCase, 
 
 // Reply records a customer's message (with optional files); it reopens a waiting or resolved
 // case.
-func (in *Intake) Reply(ctx context.Context, token string, req models.CustomerMessageCreate, files []Upload) (*models.PublicCase, error) {
-	c, err := in.tracked(ctx, token)
+func (in *Intake) Reply(ctx context.Context, access CaseAccess, req models.CustomerMessageCreate, files []Upload) (*models.PublicCase, error) {
+	c, err := in.tracked(ctx, access)
 	if err != nil {
 		return nil, err
 	}
@@ -342,8 +325,8 @@ func (in *Intake) Reply(ctx context.Context, token string, req models.CustomerMe
 }
 
 // FollowUp records the customer's answer to "did our fix hold?" once per case.
-func (in *Intake) FollowUp(ctx context.Context, token string, req models.FollowUpCreate) (*models.PublicCase, error) {
-	c, err := in.tracked(ctx, token)
+func (in *Intake) FollowUp(ctx context.Context, access CaseAccess, req models.FollowUpCreate) (*models.PublicCase, error) {
+	c, err := in.tracked(ctx, access)
 	if err != nil {
 		return nil, err
 	}
@@ -376,9 +359,9 @@ func (in *Intake) FollowUp(ctx context.Context, token string, req models.FollowU
 	return &p, nil
 }
 
-// CustomerAttachment returns a file of the case the token opens, if the customer may see it.
-func (in *Intake) CustomerAttachment(ctx context.Context, token, attachmentID string) (*store.Attachment, error) {
-	c, err := in.tracked(ctx, token)
+// CustomerAttachment returns a file of the case the customer's token or cookie opens, if they may see it.
+func (in *Intake) CustomerAttachment(ctx context.Context, access CaseAccess, attachmentID string) (*store.Attachment, error) {
+	c, err := in.tracked(ctx, access)
 	if err != nil {
 		return nil, err
 	}

@@ -169,12 +169,12 @@ func (s *Store) addHits(ctx context.Context, id string, n int, expires time.Time
 	return doc.Count, err
 }
 
-// DeleteExpired removes rate-limit windows, sessions, idempotency records and presence that
-// ended before now. These collections stay small (one document per active key, session, recent
-// submission or open case page), so the scan is cheap.
+// DeleteExpired removes rate-limit windows, sessions (staff and tracking), idempotency records
+// and presence that ended before now. These collections stay small (one document per active
+// key, session, recent submission or open case page), so the scan is cheap.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
 	var total int64
-	for _, coll := range []string{collRateLimits, collSessions, collIdempotent, collPresence} {
+	for _, coll := range []string{collRateLimits, collSessions, collTrackSession, collIdempotent, collPresence} {
 		res, err := s.w(coll).DeleteMany(ctx, bson.D{{Key: "expires_at", Value: bson.D{{Key: "$lt", Value: now}}}})
 		if err != nil {
 			return total, err

@@ -36,6 +36,7 @@ const (
 	collRateLimits   = "rate_limits"
 	collMigrations   = "migrations"
 	collTracking     = "tracking"
+	collTrackSession = "tracking_sessions"
 	collIdempotent   = "idempotency"
 	collAttachment   = "attachments"
 	collEvents       = "events"
@@ -62,7 +63,7 @@ var AllCollections = []string{
 	collTracking, collIdempotent, collAttachment, collEvents, collEventSources, collPresence,
 	collMailQueue, collMailOutbox, collMailRecent, collSettings, collCanned,
 	collSLAPolicy, collSLATimers, collRules, collNotices,
-	collWebhooks, collWebhookQueue, collWebhookLog,
+	collWebhooks, collWebhookQueue, collWebhookLog, collTrackSession,
 }
 
 // Options tunes a Store.

@@ -73,7 +73,7 @@ describe('case work', () => {
 
     await withPage(browser, 'note-customer', async (page) => {
       const [api] = await Promise.all([
-        page.waitForResponse((r) => r.url().includes('/api/v1/track/') && r.request().method() === 'GET'),
+        page.waitForResponse((r) => r.url().endsWith('/api/v1/track/session') && r.request().method() === 'POST'),
         page.goto(new URL(receipt.tracking_url).pathname),
       ])
       await expect(page.getByTestId('track-messages')).toContainText(reply)

@@ -108,6 +108,8 @@ describe('complaint to answer and back', () => {
         // The customer sees the answer and writes back.
         await withPage(browser, 'loop-customer-reply', async (customer) => {
           await customer.goto(tracking.path)
+          // The token is exchanged for the case's cookie and leaves the address bar.
+          await customer.waitForURL(new RegExp(`/track/${tracking.reference}$`))
           await expect(customer.getByTestId('track-reference')).toHaveText(tracking.reference)
           await expect(customer.getByTestId('track-status')).toHaveText('Being handled')
           await expect(customer.getByTestId('track-messages')).toContainText(replyText)
@@ -129,4 +131,84 @@ describe('complaint to answer and back', () => {
       },
       { storageState: adminState },
     ))
+
+  test('a tracking link becomes a cookie for its case alone; the address keeps only the reference', async () => {
+    const file = (key) =>
+      withPage(browser, `cookie-file-${key}`, async (page) => {
+        const response = await page.request.post('/api/v1/complaints', {
+          headers: { 'Idempotency-Key': `cookie-${key}-${stamp}` },
+          data: { name: 'Kaisa Cookie', email: `kaisa.${stamp}@example.org`, category: 'product', touchpoint: 'store', description: `Case ${key} ${stamp}: the lamp flickers.`, expected_outcome: 'repair' },
+        })
+        assert.equal(response.status(), 201, await response.text())
+        return (await response.json()).data
+      })
+    const a = await file('a')
+    const b = await file('b')
+
+    await withPage(browser, 'cookie-customer', async (page, context) => {
+      // Every API request the page makes: the token may travel only in the exchange's body.
+      const requests = []
+      page.on('request', (r) => {
+        if (new URL(r.url()).pathname.startsWith('/api/')) requests.push({ method: r.method(), url: r.url(), body: r.postData() ?? '' })
+      })
+      await page.goto(new URL(a.tracking_url).pathname)
+      await page.waitForURL(new RegExp(`/track/${a.reference}$`))
+      await expect(page.getByTestId('track-reference')).toHaveText(a.reference)
+      const trace = await page.evaluate(() => JSON.stringify([location.href, history.state, history.length]))
+      assert.ok(!trace.includes(a.tracking_token), `the token is gone from the address and history: ${trace}`)
+
+      // A second case in the same browser: each cookie is scoped to its own case.
+      await page.goto(new URL(b.tracking_url).pathname)
+      await page.waitForURL(new RegExp(`/track/${b.reference}$`))
+      await expect(page.getByTestId('track-messages')).toContainText(`Case b ${stamp}`)
+      const cookies = (await context.cookies()).filter((c) => c.name === 'kaiku_track')
+      assert.deepEqual(cookies.map((c) => c.path).sort(), [`/api/v1/track/case/${a.reference}`, `/api/v1/track/case/${b.reference}`].sort())
+      for (const c of cookies) {
+        assert.equal(c.httpOnly, true)
+        assert.equal(c.sameSite, 'Strict')
+        assert.ok(c.value.length >= 40 && c.value !== a.tracking_token && c.value !== b.tracking_token)
+      }
+      assert.ok(!(await page.evaluate(() => document.cookie)).includes('kaiku_track'), 'scripts cannot read the cookie')
+
+      // Both stay open: a reload or a bookmark of the reference needs no token.
+      await page.goto(`/track/${a.reference}`)
+      await expect(page.getByTestId('track-messages')).toContainText(`Case a ${stamp}`)
+      await page.reload()
+      await expect(page.getByTestId('track-messages')).toContainText(`Case a ${stamp}`)
+      await page.getByLabel('Your message').fill('Still flickering.')
+      await page.getByTestId('track-reply-submit').click()
+      await expect(page.getByTestId('reply-sent')).toBeVisible()
+
+      // The API refuses a write without the tracking header, cookie or not.
+      const forged = await page.request.post(`/api/v1/track/case/${a.reference}/messages`, { data: { body: 'no header' } })
+      assert.equal(forged.status(), 403)
+
+      for (const r of requests) {
+        const exchange = r.method === 'POST' && new URL(r.url).pathname === '/api/v1/track/session'
+        for (const token of [a.tracking_token, b.tracking_token]) {
+          assert.ok(!r.url.includes(token), `the token is in no request address: ${r.method} ${r.url}`)
+          assert.ok(exchange || !r.body.includes(token), `only the exchange carries the token: ${r.method} ${r.url}`)
+        }
+      }
+      assert.ok(requests.some((r) => new URL(r.url).pathname === `/api/v1/track/case/${a.reference}`), 'the page read the case by reference')
+
+      // An API client uses the token routes: the token in the path is the credential, no header.
+      const script = await page.request.post(`/api/v1/track/${a.tracking_token}/messages`, { data: { body: `From a script ${stamp}.` } })
+      assert.equal(script.status(), 201, await script.text())
+      const read = await page.request.get(`/api/v1/track/${a.tracking_token}`)
+      assert.equal(read.status(), 200)
+      assert.equal((await read.json()).data.reference, a.reference)
+      await page.reload()
+      await expect(page.getByTestId('track-messages')).toContainText(`From a script ${stamp}.`)
+    })
+
+    // Another browser without the cookie is asked for the link; the link itself still works there.
+    await withPage(browser, 'cookie-other-device', async (page) => {
+      await page.goto(`/track/${a.reference}`)
+      await expect(page.getByTestId('track-needs-link')).toBeVisible()
+      await page.goto(new URL(a.tracking_url).pathname)
+      await page.waitForURL(new RegExp(`/track/${a.reference}$`))
+      await expect(page.getByTestId('track-messages')).toContainText('Still flickering.')
+    })
+  })
 })

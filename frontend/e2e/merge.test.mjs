@@ -92,6 +92,10 @@ describe('merging a duplicate', () => {
 
     // The customer's old tracking link now opens the case kept.
     await withPage(browser, 'merge-tracking', async (page) => {
+      await page.goto(`/track/${second.tracking_token}`)
+      await page.waitForURL(new RegExp(`/track/${first.reference}$`))
+      await expect(page.getByTestId('track-reference')).toHaveText(first.reference)
+      // So does the token route an API client uses.
       const response = await page.request.get(`/api/v1/track/${second.tracking_token}`)
       assert.equal(response.status(), 200)
       assert.equal((await response.json()).data.reference, first.reference)

@@ -472,23 +472,40 @@ export function submitComplaint(form: FormData, idempotencyKey: string): Promise
   )
 }
 
-const trackPath = (token: string) => `/track/${encodeURIComponent(token)}`
+// The tracking page opens from a mail link /track/<token>. It exchanges the token once for a
+// cookie scoped to that case (HttpOnly, so this code never sees it) and from then on addresses
+// the case by its reference.
 
-export function getTrackedCase(token: string, signal?: AbortSignal): Promise<PublicCase> {
-  return data(request<PublicCase>('GET', trackPath(token), { signal, noAuthRedirect: true }))
+/** Sent on every customer write and on the exchange: the server refuses them without it (CSRF). */
+const TRACK_HEADERS = { 'X-Kaiku-Track': '1' }
+
+/** True for a case reference (K-2026-000042); a tracking token is long and random instead. */
+export function isCaseReference(key: string): boolean {
+  return /^[A-Z]+-\d{4}-\d+$/.test(key)
+}
+
+/** Exchanges a tracking token for its case's cookie; answers with the case it opens. */
+export function openTracking(token: string, signal?: AbortSignal): Promise<PublicCase> {
+  return data(request<PublicCase>('POST', '/track/session', { body: { token }, headers: TRACK_HEADERS, signal, noAuthRedirect: true }))
+}
+
+const trackPath = (reference: string) => `/track/case/${encodeURIComponent(reference)}`
+
+export function getTrackedCase(reference: string, signal?: AbortSignal): Promise<PublicCase> {
+  return data(request<PublicCase>('GET', trackPath(reference), { signal, noAuthRedirect: true }))
 }
 
 /** The customer's reply (multipart: `body` and `attachments`); 201 with the updated case. */
-export function replyTrackedCase(token: string, form: FormData): Promise<PublicCase> {
-  return data(request<PublicCase>('POST', `${trackPath(token)}/messages`, { form, noAuthRedirect: true }))
+export function replyTrackedCase(reference: string, form: FormData): Promise<PublicCase> {
+  return data(request<PublicCase>('POST', `${trackPath(reference)}/messages`, { form, headers: TRACK_HEADERS, noAuthRedirect: true }))
 }
 
-export function answerFollowUp(token: string, answer: FollowUpAnswer): Promise<PublicCase> {
-  return data(request<PublicCase>('POST', `${trackPath(token)}/follow-up`, { body: answer, noAuthRedirect: true }))
+export function answerFollowUp(reference: string, answer: FollowUpAnswer): Promise<PublicCase> {
+  return data(request<PublicCase>('POST', `${trackPath(reference)}/follow-up`, { body: answer, headers: TRACK_HEADERS, noAuthRedirect: true }))
 }
 
-export function trackedAttachmentUrl(token: string, attachmentId: string): string {
-  return buildUrl(`${trackPath(token)}/attachments/${encodeURIComponent(attachmentId)}`)
+export function trackedAttachmentUrl(reference: string, attachmentId: string): string {
+  return buildUrl(`${trackPath(reference)}/attachments/${encodeURIComponent(attachmentId)}`)
 }
 
 // --- Escalation rules -----------------------------------------------------------------

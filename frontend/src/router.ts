@@ -54,7 +54,9 @@ export function createAppRouter(history: RouterHistory = createWebHistory()): Ro
         meta: { public: true, customer: true, titleKey: 'complain.title' },
       },
       {
-        path: '/track/:token',
+        // :key is a mail link's tracking token (exchanged for a cookie, then replaced in the
+        // address) or, after that, the case reference.
+        path: '/track/:key',
         name: 'track',
         component: () => import('./views/TrackView.vue'),
         meta: { public: true, customer: true, titleKey: 'track.title' },

@@ -477,6 +477,8 @@ const en = {
     title: 'Your case',
     reference: 'Reference',
     loadError: 'Your case could not be loaded.',
+    needsLinkTitle: 'Open your tracking link again',
+    needsLinkText: 'For your privacy this page opens only from the private link in our e-mails, and this browser has no access to the case right now. Open the link in the latest e-mail we sent you about this case.',
     notFoundTitle: 'This link is not valid',
     notFoundText: 'The link may be mistyped or incomplete. Use the link in the latest e-mail we sent you, or file a new complaint.',
     progress: 'Progress',

@@ -476,6 +476,8 @@ const fi: Messages = {
     title: 'Asiasi',
     reference: 'Viite',
     loadError: 'Asiaasi ei voitu ladata.',
+    needsLinkTitle: 'Avaa seurantalinkki uudelleen',
+    needsLinkText: 'Yksityisyytesi vuoksi tämä sivu avautuu vain sähköposteissamme olevasta henkilökohtaisesta linkistä, eikä tällä selaimella ole nyt pääsyä asiaasi. Avaa linkki viimeisimmästä asiaasi koskevasta sähköpostistamme.',
     notFoundTitle: 'Linkki ei kelpaa',
     notFoundText: 'Linkki voi olla kirjoitettu väärin tai katkennut. Käytä viimeisimmässä sähköpostissamme olevaa linkkiä tai tee uusi reklamaatio.',
     progress: 'Eteneminen',
