@@ -67,11 +67,11 @@ func (a *Auth) Login(ctx context.Context, req models.LoginRequest, clientIP stri
 		key   string
 		limit int
 	}{{"login-email:" + email, LoginLimitPerUser}, {"login-ip:" + clientIP, LoginLimitPerIP}} {
-		ok, err := a.store.TakeHit(ctx, k.key, k.limit, LoginWindow, now)
+		hit, err := a.store.TakeHit(ctx, k.key, k.limit, LoginWindow, now)
 		if err != nil {
 			return nil, err
 		}
-		if !ok {
+		if !hit.Allowed {
 			return nil, models.RateLimited("too many login attempts; try again in a minute")
 		}
 	}

@@ -96,7 +96,9 @@ func (r *referenceBlocks) take(ctx context.Context, year int, now time.Time) (in
 
 // insertNew stores a new case under reference (or a fresh one when it is ""). A duplicate
 // reference (a counter reset by hand, or a racing replica on FerretDB) takes the next number.
-func (s *Cases) insertNew(ctx context.Context, reference string, build func(id string) *models.Case) (*models.Case, error) {
+// With alsoStore, writes that only need the reference run beside the case insert (a tracking
+// link, say): each is harmless without the case, and together they cost one round trip.
+func (s *Cases) insertNew(ctx context.Context, reference string, markedAt bool, build func(id string) *models.Case, alsoStore ...func(ctx context.Context, id string) error) (*models.Case, error) {
 	now := s.now()
 	for attempt := 0; attempt < 20; attempt++ {
 		id := reference
@@ -115,26 +117,53 @@ func (s *Cases) insertNew(ctx context.Context, reference string, build func(id s
 		if err := s.sla.start(ctx, c, now); err != nil {
 			return nil, err
 		}
-		if err := s.store.MarkDirty(ctx, c.ID, c.Version, now); err != nil {
-			return nil, err
-		}
-		err = s.store.InsertCase(ctx, c)
-		if store.IsDuplicate(err) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if c.NextSLAEventAt != nil {
-			if err := s.store.SetSLATimer(ctx, c.ID, c.NextSLAEventAt); err != nil {
+		if !markedAt || attempt > 0 {
+			if err := s.store.MarkDirty(ctx, c.ID, c.Version, now); err != nil {
 				return nil, err
 			}
+		}
+		// The case, its SLA timer and the caller's writes go side by side: a timer or a link
+		// whose case failed to store leads nowhere (the timer's case is read before it fires).
+		steps := []func() error{func() error { return s.store.InsertCase(ctx, c) }}
+		if c.NextSLAEventAt != nil {
+			steps = append(steps, func() error { return s.store.InsertSLATimer(ctx, c.ID, *c.NextSLAEventAt) })
+		}
+		for _, also := range alsoStore {
+			steps = append(steps, func() error { return also(ctx, c.ID) })
+		}
+		errs := together(steps...)
+		if store.IsDuplicate(errs[0]) {
+			continue
+		}
+		if err := errors.Join(errs...); err != nil {
+			return nil, err
 		}
 		s.indexer.Indexed(ctx, c)
 		s.afterRules(ctx, c, effects)
 		return c, nil
 	}
 	return nil, errors.New("could not allocate a case reference")
+}
+
+// together runs the steps at the same time and returns their errors in order. Independent
+// writes issued together travel in the same group commits (see store.GroupCommit), so a
+// request waits for one round trip instead of one per write.
+func together(steps ...func() error) []error {
+	errs := make([]error, len(steps))
+	if len(steps) == 1 {
+		errs[0] = steps[0]()
+		return errs
+	}
+	var wg sync.WaitGroup
+	for i, step := range steps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = step()
+		}()
+	}
+	wg.Wait()
+	return errs
 }
 
 // Create opens a case on behalf of a customer (a phone call, a walk-in).
@@ -146,7 +175,7 @@ func (s *Cases) Create(ctx context.Context, p *Principal, req models.CaseCreate)
 		return nil, err
 	}
 	now := s.now()
-	c, err := s.insertNew(ctx, "", func(id string) *models.Case { return models.NewCase(id, req, p.Actor(), now) })
+	c, err := s.insertNew(ctx, "", false, func(id string) *models.Case { return models.NewCase(id, req, p.Actor(), now) })
 	if err == nil {
 		s.events.Publish(ctx, EventCaseCreated, c.ID, nil)
 	}

@@ -111,33 +111,61 @@ func (in *Intake) Submit(ctx context.Context, req models.ComplaintCreate, files 
 	// else's receipt; the record keeps only the reference, and a retry gets a fresh link. The
 	// reference is taken before the claim, so the claim is one insert and needs no second
 	// write once the case is stored.
-	var idemID, reference string
+	//
+	// The claim, the two rate-limit hits and the case's index mark are independent writes,
+	// so they go together (see together): a mark for a case that is then not filed is
+	// dropped by the reconciler, and the hits of a retry are given back.
+	reference, err := in.cases.nextReference(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	var idemID string
+	var retried *Receipt
+	var hits [2]*store.Hit
+	steps := []func() error{
+		func() (err error) {
+			hits[0], err = in.store.TakeHit(ctx, "intake-ip:"+clientIP, in.limits.PerIP, in.limits.Window, now)
+			return err
+		},
+		func() (err error) {
+			hits[1], err = in.store.TakeHit(ctx, "intake-email:"+email, in.limits.PerEmail, in.limits.Window, now)
+			return err
+		},
+		func() error { return in.store.MarkDirty(ctx, reference, 1, now) },
+	}
 	if idempotencyKey != "" {
 		idemID = "complaint:" + hashToken(email+"\x00"+idempotencyKey)
-		var retried *Receipt
-		reference, retried, err = in.claimKey(ctx, idemID, now)
-		if err != nil || retried != nil {
-			return retried, err
+		steps = append(steps, func() (err error) {
+			reference, retried, err = in.claimKey(ctx, idemID, reference, now)
+			return err
+		})
+	}
+	stepErr := errors.Join(together(steps...)...)
+	giveBack := func() {
+		for _, h := range hits {
+			if h != nil && h.Allowed {
+				_ = h.Release(ctx)
+			}
 		}
 	}
 	release := func() {
-		if idemID != "" {
+		if idemID != "" && retried == nil {
 			_ = in.store.ReleaseIdempotency(ctx, idemID)
 		}
 	}
-	// Limits count only new filings: a retry of one already filed was answered above.
-	for _, l := range []struct {
-		key   string
-		limit int
-	}{{"intake-ip:" + clientIP, in.limits.PerIP}, {"intake-email:" + email, in.limits.PerEmail}} {
-		ok, err := in.store.TakeHit(ctx, l.key, l.limit, in.limits.Window, now)
-		if err == nil && !ok {
-			err = models.RateLimited("too many complaints from here in a short time; please try again later")
-		}
-		if err != nil {
-			release()
-			return nil, err
-		}
+	switch {
+	case retried != nil:
+		// Limits count only new filings: a retry of one already filed is answered as such.
+		giveBack()
+		return retried, nil
+	case stepErr != nil:
+		giveBack()
+		release()
+		return nil, stepErr
+	case !hits[0].Allowed || !hits[1].Allowed:
+		giveBack()
+		release()
+		return nil, models.RateLimited("too many complaints from here in a short time; please try again later")
 	}
 	receipt, err := in.file(ctx, req, reference, refs, blobs, now)
 	if err != nil {
@@ -157,15 +185,12 @@ func (in *Intake) Submit(ctx context.Context, req models.ComplaintCreate, files 
 // milliseconds, so an older claim was left by a crash and the retry may file.
 const staleClaim = time.Minute
 
-// claimKey claims an idempotency key for a new filing under a freshly reserved reference. If
-// the key was used before, it answers the retry instead: the same reference with a fresh
-// link, or "in progress" while the first request is still filing.
-func (in *Intake) claimKey(ctx context.Context, idemID string, now time.Time) (reference string, retried *Receipt, err error) {
+// claimKey claims an idempotency key for a new filing under the reserved reference. If the
+// key was used before, it answers the retry instead: the same reference with a fresh link, or
+// "in progress" while the first request is still filing.
+func (in *Intake) claimKey(ctx context.Context, idemID, reserved string, now time.Time) (reference string, retried *Receipt, err error) {
+	reference = reserved
 	for attempt := 0; attempt < 2; attempt++ {
-		reference, err = in.cases.nextReference(ctx, now)
-		if err != nil {
-			return "", nil, err
-		}
 		existing, err := in.store.ClaimIdempotency(ctx, &store.IdempotencyRecord{ID: idemID, CaseID: reference, CreatedAt: now, ExpiresAt: now.Add(in.tokenTTL)})
 		if err == nil {
 			return reference, nil, nil
@@ -208,22 +233,28 @@ func (in *Intake) file(ctx context.Context, req models.ComplaintCreate, referenc
 			return nil, err
 		}
 	}
-	c, err := in.cases.insertNew(ctx, reference, func(id string) *models.Case {
+	var token, url string
+	c, err := in.cases.insertNew(ctx, reference, true, func(id string) *models.Case {
 		c := models.NewComplaintCase(id, req, "", now)
 		c.Attachments = refs
 		return c
+	}, func(ctx context.Context, id string) (err error) {
+		token, url, err = in.newTrackingLink(ctx, id)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	token, url, err := in.newTrackingLink(ctx, c.ID)
-	if err != nil {
-		return nil, err
-	}
-	if err := in.notify.Acknowledge(ctx, c, url); err != nil {
-		in.logger.Error("queue acknowledgement", "case", c.ID, "err", err)
-	}
-	in.events.Publish(ctx, EventCaseCreated, c.ID, nil)
+	// Stored: the acknowledgement and the live update go out together.
+	together(func() error {
+		if err := in.notify.Acknowledge(ctx, c, url); err != nil {
+			in.logger.Error("queue acknowledgement", "case", c.ID, "err", err)
+		}
+		return nil
+	}, func() error {
+		in.events.Publish(ctx, EventCaseCreated, c.ID, nil)
+		return nil
+	})
 	return &Receipt{Reference: c.ID, TrackingURL: url, TrackingToken: token, FirstResponseHours: in.limits.FirstResponseHours}, nil
 }
 

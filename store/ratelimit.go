@@ -30,10 +30,17 @@ type rateSlot struct {
 // "key@window#n" with the lowest free n, by insert: a key's first hit in a window (by far the
 // usual case) is one insert, which travels with other writers' inserts in one round trip, and
 // a duplicate _id tells that a slot is taken. For large limits it counts in one document.
-func (s *Store) TakeHit(ctx context.Context, key string, limit int, window time.Duration, now time.Time) (bool, error) {
+func (s *Store) TakeHit(ctx context.Context, key string, limit int, window time.Duration, now time.Time) (*Hit, error) {
 	if limit > maxSlotLimit {
 		n, err := s.CountHit(ctx, key, window, now)
-		return err == nil && n <= limit, err
+		if err != nil {
+			return nil, err
+		}
+		id := fmt.Sprintf("%s@%d", key, now.Truncate(window).Unix())
+		return &Hit{Allowed: n <= limit, release: func(ctx context.Context) error {
+			_, err := s.w(collRateLimits).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$inc", Value: bson.D{{Key: "count", Value: -1}}}})
+			return err
+		}}, nil
 	}
 	start := now.Truncate(window)
 	base := fmt.Sprintf("%s@%d#", key, start.Unix())
@@ -43,20 +50,39 @@ func (s *Store) TakeHit(ctx context.Context, key string, limit int, window time.
 	defer unlock()
 	slot := s.slotHints.next(base)
 	for slot <= limit {
-		err := s.insert(ctx, collRateLimits, rateSlot{ID: base + strconv.Itoa(slot), ExpiresAt: start.Add(window)})
+		id := base + strconv.Itoa(slot)
+		err := s.insert(ctx, collRateLimits, rateSlot{ID: id, ExpiresAt: start.Add(window)})
 		if err == nil {
 			s.slotHints.taken(base, slot)
-			return true, nil
+			return &Hit{Allowed: true, release: func(ctx context.Context) error {
+				s.slotHints.forget(base)
+				return s.deleteByID(ctx, collRateLimits, id)
+			}}, nil
 		}
 		if !isDup(err) {
-			return false, err
+			return nil, err
 		}
 		s.slotHints.taken(base, slot)
 		if slot, err = s.firstFreeSlot(ctx, base, max(slot+1, s.slotHints.next(base)), limit+1); err != nil {
-			return false, err
+			return nil, err
 		}
 	}
-	return false, nil
+	return &Hit{}, nil
+}
+
+// Hit is one recorded hit on a rate-limited key.
+type Hit struct {
+	Allowed bool // within the limit
+	release func(ctx context.Context) error
+}
+
+// Release gives an allowed hit back (a request that turned out not to count, such as a
+// retry answered from its first filing).
+func (h *Hit) Release(ctx context.Context) error {
+	if h == nil || h.release == nil {
+		return nil
+	}
+	return h.release(ctx)
 }
 
 // slotHints remembers, for keys hit more than once in this process, the highest slot known to
@@ -70,6 +96,13 @@ func (h *slotHints) next(base string) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.last[base] + 1
+}
+
+// forget drops the hint for base: a slot was given back, so a lower one is free again.
+func (h *slotHints) forget(base string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.last, base)
 }
 
 func (h *slotHints) taken(base string, slot int) {

@@ -60,11 +60,11 @@ func TestTakeHitAdmitsExactlyTheLimit(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ok, err := env.Store.TakeHit(ctx, "intake-email:aino@example.com", limit, 10*time.Minute, now)
+			hit, err := env.Store.TakeHit(ctx, "intake-email:aino@example.com", limit, 10*time.Minute, now)
 			if err != nil {
 				t.Error(err)
 			}
-			if ok {
+			if hit != nil && hit.Allowed {
 				admitted.Add(1)
 			}
 		}()
@@ -73,18 +73,29 @@ func TestTakeHitAdmitsExactlyTheLimit(t *testing.T) {
 	if admitted.Load() != limit {
 		t.Fatalf("%d of %d hits admitted, want %d", admitted.Load(), tries, limit)
 	}
-	if ok, _ := env.Store.TakeHit(ctx, "intake-email:aino@example.com", limit, 10*time.Minute, now.Add(time.Minute)); ok {
+	late, _ := env.Store.TakeHit(ctx, "intake-email:aino@example.com", limit, 10*time.Minute, now.Add(time.Minute))
+	if late.Allowed {
 		t.Fatal("a hit later in the same window was admitted")
 	}
-	if ok, _ := env.Store.TakeHit(ctx, "intake-email:eero@example.com", limit, 10*time.Minute, now); !ok {
+	eero, _ := env.Store.TakeHit(ctx, "intake-email:eero@example.com", limit, 10*time.Minute, now)
+	if !eero.Allowed {
 		t.Fatal("another key was refused")
 	}
-	if ok, _ := env.Store.TakeHit(ctx, "intake-email:aino@example.com", limit, 10*time.Minute, now.Add(10*time.Minute)); !ok {
+	// A hit given back frees its slot for the next one.
+	if err := eero.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < limit; i++ {
+		if h, _ := env.Store.TakeHit(ctx, "intake-email:eero@example.com", limit, 10*time.Minute, now); !h.Allowed {
+			t.Fatalf("hit %d after the release refused", i+1)
+		}
+	}
+	if next, _ := env.Store.TakeHit(ctx, "intake-email:aino@example.com", limit, 10*time.Minute, now.Add(10*time.Minute)); !next.Allowed {
 		t.Fatal("the next window was refused")
 	}
 	// Large limits count in one document.
 	for i := 1; i <= 3; i++ {
-		if ok, _ := env.Store.TakeHit(ctx, "intake-ip:192.0.2.9", 1000, 10*time.Minute, now); !ok {
+		if h, _ := env.Store.TakeHit(ctx, "intake-ip:192.0.2.9", 1000, 10*time.Minute, now); !h.Allowed {
 			t.Fatalf("hit %d under a large limit refused", i)
 		}
 	}

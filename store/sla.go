@@ -84,6 +84,16 @@ func (s *Store) SetSLATimer(ctx context.Context, caseID string, due *time.Time) 
 	return err
 }
 
+// InsertSLATimer sets the first timer of a new case. It is an insert, so the timers of cases
+// filed together are written together; an existing timer (a retried write) is updated.
+func (s *Store) InsertSLATimer(ctx context.Context, caseID string, due time.Time) error {
+	err := s.insert(ctx, collSLATimers, SLATimer{ID: caseID, DueAt: due})
+	if isDup(err) {
+		return s.SetSLATimer(ctx, caseID, &due)
+	}
+	return err
+}
+
 // DueSLATimers returns the IDs of timers due by now, soonest first.
 func (s *Store) DueSLATimers(ctx context.Context, now time.Time, limit int) ([]string, error) {
 	cur, err := s.c(collSLATimers).Find(ctx, bson.D{{Key: "due_at", Value: bson.D{{Key: "$lte", Value: now}}}},
