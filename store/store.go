@@ -87,8 +87,8 @@ type Store struct {
 	// while the database sits idle. Queueing them here instead keeps it busy.
 	writes      *mongo.Database
 	writeClient *mongo.Client
-	opts   Options
-	locks  *keyedLocks
+	opts        Options
+	locks       *keyedLocks
 
 	dirtyMu    sync.RWMutex // index marks: held shared while marking, alone while clearing
 	rules      snapshot[models.Rule]
