@@ -412,3 +412,38 @@ func TestPresenceNeedsACase(t *testing.T) {
 		{name: "agent cannot save", as: "agent", method: "PUT", path: "/api/v1/categories", body: `{"categories":[{"name_en":"a","name_fi":"b","active":true}]}`, wantStatus: 403},
 	})
 }
+
+// The first response promised in the receipt and the acknowledgement comes from the case's SLA
+// on its business calendar: filed on Friday afternoon, the answer is due on Monday.
+func TestPromisedFirstResponseFollowsTheSLA(t *testing.T) {
+	s := newStack(t)
+	s.clock.Advance(4*24*time.Hour + 5*time.Hour) // Friday 6 March 2026, 14:00 UTC (16:00 in Helsinki)
+	res := s.do(nil, "POST", "/api/v1/complaints", complaintJSON, nil)
+	var r struct {
+		Data struct {
+			Reference          string `json:"reference"`
+			FirstResponseHours int    `json:"first_response_hours"`
+		} `json:"data"`
+	}
+	res.decode(t, &r)
+	c, err := s.env.Store.GetCase(context.Background(), r.Data.Reference)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := c.FirstResponseHours()
+	if want <= 24 || r.Data.FirstResponseHours != want {
+		t.Fatalf("promised %d hours, the SLA says %d (a weekend lies between)", r.Data.FirstResponseHours, want)
+	}
+	if _, err := s.mailer.ProcessDue(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// (Read from the store: the staff sessions of the stack ended during the four days.)
+	recent, err := s.env.Store.RecentOutbox(context.Background(), 1)
+	if err != nil || len(recent) != 1 {
+		t.Fatalf("outbox: %v %v", recent, err)
+	}
+	ack, err := s.env.Store.GetOutboxMail(context.Background(), recent[0].ID)
+	if err != nil || !strings.Contains(ack.Message.Text, fmt.Sprintf("within %d hours", want)) {
+		t.Fatalf("acknowledgement does not promise %d hours: %v %v", want, ack, err)
+	}
+}

@@ -199,8 +199,8 @@ func (in *Intake) claimKey(ctx context.Context, idemID, reserved string, now tim
 			return "", nil, err
 		}
 		if existing.CaseID != "" {
-			if _, err := in.store.GetCase(ctx, existing.CaseID); err == nil {
-				r, err := in.receiptFor(ctx, existing.CaseID)
+			if c, err := in.store.GetCase(ctx, existing.CaseID); err == nil {
+				r, err := in.receiptFor(ctx, c)
 				return "", r, err
 			} else if !errors.Is(err, store.ErrNotFound) {
 				return "", nil, err
@@ -216,13 +216,22 @@ func (in *Intake) claimKey(ctx context.Context, idemID, reserved string, now tim
 	return "", nil, models.Conflict("in_progress", "this complaint is being filed right now; wait a moment")
 }
 
+// promisedHours is the first response the customer is told to expect: from the case's SLA
+// when a policy applies, otherwise the configured default.
+func (in *Intake) promisedHours(c *models.Case) int {
+	if h := c.FirstResponseHours(); h > 0 {
+		return h
+	}
+	return in.limits.FirstResponseHours
+}
+
 // receiptFor answers a retried submission: the same reference with a fresh tracking link.
-func (in *Intake) receiptFor(ctx context.Context, caseID string) (*Receipt, error) {
-	token, url, err := in.newTrackingLink(ctx, caseID)
+func (in *Intake) receiptFor(ctx context.Context, c *models.Case) (*Receipt, error) {
+	token, url, err := in.newTrackingLink(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
-	return &Receipt{Reference: caseID, TrackingURL: url, TrackingToken: token, FirstResponseHours: in.limits.FirstResponseHours}, nil
+	return &Receipt{Reference: c.ID, TrackingURL: url, TrackingToken: token, FirstResponseHours: in.promisedHours(c)}, nil
 }
 
 func (in *Intake) file(ctx context.Context, req models.ComplaintCreate, reference string, refs []models.AttachmentRef, blobs []*store.Attachment, now time.Time) (*Receipt, error) {
@@ -255,7 +264,7 @@ func (in *Intake) file(ctx context.Context, req models.ComplaintCreate, referenc
 		in.events.Publish(ctx, EventCaseCreated, c.ID, nil)
 		return nil
 	})
-	return &Receipt{Reference: c.ID, TrackingURL: url, TrackingToken: token, FirstResponseHours: in.limits.FirstResponseHours}, nil
+	return &Receipt{Reference: c.ID, TrackingURL: url, TrackingToken: token, FirstResponseHours: in.promisedHours(c)}, nil
 }
 
 // checkUploads validates files by content and size and prepares their documents.

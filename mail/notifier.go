@@ -21,7 +21,11 @@ func NewCaseNotifier(m *Mailer, firstResponseHours int) CaseNotifier {
 // Acknowledge queues the acknowledgement: the reference and the tracking link, never the
 // complaint text.
 func (n CaseNotifier) Acknowledge(ctx context.Context, c *models.Case, trackingURL string) error {
-	m := Acknowledgement(c.Locale, c.ID, trackingURL, c.Customer.Name, n.firstResponseHours)
+	hours := c.FirstResponseHours() // the case's SLA, when a policy applies
+	if hours == 0 {
+		hours = n.firstResponseHours
+	}
+	m := Acknowledgement(c.Locale, c.ID, trackingURL, c.Customer.Name, hours)
 	m.To, m.ToName, m.CaseID = c.Customer.Email, c.Customer.Name, c.ID
 	return n.mailer.Enqueue(ctx, m)
 }

@@ -142,3 +142,16 @@ func (c *Case) StopSLA(reason string, now time.Time) {
 	c.SLAPolicyID, c.SLA = "", nil
 	c.recordSLA(nil)
 }
+
+// FirstResponseHours is the promise an acknowledgement makes: the whole hours from filing to
+// the first-response due time of the case's SLA (business hours on its calendar, so a
+// complaint filed on Friday evening is promised an answer by Monday), or 0 when no
+// first-response clock runs.
+func (c *Case) FirstResponseHours() int {
+	for _, k := range c.SLA {
+		if k.Kind == SLAFirstResponse && k.DueAt != nil && k.DueAt.After(c.CreatedAt) {
+			return int((k.DueAt.Sub(c.CreatedAt) + time.Hour - 1) / time.Hour)
+		}
+	}
+	return 0
+}
