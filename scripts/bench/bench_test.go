@@ -18,9 +18,9 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// TestBenchSmall runs the whole bench on 200 cases with a one-second intake, then the platform
-// part again on the same directory (the reuse path), so the bench keeps building and running as
-// the code under it changes.
+// TestBenchSmall runs the whole bench on 200 cases with a one-second intake (without and then
+// with 50 escalation rules), then the platform part again on the same directory (the reuse
+// path), so the bench keeps building and running as the code under it changes.
 func TestBenchSmall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the embedded database, the index and a server process")
@@ -30,7 +30,7 @@ func TestBenchSmall(t *testing.T) {
 	dir := t.TempDir()
 	var progress bytes.Buffer
 	cfg := config{N: 200, Dir: dir, Only: partAll, Requests: 20, Warmup: 2, IntakeDuration: time.Second,
-		Changes: 5, Seed: 1, Progress: &progress}
+		Changes: 5, IntakeRules: defaultIntakeRules, Seed: 1, Progress: &progress}
 	for _, only := range []string{partAll, partPlatform} {
 		cfg.Only = only
 		rep, err := run(ctx, cfg)
@@ -64,8 +64,28 @@ func TestBenchSmall(t *testing.T) {
 			if in.ok == 0 || len(in.errs) > 0 || i3.insertFloor.ok == 0 || i3.upsertFloor.ok == 0 {
 				t.Errorf("intake %d ok, errors %s; floors %d, %d", in.ok, in.errSummary(), i3.insertFloor.ok, i3.upsertFloor.ok)
 			}
-			if i3.stored != int64(cfg.N+in.ok) || i3.found != in.ok || int64(i3.indexed) != i3.stored || i3.marks != 0 {
-				t.Errorf("after %d acknowledged: %d stored, %d found, %d indexed, %d marks", in.ok, i3.stored, i3.found, i3.indexed, i3.marks)
+			if i3.shippedOff == 0 {
+				t.Errorf("no shipped rule disabled before the intake without rules")
+			}
+			if r := i3.rules; r == nil {
+				t.Errorf("the intake with rules did not run")
+			} else {
+				lines = append(lines, "complaint intake, 16 clients, 50 rules", "targets (issue 4)")
+				if r.created != cfg.IntakeRules || r.enabled != cfg.IntakeRules || r.intake.ok == 0 || len(r.intake.errs) > 0 {
+					t.Errorf("rules: %d created, %d enabled; intake %d ok, errors %s", r.created, r.enabled, r.intake.ok, r.intake.errSummary())
+				}
+				if r.sampled != min(rulesSample, r.intake.ok) || r.withFiring == 0 || r.firings < r.withFiring || len(r.byRule) == 0 {
+					t.Errorf("rules fired on %d of %d cases read back, %d firings, %v", r.withFiring, r.sampled, r.firings, r.byRule)
+				}
+				if r.baseSampled == 0 || r.baseWithFiring != 0 {
+					t.Errorf("without rules: %d of %d cases read back had a firing", r.baseWithFiring, r.baseSampled)
+				}
+				if i3.acked != in.ok+r.intake.ok {
+					t.Errorf("%d acknowledged, want %d + %d", i3.acked, in.ok, r.intake.ok)
+				}
+			}
+			if i3.stored != int64(cfg.N+i3.acked) || i3.found != i3.acked || int64(i3.indexed) != i3.stored || i3.marks != 0 {
+				t.Errorf("after %d acknowledged: %d stored, %d found, %d indexed, %d marks", i3.acked, i3.stored, i3.found, i3.indexed, i3.marks)
 			}
 			if i3.search.http.n != cfg.Requests || i3.search.floor.n != cfg.Requests {
 				t.Errorf("search figures missing: %+v", i3.search)

@@ -50,6 +50,10 @@ var intakeEnv = []string{"KAIKU_INTAKE_LIMIT_PER_IP=1000000000", "KAIKU_INTAKE_L
 type issue3Report struct {
 	base                     int // cases stored before the intake
 	intake                   loadResult
+	intakeCPU                time.Duration // server CPU time during the intake (0: not measured)
+	shippedOff               int           // shipped escalation rules disabled before the intake
+	rules                    *rulesReport  // the intake again with escalation rules; nil: not run
+	acked                    int           // 201 answers of both intakes
 	insertFloor, upsertFloor loadResult
 	served                   int           // the server's unfiltered list total when the wait ended
 	indexWait                time.Duration // after the load, until the server listed them all
@@ -69,7 +73,8 @@ type issue3Report struct {
 }
 
 // runIssue3 measures live updates and then the intake (which adds cases, so it comes last) on
-// the running server, stops it and counts what was stored.
+// the running server, without escalation rules and then, unless -intake-rules is 0, with them
+// (issue 4), stops it and counts what was stored.
 func runIssue3(ctx context.Context, cfg config, rep *report, srv *child, admin *session, d *dataset,
 	texts []string, work string, logger *slog.Logger, progress func(string, ...any)) error {
 	i3 := rep.i3
@@ -79,11 +84,27 @@ func runIssue3(ctx context.Context, cfg config, rep *report, srv *child, admin *
 		return fmt.Errorf("live updates: %w", err)
 	}
 
-	progress("HTTP: POST /api/v1/complaints x %d concurrent for %s", intakeConcurrency, cfg.IntakeDuration)
-	refs := runIntake(ctx, base, texts, cfg.IntakeDuration, i3)
+	// The intake figure is the intake without escalation rules: issue 4 compares the intake with
+	// rules to it. (A new installation ships a few rules, enabled.)
+	var err error
+	if i3.shippedOff, err = disableRules(ctx, admin, base); err != nil {
+		return fmt.Errorf("disable the shipped rules: %w", err)
+	}
+	progress("HTTP: POST /api/v1/complaints x %d concurrent for %s (no escalation rules enabled)", intakeConcurrency, cfg.IntakeDuration)
+	var refs []string
+	cpu := srv.cpuMeter()
+	i3.intake, refs = runIntake(ctx, base, texts, cfg.IntakeDuration, 0)
+	i3.intakeCPU = cpu()
+	if cfg.IntakeRules > 0 {
+		more, err := runRulesIntake(ctx, cfg, srv, admin, texts, refs, i3, progress)
+		if err != nil {
+			return fmt.Errorf("intake with rules: %w", err)
+		}
+		refs = append(refs, more...)
+	}
+	i3.acked = len(refs)
 	progress("waiting for the server's index to list all %d cases", i3.base+len(refs))
 	t := time.Now()
-	var err error
 	i3.served, err = waitListed(ctx, admin, base, i3.base+len(refs))
 	i3.indexWait = time.Since(t)
 	if err != nil {
@@ -139,8 +160,9 @@ func intakeCase(texts []string, seq int, now time.Time) *models.Case {
 }
 
 // runIntake posts complaints as JSON from intakeConcurrency clients for dur, each with its own
-// idempotency key, and returns the references of the 201 answers.
-func runIntake(ctx context.Context, base string, texts []string, dur time.Duration, i3 *issue3Report) []string {
+// idempotency key, and returns what it measured and the references of the 201 answers. The
+// complaints are complaint(texts, seqFrom+seq) for seq from 0.
+func runIntake(ctx context.Context, base string, texts []string, dur time.Duration, seqFrom int) (loadResult, []string) {
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
 		MaxIdleConnsPerHost: intakeConcurrency, DisableCompression: true}}
 	defer client.CloseIdleConnections()
@@ -148,8 +170,8 @@ func runIntake(ctx context.Context, base string, texts []string, dur time.Durati
 	_, _ = rand.Read(nonce)
 	keyPrefix := "bench-" + hex.EncodeToString(nonce) + "-"
 	refs := make([][]string, intakeConcurrency)
-	i3.intake = runLoad(intakeConcurrency, dur, func(worker, seq int) error {
-		body, err := json.Marshal(complaint(texts, seq))
+	res := runLoad(intakeConcurrency, dur, func(worker, seq int) error {
+		body, err := json.Marshal(complaint(texts, seqFrom+seq))
 		if err != nil {
 			return err
 		}
@@ -186,7 +208,7 @@ func runIntake(ctx context.Context, base string, texts []string, dur time.Durati
 	for _, r := range refs {
 		all = append(all, r...)
 	}
-	return all
+	return res, all
 }
 
 // waitListed polls the server's unfiltered case list until its total (from the server's
@@ -297,9 +319,13 @@ func (i3 *issue3Report) print(w io.Writer) {
 		in, fmt.Sprintf("raw InsertOne x%d", i3.insertFloor.conc), i3.insertFloor)
 	fmt.Fprintf(w, "%-30s      %-35s | floor %-22s %s\n", "", "", fmt.Sprintf("bleve Upsert(1 doc) x%d", i3.upsertFloor.conc), i3.upsertFloor)
 	fmt.Fprintf(w, "  %d complaints acknowledged (201) in %s; failed: %s\n", in.ok, secs(in.elapsed), in.errSummary())
-	lost := in.ok - i3.found
+	fmt.Fprintf(w, "  no escalation rules enabled (%d were at start, the ones a new installation ships: disabled first)\n", i3.shippedOff)
+	if i3.rules != nil {
+		i3.rules.print(w, in, i3.intakeCPU)
+	}
+	lost := i3.acked - i3.found
 	fmt.Fprintf(w, "  database after the server stopped: %d cases = %d before %+d; %d of %d acknowledged references found by _id",
-		i3.stored, i3.base, i3.stored-int64(i3.base), i3.found, in.ok)
+		i3.stored, i3.base, i3.stored-int64(i3.base), i3.found, i3.acked)
 	switch extra := i3.stored - int64(i3.base) - int64(i3.found); {
 	case lost > 0:
 		fmt.Fprintf(w, ": %d LOST (%s)\n", lost, strings.Join(i3.notFound, ", "))
@@ -321,8 +347,12 @@ func (i3 *issue3Report) print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "server RSS after the intake: %d MB (peak %d MB)\n", i3.rss>>20, i3.rssPeak>>20)
 	fmt.Fprintf(w, "targets (issue 3): intake >= 500/s %s  none lost %s  index complete %s  search p95 <= 60ms %s  live update <= 1s (max) %s\n",
-		verdict(in.rate() >= targetIntakeRate), verdict(in.ok > 0 && lost == 0),
+		verdict(in.rate() >= targetIntakeRate), verdict(i3.acked > 0 && lost == 0),
 		verdict(int64(i3.indexed) == i3.stored && i3.unindexed == 0 && i3.marks == 0),
 		verdict(l.http.n > 0 && l.http.p95 <= targetSearchP95),
 		verdict(i3.live.n > 0 && i3.missed == 0 && i3.live.max <= targetLive))
+	if r := i3.rules; r != nil {
+		fmt.Fprintf(w, "targets (issue 4): intake with %d rules >= %.0f%% of the rate without %s\n",
+			r.enabled, 100*targetRulesShare, verdict(r.intake.ok > 0 && r.ratio(in) >= targetRulesShare))
+	}
 }

@@ -55,6 +55,7 @@ type config struct {
 	Warmup           int
 	IntakeDuration   time.Duration // of the HTTP intake load; its floors run as long, at most floorLoadLimit
 	Changes          int           // live updates measured
+	IntakeRules      int           // escalation rules of the second intake (issue 4); 0: no second intake
 	Seed             uint64
 	CPUProfile       string // of the bench process (seeding and floors)
 	ServerCPUProfile string // of the server child, from ready to shutdown
@@ -79,13 +80,14 @@ func main() {
 	fs.IntVar(&cfg.Warmup, "warmup", 50, "unmeasured warm-up requests per sequential figure")
 	fs.DurationVar(&cfg.IntakeDuration, "intake-duration", 30*time.Second, "how long the HTTP complaint intake runs (its floors run as long, at most 10s)")
 	fs.IntVar(&cfg.Changes, "changes", 100, "live updates measured (sequential case changes)")
+	fs.IntVar(&cfg.IntakeRules, "intake-rules", defaultIntakeRules, "escalation rules created for a second complaint intake of -intake-duration (issue 4); 0 skips it")
 	fs.Uint64Var(&cfg.Seed, "seed", 1, "seed of the data generator and the samplers")
 	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the bench process (seeding, floors) to this file")
 	fs.StringVar(&cfg.ServerCPUProfile, "server-cpuprofile", "", "write a CPU profile of the server process (from ready to shutdown) to this file")
 	fs.StringVar(&cfg.ServerPprof, "server-pprof", "", "serve net/http/pprof of the server process on this loopback address (e.g. 127.0.0.1:6061), for goroutine dumps during a run")
 	_ = fs.Parse(os.Args[1:])
-	if cfg.N < 1 || cfg.Requests < 1 || cfg.Warmup < 0 || cfg.Changes < 1 || cfg.IntakeDuration <= 0 {
-		fmt.Fprintln(os.Stderr, "bench: -n, -requests and -changes must be at least 1, -warmup at least 0, -intake-duration positive")
+	if cfg.N < 1 || cfg.Requests < 1 || cfg.Warmup < 0 || cfg.Changes < 1 || cfg.IntakeDuration <= 0 || cfg.IntakeRules < 0 {
+		fmt.Fprintln(os.Stderr, "bench: -n, -requests and -changes must be at least 1, -warmup and -intake-rules at least 0, -intake-duration positive")
 		os.Exit(2)
 	}
 	if cfg.Only != partPlatform && cfg.Only != partIntake && cfg.Only != partAll {
