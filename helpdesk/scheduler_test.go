@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/event"
+
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/mail"
 	"github.com/kaiku-helpdesk/kaiku/models"
@@ -36,12 +38,15 @@ var monday9 = time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
 
 func newSLAFixture(t *testing.T) *slaFixture { return newSLAFixtureTB(t) }
 
-func newSLAFixtureTB(t testing.TB) *slaFixture {
+func newSLAFixtureTB(t testing.TB) *slaFixture { return newSLAFixtureWith(t, nil) }
+
+// newSLAFixtureWith lets monitor see every database command.
+func newSLAFixtureWith(t testing.TB, monitor *event.CommandMonitor) *slaFixture {
 	clock := &atomic.Value{}
 	clock.Store(monday9)
 	now := func() time.Time { return clock.Load().(time.Time) }
 	// Timers choose their minute by the store's clock, which must be the scheduler's.
-	env := storetest.StartWith(t, t.TempDir(), store.Options{SingleWriter: true, Now: now})
+	env := storetest.StartWith(t, t.TempDir(), store.Options{SingleWriter: true, Now: now, Monitor: monitor})
 	idx, err := search.OpenBleve(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
