@@ -32,12 +32,80 @@ func NewCases(st *store.Store, idx search.Index, ix *Indexer, events *Events, sl
 		refs: &referenceBlocks{store: st}}
 }
 
-// runRules evaluates the escalation rules for a case inside its write.
-func (s *Cases) runRules(ctx context.Context, c *models.Case, rr ruleRun) ([]models.RuleEffect, error) {
+// runRules evaluates the escalation rules (all of them, as stored) for a case inside its write.
+func (s *Cases) runRules(ctx context.Context, c *models.Case, rules []models.Rule, rr ruleRun) ([]models.RuleEffect, error) {
 	if s.rules == nil {
 		return nil, nil
 	}
-	return s.rules.run(ctx, c, rr)
+	return s.rules.run(ctx, c, rules, rr)
+}
+
+// loadRules reads the stored rules once per write (nil when no rules are wired).
+func (s *Cases) loadRules(ctx context.Context) ([]models.Rule, error) {
+	if s.rules == nil {
+		return nil, nil
+	}
+	return s.store.ListRules(ctx)
+}
+
+// calendarOf is the calendar a case's idle time counts on: its SLA policy's, or the default.
+// known holds the policies by ID when the caller has them; else the store's snapshot is used.
+func (s *Cases) calendarOf(ctx context.Context, c *models.Case, known map[string]models.SLAPolicy) (models.Calendar, error) {
+	if c.SLAPolicyID == "" {
+		return models.DefaultCalendar(), nil
+	}
+	if known != nil {
+		if p, ok := known[c.SLAPolicyID]; ok {
+			return p.Calendar, nil
+		}
+		return models.DefaultCalendar(), nil
+	}
+	ps, err := s.store.ListSLAPolicies(ctx)
+	if err != nil {
+		return models.DefaultCalendar(), err
+	}
+	for _, p := range ps {
+		if p.ID == c.SLAPolicyID {
+			return p.Calendar, nil
+		}
+	}
+	return models.DefaultCalendar(), nil
+}
+
+// nextTimer is when the case next needs the scheduler (its next SLA event or idle rule).
+func (s *Cases) nextTimer(ctx context.Context, c *models.Case, rules []models.Rule, known map[string]models.SLAPolicy) (*time.Time, error) {
+	idle := models.IdleRules(rules)
+	cal := models.DefaultCalendar()
+	if len(idle) > 0 && c.NeedsAgent() {
+		var err error
+		if cal, err = s.calendarOf(ctx, c, known); err != nil {
+			return nil, err
+		}
+	}
+	return c.NextTimer(idle, cal), nil
+}
+
+// recordTimer computes the case's next timer and, when it differs from the one the case asked
+// for last, records it on the case and returns it for the caller to write. The timer is
+// written before or beside the case, never after: a case that needs a timer never exists
+// without one (an entry whose case does not need it is dropped by the sweep).
+func (s *Cases) recordTimer(ctx context.Context, c *models.Case, rules []models.Rule, known map[string]models.SLAPolicy) (*time.Time, error) {
+	next, err := s.nextTimer(ctx, c, rules, known)
+	if err != nil || sameTime(next, c.NextTimerAt) {
+		return nil, err
+	}
+	c.NextTimerAt = next
+	return next, nil
+}
+
+// againIfSoon returns a timer due within the safety margin, to be written once more after its
+// case is stored: a sweep that read the case before it was stored may have dropped the first
+// entry as stale. Later timers cannot be swept before the case is stored.
+func againIfSoon(timer *time.Time, now time.Time) *time.Time {
+	if timer != nil && timer.Before(now.Add(store.TimerSafetyMargin)) {
+		return timer
+	}
+	return nil
 }
 
 // afterRules carries out rule side effects once the case is stored.
@@ -109,7 +177,12 @@ func (s *Cases) insertNew(ctx context.Context, reference string, markedAt bool, 
 			}
 		}
 		c := build(id)
-		effects, err := s.runRules(ctx, c, ruleRun{trigger: models.TriggerCaseCreated, isNew: true})
+		c.StartIdlePeriod(c.CreatedAt)
+		rules, err := s.loadRules(ctx)
+		if err != nil {
+			return nil, err
+		}
+		effects, err := s.runRules(ctx, c, rules, ruleRun{trigger: models.TriggerCaseCreated, isNew: true})
 		if err != nil {
 			return nil, err
 		}
@@ -122,11 +195,15 @@ func (s *Cases) insertNew(ctx context.Context, reference string, markedAt bool, 
 				return nil, err
 			}
 		}
-		// The case, its SLA timer and the caller's writes go side by side: a timer or a link
+		timer, err := s.recordTimer(ctx, c, rules, nil)
+		if err != nil {
+			return nil, err
+		}
+		// The case, its timer and the caller's writes go side by side: a timer or a link
 		// whose case failed to store leads nowhere (the timer's case is read before it fires).
 		steps := []func() error{func() error { return s.store.InsertCase(ctx, c) }}
-		if c.NextSLAEventAt != nil {
-			steps = append(steps, func() error { return s.store.InsertSLATimer(ctx, c.ID, *c.NextSLAEventAt) })
+		if timer != nil {
+			steps = append(steps, func() error { return s.store.SetSLATimer(ctx, c.ID, timer) })
 		}
 		for _, also := range alsoStore {
 			steps = append(steps, func() error { return also(ctx, c.ID) })
@@ -136,6 +213,9 @@ func (s *Cases) insertNew(ctx context.Context, reference string, markedAt bool, 
 			continue
 		}
 		if err := errors.Join(errs...); err != nil {
+			return nil, err
+		}
+		if err := s.store.SetSLATimer(ctx, c.ID, againIfSoon(timer, now)); err != nil {
 			return nil, err
 		}
 		s.indexer.Indexed(ctx, c)
@@ -207,35 +287,55 @@ type writeSpec struct {
 	slaEvent string             // an agent or customer reply, for the SLA clocks
 	trigger  models.TriggerType // the rules to run; "" runs none
 	slaKind  models.SLAKind     // for SLA triggers
+	// The stored rules and SLA policies (by ID) when the caller has read them already.
+	rules    []models.Rule
+	policies map[string]models.SLAPolicy
 }
 
 // write reads, changes and stores a case under optimistic concurrency, moving its SLA clocks,
 // running the escalation rules in the same write, keeping its SLA timer and index in step, and
 // then carrying out the rules' side effects.
 func (s *Cases) write(ctx context.Context, id string, w writeSpec, change func(c *models.Case) error) (*models.Case, error) {
-	var timerBefore *time.Time
+	rules := w.rules
+	if rules == nil {
+		var err error
+		if rules, err = s.loadRules(ctx); err != nil {
+			return nil, err
+		}
+	}
 	var effects []models.RuleEffect
+	var timerAgain *time.Time
 	c, err := s.store.UpdateCase(ctx, id, func(c *models.Case) error {
 		if w.expected != 0 && c.Version != w.expected {
 			return models.StaleVersion(c.Version)
 		}
-		timerBefore = c.NextSLAEventAt
+		now := s.now()
 		previous := c.Status
 		mark := len(c.Timeline)
 		if err := change(c); err != nil {
 			return err
 		}
-		if err := s.sla.after(ctx, c, w.slaEvent, previous, s.now()); err != nil {
+		if err := s.sla.after(ctx, c, w.slaEvent, previous, now, w.policies); err != nil {
 			return err
 		}
+		c.NoteActivity(c.Timeline[mark:], previous, now)
+		effects = nil
 		if w.trigger != "" {
 			var err error
-			effects, err = s.runRules(ctx, c, ruleRun{trigger: w.trigger, changed: changedFields(c.Timeline[mark:]), slaKind: w.slaKind})
+			effects, err = s.runRules(ctx, c, rules, ruleRun{trigger: w.trigger, changed: changedFields(c.Timeline[mark:]), slaKind: w.slaKind})
 			if err != nil {
 				return err
 			}
 		}
-		return s.store.MarkDirty(ctx, c.ID, c.Version+1, s.now())
+		if err := s.store.MarkDirty(ctx, c.ID, c.Version+1, now); err != nil {
+			return err
+		}
+		timer, err := s.recordTimer(ctx, c, rules, w.policies)
+		if err != nil {
+			return err
+		}
+		timerAgain = againIfSoon(timer, now)
+		return s.store.SetSLATimer(ctx, c.ID, timer)
 	})
 	if err != nil {
 		if errors.Is(err, store.ErrVersionMismatch) {
@@ -243,10 +343,8 @@ func (s *Cases) write(ctx context.Context, id string, w writeSpec, change func(c
 		}
 		return nil, notFoundAs(err, "case")
 	}
-	if !sameTime(timerBefore, c.NextSLAEventAt) {
-		if err := s.store.SetSLATimer(ctx, c.ID, c.NextSLAEventAt); err != nil {
-			return nil, err
-		}
+	if err := s.store.SetSLATimer(ctx, c.ID, timerAgain); err != nil {
+		return nil, err
 	}
 	s.indexer.Indexed(ctx, c)
 	s.afterRules(ctx, c, effects)

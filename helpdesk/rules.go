@@ -102,14 +102,15 @@ type ruleRun struct {
 	changed []string
 	slaKind models.SLAKind
 	isNew   bool
+	idle    time.Duration // no_agent_activity: the business time without agent activity
+	done    []string      // no_agent_activity: rules already evaluated in this idle period
 }
 
 // run evaluates the rules for the trigger on c (changing it in place) and returns the side
 // effects to carry out once the case is stored.
-func (r *Rules) run(ctx context.Context, c *models.Case, rr ruleRun) ([]models.RuleEffect, error) {
-	rules, err := r.store.ListRules(ctx)
-	if err != nil || len(rules) == 0 {
-		return nil, err
+func (r *Rules) run(ctx context.Context, c *models.Case, rules []models.Rule, rr ruleRun) ([]models.RuleEffect, error) {
+	if len(rules) == 0 {
+		return nil, nil
 	}
 	now := r.now()
 	extra := 0
@@ -117,7 +118,7 @@ func (r *Rules) run(ctx context.Context, c *models.Case, rr ruleRun) ([]models.R
 		extra = 1
 	}
 	res := r.ruleSet(rules).Evaluate(rr.trigger, models.RuleInput{
-		Case: c, Now: now, Changed: rr.changed, SLAKind: rr.slaKind,
+		Case: c, Now: now, Changed: rr.changed, SLAKind: rr.slaKind, Idle: rr.idle, AlreadyFired: rr.done,
 		CustomerCaseCounts: r.customerCounts(ctx, c.Customer.Email, now, extra),
 	})
 	if len(res.Fired) > 0 {
@@ -262,7 +263,58 @@ func (r *Rules) Create(ctx context.Context, p *Principal, req models.RuleCreate)
 	if err != nil {
 		return nil, err
 	}
-	return rule, r.store.InsertRule(ctx, rule)
+	if err := r.store.InsertRule(ctx, rule); err != nil {
+		return nil, err
+	}
+	if idleMinutes(rule) > 0 {
+		r.rescheduleIdle(ctx)
+	}
+	return rule, nil
+}
+
+// idleMinutes is the idle time of an enabled no_agent_activity rule, else 0.
+func idleMinutes(r *models.Rule) int {
+	if r == nil || !r.Enabled || r.Trigger.Type != models.TriggerNoAgentActivity {
+		return 0
+	}
+	return r.Trigger.IdleMinutes
+}
+
+// idleReschedulePerMinute is how many cases a new idle rule sends to each of the next minutes'
+// sweeps, so existing cases are looked at without one very long sweep.
+const idleReschedulePerMinute = 300
+
+// rescheduleIdle is for a new idle rule or a changed idle time: cases written before it only
+// have timers for what they knew then, so every case that needs an agent is put on the timer
+// list, a few hundred per minute, and the sweep files each at its real next timer (or fires the
+// rule for cases idle long enough already). Best effort: a case the index cannot list now gets
+// its timer at its next write.
+func (r *Rules) rescheduleIdle(ctx context.Context) {
+	now := r.now()
+	q := search.Query{
+		Filters: []search.Filter{{Field: search.FieldStatus, Values: []string{string(models.StatusNew), string(models.StatusOpen)}}},
+		Sort:    []search.Sort{{Field: search.FieldCreatedAt}}, Limit: idleReschedulePerMinute,
+	}
+	for minute := 0; ; minute++ {
+		res, err := r.index.Search(ctx, q)
+		if err == nil && len(res.Hits) > 0 {
+			at, due := now.Add(time.Duration(minute)*time.Minute), map[string]time.Time{}
+			for _, h := range res.Hits {
+				due[h.Doc.ID] = at
+			}
+			err = r.store.SetSLATimers(ctx, due)
+		}
+		if err != nil {
+			if r.logger != nil {
+				r.logger.Warn("idle rule: reschedule open cases", "err", err)
+			}
+			return
+		}
+		if res.NextCursor == "" {
+			return
+		}
+		q.Cursor = res.NextCursor
+	}
 }
 
 // Patch changes a rule (managers and admins).
@@ -277,6 +329,7 @@ func (r *Rules) Patch(ctx context.Context, p *Principal, id string, req models.R
 	if rule.Version != req.Version {
 		return nil, models.Conflict("version_conflict", "the rule was changed by someone else; reload and try again")
 	}
+	idleBefore := idleMinutes(rule)
 	if err := rule.ApplyPatch(req, r.now()); err != nil {
 		return nil, err
 	}
@@ -286,6 +339,10 @@ func (r *Rules) Patch(ctx context.Context, p *Principal, id string, req models.R
 			return nil, models.Conflict("version_conflict", "the rule was changed by someone else; reload and try again")
 		}
 		return nil, err
+	}
+	// A later idle time, or none, needs nothing: early timers are re-filed when they come due.
+	if after := idleMinutes(rule); after > 0 && (idleBefore == 0 || after < idleBefore) {
+		r.rescheduleIdle(ctx)
 	}
 	return rule, nil
 }

@@ -9,21 +9,28 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/event"
+
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
+	"github.com/kaiku-helpdesk/kaiku/mail"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/search"
+	"github.com/kaiku-helpdesk/kaiku/store"
 	"github.com/kaiku-helpdesk/kaiku/store/storetest"
 )
 
 // slaFixture is a helpdesk on a real database and index, with a settable clock.
 type slaFixture struct {
-	env   *storetest.Env
-	cases *helpdesk.Cases
-	sla   *helpdesk.SLA
-	ev    *helpdesk.Events
-	agent *helpdesk.Principal
-	clock *atomic.Value
-	log   *slog.Logger
+	env     *storetest.Env
+	cases   *helpdesk.Cases
+	intake  *helpdesk.Intake
+	sla     *helpdesk.SLA
+	rules   *helpdesk.Rules
+	ev      *helpdesk.Events
+	agent   *helpdesk.Principal
+	manager *helpdesk.Principal
+	clock   *atomic.Value
+	log     *slog.Logger
 }
 
 // monday9 is Monday 2 March 2026, 09:00 in Helsinki: inside the default calendar's hours.
@@ -31,16 +38,20 @@ var monday9 = time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
 
 func newSLAFixture(t *testing.T) *slaFixture { return newSLAFixtureTB(t) }
 
-func newSLAFixtureTB(t testing.TB) *slaFixture {
-	env := storetest.Start(t)
+func newSLAFixtureTB(t testing.TB) *slaFixture { return newSLAFixtureWith(t, nil) }
+
+// newSLAFixtureWith lets monitor see every database command.
+func newSLAFixtureWith(t testing.TB, monitor *event.CommandMonitor) *slaFixture {
+	clock := &atomic.Value{}
+	clock.Store(monday9)
+	now := func() time.Time { return clock.Load().(time.Time) }
+	// Timers choose their minute by the store's clock, which must be the scheduler's.
+	env := storetest.StartWith(t, t.TempDir(), store.Options{SingleWriter: true, Now: now, Monitor: monitor})
 	idx, err := search.OpenBleve(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { idx.Close() })
-	clock := &atomic.Value{}
-	clock.Store(monday9)
-	now := func() time.Time { return clock.Load().(time.Time) }
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	sla := helpdesk.NewSLA(env.Store, now)
 	if err := sla.EnsureDefaultPolicy(context.Background()); err != nil {
@@ -48,8 +59,28 @@ func newSLAFixtureTB(t testing.TB) *slaFixture {
 	}
 	ev := helpdesk.NewEvents(env.Store, logger, now)
 	ix := helpdesk.NewIndexer(env.Store, idx, logger, now)
-	return &slaFixture{env: env, cases: helpdesk.NewCases(env.Store, idx, ix, ev, sla, nil, now), sla: sla, ev: ev,
-		agent: &helpdesk.Principal{User: storetest.NewUser()}, clock: clock, log: logger}
+	mailer, err := mail.New(env.Store, mail.Config{}, mail.Options{Clock: now, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := helpdesk.NewRules(env.Store, idx, mailer, ev, logger, now)
+	cases := helpdesk.NewCases(env.Store, idx, ix, ev, sla, rules, now)
+	intake := helpdesk.NewIntake(env.Store, helpdesk.NewSettings(env.Store), cases, mail.NewCaseNotifier(mailer, 24), ev, logger, now,
+		"https://help.example.com", helpdesk.DefaultIntakeLimits)
+	return &slaFixture{env: env, cases: cases, intake: intake, sla: sla, ev: ev, rules: rules,
+		agent:   &helpdesk.Principal{User: storetest.NewUser()},
+		manager: &helpdesk.Principal{User: storetest.NewUser(storetest.WithRole(models.RoleManager))},
+		clock:   clock, log: logger}
+}
+
+// timersOf returns the timer entries of a case, soonest first.
+func (f *slaFixture) timersOf(t testing.TB, id string) []time.Time {
+	t.Helper()
+	all, err := f.env.Store.PendingTimers(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return all[id]
 }
 
 func (f *slaFixture) set(t time.Time) { f.clock.Store(t) }
@@ -160,9 +191,19 @@ func TestTwoSchedulersFireEachEventOnce(t *testing.T) {
 			t.Fatalf("%s fired %d times", k, n)
 		}
 	}
-	// The first-response clocks are done; each case keeps one timer, for its resolution clock.
-	if n, _ := f.env.Store.CountSLATimers(ctx); n != cases {
-		t.Fatalf("%d timers left, want %d (the resolution clocks)", n, cases)
+	// The first-response clocks are done; each case keeps a timer, for its resolution clock.
+	all, err := f.env.Store.PendingTimers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != cases {
+		t.Fatalf("%d cases have timers, want %d (the resolution clocks)", len(all), cases)
+	}
+	for id, ts := range all {
+		c, _ := f.env.Store.GetCase(ctx, id)
+		if c.NextTimerAt == nil || len(ts) != 1 || !ts[0].Equal(*c.NextTimerAt) || !c.NextTimerAt.After(f.now()) {
+			t.Fatalf("%s: timers %v, next %v", id, ts, c.NextTimerAt)
+		}
 	}
 }
 
@@ -182,8 +223,8 @@ func TestRepliesAndWaitingMoveTheClocks(t *testing.T) {
 	if c.DueAt != nil {
 		t.Fatalf("a case waiting on the customer has no running clock, due %v", c.DueAt)
 	}
-	if n, _ := f.env.Store.CountSLATimers(ctx); n != 0 {
-		t.Fatal("a paused case keeps a timer")
+	if c.NextTimerAt != nil {
+		t.Fatalf("a paused case asks for a timer at %v", c.NextTimerAt)
 	}
 	open := models.StatusOpen
 	f.set(monday9.Add(3 * time.Hour))
@@ -227,7 +268,7 @@ func TestDeletedPolicyStopsItsClocks(t *testing.T) {
 	if stored.DueAt != nil || len(stored.SLA) != 0 || stored.Timeline[len(stored.Timeline)-1].Type != "sla_stopped" {
 		t.Fatalf("clocks not stopped: due %v, %d clocks, last event %+v", stored.DueAt, len(stored.SLA), stored.Timeline[len(stored.Timeline)-1])
 	}
-	if n, _ := f.env.Store.CountSLATimers(ctx); n != 0 {
-		t.Fatalf("%d timers left", n)
+	if ts := f.timersOf(t, c.ID); len(ts) != 0 {
+		t.Fatalf("timers left: %v", ts)
 	}
 }

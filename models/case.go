@@ -148,6 +148,12 @@ type Case struct {
 	SLA            []SLAClock `bson:"sla,omitempty" json:"sla"`
 	NextSLAEventAt *time.Time `bson:"next_sla_event_at,omitempty" json:"-"`
 	DueAt          *time.Time `bson:"due_at,omitempty" json:"due_at,omitempty"`
+	// IdleSince starts the current idle period and IdleDone lists the no_agent_activity rules
+	// evaluated in it (see case_idle.go). NextTimer is when the case last asked the scheduler
+	// to look at it, so a write adds a timer only when that changes.
+	IdleSince   *time.Time `bson:"idle_since,omitempty" json:"-"`
+	IdleDone    []string   `bson:"idle_done,omitempty" json:"-"`
+	NextTimerAt *time.Time `bson:"next_timer_at,omitempty" json:"-"`
 	// MergedInto names the case this duplicate was merged into; its tracking links lead there.
 	MergedInto string `bson:"merged_into,omitempty" json:"merged_into,omitempty"`
 	// TrackingHash is the SHA-256 of the customer's tracking token; the token itself is only

@@ -191,7 +191,7 @@ func openDatabase(ctx context.Context, cfg Config, logger *slog.Logger, clock he
 		db.embedded, db.kind, uri = emb, "embedded ferretdb", emb.URI()
 	}
 	st, err := retry(ctx, logger, "database", func(ctx context.Context) (*store.Store, error) {
-		return store.Connect(ctx, uri, cfg.DBName, store.Options{SingleWriter: db.embedded != nil})
+		return store.Connect(ctx, uri, cfg.DBName, store.Options{SingleWriter: db.embedded != nil, Now: clock})
 	})
 	if err != nil {
 		if db.embedded != nil {

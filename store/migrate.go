@@ -14,13 +14,14 @@ import (
 // running one twice is harmless anyway (a crash between the step and the record repeats it).
 type migration struct {
 	name string
-	up   func(ctx context.Context, s *Store) error
+	up   func(ctx context.Context, s *Store, now time.Time) error
 }
 
 // migrations run in this order after the collections exist; append only, never reorder or
 // rename. Data changes go here; new collections only need adding to AllCollections.
 var migrations = []migration{
-	{"0001_create_collections", createCollections},
+	{"0001_create_collections", func(ctx context.Context, s *Store, _ time.Time) error { return createCollections(ctx, s) }},
+	{"0002_sla_timer_buckets", migrateSLATimers},
 }
 
 func createCollections(ctx context.Context, s *Store) error {
@@ -77,7 +78,7 @@ func (s *Store) Migrate(ctx context.Context, logger *slog.Logger, now time.Time)
 			return fmt.Errorf("migration %s: %w", m.name, err)
 		}
 		logger.Info("applying migration", "name", m.name)
-		if err := m.up(ctx, s); err != nil {
+		if err := m.up(ctx, s, now); err != nil {
 			return fmt.Errorf("migration %s: %w", m.name, err)
 		}
 		err = s.insert(ctx, collMigrations, bson.D{{Key: "_id", Value: m.name}, {Key: "applied_at", Value: now}})

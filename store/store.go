@@ -48,7 +48,8 @@ const (
 	collSettings     = "settings"
 	collCanned       = "canned_replies"
 	collSLAPolicy    = "sla_policies"
-	collSLATimers    = "sla_timers"
+	collSLABuckets   = "sla_buckets"
+	collSLATimersOld = "sla_timers" // the timers before sla_buckets; migrated and dropped
 	collRules        = "rules"
 	collNotices      = "notifications"
 	collWebhooks     = "webhook_endpoints"
@@ -62,7 +63,7 @@ var AllCollections = []string{
 	collCounters, collIndexQueue, collRateLimits, collMigrations,
 	collTracking, collIdempotent, collAttachment, collEvents, collEventSources, collPresence,
 	collMailQueue, collMailOutbox, collMailRecent, collSettings, collCanned,
-	collSLAPolicy, collSLATimers, collRules, collNotices,
+	collSLAPolicy, collSLABuckets, collRules, collNotices,
 	collWebhooks, collWebhookQueue, collWebhookLog, collTrackSession,
 }
 
@@ -75,6 +76,9 @@ type Options struct {
 	SingleWriter bool
 	// Monitor, when set, sees every command sent to the database (tests count round trips).
 	Monitor *event.CommandMonitor
+	// Now is the clock for choosing which minute a timer goes in (nil: the system clock). It
+	// must be the scheduler's clock: see the timer layout in timers.go.
+	Now func() time.Time
 }
 
 // Store is the database handle. It is safe for concurrent use.
@@ -101,6 +105,11 @@ type Store struct {
 
 	insertsMu sync.Mutex
 	inserts   map[string]*GroupCommit[any] // per collection
+
+	// timerLocks are separate from locks because timers are written while a case's lock is
+	// held: with shared stripes the two keys could land on one stripe and deadlock.
+	timerLocks   *keyedLocks
+	reservations *slotReservations
 }
 
 // Connect dials uri and checks the server answers within the context's deadline.
@@ -120,7 +129,8 @@ func Connect(ctx context.Context, uri, dbName string, opts Options) (*Store, err
 		return nil, fmt.Errorf("database: %w", err)
 	}
 	s := &Store{client: client, db: client.Database(dbName), writeClient: client, opts: opts, locks: newKeyedLocks(),
-		inserts: map[string]*GroupCommit[any]{}, hitBatches: map[string]*hitBatch{}}
+		inserts: map[string]*GroupCommit[any]{}, hitBatches: map[string]*hitBatch{},
+		timerLocks: newKeyedLocks(), reservations: newSlotReservations()}
 	if err := s.Ping(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("database %s not reachable: %w", redactURI(uri), err)

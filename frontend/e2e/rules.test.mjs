@@ -3,7 +3,8 @@
 // managers in the app" in the form, previews and saves it; a customer files a
 // complaint mentioning a lawyer; the case shows Urgent and escalation level 1,
 // and the bell has a notification that links to the case. Also: no actions →
-// the server's field error at the actions and in the summary.
+// the server's field error at the actions and in the summary; a "no agent activity"
+// rule takes its business time in hours or minutes.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { expect } from './expect.mjs'
@@ -186,6 +187,55 @@ describe('escalation rules', () => {
       }, { storageState: adminState }),
     )
   })
+
+  test('a "no agent activity" rule is set up with its business time', () =>
+    withPage(
+      browser,
+      'rules-idle',
+      async (page) => {
+        const name = `Idle two hours ${stamp}`
+        await page.goto('/admin/rules/new')
+        await expect(page.getByRole('heading', { level: 1, name: 'New escalation rule' })).toBeVisible()
+        await page.getByLabel('Name', { exact: true }).fill(name)
+        await page.getByLabel('Trigger').selectOption('no_agent_activity')
+        const amount = page.getByLabel('Time without agent activity', { exact: true })
+        await expect(amount).toBeVisible()
+        await expect(page.locator('#rule-idle-hint')).toContainText('opening hours')
+        await amount.fill('2')
+        await page.getByLabel('Hours or minutes').selectOption('hours')
+        await page.locator('[data-action="0"]').getByLabel('Type').selectOption('raise_escalation')
+        await checkA11y(page, 'no agent activity rule form')
+        const [saved] = await Promise.all([
+          page.waitForResponse((r) => r.url().endsWith('/api/v1/rules') && r.request().method() === 'POST'),
+          page.getByTestId('rule-save').click(),
+        ])
+        assert.equal(saved.status(), 201, await saved.text())
+        const body = (await saved.json()).data
+        assert.deepEqual(body.trigger, { type: 'no_agent_activity', idle_minutes: 120 })
+        const row = page.locator(`[data-rule="${body.id}"]`)
+        await expect(row).toContainText('No agent activity (after 2 h of business time without agent activity)')
+
+        // Opened again, it shows the time as entered; 90 minutes are kept in minutes.
+        await row.getByRole('link', { name: `Edit ${name}` }).click()
+        await expect(page.getByRole('heading', { level: 1, name: 'Edit escalation rule' })).toBeVisible()
+        await expect(page.getByLabel('Time without agent activity', { exact: true })).toHaveValue('2')
+        await expect(page.getByLabel('Hours or minutes')).toHaveValue('hours')
+        await page.getByLabel('Time without agent activity', { exact: true }).fill('90')
+        await page.getByLabel('Hours or minutes').selectOption('minutes')
+        const [patched] = await Promise.all([
+          page.waitForResponse((r) => r.url().includes(`/api/v1/rules/${body.id}`) && r.request().method() === 'PATCH'),
+          page.getByTestId('rule-save').click(),
+        ])
+        assert.equal(patched.status(), 200, await patched.text())
+        assert.deepEqual((await patched.json()).data.trigger, { type: 'no_agent_activity', idle_minutes: 90 })
+        await expect(page.locator(`[data-rule="${body.id}"]`)).toContainText('after 90 min of business time without agent activity')
+
+        await page.locator(`[data-rule="${body.id}"]`).getByRole('button', { name: /Delete/ }).click()
+        await page.getByTestId('confirm-delete').click()
+        await expect(page.getByTestId('flash')).toContainText('was deleted')
+      },
+      { storageState: adminState },
+    ))
 
   test('Finnish on a phone: the rules list and the notifications panel', () =>
     withPage(

@@ -113,13 +113,29 @@ export interface ActionForm {
   policy_id: string
 }
 
+export type IdleUnit = 'minutes' | 'hours'
+
+/** The idle time of a stored rule in the unit a manager would have typed: whole hours as hours. */
+export function idleFromMinutes(minutes: number): { amount: number; unit: IdleUnit } {
+  return minutes > 0 && minutes % 60 === 0 ? { amount: minutes / 60, unit: 'hours' } : { amount: minutes, unit: 'minutes' }
+}
+
+/** The form's idle time in business minutes (what the API stores); 0 when it is not a number. */
+export function idleMinutes(amount: number | '', unit: IdleUnit): number {
+  const n = num(amount)
+  if (n === undefined) return 0
+  return Math.round(unit === 'hours' ? n * 60 : n)
+}
+
 export interface RuleForm {
   name: string
   description: string
   enabled: boolean
   position: number | ''
   trigger: TriggerType
-  idle_minutes: number | ''
+  /** no_agent_activity: how long, in idle_unit, of business time */
+  idle_amount: number | ''
+  idle_unit: IdleUnit
   match: 'all' | 'any'
   conditions: ConditionForm[]
   actions: ActionForm[]
@@ -138,7 +154,7 @@ export function emptyAction(type: ActionType = 'set_priority'): ActionForm {
 }
 
 export function emptyRuleForm(): RuleForm {
-  return { name: '', description: '', enabled: true, position: 0, trigger: 'case_created', idle_minutes: 60, match: 'all', conditions: [], actions: [emptyAction()] }
+  return { name: '', description: '', enabled: true, position: 0, trigger: 'case_created', idle_amount: 1, idle_unit: 'hours', match: 'all', conditions: [], actions: [emptyAction()] }
 }
 
 function conditionForm(c: RuleCondition): ConditionForm {
@@ -181,13 +197,15 @@ function actionForm(a: RuleAction): ActionForm {
 }
 
 export function formFromRule(r: Rule): RuleForm {
+  const idle = idleFromMinutes(r.trigger.idle_minutes ?? 60)
   return {
     name: r.name,
     description: r.description ?? '',
     enabled: r.enabled,
     position: r.position,
     trigger: r.trigger.type,
-    idle_minutes: r.trigger.idle_minutes ?? 60,
+    idle_amount: idle.amount,
+    idle_unit: idle.unit,
     match: r.match,
     conditions: (r.conditions ?? []).map(conditionForm),
     actions: r.actions.map(actionForm),
@@ -246,7 +264,7 @@ export function buildAction(a: ActionForm): RuleAction {
 }
 
 export function buildRule(f: RuleForm): RuleInput {
-  const trigger = f.trigger === 'no_agent_activity' ? { type: f.trigger, idle_minutes: num(f.idle_minutes) ?? 0 } : { type: f.trigger }
+  const trigger = f.trigger === 'no_agent_activity' ? { type: f.trigger, idle_minutes: idleMinutes(f.idle_amount, f.idle_unit) } : { type: f.trigger }
   return {
     name: f.name,
     description: f.description,

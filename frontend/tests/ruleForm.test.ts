@@ -9,6 +9,7 @@ import {
   emptyRuleForm,
   fieldsFor,
   formFromRule,
+  idleFromMinutes,
   opsFor,
   valueKind,
 } from '../src/ruleForm'
@@ -64,8 +65,26 @@ describe('rule form', () => {
       ],
     })
     form.trigger = 'no_agent_activity'
-    form.idle_minutes = 120
+    form.idle_amount = 2
+    form.idle_unit = 'hours'
     expect(buildRule(form).trigger).toEqual({ type: 'no_agent_activity', idle_minutes: 120 })
+    form.idle_amount = 1.5
+    expect(buildRule(form).trigger).toEqual({ type: 'no_agent_activity', idle_minutes: 90 })
+    form.idle_amount = 45
+    form.idle_unit = 'minutes'
+    expect(buildRule(form).trigger).toEqual({ type: 'no_agent_activity', idle_minutes: 45 })
+    form.idle_amount = ''
+    expect(buildRule(form).trigger).toEqual({ type: 'no_agent_activity', idle_minutes: 0 })
+  })
+
+  it('shows a stored idle time in whole hours when it is one', () => {
+    expect(idleFromMinutes(120)).toEqual({ amount: 2, unit: 'hours' })
+    expect(idleFromMinutes(90)).toEqual({ amount: 90, unit: 'minutes' })
+    const base: Rule = { id: 'r', name: 'R', description: '', enabled: true, position: 0, trigger: { type: 'no_agent_activity', idle_minutes: 480 },
+      match: 'all', conditions: [], actions: [{ type: 'raise_escalation' }], created_at: '', updated_at: '', version: 1 }
+    const f = formFromRule(base)
+    expect([f.idle_amount, f.idle_unit]).toEqual([8, 'hours'])
+    expect(buildRule(f).trigger).toEqual({ type: 'no_agent_activity', idle_minutes: 480 })
   })
 
   it('reads a stored rule back into the form', () => {
