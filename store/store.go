@@ -109,6 +109,7 @@ type Store struct {
 	// timerLocks are separate from locks because timers are written while a case's lock is
 	// held: with shared stripes the two keys could land on one stripe and deadlock.
 	timerLocks   *keyedLocks
+	timerWrites  *GroupCommit[timerEntry]
 	reservations *slotReservations
 }
 
@@ -131,6 +132,7 @@ func Connect(ctx context.Context, uri, dbName string, opts Options) (*Store, err
 	s := &Store{client: client, db: client.Database(dbName), writeClient: client, opts: opts, locks: newKeyedLocks(),
 		inserts: map[string]*GroupCommit[any]{}, hitBatches: map[string]*hitBatch{},
 		timerLocks: newKeyedLocks(), reservations: newSlotReservations()}
+	s.timerWrites = NewGroupCommit(maxInsertBatch, s.writeTimerBatch)
 	if err := s.Ping(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("database %s not reachable: %w", redactURI(uri), err)

@@ -120,11 +120,35 @@ func checkTimerCaseID(id string) error {
 
 // SetSLATimer records that the case needs a look at due: its next SLA event or idle rule. nil
 // does nothing: an entry the case no longer needs is dropped when the sweep reaches it.
+//
+// Timers set concurrently (cases filed together) are written together by SetSLATimers.
 func (s *Store) SetSLATimer(ctx context.Context, caseID string, due *time.Time) error {
 	if due == nil {
 		return nil
 	}
-	return s.SetSLATimers(ctx, map[string]time.Time{caseID: *due})
+	return s.timerWrites.Do(ctx, timerEntry{caseID, *due})
+}
+
+// writeTimerBatch writes the timers of concurrent callers with as few writes as the slots
+// allow. A case named twice in one batch gets both entries (in two rounds), since a sweep
+// drops an entry whose time is not the case's next event and the other must remain.
+func (s *Store) writeTimerBatch(ctx context.Context, entries []timerEntry) []error {
+	for len(entries) > 0 {
+		round := map[string]time.Time{}
+		var rest []timerEntry
+		for _, e := range entries {
+			if _, dup := round[e.caseID]; dup {
+				rest = append(rest, e)
+				continue
+			}
+			round[e.caseID] = e.due
+		}
+		if err := s.SetSLATimers(ctx, round); err != nil {
+			return allFailed(len(entries), err)
+		}
+		entries = rest
+	}
+	return nil
 }
 
 // SetSLATimers records many cases' timers at once: per minute one write per timerSlotSize
