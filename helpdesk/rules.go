@@ -83,7 +83,11 @@ func (r *Rules) EnsureDefaultRules(ctx context.Context) error {
 // customerCounts counts a customer's cases created in the last days from the index; extra adds
 // cases the index cannot know yet (the one being created).
 func (r *Rules) customerCounts(ctx context.Context, email string, now time.Time, extra int) func(days int) int {
+	counted := map[int]int{} // several rules may ask for the same window in one evaluation
 	return func(days int) int {
+		if n, ok := counted[days]; ok {
+			return n
+		}
 		n, err := r.index.Count(ctx, search.Query{
 			Filters: []search.Filter{{Field: search.FieldCustomerEmail, Values: []string{email}}},
 			Ranges:  []search.TimeRange{{Field: search.FieldCreatedAt, From: now.AddDate(0, 0, -days)}},
@@ -92,6 +96,7 @@ func (r *Rules) customerCounts(ctx context.Context, email string, now time.Time,
 			r.logger.Warn("repeat-complainant count", "err", err)
 			return extra
 		}
+		counted[days] = n + extra
 		return n + extra
 	}
 }
@@ -160,7 +165,7 @@ func (r *Rules) carryOut(ctx context.Context, cases *Cases, c *models.Case, effe
 
 // notify sends the rule's message to its recipients in the app and, if asked, by e-mail.
 func (r *Rules) notify(ctx context.Context, c *models.Case, e models.RuleEffect) error {
-	users, err := r.store.ListUsers(ctx)
+	users, err := r.store.UsersSnapshot(ctx)
 	if err != nil {
 		return err
 	}
@@ -205,7 +210,7 @@ func (r *Rules) notify(ctx context.Context, c *models.Case, e models.RuleEffect)
 // roundRobin assigns the case to the next active agent of the team, in a fixed order, with the
 // turn kept in a database counter so every replica takes the same turns.
 func (r *Rules) roundRobin(ctx context.Context, cases *Cases, c *models.Case, e models.RuleEffect) error {
-	users, err := r.store.ListUsers(ctx)
+	users, err := r.store.UsersSnapshot(ctx)
 	if err != nil {
 		return err
 	}

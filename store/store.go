@@ -98,6 +98,7 @@ type Store struct {
 	rules      snapshot[models.Rule]
 	policies   snapshot[models.SLAPolicy]
 	categories snapshot[models.Category]
+	users      snapshot[models.User]
 
 	slotHints  slotHints
 	hitsMu     sync.Mutex

@@ -18,6 +18,7 @@ type userEmail struct {
 
 // InsertUser stores a new user; an email already taken gives ErrDuplicate.
 func (s *Store) InsertUser(ctx context.Context, u *models.User) error {
+	defer s.users.drop()
 	if err := s.insert(ctx, collUserEmails, userEmail{ID: u.Email, UserID: u.ID}); err != nil {
 		return err
 	}
@@ -50,12 +51,19 @@ func (s *Store) GetUserByEmail(ctx context.Context, email string) (*models.User,
 func (s *Store) UpdateUser(ctx context.Context, u *models.User) error {
 	unlock := s.locks.lock("user:" + u.ID)
 	defer unlock()
+	defer s.users.drop()
 	return s.replaceIfVersion(ctx, collUsers, u.ID, u.Version-1, u)
 }
 
 // ListUsers returns every staff user (a small collection).
 func (s *Store) ListUsers(ctx context.Context) ([]models.User, error) {
 	return findAll[models.User](ctx, s, collUsers, nil)
+}
+
+// UsersSnapshot returns every staff user from a snapshot at most snapshotTTL old, for work
+// that runs per case (rule notifications, round robin); user administration reads ListUsers.
+func (s *Store) UsersSnapshot(ctx context.Context) ([]models.User, error) {
+	return s.users.get(ctx, s.ListUsers)
 }
 
 // CountUsers tells whether any user exists, for the first-admin bootstrap.
