@@ -135,32 +135,50 @@ func (r *Rules) run(ctx context.Context, c *models.Case, rules []models.Rule, rr
 // carryOut performs side effects after the case write: notifications now; round robin and SLA
 // policy changes as a follow-up write. Failures are logged: the case change itself stands.
 func (r *Rules) carryOut(ctx context.Context, cases *Cases, c *models.Case, effects []models.RuleEffect) {
+	// Notifications and webhook deliveries are independent of each other and go out together;
+	// effects that write the case again (round robin, an SLA policy) follow, in rule order.
+	var sideBySide []func() error
+	var inOrder []models.RuleEffect
 	for _, e := range effects {
-		var err error
-		switch e.Kind {
-		case models.EffectNotify:
-			err = r.notify(ctx, c, e)
-		case models.EffectRoundRobin:
-			err = r.roundRobin(ctx, cases, c, e)
-		case models.EffectApplySLAPolicy:
-			_, err = cases.write(ctx, c.ID, writeSpec{}, func(c *models.Case) error {
-				p, err := r.store.GetSLAPolicy(ctx, e.PolicyID)
-				if err != nil {
-					return err
-				}
-				c.StartSLA(*p, r.now())
-				return nil
-			})
-		case models.EffectWebhook:
-			err = errors.New("outbound webhooks are not available")
-			if r.webhooks != nil {
-				err = r.webhooks.EnqueueRule(ctx, e.EndpointID, e.RuleID, e.RuleName, c)
-			}
-		}
-		if err != nil {
-			r.logger.Warn("rule effect", "rule", e.RuleName, "kind", e.Kind, "case", c.ID, "err", err)
+		if e.Kind == models.EffectNotify || e.Kind == models.EffectWebhook {
+			sideBySide = append(sideBySide, func() error { return r.effect(ctx, cases, c, e) })
+		} else {
+			inOrder = append(inOrder, e)
 		}
 	}
+	together(sideBySide...)
+	for _, e := range inOrder {
+		_ = r.effect(ctx, cases, c, e)
+	}
+}
+
+// effect carries out one effect; a failure is logged (the case change itself stands).
+func (r *Rules) effect(ctx context.Context, cases *Cases, c *models.Case, e models.RuleEffect) error {
+	var err error
+	switch e.Kind {
+	case models.EffectNotify:
+		err = r.notify(ctx, c, e)
+	case models.EffectRoundRobin:
+		err = r.roundRobin(ctx, cases, c, e)
+	case models.EffectApplySLAPolicy:
+		_, err = cases.write(ctx, c.ID, writeSpec{}, func(c *models.Case) error {
+			p, err := r.store.GetSLAPolicy(ctx, e.PolicyID)
+			if err != nil {
+				return err
+			}
+			c.StartSLA(*p, r.now())
+			return nil
+		})
+	case models.EffectWebhook:
+		err = errors.New("outbound webhooks are not available")
+		if r.webhooks != nil {
+			err = r.webhooks.EnqueueRule(ctx, e.EndpointID, e.RuleID, e.RuleName, c)
+		}
+	}
+	if err != nil {
+		r.logger.Warn("rule effect", "rule", e.RuleName, "kind", e.Kind, "case", c.ID, "err", err)
+	}
+	return err
 }
 
 // notify sends the rule's message to its recipients in the app and, if asked, by e-mail.
@@ -188,23 +206,25 @@ func (r *Rules) notify(ctx context.Context, c *models.Case, e models.RuleEffect)
 		message = c.Subject
 	}
 	now := r.now()
+	// Every recipient's note and mail go out together: they share group commits instead of
+	// making the request wait for one round trip per recipient.
+	var steps []func() error
 	for _, u := range to {
 		if e.InApp {
 			n := &store.Notification{ID: newID(), UserID: u.ID, CaseID: c.ID, Title: title, Message: message, CreatedAt: now}
-			if err := r.store.InsertNotification(ctx, n); err != nil {
-				return err
-			}
+			steps = append(steps, func() error { return r.store.InsertNotification(ctx, n) })
 		}
 		if e.Email {
-			err := r.mailer.Enqueue(ctx, mail.Message{To: u.Email, ToName: u.Name, Subject: title, Kind: mail.KindNotification, CaseID: c.ID,
-				Text: fmt.Sprintf("%s\n\n%s\n\nCase %s: %s\n", e.RuleName, message, c.ID, c.Subject)})
-			if err != nil {
-				return err
-			}
+			m := mail.Message{To: u.Email, ToName: u.Name, Subject: title, Kind: mail.KindNotification, CaseID: c.ID,
+				Text: fmt.Sprintf("%s\n\n%s\n\nCase %s: %s\n", e.RuleName, message, c.ID, c.Subject)}
+			steps = append(steps, func() error { return r.mailer.Enqueue(ctx, m) })
 		}
 	}
-	r.events.Publish(ctx, EventNotification, c.ID, map[string]any{"rule": e.RuleName})
-	return nil
+	steps = append(steps, func() error {
+		r.events.Publish(ctx, EventNotification, c.ID, map[string]any{"rule": e.RuleName})
+		return nil
+	})
+	return errors.Join(together(steps...)...)
 }
 
 // roundRobin assigns the case to the next active agent of the team, in a fixed order, with the
