@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -114,5 +115,35 @@ func TestDefaultRulesInstallOnce(t *testing.T) {
 	res := s.do(s.logins["agent"], "GET", "/api/v1/rules", "", nil)
 	if res.status != 200 || strings.Count(res.body, `"trigger"`) != len(models.DefaultRules()) {
 		t.Fatalf("default rules: %s", res.body)
+	}
+}
+
+// "Repeat complainant" counts the customer's cases in the window through the real index,
+// including the case being filed, and only that customer's.
+func TestRepeatComplainantRuleCountsTheCustomersRecentCases(t *testing.T) {
+	s := newStack(t)
+	rule := `{"name":"Repeat","trigger":{"type":"case_created"},"match":"all",
+	  "conditions":[{"field":"repeat_complainant","op":"gte","value":{"cases":2,"days":30}}],
+	  "actions":[{"type":"add_tag","tag":"repeat"}]}`
+	if res := s.do(s.logins["manager"], "POST", "/api/v1/rules", rule, nil); res.status != 201 {
+		t.Fatalf("create rule: %d %s", res.status, res.body)
+	}
+	tagged := func(ref string) bool {
+		c, err := s.env.Store.GetCase(context.Background(), ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.Contains(c.Tags, "repeat")
+	}
+	first := s.file(t, complaintJSON, nil)
+	second := s.file(t, complaintJSON, nil)
+	other := s.file(t, strings.Replace(complaintJSON, "aino@example.com", "eero@example.com", 1), nil)
+	if tagged(first.Data.Reference) || !tagged(second.Data.Reference) || tagged(other.Data.Reference) {
+		t.Fatalf("tags: first %v, second %v, other customer %v", tagged(first.Data.Reference), tagged(second.Data.Reference), tagged(other.Data.Reference))
+	}
+	// Forty days later the earlier cases are outside the window.
+	s.clock.Advance(40 * 24 * time.Hour)
+	if later := s.file(t, complaintJSON, nil); tagged(later.Data.Reference) {
+		t.Fatal("a case outside the window counted")
 	}
 }
