@@ -247,6 +247,34 @@ func TestConcurrentRetriesFileOnce(t *testing.T) {
 	if n, _ := s.env.Store.CountCases(context.Background()); n != 1 || len(refs) != 1 {
 		t.Fatalf("%d cases stored, %d references answered; want one of each", n, len(refs))
 	}
+	// An "in progress" answer never gives up the claim of the request that is filing: a later
+	// retry still finds the one case.
+	again := s.file(t, complaintJSON, h)
+	if !refs[again.Data.Reference] {
+		t.Fatalf("a later retry filed %s", again.Data.Reference)
+	}
+	if n, _ := s.env.Store.CountCases(context.Background()); n != 1 {
+		t.Fatalf("%d cases after the later retry", n)
+	}
+}
+
+// A refused complaint leaves no index mark behind (a flood of them must not make work for the
+// reconciler): every mark left belongs to a stored case.
+func TestRefusedComplaintLeavesNoIndexMark(t *testing.T) {
+	s := newStack(t)
+	ctx := context.Background()
+	for i := 0; i < 8; i++ { // the per-e-mail limit is 5
+		s.do(nil, "POST", "/api/v1/complaints", complaintJSON, nil)
+	}
+	marks, err := s.env.Store.DirtyMarks(ctx, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range marks {
+		if _, err := s.env.Store.GetCase(ctx, m.ID); err != nil {
+			t.Fatalf("mark %s without a case: %v", m.ID, err)
+		}
+	}
 }
 
 // A filing cut short after its key was claimed (a crash: the claim names a case that was never

@@ -113,14 +113,15 @@ func (in *Intake) Submit(ctx context.Context, req models.ComplaintCreate, files 
 	// write once the case is stored.
 	//
 	// The claim, the two rate-limit hits and the case's index mark are independent writes,
-	// so they go together (see together): a mark for a case that is then not filed is
-	// dropped by the reconciler, and the hits of a retry are given back.
+	// so they go together (see together); a request that then files nothing gives them back.
 	reference, err := in.cases.nextReference(ctx, now)
 	if err != nil {
 		return nil, err
 	}
+	reserved := reference
 	var idemID string
 	var retried *Receipt
+	claimed := false // this request holds the idempotency claim (and must release it on failure)
 	var hits [2]*store.Hit
 	steps := []func() error{
 		func() (err error) {
@@ -131,25 +132,31 @@ func (in *Intake) Submit(ctx context.Context, req models.ComplaintCreate, files 
 			hits[1], err = in.store.TakeHit(ctx, "intake-email:"+email, in.limits.PerEmail, in.limits.Window, now)
 			return err
 		},
-		func() error { return in.store.MarkDirty(ctx, reference, 1, now) },
+		func() error { return in.store.MarkDirty(ctx, reserved, 1, now) },
 	}
 	if idempotencyKey != "" {
 		idemID = "complaint:" + hashToken(email+"\x00"+idempotencyKey)
 		steps = append(steps, func() (err error) {
 			reference, retried, err = in.claimKey(ctx, idemID, reference, now)
+			claimed = err == nil && retried == nil
 			return err
 		})
 	}
 	stepErr := errors.Join(together(steps...)...)
+	// A request that files nothing gives back what stage one took: its rate-limit hits (so
+	// retries do not count) and the index mark of the reference it will not use (so refused
+	// floods leave no work for the reconciler).
 	giveBack := func() {
+		steps := []func() error{func() error { return in.store.ClearDirty(ctx, reserved, 1) }}
 		for _, h := range hits {
 			if h != nil && h.Allowed {
-				_ = h.Release(ctx)
+				steps = append(steps, func() error { return h.Release(ctx) })
 			}
 		}
+		together(steps...)
 	}
 	release := func() {
-		if idemID != "" && retried == nil {
+		if claimed { // never another request's claim (an "in progress" answer)
 			_ = in.store.ReleaseIdempotency(ctx, idemID)
 		}
 	}
