@@ -3,7 +3,7 @@
 //
 // Enqueue stores the message (collection mail_queue) and wakes the worker; it returns once the
 // message is durable, so a crash after it loses nothing. Run is the worker: it claims each due
-// message atomically (see store.ClaimMail), so several replicas can run it on one database and
+// message atomically (see store.ClaimDueMails), so several replicas can run it on one database and
 // each message is sent once; it sends over SMTP (github.com/wneessen/go-mail) and moves the
 // message to the outbox (mail_outbox) as "sent", retries temporary failures with exponential
 // backoff, and after the last attempt (or a permanent 5xx rejection) records it as "failed".

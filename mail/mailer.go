@@ -119,27 +119,7 @@ func (m *Mailer) Kick() {
 // called and at least every PollInterval.
 func (m *Mailer) Run(ctx context.Context) {
 	m.logger.Info("mail worker started", "smtp", m.cfg.String())
-	for {
-		_, full, err := m.pass(ctx)
-		if ctx.Err() != nil {
-			return
-		}
-		if err != nil {
-			m.logger.Warn("mail queue pass failed", "err", err)
-		}
-		if err == nil && full {
-			continue // the listing was cut at BatchSize: more may be due
-		}
-		t := time.NewTimer(m.opts.PollInterval)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return
-		case <-m.wake:
-			t.Stop()
-		case <-t.C:
-		}
-	}
+	store.RunQueueWorker(ctx, m.logger, m.opts.PollInterval, m.wake, m.pass)
 }
 
 // ProcessDue makes one pass: it claims each due message (skipping those another worker holds)

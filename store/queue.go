@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"sort"
 	"time"
 
@@ -171,4 +172,32 @@ func claimDue[T any, P queued[T]](ctx context.Context, s *Store, coll, lockPrefi
 		}
 	}
 	return out, nil
+}
+
+// RunQueueWorker is the loop of a queue's worker (mail, webhooks): it runs pass at once, again
+// straight away while passes come back full, and otherwise when woken or after interval,
+// until ctx ends. A failed pass is logged and retried at the next turn.
+func RunQueueWorker(ctx context.Context, logger *slog.Logger, interval time.Duration, wake <-chan struct{},
+	pass func(context.Context) (handled int, full bool, err error)) {
+	for {
+		_, full, err := pass(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			logger.Warn("queue pass failed", "err", err)
+		}
+		if err == nil && full {
+			continue // the batch was cut at its size: more may be due
+		}
+		t := time.NewTimer(interval)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-wake:
+			t.Stop()
+		case <-t.C:
+		}
+	}
 }

@@ -166,12 +166,6 @@ func (s *Store) EnqueueWebhook(ctx context.Context, q *QueuedWebhook) error {
 	return s.RecordWebhookDelivery(ctx, q.Last)
 }
 
-// DueWebhookIDs returns the ids of queued deliveries a worker may claim at now, longest
-// waiting first. It scans webhook_queue, which stays small.
-func (s *Store) DueWebhookIDs(ctx context.Context, now time.Time, limit int) ([]string, error) {
-	return s.dueQueueIDs(ctx, collWebhookQueue, now, limit)
-}
-
 // QueuedWebhooks returns every queued delivery (tests and diagnostics; it scans).
 func (s *Store) QueuedWebhooks(ctx context.Context) ([]QueuedWebhook, error) {
 	out, err := findAll[QueuedWebhook](ctx, s, collWebhookQueue, nil)
@@ -181,17 +175,14 @@ func (s *Store) QueuedWebhooks(ctx context.Context) ([]QueuedWebhook, error) {
 	return out, err
 }
 
-// ClaimWebhook takes the queued delivery id for owner until now+lease if it is due and
-// nobody holds an unexpired claim; otherwise ErrWebhookNotClaimable. As ClaimMail: on MongoDB
-// the conditions are in the findAndModify filter (atomic on the one document); with
-// SingleWriter the check and the write happen under the in-process lock, filtered by _id.
-func (s *Store) ClaimWebhook(ctx context.Context, id, owner string, now time.Time, lease time.Duration) (*QueuedWebhook, error) {
-	q, err := claimQueued[QueuedWebhook](ctx, s, collWebhookQueue, "webhookq:"+id, id, owner, now, lease, ErrWebhookNotClaimable)
-	if err != nil {
-		return nil, err
+// ClaimDueWebhooks claims up to limit deliveries due at now for owner, in one batch (see
+// claimDue, which the mail queue shares).
+func (s *Store) ClaimDueWebhooks(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*QueuedWebhook, error) {
+	out, err := claimDue[QueuedWebhook](ctx, s, collWebhookQueue, "webhookq:", owner, now, lease, limit, ErrWebhookNotClaimable)
+	for _, q := range out {
+		q.decodeLast()
 	}
-	q.decodeLast()
-	return q, nil
+	return out, err
 }
 
 func (q *QueuedWebhook) setClaim(owner string, until time.Time) {

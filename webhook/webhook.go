@@ -3,7 +3,7 @@
 // mail (package mail):
 //
 // Enqueue stores one delivery (collection webhook_queue, _id random) and wakes the worker. Run
-// is the worker: it claims each due delivery atomically (store.ClaimWebhook), so several
+// is the worker: it claims due deliveries atomically (store.ClaimDueWebhooks), so several
 // replicas can run it on one database and each delivery is sent by one of them; it POSTs the
 // JSON body signed with the endpoint's secret, counts a 2xx answer as delivered, and otherwise
 // retries with exponential backoff until the last attempt, after which the delivery is failed.
@@ -239,27 +239,7 @@ func (s *Service) Kick() {
 // every PollInterval.
 func (s *Service) Run(ctx context.Context) {
 	s.logger.Info("webhook worker started")
-	for {
-		_, full, err := s.pass(ctx)
-		if ctx.Err() != nil {
-			return
-		}
-		if err != nil {
-			s.logger.Warn("webhook queue pass failed", "err", err)
-		}
-		if err == nil && full {
-			continue
-		}
-		t := time.NewTimer(s.opts.PollInterval)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return
-		case <-s.wake:
-			t.Stop()
-		case <-t.C:
-		}
-	}
+	store.RunQueueWorker(ctx, s.logger, s.opts.PollInterval, s.wake, s.pass)
 }
 
 // ProcessDue makes one pass over the due deliveries and returns how many it handled.
@@ -269,30 +249,22 @@ func (s *Service) ProcessDue(ctx context.Context) (int, error) {
 }
 
 func (s *Service) pass(ctx context.Context) (handled int, full bool, err error) {
-	ids, err := s.st.DueWebhookIDs(ctx, s.opts.Clock(), s.opts.BatchSize)
+	claimed, err := s.st.ClaimDueWebhooks(ctx, s.opts.WorkerID, s.opts.Clock(), s.opts.ClaimLease, s.opts.BatchSize)
 	if err != nil {
-		return 0, false, fmt.Errorf("webhook: list queue: %w", err)
+		return 0, false, fmt.Errorf("webhook: claim due deliveries: %w", err)
 	}
 	var errs []error
-	for _, id := range ids {
+	for _, q := range claimed {
 		if ctx.Err() != nil {
 			break
 		}
-		q, err := s.st.ClaimWebhook(ctx, id, s.opts.WorkerID, s.opts.Clock(), s.opts.ClaimLease)
-		if errors.Is(err, store.ErrWebhookNotClaimable) {
-			continue
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("claim %s: %w", id, err))
-			continue
-		}
 		if err := s.deliver(ctx, q); err != nil {
-			errs = append(errs, fmt.Errorf("deliver %s: %w", id, err))
+			errs = append(errs, fmt.Errorf("deliver %s: %w", q.ID, err))
 			continue
 		}
 		handled++
 	}
-	return handled, len(ids) == s.opts.BatchSize, errors.Join(errs...)
+	return handled, len(claimed) == s.opts.BatchSize, errors.Join(errs...)
 }
 
 // deliver makes one attempt of a claimed delivery and records the outcome.
