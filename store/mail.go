@@ -210,38 +210,11 @@ func (s *Store) ClaimDueMails(ctx context.Context, owner string, now time.Time, 
 // RetryMail records a failed attempt of a message owner holds and releases the claim: the
 // message becomes due again at next. If owner no longer holds it, ErrMailNotClaimable.
 func (s *Store) RetryMail(ctx context.Context, id, owner string, attempts int, next time.Time, lastErr string) error {
-	update := bson.D{{Key: "$set", Value: bson.D{
+	return s.rescheduleQueued(ctx, collMailQueue, "mail:"+id, id, owner, bson.D{
 		{Key: "attempts", Value: attempts},
 		{Key: "next_attempt_at", Value: next},
 		{Key: "last_error", Value: truncateMailText(lastErr, 1000)},
-		{Key: "claimed_by", Value: ""},
-		{Key: "claim_until", Value: time.Time{}},
-	}}}
-	filter := bson.D{{Key: "_id", Value: id}}
-	if s.opts.SingleWriter {
-		unlock := s.locks.lock("mail:" + id)
-		defer unlock()
-		var q QueuedMail
-		if err := s.getByID(ctx, collMailQueue, id, &q); err != nil {
-			if errors.Is(err, ErrNotFound) {
-				return ErrMailNotClaimable
-			}
-			return err
-		}
-		if q.ClaimedBy != owner {
-			return ErrMailNotClaimable
-		}
-	} else {
-		filter = append(filter, bson.E{Key: "claimed_by", Value: owner})
-	}
-	res, err := s.w(collMailQueue).UpdateOne(ctx, filter, update)
-	if err != nil {
-		return err
-	}
-	if res.MatchedCount == 0 {
-		return ErrMailNotClaimable
-	}
-	return nil
+	}, ErrMailNotClaimable)
 }
 
 // FinishMail moves a message to the outbox (see FinishMails).

@@ -174,6 +174,41 @@ func claimDue[T any, P queued[T]](ctx context.Context, s *Store, coll, lockPrefi
 	return out, nil
 }
 
+// rescheduleQueued records a failed attempt of document id of coll, which owner must still
+// hold: it sets the fields given (the attempt count, the next attempt, what went wrong) and
+// releases the claim. Otherwise notClaimable. The ownership check is in the filter on MongoDB
+// and under the in-process lock lockKey on the single-writer embedded database.
+func (s *Store) rescheduleQueued(ctx context.Context, coll, lockKey, id, owner string, fields bson.D, notClaimable error) error {
+	set := append(fields, bson.E{Key: "claimed_by", Value: ""}, bson.E{Key: "claim_until", Value: time.Time{}})
+	filter := bson.D{{Key: "_id", Value: id}}
+	if s.opts.SingleWriter {
+		unlock := s.locks.lock(lockKey)
+		defer unlock()
+		var held struct {
+			ClaimedBy string `bson:"claimed_by"`
+		}
+		if err := s.getByID(ctx, coll, id, &held); err != nil {
+			if errors.Is(err, ErrNotFound) {
+				return notClaimable
+			}
+			return err
+		}
+		if held.ClaimedBy != owner {
+			return notClaimable
+		}
+	} else {
+		filter = append(filter, bson.E{Key: "claimed_by", Value: owner})
+	}
+	res, err := s.w(coll).UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: set}})
+	if err != nil {
+		return err
+	}
+	if res.MatchedCount == 0 {
+		return notClaimable
+	}
+	return nil
+}
+
 // RunQueueWorker is the loop of a queue's worker (mail, webhooks): it runs pass at once, again
 // straight away while passes come back full, and otherwise when woken or after interval,
 // until ctx ends. A failed pass is logged and retried at the next turn.

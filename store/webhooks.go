@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/kaiku-helpdesk/kaiku/models"
 )
@@ -198,43 +197,13 @@ func (s *Store) RetryWebhook(ctx context.Context, id, owner string, attempts int
 	if err != nil {
 		return err
 	}
-	update := bson.D{{Key: "$set", Value: bson.D{
+	err = s.rescheduleQueued(ctx, collWebhookQueue, "webhookq:"+id, id, owner, bson.D{
 		{Key: "attempts", Value: attempts},
 		{Key: "next_attempt_at", Value: next},
 		{Key: "last", Value: lastJSON},
-		{Key: "claimed_by", Value: ""},
-		{Key: "claim_until", Value: time.Time{}},
-	}}}
-	filter := bson.D{{Key: "_id", Value: id}}
-	if s.opts.SingleWriter {
-		unlock := s.locks.lock("webhookq:" + id)
-		var q QueuedWebhook
-		err := s.getByID(ctx, collWebhookQueue, id, &q)
-		if err == nil && q.ClaimedBy != owner {
-			err = ErrWebhookNotClaimable
-		}
-		if err == nil {
-			var res *mongo.UpdateResult
-			if res, err = s.w(collWebhookQueue).UpdateOne(ctx, filter, update); err == nil && res.MatchedCount == 0 {
-				err = ErrWebhookNotClaimable
-			}
-		}
-		unlock()
-		if errors.Is(err, ErrNotFound) {
-			err = ErrWebhookNotClaimable
-		}
-		if err != nil {
-			return err
-		}
-	} else {
-		filter = append(filter, bson.E{Key: "claimed_by", Value: owner})
-		res, err := s.w(collWebhookQueue).UpdateOne(ctx, filter, update)
-		if err != nil {
-			return err
-		}
-		if res.MatchedCount == 0 {
-			return ErrWebhookNotClaimable
-		}
+	}, ErrWebhookNotClaimable)
+	if err != nil {
+		return err
 	}
 	return s.RecordWebhookDelivery(ctx, last)
 }
