@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { reactive } from 'vue'
-import { flushPromises, mount } from '@vue/test-utils'
+import { RouterLinkStub, flushPromises, mount } from '@vue/test-utils'
 import ConfirmDialog from '../src/components/ConfirmDialog.vue'
 import ListState from '../src/components/ListState.vue'
 import { createAppI18n } from '../src/i18n'
@@ -54,5 +54,16 @@ describe('ListState', () => {
     expect(wrapper.emitted('retry')).toHaveLength(1)
     await wrapper.setProps({ error: '' })
     expect(wrapper.find('.list').exists()).toBe(true)
+  })
+
+  it('shows not found with the way back before any error', async () => {
+    const wrapper = mount(ListState, {
+      props: { loading: false, error: '', errorTitle: 'Could not load', notFound: true, notFoundTitle: 'No such rule', backTo: '/admin/rules', backLabel: 'Back to rules' },
+      slots: { default: '<form class="edit"></form>' },
+      global: { ...global, stubs: { RouterLink: RouterLinkStub } },
+    })
+    expect(wrapper.get('[role=alert]').text()).toContain('No such rule')
+    expect(wrapper.getComponent(RouterLinkStub).props('to')).toBe('/admin/rules')
+    expect(wrapper.find('.edit').exists()).toBe(false)
   })
 })
