@@ -21,6 +21,7 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/search"
 	"github.com/kaiku-helpdesk/kaiku/store"
 	"github.com/kaiku-helpdesk/kaiku/webhook"
+	"go.mongodb.org/mongo-driver/v2/event"
 )
 
 // Run is the whole process: it returns when ctx is cancelled (after a graceful shutdown) or
@@ -34,6 +35,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 type Hooks struct {
 	OnReady func(addr string)
 	Clock   helpdesk.Clock
+	// Monitor sees every database command (the bench tallies them).
+	Monitor *event.CommandMonitor
 }
 
 // RunWithHooks is Run with test hooks.
@@ -51,7 +54,7 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 	startCtx, cancelStart := context.WithTimeout(ctx, cfg.StartupTimeout)
 	defer cancelStart()
 
-	db, err := openDatabase(startCtx, cfg, logger, clock)
+	db, err := openDatabase(startCtx, cfg, logger, clock, hooks.Monitor)
 	if err != nil {
 		return err
 	}
@@ -180,7 +183,7 @@ func (d *database) close() {
 	}
 }
 
-func openDatabase(ctx context.Context, cfg Config, logger *slog.Logger, clock helpdesk.Clock) (*database, error) {
+func openDatabase(ctx context.Context, cfg Config, logger *slog.Logger, clock helpdesk.Clock, monitor *event.CommandMonitor) (*database, error) {
 	db := &database{kind: "mongodb"}
 	uri := cfg.MongoURI
 	if uri == "" {
@@ -191,7 +194,7 @@ func openDatabase(ctx context.Context, cfg Config, logger *slog.Logger, clock he
 		db.embedded, db.kind, uri = emb, "embedded ferretdb", emb.URI()
 	}
 	st, err := retry(ctx, logger, "database", func(ctx context.Context) (*store.Store, error) {
-		return store.Connect(ctx, uri, cfg.DBName, store.Options{SingleWriter: db.embedded != nil, Now: clock})
+		return store.Connect(ctx, uri, cfg.DBName, store.Options{SingleWriter: db.embedded != nil, Now: clock, Monitor: monitor})
 	})
 	if err != nil {
 		if db.embedded != nil {

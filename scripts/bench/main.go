@@ -60,6 +60,7 @@ type config struct {
 	CPUProfile       string // of the bench process (seeding and floors)
 	ServerCPUProfile string // of the server child, from ready to shutdown
 	ServerPprof      string // loopback address where the server child serves net/http/pprof
+	ServerCommands   string // file for the server child's tally of database commands
 	Progress         io.Writer
 }
 
@@ -85,6 +86,7 @@ func main() {
 	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the bench process (seeding, floors) to this file")
 	fs.StringVar(&cfg.ServerCPUProfile, "server-cpuprofile", "", "write a CPU profile of the server process (from ready to shutdown) to this file")
 	fs.StringVar(&cfg.ServerPprof, "server-pprof", "", "serve net/http/pprof of the server process on this loopback address (e.g. 127.0.0.1:6061), for goroutine dumps during a run")
+	fs.StringVar(&cfg.ServerCommands, "server-commands", "", "write a tally of the server process's database commands (by name and collection, from ready to shutdown) to this file")
 	_ = fs.Parse(os.Args[1:])
 	if cfg.N < 1 || cfg.Requests < 1 || cfg.Warmup < 0 || cfg.Changes < 1 || cfg.IntakeDuration <= 0 || cfg.IntakeRules < 0 {
 		fmt.Fprintln(os.Stderr, "bench: -n, -requests and -changes must be at least 1, -warmup and -intake-rules at least 0, -intake-duration positive")
@@ -277,7 +279,7 @@ func run(ctx context.Context, cfg config) (rep *report, err error) {
 
 	// 5. The server: start-up with the cases stored, then the same requests over HTTP.
 	progress("starting the server on %s", work)
-	opts := serverOptions{cpuProfile: cfg.ServerCPUProfile, pprofAddr: cfg.ServerPprof}
+	opts := serverOptions{cpuProfile: cfg.ServerCPUProfile, pprofAddr: cfg.ServerPprof, commands: cfg.ServerCommands}
 	if cfg.issue3() {
 		opts.env = intakeEnv
 	}

@@ -29,6 +29,7 @@ const (
 	serveEnv      = "KAIKU_BENCH_SERVE"
 	serveProfEnv  = "KAIKU_BENCH_SERVER_CPUPROFILE"
 	servePprofEnv = "KAIKU_BENCH_SERVER_PPROF"
+	serveCmdsEnv  = "KAIKU_BENCH_SERVER_COMMANDS"
 	readyMarker   = "KAIKU_BENCH_READY"
 	adminEmail    = "bench-admin@example.com"
 	adminPassword = "bench-password-not-secret"
@@ -50,8 +51,17 @@ func serveMain() int {
 		}
 	}
 	var profile *os.File
+	var tally *commandTally
 	start := time.Now()
-	hooks := server.Hooks{OnReady: func(addr string) {
+	hooks := server.Hooks{}
+	if os.Getenv(serveCmdsEnv) != "" {
+		tally = newCommandTally()
+		hooks.Monitor = tally.monitor()
+	}
+	hooks.OnReady = func(addr string) {
+		if tally != nil {
+			tally.reset()
+		}
 		fmt.Fprintf(os.Stdout, "%s %s %d\n", readyMarker, addr, time.Since(start).Nanoseconds())
 		if path := os.Getenv(serveProfEnv); path != "" {
 			f, err := os.Create(path)
@@ -59,8 +69,14 @@ func serveMain() int {
 				profile = f
 			}
 		}
-	}}
+	}
 	err := server.RunWithHooks(ctx, nil, os.Getenv, os.Stdout, os.Stderr, hooks)
+	if tally != nil {
+		if f, ferr := os.Create(os.Getenv(serveCmdsEnv)); ferr == nil {
+			tally.write(f)
+			_ = f.Close()
+		}
+	}
 	if profile != nil {
 		runpprof.StopCPUProfile()
 		_ = profile.Close()
@@ -98,6 +114,7 @@ func servePprof(addr string) error {
 type serverOptions struct {
 	cpuProfile string   // file for a CPU profile from ready to shutdown
 	pprofAddr  string   // loopback address to serve net/http/pprof on
+	commands   string   // file for the tally of database commands from ready to shutdown
 	env        []string // KEY=value added to the server's settings
 }
 
@@ -144,6 +161,9 @@ func startServer(ctx context.Context, dataDir string, o serverOptions) (*child, 
 	}
 	if o.pprofAddr != "" {
 		env = append(env, servePprofEnv+"="+o.pprofAddr)
+	}
+	if o.commands != "" {
+		env = append(env, serveCmdsEnv+"="+o.commands)
 	}
 	cmd.Env = env
 	c := &child{cmd: cmd, stderr: &tailBuffer{max: 64 << 10}, waitErr: make(chan error, 1)}
