@@ -28,6 +28,7 @@ type Indexer struct {
 	// unflushed are the versions indexed whose marks wait until the index has them on disk.
 	unflushedMu sync.Mutex
 	unflushed   map[string]int64
+	flushing    map[string]int64 // taken from unflushed by the ClearFlushedMarks under way
 }
 
 // NewIndexer wires an Indexer.
@@ -106,6 +107,7 @@ func (ix *Indexer) ClearFlushedMarks(ctx context.Context) error {
 	ix.unflushedMu.Lock()
 	taken := ix.unflushed
 	ix.unflushed = map[string]int64{}
+	ix.flushing = taken
 	ix.unflushedMu.Unlock()
 	if len(taken) == 0 {
 		return nil
@@ -114,13 +116,14 @@ func (ix *Indexer) ClearFlushedMarks(ctx context.Context) error {
 	if err == nil {
 		err = ix.store.ClearDirtyMany(ctx, taken)
 	}
+	ix.unflushedMu.Lock()
+	ix.flushing = nil
 	if err != nil {
-		ix.unflushedMu.Lock()
 		for id, v := range taken {
 			ix.unflushed[id] = max(ix.unflushed[id], v)
 		}
-		ix.unflushedMu.Unlock()
 	}
+	ix.unflushedMu.Unlock()
 	return err
 }
 
@@ -143,7 +146,9 @@ func (ix *Indexer) Reconcile(ctx context.Context) (int, error) {
 		for _, m := range marks {
 			if !seen[m.ID] {
 				seen[m.ID] = true
-				fresh = append(fresh, m)
+				if !ix.awaitsFlush(m) {
+					fresh = append(fresh, m)
+				}
 			}
 		}
 		if len(fresh) == 0 {
@@ -154,6 +159,21 @@ func (ix *Indexer) Reconcile(ctx context.Context) (int, error) {
 		}
 		handled += len(fresh)
 	}
+}
+
+// awaitsFlush reports whether this process has indexed the version mark asks for and only
+// waits for the index to reach the disk before clearing it (ClearFlushedMarks): reading the
+// case and indexing it again would be wasted, and under load the marks of the last second's
+// writes are always there.
+func (ix *Indexer) awaitsFlush(m store.DirtyMark) bool {
+	ix.unflushedMu.Lock()
+	defer ix.unflushedMu.Unlock()
+	for _, versions := range []map[string]int64{ix.unflushed, ix.flushing} {
+		if v, ok := versions[m.ID]; ok && v >= m.Version {
+			return true
+		}
+	}
+	return false
 }
 
 func (ix *Indexer) reconcileBatch(ctx context.Context, marks []store.DirtyMark) error {

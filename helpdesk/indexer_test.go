@@ -86,6 +86,10 @@ func TestIntakeWorksDuringSearchOutageAndIndexCatchesUp(t *testing.T) {
 	if marks, _ := f.env.Store.DirtyMarks(ctx, 10); len(marks) != 1 {
 		t.Fatalf("marks right after indexing: %+v", marks)
 	}
+	// The reconciler leaves a mark alone that waits only for the flush: the case is indexed.
+	if n, err := f.indexer.Reconcile(ctx); err != nil || n != 0 {
+		t.Fatalf("reconcile before the flush handled %d marks (err %v); want 0", n, err)
+	}
 	if err := f.indexer.ClearFlushedMarks(ctx); err != nil {
 		t.Fatal(err)
 	}

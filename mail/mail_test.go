@@ -679,6 +679,46 @@ func TestWithoutSMTPMessagesAreStored(t *testing.T) {
 	}
 }
 
+// Without SMTP a pass takes messages without claiming them: two replicas passing over the
+// same messages at once must still store each exactly once and empty the queue.
+func TestWithoutSMTPTwoWorkersStoreEachMessageOnce(t *testing.T) {
+	ctx := context.Background()
+	env := storetest.Start(t)
+	clock := newClock()
+	a := newMailer(t, env.Store, mail.Config{}, clock, func(o *mail.Options) { o.WorkerID = "replica-a" })
+	b := newMailer(t, env.Store, mail.Config{}, clock, func(o *mail.Options) { o.WorkerID = "replica-b" })
+	const n = 25
+	for i := 0; i < n; i++ {
+		if err := a.Enqueue(ctx, mail.Message{To: fmt.Sprintf("c%d@example.com", i), Subject: fmt.Sprintf("n%d", i), Text: "x"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Both list the same due messages before either finishes.
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i, m := range []*mail.Mailer{a, b} {
+		wg.Add(1)
+		go func() { defer wg.Done(); _, errs[i] = m.ProcessDue(ctx) }()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	if q := queue(t, a); len(q) != 0 {
+		t.Fatalf("%d messages left in the queue", len(q))
+	}
+	seen := map[string]int{}
+	for _, o := range outbox(t, b) {
+		seen[o.ID]++
+		if o.Status != store.OutboxStored || seen[o.ID] > 1 {
+			t.Errorf("outbox entry %+v (seen %d times)", o, seen[o.ID])
+		}
+	}
+	if len(seen) != n {
+		t.Fatalf("outbox lists %d messages, want %d", len(seen), n)
+	}
+}
+
 func TestInterruptedFinishIsCompletedWithoutSendingAgain(t *testing.T) {
 	ctx := context.Background()
 	srv := startSMTP(t)

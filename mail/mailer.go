@@ -28,6 +28,9 @@ type Options struct {
 	WorkerID   string // default host-pid-random; must differ between replicas
 	Logger     *slog.Logger
 	BatchSize  int // 100: messages claimed per pass
+	// Gather is the shortest time between two passes started by Enqueue's wake-ups (200ms),
+	// so that under load a pass takes many messages at once (see store.RunQueueWorker).
+	Gather time.Duration
 }
 
 // Mailer queues and delivers mail. Enqueue may be called from any goroutine; Run is the
@@ -68,6 +71,9 @@ func New(st *store.Store, cfg Config, opts Options) (*Mailer, error) {
 	}
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 100
+	}
+	if opts.Gather <= 0 {
+		opts.Gather = 200 * time.Millisecond
 	}
 	if opts.WorkerID == "" {
 		host, _ := os.Hostname()
@@ -119,7 +125,7 @@ func (m *Mailer) Kick() {
 // called and at least every PollInterval.
 func (m *Mailer) Run(ctx context.Context) {
 	m.logger.Info("mail worker started", "smtp", m.cfg.String())
-	store.RunQueueWorker(ctx, m.logger, m.opts.PollInterval, m.wake, m.pass)
+	store.RunQueueWorker(ctx, m.logger, m.opts.PollInterval, m.opts.Gather, m.wake, m.pass)
 }
 
 // ProcessDue makes one pass: it claims each due message (skipping those another worker holds)
@@ -131,8 +137,17 @@ func (m *Mailer) ProcessDue(ctx context.Context) (int, error) {
 
 // pass is ProcessDue, also telling whether the batch was cut at BatchSize. The due messages
 // are claimed together, sent (or stored) one by one, and moved to the outbox together.
+//
+// Without SMTP the messages are only stored in the outbox, which is idempotent by itself (the
+// outbox keeps the first document under a message's id), so they are taken without a claim:
+// two replicas storing the same message store it once.
 func (m *Mailer) pass(ctx context.Context) (handled int, full bool, err error) {
-	claimed, err := m.st.ClaimDueMails(ctx, m.opts.WorkerID, m.clock(), m.opts.ClaimLease, m.opts.BatchSize)
+	var claimed []*store.QueuedMail
+	if m.cfg.Enabled() {
+		claimed, err = m.st.ClaimDueMails(ctx, m.opts.WorkerID, m.clock(), m.opts.ClaimLease, m.opts.BatchSize)
+	} else {
+		claimed, err = m.st.DueMails(ctx, m.clock(), m.opts.BatchSize)
+	}
 	if err != nil {
 		return 0, false, fmt.Errorf("mail: claim due messages: %w", err)
 	}

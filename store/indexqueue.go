@@ -87,16 +87,31 @@ func (s *Store) ClearDirtyMany(ctx context.Context, indexed map[string]int64) er
 			return err
 		}
 	}
+	if s.opts.SingleWriter {
+		// No mark changes while the lock is held, so the marks read are the ones to delete:
+		// one delete of them all is one transaction, where a delete per mark would commit
+		// (and sync) each one on its own.
+		var ids []string
+		for _, m := range marks {
+			if m.Version <= indexed[m.ID] {
+				ids = append(ids, m.ID)
+			}
+		}
+		switch len(ids) {
+		case 0:
+			return nil
+		case 1:
+			return s.deleteByID(ctx, collIndexQueue, ids[0])
+		}
+		_, err := s.w(collIndexQueue).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+		return err
+	}
 	var deletes []mongo.WriteModel
 	for _, m := range marks {
-		if m.Version > indexed[m.ID] {
-			continue
+		if m.Version <= indexed[m.ID] {
+			deletes = append(deletes, mongo.NewDeleteOneModel().SetFilter(
+				bson.D{{Key: "_id", Value: m.ID}, {Key: "version", Value: m.Version}}))
 		}
-		filter := bson.D{{Key: "_id", Value: m.ID}}
-		if !s.opts.SingleWriter {
-			filter = append(filter, bson.E{Key: "version", Value: m.Version})
-		}
-		deletes = append(deletes, mongo.NewDeleteOneModel().SetFilter(filter))
 	}
 	if len(deletes) == 0 {
 		return nil

@@ -182,6 +182,31 @@ func (s *Store) DueMailIDs(ctx context.Context, now time.Time, limit int) ([]str
 	return s.dueQueueIDs(ctx, collMailQueue, now, limit)
 }
 
+// DueMails returns, in one scan, up to limit queued messages a worker may take at now,
+// longest-waiting first, without claiming them. It is for delivery that is idempotent by
+// itself, such as storing in the outbox (a second insert under the message's id is refused),
+// where a claim would only cost round trips.
+func (s *Store) DueMails(ctx context.Context, now time.Time, limit int) ([]*QueuedMail, error) {
+	due, err := findAll[QueuedMail](ctx, s, collMailQueue, dueFilter(now))
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(due, func(i, j int) bool {
+		if !due[i].NextAttemptAt.Equal(due[j].NextAttemptAt) {
+			return due[i].NextAttemptAt.Before(due[j].NextAttemptAt)
+		}
+		return due[i].ID < due[j].ID
+	})
+	if limit > 0 && len(due) > limit {
+		due = due[:limit]
+	}
+	out := make([]*QueuedMail, len(due))
+	for i := range due {
+		out[i] = &due[i]
+	}
+	return out, nil
+}
+
 // ClaimMail takes the queued message id for owner until now+lease, only if it is due and
 // nobody holds an unexpired claim; otherwise ErrMailNotClaimable. It returns the message as
 // claimed.

@@ -26,11 +26,7 @@ type queued[T any] interface {
 // dueQueueIDs returns the ids of documents in coll a worker may claim at now (due and not
 // claimed, or claimed with an expired claim), longest-waiting first.
 func (s *Store) dueQueueIDs(ctx context.Context, coll string, now time.Time, limit int) ([]string, error) {
-	filter := bson.D{
-		{Key: "next_attempt_at", Value: bson.D{{Key: "$lte", Value: now}}},
-		{Key: "claim_until", Value: bson.D{{Key: "$lte", Value: now}}},
-	}
-	cur, err := s.c(coll).Find(ctx, filter, options.Find().SetProjection(
+	cur, err := s.c(coll).Find(ctx, dueFilter(now), options.Find().SetProjection(
 		bson.D{{Key: "_id", Value: 1}, {Key: "next_attempt_at", Value: 1}}))
 	if err != nil {
 		return nil, err
@@ -56,6 +52,15 @@ func (s *Store) dueQueueIDs(ctx context.Context, coll string, now time.Time, lim
 		ids = append(ids, d.ID)
 	}
 	return ids, nil
+}
+
+// dueFilter matches queue documents a worker may take at now: due, and not claimed or with
+// an expired claim.
+func dueFilter(now time.Time) bson.D {
+	return bson.D{
+		{Key: "next_attempt_at", Value: bson.D{{Key: "$lte", Value: now}}},
+		{Key: "claim_until", Value: bson.D{{Key: "$lte", Value: now}}},
+	}
 }
 
 // claimQueued takes document id of coll for owner until now+lease, only if it is due and
@@ -212,9 +217,15 @@ func (s *Store) rescheduleQueued(ctx context.Context, coll, lockKey, id, owner s
 // RunQueueWorker is the loop of a queue's worker (mail, webhooks): it runs pass at once, again
 // straight away while passes come back full, and otherwise when woken or after interval,
 // until ctx ends. A failed pass is logged and retried at the next turn.
-func RunQueueWorker(ctx context.Context, logger *slog.Logger, interval time.Duration, wake <-chan struct{},
+//
+// A wake-up arriving sooner than gather after the previous pass began waits out the rest of
+// gather: under load every new message wakes the worker, and each pass has a fixed cost (its
+// reads and writes of the queue), so passes that take what came in the meantime together cost
+// far less than one pass per message. gather is the longest a woken message waits for it.
+func RunQueueWorker(ctx context.Context, logger *slog.Logger, interval, gather time.Duration, wake <-chan struct{},
 	pass func(context.Context) (handled int, full bool, err error)) {
 	for {
+		began := time.Now()
 		_, full, err := pass(ctx)
 		if ctx.Err() != nil {
 			return
@@ -232,6 +243,15 @@ func RunQueueWorker(ctx context.Context, logger *slog.Logger, interval time.Dura
 			return
 		case <-wake:
 			t.Stop()
+			if rest := gather - time.Since(began); rest > 0 {
+				g := time.NewTimer(rest)
+				select {
+				case <-ctx.Done():
+					g.Stop()
+					return
+				case <-g.C:
+				}
+			}
 		case <-t.C:
 		}
 	}

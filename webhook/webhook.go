@@ -71,6 +71,7 @@ type Options struct {
 	ClaimLease   time.Duration    // 4×Timeout, at least a minute
 	WorkerID     string           // default host-pid-random; must differ between replicas
 	BatchSize    int              // 100
+	Gather       time.Duration    // 200ms between passes started by wake-ups (store.RunQueueWorker)
 	Logger       *slog.Logger
 	// AllowHosts may resolve to non-public addresses (KAIKU_WEBHOOK_ALLOW_HOSTS).
 	AllowHosts []string
@@ -113,6 +114,9 @@ func New(st *store.Store, opts Options) *Service {
 	}
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 100
+	}
+	if opts.Gather <= 0 {
+		opts.Gather = 200 * time.Millisecond
 	}
 	if opts.WorkerID == "" {
 		host, _ := os.Hostname()
@@ -239,7 +243,7 @@ func (s *Service) Kick() {
 // every PollInterval.
 func (s *Service) Run(ctx context.Context) {
 	s.logger.Info("webhook worker started")
-	store.RunQueueWorker(ctx, s.logger, s.opts.PollInterval, s.wake, s.pass)
+	store.RunQueueWorker(ctx, s.logger, s.opts.PollInterval, s.opts.Gather, s.wake, s.pass)
 }
 
 // ProcessDue makes one pass over the due deliveries and returns how many it handled.
