@@ -69,6 +69,10 @@ func TestIntakeRoundTrips(t *testing.T) {
 	if filed["insert cases"] == 0 || filed["insert mail_queue"] == 0 {
 		t.Fatalf("nothing filed? %v", filed)
 	}
+	// A new case carries its tracking token's hash: no link document is written.
+	if filed["insert tracking"] != 0 {
+		t.Errorf("filing wrote %d tracking link documents", filed["insert tracking"])
+	}
 	if _, err := s.mailer.ProcessDue(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -161,6 +161,16 @@ func TestTrackingTokenRoutesForAPIClients(t *testing.T) {
 	cb, _ := s.env.Store.GetCase(context.Background(), b.Data.Reference)
 	aidA, aidB := ca.Attachments[0].ID, cb.Attachments[0].ID
 	tokA, tokB, forged := "/api/v1/track/"+a.Data.TrackingToken, "/api/v1/track/"+b.Data.TrackingToken, "/api/v1/track/"+strings.Repeat("A", 64)
+	// A new case's token is its reference and a secret whose hash the case holds: the
+	// reference alone opens nothing, nor does it with another case's secret.
+	refA, secretA, okA := strings.Cut(a.Data.TrackingToken, ".")
+	_, secretB, okB := strings.Cut(b.Data.TrackingToken, ".")
+	if !okA || !okB || refA != a.Data.Reference || len(secretA) < 52 {
+		t.Fatalf("a new case's token is its reference and a secret: %q", a.Data.TrackingToken)
+	}
+	mixed := "/api/v1/track/" + refA + "." + secretB
+	altered := "/api/v1/track/" + refA + "." + secretA[:len(secretA)-1] + flipBase32(secretA[len(secretA)-1])
+	noSecret := "/api/v1/track/" + refA + "." + strings.Repeat("A", len(secretA))
 	s.logins["A"] = s.openTracking(t, a.Data.TrackingToken)
 	reply := `{"body":"hello from a script"}`
 	followUp := `{"resolved":true,"rating":5}`
@@ -175,6 +185,11 @@ func TestTrackingTokenRoutesForAPIClients(t *testing.T) {
 		{name: "forged token writes", method: "POST", path: forged + "/messages", body: reply, wantStatus: 404},
 		{name: "forged token answers the follow-up", method: "POST", path: forged + "/follow-up", body: followUp, wantStatus: 404},
 		{name: "too long a token", method: "GET", path: "/api/v1/track/" + strings.Repeat("A", 101), wantStatus: 404},
+		{name: "A's reference with B's secret", method: "GET", path: mixed, wantStatus: 404, wantCode: "not_found"},
+		{name: "A's reference with B's secret writes", method: "POST", path: mixed + "/messages", body: reply, wantStatus: 404},
+		{name: "A's token with one letter changed", method: "GET", path: altered, wantStatus: 404},
+		{name: "A's reference with a made-up secret", method: "GET", path: noSecret, wantStatus: 404},
+		{name: "A's reference with a made-up secret, file", method: "GET", path: noSecret + "/attachments/" + aidA, wantStatus: 404},
 		// The cookie is a credential of the cookie routes only: not a token, and no stand-in for one.
 		{name: "the cookie is no token", method: "GET", path: "/api/v1/track/" + s.logins["A"].track, wantStatus: 404},
 		{name: "a cookie with a forged token", as: "A", method: "GET", path: forged, wantStatus: 404},
@@ -195,4 +210,12 @@ func TestTrackingTokenRoutesForAPIClients(t *testing.T) {
 	if wrong.status != http.StatusNotFound || wrong.body != short.body {
 		t.Fatalf("token answers differ: %d %s / %d %s", wrong.status, wrong.body, short.status, short.body)
 	}
+}
+
+// flipBase32 returns another letter of the tokens' alphabet.
+func flipBase32(c byte) string {
+	if c == 'A' {
+		return "B"
+	}
+	return "A"
 }

@@ -164,9 +164,7 @@ func (r *referenceBlocks) take(ctx context.Context, year int, now time.Time) (in
 
 // insertNew stores a new case under reference (or a fresh one when it is ""). A duplicate
 // reference (a counter reset by hand, or a racing replica on FerretDB) takes the next number.
-// With alsoStore, writes that only need the reference run beside the case insert (a tracking
-// link, say): each is harmless without the case, and together they cost one round trip.
-func (s *Cases) insertNew(ctx context.Context, reference string, markedAt bool, build func(id string) *models.Case, alsoStore ...func(ctx context.Context, id string) error) (*models.Case, error) {
+func (s *Cases) insertNew(ctx context.Context, reference string, markedAt bool, build func(id string) *models.Case) (*models.Case, error) {
 	now := s.now()
 	for attempt := 0; attempt < 20; attempt++ {
 		id := reference
@@ -199,14 +197,11 @@ func (s *Cases) insertNew(ctx context.Context, reference string, markedAt bool, 
 		if err != nil {
 			return nil, err
 		}
-		// The case, its timer and the caller's writes go side by side: a timer or a link
-		// whose case failed to store leads nowhere (the timer's case is read before it fires).
+		// The case and its timer go side by side: a timer whose case failed to store leads
+		// nowhere (the timer's case is read before it fires).
 		steps := []func() error{func() error { return s.store.InsertCase(ctx, c) }}
 		if timer != nil {
 			steps = append(steps, func() error { return s.store.SetSLATimer(ctx, c.ID, timer) })
-		}
-		for _, also := range alsoStore {
-			steps = append(steps, func() error { return also(ctx, c.ID) })
 		}
 		errs := together(steps...)
 		if store.IsDuplicate(errs[0]) {

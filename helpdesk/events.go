@@ -57,7 +57,7 @@ type Events struct {
 func NewEvents(st *store.Store, logger *slog.Logger, now Clock) *Events {
 	b := &Events{store: st, logger: logger, now: now, source: randomToken()[:16], start: now(),
 		subs: map[chan store.Event]struct{}{}, cursors: map[string]int64{}}
-	b.writes = store.NewGroupCommit(500, b.writePage)
+	b.writes = store.NewGroupCommit(500, b.writePage).WithTurn(st.WriteTurn())
 	return b
 }
 
@@ -76,7 +76,7 @@ func (b *Events) writePage(ctx context.Context, events []store.Event) []error {
 	defer b.pageMu.Unlock()
 	page := &store.EventPage{Source: b.source, Page: b.lastPage + 1, At: b.now(), Events: events}
 	if err := b.store.InsertEventPage(ctx, page); err != nil {
-		return []error{err} // the same number is used again: readers never see a gap
+		return store.AllFailed(len(events), err) // the number is used again: readers never see a gap
 	}
 	b.lastPage = page.Page
 	b.deliver(page.Events)

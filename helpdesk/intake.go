@@ -78,6 +78,15 @@ func NewIntake(st *store.Store, settings *Settings, cases *Cases, notify Notifie
 // trackingURL is the customer's private link for a token.
 func (in *Intake) trackingURL(token string) string { return in.baseURL + "/track/" + token }
 
+// caseToken mints the tracking token a new case carries the hash of: the case reference, a
+// dot and a 320-bit secret. Opening it is one read of the case by _id, and filing a complaint
+// writes no separate link document. Links minted later (newTrackingLink) are random tokens
+// with their hash in the tracking collection.
+func caseToken(reference string) (token, hash string) {
+	token = reference + "." + randomToken() + randomToken()
+	return token, hashToken(token)
+}
+
 // newTrackingLink mints a token for the case and stores its hash.
 func (in *Intake) newTrackingLink(ctx context.Context, caseID string) (token, url string, err error) {
 	token = randomToken() + randomToken()
@@ -249,18 +258,18 @@ func (in *Intake) file(ctx context.Context, req models.ComplaintCreate, referenc
 			return nil, err
 		}
 	}
-	var token, url string
+	var token string
 	c, err := in.cases.insertNew(ctx, reference, true, func(id string) *models.Case {
-		c := models.NewComplaintCase(id, req, "", now)
+		var hash string
+		token, hash = caseToken(id)
+		c := models.NewComplaintCase(id, req, hash, now)
 		c.Attachments = refs
 		return c
-	}, func(ctx context.Context, id string) (err error) {
-		token, url, err = in.newTrackingLink(ctx, id)
-		return err
 	})
 	if err != nil {
 		return nil, err
 	}
+	url := in.trackingURL(token)
 	// Stored: the acknowledgement and the live update go out together.
 	together(func() error {
 		if err := in.notify.Acknowledge(ctx, c, url); err != nil {

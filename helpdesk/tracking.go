@@ -2,7 +2,9 @@ package helpdesk
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/kaiku-helpdesk/kaiku/models"
@@ -83,7 +85,19 @@ func (in *Intake) caseOfToken(ctx context.Context, token string) (*models.Case, 
 	if len(token) < 40 || len(token) > 100 {
 		return nil, models.NotFound("case")
 	}
-	id, err := in.store.TrackedCaseID(ctx, hashToken(token))
+	hash := hashToken(token)
+	if reference, _, ok := strings.Cut(token, "."); ok {
+		// A case's own token (caseToken): the case holds its hash.
+		c, err := in.store.GetCase(ctx, reference)
+		if err != nil {
+			return nil, notFoundAs(err, "case")
+		}
+		if c.TrackingHash == "" || subtle.ConstantTimeCompare([]byte(c.TrackingHash), []byte(hash)) != 1 {
+			return nil, models.NotFound("case")
+		}
+		return in.followMerge(ctx, c)
+	}
+	id, err := in.store.TrackedCaseID(ctx, hash)
 	if err != nil {
 		return nil, notFoundAs(err, "case")
 	}

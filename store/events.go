@@ -51,8 +51,10 @@ func EventPageID(source string, n int64) string { return fmt.Sprintf("%s:%012d",
 // is not an error: pages are numbered by their one writer, so it is the same page.
 func (s *Store) InsertEventPage(ctx context.Context, p *EventPage) error {
 	p.ID = EventPageID(p.Source, p.Page)
-	if err := s.insert(ctx, collEvents, p); err != nil && !isDup(err) {
-		return err
+	// A page already carries a batch of events (the publisher groups them, holding the write
+	// turn, see WriteTurn), so it is written on its own rather than through s.insert.
+	if _, err := s.w(collEvents).InsertOne(ctx, p); err != nil && !isDup(mapErr(err)) {
+		return mapErr(err)
 	}
 	p.number()
 	return nil

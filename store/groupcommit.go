@@ -17,6 +17,10 @@ import (
 type GroupCommit[T any] struct {
 	flush func(ctx context.Context, items []T) []error
 	max   int
+	// turn, when set, is waited for before a batch is taken, and its release called after the
+	// flush: a leader that must wait for a shared resource (the one write connection) takes
+	// what queued while it waited, instead of a batch fixed before the wait.
+	turn func() (release func())
 
 	mu    sync.Mutex
 	queue []*groupItem[T]
@@ -34,6 +38,13 @@ type groupItem[T any] struct {
 // flush returns nil when every item succeeded, or one error (or nil) per item.
 func NewGroupCommit[T any](max int, flush func(ctx context.Context, items []T) []error) *GroupCommit[T] {
 	return &GroupCommit[T]{flush: flush, max: max}
+}
+
+// WithTurn sets the GroupCommit's turn (see the field; Store.WriteTurn for database writes)
+// and returns it.
+func (g *GroupCommit[T]) WithTurn(turn func() (release func())) *GroupCommit[T] {
+	g.turn = turn
+	return g
 }
 
 // Do writes item with whatever other items are queued and returns once it is written. The
@@ -58,9 +69,20 @@ func (g *GroupCommit[T]) Do(ctx context.Context, item T) error {
 	}
 }
 
+// Queued is how many items wait for a flush (for tests and metrics).
+func (g *GroupCommit[T]) Queued() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.queue)
+}
+
 // flushNext writes the items at the head of the queue, then either ends the run (queue empty)
 // or passes the lead to the caller of the next queued item, whose item the next flush carries.
 func (g *GroupCommit[T]) flushNext(ctx context.Context) {
+	if g.turn != nil {
+		release := g.turn()
+		defer release()
+	}
 	g.mu.Lock()
 	n := min(len(g.queue), g.max)
 	batch := append([]*groupItem[T](nil), g.queue[:n]...)
@@ -90,8 +112,8 @@ func (g *GroupCommit[T]) flushNext(ctx context.Context) {
 	next.lead <- struct{}{}
 }
 
-// allFailed is a flush result where every item failed with err.
-func allFailed(n int, err error) []error {
+// AllFailed is a flush result where every item failed with err.
+func AllFailed(n int, err error) []error {
 	errs := make([]error, n)
 	for i := range errs {
 		errs[i] = err

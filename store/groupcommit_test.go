@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -113,5 +114,43 @@ func TestConcurrentInsertsGroupedWithDuplicates(t *testing.T) {
 		if _, err := env.Store.TrackedCaseID(ctx, fmt.Sprintf("tok-%d", i)); err != nil {
 			t.Fatalf("tok-%d not stored: %v", i, err)
 		}
+	}
+}
+
+// With a turn, the leader takes its batch only once it holds the turn: items that queue while
+// it waits (another collection's write holds the connection) travel together.
+func TestGroupCommitTakesItsBatchAfterTheTurn(t *testing.T) {
+	turn := make(chan struct{}, 1)
+	var mu sync.Mutex
+	var batches [][]int
+	var started atomic.Int64
+	g := store.NewGroupCommit(64, func(_ context.Context, items []int) []error {
+		mu.Lock()
+		batches = append(batches, append([]int(nil), items...))
+		mu.Unlock()
+		return nil
+	}).WithTurn(func() func() {
+		started.Add(1)
+		turn <- struct{}{}
+		return func() { <-turn }
+	})
+	turn <- struct{}{} // someone else's write holds the turn
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); _ = g.Do(context.Background(), 0) }()
+	for started.Load() == 0 { // the leader waits for the turn
+		runtime.Gosched()
+	}
+	for i := 1; i < 5; i++ {
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = g.Do(context.Background(), i) }()
+	}
+	for g.Queued() < 5 {
+		runtime.Gosched()
+	}
+	<-turn
+	wg.Wait()
+	if len(batches) != 1 || len(batches[0]) != 5 {
+		t.Fatalf("batches %v; want the five items in one", batches)
 	}
 }

@@ -106,6 +106,11 @@ type Store struct {
 
 	insertsMu sync.Mutex
 	inserts   map[string]*GroupCommit[any] // per collection
+	// writeTurn is held by a grouped write from taking its batch until its command is done,
+	// on the single-writer embedded database (nil elsewhere): the batches of the other
+	// collections keep filling meanwhile, where they would otherwise be fixed early and then
+	// wait for the one write connection.
+	writeTurn chan struct{}
 
 	// timerLocks are separate from locks because timers are written while a case's lock is
 	// held: with shared stripes the two keys could land on one stripe and deadlock.
@@ -133,7 +138,10 @@ func Connect(ctx context.Context, uri, dbName string, opts Options) (*Store, err
 	s := &Store{client: client, db: client.Database(dbName), writeClient: client, opts: opts, locks: newKeyedLocks(),
 		inserts: map[string]*GroupCommit[any]{}, hitBatches: map[string]*hitBatch{},
 		timerLocks: newKeyedLocks(), reservations: newSlotReservations()}
-	s.timerWrites = NewGroupCommit(maxInsertBatch, s.writeTimerBatch)
+	if opts.SingleWriter {
+		s.writeTurn = make(chan struct{}, 1)
+	}
+	s.timerWrites = NewGroupCommit(maxInsertBatch, s.writeTimerBatch).WithTurn(s.WriteTurn())
 	if err := s.Ping(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("database %s not reachable: %w", redactURI(uri), err)
@@ -206,11 +214,23 @@ func (s *Store) insert(ctx context.Context, coll string, doc any) error {
 	if !ok {
 		g = NewGroupCommit(maxInsertBatch, func(ctx context.Context, docs []any) []error {
 			return s.insertMany(ctx, coll, docs)
-		})
+		}).WithTurn(s.WriteTurn())
 		s.inserts[coll] = g
 	}
 	s.insertsMu.Unlock()
 	return g.Do(ctx, doc)
+}
+
+// WriteTurn returns the turn function for a GroupCommit whose flush writes to the database
+// (see Store.writeTurn); nil when there is no single writer.
+func (s *Store) WriteTurn() func() (release func()) {
+	if s.writeTurn == nil {
+		return nil
+	}
+	return func() func() {
+		s.writeTurn <- struct{}{}
+		return func() { <-s.writeTurn }
+	}
 }
 
 // maxInsertBatch bounds one grouped insert; the driver splits it further by message size.
@@ -225,12 +245,12 @@ func (s *Store) insertMany(ctx context.Context, coll string, docs []any) []error
 	}
 	var bwe mongo.BulkWriteException
 	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil || len(bwe.WriteErrors) == 0 {
-		return allFailed(len(docs), mapErr(err))
+		return AllFailed(len(docs), mapErr(err))
 	}
 	errs := make([]error, len(docs))
 	for _, we := range bwe.WriteErrors {
 		if we.Index < 0 || we.Index >= len(docs) {
-			return allFailed(len(docs), err)
+			return AllFailed(len(docs), err)
 		}
 		if we.Code == 11000 {
 			errs[we.Index] = fmt.Errorf("%w: %s", ErrDuplicate, we.Message)

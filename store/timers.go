@@ -144,7 +144,7 @@ func (s *Store) writeTimerBatch(ctx context.Context, entries []timerEntry) []err
 			round[e.caseID] = e.due
 		}
 		if err := s.SetSLATimers(ctx, round); err != nil {
-			return allFailed(len(entries), err)
+			return AllFailed(len(entries), err)
 		}
 		entries = rest
 	}

@@ -469,11 +469,24 @@ var categoryIDs = func() []string {
 	return out
 }()
 
+// complaintCustomer is the customer (0-4999) filing complaint seq.
+func complaintCustomer(seq int) int {
+	return rand.New(rand.NewPCG(uint64(seq), 4)).IntN(5000)
+}
+
+// complaintClientAddr is the address complaint seq comes from, as a trusted proxy reports it:
+// each customer's own, in the range set aside for benchmarks (198.18.0.0/15, RFC 2544).
+func complaintClientAddr(seq int) string {
+	c := complaintCustomer(seq)
+	return fmt.Sprintf("198.18.%d.%d", c/250, c%250+1)
+}
+
 // complaint is the public form filled in by customer seq: a real complaint text, about 5,000
 // different customers (so some come back), every allowed category, touchpoint and outcome.
 func complaint(texts []string, seq int) models.ComplaintCreate {
 	r := rand.New(rand.NewPCG(uint64(seq), 4))
-	cust := r.IntN(5000)
+	cust := complaintCustomer(seq)
+	r.IntN(5000) // complaintCustomer's draw: the rest of the form comes from the same stream
 	return models.ComplaintCreate{
 		Name:            firstNames[cust%len(firstNames)] + " " + lastNames[(cust/len(firstNames))%len(lastNames)],
 		Email:           fmt.Sprintf("complainant%04d@example.com", cust),
