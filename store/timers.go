@@ -179,7 +179,7 @@ type timerEntry struct {
 	due    time.Time
 }
 
-// addTimers writes entries into slots of minute.
+// addTimers writes entries into slots of minute: one write per slot they land in.
 func (s *Store) addTimers(ctx context.Context, minute int64, entries []timerEntry) error {
 	for _, e := range entries {
 		if err := checkTimerCaseID(e.caseID); err != nil {
@@ -189,27 +189,18 @@ func (s *Store) addTimers(ctx context.Context, minute int64, entries []timerEntr
 	if len(entries) == 0 {
 		return nil
 	}
-	var first, count int
-	var err error
-	if len(entries) == 1 {
-		count = 1
-		first, err = s.reserveOne(ctx, minute)
-	} else {
-		count = (len(entries) + timerSlotSize - 1) / timerSlotSize
-		var n int64
-		n, err = s.raiseTimerHead(ctx, minute, int64(count*timerSlotSize))
-		first = int(n/timerSlotSize) - count
-	}
+	shares, err := s.reserveEntries(ctx, minute, len(entries))
 	if err != nil {
 		return err
 	}
-	for i := 0; i < count; i++ {
-		chunk := entries[i*timerSlotSize : min((i+1)*timerSlotSize, len(entries))]
+	for _, sh := range shares {
+		chunk := entries[:sh.n]
+		entries = entries[sh.n:]
 		set := make(bson.D, 0, len(chunk))
 		for _, e := range chunk {
 			set = append(set, bson.E{Key: "ids." + e.caseID, Value: e.due})
 		}
-		if err := s.writeSlot(ctx, minute, first+i, set); err != nil {
+		if err := s.writeSlot(ctx, minute, sh.slot, set); err != nil {
 			return err
 		}
 	}
@@ -231,19 +222,37 @@ func (s *Store) writeSlot(ctx context.Context, minute int64, slot int, set bson.
 	return nil
 }
 
-// reserveOne returns the slot this process is filling for minute, reserving a fresh one
-// when it has none or it is full.
-func (s *Store) reserveOne(ctx context.Context, minute int64) (int, error) {
+// slotShare is how many of a batch's timers go into one slot.
+type slotShare struct{ slot, n int }
+
+// reserveEntries returns the slots n timers of minute go into: first the slot this process is
+// filling for minute, while it has room, then fresh slots reserved with one raise of the head,
+// the last of which stays open for the next batches. Under load a batch costs one slot write
+// per minute it touches, and a head write only once per timerSlotSize timers.
+func (s *Store) reserveEntries(ctx context.Context, minute int64, n int) ([]slotShare, error) {
 	r := s.reservations
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	var shares []slotShare
 	if res := r.open[minute]; res != nil && res.left > 0 {
-		res.left--
-		return res.slot, nil
+		k := min(res.left, n)
+		res.left -= k
+		shares = append(shares, slotShare{res.slot, k})
+		n -= k
 	}
-	n, err := s.raiseTimerHead(ctx, minute, timerSlotSize)
+	if n == 0 {
+		return shares, nil
+	}
+	count := (n + timerSlotSize - 1) / timerSlotSize
+	head, err := s.raiseTimerHead(ctx, minute, int64(count*timerSlotSize))
 	if err != nil {
-		return 0, err
+		return nil, err
+	}
+	first := int(head/timerSlotSize) - count
+	for i := 0; i < count; i++ {
+		k := min(timerSlotSize, n)
+		shares = append(shares, slotShare{first + i, k})
+		n -= k
 	}
 	if len(r.open) >= maxOpenReservations {
 		// Writers never go back to a past minute, so those reservations are useless.
@@ -257,9 +266,9 @@ func (s *Store) reserveOne(ctx context.Context, minute int64) (int, error) {
 			clear(r.open)
 		}
 	}
-	slot := int(n/timerSlotSize) - 1
-	r.open[minute] = &slotReservation{slot: slot, left: timerSlotSize - 1}
-	return slot, nil
+	last := shares[len(shares)-1]
+	r.open[minute] = &slotReservation{slot: last.slot, left: timerSlotSize - last.n}
+	return shares, nil
 }
 
 // raiseTimerHead adds by to the head of minute and returns the new n.
