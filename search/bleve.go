@@ -89,13 +89,13 @@ type BleveIndex struct {
 }
 
 // bleveRuntimeConfig makes batches return once searchable rather than once on disk: the
-// persister then writes the segments introduced meanwhile as one (napping briefly to let them
-// pile up), which saves most of the merging that one small segment per batch would cost.
-// Flush tells callers when what they wrote is on disk.
+// persister then writes the segments introduced meanwhile as one (napping a quarter second to
+// let them pile up), which saves most of the merging that one small segment per batch would
+// cost. Flush tells callers when what they wrote is on disk.
 func bleveRuntimeConfig() map[string]any {
 	return map[string]any{
 		"unsafe_batch":           true,
-		"scorchPersisterOptions": map[string]any{"PersisterNapTimeMSec": 50},
+		"scorchPersisterOptions": map[string]any{"PersisterNapTimeMSec": 250},
 	}
 }
 

@@ -98,9 +98,22 @@ func waitForTCP(ctx context.Context, addr string, limit time.Duration) error {
 // the expression _ferretdb_sjson->"_id", while its by-_id queries filter on
 // _ferretdb_sjson->'$._id', so SQLite never uses the index and every find or update by _id
 // scans the table. This adds an index on the exact query expression for every collection of
-// the database. It is idempotent and must run after the collections exist (Migrate creates
+// the database's files (DatabaseNames). It is idempotent and must run after the collections exist (Migrate creates
 // them first). It touches only the embedded SQLite files, never a real MongoDB.
 func (e *Embedded) FixIDIndexes(ctx context.Context, dbName string) (int, error) {
+	total := 0
+	for _, name := range DatabaseNames(dbName) {
+		n, err := e.fixIDIndexes(ctx, name)
+		if err != nil {
+			return total, fmt.Errorf("%s: %w", name, err)
+		}
+		total += n
+	}
+	return total, nil
+}
+
+// fixIDIndexes is FixIDIndexes for one database file.
+func (e *Embedded) fixIDIndexes(ctx context.Context, dbName string) (int, error) {
 	path := filepath.Join(e.dir, dbName+".sqlite")
 	if _, err := os.Stat(path); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -143,9 +156,24 @@ func (e *Embedded) FixIDIndexes(ctx context.Context, dbName string) (int, error)
 }
 
 // IDLookupUsesIndex reports whether SQLite plans a by-_id lookup on the collection's table with
-// an index (the query FerretDB sends for find({_id})). Tests and /readyz diagnostics use it.
+// an index (the query FerretDB sends for find({_id})), in whichever of the database's files
+// holds the collection. Tests and /readyz diagnostics use it.
 func (e *Embedded) IDLookupUsesIndex(ctx context.Context, dbName, collection string) (bool, error) {
+	for _, name := range DatabaseNames(dbName) {
+		ok, err := e.idLookupUsesIndex(ctx, name, collection)
+		if errors.Is(err, sql.ErrNoRows) || errors.Is(err, os.ErrNotExist) {
+			continue // not in this file
+		}
+		return ok, err
+	}
+	return false, fmt.Errorf("no collection %s in %s", collection, dbName)
+}
+
+func (e *Embedded) idLookupUsesIndex(ctx context.Context, dbName, collection string) (bool, error) {
 	path := filepath.Join(e.dir, dbName+".sqlite")
+	if _, err := os.Stat(path); err != nil {
+		return false, err
+	}
 	db, err := sql.Open("sqlite", (&url.URL{Scheme: "file", Path: path, RawQuery: "mode=ro"}).String())
 	if err != nil {
 		return false, err

@@ -22,22 +22,27 @@ type migration struct {
 var migrations = []migration{
 	{"0001_create_collections", func(ctx context.Context, s *Store, _ time.Time) error { return createCollections(ctx, s) }},
 	{"0002_sla_timer_buckets", migrateSLATimers},
+	{"0003_queues_and_bookkeeping_files", moveToFiles},
 }
 
 func createCollections(ctx context.Context, s *Store) error {
-	existing, err := s.db.ListCollectionNames(ctx, bson.D{})
-	if err != nil {
-		return err
-	}
-	have := map[string]bool{}
-	for _, n := range existing {
-		have[n] = true
+	have := map[dbFile]map[string]bool{}
+	for f := range fileCount {
+		existing, err := s.writeDBs[f].ListCollectionNames(ctx, bson.D{})
+		if err != nil {
+			return err
+		}
+		have[f] = map[string]bool{}
+		for _, n := range existing {
+			have[f][n] = true
+		}
 	}
 	for _, name := range AllCollections {
-		if have[name] {
+		f := s.fileOf(name)
+		if have[f][name] {
 			continue
 		}
-		if err := s.db.CreateCollection(ctx, name); err != nil {
+		if err := s.writeDBs[f].CreateCollection(ctx, name); err != nil {
 			var ce mongo.CommandError
 			if ok := asCommandError(err, &ce); ok && ce.Name == "NamespaceExists" {
 				continue // another replica created it first

@@ -84,15 +84,17 @@ type Options struct {
 // Store is the database handle. It is safe for concurrent use.
 type Store struct {
 	client *mongo.Client
-	db     *mongo.Database
-	// writes is where writes go. On the single-writer embedded database it is a connection
-	// of its own, one at a time: SQLite commits one write transaction at a time anyway, and
-	// when several arrive together the losers sleep in SQLite's busy handler (1 to 100 ms)
-	// while the database sits idle. Queueing them here instead keeps it busy.
-	writes      *mongo.Database
-	writeClient *mongo.Client
-	opts        Options
-	locks       *keyedLocks
+	db     *mongo.Database            // the configured database (the records file on the embedded one)
+	dbs    [fileCount]*mongo.Database // reads, per file (see files.go); all db on MongoDB
+	// writeDBs are where writes go. On the single-writer embedded database each file has a
+	// connection of its own, one at a time: SQLite commits one write transaction at a time
+	// per file anyway, and when several arrive together the losers sleep in SQLite's busy
+	// handler (1 to 100 ms) while the database sits idle. Queueing them here instead keeps it
+	// busy.
+	writeDBs     [fileCount]*mongo.Database
+	writeClients []*mongo.Client // besides client, on the embedded database
+	opts         Options
+	locks        *keyedLocks
 
 	dirtyMu    sync.RWMutex // index marks: held shared while marking, alone while clearing
 	rules      snapshot[models.Rule]
@@ -106,11 +108,11 @@ type Store struct {
 
 	insertsMu sync.Mutex
 	inserts   map[string]*GroupCommit[any] // per collection
-	// writeTurn is held by a grouped write from taking its batch until its command is done,
-	// on the single-writer embedded database (nil elsewhere): the batches of the other
-	// collections keep filling meanwhile, where they would otherwise be fixed early and then
-	// wait for the one write connection.
-	writeTurn chan struct{}
+	// writeTurns (one per file) are held by a grouped write from taking its batch until its
+	// command is done, on the single-writer embedded database (nil elsewhere): the batches of
+	// the file's other collections keep filling meanwhile, where they would otherwise be fixed
+	// early and then wait for the file's write connection.
+	writeTurns [fileCount]chan struct{}
 
 	// timerLocks are separate from locks because timers are written while a case's lock is
 	// held: with shared stripes the two keys could land on one stripe and deadlock.
@@ -135,26 +137,29 @@ func Connect(ctx context.Context, uri, dbName string, opts Options) (*Store, err
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)
 	}
-	s := &Store{client: client, db: client.Database(dbName), writeClient: client, opts: opts, locks: newKeyedLocks(),
+	s := &Store{client: client, db: client.Database(dbName), opts: opts, locks: newKeyedLocks(),
 		inserts: map[string]*GroupCommit[any]{}, hitBatches: map[string]*hitBatch{},
 		timerLocks: newKeyedLocks(), reservations: newSlotReservations()}
-	if opts.SingleWriter {
-		s.writeTurn = make(chan struct{}, 1)
-	}
-	s.timerWrites = NewGroupCommit(maxInsertBatch, s.writeTimerBatch).WithTurn(s.WriteTurn())
 	if err := s.Ping(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("database %s not reachable: %w", redactURI(uri), err)
 	}
-	if opts.SingleWriter {
-		wc, err := mongo.Connect(clientOptions("kaiku-writer").SetMaxPoolSize(1))
+	for f := range fileCount {
+		s.dbs[f], s.writeDBs[f] = s.db, s.db
+		if !opts.SingleWriter {
+			continue
+		}
+		name := dbName + fileSuffix[f]
+		wc, err := mongo.Connect(clientOptions("kaiku-writer" + fileSuffix[f]).SetMaxPoolSize(1))
 		if err != nil {
-			_ = client.Disconnect(context.Background())
+			_ = s.Close(context.Background())
 			return nil, fmt.Errorf("database: %w", err)
 		}
-		s.writeClient = wc
+		s.writeClients = append(s.writeClients, wc)
+		s.dbs[f], s.writeDBs[f] = client.Database(name), wc.Database(name)
+		s.writeTurns[f] = make(chan struct{}, 1)
 	}
-	s.writes = s.writeClient.Database(dbName)
+	s.timerWrites = NewGroupCommit(maxInsertBatch, s.writeTimerBatch).WithTurn(s.writeTurn(collSLABuckets))
 	return s, nil
 }
 
@@ -165,20 +170,21 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close disconnects from the database.
 func (s *Store) Close(ctx context.Context) error {
-	var err error
-	if s.writeClient != s.client {
-		err = s.writeClient.Disconnect(ctx)
+	var errs []error
+	for _, wc := range s.writeClients {
+		errs = append(errs, wc.Disconnect(ctx))
 	}
-	return errors.Join(err, s.client.Disconnect(ctx))
+	return errors.Join(append(errs, s.client.Disconnect(ctx))...)
 }
 
 // Database exposes the raw database for benchmarks that measure the driver floor.
 func (s *Store) Database() *mongo.Database { return s.db }
 
-func (s *Store) c(name string) *mongo.Collection { return s.db.Collection(name) }
+// c is the collection for reads.
+func (s *Store) c(name string) *mongo.Collection { return s.dbs[s.fileOf(name)].Collection(name) }
 
-// w is the collection for writes (see Store.writes).
-func (s *Store) w(name string) *mongo.Collection { return s.writes.Collection(name) }
+// w is the collection for writes (see Store.writeDBs).
+func (s *Store) w(name string) *mongo.Collection { return s.writeDBs[s.fileOf(name)].Collection(name) }
 
 // ErrNotFound is returned when no document has the requested _id.
 var ErrNotFound = errors.New("store: not found")
@@ -214,24 +220,28 @@ func (s *Store) insert(ctx context.Context, coll string, doc any) error {
 	if !ok {
 		g = NewGroupCommit(maxInsertBatch, func(ctx context.Context, docs []any) []error {
 			return s.insertMany(ctx, coll, docs)
-		}).WithTurn(s.WriteTurn())
+		}).WithTurn(s.writeTurn(coll))
 		s.inserts[coll] = g
 	}
 	s.insertsMu.Unlock()
 	return g.Do(ctx, doc)
 }
 
-// WriteTurn returns the turn function for a GroupCommit whose flush writes to the database
-// (see Store.writeTurn); nil when there is no single writer.
-func (s *Store) WriteTurn() func() (release func()) {
-	if s.writeTurn == nil {
+// writeTurn returns the turn function for a GroupCommit whose flush writes to collection coll
+// (see Store.writeTurns); nil when there is no single writer.
+func (s *Store) writeTurn(coll string) func() (release func()) {
+	turn := s.writeTurns[s.fileOf(coll)]
+	if turn == nil {
 		return nil
 	}
 	return func() func() {
-		s.writeTurn <- struct{}{}
-		return func() { <-s.writeTurn }
+		turn <- struct{}{}
+		return func() { <-turn }
 	}
 }
+
+// EventPageTurn is the turn for a GroupCommit that writes event pages (InsertEventPage).
+func (s *Store) EventPageTurn() func() (release func()) { return s.writeTurn(collEvents) }
 
 // maxInsertBatch bounds one grouped insert; the driver splits it further by message size.
 const maxInsertBatch = 256
