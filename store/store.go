@@ -159,7 +159,7 @@ func Connect(ctx context.Context, uri, dbName string, opts Options) (*Store, err
 		s.dbs[f], s.writeDBs[f] = client.Database(name), wc.Database(name)
 		s.writeTurns[f] = make(chan struct{}, 1)
 	}
-	s.timerWrites = NewGroupCommit(maxInsertBatch, s.writeTimerBatch).WithTurn(s.writeTurn(collSLABuckets))
+	s.timerWrites = NewGroupCommit(maxInsertBatch, s.writeTimerBatch).WithTurn(s.writeTurn(collSLABuckets)).WithLinger(s.linger())
 	return s, nil
 }
 
@@ -220,7 +220,7 @@ func (s *Store) insert(ctx context.Context, coll string, doc any) error {
 	if !ok {
 		g = NewGroupCommit(maxInsertBatch, func(ctx context.Context, docs []any) []error {
 			return s.insertMany(ctx, coll, docs)
-		}).WithTurn(s.writeTurn(coll))
+		}).WithTurn(s.writeTurn(coll)).WithLinger(s.linger())
 		s.inserts[coll] = g
 	}
 	s.insertsMu.Unlock()
@@ -239,6 +239,22 @@ func (s *Store) writeTurn(coll string) func() (release func()) {
 		return func() { <-turn }
 	}
 }
+
+// writeLinger is how long a grouped write to the embedded database waits for company (see
+// GroupCommit.linger).
+const writeLinger = 500 * time.Microsecond
+
+// linger is the grouped writes' linger: writeLinger on the embedded database, none on MongoDB,
+// whose writes are not one at a time.
+func (s *Store) linger() time.Duration {
+	if s.opts.SingleWriter {
+		return writeLinger
+	}
+	return 0
+}
+
+// EventPageLinger is the linger for a GroupCommit that writes event pages.
+func (s *Store) EventPageLinger() time.Duration { return s.linger() }
 
 // EventPageTurn is the turn for a GroupCommit that writes event pages (InsertEventPage).
 func (s *Store) EventPageTurn() func() (release func()) { return s.writeTurn(collEvents) }
