@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -39,6 +40,9 @@ type Hooks struct {
 	Monitor *event.CommandMonitor
 }
 
+// defaultGCPercent is the garbage collector's target unless GOGC is set.
+const defaultGCPercent = 200
+
 // RunWithHooks is Run with test hooks.
 func RunWithHooks(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, hooks Hooks) error {
 	cfg, err := LoadConfig(args, getenv, stderr)
@@ -46,6 +50,11 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	logger := newLogger(cfg, stderr)
+	if getenv("GOGC") == "" {
+		// The heap is mostly short-lived request garbage; collecting at twice the live heap
+		// instead of Go's default 100% halves the collector's CPU for a few tens of MB.
+		debug.SetGCPercent(defaultGCPercent)
+	}
 	clock := hooks.Clock
 	if clock == nil {
 		clock = helpdesk.SystemClock
