@@ -71,7 +71,9 @@ describe('complaint to answer and back', () => {
           assert.match(reference, /^K-\d{4}-\d{6}$/)
           await expect(customer.getByTestId('complaint-promise')).toContainText(/within \d+ hours/)
           const url = await customer.getByTestId('tracking-link').inputValue()
-          assert.match(url, /\/track\/[A-Za-z0-9_-]{40,}$/)
+          // The receipt's link: the reference, a dot and the secret.
+          assert.ok(url.includes(`/track/${reference}.`), url)
+          assert.match(url, /\/track\/K-\d{4}-\d{6}\.[A-Z2-7]{52,}$/)
           return { reference, path: new URL(url).pathname }
         })
 

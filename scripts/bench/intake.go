@@ -95,17 +95,14 @@ func runIssue3(ctx context.Context, cfg config, rep *report, srv *child, admin *
 	if i3.shippedOff, err = disableRules(ctx, admin, base); err != nil {
 		return fmt.Errorf("disable the shipped rules: %w", err)
 	}
-	progress("HTTP: POST /api/v1/complaints x %d concurrent for %s (no escalation rules enabled)", intakeConcurrency, cfg.IntakeDuration)
 	var refs []string
-	cpu := srv.cpuMeter()
-	i3.intake, refs = runIntake(ctx, base, texts, cfg.IntakeDuration, 0)
-	i3.intakeCPU = cpu()
-	if cfg.IntakeRules > 0 {
-		more, err := runRulesIntake(ctx, cfg, srv, admin, texts, refs, i3, progress)
-		if err != nil {
-			return fmt.Errorf("intake with rules: %w", err)
-		}
-		refs = append(refs, more...)
+	if cfg.IntakeRules == 0 {
+		progress("HTTP: POST /api/v1/complaints x %d concurrent for %s (no escalation rules enabled)", intakeConcurrency, cfg.IntakeDuration)
+		cpu := srv.cpuMeter()
+		i3.intake, refs = runIntake(ctx, base, texts, cfg.IntakeDuration, 0)
+		i3.intakeCPU = cpu()
+	} else if refs, err = runInterleavedIntake(ctx, cfg, srv, admin, texts, i3, progress); err != nil {
+		return fmt.Errorf("intake without and with rules: %w", err)
 	}
 	i3.acked = len(refs)
 	progress("waiting for the server's index to list all %d cases", i3.base+len(refs))

@@ -22,11 +22,16 @@ const (
 	// firings; baseSample how many of the intake without rules (none may have a firing).
 	rulesSample = 200
 	baseSample  = 50
-	// rulesSeqFrom numbers the second intake's complaints after the first one's, so that it
-	// files other texts from other customers (of the same 5,000), not the first intake again.
+	// rulesSeqFrom numbers the complaints filed with rules after those without, so that they
+	// are other texts from other customers (of the same 5,000), not the same complaints again.
 	rulesSeqFrom = 1 << 20
-	// serverSettleLimit bounds the wait for the server to go idle between the two intakes.
+	// serverSettleLimit bounds the wait for the server to go idle before the intakes.
 	serverSettleLimit = 30 * time.Second
+	// intakeSlices is how many times the load alternates between without and with rules. The
+	// index grows and merges its segments all along, and a merge of the large segments costs
+	// whichever intake it falls in; alternating shares that between the two, where one intake
+	// after the other made the second pay for the first's growth.
+	intakeSlices = 3
 )
 
 // rulesReport is what the intake with rules measured.
@@ -35,7 +40,8 @@ type rulesReport struct {
 	created      int           // rules created through POST /api/v1/rules
 	createDur    time.Duration // for all of them
 	enabled      int           // enabled case_created rules listed before the load
-	settled      time.Duration // after the first intake, until the server was idle
+	slice        time.Duration // of each of the intakeSlices loads without and with rules
+	settled      time.Duration // after the rules were created, until the server was idle
 	idle         bool          // false: still busy when serverSettleLimit ran out
 	intake       loadResult
 	intakeCPU    time.Duration // server CPU time during the intake (0: not measured)
@@ -79,39 +85,32 @@ func disableRules(ctx context.Context, admin *session, base string) (int, error)
 	return n, nil
 }
 
-// runRulesIntake lets the server settle after the first intake, creates the teams and staff
-// the rules' actions name and cfg.IntakeRules enabled rules as the admin, runs the intake again
-// for as long, and reads a sample of the filed cases back to count the firings. It returns
-// the references of its 201 answers.
-func runRulesIntake(ctx context.Context, cfg config, srv *child, admin *session, texts []string, firstRefs []string,
+// runInterleavedIntake measures the intake without and with escalation rules: it creates the
+// teams and staff the rules' actions name and cfg.IntakeRules rules as the admin, lets the
+// server settle, and then alternates intakeSlices loads without the rules (disabled) and with
+// them (enabled), cfg.IntakeDuration in all for each. It reads a sample of the filed cases
+// back to count the firings and returns the references of every 201 answer.
+func runInterleavedIntake(ctx context.Context, cfg config, srv *child, admin *session, texts []string,
 	i3 *issue3Report, progress func(string, ...any)) ([]string, error) {
 	base := "http://" + srv.addr
-	r := &rulesReport{}
+	r := &rulesReport{slice: cfg.IntakeDuration / intakeSlices}
 	i3.rules = r
-
-	// The server indexes the first intake's cases after answering; the second intake should not
-	// pay for that.
-	progress("waiting for the server to index the first intake and go idle")
-	t := time.Now()
-	if _, err := waitListed(ctx, admin, base, i3.base+len(firstRefs)); err != nil {
-		return nil, err
-	}
-	var err error
-	if r.idle, err = waitIdle(ctx, srv, serverSettleLimit); err != nil {
-		return nil, err
-	}
-	r.settled = time.Since(t)
 
 	progress("creating %d escalation rules (with %d teams and %d staff for their actions)", cfg.IntakeRules, len(benchTeams), len(benchStaff))
 	ids, err := createRuleStaff(ctx, admin, base, r)
 	if err != nil {
 		return nil, err
 	}
-	t = time.Now()
+	t := time.Now()
+	created := map[string]bool{}
 	for _, req := range benchRules(cfg.IntakeRules, ids) {
-		if err := admin.call(ctx, http.MethodPost, base+"/api/v1/rules", req, http.StatusCreated, nil); err != nil {
+		var out struct {
+			Data models.Rule `json:"data"`
+		}
+		if err := admin.call(ctx, http.MethodPost, base+"/api/v1/rules", req, http.StatusCreated, &out); err != nil {
 			return nil, fmt.Errorf("create rule %q: %w", req.Name, err)
 		}
+		created[out.Data.ID] = true
 		r.created++
 	}
 	r.createDur = time.Since(t)
@@ -124,21 +123,69 @@ func runRulesIntake(ctx context.Context, cfg config, srv *child, admin *session,
 			r.enabled++
 		}
 	}
-
-	progress("HTTP: POST /api/v1/complaints x %d concurrent for %s with %d rules enabled", intakeConcurrency, cfg.IntakeDuration, r.enabled)
-	var refs []string
-	cpu := srv.cpuMeter()
-	r.intake, refs = runIntake(ctx, base, texts, cfg.IntakeDuration, rulesSeqFrom)
-	r.intakeCPU = cpu()
-
-	progress("reading back %d cases to count the rule firings", min(rulesSample, len(refs))+min(baseSample, len(firstRefs)))
-	if r.sampled, r.withFiring, r.firings, r.byRule, err = countFirings(ctx, admin, base, refs, rulesSample); err != nil {
-		return refs, err
+	if _, err := disableRules(ctx, admin, base); err != nil {
+		return nil, err
 	}
-	if r.baseSampled, r.baseWithFiring, _, _, err = countFirings(ctx, admin, base, firstRefs, baseSample); err != nil {
-		return refs, err
+
+	progress("waiting for the server to go idle")
+	t = time.Now()
+	if r.idle, err = waitIdle(ctx, srv, serverSettleLimit); err != nil {
+		return nil, err
 	}
-	return refs, nil
+	r.settled = time.Since(t)
+
+	var without, with []string
+	seqWithout, seqWith := 0, rulesSeqFrom
+	for i := 1; i <= intakeSlices; i++ {
+		progress("HTTP: POST /api/v1/complaints x %d concurrent for %s, without rules (%d of %d)", intakeConcurrency, r.slice, i, intakeSlices)
+		cpu := srv.cpuMeter()
+		res, refs := runIntake(ctx, base, texts, r.slice, seqWithout)
+		i3.intakeCPU += cpu()
+		i3.intake = i3.intake.plus(res)
+		seqWithout += res.issued()
+		without = append(without, refs...)
+
+		if err := enableRules(ctx, admin, base, created); err != nil {
+			return nil, err
+		}
+		progress("HTTP: POST /api/v1/complaints x %d concurrent for %s, with %d rules enabled (%d of %d)", intakeConcurrency, r.slice, r.enabled, i, intakeSlices)
+		cpu = srv.cpuMeter()
+		res, refs = runIntake(ctx, base, texts, r.slice, seqWith)
+		r.intakeCPU += cpu()
+		r.intake = r.intake.plus(res)
+		seqWith += res.issued()
+		with = append(with, refs...)
+		if _, err := disableRules(ctx, admin, base); err != nil {
+			return nil, err
+		}
+	}
+
+	progress("reading back %d cases to count the rule firings", min(rulesSample, len(with))+min(baseSample, len(without)))
+	if r.sampled, r.withFiring, r.firings, r.byRule, err = countFirings(ctx, admin, base, with, rulesSample); err != nil {
+		return nil, err
+	}
+	if r.baseSampled, r.baseWithFiring, _, _, err = countFirings(ctx, admin, base, without, baseSample); err != nil {
+		return nil, err
+	}
+	return append(without, with...), nil
+}
+
+// enableRules enables the rules whose ids are in ids through PATCH /api/v1/rules/{id}.
+func enableRules(ctx context.Context, admin *session, base string, ids map[string]bool) error {
+	var rules ruleList
+	if err := admin.call(ctx, http.MethodGet, base+"/api/v1/rules", nil, http.StatusOK, &rules); err != nil {
+		return err
+	}
+	for _, r := range rules.Data {
+		if r.Enabled || !ids[r.ID] {
+			continue
+		}
+		patch := map[string]any{"version": r.Version, "enabled": true}
+		if err := admin.call(ctx, http.MethodPatch, base+"/api/v1/rules/"+r.ID, patch, http.StatusOK, nil); err != nil {
+			return fmt.Errorf("enable %q: %w", r.Name, err)
+		}
+	}
+	return nil
 }
 
 // createRuleStaff creates the teams and staff members of benchTeams and benchStaff (a user
@@ -306,8 +353,10 @@ func (r *rulesReport) print(w io.Writer, without loadResult, withoutCPU time.Dur
 	if !r.idle {
 		idle = "STILL BUSY"
 	}
-	fmt.Fprintf(w, "  %d rules created through POST /api/v1/rules in %s (case_created; %d teams and %d staff for their actions), after the server was %s %s after the first intake\n",
+	fmt.Fprintf(w, "  %d rules created through POST /api/v1/rules in %s (case_created; %d teams and %d staff for their actions); the server was %s %s later\n",
 		r.created, secs(r.createDur), r.teams, r.staff, idle, secs(r.settled))
+	fmt.Fprintf(w, "  the load alternated %d times: %s without the rules (disabled), %s with them (enabled), so both meet the same index growth\n",
+		intakeSlices, r.slice, r.slice)
 	fmt.Fprintf(w, "  %d complaints acknowledged (201) in %s; failed: %s\n", in.ok, secs(in.elapsed), in.errSummary())
 	if r.intakeCPU > 0 && withoutCPU > 0 {
 		with, wo := cpuPer(r.intakeCPU, in.ok), cpuPer(withoutCPU, without.ok)

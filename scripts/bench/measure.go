@@ -80,8 +80,34 @@ type loadResult struct {
 	elapsed time.Duration // first start to last completion
 	ok      int
 	lat     stats             // latencies of the successful operations
+	samples []time.Duration   // the same, unsorted, for adding results up
 	errs    map[string]int    // failed operations by kind (an HTTP status, "error")
 	first   map[string]string // the first message of each kind
+}
+
+// issued is how many operations the load started.
+func (l loadResult) issued() int {
+	n := l.ok
+	for _, c := range l.errs {
+		n += c
+	}
+	return n
+}
+
+// plus is l and m as one load: their operations, times and failures added up.
+func (l loadResult) plus(m loadResult) loadResult {
+	out := loadResult{conc: max(l.conc, m.conc), elapsed: l.elapsed + m.elapsed, ok: l.ok + m.ok,
+		samples: append(slices.Clone(l.samples), m.samples...), errs: map[string]int{}, first: map[string]string{}}
+	for _, r := range []loadResult{l, m} {
+		for k, c := range r.errs {
+			out.errs[k] += c
+			if _, ok := out.first[k]; !ok {
+				out.first[k] = r.first[k]
+			}
+		}
+	}
+	out.lat = summarize(out.samples)
+	return out
 }
 
 func (l loadResult) rate() float64 { return rate(l.ok, l.elapsed) }
@@ -169,6 +195,7 @@ func runLoad(conc int, dur time.Duration, op func(worker, seq int) error) loadRe
 	res.elapsed = lastDone.Sub(start)
 	res.ok = len(all)
 	res.lat = summarize(all)
+	res.samples = all
 	return res
 }
 
