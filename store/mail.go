@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -164,12 +165,7 @@ func (s *Store) QueuedMails(ctx context.Context, limit int) ([]QueuedMail, error
 	if err != nil {
 		return nil, err
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
-			return out[i].CreatedAt.Before(out[j].CreatedAt)
-		}
-		return out[i].ID < out[j].ID
-	})
+	slices.SortFunc(out, func(a, b QueuedMail) int { return byTimeThenID(a.CreatedAt, b.CreatedAt, a.ID, b.ID) })
 	if limit > 0 && len(out) > limit {
 		out = out[:limit]
 	}
@@ -191,12 +187,7 @@ func (s *Store) DueMails(ctx context.Context, now time.Time, limit int) ([]*Queu
 	if err != nil {
 		return nil, err
 	}
-	sort.Slice(due, func(i, j int) bool {
-		if !due[i].NextAttemptAt.Equal(due[j].NextAttemptAt) {
-			return due[i].NextAttemptAt.Before(due[j].NextAttemptAt)
-		}
-		return due[i].ID < due[j].ID
-	})
+	slices.SortFunc(due, func(a, b QueuedMail) int { return byTimeThenID(a.NextAttemptAt, b.NextAttemptAt, a.ID, b.ID) })
 	if limit > 0 && len(due) > limit {
 		due = due[:limit]
 	}

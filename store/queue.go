@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"sort"
+	"slices"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -31,19 +32,11 @@ func (s *Store) dueQueueIDs(ctx context.Context, coll string, now time.Time, lim
 	if err != nil {
 		return nil, err
 	}
-	var due []struct {
-		ID            string    `bson:"_id"`
-		NextAttemptAt time.Time `bson:"next_attempt_at"`
-	}
+	var due []dueEntry
 	if err := cur.All(ctx, &due); err != nil {
 		return nil, err
 	}
-	sort.Slice(due, func(i, j int) bool {
-		if !due[i].NextAttemptAt.Equal(due[j].NextAttemptAt) {
-			return due[i].NextAttemptAt.Before(due[j].NextAttemptAt)
-		}
-		return due[i].ID < due[j].ID
-	})
+	slices.SortFunc(due, func(a, b dueEntry) int { return byTimeThenID(a.NextAttemptAt, b.NextAttemptAt, a.ID, b.ID) })
 	ids := make([]string, 0, len(due))
 	for _, d := range due {
 		if limit > 0 && len(ids) == limit {
@@ -52,6 +45,21 @@ func (s *Store) dueQueueIDs(ctx context.Context, coll string, now time.Time, lim
 		ids = append(ids, d.ID)
 	}
 	return ids, nil
+}
+
+// dueEntry is what a listing of due queue documents reads of each.
+type dueEntry struct {
+	ID            string    `bson:"_id"`
+	NextAttemptAt time.Time `bson:"next_attempt_at"`
+}
+
+// byTimeThenID orders queue and list entries oldest first, by id among equal times, so that
+// equal timestamps still give one order on every replica.
+func byTimeThenID(ta, tb time.Time, ida, idb string) int {
+	if c := ta.Compare(tb); c != 0 {
+		return c
+	}
+	return strings.Compare(ida, idb)
 }
 
 // dueFilter matches queue documents a worker may take at now: due, and not claimed or with

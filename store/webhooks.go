@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -111,12 +112,7 @@ func (s *Store) ListWebhookEndpoints(ctx context.Context) ([]models.WebhookEndpo
 	if err != nil {
 		return nil, err
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
-			return out[i].CreatedAt.Before(out[j].CreatedAt)
-		}
-		return out[i].ID < out[j].ID
-	})
+	slices.SortFunc(out, func(a, b models.WebhookEndpoint) int { return byTimeThenID(a.CreatedAt, b.CreatedAt, a.ID, b.ID) })
 	return out, nil
 }
 
