@@ -75,8 +75,9 @@ func (s *Store) InsertNotification(ctx context.Context, n *Notification) error {
 	return s.insert(ctx, collNotices, n)
 }
 
-// Notifications returns a user's notifications, newest first. The collection holds recent
-// notifications of a team (old read ones are deleted), so the scan stays small.
+// Notifications returns a user's notifications, newest first. It scans the collection, which
+// keeps every notification ever sent (nothing deletes them yet), so it slows down as they add
+// up: a per-user document read by _id is the fix still to come.
 func (s *Store) Notifications(ctx context.Context, userID string) ([]Notification, error) {
 	ns, err := findAll[Notification](ctx, s, collNotices, bson.D{{Key: "user_id", Value: userID}})
 	if err != nil {
