@@ -15,8 +15,10 @@ import (
 // transaction at a time per file, each with an fsync. A complaint writes to several collections
 // (the case, its claims and timer, its queued mail and live event), so with one file those
 // commits queue behind each other while the CPU waits. On the embedded database (with
-// Options.SingleWriter) the collections are therefore kept in three databases, three files,
+// Options.SingleWriter) the collections are therefore kept in six databases, six files,
 // each with a write connection of its own, and commits to different files run side by side.
+// A complaint's writes in one round go to different files: its claims and index mark, then
+// its case and timer, then its mail and live event.
 // On MongoDB everything stays in the one database named in the configuration.
 
 // dbFile is one of the embedded database's files.
@@ -24,13 +26,17 @@ type dbFile int
 
 const (
 	fileRecords     dbFile = iota // <db>: cases, people, settings, rules: what the product is about
-	fileQueues                    // <db>_queues: work on its way out: mail, webhooks, index marks, live events
-	fileBookkeeping               // <db>_bookkeeping: idempotency claims, rate limits, reference counters, timers
+	fileQueues                    // <db>_queues: work on its way out: mail, webhooks, index marks
+	fileBookkeeping               // <db>_bookkeeping: idempotency claims, reference counters
+	fileLimits                    // <db>_limits: rate-limit hits
+	fileTimers                    // <db>_timers: SLA timer buckets
+	fileEvents                    // <db>_events: live-update event pages
 	fileCount
 )
 
 // fileSuffix is appended to the configured database name.
-var fileSuffix = [fileCount]string{fileRecords: "", fileQueues: "_queues", fileBookkeeping: "_bookkeeping"}
+var fileSuffix = [fileCount]string{fileRecords: "", fileQueues: "_queues", fileBookkeeping: "_bookkeeping",
+	fileLimits: "_limits", fileTimers: "_timers", fileEvents: "_events"}
 
 // collectionFile says where each collection lives on the embedded database; unlisted ones are
 // records.
@@ -41,13 +47,16 @@ var collectionFile = map[string]dbFile{
 	collWebhookQueue: fileQueues,
 	collWebhookLog:   fileQueues,
 	collIndexQueue:   fileQueues,
-	collEvents:       fileQueues,
-	collEventSources: fileQueues,
 
 	collIdempotent: fileBookkeeping,
-	collRateLimits: fileBookkeeping,
 	collCounters:   fileBookkeeping,
-	collSLABuckets: fileBookkeeping,
+
+	collRateLimits: fileLimits,
+
+	collSLABuckets: fileTimers,
+
+	collEvents:       fileEvents,
+	collEventSources: fileEvents,
 }
 
 // DatabaseNames are the databases the embedded store keeps for the configured name (the _id
