@@ -15,7 +15,7 @@ import (
 // transaction at a time per file, each with an fsync. A complaint writes to several collections
 // (the case, its claims and timer, its queued mail and live event), so with one file those
 // commits queue behind each other while the CPU waits. On the embedded database (with
-// Options.SingleWriter) the collections are therefore kept in six databases, six files,
+// Options.SingleWriter) the collections are therefore kept in seven databases, seven files,
 // each with a write connection of its own, and commits to different files run side by side.
 // A complaint's writes in one round go to different files: its claims and index mark, then
 // its case and timer, then its mail and live event.
@@ -26,7 +26,8 @@ type dbFile int
 
 const (
 	fileRecords     dbFile = iota // <db>: cases, people, settings, rules: what the product is about
-	fileQueues                    // <db>_queues: work on its way out: mail, webhooks, index marks
+	fileQueues                    // <db>_queues: work on its way out: mail, webhooks
+	fileMarks                     // <db>_marks: index marks (cases the search index must catch up on)
 	fileBookkeeping               // <db>_bookkeeping: idempotency claims, reference counters
 	fileLimits                    // <db>_limits: rate-limit hits
 	fileTimers                    // <db>_timers: SLA timer buckets
@@ -35,7 +36,7 @@ const (
 )
 
 // fileSuffix is appended to the configured database name.
-var fileSuffix = [fileCount]string{fileRecords: "", fileQueues: "_queues", fileBookkeeping: "_bookkeeping",
+var fileSuffix = [fileCount]string{fileRecords: "", fileQueues: "_queues", fileMarks: "_marks", fileBookkeeping: "_bookkeeping",
 	fileLimits: "_limits", fileTimers: "_timers", fileEvents: "_events"}
 
 // collectionFile says where each collection lives on the embedded database; unlisted ones are
@@ -46,7 +47,8 @@ var collectionFile = map[string]dbFile{
 	collMailRecent:   fileQueues,
 	collWebhookQueue: fileQueues,
 	collWebhookLog:   fileQueues,
-	collIndexQueue:   fileQueues,
+
+	collIndexQueue: fileMarks,
 
 	collIdempotent: fileBookkeeping,
 	collCounters:   fileBookkeeping,

@@ -27,12 +27,6 @@ type DirtyMark struct {
 // (it is cleared once indexed), so it is an insert, grouped with other writers' marks; an
 // existing mark is raised instead.
 func (s *Store) MarkDirty(ctx context.Context, id string, version int64, now time.Time) error {
-	if s.opts.SingleWriter {
-		// Marks may be set concurrently; clearing must not interleave with them (see
-		// ClearDirtyMany).
-		s.dirtyMu.RLock()
-		defer s.dirtyMu.RUnlock()
-	}
 	err := s.insert(ctx, collIndexQueue, DirtyMark{ID: id, Version: version, At: now})
 	if !isDup(err) {
 		return err
@@ -51,16 +45,35 @@ func (s *Store) ClearDirty(ctx context.Context, id string, indexedVersion int64)
 }
 
 // ClearDirtyMany removes, in one round trip, the marks of the given cases that ask for no more
-// than the version indexed. On MongoDB each delete is conditional on the version read; on the
-// single-writer embedded database (where that filter would scan) the read and the deletes run
-// while no mark is being written.
+// than the version indexed. On MongoDB each delete is conditional on the version read.
+//
+// On the single-writer embedded database it is one delete whose filter holds the conditions
+// (FerretDB scans the small queue for it either way). The marks' file has one write
+// connection, so that command cannot interleave with a mark being set or raised: a mark raised
+// before it asks for more than was indexed and stays, one raised after it is written anew.
+// Marking therefore never waits for a clearing.
 func (s *Store) ClearDirtyMany(ctx context.Context, indexed map[string]int64) error {
 	if len(indexed) == 0 {
 		return nil
 	}
 	if s.opts.SingleWriter {
-		s.dirtyMu.Lock()
-		defer s.dirtyMu.Unlock()
+		byVersion := map[int64][]string{}
+		for id, v := range indexed {
+			byVersion[v] = append(byVersion[v], id)
+		}
+		clauses := make(bson.A, 0, len(byVersion))
+		for v, ids := range byVersion {
+			clauses = append(clauses, bson.D{
+				{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}},
+				{Key: "version", Value: bson.D{{Key: "$lte", Value: v}}},
+			})
+		}
+		filter := bson.D{{Key: "$or", Value: clauses}}
+		if len(clauses) == 1 {
+			filter = clauses[0].(bson.D)
+		}
+		_, err := s.w(collIndexQueue).DeleteMany(ctx, filter)
+		return err
 	}
 	var marks []DirtyMark
 	if len(indexed) == 1 {
@@ -86,25 +99,6 @@ func (s *Store) ClearDirtyMany(ctx context.Context, indexed map[string]int64) er
 		if err != nil {
 			return err
 		}
-	}
-	if s.opts.SingleWriter {
-		// No mark changes while the lock is held, so the marks read are the ones to delete:
-		// one delete of them all is one transaction, where a delete per mark would commit
-		// (and sync) each one on its own.
-		var ids []string
-		for _, m := range marks {
-			if m.Version <= indexed[m.ID] {
-				ids = append(ids, m.ID)
-			}
-		}
-		switch len(ids) {
-		case 0:
-			return nil
-		case 1:
-			return s.deleteByID(ctx, collIndexQueue, ids[0])
-		}
-		_, err := s.w(collIndexQueue).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
-		return err
 	}
 	var deletes []mongo.WriteModel
 	for _, m := range marks {

@@ -96,7 +96,6 @@ type Store struct {
 	opts         Options
 	locks        *keyedLocks
 
-	dirtyMu    sync.RWMutex // index marks: held shared while marking, alone while clearing
 	rules      snapshot[models.Rule]
 	policies   snapshot[models.SLAPolicy]
 	categories snapshot[models.Category]
