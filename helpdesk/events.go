@@ -57,7 +57,7 @@ type Events struct {
 func NewEvents(st *store.Store, logger *slog.Logger, now Clock) *Events {
 	b := &Events{store: st, logger: logger, now: now, source: randomToken()[:16], start: now(),
 		subs: map[chan store.Event]struct{}{}, cursors: map[string]int64{}}
-	b.writes = store.NewGroupCommit(500, b.writePage).WithTurn(st.EventPageTurn()).WithLinger(st.EventPageLinger())
+	b.writes = store.NewEventPageWriter(st, 500, b.writePage)
 	return b
 }
 

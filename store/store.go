@@ -158,7 +158,7 @@ func Connect(ctx context.Context, uri, dbName string, opts Options) (*Store, err
 		s.dbs[f], s.writeDBs[f] = client.Database(name), wc.Database(name)
 		s.writeTurns[f] = make(chan struct{}, 1)
 	}
-	s.timerWrites = NewGroupCommit(maxInsertBatch, s.writeTimerBatch).WithTurn(s.writeTurn(collSLABuckets)).WithLinger(s.linger())
+	s.timerWrites = newWriteGroup(s, collSLABuckets, maxInsertBatch, s.writeTimerBatch)
 	return s, nil
 }
 
@@ -217,13 +217,29 @@ func (s *Store) insert(ctx context.Context, coll string, doc any) error {
 	s.insertsMu.Lock()
 	g, ok := s.inserts[coll]
 	if !ok {
-		g = NewGroupCommit(maxInsertBatch, func(ctx context.Context, docs []any) []error {
+		g = newWriteGroup(s, coll, maxInsertBatch, func(ctx context.Context, docs []any) []error {
 			return s.insertMany(ctx, coll, docs)
-		}).WithTurn(s.writeTurn(coll)).WithLinger(s.linger())
+		})
 		s.inserts[coll] = g
 	}
 	s.insertsMu.Unlock()
 	return g.Do(ctx, doc)
+}
+
+// newWriteGroup is a GroupCommit whose flush writes to collection coll: on the embedded
+// database it takes the turn of coll's file and lingers for company (writeLinger).
+func newWriteGroup[T any](s *Store, coll string, max int, flush func(ctx context.Context, items []T) []error) *GroupCommit[T] {
+	g := NewGroupCommit(max, flush).WithTurn(s.writeTurn(coll))
+	if s.opts.SingleWriter {
+		g = g.WithLinger(writeLinger)
+	}
+	return g
+}
+
+// NewEventPageWriter is the GroupCommit a publisher writes its event pages with
+// (InsertEventPage in flush), on the turn of the events' file.
+func NewEventPageWriter(s *Store, max int, flush func(ctx context.Context, events []Event) []error) *GroupCommit[Event] {
+	return newWriteGroup(s, collEvents, max, flush)
 }
 
 // writeTurn returns the turn function for a GroupCommit whose flush writes to collection coll
@@ -240,23 +256,8 @@ func (s *Store) writeTurn(coll string) func() (release func()) {
 }
 
 // writeLinger is how long a grouped write to the embedded database waits for company (see
-// GroupCommit.linger).
+// GroupCommit.linger); MongoDB's writes are not one at a time, so there is none there.
 const writeLinger = 500 * time.Microsecond
-
-// linger is the grouped writes' linger: writeLinger on the embedded database, none on MongoDB,
-// whose writes are not one at a time.
-func (s *Store) linger() time.Duration {
-	if s.opts.SingleWriter {
-		return writeLinger
-	}
-	return 0
-}
-
-// EventPageLinger is the linger for a GroupCommit that writes event pages.
-func (s *Store) EventPageLinger() time.Duration { return s.linger() }
-
-// EventPageTurn is the turn for a GroupCommit that writes event pages (InsertEventPage).
-func (s *Store) EventPageTurn() func() (release func()) { return s.writeTurn(collEvents) }
 
 // maxInsertBatch bounds one grouped insert; the driver splits it further by message size.
 const maxInsertBatch = 256
