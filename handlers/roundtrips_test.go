@@ -9,6 +9,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/event"
 
+	"github.com/kaiku-helpdesk/kaiku/mail"
 	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
@@ -83,5 +84,42 @@ func TestIntakeRoundTrips(t *testing.T) {
 	}
 	if total > 8 || mailed["insert mail_outbox"] != 1 || mailed["delete mail_queue"] != 1 {
 		t.Fatalf("moving %d acknowledgements to the outbox took %d commands: %v", n, total, mailed)
+	}
+}
+
+// What follows a stored case goes out in one round: a rule's notification (in the app and by
+// e-mail), the acknowledgement and the live updates share their group commits, so the rule
+// adds no round trip of its own to the mail queue or the events.
+func TestRuleNotificationsShareTheAcknowledgementsRound(t *testing.T) {
+	log := &commandLog{counts: map[string]int{}}
+	s := newStackWith(t, store.Options{SingleWriter: true, Monitor: log.monitor()})
+	rule := `{"name":"Tell the managers","trigger":{"type":"case_created"},"match":"all","conditions":[],
+	  "actions":[{"type":"notify","role":"managers","channels":["app","email"],"message":"New complaint"}]}`
+	if res := s.do(s.logins["manager"], "POST", "/api/v1/rules", rule, nil); res.status != 201 {
+		t.Fatalf("create rule: %d %s", res.status, res.body)
+	}
+	_ = s.file(t, complaintJSON, nil) // loads the snapshots
+	log.take()
+	r := s.file(t, strings.Replace(complaintJSON, "aino@", "second@", 1), nil)
+	filed := log.take()
+	if filed["insert notifications"] == 0 {
+		t.Fatalf("the rule did not notify: %v", filed)
+	}
+	if filed["insert mail_queue"] != 1 || filed["insert events"] != 1 {
+		t.Fatalf("filing %s took %d mail queue inserts and %d event pages, want 1 each: %v",
+			r.Data.Reference, filed["insert mail_queue"], filed["insert events"], filed)
+	}
+	queued, err := s.env.Store.QueuedMails(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{} // mail kind -> messages for this case
+	for _, q := range queued {
+		if q.Message.CaseID == r.Data.Reference {
+			kinds[q.Message.Kind]++
+		}
+	}
+	if kinds[mail.KindAck] != 1 || kinds[mail.KindNotification] < 2 {
+		t.Fatalf("queued for %s: %v, want the acknowledgement and a notification per manager and admin", r.Data.Reference, kinds)
 	}
 }

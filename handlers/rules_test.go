@@ -147,3 +147,53 @@ func TestRepeatComplainantRuleCountsTheCustomersRecentCases(t *testing.T) {
 		t.Fatal("a case outside the window counted")
 	}
 }
+
+// A round-robin rule hands new cases to the team's active agents in turn, and the case is
+// listed with its assignee by the time the filing is answered.
+func TestRoundRobinRuleTakesTurnsWithinTheTeam(t *testing.T) {
+	s := newStack(t)
+	admin := s.logins["admin"]
+	var team struct {
+		Data struct {
+			ID string `json:"id"`
+		} `json:"data"`
+	}
+	s.do(admin, "POST", "/api/v1/teams", `{"name":"Logistics"}`, nil).decode(t, &team)
+	var members []string
+	for _, name := range []string{"one", "two"} {
+		var u struct {
+			Data struct {
+				ID string `json:"id"`
+			} `json:"data"`
+		}
+		s.do(admin, "POST", "/api/v1/users", `{"email":"`+name+`@example.com","name":"Agent `+name+`","role":"agent","password":"long enough pw","team_ids":["`+team.Data.ID+`"]}`, nil).decode(t, &u)
+		members = append(members, u.Data.ID)
+	}
+	rule := `{"name":"Deliveries in turn","trigger":{"type":"case_created"},"match":"all","conditions":[],
+	  "actions":[{"type":"round_robin_team","team_id":"` + team.Data.ID + `"}]}`
+	if res := s.do(s.logins["manager"], "POST", "/api/v1/rules", rule, nil); res.status != 201 {
+		t.Fatalf("create rule: %d %s", res.status, res.body)
+	}
+	type listedCase struct {
+		ID         string `json:"id"`
+		AssigneeID string `json:"assignee_id"`
+	}
+	got := map[string]int{}
+	var order []string
+	for i := 0; i < 4; i++ {
+		r := s.file(t, strings.Replace(complaintJSON, "aino@", fmt.Sprintf("rr%d@", i), 1), nil)
+		var list struct {
+			Data []listedCase `json:"data"`
+		}
+		s.do(s.logins["agent"], "GET", "/api/v1/cases", "", nil).decode(t, &list)
+		i := slices.IndexFunc(list.Data, func(c listedCase) bool { return c.ID == r.Data.Reference })
+		if i < 0 {
+			t.Fatalf("case %s not listed: %+v", r.Data.Reference, list.Data)
+		}
+		got[list.Data[i].AssigneeID]++
+		order = append(order, list.Data[i].AssigneeID)
+	}
+	if got[members[0]] != 2 || got[members[1]] != 2 || order[0] == order[1] || order[1] == order[2] {
+		t.Fatalf("assignees %v, want the two agents in turn %v", order, members)
+	}
+}

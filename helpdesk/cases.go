@@ -108,11 +108,18 @@ func againIfSoon(timer *time.Time, now time.Time) *time.Time {
 	return nil
 }
 
-// afterRules carries out rule side effects once the case is stored.
-func (s *Cases) afterRules(ctx context.Context, c *models.Case, effects []models.RuleEffect) {
-	if s.rules != nil && len(effects) > 0 {
-		s.rules.carryOut(ctx, s, c, effects)
+// afterWrite runs, once the case is stored, the rules' side effects and the caller's
+// announcement of the change (see Rules.carryOut).
+func (s *Cases) afterWrite(ctx context.Context, c *models.Case, effects []models.RuleEffect, announce func(c *models.Case) []func() error) {
+	var alongside []func() error
+	if announce != nil {
+		alongside = announce(c)
 	}
+	if s.rules != nil && len(effects) > 0 {
+		s.rules.carryOut(ctx, s, c, effects, alongside)
+		return
+	}
+	together(alongside...)
 }
 
 // nextReference allocates the next yearly case reference.
@@ -164,7 +171,9 @@ func (r *referenceBlocks) take(ctx context.Context, year int, now time.Time) (in
 
 // insertNew stores a new case under reference (or a fresh one when it is ""). A duplicate
 // reference (a counter reset by hand, or a racing replica on FerretDB) takes the next number.
-func (s *Cases) insertNew(ctx context.Context, reference string, markedAt bool, build func(id string) *models.Case) (*models.Case, error) {
+// announce gives the steps that tell about the stored case (live update, acknowledgement);
+// they run together with the rules' notifications.
+func (s *Cases) insertNew(ctx context.Context, reference string, markedAt bool, build func(id string) *models.Case, announce func(c *models.Case) []func() error) (*models.Case, error) {
 	now := s.now()
 	for attempt := 0; attempt < 20; attempt++ {
 		id := reference
@@ -214,7 +223,7 @@ func (s *Cases) insertNew(ctx context.Context, reference string, markedAt bool, 
 			return nil, err
 		}
 		s.indexer.Indexed(ctx, c)
-		s.afterRules(ctx, c, effects)
+		s.afterWrite(ctx, c, effects, announce)
 		return c, nil
 	}
 	return nil, errors.New("could not allocate a case reference")
@@ -250,11 +259,8 @@ func (s *Cases) Create(ctx context.Context, p *Principal, req models.CaseCreate)
 		return nil, err
 	}
 	now := s.now()
-	c, err := s.insertNew(ctx, "", false, func(id string) *models.Case { return models.NewCase(id, req, p.Actor(), now) })
-	if err == nil {
-		s.events.Publish(ctx, EventCaseCreated, c.ID, nil)
-	}
-	return c, err
+	return s.insertNew(ctx, "", false, func(id string) *models.Case { return models.NewCase(id, req, p.Actor(), now) },
+		s.publish(ctx, EventCaseCreated, nil))
 }
 
 // Get reads one case. Every staff role may read every case.
@@ -285,6 +291,15 @@ type writeSpec struct {
 	// The stored rules and SLA policies (by ID) when the caller has read them already.
 	rules    []models.Rule
 	policies map[string]models.SLAPolicy
+	// announce gives the steps that tell about the stored change (see afterWrite).
+	announce func(c *models.Case) []func() error
+}
+
+// publish is an announcement of a case write: one live event.
+func (s *Cases) publish(ctx context.Context, typ string, data map[string]any) func(c *models.Case) []func() error {
+	return func(c *models.Case) []func() error {
+		return []func() error{func() error { s.events.Publish(ctx, typ, c.ID, data); return nil }}
+	}
 }
 
 // write reads, changes and stores a case under optimistic concurrency, moving its SLA clocks,
@@ -342,7 +357,7 @@ func (s *Cases) write(ctx context.Context, id string, w writeSpec, change func(c
 		return nil, err
 	}
 	s.indexer.Indexed(ctx, c)
-	s.afterRules(ctx, c, effects)
+	s.afterWrite(ctx, c, effects, w.announce)
 	return c, nil
 }
 
@@ -370,11 +385,9 @@ func (s *Cases) Patch(ctx context.Context, p *Principal, id string, req models.C
 		return nil, err
 	}
 	now := s.now()
-	c, err := s.update(ctx, id, req.Version, func(c *models.Case) error { return c.ApplyPatch(req, p.Actor(), now) })
-	if err == nil {
-		s.events.Publish(ctx, EventCaseUpdated, c.ID, map[string]any{"by": p.User.ID})
-	}
-	return c, err
+	return s.write(ctx, id, writeSpec{expected: req.Version, trigger: models.TriggerCaseUpdated,
+		announce: s.publish(ctx, EventCaseUpdated, map[string]any{"by": p.User.ID})},
+		func(c *models.Case) error { return c.ApplyPatch(req, p.Actor(), now) })
 }
 
 // checkRefs refuses an assignee who is not an active user or a team that does not exist.

@@ -22,7 +22,17 @@ func (in *Intake) AddMessage(ctx context.Context, p *Principal, caseID string, r
 	if kind == models.MessageReply {
 		slaEvent = models.SLAOnAgentReply
 	}
-	c, err := in.cases.write(ctx, caseID, writeSpec{expected: req.Version, slaEvent: slaEvent, trigger: models.TriggerCaseUpdated}, func(c *models.Case) error {
+	announce := func(c *models.Case) []func() error {
+		steps := []func() error{func() error {
+			in.events.Publish(ctx, EventCaseUpdated, c.ID, map[string]any{"by": p.User.ID})
+			return nil
+		}}
+		if kind == models.MessageReply {
+			steps = append(steps, func() error { in.mailReply(ctx, c, msgID); return nil })
+		}
+		return steps
+	}
+	return in.cases.write(ctx, caseID, writeSpec{expected: req.Version, slaEvent: slaEvent, trigger: models.TriggerCaseUpdated, announce: announce}, func(c *models.Case) error {
 		c.AddStaffMessage(msgID, kind, req.Body, p.Actor(), now)
 		if req.Status != nil && *req.Status != c.Status {
 			status := *req.Status
@@ -30,24 +40,22 @@ func (in *Intake) AddMessage(ctx context.Context, p *Principal, caseID string, r
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	if kind == models.MessageReply {
-		var reply models.Message
-		for _, m := range c.Messages {
-			if m.ID == msgID {
-				reply = m
-			}
-		}
-		if _, url, err := in.newTrackingLink(ctx, c.ID); err != nil {
-			in.logger.Error("tracking link for reply mail", "case", c.ID, "err", err)
-		} else if err := in.notify.ReplySent(ctx, c, reply, url); err != nil {
-			in.logger.Error("queue reply mail", "case", c.ID, "err", err)
+}
+
+// mailReply sends the customer an agent's reply with a fresh tracking link; a failure is
+// logged (the reply is stored and on the tracking page).
+func (in *Intake) mailReply(ctx context.Context, c *models.Case, msgID string) {
+	var reply models.Message
+	for _, m := range c.Messages {
+		if m.ID == msgID {
+			reply = m
 		}
 	}
-	in.events.Publish(ctx, EventCaseUpdated, c.ID, map[string]any{"by": p.User.ID})
-	return c, nil
+	if _, url, err := in.newTrackingLink(ctx, c.ID); err != nil {
+		in.logger.Error("tracking link for reply mail", "case", c.ID, "err", err)
+	} else if err := in.notify.ReplySent(ctx, c, reply, url); err != nil {
+		in.logger.Error("queue reply mail", "case", c.ID, "err", err)
+	}
 }
 
 // StaffAttachment returns any file of a case to staff.

@@ -259,27 +259,30 @@ func (in *Intake) file(ctx context.Context, req models.ComplaintCreate, referenc
 		}
 	}
 	var token string
+	// Once stored, the acknowledgement and the live update go out (together with the rules'
+	// notifications).
+	announce := func(c *models.Case) []func() error {
+		return []func() error{func() error {
+			if err := in.notify.Acknowledge(ctx, c, in.trackingURL(token)); err != nil {
+				in.logger.Error("queue acknowledgement", "case", c.ID, "err", err)
+			}
+			return nil
+		}, func() error {
+			in.events.Publish(ctx, EventCaseCreated, c.ID, nil)
+			return nil
+		}}
+	}
 	c, err := in.cases.insertNew(ctx, reference, true, func(id string) *models.Case {
 		var hash string
 		token, hash = caseToken(id)
 		c := models.NewComplaintCase(id, req, hash, now)
 		c.Attachments = refs
 		return c
-	})
+	}, announce)
 	if err != nil {
 		return nil, err
 	}
 	url := in.trackingURL(token)
-	// Stored: the acknowledgement and the live update go out together.
-	together(func() error {
-		if err := in.notify.Acknowledge(ctx, c, url); err != nil {
-			in.logger.Error("queue acknowledgement", "case", c.ID, "err", err)
-		}
-		return nil
-	}, func() error {
-		in.events.Publish(ctx, EventCaseCreated, c.ID, nil)
-		return nil
-	})
 	return &Receipt{Reference: c.ID, TrackingURL: url, TrackingToken: token, FirstResponseHours: in.promisedHours(c)}, nil
 }
 
@@ -364,7 +367,8 @@ func (in *Intake) Reply(ctx context.Context, access CaseAccess, req models.Custo
 			return nil, err
 		}
 	}
-	updated, err := in.cases.write(ctx, c.ID, writeSpec{slaEvent: models.SLAOnCustomerReply, trigger: models.TriggerCustomerReplied}, func(c *models.Case) error {
+	updated, err := in.cases.write(ctx, c.ID, writeSpec{slaEvent: models.SLAOnCustomerReply, trigger: models.TriggerCustomerReplied,
+		announce: in.cases.publish(ctx, EventCaseUpdated, map[string]any{"by": "customer"})}, func(c *models.Case) error {
 		if c.Status == models.StatusClosed && now.Sub(c.UpdatedAt) > 90*24*time.Hour {
 			return models.Unprocessable("case_closed", "this case was closed long ago; please file a new complaint")
 		}
@@ -375,7 +379,6 @@ func (in *Intake) Reply(ctx context.Context, access CaseAccess, req models.Custo
 	if err != nil {
 		return nil, err
 	}
-	in.events.Publish(ctx, EventCaseUpdated, c.ID, map[string]any{"by": "customer"})
 	p := updated.Public()
 	return &p, nil
 }
@@ -387,7 +390,8 @@ func (in *Intake) FollowUp(ctx context.Context, access CaseAccess, req models.Fo
 		return nil, err
 	}
 	now := in.now()
-	updated, err := in.cases.update(ctx, c.ID, 0, func(c *models.Case) error {
+	updated, err := in.cases.write(ctx, c.ID, writeSpec{trigger: models.TriggerCaseUpdated,
+		announce: in.cases.publish(ctx, EventCaseUpdated, map[string]any{"by": "customer"})}, func(c *models.Case) error {
 		if c.FollowUp != nil {
 			return models.Conflict("already_answered", "you have answered the follow-up already; thank you")
 		}
@@ -410,7 +414,6 @@ func (in *Intake) FollowUp(ctx context.Context, access CaseAccess, req models.Fo
 	if err != nil {
 		return nil, err
 	}
-	in.events.Publish(ctx, EventCaseUpdated, c.ID, map[string]any{"by": "customer"})
 	p := updated.Public()
 	return &p, nil
 }

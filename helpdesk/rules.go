@@ -161,24 +161,22 @@ func (r *Rules) run(ctx context.Context, c *models.Case, rules []models.Rule, rr
 	return res.Effects, nil
 }
 
-// carryOut performs side effects after the case write: notifications now; round robin and SLA
-// policy changes as a follow-up write. Failures are logged: the case change itself stands.
-func (r *Rules) carryOut(ctx context.Context, cases *Cases, c *models.Case, effects []models.RuleEffect) {
-	// Notifications and webhook deliveries are independent of each other and go out together;
-	// effects that write the case again (round robin, an SLA policy) follow, in rule order.
-	var sideBySide []func() error
-	var inOrder []models.RuleEffect
+// carryOut performs side effects after the case write. Effects that write the case again
+// (round robin, an SLA policy) go first, in rule order; then notifications and webhook
+// deliveries, which are independent of each other, go out together with alongside (the
+// caller's announcement of the change: live update, acknowledgement), so that the whole
+// aftermath of a write is one round of group commits and the announcement reports the case
+// as the rules left it. Failures are logged: the case change itself stands.
+func (r *Rules) carryOut(ctx context.Context, cases *Cases, c *models.Case, effects []models.RuleEffect, alongside []func() error) {
+	steps := slices.Clip(alongside) // appending must not write into the caller's array
 	for _, e := range effects {
 		if e.Kind == models.EffectNotify || e.Kind == models.EffectWebhook {
-			sideBySide = append(sideBySide, func() error { return r.effect(ctx, cases, c, e) })
+			steps = append(steps, func() error { return r.effect(ctx, cases, c, e) })
 		} else {
-			inOrder = append(inOrder, e)
+			_ = r.effect(ctx, cases, c, e)
 		}
 	}
-	together(sideBySide...)
-	for _, e := range inOrder {
-		_ = r.effect(ctx, cases, c, e)
-	}
+	together(steps...)
 }
 
 // effect carries out one effect; a failure is logged (the case change itself stands).
