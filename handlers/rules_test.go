@@ -125,26 +125,38 @@ func TestRepeatComplainantRuleCountsTheCustomersRecentCases(t *testing.T) {
 	rule := `{"name":"Repeat","trigger":{"type":"case_created"},"match":"all",
 	  "conditions":[{"field":"repeat_complainant","op":"gte","value":{"cases":2,"days":30}}],
 	  "actions":[{"type":"add_tag","tag":"repeat"}]}`
-	if res := s.do(s.logins["manager"], "POST", "/api/v1/rules", rule, nil); res.status != 201 {
-		t.Fatalf("create rule: %d %s", res.status, res.body)
+	// A second window: both are counted by one query to the index.
+	regular := strings.NewReplacer(`"Repeat"`, `"Regular"`, `"cases":2,"days":30`, `"cases":3,"days":90`, `"tag":"repeat"`, `"tag":"regular"`).Replace(rule)
+	for _, r := range []string{rule, regular} {
+		if res := s.do(s.logins["manager"], "POST", "/api/v1/rules", r, nil); res.status != 201 {
+			t.Fatalf("create rule: %d %s", res.status, res.body)
+		}
 	}
-	tagged := func(ref string) bool {
+	taggedWith := func(ref, tag string) bool {
 		c, err := s.env.Store.GetCase(context.Background(), ref)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return slices.Contains(c.Tags, "repeat")
+		return slices.Contains(c.Tags, tag)
 	}
+	tagged := func(ref string) bool { return taggedWith(ref, "repeat") }
 	first := s.file(t, complaintJSON, nil)
 	second := s.file(t, complaintJSON, nil)
 	other := s.file(t, strings.Replace(complaintJSON, "aino@example.com", "eero@example.com", 1), nil)
 	if tagged(first.Data.Reference) || !tagged(second.Data.Reference) || tagged(other.Data.Reference) {
 		t.Fatalf("tags: first %v, second %v, other customer %v", tagged(first.Data.Reference), tagged(second.Data.Reference), tagged(other.Data.Reference))
 	}
-	// Forty days later the earlier cases are outside the window.
+	if taggedWith(second.Data.Reference, "regular") {
+		t.Fatal("two cases counted as three")
+	}
+	// Forty days later the earlier cases are outside the 30-day window, inside the 90-day one.
 	s.clock.Advance(40 * 24 * time.Hour)
-	if later := s.file(t, complaintJSON, nil); tagged(later.Data.Reference) {
+	later := s.file(t, complaintJSON, nil)
+	if tagged(later.Data.Reference) {
 		t.Fatal("a case outside the window counted")
+	}
+	if !taggedWith(later.Data.Reference, "regular") {
+		t.Fatal("the third case in 90 days is not tagged regular")
 	}
 }
 

@@ -81,54 +81,34 @@ func (r *Rules) EnsureDefaultRules(ctx context.Context) error {
 }
 
 // customerCounts counts a customer's cases created in the last days from the index; extra adds
-// cases the index cannot know yet (the one being created).
-func (r *Rules) customerCounts(ctx context.Context, email string, now time.Time, extra int) func(days int) int {
-	// One search for the customer's newest cases answers every window the rules ask about:
-	// a filter on the e-mail alone meets a handful of documents, while a date range would
-	// walk the whole index's dates.
-	var created []time.Time
-	loaded, truncated := false, false
+// cases the index cannot know yet (the one being created). The first question asks the index
+// for every window in windows at once (the rules' repeat_complainant windows).
+func (r *Rules) customerCounts(ctx context.Context, email string, now time.Time, extra int, windows []int) func(days int) int {
+	counted := map[int]int{}
 	return func(days int) int {
-		if !loaded {
-			loaded = true
-			res, err := r.index.Search(ctx, search.Query{
+		if _, ok := counted[days]; !ok {
+			ask := windows
+			if !slices.Contains(ask, days) {
+				ask = append(slices.Clip(ask), days)
+			}
+			since := make([]time.Time, len(ask))
+			for i, d := range ask {
+				since[i] = now.AddDate(0, 0, -d)
+			}
+			counts, err := r.index.CountSince(ctx, search.Query{
 				Filters: []search.Filter{{Field: search.FieldCustomerEmail, Values: []string{email}}},
-				Sort:    []search.Sort{{Field: search.FieldCreatedAt, Desc: true}},
-				Limit:   repeatSample,
-			})
+			}, search.FieldCreatedAt, since)
 			if err != nil {
 				r.logger.Warn("repeat-complainant count", "err", err)
+				counts = make([]int, len(ask))
 			}
-			for _, h := range res.Hits {
-				created = append(created, h.Doc.CreatedAt)
-			}
-			truncated = res.NextCursor != ""
-		}
-		from := now.AddDate(0, 0, -days)
-		n := 0
-		for _, t := range created {
-			if !t.Before(from) {
-				n++
+			for i, d := range ask {
+				counted[d] = counts[i]
 			}
 		}
-		if truncated && n == len(created) {
-			// A very busy customer: the sample ends inside the window, so count it all.
-			total, err := r.index.Count(ctx, search.Query{
-				Filters: []search.Filter{{Field: search.FieldCustomerEmail, Values: []string{email}}},
-				Ranges:  []search.TimeRange{{Field: search.FieldCreatedAt, From: from}},
-			})
-			if err == nil {
-				n = total
-			}
-		}
-		return n + extra
+		return counted[days] + extra
 	}
 }
-
-// repeatSample is how many of a customer's newest cases one search fetches for the "repeat
-// complainant" conditions; only a customer with more cases than that within a rule's window
-// costs a count of its own.
-const repeatSample = 100
 
 // ruleRun is one evaluation asked for by a case write.
 type ruleRun struct {
@@ -151,9 +131,10 @@ func (r *Rules) run(ctx context.Context, c *models.Case, rules []models.Rule, rr
 	if rr.isNew {
 		extra = 1
 	}
-	res := r.ruleSet(rules).Evaluate(rr.trigger, models.RuleInput{
+	set := r.ruleSet(rules)
+	res := set.Evaluate(rr.trigger, models.RuleInput{
 		Case: c, Now: now, Changed: rr.changed, SLAKind: rr.slaKind, Idle: rr.idle, AlreadyFired: rr.done,
-		CustomerCaseCounts: r.customerCounts(ctx, c.Customer.Email, now, extra),
+		CustomerCaseCounts: r.customerCounts(ctx, c.Customer.Email, now, extra, set.RepeatWindows()),
 	})
 	if len(res.Fired) > 0 {
 		c.UpdatedAt = now
@@ -433,7 +414,7 @@ func (r *Rules) Preview(ctx context.Context, p *Principal, req models.RuleCreate
 	}
 	now := r.now()
 	return models.PreviewRule(*rule, cases, func(email string, days int) int {
-		return r.customerCounts(ctx, email, now, 0)(days)
+		return r.customerCounts(ctx, email, now, 0, nil)(days)
 	}, now), nil
 }
 

@@ -1464,17 +1464,29 @@ type compiledRule struct {
 // RuleSet is a list of enabled rules prepared for evaluation: sorted, with word lists folded and
 // expressions compiled. Build it once per rules version and share it; it is read-only.
 type RuleSet struct {
-	rules []compiledRule
+	rules   []compiledRule
+	windows []int // see RepeatWindows
 }
+
+// RepeatWindows are the day windows of the enabled rules' repeat_complainant conditions, in
+// increasing order, so that one query can count a customer's cases for all of them.
+func (s *RuleSet) RepeatWindows() []int { return s.windows }
 
 // CompileRules prepares the enabled rules for evaluation, by Position, then Name, then ID.
 func CompileRules(rules []Rule) *RuleSet {
 	s := &RuleSet{}
 	for i := range rules {
-		if rules[i].Enabled {
-			s.rules = append(s.rules, compileRule(rules[i]))
+		if !rules[i].Enabled {
+			continue
+		}
+		s.rules = append(s.rules, compileRule(rules[i]))
+		for _, c := range rules[i].Conditions {
+			if c.Field == CondRepeatComplainant && c.Value.Days > 0 && !slices.Contains(s.windows, c.Value.Days) {
+				s.windows = append(s.windows, c.Value.Days)
+			}
 		}
 	}
+	slices.Sort(s.windows)
 	slices.SortStableFunc(s.rules, func(a, b compiledRule) int {
 		if a.rule.Position != b.rule.Position {
 			return a.rule.Position - b.rule.Position

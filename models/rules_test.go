@@ -1177,3 +1177,18 @@ func BenchmarkEvaluate50Rules(b *testing.B) {
 		})
 	})
 }
+
+func TestRepeatWindowsOfEnabledRules(t *testing.T) {
+	repeat := func(cases, days int, enabled bool) Rule {
+		return Rule{Enabled: enabled, Trigger: Trigger{Type: TriggerCaseCreated},
+			Conditions: []Condition{{Field: CondRepeatComplainant, Op: OpGte, Value: RepeatValue(cases, days)},
+				{Field: CondPriority, Op: OpEq, Value: StringValue("high")}}}
+	}
+	set := CompileRules([]Rule{repeat(3, 90, true), repeat(2, 30, true), repeat(5, 90, true), repeat(2, 7, false)})
+	if got := set.RepeatWindows(); !slices.Equal(got, []int{30, 90}) {
+		t.Fatalf("RepeatWindows = %v, want [30 90] (disabled rules and repeats left out)", got)
+	}
+	if got := CompileRules(nil).RepeatWindows(); len(got) != 0 {
+		t.Fatalf("no rules: %v", got)
+	}
+}

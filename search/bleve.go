@@ -435,6 +435,38 @@ func (b *BleveIndex) Search(ctx context.Context, q Query) (Result, error) {
 	return out, nil
 }
 
+// CountSince counts with a date-range facet over the matches: the filters meet a few
+// documents and only their doc values are read, where a range query would walk the dates of
+// the whole index and a search would load every matching document.
+func (b *BleveIndex) CountSince(ctx context.Context, q Query, field string, since []time.Time) ([]int, error) {
+	if err := checkCountSince(q, field, since); err != nil {
+		return nil, err
+	}
+	out := make([]int, len(since))
+	if len(since) == 0 {
+		return out, nil
+	}
+	req := bleve.NewSearchRequestOptions(b.buildQuery(nil, q), 0, 0, false)
+	req.Score = "none"
+	facet := bleve.NewFacetRequest(field, len(since))
+	for i, t := range since {
+		facet.AddDateTimeRange(strconv.Itoa(i), t, time.Time{})
+	}
+	req.AddFacet(field, facet)
+	res, err := b.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("search: bleve count since: %w", err)
+	}
+	if fr := res.Facets[field]; fr != nil {
+		for _, r := range fr.DateRanges {
+			if i, err := strconv.Atoi(r.Name); err == nil && i >= 0 && i < len(out) {
+				out[i] = r.Count
+			}
+		}
+	}
+	return out, nil
+}
+
 // Count returns the number of documents matching q's filters and ranges.
 func (b *BleveIndex) Count(ctx context.Context, q Query) (int, error) {
 	if err := checkFilterQuery(q); err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -421,6 +422,24 @@ func (m *MeiliIndex) Count(ctx context.Context, q Query) (int, error) {
 		return 0, fmt.Errorf("search: meilisearch count: %w", err)
 	}
 	return int(resp.TotalHits), nil
+}
+
+// CountSince asks for one count per time: Meilisearch has no range facets.
+func (m *MeiliIndex) CountSince(ctx context.Context, q Query, field string, since []time.Time) ([]int, error) {
+	if err := checkCountSince(q, field, since); err != nil {
+		return nil, err
+	}
+	out := make([]int, len(since))
+	for i, t := range since {
+		window := q
+		window.Ranges = append(slices.Clip(q.Ranges), TimeRange{Field: field, From: t})
+		n, err := m.Count(ctx, window)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = n
+	}
+	return out, nil
 }
 
 // Versions fetches the ids' versions with a filter on id.

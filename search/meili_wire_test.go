@@ -286,6 +286,22 @@ func TestMeiliCountVersionsDocCountPing(t *testing.T) {
 		t.Errorf("count body: %v", body)
 	}
 
+	// CountSince: one count per window, each with the query's filters and its lower bound.
+	since := []time.Time{time.UnixMilli(1000), time.UnixMilli(2000)}
+	counts, err := m.CountSince(t.Context(), Query{Filters: []Filter{{Field: FieldCustomerEmail, Values: []string{"a@example.com"}}}}, FieldCreatedAt, since)
+	if err != nil || !reflect.DeepEqual(counts, []int{7, 7}) {
+		t.Fatalf("CountSince = %v, %v", counts, err)
+	}
+	searches := stub.requests(http.MethodPost, "/indexes/cases/search")
+	for i, want := range []string{
+		`customer_email IN ["a@example.com"] AND created_at` + meiliMsSuffix + ` >= 1000`,
+		`customer_email IN ["a@example.com"] AND created_at` + meiliMsSuffix + ` >= 2000`,
+	} {
+		if got := searches[1+i].body["filter"]; got != want || searches[1+i].body["hitsPerPage"] != 0.0 {
+			t.Errorf("count since %d: filter %v, want %s", i, got, want)
+		}
+	}
+
 	v, err := m.Versions(t.Context(), []string{"a", "b", "a", "not valid"})
 	if err != nil || !reflect.DeepEqual(v, map[string]int64{"a": 4}) {
 		t.Fatalf("Versions = %v, %v", v, err)

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Shared query handling for both backends, so they validate, page and report facets alike.
@@ -97,6 +98,17 @@ func checkQuery(q Query) (limit int, err error) {
 func checkFilterQuery(q Query) error {
 	_, err := checkQuery(Query{Filters: q.Filters, Ranges: q.Ranges, IntRanges: q.IntRanges})
 	return err
+}
+
+// checkCountSince validates a CountSince call.
+func checkCountSince(q Query, field string, since []time.Time) error {
+	if !isTimeField(field) {
+		return badQuery("unknown time field %q", field)
+	}
+	if slices.ContainsFunc(since, time.Time.IsZero) {
+		return badQuery("a zero time to count %q since", field)
+	}
+	return checkFilterQuery(q)
 }
 
 // indexedKeyword maps a keyword value to its indexed form.

@@ -152,6 +152,10 @@ type Index interface {
 	Search(ctx context.Context, q Query) (Result, error)
 	// Count returns how many documents match the filters (Text, Sort, paging ignored).
 	Count(ctx context.Context, q Query) (int, error)
+	// CountSince returns, for each time in since (none zero), how many documents matching
+	// q's filters have the time field at or after it: several windows in one query, without
+	// reading the documents (the "repeat complainant" rules count a customer's recent cases).
+	CountSince(ctx context.Context, q Query, field string, since []time.Time) ([]int, error)
 	// Versions returns the indexed version of each given ID that is in the index.
 	Versions(ctx context.Context, ids []string) (map[string]int64, error)
 	// DocCount is the number of documents in the index.

@@ -67,6 +67,7 @@ func RunConformance(t *testing.T, open func(t *testing.T) search.Index) {
 		{"TotalAndFacets", testTotalAndFacets},
 		{"Highlights", testHighlights},
 		{"Count", testCount},
+		{"CountSince", testCountSince},
 		{"Versions", testVersions},
 		{"DocCount", testDocCount},
 		{"Limits", testLimits},
@@ -702,6 +703,49 @@ func testCount(t *testing.T, ix search.Index) {
 	})
 	if err != nil || n != 3 {
 		t.Errorf("Count ignoring text = %d, %v; want 3", n, err)
+	}
+}
+
+func testCountSince(t *testing.T, ix search.Index) {
+	// Two customers: one with cases 0, 10, 20, 30 and 40 days old, one with a case today.
+	var docs []search.CaseDoc
+	for i := range 5 {
+		docs = append(docs, Doc(fmt.Sprintf("r%d", i), func(d *search.CaseDoc) {
+			d.CustomerEmail = "repeat@example.com"
+			d.CreatedAt = hours(-24 * 10 * i)
+		}))
+	}
+	docs = append(docs, Doc("other", func(d *search.CaseDoc) { d.CustomerEmail = "other@example.com" }))
+	upsert(t, ix, docs...)
+	repeat := search.Query{Filters: []search.Filter{{Field: search.FieldCustomerEmail, Values: []string{"repeat@example.com"}}}}
+	since := []time.Time{hours(1), T0, hours(-24 * 15), hours(-24 * 30), hours(-24 * 365)}
+	got, err := ix.CountSince(t.Context(), repeat, search.FieldCreatedAt, since)
+	if want := []int{0, 1, 2, 4, 5}; err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("CountSince = %v, %v; want %v (the bound is inclusive)", got, err, want)
+	}
+	// The query's own ranges still apply.
+	q := repeat
+	q.Ranges = []search.TimeRange{{Field: search.FieldCreatedAt, To: hours(-24 * 15)}}
+	if got, err := ix.CountSince(t.Context(), q, search.FieldCreatedAt, since[2:]); err != nil || !reflect.DeepEqual(got, []int{0, 2, 3}) {
+		t.Errorf("CountSince with a range = %v, %v; want [0 2 3]", got, err)
+	}
+	if got, err := ix.CountSince(t.Context(), repeat, search.FieldCreatedAt, nil); err != nil || len(got) != 0 {
+		t.Errorf("CountSince of no times = %v, %v", got, err)
+	}
+	for name, call := range map[string]func() error{
+		"unknown field": func() error { _, err := ix.CountSince(t.Context(), repeat, "subject", since); return err },
+		"zero time": func() error {
+			_, err := ix.CountSince(t.Context(), repeat, search.FieldCreatedAt, []time.Time{{}})
+			return err
+		},
+		"bad filter": func() error {
+			_, err := ix.CountSince(t.Context(), search.Query{Filters: []search.Filter{{Field: "nope", Values: []string{"x"}}}}, search.FieldCreatedAt, since)
+			return err
+		},
+	} {
+		if err := call(); !errors.Is(err, search.ErrBadQuery) {
+			t.Errorf("%s: err = %v, want ErrBadQuery", name, err)
+		}
 	}
 }
 
