@@ -661,7 +661,12 @@ func TestWithoutSMTPMessagesAreStored(t *testing.T) {
 	if err := m.Enqueue(ctx, ack); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the message in the outbox", func() bool { return len(outbox(t, m)) == 1 && len(queue(t, m)) == 0 })
+	// Nothing to deliver: the message is in the outbox when Enqueue returns, never queued,
+	// and the worker lists it among the recent ones.
+	if len(queue(t, m)) != 0 {
+		t.Fatal("a message was queued without SMTP")
+	}
+	eventually(t, "the message in the outbox", func() bool { return len(outbox(t, m)) == 1 })
 	o := outbox(t, m)[0]
 	if o.Status != store.OutboxStored || o.Attempts != 0 || o.To != "aino@example.com" || o.Subject != ack.Subject {
 		t.Fatalf("outbox: %+v", o)
@@ -679,19 +684,40 @@ func TestWithoutSMTPMessagesAreStored(t *testing.T) {
 	}
 }
 
-// Without SMTP a pass takes messages without claiming them: two replicas passing over the
+// A worker that stops lists what was stored since its last pass: nothing waits for a pass
+// that will not come.
+func TestWithoutSMTPStoppingWorkerListsWhatItStored(t *testing.T) {
+	env := storetest.Start(t)
+	m := newMailer(t, env.Store, mail.Config{}, newClock(), nil)
+	if err := m.Enqueue(context.Background(), mail.Message{To: "a@example.com", Subject: "S", Text: "T"}); err != nil {
+		t.Fatal(err)
+	}
+	stopped, cancel := context.WithCancel(context.Background())
+	cancel()
+	m.Run(stopped) // returns at once
+	if list := outbox(t, m); len(list) != 1 || list[0].To != "a@example.com" {
+		t.Fatalf("outbox after the worker stopped: %+v", list)
+	}
+}
+
+// Messages queued while SMTP was configured are stored in the outbox by replicas started
+// without it. Such a pass takes messages without claiming them: two replicas passing over the
 // same messages at once must still store each exactly once and empty the queue.
 func TestWithoutSMTPTwoWorkersStoreEachMessageOnce(t *testing.T) {
 	ctx := context.Background()
 	env := storetest.Start(t)
 	clock := newClock()
+	before := newMailer(t, env.Store, smtpConfig(startSMTP(t)), clock, nil) // never runs
 	a := newMailer(t, env.Store, mail.Config{}, clock, func(o *mail.Options) { o.WorkerID = "replica-a" })
 	b := newMailer(t, env.Store, mail.Config{}, clock, func(o *mail.Options) { o.WorkerID = "replica-b" })
 	const n = 25
 	for i := 0; i < n; i++ {
-		if err := a.Enqueue(ctx, mail.Message{To: fmt.Sprintf("c%d@example.com", i), Subject: fmt.Sprintf("n%d", i), Text: "x"}); err != nil {
+		if err := before.Enqueue(ctx, mail.Message{To: fmt.Sprintf("c%d@example.com", i), Subject: fmt.Sprintf("n%d", i), Text: "x"}); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if q := queue(t, a); len(q) != n {
+		t.Fatalf("%d messages queued, want %d", len(q), n)
 	}
 	// Both list the same due messages before either finishes.
 	var wg sync.WaitGroup
@@ -777,9 +803,19 @@ func TestEnqueueValidates(t *testing.T) {
 	if err := m.Enqueue(ctx, mail.Message{To: "a@example.com", ToName: "Aino\r\nBcc: x@example.com", Subject: "Hi\nBcc: y@example.com", Text: "T"}); err != nil {
 		t.Fatal(err)
 	}
-	q := queue(t, m)
-	if len(q) != 1 || q[0].Message.ToName != "Aino Bcc: x@example.com" || q[0].Message.Subject != "Hi Bcc: y@example.com" ||
-		q[0].Message.Kind != mail.KindNotification || q[0].Message.Locale != "en" {
-		t.Fatalf("queued: %+v", q)
+	if _, err := m.ProcessDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	list := outbox(t, m)
+	if len(list) != 1 {
+		t.Fatalf("outbox: %+v", list)
+	}
+	stored, err := m.GetOutboxMessage(ctx, list[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg := stored.Message; msg.ToName != "Aino Bcc: x@example.com" || msg.Subject != "Hi Bcc: y@example.com" ||
+		msg.Kind != mail.KindNotification || msg.Locale != "en" {
+		t.Fatalf("stored: %+v", msg)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/kaiku-helpdesk/kaiku/store"
@@ -42,6 +44,11 @@ type Mailer struct {
 	clock  func() time.Time
 	logger *slog.Logger
 	wake   chan struct{}
+
+	// unlisted are summaries of messages stored without SMTP that the recent view does not
+	// list yet: the worker adds them in one write per pass.
+	unlistedMu sync.Mutex
+	unlisted   []store.OutboxSummary
 }
 
 // New builds a Mailer on st; cfg is validated (an empty Host means no SMTP: messages are
@@ -93,9 +100,11 @@ func New(st *store.Store, cfg Config, opts Options) (*Mailer, error) {
 // Config returns the configuration in use (with defaults filled in).
 func (m *Mailer) Config() Config { return m.cfg }
 
-// Enqueue validates msg and stores it durably in the queue, then wakes the worker. It returns
-// ErrInvalidMessage (wrapped) for a message that could never be sent. The caller must have
-// stored what the message is about (the case) before.
+// Enqueue validates msg and stores it durably in the queue, then wakes the worker. Without
+// SMTP it stores the message straight in the outbox instead, and the worker lists it in the
+// recent view on its next pass. It returns ErrInvalidMessage (wrapped) for a message that
+// could never be sent. The caller must have stored what the message is about (the case)
+// before.
 func (m *Mailer) Enqueue(ctx context.Context, msg Message) error {
 	sm, err := normalize(msg)
 	if err != nil {
@@ -104,6 +113,16 @@ func (m *Mailer) Enqueue(ctx context.Context, msg Message) error {
 	id := randomHex(16)
 	sm.MessageID = id + "@" + m.cfg.domain()
 	now := m.clock()
+	if !m.cfg.Enabled() {
+		out := &store.OutboxMail{ID: id, Message: sm, Status: store.OutboxStored, CreatedAt: now, DoneAt: now}
+		if err := m.st.StoreInOutbox(ctx, out); err != nil {
+			return fmt.Errorf("mail: store in the outbox: %w", err)
+		}
+		m.logger.Info("mail stored in the outbox (no SMTP server configured)", "id", id, "kind", sm.Kind, "case", sm.CaseID)
+		m.listLater(out.Summary())
+		m.Kick()
+		return nil
+	}
 	q := &store.QueuedMail{ID: id, Message: sm, CreatedAt: now, NextAttemptAt: now}
 	if err := m.st.EnqueueMail(ctx, q); err != nil {
 		return fmt.Errorf("mail: enqueue: %w", err)
@@ -122,14 +141,51 @@ func (m *Mailer) Kick() {
 }
 
 // Run delivers queued mail until ctx ends: a pass over the due messages whenever Kick is
-// called and at least every PollInterval.
+// called and at least every PollInterval. On the way out it lists what it stored last.
 func (m *Mailer) Run(ctx context.Context) {
 	m.logger.Info("mail worker started", "smtp", m.cfg.String())
 	store.RunQueueWorker(ctx, m.logger, m.opts.PollInterval, m.opts.Gather, m.wake, m.pass)
+	final, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if _, err := m.listStored(final); err != nil {
+		m.logger.Warn("list stored mail in the recent outbox", "err", err)
+	}
 }
 
-// ProcessDue makes one pass: it claims each due message (skipping those another worker holds)
-// and delivers it. It returns how many messages it handled (finished or rescheduled).
+// listLater keeps a stored message's summary for the recent view; only the newest
+// store.OutboxRecentCap can appear in it.
+func (m *Mailer) listLater(s store.OutboxSummary) {
+	m.unlistedMu.Lock()
+	defer m.unlistedMu.Unlock()
+	m.unlisted = append(m.unlisted, s)
+	if over := len(m.unlisted) - store.OutboxRecentCap; over > 0 {
+		m.unlisted = slices.Delete(m.unlisted, 0, over)
+	}
+}
+
+// listStored adds the summaries kept by listLater to the recent view in one write. A crash
+// before it loses them from the view only: the view is a list of the newest messages, and the
+// messages themselves are in the outbox. After a failed write they are tried again next pass.
+func (m *Mailer) listStored(ctx context.Context) (int, error) {
+	m.unlistedMu.Lock()
+	items := m.unlisted
+	m.unlisted = nil
+	m.unlistedMu.Unlock()
+	if len(items) == 0 {
+		return 0, nil
+	}
+	if err := m.st.AddToOutboxView(ctx, items); err != nil {
+		m.unlistedMu.Lock()
+		m.unlisted = append(items, m.unlisted...)
+		m.unlistedMu.Unlock()
+		return 0, fmt.Errorf("mail: list stored messages: %w", err)
+	}
+	return len(items), nil
+}
+
+// ProcessDue makes one pass: it lists the messages stored without SMTP in the recent view,
+// then claims each due message (skipping those another worker holds) and delivers it. It
+// returns how many messages it handled (listed, finished or rescheduled).
 func (m *Mailer) ProcessDue(ctx context.Context) (int, error) {
 	n, _, err := m.pass(ctx)
 	return n, err
@@ -138,10 +194,13 @@ func (m *Mailer) ProcessDue(ctx context.Context) (int, error) {
 // pass is ProcessDue, also telling whether the batch was cut at BatchSize. The due messages
 // are claimed together, sent (or stored) one by one, and moved to the outbox together.
 //
-// Without SMTP the messages are only stored in the outbox, which is idempotent by itself (the
-// outbox keeps the first document under a message's id), so they are taken without a claim:
-// two replicas storing the same message store it once.
+// Without SMTP the queue holds only what was queued while SMTP was configured (new messages go
+// straight to the outbox). They are only stored in the outbox, which is idempotent by itself
+// (the outbox keeps the first document under a message's id), so they are taken without a
+// claim: two replicas storing the same message store it once.
 func (m *Mailer) pass(ctx context.Context) (handled int, full bool, err error) {
+	listed, listErr := m.listStored(ctx)
+	defer func() { handled, err = handled+listed, errors.Join(listErr, err) }()
 	var claimed []*store.QueuedMail
 	if m.cfg.Enabled() {
 		claimed, err = m.st.ClaimDueMails(ctx, m.opts.WorkerID, m.clock(), m.opts.ClaimLease, m.opts.BatchSize)

@@ -13,7 +13,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
-// Outbound mail lives in three collections:
+// Outbound mail lives in three collections (without SMTP a message goes straight to the
+// outbox and its summary to the recent view; the queue is for delivery):
 //
 //   - mail_queue: one document per message not yet delivered. It is read whole by every
 //     worker poll (FerretDB scans it), which is cheap because it is empty in normal operation.
@@ -233,6 +234,13 @@ func (s *Store) RetryMail(ctx context.Context, id, owner string, attempts int, n
 	}, ErrMailNotClaimable)
 }
 
+// StoreInOutbox inserts a finished message straight into the outbox (without SMTP there is
+// nothing to deliver, so it never waits in the queue). Its summary is listed in the recent
+// view by AddToOutboxView, later and for many messages at once.
+func (s *Store) StoreInOutbox(ctx context.Context, out *OutboxMail) error {
+	return s.insert(ctx, collMailOutbox, out)
+}
+
 // FinishMail moves a message to the outbox (see FinishMails).
 func (s *Store) FinishMail(ctx context.Context, out *OutboxMail) error {
 	return s.FinishMails(ctx, []*OutboxMail{out})
@@ -271,7 +279,7 @@ func (s *Store) FinishMails(ctx context.Context, outs []*OutboxMail) error {
 		summaries = append(summaries, out.Summary())
 		ids = append(ids, out.ID)
 	}
-	if err := s.addToOutboxView(ctx, summaries); err != nil {
+	if err := s.AddToOutboxView(ctx, summaries); err != nil {
 		return fmt.Errorf("outbox view: %w", err)
 	}
 	if len(ids) == 1 {
@@ -310,10 +318,10 @@ func (s *Store) RecentOutbox(ctx context.Context, limit int) ([]OutboxSummary, e
 	return items, nil
 }
 
-// addToOutboxView puts items into the recent view (replacing entries with the same ids) and
+// AddToOutboxView puts items into the recent view (replacing entries with the same ids) and
 // keeps the newest OutboxRecentCap. The view is one versioned document: under SingleWriter the
 // in-process lock serialises writers, on MongoDB a stale version is retried.
-func (s *Store) addToOutboxView(ctx context.Context, items []OutboxSummary) error {
+func (s *Store) AddToOutboxView(ctx context.Context, items []OutboxSummary) error {
 	unlock := s.locks.lock("mail:view")
 	defer unlock()
 	const attempts = 10
