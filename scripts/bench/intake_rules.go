@@ -45,6 +45,9 @@ type rulesReport struct {
 	idle         bool          // false: still busy when serverSettleLimit ran out
 	intake       loadResult
 	intakeCPU    time.Duration // server CPU time during the intake (0: not measured)
+	// sliceRates are the rates of each slice, without and with the rules, to show how much
+	// they vary (a merge of large index segments falls in one slice).
+	sliceRates [2][]float64
 
 	sampled, withFiring, firings int            // cases read back, with a rule_fired entry, entries
 	byRule                       map[string]int // firings by rule name
@@ -142,6 +145,7 @@ func runInterleavedIntake(ctx context.Context, cfg config, srv *child, admin *se
 		res, refs := runIntake(ctx, base, texts, r.slice, seqWithout)
 		i3.intakeCPU += cpu()
 		i3.intake = i3.intake.plus(res)
+		r.sliceRates[0] = append(r.sliceRates[0], res.rate())
 		seqWithout += res.issued()
 		without = append(without, refs...)
 
@@ -153,6 +157,7 @@ func runInterleavedIntake(ctx context.Context, cfg config, srv *child, admin *se
 		res, refs = runIntake(ctx, base, texts, r.slice, seqWith)
 		r.intakeCPU += cpu()
 		r.intake = r.intake.plus(res)
+		r.sliceRates[1] = append(r.sliceRates[1], res.rate())
 		seqWith += res.issued()
 		with = append(with, refs...)
 		if _, err := disableRules(ctx, admin, base); err != nil {
@@ -357,6 +362,7 @@ func (r *rulesReport) print(w io.Writer, without loadResult, withoutCPU time.Dur
 		r.created, secs(r.createDur), r.teams, r.staff, idle, secs(r.settled))
 	fmt.Fprintf(w, "  the load alternated %d times: %s without the rules (disabled), %s with them (enabled), so both meet the same index growth\n",
 		intakeSlices, r.slice, r.slice)
+	fmt.Fprintf(w, "  slice rates without the rules %s/s, with them %s/s\n", rateList(r.sliceRates[0]), rateList(r.sliceRates[1]))
 	fmt.Fprintf(w, "  %d complaints acknowledged (201) in %s; failed: %s\n", in.ok, secs(in.elapsed), in.errSummary())
 	if r.intakeCPU > 0 && withoutCPU > 0 {
 		with, wo := cpuPer(r.intakeCPU, in.ok), cpuPer(withoutCPU, without.ok)
@@ -385,6 +391,15 @@ func (r *rulesReport) print(w io.Writer, without loadResult, withoutCPU time.Dur
 }
 
 func pct(n, of int) float64 { return 100 * ratio(n, of) }
+
+// rateList formats rates as "512 498 530".
+func rateList(rates []float64) string {
+	parts := make([]string, len(rates))
+	for i, r := range rates {
+		parts[i] = fmt.Sprintf("%.0f", r)
+	}
+	return strings.Join(parts, " ")
+}
 
 func ratio(n, of int) float64 {
 	if of == 0 {
