@@ -27,12 +27,16 @@ const (
 	rulesSeqFrom = 1 << 20
 	// serverSettleLimit bounds the wait for the server to go idle before the intakes.
 	serverSettleLimit = 30 * time.Second
-	// intakeSlices is how many times the load alternates between without and with rules. The
-	// index grows and merges its segments all along, and a merge of the large segments costs
-	// whichever intake it falls in; alternating shares that between the two, where one intake
-	// after the other made the second pay for the first's growth.
-	intakeSlices = 3
+	// intakeSlices is how many slices of load each intake gets (in sliceOrder).
+	intakeSlices = 4
 )
+
+// sliceOrder is the order of the slices, false without rules and true with them. The index
+// grows and merges its segments all along, and a merge of the large segments costs whichever
+// intake it falls in; alternating shares that between the two, where one intake after the
+// other made the second pay for the first's growth. The order A B B A B A A B puts both at
+// the same point of that growth on average (positions 1+4+6+7 = 2+3+5+8).
+var sliceOrder = []bool{false, true, true, false, true, false, false, true}
 
 // rulesReport is what the intake with rules measured.
 type rulesReport struct {
@@ -90,8 +94,8 @@ func disableRules(ctx context.Context, admin *session, base string) (int, error)
 
 // runInterleavedIntake measures the intake without and with escalation rules: it creates the
 // teams and staff the rules' actions name and cfg.IntakeRules rules as the admin, lets the
-// server settle, and then alternates intakeSlices loads without the rules (disabled) and with
-// them (enabled), cfg.IntakeDuration in all for each. It reads a sample of the filed cases
+// server settle, and then runs the load in slices without the rules (disabled) and with them
+// (enabled) in sliceOrder, cfg.IntakeDuration in all for each. It reads a sample of the filed cases
 // back to count the firings and returns the references of every 201 answer.
 func runInterleavedIntake(ctx context.Context, cfg config, srv *child, admin *session, texts []string,
 	i3 *issue3Report, progress func(string, ...any)) ([]string, error) {
@@ -139,27 +143,40 @@ func runInterleavedIntake(ctx context.Context, cfg config, srv *child, admin *se
 
 	var without, with []string
 	seqWithout, seqWith := 0, rulesSeqFrom
-	for i := 1; i <= intakeSlices; i++ {
-		progress("HTTP: POST /api/v1/complaints x %d concurrent for %s, without rules (%d of %d)", intakeConcurrency, r.slice, i, intakeSlices)
-		cpu := srv.cpuMeter()
-		res, refs := runIntake(ctx, base, texts, r.slice, seqWithout)
-		i3.intakeCPU += cpu()
-		i3.intake = i3.intake.plus(res)
-		r.sliceRates[0] = append(r.sliceRates[0], res.rate())
-		seqWithout += res.issued()
-		without = append(without, refs...)
-
-		if err := enableRules(ctx, admin, base, created); err != nil {
-			return nil, err
+	enabled := false
+	for n, withRules := range sliceOrder {
+		if withRules != enabled {
+			var err error
+			if withRules {
+				err = enableRules(ctx, admin, base, created)
+			} else {
+				_, err = disableRules(ctx, admin, base)
+			}
+			if err != nil {
+				return nil, err
+			}
+			enabled = withRules
 		}
-		progress("HTTP: POST /api/v1/complaints x %d concurrent for %s, with %d rules enabled (%d of %d)", intakeConcurrency, r.slice, r.enabled, i, intakeSlices)
-		cpu = srv.cpuMeter()
-		res, refs = runIntake(ctx, base, texts, r.slice, seqWith)
+		cpu := srv.cpuMeter()
+		if !withRules {
+			progress("HTTP: POST /api/v1/complaints x %d concurrent for %s, without rules (slice %d of %d)", intakeConcurrency, r.slice, n+1, len(sliceOrder))
+			res, refs := runIntake(ctx, base, texts, r.slice, seqWithout)
+			i3.intakeCPU += cpu()
+			i3.intake = i3.intake.plus(res)
+			r.sliceRates[0] = append(r.sliceRates[0], res.rate())
+			seqWithout += res.issued()
+			without = append(without, refs...)
+			continue
+		}
+		progress("HTTP: POST /api/v1/complaints x %d concurrent for %s, with %d rules enabled (slice %d of %d)", intakeConcurrency, r.slice, r.enabled, n+1, len(sliceOrder))
+		res, refs := runIntake(ctx, base, texts, r.slice, seqWith)
 		r.intakeCPU += cpu()
 		r.intake = r.intake.plus(res)
 		r.sliceRates[1] = append(r.sliceRates[1], res.rate())
 		seqWith += res.issued()
 		with = append(with, refs...)
+	}
+	if enabled {
 		if _, err := disableRules(ctx, admin, base); err != nil {
 			return nil, err
 		}
@@ -360,8 +377,8 @@ func (r *rulesReport) print(w io.Writer, without loadResult, withoutCPU time.Dur
 	}
 	fmt.Fprintf(w, "  %d rules created through POST /api/v1/rules in %s (case_created; %d teams and %d staff for their actions); the server was %s %s later\n",
 		r.created, secs(r.createDur), r.teams, r.staff, idle, secs(r.settled))
-	fmt.Fprintf(w, "  the load alternated %d times: %s without the rules (disabled), %s with them (enabled), so both meet the same index growth\n",
-		intakeSlices, r.slice, r.slice)
+	fmt.Fprintf(w, "  the load alternated in slices of %s without the rules (disabled) and with them (enabled), in the order A B B A B A A B, so both meet the same index growth\n",
+		r.slice)
 	fmt.Fprintf(w, "  slice rates without the rules %s/s, with them %s/s\n", rateList(r.sliceRates[0]), rateList(r.sliceRates[1]))
 	fmt.Fprintf(w, "  %d complaints acknowledged (201) in %s; failed: %s\n", in.ok, secs(in.elapsed), in.errSummary())
 	if r.intakeCPU > 0 && withoutCPU > 0 {
