@@ -1273,7 +1273,7 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 	if len(preview) != 1 {
 		t.Fatalf("preview = %v, want the one case", preview)
 	}
-	unread := store.Notification{ID: "N4WZ3M7XK2PLR5TQ", UserID: user.ID, CaseID: fired.ID, Title: fired.ID + ": Safety or legal words",
+	unread := store.Notification{ID: "N4WZ3M7XK2PLR5TQ", UserIDs: []string{user.ID}, CaseID: fired.ID, Title: fired.ID + ": Safety or legal words",
 		Message: "A new complaint mentions safety or legal words. Please look at it now.", CreatedAt: later}
 	read := unread
 	read.ID, read.ReadAt = "N5WZ3M7XK2PLR5TQ", &later
@@ -1339,7 +1339,7 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 		{"NotificationList", map[string]any{"data": []store.Notification{unread, read}, "meta": map[string]any{"total": 2, "unread": 1}}},
 		{"NotificationList", map[string]any{"data": []store.Notification{}, "meta": map[string]any{"total": 0, "unread": 0}}},
 		{"Event", store.Event{Seq: "67c2d1a8e4b0c3f1a2d4e6fb", Type: helpdesk.EventNotification, CaseID: fired.ID,
-			Data: map[string]any{"rule": "Safety or legal words"}, At: now}},
+			Data: map[string]any{"rule": "Safety or legal words", "users": []string{user.ID}}, At: now}},
 		{"WebhookEndpointData", map[string]any{"data": hook}},
 		{"WebhookEndpointData", map[string]any{"data": hook.Masked()}},
 		{"WebhookEndpointList", map[string]any{"data": []models.WebhookEndpoint{hook.Masked()}, "meta": map[string]any{"total": 1}}},

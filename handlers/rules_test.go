@@ -68,6 +68,11 @@ func TestEscalationRuleFromManagerToNotification(t *testing.T) {
 	if res := s.do(s.logins["manager"], "POST", "/api/v1/notifications/"+list.Data[0].ID+"/read", "", nil); res.status != 204 {
 		t.Fatalf("mark read: %d %s", res.status, res.body)
 	}
+	// One notification told both; each reads it for themselves.
+	s.run(t, []scenario{
+		{name: "read by the manager", as: "manager", method: "GET", path: "/api/v1/notifications", wantStatus: 200, wantBody: []string{`"unread":0`}},
+		{name: "still unread for the admin", as: "admin", method: "GET", path: "/api/v1/notifications", wantStatus: 200, wantBody: []string{`"unread":1`, list.Data[0].ID}},
+	})
 	// And by e-mail.
 	if _, err := s.mailer.ProcessDue(context.Background()); err != nil {
 		t.Fatal(err)

@@ -213,14 +213,13 @@ func (r *Rules) notify(ctx context.Context, c *models.Case, e models.RuleEffect)
 	if message == "" {
 		message = c.Subject
 	}
-	now := r.now()
-	// Every recipient's note and mail go out together: they share group commits instead of
-	// making the request wait for one round trip per recipient.
+	// The recipients in the app share one notification; it and the mails go out together, in
+	// shared group commits rather than one round trip per recipient.
 	var steps []func() error
+	var inApp []string
 	for _, u := range to {
 		if e.InApp {
-			n := &store.Notification{ID: newID(), UserID: u.ID, CaseID: c.ID, Title: title, Message: message, CreatedAt: now}
-			steps = append(steps, func() error { return r.store.InsertNotification(ctx, n) })
+			inApp = append(inApp, u.ID)
 		}
 		if e.Email {
 			m := mail.Message{To: u.Email, ToName: u.Name, Subject: title, Kind: mail.KindNotification, CaseID: c.ID,
@@ -228,10 +227,17 @@ func (r *Rules) notify(ctx context.Context, c *models.Case, e models.RuleEffect)
 			steps = append(steps, func() error { return r.mailer.Enqueue(ctx, m) })
 		}
 	}
-	steps = append(steps, func() error {
-		r.events.Publish(ctx, EventNotification, c.ID, map[string]any{"rule": e.RuleName})
-		return nil
-	})
+	if len(inApp) > 0 {
+		n := &store.Notification{ID: newID(), UserIDs: inApp, CaseID: c.ID, Title: title, Message: message, CreatedAt: r.now()}
+		steps = append(steps, func() error {
+			if err := r.store.InsertNotification(ctx, n); err != nil {
+				return err
+			}
+			// Told once stored, so a bell that reloads finds it; only the users told reload.
+			r.events.Publish(ctx, EventNotification, c.ID, map[string]any{"rule": e.RuleName, "users": inApp})
+			return nil
+		})
+	}
 	return errors.Join(together(steps...)...)
 }
 

@@ -285,7 +285,8 @@ func bootstrapAdmin(ctx context.Context, cfg Config, users *helpdesk.Users, stdo
 	return nil
 }
 
-// expireLoop deletes ended sessions and rate-limit windows every few minutes.
+// expireLoop deletes ended sessions and rate-limit windows, and notifications older than
+// store.NotificationRetention, every few minutes.
 func expireLoop(ctx context.Context, st *store.Store, clock helpdesk.Clock, logger *slog.Logger) {
 	tick := time.NewTicker(5 * time.Minute)
 	defer tick.Stop()
@@ -296,6 +297,9 @@ func expireLoop(ctx context.Context, st *store.Store, clock helpdesk.Clock, logg
 		case <-tick.C:
 			if _, err := st.DeleteExpired(ctx, clock()); err != nil && ctx.Err() == nil {
 				logger.Warn("expire sessions", "err", err)
+			}
+			if err := st.DeleteNotificationsBefore(ctx, clock().Add(-store.NotificationRetention)); err != nil && ctx.Err() == nil {
+				logger.Warn("delete old notifications", "err", err)
 			}
 		}
 	}

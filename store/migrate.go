@@ -23,6 +23,7 @@ var migrations = []migration{
 	{"0001_create_collections", func(ctx context.Context, s *Store, _ time.Time) error { return createCollections(ctx, s) }},
 	{"0002_sla_timer_buckets", migrateSLATimers},
 	{"0003_queues_and_bookkeeping_files", moveToFiles},
+	{"0004_notifications_per_firing", migrateNotifications},
 }
 
 func createCollections(ctx context.Context, s *Store) error {
