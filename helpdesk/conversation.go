@@ -23,10 +23,7 @@ func (in *Intake) AddMessage(ctx context.Context, p *Principal, caseID string, r
 		slaEvent = models.SLAOnAgentReply
 	}
 	announce := func(c *models.Case) []func() error {
-		steps := []func() error{func() error {
-			in.events.Publish(ctx, EventCaseUpdated, c.ID, map[string]any{"by": p.User.ID})
-			return nil
-		}}
+		steps := in.cases.publish(ctx, EventCaseUpdated, map[string]any{"by": p.User.ID})(c)
 		if kind == models.MessageReply {
 			steps = append(steps, func() error { in.mailReply(ctx, c, msgID); return nil })
 		}

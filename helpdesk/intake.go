@@ -262,15 +262,12 @@ func (in *Intake) file(ctx context.Context, req models.ComplaintCreate, referenc
 	// Once stored, the acknowledgement and the live update go out (together with the rules'
 	// notifications).
 	announce := func(c *models.Case) []func() error {
-		return []func() error{func() error {
+		return append(in.cases.publish(ctx, EventCaseCreated, nil)(c), func() error {
 			if err := in.notify.Acknowledge(ctx, c, in.trackingURL(token)); err != nil {
 				in.logger.Error("queue acknowledgement", "case", c.ID, "err", err)
 			}
 			return nil
-		}, func() error {
-			in.events.Publish(ctx, EventCaseCreated, c.ID, nil)
-			return nil
-		}}
+		})
 	}
 	c, err := in.cases.insertNew(ctx, reference, true, func(id string) *models.Case {
 		var hash string

@@ -143,29 +143,67 @@ func (r *Rules) run(ctx context.Context, c *models.Case, rules []models.Rule, rr
 }
 
 // carryOut performs side effects after the case write. Effects that write the case again
-// (round robin, an SLA policy) go first, in rule order; then notifications and webhook
-// deliveries, which are independent of each other, go out together with alongside (the
-// caller's announcement of the change: live update, acknowledgement), so that the whole
-// aftermath of a write is one round of group commits and the announcement reports the case
-// as the rules left it. Failures are logged: the case change itself stands.
+// (round robin, an SLA policy) go first, in rule order; then the in-app notifications are
+// stored, together; then everything that tells goes out in one round: the notifications' live
+// events and mails, webhook deliveries, and alongside (the caller's announcement of the
+// change: live update, acknowledgement). So a notification is stored before anyone is told of
+// it, the announcement reports the case as the rules left it, and the whole aftermath of a
+// write costs one round of group commits, or two when a rule notifies in the app. Failures are
+// logged: the case change itself stands.
 func (r *Rules) carryOut(ctx context.Context, cases *Cases, c *models.Case, effects []models.RuleEffect, alongside []func() error) {
-	steps := slices.Clip(alongside) // appending must not write into the caller's array
+	tell := slices.Clip(alongside) // appending must not write into the caller's array
+	var notes []*notice
 	for _, e := range effects {
-		if e.Kind == models.EffectNotify || e.Kind == models.EffectWebhook {
-			steps = append(steps, func() error { return r.effect(ctx, cases, c, e) })
-		} else {
+		switch e.Kind {
+		case models.EffectNotify:
+			n, err := r.noticeFor(ctx, c, e)
+			if err != nil {
+				r.logger.Warn("rule effect", "rule", e.RuleName, "kind", e.Kind, "case", c.ID, "err", err)
+				continue
+			}
+			notes = append(notes, n)
+		case models.EffectWebhook:
+			tell = append(tell, func() error { return r.effect(ctx, cases, c, e) })
+		default:
 			_ = r.effect(ctx, cases, c, e)
 		}
 	}
-	together(steps...)
+	// The notifications first, so that whoever their events tell finds them stored.
+	var saves []func() error
+	var stored []*notice
+	for _, n := range notes {
+		if n.inApp != nil {
+			saves = append(saves, func() error { return r.store.InsertNotification(ctx, n.inApp) })
+			stored = append(stored, n)
+		}
+		for _, m := range n.mails {
+			tell = append(tell, func() error {
+				if err := r.mailer.Enqueue(ctx, m); err != nil {
+					r.logger.Warn("rule notification mail", "rule", n.rule, "case", c.ID, "err", err)
+				}
+				return nil
+			})
+		}
+	}
+	for i, err := range together(saves...) {
+		n := stored[i]
+		if err != nil {
+			r.logger.Warn("rule notification", "rule", n.rule, "case", c.ID, "err", err)
+			continue
+		}
+		tell = append(tell, func() error {
+			// Only the bells of the users told reload.
+			r.events.Publish(ctx, EventNotification, c.ID, map[string]any{"rule": n.rule, "users": n.inApp.UserIDs})
+			return nil
+		})
+	}
+	together(tell...)
 }
 
 // effect carries out one effect; a failure is logged (the case change itself stands).
 func (r *Rules) effect(ctx context.Context, cases *Cases, c *models.Case, e models.RuleEffect) error {
 	var err error
 	switch e.Kind {
-	case models.EffectNotify:
-		err = r.notify(ctx, c, e)
 	case models.EffectRoundRobin:
 		err = r.roundRobin(ctx, cases, c, e)
 	case models.EffectApplySLAPolicy:
@@ -189,13 +227,27 @@ func (r *Rules) effect(ctx context.Context, cases *Cases, c *models.Case, e mode
 	return err
 }
 
-// notify sends the rule's message to its recipients in the app and, if asked, by e-mail.
-func (r *Rules) notify(ctx context.Context, c *models.Case, e models.RuleEffect) error {
+// notice is what a notify effect sends: one in-app notification for all its recipients there
+// (nil if none) and the mails.
+type notice struct {
+	rule  string
+	inApp *store.Notification
+	mails []mail.Message
+}
+
+// noticeFor works out the rule's message to its recipients in the app and, if asked, by e-mail.
+func (r *Rules) noticeFor(ctx context.Context, c *models.Case, e models.RuleEffect) (*notice, error) {
 	users, err := r.store.UsersSnapshot(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var to []models.User
+	title := fmt.Sprintf("%s: %s", c.ID, e.RuleName)
+	message := e.Message
+	if message == "" {
+		message = c.Subject
+	}
+	n := &notice{rule: e.RuleName}
+	var inApp []string
 	for _, u := range users {
 		if !u.Active {
 			continue
@@ -204,41 +256,21 @@ func (r *Rules) notify(ctx context.Context, c *models.Case, e models.RuleEffect)
 		for _, t := range e.TeamIDs {
 			inTeam = inTeam || slices.Contains(u.TeamIDs, t)
 		}
-		if slices.Contains(e.UserIDs, u.ID) || inTeam || (e.MinRole != "" && u.Role.AtLeast(e.MinRole)) {
-			to = append(to, u)
+		if !slices.Contains(e.UserIDs, u.ID) && !inTeam && (e.MinRole == "" || !u.Role.AtLeast(e.MinRole)) {
+			continue
 		}
-	}
-	title := fmt.Sprintf("%s: %s", c.ID, e.RuleName)
-	message := e.Message
-	if message == "" {
-		message = c.Subject
-	}
-	// The recipients in the app share one notification; it and the mails go out together, in
-	// shared group commits rather than one round trip per recipient.
-	var steps []func() error
-	var inApp []string
-	for _, u := range to {
 		if e.InApp {
 			inApp = append(inApp, u.ID)
 		}
 		if e.Email {
-			m := mail.Message{To: u.Email, ToName: u.Name, Subject: title, Kind: mail.KindNotification, CaseID: c.ID,
-				Text: fmt.Sprintf("%s\n\n%s\n\nCase %s: %s\n", e.RuleName, message, c.ID, c.Subject)}
-			steps = append(steps, func() error { return r.mailer.Enqueue(ctx, m) })
+			n.mails = append(n.mails, mail.Message{To: u.Email, ToName: u.Name, Subject: title, Kind: mail.KindNotification, CaseID: c.ID,
+				Text: fmt.Sprintf("%s\n\n%s\n\nCase %s: %s\n", e.RuleName, message, c.ID, c.Subject)})
 		}
 	}
 	if len(inApp) > 0 {
-		n := &store.Notification{ID: newID(), UserIDs: inApp, CaseID: c.ID, Title: title, Message: message, CreatedAt: r.now()}
-		steps = append(steps, func() error {
-			if err := r.store.InsertNotification(ctx, n); err != nil {
-				return err
-			}
-			// Told once stored, so a bell that reloads finds it; only the users told reload.
-			r.events.Publish(ctx, EventNotification, c.ID, map[string]any{"rule": e.RuleName, "users": inApp})
-			return nil
-		})
+		n.inApp = &store.Notification{ID: newID(), UserIDs: inApp, CaseID: c.ID, Title: title, Message: message, CreatedAt: r.now()}
 	}
-	return errors.Join(together(steps...)...)
+	return n, nil
 }
 
 // roundRobin assigns the case to the next active agent of the team, in a fixed order, with the
