@@ -74,6 +74,9 @@ func TestBenchSmall(t *testing.T) {
 				if r.created != cfg.IntakeRules || r.enabled != cfg.IntakeRules || r.intake.ok == 0 || len(r.intake.errs) > 0 {
 					t.Errorf("rules: %d created, %d enabled; intake %d ok, errors %s", r.created, r.enabled, r.intake.ok, r.intake.errSummary())
 				}
+				if len(r.sliceRates[0]) != intakeSlices || len(r.sliceRates[1]) != intakeSlices {
+					t.Errorf("slice rates %v, want %d of each intake", r.sliceRates, intakeSlices)
+				}
 				if r.sampled != min(rulesSample, r.intake.ok) || r.withFiring == 0 || r.firings < r.withFiring || len(r.byRule) == 0 {
 					t.Errorf("rules fired on %d of %d cases read back, %d firings, %v", r.withFiring, r.sampled, r.firings, r.byRule)
 				}

@@ -141,8 +141,7 @@ func runInterleavedIntake(ctx context.Context, cfg config, srv *child, admin *se
 	}
 	r.settled = time.Since(t)
 
-	var without, with []string
-	seqWithout, seqWith := 0, rulesSeqFrom
+	sides := [2]sliceTotals{{name: "without rules"}, {name: fmt.Sprintf("with %d rules enabled", r.enabled), seq: rulesSeqFrom}}
 	enabled := false
 	for n, withRules := range sliceOrder {
 		if withRules != enabled {
@@ -157,25 +156,19 @@ func runInterleavedIntake(ctx context.Context, cfg config, srv *child, admin *se
 			}
 			enabled = withRules
 		}
-		cpu := srv.cpuMeter()
-		if !withRules {
-			progress("HTTP: POST /api/v1/complaints x %d concurrent for %s, without rules (slice %d of %d)", intakeConcurrency, r.slice, n+1, len(sliceOrder))
-			res, refs := runIntake(ctx, base, texts, r.slice, seqWithout)
-			i3.intakeCPU += cpu()
-			i3.intake = i3.intake.plus(res)
-			r.sliceRates[0] = append(r.sliceRates[0], res.rate())
-			seqWithout += res.issued()
-			without = append(without, refs...)
-			continue
+		side := &sides[0]
+		if withRules {
+			side = &sides[1]
 		}
-		progress("HTTP: POST /api/v1/complaints x %d concurrent for %s, with %d rules enabled (slice %d of %d)", intakeConcurrency, r.slice, r.enabled, n+1, len(sliceOrder))
-		res, refs := runIntake(ctx, base, texts, r.slice, seqWith)
-		r.intakeCPU += cpu()
-		r.intake = r.intake.plus(res)
-		r.sliceRates[1] = append(r.sliceRates[1], res.rate())
-		seqWith += res.issued()
-		with = append(with, refs...)
+		progress("HTTP: POST /api/v1/complaints x %d concurrent for %s, %s (slice %d of %d)", intakeConcurrency, r.slice, side.name, n+1, len(sliceOrder))
+		cpu := srv.cpuMeter()
+		res, refs := runIntake(ctx, base, texts, r.slice, side.seq)
+		side.add(res, refs, cpu())
 	}
+	i3.intake, i3.intakeCPU = sides[0].load, sides[0].cpu
+	r.intake, r.intakeCPU = sides[1].load, sides[1].cpu
+	r.sliceRates = [2][]float64{sides[0].rates, sides[1].rates}
+	without, with := sides[0].refs, sides[1].refs
 	if enabled {
 		if _, err := disableRules(ctx, admin, base); err != nil {
 			return nil, err
@@ -190,6 +183,24 @@ func runInterleavedIntake(ctx context.Context, cfg config, srv *child, admin *se
 		return nil, err
 	}
 	return append(without, with...), nil
+}
+
+// sliceTotals adds up the slices of one intake.
+type sliceTotals struct {
+	name  string
+	load  loadResult
+	cpu   time.Duration // of the server
+	rates []float64     // of each slice
+	seq   int           // number of the next complaint
+	refs  []string      // of every 201 answer
+}
+
+func (t *sliceTotals) add(res loadResult, refs []string, cpu time.Duration) {
+	t.load = t.load.plus(res)
+	t.cpu += cpu
+	t.rates = append(t.rates, res.rate())
+	t.seq += res.issued()
+	t.refs = append(t.refs, refs...)
 }
 
 // enableRules enables the rules whose ids are in ids through PATCH /api/v1/rules/{id}.
