@@ -173,12 +173,6 @@ func (s *Store) QueuedMails(ctx context.Context, limit int) ([]QueuedMail, error
 	return out, nil
 }
 
-// DueMailIDs returns the ids of queued messages a worker may claim at now (due and not
-// claimed, or claimed with an expired claim), longest-waiting first. It scans mail_queue.
-func (s *Store) DueMailIDs(ctx context.Context, now time.Time, limit int) ([]string, error) {
-	return s.dueQueueIDs(ctx, collMailQueue, now, limit)
-}
-
 // DueMails returns, in one scan, up to limit queued messages a worker may take at now,
 // longest-waiting first, without claiming them. It is for delivery that is idempotent by
 // itself, such as storing in the outbox (a second insert under the message's id is refused),
@@ -197,19 +191,6 @@ func (s *Store) DueMails(ctx context.Context, now time.Time, limit int) ([]*Queu
 		out[i] = &due[i]
 	}
 	return out, nil
-}
-
-// ClaimMail takes the queued message id for owner until now+lease, only if it is due and
-// nobody holds an unexpired claim; otherwise ErrMailNotClaimable. It returns the message as
-// claimed.
-//
-// On a shared MongoDB the conditions are in the findAndModify filter, which MongoDB applies
-// atomically to the one document, so of two replicas racing for a message exactly one wins.
-// With Options.SingleWriter (the embedded FerretDB, whose findAndModify is a read followed by
-// a write, and which would scan for any filter beyond _id) the check and the write happen
-// under the in-process lock for the message instead, with a filter on _id alone.
-func (s *Store) ClaimMail(ctx context.Context, id, owner string, now time.Time, lease time.Duration) (*QueuedMail, error) {
-	return claimQueued[QueuedMail](ctx, s, collMailQueue, "mail:"+id, id, owner, now, lease, ErrMailNotClaimable)
 }
 
 func (q *QueuedMail) setClaim(owner string, until time.Time) {

@@ -44,24 +44,28 @@ func TestMailClaimProtocol(t *testing.T) {
 			if err := st.EnqueueMail(ctx, mailQueued(id, now)); !store.IsDuplicate(err) {
 				t.Fatalf("second enqueue with the same id: %v", err)
 			}
-			due, err := st.DueMailIDs(ctx, now, 0)
-			if err != nil || !mailTestContains(due, id) {
-				t.Fatalf("due %v %v", due, err)
+			claim := func(owner string, at time.Time) (*store.QueuedMail, error) {
+				claimed, err := st.ClaimDueMails(ctx, owner, at, time.Minute, 0)
+				if err != nil {
+					return nil, err
+				}
+				for _, q := range claimed {
+					if q.ID == id {
+						return q, nil
+					}
+				}
+				return nil, store.ErrMailNotClaimable
 			}
-
-			got, err := st.ClaimMail(ctx, id, "a", now, time.Minute)
+			got, err := claim("a", now)
 			if err != nil || got.ClaimedBy != "a" || !got.ClaimUntil.Equal(now.Add(time.Minute)) || got.Message.Subject != "S "+id {
 				t.Fatalf("first claim: %+v %v", got, err)
 			}
-			if _, err := st.ClaimMail(ctx, id, "b", now.Add(59*time.Second), time.Minute); !errors.Is(err, store.ErrMailNotClaimable) {
+			if _, err := claim("b", now.Add(59*time.Second)); !errors.Is(err, store.ErrMailNotClaimable) {
 				t.Fatalf("claim while held: %v", err)
-			}
-			if due, _ := st.DueMailIDs(ctx, now.Add(59*time.Second), 0); mailTestContains(due, id) {
-				t.Fatal("held message listed as due")
 			}
 			// The holder died; its claim expires and b takes over.
 			later := now.Add(time.Minute)
-			if _, err := st.ClaimMail(ctx, id, "b", later, time.Minute); err != nil {
+			if _, err := claim("b", later); err != nil {
 				t.Fatalf("claim after expiry: %v", err)
 			}
 			if err := st.RetryMail(ctx, id, "a", 1, later, "late"); !errors.Is(err, store.ErrMailNotClaimable) {
@@ -71,20 +75,17 @@ func TestMailClaimProtocol(t *testing.T) {
 			if err := st.RetryMail(ctx, id, "b", 1, next, "451 try later"); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := st.ClaimMail(ctx, id, "a", next.Add(-time.Second), time.Minute); !errors.Is(err, store.ErrMailNotClaimable) {
+			if _, err := claim("a", next.Add(-time.Second)); !errors.Is(err, store.ErrMailNotClaimable) {
 				t.Fatalf("claim before the retry time: %v", err)
 			}
-			got, err = st.ClaimMail(ctx, id, "a", next, time.Minute)
+			got, err = claim("a", next)
 			if err != nil || got.Attempts != 1 || got.LastError != "451 try later" {
 				t.Fatalf("claim at the retry time: %+v %v", got, err)
 			}
-			if _, err := st.ClaimMail(ctx, "missing", "a", next, time.Minute); !errors.Is(err, store.ErrMailNotClaimable) {
-				t.Fatalf("claim of a missing message: %v", err)
-			}
-			if err := st.FinishMail(ctx, &store.OutboxMail{ID: id, Message: got.Message, Status: store.OutboxSent, DoneAt: next, Attempts: 2}); err != nil {
+			if err := st.FinishMails(ctx, []*store.OutboxMail{&store.OutboxMail{ID: id, Message: got.Message, Status: store.OutboxSent, DoneAt: next, Attempts: 2}}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := st.ClaimMail(ctx, id, "b", next.Add(time.Hour), time.Minute); !errors.Is(err, store.ErrMailNotClaimable) {
+			if _, err := claim("b", next.Add(time.Hour)); !errors.Is(err, store.ErrMailNotClaimable) {
 				t.Fatalf("claim of a finished message: %v", err)
 			}
 		})
@@ -106,14 +107,13 @@ func TestMailClaimHasOneWinner(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := env.Store.ClaimMail(ctx, "race", fmt.Sprintf("w%d", i), now, time.Minute)
-			if err == nil {
-				mu.Lock()
-				winners++
-				mu.Unlock()
-			} else if !errors.Is(err, store.ErrMailNotClaimable) {
+			claimed, err := env.Store.ClaimDueMails(ctx, fmt.Sprintf("w%d", i), now, time.Minute, 0)
+			if err != nil {
 				t.Error(err)
 			}
+			mu.Lock()
+			winners += len(claimed)
+			mu.Unlock()
 		}()
 	}
 	wg.Wait()
@@ -175,7 +175,7 @@ func TestFinishMailIsIdempotentAndTheRecentViewIsNewestFirst(t *testing.T) {
 
 	// Finishing again (a worker cut short, repeating the steps) keeps the first outcome and
 	// does not list the message twice.
-	if err := st.FinishMail(ctx, &store.OutboxMail{ID: "m1", Status: store.OutboxFailed, DoneAt: now.Add(time.Hour)}); err != nil {
+	if err := st.FinishMails(ctx, []*store.OutboxMail{&store.OutboxMail{ID: "m1", Status: store.OutboxFailed, DoneAt: now.Add(time.Hour)}}); err != nil {
 		t.Fatal(err)
 	}
 	again, _ := st.GetOutboxMail(ctx, "m1")
@@ -231,7 +231,7 @@ func TestUnreadableRecentViewDoesNotBlockTheQueue(t *testing.T) {
 	if err := env.Store.EnqueueMail(ctx, q); err != nil {
 		t.Fatal(err)
 	}
-	if err := env.Store.FinishMail(ctx, &store.OutboxMail{ID: "new", Message: q.Message, Status: store.OutboxStored, DoneAt: storetest.Now}); err != nil {
+	if err := env.Store.FinishMails(ctx, []*store.OutboxMail{&store.OutboxMail{ID: "new", Message: q.Message, Status: store.OutboxStored, DoneAt: storetest.Now}}); err != nil {
 		t.Fatal(err)
 	}
 	if list, _ := env.Store.RecentOutbox(ctx, 10); mailSummaryIDs(list) != "new" {
@@ -258,22 +258,20 @@ func TestQueuedMailsOldestFirst(t *testing.T) {
 	if q, _ := env.Store.QueuedMails(ctx, 2); len(q) != 2 {
 		t.Fatalf("limit: %d", len(q))
 	}
-	due, err := env.Store.DueMailIDs(ctx, now.Add(time.Minute), 0)
-	if err != nil || strings.Join(due, " ") != "q-b q-c" {
-		t.Fatalf("due at +1m: %v %v", due, err)
-	}
-	if due, _ := env.Store.DueMailIDs(ctx, now.Add(time.Hour), 1); len(due) != 1 || due[0] != "q-b" {
-		t.Fatalf("due with limit: %v", due)
-	}
-}
-
-func mailTestContains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
+	ids := func(qs []*store.QueuedMail) string {
+		out := make([]string, len(qs))
+		for i, q := range qs {
+			out[i] = q.ID
 		}
+		return strings.Join(out, " ")
 	}
-	return false
+	due, err := env.Store.ClaimDueMails(ctx, "w", now.Add(time.Minute), time.Minute, 0)
+	if err != nil || ids(due) != "q-b q-c" {
+		t.Fatalf("due at +1m: %v %v", ids(due), err)
+	}
+	if due, _ := env.Store.ClaimDueMails(ctx, "w", now.Add(time.Hour), time.Minute, 1); ids(due) != "q-b" {
+		t.Fatalf("due with limit: %v", ids(due))
+	}
 }
 
 func mailSummaryIDs(list []store.OutboxSummary) string {
