@@ -81,7 +81,7 @@ func (g *GroupCommit[T]) Do(ctx context.Context, item T) error {
 	}
 }
 
-// Queued is how many items wait for a flush (for tests and metrics).
+// Queued is how many items wait for a flush (a leader lingers only while the batch is not full).
 func (g *GroupCommit[T]) Queued() int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
