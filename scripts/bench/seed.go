@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/models"
@@ -25,15 +23,14 @@ import (
 // The server's layout of its data directory (server/run.go): <dir>/db holds the FerretDB
 // SQLite files of database "kaiku", <dir>/index the Bleve index.
 const (
-	dbName       = "kaiku"
-	dbSubdir     = "db"
-	indexSubdir  = "index"
-	metaFile     = "bench-seed.json"
-	workSubdir   = "work" // a copy of the data set for the parts that write (see copyDataSet)
-	seedBatch    = 1000
-	settleLimit  = 5 * time.Minute
-	collCases    = "cases"
-	collCounters = "counters"
+	dbName      = "kaiku"
+	dbSubdir    = "db"
+	indexSubdir = "index"
+	metaFile    = "bench-seed.json"
+	workSubdir  = "work" // a copy of the data set for the parts that write (see copyDataSet)
+	seedBatch   = 1000
+	settleLimit = 5 * time.Minute
+	collCases   = "cases"
 )
 
 // seedMeta records which data set a directory holds, so a later run can reuse it.
@@ -211,14 +208,11 @@ func seedOrReuse(ctx context.Context, cfg config, dir string, src *sources, db *
 		return nil, res, fmt.Errorf("insert cases: %w", err)
 	}
 	res.generation = time.Since(t) - res.insertDur
-	// Keep the reference counters in step, as if the cases had come in through the API.
-	counters := db.st.Database().Collection(collCounters)
+	// Keep the reference counters in step, as if the cases had come in through the API: the
+	// store's own counter call, since the counters live in a file of their own.
 	for year, n := range d.yearCounts {
-		id := fmt.Sprintf("case-ref-%d", year)
-		_, err := counters.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}},
-			bson.D{{Key: "_id", Value: id}, {Key: "seq", Value: n}}, options.Replace().SetUpsert(true))
-		if err != nil {
-			return nil, res, fmt.Errorf("counter %s: %w", id, err)
+		if _, err := db.st.NextSequenceBlock(ctx, fmt.Sprintf("case-ref-%d", year), n); err != nil {
+			return nil, res, err
 		}
 	}
 	t = time.Now()
