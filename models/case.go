@@ -112,6 +112,18 @@ type TimelineEvent struct {
 	Actor   string            `bson:"actor" json:"actor"`
 	Type    string            `bson:"type" json:"type"`
 	Data    map[string]string `bson:"data,omitempty" json:"data,omitempty"`
+	// Changes are the case fields a rule_fired entry's actions changed. They sit inside the
+	// firing rather than in "changed" entries of their own because a case is one document:
+	// a rule set firing on every complaint would otherwise triple the size of each new case.
+	Changes []FieldChange `bson:"changes,omitempty" json:"changes,omitempty"`
+}
+
+// FieldChange is one change of a case field. For tags, From is the tag removed and To the tag
+// added (one of them empty), not the whole lists.
+type FieldChange struct {
+	Field string `bson:"field" json:"field"`
+	From  string `bson:"from,omitempty" json:"from,omitempty"`
+	To    string `bson:"to,omitempty" json:"to,omitempty"`
 }
 
 // Case is one complaint or review case. It is stored as one document with its conversation and

@@ -547,22 +547,18 @@ type RuleFiring struct {
 }
 
 // Apply carries out the rule's actions on the case: the case-local ones (priority, team,
-// assignee, escalation level, tags) change c and are recorded on its timeline as "changed"
-// entries by "rule: <name>"; the others come back as effects. It first appends the
-// "rule_fired" entry {rule_id, rule, matched} to c.Timeline (RuleFiring.Timeline is a copy of
-// it; do not append it again). It does not look at the conditions.
+// assignee, escalation level, tags) change c, the others come back as effects. It appends one
+// "rule_fired" entry {rule_id, rule, matched} by "rule: <name>" to c.Timeline with the changes
+// in it (RuleFiring.Timeline is a copy of it; do not append it again). It does not look at the
+// conditions.
 func (r Rule) Apply(c *Case, matched string, now time.Time) RuleFiring {
-	actor := "rule: " + r.Name
 	f := RuleFiring{RuleID: r.ID, RuleName: r.Name, Matched: matched}
-	f.Timeline = TimelineEvent{At: now, Actor: actor, Type: "rule_fired",
-		Data: map[string]string{"rule_id": r.ID, "rule": r.Name, "matched": matched}}
-	c.Timeline = append(c.Timeline, f.Timeline)
+	var changes []FieldChange
 	change := func(field, from, to string) {
 		if from == to {
 			return
 		}
-		c.Timeline = append(c.Timeline, TimelineEvent{At: now, Actor: actor, Type: "changed",
-			Data: map[string]string{"field": field, "from": from, "to": to}})
+		changes = append(changes, FieldChange{Field: field, From: from, To: to})
 		if !slices.Contains(f.Changed, field) {
 			f.Changed = append(f.Changed, field)
 		}
@@ -611,15 +607,13 @@ func (r Rule) Apply(c *Case, matched string, now time.Time) RuleFiring {
 			if tag == "" || slices.Contains(c.Tags, tag) {
 				continue
 			}
-			before := strings.Join(c.Tags, ",")
 			c.Tags = append(slices.Clip(c.Tags), tag)
-			change("tags", before, strings.Join(c.Tags, ","))
+			change("tags", "", tag)
 		case ActionRemoveTag:
 			tag := foldLower(a.Tag)
 			if i := slices.Index(c.Tags, tag); i >= 0 {
-				before := strings.Join(c.Tags, ",")
 				c.Tags = slices.Delete(slices.Clone(c.Tags), i, i+1)
-				change("tags", before, strings.Join(c.Tags, ","))
+				change("tags", tag, "")
 			}
 		case ActionNotify:
 			e := RuleEffect{Kind: EffectNotify, UserIDs: slices.Clone(a.UserIDs), MinRole: notifyRoles[a.Role],
@@ -666,6 +660,9 @@ func (r Rule) Apply(c *Case, matched string, now time.Time) RuleFiring {
 	if len(f.Changed) > 0 {
 		c.UpdatedAt = now
 	}
+	f.Timeline = TimelineEvent{At: now, Actor: "rule: " + r.Name, Type: "rule_fired",
+		Data: map[string]string{"rule_id": r.ID, "rule": r.Name, "matched": matched}, Changes: changes}
+	c.Timeline = append(c.Timeline, f.Timeline)
 	return f
 }
 

@@ -663,17 +663,22 @@ func TestRuleActions(t *testing.T) {
 	if res.Effects[0].TeamID != "t-legal" || res.Effects[2].EndpointID != "wh-1" || res.Effects[3].PolicyID != "sla-vip" {
 		t.Fatalf("effects %+v", res.Effects)
 	}
-	// Changes are on the timeline as "changed" by the rule.
+	// The changes are inside the rule's one timeline entry; tags as the tag added or removed.
+	entry := c.Timeline[len(c.Timeline)-1]
+	if len(c.Timeline) != 2 || entry.Type != "rule_fired" || entry.Actor != "rule: Rule act" {
+		t.Fatalf("timeline %+v", c.Timeline)
+	}
 	var changes []string
-	for _, e := range c.Timeline {
-		if e.Type == "changed" && e.Actor == "rule: Rule act" {
-			changes = append(changes, e.Data["field"]+":"+e.Data["from"]+">"+e.Data["to"])
-		}
+	for _, ch := range entry.Changes {
+		changes = append(changes, ch.Field+":"+ch.From+">"+ch.To)
 	}
 	want := []string{"priority:normal>urgent", "assignee_id:>u-2", "status:new>open", "team_id:t-support>t-legal",
-		"escalation_level:1>3", "escalation_level:3>4", "tags:kettle,vip>kettle,vip,legal", "tags:kettle,vip,legal>kettle,legal"}
+		"escalation_level:1>3", "escalation_level:3>4", "tags:>legal", "tags:vip>"}
 	if !slices.Equal(changes, want) {
 		t.Fatalf("timeline changes\n%v\nwant\n%v", changes, want)
+	}
+	if !slices.Equal(res.Fired[0].Timeline.Changes, entry.Changes) {
+		t.Fatalf("the firing's copy of its entry differs: %+v", res.Fired[0])
 	}
 	// only_raise never lowers; escalation to a level never lowers either.
 	c = ruleTestCase()

@@ -151,6 +151,11 @@ describe('escalation rules', () => {
         await page.goto(`/cases/${reference}`)
         await expect(page.getByTestId('priority')).toHaveValue('urgent')
         await expect(page.getByTestId('escalation')).toHaveText('Escalation level 1')
+        // The firing is on the timeline: the rule's name, the condition that matched, its changes.
+        const firing = page.locator('.event', { hasText: `Rule “${ruleName}” fired` })
+        await expect(firing).toContainText('text contains "lawyer"')
+        await expect(firing.getByTestId('rule-changes')).toContainText('Priority: Normal → to Urgent')
+        await expect(firing.getByTestId('rule-changes')).toContainText('Escalation level: 0 → to 1')
 
         // The bell: the live event (or the page load) brought the notification.
         const bell = page.getByTestId('notifications')

@@ -128,12 +128,21 @@ export interface CaseMessage {
   merged_from?: string
 }
 
+/** A case field a rule changed; for tags, from is the tag removed and to the tag added. */
+export interface FieldChange {
+  field: string
+  from?: string
+  to?: string
+}
+
 export interface TimelineEvent {
   at: string
   actor_id?: string
   actor: string
   type: string
   data?: Record<string, string>
+  /** On rule_fired entries: what the rule's actions changed. */
+  changes?: FieldChange[]
 }
 
 export interface AttachmentRef {

@@ -202,6 +202,9 @@ const en = {
     followUpSolved: 'Solved',
     followUpNotSolved: 'Not solved',
     to: 'to',
+    ruleFired: 'Rule “{rule}” fired: {matched}',
+    tagAdded: 'Tag “{tag}” added',
+    tagRemoved: 'Tag “{tag}” removed',
     mergedIn: '{actor} merged case {id} into this one',
     mergedInto: '{actor} merged this case into {id}',
     sla: {

@@ -201,6 +201,9 @@ const fi: Messages = {
     followUpSolved: 'Ratkesi',
     followUpNotSolved: 'Ei ratkennut',
     to: 'uusi arvo',
+    ruleFired: 'Sääntö ”{rule}” laukesi: {matched}',
+    tagAdded: 'Tunniste ”{tag}” lisätty',
+    tagRemoved: 'Tunniste ”{tag}” poistettu',
     mergedIn: '{actor} yhdisti tapauksen {id} tähän',
     mergedInto: '{actor} yhdisti tämän tapauksen tapaukseen {id}',
     sla: {
