@@ -165,8 +165,8 @@ func TestRepeatComplainantRuleCountsTheCustomersRecentCases(t *testing.T) {
 	}
 }
 
-// A round-robin rule hands new cases to the team's active agents in turn, and the case is
-// listed with its assignee by the time the filing is answered.
+// A round-robin rule hands new cases to the team's active agents in turn, in the write that
+// files the case, so it is listed with its assignee by the time the filing is answered.
 func TestRoundRobinRuleTakesTurnsWithinTheTeam(t *testing.T) {
 	s := newStack(t)
 	admin := s.logins["admin"]
@@ -197,6 +197,7 @@ func TestRoundRobinRuleTakesTurnsWithinTheTeam(t *testing.T) {
 	}
 	got := map[string]int{}
 	var order []string
+	var last string
 	for i := 0; i < 4; i++ {
 		r := s.file(t, strings.Replace(complaintJSON, "aino@", fmt.Sprintf("rr%d@", i), 1), nil)
 		var list struct {
@@ -207,10 +208,22 @@ func TestRoundRobinRuleTakesTurnsWithinTheTeam(t *testing.T) {
 		if i < 0 {
 			t.Fatalf("case %s not listed: %+v", r.Data.Reference, list.Data)
 		}
+		last = r.Data.Reference
 		got[list.Data[i].AssigneeID]++
 		order = append(order, list.Data[i].AssigneeID)
 	}
 	if got[members[0]] != 2 || got[members[1]] != 2 || order[0] == order[1] || order[1] == order[2] {
 		t.Fatalf("assignees %v, want the two agents in turn %v", order, members)
+	}
+	// The turn is taken in the write that files the case, and the firing says what it did.
+	var c struct {
+		Data models.Case `json:"data"`
+	}
+	s.do(s.logins["agent"], "GET", "/api/v1/cases/"+last, "", nil).decode(t, &c)
+	fired := slices.IndexFunc(c.Data.Timeline, func(e models.TimelineEvent) bool { return e.Type == "rule_fired" })
+	if c.Data.Version != 1 || c.Data.Status != models.StatusOpen || fired < 0 ||
+		!slices.Contains(c.Data.Timeline[fired].Changes, models.FieldChange{Field: "assignee_id", To: order[3]}) ||
+		!slices.Contains(c.Data.Timeline[fired].Changes, models.FieldChange{Field: "status", From: "new", To: "open"}) {
+		t.Fatalf("case after the round robin: version %d, status %s, timeline %+v", c.Data.Version, c.Data.Status, c.Data.Timeline)
 	}
 }

@@ -139,11 +139,23 @@ func (r *Rules) run(ctx context.Context, c *models.Case, rules []models.Rule, rr
 	if len(res.Fired) > 0 {
 		c.UpdatedAt = now
 	}
-	return res.Effects, nil
+	// Round robin is carried out here, in the same write: a second write of a new case would
+	// cost as much again as filing it.
+	effects := res.Effects[:0:0]
+	for _, e := range res.Effects {
+		if e.Kind != models.EffectRoundRobin {
+			effects = append(effects, e)
+			continue
+		}
+		if err := r.assignInTurn(ctx, c, e, now); err != nil {
+			r.logger.Warn("rule effect", "rule", e.RuleName, "kind", e.Kind, "case", c.ID, "err", err)
+		}
+	}
+	return effects, nil
 }
 
 // carryOut performs side effects after the case write. Effects that write the case again
-// (round robin, an SLA policy) go first, in rule order; then the in-app notifications are
+// (an SLA policy) go first, in rule order; then the in-app notifications are
 // stored, together; then everything that tells goes out in one round: the notifications' live
 // events and mails, webhook deliveries, and alongside (the caller's announcement of the
 // change: live update, acknowledgement). So a notification is stored before anyone is told of
@@ -204,8 +216,6 @@ func (r *Rules) carryOut(ctx context.Context, cases *Cases, c *models.Case, effe
 func (r *Rules) effect(ctx context.Context, cases *Cases, c *models.Case, e models.RuleEffect) error {
 	var err error
 	switch e.Kind {
-	case models.EffectRoundRobin:
-		err = r.roundRobin(ctx, cases, c, e)
 	case models.EffectApplySLAPolicy:
 		_, err = cases.write(ctx, c.ID, writeSpec{}, func(c *models.Case) error {
 			p, err := r.store.GetSLAPolicy(ctx, e.PolicyID)
@@ -273,9 +283,11 @@ func (r *Rules) noticeFor(ctx context.Context, c *models.Case, e models.RuleEffe
 	return n, nil
 }
 
-// roundRobin assigns the case to the next active agent of the team, in a fixed order, with the
-// turn kept in a database counter so every replica takes the same turns.
-func (r *Rules) roundRobin(ctx context.Context, cases *Cases, c *models.Case, e models.RuleEffect) error {
+// assignInTurn assigns the case to the next active agent of the team, in a fixed order, with
+// the turn kept in a database counter so every replica takes the same turns. It runs inside
+// the case write; a write that is retried (a concurrent change) takes another turn, which
+// only skips one.
+func (r *Rules) assignInTurn(ctx context.Context, c *models.Case, e models.RuleEffect, now time.Time) error {
 	users, err := r.store.UsersSnapshot(ctx)
 	if err != nil {
 		return err
@@ -294,12 +306,8 @@ func (r *Rules) roundRobin(ctx context.Context, cases *Cases, c *models.Case, e 
 	if err != nil {
 		return err
 	}
-	pick := members[int((n-1)%int64(len(members)))]
-	_, err = cases.write(ctx, c.ID, writeSpec{}, func(c *models.Case) error {
-		id := pick.ID
-		return c.ApplyPatch(models.CasePatch{AssigneeID: &id}, models.Actor{Name: "rule: " + e.RuleName}, r.now())
-	})
-	return err
+	c.AssignInTurn(e.RuleID, members[int((n-1)%int64(len(members)))].ID, now)
+	return nil
 }
 
 // List returns the rules in evaluation order; every staff member may read them.

@@ -1197,3 +1197,27 @@ func TestRepeatWindowsOfEnabledRules(t *testing.T) {
 		t.Fatalf("no rules: %v", got)
 	}
 }
+
+func TestAssignInTurnRecordsInTheLatestFiring(t *testing.T) {
+	c := ruleTestCase()
+	c.Status, c.AssigneeID = StatusNew, ""
+	r := testRule("rr", TriggerCaseCreated, nil, Action{Type: ActionRoundRobinTeam, TeamID: "t-legal"})
+	EvaluateRules([]Rule{r}, TriggerCaseCreated, RuleInput{Case: c, Now: ruleNow})
+	EvaluateRules([]Rule{r}, TriggerCaseCreated, RuleInput{Case: c, Now: ruleNow.Add(time.Hour)})
+	c.AssignInTurn("rr", "u-7", ruleNow.Add(2*time.Hour))
+	first, latest := c.Timeline[len(c.Timeline)-2], c.Timeline[len(c.Timeline)-1]
+	if first.Type != "rule_fired" || latest.Type != "rule_fired" || c.AssigneeID != "u-7" || c.Status != StatusOpen ||
+		!c.UpdatedAt.Equal(ruleNow.Add(2*time.Hour)) {
+		t.Fatalf("case %+v", c)
+	}
+	wantFirst := []FieldChange{{Field: "team_id", From: "t-support", To: "t-legal"}}
+	wantLatest := []FieldChange{{Field: "assignee_id", To: "u-7"}, {Field: "status", From: "new", To: "open"}}
+	if !slices.Equal(first.Changes, wantFirst) || !slices.Equal(latest.Changes, wantLatest) {
+		t.Fatalf("changes %+v / %+v", first.Changes, latest.Changes)
+	}
+	// The same agent again changes nothing.
+	c.AssignInTurn("rr", "u-7", ruleNow.Add(3*time.Hour))
+	if len(c.Timeline[len(c.Timeline)-1].Changes) != 2 || !c.UpdatedAt.Equal(ruleNow.Add(2*time.Hour)) {
+		t.Fatalf("a repeated turn changed the case: %+v", c)
+	}
+}
