@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
@@ -161,17 +162,31 @@ func (s *Store) setTimers(ctx context.Context, due map[string]time.Time, at time
 	now := TimerMinute(at)
 	byMinute := map[int64][]timerEntry{}
 	for id, t := range due {
+		if err := checkTimerCaseID(id); err != nil {
+			return err
+		}
 		m := max(TimerMinute(t), now)
 		byMinute[m] = append(byMinute[m], timerEntry{id, t})
 	}
+	var writes []slotWrite
 	for _, m := range slices.Sorted(maps.Keys(byMinute)) {
 		entries := byMinute[m]
 		slices.SortFunc(entries, func(a, b timerEntry) int { return strings.Compare(a.caseID, b.caseID) })
-		if err := s.addTimers(ctx, m, entries); err != nil {
+		shares, err := s.reserveEntries(ctx, m, len(entries))
+		if err != nil {
 			return err
 		}
+		for _, sh := range shares {
+			chunk := entries[:sh.n]
+			entries = entries[sh.n:]
+			set := make(bson.D, 0, len(chunk))
+			for _, e := range chunk {
+				set = append(set, bson.E{Key: "ids." + e.caseID, Value: e.due})
+			}
+			writes = append(writes, slotWrite{minute: m, slot: sh.slot, set: set})
+		}
 	}
-	return nil
+	return s.writeSlots(ctx, writes)
 }
 
 type timerEntry struct {
@@ -179,45 +194,34 @@ type timerEntry struct {
 	due    time.Time
 }
 
-// addTimers writes entries into slots of minute: one write per slot they land in.
-func (s *Store) addTimers(ctx context.Context, minute int64, entries []timerEntry) error {
-	for _, e := range entries {
-		if err := checkTimerCaseID(e.caseID); err != nil {
-			return err
-		}
-	}
-	if len(entries) == 0 {
-		return nil
-	}
-	shares, err := s.reserveEntries(ctx, minute, len(entries))
-	if err != nil {
-		return err
-	}
-	for _, sh := range shares {
-		chunk := entries[:sh.n]
-		entries = entries[sh.n:]
-		set := make(bson.D, 0, len(chunk))
-		for _, e := range chunk {
-			set = append(set, bson.E{Key: "ids." + e.caseID, Value: e.due})
-		}
-		if err := s.writeSlot(ctx, minute, sh.slot, set); err != nil {
-			return err
-		}
-	}
-	return nil
+// slotWrite adds entries (set) to one slot of minute.
+type slotWrite struct {
+	minute int64
+	slot   int
+	set    bson.D
 }
 
-func (s *Store) writeSlot(ctx context.Context, minute int64, slot int, set bson.D) error {
-	id := TimerSlotID(minute, slot)
-	unlock := s.timerLocks.lock(id)
+// writeSlots adds the entries to their slots in one command: timers cluster by priority, so a
+// batch usually touches a few minutes, and one round trip for all of them keeps the timer
+// write from being the slowest part of filing a case.
+func (s *Store) writeSlots(ctx context.Context, writes []slotWrite) error {
+	if len(writes) == 0 {
+		return nil
+	}
+	ids := make([]string, len(writes))
+	updates := make([]mongo.WriteModel, len(writes))
+	for i, w := range writes {
+		ids[i] = TimerSlotID(w.minute, w.slot)
+		updates[i] = mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: ids[i]}}).SetUpdate(bson.D{
+			{Key: "$set", Value: w.set},
+			{Key: "$inc", Value: bson.D{{Key: "version", Value: int64(1)}}},
+			{Key: "$setOnInsert", Value: bson.D{{Key: "minute", Value: w.minute}, {Key: "claimed_by", Value: ""}, {Key: "claim_until", Value: time.Time{}}}},
+		}).SetUpsert(true)
+	}
+	unlock := s.timerLocks.lockMany(ids)
 	defer unlock()
-	_, err := s.w(collSLABuckets).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{
-		{Key: "$set", Value: set},
-		{Key: "$inc", Value: bson.D{{Key: "version", Value: int64(1)}}},
-		{Key: "$setOnInsert", Value: bson.D{{Key: "minute", Value: minute}, {Key: "claimed_by", Value: ""}, {Key: "claim_until", Value: time.Time{}}}},
-	}, options.UpdateOne().SetUpsert(true))
-	if err != nil {
-		return fmt.Errorf("timer slot %s: %w", id, err)
+	if _, err := s.w(collSLABuckets).BulkWrite(ctx, updates, options.BulkWrite().SetOrdered(true)); err != nil {
+		return fmt.Errorf("timer slots %s: %w", strings.Join(ids, ", "), err)
 	}
 	return nil
 }

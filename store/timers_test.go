@@ -98,6 +98,42 @@ func TestTimersOfOneMinuteStayInSmallSlots(t *testing.T) {
 	}
 }
 
+// A batch whose timers fall in several minutes (cases of different priorities) is written in
+// one command; every entry lands in its own minute.
+func TestTimerBatchOverSeveralMinutes(t *testing.T) {
+	ctx := context.Background()
+	st, now := clockedStore(t)
+	at := now.Truncate(time.Millisecond) // BSON keeps milliseconds
+	minutes := []time.Time{at.Add(time.Hour), at.Add(4 * time.Hour), at.Add(8 * time.Hour)}
+	batch := map[string]time.Time{}
+	want := map[int64]int{}
+	for i := 0; i < 50; i++ {
+		due := minutes[i%3]
+		if i >= 30 {
+			due = minutes[0] // the first minute gets 10 + 20 entries: two slots
+		}
+		batch[fmt.Sprintf("K-2026-%06d", i)] = due
+		want[store.TimerMinute(due)]++
+	}
+	if err := st.SetSLATimers(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	for m, n := range want {
+		total := 0
+		for _, sl := range slotsOf(t, st, m, *now) {
+			for id, due := range sl {
+				if !due.Equal(batch[id]) || store.TimerMinute(due) != m {
+					t.Fatalf("%s in minute %d with %v, want %v", id, m, due, batch[id])
+				}
+			}
+			total += len(sl)
+		}
+		if total != n {
+			t.Fatalf("minute %d holds %d entries, want %d", m, total, n)
+		}
+	}
+}
+
 func TestConcurrentTimerWritersLoseNothing(t *testing.T) {
 	ctx := context.Background()
 	st, now := clockedStore(t)
