@@ -122,8 +122,13 @@ type Store struct {
 
 // Connect dials uri and checks the server answers within the context's deadline.
 func Connect(ctx context.Context, uri, dbName string, opts Options) (*Store, error) {
+	registry, err := newRegistry()
+	if err != nil {
+		return nil, fmt.Errorf("database: %w", err)
+	}
 	clientOptions := func(app string) *options.ClientOptions {
 		co := options.Client().ApplyURI(uri).
+			SetRegistry(registry).
 			SetServerSelectionTimeout(5 * time.Second).
 			SetConnectTimeout(5 * time.Second).
 			SetAppName(app)
