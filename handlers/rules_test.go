@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -225,5 +226,52 @@ func TestRoundRobinRuleTakesTurnsWithinTheTeam(t *testing.T) {
 		!slices.Contains(c.Data.Timeline[fired].Changes, models.FieldChange{Field: "assignee_id", To: order[3]}) ||
 		!slices.Contains(c.Data.Timeline[fired].Changes, models.FieldChange{Field: "status", From: "new", To: "open"}) {
 		t.Fatalf("case after the round robin: version %d, status %s, timeline %+v", c.Data.Version, c.Data.Status, c.Data.Timeline)
+	}
+}
+
+// A new case stores its rules' in-app notifications in the write that stores it. When its
+// reference turns out to be taken (a counter reset, a racing replica) it is filed under the
+// next one, and the notification stored for the failed attempt is deleted: the bell names only
+// cases that exist.
+func TestNotificationOfAFailedFilingAttemptIsDeleted(t *testing.T) {
+	s := newStack(t)
+	rule := `{"name":"Tell the managers","trigger":{"type":"case_created"},"match":"all","conditions":[],
+	  "actions":[{"type":"notify","role":"managers","channels":["app"],"message":"New complaint"}]}`
+	if res := s.do(s.logins["manager"], "POST", "/api/v1/rules", rule, nil); res.status != 201 {
+		t.Fatalf("create rule: %d %s", res.status, res.body)
+	}
+	first := s.file(t, complaintJSON, nil).Data.Reference
+	year, n, ok := strings.Cut(strings.TrimPrefix(first, "K-"), "-")
+	if !ok {
+		t.Fatalf("reference %q", first)
+	}
+	seq, err := strconv.Atoi(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, _ := strconv.Atoi(year)
+	taken := models.FormatReference(y, int64(seq+1))
+	squatter := models.NewComplaintCase(taken, models.ComplaintCreate{Name: "Other", Email: "other@example.com", Category: "product",
+		Description: "Filed by another replica."}, "", s.clock.Now())
+	if err := s.env.Store.InsertCase(context.Background(), squatter); err != nil {
+		t.Fatal(err)
+	}
+	second := s.file(t, strings.Replace(complaintJSON, "aino@", "second@", 1), nil).Data.Reference
+	if second == taken || second == first {
+		t.Fatalf("filed as %s after %s with %s taken", second, first, taken)
+	}
+	var list struct {
+		Data []struct {
+			CaseID string `json:"case_id"`
+		} `json:"data"`
+	}
+	s.do(s.logins["manager"], "GET", "/api/v1/notifications", "", nil).decode(t, &list)
+	var cases []string
+	for _, n := range list.Data {
+		cases = append(cases, n.CaseID)
+	}
+	slices.Sort(cases)
+	if want := []string{first, second}; !slices.Equal(cases, want) {
+		t.Fatalf("the manager's notifications name %v, want %v", cases, want)
 	}
 }

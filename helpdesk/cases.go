@@ -110,13 +110,13 @@ func againIfSoon(timer *time.Time, now time.Time) *time.Time {
 
 // afterWrite runs, once the case is stored, the rules' side effects and the caller's
 // announcement of the change (see Rules.carryOut).
-func (s *Cases) afterWrite(ctx context.Context, c *models.Case, effects []models.RuleEffect, announce func(c *models.Case) []func() error) {
+func (s *Cases) afterWrite(ctx context.Context, c *models.Case, am *aftermath, announce func(c *models.Case) []func() error) {
 	var alongside []func() error
 	if announce != nil {
 		alongside = announce(c)
 	}
-	if s.rules != nil && len(effects) > 0 {
-		s.rules.carryOut(ctx, s, c, effects, alongside)
+	if am != nil {
+		s.rules.carryOut(ctx, s, c, am, alongside)
 		return
 	}
 	together(alongside...)
@@ -206,13 +206,21 @@ func (s *Cases) insertNew(ctx context.Context, reference string, markedAt bool, 
 		if err != nil {
 			return nil, err
 		}
-		// The case and its timer go side by side: a timer whose case failed to store leads
-		// nowhere (the timer's case is read before it fires).
+		// The case, its timer and the rules' in-app notifications go side by side: a timer
+		// whose case failed to store leads nowhere (the timer's case is read before it fires),
+		// and such notifications are deleted again.
+		am := s.rules.aftermathOf(ctx, c, effects)
 		steps := []func() error{func() error { return s.store.InsertCase(ctx, c) }}
 		if timer != nil {
 			steps = append(steps, func() error { return s.store.SetSLATimer(ctx, c.ID, timer) })
 		}
+		if am != nil {
+			steps = append(steps, func() error { am.storeNotifications(ctx); return nil })
+		}
 		errs := together(steps...)
+		if errs[0] != nil {
+			am.discard(ctx)
+		}
 		if store.IsDuplicate(errs[0]) {
 			continue
 		}
@@ -223,7 +231,7 @@ func (s *Cases) insertNew(ctx context.Context, reference string, markedAt bool, 
 			return nil, err
 		}
 		s.indexer.Indexed(ctx, c)
-		s.afterWrite(ctx, c, effects, announce)
+		s.afterWrite(ctx, c, am, announce)
 		return c, nil
 	}
 	return nil, errors.New("could not allocate a case reference")
@@ -357,7 +365,7 @@ func (s *Cases) write(ctx context.Context, id string, w writeSpec, change func(c
 		return nil, err
 	}
 	s.indexer.Indexed(ctx, c)
-	s.afterWrite(ctx, c, effects, w.announce)
+	s.afterWrite(ctx, c, s.rules.aftermathOf(ctx, c, effects), w.announce)
 	return c, nil
 }
 

@@ -154,40 +154,95 @@ func (r *Rules) run(ctx context.Context, c *models.Case, rules []models.Rule, rr
 	return effects, nil
 }
 
-// carryOut performs side effects after the case write. Effects that write the case again
-// (an SLA policy) go first, in rule order; then the in-app notifications are
-// stored, together; then everything that tells goes out in one round: the notifications' live
-// events and mails, webhook deliveries, and alongside (the caller's announcement of the
-// change: live update, acknowledgement). So a notification is stored before anyone is told of
-// it, the announcement reports the case as the rules left it, and the whole aftermath of a
-// write costs one round of group commits, or two when a rule notifies in the app. Failures are
-// logged: the case change itself stands.
-func (r *Rules) carryOut(ctx context.Context, cases *Cases, c *models.Case, effects []models.RuleEffect, alongside []func() error) {
-	tell := slices.Clip(alongside) // appending must not write into the caller's array
-	var notes []*notice
+// aftermath is what a case write's rule firings leave to do once the case is stored: the
+// notices of the notify effects (worked out up front, so a new case can store its in-app
+// notifications in the round that stores the case) and the other effects, in rule order.
+type aftermath struct {
+	rules     *Rules
+	caseID    string
+	notes     []*notice
+	others    []models.RuleEffect
+	storeDone bool
+	stored    []*notice // the notes whose in-app notification is stored
+}
+
+// aftermathOf sorts the effects of rules that fired on c; nil when there are none.
+func (r *Rules) aftermathOf(ctx context.Context, c *models.Case, effects []models.RuleEffect) *aftermath {
+	if r == nil || len(effects) == 0 {
+		return nil
+	}
+	am := &aftermath{rules: r, caseID: c.ID}
 	for _, e := range effects {
-		switch e.Kind {
-		case models.EffectNotify:
-			n, err := r.noticeFor(ctx, c, e)
-			if err != nil {
-				r.logger.Warn("rule effect", "rule", e.RuleName, "kind", e.Kind, "case", c.ID, "err", err)
-				continue
-			}
-			notes = append(notes, n)
-		case models.EffectWebhook:
-			tell = append(tell, func() error { return r.effect(ctx, cases, c, e) })
-		default:
-			_ = r.effect(ctx, cases, c, e)
+		if e.Kind != models.EffectNotify {
+			am.others = append(am.others, e)
+			continue
+		}
+		n, err := r.noticeFor(ctx, c, e)
+		if err != nil {
+			r.logger.Warn("rule effect", "rule", e.RuleName, "kind", e.Kind, "case", c.ID, "err", err)
+			continue
+		}
+		am.notes = append(am.notes, n)
+	}
+	return am
+}
+
+// storeNotifications stores the in-app notifications, together, once. One that fails is
+// logged and nobody is told of it: the case change itself stands.
+func (am *aftermath) storeNotifications(ctx context.Context) {
+	if am == nil || am.storeDone {
+		return
+	}
+	am.storeDone = true
+	var saves []func() error
+	var pending []*notice
+	for _, n := range am.notes {
+		if n.inApp != nil {
+			saves = append(saves, func() error { return am.rules.store.InsertNotification(ctx, n.inApp) })
+			pending = append(pending, n)
 		}
 	}
-	// The notifications first, so that whoever their events tell finds them stored.
-	var saves []func() error
-	var stored []*notice
-	for _, n := range notes {
-		if n.inApp != nil {
-			saves = append(saves, func() error { return r.store.InsertNotification(ctx, n.inApp) })
-			stored = append(stored, n)
+	for i, err := range together(saves...) {
+		if err != nil {
+			am.rules.logger.Warn("rule notification", "rule", pending[i].rule, "case", am.caseID, "err", err)
+			continue
 		}
+		am.stored = append(am.stored, pending[i])
+	}
+}
+
+// discard deletes the notifications stored alongside a case that then was not stored.
+func (am *aftermath) discard(ctx context.Context) {
+	if am == nil {
+		return
+	}
+	for _, n := range am.stored {
+		if err := am.rules.store.DeleteNotification(ctx, n.inApp.ID); err != nil {
+			am.rules.logger.Warn("rule notification of a case not stored", "case", am.caseID, "err", err)
+		}
+	}
+	am.stored, am.storeDone = nil, false
+}
+
+// carryOut performs the aftermath once the case is stored. Effects that write the case again
+// (an SLA policy) go first, in rule order; then the in-app notifications are stored, together,
+// unless they were stored with the case; then everything that tells goes out in one round: the
+// notifications' live events and mails, webhook deliveries, and alongside (the caller's
+// announcement of the change: live update, acknowledgement). So a notification is stored
+// before anyone is told of it, the announcement reports the case as the rules left it, and the
+// aftermath of a new case costs one round of group commits (a changed case's, two when a rule
+// notifies in the app). Failures are logged: the case change itself stands.
+func (r *Rules) carryOut(ctx context.Context, cases *Cases, c *models.Case, am *aftermath, alongside []func() error) {
+	tell := slices.Clip(alongside) // appending must not write into the caller's array
+	for _, e := range am.others {
+		if e.Kind == models.EffectWebhook {
+			tell = append(tell, func() error { return r.effect(ctx, cases, c, e) })
+			continue
+		}
+		_ = r.effect(ctx, cases, c, e)
+	}
+	am.storeNotifications(ctx)
+	for _, n := range am.notes {
 		for _, m := range n.mails {
 			tell = append(tell, func() error {
 				if err := r.mailer.Enqueue(ctx, m); err != nil {
@@ -197,12 +252,7 @@ func (r *Rules) carryOut(ctx context.Context, cases *Cases, c *models.Case, effe
 			})
 		}
 	}
-	for i, err := range together(saves...) {
-		n := stored[i]
-		if err != nil {
-			r.logger.Warn("rule notification", "rule", n.rule, "case", c.ID, "err", err)
-			continue
-		}
+	for _, n := range am.stored {
 		tell = append(tell, func() error {
 			// Only the bells of the users told reload.
 			r.events.Publish(ctx, EventNotification, c.ID, map[string]any{"rule": n.rule, "users": n.inApp.UserIDs})

@@ -84,6 +84,11 @@ func (s *Store) InsertNotification(ctx context.Context, n *Notification) error {
 	return s.insert(ctx, collNotices, n)
 }
 
+// DeleteNotification removes one notification.
+func (s *Store) DeleteNotification(ctx context.Context, id string) error {
+	return s.deleteByID(ctx, collNotices, id)
+}
+
 // Notifications returns a user's notifications, newest first, with ReadAt theirs. It scans
 // the collection, which DeleteNotificationsBefore keeps to the last NotificationRetention.
 func (s *Store) Notifications(ctx context.Context, userID string) ([]Notification, error) {
