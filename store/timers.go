@@ -32,7 +32,8 @@ import (
 // falls due at the same instant), so one document per minute would make intake crawl. Each
 // process reserves a slot by raising the head's n by timerSlotSize (one small atomic write)
 // and fills it with its next writes to that minute, so a burst costs about one write per
-// timer and a quiet minute two.
+// timer and a quiet minute two. A batch of timers (the group commit of concurrent filings)
+// adds to the slots of all the minutes it touches in one command.
 //
 // The sweep reads the cursor, then for each minute from it to now the head and its slots,
 // all by _id. It claims a whole slot (a conditional write on MongoDB; the in-process lock and a
