@@ -109,14 +109,14 @@ func againIfSoon(timer *time.Time, now time.Time) *time.Time {
 }
 
 // afterWrite runs, once the case is stored, the rules' side effects and the caller's
-// announcement of the change (see Rules.carryOut).
+// announcement of the change (see aftermath.carryOut).
 func (s *Cases) afterWrite(ctx context.Context, c *models.Case, am *aftermath, announce func(c *models.Case) []func() error) {
 	var alongside []func() error
 	if announce != nil {
 		alongside = announce(c)
 	}
 	if am != nil {
-		s.rules.carryOut(ctx, s, c, am, alongside)
+		am.carryOut(ctx, s, c, alongside)
 		return
 	}
 	together(alongside...)

@@ -232,7 +232,8 @@ func (am *aftermath) discard(ctx context.Context) {
 // before anyone is told of it, the announcement reports the case as the rules left it, and the
 // aftermath of a new case costs one round of group commits (a changed case's, two when a rule
 // notifies in the app). Failures are logged: the case change itself stands.
-func (r *Rules) carryOut(ctx context.Context, cases *Cases, c *models.Case, am *aftermath, alongside []func() error) {
+func (am *aftermath) carryOut(ctx context.Context, cases *Cases, c *models.Case, alongside []func() error) {
+	r := am.rules
 	tell := slices.Clip(alongside) // appending must not write into the caller's array
 	for _, e := range am.others {
 		if e.Kind == models.EffectWebhook {
