@@ -7,10 +7,12 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/kaiku-helpdesk/kaiku/store"
@@ -102,7 +104,15 @@ func TestTimersOfOneMinuteStayInSmallSlots(t *testing.T) {
 // one command; every entry lands in its own minute.
 func TestTimerBatchOverSeveralMinutes(t *testing.T) {
 	ctx := context.Background()
-	st, now := clockedStore(t)
+	var updates atomic.Int32 // update commands on the timer slots
+	now := new(time.Time)
+	*now = timerNow
+	st := storetest.StartWith(t, t.TempDir(), store.Options{SingleWriter: true, Now: func() time.Time { return *now },
+		Monitor: &event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
+			if e.CommandName == "update" {
+				updates.Add(1)
+			}
+		}}}).Store
 	at := now.Truncate(time.Millisecond) // BSON keeps milliseconds
 	minutes := []time.Time{at.Add(time.Hour), at.Add(4 * time.Hour), at.Add(8 * time.Hour)}
 	batch := map[string]time.Time{}
@@ -115,8 +125,13 @@ func TestTimerBatchOverSeveralMinutes(t *testing.T) {
 		batch[fmt.Sprintf("K-2026-%06d", i)] = due
 		want[store.TimerMinute(due)]++
 	}
+	updates.Store(0)
 	if err := st.SetSLATimers(ctx, batch); err != nil {
 		t.Fatal(err)
+	}
+	// Four slots (two in the first minute), one command; the heads are raised by findAndModify.
+	if n := updates.Load(); n != 1 {
+		t.Fatalf("the batch took %d update commands, want 1", n)
 	}
 	for m, n := range want {
 		total := 0
