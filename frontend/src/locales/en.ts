@@ -732,6 +732,7 @@ const en = {
       noSuchCase: 'That case does not exist.',
       self: 'A case cannot be merged into itself.',
       targetMerged: 'That case was itself merged into {id}. Choose {id} instead.',
+      otherCustomer: 'That case belongs to another customer. Only one customer’s cases can be merged, so that nobody sees someone else’s messages.',
     },
   },
   sla: {

@@ -731,6 +731,7 @@ const fi: Messages = {
       noSuchCase: 'Tapausta ei ole olemassa.',
       self: 'Tapausta ei voi yhdistää itseensä.',
       targetMerged: 'Se tapaus on itse yhdistetty tapaukseen {id}. Valitse {id}.',
+      otherCustomer: 'Se tapaus kuuluu toiselle asiakkaalle. Vain saman asiakkaan tapauksia voi yhdistää, jottei kukaan näe toisen viestejä.',
     },
   },
   sla: {
