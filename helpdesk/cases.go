@@ -468,6 +468,9 @@ func (s *Cases) List(ctx context.Context, p *Principal, q CaseListQuery) (search
 	if err := p.Require(models.RoleAgent); err != nil {
 		return search.Result{}, err
 	}
+	if msg := search.CheckText(q.Text); msg != "" {
+		return search.Result{}, models.InvalidField("q", msg)
+	}
 	sq, err := s.buildQuery(p, q)
 	if err != nil {
 		return search.Result{}, err
