@@ -343,6 +343,43 @@ func TestStaleIdempotencyClaimLetsRetryFile(t *testing.T) {
 	}
 }
 
+// Retries that take over a crashed filing at the same moment all write the claim's case _id:
+// one stores it, the others find it theirs (the same tracking token) and answer with it, never
+// filing it again under another number.
+func TestConcurrentTakeoversFileOnce(t *testing.T) {
+	s := newStack(t)
+	ctx := context.Background()
+	h := map[string]string{handlers.IdempotencyHeader: "crashed-twice"}
+	first := s.file(t, complaintJSON, h)
+	if _, err := s.env.Store.Database().Collection("cases").DeleteOne(ctx, bson.D{{Key: "_id", Value: first.Data.Reference}}); err != nil {
+		t.Fatal(err)
+	}
+	s.clock.Advance(time.Minute)
+	var wg sync.WaitGroup
+	results := make([]response, 6)
+	for i := range results {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			results[i] = s.do(nil, "POST", "/api/v1/complaints", complaintJSON, h)
+		}(i)
+	}
+	wg.Wait()
+	for _, res := range results {
+		var r receipt
+		if res.status != http.StatusCreated {
+			t.Fatalf("takeover: %d %s", res.status, res.body)
+		}
+		res.decode(t, &r)
+		if r.Data != first.Data {
+			t.Fatalf("takeover answered %v, want %v", r.Data, first.Data)
+		}
+	}
+	if n, _ := s.env.Store.CountCases(ctx); n != 1 {
+		t.Fatalf("%d cases stored, want 1", n)
+	}
+}
+
 func TestComplaintRateLimitPerEmail(t *testing.T) {
 	s := newStack(t)
 	var last response

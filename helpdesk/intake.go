@@ -191,14 +191,14 @@ func (in *Intake) Submit(ctx context.Context, req models.ComplaintCreate, files 
 		giveBack()
 		release()
 		return nil, stepErr
+	case reference != reserved:
+		// Taking over a crashed filing under its reference: it counted against the limits
+		// when first sent, and the reserved reference goes unused.
+		giveBack()
 	case !hits[0].Allowed || !hits[1].Allowed:
 		giveBack()
 		release()
 		return nil, models.RateLimited("too many complaints from here in a short time; please try again later")
-	}
-	if reference != reserved {
-		// Taking over a crashed filing under its reference: the reserved one goes unused.
-		_ = in.store.ClearDirty(ctx, reserved, 1)
 	}
 	receipt, err := in.file(ctx, req, reference, token, refs, blobs, now)
 	if err != nil {
