@@ -24,7 +24,8 @@ type loginGuard struct {
 // counts it as failed in advance (ForgetLoginFailures clears the count after a success). After
 // n counted attempts the next must wait delay(n). It answers how long to wait when refused.
 //
-// The claim is a compare-and-set on the count, so attempts sent at once cannot all pass the
+// The claim is a compare-and-set on the count (on MongoDB; the embedded database has one
+// writer, serialised by a lock), so attempts sent at once, to any replica, cannot all pass the
 // same free turn: each one that goes ahead has moved the count (and the delay) on by one.
 // Refused attempts are not counted, so waiting as told is always enough.
 func (s *Store) ClaimLoginAttempt(ctx context.Context, key string, delay func(failures int) time.Duration, memory time.Duration, now time.Time) (allowed bool, wait time.Duration, err error) {
@@ -52,8 +53,11 @@ func (s *Store) ClaimLoginAttempt(ctx context.Context, key string, delay func(fa
 			}
 			continue // another replica's attempt came first
 		}
-		res, err := s.w(collRateLimits).UpdateOne(ctx,
-			bson.D{{Key: "_id", Value: id}, {Key: "failures", Value: g.Failures}},
+		filter := bson.D{{Key: "_id", Value: id}}
+		if !s.opts.SingleWriter { // see Options.SingleWriter: the lock above serialises the embedded one
+			filter = append(filter, bson.E{Key: "failures", Value: g.Failures})
+		}
+		res, err := s.w(collRateLimits).UpdateOne(ctx, filter,
 			bson.D{{Key: "$set", Value: bson.D{{Key: "failures", Value: next.Failures}, {Key: "next_at", Value: next.NextAt}, {Key: "expires_at", Value: next.ExpiresAt}}}})
 		if err != nil {
 			return false, 0, err
