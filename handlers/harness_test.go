@@ -124,6 +124,7 @@ func newStackWith(t *testing.T, opts store.Options) *stack {
 		}),
 		Frontend:     fstest.MapFS{"index.html": {Data: []byte("<!doctype html><title>Kaiku</title>")}, "assets/app.js": {Data: []byte("console.log(1)")}},
 		MaxBodyBytes: 64 << 10,
+		TrustProxy:   true, // tests speak from several addresses with X-Forwarded-For
 	})
 	s.srv = httptest.NewServer(e)
 	t.Cleanup(s.srv.Close)

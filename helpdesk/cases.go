@@ -172,8 +172,10 @@ func (r *referenceBlocks) take(ctx context.Context, year int, now time.Time) (in
 // insertNew stores a new case under reference (or a fresh one when it is ""). A duplicate
 // reference (a counter reset by hand, or a racing replica on FerretDB) takes the next number.
 // announce gives the steps that tell about the stored case (live update, acknowledgement);
-// they run together with the rules' notifications.
-func (s *Cases) insertNew(ctx context.Context, reference string, markedAt bool, build func(id string) *models.Case, announce func(c *models.Case) []func() error) (*models.Case, error) {
+// they run together with the rules' notifications. same, when set, recognises a case already
+// stored under reference as this very request's (an idempotent retry stored it first): it is
+// returned as is, not filed again under another number.
+func (s *Cases) insertNew(ctx context.Context, reference string, markedAt bool, same func(stored *models.Case) bool, build func(id string) *models.Case, announce func(c *models.Case) []func() error) (*models.Case, error) {
 	now := s.now()
 	for attempt := 0; attempt < 20; attempt++ {
 		id := reference
@@ -222,6 +224,11 @@ func (s *Cases) insertNew(ctx context.Context, reference string, markedAt bool, 
 			am.discard(ctx)
 		}
 		if store.IsDuplicate(errs[0]) {
+			if attempt == 0 && same != nil {
+				if stored, err := s.store.GetCase(ctx, id); err == nil && same(stored) {
+					return stored, nil
+				}
+			}
 			continue
 		}
 		if err := errors.Join(errs...); err != nil {
@@ -267,7 +274,7 @@ func (s *Cases) Create(ctx context.Context, p *Principal, req models.CaseCreate)
 		return nil, err
 	}
 	now := s.now()
-	return s.insertNew(ctx, "", false, func(id string) *models.Case { return models.NewCase(id, req, p.Actor(), now) },
+	return s.insertNew(ctx, "", false, nil, func(id string) *models.Case { return models.NewCase(id, req, p.Actor(), now) },
 		s.publish(ctx, EventCaseCreated, nil))
 }
 
@@ -460,6 +467,9 @@ type CaseListQuery struct {
 func (s *Cases) List(ctx context.Context, p *Principal, q CaseListQuery) (search.Result, error) {
 	if err := p.Require(models.RoleAgent); err != nil {
 		return search.Result{}, err
+	}
+	if msg := search.CheckText(q.Text); msg != "" {
+		return search.Result{}, models.InvalidField("q", msg)
 	}
 	sq, err := s.buildQuery(p, q)
 	if err != nil {

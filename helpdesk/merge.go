@@ -38,6 +38,9 @@ func (in *Intake) Merge(ctx context.Context, p *Principal, dupID string, req mod
 		if t.MergedInto != "" {
 			return models.InvalidField("into", "that case was itself merged into "+t.MergedInto)
 		}
+		if !sameCustomer(dup, t) {
+			return otherCustomersCase()
+		}
 		have := map[string]bool{}
 		for _, m := range t.Messages {
 			have[m.ID] = true
@@ -98,6 +101,22 @@ func (in *Intake) Merge(ctx context.Context, p *Principal, dupID string, req mod
 	in.events.Publish(ctx, EventCaseUpdated, dup.ID, map[string]any{"by": p.User.ID})
 	in.events.Publish(ctx, EventCaseUpdated, target.ID, map[string]any{"by": p.User.ID})
 	return target, nil
+}
+
+// sameCustomer says whether two cases are one customer's: the same e-mail address. A merge
+// shows the kept case, with both conversations and files, to whoever holds either case's
+// tracking link, so cases of different customers (or of customers without an address to tell
+// them apart) are never merged.
+func sameCustomer(a, b *models.Case) bool {
+	ea, eb := models.NormalizeEmail(a.Customer.Email), models.NormalizeEmail(b.Customer.Email)
+	return ea != "" && ea == eb
+}
+
+// otherCustomersCase refuses a merge across customers.
+func otherCustomersCase() error {
+	return &models.Error{Kind: models.KindUnprocessable, Code: "different_customers",
+		Message: "only cases of the same customer can be merged: each customer would see the other's messages and files",
+		Fields:  map[string]string{"into": "that case belongs to another customer"}}
 }
 
 // followMerge turns a tracked case that was merged into the case it lives on in.

@@ -5,6 +5,7 @@ package models
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // ErrorKind classifies a domain error; the HTTP layer maps each kind to one status.
@@ -31,6 +32,9 @@ type Error struct {
 	Message string
 	Fields  map[string]string
 	Err     error // cause, never shown to clients
+	// RetryAfter, when set, is how long a client should wait before trying again (the
+	// Retry-After header of 409 and 429 answers).
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {

@@ -31,11 +31,14 @@ func (s *Store) TrackedCaseID(ctx context.Context, hash string) (string, error) 
 // IdempotencyRecord remembers the answer to a request made with an idempotency key, so a
 // retried submission gets the same answer and is not stored twice.
 type IdempotencyRecord struct {
-	ID        string    `bson:"_id"` // scope + ":" + hash of the key
-	CaseID    string    `bson:"case_id"`
-	Response  []byte    `bson:"response"`
-	CreatedAt time.Time `bson:"created_at"`
-	ExpiresAt time.Time `bson:"expires_at"`
+	ID     string `bson:"_id"` // scope + ":" + hash of the key
+	CaseID string `bson:"case_id"`
+	// Fingerprint identifies the request (a retry must match it); SealedToken is the answer's
+	// tracking token encrypted under a key only the whole request gives.
+	Fingerprint string    `bson:"fingerprint"`
+	SealedToken []byte    `bson:"sealed_token"`
+	CreatedAt   time.Time `bson:"created_at"`
+	ExpiresAt   time.Time `bson:"expires_at"`
 }
 
 // ClaimIdempotency stores rec if no record has its ID; otherwise it returns the existing one
@@ -55,10 +58,10 @@ func (s *Store) ClaimIdempotency(ctx context.Context, rec *IdempotencyRecord) (*
 	return &existing, ErrDuplicate
 }
 
-// CompleteIdempotency stores the answer given for a claimed key.
-func (s *Store) CompleteIdempotency(ctx context.Context, id, caseID string, response []byte) error {
+// CompleteIdempotency stores the answer given for a claimed key (when it is not the one claimed).
+func (s *Store) CompleteIdempotency(ctx context.Context, id, caseID string, sealedToken []byte) error {
 	_, err := s.w(collIdempotent).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "case_id", Value: caseID}, {Key: "response", Value: response}}}})
+		bson.D{{Key: "$set", Value: bson.D{{Key: "case_id", Value: caseID}, {Key: "sealed_token", Value: sealedToken}}}})
 	return err
 }
 

@@ -121,6 +121,23 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	return s.deleteByID(ctx, collSessions, id)
 }
 
+// DeleteUserSessions ends every session of a user except keep (the caller's own, or "").
+// Sessions are found by user, a scan of a small collection, on a rare admin action.
+func (s *Store) DeleteUserSessions(ctx context.Context, userID, keep string) error {
+	filter := bson.D{{Key: "user_id", Value: userID}}
+	if keep != "" {
+		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$ne", Value: keep}}})
+	}
+	_, err := s.w(collSessions).DeleteMany(ctx, filter)
+	return err
+}
+
+// DeleteUserAPITokens revokes every API token of a user.
+func (s *Store) DeleteUserAPITokens(ctx context.Context, userID string) error {
+	_, err := s.w(collAPITokens).DeleteMany(ctx, bson.D{{Key: "user_id", Value: userID}})
+	return err
+}
+
 // InsertAPIToken stores a new token (its _id is the secret's hash).
 func (s *Store) InsertAPIToken(ctx context.Context, t *models.APIToken) error {
 	return s.insert(ctx, collAPITokens, t)
