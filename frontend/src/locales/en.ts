@@ -464,7 +464,7 @@ const en = {
     col: {
       status: 'Status',
       event: 'What',
-      when: 'Queued',
+      when: 'Time',
       response: 'Response',
       attempts: 'Attempts',
       nextRetry: 'Next retry',

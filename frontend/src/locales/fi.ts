@@ -463,7 +463,7 @@ const fi: Messages = {
     col: {
       status: 'Tila',
       event: 'Mikä',
-      when: 'Jonoon',
+      when: 'Aika',
       response: 'Vastaus',
       attempts: 'Yritykset',
       nextRetry: 'Seuraava yritys',
