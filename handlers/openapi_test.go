@@ -481,8 +481,9 @@ var requestTypes = map[string]reflect.Type{
 	// compareCustomJSONSchema).
 	"ConditionValue": reflect.TypeFor[models.ConditionValue](),
 
-	"WebhookCreate": reflect.TypeFor[models.WebhookCreate](),
-	"WebhookPatch":  reflect.TypeFor[models.WebhookPatch](),
+	"WebhookCreate":       reflect.TypeFor[models.WebhookCreate](),
+	"WebhookPatch":        reflect.TypeFor[models.WebhookPatch](),
+	"WebhookSecretRotate": reflect.TypeFor[models.WebhookSecretRotate](),
 }
 
 // validatedEnums are the request fields whose allowed values a Validate method checks instead
@@ -530,7 +531,7 @@ var requestBodies = map[string]string{
 	"replaceCategories": "CategoriesUpdate", "createCannedReply": "CannedReplyCreate", "updateCannedReply": "CannedReplyPatch",
 	"createSLAPolicy": "SLAPolicyCreate", "updateSLAPolicy": "SLAPolicyPatch",
 	"createRule": "RuleCreate", "previewRule": "RuleCreate", "updateRule": "RulePatch",
-	"createWebhook": "WebhookCreate", "updateWebhook": "WebhookPatch",
+	"createWebhook": "WebhookCreate", "updateWebhook": "WebhookPatch", "rotateWebhookSecret": "WebhookSecretRotate",
 }
 
 // multipartForms names the multipart/form-data schema of the operations that also take files:
@@ -1005,9 +1006,11 @@ var responseTypes = map[string]reflect.Type{
 	"PreviewMatch":  reflect.TypeFor[models.PreviewMatch](),
 	"Notification":  reflect.TypeFor[store.Notification](),
 
-	"WebhookEndpoint": reflect.TypeFor[models.WebhookEndpoint](),
-	"WebhookDelivery": reflect.TypeFor[store.WebhookDelivery](),
-	"WebhookPayload":  reflect.TypeFor[webhook.Payload](),
+	"WebhookEndpoint":    reflect.TypeFor[webhookEndpointResponse](),
+	"WebhookChoice":      reflect.TypeFor[webhookChoiceResponse](),
+	"WebhookDelivery":    reflect.TypeFor[webhookDeliveryResponse](),
+	"WebhookPayload":     reflect.TypeFor[webhook.Payload](),
+	"WebhookPingPayload": reflect.TypeFor[webhook.PingPayload](),
 }
 
 func TestOpenAPIResponseSchemasMatchTypes(t *testing.T) {
@@ -1224,6 +1227,13 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 		{ID: "d0", EndpointID: hook.ID, Event: webhook.EventRuleFired, Status: store.WebhookDelivered, Attempts: 1,
 			ResponseCode: 204, DurationMS: 40, CreatedAt: now, LastAttempt: &now, DoneAt: &now},
 	}
+	maskedHook := hook.Masked()
+	pingQueued := store.WebhookDelivery{ID: "d4", EndpointID: hook.ID, Event: webhook.EventPing, Status: store.WebhookPending,
+		CreatedAt: later, NextAttempt: &later}
+	hookDeliveryResponses := make([]webhookDeliveryResponse, len(hookDeliveries))
+	for i := range hookDeliveries {
+		hookDeliveryResponses[i] = webhookDeliveryOf(&hookDeliveries[i], 8)
+	}
 
 	// Escalation rules: the shipped ones, and one with every shape of condition value and every
 	// kind of action; a case they fired on; its notifications; a case whose SLA policy went away.
@@ -1340,12 +1350,17 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 		{"NotificationList", map[string]any{"data": []store.Notification{}, "meta": map[string]any{"total": 0, "unread": 0}}},
 		{"Event", store.Event{Seq: "67c2d1a8e4b0c3f1a2d4e6fb", Type: helpdesk.EventNotification, CaseID: fired.ID,
 			Data: map[string]any{"rule": "Safety or legal words", "users": []string{user.ID}}, At: now}},
-		{"WebhookEndpointData", map[string]any{"data": hook}},
-		{"WebhookEndpointData", map[string]any{"data": hook.Masked()}},
-		{"WebhookEndpointList", map[string]any{"data": []models.WebhookEndpoint{hook.Masked()}, "meta": map[string]any{"total": 1}}},
-		{"WebhookEndpointList", map[string]any{"data": []models.WebhookEndpoint{}, "meta": map[string]any{"total": 0}}},
-		{"WebhookDeliveryList", map[string]any{"data": hookDeliveries, "meta": map[string]any{"total": len(hookDeliveries)}}},
-		{"WebhookDeliveryList", map[string]any{"data": []store.WebhookDelivery{}, "meta": map[string]any{"total": 0}}},
+		{"WebhookEndpointData", map[string]any{"data": webhookEndpointOf(&hook)}},
+		{"WebhookEndpointData", map[string]any{"data": webhookEndpointOf(&maskedHook)}},
+		{"WebhookEndpointList", map[string]any{"data": []webhookEndpointResponse{webhookEndpointOf(&maskedHook)}, "meta": map[string]any{"total": 1}}},
+		{"WebhookEndpointList", map[string]any{"data": []webhookEndpointResponse{}, "meta": map[string]any{"total": 0}}},
+		{"WebhookChoiceList", map[string]any{"data": []webhookChoiceResponse{{ID: hook.ID, Name: hook.Name, Host: "crm.example.com", Enabled: true}},
+			"meta": map[string]any{"total": 1}}},
+		{"WebhookChoiceList", map[string]any{"data": []webhookChoiceResponse{}, "meta": map[string]any{"total": 0}}},
+		{"WebhookDeliveryList", map[string]any{"data": hookDeliveryResponses, "meta": map[string]any{"total": len(hookDeliveryResponses)}}},
+		{"WebhookDeliveryList", map[string]any{"data": []webhookDeliveryResponse{}, "meta": map[string]any{"total": 0}}},
+		{"WebhookDeliveryData", map[string]any{"data": webhookDeliveryOf(&pingQueued, 8)}},
+		{"WebhookPingPayload", webhook.PingPayload{Event: webhook.EventPing, Endpoint: webhook.PayloadEndpoint{ID: hook.ID, Name: hook.Name}, At: now}},
 		{"WebhookPayload", webhook.Payload{Event: webhook.EventRuleFired, Rule: webhook.PayloadRule{ID: "r1", Name: "Legal"},
 			Case: webhook.PayloadCase{ID: cs.ID, Subject: cs.Subject, Status: "open", Priority: "urgent", EscalationLevel: 1,
 				CustomerEmail: "matti@example.com", URL: "https://help.example.com/cases/" + cs.ID}, At: now}},

@@ -148,8 +148,11 @@ func registerRoutes(e *echo.Echo, d Deps) {
 
 	staff.GET("/webhooks", webhooks.list)
 	staff.POST("/webhooks", webhooks.create)
+	staff.GET("/webhooks/choices", webhooks.choices)
 	staff.PATCH("/webhooks/:id", webhooks.patch)
 	staff.DELETE("/webhooks/:id", webhooks.remove)
+	staff.POST("/webhooks/:id/secret", webhooks.rotateSecret)
+	staff.POST("/webhooks/:id/test", webhooks.sendTest)
 	staff.GET("/webhooks/:id/deliveries", webhooks.deliveries)
 
 	staff.GET("/mail/outbox", outbox.list)
