@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/models"
 )
@@ -119,7 +120,7 @@ func TestDefaultRulesInstallOnce(t *testing.T) {
 		}
 	}
 	res := s.do(s.logins["agent"], "GET", "/api/v1/rules", "", nil)
-	if res.status != 200 || strings.Count(res.body, `"trigger"`) != len(models.DefaultRules()) {
+	if res.status != 200 || strings.Count(res.body, `"trigger"`) != len(escalation.DefaultRules()) {
 		t.Fatalf("default rules: %s", res.body)
 	}
 }

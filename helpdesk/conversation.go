@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/search"
 	"github.com/kaiku-helpdesk/kaiku/store"
@@ -29,7 +30,7 @@ func (in *Intake) AddMessage(ctx context.Context, p *Principal, caseID string, r
 		}
 		return steps
 	}
-	return in.cases.write(ctx, caseID, writeSpec{expected: req.Version, slaEvent: slaEvent, trigger: models.TriggerCaseUpdated, announce: announce}, func(c *models.Case) error {
+	return in.cases.write(ctx, caseID, writeSpec{expected: req.Version, slaEvent: slaEvent, trigger: escalation.TriggerCaseUpdated, announce: announce}, func(c *models.Case) error {
 		c.AddStaffMessage(msgID, kind, req.Body, p.Actor(), now)
 		if req.Status != nil && *req.Status != c.Status {
 			status := *req.Status

@@ -8,17 +8,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/models"
 )
 
 // No agent activity rules fire through the same durable timers as SLA events.
 
-func (f *slaFixture) idleRule(t *testing.T, name string, minutes int) *models.Rule {
+func (f *slaFixture) idleRule(t *testing.T, name string, minutes int) *escalation.Rule {
 	t.Helper()
-	r, err := f.rules.Create(context.Background(), f.manager, models.RuleCreate{
-		Name: name, Trigger: models.Trigger{Type: models.TriggerNoAgentActivity, IdleMinutes: minutes},
-		Actions: []models.Action{{Type: models.ActionAddTag, Tag: "idle"}, {Type: models.ActionRaiseEscalation}},
+	r, err := f.rules.Create(context.Background(), f.manager, escalation.RuleCreate{
+		Name: name, Trigger: escalation.Trigger{Type: escalation.TriggerNoAgentActivity, IdleMinutes: minutes},
+		Actions: []escalation.Action{{Type: escalation.ActionAddTag, Tag: "idle"}, {Type: escalation.ActionRaiseEscalation}},
 	})
 	if err != nil {
 		t.Fatal(err)

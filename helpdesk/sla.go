@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kaiku-helpdesk/kaiku/businesstime"
+	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/store"
 )
@@ -33,7 +35,7 @@ func (s *SLA) EnsureDefaultPolicy(ctx context.Context) error {
 	if err != nil || len(ps) > 0 {
 		return err
 	}
-	enabled, warn, cal := true, 75, models.DefaultCalendar()
+	enabled, warn, cal := true, 75, businesstime.DefaultCalendar()
 	hours := func(first, next, resolve int) models.SLATargetsInput {
 		return models.SLATargetsInput{FirstResponseMinutes: first * 60, NextResponseMinutes: next * 60, ResolutionMinutes: resolve * 60}
 	}
@@ -274,7 +276,7 @@ func (sc *Scheduler) Sweep(ctx context.Context) (int, error) {
 type sweepEnv struct {
 	sc       *Scheduler
 	loaded   bool
-	rules    []models.Rule
+	rules    []escalation.Rule
 	policies map[string]models.SLAPolicy
 }
 
@@ -388,7 +390,7 @@ func (sc *Scheduler) handle(ctx context.Context, id string, now time.Time, env *
 func (sc *Scheduler) fire(ctx context.Context, id string, now time.Time, env *sweepEnv) (int, *time.Time, error) {
 	rules, policies := env.rules, env.policies
 	var events []models.SLAEvent
-	var effects []models.RuleEffect
+	var effects []escalation.RuleEffect
 	var next *time.Time
 	idleFired := 0
 	c, err := sc.cases.write(ctx, id, writeSpec{rules: rules, policies: policies}, func(c *models.Case) error {
@@ -397,7 +399,7 @@ func (sc *Scheduler) fire(ctx context.Context, id string, now time.Time, env *sw
 		if err != nil {
 			return err
 		}
-		cal, stopped := models.DefaultCalendar(), false
+		cal, stopped := businesstime.DefaultCalendar(), false
 		switch {
 		case ok:
 			cal = p.Calendar
@@ -408,9 +410,9 @@ func (sc *Scheduler) fire(ctx context.Context, id string, now time.Time, env *sw
 		}
 		// Warnings and breaches run their rules in the same write.
 		for _, e := range events {
-			trigger := models.TriggerSLAWarning
+			trigger := escalation.TriggerSLAWarning
 			if e.Type == models.SLAEventBreached {
-				trigger = models.TriggerSLABreach
+				trigger = escalation.TriggerSLABreach
 			} else if e.Type != models.SLAEventWarned {
 				continue
 			}
@@ -420,11 +422,11 @@ func (sc *Scheduler) fire(ctx context.Context, id string, now time.Time, env *sw
 			}
 			effects = append(effects, fx...)
 		}
-		idle := models.IdleRules(rules)
+		idle := escalation.IdleRules(rules)
 		due, idleFor := c.IdleRulesDue(idle, cal, now)
 		if len(due) > 0 {
 			mark := len(c.Timeline)
-			fx, err := sc.cases.runRules(ctx, c, rules, ruleRun{trigger: models.TriggerNoAgentActivity, idle: idleFor, done: c.IdleDone})
+			fx, err := sc.cases.runRules(ctx, c, rules, ruleRun{trigger: escalation.TriggerNoAgentActivity, idle: idleFor, done: c.IdleDone})
 			if err != nil {
 				return err
 			}

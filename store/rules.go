@@ -8,20 +8,19 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"go.mongodb.org/mongo-driver/v2/bson"
-
-	"github.com/kaiku-helpdesk/kaiku/models"
 )
 
 // InsertRule stores a new escalation rule.
-func (s *Store) InsertRule(ctx context.Context, r *models.Rule) error {
+func (s *Store) InsertRule(ctx context.Context, r *escalation.Rule) error {
 	defer s.rules.drop()
 	return s.insert(ctx, collRules, r)
 }
 
 // GetRule reads a rule by ID.
-func (s *Store) GetRule(ctx context.Context, id string) (*models.Rule, error) {
-	var r models.Rule
+func (s *Store) GetRule(ctx context.Context, id string) (*escalation.Rule, error) {
+	var r escalation.Rule
 	if err := s.getByID(ctx, collRules, id, &r); err != nil {
 		return nil, err
 	}
@@ -29,7 +28,7 @@ func (s *Store) GetRule(ctx context.Context, id string) (*models.Rule, error) {
 }
 
 // UpdateRule writes r back if its stored version is still r.Version-1.
-func (s *Store) UpdateRule(ctx context.Context, r *models.Rule) error {
+func (s *Store) UpdateRule(ctx context.Context, r *escalation.Rule) error {
 	unlock := s.locks.lock("rule:" + r.ID)
 	defer unlock()
 	defer s.rules.drop()
@@ -56,9 +55,9 @@ func (s *Store) DeleteRule(ctx context.Context, id string) error {
 }
 
 // ListRules returns every rule (dozens at most), from a snapshot at most snapshotTTL old.
-func (s *Store) ListRules(ctx context.Context) ([]models.Rule, error) {
-	return s.rules.get(ctx, func(ctx context.Context) ([]models.Rule, error) {
-		return findAll[models.Rule](ctx, s, collRules, nil)
+func (s *Store) ListRules(ctx context.Context) ([]escalation.Rule, error) {
+	return s.rules.get(ctx, func(ctx context.Context) ([]escalation.Rule, error) {
+		return findAll[escalation.Rule](ctx, s, collRules, nil)
 	})
 }
 

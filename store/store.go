@@ -20,6 +20,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 
+	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/models"
 )
 
@@ -96,7 +97,7 @@ type Store struct {
 	opts         Options
 	locks        *keyedLocks
 
-	rules      snapshot[models.Rule]
+	rules      snapshot[escalation.Rule]
 	policies   snapshot[models.SLAPolicy]
 	categories snapshot[models.Category]
 	users      snapshot[models.User]
