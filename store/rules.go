@@ -29,19 +29,8 @@ func (s *Store) GetRule(ctx context.Context, id string) (*escalation.Rule, error
 
 // UpdateRule writes r back if its stored version is still r.Version-1.
 func (s *Store) UpdateRule(ctx context.Context, r *escalation.Rule) error {
-	unlock := s.locks.lock("rule:" + r.ID)
-	defer unlock()
 	defer s.rules.drop()
-	if s.opts.SingleWriter {
-		cur, err := s.GetRule(ctx, r.ID)
-		if err != nil {
-			return err
-		}
-		if cur.Version != r.Version-1 {
-			return ErrVersionMismatch
-		}
-	}
-	return s.replaceIfVersion(ctx, collRules, r.ID, r.Version-1, r)
+	return replaceVersioned(ctx, s, collRules, r.ID, func(r *escalation.Rule) *int64 { return &r.Version }, r)
 }
 
 // DeleteRule removes a rule.

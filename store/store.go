@@ -296,23 +296,6 @@ func (s *Store) insertMany(ctx context.Context, coll string, docs []any) []error
 	return errs
 }
 
-// replaceIfVersion replaces the document with _id id if its stored version is still version.
-// doc must carry the new version. See Options.SingleWriter for why the filter differs.
-func (s *Store) replaceIfVersion(ctx context.Context, coll, id string, version int64, doc any) error {
-	filter := bson.D{{Key: "_id", Value: id}}
-	if !s.opts.SingleWriter {
-		filter = append(filter, bson.E{Key: "version", Value: version})
-	}
-	res, err := s.w(coll).ReplaceOne(ctx, filter, doc)
-	if err != nil {
-		return mapErr(err)
-	}
-	if res.MatchedCount == 0 {
-		return ErrVersionMismatch
-	}
-	return nil
-}
-
 // deleteByID removes the document with _id id; a missing one is not an error.
 func (s *Store) deleteByID(ctx context.Context, coll, id string) error {
 	_, err := s.w(coll).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})

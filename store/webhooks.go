@@ -118,18 +118,7 @@ func (s *Store) ListWebhookEndpoints(ctx context.Context) ([]models.WebhookEndpo
 
 // UpdateWebhookEndpoint writes w back if its stored version is still w.Version-1.
 func (s *Store) UpdateWebhookEndpoint(ctx context.Context, w *models.WebhookEndpoint) error {
-	unlock := s.locks.lock("webhook:" + w.ID)
-	defer unlock()
-	if s.opts.SingleWriter {
-		cur, err := s.GetWebhookEndpoint(ctx, w.ID)
-		if err != nil {
-			return err
-		}
-		if cur.Version != w.Version-1 {
-			return ErrVersionMismatch
-		}
-	}
-	return s.replaceIfVersion(ctx, collWebhooks, w.ID, w.Version-1, w)
+	return replaceVersioned(ctx, s, collWebhooks, w.ID, func(w *models.WebhookEndpoint) *int64 { return &w.Version }, w)
 }
 
 // DeleteWebhookEndpoint removes an endpoint and its delivery log. Deliveries still queued for
