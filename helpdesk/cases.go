@@ -240,7 +240,7 @@ func (s *Cases) insertNew(ctx context.Context, reference string, markedAt bool, 
 }
 
 // together runs the steps at the same time and returns their errors in order. Independent
-// writes issued together travel in the same group commits (see store.GroupCommit), so a
+// writes issued together travel in the same group commits (see batch.GroupCommit), so a
 // request waits for one round trip instead of one per write.
 func together(steps ...func() error) []error {
 	errs := make([]error, len(steps))
