@@ -26,8 +26,7 @@ import (
 )
 
 // Run is the whole process: it returns when ctx is cancelled (after a graceful shutdown) or
-// when start-up fails. onReady, if set, is called with the listening address once the server
-// accepts requests (tests use it).
+// when start-up fails. Tests that need to know when it accepts requests use RunWithHooks.
 func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	return RunWithHooks(ctx, args, getenv, stdout, stderr, Hooks{})
 }
