@@ -26,7 +26,7 @@ type Rules struct {
 	events *Events
 	logger *slog.Logger
 	now    Clock
-	// webhooks queues the deliveries of webhook actions (SetWebhooks); nil: not wired.
+	// webhooks queues the deliveries of webhook actions (set by New); nil: not wired.
 	webhooks WebhookQueue
 
 	compiledMu   sync.Mutex
