@@ -87,7 +87,7 @@ type Service struct {
 	guard  *Guard
 	client *http.Client
 	logger *slog.Logger
-	wake   chan struct{}
+	wake   queueworker.Wake
 }
 
 // New builds a Service on st.
@@ -144,7 +144,7 @@ func New(st *store.Store, opts Options) *Service {
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
 		logger: logger.With("component", "webhook", "worker", opts.WorkerID),
-		wake:   make(chan struct{}, 1),
+		wake:   queueworker.NewWake(),
 	}
 }
 
@@ -233,12 +233,7 @@ func (s *Service) EnqueueRule(ctx context.Context, endpointID, ruleID, ruleName 
 }
 
 // Kick wakes this process's worker now. It never blocks.
-func (s *Service) Kick() {
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
-}
+func (s *Service) Kick() { s.wake.Ring() }
 
 // Run delivers queued webhooks until ctx ends: a pass whenever Kick is called and at least
 // every PollInterval.
