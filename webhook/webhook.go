@@ -38,6 +38,7 @@ import (
 	"time"
 
 	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/queueworker"
 	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
@@ -74,7 +75,7 @@ type Options struct {
 	ClaimLease   time.Duration    // 4×Timeout, at least a minute
 	WorkerID     string           // default host-pid-random; must differ between replicas
 	BatchSize    int              // 100
-	Gather       time.Duration    // 200ms between passes started by wake-ups (store.RunQueueWorker)
+	Gather       time.Duration    // 200ms between passes started by wake-ups (queueworker.Run)
 	Logger       *slog.Logger
 	// AllowHosts may resolve to non-public addresses (KAIKU_WEBHOOK_ALLOW_HOSTS).
 	AllowHosts []string
@@ -89,7 +90,7 @@ type Service struct {
 	guard  *Guard
 	client *http.Client
 	logger *slog.Logger
-	wake   chan struct{}
+	wake   queueworker.Wake
 }
 
 // New builds a Service on st.
@@ -146,7 +147,7 @@ func New(st *store.Store, opts Options) *Service {
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
 		logger: logger.With("component", "webhook", "worker", opts.WorkerID),
-		wake:   make(chan struct{}, 1),
+		wake:   queueworker.NewWake(),
 	}
 }
 
@@ -283,18 +284,13 @@ func (s *Service) EnqueuePing(ctx context.Context, endpointID string) (*store.We
 func (s *Service) MaxAttempts() int { return s.opts.MaxAttempts }
 
 // Kick wakes this process's worker now. It never blocks.
-func (s *Service) Kick() {
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
-}
+func (s *Service) Kick() { s.wake.Ring() }
 
 // Run delivers queued webhooks until ctx ends: a pass whenever Kick is called and at least
 // every PollInterval.
 func (s *Service) Run(ctx context.Context) {
 	s.logger.Info("webhook worker started")
-	store.RunQueueWorker(ctx, s.logger, s.opts.PollInterval, s.opts.Gather, s.wake, s.pass)
+	queueworker.Run(ctx, s.logger, s.opts.PollInterval, s.opts.Gather, s.wake, s.pass)
 }
 
 // ProcessDue makes one pass over the due deliveries and returns how many it handled.
