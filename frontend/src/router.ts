@@ -18,6 +18,9 @@ declare module 'vue-router' {
 
 export const DEFAULT_PATH = '/inbox'
 
+/** The staff app's shell (App.vue); fetched alongside a staff page, never for a customer's. */
+export const loadAppShell = () => import('./components/AppShell.vue')
+
 /**
  * Where to go after signing in: only same-origin app paths, never back to
  * /login, never a protocol-relative or absolute URL (no open redirect).
@@ -162,6 +165,7 @@ export function createAppRouter(history: RouterHistory = createWebHistory()): Ro
   router.beforeEach(async (to) => {
     // Customers have no account: their pages never ask the server who is signed in.
     if (to.meta.customer) return true
+    if (!to.meta.public) void loadAppShell()
     const user = await ensureSession()
     if (to.meta.public) {
       if (user && to.name === 'login') return safeRedirect(to.query.redirect)
