@@ -1,8 +1,9 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
-import { precompileLocales } from './build/precompileLocales'
-import { compressAssets } from './build/compressAssets'
+import { precompileLocales } from './build/precompileLocales.ts'
+import { compressAssets } from './build/compressAssets.ts'
+import { preloadApp } from './build/preloadApp.ts'
 
 // The Go server (default 127.0.0.1:8080) serves /api; the dev server proxies to it.
 const apiTarget = process.env.KAIKU_API ?? 'http://127.0.0.1:8080'
@@ -13,12 +14,15 @@ export default defineConfig(({ command }) => {
   // the plain messages at run time.
   const build = command === 'build'
   return {
-    plugins: [vue(), precompileLocales(), compressAssets()],
+    plugins: [vue(), precompileLocales(), preloadApp(), compressAssets()],
     define: {
-      __VUE_I18N_FULL_INSTALL__: true,
+      // The build also leaves out what the app never uses: vue-i18n's <i18n-t> components and
+      // v-t directive, and Vue's Options API (every component is <script setup>).
+      __VUE_I18N_FULL_INSTALL__: !build,
       __VUE_I18N_LEGACY_API__: false,
       __INTLIFY_PROD_DEVTOOLS__: false,
       __INTLIFY_DROP_MESSAGE_COMPILER__: build,
+      __VUE_OPTIONS_API__: !build,
     },
     resolve: {
       alias: build ? [{ find: /^vue-i18n$/, replacement: 'vue-i18n/dist/vue-i18n.runtime.esm-bundler.js' }] : [],

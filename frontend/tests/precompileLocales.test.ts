@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createI18n } from 'vue-i18n'
 import en from '../src/locales/en'
 import fi from '../src/locales/fi'
-import { compileCatalogue } from '../build/precompileLocales'
+import { compileCatalogue } from '../build/precompileLocales.ts'
 
 type Tree = { [key: string]: string | Tree }
 

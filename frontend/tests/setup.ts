@@ -1,5 +1,7 @@
-// Unit tests create i18n instances synchronously (createAppI18n('en')): load both message
-// catalogues first, as the app does for the language in use before it mounts.
-import { loadLocale, LOCALES } from '../src/i18n'
+// Unit tests create i18n instances synchronously (createAppI18n('en')): load every message
+// catalogue first (both languages, customer and staff parts), as the app does before it shows
+// a page.
+import { loadLocale, loadStaffMessages, LOCALES } from '../src/i18n'
 
+await loadStaffMessages()
 await Promise.all(LOCALES.map((locale) => loadLocale(locale)))
