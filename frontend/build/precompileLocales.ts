@@ -14,11 +14,14 @@ import { readFile } from 'node:fs/promises'
 import { baseCompile, type CompileError } from '@intlify/message-compiler'
 import { transformWithOxc, type Plugin } from 'vite'
 
-/** Top-level sections only staff pages use; every other section is in the customer part. */
-export const STAFF_SECTIONS: readonly string[] = [
-  'login', 'inbox', 'caseFields', 'timeline', 'case', 'users', 'roles', 'teams', 'tokens',
-  'shortcuts', 'newCase', 'assign', 'categories', 'outbox', 'canned', 'merge', 'sla',
-  'slaPolicies', 'slaForm', 'notifications', 'escalation', 'rules', 'ruleForm',
+/**
+ * Top-level sections the customers' pages use; every other section is in the staff part, so a
+ * section added for a new staff feature never reaches a customer's phone. A customer page that
+ * uses a section missing here fails tests/localeParts.test.ts.
+ */
+export const CUSTOMER_SECTIONS: readonly string[] = [
+  'app', 'common', 'nav', 'languages', 'status', 'priority', 'channels', 'outcomes', 'messageKinds',
+  'public', 'forms', 'files', 'touchpoints', 'complain', 'track', 'errors',
 ]
 
 export type CataloguePart = 'customer' | 'staff'
@@ -30,7 +33,7 @@ type Catalogue = { [key: string]: string | Catalogue }
 /** The sections of a catalogue that belong to a part. */
 export function cataloguePart(catalogue: Catalogue, part: CataloguePart): Catalogue {
   return Object.fromEntries(
-    Object.entries(catalogue).filter(([section]) => STAFF_SECTIONS.includes(section) === (part === 'staff')),
+    Object.entries(catalogue).filter(([section]) => CUSTOMER_SECTIONS.includes(section) === (part === 'customer')),
   )
 }
 
