@@ -18,7 +18,7 @@ let pending: Promise<User | null> | null = null
 export function setSession(value: Session): void {
   state.user = value.user
   state.checked = true
-  setCsrfToken(value.csrf_token)
+  setCsrfToken(value.csrf_token ?? '')
 }
 
 export function clearSession(): void {

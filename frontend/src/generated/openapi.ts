@@ -3027,9 +3027,9 @@ export interface components {
         /** @description Only cases carrying one of these tags (lower case). Repeat the parameter for several values; a comma is part of a value. */
         CaseTagFilter: string[];
         /** @description Only cases created at or after this moment: a date (`2026-03-01`, midnight UTC) or an RFC 3339 time. */
-        CaseCreatedFrom: string | unknown | unknown;
+        CaseCreatedFrom: string;
         /** @description Only cases created before this moment (exclusive): a date (`2026-03-01`, midnight UTC, so that day itself is not included) or an RFC 3339 time. */
-        CaseCreatedTo: string | unknown | unknown;
+        CaseCreatedTo: string;
         /** @description Only cases escalated at least this far (escalation rules raise a case's `escalation_level`); `1` is every escalated case, `0` does not filter. */
         CaseMinEscalation: number;
         /** @description The order of the list: `updated_at` (the default without `q`, except in the `escalated` view), `created_at`, `priority` (then most recently updated first), `due` (due soonest first: by the case's `due_at`, the soonest due time of its SLA clocks still outstanding, so overdue cases come first of all and cases without one last; then most urgent first; always in that direction, `order` does not apply), `escalation` (highest escalation level first, then due soonest as in `due`; the default of the `escalated` view; `order` does not apply) or `relevance` (the default with `q`; needs `q`). Ties are broken by reference so paging is stable. */
