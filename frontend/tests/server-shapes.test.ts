@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { normalizeMail } from '../src/api'
 import { localizeFieldError } from '../src/fieldErrors'
-import { parseLiveEvent } from '../src/live'
+import { parseLiveEvent } from '../src/stores/live'
 import { createAppI18n } from '../src/i18n'
 
 describe('outbox entries', () => {

@@ -1,7 +1,7 @@
 // The signed-in user, shared by the whole app.
 import { reactive, readonly, ref } from 'vue'
-import { ApiError, me, setCsrfToken } from './api'
-import type { Role, Session, User } from './types'
+import { ApiError, me, setCsrfToken } from '../api'
+import type { Role, Session, User } from '../types'
 
 interface SessionState {
   user: User | null

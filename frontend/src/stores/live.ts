@@ -5,8 +5,8 @@
 // events sent while the connection was down are not replayed.
 
 import { reactive, readonly } from 'vue'
-import { API_BASE } from './api'
-import type { LiveEvent } from './types'
+import { API_BASE } from '../api'
+import type { LiveEvent } from '../types'
 
 export const LIVE_EVENT_TYPES = ['case.created', 'case.updated', 'case.presence', 'notification.created'] as const
 export const RECONNECTED = 'reconnected'
