@@ -123,3 +123,23 @@ for (const lang of ['en', 'fi']) {
     })
   }
 }
+
+describe('notifications panel', () => {
+  for (const width of [390, 768, 1366]) {
+    test(`stays on screen at ${width} px`, () =>
+      withPage(
+        browser,
+        `notifications-panel-${width}`,
+        async (page) => {
+          await page.goto('/inbox')
+          await page.getByTestId('notifications').click()
+          const panel = page.getByTestId('notifications-panel')
+          await panel.waitFor()
+          await checkLayout(page, `notifications-en-${width}`)
+          const box = await panel.boundingBox()
+          assert.ok(box.x >= 0 && box.x + box.width <= width, `the panel spans ${box.x}..${box.x + box.width} px of ${width}`)
+        },
+        { ...WIDTHS[width], storageState: adminState },
+      ))
+  }
+})
