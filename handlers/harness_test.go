@@ -104,6 +104,7 @@ func newStackWith(t *testing.T, opts store.Options) *stack {
 	hooks := webhook.New(env.Store, webhook.Options{Clock: clock.Now, Logger: logger, AllowHosts: []string{"127.0.0.1"},
 		BaseURL: "https://help.example.com", PollInterval: time.Hour})
 	rules.SetWebhooks(hooks)
+	rules.SetBaseURL("https://help.example.com")
 	cases := helpdesk.NewCases(env.Store, idx, ix, events, sla, rules, clock.Now)
 	settings := helpdesk.NewSettings(env.Store)
 	limits := helpdesk.DefaultIntakeLimits

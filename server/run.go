@@ -94,6 +94,7 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 	outbound := webhook.New(db.store, webhook.Options{Clock: clock, Logger: logger, AllowHosts: cfg.WebhookAllowHosts,
 		BaseURL: cfg.BaseURL, WorkerID: instanceID()})
 	rules.SetWebhooks(outbound)
+	rules.SetBaseURL(cfg.BaseURL)
 	if err := rules.EnsureDefaultRules(startCtx); err != nil {
 		return fmt.Errorf("default escalation rules: %w", err)
 	}

@@ -67,6 +67,35 @@ describe('complaint form', () => {
       assert.equal(await name.getAttribute('aria-invalid'), null)
     }))
 
+  test('a field\'s error goes as soon as the field is fixed, before the next submit', () =>
+    withPage(browser, 'complaint-error-clears', async (page) => {
+      await page.goto('/complain')
+      await page.getByLabel('What does it concern?').locator('option').nth(1).waitFor({ state: 'attached' })
+      await fillValid(page, 'not-an-address')
+      await page.getByTestId('complaint-submit').click()
+      const email = page.getByLabel('Email')
+      await expect(email).toHaveAttribute('aria-invalid', 'true')
+      await expect(page.getByTestId('error-summary').getByRole('link')).toHaveCount(1)
+      await email.fill(`fixed.${stamp}@example.org`)
+      await expect(page.getByTestId('field-error')).toHaveCount(0)
+      assert.equal(await email.getAttribute('aria-invalid'), null)
+      await expect(page.getByTestId('error-summary')).toHaveCount(0)
+    }))
+
+  test('"File another complaint" starts empty: nothing of the previous customer stays', () =>
+    withPage(browser, 'complaint-another', async (page) => {
+      await page.goto('/complain')
+      await page.getByLabel('What does it concern?').locator('option').nth(1).waitFor({ state: 'attached' })
+      await fillValid(page, `first.${stamp}@example.org`)
+      await page.getByLabel('Phone').fill('+358 40 765 4321')
+      await page.getByTestId('complaint-submit').click()
+      await page.getByTestId('complaint-success').waitFor()
+      await page.getByRole('button', { name: 'File another complaint' }).click()
+      for (const label of ['Your name', 'Email', 'Phone', 'What happened?']) {
+        await expect(page.getByLabel(label)).toHaveValue('')
+      }
+    }))
+
   test('files: a text file is refused in the browser; a text file renamed .png is refused by the server', () =>
     withPage(browser, 'complaint-attachments', async (page) => {
       await page.goto('/complain')
