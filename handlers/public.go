@@ -83,7 +83,7 @@ func (h *publicHandlers) submit(c echo.Context) error {
 	var req models.ComplaintCreate
 	files, err := h.bindForm(c, &req, map[string]*string{
 		"name": &req.Name, "email": &req.Email, "phone": &req.Phone, "category": &req.Category,
-		"touchpoint": &req.Touchpoint, "order_ref": &req.OrderRef, "description": &req.Description,
+		"touchpoint": &req.Touchpoint, "order_ref": &req.OrderRef, "subject": &req.Topic, "description": &req.Description,
 		"expected_outcome": &req.ExpectedOutcome, "locale": &req.Locale, "website": &req.Website,
 	})
 	if err != nil {

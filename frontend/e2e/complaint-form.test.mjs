@@ -96,6 +96,18 @@ describe('complaint form', () => {
       }
     }))
 
+  test('"What is it about?" becomes the case subject', () =>
+    withPage(browser, 'complaint-topic', async (page) => {
+      await page.goto('/complain')
+      await page.getByLabel('What does it concern?').locator('option').nth(1).waitFor({ state: 'attached' })
+      await fillValid(page, `topic.${stamp}@example.org`)
+      await page.getByLabel('What is it about?').fill(`Parcel lost ${stamp}`)
+      await page.getByTestId('complaint-submit').click()
+      await page.getByTestId('complaint-success').waitFor()
+      await page.getByTestId('open-tracking').click()
+      await expect(page.getByTestId('track-page')).toContainText(`Parcel lost ${stamp}`)
+    }))
+
   test('files: a text file is refused in the browser; a text file renamed .png is refused by the server', () =>
     withPage(browser, 'complaint-attachments', async (page) => {
       await page.goto('/complain')

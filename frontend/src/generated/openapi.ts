@@ -1757,7 +1757,9 @@ export interface components {
             category: string;
             touchpoint: components["schemas"]["Touchpoint"];
             order_ref?: string;
-            /** @description What happened, in the customer's words; its first line becomes the case subject. */
+            /** @description Optional short answer to "What is it about?"; it becomes the case subject. Without it the description's first line does, cut at a word boundary after 80 characters. */
+            subject?: string;
+            /** @description What happened, in the customer's words; its first line becomes the case subject unless `subject` is given. */
             description: string;
             expected_outcome: components["schemas"]["ExpectedOutcome"];
             /**
@@ -1781,7 +1783,9 @@ export interface components {
             category: string;
             touchpoint: components["schemas"]["Touchpoint"];
             order_ref?: string;
-            /** @description What happened, in the customer's words; its first line becomes the case subject. */
+            /** @description Optional short answer to "What is it about?"; it becomes the case subject. Without it the description's first line does, cut at a word boundary after 80 characters. */
+            subject?: string;
+            /** @description What happened, in the customer's words; its first line becomes the case subject unless `subject` is given. */
             description: string;
             expected_outcome: components["schemas"]["ExpectedOutcome"];
             /**

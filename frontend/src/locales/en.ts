@@ -440,6 +440,8 @@ const en = {
     choose: 'Choose…',
     orderRef: 'Order or reference number',
     orderRefHint: 'For example from your receipt or order confirmation.',
+    topic: 'What is it about?',
+    topicHint: 'A few words, for example “Sofa delivered late”.',
     description: 'What happened?',
     descriptionHint: 'Tell us in your own words, at least 10 characters.',
     outcome: 'What would you like us to do?',

@@ -439,6 +439,8 @@ const fi: Messages = {
     choose: 'Valitse…',
     orderRef: 'Tilaus- tai viitenumero',
     orderRefHint: 'Esimerkiksi kuitista tai tilausvahvistuksesta.',
+    topic: 'Mistä on kyse?',
+    topicHint: 'Muutama sana, esimerkiksi ”Sohvan toimitus myöhässä”.',
     description: 'Mitä tapahtui?',
     descriptionHint: 'Kerro omin sanoin, vähintään 10 merkkiä.',
     outcome: 'Mitä toivot meidän tekevän?',
