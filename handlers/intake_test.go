@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -473,5 +474,37 @@ func TestPromisedFirstResponseFollowsTheSLA(t *testing.T) {
 	ack, err := s.env.Store.GetOutboxMail(context.Background(), recent[0].ID)
 	if err != nil || !strings.Contains(ack.Message.Text, fmt.Sprintf("within %d hours", want)) {
 		t.Fatalf("acknowledgement does not promise %d hours: %v %v", want, ack, err)
+	}
+}
+
+// Every field error carries a machine-readable reason, so the app can word it in the
+// customer's language instead of showing the server's English.
+func TestFieldErrorsCarryTheirReason(t *testing.T) {
+	s := newStack(t)
+	body := `{"name":"","email":"not-an-address","category":"delivery","touchpoint":"moon","description":"short","expected_outcome":"replacement"}`
+	res := s.do(nil, http.MethodPost, "/api/v1/complaints", body, nil)
+	if res.status != http.StatusBadRequest {
+		t.Fatalf("status %d: %s", res.status, res.body)
+	}
+	var env struct {
+		Error struct {
+			Fields      map[string]string            `json:"fields"`
+			FieldIssues map[string]models.FieldIssue `json:"field_issues"`
+		} `json:"error"`
+	}
+	res.decode(t, &env)
+	want := map[string]models.FieldIssue{
+		"name":        {Code: "required"},
+		"email":       {Code: "invalid_email"},
+		"touchpoint":  {Code: "not_allowed"},
+		"description": {Code: "too_short", Limit: 10},
+	}
+	if !reflect.DeepEqual(env.Error.FieldIssues, want) {
+		t.Errorf("field_issues = %+v, want %+v", env.Error.FieldIssues, want)
+	}
+	for f := range env.Error.Fields {
+		if _, ok := env.Error.FieldIssues[f]; !ok {
+			t.Errorf("field %s has a message but no reason", f)
+		}
 	}
 }

@@ -286,22 +286,25 @@ func (in *Intake) file(ctx context.Context, req models.ComplaintCreate, referenc
 // checkUploads validates files by content and size and prepares their documents.
 func (in *Intake) checkUploads(files []Upload, messageID string, public bool, now time.Time) ([]models.AttachmentRef, []*store.Attachment, error) {
 	if len(files) > in.limits.MaxFiles {
-		return nil, nil, models.InvalidField("attachments", fmt.Sprintf("at most %d files", in.limits.MaxFiles))
+		return nil, nil, models.InvalidFieldIssue("attachments", fmt.Sprintf("at most %d files", in.limits.MaxFiles),
+			models.FieldIssue{Code: "too_many_files", Limit: in.limits.MaxFiles})
 	}
 	refs := make([]models.AttachmentRef, 0, len(files))
 	blobs := make([]*store.Attachment, 0, len(files))
 	for _, f := range files {
 		if int64(len(f.Data)) > in.limits.MaxFileBytes {
 			return nil, nil, &models.Error{Kind: models.KindTooLarge, Code: "too_large",
-				Message: fmt.Sprintf("%s is over %d MB", f.Name, in.limits.MaxFileBytes>>20), Fields: map[string]string{"attachments": "file too large: " + f.Name}}
+				Message: fmt.Sprintf("%s is over %d MB", f.Name, in.limits.MaxFileBytes>>20), Fields: map[string]string{"attachments": "file too large: " + f.Name},
+				FieldIssues: map[string]models.FieldIssue{"attachments": {Code: "file_too_large", Limit: int(in.limits.MaxFileBytes >> 20), File: f.Name}}}
 		}
 		if len(f.Data) == 0 {
-			return nil, nil, models.InvalidField("attachments", "empty file: "+f.Name)
+			return nil, nil, models.InvalidFieldIssue("attachments", "empty file: "+f.Name, models.FieldIssue{Code: "empty_file", File: f.Name})
 		}
 		mt := mimetype.Detect(f.Data)
 		ct, _, _ := strings.Cut(mt.String(), ";")
 		if !slices.Contains(allowedUploads, ct) {
-			return nil, nil, models.InvalidField("attachments", fmt.Sprintf("%s is not an image or a PDF", f.Name))
+			return nil, nil, models.InvalidFieldIssue("attachments", fmt.Sprintf("%s is not an image or a PDF", f.Name),
+				models.FieldIssue{Code: "wrong_file_type", File: f.Name})
 		}
 		id := newID()
 		name := safeFileName(f.Name, mt.Extension())

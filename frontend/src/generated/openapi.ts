@@ -1235,6 +1235,17 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        FieldIssue: {
+            /**
+             * @description Why the field was refused; `invalid` when no more exact reason applies.
+             * @enum {string}
+             */
+            code: "required" | "invalid_email" | "not_allowed" | "too_short" | "too_long" | "too_few" | "too_many" | "too_small" | "too_large" | "invalid" | "too_many_files" | "file_too_large" | "empty_file" | "wrong_file_type";
+            /** @description The length, count, number or size (MB) the rule names, for the `too_*` codes and `file_too_large`. */
+            limit?: number;
+            /** @description The uploaded file's name, for the file codes. */
+            file?: string;
+        };
         /** @description The one error body of every route. */
         ErrorEnvelope: {
             error: {
@@ -1249,6 +1260,10 @@ export interface components {
                 /** @description Per-field messages keyed by the request's JSON field name (`customer.email` for nested fields, `tags[0]` for list items) or query parameter name. */
                 fields?: {
                     [key: string]: string;
+                };
+                /** @description What is wrong with each field of `fields`, in machine terms, for clients to say in the user's language; one entry per entry of `fields`. */
+                field_issues?: {
+                    [key: string]: components["schemas"]["FieldIssue"];
                 };
             };
         };
@@ -6461,6 +6476,7 @@ type ReadonlyArray<T> = [
 ] extends [
     unknown[]
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
+export const fieldIssueCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FieldIssue"]["code"]> = ["required", "invalid_email", "not_allowed", "too_short", "too_long", "too_few", "too_many", "too_small", "too_large", "invalid", "too_many_files", "file_too_large", "empty_file", "wrong_file_type"];
 export const readinessStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Readiness"]["status"]> = ["ready", "not ready"];
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["agent", "manager", "admin"];
 export const localeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Locale"]> = ["en", "fi"];

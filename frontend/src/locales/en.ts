@@ -404,6 +404,18 @@ const en = {
     errorSummary: 'There is a problem',
     fixFields: 'Please correct the highlighted fields.',
     tooLong: 'This is too long: at most {max} characters.',
+    issues: {
+      required: 'Fill in this field.',
+      invalid_email: 'Enter a valid e-mail address.',
+      not_allowed: 'Choose one of the options.',
+      too_short: 'Too short: at least {limit} characters.',
+      too_long: 'Too long: at most {limit} characters.',
+      too_few: 'Add at least {limit}.',
+      too_many: 'Too many: at most {limit}.',
+      too_small: 'Must be at least {limit}.',
+      too_large: 'Must be at most {limit}.',
+      invalid: 'This value is not valid.',
+    },
   },
   files: {
     label: 'Attachments',

@@ -403,6 +403,18 @@ const fi: Messages = {
     errorSummary: 'Lomakkeessa on virheitä',
     fixFields: 'Korjaa merkityt kentät.',
     tooLong: 'Teksti on liian pitkä: enintään {max} merkkiä.',
+    issues: {
+      required: 'Täytä tämä kenttä.',
+      invalid_email: 'Anna kelvollinen sähköpostiosoite.',
+      not_allowed: 'Valitse jokin vaihtoehdoista.',
+      too_short: 'Liian lyhyt: vähintään {limit} merkkiä.',
+      too_long: 'Liian pitkä: enintään {limit} merkkiä.',
+      too_few: 'Lisää vähintään {limit}.',
+      too_many: 'Liian monta: enintään {limit}.',
+      too_small: 'Vähintään {limit}.',
+      too_large: 'Enintään {limit}.',
+      invalid: 'Arvo ei kelpaa.',
+    },
   },
   files: {
     label: 'Liitteet',
