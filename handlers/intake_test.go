@@ -450,11 +450,17 @@ func TestPromisedFirstResponseFollowsTheSLA(t *testing.T) {
 	res := s.do(nil, "POST", "/api/v1/complaints", complaintJSON, nil)
 	var r struct {
 		Data struct {
-			Reference          string `json:"reference"`
-			FirstResponseHours int    `json:"first_response_hours"`
+			Reference          string    `json:"reference"`
+			FirstResponseHours int       `json:"first_response_hours"`
+			FirstResponseDue   time.Time `json:"first_response_due"`
+			TimeZone           string    `json:"time_zone"`
 		} `json:"data"`
 	}
 	res.decode(t, &r)
+	// Said as a time, not a vague number of hours: the due time in the calendar's zone.
+	if r.Data.TimeZone != "Europe/Helsinki" || r.Data.FirstResponseDue.Weekday() != time.Monday {
+		t.Fatalf("receipt: due %v in %q, want a Monday in Europe/Helsinki", r.Data.FirstResponseDue, r.Data.TimeZone)
+	}
 	c, err := s.env.Store.GetCase(context.Background(), r.Data.Reference)
 	if err != nil {
 		t.Fatal(err)
@@ -472,8 +478,8 @@ func TestPromisedFirstResponseFollowsTheSLA(t *testing.T) {
 		t.Fatalf("outbox: %v %v", recent, err)
 	}
 	ack, err := s.env.Store.GetOutboxMail(context.Background(), recent[0].ID)
-	if err != nil || !strings.Contains(ack.Message.Text, fmt.Sprintf("within %d hours", want)) {
-		t.Fatalf("acknowledgement does not promise %d hours: %v %v", want, ack, err)
+	if err != nil || !strings.Contains(ack.Message.Text, "by Monday "+r.Data.FirstResponseDue.Format("15:04")+".") {
+		t.Fatalf("acknowledgement does not promise an answer by Monday %s: %v %v", r.Data.FirstResponseDue.Format("15:04"), ack, err)
 	}
 }
 

@@ -53,6 +53,11 @@ type Receipt struct {
 	TrackingURL        string `json:"tracking_url"`
 	TrackingToken      string `json:"tracking_token"`
 	FirstResponseHours int    `json:"first_response_hours"`
+	// FirstResponseDue is when the first response is due by the case's SLA, in the SLA
+	// calendar's zone (TimeZone), so the customer is told "by Monday 16:00" in their own
+	// time; absent when no SLA clock applies.
+	FirstResponseDue *time.Time `json:"first_response_due,omitempty"`
+	TimeZone         string     `json:"time_zone,omitempty"`
 }
 
 // Intake is the customer side: filing a complaint, following it, replying, and the follow-up.
@@ -241,13 +246,43 @@ func (in *Intake) promisedHours(c *models.Case) int {
 	return in.limits.FirstResponseHours
 }
 
+// receipt is what the customer is told after filing c.
+func (in *Intake) receipt(ctx context.Context, c *models.Case, token, url string) *Receipt {
+	r := &Receipt{Reference: c.ID, TrackingURL: url, TrackingToken: token, FirstResponseHours: in.promisedHours(c)}
+	if due := in.firstResponseDue(ctx, c); due != nil {
+		r.FirstResponseDue, r.TimeZone = due, due.Location().String()
+	}
+	return r
+}
+
+// firstResponseDue is the case's first-response due time in its SLA calendar's zone. A case
+// just filed carries it in that zone already; one read back from the database is in UTC,
+// and its policy names the zone.
+func (in *Intake) firstResponseDue(ctx context.Context, c *models.Case) *time.Time {
+	due := c.FirstResponseDue()
+	if due == nil || due.Location() != time.UTC {
+		return due
+	}
+	zone := models.DefaultTimeZone
+	if c.SLAPolicyID != "" {
+		if p, err := in.store.GetSLAPolicy(ctx, c.SLAPolicyID); err == nil && p.Calendar.TimeZone != "" {
+			zone = p.Calendar.TimeZone
+		}
+	}
+	if loc, err := time.LoadLocation(zone); err == nil {
+		t := due.In(loc)
+		return &t
+	}
+	return due
+}
+
 // receiptFor answers a retried submission: the same reference with a fresh tracking link.
 func (in *Intake) receiptFor(ctx context.Context, c *models.Case) (*Receipt, error) {
 	token, url, err := in.newTrackingLink(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
-	return &Receipt{Reference: c.ID, TrackingURL: url, TrackingToken: token, FirstResponseHours: in.promisedHours(c)}, nil
+	return in.receipt(ctx, c, token, url), nil
 }
 
 func (in *Intake) file(ctx context.Context, req models.ComplaintCreate, reference string, refs []models.AttachmentRef, blobs []*store.Attachment, now time.Time) (*Receipt, error) {
@@ -280,7 +315,7 @@ func (in *Intake) file(ctx context.Context, req models.ComplaintCreate, referenc
 		return nil, err
 	}
 	url := in.trackingURL(token)
-	return &Receipt{Reference: c.ID, TrackingURL: url, TrackingToken: token, FirstResponseHours: in.promisedHours(c)}, nil
+	return in.receipt(ctx, c, token, url), nil
 }
 
 // checkUploads validates files by content and size and prepares their documents.

@@ -149,6 +149,8 @@ type PublicCase struct {
 	Attachments     []AttachmentRef `json:"attachments"`
 	FollowUp        *FollowUp       `json:"follow_up"`
 	CanFollowUp     bool            `json:"can_follow_up"`
+	// Locale is the case's language: the tracking page speaks it, as the mails do.
+	Locale string `json:"locale"`
 }
 
 // PublicMessage is one message as the customer sees it.
@@ -168,6 +170,10 @@ func (c *Case) Public() PublicCase {
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Messages: []PublicMessage{},
 		Attachments: []AttachmentRef{}, FollowUp: c.FollowUp,
 		CanFollowUp: c.FollowUp == nil && (c.Status == StatusResolved || c.Status == StatusClosed),
+		Locale:      c.Locale,
+	}
+	if p.Locale == "" {
+		p.Locale = "en" // a case staff opened: its mails go out in English
 	}
 	p.Messages = append(p.Messages, PublicMessage{ID: "original", From: "you", Author: c.Customer.Name, Body: c.Description, CreatedAt: c.CreatedAt})
 	for _, m := range c.Messages {

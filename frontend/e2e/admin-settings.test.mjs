@@ -115,7 +115,8 @@ describe('admin: categories and outbox', () => {
       },
       { storageState: adminState },
     )
-    // On a phone the address wraps only after the @ or before a dot, never inside a word.
+    // On a phone the address wraps only after the @, before a dot or after a hyphen, never
+    // inside a word.
     await withPage(
       browser,
       'outbox-phone',
@@ -141,7 +142,7 @@ describe('admin: categories and outbox', () => {
           return out
         })
         assert.ok(breaks.length > 0, 'the long address wraps at 390 px')
-        for (const b of breaks) assert.ok(b.startsWith('@|') || b.endsWith('|.') || b.startsWith('<|'), `the address breaks inside a word: ${b} (${breaks})`)
+        for (const b of breaks) assert.ok(b.startsWith('@|') || b.endsWith('|.') || b.startsWith('<|') || b.startsWith('-|'), `the address breaks inside a word: ${b} (${breaks})`)
       },
       { viewport: { width: 390, height: 844 }, storageState: adminState },
     )

@@ -163,7 +163,8 @@ describe('complaint form', () => {
       assert.match(sent, /name="locale"\r\n\r\nfi\r\n/)
 
       await expect(page.getByRole('heading', { level: 1, name: 'Kiitos! Olemme vastaanottaneet reklamaatiosi.' })).toBeVisible()
-      await expect(page.getByTestId('complaint-promise')).toContainText(/Vastaamme \d+ tunnin kuluessa/)
+      // By when, in the SLA calendar's time: "viimeistään maanantaina klo 16.00".
+      await expect(page.getByTestId('complaint-promise')).toContainText(/Vastaamme viimeistään (maanan|tiis|keskiviikko|tors|perjan|lauan|sunnun)\p{L}*na( \d+\.\d+\.)? klo \d{1,2}\.\d\d\./u)
       await expect(page.getByRole('button', { name: 'Kopioi linkki' })).toBeVisible()
       await expect(page.getByRole('link', { name: 'Avaa asiasi' })).toBeVisible()
 
@@ -171,6 +172,28 @@ describe('complaint form', () => {
       await page.getByRole('link', { name: 'Avaa asiasi' }).click()
       await expect(page.getByTestId('track-status')).toHaveText('Vastaanotettu')
       await expect(page.getByRole('heading', { name: 'Kirjoita meille' })).toBeVisible()
+    }))
+
+  test('the tracking page speaks the case\'s language, not the browser\'s', () =>
+    withPage(browser, 'track-case-language', async (page) => {
+      const response = await page.request.post('/api/v1/complaints', {
+        headers: { 'Idempotency-Key': `track-lang-${stamp}` },
+        data: {
+          name: 'Liisa Kieli',
+          email: `liisa.kieli.${stamp}@example.org`,
+          category: 'delivery',
+          touchpoint: 'delivery',
+          description: 'Paketti ei tullut perille ajallaan.',
+          expected_outcome: 'explanation',
+          locale: 'fi',
+        },
+      })
+      assert.equal(response.status(), 201, await response.text())
+      // An English browser opens the link from the Finnish mail.
+      await page.goto(new URL((await response.json()).data.tracking_url).pathname)
+      await expect(page.getByTestId('track-status')).toHaveText('Vastaanotettu')
+      await expect(page.getByRole('heading', { name: 'Kirjoita meille' })).toBeVisible()
+      assert.equal(await page.evaluate(() => document.documentElement.lang), 'fi')
     }))
 
   test('a retry after a lost answer files the complaint once (same idempotency key)', () =>

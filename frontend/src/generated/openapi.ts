@@ -1826,6 +1826,16 @@ export interface components {
             tracking_token: string;
             /** @description Within how many hours the team promises a first answer. */
             first_response_hours: number;
+            /**
+             * Format: date-time
+             * @description When the first answer is due by the case's SLA, written with the offset of the SLA calendar's zone (`time_zone`), so the form can say "by Monday 16:00" in the customer's own time. Absent when no SLA clock applies.
+             */
+            first_response_due?: string;
+            /**
+             * @description The IANA zone of the SLA calendar `first_response_due` is read in; absent with it.
+             * @example Europe/Helsinki
+             */
+            time_zone?: string;
         };
         /** @description What the public complaint form offers. */
         FormOptions: {
@@ -1872,6 +1882,8 @@ export interface components {
             follow_up: components["schemas"]["FollowUp"] | null;
             /** @description `true` while the case is resolved or closed and the follow-up is unanswered: show the follow-up form. */
             can_follow_up: boolean;
+            /** @description The case's language (the complaint form's): the tracking page speaks it, as the mails do. */
+            locale: components["schemas"]["Locale"];
         };
         /** @description One message as the customer sees it. */
         PublicMessage: {

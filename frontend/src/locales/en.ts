@@ -479,7 +479,8 @@ const en = {
     success: {
       title: 'Thank you. We have received your complaint.',
       reference: 'Your reference',
-      answerWithin: 'We will answer within {hours} hours. We also sent you an e-mail with these details.',
+      answerWithin: 'We will answer within {hours} hour. We also sent you an e-mail with these details. | We will answer within {hours} hours. We also sent you an e-mail with these details.',
+      answerBy: 'We will answer by {when}. We also sent you an e-mail with these details.',
       trackingHeading: 'Your private tracking link',
       trackingHint: 'Follow your case and write to us with this link. Anyone who has it can see your case, so keep it to yourself.',
       copy: 'Copy link',

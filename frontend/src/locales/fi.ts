@@ -478,7 +478,8 @@ const fi: Messages = {
     success: {
       title: 'Kiitos! Olemme vastaanottaneet reklamaatiosi.',
       reference: 'Viitteesi',
-      answerWithin: 'Vastaamme {hours} tunnin kuluessa. Lähetimme nämä tiedot myös sähköpostiisi.',
+      answerWithin: 'Vastaamme {hours} tunnin kuluessa. Lähetimme nämä tiedot myös sähköpostiisi. | Vastaamme {hours} tunnin kuluessa. Lähetimme nämä tiedot myös sähköpostiisi.',
+      answerBy: 'Vastaamme viimeistään {when}. Lähetimme nämä tiedot myös sähköpostiisi.',
       trackingHeading: 'Oma seurantalinkkisi',
       trackingHint: 'Tällä linkillä voit seurata asiaasi ja kirjoittaa meille. Kuka tahansa linkin saanut näkee asiasi, joten pidä se omana tietonasi.',
       copy: 'Kopioi linkki',
