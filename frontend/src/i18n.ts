@@ -80,20 +80,38 @@ let wantedLocale: Locale | null = null
  * are here, else once they have arrived (the page keeps the old language until then).
  */
 export function setLocale(locale: Locale): Promise<void> {
+  return switchLocale(locale, true)
+}
+
+/**
+ * Speaks a page's own language without remembering it as the user's choice (the tracking
+ * page speaks the case's language).
+ */
+export function applyLocale(locale: Locale): Promise<void> {
+  return switchLocale(locale, false)
+}
+
+function switchLocale(locale: Locale, remember: boolean): Promise<void> {
   wantedLocale = locale
+  const show = () => (remember ? rememberLocale(locale) : showLocale(locale))
   const parts = loadedParts[locale]
   if ([...neededParts].every((part) => parts?.[part])) {
     for (const part of neededParts) addPart(locale, part, parts![part]!)
-    applyLocale(locale)
+    show()
     return Promise.resolve()
   }
   return loadLocale(locale).then(() => {
     // Another choice made while this one loaded wins.
-    if (wantedLocale === locale) applyLocale(locale)
+    if (wantedLocale === locale) show()
   })
 }
 
-function applyLocale(locale: Locale): void {
+function showLocale(locale: Locale): void {
+  i18n.global.locale.value = locale
+  applyDocumentLang(locale)
+}
+
+function rememberLocale(locale: Locale): void {
   i18n.global.locale.value = locale
   try {
     globalThis.localStorage?.setItem(LOCALE_STORAGE_KEY, locale)
