@@ -66,6 +66,10 @@ const en = {
     passwordRequired: 'Enter your password.',
   },
   inbox: {
+    casePane: 'Selected case',
+    noneSelected: 'No case selected',
+    noneSelectedHint: 'Choose a case from the list, or press j.',
+    openFull: 'Open full page',
     title: 'Inbox',
     viewsLabel: 'Inbox views',
     views: {
@@ -228,6 +232,15 @@ const en = {
       },
     },
     other: '{actor}: {type}',
+    grouped: '{actor} made {n} changes',
+    hideSystem: 'Hide system entries',
+    systemHidden: 'No entries by people yet.',
+    senders: {
+      customer: 'Customer',
+      reply: 'Agent reply',
+      note: 'Internal note',
+      system: 'System',
+    },
     system: 'Kaiku',
     reasons: {
       merged: 'merged into another case',
