@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from './expect.mjs'
 import { adminStorageState, ARTIFACTS, launchBrowser, staffApi, withPage } from './browser.mjs'
+import { checkA11y } from './axe.mjs'
 
 let browser
 let adminState
@@ -134,6 +135,7 @@ describe('split view (1200 px and wider)', () => {
         await expect(pane.locator('.message--reply', { hasText: `Pane reply ${stamp}` })).toHaveCount(1)
         assert.equal(await page.evaluate(() => window.scrollY), before, 'the page itself never scrolled')
         assert.match(page.url(), new RegExp(`case=${ids[0]}`))
+        await checkA11y(page, 'inbox split view')
       },
       { ...wide, storageState: adminState },
     ))
