@@ -62,6 +62,11 @@ export class ApiError extends Error {
   readonly fields: Record<string, string>
   /** Per-field reasons as the server sent them (`field_issues`). */
   readonly issues: Record<string, FieldIssue>
+  /**
+   * The server's own per-field text, for the few forms that read more out of it than its
+   * code says (an overlap names the other interval); never to be shown as it is.
+   */
+  readonly serverFields: Record<string, string>
 
   constructor(status: number, code: string, message: string, fields: Record<string, string> = {}, issues: Record<string, FieldIssue> = {}) {
     super(message)
@@ -69,6 +74,7 @@ export class ApiError extends Error {
     this.status = status
     this.code = code
     this.issues = issues
+    this.serverFields = fields
     // Never the server's English: a field with a reason is worded here, in the user's language.
     const translate = (key: string, values?: Record<string, unknown>) => i18n.global.t(key, values ?? {})
     this.fields = Object.fromEntries(
