@@ -59,6 +59,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	users := &userHandlers{users: d.Users, bind: bind}
 	tokens := &tokenHandlers{tokens: d.Auth, bind: bind}
 	cases := &caseHandlers{cases: d.Cases, bind: bind}
+	bulk := &bulkHandlers{cases: d.Cases, bind: bind}
 	web := &webApp{files: d.Frontend}
 	public := &publicHandlers{intake: d.Intake, bind: bind, maxFileSize: d.MaxFileBytes, maxUpload: 6*d.MaxFileBytes + d.MaxBodyBytes, secureCookies: d.SecureCookies}
 	outbox := &outboxHandlers{outbox: d.Outbox}
@@ -113,6 +114,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.GET("/cases", cases.list)
 	staff.POST("/cases", cases.create)
 	staff.GET("/cases/counts", cases.counts)
+	staff.POST("/cases/bulk", bulk.apply)
 	staff.GET("/cases/:id", cases.get)
 	staff.PATCH("/cases/:id", cases.patch)
 	staff.POST("/cases/:id/messages", conv.addMessage)
