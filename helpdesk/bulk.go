@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/search"
 )
 
 // BulkResult is what became of one case of a bulk change.
@@ -15,17 +16,20 @@ type BulkResult struct {
 	Case    *models.Case
 }
 
-// bulkWorkers is how many cases of one bulk change are written at once. Each case write is
-// the single-case write (read, change, rules, conditional replace, mark, timer, index, event);
-// issued side by side their marks, timers, index documents and events travel in shared group
-// commits, and the replaces queue for the records file's one write connection instead of
-// each waiting for the previous case's whole round trip.
+// bulkWorkers is how many cases of one bulk change are written at once. Issued side by side,
+// their index marks and timers travel in shared group commits, and the case replaces queue
+// for the records file's one write connection instead of each waiting for the previous
+// case's whole round trip.
 const bulkWorkers = 32
 
 // Bulk applies one change to many cases. Each case is written as a PATCH of it would be: its
 // own version check (against the version the client sent for it), timeline entry, SLA clocks,
 // case_updated rules and live event. A case that cannot take the change is refused and
 // reported; the others are changed. The results are in the order of the request.
+//
+// The cases are stored first (each with its index mark), then indexed in one batch, then
+// announced together: one index segment instead of one per few cases keeps Bleve's merging
+// down, and the live events share event pages.
 func (s *Cases) Bulk(ctx context.Context, p *Principal, req models.BulkChange) ([]BulkResult, error) {
 	if err := p.Require(models.RoleAgent); err != nil {
 		return nil, err
@@ -49,32 +53,54 @@ func (s *Cases) Bulk(ctx context.Context, p *Principal, req models.BulkChange) (
 		return nil, err
 	}
 	results := make([]BulkResult, len(req.Cases))
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for range min(bulkWorkers, len(req.Cases)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				results[i] = s.bulkOne(ctx, p, req, req.Cases[i], rules, policies)
-			}
-		}()
+	effects := make([][]models.RuleEffect, len(req.Cases))
+	inParallel(len(req.Cases), bulkWorkers, func(i int) {
+		results[i], effects[i] = s.bulkStore(ctx, p, req, req.Cases[i], rules, policies)
+	})
+	docs := make([]search.CaseDoc, 0, len(results))
+	for _, r := range results {
+		if r.Case != nil {
+			docs = append(docs, ToDoc(r.Case))
+		}
 	}
-	for i := range req.Cases {
-		work <- i
+	if len(docs) > 0 {
+		s.indexer.indexBatch(ctx, docs)
 	}
-	close(work)
-	wg.Wait()
+	announce := s.publish(ctx, EventCaseUpdated, map[string]any{"by": p.User.ID, "bulk": true})
+	inParallel(len(results), len(results), func(i int) {
+		if c := results[i].Case; c != nil {
+			s.afterWrite(ctx, c, s.rules.aftermathOf(ctx, c, effects[i]), announce)
+		}
+	})
 	return results, nil
 }
 
-// bulkOne writes the bulk change to one case.
-func (s *Cases) bulkOne(ctx context.Context, p *Principal, req models.BulkChange, ref models.BulkCaseRef,
-	rules []models.Rule, policies map[string]models.SLAPolicy) BulkResult {
+// inParallel calls fn(0..n-1) on at most workers goroutines and returns when all are done.
+func inParallel(n, workers int, fn func(i int)) {
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(workers, n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				fn(i)
+			}
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+// bulkStore stores the bulk change of one case (not yet indexed or announced).
+func (s *Cases) bulkStore(ctx context.Context, p *Principal, req models.BulkChange, ref models.BulkCaseRef,
+	rules []models.Rule, policies map[string]models.SLAPolicy) (BulkResult, []models.RuleEffect) {
 	now := s.now()
-	c, err := s.write(ctx, ref.ID, writeSpec{expected: ref.Version, trigger: models.TriggerCaseUpdated,
-		rules: rules, policies: policies,
-		announce: s.publish(ctx, EventCaseUpdated, map[string]any{"by": p.User.ID, "bulk": true})},
+	c, effects, err := s.writeStored(ctx, ref.ID, writeSpec{expected: ref.Version, trigger: models.TriggerCaseUpdated,
+		rules: rules, policies: policies},
 		func(c *models.Case) error {
 			if c.MergedInto != "" {
 				return models.Forbidden("this case was merged into " + c.MergedInto + "; change that case instead")
@@ -95,7 +121,7 @@ func (s *Cases) bulkOne(ctx context.Context, p *Principal, req models.BulkChange
 			}
 		}
 	}
-	return r
+	return r, effects
 }
 
 // policiesByID reads the SLA policies once for a batch of writes.
