@@ -115,6 +115,7 @@ func newStackWith(t *testing.T, opts store.Options) *stack {
 		Logger: logger, Auth: auth, Users: users, Cases: cases, Intake: intake, Events: events,
 		Settings: settings, Outbox: helpdesk.NewOutbox(mailer), Canned: helpdesk.NewCanned(env.Store, clock.Now), SLA: sla, Rules: rules,
 		Webhooks: helpdesk.NewWebhooks(env.Store, hooks, clock.Now), MaxFileBytes: limits.MaxFileBytes,
+		SavedViews: helpdesk.NewSavedViews(env.Store, cases, clock.Now),
 		Ready: readyFunc(func(ctx context.Context) map[string]error {
 			searchErr := idx.Ping(ctx)
 			if s.searchDown.Load() {

@@ -115,6 +115,7 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 
 	e := handlers.New(handlers.Deps{
 		Logger: logger, Auth: auth, Users: users, Cases: cases, Intake: intake, Events: events, Settings: settings, Outbox: helpdesk.NewOutbox(mailer), Canned: helpdesk.NewCanned(db.store, clock), SLA: sla, Rules: rules,
+		SavedViews:    helpdesk.NewSavedViews(db.store, cases, clock),
 		Webhooks:      helpdesk.NewWebhooks(db.store, outbound, clock),
 		MaxFileBytes:  limits.MaxFileBytes,
 		Ready:         readyChecks{"database": db.store.Ping, "search": index.Ping},
