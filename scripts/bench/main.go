@@ -344,7 +344,7 @@ func run(ctx context.Context, cfg config) (rep *report, err error) {
 	}
 	if cfg.bulk() {
 		progress("HTTP: %d single PATCHes, then %d bulk changes of %d cases", cfg.Bulk, bulkRounds, cfg.Bulk)
-		if err := measureBulk(ctx, base, admin, bulkCases, cfg.Bulk, rep.bulk); err != nil {
+		if err := measureBulk(ctx, srv, admin, bulkCases, cfg.Bulk, rep.bulk); err != nil {
 			return rep, fmt.Errorf("bulk: %w", err)
 		}
 	}
