@@ -79,9 +79,22 @@ func TestBulkChangeReportsEachCase(t *testing.T) {
 		"status": "waiting", "priority": "urgent", "assignee_id": agent.user.ID,
 		"add_tags": []string{"Bulk"}, "remove_tags": []string{"old"},
 	})
+	events, stop := s.events.Subscribe()
+	defer stop()
 	res := s.do(agent, http.MethodPost, "/api/v1/cases/bulk", string(body), nil)
 	if res.status != http.StatusOK {
 		t.Fatalf("bulk: %d %s", res.status, res.body)
+	}
+	// Each changed case is announced with a live event of its own, before the answer.
+	var announced []string
+	for len(events) > 0 {
+		if e := <-events; e.Type == "case.updated" && e.Data["bulk"] == true {
+			announced = append(announced, e.CaseID)
+		}
+	}
+	slices.Sort(announced)
+	if want := []string{fresh, tagged}; !slices.Equal(announced, want) {
+		t.Errorf("live events for %v, want one for each changed case %v", announced, want)
 	}
 	var got bulkAnswer
 	res.decode(t, &got)
