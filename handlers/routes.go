@@ -17,6 +17,7 @@ type Deps struct {
 	Users         *helpdesk.Users
 	Cases         *helpdesk.Cases
 	Intake        *helpdesk.Intake
+	Conversation  *helpdesk.Conversation
 	Events        *helpdesk.Events
 	Settings      *helpdesk.Settings
 	Outbox        *helpdesk.Outbox
@@ -70,7 +71,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	rules := &ruleHandlers{rules: d.Rules, bind: bind}
 	webhooks := &webhookHandlers{webhooks: d.Webhooks, bind: bind}
 	settings := &settingsHandlers{settings: d.Settings, bind: bind}
-	conv := &conversationHandlers{conv: d.Intake, history: d.Cases, events: d.Events, bind: bind}
+	conv := &conversationHandlers{conv: d.Conversation, history: d.Cases, events: d.Events, bind: bind}
 
 	e.GET("/healthz", health.healthz)
 	e.GET("/readyz", health.readyz)
@@ -158,8 +159,11 @@ func registerRoutes(e *echo.Echo, d Deps) {
 
 	staff.GET("/webhooks", webhooks.list)
 	staff.POST("/webhooks", webhooks.create)
+	staff.GET("/webhooks/choices", webhooks.choices)
 	staff.PATCH("/webhooks/:id", webhooks.patch)
 	staff.DELETE("/webhooks/:id", webhooks.remove)
+	staff.POST("/webhooks/:id/secret", webhooks.rotateSecret)
+	staff.POST("/webhooks/:id/test", webhooks.sendTest)
 	staff.GET("/webhooks/:id/deliveries", webhooks.deliveries)
 
 	staff.GET("/mail/outbox", outbox.list)

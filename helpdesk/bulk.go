@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 
+	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/search"
 )
@@ -46,14 +47,14 @@ func (s *Cases) Bulk(ctx context.Context, p *Principal, req models.BulkChange) (
 		return nil, err
 	}
 	if rules == nil {
-		rules = []models.Rule{}
+		rules = []escalation.Rule{}
 	}
 	policies, err := s.policiesByID(ctx)
 	if err != nil {
 		return nil, err
 	}
 	results := make([]BulkResult, len(req.Cases))
-	effects := make([][]models.RuleEffect, len(req.Cases))
+	effects := make([][]escalation.RuleEffect, len(req.Cases))
 	inParallel(len(req.Cases), bulkWorkers, func(i int) {
 		results[i], effects[i] = s.bulkStore(ctx, p, req, req.Cases[i], rules, policies)
 	})
@@ -97,9 +98,9 @@ func inParallel(n, workers int, fn func(i int)) {
 
 // bulkStore stores the bulk change of one case (not yet indexed or announced).
 func (s *Cases) bulkStore(ctx context.Context, p *Principal, req models.BulkChange, ref models.BulkCaseRef,
-	rules []models.Rule, policies map[string]models.SLAPolicy) (BulkResult, []models.RuleEffect) {
+	rules []escalation.Rule, policies map[string]models.SLAPolicy) (BulkResult, []escalation.RuleEffect) {
 	now := s.now()
-	c, effects, err := s.writeStored(ctx, ref.ID, writeSpec{expected: ref.Version, trigger: models.TriggerCaseUpdated,
+	c, effects, err := s.writeStored(ctx, ref.ID, writeSpec{expected: ref.Version, trigger: escalation.TriggerCaseUpdated,
 		rules: rules, policies: policies},
 		func(c *models.Case) error {
 			if c.MergedInto != "" {

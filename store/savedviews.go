@@ -37,33 +37,31 @@ func (s *Store) GetSavedViews(ctx context.Context, key string) (*SavedViewList, 
 }
 
 // UpdateSavedViews reads the views of one scope, lets mutate change them, and writes them
-// back only if nobody wrote in between; if someone did, it reads again and calls mutate
-// again, so mutate must decide from the list it is given (and refuse a view's stale client
-// version by returning an error).
+// back through the one conditional update of versioned records (updateVersioned): if someone
+// wrote in between, it reads again and calls mutate again, so mutate must decide from the list
+// it is given (and refuse a view's stale client version by returning an error). A scope's
+// first view creates its document by insert; should another replica create it first, the
+// change is decided again on that one.
 func (s *Store) UpdateSavedViews(ctx context.Context, key string, mutate func(l *SavedViewList) error) (*SavedViewList, error) {
-	unlock := s.locks.lock("saved_views:" + key)
-	defer unlock()
 	const attempts = 5
 	for range attempts {
-		l, err := s.GetSavedViews(ctx, key)
-		if err != nil {
-			return nil, err
+		l, err := updateVersioned(ctx, s, collSavedViews, key, savedViewsVersion, func(l *SavedViewList) error {
+			if l.Views == nil {
+				l.Views = []models.SavedView{}
+			}
+			return mutate(l)
+		})
+		if !errors.Is(err, ErrNotFound) {
+			return l, err
 		}
-		read := l.Version
+		l = &SavedViewList{Key: key, Views: []models.SavedView{}}
 		if err := mutate(l); err != nil {
 			return nil, err
 		}
-		l.Version = read + 1
-		if read == 0 {
-			err = s.insert(ctx, collSavedViews, l)
-			if isDup(err) {
-				continue // another replica made the document first; decide again on it
-			}
-		} else {
-			err = s.replaceIfVersion(ctx, collSavedViews, key, read, l)
-			if errors.Is(err, ErrVersionMismatch) {
-				continue
-			}
+		l.Version = 1
+		err = s.insert(ctx, collSavedViews, l)
+		if isDup(err) {
+			continue // created meanwhile: update that one
 		}
 		if err != nil {
 			return nil, err
@@ -72,3 +70,5 @@ func (s *Store) UpdateSavedViews(ctx context.Context, key string, mutate func(l 
 	}
 	return nil, fmt.Errorf("saved views %s: %w after %d attempts", key, ErrVersionMismatch, attempts)
 }
+
+func savedViewsVersion(l *SavedViewList) *int64 { return &l.Version }

@@ -212,6 +212,9 @@ async function main() {
         KAIKU_DATA_DIR: dataDir,
         KAIKU_ADMIN_EMAIL: ADMIN_EMAIL,
         KAIKU_ADMIN_PASSWORD: ADMIN_PASSWORD,
+        // The webhook tests start their receivers on loopback, which the address guard
+        // refuses unless allowed.
+        KAIKU_WEBHOOK_ALLOW_HOSTS: process.env.KAIKU_WEBHOOK_ALLOW_HOSTS ?? '127.0.0.1',
       },
     })
     const started = Date.now()

@@ -98,6 +98,12 @@ export function createAppRouter(history: RouterHistory = createWebHistory()): Ro
         meta: { roles: ['admin'], titleKey: 'outbox.title' },
       },
       {
+        path: '/admin/webhooks',
+        name: 'admin-webhooks',
+        component: () => import('./views/WebhooksView.vue'),
+        meta: { roles: ['admin'], titleKey: 'webhooks.title' },
+      },
+      {
         path: '/admin/canned-replies',
         name: 'admin-canned-replies',
         component: () => import('./views/CannedRepliesView.vue'),
