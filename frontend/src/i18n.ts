@@ -80,25 +80,38 @@ let wantedLocale: Locale | null = null
  * are here, else once they have arrived (the page keeps the old language until then).
  */
 export function setLocale(locale: Locale): Promise<void> {
+  return switchLocale(locale, true)
+}
+
+/**
+ * Speaks a page's own language without remembering it as the user's choice (the tracking
+ * page speaks the case's language): at once when its messages are here, else once they arrive.
+ */
+export function showLocale(locale: Locale): Promise<void> {
+  return switchLocale(locale, false)
+}
+
+function switchLocale(locale: Locale, remember: boolean): Promise<void> {
   wantedLocale = locale
   const parts = loadedParts[locale]
   if ([...neededParts].every((part) => parts?.[part])) {
     for (const part of neededParts) addPart(locale, part, parts![part]!)
-    applyLocale(locale)
+    applyLocale(locale, remember)
     return Promise.resolve()
   }
   return loadLocale(locale).then(() => {
     // Another choice made while this one loaded wins.
-    if (wantedLocale === locale) applyLocale(locale)
+    if (wantedLocale === locale) applyLocale(locale, remember)
   })
 }
 
-function applyLocale(locale: Locale): void {
+function applyLocale(locale: Locale, remember: boolean): void {
   i18n.global.locale.value = locale
+  applyDocumentLang(locale)
+  if (!remember) return
   try {
     globalThis.localStorage?.setItem(LOCALE_STORAGE_KEY, locale)
   } catch {
     // Storage may be unavailable (private mode); the switch still applies.
   }
-  applyDocumentLang(locale)
 }

@@ -358,6 +358,10 @@ export interface ComplaintReceipt {
   tracking_url: string
   tracking_token: string
   first_response_hours: number
+  /** When the first answer is due by the SLA, with the offset of `time_zone`. */
+  first_response_due?: string
+  /** The SLA calendar's IANA zone. */
+  time_zone?: string
 }
 
 export interface PublicMessage {
@@ -382,6 +386,8 @@ export interface PublicCase {
   attachments: AttachmentRef[]
   follow_up: FollowUp | null
   can_follow_up: boolean
+  /** The case's language: the tracking page speaks it. */
+  locale?: Locale
 }
 
 export interface FollowUpAnswer {
