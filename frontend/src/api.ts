@@ -39,6 +39,7 @@ import type {
   NewUser,
   OutboxMail,
   PublicCase,
+  RenderedReply,
   SLAPolicy,
   SLAPolicyInput,
   SLAPolicyPatch,
@@ -414,7 +415,7 @@ export async function deleteCannedReply(id: string): Promise<void> {
 /** A canned reply with its placeholders filled in for one case (nothing is sent). */
 export async function renderCannedReply(caseId: string, replyId: string): Promise<string> {
   const rendered = await data(
-    request<{ body: string }>('GET', `${casePath(caseId)}/canned-replies/${encodeURIComponent(replyId)}`),
+    request<RenderedReply>('GET', `${casePath(caseId)}/canned-replies/${encodeURIComponent(replyId)}`),
   )
   return rendered?.body ?? ''
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { errorFromBody, normalizeMail } from '../src/api'
 import { localizeFieldError } from '../src/fieldErrors'
-import { parseLiveEvent } from '../src/live'
+import { parseLiveEvent } from '../src/stores/live'
 import { createAppI18n, i18n as appI18n } from '../src/i18n'
 
 describe('outbox entries', () => {
