@@ -57,10 +57,11 @@ type config struct {
 	Changes          int           // live updates measured
 	IntakeRules      int           // escalation rules of the second intake (issue 4); 0: no second intake
 	Seed             uint64
-	CPUProfile       string // of the bench process (seeding and floors)
-	ServerCPUProfile string // of the server child, from ready to shutdown
-	ServerPprof      string // loopback address where the server child serves net/http/pprof
-	ServerCommands   string // file for the server child's tally of database commands
+	CPUProfile       string        // of the bench process (seeding and floors)
+	ServerCPUProfile string        // of the server child, from ready to shutdown
+	ServerPprof      string        // loopback address where the server child serves net/http/pprof
+	ServerCommands   string        // file for the server child's tally of database commands
+	ViewDuration     time.Duration // of each 16-client view load and its floor (issue 11); 0 skips them
 	Progress         io.Writer
 }
 
@@ -86,10 +87,11 @@ func main() {
 	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the bench process (seeding, floors) to this file")
 	fs.StringVar(&cfg.ServerCPUProfile, "server-cpuprofile", "", "write a CPU profile of the server process (from ready to shutdown) to this file")
 	fs.StringVar(&cfg.ServerPprof, "server-pprof", "", "serve net/http/pprof of the server process on this loopback address (e.g. 127.0.0.1:6061), for goroutine dumps during a run")
+	fs.DurationVar(&cfg.ViewDuration, "view-duration", 5*time.Second, "how long 16 clients list each built-in view (and its floor runs); 0 skips the view figures")
 	fs.StringVar(&cfg.ServerCommands, "server-commands", "", "write a tally of the server process's database commands (by name and collection, from ready to shutdown) to this file")
 	_ = fs.Parse(os.Args[1:])
-	if cfg.N < 1 || cfg.Requests < 1 || cfg.Warmup < 0 || cfg.Changes < 1 || cfg.IntakeDuration <= 0 || cfg.IntakeRules < 0 {
-		fmt.Fprintln(os.Stderr, "bench: -n, -requests and -changes must be at least 1, -warmup and -intake-rules at least 0, -intake-duration positive")
+	if cfg.N < 1 || cfg.Requests < 1 || cfg.Warmup < 0 || cfg.Changes < 1 || cfg.IntakeDuration <= 0 || cfg.IntakeRules < 0 || cfg.ViewDuration < 0 {
+		fmt.Fprintln(os.Stderr, "bench: -n, -requests and -changes must be at least 1, -warmup, -intake-rules and -view-duration at least 0, -intake-duration positive")
 		os.Exit(2)
 	}
 	if cfg.Only != partPlatform && cfg.Only != partIntake && cfg.Only != partAll {
@@ -123,8 +125,12 @@ type report struct {
 	lists         []listRow // issue 2
 	i3            *issue3Report
 
+	views     []viewRow // issue 11: 16 clients per built-in view
+	viewCount viewRow   // issue 11: the view counts under the same load
+
 	startup, inProc time.Duration
 	rss, rssPeak    int64 // after the reading figures (before live updates and intake)
+	runPeak         int64 // the server's peak RSS over the whole run (VmHWM before it stops)
 	notes           []string
 
 	loadStart, loadEnd string // /proc/loadavg: other work on the machine skews every figure
@@ -270,6 +276,13 @@ func run(ctx context.Context, cfg config) (rep *report, err error) {
 	if cfg.platform() {
 		rep.lists = rows[:3] // shares the rows: the HTTP figures below land in both
 	}
+	var views []viewSpec
+	if cfg.platform() && cfg.ViewDuration > 0 {
+		views = viewSpecs()
+		if rep.views, rep.viewCount, err = viewFloors(ctx, filepath.Join(work, indexSubdir), views, viewCountQueries(), cfg.ViewDuration, progress); err != nil {
+			return rep, err
+		}
+	}
 	if cfg.issue3() {
 		progress("floor: bleve single-document Upsert x %d concurrent for %s (scratch index)", intakeConcurrency, floorDuration(cfg))
 		if i3.upsertFloor, err = upsertFloor(ctx, work, texts, floorDuration(cfg)); err != nil {
@@ -288,6 +301,9 @@ func run(ctx context.Context, cfg config) (rep *report, err error) {
 		return rep, err
 	}
 	defer func() {
+		if _, peak, perr := srv.rss(); perr == nil {
+			rep.runPeak = peak
+		}
 		if serr := srv.stop(); serr != nil && err == nil {
 			err = fmt.Errorf("stop server: %w\n%s", serr, srv.stderr.String())
 		}
@@ -319,6 +335,11 @@ func run(ctx context.Context, cfg config) (rep *report, err error) {
 	}
 	if cfg.issue3() {
 		i3.search = rows[len(rows)-1]
+	}
+	if len(views) > 0 {
+		if err = viewLoads(ctx, admin, base, views, rep.views, &rep.viewCount, cfg.ViewDuration, progress); err != nil {
+			return rep, err
+		}
 	}
 	if rep.rss, rep.rssPeak, err = srv.rss(); err != nil {
 		rep.notes = append(rep.notes, "RSS not measured: "+err.Error())
@@ -513,8 +534,15 @@ func (r *report) print(w io.Writer) {
 			verdict(r.get.p95 <= targetGetP95), verdict(listP95 <= targetListP95),
 			verdict(r.startup <= targetStartup), verdict(r.rss > 0 && r.rss <= targetRSS))
 	}
+	if len(r.views) > 0 {
+		printViews(w, r.views, r.viewCount, r.cfg.ViewDuration)
+	}
 	if r.i3 != nil {
 		r.i3.print(w)
+	}
+	if r.runPeak > 0 {
+		fmt.Fprintf(w, "server peak RSS over the whole run: %d MB (VmHWM before it stopped)   target (issue 11) <= 400MB %s\n",
+			r.runPeak>>20, verdict(r.runPeak <= targetRSS))
 	}
 	for _, n := range r.notes {
 		fmt.Fprintln(w, n)
