@@ -402,13 +402,20 @@ func (b *BleveIndex) Search(ctx context.Context, q Query) (Result, error) {
 		return req
 	}
 
+	// The total and the facets count every match: they come from what was counted since the
+	// last write when there is one, so the page's query reads only its sort values.
 	var out Result
+	aggKey := aggregateKey(terms, q, q.Facets)
+	gen := b.gen.Load()
+	agg, counted := b.cache.get(gen, aggKey)
 	var hits bsearch.DocumentMatchCollection
 	narrowed := false
 	if field, ok := narrowField(q.Sort, relevance); ok {
-		agg, err := b.aggregates(ctx, terms, q, q.Facets)
-		if err != nil {
-			return Result{}, fmt.Errorf("search: bleve search: %w", err)
+		if !counted {
+			if agg, err = b.aggregates(ctx, terms, q, q.Facets); err != nil {
+				return Result{}, fmt.Errorf("search: bleve search: %w", err)
+			}
+			counted = true
 		}
 		if agg.total > b.narrowAbove {
 			hits, narrowed, err = b.narrowedHits(ctx, terms, q, field, limit+1, after,
@@ -416,15 +423,24 @@ func (b *BleveIndex) Search(ctx context.Context, q Query) (Result, error) {
 			if err != nil {
 				return Result{}, fmt.Errorf("search: bleve search: %w", err)
 			}
-			out.Total, out.Facets = agg.total, agg.facets
 		}
 	}
-	if !narrowed {
+	switch {
+	case narrowed:
+		out.Total, out.Facets = agg.total, cloneFacets(agg.facets)
+	case counted:
+		res, err := b.idx.SearchInContext(ctx, request(q, nil))
+		if err != nil {
+			return Result{}, fmt.Errorf("search: bleve search: %w", err)
+		}
+		hits, out.Total, out.Facets = res.Hits, agg.total, cloneFacets(agg.facets)
+	default:
 		res, err := b.idx.SearchInContext(ctx, request(q, q.Facets))
 		if err != nil {
 			return Result{}, fmt.Errorf("search: bleve search: %w", err)
 		}
 		hits, out.Total, out.Facets = res.Hits, int(res.Total), bleveFacets(res, q.Facets)
+		b.cache.put(gen, aggKey, bleveAggregates{total: out.Total, facets: cloneFacets(out.Facets)})
 	}
 
 	for i, h := range hits {

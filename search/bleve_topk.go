@@ -176,6 +176,18 @@ func bleveFacets(res *bleve.SearchResult, facets []string) map[string][]FacetVal
 	return out
 }
 
+// cloneFacets copies kept facets, so no caller shares them with another.
+func cloneFacets(f map[string][]FacetValue) map[string][]FacetValue {
+	if f == nil {
+		return nil
+	}
+	out := make(map[string][]FacetValue, len(f))
+	for k, vs := range f {
+		out[k] = slices.Clone(vs)
+	}
+	return out
+}
+
 // narrowField returns the time field a sort starts with when it is sorted newest first: the
 // sorts a window of recent times can answer.
 func narrowField(sorts []Sort, relevance bool) (string, bool) {
