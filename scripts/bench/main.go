@@ -129,8 +129,8 @@ type report struct {
 	viewCount viewRow   // issue 11: the view counts under the same load
 
 	startup, inProc time.Duration
-	rss, rssPeak    int64 // after the reading figures (before live updates and intake)
-	runPeak         int64 // the server's peak RSS over the whole run (VmHWM before it stops)
+	rss, rssPeak    int64    // after the reading figures (before live updates and intake)
+	memory          memPeaks // the server's memory over the whole run, from start to stop
 	notes           []string
 
 	loadStart, loadEnd string // /proc/loadavg: other work on the machine skews every figure
@@ -301,10 +301,9 @@ func run(ctx context.Context, cfg config) (rep *report, err error) {
 		return rep, err
 	}
 	defer func() {
-		if _, peak, perr := srv.rss(); perr == nil {
-			rep.runPeak = peak
-		}
-		if serr := srv.stop(); serr != nil && err == nil {
+		serr := srv.stop()
+		rep.memory = srv.memory.peaks()
+		if serr != nil && err == nil {
 			err = fmt.Errorf("stop server: %w\n%s", serr, srv.stderr.String())
 		}
 		if note := serverLogNote(srv.stderr.String()); note != "" {
@@ -540,9 +539,9 @@ func (r *report) print(w io.Writer) {
 	if r.i3 != nil {
 		r.i3.print(w)
 	}
-	if r.runPeak > 0 {
-		fmt.Fprintf(w, "server peak RSS over the whole run: %d MB (VmHWM before it stopped)   target (issue 11) <= 400MB %s\n",
-			r.runPeak>>20, verdict(r.runPeak <= targetRSS))
+	if r.memory.hwm > 0 {
+		fmt.Fprintf(w, "server memory over the whole run: %s\ntarget (issue 11): peak RSS <= 400MB %s\n",
+			r.memory, verdict(r.memory.hwm <= targetRSS))
 	}
 	for _, n := range r.notes {
 		fmt.Fprintln(w, n)
