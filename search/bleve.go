@@ -410,19 +410,25 @@ func (b *BleveIndex) Search(ctx context.Context, q Query) (Result, error) {
 	agg, counted := b.cache.get(gen, aggKey)
 	var hits bsearch.DocumentMatchCollection
 	narrowed := false
-	if field, ok := narrowField(q.Sort, relevance); ok {
+	timeField, byTime := narrowField(q.Sort, relevance)
+	valueField, byValue := valueNarrowField(q.Sort)
+	if byTime || byValue {
 		if !counted {
 			if agg, err = b.aggregates(ctx, terms, q, q.Facets); err != nil {
 				return Result{}, fmt.Errorf("search: bleve search: %w", err)
 			}
 			counted = true
 		}
-		if agg.total > b.narrowAbove {
-			hits, narrowed, err = b.narrowedHits(ctx, terms, q, field, limit+1, after,
-				func(nq Query) *bleve.SearchRequest { return request(nq, nil) })
-			if err != nil {
-				return Result{}, fmt.Errorf("search: bleve search: %w", err)
-			}
+		page := func(nq Query) *bleve.SearchRequest { return request(nq, nil) }
+		switch {
+		case agg.total <= b.narrowAbove:
+		case byTime:
+			hits, narrowed, err = b.narrowedHits(ctx, terms, q, timeField, limit+1, after, page)
+		default:
+			hits, narrowed, err = b.valueNarrowedHits(ctx, q, valueField, limit+1, after, page)
+		}
+		if err != nil {
+			return Result{}, fmt.Errorf("search: bleve search: %w", err)
 		}
 	}
 	switch {

@@ -41,6 +41,13 @@ func listFixtures() []search.CaseDoc {
 				d.Status = "resolved"
 			}
 			d.Priority = []string{"low", "normal", "high", "urgent"}[i%4]
+			d.PriorityRank = i % 4
+			switch {
+			case i%9 == 0:
+				d.EscalationLevel = 2
+			case i%3 == 0:
+				d.EscalationLevel = 1
+			}
 			if i%5 == 0 {
 				d.Subject = "Invoice question"
 				d.Body = "Please check my invoice."
@@ -51,7 +58,8 @@ func listFixtures() []search.CaseDoc {
 }
 
 // testNewestFirstLists pages through lists sorted by a time, newest first (the inbox's default
-// order), and checks every page, the total and the facets against a sort done here.
+// order), or by a number, highest first (the escalated view, the priority sort), and checks
+// every page, the total and the facets against a sort done here.
 func testNewestFirstLists(t *testing.T, ix search.Index) {
 	docs := listFixtures()
 	upsert(t, ix, docs...)
@@ -116,6 +124,63 @@ func testNewestFirstLists(t *testing.T, ix search.Index) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			want := expect(tc.keep, tc.by)
+			wantOrder(t, "pages", pageAll(t, ix, tc.q, len(want)), want)
+		})
+	}
+
+	// Sorted by a number, highest first, then by a time; IDs break the remaining ties.
+	byNumber := func(num func(search.CaseDoc) int, field string, desc bool) func(a, b search.CaseDoc) int {
+		at := byTime(field)
+		return func(a, b search.CaseDoc) int {
+			if c := num(b) - num(a); c != 0 {
+				return c
+			}
+			ta, tb := at(a), at(b)
+			switch {
+			case ta.IsZero() != tb.IsZero():
+				if ta.IsZero() {
+					return 1
+				}
+				return -1
+			case !ta.Equal(tb) && desc:
+				return tb.Compare(ta)
+			case !ta.Equal(tb):
+				return ta.Compare(tb)
+			}
+			return strings.Compare(a.ID, b.ID)
+		}
+	}
+	level := func(d search.CaseDoc) int { return d.EscalationLevel }
+	rank := func(d search.CaseDoc) int { return d.PriorityRank }
+	for _, tc := range []struct {
+		name string
+		q    search.Query
+		keep func(search.CaseDoc) bool
+		cmp  func(a, b search.CaseDoc) int
+	}{
+		{"escalation desc, due soonest, open, pages of 6",
+			search.Query{Filters: openFilter, Sort: []search.Sort{{Field: search.FieldEscalationLevel, Desc: true}, {Field: search.FieldDueAt}}, Limit: 6},
+			open, byNumber(level, search.FieldDueAt, false)},
+		{"escalated only, pages of 5",
+			search.Query{Filters: openFilter, IntRanges: []search.IntRange{{Field: search.FieldEscalationLevel, From: 1}},
+				Sort: []search.Sort{{Field: search.FieldEscalationLevel, Desc: true}, {Field: search.FieldDueAt}}, Limit: 5},
+			func(d search.CaseDoc) bool { return open(d) && d.EscalationLevel >= 1 }, byNumber(level, search.FieldDueAt, false)},
+		{"priority desc, newest, pages of 13",
+			search.Query{Sort: []search.Sort{{Field: search.FieldPriorityRank, Desc: true}, {Field: search.FieldUpdatedAt, Desc: true}}, Limit: 13},
+			all, byNumber(rank, search.FieldUpdatedAt, true)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var s []search.CaseDoc
+			for _, d := range docs {
+				if tc.keep(d) {
+					s = append(s, d)
+				}
+			}
+			slices.SortFunc(s, tc.cmp)
+			want := make([]string, 0, len(s))
+			for _, d := range s {
+				want = append(want, d.ID)
+			}
 			wantOrder(t, "pages", pageAll(t, ix, tc.q, len(want)), want)
 		})
 	}
