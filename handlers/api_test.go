@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kaiku-helpdesk/kaiku/handlers"
+	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/models"
 )
 
@@ -54,22 +56,76 @@ func TestSessionExpires(t *testing.T) {
 	}
 }
 
+// Failed logins are limited per account and address together, with growing delays: someone
+// guessing from one address is slowed down and cannot keep the account's owner out from
+// another address.
 func TestLoginIsRateLimited(t *testing.T) {
 	s := newStack(t)
-	var last response
-	for i := 0; i < 12; i++ {
-		last = s.do(nil, "POST", "/api/v1/auth/login", `{"email":"agent@example.com","password":"wrong password"}`, nil)
+	attacker := map[string]string{"X-Forwarded-For": "203.0.113.66"}
+	owner := map[string]string{"X-Forwarded-For": "198.51.100.7"}
+	wrong := `{"email":"agent@example.com","password":"wrong password"}`
+	right := `{"email":"agent@example.com","password":"` + testPassword + `"}`
+	for i := 0; i < helpdesk.LoginFreeFailures; i++ {
+		if res := s.do(nil, "POST", "/api/v1/auth/login", wrong, attacker); res.status != http.StatusUnauthorized {
+			t.Fatalf("free attempt %d: %d %s", i+1, res.status, res.body)
+		}
 	}
-	if last.status != http.StatusTooManyRequests || last.header.Get("Retry-After") == "" {
-		t.Fatalf("after 12 failures: %d %s", last.status, last.body)
+	// From then on each attempt waits, twice as long as the one before; during the wait even
+	// the right password is not looked at, so guessing stays slow.
+	for _, wait := range []int{1, 2, 4, 8} {
+		res := s.do(nil, "POST", "/api/v1/auth/login", right, attacker)
+		if res.status != http.StatusTooManyRequests || res.header.Get("Retry-After") != strconv.Itoa(wait) {
+			t.Fatalf("attempt inside the delay: %d Retry-After %q, want %d s: %s", res.status, res.header.Get("Retry-After"), wait, res.body)
+		}
+		// Hammering does not change the wait.
+		if again := s.do(nil, "POST", "/api/v1/auth/login", wrong, attacker); again.header.Get("Retry-After") != strconv.Itoa(wait) {
+			t.Fatalf("a refused attempt counted: Retry-After %q, want %d", again.header.Get("Retry-After"), wait)
+		}
+		s.clock.Advance(time.Duration(wait) * time.Second)
+		if res := s.do(nil, "POST", "/api/v1/auth/login", wrong, attacker); res.status != http.StatusUnauthorized {
+			t.Fatalf("attempt after waiting %d s: %d %s", wait, res.status, res.body)
+		}
 	}
-	// Even the right password is refused inside the window...
-	if res := s.do(nil, "POST", "/api/v1/auth/login", `{"email":"agent@example.com","password":"`+testPassword+`"}`, nil); res.status != http.StatusTooManyRequests {
-		t.Fatalf("right password inside the window: %d", res.status)
+	// The owner, elsewhere, logs in at once, and the attacker's attempts go on waiting.
+	if res := s.do(nil, "POST", "/api/v1/auth/login", right, owner); res.status != http.StatusOK {
+		t.Fatalf("the owner from another address: %d %s", res.status, res.body)
 	}
-	// ...and accepted once the window has passed.
-	s.clock.Advance(time.Minute)
-	s.login("agent@example.com", testPassword)
+	if res := s.do(nil, "POST", "/api/v1/auth/login", right, attacker); res.status != http.StatusTooManyRequests {
+		t.Fatalf("the attacker's address after the owner's login: %d", res.status)
+	}
+	// A success clears the address's count: a typo after it is not punished.
+	s.clock.Advance(helpdesk.LoginMaxDelay)
+	if res := s.do(nil, "POST", "/api/v1/auth/login", right, attacker); res.status != http.StatusOK {
+		t.Fatalf("right password after the wait: %d %s", res.status, res.body)
+	}
+	for i := 0; i < helpdesk.LoginFreeFailures; i++ {
+		if res := s.do(nil, "POST", "/api/v1/auth/login", wrong, attacker); res.status != http.StatusUnauthorized {
+			t.Fatalf("free attempt %d after a success: %d", i+1, res.status)
+		}
+	}
+}
+
+// Guessing from many addresses: once an account has had LoginAccountFailures failures in the
+// window, only addresses that logged in to it before may try.
+func TestLoginAcrossAddressesKeepsKnownAddressesIn(t *testing.T) {
+	s := newStack(t)
+	owner := map[string]string{"X-Forwarded-For": "198.51.100.7"}
+	right := `{"email":"agent@example.com","password":"` + testPassword + `"}`
+	if res := s.do(nil, "POST", "/api/v1/auth/login", right, owner); res.status != http.StatusOK {
+		t.Fatalf("owner: %d", res.status)
+	}
+	for i := 0; i < helpdesk.LoginAccountFailures; i++ {
+		from := map[string]string{"X-Forwarded-For": fmt.Sprintf("203.0.%d.%d", i/200, i%200+1)}
+		if res := s.do(nil, "POST", "/api/v1/auth/login", `{"email":"agent@example.com","password":"wrong password"}`, from); res.status != http.StatusUnauthorized {
+			t.Fatalf("guess %d: %d %s", i, res.status, res.body)
+		}
+	}
+	if res := s.do(nil, "POST", "/api/v1/auth/login", right, map[string]string{"X-Forwarded-For": "192.0.2.200"}); res.status != http.StatusTooManyRequests {
+		t.Fatalf("a new address after the flood: %d", res.status)
+	}
+	if res := s.do(nil, "POST", "/api/v1/auth/login", right, owner); res.status != http.StatusOK {
+		t.Fatalf("the owner's known address after the flood: %d %s", res.status, res.body)
+	}
 }
 
 func TestAPITokenLifecycle(t *testing.T) {
@@ -111,6 +167,52 @@ func TestAPITokenLifecycle(t *testing.T) {
 	}
 	if res := s.do(bearer, "GET", "/api/v1/me", "", nil); res.status != http.StatusUnauthorized {
 		t.Fatalf("revoked token still works: %d", res.status)
+	}
+}
+
+// A password set by an admin ends the user's sessions (whoever knew the old password is logged
+// out) and, when asked, their API tokens; an admin changing their own keeps only the session
+// they are using.
+func TestNewPasswordEndsOtherSessionsAndOptionallyTokens(t *testing.T) {
+	s := newStack(t)
+	admin := s.logins["admin"]
+	agent := s.logins["agent"]
+	agentID := agent.user.ID
+	laptop := s.login("agent@example.com", testPassword)
+	newToken := func(sess *session) *session {
+		t.Helper()
+		res := s.do(sess, "POST", "/api/v1/api-tokens", `{"name":"sync"}`, nil)
+		var created struct{ Data struct{ Secret string } }
+		res.decode(t, &created)
+		return &session{token: created.Data.Secret}
+	}
+	bearer := newToken(agent)
+	me := func(sess *session) int { t.Helper(); return s.do(sess, "GET", "/api/v1/me", "", nil).status }
+
+	if res := s.do(admin, "PATCH", "/api/v1/users/"+agentID, `{"password":"a brand new secret 1"}`, nil); res.status != http.StatusOK {
+		t.Fatalf("reset: %d %s", res.status, res.body)
+	}
+	if me(agent) != http.StatusUnauthorized || me(laptop) != http.StatusUnauthorized {
+		t.Fatalf("old sessions after the reset: %d %d", me(agent), me(laptop))
+	}
+	if me(bearer) != http.StatusOK {
+		t.Fatal("a token was revoked although not asked to")
+	}
+	if res := s.do(admin, "PATCH", "/api/v1/users/"+agentID, `{"password":"another new secret 2","revoke_api_tokens":true}`, nil); res.status != http.StatusOK {
+		t.Fatalf("reset with tokens: %d %s", res.status, res.body)
+	}
+	if me(bearer) != http.StatusUnauthorized {
+		t.Fatal("the token still works after a reset that revokes tokens")
+	}
+	s.login("agent@example.com", "another new secret 2")
+
+	// The admin's own password: the session they use stays, their other one ends.
+	other := s.login("admin@example.com", testPassword)
+	if res := s.do(admin, "PATCH", "/api/v1/users/"+admin.user.ID, `{"password":"admins new secret 3"}`, nil); res.status != http.StatusOK {
+		t.Fatalf("own password: %d %s", res.status, res.body)
+	}
+	if me(admin) != http.StatusOK || me(other) != http.StatusUnauthorized {
+		t.Fatalf("after changing their own password: this session %d, the other %d", me(admin), me(other))
 	}
 }
 

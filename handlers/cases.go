@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/search"
@@ -26,8 +27,9 @@ type caseService interface {
 }
 
 type caseHandlers struct {
-	cases caseService
-	bind  *Binder
+	cases      caseService
+	savedViews savedViewService // counts saved views beside the built-in ones
+	bind       *Binder
 }
 
 // caseSummary is one inbox row, straight from the search index.
@@ -137,8 +139,8 @@ func parseCaseListQuery(v url.Values) (helpdesk.CaseListQuery, error) {
 	}
 	if s := v.Get("min_escalation_level"); s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 0 || n > models.MaxEscalationLevel {
-			return q, models.InvalidField("min_escalation_level", fmt.Sprintf("must be a whole number from 0 to %d", models.MaxEscalationLevel))
+		if err != nil || n < 0 || n > escalation.MaxEscalationLevel {
+			return q, models.InvalidField("min_escalation_level", fmt.Sprintf("must be a whole number from 0 to %d", escalation.MaxEscalationLevel))
 		}
 		q.MinEscalationLevel = n
 	}
@@ -169,11 +171,29 @@ func parseDate(s string) (t time.Time, dateOnly bool, err error) {
 }
 
 func (h *caseHandlers) counts(c echo.Context) error {
+	for k := range c.QueryParams() {
+		if k != "saved_view" {
+			return models.InvalidField(k, "is not a parameter of the counts")
+		}
+	}
 	counts, err := h.cases.ViewCounts(c.Request().Context(), principal(c))
 	if err != nil {
 		return err
 	}
-	return data(c, http.StatusOK, counts)
+	ids := multi(c.QueryParams(), "saved_view")
+	if len(ids) == 0 {
+		return data(c, http.StatusOK, counts)
+	}
+	saved, err := h.savedViews.Counts(c.Request().Context(), principal(c), ids)
+	if err != nil {
+		return err
+	}
+	out := make(map[string]any, len(counts)+1)
+	for k, v := range counts {
+		out[k] = v
+	}
+	out["saved_views"] = saved
+	return data(c, http.StatusOK, out)
 }
 
 func (h *caseHandlers) create(c echo.Context) error {

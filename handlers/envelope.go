@@ -8,6 +8,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -53,7 +55,9 @@ func ErrorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 			_ = c.NoContent(status)
 			return
 		}
-		if status == http.StatusTooManyRequests {
+		if de, ok := models.AsError(err); ok && de.RetryAfter > 0 {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(int((de.RetryAfter+time.Second-1)/time.Second)))
+		} else if status == http.StatusTooManyRequests {
 			c.Response().Header().Set("Retry-After", "60")
 		}
 		_ = c.JSON(status, body)

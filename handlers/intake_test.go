@@ -181,18 +181,16 @@ func TestComplaintIdempotency(t *testing.T) {
 	s := newStack(t)
 	h := map[string]string{handlers.IdempotencyHeader: "fill-7f3a"}
 	first := s.file(t, complaintJSON, h)
-	second := s.file(t, complaintJSON, h)
-	if first.Data.Reference != second.Data.Reference {
-		t.Fatalf("a retry with the same key filed again: %v vs %v", first.Data, second.Data)
+	// The same request again (even with its fields in another order) is the same submission:
+	// it gets the very receipt it lost, the same reference and the same link, and nothing new
+	// is minted.
+	reordered := `{"email":"aino@example.com","name":"Aino Virtanen","category":"delivery","touchpoint":"delivery","expected_outcome":"replacement","description":"SENTINEL-TEXT The parcel arrived crushed."}`
+	second := s.file(t, reordered, h)
+	if first.Data != second.Data {
+		t.Fatalf("a retry got another answer: %v vs %v", first.Data, second.Data)
 	}
-	// The retry gets a working link of its own; the first one keeps working.
-	for _, tok := range []string{first.Data.TrackingToken, second.Data.TrackingToken} {
-		if res := s.do(nil, "GET", "/api/v1/track/"+tok, "", nil); res.status != 200 {
-			t.Fatalf("tracking link after retry: %d", res.status)
-		}
-		if res := s.do(s.openTracking(t, tok), "GET", "/api/v1/track/case/"+first.Data.Reference, "", nil); res.status != 200 {
-			t.Fatalf("tracking cookie after retry: %d", res.status)
-		}
+	if res := s.do(nil, "GET", "/api/v1/track/"+first.Data.TrackingToken, "", nil); res.status != 200 {
+		t.Fatalf("tracking link after retry: %d", res.status)
 	}
 	// The same key with another e-mail is another submission: a key alone never reveals a case.
 	stranger := s.file(t, strings.Replace(complaintJSON, "aino@example.com", "mallory@example.com", 1), h)
@@ -208,9 +206,42 @@ func TestComplaintIdempotency(t *testing.T) {
 	}
 	// Retries do not use up the rate limit: five more retries of the first still answer.
 	for i := 0; i < 5; i++ {
-		if r := s.file(t, complaintJSON, h); r.Data.Reference != first.Data.Reference {
-			t.Fatal("retry answered with another case")
+		if r := s.file(t, complaintJSON, h); r.Data != first.Data {
+			t.Fatal("retry answered with another receipt")
 		}
+	}
+}
+
+// Someone who knows a customer's e-mail and the key their shop's integration used (an order
+// number) sends their own complaint with both: they get 422, never a link to her case.
+func TestReusedIdempotencyKeyWithAnotherRequestIsRefused(t *testing.T) {
+	s := newStack(t)
+	h := map[string]string{handlers.IdempotencyHeader: "order-10042"}
+	first := s.file(t, complaintJSON, h)
+	probe := strings.Replace(complaintJSON, "SENTINEL-TEXT The parcel arrived crushed.", "Where is my parcel? It is late.", 1)
+	res := s.do(nil, "POST", "/api/v1/complaints", probe, h)
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, `"idempotency_key_reused"`) {
+		t.Fatalf("another request with a used key: %d %s", res.status, res.body)
+	}
+	if strings.Contains(res.body, first.Data.Reference) || strings.Contains(res.body, "track") {
+		t.Fatalf("the refusal tells about the case: %s", res.body)
+	}
+	// A multipart retry of a JSON filing is the same request when its fields are the same.
+	fields := map[string]string{"name": "Aino Virtanen", "email": "aino@example.com", "category": "delivery", "touchpoint": "delivery",
+		"description": "SENTINEL-TEXT The parcel arrived crushed.", "expected_outcome": "replacement"}
+	body, ct := multipartBody(t, fields, nil)
+	h2 := map[string]string{handlers.IdempotencyHeader: "order-10042", "Content-Type": ct}
+	if r := s.file(t, body, h2); r.Data != first.Data {
+		t.Fatalf("multipart retry: %v, want %v", r.Data, first.Data)
+	}
+	// Another file with the same fields is another request.
+	body, ct = multipartBody(t, fields, map[string][]byte{"photo.png": onePixelPNG})
+	h2["Content-Type"] = ct
+	if res := s.do(nil, "POST", "/api/v1/complaints", body, h2); res.status != http.StatusUnprocessableEntity {
+		t.Fatalf("retry with a file added: %d %s", res.status, res.body)
+	}
+	if n, _ := s.env.Store.CountCases(context.Background()); n != 1 {
+		t.Fatalf("stored %d cases, want 1", n)
 	}
 }
 
@@ -278,7 +309,9 @@ func TestRefusedComplaintLeavesNoIndexMark(t *testing.T) {
 }
 
 // A filing cut short after its key was claimed (a crash: the claim names a case that was never
-// stored) answers "in progress" for a while, then lets the retry file.
+// stored) answers "in progress" for a few seconds only, then the retry files the complaint
+// under the claim's reference and link, so the receipt is the one the first request would have
+// given.
 func TestStaleIdempotencyClaimLetsRetryFile(t *testing.T) {
 	s := newStack(t)
 	ctx := context.Background()
@@ -287,19 +320,63 @@ func TestStaleIdempotencyClaimLetsRetryFile(t *testing.T) {
 	if _, err := s.env.Store.Database().Collection("cases").DeleteOne(ctx, bson.D{{Key: "_id", Value: first.Data.Reference}}); err != nil {
 		t.Fatal(err)
 	}
-	if res := s.do(nil, "POST", "/api/v1/complaints", complaintJSON, h); res.status != http.StatusConflict {
-		t.Fatalf("retry right after the crash: %d %s", res.status, res.body)
+	res := s.do(nil, "POST", "/api/v1/complaints", complaintJSON, h)
+	if res.status != http.StatusConflict || res.header.Get("Retry-After") != "1" {
+		t.Fatalf("retry right after the crash: %d %v %s", res.status, res.header, res.body)
 	}
-	s.clock.Advance(2 * time.Minute)
+	s.clock.Advance(11 * time.Second)
 	again := s.file(t, complaintJSON, h)
-	if again.Data.Reference == first.Data.Reference {
-		t.Fatalf("answered with the case that was never stored: %s", again.Data.Reference)
+	if again.Data != first.Data {
+		t.Fatalf("retry after the crash: %v, want the first receipt %v", again.Data, first.Data)
 	}
 	if _, err := s.env.Store.GetCase(ctx, again.Data.Reference); err != nil {
 		t.Fatalf("retry's case not stored: %v", err)
 	}
-	if r := s.file(t, complaintJSON, h); r.Data.Reference != again.Data.Reference {
-		t.Fatalf("next retry: %s, want %s", r.Data.Reference, again.Data.Reference)
+	if res := s.do(nil, "GET", "/api/v1/track/"+again.Data.TrackingToken, "", nil); res.status != 200 {
+		t.Fatalf("link after the takeover: %d", res.status)
+	}
+	if r := s.file(t, complaintJSON, h); r.Data != again.Data {
+		t.Fatalf("next retry: %v, want %v", r.Data, again.Data)
+	}
+	if n, _ := s.env.Store.CountCases(ctx); n != 1 {
+		t.Fatalf("%d cases stored, want 1", n)
+	}
+}
+
+// Retries that take over a crashed filing at the same moment all write the claim's case _id:
+// one stores it, the others find it theirs (the same tracking token) and answer with it, never
+// filing it again under another number.
+func TestConcurrentTakeoversFileOnce(t *testing.T) {
+	s := newStack(t)
+	ctx := context.Background()
+	h := map[string]string{handlers.IdempotencyHeader: "crashed-twice"}
+	first := s.file(t, complaintJSON, h)
+	if _, err := s.env.Store.Database().Collection("cases").DeleteOne(ctx, bson.D{{Key: "_id", Value: first.Data.Reference}}); err != nil {
+		t.Fatal(err)
+	}
+	s.clock.Advance(time.Minute)
+	var wg sync.WaitGroup
+	results := make([]response, 6)
+	for i := range results {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			results[i] = s.do(nil, "POST", "/api/v1/complaints", complaintJSON, h)
+		}(i)
+	}
+	wg.Wait()
+	for _, res := range results {
+		var r receipt
+		if res.status != http.StatusCreated {
+			t.Fatalf("takeover: %d %s", res.status, res.body)
+		}
+		res.decode(t, &r)
+		if r.Data != first.Data {
+			t.Fatalf("takeover answered %v, want %v", r.Data, first.Data)
+		}
+	}
+	if n, _ := s.env.Store.CountCases(ctx); n != 1 {
+		t.Fatalf("%d cases stored, want 1", n)
 	}
 }
 

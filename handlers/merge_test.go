@@ -76,3 +76,28 @@ func TestCannedReplies(t *testing.T) {
 		t.Fatalf("delete: %d", res.status)
 	}
 }
+
+// Two customers' cases are never merged: the kept case's tracking page would show each of them
+// the other's messages and files.
+func TestMergeRefusesAnotherCustomersCase(t *testing.T) {
+	s := newStack(t)
+	aino := s.file(t, complaintJSON, nil)
+	otherBody := strings.Replace(strings.Replace(complaintJSON, "aino@example.com", "bertta@example.com", 1), "SENTINEL-TEXT", "BERTTA-PRIVATE", 1)
+	bertta := s.file(t, otherBody, nil)
+	agent := s.logins["agent"]
+	res := s.do(agent, "POST", "/api/v1/cases/"+bertta.Data.Reference+"/merge", `{"into":"`+aino.Data.Reference+`","version":1}`, nil)
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, `"different_customers"`) || !strings.Contains(res.body, `"into"`) {
+		t.Fatalf("merging another customer's case: %d %s", res.status, res.body)
+	}
+	if track := s.do(nil, "GET", "/api/v1/track/"+aino.Data.TrackingToken, "", nil); strings.Contains(track.body, "BERTTA-PRIVATE") {
+		t.Fatalf("Aino sees Bertta's complaint: %s", track.body)
+	}
+	if d, _ := s.env.Store.GetCase(context.Background(), bertta.Data.Reference); d.MergedInto != "" || d.Status == "closed" {
+		t.Fatalf("refused merge changed the duplicate: %s into %q", d.Status, d.MergedInto)
+	}
+	// The same customer's address written differently is the same customer.
+	again := s.file(t, strings.Replace(strings.Replace(complaintJSON, "aino@example.com", "Aino@Example.com", 1), "SENTINEL-TEXT", "AGAIN", 1), nil)
+	if res := s.do(agent, "POST", "/api/v1/cases/"+again.Data.Reference+"/merge", `{"into":"`+aino.Data.Reference+`","version":1}`, nil); res.status != http.StatusOK {
+		t.Fatalf("merging the same customer's case: %d %s", res.status, res.body)
+	}
+}

@@ -3,6 +3,8 @@ package handlers
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -14,10 +16,14 @@ import (
 // webhookService is what the outbound webhook handlers need.
 type webhookService interface {
 	List(ctx context.Context, p *helpdesk.Principal) ([]models.WebhookEndpoint, error)
+	Choices(ctx context.Context, p *helpdesk.Principal) ([]models.WebhookEndpoint, error)
 	Create(ctx context.Context, p *helpdesk.Principal, req models.WebhookCreate) (*models.WebhookEndpoint, error)
 	Patch(ctx context.Context, p *helpdesk.Principal, id string, req models.WebhookPatch) (*models.WebhookEndpoint, error)
+	RotateSecret(ctx context.Context, p *helpdesk.Principal, id string, version int64) (*models.WebhookEndpoint, error)
 	Delete(ctx context.Context, p *helpdesk.Principal, id string) error
+	SendTest(ctx context.Context, p *helpdesk.Principal, id string) (*store.WebhookDelivery, error)
 	Deliveries(ctx context.Context, p *helpdesk.Principal, id string) ([]store.WebhookDelivery, error)
+	MaxAttempts() int
 }
 
 type webhookHandlers struct {
@@ -25,12 +31,86 @@ type webhookHandlers struct {
 	bind     *Binder
 }
 
+// webhookEndpointResponse is an endpoint as the API shows it; Secret is masked except in the
+// answers to create and rotate.
+type webhookEndpointResponse struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	URL       string    `json:"url"`
+	Secret    string    `json:"secret"`
+	Enabled   bool      `json:"enabled"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Version   int64     `json:"version"`
+}
+
+func webhookEndpointOf(w *models.WebhookEndpoint) webhookEndpointResponse {
+	return webhookEndpointResponse{ID: w.ID, Name: w.Name, URL: w.URL, Secret: w.Secret, Enabled: w.Enabled,
+		CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt, Version: w.Version}
+}
+
+// webhookChoiceResponse is an endpoint as the rule editor's picker shows it: no secret, and
+// only the URL's host (a URL's path can hold a token).
+type webhookChoiceResponse struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Host    string `json:"host"`
+	Enabled bool   `json:"enabled"`
+}
+
+// webhookDeliveryResponse is one delivery; MaxAttempts lets a client say "attempt 2 of 8".
+type webhookDeliveryResponse struct {
+	ID           string     `json:"id"`
+	EndpointID   string     `json:"endpoint_id"`
+	Event        string     `json:"event"`
+	RuleName     string     `json:"rule_name,omitempty"`
+	CaseID       string     `json:"case_id,omitempty"`
+	Status       string     `json:"status"`
+	Attempts     int        `json:"attempts"`
+	MaxAttempts  int        `json:"max_attempts"`
+	ResponseCode int        `json:"response_code,omitempty"`
+	ResponseBody string     `json:"response_body,omitempty"`
+	Error        string     `json:"error,omitempty"`
+	DurationMS   int64      `json:"duration_ms"`
+	CreatedAt    time.Time  `json:"created_at"`
+	LastAttempt  *time.Time `json:"last_attempt_at,omitempty"`
+	NextAttempt  *time.Time `json:"next_attempt_at,omitempty"`
+	DoneAt       *time.Time `json:"done_at,omitempty"`
+}
+
+func webhookDeliveryOf(d *store.WebhookDelivery, maxAttempts int) webhookDeliveryResponse {
+	return webhookDeliveryResponse{ID: d.ID, EndpointID: d.EndpointID, Event: d.Event, RuleName: d.RuleName, CaseID: d.CaseID,
+		Status: d.Status, Attempts: d.Attempts, MaxAttempts: maxAttempts, ResponseCode: d.ResponseCode,
+		ResponseBody: d.ResponseBody, Error: d.Error, DurationMS: d.DurationMS, CreatedAt: d.CreatedAt,
+		LastAttempt: d.LastAttempt, NextAttempt: d.NextAttempt, DoneAt: d.DoneAt}
+}
+
 func (h *webhookHandlers) list(c echo.Context) error {
 	ws, err := h.webhooks.List(c.Request().Context(), principal(c))
 	if err != nil {
 		return err
 	}
-	return list(c, ws, map[string]any{"total": len(ws)})
+	out := make([]webhookEndpointResponse, len(ws))
+	for i := range ws {
+		out[i] = webhookEndpointOf(&ws[i])
+	}
+	return list(c, out, map[string]any{"total": len(out)})
+}
+
+func (h *webhookHandlers) choices(c echo.Context) error {
+	ws, err := h.webhooks.Choices(c.Request().Context(), principal(c))
+	if err != nil {
+		return err
+	}
+	out := make([]webhookChoiceResponse, len(ws))
+	for i, w := range ws {
+		host := ""
+		if u, err := url.Parse(w.URL); err == nil {
+			host = u.Host
+		}
+		out[i] = webhookChoiceResponse{ID: w.ID, Name: w.Name, Host: host, Enabled: w.Enabled}
+	}
+	return list(c, out, map[string]any{"total": len(out)})
 }
 
 func (h *webhookHandlers) create(c echo.Context) error {
@@ -45,7 +125,7 @@ func (h *webhookHandlers) create(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return data(c, http.StatusCreated, w)
+	return data(c, http.StatusCreated, webhookEndpointOf(w))
 }
 
 func (h *webhookHandlers) patch(c echo.Context) error {
@@ -60,7 +140,22 @@ func (h *webhookHandlers) patch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return data(c, http.StatusOK, w)
+	return data(c, http.StatusOK, webhookEndpointOf(w))
+}
+
+func (h *webhookHandlers) rotateSecret(c echo.Context) error {
+	if err := principal(c).Require(models.RoleAdmin); err != nil {
+		return err
+	}
+	var req models.WebhookSecretRotate
+	if err := h.bind.bindJSON(c, &req); err != nil {
+		return err
+	}
+	w, err := h.webhooks.RotateSecret(c.Request().Context(), principal(c), c.Param("id"), req.Version)
+	if err != nil {
+		return err
+	}
+	return data(c, http.StatusOK, webhookEndpointOf(w))
 }
 
 func (h *webhookHandlers) remove(c echo.Context) error {
@@ -70,10 +165,22 @@ func (h *webhookHandlers) remove(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
+func (h *webhookHandlers) sendTest(c echo.Context) error {
+	d, err := h.webhooks.SendTest(c.Request().Context(), principal(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return data(c, http.StatusAccepted, webhookDeliveryOf(d, h.webhooks.MaxAttempts()))
+}
+
 func (h *webhookHandlers) deliveries(c echo.Context) error {
 	ds, err := h.webhooks.Deliveries(c.Request().Context(), principal(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	return list(c, ds, map[string]any{"total": len(ds)})
+	out := make([]webhookDeliveryResponse, len(ds))
+	for i := range ds {
+		out[i] = webhookDeliveryOf(&ds[i], h.webhooks.MaxAttempts())
+	}
+	return list(c, out, map[string]any{"total": len(out)})
 }

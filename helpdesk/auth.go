@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"log/slog"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -23,14 +24,61 @@ func HashPassword(password string) (string, error) {
 	return argon2id.CreateHash(password, PasswordParams)
 }
 
-// Login limits: per e-mail and per client address, in a fixed window counted in the database.
+// Login limits, all counted in the database so every replica enforces them.
+//
+// Failed attempts are counted per account and address together: after LoginFreeFailures in a
+// row, each further attempt from that address to that account waits twice as long as the one
+// before (1 s, 2 s, 4 s, … up to LoginMaxDelay) and a success clears the count. Someone
+// guessing from one address stays slow, and cannot lock the account's owner out from
+// anywhere else. Across all addresses, once an account has LoginAccountFailures failures in
+// LoginAccountWindow (guessing from many addresses), only addresses that logged in to it
+// before may try until the window ends. Each address may also try LoginLimitPerIP times a
+// minute across accounts. An IPv6 address counts by its /64, which one host usually holds.
 const (
-	LoginWindow       = time.Minute
-	LoginLimitPerUser = 10
-	LoginLimitPerIP   = 30
-	SessionLifetime   = 12 * time.Hour
-	APITokenPrefix    = "kaiku_"
+	LoginWindow          = time.Minute
+	LoginLimitPerIP      = 30
+	LoginFreeFailures    = 5
+	LoginMaxDelay        = 15 * time.Minute
+	LoginAccountWindow   = time.Hour
+	LoginAccountFailures = 100
+	loginFailureMemory   = 24 * time.Hour      // a failure streak is forgotten a day after its last attempt
+	loginKnownAddress    = 90 * 24 * time.Hour // how long a successful address stays known
+	SessionLifetime      = 12 * time.Hour
+	APITokenPrefix       = "kaiku_"
 )
+
+// loginDelay is how long the attempt after n failed ones in a row must wait.
+func loginDelay(n int) time.Duration {
+	if n < LoginFreeFailures {
+		return 0
+	}
+	if shift := n - LoginFreeFailures; shift < 20 {
+		return min(time.Second<<shift, LoginMaxDelay)
+	}
+	return LoginMaxDelay
+}
+
+// addressKey is the part of a client address that identifies one client: the address itself
+// for IPv4, its /64 network for IPv6 (a host can use any address in it).
+func addressKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	a = a.Unmap()
+	if a.Is6() {
+		p, _ := a.Prefix(64)
+		return p.String()
+	}
+	return a.String()
+}
+
+// tooManyLogins is the refusal of an attempt that must wait.
+func tooManyLogins(wait time.Duration) error {
+	e := models.RateLimited("too many login attempts; wait a moment and try again")
+	e.RetryAfter = max(wait, time.Second)
+	return e
+}
 
 // Auth is staff authentication: password login, sessions, API tokens.
 type Auth struct {
@@ -63,17 +111,33 @@ type LoginResult struct {
 func (a *Auth) Login(ctx context.Context, req models.LoginRequest, clientIP string) (*LoginResult, error) {
 	now := a.now()
 	email := models.NormalizeEmail(req.Email)
-	for _, k := range []struct {
-		key   string
-		limit int
-	}{{"login-email:" + email, LoginLimitPerUser}, {"login-ip:" + clientIP, LoginLimitPerIP}} {
-		hit, err := a.store.TakeHit(ctx, k.key, k.limit, LoginWindow, now)
+	address := addressKey(clientIP)
+	hit, err := a.store.TakeHit(ctx, "login-ip:"+address, LoginLimitPerIP, LoginWindow, now)
+	if err != nil {
+		return nil, err
+	}
+	if !hit.Allowed {
+		return nil, tooManyLogins(now.Truncate(LoginWindow).Add(LoginWindow).Sub(now))
+	}
+	pair := hashToken(email + "\x00" + address)
+	accountFailures := "login-failures:" + hashToken(email)
+	if n, err := a.store.HitsSoFar(ctx, accountFailures, LoginAccountWindow, now); err != nil {
+		return nil, err
+	} else if n >= LoginAccountFailures {
+		known, err := a.store.KnownLoginAddress(ctx, pair, now)
 		if err != nil {
 			return nil, err
 		}
-		if !hit.Allowed {
-			return nil, models.RateLimited("too many login attempts; try again in a minute")
+		if !known {
+			return nil, tooManyLogins(now.Truncate(LoginAccountWindow).Add(LoginAccountWindow).Sub(now))
 		}
+	}
+	allowed, wait, err := a.store.ClaimLoginAttempt(ctx, pair, loginDelay, loginFailureMemory, now)
+	if err != nil {
+		return nil, err
+	}
+	if !allowed {
+		return nil, tooManyLogins(wait)
 	}
 	u, err := a.store.GetUserByEmail(ctx, email)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -85,7 +149,16 @@ func (a *Auth) Login(ctx context.Context, req models.LoginRequest, clientIP stri
 	}
 	ok, err := argon2id.ComparePasswordAndHash(req.Password, hash)
 	if err != nil || !ok || u == nil || !u.Active {
+		if _, err := a.store.CountHit(ctx, accountFailures, LoginAccountWindow, now); err != nil {
+			a.logger.Warn("count failed login", "err", err)
+		}
 		return nil, models.Unauthorized("invalid_credentials", "wrong e-mail or password")
+	}
+	if errs := together(
+		func() error { return a.store.ForgetLoginFailures(ctx, pair) },
+		func() error { return a.store.RememberLoginAddress(ctx, pair, now.Add(loginKnownAddress)) },
+	); errors.Join(errs...) != nil {
+		a.logger.Warn("record successful login", "err", errors.Join(errs...))
 	}
 	cookie := randomToken() + randomToken()
 	sess := &models.Session{ID: hashToken(cookie), UserID: u.ID, CSRFToken: randomToken(),

@@ -2,6 +2,7 @@ package helpdesk
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/gabriel-vasile/mimetype"
 
+	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/store"
 )
@@ -116,10 +118,10 @@ func (in *Intake) Submit(ctx context.Context, req models.ComplaintCreate, files 
 		return nil, err
 	}
 
-	// The key is scoped to the e-mail, so a guessed or reused key cannot fetch someone
-	// else's receipt; the record keeps only the reference, and a retry gets a fresh link. The
-	// reference is taken before the claim, so the claim is one insert and needs no second
-	// write once the case is stored.
+	// The key is scoped to the e-mail, and a retry must carry the same request (see
+	// idempotency.go): it gets the first answer back, never a new link. The reference and its
+	// tracking token are taken before the claim, so the claim (which keeps the sealed token) is
+	// one insert and needs no second write once the case is stored.
 	//
 	// The claim, the two rate-limit hits and the case's index mark are independent writes,
 	// so they go together (see together); a request that then files nothing gives them back.
@@ -128,7 +130,9 @@ func (in *Intake) Submit(ctx context.Context, req models.ComplaintCreate, files 
 		return nil, err
 	}
 	reserved := reference
+	var token string // the new case's tracking token, when fixed before filing
 	var idemID string
+	var sealKey [32]byte
 	var retried *Receipt
 	claimed := false // this request holds the idempotency claim (and must release it on failure)
 	var hits [2]*store.Hit
@@ -145,9 +149,19 @@ func (in *Intake) Submit(ctx context.Context, req models.ComplaintCreate, files 
 	}
 	if idempotencyKey != "" {
 		idemID = "complaint:" + hashToken(email+"\x00"+idempotencyKey)
+		var fingerprint string
+		fingerprint, sealKey = requestProof(idempotencyKey, req, files)
+		token, _ = caseToken(reference)
+		claim := &store.IdempotencyRecord{ID: idemID, CaseID: reference, Fingerprint: fingerprint,
+			SealedToken: sealToken(sealKey, token), CreatedAt: now, ExpiresAt: now.Add(in.tokenTTL)}
 		steps = append(steps, func() (err error) {
-			reference, retried, err = in.claimKey(ctx, idemID, reference, now)
-			claimed = err == nil && retried == nil
+			var fresh bool
+			var takeover string
+			reference, takeover, retried, fresh, err = in.claimKey(ctx, claim, sealKey, now)
+			claimed = err == nil && fresh
+			if takeover != "" {
+				token = takeover
+			}
 			return err
 		})
 	}
@@ -178,58 +192,67 @@ func (in *Intake) Submit(ctx context.Context, req models.ComplaintCreate, files 
 		giveBack()
 		release()
 		return nil, stepErr
+	case reference != reserved:
+		// Taking over a crashed filing under its reference: it counted against the limits
+		// when first sent, and the reserved reference goes unused.
+		giveBack()
 	case !hits[0].Allowed || !hits[1].Allowed:
 		giveBack()
 		release()
 		return nil, models.RateLimited("too many complaints from here in a short time; please try again later")
 	}
-	receipt, err := in.file(ctx, req, reference, refs, blobs, now)
+	receipt, err := in.file(ctx, req, reference, token, refs, blobs, now)
 	if err != nil {
 		release()
 		return nil, err
 	}
 	if idemID != "" && receipt.Reference != reference {
 		// The reserved reference was taken meanwhile (a counter reset): remember the real one.
-		if err := in.store.CompleteIdempotency(ctx, idemID, receipt.Reference, nil); err != nil {
+		if err := in.store.CompleteIdempotency(ctx, idemID, receipt.Reference, sealToken(sealKey, receipt.TrackingToken)); err != nil {
 			in.logger.Warn("remember idempotent answer", "err", err)
 		}
 	}
 	return receipt, nil
 }
 
-// staleClaim is how long a claimed key whose case never appeared blocks a retry: filing takes
-// milliseconds, so an older claim was left by a crash and the retry may file.
-const staleClaim = time.Minute
+// staleClaim is how long a claimed key whose case never appeared answers "in progress":
+// filing takes milliseconds, so an older claim was most likely left by a crash, and the retry
+// files the complaint itself. It does so under the claim's reference and tracking token, so
+// even if the first request was only slow, both write the same case _id and one case results
+// (the later insert finds its own case; see Cases.insertNew).
+const staleClaim = 10 * time.Second
 
-// claimKey claims an idempotency key for a new filing under the reserved reference. If the
-// key was used before, it answers the retry instead: the same reference with a fresh link, or
-// "in progress" while the first request is still filing.
-func (in *Intake) claimKey(ctx context.Context, idemID, reserved string, now time.Time) (reference string, retried *Receipt, err error) {
-	reference = reserved
-	for attempt := 0; attempt < 2; attempt++ {
-		existing, err := in.store.ClaimIdempotency(ctx, &store.IdempotencyRecord{ID: idemID, CaseID: reference, CreatedAt: now, ExpiresAt: now.Add(in.tokenTTL)})
-		if err == nil {
-			return reference, nil, nil
-		}
-		if !errors.Is(err, store.ErrDuplicate) {
-			return "", nil, err
-		}
-		if existing.CaseID != "" {
-			if c, err := in.store.GetCase(ctx, existing.CaseID); err == nil {
-				r, err := in.receiptFor(ctx, c)
-				return "", r, err
-			} else if !errors.Is(err, store.ErrNotFound) {
-				return "", nil, err
-			}
-		}
-		if now.Sub(existing.CreatedAt) < staleClaim {
-			return "", nil, models.Conflict("in_progress", "this complaint is being filed right now; wait a moment")
-		}
-		if err := in.store.ReleaseIdempotency(ctx, idemID); err != nil {
-			return "", nil, err
-		}
+// claimKey claims an idempotency key for a new filing under claim.CaseID. If the key was used
+// before, the request must be the same (else 422): a filed case is answered with its receipt
+// (the same reference and link as the first answer), a claim still being filed with "in
+// progress", and a stale claim is taken over (fresh is false: the claim is not this request's
+// to release).
+func (in *Intake) claimKey(ctx context.Context, claim *store.IdempotencyRecord, sealKey [32]byte, now time.Time) (reference, token string, retried *Receipt, fresh bool, err error) {
+	existing, err := in.store.ClaimIdempotency(ctx, claim)
+	if err == nil {
+		return claim.CaseID, "", nil, true, nil
 	}
-	return "", nil, models.Conflict("in_progress", "this complaint is being filed right now; wait a moment")
+	if !errors.Is(err, store.ErrDuplicate) {
+		return "", "", nil, false, err
+	}
+	if existing.Fingerprint == "" || subtle.ConstantTimeCompare([]byte(existing.Fingerprint), []byte(claim.Fingerprint)) != 1 {
+		return "", "", nil, false, keyReused()
+	}
+	token, err = openToken(sealKey, existing.SealedToken)
+	if err != nil {
+		return "", "", nil, false, keyReused()
+	}
+	if c, err := in.store.GetCase(ctx, existing.CaseID); err == nil {
+		return "", "", &Receipt{Reference: c.ID, TrackingURL: in.trackingURL(token), TrackingToken: token, FirstResponseHours: in.promisedHours(c)}, false, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return "", "", nil, false, err
+	}
+	if now.Sub(existing.CreatedAt) < staleClaim {
+		e := models.Conflict("in_progress", "this complaint is being filed right now; wait a moment")
+		e.RetryAfter = time.Second
+		return "", "", nil, false, e
+	}
+	return existing.CaseID, token, nil, false, nil
 }
 
 // promisedHours is the first response the customer is told to expect: from the case's SLA
@@ -241,16 +264,10 @@ func (in *Intake) promisedHours(c *models.Case) int {
 	return in.limits.FirstResponseHours
 }
 
-// receiptFor answers a retried submission: the same reference with a fresh tracking link.
-func (in *Intake) receiptFor(ctx context.Context, c *models.Case) (*Receipt, error) {
-	token, url, err := in.newTrackingLink(ctx, c.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &Receipt{Reference: c.ID, TrackingURL: url, TrackingToken: token, FirstResponseHours: in.promisedHours(c)}, nil
-}
-
-func (in *Intake) file(ctx context.Context, req models.ComplaintCreate, reference string, refs []models.AttachmentRef, blobs []*store.Attachment, now time.Time) (*Receipt, error) {
+// file stores the complaint under reference. token, when set, is the tracking token the case
+// under that reference gets (the one an idempotency claim sealed); if the case is found stored
+// already with that token, a racing retry of this same request stored it and it is the answer.
+func (in *Intake) file(ctx context.Context, req models.ComplaintCreate, reference, fixedToken string, refs []models.AttachmentRef, blobs []*store.Attachment, now time.Time) (*Receipt, error) {
 	// Files first: a crash before the case leaves an orphan nobody can reach, never a case
 	// pointing at a missing file.
 	for _, b := range blobs {
@@ -259,6 +276,11 @@ func (in *Intake) file(ctx context.Context, req models.ComplaintCreate, referenc
 		}
 	}
 	var token string
+	var same func(stored *models.Case) bool
+	if fixedToken != "" {
+		fixedHash := hashToken(fixedToken)
+		same = func(stored *models.Case) bool { return stored.TrackingHash == fixedHash }
+	}
 	// Once stored, the acknowledgement and the live update go out (together with the rules'
 	// notifications).
 	announce := func(c *models.Case) []func() error {
@@ -269,9 +291,13 @@ func (in *Intake) file(ctx context.Context, req models.ComplaintCreate, referenc
 			return nil
 		})
 	}
-	c, err := in.cases.insertNew(ctx, reference, true, func(id string) *models.Case {
+	c, err := in.cases.insertNew(ctx, reference, true, same, func(id string) *models.Case {
 		var hash string
-		token, hash = caseToken(id)
+		if id == reference && fixedToken != "" {
+			token, hash = fixedToken, hashToken(fixedToken)
+		} else {
+			token, hash = caseToken(id)
+		}
 		c := models.NewComplaintCase(id, req, hash, now)
 		c.Attachments = refs
 		return c
@@ -364,7 +390,7 @@ func (in *Intake) Reply(ctx context.Context, access CaseAccess, req models.Custo
 			return nil, err
 		}
 	}
-	updated, err := in.cases.write(ctx, c.ID, writeSpec{slaEvent: models.SLAOnCustomerReply, trigger: models.TriggerCustomerReplied,
+	updated, err := in.cases.write(ctx, c.ID, writeSpec{slaEvent: models.SLAOnCustomerReply, trigger: escalation.TriggerCustomerReplied,
 		announce: in.cases.publish(ctx, EventCaseUpdated, map[string]any{"by": "customer"})}, func(c *models.Case) error {
 		if c.Status == models.StatusClosed && now.Sub(c.UpdatedAt) > 90*24*time.Hour {
 			return models.Unprocessable("case_closed", "this case was closed long ago; please file a new complaint")
@@ -387,7 +413,7 @@ func (in *Intake) FollowUp(ctx context.Context, access CaseAccess, req models.Fo
 		return nil, err
 	}
 	now := in.now()
-	updated, err := in.cases.write(ctx, c.ID, writeSpec{trigger: models.TriggerCaseUpdated,
+	updated, err := in.cases.write(ctx, c.ID, writeSpec{trigger: escalation.TriggerCaseUpdated,
 		announce: in.cases.publish(ctx, EventCaseUpdated, map[string]any{"by": "customer"})}, func(c *models.Case) error {
 		if c.FollowUp != nil {
 			return models.Conflict("already_answered", "you have answered the follow-up already; thank you")

@@ -181,6 +181,23 @@ func (s *Users) Patch(ctx context.Context, p *Principal, id string, req models.U
 		}
 		return nil, err
 	}
+	// A new password is set because the old one may be known: whoever logged in with it is
+	// logged out (all but the admin's own session, when they change their own), and, when
+	// asked, the tokens made under it stop working too.
+	if req.Password != nil {
+		keep := ""
+		if u.ID == p.User.ID {
+			keep = p.SessionID
+		}
+		if err := s.store.DeleteUserSessions(ctx, u.ID, keep); err != nil {
+			return nil, err
+		}
+	}
+	if req.RevokeAPITokens {
+		if err := s.store.DeleteUserAPITokens(ctx, u.ID); err != nil {
+			return nil, err
+		}
+	}
 	return u, nil
 }
 

@@ -15,9 +15,6 @@ type WebhookQueue interface {
 	EnqueueRule(ctx context.Context, endpointID, ruleID, ruleName string, c *models.Case) error
 }
 
-// SetWebhooks makes the rules' webhook actions queue deliveries on q.
-func (r *Rules) SetWebhooks(q WebhookQueue) { r.webhooks = q }
-
 // Webhooks lets admins manage outbound webhook endpoints and read their deliveries.
 type Webhooks struct {
 	store   *store.Store
@@ -93,16 +90,8 @@ func (w *Webhooks) Patch(ctx context.Context, p *Principal, id string, req model
 	}
 	ep.UpdatedAt = w.now()
 	ep.Version++
-	err = w.store.UpdateWebhookEndpoint(ctx, ep)
-	if errors.Is(err, store.ErrVersionMismatch) {
-		cur, gerr := w.store.GetWebhookEndpoint(ctx, id)
-		if gerr != nil {
-			return nil, notFoundAs(gerr, "webhook")
-		}
-		return nil, models.StaleVersion(cur.Version)
-	}
-	if err != nil {
-		return nil, notFoundAs(err, "webhook")
+	if err := w.update(ctx, ep); err != nil {
+		return nil, err
 	}
 	masked := ep.Masked()
 	return &masked, nil
@@ -125,6 +114,76 @@ func (w *Webhooks) Deliveries(ctx context.Context, p *Principal, id string) ([]s
 		return nil, notFoundAs(err, "webhook")
 	}
 	return w.service.Deliveries(ctx, id, store.WebhookLogCap)
+}
+
+// Choices lists every endpoint for the rule editor's picker: managers write rules too, so
+// they may see the endpoints, but never their secrets or URLs (a URL can hold a token).
+func (w *Webhooks) Choices(ctx context.Context, p *Principal) ([]models.WebhookEndpoint, error) {
+	if err := p.Require(models.RoleManager); err != nil {
+		return nil, err
+	}
+	eps, err := w.store.ListWebhookEndpoints(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range eps {
+		eps[i].Secret = ""
+	}
+	return eps, nil
+}
+
+// SendTest queues a signed test delivery (event "ping") to the endpoint on the same path as
+// rule deliveries; it shows in the endpoint's deliveries. A disabled endpoint is a conflict.
+func (w *Webhooks) SendTest(ctx context.Context, p *Principal, id string) (*store.WebhookDelivery, error) {
+	if err := p.Require(models.RoleAdmin); err != nil {
+		return nil, err
+	}
+	d, err := w.service.EnqueuePing(ctx, id)
+	switch {
+	case errors.Is(err, webhook.ErrUnknownEndpoint):
+		return nil, models.NotFound("webhook")
+	case errors.Is(err, webhook.ErrDisabledEndpoint):
+		return nil, models.Conflict("webhook_disabled", "the endpoint is disabled; enable it to send a test delivery")
+	}
+	return d, err
+}
+
+// RotateSecret gives the endpoint a fresh secret and returns it in full: the only time it is
+// shown. Deliveries still queued are signed with the new secret when next sent.
+func (w *Webhooks) RotateSecret(ctx context.Context, p *Principal, id string, version int64) (*models.WebhookEndpoint, error) {
+	if err := p.Require(models.RoleAdmin); err != nil {
+		return nil, err
+	}
+	ep, err := w.store.GetWebhookEndpoint(ctx, id)
+	if err != nil {
+		return nil, notFoundAs(err, "webhook")
+	}
+	if ep.Version != version {
+		return nil, models.StaleVersion(ep.Version)
+	}
+	ep.Secret = webhook.NewSecret()
+	ep.UpdatedAt = w.now()
+	ep.Version++
+	if err := w.update(ctx, ep); err != nil {
+		return nil, err
+	}
+	return ep, nil
+}
+
+// MaxAttempts is how many attempts a delivery gets before it fails.
+func (w *Webhooks) MaxAttempts() int { return w.service.MaxAttempts() }
+
+// update writes ep back; a concurrent change is a conflict naming the current version.
+func (w *Webhooks) update(ctx context.Context, ep *models.WebhookEndpoint) error {
+	err := w.store.UpdateWebhookEndpoint(ctx, ep)
+	if errors.Is(err, store.ErrVersionMismatch) {
+		cur, gerr := w.store.GetWebhookEndpoint(ctx, ep.ID)
+		if gerr != nil {
+			return notFoundAs(gerr, "webhook")
+		}
+		return models.StaleVersion(cur.Version)
+	}
+	return notFoundAs(err, "webhook")
 }
 
 // check trims and validates a name and URL.

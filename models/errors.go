@@ -1,10 +1,13 @@
-// Package models holds Kaiku's domain types and pure domain logic: the case lifecycle, users
-// and roles, request shapes. It does no I/O and knows nothing about HTTP.
+// Package models holds Kaiku's domain entities and their pure logic: the case lifecycle and SLA
+// clocks, users and roles, request shapes, and the typed domain errors. It does no I/O and knows
+// nothing about HTTP. The escalation-rule engine is package escalation, the business calendar
+// package businesstime.
 package models
 
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // ErrorKind classifies a domain error; the HTTP layer maps each kind to one status.
@@ -31,6 +34,9 @@ type Error struct {
 	Message string
 	Fields  map[string]string
 	Err     error // cause, never shown to clients
+	// RetryAfter, when set, is how long a client should wait before trying again (the
+	// Retry-After header of 409 and 429 answers).
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -77,7 +83,7 @@ func Conflict(code, message string) *Error {
 	return &Error{Kind: KindConflict, Code: code, Message: message}
 }
 
-// ErrStaleVersion is returned when a write names a version that is no longer current.
+// StaleVersion is returned when a write names a version that is no longer current.
 func StaleVersion(current int64) *Error {
 	return &Error{Kind: KindConflict, Code: "version_conflict",
 		Message: fmt.Sprintf("the case was changed by someone else (current version %d); reload and try again", current)}

@@ -93,6 +93,8 @@ type UserPatch struct {
 	Locale              *string   `json:"locale" validate:"omitempty,oneof=en fi"`
 	Active              *bool     `json:"active"`
 	Password            *string   `json:"password" validate:"omitempty,min=10,max=200"`
+	// RevokeAPITokens also revokes all the user's API tokens (with a new password, or alone).
+	RevokeAPITokens bool `json:"revoke_api_tokens"`
 }
 
 // Team groups users; cases can be routed to a team.

@@ -54,3 +54,9 @@ type WebhookPatch struct {
 	URL     *string `json:"url" validate:"omitempty,min=1,max=2000"`
 	Enabled *bool   `json:"enabled"`
 }
+
+// WebhookSecretRotate asks for a fresh signing secret; Version is the version the client last
+// saw.
+type WebhookSecretRotate struct {
+	Version int64 `json:"version" validate:"required,min=1"`
+}

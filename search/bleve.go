@@ -595,14 +595,16 @@ func (b *BleveIndex) queryTerms(text string) []string {
 
 // textQuery requires every term (like Meilisearch's "all" matching strategy), each in any
 // text field, matched exactly, as a prefix, or within an edit distance that grows with the
-// term's length (Meilisearch's defaults: 1 typo from 5 characters, 2 from 9). Exact matches
-// carry the highest boost so they rank first.
+// term's length (Meilisearch's defaults: 1 typo from 5 characters, 2 from 9; none over
+// maxFuzzyRunes, whose automaton would cost every search). Exact matches carry the highest
+// boost so they rank first.
 func textQuery(terms []string) query.Query {
 	perTerm := make([]query.Query, 0, len(terms))
 	for _, t := range terms {
 		n := utf8.RuneCountInString(t)
 		fuzziness := 0
 		switch {
+		case n > maxFuzzyRunes:
 		case n >= 9:
 			fuzziness = 2
 		case n >= 5:

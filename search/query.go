@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Shared query handling for both backends, so they validate, page and report facets alike.
@@ -48,8 +50,44 @@ func badQuery(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrBadQuery, fmt.Sprintf(format, args...))
 }
 
+// Limits of a text query. Every word costs a clause per text field, and a fuzzy match builds
+// an automaton whose size grows with the word's length (Bleve refuses one for a word of a few
+// thousand characters; shorter ones still take seconds and slow every other search). Real
+// searches are a few words, none of them longer than a long compound word.
+const (
+	MaxTextWords     = 16 // words in a search
+	MaxTextWordRunes = 64 // characters in one word
+	// maxFuzzyRunes is the longest word matched with typos; longer words (codes, pasted
+	// identifiers) match exactly or as a prefix.
+	maxFuzzyRunes = 30
+)
+
+// textWords splits search text into words the way the limits count them: runs of letters,
+// digits and combining marks. The backends' analysers never make more or longer terms.
+func textWords(text string) []string {
+	return strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) && !unicode.IsMark(r) })
+}
+
+// CheckText says what is wrong with search text over the limits, or "" if nothing is. The
+// message is for the person searching.
+func CheckText(text string) string {
+	words := textWords(text)
+	if len(words) > MaxTextWords {
+		return fmt.Sprintf("search for at most %d words", MaxTextWords)
+	}
+	for _, w := range words {
+		if utf8.RuneCountInString(w) > MaxTextWordRunes {
+			return fmt.Sprintf("search words can be at most %d characters long", MaxTextWordRunes)
+		}
+	}
+	return ""
+}
+
 // checkQuery validates every field name in q and returns the effective page size.
 func checkQuery(q Query) (limit int, err error) {
+	if msg := CheckText(q.Text); msg != "" {
+		return 0, badQuery("%s", msg)
+	}
 	for _, f := range q.Filters {
 		if !isKeywordField(f.Field) {
 			return 0, badQuery("unknown filter field %q", f.Field)

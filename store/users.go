@@ -49,10 +49,8 @@ func (s *Store) GetUserByEmail(ctx context.Context, email string) (*models.User,
 
 // UpdateUser writes u back if its stored version is still u.Version-1.
 func (s *Store) UpdateUser(ctx context.Context, u *models.User) error {
-	unlock := s.locks.lock("user:" + u.ID)
-	defer unlock()
 	defer s.users.drop()
-	return s.replaceIfVersion(ctx, collUsers, u.ID, u.Version-1, u)
+	return replaceVersioned(ctx, s, collUsers, u.ID, func(u *models.User) *int64 { return &u.Version }, u)
 }
 
 // ListUsers returns every staff user (a small collection).
@@ -119,6 +117,23 @@ func (s *Store) GetSession(ctx context.Context, id string) (*models.Session, err
 // DeleteSession ends a session.
 func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	return s.deleteByID(ctx, collSessions, id)
+}
+
+// DeleteUserSessions ends every session of a user except keep (the caller's own, or "").
+// Sessions are found by user, a scan of a small collection, on a rare admin action.
+func (s *Store) DeleteUserSessions(ctx context.Context, userID, keep string) error {
+	filter := bson.D{{Key: "user_id", Value: userID}}
+	if keep != "" {
+		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$ne", Value: keep}}})
+	}
+	_, err := s.w(collSessions).DeleteMany(ctx, filter)
+	return err
+}
+
+// DeleteUserAPITokens revokes every API token of a user.
+func (s *Store) DeleteUserAPITokens(ctx context.Context, userID string) error {
+	_, err := s.w(collAPITokens).DeleteMany(ctx, bson.D{{Key: "user_id", Value: userID}})
+	return err
 }
 
 // InsertAPIToken stores a new token (its _id is the secret's hash).

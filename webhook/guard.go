@@ -14,7 +14,8 @@ import (
 
 // Guard keeps webhooks away from the machine's own network: loopback, link-local (the cloud
 // metadata address 169.254.169.254 among them), private (RFC 1918, fc00::/7), shared CGNAT
-// (100.64.0.0/10), unspecified, multicast and other non-public addresses, unless the URL's host
+// (100.64.0.0/10), unspecified, multicast and other non-public addresses, and IPv6 addresses
+// that embed such an IPv4 address (IPv4-mapped, NAT64, 6to4, Teredo, ISATAP), unless the URL's host
 // is in the admin's allow list. URLs are checked when saved (CheckURL), and every connection
 // is checked again at dial time on the address actually dialled (Control), so a host name that
 // resolves differently later (DNS rebinding) cannot get around it.
@@ -60,9 +61,20 @@ var extraBlocked = []netip.Prefix{
 	netip.MustParsePrefix("203.0.113.0/24"),  // documentation
 }
 
-// Blocked reports whether ip is not a public unicast address.
+// Blocked reports whether ip is not a public unicast address, or is an IPv6 address that
+// embeds one that is not (the dialled packets could end up at that IPv4 address).
 func Blocked(ip netip.Addr) bool {
 	ip = ip.Unmap()
+	for _, p := range deprecatedIPv4InIPv6 {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	for _, v4 := range embeddedIPv4(ip) {
+		if Blocked(v4) {
+			return true
+		}
+	}
 	if !ip.IsValid() || ip.IsLoopback() || ip.IsPrivate() || ip.IsUnspecified() ||
 		ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsInterfaceLocalMulticast() ||
 		ip.IsMulticast() {
@@ -74,6 +86,46 @@ func Blocked(ip netip.Addr) bool {
 		}
 	}
 	return false
+}
+
+// deprecatedIPv4InIPv6 are IPv6 forms of IPv4 addresses no public service is reached by: all
+// of them are refused, whatever IPv4 address they carry.
+var deprecatedIPv4InIPv6 = []netip.Prefix{
+	netip.MustParsePrefix("::/96"),           // IPv4-compatible (RFC 4291, deprecated), with :: and ::1
+	netip.MustParsePrefix("::ffff:0:0:0/96"), // IPv4-translated (SIIT, RFC 2765)
+}
+
+// Prefixes whose addresses carry an IPv4 address a gateway may forward to.
+var (
+	nat64WellKnown = netip.MustParsePrefix("64:ff9b::/96") // NAT64 (RFC 6052): the last 32 bits
+	sixToFour      = netip.MustParsePrefix("2002::/16")    // 6to4 (RFC 3056): bits 16-47
+	teredo         = netip.MustParsePrefix("2001::/32")    // Teredo (RFC 4380): server, and client inverted
+)
+
+// embeddedIPv4 returns the IPv4 addresses an IPv6 address carries under the translation and
+// tunnelling schemes a network may route: NAT64's well-known prefix, 6to4, Teredo (its server
+// and its obfuscated client) and ISATAP interface identifiers (any prefix). [64:ff9b::7f00:1]
+// is 127.0.0.1 to a NAT64 gateway, so it is judged as 127.0.0.1.
+func embeddedIPv4(ip netip.Addr) []netip.Addr {
+	if !ip.Is6() {
+		return nil
+	}
+	b := ip.As16()
+	v4 := func(i int) netip.Addr { return netip.AddrFrom4([4]byte{b[i], b[i+1], b[i+2], b[i+3]}) }
+	var out []netip.Addr
+	switch {
+	case nat64WellKnown.Contains(ip):
+		out = append(out, v4(12))
+	case sixToFour.Contains(ip):
+		out = append(out, v4(2))
+	case teredo.Contains(ip):
+		out = append(out, v4(4), netip.AddrFrom4([4]byte{^b[12], ^b[13], ^b[14], ^b[15]}))
+	}
+	// ISATAP: an interface identifier of 0000:5efe or 0200:5efe followed by the IPv4 address.
+	if (b[8]|0x02) == 0x02 && b[9] == 0 && b[10] == 0x5e && b[11] == 0xfe {
+		out = append(out, v4(12))
+	}
+	return out
 }
 
 // ErrBlockedAddress is the error of a refused connection or URL.

@@ -38,6 +38,7 @@ import (
 	"time"
 
 	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/queueworker"
 	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
@@ -50,8 +51,11 @@ const (
 	UserAgent       = "Kaiku-Webhook/1"
 )
 
-// EventRuleFired is the event of a rule's webhook action.
-const EventRuleFired = "rule.fired"
+// Events a delivery can carry: a rule's webhook action, and an admin's test delivery.
+const (
+	EventRuleFired = "rule.fired"
+	EventPing      = "ping"
+)
 
 // responseKeep is how much of a response body the delivery log keeps; responseRead is how
 // much is read at most.
@@ -71,7 +75,7 @@ type Options struct {
 	ClaimLease   time.Duration    // 4×Timeout, at least a minute
 	WorkerID     string           // default host-pid-random; must differ between replicas
 	BatchSize    int              // 100
-	Gather       time.Duration    // 200ms between passes started by wake-ups (store.RunQueueWorker)
+	Gather       time.Duration    // 200ms between passes started by wake-ups (queueworker.Run)
 	Logger       *slog.Logger
 	// AllowHosts may resolve to non-public addresses (KAIKU_WEBHOOK_ALLOW_HOSTS).
 	AllowHosts []string
@@ -86,7 +90,7 @@ type Service struct {
 	guard  *Guard
 	client *http.Client
 	logger *slog.Logger
-	wake   chan struct{}
+	wake   queueworker.Wake
 }
 
 // New builds a Service on st.
@@ -143,7 +147,7 @@ func New(st *store.Store, opts Options) *Service {
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
 		logger: logger.With("component", "webhook", "worker", opts.WorkerID),
-		wake:   make(chan struct{}, 1),
+		wake:   queueworker.NewWake(),
 	}
 }
 
@@ -197,15 +201,9 @@ type PayloadCase struct {
 // EnqueueRule queues a delivery to endpointID telling that the rule fired on c. An unknown
 // endpoint gives ErrUnknownEndpoint, a disabled one ErrDisabledEndpoint.
 func (s *Service) EnqueueRule(ctx context.Context, endpointID, ruleID, ruleName string, c *models.Case) error {
-	w, err := s.st.GetWebhookEndpoint(ctx, endpointID)
-	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("%w %q", ErrUnknownEndpoint, endpointID)
-	}
+	w, err := s.enabledEndpoint(ctx, endpointID)
 	if err != nil {
 		return err
-	}
-	if !w.Enabled {
-		return fmt.Errorf("%w: %q", ErrDisabledEndpoint, w.Name)
 	}
 	now := s.opts.Clock().UTC()
 	p := Payload{
@@ -215,35 +213,84 @@ func (s *Service) EnqueueRule(ctx context.Context, endpointID, ruleID, ruleName 
 			URL: strings.TrimRight(s.opts.BaseURL, "/") + "/cases/" + c.ID},
 		At: now,
 	}
-	body, err := json.Marshal(p)
-	if err != nil {
-		return err
-	}
-	id := randomHex(16)
-	q := &store.QueuedWebhook{ID: id, EndpointID: w.ID, Event: p.Event, Payload: string(body),
-		CreatedAt: now, NextAttemptAt: now,
-		Last: store.WebhookDelivery{ID: id, EndpointID: w.ID, Event: p.Event, RuleName: ruleName, CaseID: c.ID,
-			Status: store.WebhookPending, CreatedAt: now, NextAttempt: &now}}
-	if err := s.st.EnqueueWebhook(ctx, q); err != nil {
-		return fmt.Errorf("webhook: enqueue: %w", err)
-	}
-	s.Kick()
-	return nil
+	_, err = s.enqueue(ctx, w, p, store.WebhookDelivery{RuleName: ruleName, CaseID: c.ID}, now)
+	return err
 }
 
-// Kick wakes this process's worker now. It never blocks.
-func (s *Service) Kick() {
-	select {
-	case s.wake <- struct{}{}:
-	default:
+// enabledEndpoint reads an endpoint deliveries may be queued for.
+func (s *Service) enabledEndpoint(ctx context.Context, endpointID string) (*models.WebhookEndpoint, error) {
+	w, err := s.st.GetWebhookEndpoint(ctx, endpointID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("%w %q", ErrUnknownEndpoint, endpointID)
 	}
+	if err != nil {
+		return nil, err
+	}
+	if !w.Enabled {
+		return nil, fmt.Errorf("%w: %q", ErrDisabledEndpoint, w.Name)
+	}
+	return w, nil
 }
+
+// enqueue stores one delivery of payload to w (its summary starting from last) and wakes the
+// worker.
+func (s *Service) enqueue(ctx context.Context, w *models.WebhookEndpoint, payload interface{ event() string }, last store.WebhookDelivery, now time.Time) (*store.WebhookDelivery, error) {
+	body, err := json.Marshal(payload)
+	if err != nil {
+		return nil, err
+	}
+	id := randomHex(16)
+	last.ID, last.EndpointID, last.Event = id, w.ID, payload.event()
+	last.Status, last.CreatedAt, last.NextAttempt = store.WebhookPending, now, &now
+	q := &store.QueuedWebhook{ID: id, EndpointID: w.ID, Event: last.Event, Payload: string(body),
+		CreatedAt: now, NextAttemptAt: now, Last: last}
+	if err := s.st.EnqueueWebhook(ctx, q); err != nil {
+		return nil, fmt.Errorf("webhook: enqueue: %w", err)
+	}
+	s.Kick()
+	return &last, nil
+}
+
+func (p Payload) event() string     { return p.Event }
+func (p PingPayload) event() string { return p.Event }
+
+// PingPayload is the JSON body of a test delivery.
+type PingPayload struct {
+	Event    string          `json:"event"`
+	Endpoint PayloadEndpoint `json:"endpoint"`
+	At       time.Time       `json:"at"`
+}
+
+// PayloadEndpoint names the endpoint a test delivery was sent to.
+type PayloadEndpoint struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// EnqueuePing queues a signed test delivery (event "ping") to endpointID on the same queue,
+// worker, retries and log as rule deliveries, and returns its summary. An unknown endpoint
+// gives ErrUnknownEndpoint, a disabled one ErrDisabledEndpoint.
+func (s *Service) EnqueuePing(ctx context.Context, endpointID string) (*store.WebhookDelivery, error) {
+	w, err := s.enabledEndpoint(ctx, endpointID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.opts.Clock().UTC()
+	p := PingPayload{Event: EventPing, Endpoint: PayloadEndpoint{ID: w.ID, Name: w.Name}, At: now}
+	return s.enqueue(ctx, w, p, store.WebhookDelivery{}, now)
+}
+
+// MaxAttempts is how many attempts a delivery gets before it fails.
+func (s *Service) MaxAttempts() int { return s.opts.MaxAttempts }
+
+// Kick wakes this process's worker now. It never blocks.
+func (s *Service) Kick() { s.wake.Ring() }
 
 // Run delivers queued webhooks until ctx ends: a pass whenever Kick is called and at least
 // every PollInterval.
 func (s *Service) Run(ctx context.Context) {
 	s.logger.Info("webhook worker started")
-	store.RunQueueWorker(ctx, s.logger, s.opts.PollInterval, s.opts.Gather, s.wake, s.pass)
+	queueworker.Run(ctx, s.logger, s.opts.PollInterval, s.opts.Gather, s.wake, s.pass)
 }
 
 // ProcessDue makes one pass over the due deliveries and returns how many it handled.

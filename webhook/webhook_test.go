@@ -352,6 +352,13 @@ func TestDialControl(t *testing.T) {
 		"[fe80::1]:80": true, "0.0.0.0:80": true, "[::]:80": true, "224.0.0.1:80": true,
 		"[::ffff:127.0.0.1]:80": true, "[::ffff:10.0.0.1]:80": true, "255.255.255.255:80": true,
 		"93.184.215.14:443": false, "[2606:4700::6810:84e5]:443": false, "8.8.8.8:53": false,
+		// IPv6 forms that carry a private or loopback IPv4 address a gateway would forward to.
+		"[64:ff9b::7f00:1]:80": true, "[64:ff9b::a9fe:a9fe]:80": true, "[64:ff9b::a00:1]:80": true, // NAT64
+		"[2002:7f00:1::]:80": true, "[2002:a00:1::1]:80": true, "[2002:c0a8:101::]:80": true, // 6to4
+		"[::127.0.0.1]:80": true, "[::8.8.8.8]:80": true, "[::ffff:0:7f00:1]:80": true, // IPv4-compatible, SIIT
+		"[2001:0:7f00:1::1]:80": true, "[2001:0:4136:e378:8000:63bf:f5ff:fffe]:80": true, // Teredo: server, client 10.0.0.1
+		"[2606:4700::5efe:7f00:1]:80": true, "[2606:4700::200:5efe:a00:1]:80": true, // ISATAP
+		"[64:ff9b::808:808]:53": false, "[2002:808:808::1]:53": false, "[2001:0:4136:e378:8000:63bf:f7f7:f7f7]:80": false,
 	} {
 		err := webhook.Control("tcp", addr, nil)
 		if (err != nil) != blocked {
@@ -408,6 +415,8 @@ func TestCheckURL(t *testing.T) {
 		"https://":                                  false,
 		"https://93.184.215.14:99999/":              false,
 		"http://0.0.0.0/":                           false,
+		"http://[64:ff9b::7f00:1]/":                 false,
+		"http://[2002:7f00:1::]/":                   false,
 		"https://name.that.does.not.exist.invalid/": false,
 	} {
 		msg := g.CheckURL(ctx, u)

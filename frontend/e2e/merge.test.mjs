@@ -3,7 +3,9 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { expect } from './expect.mjs'
 import { checkA11y, noSideways, PHONE } from './axe.mjs'
-import { adminStorageState, launchBrowser, withPage } from './browser.mjs'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { adminStorageState, ARTIFACTS, launchBrowser, withPage } from './browser.mjs'
 
 let browser
 let adminState
@@ -140,6 +142,55 @@ describe('merging a duplicate', () => {
         await page.waitForURL(new RegExp(`/cases/${first.reference}$`))
       },
       { storageState: adminState, ...PHONE },
+    )
+  })
+
+  test('another customer’s case is refused in words, in English and Finnish, on a phone and a desktop', async () => {
+    const first = await file('other-first', `outi.${stamp}@example.org`, `Other customer ${stamp}: Outi's private complaint.`)
+    const second = await file('other-second', `pasi.${stamp}@example.org`, `Other customer ${stamp}: Pasi's own complaint.`)
+    const refusals = {
+      en: 'That case belongs to another customer. Only one customer’s cases can be merged, so that nobody sees someone else’s messages.',
+      fi: 'Se tapaus kuuluu toiselle asiakkaalle. Vain saman asiakkaan tapauksia voi yhdistää, jottei kukaan näe toisen viestejä.',
+    }
+    mkdirSync(join(ARTIFACTS, 'screens'), { recursive: true })
+    for (const [locale, browserLocale] of [['en', 'en-US'], ['fi', 'fi-FI']]) {
+      for (const width of [390, 1366]) {
+        const size = width === 390 ? PHONE : { viewport: { width, height: 900 } }
+        await withPage(
+          browser,
+          `merge-other-customer-${locale}-${width}`,
+          async (page) => {
+            await page.goto(`/cases/${second.reference}`)
+            await expect(page.getByTestId('case-description')).toContainText('Pasi')
+            await page.getByTestId('merge-open').click()
+            const dialog = page.getByRole('dialog')
+            await dialog.getByTestId('merge-search').fill(first.reference)
+            await dialog.getByTestId('merge-search').press('Enter')
+            await dialog.getByRole('radio', { name: new RegExp(first.reference) }).check()
+            await dialog.getByTestId('merge-continue').click()
+            await expect(dialog.getByTestId('merge-pick-error')).toHaveText(refusals[locale])
+            await expect(dialog.getByTestId('merge-confirm')).toHaveCount(0)
+            if (width === 390) await noSideways(page, 'merge refusal on a phone')
+            await page.screenshot({ path: join(ARTIFACTS, 'screens', `merge-other-customer-${locale}-${width}.png`) })
+          },
+          { storageState: adminState, ...size, locale: browserLocale },
+        )
+      }
+    }
+    // The server refuses it too, whatever a client shows.
+    await withPage(
+      browser,
+      'merge-other-customer-api',
+      async (page) => {
+        const me = await (await page.request.get('/api/v1/me')).json()
+        const response = await page.request.post(`/api/v1/cases/${second.reference}/merge`, {
+          headers: { 'X-CSRF-Token': me.data.csrf_token },
+          data: { into: first.reference, version: 1 },
+        })
+        assert.equal(response.status(), 422, await response.text())
+        assert.equal((await response.json()).error.code, 'different_customers')
+      },
+      { storageState: adminState },
     )
   })
 })

@@ -123,7 +123,9 @@ function runTests(env) {
     .map((name) => join('e2e', name))
   if (!files.length) throw new Error('no e2e/*.test.mjs files')
   const only = process.argv.slice(2)
-  const args = ['--test', '--test-concurrency=1', ...(only.length ? only : files)]
+  // A single script that is not a test file (e2e/bench-pages.mjs) runs as a plain node script.
+  const script = only.length === 1 && !only[0].endsWith('.test.mjs')
+  const args = script ? only : ['--test', '--test-concurrency=1', ...(only.length ? only : files)]
   log(`node ${args.join(' ')}`)
   return new Promise((resolveRun) => {
     // Own process group, so an interrupted run can stop the runner, its per-file
@@ -212,6 +214,9 @@ async function main() {
         KAIKU_DATA_DIR: dataDir,
         KAIKU_ADMIN_EMAIL: ADMIN_EMAIL,
         KAIKU_ADMIN_PASSWORD: ADMIN_PASSWORD,
+        // The webhook tests start their receivers on loopback, which the address guard
+        // refuses unless allowed.
+        KAIKU_WEBHOOK_ALLOW_HOSTS: process.env.KAIKU_WEBHOOK_ALLOW_HOSTS ?? '127.0.0.1',
       },
     })
     const started = Date.now()

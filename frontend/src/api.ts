@@ -56,13 +56,16 @@ export class ApiError extends Error {
   readonly status: number
   readonly code: string
   readonly fields: Record<string, string>
+  /** Seconds the server asks to wait before trying again (Retry-After), 0 when it did not say. */
+  readonly retryAfter: number
 
-  constructor(status: number, code: string, message: string, fields: Record<string, string> = {}) {
+  constructor(status: number, code: string, message: string, fields: Record<string, string> = {}, retryAfter = 0) {
     super(message)
     this.name = 'ApiError'
     this.status = status
     this.code = code
     this.fields = fields
+    this.retryAfter = retryAfter
   }
 
   /** True when the server rejected individual fields (validation errors). */
@@ -144,15 +147,15 @@ function toFields(value: unknown): Record<string, string> {
 }
 
 /** Turns a non-2xx response body into an ApiError (tolerating non-JSON bodies). */
-export function errorFromBody(status: number, body: unknown, statusText = ''): ApiError {
+export function errorFromBody(status: number, body: unknown, statusText = '', retryAfter = 0): ApiError {
   if (isRecord(body) && isRecord(body.error)) {
     const err = body.error
     const code = typeof err.code === 'string' && err.code ? err.code : `http_${status}`
     const message =
       typeof err.message === 'string' && err.message ? err.message : statusText || `HTTP ${status}`
-    return new ApiError(status, code, message, toFields(err.fields))
+    return new ApiError(status, code, message, toFields(err.fields), retryAfter)
   }
-  return new ApiError(status, `http_${status}`, statusText || `HTTP ${status}`)
+  return new ApiError(status, `http_${status}`, statusText || `HTTP ${status}`, {}, retryAfter)
 }
 
 async function readJson(response: Response): Promise<unknown> {
@@ -193,7 +196,8 @@ export async function request<T, M = undefined>(
 
   const body = response.status === 204 ? undefined : await readJson(response)
   if (!response.ok) {
-    const error = errorFromBody(response.status, body, response.statusText)
+    const wait = Number(response.headers.get('Retry-After'))
+    const error = errorFromBody(response.status, body, response.statusText, Number.isFinite(wait) && wait > 0 ? wait : 0)
     if (response.status === 401 && !options.noAuthRedirect && unauthorizedHandler) {
       unauthorizedHandler()
     }

@@ -51,12 +51,14 @@ export interface SubmitOptions {
 /**
  * Sends the complaint with the fill's key. Every call of one fill (until a
  * success) uses the same key. While another request with the key is still in
- * flight the server answers 409 in_progress; then this waits and asks again.
+ * flight the server answers 409 in_progress; then this waits (Retry-After)
+ * and asks again, for about 15 seconds: a filing lost in a server crash is
+ * taken over by a retry after 10 seconds.
  */
 export async function submitWithKey(
   fill: FormFill,
   form: FormData,
-  { inProgressRetries = 3, inProgressDelayMs = 1200 }: SubmitOptions = {},
+  { inProgressRetries = 15, inProgressDelayMs = 1000 }: SubmitOptions = {},
 ): Promise<ComplaintReceipt> {
   for (let attempt = 0; ; attempt++) {
     try {
@@ -66,7 +68,7 @@ export async function submitWithKey(
     } catch (error) {
       const inProgress = error instanceof ApiError && error.status === 409 && error.code === 'in_progress'
       if (!inProgress || attempt >= inProgressRetries) throw error
-      await sleep(inProgressDelayMs)
+      await sleep(error.retryAfter ? Math.min(error.retryAfter, 5) * 1000 : inProgressDelayMs)
     }
   }
 }

@@ -7,6 +7,8 @@ type Te = (key: string) => boolean
 export interface Names {
   teams: Team[]
   users: User[]
+  /** Webhook endpoints by id and name (optional: a webhook action shows its id without). */
+  webhooks?: Array<{ id: string; name: string }>
 }
 
 function named(t: T, te: Te, key: string, value: string): string {
@@ -66,7 +68,7 @@ export function describeAction(a: RuleAction, t: T, te: Te, names: Names): strin
       return `${type}: ${who.join(', ') || t('rules.nobody')} (${channels})`
     }
     case 'webhook':
-      return `${type}: ${a.endpoint_id ?? ''}`
+      return `${type}: ${names.webhooks?.find((w) => w.id === a.endpoint_id)?.name ?? a.endpoint_id ?? ''}`
     case 'apply_sla_policy':
       return `${type}: ${a.policy_id ?? ''}`
     default:

@@ -59,6 +59,7 @@ export type UserPatch = Partial<{
   locale: Locale
   active: boolean
   password: string
+  revoke_api_tokens: boolean
 }>
 
 export interface NewTeam {

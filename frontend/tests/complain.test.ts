@@ -67,6 +67,21 @@ describe('complaint form', () => {
     )
   })
 
+  it('after 422 idempotency_key_reused says an earlier attempt arrived, and the next send uses a new key', async () => {
+    const { calls } = mockFetch(
+      json(200, options),
+      json(422, { error: { code: 'idempotency_key_reused', message: 'used for a different complaint' } }),
+      json(201, { data: { reference: 'K-2026-000043', tracking_url: 'https://help.example/track/T', tracking_token: 'T', first_response_hours: 8 } }),
+    )
+    const wrapper = await mountForm()
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    expect(wrapper.get('[data-testid=complaint-banner]').text()).toContain('An earlier attempt of this complaint already reached us.')
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    expect(headerOf(calls[2]!.init, 'Idempotency-Key')).not.toBe(headerOf(calls[1]!.init, 'Idempotency-Key'))
+  })
+
   it('shows the reference, the tracking link and the promise after 201', async () => {
     mockFetch(
       json(200, options),

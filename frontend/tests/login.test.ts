@@ -101,6 +101,27 @@ describe('LoginView', () => {
     expect(wrapper.find('[role=alert]').text()).toBe('Too many attempts, try again in a minute.')
   })
 
+  it('says how long to wait when failed logins are slowed down (Retry-After), in English and Finnish', async () => {
+    for (const [locale, wait, text] of [
+      ['en', '8', 'Too many failed attempts. Try again in 8 s.'],
+      ['fi', '900', 'Liian monta epäonnistunutta yritystä. Yritä uudelleen 15 min kuluttua.'],
+    ] as const) {
+      mockFetch(
+        new Response(JSON.stringify({ error: { code: 'rate_limited', message: 'too many login attempts' } }), {
+          status: 429,
+          headers: { 'Content-Type': 'application/json', 'Retry-After': wait },
+        }),
+      )
+      const { wrapper } = await mountLogin('/login', locale)
+      await wrapper.find('input[type=email]').setValue('ada@example.com')
+      await wrapper.find('input[type=password]').setValue('pw')
+      await wrapper.find('form').trigger('submit')
+      await flushPromises()
+      expect(wrapper.find('[role=alert]').text()).toBe(text)
+      wrapper.unmount()
+    }
+  })
+
   it('checks for empty fields without calling the server', async () => {
     const { calls } = mockFetch()
     const { wrapper } = await mountLogin('/login', 'fi')

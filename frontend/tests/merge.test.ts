@@ -125,4 +125,27 @@ describe('merging a duplicate', () => {
     expect(wrapper.get('[data-testid=merge-pick-error]').text()).toBe('That case was itself merged into K-2026-000004. Choose K-2026-000004 instead.')
     expect(wrapper.get('input[value="K-2026-000001"]').attributes('aria-invalid')).toBe('true')
   })
+
+  it('refuses another customer’s case before and after asking the server, in words', async () => {
+    const other = { ...row('K-2026-000007', 'Someone else'), customer_email: 'pekka@example.org' }
+    const sameButUnknown = { ...row('K-2026-000001', 'Broken kettle'), customer_email: '' }
+    mockFetch(
+      json(200, { data: [other, sameButUnknown], meta: { total: 2 } }),
+      json(422, { error: { code: 'different_customers', message: 'only cases of the same customer can be merged', fields: { into: 'that case belongs to another customer' } } }),
+    )
+    const wrapper = mountDialog()
+    await flushPromises()
+    const refusal = 'That case belongs to another customer. Only one customer’s cases can be merged, so that nobody sees someone else’s messages.'
+    await wrapper.get('input[value="K-2026-000007"]').setValue(true)
+    await wrapper.get('[data-testid=merge-continue]').trigger('click')
+    expect(wrapper.find('[data-testid=merge-confirm]').exists()).toBe(false)
+    expect(wrapper.get('[data-testid=merge-pick-error]').text()).toBe(refusal)
+    // The list does not know this one's address; the server's 422 is shown the same way.
+    await wrapper.get('input[value="K-2026-000001"]').setValue(true)
+    await wrapper.get('[data-testid=merge-continue]').trigger('click')
+    await wrapper.get('[data-testid=merge-confirm-button]').trigger('click')
+    await flushPromises()
+    expect(wrapper.find('[data-testid=merge-confirm]').exists()).toBe(false)
+    expect(wrapper.get('[data-testid=merge-pick-error]').text()).toBe(refusal)
+  })
 })

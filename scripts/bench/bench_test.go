@@ -30,7 +30,7 @@ func TestBenchSmall(t *testing.T) {
 	dir := t.TempDir()
 	var progress bytes.Buffer
 	cfg := config{N: 200, Dir: dir, Only: partAll, Requests: 20, Warmup: 2, IntakeDuration: time.Second,
-		Changes: 5, IntakeRules: defaultIntakeRules, ViewDuration: 200 * time.Millisecond, Seed: 1, Progress: &progress}
+		Changes: 5, IntakeRules: defaultIntakeRules, ViewDuration: 200 * time.Millisecond, Bulk: 40, Seed: 1, Progress: &progress}
 	for _, only := range []string{partAll, partPlatform} {
 		cfg.Only = only
 		rep, err := run(ctx, cfg)
@@ -111,6 +111,16 @@ func TestBenchSmall(t *testing.T) {
 			}
 		} else if i3 != nil {
 			t.Errorf("-only %s measured the intake part", only)
+		}
+		if b := rep.bulk; only == partAll {
+			lines = append(lines, "bulk change of 40 cases", "targets (issue 11)")
+			if b == nil || len(b.rounds) != bulkRounds || b.single.n != cfg.Bulk || b.floor <= 0 {
+				t.Errorf("bulk figures missing: %+v", b)
+			} else if b.changed[0] != cfg.Bulk {
+				t.Errorf("bulk changed %v cases, want %d each", b.changed, cfg.Bulk)
+			}
+		} else if b != nil {
+			t.Errorf("-only %s measured the bulk part", only)
 		}
 		for _, line := range lines {
 			if !strings.Contains(out.String(), line) {

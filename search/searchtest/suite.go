@@ -287,6 +287,18 @@ func testTextSearch(t *testing.T, ix search.Index) {
 			}
 		})
 	}
+	// The longest word and the most words allowed are searched (and find nothing here).
+	for _, text := range []string{strings.Repeat("x", search.MaxTextWordRunes), strings.Repeat("parcel ", search.MaxTextWords-1) + "xylophone"} {
+		if res := find(t, ix, search.Query{Text: text}); res.Total != 0 {
+			t.Errorf("Text at the limits %.40q: %d hits", text, res.Total)
+		}
+	}
+	// A long word (a pasted code) still matches exactly and as a prefix.
+	code := "ordercode" + strings.Repeat("q", 40)
+	upsert(t, ix, Doc("code", func(d *search.CaseDoc) { d.Body = "Reference " + code + " from the shop." }))
+	for _, text := range []string{code, code[:len(code)-5]} {
+		wantSet(t, "long word "+text[:12], hitIDs(find(t, ix, search.Query{Text: text})), []string{"code"})
+	}
 	// Text combines with filters (AND).
 	res := find(t, ix, search.Query{Text: "parcel", Filters: []search.Filter{
 		{Field: search.FieldCustomerEmail, Values: []string{"liisa@example.org"}},
@@ -829,6 +841,11 @@ func testBadQueries(t *testing.T, ix search.Index) {
 		{"cursor of another sort", search.Query{Cursor: page.NextCursor, Sort: []search.Sort{{Field: search.FieldPriorityRank}}}},
 		{"tampered cursor", search.Query{Cursor: page.NextCursor[:len(page.NextCursor)-3] + "xyz", Sort: []search.Sort{{Field: search.FieldUpdatedAt}}}},
 		{"cursor with an injection", search.Query{Cursor: "eyJvIjoiMSBPUiAxPTEifQ"}}, // {"o":"1 OR 1=1"}
+		// Text over the limits is refused, never run: a 5,000-character word made Bleve's fuzzy
+		// automaton fail (and shorter ones slowed every search).
+		{"a 5,000-character word", search.Query{Text: strings.Repeat("a", 5000)}},
+		{"a word one character too long", search.Query{Text: "parcel " + strings.Repeat("ä", search.MaxTextWordRunes+1)}},
+		{"one word too many", search.Query{Text: strings.TrimSpace(strings.Repeat("parcel ", search.MaxTextWords+1))}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
