@@ -186,6 +186,12 @@ describe('a quieter timeline', () => {
         await toggle.check()
         await expect(system).toHaveCount(0)
         await expect(group).toHaveCount(1)
+        // The choice holds on the next case the agent opens.
+        await page.goto(`/cases/${ids[1]}`)
+        await expect(page.getByTestId('timeline').locator('.message')).toHaveCount(1)
+        assert.equal(await page.getByTestId('hide-system').isChecked(), true)
+        await expect(page.getByTestId('timeline').locator('[data-system]')).toHaveCount(0)
+        await page.goto(`/cases/${id}`)
         await toggle.uncheck()
         assert.ok((await system.count()) > 0)
       },
