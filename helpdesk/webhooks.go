@@ -189,15 +189,17 @@ func (w *Webhooks) update(ctx context.Context, ep *models.WebhookEndpoint) error
 // check trims and validates a name and URL.
 func (w *Webhooks) check(ctx context.Context, name, u string) (string, string, error) {
 	name, u = strings.TrimSpace(name), strings.TrimSpace(u)
-	fields := map[string]string{}
+	fields, issues := map[string]string{}, map[string]models.FieldIssue{}
 	if name == "" {
-		fields["name"] = "must not be blank"
+		fields["name"], issues["name"] = "must not be blank", models.FieldIssue{Code: "required"}
 	}
-	if msg := w.service.Guard().CheckURL(ctx, u); msg != "" {
-		fields["url"] = msg
+	if p := w.service.Guard().CheckURL(ctx, u); p != nil {
+		fields["url"], issues["url"] = p.Message, models.FieldIssue{Code: p.Code}
 	}
 	if len(fields) > 0 {
-		return "", "", models.Invalid("the webhook is not valid", fields)
+		e := models.Invalid("the webhook is not valid", fields)
+		e.FieldIssues = issues
+		return "", "", e
 	}
 	return name, u, nil
 }

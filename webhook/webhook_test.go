@@ -398,30 +398,37 @@ func TestDialControl(t *testing.T) {
 func TestCheckURL(t *testing.T) {
 	g := webhook.NewGuard([]string{"intranet.local", "10.1.2.3"})
 	ctx := context.Background()
-	for u, ok := range map[string]bool{
-		"https://93.184.215.14/hook":                true,
-		"http://10.1.2.3:8080/hook":                 true, // allowed
-		"https://intranet.local/x":                  true, // allowed, never resolved
-		"http://127.0.0.1/hook":                     false,
-		"http://localhost:9/hook":                   false, // resolves to loopback
-		"http://10.0.0.1/":                          false,
-		"http://169.254.169.254/latest":             false,
-		"http://[::1]/":                             false,
-		"http://[fd00::1]/":                         false,
-		"http://100.64.1.1/":                        false,
-		"ftp://93.184.215.14/":                      false,
-		"https://user:pw@93.184.215.14/":            false,
-		"/relative":                                 false,
-		"https://":                                  false,
-		"https://93.184.215.14:99999/":              false,
-		"http://0.0.0.0/":                           false,
-		"http://[64:ff9b::7f00:1]/":                 false,
-		"http://[2002:7f00:1::]/":                   false,
-		"https://name.that.does.not.exist.invalid/": false,
+	// Each refusal carries the code the app words in the admin's language.
+	for u, want := range map[string]string{
+		"https://93.184.215.14/hook":                "",
+		"http://10.1.2.3:8080/hook":                 "", // allowed
+		"https://intranet.local/x":                  "", // allowed, never resolved
+		"http://127.0.0.1/hook":                     "private_address",
+		"http://localhost:9/hook":                   "private_address", // resolves to loopback
+		"http://10.0.0.1/":                          "private_address",
+		"http://169.254.169.254/latest":             "private_address",
+		"http://[::1]/":                             "private_address",
+		"http://[fd00::1]/":                         "private_address",
+		"http://100.64.1.1/":                        "private_address",
+		"ftp://93.184.215.14/":                      "not_http",
+		"https://user:pw@93.184.215.14/":            "credentials",
+		"/relative":                                 "not_http",
+		"https://":                                  "no_host",
+		"https://93.184.215.14:99999/":              "bad_port",
+		"http://0.0.0.0/":                           "private_address",
+		"http://[64:ff9b::7f00:1]/":                 "private_address",
+		"http://[2002:7f00:1::]/":                   "private_address",
+		"https://name.that.does.not.exist.invalid/": "unresolved",
 	} {
-		msg := g.CheckURL(ctx, u)
-		if (msg == "") != ok {
-			t.Errorf("CheckURL(%q) = %q, want ok %v", u, msg, ok)
+		got := ""
+		if p := g.CheckURL(ctx, u); p != nil {
+			got = p.Code
+			if p.Message == "" {
+				t.Errorf("CheckURL(%q): a refusal without a message", u)
+			}
+		}
+		if got != want {
+			t.Errorf("CheckURL(%q) = %q, want %q", u, got, want)
 		}
 	}
 }
