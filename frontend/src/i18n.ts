@@ -60,6 +60,15 @@ export function currentLocale(): Locale {
   return isLocale(value) ? value : 'en'
 }
 
+/**
+ * Speaks a page's own language without remembering it as the user's choice (the tracking
+ * page speaks the case's language).
+ */
+export function applyLocale(locale: Locale): void {
+  i18n.global.locale.value = locale
+  applyDocumentLang(locale)
+}
+
 /** Switches the UI language, remembers it and updates <html lang>. */
 export function setLocale(locale: Locale): void {
   i18n.global.locale.value = locale
