@@ -58,19 +58,30 @@ async function fileComplaint(locale, who) {
   return { reference: body.data.reference, trackPath: new URL(body.data.tracking_url).pathname }
 }
 
-/** Drops files on an element the way a browser does when files are dragged from the desktop. */
-async function dropFiles(page, selector, files) {
-  await page.evaluate(
-    ({ selector, files }) => {
-      const target = document.querySelector(selector)
-      const data = new DataTransfer()
-      for (const f of files) data.items.add(new File([f.content], f.name, { type: f.type }))
-      for (const type of ['dragenter', 'dragover', 'drop']) {
-        target.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: data }))
-      }
-    },
-    { selector, files },
-  )
+/**
+ * Drags files over an element and drops them the way a browser does when files come from the
+ * desktop; `whileOver` runs while they hover (the drop target shows).
+ */
+async function dropFiles(page, selector, files, whileOver = async () => {}) {
+  const drag = (types) =>
+    page.evaluate(
+      ({ selector, files, types }) => {
+        const target = document.querySelector(selector)
+        window.__drag ??= (() => {
+          const data = new DataTransfer()
+          for (const f of files) data.items.add(new File([f.content], f.name, { type: f.type }))
+          return data
+        })()
+        for (const type of types) {
+          target.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: window.__drag }))
+        }
+        if (types.includes('drop')) delete window.__drag
+      },
+      { selector, files, types },
+    )
+  await drag(['dragenter', 'dragover'])
+  await whileOver()
+  await drag(['drop'])
 }
 
 describe('files on replies and notes', () => {
@@ -97,7 +108,11 @@ describe('files on replies and notes', () => {
         await expect(composer.locator('.file-list__item')).toContainText('return-label.pdf')
 
         // Drag-and-drop adds to the list; remove takes one off again.
-        await dropFiles(page, '[data-testid=composer]', [{ name: 'extra.pdf', type: 'application/pdf', content: PDF }])
+        await dropFiles(page, '[data-testid=composer]', [{ name: 'extra.pdf', type: 'application/pdf', content: PDF }], async () => {
+          await expect(composer.locator('.composer__drop')).toHaveText('Drop files to attach them to the reply')
+          await composer.screenshot({ path: join(screens, 'reply-files-composer-drop-en-1280.png') })
+        })
+        await expect(composer.locator('.composer__drop')).toHaveCount(0)
         await expect(composer.locator('.file-list__item')).toHaveCount(2)
         await composer.getByRole('button', { name: 'Remove extra.pdf' }).click()
         await expect(composer.locator('.file-list__item')).toHaveCount(1)
@@ -118,6 +133,7 @@ describe('files on replies and notes', () => {
         await expect(composer.getByTestId('composer-files')).toContainText('Files on a note stay with staff.')
         await composer.getByTestId('file-input').setInputFiles(pngFile(dir, 'warehouse-internal.png'))
         await composer.getByTestId('composer-text').fill(noteText)
+        await composer.screenshot({ path: join(screens, 'reply-files-composer-note-en-1280.png') })
         const [noted] = await Promise.all([
           page.waitForResponse((r) => r.url().endsWith(`/cases/${reference}/messages`) && r.request().method() === 'POST'),
           composer.getByTestId('send').click(),

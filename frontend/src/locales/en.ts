@@ -318,6 +318,7 @@ const en = {
       filesTooLarge: 'The files are too large together. Remove some and try again.',
       dropReply: 'Drop files to attach them to the reply',
       dropNote: 'Drop files to attach them to the note',
+      dropHint: 'You can also drop files here.',
     },
   },
   users: {

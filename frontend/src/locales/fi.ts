@@ -317,6 +317,7 @@ const fi: Messages = {
       filesTooLarge: 'Tiedostot ovat yhdessä liian suuria. Poista osa ja yritä uudelleen.',
       dropReply: 'Pudota tiedostot liittääksesi ne vastaukseen',
       dropNote: 'Pudota tiedostot liittääksesi ne muistiinpanoon',
+      dropHint: 'Voit myös pudottaa tiedostot tähän.',
     },
   },
   users: {
