@@ -64,6 +64,11 @@ export class ApiError extends Error {
   readonly issues: Record<string, FieldIssue>
   /** Seconds the server asks to wait before trying again (Retry-After), 0 when it did not say. */
   readonly retryAfter: number
+  /**
+   * The server's own per-field text, for the few forms that read more out of it than its
+   * code says (an overlap names the other interval); never to be shown as it is.
+   */
+  readonly serverFields: Record<string, string>
 
   constructor(
     status: number,
@@ -79,6 +84,7 @@ export class ApiError extends Error {
     this.code = code
     this.issues = issues
     this.retryAfter = retryAfter
+    this.serverFields = fields
     // Never the server's English: a field with a reason is worded here, in the user's language.
     const translate = (key: string, values?: Record<string, unknown>) => i18n.global.t(key, values ?? {})
     this.fields = Object.fromEntries(
