@@ -323,11 +323,24 @@ func (s *Cases) publish(ctx context.Context, typ string, data map[string]any) fu
 // running the escalation rules in the same write, keeping its SLA timer and index in step, and
 // then carrying out the rules' side effects.
 func (s *Cases) write(ctx context.Context, id string, w writeSpec, change func(c *models.Case) error) (*models.Case, error) {
+	c, effects, err := s.writeStored(ctx, id, w, change)
+	if err != nil {
+		return nil, err
+	}
+	s.indexer.Indexed(ctx, c)
+	s.afterWrite(ctx, c, s.rules.aftermathOf(ctx, c, effects), w.announce)
+	return c, nil
+}
+
+// writeStored is the part of write up to the case and its timer being stored; the caller
+// indexes the case and carries out the rules' effects (a bulk change does both for its whole
+// batch at once).
+func (s *Cases) writeStored(ctx context.Context, id string, w writeSpec, change func(c *models.Case) error) (*models.Case, []escalation.RuleEffect, error) {
 	rules := w.rules
 	if rules == nil {
 		var err error
 		if rules, err = s.loadRules(ctx); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	var effects []escalation.RuleEffect
@@ -366,16 +379,14 @@ func (s *Cases) write(ctx context.Context, id string, w writeSpec, change func(c
 	})
 	if err != nil {
 		if errors.Is(err, store.ErrVersionMismatch) {
-			return nil, models.Conflict("version_conflict", "the case is being changed by others; try again")
+			return nil, nil, models.Conflict("version_conflict", "the case is being changed by others; try again")
 		}
-		return nil, notFoundAs(err, "case")
+		return nil, nil, notFoundAs(err, "case")
 	}
 	if err := s.store.SetSLATimer(ctx, c.ID, timerAgain); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	s.indexer.Indexed(ctx, c)
-	s.afterWrite(ctx, c, s.rules.aftermathOf(ctx, c, effects), w.announce)
-	return c, nil
+	return c, effects, nil
 }
 
 // changedFields lists the fields the timeline entries say were changed.

@@ -39,6 +39,7 @@ type Helpdesk struct {
 	Outbox       *Outbox
 	Canned       *Canned
 	Webhooks     *Webhooks
+	SavedViews   *SavedViews
 }
 
 // New wires the use cases; the server and the tests build them the same way. Installing the
@@ -67,5 +68,6 @@ func New(d Deps) (*Helpdesk, error) {
 	h.Intake = NewIntake(d.Store, h.Settings, h.Cases, mail.NewCaseNotifier(d.Mailer, d.Limits.FirstResponseHours),
 		h.Events, d.Logger, d.Clock, d.BaseURL, d.Limits)
 	h.Conversation = newConversation(h.Intake)
+	h.SavedViews = NewSavedViews(d.Store, h.Cases, d.Clock)
 	return h, nil
 }

@@ -67,6 +67,7 @@ var AllCollections = []string{
 	collMailQueue, collMailOutbox, collMailRecent, collSettings, collCanned,
 	collSLAPolicy, collSLABuckets, collRules, collNotices,
 	collWebhooks, collWebhookQueue, collWebhookLog, collTrackSession,
+	collSavedViews,
 }
 
 // Options tunes a Store.

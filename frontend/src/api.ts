@@ -60,10 +60,10 @@ export class ApiError extends Error {
   readonly code: string
   /** Per-field messages in the user's language, chosen by each field's issue code. */
   readonly fields: Record<string, string>
-  /** Per-field reasons as the server sent them (`field_issues`). */
-  readonly issues: Record<string, FieldIssue>
   /** Seconds the server asks to wait before trying again (Retry-After), 0 when it did not say. */
   readonly retryAfter: number
+  /** Per-field reasons as the server sent them (`field_issues`). */
+  readonly issues: Record<string, FieldIssue>
   /**
    * The server's own per-field text, for the few forms that read more out of it than its
    * code says (an overlap names the other interval); never to be shown as it is.
@@ -82,8 +82,8 @@ export class ApiError extends Error {
     this.name = 'ApiError'
     this.status = status
     this.code = code
-    this.issues = issues
     this.retryAfter = retryAfter
+    this.issues = issues
     this.serverFields = fields
     // Never the server's English: a field with a reason is worded here, in the user's language.
     const translate = (key: string, values?: Record<string, unknown>) => i18n.global.t(key, values ?? {})
@@ -360,9 +360,8 @@ export function patchCase(id: string, patch: CasePatch): Promise<Case> {
   return data(request<Case>('PATCH', casePath(id), { body: patch }))
 }
 
-/** A reply (mailed to the customer) or an internal note; 201 with the updated case. */
 /**
- * Adds a reply or note. With files it goes as multipart/form-data (the same fields as text
+ * A reply (mailed to the customer) or an internal note; 201 with the updated case. With files it goes as multipart/form-data (the same fields as text
  * parts, the files as `attachments`); a reply's files reach the customer, a note's never do.
  */
 export function addCaseMessage(id: string, message: NewStaffMessage, files: readonly File[] = []): Promise<Case> {

@@ -613,11 +613,31 @@ export interface paths {
         };
         /**
          * Count the cases of each inbox view
-         * @description How many cases each view holds for the caller (`mine` is the caller's own). Any staff role.
+         * @description How many cases each view holds for the caller (`mine` is the caller's own). With `saved_view` (repeated, at most 50) it also counts those saved views, one index count each, under `saved_views`; a view the caller does not see is 400. Any staff role.
          */
         get: operations["getCaseCounts"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change many cases at once
+         * @description Applies one change (status, priority, assignee, team, tags added or removed; closing is `status: closed`) to up to 500 cases. Each case is written as a PATCH of it would be: its own version check against the `version` the client sent for it, its own timeline entry, SLA clocks, `case_updated` escalation rules and live `case.updated` event. A case that cannot take the change is refused and left as it is; the others are changed. The answer is 200 whenever the request itself is valid, with one result per case in the order sent: `ok` (with the case's new version), `conflict` (changed by someone since the client read it: reload and try again), `invalid_transition` (the lifecycle does not allow the status change from its status), `not_found`, `forbidden` (a merged duplicate: change the case it was merged into), `invalid` (the change does not fit the case, e.g. more than 20 tags) or `failed` (the write did not go through; try again). Naming a case twice, an empty change, or a tag both added and removed is 400. Any staff role.
+         */
+        post: operations["bulkUpdateCases"];
         delete?: never;
         options?: never;
         head?: never;
@@ -851,6 +871,64 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/saved-views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the saved views the caller sees
+         * @description The caller's personal views, then those shared with their teams (every team's for managers), then those shared with everyone, each group by name. Their case counts come from `GET /api/v1/cases/counts?saved_view=...`. Access: the owner alone sees and changes a personal view; agents see the views shared with their teams and with everyone; managers and admins see every shared view and create, change and delete them. A view the caller may not see is 404.
+         */
+        get: operations["listSavedViews"];
+        put?: never;
+        /**
+         * Save the inbox's filters and sort as a named view
+         * @description `filters` take the names and values of `GET /api/v1/cases`'s query parameters (a filter with several values is a list); values the list would refuse are 400 with `fields.filters.<name>`. A personal view is the caller's own; a view shared with a team (`team_id`) or everyone needs the manager role (403). Who sees a view is fixed when it is made. At most 50 views per owner, team or everyone (422 `too_many_views`). Access: the owner alone sees and changes a personal view; agents see the views shared with their teams and with everyone; managers and admins see every shared view and create, change and delete them. A view the caller may not see is 404.
+         */
+        post: operations["createSavedView"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/saved-views/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The saved view's id.
+                 * @example team:T7K2M4XQ3ZJW5PLA~Q3ZJW5PLAT7K2M4X
+                 */
+                id: components["parameters"]["SavedViewId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Read a saved view
+         * @description One view the caller sees. Access: the owner alone sees and changes a personal view; agents see the views shared with their teams and with everyone; managers and admins see every shared view and create, change and delete them. A view the caller may not see is 404.
+         */
+        get: operations["getSavedView"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a saved view
+         * @description Removes the view. Access: the owner alone sees and changes a personal view; agents see the views shared with their teams and with everyone; managers and admins see every shared view and create, change and delete them. A view the caller may not see is 404.
+         */
+        delete: operations["deleteSavedView"];
+        options?: never;
+        head?: never;
+        /**
+         * Rename a saved view or replace its filters
+         * @description `version` must be the version the client last saw: if the view has changed since, the answer is 409 `version_conflict` and nothing is written. `filters`, when sent, replace the whole set. Access: the owner alone sees and changes a personal view; agents see the views shared with their teams and with everyone; managers and admins see every shared view and create, change and delete them. A view the caller may not see is 404.
+         */
+        patch: operations["updateSavedView"];
         trace?: never;
     };
     "/api/v1/categories": {
@@ -1760,6 +1838,97 @@ export interface components {
                 [key: string]: string[];
             };
         };
+        /** @description One case of a bulk change, with the version the client saw. */
+        BulkCaseRef: {
+            id: string;
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description One change for many cases. Every field but `cases` is optional, and at least one must be given; one left out (or null) is unchanged. */
+        BulkChange: {
+            /** @description At most 500 cases, each named once. */
+            cases: components["schemas"]["BulkCaseRef"][];
+            /** @description A case whose status may not become this one is refused (`invalid_transition`). */
+            status?: components["schemas"]["Status"];
+            priority?: components["schemas"]["Priority"];
+            /** @description An existing user's id, or `""` to unassign. */
+            assignee_id?: string;
+            /** @description A team id, or `""` for none. */
+            team_id?: string;
+            /** @description Tags added to each case's own. */
+            add_tags?: string[];
+            /** @description Tags removed from each case's own. */
+            remove_tags?: string[];
+        };
+        /** @description What became of one case of a bulk change. */
+        BulkCaseResult: {
+            id: string;
+            /** @enum {string} */
+            outcome: "ok" | "conflict" | "invalid_transition" | "not_found" | "forbidden" | "invalid" | "failed";
+            /** @description Why the case was refused. */
+            message?: string;
+            /**
+             * Format: int64
+             * @description The case's version after the change (`ok` only).
+             */
+            version?: number;
+        };
+        BulkResult: {
+            results: components["schemas"]["BulkCaseResult"][];
+            changed: number;
+            refused: number;
+        };
+        /** @description The inbox's filters and sort, named as the query parameters of `GET /api/v1/cases` (the date range is not kept). Left out: not filtered, the view's default sort. */
+        SavedViewFilters: {
+            /** @description A built-in view the filters narrow: all_open, unassigned, mine (whoever looks), waiting, resolved or escalated. */
+            view?: string;
+            q?: string;
+            status?: string[];
+            priority?: string[];
+            assignee_id?: string[];
+            team_id?: string[];
+            category?: string[];
+            touchpoint?: string[];
+            channel?: string[];
+            tag?: string[];
+            min_escalation_level?: number;
+            /** @description updated_at, created_at, priority, due, escalation or relevance. */
+            sort?: string;
+            /** @enum {string} */
+            order?: "asc" | "desc";
+        };
+        /** @description A named set of inbox filters. */
+        SavedView: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            scope: "personal" | "team" | "everyone";
+            /** @description The team a team view is shared with. */
+            team_id?: string;
+            /** @description Who made it. */
+            owner_id: string;
+            filters: components["schemas"]["SavedViewFilters"];
+            /** Format: int64 */
+            version: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        SavedViewCreate: {
+            name: string;
+            /** @enum {string} */
+            scope: "personal" | "team" | "everyone";
+            /** @description The team of a team view (required then, refused otherwise). */
+            team_id?: string;
+            filters?: components["schemas"]["SavedViewFilters"];
+        };
+        SavedViewPatch: {
+            /** Format: int64 */
+            version: number;
+            name?: string;
+            filters?: components["schemas"]["SavedViewFilters"];
+        };
         /** @description How many cases each inbox view holds for the caller. */
         CaseCounts: {
             all_open: number;
@@ -1768,6 +1937,10 @@ export interface components {
             waiting: number;
             resolved: number;
             escalated: number;
+            /** @description The count of each saved view asked for (`saved_view`), by its id. */
+            saved_views?: {
+                [key: string]: number;
+            };
         };
         /** @description An agent's reply (mailed to the customer) or internal note. */
         MessageCreate: {
@@ -2772,6 +2945,16 @@ export interface components {
             data: components["schemas"]["CaseSummary"][];
             meta: components["schemas"]["CaseListMeta"];
         };
+        BulkResultData: {
+            data: components["schemas"]["BulkResult"];
+        };
+        SavedViewData: {
+            data: components["schemas"]["SavedView"];
+        };
+        SavedViewList: {
+            data: components["schemas"]["SavedView"][];
+            meta: components["schemas"]["ListMeta"];
+        };
         CaseCountsData: {
             data: components["schemas"]["CaseCounts"];
         };
@@ -3230,6 +3413,11 @@ export interface components {
          * @example M7XK2PLR5TQJ4WZ3
          */
         AttachmentId: string;
+        /**
+         * @description The saved view's id.
+         * @example team:T7K2M4XQ3ZJW5PLA~Q3ZJW5PLAT7K2M4X
+         */
+        SavedViewId: string;
         /**
          * @description The canned reply's id.
          * @example R5TQJ4WZ3M7XK2PL
@@ -4909,7 +5097,10 @@ export interface operations {
     };
     getCaseCounts: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The id of a saved view to count; repeat it for several. */
+                saved_view?: string[];
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4940,6 +5131,74 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
+        };
+    };
+    bulkUpdateCases: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "cases": [
+                 *         {
+                 *           "id": "K-2026-000042",
+                 *           "version": 3
+                 *         },
+                 *         {
+                 *           "id": "K-2026-000043",
+                 *           "version": 1
+                 *         }
+                 *       ],
+                 *       "status": "open",
+                 *       "assignee_id": "QJ4WZ3M7XK2PLR5T",
+                 *       "add_tags": [
+                 *         "delivery"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["BulkChange"];
+            };
+        };
+        responses: {
+            /** @description What became of each case. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "changed": 1,
+                     *         "refused": 1,
+                     *         "results": [
+                     *           {
+                     *             "id": "K-2026-000042",
+                     *             "outcome": "ok",
+                     *             "version": 4
+                     *           },
+                     *           {
+                     *             "id": "K-2026-000043",
+                     *             "outcome": "conflict",
+                     *             "message": "the case was changed by someone else since it was read; reload it and try again"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["BulkResultData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     getCase: {
@@ -5516,6 +5775,193 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listSavedViews: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The views. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedViewList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createSavedView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Urgent deliveries",
+                 *       "scope": "team",
+                 *       "team_id": "T7K2M4XQ3ZJW5PLA",
+                 *       "filters": {
+                 *         "view": "all_open",
+                 *         "priority": [
+                 *           "urgent",
+                 *           "high"
+                 *         ],
+                 *         "category": [
+                 *           "Delivery"
+                 *         ],
+                 *         "sort": "due",
+                 *         "order": "asc"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["SavedViewCreate"];
+            };
+        };
+        responses: {
+            /** @description The saved view. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedViewData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+            /** @description There are 50 views in that scope already (`too_many_views`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getSavedView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The saved view's id.
+                 * @example team:T7K2M4XQ3ZJW5PLA~Q3ZJW5PLAT7K2M4X
+                 */
+                id: components["parameters"]["SavedViewId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The view. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedViewData"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteSavedView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The saved view's id.
+                 * @example team:T7K2M4XQ3ZJW5PLA~Q3ZJW5PLAT7K2M4X
+                 */
+                id: components["parameters"]["SavedViewId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateSavedView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The saved view's id.
+                 * @example team:T7K2M4XQ3ZJW5PLA~Q3ZJW5PLAT7K2M4X
+                 */
+                id: components["parameters"]["SavedViewId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "version": 2,
+                 *       "name": "Urgent deliveries, oldest first"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SavedViewPatch"];
+            };
+        };
+        responses: {
+            /** @description The changed view, with its new version. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedViewData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description `version` is stale (`version_conflict`): reload the view and apply the change again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            413: components["responses"]["TooLarge"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -6817,6 +7263,10 @@ export const expectedOutcomeValues: ReadonlyArray<FlattenedDeepRequired<componen
 export const touchpointValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Touchpoint"]> = ["web_shop", "store", "phone", "delivery", "app", "email", "social_media", "other"];
 export const messageKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Message"]["kind"]> = ["customer", "reply", "note"];
 export const attachmentRefContent_typeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AttachmentRef"]["content_type"]> = ["image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"];
+export const bulkCaseResultOutcomeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BulkCaseResult"]["outcome"]> = ["ok", "conflict", "invalid_transition", "not_found", "forbidden", "invalid", "failed"];
+export const savedViewFiltersOrderValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SavedViewFilters"]["order"]> = ["asc", "desc"];
+export const savedViewScopeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SavedView"]["scope"]> = ["personal", "team", "everyone"];
+export const savedViewCreateScopeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SavedViewCreate"]["scope"]> = ["personal", "team", "everyone"];
 export const messageCreateKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MessageCreate"]["kind"]> = ["reply", "note"];
 export const messageCreateStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MessageCreate"]["status"]> = ["open", "waiting", "resolved"];
 export const eventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Event"]["type"]> = ["case.created", "case.updated", "case.presence", "notification.created"];
