@@ -545,7 +545,7 @@ var requestBodies = map[string]string{
 
 // multipartForms names the multipart/form-data schema of the operations that also take files:
 // the JSON request's fields as text parts, and the files as parts named "attachments".
-var multipartForms = map[string]string{"submitComplaint": "ComplaintForm", "addCustomerMessage": "CustomerMessageForm",
+var multipartForms = map[string]string{"submitComplaint": "ComplaintForm", "addCustomerMessage": "CustomerMessageForm", "addCaseMessage": "MessageForm",
 	"addCustomerMessageWithCookie": "CustomerMessageForm"}
 
 func TestOpenAPIRequestSchemasMatchValidateTags(t *testing.T) {

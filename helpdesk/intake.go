@@ -44,6 +44,9 @@ var DefaultIntakeLimits = IntakeLimits{PerIP: 20, PerEmail: 5, Window: 10 * time
 // allowedUploads are the content types (by content, never by name) customers may attach.
 var allowedUploads = []string{"image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"}
 
+// maxCaseFiles bounds the files one case lists, so the case document stays small.
+const maxCaseFiles = 50
+
 // Upload is one file from a form.
 type Upload struct {
 	Name string
@@ -119,7 +122,7 @@ func (in *Intake) Submit(ctx context.Context, req models.ComplaintCreate, files 
 	}
 	now := in.now()
 	email := models.NormalizeEmail(req.Email)
-	refs, blobs, err := in.checkUploads(files, "original", true, now)
+	refs, blobs, err := checkUploads(in.limits, files, "original", true, now)
 	if err != nil {
 		return nil, err
 	}
@@ -345,19 +348,20 @@ func (in *Intake) file(ctx context.Context, req models.ComplaintCreate, referenc
 	return in.receipt(ctx, c, token, url), nil
 }
 
-// checkUploads validates files by content and size and prepares their documents.
-func (in *Intake) checkUploads(files []Upload, messageID string, public bool, now time.Time) ([]models.AttachmentRef, []*store.Attachment, error) {
-	if len(files) > in.limits.MaxFiles {
-		return nil, nil, models.InvalidFieldIssue("attachments", fmt.Sprintf("at most %d files", in.limits.MaxFiles),
-			models.FieldIssue{Code: "too_many_files", Limit: in.limits.MaxFiles})
+// checkUploads validates files by content and size and prepares their documents. Customers'
+// files and agents' files pass the same checks; public says whether the customer may see them.
+func checkUploads(limits IntakeLimits, files []Upload, messageID string, public bool, now time.Time) ([]models.AttachmentRef, []*store.Attachment, error) {
+	if len(files) > limits.MaxFiles {
+		return nil, nil, models.InvalidFieldIssue("attachments", fmt.Sprintf("at most %d files", limits.MaxFiles),
+			models.FieldIssue{Code: "too_many_files", Limit: limits.MaxFiles})
 	}
 	refs := make([]models.AttachmentRef, 0, len(files))
 	blobs := make([]*store.Attachment, 0, len(files))
 	for _, f := range files {
-		if int64(len(f.Data)) > in.limits.MaxFileBytes {
+		if int64(len(f.Data)) > limits.MaxFileBytes {
 			return nil, nil, &models.Error{Kind: models.KindTooLarge, Code: "too_large",
-				Message: fmt.Sprintf("%s is over %d MB", f.Name, in.limits.MaxFileBytes>>20), Fields: map[string]string{"attachments": "file too large: " + f.Name},
-				FieldIssues: map[string]models.FieldIssue{"attachments": {Code: "file_too_large", Limit: int(in.limits.MaxFileBytes >> 20), File: f.Name}}}
+				Message: fmt.Sprintf("%s is over %d MB", f.Name, limits.MaxFileBytes>>20), Fields: map[string]string{"attachments": "file too large: " + f.Name},
+				FieldIssues: map[string]models.FieldIssue{"attachments": {Code: "file_too_large", Limit: int(limits.MaxFileBytes >> 20), File: f.Name}}}
 		}
 		if len(f.Data) == 0 {
 			return nil, nil, models.InvalidFieldIssue("attachments", "empty file: "+f.Name, models.FieldIssue{Code: "empty_file", File: f.Name})
@@ -416,11 +420,11 @@ func (in *Intake) Reply(ctx context.Context, access CaseAccess, req models.Custo
 	}
 	now := in.now()
 	msgID := newID()
-	refs, blobs, err := in.checkUploads(files, msgID, true, now)
+	refs, blobs, err := checkUploads(in.limits, files, msgID, true, now)
 	if err != nil {
 		return nil, err
 	}
-	if len(c.Attachments)+len(refs) > 50 {
+	if len(c.Attachments)+len(refs) > maxCaseFiles {
 		return nil, models.InvalidField("attachments", "this case has too many files already")
 	}
 	for _, b := range blobs {

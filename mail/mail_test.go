@@ -373,14 +373,26 @@ func TestTemplates(t *testing.T) {
 		t.Errorf("name not confined: %q", long.ToName)
 	}
 
-	r := mail.ReplyNotification("fi", ref, link, "Aino", "Mikko", "Hyvitämme tilauksen.\r\nTerveisin Mikko")
+	r := mail.ReplyNotification("fi", ref, link, "Aino", "Mikko", "Hyvitämme tilauksen.\r\nTerveisin Mikko", nil)
 	if r.Kind != mail.KindReply || !strings.Contains(r.Text, "Mikko asiakaspalvelustamme") ||
 		!strings.Contains(r.Text, "Hyvitämme tilauksen.\nTerveisin Mikko") || !strings.Contains(r.Text, link) || !strings.Contains(r.Subject, ref) {
 		t.Errorf("Finnish reply:\n%s\n%s", r.Subject, r.Text)
 	}
-	r = mail.ReplyNotification("en", ref, link, "Aino", "", "We refunded the order.")
+	r = mail.ReplyNotification("en", ref, link, "Aino", "", "We refunded the order.", nil)
 	if !strings.Contains(r.Text, "Our customer service has replied to your case "+ref) || !strings.Contains(r.Text, "We refunded the order.") {
 		t.Errorf("English reply:\n%s", r.Text)
+	}
+	if strings.Contains(r.Text, "Files with this reply") {
+		t.Errorf("a reply without files lists files:\n%s", r.Text)
+	}
+	// A reply's files are named, one line each, and fetched from the tracking page.
+	r = mail.ReplyNotification("en", ref, link, "Aino", "Mikko", "Here is the label.", []string{"return-label.pdf", "photo\r\nBcc: x.png"})
+	if !strings.Contains(r.Text, "Files with this reply (download them from your case page, linked below):\n- return-label.pdf\n- photo Bcc: x.png\n\nRead the whole conversation") {
+		t.Errorf("English reply with files:\n%s", r.Text)
+	}
+	r = mail.ReplyNotification("fi", ref, link, "Aino", "Mikko", "Palautuslappu liitteenä.", []string{"lappu.pdf"})
+	if !strings.Contains(r.Text, "Vastauksen liitteet (lataa ne asiasi sivulta alla olevasta linkistä):\n- lappu.pdf\n") {
+		t.Errorf("Finnish reply with files:\n%s", r.Text)
 	}
 }
 
@@ -486,7 +498,7 @@ func TestReplyWithHTMLAlternativeIsNotAutoSubmitted(t *testing.T) {
 	m := newMailer(t, env.Store, smtpConfig(srv), newClock(), nil)
 	run(t, m)
 
-	msg := mail.ReplyNotification("en", "K-2026-000007", "https://help.example.com/t/abc", "Aino", "Mikko", "Refund sent.")
+	msg := mail.ReplyNotification("en", "K-2026-000007", "https://help.example.com/t/abc", "Aino", "Mikko", "Refund sent.", nil)
 	msg.To, msg.CaseID = "aino@example.com", "K-2026-000007"
 	msg.HTML = "<p>Refund <b>sent</b>.</p>"
 	if err := m.Enqueue(context.Background(), msg); err != nil {

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
 // Attachment is an uploaded file: one document each, size-limited far below MongoDB's 16 MB.
@@ -28,4 +30,10 @@ func (s *Store) GetAttachment(ctx context.Context, id string) (*Attachment, erro
 		return nil, err
 	}
 	return &a, nil
+}
+
+// DeleteAttachment removes a file by ID (one listed by no case); a missing file is no error.
+func (s *Store) DeleteAttachment(ctx context.Context, id string) error {
+	_, err := s.w(collAttachment).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
+	return err
 }

@@ -360,9 +360,19 @@ export function patchCase(id: string, patch: CasePatch): Promise<Case> {
   return data(request<Case>('PATCH', casePath(id), { body: patch }))
 }
 
-/** A reply (mailed to the customer) or an internal note; 201 with the updated case. */
-export function addCaseMessage(id: string, message: NewStaffMessage): Promise<Case> {
-  return data(request<Case>('POST', `${casePath(id)}/messages`, { body: message }))
+/**
+ * A reply (mailed to the customer) or an internal note; 201 with the updated case. With files it goes as multipart/form-data (the same fields as text
+ * parts, the files as `attachments`); a reply's files reach the customer, a note's never do.
+ */
+export function addCaseMessage(id: string, message: NewStaffMessage, files: readonly File[] = []): Promise<Case> {
+  if (!files.length) return data(request<Case>('POST', `${casePath(id)}/messages`, { body: message }))
+  const form = new FormData()
+  form.append('kind', message.kind)
+  form.append('body', message.body)
+  if (message.status) form.append('status', message.status)
+  if (message.version) form.append('version', String(message.version))
+  for (const file of files) form.append('attachments', file, file.name)
+  return data(request<Case>('POST', `${casePath(id)}/messages`, { form }))
 }
 
 export function customerHistory(id: string, signal?: AbortSignal): Promise<CaseSummary[]> {

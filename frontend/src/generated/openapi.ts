@@ -692,6 +692,8 @@ export interface paths {
         /**
          * Reply to the customer or add an internal note
          * @description A `reply` is mailed to the customer with a fresh tracking link and shown on the tracking page; the first reply stamps `first_response_at`, and a reply moves a `new` case to `open`. A `note` never leaves the team. `status` moves the case with the message, under the lifecycle's rules (422). With `version`, a case that changed since is 409 and nothing is written. Any staff role.
+         *
+         *     Sent as `multipart/form-data`, the message carries files: the same fields as text parts and up to 5 files as parts named `attachments`, under the public form's checks (images and PDFs judged by content, the same size limit; a case holds at most 50 files). They are listed in the case's `attachments` with the message's id in `message_id`. A reply's files are `public`: the tracking page lists them and downloads them, and the reply mail names them and links the tracking page (the mail carries no file). A note's files are never public: no tracking route, token or cookie, lists or serves them, and no mail names them. A refused message (400, 409, 413, 422) stores none of its files. There is no `Idempotency-Key` on this route (nor on its JSON form): send `version` so a retry of a message that was stored is refused with 409.
          */
         post: operations["addCaseMessage"];
         delete?: never;
@@ -2153,6 +2155,29 @@ export interface components {
         /** @description A customer's message on the tracking page. */
         CustomerMessageCreate: {
             body: string;
+        };
+        /** @description An agent's reply or note as `multipart/form-data`: the fields of `MessageCreate` as text parts, and the files as parts named `attachments`. A reply's files are shown to the customer; a note's never are. */
+        MessageForm: {
+            /**
+             * @description `reply`: mailed to the customer and shown on the tracking page; `note`: stays inside the team.
+             * @enum {string}
+             */
+            kind: "reply" | "note";
+            /** @description Plain text. */
+            body: string;
+            /**
+             * @description Moves the case with the message (for example reply and wait on the customer); the lifecycle applies (422 `invalid_transition`).
+             * @enum {string}
+             */
+            status?: "open" | "waiting" | "resolved";
+            /**
+             * Format: int64
+             * @description The case version the agent saw: a stale one is 409 `version_conflict` and nothing is written. `0` or left out: no check.
+             * @default 0
+             */
+            version: number;
+            /** @description Up to 5 files, each within the server's file size limit (5 MiB by default; 413). Only JPEG, PNG, GIF and WebP images and PDF documents, judged by their content, whatever their names say (400 otherwise). With a `reply` the customer sees them on the tracking page; with a `note` only staff do. */
+            attachments?: string[];
         };
         /** @description A customer's message as `multipart/form-data`: `body` as a text part, and the files as parts named `attachments`. */
         CustomerMessageForm: {
@@ -5309,6 +5334,7 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["MessageCreate"];
+                "multipart/form-data": components["schemas"]["MessageForm"];
             };
         };
         responses: {
@@ -5321,7 +5347,26 @@ export interface operations {
                     "application/json": components["schemas"]["CaseData"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description The request is malformed or a field is not valid (`invalid_request`): the checks of every JSON body, a file that is empty or not an image or PDF, more than 5 files or more than 50 on the case (`fields.attachments`), a `version` part that is not a whole number (`fields.version`), or a malformed multipart form or a part that is not a field of the message or `attachments`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "invalid_request",
+                     *         "message": "notes.exe is not an image or a PDF",
+                     *         "fields": {
+                     *           "attachments": "notes.exe is not an image or a PDF"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -5342,7 +5387,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            413: components["responses"]["TooLarge"];
+            /** @description The JSON body, the whole multipart form, or one file is over the server's limit (`too_large`; for a file, `fields.attachments` names it). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "too_large",
+                     *         "message": "invoice.pdf is too large",
+                     *         "fields": {
+                     *           "attachments": "file too large: invoice.pdf"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The case lifecycle does not allow the `status` change (`invalid_transition`, `fields.status`). */
             422: {
                 headers: {
@@ -7208,6 +7272,8 @@ export const messageCreateStatusValues: ReadonlyArray<FlattenedDeepRequired<comp
 export const eventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Event"]["type"]> = ["case.created", "case.updated", "case.presence", "notification.created"];
 export const publicCaseStatus_textValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PublicCase"]["status_text"]> = ["received", "being handled", "waiting for your reply", "resolved", "closed"];
 export const publicMessageFromValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PublicMessage"]["from"]> = ["you", "support"];
+export const messageFormKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MessageForm"]["kind"]> = ["reply", "note"];
+export const messageFormStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MessageForm"]["status"]> = ["open", "waiting", "resolved"];
 export const sLAClockKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SLAClock"]["kind"]> = ["first_response", "next_response", "resolution", "final_answer"];
 export const sLAClockStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SLAClock"]["state"]> = ["running", "paused", "met", "breached"];
 export const triggerTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TriggerType"]> = ["case_created", "case_updated", "customer_replied", "sla_warning", "sla_breach", "no_agent_activity"];
