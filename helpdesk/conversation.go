@@ -78,7 +78,7 @@ func (cv *Conversation) mailReply(ctx context.Context, c *models.Case, msgID str
 }
 
 // StaffAttachment returns any file of a case to staff.
-func (cv *Conversation) StaffAttachment(ctx context.Context, p *Principal, caseID, attachmentID string) (*store.Attachment, error) {
+func (cv *Conversation) StaffAttachment(ctx context.Context, p *Principal, caseID, attachmentID string) (*models.Attachment, error) {
 	if err := p.Require(models.RoleAgent); err != nil {
 		return nil, err
 	}

@@ -267,7 +267,7 @@ func (in *Intake) promisedHours(c *models.Case) int {
 // file stores the complaint under reference. token, when set, is the tracking token the case
 // under that reference gets (the one an idempotency claim sealed); if the case is found stored
 // already with that token, a racing retry of this same request stored it and it is the answer.
-func (in *Intake) file(ctx context.Context, req models.ComplaintCreate, reference, fixedToken string, refs []models.AttachmentRef, blobs []*store.Attachment, now time.Time) (*Receipt, error) {
+func (in *Intake) file(ctx context.Context, req models.ComplaintCreate, reference, fixedToken string, refs []models.AttachmentRef, blobs []*models.Attachment, now time.Time) (*Receipt, error) {
 	// Files first: a crash before the case leaves an orphan nobody can reach, never a case
 	// pointing at a missing file.
 	for _, b := range blobs {
@@ -310,12 +310,12 @@ func (in *Intake) file(ctx context.Context, req models.ComplaintCreate, referenc
 }
 
 // checkUploads validates files by content and size and prepares their documents.
-func (in *Intake) checkUploads(files []Upload, messageID string, public bool, now time.Time) ([]models.AttachmentRef, []*store.Attachment, error) {
+func (in *Intake) checkUploads(files []Upload, messageID string, public bool, now time.Time) ([]models.AttachmentRef, []*models.Attachment, error) {
 	if len(files) > in.limits.MaxFiles {
 		return nil, nil, models.InvalidField("attachments", fmt.Sprintf("at most %d files", in.limits.MaxFiles))
 	}
 	refs := make([]models.AttachmentRef, 0, len(files))
-	blobs := make([]*store.Attachment, 0, len(files))
+	blobs := make([]*models.Attachment, 0, len(files))
 	for _, f := range files {
 		if int64(len(f.Data)) > in.limits.MaxFileBytes {
 			return nil, nil, &models.Error{Kind: models.KindTooLarge, Code: "too_large",
@@ -332,7 +332,7 @@ func (in *Intake) checkUploads(files []Upload, messageID string, public bool, no
 		id := newID()
 		name := safeFileName(f.Name, mt.Extension())
 		refs = append(refs, models.AttachmentRef{ID: id, MessageID: messageID, Name: name, ContentType: ct, Size: int64(len(f.Data)), Public: public, CreatedAt: now})
-		blobs = append(blobs, &store.Attachment{ID: id, Name: name, ContentType: ct, Size: int64(len(f.Data)), Data: f.Data, CreatedAt: now})
+		blobs = append(blobs, &models.Attachment{ID: id, Name: name, ContentType: ct, Size: int64(len(f.Data)), Data: f.Data, CreatedAt: now})
 	}
 	return refs, blobs, nil
 }
@@ -442,7 +442,7 @@ func (in *Intake) FollowUp(ctx context.Context, access CaseAccess, req models.Fo
 }
 
 // CustomerAttachment returns a file of the case the customer's token or cookie opens, if they may see it.
-func (in *Intake) CustomerAttachment(ctx context.Context, access CaseAccess, attachmentID string) (*store.Attachment, error) {
+func (in *Intake) CustomerAttachment(ctx context.Context, access CaseAccess, attachmentID string) (*models.Attachment, error) {
 	c, err := in.tracked(ctx, access)
 	if err != nil {
 		return nil, err
@@ -452,7 +452,7 @@ func (in *Intake) CustomerAttachment(ctx context.Context, access CaseAccess, att
 
 // attachmentOf reads a file only if the case lists it (and, for customers, marks it public),
 // so one case's link can never fetch another case's file.
-func attachmentOf(ctx context.Context, st *store.Store, c *models.Case, id string, publicOnly bool) (*store.Attachment, error) {
+func attachmentOf(ctx context.Context, st *store.Store, c *models.Case, id string, publicOnly bool) (*models.Attachment, error) {
 	for _, ref := range c.Attachments {
 		if ref.ID == id && (ref.Public || !publicOnly) {
 			a, err := st.GetAttachment(ctx, id)

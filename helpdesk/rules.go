@@ -294,7 +294,7 @@ func (r *Rules) effect(ctx context.Context, cases *Cases, c *models.Case, e esca
 // (nil if none) and the mails.
 type notice struct {
 	rule  string
-	inApp *store.Notification
+	inApp *models.Notification
 	mails []mail.Message
 }
 
@@ -331,7 +331,7 @@ func (r *Rules) noticeFor(ctx context.Context, c *models.Case, e escalation.Rule
 		}
 	}
 	if len(inApp) > 0 {
-		n.inApp = &store.Notification{ID: newID(), UserIDs: inApp, CaseID: c.ID, Title: title, Message: message, CreatedAt: r.now()}
+		n.inApp = &models.Notification{ID: newID(), UserIDs: inApp, CaseID: c.ID, Title: title, Message: message, CreatedAt: r.now()}
 	}
 	return n, nil
 }
@@ -518,7 +518,7 @@ func (r *Rules) Preview(ctx context.Context, p *Principal, req escalation.RuleCr
 }
 
 // Notifications returns the principal's notifications.
-func (r *Rules) Notifications(ctx context.Context, p *Principal) ([]store.Notification, error) {
+func (r *Rules) Notifications(ctx context.Context, p *Principal) ([]models.Notification, error) {
 	if err := p.Require(models.RoleAgent); err != nil {
 		return nil, err
 	}

@@ -106,7 +106,7 @@ func (w *Webhooks) Delete(ctx context.Context, p *Principal, id string) error {
 }
 
 // Deliveries returns an endpoint's newest deliveries, newest first.
-func (w *Webhooks) Deliveries(ctx context.Context, p *Principal, id string) ([]store.WebhookDelivery, error) {
+func (w *Webhooks) Deliveries(ctx context.Context, p *Principal, id string) ([]models.WebhookDelivery, error) {
 	if err := p.Require(models.RoleAdmin); err != nil {
 		return nil, err
 	}
@@ -134,7 +134,7 @@ func (w *Webhooks) Choices(ctx context.Context, p *Principal) ([]models.WebhookE
 
 // SendTest queues a signed test delivery (event "ping") to the endpoint on the same path as
 // rule deliveries; it shows in the endpoint's deliveries. A disabled endpoint is a conflict.
-func (w *Webhooks) SendTest(ctx context.Context, p *Principal, id string) (*store.WebhookDelivery, error) {
+func (w *Webhooks) SendTest(ctx context.Context, p *Principal, id string) (*models.WebhookDelivery, error) {
 	if err := p.Require(models.RoleAdmin); err != nil {
 		return nil, err
 	}

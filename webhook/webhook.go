@@ -213,7 +213,7 @@ func (s *Service) EnqueueRule(ctx context.Context, endpointID, ruleID, ruleName 
 			URL: strings.TrimRight(s.opts.BaseURL, "/") + "/cases/" + c.ID},
 		At: now,
 	}
-	_, err = s.enqueue(ctx, w, p, store.WebhookDelivery{RuleName: ruleName, CaseID: c.ID}, now)
+	_, err = s.enqueue(ctx, w, p, models.WebhookDelivery{RuleName: ruleName, CaseID: c.ID}, now)
 	return err
 }
 
@@ -234,14 +234,14 @@ func (s *Service) enabledEndpoint(ctx context.Context, endpointID string) (*mode
 
 // enqueue stores one delivery of payload to w (its summary starting from last) and wakes the
 // worker.
-func (s *Service) enqueue(ctx context.Context, w *models.WebhookEndpoint, payload interface{ event() string }, last store.WebhookDelivery, now time.Time) (*store.WebhookDelivery, error) {
+func (s *Service) enqueue(ctx context.Context, w *models.WebhookEndpoint, payload interface{ event() string }, last models.WebhookDelivery, now time.Time) (*models.WebhookDelivery, error) {
 	body, err := json.Marshal(payload)
 	if err != nil {
 		return nil, err
 	}
 	id := randomHex(16)
 	last.ID, last.EndpointID, last.Event = id, w.ID, payload.event()
-	last.Status, last.CreatedAt, last.NextAttempt = store.WebhookPending, now, &now
+	last.Status, last.CreatedAt, last.NextAttempt = models.WebhookPending, now, &now
 	q := &store.QueuedWebhook{ID: id, EndpointID: w.ID, Event: last.Event, Payload: string(body),
 		CreatedAt: now, NextAttemptAt: now, Last: last}
 	if err := s.st.EnqueueWebhook(ctx, q); err != nil {
@@ -270,14 +270,14 @@ type PayloadEndpoint struct {
 // EnqueuePing queues a signed test delivery (event "ping") to endpointID on the same queue,
 // worker, retries and log as rule deliveries, and returns its summary. An unknown endpoint
 // gives ErrUnknownEndpoint, a disabled one ErrDisabledEndpoint.
-func (s *Service) EnqueuePing(ctx context.Context, endpointID string) (*store.WebhookDelivery, error) {
+func (s *Service) EnqueuePing(ctx context.Context, endpointID string) (*models.WebhookDelivery, error) {
 	w, err := s.enabledEndpoint(ctx, endpointID)
 	if err != nil {
 		return nil, err
 	}
 	now := s.opts.Clock().UTC()
 	p := PingPayload{Event: EventPing, Endpoint: PayloadEndpoint{ID: w.ID, Name: w.Name}, At: now}
-	return s.enqueue(ctx, w, p, store.WebhookDelivery{}, now)
+	return s.enqueue(ctx, w, p, models.WebhookDelivery{}, now)
 }
 
 // MaxAttempts is how many attempts a delivery gets before it fails.
@@ -338,7 +338,7 @@ func (s *Service) deliver(ctx context.Context, q *store.QueuedWebhook) error {
 			reason = "the endpoint is disabled"
 		}
 		now := s.opts.Clock()
-		d.Status, d.Error, d.NextAttempt, d.DoneAt = store.WebhookFailed, reason, nil, &now
+		d.Status, d.Error, d.NextAttempt, d.DoneAt = models.WebhookFailed, reason, nil, &now
 		log.Info("webhook dropped", "reason", reason)
 		return s.st.FinishWebhook(ctx, d)
 	}
@@ -359,7 +359,7 @@ func (s *Service) deliver(ctx context.Context, q *store.QueuedWebhook) error {
 	d.Error = ""
 	if sendErr == nil && code >= 200 && code < 300 {
 		now := s.opts.Clock()
-		d.Status, d.NextAttempt, d.DoneAt = store.WebhookDelivered, nil, &now
+		d.Status, d.NextAttempt, d.DoneAt = models.WebhookDelivered, nil, &now
 		log.Info("webhook delivered", "attempts", attempts, "status", code)
 		return s.finish(ctx, d)
 	}
@@ -373,12 +373,12 @@ func (s *Service) deliver(ctx context.Context, q *store.QueuedWebhook) error {
 	}
 	if attempts >= s.opts.MaxAttempts {
 		now := s.opts.Clock()
-		d.Status, d.NextAttempt, d.DoneAt = store.WebhookFailed, nil, &now
+		d.Status, d.NextAttempt, d.DoneAt = models.WebhookFailed, nil, &now
 		log.Warn("webhook failed, giving up", "attempts", attempts, "err", d.Error)
 		return s.finish(ctx, d)
 	}
 	next := s.opts.Clock().Add(s.backoff(attempts))
-	d.Status, d.NextAttempt = store.WebhookPending, &next
+	d.Status, d.NextAttempt = models.WebhookPending, &next
 	log.Info("webhook attempt failed, will retry", "attempts", attempts, "next", next, "err", d.Error)
 	return s.st.RetryWebhook(ctx, q.ID, s.opts.WorkerID, attempts, next, d)
 }
@@ -423,7 +423,7 @@ func cleanError(err error) error {
 
 // finish records a final outcome; the write is retried a few times, because after a 2xx a
 // lost write would send the delivery again once the claim expires.
-func (s *Service) finish(ctx context.Context, d store.WebhookDelivery) error {
+func (s *Service) finish(ctx context.Context, d models.WebhookDelivery) error {
 	var err error
 	for i, wait := 0, 200*time.Millisecond; i < 5; i, wait = i+1, wait*2 {
 		if err = s.st.FinishWebhook(ctx, d); err == nil {
@@ -450,7 +450,7 @@ func (s *Service) backoff(attempts int) time.Duration {
 
 // Deliveries returns an endpoint's newest deliveries (at most store.WebhookLogCap), newest
 // first.
-func (s *Service) Deliveries(ctx context.Context, endpointID string, limit int) ([]store.WebhookDelivery, error) {
+func (s *Service) Deliveries(ctx context.Context, endpointID string, limit int) ([]models.WebhookDelivery, error) {
 	return s.st.WebhookDeliveries(ctx, endpointID, limit)
 }
 

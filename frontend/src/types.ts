@@ -406,11 +406,17 @@ export interface OutboxMail {
   subject: string
   kind: string
   case_id: string
+  locale: string
   status: 'stored' | 'sent' | 'failed' | string
-  created_at: string
-  sent_at: string | null
+  attempts: number
   error: string
+  created_at: string
+  done_at: string
+  /** done_at unless the mail failed. */
+  sent_at: string | null
+  /** Only when one mail is read on its own. */
   text?: string
+  html?: string
 }
 
 export interface Facet {
