@@ -16,9 +16,24 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
+// casesStore is what Cases needs of the store: cases, their dirty marks and SLA timers, the
+// reference counter, and the rules, policies, users and teams a change consults.
+type casesStore interface {
+	GetCase(ctx context.Context, id string) (*models.Case, error)
+	GetTeam(ctx context.Context, id string) (*models.Team, error)
+	GetUser(ctx context.Context, id string) (*models.User, error)
+	InsertCase(ctx context.Context, c *models.Case) error
+	ListRules(ctx context.Context) ([]escalation.Rule, error)
+	ListSLAPolicies(ctx context.Context) ([]models.SLAPolicy, error)
+	MarkDirty(ctx context.Context, id string, version int64, now time.Time) error
+	NextSequenceBlock(ctx context.Context, name string, n int64) (last int64, err error)
+	SetSLATimer(ctx context.Context, caseID string, due *time.Time) error
+	UpdateCase(ctx context.Context, id string, mutate func(c *models.Case) error) (*models.Case, error)
+}
+
 // Cases is the case use cases for staff.
 type Cases struct {
-	store   *store.Store
+	store   casesStore
 	index   search.Index
 	indexer *Indexer
 	events  *Events
@@ -29,7 +44,7 @@ type Cases struct {
 }
 
 // NewCases wires the case use cases. rules may be nil (no escalation rules run).
-func NewCases(st *store.Store, idx search.Index, ix *Indexer, events *Events, sla *SLA, rules *Rules, now Clock) *Cases {
+func NewCases(st casesStore, idx search.Index, ix *Indexer, events *Events, sla *SLA, rules *Rules, now Clock) *Cases {
 	return &Cases{store: st, index: idx, indexer: ix, events: events, sla: sla, rules: rules, now: now,
 		refs: &referenceBlocks{store: st}}
 }
@@ -140,7 +155,9 @@ func (s *Cases) nextReference(ctx context.Context, now time.Time) (string, error
 // complaints does not queue on the counter. A restart may leave the rest of a block unused:
 // a gap in the numbers, never a duplicate.
 type referenceBlocks struct {
-	store *store.Store
+	store interface {
+		NextSequenceBlock(ctx context.Context, name string, n int64) (int64, error)
+	}
 
 	mu       sync.Mutex
 	year     int

@@ -11,10 +11,20 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
+// conversationStore is what Conversation needs of the store: cases, their files and who has them
+// open.
+type conversationStore interface {
+	CaseViewers(ctx context.Context, caseID string, now time.Time) ([]store.Presence, error)
+	GetAttachment(ctx context.Context, id string) (*models.Attachment, error)
+	GetCase(ctx context.Context, id string) (*models.Case, error)
+	LeavePresence(ctx context.Context, id string) error
+	TouchPresence(ctx context.Context, p *store.Presence) error
+}
+
 // Conversation is the staff side of a case's conversation: replies and notes, merging a
 // duplicate, files, and who has the case open. (The customer side is Intake.)
 type Conversation struct {
-	store  *store.Store
+	store  conversationStore
 	cases  *Cases
 	notify Notifier
 	events *Events
@@ -24,10 +34,10 @@ type Conversation struct {
 	trackingLink func(ctx context.Context, caseID string) (token, url string, err error)
 }
 
-// newConversation is the staff conversation on the same store, cases, notifier and events as
-// the customer side in.
-func newConversation(in *Intake) *Conversation {
-	return &Conversation{store: in.store, cases: in.cases, notify: in.notify, events: in.events, logger: in.logger,
+// newConversation is the staff conversation on the same cases, notifier and events as the
+// customer side in.
+func newConversation(st conversationStore, in *Intake) *Conversation {
+	return &Conversation{store: st, cases: in.cases, notify: in.notify, events: in.events, logger: in.logger,
 		now: in.now, trackingLink: in.newTrackingLink}
 }
 

@@ -33,11 +33,21 @@ const (
 	maxPagesPerPoll = 1000
 )
 
+// eventStore is what Events needs of the store: event pages and the sources that write them.
+type eventStore interface {
+	DeleteEventsBefore(ctx context.Context, t time.Time) error
+	EventPage(ctx context.Context, source string, n int64) (*store.EventPage, error)
+	EventPageWriter(max int, flush func(ctx context.Context, events []models.Event) []error) *batch.GroupCommit[models.Event]
+	EventSources(ctx context.Context) ([]store.EventSource, error)
+	InsertEventPage(ctx context.Context, p *store.EventPage) error
+	TouchEventSource(ctx context.Context, src store.EventSource) error
+}
+
 // Events is the live-update bus. This process writes the events of concurrent writers as one
 // page (see store.EventPage) and hands them to its own subscribers once stored; a poller reads
 // the pages other processes write, by _id, and hands those on too.
 type Events struct {
-	store  *store.Store
+	store  eventStore
 	logger *slog.Logger
 	now    Clock
 	source string
@@ -56,10 +66,10 @@ type Events struct {
 }
 
 // NewEvents wires the bus; it delivers events written after it started.
-func NewEvents(st *store.Store, logger *slog.Logger, now Clock) *Events {
+func NewEvents(st eventStore, logger *slog.Logger, now Clock) *Events {
 	b := &Events{store: st, logger: logger, now: now, source: randomToken()[:16], start: now(),
 		subs: map[chan models.Event]struct{}{}, cursors: map[string]int64{}}
-	b.writes = store.NewEventPageWriter(st, 500, b.writePage)
+	b.writes = st.EventPageWriter(500, b.writePage)
 	return b
 }
 

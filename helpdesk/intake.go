@@ -57,9 +57,29 @@ type Receipt struct {
 	FirstResponseHours int    `json:"first_response_hours"`
 }
 
+// intakeStore is what Intake needs of the store: cases, idempotency claims, files, tracking tokens
+// and sessions, rate limits.
+type intakeStore interface {
+	ClaimIdempotency(ctx context.Context, rec *store.IdempotencyRecord) (*store.IdempotencyRecord, error)
+	ClearDirty(ctx context.Context, id string, indexedVersion int64) error
+	CompleteIdempotency(ctx context.Context, id, caseID string, sealedToken []byte) error
+	CountHit(ctx context.Context, key string, window time.Duration, now time.Time) (int, error)
+	DeleteTrackingSession(ctx context.Context, id string) error
+	GetAttachment(ctx context.Context, id string) (*models.Attachment, error)
+	GetCase(ctx context.Context, id string) (*models.Case, error)
+	GetTrackingSession(ctx context.Context, id string) (*store.TrackingSession, error)
+	InsertAttachment(ctx context.Context, a *models.Attachment) error
+	InsertTracking(ctx context.Context, hash, caseID string) error
+	InsertTrackingSession(ctx context.Context, ts *store.TrackingSession) error
+	MarkDirty(ctx context.Context, id string, version int64, now time.Time) error
+	ReleaseIdempotency(ctx context.Context, id string) error
+	TakeHit(ctx context.Context, key string, limit int, window time.Duration, now time.Time) (*store.Hit, error)
+	TrackedCaseID(ctx context.Context, hash string) (string, error)
+}
+
 // Intake is the customer side: filing a complaint, following it, replying, and the follow-up.
 type Intake struct {
-	store    *store.Store
+	store    intakeStore
 	settings *Settings
 	cases    *Cases
 	notify   Notifier
@@ -72,7 +92,7 @@ type Intake struct {
 }
 
 // NewIntake wires the customer side.
-func NewIntake(st *store.Store, settings *Settings, cases *Cases, notify Notifier, events *Events, logger *slog.Logger, now Clock, baseURL string, limits IntakeLimits) *Intake {
+func NewIntake(st intakeStore, settings *Settings, cases *Cases, notify Notifier, events *Events, logger *slog.Logger, now Clock, baseURL string, limits IntakeLimits) *Intake {
 	return &Intake{store: st, settings: settings, cases: cases, notify: notify, events: events, logger: logger, now: now,
 		baseURL: strings.TrimRight(baseURL, "/"), limits: limits, tokenTTL: 24 * time.Hour}
 }
@@ -452,7 +472,9 @@ func (in *Intake) CustomerAttachment(ctx context.Context, access CaseAccess, att
 
 // attachmentOf reads a file only if the case lists it (and, for customers, marks it public),
 // so one case's link can never fetch another case's file.
-func attachmentOf(ctx context.Context, st *store.Store, c *models.Case, id string, publicOnly bool) (*models.Attachment, error) {
+func attachmentOf(ctx context.Context, st interface {
+	GetAttachment(ctx context.Context, id string) (*models.Attachment, error)
+}, c *models.Case, id string, publicOnly bool) (*models.Attachment, error) {
 	for _, ref := range c.Attachments {
 		if ref.ID == id && (ref.Public || !publicOnly) {
 			a, err := st.GetAttachment(ctx, id)

@@ -17,10 +17,30 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
+// rulesStore is what Rules needs of the store: rules, notifications, the users they tell, SLA
+// policies and timers.
+type rulesStore interface {
+	DeleteNotification(ctx context.Context, id string) error
+	DeleteRule(ctx context.Context, id string) error
+	GetCase(ctx context.Context, id string) (*models.Case, error)
+	GetRule(ctx context.Context, id string) (*escalation.Rule, error)
+	GetSLAPolicy(ctx context.Context, id string) (*models.SLAPolicy, error)
+	InsertNotification(ctx context.Context, n *models.Notification) error
+	InsertRule(ctx context.Context, r *escalation.Rule) error
+	InsertSetting(ctx context.Context, id string) error
+	ListRules(ctx context.Context) ([]escalation.Rule, error)
+	MarkNotificationRead(ctx context.Context, userID, id string, at time.Time) error
+	NextSequence(ctx context.Context, name string) (int64, error)
+	Notifications(ctx context.Context, userID string) ([]models.Notification, error)
+	SetSLATimers(ctx context.Context, due map[string]time.Time) error
+	UpdateRule(ctx context.Context, r *escalation.Rule) error
+	UsersSnapshot(ctx context.Context) ([]models.User, error)
+}
+
 // Rules keeps the escalation rules, runs them inside each case write (so what they change is
 // stored with the change that triggered them) and carries out their side effects afterwards.
 type Rules struct {
-	store  *store.Store
+	store  rulesStore
 	index  search.Index
 	mailer *mail.Mailer
 	events *Events
@@ -56,7 +76,7 @@ func (r *Rules) ruleSet(rules []escalation.Rule) *escalation.RuleSet {
 }
 
 // NewRules wires escalation rules.
-func NewRules(st *store.Store, idx search.Index, m *mail.Mailer, events *Events, logger *slog.Logger, now Clock) *Rules {
+func NewRules(st rulesStore, idx search.Index, m *mail.Mailer, events *Events, logger *slog.Logger, now Clock) *Rules {
 	return &Rules{store: st, index: idx, mailer: m, events: events, logger: logger, now: now, regexes: escalation.NewRegexCache()}
 }
 

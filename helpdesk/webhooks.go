@@ -15,15 +15,24 @@ type WebhookQueue interface {
 	EnqueueRule(ctx context.Context, endpointID, ruleID, ruleName string, c *models.Case) error
 }
 
+// webhooksStore is what Webhooks needs of the store: the webhook endpoints.
+type webhooksStore interface {
+	DeleteWebhookEndpoint(ctx context.Context, id string) error
+	GetWebhookEndpoint(ctx context.Context, id string) (*models.WebhookEndpoint, error)
+	InsertWebhookEndpoint(ctx context.Context, w *models.WebhookEndpoint) error
+	ListWebhookEndpoints(ctx context.Context) ([]models.WebhookEndpoint, error)
+	UpdateWebhookEndpoint(ctx context.Context, w *models.WebhookEndpoint) error
+}
+
 // Webhooks lets admins manage outbound webhook endpoints and read their deliveries.
 type Webhooks struct {
-	store   *store.Store
+	store   webhooksStore
 	service *webhook.Service
 	now     Clock
 }
 
 // NewWebhooks wires webhook administration.
-func NewWebhooks(st *store.Store, svc *webhook.Service, now Clock) *Webhooks {
+func NewWebhooks(st webhooksStore, svc *webhook.Service, now Clock) *Webhooks {
 	return &Webhooks{store: st, service: svc, now: now}
 }
 

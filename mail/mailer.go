@@ -37,10 +37,24 @@ type Options struct {
 	Gather time.Duration
 }
 
+// mailStore is what Mailer needs of the store: the mail queue, the outbox and its recent view.
+type mailStore interface {
+	AddToOutboxView(ctx context.Context, items []models.OutboxSummary) error
+	ClaimDueMails(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*store.QueuedMail, error)
+	DueMails(ctx context.Context, now time.Time, limit int) ([]*store.QueuedMail, error)
+	EnqueueMail(ctx context.Context, q *store.QueuedMail) error
+	FinishMails(ctx context.Context, outs []*models.OutboxMail) error
+	GetOutboxMail(ctx context.Context, id string) (*models.OutboxMail, error)
+	QueuedMails(ctx context.Context, limit int) ([]store.QueuedMail, error)
+	RecentOutbox(ctx context.Context, limit int) ([]models.OutboxSummary, error)
+	RetryMail(ctx context.Context, id, owner string, attempts int, next time.Time, lastErr string) error
+	StoreInOutbox(ctx context.Context, out *models.OutboxMail) error
+}
+
 // Mailer queues and delivers mail. Enqueue may be called from any goroutine; Run is the
 // worker. Several Mailers (replicas) may share one database.
 type Mailer struct {
-	st     *store.Store
+	st     mailStore
 	cfg    Config
 	opts   Options
 	clock  func() time.Time
@@ -55,7 +69,7 @@ type Mailer struct {
 
 // New builds a Mailer on st; cfg is validated (an empty Host means no SMTP: messages are
 // stored in the outbox).
-func New(st *store.Store, cfg Config, opts Options) (*Mailer, error) {
+func New(st mailStore, cfg Config, opts Options) (*Mailer, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err

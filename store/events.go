@@ -44,7 +44,7 @@ func EventPageID(source string, n int64) string { return fmt.Sprintf("%s:%012d",
 func (s *Store) InsertEventPage(ctx context.Context, p *EventPage) error {
 	p.ID = EventPageID(p.Source, p.Page)
 	// A page already carries a batch of events (the publisher groups them, holding the write
-	// turn: NewEventPageWriter), so it is written on its own rather than through s.insert.
+	// turn: EventPageWriter), so it is written on its own rather than through s.insert.
 	if _, err := s.w(collEvents).InsertOne(ctx, p); err != nil {
 		if err = mapErr(err); !isDup(err) {
 			return err

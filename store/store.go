@@ -243,9 +243,9 @@ func newWriteGroup[T any](s *Store, coll string, max int, flush func(ctx context
 	return g
 }
 
-// NewEventPageWriter is the GroupCommit a publisher writes its event pages with
+// EventPageWriter is the GroupCommit a publisher writes its event pages with
 // (InsertEventPage in flush), on the turn of the events' file.
-func NewEventPageWriter(s *Store, max int, flush func(ctx context.Context, events []models.Event) []error) *batch.GroupCommit[models.Event] {
+func (s *Store) EventPageWriter(max int, flush func(ctx context.Context, events []models.Event) []error) *batch.GroupCommit[models.Event] {
 	return newWriteGroup(s, collEvents, max, flush)
 }
 

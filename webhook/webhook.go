@@ -83,9 +83,21 @@ type Options struct {
 	BaseURL string
 }
 
+// webhookStore is what Service needs of the store: the delivery queue, the delivery logs and the
+// endpoints.
+type webhookStore interface {
+	ClaimDueWebhooks(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*store.QueuedWebhook, error)
+	EnqueueWebhook(ctx context.Context, q *store.QueuedWebhook) error
+	FinishWebhook(ctx context.Context, final models.WebhookDelivery) error
+	GetWebhookEndpoint(ctx context.Context, id string) (*models.WebhookEndpoint, error)
+	RetryWebhook(ctx context.Context, id, owner string, attempts int, next time.Time, last models.WebhookDelivery) error
+	WebhookDeliveries(ctx context.Context, endpointID string, limit int) ([]models.WebhookDelivery, error)
+	WebhookDeliveryFinal(ctx context.Context, endpointID, id string) (*models.WebhookDelivery, error)
+}
+
 // Service queues and delivers webhooks. Several Services (replicas) may share one database.
 type Service struct {
-	st     *store.Store
+	st     webhookStore
 	opts   Options
 	guard  *Guard
 	client *http.Client
@@ -94,7 +106,7 @@ type Service struct {
 }
 
 // New builds a Service on st.
-func New(st *store.Store, opts Options) *Service {
+func New(st webhookStore, opts Options) *Service {
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
