@@ -175,7 +175,7 @@ func (a *Auth) Login(ctx context.Context, req models.LoginRequest, clientIP stri
 		}
 		return nil, models.Unauthorized("invalid_credentials", "wrong e-mail or password")
 	}
-	if errs := together(
+	if errs := inOneRound(
 		func() error { return a.store.ForgetLoginFailures(ctx, pair) },
 		func() error { return a.store.RememberLoginAddress(ctx, pair, now.Add(loginKnownAddress)) },
 	); errors.Join(errs...) != nil {

@@ -54,12 +54,9 @@ func (cv *Conversation) AddMessage(ctx context.Context, p *Principal, caseID str
 	if kind == models.MessageReply {
 		slaEvent = models.SLAOnAgentReply
 	}
-	announce := func(c *models.Case) []func() error {
-		steps := cv.cases.publish(ctx, EventCaseUpdated, map[string]any{"by": p.User.ID})(c)
-		if kind == models.MessageReply {
-			steps = append(steps, func() error { cv.mailReply(ctx, c, msgID); return nil })
-		}
-		return steps
+	announce := cv.cases.publish(EventCaseUpdated, map[string]any{"by": p.User.ID})
+	if kind == models.MessageReply {
+		announce.customer = func(ctx context.Context, c *models.Case) { cv.mailReply(ctx, c, msgID) }
 	}
 	return cv.cases.write(ctx, caseID, writeSpec{expected: req.Version, slaEvent: slaEvent, trigger: escalation.TriggerCaseUpdated, announce: announce}, func(c *models.Case) error {
 		c.AddStaffMessage(msgID, kind, req.Body, p.Actor(), now)

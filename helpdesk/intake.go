@@ -144,7 +144,7 @@ func (in *Intake) Submit(ctx context.Context, req models.ComplaintCreate, files 
 	// one insert and needs no second write once the case is stored.
 	//
 	// The claim, the two rate-limit hits and the case's index mark are independent writes,
-	// so they go together (see together); a request that then files nothing gives them back.
+	// so they go in one round (see inOneRound); a request that then files nothing gives them back.
 	reference, err := in.cases.nextReference(ctx, now)
 	if err != nil {
 		return nil, err
@@ -185,7 +185,7 @@ func (in *Intake) Submit(ctx context.Context, req models.ComplaintCreate, files 
 			return err
 		})
 	}
-	stepErr := errors.Join(together(steps...)...)
+	stepErr := errors.Join(inOneRound(steps...)...)
 	// A request that files nothing gives back what stage one took: its rate-limit hits (so
 	// retries do not count) and the index mark of the reference it will not use (so refused
 	// floods leave no work for the reconciler).
@@ -196,7 +196,7 @@ func (in *Intake) Submit(ctx context.Context, req models.ComplaintCreate, files 
 				steps = append(steps, func() error { return h.Release(ctx) })
 			}
 		}
-		together(steps...)
+		inOneRound(steps...)
 	}
 	release := func() {
 		if claimed { // never another request's claim (an "in progress" answer)
@@ -239,7 +239,7 @@ func (in *Intake) Submit(ctx context.Context, req models.ComplaintCreate, files 
 // filing takes milliseconds, so an older claim was most likely left by a crash, and the retry
 // files the complaint itself. It does so under the claim's reference and tracking token, so
 // even if the first request was only slow, both write the same case _id and one case results
-// (the later insert finds its own case; see Cases.insertNew).
+// (the later insert finds its own case; see Cases.fileNew).
 const staleClaim = 10 * time.Second
 
 // claimKey claims an idempotency key for a new filing under claim.CaseID. If the key was used
@@ -301,27 +301,29 @@ func (in *Intake) file(ctx context.Context, req models.ComplaintCreate, referenc
 		fixedHash := hashToken(fixedToken)
 		same = func(stored *models.Case) bool { return stored.TrackingHash == fixedHash }
 	}
-	// Once stored, the acknowledgement and the live update go out (together with the rules'
-	// notifications).
-	announce := func(c *models.Case) []func() error {
-		return append(in.cases.publish(ctx, EventCaseCreated, nil)(c), func() error {
+	c, err := in.cases.fileNew(ctx, newCase{
+		reference:   reference,
+		marked:      true, // in Submit's first round
+		sameRequest: same,
+		build: func(id string) *models.Case {
+			var hash string
+			if id == reference && fixedToken != "" {
+				token, hash = fixedToken, hashToken(fixedToken)
+			} else {
+				token, hash = caseToken(id)
+			}
+			c := models.NewComplaintCase(id, req, hash, now)
+			c.Attachments = refs
+			return c
+		},
+		// Once stored, the live update and the acknowledgement go out (in the round that
+		// carries the rules' notifications).
+		announce: announcement{event: EventCaseCreated, customer: func(ctx context.Context, c *models.Case) {
 			if err := in.notify.Acknowledge(ctx, c, in.trackingURL(token)); err != nil {
 				in.logger.Error("queue acknowledgement", "case", c.ID, "err", err)
 			}
-			return nil
-		})
-	}
-	c, err := in.cases.insertNew(ctx, reference, true, same, func(id string) *models.Case {
-		var hash string
-		if id == reference && fixedToken != "" {
-			token, hash = fixedToken, hashToken(fixedToken)
-		} else {
-			token, hash = caseToken(id)
-		}
-		c := models.NewComplaintCase(id, req, hash, now)
-		c.Attachments = refs
-		return c
-	}, announce)
+		}},
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -411,7 +413,7 @@ func (in *Intake) Reply(ctx context.Context, access CaseAccess, req models.Custo
 		}
 	}
 	updated, err := in.cases.write(ctx, c.ID, writeSpec{slaEvent: models.SLAOnCustomerReply, trigger: escalation.TriggerCustomerReplied,
-		announce: in.cases.publish(ctx, EventCaseUpdated, map[string]any{"by": "customer"})}, func(c *models.Case) error {
+		announce: in.cases.publish(EventCaseUpdated, map[string]any{"by": "customer"})}, func(c *models.Case) error {
 		if c.Status == models.StatusClosed && now.Sub(c.UpdatedAt) > 90*24*time.Hour {
 			return models.Unprocessable("case_closed", "this case was closed long ago; please file a new complaint")
 		}
@@ -434,7 +436,7 @@ func (in *Intake) FollowUp(ctx context.Context, access CaseAccess, req models.Fo
 	}
 	now := in.now()
 	updated, err := in.cases.write(ctx, c.ID, writeSpec{trigger: escalation.TriggerCaseUpdated,
-		announce: in.cases.publish(ctx, EventCaseUpdated, map[string]any{"by": "customer"})}, func(c *models.Case) error {
+		announce: in.cases.publish(EventCaseUpdated, map[string]any{"by": "customer"})}, func(c *models.Case) error {
 		if c.FollowUp != nil {
 			return models.Conflict("already_answered", "you have answered the follow-up already; thank you")
 		}

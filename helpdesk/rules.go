@@ -24,7 +24,6 @@ type rulesStore interface {
 	DeleteRule(ctx context.Context, id string) error
 	GetCase(ctx context.Context, id string) (*models.Case, error)
 	GetRule(ctx context.Context, id string) (*escalation.Rule, error)
-	GetSLAPolicy(ctx context.Context, id string) (*models.SLAPolicy, error)
 	InsertNotification(ctx context.Context, n *models.Notification) error
 	InsertRule(ctx context.Context, r *escalation.Rule) error
 	InsertSetting(ctx context.Context, id string) error
@@ -38,7 +37,8 @@ type rulesStore interface {
 }
 
 // Rules keeps the escalation rules, runs them inside each case write (so what they change is
-// stored with the change that triggered them) and carries out their side effects afterwards.
+// stored with the change that triggered them) and works out what their side effects are; the
+// case write carries them out (Cases.afterWrite).
 type Rules struct {
 	store  rulesStore
 	index  search.Index
@@ -224,7 +224,7 @@ func (am *aftermath) storeNotifications(ctx context.Context) {
 			pending = append(pending, n)
 		}
 	}
-	for i, err := range together(saves...) {
+	for i, err := range inOneRound(saves...) {
 		if err != nil {
 			am.rules.logger.Warn("rule notification", "rule", pending[i].rule, "case", am.caseID, "err", err)
 			continue
@@ -246,25 +246,34 @@ func (am *aftermath) discard(ctx context.Context) {
 	am.stored, am.storeDone = nil, false
 }
 
-// carryOut performs the aftermath once the case is stored. Effects that write the case again
-// (an SLA policy) go first, in rule order; then the in-app notifications are stored, together,
-// unless they were stored with the case; then everything that tells goes out in one round: the
-// notifications' live events and mails, webhook deliveries, and alongside (the caller's
-// announcement of the change: live update, acknowledgement). So a notification is stored
-// before anyone is told of it, the announcement reports the case as the rules left it, and the
-// aftermath of a new case costs one round of group commits (a changed case's, two when a rule
-// notifies in the app). Failures are logged: the case change itself stands.
-func (am *aftermath) carryOut(ctx context.Context, cases *Cases, c *models.Case, alongside []func() error) {
+// rewrites are the effects that write the case again (an SLA policy), in rule order.
+func (am *aftermath) rewrites() []escalation.RuleEffect {
+	if am == nil {
+		return nil
+	}
+	var out []escalation.RuleEffect
+	for _, e := range am.others {
+		if e.Kind == escalation.EffectApplySLAPolicy {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// tellings are the steps that tell of the stored case c, for the round that tells: webhook
+// deliveries, the notices' mails and the live events of the stored in-app notifications.
+// Failures are logged.
+func (am *aftermath) tellings(ctx context.Context, c *models.Case) []func() error {
+	if am == nil {
+		return nil
+	}
 	r := am.rules
-	tell := slices.Clip(alongside) // appending must not write into the caller's array
+	var tell []func() error
 	for _, e := range am.others {
 		if e.Kind == escalation.EffectWebhook {
-			tell = append(tell, func() error { return r.effect(ctx, cases, c, e) })
-			continue
+			tell = append(tell, func() error { return r.enqueueWebhook(ctx, c, e) })
 		}
-		_ = r.effect(ctx, cases, c, e)
 	}
-	am.storeNotifications(ctx)
 	for _, n := range am.notes {
 		for _, m := range n.mails {
 			tell = append(tell, func() error {
@@ -282,27 +291,14 @@ func (am *aftermath) carryOut(ctx context.Context, cases *Cases, c *models.Case,
 			return nil
 		})
 	}
-	together(tell...)
+	return tell
 }
 
-// effect carries out one effect; a failure is logged (the case change itself stands).
-func (r *Rules) effect(ctx context.Context, cases *Cases, c *models.Case, e escalation.RuleEffect) error {
-	var err error
-	switch e.Kind {
-	case escalation.EffectApplySLAPolicy:
-		_, err = cases.write(ctx, c.ID, writeSpec{}, func(c *models.Case) error {
-			p, err := r.store.GetSLAPolicy(ctx, e.PolicyID)
-			if err != nil {
-				return err
-			}
-			c.StartSLA(*p, r.now())
-			return nil
-		})
-	case escalation.EffectWebhook:
-		err = errors.New("outbound webhooks are not available")
-		if r.webhooks != nil {
-			err = r.webhooks.EnqueueRule(ctx, e.EndpointID, e.RuleID, e.RuleName, c)
-		}
+// enqueueWebhook queues the delivery a webhook effect asks for; a failure is logged.
+func (r *Rules) enqueueWebhook(ctx context.Context, c *models.Case, e escalation.RuleEffect) error {
+	err := errors.New("outbound webhooks are not available")
+	if r.webhooks != nil {
+		err = r.webhooks.EnqueueRule(ctx, e.EndpointID, e.RuleID, e.RuleName, c)
 	}
 	if err != nil {
 		r.logger.Warn("rule effect", "rule", e.RuleName, "kind", e.Kind, "case", c.ID, "err", err)

@@ -288,7 +288,7 @@ func (sc *Scheduler) fire(ctx context.Context, id string, now time.Time, env *sw
 	if err != nil {
 		return 0, next, err
 	}
-	sc.cases.afterWrite(ctx, c, sc.cases.rules.aftermathOf(ctx, c, effects), sc.cases.publish(ctx, EventCaseUpdated, map[string]any{"by": "sla"}))
+	sc.cases.afterWrite(ctx, c, sc.cases.rules.aftermathOf(ctx, c, effects), sc.cases.publish(EventCaseUpdated, map[string]any{"by": "sla"}))
 	if sc.listener != nil && len(events) > 0 {
 		sc.listener(ctx, c, events)
 	}
