@@ -1364,7 +1364,7 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 			Case: webhook.PayloadCase{ID: cs.ID, Subject: cs.Subject, Status: "open", Priority: "urgent", EscalationLevel: 1,
 				CustomerEmail: "matti@example.com", URL: "https://help.example.com/cases/" + cs.ID}, At: now}},
 	}
-	for _, de := range []error{models.StaleVersion(3), models.InvalidField("customer.email", "must be an e-mail address"),
+	for _, de := range []error{models.StaleVersion("case", 3), models.InvalidField("customer.email", "must be an e-mail address"),
 		echo.ErrNotFound, errors.New("boom"), models.Unavailable("search is down", errors.New("x"))} {
 		_, body := describe(de)
 		cases = append(cases, struct {

@@ -184,7 +184,7 @@ func (s *Cases) write(ctx context.Context, id string, w writeSpec, change func(c
 	var timerAgain *time.Time
 	c, err := s.store.UpdateCase(ctx, id, func(c *models.Case) error {
 		if w.expected != 0 && c.Version != w.expected {
-			return models.StaleVersion(c.Version)
+			return models.StaleVersion("case", c.Version)
 		}
 		now := s.now()
 		previous := c.Status

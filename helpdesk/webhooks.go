@@ -81,7 +81,7 @@ func (w *Webhooks) Patch(ctx context.Context, p *Principal, id string, req model
 		return nil, notFoundAs(err, "webhook")
 	}
 	if ep.Version != req.Version {
-		return nil, models.StaleVersion(ep.Version)
+		return nil, models.StaleVersion("webhook", ep.Version)
 	}
 	name, u := ep.Name, ep.URL
 	if req.Name != nil {
@@ -168,7 +168,7 @@ func (w *Webhooks) RotateSecret(ctx context.Context, p *Principal, id string, ve
 		return nil, notFoundAs(err, "webhook")
 	}
 	if ep.Version != version {
-		return nil, models.StaleVersion(ep.Version)
+		return nil, models.StaleVersion("webhook", ep.Version)
 	}
 	ep.Secret = webhook.NewSecret()
 	ep.UpdatedAt = w.now()
@@ -190,7 +190,7 @@ func (w *Webhooks) update(ctx context.Context, ep *models.WebhookEndpoint) error
 		if gerr != nil {
 			return notFoundAs(gerr, "webhook")
 		}
-		return models.StaleVersion(cur.Version)
+		return models.StaleVersion("webhook", cur.Version)
 	}
 	return notFoundAs(err, "webhook")
 }

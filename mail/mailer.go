@@ -2,13 +2,10 @@ package mail
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"slices"
 	"sync"
 	"time"
@@ -99,8 +96,7 @@ func New(st mailStore, cfg Config, opts Options) (*Mailer, error) {
 		opts.Gather = 200 * time.Millisecond
 	}
 	if opts.WorkerID == "" {
-		host, _ := os.Hostname()
-		opts.WorkerID = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), randomHex(4))
+		opts.WorkerID = queueworker.WorkerID()
 	}
 	logger := opts.Logger
 	if logger == nil {
@@ -126,7 +122,7 @@ func (m *Mailer) Enqueue(ctx context.Context, msg Message) error {
 	if err != nil {
 		return err
 	}
-	id := randomHex(16)
+	id := queueworker.NewItemID()
 	sm.MessageID = id + "@" + m.cfg.domain()
 	now := m.clock()
 	if !m.cfg.Enabled() {
@@ -345,12 +341,4 @@ func (m *Mailer) ListOutbox(ctx context.Context, limit int) ([]models.OutboxSumm
 // there is none.
 func (m *Mailer) GetOutboxMessage(ctx context.Context, id string) (*models.OutboxMail, error) {
 	return m.st.GetOutboxMail(ctx, id)
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(err) // crypto/rand does not fail on supported platforms
-	}
-	return hex.EncodeToString(b)
 }

@@ -32,7 +32,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -135,8 +134,7 @@ func New(st webhookStore, opts Options) *Service {
 		opts.Gather = 200 * time.Millisecond
 	}
 	if opts.WorkerID == "" {
-		host, _ := os.Hostname()
-		opts.WorkerID = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), randomHex(4))
+		opts.WorkerID = queueworker.WorkerID()
 	}
 	logger := opts.Logger
 	if logger == nil {
@@ -167,7 +165,11 @@ func New(st webhookStore, opts Options) *Service {
 func (s *Service) Guard() *Guard { return s.guard }
 
 // NewSecret returns a fresh endpoint secret.
-func NewSecret() string { return "whsec_" + randomHex(32) }
+func NewSecret() string {
+	b := make([]byte, 32)
+	rand.Read(b) // never fails (Go 1.24+)
+	return "whsec_" + hex.EncodeToString(b)
+}
 
 // Sign returns the X-Kaiku-Signature value for body sent at timestamp (unix seconds):
 // "sha256=" + hex HMAC-SHA256 of "<timestamp>.<body>" keyed with the secret.
@@ -251,7 +253,7 @@ func (s *Service) enqueue(ctx context.Context, w *models.WebhookEndpoint, payloa
 	if err != nil {
 		return nil, err
 	}
-	id := randomHex(16)
+	id := queueworker.NewItemID()
 	last.ID, last.EndpointID, last.Event = id, w.ID, payload.event()
 	last.Status, last.CreatedAt, last.NextAttempt = models.WebhookPending, now, &now
 	q := &store.QueuedWebhook{ID: id, EndpointID: w.ID, Event: last.Event, Payload: string(body),
@@ -464,12 +466,4 @@ func (s *Service) backoff(attempts int) time.Duration {
 // first.
 func (s *Service) Deliveries(ctx context.Context, endpointID string, limit int) ([]models.WebhookDelivery, error) {
 	return s.st.WebhookDeliveries(ctx, endpointID, limit)
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return hex.EncodeToString(b)
 }
