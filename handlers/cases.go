@@ -27,8 +27,9 @@ type caseService interface {
 }
 
 type caseHandlers struct {
-	cases caseService
-	bind  *Binder
+	cases      caseService
+	savedViews savedViewService // counts saved views beside the built-in ones
+	bind       *Binder
 }
 
 // caseSummary is one inbox row, straight from the search index.
@@ -170,11 +171,29 @@ func parseDate(s string) (t time.Time, dateOnly bool, err error) {
 }
 
 func (h *caseHandlers) counts(c echo.Context) error {
+	for k := range c.QueryParams() {
+		if k != "saved_view" {
+			return models.InvalidField(k, "is not a parameter of the counts")
+		}
+	}
 	counts, err := h.cases.ViewCounts(c.Request().Context(), principal(c))
 	if err != nil {
 		return err
 	}
-	return data(c, http.StatusOK, counts)
+	ids := multi(c.QueryParams(), "saved_view")
+	if len(ids) == 0 {
+		return data(c, http.StatusOK, counts)
+	}
+	saved, err := h.savedViews.Counts(c.Request().Context(), principal(c), ids)
+	if err != nil {
+		return err
+	}
+	out := make(map[string]any, len(counts)+1)
+	for k, v := range counts {
+		out[k] = v
+	}
+	out["saved_views"] = saved
+	return data(c, http.StatusOK, out)
 }
 
 func (h *caseHandlers) create(c echo.Context) error {

@@ -447,6 +447,12 @@ var requestTypes = map[string]reflect.Type{
 	"MessageCreate":  reflect.TypeFor[models.MessageCreate](),
 	"MergeRequest":   reflect.TypeFor[models.MergeRequest](),
 
+	"BulkChange":       reflect.TypeFor[models.BulkChange](),
+	"BulkCaseRef":      reflect.TypeFor[models.BulkCaseRef](),
+	"SavedViewCreate":  reflect.TypeFor[models.SavedViewCreate](),
+	"SavedViewPatch":   reflect.TypeFor[models.SavedViewPatch](),
+	"SavedViewFilters": reflect.TypeFor[models.SavedViewFilters](),
+
 	"ComplaintCreate":       reflect.TypeFor[models.ComplaintCreate](),
 	"CustomerMessageCreate": reflect.TypeFor[models.CustomerMessageCreate](),
 	"FollowUpCreate":        reflect.TypeFor[models.FollowUpCreate](),
@@ -533,6 +539,7 @@ var requestBodies = map[string]string{
 	"createSLAPolicy": "SLAPolicyCreate", "updateSLAPolicy": "SLAPolicyPatch",
 	"createRule": "RuleCreate", "previewRule": "RuleCreate", "updateRule": "RulePatch",
 	"createWebhook": "WebhookCreate", "updateWebhook": "WebhookPatch", "rotateWebhookSecret": "WebhookSecretRotate",
+	"bulkUpdateCases": "BulkChange", "createSavedView": "SavedViewCreate", "updateSavedView": "SavedViewPatch",
 }
 
 // multipartForms names the multipart/form-data schema of the operations that also take files:
@@ -1010,6 +1017,10 @@ var responseTypes = map[string]reflect.Type{
 	"WebhookDelivery":    reflect.TypeFor[webhookDeliveryResponse](),
 	"WebhookPayload":     reflect.TypeFor[webhook.Payload](),
 	"WebhookPingPayload": reflect.TypeFor[webhook.PingPayload](),
+
+	"BulkResult":     reflect.TypeFor[bulkResponse](),
+	"BulkCaseResult": reflect.TypeFor[bulkCaseResult](),
+	"SavedView":      reflect.TypeFor[savedView](),
 }
 
 func TestOpenAPIResponseSchemasMatchTypes(t *testing.T) {
@@ -1309,6 +1320,17 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 		{"CaseCountsData", map[string]any{"data": map[string]int{"all_open": 1, "unassigned": 0, "mine": 0,
 			"waiting": 0, "resolved": 0, "escalated": 0}}},
 		{"CaseData", map[string]any{"data": complaint}},
+		{"BulkResultData", map[string]any{"data": bulkResponse{Changed: 1, Refused: 1, Results: []bulkCaseResult{
+			{ID: cs.ID, Outcome: models.BulkOK, Version: 4},
+			{ID: complaint.ID, Outcome: models.BulkInvalidTransition, Message: "a closed case cannot become waiting"}}}}},
+		{"CaseCountsData", map[string]any{"data": map[string]any{"all_open": 1, "unassigned": 0, "mine": 0,
+			"waiting": 0, "resolved": 0, "escalated": 0, "saved_views": map[string]int{"user:" + user.ID + "~V1": 3}}}},
+		{"SavedViewList", map[string]any{"data": []savedView{
+			savedViewOf(&models.SavedView{ID: "user:" + user.ID + "~V1", Name: "Mine, urgent", Scope: models.ScopePersonal, OwnerID: user.ID,
+				Filters: models.SavedViewFilters{View: "mine", Priorities: []string{"urgent"}}, Version: 1, CreatedAt: now, UpdatedAt: now}),
+			savedViewOf(&models.SavedView{ID: "team:" + team.ID + "~V2", Name: "Deliveries", Scope: models.ScopeTeam, TeamID: team.ID, OwnerID: gone.ID,
+				Filters: models.SavedViewFilters{Categories: []string{"Delivery"}, MinEscalationLevel: 1, Sort: "due", Order: "asc"}, Version: 3, CreatedAt: now, UpdatedAt: later}),
+		}, "meta": map[string]any{"total": 2}}},
 		{"CaseData", map[string]any{"data": duplicate}},
 		{"CaseSummaryList", map[string]any{"data": []caseSummary{unassigned}, "meta": map[string]any{"total": 1}}},
 		{"PublicCaseData", map[string]any{"data": cs.Public()}},
@@ -1411,6 +1433,7 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 		{http.MethodGet, "/api/v1/me", "", 401, "ErrorEnvelope", nil},
 		{http.MethodGet, "/api/v1/cases", "", 401, "ErrorEnvelope", nil},
 		{http.MethodGet, "/api/v1/staff", "", 401, "ErrorEnvelope", nil},
+		{http.MethodPost, "/api/v1/cases/bulk", `{"cases":[],"status":"open"}`, 401, "ErrorEnvelope", nil},
 		{http.MethodPost, "/api/v1/auth/login", `{"email":"nobody","password":"","$where":1}`, 400, "ErrorEnvelope", nil},
 		{http.MethodPost, "/api/v1/auth/login", `{"email":"nobody","password":""}`, 400, "ErrorEnvelope", nil},
 		{http.MethodPost, "/api/v1/auth/login", `{"email":"a@example.com","password":"` + strings.Repeat("x", 1<<20) + `"}`, 413, "ErrorEnvelope", nil},

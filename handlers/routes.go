@@ -22,6 +22,7 @@ type Deps struct {
 	Settings      *helpdesk.Settings
 	Outbox        *helpdesk.Outbox
 	Canned        *helpdesk.Canned
+	SavedViews    *helpdesk.SavedViews
 	SLA           *helpdesk.SLA
 	Rules         *helpdesk.Rules
 	Webhooks      *helpdesk.Webhooks
@@ -59,7 +60,9 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	auth := &authHandlers{auth: d.Auth, bind: bind, secureCookies: d.SecureCookies}
 	users := &userHandlers{users: d.Users, bind: bind}
 	tokens := &tokenHandlers{tokens: d.Auth, bind: bind}
-	cases := &caseHandlers{cases: d.Cases, bind: bind}
+	cases := &caseHandlers{cases: d.Cases, savedViews: d.SavedViews, bind: bind}
+	savedViews := &savedViewHandlers{views: d.SavedViews, bind: bind}
+	bulk := &bulkHandlers{cases: d.Cases, bind: bind}
 	web := &webApp{files: d.Frontend}
 	public := &publicHandlers{intake: d.Intake, bind: bind, maxFileSize: d.MaxFileBytes, maxUpload: 6*d.MaxFileBytes + d.MaxBodyBytes, secureCookies: d.SecureCookies}
 	outbox := &outboxHandlers{outbox: d.Outbox}
@@ -114,6 +117,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.GET("/cases", cases.list)
 	staff.POST("/cases", cases.create)
 	staff.GET("/cases/counts", cases.counts)
+	staff.POST("/cases/bulk", bulk.apply)
 	staff.GET("/cases/:id", cases.get)
 	staff.PATCH("/cases/:id", cases.patch)
 	staff.POST("/cases/:id/messages", conv.addMessage)
@@ -124,6 +128,12 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.POST("/cases/:id/presence", conv.presence)
 	staff.DELETE("/cases/:id/presence", conv.presence)
 	staff.GET("/events", conv.stream)
+
+	staff.GET("/saved-views", savedViews.list)
+	staff.POST("/saved-views", savedViews.create)
+	staff.GET("/saved-views/:id", savedViews.get)
+	staff.PATCH("/saved-views/:id", savedViews.patch)
+	staff.DELETE("/saved-views/:id", savedViews.remove)
 
 	staff.GET("/categories", settings.categories)
 	staff.PUT("/categories", settings.saveCategories)

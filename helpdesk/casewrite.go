@@ -170,14 +170,27 @@ type writeSpec struct {
 }
 
 // write reads, changes and stores a case under optimistic concurrency: decide and store in one
-// conditional update (the change, the SLA clocks, the rules, the index mark and the timer),
-// then index, then afterWrite.
+// conditional update (writeStored), then index, then afterWrite.
 func (s *Cases) write(ctx context.Context, id string, w writeSpec, change func(c *models.Case) error) (*models.Case, error) {
+	c, effects, err := s.writeStored(ctx, id, w, change)
+	if err != nil {
+		return nil, err
+	}
+	s.indexer.Indexed(ctx, c)
+	s.afterWrite(ctx, c, s.rules.aftermathOf(ctx, c, effects), w.announce)
+	return c, nil
+}
+
+// writeStored is the part of write up to the case and its timer being stored, in one
+// conditional update: the change, the SLA clocks, the rules, the index mark and the timer. The
+// caller indexes the case and carries out the rules' effects (a bulk change does both for its
+// whole batch at once).
+func (s *Cases) writeStored(ctx context.Context, id string, w writeSpec, change func(c *models.Case) error) (*models.Case, []escalation.RuleEffect, error) {
 	rules := w.rules
 	if rules == nil {
 		var err error
 		if rules, err = s.loadRules(ctx); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	var effects []escalation.RuleEffect
@@ -216,16 +229,14 @@ func (s *Cases) write(ctx context.Context, id string, w writeSpec, change func(c
 	})
 	if err != nil {
 		if errors.Is(err, store.ErrVersionMismatch) {
-			return nil, models.Conflict("version_conflict", "the case is being changed by others; try again")
+			return nil, nil, models.Conflict("version_conflict", "the case is being changed by others; try again")
 		}
-		return nil, notFoundAs(err, "case")
+		return nil, nil, notFoundAs(err, "case")
 	}
 	if err := s.store.SetSLATimer(ctx, c.ID, timerAgain); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	s.indexer.Indexed(ctx, c)
-	s.afterWrite(ctx, c, s.rules.aftermathOf(ctx, c, effects), w.announce)
-	return c, nil
+	return c, effects, nil
 }
 
 // afterWrite carries out, once the case is stored and indexed, what the rules that fired left

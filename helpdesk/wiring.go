@@ -39,6 +39,7 @@ type Helpdesk struct {
 	Outbox       *Outbox
 	Canned       *Canned
 	Webhooks     *Webhooks
+	SavedViews   *SavedViews
 }
 
 // New wires the use cases; the server and the tests build them the same way. Installing the
@@ -62,9 +63,11 @@ func New(d Deps) (*Helpdesk, error) {
 	if d.Webhooks != nil {
 		h.Rules.webhooks = d.Webhooks
 	}
+	h.Rules.SetBaseURL(d.BaseURL)
 	h.Cases = NewCases(d.Store, d.Index, h.Indexer, h.Events, h.SLA, h.Rules, d.Clock)
 	h.Intake = NewIntake(d.Store, h.Settings, h.Cases, mail.NewCaseNotifier(d.Mailer, d.Limits.FirstResponseHours),
 		h.Events, d.Logger, d.Clock, d.BaseURL, d.Limits)
 	h.Conversation = newConversation(d.Store, h.Intake)
+	h.SavedViews = NewSavedViews(d.Store, h.Cases, d.Clock)
 	return h, nil
 }

@@ -29,6 +29,17 @@ func TestBleveConformance(t *testing.T) {
 	})
 }
 
+// TestBleveConformanceNarrowed runs the suite with every newest-first list narrowed to recent
+// matches, as lists of more than a thousand matches are.
+func TestBleveConformanceNarrowed(t *testing.T) {
+	searchtest.RunConformance(t, func(t *testing.T) search.Index {
+		ix := openTestBleve(t, filepath.Join(t.TempDir(), "index"))
+		search.NarrowAlways(ix)
+		t.Cleanup(func() { _ = ix.Close() })
+		return ix
+	})
+}
+
 func TestBleveReopenKeepsDocuments(t *testing.T) {
 	dir := t.TempDir() // an existing, empty directory is fine too
 	ix := openTestBleve(t, dir)
@@ -69,6 +80,33 @@ func TestBleveRefusesForeignIndex(t *testing.T) {
 	if ix, err := search.OpenBleve(dir); err == nil {
 		_ = ix.Close()
 		t.Fatal("OpenBleve on an index with another mapping: want an error")
+	}
+}
+
+// An index of Kaiku's earlier mapping is started over empty (the start-up rebuild fills it)
+// rather than refused.
+func TestBleveStartsOverAnOlderKaikuIndex(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "older")
+	older, err := bleve.New(dir, bleve.NewIndexMapping())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := older.Index("old-1", map[string]any{"subject": "old"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := older.SetInternal([]byte("kaiku_mapping_version"), []byte("kaiku-1")); err != nil {
+		t.Fatal(err)
+	}
+	if err := older.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := search.OpenBleve(dir)
+	if err != nil {
+		t.Fatalf("OpenBleve on an older Kaiku index: %v", err)
+	}
+	defer ix.Close()
+	if n, err := ix.DocCount(t.Context()); err != nil || n != 0 {
+		t.Fatalf("DocCount = %d, %v; want an empty index", n, err)
 	}
 }
 

@@ -73,6 +73,7 @@ var AllCollections = []string{
 	collMailQueue, collMailOutbox, collMailRecent, collSettings, collCanned,
 	collSLAPolicy, collSLABuckets, collRules, collNotices,
 	collWebhooks, collWebhookQueue, collWebhookLog, collTrackSession,
+	collSavedViews,
 }
 
 // Options tunes a Store.

@@ -123,7 +123,9 @@ function runTests(env) {
     .map((name) => join('e2e', name))
   if (!files.length) throw new Error('no e2e/*.test.mjs files')
   const only = process.argv.slice(2)
-  const args = ['--test', '--test-concurrency=1', ...(only.length ? only : files)]
+  // A single script that is not a test file (e2e/bench-pages.mjs) runs as a plain node script.
+  const script = only.length === 1 && !only[0].endsWith('.test.mjs')
+  const args = script ? only : ['--test', '--test-concurrency=1', ...(only.length ? only : files)]
   log(`node ${args.join(' ')}`)
   return new Promise((resolveRun) => {
     // Own process group, so an interrupted run can stop the runner, its per-file

@@ -5,3 +5,13 @@ declare module '*.vue' {
   const component: DefineComponent<object, object, unknown>
   export default component
 }
+
+// A part of a message catalogue (build/precompileLocales.ts): `./locales/en?part=customer`.
+declare module '*?part=customer' {
+  const messages: Record<string, unknown>
+  export default messages
+}
+declare module '*?part=staff' {
+  const messages: Record<string, unknown>
+  export default messages
+}

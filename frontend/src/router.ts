@@ -1,7 +1,9 @@
 import { createRouter, createWebHistory, type RouteLocationNormalized, type Router, type RouterHistory } from 'vue-router'
-import { clearSession, ensureSession } from './session'
+import { clearSession, ensureSession } from './stores/session'
 import { setUnauthorizedHandler } from './api'
 import type { Role } from './types'
+import { loadComplainView, loadTrackView } from './pages'
+import { loadStaffMessages } from './i18n'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -17,6 +19,9 @@ declare module 'vue-router' {
 }
 
 export const DEFAULT_PATH = '/inbox'
+
+/** The staff app's shell (App.vue); fetched alongside a staff page, never for a customer's. */
+export const loadAppShell = () => import('./components/AppShell.vue')
 
 /**
  * Where to go after signing in: only same-origin app paths, never back to
@@ -50,7 +55,7 @@ export function createAppRouter(history: RouterHistory = createWebHistory()): Ro
       {
         path: '/complain',
         name: 'complain',
-        component: () => import('./views/ComplainView.vue'),
+        component: loadComplainView,
         meta: { public: true, customer: true, titleKey: 'complain.title' },
       },
       {
@@ -58,7 +63,7 @@ export function createAppRouter(history: RouterHistory = createWebHistory()): Ro
         // address) or, after that, the case reference.
         path: '/track/:key',
         name: 'track',
-        component: () => import('./views/TrackView.vue'),
+        component: loadTrackView,
         meta: { public: true, customer: true, titleKey: 'track.title' },
       },
       {
@@ -168,7 +173,10 @@ export function createAppRouter(history: RouterHistory = createWebHistory()): Ro
   router.beforeEach(async (to) => {
     // Customers have no account: their pages never ask the server who is signed in.
     if (to.meta.customer) return true
-    const user = await ensureSession()
+    if (!to.meta.public) void loadAppShell()
+    // The staff texts come with the first staff page (or the login); a failed fetch is tried
+    // again on the next navigation.
+    const [user] = await Promise.all([ensureSession(), loadStaffMessages().catch(() => undefined)])
     if (to.meta.public) {
       if (user && to.name === 'login') return safeRedirect(to.query.redirect)
       return true

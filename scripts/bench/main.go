@@ -43,6 +43,7 @@ const (
 const (
 	partPlatform = "platform" // issue 2: get by id, inbox lists, start-up, RSS
 	partIntake   = "intake"   // issue 3: complaint intake, search, live updates
+	partBulk     = "bulk"     // issue 11: a bulk change beside single PATCHes
 	partAll      = "all"
 )
 
@@ -55,17 +56,20 @@ type config struct {
 	Warmup           int
 	IntakeDuration   time.Duration // of the HTTP intake load; its floors run as long, at most floorLoadLimit
 	Changes          int           // live updates measured
+	Bulk             int           // cases per bulk change (issue 11)
 	IntakeRules      int           // escalation rules of the second intake (issue 4); 0: no second intake
 	Seed             uint64
-	CPUProfile       string // of the bench process (seeding and floors)
-	ServerCPUProfile string // of the server child, from ready to shutdown
-	ServerPprof      string // loopback address where the server child serves net/http/pprof
-	ServerCommands   string // file for the server child's tally of database commands
+	CPUProfile       string        // of the bench process (seeding and floors)
+	ServerCPUProfile string        // of the server child, from ready to shutdown
+	ServerPprof      string        // loopback address where the server child serves net/http/pprof
+	ServerCommands   string        // file for the server child's tally of database commands
+	ViewDuration     time.Duration // of each 16-client view load and its floor (issue 11); 0 skips them
 	Progress         io.Writer
 }
 
-func (c config) platform() bool { return c.Only != partIntake }
-func (c config) issue3() bool   { return c.Only != partPlatform }
+func (c config) platform() bool { return c.Only == partPlatform || c.Only == partAll }
+func (c config) issue3() bool   { return c.Only == partIntake || c.Only == partAll }
+func (c config) bulk() bool     { return c.Only == partBulk || c.Only == partAll }
 
 func main() {
 	if os.Getenv(serveEnv) == "1" {
@@ -76,24 +80,27 @@ func main() {
 	fs.IntVar(&cfg.N, "n", 10000, "number of cases stored")
 	fs.StringVar(&cfg.Dir, "dir", "", "data directory to seed and keep (reused when it already holds the same n cases); default a temporary one")
 	fs.StringVar(&cfg.Data, "data", "", "directory with cfpb_complaints_sample.csv and booking_hotel_reviews_sample.csv; default ../shared/data or /work/shared/data; - for generated text")
-	fs.StringVar(&cfg.Only, "only", partAll, "which part to run: platform (issue 2), intake (issue 3: intake, search, live updates) or all")
+	fs.StringVar(&cfg.Only, "only", partAll, "which part to run: platform (issue 2), intake (issue 3: intake, search, live updates), bulk (issue 11: a bulk change beside single PATCHes) or all")
 	fs.IntVar(&cfg.Requests, "requests", 500, "measured requests per sequential figure")
 	fs.IntVar(&cfg.Warmup, "warmup", 50, "unmeasured warm-up requests per sequential figure")
 	fs.DurationVar(&cfg.IntakeDuration, "intake-duration", 30*time.Second, "how long the HTTP complaint intake runs (its floors run as long, at most 10s)")
 	fs.IntVar(&cfg.Changes, "changes", 100, "live updates measured (sequential case changes)")
+	fs.IntVar(&cfg.Bulk, "bulk", 200, "cases per bulk change (and single PATCHes beside it)")
 	fs.IntVar(&cfg.IntakeRules, "intake-rules", defaultIntakeRules, "escalation rules created for a second complaint intake of -intake-duration (issue 4); 0 skips it")
 	fs.Uint64Var(&cfg.Seed, "seed", 1, "seed of the data generator and the samplers")
 	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the bench process (seeding, floors) to this file")
 	fs.StringVar(&cfg.ServerCPUProfile, "server-cpuprofile", "", "write a CPU profile of the server process (from ready to shutdown) to this file")
 	fs.StringVar(&cfg.ServerPprof, "server-pprof", "", "serve net/http/pprof of the server process on this loopback address (e.g. 127.0.0.1:6061), for goroutine dumps during a run")
+	fs.DurationVar(&cfg.ViewDuration, "view-duration", 5*time.Second, "how long 16 clients list each built-in view (and its floor runs); 0 skips the view figures")
 	fs.StringVar(&cfg.ServerCommands, "server-commands", "", "write a tally of the server process's database commands (by name and collection, from ready to shutdown) to this file")
 	_ = fs.Parse(os.Args[1:])
-	if cfg.N < 1 || cfg.Requests < 1 || cfg.Warmup < 0 || cfg.Changes < 1 || cfg.IntakeDuration <= 0 || cfg.IntakeRules < 0 {
-		fmt.Fprintln(os.Stderr, "bench: -n, -requests and -changes must be at least 1, -warmup and -intake-rules at least 0, -intake-duration positive")
+	if cfg.N < 1 || cfg.Requests < 1 || cfg.Warmup < 0 || cfg.Changes < 1 || cfg.IntakeDuration <= 0 || cfg.IntakeRules < 0 ||
+		cfg.ViewDuration < 0 || cfg.Bulk < 1 || cfg.Bulk > 500 {
+		fmt.Fprintln(os.Stderr, "bench: -n, -requests and -changes must be at least 1, -warmup, -intake-rules and -view-duration at least 0, -intake-duration positive, -bulk from 1 to 500")
 		os.Exit(2)
 	}
-	if cfg.Only != partPlatform && cfg.Only != partIntake && cfg.Only != partAll {
-		fmt.Fprintln(os.Stderr, "bench: -only must be platform, intake or all")
+	if cfg.Only != partPlatform && cfg.Only != partIntake && cfg.Only != partBulk && cfg.Only != partAll {
+		fmt.Fprintln(os.Stderr, "bench: -only must be platform, intake, bulk or all")
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -122,9 +129,14 @@ type report struct {
 	get, getFloor stats     // issue 2
 	lists         []listRow // issue 2
 	i3            *issue3Report
+	bulk          *bulkReport // issue 11
+
+	views     []viewRow // issue 11: 16 clients per built-in view
+	viewCount viewRow   // issue 11: the view counts under the same load
 
 	startup, inProc time.Duration
-	rss, rssPeak    int64 // after the reading figures (before live updates and intake)
+	rss, rssPeak    int64    // after the reading figures (before live updates and intake)
+	memory          memPeaks // the server's memory over the whole run, from start to stop
 	notes           []string
 
 	loadStart, loadEnd string // /proc/loadavg: other work on the machine skews every figure
@@ -211,7 +223,7 @@ func run(ctx context.Context, cfg config) (rep *report, err error) {
 	// 2. The intake part writes (complaints, case changes). A kept data set stays as seeded: the
 	// run then works on a copy, removed afterwards. A temporary one is used as it is.
 	work := dir
-	if cfg.issue3() && cfg.Dir != "" {
+	if (cfg.issue3() || cfg.bulk()) && cfg.Dir != "" {
 		db.close()
 		work = filepath.Join(dir, workSubdir)
 		rep.work = work
@@ -245,6 +257,18 @@ func run(ctx context.Context, cfg config) (rep *report, err error) {
 			err = fmt.Errorf("FindOne floor: %w", err)
 		}
 	}
+	var bulkCases []string
+	if err == nil && cfg.bulk() {
+		rep.bulk = &bulkReport{}
+		bulkCases = bulkIDs(d, cfg.Bulk, cfg.Seed)
+		if len(bulkCases) < cfg.Bulk*(bulkRounds+1) {
+			err = fmt.Errorf("the bulk part needs %d cases, -n is %d", cfg.Bulk*(bulkRounds+1), cfg.N)
+		} else {
+			progress("floor: raw FindOne+ReplaceOne x %d", cfg.Bulk)
+			rep.bulk.floorN = cfg.Bulk
+			rep.bulk.floor, err = bulkFloor(ctx, db, bulkCases[cfg.Bulk:2*cfg.Bulk])
+		}
+	}
 	if err == nil && cfg.issue3() {
 		progress("floor: raw InsertOne x %d concurrent for %s", intakeConcurrency, floorDuration(cfg))
 		i3.insertFloor, err = insertFloor(ctx, db, texts, floorDuration(cfg))
@@ -270,6 +294,13 @@ func run(ctx context.Context, cfg config) (rep *report, err error) {
 	if cfg.platform() {
 		rep.lists = rows[:3] // shares the rows: the HTTP figures below land in both
 	}
+	var views []viewSpec
+	if cfg.platform() && cfg.ViewDuration > 0 {
+		views = viewSpecs()
+		if rep.views, rep.viewCount, err = viewFloors(ctx, filepath.Join(work, indexSubdir), views, viewCountQueries(), cfg.ViewDuration, progress); err != nil {
+			return rep, err
+		}
+	}
 	if cfg.issue3() {
 		progress("floor: bleve single-document Upsert x %d concurrent for %s (scratch index)", intakeConcurrency, floorDuration(cfg))
 		if i3.upsertFloor, err = upsertFloor(ctx, work, texts, floorDuration(cfg)); err != nil {
@@ -288,7 +319,9 @@ func run(ctx context.Context, cfg config) (rep *report, err error) {
 		return rep, err
 	}
 	defer func() {
-		if serr := srv.stop(); serr != nil && err == nil {
+		serr := srv.stop()
+		rep.memory = srv.memory.peaks()
+		if serr != nil && err == nil {
 			err = fmt.Errorf("stop server: %w\n%s", serr, srv.stderr.String())
 		}
 		if note := serverLogNote(srv.stderr.String()); note != "" {
@@ -320,9 +353,20 @@ func run(ctx context.Context, cfg config) (rep *report, err error) {
 	if cfg.issue3() {
 		i3.search = rows[len(rows)-1]
 	}
+	if len(views) > 0 {
+		if err = viewLoads(ctx, admin, base, views, rep.views, &rep.viewCount, cfg.ViewDuration, progress); err != nil {
+			return rep, err
+		}
+	}
 	if rep.rss, rep.rssPeak, err = srv.rss(); err != nil {
 		rep.notes = append(rep.notes, "RSS not measured: "+err.Error())
 		err = nil
+	}
+	if cfg.bulk() {
+		progress("HTTP: %d single PATCHes, then %d bulk changes of %d cases", cfg.Bulk, bulkRounds, cfg.Bulk)
+		if err := measureBulk(ctx, srv, admin, bulkCases, cfg.Bulk, rep.bulk); err != nil {
+			return rep, fmt.Errorf("bulk: %w", err)
+		}
 	}
 	if cfg.issue3() {
 		err = runIssue3(ctx, cfg, rep, srv, admin, d, texts, work, logger, progress)
@@ -513,8 +557,16 @@ func (r *report) print(w io.Writer) {
 			verdict(r.get.p95 <= targetGetP95), verdict(listP95 <= targetListP95),
 			verdict(r.startup <= targetStartup), verdict(r.rss > 0 && r.rss <= targetRSS))
 	}
+	if len(r.views) > 0 {
+		printViews(w, r.views, r.viewCount, r.cfg.ViewDuration)
+	}
+	r.bulk.print(w)
 	if r.i3 != nil {
 		r.i3.print(w)
+	}
+	if r.memory.hwm > 0 {
+		fmt.Fprintf(w, "server memory over the whole run: %s\ntarget (issue 11): peak RSS <= 400MB %s\n",
+			r.memory, verdict(r.memory.hwm <= targetRSS))
 	}
 	for _, n := range r.notes {
 		fmt.Fprintln(w, n)
