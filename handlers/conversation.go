@@ -13,13 +13,12 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/search"
-	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
 // conversationService is what the staff conversation handlers need.
 type conversationService interface {
 	AddMessage(ctx context.Context, p *helpdesk.Principal, caseID string, req models.MessageCreate, files []helpdesk.Upload) (*models.Case, error)
-	StaffAttachment(ctx context.Context, p *helpdesk.Principal, caseID, attachmentID string) (*store.Attachment, error)
+	StaffAttachment(ctx context.Context, p *helpdesk.Principal, caseID, attachmentID string) (*models.Attachment, error)
 	Present(ctx context.Context, p *helpdesk.Principal, caseID string, leaving bool) ([]helpdesk.Viewer, error)
 	Merge(ctx context.Context, p *helpdesk.Principal, caseID string, req models.MergeRequest) (*models.Case, error)
 }
@@ -31,7 +30,7 @@ type historyService interface {
 
 // eventSource is the live-update bus.
 type eventSource interface {
-	Subscribe() (<-chan store.Event, func())
+	Subscribe() (<-chan models.Event, func())
 }
 
 type conversationHandlers struct {
@@ -154,8 +153,21 @@ func (h *conversationHandlers) stream(c echo.Context) error {
 	}
 }
 
-func writeEvent(w *echo.Response, e store.Event) error {
-	b, err := json.Marshal(e)
+// eventResponse is one live update as the stream sends it.
+type eventResponse struct {
+	ID     string         `json:"id"`
+	Type   string         `json:"type"`
+	CaseID string         `json:"case_id"`
+	Data   map[string]any `json:"data,omitempty"`
+	At     time.Time      `json:"at"`
+}
+
+func eventOf(e models.Event) eventResponse {
+	return eventResponse{ID: e.Seq, Type: e.Type, CaseID: e.CaseID, Data: e.Data, At: e.At}
+}
+
+func writeEvent(w *echo.Response, e models.Event) error {
+	b, err := json.Marshal(eventOf(e))
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/models"
-	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
 // intakeService is what the public complaint and tracking handlers need.
@@ -22,7 +21,7 @@ type intakeService interface {
 	Track(ctx context.Context, access helpdesk.CaseAccess) (*models.PublicCase, error)
 	Reply(ctx context.Context, access helpdesk.CaseAccess, req models.CustomerMessageCreate, files []helpdesk.Upload) (*models.PublicCase, error)
 	FollowUp(ctx context.Context, access helpdesk.CaseAccess, req models.FollowUpCreate) (*models.PublicCase, error)
-	CustomerAttachment(ctx context.Context, access helpdesk.CaseAccess, attachmentID string) (*store.Attachment, error)
+	CustomerAttachment(ctx context.Context, access helpdesk.CaseAccess, attachmentID string) (*models.Attachment, error)
 }
 
 type publicHandlers struct {
@@ -224,7 +223,7 @@ func (h *publicHandlers) attachment(access caseAccess) echo.HandlerFunc {
 
 // sendAttachment serves a stored file as a download, never rendered inline, with its sniffed
 // type and nosniff so a browser cannot reinterpret it.
-func sendAttachment(c echo.Context, a *store.Attachment) error {
+func sendAttachment(c echo.Context, a *models.Attachment) error {
 	h := c.Response().Header()
 	h.Set("Content-Disposition", mimeAttachment(a.Name))
 	h.Set("X-Content-Type-Options", "nosniff")

@@ -11,10 +11,22 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
+// conversationStore is what Conversation needs of the store: cases, their files and who has them
+// open.
+type conversationStore interface {
+	CaseViewers(ctx context.Context, caseID string, now time.Time) ([]store.Presence, error)
+	DeleteAttachment(ctx context.Context, id string) error
+	GetAttachment(ctx context.Context, id string) (*models.Attachment, error)
+	GetCase(ctx context.Context, id string) (*models.Case, error)
+	InsertAttachment(ctx context.Context, a *models.Attachment) error
+	LeavePresence(ctx context.Context, id string) error
+	TouchPresence(ctx context.Context, p *store.Presence) error
+}
+
 // Conversation is the staff side of a case's conversation: replies and notes, merging a
 // duplicate, files, and who has the case open. (The customer side is Intake.)
 type Conversation struct {
-	store  *store.Store
+	store  conversationStore
 	cases  *Cases
 	notify Notifier
 	events *Events
@@ -25,10 +37,10 @@ type Conversation struct {
 	trackingLink func(ctx context.Context, caseID string) (token, url string, err error)
 }
 
-// newConversation is the staff conversation on the same store, cases, notifier and events as
-// the customer side in.
-func newConversation(in *Intake) *Conversation {
-	return &Conversation{store: in.store, cases: in.cases, notify: in.notify, events: in.events, logger: in.logger,
+// newConversation is the staff conversation on the same cases, notifier and events as the
+// customer side in.
+func newConversation(st conversationStore, in *Intake) *Conversation {
+	return &Conversation{store: st, cases: in.cases, notify: in.notify, events: in.events, logger: in.logger,
 		now: in.now, limits: in.limits, trackingLink: in.newTrackingLink}
 }
 
@@ -51,12 +63,9 @@ func (cv *Conversation) AddMessage(ctx context.Context, p *Principal, caseID str
 	if kind == models.MessageReply {
 		slaEvent = models.SLAOnAgentReply
 	}
-	announce := func(c *models.Case) []func() error {
-		steps := cv.cases.publish(ctx, EventCaseUpdated, map[string]any{"by": p.User.ID})(c)
-		if kind == models.MessageReply {
-			steps = append(steps, func() error { cv.mailReply(ctx, c, msgID); return nil })
-		}
-		return steps
+	announce := cv.cases.publish(EventCaseUpdated, map[string]any{"by": p.User.ID})
+	if kind == models.MessageReply {
+		announce.customer = func(ctx context.Context, c *models.Case) { cv.mailReply(ctx, c, msgID) }
 	}
 	// The files are stored before the case lists them, as the customer's are: a case never
 	// names a file that is not there.
@@ -118,7 +127,7 @@ func (cv *Conversation) mailReply(ctx context.Context, c *models.Case, msgID str
 }
 
 // StaffAttachment returns any file of a case to staff.
-func (cv *Conversation) StaffAttachment(ctx context.Context, p *Principal, caseID, attachmentID string) (*store.Attachment, error) {
+func (cv *Conversation) StaffAttachment(ctx context.Context, p *Principal, caseID, attachmentID string) (*models.Attachment, error) {
 	if err := p.Require(models.RoleAgent); err != nil {
 		return nil, err
 	}

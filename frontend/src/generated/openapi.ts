@@ -2814,40 +2814,14 @@ export interface components {
             /** @description How many have no `read_at`. */
             unread: number;
         };
-        /** @description One e-mail as Kaiku stored it. Secrets in it (the tracking link) are replaced by `[removed after sending]` once it was sent. */
-        MailMessage: {
-            /** Format: email */
-            to: string;
-            to_name?: string;
-            subject: string;
-            /** @description The plain-text body. */
-            text: string;
-            /** @description The HTML body, when the mail has one; show it only sandboxed. */
-            html?: string;
-            /**
-             * @description What the mail is: `ack` (acknowledgement of a complaint), `reply` (an agent's reply), or another kind of notification.
-             * @example ack
-             * @example reply
-             * @example notification
-             */
-            kind: string;
-            /** @description The case the mail is about, if any. */
-            case_id?: string;
-            /**
-             * @description The language it was written in.
-             * @example fi
-             */
-            locale?: string;
-            /** @description The `Message-ID` header, without angle brackets. */
-            message_id: string;
-        };
-        /** @description An outbox entry without the bodies. */
-        OutboxSummary: {
+        /** @description A finished mail (sent, stored or failed), in the same shape in the list and on its own; only `GET /api/v1/mail/outbox/{id}` adds the bodies (`text`, and `html` when the mail has one). */
+        OutboxMail: {
             /** @example X2PLR5TQJ4WZ3M7K */
             id: string;
             /** Format: email */
             to: string;
-            to_name?: string;
+            /** @description The recipient's name; empty when unknown. */
+            to_name: string;
             subject: string;
             /**
              * @description What the mail is: `ack` (acknowledgement of a complaint), `reply` (an agent's reply), or another kind of notification.
@@ -2856,8 +2830,13 @@ export interface components {
              * @example notification
              */
             kind: string;
-            case_id?: string;
-            locale?: string;
+            /** @description The case the mail is about; empty when none. */
+            case_id: string;
+            /**
+             * @description The language it was written in; empty when not known.
+             * @example fi
+             */
+            locale: string;
             /**
              * @description `sent`: accepted by the SMTP server; `stored`: no SMTP server is configured, so it was kept here instead of sent; `failed`: given up after the last attempt or a permanent rejection.
              * @enum {string}
@@ -2865,8 +2844,8 @@ export interface components {
             status: "sent" | "stored" | "failed";
             /** @description Delivery attempts made. */
             attempts: number;
-            /** @description Why the last attempt failed, if it did. */
-            last_error?: string;
+            /** @description Why the last attempt failed; empty when none did. */
+            error: string;
             /**
              * Format: date-time
              * @description When the mail was queued.
@@ -2877,23 +2856,15 @@ export interface components {
              * @description When it was sent, stored or given up.
              */
             done_at: string;
-        };
-        /** @description A finished mail with its text. */
-        OutboxMail: {
-            /** @example X2PLR5TQJ4WZ3M7K */
-            id: string;
-            message: components["schemas"]["MailMessage"];
             /**
-             * @description `sent`: accepted by the SMTP server; `stored`: no SMTP server is configured, so it was kept here instead of sent; `failed`: given up after the last attempt or a permanent rejection.
-             * @enum {string}
+             * Format: date-time
+             * @description `done_at` for a mail sent or stored; null for a failed one.
              */
-            status: "sent" | "stored" | "failed";
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            done_at: string;
-            attempts: number;
-            last_error?: string;
+            sent_at: string | null;
+            /** @description The plain-text body (only for one mail). In a mail that was sent, the tracking link is replaced by `[removed after sending]`. */
+            text?: string;
+            /** @description The HTML body, when the mail has one (only for one mail); show it only sandboxed. */
+            html?: string;
         };
         MeData: {
             data: components["schemas"]["Me"];
@@ -3011,8 +2982,8 @@ export interface components {
             data: components["schemas"]["Notification"][];
             meta: components["schemas"]["NotificationListMeta"];
         };
-        OutboxSummaryList: {
-            data: components["schemas"]["OutboxSummary"][];
+        OutboxMailList: {
+            data: components["schemas"]["OutboxMail"][];
             meta: components["schemas"]["ListMeta"];
         };
         OutboxMailData: {
@@ -6877,7 +6848,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OutboxSummaryList"];
+                    "application/json": components["schemas"]["OutboxMailList"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -7289,7 +7260,6 @@ export const rulePatchMatchValues: ReadonlyArray<FlattenedDeepRequired<component
 export const actionInputRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ActionInput"]["role"]> = ["agents", "managers", "admins"];
 export const actionInputFallback_roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ActionInput"]["fallback_role"]> = ["agents", "managers", "admins"];
 export const actionInputChannelsValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ActionInput"]["channels"]> = ["app", "email"];
-export const outboxSummaryStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OutboxSummary"]["status"]> = ["sent", "stored", "failed"];
 export const outboxMailStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OutboxMail"]["status"]> = ["sent", "stored", "failed"];
 export const webhookDeliveryStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WebhookDelivery"]["status"]> = ["pending", "delivered", "failed"];
 export const componentsParametersCaseViewValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseView"]> = ["all_open", "unassigned", "mine", "waiting", "resolved", "escalated"];
