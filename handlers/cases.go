@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/search"
@@ -137,8 +138,8 @@ func parseCaseListQuery(v url.Values) (helpdesk.CaseListQuery, error) {
 	}
 	if s := v.Get("min_escalation_level"); s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 0 || n > models.MaxEscalationLevel {
-			return q, models.InvalidField("min_escalation_level", fmt.Sprintf("must be a whole number from 0 to %d", models.MaxEscalationLevel))
+		if err != nil || n < 0 || n > escalation.MaxEscalationLevel {
+			return q, models.InvalidField("min_escalation_level", fmt.Sprintf("must be a whole number from 0 to %d", escalation.MaxEscalationLevel))
 		}
 		q.MinEscalationLevel = n
 	}

@@ -83,38 +83,31 @@ func newStackWith(t *testing.T, opts store.Options) *stack {
 	t.Cleanup(func() { idx.Close() })
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	clock := &testClock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-	ix := helpdesk.NewIndexer(env.Store, idx, logger, clock.Now)
-	auth, err := helpdesk.NewAuth(env.Store, logger, clock.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	users := helpdesk.NewUsers(env.Store, clock.Now, "EUR")
-	events := helpdesk.NewEvents(env.Store, logger, clock.Now)
-	sla := helpdesk.NewSLA(env.Store, clock.Now)
-	if err := sla.EnsureDefaultPolicy(context.Background()); err != nil {
-		t.Fatal(err)
-	}
 	// The real mailer without SMTP: mails land in the outbox, where tests read them.
 	mailer, err := mail.New(env.Store, mail.Config{}, mail.Options{Clock: clock.Now, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rules := helpdesk.NewRules(env.Store, idx, mailer, events, logger, clock.Now)
 	// Webhooks may reach the test receivers on 127.0.0.1, and nothing else private.
 	hooks := webhook.New(env.Store, webhook.Options{Clock: clock.Now, Logger: logger, AllowHosts: []string{"127.0.0.1"},
 		BaseURL: "https://help.example.com", PollInterval: time.Hour})
-	rules.SetWebhooks(hooks)
-	cases := helpdesk.NewCases(env.Store, idx, ix, events, sla, rules, clock.Now)
-	settings := helpdesk.NewSettings(env.Store)
 	limits := helpdesk.DefaultIntakeLimits
 	limits.MaxFileBytes = 32 << 10
-	intake := helpdesk.NewIntake(env.Store, settings, cases, mail.NewCaseNotifier(mailer, 24), events, logger, clock.Now, "https://help.example.com", limits)
+	hd, err := helpdesk.New(helpdesk.Deps{Store: env.Store, Index: idx, Mailer: mailer, Webhooks: hooks, Logger: logger,
+		Clock: clock.Now, BaseURL: "https://help.example.com", Currency: "EUR", Limits: limits})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := hd.SLA.EnsureDefaultPolicy(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	users, cases, events := hd.Users, hd.Cases, hd.Events
 	s := &stack{t: t, env: env, index: idx, users: users, cases: cases, clock: clock, logins: map[string]*session{},
 		events: events, mailer: mailer, hooks: hooks}
 	e := handlers.New(handlers.Deps{
-		Logger: logger, Auth: auth, Users: users, Cases: cases, Intake: intake, Events: events,
-		Settings: settings, Outbox: helpdesk.NewOutbox(mailer), Canned: helpdesk.NewCanned(env.Store, clock.Now), SLA: sla, Rules: rules,
-		Webhooks: helpdesk.NewWebhooks(env.Store, hooks, clock.Now), MaxFileBytes: limits.MaxFileBytes,
+		Logger: logger, Auth: hd.Auth, Users: users, Cases: cases, Intake: hd.Intake, Conversation: hd.Conversation, Events: events,
+		Settings: hd.Settings, Outbox: hd.Outbox, Canned: hd.Canned, SLA: hd.SLA, Rules: hd.Rules,
+		Webhooks: hd.Webhooks, MaxFileBytes: limits.MaxFileBytes,
 		Ready: readyFunc(func(ctx context.Context) map[string]error {
 			searchErr := idx.Ping(ctx)
 			if s.searchDown.Load() {

@@ -26,6 +26,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
 
+	"github.com/kaiku-helpdesk/kaiku/businesstime"
+	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/search"
@@ -465,21 +467,21 @@ var requestTypes = map[string]reflect.Type{
 	// schemas (what a response always holds, a request may leave out). An interval is the same
 	// both ways.
 	"SLAConditionsInput": reflect.TypeFor[models.SLAConditions](),
-	"CalendarInput":      reflect.TypeFor[models.Calendar](),
-	"WeeklyHoursInput":   reflect.TypeFor[models.WeeklyHours](),
-	"HolidayInput":       reflect.TypeFor[models.Holiday](),
-	"Interval":           reflect.TypeFor[models.Interval](),
+	"CalendarInput":      reflect.TypeFor[businesstime.Calendar](),
+	"WeeklyHoursInput":   reflect.TypeFor[businesstime.WeeklyHours](),
+	"HolidayInput":       reflect.TypeFor[businesstime.Holiday](),
+	"Interval":           reflect.TypeFor[businesstime.Interval](),
 
-	"RuleCreate": reflect.TypeFor[models.RuleCreate](),
-	"RulePatch":  reflect.TypeFor[models.RulePatch](),
+	"RuleCreate": reflect.TypeFor[escalation.RuleCreate](),
+	"RulePatch":  reflect.TypeFor[escalation.RulePatch](),
 	// Triggers, conditions and actions are also responses; as requests they have their own
 	// schemas (a response always holds what a request may leave out).
-	"TriggerInput":   reflect.TypeFor[models.Trigger](),
-	"ConditionInput": reflect.TypeFor[models.Condition](),
-	"ActionInput":    reflect.TypeFor[models.Action](),
+	"TriggerInput":   reflect.TypeFor[escalation.Trigger](),
+	"ConditionInput": reflect.TypeFor[escalation.Condition](),
+	"ActionInput":    reflect.TypeFor[escalation.Action](),
 	// A condition's value reads and writes its own JSON, the same both ways (see
 	// compareCustomJSONSchema).
-	"ConditionValue": reflect.TypeFor[models.ConditionValue](),
+	"ConditionValue": reflect.TypeFor[escalation.ConditionValue](),
 
 	"WebhookCreate":       reflect.TypeFor[models.WebhookCreate](),
 	"WebhookPatch":        reflect.TypeFor[models.WebhookPatch](),
@@ -490,14 +492,14 @@ var requestTypes = map[string]reflect.Type{
 // of a validate tag, keyed as compareField names them, with the values the code accepts: the
 // schema must state exactly these as its enum.
 var validatedEnums = map[string][]string{
-	"TriggerInput.type":         stringsOf(models.TriggerTypes),
-	"ConditionInput.field":      stringsOf(models.ConditionFields),
+	"TriggerInput.type":         stringsOf(escalation.TriggerTypes),
+	"ConditionInput.field":      stringsOf(escalation.ConditionFields),
 	"ConditionInput.op":         conditionOps(),
-	"ActionInput.type":          stringsOf(models.ActionTypes),
+	"ActionInput.type":          stringsOf(escalation.ActionTypes),
 	"ActionInput.priority":      stringsOf([]models.Priority{models.PriorityLow, models.PriorityNormal, models.PriorityHigh, models.PriorityUrgent}),
-	"ActionInput.role":          {models.NotifyAgents, models.NotifyManagers, models.NotifyAdmins},
-	"ActionInput.fallback_role": {models.NotifyAgents, models.NotifyManagers, models.NotifyAdmins},
-	"ActionInput.channels[]":    {models.NotifyInApp, models.NotifyEmail},
+	"ActionInput.role":          {escalation.NotifyAgents, escalation.NotifyManagers, escalation.NotifyAdmins},
+	"ActionInput.fallback_role": {escalation.NotifyAgents, escalation.NotifyManagers, escalation.NotifyAdmins},
+	"ActionInput.channels[]":    {escalation.NotifyInApp, escalation.NotifyEmail},
 }
 
 func stringsOf[T ~string](in []T) []string {
@@ -511,8 +513,8 @@ func stringsOf[T ~string](in []T) []string {
 // conditionOps is every op some condition field takes.
 func conditionOps() []string {
 	var out []string
-	for _, f := range models.ConditionFields {
-		for _, op := range models.ConditionOps(f) {
+	for _, f := range escalation.ConditionFields {
+		for _, op := range escalation.ConditionOps(f) {
 			if !slices.Contains(out, string(op)) {
 				out = append(out, string(op))
 			}
@@ -994,16 +996,16 @@ var responseTypes = map[string]reflect.Type{
 	"SLAPolicy":     reflect.TypeFor[models.SLAPolicy](),
 	"SLATargets":    reflect.TypeFor[models.SLATargets](),
 	"SLAConditions": reflect.TypeFor[models.SLAConditions](),
-	"Calendar":      reflect.TypeFor[models.Calendar](),
-	"WeeklyHours":   reflect.TypeFor[models.WeeklyHours](),
-	"Interval":      reflect.TypeFor[models.Interval](),
-	"Holiday":       reflect.TypeFor[models.Holiday](),
+	"Calendar":      reflect.TypeFor[businesstime.Calendar](),
+	"WeeklyHours":   reflect.TypeFor[businesstime.WeeklyHours](),
+	"Interval":      reflect.TypeFor[businesstime.Interval](),
+	"Holiday":       reflect.TypeFor[businesstime.Holiday](),
 	"SLAClock":      reflect.TypeFor[models.SLAClock](),
-	"Rule":          reflect.TypeFor[models.Rule](),
-	"Trigger":       reflect.TypeFor[models.Trigger](),
-	"Condition":     reflect.TypeFor[models.Condition](),
-	"Action":        reflect.TypeFor[models.Action](),
-	"PreviewMatch":  reflect.TypeFor[models.PreviewMatch](),
+	"Rule":          reflect.TypeFor[escalation.Rule](),
+	"Trigger":       reflect.TypeFor[escalation.Trigger](),
+	"Condition":     reflect.TypeFor[escalation.Condition](),
+	"Action":        reflect.TypeFor[escalation.Action](),
+	"PreviewMatch":  reflect.TypeFor[escalation.PreviewMatch](),
 	"Notification":  reflect.TypeFor[store.Notification](),
 
 	"WebhookEndpoint":    reflect.TypeFor[webhookEndpointResponse](),
@@ -1180,10 +1182,10 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 	enabled, warnAt := false, 80
 	policy, err := models.NewSLAPolicy("P3QJ7XK2MZW4TA5L", models.SLAPolicyCreate{Name: "Complaints", Enabled: &enabled,
 		Position: 2, FinalAnswerDays: 56, WarnAtPercent: &warnAt,
-		Calendar: &models.Calendar{TimeZone: "Europe/Helsinki", Hours: models.WeeklyHours{
-			Monday: []models.Interval{{Start: "08:00", End: "12:00"}, {Start: "13:00", End: "16:00"}},
-			Friday: []models.Interval{{Start: "22:00", End: "06:00"}}, Sunday: []models.Interval{{Start: "00:00", End: "24:00"}}},
-			Holidays: []models.Holiday{{Date: "2026-12-24", Name: "Christmas Eve"}, {Date: "2026-12-25"}}},
+		Calendar: &businesstime.Calendar{TimeZone: "Europe/Helsinki", Hours: businesstime.WeeklyHours{
+			Monday: []businesstime.Interval{{Start: "08:00", End: "12:00"}, {Start: "13:00", End: "16:00"}},
+			Friday: []businesstime.Interval{{Start: "22:00", End: "06:00"}}, Sunday: []businesstime.Interval{{Start: "00:00", End: "24:00"}}},
+			Holidays: []businesstime.Holiday{{Date: "2026-12-24", Name: "Christmas Eve"}, {Date: "2026-12-25"}}},
 		Targets: map[models.Priority]models.SLATargetsInput{
 			models.PriorityNormal: {FirstResponseMinutes: 240, NextResponseMinutes: 480, ResolutionMinutes: 2400},
 			models.PriorityUrgent: {FirstResponseMinutes: 60}},
@@ -1237,49 +1239,49 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 
 	// Escalation rules: the shipped ones, and one with every shape of condition value and every
 	// kind of action; a case they fired on; its notifications; a case whose SLA policy went away.
-	rules := models.DefaultRules()
+	rules := escalation.DefaultRules()
 	for i := range rules {
 		rules[i].CreatedAt, rules[i].UpdatedAt = now, now
 	}
-	every, err := models.NewRule("R2PLQJ4WZ3M7XK5T", models.RuleCreate{Name: "Everything", Position: 5,
-		Trigger: models.Trigger{Type: models.TriggerCaseUpdated}, Match: models.MatchAny,
-		Conditions: []models.Condition{
-			{Field: models.CondPriority, Op: models.OpChanged},
-			{Field: models.CondPriority, Op: models.OpChangedTo, Value: models.StringValue("urgent")},
-			{Field: models.CondChannel, Op: models.OpIn, Value: models.ListValue("web_form", "email")},
-			{Field: models.CondEscalationLevel, Op: models.OpLt, Value: models.NumberValue(2)},
-			{Field: models.CondRepeatComplainant, Op: models.OpGte, Value: models.RepeatValue(3, 90)},
-			{Field: models.CondText, Op: models.OpMatchesRegex, Value: models.StringValue("(lawyer|asianajaja)")},
+	every, err := escalation.NewRule("R2PLQJ4WZ3M7XK5T", escalation.RuleCreate{Name: "Everything", Position: 5,
+		Trigger: escalation.Trigger{Type: escalation.TriggerCaseUpdated}, Match: escalation.MatchAny,
+		Conditions: []escalation.Condition{
+			{Field: escalation.CondPriority, Op: escalation.OpChanged},
+			{Field: escalation.CondPriority, Op: escalation.OpChangedTo, Value: escalation.StringValue("urgent")},
+			{Field: escalation.CondChannel, Op: escalation.OpIn, Value: escalation.ListValue("web_form", "email")},
+			{Field: escalation.CondEscalationLevel, Op: escalation.OpLt, Value: escalation.NumberValue(2)},
+			{Field: escalation.CondRepeatComplainant, Op: escalation.OpGte, Value: escalation.RepeatValue(3, 90)},
+			{Field: escalation.CondText, Op: escalation.OpMatchesRegex, Value: escalation.StringValue("(lawyer|asianajaja)")},
 		},
-		Actions: []models.Action{
-			{Type: models.ActionSetPriority, Priority: models.PriorityHigh, OnlyRaise: true},
-			{Type: models.ActionAssignTeam, TeamID: team.ID},
-			{Type: models.ActionAssignAgent, AgentID: user.ID},
-			{Type: models.ActionRoundRobinTeam, TeamID: team.ID},
-			{Type: models.ActionRaiseEscalation, Level: 2},
-			{Type: models.ActionAddTag, Tag: "Legal"},
-			{Type: models.ActionRemoveTag, Tag: "calm"},
-			{Type: models.ActionNotify, UserIDs: []string{user.ID}, TeamID: team.ID, Role: models.NotifyManagers, CaseTeam: true,
-				CaseAssignee: true, FallbackRole: models.NotifyAdmins, Channels: []string{models.NotifyInApp, models.NotifyEmail}, Message: "Look"},
-			{Type: models.ActionWebhook, EndpointID: "crm"},
-			{Type: models.ActionApplySLAPolicy, PolicyID: "default"},
+		Actions: []escalation.Action{
+			{Type: escalation.ActionSetPriority, Priority: models.PriorityHigh, OnlyRaise: true},
+			{Type: escalation.ActionAssignTeam, TeamID: team.ID},
+			{Type: escalation.ActionAssignAgent, AgentID: user.ID},
+			{Type: escalation.ActionRoundRobinTeam, TeamID: team.ID},
+			{Type: escalation.ActionRaiseEscalation, Level: 2},
+			{Type: escalation.ActionAddTag, Tag: "Legal"},
+			{Type: escalation.ActionRemoveTag, Tag: "calm"},
+			{Type: escalation.ActionNotify, UserIDs: []string{user.ID}, TeamID: team.ID, Role: escalation.NotifyManagers, CaseTeam: true,
+				CaseAssignee: true, FallbackRole: escalation.NotifyAdmins, Channels: []string{escalation.NotifyInApp, escalation.NotifyEmail}, Message: "Look"},
+			{Type: escalation.ActionWebhook, EndpointID: "crm"},
+			{Type: escalation.ActionApplySLAPolicy, PolicyID: "default"},
 		}}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	idle, err := models.NewRule("R3PLQJ4WZ3M7XK5T", models.RuleCreate{Name: "Idle", Trigger: models.Trigger{
-		Type: models.TriggerNoAgentActivity, IdleMinutes: 240}, Actions: []models.Action{{Type: models.ActionRaiseEscalation}}}, now)
+	idle, err := escalation.NewRule("R3PLQJ4WZ3M7XK5T", escalation.RuleCreate{Name: "Idle", Trigger: escalation.Trigger{
+		Type: escalation.TriggerNoAgentActivity, IdleMinutes: 240}, Actions: []escalation.Action{{Type: escalation.ActionRaiseEscalation}}}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	fired := models.NewCase("K-2026-000048", models.CaseCreate{Subject: "My lawyer will call", Description: "The sofa hurt me.",
 		Customer: models.CustomerCreate{Name: "Matti", Email: "matti@example.com"}}, models.Actor{ID: user.ID, Name: user.Name}, now)
-	if res := models.EvaluateRules(rules, models.TriggerCaseCreated, models.RuleInput{Case: fired, Now: now}); len(res.Fired) == 0 {
+	if res := escalation.EvaluateRules(rules, escalation.TriggerCaseCreated, escalation.RuleInput{Case: fired, Now: now}); len(res.Fired) == 0 {
 		t.Fatal("the safety rule did not fire")
 	}
 	fired.StartSLA(*standard, now)
 	fired.StopSLA("policy deleted", later)
-	preview := models.PreviewRule(rules[1], []*models.Case{fired, waiting}, nil, now)
+	preview := escalation.PreviewRule(rules[1], []*models.Case{fired, waiting}, nil, now)
 	if len(preview) != 1 {
 		t.Fatalf("preview = %v, want the one case", preview)
 	}
@@ -1341,10 +1343,10 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 		{"CaseList", map[string]any{"data": []caseSummary{due, unassigned}, "meta": map[string]any{"total": 2,
 			"next_cursor": "", "facets": map[string][]search.FacetValue{}}}},
 		{"RuleList", map[string]any{"data": append(rules, *every, *idle), "meta": map[string]any{"total": len(rules) + 2}}},
-		{"RuleList", map[string]any{"data": []models.Rule{}, "meta": map[string]any{"total": 0}}},
+		{"RuleList", map[string]any{"data": []escalation.Rule{}, "meta": map[string]any{"total": 0}}},
 		{"RuleData", map[string]any{"data": every}},
 		{"PreviewMatchList", map[string]any{"data": preview, "meta": map[string]any{"total": len(preview)}}},
-		{"PreviewMatchList", map[string]any{"data": []models.PreviewMatch{}, "meta": map[string]any{"total": 0}}},
+		{"PreviewMatchList", map[string]any{"data": []escalation.PreviewMatch{}, "meta": map[string]any{"total": 0}}},
 		{"CaseData", map[string]any{"data": fired}},
 		{"NotificationList", map[string]any{"data": []store.Notification{unread, read}, "meta": map[string]any{"total": 2, "unread": 1}}},
 		{"NotificationList", map[string]any{"data": []store.Notification{}, "meta": map[string]any{"total": 0, "unread": 0}}},

@@ -17,6 +17,7 @@ type Deps struct {
 	Users         *helpdesk.Users
 	Cases         *helpdesk.Cases
 	Intake        *helpdesk.Intake
+	Conversation  *helpdesk.Conversation
 	Events        *helpdesk.Events
 	Settings      *helpdesk.Settings
 	Outbox        *helpdesk.Outbox
@@ -67,7 +68,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	rules := &ruleHandlers{rules: d.Rules, bind: bind}
 	webhooks := &webhookHandlers{webhooks: d.Webhooks, bind: bind}
 	settings := &settingsHandlers{settings: d.Settings, bind: bind}
-	conv := &conversationHandlers{conv: d.Intake, history: d.Cases, events: d.Events, bind: bind}
+	conv := &conversationHandlers{conv: d.Conversation, history: d.Cases, events: d.Events, bind: bind}
 
 	e.GET("/healthz", health.healthz)
 	e.GET("/readyz", health.readyz)

@@ -6,18 +6,18 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
-	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
 // ruleService is what the escalation-rule and notification handlers need.
 type ruleService interface {
-	List(ctx context.Context, p *helpdesk.Principal) ([]models.Rule, error)
-	Create(ctx context.Context, p *helpdesk.Principal, req models.RuleCreate) (*models.Rule, error)
-	Patch(ctx context.Context, p *helpdesk.Principal, id string, req models.RulePatch) (*models.Rule, error)
+	List(ctx context.Context, p *helpdesk.Principal) ([]escalation.Rule, error)
+	Create(ctx context.Context, p *helpdesk.Principal, req escalation.RuleCreate) (*escalation.Rule, error)
+	Patch(ctx context.Context, p *helpdesk.Principal, id string, req escalation.RulePatch) (*escalation.Rule, error)
 	Delete(ctx context.Context, p *helpdesk.Principal, id string) error
-	Preview(ctx context.Context, p *helpdesk.Principal, req models.RuleCreate) ([]models.PreviewMatch, error)
+	Preview(ctx context.Context, p *helpdesk.Principal, req escalation.RuleCreate) ([]escalation.PreviewMatch, error)
 	Notifications(ctx context.Context, p *helpdesk.Principal) ([]store.Notification, error)
 	MarkRead(ctx context.Context, p *helpdesk.Principal, id string) error
 }
@@ -36,7 +36,7 @@ func (h *ruleHandlers) list(c echo.Context) error {
 }
 
 func (h *ruleHandlers) create(c echo.Context) error {
-	var req models.RuleCreate
+	var req escalation.RuleCreate
 	if err := h.bind.bindJSON(c, &req); err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func (h *ruleHandlers) create(c echo.Context) error {
 }
 
 func (h *ruleHandlers) patch(c echo.Context) error {
-	var req models.RulePatch
+	var req escalation.RulePatch
 	if err := h.bind.bindJSON(c, &req); err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func (h *ruleHandlers) remove(c echo.Context) error {
 }
 
 func (h *ruleHandlers) preview(c echo.Context) error {
-	var req models.RuleCreate
+	var req escalation.RuleCreate
 	if err := h.bind.bindJSON(c, &req); err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/models"
 )
@@ -119,7 +121,7 @@ func TestDefaultRulesInstallOnce(t *testing.T) {
 		}
 	}
 	res := s.do(s.logins["agent"], "GET", "/api/v1/rules", "", nil)
-	if res.status != 200 || strings.Count(res.body, `"trigger"`) != len(models.DefaultRules()) {
+	if res.status != 200 || strings.Count(res.body, `"trigger"`) != len(escalation.DefaultRules()) {
 		t.Fatalf("default rules: %s", res.body)
 	}
 }
@@ -274,4 +276,23 @@ func TestNotificationOfAFailedFilingAttemptIsDeleted(t *testing.T) {
 	if want := []string{first, second}; !slices.Equal(cases, want) {
 		t.Fatalf("the manager's notifications name %v, want %v", cases, want)
 	}
+}
+
+func TestStaleRulePatchIsAConflict(t *testing.T) {
+	s := newStack(t)
+	res := s.do(s.logins["manager"], "POST", "/api/v1/rules", lawyerRule, nil)
+	var created struct {
+		Data struct {
+			ID      string `json:"id"`
+			Version int64  `json:"version"`
+		} `json:"data"`
+	}
+	if res.status != 201 || json.Unmarshal([]byte(res.body), &created) != nil || created.Data.Version != 1 {
+		t.Fatalf("create: %d %s", res.status, res.body)
+	}
+	path := "/api/v1/rules/" + created.Data.ID
+	s.run(t, []scenario{
+		{name: "patch at the current version", as: "manager", method: "PATCH", path: path, body: `{"version":1,"name":"Legal threat, renamed"}`, wantStatus: 200, wantBody: []string{`"version":2`}},
+		{name: "patch at the old version", as: "manager", method: "PATCH", path: path, body: `{"version":1,"name":"Overwrite"}`, wantStatus: 409, wantCode: "version_conflict"},
+	})
 }

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kaiku-helpdesk/kaiku/businesstime"
+	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/search"
 	"github.com/kaiku-helpdesk/kaiku/store"
@@ -33,7 +35,7 @@ func NewCases(st *store.Store, idx search.Index, ix *Indexer, events *Events, sl
 }
 
 // runRules evaluates the escalation rules (all of them, as stored) for a case inside its write.
-func (s *Cases) runRules(ctx context.Context, c *models.Case, rules []models.Rule, rr ruleRun) ([]models.RuleEffect, error) {
+func (s *Cases) runRules(ctx context.Context, c *models.Case, rules []escalation.Rule, rr ruleRun) ([]escalation.RuleEffect, error) {
 	if s.rules == nil {
 		return nil, nil
 	}
@@ -41,7 +43,7 @@ func (s *Cases) runRules(ctx context.Context, c *models.Case, rules []models.Rul
 }
 
 // loadRules reads the stored rules once per write (nil when no rules are wired).
-func (s *Cases) loadRules(ctx context.Context) ([]models.Rule, error) {
+func (s *Cases) loadRules(ctx context.Context) ([]escalation.Rule, error) {
 	if s.rules == nil {
 		return nil, nil
 	}
@@ -50,32 +52,32 @@ func (s *Cases) loadRules(ctx context.Context) ([]models.Rule, error) {
 
 // calendarOf is the calendar a case's idle time counts on: its SLA policy's, or the default.
 // known holds the policies by ID when the caller has them; else the store's snapshot is used.
-func (s *Cases) calendarOf(ctx context.Context, c *models.Case, known map[string]models.SLAPolicy) (models.Calendar, error) {
+func (s *Cases) calendarOf(ctx context.Context, c *models.Case, known map[string]models.SLAPolicy) (businesstime.Calendar, error) {
 	if c.SLAPolicyID == "" {
-		return models.DefaultCalendar(), nil
+		return businesstime.DefaultCalendar(), nil
 	}
 	if known != nil {
 		if p, ok := known[c.SLAPolicyID]; ok {
 			return p.Calendar, nil
 		}
-		return models.DefaultCalendar(), nil
+		return businesstime.DefaultCalendar(), nil
 	}
 	ps, err := s.store.ListSLAPolicies(ctx)
 	if err != nil {
-		return models.DefaultCalendar(), err
+		return businesstime.DefaultCalendar(), err
 	}
 	for _, p := range ps {
 		if p.ID == c.SLAPolicyID {
 			return p.Calendar, nil
 		}
 	}
-	return models.DefaultCalendar(), nil
+	return businesstime.DefaultCalendar(), nil
 }
 
 // nextTimer is when the case next needs the scheduler (its next SLA event or idle rule).
-func (s *Cases) nextTimer(ctx context.Context, c *models.Case, rules []models.Rule, known map[string]models.SLAPolicy) (*time.Time, error) {
-	idle := models.IdleRules(rules)
-	cal := models.DefaultCalendar()
+func (s *Cases) nextTimer(ctx context.Context, c *models.Case, rules []escalation.Rule, known map[string]models.SLAPolicy) (*time.Time, error) {
+	idle := escalation.IdleRules(rules)
+	cal := businesstime.DefaultCalendar()
 	if len(idle) > 0 && c.NeedsAgent() {
 		var err error
 		if cal, err = s.calendarOf(ctx, c, known); err != nil {
@@ -89,7 +91,7 @@ func (s *Cases) nextTimer(ctx context.Context, c *models.Case, rules []models.Ru
 // for last, records it on the case and returns it for the caller to write. The timer is
 // written before or beside the case, never after: a case that needs a timer never exists
 // without one (an entry whose case does not need it is dropped by the sweep).
-func (s *Cases) recordTimer(ctx context.Context, c *models.Case, rules []models.Rule, known map[string]models.SLAPolicy) (*time.Time, error) {
+func (s *Cases) recordTimer(ctx context.Context, c *models.Case, rules []escalation.Rule, known map[string]models.SLAPolicy) (*time.Time, error) {
 	next, err := s.nextTimer(ctx, c, rules, known)
 	if err != nil || sameTime(next, c.NextTimerAt) {
 		return nil, err
@@ -191,7 +193,7 @@ func (s *Cases) insertNew(ctx context.Context, reference string, markedAt bool, 
 		if err != nil {
 			return nil, err
 		}
-		effects, err := s.runRules(ctx, c, rules, ruleRun{trigger: models.TriggerCaseCreated, isNew: true})
+		effects, err := s.runRules(ctx, c, rules, ruleRun{trigger: escalation.TriggerCaseCreated, isNew: true})
 		if err != nil {
 			return nil, err
 		}
@@ -245,7 +247,7 @@ func (s *Cases) insertNew(ctx context.Context, reference string, markedAt bool, 
 }
 
 // together runs the steps at the same time and returns their errors in order. Independent
-// writes issued together travel in the same group commits (see store.GroupCommit), so a
+// writes issued together travel in the same group commits (see batch.GroupCommit), so a
 // request waits for one round trip instead of one per write.
 func together(steps ...func() error) []error {
 	errs := make([]error, len(steps))
@@ -294,17 +296,17 @@ func (s *Cases) Get(ctx context.Context, p *Principal, id string) (*models.Case,
 // (0 when the server decides, as for background work). A status change moves the SLA clocks
 // and changed fields run the case_updated rules.
 func (s *Cases) update(ctx context.Context, id string, expected int64, change func(c *models.Case) error) (*models.Case, error) {
-	return s.write(ctx, id, writeSpec{expected: expected, trigger: models.TriggerCaseUpdated}, change)
+	return s.write(ctx, id, writeSpec{expected: expected, trigger: escalation.TriggerCaseUpdated}, change)
 }
 
 // writeSpec says what a case write stands for.
 type writeSpec struct {
-	expected int64              // the version the client saw; 0 when the server decides
-	slaEvent string             // an agent or customer reply, for the SLA clocks
-	trigger  models.TriggerType // the rules to run; "" runs none
-	slaKind  models.SLAKind     // for SLA triggers
+	expected int64                  // the version the client saw; 0 when the server decides
+	slaEvent string                 // an agent or customer reply, for the SLA clocks
+	trigger  escalation.TriggerType // the rules to run; "" runs none
+	slaKind  models.SLAKind         // for SLA triggers
 	// The stored rules and SLA policies (by ID) when the caller has read them already.
-	rules    []models.Rule
+	rules    []escalation.Rule
 	policies map[string]models.SLAPolicy
 	// announce gives the steps that tell about the stored change (see afterWrite).
 	announce func(c *models.Case) []func() error
@@ -328,7 +330,7 @@ func (s *Cases) write(ctx context.Context, id string, w writeSpec, change func(c
 			return nil, err
 		}
 	}
-	var effects []models.RuleEffect
+	var effects []escalation.RuleEffect
 	var timerAgain *time.Time
 	c, err := s.store.UpdateCase(ctx, id, func(c *models.Case) error {
 		if w.expected != 0 && c.Version != w.expected {
@@ -400,7 +402,7 @@ func (s *Cases) Patch(ctx context.Context, p *Principal, id string, req models.C
 		return nil, err
 	}
 	now := s.now()
-	return s.write(ctx, id, writeSpec{expected: req.Version, trigger: models.TriggerCaseUpdated,
+	return s.write(ctx, id, writeSpec{expected: req.Version, trigger: escalation.TriggerCaseUpdated,
 		announce: s.publish(ctx, EventCaseUpdated, map[string]any{"by": p.User.ID})},
 		func(c *models.Case) error { return c.ApplyPatch(req, p.Actor(), now) })
 }

@@ -2,20 +2,42 @@ package helpdesk
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
+	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/search"
 	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
+// Conversation is the staff side of a case's conversation: replies and notes, merging a
+// duplicate, files, and who has the case open. (The customer side is Intake.)
+type Conversation struct {
+	store  *store.Store
+	cases  *Cases
+	notify Notifier
+	events *Events
+	logger *slog.Logger
+	now    Clock
+	// trackingLink mints a fresh tracking link for a case, for the mail of a reply or a merge.
+	trackingLink func(ctx context.Context, caseID string) (token, url string, err error)
+}
+
+// newConversation is the staff conversation on the same store, cases, notifier and events as
+// the customer side in.
+func newConversation(in *Intake) *Conversation {
+	return &Conversation{store: in.store, cases: in.cases, notify: in.notify, events: in.events, logger: in.logger,
+		now: in.now, trackingLink: in.newTrackingLink}
+}
+
 // AddMessage records an agent's reply or internal note. A reply is mailed to the customer with
 // a fresh tracking link and stamps the first response; a note never leaves the team.
-func (in *Intake) AddMessage(ctx context.Context, p *Principal, caseID string, req models.MessageCreate) (*models.Case, error) {
+func (cv *Conversation) AddMessage(ctx context.Context, p *Principal, caseID string, req models.MessageCreate) (*models.Case, error) {
 	if err := p.Require(models.RoleAgent); err != nil {
 		return nil, err
 	}
-	now := in.now()
+	now := cv.now()
 	kind := models.MessageKind(req.Kind)
 	msgID := newID()
 	slaEvent := ""
@@ -23,13 +45,13 @@ func (in *Intake) AddMessage(ctx context.Context, p *Principal, caseID string, r
 		slaEvent = models.SLAOnAgentReply
 	}
 	announce := func(c *models.Case) []func() error {
-		steps := in.cases.publish(ctx, EventCaseUpdated, map[string]any{"by": p.User.ID})(c)
+		steps := cv.cases.publish(ctx, EventCaseUpdated, map[string]any{"by": p.User.ID})(c)
 		if kind == models.MessageReply {
-			steps = append(steps, func() error { in.mailReply(ctx, c, msgID); return nil })
+			steps = append(steps, func() error { cv.mailReply(ctx, c, msgID); return nil })
 		}
 		return steps
 	}
-	return in.cases.write(ctx, caseID, writeSpec{expected: req.Version, slaEvent: slaEvent, trigger: models.TriggerCaseUpdated, announce: announce}, func(c *models.Case) error {
+	return cv.cases.write(ctx, caseID, writeSpec{expected: req.Version, slaEvent: slaEvent, trigger: escalation.TriggerCaseUpdated, announce: announce}, func(c *models.Case) error {
 		c.AddStaffMessage(msgID, kind, req.Body, p.Actor(), now)
 		if req.Status != nil && *req.Status != c.Status {
 			status := *req.Status
@@ -41,30 +63,30 @@ func (in *Intake) AddMessage(ctx context.Context, p *Principal, caseID string, r
 
 // mailReply sends the customer an agent's reply with a fresh tracking link; a failure is
 // logged (the reply is stored and on the tracking page).
-func (in *Intake) mailReply(ctx context.Context, c *models.Case, msgID string) {
+func (cv *Conversation) mailReply(ctx context.Context, c *models.Case, msgID string) {
 	var reply models.Message
 	for _, m := range c.Messages {
 		if m.ID == msgID {
 			reply = m
 		}
 	}
-	if _, url, err := in.newTrackingLink(ctx, c.ID); err != nil {
-		in.logger.Error("tracking link for reply mail", "case", c.ID, "err", err)
-	} else if err := in.notify.ReplySent(ctx, c, reply, url); err != nil {
-		in.logger.Error("queue reply mail", "case", c.ID, "err", err)
+	if _, url, err := cv.trackingLink(ctx, c.ID); err != nil {
+		cv.logger.Error("tracking link for reply mail", "case", c.ID, "err", err)
+	} else if err := cv.notify.ReplySent(ctx, c, reply, url); err != nil {
+		cv.logger.Error("queue reply mail", "case", c.ID, "err", err)
 	}
 }
 
 // StaffAttachment returns any file of a case to staff.
-func (in *Intake) StaffAttachment(ctx context.Context, p *Principal, caseID, attachmentID string) (*store.Attachment, error) {
+func (cv *Conversation) StaffAttachment(ctx context.Context, p *Principal, caseID, attachmentID string) (*store.Attachment, error) {
 	if err := p.Require(models.RoleAgent); err != nil {
 		return nil, err
 	}
-	c, err := in.store.GetCase(ctx, caseID)
+	c, err := cv.store.GetCase(ctx, caseID)
 	if err != nil {
 		return nil, notFoundAs(err, "case")
 	}
-	return attachmentOf(ctx, in.store, c, attachmentID, false)
+	return attachmentOf(ctx, cv.store, c, attachmentID, false)
 }
 
 // CustomerHistory lists the customer's other cases, newest first, so a returning customer is
@@ -103,25 +125,25 @@ type Viewer struct {
 }
 
 // Present records that the principal has the case open and returns everyone who has.
-func (in *Intake) Present(ctx context.Context, p *Principal, caseID string, leaving bool) ([]Viewer, error) {
+func (cv *Conversation) Present(ctx context.Context, p *Principal, caseID string, leaving bool) ([]Viewer, error) {
 	if err := p.Require(models.RoleAgent); err != nil {
 		return nil, err
 	}
-	if _, err := in.store.GetCase(ctx, caseID); err != nil {
+	if _, err := cv.store.GetCase(ctx, caseID); err != nil {
 		return nil, notFoundAs(err, "case")
 	}
-	now := in.now()
+	now := cv.now()
 	id := caseID + "|" + p.User.ID
 	var err error
 	if leaving {
-		err = in.store.LeavePresence(ctx, id)
+		err = cv.store.LeavePresence(ctx, id)
 	} else {
-		err = in.store.TouchPresence(ctx, &store.Presence{ID: id, CaseID: caseID, UserID: p.User.ID, Name: p.User.Name, ExpiresAt: now.Add(presenceTTL)})
+		err = cv.store.TouchPresence(ctx, &store.Presence{ID: id, CaseID: caseID, UserID: p.User.ID, Name: p.User.Name, ExpiresAt: now.Add(presenceTTL)})
 	}
 	if err != nil {
 		return nil, err
 	}
-	ps, err := in.store.CaseViewers(ctx, caseID, now)
+	ps, err := cv.store.CaseViewers(ctx, caseID, now)
 	if err != nil {
 		return nil, err
 	}
@@ -129,6 +151,6 @@ func (in *Intake) Present(ctx context.Context, p *Principal, caseID string, leav
 	for _, v := range ps {
 		out = append(out, Viewer{UserID: v.UserID, Name: v.Name})
 	}
-	in.events.Publish(ctx, EventPresence, caseID, map[string]any{"viewers": out})
+	cv.events.Publish(ctx, EventPresence, caseID, map[string]any{"viewers": out})
 	return out, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/kaiku-helpdesk/kaiku/batch"
 	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
@@ -41,7 +42,7 @@ type Events struct {
 	source string
 	start  time.Time
 
-	writes   *store.GroupCommit[store.Event]
+	writes   *batch.GroupCommit[store.Event]
 	pageMu   sync.Mutex // the page counter; pages are written one at a time
 	lastPage int64
 
@@ -76,7 +77,7 @@ func (b *Events) writePage(ctx context.Context, events []store.Event) []error {
 	defer b.pageMu.Unlock()
 	page := &store.EventPage{Source: b.source, Page: b.lastPage + 1, At: b.now(), Events: events}
 	if err := b.store.InsertEventPage(ctx, page); err != nil {
-		return store.AllFailed(len(events), err) // the number is used again: readers never see a gap
+		return batch.AllFailed(len(events), err) // the number is used again: readers never see a gap
 	}
 	b.lastPage = page.Page
 	b.deliver(page.Events)

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kaiku-helpdesk/kaiku/batch"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/search"
 	"github.com/kaiku-helpdesk/kaiku/store"
@@ -23,7 +24,7 @@ type Indexer struct {
 	// writes groups concurrent writers' documents into one index batch: Bleve persists a
 	// segment per batch, so one document per call would cost a segment (and later merges)
 	// each.
-	writes *store.GroupCommit[search.CaseDoc]
+	writes *batch.GroupCommit[search.CaseDoc]
 
 	// unflushed are the versions indexed whose marks wait until the index has them on disk.
 	unflushedMu sync.Mutex
@@ -34,7 +35,7 @@ type Indexer struct {
 // NewIndexer wires an Indexer.
 func NewIndexer(st *store.Store, idx search.Index, logger *slog.Logger, now Clock) *Indexer {
 	ix := &Indexer{store: st, index: idx, logger: logger, now: now, unflushed: map[string]int64{}}
-	ix.writes = store.NewGroupCommit(500, ix.indexBatch)
+	ix.writes = batch.NewGroupCommit(500, ix.indexBatch)
 	return ix
 }
 

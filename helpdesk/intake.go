@@ -14,6 +14,7 @@ import (
 
 	"github.com/gabriel-vasile/mimetype"
 
+	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/store"
 )
@@ -389,7 +390,7 @@ func (in *Intake) Reply(ctx context.Context, access CaseAccess, req models.Custo
 			return nil, err
 		}
 	}
-	updated, err := in.cases.write(ctx, c.ID, writeSpec{slaEvent: models.SLAOnCustomerReply, trigger: models.TriggerCustomerReplied,
+	updated, err := in.cases.write(ctx, c.ID, writeSpec{slaEvent: models.SLAOnCustomerReply, trigger: escalation.TriggerCustomerReplied,
 		announce: in.cases.publish(ctx, EventCaseUpdated, map[string]any{"by": "customer"})}, func(c *models.Case) error {
 		if c.Status == models.StatusClosed && now.Sub(c.UpdatedAt) > 90*24*time.Hour {
 			return models.Unprocessable("case_closed", "this case was closed long ago; please file a new complaint")
@@ -412,7 +413,7 @@ func (in *Intake) FollowUp(ctx context.Context, access CaseAccess, req models.Fo
 		return nil, err
 	}
 	now := in.now()
-	updated, err := in.cases.write(ctx, c.ID, writeSpec{trigger: models.TriggerCaseUpdated,
+	updated, err := in.cases.write(ctx, c.ID, writeSpec{trigger: escalation.TriggerCaseUpdated,
 		announce: in.cases.publish(ctx, EventCaseUpdated, map[string]any{"by": "customer"})}, func(c *models.Case) error {
 		if c.FollowUp != nil {
 			return models.Conflict("already_answered", "you have answered the follow-up already; thank you")

@@ -15,14 +15,14 @@ import (
 // Two single-document writes, no transaction: the target is written first, so a crash in
 // between leaves the duplicate open with its content also in the target, and a retry (which
 // skips messages already moved) finishes the job.
-func (in *Intake) Merge(ctx context.Context, p *Principal, dupID string, req models.MergeRequest) (*models.Case, error) {
+func (cv *Conversation) Merge(ctx context.Context, p *Principal, dupID string, req models.MergeRequest) (*models.Case, error) {
 	if err := p.Require(models.RoleAgent); err != nil {
 		return nil, err
 	}
 	if dupID == req.Into {
 		return nil, models.InvalidField("into", "a case cannot be merged into itself")
 	}
-	dup, err := in.store.GetCase(ctx, dupID)
+	dup, err := cv.store.GetCase(ctx, dupID)
 	if err != nil {
 		return nil, notFoundAs(err, "case")
 	}
@@ -32,9 +32,9 @@ func (in *Intake) Merge(ctx context.Context, p *Principal, dupID string, req mod
 	if dup.MergedInto != "" {
 		return nil, models.Conflict("already_merged", "this case was merged into "+dup.MergedInto)
 	}
-	now := in.now()
+	now := cv.now()
 	by := p.Actor()
-	target, err := in.cases.update(ctx, req.Into, 0, func(t *models.Case) error {
+	target, err := cv.cases.update(ctx, req.Into, 0, func(t *models.Case) error {
 		if t.MergedInto != "" {
 			return models.InvalidField("into", "that case was itself merged into "+t.MergedInto)
 		}
@@ -78,7 +78,7 @@ func (in *Intake) Merge(ctx context.Context, p *Principal, dupID string, req mod
 		}
 		return nil, err
 	}
-	closed, err := in.cases.update(ctx, dup.ID, req.Version, func(d *models.Case) error {
+	closed, err := cv.cases.update(ctx, dup.ID, req.Version, func(d *models.Case) error {
 		d.MergedInto = target.ID
 		d.Timeline = append(d.Timeline, models.TimelineEvent{At: now, ActorID: by.ID, Actor: by.Name, Type: "merged_into",
 			Data: map[string]string{"into": target.ID}})
@@ -93,13 +93,13 @@ func (in *Intake) Merge(ctx context.Context, p *Principal, dupID string, req mod
 	if err != nil {
 		return nil, err
 	}
-	if _, url, err := in.newTrackingLink(ctx, target.ID); err == nil {
-		if err := in.notify.Merged(ctx, closed, target, url); err != nil {
-			in.logger.Error("queue merge mail", "case", dup.ID, "err", err)
+	if _, url, err := cv.trackingLink(ctx, target.ID); err == nil {
+		if err := cv.notify.Merged(ctx, closed, target, url); err != nil {
+			cv.logger.Error("queue merge mail", "case", dup.ID, "err", err)
 		}
 	}
-	in.events.Publish(ctx, EventCaseUpdated, dup.ID, map[string]any{"by": p.User.ID})
-	in.events.Publish(ctx, EventCaseUpdated, target.ID, map[string]any{"by": p.User.ID})
+	cv.events.Publish(ctx, EventCaseUpdated, dup.ID, map[string]any{"by": p.User.ID})
+	cv.events.Publish(ctx, EventCaseUpdated, target.ID, map[string]any{"by": p.User.ID})
 	return target, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/mail"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/search"
@@ -25,12 +26,13 @@ type Rules struct {
 	events *Events
 	logger *slog.Logger
 	now    Clock
-	// webhooks queues the deliveries of webhook actions (SetWebhooks); nil: not wired.
+	// webhooks queues the deliveries of webhook actions (set by New); nil: not wired.
 	webhooks WebhookQueue
 
 	compiledMu   sync.Mutex
-	compiled     *models.RuleSet
+	compiled     *escalation.RuleSet
 	compiledFrom []ruleStamp
+	regexes      *escalation.RegexCache // across compilations of the rules
 }
 
 // ruleStamp identifies a stored rule's content: a rule changes only with a new version.
@@ -40,7 +42,7 @@ type ruleStamp struct {
 }
 
 // ruleSet compiles the rules (regular expressions and all) only when they changed.
-func (r *Rules) ruleSet(rules []models.Rule) *models.RuleSet {
+func (r *Rules) ruleSet(rules []escalation.Rule) *escalation.RuleSet {
 	stamps := make([]ruleStamp, len(rules))
 	for i, rule := range rules {
 		stamps[i] = ruleStamp{rule.ID, rule.Version}
@@ -48,14 +50,14 @@ func (r *Rules) ruleSet(rules []models.Rule) *models.RuleSet {
 	r.compiledMu.Lock()
 	defer r.compiledMu.Unlock()
 	if r.compiled == nil || !slices.Equal(stamps, r.compiledFrom) {
-		r.compiled, r.compiledFrom = models.CompileRules(rules), stamps
+		r.compiled, r.compiledFrom = escalation.CompileRules(rules, r.regexes), stamps
 	}
 	return r.compiled
 }
 
 // NewRules wires escalation rules.
 func NewRules(st *store.Store, idx search.Index, m *mail.Mailer, events *Events, logger *slog.Logger, now Clock) *Rules {
-	return &Rules{store: st, index: idx, mailer: m, events: events, logger: logger, now: now}
+	return &Rules{store: st, index: idx, mailer: m, events: events, logger: logger, now: now, regexes: escalation.NewRegexCache()}
 }
 
 const rulesSeededID = "rules_seeded"
@@ -71,7 +73,7 @@ func (r *Rules) EnsureDefaultRules(ctx context.Context) error {
 		return err
 	}
 	now := r.now()
-	for _, rule := range models.DefaultRules() {
+	for _, rule := range escalation.DefaultRules() {
 		rule.CreatedAt, rule.UpdatedAt, rule.Version = now, now, 1
 		if err := r.store.InsertRule(ctx, &rule); err != nil && !store.IsDuplicate(err) {
 			return err
@@ -112,7 +114,7 @@ func (r *Rules) customerCounts(ctx context.Context, email string, now time.Time,
 
 // ruleRun is one evaluation asked for by a case write.
 type ruleRun struct {
-	trigger models.TriggerType
+	trigger escalation.TriggerType
 	changed []string
 	slaKind models.SLAKind
 	isNew   bool
@@ -122,7 +124,7 @@ type ruleRun struct {
 
 // run evaluates the rules for the trigger on c (changing it in place) and returns the side
 // effects to carry out once the case is stored.
-func (r *Rules) run(ctx context.Context, c *models.Case, rules []models.Rule, rr ruleRun) ([]models.RuleEffect, error) {
+func (r *Rules) run(ctx context.Context, c *models.Case, rules []escalation.Rule, rr ruleRun) ([]escalation.RuleEffect, error) {
 	if len(rules) == 0 {
 		return nil, nil
 	}
@@ -132,7 +134,7 @@ func (r *Rules) run(ctx context.Context, c *models.Case, rules []models.Rule, rr
 		extra = 1
 	}
 	set := r.ruleSet(rules)
-	res := set.Evaluate(rr.trigger, models.RuleInput{
+	res := set.Evaluate(rr.trigger, escalation.RuleInput{
 		Case: c, Now: now, Changed: rr.changed, SLAKind: rr.slaKind, Idle: rr.idle, AlreadyFired: rr.done,
 		CustomerCaseCounts: r.customerCounts(ctx, c.Customer.Email, now, extra, set.RepeatWindows()),
 	})
@@ -143,7 +145,7 @@ func (r *Rules) run(ctx context.Context, c *models.Case, rules []models.Rule, rr
 	// cost as much again as filing it.
 	effects := res.Effects[:0:0]
 	for _, e := range res.Effects {
-		if e.Kind != models.EffectRoundRobin {
+		if e.Kind != escalation.EffectRoundRobin {
 			effects = append(effects, e)
 			continue
 		}
@@ -161,19 +163,19 @@ type aftermath struct {
 	rules     *Rules
 	caseID    string
 	notes     []*notice
-	others    []models.RuleEffect
+	others    []escalation.RuleEffect
 	storeDone bool
 	stored    []*notice // the notes whose in-app notification is stored
 }
 
 // aftermathOf sorts the effects of rules that fired on c; nil when there are none.
-func (r *Rules) aftermathOf(ctx context.Context, c *models.Case, effects []models.RuleEffect) *aftermath {
+func (r *Rules) aftermathOf(ctx context.Context, c *models.Case, effects []escalation.RuleEffect) *aftermath {
 	if r == nil || len(effects) == 0 {
 		return nil
 	}
 	am := &aftermath{rules: r, caseID: c.ID}
 	for _, e := range effects {
-		if e.Kind != models.EffectNotify {
+		if e.Kind != escalation.EffectNotify {
 			am.others = append(am.others, e)
 			continue
 		}
@@ -236,7 +238,7 @@ func (am *aftermath) carryOut(ctx context.Context, cases *Cases, c *models.Case,
 	r := am.rules
 	tell := slices.Clip(alongside) // appending must not write into the caller's array
 	for _, e := range am.others {
-		if e.Kind == models.EffectWebhook {
+		if e.Kind == escalation.EffectWebhook {
 			tell = append(tell, func() error { return r.effect(ctx, cases, c, e) })
 			continue
 		}
@@ -264,10 +266,10 @@ func (am *aftermath) carryOut(ctx context.Context, cases *Cases, c *models.Case,
 }
 
 // effect carries out one effect; a failure is logged (the case change itself stands).
-func (r *Rules) effect(ctx context.Context, cases *Cases, c *models.Case, e models.RuleEffect) error {
+func (r *Rules) effect(ctx context.Context, cases *Cases, c *models.Case, e escalation.RuleEffect) error {
 	var err error
 	switch e.Kind {
-	case models.EffectApplySLAPolicy:
+	case escalation.EffectApplySLAPolicy:
 		_, err = cases.write(ctx, c.ID, writeSpec{}, func(c *models.Case) error {
 			p, err := r.store.GetSLAPolicy(ctx, e.PolicyID)
 			if err != nil {
@@ -276,7 +278,7 @@ func (r *Rules) effect(ctx context.Context, cases *Cases, c *models.Case, e mode
 			c.StartSLA(*p, r.now())
 			return nil
 		})
-	case models.EffectWebhook:
+	case escalation.EffectWebhook:
 		err = errors.New("outbound webhooks are not available")
 		if r.webhooks != nil {
 			err = r.webhooks.EnqueueRule(ctx, e.EndpointID, e.RuleID, e.RuleName, c)
@@ -297,7 +299,7 @@ type notice struct {
 }
 
 // noticeFor works out the rule's message to its recipients in the app and, if asked, by e-mail.
-func (r *Rules) noticeFor(ctx context.Context, c *models.Case, e models.RuleEffect) (*notice, error) {
+func (r *Rules) noticeFor(ctx context.Context, c *models.Case, e escalation.RuleEffect) (*notice, error) {
 	users, err := r.store.UsersSnapshot(ctx)
 	if err != nil {
 		return nil, err
@@ -338,7 +340,7 @@ func (r *Rules) noticeFor(ctx context.Context, c *models.Case, e models.RuleEffe
 // the turn kept in a database counter so every replica takes the same turns. It runs inside
 // the case write; a write that is retried (a concurrent change) takes another turn, which
 // only skips one.
-func (r *Rules) assignInTurn(ctx context.Context, c *models.Case, e models.RuleEffect, now time.Time) error {
+func (r *Rules) assignInTurn(ctx context.Context, c *models.Case, e escalation.RuleEffect, now time.Time) error {
 	users, err := r.store.UsersSnapshot(ctx)
 	if err != nil {
 		return err
@@ -362,7 +364,7 @@ func (r *Rules) assignInTurn(ctx context.Context, c *models.Case, e models.RuleE
 }
 
 // List returns the rules in evaluation order; every staff member may read them.
-func (r *Rules) List(ctx context.Context, p *Principal) ([]models.Rule, error) {
+func (r *Rules) List(ctx context.Context, p *Principal) ([]escalation.Rule, error) {
 	if err := p.Require(models.RoleAgent); err != nil {
 		return nil, err
 	}
@@ -371,7 +373,7 @@ func (r *Rules) List(ctx context.Context, p *Principal) ([]models.Rule, error) {
 		return nil, err
 	}
 	// The order the engine runs them in: position, name, ID.
-	slices.SortStableFunc(rules, func(a, b models.Rule) int {
+	slices.SortStableFunc(rules, func(a, b escalation.Rule) int {
 		if a.Position != b.Position {
 			return a.Position - b.Position
 		}
@@ -385,11 +387,11 @@ func (r *Rules) List(ctx context.Context, p *Principal) ([]models.Rule, error) {
 
 // Create adds a rule (managers and admins); a bad rule is refused with field errors here,
 // never at run time.
-func (r *Rules) Create(ctx context.Context, p *Principal, req models.RuleCreate) (*models.Rule, error) {
+func (r *Rules) Create(ctx context.Context, p *Principal, req escalation.RuleCreate) (*escalation.Rule, error) {
 	if err := p.Require(models.RoleManager); err != nil {
 		return nil, err
 	}
-	rule, err := models.NewRule(newID(), req, r.now())
+	rule, err := escalation.NewRule(newID(), req, r.now())
 	if err != nil {
 		return nil, err
 	}
@@ -403,8 +405,8 @@ func (r *Rules) Create(ctx context.Context, p *Principal, req models.RuleCreate)
 }
 
 // idleMinutes is the idle time of an enabled no_agent_activity rule, else 0.
-func idleMinutes(r *models.Rule) int {
-	if r == nil || !r.Enabled || r.Trigger.Type != models.TriggerNoAgentActivity {
+func idleMinutes(r *escalation.Rule) int {
+	if r == nil || !r.Enabled || r.Trigger.Type != escalation.TriggerNoAgentActivity {
 		return 0
 	}
 	return r.Trigger.IdleMinutes
@@ -448,7 +450,7 @@ func (r *Rules) rescheduleIdle(ctx context.Context) {
 }
 
 // Patch changes a rule (managers and admins).
-func (r *Rules) Patch(ctx context.Context, p *Principal, id string, req models.RulePatch) (*models.Rule, error) {
+func (r *Rules) Patch(ctx context.Context, p *Principal, id string, req escalation.RulePatch) (*escalation.Rule, error) {
 	if err := p.Require(models.RoleManager); err != nil {
 		return nil, err
 	}
@@ -487,11 +489,11 @@ func (r *Rules) Delete(ctx context.Context, p *Principal, id string) error {
 
 // Preview shows which of the most recently updated open cases a rule would match now, before
 // it is saved. It reads at most 200 cases, by ID.
-func (r *Rules) Preview(ctx context.Context, p *Principal, req models.RuleCreate) ([]models.PreviewMatch, error) {
+func (r *Rules) Preview(ctx context.Context, p *Principal, req escalation.RuleCreate) ([]escalation.PreviewMatch, error) {
 	if err := p.Require(models.RoleManager); err != nil {
 		return nil, err
 	}
-	rule, err := models.NewRule("preview", req, r.now())
+	rule, err := escalation.NewRule("preview", req, r.now())
 	if err != nil {
 		return nil, err
 	}
@@ -510,7 +512,7 @@ func (r *Rules) Preview(ctx context.Context, p *Principal, req models.RuleCreate
 		}
 	}
 	now := r.now()
-	return models.PreviewRule(*rule, cases, func(email string, days int) int {
+	return escalation.PreviewRule(*rule, cases, func(email string, days int) int {
 		return r.customerCounts(ctx, email, now, 0, nil)(days)
 	}, now), nil
 }

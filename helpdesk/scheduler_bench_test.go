@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kaiku-helpdesk/kaiku/businesstime"
+	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/models"
 )
 
@@ -99,9 +101,9 @@ func BenchmarkSLASweep(b *testing.B) {
 // benchPolicy stores a 24/7 policy (8 h first response for every priority, warning at 75 %),
 // so due times do not depend on opening hours.
 func benchPolicy(b *testing.B, f *slaFixture) *models.SLAPolicy {
-	cal := models.DefaultCalendar()
+	cal := businesstime.DefaultCalendar()
 	for d := time.Sunday; d <= time.Saturday; d++ {
-		cal.Hours.SetDay(d, []models.Interval{{Start: "00:00", End: "24:00"}})
+		cal.Hours.SetDay(d, []businesstime.Interval{{Start: "00:00", End: "24:00"}})
 	}
 	warn := 75
 	t := models.SLATargetsInput{FirstResponseMinutes: 8 * 60, NextResponseMinutes: 8 * 60, ResolutionMinutes: 40 * 60}
@@ -124,12 +126,12 @@ func BenchmarkRulesPerEvent(b *testing.B) {
 	f := newSLAFixtureTB(b)
 	for i := 0; i < 50; i++ {
 		enabled := true
-		r, err := models.NewRule(fmt.Sprintf("r%02d", i), models.RuleCreate{
+		r, err := escalation.NewRule(fmt.Sprintf("r%02d", i), escalation.RuleCreate{
 			Name: fmt.Sprintf("rule %d", i), Enabled: &enabled, Position: i,
-			Trigger: models.Trigger{Type: models.TriggerCaseCreated},
-			Conditions: []models.Condition{{Field: models.CondText, Op: models.OpContainsAny,
-				Value: models.ListValue(fmt.Sprintf("word%d", i), "asianajaj*", "refund")}},
-			Actions: []models.Action{{Type: models.ActionAddTag, Tag: fmt.Sprintf("t%d", i)}},
+			Trigger: escalation.Trigger{Type: escalation.TriggerCaseCreated},
+			Conditions: []escalation.Condition{{Field: escalation.CondText, Op: escalation.OpContainsAny,
+				Value: escalation.ListValue(fmt.Sprintf("word%d", i), "asianajaj*", "refund")}},
+			Actions: []escalation.Action{{Type: escalation.ActionAddTag, Tag: fmt.Sprintf("t%d", i)}},
 		}, monday9)
 		if err != nil {
 			b.Fatal(err)
@@ -139,7 +141,7 @@ func BenchmarkRulesPerEvent(b *testing.B) {
 		}
 	}
 	rules, _ := f.env.Store.ListRules(ctx)
-	set := models.CompileRules(rules)
+	set := escalation.CompileRules(rules, nil)
 	c := models.NewCase("K-2026-000001", newCase("Refund request after a broken delivery"), models.Actor{}, monday9)
 	b.ResetTimer()
 	durations := make([]time.Duration, 0, b.N)
@@ -147,7 +149,7 @@ func BenchmarkRulesPerEvent(b *testing.B) {
 		cc := *c
 		cc.Timeline = append([]models.TimelineEvent(nil), c.Timeline...)
 		start := time.Now()
-		set.Evaluate(models.TriggerCaseCreated, models.RuleInput{Case: &cc, Now: monday9, CustomerCaseCounts: func(int) int { return 1 }})
+		set.Evaluate(escalation.TriggerCaseCreated, escalation.RuleInput{Case: &cc, Now: monday9, CustomerCaseCounts: func(int) int { return 1 }})
 		durations = append(durations, time.Since(start))
 	}
 	b.StopTimer()

@@ -24,6 +24,7 @@ type slaFixture struct {
 	env     *storetest.Env
 	cases   *helpdesk.Cases
 	intake  *helpdesk.Intake
+	conv    *helpdesk.Conversation
 	sla     *helpdesk.SLA
 	rules   *helpdesk.Rules
 	ev      *helpdesk.Events
@@ -53,21 +54,19 @@ func newSLAFixtureWith(t testing.TB, monitor *event.CommandMonitor) *slaFixture 
 	}
 	t.Cleanup(func() { idx.Close() })
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	sla := helpdesk.NewSLA(env.Store, now)
-	if err := sla.EnsureDefaultPolicy(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	ev := helpdesk.NewEvents(env.Store, logger, now)
-	ix := helpdesk.NewIndexer(env.Store, idx, logger, now)
 	mailer, err := mail.New(env.Store, mail.Config{}, mail.Options{Clock: now, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rules := helpdesk.NewRules(env.Store, idx, mailer, ev, logger, now)
-	cases := helpdesk.NewCases(env.Store, idx, ix, ev, sla, rules, now)
-	intake := helpdesk.NewIntake(env.Store, helpdesk.NewSettings(env.Store), cases, mail.NewCaseNotifier(mailer, 24), ev, logger, now,
-		"https://help.example.com", helpdesk.DefaultIntakeLimits)
-	return &slaFixture{env: env, cases: cases, intake: intake, sla: sla, ev: ev, rules: rules,
+	hd, err := helpdesk.New(helpdesk.Deps{Store: env.Store, Index: idx, Mailer: mailer, Logger: logger, Clock: now,
+		BaseURL: "https://help.example.com", Currency: "EUR", Limits: helpdesk.DefaultIntakeLimits})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := hd.SLA.EnsureDefaultPolicy(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return &slaFixture{env: env, cases: hd.Cases, intake: hd.Intake, conv: hd.Conversation, sla: hd.SLA, ev: hd.Events, rules: hd.Rules,
 		agent:   &helpdesk.Principal{User: storetest.NewUser()},
 		manager: &helpdesk.Principal{User: storetest.NewUser(storetest.WithRole(models.RoleManager))},
 		clock:   clock, log: logger}

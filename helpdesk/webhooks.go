@@ -15,9 +15,6 @@ type WebhookQueue interface {
 	EnqueueRule(ctx context.Context, endpointID, ruleID, ruleName string, c *models.Case) error
 }
 
-// SetWebhooks makes the rules' webhook actions queue deliveries on q.
-func (r *Rules) SetWebhooks(q WebhookQueue) { r.webhooks = q }
-
 // Webhooks lets admins manage outbound webhook endpoints and read their deliveries.
 type Webhooks struct {
 	store   *store.Store

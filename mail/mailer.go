@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kaiku-helpdesk/kaiku/queueworker"
 	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
@@ -31,7 +32,7 @@ type Options struct {
 	Logger     *slog.Logger
 	BatchSize  int // 100: messages claimed per pass
 	// Gather is the shortest time between two passes started by Enqueue's wake-ups (200ms),
-	// so that under load a pass takes many messages at once (see store.RunQueueWorker).
+	// so that under load a pass takes many messages at once (see queueworker.Run).
 	Gather time.Duration
 }
 
@@ -144,7 +145,7 @@ func (m *Mailer) Kick() {
 // called and at least every PollInterval. On the way out it lists what it stored last.
 func (m *Mailer) Run(ctx context.Context) {
 	m.logger.Info("mail worker started", "smtp", m.cfg.String())
-	store.RunQueueWorker(ctx, m.logger, m.opts.PollInterval, m.opts.Gather, m.wake, m.pass)
+	queueworker.Run(ctx, m.logger, m.opts.PollInterval, m.opts.Gather, m.wake, m.pass)
 	final, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if _, err := m.listStored(final); err != nil {

@@ -3,6 +3,8 @@ package models
 import (
 	"slices"
 	"time"
+
+	"github.com/kaiku-helpdesk/kaiku/businesstime"
 )
 
 // No agent activity. A case's idle period starts when it is created, at every agent action on
@@ -45,20 +47,16 @@ func (c *Case) NoteActivity(added []TimelineEvent, previous Status, now time.Tim
 	}
 }
 
-// IdleRules returns the enabled no_agent_activity rules.
-func IdleRules(rules []Rule) []Rule {
-	var out []Rule
-	for _, r := range rules {
-		if r.Enabled && r.Trigger.Type == TriggerNoAgentActivity && r.Trigger.IdleMinutes > 0 {
-			out = append(out, r)
-		}
-	}
-	return out
+// IdleRule is a no_agent_activity rule as the idle clock sees it: which rule, and after how many
+// business minutes without agent activity it falls due.
+type IdleRule struct {
+	ID      string
+	Minutes int
 }
 
 // NextIdleRuleAt is when the next idle rule not yet evaluated in this idle period falls due
 // on cal; ok is false when none will (no such rule, or the case does not need an agent).
-func (c *Case) NextIdleRuleAt(idle []Rule, cal Calendar) (time.Time, bool) {
+func (c *Case) NextIdleRuleAt(idle []IdleRule, cal businesstime.Calendar) (time.Time, bool) {
 	if !c.NeedsAgent() {
 		return time.Time{}, false
 	}
@@ -69,7 +67,7 @@ func (c *Case) NextIdleRuleAt(idle []Rule, cal Calendar) (time.Time, bool) {
 		if slices.Contains(c.IdleDone, r.ID) {
 			continue
 		}
-		t, ok := cal.AddBusinessTime(start, time.Duration(r.Trigger.IdleMinutes)*time.Minute)
+		t, ok := cal.AddBusinessTime(start, time.Duration(r.Minutes)*time.Minute)
 		if ok && (!found || t.Before(best)) {
 			best, found = t, true
 		}
@@ -79,13 +77,13 @@ func (c *Case) NextIdleRuleAt(idle []Rule, cal Calendar) (time.Time, bool) {
 
 // IdleRulesDue returns the idle rules whose business minutes have passed by now and that were
 // not evaluated in this idle period yet, with the business time the case has been idle.
-func (c *Case) IdleRulesDue(idle []Rule, cal Calendar, now time.Time) (ids []string, idleFor time.Duration) {
+func (c *Case) IdleRulesDue(idle []IdleRule, cal businesstime.Calendar, now time.Time) (ids []string, idleFor time.Duration) {
 	if !c.NeedsAgent() {
 		return nil, 0
 	}
 	idleFor = cal.BusinessTimeBetween(c.IdleStart(), now)
 	for _, r := range idle {
-		if !slices.Contains(c.IdleDone, r.ID) && time.Duration(r.Trigger.IdleMinutes)*time.Minute <= idleFor {
+		if !slices.Contains(c.IdleDone, r.ID) && time.Duration(r.Minutes)*time.Minute <= idleFor {
 			ids = append(ids, r.ID)
 		}
 	}
@@ -104,7 +102,7 @@ func (c *Case) MarkIdleRulesDone(ids []string) {
 
 // NextTimer is when the case next needs the scheduler: the earliest of its next SLA event and
 // its next idle rule. nil: never, as things stand.
-func (c *Case) NextTimer(idle []Rule, cal Calendar) *time.Time {
+func (c *Case) NextTimer(idle []IdleRule, cal businesstime.Calendar) *time.Time {
 	var next *time.Time
 	if c.NextSLAEventAt != nil {
 		t := *c.NextSLAEventAt

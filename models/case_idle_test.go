@@ -5,10 +5,12 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/kaiku-helpdesk/kaiku/businesstime"
 )
 
-func idleRule(id string, minutes int) Rule {
-	return Rule{ID: id, Name: id, Enabled: true, Trigger: Trigger{Type: TriggerNoAgentActivity, IdleMinutes: minutes}}
+func idleRule(id string, minutes int) IdleRule {
+	return IdleRule{ID: id, Minutes: minutes}
 }
 
 func TestIdlePeriodsStartAtAgentActivity(t *testing.T) {
@@ -44,7 +46,7 @@ func TestIdlePeriodsStartAtAgentActivity(t *testing.T) {
 	if c.NeedsAgent() {
 		t.Fatal("a waiting case needs an agent")
 	}
-	if _, ok := c.NextIdleRuleAt([]Rule{idleRule("r1", 60)}, DefaultCalendar()); ok {
+	if _, ok := c.NextIdleRuleAt([]IdleRule{idleRule("r1", 60)}, businesstime.DefaultCalendar()); ok {
 		t.Fatal("an idle rule is due on a waiting case")
 	}
 	mark = len(c.Timeline)
@@ -61,15 +63,13 @@ func TestIdlePeriodsStartAtAgentActivity(t *testing.T) {
 }
 
 func TestIdleRuleTimesOnTheCalendar(t *testing.T) {
-	rules := []Rule{idleRule("two-hours", 120), idleRule("half-day", 240), {ID: "off", Enabled: false,
-		Trigger: Trigger{Type: TriggerNoAgentActivity, IdleMinutes: 1}}, {ID: "other", Enabled: true, Trigger: Trigger{Type: TriggerCaseCreated}}}
-	idle := IdleRules(rules)
+	idle := []IdleRule{idleRule("two-hours", 120), idleRule("half-day", 240)}
 	if len(idle) != 2 {
 		t.Fatalf("idle rules %v", idle)
 	}
 	for _, tc := range []struct {
 		name      string
-		cal       Calendar
+		cal       businesstime.Calendar
 		start     time.Time
 		done      []string
 		want      time.Time
@@ -107,10 +107,10 @@ func TestIdleRuleTimesOnTheCalendar(t *testing.T) {
 // The timer (AddBusinessTime) and the check when it fires (BusinessTimeBetween) agree, so a
 // timer never fires a moment early or finds nothing due at its time.
 func TestIdleTimerAndCheckAgree(t *testing.T) {
-	idle := []Rule{idleRule("r", 1), idleRule("s", 97), idleRule("u", 600)}
+	idle := []IdleRule{idleRule("r", 1), idleRule("s", 97), idleRule("u", 600)}
 	rnd := rand.New(rand.NewPCG(4, 2))
 	base := hel("2026-01-01 00:00")
-	for _, cal := range []Calendar{office, early, night, split, DefaultCalendar()} {
+	for _, cal := range []businesstime.Calendar{office, early, night, split, businesstime.DefaultCalendar()} {
 		for i := 0; i < 300; i++ {
 			start := base.Add(time.Duration(rnd.Int64N(int64(365 * 24 * time.Hour))))
 			c := &Case{Status: StatusNew, IdleSince: &start}
@@ -140,14 +140,14 @@ func TestNextTimerIsTheEarlierOfSLAAndIdle(t *testing.T) {
 	if got := c.NextTimer(nil, office); got == nil || !got.Equal(sla) {
 		t.Fatalf("without idle rules: %v", got)
 	}
-	if got := c.NextTimer([]Rule{idleRule("r", 30)}, office); got == nil || !got.Equal(hel("2026-03-02 09:30")) {
+	if got := c.NextTimer([]IdleRule{idleRule("r", 30)}, office); got == nil || !got.Equal(hel("2026-03-02 09:30")) {
 		t.Fatalf("with a 30-minute idle rule: %v", got)
 	}
-	if got := c.NextTimer([]Rule{idleRule("r", 120)}, office); got == nil || !got.Equal(sla) {
+	if got := c.NextTimer([]IdleRule{idleRule("r", 120)}, office); got == nil || !got.Equal(sla) {
 		t.Fatalf("with a 2-hour idle rule: %v", got)
 	}
 	c.Status, c.NextSLAEventAt = StatusResolved, nil
-	if got := c.NextTimer([]Rule{idleRule("r", 30)}, office); got != nil {
+	if got := c.NextTimer([]IdleRule{idleRule("r", 30)}, office); got != nil {
 		t.Fatalf("a resolved case asks for %v", got)
 	}
 }

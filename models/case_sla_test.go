@@ -3,13 +3,15 @@ package models
 import (
 	"testing"
 	"time"
+
+	"github.com/kaiku-helpdesk/kaiku/businesstime"
 )
 
 // slaPolicy: Mon–Fri 08:00–16:00 Helsinki, normal priority: first response 4 h, next response
 // 2 h, resolution 16 h, warning at 75%.
 func slaPolicy(t *testing.T) SLAPolicy {
 	t.Helper()
-	enabled, warn, cal := true, 75, DefaultCalendar()
+	enabled, warn, cal := true, 75, businesstime.DefaultCalendar()
 	p, err := NewSLAPolicy("p1", SLAPolicyCreate{
 		Name: "Default", Enabled: &enabled, WarnAtPercent: &warn, Calendar: &cal,
 		Targets: map[Priority]SLATargetsInput{PriorityNormal: {FirstResponseMinutes: 240, NextResponseMinutes: 120, ResolutionMinutes: 960}},

@@ -1,5 +1,7 @@
-// Package models holds Kaiku's domain types and pure domain logic: the case lifecycle, users
-// and roles, request shapes. It does no I/O and knows nothing about HTTP.
+// Package models holds Kaiku's domain entities and their pure logic: the case lifecycle and SLA
+// clocks, users and roles, request shapes, and the typed domain errors. It does no I/O and knows
+// nothing about HTTP. The escalation-rule engine is package escalation, the business calendar
+// package businesstime.
 package models
 
 import (
@@ -81,7 +83,7 @@ func Conflict(code, message string) *Error {
 	return &Error{Kind: KindConflict, Code: code, Message: message}
 }
 
-// ErrStaleVersion is returned when a write names a version that is no longer current.
+// StaleVersion is returned when a write names a version that is no longer current.
 func StaleVersion(current int64) *Error {
 	return &Error{Kind: KindConflict, Code: "version_conflict",
 		Message: fmt.Sprintf("the case was changed by someone else (current version %d); reload and try again", current)}

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/kaiku-helpdesk/kaiku/businesstime"
 )
 
 // --- policies ---------------------------------------------------------------------------------
@@ -19,7 +21,7 @@ type SLAPolicy struct {
 	Enabled  bool   `bson:"enabled" json:"enabled"`
 	Position int    `bson:"position" json:"position"` // lower first when several policies match
 	// Calendar is embedded: a policy is one document and is read by its ID alone.
-	Calendar        Calendar                `bson:"calendar" json:"calendar"`
+	Calendar        businesstime.Calendar   `bson:"calendar" json:"calendar"`
 	Targets         map[Priority]SLATargets `bson:"targets" json:"targets"`
 	FinalAnswerDays int                     `bson:"final_answer_days" json:"final_answer_days"` // 0 = none
 	WarnAtPercent   int                     `bson:"warn_at_percent" json:"warn_at_percent"`     // 0 = no warning
@@ -192,7 +194,7 @@ type SLAPolicyCreate struct {
 	Name            string                       `json:"name" validate:"required,max=120"`
 	Enabled         *bool                        `json:"enabled"`
 	Position        int                          `json:"position" validate:"min=0,max=100000"`
-	Calendar        *Calendar                    `json:"calendar"`
+	Calendar        *businesstime.Calendar       `json:"calendar"`
 	Targets         map[Priority]SLATargetsInput `json:"targets" validate:"required,min=1,max=4,dive,keys,oneof=low normal high urgent,endkeys"`
 	FinalAnswerDays int                          `json:"final_answer_days" validate:"min=0,max=366"`
 	WarnAtPercent   *int                         `json:"warn_at_percent" validate:"omitempty,min=0,max=99"`
@@ -206,14 +208,15 @@ type SLAPolicyPatch struct {
 	Name            *string                       `json:"name" validate:"omitempty,min=1,max=120"`
 	Enabled         *bool                         `json:"enabled"`
 	Position        *int                          `json:"position" validate:"omitempty,min=0,max=100000"`
-	Calendar        *Calendar                     `json:"calendar"`
+	Calendar        *businesstime.Calendar        `json:"calendar"`
 	Targets         *map[Priority]SLATargetsInput `json:"targets" validate:"omitempty,min=1,max=4,dive,keys,oneof=low normal high urgent,endkeys"`
 	FinalAnswerDays *int                          `json:"final_answer_days" validate:"omitempty,min=0,max=366"`
 	WarnAtPercent   *int                          `json:"warn_at_percent" validate:"omitempty,min=0,max=99"`
 	Conditions      *SLAConditions                `json:"conditions"`
 }
 
-var priorityNames = []Priority{PriorityLow, PriorityNormal, PriorityHigh, PriorityUrgent}
+// Priorities lists the priorities, lowest first.
+var Priorities = []Priority{PriorityLow, PriorityNormal, PriorityHigh, PriorityUrgent}
 
 func validateTargets(prefix string, targets map[Priority]SLATargetsInput, fields map[string]string) {
 	if len(targets) == 0 {
@@ -221,7 +224,7 @@ func validateTargets(prefix string, targets map[Priority]SLATargetsInput, fields
 	}
 	for pr, t := range targets {
 		key := prefix + "[" + string(pr) + "]" // as the validator names map entries
-		if !slices.Contains(priorityNames, pr) {
+		if !slices.Contains(Priorities, pr) {
 			fields[key] = "is not a priority (low, normal, high, urgent)"
 			continue
 		}
@@ -243,7 +246,7 @@ func (r SLAPolicyCreate) Validate() error {
 		fields["position"] = "must be between 0 and 100000"
 	}
 	if r.Calendar != nil {
-		r.Calendar.validateInto("calendar.", fields)
+		r.Calendar.AddFieldErrors("calendar.", fields)
 	}
 	validateTargets("targets", r.Targets, fields)
 	if r.FinalAnswerDays < 0 || r.FinalAnswerDays > MaxFinalAnswerDays {
@@ -274,7 +277,7 @@ func (r SLAPolicyPatch) Validate() error {
 		fields["position"] = "must be between 0 and 100000"
 	}
 	if r.Calendar != nil {
-		r.Calendar.validateInto("calendar.", fields)
+		r.Calendar.AddFieldErrors("calendar.", fields)
 	}
 	if r.Targets != nil {
 		validateTargets("targets", *r.Targets, fields)
@@ -317,7 +320,7 @@ func NewSLAPolicy(id string, req SLAPolicyCreate, now time.Time) (*SLAPolicy, er
 		Name:            strings.TrimSpace(req.Name),
 		Enabled:         req.Enabled == nil || *req.Enabled,
 		Position:        req.Position,
-		Calendar:        DefaultCalendar(),
+		Calendar:        businesstime.DefaultCalendar(),
 		Targets:         map[Priority]SLATargets{},
 		FinalAnswerDays: req.FinalAnswerDays,
 		WarnAtPercent:   DefaultWarnAtPercent,
@@ -505,7 +508,7 @@ func warnOffset(target time.Duration, percent int) time.Duration {
 
 // NewSLAClock starts a business clock of target business time at start. Due and warning times
 // are computed on cal; if cal never opens, the clock has no due time and never breaches.
-func NewSLAClock(kind SLAKind, policyID string, target time.Duration, warnAtPercent int, cal Calendar, start time.Time) (SLAClock, SLAEvent) {
+func NewSLAClock(kind SLAKind, policyID string, target time.Duration, warnAtPercent int, cal businesstime.Calendar, start time.Time) (SLAClock, SLAEvent) {
 	k := SLAClock{Kind: kind, PolicyID: policyID, Target: max(target, 0), WarnAtPercent: warnAtPercent, StartedAt: start, State: SLARunning}
 	k.schedule(cal, start)
 	return k, SLAEvent{Clock: kind, Type: SLAEventStarted, At: start, DueAt: k.DueAt}
@@ -514,8 +517,8 @@ func NewSLAClock(kind SLAKind, policyID string, target time.Duration, warnAtPerc
 // NewFinalAnswerClock starts the calendar-day deadline of a case created at createdAt: due the
 // given number of days later at the same wall-clock time in the calendar's zone (holidays and
 // opening hours do not matter), warned at the configured share of that span. It never pauses.
-func NewFinalAnswerClock(policyID string, days, warnAtPercent int, cal Calendar, createdAt time.Time) (SLAClock, SLAEvent) {
-	loc := cal.compile().locOrUTC()
+func NewFinalAnswerClock(policyID string, days, warnAtPercent int, cal businesstime.Calendar, createdAt time.Time) (SLAClock, SLAEvent) {
+	loc := cal.Location()
 	due := createdAt.In(loc).AddDate(0, 0, days)
 	k := SLAClock{Kind: SLAFinalAnswer, PolicyID: policyID, Target: due.Sub(createdAt), WarnAtPercent: warnAtPercent,
 		StartedAt: createdAt, DueAt: &due, State: SLARunning}
@@ -527,7 +530,7 @@ func NewFinalAnswerClock(policyID string, days, warnAtPercent int, cal Calendar,
 
 // schedule sets DueAt and (unless already warned) WarnAt for a business clock running from now
 // with ElapsedBeforePause used up.
-func (k *SLAClock) schedule(cal Calendar, now time.Time) {
+func (k *SLAClock) schedule(cal businesstime.Calendar, now time.Time) {
 	remaining := max(k.Target-k.ElapsedBeforePause, 0)
 	k.DueAt, k.WarnAt = nil, nil
 	if due, ok := cal.AddBusinessTime(now, remaining); ok {
@@ -566,7 +569,7 @@ func (k *SLAClock) Evaluate(now time.Time) []SLAEvent {
 // was due before now (a clock past due is breached and stays so, not paused). The business time
 // left is measured from now to the current due time. Final-answer clocks and clocks that are not
 // running are left alone (nil).
-func (k *SLAClock) Pause(cal Calendar, now time.Time) []SLAEvent {
+func (k *SLAClock) Pause(cal businesstime.Calendar, now time.Time) []SLAEvent {
 	if k.State != SLARunning || k.Kind == SLAFinalAnswer {
 		return nil
 	}
@@ -588,7 +591,7 @@ func (k *SLAClock) Pause(cal Calendar, now time.Time) []SLAEvent {
 // Resume restarts a paused clock at now: DueAt is now plus the business time left, WarnAt (if
 // not yet warned) now plus what was left until the warning. Clocks that are not paused are left
 // alone (nil).
-func (k *SLAClock) Resume(cal Calendar, now time.Time) []SLAEvent {
+func (k *SLAClock) Resume(cal businesstime.Calendar, now time.Time) []SLAEvent {
 	if k.State != SLAPaused {
 		return nil
 	}

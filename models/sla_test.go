@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kaiku-helpdesk/kaiku/businesstime"
 )
 
 func eventTypes(ev []SLAEvent) string {
@@ -262,8 +264,8 @@ func TestSLAPolicyCreateAndPatch(t *testing.T) {
 		{"final days", SLAPolicyCreate{Name: "x", Targets: p.inputTargets(), FinalAnswerDays: 400}, "final_answer_days"},
 		{"bad channel", SLAPolicyCreate{Name: "x", Targets: p.inputTargets(), Conditions: SLAConditions{Channels: []string{"fax"}}}, "conditions.channels[0]"},
 		{"bad touchpoint", SLAPolicyCreate{Name: "x", Targets: p.inputTargets(), Conditions: SLAConditions{Touchpoints: []string{"moon"}}}, "conditions.touchpoints[0]"},
-		{"bad calendar", SLAPolicyCreate{Name: "x", Targets: p.inputTargets(), Calendar: &Calendar{TimeZone: "Nowhere/Town", Hours: office.Hours}}, "calendar.time_zone"},
-		{"bad hours", SLAPolicyCreate{Name: "x", Targets: p.inputTargets(), Calendar: &Calendar{Hours: WeeklyHours{Monday: []Interval{{"08:00", "25:00"}}}}}, "calendar.hours.monday[0].end"},
+		{"bad calendar", SLAPolicyCreate{Name: "x", Targets: p.inputTargets(), Calendar: &businesstime.Calendar{TimeZone: "Nowhere/Town", Hours: office.Hours}}, "calendar.time_zone"},
+		{"bad hours", SLAPolicyCreate{Name: "x", Targets: p.inputTargets(), Calendar: &businesstime.Calendar{Hours: businesstime.WeeklyHours{Monday: []businesstime.Interval{{Start: "08:00", End: "25:00"}}}}}, "calendar.hours.monday[0].end"},
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {

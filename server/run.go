@@ -26,8 +26,7 @@ import (
 )
 
 // Run is the whole process: it returns when ctx is cancelled (after a graceful shutdown) or
-// when start-up fails. onReady, if set, is called with the listening address once the server
-// accepts requests (tests use it).
+// when start-up fails. Tests that need to know when it accepts requests use RunWithHooks.
 func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	return RunWithHooks(ctx, args, getenv, stdout, stderr, Hooks{})
 }
@@ -75,34 +74,26 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 	}
 	defer index.Close()
 
-	indexer := helpdesk.NewIndexer(db.store, index, logger, clock)
-	auth, err := helpdesk.NewAuth(db.store, logger, clock)
-	if err != nil {
-		return err
-	}
-	users := helpdesk.NewUsers(db.store, clock, cfg.Currency)
-	events := helpdesk.NewEvents(db.store, logger, clock)
-	sla := helpdesk.NewSLA(db.store, clock)
-	if err := sla.EnsureDefaultPolicy(startCtx); err != nil {
-		return fmt.Errorf("default SLA policy: %w", err)
-	}
 	mailer, err := mail.New(db.store, cfg.Mail, mail.Options{Clock: clock, Logger: logger})
 	if err != nil {
 		return fmt.Errorf("mail: %w", err)
 	}
-	rules := helpdesk.NewRules(db.store, index, mailer, events, logger, clock)
 	outbound := webhook.New(db.store, webhook.Options{Clock: clock, Logger: logger, AllowHosts: cfg.WebhookAllowHosts,
 		BaseURL: cfg.BaseURL, WorkerID: instanceID()})
-	rules.SetWebhooks(outbound)
-	if err := rules.EnsureDefaultRules(startCtx); err != nil {
-		return fmt.Errorf("default escalation rules: %w", err)
-	}
-	cases := helpdesk.NewCases(db.store, index, indexer, events, sla, rules, clock)
 	limits := helpdesk.DefaultIntakeLimits
 	limits.PerIP, limits.PerEmail = cfg.IntakePerIP, cfg.IntakePerEmail
-	settings := helpdesk.NewSettings(db.store)
-	intake := helpdesk.NewIntake(db.store, settings, cases, mail.NewCaseNotifier(mailer, limits.FirstResponseHours),
-		events, logger, clock, cfg.BaseURL, limits)
+	hd, err := helpdesk.New(helpdesk.Deps{Store: db.store, Index: index, Mailer: mailer, Webhooks: outbound, Logger: logger,
+		Clock: clock, BaseURL: cfg.BaseURL, Currency: cfg.Currency, Limits: limits})
+	if err != nil {
+		return err
+	}
+	indexer, users, events, cases := hd.Indexer, hd.Users, hd.Events, hd.Cases
+	if err := hd.SLA.EnsureDefaultPolicy(startCtx); err != nil {
+		return fmt.Errorf("default SLA policy: %w", err)
+	}
+	if err := hd.Rules.EnsureDefaultRules(startCtx); err != nil {
+		return fmt.Errorf("default escalation rules: %w", err)
+	}
 
 	if err := bootstrapAdmin(startCtx, cfg, users, stdout); err != nil {
 		return err
@@ -114,8 +105,9 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 	}
 
 	e := handlers.New(handlers.Deps{
-		Logger: logger, Auth: auth, Users: users, Cases: cases, Intake: intake, Events: events, Settings: settings, Outbox: helpdesk.NewOutbox(mailer), Canned: helpdesk.NewCanned(db.store, clock), SLA: sla, Rules: rules,
-		Webhooks:      helpdesk.NewWebhooks(db.store, outbound, clock),
+		Logger: logger, Auth: hd.Auth, Users: users, Cases: cases, Intake: hd.Intake, Conversation: hd.Conversation,
+		Events: events, Settings: hd.Settings, Outbox: hd.Outbox, Canned: hd.Canned, SLA: hd.SLA, Rules: hd.Rules,
+		Webhooks:      hd.Webhooks,
 		MaxFileBytes:  limits.MaxFileBytes,
 		Ready:         readyChecks{"database": db.store.Ping, "search": index.Ping},
 		Frontend:      frontend.FS(),

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/kaiku-helpdesk/kaiku/models"
 )
@@ -27,30 +26,10 @@ func (s *Store) GetCase(ctx context.Context, id string) (*models.Case, error) {
 // again, so mutate must decide from the case it is given (and refuse a stale client version by
 // returning an error). It returns the case as written.
 func (s *Store) UpdateCase(ctx context.Context, id string, mutate func(c *models.Case) error) (*models.Case, error) {
-	unlock := s.locks.lock("case:" + id)
-	defer unlock()
-	const attempts = 5
-	for i := 0; i < attempts; i++ {
-		c, err := s.GetCase(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		read := c.Version
-		if err := mutate(c); err != nil {
-			return nil, err
-		}
-		c.Version = read + 1
-		err = s.replaceIfVersion(ctx, collCases, id, read, c)
-		if errors.Is(err, ErrVersionMismatch) {
-			continue // another replica wrote; decide again on its result
-		}
-		if err != nil {
-			return nil, err
-		}
-		return c, nil
-	}
-	return nil, fmt.Errorf("case %s: %w after %d attempts", id, ErrVersionMismatch, attempts)
+	return updateVersioned(ctx, s, collCases, id, caseVersion, mutate)
 }
+
+func caseVersion(c *models.Case) *int64 { return &c.Version }
 
 // DeleteCase removes a case (used by tests and by merges that discard a duplicate).
 func (s *Store) DeleteCase(ctx context.Context, id string) error {

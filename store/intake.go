@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // trackingLink maps the hash of a customer's tracking token to its case.
@@ -68,55 +67,4 @@ func (s *Store) CompleteIdempotency(ctx context.Context, id, caseID string, seal
 // ReleaseIdempotency forgets a claim whose request failed, so a retry can go through.
 func (s *Store) ReleaseIdempotency(ctx context.Context, id string) error {
 	return s.deleteByID(ctx, collIdempotent, id)
-}
-
-// Attachment is an uploaded file: one document each, size-limited far below MongoDB's 16 MB.
-type Attachment struct {
-	ID          string    `bson:"_id"`
-	CaseID      string    `bson:"case_id"`
-	Name        string    `bson:"name"`
-	ContentType string    `bson:"content_type"`
-	Size        int64     `bson:"size"`
-	Data        []byte    `bson:"data"`
-	CreatedAt   time.Time `bson:"created_at"`
-}
-
-// InsertAttachment stores a file.
-func (s *Store) InsertAttachment(ctx context.Context, a *Attachment) error {
-	return s.insert(ctx, collAttachment, a)
-}
-
-// GetAttachment reads a file by ID.
-func (s *Store) GetAttachment(ctx context.Context, id string) (*Attachment, error) {
-	var a Attachment
-	if err := s.getByID(ctx, collAttachment, id, &a); err != nil {
-		return nil, err
-	}
-	return &a, nil
-}
-
-// Presence says a user has a case open, until ExpiresAt (refreshed by heartbeats).
-type Presence struct {
-	ID        string    `bson:"_id"` // case + "|" + user
-	CaseID    string    `bson:"case_id"`
-	UserID    string    `bson:"user_id"`
-	Name      string    `bson:"name"`
-	ExpiresAt time.Time `bson:"expires_at"`
-}
-
-// TouchPresence records or refreshes a viewer.
-func (s *Store) TouchPresence(ctx context.Context, p *Presence) error {
-	_, err := s.w(collPresence).ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.ID}}, p, options.Replace().SetUpsert(true))
-	return err
-}
-
-// LeavePresence removes a viewer.
-func (s *Store) LeavePresence(ctx context.Context, id string) error {
-	return s.deleteByID(ctx, collPresence, id)
-}
-
-// CaseViewers lists who has a case open now. The collection holds one document per open case
-// page, so the scan is small.
-func (s *Store) CaseViewers(ctx context.Context, caseID string, now time.Time) ([]Presence, error) {
-	return findAll[Presence](ctx, s, collPresence, bson.D{{Key: "case_id", Value: caseID}, {Key: "expires_at", Value: bson.D{{Key: "$gt", Value: now}}}})
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -220,47 +219,4 @@ func (s *Store) rescheduleQueued(ctx context.Context, coll, lockKey, id, owner s
 		return notClaimable
 	}
 	return nil
-}
-
-// RunQueueWorker is the loop of a queue's worker (mail, webhooks): it runs pass at once, again
-// straight away while passes come back full, and otherwise when woken or after interval,
-// until ctx ends. A failed pass is logged and retried at the next turn.
-//
-// A wake-up arriving sooner than gather after the previous pass began waits out the rest of
-// gather: under load every new message wakes the worker, and each pass has a fixed cost (its
-// reads and writes of the queue), so passes that take what came in the meantime together cost
-// far less than one pass per message. gather is the longest a woken message waits for it.
-func RunQueueWorker(ctx context.Context, logger *slog.Logger, interval, gather time.Duration, wake <-chan struct{},
-	pass func(context.Context) (handled int, full bool, err error)) {
-	for {
-		began := time.Now()
-		_, full, err := pass(ctx)
-		if ctx.Err() != nil {
-			return
-		}
-		if err != nil {
-			logger.Warn("queue pass failed", "err", err)
-		}
-		if err == nil && full {
-			continue // the batch was cut at its size: more may be due
-		}
-		t := time.NewTimer(interval)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return
-		case <-wake:
-			t.Stop()
-			if rest := gather - time.Since(began); rest > 0 {
-				g := time.NewTimer(rest)
-				select {
-				case <-ctx.Done():
-					g.Stop()
-					return
-				case <-g.C:
-				}
-			}
-		case <-t.C:
-		}
-	}
 }

@@ -25,19 +25,8 @@ func (s *Store) GetSLAPolicy(ctx context.Context, id string) (*models.SLAPolicy,
 
 // UpdateSLAPolicy writes p back if its stored version is still p.Version-1.
 func (s *Store) UpdateSLAPolicy(ctx context.Context, p *models.SLAPolicy) error {
-	unlock := s.locks.lock("sla:" + p.ID)
-	defer unlock()
 	defer s.policies.drop()
-	if s.opts.SingleWriter {
-		cur, err := s.GetSLAPolicy(ctx, p.ID)
-		if err != nil {
-			return err
-		}
-		if cur.Version != p.Version-1 {
-			return ErrVersionMismatch
-		}
-	}
-	return s.replaceIfVersion(ctx, collSLAPolicy, p.ID, p.Version-1, p)
+	return replaceVersioned(ctx, s, collSLAPolicy, p.ID, func(p *models.SLAPolicy) *int64 { return &p.Version }, p)
 }
 
 // DeleteSLAPolicy removes a policy.

@@ -20,6 +20,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 
+	"github.com/kaiku-helpdesk/kaiku/batch"
+	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/models"
 )
 
@@ -96,7 +98,7 @@ type Store struct {
 	opts         Options
 	locks        *keyedLocks
 
-	rules      snapshot[models.Rule]
+	rules      snapshot[escalation.Rule]
 	policies   snapshot[models.SLAPolicy]
 	categories snapshot[models.Category]
 	users      snapshot[models.User]
@@ -106,7 +108,7 @@ type Store struct {
 	hitBatches map[string]*hitBatch // rate-limit hits waiting for their key's next write
 
 	insertsMu sync.Mutex
-	inserts   map[string]*GroupCommit[any] // per collection
+	inserts   map[string]*batch.GroupCommit[any] // per collection
 	// writeTurns (one per file) are held by a grouped write from taking its batch until its
 	// command is done, on the single-writer embedded database (nil elsewhere): the batches of
 	// the file's other collections keep filling meanwhile, where they would otherwise be fixed
@@ -116,7 +118,7 @@ type Store struct {
 	// timerLocks are separate from locks because timers are written while a case's lock is
 	// held: with shared stripes the two keys could land on one stripe and deadlock.
 	timerLocks   *keyedLocks
-	timerWrites  *GroupCommit[timerEntry]
+	timerWrites  *batch.GroupCommit[timerEntry]
 	reservations *slotReservations
 }
 
@@ -142,7 +144,7 @@ func Connect(ctx context.Context, uri, dbName string, opts Options) (*Store, err
 		return nil, fmt.Errorf("database: %w", err)
 	}
 	s := &Store{client: client, db: client.Database(dbName), opts: opts, locks: newKeyedLocks(),
-		inserts: map[string]*GroupCommit[any]{}, hitBatches: map[string]*hitBatch{},
+		inserts: map[string]*batch.GroupCommit[any]{}, hitBatches: map[string]*hitBatch{},
 		timerLocks: newKeyedLocks(), reservations: newSlotReservations()}
 	if err := s.Ping(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
@@ -217,7 +219,7 @@ func (s *Store) getByID(ctx context.Context, coll, id string, out any) error {
 }
 
 // insert adds a new document; an existing _id gives ErrDuplicate. Concurrent inserts into one
-// collection share a round trip (see GroupCommit); each caller still gets its own answer.
+// collection share a round trip (see batch.GroupCommit); each caller still gets its own answer.
 func (s *Store) insert(ctx context.Context, coll string, doc any) error {
 	s.insertsMu.Lock()
 	g, ok := s.inserts[coll]
@@ -233,8 +235,8 @@ func (s *Store) insert(ctx context.Context, coll string, doc any) error {
 
 // newWriteGroup is a GroupCommit whose flush writes to collection coll: on the embedded
 // database it takes the turn of coll's file and lingers for company (writeLinger).
-func newWriteGroup[T any](s *Store, coll string, max int, flush func(ctx context.Context, items []T) []error) *GroupCommit[T] {
-	g := NewGroupCommit(max, flush).WithTurn(s.writeTurn(coll))
+func newWriteGroup[T any](s *Store, coll string, max int, flush func(ctx context.Context, items []T) []error) *batch.GroupCommit[T] {
+	g := batch.NewGroupCommit(max, flush).WithTurn(s.writeTurn(coll))
 	if s.opts.SingleWriter {
 		g = g.WithLinger(writeLinger)
 	}
@@ -243,7 +245,7 @@ func newWriteGroup[T any](s *Store, coll string, max int, flush func(ctx context
 
 // NewEventPageWriter is the GroupCommit a publisher writes its event pages with
 // (InsertEventPage in flush), on the turn of the events' file.
-func NewEventPageWriter(s *Store, max int, flush func(ctx context.Context, events []Event) []error) *GroupCommit[Event] {
+func NewEventPageWriter(s *Store, max int, flush func(ctx context.Context, events []Event) []error) *batch.GroupCommit[Event] {
 	return newWriteGroup(s, collEvents, max, flush)
 }
 
@@ -261,7 +263,7 @@ func (s *Store) writeTurn(coll string) func() (release func()) {
 }
 
 // writeLinger is how long a grouped write to the embedded database waits for company (see
-// GroupCommit.linger); MongoDB's writes are not one at a time, so there is none there. An
+// batch.GroupCommit.linger); MongoDB's writes are not one at a time, so there is none there. An
 // insert command costs about 0.45 ms of CPU whatever its size, so at 0.5 ms the files'
 // commands came back to back under load and a complaint cost about two of them; 1 ms gave
 // fuller batches and the best intake in the bench (2 ms left a core partly idle, waiting).
@@ -279,12 +281,12 @@ func (s *Store) insertMany(ctx context.Context, coll string, docs []any) []error
 	}
 	var bwe mongo.BulkWriteException
 	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil || len(bwe.WriteErrors) == 0 {
-		return AllFailed(len(docs), mapErr(err))
+		return batch.AllFailed(len(docs), mapErr(err))
 	}
 	errs := make([]error, len(docs))
 	for _, we := range bwe.WriteErrors {
 		if we.Index < 0 || we.Index >= len(docs) {
-			return AllFailed(len(docs), err)
+			return batch.AllFailed(len(docs), err)
 		}
 		if we.Code == 11000 {
 			errs[we.Index] = fmt.Errorf("%w: %s", ErrDuplicate, we.Message)
@@ -293,23 +295,6 @@ func (s *Store) insertMany(ctx context.Context, coll string, docs []any) []error
 		}
 	}
 	return errs
-}
-
-// replaceIfVersion replaces the document with _id id if its stored version is still version.
-// doc must carry the new version. See Options.SingleWriter for why the filter differs.
-func (s *Store) replaceIfVersion(ctx context.Context, coll, id string, version int64, doc any) error {
-	filter := bson.D{{Key: "_id", Value: id}}
-	if !s.opts.SingleWriter {
-		filter = append(filter, bson.E{Key: "version", Value: version})
-	}
-	res, err := s.w(coll).ReplaceOne(ctx, filter, doc)
-	if err != nil {
-		return mapErr(err)
-	}
-	if res.MatchedCount == 0 {
-		return ErrVersionMismatch
-	}
-	return nil
 }
 
 // deleteByID removes the document with _id id; a missing one is not an error.

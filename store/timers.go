@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kaiku-helpdesk/kaiku/batch"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -146,7 +147,7 @@ func (s *Store) writeTimerBatch(ctx context.Context, entries []timerEntry) []err
 			round[e.caseID] = e.due
 		}
 		if err := s.SetSLATimers(ctx, round); err != nil {
-			return AllFailed(len(entries), err)
+			return batch.AllFailed(len(entries), err)
 		}
 		entries = rest
 	}

@@ -49,10 +49,8 @@ func (s *Store) GetUserByEmail(ctx context.Context, email string) (*models.User,
 
 // UpdateUser writes u back if its stored version is still u.Version-1.
 func (s *Store) UpdateUser(ctx context.Context, u *models.User) error {
-	unlock := s.locks.lock("user:" + u.ID)
-	defer unlock()
 	defer s.users.drop()
-	return s.replaceIfVersion(ctx, collUsers, u.ID, u.Version-1, u)
+	return replaceVersioned(ctx, s, collUsers, u.ID, func(u *models.User) *int64 { return &u.Version }, u)
 }
 
 // ListUsers returns every staff user (a small collection).

@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
-	"sort"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -118,18 +116,7 @@ func (s *Store) ListWebhookEndpoints(ctx context.Context) ([]models.WebhookEndpo
 
 // UpdateWebhookEndpoint writes w back if its stored version is still w.Version-1.
 func (s *Store) UpdateWebhookEndpoint(ctx context.Context, w *models.WebhookEndpoint) error {
-	unlock := s.locks.lock("webhook:" + w.ID)
-	defer unlock()
-	if s.opts.SingleWriter {
-		cur, err := s.GetWebhookEndpoint(ctx, w.ID)
-		if err != nil {
-			return err
-		}
-		if cur.Version != w.Version-1 {
-			return ErrVersionMismatch
-		}
-	}
-	return s.replaceIfVersion(ctx, collWebhooks, w.ID, w.Version-1, w)
+	return replaceVersioned(ctx, s, collWebhooks, w.ID, func(w *models.WebhookEndpoint) *int64 { return &w.Version }, w)
 }
 
 // DeleteWebhookEndpoint removes an endpoint and its delivery log. Deliveries still queued for
@@ -213,102 +200,20 @@ func (s *Store) FinishWebhook(ctx context.Context, final WebhookDelivery) error 
 	return s.deleteByID(ctx, collWebhookQueue, final.ID)
 }
 
-// webhookLog is an endpoint's delivery log; Items is binary JSON, for the reason given at
-// outboxView.
-type webhookLog struct {
-	ID      string        `bson:"_id"`
-	Version int64         `bson:"version"`
-	Items   bson.RawValue `bson:"items"`
-}
-
-type webhookLogDoc struct {
-	ID      string `bson:"_id"`
-	Version int64  `bson:"version"`
-	Items   []byte `bson:"items"`
-}
-
-func (v *webhookLog) deliveries() []WebhookDelivery {
-	items := []WebhookDelivery{}
-	if _, data, ok := v.Items.BinaryOK(); ok && len(data) > 0 {
-		if err := json.Unmarshal(data, &items); err != nil {
-			return []WebhookDelivery{}
-		}
-	}
-	return items
-}
+func (d WebhookDelivery) logKey() (time.Time, string) { return d.CreatedAt, d.ID }
 
 // WebhookDeliveries returns up to limit (at most WebhookLogCap) deliveries of an endpoint,
 // newest first: one read by _id.
 func (s *Store) WebhookDeliveries(ctx context.Context, endpointID string, limit int) ([]WebhookDelivery, error) {
-	var v webhookLog
-	err := s.getByID(ctx, collWebhookLog, endpointID, &v)
-	if errors.Is(err, ErrNotFound) {
-		return []WebhookDelivery{}, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	items := v.deliveries()
-	if limit > 0 && len(items) > limit {
-		items = items[:limit]
-	}
-	return items, nil
+	return readCappedLog[WebhookDelivery](ctx, s, collWebhookLog, endpointID, limit)
 }
 
 // RecordWebhookDelivery puts d into its endpoint's log (replacing the entry with the same id),
-// keeping the newest WebhookLogCap. A final entry is never replaced by a non-final one.
+// newest first, keeping the newest WebhookLogCap (a capped log, see cappedlog.go). A final
+// entry is never replaced by a non-final one.
 func (s *Store) RecordWebhookDelivery(ctx context.Context, d WebhookDelivery) error {
-	unlock := s.locks.lock("webhooklog:" + d.EndpointID)
-	defer unlock()
-	const attempts = 10
-	for i := 0; i < attempts; i++ {
-		var v webhookLog
-		err := s.getByID(ctx, collWebhookLog, d.EndpointID, &v)
-		fresh := errors.Is(err, ErrNotFound)
-		if err != nil && !fresh {
-			return err
-		}
-		items := v.deliveries()
-		out := make([]WebhookDelivery, 0, len(items)+1)
-		keep := d
-		for _, it := range items {
-			if it.ID == d.ID {
-				if it.Final() && !d.Final() {
-					keep = it
-				}
-				continue
-			}
-			out = append(out, it)
-		}
-		out = append(out, keep)
-		sort.SliceStable(out, func(i, j int) bool {
-			if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
-				return out[i].CreatedAt.After(out[j].CreatedAt)
-			}
-			return out[i].ID > out[j].ID
-		})
-		if len(out) > WebhookLogCap {
-			out = out[:WebhookLogCap]
-		}
-		data, err := json.Marshal(out)
-		if err != nil {
-			return err
-		}
-		doc := &webhookLogDoc{ID: d.EndpointID, Version: v.Version + 1, Items: data}
-		if fresh {
-			err = s.insert(ctx, collWebhookLog, doc)
-			if isDup(err) {
-				continue
-			}
-			return err
-		}
-		err = s.replaceIfVersion(ctx, collWebhookLog, d.EndpointID, v.Version, doc)
-		if errors.Is(err, ErrVersionMismatch) {
-			continue
-		}
-		return err
-	}
-	return fmt.Errorf("webhook log: %w after %d attempts", ErrVersionMismatch, attempts)
+	return addToCappedLog(ctx, s, collWebhookLog, d.EndpointID, []WebhookDelivery{d}, WebhookLogCap,
+		func(logged, added WebhookDelivery) bool { return logged.Final() && !added.Final() })
 }
 
 // WebhookDeliveryFinal returns the logged summary of delivery id if it is final.

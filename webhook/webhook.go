@@ -38,6 +38,7 @@ import (
 	"time"
 
 	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/queueworker"
 	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
@@ -74,7 +75,7 @@ type Options struct {
 	ClaimLease   time.Duration    // 4×Timeout, at least a minute
 	WorkerID     string           // default host-pid-random; must differ between replicas
 	BatchSize    int              // 100
-	Gather       time.Duration    // 200ms between passes started by wake-ups (store.RunQueueWorker)
+	Gather       time.Duration    // 200ms between passes started by wake-ups (queueworker.Run)
 	Logger       *slog.Logger
 	// AllowHosts may resolve to non-public addresses (KAIKU_WEBHOOK_ALLOW_HOSTS).
 	AllowHosts []string
@@ -294,7 +295,7 @@ func (s *Service) Kick() {
 // every PollInterval.
 func (s *Service) Run(ctx context.Context) {
 	s.logger.Info("webhook worker started")
-	store.RunQueueWorker(ctx, s.logger, s.opts.PollInterval, s.opts.Gather, s.wake, s.pass)
+	queueworker.Run(ctx, s.logger, s.opts.PollInterval, s.opts.Gather, s.wake, s.pass)
 }
 
 // ProcessDue makes one pass over the due deliveries and returns how many it handled.

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/models"
 )
 
@@ -68,7 +69,7 @@ func (r *rulesReport) ratio(without loadResult) float64 {
 
 // ruleList is the answer of GET /api/v1/rules.
 type ruleList struct {
-	Data []models.Rule `json:"data"`
+	Data []escalation.Rule `json:"data"`
 }
 
 // disableRules disables every enabled rule (on a new installation: the shipped ones) through
@@ -112,7 +113,7 @@ func runInterleavedIntake(ctx context.Context, cfg config, srv *child, admin *se
 	created := map[string]bool{}
 	for _, req := range benchRules(cfg.IntakeRules, ids) {
 		var out struct {
-			Data models.Rule `json:"data"`
+			Data escalation.Rule `json:"data"`
 		}
 		if err := admin.call(ctx, http.MethodPost, base+"/api/v1/rules", req, http.StatusCreated, &out); err != nil {
 			return nil, fmt.Errorf("create rule %q: %w", req.Name, err)
@@ -126,7 +127,7 @@ func runInterleavedIntake(ctx context.Context, cfg config, srv *child, admin *se
 		return nil, err
 	}
 	for _, rule := range rules.Data {
-		if rule.Enabled && rule.Trigger.Type == models.TriggerCaseCreated {
+		if rule.Enabled && rule.Trigger.Type == escalation.TriggerCaseCreated {
 			r.enabled++
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/models"
 )
 
@@ -29,19 +30,19 @@ func TestBenchRules(t *testing.T) {
 		t.Fatalf("%d rules, rule %d named %q", len(reqs), defaultIntakeRules, reqs[defaultIntakeRules].Name)
 	}
 	names := map[string]bool{}
-	var rules []models.Rule
+	var rules []escalation.Rule
 	for i, req := range reqs[:defaultIntakeRules] {
-		r, err := models.NewRule(fmt.Sprintf("r%02d", i), req, now)
+		r, err := escalation.NewRule(fmt.Sprintf("r%02d", i), req, now)
 		if err != nil {
 			t.Fatalf("rule %q: %v", req.Name, err)
 		}
-		if !r.Enabled || r.Trigger.Type != models.TriggerCaseCreated || names[r.Name] {
+		if !r.Enabled || r.Trigger.Type != escalation.TriggerCaseCreated || names[r.Name] {
 			t.Errorf("rule %q: enabled %v, trigger %s, name seen before %v", r.Name, r.Enabled, r.Trigger.Type, names[r.Name])
 		}
 		names[r.Name] = true
 		rules = append(rules, *r)
 	}
-	set := models.CompileRules(rules)
+	set := escalation.CompileRules(rules, nil)
 
 	dirs := []string{""} // generated text, and the real texts when they are there
 	if dir := findDataDir(defaultDataDirs()); dir != "" {
@@ -58,7 +59,7 @@ func TestBenchRules(t *testing.T) {
 		byRule := map[string]int{}
 		for seq := range cases {
 			c := models.NewComplaintCase(fmt.Sprintf("K-2026-%06d", seq+1), complaint(texts, seq), "", now)
-			res := set.Evaluate(models.TriggerCaseCreated, models.RuleInput{Case: c, Now: now,
+			res := set.Evaluate(escalation.TriggerCaseCreated, escalation.RuleInput{Case: c, Now: now,
 				CustomerCaseCounts: func(int) int { return 1 + seq%4 }})
 			if len(res.Fired) > 0 {
 				withFiring++

@@ -1,4 +1,6 @@
-package store
+// Package batch carries many callers' small writes in one round trip (GroupCommit): the
+// database's grouped inserts and timer writes, the event pages, the search index's batches.
+package batch
 
 import (
 	"context"
@@ -52,7 +54,7 @@ func (g *GroupCommit[T]) WithLinger(d time.Duration) *GroupCommit[T] {
 	return g
 }
 
-// WithTurn sets the GroupCommit's turn (see the field; newWriteGroup for database writes)
+// WithTurn sets the GroupCommit's turn (see the field; store.newWriteGroup for database writes)
 // and returns it.
 func (g *GroupCommit[T]) WithTurn(turn func() (release func())) *GroupCommit[T] {
 	g.turn = turn

@@ -1,4 +1,7 @@
-package models
+// Package businesstime is the business calendar: weekly opening hours in one time zone minus
+// public holidays, and the arithmetic SLA targets and idle rules count on it (adding business
+// time, business time between two instants, the next opening). It depends on nothing of Kaiku.
+package businesstime
 
 import (
 	"fmt"
@@ -144,18 +147,26 @@ func (c Calendar) Normalized() Calendar {
 	return out
 }
 
-// Validate checks the calendar and returns an *Error whose fields name what is wrong, keyed by
-// JSON path relative to the calendar ("time_zone", "hours.monday[1].end", "holidays[3].date").
+// InvalidError says what is wrong with a calendar: a message per field, keyed by JSON path
+// relative to the calendar ("time_zone", "hours.monday[1].end", "holidays[3].date").
+type InvalidError struct {
+	Fields map[string]string
+}
+
+func (e *InvalidError) Error() string { return "the calendar is not valid" }
+
+// Validate checks the calendar and returns an *InvalidError when something is wrong.
 func (c Calendar) Validate() error {
-	fields := c.validateInto("", nil)
+	fields := c.AddFieldErrors("", nil)
 	if len(fields) > 0 {
-		return Invalid("the calendar is not valid", fields)
+		return &InvalidError{Fields: fields}
 	}
 	return nil
 }
 
-// validateInto adds the calendar's field errors, with each key prefixed, to fields.
-func (c Calendar) validateInto(prefix string, fields map[string]string) map[string]string {
+// AddFieldErrors adds the calendar's field errors, with each key prefixed, to fields (a nil map
+// is made when there is one) and returns fields.
+func (c Calendar) AddFieldErrors(prefix string, fields map[string]string) map[string]string {
 	add := func(k, msg string) {
 		if fields == nil {
 			fields = map[string]string{}
@@ -256,6 +267,9 @@ func (c Calendar) validateInto(prefix string, fields map[string]string) map[stri
 	}
 	return fields
 }
+
+// Location is the calendar's time zone (UTC when it names an unknown one).
+func (c Calendar) Location() *time.Location { return c.compile().locOrUTC() }
 
 // IsOpen reports whether t is inside opening hours.
 func (c Calendar) IsOpen(t time.Time) bool { return c.compile().isOpen(t) }

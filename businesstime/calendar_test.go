@@ -1,7 +1,8 @@
-package models
+package businesstime
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -306,8 +307,8 @@ func TestCalendarValidate(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.cal.Validate()
-			de, ok := AsError(err)
-			if !ok || de.Kind != KindInvalid {
+			var de *InvalidError
+			if !errors.As(err, &de) {
 				t.Fatalf("Validate() = %v, want an invalid error", err)
 			}
 			if _, ok := de.Fields[tc.field]; !ok {

@@ -1,0 +1,70 @@
+package helpdesk
+
+import (
+	"log/slog"
+
+	"github.com/kaiku-helpdesk/kaiku/mail"
+	"github.com/kaiku-helpdesk/kaiku/search"
+	"github.com/kaiku-helpdesk/kaiku/store"
+	"github.com/kaiku-helpdesk/kaiku/webhook"
+)
+
+// Deps is what the use cases are built on.
+type Deps struct {
+	Store  *store.Store
+	Index  search.Index
+	Mailer *mail.Mailer
+	// Webhooks delivers outbound webhooks (rule actions) and is what endpoint administration
+	// tests; nil: rules' webhook actions are not carried out.
+	Webhooks *webhook.Service
+	Logger   *slog.Logger
+	Clock    Clock
+	BaseURL  string // public address, for tracking links in mail
+	Currency string // of authority limits
+	Limits   IntakeLimits
+}
+
+// Helpdesk is every use case, wired to the others it needs.
+type Helpdesk struct {
+	Indexer      *Indexer
+	Auth         *Auth
+	Users        *Users
+	Events       *Events
+	SLA          *SLA
+	Rules        *Rules
+	Cases        *Cases
+	Settings     *Settings
+	Intake       *Intake
+	Conversation *Conversation
+	Outbox       *Outbox
+	Canned       *Canned
+	Webhooks     *Webhooks
+}
+
+// New wires the use cases; the server and the tests build them the same way. Installing the
+// defaults (SLA policy, rules) and the workers are the caller's to start.
+func New(d Deps) (*Helpdesk, error) {
+	h := &Helpdesk{
+		Indexer:  NewIndexer(d.Store, d.Index, d.Logger, d.Clock),
+		Users:    NewUsers(d.Store, d.Clock, d.Currency),
+		Events:   NewEvents(d.Store, d.Logger, d.Clock),
+		SLA:      NewSLA(d.Store, d.Clock),
+		Settings: NewSettings(d.Store),
+		Outbox:   NewOutbox(d.Mailer),
+		Canned:   NewCanned(d.Store, d.Clock),
+		Webhooks: NewWebhooks(d.Store, d.Webhooks, d.Clock),
+	}
+	var err error
+	if h.Auth, err = NewAuth(d.Store, d.Logger, d.Clock); err != nil {
+		return nil, err
+	}
+	h.Rules = NewRules(d.Store, d.Index, d.Mailer, h.Events, d.Logger, d.Clock)
+	if d.Webhooks != nil {
+		h.Rules.webhooks = d.Webhooks
+	}
+	h.Cases = NewCases(d.Store, d.Index, h.Indexer, h.Events, h.SLA, h.Rules, d.Clock)
+	h.Intake = NewIntake(d.Store, h.Settings, h.Cases, mail.NewCaseNotifier(d.Mailer, d.Limits.FirstResponseHours),
+		h.Events, d.Logger, d.Clock, d.BaseURL, d.Limits)
+	h.Conversation = newConversation(h.Intake)
+	return h, nil
+}
