@@ -57,6 +57,10 @@ const (
 	collWebhooks     = "webhook_endpoints"
 	collWebhookQueue = "webhook_queue"
 	collWebhookLog   = "webhook_log"
+
+	collResolutionOptions = "resolution_options"
+	collMonthlySpend      = "monthly_spend"
+	collApprovals         = "approval_requests"
 )
 
 // AllCollections are created at start-up, so the embedded _id index remedy covers each of them.
@@ -67,6 +71,7 @@ var AllCollections = []string{
 	collMailQueue, collMailOutbox, collMailRecent, collSettings, collCanned,
 	collSLAPolicy, collSLABuckets, collRules, collNotices,
 	collWebhooks, collWebhookQueue, collWebhookLog, collTrackSession,
+	collResolutionOptions, collMonthlySpend, collApprovals,
 }
 
 // Options tunes a Store.
