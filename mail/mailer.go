@@ -44,7 +44,7 @@ type Mailer struct {
 	opts   Options
 	clock  func() time.Time
 	logger *slog.Logger
-	wake   chan struct{}
+	wake   queueworker.Wake
 
 	// unlisted are summaries of messages stored without SMTP that the recent view does not
 	// list yet: the worker adds them in one write per pass.
@@ -94,7 +94,7 @@ func New(st *store.Store, cfg Config, opts Options) (*Mailer, error) {
 	return &Mailer{
 		st: st, cfg: cfg, opts: opts, clock: opts.Clock,
 		logger: logger.With("component", "mail", "worker", opts.WorkerID),
-		wake:   make(chan struct{}, 1),
+		wake:   queueworker.NewWake(),
 	}, nil
 }
 
@@ -134,12 +134,7 @@ func (m *Mailer) Enqueue(ctx context.Context, msg Message) error {
 
 // Kick wakes the worker of this process now instead of at its next poll. It never blocks.
 // (Workers of other replicas find the message at their next poll or when this one is busy.)
-func (m *Mailer) Kick() {
-	select {
-	case m.wake <- struct{}{}:
-	default:
-	}
-}
+func (m *Mailer) Kick() { m.wake.Ring() }
 
 // Run delivers queued mail until ctx ends: a pass over the due messages whenever Kick is
 // called and at least every PollInterval. On the way out it lists what it stored last.

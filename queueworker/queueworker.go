@@ -8,6 +8,22 @@ import (
 	"time"
 )
 
+// Wake is a worker's doorbell: producers ring it to start the next pass now instead of at the
+// next poll. Ringing never blocks, and rings that come while a pass runs fold into one.
+type Wake chan struct{}
+
+// NewWake returns a doorbell for one worker.
+func NewWake() Wake { return make(Wake, 1) }
+
+// Ring wakes the worker; it never blocks. (Workers of other replicas find the work at their
+// next poll.)
+func (w Wake) Ring() {
+	select {
+	case w <- struct{}{}:
+	default:
+	}
+}
+
 // Run is the loop of a queue's worker (mail, webhooks): it runs pass at once, again
 // straight away while passes come back full, and otherwise when woken or after interval,
 // until ctx ends. A failed pass is logged and retried at the next turn.

@@ -53,3 +53,17 @@ func TestRunPassesAgainWhileFullThenWaitsForAWakeUp(t *testing.T) {
 	cancel()
 	<-done
 }
+
+// Rings never block, and those that come before the worker looks fold into one wake-up.
+func TestRingsFoldIntoOneWakeUp(t *testing.T) {
+	w := queueworker.NewWake()
+	for range 3 {
+		w.Ring()
+	}
+	<-w
+	select {
+	case <-w:
+		t.Fatal("three rings woke the worker twice")
+	default:
+	}
+}

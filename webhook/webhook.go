@@ -90,7 +90,7 @@ type Service struct {
 	guard  *Guard
 	client *http.Client
 	logger *slog.Logger
-	wake   chan struct{}
+	wake   queueworker.Wake
 }
 
 // New builds a Service on st.
@@ -147,7 +147,7 @@ func New(st *store.Store, opts Options) *Service {
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
 		logger: logger.With("component", "webhook", "worker", opts.WorkerID),
-		wake:   make(chan struct{}, 1),
+		wake:   queueworker.NewWake(),
 	}
 }
 
@@ -284,12 +284,7 @@ func (s *Service) EnqueuePing(ctx context.Context, endpointID string) (*store.We
 func (s *Service) MaxAttempts() int { return s.opts.MaxAttempts }
 
 // Kick wakes this process's worker now. It never blocks.
-func (s *Service) Kick() {
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
-}
+func (s *Service) Kick() { s.wake.Ring() }
 
 // Run delivers queued webhooks until ctx ends: a pass whenever Kick is called and at least
 // every PollInterval.
