@@ -11,6 +11,8 @@ export interface User {
   role: Role
   team_ids: string[]
   authority_limit_cents: number
+  /** Null: the role's default monthly limit. */
+  monthly_limit_cents?: number | null
   currency: string
   locale: Locale
   active: boolean
@@ -48,6 +50,7 @@ export interface NewUser {
   password: string
   team_ids: string[]
   authority_limit_cents: number
+  monthly_limit_cents?: number
   locale: Locale
 }
 
@@ -56,6 +59,8 @@ export type UserPatch = Partial<{
   role: Role
   team_ids: string[]
   authority_limit_cents: number
+  monthly_limit_cents: number
+  reset_monthly_limit: boolean
   locale: Locale
   active: boolean
   password: string
