@@ -324,3 +324,35 @@ func TestApprovalFlow(t *testing.T) {
 		t.Fatalf("after the rejection: grants %d, last entry %+v", len(c.Grants), c.Timeline[len(c.Timeline)-1])
 	}
 }
+
+func TestConcurrentGrantsOnOneCaseCannotPassTheLimitPerCase(t *testing.T) {
+	s := newStack(t)
+	agent := s.logins["agent"]
+	s.setLimits(t, agent.user.ID, 1000, 1_000_000) // 10.00 per case
+	id := s.createCase(t, agent, "One case", "Refund please.", "")
+	const n = 6
+	statuses := make([]int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			statuses[i] = s.do(agent, http.MethodPost, "/api/v1/cases/"+id+"/resolution", `{"option_id":"goodwill","amount_minor":300}`, nil).status
+		})
+	}
+	wg.Wait()
+	granted := 0
+	for _, st := range statuses {
+		if st == http.StatusCreated {
+			granted++
+		} else if st != http.StatusAccepted {
+			t.Errorf("status %d", st)
+		}
+	}
+	c, _ := s.env.Store.GetCase(t.Context(), id)
+	if granted != 3 || c.GrantedTotal() != 900 {
+		t.Fatalf("%d granted, %d on the case; want 3 and 900 within 10.00 (statuses %v)", granted, c.GrantedTotal(), statuses)
+	}
+	// The grants that went to approval took their monthly raise back.
+	if res := s.do(agent, http.MethodGet, "/api/v1/me/spending", "", nil); !strings.Contains(res.body, `"spent_minor":900`) {
+		t.Fatalf("spending %s", res.body)
+	}
+}

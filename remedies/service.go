@@ -223,13 +223,30 @@ func (s *Service) Grant(ctx context.Context, u *models.User, caseID string, req 
 	}
 	g := models.Grant{ID: s.NewID(), OptionID: opt.ID, AmountMinor: amount, Currency: currency, Message: message,
 		GrantedByID: u.ID, GrantedBy: u.Name, At: now}
-	c, err = s.Cases.AmendCase(ctx, caseID, u, func(c *models.Case) error { c.AddGrant(g); return nil })
+	written, err := s.Cases.AmendCase(ctx, caseID, u, func(c *models.Case) error {
+		// Decided again on the case as stored: another grant on it may have landed since.
+		if !coversCase(u, c.GrantedTotal(), amount) {
+			return errOverCaseLimit
+		}
+		c.AddGrant(g)
+		return nil
+	})
 	if err != nil {
 		s.refund(ctx, u.ID, month, amount)
+		if errors.Is(err, errOverCaseLimit) {
+			if c, err = s.Cases.GetCase(ctx, caseID); err != nil {
+				return nil, err
+			}
+			return s.requestApproval(ctx, u, c, opt, amount, message, "case", now)
+		}
 		return nil, err
 	}
-	return &GrantOutcome{Case: c, Grant: &g}, nil
+	return &GrantOutcome{Case: written, Grant: &g}, nil
 }
+
+// errOverCaseLimit stops a grant's case write when the case's grants, as stored, leave no
+// room under the granter's limit per case.
+var errOverCaseLimit = errors.New("remedies: over the limit per case")
 
 // refund takes back a counter raise whose grant was not stored.
 func (s *Service) refund(ctx context.Context, userID, month string, amount int64) {
