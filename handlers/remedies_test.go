@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -354,5 +355,46 @@ func TestConcurrentGrantsOnOneCaseCannotPassTheLimitPerCase(t *testing.T) {
 	// The grants that went to approval took their monthly raise back.
 	if res := s.do(agent, http.MethodGet, "/api/v1/me/spending", "", nil); !strings.Contains(res.body, `"spent_minor":900`) {
 		t.Fatalf("spending %s", res.body)
+	}
+}
+
+// The rule trigger "approval requested" with the conditions "amount over" and "option is".
+func TestApprovalRequestedRulesLookAtTheAmountAndTheOption(t *testing.T) {
+	s := newStack(t)
+	agent := s.logins["agent"]
+	s.setLimits(t, agent.user.ID, 5000, 1_000_000)
+	rule := `{"name":"Big goodwill","trigger":{"type":"approval_requested"},"match":"all",
+	  "conditions":[{"field":"amount_minor","op":"gt","value":10000},{"field":"option","op":"in","value":["goodwill","full_refund"]}],
+	  "actions":[{"type":"add_tag","tag":"big-remedy"},{"type":"set_priority","priority":"high"}]}`
+	s.run(t, []scenario{
+		{name: "amount over needs the approval trigger", as: "manager", method: "POST", path: "/api/v1/rules", body: strings.Replace(rule, "approval_requested", "case_updated", 1), wantStatus: 400, wantFields: []string{"conditions[0].field"}},
+		{name: "amount over is whole minor units", as: "manager", method: "POST", path: "/api/v1/rules", body: strings.Replace(rule, "10000", "100.5", 1), wantStatus: 400, wantFields: []string{"conditions[0].value"}},
+		{name: "amount over stays exact", as: "manager", method: "POST", path: "/api/v1/rules", body: strings.Replace(rule, "10000", "9007199254740993", 1), wantStatus: 400, wantFields: []string{"conditions[0].value"}},
+		{name: "the rule", as: "manager", method: "POST", path: "/api/v1/rules", body: rule, wantStatus: 201},
+	})
+	tags := func(id string) []string {
+		c, err := s.env.Store.GetCase(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Tags
+	}
+	big := s.createCase(t, agent, "Big", "Refund please.", "")
+	s.grant(t, agent, big, `{"option_id":"goodwill","amount_minor":10001}`, 202)
+	if !slices.Contains(tags(big), "big-remedy") {
+		t.Fatalf("10001 over 10000 as goodwill: tags %v", tags(big))
+	}
+	for _, body := range []string{`{"option_id":"goodwill","amount_minor":10000}`, `{"option_id":"voucher","amount_minor":20000}`} {
+		id := s.createCase(t, agent, "Not big", "Refund please.", "")
+		s.grant(t, agent, id, body, 202)
+		if slices.Contains(tags(id), "big-remedy") {
+			t.Fatalf("%s: tags %v", body, tags(id))
+		}
+	}
+	// Within the limit nothing is requested, so the rule does not run.
+	small := s.createCase(t, agent, "Small", "Refund please.", "")
+	s.grant(t, agent, small, `{"option_id":"goodwill","amount_minor":4000}`, 201)
+	if slices.Contains(tags(small), "big-remedy") {
+		t.Fatalf("a grant within the limit: tags %v", tags(small))
 	}
 }

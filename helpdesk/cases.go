@@ -310,6 +310,8 @@ type writeSpec struct {
 	policies map[string]models.SLAPolicy
 	// announce gives the steps that tell about the stored change (see afterWrite).
 	announce func(c *models.Case) []func() error
+	// remedy is the grant asked for, for approval_requested.
+	remedy *escalation.RemedyFacts
 }
 
 // publish is an announcement of a case write: one live event.
@@ -349,7 +351,7 @@ func (s *Cases) write(ctx context.Context, id string, w writeSpec, change func(c
 		effects = nil
 		if w.trigger != "" {
 			var err error
-			effects, err = s.runRules(ctx, c, rules, ruleRun{trigger: w.trigger, changed: changedFields(c.Timeline[mark:]), slaKind: w.slaKind})
+			effects, err = s.runRules(ctx, c, rules, ruleRun{trigger: w.trigger, changed: changedFields(c.Timeline[mark:]), slaKind: w.slaKind, remedy: w.remedy})
 			if err != nil {
 				return err
 			}

@@ -19,6 +19,14 @@ func (r remedyCases) GetCase(ctx context.Context, id string) (*models.Case, erro
 	return c, nil
 }
 
+// RecordApprovalRequest writes change (the approval_requested timeline entry) and runs the
+// approval_requested rules on the grant asked for.
+func (r remedyCases) RecordApprovalRequest(ctx context.Context, id string, by *models.User, optionID string, amountMinor int64, change func(c *models.Case) error) (*models.Case, error) {
+	return r.cases.write(ctx, id, writeSpec{trigger: escalation.TriggerApprovalRequested,
+		remedy:   &escalation.RemedyFacts{OptionID: optionID, AmountMinor: amountMinor},
+		announce: r.cases.publish(ctx, EventCaseUpdated, map[string]any{"by": by.ID})}, change)
+}
+
 func (r remedyCases) AmendCase(ctx context.Context, id string, by *models.User, change func(c *models.Case) error) (*models.Case, error) {
 	return r.cases.write(ctx, id, writeSpec{trigger: escalation.TriggerCaseUpdated,
 		announce: r.cases.publish(ctx, EventCaseUpdated, map[string]any{"by": by.ID})}, change)

@@ -35,6 +35,9 @@ type Store interface {
 type Cases interface {
 	GetCase(ctx context.Context, id string) (*models.Case, error)
 	AmendCase(ctx context.Context, id string, by *models.User, change func(c *models.Case) error) (*models.Case, error)
+	// RecordApprovalRequest is AmendCase for a new approval request: it runs the
+	// approval_requested rules (conditions on the option and the amount) instead.
+	RecordApprovalRequest(ctx context.Context, id string, by *models.User, optionID string, amountMinor int64, change func(c *models.Case) error) (*models.Case, error)
 }
 
 // Config is what the Service is built from.
@@ -301,7 +304,7 @@ func (s *Service) requestApproval(ctx context.Context, u *models.User, c *models
 		return nil, err
 	}
 	s.indexApproval(ctx, a)
-	c, err = s.Cases.AmendCase(ctx, c.ID, u, func(c *models.Case) error {
+	c, err = s.Cases.RecordApprovalRequest(ctx, c.ID, u, opt.ID, amount, func(c *models.Case) error {
 		c.Timeline = append(c.Timeline, models.TimelineEvent{At: now, ActorID: u.ID, Actor: u.Name, Type: "approval_requested",
 			Data: map[string]string{"approval_id": a.ID, "option": opt.ID, "amount_minor": FormatAmount(amount, 0), "reason": reason}})
 		return nil

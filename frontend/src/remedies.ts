@@ -204,3 +204,11 @@ export const DEFAULT_MONTHLY_LIMIT: Record<'agent' | 'manager' | 'admin', number
   manager: 2_000_000,
   admin: 10_000_000,
 }
+
+/** Minor units as plain decimal text for an input ("1000.50"), without a float. */
+export function minorToInput(minor: number, digits: number): string {
+  const negative = minor < 0
+  let text = String(Math.abs(Math.trunc(minor))).padStart(digits + 1, '0')
+  if (digits > 0) text = `${text.slice(0, -digits)}.${text.slice(-digits)}`
+  return (negative ? '-' : '') + text
+}

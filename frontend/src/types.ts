@@ -465,10 +465,10 @@ export interface ListMeta {
 
 // --- Escalation rules and notifications ---------------------------------------
 
-export type TriggerType = 'case_created' | 'case_updated' | 'customer_replied' | 'sla_warning' | 'sla_breach' | 'no_agent_activity'
+export type TriggerType = 'case_created' | 'case_updated' | 'customer_replied' | 'sla_warning' | 'sla_breach' | 'no_agent_activity' | 'approval_requested'
 export type ConditionField =
   | 'status' | 'priority' | 'channel' | 'category' | 'touchpoint' | 'tags' | 'expected_outcome' | 'assignee_id'
-  | 'team_id' | 'escalation_level' | 'customer_email' | 'customer_domain' | 'repeat_complainant' | 'text' | 'sla_clock'
+  | 'team_id' | 'escalation_level' | 'customer_email' | 'customer_domain' | 'repeat_complainant' | 'text' | 'sla_clock' | 'option' | 'amount_minor'
 export type ConditionOp =
   | 'eq' | 'neq' | 'in' | 'not_in' | 'contains' | 'not_contains' | 'gt' | 'gte' | 'lt' | 'lte'
   | 'changed' | 'changed_to' | 'contains_any' | 'matches_regex'

@@ -42,3 +42,24 @@ describe('parseAmount', () => {
     }
   })
 })
+
+describe('the rule editor’s remedy conditions', async () => {
+  const { conditionValue, emptyCondition, fieldsFor, formFromRule } = await import('../src/ruleForm')
+  it('offers option and amount only with the approval_requested trigger', () => {
+    expect(fieldsFor('approval_requested')).toContain('amount_minor')
+    expect(fieldsFor('case_created')).not.toContain('amount_minor')
+    expect(fieldsFor('case_created')).not.toContain('option')
+  })
+  it('sends “amount over” as exact minor units and reads it back', () => {
+    const c = emptyCondition('amount_minor')
+    expect(c.op).toBe('gt')
+    c.one = '1000.50'
+    expect(conditionValue(c)).toBe(100050)
+    const form = formFromRule({
+      id: 'r', name: 'Big', description: '', enabled: true, position: 0, version: 1, created_at: '', updated_at: '',
+      trigger: { type: 'approval_requested' }, match: 'all',
+      conditions: [{ field: 'amount_minor', op: 'gt', value: 9007199254740991 }], actions: [],
+    } as never)
+    expect(form.conditions[0]!.one).toBe('90071992547409.91')
+  })
+})

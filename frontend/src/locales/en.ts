@@ -1026,6 +1026,7 @@ const en = {
       sla_warning: 'SLA warning',
       sla_breach: 'SLA breach',
       no_agent_activity: 'No agent activity',
+      approval_requested: 'Approval requested',
     },
     fields: {
       status: 'Status',
@@ -1043,6 +1044,8 @@ const en = {
       repeat_complainant: 'Repeat complainant',
       text: 'Text',
       sla_clock: 'SLA clock',
+      option: 'Resolution option',
+      amount_minor: 'Amount',
     },
     ops: {
       eq: 'is',
@@ -1090,6 +1093,8 @@ const en = {
     nobody: 'nobody',
   },
   ruleForm: {
+    amount: 'Amount',
+    amountHint: 'In the installation’s currency, e.g. 100 or 1 000,50.',
     createTitle: 'New escalation rule',
     editTitle: 'Edit escalation rule',
     back: 'Back to escalation rules',

@@ -1025,6 +1025,7 @@ const fi: Messages = {
       sla_warning: 'SLA-varoitus',
       sla_breach: 'SLA ylittyi',
       no_agent_activity: 'Ei käsittelijän toimia',
+      approval_requested: 'Hyväksyntää pyydetty',
     },
     fields: {
       status: 'Tila',
@@ -1042,6 +1043,8 @@ const fi: Messages = {
       repeat_complainant: 'Toistuva valittaja',
       text: 'Teksti',
       sla_clock: 'SLA-kello',
+      option: 'Ratkaisuvaihtoehto',
+      amount_minor: 'Summa',
     },
     ops: {
       eq: 'on',
@@ -1089,6 +1092,8 @@ const fi: Messages = {
     nobody: 'ei ketään',
   },
   ruleForm: {
+    amount: 'Summa',
+    amountHint: 'Asennuksen valuutassa, esim. 100 tai 1 000,50.',
     createTitle: 'Uusi eskalointisääntö',
     editTitle: 'Muokkaa eskalointisääntöä',
     back: 'Takaisin eskalointisääntöihin',
