@@ -226,4 +226,34 @@ describe('remedies', () => {
       )
     })
   }
+
+  test('a manager adds an “approval requested” rule with “amount over” in the rule editor', () =>
+    withPage(
+      browser,
+      'approval-rule',
+      async (page) => {
+        await page.goto('/admin/rules/new')
+        await page.getByLabel('Name', { exact: true }).fill(`Big goodwill ${stamp}`)
+        await page.getByLabel('Trigger').selectOption('approval_requested')
+        await page.getByRole('button', { name: 'Add a condition' }).click()
+        const cond = page.locator('[data-condition="0"]')
+        await cond.getByLabel('Field').selectOption('amount_minor')
+        await cond.getByLabel('Comparison').selectOption('gt')
+        await cond.getByLabel('Amount').fill('1 000,50')
+        await page.locator('[data-action="0"]').getByLabel('Type').selectOption('add_tag')
+        await page.locator('[data-action="0"]').getByLabel('Tag').fill('big-remedy')
+        await checkA11y(page, 'approval rule form')
+        await page.screenshot({ path: join(screens, 'rule-approval-amount-en-1366.png'), fullPage: true })
+        const [saved] = await Promise.all([
+          page.waitForResponse((r) => r.url().endsWith('/api/v1/rules') && r.request().method() === 'POST'),
+          page.getByTestId('rule-save').click(),
+        ])
+        assert.equal(saved.status(), 201, await saved.text())
+        const body = (await saved.json()).data
+        assert.deepEqual(body.trigger, { type: 'approval_requested' })
+        assert.deepEqual(body.conditions, [{ field: 'amount_minor', op: 'gt', value: 100050 }])
+        await expect(page.locator(`[data-rule="${body.id}"]`)).toContainText('Amount is above 1000.50')
+      },
+      { storageState: managerState, ...DESKTOP },
+    ))
 })
