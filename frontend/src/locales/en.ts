@@ -230,6 +230,12 @@ const en = {
         final_answer: 'Final answer',
       },
     },
+    remedies: {
+      granted: '{actor} granted a remedy: {option}',
+      reversed: '{actor} reversed a remedy: {option}',
+      approvalRequested: '{actor} asked for approval of a remedy: {option}',
+      approvalRejected: '{actor} rejected the remedy asked for: {comment}',
+    },
     other: '{actor}: {type}',
     system: 'Kaiku',
     reasons: {

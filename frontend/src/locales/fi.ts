@@ -229,6 +229,12 @@ const fi: Messages = {
         final_answer: 'Lopullinen vastaus',
       },
     },
+    remedies: {
+      granted: '{actor} myönsi hyvityksen: {option}',
+      reversed: '{actor} perui hyvityksen: {option}',
+      approvalRequested: '{actor} pyysi hyväksyntää hyvitykselle: {option}',
+      approvalRejected: '{actor} hylkäsi pyydetyn hyvityksen: {comment}',
+    },
     other: '{actor}: {type}',
     system: 'Kaiku',
     reasons: {
