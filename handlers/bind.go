@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/go-playground/validator/v10"
@@ -74,14 +75,49 @@ func (b *Binder) check(dst any) error {
 		return models.Invalid("invalid request", nil)
 	}
 	fields := map[string]string{}
+	issues := map[string]models.FieldIssue{}
 	for _, fe := range ves {
 		name := fe.Namespace()
 		if i := strings.IndexByte(name, '.'); i >= 0 {
 			name = name[i+1:] // drop the Go type name
 		}
 		fields[name] = fieldMessage(fe)
+		issues[name] = fieldIssue(fe)
 	}
-	return models.Invalid("some fields are not valid", fields)
+	e := models.Invalid("some fields are not valid", fields)
+	e.FieldIssues = issues
+	return e
+}
+
+// fieldIssue is fieldMessage in machine terms, for clients to word in their language.
+func fieldIssue(fe validator.FieldError) models.FieldIssue {
+	limit, _ := strconv.Atoi(fe.Param())
+	counted := fe.Kind() == reflect.Slice || fe.Kind() == reflect.Map
+	switch fe.Tag() {
+	case "required":
+		return models.FieldIssue{Code: "required"}
+	case "email":
+		return models.FieldIssue{Code: "invalid_email"}
+	case "oneof":
+		return models.FieldIssue{Code: "not_allowed"}
+	case "min":
+		if counted {
+			return models.FieldIssue{Code: "too_few", Limit: limit}
+		}
+		if fe.Kind() == reflect.String {
+			return models.FieldIssue{Code: "too_short", Limit: limit}
+		}
+		return models.FieldIssue{Code: "too_small", Limit: limit}
+	case "max":
+		if counted {
+			return models.FieldIssue{Code: "too_many", Limit: limit}
+		}
+		if fe.Kind() == reflect.String {
+			return models.FieldIssue{Code: "too_long", Limit: limit}
+		}
+		return models.FieldIssue{Code: "too_large", Limit: limit}
+	}
+	return models.FieldIssue{Code: "invalid"}
 }
 
 func fieldMessage(fe validator.FieldError) string {

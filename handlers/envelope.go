@@ -26,6 +26,8 @@ type ErrorDetail struct {
 	Code    string            `json:"code"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
+	// FieldIssues has one entry per entry of Fields: what is wrong in machine terms.
+	FieldIssues map[string]models.FieldIssue `json:"field_issues,omitempty"`
 }
 
 var statusOf = map[models.ErrorKind]int{
@@ -70,7 +72,7 @@ func describe(err error) (int, ErrorBody) {
 		if !known {
 			status = http.StatusInternalServerError
 		}
-		return status, ErrorBody{ErrorDetail{Code: de.Code, Message: de.Message, Fields: de.Fields}}
+		return status, ErrorBody{ErrorDetail{Code: de.Code, Message: de.Message, Fields: de.Fields, FieldIssues: fieldIssues(de)}}
 	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
@@ -89,6 +91,23 @@ func describe(err error) (int, ErrorBody) {
 		return he.Code, ErrorBody{ErrorDetail{Code: code, Message: msg}}
 	}
 	return http.StatusInternalServerError, ErrorBody{ErrorDetail{Code: "internal", Message: "something went wrong on our side"}}
+}
+
+// fieldIssues gives every field message its machine-readable reason ("invalid" when the
+// code that refused it named none).
+func fieldIssues(de *models.Error) map[string]models.FieldIssue {
+	if len(de.Fields) == 0 {
+		return nil
+	}
+	out := make(map[string]models.FieldIssue, len(de.Fields))
+	for f := range de.Fields {
+		issue, ok := de.FieldIssues[f]
+		if !ok || issue.Code == "" {
+			issue = models.FieldIssue{Code: "invalid"}
+		}
+		out[f] = issue
+	}
+	return out
 }
 
 // data writes {"data": v}.

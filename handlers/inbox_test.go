@@ -200,3 +200,36 @@ func TestCaseSearchTextLimits(t *testing.T) {
 		t.Errorf("16 words: %v", got)
 	}
 }
+
+// An agent types what the customer reads out on the phone: the reference in full or in
+// part, or the phone number in any common form.
+func TestListFindsACaseByReferenceAndPhone(t *testing.T) {
+	s := newStack(t)
+	agent := s.logins["agent"]
+	create := func(phone string) string {
+		body, _ := json.Marshal(map[string]any{"subject": "Late parcel", "description": "Where is it?",
+			"customer": map[string]string{"name": "Aino Virtanen", "email": "aino@example.com", "phone": phone}})
+		res := s.do(agent, http.MethodPost, "/api/v1/cases", string(body), nil)
+		if res.status != http.StatusCreated {
+			t.Fatalf("create case: %d %s", res.status, res.body)
+		}
+		var created struct{ Data models.Case }
+		res.decode(t, &created)
+		return created.Data.ID
+	}
+	first := create("+358 40 123 4567")
+	second := create("050 765 4321")
+	year, number := first[2:6], first[7:]
+	for _, tc := range []struct{ q, want string }{
+		{first, first},
+		{year + "-" + number, first},
+		{number, first},
+		{"+358 40 123 4567", first},
+		{"0401234567", first},
+		{"+358507654321", second},
+	} {
+		if got := s.listIDs(t, agent, "view=all_open&q="+url.QueryEscape(tc.q)); !slices.Equal(got, []string{tc.want}) {
+			t.Errorf("q=%q: got %v, want [%s]", tc.q, got, tc.want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -526,11 +527,17 @@ func TestPromisedFirstResponseFollowsTheSLA(t *testing.T) {
 	res := s.do(nil, "POST", "/api/v1/complaints", complaintJSON, nil)
 	var r struct {
 		Data struct {
-			Reference          string `json:"reference"`
-			FirstResponseHours int    `json:"first_response_hours"`
+			Reference          string    `json:"reference"`
+			FirstResponseHours int       `json:"first_response_hours"`
+			FirstResponseDue   time.Time `json:"first_response_due"`
+			TimeZone           string    `json:"time_zone"`
 		} `json:"data"`
 	}
 	res.decode(t, &r)
+	// Said as a time, not a vague number of hours: the due time in the calendar's zone.
+	if r.Data.TimeZone != "Europe/Helsinki" || r.Data.FirstResponseDue.Weekday() != time.Monday {
+		t.Fatalf("receipt: due %v in %q, want a Monday in Europe/Helsinki", r.Data.FirstResponseDue, r.Data.TimeZone)
+	}
 	c, err := s.env.Store.GetCase(context.Background(), r.Data.Reference)
 	if err != nil {
 		t.Fatal(err)
@@ -548,7 +555,39 @@ func TestPromisedFirstResponseFollowsTheSLA(t *testing.T) {
 		t.Fatalf("outbox: %v %v", recent, err)
 	}
 	ack, err := s.env.Store.GetOutboxMail(context.Background(), recent[0].ID)
-	if err != nil || !strings.Contains(ack.Message.Text, fmt.Sprintf("within %d hours", want)) {
-		t.Fatalf("acknowledgement does not promise %d hours: %v %v", want, ack, err)
+	if err != nil || !strings.Contains(ack.Message.Text, "by Monday "+r.Data.FirstResponseDue.Format("15:04")+".") {
+		t.Fatalf("acknowledgement does not promise an answer by Monday %s: %v %v", r.Data.FirstResponseDue.Format("15:04"), ack, err)
+	}
+}
+
+// Every field error carries a machine-readable reason, so the app can word it in the
+// customer's language instead of showing the server's English.
+func TestFieldErrorsCarryTheirReason(t *testing.T) {
+	s := newStack(t)
+	body := `{"name":"","email":"not-an-address","category":"delivery","touchpoint":"moon","description":"short","expected_outcome":"replacement"}`
+	res := s.do(nil, http.MethodPost, "/api/v1/complaints", body, nil)
+	if res.status != http.StatusBadRequest {
+		t.Fatalf("status %d: %s", res.status, res.body)
+	}
+	var env struct {
+		Error struct {
+			Fields      map[string]string            `json:"fields"`
+			FieldIssues map[string]models.FieldIssue `json:"field_issues"`
+		} `json:"error"`
+	}
+	res.decode(t, &env)
+	want := map[string]models.FieldIssue{
+		"name":        {Code: "required"},
+		"email":       {Code: "invalid_email"},
+		"touchpoint":  {Code: "not_allowed"},
+		"description": {Code: "too_short", Limit: 10},
+	}
+	if !reflect.DeepEqual(env.Error.FieldIssues, want) {
+		t.Errorf("field_issues = %+v, want %+v", env.Error.FieldIssues, want)
+	}
+	for f := range env.Error.Fields {
+		if _, ok := env.Error.FieldIssues[f]; !ok {
+			t.Errorf("field %s has a message but no reason", f)
+		}
 	}
 }

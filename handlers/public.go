@@ -83,7 +83,7 @@ func (h *publicHandlers) submit(c echo.Context) error {
 	var req models.ComplaintCreate
 	files, err := h.bindForm(c, &req, map[string]*string{
 		"name": &req.Name, "email": &req.Email, "phone": &req.Phone, "category": &req.Category,
-		"touchpoint": &req.Touchpoint, "order_ref": &req.OrderRef, "description": &req.Description,
+		"touchpoint": &req.Touchpoint, "order_ref": &req.OrderRef, "subject": &req.Topic, "description": &req.Description,
 		"expected_outcome": &req.ExpectedOutcome, "locale": &req.Locale, "website": &req.Website,
 	})
 	if err != nil {
@@ -144,7 +144,8 @@ func (h *publicHandlers) bindForm(c echo.Context, dst any, fields map[string]*st
 func readUpload(fh *multipart.FileHeader, limit int64) (helpdesk.Upload, error) {
 	if fh.Size > limit {
 		return helpdesk.Upload{}, &models.Error{Kind: models.KindTooLarge, Code: "too_large", Message: fh.Filename + " is too large",
-			Fields: map[string]string{"attachments": "file too large: " + fh.Filename}}
+			Fields:      map[string]string{"attachments": "file too large: " + fh.Filename},
+			FieldIssues: map[string]models.FieldIssue{"attachments": {Code: "file_too_large", Limit: int(limit >> 20), File: fh.Filename}}}
 	}
 	f, err := fh.Open()
 	if err != nil {

@@ -80,8 +80,26 @@ func TestEscalationRuleFromManagerToNotification(t *testing.T) {
 	if _, err := s.mailer.ProcessDue(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if out := s.do(s.logins["admin"], "GET", "/api/v1/mail/outbox", "", nil); !strings.Contains(out.body, "manager@example.com") {
+	out := s.do(s.logins["admin"], "GET", "/api/v1/mail/outbox", "", nil)
+	if !strings.Contains(out.body, "manager@example.com") {
 		t.Fatalf("no notification mail to the manager: %s", out.body)
+	}
+	// The staff mail leads to the case.
+	var outbox struct {
+		Data []struct {
+			ID string `json:"id"`
+			To string `json:"to"`
+		} `json:"data"`
+	}
+	out.decode(t, &outbox)
+	for _, m := range outbox.Data {
+		if m.To != "manager@example.com" {
+			continue
+		}
+		one := s.do(s.logins["admin"], "GET", "/api/v1/mail/outbox/"+m.ID, "", nil)
+		if link := "https://help.example.com/cases/" + r.Data.Reference; !strings.Contains(one.body, link) {
+			t.Errorf("the staff mail lacks the link %s: %s", link, one.body)
+		}
 	}
 }
 

@@ -55,7 +55,7 @@ func ToDoc(c *models.Case) search.CaseDoc {
 	}
 	return search.CaseDoc{
 		ID: c.ID, Subject: c.Subject, Body: body,
-		CustomerName: c.Customer.Name, CustomerEmail: c.Customer.Email,
+		CustomerName: c.Customer.Name, CustomerEmail: c.Customer.Email, CustomerPhone: c.Customer.Phone,
 		Status: string(c.Status), Priority: string(c.Priority), PriorityRank: c.Priority.Rank(),
 		Channel: string(c.Channel), Category: c.Category, Touchpoint: c.Touchpoint,
 		ExpectedOutcome: c.ExpectedOutcome, Tags: tags, AssigneeID: c.AssigneeID, TeamID: c.TeamID,

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gabriel-vasile/mimetype"
 
+	"github.com/kaiku-helpdesk/kaiku/businesstime"
 	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/store"
@@ -55,6 +56,11 @@ type Receipt struct {
 	TrackingURL        string `json:"tracking_url"`
 	TrackingToken      string `json:"tracking_token"`
 	FirstResponseHours int    `json:"first_response_hours"`
+	// FirstResponseDue is when the first response is due by the case's SLA, in the SLA
+	// calendar's zone (TimeZone), so the customer is told "by Monday 16:00" in their own
+	// time; absent when no SLA clock applies.
+	FirstResponseDue *time.Time `json:"first_response_due,omitempty"`
+	TimeZone         string     `json:"time_zone,omitempty"`
 }
 
 // Intake is the customer side: filing a complaint, following it, replying, and the follow-up.
@@ -243,7 +249,7 @@ func (in *Intake) claimKey(ctx context.Context, claim *store.IdempotencyRecord, 
 		return "", "", nil, false, keyReused()
 	}
 	if c, err := in.store.GetCase(ctx, existing.CaseID); err == nil {
-		return "", "", &Receipt{Reference: c.ID, TrackingURL: in.trackingURL(token), TrackingToken: token, FirstResponseHours: in.promisedHours(c)}, false, nil
+		return "", "", in.receipt(ctx, c, token, in.trackingURL(token)), false, nil
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return "", "", nil, false, err
 	}
@@ -262,6 +268,36 @@ func (in *Intake) promisedHours(c *models.Case) int {
 		return h
 	}
 	return in.limits.FirstResponseHours
+}
+
+// receipt is what the customer is told after filing c.
+func (in *Intake) receipt(ctx context.Context, c *models.Case, token, url string) *Receipt {
+	r := &Receipt{Reference: c.ID, TrackingURL: url, TrackingToken: token, FirstResponseHours: in.promisedHours(c)}
+	if due := in.firstResponseDue(ctx, c); due != nil {
+		r.FirstResponseDue, r.TimeZone = due, due.Location().String()
+	}
+	return r
+}
+
+// firstResponseDue is the case's first-response due time in its SLA calendar's zone. A case
+// just filed carries it in that zone already; one read back from the database is in UTC,
+// and its policy names the zone.
+func (in *Intake) firstResponseDue(ctx context.Context, c *models.Case) *time.Time {
+	due := c.FirstResponseDue()
+	if due == nil || due.Location() != time.UTC {
+		return due
+	}
+	zone := businesstime.DefaultTimeZone
+	if c.SLAPolicyID != "" {
+		if p, err := in.store.GetSLAPolicy(ctx, c.SLAPolicyID); err == nil && p.Calendar.TimeZone != "" {
+			zone = p.Calendar.TimeZone
+		}
+	}
+	if loc, err := time.LoadLocation(zone); err == nil {
+		t := due.In(loc)
+		return &t
+	}
+	return due
 }
 
 // file stores the complaint under reference. token, when set, is the tracking token the case
@@ -306,28 +342,31 @@ func (in *Intake) file(ctx context.Context, req models.ComplaintCreate, referenc
 		return nil, err
 	}
 	url := in.trackingURL(token)
-	return &Receipt{Reference: c.ID, TrackingURL: url, TrackingToken: token, FirstResponseHours: in.promisedHours(c)}, nil
+	return in.receipt(ctx, c, token, url), nil
 }
 
 // checkUploads validates files by content and size and prepares their documents.
 func (in *Intake) checkUploads(files []Upload, messageID string, public bool, now time.Time) ([]models.AttachmentRef, []*store.Attachment, error) {
 	if len(files) > in.limits.MaxFiles {
-		return nil, nil, models.InvalidField("attachments", fmt.Sprintf("at most %d files", in.limits.MaxFiles))
+		return nil, nil, models.InvalidFieldIssue("attachments", fmt.Sprintf("at most %d files", in.limits.MaxFiles),
+			models.FieldIssue{Code: "too_many_files", Limit: in.limits.MaxFiles})
 	}
 	refs := make([]models.AttachmentRef, 0, len(files))
 	blobs := make([]*store.Attachment, 0, len(files))
 	for _, f := range files {
 		if int64(len(f.Data)) > in.limits.MaxFileBytes {
 			return nil, nil, &models.Error{Kind: models.KindTooLarge, Code: "too_large",
-				Message: fmt.Sprintf("%s is over %d MB", f.Name, in.limits.MaxFileBytes>>20), Fields: map[string]string{"attachments": "file too large: " + f.Name}}
+				Message: fmt.Sprintf("%s is over %d MB", f.Name, in.limits.MaxFileBytes>>20), Fields: map[string]string{"attachments": "file too large: " + f.Name},
+				FieldIssues: map[string]models.FieldIssue{"attachments": {Code: "file_too_large", Limit: int(in.limits.MaxFileBytes >> 20), File: f.Name}}}
 		}
 		if len(f.Data) == 0 {
-			return nil, nil, models.InvalidField("attachments", "empty file: "+f.Name)
+			return nil, nil, models.InvalidFieldIssue("attachments", "empty file: "+f.Name, models.FieldIssue{Code: "empty_file", File: f.Name})
 		}
 		mt := mimetype.Detect(f.Data)
 		ct, _, _ := strings.Cut(mt.String(), ";")
 		if !slices.Contains(allowedUploads, ct) {
-			return nil, nil, models.InvalidField("attachments", fmt.Sprintf("%s is not an image or a PDF", f.Name))
+			return nil, nil, models.InvalidFieldIssue("attachments", fmt.Sprintf("%s is not an image or a PDF", f.Name),
+				models.FieldIssue{Code: "wrong_file_type", File: f.Name})
 		}
 		id := newID()
 		name := safeFileName(f.Name, mt.Extension())

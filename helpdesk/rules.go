@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -28,6 +29,8 @@ type Rules struct {
 	now    Clock
 	// webhooks queues the deliveries of webhook actions (set by New); nil: not wired.
 	webhooks WebhookQueue
+	// baseURL is the public address the staff mails link cases under (SetBaseURL).
+	baseURL string
 
 	compiledMu   sync.Mutex
 	compiled     *escalation.RuleSet
@@ -327,13 +330,21 @@ func (r *Rules) noticeFor(ctx context.Context, c *models.Case, e escalation.Rule
 		}
 		if e.Email {
 			n.mails = append(n.mails, mail.Message{To: u.Email, ToName: u.Name, Subject: title, Kind: mail.KindNotification, CaseID: c.ID,
-				Text: fmt.Sprintf("%s\n\n%s\n\nCase %s: %s\n", e.RuleName, message, c.ID, c.Subject)})
+				Text: fmt.Sprintf("%s\n\n%s\n\nCase %s: %s\n%s\n", e.RuleName, message, c.ID, c.Subject, r.caseURL(c.ID))})
 		}
 	}
 	if len(inApp) > 0 {
 		n.inApp = &store.Notification{ID: newID(), UserIDs: inApp, CaseID: c.ID, Title: title, Message: message, CreatedAt: r.now()}
 	}
 	return n, nil
+}
+
+// SetBaseURL sets the public address (KAIKU_BASE_URL) under which staff mails link cases.
+func (r *Rules) SetBaseURL(u string) { r.baseURL = strings.TrimRight(u, "/") }
+
+// caseURL is the staff page of a case: every mail to staff leads straight to it.
+func (r *Rules) caseURL(id string) string {
+	return r.baseURL + "/cases/" + url.PathEscape(id)
 }
 
 // assignInTurn assigns the case to the next active agent of the team, in a fixed order, with

@@ -60,6 +60,7 @@ func New(d Deps) (*Helpdesk, error) {
 		return nil, err
 	}
 	h.Rules = NewRules(d.Store, d.Index, d.Mailer, h.Events, d.Logger, d.Clock)
+	h.Rules.SetBaseURL(d.BaseURL)
 	if d.Webhooks != nil {
 		h.Rules.webhooks = d.Webhooks
 	}

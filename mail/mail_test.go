@@ -819,3 +819,40 @@ func TestEnqueueValidates(t *testing.T) {
 		t.Fatalf("stored: %+v", msg)
 	}
 }
+
+// The acknowledgement says when, not within how many hours: the weekday and time in the SLA
+// calendar's zone and the customer's language, with the date when it is a week or more away.
+func TestAcknowledgementSaysByWhen(t *testing.T) {
+	hel, err := time.LoadLocation("Europe/Helsinki")
+	if err != nil {
+		t.Fatal(err)
+	}
+	due := time.Date(2026, time.December, 7, 16, 0, 0, 0, hel) // a Monday
+	friday := time.Date(2026, time.December, 4, 13, 5, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		locale string
+		filed  time.Time
+		want   string
+	}{
+		{"en", friday, "Monday 16:00"},
+		{"fi", friday, "maanantaina klo 16.00"},
+		{"en", due.AddDate(0, 0, -8), "Monday 7 December 16:00"},
+		{"fi", due.AddDate(0, 0, -8), "maanantaina 7.12. klo 16.00"},
+	} {
+		if got := mail.PromiseTime(tc.locale, due, tc.filed); got != tc.want {
+			t.Errorf("PromiseTime(%s, filed %v) = %q, want %q", tc.locale, tc.filed, got, tc.want)
+		}
+	}
+	// The zone is the calendar's: 14:00 UTC is 16:00 in Helsinki.
+	if got := mail.PromiseTime("en", due.UTC().In(hel), friday); got != "Monday 16:00" {
+		t.Errorf("in Helsinki time: %q", got)
+	}
+	en := mail.AcknowledgementBy("en", "K-2026-000001", "https://help.example.com/track/x", "Aino", due, friday)
+	fi := mail.AcknowledgementBy("fi", "K-2026-000001", "https://help.example.com/track/x", "Aino", due, friday)
+	if !strings.Contains(en.Text, "first response by Monday 16:00.") || strings.Contains(en.Text, "hours") {
+		t.Errorf("English acknowledgement:\n%s", en.Text)
+	}
+	if !strings.Contains(fi.Text, "Vastaamme sinulle viimeistään maanantaina klo 16.00.") {
+		t.Errorf("Finnish acknowledgement:\n%s", fi.Text)
+	}
+}

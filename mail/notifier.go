@@ -2,7 +2,9 @@ package mail
 
 import (
 	"context"
+	"time"
 
+	"github.com/kaiku-helpdesk/kaiku/businesstime"
 	"github.com/kaiku-helpdesk/kaiku/models"
 )
 
@@ -21,11 +23,19 @@ func NewCaseNotifier(m *Mailer, firstResponseHours int) CaseNotifier {
 // Acknowledge queues the acknowledgement: the reference and the tracking link, never the
 // complaint text.
 func (n CaseNotifier) Acknowledge(ctx context.Context, c *models.Case, trackingURL string) error {
-	hours := c.FirstResponseHours() // the case's SLA, when a policy applies
-	if hours == 0 {
-		hours = n.firstResponseHours
+	var m Message
+	if due := c.FirstResponseDue(); due != nil {
+		// The case's SLA: its due time, read in the calendar's zone (a case just filed
+		// carries it so; one read back is in UTC and is told in the default zone).
+		if due.Location() == time.UTC {
+			if loc, err := time.LoadLocation(businesstime.DefaultTimeZone); err == nil {
+				*due = due.In(loc)
+			}
+		}
+		m = AcknowledgementBy(c.Locale, c.ID, trackingURL, c.Customer.Name, *due, c.CreatedAt)
+	} else {
+		m = Acknowledgement(c.Locale, c.ID, trackingURL, c.Customer.Name, n.firstResponseHours)
 	}
-	m := Acknowledgement(c.Locale, c.ID, trackingURL, c.Customer.Name, hours)
 	m.To, m.ToName, m.CaseID = c.Customer.Email, c.Customer.Name, c.ID
 	return n.mailer.Enqueue(ctx, m)
 }

@@ -1,8 +1,10 @@
 package mail
 
 import (
+	"fmt"
 	"strings"
 	"text/template"
+	"time"
 )
 
 // The customer-facing mails, in English and Finnish. They are plain text (text/template: no
@@ -36,7 +38,7 @@ var ackTemplates = map[string]mailTemplate{
 
 Thank you for contacting us. We have received your message and recorded it as case {{.Reference}}.
 
-{{if .Hours}}You can expect our first response within {{.Hours}} {{if eq .Hours 1}}hour{{else}}hours{{end}}.{{else}}We will get back to you as soon as we can.{{end}}
+{{if .By}}You can expect our first response by {{.By}}.{{else if .Hours}}You can expect our first response within {{.Hours}} {{if eq .Hours 1}}hour{{else}}hours{{end}}.{{else}}We will get back to you as soon as we can.{{end}}
 
 Follow your case, add details or reply to us here:
 {{.TrackingURL}}
@@ -51,7 +53,7 @@ Customer service
 
 Kiitos yhteydenotostasi. Olemme vastaanottaneet viestisi ja kirjanneet sen viitteellä {{.Reference}}.
 
-{{if .Hours}}Voit odottaa ensimmäistä vastaustamme {{.Hours}} tunnin kuluessa.{{else}}Vastaamme sinulle mahdollisimman pian.{{end}}
+{{if .By}}Vastaamme sinulle viimeistään {{.By}}.{{else if .Hours}}Voit odottaa ensimmäistä vastaustamme {{.Hours}} tunnin kuluessa.{{else}}Vastaamme sinulle mahdollisimman pian.{{end}}
 
 Voit seurata asiaasi, lisätä tietoja tai vastata meille tästä linkistä:
 {{.TrackingURL}}
@@ -125,11 +127,22 @@ func displayName(s string) string {
 // firstResponseHours <= 0). It never contains the complaint text. The caller sets To and
 // CaseID. The tracking link is in Secrets, so the outbox copy drops it once sent.
 func Acknowledgement(locale, reference, trackingURL, customerName string, firstResponseHours int) Message {
+	return acknowledgement(locale, reference, trackingURL, customerName, firstResponseHours, "")
+}
+
+// AcknowledgementBy is the acknowledgement that names when the first response is due, "by
+// Monday 16:00", in the customer's language and in the zone of due (the SLA calendar's);
+// filed is when the complaint came in.
+func AcknowledgementBy(locale, reference, trackingURL, customerName string, due, filed time.Time) Message {
+	return acknowledgement(locale, reference, trackingURL, customerName, 0, PromiseTime(baseLocale(locale), due, filed))
+}
+
+func acknowledgement(locale, reference, trackingURL, customerName string, firstResponseHours int, by string) Message {
 	l := baseLocale(locale)
 	subject, text := ackTemplates[l].render(struct {
-		Reference, TrackingURL, Name string
-		Hours                        int
-	}{headerText(reference), strings.TrimSpace(trackingURL), displayName(customerName), max(firstResponseHours, 0)})
+		Reference, TrackingURL, Name, By string
+		Hours                            int
+	}{headerText(reference), strings.TrimSpace(trackingURL), displayName(customerName), by, max(firstResponseHours, 0)})
 	return Message{
 		ToName: displayName(customerName), Subject: subject, Text: text, Kind: KindAck, Locale: l,
 		Secrets: []string{strings.TrimSpace(trackingURL)},
@@ -148,4 +161,33 @@ func ReplyNotification(locale, reference, trackingURL, customerName, agentName, 
 		ToName: displayName(customerName), Subject: subject, Text: text, Kind: KindReply, Locale: l,
 		Secrets: []string{strings.TrimSpace(trackingURL)},
 	}
+}
+
+var (
+	weekdaysEn = [7]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
+	// Finnish says "on Monday" with the essive: maanantaina.
+	weekdaysFi = [7]string{"sunnuntaina", "maanantaina", "tiistaina", "keskiviikkona", "torstaina", "perjantaina", "lauantaina"}
+)
+
+// PromiseTime says when due is, for "we will answer by ...": the weekday and the time
+// ("Monday 16:00", "maanantaina klo 16.00"), with the date as well when due is a week or
+// more after from ("Monday 14 December 16:00", "maanantaina 14.12. klo 16.00"). Both are
+// read in due's zone.
+func PromiseTime(locale string, due, from time.Time) string {
+	from = from.In(due.Location())
+	y, m, d := from.Date()
+	startOfDay := time.Date(y, m, d, 0, 0, 0, 0, due.Location())
+	withDate := !due.Before(startOfDay.AddDate(0, 0, 6))
+	if baseLocale(locale) == "fi" {
+		s := weekdaysFi[due.Weekday()]
+		if withDate {
+			s += fmt.Sprintf(" %d.%d.", due.Day(), int(due.Month()))
+		}
+		return s + fmt.Sprintf(" klo %d.%02d", due.Hour(), due.Minute())
+	}
+	s := weekdaysEn[due.Weekday()]
+	if withDate {
+		s += fmt.Sprintf(" %d %s", due.Day(), due.Month())
+	}
+	return s + fmt.Sprintf(" %02d:%02d", due.Hour(), due.Minute())
 }

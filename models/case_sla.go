@@ -143,6 +143,18 @@ func (c *Case) StopSLA(reason string, now time.Time) {
 	c.recordSLA(nil)
 }
 
+// FirstResponseDue is when the first response is due by the case's SLA (nil without a
+// first-response clock with a due time), in the zone the clock was computed in.
+func (c *Case) FirstResponseDue() *time.Time {
+	for _, k := range c.SLA {
+		if k.Kind == SLAFirstResponse && k.DueAt != nil && k.DueAt.After(c.CreatedAt) {
+			due := *k.DueAt
+			return &due
+		}
+	}
+	return nil
+}
+
 // FirstResponseHours is the promise an acknowledgement makes: the whole hours from filing to
 // the first-response due time of the case's SLA (business hours on its calendar, so a
 // complaint filed on Friday evening is promised an answer by Monday), or 0 when no

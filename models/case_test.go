@@ -116,13 +116,20 @@ func TestComplaintSubject(t *testing.T) {
 	cases := map[string]string{
 		"Short one":                   "Short one",
 		"First line\nsecond line":     "First line",
-		strings.Repeat("long ", 40):   strings.TrimSpace(strings.Repeat("long ", 40)[:77]) + "…",
+		strings.Repeat("long ", 40):   strings.TrimSpace(strings.Repeat("long ", 16)) + "…",
 		"  padded\r\nwindows newline": "padded",
+		// Cut at a word boundary, never mid-word ("Haluan anteeks…").
+		"Tilasin verkkokaupasta uuden sohvan, mutta toimitus myöhästyi kaksi viikkoa ja haluan anteeksipyynnön": "Tilasin verkkokaupasta uuden sohvan, mutta toimitus myöhästyi kaksi viikkoa ja…",
+		strings.Repeat("x", 100): strings.Repeat("x", 79) + "…",
 	}
 	for in, want := range cases {
 		if got := (ComplaintCreate{Description: in}).Subject(); got != want {
 			t.Errorf("Subject(%q) = %q, want %q", in, got, want)
 		}
+	}
+	// The customer's own "What is it about?" is the subject as written.
+	if got := (ComplaintCreate{Topic: "  Sohva  myöhässä ", Description: "Pitkä kuvaus."}).Subject(); got != "Sohva myöhässä" {
+		t.Errorf("Subject with a topic = %q", got)
 	}
 }
 

@@ -3,6 +3,7 @@ package models
 import (
 	"strings"
 	"time"
+	"unicode"
 )
 
 // ExpectedOutcomes are what a customer may ask for.
@@ -15,28 +16,45 @@ var Touchpoints = []string{"web_shop", "store", "phone", "delivery", "app", "ema
 // ComplaintCreate is the public complaint form. Website is a honeypot: people never see the
 // field, bots fill it in.
 type ComplaintCreate struct {
-	Name            string `json:"name" validate:"required,max=120"`
-	Email           string `json:"email" validate:"required,email,max=254"`
-	Phone           string `json:"phone" validate:"max=40"`
-	Category        string `json:"category" validate:"required,max=80"`
-	Touchpoint      string `json:"touchpoint" validate:"required,oneof=web_shop store phone delivery app email social_media other"`
-	OrderRef        string `json:"order_ref" validate:"max=80"`
+	Name       string `json:"name" validate:"required,max=120"`
+	Email      string `json:"email" validate:"required,email,max=254"`
+	Phone      string `json:"phone" validate:"max=40"`
+	Category   string `json:"category" validate:"required,max=80"`
+	Touchpoint string `json:"touchpoint" validate:"required,oneof=web_shop store phone delivery app email social_media other"`
+	OrderRef   string `json:"order_ref" validate:"max=80"`
+	// Topic is the optional short "What is it about?"; it becomes the subject as written.
+	Topic           string `json:"subject" validate:"max=120"`
 	Description     string `json:"description" validate:"required,min=10,max=20000"`
 	ExpectedOutcome string `json:"expected_outcome" validate:"required,oneof=refund replacement repair apology explanation other"`
 	Locale          string `json:"locale" validate:"omitempty,oneof=en fi"`
 	Website         string `json:"website" validate:"max=200"`
 }
 
-// Subject derives a case subject from the complaint's first line.
+// Subject is the customer's own "What is it about?", else the complaint's first line, cut
+// at a word boundary when it is long.
 func (c ComplaintCreate) Subject() string {
+	if t := strings.Join(strings.Fields(c.Topic), " "); t != "" {
+		return t
+	}
 	s := strings.TrimSpace(c.Description)
 	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
 		s = s[:i]
 	}
-	if r := []rune(s); len(r) > 80 {
-		s = strings.TrimSpace(string(r[:77])) + "…"
+	return cutAtWord(s, 80)
+}
+
+// cutAtWord shortens s to at most limit runes with an ellipsis, ending at the last word
+// boundary that fits (a single word longer than the limit is cut where it must be).
+func cutAtWord(s string, limit int) string {
+	r := []rune(s)
+	if len(r) <= limit {
+		return s
 	}
-	return s
+	head := r[:limit-1] // room for the ellipsis
+	if i := strings.LastIndexFunc(string(head), unicode.IsSpace); i > 0 && !unicode.IsSpace(r[limit-1]) {
+		head = []rune(string(head)[:i])
+	}
+	return strings.TrimRightFunc(strings.TrimSpace(string(head)), func(r rune) bool { return unicode.IsPunct(r) && r != ')' }) + "…"
 }
 
 // NewComplaintCase builds a case from the public form.
@@ -131,6 +149,8 @@ type PublicCase struct {
 	Attachments     []AttachmentRef `json:"attachments"`
 	FollowUp        *FollowUp       `json:"follow_up"`
 	CanFollowUp     bool            `json:"can_follow_up"`
+	// Locale is the case's language: the tracking page speaks it, as the mails do.
+	Locale string `json:"locale"`
 }
 
 // PublicMessage is one message as the customer sees it.
@@ -150,6 +170,10 @@ func (c *Case) Public() PublicCase {
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Messages: []PublicMessage{},
 		Attachments: []AttachmentRef{}, FollowUp: c.FollowUp,
 		CanFollowUp: c.FollowUp == nil && (c.Status == StatusResolved || c.Status == StatusClosed),
+		Locale:      c.Locale,
+	}
+	if p.Locale == "" {
+		p.Locale = "en" // a case staff opened: its mails go out in English
 	}
 	p.Messages = append(p.Messages, PublicMessage{ID: "original", From: "you", Author: c.Customer.Name, Body: c.Description, CreatedAt: c.CreatedAt})
 	for _, m := range c.Messages {

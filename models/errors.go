@@ -33,10 +33,30 @@ type Error struct {
 	Code    string
 	Message string
 	Fields  map[string]string
-	Err     error // cause, never shown to clients
+	// FieldIssues says in machine terms what is wrong with each field of Fields, so a client
+	// can show its own words in the user's language; a field without one is "invalid".
+	FieldIssues map[string]FieldIssue
+	Err         error // cause, never shown to clients
 	// RetryAfter, when set, is how long a client should wait before trying again (the
 	// Retry-After header of 409 and 429 answers).
 	RetryAfter time.Duration
+}
+
+// FieldIssue is the machine-readable reason a field was refused: a Code (required,
+// invalid_email, not_allowed, too_short, too_long, too_few, too_many, invalid, and for
+// uploads too_many_files, file_too_large, empty_file, wrong_file_type), the Limit a length
+// or count rule names, and the File an upload rule is about.
+type FieldIssue struct {
+	Code  string `json:"code"`
+	Limit int    `json:"limit,omitempty"`
+	File  string `json:"file,omitempty"`
+}
+
+// InvalidFieldIssue is InvalidField with the machine-readable reason.
+func InvalidFieldIssue(field, message string, issue FieldIssue) *Error {
+	e := InvalidField(field, message)
+	e.FieldIssues = map[string]FieldIssue{field: issue}
+	return e
 }
 
 func (e *Error) Error() string {

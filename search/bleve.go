@@ -30,7 +30,7 @@ const (
 
 	// bleveMappingVersion is kept inside the index; bump it whenever the mapping or the
 	// indexed document shape changes, so an old index is detected instead of misread.
-	bleveMappingVersion = "kaiku-1"
+	bleveMappingVersion = "kaiku-2"
 	bleveMetaKey        = "kaiku_mapping_version"
 
 	// Hidden fields: the analysed email for text search, the JSON of everything needed to
@@ -49,6 +49,7 @@ var bleveTextFields = []struct {
 	boost float64
 }{
 	{fieldSubject, 3},
+	{fieldLookup, 3},
 	{fieldCustomerName, 2},
 	{fieldBody, 1},
 	{bleveFieldEmailText, 1},
@@ -102,8 +103,8 @@ func bleveRuntimeConfig() map[string]any {
 var _ Index = (*BleveIndex)(nil)
 
 // OpenBleve opens the index in dir, creating it when dir does not exist or is empty.
-// An index written with another mapping version is refused rather than misread; the index
-// holds derived data only, so the remedy is to delete dir and let it be rebuilt.
+// A Kaiku index of an earlier mapping version is removed and created anew (empty) rather
+// than misread; any other index in dir is refused.
 func OpenBleve(dir string) (*BleveIndex, error) {
 	idx, err := bleve.OpenUsing(dir, bleveRuntimeConfig())
 	switch {
@@ -117,10 +118,23 @@ func OpenBleve(dir string) (*BleveIndex, error) {
 		return nil, fmt.Errorf("search: open bleve index %s: %w", dir, err)
 	default:
 		v, err := idx.GetInternal([]byte(bleveMetaKey))
-		if err != nil || string(v) != bleveMappingVersion {
+		if err != nil || !strings.HasPrefix(string(v), "kaiku-") {
 			_ = idx.Close()
 			return nil, fmt.Errorf("search: bleve index %s has mapping version %q, want %q: delete the directory to rebuild it",
 				dir, v, bleveMappingVersion)
+		}
+		if string(v) != bleveMappingVersion {
+			// Kaiku's own index of an earlier mapping holds derived data only: it starts over
+			// empty, and the start-up rebuild of an empty index over a non-empty database
+			// fills it.
+			_ = idx.Close()
+			if err := os.RemoveAll(dir); err != nil {
+				return nil, fmt.Errorf("search: remove bleve index %s of mapping version %q: %w", dir, v, err)
+			}
+			idx, err = createBleve(dir)
+			if err != nil {
+				return nil, err
+			}
 		}
 	}
 	an := idx.Mapping().AnalyzerNamed(bleveTextAnalyzer)
@@ -197,6 +211,7 @@ func bleveMapping() (mapping.IndexMapping, error) {
 	dm.AddFieldMappingsAt(fieldBody, text(true))
 	dm.AddFieldMappingsAt(fieldCustomerName, text(true))
 	dm.AddFieldMappingsAt(bleveFieldEmailText, text(false))
+	dm.AddFieldMappingsAt(fieldLookup, text(false))
 	for _, f := range KeywordFields {
 		dm.AddFieldMappingsAt(f, kw())
 	}
@@ -268,6 +283,7 @@ func bleveFields(d CaseDoc) (map[string]any, error) {
 		fieldBody:            d.Body,
 		fieldCustomerName:    d.CustomerName,
 		bleveFieldEmailText:  d.CustomerEmail,
+		fieldLookup:          lookupText(d),
 		FieldStatus:          indexedKeyword(d.Status),
 		FieldPriority:        indexedKeyword(d.Priority),
 		FieldChannel:         indexedKeyword(d.Channel),
@@ -535,7 +551,7 @@ func (b *BleveIndex) Close() error {
 // queryTerms analyses text like the indexed fields, so a query term meets indexed terms in the
 // same form (lowercased, plurals folded).
 func (b *BleveIndex) queryTerms(text string) []string {
-	text = strings.TrimSpace(text)
+	text = lookupQuery(strings.TrimSpace(text))
 	if text == "" {
 		return nil
 	}
@@ -565,6 +581,8 @@ func textQuery(terms []string) query.Query {
 		fuzziness := 0
 		switch {
 		case n > maxFuzzyRunes:
+		case isNumberTerm(t):
+			// A reference or phone number with a typo is another case.
 		case n >= 9:
 			fuzziness = 2
 		case n >= 5:

@@ -72,6 +72,33 @@ func TestBleveRefusesForeignIndex(t *testing.T) {
 	}
 }
 
+// An index of Kaiku's earlier mapping is started over empty (the start-up rebuild fills it)
+// rather than refused.
+func TestBleveStartsOverAnOlderKaikuIndex(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "older")
+	older, err := bleve.New(dir, bleve.NewIndexMapping())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := older.Index("old-1", map[string]any{"subject": "old"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := older.SetInternal([]byte("kaiku_mapping_version"), []byte("kaiku-1")); err != nil {
+		t.Fatal(err)
+	}
+	if err := older.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := search.OpenBleve(dir)
+	if err != nil {
+		t.Fatalf("OpenBleve on an older Kaiku index: %v", err)
+	}
+	defer ix.Close()
+	if n, err := ix.DocCount(t.Context()); err != nil || n != 0 {
+		t.Fatalf("DocCount = %d, %v; want an empty index", n, err)
+	}
+}
+
 // Batches return once searchable; Flush returns once they are on disk. A copy of the files
 // taken right after Flush (what a crash would leave) holds every document.
 func TestBleveFlushPutsBatchesOnDisk(t *testing.T) {

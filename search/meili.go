@@ -55,6 +55,8 @@ type meiliDoc struct {
 	Body            string   `json:"body"`
 	CustomerName    string   `json:"customer_name"`
 	CustomerEmail   string   `json:"customer_email"`
+	CustomerPhone   string   `json:"customer_phone"`
+	Lookup          string   `json:"lookup"` // reference and phone forms (lookup.go)
 	Status          string   `json:"status"`
 	Priority        string   `json:"priority"`
 	PriorityRank    int      `json:"priority_rank"`
@@ -145,7 +147,7 @@ func meiliSettings() *meilisearch.Settings {
 	}
 	return &meilisearch.Settings{
 		// Attribute order is ranking order: a match in the subject beats one in the body.
-		SearchableAttributes: []string{fieldSubject, fieldCustomerName, fieldBody, FieldCustomerEmail},
+		SearchableAttributes: []string{fieldSubject, fieldLookup, fieldCustomerName, fieldBody, FieldCustomerEmail},
 		FilterableAttributes: filterable,
 		SortableAttributes:   sortable,
 		// "sort" first: an explicit Sort orders text matches too, as in the Bleve backend.
@@ -210,6 +212,8 @@ func toMeiliDoc(d CaseDoc) meiliDoc {
 		Body:            d.Body,
 		CustomerName:    d.CustomerName,
 		CustomerEmail:   indexedKeyword(d.CustomerEmail),
+		CustomerPhone:   d.CustomerPhone,
+		Lookup:          lookupText(d),
 		Status:          indexedKeyword(d.Status),
 		Priority:        indexedKeyword(d.Priority),
 		PriorityRank:    d.PriorityRank,
@@ -236,6 +240,7 @@ func (md meiliDoc) caseDoc() (CaseDoc, error) {
 		Body:            md.Body,
 		CustomerName:    md.CustomerName,
 		CustomerEmail:   storedKeyword(md.CustomerEmail),
+		CustomerPhone:   md.CustomerPhone,
 		Status:          storedKeyword(md.Status),
 		Priority:        storedKeyword(md.Priority),
 		PriorityRank:    md.PriorityRank,
@@ -525,6 +530,7 @@ func (m *MeiliIndex) DeleteIndex(ctx context.Context) error {
 // Bleve backend does not have, so a query means the same on both. Text without letters or
 // digits is no text at all, as in the Bleve backend.
 func meiliQueryText(text string) string {
+	text = lookupQuery(text)
 	var words []string
 	for _, w := range strings.Fields(strings.ReplaceAll(text, `"`, " ")) {
 		if w = strings.TrimLeft(w, "-"); w != "" {

@@ -132,7 +132,7 @@ func TestMeiliOpenCreatesIndexWithSettings(t *testing.T) {
 			t.Errorf("sortableAttributes %v lacks %s", body["sortableAttributes"], attr)
 		}
 	}
-	want := []any{"subject", "customer_name", "body", "customer_email"}
+	want := []any{"subject", "lookup", "customer_name", "body", "customer_email"}
 	if !reflect.DeepEqual(body["searchableAttributes"], want) {
 		t.Errorf("searchableAttributes = %v, want %v", body["searchableAttributes"], want)
 	}

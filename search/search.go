@@ -17,6 +17,7 @@ type CaseDoc struct {
 	Body            string    `json:"body"` // description, messages and notes, concatenated
 	CustomerName    string    `json:"customer_name"`
 	CustomerEmail   string    `json:"customer_email"`
+	CustomerPhone   string    `json:"customer_phone"` // searched in every common form (lookup.go)
 	Status          string    `json:"status"`
 	Priority        string    `json:"priority"`
 	PriorityRank    int       `json:"priority_rank"` // 0 low .. 3 urgent, for sorting

@@ -78,7 +78,7 @@ describe('admin: categories and outbox', () => {
         headers: { 'Idempotency-Key': `outbox-${stamp}` },
         data: {
           name: 'Olli Outbox',
-          email: `olli.${stamp}@example.org`,
+          email: `olli.outbox.longname.${stamp}@customer-service.example.org`,
           category: 'billing',
           touchpoint: 'email',
           description: 'The invoice has the wrong address on it.',
@@ -94,7 +94,8 @@ describe('admin: categories and outbox', () => {
       'outbox',
       async (page) => {
         await page.goto('/admin/outbox')
-        const row = page.getByTestId('outbox-table').locator('tr', { hasText: `olli.${stamp}@example.org` }).first()
+        const address = `olli.outbox.longname.${stamp}@customer-service.example.org`
+        const row = page.getByTestId('outbox-table').locator('tr', { hasText: address }).first()
         // The mail is written by a background worker: wait for it, refreshing.
         for (let i = 0; i < 20 && !(await row.count()); i++) {
           await page.getByRole('button', { name: 'Refresh' }).click()
@@ -102,14 +103,48 @@ describe('admin: categories and outbox', () => {
         }
         await expect(row).toContainText(reference)
         await expect(row).toContainText(/Stored|Sent/)
+        // "Name <address>", with the space.
+        await expect(row.getByTestId('mail-to')).toHaveText(`Olli Outbox <${address}>`)
         await row.locator('th button').click()
         const dialog = page.getByRole('dialog')
         await expect(dialog).toBeVisible()
         await expect(dialog.getByTestId('mail-text')).toContainText(reference)
+        await expect(dialog.getByTestId('mail-to-full')).toHaveText(`Olli Outbox <${address}>`)
         await page.keyboard.press('Escape')
         await expect(dialog).toBeHidden()
       },
       { storageState: adminState },
+    )
+    // On a phone the address wraps only after the @, before a dot or after a hyphen, never
+    // inside a word.
+    await withPage(
+      browser,
+      'outbox-phone',
+      async (page) => {
+        await page.goto('/admin/outbox')
+        const address = page.getByTestId('mail-to').filter({ hasText: `longname.${stamp}` }).locator('.mail-to__address').first()
+        await expect(address).toBeVisible()
+        const breaks = await address.evaluate((el) => {
+          const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT)
+          const chars = []
+          for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+            for (let i = 0; i < n.textContent.length; i++) {
+              const r = document.createRange()
+              r.setStart(n, i)
+              r.setEnd(n, i + 1)
+              chars.push({ c: n.textContent[i], top: r.getBoundingClientRect().top })
+            }
+          }
+          const out = []
+          for (let i = 1; i < chars.length; i++) {
+            if (chars[i].top > chars[i - 1].top + 2) out.push(chars[i - 1].c + '|' + chars[i].c)
+          }
+          return out
+        })
+        assert.ok(breaks.length > 0, 'the long address wraps at 390 px')
+        for (const b of breaks) assert.ok(b.startsWith('@|') || b.endsWith('|.') || b.startsWith('<|') || b.startsWith('-|'), `the address breaks inside a word: ${b} (${breaks})`)
+      },
+      { viewport: { width: 390, height: 844 }, storageState: adminState },
     )
   })
 })

@@ -39,7 +39,7 @@ describe('case work', () => {
         return (await response.json()).data
       })
     const earlier = await file('first', 'My order was late last month as well.')
-    const receipt = await file('second', 'The person on the phone promised a call back that never came.')
+    const receipt = await file('second', `The person on the phone promised a call back that never came (${stamp}).`)
 
     const note = `Internal only ${stamp}: customer is a long-time VIP, check the call log.`
     const reply = `We are sorry ${stamp}; your call back is booked for tomorrow at 10.`
@@ -51,15 +51,25 @@ describe('case work', () => {
         await page.goto(`/cases/${receipt.reference}`)
         await expect(page.getByTestId('case-description')).toContainText('promised a call back')
         const history = page.getByTestId('customer-history')
-        await expect(history).toContainText('Returning customer: 1 earlier case')
+        // Neither "earlier" (the other case may be newer) nor "1 earlier cases".
+        await expect(history).toContainText('Returning customer: 1 other case')
         await expect(history.getByRole('link', { name: 'My order was late last month as well.' })).toHaveAttribute('href', `/cases/${earlier.reference}`)
 
         await page.getByRole('radio', { name: 'Internal note' }).check()
-        await expect(page.getByTestId('composer')).toContainText('Only your team sees this.')
+        await expect(page.getByTestId('composer')).toContainText('Only staff see this; never shown to the customer.')
         await page.getByTestId('composer-text').fill(note)
         await page.getByRole('button', { name: 'Add note' }).click()
         await expect(page.locator('.message--note')).toContainText(note)
-        await expect(page.locator('.message--note')).toContainText('Only your team sees this.')
+        await expect(page.locator('.message--note')).toContainText('Only staff see this; never shown to the customer.')
+
+        // The first case names the later one as another case of this customer.
+        await page.goto(`/cases/${earlier.reference}`)
+        await expect(page.getByTestId('customer-history')).toContainText('Returning customer: 1 other case')
+        await expect(page.getByTestId('customer-history').getByRole('link', { name: /promised a call back/ })).toBeVisible()
+        // One search hit is "1 result", not "1 results".
+        await page.goto(`/inbox?view=all&q=${stamp}`)
+        await expect(page.getByTestId('results-line')).toHaveText(/^1 result for /)
+        await page.goto(`/cases/${receipt.reference}`)
 
         await page.getByRole('radio', { name: 'Reply', exact: true }).check()
         await page.getByTestId('composer-text').fill(reply)

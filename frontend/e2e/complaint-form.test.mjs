@@ -67,6 +67,47 @@ describe('complaint form', () => {
       assert.equal(await name.getAttribute('aria-invalid'), null)
     }))
 
+  test('a field\'s error goes as soon as the field is fixed, before the next submit', () =>
+    withPage(browser, 'complaint-error-clears', async (page) => {
+      await page.goto('/complain')
+      await page.getByLabel('What does it concern?').locator('option').nth(1).waitFor({ state: 'attached' })
+      await fillValid(page, 'not-an-address')
+      await page.getByTestId('complaint-submit').click()
+      const email = page.getByLabel('Email')
+      await expect(email).toHaveAttribute('aria-invalid', 'true')
+      await expect(page.getByTestId('error-summary').getByRole('link')).toHaveCount(1)
+      await email.fill(`fixed.${stamp}@example.org`)
+      await expect(page.getByTestId('field-error')).toHaveCount(0)
+      assert.equal(await email.getAttribute('aria-invalid'), null)
+      await expect(page.getByTestId('error-summary')).toHaveCount(0)
+    }))
+
+  test('"File another complaint" starts empty: nothing of the previous customer stays', () =>
+    withPage(browser, 'complaint-another', async (page) => {
+      await page.goto('/complain')
+      await page.getByLabel('What does it concern?').locator('option').nth(1).waitFor({ state: 'attached' })
+      await fillValid(page, `first.${stamp}@example.org`)
+      await page.getByLabel('Phone').fill('+358 40 765 4321')
+      await page.getByTestId('complaint-submit').click()
+      await page.getByTestId('complaint-success').waitFor()
+      await page.getByRole('button', { name: 'File another complaint' }).click()
+      for (const label of ['Your name', 'Email', 'Phone', 'What happened?']) {
+        await expect(page.getByLabel(label)).toHaveValue('')
+      }
+    }))
+
+  test('"What is it about?" becomes the case subject', () =>
+    withPage(browser, 'complaint-topic', async (page) => {
+      await page.goto('/complain')
+      await page.getByLabel('What does it concern?').locator('option').nth(1).waitFor({ state: 'attached' })
+      await fillValid(page, `topic.${stamp}@example.org`)
+      await page.getByLabel('What is it about?').fill(`Parcel lost ${stamp}`)
+      await page.getByTestId('complaint-submit').click()
+      await page.getByTestId('complaint-success').waitFor()
+      await page.getByTestId('open-tracking').click()
+      await expect(page.getByTestId('track-page')).toContainText(`Parcel lost ${stamp}`)
+    }))
+
   test('files: a text file is refused in the browser; a text file renamed .png is refused by the server', () =>
     withPage(browser, 'complaint-attachments', async (page) => {
       await page.goto('/complain')
@@ -122,7 +163,8 @@ describe('complaint form', () => {
       assert.match(sent, /name="locale"\r\n\r\nfi\r\n/)
 
       await expect(page.getByRole('heading', { level: 1, name: 'Kiitos! Olemme vastaanottaneet reklamaatiosi.' })).toBeVisible()
-      await expect(page.getByTestId('complaint-promise')).toContainText(/Vastaamme \d+ tunnin kuluessa/)
+      // By when, in the SLA calendar's time: "viimeistään maanantaina klo 16.00".
+      await expect(page.getByTestId('complaint-promise')).toContainText(/Vastaamme viimeistään (maanan|tiis|keskiviikko|tors|perjan|lauan|sunnun)\p{L}*na( \d+\.\d+\.)? klo \d{1,2}\.\d\d\./u)
       await expect(page.getByRole('button', { name: 'Kopioi linkki' })).toBeVisible()
       await expect(page.getByRole('link', { name: 'Avaa asiasi' })).toBeVisible()
 
@@ -130,6 +172,28 @@ describe('complaint form', () => {
       await page.getByRole('link', { name: 'Avaa asiasi' }).click()
       await expect(page.getByTestId('track-status')).toHaveText('Vastaanotettu')
       await expect(page.getByRole('heading', { name: 'Kirjoita meille' })).toBeVisible()
+    }))
+
+  test('the tracking page speaks the case\'s language, not the browser\'s', () =>
+    withPage(browser, 'track-case-language', async (page) => {
+      const response = await page.request.post('/api/v1/complaints', {
+        headers: { 'Idempotency-Key': `track-lang-${stamp}` },
+        data: {
+          name: 'Liisa Kieli',
+          email: `liisa.kieli.${stamp}@example.org`,
+          category: 'delivery',
+          touchpoint: 'delivery',
+          description: 'Paketti ei tullut perille ajallaan.',
+          expected_outcome: 'explanation',
+          locale: 'fi',
+        },
+      })
+      assert.equal(response.status(), 201, await response.text())
+      // An English browser opens the link from the Finnish mail.
+      await page.goto(new URL((await response.json()).data.tracking_url).pathname)
+      await expect(page.getByTestId('track-status')).toHaveText('Vastaanotettu')
+      await expect(page.getByRole('heading', { name: 'Kirjoita meille' })).toBeVisible()
+      assert.equal(await page.evaluate(() => document.documentElement.lang), 'fi')
     }))
 
   test('a retry after a lost answer files the complaint once (same idempotency key)', () =>

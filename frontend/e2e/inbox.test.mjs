@@ -132,3 +132,40 @@ describe('inbox', () => {
       { storageState: adminState },
     ))
 })
+
+describe('finding a case by what the customer reads out', () => {
+  test('an exact reference opens the case; a partial one and the phone number in any form find it', () =>
+    withPage(
+      browser,
+      'inbox-lookup',
+      async (page) => {
+        await page.goto('/inbox')
+        // A phone number no other test uses: +358 40 followed by seven digits of this run.
+        const seven = String(Date.now()).slice(-7)
+        const { response } = await api(page, 'POST', '/cases', {
+          subject: `Phoned in ${stamp}`,
+          description: 'The customer called about a missing parcel.',
+          customer: { name: 'Pirjo Puhelin', email: `pirjo.${stamp}@example.org`, phone: `+358 40 ${seven.slice(0, 3)} ${seven.slice(3)}` },
+        })
+        assert.equal(response.status(), 201, await response.text())
+        const id = (await response.json()).data.id
+        const [, year, number] = id.split('-')
+
+        const search = async (text) => {
+          await page.goto('/inbox?view=all')
+          await page.getByTestId('search').fill(text)
+          await page.getByTestId('search').press('Enter')
+        }
+        await search(id.toLowerCase())
+        await page.waitForURL(new RegExp(`/cases/${id}$`))
+        await expect(page.getByRole('link', { name: 'Back to inbox' })).toBeVisible()
+
+        for (const text of [`${year}-${number}`, number, `+358 40 ${seven.slice(0, 3)} ${seven.slice(3)}`, `040${seven}`, `040-${seven.slice(0, 3)} ${seven.slice(3)}`]) {
+          await search(text)
+          await expect(page.getByTestId('results-line')).toContainText(text)
+          await expect(page.locator(`[data-case="${id}"]`)).toBeVisible()
+        }
+      },
+      { storageState: adminState },
+    ))
+})

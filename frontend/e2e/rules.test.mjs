@@ -71,6 +71,31 @@ describe('escalation rules', () => {
       { storageState: adminState },
     ))
 
+  test('in Finnish the server\'s field errors are Finnish words chosen by their code, never its English', () =>
+    withPage(
+      browser,
+      'rules-validation-fi',
+      async (page) => {
+        await page.addInitScript(() => localStorage.setItem('kaiku.locale', 'fi'))
+        await page.goto('/admin/rules/new')
+        await page.getByTestId('rule-form').waitFor()
+        const [bad] = await Promise.all([
+          page.waitForResponse((r) => r.url().endsWith('/api/v1/rules') && r.request().method() === 'POST'),
+          page.getByTestId('rule-save').click(),
+        ])
+        assert.equal(bad.status(), 400, await bad.text())
+        const { fields, field_issues: issues } = (await bad.json()).error
+        assert.equal(issues.name?.code, 'required', JSON.stringify(issues))
+        const summary = page.getByTestId('error-summary')
+        await expect(summary).toContainText('Täytä tämä kenttä.')
+        const shown = await page.locator('body').innerText()
+        for (const english of Object.values(fields)) {
+          assert.ok(!shown.toLowerCase().includes(english.toLowerCase()), `the server's English "${english}" is on the page`)
+        }
+      },
+      { storageState: adminState },
+    ))
+
   test('a rule made in the form escalates a new complaint and notifies the managers', async () => {
     let reference = ''
     await withPage(

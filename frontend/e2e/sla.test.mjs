@@ -73,6 +73,38 @@ describe('SLA display', () => {
       { storageState: adminState },
     ))
 
+  test('after a reopen the panel shows the current resolution clock, the earlier one as history', () =>
+    withPage(
+      browser,
+      'sla-reopen',
+      async (page) => {
+        await page.goto('/inbox')
+        const { response } = await staffApi(page, 'POST', '/cases', {
+          subject: "SLA after a reopen",
+          description: 'Resolved too early: the customer wrote back.',
+          customer: { name: 'Riikka Reopen', email: `riikka.${Date.now()}@example.org` },
+        })
+        assert.equal(response.status(), 201, await response.text())
+        let c = (await response.json()).data
+        for (const status of ['resolved', 'open']) {
+          const { response: patched } = await staffApi(page, 'PATCH', `/cases/${c.id}`, { version: c.version, status })
+          assert.equal(patched.status(), 200, await patched.text())
+          c = (await patched.json()).data
+        }
+        assert.equal(c.sla.filter((k) => k.kind === 'resolution').length, 2, JSON.stringify(c.sla))
+        await page.goto(`/cases/${c.id}`)
+        const panel = page.getByTestId('sla-panel')
+        const current = panel.locator('[data-testid=sla-clock][data-kind=resolution]')
+        await expect(current).toHaveCount(1)
+        await expect(current.getByTestId('sla-badge')).toHaveText('On track')
+        const history = panel.getByTestId('sla-history')
+        await expect(history).toContainText('Earlier clock')
+        await history.locator('summary').click()
+        await expect(history.locator('[data-testid=sla-clock-earlier][data-kind=resolution]')).toContainText('Met')
+      },
+      { storageState: adminState },
+    ))
+
   test('the inbox sorts by due time and shows due badges in words', () =>
     withPage(
       browser,

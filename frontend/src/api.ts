@@ -7,6 +7,8 @@
 // - A 401 on an authenticated call runs the unauthorized handler (the app sends the
 //   user to /login and remembers where they were).
 
+import { issueText, type FieldIssue } from './fieldErrors'
+import { i18n } from './i18n'
 import type {
   ApiToken,
   AppNotification,
@@ -37,6 +39,7 @@ import type {
   NewUser,
   OutboxMail,
   PublicCase,
+  RenderedReply,
   SLAPolicy,
   SLAPolicyInput,
   SLAPolicyPatch,
@@ -55,17 +58,32 @@ export const API_BASE = '/api/v1'
 export class ApiError extends Error {
   readonly status: number
   readonly code: string
+  /** Per-field messages in the user's language, chosen by each field's issue code. */
   readonly fields: Record<string, string>
   /** Seconds the server asks to wait before trying again (Retry-After), 0 when it did not say. */
   readonly retryAfter: number
+  /** Per-field reasons as the server sent them (`field_issues`). */
+  readonly issues: Record<string, FieldIssue>
 
-  constructor(status: number, code: string, message: string, fields: Record<string, string> = {}, retryAfter = 0) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    fields: Record<string, string> = {},
+    issues: Record<string, FieldIssue> = {},
+    retryAfter = 0,
+  ) {
     super(message)
     this.name = 'ApiError'
     this.status = status
     this.code = code
-    this.fields = fields
     this.retryAfter = retryAfter
+    this.issues = issues
+    // Never the server's English: a field with a reason is worded here, in the user's language.
+    const translate = (key: string, values?: Record<string, unknown>) => i18n.global.t(key, values ?? {})
+    this.fields = Object.fromEntries(
+      Object.entries(fields).map(([field, text]) => [field, issues[field] ? issueText(issues[field]!, translate) : text]),
+    )
   }
 
   /** True when the server rejected individual fields (validation errors). */
@@ -136,6 +154,20 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
+function toIssues(value: unknown): Record<string, FieldIssue> {
+  const issues: Record<string, FieldIssue> = {}
+  if (!isRecord(value)) return issues
+  for (const [key, issue] of Object.entries(value)) {
+    if (!isRecord(issue) || typeof issue.code !== 'string') continue
+    issues[key] = {
+      code: issue.code,
+      limit: typeof issue.limit === 'number' ? issue.limit : undefined,
+      file: typeof issue.file === 'string' ? issue.file : undefined,
+    }
+  }
+  return issues
+}
+
 function toFields(value: unknown): Record<string, string> {
   const fields: Record<string, string> = {}
   if (!isRecord(value)) return fields
@@ -153,9 +185,9 @@ export function errorFromBody(status: number, body: unknown, statusText = '', re
     const code = typeof err.code === 'string' && err.code ? err.code : `http_${status}`
     const message =
       typeof err.message === 'string' && err.message ? err.message : statusText || `HTTP ${status}`
-    return new ApiError(status, code, message, toFields(err.fields), retryAfter)
+    return new ApiError(status, code, message, toFields(err.fields), toIssues(err.field_issues), retryAfter)
   }
-  return new ApiError(status, `http_${status}`, statusText || `HTTP ${status}`, {}, retryAfter)
+  return new ApiError(status, `http_${status}`, statusText || `HTTP ${status}`, {}, {}, retryAfter)
 }
 
 async function readJson(response: Response): Promise<unknown> {
@@ -377,7 +409,7 @@ export async function deleteCannedReply(id: string): Promise<void> {
 /** A canned reply with its placeholders filled in for one case (nothing is sent). */
 export async function renderCannedReply(caseId: string, replyId: string): Promise<string> {
   const rendered = await data(
-    request<{ body: string }>('GET', `${casePath(caseId)}/canned-replies/${encodeURIComponent(replyId)}`),
+    request<RenderedReply>('GET', `${casePath(caseId)}/canned-replies/${encodeURIComponent(replyId)}`),
   )
   return rendered?.body ?? ''
 }

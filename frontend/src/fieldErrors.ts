@@ -1,8 +1,35 @@
-// Turns the server's validation messages (English, naming no field: "is
-// required", "must be at least 10 characters") into sentences in the user's
-// language for the public forms. Unknown messages are shown as the server sent them.
+// Turns the server's field errors into sentences in the user's language. The server
+// sends each field's reason as a code (`field_issues`: required, too_short with its
+// limit, ...); the words are chosen here by that code, never taken from the server's
+// English. Only for an answer without codes do the English messages get matched.
 
 type Translate = (key: string, values?: Record<string, unknown>) => string
+
+/** A field's reason for refusal, as the server's `field_issues` give it. */
+export interface FieldIssue {
+  code: string
+  limit?: number
+  file?: string
+}
+
+const ISSUE_CODES = ['required', 'invalid_email', 'not_allowed', 'too_short', 'too_long', 'too_few', 'too_many', 'too_small', 'too_large', 'invalid']
+
+/** The app-wide words for a field's issue, by its code alone. */
+export function issueText(issue: FieldIssue, t: Translate): string {
+  const limit = issue.limit ?? 0
+  const name = issue.file ?? ''
+  switch (issue.code) {
+    case 'too_many_files':
+      return t('files.tooMany', { max: limit })
+    case 'file_too_large':
+      return t('files.tooLarge', { name, size: limit })
+    case 'empty_file':
+      return t('files.empty', { name })
+    case 'wrong_file_type':
+      return t('files.wrongType', { name })
+  }
+  return t(`forms.issues.${ISSUE_CODES.includes(issue.code) ? issue.code : 'invalid'}`, { limit })
+}
 
 const PATTERNS: Array<[RegExp, (m: RegExpMatchArray, t: Translate) => string]> = [
   [/^(.+) is not an image or a PDF$/i, (m, t) => t('files.wrongType', { name: m[1] })],
@@ -33,7 +60,15 @@ function sentence(message: string): string {
   return /[.!?]$/.test(capital) ? capital : `${capital}.`
 }
 
-export function localizeFieldError(field: string, message: string, t: Translate): string {
+export function localizeFieldError(field: string, message: string, t: Translate, issue?: FieldIssue): string {
+  if (issue) {
+    // The form's own wording for its fields where it has one; the app-wide words else.
+    const keys = FIELD_KEYS[field]
+    if (keys && issue.code === 'required') return t(keys.required)
+    if (keys?.short && issue.code === 'too_short') return t(keys.short)
+    if (keys?.invalid && (issue.code === 'invalid_email' || issue.code === 'not_allowed' || issue.code === 'invalid')) return t(keys.invalid)
+    return issueText(issue, t)
+  }
   for (const [pattern, render] of PATTERNS) {
     const m = message.match(pattern)
     if (m) return render(m, t)

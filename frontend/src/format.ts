@@ -120,3 +120,56 @@ export function formatRelative(iso: string | null | undefined, locale: string, n
   if (abs < 7 * 86400) return rtf.format(Math.round(seconds / 86400), 'day')
   return formatDate(iso, locale)
 }
+
+const WEEKDAYS_FI = ['sunnuntaina', 'maanantaina', 'tiistaina', 'keskiviikkona', 'torstaina', 'perjantaina', 'lauantaina']
+const WEEKDAYS_EN = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday']
+const MONTHS_EN = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
+
+/** The calendar parts of an instant in a time zone. */
+function zonedParts(ms: number, timeZone: string): { y: number; m: number; d: number; hh: number; mm: number; weekday: number } {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    hourCycle: 'h23',
+    weekday: 'short',
+  }).formatToParts(new Date(ms))
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? ''
+  return {
+    y: Number(get('year')),
+    m: Number(get('month')),
+    d: Number(get('day')),
+    hh: Number(get('hour')) % 24,
+    mm: Number(get('minute')),
+    weekday: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(get('weekday')),
+  }
+}
+
+/**
+ * When a promised answer is due, for "we will answer by ...": the weekday and the time in the
+ * SLA calendar's zone ("Monday 16:00", "maanantaina klo 16.00"), with the date when it is a
+ * week or more after `from` ("Monday 7 December 16:00", "maanantaina 7.12. klo 16.00").
+ * The same words as the acknowledgement mail (mail.PromiseTime).
+ */
+export function formatPromise(dueIso: string, timeZone: string, locale: string, from: number): string {
+  const ms = Date.parse(dueIso)
+  if (Number.isNaN(ms)) return ''
+  let zone = timeZone
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone })
+  } catch {
+    zone = 'Europe/Helsinki'
+  }
+  const due = zonedParts(ms, zone)
+  const start = zonedParts(from, zone)
+  const days = Math.round((Date.UTC(due.y, due.m - 1, due.d) - Date.UTC(start.y, start.m - 1, start.d)) / 86_400_000)
+  const withDate = days >= 6
+  const two = (n: number) => String(n).padStart(2, '0')
+  if (locale.startsWith('fi')) {
+    return `${WEEKDAYS_FI[due.weekday]}${withDate ? ` ${due.d}.${due.m}.` : ''} klo ${due.hh}.${two(due.mm)}`
+  }
+  return `${WEEKDAYS_EN[due.weekday]}${withDate ? ` ${due.d} ${MONTHS_EN[due.m - 1]}` : ''} ${two(due.hh)}:${two(due.mm)}`
+}

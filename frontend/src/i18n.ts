@@ -84,16 +84,29 @@ export function setLocale(locale: Locale): Promise<void> {
   const parts = loadedParts[locale]
   if ([...neededParts].every((part) => parts?.[part])) {
     for (const part of neededParts) addPart(locale, part, parts![part]!)
-    applyLocale(locale)
+    rememberLocale(locale)
     return Promise.resolve()
   }
   return loadLocale(locale).then(() => {
     // Another choice made while this one loaded wins.
-    if (wantedLocale === locale) applyLocale(locale)
+    if (wantedLocale === locale) rememberLocale(locale)
   })
 }
 
-function applyLocale(locale: Locale): void {
+/**
+ * Speaks a page's own language without remembering it as the user's choice (the tracking
+ * page speaks the case's language), once its messages are here.
+ */
+export function applyLocale(locale: Locale): Promise<void> {
+  wantedLocale = locale
+  return loadLocale(locale).then(() => {
+    if (wantedLocale !== locale) return
+    i18n.global.locale.value = locale
+    applyDocumentLang(locale)
+  })
+}
+
+function rememberLocale(locale: Locale): void {
   i18n.global.locale.value = locale
   try {
     globalThis.localStorage?.setItem(LOCALE_STORAGE_KEY, locale)

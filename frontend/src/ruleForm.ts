@@ -16,15 +16,11 @@ import type {
   RuleInput,
   TriggerType,
 } from './types'
+import { ACTION_TYPES, CHANNELS, EXPECTED_OUTCOMES, NOTIFY_CHANNELS, PRIORITIES, RECIPIENT_ROLES, SLA_KINDS, STATUSES, TOUCHPOINTS, TRIGGERS } from './enums'
 
-export const TRIGGERS: TriggerType[] = ['case_created', 'case_updated', 'customer_replied', 'sla_warning', 'sla_breach', 'no_agent_activity']
-export const ACTION_TYPES: ActionType[] = [
-  'set_priority', 'assign_team', 'assign_agent', 'round_robin_team', 'raise_escalation',
-  'add_tag', 'remove_tag', 'notify', 'webhook', 'apply_sla_policy',
-]
-export const ROLES: RecipientRole[] = ['agents', 'managers', 'admins']
-export const NOTIFY_CHANNELS: NotifyChannel[] = ['app', 'email']
-export const PRIORITIES: CasePriority[] = ['low', 'normal', 'high', 'urgent']
+export { ACTION_TYPES, NOTIFY_CHANNELS, PRIORITIES, TRIGGERS }
+export const ROLES = RECIPIENT_ROLES
+
 
 const EQ: ConditionOp[] = ['eq', 'neq', 'in', 'not_in']
 const CHANGE: ConditionOp[] = ['changed', 'changed_to']
@@ -50,13 +46,13 @@ export const FIELD_OPS: Record<ConditionField, ConditionOp[]> = {
 export const CONDITION_FIELDS = Object.keys(FIELD_OPS) as ConditionField[]
 
 /** Fixed choices of a field's values (the others are typed in, or teams and users). */
-export const FIELD_CHOICES: Partial<Record<ConditionField, string[]>> = {
-  status: ['new', 'open', 'waiting', 'resolved', 'closed'],
+export const FIELD_CHOICES: Partial<Record<ConditionField, readonly string[]>> = {
+  status: STATUSES,
   priority: PRIORITIES,
-  channel: ['web_form', 'email', 'phone', 'walk_in', 'review', 'api'],
-  touchpoint: ['web_shop', 'store', 'phone', 'delivery', 'app', 'email', 'social_media', 'other'],
-  expected_outcome: ['refund', 'replacement', 'repair', 'apology', 'explanation', 'other'],
-  sla_clock: ['first_response', 'next_response', 'resolution', 'final_answer'],
+  channel: CHANNELS,
+  touchpoint: TOUCHPOINTS,
+  expected_outcome: EXPECTED_OUTCOMES,
+  sla_clock: SLA_KINDS,
 }
 
 export type ValueKind = 'none' | 'one' | 'many' | 'number' | 'repeat'

@@ -3,7 +3,8 @@
 // `targets[normal].first_response_minutes`, `calendar.hours.monday[0].start`
 // or `calendar.holidays[1].date`) is shown, in the user's language.
 import { joinMinutes, splitMinutes } from './sla'
-import type { CasePriority, SLAPolicy, SLAPolicyInput, SLATargets, Weekday } from './types'
+import { CHANNELS, TOUCHPOINTS } from './enums'
+import type { CaseChannel, CasePriority, Touchpoint, SLAPolicy, SLAPolicyInput, SLATargets, Weekday } from './types'
 
 type Translate = (key: string, values?: Record<string, unknown>) => string
 
@@ -12,8 +13,7 @@ export const PRIORITIES: CasePriority[] = ['normal', 'urgent', 'high', 'low']
 export const TARGET_KINDS = ['first_response', 'next_response', 'resolution'] as const
 export type TargetKind = (typeof TARGET_KINDS)[number]
 export const WEEKDAYS: Weekday[] = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']
-export const CHANNELS = ['web_form', 'email', 'phone', 'walk_in', 'review', 'api']
-export const TOUCHPOINTS = ['web_shop', 'store', 'phone', 'delivery', 'app', 'email', 'social_media', 'other']
+export { CHANNELS, TOUCHPOINTS }
 export const DEFAULT_TIME_ZONE = 'Europe/Helsinki'
 /** The zones offered first; a policy's own zone is added when it is another one. */
 export const TIME_ZONES = [
@@ -71,9 +71,9 @@ export interface PolicyForm {
   time_zone: string
   hours: Record<Weekday, IntervalRow[]>
   holidays: HolidayRow[]
-  channels: string[]
+  channels: CaseChannel[]
   categories: string[]
-  touchpoints: string[]
+  touchpoints: Touchpoint[]
 }
 
 let nextKey = 1

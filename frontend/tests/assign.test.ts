@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import AssigneePicker from '../src/components/AssigneePicker.vue'
 import { createAppI18n } from '../src/i18n'
-import { directory, loadDirectory, matchesQuery } from '../src/staff'
+import { directory, loadDirectory, matchesQuery } from '../src/stores/staff'
 import { json, mockFetch } from './helpers'
 
 const staff = {

@@ -98,6 +98,29 @@ describe('complaint form', () => {
     expect(wrapper.get('[data-testid=open-tracking]').attributes('href')).toBe('/track/T0K3N')
   })
 
+  it('says by when the answer is due, in the SLA calendar\'s zone, when the receipt names it', async () => {
+    mockFetch(
+      json(200, options),
+      json(201, {
+        data: {
+          reference: 'K-2026-000043',
+          tracking_url: 'https://help.example/track/T0K3N',
+          tracking_token: 'T0K3N',
+          first_response_hours: 25,
+          first_response_due: '2099-12-07T16:00:00+02:00',
+          time_zone: 'Europe/Helsinki',
+        },
+      }),
+    )
+    const wrapper = await mountForm()
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    // Far ahead, so the date is said too; 16:00 in Helsinki whatever the test machine's zone.
+    expect(wrapper.get('[data-testid=complaint-promise]').text()).toBe(
+      'We will answer by Monday 7 December 16:00. We also sent you an e-mail with these details.',
+    )
+  })
+
   it('keeps the honeypot away from people and assistive technology', async () => {
     mockFetch(json(200, options))
     const wrapper = await mountForm()

@@ -5,7 +5,7 @@ import { defineComponent } from 'vue'
 import LoginView from '../src/views/LoginView.vue'
 import { createAppI18n } from '../src/i18n'
 import { getCsrfToken, setCsrfToken } from '../src/api'
-import { clearSession, session } from '../src/session'
+import { clearSession, session } from '../src/stores/session'
 import { headerOf, json, mockFetch } from './helpers'
 
 const Stub = defineComponent({ template: '<p>page</p>' })

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryHistory } from 'vue-router'
 import { listUsers, setUnauthorizedHandler } from '../src/api'
 import { createAppRouter, safeRedirect } from '../src/router'
-import { resetSession, session } from '../src/session'
+import { resetSession, session } from '../src/stores/session'
 import { json, mockFetch } from './helpers'
 
 const user = {

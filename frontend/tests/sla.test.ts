@@ -19,7 +19,7 @@ const T0 = Date.parse('2026-03-02T10:00:00Z')
 const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString()
 
 function clock(over: Partial<SLAClock>): SLAClock {
-  return { kind: 'first_response', target_seconds: 8 * 3600, started_at: at(-60), state: 'running', ...over }
+  return { kind: 'first_response', policy_id: 'p1', warn_at_percent: 50, target_seconds: 8 * 3600, started_at: at(-60), elapsed_before_pause_seconds: 0, state: 'running', ...over }
 }
 
 describe('clock badge (as the server computes a clock’s status)', () => {

@@ -84,9 +84,9 @@ describe('the policy form model', () => {
     form.name = '  Weekend  '
     const { body } = buildPolicy(form, t)
     expect(body!.name).toBe('Weekend')
-    expect(body!.calendar.time_zone).toBe('Europe/Helsinki')
-    expect(body!.calendar.hours.monday).toEqual([{ start: '08:00', end: '16:00' }])
-    expect(body!.calendar.hours.sunday).toEqual([])
+    expect(body!.calendar?.time_zone).toBe('Europe/Helsinki')
+    expect(body!.calendar?.hours?.monday).toEqual([{ start: '08:00', end: '16:00' }])
+    expect(body!.calendar?.hours?.sunday).toEqual([])
     expect(body!.targets).toEqual({ normal: { first_response_minutes: 480, next_response_minutes: 480, resolution_minutes: 2400 } })
     expect(body!.warn_at_percent).toBe(75)
   })
@@ -102,8 +102,8 @@ describe('the policy form model', () => {
     form.holidays.push({ key: 2, date: '', name: ' x ' })
     const { body } = buildPolicy(form, t)
     expect(body!.targets.high).toEqual({ first_response_minutes: 150, next_response_minutes: 0, resolution_minutes: 1440 })
-    expect(body!.calendar.hours.monday).toEqual([{ start: '08:00', end: '16:00' }, { start: '', end: '' }])
-    expect(body!.calendar.holidays).toEqual([{ date: '', name: 'x' }])
+    expect(body!.calendar?.hours?.monday).toEqual([{ start: '08:00', end: '16:00' }, { start: '', end: '' }])
+    expect(body!.calendar?.holidays).toEqual([{ date: '', name: 'x' }])
   })
 
   it('catches what the browser can tell: name, numbers, hours and minutes (keyed like the server)', () => {

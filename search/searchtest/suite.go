@@ -59,6 +59,7 @@ func RunConformance(t *testing.T, open func(t *testing.T) search.Index) {
 		{"Delete", testDelete},
 		{"TextSearch", testTextSearch},
 		{"ExactMatchRanksFirst", testExactRanksFirst},
+		{"ReferenceAndPhoneLookup", testLookup},
 		{"Filters", testFilters},
 		{"TimeRanges", testTimeRanges},
 		{"IntRanges", testIntRanges},
@@ -893,5 +894,40 @@ func testConcurrentUpserts(t *testing.T, ix search.Index) {
 	n, err := ix.Count(t.Context(), search.Query{Filters: []search.Filter{{Field: search.FieldStatus, Values: []string{"open"}}}})
 	if err != nil || n != workers*perWorker {
 		t.Errorf("Count = %d, %v; want %d", n, err, workers*perWorker)
+	}
+}
+
+// testLookup: a case is found by its reference in full or in part, and by the customer's
+// phone number in any common form; a number one digit off is another case.
+func testLookup(t *testing.T, ix search.Index) {
+	upsert(t, ix,
+		Doc("K-2026-000004", func(d *search.CaseDoc) { d.CustomerPhone = "+358 40 123 4567" }),
+		Doc("K-2026-000005", func(d *search.CaseDoc) { d.CustomerPhone = "050 765 4321" }),
+		Doc("K-2025-000004"),
+	)
+	for _, tc := range []struct {
+		text string
+		want []string
+	}{
+		{"K-2026-000004", []string{"K-2026-000004"}},
+		{"k-2026-000004", []string{"K-2026-000004"}},
+		{"2026-000004", []string{"K-2026-000004"}},
+		{"000004", []string{"K-2025-000004", "K-2026-000004"}},
+		{"000005", []string{"K-2026-000005"}},
+		{"+358 40 123 4567", []string{"K-2026-000004"}},
+		{"+358401234567", []string{"K-2026-000004"}},
+		{"00358 40 1234567", []string{"K-2026-000004"}},
+		{"0401234567", []string{"K-2026-000004"}},
+		{"040-123 4567", []string{"K-2026-000004"}},
+		{"+358 50 765 4321", []string{"K-2026-000005"}},
+		{"0507654321", []string{"K-2026-000005"}},
+	} {
+		res := find(t, ix, search.Query{Text: tc.text})
+		wantSet(t, fmt.Sprintf("search %q", tc.text), hitIDs(res), tc.want)
+	}
+	// The phone number comes back with the document.
+	res := find(t, ix, search.Query{Text: "K-2026-000004"})
+	if len(res.Hits) == 1 && res.Hits[0].Doc.CustomerPhone != "+358 40 123 4567" {
+		t.Errorf("customer_phone: got %q", res.Hits[0].Doc.CustomerPhone)
 	}
 }

@@ -1,7 +1,7 @@
 // The signed-in user, shared by the whole app.
 import { reactive, readonly, ref } from 'vue'
-import { ApiError, me, setCsrfToken } from './api'
-import type { Role, Session, User } from './types'
+import { ApiError, me, setCsrfToken } from '../api'
+import type { Role, Session, User } from '../types'
 
 interface SessionState {
   user: User | null
@@ -18,7 +18,7 @@ let pending: Promise<User | null> | null = null
 export function setSession(value: Session): void {
   state.user = value.user
   state.checked = true
-  setCsrfToken(value.csrf_token)
+  setCsrfToken(value.csrf_token ?? '')
 }
 
 export function clearSession(): void {

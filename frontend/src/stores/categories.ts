@@ -3,8 +3,8 @@
 // available the public form options (active ones, current language) are used.
 
 import { reactive } from 'vue'
-import { ApiError, formOptions, listCategories } from './api'
-import type { Category, Locale } from './types'
+import { ApiError, formOptions, listCategories } from '../api'
+import type { Category, Locale } from '../types'
 
 const state = reactive<{ list: Category[]; loaded: boolean }>({ list: [], loaded: false })
 let pending: Promise<void> | null = null

@@ -5,8 +5,8 @@
 // events sent while the connection was down are not replayed.
 
 import { reactive, readonly } from 'vue'
-import { API_BASE } from './api'
-import type { LiveEvent } from './types'
+import { API_BASE } from '../api'
+import type { LiveEvent } from '../types'
 
 export const LIVE_EVENT_TYPES = ['case.created', 'case.updated', 'case.presence', 'notification.created'] as const
 export const RECONNECTED = 'reconnected'
@@ -39,7 +39,8 @@ export function parseLiveEvent(type: string, raw: string): LiveEvent | null {
     if (!value || typeof value !== 'object') return null
     return {
       id: String(value.id ?? ''),
-      type: typeof value.type === 'string' ? value.type : type,
+      // An event type this app does not know is passed on; the listeners ignore it.
+      type: (typeof value.type === 'string' ? value.type : type) as LiveEvent['type'],
       case_id: String(value.case_id ?? ''),
       data: value.data && typeof value.data === 'object' ? value.data : null,
       at: String(value.at ?? ''),

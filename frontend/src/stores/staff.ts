@@ -4,8 +4,8 @@
 // both; a page loads them when it opens and keeps showing the last answer while
 // a reload is under way.
 import { reactive } from 'vue'
-import { listStaff, listTeams } from './api'
-import type { StaffMember, Team } from './types'
+import { listStaff, listTeams } from '../api'
+import type { StaffMember, Team } from '../types'
 
 export const directory = reactive({
   people: [] as StaffMember[],

@@ -1,0 +1,145 @@
+// Every main page in English and Finnish at 390, 768 and 1366 px: nothing lies
+// over another element's text and nothing scrolls sideways (see layout.mjs).
+// Screenshots of each go to e2e/artifacts/layout/ for review.
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { adminStorageState, launchBrowser, staffApi, withPage } from './browser.mjs'
+import { checkLayout, WIDTHS } from './layout.mjs'
+
+let browser
+let adminState
+const stamp = Date.now().toString(36)
+const word = `layoutflag${stamp}`
+let ruleId = ''
+let escalated = null // a case at escalation level 1 with a long customer name
+let trackPath = ''
+
+before(async () => {
+  browser = await launchBrowser()
+  adminState = await adminStorageState(browser)
+  await withPage(
+    browser,
+    'layout-seed',
+    async (page) => {
+      await page.goto('/inbox')
+      const { response: rule } = await staffApi(page, 'POST', '/rules', {
+        name: `Layout escalation ${stamp}`,
+        trigger: { type: 'case_created' },
+        match: 'all',
+        conditions: [{ field: 'text', op: 'contains_any', value: [word] }],
+        actions: [{ type: 'raise_escalation', level: 1 }],
+      })
+      assert.equal(rule.status(), 201, await rule.text())
+      ruleId = (await rule.json()).data.id
+      // The filed complaint is escalated by the rule and has an SLA due time.
+      const filed = await page.request.post('/api/v1/complaints', {
+        headers: { 'Idempotency-Key': `layout-${stamp}` },
+        data: {
+          name: 'Annukka Vähä-Mäkilä-Kortelainen',
+          email: `annukka.vaha-makila-kortelainen.${stamp}@example.org`,
+          phone: '+358 40 123 4567',
+          category: 'delivery',
+          touchpoint: 'delivery',
+          description: `Toimituksessa kesti kolme viikkoa ja paketti oli rikki saapuessaan (${word}).\nHaluan hyvityksen.`,
+          expected_outcome: 'refund',
+          locale: 'fi',
+        },
+      })
+      assert.equal(filed.status(), 201, await filed.text())
+      const receipt = (await filed.json()).data
+      trackPath = new URL(receipt.tracking_url).pathname
+      escalated = receipt.reference
+      const { response: note } = await staffApi(page, 'POST', `/cases/${escalated}/messages`, { kind: 'note', body: 'Checked the courier log: the parcel was dropped at the depot.' })
+      assert.equal(note.status(), 201, await note.text())
+    },
+    { storageState: adminState },
+  )
+})
+
+after(async () => {
+  await withPage(
+    browser,
+    'layout-cleanup',
+    async (page) => {
+      await page.goto('/inbox')
+      if (ruleId) await staffApi(page, 'DELETE', `/rules/${ruleId}`)
+    },
+    { storageState: adminState },
+  ).catch(() => undefined)
+  await browser?.close()
+})
+
+/** The pages and what shows that each has loaded. */
+const PAGES = [
+  { name: 'complain', staff: false, path: () => '/complain', ready: (p) => p.locator('select option').nth(1).waitFor({ state: 'attached' }) },
+  { name: 'track', staff: false, path: () => trackPath, ready: (p) => p.getByTestId('track-page').waitFor() },
+  { name: 'login', staff: false, path: () => '/login', ready: (p) => p.locator('form').first().waitFor() },
+  { name: 'inbox', staff: true, path: () => '/inbox?view=all_open', ready: (p) => p.locator(`[data-case="${escalated}"]`).waitFor() },
+  { name: 'inbox-escalated', staff: true, path: () => '/inbox?view=escalated', ready: (p) => p.locator(`[data-case="${escalated}"]`).waitFor() },
+  { name: 'inbox-search', staff: true, path: () => `/inbox?view=all&q=${word}`, ready: (p) => p.getByTestId('results-line').waitFor() },
+  { name: 'case', staff: true, path: () => `/cases/${escalated}`, ready: (p) => p.getByTestId('sla-panel').waitFor() },
+  { name: 'new-case', staff: true, path: () => '/cases/new', ready: (p) => p.locator('form').first().waitFor() },
+  { name: 'users', staff: true, path: () => '/admin/users', ready: (p) => p.getByTestId('users-table').waitFor() },
+  { name: 'categories', staff: true, path: () => '/admin/categories', ready: (p) => p.getByTestId('categories-form').waitFor() },
+  { name: 'rules', staff: true, path: () => '/admin/rules', ready: (p) => p.locator('table, .state').first().waitFor() },
+  { name: 'rule-edit', staff: true, path: () => `/admin/rules/${ruleId}`, ready: (p) => p.locator('form').first().waitFor() },
+  { name: 'sla-policies', staff: true, path: () => '/admin/sla-policies', ready: (p) => p.getByTestId('sla-table').waitFor() },
+  { name: 'sla-policy', staff: true, path: () => '/admin/sla-policies/default', ready: (p) => p.getByTestId('sla-form').waitFor() },
+  { name: 'canned-replies', staff: true, path: () => '/admin/canned-replies', ready: (p) => p.locator('[data-testid=canned-table], .state').first().waitFor() },
+  { name: 'outbox', staff: true, path: () => '/admin/outbox', ready: (p) => p.locator('[data-testid=outbox-table], .state').first().waitFor() },
+  { name: 'tokens', staff: true, path: () => '/account/tokens', ready: (p) => p.getByRole('heading', { level: 1 }).waitFor() },
+]
+
+// LAYOUT_PAGES=inbox,case narrows a run to some pages while working on them.
+const only = (process.env.LAYOUT_PAGES ?? '').split(',').filter(Boolean)
+const pages = only.length ? PAGES.filter((p) => only.includes(p.name)) : PAGES
+
+for (const lang of ['en', 'fi']) {
+  for (const [width, options] of Object.entries(WIDTHS)) {
+    describe(`layout in ${lang} at ${width} px`, () => {
+      test('every main page: no overlap, no horizontal scroll', async () => {
+        const failures = []
+        for (const pageSpec of pages) {
+          await withPage(
+            browser,
+            `layout-${pageSpec.name}-${lang}-${width}`,
+            async (page) => {
+              await page.addInitScript((l) => localStorage.setItem('kaiku.locale', l), lang)
+              await page.goto(pageSpec.path())
+              await pageSpec.ready(page)
+              // Fonts settle before measuring.
+              await page.evaluate(() => document.fonts.ready)
+              try {
+                await checkLayout(page, `${pageSpec.name}-${lang}-${width}`)
+              } catch (error) {
+                failures.push(error.message)
+              }
+            },
+            { ...options, locale: lang === 'fi' ? 'fi-FI' : 'en-US', ...(pageSpec.staff ? { storageState: adminState } : {}) },
+          )
+        }
+        assert.deepEqual(failures, [])
+      })
+    })
+  }
+}
+
+describe('notifications panel', () => {
+  for (const width of [390, 768, 1366]) {
+    test(`stays on screen at ${width} px`, () =>
+      withPage(
+        browser,
+        `notifications-panel-${width}`,
+        async (page) => {
+          await page.goto('/inbox')
+          await page.getByTestId('notifications').click()
+          const panel = page.getByTestId('notifications-panel')
+          await panel.waitFor()
+          await checkLayout(page, `notifications-en-${width}`)
+          const box = await panel.boundingBox()
+          assert.ok(box.x >= 0 && box.x + box.width <= width, `the panel spans ${box.x}..${box.x + box.width} px of ${width}`)
+        },
+        { ...WIDTHS[width], storageState: adminState },
+      ))
+  }
+})
