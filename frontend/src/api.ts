@@ -604,7 +604,9 @@ export async function markNotificationRead(id: string): Promise<void> {
 
 // --- Saved views ---------------------------------------------------------------------
 
-const savedViewPath = (id: string) => `/saved-views/${encodeURIComponent(id)}`
+// A view's id has a colon (`team:…`); the server reads the path segment as it is sent, so the
+// colon stays unescaped, as in a path (everything else is escaped).
+const savedViewPath = (id: string) => `/saved-views/${encodeURIComponent(id).replace(/%3A/gi, ':')}`
 
 export function listSavedViews(signal?: AbortSignal): Promise<SavedView[]> {
   return data(request<SavedView[]>('GET', '/saved-views', { signal }))
