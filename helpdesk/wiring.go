@@ -60,10 +60,10 @@ func New(d Deps) (*Helpdesk, error) {
 		return nil, err
 	}
 	h.Rules = NewRules(d.Store, d.Index, d.Mailer, h.Events, d.Logger, d.Clock)
-	h.Rules.SetBaseURL(d.BaseURL)
 	if d.Webhooks != nil {
 		h.Rules.webhooks = d.Webhooks
 	}
+	h.Rules.SetBaseURL(d.BaseURL)
 	h.Cases = NewCases(d.Store, d.Index, h.Indexer, h.Events, h.SLA, h.Rules, d.Clock)
 	h.Intake = NewIntake(d.Store, h.Settings, h.Cases, mail.NewCaseNotifier(d.Mailer, d.Limits.FirstResponseHours),
 		h.Events, d.Logger, d.Clock, d.BaseURL, d.Limits)

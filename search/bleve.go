@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -87,6 +88,11 @@ type BleveIndex struct {
 	idx      bleve.Index
 	analyzer analysis.Analyzer
 	durable  *persistence
+
+	// gen counts the batches applied: a new generation once a batch is searchable.
+	gen         atomic.Uint64
+	cache       *aggregateCache
+	narrowAbove int // lists with more matches are narrowed to recent ones (narrowAbove)
 }
 
 // bleveRuntimeConfig makes batches return once searchable rather than once on disk: the
@@ -142,7 +148,7 @@ func OpenBleve(dir string) (*BleveIndex, error) {
 		_ = idx.Close()
 		return nil, fmt.Errorf("search: bleve index %s lacks analyzer %q", dir, bleveTextAnalyzer)
 	}
-	return &BleveIndex{idx: idx, analyzer: an, durable: newPersistence()}, nil
+	return &BleveIndex{idx: idx, analyzer: an, durable: newPersistence(), cache: newAggregateCache(), narrowAbove: narrowAbove}, nil
 }
 
 func dirIsEmpty(dir string) bool {
@@ -338,6 +344,8 @@ func (b *BleveIndex) apply(batch *bleve.Batch) error {
 	seq := b.durable.issue()
 	batch.SetPersistedCallback(func(err error) { b.durable.done(seq, err) })
 	err := b.idx.Batch(batch)
+	// Searchable now (or not applied at all): kept totals and facets are of the past.
+	b.gen.Add(1)
 	if err != nil {
 		b.durable.done(seq, nil) // nothing was introduced, so nothing waits for the disk
 	}
@@ -375,6 +383,7 @@ type bleveCursor struct {
 
 // Search runs q. Paging uses Bleve's SearchAfter with the last hit's sort values (ID is the
 // final sort key), so deep pages cost no more than the first and stay stable under writes.
+// A list sorted newest first reads only recent matches (see bleve_topk.go).
 func (b *BleveIndex) Search(ctx context.Context, q Query) (Result, error) {
 	limit, err := checkQuery(q)
 	if err != nil {
@@ -383,36 +392,80 @@ func (b *BleveIndex) Search(ctx context.Context, q Query) (Result, error) {
 	terms := b.queryTerms(q.Text)
 	relevance := len(terms) > 0 && len(q.Sort) == 0
 	order, spec := bleveSortOrder(q.Sort, relevance)
-
-	// One extra hit tells whether another page exists.
-	req := bleve.NewSearchRequestOptions(b.buildQuery(terms, q), limit+1, 0, false)
-	req.SortByCustom(order)
+	var after []string
 	if q.Cursor != "" {
-		after, err := decodeBleveCursor(q.Cursor, spec, order)
-		if err != nil {
+		if after, err = decodeBleveCursor(q.Cursor, spec, order); err != nil {
 			return Result{}, err
 		}
+	}
+	highlight := q.Highlight && len(terms) > 0
+	request := func(q Query, facets []string) *bleve.SearchRequest {
+		// One extra hit tells whether another page exists.
+		req := bleve.NewSearchRequestOptions(b.buildQuery(terms, q), limit+1, 0, false)
+		req.SortByCustom(order)
 		req.SearchAfter = after
-	}
-	if !relevance {
-		req.Score = "none" // ordering by fields: skip scoring work
-	}
-	req.Fields = []string{bleveFieldSource, fieldSubject, fieldBody, fieldCustomerName}
-	if q.Highlight && len(terms) > 0 {
-		req.Highlight = bleve.NewHighlightWithStyle(html.Name) // escapes text, marks with <mark>
-		req.Highlight.Fields = highlightFields
-	}
-	for _, f := range q.Facets {
-		req.AddFacet(f, bleve.NewFacetRequest(f, facetSize))
-	}
-
-	res, err := b.idx.SearchInContext(ctx, req)
-	if err != nil {
-		return Result{}, fmt.Errorf("search: bleve search: %w", err)
+		if !relevance {
+			req.Score = "none" // ordering by fields: skip scoring work
+		}
+		req.Fields = []string{bleveFieldSource, fieldSubject, fieldBody, fieldCustomerName}
+		if highlight {
+			req.Highlight = bleve.NewHighlightWithStyle(html.Name) // escapes text, marks with <mark>
+			req.Highlight.Fields = highlightFields
+		}
+		for _, f := range facets {
+			req.AddFacet(f, bleve.NewFacetRequest(f, facetSize))
+		}
+		return req
 	}
 
-	out := Result{Total: int(res.Total)}
-	for i, h := range res.Hits {
+	// The total and the facets count every match: they come from what was counted since the
+	// last write when there is one, so the page's query reads only its sort values.
+	var out Result
+	aggKey := aggregateKey(terms, q, q.Facets)
+	gen := b.gen.Load()
+	agg, counted := b.cache.get(gen, aggKey)
+	var hits bsearch.DocumentMatchCollection
+	narrowed := false
+	timeField, byTime := narrowField(q.Sort, relevance)
+	valueField, byValue := valueNarrowField(q.Sort)
+	if byTime || byValue {
+		if !counted {
+			if agg, err = b.aggregates(ctx, terms, q, q.Facets); err != nil {
+				return Result{}, fmt.Errorf("search: bleve search: %w", err)
+			}
+			counted = true
+		}
+		page := func(nq Query) *bleve.SearchRequest { return request(nq, nil) }
+		switch {
+		case agg.total <= b.narrowAbove:
+		case byTime:
+			hits, narrowed, err = b.narrowedHits(ctx, terms, q, timeField, limit+1, after, page)
+		default:
+			hits, narrowed, err = b.valueNarrowedHits(ctx, q, valueField, limit+1, after, page)
+		}
+		if err != nil {
+			return Result{}, fmt.Errorf("search: bleve search: %w", err)
+		}
+	}
+	switch {
+	case narrowed:
+		out.Total, out.Facets = agg.total, cloneFacets(agg.facets)
+	case counted:
+		res, err := b.idx.SearchInContext(ctx, request(q, nil))
+		if err != nil {
+			return Result{}, fmt.Errorf("search: bleve search: %w", err)
+		}
+		hits, out.Total, out.Facets = res.Hits, agg.total, cloneFacets(agg.facets)
+	default:
+		res, err := b.idx.SearchInContext(ctx, request(q, q.Facets))
+		if err != nil {
+			return Result{}, fmt.Errorf("search: bleve search: %w", err)
+		}
+		hits, out.Total, out.Facets = res.Hits, int(res.Total), bleveFacets(res, q.Facets)
+		b.cache.put(gen, aggKey, bleveAggregates{total: out.Total, facets: cloneFacets(out.Facets)})
+	}
+
+	for i, h := range hits {
 		if i == limit {
 			break
 		}
@@ -421,13 +474,13 @@ func (b *BleveIndex) Search(ctx context.Context, q Query) (Result, error) {
 			return Result{}, err
 		}
 		hit := Hit{Doc: doc, Score: h.Score}
-		if req.Highlight != nil {
+		if highlight {
 			hit.Highlights = bleveHighlights(h.Fragments)
 		}
 		out.Hits = append(out.Hits, hit)
 	}
-	if len(res.Hits) > limit {
-		last := res.Hits[limit-1]
+	if len(hits) > limit {
+		last := hits[limit-1]
 		after := slices.Clone(last.DecodedSort)
 		for i, o := range order {
 			if _, ok := o.(*bsearch.SortScore); ok {
@@ -435,18 +488,6 @@ func (b *BleveIndex) Search(ctx context.Context, q Query) (Result, error) {
 			}
 		}
 		out.NextCursor = encodeCursor(bleveCursor{Sort: spec, After: after})
-	}
-	if len(q.Facets) > 0 {
-		out.Facets = make(map[string][]FacetValue, len(q.Facets))
-		for _, f := range q.Facets {
-			var vs []FacetValue
-			if fr := res.Facets[f]; fr != nil && fr.Terms != nil {
-				for _, t := range fr.Terms.Terms() {
-					vs = append(vs, FacetValue{Value: storedKeyword(t.Term), Count: t.Count})
-				}
-			}
-			out.Facets[f] = sortFacet(vs)
-		}
 	}
 	return out, nil
 }
@@ -483,18 +524,17 @@ func (b *BleveIndex) CountSince(ctx context.Context, q Query, field string, sinc
 	return out, nil
 }
 
-// Count returns the number of documents matching q's filters and ranges.
+// Count returns the number of documents matching q's filters and ranges (counted at most once
+// per index generation).
 func (b *BleveIndex) Count(ctx context.Context, q Query) (int, error) {
 	if err := checkFilterQuery(q); err != nil {
 		return 0, err
 	}
-	req := bleve.NewSearchRequestOptions(b.buildQuery(nil, q), 0, 0, false)
-	req.Score = "none"
-	res, err := b.idx.SearchInContext(ctx, req)
+	a, err := b.aggregates(ctx, nil, Query{Filters: q.Filters, Ranges: q.Ranges, IntRanges: q.IntRanges}, nil)
 	if err != nil {
 		return 0, fmt.Errorf("search: bleve count: %w", err)
 	}
-	return int(res.Total), nil
+	return a.total, nil
 }
 
 // Versions looks the ids up in one doc-id query.
@@ -580,9 +620,9 @@ func textQuery(terms []string) query.Query {
 		n := utf8.RuneCountInString(t)
 		fuzziness := 0
 		switch {
-		case n > maxFuzzyRunes:
 		case isNumberTerm(t):
 			// A reference or phone number with a typo is another case.
+		case n > maxFuzzyRunes:
 		case n >= 9:
 			fuzziness = 2
 		case n >= 5:

@@ -29,6 +29,17 @@ func TestBleveConformance(t *testing.T) {
 	})
 }
 
+// TestBleveConformanceNarrowed runs the suite with every newest-first list narrowed to recent
+// matches, as lists of more than a thousand matches are.
+func TestBleveConformanceNarrowed(t *testing.T) {
+	searchtest.RunConformance(t, func(t *testing.T) search.Index {
+		ix := openTestBleve(t, filepath.Join(t.TempDir(), "index"))
+		search.NarrowAlways(ix)
+		t.Cleanup(func() { _ = ix.Close() })
+		return ix
+	})
+}
+
 func TestBleveReopenKeepsDocuments(t *testing.T) {
 	dir := t.TempDir() // an existing, empty directory is fine too
 	ix := openTestBleve(t, dir)

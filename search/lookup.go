@@ -94,10 +94,16 @@ func onlyDigits(s string) string {
 
 // lookupQuery rewrites a query written like a phone number into the digits the lookup
 // field holds ("040 123 4567" → "0401234567", "+358 40 123 4567" → "358401234567"), so
-// that its parts are not searched as separate words. Other text is returned as it is.
+// that its parts are not searched as separate words, and a full reference into its digits.
+// Other text is returned as it is.
 // (A reference part such as "2026-000004" becomes "2026000004", which the lookup field
 // also holds.)
 func lookupQuery(text string) string {
+	// A full reference is one term, its digits: cheaper than "k" AND "2026" AND "000004",
+	// whose first two parts every case of the year shares.
+	if r := strings.TrimSpace(text); len(r) > 2 && (r[0] == 'K' || r[0] == 'k') && r[1] == '-' && phoneLike(r[2:]) {
+		return onlyDigits(r[2:])
+	}
 	if v := PhoneVariants(text); len(v) > 0 {
 		return v[0]
 	}

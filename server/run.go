@@ -42,6 +42,25 @@ type Hooks struct {
 // defaultGCPercent is the garbage collector's target unless GOGC is set.
 const defaultGCPercent = 200
 
+// defaultMemoryLimit is the Go runtime's soft memory limit unless GOMEMLIMIT is set. At 100k
+// cases the live heap is 20-70 MB while the index's mapped segments keep about 220 MB of file
+// pages resident; collecting only at three times the live heap (GOGC 200) and returning freed
+// pages lazily took the process past 400 MB during intake. Under the limit the collector runs
+// earlier and the freed pages go back at once; well below it nothing changes.
+const defaultMemoryLimit = 160 << 20
+
+// tuneRuntime sets the collector's defaults where the environment does not.
+func tuneRuntime(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		// The heap is mostly short-lived request garbage; collecting at twice the live heap
+		// instead of Go's default 100% halves the collector's CPU for a few tens of MB.
+		debug.SetGCPercent(defaultGCPercent)
+	}
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
+}
+
 // RunWithHooks is Run with test hooks.
 func RunWithHooks(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, hooks Hooks) error {
 	cfg, err := LoadConfig(args, getenv, stderr)
@@ -49,11 +68,7 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	logger := newLogger(cfg, stderr)
-	if getenv("GOGC") == "" {
-		// The heap is mostly short-lived request garbage; collecting at twice the live heap
-		// instead of Go's default 100% halves the collector's CPU for a few tens of MB.
-		debug.SetGCPercent(defaultGCPercent)
-	}
+	tuneRuntime(getenv)
 	clock := hooks.Clock
 	if clock == nil {
 		clock = helpdesk.SystemClock

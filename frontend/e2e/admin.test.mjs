@@ -184,8 +184,12 @@ describe('users and teams', () => {
         assert.ok(fields.email && fields.password, JSON.stringify(fields))
         await expect(dialog.getByLabel('Email')).toHaveAttribute('aria-invalid', 'true')
         await expect(dialog.getByLabel('Password')).toHaveAttribute('aria-invalid', 'true')
-        await expect(dialog).toContainText(fields.email)
-        await expect(dialog).toContainText(fields.password)
+        // Shown in the app's words, chosen by each field's reason, not the server's English.
+        const issues = (await response.json()).error.field_issues
+        assert.equal(issues.email.code, 'invalid_email', JSON.stringify(issues))
+        await expect(dialog).toContainText('Enter a valid e-mail address.')
+        await expect(dialog).toContainText(`Too short: at least ${issues.password.limit} characters.`)
+        assert.ok(!(await dialog.innerText()).includes(fields.email), `the server's "${fields.email}" is shown`)
       },
       { storageState: adminState },
     ))

@@ -69,6 +69,11 @@ export class ApiError extends Error {
   readonly retryAfter: number
   /** Per-field reasons as the server sent them (`field_issues`). */
   readonly issues: Record<string, FieldIssue>
+  /**
+   * The server's own per-field text, for the few forms that read more out of it than its
+   * code says (an overlap names the other interval); never to be shown as it is.
+   */
+  readonly serverFields: Record<string, string>
 
   constructor(
     status: number,
@@ -84,6 +89,7 @@ export class ApiError extends Error {
     this.code = code
     this.retryAfter = retryAfter
     this.issues = issues
+    this.serverFields = fields
     // Never the server's English: a field with a reason is worded here, in the user's language.
     const translate = (key: string, values?: Record<string, unknown>) => i18n.global.t(key, values ?? {})
     this.fields = Object.fromEntries(

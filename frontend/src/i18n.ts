@@ -80,38 +80,38 @@ let wantedLocale: Locale | null = null
  * are here, else once they have arrived (the page keeps the old language until then).
  */
 export function setLocale(locale: Locale): Promise<void> {
-  wantedLocale = locale
-  const parts = loadedParts[locale]
-  if ([...neededParts].every((part) => parts?.[part])) {
-    for (const part of neededParts) addPart(locale, part, parts![part]!)
-    rememberLocale(locale)
-    return Promise.resolve()
-  }
-  return loadLocale(locale).then(() => {
-    // Another choice made while this one loaded wins.
-    if (wantedLocale === locale) rememberLocale(locale)
-  })
+  return switchLocale(locale, true)
 }
 
 /**
  * Speaks a page's own language without remembering it as the user's choice (the tracking
- * page speaks the case's language), once its messages are here.
+ * page speaks the case's language): at once when its messages are here, else once they arrive.
  */
-export function applyLocale(locale: Locale): Promise<void> {
+export function showLocale(locale: Locale): Promise<void> {
+  return switchLocale(locale, false)
+}
+
+function switchLocale(locale: Locale, remember: boolean): Promise<void> {
   wantedLocale = locale
+  const parts = loadedParts[locale]
+  if ([...neededParts].every((part) => parts?.[part])) {
+    for (const part of neededParts) addPart(locale, part, parts![part]!)
+    applyLocale(locale, remember)
+    return Promise.resolve()
+  }
   return loadLocale(locale).then(() => {
-    if (wantedLocale !== locale) return
-    i18n.global.locale.value = locale
-    applyDocumentLang(locale)
+    // Another choice made while this one loaded wins.
+    if (wantedLocale === locale) applyLocale(locale, remember)
   })
 }
 
-function rememberLocale(locale: Locale): void {
+function applyLocale(locale: Locale, remember: boolean): void {
   i18n.global.locale.value = locale
+  applyDocumentLang(locale)
+  if (!remember) return
   try {
     globalThis.localStorage?.setItem(LOCALE_STORAGE_KEY, locale)
   } catch {
     // Storage may be unavailable (private mode); the switch still applies.
   }
-  applyDocumentLang(locale)
 }

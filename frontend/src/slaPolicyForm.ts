@@ -297,8 +297,11 @@ function sentence(message: string): string {
   return /[.!?]$/.test(capital) ? capital : `${capital}.`
 }
 
-/** A server validation message of the policy form in the user's language (unknown ones as sent). */
-export function localizeSlaError(message: string, t: Translate): string {
+/**
+ * A server validation message of the policy form in the user's language; one it does not
+ * know gets `fallback` (the app's words for its code), else the message as a sentence.
+ */
+export function localizeSlaError(message: string, t: Translate, fallback?: string): string {
   const s = message.trim()
   let m: RegExpMatchArray | null
   if (/^is required$/i.test(s)) return t('slaForm.errors.required')
@@ -323,5 +326,5 @@ export function localizeSlaError(message: string, t: Translate): string {
   if (/^must have the targets of at least one priority$/i.test(s)) return t('slaForm.errors.noTarget')
   if (/^(must be one of|is not a priority)/i.test(s)) return t('slaForm.errors.choice')
   if (/^must not be empty$/i.test(s)) return t('slaForm.errors.required')
-  return sentence(s)
+  return fallback || sentence(s)
 }

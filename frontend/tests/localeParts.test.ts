@@ -12,8 +12,8 @@ const src = resolve(__dirname, '../src')
 // staff chunks).
 const CUSTOMER_ROOTS = ['main.ts', 'App.vue', 'views/ComplainView.vue', 'views/TrackView.vue']
 // router.ts names every route's title key; a staff route's title is shown on that route only,
-// after the staff texts have loaded. generated/openapi.ts is the API's types and enum values
-// (event names such as `case.created`), never message keys.
+// after the staff texts have loaded.
+// generated/openapi.ts is the API's types and enum values, which hold no message keys.
 const SKIP = new Set(['router.ts', 'openapi.ts'])
 
 /** Every source file the roots import statically (dynamic imports are separate chunks). */

@@ -30,7 +30,7 @@ func TestBenchSmall(t *testing.T) {
 	dir := t.TempDir()
 	var progress bytes.Buffer
 	cfg := config{N: 200, Dir: dir, Only: partAll, Requests: 20, Warmup: 2, IntakeDuration: time.Second,
-		Changes: 5, IntakeRules: defaultIntakeRules, Bulk: 40, Seed: 1, Progress: &progress}
+		Changes: 5, IntakeRules: defaultIntakeRules, ViewDuration: 200 * time.Millisecond, Bulk: 40, Seed: 1, Progress: &progress}
 	for _, only := range []string{partAll, partPlatform} {
 		cfg.Only = only
 		rep, err := run(ctx, cfg)
@@ -57,7 +57,20 @@ func TestBenchSmall(t *testing.T) {
 		if rep.startup <= 0 || rep.inProc <= 0 || rep.startup < rep.inProc || rep.rss <= 0 {
 			t.Errorf("start-up %v, in process %v, RSS %d", rep.startup, rep.inProc, rep.rss)
 		}
-		lines := []string{"kaiku bench  n=200", "get case by id", "start-up to /readyz", "targets (issue 2)"}
+		if len(rep.views) != 6 {
+			t.Fatalf("%d view figures, want 6", len(rep.views))
+		}
+		for _, v := range append(rep.views, rep.viewCount) {
+			if v.http.ok == 0 || v.floor.ok == 0 || len(v.http.errs) > 0 || len(v.floor.errs) > 0 {
+				t.Errorf("view %s: figures missing or failed: HTTP %d (%s), floor %d (%s)", v.name,
+					v.http.ok, v.http.errSummary(), v.floor.ok, v.floor.errSummary())
+			}
+		}
+		if m := rep.memory; m.hwm < rep.rssPeak || m.anon <= 0 || m.file <= 0 {
+			t.Errorf("memory over the run %+v, peak after the sequential figures %d", m, rep.rssPeak)
+		}
+		lines := []string{"kaiku bench  n=200", "get case by id", "start-up to /readyz", "targets (issue 2)",
+			"inbox views, 16 clients", "counts (6 views)", "target (issue 11): every view", "target (issue 11): peak RSS"}
 		if i3 := rep.i3; only == partAll {
 			lines = append(lines, "complaint intake", "live update", "targets (issue 3)")
 			in := i3.intake

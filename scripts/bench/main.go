@@ -59,10 +59,11 @@ type config struct {
 	Bulk             int           // cases per bulk change (issue 11)
 	IntakeRules      int           // escalation rules of the second intake (issue 4); 0: no second intake
 	Seed             uint64
-	CPUProfile       string // of the bench process (seeding and floors)
-	ServerCPUProfile string // of the server child, from ready to shutdown
-	ServerPprof      string // loopback address where the server child serves net/http/pprof
-	ServerCommands   string // file for the server child's tally of database commands
+	CPUProfile       string        // of the bench process (seeding and floors)
+	ServerCPUProfile string        // of the server child, from ready to shutdown
+	ServerPprof      string        // loopback address where the server child serves net/http/pprof
+	ServerCommands   string        // file for the server child's tally of database commands
+	ViewDuration     time.Duration // of each 16-client view load and its floor (issue 11); 0 skips them
 	Progress         io.Writer
 }
 
@@ -90,11 +91,12 @@ func main() {
 	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the bench process (seeding, floors) to this file")
 	fs.StringVar(&cfg.ServerCPUProfile, "server-cpuprofile", "", "write a CPU profile of the server process (from ready to shutdown) to this file")
 	fs.StringVar(&cfg.ServerPprof, "server-pprof", "", "serve net/http/pprof of the server process on this loopback address (e.g. 127.0.0.1:6061), for goroutine dumps during a run")
+	fs.DurationVar(&cfg.ViewDuration, "view-duration", 5*time.Second, "how long 16 clients list each built-in view (and its floor runs); 0 skips the view figures")
 	fs.StringVar(&cfg.ServerCommands, "server-commands", "", "write a tally of the server process's database commands (by name and collection, from ready to shutdown) to this file")
 	_ = fs.Parse(os.Args[1:])
 	if cfg.N < 1 || cfg.Requests < 1 || cfg.Warmup < 0 || cfg.Changes < 1 || cfg.IntakeDuration <= 0 || cfg.IntakeRules < 0 ||
-		cfg.Bulk < 1 || cfg.Bulk > 500 {
-		fmt.Fprintln(os.Stderr, "bench: -n, -requests and -changes must be at least 1, -warmup and -intake-rules at least 0, -intake-duration positive, -bulk from 1 to 500")
+		cfg.ViewDuration < 0 || cfg.Bulk < 1 || cfg.Bulk > 500 {
+		fmt.Fprintln(os.Stderr, "bench: -n, -requests and -changes must be at least 1, -warmup, -intake-rules and -view-duration at least 0, -intake-duration positive, -bulk from 1 to 500")
 		os.Exit(2)
 	}
 	if cfg.Only != partPlatform && cfg.Only != partIntake && cfg.Only != partBulk && cfg.Only != partAll {
@@ -129,8 +131,12 @@ type report struct {
 	i3            *issue3Report
 	bulk          *bulkReport // issue 11
 
+	views     []viewRow // issue 11: 16 clients per built-in view
+	viewCount viewRow   // issue 11: the view counts under the same load
+
 	startup, inProc time.Duration
-	rss, rssPeak    int64 // after the reading figures (before live updates and intake)
+	rss, rssPeak    int64    // after the reading figures (before live updates and intake)
+	memory          memPeaks // the server's memory over the whole run, from start to stop
 	notes           []string
 
 	loadStart, loadEnd string // /proc/loadavg: other work on the machine skews every figure
@@ -288,6 +294,13 @@ func run(ctx context.Context, cfg config) (rep *report, err error) {
 	if cfg.platform() {
 		rep.lists = rows[:3] // shares the rows: the HTTP figures below land in both
 	}
+	var views []viewSpec
+	if cfg.platform() && cfg.ViewDuration > 0 {
+		views = viewSpecs()
+		if rep.views, rep.viewCount, err = viewFloors(ctx, filepath.Join(work, indexSubdir), views, viewCountQueries(), cfg.ViewDuration, progress); err != nil {
+			return rep, err
+		}
+	}
 	if cfg.issue3() {
 		progress("floor: bleve single-document Upsert x %d concurrent for %s (scratch index)", intakeConcurrency, floorDuration(cfg))
 		if i3.upsertFloor, err = upsertFloor(ctx, work, texts, floorDuration(cfg)); err != nil {
@@ -306,7 +319,9 @@ func run(ctx context.Context, cfg config) (rep *report, err error) {
 		return rep, err
 	}
 	defer func() {
-		if serr := srv.stop(); serr != nil && err == nil {
+		serr := srv.stop()
+		rep.memory = srv.memory.peaks()
+		if serr != nil && err == nil {
 			err = fmt.Errorf("stop server: %w\n%s", serr, srv.stderr.String())
 		}
 		if note := serverLogNote(srv.stderr.String()); note != "" {
@@ -337,6 +352,11 @@ func run(ctx context.Context, cfg config) (rep *report, err error) {
 	}
 	if cfg.issue3() {
 		i3.search = rows[len(rows)-1]
+	}
+	if len(views) > 0 {
+		if err = viewLoads(ctx, admin, base, views, rep.views, &rep.viewCount, cfg.ViewDuration, progress); err != nil {
+			return rep, err
+		}
 	}
 	if rep.rss, rep.rssPeak, err = srv.rss(); err != nil {
 		rep.notes = append(rep.notes, "RSS not measured: "+err.Error())
@@ -537,9 +557,16 @@ func (r *report) print(w io.Writer) {
 			verdict(r.get.p95 <= targetGetP95), verdict(listP95 <= targetListP95),
 			verdict(r.startup <= targetStartup), verdict(r.rss > 0 && r.rss <= targetRSS))
 	}
+	if len(r.views) > 0 {
+		printViews(w, r.views, r.viewCount, r.cfg.ViewDuration)
+	}
 	r.bulk.print(w)
 	if r.i3 != nil {
 		r.i3.print(w)
+	}
+	if r.memory.hwm > 0 {
+		fmt.Fprintf(w, "server memory over the whole run: %s\ntarget (issue 11): peak RSS <= 400MB %s\n",
+			r.memory, verdict(r.memory.hwm <= targetRSS))
 	}
 	for _, n := range r.notes {
 		fmt.Fprintln(w, n)

@@ -129,6 +129,7 @@ type child struct {
 	stderr   *tailBuffer
 	waitErr  chan error
 	stopOnce sync.Once
+	memory   *memSampler // from ready to stop
 }
 
 // startServer starts the child on dataDir and waits until /readyz answers 200.
@@ -181,6 +182,7 @@ func startServer(ctx context.Context, dataDir string, o serverOptions) (*child, 
 		return nil, err
 	}
 	c.started = t0
+	c.memory = startMemSampler(cmd.Process.Pid)
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
@@ -255,6 +257,7 @@ func procKB(status []byte, key string) int64 {
 func (c *child) stop() error {
 	var err error
 	c.stopOnce.Do(func() {
+		c.memory.finish()
 		_ = c.stdin.Close()
 		select {
 		case err = <-c.waitErr:

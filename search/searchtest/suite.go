@@ -65,6 +65,8 @@ func RunConformance(t *testing.T, open func(t *testing.T) search.Index) {
 		{"IntRanges", testIntRanges},
 		{"Sort", testSort},
 		{"Paging", testPaging},
+		{"NewestFirstLists", testNewestFirstLists},
+		{"CountsFollowWrites", testCountsFollowWrites},
 		{"TotalAndFacets", testTotalAndFacets},
 		{"Highlights", testHighlights},
 		{"Count", testCount},

@@ -65,8 +65,12 @@ export function useEditor(options: EditorOptions) {
     }
   }
 
-  /** Runs save once at a time and shows what went wrong; fieldMessage as for showErrors. */
-  async function saveWith(save: () => Promise<void>, fieldMessage?: (key: string, text: string) => string) {
+  /**
+   * Runs save once at a time and shows what went wrong. fieldMessage, if given, words each
+   * field error from the server's own text (for forms that read more out of it), with the
+   * app's words for its code as the fallback.
+   */
+  async function saveWith(save: () => Promise<void>, fieldMessage?: (key: string, serverText: string, words: string) => string) {
     if (saving.value) return
     saving.value = true
     conflict.value = false
@@ -81,7 +85,9 @@ export function useEditor(options: EditorOptions) {
       } else if (e instanceof ApiError && e.status === 404) {
         notFound.value = true
       } else if (e instanceof ApiError && e.hasFieldErrors) {
-        showErrors(e.fields, fieldMessage)
+        const words = e.fields
+        if (fieldMessage) showErrors(e.serverFields, (key, text) => fieldMessage(key, text, words[key] ?? ''))
+        else showErrors(words)
       } else {
         clearErrors()
         banner.value = options.describe(e)
