@@ -31,7 +31,6 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/search"
-	"github.com/kaiku-helpdesk/kaiku/store"
 	"github.com/kaiku-helpdesk/kaiku/webhook"
 )
 
@@ -545,7 +544,7 @@ var requestBodies = map[string]string{
 
 // multipartForms names the multipart/form-data schema of the operations that also take files:
 // the JSON request's fields as text parts, and the files as parts named "attachments".
-var multipartForms = map[string]string{"submitComplaint": "ComplaintForm", "addCustomerMessage": "CustomerMessageForm",
+var multipartForms = map[string]string{"submitComplaint": "ComplaintForm", "addCustomerMessage": "CustomerMessageForm", "addCaseMessage": "MessageForm",
 	"addCustomerMessageWithCookie": "CustomerMessageForm"}
 
 func TestOpenAPIRequestSchemasMatchValidateTags(t *testing.T) {
@@ -996,10 +995,8 @@ var responseTypes = map[string]reflect.Type{
 	"Category":      reflect.TypeFor[models.Category](),
 	"CannedReply":   reflect.TypeFor[models.CannedReply](),
 	"Viewer":        reflect.TypeFor[helpdesk.Viewer](),
-	"Event":         reflect.TypeFor[store.Event](),
-	"MailMessage":   reflect.TypeFor[store.MailMessage](),
-	"OutboxSummary": reflect.TypeFor[store.OutboxSummary](),
-	"OutboxMail":    reflect.TypeFor[store.OutboxMail](),
+	"Event":         reflect.TypeFor[eventResponse](),
+	"OutboxMail":    reflect.TypeFor[outboxMailResponse](),
 	"SLAPolicy":     reflect.TypeFor[models.SLAPolicy](),
 	"SLATargets":    reflect.TypeFor[models.SLATargets](),
 	"SLAConditions": reflect.TypeFor[models.SLAConditions](),
@@ -1013,7 +1010,7 @@ var responseTypes = map[string]reflect.Type{
 	"Condition":     reflect.TypeFor[escalation.Condition](),
 	"Action":        reflect.TypeFor[escalation.Action](),
 	"PreviewMatch":  reflect.TypeFor[escalation.PreviewMatch](),
-	"Notification":  reflect.TypeFor[store.Notification](),
+	"Notification":  reflect.TypeFor[notificationResponse](),
 
 	"WebhookEndpoint":    reflect.TypeFor[webhookEndpointResponse](),
 	"WebhookChoice":      reflect.TypeFor[webhookChoiceResponse](),
@@ -1175,11 +1172,11 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 	duplicate.MergedInto = complaint.ID
 	canned := models.CannedReply{ID: "R5TQJ4WZ3M7XK2PL", Title: "Sorry", Body: "Hello {{customer_name}}, about {{reference}}.",
 		Locale: "en", CreatedBy: user.ID, CreatedAt: now, UpdatedAt: now}
-	mail := &store.OutboxMail{ID: "X2PLR5TQJ4WZ3M7K", Status: store.OutboxSent, CreatedAt: now, DoneAt: later, Attempts: 1,
-		Message: store.MailMessage{To: "matti@example.com", ToName: "Matti", Subject: "K-2026-000044", Text: "Hei!",
+	mail := &models.OutboxMail{ID: "X2PLR5TQJ4WZ3M7K", Status: models.OutboxSent, CreatedAt: now, DoneAt: later, Attempts: 1,
+		Message: models.MailMessage{To: "matti@example.com", ToName: "Matti", Subject: "K-2026-000044", Text: "Hei!",
 			Kind: "ack", CaseID: complaint.ID, Locale: "fi", MessageID: "x2plr@help.example.com"}}
-	failed := &store.OutboxMail{ID: "Y2PLR5TQJ4WZ3M7K", Status: store.OutboxFailed, CreatedAt: now, DoneAt: later, Attempts: 8,
-		LastError: "550 no such user", Message: store.MailMessage{To: "nobody@example.com", Subject: "Hello", Text: "Hi",
+	failed := &models.OutboxMail{ID: "Y2PLR5TQJ4WZ3M7K", Status: models.OutboxFailed, CreatedAt: now, DoneAt: later, Attempts: 8,
+		LastError: "550 no such user", Message: models.MailMessage{To: "nobody@example.com", Subject: "Hello", Text: "Hi",
 			HTML: "<p>Hi</p>", Kind: "notification", MessageID: "y2plr@help.example.com"}}
 
 	// SLA policies: the default calendar, and one with every part of a calendar; a case under the
@@ -1230,18 +1227,18 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 	// Webhooks: an endpoint (secret in full and masked) and its deliveries in every state.
 	hook := models.WebhookEndpoint{ID: "W4QJ7XK2MZW3TA5L", Name: "CRM", URL: "https://crm.example.com/hooks/kaiku",
 		Secret: "whsec_" + strings.Repeat("9f3a", 16), Enabled: true, CreatedAt: now, UpdatedAt: later, Version: 2}
-	hookDeliveries := []store.WebhookDelivery{
-		{ID: "d3", EndpointID: hook.ID, Event: webhook.EventRuleFired, RuleName: "Legal", CaseID: cs.ID, Status: store.WebhookPending,
+	hookDeliveries := []models.WebhookDelivery{
+		{ID: "d3", EndpointID: hook.ID, Event: webhook.EventRuleFired, RuleName: "Legal", CaseID: cs.ID, Status: models.WebhookPending,
 			CreatedAt: later, NextAttempt: &later},
-		{ID: "d2", EndpointID: hook.ID, Event: webhook.EventRuleFired, CaseID: cs.ID, Status: store.WebhookPending, Attempts: 1,
+		{ID: "d2", EndpointID: hook.ID, Event: webhook.EventRuleFired, CaseID: cs.ID, Status: models.WebhookPending, Attempts: 1,
 			ResponseCode: 500, ResponseBody: "oops", Error: "HTTP 500", DurationMS: 12, CreatedAt: now, LastAttempt: &now, NextAttempt: &later},
-		{ID: "d1", EndpointID: hook.ID, Event: webhook.EventRuleFired, Status: store.WebhookFailed, Attempts: 8,
+		{ID: "d1", EndpointID: hook.ID, Event: webhook.EventRuleFired, Status: models.WebhookFailed, Attempts: 8,
 			Error: "dial tcp 10.0.0.1:443: webhook: address not allowed", CreatedAt: now, LastAttempt: &later, DoneAt: &later},
-		{ID: "d0", EndpointID: hook.ID, Event: webhook.EventRuleFired, Status: store.WebhookDelivered, Attempts: 1,
+		{ID: "d0", EndpointID: hook.ID, Event: webhook.EventRuleFired, Status: models.WebhookDelivered, Attempts: 1,
 			ResponseCode: 204, DurationMS: 40, CreatedAt: now, LastAttempt: &now, DoneAt: &now},
 	}
 	maskedHook := hook.Masked()
-	pingQueued := store.WebhookDelivery{ID: "d4", EndpointID: hook.ID, Event: webhook.EventPing, Status: store.WebhookPending,
+	pingQueued := models.WebhookDelivery{ID: "d4", EndpointID: hook.ID, Event: webhook.EventPing, Status: models.WebhookPending,
 		CreatedAt: later, NextAttempt: &later}
 	hookDeliveryResponses := make([]webhookDeliveryResponse, len(hookDeliveries))
 	for i := range hookDeliveries {
@@ -1296,7 +1293,7 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 	if len(preview) != 1 {
 		t.Fatalf("preview = %v, want the one case", preview)
 	}
-	unread := store.Notification{ID: "N4WZ3M7XK2PLR5TQ", UserIDs: []string{user.ID}, CaseID: fired.ID, Title: fired.ID + ": Safety or legal words",
+	unread := models.Notification{ID: "N4WZ3M7XK2PLR5TQ", UserIDs: []string{user.ID}, CaseID: fired.ID, Title: fired.ID + ": Safety or legal words",
 		Message: "A new complaint mentions safety or legal words. Please look at it now.", CreatedAt: later}
 	read := unread
 	read.ID, read.ReadAt = "N5WZ3M7XK2PLR5TQ", &later
@@ -1345,18 +1342,18 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 		{"CategoryList", map[string]any{"data": models.DefaultCategories, "meta": map[string]any{"total": len(models.DefaultCategories)}}},
 		{"ViewerList", map[string]any{"data": []helpdesk.Viewer{{UserID: user.ID, Name: user.Name}}, "meta": map[string]any{"total": 1}}},
 		{"ViewerList", map[string]any{"data": []helpdesk.Viewer{}, "meta": map[string]any{"total": 0}}},
-		{"Event", store.Event{Seq: "67c2d1a8e4b0c3f1a2d4e6f8", Type: helpdesk.EventCaseCreated, CaseID: cs.ID, At: now}},
-		{"Event", store.Event{Seq: "67c2d1a8e4b0c3f1a2d4e6f9", Type: helpdesk.EventCaseUpdated, CaseID: cs.ID,
-			Data: map[string]any{"by": "customer"}, At: now}},
-		{"Event", store.Event{Seq: "67c2d1a8e4b0c3f1a2d4e6fa", Type: helpdesk.EventPresence, CaseID: cs.ID,
-			Data: map[string]any{"viewers": []helpdesk.Viewer{{UserID: user.ID, Name: user.Name}}}, At: now}},
+		{"Event", eventOf(models.Event{Seq: "67c2d1a8e4b0c3f1a2d4e6f8", Type: helpdesk.EventCaseCreated, CaseID: cs.ID, At: now})},
+		{"Event", eventOf(models.Event{Seq: "67c2d1a8e4b0c3f1a2d4e6f9", Type: helpdesk.EventCaseUpdated, CaseID: cs.ID,
+			Data: map[string]any{"by": "customer"}, At: now})},
+		{"Event", eventOf(models.Event{Seq: "67c2d1a8e4b0c3f1a2d4e6fa", Type: helpdesk.EventPresence, CaseID: cs.ID,
+			Data: map[string]any{"viewers": []helpdesk.Viewer{{UserID: user.ID, Name: user.Name}}}, At: now})},
 		{"CannedReplyData", map[string]any{"data": canned}},
 		{"CannedReplyList", map[string]any{"data": []models.CannedReply{canned},
 			"meta": map[string]any{"total": 1, "placeholders": models.Placeholders}}},
 		{"RenderedReplyData", map[string]any{"data": map[string]string{"body": models.FillPlaceholders(canned.Body, cs, user.Name)}}},
-		{"OutboxMailData", map[string]any{"data": mail}},
-		{"OutboxMailData", map[string]any{"data": failed}},
-		{"OutboxSummaryList", map[string]any{"data": []store.OutboxSummary{mail.Summary(), failed.Summary()},
+		{"OutboxMailData", map[string]any{"data": outboxMailWithBodies(mail)}},
+		{"OutboxMailData", map[string]any{"data": outboxMailWithBodies(failed)}},
+		{"OutboxMailList", map[string]any{"data": []outboxMailResponse{outboxMailOf(mail.Summary()), outboxMailOf(failed.Summary())},
 			"meta": map[string]any{"total": 2}}},
 		{"SLAPolicyData", map[string]any{"data": policy}},
 		{"SLAPolicyList", map[string]any{"data": []models.SLAPolicy{*standard, *policy}, "meta": map[string]any{"total": 2}}},
@@ -1370,10 +1367,10 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 		{"PreviewMatchList", map[string]any{"data": preview, "meta": map[string]any{"total": len(preview)}}},
 		{"PreviewMatchList", map[string]any{"data": []escalation.PreviewMatch{}, "meta": map[string]any{"total": 0}}},
 		{"CaseData", map[string]any{"data": fired}},
-		{"NotificationList", map[string]any{"data": []store.Notification{unread, read}, "meta": map[string]any{"total": 2, "unread": 1}}},
-		{"NotificationList", map[string]any{"data": []store.Notification{}, "meta": map[string]any{"total": 0, "unread": 0}}},
-		{"Event", store.Event{Seq: "67c2d1a8e4b0c3f1a2d4e6fb", Type: helpdesk.EventNotification, CaseID: fired.ID,
-			Data: map[string]any{"rule": "Safety or legal words", "users": []string{user.ID}}, At: now}},
+		{"NotificationList", map[string]any{"data": []notificationResponse{notificationOf(unread), notificationOf(read)}, "meta": map[string]any{"total": 2, "unread": 1}}},
+		{"NotificationList", map[string]any{"data": []notificationResponse{}, "meta": map[string]any{"total": 0, "unread": 0}}},
+		{"Event", eventOf(models.Event{Seq: "67c2d1a8e4b0c3f1a2d4e6fb", Type: helpdesk.EventNotification, CaseID: fired.ID,
+			Data: map[string]any{"rule": "Safety or legal words", "users": []string{user.ID}}, At: now})},
 		{"WebhookEndpointData", map[string]any{"data": webhookEndpointOf(&hook)}},
 		{"WebhookEndpointData", map[string]any{"data": webhookEndpointOf(&maskedHook)}},
 		{"WebhookEndpointList", map[string]any{"data": []webhookEndpointResponse{webhookEndpointOf(&maskedHook)}, "meta": map[string]any{"total": 1}}},
@@ -1389,7 +1386,7 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 			Case: webhook.PayloadCase{ID: cs.ID, Subject: cs.Subject, Status: "open", Priority: "urgent", EscalationLevel: 1,
 				CustomerEmail: "matti@example.com", URL: "https://help.example.com/cases/" + cs.ID}, At: now}},
 	}
-	for _, de := range []error{models.StaleVersion(3), models.InvalidField("customer.email", "must be an e-mail address"),
+	for _, de := range []error{models.StaleVersion("case", 3), models.InvalidField("customer.email", "must be an e-mail address"),
 		echo.ErrNotFound, errors.New("boom"), models.Unavailable("search is down", errors.New("x"))} {
 		_, body := describe(de)
 		cases = append(cases, struct {

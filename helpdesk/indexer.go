@@ -13,11 +13,20 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
+// indexerStore is what Indexer needs of the store: the cases and their dirty marks.
+type indexerStore interface {
+	ClearDirtyMany(ctx context.Context, indexed map[string]int64) error
+	CountCases(ctx context.Context) (int64, error)
+	DirtyMarks(ctx context.Context, limit int) ([]store.DirtyMark, error)
+	EachCase(ctx context.Context, fn func(c *models.Case) error) error
+	GetCase(ctx context.Context, id string) (*models.Case, error)
+}
+
 // Indexer keeps the search index in step with the database. Every case write marks the case
 // dirty first (store.MarkDirty), then indexes it right away; if that fails (search down, a
 // crash), the mark stays and Reconcile indexes the case later, on any replica.
 type Indexer struct {
-	store  *store.Store
+	store  indexerStore
 	index  search.Index
 	logger *slog.Logger
 	now    Clock
@@ -33,7 +42,7 @@ type Indexer struct {
 }
 
 // NewIndexer wires an Indexer.
-func NewIndexer(st *store.Store, idx search.Index, logger *slog.Logger, now Clock) *Indexer {
+func NewIndexer(st indexerStore, idx search.Index, logger *slog.Logger, now Clock) *Indexer {
 	ix := &Indexer{store: st, index: idx, logger: logger, now: now, unflushed: map[string]int64{}}
 	ix.writes = batch.NewGroupCommit(500, ix.indexBatch)
 	return ix

@@ -67,7 +67,7 @@ func New(d Deps) (*Helpdesk, error) {
 	h.Cases = NewCases(d.Store, d.Index, h.Indexer, h.Events, h.SLA, h.Rules, d.Clock)
 	h.Intake = NewIntake(d.Store, h.Settings, h.Cases, mail.NewCaseNotifier(d.Mailer, d.Limits.FirstResponseHours),
 		h.Events, d.Logger, d.Clock, d.BaseURL, d.Limits)
-	h.Conversation = newConversation(h.Intake)
+	h.Conversation = newConversation(d.Store, h.Intake)
 	h.SavedViews = NewSavedViews(d.Store, h.Cases, d.Clock)
 	return h, nil
 }

@@ -377,9 +377,19 @@ export function patchCase(id: string, patch: CasePatch): Promise<Case> {
   return data(request<Case>('PATCH', casePath(id), { body: patch }))
 }
 
-/** A reply (mailed to the customer) or an internal note; 201 with the updated case. */
-export function addCaseMessage(id: string, message: NewStaffMessage): Promise<Case> {
-  return data(request<Case>('POST', `${casePath(id)}/messages`, { body: message }))
+/**
+ * A reply (mailed to the customer) or an internal note; 201 with the updated case. With files it goes as multipart/form-data (the same fields as text
+ * parts, the files as `attachments`); a reply's files reach the customer, a note's never do.
+ */
+export function addCaseMessage(id: string, message: NewStaffMessage, files: readonly File[] = []): Promise<Case> {
+  if (!files.length) return data(request<Case>('POST', `${casePath(id)}/messages`, { body: message }))
+  const form = new FormData()
+  form.append('kind', message.kind)
+  form.append('body', message.body)
+  if (message.status) form.append('status', message.status)
+  if (message.version) form.append('version', String(message.version))
+  for (const file of files) form.append('attachments', file, file.name)
+  return data(request<Case>('POST', `${casePath(id)}/messages`, { form }))
 }
 
 export function customerHistory(id: string, signal?: AbortSignal): Promise<CaseSummary[]> {
@@ -472,43 +482,13 @@ export function saveCategories(categories: Category[]): Promise<Category[]> {
   return data(request<Category[]>('PUT', '/categories', { body: { categories } }))
 }
 
-/**
- * One outbox entry in the app's shape. Accepts both the flat form
- * ({to, subject, text, error, sent_at}) and the server's documented one
- * ({message: {to, subject, text, ...}, last_error, done_at}).
- */
-export function normalizeMail(raw: unknown): OutboxMail {
-  const r = isRecord(raw) ? raw : {}
-  const m = isRecord(r.message) ? r.message : {}
-  const str = (...values: unknown[]) => {
-    for (const v of values) if (typeof v === 'string' && v) return v
-    return ''
-  }
-  const status = str(r.status)
-  const done = str(r.sent_at, r.done_at)
-  const text = typeof r.text === 'string' ? r.text : typeof m.text === 'string' ? m.text : undefined
-  return {
-    id: str(r.id),
-    to: str(r.to, m.to),
-    to_name: str(r.to_name, m.to_name),
-    subject: str(r.subject, m.subject),
-    kind: str(r.kind, m.kind),
-    case_id: str(r.case_id, m.case_id),
-    status,
-    created_at: str(r.created_at),
-    sent_at: done && !done.startsWith('0001-') && status !== 'failed' ? done : null,
-    error: str(r.error, r.last_error),
-    ...(text !== undefined ? { text } : {}),
-  }
+export function listOutbox(): Promise<OutboxMail[]> {
+  return data(request<OutboxMail[]>('GET', '/mail/outbox'))
 }
 
-export async function listOutbox(): Promise<OutboxMail[]> {
-  const list = await data(request<unknown[]>('GET', '/mail/outbox'))
-  return (Array.isArray(list) ? list : []).map(normalizeMail)
-}
-
-export async function getOutboxMail(id: string): Promise<OutboxMail> {
-  return normalizeMail(await data(request<unknown>('GET', `/mail/outbox/${encodeURIComponent(id)}`)))
+/** One mail in the list's shape, with its bodies. */
+export function getOutboxMail(id: string): Promise<OutboxMail> {
+  return data(request<OutboxMail>('GET', `/mail/outbox/${encodeURIComponent(id)}`))
 }
 
 // --- Customers (public, no account) --------------------------------------------

@@ -91,24 +91,8 @@ export type FollowUpAnswer = Schemas['FollowUpCreate']
 /** A category as the admin page edits it: a new one has no id until it is saved. */
 export type Category = Schemas['CategoryInput']
 
-/**
- * One outbox entry in the app's shape (api.ts normalizeMail flattens the server's
- * OutboxSummary and OutboxMail into it).
- */
-export interface OutboxMail {
-  id: string
-  to: string
-  to_name: string
-  subject: string
-  kind: string
-  case_id: string
-  /** sent, stored or failed (OutboxSummary's status). */
-  status: string
-  created_at: string
-  sent_at: string | null
-  error: string
-  text?: string
-}
+/** One finished mail, in one shape in the list and on its own (only the latter has the bodies). */
+export type OutboxMail = Schemas['OutboxMail']
 
 export type Facet = Schemas['FacetValue']
 export type FacetField = NonNullable<components['parameters']['CaseFacets']>[number]

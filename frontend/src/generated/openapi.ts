@@ -692,6 +692,8 @@ export interface paths {
         /**
          * Reply to the customer or add an internal note
          * @description A `reply` is mailed to the customer with a fresh tracking link and shown on the tracking page; the first reply stamps `first_response_at`, and a reply moves a `new` case to `open`. A `note` never leaves the team. `status` moves the case with the message, under the lifecycle's rules (422). With `version`, a case that changed since is 409 and nothing is written. Any staff role.
+         *
+         *     Sent as `multipart/form-data`, the message carries files: the same fields as text parts and up to 5 files as parts named `attachments`, under the public form's checks (images and PDFs judged by content, the same size limit; a case holds at most 50 files). They are listed in the case's `attachments` with the message's id in `message_id`. A reply's files are `public`: the tracking page lists them and downloads them, and the reply mail names them and links the tracking page (the mail carries no file). A note's files are never public: no tracking route, token or cookie, lists or serves them, and no mail names them. A refused message (400, 409, 413, 422) stores none of its files. There is no `Idempotency-Key` on this route (nor on its JSON form): send `version` so a retry of a message that was stored is refused with 409.
          */
         post: operations["addCaseMessage"];
         delete?: never;
@@ -2154,6 +2156,29 @@ export interface components {
         CustomerMessageCreate: {
             body: string;
         };
+        /** @description An agent's reply or note as `multipart/form-data`: the fields of `MessageCreate` as text parts, and the files as parts named `attachments`. A reply's files are shown to the customer; a note's never are. */
+        MessageForm: {
+            /**
+             * @description `reply`: mailed to the customer and shown on the tracking page; `note`: stays inside the team.
+             * @enum {string}
+             */
+            kind: "reply" | "note";
+            /** @description Plain text. */
+            body: string;
+            /**
+             * @description Moves the case with the message (for example reply and wait on the customer); the lifecycle applies (422 `invalid_transition`).
+             * @enum {string}
+             */
+            status?: "open" | "waiting" | "resolved";
+            /**
+             * Format: int64
+             * @description The case version the agent saw: a stale one is 409 `version_conflict` and nothing is written. `0` or left out: no check.
+             * @default 0
+             */
+            version: number;
+            /** @description Up to 5 files, each within the server's file size limit (5 MiB by default; 413). Only JPEG, PNG, GIF and WebP images and PDF documents, judged by their content, whatever their names say (400 otherwise). With a `reply` the customer sees them on the tracking page; with a `note` only staff do. */
+            attachments?: string[];
+        };
         /** @description A customer's message as `multipart/form-data`: `body` as a text part, and the files as parts named `attachments`. */
         CustomerMessageForm: {
             body: string;
@@ -2789,40 +2814,14 @@ export interface components {
             /** @description How many have no `read_at`. */
             unread: number;
         };
-        /** @description One e-mail as Kaiku stored it. Secrets in it (the tracking link) are replaced by `[removed after sending]` once it was sent. */
-        MailMessage: {
-            /** Format: email */
-            to: string;
-            to_name?: string;
-            subject: string;
-            /** @description The plain-text body. */
-            text: string;
-            /** @description The HTML body, when the mail has one; show it only sandboxed. */
-            html?: string;
-            /**
-             * @description What the mail is: `ack` (acknowledgement of a complaint), `reply` (an agent's reply), or another kind of notification.
-             * @example ack
-             * @example reply
-             * @example notification
-             */
-            kind: string;
-            /** @description The case the mail is about, if any. */
-            case_id?: string;
-            /**
-             * @description The language it was written in.
-             * @example fi
-             */
-            locale?: string;
-            /** @description The `Message-ID` header, without angle brackets. */
-            message_id: string;
-        };
-        /** @description An outbox entry without the bodies. */
-        OutboxSummary: {
+        /** @description A finished mail (sent, stored or failed), in the same shape in the list and on its own; only `GET /api/v1/mail/outbox/{id}` adds the bodies (`text`, and `html` when the mail has one). */
+        OutboxMail: {
             /** @example X2PLR5TQJ4WZ3M7K */
             id: string;
             /** Format: email */
             to: string;
-            to_name?: string;
+            /** @description The recipient's name; empty when unknown. */
+            to_name: string;
             subject: string;
             /**
              * @description What the mail is: `ack` (acknowledgement of a complaint), `reply` (an agent's reply), or another kind of notification.
@@ -2831,8 +2830,13 @@ export interface components {
              * @example notification
              */
             kind: string;
-            case_id?: string;
-            locale?: string;
+            /** @description The case the mail is about; empty when none. */
+            case_id: string;
+            /**
+             * @description The language it was written in; empty when not known.
+             * @example fi
+             */
+            locale: string;
             /**
              * @description `sent`: accepted by the SMTP server; `stored`: no SMTP server is configured, so it was kept here instead of sent; `failed`: given up after the last attempt or a permanent rejection.
              * @enum {string}
@@ -2840,8 +2844,8 @@ export interface components {
             status: "sent" | "stored" | "failed";
             /** @description Delivery attempts made. */
             attempts: number;
-            /** @description Why the last attempt failed, if it did. */
-            last_error?: string;
+            /** @description Why the last attempt failed; empty when none did. */
+            error: string;
             /**
              * Format: date-time
              * @description When the mail was queued.
@@ -2852,23 +2856,15 @@ export interface components {
              * @description When it was sent, stored or given up.
              */
             done_at: string;
-        };
-        /** @description A finished mail with its text. */
-        OutboxMail: {
-            /** @example X2PLR5TQJ4WZ3M7K */
-            id: string;
-            message: components["schemas"]["MailMessage"];
             /**
-             * @description `sent`: accepted by the SMTP server; `stored`: no SMTP server is configured, so it was kept here instead of sent; `failed`: given up after the last attempt or a permanent rejection.
-             * @enum {string}
+             * Format: date-time
+             * @description `done_at` for a mail sent or stored; null for a failed one.
              */
-            status: "sent" | "stored" | "failed";
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            done_at: string;
-            attempts: number;
-            last_error?: string;
+            sent_at: string | null;
+            /** @description The plain-text body (only for one mail). In a mail that was sent, the tracking link is replaced by `[removed after sending]`. */
+            text?: string;
+            /** @description The HTML body, when the mail has one (only for one mail); show it only sandboxed. */
+            html?: string;
         };
         MeData: {
             data: components["schemas"]["Me"];
@@ -2986,8 +2982,8 @@ export interface components {
             data: components["schemas"]["Notification"][];
             meta: components["schemas"]["NotificationListMeta"];
         };
-        OutboxSummaryList: {
-            data: components["schemas"]["OutboxSummary"][];
+        OutboxMailList: {
+            data: components["schemas"]["OutboxMail"][];
             meta: components["schemas"]["ListMeta"];
         };
         OutboxMailData: {
@@ -5309,6 +5305,7 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["MessageCreate"];
+                "multipart/form-data": components["schemas"]["MessageForm"];
             };
         };
         responses: {
@@ -5321,7 +5318,26 @@ export interface operations {
                     "application/json": components["schemas"]["CaseData"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description The request is malformed or a field is not valid (`invalid_request`): the checks of every JSON body, a file that is empty or not an image or PDF, more than 5 files or more than 50 on the case (`fields.attachments`), a `version` part that is not a whole number (`fields.version`), or a malformed multipart form or a part that is not a field of the message or `attachments`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "invalid_request",
+                     *         "message": "notes.exe is not an image or a PDF",
+                     *         "fields": {
+                     *           "attachments": "notes.exe is not an image or a PDF"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -5342,7 +5358,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            413: components["responses"]["TooLarge"];
+            /** @description The JSON body, the whole multipart form, or one file is over the server's limit (`too_large`; for a file, `fields.attachments` names it). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "too_large",
+                     *         "message": "invoice.pdf is too large",
+                     *         "fields": {
+                     *           "attachments": "file too large: invoice.pdf"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The case lifecycle does not allow the `status` change (`invalid_transition`, `fields.status`). */
             422: {
                 headers: {
@@ -6813,7 +6848,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OutboxSummaryList"];
+                    "application/json": components["schemas"]["OutboxMailList"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -7208,6 +7243,8 @@ export const messageCreateStatusValues: ReadonlyArray<FlattenedDeepRequired<comp
 export const eventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Event"]["type"]> = ["case.created", "case.updated", "case.presence", "notification.created"];
 export const publicCaseStatus_textValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PublicCase"]["status_text"]> = ["received", "being handled", "waiting for your reply", "resolved", "closed"];
 export const publicMessageFromValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PublicMessage"]["from"]> = ["you", "support"];
+export const messageFormKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MessageForm"]["kind"]> = ["reply", "note"];
+export const messageFormStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MessageForm"]["status"]> = ["open", "waiting", "resolved"];
 export const sLAClockKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SLAClock"]["kind"]> = ["first_response", "next_response", "resolution", "final_answer"];
 export const sLAClockStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SLAClock"]["state"]> = ["running", "paused", "met", "breached"];
 export const triggerTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TriggerType"]> = ["case_created", "case_updated", "customer_replied", "sla_warning", "sla_breach", "no_agent_activity"];
@@ -7223,7 +7260,6 @@ export const rulePatchMatchValues: ReadonlyArray<FlattenedDeepRequired<component
 export const actionInputRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ActionInput"]["role"]> = ["agents", "managers", "admins"];
 export const actionInputFallback_roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ActionInput"]["fallback_role"]> = ["agents", "managers", "admins"];
 export const actionInputChannelsValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ActionInput"]["channels"]> = ["app", "email"];
-export const outboxSummaryStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OutboxSummary"]["status"]> = ["sent", "stored", "failed"];
 export const outboxMailStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OutboxMail"]["status"]> = ["sent", "stored", "failed"];
 export const webhookDeliveryStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WebhookDelivery"]["status"]> = ["pending", "delivered", "failed"];
 export const componentsParametersCaseViewValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseView"]> = ["all_open", "unassigned", "mine", "waiting", "resolved", "escalated"];

@@ -383,6 +383,12 @@ const en = {
       noteEmpty: 'Write the note first.',
       replySent: 'Reply sent to the customer.',
       noteAdded: 'Internal note added.',
+      filesReplyHint: 'Up to {max} images or PDF files, {size} MB each. The customer can download them from their case page.',
+      filesNoteHint: 'Up to {max} images or PDF files, {size} MB each. Files on a note stay with staff.',
+      filesTooLarge: 'The files are too large together. Remove some and try again.',
+      dropReply: 'Drop files to attach them to the reply',
+      dropNote: 'Drop files to attach them to the note',
+      dropHint: 'You can also drop files here.',
     },
   },
   users: {

@@ -382,6 +382,12 @@ const fi: Messages = {
       noteEmpty: 'Kirjoita ensin muistiinpano.',
       replySent: 'Vastaus lähetettiin asiakkaalle.',
       noteAdded: 'Sisäinen muistiinpano lisättiin.',
+      filesReplyHint: 'Enintään {max} kuvaa tai PDF-tiedostoa, kukin enintään {size} Mt. Asiakas voi ladata ne asiansa sivulta.',
+      filesNoteHint: 'Enintään {max} kuvaa tai PDF-tiedostoa, kukin enintään {size} Mt. Muistiinpanon liitteet näkyvät vain henkilökunnalle.',
+      filesTooLarge: 'Tiedostot ovat yhdessä liian suuria. Poista osa ja yritä uudelleen.',
+      dropReply: 'Pudota tiedostot liittääksesi ne vastaukseen',
+      dropNote: 'Pudota tiedostot liittääksesi ne muistiinpanoon',
+      dropHint: 'Voit myös pudottaa tiedostot tähän.',
     },
   },
   users: {
