@@ -34,6 +34,12 @@ const (
 	CondSLAClock          ConditionField = "sla_clock" // the clock of an sla_warning / sla_breach event
 )
 
+// The fields of an approval_requested event: the grant asked for.
+const (
+	CondRemedyOption ConditionField = "option"       // its resolution option
+	CondRemedyAmount ConditionField = "amount_minor" // its amount, in integer minor units
+)
+
 // ConditionOp is how a condition compares.
 type ConditionOp string
 
@@ -254,13 +260,21 @@ func conditionSpecs() map[ConditionField]*condSpec {
 		CondText:              {label: "text", ops: map[ConditionOp]ValueType{OpContainsAny: ValueList, OpMatchesRegex: ValueString}},
 		CondSLAClock: {label: "SLA clock", ops: opsEquality, enum: slaKindNames,
 			get: func(e *ruleEval) string { return foldLower(string(e.in.SLAKind)) }},
+		CondRemedyOption: {label: "resolution option", ops: opsEquality, check: checkLen(40, false),
+			get: func(e *ruleEval) string {
+				if e.in.Remedy == nil {
+					return ""
+				}
+				return foldLower(e.in.Remedy.OptionID)
+			}},
+		CondRemedyAmount: {label: "amount", ops: map[ConditionOp]ValueType{OpGt: ValueNumber, OpGte: ValueNumber, OpLt: ValueNumber, OpLte: ValueNumber}},
 	}
 }
 
 // ConditionFields lists the fields in the order the rule editor offers them.
 var ConditionFields = []ConditionField{CondStatus, CondPriority, CondChannel, CondCategory, CondTouchpoint, CondTags,
 	CondExpectedOutcome, CondAssignee, CondTeam, CondEscalationLevel, CondCustomerEmail, CondCustomerDomain,
-	CondRepeatComplainant, CondText, CondSLAClock}
+	CondRepeatComplainant, CondText, CondSLAClock, CondRemedyOption, CondRemedyAmount}
 
 // ConditionOps returns the ops a field takes, sorted (nil for an unknown field).
 func ConditionOps(f ConditionField) []ConditionOp {

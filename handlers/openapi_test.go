@@ -30,6 +30,7 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/remedies"
 	"github.com/kaiku-helpdesk/kaiku/search"
 	"github.com/kaiku-helpdesk/kaiku/webhook"
 )
@@ -491,6 +492,12 @@ var requestTypes = map[string]reflect.Type{
 	"WebhookCreate":       reflect.TypeFor[models.WebhookCreate](),
 	"WebhookPatch":        reflect.TypeFor[models.WebhookPatch](),
 	"WebhookSecretRotate": reflect.TypeFor[models.WebhookSecretRotate](),
+
+	"ResolutionOptionCreate": reflect.TypeFor[remedies.OptionCreate](),
+	"ResolutionOptionPatch":  reflect.TypeFor[remedies.OptionPatch](),
+	"Texts":                  reflect.TypeFor[remedies.Texts](),
+	"GrantCreate":            reflect.TypeFor[grantRequest](),
+	"DecisionCreate":         reflect.TypeFor[decisionRequest](),
 }
 
 // validatedEnums are the request fields whose allowed values a Validate method checks instead
@@ -540,6 +547,8 @@ var requestBodies = map[string]string{
 	"createRule": "RuleCreate", "previewRule": "RuleCreate", "updateRule": "RulePatch",
 	"createWebhook": "WebhookCreate", "updateWebhook": "WebhookPatch", "rotateWebhookSecret": "WebhookSecretRotate",
 	"bulkUpdateCases": "BulkChange", "createSavedView": "SavedViewCreate", "updateSavedView": "SavedViewPatch",
+	"createResolutionOption": "ResolutionOptionCreate", "updateResolutionOption": "ResolutionOptionPatch",
+	"grantRemedy": "GrantCreate", "decideApproval": "DecisionCreate",
 }
 
 // multipartForms names the multipart/form-data schema of the operations that also take files:
@@ -1018,9 +1027,14 @@ var responseTypes = map[string]reflect.Type{
 	"WebhookPayload":     reflect.TypeFor[webhook.Payload](),
 	"WebhookPingPayload": reflect.TypeFor[webhook.PingPayload](),
 
-	"BulkResult":     reflect.TypeFor[bulkResponse](),
-	"BulkCaseResult": reflect.TypeFor[bulkCaseResult](),
-	"SavedView":      reflect.TypeFor[savedView](),
+	"BulkResult":       reflect.TypeFor[bulkResponse](),
+	"BulkCaseResult":   reflect.TypeFor[bulkCaseResult](),
+	"SavedView":        reflect.TypeFor[savedView](),
+	"Grant":            reflect.TypeFor[models.Grant](),
+	"ResolutionOption": reflect.TypeFor[optionResponse](),
+	"GrantResult":      reflect.TypeFor[grantResponse](),
+	"Approval":         reflect.TypeFor[approvalResponse](),
+	"Spending":         reflect.TypeFor[spendingResponse](),
 }
 
 func TestOpenAPIResponseSchemasMatchTypes(t *testing.T) {
@@ -1298,6 +1312,18 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 	read := unread
 	read.ID, read.ReadAt = "N5WZ3M7XK2PLR5TQ", &later
 
+	granted := models.NewCase("K-2026-000049", models.CaseCreate{Subject: "Scratched table", Description: "A scratch",
+		Customer: models.CustomerCreate{Name: "Aino", Email: "aino@example.com"}, ExpectedOutcome: "refund"}, models.Actor{ID: user.ID, Name: user.Name}, now)
+	granted.AddGrant(models.Grant{ID: "G1", OptionID: "voucher", AmountMinor: 2550, Currency: "EUR", Message: "Sorry!", GrantedByID: user.ID, GrantedBy: user.Name, At: later})
+	granted.AddGrant(models.Grant{ID: "G2", OptionID: "voucher", AmountMinor: -2550, Currency: "EUR", GrantedByID: user.ID, GrantedBy: user.Name,
+		ApprovedBy: "Pekka", ApprovalID: "A1", Reverses: "G1", At: later})
+	approval := &remedies.Approval{ID: "A1", CaseID: granted.ID, CaseSubject: granted.Subject, CustomerName: "Aino", ExpectedOutcome: "refund",
+		OptionID: "full_refund", AmountMinor: 12000, Currency: "EUR", Reason: "case", RequestedByID: user.ID, RequestedByName: user.Name,
+		Status: remedies.ApprovalWaiting, CreatedAt: now, Version: 1}
+	waitingApproval := approvalOf(gone, approval)
+	approval.Status, approval.DecidedAmountMinor, approval.DecidedByName, approval.Comment, approval.DecidedAt = remedies.ApprovalApproved, 8000, "Pekka", "80 is fair.", &later
+	decidedApproval := approvalOf(gone, approval)
+
 	cases := []struct {
 		schema string
 		body   any
@@ -1371,6 +1397,14 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 		{"NotificationList", map[string]any{"data": []notificationResponse{}, "meta": map[string]any{"total": 0, "unread": 0}}},
 		{"Event", eventOf(models.Event{Seq: "67c2d1a8e4b0c3f1a2d4e6fb", Type: helpdesk.EventNotification, CaseID: fired.ID,
 			Data: map[string]any{"rule": "Safety or legal words", "users": []string{user.ID}}, At: now})},
+		{"ResolutionOptionList", map[string]any{"data": optionResponses(remedies.DefaultOptions(now)), "meta": map[string]any{"total": 9}}},
+		{"GrantResultData", map[string]any{"data": grantResponse{Status: "granted", Grant: &granted.Grants[0], CaseVersion: 3}}},
+		{"GrantResultData", map[string]any{"data": grantResponse{Status: "approval_requested", Approval: &waitingApproval, CaseVersion: 4}}},
+		{"ApprovalData", map[string]any{"data": decidedApproval}},
+		{"ApprovalList", map[string]any{"data": []approvalResponse{waitingApproval, decidedApproval}, "meta": map[string]any{"total": 2, "next_cursor": ""}}},
+		{"ApprovalCountData", map[string]any{"data": map[string]int{"waiting_for_me": 1}}},
+		{"SpendingData", map[string]any{"data": spendingResponse{Month: "2026-03", SpentMinor: 9007199254740991, MonthlyLimitMinor: 100000, CaseLimitMinor: 5000, Currency: "EUR", MinorDigits: 2}}},
+		{"CaseData", map[string]any{"data": granted}},
 		{"WebhookEndpointData", map[string]any{"data": webhookEndpointOf(&hook)}},
 		{"WebhookEndpointData", map[string]any{"data": webhookEndpointOf(&maskedHook)}},
 		{"WebhookEndpointList", map[string]any{"data": []webhookEndpointResponse{webhookEndpointOf(&maskedHook)}, "meta": map[string]any{"total": 1}}},
@@ -1504,4 +1538,12 @@ func checkAgainstSchema(t *testing.T, doc *openapi3.T, what string, s *openapi3.
 	if err := s.VisitJSON(generic, opts...); err != nil {
 		t.Errorf("%s does not fit its schema: %v\nbody: %s", what, err, raw)
 	}
+}
+
+func optionResponses(opts []remedies.Option) []optionResponse {
+	out := make([]optionResponse, len(opts))
+	for i := range opts {
+		out[i] = optionOf(&opts[i])
+	}
+	return out
 }

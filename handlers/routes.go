@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
+	"github.com/kaiku-helpdesk/kaiku/remedies"
 )
 
 // Deps are the use cases and settings the HTTP layer is built from.
@@ -26,6 +27,7 @@ type Deps struct {
 	SLA           *helpdesk.SLA
 	Rules         *helpdesk.Rules
 	Webhooks      *helpdesk.Webhooks
+	Remedies      *remedies.Service
 	Ready         readiness
 	Frontend      fs.FS
 	MaxBodyBytes  int64 // JSON bodies
@@ -71,6 +73,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	rules := &ruleHandlers{rules: d.Rules, bind: bind}
 	webhooks := &webhookHandlers{webhooks: d.Webhooks, bind: bind}
 	settings := &settingsHandlers{settings: d.Settings, bind: bind}
+	remedy := &remedyHandlers{remedies: d.Remedies, bind: bind}
 	conv := &conversationHandlers{conv: d.Conversation, history: d.Cases, events: d.Events, bind: bind,
 		maxFileSize: d.MaxFileBytes, maxUpload: 6*d.MaxFileBytes + d.MaxBodyBytes}
 
@@ -129,6 +132,17 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.POST("/cases/:id/presence", conv.presence)
 	staff.DELETE("/cases/:id/presence", conv.presence)
 	staff.GET("/events", conv.stream)
+	staff.POST("/cases/:id/resolution", remedy.grant)
+
+	staff.GET("/resolution-options", remedy.listOptions)
+	staff.POST("/resolution-options", remedy.createOption)
+	staff.PATCH("/resolution-options/:id", remedy.patchOption)
+	staff.GET("/me/spending", remedy.spending)
+
+	staff.GET("/approvals", remedy.listApprovals)
+	staff.GET("/approvals/count", remedy.countApprovals)
+	staff.GET("/approvals/:id", remedy.getApproval)
+	staff.POST("/approvals/:id/decision", remedy.decide)
 
 	staff.GET("/saved-views", savedViews.list)
 	staff.POST("/saved-views", savedViews.create)

@@ -167,6 +167,8 @@ type writeSpec struct {
 	rules    []escalation.Rule
 	policies map[string]models.SLAPolicy
 	announce announcement
+	// remedy is the grant asked for, for approval_requested.
+	remedy *escalation.RemedyFacts
 }
 
 // write reads, changes and stores a case under optimistic concurrency: decide and store in one
@@ -212,7 +214,7 @@ func (s *Cases) writeStored(ctx context.Context, id string, w writeSpec, change 
 		effects = nil
 		if w.trigger != "" {
 			var err error
-			effects, err = s.runRules(ctx, c, rules, ruleRun{trigger: w.trigger, changed: changedFields(c.Timeline[mark:]), slaKind: w.slaKind})
+			effects, err = s.runRules(ctx, c, rules, ruleRun{trigger: w.trigger, changed: changedFields(c.Timeline[mark:]), slaKind: w.slaKind, remedy: w.remedy})
 			if err != nil {
 				return err
 			}

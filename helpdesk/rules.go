@@ -140,6 +140,7 @@ type ruleRun struct {
 	trigger escalation.TriggerType
 	changed []string
 	slaKind models.SLAKind
+	remedy  *escalation.RemedyFacts // approval_requested: the grant asked for
 	isNew   bool
 	idle    time.Duration // no_agent_activity: the business time without agent activity
 	done    []string      // no_agent_activity: rules already evaluated in this idle period
@@ -158,7 +159,7 @@ func (r *Rules) run(ctx context.Context, c *models.Case, rules []escalation.Rule
 	}
 	set := r.ruleSet(rules)
 	res := set.Evaluate(rr.trigger, escalation.RuleInput{
-		Case: c, Now: now, Changed: rr.changed, SLAKind: rr.slaKind, Idle: rr.idle, AlreadyFired: rr.done,
+		Case: c, Now: now, Changed: rr.changed, SLAKind: rr.slaKind, Remedy: rr.remedy, Idle: rr.idle, AlreadyFired: rr.done,
 		CustomerCaseCounts: r.customerCounts(ctx, c.Customer.Email, now, extra, set.RepeatWindows()),
 	})
 	if len(res.Fired) > 0 {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/search"
 	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
@@ -298,11 +299,25 @@ func (s *SavedViews) Counts(ctx context.Context, p *Principal, ids []string) (ma
 		if err != nil {
 			return nil, err
 		}
-		n, err := s.cases.index.Count(ctx, sq)
+		n, err := s.count(ctx, sq)
 		if err != nil {
 			return nil, models.Unavailable("search is not available right now", err)
 		}
 		out[id] = n
 	}
 	return out, nil
+}
+
+// count is how many cases the view's list holds. The index's Count takes the filters only, so
+// a view with search words asks for the total of its search (one hit, no sort) instead.
+func (s *SavedViews) count(ctx context.Context, q search.Query) (int, error) {
+	if strings.TrimSpace(q.Text) == "" {
+		return s.cases.index.Count(ctx, q)
+	}
+	q.Limit, q.Cursor, q.Facets, q.Highlight = 1, "", nil, false
+	res, err := s.cases.index.Search(ctx, q)
+	if err != nil {
+		return 0, err
+	}
+	return res.Total, nil
 }

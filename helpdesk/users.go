@@ -132,7 +132,7 @@ func (s *Users) create(ctx context.Context, req models.UserCreate) (*models.User
 	u := &models.User{
 		ID: newID(), Email: models.NormalizeEmail(req.Email), Name: strings.TrimSpace(req.Name), Role: req.Role,
 		TeamIDs: teams, PasswordHash: hash, Locale: locale, Active: true,
-		AuthorityLimitCents: req.AuthorityLimitCents, Currency: s.currency,
+		AuthorityLimitCents: req.AuthorityLimitCents, MonthlyLimitCents: req.MonthlyLimitCents, Currency: s.currency,
 		CreatedAt: now, UpdatedAt: now, Version: 1,
 	}
 	if err := s.store.InsertUser(ctx, u); err != nil {
@@ -177,6 +177,12 @@ func (s *Users) Patch(ctx context.Context, p *Principal, id string, req models.U
 	}
 	if req.AuthorityLimitCents != nil {
 		u.AuthorityLimitCents = *req.AuthorityLimitCents
+	}
+	if req.MonthlyLimitCents != nil {
+		limit := *req.MonthlyLimitCents
+		u.MonthlyLimitCents = &limit
+	} else if req.ResetMonthlyLimit {
+		u.MonthlyLimitCents = nil
 	}
 	if req.Locale != nil {
 		u.Locale = *req.Locale

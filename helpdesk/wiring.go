@@ -2,8 +2,10 @@ package helpdesk
 
 import (
 	"log/slog"
+	"time"
 
 	"github.com/kaiku-helpdesk/kaiku/mail"
+	"github.com/kaiku-helpdesk/kaiku/remedies"
 	"github.com/kaiku-helpdesk/kaiku/search"
 	"github.com/kaiku-helpdesk/kaiku/store"
 	"github.com/kaiku-helpdesk/kaiku/webhook"
@@ -11,9 +13,11 @@ import (
 
 // Deps is what the use cases are built on.
 type Deps struct {
-	Store  *store.Store
-	Index  search.Index
-	Mailer *mail.Mailer
+	Store *store.Store
+	Index search.Index
+	// ApprovalIndex lists the approval requests (a second index of the same kind).
+	ApprovalIndex search.Index
+	Mailer        *mail.Mailer
 	// Webhooks delivers outbound webhooks (rule actions) and is what endpoint administration
 	// tests; nil: rules' webhook actions are not carried out.
 	Webhooks *webhook.Service
@@ -21,6 +25,8 @@ type Deps struct {
 	Clock    Clock
 	BaseURL  string // public address, for tracking links in mail
 	Currency string // of authority limits
+	// Location is the installation's time zone: calendar months of spending limits.
+	Location *time.Location
 	Limits   IntakeLimits
 }
 
@@ -40,6 +46,7 @@ type Helpdesk struct {
 	Canned       *Canned
 	Webhooks     *Webhooks
 	SavedViews   *SavedViews
+	Remedies     *remedies.Service
 }
 
 // New wires the use cases; the server and the tests build them the same way. Installing the
@@ -69,5 +76,7 @@ func New(d Deps) (*Helpdesk, error) {
 		h.Events, d.Logger, d.Clock, d.BaseURL, d.Limits)
 	h.Conversation = newConversation(d.Store, h.Intake)
 	h.SavedViews = NewSavedViews(d.Store, h.Cases, d.Clock)
+	h.Remedies = remedies.New(remedies.Config{Store: d.Store, Cases: remedyCases{h.Cases}, Index: d.ApprovalIndex,
+		Logger: d.Logger, Clock: d.Clock, Currency: d.Currency, Location: d.Location, NewID: newID})
 	return h, nil
 }

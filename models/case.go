@@ -153,6 +153,8 @@ type Case struct {
 	Locale          string          `bson:"locale,omitempty" json:"locale,omitempty"`
 	Attachments     []AttachmentRef `bson:"attachments,omitempty" json:"attachments"`
 	FollowUp        *FollowUp       `bson:"follow_up,omitempty" json:"follow_up,omitempty"`
+	// Grants are the remedies given, in order (see grant.go).
+	Grants []Grant `bson:"grants,omitempty" json:"grants"`
 	// SLA holds the case's clocks under the policy SLAPolicyID; NextSLAEventAt is the earliest
 	// instant one of them needs attention (a warning or a breach) and DueAt the earliest due
 	// time, for the inbox's "due soonest".

@@ -16,21 +16,24 @@ import (
 // Config is everything the process reads from its environment and flags. Flags win over
 // environment variables; README.md documents each one with its default.
 type Config struct {
-	Addr            string
-	DataDir         string
-	MongoURI        string
-	DBName          string
-	MeiliURL        string
-	MeiliAPIKey     string
-	MeiliIndex      string
-	BaseURL         string
-	AdminEmail      string
-	AdminPassword   string
-	SecureCookies   bool
-	TrustProxy      bool
-	LogLevel        string
-	LogFormat       string
-	Currency        string
+	Addr          string
+	DataDir       string
+	MongoURI      string
+	DBName        string
+	MeiliURL      string
+	MeiliAPIKey   string
+	MeiliIndex    string
+	BaseURL       string
+	AdminEmail    string
+	AdminPassword string
+	SecureCookies bool
+	TrustProxy    bool
+	LogLevel      string
+	LogFormat     string
+	Currency      string
+	// Location is the installation's time zone (KAIKU_TIME_ZONE): where calendar months of
+	// spending limits begin and end.
+	Location        *time.Location
 	MaxBodyBytes    int64
 	ReindexInterval time.Duration
 	StartupTimeout  time.Duration
@@ -96,6 +99,11 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 			errs = append(errs, fmt.Sprintf("%s: want a whole number above 0", key))
 		}
 		return n
+	}
+	if loc, err := time.LoadLocation(env("KAIKU_TIME_ZONE", "UTC")); err != nil {
+		errs = append(errs, "KAIKU_TIME_ZONE: want an IANA time zone such as Europe/Helsinki")
+	} else {
+		c.Location = loc
 	}
 	c.IntakePerIP = number("KAIKU_INTAKE_LIMIT_PER_IP", 20)
 	c.IntakePerEmail = number("KAIKU_INTAKE_LIMIT_PER_EMAIL", 5)

@@ -63,6 +63,10 @@ const (
 	collWebhooks     = "webhook_endpoints"
 	collWebhookQueue = "webhook_queue"
 	collWebhookLog   = "webhook_log"
+
+	collResolutionOptions = "resolution_options"
+	collMonthlySpend      = "monthly_spend"
+	collApprovals         = "approval_requests"
 )
 
 // AllCollections are created at start-up, so the embedded _id index remedy covers each of them.
@@ -74,6 +78,7 @@ var AllCollections = []string{
 	collSLAPolicy, collSLABuckets, collRules, collNotices,
 	collWebhooks, collWebhookQueue, collWebhookLog, collTrackSession,
 	collSavedViews,
+	collResolutionOptions, collMonthlySpend, collApprovals,
 }
 
 // Options tunes a Store.

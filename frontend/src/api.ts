@@ -11,6 +11,11 @@ import { issueText, type FieldIssue } from './fieldErrors'
 import { i18n } from './i18n'
 import type {
   ApiToken,
+  BulkChange,
+  BulkResult,
+  SavedView,
+  SavedViewCreate,
+  SavedViewPatch,
   AppNotification,
   NotificationListMeta,
   PreviewMatch,
@@ -345,6 +350,18 @@ export async function caseViewCounts(views: readonly InboxView[]): Promise<Parti
   return counts
 }
 
+/** The counts of the given saved views (GET /cases/counts?saved_view=…), by id. */
+export async function savedViewCounts(ids: readonly string[], signal?: AbortSignal): Promise<Record<string, number>> {
+  if (!ids.length) return {}
+  const counts = await data(request<{ saved_views?: Record<string, number> }>('GET', '/cases/counts', { query: { saved_view: [...ids] }, signal }))
+  return counts?.saved_views ?? {}
+}
+
+/** One change for many cases; each case is checked against the version sent with it. */
+export function bulkUpdateCases(change: BulkChange): Promise<BulkResult> {
+  return data(request<BulkResult>('POST', '/cases/bulk', { body: change }))
+}
+
 const casePath = (id: string) => `/cases/${encodeURIComponent(id)}`
 
 export function getCase(id: string, signal?: AbortSignal): Promise<Case> {
@@ -569,4 +586,27 @@ export function listNotifications(): Promise<Envelope<AppNotification[], Notific
 
 export async function markNotificationRead(id: string): Promise<void> {
   await request<void>('POST', `/notifications/${encodeURIComponent(id)}/read`)
+}
+
+// --- Saved views ---------------------------------------------------------------------
+
+// A view's id has a colon (`team:…`); the server reads the path segment as it is sent, so the
+// colon stays unescaped, as in a path (everything else is escaped).
+const savedViewPath = (id: string) => `/saved-views/${encodeURIComponent(id).replace(/%3A/gi, ':')}`
+
+export function listSavedViews(signal?: AbortSignal): Promise<SavedView[]> {
+  return data(request<SavedView[]>('GET', '/saved-views', { signal }))
+}
+
+export function createSavedView(view: SavedViewCreate): Promise<SavedView> {
+  return data(request<SavedView>('POST', '/saved-views', { body: view }))
+}
+
+/** Renames a view or replaces its filters; a stale `version` gets 409 version_conflict. */
+export function updateSavedView(id: string, patch: SavedViewPatch): Promise<SavedView> {
+  return data(request<SavedView>('PATCH', savedViewPath(id), { body: patch }))
+}
+
+export async function deleteSavedView(id: string): Promise<void> {
+  await request<void>('DELETE', savedViewPath(id))
 }

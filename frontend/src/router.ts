@@ -103,6 +103,18 @@ export function createAppRouter(history: RouterHistory = createWebHistory()): Ro
         meta: { roles: ['admin'], titleKey: 'outbox.title' },
       },
       {
+        path: '/admin/resolution-options',
+        name: 'admin-resolution-options',
+        component: () => import('./views/ResolutionOptionsView.vue'),
+        meta: { roles: ['admin'], titleKey: 'remedies.title' },
+      },
+      {
+        path: '/approvals',
+        name: 'approvals',
+        component: () => import('./views/ApprovalsView.vue'),
+        meta: { titleKey: 'approvals.title' },
+      },
+      {
         path: '/admin/webhooks',
         name: 'admin-webhooks',
         component: () => import('./views/WebhooksView.vue'),

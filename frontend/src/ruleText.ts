@@ -1,5 +1,6 @@
 // One-line descriptions of a rule's conditions and actions for the rules list.
 import type { Rule, RuleAction, RuleCondition, Team, User } from './types'
+import { minorToInput } from './remedies'
 
 type T = (key: string, values?: Record<string, unknown>) => string
 type Te = (key: string) => boolean
@@ -30,6 +31,7 @@ function valueText(c: RuleCondition, t: T, te: Te, names: Names): string {
   }
   if (v === null || v === undefined) return ''
   if (Array.isArray(v)) return v.map(one).join(', ')
+  if (typeof v === 'number' && c.field === 'amount_minor') return minorToInput(v, 2)
   if (typeof v === 'number') return String(v)
   if (typeof v === 'object') return t('rules.repeatValue', { cases: v.cases, days: v.days })
   return one(v)

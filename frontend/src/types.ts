@@ -104,6 +104,18 @@ export type CaseSort = components['parameters']['CaseSort']
  * (a category name) may contain a comma.
  */
 export type CaseListQuery = NonNullable<operations['listCases']['parameters']['query']>
+export type CaseCounts = Schemas['CaseCounts']
+
+// --- Bulk changes and saved views ---------------------------------------------------------
+export type BulkChange = Schemas['BulkChange']
+export type BulkCaseResult = Schemas['BulkCaseResult']
+export type BulkOutcome = BulkCaseResult['outcome']
+export type BulkResult = Schemas['BulkResult']
+export type SavedView = Schemas['SavedView']
+export type SavedViewScope = SavedView['scope']
+export type SavedViewFilters = Schemas['SavedViewFilters']
+export type SavedViewCreate = Schemas['SavedViewCreate']
+export type SavedViewPatch = Schemas['SavedViewPatch']
 
 export type ListMeta = Schemas['ListMeta']
 

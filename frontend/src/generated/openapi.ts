@@ -1385,6 +1385,183 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/resolution-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the resolution options
+         * @description The whole catalogue in its order, inactive options included. Any staff role (the grant form reads it).
+         */
+        get: operations["listResolutionOptions"];
+        put?: never;
+        /**
+         * Add a resolution option
+         * @description Needs the admin role.
+         */
+        post: operations["createResolutionOption"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/resolution-options/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The option's id, e.g. `voucher`. */
+                id: components["parameters"]["ResolutionOptionId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a resolution option
+         * @description On the version the admin saw (a stale one is 409). Needs the admin role.
+         */
+        patch: operations["updateResolutionOption"];
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/resolution": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case reference.
+                 * @example K-2026-000042
+                 */
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Grant a remedy on a case
+         * @description Within the caller's limit per case (all grants on the case together) and what is left of their monthly limit, the grant is recorded on the case at once (201; the month's counter is raised with a condition, so two grants at once cannot both pass the limit). Over either it becomes an approval request (202). `reverses` records a reversal of an earlier grant: a new entry, never an edit. Any staff role.
+         */
+        post: operations["grantRemedy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/spending": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's limits and this month's spending
+         * @description Any staff role.
+         */
+        get: operations["getMySpending"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List approval requests
+         * @description From the approvals' search index. `filter`: `waiting_for_me` (default: waiting, and the caller's limit covered it when it was made, or the caller is an admin), `mine` (requested by the caller), `all` (managers and admins; 403 for agents).
+         */
+        get: operations["listApprovals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Count the requests waiting for the caller
+         * @description Any staff role.
+         */
+        get: operations["countApprovals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["ApprovalId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Read an approval request
+         * @description Its requester, those it waits for, managers and admins; anyone else gets 404.
+         */
+        get: operations["getApproval"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["ApprovalId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve, reject or change the amount of a request
+         * @description A conditional write on the request's version: of two approvers at once one gets 200 and the other 409. Nobody decides their own request (403); the amount must be within the approver's limit per case (admins excepted, 403) and what is left of their month (422). An approval records the grant on the case, granted by the requester and approved by the caller; a rejection is noted on the case's timeline.
+         */
+        post: operations["decideApproval"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1493,6 +1670,11 @@ export interface components {
              * @example EUR
              */
             currency: string;
+            /**
+             * Format: int64
+             * @description The most the user may grant on their own in one calendar month (the installation's time zone), in minor units; null means their role's default (agent 100000, manager 2000000, admin 10000000).
+             */
+            monthly_limit_cents: number | null;
         };
         /** @description What an admin may set when adding a user. */
         UserCreate: {
@@ -1510,6 +1692,11 @@ export interface components {
             authority_limit_cents: number;
             /** @default en */
             locale: components["schemas"]["Locale"];
+            /**
+             * Format: int64
+             * @description Left out or null: the role's default.
+             */
+            monthly_limit_cents?: number;
         };
         /** @description The fields of a user an admin may change; a field left out (or null) is unchanged. */
         UserPatch: {
@@ -1524,6 +1711,10 @@ export interface components {
             password?: string;
             /** @description Revoke every API token of the user (for example with a new password after a leak). */
             revoke_api_tokens?: boolean;
+            /** Format: int64 */
+            monthly_limit_cents?: number;
+            /** @description Go back to the role's default monthly limit (ignored when `monthly_limit_cents` is sent). */
+            reset_monthly_limit?: boolean;
         };
         Team: {
             /** @example T7K2M4XQ3ZJW5PLA */
@@ -1645,7 +1836,7 @@ export interface components {
             /** @description The actor's display name; `SLA` for the SLA clock events; `rule: <name>` for `rule_fired`. */
             actor: string;
             /**
-             * @description What happened, for example `created`, `changed`, `replied`, `noted`, `first_response`, `customer_replied`, `follow_up`, `merged_in` or `merged_into`; and for the SLA clocks, `sla_started`, `sla_paused` (the case waits on the customer), `sla_resumed`, `sla_warned` (the policy's `warn_at_percent` of the target has passed), `sla_breached` (past due) and `sla_met` (the goal was reached: a reply, or the case resolved); `sla_stopped` (the clocks ended unmet because the case's SLA policy was deleted); and `rule_fired` (an escalation rule fired; what its actions changed is in `changes`).
+             * @description What happened, for example `created`, `changed`, `replied`, `noted`, `first_response`, `customer_replied`, `follow_up`, `merged_in` or `merged_into`; and for the SLA clocks, `sla_started`, `sla_paused` (the case waits on the customer), `sla_resumed`, `sla_warned` (the policy's `warn_at_percent` of the target has passed), `sla_breached` (past due) and `sla_met` (the goal was reached: a reply, or the case resolved); `sla_stopped` (the clocks ended unmet because the case's SLA policy was deleted); and `rule_fired` (an escalation rule fired; what its actions changed is in `changes`); and for remedies, `remedy_granted` and `remedy_reversed` (`grant_id`, `option`, `amount_minor`, `currency`, `expected_outcome`, and `approved_by` when approved), `approval_requested` (`approval_id`, `option`, `amount_minor`, `reason`) and `approval_rejected` (`approval_id`, `comment`).
              * @example created
              * @example changed
              * @example sla_breached
@@ -1767,6 +1958,8 @@ export interface components {
              * @description Increases by one on every write; send it back in `CasePatch.version`.
              */
             version: number;
+            /** @description The remedies given, in order (the expected outcome is `expected_outcome`). */
+            grants: components["schemas"]["Grant"][] | null;
         };
         /** @description What staff may set when opening a case themselves. */
         CaseCreate: {
@@ -2536,10 +2729,10 @@ export interface components {
             name: string;
         };
         /**
-         * @description What a rule listens to. `case_created`: a case was filed or opened (the rules run before its SLA clocks start, so a priority they set decides the targets). `case_updated`: a staff change to a case changed one of its fields (status, priority, team, assignee, tags, escalation level, ...); a conversation update (a reply or note) runs it too, when it changed such a field. `customer_replied`: the customer wrote on the tracking page. `sla_warning` / `sla_breach`: an SLA clock of the case warned or breached (the `sla_clock` condition says which clock). `no_agent_activity`: the case has been new or open for `idle_minutes` business minutes (on its SLA policy's calendar, or the default calendar) without agent activity (a reply, a note or a change by a staff member); the rule runs once per idle period, and an agent's activity, or a customer's answer that reopens the case, starts a new one. Saving such a rule (or shortening its time) looks at the cases that are idle already within minutes.
+         * @description What a rule listens to. `case_created`: a case was filed or opened (the rules run before its SLA clocks start, so a priority they set decides the targets). `case_updated`: a staff change to a case changed one of its fields (status, priority, team, assignee, tags, escalation level, ...); a conversation update (a reply or note) runs it too, when it changed such a field. `customer_replied`: the customer wrote on the tracking page. `sla_warning` / `sla_breach`: an SLA clock of the case warned or breached (the `sla_clock` condition says which clock). `no_agent_activity`: the case has been new or open for `idle_minutes` business minutes (on its SLA policy's calendar, or the default calendar) without agent activity (a reply, a note or a change by a staff member); the rule runs once per idle period, and an agent's activity, or a customer's answer that reopens the case, starts a new one. Saving such a rule (or shortening its time) looks at the cases that are idle already within minutes. `approval_requested`: an agent's grant was over their limit and became an approval request (the `option` and `amount_minor` conditions look at that grant).
          * @enum {string}
          */
-        TriggerType: "case_created" | "case_updated" | "customer_replied" | "sla_warning" | "sla_breach" | "no_agent_activity";
+        TriggerType: "case_created" | "case_updated" | "customer_replied" | "sla_warning" | "sla_breach" | "no_agent_activity" | "approval_requested";
         /**
          * @description What a condition looks at, with the ops and values each takes:
          *
@@ -2558,9 +2751,11 @@ export interface components {
          *     - `sla_clock`: `eq`, `neq`, `in`, `not_in` with an SLA clock kind (`first_response`, `next_response`, `resolution`, `final_answer`): the clock of the `sla_warning` or `sla_breach` event; only with those triggers.
          *
          *     `changed` and `changed_to` work only with the `case_updated` trigger. Strings are compared without case, except `assignee_id` and `team_id`.
+         *     - `option` (only with `approval_requested`): `eq`, `neq`, `in`, `not_in` with resolution option ids (1 to 40 characters).
+         *     - `amount_minor` (only with `approval_requested`): `gt` ("amount over"), `gte`, `lt`, `lte` with a whole number of minor units from 0 to 9007199254740991.
          * @enum {string}
          */
-        ConditionField: "status" | "priority" | "channel" | "category" | "touchpoint" | "tags" | "expected_outcome" | "assignee_id" | "team_id" | "escalation_level" | "customer_email" | "customer_domain" | "repeat_complainant" | "text" | "sla_clock";
+        ConditionField: "status" | "priority" | "channel" | "category" | "touchpoint" | "tags" | "expected_outcome" | "assignee_id" | "team_id" | "escalation_level" | "customer_email" | "customer_domain" | "repeat_complainant" | "text" | "sla_clock" | "option" | "amount_minor";
         /**
          * @description How a condition compares; which ops a field takes is listed under `ConditionField`. `changed` takes no value (`null`).
          * @enum {string}
@@ -3155,6 +3350,224 @@ export interface components {
             /** @description The tracking token from the receipt or from a mail link `/track/{token}`. */
             token: string;
         };
+        /** @description A remedy given on a case: an entry inside the case, never edited. A reversal is a grant of its own with the opposite amount and `reverses` set. */
+        Grant: {
+            id: string;
+            option_id: string;
+            /**
+             * Format: int64
+             * @description In minor units of `currency`; 0 for options without money; negative on a reversal.
+             */
+            amount_minor: number;
+            /** @example EUR */
+            currency: string;
+            message: string;
+            granted_by_id: string;
+            granted_by: string;
+            /** @description Who approved it, when it was over the granter's limit. */
+            approved_by?: string;
+            approval_id?: string;
+            /** @description The grant this one reverses. */
+            reverses?: string;
+            /** Format: date-time */
+            at: string;
+        };
+        /** @description One text in English and Finnish. */
+        Texts: {
+            en: string;
+            fi: string;
+        };
+        /** @description One entry of the catalogue of resolution options. */
+        ResolutionOption: {
+            /** @example voucher */
+            id: string;
+            name: components["schemas"]["Texts"];
+            /** @description What the customer reads about this outcome. */
+            customer_text: components["schemas"]["Texts"];
+            /** @description The option carries a money value. */
+            has_amount: boolean;
+            /** @description A grant needs a message saying why (no remedy). */
+            reason_required: boolean;
+            /** @description Default delay before the follow-up check, in days. */
+            follow_up_days: number;
+            position: number;
+            /** @description Inactive options are kept for the grants that used them but cannot be granted. */
+            active: boolean;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int64 */
+            version: number;
+        };
+        ResolutionOptionCreate: {
+            id: string;
+            name: components["schemas"]["Texts"];
+            customer_text: components["schemas"]["Texts"];
+            has_amount?: boolean;
+            reason_required?: boolean;
+            follow_up_days?: number;
+            position?: number;
+        };
+        /** @description A field left out (or null) is unchanged. */
+        ResolutionOptionPatch: {
+            name?: components["schemas"]["Texts"];
+            customer_text?: components["schemas"]["Texts"];
+            has_amount?: boolean;
+            reason_required?: boolean;
+            follow_up_days?: number;
+            position?: number;
+            active?: boolean;
+            /**
+             * Format: int64
+             * @description The version the admin saw; a stale one is 409.
+             */
+            version: number;
+        };
+        /** @description Either `option_id` (with `amount_minor` or `amount` when the option carries money) or `reverses`. */
+        GrantCreate: {
+            option_id?: string;
+            /**
+             * Format: int64
+             * @description Integer minor units, 0 to 9007199254740991. A JSON fraction is refused.
+             */
+            amount_minor?: number;
+            /**
+             * @description The amount as typed, read in the user's locale: `1000.50`, `1 000,50`, `1,000.50`. More decimals than the currency has are refused, never rounded.
+             * @example 1 000,50
+             */
+            amount?: string;
+            /** @description To the customer; required by options with `reason_required`. */
+            message?: string;
+            /** @description A grant on the case to reverse: a new entry with the opposite amount. */
+            reverses?: string;
+        };
+        GrantResult: {
+            /** @enum {string} */
+            status: "granted" | "approval_requested";
+            grant?: components["schemas"]["Grant"];
+            approval?: components["schemas"]["Approval"];
+            /**
+             * Format: int64
+             * @description The case's version after the write.
+             */
+            case_version: number;
+        };
+        GrantResultData: {
+            data: components["schemas"]["GrantResult"];
+        };
+        /** @description A grant over its requester's limit, waiting for (or decided by) someone whose own limit covers it. */
+        Approval: {
+            id: string;
+            case_id: string;
+            case_subject: string;
+            customer_name: string;
+            /** @description What the customer expected at intake. */
+            expected_outcome: string;
+            option_id: string;
+            /**
+             * Format: int64
+             * @description What was asked for.
+             */
+            amount_minor: number;
+            /**
+             * Format: int64
+             * @description What was granted (0 until approved).
+             */
+            decided_amount_minor: number;
+            currency: string;
+            message: string;
+            /**
+             * @description Which limit the grant was over.
+             * @enum {string}
+             */
+            reason: "case" | "month";
+            requested_by_id: string;
+            requested_by_name: string;
+            /** @enum {string} */
+            status: "waiting" | "approved" | "rejected";
+            decided_by_name?: string;
+            comment?: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            decided_at?: string;
+            /** @description The caller may decide it: not theirs, still waiting, and their limit per case covers the amount (admins always). The decision checks again. */
+            may_decide: boolean;
+            /** Format: int64 */
+            version: number;
+        };
+        ApprovalData: {
+            data: components["schemas"]["Approval"];
+        };
+        ApprovalListMeta: {
+            total: number;
+            /** @description Empty on the last page. */
+            next_cursor: string;
+        };
+        ApprovalList: {
+            data: components["schemas"]["Approval"][];
+            meta: components["schemas"]["ApprovalListMeta"];
+        };
+        ApprovalCountData: {
+            data: {
+                waiting_for_me: number;
+            };
+        };
+        DecisionCreate: {
+            /**
+             * @description `change` approves a different amount.
+             * @enum {string}
+             */
+            action: "approve" | "reject" | "change";
+            /**
+             * Format: int64
+             * @description For `change`: integer minor units.
+             */
+            amount_minor?: number;
+            /** @description For `change`: the amount as typed, in the user's locale. */
+            amount?: string;
+            /** @description Required for `reject` and `change`. */
+            comment?: string;
+            /**
+             * Format: int64
+             * @description The request's version the approver saw: of two approvers at once one wins, the other gets 409.
+             */
+            version: number;
+        };
+        Spending: {
+            /**
+             * @description The calendar month in the installation's time zone (KAIKU_TIME_ZONE).
+             * @example 2026-03
+             */
+            month: string;
+            /**
+             * Format: int64
+             * @description Granted on the caller's own authority this month.
+             */
+            spent_minor: number;
+            /**
+             * Format: int64
+             * @description The caller's monthly limit.
+             */
+            monthly_limit_minor: number;
+            /**
+             * Format: int64
+             * @description The caller's limit per case (all grants on one case together).
+             */
+            case_limit_minor: number;
+            currency: string;
+            /** @description Decimals of the currency's minor unit (2 for EUR). */
+            minor_digits: number;
+        };
+        SpendingData: {
+            data: components["schemas"]["Spending"];
+        };
+        ResolutionOptionData: {
+            data: components["schemas"]["ResolutionOption"];
+        };
+        ResolutionOptionList: {
+            data: components["schemas"]["ResolutionOption"][];
+            meta: components["schemas"]["ListMeta"];
+        };
     };
     responses: {
         /** @description The request is malformed or a field is not valid (`invalid_request`): not JSON, not `application/json` (`unsupported_media_type`), an unknown field or query parameter, a key starting with `$`, a value of the wrong type, or a validation failure. `error.fields` names each offending field. */
@@ -3439,6 +3852,9 @@ export interface components {
          * @example K-2026-000042
          */
         TrackedReference: string;
+        /** @description The option's id, e.g. `voucher`. */
+        ResolutionOptionId: string;
+        ApprovalId: string;
     };
     requestBodies: never;
     headers: never;
@@ -7214,6 +7630,325 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    listResolutionOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The options. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResolutionOptionList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createResolutionOption: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "free_shipping",
+                 *       "name": {
+                 *         "en": "Free shipping",
+                 *         "fi": "Ilmainen toimitus"
+                 *       },
+                 *       "customer_text": {
+                 *         "en": "Your next delivery is free.",
+                 *         "fi": "Seuraava toimitus on ilmainen."
+                 *       },
+                 *       "follow_up_days": 10,
+                 *       "position": 95
+                 *     }
+                 */
+                "application/json": components["schemas"]["ResolutionOptionCreate"];
+            };
+        };
+        responses: {
+            /** @description The new option. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResolutionOptionData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateResolutionOption: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The option's id, e.g. `voucher`. */
+                id: components["parameters"]["ResolutionOptionId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "follow_up_days": 14,
+                 *       "version": 1
+                 *     }
+                 */
+                "application/json": components["schemas"]["ResolutionOptionPatch"];
+            };
+        };
+        responses: {
+            /** @description The changed option. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResolutionOptionData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    grantRemedy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case reference.
+                 * @example K-2026-000042
+                 */
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "option_id": "voucher",
+                 *       "amount": "1 000,50",
+                 *       "message": "Sorry for the trouble: here is a voucher."
+                 *     }
+                 */
+                "application/json": components["schemas"]["GrantCreate"];
+            };
+        };
+        responses: {
+            /** @description Granted: the grant and the case's new version. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantResultData"];
+                };
+            };
+            /** @description Over a limit: the approval request made (`status` `approval_requested`). */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantResultData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getMySpending: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Where the caller stands. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpendingData"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listApprovals: {
+        parameters: {
+            query?: {
+                filter?: "waiting_for_me" | "mine" | "all";
+                /** @description Only with `mine` or `all`. */
+                status?: "waiting" | "approved" | "rejected";
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of requests. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    countApprovals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The count. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalCountData"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getApproval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["ApprovalId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalData"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    decideApproval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["ApprovalId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "action": "change",
+                 *       "amount_minor": 8000,
+                 *       "comment": "80 euros is fair for a scratch.",
+                 *       "version": 1
+                 *     }
+                 */
+                "application/json": components["schemas"]["DecisionCreate"];
+            };
+        };
+        responses: {
+            /** @description The decided request. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            /** @description The amount is over what is left of the approver's monthly limit (`over_monthly_limit`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "over_monthly_limit",
+                     *         "message": "the amount is over what is left of your monthly limit"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+        };
+    };
 }
 type FlattenedDeepRequired<T> = {
     [K in keyof T]-?: FlattenedDeepRequired<T[K] extends unknown[] | undefined | null ? Extract<T[K], unknown[]>[number] : T[K]>;
@@ -7223,6 +7958,8 @@ type ReadonlyArray<T> = [
 ] extends [
     unknown[]
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
+export const pathsApiV1ApprovalsGetParametersQueryFilterValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/approvals"]["get"]["parameters"]["query"]["filter"]> = ["waiting_for_me", "mine", "all"];
+export const pathsApiV1ApprovalsGetParametersQueryStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/approvals"]["get"]["parameters"]["query"]["status"]> = ["waiting", "approved", "rejected"];
 export const fieldIssueCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FieldIssue"]["code"]> = ["required", "invalid_email", "not_allowed", "too_short", "too_long", "too_few", "too_many", "too_small", "too_large", "invalid", "too_many_files", "file_too_large", "empty_file", "wrong_file_type"];
 export const readinessStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Readiness"]["status"]> = ["ready", "not ready"];
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["agent", "manager", "admin"];
@@ -7247,8 +7984,8 @@ export const messageFormKindValues: ReadonlyArray<FlattenedDeepRequired<componen
 export const messageFormStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MessageForm"]["status"]> = ["open", "waiting", "resolved"];
 export const sLAClockKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SLAClock"]["kind"]> = ["first_response", "next_response", "resolution", "final_answer"];
 export const sLAClockStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SLAClock"]["state"]> = ["running", "paused", "met", "breached"];
-export const triggerTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TriggerType"]> = ["case_created", "case_updated", "customer_replied", "sla_warning", "sla_breach", "no_agent_activity"];
-export const conditionFieldValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConditionField"]> = ["status", "priority", "channel", "category", "touchpoint", "tags", "expected_outcome", "assignee_id", "team_id", "escalation_level", "customer_email", "customer_domain", "repeat_complainant", "text", "sla_clock"];
+export const triggerTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TriggerType"]> = ["case_created", "case_updated", "customer_replied", "sla_warning", "sla_breach", "no_agent_activity", "approval_requested"];
+export const conditionFieldValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConditionField"]> = ["status", "priority", "channel", "category", "touchpoint", "tags", "expected_outcome", "assignee_id", "team_id", "escalation_level", "customer_email", "customer_domain", "repeat_complainant", "text", "sla_clock", "option", "amount_minor"];
 export const conditionOpValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConditionOp"]> = ["eq", "neq", "in", "not_in", "contains", "not_contains", "gt", "gte", "lt", "lte", "changed", "changed_to", "contains_any", "matches_regex"];
 export const actionTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ActionType"]> = ["set_priority", "assign_team", "assign_agent", "round_robin_team", "raise_escalation", "add_tag", "remove_tag", "notify", "webhook", "apply_sla_policy"];
 export const ruleMatchValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Rule"]["match"]> = ["all", "any"];
@@ -7262,6 +7999,10 @@ export const actionInputFallback_roleValues: ReadonlyArray<FlattenedDeepRequired
 export const actionInputChannelsValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ActionInput"]["channels"]> = ["app", "email"];
 export const outboxMailStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OutboxMail"]["status"]> = ["sent", "stored", "failed"];
 export const webhookDeliveryStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WebhookDelivery"]["status"]> = ["pending", "delivered", "failed"];
+export const grantResultStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["GrantResult"]["status"]> = ["granted", "approval_requested"];
+export const approvalReasonValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Approval"]["reason"]> = ["case", "month"];
+export const approvalStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Approval"]["status"]> = ["waiting", "approved", "rejected"];
+export const decisionCreateActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DecisionCreate"]["action"]> = ["approve", "reject", "change"];
 export const componentsParametersCaseViewValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseView"]> = ["all_open", "unassigned", "mine", "waiting", "resolved", "escalated"];
 export const componentsParametersCaseSortValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseSort"]> = ["updated_at", "created_at", "priority", "due", "escalation", "relevance"];
 export const componentsParametersCaseOrderValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseOrder"]> = ["asc", "desc"];

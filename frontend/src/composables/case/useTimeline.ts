@@ -6,6 +6,7 @@ import { formatDateTime } from '../../format'
 import type { AttachmentRef, Case, FieldChange, TimelineEvent } from '../../types'
 import type { ChangeGroup, TimelineEntry } from '../../timelineGroups'
 import { useLabel } from './useLabel'
+import { formatMinor } from '../../remedies'
 
 // The case's conversation and history in one list, and every timeline entry in words.
 
@@ -97,6 +98,17 @@ export function useTimeline(item: Ref<Case | null>, nameOf: (userId: string | un
           answer: data.resolved === 'true' ? t('timeline.followUpSolved') : t('timeline.followUpNotSolved'),
           rating: data.rating ?? '?',
         })
+      case 'remedy_granted':
+      case 'remedy_reversed':
+      case 'approval_requested': {
+        const amount = Number(data.amount_minor ?? '0')
+        const money = amount ? formatMinor(amount, data.currency || item.value?.grants?.[0]?.currency || 'EUR', locale.value) : ''
+        const option = (data.option ?? '').replace(/_/g, ' ')
+        const key = { remedy_granted: 'granted', remedy_reversed: 'reversed', approval_requested: 'approvalRequested' }[event.type]
+        return t(`timeline.remedies.${key}`, { actor, option: money ? `${option}, ${money}` : option })
+      }
+      case 'approval_rejected':
+        return t('timeline.remedies.approvalRejected', { actor, comment: data.comment ?? '' })
       default:
         if (event.type.startsWith('sla_')) return describeSla(event)
         return t('timeline.other', { actor, type: event.type })

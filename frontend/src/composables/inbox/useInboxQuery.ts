@@ -128,6 +128,11 @@ export function useInboxQuery() {
     void router.replace({ query: next })
   }
 
+  /** Replaces the address's whole query (opening a saved view). */
+  function replaceQuery(next: LocationQueryRaw) {
+    void router.replace({ query: next })
+  }
+
   function toggleValue(key: ListFilter, value: string) {
     const current = filters.value[key]
     const next = current.includes(value) ? current.filter((v) => v !== value) : [...current, value]
@@ -140,5 +145,5 @@ export function useInboxQuery() {
     updateQuery(changes)
   }
 
-  return { view, q, sort, defaultSort, order, filters, activeFilterCount, searching, apiQuery, updateQuery, toggleValue, clearFilters }
+  return { view, q, sort, defaultSort, order, filters, activeFilterCount, searching, apiQuery, updateQuery, replaceQuery, toggleValue, clearFilters }
 }
