@@ -119,11 +119,6 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 	if err := bootstrapAdmin(startCtx, cfg, users, stdout); err != nil {
 		return err
 	}
-	if n, err := indexer.RebuildIfLost(startCtx); err != nil {
-		logger.Warn("index rebuild incomplete; the reconciler retries", "err", err)
-	} else if n > 0 {
-		logger.Info("index rebuilt", "cases", n)
-	}
 	if n, err := hd.Remedies.RebuildApprovalIndex(startCtx, db.store.EachApproval); err != nil {
 		logger.Warn("approval index rebuild incomplete", "err", err)
 	} else if n > 0 {
