@@ -54,6 +54,9 @@ func TestBenchSmall(t *testing.T) {
 				t.Errorf("%s: figures missing: %+v %+v", l.name, l.http, l.floor)
 			}
 		}
+		if l := rep.lookup; l == nil || l.http.n != cfg.Requests || l.floor.n != cfg.Requests || l.http.p50 <= 0 || l.hits < 1 {
+			t.Errorf("lookup by reference: figures missing or nothing found: %+v", l)
+		}
 		if rep.startup <= 0 || rep.inProc <= 0 || rep.startup < rep.inProc || rep.rss <= 0 {
 			t.Errorf("start-up %v, in process %v, RSS %d", rep.startup, rep.inProc, rep.rss)
 		}
@@ -70,7 +73,7 @@ func TestBenchSmall(t *testing.T) {
 			t.Errorf("memory over the run %+v, peak after the sequential figures %d", m, rep.rssPeak)
 		}
 		lines := []string{"kaiku bench  n=200", "get case by id", "start-up to /readyz", "targets (issue 2)",
-			"inbox views, 16 clients", "counts (6 views)", "target (issue 11): every view", "target (issue 11): peak RSS"}
+			"lookup by reference", "target (issue 11): lookup by reference p95", "inbox views, 16 clients", "counts (6 views)", "target (issue 11): every view", "target (issue 11): peak RSS"}
 		if i3 := rep.i3; only == partAll {
 			lines = append(lines, "complaint intake", "live update", "targets (issue 3)")
 			in := i3.intake
