@@ -536,6 +536,9 @@ func (r *report) print(w io.Writer) {
 	s := r.seed
 	if s.reused {
 		fmt.Fprintf(w, "seed: reused the cases already in %s (seeding rates not measured)\n", r.dir)
+		if s.reindexed {
+			fmt.Fprintf(w, "seed: the index was empty (an earlier mapping version): bleve index %.0f docs/s (%s)\n", rate(r.cfg.N, s.indexDur), secs(s.indexDur))
+		}
 	} else {
 		fmt.Fprintf(w, "seed: raw InsertMany %.0f docs/s (%s)   bleve index %.0f docs/s (%s)   _id index fix %s\n",
 			rate(r.cfg.N, s.insertDur), secs(s.insertDur), rate(r.cfg.N, s.indexDur), secs(s.indexDur), secs(s.fixIDDur))
