@@ -26,6 +26,7 @@ type Deps struct {
 	SLA           *helpdesk.SLA
 	Rules         *helpdesk.Rules
 	Webhooks      *helpdesk.Webhooks
+	Reviews       *helpdesk.Reviews
 	Ready         readiness
 	Frontend      fs.FS
 	MaxBodyBytes  int64 // JSON bodies
@@ -71,6 +72,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	rules := &ruleHandlers{rules: d.Rules, bind: bind}
 	webhooks := &webhookHandlers{webhooks: d.Webhooks, bind: bind}
 	settings := &settingsHandlers{settings: d.Settings, bind: bind}
+	reviews := &reviewHandlers{reviews: d.Reviews, bind: bind}
 	conv := &conversationHandlers{conv: d.Conversation, history: d.Cases, events: d.Events, bind: bind}
 
 	e.GET("/healthz", health.healthz)
@@ -86,6 +88,8 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	// upper-case base32, so none is ever "session" or "case".
 	v1.GET("/form-options", settings.formOptions)
 	v1.POST("/complaints", public.submit)
+	// Review platforms: no session; each delivery is signed with its source's secret.
+	v1.POST("/reviews/ingest", reviews.ingest)
 	v1.GET("/track/:token", public.track(byToken))
 	v1.POST("/track/:token/messages", public.reply(byToken))
 	v1.POST("/track/:token/follow-up", public.followUp(byToken))
@@ -165,6 +169,12 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.POST("/webhooks/:id/secret", webhooks.rotateSecret)
 	staff.POST("/webhooks/:id/test", webhooks.sendTest)
 	staff.GET("/webhooks/:id/deliveries", webhooks.deliveries)
+
+	staff.GET("/review-sources", reviews.listSources)
+	staff.POST("/review-sources", reviews.createSource)
+	staff.PATCH("/review-sources/:id", reviews.patchSource)
+	staff.DELETE("/review-sources/:id", reviews.removeSource)
+	staff.POST("/review-sources/:id/secret", reviews.rotateSecret)
 
 	staff.GET("/mail/outbox", outbox.list)
 	staff.GET("/mail/outbox/:id", outbox.get)

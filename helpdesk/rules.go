@@ -68,7 +68,18 @@ const rulesSeededID = "rules_seeded"
 // EnsureDefaultRules installs the shipped rules once per database; deleting them later is
 // respected (the marker stays).
 func (r *Rules) EnsureDefaultRules(ctx context.Context) error {
-	err := r.store.InsertSetting(ctx, rulesSeededID)
+	if err := r.seedRules(ctx, rulesSeededID, escalation.DefaultRules()); err != nil {
+		return err
+	}
+	return r.seedRules(ctx, reviewRulesSeededID, escalation.DefaultReviewRules())
+}
+
+// reviewRulesSeededID marks the review rules installed (they came after the first defaults).
+const reviewRulesSeededID = "review_rules_seeded"
+
+// seedRules installs rules once per database, under the marker setting.
+func (r *Rules) seedRules(ctx context.Context, marker string, rules []escalation.Rule) error {
+	err := r.store.InsertSetting(ctx, marker)
 	if store.IsDuplicate(err) {
 		return nil
 	}
@@ -76,7 +87,7 @@ func (r *Rules) EnsureDefaultRules(ctx context.Context) error {
 		return err
 	}
 	now := r.now()
-	for _, rule := range escalation.DefaultRules() {
+	for _, rule := range rules {
 		rule.CreatedAt, rule.UpdatedAt, rule.Version = now, now, 1
 		if err := r.store.InsertRule(ctx, &rule); err != nil && !store.IsDuplicate(err) {
 			return err

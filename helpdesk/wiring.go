@@ -22,6 +22,9 @@ type Deps struct {
 	BaseURL  string // public address, for tracking links in mail
 	Currency string // of authority limits
 	Limits   IntakeLimits
+	// SecretKey (32 bytes, kept outside the database) seals review sources' signing secrets;
+	// nil: a random key for the life of the process.
+	SecretKey []byte
 }
 
 // Helpdesk is every use case, wired to the others it needs.
@@ -40,6 +43,7 @@ type Helpdesk struct {
 	Canned       *Canned
 	Webhooks     *Webhooks
 	SavedViews   *SavedViews
+	Reviews      *Reviews
 }
 
 // New wires the use cases; the server and the tests build them the same way. Installing the
@@ -69,5 +73,8 @@ func New(d Deps) (*Helpdesk, error) {
 		h.Events, d.Logger, d.Clock, d.BaseURL, d.Limits)
 	h.Conversation = newConversation(h.Intake)
 	h.SavedViews = NewSavedViews(d.Store, h.Cases, d.Clock)
+	if h.Reviews, err = NewReviews(d.Store, h.Cases, d.SecretKey, d.Logger, d.Clock); err != nil {
+		return nil, err
+	}
 	return h, nil
 }

@@ -68,6 +68,7 @@ var AllCollections = []string{
 	collSLAPolicy, collSLABuckets, collRules, collNotices,
 	collWebhooks, collWebhookQueue, collWebhookLog, collTrackSession,
 	collSavedViews,
+	collReviewSources, collReviewKeys,
 }
 
 // Options tunes a Store.

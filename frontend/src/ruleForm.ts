@@ -16,6 +16,7 @@ import type {
   RuleInput,
   TriggerType,
 } from './types'
+import { REVIEW_SOURCE_KINDS } from './reviews'
 import { ACTION_TYPES, CHANNELS, EXPECTED_OUTCOMES, NOTIFY_CHANNELS, PRIORITIES, RECIPIENT_ROLES, SLA_KINDS, STATUSES, TOUCHPOINTS, TRIGGERS } from './enums'
 
 export { ACTION_TYPES, NOTIFY_CHANNELS, PRIORITIES, TRIGGERS }
@@ -42,6 +43,9 @@ export const FIELD_OPS: Record<ConditionField, ConditionOp[]> = {
   repeat_complainant: ['gte', 'lt'],
   text: ['contains_any', 'matches_regex'],
   sla_clock: EQ,
+  review_rating: ['eq', 'neq', ...ORDERED],
+  review_source: EQ,
+  review_edited: ['changed'],
 }
 export const CONDITION_FIELDS = Object.keys(FIELD_OPS) as ConditionField[]
 
@@ -53,6 +57,7 @@ export const FIELD_CHOICES: Partial<Record<ConditionField, readonly string[]>> =
   touchpoint: TOUCHPOINTS,
   expected_outcome: EXPECTED_OUTCOMES,
   sla_clock: SLA_KINDS,
+  review_source: REVIEW_SOURCE_KINDS,
 }
 
 export type ValueKind = 'none' | 'one' | 'many' | 'number' | 'repeat'
@@ -60,7 +65,7 @@ export type ValueKind = 'none' | 'one' | 'many' | 'number' | 'repeat'
 export function valueKind(field: ConditionField, op: ConditionOp): ValueKind {
   if (op === 'changed') return 'none'
   if (field === 'repeat_complainant') return 'repeat'
-  if (field === 'escalation_level') return 'number'
+  if (field === 'escalation_level' || field === 'review_rating') return 'number'
   if (op === 'in' || op === 'not_in' || op === 'contains_any') return 'many'
   return 'one'
 }
