@@ -348,3 +348,34 @@ func TestReviewSourcesAdmin(t *testing.T) {
 		t.Fatalf("deleted source: %d", res.status)
 	}
 }
+
+// Reviews carry no e-mail: they must not all count as one returning customer (the repeat
+// complainant rule, the case page's customer history).
+func TestReviewsAreNoRepeatCustomer(t *testing.T) {
+	s := newStack(t)
+	if err := s.rules.EnsureDefaultRules(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	id, secret := s.reviewSource("generic")
+	var ids []string
+	for i := range 4 {
+		res := s.deliver(id, secret, fmt.Sprintf(`{"external_id":"p%d","rating":5,"author":"Guest %d","text":"Lovely"}`, i, i), 0)
+		var ans ingestAnswer
+		res.decode(t, &ans)
+		if res.status != 200 {
+			t.Fatalf("deliver: %d %s", res.status, res.body)
+		}
+		ids = append(ids, ans.Data[0].CaseID)
+	}
+	var c struct {
+		Data models.Case `json:"data"`
+	}
+	s.do(s.logins["agent"], http.MethodGet, "/api/v1/cases/"+ids[3], "", nil).decode(t, &c)
+	if c.Data.Priority != models.PriorityNormal || len(c.Data.Tags) != 0 {
+		t.Fatalf("the fourth review of four strangers: priority %s, tags %v", c.Data.Priority, c.Data.Tags)
+	}
+	res := s.do(s.logins["agent"], http.MethodGet, "/api/v1/cases/"+ids[3]+"/customer-history", "", nil)
+	if res.status != 200 || strings.Contains(res.body, ids[0]) {
+		t.Fatalf("customer history of a review: %d %s", res.status, res.body)
+	}
+}

@@ -100,6 +100,11 @@ func (r *Rules) seedRules(ctx context.Context, marker string, rules []escalation
 // cases the index cannot know yet (the one being created). The first question asks the index
 // for every window in windows at once (the rules' repeat_complainant windows).
 func (r *Rules) customerCounts(ctx context.Context, email string, now time.Time, extra int, windows []int) func(days int) int {
+	if email == "" {
+		// No e-mail (an online review): the customer cannot be recognised, and all such
+		// cases are no one customer's.
+		return func(int) int { return extra }
+	}
 	counted := map[int]int{}
 	return func(days int) int {
 		if _, ok := counted[days]; !ok {
