@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
 
@@ -65,7 +66,7 @@ func ToDoc(c *models.Case) search.CaseDoc {
 	if c.DueAt != nil {
 		due = *c.DueAt
 	}
-	return search.CaseDoc{
+	doc := search.CaseDoc{
 		ID: c.ID, Subject: c.Subject, Body: body,
 		CustomerName: c.Customer.Name, CustomerEmail: c.Customer.Email, CustomerPhone: c.Customer.Phone,
 		Status: string(c.Status), Priority: string(c.Priority), PriorityRank: c.Priority.Rank(),
@@ -74,6 +75,10 @@ func ToDoc(c *models.Case) search.CaseDoc {
 		EscalationLevel: c.EscalationLevel, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 		DueAt: due, Version: c.Version,
 	}
+	if rv := c.Review; rv != nil {
+		doc.ReviewSource, doc.ReviewRating, doc.ReviewReply = string(rv.SourceKind), strconv.Itoa(rv.Rating), string(rv.ReplyState)
+	}
+	return doc
 }
 
 // Indexed indexes a case just written; it returns once the index holds it, so the writer's
