@@ -32,6 +32,11 @@ const (
 	CondRepeatComplainant ConditionField = "repeat_complainant"
 	CondText              ConditionField = "text"
 	CondSLAClock          ConditionField = "sla_clock" // the clock of an sla_warning / sla_breach event
+	// Review conditions; a case that is no review has no rating and no source, and is never
+	// edited as a review.
+	CondReviewRating ConditionField = "review_rating" // normalised 1-5
+	CondReviewSource ConditionField = "review_source" // the source's kind
+	CondReviewEdited ConditionField = models.ReviewEditedField
 )
 
 // The fields of an approval_requested event: the grant asked for.
@@ -268,13 +273,23 @@ func conditionSpecs() map[ConditionField]*condSpec {
 				return foldLower(e.in.Remedy.OptionID)
 			}},
 		CondRemedyAmount: {label: "amount", ops: map[ConditionOp]ValueType{OpGt: ValueNumber, OpGte: ValueNumber, OpLt: ValueNumber, OpLte: ValueNumber}},
+		CondReviewRating: {label: "rating", ops: map[ConditionOp]ValueType{
+			OpEq: ValueNumber, OpNeq: ValueNumber, OpGt: ValueNumber, OpGte: ValueNumber, OpLt: ValueNumber, OpLte: ValueNumber}},
+		CondReviewSource: {label: "review source", ops: opsEquality, enum: models.ReviewSourceKinds,
+			get: func(e *ruleEval) string {
+				if e.c.Review == nil {
+					return ""
+				}
+				return string(e.c.Review.SourceKind)
+			}},
+		CondReviewEdited: {label: "review", ops: map[ConditionOp]ValueType{OpChanged: ValueNone}},
 	}
 }
 
 // ConditionFields lists the fields in the order the rule editor offers them.
 var ConditionFields = []ConditionField{CondStatus, CondPriority, CondChannel, CondCategory, CondTouchpoint, CondTags,
 	CondExpectedOutcome, CondAssignee, CondTeam, CondEscalationLevel, CondCustomerEmail, CondCustomerDomain,
-	CondRepeatComplainant, CondText, CondSLAClock, CondRemedyOption, CondRemedyAmount}
+	CondRepeatComplainant, CondText, CondSLAClock, CondRemedyOption, CondRemedyAmount, CondReviewRating, CondReviewSource, CondReviewEdited}
 
 // ConditionOps returns the ops a field takes, sorted (nil for an unknown field).
 func ConditionOps(f ConditionField) []ConditionOp {

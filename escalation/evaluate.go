@@ -252,6 +252,11 @@ func (e *ruleEval) test(cc *compiledCond) (ok bool, detail string) {
 		return n < c.Value.Cases, strconv.Itoa(n)
 	case CondEscalationLevel:
 		return cmpOp(c.Op, e.c.EscalationLevel-cc.num), ""
+	case CondReviewRating:
+		if e.c.Review == nil {
+			return false, ""
+		}
+		return cmpOp(c.Op, e.c.Review.Rating-cc.num), ""
 	case CondTags:
 		has := slices.Contains(e.c.Tags, cc.str)
 		if c.Op == OpNotContains {

@@ -262,6 +262,10 @@ func validateCondition(key string, c Condition, trigger TriggerType, fields map[
 		if v.Number != float64(int64(v.Number)) || v.Number < 0 || v.Number > MaxRuleAmountMinor {
 			fields[vkey] = "must be a whole number of minor units from 0 to 9007199254740991"
 		}
+	case c.Field == CondReviewRating:
+		if v.Number != float64(int(v.Number)) || v.Number < 1 || v.Number > 5 {
+			fields[vkey] = "must be a whole number from 1 to 5"
+		}
 	case want == ValueNumber:
 		if v.Number != float64(int(v.Number)) || v.Number < 0 || v.Number > MaxEscalationLevel {
 			fields[vkey] = fmt.Sprintf("must be a whole number from 0 to %d", MaxEscalationLevel)

@@ -38,6 +38,7 @@ type stack struct {
 	events *helpdesk.Events
 	mailer *mail.Mailer
 	hooks  *webhook.Service
+	rules  *helpdesk.Rules
 	// searchDown makes the readiness check see the search backend as failing.
 	searchDown atomic.Bool
 }
@@ -108,12 +109,13 @@ func newStackWith(t *testing.T, opts store.Options) *stack {
 	}
 	users, cases, events := hd.Users, hd.Cases, hd.Events
 	s := &stack{t: t, env: env, index: idx, users: users, cases: cases, clock: clock, logins: map[string]*session{},
-		events: events, mailer: mailer, hooks: hooks}
+		events: events, mailer: mailer, hooks: hooks, rules: hd.Rules}
 	e := handlers.New(handlers.Deps{
 		Logger: logger, Auth: hd.Auth, Users: users, Cases: cases, Intake: hd.Intake, Conversation: hd.Conversation, Events: events,
 		Settings: hd.Settings, Outbox: hd.Outbox, Canned: hd.Canned, SLA: hd.SLA, Rules: hd.Rules,
 		Webhooks: hd.Webhooks, Remedies: hd.Remedies, MaxFileBytes: limits.MaxFileBytes,
 		SavedViews: hd.SavedViews,
+		Reviews:    hd.Reviews,
 		Ready: readyFunc(func(ctx context.Context) map[string]error {
 			searchErr := idx.Ping(ctx)
 			if s.searchDown.Load() {

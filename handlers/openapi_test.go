@@ -31,6 +31,7 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/remedies"
+	"github.com/kaiku-helpdesk/kaiku/reviews"
 	"github.com/kaiku-helpdesk/kaiku/search"
 	"github.com/kaiku-helpdesk/kaiku/webhook"
 )
@@ -222,6 +223,8 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 
 	public := map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /api/openapi.json": true,
 		"POST /api/v1/auth/login": true,
+		// Review platforms: each delivery is signed with its source's secret instead.
+		"POST /api/v1/reviews/ingest": true,
 		// The customer side: no account. The tracking token in the path is the credential of the
 		// token routes, and the exchange takes it for a case's cookie.
 		"GET /api/v1/form-options": true, "POST /api/v1/complaints": true, "POST /api/v1/track/session": true,
@@ -498,6 +501,8 @@ var requestTypes = map[string]reflect.Type{
 	"Texts":                  reflect.TypeFor[remedies.Texts](),
 	"GrantCreate":            reflect.TypeFor[grantRequest](),
 	"DecisionCreate":         reflect.TypeFor[decisionRequest](),
+	"ReviewSourceCreate":     reflect.TypeFor[models.ReviewSourceCreate](),
+	"ReviewSourcePatch":      reflect.TypeFor[models.ReviewSourcePatch](),
 }
 
 // validatedEnums are the request fields whose allowed values a Validate method checks instead
@@ -549,7 +554,12 @@ var requestBodies = map[string]string{
 	"bulkUpdateCases": "BulkChange", "createSavedView": "SavedViewCreate", "updateSavedView": "SavedViewPatch",
 	"createResolutionOption": "ResolutionOptionCreate", "updateResolutionOption": "ResolutionOptionPatch",
 	"grantRemedy": "GrantCreate", "decideApproval": "DecisionCreate",
+	"createReviewSource": "ReviewSourceCreate", "updateReviewSource": "ReviewSourcePatch",
 }
+
+// rawBodies names the request schema of operations that read their body raw and parse it
+// themselves (the signed review webhook): their examples go through that parser instead.
+var rawBodies = map[string]string{"ingestReviews": "ReviewDelivery"}
 
 // multipartForms names the multipart/form-data schema of the operations that also take files:
 // the JSON request's fields as text parts, and the files as parts named "attachments".
@@ -561,6 +571,9 @@ func TestOpenAPIRequestSchemasMatchValidateTags(t *testing.T) {
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
 			want, takesBody := requestBodies[op.OperationID]
+			if raw, ok := rawBodies[op.OperationID]; ok {
+				want, takesBody = raw, true
+			}
 			if op.RequestBody == nil {
 				if takesBody {
 					t.Errorf("%s %s: no requestBody, want %s", method, path, want)
@@ -969,6 +982,12 @@ func TestOpenAPIRequestExamplesPassTheBinder(t *testing.T) {
 				continue
 			}
 			raw, _ := json.Marshal(mt.Example)
+			if _, ok := rawBodies[op.OperationID]; ok {
+				if _, err := reviews.Parse(raw, 5); err != nil {
+					t.Errorf("%s %s: the parser refuses the documented example %s: %v", method, path, raw, err)
+				}
+				continue
+			}
 			req := httptest.NewRequest(method, "/", bytes.NewReader(raw))
 			req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
 			c := e.NewContext(req, httptest.NewRecorder())
@@ -1035,6 +1054,10 @@ var responseTypes = map[string]reflect.Type{
 	"GrantResult":      reflect.TypeFor[grantResponse](),
 	"Approval":         reflect.TypeFor[approvalResponse](),
 	"Spending":         reflect.TypeFor[spendingResponse](),
+
+	"ReviewSource": reflect.TypeFor[reviewSourceResponse](),
+	"IngestResult": reflect.TypeFor[ingestResultResponse](),
+	"Review":       reflect.TypeFor[models.Review](),
 }
 
 func TestOpenAPIResponseSchemasMatchTypes(t *testing.T) {
@@ -1344,13 +1367,13 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 		{"CaseList", map[string]any{"data": []caseSummary{}, "meta": map[string]any{"total": 0, "next_cursor": "",
 			"facets": map[string][]search.FacetValue{}}}},
 		{"CaseCountsData", map[string]any{"data": map[string]int{"all_open": 1, "unassigned": 0, "mine": 0,
-			"waiting": 0, "resolved": 0, "escalated": 0}}},
+			"waiting": 0, "resolved": 0, "escalated": 0, "reviews": 0}}},
 		{"CaseData", map[string]any{"data": complaint}},
 		{"BulkResultData", map[string]any{"data": bulkResponse{Changed: 1, Refused: 1, Results: []bulkCaseResult{
 			{ID: cs.ID, Outcome: models.BulkOK, Version: 4},
 			{ID: complaint.ID, Outcome: models.BulkInvalidTransition, Message: "a closed case cannot become waiting"}}}}},
 		{"CaseCountsData", map[string]any{"data": map[string]any{"all_open": 1, "unassigned": 0, "mine": 0,
-			"waiting": 0, "resolved": 0, "escalated": 0, "saved_views": map[string]int{"user:" + user.ID + "~V1": 3}}}},
+			"waiting": 0, "resolved": 0, "escalated": 0, "reviews": 0, "saved_views": map[string]int{"user:" + user.ID + "~V1": 3}}}},
 		{"SavedViewList", map[string]any{"data": []savedView{
 			savedViewOf(&models.SavedView{ID: "user:" + user.ID + "~V1", Name: "Mine, urgent", Scope: models.ScopePersonal, OwnerID: user.ID,
 				Filters: models.SavedViewFilters{View: "mine", Priorities: []string{"urgent"}}, Version: 1, CreatedAt: now, UpdatedAt: now}),
@@ -1420,6 +1443,24 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 			Case: webhook.PayloadCase{ID: cs.ID, Subject: cs.Subject, Status: "open", Priority: "urgent", EscalationLevel: 1,
 				CustomerEmail: "matti@example.com", URL: "https://help.example.com/cases/" + cs.ID}, At: now}},
 	}
+	reviewSrc := models.ReviewSource{ID: "R7QJ2XK4MZW3TA5L", Name: "Booking.com", Kind: models.SourceBooking, ScaleMax: 10,
+		ReplyLimit: 2000, Enabled: true, SecretHint: "9f3a", CreatedAt: now, UpdatedAt: now, Version: 1}
+	deletedAt := later
+	cases = append(cases, []struct {
+		schema string
+		body   any
+	}{
+		{"ReviewSourceData", map[string]any{"data": reviewSourceOf(&reviewSrc, "rvsec_"+strings.Repeat("ab", 32))}},
+		{"ReviewSourceList", map[string]any{"data": []reviewSourceResponse{reviewSourceOf(&reviewSrc, "")}, "meta": map[string]any{"total": 1}}},
+		{"IngestResultList", map[string]any{"data": []ingestResultResponse{{ExternalID: "r1", CaseID: "K-2026-000042", Outcome: "created"},
+			{ExternalID: "gone", Outcome: "unknown"}}, "meta": map[string]any{"total": 2}}},
+		{"Review", models.Review{SourceID: reviewSrc.ID, SourceKind: reviewSrc.Kind, SourceName: reviewSrc.Name, ExternalID: "bk1",
+			Rating: 2, RatingOriginal: 3.5, ScaleMax: 10, Author: "Pia", Text: "Noisy room", ReplyState: models.ReplyNone,
+			PostedAt: now, SourceUpdated: now, Edits: 1, DeletedAt: &deletedAt}},
+		{"CaseSummaryList", map[string]any{"data": []caseSummary{{ID: "K-2026-000043", Subject: "Noisy room", Status: "new", Priority: "high",
+			Channel: "review", Tags: []string{}, CreatedAt: now, UpdatedAt: now, Version: 1, ReviewSource: "booking", ReviewRating: 2, ReviewReply: "none"}},
+			"meta": map[string]any{"total": 1}}},
+	}...)
 	for _, de := range []error{models.StaleVersion("case", 3), models.InvalidField("customer.email", "must be an e-mail address"),
 		echo.ErrNotFound, errors.New("boom"), models.Unavailable("search is down", errors.New("x"))} {
 		_, body := describe(de)

@@ -28,6 +28,7 @@ type Deps struct {
 	Rules         *helpdesk.Rules
 	Webhooks      *helpdesk.Webhooks
 	Remedies      *remedies.Service
+	Reviews       *helpdesk.Reviews
 	Ready         readiness
 	Frontend      fs.FS
 	MaxBodyBytes  int64 // JSON bodies
@@ -73,6 +74,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	rules := &ruleHandlers{rules: d.Rules, bind: bind}
 	webhooks := &webhookHandlers{webhooks: d.Webhooks, bind: bind}
 	settings := &settingsHandlers{settings: d.Settings, bind: bind}
+	reviews := &reviewHandlers{reviews: d.Reviews, bind: bind}
 	remedy := &remedyHandlers{remedies: d.Remedies, bind: bind}
 	conv := &conversationHandlers{conv: d.Conversation, history: d.Cases, events: d.Events, bind: bind,
 		maxFileSize: d.MaxFileBytes, maxUpload: 6*d.MaxFileBytes + d.MaxBodyBytes}
@@ -90,6 +92,8 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	// upper-case base32, so none is ever "session" or "case".
 	v1.GET("/form-options", settings.formOptions)
 	v1.POST("/complaints", public.submit)
+	// Review platforms: no session; each delivery is signed with its source's secret.
+	v1.POST("/reviews/ingest", reviews.ingest)
 	v1.GET("/track/:token", public.track(byToken))
 	v1.POST("/track/:token/messages", public.reply(byToken))
 	v1.POST("/track/:token/follow-up", public.followUp(byToken))
@@ -180,6 +184,12 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.POST("/webhooks/:id/secret", webhooks.rotateSecret)
 	staff.POST("/webhooks/:id/test", webhooks.sendTest)
 	staff.GET("/webhooks/:id/deliveries", webhooks.deliveries)
+
+	staff.GET("/review-sources", reviews.listSources)
+	staff.POST("/review-sources", reviews.createSource)
+	staff.PATCH("/review-sources/:id", reviews.patchSource)
+	staff.DELETE("/review-sources/:id", reviews.removeSource)
+	staff.POST("/review-sources/:id/secret", reviews.rotateSecret)
 
 	staff.GET("/mail/outbox", outbox.list)
 	staff.GET("/mail/outbox/:id", outbox.get)

@@ -126,10 +126,11 @@ const (
 	ViewWaiting    = "waiting"
 	ViewResolved   = "resolved"
 	ViewEscalated  = "escalated"
+	ViewReviews    = "reviews" // every online review, whatever its status
 )
 
 // Views lists every view name.
-var Views = []string{ViewUnassigned, ViewMine, ViewAllOpen, ViewWaiting, ViewResolved, ViewEscalated}
+var Views = []string{ViewUnassigned, ViewMine, ViewAllOpen, ViewWaiting, ViewResolved, ViewEscalated, ViewReviews}
 
 // CaseListQuery is the inbox's list request.
 type CaseListQuery struct {
@@ -152,6 +153,11 @@ type CaseListQuery struct {
 	Limit              int
 	Cursor             string
 	Facets             []string
+	// Review filters: source kinds, normalised ratings ("1".."5"; "at or below 2" is 1 and 2)
+	// and reply states (none: not replied).
+	ReviewSources []string
+	ReviewRatings []string
+	ReviewReplies []string
 }
 
 // List returns one page of cases from the search index.
@@ -228,6 +234,8 @@ func (s *Cases) buildQuery(p *Principal, q CaseListQuery) (search.Query, error) 
 	case ViewEscalated:
 		add(search.FieldStatus, statusStrings(models.OpenStatuses))
 		sq.IntRanges = append(sq.IntRanges, search.IntRange{Field: search.FieldEscalationLevel, From: 1})
+	case ViewReviews:
+		add(search.FieldChannel, []string{string(models.ChannelReview)})
 	default:
 		return sq, models.InvalidField("view", "must be one of "+fmt.Sprint(Views))
 	}
@@ -239,6 +247,9 @@ func (s *Cases) buildQuery(p *Principal, q CaseListQuery) (search.Query, error) 
 		{"status", q.Statuses, statusStrings(models.Statuses)},
 		{"priority", q.Priorities, []string{"low", "normal", "high", "urgent"}},
 		{"channel", q.Channels, models.ChannelNames},
+		{"review_source", q.ReviewSources, models.ReviewSourceKinds},
+		{"review_rating", q.ReviewRatings, []string{"1", "2", "3", "4", "5"}},
+		{"review_reply", q.ReviewReplies, []string{string(models.ReplyNone), string(models.ReplyPublished)}},
 	} {
 		for _, v := range check.values {
 			if !slices.Contains(check.known, v) {
@@ -258,6 +269,9 @@ func (s *Cases) buildQuery(p *Principal, q CaseListQuery) (search.Query, error) 
 	add(search.FieldTouchpoint, q.Touchpoints)
 	add(search.FieldChannel, q.Channels)
 	add(search.FieldTags, q.Tags)
+	add(search.FieldReviewSource, q.ReviewSources)
+	add(search.FieldReviewRating, q.ReviewRatings)
+	add(search.FieldReviewReply, q.ReviewReplies)
 	if q.MinEscalationLevel > 0 {
 		sq.IntRanges = append(sq.IntRanges, search.IntRange{Field: search.FieldEscalationLevel, From: q.MinEscalationLevel})
 	}

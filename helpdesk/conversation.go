@@ -145,6 +145,9 @@ func (s *Cases) CustomerHistory(ctx context.Context, p *Principal, caseID string
 	if err != nil {
 		return nil, err
 	}
+	if c.Customer.Email == "" {
+		return []search.CaseDoc{}, nil // no e-mail (an online review): nobody to recognise
+	}
 	res, err := s.index.Search(ctx, search.Query{
 		Filters: []search.Filter{
 			{Field: search.FieldCustomerEmail, Values: []string{c.Customer.Email}},

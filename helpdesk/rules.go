@@ -88,7 +88,18 @@ const rulesSeededID = "rules_seeded"
 // EnsureDefaultRules installs the shipped rules once per database; deleting them later is
 // respected (the marker stays).
 func (r *Rules) EnsureDefaultRules(ctx context.Context) error {
-	err := r.store.InsertSetting(ctx, rulesSeededID)
+	if err := r.seedRules(ctx, rulesSeededID, escalation.DefaultRules()); err != nil {
+		return err
+	}
+	return r.seedRules(ctx, reviewRulesSeededID, escalation.DefaultReviewRules())
+}
+
+// reviewRulesSeededID marks the review rules installed (they came after the first defaults).
+const reviewRulesSeededID = "review_rules_seeded"
+
+// seedRules installs rules once per database, under the marker setting.
+func (r *Rules) seedRules(ctx context.Context, marker string, rules []escalation.Rule) error {
+	err := r.store.InsertSetting(ctx, marker)
 	if store.IsDuplicate(err) {
 		return nil
 	}
@@ -96,7 +107,7 @@ func (r *Rules) EnsureDefaultRules(ctx context.Context) error {
 		return err
 	}
 	now := r.now()
-	for _, rule := range escalation.DefaultRules() {
+	for _, rule := range rules {
 		rule.CreatedAt, rule.UpdatedAt, rule.Version = now, now, 1
 		if err := r.store.InsertRule(ctx, &rule); err != nil && !store.IsDuplicate(err) {
 			return err
@@ -109,6 +120,11 @@ func (r *Rules) EnsureDefaultRules(ctx context.Context) error {
 // cases the index cannot know yet (the one being created). The first question asks the index
 // for every window in windows at once (the rules' repeat_complainant windows).
 func (r *Rules) customerCounts(ctx context.Context, email string, now time.Time, extra int, windows []int) func(days int) int {
+	if email == "" {
+		// No e-mail (an online review): the customer cannot be recognised, and all such
+		// cases are no one customer's.
+		return func(int) int { return extra }
+	}
 	counted := map[int]int{}
 	return func(days int) int {
 		if _, ok := counted[days]; !ok {

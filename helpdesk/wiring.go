@@ -28,6 +28,9 @@ type Deps struct {
 	// Location is the installation's time zone: calendar months of spending limits.
 	Location *time.Location
 	Limits   IntakeLimits
+	// SecretKey (32 bytes, kept outside the database) seals review sources' signing secrets;
+	// nil: a random key for the life of the process.
+	SecretKey []byte
 }
 
 // Helpdesk is every use case, wired to the others it needs.
@@ -47,6 +50,7 @@ type Helpdesk struct {
 	Webhooks     *Webhooks
 	SavedViews   *SavedViews
 	Remedies     *remedies.Service
+	Reviews      *Reviews
 }
 
 // New wires the use cases; the server and the tests build them the same way. Installing the
@@ -78,5 +82,8 @@ func New(d Deps) (*Helpdesk, error) {
 	h.SavedViews = NewSavedViews(d.Store, h.Cases, d.Clock)
 	h.Remedies = remedies.New(remedies.Config{Store: d.Store, Cases: remedyCases{h.Cases}, Index: d.ApprovalIndex,
 		Logger: d.Logger, Clock: d.Clock, Currency: d.Currency, Location: d.Location, NewID: newID})
+	if h.Reviews, err = NewReviews(d.Store, h.Cases, d.SecretKey, d.Logger, d.Clock); err != nil {
+		return nil, err
+	}
 	return h, nil
 }

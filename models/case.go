@@ -173,7 +173,9 @@ type Case struct {
 	// TrackingHash is the SHA-256 of the customer's tracking token; the token itself is only
 	// ever in the customer's link.
 	TrackingHash string `bson:"tracking_hash,omitempty" json:"-"`
-	Version      int64  `bson:"version" json:"version"`
+	// Review is set on a case of channel review: the online review it stands for.
+	Review  *Review `bson:"review,omitempty" json:"review,omitempty"`
+	Version int64   `bson:"version" json:"version"`
 }
 
 // FormatReference renders the human reference of the n-th case of a year: K-2026-000042.

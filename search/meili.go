@@ -75,6 +75,9 @@ type meiliDoc struct {
 	UpdatedAtMs     *int64   `json:"updated_at_ms,omitempty"`
 	DueAtMs         *int64   `json:"due_at_ms,omitempty"`
 	Version         int64    `json:"version"`
+	ReviewSource    string   `json:"review_source"`
+	ReviewRating    string   `json:"review_rating"`
+	ReviewReply     string   `json:"review_reply"`
 }
 
 // OpenMeili connects to Meilisearch at url and makes sure indexName exists with Kaiku's
@@ -226,6 +229,9 @@ func toMeiliDoc(d CaseDoc) meiliDoc {
 		TeamID:          indexedKeyword(d.TeamID),
 		EscalationLevel: d.EscalationLevel,
 		Version:         d.Version,
+		ReviewSource:    indexedKeyword(d.ReviewSource),
+		ReviewRating:    indexedKeyword(d.ReviewRating),
+		ReviewReply:     indexedKeyword(d.ReviewReply),
 	}
 	md.CreatedAt, md.CreatedAtMs = ms(d.CreatedAt)
 	md.UpdatedAt, md.UpdatedAtMs = ms(d.UpdatedAt)
@@ -253,6 +259,9 @@ func (md meiliDoc) caseDoc() (CaseDoc, error) {
 		TeamID:          storedKeyword(md.TeamID),
 		EscalationLevel: md.EscalationLevel,
 		Version:         md.Version,
+		ReviewSource:    storedKeyword(md.ReviewSource),
+		ReviewRating:    storedKeyword(md.ReviewRating),
+		ReviewReply:     storedKeyword(md.ReviewReply),
 	}
 	for _, f := range []struct {
 		s   string

@@ -33,6 +33,11 @@ type CaseDoc struct {
 	UpdatedAt       time.Time `json:"updated_at"`
 	DueAt           time.Time `json:"due_at"` // zero when no SLA clock runs
 	Version         int64     `json:"version"`
+	// Review fields, empty for other cases: the source kind, the rating normalised to 1-5
+	// ("1".."5", a keyword so it filters and facets like the others) and the reply state.
+	ReviewSource string `json:"review_source,omitempty"`
+	ReviewRating string `json:"review_rating,omitempty"`
+	ReviewReply  string `json:"review_reply,omitempty"`
 }
 
 // Keyword fields: exact-match filters and facets.
@@ -47,6 +52,9 @@ const (
 	FieldAssigneeID      = "assignee_id"
 	FieldTeamID          = "team_id"
 	FieldCustomerEmail   = "customer_email"
+	FieldReviewSource    = "review_source"
+	FieldReviewRating    = "review_rating"
+	FieldReviewReply     = "review_reply"
 )
 
 // Sortable fields (besides the keyword fields above).
@@ -62,6 +70,7 @@ const (
 var KeywordFields = []string{
 	FieldStatus, FieldPriority, FieldChannel, FieldCategory, FieldTouchpoint,
 	FieldExpectedOutcome, FieldTags, FieldAssigneeID, FieldTeamID, FieldCustomerEmail,
+	FieldReviewSource, FieldReviewRating, FieldReviewReply,
 }
 
 // SortFields lists the fields Sort accepts.

@@ -3,6 +3,7 @@
 package server
 
 import (
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
@@ -47,6 +48,9 @@ type Config struct {
 	// WebhookAllowHosts may be called by outbound webhooks although they resolve to private,
 	// loopback or link-local addresses (an intranet service).
 	WebhookAllowHosts []string
+	// SecretKey seals review sources' signing secrets (32 bytes, from KAIKU_SECRET_KEY in
+	// hex); nil: the key file under the data directory (secretKeyFile).
+	SecretKey []byte
 }
 
 // LoadConfig reads the environment (through getenv) and then args.
@@ -116,6 +120,13 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 		if h = strings.TrimSpace(h); h != "" {
 			c.WebhookAllowHosts = append(c.WebhookAllowHosts, h)
 		}
+	}
+	if s := env("KAIKU_SECRET_KEY", ""); s != "" {
+		key, err := hex.DecodeString(s)
+		if err != nil || len(key) != 32 {
+			errs = append(errs, "KAIKU_SECRET_KEY: want 64 hex digits (32 bytes), e.g. from openssl rand -hex 32")
+		}
+		c.SecretKey = key
 	}
 	maxBody, err := strconv.ParseInt(env("KAIKU_MAX_BODY_BYTES", "1048576"), 10, 64)
 	if err != nil || maxBody < 1024 {

@@ -102,7 +102,11 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 		BaseURL: cfg.BaseURL, WorkerID: instanceID()})
 	limits := helpdesk.DefaultIntakeLimits
 	limits.PerIP, limits.PerEmail = cfg.IntakePerIP, cfg.IntakePerEmail
-	hd, err := helpdesk.New(helpdesk.Deps{Store: db.store, Index: index, ApprovalIndex: approvalIndex, Mailer: mailer,
+	secretKey, err := loadSecretKey(cfg)
+	if err != nil {
+		return err
+	}
+	hd, err := helpdesk.New(helpdesk.Deps{SecretKey: secretKey, Store: db.store, Index: index, ApprovalIndex: approvalIndex, Mailer: mailer,
 		Webhooks: outbound, Logger: logger, Clock: clock, BaseURL: cfg.BaseURL, Currency: cfg.Currency,
 		Location: cfg.Location, Limits: limits})
 	if err != nil {
@@ -119,11 +123,6 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 	if err := bootstrapAdmin(startCtx, cfg, users, stdout); err != nil {
 		return err
 	}
-	if n, err := indexer.RebuildIfLost(startCtx); err != nil {
-		logger.Warn("index rebuild incomplete; the reconciler retries", "err", err)
-	} else if n > 0 {
-		logger.Info("index rebuilt", "cases", n)
-	}
 	if n, err := hd.Remedies.RebuildApprovalIndex(startCtx, db.store.EachApproval); err != nil {
 		logger.Warn("approval index rebuild incomplete", "err", err)
 	} else if n > 0 {
@@ -134,6 +133,7 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 		Logger: logger, Auth: hd.Auth, Users: users, Cases: cases, Intake: hd.Intake, Conversation: hd.Conversation,
 		Events: events, Settings: hd.Settings, Outbox: hd.Outbox, Canned: hd.Canned, SLA: hd.SLA, Rules: hd.Rules,
 		Webhooks:      hd.Webhooks,
+		Reviews:       hd.Reviews,
 		SavedViews:    hd.SavedViews,
 		Remedies:      hd.Remedies,
 		MaxFileBytes:  limits.MaxFileBytes,

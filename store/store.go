@@ -79,6 +79,7 @@ var AllCollections = []string{
 	collWebhooks, collWebhookQueue, collWebhookLog, collTrackSession,
 	collSavedViews,
 	collResolutionOptions, collMonthlySpend, collApprovals,
+	collReviewSources, collReviewKeys,
 }
 
 // Options tunes a Store.

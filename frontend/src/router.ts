@@ -115,6 +115,12 @@ export function createAppRouter(history: RouterHistory = createWebHistory()): Ro
         meta: { titleKey: 'approvals.title' },
       },
       {
+        path: '/admin/review-sources',
+        name: 'admin-review-sources',
+        component: () => import('./views/ReviewSourcesView.vue'),
+        meta: { roles: ['admin'], titleKey: 'reviewSources.title' },
+      },
+      {
         path: '/admin/webhooks',
         name: 'admin-webhooks',
         component: () => import('./views/WebhooksView.vue'),

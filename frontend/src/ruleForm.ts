@@ -18,6 +18,7 @@ import type {
 } from './types'
 import { currentLocale } from './i18n'
 import { minorToInput, parseAmount } from './remedies'
+import { REVIEW_SOURCE_KINDS } from './reviews'
 import { ACTION_TYPES, CHANNELS, EXPECTED_OUTCOMES, NOTIFY_CHANNELS, PRIORITIES, RECIPIENT_ROLES, SLA_KINDS, STATUSES, TOUCHPOINTS, TRIGGERS } from './enums'
 
 export { ACTION_TYPES, NOTIFY_CHANNELS, PRIORITIES, TRIGGERS }
@@ -46,6 +47,9 @@ export const FIELD_OPS: Record<ConditionField, ConditionOp[]> = {
   sla_clock: EQ,
   option: EQ,
   amount_minor: ORDERED,
+  review_rating: ['eq', 'neq', ...ORDERED],
+  review_source: EQ,
+  review_edited: ['changed'],
 }
 export const CONDITION_FIELDS = Object.keys(FIELD_OPS) as ConditionField[]
 
@@ -57,6 +61,7 @@ export const FIELD_CHOICES: Partial<Record<ConditionField, readonly string[]>> =
   touchpoint: TOUCHPOINTS,
   expected_outcome: EXPECTED_OUTCOMES,
   sla_clock: SLA_KINDS,
+  review_source: REVIEW_SOURCE_KINDS,
 }
 
 export type ValueKind = 'none' | 'one' | 'many' | 'number' | 'repeat' | 'money'
@@ -64,7 +69,7 @@ export type ValueKind = 'none' | 'one' | 'many' | 'number' | 'repeat' | 'money'
 export function valueKind(field: ConditionField, op: ConditionOp): ValueKind {
   if (op === 'changed') return 'none'
   if (field === 'repeat_complainant') return 'repeat'
-  if (field === 'escalation_level') return 'number'
+  if (field === 'escalation_level' || field === 'review_rating') return 'number'
   if (field === 'amount_minor') return 'money'
   if (op === 'in' || op === 'not_in' || op === 'contains_any') return 'many'
   return 'one'

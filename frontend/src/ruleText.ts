@@ -25,6 +25,7 @@ function valueText(c: RuleCondition, t: T, te: Te, names: Names): string {
     if (c.field === 'touchpoint') return named(t, te, 'touchpoints', s)
     if (c.field === 'expected_outcome') return named(t, te, 'outcomes', s)
     if (c.field === 'sla_clock') return named(t, te, 'timeline.sla.clocks', s)
+    if (c.field === 'review_source') return named(t, te, 'reviews.sources', s)
     if (c.field === 'team_id') return names.teams.find((x) => x.id === s)?.name ?? s
     if (c.field === 'assignee_id') return names.users.find((x) => x.id === s)?.name ?? s
     return `“${s}”`
@@ -38,6 +39,7 @@ function valueText(c: RuleCondition, t: T, te: Te, names: Names): string {
 }
 
 export function describeCondition(c: RuleCondition, t: T, te: Te, names: Names): string {
+  if (c.field === 'review_edited') return named(t, te, 'rules.fields', c.field)
   return [named(t, te, 'rules.fields', c.field), named(t, te, 'rules.ops', c.op), valueText(c, t, te, names)].filter(Boolean).join(' ')
 }
 

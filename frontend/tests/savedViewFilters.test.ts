@@ -23,6 +23,9 @@ function inboxQuery(view: TabView, sort: CaseSort | '' = '', extra: Partial<Reco
       tag: one('tag'),
       created_from: one('created_from'),
       created_to: one('created_to'),
+      review_rating: list('review_rating'),
+      review_source: list('review_source'),
+      review_reply: list('review_reply'),
     })),
   }
 }

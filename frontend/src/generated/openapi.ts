@@ -1233,6 +1233,112 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reviews/ingest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deliver reviews (signed webhook)
+         * @description Review platforms, or a connector of your own, deliver one review or a batch of up to 500 here. No session or token: each delivery names its source in `X-Kaiku-Source` (the source's id) and is signed with that source's secret: `X-Kaiku-Timestamp` is the unix time in seconds and `X-Kaiku-Signature` is `sha256=` and the hex HMAC-SHA256 of `<timestamp>.<raw body>` keyed with the secret (the scheme of Kaiku's outbound webhooks). A timestamp more than five minutes from the server's clock is refused (401 `stale_timestamp`), so a captured delivery cannot be replayed later; inside the window a replay is harmless, because ingestion is idempotent on source and external id. The body (at most 2 MiB) is one of:
+         *
+         *     - Kaiku's generic JSON: a `ReviewInput`, an array of them, or `{"reviews": [...]}`.
+         *     - Trustpilot's review webhook: `{"events": [{"eventName": "service-review-created" | "service-review-updated" | "service-review-deleted", "eventData": {"id", "stars", "title", "text", "language", "createdAt", "link", "consumer": {"name"}}}]}`.
+         *     - Google Business Profile's `Review` resource (`reviewId` or `name`, `reviewer.displayName`, `starRating` ONE to FIVE, `comment`, `createTime`, `reviewReply`): one, an array, or a `reviews.list` answer `{"reviews": [...]}`.
+         *
+         *     Every review is checked before any is stored: if one is malformed the delivery is refused whole (400 with `fields` such as `items[2].rating`) and nothing of it is stored. Ratings are on the source's scale (1-10 for Booking.com, 1-5 otherwise), normalised to 1-5 on the case with the original kept. A new review becomes a case of channel `review`; a known one is left alone when unchanged, updated when edited (the timeline shows the edit), marked when deleted.
+         */
+        post: operations["ingestReviews"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/review-sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List review sources
+         * @description Every review source, oldest first. Secrets are never listed; `secret_hint` shows the last four characters. Every staff role may list them (the inbox names sources).
+         */
+        get: operations["listReviewSources"];
+        put?: never;
+        /**
+         * Create a review source
+         * @description Adds a source reviews can be delivered from. The answer holds the signing secret in full: the only time it is shown, so store it now. The server keeps it sealed (AES-256-GCM under `KAIKU_SECRET_KEY` or the key file in the data directory), never in the clear, because an HMAC secret cannot be stored hashed. The rating scale follows the kind (Booking.com 1-10, the others 1-5); `reply_limit` defaults to the platform's own limit. Needs the admin role.
+         */
+        post: operations["createReviewSource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/review-sources/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The review source's id.
+                 * @example R7QJ2XK4MZW3TA5L
+                 */
+                id: components["parameters"]["ReviewSourceId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a review source
+         * @description Removes the source; its review cases stay, and its deliveries are refused from now on. Needs the admin role.
+         */
+        delete: operations["deleteReviewSource"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a review source
+         * @description Changes the name, reply limit, reply approval or whether the source is enabled (a disabled source's deliveries are refused as unknown). `version` must be the version the client last saw, else 409 `version_conflict`. Needs the admin role.
+         */
+        patch: operations["updateReviewSource"];
+        trace?: never;
+    };
+    "/api/v1/review-sources/{id}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The review source's id.
+                 * @example R7QJ2XK4MZW3TA5L
+                 */
+                id: components["parameters"]["ReviewSourceId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a review source's secret
+         * @description Replaces the signing secret with a fresh one and answers with it in full: the only time it is shown. Deliveries signed with the old secret are refused at once. Needs the admin role.
+         */
+        post: operations["rotateReviewSourceSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhooks": {
         parameters: {
             query?: never;
@@ -1953,6 +2059,8 @@ export interface components {
             due_at?: string;
             /** @description Present on a duplicate that was merged: the case its conversation and files moved to. The duplicate is closed, and its tracking links open that case. */
             merged_into?: string;
+            /** @description Present on a case of channel `review`: the review it stands for. */
+            review?: components["schemas"]["Review"];
             /**
              * Format: int64
              * @description Increases by one on every write; send it back in `CasePatch.version`.
@@ -2030,6 +2138,15 @@ export interface components {
             highlights?: {
                 [key: string]: string[];
             };
+            /** @description On reviews: the source's kind. */
+            review_source?: components["schemas"]["ReviewSourceKind"];
+            /** @description On reviews: the normalised rating. */
+            review_rating?: number;
+            /**
+             * @description On reviews: whether it has a public reply.
+             * @enum {string}
+             */
+            review_reply?: "none" | "published";
         };
         /** @description One case of a bulk change, with the version the client saw. */
         BulkCaseRef: {
@@ -2130,6 +2247,7 @@ export interface components {
             waiting: number;
             resolved: number;
             escalated: number;
+            reviews: number;
             /** @description The count of each saved view asked for (`saved_view`), by its id. */
             saved_views?: {
                 [key: string]: number;
@@ -2753,9 +2871,12 @@ export interface components {
          *     `changed` and `changed_to` work only with the `case_updated` trigger. Strings are compared without case, except `assignee_id` and `team_id`.
          *     - `option` (only with `approval_requested`): `eq`, `neq`, `in`, `not_in` with resolution option ids (1 to 40 characters).
          *     - `amount_minor` (only with `approval_requested`): `gt` ("amount over"), `gte`, `lt`, `lte` with a whole number of minor units from 0 to 9007199254740991.
+         *     - `review_rating`: `eq`, `neq`, `gt`, `gte`, `lt`, `lte` with a whole number from 1 to 5: the review's normalised rating ("rating at or below 2" is `lte` 2); never true for a case that is no review.
+         *     - `review_source`: `eq`, `neq`, `in`, `not_in` with a `ReviewSourceKind` ("source is").
+         *     - `review_edited`: `changed` (no value): the update is the reviewer's edit of the review; only with `case_updated`.
          * @enum {string}
          */
-        ConditionField: "status" | "priority" | "channel" | "category" | "touchpoint" | "tags" | "expected_outcome" | "assignee_id" | "team_id" | "escalation_level" | "customer_email" | "customer_domain" | "repeat_complainant" | "text" | "sla_clock" | "option" | "amount_minor";
+        ConditionField: "status" | "priority" | "channel" | "category" | "touchpoint" | "tags" | "expected_outcome" | "assignee_id" | "team_id" | "escalation_level" | "customer_email" | "customer_domain" | "repeat_complainant" | "text" | "sla_clock" | "option" | "amount_minor" | "review_rating" | "review_source" | "review_edited";
         /**
          * @description How a condition compares; which ops a field takes is listed under `ConditionField`. `changed` takes no value (`null`).
          * @enum {string}
@@ -3299,6 +3420,144 @@ export interface components {
         WebhookEndpointData: {
             data: components["schemas"]["WebhookEndpoint"];
         };
+        /**
+         * @description Where reviews come from: Google Business Profile, Trustpilot, the App Store, Google Play, Booking.com, or any other (generic).
+         * @enum {string}
+         */
+        ReviewSourceKind: "google_business" | "trustpilot" | "app_store" | "google_play" | "booking" | "generic";
+        /** @description A configured origin of reviews. */
+        ReviewSource: {
+            /** @example R7QJ2XK4MZW3TA5L */
+            id: string;
+            name: string;
+            kind: components["schemas"]["ReviewSourceKind"];
+            /**
+             * @description The top of the source's own rating scale: 10 for Booking.com, 5 for the others.
+             * @enum {integer}
+             */
+            scale_max: 5 | 10;
+            /** @description The longest public reply the platform takes, in characters. */
+            reply_limit: number;
+            /** @description Public replies need a manager's approval. */
+            reply_approval: boolean;
+            /** @description A disabled source's deliveries are refused. */
+            enabled: boolean;
+            /** @description The signing secret (`rvsec_` and 64 hex digits): only in the answers to create and rotate. */
+            secret?: string;
+            /** @description The secret's last four characters. */
+            secret_hint: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int64 */
+            version: number;
+        };
+        ReviewSourceData: {
+            data: components["schemas"]["ReviewSource"];
+        };
+        ReviewSourceList: {
+            data: components["schemas"]["ReviewSource"][];
+            meta: components["schemas"]["ListMeta"];
+        };
+        /** @description A new review source. */
+        ReviewSourceCreate: {
+            name: string;
+            kind: components["schemas"]["ReviewSourceKind"];
+            /** @description Left out or 0: the platform's own limit. */
+            reply_limit?: number;
+            reply_approval?: boolean;
+        };
+        /** @description The parts of a source to change; `version` is the version the client last saw. */
+        ReviewSourcePatch: {
+            name?: string;
+            reply_limit?: number;
+            reply_approval?: boolean;
+            enabled?: boolean;
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description One delivery of reviews, in any of the shapes `ingestReviews` accepts; the server reads it from the signed raw bytes. */
+        ReviewDelivery: components["schemas"]["ReviewInput"] | Record<string, never>[] | {
+            reviews: Record<string, never>[];
+        } | {
+            events: Record<string, never>[];
+        };
+        /** @description One review in Kaiku's generic shape. */
+        ReviewInput: {
+            /** @description The review's id at the source; with the source, its natural key. */
+            external_id: string;
+            /** @description On the source's scale (1-10 for Booking.com, else 1-5); needed unless `deleted`. */
+            rating?: number;
+            author?: string;
+            title?: string;
+            text?: string;
+            /**
+             * Format: uri
+             * @description The review's public page (http or https).
+             */
+            url?: string;
+            language?: string;
+            /** Format: date-time */
+            posted_at?: string;
+            /** @description The review was deleted at the source: its case is marked. */
+            deleted?: boolean;
+            /** @description The business has already answered it publicly. */
+            replied?: boolean;
+        };
+        /** @description What became of one review of a delivery. */
+        IngestResult: {
+            external_id: string;
+            /** @description The review's case; absent for `unknown`. */
+            case_id?: string;
+            /**
+             * @description `created` a new case, `updated` an edit applied, `unchanged` already known as it is (a redelivery), `deleted` marked deleted, `unknown` a deletion of a review Kaiku never had.
+             * @enum {string}
+             */
+            outcome: "created" | "updated" | "unchanged" | "deleted" | "unknown";
+        };
+        IngestResultList: {
+            data: components["schemas"]["IngestResult"][];
+            meta: components["schemas"]["ListMeta"];
+        };
+        /** @description The online review a case of channel `review` stands for. Its text is the reviewer's: show it as text, never as HTML. */
+        Review: {
+            source_id: string;
+            source_kind: components["schemas"]["ReviewSourceKind"];
+            source_name: string;
+            external_id: string;
+            /** @description Normalised to 1-5 (linearly from the source's scale, rounded). */
+            rating: number;
+            /** @description As the source gave it, on 1 to `scale_max`. */
+            rating_original: number;
+            /** @enum {integer} */
+            scale_max: 5 | 10;
+            author: string;
+            title?: string;
+            text: string;
+            /** @description The review's public page. */
+            url?: string;
+            language?: string;
+            /**
+             * @description `none`: not answered publicly yet.
+             * @enum {string}
+             */
+            reply_state: "none" | "published";
+            /** Format: date-time */
+            posted_at: string;
+            /**
+             * Format: date-time
+             * @description When Kaiku last took the review from its source.
+             */
+            source_updated: string;
+            /** @description How many times the reviewer edited it since it arrived. */
+            edits: number;
+            /**
+             * Format: date-time
+             * @description Present when the review was deleted at its source.
+             */
+            deleted_at?: string;
+        };
         WebhookEndpointList: {
             data: components["schemas"]["WebhookEndpoint"][];
             meta: components["schemas"]["ListMeta"];
@@ -3751,8 +4010,8 @@ export interface components {
          * @example K-2026-000042
          */
         CaseId: string;
-        /** @description An inbox view: `all_open` (new, open and waiting), `unassigned` (open statuses, nobody assigned), `mine` (open statuses, assigned to the caller), `waiting` (waiting on the customer), `resolved`, `escalated` (open statuses, escalation level 1 or more; without `sort` and `q` it is sorted by `escalation`). Without it every case matches. Other filters narrow the view further. */
-        CaseView: "all_open" | "unassigned" | "mine" | "waiting" | "resolved" | "escalated";
+        /** @description An inbox view: `all_open` (new, open and waiting), `unassigned` (open statuses, nobody assigned), `mine` (open statuses, assigned to the caller), `waiting` (waiting on the customer), `resolved`, `escalated` (open statuses, escalation level 1 or more; without `sort` and `q` it is sorted by `escalation`), `reviews` (every case of channel `review`, whatever its status). Without it every case matches. Other filters narrow the view further. */
+        CaseView: "all_open" | "unassigned" | "mine" | "waiting" | "resolved" | "escalated" | "reviews";
         /** @description Free text searched in the subject, the conversation and the customer's name; matches are highlighted in `highlights`. With `q` and no `sort`, results come by relevance. Every word must match, exactly, as a prefix or (for words of 5 to 30 characters) with a typo or two. At most 16 words (runs of letters and digits) of at most 64 characters each; more is 400 `invalid_request` with `fields.q`. */
         CaseText: string;
         /** @description Only cases with one of these statuses. Repeat the parameter for several values; a comma is part of a value. */
@@ -3767,6 +4026,17 @@ export interface components {
         CaseCategoryFilter: string[];
         /** @description Only cases at one of these customer-journey touchpoints. Repeat the parameter for several values; a comma is part of a value. */
         CaseTouchpointFilter: string[];
+        /**
+         * @description The review source's id.
+         * @example R7QJ2XK4MZW3TA5L
+         */
+        ReviewSourceId: string;
+        /** @description Only reviews from sources of these kinds. Repeat the parameter for several values. */
+        CaseReviewSourceFilter: components["schemas"]["ReviewSourceKind"][];
+        /** @description Only reviews rated (normalised) one of these, 1 to 5: "at or below 2" is `review_rating=1&review_rating=2`. */
+        CaseReviewRatingFilter: ("1" | "2" | "3" | "4" | "5")[];
+        /** @description Only reviews in this reply state: `none` (not replied) or `published`. */
+        CaseReviewReplyFilter: ("none" | "published")[];
         /** @description Only cases that came in through one of these channels. Repeat the parameter for several values; a comma is part of a value. */
         CaseChannelFilter: components["schemas"]["Channel"][];
         /** @description Only cases carrying one of these tags (lower case). Repeat the parameter for several values; a comma is part of a value. */
@@ -3786,7 +4056,7 @@ export interface components {
         /** @description Opaque: the `meta.next_cursor` of the previous page, with the same view, filters, `q` and sort. Omit for the first page. A cursor the server cannot read is 400. */
         CaseCursor: string;
         /** @description Fields whose values to count over all matches (not just this page), reported in `meta.facets`. Repeat the parameter for several values; a comma is part of a value. */
-        CaseFacets: ("status" | "priority" | "channel" | "category" | "touchpoint" | "expected_outcome" | "tags" | "assignee_id" | "team_id" | "customer_email")[];
+        CaseFacets: ("status" | "priority" | "channel" | "category" | "touchpoint" | "expected_outcome" | "tags" | "assignee_id" | "team_id" | "customer_email" | "review_source" | "review_rating" | "review_reply")[];
         /**
          * @description The customer's tracking token, from the receipt of `POST /api/v1/complaints` or a link in a mail about the case: the credential of the tracking page. Tokens are long and random and stored only as hashes; each mail carries a fresh one, and every one stays valid. A token that does not open a case (wrong, too short, too long) gets 404, the same answer as a case that does not exist. A token of a case that was merged into another opens the other case.
          * @example K3ZQ7M2XW4PLR5TJ6HNB2C7D4E5F6G7HA2B3C4D5E6F7G2H3J4K5L6M7N2P3Q4R5
@@ -5376,7 +5646,7 @@ export interface operations {
     listCases: {
         parameters: {
             query?: {
-                /** @description An inbox view: `all_open` (new, open and waiting), `unassigned` (open statuses, nobody assigned), `mine` (open statuses, assigned to the caller), `waiting` (waiting on the customer), `resolved`, `escalated` (open statuses, escalation level 1 or more; without `sort` and `q` it is sorted by `escalation`). Without it every case matches. Other filters narrow the view further. */
+                /** @description An inbox view: `all_open` (new, open and waiting), `unassigned` (open statuses, nobody assigned), `mine` (open statuses, assigned to the caller), `waiting` (waiting on the customer), `resolved`, `escalated` (open statuses, escalation level 1 or more; without `sort` and `q` it is sorted by `escalation`), `reviews` (every case of channel `review`, whatever its status). Without it every case matches. Other filters narrow the view further. */
                 view?: components["parameters"]["CaseView"];
                 /** @description Free text searched in the subject, the conversation and the customer's name; matches are highlighted in `highlights`. With `q` and no `sort`, results come by relevance. Every word must match, exactly, as a prefix or (for words of 5 to 30 characters) with a typo or two. At most 16 words (runs of letters and digits) of at most 64 characters each; more is 400 `invalid_request` with `fields.q`. */
                 q?: components["parameters"]["CaseText"];
@@ -5412,6 +5682,12 @@ export interface operations {
                 cursor?: components["parameters"]["CaseCursor"];
                 /** @description Fields whose values to count over all matches (not just this page), reported in `meta.facets`. Repeat the parameter for several values; a comma is part of a value. */
                 facets?: components["parameters"]["CaseFacets"];
+                /** @description Only reviews from sources of these kinds. Repeat the parameter for several values. */
+                review_source?: components["parameters"]["CaseReviewSourceFilter"];
+                /** @description Only reviews rated (normalised) one of these, 1 to 5: "at or below 2" is `review_rating=1&review_rating=2`. */
+                review_rating?: components["parameters"]["CaseReviewRatingFilter"];
+                /** @description Only reviews in this reply state: `none` (not replied) or `published`. */
+                review_reply?: components["parameters"]["CaseReviewReplyFilter"];
             };
             header?: never;
             path?: never;
@@ -5508,7 +5784,8 @@ export interface operations {
                      *         "mine": 5,
                      *         "waiting": 11,
                      *         "resolved": 230,
-                     *         "escalated": 3
+                     *         "escalated": 3,
+                     *         "reviews": 18
                      *       }
                      *     }
                      */
@@ -7318,6 +7595,231 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    ingestReviews: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The review source's id. */
+                "X-Kaiku-Source": string;
+                /** @description Unix seconds when the delivery was signed. */
+                "X-Kaiku-Timestamp": string;
+                /** @description `sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`. */
+                "X-Kaiku-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reviews": [
+                 *         {
+                 *           "external_id": "r-1001",
+                 *           "rating": 2,
+                 *           "author": "Pia",
+                 *           "title": "Cold soup",
+                 *           "text": "The soup was cold and nobody came.",
+                 *           "url": "https://reviews.example.com/r-1001"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReviewDelivery"];
+            };
+        };
+        responses: {
+            /** @description What became of each review, in the delivery's order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestResultList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description The source is unknown or disabled (`unknown_source`), the delivery is unsigned (`unsigned`), its timestamp is not a number (`bad_timestamp`) or outside the five-minute window (`stale_timestamp`), or the signature does not match (`bad_signature`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            413: components["responses"]["TooLarge"];
+            /** @description The body is no review payload, has no reviews, or more than 500 (`bad_payload`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listReviewSources: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sources. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewSourceList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createReviewSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Trustpilot",
+                 *       "kind": "trustpilot",
+                 *       "reply_approval": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReviewSourceCreate"];
+            };
+        };
+        responses: {
+            /** @description The new source, with its secret in full (shown only here). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewSourceData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteReviewSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The review source's id.
+                 * @example R7QJ2XK4MZW3TA5L
+                 */
+                id: components["parameters"]["ReviewSourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateReviewSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The review source's id.
+                 * @example R7QJ2XK4MZW3TA5L
+                 */
+                id: components["parameters"]["ReviewSourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "enabled": false,
+                 *       "version": 1
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReviewSourcePatch"];
+            };
+        };
+        responses: {
+            /** @description The source. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewSourceData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    rotateReviewSourceSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The review source's id.
+                 * @example R7QJ2XK4MZW3TA5L
+                 */
+                id: components["parameters"]["ReviewSourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The source with its new secret in full (shown only here). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewSourceData"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     listWebhooks: {
         parameters: {
             query?: never;
@@ -7971,6 +8473,7 @@ export const expectedOutcomeValues: ReadonlyArray<FlattenedDeepRequired<componen
 export const touchpointValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Touchpoint"]> = ["web_shop", "store", "phone", "delivery", "app", "email", "social_media", "other"];
 export const messageKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Message"]["kind"]> = ["customer", "reply", "note"];
 export const attachmentRefContent_typeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AttachmentRef"]["content_type"]> = ["image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"];
+export const caseSummaryReview_replyValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CaseSummary"]["review_reply"]> = ["none", "published"];
 export const bulkCaseResultOutcomeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BulkCaseResult"]["outcome"]> = ["ok", "conflict", "invalid_transition", "not_found", "forbidden", "invalid", "failed"];
 export const savedViewFiltersOrderValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SavedViewFilters"]["order"]> = ["asc", "desc"];
 export const savedViewScopeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SavedView"]["scope"]> = ["personal", "team", "everyone"];
@@ -7985,7 +8488,7 @@ export const messageFormStatusValues: ReadonlyArray<FlattenedDeepRequired<compon
 export const sLAClockKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SLAClock"]["kind"]> = ["first_response", "next_response", "resolution", "final_answer"];
 export const sLAClockStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SLAClock"]["state"]> = ["running", "paused", "met", "breached"];
 export const triggerTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TriggerType"]> = ["case_created", "case_updated", "customer_replied", "sla_warning", "sla_breach", "no_agent_activity", "approval_requested"];
-export const conditionFieldValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConditionField"]> = ["status", "priority", "channel", "category", "touchpoint", "tags", "expected_outcome", "assignee_id", "team_id", "escalation_level", "customer_email", "customer_domain", "repeat_complainant", "text", "sla_clock", "option", "amount_minor"];
+export const conditionFieldValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConditionField"]> = ["status", "priority", "channel", "category", "touchpoint", "tags", "expected_outcome", "assignee_id", "team_id", "escalation_level", "customer_email", "customer_domain", "repeat_complainant", "text", "sla_clock", "option", "amount_minor", "review_rating", "review_source", "review_edited"];
 export const conditionOpValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConditionOp"]> = ["eq", "neq", "in", "not_in", "contains", "not_contains", "gt", "gte", "lt", "lte", "changed", "changed_to", "contains_any", "matches_regex"];
 export const actionTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ActionType"]> = ["set_priority", "assign_team", "assign_agent", "round_robin_team", "raise_escalation", "add_tag", "remove_tag", "notify", "webhook", "apply_sla_policy"];
 export const ruleMatchValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Rule"]["match"]> = ["all", "any"];
@@ -7999,11 +8502,18 @@ export const actionInputFallback_roleValues: ReadonlyArray<FlattenedDeepRequired
 export const actionInputChannelsValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ActionInput"]["channels"]> = ["app", "email"];
 export const outboxMailStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OutboxMail"]["status"]> = ["sent", "stored", "failed"];
 export const webhookDeliveryStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WebhookDelivery"]["status"]> = ["pending", "delivered", "failed"];
+export const reviewSourceKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewSourceKind"]> = ["google_business", "trustpilot", "app_store", "google_play", "booking", "generic"];
+export const reviewSourceScale_maxValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewSource"]["scale_max"]> = [5, 10];
+export const ingestResultOutcomeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["IngestResult"]["outcome"]> = ["created", "updated", "unchanged", "deleted", "unknown"];
+export const reviewScale_maxValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Review"]["scale_max"]> = [5, 10];
+export const reviewReply_stateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Review"]["reply_state"]> = ["none", "published"];
 export const grantResultStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["GrantResult"]["status"]> = ["granted", "approval_requested"];
 export const approvalReasonValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Approval"]["reason"]> = ["case", "month"];
 export const approvalStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Approval"]["status"]> = ["waiting", "approved", "rejected"];
 export const decisionCreateActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DecisionCreate"]["action"]> = ["approve", "reject", "change"];
-export const componentsParametersCaseViewValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseView"]> = ["all_open", "unassigned", "mine", "waiting", "resolved", "escalated"];
+export const componentsParametersCaseViewValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseView"]> = ["all_open", "unassigned", "mine", "waiting", "resolved", "escalated", "reviews"];
+export const componentsParametersCaseReviewRatingFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseReviewRatingFilter"]> = ["1", "2", "3", "4", "5"];
+export const componentsParametersCaseReviewReplyFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseReviewReplyFilter"]> = ["none", "published"];
 export const componentsParametersCaseSortValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseSort"]> = ["updated_at", "created_at", "priority", "due", "escalation", "relevance"];
 export const componentsParametersCaseOrderValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseOrder"]> = ["asc", "desc"];
-export const componentsParametersCaseFacetsValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseFacets"]> = ["status", "priority", "channel", "category", "touchpoint", "expected_outcome", "tags", "assignee_id", "team_id", "customer_email"];
+export const componentsParametersCaseFacetsValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseFacets"]> = ["status", "priority", "channel", "category", "touchpoint", "expected_outcome", "tags", "assignee_id", "team_id", "customer_email", "review_source", "review_rating", "review_reply"];

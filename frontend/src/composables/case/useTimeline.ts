@@ -82,6 +82,7 @@ export function useTimeline(item: Ref<Case | null>, nameOf: (userId: string | un
       case 'changed': {
         const field = data.field ?? ''
         if (field === 'assignee_id' && data.to && data.to === event.actor_id) return t('timeline.claimed', { actor })
+        if (field === 'review_edited') return t('reviews.timelineEdited', { actor })
         return t('timeline.changed', { actor, field: te(`caseFields.${field}`) ? t(`caseFields.${field}`) : field })
       }
       case 'rule_fired':
@@ -109,6 +110,8 @@ export function useTimeline(item: Ref<Case | null>, nameOf: (userId: string | un
       }
       case 'approval_rejected':
         return t('timeline.remedies.approvalRejected', { actor, comment: data.comment ?? '' })
+      case 'review_deleted':
+        return t('reviews.timelineDeleted', { actor })
       default:
         if (event.type.startsWith('sla_')) return describeSla(event)
         return t('timeline.other', { actor, type: event.type })
