@@ -56,6 +56,22 @@ export async function layoutFaults(page) {
 
     const overlayOf = (el) => el.closest('[data-layout-overlay], dialog[open], [role=dialog]')
 
+    // What shows of a rectangle inside scrolling panes (the inbox's split view): the part
+    // within every ancestor that clips its overflow; null when none of it shows.
+    function shown(el, r) {
+      let { left, top, right, bottom } = r
+      for (let e = el.parentElement; e && e !== document.body; e = e.parentElement) {
+        const s = getComputedStyle(e)
+        if (s.overflowX === 'visible' && s.overflowY === 'visible') continue
+        const c = e.getBoundingClientRect()
+        left = Math.max(left, c.left)
+        top = Math.max(top, c.top)
+        right = Math.min(right, c.right)
+        bottom = Math.max(Math.min(bottom, c.bottom), top)
+      }
+      return right - left >= 2 && bottom - top >= 2 ? { left, top, right, bottom } : null
+    }
+
     // Text runs: one rectangle per line of each non-blank text node.
     const texts = []
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT)
@@ -66,9 +82,10 @@ export async function layoutFaults(page) {
       if (!visible(el)) continue
       const range = document.createRange()
       range.selectNodeContents(node)
-      for (const r of range.getClientRects()) {
-        if (r.width < 2 || r.height < 2) continue
-        texts.push({ el, r, overlay: overlayOf(el) })
+      for (const rect of range.getClientRects()) {
+        if (rect.width < 2 || rect.height < 2) continue
+        const r = shown(el, rect)
+        if (r) texts.push({ el, r, overlay: overlayOf(el) })
       }
     }
 
@@ -81,10 +98,12 @@ export async function layoutFaults(page) {
         (s.backgroundColor && s.backgroundColor !== 'rgba(0, 0, 0, 0)' && s.backgroundColor !== 'transparent') ||
         (parseFloat(s.borderTopWidth) > 0 && s.borderTopStyle !== 'none' && parseFloat(s.borderLeftWidth) > 0)
       if (!painted) continue
-      const r = el.getBoundingClientRect()
-      if (r.width < 2 || r.height < 2) continue
+      const rect = el.getBoundingClientRect()
+      if (rect.width < 2 || rect.height < 2) continue
+      const r = shown(el, rect)
+      if (!r) continue
       // Page-sized boxes (the body, cards, panels) hold text rather than lie over it.
-      if (r.height > 120 || r.width > 600) continue
+      if (rect.height > 120 || rect.width > 600) continue
       if (!visible(el)) continue
       boxes.push({ el, r, overlay: overlayOf(el) })
     }

@@ -70,6 +70,10 @@ const en = {
     passwordRequired: 'Enter your password.',
   },
   inbox: {
+    casePane: 'Selected case',
+    noneSelected: 'No case selected',
+    noneSelectedHint: 'Choose a case from the list, or press j.',
+    openFull: 'Open full page',
     title: 'Inbox',
     viewsLabel: 'Inbox views',
     views: {
@@ -309,6 +313,15 @@ const en = {
       approvalRejected: '{actor} rejected the remedy asked for: {comment}',
     },
     other: '{actor}: {type}',
+    grouped: '{actor} made {n} changes',
+    hideSystem: 'Hide system entries',
+    systemHidden: 'No entries by people yet.',
+    senders: {
+      customer: 'Customer',
+      reply: 'Agent reply',
+      note: 'Internal note',
+      system: 'System',
+    },
     system: 'Kaiku',
     reasons: {
       merged: 'merged into another case',

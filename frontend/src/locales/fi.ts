@@ -69,6 +69,10 @@ const fi: Messages = {
     passwordRequired: 'Anna salasanasi.',
   },
   inbox: {
+    casePane: 'Valittu tapaus',
+    noneSelected: 'Tapausta ei ole valittu',
+    noneSelectedHint: 'Valitse tapaus listasta tai paina j.',
+    openFull: 'Avaa koko sivu',
     title: 'Saapuneet',
     viewsLabel: 'Näkymät',
     views: {
@@ -308,6 +312,15 @@ const fi: Messages = {
       approvalRejected: '{actor} hylkäsi pyydetyn hyvityksen: {comment}',
     },
     other: '{actor}: {type}',
+    grouped: '{actor} teki {n} muutosta',
+    hideSystem: 'Piilota järjestelmän merkinnät',
+    systemHidden: 'Ei vielä ihmisten merkintöjä.',
+    senders: {
+      customer: 'Asiakas',
+      reply: 'Agentin vastaus',
+      note: 'Sisäinen muistiinpano',
+      system: 'Järjestelmä',
+    },
     system: 'Kaiku',
     reasons: {
       merged: 'yhdistetty toiseen tapaukseen',

@@ -3,15 +3,14 @@ import { useI18n } from 'vue-i18n'
 import { categoryName } from '../../stores/categories'
 import { teamOf } from '../../stores/staff'
 import { formatDateTime } from '../../format'
-import type { AttachmentRef, Case, CaseMessage, FieldChange, TimelineEvent } from '../../types'
+import type { AttachmentRef, Case, FieldChange, TimelineEvent } from '../../types'
+import type { ChangeGroup, TimelineEntry } from '../../timelineGroups'
 import { useLabel } from './useLabel'
 import { formatMinor } from '../../remedies'
 
 // The case's conversation and history in one list, and every timeline entry in words.
 
-export type TimelineEntry =
-  | { kind: 'message'; at: string; key: string; message: CaseMessage; original?: boolean }
-  | { kind: 'event'; at: string; key: string; event: TimelineEvent }
+export type { TimelineEntry } from '../../timelineGroups'
 
 /** Timeline events a message already shows. */
 const SHOWN_BY_MESSAGE = new Set(['replied', 'noted', 'customer_replied'])
@@ -157,5 +156,17 @@ export function useTimeline(item: Ref<Case | null>, nameOf: (userId: string | un
     }
   }
 
-  return { entries, attachmentsOf, describeEvent, isSla, ruleChangeOf, changeOf }
+  /** A grouped run of one person's changes in words: who, then each change. */
+  function describeGroup(group: ChangeGroup): { actor: string; lines: Array<{ text: string; from?: string; to?: string }> } {
+    const lines: Array<{ text: string; from?: string; to?: string }> = group.changes.map((c) => ({
+      text: te(`caseFields.${c.field}`) ? t(`caseFields.${c.field}`) : c.field,
+      from: fieldValue(c.field, c.from),
+      to: fieldValue(c.field, c.to),
+    }))
+    for (const tag of group.tagsAdded) lines.push({ text: t('timeline.tagAdded', { tag }) })
+    for (const tag of group.tagsRemoved) lines.push({ text: t('timeline.tagRemoved', { tag }) })
+    return { actor: t('timeline.grouped', { actor: group.actor || t('timeline.system'), n: group.events.length }), lines }
+  }
+
+  return { entries, attachmentsOf, describeEvent, describeGroup, isSla, ruleChangeOf, changeOf }
 }

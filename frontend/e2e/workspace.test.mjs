@@ -1,0 +1,226 @@
+// The inbox as a workspace: from 1200 px wide the selected case opens beside the list (click
+// or j/k, the address keeps it), the composer is in view without scrolling the history, and
+// narrower screens keep the one-column inbox. The timeline folds one person's changes within
+// a minute into one entry and hides system entries behind a switch. Screenshots of the inbox
+// at 390, 768, 1366 and 1920 px in English and Finnish go to e2e/artifacts/workspace/.
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { expect } from './expect.mjs'
+import { adminStorageState, ARTIFACTS, launchBrowser, staffApi, withPage } from './browser.mjs'
+import { checkA11y } from './axe.mjs'
+
+let browser
+let adminState
+const stamp = Date.now().toString(36)
+const ids = []
+const shots = join(ARTIFACTS, 'workspace')
+
+const wide = { viewport: { width: 1366, height: 768 } }
+
+before(async () => {
+  browser = await launchBrowser()
+  adminState = await adminStorageState(browser)
+  mkdirSync(shots, { recursive: true })
+  await withPage(
+    browser,
+    'workspace-seed',
+    async (page) => {
+      await page.goto('/inbox')
+      for (let i = 1; i <= 3; i++) {
+        const { response } = await staffApi(page, 'POST', '/cases', {
+          subject: `Workspace case ${i} ${stamp}`,
+          description: `Workspace description ${i}.\n` + 'A long history line.\n'.repeat(30),
+          customer: { name: `Wilma Work ${i}`, email: `wilma${i}.${stamp}@example.org` },
+          channel: 'walk_in',
+        })
+        assert.equal(response.status(), 201, await response.text())
+        ids.push((await response.json()).data.id)
+      }
+      // A long conversation on the first case: the composer must stay reachable anyway.
+      for (let i = 1; i <= 6; i++) {
+        const { response } = await staffApi(page, 'POST', `/cases/${ids[0]}/messages`, {
+          kind: 'note',
+          body: `Note ${i}: ` + 'checked the order history again. '.repeat(8),
+        })
+        assert.equal(response.status(), 201, await response.text())
+      }
+    },
+    { storageState: adminState },
+  )
+})
+
+after(async () => {
+  await browser?.close()
+})
+
+/** The inbox listing only this run's cases, newest first. */
+const inboxPath = `/inbox?view=all&q=${encodeURIComponent(stamp)}&sort=created_at&order=asc`
+
+const inViewport = (locator) =>
+  locator.evaluate((el) => {
+    const r = el.getBoundingClientRect()
+    return r.top >= 0 && r.bottom <= window.innerHeight && r.height > 0
+  })
+
+describe('split view (1200 px and wider)', () => {
+  test('a click shows the case in the pane and the address keeps it; reload and back too', () =>
+    withPage(
+      browser,
+      'workspace-click',
+      async (page) => {
+        await page.goto(inboxPath)
+        await expect(page.locator('.case-row')).toHaveCount(3)
+        // The first case is selected at once: no empty pane.
+        await expect(page.getByTestId('case-pane').locator('.case__subject')).toContainText(`Workspace case 1 ${stamp}`)
+        await page.locator('.case-row', { hasText: `Workspace case 2 ${stamp}` }).locator('a.case-row__link').click()
+        await page.waitForURL(new RegExp(`case=${ids[1]}`))
+        assert.match(page.url(), /\/inbox\?/)
+        await expect(page.getByTestId('case-pane').locator('.case__subject')).toContainText(`Workspace case 2 ${stamp}`)
+        await expect(page.locator(`.case-row.is-selected[data-case="${ids[1]}"]`)).toBeVisible()
+        await page.reload()
+        await expect(page.getByTestId('case-pane').locator('.case__subject')).toContainText(`Workspace case 2 ${stamp}`)
+        await page.goBack()
+        await page.waitForURL(new RegExp(`case=${ids[0]}`))
+        await expect(page.getByTestId('case-pane').locator('.case__subject')).toContainText(`Workspace case 1 ${stamp}`)
+      },
+      { ...wide, storageState: adminState },
+    ))
+
+  test('j and k move the selection through the list and the pane follows', () =>
+    withPage(
+      browser,
+      'workspace-keys',
+      async (page) => {
+        await page.goto(inboxPath)
+        await expect(page.getByTestId('case-pane').locator('.case__subject')).toContainText(`Workspace case 1 ${stamp}`)
+        await page.locator('body').click({ position: { x: 5, y: 300 } })
+        await page.keyboard.press('j')
+        await page.waitForURL(new RegExp(`case=${ids[1]}`))
+        await expect(page.getByTestId('case-pane').locator('.case__subject')).toContainText(`Workspace case 2 ${stamp}`)
+        await page.keyboard.press('j')
+        await page.waitForURL(new RegExp(`case=${ids[2]}`))
+        await expect(page.getByTestId('case-pane').locator('.case__subject')).toContainText(`Workspace case 3 ${stamp}`)
+        await page.keyboard.press('k')
+        await page.waitForURL(new RegExp(`case=${ids[1]}`))
+        await expect(page.getByTestId('case-pane').locator('.case__subject')).toContainText(`Workspace case 2 ${stamp}`)
+        await expect(page.locator(`.case-row.is-selected[data-case="${ids[1]}"]`)).toBeVisible()
+      },
+      { ...wide, storageState: adminState },
+    ))
+
+  test('the composer is in view without scrolling, and a reply sent from the pane lands in it', () =>
+    withPage(
+      browser,
+      'workspace-reply',
+      async (page) => {
+        await page.goto(`${inboxPath}&case=${ids[0]}`)
+        const pane = page.getByTestId('case-pane')
+        await expect(pane.locator('.case__subject')).toContainText(`Workspace case 1 ${stamp}`)
+        const text = pane.getByTestId('composer-text')
+        await expect(text).toBeVisible()
+        // The history is far longer than the screen, yet the reply box is on it.
+        const paneHeight = await page.getByTestId('inbox-case-pane').evaluate((el) => [el.scrollHeight, el.clientHeight])
+        assert.ok(paneHeight[0] > paneHeight[1] * 1.5, `the history should overflow the pane: ${paneHeight}`)
+        assert.equal(await inViewport(text), true, 'the composer is in the viewport')
+        assert.equal(await inViewport(pane.getByTestId('send')), true, 'the send button is in the viewport')
+        const before = await page.evaluate(() => window.scrollY)
+        await page.keyboard.press('r')
+        assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'composer-text')
+        assert.equal(await inViewport(text), true, 'the opened composer is in the viewport')
+        assert.equal(await inViewport(pane.getByTestId('send')), true, 'so is its send button')
+        await text.fill(`Pane reply ${stamp}`)
+        await pane.getByTestId('send').click()
+        await expect(pane.locator('.message--reply', { hasText: `Pane reply ${stamp}` })).toHaveCount(1)
+        assert.equal(await page.evaluate(() => window.scrollY), before, 'the page itself never scrolled')
+        assert.match(page.url(), new RegExp(`case=${ids[0]}`))
+        await checkA11y(page, 'inbox split view')
+      },
+      { ...wide, storageState: adminState },
+    ))
+})
+
+describe('narrow screens', () => {
+  test('below 1200 px the inbox is one column and a row opens the case page', () =>
+    withPage(
+      browser,
+      'workspace-narrow',
+      async (page) => {
+        await page.goto(inboxPath)
+        await expect(page.locator('.case-row')).toHaveCount(3)
+        await expect(page.getByTestId('inbox-case-pane')).toHaveCount(0)
+        assert.doesNotMatch(page.url(), /case=/)
+        await page.locator('a.case-row__link').first().click()
+        await page.waitForURL(new RegExp(`/cases/${ids[0]}$`))
+        await expect(page.getByRole('link', { name: 'Back to inbox' })).toBeVisible()
+      },
+      { viewport: { width: 1100, height: 800 }, storageState: adminState },
+    ))
+})
+
+describe('a quieter timeline', () => {
+  test('one person’s changes within a minute are one entry; system entries hide behind a switch', () =>
+    withPage(
+      browser,
+      'workspace-timeline',
+      async (page) => {
+        await page.goto('/inbox')
+        const id = ids[2]
+        const get = async () => (await (await staffApi(page, 'GET', `/cases/${id}`)).response.json()).data
+        for (const patch of [{ status: 'open' }, { priority: 'high' }, { tags: ['refund', 'vip'] }]) {
+          const { response } = await staffApi(page, 'PATCH', `/cases/${id}`, { version: (await get()).version, ...patch })
+          assert.equal(response.status(), 200, await response.text())
+        }
+        await page.goto(`/cases/${id}`)
+        const timeline = page.getByTestId('timeline')
+        const group = timeline.getByTestId('timeline-group')
+        await expect(group).toHaveCount(1)
+        await expect(group).toContainText('made 3 changes')
+        await expect(group).toContainText('Tag “refund” added')
+        await expect(group).toContainText('Tag “vip” added')
+        const system = timeline.locator('[data-system]')
+        assert.ok((await system.count()) > 0, 'the case has system entries (SLA clocks, creation)')
+        const toggle = page.getByTestId('hide-system')
+        assert.equal(await toggle.getAttribute('role'), 'switch')
+        await toggle.check()
+        await expect(system).toHaveCount(0)
+        await expect(group).toHaveCount(1)
+        // The choice holds on the next case the agent opens.
+        await page.goto(`/cases/${ids[1]}`)
+        await expect(page.getByTestId('timeline').locator('.message')).toHaveCount(1)
+        assert.equal(await page.getByTestId('hide-system').isChecked(), true)
+        await expect(page.getByTestId('timeline').locator('[data-system]')).toHaveCount(0)
+        await page.goto(`/cases/${id}`)
+        await toggle.uncheck()
+        assert.ok((await system.count()) > 0)
+      },
+      { storageState: adminState },
+    ))
+})
+
+describe('screenshots', () => {
+  for (const locale of ['en', 'fi']) {
+    for (const width of [390, 768, 1366, 1920]) {
+      test(`inbox at ${width} px (${locale}) has no horizontal scroll`, () =>
+        withPage(
+          browser,
+          `workspace-shot-${locale}-${width}`,
+          async (page) => {
+            await page.addInitScript((l) => localStorage.setItem('kaiku.locale', l), locale)
+            await page.goto(`${inboxPath}&case=${ids[0]}`)
+            await expect(page.locator('.case-row')).toHaveCount(3)
+            if (width >= 1200) await expect(page.getByTestId('case-pane').getByTestId('composer')).toBeVisible()
+            await page.screenshot({ path: join(shots, `inbox-${locale}-${width}.png`) })
+            const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+            assert.ok(overflow <= 0, `horizontal scroll of ${overflow}px`)
+            if (width >= 1200) return
+            await page.goto(`/cases/${ids[0]}`)
+            await expect(page.getByTestId('composer')).toBeVisible()
+            await page.screenshot({ path: join(shots, `case-${locale}-${width}.png`), fullPage: true })
+          },
+          { viewport: { width, height: width < 700 ? 844 : 900 }, storageState: adminState },
+        ))
+    }
+  }
+})
