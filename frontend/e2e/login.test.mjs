@@ -41,8 +41,9 @@ describe('login and the app shell', () => {
       await expect(page.getByTestId('current-user')).toHaveText(user.name || user.email)
       await expect(page.getByRole('heading', { level: 1, name: 'Inbox' })).toBeVisible()
       const tabs = page.getByRole('tablist', { name: 'Inbox views' }).getByRole('tab')
-      await expect(tabs).toHaveCount(7)
-      for (const name of ['Unassigned', 'Mine', 'All open', 'Escalated', 'Waiting on customer', 'Resolved', 'All cases']) {
+      const views = ['Unassigned', 'Mine', 'All open', 'Escalated', 'Waiting on customer', 'Resolved', 'Reviews', 'All cases']
+      await expect(tabs).toHaveCount(views.length)
+      for (const name of views) {
         await expect(page.getByRole('tab', { name: new RegExp(`^${name}`) })).toBeVisible()
       }
       await expect(page.getByRole('tab', { selected: true })).toHaveText(/^Unassigned/)
