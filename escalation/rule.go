@@ -39,10 +39,13 @@ const (
 	TriggerSLAWarning      TriggerType = "sla_warning"
 	TriggerSLABreach       TriggerType = "sla_breach"
 	TriggerNoAgentActivity TriggerType = "no_agent_activity"
+	// TriggerFollowUpFailed: the customer (or an agent for them) answered the follow-up check
+	// "no": the fix did not hold and the case is open again.
+	TriggerFollowUpFailed TriggerType = "follow_up_failed"
 )
 
 // TriggerTypes lists every trigger.
-var TriggerTypes = []TriggerType{TriggerCaseCreated, TriggerCaseUpdated, TriggerCustomerReplied, TriggerSLAWarning, TriggerSLABreach, TriggerNoAgentActivity}
+var TriggerTypes = []TriggerType{TriggerCaseCreated, TriggerCaseUpdated, TriggerCustomerReplied, TriggerSLAWarning, TriggerSLABreach, TriggerNoAgentActivity, TriggerFollowUpFailed}
 
 // Trigger is when a rule runs. IdleMinutes (business minutes without agent activity on the
 // case) is required for no_agent_activity and must be 0 for every other trigger.

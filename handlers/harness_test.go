@@ -108,7 +108,7 @@ func newStackWith(t *testing.T, opts store.Options) *stack {
 		Logger: logger, Auth: hd.Auth, Users: users, Cases: cases, Intake: hd.Intake, Conversation: hd.Conversation, Events: events,
 		Settings: hd.Settings, Outbox: hd.Outbox, Canned: hd.Canned, SLA: hd.SLA, Rules: hd.Rules,
 		Webhooks: hd.Webhooks, MaxFileBytes: limits.MaxFileBytes,
-		SavedViews: hd.SavedViews,
+		SavedViews: hd.SavedViews, FollowUps: hd.FollowUps,
 		Ready: readyFunc(func(ctx context.Context) map[string]error {
 			searchErr := idx.Ping(ctx)
 			if s.searchDown.Load() {

@@ -26,6 +26,7 @@ type Deps struct {
 	SLA           *helpdesk.SLA
 	Rules         *helpdesk.Rules
 	Webhooks      *helpdesk.Webhooks
+	FollowUps     *helpdesk.FollowUps
 	Ready         readiness
 	Frontend      fs.FS
 	MaxBodyBytes  int64 // JSON bodies
@@ -71,6 +72,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	rules := &ruleHandlers{rules: d.Rules, bind: bind}
 	webhooks := &webhookHandlers{webhooks: d.Webhooks, bind: bind}
 	settings := &settingsHandlers{settings: d.Settings, bind: bind}
+	followUps := &followUpHandlers{followUps: d.FollowUps, bind: bind}
 	conv := &conversationHandlers{conv: d.Conversation, history: d.Cases, events: d.Events, bind: bind}
 
 	e.GET("/healthz", health.healthz)
@@ -126,6 +128,10 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.GET("/cases/:id/attachments/:aid", conv.attachment)
 	staff.GET("/cases/:id/customer-history", conv.customerHistory)
 	staff.POST("/cases/:id/presence", conv.presence)
+	staff.POST("/cases/:id/follow-up", followUps.record)
+	staff.POST("/cases/:id/promises", followUps.addPromise)
+	staff.POST("/cases/:id/promises/:pid/kept", followUps.keepPromise)
+	staff.POST("/cases/:id/promises/:pid/delay", followUps.delayPromise)
 	staff.DELETE("/cases/:id/presence", conv.presence)
 	staff.GET("/events", conv.stream)
 

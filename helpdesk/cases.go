@@ -26,6 +26,8 @@ type Cases struct {
 	rules   *Rules
 	now     Clock
 	refs    *referenceBlocks
+	// followUps schedules the follow-up check when a case is resolved (set by New; nil: none).
+	followUps *FollowUps
 }
 
 // NewCases wires the case use cases. rules may be nil (no escalation rules run).
@@ -345,6 +347,7 @@ func (s *Cases) writeStored(ctx context.Context, id string, w writeSpec, change 
 	}
 	var effects []escalation.RuleEffect
 	var timerAgain *time.Time
+	resolved := false
 	c, err := s.store.UpdateCase(ctx, id, func(c *models.Case) error {
 		if w.expected != 0 && c.Version != w.expected {
 			return models.StaleVersion(c.Version)
@@ -355,6 +358,7 @@ func (s *Cases) writeStored(ctx context.Context, id string, w writeSpec, change 
 		if err := change(c); err != nil {
 			return err
 		}
+		resolved = s.followUps.afterChange(c, previous, now)
 		if err := s.sla.after(ctx, c, w.slaEvent, previous, now, w.policies); err != nil {
 			return err
 		}
@@ -385,6 +389,10 @@ func (s *Cases) writeStored(ctx context.Context, id string, w writeSpec, change 
 	}
 	if err := s.store.SetSLATimer(ctx, c.ID, timerAgain); err != nil {
 		return nil, nil, err
+	}
+	if resolved {
+		// The customer hears of the resolution from the notice, never from a reply mail.
+		s.followUps.resolutionNotice(ctx, c)
 	}
 	return c, effects, nil
 }
@@ -448,10 +456,13 @@ const (
 	ViewWaiting    = "waiting"
 	ViewResolved   = "resolved"
 	ViewEscalated  = "escalated"
+	// ViewFollowUpsDue: cases whose customer was asked the follow-up check and has not
+	// answered, soonest to expire first, for an agent to call and record the answer.
+	ViewFollowUpsDue = "follow_ups_due"
 )
 
 // Views lists every view name.
-var Views = []string{ViewUnassigned, ViewMine, ViewAllOpen, ViewWaiting, ViewResolved, ViewEscalated}
+var Views = []string{ViewUnassigned, ViewMine, ViewAllOpen, ViewWaiting, ViewResolved, ViewEscalated, ViewFollowUpsDue}
 
 // CaseListQuery is the inbox's list request.
 type CaseListQuery struct {
@@ -550,6 +561,8 @@ func (s *Cases) buildQuery(p *Principal, q CaseListQuery) (search.Query, error) 
 	case ViewEscalated:
 		add(search.FieldStatus, statusStrings(models.OpenStatuses))
 		sq.IntRanges = append(sq.IntRanges, search.IntRange{Field: search.FieldEscalationLevel, From: 1})
+	case ViewFollowUpsDue:
+		add(search.FieldFollowUpState, []string{string(models.FollowUpAsked)})
 	default:
 		return sq, models.InvalidField("view", "must be one of "+fmt.Sprint(Views))
 	}
@@ -595,7 +608,13 @@ func (s *Cases) buildQuery(p *Principal, q CaseListQuery) (search.Query, error) 
 	if sort == "" && q.Text == "" && q.View == ViewEscalated {
 		sort = "escalation" // the most escalated first: that view exists to work them down
 	}
+	if sort == "" && q.Text == "" && q.View == ViewFollowUpsDue {
+		sort = "follow_up"
+	}
 	switch sort {
+	case "follow_up":
+		// The answer window ending soonest first.
+		sq.Sort = []search.Sort{{Field: search.FieldFollowUpDueAt}}
 	case "", "updated_at":
 		if q.Text == "" || q.Sort != "" {
 			sq.Sort = []search.Sort{{Field: search.FieldUpdatedAt, Desc: q.Desc}}
@@ -615,7 +634,7 @@ func (s *Cases) buildQuery(p *Principal, q CaseListQuery) (search.Query, error) 
 			return sq, models.InvalidField("sort", "relevance needs a search text")
 		}
 	default:
-		return sq, models.InvalidField("sort", "must be updated_at, created_at, priority, due, escalation or relevance")
+		return sq, models.InvalidField("sort", "must be updated_at, created_at, priority, due, escalation, follow_up or relevance")
 	}
 	if q.Limit < 0 || q.Limit > 200 {
 		return sq, models.InvalidField("limit", "must be between 1 and 200")

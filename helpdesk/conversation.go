@@ -44,15 +44,17 @@ func (cv *Conversation) AddMessage(ctx context.Context, p *Principal, caseID str
 	if kind == models.MessageReply {
 		slaEvent = models.SLAOnAgentReply
 	}
+	resolves := false // the reply resolves the case: the resolution notice carries it
 	announce := func(c *models.Case) []func() error {
 		steps := cv.cases.publish(ctx, EventCaseUpdated, map[string]any{"by": p.User.ID})(c)
-		if kind == models.MessageReply {
+		if kind == models.MessageReply && !resolves {
 			steps = append(steps, func() error { cv.mailReply(ctx, c, msgID); return nil })
 		}
 		return steps
 	}
 	return cv.cases.write(ctx, caseID, writeSpec{expected: req.Version, slaEvent: slaEvent, trigger: escalation.TriggerCaseUpdated, announce: announce}, func(c *models.Case) error {
 		c.AddStaffMessage(msgID, kind, req.Body, p.Actor(), now)
+		resolves = req.Status != nil && *req.Status == models.StatusResolved && c.Status != models.StatusResolved && c.Status != models.StatusClosed
 		if req.Status != nil && *req.Status != c.Status {
 			status := *req.Status
 			return c.ApplyPatch(models.CasePatch{Status: &status}, p.Actor(), now)

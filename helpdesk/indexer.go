@@ -53,7 +53,7 @@ func ToDoc(c *models.Case) search.CaseDoc {
 	if c.DueAt != nil {
 		due = *c.DueAt
 	}
-	return search.CaseDoc{
+	doc := search.CaseDoc{
 		ID: c.ID, Subject: c.Subject, Body: body,
 		CustomerName: c.Customer.Name, CustomerEmail: c.Customer.Email, CustomerPhone: c.Customer.Phone,
 		Status: string(c.Status), Priority: string(c.Priority), PriorityRank: c.Priority.Rank(),
@@ -62,6 +62,13 @@ func ToDoc(c *models.Case) search.CaseDoc {
 		EscalationLevel: c.EscalationLevel, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 		DueAt: due, Version: c.Version,
 	}
+	if f := c.FollowUpCheck; f != nil {
+		doc.FollowUpState = string(f.State)
+		if t := c.FollowUpDueAt(); t != nil {
+			doc.FollowUpDueAt = *t
+		}
+	}
+	return doc
 }
 
 // Indexed indexes a case just written; it returns once the index holds it, so the writer's

@@ -22,6 +22,8 @@ type Deps struct {
 	BaseURL  string // public address, for tracking links in mail
 	Currency string // of authority limits
 	Limits   IntakeLimits
+	// FollowUps are the follow-up check's and promises' times; zero fields take the defaults.
+	FollowUps FollowUpSettings
 }
 
 // Helpdesk is every use case, wired to the others it needs.
@@ -40,6 +42,7 @@ type Helpdesk struct {
 	Canned       *Canned
 	Webhooks     *Webhooks
 	SavedViews   *SavedViews
+	FollowUps    *FollowUps
 }
 
 // New wires the use cases; the server and the tests build them the same way. Installing the
@@ -68,6 +71,8 @@ func New(d Deps) (*Helpdesk, error) {
 	h.Intake = NewIntake(d.Store, h.Settings, h.Cases, mail.NewCaseNotifier(d.Mailer, d.Limits.FirstResponseHours),
 		h.Events, d.Logger, d.Clock, d.BaseURL, d.Limits)
 	h.Conversation = newConversation(h.Intake)
+	h.FollowUps = newFollowUps(h.Intake, d.FollowUps)
+	h.Cases.followUps, h.Intake.followUps = h.FollowUps, h.FollowUps
 	h.SavedViews = NewSavedViews(d.Store, h.Cases, d.Clock)
 	return h, nil
 }

@@ -32,7 +32,11 @@ type CaseDoc struct {
 	CreatedAt       time.Time `json:"created_at"`
 	UpdatedAt       time.Time `json:"updated_at"`
 	DueAt           time.Time `json:"due_at"` // zero when no SLA clock runs
-	Version         int64     `json:"version"`
+	// FollowUpState is the follow-up check's state ("" when none) and FollowUpDueAt its next
+	// step: the question while scheduled, the end of the answer window while asked.
+	FollowUpState string    `json:"follow_up_state"`
+	FollowUpDueAt time.Time `json:"follow_up_due_at"`
+	Version       int64     `json:"version"`
 }
 
 // Keyword fields: exact-match filters and facets.
@@ -47,6 +51,7 @@ const (
 	FieldAssigneeID      = "assignee_id"
 	FieldTeamID          = "team_id"
 	FieldCustomerEmail   = "customer_email"
+	FieldFollowUpState   = "follow_up_state"
 )
 
 // Sortable fields (besides the keyword fields above).
@@ -56,16 +61,18 @@ const (
 	FieldDueAt           = "due_at"
 	FieldPriorityRank    = "priority_rank"
 	FieldEscalationLevel = "escalation_level"
+	FieldFollowUpDueAt   = "follow_up_due_at"
 )
 
 // KeywordFields lists the fields Filter and Facets accept.
 var KeywordFields = []string{
 	FieldStatus, FieldPriority, FieldChannel, FieldCategory, FieldTouchpoint,
 	FieldExpectedOutcome, FieldTags, FieldAssigneeID, FieldTeamID, FieldCustomerEmail,
+	FieldFollowUpState,
 }
 
 // SortFields lists the fields Sort accepts.
-var SortFields = []string{FieldCreatedAt, FieldUpdatedAt, FieldDueAt, FieldPriorityRank, FieldEscalationLevel}
+var SortFields = []string{FieldCreatedAt, FieldUpdatedAt, FieldDueAt, FieldPriorityRank, FieldEscalationLevel, FieldFollowUpDueAt}
 
 // Filter keeps documents whose Field equals one of Values (OR within a filter, AND across
 // filters). Negate keeps the documents that match none of Values. A value "" matches documents

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/mail"
 )
 
@@ -40,7 +41,9 @@ type Config struct {
 	SLASweepInterval time.Duration
 	IntakePerIP      int
 	IntakePerEmail   int
-	Mail             mail.Config
+	// FollowUps: when the follow-up check is asked, how long it waits, when promises remind.
+	FollowUps helpdesk.FollowUpSettings
+	Mail      mail.Config
 	// WebhookAllowHosts may be called by outbound webhooks although they resolve to private,
 	// loopback or link-local addresses (an intranet service).
 	WebhookAllowHosts []string
@@ -99,6 +102,11 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	}
 	c.IntakePerIP = number("KAIKU_INTAKE_LIMIT_PER_IP", 20)
 	c.IntakePerEmail = number("KAIKU_INTAKE_LIMIT_PER_EMAIL", 5)
+	c.FollowUps = helpdesk.FollowUpSettings{
+		Delay:           time.Duration(number("KAIKU_FOLLOW_UP_DAYS", 7)) * 24 * time.Hour,
+		AnswerWindow:    time.Duration(number("KAIKU_FOLLOW_UP_ANSWER_DAYS", 14)) * 24 * time.Hour,
+		PromiseReminder: time.Duration(number("KAIKU_PROMISE_REMINDER_MINUTES", 60)) * time.Minute,
+	}
 	if mc, err := mail.ConfigFromEnv(getenv); err != nil {
 		errs = append(errs, err.Error())
 	} else {

@@ -98,7 +98,8 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 	limits := helpdesk.DefaultIntakeLimits
 	limits.PerIP, limits.PerEmail = cfg.IntakePerIP, cfg.IntakePerEmail
 	hd, err := helpdesk.New(helpdesk.Deps{Store: db.store, Index: index, Mailer: mailer, Webhooks: outbound, Logger: logger,
-		Clock: clock, BaseURL: cfg.BaseURL, Currency: cfg.Currency, Limits: limits})
+		Clock: clock, BaseURL: cfg.BaseURL, Currency: cfg.Currency, Limits: limits,
+		FollowUps: cfg.FollowUps})
 	if err != nil {
 		return err
 	}
@@ -124,6 +125,7 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 		Events: events, Settings: hd.Settings, Outbox: hd.Outbox, Canned: hd.Canned, SLA: hd.SLA, Rules: hd.Rules,
 		Webhooks:      hd.Webhooks,
 		SavedViews:    hd.SavedViews,
+		FollowUps:     hd.FollowUps,
 		MaxFileBytes:  limits.MaxFileBytes,
 		Ready:         readyChecks{"database": db.store.Ping, "search": index.Ping},
 		Frontend:      frontend.FS(),

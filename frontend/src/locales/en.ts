@@ -75,6 +75,7 @@ const en = {
       escalated: 'Escalated',
       waiting: 'Waiting on customer',
       resolved: 'Resolved',
+      follow_ups_due: 'Follow-ups due',
       all: 'All cases',
     },
     newCase: 'New case',
@@ -115,6 +116,7 @@ const en = {
       priority: 'Priority',
       due: 'Due soonest',
       escalation: 'Most escalated',
+      follow_up: 'Follow-up ends soonest',
       order: 'Order',
       newFirst: 'Newest first',
       oldFirst: 'Oldest first',
@@ -646,6 +648,7 @@ const en = {
       ratingRequired: 'Choose a rating from 1 to 5 stars.',
       thanks: 'Thank you for your answer',
       thanksText: 'We read every answer. If the problem is not solved, we have opened your case again.',
+      wholeCase: 'See the whole case and its conversation',
     },
   },
   shortcuts: {
@@ -1037,6 +1040,7 @@ const en = {
       sla_warning: 'SLA warning',
       sla_breach: 'SLA breach',
       no_agent_activity: 'No agent activity',
+      follow_up_failed: 'Follow-up failed (the fix did not hold)',
     },
     fields: {
       status: 'Status',

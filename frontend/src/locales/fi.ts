@@ -74,6 +74,7 @@ const fi: Messages = {
       escalated: 'Eskaloidut',
       waiting: 'Odottaa asiakasta',
       resolved: 'Ratkaistut',
+      follow_ups_due: 'Seurannat odottavat',
       all: 'Kaikki tapaukset',
     },
     newCase: 'Uusi tapaus',
@@ -114,6 +115,7 @@ const fi: Messages = {
       priority: 'Prioriteetti',
       due: 'Lähin määräaika ensin',
       escalation: 'Korkein eskalaatiotaso ensin',
+      follow_up: 'Seuranta päättyy pian',
       order: 'Suunta',
       newFirst: 'Uusimmat ensin',
       oldFirst: 'Vanhimmat ensin',
@@ -645,6 +647,7 @@ const fi: Messages = {
       ratingRequired: 'Valitse arvio yhdestä viiteen tähteen.',
       thanks: 'Kiitos vastauksestasi',
       thanksText: 'Luemme jokaisen vastauksen. Jos ongelma ei ratkennut, olemme avanneet asiasi uudelleen.',
+      wholeCase: 'Näytä koko asia ja keskustelu',
     },
   },
   shortcuts: {
@@ -1036,6 +1039,7 @@ const fi: Messages = {
       sla_warning: 'SLA-varoitus',
       sla_breach: 'SLA ylittyi',
       no_agent_activity: 'Ei käsittelijän toimia',
+      follow_up_failed: 'Seuranta epäonnistui (ratkaisu ei pitänyt)',
     },
     fields: {
       status: 'Tila',
