@@ -29,6 +29,8 @@ import type {
   ComplaintReceipt,
   CreatedApiToken,
   FollowUpAnswer,
+  PromiseDelayInput,
+  PromiseInput,
   FormOptions,
   InboxView,
   ListMeta,
@@ -363,6 +365,25 @@ export function patchCase(id: string, patch: CasePatch): Promise<Case> {
 /** A reply (mailed to the customer) or an internal note; 201 with the updated case. */
 export function addCaseMessage(id: string, message: NewStaffMessage): Promise<Case> {
   return data(request<Case>('POST', `${casePath(id)}/messages`, { body: message }))
+}
+
+/** An agent records the customer's answer to the follow-up check (a phone call). */
+export function recordFollowUp(id: string, answer: FollowUpAnswer): Promise<Case> {
+  return data(request<Case>('POST', `${casePath(id)}/follow-up`, { body: answer }))
+}
+
+/** Records a promise made to the customer (`due_at` RFC 3339). */
+export function addPromise(id: string, promise: PromiseInput): Promise<Case> {
+  return data(request<Case>('POST', `${casePath(id)}/promises`, { body: promise }))
+}
+
+export function keepPromise(id: string, promiseId: string): Promise<Case> {
+  return data(request<Case>('POST', `${casePath(id)}/promises/${encodeURIComponent(promiseId)}/kept`))
+}
+
+/** Moves a promise to a later time and mails the customer about the delay. */
+export function delayPromise(id: string, promiseId: string, delay: PromiseDelayInput): Promise<Case> {
+  return data(request<Case>('POST', `${casePath(id)}/promises/${encodeURIComponent(promiseId)}/delay`, { body: delay }))
 }
 
 export function customerHistory(id: string, signal?: AbortSignal): Promise<CaseSummary[]> {
