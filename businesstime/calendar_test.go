@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/kaiku-helpdesk/kaiku/businesstime/caltest"
 )
 
 var helsinki = mustLoc("Europe/Helsinki")
@@ -26,22 +28,8 @@ func mustLoc(name string) *time.Location {
 	return l
 }
 
-// hel parses "2006-01-02 15:04" as Helsinki wall time (not for the repeated hour: use utc).
-func hel(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, helsinki)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
-func utc(s string) time.Time {
-	t, err := time.Parse("2006-01-02 15:04", s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
+// hel and utc parse "2006-01-02 15:04" as Helsinki wall time and as UTC.
+var hel, utc = caltest.Helsinki, caltest.UTC
 
 // weekly builds a calendar with the same intervals on the given weekdays.
 func weekly(zone string, days []time.Weekday, ivs ...Interval) Calendar {

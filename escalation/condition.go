@@ -32,6 +32,17 @@ const (
 	CondRepeatComplainant ConditionField = "repeat_complainant"
 	CondText              ConditionField = "text"
 	CondSLAClock          ConditionField = "sla_clock" // the clock of an sla_warning / sla_breach event
+	// Review conditions; a case that is no review has no rating and no source, and is never
+	// edited as a review.
+	CondReviewRating ConditionField = "review_rating" // normalised 1-5
+	CondReviewSource ConditionField = "review_source" // the source's kind
+	CondReviewEdited ConditionField = models.ReviewEditedField
+)
+
+// The fields of an approval_requested event: the grant asked for.
+const (
+	CondRemedyOption ConditionField = "option"       // its resolution option
+	CondRemedyAmount ConditionField = "amount_minor" // its amount, in integer minor units
 )
 
 // ConditionOp is how a condition compares.
@@ -254,13 +265,31 @@ func conditionSpecs() map[ConditionField]*condSpec {
 		CondText:              {label: "text", ops: map[ConditionOp]ValueType{OpContainsAny: ValueList, OpMatchesRegex: ValueString}},
 		CondSLAClock: {label: "SLA clock", ops: opsEquality, enum: slaKindNames,
 			get: func(e *ruleEval) string { return foldLower(string(e.in.SLAKind)) }},
+		CondRemedyOption: {label: "resolution option", ops: opsEquality, check: checkLen(40, false),
+			get: func(e *ruleEval) string {
+				if e.in.Remedy == nil {
+					return ""
+				}
+				return foldLower(e.in.Remedy.OptionID)
+			}},
+		CondRemedyAmount: {label: "amount", ops: map[ConditionOp]ValueType{OpGt: ValueNumber, OpGte: ValueNumber, OpLt: ValueNumber, OpLte: ValueNumber}},
+		CondReviewRating: {label: "rating", ops: map[ConditionOp]ValueType{
+			OpEq: ValueNumber, OpNeq: ValueNumber, OpGt: ValueNumber, OpGte: ValueNumber, OpLt: ValueNumber, OpLte: ValueNumber}},
+		CondReviewSource: {label: "review source", ops: opsEquality, enum: models.ReviewSourceKinds,
+			get: func(e *ruleEval) string {
+				if e.c.Review == nil {
+					return ""
+				}
+				return string(e.c.Review.SourceKind)
+			}},
+		CondReviewEdited: {label: "review", ops: map[ConditionOp]ValueType{OpChanged: ValueNone}},
 	}
 }
 
 // ConditionFields lists the fields in the order the rule editor offers them.
 var ConditionFields = []ConditionField{CondStatus, CondPriority, CondChannel, CondCategory, CondTouchpoint, CondTags,
 	CondExpectedOutcome, CondAssignee, CondTeam, CondEscalationLevel, CondCustomerEmail, CondCustomerDomain,
-	CondRepeatComplainant, CondText, CondSLAClock}
+	CondRepeatComplainant, CondText, CondSLAClock, CondRemedyOption, CondRemedyAmount, CondReviewRating, CondReviewSource, CondReviewEdited}
 
 // ConditionOps returns the ops a field takes, sorted (nil for an unknown field).
 func ConditionOps(f ConditionField) []ConditionOp {

@@ -9,6 +9,7 @@ const (
 	DefaultRuleSafetyWords         = "default-safety-legal-words"
 	DefaultRuleRepeatComplainant   = "default-repeat-complainant"
 	DefaultRuleFirstResponseBreach = "default-first-response-breach"
+	DefaultRuleLowRating           = "default-review-low-rating"
 )
 
 // SafetyLegalWords are the words of the default safety / legal rule, in English and Finnish.
@@ -60,6 +61,27 @@ func DefaultRules() []Rule {
 				{Type: ActionRaiseEscalation},
 				{Type: ActionNotify, CaseTeam: true, FallbackRole: NotifyManagers, Channels: []string{NotifyInApp, NotifyEmail},
 					Message: "The first response to this case is overdue."},
+			},
+			Version: 1,
+		},
+	}
+}
+
+// DefaultReviewRules are the shipped rules for online reviews. They are seeded on a marker of
+// their own, so installations from before reviews get them too.
+func DefaultReviewRules() []Rule {
+	return []Rule{
+		{
+			ID: DefaultRuleLowRating, Name: "Low-rated review", Enabled: true, Position: 15,
+			Description: "A review rated 2 stars or less (of 5, after normalising) gets high priority, so its first-response clock runs on the high target.",
+			Trigger:     Trigger{Type: TriggerCaseCreated}, Match: MatchAll,
+			Conditions: []Condition{
+				{Field: CondChannel, Op: OpEq, Value: StringValue(string(models.ChannelReview))},
+				{Field: CondReviewRating, Op: OpLte, Value: NumberValue(2)},
+			},
+			Actions: []Action{
+				{Type: ActionSetPriority, Priority: models.PriorityHigh, OnlyRaise: true},
+				{Type: ActionAddTag, Tag: "low-rating"},
 			},
 			Version: 1,
 		},

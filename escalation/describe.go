@@ -37,6 +37,8 @@ func (c Condition) Describe() string {
 		return fmt.Sprintf("customer has %d or more cases in %d days", v.Cases, v.Days)
 	case c.Field == CondRepeatComplainant:
 		return fmt.Sprintf("customer has fewer than %d cases in %d days", v.Cases, v.Days)
+	case c.Field == CondReviewEdited:
+		return "review edited"
 	case c.Op == OpChanged:
 		return label + " changed"
 	case c.Op == OpMatchesRegex:

@@ -1,6 +1,7 @@
 package escalation
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,6 +28,8 @@ type RuleInput struct {
 	ChangedBy map[string]string
 	// SLAKind is the clock of an sla_warning / sla_breach event.
 	SLAKind models.SLAKind
+	// Remedy is the grant of an approval_requested event.
+	Remedy *RemedyFacts
 	// Idle is the business time since the last agent activity (no_agent_activity): rules whose
 	// IdleMinutes have passed run.
 	Idle time.Duration
@@ -34,6 +37,17 @@ type RuleInput struct {
 	// no_agent_activity rules that fired earlier in the same idle stretch).
 	AlreadyFired []string
 }
+
+// RemedyFacts are what the remedy conditions look at: the option and its amount in integer
+// minor units.
+type RemedyFacts struct {
+	OptionID    string
+	AmountMinor int64
+}
+
+// MaxRuleAmountMinor is the largest amount an amount_minor condition takes: 2^53-1, which a
+// JSON number (read as a float64) still holds exactly.
+const MaxRuleAmountMinor = 1<<53 - 1
 
 // RuleResult is what one evaluation did, in firing order.
 type RuleResult struct {
@@ -53,6 +67,7 @@ type compiledCond struct {
 	str   string
 	list  []string
 	num   int
+	minor int64 // amount_minor conditions, exact
 	words []wordPattern
 	re    *ruleRegex
 	bad   bool // cannot be evaluated (refused when saved; only hand-edited data): never true
@@ -134,6 +149,7 @@ func compileRule(r Rule, regexes *RegexCache) compiledRule {
 			cc.re, cc.bad = re, err != nil
 		case c.Value.Type == ValueNumber:
 			cc.num = int(c.Value.Number)
+			cc.minor = int64(c.Value.Number) // whole and at most 2^53-1 (Validate): exact
 		default:
 			cc.str = fold(c.Value.String)
 			for _, v := range c.Value.List {
@@ -236,16 +252,29 @@ func (e *ruleEval) test(cc *compiledCond) (ok bool, detail string) {
 		return n < c.Value.Cases, strconv.Itoa(n)
 	case CondEscalationLevel:
 		return cmpOp(c.Op, e.c.EscalationLevel-cc.num), ""
+	case CondReviewRating:
+		if e.c.Review == nil {
+			return false, ""
+		}
+		return cmpOp(c.Op, e.c.Review.Rating-cc.num), ""
 	case CondTags:
 		has := slices.Contains(e.c.Tags, cc.str)
 		if c.Op == OpNotContains {
 			return !has, ""
 		}
 		return has, ""
-	case CondSLAClock:
+	case CondSLAClock, CondRemedyOption:
 		if e.preview {
 			return true, ""
 		}
+	case CondRemedyAmount:
+		if e.preview {
+			return true, ""
+		}
+		if e.in.Remedy == nil {
+			return false, ""
+		}
+		return cmpOp(c.Op, cmp.Compare(e.in.Remedy.AmountMinor, cc.minor)), strconv.FormatInt(e.in.Remedy.AmountMinor, 10)
 	}
 	v := cc.spec.get(e)
 	if c.Field == CondCustomerDomain {

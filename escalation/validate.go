@@ -221,6 +221,10 @@ func validateCondition(key string, c Condition, trigger TriggerType, fields map[
 		fields[key+".field"] = "sla_clock works only with the sla_warning and sla_breach triggers"
 		return
 	}
+	if (c.Field == CondRemedyOption || c.Field == CondRemedyAmount) && trigger != "" && trigger != TriggerApprovalRequested {
+		fields[key+".field"] = string(c.Field) + " works only with the approval_requested trigger"
+		return
+	}
 	v := c.Value
 	got := v.Type
 	if c.Field == CondText && c.Op == OpContainsAny && got == ValueString {
@@ -253,6 +257,14 @@ func validateCondition(key string, c Condition, trigger TriggerType, fields map[
 		}
 		if v.Days < 1 || v.Days > 3650 {
 			fields[vkey+".days"] = "must be between 1 and 3650"
+		}
+	case c.Field == CondRemedyAmount:
+		if v.Number != float64(int64(v.Number)) || v.Number < 0 || v.Number > MaxRuleAmountMinor {
+			fields[vkey] = "must be a whole number of minor units from 0 to 9007199254740991"
+		}
+	case c.Field == CondReviewRating:
+		if v.Number != float64(int(v.Number)) || v.Number < 1 || v.Number > 5 {
+			fields[vkey] = "must be a whole number from 1 to 5"
 		}
 	case want == ValueNumber:
 		if v.Number != float64(int(v.Number)) || v.Number < 0 || v.Number > MaxEscalationLevel {

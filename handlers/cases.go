@@ -53,6 +53,10 @@ type caseSummary struct {
 	DueAt           *time.Time          `json:"due_at,omitempty"` // the soonest SLA due time, if a clock runs
 	Version         int64               `json:"version"`
 	Highlights      map[string][]string `json:"highlights,omitempty"`
+	// Review fields, on review cases only: source kind, rating 1-5, reply state.
+	ReviewSource string `json:"review_source,omitempty"`
+	ReviewRating int    `json:"review_rating,omitempty"`
+	ReviewReply  string `json:"review_reply,omitempty"`
 }
 
 func summaryOf(h search.Hit) caseSummary {
@@ -65,7 +69,14 @@ func summaryOf(h search.Hit) caseSummary {
 		Category: d.Category, Touchpoint: d.Touchpoint, ExpectedOutcome: d.ExpectedOutcome, Tags: tags,
 		AssigneeID: d.AssigneeID, TeamID: d.TeamID, EscalationLevel: d.EscalationLevel,
 		CustomerName: d.CustomerName, CustomerEmail: d.CustomerEmail, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
-		Version: d.Version, Highlights: h.Highlights, DueAt: optionalTime(d.DueAt)}
+		Version: d.Version, Highlights: h.Highlights, DueAt: optionalTime(d.DueAt),
+		ReviewSource: d.ReviewSource, ReviewRating: rating(d.ReviewRating), ReviewReply: d.ReviewReply}
+}
+
+// rating reads the index's rating keyword; 0 when the case is no review.
+func rating(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
 }
 
 func optionalTime(t time.Time) *time.Time {
@@ -80,6 +91,7 @@ var caseListParams = map[string]bool{
 	"view": true, "q": true, "status": true, "priority": true, "assignee_id": true, "team_id": true,
 	"category": true, "touchpoint": true, "channel": true, "tag": true, "created_from": true, "created_to": true,
 	"min_escalation_level": true, "sort": true, "order": true, "limit": true, "cursor": true, "facets": true,
+	"review_source": true, "review_rating": true, "review_reply": true,
 }
 
 func (h *caseHandlers) list(c echo.Context) error {
@@ -126,6 +138,7 @@ func parseCaseListQuery(v url.Values) (helpdesk.CaseListQuery, error) {
 		TeamIDs: multi(v, "team_id"), Categories: multi(v, "category"), Touchpoints: multi(v, "touchpoint"),
 		Channels: multi(v, "channel"), Tags: multi(v, "tag"), Sort: v.Get("sort"), Cursor: v.Get("cursor"),
 		Facets: multi(v, "facets"), Desc: v.Get("order") != "asc",
+		ReviewSources: multi(v, "review_source"), ReviewRatings: multi(v, "review_rating"), ReviewReplies: multi(v, "review_reply"),
 	}
 	if o := v.Get("order"); o != "" && o != "asc" && o != "desc" {
 		return q, models.InvalidField("order", "must be asc or desc")

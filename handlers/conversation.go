@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -12,13 +13,12 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/search"
-	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
 // conversationService is what the staff conversation handlers need.
 type conversationService interface {
-	AddMessage(ctx context.Context, p *helpdesk.Principal, caseID string, req models.MessageCreate) (*models.Case, error)
-	StaffAttachment(ctx context.Context, p *helpdesk.Principal, caseID, attachmentID string) (*store.Attachment, error)
+	AddMessage(ctx context.Context, p *helpdesk.Principal, caseID string, req models.MessageCreate, files []helpdesk.Upload) (*models.Case, error)
+	StaffAttachment(ctx context.Context, p *helpdesk.Principal, caseID, attachmentID string) (*models.Attachment, error)
 	Present(ctx context.Context, p *helpdesk.Principal, caseID string, leaving bool) ([]helpdesk.Viewer, error)
 	Merge(ctx context.Context, p *helpdesk.Principal, caseID string, req models.MergeRequest) (*models.Case, error)
 }
@@ -30,22 +30,48 @@ type historyService interface {
 
 // eventSource is the live-update bus.
 type eventSource interface {
-	Subscribe() (<-chan store.Event, func())
+	Subscribe() (<-chan models.Event, func())
 }
 
 type conversationHandlers struct {
-	conv    conversationService
-	history historyService
-	events  eventSource
-	bind    *Binder
+	conv        conversationService
+	history     historyService
+	events      eventSource
+	bind        *Binder
+	maxUpload   int64 // a whole multipart message with its files
+	maxFileSize int64
 }
 
+// addMessage takes a reply or note as JSON, or as a multipart form with the same fields and
+// up to five files in "attachments" (the limits and checks of the public form).
 func (h *conversationHandlers) addMessage(c echo.Context) error {
 	var req models.MessageCreate
-	if err := h.bind.bindJSON(c, &req); err != nil {
+	var files []helpdesk.Upload
+	if isMultipart(c) {
+		var status, version string
+		var err error
+		files, err = readUploadForm(c, h.maxUpload, h.maxFileSize, map[string]*string{
+			"kind": &req.Kind, "body": &req.Body, "status": &status, "version": &version,
+		})
+		if err != nil {
+			return err
+		}
+		if status != "" {
+			st := models.Status(status)
+			req.Status = &st
+		}
+		if version != "" {
+			if req.Version, err = strconv.ParseInt(version, 10, 64); err != nil {
+				return models.InvalidField("version", "must be a whole number")
+			}
+		}
+		if err := h.bind.check(&req); err != nil {
+			return err
+		}
+	} else if err := h.bind.bindJSON(c, &req); err != nil {
 		return err
 	}
-	cs, err := h.conv.AddMessage(c.Request().Context(), principal(c), c.Param("id"), req)
+	cs, err := h.conv.AddMessage(c.Request().Context(), principal(c), c.Param("id"), req, files)
 	if err != nil {
 		return err
 	}
@@ -127,8 +153,21 @@ func (h *conversationHandlers) stream(c echo.Context) error {
 	}
 }
 
-func writeEvent(w *echo.Response, e store.Event) error {
-	b, err := json.Marshal(e)
+// eventResponse is one live update as the stream sends it.
+type eventResponse struct {
+	ID     string         `json:"id"`
+	Type   string         `json:"type"`
+	CaseID string         `json:"case_id"`
+	Data   map[string]any `json:"data,omitempty"`
+	At     time.Time      `json:"at"`
+}
+
+func eventOf(e models.Event) eventResponse {
+	return eventResponse{ID: e.Seq, Type: e.Type, CaseID: e.CaseID, Data: e.Data, At: e.At}
+}
+
+func writeEvent(w *echo.Response, e models.Event) error {
+	b, err := json.Marshal(eventOf(e))
 	if err != nil {
 		return err
 	}

@@ -38,6 +38,7 @@ type stack struct {
 	events *helpdesk.Events
 	mailer *mail.Mailer
 	hooks  *webhook.Service
+	rules  *helpdesk.Rules
 	// searchDown makes the readiness check see the search backend as failing.
 	searchDown atomic.Bool
 }
@@ -81,6 +82,11 @@ func newStackWith(t *testing.T, opts store.Options) *stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { idx.Close() })
+	approvalIdx, err := search.OpenBleve(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { approvalIdx.Close() })
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	clock := &testClock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 	// The real mailer without SMTP: mails land in the outbox, where tests read them.
@@ -93,8 +99,8 @@ func newStackWith(t *testing.T, opts store.Options) *stack {
 		BaseURL: "https://help.example.com", PollInterval: time.Hour})
 	limits := helpdesk.DefaultIntakeLimits
 	limits.MaxFileBytes = 32 << 10
-	hd, err := helpdesk.New(helpdesk.Deps{Store: env.Store, Index: idx, Mailer: mailer, Webhooks: hooks, Logger: logger,
-		Clock: clock.Now, BaseURL: "https://help.example.com", Currency: "EUR", Limits: limits})
+	hd, err := helpdesk.New(helpdesk.Deps{Store: env.Store, Index: idx, ApprovalIndex: approvalIdx, Mailer: mailer, Webhooks: hooks, Logger: logger,
+		Clock: clock.Now, BaseURL: "https://help.example.com", Currency: "EUR", Limits: limits, Location: helsinki(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,12 +109,13 @@ func newStackWith(t *testing.T, opts store.Options) *stack {
 	}
 	users, cases, events := hd.Users, hd.Cases, hd.Events
 	s := &stack{t: t, env: env, index: idx, users: users, cases: cases, clock: clock, logins: map[string]*session{},
-		events: events, mailer: mailer, hooks: hooks}
+		events: events, mailer: mailer, hooks: hooks, rules: hd.Rules}
 	e := handlers.New(handlers.Deps{
 		Logger: logger, Auth: hd.Auth, Users: users, Cases: cases, Intake: hd.Intake, Conversation: hd.Conversation, Events: events,
 		Settings: hd.Settings, Outbox: hd.Outbox, Canned: hd.Canned, SLA: hd.SLA, Rules: hd.Rules,
-		Webhooks: hd.Webhooks, MaxFileBytes: limits.MaxFileBytes,
+		Webhooks: hd.Webhooks, Remedies: hd.Remedies, MaxFileBytes: limits.MaxFileBytes,
 		SavedViews: hd.SavedViews, FollowUps: hd.FollowUps,
+		Reviews: hd.Reviews,
 		Ready: readyFunc(func(ctx context.Context) map[string]error {
 			searchErr := idx.Ping(ctx)
 			if s.searchDown.Load() {
@@ -132,6 +139,16 @@ func newStackWith(t *testing.T, opts store.Options) *stack {
 		s.logins[string(role)] = s.login(email, testPassword)
 	}
 	return s
+}
+
+// helsinki is the installation's time zone in the tests: months turn at 22:00 or 21:00 UTC.
+func helsinki(t *testing.T) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation("Europe/Helsinki")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
 }
 
 type readyFunc func(ctx context.Context) map[string]error

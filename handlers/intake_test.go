@@ -6,9 +6,11 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -101,6 +103,20 @@ func TestComplaintIntakeAndTracking(t *testing.T) {
 	mailRes := s.do(s.logins["admin"], "GET", "/api/v1/mail/outbox/"+list.Data[0].ID, "", nil)
 	if mailRes.status != 200 || !strings.Contains(mailRes.body, r.Data.Reference) || !strings.Contains(mailRes.body, "/track/") || strings.Contains(mailRes.body, "SENTINEL-TEXT") {
 		t.Fatalf("acknowledgement mail must carry reference and link but not the complaint: %s", mailRes.body)
+	}
+	// The list and the single mail answer in one shape; only the single mail adds the bodies.
+	var listed struct {
+		Data []map[string]any `json:"data"`
+	}
+	var single struct {
+		Data map[string]any `json:"data"`
+	}
+	outbox.decode(t, &listed)
+	mailRes.decode(t, &single)
+	delete(single.Data, "text")
+	delete(single.Data, "html")
+	if !slices.Equal(slices.Sorted(maps.Keys(listed.Data[0])), slices.Sorted(maps.Keys(single.Data))) {
+		t.Fatalf("outbox list entry %v and single mail %v differ in shape", listed.Data[0], single.Data)
 	}
 
 	// The customer side runs through the token routes (API clients) and the page's cookie alike.

@@ -30,8 +30,9 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/remedies"
+	"github.com/kaiku-helpdesk/kaiku/reviews"
 	"github.com/kaiku-helpdesk/kaiku/search"
-	"github.com/kaiku-helpdesk/kaiku/store"
 	"github.com/kaiku-helpdesk/kaiku/webhook"
 )
 
@@ -222,6 +223,8 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 
 	public := map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /api/openapi.json": true,
 		"POST /api/v1/auth/login": true,
+		// Review platforms: each delivery is signed with its source's secret instead.
+		"POST /api/v1/reviews/ingest": true,
 		// The customer side: no account. The tracking token in the path is the credential of the
 		// token routes, and the exchange takes it for a case's cookie.
 		"GET /api/v1/form-options": true, "POST /api/v1/complaints": true, "POST /api/v1/track/session": true,
@@ -494,6 +497,14 @@ var requestTypes = map[string]reflect.Type{
 	"WebhookCreate":       reflect.TypeFor[models.WebhookCreate](),
 	"WebhookPatch":        reflect.TypeFor[models.WebhookPatch](),
 	"WebhookSecretRotate": reflect.TypeFor[models.WebhookSecretRotate](),
+
+	"ResolutionOptionCreate": reflect.TypeFor[remedies.OptionCreate](),
+	"ResolutionOptionPatch":  reflect.TypeFor[remedies.OptionPatch](),
+	"Texts":                  reflect.TypeFor[remedies.Texts](),
+	"GrantCreate":            reflect.TypeFor[grantRequest](),
+	"DecisionCreate":         reflect.TypeFor[decisionRequest](),
+	"ReviewSourceCreate":     reflect.TypeFor[models.ReviewSourceCreate](),
+	"ReviewSourcePatch":      reflect.TypeFor[models.ReviewSourcePatch](),
 }
 
 // validatedEnums are the request fields whose allowed values a Validate method checks instead
@@ -544,11 +555,18 @@ var requestBodies = map[string]string{
 	"createRule": "RuleCreate", "previewRule": "RuleCreate", "updateRule": "RulePatch",
 	"createWebhook": "WebhookCreate", "updateWebhook": "WebhookPatch", "rotateWebhookSecret": "WebhookSecretRotate",
 	"bulkUpdateCases": "BulkChange", "createSavedView": "SavedViewCreate", "updateSavedView": "SavedViewPatch",
+	"createResolutionOption": "ResolutionOptionCreate", "updateResolutionOption": "ResolutionOptionPatch",
+	"grantRemedy": "GrantCreate", "decideApproval": "DecisionCreate",
+	"createReviewSource": "ReviewSourceCreate", "updateReviewSource": "ReviewSourcePatch",
 }
+
+// rawBodies names the request schema of operations that read their body raw and parse it
+// themselves (the signed review webhook): their examples go through that parser instead.
+var rawBodies = map[string]string{"ingestReviews": "ReviewDelivery"}
 
 // multipartForms names the multipart/form-data schema of the operations that also take files:
 // the JSON request's fields as text parts, and the files as parts named "attachments".
-var multipartForms = map[string]string{"submitComplaint": "ComplaintForm", "addCustomerMessage": "CustomerMessageForm",
+var multipartForms = map[string]string{"submitComplaint": "ComplaintForm", "addCustomerMessage": "CustomerMessageForm", "addCaseMessage": "MessageForm",
 	"addCustomerMessageWithCookie": "CustomerMessageForm"}
 
 func TestOpenAPIRequestSchemasMatchValidateTags(t *testing.T) {
@@ -556,6 +574,9 @@ func TestOpenAPIRequestSchemasMatchValidateTags(t *testing.T) {
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
 			want, takesBody := requestBodies[op.OperationID]
+			if raw, ok := rawBodies[op.OperationID]; ok {
+				want, takesBody = raw, true
+			}
 			if op.RequestBody == nil {
 				if takesBody {
 					t.Errorf("%s %s: no requestBody, want %s", method, path, want)
@@ -964,6 +985,12 @@ func TestOpenAPIRequestExamplesPassTheBinder(t *testing.T) {
 				continue
 			}
 			raw, _ := json.Marshal(mt.Example)
+			if _, ok := rawBodies[op.OperationID]; ok {
+				if _, err := reviews.Parse(raw, 5); err != nil {
+					t.Errorf("%s %s: the parser refuses the documented example %s: %v", method, path, raw, err)
+				}
+				continue
+			}
 			req := httptest.NewRequest(method, "/", bytes.NewReader(raw))
 			req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
 			c := e.NewContext(req, httptest.NewRecorder())
@@ -1001,10 +1028,8 @@ var responseTypes = map[string]reflect.Type{
 	"Category":      reflect.TypeFor[models.Category](),
 	"CannedReply":   reflect.TypeFor[models.CannedReply](),
 	"Viewer":        reflect.TypeFor[helpdesk.Viewer](),
-	"Event":         reflect.TypeFor[store.Event](),
-	"MailMessage":   reflect.TypeFor[store.MailMessage](),
-	"OutboxSummary": reflect.TypeFor[store.OutboxSummary](),
-	"OutboxMail":    reflect.TypeFor[store.OutboxMail](),
+	"Event":         reflect.TypeFor[eventResponse](),
+	"OutboxMail":    reflect.TypeFor[outboxMailResponse](),
 	"SLAPolicy":     reflect.TypeFor[models.SLAPolicy](),
 	"SLATargets":    reflect.TypeFor[models.SLATargets](),
 	"SLAConditions": reflect.TypeFor[models.SLAConditions](),
@@ -1018,7 +1043,7 @@ var responseTypes = map[string]reflect.Type{
 	"Condition":     reflect.TypeFor[escalation.Condition](),
 	"Action":        reflect.TypeFor[escalation.Action](),
 	"PreviewMatch":  reflect.TypeFor[escalation.PreviewMatch](),
-	"Notification":  reflect.TypeFor[store.Notification](),
+	"Notification":  reflect.TypeFor[notificationResponse](),
 
 	"WebhookEndpoint":    reflect.TypeFor[webhookEndpointResponse](),
 	"WebhookChoice":      reflect.TypeFor[webhookChoiceResponse](),
@@ -1026,9 +1051,18 @@ var responseTypes = map[string]reflect.Type{
 	"WebhookPayload":     reflect.TypeFor[webhook.Payload](),
 	"WebhookPingPayload": reflect.TypeFor[webhook.PingPayload](),
 
-	"BulkResult":     reflect.TypeFor[bulkResponse](),
-	"BulkCaseResult": reflect.TypeFor[bulkCaseResult](),
-	"SavedView":      reflect.TypeFor[savedView](),
+	"BulkResult":       reflect.TypeFor[bulkResponse](),
+	"BulkCaseResult":   reflect.TypeFor[bulkCaseResult](),
+	"SavedView":        reflect.TypeFor[savedView](),
+	"Grant":            reflect.TypeFor[models.Grant](),
+	"ResolutionOption": reflect.TypeFor[optionResponse](),
+	"GrantResult":      reflect.TypeFor[grantResponse](),
+	"Approval":         reflect.TypeFor[approvalResponse](),
+	"Spending":         reflect.TypeFor[spendingResponse](),
+
+	"ReviewSource": reflect.TypeFor[reviewSourceResponse](),
+	"IngestResult": reflect.TypeFor[ingestResultResponse](),
+	"Review":       reflect.TypeFor[models.Review](),
 }
 
 func TestOpenAPIResponseSchemasMatchTypes(t *testing.T) {
@@ -1180,11 +1214,11 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 	duplicate.MergedInto = complaint.ID
 	canned := models.CannedReply{ID: "R5TQJ4WZ3M7XK2PL", Title: "Sorry", Body: "Hello {{customer_name}}, about {{reference}}.",
 		Locale: "en", CreatedBy: user.ID, CreatedAt: now, UpdatedAt: now}
-	mail := &store.OutboxMail{ID: "X2PLR5TQJ4WZ3M7K", Status: store.OutboxSent, CreatedAt: now, DoneAt: later, Attempts: 1,
-		Message: store.MailMessage{To: "matti@example.com", ToName: "Matti", Subject: "K-2026-000044", Text: "Hei!",
+	mail := &models.OutboxMail{ID: "X2PLR5TQJ4WZ3M7K", Status: models.OutboxSent, CreatedAt: now, DoneAt: later, Attempts: 1,
+		Message: models.MailMessage{To: "matti@example.com", ToName: "Matti", Subject: "K-2026-000044", Text: "Hei!",
 			Kind: "ack", CaseID: complaint.ID, Locale: "fi", MessageID: "x2plr@help.example.com"}}
-	failed := &store.OutboxMail{ID: "Y2PLR5TQJ4WZ3M7K", Status: store.OutboxFailed, CreatedAt: now, DoneAt: later, Attempts: 8,
-		LastError: "550 no such user", Message: store.MailMessage{To: "nobody@example.com", Subject: "Hello", Text: "Hi",
+	failed := &models.OutboxMail{ID: "Y2PLR5TQJ4WZ3M7K", Status: models.OutboxFailed, CreatedAt: now, DoneAt: later, Attempts: 8,
+		LastError: "550 no such user", Message: models.MailMessage{To: "nobody@example.com", Subject: "Hello", Text: "Hi",
 			HTML: "<p>Hi</p>", Kind: "notification", MessageID: "y2plr@help.example.com"}}
 
 	// SLA policies: the default calendar, and one with every part of a calendar; a case under the
@@ -1235,18 +1269,18 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 	// Webhooks: an endpoint (secret in full and masked) and its deliveries in every state.
 	hook := models.WebhookEndpoint{ID: "W4QJ7XK2MZW3TA5L", Name: "CRM", URL: "https://crm.example.com/hooks/kaiku",
 		Secret: "whsec_" + strings.Repeat("9f3a", 16), Enabled: true, CreatedAt: now, UpdatedAt: later, Version: 2}
-	hookDeliveries := []store.WebhookDelivery{
-		{ID: "d3", EndpointID: hook.ID, Event: webhook.EventRuleFired, RuleName: "Legal", CaseID: cs.ID, Status: store.WebhookPending,
+	hookDeliveries := []models.WebhookDelivery{
+		{ID: "d3", EndpointID: hook.ID, Event: webhook.EventRuleFired, RuleName: "Legal", CaseID: cs.ID, Status: models.WebhookPending,
 			CreatedAt: later, NextAttempt: &later},
-		{ID: "d2", EndpointID: hook.ID, Event: webhook.EventRuleFired, CaseID: cs.ID, Status: store.WebhookPending, Attempts: 1,
+		{ID: "d2", EndpointID: hook.ID, Event: webhook.EventRuleFired, CaseID: cs.ID, Status: models.WebhookPending, Attempts: 1,
 			ResponseCode: 500, ResponseBody: "oops", Error: "HTTP 500", DurationMS: 12, CreatedAt: now, LastAttempt: &now, NextAttempt: &later},
-		{ID: "d1", EndpointID: hook.ID, Event: webhook.EventRuleFired, Status: store.WebhookFailed, Attempts: 8,
+		{ID: "d1", EndpointID: hook.ID, Event: webhook.EventRuleFired, Status: models.WebhookFailed, Attempts: 8,
 			Error: "dial tcp 10.0.0.1:443: webhook: address not allowed", CreatedAt: now, LastAttempt: &later, DoneAt: &later},
-		{ID: "d0", EndpointID: hook.ID, Event: webhook.EventRuleFired, Status: store.WebhookDelivered, Attempts: 1,
+		{ID: "d0", EndpointID: hook.ID, Event: webhook.EventRuleFired, Status: models.WebhookDelivered, Attempts: 1,
 			ResponseCode: 204, DurationMS: 40, CreatedAt: now, LastAttempt: &now, DoneAt: &now},
 	}
 	maskedHook := hook.Masked()
-	pingQueued := store.WebhookDelivery{ID: "d4", EndpointID: hook.ID, Event: webhook.EventPing, Status: store.WebhookPending,
+	pingQueued := models.WebhookDelivery{ID: "d4", EndpointID: hook.ID, Event: webhook.EventPing, Status: models.WebhookPending,
 		CreatedAt: later, NextAttempt: &later}
 	hookDeliveryResponses := make([]webhookDeliveryResponse, len(hookDeliveries))
 	for i := range hookDeliveries {
@@ -1301,10 +1335,22 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 	if len(preview) != 1 {
 		t.Fatalf("preview = %v, want the one case", preview)
 	}
-	unread := store.Notification{ID: "N4WZ3M7XK2PLR5TQ", UserIDs: []string{user.ID}, CaseID: fired.ID, Title: fired.ID + ": Safety or legal words",
+	unread := models.Notification{ID: "N4WZ3M7XK2PLR5TQ", UserIDs: []string{user.ID}, CaseID: fired.ID, Title: fired.ID + ": Safety or legal words",
 		Message: "A new complaint mentions safety or legal words. Please look at it now.", CreatedAt: later}
 	read := unread
 	read.ID, read.ReadAt = "N5WZ3M7XK2PLR5TQ", &later
+
+	granted := models.NewCase("K-2026-000049", models.CaseCreate{Subject: "Scratched table", Description: "A scratch",
+		Customer: models.CustomerCreate{Name: "Aino", Email: "aino@example.com"}, ExpectedOutcome: "refund"}, models.Actor{ID: user.ID, Name: user.Name}, now)
+	granted.AddGrant(models.Grant{ID: "G1", OptionID: "voucher", AmountMinor: 2550, Currency: "EUR", Message: "Sorry!", GrantedByID: user.ID, GrantedBy: user.Name, At: later})
+	granted.AddGrant(models.Grant{ID: "G2", OptionID: "voucher", AmountMinor: -2550, Currency: "EUR", GrantedByID: user.ID, GrantedBy: user.Name,
+		ApprovedBy: "Pekka", ApprovalID: "A1", Reverses: "G1", At: later})
+	approval := &remedies.Approval{ID: "A1", CaseID: granted.ID, CaseSubject: granted.Subject, CustomerName: "Aino", ExpectedOutcome: "refund",
+		OptionID: "full_refund", AmountMinor: 12000, Currency: "EUR", Reason: "case", RequestedByID: user.ID, RequestedByName: user.Name,
+		Status: remedies.ApprovalWaiting, CreatedAt: now, Version: 1}
+	waitingApproval := approvalOf(gone, approval)
+	approval.Status, approval.DecidedAmountMinor, approval.DecidedByName, approval.Comment, approval.DecidedAt = remedies.ApprovalApproved, 8000, "Pekka", "80 is fair.", &later
+	decidedApproval := approvalOf(gone, approval)
 
 	cases := []struct {
 		schema string
@@ -1326,13 +1372,13 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 		{"CaseList", map[string]any{"data": []caseSummary{}, "meta": map[string]any{"total": 0, "next_cursor": "",
 			"facets": map[string][]search.FacetValue{}}}},
 		{"CaseCountsData", map[string]any{"data": map[string]int{"all_open": 1, "unassigned": 0, "mine": 0,
-			"waiting": 0, "resolved": 0, "escalated": 0, "follow_ups_due": 0}}},
+			"waiting": 0, "resolved": 0, "escalated": 0, "reviews": 0, "follow_ups_due": 0}}},
 		{"CaseData", map[string]any{"data": complaint}},
 		{"BulkResultData", map[string]any{"data": bulkResponse{Changed: 1, Refused: 1, Results: []bulkCaseResult{
 			{ID: cs.ID, Outcome: models.BulkOK, Version: 4},
 			{ID: complaint.ID, Outcome: models.BulkInvalidTransition, Message: "a closed case cannot become waiting"}}}}},
 		{"CaseCountsData", map[string]any{"data": map[string]any{"all_open": 1, "unassigned": 0, "mine": 0,
-			"waiting": 0, "resolved": 0, "escalated": 0, "follow_ups_due": 0, "saved_views": map[string]int{"user:" + user.ID + "~V1": 3}}}},
+			"waiting": 0, "resolved": 0, "escalated": 0, "reviews": 0, "follow_ups_due": 0, "saved_views": map[string]int{"user:" + user.ID + "~V1": 3}}}},
 		{"SavedViewList", map[string]any{"data": []savedView{
 			savedViewOf(&models.SavedView{ID: "user:" + user.ID + "~V1", Name: "Mine, urgent", Scope: models.ScopePersonal, OwnerID: user.ID,
 				Filters: models.SavedViewFilters{View: "mine", Priorities: []string{"urgent"}}, Version: 1, CreatedAt: now, UpdatedAt: now}),
@@ -1350,18 +1396,18 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 		{"CategoryList", map[string]any{"data": models.DefaultCategories, "meta": map[string]any{"total": len(models.DefaultCategories)}}},
 		{"ViewerList", map[string]any{"data": []helpdesk.Viewer{{UserID: user.ID, Name: user.Name}}, "meta": map[string]any{"total": 1}}},
 		{"ViewerList", map[string]any{"data": []helpdesk.Viewer{}, "meta": map[string]any{"total": 0}}},
-		{"Event", store.Event{Seq: "67c2d1a8e4b0c3f1a2d4e6f8", Type: helpdesk.EventCaseCreated, CaseID: cs.ID, At: now}},
-		{"Event", store.Event{Seq: "67c2d1a8e4b0c3f1a2d4e6f9", Type: helpdesk.EventCaseUpdated, CaseID: cs.ID,
-			Data: map[string]any{"by": "customer"}, At: now}},
-		{"Event", store.Event{Seq: "67c2d1a8e4b0c3f1a2d4e6fa", Type: helpdesk.EventPresence, CaseID: cs.ID,
-			Data: map[string]any{"viewers": []helpdesk.Viewer{{UserID: user.ID, Name: user.Name}}}, At: now}},
+		{"Event", eventOf(models.Event{Seq: "67c2d1a8e4b0c3f1a2d4e6f8", Type: helpdesk.EventCaseCreated, CaseID: cs.ID, At: now})},
+		{"Event", eventOf(models.Event{Seq: "67c2d1a8e4b0c3f1a2d4e6f9", Type: helpdesk.EventCaseUpdated, CaseID: cs.ID,
+			Data: map[string]any{"by": "customer"}, At: now})},
+		{"Event", eventOf(models.Event{Seq: "67c2d1a8e4b0c3f1a2d4e6fa", Type: helpdesk.EventPresence, CaseID: cs.ID,
+			Data: map[string]any{"viewers": []helpdesk.Viewer{{UserID: user.ID, Name: user.Name}}}, At: now})},
 		{"CannedReplyData", map[string]any{"data": canned}},
 		{"CannedReplyList", map[string]any{"data": []models.CannedReply{canned},
 			"meta": map[string]any{"total": 1, "placeholders": models.Placeholders}}},
 		{"RenderedReplyData", map[string]any{"data": map[string]string{"body": models.FillPlaceholders(canned.Body, cs, user.Name)}}},
-		{"OutboxMailData", map[string]any{"data": mail}},
-		{"OutboxMailData", map[string]any{"data": failed}},
-		{"OutboxSummaryList", map[string]any{"data": []store.OutboxSummary{mail.Summary(), failed.Summary()},
+		{"OutboxMailData", map[string]any{"data": outboxMailWithBodies(mail)}},
+		{"OutboxMailData", map[string]any{"data": outboxMailWithBodies(failed)}},
+		{"OutboxMailList", map[string]any{"data": []outboxMailResponse{outboxMailOf(mail.Summary()), outboxMailOf(failed.Summary())},
 			"meta": map[string]any{"total": 2}}},
 		{"SLAPolicyData", map[string]any{"data": policy}},
 		{"SLAPolicyList", map[string]any{"data": []models.SLAPolicy{*standard, *policy}, "meta": map[string]any{"total": 2}}},
@@ -1375,10 +1421,18 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 		{"PreviewMatchList", map[string]any{"data": preview, "meta": map[string]any{"total": len(preview)}}},
 		{"PreviewMatchList", map[string]any{"data": []escalation.PreviewMatch{}, "meta": map[string]any{"total": 0}}},
 		{"CaseData", map[string]any{"data": fired}},
-		{"NotificationList", map[string]any{"data": []store.Notification{unread, read}, "meta": map[string]any{"total": 2, "unread": 1}}},
-		{"NotificationList", map[string]any{"data": []store.Notification{}, "meta": map[string]any{"total": 0, "unread": 0}}},
-		{"Event", store.Event{Seq: "67c2d1a8e4b0c3f1a2d4e6fb", Type: helpdesk.EventNotification, CaseID: fired.ID,
-			Data: map[string]any{"rule": "Safety or legal words", "users": []string{user.ID}}, At: now}},
+		{"NotificationList", map[string]any{"data": []notificationResponse{notificationOf(unread), notificationOf(read)}, "meta": map[string]any{"total": 2, "unread": 1}}},
+		{"NotificationList", map[string]any{"data": []notificationResponse{}, "meta": map[string]any{"total": 0, "unread": 0}}},
+		{"Event", eventOf(models.Event{Seq: "67c2d1a8e4b0c3f1a2d4e6fb", Type: helpdesk.EventNotification, CaseID: fired.ID,
+			Data: map[string]any{"rule": "Safety or legal words", "users": []string{user.ID}}, At: now})},
+		{"ResolutionOptionList", map[string]any{"data": optionResponses(remedies.DefaultOptions(now)), "meta": map[string]any{"total": 9}}},
+		{"GrantResultData", map[string]any{"data": grantResponse{Status: "granted", Grant: &granted.Grants[0], CaseVersion: 3}}},
+		{"GrantResultData", map[string]any{"data": grantResponse{Status: "approval_requested", Approval: &waitingApproval, CaseVersion: 4}}},
+		{"ApprovalData", map[string]any{"data": decidedApproval}},
+		{"ApprovalList", map[string]any{"data": []approvalResponse{waitingApproval, decidedApproval}, "meta": map[string]any{"total": 2, "next_cursor": ""}}},
+		{"ApprovalCountData", map[string]any{"data": map[string]int{"waiting_for_me": 1}}},
+		{"SpendingData", map[string]any{"data": spendingResponse{Month: "2026-03", SpentMinor: 9007199254740991, MonthlyLimitMinor: 100000, CaseLimitMinor: 5000, Currency: "EUR", MinorDigits: 2}}},
+		{"CaseData", map[string]any{"data": granted}},
 		{"WebhookEndpointData", map[string]any{"data": webhookEndpointOf(&hook)}},
 		{"WebhookEndpointData", map[string]any{"data": webhookEndpointOf(&maskedHook)}},
 		{"WebhookEndpointList", map[string]any{"data": []webhookEndpointResponse{webhookEndpointOf(&maskedHook)}, "meta": map[string]any{"total": 1}}},
@@ -1394,7 +1448,25 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 			Case: webhook.PayloadCase{ID: cs.ID, Subject: cs.Subject, Status: "open", Priority: "urgent", EscalationLevel: 1,
 				CustomerEmail: "matti@example.com", URL: "https://help.example.com/cases/" + cs.ID}, At: now}},
 	}
-	for _, de := range []error{models.StaleVersion(3), models.InvalidField("customer.email", "must be an e-mail address"),
+	reviewSrc := models.ReviewSource{ID: "R7QJ2XK4MZW3TA5L", Name: "Booking.com", Kind: models.SourceBooking, ScaleMax: 10,
+		ReplyLimit: 2000, Enabled: true, SecretHint: "9f3a", CreatedAt: now, UpdatedAt: now, Version: 1}
+	deletedAt := later
+	cases = append(cases, []struct {
+		schema string
+		body   any
+	}{
+		{"ReviewSourceData", map[string]any{"data": reviewSourceOf(&reviewSrc, "rvsec_"+strings.Repeat("ab", 32))}},
+		{"ReviewSourceList", map[string]any{"data": []reviewSourceResponse{reviewSourceOf(&reviewSrc, "")}, "meta": map[string]any{"total": 1}}},
+		{"IngestResultList", map[string]any{"data": []ingestResultResponse{{ExternalID: "r1", CaseID: "K-2026-000042", Outcome: "created"},
+			{ExternalID: "gone", Outcome: "unknown"}}, "meta": map[string]any{"total": 2}}},
+		{"Review", models.Review{SourceID: reviewSrc.ID, SourceKind: reviewSrc.Kind, SourceName: reviewSrc.Name, ExternalID: "bk1",
+			Rating: 2, RatingOriginal: 3.5, ScaleMax: 10, Author: "Pia", Text: "Noisy room", ReplyState: models.ReplyNone,
+			PostedAt: now, SourceUpdated: now, Edits: 1, DeletedAt: &deletedAt}},
+		{"CaseSummaryList", map[string]any{"data": []caseSummary{{ID: "K-2026-000043", Subject: "Noisy room", Status: "new", Priority: "high",
+			Channel: "review", Tags: []string{}, CreatedAt: now, UpdatedAt: now, Version: 1, ReviewSource: "booking", ReviewRating: 2, ReviewReply: "none"}},
+			"meta": map[string]any{"total": 1}}},
+	}...)
+	for _, de := range []error{models.StaleVersion("case", 3), models.InvalidField("customer.email", "must be an e-mail address"),
 		echo.ErrNotFound, errors.New("boom"), models.Unavailable("search is down", errors.New("x"))} {
 		_, body := describe(de)
 		cases = append(cases, struct {
@@ -1512,4 +1584,12 @@ func checkAgainstSchema(t *testing.T, doc *openapi3.T, what string, s *openapi3.
 	if err := s.VisitJSON(generic, opts...); err != nil {
 		t.Errorf("%s does not fit its schema: %v\nbody: %s", what, err, raw)
 	}
+}
+
+func optionResponses(opts []remedies.Option) []optionResponse {
+	out := make([]optionResponse, len(opts))
+	for i := range opts {
+		out[i] = optionOf(&opts[i])
+	}
+	return out
 }

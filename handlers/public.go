@@ -12,7 +12,6 @@ import (
 
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/models"
-	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
 // intakeService is what the public complaint and tracking handlers need.
@@ -22,7 +21,7 @@ type intakeService interface {
 	Track(ctx context.Context, access helpdesk.CaseAccess) (*models.PublicCase, error)
 	Reply(ctx context.Context, access helpdesk.CaseAccess, req models.CustomerMessageCreate, files []helpdesk.Upload) (*models.PublicCase, error)
 	FollowUp(ctx context.Context, access helpdesk.CaseAccess, req models.FollowUpCreate) (*models.PublicCase, error)
-	CustomerAttachment(ctx context.Context, access helpdesk.CaseAccess, attachmentID string) (*store.Attachment, error)
+	CustomerAttachment(ctx context.Context, access helpdesk.CaseAccess, attachmentID string) (*models.Attachment, error)
 }
 
 type publicHandlers struct {
@@ -103,12 +102,26 @@ func (h *publicHandlers) submit(c echo.Context) error {
 // bindForm binds a JSON body, or a multipart form whose text fields are named in fields and
 // whose files come as "attachments", then validates dst.
 func (h *publicHandlers) bindForm(c echo.Context, dst any, fields map[string]*string) ([]helpdesk.Upload, error) {
-	ct := strings.ToLower(c.Request().Header.Get(echo.HeaderContentType))
-	if !strings.HasPrefix(ct, echo.MIMEMultipartForm) {
+	if !isMultipart(c) {
 		return nil, h.bind.bindJSON(c, dst)
 	}
+	files, err := readUploadForm(c, h.maxUpload, h.maxFileSize, fields)
+	if err != nil {
+		return nil, err
+	}
+	return files, h.bind.check(dst)
+}
+
+func isMultipart(c echo.Context) bool {
+	return strings.HasPrefix(strings.ToLower(c.Request().Header.Get(echo.HeaderContentType)), echo.MIMEMultipartForm)
+}
+
+// readUploadForm reads a multipart form of at most maxBody bytes: its text fields into the
+// strings named in fields (any other field is refused), its files, each at most maxFile
+// bytes, from "attachments". The customer's forms and the agent's composer share it.
+func readUploadForm(c echo.Context, maxBody, maxFile int64, fields map[string]*string) ([]helpdesk.Upload, error) {
 	r := c.Request()
-	r.Body = http.MaxBytesReader(c.Response(), r.Body, h.maxUpload)
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, maxBody)
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
 		if strings.Contains(err.Error(), "too large") {
 			return nil, models.TooLarge("the upload is too large")
@@ -131,14 +144,14 @@ func (h *publicHandlers) bindForm(c echo.Context, dst any, fields map[string]*st
 			return nil, models.InvalidField(name, "files go in the attachments field")
 		}
 		for _, fh := range headers {
-			up, err := readUpload(fh, h.maxFileSize)
+			up, err := readUpload(fh, maxFile)
 			if err != nil {
 				return nil, err
 			}
 			files = append(files, up)
 		}
 	}
-	return files, h.bind.check(dst)
+	return files, nil
 }
 
 func readUpload(fh *multipart.FileHeader, limit int64) (helpdesk.Upload, error) {
@@ -210,7 +223,7 @@ func (h *publicHandlers) attachment(access caseAccess) echo.HandlerFunc {
 
 // sendAttachment serves a stored file as a download, never rendered inline, with its sniffed
 // type and nosniff so a browser cannot reinterpret it.
-func sendAttachment(c echo.Context, a *store.Attachment) error {
+func sendAttachment(c echo.Context, a *models.Attachment) error {
 	h := c.Response().Header()
 	h.Set("Content-Disposition", mimeAttachment(a.Name))
 	h.Set("X-Content-Type-Options", "nosniff")

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
+	"github.com/kaiku-helpdesk/kaiku/remedies"
 )
 
 // Deps are the use cases and settings the HTTP layer is built from.
@@ -27,6 +28,8 @@ type Deps struct {
 	Rules         *helpdesk.Rules
 	Webhooks      *helpdesk.Webhooks
 	FollowUps     *helpdesk.FollowUps
+	Remedies      *remedies.Service
+	Reviews       *helpdesk.Reviews
 	Ready         readiness
 	Frontend      fs.FS
 	MaxBodyBytes  int64 // JSON bodies
@@ -73,7 +76,10 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	webhooks := &webhookHandlers{webhooks: d.Webhooks, bind: bind}
 	settings := &settingsHandlers{settings: d.Settings, bind: bind}
 	followUps := &followUpHandlers{followUps: d.FollowUps, bind: bind}
-	conv := &conversationHandlers{conv: d.Conversation, history: d.Cases, events: d.Events, bind: bind}
+	reviews := &reviewHandlers{reviews: d.Reviews, bind: bind}
+	remedy := &remedyHandlers{remedies: d.Remedies, bind: bind}
+	conv := &conversationHandlers{conv: d.Conversation, history: d.Cases, events: d.Events, bind: bind,
+		maxFileSize: d.MaxFileBytes, maxUpload: 6*d.MaxFileBytes + d.MaxBodyBytes}
 
 	e.GET("/healthz", health.healthz)
 	e.GET("/readyz", health.readyz)
@@ -88,6 +94,8 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	// upper-case base32, so none is ever "session" or "case".
 	v1.GET("/form-options", settings.formOptions)
 	v1.POST("/complaints", public.submit)
+	// Review platforms: no session; each delivery is signed with its source's secret.
+	v1.POST("/reviews/ingest", reviews.ingest)
 	v1.GET("/track/:token", public.track(byToken))
 	v1.POST("/track/:token/messages", public.reply(byToken))
 	v1.POST("/track/:token/follow-up", public.followUp(byToken))
@@ -134,6 +142,17 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.POST("/cases/:id/promises/:pid/delay", followUps.delayPromise)
 	staff.DELETE("/cases/:id/presence", conv.presence)
 	staff.GET("/events", conv.stream)
+	staff.POST("/cases/:id/resolution", remedy.grant)
+
+	staff.GET("/resolution-options", remedy.listOptions)
+	staff.POST("/resolution-options", remedy.createOption)
+	staff.PATCH("/resolution-options/:id", remedy.patchOption)
+	staff.GET("/me/spending", remedy.spending)
+
+	staff.GET("/approvals", remedy.listApprovals)
+	staff.GET("/approvals/count", remedy.countApprovals)
+	staff.GET("/approvals/:id", remedy.getApproval)
+	staff.POST("/approvals/:id/decision", remedy.decide)
 
 	staff.GET("/saved-views", savedViews.list)
 	staff.POST("/saved-views", savedViews.create)
@@ -171,6 +190,12 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.POST("/webhooks/:id/secret", webhooks.rotateSecret)
 	staff.POST("/webhooks/:id/test", webhooks.sendTest)
 	staff.GET("/webhooks/:id/deliveries", webhooks.deliveries)
+
+	staff.GET("/review-sources", reviews.listSources)
+	staff.POST("/review-sources", reviews.createSource)
+	staff.PATCH("/review-sources/:id", reviews.patchSource)
+	staff.DELETE("/review-sources/:id", reviews.removeSource)
+	staff.POST("/review-sources/:id/secret", reviews.rotateSecret)
 
 	staff.GET("/mail/outbox", outbox.list)
 	staff.GET("/mail/outbox/:id", outbox.get)

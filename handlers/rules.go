@@ -3,12 +3,13 @@ package handlers
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
-	"github.com/kaiku-helpdesk/kaiku/store"
+	"github.com/kaiku-helpdesk/kaiku/models"
 )
 
 // ruleService is what the escalation-rule and notification handlers need.
@@ -18,7 +19,7 @@ type ruleService interface {
 	Patch(ctx context.Context, p *helpdesk.Principal, id string, req escalation.RulePatch) (*escalation.Rule, error)
 	Delete(ctx context.Context, p *helpdesk.Principal, id string) error
 	Preview(ctx context.Context, p *helpdesk.Principal, req escalation.RuleCreate) ([]escalation.PreviewMatch, error)
-	Notifications(ctx context.Context, p *helpdesk.Principal) ([]store.Notification, error)
+	Notifications(ctx context.Context, p *helpdesk.Principal) ([]models.Notification, error)
 	MarkRead(ctx context.Context, p *helpdesk.Principal, id string) error
 }
 
@@ -84,12 +85,29 @@ func (h *ruleHandlers) notifications(c echo.Context) error {
 		return err
 	}
 	unread := 0
-	for _, n := range ns {
+	out := make([]notificationResponse, len(ns))
+	for i, n := range ns {
 		if n.ReadAt == nil {
 			unread++
 		}
+		out[i] = notificationOf(n)
 	}
-	return list(c, ns, map[string]any{"total": len(ns), "unread": unread})
+	return list(c, out, map[string]any{"total": len(out), "unread": unread})
+}
+
+// notificationResponse is one of the caller's notifications; ReadAt is null while unread.
+type notificationResponse struct {
+	ID        string     `json:"id"`
+	CaseID    string     `json:"case_id"`
+	Title     string     `json:"title"`
+	Message   string     `json:"message"`
+	CreatedAt time.Time  `json:"created_at"`
+	ReadAt    *time.Time `json:"read_at"`
+}
+
+func notificationOf(n models.Notification) notificationResponse {
+	return notificationResponse{ID: n.ID, CaseID: n.CaseID, Title: n.Title, Message: n.Message,
+		CreatedAt: n.CreatedAt, ReadAt: n.ReadAt}
 }
 
 func (h *ruleHandlers) markRead(c echo.Context) error {

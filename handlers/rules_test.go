@@ -139,7 +139,7 @@ func TestDefaultRulesInstallOnce(t *testing.T) {
 		}
 	}
 	res := s.do(s.logins["agent"], "GET", "/api/v1/rules", "", nil)
-	if res.status != 200 || strings.Count(res.body, `"trigger"`) != len(escalation.DefaultRules()) {
+	if res.status != 200 || strings.Count(res.body, `"trigger"`) != len(escalation.DefaultRules())+len(escalation.DefaultReviewRules()) {
 		t.Fatalf("default rules: %s", res.body)
 	}
 }

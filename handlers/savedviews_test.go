@@ -128,6 +128,8 @@ func TestSavedViewCounts(t *testing.T) {
 	s.patchCase(t, agent, ids[1], `{"version":1,"priority":"urgent"}`)
 	mineUrgent := s.saveView(t, manager, `{"name":"My urgent","scope":"everyone","filters":{"view":"mine","priority":["urgent"]}}`)
 	urgent := s.saveView(t, agent, `{"name":"Urgent","scope":"personal","filters":{"priority":["urgent"]}}`)
+	// A view with search words counts the cases the words find, as its list shows them.
+	broken := s.saveView(t, agent, `{"name":"Broken","scope":"personal","filters":{"q":"broken"}}`)
 	private := s.saveView(t, manager, `{"name":"Private","scope":"personal","filters":{}}`)
 
 	counts := func(sess *session, ids ...string) (int, map[string]any) {
@@ -138,6 +140,9 @@ func TestSavedViewCounts(t *testing.T) {
 			res.decode(t, &body)
 		}
 		return res.status, body.Data
+	}
+	if _, got := counts(agent, broken.Data.ID); got["saved_views"].(map[string]any)[broken.Data.ID] != float64(2) {
+		t.Errorf("a view with search words: %v", got)
 	}
 	status, got := counts(agent, mineUrgent.Data.ID, urgent.Data.ID)
 	saved, _ := got["saved_views"].(map[string]any)
@@ -153,7 +158,7 @@ func TestSavedViewCounts(t *testing.T) {
 	res := s.do(agent, http.MethodGet, "/api/v1/cases/counts", "", nil)
 	var plain struct{ Data map[string]json.RawMessage }
 	res.decode(t, &plain)
-	if _, ok := plain.Data["saved_views"]; ok || len(plain.Data) != 7 {
+	if _, ok := plain.Data["saved_views"]; ok || len(plain.Data) != 8 { // the built-in views
 		t.Errorf("counts without saved views: %s", res.body)
 	}
 }

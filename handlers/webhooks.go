@@ -10,7 +10,6 @@ import (
 
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/models"
-	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
 // webhookService is what the outbound webhook handlers need.
@@ -21,8 +20,8 @@ type webhookService interface {
 	Patch(ctx context.Context, p *helpdesk.Principal, id string, req models.WebhookPatch) (*models.WebhookEndpoint, error)
 	RotateSecret(ctx context.Context, p *helpdesk.Principal, id string, version int64) (*models.WebhookEndpoint, error)
 	Delete(ctx context.Context, p *helpdesk.Principal, id string) error
-	SendTest(ctx context.Context, p *helpdesk.Principal, id string) (*store.WebhookDelivery, error)
-	Deliveries(ctx context.Context, p *helpdesk.Principal, id string) ([]store.WebhookDelivery, error)
+	SendTest(ctx context.Context, p *helpdesk.Principal, id string) (*models.WebhookDelivery, error)
+	Deliveries(ctx context.Context, p *helpdesk.Principal, id string) ([]models.WebhookDelivery, error)
 	MaxAttempts() int
 }
 
@@ -78,7 +77,7 @@ type webhookDeliveryResponse struct {
 	DoneAt       *time.Time `json:"done_at,omitempty"`
 }
 
-func webhookDeliveryOf(d *store.WebhookDelivery, maxAttempts int) webhookDeliveryResponse {
+func webhookDeliveryOf(d *models.WebhookDelivery, maxAttempts int) webhookDeliveryResponse {
 	return webhookDeliveryResponse{ID: d.ID, EndpointID: d.EndpointID, Event: d.Event, RuleName: d.RuleName, CaseID: d.CaseID,
 		Status: d.Status, Attempts: d.Attempts, MaxAttempts: maxAttempts, ResponseCode: d.ResponseCode,
 		ResponseBody: d.ResponseBody, Error: d.Error, DurationMS: d.DurationMS, CreatedAt: d.CreatedAt,

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/kaiku-helpdesk/kaiku/models"
-	"github.com/kaiku-helpdesk/kaiku/store"
 	"github.com/kaiku-helpdesk/kaiku/webhook"
 )
 
@@ -92,9 +91,9 @@ func TestWebhookEndpointsAndDeliveries(t *testing.T) {
 	}
 	mu.Unlock()
 	res = s.do(s.logins["admin"], "GET", "/api/v1/webhooks/"+ep.ID+"/deliveries", "", nil)
-	var ds struct{ Data []store.WebhookDelivery }
+	var ds struct{ Data []models.WebhookDelivery }
 	res.decode(t, &ds)
-	if res.status != 200 || len(ds.Data) != 1 || ds.Data[0].Status != store.WebhookDelivered || ds.Data[0].ResponseCode != 200 ||
+	if res.status != 200 || len(ds.Data) != 1 || ds.Data[0].Status != models.WebhookDelivered || ds.Data[0].ResponseCode != 200 ||
 		ds.Data[0].RuleName != "Tell the CRM" {
 		t.Fatalf("deliveries: %s", res.body)
 	}

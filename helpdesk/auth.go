@@ -80,9 +80,30 @@ func tooManyLogins(wait time.Duration) error {
 	return e
 }
 
+// authStore is what Auth needs of the store: sessions, API tokens, login limits and users.
+type authStore interface {
+	ClaimLoginAttempt(ctx context.Context, key string, delay func(failures int) time.Duration, memory time.Duration, now time.Time) (allowed bool, wait time.Duration, err error)
+	CountHit(ctx context.Context, key string, window time.Duration, now time.Time) (int, error)
+	DeleteAPIToken(ctx context.Context, userID, publicID string) error
+	DeleteSession(ctx context.Context, id string) error
+	ForgetLoginFailures(ctx context.Context, key string) error
+	GetAPIToken(ctx context.Context, hash string) (*models.APIToken, error)
+	GetSession(ctx context.Context, id string) (*models.Session, error)
+	GetUser(ctx context.Context, id string) (*models.User, error)
+	GetUserByEmail(ctx context.Context, email string) (*models.User, error)
+	HitsSoFar(ctx context.Context, key string, window time.Duration, now time.Time) (int, error)
+	InsertAPIToken(ctx context.Context, t *models.APIToken) error
+	InsertSession(ctx context.Context, sess *models.Session) error
+	KnownLoginAddress(ctx context.Context, key string, now time.Time) (bool, error)
+	ListAPITokens(ctx context.Context, userID string) ([]models.APIToken, error)
+	RememberLoginAddress(ctx context.Context, key string, expires time.Time) error
+	TakeHit(ctx context.Context, key string, limit int, window time.Duration, now time.Time) (*store.Hit, error)
+	TouchAPIToken(ctx context.Context, hash string, at time.Time) error
+}
+
 // Auth is staff authentication: password login, sessions, API tokens.
 type Auth struct {
-	store  *store.Store
+	store  authStore
 	logger *slog.Logger
 	now    Clock
 	// dummyHash is compared against when the e-mail is unknown, so a login takes as long
@@ -91,7 +112,7 @@ type Auth struct {
 }
 
 // NewAuth wires authentication.
-func NewAuth(st *store.Store, logger *slog.Logger, now Clock) (*Auth, error) {
+func NewAuth(st authStore, logger *slog.Logger, now Clock) (*Auth, error) {
 	h, err := HashPassword(randomToken())
 	if err != nil {
 		return nil, err
@@ -154,7 +175,7 @@ func (a *Auth) Login(ctx context.Context, req models.LoginRequest, clientIP stri
 		}
 		return nil, models.Unauthorized("invalid_credentials", "wrong e-mail or password")
 	}
-	if errs := together(
+	if errs := inOneRound(
 		func() error { return a.store.ForgetLoginFailures(ctx, pair) },
 		func() error { return a.store.RememberLoginAddress(ctx, pair, now.Add(loginKnownAddress)) },
 	); errors.Join(errs...) != nil {

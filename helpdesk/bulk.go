@@ -67,7 +67,7 @@ func (s *Cases) Bulk(ctx context.Context, p *Principal, req models.BulkChange) (
 	if len(docs) > 0 {
 		s.indexer.indexBatch(ctx, docs)
 	}
-	announce := s.publish(ctx, EventCaseUpdated, map[string]any{"by": p.User.ID, "bulk": true})
+	announce := s.publish(EventCaseUpdated, map[string]any{"by": p.User.ID, "bulk": true})
 	inParallel(len(results), len(results), func(i int) {
 		if c := results[i].Case; c != nil {
 			s.afterWrite(ctx, c, s.rules.aftermathOf(ctx, c, effects[i]), announce)

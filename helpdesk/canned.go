@@ -6,17 +6,26 @@ import (
 	"strings"
 
 	"github.com/kaiku-helpdesk/kaiku/models"
-	"github.com/kaiku-helpdesk/kaiku/store"
 )
+
+// cannedStore is what Canned needs of the store: the canned replies, and a case to fill one in for.
+type cannedStore interface {
+	DeleteCannedReply(ctx context.Context, id string) error
+	GetCannedReply(ctx context.Context, id string) (*models.CannedReply, error)
+	GetCase(ctx context.Context, id string) (*models.Case, error)
+	InsertCannedReply(ctx context.Context, r *models.CannedReply) error
+	ListCannedReplies(ctx context.Context) ([]models.CannedReply, error)
+	ReplaceCannedReply(ctx context.Context, r *models.CannedReply) error
+}
 
 // Canned is the team's saved replies. Agents use them; managers keep them.
 type Canned struct {
-	store *store.Store
+	store cannedStore
 	now   Clock
 }
 
 // NewCanned wires canned replies.
-func NewCanned(st *store.Store, now Clock) *Canned { return &Canned{store: st, now: now} }
+func NewCanned(st cannedStore, now Clock) *Canned { return &Canned{store: st, now: now} }
 
 // List returns every canned reply, by title.
 func (s *Canned) List(ctx context.Context, p *Principal) ([]models.CannedReply, error) {

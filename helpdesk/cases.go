@@ -6,19 +6,33 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/kaiku-helpdesk/kaiku/businesstime"
 	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/search"
 	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
+// casesStore is what Cases needs of the store: cases, their dirty marks and SLA timers, the
+// reference counter, and the rules, policies, users and teams a change consults.
+type casesStore interface {
+	GetCase(ctx context.Context, id string) (*models.Case, error)
+	GetTeam(ctx context.Context, id string) (*models.Team, error)
+	GetSLAPolicy(ctx context.Context, id string) (*models.SLAPolicy, error)
+	GetUser(ctx context.Context, id string) (*models.User, error)
+	InsertCase(ctx context.Context, c *models.Case) error
+	ListRules(ctx context.Context) ([]escalation.Rule, error)
+	ListSLAPolicies(ctx context.Context) ([]models.SLAPolicy, error)
+	MarkDirty(ctx context.Context, id string, version int64, now time.Time) error
+	NextSequenceBlock(ctx context.Context, name string, n int64) (last int64, err error)
+	SetSLATimer(ctx context.Context, caseID string, due *time.Time) error
+	UpdateCase(ctx context.Context, id string, mutate func(c *models.Case) error) (*models.Case, error)
+}
+
 // Cases is the case use cases for staff.
 type Cases struct {
-	store   *store.Store
+	store   casesStore
 	index   search.Index
 	indexer *Indexer
 	events  *Events
@@ -31,242 +45,9 @@ type Cases struct {
 }
 
 // NewCases wires the case use cases. rules may be nil (no escalation rules run).
-func NewCases(st *store.Store, idx search.Index, ix *Indexer, events *Events, sla *SLA, rules *Rules, now Clock) *Cases {
+func NewCases(st casesStore, idx search.Index, ix *Indexer, events *Events, sla *SLA, rules *Rules, now Clock) *Cases {
 	return &Cases{store: st, index: idx, indexer: ix, events: events, sla: sla, rules: rules, now: now,
 		refs: &referenceBlocks{store: st}}
-}
-
-// runRules evaluates the escalation rules (all of them, as stored) for a case inside its write.
-func (s *Cases) runRules(ctx context.Context, c *models.Case, rules []escalation.Rule, rr ruleRun) ([]escalation.RuleEffect, error) {
-	if s.rules == nil {
-		return nil, nil
-	}
-	return s.rules.run(ctx, c, rules, rr)
-}
-
-// loadRules reads the stored rules once per write (nil when no rules are wired).
-func (s *Cases) loadRules(ctx context.Context) ([]escalation.Rule, error) {
-	if s.rules == nil {
-		return nil, nil
-	}
-	return s.store.ListRules(ctx)
-}
-
-// calendarOf is the calendar a case's idle time counts on: its SLA policy's, or the default.
-// known holds the policies by ID when the caller has them; else the store's snapshot is used.
-func (s *Cases) calendarOf(ctx context.Context, c *models.Case, known map[string]models.SLAPolicy) (businesstime.Calendar, error) {
-	if c.SLAPolicyID == "" {
-		return businesstime.DefaultCalendar(), nil
-	}
-	if known != nil {
-		if p, ok := known[c.SLAPolicyID]; ok {
-			return p.Calendar, nil
-		}
-		return businesstime.DefaultCalendar(), nil
-	}
-	ps, err := s.store.ListSLAPolicies(ctx)
-	if err != nil {
-		return businesstime.DefaultCalendar(), err
-	}
-	for _, p := range ps {
-		if p.ID == c.SLAPolicyID {
-			return p.Calendar, nil
-		}
-	}
-	return businesstime.DefaultCalendar(), nil
-}
-
-// nextTimer is when the case next needs the scheduler (its next SLA event or idle rule).
-func (s *Cases) nextTimer(ctx context.Context, c *models.Case, rules []escalation.Rule, known map[string]models.SLAPolicy) (*time.Time, error) {
-	idle := escalation.IdleRules(rules)
-	cal := businesstime.DefaultCalendar()
-	if len(idle) > 0 && c.NeedsAgent() {
-		var err error
-		if cal, err = s.calendarOf(ctx, c, known); err != nil {
-			return nil, err
-		}
-	}
-	return c.NextTimer(idle, cal), nil
-}
-
-// recordTimer computes the case's next timer and, when it differs from the one the case asked
-// for last, records it on the case and returns it for the caller to write. The timer is
-// written before or beside the case, never after: a case that needs a timer never exists
-// without one (an entry whose case does not need it is dropped by the sweep).
-func (s *Cases) recordTimer(ctx context.Context, c *models.Case, rules []escalation.Rule, known map[string]models.SLAPolicy) (*time.Time, error) {
-	next, err := s.nextTimer(ctx, c, rules, known)
-	if err != nil || sameTime(next, c.NextTimerAt) {
-		return nil, err
-	}
-	c.NextTimerAt = next
-	return next, nil
-}
-
-// againIfSoon returns a timer due within the safety margin, to be written once more after its
-// case is stored: a sweep that read the case before it was stored may have dropped the first
-// entry as stale. Later timers cannot be swept before the case is stored.
-func againIfSoon(timer *time.Time, now time.Time) *time.Time {
-	if timer != nil && timer.Before(now.Add(store.TimerSafetyMargin)) {
-		return timer
-	}
-	return nil
-}
-
-// afterWrite runs, once the case is stored, the rules' side effects and the caller's
-// announcement of the change (see aftermath.carryOut).
-func (s *Cases) afterWrite(ctx context.Context, c *models.Case, am *aftermath, announce func(c *models.Case) []func() error) {
-	var alongside []func() error
-	if announce != nil {
-		alongside = announce(c)
-	}
-	if am != nil {
-		am.carryOut(ctx, s, c, alongside)
-		return
-	}
-	together(alongside...)
-}
-
-// nextReference allocates the next yearly case reference.
-func (s *Cases) nextReference(ctx context.Context, now time.Time) (string, error) {
-	year := now.Year()
-	n, err := s.refs.take(ctx, year, now)
-	if err != nil {
-		return "", err
-	}
-	return models.FormatReference(year, n), nil
-}
-
-// referenceBlocks hands out case reference numbers from blocks reserved in the database. At a
-// trickle a block is one number, so references stay consecutive; when they are asked for
-// faster than one a second, blocks double (up to maxReferenceBlock), so a burst of
-// complaints does not queue on the counter. A restart may leave the rest of a block unused:
-// a gap in the numbers, never a duplicate.
-type referenceBlocks struct {
-	store *store.Store
-
-	mu       sync.Mutex
-	year     int
-	nextN    int64 // next number to hand out
-	last     int64 // last number of the block
-	size     int64
-	reserved time.Time
-}
-
-const maxReferenceBlock = 64
-
-func (r *referenceBlocks) take(ctx context.Context, year int, now time.Time) (int64, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if year != r.year || r.nextN > r.last {
-		size := int64(1)
-		if year == r.year && now.Sub(r.reserved) < time.Second {
-			size = min(r.size*2, maxReferenceBlock)
-		}
-		last, err := r.store.NextSequenceBlock(ctx, fmt.Sprintf("case-ref-%d", year), size)
-		if err != nil {
-			return 0, err
-		}
-		r.year, r.nextN, r.last, r.size, r.reserved = year, last-size+1, last, size, now
-	}
-	n := r.nextN
-	r.nextN++
-	return n, nil
-}
-
-// insertNew stores a new case under reference (or a fresh one when it is ""). A duplicate
-// reference (a counter reset by hand, or a racing replica on FerretDB) takes the next number.
-// announce gives the steps that tell about the stored case (live update, acknowledgement);
-// they run together with the rules' notifications. same, when set, recognises a case already
-// stored under reference as this very request's (an idempotent retry stored it first): it is
-// returned as is, not filed again under another number.
-func (s *Cases) insertNew(ctx context.Context, reference string, markedAt bool, same func(stored *models.Case) bool, build func(id string) *models.Case, announce func(c *models.Case) []func() error) (*models.Case, error) {
-	now := s.now()
-	for attempt := 0; attempt < 20; attempt++ {
-		id := reference
-		if attempt > 0 || id == "" {
-			var err error
-			if id, err = s.nextReference(ctx, now); err != nil {
-				return nil, err
-			}
-		}
-		c := build(id)
-		c.StartIdlePeriod(c.CreatedAt)
-		rules, err := s.loadRules(ctx)
-		if err != nil {
-			return nil, err
-		}
-		effects, err := s.runRules(ctx, c, rules, ruleRun{trigger: escalation.TriggerCaseCreated, isNew: true})
-		if err != nil {
-			return nil, err
-		}
-		// The SLA starts after the rules, so a priority they set decides the targets.
-		if err := s.sla.start(ctx, c, now); err != nil {
-			return nil, err
-		}
-		if !markedAt || attempt > 0 {
-			if err := s.store.MarkDirty(ctx, c.ID, c.Version, now); err != nil {
-				return nil, err
-			}
-		}
-		timer, err := s.recordTimer(ctx, c, rules, nil)
-		if err != nil {
-			return nil, err
-		}
-		// The case, its timer and the rules' in-app notifications go side by side: a timer
-		// whose case failed to store leads nowhere (the timer's case is read before it fires),
-		// and such notifications are deleted again.
-		am := s.rules.aftermathOf(ctx, c, effects)
-		steps := []func() error{func() error { return s.store.InsertCase(ctx, c) }}
-		if timer != nil {
-			steps = append(steps, func() error { return s.store.SetSLATimer(ctx, c.ID, timer) })
-		}
-		if am != nil {
-			steps = append(steps, func() error { am.storeNotifications(ctx); return nil })
-		}
-		errs := together(steps...)
-		if errs[0] != nil {
-			am.discard(ctx)
-		}
-		if store.IsDuplicate(errs[0]) {
-			if attempt == 0 && same != nil {
-				if stored, err := s.store.GetCase(ctx, id); err == nil && same(stored) {
-					return stored, nil
-				}
-			}
-			continue
-		}
-		if err := errors.Join(errs...); err != nil {
-			return nil, err
-		}
-		if err := s.store.SetSLATimer(ctx, c.ID, againIfSoon(timer, now)); err != nil {
-			return nil, err
-		}
-		s.indexer.Indexed(ctx, c)
-		s.afterWrite(ctx, c, am, announce)
-		return c, nil
-	}
-	return nil, errors.New("could not allocate a case reference")
-}
-
-// together runs the steps at the same time and returns their errors in order. Independent
-// writes issued together travel in the same group commits (see batch.GroupCommit), so a
-// request waits for one round trip instead of one per write.
-func together(steps ...func() error) []error {
-	errs := make([]error, len(steps))
-	if len(steps) == 1 {
-		errs[0] = steps[0]()
-		return errs
-	}
-	var wg sync.WaitGroup
-	for i, step := range steps {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = step()
-		}()
-	}
-	wg.Wait()
-	return errs
 }
 
 // Create opens a case on behalf of a customer (a phone call, a walk-in).
@@ -278,8 +59,10 @@ func (s *Cases) Create(ctx context.Context, p *Principal, req models.CaseCreate)
 		return nil, err
 	}
 	now := s.now()
-	return s.insertNew(ctx, "", false, nil, func(id string) *models.Case { return models.NewCase(id, req, p.Actor(), now) },
-		s.publish(ctx, EventCaseCreated, nil))
+	return s.fileNew(ctx, newCase{
+		build:    func(id string) *models.Case { return models.NewCase(id, req, p.Actor(), now) },
+		announce: s.publish(EventCaseCreated, nil),
+	})
 }
 
 // Get reads one case. Every staff role may read every case.
@@ -301,117 +84,6 @@ func (s *Cases) update(ctx context.Context, id string, expected int64, change fu
 	return s.write(ctx, id, writeSpec{expected: expected, trigger: escalation.TriggerCaseUpdated}, change)
 }
 
-// writeSpec says what a case write stands for.
-type writeSpec struct {
-	expected int64                  // the version the client saw; 0 when the server decides
-	slaEvent string                 // an agent or customer reply, for the SLA clocks
-	trigger  escalation.TriggerType // the rules to run; "" runs none
-	slaKind  models.SLAKind         // for SLA triggers
-	// The stored rules and SLA policies (by ID) when the caller has read them already.
-	rules    []escalation.Rule
-	policies map[string]models.SLAPolicy
-	// announce gives the steps that tell about the stored change (see afterWrite).
-	announce func(c *models.Case) []func() error
-}
-
-// publish is an announcement of a case write: one live event.
-func (s *Cases) publish(ctx context.Context, typ string, data map[string]any) func(c *models.Case) []func() error {
-	return func(c *models.Case) []func() error {
-		return []func() error{func() error { s.events.Publish(ctx, typ, c.ID, data); return nil }}
-	}
-}
-
-// write reads, changes and stores a case under optimistic concurrency, moving its SLA clocks,
-// running the escalation rules in the same write, keeping its SLA timer and index in step, and
-// then carrying out the rules' side effects.
-func (s *Cases) write(ctx context.Context, id string, w writeSpec, change func(c *models.Case) error) (*models.Case, error) {
-	c, effects, err := s.writeStored(ctx, id, w, change)
-	if err != nil {
-		return nil, err
-	}
-	s.indexer.Indexed(ctx, c)
-	s.afterWrite(ctx, c, s.rules.aftermathOf(ctx, c, effects), w.announce)
-	return c, nil
-}
-
-// writeStored is the part of write up to the case and its timer being stored; the caller
-// indexes the case and carries out the rules' effects (a bulk change does both for its whole
-// batch at once).
-func (s *Cases) writeStored(ctx context.Context, id string, w writeSpec, change func(c *models.Case) error) (*models.Case, []escalation.RuleEffect, error) {
-	rules := w.rules
-	if rules == nil {
-		var err error
-		if rules, err = s.loadRules(ctx); err != nil {
-			return nil, nil, err
-		}
-	}
-	var effects []escalation.RuleEffect
-	var timerAgain *time.Time
-	resolved := false
-	c, err := s.store.UpdateCase(ctx, id, func(c *models.Case) error {
-		if w.expected != 0 && c.Version != w.expected {
-			return models.StaleVersion(c.Version)
-		}
-		now := s.now()
-		previous := c.Status
-		mark := len(c.Timeline)
-		if err := change(c); err != nil {
-			return err
-		}
-		resolved = s.followUps.afterChange(c, previous, now)
-		if err := s.sla.after(ctx, c, w.slaEvent, previous, now, w.policies); err != nil {
-			return err
-		}
-		c.NoteActivity(c.Timeline[mark:], previous, now)
-		effects = nil
-		if w.trigger != "" {
-			var err error
-			effects, err = s.runRules(ctx, c, rules, ruleRun{trigger: w.trigger, changed: changedFields(c.Timeline[mark:]), slaKind: w.slaKind})
-			if err != nil {
-				return err
-			}
-		}
-		if err := s.store.MarkDirty(ctx, c.ID, c.Version+1, now); err != nil {
-			return err
-		}
-		timer, err := s.recordTimer(ctx, c, rules, w.policies)
-		if err != nil {
-			return err
-		}
-		timerAgain = againIfSoon(timer, now)
-		return s.store.SetSLATimer(ctx, c.ID, timer)
-	})
-	if err != nil {
-		if errors.Is(err, store.ErrVersionMismatch) {
-			return nil, nil, models.Conflict("version_conflict", "the case is being changed by others; try again")
-		}
-		return nil, nil, notFoundAs(err, "case")
-	}
-	if err := s.store.SetSLATimer(ctx, c.ID, timerAgain); err != nil {
-		return nil, nil, err
-	}
-	if resolved {
-		// The customer hears of the resolution from the notice, never from a reply mail.
-		s.followUps.resolutionNotice(ctx, c)
-	}
-	return c, effects, nil
-}
-
-// changedFields lists the fields the timeline entries say were changed.
-func changedFields(entries []models.TimelineEvent) []string {
-	var out []string
-	for _, e := range entries {
-		if e.Type == "changed" && e.Data["field"] != "" && !slices.Contains(out, e.Data["field"]) {
-			out = append(out, e.Data["field"])
-		}
-	}
-	return out
-}
-
-func sameTime(a, b *time.Time) bool {
-	return (a == nil && b == nil) || (a != nil && b != nil && a.Equal(*b))
-}
-
 // Patch changes fields of a case. A stale version is refused with a conflict.
 func (s *Cases) Patch(ctx context.Context, p *Principal, id string, req models.CasePatch) (*models.Case, error) {
 	if err := p.Require(models.RoleAgent); err != nil {
@@ -422,7 +94,7 @@ func (s *Cases) Patch(ctx context.Context, p *Principal, id string, req models.C
 	}
 	now := s.now()
 	return s.write(ctx, id, writeSpec{expected: req.Version, trigger: escalation.TriggerCaseUpdated,
-		announce: s.publish(ctx, EventCaseUpdated, map[string]any{"by": p.User.ID})},
+		announce: s.publish(EventCaseUpdated, map[string]any{"by": p.User.ID})},
 		func(c *models.Case) error { return c.ApplyPatch(req, p.Actor(), now) })
 }
 
@@ -459,10 +131,11 @@ const (
 	// ViewFollowUpsDue: cases whose customer was asked the follow-up check and has not
 	// answered, soonest to expire first, for an agent to call and record the answer.
 	ViewFollowUpsDue = "follow_ups_due"
+	ViewReviews      = "reviews" // every online review, whatever its status
 )
 
 // Views lists every view name.
-var Views = []string{ViewUnassigned, ViewMine, ViewAllOpen, ViewWaiting, ViewResolved, ViewEscalated, ViewFollowUpsDue}
+var Views = []string{ViewUnassigned, ViewMine, ViewAllOpen, ViewWaiting, ViewResolved, ViewEscalated, ViewReviews, ViewFollowUpsDue}
 
 // CaseListQuery is the inbox's list request.
 type CaseListQuery struct {
@@ -485,6 +158,11 @@ type CaseListQuery struct {
 	Limit              int
 	Cursor             string
 	Facets             []string
+	// Review filters: source kinds, normalised ratings ("1".."5"; "at or below 2" is 1 and 2)
+	// and reply states (none: not replied).
+	ReviewSources []string
+	ReviewRatings []string
+	ReviewReplies []string
 }
 
 // List returns one page of cases from the search index.
@@ -563,6 +241,8 @@ func (s *Cases) buildQuery(p *Principal, q CaseListQuery) (search.Query, error) 
 		sq.IntRanges = append(sq.IntRanges, search.IntRange{Field: search.FieldEscalationLevel, From: 1})
 	case ViewFollowUpsDue:
 		add(search.FieldFollowUpState, []string{string(models.FollowUpAsked)})
+	case ViewReviews:
+		add(search.FieldChannel, []string{string(models.ChannelReview)})
 	default:
 		return sq, models.InvalidField("view", "must be one of "+fmt.Sprint(Views))
 	}
@@ -574,6 +254,9 @@ func (s *Cases) buildQuery(p *Principal, q CaseListQuery) (search.Query, error) 
 		{"status", q.Statuses, statusStrings(models.Statuses)},
 		{"priority", q.Priorities, []string{"low", "normal", "high", "urgent"}},
 		{"channel", q.Channels, models.ChannelNames},
+		{"review_source", q.ReviewSources, models.ReviewSourceKinds},
+		{"review_rating", q.ReviewRatings, []string{"1", "2", "3", "4", "5"}},
+		{"review_reply", q.ReviewReplies, []string{string(models.ReplyNone), string(models.ReplyPublished)}},
 	} {
 		for _, v := range check.values {
 			if !slices.Contains(check.known, v) {
@@ -593,6 +276,9 @@ func (s *Cases) buildQuery(p *Principal, q CaseListQuery) (search.Query, error) 
 	add(search.FieldTouchpoint, q.Touchpoints)
 	add(search.FieldChannel, q.Channels)
 	add(search.FieldTags, q.Tags)
+	add(search.FieldReviewSource, q.ReviewSources)
+	add(search.FieldReviewRating, q.ReviewRatings)
+	add(search.FieldReviewReply, q.ReviewReplies)
 	if q.MinEscalationLevel > 0 {
 		sq.IntRanges = append(sq.IntRanges, search.IntRange{Field: search.FieldEscalationLevel, From: q.MinEscalationLevel})
 	}

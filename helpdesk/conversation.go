@@ -11,49 +11,84 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
+// conversationStore is what Conversation needs of the store: cases, their files and who has them
+// open.
+type conversationStore interface {
+	CaseViewers(ctx context.Context, caseID string, now time.Time) ([]store.Presence, error)
+	DeleteAttachment(ctx context.Context, id string) error
+	GetAttachment(ctx context.Context, id string) (*models.Attachment, error)
+	GetCase(ctx context.Context, id string) (*models.Case, error)
+	InsertAttachment(ctx context.Context, a *models.Attachment) error
+	LeavePresence(ctx context.Context, id string) error
+	TouchPresence(ctx context.Context, p *store.Presence) error
+}
+
 // Conversation is the staff side of a case's conversation: replies and notes, merging a
 // duplicate, files, and who has the case open. (The customer side is Intake.)
 type Conversation struct {
-	store  *store.Store
+	store  conversationStore
 	cases  *Cases
 	notify Notifier
 	events *Events
 	logger *slog.Logger
 	now    Clock
+	limits IntakeLimits // the files an agent attaches pass the public form's checks
 	// trackingLink mints a fresh tracking link for a case, for the mail of a reply or a merge.
 	trackingLink func(ctx context.Context, caseID string) (token, url string, err error)
 }
 
-// newConversation is the staff conversation on the same store, cases, notifier and events as
-// the customer side in.
-func newConversation(in *Intake) *Conversation {
-	return &Conversation{store: in.store, cases: in.cases, notify: in.notify, events: in.events, logger: in.logger,
-		now: in.now, trackingLink: in.newTrackingLink}
+// newConversation is the staff conversation on the same cases, notifier and events as the
+// customer side in.
+func newConversation(st conversationStore, in *Intake) *Conversation {
+	return &Conversation{store: st, cases: in.cases, notify: in.notify, events: in.events, logger: in.logger,
+		now: in.now, limits: in.limits, trackingLink: in.newTrackingLink}
 }
 
-// AddMessage records an agent's reply or internal note. A reply is mailed to the customer with
-// a fresh tracking link and stamps the first response; a note never leaves the team.
-func (cv *Conversation) AddMessage(ctx context.Context, p *Principal, caseID string, req models.MessageCreate) (*models.Case, error) {
+// AddMessage records an agent's reply or internal note, with up to IntakeLimits.MaxFiles files
+// checked like the customer's. A reply is mailed to the customer with a fresh tracking link and
+// stamps the first response, and its files are the customer's to see; a note and its files
+// never leave the team.
+func (cv *Conversation) AddMessage(ctx context.Context, p *Principal, caseID string, req models.MessageCreate, files []Upload) (*models.Case, error) {
 	if err := p.Require(models.RoleAgent); err != nil {
 		return nil, err
 	}
 	now := cv.now()
 	kind := models.MessageKind(req.Kind)
 	msgID := newID()
+	refs, blobs, err := checkUploads(cv.limits, files, msgID, kind == models.MessageReply, now)
+	if err != nil {
+		return nil, err
+	}
 	slaEvent := ""
 	if kind == models.MessageReply {
 		slaEvent = models.SLAOnAgentReply
 	}
 	resolves := false // the reply resolves the case: the resolution notice carries it
-	announce := func(c *models.Case) []func() error {
-		steps := cv.cases.publish(ctx, EventCaseUpdated, map[string]any{"by": p.User.ID})(c)
-		if kind == models.MessageReply && !resolves {
-			steps = append(steps, func() error { cv.mailReply(ctx, c, msgID); return nil })
+	announce := cv.cases.publish(EventCaseUpdated, map[string]any{"by": p.User.ID})
+	if kind == models.MessageReply {
+		announce.customer = func(ctx context.Context, c *models.Case) {
+			if !resolves {
+				cv.mailReply(ctx, c, msgID)
+			}
 		}
-		return steps
 	}
-	return cv.cases.write(ctx, caseID, writeSpec{expected: req.Version, slaEvent: slaEvent, trigger: escalation.TriggerCaseUpdated, announce: announce}, func(c *models.Case) error {
+	// The files are stored before the case lists them, as the customer's are: a case never
+	// names a file that is not there.
+	var stored []string
+	for _, b := range blobs {
+		b.CaseID = caseID
+		if err := cv.store.InsertAttachment(ctx, b); err != nil {
+			cv.dropAttachments(ctx, stored)
+			return nil, err
+		}
+		stored = append(stored, b.ID)
+	}
+	updated, err := cv.cases.write(ctx, caseID, writeSpec{expected: req.Version, slaEvent: slaEvent, trigger: escalation.TriggerCaseUpdated, announce: announce}, func(c *models.Case) error {
+		if len(c.Attachments)+len(refs) > maxCaseFiles {
+			return models.InvalidField("attachments", "this case has too many files already")
+		}
 		c.AddStaffMessage(msgID, kind, req.Body, p.Actor(), now)
+		c.Attachments = append(c.Attachments, refs...)
 		resolves = req.Status != nil && *req.Status == models.StatusResolved && c.Status != models.StatusResolved && c.Status != models.StatusClosed
 		if req.Status != nil && *req.Status != c.Status {
 			status := *req.Status
@@ -61,6 +96,24 @@ func (cv *Conversation) AddMessage(ctx context.Context, p *Principal, caseID str
 		}
 		return nil
 	})
+	if err != nil && len(stored) > 0 {
+		// A refused message (a stale version, a missing case) lists none of its files: they go,
+		// so a retried upload does not leave megabytes behind each time.
+		cv.dropAttachments(ctx, stored)
+	}
+	return updated, err
+}
+
+// dropAttachments deletes files no case lists; a failure only leaves an unreachable file.
+func (cv *Conversation) dropAttachments(ctx context.Context, ids []string) {
+	// The request may be cancelled already; the clean-up still runs, briefly.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	for _, id := range ids {
+		if err := cv.store.DeleteAttachment(ctx, id); err != nil {
+			cv.logger.Warn("drop unlisted attachment", "attachment", id, "err", err)
+		}
+	}
 }
 
 // mailReply sends the customer an agent's reply with a fresh tracking link; a failure is
@@ -80,7 +133,7 @@ func (cv *Conversation) mailReply(ctx context.Context, c *models.Case, msgID str
 }
 
 // StaffAttachment returns any file of a case to staff.
-func (cv *Conversation) StaffAttachment(ctx context.Context, p *Principal, caseID, attachmentID string) (*store.Attachment, error) {
+func (cv *Conversation) StaffAttachment(ctx context.Context, p *Principal, caseID, attachmentID string) (*models.Attachment, error) {
 	if err := p.Require(models.RoleAgent); err != nil {
 		return nil, err
 	}
@@ -97,6 +150,9 @@ func (s *Cases) CustomerHistory(ctx context.Context, p *Principal, caseID string
 	c, err := s.Get(ctx, p, caseID)
 	if err != nil {
 		return nil, err
+	}
+	if c.Customer.Email == "" {
+		return []search.CaseDoc{}, nil // no e-mail (an online review): nobody to recognise
 	}
 	res, err := s.index.Search(ctx, search.Query{
 		Filters: []search.Filter{

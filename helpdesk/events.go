@@ -10,6 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/kaiku-helpdesk/kaiku/batch"
+	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
@@ -32,22 +33,32 @@ const (
 	maxPagesPerPoll = 1000
 )
 
+// eventStore is what Events needs of the store: event pages and the sources that write them.
+type eventStore interface {
+	DeleteEventsBefore(ctx context.Context, t time.Time) error
+	EventPage(ctx context.Context, source string, n int64) (*store.EventPage, error)
+	EventPageWriter(max int, flush func(ctx context.Context, events []models.Event) []error) *batch.GroupCommit[models.Event]
+	EventSources(ctx context.Context) ([]store.EventSource, error)
+	InsertEventPage(ctx context.Context, p *store.EventPage) error
+	TouchEventSource(ctx context.Context, src store.EventSource) error
+}
+
 // Events is the live-update bus. This process writes the events of concurrent writers as one
 // page (see store.EventPage) and hands them to its own subscribers once stored; a poller reads
 // the pages other processes write, by _id, and hands those on too.
 type Events struct {
-	store  *store.Store
+	store  eventStore
 	logger *slog.Logger
 	now    Clock
 	source string
 	start  time.Time
 
-	writes   *batch.GroupCommit[store.Event]
+	writes   *batch.GroupCommit[models.Event]
 	pageMu   sync.Mutex // the page counter; pages are written one at a time
 	lastPage int64
 
 	mu   sync.Mutex
-	subs map[chan store.Event]struct{}
+	subs map[chan models.Event]struct{}
 
 	pollMu      sync.Mutex // one poll at a time; guards the fields below
 	cursors     map[string]int64
@@ -55,24 +66,24 @@ type Events struct {
 }
 
 // NewEvents wires the bus; it delivers events written after it started.
-func NewEvents(st *store.Store, logger *slog.Logger, now Clock) *Events {
+func NewEvents(st eventStore, logger *slog.Logger, now Clock) *Events {
 	b := &Events{store: st, logger: logger, now: now, source: randomToken()[:16], start: now(),
-		subs: map[chan store.Event]struct{}{}, cursors: map[string]int64{}}
-	b.writes = store.NewEventPageWriter(st, 500, b.writePage)
+		subs: map[chan models.Event]struct{}{}, cursors: map[string]int64{}}
+	b.writes = st.EventPageWriter(500, b.writePage)
 	return b
 }
 
 // Publish records a change. Failures are logged: a missed live update is repaired by the next
 // refresh, and must never fail the write that caused it.
 func (b *Events) Publish(ctx context.Context, typ, caseID string, data bson.M) {
-	e := store.Event{Type: typ, CaseID: caseID, Data: data, At: b.now()}
+	e := models.Event{Type: typ, CaseID: caseID, Data: data, At: b.now()}
 	if err := b.writes.Do(ctx, e); err != nil {
 		b.logger.Warn("publish event", "type", typ, "case", caseID, "err", err)
 	}
 }
 
 // writePage stores one page of events and delivers them to this process's subscribers.
-func (b *Events) writePage(ctx context.Context, events []store.Event) []error {
+func (b *Events) writePage(ctx context.Context, events []models.Event) []error {
 	b.pageMu.Lock()
 	defer b.pageMu.Unlock()
 	page := &store.EventPage{Source: b.source, Page: b.lastPage + 1, At: b.now(), Events: events}
@@ -85,7 +96,7 @@ func (b *Events) writePage(ctx context.Context, events []store.Event) []error {
 }
 
 // deliver hands events to every subscriber without blocking on slow ones.
-func (b *Events) deliver(events []store.Event) {
+func (b *Events) deliver(events []models.Event) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, e := range events {
@@ -100,8 +111,8 @@ func (b *Events) deliver(events []store.Event) {
 
 // Subscribe returns a channel of events and a function to stop. Slow subscribers lose events
 // rather than block others (the browser reloads the list on reconnect anyway).
-func (b *Events) Subscribe() (<-chan store.Event, func()) {
-	ch := make(chan store.Event, 64)
+func (b *Events) Subscribe() (<-chan models.Event, func()) {
+	ch := make(chan models.Event, 64)
 	b.mu.Lock()
 	b.subs[ch] = struct{}{}
 	b.mu.Unlock()

@@ -11,13 +11,13 @@ import (
 	"time"
 
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
-	"github.com/kaiku-helpdesk/kaiku/store"
+	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/store/storetest"
 )
 
 // drain returns the events waiting in ch without blocking.
-func drain(ch <-chan store.Event) []store.Event {
-	var out []store.Event
+func drain(ch <-chan models.Event) []models.Event {
+	var out []models.Event
 	for {
 		select {
 		case e := <-ch:

@@ -8,7 +8,6 @@ import (
 
 	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/models"
-	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
 // FollowUpSettings are the installation's follow-up and promise times.
@@ -41,11 +40,17 @@ func (s FollowUpSettings) withDefaults() FollowUpSettings {
 	return s
 }
 
+// followUpsStore is what the follow-up check and promises read and write besides the cases.
+type followUpsStore interface {
+	InsertNotification(ctx context.Context, n *models.Notification) error
+	UsersSnapshot(ctx context.Context) ([]models.User, error)
+}
+
 // FollowUps is the follow-up check and promises: scheduling the check when a case is resolved,
 // telling the customer, recording answers, and the promises agents make.
 type FollowUps struct {
 	settings     FollowUpSettings
-	store        *store.Store
+	store        followUpsStore
 	cases        *Cases
 	notify       Notifier
 	events       *Events
@@ -54,8 +59,8 @@ type FollowUps struct {
 	trackingLink func(ctx context.Context, caseID string) (token, url string, err error)
 }
 
-func newFollowUps(in *Intake, settings FollowUpSettings) *FollowUps {
-	return &FollowUps{settings: settings.withDefaults(), store: in.store, cases: in.cases, notify: in.notify,
+func newFollowUps(st followUpsStore, in *Intake, settings FollowUpSettings) *FollowUps {
+	return &FollowUps{settings: settings.withDefaults(), store: st, cases: in.cases, notify: in.notify,
 		events: in.events, logger: in.logger, now: in.now, trackingLink: in.newTrackingLink}
 }
 
@@ -126,7 +131,7 @@ func (f *FollowUps) answer(ctx context.Context, caseID string, req models.Follow
 		who = by.ID
 	}
 	return f.cases.write(ctx, caseID, writeSpec{expected: expected, trigger: trigger,
-		announce: f.cases.publish(ctx, EventCaseUpdated, map[string]any{"by": who})}, func(c *models.Case) error {
+		announce: f.cases.publish(EventCaseUpdated, map[string]any{"by": who})}, func(c *models.Case) error {
 		_, err := c.AnswerFollowUp(req, by, now)
 		return err
 	})
@@ -146,7 +151,7 @@ func (f *FollowUps) AddPromise(ctx context.Context, p *Principal, caseID string,
 		return nil, err
 	}
 	now, id := f.now(), newID()
-	return f.cases.write(ctx, caseID, writeSpec{announce: f.cases.publish(ctx, EventCaseUpdated, map[string]any{"by": p.User.ID})},
+	return f.cases.write(ctx, caseID, writeSpec{announce: f.cases.publish(EventCaseUpdated, map[string]any{"by": p.User.ID})},
 		func(c *models.Case) error {
 			_, err := c.AddPromise(id, req, p.Actor(), f.settings.PromiseReminder, now)
 			return err
@@ -159,7 +164,7 @@ func (f *FollowUps) KeepPromise(ctx context.Context, p *Principal, caseID, promi
 		return nil, err
 	}
 	now := f.now()
-	return f.cases.write(ctx, caseID, writeSpec{announce: f.cases.publish(ctx, EventCaseUpdated, map[string]any{"by": p.User.ID})},
+	return f.cases.write(ctx, caseID, writeSpec{announce: f.cases.publish(EventCaseUpdated, map[string]any{"by": p.User.ID})},
 		func(c *models.Case) error { return c.KeepPromise(promiseID, p.Actor(), now) })
 }
 
@@ -171,16 +176,13 @@ func (f *FollowUps) DelayPromise(ctx context.Context, p *Principal, caseID, prom
 	}
 	now := f.now()
 	var moved models.Promise
-	announce := func(c *models.Case) []func() error {
-		steps := f.cases.publish(ctx, EventCaseUpdated, map[string]any{"by": p.User.ID})(c)
-		return append(steps, func() error {
-			if _, url, err := f.trackingLink(ctx, c.ID); err != nil {
-				f.logger.Error("tracking link for promise delay", "case", c.ID, "err", err)
-			} else if err := f.notify.PromiseDelayed(ctx, c, moved, req.Message, now, url); err != nil {
-				f.logger.Error("queue promise delay", "case", c.ID, "err", err)
-			}
-			return nil
-		})
+	announce := f.cases.publish(EventCaseUpdated, map[string]any{"by": p.User.ID})
+	announce.customer = func(ctx context.Context, c *models.Case) {
+		if _, url, err := f.trackingLink(ctx, c.ID); err != nil {
+			f.logger.Error("tracking link for promise delay", "case", c.ID, "err", err)
+		} else if err := f.notify.PromiseDelayed(ctx, c, moved, req.Message, now, url); err != nil {
+			f.logger.Error("queue promise delay", "case", c.ID, "err", err)
+		}
 	}
 	return f.cases.write(ctx, caseID, writeSpec{announce: announce}, func(c *models.Case) error {
 		pr, err := c.DelayPromise(promiseID, req, p.Actor(), f.settings.PromiseReminder, now)
@@ -231,7 +233,7 @@ func (f *FollowUps) tellAgents(ctx context.Context, c *models.Case, remind, brok
 			}
 		}
 		for l, ids := range byLocale {
-			n := &store.Notification{ID: newID(), UserIDs: ids, CaseID: c.ID,
+			n := &models.Notification{ID: newID(), UserIDs: ids, CaseID: c.ID,
 				Title: fmt.Sprintf("%s: %s", c.ID, promiseWords[l][kind]), Message: pr.Text, CreatedAt: now}
 			if err := f.store.InsertNotification(ctx, n); err != nil {
 				f.logger.Warn("promise notification", "case", c.ID, "err", err)

@@ -15,7 +15,7 @@ import (
 )
 
 // mailsOf returns the subjects of the case's mails in the outbox, oldest first.
-func (f *slaFixture) mailsOf(t *testing.T, caseID string) []store.OutboxSummary {
+func (f *slaFixture) mailsOf(t *testing.T, caseID string) []models.OutboxSummary {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := f.mailer.ProcessDue(ctx); err != nil {
@@ -25,17 +25,17 @@ func (f *slaFixture) mailsOf(t *testing.T, caseID string) []store.OutboxSummary 
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []store.OutboxSummary
+	var out []models.OutboxSummary
 	for _, m := range all {
 		if m.CaseID == caseID {
 			out = append(out, m)
 		}
 	}
-	slices.SortFunc(out, func(a, b store.OutboxSummary) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	slices.SortFunc(out, func(a, b models.OutboxSummary) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	return out
 }
 
-func subjects(ms []store.OutboxSummary) []string {
+func subjects(ms []models.OutboxSummary) []string {
 	var out []string
 	for _, m := range ms {
 		out = append(out, m.Subject)
@@ -70,7 +70,7 @@ func (f *slaFixture) resolvedWithToken(t *testing.T) (*models.Case, string) {
 		t.Fatal(err)
 	}
 	resolved := models.StatusResolved
-	if c, err = f.conv.AddMessage(ctx, f.agent, c.ID, models.MessageCreate{Kind: "reply", Body: "Palautamme rahat tilillesi.", Status: &resolved}); err != nil {
+	if c, err = f.conv.AddMessage(ctx, f.agent, c.ID, models.MessageCreate{Kind: "reply", Body: "Palautamme rahat tilillesi.", Status: &resolved}, nil); err != nil {
 		t.Fatal(err)
 	}
 	return c, r.TrackingToken
@@ -85,7 +85,7 @@ func TestResolvingSendsTheNoticeAndSchedulesTheCheck(t *testing.T) {
 	mails := f.mailsOf(t, c.ID)
 	// The acknowledgement and the resolution notice (in Finnish, carrying the reply); no
 	// generic reply mail.
-	i := slices.IndexFunc(mails, func(m store.OutboxSummary) bool { return m.Subject == "Asiasi "+c.ID+" on ratkaistu" })
+	i := slices.IndexFunc(mails, func(m models.OutboxSummary) bool { return m.Subject == "Asiasi "+c.ID+" on ratkaistu" })
 	if got := subjects(mails); len(got) != 2 || i < 0 {
 		t.Fatalf("mails %q", got)
 	}

@@ -1,6 +1,14 @@
 // Package helpdesk holds Kaiku's use cases: what happens when staff log in, open or change a
 // case, or list the inbox. It ties the store and the search index together and keeps the index
 // in step with the database. It knows nothing about HTTP.
+//
+// It is one package, larger than the others, because its use cases share one way of changing
+// a case: whoever changes it (an agent, the customer, the SLA scheduler, a rule) goes through
+// Cases.write or Cases.fileNew, which run the rules and the SLA clocks inside the write, keep
+// the index and timers in step and tell everyone in one round (casewrite.go). Split up, that
+// write and its rounds would have to be exported to every part. Each file is one use case and
+// declares what it needs of the store. A new subdomain (remedies, reviews, reports) gets a
+// package of its own on top of this one rather than another file here.
 package helpdesk
 
 import (

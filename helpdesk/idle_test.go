@@ -99,7 +99,7 @@ func TestIdleRuleFiresOncePerIdlePeriod(t *testing.T) {
 	}
 	// An agent's reply at 13:00 starts a new period: the rule fires again at 15:00.
 	f.set(at(4 * time.Hour))
-	if _, err := f.conv.AddMessage(ctx, f.agent, id, models.MessageCreate{Kind: "reply", Body: "Looking into it."}); err != nil {
+	if _, err := f.conv.AddMessage(ctx, f.agent, id, models.MessageCreate{Kind: "reply", Body: "Looking into it."}, nil); err != nil {
 		t.Fatal(err)
 	}
 	f.set(at(6*time.Hour - time.Second))
@@ -113,7 +113,7 @@ func TestIdleRuleFiresOncePerIdlePeriod(t *testing.T) {
 	// A note at 15:30 (agent activity too): two business hours end Tuesday 09:30, because the
 	// default calendar closes at 16:00 and opens at 08:00.
 	f.set(at(6*time.Hour + 30*time.Minute))
-	if _, err := f.conv.AddMessage(ctx, f.agent, id, models.MessageCreate{Kind: "note", Body: "Asked the warehouse."}); err != nil {
+	if _, err := f.conv.AddMessage(ctx, f.agent, id, models.MessageCreate{Kind: "note", Body: "Asked the warehouse."}, nil); err != nil {
 		t.Fatal(err)
 	}
 	f.set(at(23*time.Hour + 29*time.Minute)) // Tuesday 08:29
@@ -138,7 +138,7 @@ func TestIdleClockWaitsOnTheCustomer(t *testing.T) {
 	sc := f.scheduler("a")
 	waiting := models.StatusWaiting
 	f.set(monday9.Add(30 * time.Minute))
-	if _, err := f.conv.AddMessage(ctx, f.agent, id, models.MessageCreate{Kind: "reply", Body: "Which parcel?", Status: &waiting}); err != nil {
+	if _, err := f.conv.AddMessage(ctx, f.agent, id, models.MessageCreate{Kind: "reply", Body: "Which parcel?", Status: &waiting}, nil); err != nil {
 		t.Fatal(err)
 	}
 	f.set(monday9.Add(4 * time.Hour))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
 
@@ -13,11 +14,23 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
+// indexerStore is what Indexer needs of the store: the cases and their dirty marks.
+type indexerStore interface {
+	ClearDirtyMany(ctx context.Context, indexed map[string]int64) error
+	CountCases(ctx context.Context) (int64, error)
+	DeleteSetting(ctx context.Context, id string) error
+	DirtyMarks(ctx context.Context, limit int) ([]store.DirtyMark, error)
+	EachCase(ctx context.Context, fn func(c *models.Case) error) error
+	GetCase(ctx context.Context, id string) (*models.Case, error)
+	HasSetting(ctx context.Context, id string) (bool, error)
+	InsertSetting(ctx context.Context, id string) error
+}
+
 // Indexer keeps the search index in step with the database. Every case write marks the case
 // dirty first (store.MarkDirty), then indexes it right away; if that fails (search down, a
 // crash), the mark stays and Reconcile indexes the case later, on any replica.
 type Indexer struct {
-	store  *store.Store
+	store  indexerStore
 	index  search.Index
 	logger *slog.Logger
 	now    Clock
@@ -33,7 +46,7 @@ type Indexer struct {
 }
 
 // NewIndexer wires an Indexer.
-func NewIndexer(st *store.Store, idx search.Index, logger *slog.Logger, now Clock) *Indexer {
+func NewIndexer(st indexerStore, idx search.Index, logger *slog.Logger, now Clock) *Indexer {
 	ix := &Indexer{store: st, index: idx, logger: logger, now: now, unflushed: map[string]int64{}}
 	ix.writes = batch.NewGroupCommit(500, ix.indexBatch)
 	return ix
@@ -67,6 +80,9 @@ func ToDoc(c *models.Case) search.CaseDoc {
 		if t := c.FollowUpDueAt(); t != nil {
 			doc.FollowUpDueAt = *t
 		}
+	}
+	if rv := c.Review; rv != nil {
+		doc.ReviewSource, doc.ReviewRating, doc.ReviewReply = string(rv.SourceKind), strconv.Itoa(rv.Rating), string(rv.ReplyState)
 	}
 	return doc
 }
@@ -226,18 +242,36 @@ func (ix *Indexer) reconcileBatch(ctx context.Context, marks []store.DirtyMark) 
 	return ix.store.ClearDirtyMany(ctx, clearAt)
 }
 
-// RebuildIfLost reindexes every case when the index is empty but the database is not (a
-// deleted or corrupted index directory, a fresh Meilisearch). It scans the cases once.
-func (ix *Indexer) RebuildIfLost(ctx context.Context) (int, error) {
-	n, err := ix.index.DocCount(ctx)
-	if err != nil || n > 0 {
+// indexRebuildPending marks a rebuild of the whole index as begun and not yet finished, so one
+// interrupted by a restart (or left undone by a search outage) starts over.
+const indexRebuildPending = "index_rebuild_pending"
+
+// RebuildIfNeeded reindexes every case when the index is empty but the database is not (a
+// deleted or corrupted index directory, an index of an earlier mapping version, a fresh
+// Meilisearch), or when such a rebuild was begun and not finished. It scans the cases once.
+// At 100k cases it takes minutes, so Run does it in the background: intake and reads by id
+// work meanwhile, and lists fill up as it goes.
+func (ix *Indexer) RebuildIfNeeded(ctx context.Context) (int, error) {
+	pending, err := ix.store.HasSetting(ctx, indexRebuildPending)
+	if err != nil {
 		return 0, err
 	}
-	stored, err := ix.store.CountCases(ctx)
-	if err != nil || stored == 0 {
-		return 0, err
+	if !pending {
+		n, err := ix.index.DocCount(ctx)
+		if err != nil || n > 0 {
+			return 0, err
+		}
+		stored, err := ix.store.CountCases(ctx)
+		if err != nil || stored == 0 {
+			return 0, err
+		}
+		if err := ix.store.InsertSetting(ctx, indexRebuildPending); err != nil && !errors.Is(err, store.ErrDuplicate) {
+			return 0, err
+		}
+		ix.logger.Info("search index is empty; rebuilding from the database in the background", "cases", stored)
+	} else {
+		ix.logger.Info("an unfinished index rebuild starts over")
 	}
-	ix.logger.Info("search index is empty; rebuilding from the database", "cases", stored)
 	batch := make([]search.CaseDoc, 0, 1000)
 	total := 0
 	flush := func() error {
@@ -256,10 +290,16 @@ func (ix *Indexer) RebuildIfLost(ctx context.Context) (int, error) {
 		}
 		return nil
 	})
+	if err == nil {
+		err = flush()
+	}
+	if err == nil {
+		err = ix.index.Flush(ctx)
+	}
 	if err != nil {
 		return total, err
 	}
-	return total, flush()
+	return total, ix.store.DeleteSetting(ctx, indexRebuildPending)
 }
 
 // Run reconciles at start and then every interval until ctx ends, and clears the marks of
@@ -277,7 +317,22 @@ func (ix *Indexer) Run(ctx context.Context, interval time.Duration) {
 			ix.logger.Warn("clear index marks at shutdown; the reconciler will redo them", "err", err)
 		}
 	}()
+	rebuilt := false
 	for {
+		if !rebuilt {
+			n, err := ix.RebuildIfNeeded(ctx)
+			switch {
+			case err != nil && ctx.Err() != nil:
+				return
+			case err != nil:
+				ix.logger.Warn("index rebuild incomplete; will retry", "err", err, "cases", n)
+			default:
+				rebuilt = true
+				if n > 0 {
+					ix.logger.Info("index rebuilt", "cases", n)
+				}
+			}
+		}
 		if n, err := ix.Reconcile(ctx); err != nil {
 			if ctx.Err() != nil {
 				return

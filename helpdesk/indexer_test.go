@@ -208,3 +208,51 @@ func TestRunCatchesUpOnItsOwn(t *testing.T) {
 	cancel()
 	<-done
 }
+
+// A lost index is rebuilt from the database; a rebuild cut short (search down midway, or a
+// restart) leaves its marker, so the next try starts over even though the index is no longer
+// empty, and only a finished rebuild clears it.
+func TestRebuildAfterALostIndexResumesUntilDone(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	for _, s := range []string{"one", "two", "three"} {
+		if _, err := f.cases.Create(ctx, f.agent, newCase(s)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := f.indexer.RebuildIfNeeded(ctx); err != nil || n != 0 {
+		t.Fatalf("a full index needs no rebuild: %d %v", n, err)
+	}
+	// Lose the index: delete every case from it.
+	res, err := f.index.Search(ctx, search.Query{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, h := range res.Hits {
+		ids = append(ids, h.Doc.ID)
+	}
+	if err := f.index.Delete(ctx, ids...); err != nil {
+		t.Fatal(err)
+	}
+	// The rebuild fails: search is down.
+	f.index.down.Store(true)
+	if _, err := f.indexer.RebuildIfNeeded(ctx); err == nil {
+		t.Fatal("a rebuild while search is down should fail")
+	}
+	f.index.down.Store(false)
+	// Meanwhile one case got indexed (a new write), so the index is no longer empty; the
+	// marker still says the rebuild is owed.
+	if _, err := f.cases.Create(ctx, f.agent, newCase("four")); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := f.indexer.RebuildIfNeeded(ctx); err != nil || n != 4 {
+		t.Fatalf("the unfinished rebuild should start over over all 4 cases: %d %v", n, err)
+	}
+	if got := f.listed(t); got != 4 {
+		t.Fatalf("listed after the rebuild: %d", got)
+	}
+	if n, err := f.indexer.RebuildIfNeeded(ctx); err != nil || n != 0 {
+		t.Fatalf("a finished rebuild clears its marker: %d %v", n, err)
+	}
+}

@@ -47,6 +47,9 @@ var DefaultIntakeLimits = IntakeLimits{PerIP: 20, PerEmail: 5, Window: 10 * time
 // allowedUploads are the content types (by content, never by name) customers may attach.
 var allowedUploads = []string{"image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"}
 
+// maxCaseFiles bounds the files one case lists, so the case document stays small.
+const maxCaseFiles = 50
+
 // Upload is one file from a form.
 type Upload struct {
 	Name string
@@ -66,9 +69,30 @@ type Receipt struct {
 	TimeZone         string     `json:"time_zone,omitempty"`
 }
 
+// intakeStore is what Intake needs of the store: cases and SLA policies, idempotency claims, files,
+// tracking tokens and sessions, rate limits.
+type intakeStore interface {
+	ClaimIdempotency(ctx context.Context, rec *store.IdempotencyRecord) (*store.IdempotencyRecord, error)
+	ClearDirty(ctx context.Context, id string, indexedVersion int64) error
+	CompleteIdempotency(ctx context.Context, id, caseID string, sealedToken []byte) error
+	CountHit(ctx context.Context, key string, window time.Duration, now time.Time) (int, error)
+	DeleteTrackingSession(ctx context.Context, id string) error
+	GetAttachment(ctx context.Context, id string) (*models.Attachment, error)
+	GetCase(ctx context.Context, id string) (*models.Case, error)
+	GetSLAPolicy(ctx context.Context, id string) (*models.SLAPolicy, error)
+	GetTrackingSession(ctx context.Context, id string) (*store.TrackingSession, error)
+	InsertAttachment(ctx context.Context, a *models.Attachment) error
+	InsertTracking(ctx context.Context, hash, caseID string) error
+	InsertTrackingSession(ctx context.Context, ts *store.TrackingSession) error
+	MarkDirty(ctx context.Context, id string, version int64, now time.Time) error
+	ReleaseIdempotency(ctx context.Context, id string) error
+	TakeHit(ctx context.Context, key string, limit int, window time.Duration, now time.Time) (*store.Hit, error)
+	TrackedCaseID(ctx context.Context, hash string) (string, error)
+}
+
 // Intake is the customer side: filing a complaint, following it, replying, and the follow-up.
 type Intake struct {
-	store    *store.Store
+	store    intakeStore
 	settings *Settings
 	cases    *Cases
 	notify   Notifier
@@ -83,7 +107,7 @@ type Intake struct {
 }
 
 // NewIntake wires the customer side.
-func NewIntake(st *store.Store, settings *Settings, cases *Cases, notify Notifier, events *Events, logger *slog.Logger, now Clock, baseURL string, limits IntakeLimits) *Intake {
+func NewIntake(st intakeStore, settings *Settings, cases *Cases, notify Notifier, events *Events, logger *slog.Logger, now Clock, baseURL string, limits IntakeLimits) *Intake {
 	return &Intake{store: st, settings: settings, cases: cases, notify: notify, events: events, logger: logger, now: now,
 		baseURL: strings.TrimRight(baseURL, "/"), limits: limits, tokenTTL: 24 * time.Hour}
 }
@@ -124,7 +148,7 @@ func (in *Intake) Submit(ctx context.Context, req models.ComplaintCreate, files 
 	}
 	now := in.now()
 	email := models.NormalizeEmail(req.Email)
-	refs, blobs, err := in.checkUploads(files, "original", true, now)
+	refs, blobs, err := checkUploads(in.limits, files, "original", true, now)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +159,7 @@ func (in *Intake) Submit(ctx context.Context, req models.ComplaintCreate, files 
 	// one insert and needs no second write once the case is stored.
 	//
 	// The claim, the two rate-limit hits and the case's index mark are independent writes,
-	// so they go together (see together); a request that then files nothing gives them back.
+	// so they go in one round (see inOneRound); a request that then files nothing gives them back.
 	reference, err := in.cases.nextReference(ctx, now)
 	if err != nil {
 		return nil, err
@@ -176,7 +200,7 @@ func (in *Intake) Submit(ctx context.Context, req models.ComplaintCreate, files 
 			return err
 		})
 	}
-	stepErr := errors.Join(together(steps...)...)
+	stepErr := errors.Join(inOneRound(steps...)...)
 	// A request that files nothing gives back what stage one took: its rate-limit hits (so
 	// retries do not count) and the index mark of the reference it will not use (so refused
 	// floods leave no work for the reconciler).
@@ -187,7 +211,7 @@ func (in *Intake) Submit(ctx context.Context, req models.ComplaintCreate, files 
 				steps = append(steps, func() error { return h.Release(ctx) })
 			}
 		}
-		together(steps...)
+		inOneRound(steps...)
 	}
 	release := func() {
 		if claimed { // never another request's claim (an "in progress" answer)
@@ -230,7 +254,7 @@ func (in *Intake) Submit(ctx context.Context, req models.ComplaintCreate, files 
 // filing takes milliseconds, so an older claim was most likely left by a crash, and the retry
 // files the complaint itself. It does so under the claim's reference and tracking token, so
 // even if the first request was only slow, both write the same case _id and one case results
-// (the later insert finds its own case; see Cases.insertNew).
+// (the later insert finds its own case; see Cases.fileNew).
 const staleClaim = 10 * time.Second
 
 // claimKey claims an idempotency key for a new filing under claim.CaseID. If the key was used
@@ -308,7 +332,7 @@ func (in *Intake) firstResponseDue(ctx context.Context, c *models.Case) *time.Ti
 // file stores the complaint under reference. token, when set, is the tracking token the case
 // under that reference gets (the one an idempotency claim sealed); if the case is found stored
 // already with that token, a racing retry of this same request stored it and it is the answer.
-func (in *Intake) file(ctx context.Context, req models.ComplaintCreate, reference, fixedToken string, refs []models.AttachmentRef, blobs []*store.Attachment, now time.Time) (*Receipt, error) {
+func (in *Intake) file(ctx context.Context, req models.ComplaintCreate, reference, fixedToken string, refs []models.AttachmentRef, blobs []*models.Attachment, now time.Time) (*Receipt, error) {
 	// Files first: a crash before the case leaves an orphan nobody can reach, never a case
 	// pointing at a missing file.
 	for _, b := range blobs {
@@ -322,27 +346,29 @@ func (in *Intake) file(ctx context.Context, req models.ComplaintCreate, referenc
 		fixedHash := hashToken(fixedToken)
 		same = func(stored *models.Case) bool { return stored.TrackingHash == fixedHash }
 	}
-	// Once stored, the acknowledgement and the live update go out (together with the rules'
-	// notifications).
-	announce := func(c *models.Case) []func() error {
-		return append(in.cases.publish(ctx, EventCaseCreated, nil)(c), func() error {
+	c, err := in.cases.fileNew(ctx, newCase{
+		reference:   reference,
+		marked:      true, // in Submit's first round
+		sameRequest: same,
+		build: func(id string) *models.Case {
+			var hash string
+			if id == reference && fixedToken != "" {
+				token, hash = fixedToken, hashToken(fixedToken)
+			} else {
+				token, hash = caseToken(id)
+			}
+			c := models.NewComplaintCase(id, req, hash, now)
+			c.Attachments = refs
+			return c
+		},
+		// Once stored, the live update and the acknowledgement go out (in the round that
+		// carries the rules' notifications).
+		announce: announcement{event: EventCaseCreated, customer: func(ctx context.Context, c *models.Case) {
 			if err := in.notify.Acknowledge(ctx, c, in.trackingURL(token)); err != nil {
 				in.logger.Error("queue acknowledgement", "case", c.ID, "err", err)
 			}
-			return nil
-		})
-	}
-	c, err := in.cases.insertNew(ctx, reference, true, same, func(id string) *models.Case {
-		var hash string
-		if id == reference && fixedToken != "" {
-			token, hash = fixedToken, hashToken(fixedToken)
-		} else {
-			token, hash = caseToken(id)
-		}
-		c := models.NewComplaintCase(id, req, hash, now)
-		c.Attachments = refs
-		return c
-	}, announce)
+		}},
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -350,19 +376,20 @@ func (in *Intake) file(ctx context.Context, req models.ComplaintCreate, referenc
 	return in.receipt(ctx, c, token, url), nil
 }
 
-// checkUploads validates files by content and size and prepares their documents.
-func (in *Intake) checkUploads(files []Upload, messageID string, public bool, now time.Time) ([]models.AttachmentRef, []*store.Attachment, error) {
-	if len(files) > in.limits.MaxFiles {
-		return nil, nil, models.InvalidFieldIssue("attachments", fmt.Sprintf("at most %d files", in.limits.MaxFiles),
-			models.FieldIssue{Code: "too_many_files", Limit: in.limits.MaxFiles})
+// checkUploads validates files by content and size and prepares their documents. Customers'
+// files and agents' files pass the same checks; public says whether the customer may see them.
+func checkUploads(limits IntakeLimits, files []Upload, messageID string, public bool, now time.Time) ([]models.AttachmentRef, []*models.Attachment, error) {
+	if len(files) > limits.MaxFiles {
+		return nil, nil, models.InvalidFieldIssue("attachments", fmt.Sprintf("at most %d files", limits.MaxFiles),
+			models.FieldIssue{Code: "too_many_files", Limit: limits.MaxFiles})
 	}
 	refs := make([]models.AttachmentRef, 0, len(files))
-	blobs := make([]*store.Attachment, 0, len(files))
+	blobs := make([]*models.Attachment, 0, len(files))
 	for _, f := range files {
-		if int64(len(f.Data)) > in.limits.MaxFileBytes {
+		if int64(len(f.Data)) > limits.MaxFileBytes {
 			return nil, nil, &models.Error{Kind: models.KindTooLarge, Code: "too_large",
-				Message: fmt.Sprintf("%s is over %d MB", f.Name, in.limits.MaxFileBytes>>20), Fields: map[string]string{"attachments": "file too large: " + f.Name},
-				FieldIssues: map[string]models.FieldIssue{"attachments": {Code: "file_too_large", Limit: int(in.limits.MaxFileBytes >> 20), File: f.Name}}}
+				Message: fmt.Sprintf("%s is over %d MB", f.Name, limits.MaxFileBytes>>20), Fields: map[string]string{"attachments": "file too large: " + f.Name},
+				FieldIssues: map[string]models.FieldIssue{"attachments": {Code: "file_too_large", Limit: int(limits.MaxFileBytes >> 20), File: f.Name}}}
 		}
 		if len(f.Data) == 0 {
 			return nil, nil, models.InvalidFieldIssue("attachments", "empty file: "+f.Name, models.FieldIssue{Code: "empty_file", File: f.Name})
@@ -376,7 +403,7 @@ func (in *Intake) checkUploads(files []Upload, messageID string, public bool, no
 		id := newID()
 		name := safeFileName(f.Name, mt.Extension())
 		refs = append(refs, models.AttachmentRef{ID: id, MessageID: messageID, Name: name, ContentType: ct, Size: int64(len(f.Data)), Public: public, CreatedAt: now})
-		blobs = append(blobs, &store.Attachment{ID: id, Name: name, ContentType: ct, Size: int64(len(f.Data)), Data: f.Data, CreatedAt: now})
+		blobs = append(blobs, &models.Attachment{ID: id, Name: name, ContentType: ct, Size: int64(len(f.Data)), Data: f.Data, CreatedAt: now})
 	}
 	return refs, blobs, nil
 }
@@ -421,11 +448,11 @@ func (in *Intake) Reply(ctx context.Context, access CaseAccess, req models.Custo
 	}
 	now := in.now()
 	msgID := newID()
-	refs, blobs, err := in.checkUploads(files, msgID, true, now)
+	refs, blobs, err := checkUploads(in.limits, files, msgID, true, now)
 	if err != nil {
 		return nil, err
 	}
-	if len(c.Attachments)+len(refs) > 50 {
+	if len(c.Attachments)+len(refs) > maxCaseFiles {
 		return nil, models.InvalidField("attachments", "this case has too many files already")
 	}
 	for _, b := range blobs {
@@ -435,7 +462,7 @@ func (in *Intake) Reply(ctx context.Context, access CaseAccess, req models.Custo
 		}
 	}
 	updated, err := in.cases.write(ctx, c.ID, writeSpec{slaEvent: models.SLAOnCustomerReply, trigger: escalation.TriggerCustomerReplied,
-		announce: in.cases.publish(ctx, EventCaseUpdated, map[string]any{"by": "customer"})}, func(c *models.Case) error {
+		announce: in.cases.publish(EventCaseUpdated, map[string]any{"by": "customer"})}, func(c *models.Case) error {
 		if c.Status == models.StatusClosed && now.Sub(c.UpdatedAt) > 90*24*time.Hour {
 			return models.Unprocessable("case_closed", "this case was closed long ago; please file a new complaint")
 		}
@@ -465,7 +492,7 @@ func (in *Intake) FollowUp(ctx context.Context, access CaseAccess, req models.Fo
 }
 
 // CustomerAttachment returns a file of the case the customer's token or cookie opens, if they may see it.
-func (in *Intake) CustomerAttachment(ctx context.Context, access CaseAccess, attachmentID string) (*store.Attachment, error) {
+func (in *Intake) CustomerAttachment(ctx context.Context, access CaseAccess, attachmentID string) (*models.Attachment, error) {
 	c, err := in.tracked(ctx, access)
 	if err != nil {
 		return nil, err
@@ -475,7 +502,9 @@ func (in *Intake) CustomerAttachment(ctx context.Context, access CaseAccess, att
 
 // attachmentOf reads a file only if the case lists it (and, for customers, marks it public),
 // so one case's link can never fetch another case's file.
-func attachmentOf(ctx context.Context, st *store.Store, c *models.Case, id string, publicOnly bool) (*store.Attachment, error) {
+func attachmentOf(ctx context.Context, st interface {
+	GetAttachment(ctx context.Context, id string) (*models.Attachment, error)
+}, c *models.Case, id string, publicOnly bool) (*models.Attachment, error) {
 	for _, ref := range c.Attachments {
 		if ref.ID == id && (ref.Public || !publicOnly) {
 			a, err := st.GetAttachment(ctx, id)

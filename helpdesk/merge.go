@@ -27,7 +27,7 @@ func (cv *Conversation) Merge(ctx context.Context, p *Principal, dupID string, r
 		return nil, notFoundAs(err, "case")
 	}
 	if dup.Version != req.Version {
-		return nil, models.StaleVersion(dup.Version)
+		return nil, models.StaleVersion("case", dup.Version)
 	}
 	if dup.MergedInto != "" {
 		return nil, models.Conflict("already_merged", "this case was merged into "+dup.MergedInto)

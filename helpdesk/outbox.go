@@ -5,7 +5,6 @@ import (
 
 	"github.com/kaiku-helpdesk/kaiku/mail"
 	"github.com/kaiku-helpdesk/kaiku/models"
-	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
 // Outbox lets admins read the mail Kaiku sent or, without SMTP, stored instead of sending.
@@ -15,7 +14,7 @@ type Outbox struct{ mailer *mail.Mailer }
 func NewOutbox(m *mail.Mailer) *Outbox { return &Outbox{mailer: m} }
 
 // List returns the newest mails first.
-func (o *Outbox) List(ctx context.Context, p *Principal, limit int) ([]store.OutboxSummary, error) {
+func (o *Outbox) List(ctx context.Context, p *Principal, limit int) ([]models.OutboxSummary, error) {
 	if err := p.Require(models.RoleAdmin); err != nil {
 		return nil, err
 	}
@@ -23,7 +22,7 @@ func (o *Outbox) List(ctx context.Context, p *Principal, limit int) ([]store.Out
 }
 
 // Get returns one mail with its text.
-func (o *Outbox) Get(ctx context.Context, p *Principal, id string) (*store.OutboxMail, error) {
+func (o *Outbox) Get(ctx context.Context, p *Principal, id string) (*models.OutboxMail, error) {
 	if err := p.Require(models.RoleAdmin); err != nil {
 		return nil, err
 	}

@@ -18,10 +18,30 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
+// rulesStore is what Rules needs of the store: rules, notifications, the users they tell, SLA
+// policies and timers.
+type rulesStore interface {
+	DeleteNotification(ctx context.Context, id string) error
+	DeleteRule(ctx context.Context, id string) error
+	GetCase(ctx context.Context, id string) (*models.Case, error)
+	GetRule(ctx context.Context, id string) (*escalation.Rule, error)
+	InsertNotification(ctx context.Context, n *models.Notification) error
+	InsertRule(ctx context.Context, r *escalation.Rule) error
+	InsertSetting(ctx context.Context, id string) error
+	ListRules(ctx context.Context) ([]escalation.Rule, error)
+	MarkNotificationRead(ctx context.Context, userID, id string, at time.Time) error
+	NextSequence(ctx context.Context, name string) (int64, error)
+	Notifications(ctx context.Context, userID string) ([]models.Notification, error)
+	SetSLATimers(ctx context.Context, due map[string]time.Time) error
+	UpdateRule(ctx context.Context, r *escalation.Rule) error
+	UsersSnapshot(ctx context.Context) ([]models.User, error)
+}
+
 // Rules keeps the escalation rules, runs them inside each case write (so what they change is
-// stored with the change that triggered them) and carries out their side effects afterwards.
+// stored with the change that triggered them) and works out what their side effects are; the
+// case write carries them out (Cases.afterWrite).
 type Rules struct {
-	store  *store.Store
+	store  rulesStore
 	index  search.Index
 	mailer *mail.Mailer
 	events *Events
@@ -59,7 +79,7 @@ func (r *Rules) ruleSet(rules []escalation.Rule) *escalation.RuleSet {
 }
 
 // NewRules wires escalation rules.
-func NewRules(st *store.Store, idx search.Index, m *mail.Mailer, events *Events, logger *slog.Logger, now Clock) *Rules {
+func NewRules(st rulesStore, idx search.Index, m *mail.Mailer, events *Events, logger *slog.Logger, now Clock) *Rules {
 	return &Rules{store: st, index: idx, mailer: m, events: events, logger: logger, now: now, regexes: escalation.NewRegexCache()}
 }
 
@@ -68,7 +88,18 @@ const rulesSeededID = "rules_seeded"
 // EnsureDefaultRules installs the shipped rules once per database; deleting them later is
 // respected (the marker stays).
 func (r *Rules) EnsureDefaultRules(ctx context.Context) error {
-	err := r.store.InsertSetting(ctx, rulesSeededID)
+	if err := r.seedRules(ctx, rulesSeededID, escalation.DefaultRules()); err != nil {
+		return err
+	}
+	return r.seedRules(ctx, reviewRulesSeededID, escalation.DefaultReviewRules())
+}
+
+// reviewRulesSeededID marks the review rules installed (they came after the first defaults).
+const reviewRulesSeededID = "review_rules_seeded"
+
+// seedRules installs rules once per database, under the marker setting.
+func (r *Rules) seedRules(ctx context.Context, marker string, rules []escalation.Rule) error {
+	err := r.store.InsertSetting(ctx, marker)
 	if store.IsDuplicate(err) {
 		return nil
 	}
@@ -76,7 +107,7 @@ func (r *Rules) EnsureDefaultRules(ctx context.Context) error {
 		return err
 	}
 	now := r.now()
-	for _, rule := range escalation.DefaultRules() {
+	for _, rule := range rules {
 		rule.CreatedAt, rule.UpdatedAt, rule.Version = now, now, 1
 		if err := r.store.InsertRule(ctx, &rule); err != nil && !store.IsDuplicate(err) {
 			return err
@@ -89,6 +120,11 @@ func (r *Rules) EnsureDefaultRules(ctx context.Context) error {
 // cases the index cannot know yet (the one being created). The first question asks the index
 // for every window in windows at once (the rules' repeat_complainant windows).
 func (r *Rules) customerCounts(ctx context.Context, email string, now time.Time, extra int, windows []int) func(days int) int {
+	if email == "" {
+		// No e-mail (an online review): the customer cannot be recognised, and all such
+		// cases are no one customer's.
+		return func(int) int { return extra }
+	}
 	counted := map[int]int{}
 	return func(days int) int {
 		if _, ok := counted[days]; !ok {
@@ -120,6 +156,7 @@ type ruleRun struct {
 	trigger escalation.TriggerType
 	changed []string
 	slaKind models.SLAKind
+	remedy  *escalation.RemedyFacts // approval_requested: the grant asked for
 	isNew   bool
 	idle    time.Duration // no_agent_activity: the business time without agent activity
 	done    []string      // no_agent_activity: rules already evaluated in this idle period
@@ -138,7 +175,7 @@ func (r *Rules) run(ctx context.Context, c *models.Case, rules []escalation.Rule
 	}
 	set := r.ruleSet(rules)
 	res := set.Evaluate(rr.trigger, escalation.RuleInput{
-		Case: c, Now: now, Changed: rr.changed, SLAKind: rr.slaKind, Idle: rr.idle, AlreadyFired: rr.done,
+		Case: c, Now: now, Changed: rr.changed, SLAKind: rr.slaKind, Remedy: rr.remedy, Idle: rr.idle, AlreadyFired: rr.done,
 		CustomerCaseCounts: r.customerCounts(ctx, c.Customer.Email, now, extra, set.RepeatWindows()),
 	})
 	if len(res.Fired) > 0 {
@@ -207,7 +244,7 @@ func (am *aftermath) storeNotifications(ctx context.Context) {
 			pending = append(pending, n)
 		}
 	}
-	for i, err := range together(saves...) {
+	for i, err := range inOneRound(saves...) {
 		if err != nil {
 			am.rules.logger.Warn("rule notification", "rule", pending[i].rule, "case", am.caseID, "err", err)
 			continue
@@ -229,25 +266,34 @@ func (am *aftermath) discard(ctx context.Context) {
 	am.stored, am.storeDone = nil, false
 }
 
-// carryOut performs the aftermath once the case is stored. Effects that write the case again
-// (an SLA policy) go first, in rule order; then the in-app notifications are stored, together,
-// unless they were stored with the case; then everything that tells goes out in one round: the
-// notifications' live events and mails, webhook deliveries, and alongside (the caller's
-// announcement of the change: live update, acknowledgement). So a notification is stored
-// before anyone is told of it, the announcement reports the case as the rules left it, and the
-// aftermath of a new case costs one round of group commits (a changed case's, two when a rule
-// notifies in the app). Failures are logged: the case change itself stands.
-func (am *aftermath) carryOut(ctx context.Context, cases *Cases, c *models.Case, alongside []func() error) {
+// rewrites are the effects that write the case again (an SLA policy), in rule order.
+func (am *aftermath) rewrites() []escalation.RuleEffect {
+	if am == nil {
+		return nil
+	}
+	var out []escalation.RuleEffect
+	for _, e := range am.others {
+		if e.Kind == escalation.EffectApplySLAPolicy {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// tellings are the steps that tell of the stored case c, for the round that tells: webhook
+// deliveries, the notices' mails and the live events of the stored in-app notifications.
+// Failures are logged.
+func (am *aftermath) tellings(ctx context.Context, c *models.Case) []func() error {
+	if am == nil {
+		return nil
+	}
 	r := am.rules
-	tell := slices.Clip(alongside) // appending must not write into the caller's array
+	var tell []func() error
 	for _, e := range am.others {
 		if e.Kind == escalation.EffectWebhook {
-			tell = append(tell, func() error { return r.effect(ctx, cases, c, e) })
-			continue
+			tell = append(tell, func() error { return r.enqueueWebhook(ctx, c, e) })
 		}
-		_ = r.effect(ctx, cases, c, e)
 	}
-	am.storeNotifications(ctx)
 	for _, n := range am.notes {
 		for _, m := range n.mails {
 			tell = append(tell, func() error {
@@ -265,27 +311,14 @@ func (am *aftermath) carryOut(ctx context.Context, cases *Cases, c *models.Case,
 			return nil
 		})
 	}
-	together(tell...)
+	return tell
 }
 
-// effect carries out one effect; a failure is logged (the case change itself stands).
-func (r *Rules) effect(ctx context.Context, cases *Cases, c *models.Case, e escalation.RuleEffect) error {
-	var err error
-	switch e.Kind {
-	case escalation.EffectApplySLAPolicy:
-		_, err = cases.write(ctx, c.ID, writeSpec{}, func(c *models.Case) error {
-			p, err := r.store.GetSLAPolicy(ctx, e.PolicyID)
-			if err != nil {
-				return err
-			}
-			c.StartSLA(*p, r.now())
-			return nil
-		})
-	case escalation.EffectWebhook:
-		err = errors.New("outbound webhooks are not available")
-		if r.webhooks != nil {
-			err = r.webhooks.EnqueueRule(ctx, e.EndpointID, e.RuleID, e.RuleName, c)
-		}
+// enqueueWebhook queues the delivery a webhook effect asks for; a failure is logged.
+func (r *Rules) enqueueWebhook(ctx context.Context, c *models.Case, e escalation.RuleEffect) error {
+	err := errors.New("outbound webhooks are not available")
+	if r.webhooks != nil {
+		err = r.webhooks.EnqueueRule(ctx, e.EndpointID, e.RuleID, e.RuleName, c)
 	}
 	if err != nil {
 		r.logger.Warn("rule effect", "rule", e.RuleName, "kind", e.Kind, "case", c.ID, "err", err)
@@ -297,7 +330,7 @@ func (r *Rules) effect(ctx context.Context, cases *Cases, c *models.Case, e esca
 // (nil if none) and the mails.
 type notice struct {
 	rule  string
-	inApp *store.Notification
+	inApp *models.Notification
 	mails []mail.Message
 }
 
@@ -334,7 +367,7 @@ func (r *Rules) noticeFor(ctx context.Context, c *models.Case, e escalation.Rule
 		}
 	}
 	if len(inApp) > 0 {
-		n.inApp = &store.Notification{ID: newID(), UserIDs: inApp, CaseID: c.ID, Title: title, Message: message, CreatedAt: r.now()}
+		n.inApp = &models.Notification{ID: newID(), UserIDs: inApp, CaseID: c.ID, Title: title, Message: message, CreatedAt: r.now()}
 	}
 	return n, nil
 }
@@ -529,7 +562,7 @@ func (r *Rules) Preview(ctx context.Context, p *Principal, req escalation.RuleCr
 }
 
 // Notifications returns the principal's notifications.
-func (r *Rules) Notifications(ctx context.Context, p *Principal) ([]store.Notification, error) {
+func (r *Rules) Notifications(ctx context.Context, p *Principal) ([]models.Notification, error) {
 	if err := p.Require(models.RoleAgent); err != nil {
 		return nil, err
 	}

@@ -7,8 +7,17 @@ import (
 	"strings"
 
 	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/search"
 	"github.com/kaiku-helpdesk/kaiku/store"
 )
+
+// savedViewsStore is what SavedViews needs of the store: a user's saved views and the teams they
+// may filter on.
+type savedViewsStore interface {
+	GetSavedViews(ctx context.Context, key string) (*store.SavedViewList, error)
+	ListTeams(ctx context.Context) ([]models.Team, error)
+	UpdateSavedViews(ctx context.Context, key string, mutate func(l *store.SavedViewList) error) (*store.SavedViewList, error)
+}
 
 // SavedViews are the inbox's named filters: an agent's own, or shared by a manager with a
 // team or with everyone. Each scope's views are one document read by _id.
@@ -17,13 +26,13 @@ import (
 // of their teams and everyone's; managers and admins see every shared view and create, edit
 // and delete them. A view the caller may not see is not found.
 type SavedViews struct {
-	store *store.Store
+	store savedViewsStore
 	cases *Cases
 	now   Clock
 }
 
 // NewSavedViews wires saved views; cases counts their cases through the search index.
-func NewSavedViews(st *store.Store, cases *Cases, now Clock) *SavedViews {
+func NewSavedViews(st savedViewsStore, cases *Cases, now Clock) *SavedViews {
 	return &SavedViews{store: st, cases: cases, now: now}
 }
 
@@ -88,7 +97,7 @@ func (s *SavedViews) List(ctx context.Context, p *Principal) ([]models.SavedView
 	for i, k := range keys {
 		steps[i] = func() (err error) { lists[i], err = s.store.GetSavedViews(ctx, k); return err }
 	}
-	if err := errors.Join(together(steps...)...); err != nil {
+	if err := errors.Join(inOneRound(steps...)...); err != nil {
 		return nil, err
 	}
 	out := []models.SavedView{}
@@ -290,11 +299,25 @@ func (s *SavedViews) Counts(ctx context.Context, p *Principal, ids []string) (ma
 		if err != nil {
 			return nil, err
 		}
-		n, err := s.cases.index.Count(ctx, sq)
+		n, err := s.count(ctx, sq)
 		if err != nil {
 			return nil, models.Unavailable("search is not available right now", err)
 		}
 		out[id] = n
 	}
 	return out, nil
+}
+
+// count is how many cases the view's list holds. The index's Count takes the filters only, so
+// a view with search words asks for the total of its search (one hit, no sort) instead.
+func (s *SavedViews) count(ctx context.Context, q search.Query) (int, error) {
+	if strings.TrimSpace(q.Text) == "" {
+		return s.cases.index.Count(ctx, q)
+	}
+	q.Limit, q.Cursor, q.Facets, q.Highlight = 1, "", nil, false
+	res, err := s.cases.index.Search(ctx, q)
+	if err != nil {
+		return 0, err
+	}
+	return res.Total, nil
 }

@@ -18,6 +18,20 @@ import (
 // SLAListener hears the warnings and breaches the scheduler fires (escalation rules use it).
 type SLAListener func(ctx context.Context, c *models.Case, events []models.SLAEvent)
 
+// schedulerStore is what Scheduler needs of the store: the durable timers, and the rules and
+// policies they fire.
+type schedulerStore interface {
+	AdvanceTimerCursor(ctx context.Context, minute int64) error
+	ClaimTimerSlot(ctx context.Context, id, token string, now time.Time, lease time.Duration) (*store.TimerSlot, error)
+	DropTimerMinute(ctx context.Context, minute int64) error
+	FinishTimerSlot(ctx context.Context, claimed *store.TimerSlot, handled []string) (int, error)
+	ListRules(ctx context.Context) ([]escalation.Rule, error)
+	ListSLAPolicies(ctx context.Context) ([]models.SLAPolicy, error)
+	SetSLATimer(ctx context.Context, caseID string, due *time.Time) error
+	TimerCursor(ctx context.Context, now time.Time) (int64, error)
+	TimerSlots(ctx context.Context, minute int64) (int, error)
+}
+
 // Scheduler fires SLA warnings and breaches and no-agent-activity rules when they are due. Its
 // timers are in the database (see store/timers.go for the layout), read only by _id, so a
 // sweep costs the same with 10 or 10,000 open cases; after a restart every due event still
@@ -26,7 +40,7 @@ type SLAListener func(ctx context.Context, c *models.Case, events []models.SLAEv
 // fires re-checks what is due under the case's optimistic concurrency, so even a case looked
 // at by two schedulers at once fires each event once.
 type Scheduler struct {
-	store    *store.Store
+	store    schedulerStore
 	cases    *Cases
 	events   *Events
 	logger   *slog.Logger
@@ -41,7 +55,7 @@ type Scheduler struct {
 const maxSweepMinutes = 24 * 60
 
 // NewScheduler wires a scheduler; owner must differ between replicas.
-func NewScheduler(st *store.Store, cases *Cases, events *Events, logger *slog.Logger, now Clock, owner string) *Scheduler {
+func NewScheduler(st schedulerStore, cases *Cases, events *Events, logger *slog.Logger, now Clock, owner string) *Scheduler {
 	return &Scheduler{store: st, cases: cases, events: events, logger: logger, now: now, owner: owner, lease: time.Minute}
 }
 
@@ -285,7 +299,7 @@ func (sc *Scheduler) fire(ctx context.Context, id string, now time.Time, env *sw
 	if err != nil {
 		return 0, next, err
 	}
-	sc.cases.afterWrite(ctx, c, sc.cases.rules.aftermathOf(ctx, c, effects), sc.cases.publish(ctx, EventCaseUpdated, map[string]any{"by": "sla"}))
+	sc.cases.afterWrite(ctx, c, sc.cases.rules.aftermathOf(ctx, c, effects), sc.cases.publish(EventCaseUpdated, map[string]any{"by": "sla"}))
 	if sc.listener != nil && len(events) > 0 {
 		sc.listener(ctx, c, events)
 	}

@@ -7,14 +7,19 @@ import (
 	"strings"
 
 	"github.com/kaiku-helpdesk/kaiku/models"
-	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
+// settingsStore is what Settings needs of the store: the complaint categories.
+type settingsStore interface {
+	Categories(ctx context.Context) ([]models.Category, error)
+	SaveCategories(ctx context.Context, cats []models.Category) error
+}
+
 // Settings are the admin-kept lists the public form offers.
-type Settings struct{ store *store.Store }
+type Settings struct{ store settingsStore }
 
 // NewSettings wires settings.
-func NewSettings(st *store.Store) *Settings { return &Settings{store: st} }
+func NewSettings(st settingsStore) *Settings { return &Settings{store: st} }
 
 // FormCategory is a category as the public form shows it, in one language.
 type FormCategory struct {

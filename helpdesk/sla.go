@@ -15,14 +15,23 @@ import (
 // DefaultSLAPolicyID is the policy a fresh installation starts with.
 const DefaultSLAPolicyID = "default"
 
+// slaStore is what SLA needs of the store: the SLA policies.
+type slaStore interface {
+	DeleteSLAPolicy(ctx context.Context, id string) error
+	GetSLAPolicy(ctx context.Context, id string) (*models.SLAPolicy, error)
+	InsertSLAPolicy(ctx context.Context, p *models.SLAPolicy) error
+	ListSLAPolicies(ctx context.Context) ([]models.SLAPolicy, error)
+	UpdateSLAPolicy(ctx context.Context, p *models.SLAPolicy) error
+}
+
 // SLA keeps SLA policies and moves each case's clocks as the case changes.
 type SLA struct {
-	store *store.Store
+	store slaStore
 	now   Clock
 }
 
 // NewSLA wires SLA policies.
-func NewSLA(st *store.Store, now Clock) *SLA { return &SLA{store: st, now: now} }
+func NewSLA(st slaStore, now Clock) *SLA { return &SLA{store: st, now: now} }
 
 // EnsureDefaultPolicy creates the default policy when there is none at all: Mon–Fri 08–16
 // Helsinki, first response 8/4/2/1 business hours by priority, warning at 75%.

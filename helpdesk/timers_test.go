@@ -149,7 +149,7 @@ func TestTimerMovesLaterAndEarlier(t *testing.T) {
 	}
 
 	f.set(at(2, 9, 30))
-	if _, err := f.conv.AddMessage(ctx, f.agent, id, models.MessageCreate{Kind: "reply", Body: "We are on it."}); err != nil {
+	if _, err := f.conv.AddMessage(ctx, f.agent, id, models.MessageCreate{Kind: "reply", Body: "We are on it."}, nil); err != nil {
 		t.Fatal(err)
 	}
 	c, _ = f.env.Store.GetCase(ctx, id)

@@ -10,15 +10,31 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
+// usersStore is what Users needs of the store: users, teams, and the sessions and tokens ended with
+// an account.
+type usersStore interface {
+	CountUsers(ctx context.Context) (int64, error)
+	DeleteUserAPITokens(ctx context.Context, userID string) error
+	DeleteUserSessions(ctx context.Context, userID, keep string) error
+	GetTeam(ctx context.Context, id string) (*models.Team, error)
+	GetUser(ctx context.Context, id string) (*models.User, error)
+	InsertTeam(ctx context.Context, t *models.Team) error
+	InsertUser(ctx context.Context, u *models.User) error
+	ListTeams(ctx context.Context) ([]models.Team, error)
+	ListUsers(ctx context.Context) ([]models.User, error)
+	ReplaceTeam(ctx context.Context, t *models.Team) error
+	UpdateUser(ctx context.Context, u *models.User) error
+}
+
 // Users is user and team administration.
 type Users struct {
-	store    *store.Store
+	store    usersStore
 	now      Clock
 	currency string
 }
 
 // NewUsers wires user administration. currency is the one authority limits are in.
-func NewUsers(st *store.Store, now Clock, currency string) *Users {
+func NewUsers(st usersStore, now Clock, currency string) *Users {
 	return &Users{store: st, now: now, currency: currency}
 }
 
@@ -116,7 +132,7 @@ func (s *Users) create(ctx context.Context, req models.UserCreate) (*models.User
 	u := &models.User{
 		ID: newID(), Email: models.NormalizeEmail(req.Email), Name: strings.TrimSpace(req.Name), Role: req.Role,
 		TeamIDs: teams, PasswordHash: hash, Locale: locale, Active: true,
-		AuthorityLimitCents: req.AuthorityLimitCents, Currency: s.currency,
+		AuthorityLimitCents: req.AuthorityLimitCents, MonthlyLimitCents: req.MonthlyLimitCents, Currency: s.currency,
 		CreatedAt: now, UpdatedAt: now, Version: 1,
 	}
 	if err := s.store.InsertUser(ctx, u); err != nil {
@@ -161,6 +177,12 @@ func (s *Users) Patch(ctx context.Context, p *Principal, id string, req models.U
 	}
 	if req.AuthorityLimitCents != nil {
 		u.AuthorityLimitCents = *req.AuthorityLimitCents
+	}
+	if req.MonthlyLimitCents != nil {
+		limit := *req.MonthlyLimitCents
+		u.MonthlyLimitCents = &limit
+	} else if req.ResetMonthlyLimit {
+		u.MonthlyLimitCents = nil
 	}
 	if req.Locale != nil {
 		u.Locale = *req.Locale

@@ -15,15 +15,24 @@ type WebhookQueue interface {
 	EnqueueRule(ctx context.Context, endpointID, ruleID, ruleName string, c *models.Case) error
 }
 
+// webhooksStore is what Webhooks needs of the store: the webhook endpoints.
+type webhooksStore interface {
+	DeleteWebhookEndpoint(ctx context.Context, id string) error
+	GetWebhookEndpoint(ctx context.Context, id string) (*models.WebhookEndpoint, error)
+	InsertWebhookEndpoint(ctx context.Context, w *models.WebhookEndpoint) error
+	ListWebhookEndpoints(ctx context.Context) ([]models.WebhookEndpoint, error)
+	UpdateWebhookEndpoint(ctx context.Context, w *models.WebhookEndpoint) error
+}
+
 // Webhooks lets admins manage outbound webhook endpoints and read their deliveries.
 type Webhooks struct {
-	store   *store.Store
+	store   webhooksStore
 	service *webhook.Service
 	now     Clock
 }
 
 // NewWebhooks wires webhook administration.
-func NewWebhooks(st *store.Store, svc *webhook.Service, now Clock) *Webhooks {
+func NewWebhooks(st webhooksStore, svc *webhook.Service, now Clock) *Webhooks {
 	return &Webhooks{store: st, service: svc, now: now}
 }
 
@@ -72,7 +81,7 @@ func (w *Webhooks) Patch(ctx context.Context, p *Principal, id string, req model
 		return nil, notFoundAs(err, "webhook")
 	}
 	if ep.Version != req.Version {
-		return nil, models.StaleVersion(ep.Version)
+		return nil, models.StaleVersion("webhook", ep.Version)
 	}
 	name, u := ep.Name, ep.URL
 	if req.Name != nil {
@@ -106,7 +115,7 @@ func (w *Webhooks) Delete(ctx context.Context, p *Principal, id string) error {
 }
 
 // Deliveries returns an endpoint's newest deliveries, newest first.
-func (w *Webhooks) Deliveries(ctx context.Context, p *Principal, id string) ([]store.WebhookDelivery, error) {
+func (w *Webhooks) Deliveries(ctx context.Context, p *Principal, id string) ([]models.WebhookDelivery, error) {
 	if err := p.Require(models.RoleAdmin); err != nil {
 		return nil, err
 	}
@@ -134,7 +143,7 @@ func (w *Webhooks) Choices(ctx context.Context, p *Principal) ([]models.WebhookE
 
 // SendTest queues a signed test delivery (event "ping") to the endpoint on the same path as
 // rule deliveries; it shows in the endpoint's deliveries. A disabled endpoint is a conflict.
-func (w *Webhooks) SendTest(ctx context.Context, p *Principal, id string) (*store.WebhookDelivery, error) {
+func (w *Webhooks) SendTest(ctx context.Context, p *Principal, id string) (*models.WebhookDelivery, error) {
 	if err := p.Require(models.RoleAdmin); err != nil {
 		return nil, err
 	}
@@ -159,7 +168,7 @@ func (w *Webhooks) RotateSecret(ctx context.Context, p *Principal, id string, ve
 		return nil, notFoundAs(err, "webhook")
 	}
 	if ep.Version != version {
-		return nil, models.StaleVersion(ep.Version)
+		return nil, models.StaleVersion("webhook", ep.Version)
 	}
 	ep.Secret = webhook.NewSecret()
 	ep.UpdatedAt = w.now()
@@ -181,7 +190,7 @@ func (w *Webhooks) update(ctx context.Context, ep *models.WebhookEndpoint) error
 		if gerr != nil {
 			return notFoundAs(gerr, "webhook")
 		}
-		return models.StaleVersion(cur.Version)
+		return models.StaleVersion("webhook", cur.Version)
 	}
 	return notFoundAs(err, "webhook")
 }
@@ -189,15 +198,17 @@ func (w *Webhooks) update(ctx context.Context, ep *models.WebhookEndpoint) error
 // check trims and validates a name and URL.
 func (w *Webhooks) check(ctx context.Context, name, u string) (string, string, error) {
 	name, u = strings.TrimSpace(name), strings.TrimSpace(u)
-	fields := map[string]string{}
+	fields, issues := map[string]string{}, map[string]models.FieldIssue{}
 	if name == "" {
-		fields["name"] = "must not be blank"
+		fields["name"], issues["name"] = "must not be blank", models.FieldIssue{Code: "required"}
 	}
-	if msg := w.service.Guard().CheckURL(ctx, u); msg != "" {
-		fields["url"] = msg
+	if p := w.service.Guard().CheckURL(ctx, u); p != nil {
+		fields["url"], issues["url"] = p.Message, models.FieldIssue{Code: p.Code}
 	}
 	if len(fields) > 0 {
-		return "", "", models.Invalid("the webhook is not valid", fields)
+		e := models.Invalid("the webhook is not valid", fields)
+		e.FieldIssues = issues
+		return "", "", e
 	}
 	return name, u, nil
 }

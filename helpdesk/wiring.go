@@ -2,8 +2,10 @@ package helpdesk
 
 import (
 	"log/slog"
+	"time"
 
 	"github.com/kaiku-helpdesk/kaiku/mail"
+	"github.com/kaiku-helpdesk/kaiku/remedies"
 	"github.com/kaiku-helpdesk/kaiku/search"
 	"github.com/kaiku-helpdesk/kaiku/store"
 	"github.com/kaiku-helpdesk/kaiku/webhook"
@@ -11,9 +13,11 @@ import (
 
 // Deps is what the use cases are built on.
 type Deps struct {
-	Store  *store.Store
-	Index  search.Index
-	Mailer *mail.Mailer
+	Store *store.Store
+	Index search.Index
+	// ApprovalIndex lists the approval requests (a second index of the same kind).
+	ApprovalIndex search.Index
+	Mailer        *mail.Mailer
 	// Webhooks delivers outbound webhooks (rule actions) and is what endpoint administration
 	// tests; nil: rules' webhook actions are not carried out.
 	Webhooks *webhook.Service
@@ -21,9 +25,14 @@ type Deps struct {
 	Clock    Clock
 	BaseURL  string // public address, for tracking links in mail
 	Currency string // of authority limits
+	// Location is the installation's time zone: calendar months of spending limits.
+	Location *time.Location
 	Limits   IntakeLimits
 	// FollowUps are the follow-up check's and promises' times; zero fields take the defaults.
 	FollowUps FollowUpSettings
+	// SecretKey (32 bytes, kept outside the database) seals review sources' signing secrets;
+	// nil: a random key for the life of the process.
+	SecretKey []byte
 }
 
 // Helpdesk is every use case, wired to the others it needs.
@@ -43,6 +52,8 @@ type Helpdesk struct {
 	Webhooks     *Webhooks
 	SavedViews   *SavedViews
 	FollowUps    *FollowUps
+	Remedies     *remedies.Service
+	Reviews      *Reviews
 }
 
 // New wires the use cases; the server and the tests build them the same way. Installing the
@@ -70,9 +81,14 @@ func New(d Deps) (*Helpdesk, error) {
 	h.Cases = NewCases(d.Store, d.Index, h.Indexer, h.Events, h.SLA, h.Rules, d.Clock)
 	h.Intake = NewIntake(d.Store, h.Settings, h.Cases, mail.NewCaseNotifier(d.Mailer, d.Limits.FirstResponseHours),
 		h.Events, d.Logger, d.Clock, d.BaseURL, d.Limits)
-	h.Conversation = newConversation(h.Intake)
-	h.FollowUps = newFollowUps(h.Intake, d.FollowUps)
+	h.Conversation = newConversation(d.Store, h.Intake)
+	h.FollowUps = newFollowUps(d.Store, h.Intake, d.FollowUps)
 	h.Cases.followUps, h.Intake.followUps = h.FollowUps, h.FollowUps
 	h.SavedViews = NewSavedViews(d.Store, h.Cases, d.Clock)
+	h.Remedies = remedies.New(remedies.Config{Store: d.Store, Cases: remedyCases{h.Cases}, Index: d.ApprovalIndex,
+		Logger: d.Logger, Clock: d.Clock, Currency: d.Currency, Location: d.Location, NewID: newID})
+	if h.Reviews, err = NewReviews(d.Store, h.Cases, d.SecretKey, d.Logger, d.Clock); err != nil {
+		return nil, err
+	}
 	return h, nil
 }

@@ -22,7 +22,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/kaiku-helpdesk/kaiku/store"
+	"github.com/kaiku-helpdesk/kaiku/models"
 )
 
 // Message kinds. Kind is free text; these are the ones Kaiku sends.
@@ -60,9 +60,9 @@ const maxBodyBytes = 1 << 20
 
 // normalize checks msg and returns it as stored: a bare recipient address, no control
 // characters in header fields, line breaks as \n, defaults for kind and locale.
-func normalize(msg Message) (store.MailMessage, error) {
-	bad := func(format string, a ...any) (store.MailMessage, error) {
-		return store.MailMessage{}, fmt.Errorf("%w: "+format, append([]any{ErrInvalidMessage}, a...)...)
+func normalize(msg Message) (models.MailMessage, error) {
+	bad := func(format string, a ...any) (models.MailMessage, error) {
+		return models.MailMessage{}, fmt.Errorf("%w: "+format, append([]any{ErrInvalidMessage}, a...)...)
 	}
 	to := strings.TrimSpace(msg.To)
 	addr, err := netmail.ParseAddress(to)
@@ -94,7 +94,7 @@ func normalize(msg Message) (store.MailMessage, error) {
 			secrets = append(secrets, s)
 		}
 	}
-	return store.MailMessage{
+	return models.MailMessage{
 		To: to, ToName: headerText(msg.ToName), Subject: subject, Text: text, HTML: msg.HTML,
 		Kind: kind, CaseID: msg.CaseID, Locale: locale, Secrets: secrets,
 	}, nil

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/kaiku-helpdesk/kaiku/mail"
+	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/store"
 	"github.com/kaiku-helpdesk/kaiku/store/storetest"
 )
@@ -206,7 +207,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func outbox(t *testing.T, m *mail.Mailer) []store.OutboxSummary {
+func outbox(t *testing.T, m *mail.Mailer) []models.OutboxSummary {
 	t.Helper()
 	list, err := m.ListOutbox(context.Background(), store.OutboxRecentCap)
 	if err != nil {
@@ -373,14 +374,26 @@ func TestTemplates(t *testing.T) {
 		t.Errorf("name not confined: %q", long.ToName)
 	}
 
-	r := mail.ReplyNotification("fi", ref, link, "Aino", "Mikko", "Hyvitämme tilauksen.\r\nTerveisin Mikko")
+	r := mail.ReplyNotification("fi", ref, link, "Aino", "Mikko", "Hyvitämme tilauksen.\r\nTerveisin Mikko", nil)
 	if r.Kind != mail.KindReply || !strings.Contains(r.Text, "Mikko asiakaspalvelustamme") ||
 		!strings.Contains(r.Text, "Hyvitämme tilauksen.\nTerveisin Mikko") || !strings.Contains(r.Text, link) || !strings.Contains(r.Subject, ref) {
 		t.Errorf("Finnish reply:\n%s\n%s", r.Subject, r.Text)
 	}
-	r = mail.ReplyNotification("en", ref, link, "Aino", "", "We refunded the order.")
+	r = mail.ReplyNotification("en", ref, link, "Aino", "", "We refunded the order.", nil)
 	if !strings.Contains(r.Text, "Our customer service has replied to your case "+ref) || !strings.Contains(r.Text, "We refunded the order.") {
 		t.Errorf("English reply:\n%s", r.Text)
+	}
+	if strings.Contains(r.Text, "Files with this reply") {
+		t.Errorf("a reply without files lists files:\n%s", r.Text)
+	}
+	// A reply's files are named, one line each, and fetched from the tracking page.
+	r = mail.ReplyNotification("en", ref, link, "Aino", "Mikko", "Here is the label.", []string{"return-label.pdf", "photo\r\nBcc: x.png"})
+	if !strings.Contains(r.Text, "Files with this reply (download them from your case page, linked below):\n- return-label.pdf\n- photo Bcc: x.png\n\nRead the whole conversation") {
+		t.Errorf("English reply with files:\n%s", r.Text)
+	}
+	r = mail.ReplyNotification("fi", ref, link, "Aino", "Mikko", "Palautuslappu liitteenä.", []string{"lappu.pdf"})
+	if !strings.Contains(r.Text, "Vastauksen liitteet (lataa ne asiasi sivulta alla olevasta linkistä):\n- lappu.pdf\n") {
+		t.Errorf("Finnish reply with files:\n%s", r.Text)
 	}
 }
 
@@ -441,7 +454,7 @@ func TestAcknowledgementIsDeliveredWithHeadersAndNeverEchoesTheComplaint(t *test
 		t.Fatalf("Date %q = %v (%v), want the enqueue time %v", p.Header.Get("Date"), date, err, clock.Now())
 	}
 	list := outbox(t, m)
-	if len(list) != 1 || list[0].Status != store.OutboxSent || list[0].Attempts != 1 || list[0].CaseID != c.ID || list[0].Kind != mail.KindAck {
+	if len(list) != 1 || list[0].Status != models.OutboxSent || list[0].Attempts != 1 || list[0].CaseID != c.ID || list[0].Kind != mail.KindAck {
 		t.Fatalf("outbox: %+v", list)
 	}
 	if want := "<" + list[0].ID + "@kaiku.test>"; p.Header.Get("Message-Id") != want {
@@ -486,7 +499,7 @@ func TestReplyWithHTMLAlternativeIsNotAutoSubmitted(t *testing.T) {
 	m := newMailer(t, env.Store, smtpConfig(srv), newClock(), nil)
 	run(t, m)
 
-	msg := mail.ReplyNotification("en", "K-2026-000007", "https://help.example.com/t/abc", "Aino", "Mikko", "Refund sent.")
+	msg := mail.ReplyNotification("en", "K-2026-000007", "https://help.example.com/t/abc", "Aino", "Mikko", "Refund sent.", nil)
 	msg.To, msg.CaseID = "aino@example.com", "K-2026-000007"
 	msg.HTML = "<p>Refund <b>sent</b>.</p>"
 	if err := m.Enqueue(context.Background(), msg); err != nil {
@@ -536,7 +549,7 @@ func TestTemporaryFailureIsRetriedWithBackoff(t *testing.T) {
 	m.Kick()
 	eventually(t, "the retry to deliver", func() bool { return len(outbox(t, m)) == 1 && len(queue(t, m)) == 0 })
 	o := outbox(t, m)[0]
-	if o.Status != store.OutboxSent || o.Attempts != 2 {
+	if o.Status != models.OutboxSent || o.Attempts != 2 {
 		t.Fatalf("outbox after retry: %+v", o)
 	}
 	dataCmds, mails := srv.counts()
@@ -579,7 +592,7 @@ func TestFailedAfterMaxAttempts(t *testing.T) {
 	}
 	eventually(t, "the message to be given up", func() bool { return len(outbox(t, m)) == 1 && len(queue(t, m)) == 0 })
 	o := outbox(t, m)[0]
-	if o.Status != store.OutboxFailed || o.Attempts != 3 || !strings.Contains(o.LastError, "451") {
+	if o.Status != models.OutboxFailed || o.Attempts != 3 || !strings.Contains(o.LastError, "451") {
 		t.Fatalf("outbox: %+v", o)
 	}
 	if dataCmds, mails := srv.counts(); dataCmds != 3 || mails != 0 {
@@ -600,7 +613,7 @@ func TestPermanentRejectionFailsAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, "the rejection to be recorded", func() bool { return len(outbox(t, m)) == 1 })
-	if o := outbox(t, m)[0]; o.Status != store.OutboxFailed || o.Attempts != 1 || !strings.Contains(o.LastError, "550") {
+	if o := outbox(t, m)[0]; o.Status != models.OutboxFailed || o.Attempts != 1 || !strings.Contains(o.LastError, "550") {
 		t.Fatalf("outbox: %+v", o)
 	}
 }
@@ -635,7 +648,7 @@ func TestTwoWorkersDeliverEachMessageOnce(t *testing.T) {
 		seen[parse(t, r.Data).Header.Get("Message-Id")]++
 	}
 	for _, o := range outbox(t, a) {
-		if o.Status != store.OutboxSent || o.Attempts != 1 {
+		if o.Status != models.OutboxSent || o.Attempts != 1 {
 			t.Errorf("outbox entry %+v", o)
 		}
 		if c := seen["<"+o.ID+"@kaiku.test>"]; c != 1 {
@@ -668,7 +681,7 @@ func TestWithoutSMTPMessagesAreStored(t *testing.T) {
 	}
 	eventually(t, "the message in the outbox", func() bool { return len(outbox(t, m)) == 1 })
 	o := outbox(t, m)[0]
-	if o.Status != store.OutboxStored || o.Attempts != 0 || o.To != "aino@example.com" || o.Subject != ack.Subject {
+	if o.Status != models.OutboxStored || o.Attempts != 0 || o.To != "aino@example.com" || o.Subject != ack.Subject {
 		t.Fatalf("outbox: %+v", o)
 	}
 	full, err := m.GetOutboxMessage(ctx, o.ID)
@@ -737,7 +750,7 @@ func TestWithoutSMTPTwoWorkersStoreEachMessageOnce(t *testing.T) {
 	// failing; every message is listed once as stored.
 	listed := outbox(t, b)
 	for _, o := range listed {
-		if o.Status != store.OutboxStored {
+		if o.Status != models.OutboxStored {
 			t.Errorf("outbox entry %+v", o)
 		}
 	}
@@ -757,7 +770,7 @@ func TestInterruptedFinishIsCompletedWithoutSendingAgain(t *testing.T) {
 	}
 	q := queue(t, m)[0]
 	// A worker sent it and wrote the outbox, then died before deleting the queue document.
-	if err := env.Store.FinishMail(ctx, &store.OutboxMail{ID: q.ID, Message: q.Message, Status: store.OutboxSent,
+	if err := env.Store.FinishMail(ctx, &models.OutboxMail{ID: q.ID, Message: q.Message, Status: models.OutboxSent,
 		CreatedAt: q.CreatedAt, DoneAt: clock.Now(), Attempts: 1}); err != nil {
 		t.Fatal(err)
 	}
@@ -776,7 +789,7 @@ func TestInterruptedFinishIsCompletedWithoutSendingAgain(t *testing.T) {
 	if len(srv.received()) != 0 || len(queue(t, m)) != 0 {
 		t.Fatalf("sent again (%d) or left queued", len(srv.received()))
 	}
-	if o := outbox(t, m); len(o) != 1 || o[0].Status != store.OutboxSent {
+	if o := outbox(t, m); len(o) != 1 || o[0].Status != models.OutboxSent {
 		t.Fatalf("outbox: %+v", o)
 	}
 }

@@ -2,17 +2,15 @@ package mail
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"slices"
 	"sync"
 	"time"
 
+	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/queueworker"
 	"github.com/kaiku-helpdesk/kaiku/store"
 )
@@ -36,10 +34,24 @@ type Options struct {
 	Gather time.Duration
 }
 
+// mailStore is what Mailer needs of the store: the mail queue, the outbox and its recent view.
+type mailStore interface {
+	AddToOutboxView(ctx context.Context, items []models.OutboxSummary) error
+	ClaimDueMails(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*store.QueuedMail, error)
+	DueMails(ctx context.Context, now time.Time, limit int) ([]*store.QueuedMail, error)
+	EnqueueMail(ctx context.Context, q *store.QueuedMail) error
+	FinishMails(ctx context.Context, outs []*models.OutboxMail) error
+	GetOutboxMail(ctx context.Context, id string) (*models.OutboxMail, error)
+	QueuedMails(ctx context.Context, limit int) ([]store.QueuedMail, error)
+	RecentOutbox(ctx context.Context, limit int) ([]models.OutboxSummary, error)
+	RetryMail(ctx context.Context, id, owner string, attempts int, next time.Time, lastErr string) error
+	StoreInOutbox(ctx context.Context, out *models.OutboxMail) error
+}
+
 // Mailer queues and delivers mail. Enqueue may be called from any goroutine; Run is the
 // worker. Several Mailers (replicas) may share one database.
 type Mailer struct {
-	st     *store.Store
+	st     mailStore
 	cfg    Config
 	opts   Options
 	clock  func() time.Time
@@ -49,12 +61,12 @@ type Mailer struct {
 	// unlisted are summaries of messages stored without SMTP that the recent view does not
 	// list yet: the worker adds them in one write per pass.
 	unlistedMu sync.Mutex
-	unlisted   []store.OutboxSummary
+	unlisted   []models.OutboxSummary
 }
 
 // New builds a Mailer on st; cfg is validated (an empty Host means no SMTP: messages are
 // stored in the outbox).
-func New(st *store.Store, cfg Config, opts Options) (*Mailer, error) {
+func New(st mailStore, cfg Config, opts Options) (*Mailer, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -84,8 +96,7 @@ func New(st *store.Store, cfg Config, opts Options) (*Mailer, error) {
 		opts.Gather = 200 * time.Millisecond
 	}
 	if opts.WorkerID == "" {
-		host, _ := os.Hostname()
-		opts.WorkerID = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), randomHex(4))
+		opts.WorkerID = queueworker.WorkerID()
 	}
 	logger := opts.Logger
 	if logger == nil {
@@ -111,11 +122,11 @@ func (m *Mailer) Enqueue(ctx context.Context, msg Message) error {
 	if err != nil {
 		return err
 	}
-	id := randomHex(16)
+	id := queueworker.NewItemID()
 	sm.MessageID = id + "@" + m.cfg.domain()
 	now := m.clock()
 	if !m.cfg.Enabled() {
-		out := &store.OutboxMail{ID: id, Message: sm, Status: store.OutboxStored, CreatedAt: now, DoneAt: now}
+		out := &models.OutboxMail{ID: id, Message: sm, Status: models.OutboxStored, CreatedAt: now, DoneAt: now}
 		if err := m.st.StoreInOutbox(ctx, out); err != nil {
 			return fmt.Errorf("mail: store in the outbox: %w", err)
 		}
@@ -150,7 +161,7 @@ func (m *Mailer) Run(ctx context.Context) {
 
 // listLater keeps a stored message's summary for the recent view; only the newest
 // store.OutboxRecentCap can appear in it.
-func (m *Mailer) listLater(s store.OutboxSummary) {
+func (m *Mailer) listLater(s models.OutboxSummary) {
 	m.unlistedMu.Lock()
 	defer m.unlistedMu.Unlock()
 	m.unlisted = append(m.unlisted, s)
@@ -207,7 +218,7 @@ func (m *Mailer) pass(ctx context.Context) (handled int, full bool, err error) {
 		return 0, false, fmt.Errorf("mail: claim due messages: %w", err)
 	}
 	var errs []error
-	var finished []*store.OutboxMail
+	var finished []*models.OutboxMail
 	for _, q := range claimed {
 		if ctx.Err() != nil {
 			break
@@ -234,7 +245,7 @@ func (m *Mailer) pass(ctx context.Context) (handled int, full bool, err error) {
 
 // deliver sends (or stores) one claimed message. It returns the outbox document to finish it
 // with, or nil when the message was rescheduled after a failed attempt.
-func (m *Mailer) deliver(ctx context.Context, q *store.QueuedMail) (*store.OutboxMail, error) {
+func (m *Mailer) deliver(ctx context.Context, q *store.QueuedMail) (*models.OutboxMail, error) {
 	if q.PreviousClaim != "" {
 		// A worker held it before and may have delivered it and then stopped before removing
 		// it from the queue: an outbox document under this id says so. Never send twice.
@@ -247,13 +258,13 @@ func (m *Mailer) deliver(ctx context.Context, q *store.QueuedMail) (*store.Outbo
 		}
 	}
 	log := m.logger.With("id", q.ID, "kind", q.Message.Kind, "case", q.Message.CaseID)
-	outcome := func(status string, attempts int, lastErr string) *store.OutboxMail {
-		return &store.OutboxMail{ID: q.ID, Message: q.Message, Status: status, CreatedAt: q.CreatedAt,
+	outcome := func(status string, attempts int, lastErr string) *models.OutboxMail {
+		return &models.OutboxMail{ID: q.ID, Message: q.Message, Status: status, CreatedAt: q.CreatedAt,
 			DoneAt: m.clock(), Attempts: attempts, LastError: lastErr}
 	}
 	if !m.cfg.Enabled() {
 		log.Info("mail stored in the outbox (no SMTP server configured)")
-		return outcome(store.OutboxStored, q.Attempts, ""), nil
+		return outcome(models.OutboxStored, q.Attempts, ""), nil
 	}
 
 	sendCtx, cancel := context.WithTimeout(ctx, m.opts.ClaimLease/2)
@@ -262,7 +273,7 @@ func (m *Mailer) deliver(ctx context.Context, q *store.QueuedMail) (*store.Outbo
 	attempts := q.Attempts + 1
 	if err == nil {
 		log.Info("mail sent", "attempts", attempts)
-		return outcome(store.OutboxSent, attempts, ""), nil
+		return outcome(models.OutboxSent, attempts, ""), nil
 	}
 	if ctx.Err() != nil {
 		// Shutting down mid-send: leave the claim to expire rather than count an attempt.
@@ -270,7 +281,7 @@ func (m *Mailer) deliver(ctx context.Context, q *store.QueuedMail) (*store.Outbo
 	}
 	if isPermanent(err) || attempts >= m.opts.MaxAttempts {
 		log.Warn("mail failed, giving up", "attempts", attempts, "err", err)
-		return outcome(store.OutboxFailed, attempts, err.Error()), nil
+		return outcome(models.OutboxFailed, attempts, err.Error()), nil
 	}
 	next := m.clock().Add(m.backoff(attempts))
 	log.Info("mail attempt failed, will retry", "attempts", attempts, "next", next, "err", err)
@@ -280,13 +291,13 @@ func (m *Mailer) deliver(ctx context.Context, q *store.QueuedMail) (*store.Outbo
 // finish moves delivered messages to the outbox. After a successful send a failing database
 // would make the messages be sent again once the claims expire, so the write is retried a few
 // times.
-func (m *Mailer) finish(ctx context.Context, outs []*store.OutboxMail) error {
+func (m *Mailer) finish(ctx context.Context, outs []*models.OutboxMail) error {
 	if len(outs) == 0 {
 		return nil
 	}
 	var err error
 	for i, wait := 0, 200*time.Millisecond; i < 5; i, wait = i+1, wait*2 {
-		copies := make([]*store.OutboxMail, len(outs))
+		copies := make([]*models.OutboxMail, len(outs))
 		for j, o := range outs {
 			c := *o
 			copies[j] = &c
@@ -322,20 +333,12 @@ func (m *Mailer) ListQueue(ctx context.Context, limit int) ([]store.QueuedMail, 
 // ListOutbox returns up to limit finished messages, newest first, without bodies. It reads
 // one document (the recent view, the newest store.OutboxRecentCap messages), so its cost does
 // not grow with the outbox; older messages are reachable by id only.
-func (m *Mailer) ListOutbox(ctx context.Context, limit int) ([]store.OutboxSummary, error) {
+func (m *Mailer) ListOutbox(ctx context.Context, limit int) ([]models.OutboxSummary, error) {
 	return m.st.RecentOutbox(ctx, limit)
 }
 
 // GetOutboxMessage reads one finished message (with its bodies) by id; store.ErrNotFound if
 // there is none.
-func (m *Mailer) GetOutboxMessage(ctx context.Context, id string) (*store.OutboxMail, error) {
+func (m *Mailer) GetOutboxMessage(ctx context.Context, id string) (*models.OutboxMail, error) {
 	return m.st.GetOutboxMail(ctx, id)
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(err) // crypto/rand does not fail on supported platforms
-	}
-	return hex.EncodeToString(b)
 }

@@ -40,9 +40,15 @@ func (n CaseNotifier) Acknowledge(ctx context.Context, c *models.Case, trackingU
 	return n.mailer.Enqueue(ctx, m)
 }
 
-// ReplySent queues an agent's reply to the customer.
+// ReplySent queues an agent's reply to the customer, naming the files that came with it.
 func (n CaseNotifier) ReplySent(ctx context.Context, c *models.Case, reply models.Message, trackingURL string) error {
-	m := ReplyNotification(c.Locale, c.ID, trackingURL, c.Customer.Name, reply.Author, reply.Body)
+	var files []string
+	for _, a := range c.Attachments {
+		if a.MessageID == reply.ID && a.Public {
+			files = append(files, a.Name)
+		}
+	}
+	m := ReplyNotification(c.Locale, c.ID, trackingURL, c.Customer.Name, reply.Author, reply.Body, files)
 	m.To, m.ToName, m.CaseID = c.Customer.Email, c.Customer.Name, c.ID
 	return n.mailer.Enqueue(ctx, m)
 }

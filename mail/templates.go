@@ -72,7 +72,10 @@ var replyTemplates = map[string]mailTemplate{
 {{if .Agent}}{{.Agent}} from our customer service has{{else}}Our customer service has{{end}} replied to your case {{.Reference}}:
 
 {{.Reply}}
-
+{{if .Files}}
+Files with this reply (download them from your case page, linked below):
+{{range .Files}}- {{.}}
+{{end}}{{end}}
 Read the whole conversation and reply here:
 {{.TrackingURL}}
 
@@ -86,7 +89,10 @@ Customer service
 {{if .Agent}}{{.Agent}} asiakaspalvelustamme on vastannut{{else}}Asiakaspalvelumme on vastannut{{end}} sinulle asiassa {{.Reference}}:
 
 {{.Reply}}
-
+{{if .Files}}
+Vastauksen liitteet (lataa ne asiasi sivulta alla olevasta linkistä):
+{{range .Files}}- {{.}}
+{{end}}{{end}}
 Voit lukea koko keskustelun ja vastata tästä linkistä:
 {{.TrackingURL}}
 
@@ -150,13 +156,23 @@ func acknowledgement(locale, reference, trackingURL, customerName string, firstR
 }
 
 // ReplyNotification is the mail carrying an agent's reply to the customer, with the link to
-// the whole conversation. The caller sets To and CaseID.
-func ReplyNotification(locale, reference, trackingURL, customerName, agentName, replyText string) Message {
+// the whole conversation. fileNames are the reply's files: the mail names them and the
+// customer downloads them from the tracking page rather than from the mail. Attaching them
+// would put up to five 5 MB files into every queued and outbox copy (one document each, far
+// past what a cheap write on the embedded database allows, and past MongoDB's 16 MB), many
+// mail servers refuse a message that size, and a download through the tracking page passes
+// the same access check as every other file of the case. The caller sets To and CaseID.
+func ReplyNotification(locale, reference, trackingURL, customerName, agentName, replyText string, fileNames []string) Message {
 	l := baseLocale(locale)
 	reply := strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(replyText, "\r\n", "\n"), "\r", "\n"))
+	files := make([]string, len(fileNames))
+	for i, n := range fileNames {
+		files[i] = headerText(n) // one line each
+	}
 	subject, text := replyTemplates[l].render(struct {
 		Reference, TrackingURL, Name, Agent, Reply string
-	}{headerText(reference), strings.TrimSpace(trackingURL), displayName(customerName), displayName(agentName), reply})
+		Files                                      []string
+	}{headerText(reference), strings.TrimSpace(trackingURL), displayName(customerName), displayName(agentName), reply, files})
 	return Message{
 		ToName: displayName(customerName), Subject: subject, Text: text, Kind: KindReply, Locale: l,
 		Secrets: []string{strings.TrimSpace(trackingURL)},

@@ -4,34 +4,13 @@ import (
 	"time"
 
 	"github.com/kaiku-helpdesk/kaiku/businesstime"
+	"github.com/kaiku-helpdesk/kaiku/businesstime/caltest"
 )
 
 // Calendars and times for the SLA and idle tests; the calendar's own tests are in businesstime.
 
-var helsinki = func() *time.Location {
-	l, err := time.LoadLocation("Europe/Helsinki")
-	if err != nil {
-		panic(err)
-	}
-	return l
-}()
-
-// hel parses "2006-01-02 15:04" as Helsinki wall time (not for the repeated hour: use utc).
-func hel(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, helsinki)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
-func utc(s string) time.Time {
-	t, err := time.Parse("2006-01-02 15:04", s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
+// hel and utc parse "2006-01-02 15:04" as Helsinki wall time and as UTC.
+var hel, utc = caltest.Helsinki, caltest.UTC
 
 // everyDay builds a Helsinki calendar with the same intervals on the given weekdays.
 func everyDay(days []time.Weekday, ivs ...businesstime.Interval) businesstime.Calendar {

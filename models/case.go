@@ -157,6 +157,8 @@ type Case struct {
 	// Promises are what agents promised the customer (promise.go).
 	FollowUpCheck *FollowUpCheck `bson:"follow_up_check,omitempty" json:"follow_up_check,omitempty"`
 	Promises      []Promise      `bson:"promises,omitempty" json:"promises,omitempty"`
+	// Grants are the remedies given, in order (see grant.go).
+	Grants []Grant `bson:"grants,omitempty" json:"grants"`
 	// SLA holds the case's clocks under the policy SLAPolicyID; NextSLAEventAt is the earliest
 	// instant one of them needs attention (a warning or a breach) and DueAt the earliest due
 	// time, for the inbox's "due soonest".
@@ -175,7 +177,9 @@ type Case struct {
 	// TrackingHash is the SHA-256 of the customer's tracking token; the token itself is only
 	// ever in the customer's link.
 	TrackingHash string `bson:"tracking_hash,omitempty" json:"-"`
-	Version      int64  `bson:"version" json:"version"`
+	// Review is set on a case of channel review: the online review it stands for.
+	Review  *Review `bson:"review,omitempty" json:"review,omitempty"`
+	Version int64   `bson:"version" json:"version"`
 }
 
 // FormatReference renders the human reference of the n-th case of a year: K-2026-000042.

@@ -103,10 +103,11 @@ func Conflict(code, message string) *Error {
 	return &Error{Kind: KindConflict, Code: code, Message: message}
 }
 
-// StaleVersion is returned when a write names a version that is no longer current.
-func StaleVersion(current int64) *Error {
+// StaleVersion is returned when a write names a version of what ("case", "webhook") that is
+// no longer current.
+func StaleVersion(what string, current int64) *Error {
 	return &Error{Kind: KindConflict, Code: "version_conflict",
-		Message: fmt.Sprintf("the case was changed by someone else (current version %d); reload and try again", current)}
+		Message: fmt.Sprintf("the %s was changed by someone else (current version %d); reload and try again", what, current)}
 }
 
 func TooLarge(message string) *Error {

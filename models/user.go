@@ -45,7 +45,31 @@ type User struct {
 	// goodwill); above it a manager approves. In minor units of Currency.
 	AuthorityLimitCents int64  `bson:"authority_limit_cents" json:"authority_limit_cents"`
 	Currency            string `bson:"currency" json:"currency"`
-	Version             int64  `bson:"version" json:"-"`
+	// MonthlyLimitCents caps what the user may grant on their own in one calendar month (in
+	// the installation's time zone); nil means their role's default (DefaultMonthlyLimit).
+	MonthlyLimitCents *int64 `bson:"monthly_limit_cents,omitempty" json:"monthly_limit_cents"`
+	Version           int64  `bson:"version" json:"-"`
+}
+
+// DefaultMonthlyLimit is what a role may grant in a calendar month unless an admin sets the
+// user's own limit: agents 1 000.00, managers 20 000.00, admins 100 000.00 (in minor units of a
+// two-decimal currency).
+func DefaultMonthlyLimit(r Role) int64 {
+	switch r {
+	case RoleManager:
+		return 2_000_000
+	case RoleAdmin:
+		return 10_000_000
+	}
+	return 100_000
+}
+
+// MonthlyLimit is the user's monthly limit: their own, or their role's default.
+func (u *User) MonthlyLimit() int64 {
+	if u.MonthlyLimitCents != nil {
+		return *u.MonthlyLimitCents
+	}
+	return DefaultMonthlyLimit(u.Role)
 }
 
 // StaffMember is a colleague as every staff member sees them in the directory (the assignee
@@ -81,6 +105,7 @@ type UserCreate struct {
 	Password            string   `json:"password" validate:"required,min=10,max=200"`
 	TeamIDs             []string `json:"team_ids" validate:"max=50,dive,max=64"`
 	AuthorityLimitCents int64    `json:"authority_limit_cents" validate:"min=0,max=100000000000"`
+	MonthlyLimitCents   *int64   `json:"monthly_limit_cents" validate:"omitempty,min=0,max=100000000000"`
 	Locale              string   `json:"locale" validate:"omitempty,oneof=en fi"`
 }
 
@@ -90,9 +115,12 @@ type UserPatch struct {
 	Role                *Role     `json:"role" validate:"omitempty,oneof=agent manager admin"`
 	TeamIDs             *[]string `json:"team_ids" validate:"omitempty,max=50,dive,max=64"`
 	AuthorityLimitCents *int64    `json:"authority_limit_cents" validate:"omitempty,min=0,max=100000000000"`
-	Locale              *string   `json:"locale" validate:"omitempty,oneof=en fi"`
-	Active              *bool     `json:"active"`
-	Password            *string   `json:"password" validate:"omitempty,min=10,max=200"`
+	// MonthlyLimitCents sets the monthly limit; ResetMonthlyLimit goes back to the role's default.
+	MonthlyLimitCents *int64  `json:"monthly_limit_cents" validate:"omitempty,min=0,max=100000000000"`
+	ResetMonthlyLimit bool    `json:"reset_monthly_limit"`
+	Locale            *string `json:"locale" validate:"omitempty,oneof=en fi"`
+	Active            *bool   `json:"active"`
+	Password          *string `json:"password" validate:"omitempty,min=10,max=200"`
 	// RevokeAPITokens also revokes all the user's API tokens (with a new password, or alone).
 	RevokeAPITokens bool `json:"revoke_api_tokens"`
 }

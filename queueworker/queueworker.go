@@ -4,7 +4,11 @@ package queueworker
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
 	"log/slog"
+	"os"
 	"time"
 )
 
@@ -65,4 +69,20 @@ func Run(ctx context.Context, logger *slog.Logger, interval, gather time.Duratio
 		case <-t.C:
 		}
 	}
+}
+
+// WorkerID names a worker in the claims it takes: host, process and a random suffix, so that
+// two workers of one process differ too.
+func WorkerID() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), randomHex(4))
+}
+
+// NewItemID returns a random ID for a queued item (128 bits, hex).
+func NewItemID() string { return randomHex(16) }
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b) // never fails (Go 1.24+)
+	return hex.EncodeToString(b)
 }

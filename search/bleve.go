@@ -31,7 +31,7 @@ const (
 
 	// bleveMappingVersion is kept inside the index; bump it whenever the mapping or the
 	// indexed document shape changes, so an old index is detected instead of misread.
-	bleveMappingVersion = "kaiku-3"
+	bleveMappingVersion = "kaiku-4"
 	bleveMetaKey        = "kaiku_mapping_version"
 
 	// Hidden fields: the analysed email for text search, the JSON of everything needed to
@@ -302,6 +302,9 @@ func bleveFields(d CaseDoc) (map[string]any, error) {
 		FieldTeamID:          indexedKeyword(d.TeamID),
 		FieldCustomerEmail:   indexedKeyword(d.CustomerEmail),
 		FieldFollowUpState:   indexedKeyword(d.FollowUpState),
+		FieldReviewSource:    indexedKeyword(d.ReviewSource),
+		FieldReviewRating:    indexedKeyword(d.ReviewRating),
+		FieldReviewReply:     indexedKeyword(d.ReviewReply),
 		bleveFieldSource:     string(b),
 		bleveFieldSortID:     d.ID,
 

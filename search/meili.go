@@ -78,6 +78,9 @@ type meiliDoc struct {
 	FollowUpDueAt   string   `json:"follow_up_due_at"`
 	FollowUpDueAtMs *int64   `json:"follow_up_due_at_ms,omitempty"`
 	Version         int64    `json:"version"`
+	ReviewSource    string   `json:"review_source"`
+	ReviewRating    string   `json:"review_rating"`
+	ReviewReply     string   `json:"review_reply"`
 }
 
 // OpenMeili connects to Meilisearch at url and makes sure indexName exists with Kaiku's
@@ -230,6 +233,9 @@ func toMeiliDoc(d CaseDoc) meiliDoc {
 		EscalationLevel: d.EscalationLevel,
 		FollowUpState:   indexedKeyword(d.FollowUpState),
 		Version:         d.Version,
+		ReviewSource:    indexedKeyword(d.ReviewSource),
+		ReviewRating:    indexedKeyword(d.ReviewRating),
+		ReviewReply:     indexedKeyword(d.ReviewReply),
 	}
 	md.FollowUpDueAt, md.FollowUpDueAtMs = ms(d.FollowUpDueAt)
 	md.CreatedAt, md.CreatedAtMs = ms(d.CreatedAt)
@@ -259,6 +265,9 @@ func (md meiliDoc) caseDoc() (CaseDoc, error) {
 		EscalationLevel: md.EscalationLevel,
 		FollowUpState:   storedKeyword(md.FollowUpState),
 		Version:         md.Version,
+		ReviewSource:    storedKeyword(md.ReviewSource),
+		ReviewRating:    storedKeyword(md.ReviewRating),
+		ReviewReply:     storedKeyword(md.ReviewReply),
 	}
 	if md.FollowUpDueAt == "" { // a document indexed before the field existed
 		md.FollowUpDueAt = time.Time{}.Format(time.RFC3339Nano)

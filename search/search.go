@@ -37,6 +37,11 @@ type CaseDoc struct {
 	FollowUpState string    `json:"follow_up_state"`
 	FollowUpDueAt time.Time `json:"follow_up_due_at"`
 	Version       int64     `json:"version"`
+	// Review fields, empty for other cases: the source kind, the rating normalised to 1-5
+	// ("1".."5", a keyword so it filters and facets like the others) and the reply state.
+	ReviewSource string `json:"review_source,omitempty"`
+	ReviewRating string `json:"review_rating,omitempty"`
+	ReviewReply  string `json:"review_reply,omitempty"`
 }
 
 // Keyword fields: exact-match filters and facets.
@@ -52,6 +57,9 @@ const (
 	FieldTeamID          = "team_id"
 	FieldCustomerEmail   = "customer_email"
 	FieldFollowUpState   = "follow_up_state"
+	FieldReviewSource    = "review_source"
+	FieldReviewRating    = "review_rating"
+	FieldReviewReply     = "review_reply"
 )
 
 // Sortable fields (besides the keyword fields above).
@@ -69,6 +77,7 @@ var KeywordFields = []string{
 	FieldStatus, FieldPriority, FieldChannel, FieldCategory, FieldTouchpoint,
 	FieldExpectedOutcome, FieldTags, FieldAssigneeID, FieldTeamID, FieldCustomerEmail,
 	FieldFollowUpState,
+	FieldReviewSource, FieldReviewRating, FieldReviewReply,
 }
 
 // SortFields lists the fields Sort accepts.

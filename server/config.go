@@ -3,6 +3,7 @@
 package server
 
 import (
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
@@ -17,21 +18,24 @@ import (
 // Config is everything the process reads from its environment and flags. Flags win over
 // environment variables; README.md documents each one with its default.
 type Config struct {
-	Addr            string
-	DataDir         string
-	MongoURI        string
-	DBName          string
-	MeiliURL        string
-	MeiliAPIKey     string
-	MeiliIndex      string
-	BaseURL         string
-	AdminEmail      string
-	AdminPassword   string
-	SecureCookies   bool
-	TrustProxy      bool
-	LogLevel        string
-	LogFormat       string
-	Currency        string
+	Addr          string
+	DataDir       string
+	MongoURI      string
+	DBName        string
+	MeiliURL      string
+	MeiliAPIKey   string
+	MeiliIndex    string
+	BaseURL       string
+	AdminEmail    string
+	AdminPassword string
+	SecureCookies bool
+	TrustProxy    bool
+	LogLevel      string
+	LogFormat     string
+	Currency      string
+	// Location is the installation's time zone (KAIKU_TIME_ZONE): where calendar months of
+	// spending limits begin and end.
+	Location        *time.Location
 	MaxBodyBytes    int64
 	ReindexInterval time.Duration
 	StartupTimeout  time.Duration
@@ -47,6 +51,9 @@ type Config struct {
 	// WebhookAllowHosts may be called by outbound webhooks although they resolve to private,
 	// loopback or link-local addresses (an intranet service).
 	WebhookAllowHosts []string
+	// SecretKey seals review sources' signing secrets (32 bytes, from KAIKU_SECRET_KEY in
+	// hex); nil: the key file under the data directory (secretKeyFile).
+	SecretKey []byte
 }
 
 // LoadConfig reads the environment (through getenv) and then args.
@@ -100,6 +107,11 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 		}
 		return n
 	}
+	if loc, err := time.LoadLocation(env("KAIKU_TIME_ZONE", "UTC")); err != nil {
+		errs = append(errs, "KAIKU_TIME_ZONE: want an IANA time zone such as Europe/Helsinki")
+	} else {
+		c.Location = loc
+	}
 	c.IntakePerIP = number("KAIKU_INTAKE_LIMIT_PER_IP", 20)
 	c.IntakePerEmail = number("KAIKU_INTAKE_LIMIT_PER_EMAIL", 5)
 	c.FollowUps = helpdesk.FollowUpSettings{
@@ -116,6 +128,13 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 		if h = strings.TrimSpace(h); h != "" {
 			c.WebhookAllowHosts = append(c.WebhookAllowHosts, h)
 		}
+	}
+	if s := env("KAIKU_SECRET_KEY", ""); s != "" {
+		key, err := hex.DecodeString(s)
+		if err != nil || len(key) != 32 {
+			errs = append(errs, "KAIKU_SECRET_KEY: want 64 hex digits (32 bytes), e.g. from openssl rand -hex 32")
+		}
+		c.SecretKey = key
 	}
 	maxBody, err := strconv.ParseInt(env("KAIKU_MAX_BODY_BYTES", "1048576"), 10, 64)
 	if err != nil || maxBody < 1024 {

@@ -88,6 +88,11 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	defer index.Close()
+	approvalIndex, err := openApprovalIndex(startCtx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer approvalIndex.Close()
 
 	mailer, err := mail.New(db.store, cfg.Mail, mail.Options{Clock: clock, Logger: logger})
 	if err != nil {
@@ -97,9 +102,13 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 		BaseURL: cfg.BaseURL, WorkerID: instanceID()})
 	limits := helpdesk.DefaultIntakeLimits
 	limits.PerIP, limits.PerEmail = cfg.IntakePerIP, cfg.IntakePerEmail
-	hd, err := helpdesk.New(helpdesk.Deps{Store: db.store, Index: index, Mailer: mailer, Webhooks: outbound, Logger: logger,
-		Clock: clock, BaseURL: cfg.BaseURL, Currency: cfg.Currency, Limits: limits,
-		FollowUps: cfg.FollowUps})
+	secretKey, err := loadSecretKey(cfg)
+	if err != nil {
+		return err
+	}
+	hd, err := helpdesk.New(helpdesk.Deps{SecretKey: secretKey, Store: db.store, Index: index, ApprovalIndex: approvalIndex, Mailer: mailer,
+		Webhooks: outbound, Logger: logger, Clock: clock, BaseURL: cfg.BaseURL, Currency: cfg.Currency,
+		Location: cfg.Location, Limits: limits, FollowUps: cfg.FollowUps})
 	if err != nil {
 		return err
 	}
@@ -114,18 +123,20 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 	if err := bootstrapAdmin(startCtx, cfg, users, stdout); err != nil {
 		return err
 	}
-	if n, err := indexer.RebuildIfLost(startCtx); err != nil {
-		logger.Warn("index rebuild incomplete; the reconciler retries", "err", err)
+	if n, err := hd.Remedies.RebuildApprovalIndex(startCtx, db.store.EachApproval); err != nil {
+		logger.Warn("approval index rebuild incomplete", "err", err)
 	} else if n > 0 {
-		logger.Info("index rebuilt", "cases", n)
+		logger.Info("approval index rebuilt", "requests", n)
 	}
 
 	e := handlers.New(handlers.Deps{
 		Logger: logger, Auth: hd.Auth, Users: users, Cases: cases, Intake: hd.Intake, Conversation: hd.Conversation,
 		Events: events, Settings: hd.Settings, Outbox: hd.Outbox, Canned: hd.Canned, SLA: hd.SLA, Rules: hd.Rules,
 		Webhooks:      hd.Webhooks,
+		Reviews:       hd.Reviews,
 		SavedViews:    hd.SavedViews,
 		FollowUps:     hd.FollowUps,
+		Remedies:      hd.Remedies,
 		MaxFileBytes:  limits.MaxFileBytes,
 		Ready:         readyChecks{"database": db.store.Ping, "search": index.Ping},
 		Frontend:      frontend.FS(),
@@ -245,6 +256,21 @@ func openIndex(ctx context.Context, cfg Config, logger *slog.Logger) (search.Ind
 	}
 	return retry(ctx, logger, "search", func(ctx context.Context) (search.Index, error) {
 		return search.OpenMeili(ctx, cfg.MeiliURL, cfg.MeiliAPIKey, cfg.MeiliIndex)
+	})
+}
+
+// openApprovalIndex opens the approval requests' index: beside the cases' on Bleve, or a
+// second Meilisearch index named after the cases' one.
+func openApprovalIndex(ctx context.Context, cfg Config, logger *slog.Logger) (search.Index, error) {
+	if cfg.MeiliURL == "" {
+		idx, err := search.OpenBleve(filepath.Join(cfg.DataDir, "approvals-index"))
+		if err != nil {
+			return nil, fmt.Errorf("approvals index: %w", err)
+		}
+		return idx, nil
+	}
+	return retry(ctx, logger, "search", func(ctx context.Context) (search.Index, error) {
+		return search.OpenMeili(ctx, cfg.MeiliURL, cfg.MeiliAPIKey, cfg.MeiliIndex+"_approvals")
 	})
 }
 

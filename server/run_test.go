@@ -192,9 +192,18 @@ func TestCasesSurviveRestartAndALostIndexIsRebuilt(t *testing.T) {
 			t.Fatalf("case %s after restart: %d %s", id, code, body)
 		}
 	}
-	code, body := getJSON(t, c2, "http://"+r2.addr+"/api/v1/cases?view=all_open")
-	if code != 200 || !strings.Contains(body, `"total":3`) {
-		t.Fatalf("the rebuilt index should list all 3 cases: %d %s", code, body)
+	// The rebuild runs in the background (at 100k cases it takes minutes, longer than any
+	// start-up timeout): the server is ready at once and the list fills up.
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		code, body := getJSON(t, c2, "http://"+r2.addr+"/api/v1/cases?view=all_open")
+		if code == 200 && strings.Contains(body, `"total":3`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the rebuilt index should list all 3 cases: %d %s", code, body)
+		}
+		time.Sleep(100 * time.Millisecond) // polling for the background rebuild, bounded by the deadline
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/store"
 	"github.com/kaiku-helpdesk/kaiku/store/storetest"
 )
@@ -19,19 +20,19 @@ func TestWebhookDeliveryLogIsCappedAndKeepsFinalEntries(t *testing.T) {
 	at := func(i int) time.Time { return storetest.Now.Add(time.Duration(i) * time.Second) }
 	record := func(id, status string, created time.Time) {
 		t.Helper()
-		if err := env.Store.RecordWebhookDelivery(ctx, store.WebhookDelivery{ID: id, EndpointID: "ep", Status: status, CreatedAt: created}); err != nil {
+		if err := env.Store.RecordWebhookDelivery(ctx, models.WebhookDelivery{ID: id, EndpointID: "ep", Status: status, CreatedAt: created}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	record("d-first", store.WebhookPending, at(0))
-	record("d-first", store.WebhookDelivered, at(0))
-	record("d-first", store.WebhookPending, at(0))
+	record("d-first", models.WebhookPending, at(0))
+	record("d-first", models.WebhookDelivered, at(0))
+	record("d-first", models.WebhookPending, at(0))
 	log, err := env.Store.WebhookDeliveries(ctx, "ep", 0)
-	if err != nil || len(log) != 1 || log[0].Status != store.WebhookDelivered {
+	if err != nil || len(log) != 1 || log[0].Status != models.WebhookDelivered {
 		t.Fatalf("log %+v, %v: want the one delivered entry", log, err)
 	}
 	for i := 1; i <= store.WebhookLogCap+2; i++ {
-		record(fmt.Sprintf("d%04d", i), store.WebhookPending, at(i))
+		record(fmt.Sprintf("d%04d", i), models.WebhookPending, at(i))
 	}
 	log, err = env.Store.WebhookDeliveries(ctx, "ep", 0)
 	if err != nil || len(log) != store.WebhookLogCap {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kaiku-helpdesk/kaiku/models"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -17,22 +18,13 @@ import (
 // nothing ever scans or sorts the collection, however many events there are. A small sources
 // collection (one document per running process) tells readers which sources exist.
 
-// Event is one change for live updates.
-type Event struct {
-	Seq    string    `bson:"-" json:"id"` // source:page:index, for the event stream
-	Type   string    `bson:"type" json:"type"`
-	CaseID string    `bson:"case_id" json:"case_id"`
-	Data   bson.M    `bson:"data,omitempty" json:"data,omitempty"`
-	At     time.Time `bson:"at" json:"at"`
-}
-
 // EventPage is the events one source wrote in one round trip.
 type EventPage struct {
-	ID     string    `bson:"_id"`
-	Source string    `bson:"source"`
-	Page   int64     `bson:"page"`
-	At     time.Time `bson:"at"`
-	Events []Event   `bson:"events"`
+	ID     string         `bson:"_id"`
+	Source string         `bson:"source"`
+	Page   int64          `bson:"page"`
+	At     time.Time      `bson:"at"`
+	Events []models.Event `bson:"events"`
 }
 
 // EventSource is a process writing event pages. LastPage is a hint refreshed now and then
@@ -52,7 +44,7 @@ func EventPageID(source string, n int64) string { return fmt.Sprintf("%s:%012d",
 func (s *Store) InsertEventPage(ctx context.Context, p *EventPage) error {
 	p.ID = EventPageID(p.Source, p.Page)
 	// A page already carries a batch of events (the publisher groups them, holding the write
-	// turn: NewEventPageWriter), so it is written on its own rather than through s.insert.
+	// turn: EventPageWriter), so it is written on its own rather than through s.insert.
 	if _, err := s.w(collEvents).InsertOne(ctx, p); err != nil {
 		if err = mapErr(err); !isDup(err) {
 			return err

@@ -10,6 +10,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/store"
 	"github.com/kaiku-helpdesk/kaiku/store/storetest"
 )
@@ -20,7 +21,7 @@ import (
 func TestMigrationMovesCollectionsToTheirFiles(t *testing.T) {
 	ctx := context.Background()
 	old := storetest.StartWith(t, t.TempDir(), store.Options{}) // one database, as before
-	if err := old.Store.EnqueueMail(ctx, &store.QueuedMail{ID: "m1", Message: store.MailMessage{To: "a@example.com", Subject: "s", Kind: "ack"}}); err != nil {
+	if err := old.Store.EnqueueMail(ctx, &store.QueuedMail{ID: "m1", Message: models.MailMessage{To: "a@example.com", Subject: "s", Kind: "ack"}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := old.Store.MarkDirty(ctx, "K-2026-000007", 3, storetest.Now); err != nil {

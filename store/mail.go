@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kaiku-helpdesk/kaiku/models"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -29,13 +30,6 @@ import (
 // A crash in between leaves the queue document; its claim expires, the next worker sees the
 // outbox document already exists and only finishes the steps, without sending again.
 
-// Outbox statuses.
-const (
-	OutboxSent   = "sent"   // accepted by the SMTP server
-	OutboxStored = "stored" // no SMTP server configured: kept for reading in the web app
-	OutboxFailed = "failed" // given up after the last attempt or a permanent rejection
-)
-
 // OutboxRecentCap is how many summaries the recent-outbox view keeps.
 const OutboxRecentCap = 200
 
@@ -45,29 +39,14 @@ const outboxViewID = "recent"
 // another worker whose claim has not expired (or, on release, when the claim is not ours).
 var ErrMailNotClaimable = errors.New("store: mail not claimable")
 
-// MailMessage is one outbound e-mail as stored; the mail package builds and sends it.
-type MailMessage struct {
-	To        string `bson:"to" json:"to"`
-	ToName    string `bson:"to_name,omitempty" json:"to_name,omitempty"`
-	Subject   string `bson:"subject" json:"subject"`
-	Text      string `bson:"text" json:"text"`
-	HTML      string `bson:"html,omitempty" json:"html,omitempty"`
-	Kind      string `bson:"kind" json:"kind"`
-	CaseID    string `bson:"case_id,omitempty" json:"case_id,omitempty"`
-	Locale    string `bson:"locale,omitempty" json:"locale,omitempty"`
-	MessageID string `bson:"message_id" json:"message_id"` // without angle brackets, fixed at enqueue
-	// Secrets (a tracking link) are removed from the outbox copy of a sent message.
-	Secrets []string `bson:"secrets,omitempty" json:"-"`
-}
-
 // QueuedMail is a message waiting for delivery.
 type QueuedMail struct {
-	ID            string      `bson:"_id" json:"id"`
-	Message       MailMessage `bson:"message" json:"message"`
-	CreatedAt     time.Time   `bson:"created_at" json:"created_at"`
-	Attempts      int         `bson:"attempts" json:"attempts"`
-	NextAttemptAt time.Time   `bson:"next_attempt_at" json:"next_attempt_at"`
-	LastError     string      `bson:"last_error,omitempty" json:"last_error,omitempty"`
+	ID            string             `bson:"_id" json:"id"`
+	Message       models.MailMessage `bson:"message" json:"message"`
+	CreatedAt     time.Time          `bson:"created_at" json:"created_at"`
+	Attempts      int                `bson:"attempts" json:"attempts"`
+	NextAttemptAt time.Time          `bson:"next_attempt_at" json:"next_attempt_at"`
+	LastError     string             `bson:"last_error,omitempty" json:"last_error,omitempty"`
 	// ClaimedBy and ClaimUntil are empty/zero when nobody holds the message.
 	ClaimedBy  string    `bson:"claimed_by" json:"claimed_by,omitempty"`
 	ClaimUntil time.Time `bson:"claim_until" json:"claim_until"`
@@ -81,45 +60,8 @@ func (q *QueuedMail) claimable(now time.Time) bool {
 	return !q.NextAttemptAt.After(now) && !q.ClaimUntil.After(now)
 }
 
-// OutboxMail is a finished message.
-type OutboxMail struct {
-	ID        string      `bson:"_id" json:"id"`
-	Message   MailMessage `bson:"message" json:"message"`
-	Status    string      `bson:"status" json:"status"`
-	CreatedAt time.Time   `bson:"created_at" json:"created_at"`
-	DoneAt    time.Time   `bson:"done_at" json:"done_at"`
-	Attempts  int         `bson:"attempts" json:"attempts"`
-	LastError string      `bson:"last_error,omitempty" json:"last_error,omitempty"`
-}
-
-// OutboxSummary is an outbox entry without the bodies, as kept (JSON-encoded) in the recent
-// view.
-type OutboxSummary struct {
-	ID        string    `json:"id"`
-	To        string    `json:"to"`
-	ToName    string    `json:"to_name,omitempty"`
-	Subject   string    `json:"subject"`
-	Kind      string    `json:"kind"`
-	CaseID    string    `json:"case_id,omitempty"`
-	Locale    string    `json:"locale,omitempty"`
-	Status    string    `json:"status"`
-	Attempts  int       `json:"attempts"`
-	LastError string    `json:"last_error,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
-	DoneAt    time.Time `json:"done_at"`
-}
-
-// Summary returns the entry as the recent view keeps it.
-func (o *OutboxMail) Summary() OutboxSummary {
-	return OutboxSummary{
-		ID: o.ID, To: o.Message.To, ToName: o.Message.ToName, Subject: o.Message.Subject,
-		Kind: o.Message.Kind, CaseID: o.Message.CaseID, Locale: o.Message.Locale,
-		Status: o.Status, Attempts: o.Attempts, LastError: o.LastError,
-		CreatedAt: o.CreatedAt, DoneAt: o.DoneAt,
-	}
-}
-
-func (o OutboxSummary) logKey() (time.Time, string) { return o.DoneAt, o.ID }
+// outboxKey orders the recent view by when a message finished.
+func outboxKey(o models.OutboxSummary) (time.Time, string) { return o.DoneAt, o.ID }
 
 // EnqueueMail stores a new queued message; q.ID must be new (random), q.ClaimedBy empty.
 func (s *Store) EnqueueMail(ctx context.Context, q *QueuedMail) error {
@@ -188,13 +130,13 @@ func (s *Store) RetryMail(ctx context.Context, id, owner string, attempts int, n
 // StoreInOutbox inserts a finished message straight into the outbox (without SMTP there is
 // nothing to deliver, so it never waits in the queue). Its summary is listed in the recent
 // view by AddToOutboxView, later and for many messages at once.
-func (s *Store) StoreInOutbox(ctx context.Context, out *OutboxMail) error {
+func (s *Store) StoreInOutbox(ctx context.Context, out *models.OutboxMail) error {
 	return s.insert(ctx, collMailOutbox, out)
 }
 
 // FinishMail moves a message to the outbox (see FinishMails).
-func (s *Store) FinishMail(ctx context.Context, out *OutboxMail) error {
-	return s.FinishMails(ctx, []*OutboxMail{out})
+func (s *Store) FinishMail(ctx context.Context, out *models.OutboxMail) error {
+	return s.FinishMails(ctx, []*models.OutboxMail{out})
 }
 
 // FinishMails moves messages to the outbox: it inserts them (keeping an outbox document that
@@ -202,26 +144,26 @@ func (s *Store) FinishMail(ctx context.Context, out *OutboxMail) error {
 // deletes their queue documents, a few round trips for the whole batch. Every step is
 // idempotent, so a repeat after a crash is harmless. For a sent message the strings in
 // Message.Secrets are cut from the stored copy.
-func (s *Store) FinishMails(ctx context.Context, outs []*OutboxMail) error {
+func (s *Store) FinishMails(ctx context.Context, outs []*models.OutboxMail) error {
 	if len(outs) == 0 {
 		return nil
 	}
 	docs := make([]any, len(outs))
 	for i, out := range outs {
-		if out.Status == OutboxSent {
+		if out.Status == models.OutboxSent {
 			out.Message = redactSecrets(out.Message)
 		}
 		docs[i] = out
 	}
 	errs := s.insertMany(ctx, collMailOutbox, docs)
-	summaries := make([]OutboxSummary, 0, len(outs))
+	summaries := make([]models.OutboxSummary, 0, len(outs))
 	ids := make([]string, 0, len(outs))
 	for i, out := range outs {
 		if errs != nil && errs[i] != nil {
 			if !isDup(errs[i]) {
 				return fmt.Errorf("outbox %s: %w", out.ID, errs[i])
 			}
-			var stored OutboxMail
+			var stored models.OutboxMail
 			if err := s.getByID(ctx, collMailOutbox, out.ID, &stored); err != nil {
 				return fmt.Errorf("outbox %s: %w", out.ID, err)
 			}
@@ -242,8 +184,8 @@ func (s *Store) FinishMails(ctx context.Context, outs []*OutboxMail) error {
 }
 
 // GetOutboxMail reads one finished message by id.
-func (s *Store) GetOutboxMail(ctx context.Context, id string) (*OutboxMail, error) {
-	var o OutboxMail
+func (s *Store) GetOutboxMail(ctx context.Context, id string) (*models.OutboxMail, error) {
+	var o models.OutboxMail
 	if err := s.getByID(ctx, collMailOutbox, id, &o); err != nil {
 		return nil, err
 	}
@@ -253,18 +195,18 @@ func (s *Store) GetOutboxMail(ctx context.Context, id string) (*OutboxMail, erro
 // RecentOutbox returns up to limit (at most OutboxRecentCap) summaries of the newest finished
 // messages, newest first. It is one read by _id of the recent view, whatever the outbox size;
 // older messages stay readable by id (GetOutboxMail) but are not listed.
-func (s *Store) RecentOutbox(ctx context.Context, limit int) ([]OutboxSummary, error) {
-	return readCappedLog[OutboxSummary](ctx, s, collMailRecent, outboxViewID, limit)
+func (s *Store) RecentOutbox(ctx context.Context, limit int) ([]models.OutboxSummary, error) {
+	return readCappedLog[models.OutboxSummary](ctx, s, collMailRecent, outboxViewID, limit)
 }
 
 // AddToOutboxView puts items into the recent view (replacing entries with the same ids),
 // newest done first, and keeps the newest OutboxRecentCap (a capped log, see cappedlog.go).
-func (s *Store) AddToOutboxView(ctx context.Context, items []OutboxSummary) error {
-	return addToCappedLog(ctx, s, collMailRecent, outboxViewID, items, OutboxRecentCap, nil)
+func (s *Store) AddToOutboxView(ctx context.Context, items []models.OutboxSummary) error {
+	return addToCappedLog(ctx, s, collMailRecent, outboxViewID, items, OutboxRecentCap, outboxKey, nil)
 }
 
 // redactSecrets replaces each secret in the bodies with a marker and drops the list.
-func redactSecrets(m MailMessage) MailMessage {
+func redactSecrets(m models.MailMessage) models.MailMessage {
 	for _, sec := range m.Secrets {
 		if sec == "" {
 			continue

@@ -11,6 +11,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/store"
 	"github.com/kaiku-helpdesk/kaiku/store/storetest"
 )
@@ -18,7 +19,7 @@ import (
 func mailQueued(id string, now time.Time) *store.QueuedMail {
 	return &store.QueuedMail{
 		ID: id, CreatedAt: now, NextAttemptAt: now,
-		Message: store.MailMessage{To: "aino@example.com", Subject: "S " + id, Text: "T", Kind: "ack", MessageID: id + "@kaiku.test"},
+		Message: models.MailMessage{To: "aino@example.com", Subject: "S " + id, Text: "T", Kind: "ack", MessageID: id + "@kaiku.test"},
 	}
 }
 
@@ -82,7 +83,7 @@ func TestMailClaimProtocol(t *testing.T) {
 			if err != nil || got.Attempts != 1 || got.LastError != "451 try later" {
 				t.Fatalf("claim at the retry time: %+v %v", got, err)
 			}
-			if err := st.FinishMails(ctx, []*store.OutboxMail{&store.OutboxMail{ID: id, Message: got.Message, Status: store.OutboxSent, DoneAt: next, Attempts: 2}}); err != nil {
+			if err := st.FinishMails(ctx, []*models.OutboxMail{&models.OutboxMail{ID: id, Message: got.Message, Status: models.OutboxSent, DoneAt: next, Attempts: 2}}); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := claim("b", next.Add(time.Hour)); !errors.Is(err, store.ErrMailNotClaimable) {
@@ -137,11 +138,11 @@ func TestFinishMailIsIdempotentAndTheRecentViewIsNewestFirst(t *testing.T) {
 		if err := st.EnqueueMail(ctx, q); err != nil {
 			t.Fatal(err)
 		}
-		status := store.OutboxSent
+		status := models.OutboxSent
 		if id == "m2" {
-			status = store.OutboxStored
+			status = models.OutboxStored
 		}
-		out := &store.OutboxMail{ID: id, Message: q.Message, Status: status, CreatedAt: now, DoneAt: now.Add(time.Duration(i) * time.Second), Attempts: 1}
+		out := &models.OutboxMail{ID: id, Message: q.Message, Status: status, CreatedAt: now, DoneAt: now.Add(time.Duration(i) * time.Second), Attempts: 1}
 		if err := st.FinishMail(ctx, out); err != nil {
 			t.Fatal(err)
 		}
@@ -175,12 +176,12 @@ func TestFinishMailIsIdempotentAndTheRecentViewIsNewestFirst(t *testing.T) {
 
 	// Finishing again (a worker cut short, repeating the steps) keeps the first outcome and
 	// does not list the message twice.
-	if err := st.FinishMails(ctx, []*store.OutboxMail{&store.OutboxMail{ID: "m1", Status: store.OutboxFailed, DoneAt: now.Add(time.Hour)}}); err != nil {
+	if err := st.FinishMails(ctx, []*models.OutboxMail{&models.OutboxMail{ID: "m1", Status: models.OutboxFailed, DoneAt: now.Add(time.Hour)}}); err != nil {
 		t.Fatal(err)
 	}
 	again, _ := st.GetOutboxMail(ctx, "m1")
 	list, _ = st.RecentOutbox(ctx, 10)
-	if again.Status != store.OutboxSent || mailSummaryIDs(list) != "m3 m2 m1" || list[2].Status != store.OutboxSent {
+	if again.Status != models.OutboxSent || mailSummaryIDs(list) != "m3 m2 m1" || list[2].Status != models.OutboxSent {
 		t.Fatalf("after a repeated finish: %s, %q", again.Status, mailSummaryIDs(list))
 	}
 	if _, err := st.GetOutboxMail(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
@@ -195,8 +196,8 @@ func TestRecentOutboxIsCapped(t *testing.T) {
 	total := store.OutboxRecentCap + 3
 	for i := 0; i < total; i++ {
 		id := fmt.Sprintf("m%04d", i)
-		if err := env.Store.FinishMail(ctx, &store.OutboxMail{ID: id, Message: mailQueued(id, now).Message,
-			Status: store.OutboxStored, DoneAt: now.Add(time.Duration(i) * time.Second)}); err != nil {
+		if err := env.Store.FinishMail(ctx, &models.OutboxMail{ID: id, Message: mailQueued(id, now).Message,
+			Status: models.OutboxStored, DoneAt: now.Add(time.Duration(i) * time.Second)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -231,7 +232,7 @@ func TestUnreadableRecentViewDoesNotBlockTheQueue(t *testing.T) {
 	if err := env.Store.EnqueueMail(ctx, q); err != nil {
 		t.Fatal(err)
 	}
-	if err := env.Store.FinishMails(ctx, []*store.OutboxMail{&store.OutboxMail{ID: "new", Message: q.Message, Status: store.OutboxStored, DoneAt: storetest.Now}}); err != nil {
+	if err := env.Store.FinishMails(ctx, []*models.OutboxMail{&models.OutboxMail{ID: "new", Message: q.Message, Status: models.OutboxStored, DoneAt: storetest.Now}}); err != nil {
 		t.Fatal(err)
 	}
 	if list, _ := env.Store.RecentOutbox(ctx, 10); mailSummaryIDs(list) != "new" {
@@ -274,7 +275,7 @@ func TestQueuedMailsOldestFirst(t *testing.T) {
 	}
 }
 
-func mailSummaryIDs(list []store.OutboxSummary) string {
+func mailSummaryIDs(list []models.OutboxSummary) string {
 	ids := make([]string, len(list))
 	for i, s := range list {
 		ids[i] = s.ID
@@ -347,9 +348,9 @@ func TestClaimDueMailsTakesEachMessageOnce(t *testing.T) {
 	if err != nil || len(taken) != n || taken[0].PreviousClaim == "" {
 		t.Fatalf("take-over after the lease: %d, %v", len(taken), err)
 	}
-	outs := make([]*store.OutboxMail, len(taken))
+	outs := make([]*models.OutboxMail, len(taken))
 	for i, q := range taken {
-		outs[i] = &store.OutboxMail{ID: q.ID, Message: q.Message, Status: store.OutboxStored, DoneAt: now.Add(time.Duration(i) * time.Second)}
+		outs[i] = &models.OutboxMail{ID: q.ID, Message: q.Message, Status: models.OutboxStored, DoneAt: now.Add(time.Duration(i) * time.Second)}
 	}
 	if err := env.Store.FinishMails(ctx, outs); err != nil {
 		t.Fatal(err)

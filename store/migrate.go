@@ -24,6 +24,7 @@ var migrations = []migration{
 	{"0002_sla_timer_buckets", migrateSLATimers},
 	{"0003_queues_and_bookkeeping_files", moveToFiles},
 	{"0004_notifications_per_firing", migrateNotifications},
+	{"0005_resolution_options", seedResolutionOptions},
 }
 
 func createCollections(ctx context.Context, s *Store) error {

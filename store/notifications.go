@@ -8,28 +8,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kaiku-helpdesk/kaiku/models"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
-
-// Notification is an in-app message, for example from an escalation rule: one document for
-// everyone it tells, with who has read it.
-type Notification struct {
-	ID        string               `bson:"_id" json:"id"`
-	UserIDs   []string             `bson:"user_ids" json:"-"`
-	ReadBy    map[string]time.Time `bson:"read_by,omitempty" json:"-"`
-	CaseID    string               `bson:"case_id" json:"case_id"`
-	Title     string               `bson:"title" json:"title"`
-	Message   string               `bson:"message" json:"message"`
-	CreatedAt time.Time            `bson:"created_at" json:"created_at"`
-	// ReadAt is when the user it was read for (Notifications) read it.
-	ReadAt *time.Time `bson:"-" json:"read_at"`
-}
 
 // NotificationRetention is how long notifications are kept.
 const NotificationRetention = 90 * 24 * time.Hour
 
 // InsertNotification stores a notification.
-func (s *Store) InsertNotification(ctx context.Context, n *Notification) error {
+func (s *Store) InsertNotification(ctx context.Context, n *models.Notification) error {
 	return s.insert(ctx, collNotices, n)
 }
 
@@ -40,8 +27,8 @@ func (s *Store) DeleteNotification(ctx context.Context, id string) error {
 
 // Notifications returns a user's notifications, newest first, with ReadAt theirs. It scans
 // the collection, which DeleteNotificationsBefore keeps to the last NotificationRetention.
-func (s *Store) Notifications(ctx context.Context, userID string) ([]Notification, error) {
-	ns, err := findAll[Notification](ctx, s, collNotices, bson.D{{Key: "user_ids", Value: userID}})
+func (s *Store) Notifications(ctx context.Context, userID string) ([]models.Notification, error) {
+	ns, err := findAll[models.Notification](ctx, s, collNotices, bson.D{{Key: "user_ids", Value: userID}})
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +44,7 @@ func (s *Store) Notifications(ctx context.Context, userID string) ([]Notificatio
 // MarkNotificationRead marks a notification read for one of the users it tells; ErrNotFound
 // for anyone else.
 func (s *Store) MarkNotificationRead(ctx context.Context, userID, id string, at time.Time) error {
-	var n Notification
+	var n models.Notification
 	if err := s.getByID(ctx, collNotices, id, &n); err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/store"
 	"github.com/kaiku-helpdesk/kaiku/store/storetest"
 )
@@ -33,7 +34,7 @@ func readState(t *testing.T, st *store.Store, userID string) map[string]bool {
 func TestNotificationForSeveralUsers(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.Start(t).Store
-	n := &store.Notification{ID: "n1", UserIDs: []string{"MAIJA", "ADMIN"}, CaseID: "K-2026-000001", Title: "t", Message: "m", CreatedAt: storetest.Now}
+	n := &models.Notification{ID: "n1", UserIDs: []string{"MAIJA", "ADMIN"}, CaseID: "K-2026-000001", Title: "t", Message: "m", CreatedAt: storetest.Now}
 	if err := st.InsertNotification(ctx, n); err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +96,7 @@ func TestOldNotificationsAreDeleted(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.Start(t).Store
 	for id, at := range map[string]time.Time{"old": storetest.Now.Add(-store.NotificationRetention - time.Hour), "new": storetest.Now} {
-		if err := st.InsertNotification(ctx, &store.Notification{ID: id, UserIDs: []string{"MAIJA"}, CreatedAt: at}); err != nil {
+		if err := st.InsertNotification(ctx, &models.Notification{ID: id, UserIDs: []string{"MAIJA"}, CreatedAt: at}); err != nil {
 			t.Fatal(err)
 		}
 	}

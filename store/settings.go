@@ -81,3 +81,19 @@ func (s *Store) ListCannedReplies(ctx context.Context) ([]models.CannedReply, er
 func (s *Store) InsertSetting(ctx context.Context, id string) error {
 	return s.insert(ctx, collSettings, bson.D{{Key: "_id", Value: id}})
 }
+
+// HasSetting says whether the marker id is recorded.
+func (s *Store) HasSetting(ctx context.Context, id string) (bool, error) {
+	var doc bson.M
+	err := s.getByID(ctx, collSettings, id, &doc)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// DeleteSetting removes the marker id; a missing marker is no error.
+func (s *Store) DeleteSetting(ctx context.Context, id string) error {
+	_, err := s.w(collSettings).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
+	return err
+}

@@ -3,6 +3,12 @@
 // exact {_id} filter down to SQLite, anything else scans. Natural keys (an email, a counter
 // name, a token hash) are turned into _id values so lookups stay by _id and duplicates fail on
 // insert. Lists and counts of cases come from the search index, never from here.
+//
+// It is one package, larger than the others, because every collection shares what the measured
+// limits of the embedded database demand and what must be written once: the connection and its
+// split into several database files, the single-writer turns and group commits per file, the
+// _id index fix, the versioned (conditional) update and the capped log. Each file is one family
+// of collections; the use cases see only the methods they declare (see helpdesk).
 package store
 
 import (
@@ -57,6 +63,10 @@ const (
 	collWebhooks     = "webhook_endpoints"
 	collWebhookQueue = "webhook_queue"
 	collWebhookLog   = "webhook_log"
+
+	collResolutionOptions = "resolution_options"
+	collMonthlySpend      = "monthly_spend"
+	collApprovals         = "approval_requests"
 )
 
 // AllCollections are created at start-up, so the embedded _id index remedy covers each of them.
@@ -68,6 +78,8 @@ var AllCollections = []string{
 	collSLAPolicy, collSLABuckets, collRules, collNotices,
 	collWebhooks, collWebhookQueue, collWebhookLog, collTrackSession,
 	collSavedViews,
+	collResolutionOptions, collMonthlySpend, collApprovals,
+	collReviewSources, collReviewKeys,
 }
 
 // Options tunes a Store.
@@ -244,9 +256,9 @@ func newWriteGroup[T any](s *Store, coll string, max int, flush func(ctx context
 	return g
 }
 
-// NewEventPageWriter is the GroupCommit a publisher writes its event pages with
+// EventPageWriter is the GroupCommit a publisher writes its event pages with
 // (InsertEventPage in flush), on the turn of the events' file.
-func NewEventPageWriter(s *Store, max int, flush func(ctx context.Context, events []Event) []error) *batch.GroupCommit[Event] {
+func (s *Store) EventPageWriter(max int, flush func(ctx context.Context, events []models.Event) []error) *batch.GroupCommit[models.Event] {
 	return newWriteGroup(s, collEvents, max, flush)
 }
 

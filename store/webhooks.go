@@ -27,13 +27,6 @@ import (
 // queue document is deleted. A crash in between leaves the queue document; once its claim
 // expires the next worker finds the final summary in the log and only deletes it.
 
-// Webhook delivery statuses.
-const (
-	WebhookPending   = "pending"   // waiting for its first attempt or a retry
-	WebhookDelivered = "delivered" // the endpoint answered 2xx
-	WebhookFailed    = "failed"    // given up after the last attempt, or the endpoint is gone
-)
-
 // WebhookLogCap is how many deliveries the log keeps per endpoint.
 const WebhookLogCap = 100
 
@@ -41,43 +34,19 @@ const WebhookLogCap = 100
 // another worker (or, on retry, when the claim is not ours).
 var ErrWebhookNotClaimable = errors.New("store: webhook delivery not claimable")
 
-// WebhookDelivery is what admins see of one delivery.
-type WebhookDelivery struct {
-	ID           string     `json:"id"`
-	EndpointID   string     `json:"endpoint_id"`
-	Event        string     `json:"event"`
-	RuleName     string     `json:"rule_name,omitempty"`
-	CaseID       string     `json:"case_id,omitempty"`
-	Status       string     `json:"status"`
-	Attempts     int        `json:"attempts"`
-	ResponseCode int        `json:"response_code,omitempty"`
-	ResponseBody string     `json:"response_body,omitempty"`
-	Error        string     `json:"error,omitempty"`
-	DurationMS   int64      `json:"duration_ms"`
-	CreatedAt    time.Time  `json:"created_at"`
-	LastAttempt  *time.Time `json:"last_attempt_at,omitempty"`
-	NextAttempt  *time.Time `json:"next_attempt_at,omitempty"`
-	DoneAt       *time.Time `json:"done_at,omitempty"`
-}
-
-// Final reports whether the delivery is finished (delivered or failed).
-func (d *WebhookDelivery) Final() bool {
-	return d.Status == WebhookDelivered || d.Status == WebhookFailed
-}
-
 // QueuedWebhook is a delivery waiting to be sent. Payload is the exact request body.
 type QueuedWebhook struct {
-	ID            string          `bson:"_id"`
-	EndpointID    string          `bson:"endpoint_id"`
-	Event         string          `bson:"event"`
-	Payload       string          `bson:"payload"`
-	CreatedAt     time.Time       `bson:"created_at"`
-	Attempts      int             `bson:"attempts"`
-	NextAttemptAt time.Time       `bson:"next_attempt_at"`
-	Last          WebhookDelivery `bson:"-"`
-	LastJSON      []byte          `bson:"last"` // the delivery's current summary
-	ClaimedBy     string          `bson:"claimed_by"`
-	ClaimUntil    time.Time       `bson:"claim_until"`
+	ID            string                 `bson:"_id"`
+	EndpointID    string                 `bson:"endpoint_id"`
+	Event         string                 `bson:"event"`
+	Payload       string                 `bson:"payload"`
+	CreatedAt     time.Time              `bson:"created_at"`
+	Attempts      int                    `bson:"attempts"`
+	NextAttemptAt time.Time              `bson:"next_attempt_at"`
+	Last          models.WebhookDelivery `bson:"-"`
+	LastJSON      []byte                 `bson:"last"` // the delivery's current summary
+	ClaimedBy     string                 `bson:"claimed_by"`
+	ClaimUntil    time.Time              `bson:"claim_until"`
 }
 
 func (q *QueuedWebhook) claimable(now time.Time) bool {
@@ -175,7 +144,7 @@ func (q *QueuedWebhook) queueID() string { return q.ID }
 
 // RetryWebhook records a failed attempt of a delivery owner holds, releases the claim (the
 // delivery is due again at next) and updates the log.
-func (s *Store) RetryWebhook(ctx context.Context, id, owner string, attempts int, next time.Time, last WebhookDelivery) error {
+func (s *Store) RetryWebhook(ctx context.Context, id, owner string, attempts int, next time.Time, last models.WebhookDelivery) error {
 	lastJSON, err := json.Marshal(last)
 	if err != nil {
 		return err
@@ -193,31 +162,32 @@ func (s *Store) RetryWebhook(ctx context.Context, id, owner string, attempts int
 
 // FinishWebhook records the final summary in the log and removes the queue document. Both
 // steps are idempotent.
-func (s *Store) FinishWebhook(ctx context.Context, final WebhookDelivery) error {
+func (s *Store) FinishWebhook(ctx context.Context, final models.WebhookDelivery) error {
 	if err := s.RecordWebhookDelivery(ctx, final); err != nil {
 		return err
 	}
 	return s.deleteByID(ctx, collWebhookQueue, final.ID)
 }
 
-func (d WebhookDelivery) logKey() (time.Time, string) { return d.CreatedAt, d.ID }
+// deliveryKey orders an endpoint's log by when a delivery was queued.
+func deliveryKey(d models.WebhookDelivery) (time.Time, string) { return d.CreatedAt, d.ID }
 
 // WebhookDeliveries returns up to limit (at most WebhookLogCap) deliveries of an endpoint,
 // newest first: one read by _id.
-func (s *Store) WebhookDeliveries(ctx context.Context, endpointID string, limit int) ([]WebhookDelivery, error) {
-	return readCappedLog[WebhookDelivery](ctx, s, collWebhookLog, endpointID, limit)
+func (s *Store) WebhookDeliveries(ctx context.Context, endpointID string, limit int) ([]models.WebhookDelivery, error) {
+	return readCappedLog[models.WebhookDelivery](ctx, s, collWebhookLog, endpointID, limit)
 }
 
 // RecordWebhookDelivery puts d into its endpoint's log (replacing the entry with the same id),
 // newest first, keeping the newest WebhookLogCap (a capped log, see cappedlog.go). A final
 // entry is never replaced by a non-final one.
-func (s *Store) RecordWebhookDelivery(ctx context.Context, d WebhookDelivery) error {
-	return addToCappedLog(ctx, s, collWebhookLog, d.EndpointID, []WebhookDelivery{d}, WebhookLogCap,
-		func(logged, added WebhookDelivery) bool { return logged.Final() && !added.Final() })
+func (s *Store) RecordWebhookDelivery(ctx context.Context, d models.WebhookDelivery) error {
+	return addToCappedLog(ctx, s, collWebhookLog, d.EndpointID, []models.WebhookDelivery{d}, WebhookLogCap, deliveryKey,
+		func(logged, added models.WebhookDelivery) bool { return logged.Final() && !added.Final() })
 }
 
 // WebhookDeliveryFinal returns the logged summary of delivery id if it is final.
-func (s *Store) WebhookDeliveryFinal(ctx context.Context, endpointID, id string) (*WebhookDelivery, error) {
+func (s *Store) WebhookDeliveryFinal(ctx context.Context, endpointID, id string) (*models.WebhookDelivery, error) {
 	items, err := s.WebhookDeliveries(ctx, endpointID, 0)
 	if err != nil {
 		return nil, err

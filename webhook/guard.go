@@ -159,50 +159,64 @@ func (g *Guard) DialContext(ctx context.Context, network, addr string) (net.Conn
 	return d.DialContext(ctx, network, addr)
 }
 
+// URLProblem is why a webhook URL is refused: a machine-readable Code the app words in the
+// admin's language, and a Message in English for API clients.
+type URLProblem struct {
+	Code    string // not_http, credentials, no_host, bad_port, private_address, unresolved
+	Message string
+}
+
 // CheckURL validates a webhook URL as saved: absolute http or https, a host, no user name or
 // password, and (unless the host is allowed) every address it resolves to public. It returns
-// a message for the admin, or "" if the URL is fine.
-func (g *Guard) CheckURL(ctx context.Context, raw string) string {
+// why the URL is refused, or nil if it is fine.
+func (g *Guard) CheckURL(ctx context.Context, raw string) *URLProblem {
+	if msg, code := g.checkURL(ctx, raw); msg != "" {
+		return &URLProblem{Code: code, Message: msg}
+	}
+	return nil
+}
+
+func (g *Guard) checkURL(ctx context.Context, raw string) (message, code string) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || !u.IsAbs() {
-		return "must be an absolute http or https URL"
+		return "must be an absolute http or https URL", "not_http"
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return "must use http or https"
+		return "must use http or https", "not_http"
 	}
 	if u.User != nil {
-		return "must not contain a user name or password"
+		return "must not contain a user name or password", "credentials"
 	}
 	host := u.Hostname()
 	if host == "" {
-		return "must name a host"
+		return "must name a host", "no_host"
 	}
 	if p := u.Port(); p != "" {
 		if n, err := parsePort(p); err != nil || n == 0 {
-			return "has an invalid port"
+			return "has an invalid port", "bad_port"
 		}
 	}
 	if g.Allowed(host) {
-		return ""
+		return "", ""
 	}
 	if ip, err := netip.ParseAddr(host); err == nil {
 		if Blocked(ip) {
-			return "points to a private, loopback or link-local address; an admin must allow the host in KAIKU_WEBHOOK_ALLOW_HOSTS"
+			return "points to a private, loopback or link-local address; an admin must allow the host in KAIKU_WEBHOOK_ALLOW_HOSTS", "private_address"
 		}
-		return ""
+		return "", ""
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	ips, err := g.resolver.LookupNetIP(ctx, "ip", host)
 	if err != nil || len(ips) == 0 {
-		return "the host name could not be resolved"
+		return "the host name could not be resolved", "unresolved"
 	}
 	for _, ip := range ips {
 		if Blocked(ip) {
-			return "resolves to a private, loopback or link-local address; an admin must allow the host in KAIKU_WEBHOOK_ALLOW_HOSTS"
+			return "resolves to a private, loopback or link-local address; an admin must allow the host in KAIKU_WEBHOOK_ALLOW_HOSTS", "private_address"
 		}
 	}
-	return ""
+	return "", ""
 }
 
 func parsePort(p string) (int, error) {

@@ -32,7 +32,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -83,9 +82,21 @@ type Options struct {
 	BaseURL string
 }
 
+// webhookStore is what Service needs of the store: the delivery queue, the delivery logs and the
+// endpoints.
+type webhookStore interface {
+	ClaimDueWebhooks(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*store.QueuedWebhook, error)
+	EnqueueWebhook(ctx context.Context, q *store.QueuedWebhook) error
+	FinishWebhook(ctx context.Context, final models.WebhookDelivery) error
+	GetWebhookEndpoint(ctx context.Context, id string) (*models.WebhookEndpoint, error)
+	RetryWebhook(ctx context.Context, id, owner string, attempts int, next time.Time, last models.WebhookDelivery) error
+	WebhookDeliveries(ctx context.Context, endpointID string, limit int) ([]models.WebhookDelivery, error)
+	WebhookDeliveryFinal(ctx context.Context, endpointID, id string) (*models.WebhookDelivery, error)
+}
+
 // Service queues and delivers webhooks. Several Services (replicas) may share one database.
 type Service struct {
-	st     *store.Store
+	st     webhookStore
 	opts   Options
 	guard  *Guard
 	client *http.Client
@@ -94,7 +105,7 @@ type Service struct {
 }
 
 // New builds a Service on st.
-func New(st *store.Store, opts Options) *Service {
+func New(st webhookStore, opts Options) *Service {
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
@@ -123,8 +134,7 @@ func New(st *store.Store, opts Options) *Service {
 		opts.Gather = 200 * time.Millisecond
 	}
 	if opts.WorkerID == "" {
-		host, _ := os.Hostname()
-		opts.WorkerID = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), randomHex(4))
+		opts.WorkerID = queueworker.WorkerID()
 	}
 	logger := opts.Logger
 	if logger == nil {
@@ -155,7 +165,11 @@ func New(st *store.Store, opts Options) *Service {
 func (s *Service) Guard() *Guard { return s.guard }
 
 // NewSecret returns a fresh endpoint secret.
-func NewSecret() string { return "whsec_" + randomHex(32) }
+func NewSecret() string {
+	b := make([]byte, 32)
+	rand.Read(b) // never fails (Go 1.24+)
+	return "whsec_" + hex.EncodeToString(b)
+}
 
 // Sign returns the X-Kaiku-Signature value for body sent at timestamp (unix seconds):
 // "sha256=" + hex HMAC-SHA256 of "<timestamp>.<body>" keyed with the secret.
@@ -213,7 +227,7 @@ func (s *Service) EnqueueRule(ctx context.Context, endpointID, ruleID, ruleName 
 			URL: strings.TrimRight(s.opts.BaseURL, "/") + "/cases/" + c.ID},
 		At: now,
 	}
-	_, err = s.enqueue(ctx, w, p, store.WebhookDelivery{RuleName: ruleName, CaseID: c.ID}, now)
+	_, err = s.enqueue(ctx, w, p, models.WebhookDelivery{RuleName: ruleName, CaseID: c.ID}, now)
 	return err
 }
 
@@ -234,14 +248,14 @@ func (s *Service) enabledEndpoint(ctx context.Context, endpointID string) (*mode
 
 // enqueue stores one delivery of payload to w (its summary starting from last) and wakes the
 // worker.
-func (s *Service) enqueue(ctx context.Context, w *models.WebhookEndpoint, payload interface{ event() string }, last store.WebhookDelivery, now time.Time) (*store.WebhookDelivery, error) {
+func (s *Service) enqueue(ctx context.Context, w *models.WebhookEndpoint, payload interface{ event() string }, last models.WebhookDelivery, now time.Time) (*models.WebhookDelivery, error) {
 	body, err := json.Marshal(payload)
 	if err != nil {
 		return nil, err
 	}
-	id := randomHex(16)
+	id := queueworker.NewItemID()
 	last.ID, last.EndpointID, last.Event = id, w.ID, payload.event()
-	last.Status, last.CreatedAt, last.NextAttempt = store.WebhookPending, now, &now
+	last.Status, last.CreatedAt, last.NextAttempt = models.WebhookPending, now, &now
 	q := &store.QueuedWebhook{ID: id, EndpointID: w.ID, Event: last.Event, Payload: string(body),
 		CreatedAt: now, NextAttemptAt: now, Last: last}
 	if err := s.st.EnqueueWebhook(ctx, q); err != nil {
@@ -270,14 +284,14 @@ type PayloadEndpoint struct {
 // EnqueuePing queues a signed test delivery (event "ping") to endpointID on the same queue,
 // worker, retries and log as rule deliveries, and returns its summary. An unknown endpoint
 // gives ErrUnknownEndpoint, a disabled one ErrDisabledEndpoint.
-func (s *Service) EnqueuePing(ctx context.Context, endpointID string) (*store.WebhookDelivery, error) {
+func (s *Service) EnqueuePing(ctx context.Context, endpointID string) (*models.WebhookDelivery, error) {
 	w, err := s.enabledEndpoint(ctx, endpointID)
 	if err != nil {
 		return nil, err
 	}
 	now := s.opts.Clock().UTC()
 	p := PingPayload{Event: EventPing, Endpoint: PayloadEndpoint{ID: w.ID, Name: w.Name}, At: now}
-	return s.enqueue(ctx, w, p, store.WebhookDelivery{}, now)
+	return s.enqueue(ctx, w, p, models.WebhookDelivery{}, now)
 }
 
 // MaxAttempts is how many attempts a delivery gets before it fails.
@@ -338,7 +352,7 @@ func (s *Service) deliver(ctx context.Context, q *store.QueuedWebhook) error {
 			reason = "the endpoint is disabled"
 		}
 		now := s.opts.Clock()
-		d.Status, d.Error, d.NextAttempt, d.DoneAt = store.WebhookFailed, reason, nil, &now
+		d.Status, d.Error, d.NextAttempt, d.DoneAt = models.WebhookFailed, reason, nil, &now
 		log.Info("webhook dropped", "reason", reason)
 		return s.st.FinishWebhook(ctx, d)
 	}
@@ -359,7 +373,7 @@ func (s *Service) deliver(ctx context.Context, q *store.QueuedWebhook) error {
 	d.Error = ""
 	if sendErr == nil && code >= 200 && code < 300 {
 		now := s.opts.Clock()
-		d.Status, d.NextAttempt, d.DoneAt = store.WebhookDelivered, nil, &now
+		d.Status, d.NextAttempt, d.DoneAt = models.WebhookDelivered, nil, &now
 		log.Info("webhook delivered", "attempts", attempts, "status", code)
 		return s.finish(ctx, d)
 	}
@@ -373,12 +387,12 @@ func (s *Service) deliver(ctx context.Context, q *store.QueuedWebhook) error {
 	}
 	if attempts >= s.opts.MaxAttempts {
 		now := s.opts.Clock()
-		d.Status, d.NextAttempt, d.DoneAt = store.WebhookFailed, nil, &now
+		d.Status, d.NextAttempt, d.DoneAt = models.WebhookFailed, nil, &now
 		log.Warn("webhook failed, giving up", "attempts", attempts, "err", d.Error)
 		return s.finish(ctx, d)
 	}
 	next := s.opts.Clock().Add(s.backoff(attempts))
-	d.Status, d.NextAttempt = store.WebhookPending, &next
+	d.Status, d.NextAttempt = models.WebhookPending, &next
 	log.Info("webhook attempt failed, will retry", "attempts", attempts, "next", next, "err", d.Error)
 	return s.st.RetryWebhook(ctx, q.ID, s.opts.WorkerID, attempts, next, d)
 }
@@ -423,7 +437,7 @@ func cleanError(err error) error {
 
 // finish records a final outcome; the write is retried a few times, because after a 2xx a
 // lost write would send the delivery again once the claim expires.
-func (s *Service) finish(ctx context.Context, d store.WebhookDelivery) error {
+func (s *Service) finish(ctx context.Context, d models.WebhookDelivery) error {
 	var err error
 	for i, wait := 0, 200*time.Millisecond; i < 5; i, wait = i+1, wait*2 {
 		if err = s.st.FinishWebhook(ctx, d); err == nil {
@@ -450,14 +464,6 @@ func (s *Service) backoff(attempts int) time.Duration {
 
 // Deliveries returns an endpoint's newest deliveries (at most store.WebhookLogCap), newest
 // first.
-func (s *Service) Deliveries(ctx context.Context, endpointID string, limit int) ([]store.WebhookDelivery, error) {
+func (s *Service) Deliveries(ctx context.Context, endpointID string, limit int) ([]models.WebhookDelivery, error) {
 	return s.st.WebhookDeliveries(ctx, endpointID, limit)
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return hex.EncodeToString(b)
 }

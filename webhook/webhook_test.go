@@ -78,7 +78,7 @@ func testCase(id string) *models.Case {
 		EscalationLevel: 2, Customer: models.Customer{Email: "matti@example.com"}}
 }
 
-func deliveries(t *testing.T, s *webhook.Service, endpointID string) []store.WebhookDelivery {
+func deliveries(t *testing.T, s *webhook.Service, endpointID string) []models.WebhookDelivery {
 	t.Helper()
 	ds, err := s.Deliveries(context.Background(), endpointID, 0)
 	if err != nil {
@@ -133,7 +133,7 @@ func TestDeliveryIsSignedAndCarriesTheCase(t *testing.T) {
 	}
 	eventually(t, "the delivery", func() bool {
 		ds := deliveries(t, s, ep.ID)
-		return len(ds) == 1 && ds[0].Status == store.WebhookDelivered
+		return len(ds) == 1 && ds[0].Status == models.WebhookDelivered
 	})
 	got := rec.received()
 	if len(got) != 1 {
@@ -194,7 +194,7 @@ func TestRetryAfterServerErrorThenSuccess(t *testing.T) {
 		return len(ds) == 1 && ds[0].Attempts == 1
 	})
 	d := deliveries(t, s, ep.ID)[0]
-	if d.Status != store.WebhookPending || d.ResponseCode != 500 || d.Error != "HTTP 500" || d.NextAttempt == nil ||
+	if d.Status != models.WebhookPending || d.ResponseCode != 500 || d.Error != "HTTP 500" || d.NextAttempt == nil ||
 		!d.NextAttempt.Equal(clock.Now().Add(30*time.Second)) {
 		t.Fatalf("after a 500: %+v", d)
 	}
@@ -205,7 +205,7 @@ func TestRetryAfterServerErrorThenSuccess(t *testing.T) {
 	}
 	clock.Advance(30 * time.Second)
 	s.Kick()
-	eventually(t, "the retry", func() bool { return deliveries(t, s, ep.ID)[0].Status == store.WebhookDelivered })
+	eventually(t, "the retry", func() bool { return deliveries(t, s, ep.ID)[0].Status == models.WebhookDelivered })
 	d = deliveries(t, s, ep.ID)[0]
 	if d.Attempts != 2 || d.ResponseCode != 200 || d.Error != "" || len(rec.received()) != 2 {
 		t.Fatalf("after the retry: %+v, %d requests", d, len(rec.received()))
@@ -244,7 +244,7 @@ func TestFailedAfterMaxAttempts(t *testing.T) {
 		}
 	}
 	d := deliveries(t, s, ep.ID)[0]
-	if d.Status != store.WebhookFailed || d.Attempts != 3 || d.ResponseCode != 503 || d.DoneAt == nil ||
+	if d.Status != models.WebhookFailed || d.Attempts != 3 || d.ResponseCode != 503 || d.DoneAt == nil ||
 		len(d.ResponseBody) != 1024 {
 		t.Fatalf("after the last attempt: %+v", d)
 	}
@@ -294,7 +294,7 @@ func TestTwoWorkersDeliverEachExactlyOnce(t *testing.T) {
 		t.Fatalf("%d deliveries logged, %d distinct received", len(ds), len(seen))
 	}
 	for _, d := range ds {
-		if d.Status != store.WebhookDelivered || d.Attempts != 1 || seen[d.ID] != 1 {
+		if d.Status != models.WebhookDelivered || d.Attempts != 1 || seen[d.ID] != 1 {
 			t.Errorf("delivery %s: %+v, received %d times", d.ID, d, seen[d.ID])
 		}
 	}
@@ -318,7 +318,7 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := deliveries(t, s, ep.ID)[0]
-	if followed.Load() || d.ResponseCode != http.StatusTemporaryRedirect || d.Status != store.WebhookPending ||
+	if followed.Load() || d.ResponseCode != http.StatusTemporaryRedirect || d.Status != models.WebhookPending ||
 		!strings.Contains(d.Error, "redirect") {
 		t.Fatalf("followed=%v delivery %+v", followed.Load(), d)
 	}
@@ -340,7 +340,7 @@ func TestLoopbackIsRefusedAtDialTimeUnlessAllowed(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := deliveries(t, s, ep.ID)[0]
-	if len(rec.received()) != 0 || d.Status != store.WebhookPending || !strings.Contains(d.Error, "not allowed") {
+	if len(rec.received()) != 0 || d.Status != models.WebhookPending || !strings.Contains(d.Error, "not allowed") {
 		t.Fatalf("%d requests reached loopback; delivery %+v", len(rec.received()), d)
 	}
 }
@@ -398,30 +398,37 @@ func TestDialControl(t *testing.T) {
 func TestCheckURL(t *testing.T) {
 	g := webhook.NewGuard([]string{"intranet.local", "10.1.2.3"})
 	ctx := context.Background()
-	for u, ok := range map[string]bool{
-		"https://93.184.215.14/hook":                true,
-		"http://10.1.2.3:8080/hook":                 true, // allowed
-		"https://intranet.local/x":                  true, // allowed, never resolved
-		"http://127.0.0.1/hook":                     false,
-		"http://localhost:9/hook":                   false, // resolves to loopback
-		"http://10.0.0.1/":                          false,
-		"http://169.254.169.254/latest":             false,
-		"http://[::1]/":                             false,
-		"http://[fd00::1]/":                         false,
-		"http://100.64.1.1/":                        false,
-		"ftp://93.184.215.14/":                      false,
-		"https://user:pw@93.184.215.14/":            false,
-		"/relative":                                 false,
-		"https://":                                  false,
-		"https://93.184.215.14:99999/":              false,
-		"http://0.0.0.0/":                           false,
-		"http://[64:ff9b::7f00:1]/":                 false,
-		"http://[2002:7f00:1::]/":                   false,
-		"https://name.that.does.not.exist.invalid/": false,
+	// Each refusal carries the code the app words in the admin's language.
+	for u, want := range map[string]string{
+		"https://93.184.215.14/hook":                "",
+		"http://10.1.2.3:8080/hook":                 "", // allowed
+		"https://intranet.local/x":                  "", // allowed, never resolved
+		"http://127.0.0.1/hook":                     "private_address",
+		"http://localhost:9/hook":                   "private_address", // resolves to loopback
+		"http://10.0.0.1/":                          "private_address",
+		"http://169.254.169.254/latest":             "private_address",
+		"http://[::1]/":                             "private_address",
+		"http://[fd00::1]/":                         "private_address",
+		"http://100.64.1.1/":                        "private_address",
+		"ftp://93.184.215.14/":                      "not_http",
+		"https://user:pw@93.184.215.14/":            "credentials",
+		"/relative":                                 "not_http",
+		"https://":                                  "no_host",
+		"https://93.184.215.14:99999/":              "bad_port",
+		"http://0.0.0.0/":                           "private_address",
+		"http://[64:ff9b::7f00:1]/":                 "private_address",
+		"http://[2002:7f00:1::]/":                   "private_address",
+		"https://name.that.does.not.exist.invalid/": "unresolved",
 	} {
-		msg := g.CheckURL(ctx, u)
-		if (msg == "") != ok {
-			t.Errorf("CheckURL(%q) = %q, want ok %v", u, msg, ok)
+		got := ""
+		if p := g.CheckURL(ctx, u); p != nil {
+			got = p.Code
+			if p.Message == "" {
+				t.Errorf("CheckURL(%q): a refusal without a message", u)
+			}
+		}
+		if got != want {
+			t.Errorf("CheckURL(%q) = %q, want %q", u, got, want)
 		}
 	}
 }

@@ -11,6 +11,11 @@ import { issueText, type FieldIssue } from './fieldErrors'
 import { i18n } from './i18n'
 import type {
   ApiToken,
+  BulkChange,
+  BulkResult,
+  SavedView,
+  SavedViewCreate,
+  SavedViewPatch,
   AppNotification,
   NotificationListMeta,
   PreviewMatch,
@@ -347,6 +352,18 @@ export async function caseViewCounts(views: readonly InboxView[]): Promise<Parti
   return counts
 }
 
+/** The counts of the given saved views (GET /cases/counts?saved_view=…), by id. */
+export async function savedViewCounts(ids: readonly string[], signal?: AbortSignal): Promise<Record<string, number>> {
+  if (!ids.length) return {}
+  const counts = await data(request<{ saved_views?: Record<string, number> }>('GET', '/cases/counts', { query: { saved_view: [...ids] }, signal }))
+  return counts?.saved_views ?? {}
+}
+
+/** One change for many cases; each case is checked against the version sent with it. */
+export function bulkUpdateCases(change: BulkChange): Promise<BulkResult> {
+  return data(request<BulkResult>('POST', '/cases/bulk', { body: change }))
+}
+
 const casePath = (id: string) => `/cases/${encodeURIComponent(id)}`
 
 export function getCase(id: string, signal?: AbortSignal): Promise<Case> {
@@ -362,9 +379,19 @@ export function patchCase(id: string, patch: CasePatch): Promise<Case> {
   return data(request<Case>('PATCH', casePath(id), { body: patch }))
 }
 
-/** A reply (mailed to the customer) or an internal note; 201 with the updated case. */
-export function addCaseMessage(id: string, message: NewStaffMessage): Promise<Case> {
-  return data(request<Case>('POST', `${casePath(id)}/messages`, { body: message }))
+/**
+ * A reply (mailed to the customer) or an internal note; 201 with the updated case. With files it goes as multipart/form-data (the same fields as text
+ * parts, the files as `attachments`); a reply's files reach the customer, a note's never do.
+ */
+export function addCaseMessage(id: string, message: NewStaffMessage, files: readonly File[] = []): Promise<Case> {
+  if (!files.length) return data(request<Case>('POST', `${casePath(id)}/messages`, { body: message }))
+  const form = new FormData()
+  form.append('kind', message.kind)
+  form.append('body', message.body)
+  if (message.status) form.append('status', message.status)
+  if (message.version) form.append('version', String(message.version))
+  for (const file of files) form.append('attachments', file, file.name)
+  return data(request<Case>('POST', `${casePath(id)}/messages`, { form }))
 }
 
 /** An agent records the customer's answer to the follow-up check (a phone call). */
@@ -476,43 +503,13 @@ export function saveCategories(categories: Category[]): Promise<Category[]> {
   return data(request<Category[]>('PUT', '/categories', { body: { categories } }))
 }
 
-/**
- * One outbox entry in the app's shape. Accepts both the flat form
- * ({to, subject, text, error, sent_at}) and the server's documented one
- * ({message: {to, subject, text, ...}, last_error, done_at}).
- */
-export function normalizeMail(raw: unknown): OutboxMail {
-  const r = isRecord(raw) ? raw : {}
-  const m = isRecord(r.message) ? r.message : {}
-  const str = (...values: unknown[]) => {
-    for (const v of values) if (typeof v === 'string' && v) return v
-    return ''
-  }
-  const status = str(r.status)
-  const done = str(r.sent_at, r.done_at)
-  const text = typeof r.text === 'string' ? r.text : typeof m.text === 'string' ? m.text : undefined
-  return {
-    id: str(r.id),
-    to: str(r.to, m.to),
-    to_name: str(r.to_name, m.to_name),
-    subject: str(r.subject, m.subject),
-    kind: str(r.kind, m.kind),
-    case_id: str(r.case_id, m.case_id),
-    status,
-    created_at: str(r.created_at),
-    sent_at: done && !done.startsWith('0001-') && status !== 'failed' ? done : null,
-    error: str(r.error, r.last_error),
-    ...(text !== undefined ? { text } : {}),
-  }
+export function listOutbox(): Promise<OutboxMail[]> {
+  return data(request<OutboxMail[]>('GET', '/mail/outbox'))
 }
 
-export async function listOutbox(): Promise<OutboxMail[]> {
-  const list = await data(request<unknown[]>('GET', '/mail/outbox'))
-  return (Array.isArray(list) ? list : []).map(normalizeMail)
-}
-
-export async function getOutboxMail(id: string): Promise<OutboxMail> {
-  return normalizeMail(await data(request<unknown>('GET', `/mail/outbox/${encodeURIComponent(id)}`)))
+/** One mail in the list's shape, with its bodies. */
+export function getOutboxMail(id: string): Promise<OutboxMail> {
+  return data(request<OutboxMail>('GET', `/mail/outbox/${encodeURIComponent(id)}`))
 }
 
 // --- Customers (public, no account) --------------------------------------------
@@ -610,4 +607,27 @@ export function listNotifications(): Promise<Envelope<AppNotification[], Notific
 
 export async function markNotificationRead(id: string): Promise<void> {
   await request<void>('POST', `/notifications/${encodeURIComponent(id)}/read`)
+}
+
+// --- Saved views ---------------------------------------------------------------------
+
+// A view's id has a colon (`team:…`); the server reads the path segment as it is sent, so the
+// colon stays unescaped, as in a path (everything else is escaped).
+const savedViewPath = (id: string) => `/saved-views/${encodeURIComponent(id).replace(/%3A/gi, ':')}`
+
+export function listSavedViews(signal?: AbortSignal): Promise<SavedView[]> {
+  return data(request<SavedView[]>('GET', '/saved-views', { signal }))
+}
+
+export function createSavedView(view: SavedViewCreate): Promise<SavedView> {
+  return data(request<SavedView>('POST', '/saved-views', { body: view }))
+}
+
+/** Renames a view or replaces its filters; a stale `version` gets 409 version_conflict. */
+export function updateSavedView(id: string, patch: SavedViewPatch): Promise<SavedView> {
+  return data(request<SavedView>('PATCH', savedViewPath(id), { body: patch }))
+}
+
+export async function deleteSavedView(id: string): Promise<void> {
+  await request<void>('DELETE', savedViewPath(id))
 }

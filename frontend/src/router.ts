@@ -103,6 +103,24 @@ export function createAppRouter(history: RouterHistory = createWebHistory()): Ro
         meta: { roles: ['admin'], titleKey: 'outbox.title' },
       },
       {
+        path: '/admin/resolution-options',
+        name: 'admin-resolution-options',
+        component: () => import('./views/ResolutionOptionsView.vue'),
+        meta: { roles: ['admin'], titleKey: 'remedies.title' },
+      },
+      {
+        path: '/approvals',
+        name: 'approvals',
+        component: () => import('./views/ApprovalsView.vue'),
+        meta: { titleKey: 'approvals.title' },
+      },
+      {
+        path: '/admin/review-sources',
+        name: 'admin-review-sources',
+        component: () => import('./views/ReviewSourcesView.vue'),
+        meta: { roles: ['admin'], titleKey: 'reviewSources.title' },
+      },
+      {
         path: '/admin/webhooks',
         name: 'admin-webhooks',
         component: () => import('./views/WebhooksView.vue'),

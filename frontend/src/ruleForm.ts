@@ -16,6 +16,9 @@ import type {
   RuleInput,
   TriggerType,
 } from './types'
+import { currentLocale } from './i18n'
+import { minorToInput, parseAmount } from './remedies'
+import { REVIEW_SOURCE_KINDS } from './reviews'
 import { ACTION_TYPES, CHANNELS, EXPECTED_OUTCOMES, NOTIFY_CHANNELS, PRIORITIES, RECIPIENT_ROLES, SLA_KINDS, STATUSES, TOUCHPOINTS, TRIGGERS } from './enums'
 
 export { ACTION_TYPES, NOTIFY_CHANNELS, PRIORITIES, TRIGGERS }
@@ -42,6 +45,11 @@ export const FIELD_OPS: Record<ConditionField, ConditionOp[]> = {
   repeat_complainant: ['gte', 'lt'],
   text: ['contains_any', 'matches_regex'],
   sla_clock: EQ,
+  option: EQ,
+  amount_minor: ORDERED,
+  review_rating: ['eq', 'neq', ...ORDERED],
+  review_source: EQ,
+  review_edited: ['changed'],
 }
 export const CONDITION_FIELDS = Object.keys(FIELD_OPS) as ConditionField[]
 
@@ -53,14 +61,16 @@ export const FIELD_CHOICES: Partial<Record<ConditionField, readonly string[]>> =
   touchpoint: TOUCHPOINTS,
   expected_outcome: EXPECTED_OUTCOMES,
   sla_clock: SLA_KINDS,
+  review_source: REVIEW_SOURCE_KINDS,
 }
 
-export type ValueKind = 'none' | 'one' | 'many' | 'number' | 'repeat'
+export type ValueKind = 'none' | 'one' | 'many' | 'number' | 'repeat' | 'money'
 
 export function valueKind(field: ConditionField, op: ConditionOp): ValueKind {
   if (op === 'changed') return 'none'
   if (field === 'repeat_complainant') return 'repeat'
-  if (field === 'escalation_level') return 'number'
+  if (field === 'escalation_level' || field === 'review_rating') return 'number'
+  if (field === 'amount_minor') return 'money'
   if (op === 'in' || op === 'not_in' || op === 'contains_any') return 'many'
   return 'one'
 }
@@ -70,10 +80,14 @@ export function opsFor(field: ConditionField, trigger: TriggerType, current?: Co
   return FIELD_OPS[field].filter((op) => trigger === 'case_updated' || !CHANGE.includes(op) || op === current)
 }
 
-/** The fields a trigger offers: `sla_clock` only with the SLA triggers. */
+/** The fields a trigger offers: `sla_clock` only with the SLA triggers, the remedy's `option`
+ * and `amount_minor` only with `approval_requested`. */
 export function fieldsFor(trigger: TriggerType, current?: ConditionField): ConditionField[] {
   const sla = trigger === 'sla_warning' || trigger === 'sla_breach'
-  return CONDITION_FIELDS.filter((f) => f !== 'sla_clock' || sla || f === current)
+  const remedy = trigger === 'approval_requested'
+  return CONDITION_FIELDS.filter(
+    (f) => f === current || (f === 'sla_clock' ? sla : f === 'option' || f === 'amount_minor' ? remedy : true),
+  )
 }
 
 let nextKey = 1
@@ -158,6 +172,7 @@ function conditionForm(c: RuleCondition): ConditionForm {
   f.op = c.op
   const v = c.value
   if (Array.isArray(v)) f.many = v.map(String)
+  else if (typeof v === 'number' && c.field === 'amount_minor') f.one = minorToInput(v, 2)
   else if (typeof v === 'number') f.num = v
   else if (typeof v === 'string') {
     if (valueKind(c.field, c.op) === 'many') f.many = [v]
@@ -222,6 +237,10 @@ export function conditionValue(c: ConditionForm): ConditionValue {
       return c.num === '' ? null : Number(c.num)
     case 'repeat':
       return { cases: num(c.cases) ?? 0, days: num(c.days) ?? 0 }
+    case 'money':
+      // Minor units of a two-decimal currency, read exactly; text the server cannot read as a
+      // number is sent as typed, and refused there with the field named.
+      return parseAmount(c.one, 2, currentLocale()) ?? c.one
     default:
       return c.one
   }

@@ -1,5 +1,6 @@
 // One-line descriptions of a rule's conditions and actions for the rules list.
 import type { Rule, RuleAction, RuleCondition, Team, User } from './types'
+import { minorToInput } from './remedies'
 
 type T = (key: string, values?: Record<string, unknown>) => string
 type Te = (key: string) => boolean
@@ -24,18 +25,21 @@ function valueText(c: RuleCondition, t: T, te: Te, names: Names): string {
     if (c.field === 'touchpoint') return named(t, te, 'touchpoints', s)
     if (c.field === 'expected_outcome') return named(t, te, 'outcomes', s)
     if (c.field === 'sla_clock') return named(t, te, 'timeline.sla.clocks', s)
+    if (c.field === 'review_source') return named(t, te, 'reviews.sources', s)
     if (c.field === 'team_id') return names.teams.find((x) => x.id === s)?.name ?? s
     if (c.field === 'assignee_id') return names.users.find((x) => x.id === s)?.name ?? s
     return `“${s}”`
   }
   if (v === null || v === undefined) return ''
   if (Array.isArray(v)) return v.map(one).join(', ')
+  if (typeof v === 'number' && c.field === 'amount_minor') return minorToInput(v, 2)
   if (typeof v === 'number') return String(v)
   if (typeof v === 'object') return t('rules.repeatValue', { cases: v.cases, days: v.days })
   return one(v)
 }
 
 export function describeCondition(c: RuleCondition, t: T, te: Te, names: Names): string {
+  if (c.field === 'review_edited') return named(t, te, 'rules.fields', c.field)
   return [named(t, te, 'rules.fields', c.field), named(t, te, 'rules.ops', c.op), valueText(c, t, te, names)].filter(Boolean).join(' ')
 }
 

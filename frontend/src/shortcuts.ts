@@ -50,6 +50,7 @@ export const SHORTCUT_HELP: ReadonlyArray<{ keys: string[]; label: string }> = [
   { keys: ['n'], label: 'shortcuts.note' },
   { keys: ['a'], label: 'shortcuts.assign' },
   { keys: ['Shift', 'A'], label: 'shortcuts.assignTo' },
+  { keys: ['x'], label: 'shortcuts.select' },
   { keys: ['/'], label: 'shortcuts.search' },
   { keys: ['?'], label: 'shortcuts.help' },
   { keys: ['Esc'], label: 'shortcuts.close' },

@@ -95,24 +95,8 @@ export type FollowUpCheck = Schemas['FollowUpCheck']
 /** A category as the admin page edits it: a new one has no id until it is saved. */
 export type Category = Schemas['CategoryInput']
 
-/**
- * One outbox entry in the app's shape (api.ts normalizeMail flattens the server's
- * OutboxSummary and OutboxMail into it).
- */
-export interface OutboxMail {
-  id: string
-  to: string
-  to_name: string
-  subject: string
-  kind: string
-  case_id: string
-  /** sent, stored or failed (OutboxSummary's status). */
-  status: string
-  created_at: string
-  sent_at: string | null
-  error: string
-  text?: string
-}
+/** One finished mail, in one shape in the list and on its own (only the latter has the bodies). */
+export type OutboxMail = Schemas['OutboxMail']
 
 export type Facet = Schemas['FacetValue']
 export type FacetField = NonNullable<components['parameters']['CaseFacets']>[number]
@@ -124,6 +108,18 @@ export type CaseSort = components['parameters']['CaseSort']
  * (a category name) may contain a comma.
  */
 export type CaseListQuery = NonNullable<operations['listCases']['parameters']['query']>
+export type CaseCounts = Schemas['CaseCounts']
+
+// --- Bulk changes and saved views ---------------------------------------------------------
+export type BulkChange = Schemas['BulkChange']
+export type BulkCaseResult = Schemas['BulkCaseResult']
+export type BulkOutcome = BulkCaseResult['outcome']
+export type BulkResult = Schemas['BulkResult']
+export type SavedView = Schemas['SavedView']
+export type SavedViewScope = SavedView['scope']
+export type SavedViewFilters = Schemas['SavedViewFilters']
+export type SavedViewCreate = Schemas['SavedViewCreate']
+export type SavedViewPatch = Schemas['SavedViewPatch']
 
 export type ListMeta = Schemas['ListMeta']
 

@@ -90,13 +90,25 @@ export async function listWebhookDeliveries(id: string): Promise<WebhookDelivery
   return (await request<WebhookDelivery[]>('GET', `${path(id)}/deliveries`)).data ?? []
 }
 
-/** The i18n key for a server message about an endpoint's URL (the address guard's refusals). */
-export function webhookUrlErrorKey(message: string): string {
-  if (/private, loopback or link-local/i.test(message)) return 'webhooks.errors.urlPrivate'
-  if (/could not be resolved/i.test(message)) return 'webhooks.errors.urlUnresolved'
-  if (/user name or password/i.test(message)) return 'webhooks.errors.urlCredentials'
-  if (/http or https|absolute/i.test(message)) return 'webhooks.errors.urlScheme'
-  if (/required|blank/i.test(message)) return 'webhooks.errors.urlRequired'
-  if (/at most/i.test(message)) return 'webhooks.errors.urlTooLong'
-  return 'webhooks.errors.urlInvalid'
+/**
+ * The i18n key for the reason the server refused an endpoint's URL: the address guard's codes
+ * (webhook/guard.go) and the validator's.
+ */
+export function webhookUrlErrorKey(code: string | undefined): string {
+  switch (code) {
+    case 'private_address':
+      return 'webhooks.errors.urlPrivate'
+    case 'unresolved':
+      return 'webhooks.errors.urlUnresolved'
+    case 'credentials':
+      return 'webhooks.errors.urlCredentials'
+    case 'not_http':
+      return 'webhooks.errors.urlScheme'
+    case 'required':
+      return 'webhooks.errors.urlRequired'
+    case 'too_long':
+      return 'webhooks.errors.urlTooLong'
+    default:
+      return 'webhooks.errors.urlInvalid'
+  }
 }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
   ApiError,
+  addCaseMessage,
   buildUrl,
   createUser,
   deleteApiToken,
@@ -228,5 +229,28 @@ describe('caseViewCounts', () => {
       resolved: 40,
     })
     expect(calls.slice(1).map((c) => c.url)).toEqual(views.map((v) => `/api/v1/cases?view=${v}&limit=1`))
+  })
+})
+
+describe('staff messages with files', () => {
+  it('sends JSON without files and multipart with them, the same fields as text parts', async () => {
+    setCsrfToken('tok')
+    const { calls } = mockFetch(json(201, { data: { id: 'K-1' } }), json(201, { data: { id: 'K-1' } }))
+    await addCaseMessage('K-1', { kind: 'note', body: 'Plain', version: 0 })
+    expect(calls[0]!.init.body).toBe(JSON.stringify({ kind: 'note', body: 'Plain', version: 0 }))
+
+    const label = new File(['%PDF-1.4'], 'label.pdf', { type: 'application/pdf' })
+    await addCaseMessage('K-1', { kind: 'reply', body: 'Label attached', status: 'waiting', version: 4 }, [label])
+    const form = calls[1]!.init.body as FormData
+    expect(form).toBeInstanceOf(FormData)
+    expect(calls[1]!.url).toBe('/api/v1/cases/K-1/messages')
+    expect([...form.keys()]).toEqual(['kind', 'body', 'status', 'version', 'attachments'])
+    expect(form.get('kind')).toBe('reply')
+    expect(form.get('status')).toBe('waiting')
+    expect(form.get('version')).toBe('4')
+    expect((form.get('attachments') as File).name).toBe('label.pdf')
+    // The browser sets the multipart boundary; the client must not.
+    expect(headerOf(calls[1]!.init, 'Content-Type')).toBeFalsy()
+    expect(headerOf(calls[1]!.init, 'X-CSRF-Token')).toBe('tok')
   })
 })

@@ -9,7 +9,7 @@ import { json, mockFetch } from './helpers'
 
 const me: User = {
   id: 'MANAGER1', email: 'manager@example.com', name: 'Maija Manager', role: 'manager', team_ids: [],
-  authority_limit_cents: 0, currency: 'EUR', locale: 'en', active: true,
+  authority_limit_cents: 0, monthly_limit_cents: null, currency: 'EUR', locale: 'en', active: true,
   created_at: '2026-11-01T08:00:00Z', updated_at: '2026-11-01T08:00:00Z',
 }
 

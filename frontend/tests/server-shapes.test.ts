@@ -1,44 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { errorFromBody, normalizeMail } from '../src/api'
+import { errorFromBody } from '../src/api'
 import { localizeFieldError } from '../src/fieldErrors'
 import { parseLiveEvent } from '../src/stores/live'
 import { createAppI18n, i18n as appI18n } from '../src/i18n'
-
-describe('outbox entries', () => {
-  it('reads the flat shape', () => {
-    expect(
-      normalizeMail({
-        id: 'm1',
-        to: 'a@example.org',
-        to_name: 'A',
-        subject: 'S',
-        kind: 'reply',
-        case_id: 'K-1',
-        status: 'sent',
-        created_at: '2026-01-01T00:00:00Z',
-        sent_at: '2026-01-01T00:01:00Z',
-        error: '',
-        text: 'Hello',
-      }),
-    ).toMatchObject({ to: 'a@example.org', sent_at: '2026-01-01T00:01:00Z', text: 'Hello' })
-  })
-
-  it('reads the nested shape (message, last_error, done_at)', () => {
-    const mail = normalizeMail({
-      id: 'm2',
-      message: { to: 'b@example.org', to_name: 'B', subject: 'Hi', text: 'Body', kind: 'ack', case_id: 'K-2' },
-      status: 'failed',
-      created_at: '2026-01-01T00:00:00Z',
-      done_at: '2026-01-01T00:02:00Z',
-      last_error: '550 no such user',
-    })
-    expect(mail).toMatchObject({ to: 'b@example.org', subject: 'Hi', kind: 'ack', case_id: 'K-2', text: 'Body', error: '550 no such user', sent_at: null })
-  })
-
-  it('has no text in a summary', () => {
-    expect('text' in normalizeMail({ id: 'x', status: 'stored' })).toBe(false)
-  })
-})
 
 describe('server validation messages in the user\'s language', () => {
   const i18n = createAppI18n('fi')

@@ -128,6 +128,7 @@ type report struct {
 
 	get, getFloor stats     // issue 2
 	lists         []listRow // issue 2
+	lookup        *listRow  // issue 11: lookup by reference
 	i3            *issue3Report
 	bulk          *bulkReport // issue 11
 
@@ -282,7 +283,7 @@ func run(ctx context.Context, cfg config) (rep *report, err error) {
 	// with exactly the queries the server builds.
 	var specs []listSpec
 	if cfg.platform() {
-		specs = listSpecs(d, samples, cfg.Seed)
+		specs = append(listSpecs(d, samples, cfg.Seed), lookupSpec(d, samples, cfg.Seed))
 	}
 	if cfg.issue3() {
 		specs = append(specs, searchSpec(newVocabulary(texts), samples, cfg.Seed))
@@ -293,6 +294,7 @@ func run(ctx context.Context, cfg config) (rep *report, err error) {
 	}
 	if cfg.platform() {
 		rep.lists = rows[:3] // shares the rows: the HTTP figures below land in both
+		rep.lookup = &rows[3]
 	}
 	var views []viewSpec
 	if cfg.platform() && cfg.ViewDuration > 0 {
@@ -390,6 +392,9 @@ func searchFloors(ctx context.Context, dir string, specs []listSpec, cfg config,
 		hits := 0
 		st, err := measure(cfg.Warmup, cfg.Requests, func(i int) error {
 			res, err := idx.Search(ctx, sp.queries[i].q)
+			if err == nil && sp.mustFind && res.Total == 0 {
+				err = fmt.Errorf("%q found no case", sp.queries[i].q.Text)
+			}
 			if i == 0 {
 				rows[k].floorTotal = res.Total
 			}
@@ -531,6 +536,9 @@ func (r *report) print(w io.Writer) {
 	s := r.seed
 	if s.reused {
 		fmt.Fprintf(w, "seed: reused the cases already in %s (seeding rates not measured)\n", r.dir)
+		if s.reindexed {
+			fmt.Fprintf(w, "seed: the index was empty (an earlier mapping version): bleve index %.0f docs/s (%s)\n", rate(r.cfg.N, s.indexDur), secs(s.indexDur))
+		}
 	} else {
 		fmt.Fprintf(w, "seed: raw InsertMany %.0f docs/s (%s)   bleve index %.0f docs/s (%s)   _id index fix %s\n",
 			rate(r.cfg.N, s.insertDur), secs(s.insertDur), rate(r.cfg.N, s.indexDur), secs(s.indexDur), secs(s.fixIDDur))
@@ -556,6 +564,9 @@ func (r *report) print(w io.Writer) {
 		fmt.Fprintf(w, "targets (issue 2): get p95 <= 10ms %s  list p95 <= 50ms %s  start-up <= 5s %s  RSS <= 400MB %s\n",
 			verdict(r.get.p95 <= targetGetP95), verdict(listP95 <= targetListP95),
 			verdict(r.startup <= targetStartup), verdict(r.rss > 0 && r.rss <= targetRSS))
+	}
+	if r.lookup != nil {
+		printLookup(w, *r.lookup)
 	}
 	if len(r.views) > 0 {
 		printViews(w, r.views, r.viewCount, r.cfg.ViewDuration)

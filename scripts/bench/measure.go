@@ -209,8 +209,9 @@ type listQuery struct {
 
 // listSpec is one list figure: a query per sample.
 type listSpec struct {
-	name    string
-	queries []listQuery
+	name     string
+	queries  []listQuery
+	mustFind bool // every query must find at least one case (checked on the floor)
 }
 
 func openList(extraField, value string) listQuery {

@@ -44,6 +44,7 @@ type seedMeta struct {
 // seedResult is what the seeding phase measured (zero durations when the data was reused).
 type seedResult struct {
 	reused     bool
+	reindexed  bool          // reused, but the index was empty (an earlier mapping version) and was filled again
 	insertDur  time.Duration // sum of the InsertMany calls
 	indexDur   time.Duration // sum of the Upsert calls plus the final Close (which persists)
 	fixIDDur   time.Duration
@@ -153,6 +154,15 @@ func seedOrReuse(ctx context.Context, cfg config, dir string, src *sources, db *
 		if err != nil {
 			return nil, res, err
 		}
+		if n == 0 {
+			// search.OpenBleve starts an index of an earlier mapping version over, empty (as
+			// the server does at start-up): index the same cases again.
+			progress("the index in %s is empty (an earlier mapping version?): indexing the %d cases again", dir, cfg.N)
+			if res.indexDur, err = indexCases(ctx, src, *meta, dir, progress); err != nil {
+				return nil, res, err
+			}
+			res.reindexed, n = true, cfg.N
+		}
 		if n != cfg.N {
 			return nil, res, fmt.Errorf("%s: the index holds %d cases, want %d; delete the directory", dir, n, cfg.N)
 		}
@@ -221,11 +231,24 @@ func seedOrReuse(ctx context.Context, cfg config, dir string, src *sources, db *
 	}
 	res.fixIDDur = time.Since(t)
 
-	// Pass 2: the search index, through the Bleve backend in batches.
-	progress("indexing %d cases into Bleve (batches of %d)", cfg.N, seedBatch)
+	// Pass 2: the search index.
+	if res.indexDur, err = indexCases(ctx, src, want, dir, progress); err != nil {
+		return nil, res, err
+	}
+	if err := writeMeta(dir, want); err != nil {
+		return nil, res, err
+	}
+	return d, res, nil
+}
+
+// indexCases indexes the data set's cases into the index under dir through the Bleve backend in
+// batches, and returns the time spent inside Upsert plus the final Close (which persists).
+func indexCases(ctx context.Context, src *sources, want seedMeta, dir string, progress func(string, ...any)) (time.Duration, error) {
+	progress("indexing %d cases into Bleve (batches of %d)", want.N, seedBatch)
+	var indexDur time.Duration
 	idx, err := search.OpenBleve(filepath.Join(dir, indexSubdir))
 	if err != nil {
-		return nil, res, err
+		return 0, err
 	}
 	docs := make([]search.CaseDoc, 0, seedBatch)
 	flushIndex := func() error {
@@ -234,7 +257,7 @@ func seedOrReuse(ctx context.Context, cfg config, dir string, src *sources, db *
 		}
 		t := time.Now()
 		err := idx.Upsert(ctx, docs...)
-		res.indexDur += time.Since(t)
+		indexDur += time.Since(t)
 		docs = docs[:0]
 		return err
 	}
@@ -253,18 +276,15 @@ func seedOrReuse(ctx context.Context, cfg config, dir string, src *sources, db *
 	if err == nil {
 		err = flushIndex()
 	}
-	t = time.Now()
+	t := time.Now()
 	if cerr := idx.Close(); err == nil {
 		err = cerr
 	}
-	res.indexDur += time.Since(t)
+	indexDur += time.Since(t)
 	if err != nil {
-		return nil, res, fmt.Errorf("index cases: %w", err)
+		return indexDur, fmt.Errorf("index cases: %w", err)
 	}
-	if err := writeMeta(dir, want); err != nil {
-		return nil, res, err
-	}
-	return d, res, nil
+	return indexDur, nil
 }
 
 // copyDataSet copies the database and the index of dir into work, replacing whatever work held,

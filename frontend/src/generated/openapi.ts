@@ -692,6 +692,8 @@ export interface paths {
         /**
          * Reply to the customer or add an internal note
          * @description A `reply` is mailed to the customer with a fresh tracking link and shown on the tracking page; the first reply stamps `first_response_at`, and a reply moves a `new` case to `open`. A `note` never leaves the team. `status` moves the case with the message, under the lifecycle's rules (422). With `version`, a case that changed since is 409 and nothing is written. Any staff role.
+         *
+         *     Sent as `multipart/form-data`, the message carries files: the same fields as text parts and up to 5 files as parts named `attachments`, under the public form's checks (images and PDFs judged by content, the same size limit; a case holds at most 50 files). They are listed in the case's `attachments` with the message's id in `message_id`. A reply's files are `public`: the tracking page lists them and downloads them, and the reply mail names them and links the tracking page (the mail carries no file). A note's files are never public: no tracking route, token or cookie, lists or serves them, and no mail names them. A refused message (400, 409, 413, 422) stores none of its files. There is no `Idempotency-Key` on this route (nor on its JSON form): send `version` so a retry of a message that was stored is refused with 409.
          */
         post: operations["addCaseMessage"];
         delete?: never;
@@ -1345,6 +1347,112 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reviews/ingest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deliver reviews (signed webhook)
+         * @description Review platforms, or a connector of your own, deliver one review or a batch of up to 500 here. No session or token: each delivery names its source in `X-Kaiku-Source` (the source's id) and is signed with that source's secret: `X-Kaiku-Timestamp` is the unix time in seconds and `X-Kaiku-Signature` is `sha256=` and the hex HMAC-SHA256 of `<timestamp>.<raw body>` keyed with the secret (the scheme of Kaiku's outbound webhooks). A timestamp more than five minutes from the server's clock is refused (401 `stale_timestamp`), so a captured delivery cannot be replayed later; inside the window a replay is harmless, because ingestion is idempotent on source and external id. The body (at most 2 MiB) is one of:
+         *
+         *     - Kaiku's generic JSON: a `ReviewInput`, an array of them, or `{"reviews": [...]}`.
+         *     - Trustpilot's review webhook: `{"events": [{"eventName": "service-review-created" | "service-review-updated" | "service-review-deleted", "eventData": {"id", "stars", "title", "text", "language", "createdAt", "link", "consumer": {"name"}}}]}`.
+         *     - Google Business Profile's `Review` resource (`reviewId` or `name`, `reviewer.displayName`, `starRating` ONE to FIVE, `comment`, `createTime`, `reviewReply`): one, an array, or a `reviews.list` answer `{"reviews": [...]}`.
+         *
+         *     Every review is checked before any is stored: if one is malformed the delivery is refused whole (400 with `fields` such as `items[2].rating`) and nothing of it is stored. Ratings are on the source's scale (1-10 for Booking.com, 1-5 otherwise), normalised to 1-5 on the case with the original kept. A new review becomes a case of channel `review`; a known one is left alone when unchanged, updated when edited (the timeline shows the edit), marked when deleted.
+         */
+        post: operations["ingestReviews"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/review-sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List review sources
+         * @description Every review source, oldest first. Secrets are never listed; `secret_hint` shows the last four characters. Every staff role may list them (the inbox names sources).
+         */
+        get: operations["listReviewSources"];
+        put?: never;
+        /**
+         * Create a review source
+         * @description Adds a source reviews can be delivered from. The answer holds the signing secret in full: the only time it is shown, so store it now. The server keeps it sealed (AES-256-GCM under `KAIKU_SECRET_KEY` or the key file in the data directory), never in the clear, because an HMAC secret cannot be stored hashed. The rating scale follows the kind (Booking.com 1-10, the others 1-5); `reply_limit` defaults to the platform's own limit. Needs the admin role.
+         */
+        post: operations["createReviewSource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/review-sources/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The review source's id.
+                 * @example R7QJ2XK4MZW3TA5L
+                 */
+                id: components["parameters"]["ReviewSourceId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a review source
+         * @description Removes the source; its review cases stay, and its deliveries are refused from now on. Needs the admin role.
+         */
+        delete: operations["deleteReviewSource"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a review source
+         * @description Changes the name, reply limit, reply approval or whether the source is enabled (a disabled source's deliveries are refused as unknown). `version` must be the version the client last saw, else 409 `version_conflict`. Needs the admin role.
+         */
+        patch: operations["updateReviewSource"];
+        trace?: never;
+    };
+    "/api/v1/review-sources/{id}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The review source's id.
+                 * @example R7QJ2XK4MZW3TA5L
+                 */
+                id: components["parameters"]["ReviewSourceId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a review source's secret
+         * @description Replaces the signing secret with a fresh one and answers with it in full: the only time it is shown. Deliveries signed with the old secret are refused at once. Needs the admin role.
+         */
+        post: operations["rotateReviewSourceSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhooks": {
         parameters: {
             query?: never;
@@ -1497,6 +1605,183 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/resolution-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the resolution options
+         * @description The whole catalogue in its order, inactive options included. Any staff role (the grant form reads it).
+         */
+        get: operations["listResolutionOptions"];
+        put?: never;
+        /**
+         * Add a resolution option
+         * @description Needs the admin role.
+         */
+        post: operations["createResolutionOption"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/resolution-options/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The option's id, e.g. `voucher`. */
+                id: components["parameters"]["ResolutionOptionId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a resolution option
+         * @description On the version the admin saw (a stale one is 409). Needs the admin role.
+         */
+        patch: operations["updateResolutionOption"];
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/resolution": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case reference.
+                 * @example K-2026-000042
+                 */
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Grant a remedy on a case
+         * @description Within the caller's limit per case (all grants on the case together) and what is left of their monthly limit, the grant is recorded on the case at once (201; the month's counter is raised with a condition, so two grants at once cannot both pass the limit). Over either it becomes an approval request (202). `reverses` records a reversal of an earlier grant: a new entry, never an edit. Any staff role.
+         */
+        post: operations["grantRemedy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/spending": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's limits and this month's spending
+         * @description Any staff role.
+         */
+        get: operations["getMySpending"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List approval requests
+         * @description From the approvals' search index. `filter`: `waiting_for_me` (default: waiting, and the caller's limit covered it when it was made, or the caller is an admin), `mine` (requested by the caller), `all` (managers and admins; 403 for agents).
+         */
+        get: operations["listApprovals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Count the requests waiting for the caller
+         * @description Any staff role.
+         */
+        get: operations["countApprovals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["ApprovalId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Read an approval request
+         * @description Its requester, those it waits for, managers and admins; anyone else gets 404.
+         */
+        get: operations["getApproval"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["ApprovalId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve, reject or change the amount of a request
+         * @description A conditional write on the request's version: of two approvers at once one gets 200 and the other 409. Nobody decides their own request (403); the amount must be within the approver's limit per case (admins excepted, 403) and what is left of their month (422). An approval records the grant on the case, granted by the requester and approved by the caller; a rejection is noted on the case's timeline.
+         */
+        post: operations["decideApproval"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1605,6 +1890,11 @@ export interface components {
              * @example EUR
              */
             currency: string;
+            /**
+             * Format: int64
+             * @description The most the user may grant on their own in one calendar month (the installation's time zone), in minor units; null means their role's default (agent 100000, manager 2000000, admin 10000000).
+             */
+            monthly_limit_cents: number | null;
         };
         /** @description What an admin may set when adding a user. */
         UserCreate: {
@@ -1622,6 +1912,11 @@ export interface components {
             authority_limit_cents: number;
             /** @default en */
             locale: components["schemas"]["Locale"];
+            /**
+             * Format: int64
+             * @description Left out or null: the role's default.
+             */
+            monthly_limit_cents?: number;
         };
         /** @description The fields of a user an admin may change; a field left out (or null) is unchanged. */
         UserPatch: {
@@ -1636,6 +1931,10 @@ export interface components {
             password?: string;
             /** @description Revoke every API token of the user (for example with a new password after a leak). */
             revoke_api_tokens?: boolean;
+            /** Format: int64 */
+            monthly_limit_cents?: number;
+            /** @description Go back to the role's default monthly limit (ignored when `monthly_limit_cents` is sent). */
+            reset_monthly_limit?: boolean;
         };
         Team: {
             /** @example T7K2M4XQ3ZJW5PLA */
@@ -1757,7 +2056,7 @@ export interface components {
             /** @description The actor's display name; `SLA` for the SLA clock events; `rule: <name>` for `rule_fired`. */
             actor: string;
             /**
-             * @description What happened, for example `created`, `changed`, `replied`, `noted`, `first_response`, `customer_replied`, `follow_up`, `merged_in` or `merged_into`; and for the SLA clocks, `sla_started`, `sla_paused` (the case waits on the customer), `sla_resumed`, `sla_warned` (the policy's `warn_at_percent` of the target has passed), `sla_breached` (past due) and `sla_met` (the goal was reached: a reply, or the case resolved); `sla_stopped` (the clocks ended unmet because the case's SLA policy was deleted); and `rule_fired` (an escalation rule fired; what its actions changed is in `changes`).
+             * @description What happened, for example `created`, `changed`, `replied`, `noted`, `first_response`, `customer_replied`, `follow_up`, `merged_in` or `merged_into`; and for the SLA clocks, `sla_started`, `sla_paused` (the case waits on the customer), `sla_resumed`, `sla_warned` (the policy's `warn_at_percent` of the target has passed), `sla_breached` (past due) and `sla_met` (the goal was reached: a reply, or the case resolved); `sla_stopped` (the clocks ended unmet because the case's SLA policy was deleted); and `rule_fired` (an escalation rule fired; what its actions changed is in `changes`); and for remedies, `remedy_granted` and `remedy_reversed` (`grant_id`, `option`, `amount_minor`, `currency`, `expected_outcome`, and `approved_by` when approved), `approval_requested` (`approval_id`, `option`, `amount_minor`, `reason`) and `approval_rejected` (`approval_id`, `comment`).
              * @example created
              * @example changed
              * @example sla_breached
@@ -1942,11 +2241,15 @@ export interface components {
             due_at?: string;
             /** @description Present on a duplicate that was merged: the case its conversation and files moved to. The duplicate is closed, and its tracking links open that case. */
             merged_into?: string;
+            /** @description Present on a case of channel `review`: the review it stands for. */
+            review?: components["schemas"]["Review"];
             /**
              * Format: int64
              * @description Increases by one on every write; send it back in `CasePatch.version`.
              */
             version: number;
+            /** @description The remedies given, in order (the expected outcome is `expected_outcome`). */
+            grants: components["schemas"]["Grant"][] | null;
         };
         /** @description What staff may set when opening a case themselves. */
         CaseCreate: {
@@ -2017,6 +2320,15 @@ export interface components {
             highlights?: {
                 [key: string]: string[];
             };
+            /** @description On reviews: the source's kind. */
+            review_source?: components["schemas"]["ReviewSourceKind"];
+            /** @description On reviews: the normalised rating. */
+            review_rating?: number;
+            /**
+             * @description On reviews: whether it has a public reply.
+             * @enum {string}
+             */
+            review_reply?: "none" | "published";
         };
         /** @description One case of a bulk change, with the version the client saw. */
         BulkCaseRef: {
@@ -2117,6 +2429,7 @@ export interface components {
             waiting: number;
             resolved: number;
             escalated: number;
+            reviews: number;
             follow_ups_due: number;
             /** @description The count of each saved view asked for (`saved_view`), by its id. */
             saved_views?: {
@@ -2336,6 +2649,29 @@ export interface components {
         /** @description A customer's message on the tracking page. */
         CustomerMessageCreate: {
             body: string;
+        };
+        /** @description An agent's reply or note as `multipart/form-data`: the fields of `MessageCreate` as text parts, and the files as parts named `attachments`. A reply's files are shown to the customer; a note's never are. */
+        MessageForm: {
+            /**
+             * @description `reply`: mailed to the customer and shown on the tracking page; `note`: stays inside the team.
+             * @enum {string}
+             */
+            kind: "reply" | "note";
+            /** @description Plain text. */
+            body: string;
+            /**
+             * @description Moves the case with the message (for example reply and wait on the customer); the lifecycle applies (422 `invalid_transition`).
+             * @enum {string}
+             */
+            status?: "open" | "waiting" | "resolved";
+            /**
+             * Format: int64
+             * @description The case version the agent saw: a stale one is 409 `version_conflict` and nothing is written. `0` or left out: no check.
+             * @default 0
+             */
+            version: number;
+            /** @description Up to 5 files, each within the server's file size limit (5 MiB by default; 413). Only JPEG, PNG, GIF and WebP images and PDF documents, judged by their content, whatever their names say (400 otherwise). With a `reply` the customer sees them on the tracking page; with a `note` only staff do. */
+            attachments?: string[];
         };
         /** @description A customer's message as `multipart/form-data`: `body` as a text part, and the files as parts named `attachments`. */
         CustomerMessageForm: {
@@ -2694,10 +3030,10 @@ export interface components {
             name: string;
         };
         /**
-         * @description What a rule listens to. `case_created`: a case was filed or opened (the rules run before its SLA clocks start, so a priority they set decides the targets). `case_updated`: a staff change to a case changed one of its fields (status, priority, team, assignee, tags, escalation level, ...); a conversation update (a reply or note) runs it too, when it changed such a field. `customer_replied`: the customer wrote on the tracking page. `sla_warning` / `sla_breach`: an SLA clock of the case warned or breached (the `sla_clock` condition says which clock). `no_agent_activity`: the case has been new or open for `idle_minutes` business minutes (on its SLA policy's calendar, or the default calendar) without agent activity (a reply, a note or a change by a staff member); the rule runs once per idle period, and an agent's activity, or a customer's answer that reopens the case, starts a new one. Saving such a rule (or shortening its time) looks at the cases that are idle already within minutes. `follow_up_failed`: the customer (or an agent recording their answer) said the resolution did not solve it; the case is open again, one priority step higher, with the agent and team that resolved it.
+         * @description What a rule listens to. `case_created`: a case was filed or opened (the rules run before its SLA clocks start, so a priority they set decides the targets). `case_updated`: a staff change to a case changed one of its fields (status, priority, team, assignee, tags, escalation level, ...); a conversation update (a reply or note) runs it too, when it changed such a field. `customer_replied`: the customer wrote on the tracking page. `sla_warning` / `sla_breach`: an SLA clock of the case warned or breached (the `sla_clock` condition says which clock). `no_agent_activity`: the case has been new or open for `idle_minutes` business minutes (on its SLA policy's calendar, or the default calendar) without agent activity (a reply, a note or a change by a staff member); the rule runs once per idle period, and an agent's activity, or a customer's answer that reopens the case, starts a new one. Saving such a rule (or shortening its time) looks at the cases that are idle already within minutes. `follow_up_failed`: the customer (or an agent recording their answer) said the resolution did not solve it; the case is open again, one priority step higher, with the agent and team that resolved it. `approval_requested`: an agent's grant was over their limit and became an approval request (the `option` and `amount_minor` conditions look at that grant).
          * @enum {string}
          */
-        TriggerType: "case_created" | "case_updated" | "customer_replied" | "sla_warning" | "sla_breach" | "no_agent_activity" | "follow_up_failed";
+        TriggerType: "case_created" | "case_updated" | "customer_replied" | "sla_warning" | "sla_breach" | "no_agent_activity" | "follow_up_failed" | "approval_requested";
         /**
          * @description What a condition looks at, with the ops and values each takes:
          *
@@ -2716,9 +3052,14 @@ export interface components {
          *     - `sla_clock`: `eq`, `neq`, `in`, `not_in` with an SLA clock kind (`first_response`, `next_response`, `resolution`, `final_answer`): the clock of the `sla_warning` or `sla_breach` event; only with those triggers.
          *
          *     `changed` and `changed_to` work only with the `case_updated` trigger. Strings are compared without case, except `assignee_id` and `team_id`.
+         *     - `option` (only with `approval_requested`): `eq`, `neq`, `in`, `not_in` with resolution option ids (1 to 40 characters).
+         *     - `amount_minor` (only with `approval_requested`): `gt` ("amount over"), `gte`, `lt`, `lte` with a whole number of minor units from 0 to 9007199254740991.
+         *     - `review_rating`: `eq`, `neq`, `gt`, `gte`, `lt`, `lte` with a whole number from 1 to 5: the review's normalised rating ("rating at or below 2" is `lte` 2); never true for a case that is no review.
+         *     - `review_source`: `eq`, `neq`, `in`, `not_in` with a `ReviewSourceKind` ("source is").
+         *     - `review_edited`: `changed` (no value): the update is the reviewer's edit of the review; only with `case_updated`.
          * @enum {string}
          */
-        ConditionField: "status" | "priority" | "channel" | "category" | "touchpoint" | "tags" | "expected_outcome" | "assignee_id" | "team_id" | "escalation_level" | "customer_email" | "customer_domain" | "repeat_complainant" | "text" | "sla_clock";
+        ConditionField: "status" | "priority" | "channel" | "category" | "touchpoint" | "tags" | "expected_outcome" | "assignee_id" | "team_id" | "escalation_level" | "customer_email" | "customer_domain" | "repeat_complainant" | "text" | "sla_clock" | "option" | "amount_minor" | "review_rating" | "review_source" | "review_edited";
         /**
          * @description How a condition compares; which ops a field takes is listed under `ConditionField`. `changed` takes no value (`null`).
          * @enum {string}
@@ -2972,40 +3313,14 @@ export interface components {
             /** @description How many have no `read_at`. */
             unread: number;
         };
-        /** @description One e-mail as Kaiku stored it. Secrets in it (the tracking link) are replaced by `[removed after sending]` once it was sent. */
-        MailMessage: {
-            /** Format: email */
-            to: string;
-            to_name?: string;
-            subject: string;
-            /** @description The plain-text body. */
-            text: string;
-            /** @description The HTML body, when the mail has one; show it only sandboxed. */
-            html?: string;
-            /**
-             * @description What the mail is: `ack` (acknowledgement of a complaint), `reply` (an agent's reply), or another kind of notification.
-             * @example ack
-             * @example reply
-             * @example notification
-             */
-            kind: string;
-            /** @description The case the mail is about, if any. */
-            case_id?: string;
-            /**
-             * @description The language it was written in.
-             * @example fi
-             */
-            locale?: string;
-            /** @description The `Message-ID` header, without angle brackets. */
-            message_id: string;
-        };
-        /** @description An outbox entry without the bodies. */
-        OutboxSummary: {
+        /** @description A finished mail (sent, stored or failed), in the same shape in the list and on its own; only `GET /api/v1/mail/outbox/{id}` adds the bodies (`text`, and `html` when the mail has one). */
+        OutboxMail: {
             /** @example X2PLR5TQJ4WZ3M7K */
             id: string;
             /** Format: email */
             to: string;
-            to_name?: string;
+            /** @description The recipient's name; empty when unknown. */
+            to_name: string;
             subject: string;
             /**
              * @description What the mail is: `ack` (acknowledgement of a complaint), `reply` (an agent's reply), or another kind of notification.
@@ -3014,8 +3329,13 @@ export interface components {
              * @example notification
              */
             kind: string;
-            case_id?: string;
-            locale?: string;
+            /** @description The case the mail is about; empty when none. */
+            case_id: string;
+            /**
+             * @description The language it was written in; empty when not known.
+             * @example fi
+             */
+            locale: string;
             /**
              * @description `sent`: accepted by the SMTP server; `stored`: no SMTP server is configured, so it was kept here instead of sent; `failed`: given up after the last attempt or a permanent rejection.
              * @enum {string}
@@ -3023,8 +3343,8 @@ export interface components {
             status: "sent" | "stored" | "failed";
             /** @description Delivery attempts made. */
             attempts: number;
-            /** @description Why the last attempt failed, if it did. */
-            last_error?: string;
+            /** @description Why the last attempt failed; empty when none did. */
+            error: string;
             /**
              * Format: date-time
              * @description When the mail was queued.
@@ -3035,23 +3355,15 @@ export interface components {
              * @description When it was sent, stored or given up.
              */
             done_at: string;
-        };
-        /** @description A finished mail with its text. */
-        OutboxMail: {
-            /** @example X2PLR5TQJ4WZ3M7K */
-            id: string;
-            message: components["schemas"]["MailMessage"];
             /**
-             * @description `sent`: accepted by the SMTP server; `stored`: no SMTP server is configured, so it was kept here instead of sent; `failed`: given up after the last attempt or a permanent rejection.
-             * @enum {string}
+             * Format: date-time
+             * @description `done_at` for a mail sent or stored; null for a failed one.
              */
-            status: "sent" | "stored" | "failed";
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            done_at: string;
-            attempts: number;
-            last_error?: string;
+            sent_at: string | null;
+            /** @description The plain-text body (only for one mail). In a mail that was sent, the tracking link is replaced by `[removed after sending]`. */
+            text?: string;
+            /** @description The HTML body, when the mail has one (only for one mail); show it only sandboxed. */
+            html?: string;
         };
         MeData: {
             data: components["schemas"]["Me"];
@@ -3169,8 +3481,8 @@ export interface components {
             data: components["schemas"]["Notification"][];
             meta: components["schemas"]["NotificationListMeta"];
         };
-        OutboxSummaryList: {
-            data: components["schemas"]["OutboxSummary"][];
+        OutboxMailList: {
+            data: components["schemas"]["OutboxMail"][];
             meta: components["schemas"]["ListMeta"];
         };
         OutboxMailData: {
@@ -3291,6 +3603,144 @@ export interface components {
         WebhookEndpointData: {
             data: components["schemas"]["WebhookEndpoint"];
         };
+        /**
+         * @description Where reviews come from: Google Business Profile, Trustpilot, the App Store, Google Play, Booking.com, or any other (generic).
+         * @enum {string}
+         */
+        ReviewSourceKind: "google_business" | "trustpilot" | "app_store" | "google_play" | "booking" | "generic";
+        /** @description A configured origin of reviews. */
+        ReviewSource: {
+            /** @example R7QJ2XK4MZW3TA5L */
+            id: string;
+            name: string;
+            kind: components["schemas"]["ReviewSourceKind"];
+            /**
+             * @description The top of the source's own rating scale: 10 for Booking.com, 5 for the others.
+             * @enum {integer}
+             */
+            scale_max: 5 | 10;
+            /** @description The longest public reply the platform takes, in characters. */
+            reply_limit: number;
+            /** @description Public replies need a manager's approval. */
+            reply_approval: boolean;
+            /** @description A disabled source's deliveries are refused. */
+            enabled: boolean;
+            /** @description The signing secret (`rvsec_` and 64 hex digits): only in the answers to create and rotate. */
+            secret?: string;
+            /** @description The secret's last four characters. */
+            secret_hint: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int64 */
+            version: number;
+        };
+        ReviewSourceData: {
+            data: components["schemas"]["ReviewSource"];
+        };
+        ReviewSourceList: {
+            data: components["schemas"]["ReviewSource"][];
+            meta: components["schemas"]["ListMeta"];
+        };
+        /** @description A new review source. */
+        ReviewSourceCreate: {
+            name: string;
+            kind: components["schemas"]["ReviewSourceKind"];
+            /** @description Left out or 0: the platform's own limit. */
+            reply_limit?: number;
+            reply_approval?: boolean;
+        };
+        /** @description The parts of a source to change; `version` is the version the client last saw. */
+        ReviewSourcePatch: {
+            name?: string;
+            reply_limit?: number;
+            reply_approval?: boolean;
+            enabled?: boolean;
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description One delivery of reviews, in any of the shapes `ingestReviews` accepts; the server reads it from the signed raw bytes. */
+        ReviewDelivery: components["schemas"]["ReviewInput"] | Record<string, never>[] | {
+            reviews: Record<string, never>[];
+        } | {
+            events: Record<string, never>[];
+        };
+        /** @description One review in Kaiku's generic shape. */
+        ReviewInput: {
+            /** @description The review's id at the source; with the source, its natural key. */
+            external_id: string;
+            /** @description On the source's scale (1-10 for Booking.com, else 1-5); needed unless `deleted`. */
+            rating?: number;
+            author?: string;
+            title?: string;
+            text?: string;
+            /**
+             * Format: uri
+             * @description The review's public page (http or https).
+             */
+            url?: string;
+            language?: string;
+            /** Format: date-time */
+            posted_at?: string;
+            /** @description The review was deleted at the source: its case is marked. */
+            deleted?: boolean;
+            /** @description The business has already answered it publicly. */
+            replied?: boolean;
+        };
+        /** @description What became of one review of a delivery. */
+        IngestResult: {
+            external_id: string;
+            /** @description The review's case; absent for `unknown`. */
+            case_id?: string;
+            /**
+             * @description `created` a new case, `updated` an edit applied, `unchanged` already known as it is (a redelivery), `deleted` marked deleted, `unknown` a deletion of a review Kaiku never had.
+             * @enum {string}
+             */
+            outcome: "created" | "updated" | "unchanged" | "deleted" | "unknown";
+        };
+        IngestResultList: {
+            data: components["schemas"]["IngestResult"][];
+            meta: components["schemas"]["ListMeta"];
+        };
+        /** @description The online review a case of channel `review` stands for. Its text is the reviewer's: show it as text, never as HTML. */
+        Review: {
+            source_id: string;
+            source_kind: components["schemas"]["ReviewSourceKind"];
+            source_name: string;
+            external_id: string;
+            /** @description Normalised to 1-5 (linearly from the source's scale, rounded). */
+            rating: number;
+            /** @description As the source gave it, on 1 to `scale_max`. */
+            rating_original: number;
+            /** @enum {integer} */
+            scale_max: 5 | 10;
+            author: string;
+            title?: string;
+            text: string;
+            /** @description The review's public page. */
+            url?: string;
+            language?: string;
+            /**
+             * @description `none`: not answered publicly yet.
+             * @enum {string}
+             */
+            reply_state: "none" | "published";
+            /** Format: date-time */
+            posted_at: string;
+            /**
+             * Format: date-time
+             * @description When Kaiku last took the review from its source.
+             */
+            source_updated: string;
+            /** @description How many times the reviewer edited it since it arrived. */
+            edits: number;
+            /**
+             * Format: date-time
+             * @description Present when the review was deleted at its source.
+             */
+            deleted_at?: string;
+        };
         WebhookEndpointList: {
             data: components["schemas"]["WebhookEndpoint"][];
             meta: components["schemas"]["ListMeta"];
@@ -3341,6 +3791,224 @@ export interface components {
         TrackingSessionCreate: {
             /** @description The tracking token from the receipt or from a mail link `/track/{token}`. */
             token: string;
+        };
+        /** @description A remedy given on a case: an entry inside the case, never edited. A reversal is a grant of its own with the opposite amount and `reverses` set. */
+        Grant: {
+            id: string;
+            option_id: string;
+            /**
+             * Format: int64
+             * @description In minor units of `currency`; 0 for options without money; negative on a reversal.
+             */
+            amount_minor: number;
+            /** @example EUR */
+            currency: string;
+            message: string;
+            granted_by_id: string;
+            granted_by: string;
+            /** @description Who approved it, when it was over the granter's limit. */
+            approved_by?: string;
+            approval_id?: string;
+            /** @description The grant this one reverses. */
+            reverses?: string;
+            /** Format: date-time */
+            at: string;
+        };
+        /** @description One text in English and Finnish. */
+        Texts: {
+            en: string;
+            fi: string;
+        };
+        /** @description One entry of the catalogue of resolution options. */
+        ResolutionOption: {
+            /** @example voucher */
+            id: string;
+            name: components["schemas"]["Texts"];
+            /** @description What the customer reads about this outcome. */
+            customer_text: components["schemas"]["Texts"];
+            /** @description The option carries a money value. */
+            has_amount: boolean;
+            /** @description A grant needs a message saying why (no remedy). */
+            reason_required: boolean;
+            /** @description Default delay before the follow-up check, in days. */
+            follow_up_days: number;
+            position: number;
+            /** @description Inactive options are kept for the grants that used them but cannot be granted. */
+            active: boolean;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int64 */
+            version: number;
+        };
+        ResolutionOptionCreate: {
+            id: string;
+            name: components["schemas"]["Texts"];
+            customer_text: components["schemas"]["Texts"];
+            has_amount?: boolean;
+            reason_required?: boolean;
+            follow_up_days?: number;
+            position?: number;
+        };
+        /** @description A field left out (or null) is unchanged. */
+        ResolutionOptionPatch: {
+            name?: components["schemas"]["Texts"];
+            customer_text?: components["schemas"]["Texts"];
+            has_amount?: boolean;
+            reason_required?: boolean;
+            follow_up_days?: number;
+            position?: number;
+            active?: boolean;
+            /**
+             * Format: int64
+             * @description The version the admin saw; a stale one is 409.
+             */
+            version: number;
+        };
+        /** @description Either `option_id` (with `amount_minor` or `amount` when the option carries money) or `reverses`. */
+        GrantCreate: {
+            option_id?: string;
+            /**
+             * Format: int64
+             * @description Integer minor units, 0 to 9007199254740991. A JSON fraction is refused.
+             */
+            amount_minor?: number;
+            /**
+             * @description The amount as typed, read in the user's locale: `1000.50`, `1 000,50`, `1,000.50`. More decimals than the currency has are refused, never rounded.
+             * @example 1 000,50
+             */
+            amount?: string;
+            /** @description To the customer; required by options with `reason_required`. */
+            message?: string;
+            /** @description A grant on the case to reverse: a new entry with the opposite amount. */
+            reverses?: string;
+        };
+        GrantResult: {
+            /** @enum {string} */
+            status: "granted" | "approval_requested";
+            grant?: components["schemas"]["Grant"];
+            approval?: components["schemas"]["Approval"];
+            /**
+             * Format: int64
+             * @description The case's version after the write.
+             */
+            case_version: number;
+        };
+        GrantResultData: {
+            data: components["schemas"]["GrantResult"];
+        };
+        /** @description A grant over its requester's limit, waiting for (or decided by) someone whose own limit covers it. */
+        Approval: {
+            id: string;
+            case_id: string;
+            case_subject: string;
+            customer_name: string;
+            /** @description What the customer expected at intake. */
+            expected_outcome: string;
+            option_id: string;
+            /**
+             * Format: int64
+             * @description What was asked for.
+             */
+            amount_minor: number;
+            /**
+             * Format: int64
+             * @description What was granted (0 until approved).
+             */
+            decided_amount_minor: number;
+            currency: string;
+            message: string;
+            /**
+             * @description Which limit the grant was over.
+             * @enum {string}
+             */
+            reason: "case" | "month";
+            requested_by_id: string;
+            requested_by_name: string;
+            /** @enum {string} */
+            status: "waiting" | "approved" | "rejected";
+            decided_by_name?: string;
+            comment?: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            decided_at?: string;
+            /** @description The caller may decide it: not theirs, still waiting, and their limit per case covers the amount (admins always). The decision checks again. */
+            may_decide: boolean;
+            /** Format: int64 */
+            version: number;
+        };
+        ApprovalData: {
+            data: components["schemas"]["Approval"];
+        };
+        ApprovalListMeta: {
+            total: number;
+            /** @description Empty on the last page. */
+            next_cursor: string;
+        };
+        ApprovalList: {
+            data: components["schemas"]["Approval"][];
+            meta: components["schemas"]["ApprovalListMeta"];
+        };
+        ApprovalCountData: {
+            data: {
+                waiting_for_me: number;
+            };
+        };
+        DecisionCreate: {
+            /**
+             * @description `change` approves a different amount.
+             * @enum {string}
+             */
+            action: "approve" | "reject" | "change";
+            /**
+             * Format: int64
+             * @description For `change`: integer minor units.
+             */
+            amount_minor?: number;
+            /** @description For `change`: the amount as typed, in the user's locale. */
+            amount?: string;
+            /** @description Required for `reject` and `change`. */
+            comment?: string;
+            /**
+             * Format: int64
+             * @description The request's version the approver saw: of two approvers at once one wins, the other gets 409.
+             */
+            version: number;
+        };
+        Spending: {
+            /**
+             * @description The calendar month in the installation's time zone (KAIKU_TIME_ZONE).
+             * @example 2026-03
+             */
+            month: string;
+            /**
+             * Format: int64
+             * @description Granted on the caller's own authority this month.
+             */
+            spent_minor: number;
+            /**
+             * Format: int64
+             * @description The caller's monthly limit.
+             */
+            monthly_limit_minor: number;
+            /**
+             * Format: int64
+             * @description The caller's limit per case (all grants on one case together).
+             */
+            case_limit_minor: number;
+            currency: string;
+            /** @description Decimals of the currency's minor unit (2 for EUR). */
+            minor_digits: number;
+        };
+        SpendingData: {
+            data: components["schemas"]["Spending"];
+        };
+        ResolutionOptionData: {
+            data: components["schemas"]["ResolutionOption"];
+        };
+        ResolutionOptionList: {
+            data: components["schemas"]["ResolutionOption"][];
+            meta: components["schemas"]["ListMeta"];
         };
     };
     responses: {
@@ -3525,8 +4193,8 @@ export interface components {
          * @example K-2026-000042
          */
         CaseId: string;
-        /** @description An inbox view: `all_open` (new, open and waiting), `unassigned` (open statuses, nobody assigned), `mine` (open statuses, assigned to the caller), `waiting` (waiting on the customer), `resolved`, `escalated` (open statuses, escalation level 1 or more; without `sort` and `q` it is sorted by `escalation`), `follow_ups_due` (the customer was asked the follow-up check and has not answered: call them and record the answer; without `sort` and `q` it is sorted by `follow_up`). Without it every case matches. Other filters narrow the view further. */
-        CaseView: "all_open" | "unassigned" | "mine" | "waiting" | "resolved" | "escalated" | "follow_ups_due";
+        /** @description An inbox view: `all_open` (new, open and waiting), `unassigned` (open statuses, nobody assigned), `mine` (open statuses, assigned to the caller), `waiting` (waiting on the customer), `resolved`, `escalated` (open statuses, escalation level 1 or more; without `sort` and `q` it is sorted by `escalation`), `reviews` (every case of channel `review`, whatever its status), `follow_ups_due` (the customer was asked the follow-up check and has not answered: call them and record the answer; without `sort` and `q` it is sorted by `follow_up`). Without it every case matches. Other filters narrow the view further. */
+        CaseView: "all_open" | "unassigned" | "mine" | "waiting" | "resolved" | "escalated" | "reviews" | "follow_ups_due";
         /** @description Free text searched in the subject, the conversation and the customer's name; matches are highlighted in `highlights`. With `q` and no `sort`, results come by relevance. Every word must match, exactly, as a prefix or (for words of 5 to 30 characters) with a typo or two. At most 16 words (runs of letters and digits) of at most 64 characters each; more is 400 `invalid_request` with `fields.q`. */
         CaseText: string;
         /** @description Only cases with one of these statuses. Repeat the parameter for several values; a comma is part of a value. */
@@ -3541,6 +4209,17 @@ export interface components {
         CaseCategoryFilter: string[];
         /** @description Only cases at one of these customer-journey touchpoints. Repeat the parameter for several values; a comma is part of a value. */
         CaseTouchpointFilter: string[];
+        /**
+         * @description The review source's id.
+         * @example R7QJ2XK4MZW3TA5L
+         */
+        ReviewSourceId: string;
+        /** @description Only reviews from sources of these kinds. Repeat the parameter for several values. */
+        CaseReviewSourceFilter: components["schemas"]["ReviewSourceKind"][];
+        /** @description Only reviews rated (normalised) one of these, 1 to 5: "at or below 2" is `review_rating=1&review_rating=2`. */
+        CaseReviewRatingFilter: ("1" | "2" | "3" | "4" | "5")[];
+        /** @description Only reviews in this reply state: `none` (not replied) or `published`. */
+        CaseReviewReplyFilter: ("none" | "published")[];
         /** @description Only cases that came in through one of these channels. Repeat the parameter for several values; a comma is part of a value. */
         CaseChannelFilter: components["schemas"]["Channel"][];
         /** @description Only cases carrying one of these tags (lower case). Repeat the parameter for several values; a comma is part of a value. */
@@ -3560,7 +4239,7 @@ export interface components {
         /** @description Opaque: the `meta.next_cursor` of the previous page, with the same view, filters, `q` and sort. Omit for the first page. A cursor the server cannot read is 400. */
         CaseCursor: string;
         /** @description Fields whose values to count over all matches (not just this page), reported in `meta.facets`. Repeat the parameter for several values; a comma is part of a value. */
-        CaseFacets: ("status" | "priority" | "channel" | "category" | "touchpoint" | "expected_outcome" | "tags" | "assignee_id" | "team_id" | "customer_email")[];
+        CaseFacets: ("status" | "priority" | "channel" | "category" | "touchpoint" | "expected_outcome" | "tags" | "assignee_id" | "team_id" | "customer_email" | "review_source" | "review_rating" | "review_reply")[];
         /**
          * @description The customer's tracking token, from the receipt of `POST /api/v1/complaints` or a link in a mail about the case: the credential of the tracking page. Tokens are long and random and stored only as hashes; each mail carries a fresh one, and every one stays valid. A token that does not open a case (wrong, too short, too long) gets 404, the same answer as a case that does not exist. A token of a case that was merged into another opens the other case.
          * @example K3ZQ7M2XW4PLR5TJ6HNB2C7D4E5F6G7HA2B3C4D5E6F7G2H3J4K5L6M7N2P3Q4R5
@@ -3626,6 +4305,9 @@ export interface components {
          * @example K-2026-000042
          */
         TrackedReference: string;
+        /** @description The option's id, e.g. `voucher`. */
+        ResolutionOptionId: string;
+        ApprovalId: string;
     };
     requestBodies: never;
     headers: never;
@@ -5147,7 +5829,7 @@ export interface operations {
     listCases: {
         parameters: {
             query?: {
-                /** @description An inbox view: `all_open` (new, open and waiting), `unassigned` (open statuses, nobody assigned), `mine` (open statuses, assigned to the caller), `waiting` (waiting on the customer), `resolved`, `escalated` (open statuses, escalation level 1 or more; without `sort` and `q` it is sorted by `escalation`), `follow_ups_due` (the customer was asked the follow-up check and has not answered: call them and record the answer; without `sort` and `q` it is sorted by `follow_up`). Without it every case matches. Other filters narrow the view further. */
+                /** @description An inbox view: `all_open` (new, open and waiting), `unassigned` (open statuses, nobody assigned), `mine` (open statuses, assigned to the caller), `waiting` (waiting on the customer), `resolved`, `escalated` (open statuses, escalation level 1 or more; without `sort` and `q` it is sorted by `escalation`), `reviews` (every case of channel `review`, whatever its status), `follow_ups_due` (the customer was asked the follow-up check and has not answered: call them and record the answer; without `sort` and `q` it is sorted by `follow_up`). Without it every case matches. Other filters narrow the view further. */
                 view?: components["parameters"]["CaseView"];
                 /** @description Free text searched in the subject, the conversation and the customer's name; matches are highlighted in `highlights`. With `q` and no `sort`, results come by relevance. Every word must match, exactly, as a prefix or (for words of 5 to 30 characters) with a typo or two. At most 16 words (runs of letters and digits) of at most 64 characters each; more is 400 `invalid_request` with `fields.q`. */
                 q?: components["parameters"]["CaseText"];
@@ -5183,6 +5865,12 @@ export interface operations {
                 cursor?: components["parameters"]["CaseCursor"];
                 /** @description Fields whose values to count over all matches (not just this page), reported in `meta.facets`. Repeat the parameter for several values; a comma is part of a value. */
                 facets?: components["parameters"]["CaseFacets"];
+                /** @description Only reviews from sources of these kinds. Repeat the parameter for several values. */
+                review_source?: components["parameters"]["CaseReviewSourceFilter"];
+                /** @description Only reviews rated (normalised) one of these, 1 to 5: "at or below 2" is `review_rating=1&review_rating=2`. */
+                review_rating?: components["parameters"]["CaseReviewRatingFilter"];
+                /** @description Only reviews in this reply state: `none` (not replied) or `published`. */
+                review_reply?: components["parameters"]["CaseReviewReplyFilter"];
             };
             header?: never;
             path?: never;
@@ -5280,6 +5968,7 @@ export interface operations {
                      *         "waiting": 11,
                      *         "resolved": 230,
                      *         "escalated": 3,
+                     *         "reviews": 18,
                      *         "follow_ups_due": 4
                      *       }
                      *     }
@@ -5493,6 +6182,7 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["MessageCreate"];
+                "multipart/form-data": components["schemas"]["MessageForm"];
             };
         };
         responses: {
@@ -5505,7 +6195,26 @@ export interface operations {
                     "application/json": components["schemas"]["CaseData"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description The request is malformed or a field is not valid (`invalid_request`): the checks of every JSON body, a file that is empty or not an image or PDF, more than 5 files or more than 50 on the case (`fields.attachments`), a `version` part that is not a whole number (`fields.version`), or a malformed multipart form or a part that is not a field of the message or `attachments`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "invalid_request",
+                     *         "message": "notes.exe is not an image or a PDF",
+                     *         "fields": {
+                     *           "attachments": "notes.exe is not an image or a PDF"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -5526,7 +6235,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            413: components["responses"]["TooLarge"];
+            /** @description The JSON body, the whole multipart form, or one file is over the server's limit (`too_large`; for a file, `fields.attachments` names it). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "too_large",
+                     *         "message": "invoice.pdf is too large",
+                     *         "fields": {
+                     *           "attachments": "file too large: invoice.pdf"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The case lifecycle does not allow the `status` change (`invalid_transition`, `fields.status`). */
             422: {
                 headers: {
@@ -7262,7 +7990,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OutboxSummaryList"];
+                    "application/json": components["schemas"]["OutboxMailList"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -7313,6 +8041,231 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            500: components["responses"]["InternalError"];
+        };
+    };
+    ingestReviews: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The review source's id. */
+                "X-Kaiku-Source": string;
+                /** @description Unix seconds when the delivery was signed. */
+                "X-Kaiku-Timestamp": string;
+                /** @description `sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`. */
+                "X-Kaiku-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reviews": [
+                 *         {
+                 *           "external_id": "r-1001",
+                 *           "rating": 2,
+                 *           "author": "Pia",
+                 *           "title": "Cold soup",
+                 *           "text": "The soup was cold and nobody came.",
+                 *           "url": "https://reviews.example.com/r-1001"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReviewDelivery"];
+            };
+        };
+        responses: {
+            /** @description What became of each review, in the delivery's order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestResultList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description The source is unknown or disabled (`unknown_source`), the delivery is unsigned (`unsigned`), its timestamp is not a number (`bad_timestamp`) or outside the five-minute window (`stale_timestamp`), or the signature does not match (`bad_signature`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            413: components["responses"]["TooLarge"];
+            /** @description The body is no review payload, has no reviews, or more than 500 (`bad_payload`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listReviewSources: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sources. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewSourceList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createReviewSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Trustpilot",
+                 *       "kind": "trustpilot",
+                 *       "reply_approval": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReviewSourceCreate"];
+            };
+        };
+        responses: {
+            /** @description The new source, with its secret in full (shown only here). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewSourceData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteReviewSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The review source's id.
+                 * @example R7QJ2XK4MZW3TA5L
+                 */
+                id: components["parameters"]["ReviewSourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateReviewSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The review source's id.
+                 * @example R7QJ2XK4MZW3TA5L
+                 */
+                id: components["parameters"]["ReviewSourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "enabled": false,
+                 *       "version": 1
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReviewSourcePatch"];
+            };
+        };
+        responses: {
+            /** @description The source. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewSourceData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    rotateReviewSourceSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The review source's id.
+                 * @example R7QJ2XK4MZW3TA5L
+                 */
+                id: components["parameters"]["ReviewSourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The source with its new secret in full (shown only here). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewSourceData"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -7628,6 +8581,325 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    listResolutionOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The options. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResolutionOptionList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createResolutionOption: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "free_shipping",
+                 *       "name": {
+                 *         "en": "Free shipping",
+                 *         "fi": "Ilmainen toimitus"
+                 *       },
+                 *       "customer_text": {
+                 *         "en": "Your next delivery is free.",
+                 *         "fi": "Seuraava toimitus on ilmainen."
+                 *       },
+                 *       "follow_up_days": 10,
+                 *       "position": 95
+                 *     }
+                 */
+                "application/json": components["schemas"]["ResolutionOptionCreate"];
+            };
+        };
+        responses: {
+            /** @description The new option. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResolutionOptionData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateResolutionOption: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The option's id, e.g. `voucher`. */
+                id: components["parameters"]["ResolutionOptionId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "follow_up_days": 14,
+                 *       "version": 1
+                 *     }
+                 */
+                "application/json": components["schemas"]["ResolutionOptionPatch"];
+            };
+        };
+        responses: {
+            /** @description The changed option. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResolutionOptionData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    grantRemedy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case reference.
+                 * @example K-2026-000042
+                 */
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "option_id": "voucher",
+                 *       "amount": "1 000,50",
+                 *       "message": "Sorry for the trouble: here is a voucher."
+                 *     }
+                 */
+                "application/json": components["schemas"]["GrantCreate"];
+            };
+        };
+        responses: {
+            /** @description Granted: the grant and the case's new version. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantResultData"];
+                };
+            };
+            /** @description Over a limit: the approval request made (`status` `approval_requested`). */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantResultData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getMySpending: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Where the caller stands. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpendingData"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listApprovals: {
+        parameters: {
+            query?: {
+                filter?: "waiting_for_me" | "mine" | "all";
+                /** @description Only with `mine` or `all`. */
+                status?: "waiting" | "approved" | "rejected";
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of requests. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    countApprovals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The count. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalCountData"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getApproval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["ApprovalId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalData"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    decideApproval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["ApprovalId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "action": "change",
+                 *       "amount_minor": 8000,
+                 *       "comment": "80 euros is fair for a scratch.",
+                 *       "version": 1
+                 *     }
+                 */
+                "application/json": components["schemas"]["DecisionCreate"];
+            };
+        };
+        responses: {
+            /** @description The decided request. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            /** @description The amount is over what is left of the approver's monthly limit (`over_monthly_limit`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "over_monthly_limit",
+                     *         "message": "the amount is over what is left of your monthly limit"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+        };
+    };
 }
 type FlattenedDeepRequired<T> = {
     [K in keyof T]-?: FlattenedDeepRequired<T[K] extends unknown[] | undefined | null ? Extract<T[K], unknown[]>[number] : T[K]>;
@@ -7637,6 +8909,8 @@ type ReadonlyArray<T> = [
 ] extends [
     unknown[]
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
+export const pathsApiV1ApprovalsGetParametersQueryFilterValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/approvals"]["get"]["parameters"]["query"]["filter"]> = ["waiting_for_me", "mine", "all"];
+export const pathsApiV1ApprovalsGetParametersQueryStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/approvals"]["get"]["parameters"]["query"]["status"]> = ["waiting", "approved", "rejected"];
 export const fieldIssueCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FieldIssue"]["code"]> = ["required", "invalid_email", "not_allowed", "too_short", "too_long", "too_few", "too_many", "too_small", "too_large", "invalid", "too_many_files", "file_too_large", "empty_file", "wrong_file_type"];
 export const readinessStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Readiness"]["status"]> = ["ready", "not ready"];
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["agent", "manager", "admin"];
@@ -7650,6 +8924,7 @@ export const messageKindValues: ReadonlyArray<FlattenedDeepRequired<components>[
 export const attachmentRefContent_typeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AttachmentRef"]["content_type"]> = ["image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"];
 export const followUpStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FollowUpState"]> = ["scheduled", "asked", "answered", "no_response", "cancelled"];
 export const promiseStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Promise"]["state"]> = ["open", "kept", "broken"];
+export const caseSummaryReview_replyValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CaseSummary"]["review_reply"]> = ["none", "published"];
 export const bulkCaseResultOutcomeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BulkCaseResult"]["outcome"]> = ["ok", "conflict", "invalid_transition", "not_found", "forbidden", "invalid", "failed"];
 export const savedViewFiltersOrderValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SavedViewFilters"]["order"]> = ["asc", "desc"];
 export const savedViewScopeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SavedView"]["scope"]> = ["personal", "team", "everyone"];
@@ -7659,10 +8934,12 @@ export const messageCreateStatusValues: ReadonlyArray<FlattenedDeepRequired<comp
 export const eventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Event"]["type"]> = ["case.created", "case.updated", "case.presence", "notification.created"];
 export const publicCaseStatus_textValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PublicCase"]["status_text"]> = ["received", "being handled", "waiting for your reply", "resolved", "closed"];
 export const publicMessageFromValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PublicMessage"]["from"]> = ["you", "support"];
+export const messageFormKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MessageForm"]["kind"]> = ["reply", "note"];
+export const messageFormStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MessageForm"]["status"]> = ["open", "waiting", "resolved"];
 export const sLAClockKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SLAClock"]["kind"]> = ["first_response", "next_response", "resolution", "final_answer"];
 export const sLAClockStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SLAClock"]["state"]> = ["running", "paused", "met", "breached"];
-export const triggerTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TriggerType"]> = ["case_created", "case_updated", "customer_replied", "sla_warning", "sla_breach", "no_agent_activity", "follow_up_failed"];
-export const conditionFieldValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConditionField"]> = ["status", "priority", "channel", "category", "touchpoint", "tags", "expected_outcome", "assignee_id", "team_id", "escalation_level", "customer_email", "customer_domain", "repeat_complainant", "text", "sla_clock"];
+export const triggerTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TriggerType"]> = ["case_created", "case_updated", "customer_replied", "sla_warning", "sla_breach", "no_agent_activity", "follow_up_failed", "approval_requested"];
+export const conditionFieldValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConditionField"]> = ["status", "priority", "channel", "category", "touchpoint", "tags", "expected_outcome", "assignee_id", "team_id", "escalation_level", "customer_email", "customer_domain", "repeat_complainant", "text", "sla_clock", "option", "amount_minor", "review_rating", "review_source", "review_edited"];
 export const conditionOpValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConditionOp"]> = ["eq", "neq", "in", "not_in", "contains", "not_contains", "gt", "gte", "lt", "lte", "changed", "changed_to", "contains_any", "matches_regex"];
 export const actionTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ActionType"]> = ["set_priority", "assign_team", "assign_agent", "round_robin_team", "raise_escalation", "add_tag", "remove_tag", "notify", "webhook", "apply_sla_policy"];
 export const ruleMatchValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Rule"]["match"]> = ["all", "any"];
@@ -7674,10 +8951,20 @@ export const rulePatchMatchValues: ReadonlyArray<FlattenedDeepRequired<component
 export const actionInputRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ActionInput"]["role"]> = ["agents", "managers", "admins"];
 export const actionInputFallback_roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ActionInput"]["fallback_role"]> = ["agents", "managers", "admins"];
 export const actionInputChannelsValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ActionInput"]["channels"]> = ["app", "email"];
-export const outboxSummaryStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OutboxSummary"]["status"]> = ["sent", "stored", "failed"];
 export const outboxMailStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OutboxMail"]["status"]> = ["sent", "stored", "failed"];
 export const webhookDeliveryStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WebhookDelivery"]["status"]> = ["pending", "delivered", "failed"];
-export const componentsParametersCaseViewValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseView"]> = ["all_open", "unassigned", "mine", "waiting", "resolved", "escalated", "follow_ups_due"];
+export const reviewSourceKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewSourceKind"]> = ["google_business", "trustpilot", "app_store", "google_play", "booking", "generic"];
+export const reviewSourceScale_maxValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewSource"]["scale_max"]> = [5, 10];
+export const ingestResultOutcomeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["IngestResult"]["outcome"]> = ["created", "updated", "unchanged", "deleted", "unknown"];
+export const reviewScale_maxValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Review"]["scale_max"]> = [5, 10];
+export const reviewReply_stateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Review"]["reply_state"]> = ["none", "published"];
+export const grantResultStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["GrantResult"]["status"]> = ["granted", "approval_requested"];
+export const approvalReasonValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Approval"]["reason"]> = ["case", "month"];
+export const approvalStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Approval"]["status"]> = ["waiting", "approved", "rejected"];
+export const decisionCreateActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DecisionCreate"]["action"]> = ["approve", "reject", "change"];
+export const componentsParametersCaseViewValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseView"]> = ["all_open", "unassigned", "mine", "waiting", "resolved", "escalated", "reviews", "follow_ups_due"];
+export const componentsParametersCaseReviewRatingFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseReviewRatingFilter"]> = ["1", "2", "3", "4", "5"];
+export const componentsParametersCaseReviewReplyFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseReviewReplyFilter"]> = ["none", "published"];
 export const componentsParametersCaseSortValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseSort"]> = ["updated_at", "created_at", "priority", "due", "escalation", "follow_up", "relevance"];
 export const componentsParametersCaseOrderValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseOrder"]> = ["asc", "desc"];
-export const componentsParametersCaseFacetsValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseFacets"]> = ["status", "priority", "channel", "category", "touchpoint", "expected_outcome", "tags", "assignee_id", "team_id", "customer_email"];
+export const componentsParametersCaseFacetsValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseFacets"]> = ["status", "priority", "channel", "category", "touchpoint", "expected_outcome", "tags", "assignee_id", "team_id", "customer_email", "review_source", "review_rating", "review_reply"];

@@ -5,6 +5,7 @@ import { teamOf } from '../../stores/staff'
 import { formatDateTime } from '../../format'
 import type { AttachmentRef, Case, CaseMessage, FieldChange, TimelineEvent } from '../../types'
 import { useLabel } from './useLabel'
+import { formatMinor } from '../../remedies'
 
 // The case's conversation and history in one list, and every timeline entry in words.
 
@@ -82,6 +83,7 @@ export function useTimeline(item: Ref<Case | null>, nameOf: (userId: string | un
       case 'changed': {
         const field = data.field ?? ''
         if (field === 'assignee_id' && data.to && data.to === event.actor_id) return t('timeline.claimed', { actor })
+        if (field === 'review_edited') return t('reviews.timelineEdited', { actor })
         return t('timeline.changed', { actor, field: te(`caseFields.${field}`) ? t(`caseFields.${field}`) : field })
       }
       case 'rule_fired':
@@ -110,6 +112,19 @@ export function useTimeline(item: Ref<Case | null>, nameOf: (userId: string | un
         return t(`timeline.${event.type}`, { actor, promise: data.promise ?? '', at: data.due_at ? formatDateTime(data.due_at, locale.value) : '' })
       case 'promise_delayed':
         return t('timeline.promise_delayed', { actor, promise: data.promise ?? '', at: data.to ? formatDateTime(data.to, locale.value) : '' })
+      case 'remedy_granted':
+      case 'remedy_reversed':
+      case 'approval_requested': {
+        const amount = Number(data.amount_minor ?? '0')
+        const money = amount ? formatMinor(amount, data.currency || item.value?.grants?.[0]?.currency || 'EUR', locale.value) : ''
+        const option = (data.option ?? '').replace(/_/g, ' ')
+        const key = { remedy_granted: 'granted', remedy_reversed: 'reversed', approval_requested: 'approvalRequested' }[event.type]
+        return t(`timeline.remedies.${key}`, { actor, option: money ? `${option}, ${money}` : option })
+      }
+      case 'approval_rejected':
+        return t('timeline.remedies.approvalRejected', { actor, comment: data.comment ?? '' })
+      case 'review_deleted':
+        return t('reviews.timelineDeleted', { actor })
       default:
         if (event.type.startsWith('sla_')) return describeSla(event)
         return t('timeline.other', { actor, type: event.type })

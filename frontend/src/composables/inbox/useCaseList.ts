@@ -30,6 +30,7 @@ export function useCaseList(options: { loaded?: () => void } = {}) {
     waiting: null,
     resolved: null,
     follow_ups_due: null,
+    reviews: null,
   })
   const items = ref<CaseSummary[]>([])
   const total = ref(0)

@@ -1,14 +1,15 @@
 import { computed } from 'vue'
 import { useRoute, useRouter, type LocationQueryRaw } from 'vue-router'
 import { CASE_SORTS, CHANNELS, PRIORITIES_URGENT_FIRST, STATUSES, TOUCHPOINTS } from '../../enums'
+import { REVIEW_FILTERS, type ReviewFilter } from '../../reviews'
 import type { CaseChannel, CaseListQuery, CasePriority, CaseSort, CaseStatus, FacetField, InboxView } from '../../types'
 
 // The inbox's state lives in its address (view, search, filters, sort), so a reload, the back
 // button and a shared link show the same list. Every part of the inbox page reads it here.
 
 export type TabView = InboxView | 'all'
-export const VIEWS: TabView[] = ['unassigned', 'mine', 'all_open', 'escalated', 'waiting', 'resolved', 'follow_ups_due', 'all']
-export const COUNTED: InboxView[] = ['unassigned', 'mine', 'all_open', 'escalated', 'waiting', 'resolved', 'follow_ups_due']
+export const VIEWS: TabView[] = ['unassigned', 'mine', 'all_open', 'escalated', 'waiting', 'resolved', 'reviews', 'follow_ups_due', 'all']
+export const COUNTED: InboxView[] = ['unassigned', 'mine', 'all_open', 'escalated', 'waiting', 'resolved', 'reviews', 'follow_ups_due']
 export const DEFAULT_VIEW: TabView = 'unassigned'
 export const PAGE_SIZE = 50
 
@@ -44,7 +45,7 @@ export function useInboxQuery() {
    * split on commas, because a category name may contain one. Addresses from before kept
    * the fixed lists (status, priority, ...) comma-joined; their values never contain a comma.
    */
-  function queryList(key: ListFilter): string[] {
+  function queryList(key: ListFilter | ReviewFilter): string[] {
     const raw = route.query[key]
     const values = (Array.isArray(raw) ? raw : [raw]).filter((v): v is string => typeof v === 'string')
     const split = key === 'category' ? values : values.flatMap((v) => v.split(','))
@@ -73,11 +74,14 @@ export function useInboxQuery() {
     tag: queryString('tag'),
     created_from: queryString('created_from'),
     created_to: queryString('created_to'),
+    review_rating: queryList('review_rating'),
+    review_source: queryList('review_source'),
+    review_reply: queryList('review_reply'),
   }))
   const activeFilterCount = computed(() => {
     const f = filters.value
     return (
-      LIST_FILTERS.reduce((n, key) => n + f[key].length, 0) +
+      [...LIST_FILTERS, ...REVIEW_FILTERS].reduce((n, key) => n + f[key].length, 0) +
       (f.assignee_id ? 1 : 0) +
       (f.team_id ? 1 : 0) +
       (f.tag ? 1 : 0) +
@@ -107,7 +111,10 @@ export function useInboxQuery() {
       created_to: f.created_to || undefined,
       limit,
       cursor: cursor || undefined,
-      facets: FACETS,
+      facets: view.value === 'reviews' ? [...FACETS, ...REVIEW_FILTERS] : FACETS,
+      review_rating: f.review_rating as CaseListQuery['review_rating'],
+      review_source: f.review_source as CaseListQuery['review_source'],
+      review_reply: f.review_reply as CaseListQuery['review_reply'],
     }
     // Without a sort the server orders a search by relevance and a view by its own default
     // (last update; the escalated view by level, then due time).
@@ -130,7 +137,12 @@ export function useInboxQuery() {
     void router.replace({ query: next })
   }
 
-  function toggleValue(key: ListFilter, value: string) {
+  /** Replaces the address's whole query (opening a saved view). */
+  function replaceQuery(next: LocationQueryRaw) {
+    void router.replace({ query: next })
+  }
+
+  function toggleValue(key: ListFilter | ReviewFilter, value: string) {
     const current = filters.value[key]
     const next = current.includes(value) ? current.filter((v) => v !== value) : [...current, value]
     updateQuery({ [key]: next })
@@ -138,9 +150,9 @@ export function useInboxQuery() {
 
   function clearFilters() {
     const changes: Record<string, undefined> = {}
-    for (const key of [...LIST_FILTERS, 'assignee_id', 'team_id', 'tag', 'created_from', 'created_to']) changes[key] = undefined
+    for (const key of [...LIST_FILTERS, ...REVIEW_FILTERS, 'assignee_id', 'team_id', 'tag', 'created_from', 'created_to']) changes[key] = undefined
     updateQuery(changes)
   }
 
-  return { view, q, sort, defaultSort, order, filters, activeFilterCount, searching, apiQuery, updateQuery, toggleValue, clearFilters }
+  return { view, q, sort, defaultSort, order, filters, activeFilterCount, searching, apiQuery, updateQuery, replaceQuery, toggleValue, clearFilters }
 }

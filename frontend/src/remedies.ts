@@ -1,0 +1,214 @@
+// The remedies API: the catalogue of resolution options (Admin → Resolution options), grants
+// on a case, the caller's limits, and approval requests (Approvals). Money is always an
+// integer of minor units (cents); it is never divided into a float, not even for display
+// (see formatMinor).
+import { request } from './api'
+import type { ListMeta } from './types'
+
+export interface Texts {
+  en: string
+  fi: string
+}
+
+export interface ResolutionOption {
+  id: string
+  name: Texts
+  customer_text: Texts
+  has_amount: boolean
+  reason_required: boolean
+  follow_up_days: number
+  position: number
+  active: boolean
+  updated_at: string
+  version: number
+}
+
+export interface ResolutionOptionCreate {
+  id: string
+  name: Texts
+  customer_text: Texts
+  has_amount: boolean
+  reason_required: boolean
+  follow_up_days: number
+  position: number
+}
+
+export type ResolutionOptionPatch = Partial<Omit<ResolutionOptionCreate, 'id'>> & { active?: boolean; version: number }
+
+export interface Grant {
+  id: string
+  option_id: string
+  amount_minor: number
+  currency: string
+  message: string
+  granted_by_id: string
+  granted_by: string
+  approved_by?: string
+  approval_id?: string
+  reverses?: string
+  at: string
+}
+
+export type ApprovalStatus = 'waiting' | 'approved' | 'rejected'
+
+export interface Approval {
+  id: string
+  case_id: string
+  case_subject: string
+  customer_name: string
+  expected_outcome: string
+  option_id: string
+  amount_minor: number
+  decided_amount_minor: number
+  currency: string
+  message: string
+  reason: 'case' | 'month'
+  requested_by_id: string
+  requested_by_name: string
+  status: ApprovalStatus
+  decided_by_name?: string
+  comment?: string
+  created_at: string
+  decided_at?: string
+  may_decide: boolean
+  version: number
+}
+
+export interface GrantResult {
+  status: 'granted' | 'approval_requested'
+  grant?: Grant
+  approval?: Approval
+  case_version: number
+}
+
+export interface Spending {
+  month: string
+  spent_minor: number
+  monthly_limit_minor: number
+  case_limit_minor: number
+  currency: string
+  minor_digits: number
+}
+
+export type ApprovalFilter = 'waiting_for_me' | 'mine' | 'all'
+
+export interface ApprovalListMeta {
+  total: number
+  next_cursor: string
+}
+
+export interface Decision {
+  action: 'approve' | 'reject' | 'change'
+  amount_minor?: number
+  comment?: string
+  version: number
+}
+
+export function listResolutionOptions(signal?: AbortSignal) {
+  return request<ResolutionOption[], ListMeta>('GET', '/resolution-options', { signal }).then((r) => r.data ?? [])
+}
+
+export function createResolutionOption(body: ResolutionOptionCreate) {
+  return request<ResolutionOption>('POST', '/resolution-options', { body }).then((r) => r.data)
+}
+
+export function updateResolutionOption(id: string, body: ResolutionOptionPatch) {
+  return request<ResolutionOption>('PATCH', `/resolution-options/${encodeURIComponent(id)}`, { body }).then((r) => r.data)
+}
+
+export function grantRemedy(caseId: string, body: { option_id?: string; amount_minor?: number; message?: string; reverses?: string }) {
+  return request<GrantResult>('POST', `/cases/${encodeURIComponent(caseId)}/resolution`, { body }).then((r) => r.data)
+}
+
+export function mySpending(signal?: AbortSignal) {
+  return request<Spending>('GET', '/me/spending', { signal }).then((r) => r.data)
+}
+
+export function listApprovals(filter: ApprovalFilter, status = '', cursor = '', signal?: AbortSignal) {
+  const query: Record<string, string> = { filter }
+  if (status) query.status = status
+  if (cursor) query.cursor = cursor
+  return request<Approval[], ApprovalListMeta>('GET', '/approvals', { query, signal })
+}
+
+export function approvalCount(signal?: AbortSignal) {
+  return request<{ waiting_for_me: number }>('GET', '/approvals/count', { signal }).then((r) => r.data.waiting_for_me)
+}
+
+export function decideApproval(id: string, body: Decision) {
+  return request<Approval>('POST', `/approvals/${encodeURIComponent(id)}/decision`, { body }).then((r) => r.data)
+}
+
+/**
+ * Formats minor units as money in the locale without dividing into a float: the integer is
+ * written as a decimal string ("1000.50") and Intl.NumberFormat formats that string exactly.
+ * formatMinor(100050, 'EUR', 'fi') === '1 000,50 €' (with no-break spaces).
+ */
+export function formatMinor(minor: number, currency: string, locale: string): string {
+  const code = (currency || 'EUR').toUpperCase()
+  let formatter: Intl.NumberFormat
+  try {
+    formatter = new Intl.NumberFormat(locale, { style: 'currency', currency: code })
+  } catch {
+    formatter = new Intl.NumberFormat(locale, { minimumFractionDigits: 2 })
+  }
+  const digits = formatter.resolvedOptions().maximumFractionDigits ?? 2
+  const negative = minor < 0
+  let text = String(Math.abs(Math.trunc(minor))).padStart(digits + 1, '0')
+  if (digits > 0) text = `${text.slice(0, -digits)}.${text.slice(-digits)}`
+  // A decimal string is formatted exactly (Intl.NumberFormat v3); the lib types lag behind.
+  return formatter.format(((negative ? '-' : '') + text) as unknown as number)
+}
+
+/**
+ * Reads an amount a person typed into minor units, by the same rule as the server
+ * (remedies.ParseAmount): the locale's decimal mark ('.' in English, ',' in Finnish), or the
+ * other mark when it is the only one, once, and not followed by exactly three digits
+ * ("1000.50" in Finnish, "12,5" in English). More decimals than the currency has, a negative
+ * or a value over 2^53-1 minor units give null: refused, never rounded.
+ */
+export function parseAmount(text: string, digits: number, locale: string): number | null {
+  const s = text.trim().replace(/[\s\u00a0\u202f]/g, '')
+  if (!s) return null
+  let decimal = locale === 'fi' ? ',' : '.'
+  let group = locale === 'fi' ? '.' : ','
+  if (!s.includes(decimal) && s.split(group).length === 2 && s.length - s.indexOf(group) - 1 !== 3) {
+    ;[decimal, group] = [group, decimal]
+  }
+  let whole = s
+  let frac = ''
+  const at = s.indexOf(decimal)
+  if (at >= 0) {
+    whole = s.slice(0, at)
+    frac = s.slice(at + 1)
+    if (!frac || frac.includes(decimal) || frac.includes(group)) return null
+  }
+  if (whole.includes(group)) {
+    const groups = whole.split(group)
+    if (groups.some((g, i) => (i === 0 ? g.length === 0 || g.length > 3 : g.length !== 3))) return null
+    whole = groups.join('')
+  }
+  if (frac.length > digits) return null
+  const all = (whole || '0') + frac.padEnd(digits, '0')
+  if (!/^\d+$/.test(all)) return null
+  const trimmed = all.replace(/^0+(?=\d)/, '')
+  // Compare as text first, so nothing is ever read past the last exact integer.
+  if (trimmed.length > 16 || (trimmed.length === 16 && trimmed > String(Number.MAX_SAFE_INTEGER))) return null
+  return Number(trimmed)
+}
+
+/** What a role may grant in a calendar month unless an admin sets the person's own limit
+ * (models.DefaultMonthlyLimit on the server). */
+export const DEFAULT_MONTHLY_LIMIT: Record<'agent' | 'manager' | 'admin', number> = {
+  agent: 100_000,
+  manager: 2_000_000,
+  admin: 10_000_000,
+}
+
+/** Minor units as plain decimal text for an input ("1000.50"), without a float. */
+export function minorToInput(minor: number, digits: number): string {
+  const negative = minor < 0
+  let text = String(Math.abs(Math.trunc(minor))).padStart(digits + 1, '0')
+  if (digits > 0) text = `${text.slice(0, -digits)}.${text.slice(-digits)}`
+  return (negative ? '-' : '') + text
+}

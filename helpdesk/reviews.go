@@ -1,0 +1,424 @@
+package helpdesk
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/kaiku-helpdesk/kaiku/escalation"
+	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/reviews"
+	"github.com/kaiku-helpdesk/kaiku/store"
+)
+
+// Reviews is online reviews: the sources admins configure and the signed webhook that turns
+// each review into a case of channel review (and an edit or a deletion into a change of it).
+type Reviews struct {
+	store  *store.Store
+	cases  *Cases
+	sealer *reviews.Sealer
+	logger *slog.Logger
+	now    Clock
+}
+
+// NewReviews wires the review use cases. secretKey (32 bytes) seals source secrets; nil
+// takes a random key that lives as long as the process (tests).
+func NewReviews(st *store.Store, cases *Cases, secretKey []byte, logger *slog.Logger, now Clock) (*Reviews, error) {
+	if secretKey == nil {
+		secretKey = make([]byte, 32)
+		if _, err := rand.Read(secretKey); err != nil {
+			return nil, err
+		}
+	}
+	sealer, err := reviews.NewSealer(secretKey)
+	if err != nil {
+		return nil, err
+	}
+	return &Reviews{store: st, cases: cases, sealer: sealer, logger: logger, now: now}, nil
+}
+
+// --- sources ----------------------------------------------------------------------------------
+
+// ListSources returns every source; agents see them too (the inbox's source filter names them).
+func (r *Reviews) ListSources(ctx context.Context, p *Principal) ([]models.ReviewSource, error) {
+	if err := p.Require(models.RoleAgent); err != nil {
+		return nil, err
+	}
+	return r.store.ListReviewSources(ctx)
+}
+
+// CreateSource adds a source and returns it with its signing secret: the only time the secret
+// is shown.
+func (r *Reviews) CreateSource(ctx context.Context, p *Principal, req models.ReviewSourceCreate) (*models.ReviewSource, string, error) {
+	if err := p.Require(models.RoleAdmin); err != nil {
+		return nil, "", err
+	}
+	kind := models.ReviewSourceKind(req.Kind)
+	now := r.now()
+	src := &models.ReviewSource{ID: newID(), Name: strings.TrimSpace(req.Name), Kind: kind, ScaleMax: kind.ScaleMax(),
+		ReplyLimit: req.ReplyLimit, ReplyApproval: req.ReplyApproval, Enabled: true, CreatedAt: now, UpdatedAt: now, Version: 1}
+	if src.ReplyLimit == 0 {
+		src.ReplyLimit = kind.DefaultReplyLimit()
+	}
+	secret := r.seal(src)
+	if err := r.store.InsertReviewSource(ctx, src); err != nil {
+		return nil, "", err
+	}
+	return src, secret, nil
+}
+
+func (r *Reviews) seal(src *models.ReviewSource) string {
+	secret := reviews.NewSecret()
+	src.SecretSealed = r.sealer.Seal(src.ID, secret)
+	src.SecretHint = secret[len(secret)-4:]
+	return secret
+}
+
+// PatchSource changes a source's name, reply limit, approval or whether it is enabled.
+func (r *Reviews) PatchSource(ctx context.Context, p *Principal, id string, req models.ReviewSourcePatch) (*models.ReviewSource, error) {
+	if err := p.Require(models.RoleAdmin); err != nil {
+		return nil, err
+	}
+	src, err := r.store.UpdateReviewSource(ctx, id, func(s *models.ReviewSource) error {
+		if s.Version != req.Version {
+			return models.StaleVersion("review source", s.Version)
+		}
+		if req.Name != nil {
+			s.Name = strings.TrimSpace(*req.Name)
+		}
+		if req.ReplyLimit != nil {
+			s.ReplyLimit = *req.ReplyLimit
+		}
+		if req.ReplyApproval != nil {
+			s.ReplyApproval = *req.ReplyApproval
+		}
+		if req.Enabled != nil {
+			s.Enabled = *req.Enabled
+		}
+		s.UpdatedAt = r.now()
+		return nil
+	})
+	return src, notFoundAs(err, "review source")
+}
+
+// RotateSecret gives a source a fresh secret and returns it (shown once); deliveries signed
+// with the old one are refused from then on.
+func (r *Reviews) RotateSecret(ctx context.Context, p *Principal, id string) (*models.ReviewSource, string, error) {
+	if err := p.Require(models.RoleAdmin); err != nil {
+		return nil, "", err
+	}
+	var secret string
+	src, err := r.store.UpdateReviewSource(ctx, id, func(s *models.ReviewSource) error {
+		secret = r.seal(s)
+		s.UpdatedAt = r.now()
+		return nil
+	})
+	if err != nil {
+		return nil, "", notFoundAs(err, "review source")
+	}
+	return src, secret, nil
+}
+
+// DeleteSource removes a source; its review cases stay, and its deliveries are refused.
+func (r *Reviews) DeleteSource(ctx context.Context, p *Principal, id string) error {
+	if err := p.Require(models.RoleAdmin); err != nil {
+		return err
+	}
+	if _, err := r.store.GetReviewSource(ctx, id); err != nil {
+		return notFoundAs(err, "review source")
+	}
+	return r.store.DeleteReviewSource(ctx, id)
+}
+
+// --- ingestion --------------------------------------------------------------------------------
+
+// Delivery is one signed webhook request as it arrived.
+type Delivery struct {
+	SourceID  string
+	Timestamp string
+	Signature string
+	Body      []byte
+}
+
+// Ingest outcomes of one review.
+const (
+	IngestCreated   = "created"
+	IngestUpdated   = "updated"
+	IngestUnchanged = "unchanged"
+	IngestDeleted   = "deleted"
+	IngestUnknown   = "unknown" // a deletion of a review Kaiku never had
+)
+
+// IngestResult is what became of one review of a delivery.
+type IngestResult struct {
+	ExternalID string `json:"external_id"`
+	CaseID     string `json:"case_id,omitempty"`
+	Outcome    string `json:"outcome"`
+}
+
+// ingestConcurrency bounds how many reviews of one delivery are worked at once: enough that
+// their writes share group commits, few enough to leave the database to other requests.
+const ingestConcurrency = 8
+
+// Ingest checks a delivery's source and signature, reads every review in it (refusing the
+// whole delivery if any is malformed, so nothing is half-stored) and files each: a new review
+// becomes a case, a known one is left alone, updated (an edit) or marked deleted. Repeating a
+// delivery is harmless.
+func (r *Reviews) Ingest(ctx context.Context, d Delivery) ([]IngestResult, error) {
+	src, err := r.checkDelivery(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	items, err := reviews.Parse(d.Body, src.ScaleMax)
+	var itemErrs reviews.ItemErrors
+	var formatErr *reviews.FormatError
+	switch {
+	case errors.As(err, &itemErrs):
+		return nil, models.Invalid("some reviews of the delivery are not valid; nothing was stored", itemErrs)
+	case errors.As(err, &formatErr):
+		return nil, models.Unprocessable("bad_payload", formatErr.Message)
+	case err != nil:
+		return nil, err
+	}
+	// One delivery naming a review twice keeps its last version of it.
+	last := map[string]int{}
+	for i, it := range items {
+		last[it.ExternalID] = i
+	}
+	results := make([]IngestResult, len(items))
+	errs := make([]error, len(items))
+	sem := make(chan struct{}, ingestConcurrency)
+	var wg sync.WaitGroup
+	for i, it := range items {
+		if last[it.ExternalID] != i {
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			results[i], errs[i] = r.file(ctx, src, it)
+		}()
+	}
+	wg.Wait()
+	for i, it := range items {
+		if j := last[it.ExternalID]; j != i {
+			results[i] = IngestResult{ExternalID: it.ExternalID, CaseID: results[j].CaseID, Outcome: IngestUnchanged}
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+// checkDelivery finds the source and checks the signature. Every refusal is a 401 that says
+// why, except a source that is unknown, deleted or disabled, which is refused as unknown.
+func (r *Reviews) checkDelivery(ctx context.Context, d Delivery) (*models.ReviewSource, error) {
+	if d.SourceID == "" {
+		return nil, models.Unauthorized("unknown_source", "name the review source in the "+reviews.HeaderSource+" header")
+	}
+	src, err := r.store.GetReviewSource(ctx, d.SourceID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !src.Enabled) {
+		return nil, models.Unauthorized("unknown_source", "no enabled review source has this id")
+	}
+	if err != nil {
+		return nil, err
+	}
+	secret, err := r.sealer.Open(src.ID, src.SecretSealed)
+	if err != nil {
+		return nil, err
+	}
+	if err := reviews.Verify(secret, d.Timestamp, d.Signature, d.Body, r.now()); err != nil {
+		code := "bad_signature"
+		switch {
+		case errors.Is(err, reviews.ErrStale):
+			code = "stale_timestamp"
+		case errors.Is(err, reviews.ErrMissingSignature):
+			code = "unsigned"
+		case errors.Is(err, reviews.ErrBadTimestamp):
+			code = "bad_timestamp"
+		}
+		return nil, models.Unauthorized(code, err.Error())
+	}
+	return src, nil
+}
+
+// file stores one review: its key document first (the natural key, so of two deliveries of a
+// new review only one claims it), then the case under the reference the key names. A crash in
+// between leaves a key whose case is missing; the next delivery files the case under it.
+func (r *Reviews) file(ctx context.Context, src *models.ReviewSource, it reviews.Item) (IngestResult, error) {
+	res := IngestResult{ExternalID: it.ExternalID}
+	keyID := reviews.KeyID(src.ID, it.ExternalID)
+	key, err := r.store.GetReviewKey(ctx, keyID)
+	if errors.Is(err, store.ErrNotFound) {
+		if it.Deleted {
+			res.Outcome = IngestUnknown
+			return res, nil
+		}
+		ref, err := r.cases.nextReference(ctx, r.now())
+		if err != nil {
+			return res, err
+		}
+		key, err = r.store.ClaimReviewKey(ctx, &store.ReviewKey{ID: keyID, SourceID: src.ID, CaseID: ref, CreatedAt: r.now()})
+		if err == nil {
+			return r.create(ctx, src, it, key, res)
+		}
+		if !errors.Is(err, store.ErrDuplicate) {
+			return res, err
+		}
+	} else if err != nil {
+		return res, err
+	}
+	c, err := r.store.GetCase(ctx, key.CaseID)
+	if errors.Is(err, store.ErrNotFound) {
+		if it.Deleted {
+			res.Outcome = IngestUnknown
+			return res, nil
+		}
+		return r.create(ctx, src, it, key, res)
+	}
+	if err != nil {
+		return res, err
+	}
+	res.CaseID = c.ID
+	return r.change(ctx, src, it, c, res)
+}
+
+func (r *Reviews) create(ctx context.Context, src *models.ReviewSource, it reviews.Item, key *store.ReviewKey, res IngestResult) (IngestResult, error) {
+	now := r.now()
+	same := func(stored *models.Case) bool {
+		return stored.Review != nil && stored.Review.SourceID == src.ID && stored.Review.ExternalID == it.ExternalID
+	}
+	c, err := r.cases.fileNew(ctx, newCase{
+		reference:   key.CaseID,
+		sameRequest: same,
+		build:       func(id string) *models.Case { return newReviewCase(id, src, it, now) },
+		announce:    r.cases.publish(EventCaseCreated, nil),
+	})
+	if err != nil {
+		return res, err
+	}
+	if c.ID != key.CaseID {
+		if err := r.store.PointReviewKey(ctx, key.ID, c.ID); err != nil {
+			return res, err
+		}
+	}
+	res.CaseID, res.Outcome = c.ID, IngestCreated
+	return res, nil
+}
+
+// newReviewCase is the case a new review becomes.
+func newReviewCase(id string, src *models.ReviewSource, it reviews.Item, now time.Time) *models.Case {
+	author := it.Author
+	if author == "" {
+		author = "Anonymous"
+	}
+	c := models.NewCase(id, models.CaseCreate{Subject: reviewSubject(it, src), Description: it.Text,
+		Customer: models.CustomerCreate{Name: author}, Channel: models.ChannelReview}, models.Actor{Name: src.Name}, now)
+	rv := reviewOf(src, it, now)
+	c.Review = &rv
+	c.Timeline[0].Data["source"] = src.Name
+	return c
+}
+
+func reviewOf(src *models.ReviewSource, it reviews.Item, now time.Time) models.Review {
+	posted := it.PostedAt
+	if posted.IsZero() {
+		posted = now
+	}
+	state := models.ReplyNone
+	if it.Replied {
+		state = models.ReplyPublished
+	}
+	return models.Review{SourceID: src.ID, SourceKind: src.Kind, SourceName: src.Name, ExternalID: it.ExternalID,
+		Rating: models.NormalizeRating(it.Rating, src.ScaleMax), RatingOriginal: it.Rating, ScaleMax: src.ScaleMax,
+		Author: it.Author, Title: it.Title, Text: it.Text, URL: it.URL, Language: it.Language,
+		ReplyState: state, PostedAt: posted, SourceUpdated: now}
+}
+
+// reviewSubject is the inbox line of a review: its title, else its first words.
+func reviewSubject(it reviews.Item, src *models.ReviewSource) string {
+	s := strings.Join(strings.Fields(it.Title), " ")
+	if s == "" {
+		s = strings.Join(strings.Fields(it.Text), " ")
+	}
+	if s == "" {
+		s = "Review on " + src.Name
+	}
+	return clip(s, 120)
+}
+
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:n-1])) + "…"
+}
+
+// summary is a review as the timeline shows one side of an edit.
+func summary(rv *models.Review) string {
+	s := models.RatingText(rv.RatingOriginal) + "/" + models.RatingText(float64(rv.ScaleMax))
+	if t := strings.TrimSpace(rv.Title + " " + rv.Text); t != "" {
+		s += " · " + clip(t, 300)
+	}
+	return s
+}
+
+// change applies a redelivered review to its case: nothing when it is the same, an edit
+// recorded on the timeline (from and to) when it differs, a mark when it was deleted.
+func (r *Reviews) change(ctx context.Context, src *models.ReviewSource, it reviews.Item, c *models.Case, res IngestResult) (IngestResult, error) {
+	if c.Review == nil {
+		return res, models.Conflict("not_a_review", "the case this review points at is no review")
+	}
+	now := r.now()
+	actor := models.Actor{Name: src.Name}
+	if it.Deleted {
+		if c.Review.DeletedAt != nil {
+			res.Outcome = IngestUnchanged
+			return res, nil
+		}
+		_, err := r.cases.write(ctx, c.ID, writeSpec{trigger: escalation.TriggerCaseUpdated,
+			announce: r.cases.publish(EventCaseUpdated, nil)}, func(c *models.Case) error {
+			c.Review.DeletedAt = &now
+			c.Timeline = append(c.Timeline, models.TimelineEvent{At: now, Actor: actor.Name, Type: "review_deleted"})
+			c.UpdatedAt = now
+			return nil
+		})
+		res.Outcome = IngestDeleted
+		return res, err
+	}
+	next := reviewOf(src, it, now)
+	old := c.Review
+	if old.DeletedAt == nil && old.RatingOriginal == next.RatingOriginal && old.Text == next.Text && old.Title == next.Title &&
+		old.Author == next.Author && old.URL == next.URL && (!it.Replied || old.ReplyState == models.ReplyPublished) {
+		res.Outcome = IngestUnchanged
+		return res, nil
+	}
+	_, err := r.cases.write(ctx, c.ID, writeSpec{trigger: escalation.TriggerCaseUpdated,
+		announce: r.cases.publish(EventCaseUpdated, nil)}, func(c *models.Case) error {
+		prev := *c.Review
+		next.PostedAt, next.Edits = prev.PostedAt, prev.Edits+1
+		if prev.ReplyState == models.ReplyPublished {
+			next.ReplyState = models.ReplyPublished
+		}
+		c.Review = &next
+		c.Description = next.Text
+		c.Customer.Name = next.Author
+		if c.Customer.Name == "" {
+			c.Customer.Name = "Anonymous"
+		}
+		c.Timeline = append(c.Timeline, models.TimelineEvent{At: now, Actor: actor.Name, Type: "changed",
+			Data: map[string]string{"field": models.ReviewEditedField, "from": summary(&prev), "to": summary(&next)}})
+		c.UpdatedAt = now
+		return nil
+	})
+	res.Outcome = IngestUpdated
+	return res, err
+}

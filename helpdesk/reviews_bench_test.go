@@ -1,0 +1,143 @@
+package helpdesk_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kaiku-helpdesk/kaiku/helpdesk"
+	"github.com/kaiku-helpdesk/kaiku/mail"
+	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/reviews"
+	"github.com/kaiku-helpdesk/kaiku/search"
+	"github.com/kaiku-helpdesk/kaiku/store"
+	"github.com/kaiku-helpdesk/kaiku/store/storetest"
+)
+
+// BenchmarkReviewIngest delivers signed review batches from 16 clients at once through the
+// whole use case (signature, parsing, key documents, cases with the shipped rules and SLA
+// clocks, the index), then redelivers every batch, and counts the cases: none may be lost
+// and none doubled. Beside it, the floor: a raw InsertMany of as many case documents.
+//
+//	go test ./helpdesk/ -run '^$' -bench BenchmarkReviewIngest -benchtime 1x
+func BenchmarkReviewIngest(b *testing.B) {
+	const clients, batches, batchSize = 16, 4, 50
+	ctx := context.Background()
+	now := func() time.Time { return monday9 }
+	env := storetest.StartWith(b, b.TempDir(), store.Options{SingleWriter: true, Now: now})
+	idx, err := search.OpenBleve(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { idx.Close() })
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	mailer, err := mail.New(env.Store, mail.Config{}, mail.Options{Clock: now, Logger: logger})
+	if err != nil {
+		b.Fatal(err)
+	}
+	hd, err := helpdesk.New(helpdesk.Deps{Store: env.Store, Index: idx, Mailer: mailer, Logger: logger, Clock: now,
+		BaseURL: "https://help.example.com", Currency: "EUR", Limits: helpdesk.DefaultIntakeLimits})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := hd.SLA.EnsureDefaultPolicy(ctx); err != nil {
+		b.Fatal(err)
+	}
+	if err := hd.Rules.EnsureDefaultRules(ctx); err != nil {
+		b.Fatal(err)
+	}
+	admin := &helpdesk.Principal{User: storetest.NewUser(storetest.WithRole(models.RoleAdmin))}
+
+	var ingestTime, redeliverTime, floorTime time.Duration
+	total := 0
+	for i := range b.N {
+		src, secret, err := hd.Reviews.CreateSource(ctx, admin, models.ReviewSourceCreate{Name: fmt.Sprintf("Bench %d", i), Kind: "generic"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		bodies := make([][]byte, clients*batches)
+		for k := range bodies {
+			items := make([]string, batchSize)
+			for j := range items {
+				items[j] = fmt.Sprintf(`{"external_id":"r%d-%d","rating":%d,"author":"Guest %d","title":"Stay %d","text":"The room was fine but the breakfast ran out early."}`, k, j, 1+j%5, j, k)
+			}
+			bodies[k] = []byte(`{"reviews":[` + strings.Join(items, ",") + `]}`)
+		}
+		before, err := env.Store.CountCases(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		deliverAll := func(want string) time.Duration {
+			start := time.Now()
+			var wg sync.WaitGroup
+			errs := make(chan error, clients)
+			for c := range clients {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for k := c * batches; k < (c+1)*batches; k++ {
+						ts := now().Unix()
+						res, err := hd.Reviews.Ingest(ctx, helpdesk.Delivery{SourceID: src.ID, Timestamp: strconv.FormatInt(ts, 10),
+							Signature: reviews.Sign(secret, ts, bodies[k]), Body: bodies[k]})
+						if err != nil {
+							errs <- err
+							return
+						}
+						for _, r := range res {
+							if r.Outcome != want {
+								errs <- fmt.Errorf("%s: %s, want %s", r.ExternalID, r.Outcome, want)
+								return
+							}
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				b.Fatal(err)
+			}
+			return time.Since(start)
+		}
+		ingestTime += deliverAll(helpdesk.IngestCreated)
+		redeliverTime += deliverAll(helpdesk.IngestUnchanged)
+		after, err := env.Store.CountCases(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := clients * batches * batchSize
+		if got := int(after - before); got != n {
+			b.Fatalf("%d review cases after delivering %d reviews twice (lost or doubled)", got, n)
+		}
+		total += n
+
+		// The floor: the same number of case documents, inserted raw in batches of 1,000.
+		docs := make([]any, n)
+		for k := range docs {
+			c := models.NewCase(fmt.Sprintf("F-%d-%d", i, k), models.CaseCreate{Subject: "Stay", Description: "The room was fine but the breakfast ran out early.",
+				Customer: models.CustomerCreate{Name: "Guest"}, Channel: models.ChannelReview}, models.Actor{Name: "Bench"}, now())
+			c.Review = &models.Review{SourceID: src.ID, SourceKind: models.SourceGeneric, ExternalID: strconv.Itoa(k), Rating: 3, RatingOriginal: 3, ScaleMax: 5}
+			docs[k] = c
+		}
+		start := time.Now()
+		for len(docs) > 0 {
+			k := min(len(docs), 1000)
+			if _, err := env.Store.Database().Collection("floor_cases").InsertMany(ctx, docs[:k]); err != nil {
+				b.Fatal(err)
+			}
+			docs = docs[k:]
+		}
+		floorTime += time.Since(start)
+	}
+	b.ReportMetric(float64(total)/ingestTime.Seconds(), "reviews/s")
+	b.ReportMetric(float64(total)/redeliverTime.Seconds(), "redelivered/s")
+	b.ReportMetric(float64(total)/floorTime.Seconds(), "floor-inserts/s")
+	b.ReportMetric(0, "lost")
+	b.ReportMetric(0, "duplicates")
+}

@@ -1,0 +1,48 @@
+package models
+
+import (
+	"strconv"
+	"time"
+)
+
+// Grant is one remedy given to the customer on a case: an entry inside the case, never edited.
+// A reversal is a grant of its own whose Reverses names the entry it undoes and whose amount is
+// the negative of that entry's. Amounts are integer minor units of Currency (cents for EUR).
+type Grant struct {
+	ID          string    `bson:"id" json:"id"`
+	OptionID    string    `bson:"option_id" json:"option_id"`
+	AmountMinor int64     `bson:"amount_minor" json:"amount_minor"`
+	Currency    string    `bson:"currency" json:"currency"`
+	Message     string    `bson:"message" json:"message"`
+	GrantedByID string    `bson:"granted_by_id" json:"granted_by_id"`
+	GrantedBy   string    `bson:"granted_by" json:"granted_by"`
+	ApprovedBy  string    `bson:"approved_by,omitempty" json:"approved_by,omitempty"`
+	ApprovalID  string    `bson:"approval_id,omitempty" json:"approval_id,omitempty"`
+	Reverses    string    `bson:"reverses,omitempty" json:"reverses,omitempty"`
+	At          time.Time `bson:"at" json:"at"`
+}
+
+// GrantedTotal is the net money granted on the case so far (reversals included).
+func (c *Case) GrantedTotal() int64 {
+	var total int64
+	for _, g := range c.Grants {
+		total += g.AmountMinor
+	}
+	return total
+}
+
+// AddGrant records g on the case and on its timeline, beside the outcome the customer expected.
+func (c *Case) AddGrant(g Grant) {
+	c.Grants = append(c.Grants, g)
+	typ := "remedy_granted"
+	if g.Reverses != "" {
+		typ = "remedy_reversed"
+	}
+	data := map[string]string{"grant_id": g.ID, "option": g.OptionID, "amount_minor": strconv.FormatInt(g.AmountMinor, 10),
+		"currency": g.Currency, "expected_outcome": c.ExpectedOutcome}
+	if g.ApprovedBy != "" {
+		data["approved_by"] = g.ApprovedBy
+	}
+	c.Timeline = append(c.Timeline, TimelineEvent{At: g.At, ActorID: g.GrantedByID, Actor: g.GrantedBy, Type: typ, Data: data})
+	c.UpdatedAt = g.At
+}

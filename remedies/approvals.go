@@ -1,0 +1,287 @@
+package remedies
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/search"
+)
+
+// The approval requests have a search index of their own, built on the case index's schema:
+// ID, Subject (the case's subject), CustomerName, Status (the request's), Category (the
+// option), AssigneeID (the requester), Tags (who may decide), Touchpoint (the case), TeamID
+// (who decided), CreatedAt and UpdatedAt. Lists and counts come from it, the documents of a
+// page by _id from the database.
+
+// approvalDoc is what the approvals index keeps of a request.
+func approvalDoc(a *Approval) search.CaseDoc {
+	updated := a.CreatedAt
+	if a.DecidedAt != nil {
+		updated = *a.DecidedAt
+	}
+	approvers := a.ApproverIDs
+	if approvers == nil {
+		approvers = []string{}
+	}
+	return search.CaseDoc{ID: a.ID, Subject: a.CaseSubject, Body: a.Message + "\n" + a.Comment, CustomerName: a.CustomerName,
+		Status: a.Status, Category: a.OptionID, AssigneeID: a.RequestedByID, Tags: approvers, Touchpoint: a.CaseID,
+		TeamID: a.DecidedByID, CreatedAt: a.CreatedAt, UpdatedAt: updated, Version: a.Version}
+}
+
+// indexApproval puts a request into its index; a failure is logged (RebuildApprovalIndex
+// catches up at the next start).
+func (s *Service) indexApproval(ctx context.Context, a *Approval) {
+	if err := s.Index.Upsert(ctx, approvalDoc(a)); err != nil {
+		s.Logger.Warn("approval request not indexed", "approval", a.ID, "err", err)
+	}
+}
+
+// Approval list filters.
+const (
+	FilterWaitingForMe = "waiting_for_me"
+	FilterMine         = "mine" // requested by me
+	FilterAll          = "all"  // managers and admins
+)
+
+// ApprovalQuery selects approval requests.
+type ApprovalQuery struct {
+	Filter string // FilterWaitingForMe (the default), FilterMine, FilterAll
+	Status string // "" for any
+	Limit  int
+	Cursor string
+}
+
+// ApprovalPage is one page of requests and the total.
+type ApprovalPage struct {
+	Items      []Approval
+	Total      int
+	NextCursor string
+}
+
+// visible says whether u may see a: its requester, and managers and admins.
+func visible(u *models.User, a *Approval) bool {
+	return a.RequestedByID == u.ID || u.Role.AtLeast(models.RoleManager) || slices.Contains(a.ApproverIDs, u.ID)
+}
+
+func (s *Service) approvalQuery(u *models.User, q ApprovalQuery) (search.Query, error) {
+	sq := search.Query{Limit: q.Limit, Cursor: q.Cursor, Sort: []search.Sort{{Field: search.FieldCreatedAt}}}
+	switch q.Filter {
+	case "", FilterWaitingForMe:
+		sq.Filters = []search.Filter{{Field: search.FieldStatus, Values: []string{ApprovalWaiting}},
+			{Field: search.FieldTags, Values: []string{u.ID}}}
+	case FilterMine:
+		sq.Filters = []search.Filter{{Field: search.FieldAssigneeID, Values: []string{u.ID}}}
+		sq.Sort[0].Desc = true
+	case FilterAll:
+		if !u.Role.AtLeast(models.RoleManager) {
+			return sq, models.Forbidden("only managers and admins see every request")
+		}
+		sq.Sort[0].Desc = true
+	default:
+		return sq, models.InvalidField("filter", "one of waiting_for_me, mine, all")
+	}
+	switch q.Status {
+	case "":
+	case ApprovalWaiting, ApprovalApproved, ApprovalRejected:
+		if q.Filter != "" && q.Filter != FilterWaitingForMe {
+			sq.Filters = append(sq.Filters, search.Filter{Field: search.FieldStatus, Values: []string{q.Status}})
+		}
+	default:
+		return sq, models.InvalidField("status", "one of waiting, approved, rejected")
+	}
+	return sq, nil
+}
+
+// Approvals lists requests through the index; the page's documents are read by _id.
+func (s *Service) Approvals(ctx context.Context, u *models.User, q ApprovalQuery) (*ApprovalPage, error) {
+	if err := require(u, models.RoleAgent); err != nil {
+		return nil, err
+	}
+	sq, err := s.approvalQuery(u, q)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.Index.Search(ctx, sq)
+	if err != nil {
+		if errors.Is(err, search.ErrBadQuery) {
+			return nil, models.InvalidField("cursor", "not a cursor from this list")
+		}
+		return nil, models.Unavailable("search is unavailable", err)
+	}
+	page := &ApprovalPage{Items: []Approval{}, Total: res.Total, NextCursor: res.NextCursor}
+	for _, h := range res.Hits {
+		a, err := s.Store.GetApproval(ctx, h.Doc.ID)
+		if errors.Is(err, ErrNotStored) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		page.Items = append(page.Items, *a)
+	}
+	return page, nil
+}
+
+// WaitingCount is how many requests wait for u (the Approvals badge).
+func (s *Service) WaitingCount(ctx context.Context, u *models.User) (int, error) {
+	if err := require(u, models.RoleAgent); err != nil {
+		return 0, err
+	}
+	sq, _ := s.approvalQuery(u, ApprovalQuery{Filter: FilterWaitingForMe})
+	n, err := s.Index.Count(ctx, sq)
+	if err != nil {
+		return 0, models.Unavailable("search is unavailable", err)
+	}
+	return n, nil
+}
+
+// Approval reads one request; those u may not see are not found.
+func (s *Service) Approval(ctx context.Context, u *models.User, id string) (*Approval, error) {
+	if err := require(u, models.RoleAgent); err != nil {
+		return nil, err
+	}
+	a, err := s.Store.GetApproval(ctx, id)
+	if err != nil {
+		return nil, storeErr(err, "approval request")
+	}
+	if !visible(u, a) {
+		return nil, models.NotFound("approval request")
+	}
+	return a, nil
+}
+
+// CanDecide says whether u may decide a (for the UI; Decide checks again).
+func CanDecide(u *models.User, a *Approval, grantedSoFar int64) bool {
+	return a.Status == ApprovalWaiting && a.RequestedByID != u.ID &&
+		(u.Role == models.RoleAdmin || coversCase(u, grantedSoFar, a.AmountMinor))
+}
+
+// DecisionRequest is an approver's answer as it arrives.
+type DecisionRequest struct {
+	Action      string
+	AmountMinor *int64
+	AmountText  string
+	Comment     string
+	Version     int64
+}
+
+// Decide approves, rejects or changes the amount of a request, as a conditional write on the
+// version the approver saw: of two approvers at once one wins and the other gets a conflict.
+// Nobody decides their own request, and the amount granted must be within the approver's own
+// limits (admins' limits per case included: they may decide any request, but their month's
+// spending still counts).
+func (s *Service) Decide(ctx context.Context, u *models.User, id string, req DecisionRequest) (*Approval, *models.Case, error) {
+	if err := require(u, models.RoleAgent); err != nil {
+		return nil, nil, err
+	}
+	a, err := s.Approval(ctx, u, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if a.RequestedByID == u.ID {
+		return nil, nil, models.Forbidden("nobody approves their own request")
+	}
+	d := Decision{Action: req.Action, Comment: strings.TrimSpace(req.Comment), Version: req.Version}
+	if utf8.RuneCountInString(d.Comment) > maxMessage {
+		return nil, nil, models.InvalidField("comment", "at most 5000 characters")
+	}
+	switch d.Action {
+	case DecideApprove:
+		d.AmountMinor = a.AmountMinor
+	case DecideChange:
+		amount, given, err := s.amountOf(req.AmountMinor, req.AmountText, u.Locale)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !given {
+			return nil, nil, models.InvalidField("amount", "give the amount to grant")
+		}
+		if d.Comment == "" {
+			return nil, nil, models.InvalidField("comment", "say why the amount changes")
+		}
+		d.AmountMinor = amount
+	case DecideReject:
+		if d.Comment == "" {
+			return nil, nil, models.InvalidField("comment", "say why")
+		}
+	default:
+		return nil, nil, models.InvalidField("action", "one of approve, reject, change")
+	}
+	if a.Version != d.Version {
+		return nil, nil, models.StaleVersion("approval", a.Version)
+	}
+	now := s.Clock()
+	month := MonthOf(now, s.Location)
+	approving := d.Action != DecideReject
+	if approving {
+		c, err := s.Cases.GetCase(ctx, a.CaseID)
+		if err != nil {
+			return nil, nil, err
+		}
+		if u.Role != models.RoleAdmin && !coversCase(u, c.GrantedTotal(), d.AmountMinor) {
+			return nil, nil, models.Forbidden("the amount is over your own limit per case")
+		}
+		if d.AmountMinor > 0 {
+			if _, err := s.Store.RaiseMonthlySpend(ctx, u.ID, month, d.AmountMinor, u.MonthlyLimit()); err != nil {
+				if errors.Is(err, ErrOverLimit) {
+					return nil, nil, models.Unprocessable("over_monthly_limit", "the amount is over what is left of your monthly limit")
+				}
+				return nil, nil, err
+			}
+		}
+	}
+	grantID := s.NewID()
+	a, err = s.Store.UpdateApproval(ctx, id, func(a *Approval) error {
+		if err := a.decide(d, u, now); err != nil {
+			return err
+		}
+		if approving {
+			a.GrantID = grantID
+		}
+		return nil
+	})
+	if err != nil {
+		if approving {
+			s.refund(ctx, u.ID, month, d.AmountMinor)
+		}
+		return nil, nil, storeErr(err, "approval request")
+	}
+	s.indexApproval(ctx, a)
+	requester := &models.User{ID: a.RequestedByID, Name: a.RequestedByName}
+	c, err := s.Cases.AmendCase(ctx, a.CaseID, u, func(c *models.Case) error {
+		if !approving {
+			c.Timeline = append(c.Timeline, models.TimelineEvent{At: now, ActorID: u.ID, Actor: u.Name, Type: "approval_rejected",
+				Data: map[string]string{"approval_id": a.ID, "comment": a.Comment}})
+			c.UpdatedAt = now
+			return nil
+		}
+		c.AddGrant(models.Grant{ID: grantID, OptionID: a.OptionID, AmountMinor: a.DecidedAmountMinor, Currency: a.Currency,
+			Message: a.Message, GrantedByID: requester.ID, GrantedBy: requester.Name, ApprovedBy: u.Name, ApprovalID: a.ID, At: now})
+		return nil
+	})
+	if err != nil {
+		// The decision stands; the case missed its entry. Say so loudly: it needs a person.
+		s.Logger.Error("approval decided but the case entry was not written", "approval", a.ID, "case", a.CaseID, "err", err)
+		return a, nil, err
+	}
+	return a, c, nil
+}
+
+// RebuildApprovalIndex indexes every request when the approvals index is empty but requests
+// exist (a lost index directory, a fresh Meilisearch).
+func (s *Service) RebuildApprovalIndex(ctx context.Context, all func(ctx context.Context, fn func(a *Approval) error) error) (int, error) {
+	n, err := s.Index.DocCount(ctx)
+	if err != nil || n > 0 {
+		return 0, err
+	}
+	count := 0
+	err = all(ctx, func(a *Approval) error {
+		count++
+		return s.Index.Upsert(ctx, approvalDoc(a))
+	})
+	return count, err
+}

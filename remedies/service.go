@@ -1,0 +1,341 @@
+package remedies
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/search"
+)
+
+// Store is the persistence the Service needs (store.Store implements it).
+type Store interface {
+	ListResolutionOptions(ctx context.Context) ([]Option, error)
+	GetResolutionOption(ctx context.Context, id string) (*Option, error)
+	InsertResolutionOption(ctx context.Context, o *Option) error
+	UpdateResolutionOption(ctx context.Context, id string, mutate func(o *Option) error) (*Option, error)
+	// RaiseMonthlySpend adds amount to the user's counter for month unless that would pass
+	// limit (ErrOverLimit), as one conditional write: two grants at once cannot both pass.
+	RaiseMonthlySpend(ctx context.Context, userID, month string, amount, limit int64) (int64, error)
+	LowerMonthlySpend(ctx context.Context, userID, month string, amount int64) error
+	MonthlySpend(ctx context.Context, userID, month string) (int64, error)
+	InsertApproval(ctx context.Context, a *Approval) error
+	GetApproval(ctx context.Context, id string) (*Approval, error)
+	UpdateApproval(ctx context.Context, id string, mutate func(a *Approval) error) (*Approval, error)
+	UsersSnapshot(ctx context.Context) ([]models.User, error)
+}
+
+// Cases is how the Service reads and changes a case: through the case use case, so a grant is
+// indexed, announced and runs the rules like any other change.
+type Cases interface {
+	GetCase(ctx context.Context, id string) (*models.Case, error)
+	AmendCase(ctx context.Context, id string, by *models.User, change func(c *models.Case) error) (*models.Case, error)
+	// RecordApprovalRequest is AmendCase for a new approval request: it runs the
+	// approval_requested rules (conditions on the option and the amount) instead.
+	RecordApprovalRequest(ctx context.Context, id string, by *models.User, optionID string, amountMinor int64, change func(c *models.Case) error) (*models.Case, error)
+}
+
+// Config is what the Service is built from.
+type Config struct {
+	Store    Store
+	Cases    Cases
+	Index    search.Index // the approval requests' index (not the cases')
+	Logger   *slog.Logger
+	Clock    func() time.Time
+	Currency string
+	Location *time.Location // the installation's time zone, for calendar months
+	NewID    func() string
+}
+
+// Service is the remedies use case: the catalogue, grants within limits, and approvals.
+type Service struct{ Config }
+
+// New builds the Service.
+func New(c Config) *Service {
+	if c.Location == nil {
+		c.Location = time.UTC
+	}
+	return &Service{Config: c}
+}
+
+// Currency is the installation's one currency, with its number of decimals.
+func (s *Service) Currency() (string, int) { return s.Config.Currency, MinorDigits(s.Config.Currency) }
+
+func require(u *models.User, role models.Role) error {
+	if u == nil {
+		return models.Unauthorized("unauthenticated", "log in first")
+	}
+	if !u.Role.AtLeast(role) {
+		return models.Forbidden("this needs the " + string(role) + " role")
+	}
+	return nil
+}
+
+// Options lists the catalogue in its order; every staff member reads it (the grant form).
+func (s *Service) Options(ctx context.Context, u *models.User) ([]Option, error) {
+	if err := require(u, models.RoleAgent); err != nil {
+		return nil, err
+	}
+	opts, err := s.Store.ListResolutionOptions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(opts, func(a, b Option) int {
+		if a.Position != b.Position {
+			return a.Position - b.Position
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return opts, nil
+}
+
+// CreateOption adds an option (admins).
+func (s *Service) CreateOption(ctx context.Context, u *models.User, req OptionCreate) (*Option, error) {
+	if err := require(u, models.RoleAdmin); err != nil {
+		return nil, err
+	}
+	o, err := NewOption(req, s.Clock())
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.InsertResolutionOption(ctx, o); err != nil {
+		if errors.Is(err, ErrDuplicateID) {
+			return nil, &models.Error{Kind: models.KindConflict, Code: "conflict", Message: "an option with this id exists",
+				Fields: map[string]string{"id": "already in use"}}
+		}
+		return nil, err
+	}
+	return o, nil
+}
+
+// PatchOption changes an option (admins), on the version the admin saw.
+func (s *Service) PatchOption(ctx context.Context, u *models.User, id string, req OptionPatch) (*Option, error) {
+	if err := require(u, models.RoleAdmin); err != nil {
+		return nil, err
+	}
+	o, err := s.Store.UpdateResolutionOption(ctx, id, func(o *Option) error {
+		if o.Version != req.Version {
+			return models.StaleVersion("resolution option", o.Version)
+		}
+		return o.Apply(req, s.Clock())
+	})
+	return o, storeErr(err, "resolution option")
+}
+
+// storeErr turns the store's answers into domain errors.
+func storeErr(err error, what string) error {
+	switch {
+	case errors.Is(err, ErrNotStored):
+		return models.NotFound(what)
+	case errors.Is(err, ErrVersionMismatch):
+		return models.Conflict("version_conflict", "the "+what+" is being changed by others; try again")
+	}
+	return err
+}
+
+// GrantRequest is an agent's grant on a case. The amount comes as integer minor units, or as
+// text the agent typed (parsed in their locale); never as a float.
+type GrantRequest struct {
+	OptionID    string
+	AmountMinor *int64
+	AmountText  string
+	Message     string
+	// Reverses names a grant on the case to undo: a new entry with the opposite amount.
+	Reverses string
+}
+
+// GrantOutcome says what became of a grant: applied to the case, or waiting for approval.
+type GrantOutcome struct {
+	Case     *models.Case
+	Grant    *models.Grant
+	Approval *Approval
+}
+
+// maxMessage bounds a grant's message.
+const maxMessage = 5000
+
+// amountOf reads the request's amount.
+func (s *Service) amountOf(minor *int64, text string, locale string) (int64, bool, error) {
+	if minor != nil && text != "" {
+		return 0, false, models.InvalidField("amount", "send amount_minor or amount, not both")
+	}
+	if minor != nil {
+		if *minor < 0 || *minor > MaxAmountMinor {
+			return 0, false, models.InvalidField("amount_minor", "must be between 0 and 9007199254740991 minor units")
+		}
+		return *minor, true, nil
+	}
+	if text != "" {
+		_, digits := s.Currency()
+		v, err := ParseAmount(text, digits, locale)
+		return v, err == nil, err
+	}
+	return 0, false, nil
+}
+
+// Grant gives a remedy on a case. Within the user's limit per case and their month's limit it
+// is recorded at once; over either it becomes an approval request.
+func (s *Service) Grant(ctx context.Context, u *models.User, caseID string, req GrantRequest) (*GrantOutcome, error) {
+	if err := require(u, models.RoleAgent); err != nil {
+		return nil, err
+	}
+	c, err := s.Cases.GetCase(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	if req.Reverses != "" {
+		return s.reverse(ctx, u, c, req)
+	}
+	opt, err := s.Store.GetResolutionOption(ctx, req.OptionID)
+	if err != nil || !opt.Active {
+		return nil, models.InvalidField("option_id", "no such resolution option")
+	}
+	amount, given, err := s.amountOf(req.AmountMinor, req.AmountText, u.Locale)
+	if err != nil {
+		return nil, err
+	}
+	message := strings.TrimSpace(req.Message)
+	switch {
+	case opt.HasAmount && (!given || amount == 0):
+		return nil, models.InvalidField("amount", "this option needs an amount")
+	case !opt.HasAmount && given && amount != 0:
+		return nil, models.InvalidField("amount", "this option carries no amount")
+	case opt.ReasonRequired && message == "":
+		return nil, models.InvalidField("message", "say why")
+	case utf8.RuneCountInString(message) > maxMessage:
+		return nil, models.InvalidField("message", "at most 5000 characters")
+	}
+	now := s.Clock()
+	currency, _ := s.Currency()
+	if !coversCase(u, c.GrantedTotal(), amount) {
+		return s.requestApproval(ctx, u, c, opt, amount, message, "case", now)
+	}
+	month := MonthOf(now, s.Location)
+	if amount > 0 {
+		if _, err := s.Store.RaiseMonthlySpend(ctx, u.ID, month, amount, u.MonthlyLimit()); err != nil {
+			if errors.Is(err, ErrOverLimit) {
+				return s.requestApproval(ctx, u, c, opt, amount, message, "month", now)
+			}
+			return nil, err
+		}
+	}
+	g := models.Grant{ID: s.NewID(), OptionID: opt.ID, AmountMinor: amount, Currency: currency, Message: message,
+		GrantedByID: u.ID, GrantedBy: u.Name, At: now}
+	written, err := s.Cases.AmendCase(ctx, caseID, u, func(c *models.Case) error {
+		// Decided again on the case as stored: another grant on it may have landed since.
+		if !coversCase(u, c.GrantedTotal(), amount) {
+			return errOverCaseLimit
+		}
+		c.AddGrant(g)
+		return nil
+	})
+	if err != nil {
+		s.refund(ctx, u.ID, month, amount)
+		if errors.Is(err, errOverCaseLimit) {
+			if c, err = s.Cases.GetCase(ctx, caseID); err != nil {
+				return nil, err
+			}
+			return s.requestApproval(ctx, u, c, opt, amount, message, "case", now)
+		}
+		return nil, err
+	}
+	return &GrantOutcome{Case: written, Grant: &g}, nil
+}
+
+// errOverCaseLimit stops a grant's case write when the case's grants, as stored, leave no
+// room under the granter's limit per case.
+var errOverCaseLimit = errors.New("remedies: over the limit per case")
+
+// refund takes back a counter raise whose grant was not stored.
+func (s *Service) refund(ctx context.Context, userID, month string, amount int64) {
+	if amount == 0 {
+		return
+	}
+	if err := s.Store.LowerMonthlySpend(context.WithoutCancel(ctx), userID, month, amount); err != nil {
+		s.Logger.Error("monthly spending left raised by a grant that was not stored", "user", userID, "month", month, "amount_minor", amount, "err", err)
+	}
+}
+
+// reverse records a reversal of one of the case's grants: a new entry, never an edit.
+func (s *Service) reverse(ctx context.Context, u *models.User, c *models.Case, req GrantRequest) (*GrantOutcome, error) {
+	var g models.Grant
+	c, err := s.Cases.AmendCase(ctx, c.ID, u, func(c *models.Case) error {
+		var orig *models.Grant
+		for i := range c.Grants {
+			switch {
+			case c.Grants[i].ID == req.Reverses:
+				orig = &c.Grants[i]
+			case c.Grants[i].Reverses == req.Reverses:
+				return models.Conflict("already_reversed", "this grant has been reversed already")
+			}
+		}
+		if orig == nil || orig.Reverses != "" {
+			return models.InvalidField("reverses", "no such grant on this case")
+		}
+		g = models.Grant{ID: s.NewID(), OptionID: orig.OptionID, AmountMinor: -orig.AmountMinor, Currency: orig.Currency,
+			Message: strings.TrimSpace(req.Message), GrantedByID: u.ID, GrantedBy: u.Name, Reverses: orig.ID, At: s.Clock()}
+		c.AddGrant(g)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &GrantOutcome{Case: c, Grant: &g}, nil
+}
+
+// requestApproval stores an approval request for a grant over a limit, indexes it and notes
+// it on the case's timeline.
+func (s *Service) requestApproval(ctx context.Context, u *models.User, c *models.Case, opt *Option, amount int64, message, reason string, now time.Time) (*GrantOutcome, error) {
+	users, err := s.Store.UsersSnapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	currency, _ := s.Currency()
+	a := &Approval{ID: s.NewID(), CaseID: c.ID, CaseSubject: c.Subject, CustomerName: c.Customer.Name,
+		ExpectedOutcome: c.ExpectedOutcome, OptionID: opt.ID, AmountMinor: amount, Currency: currency, Message: message,
+		Reason: reason, RequestedByID: u.ID, RequestedByName: u.Name,
+		ApproverIDs: approversFor(users, u.ID, c.GrantedTotal(), amount), Status: ApprovalWaiting, CreatedAt: now, Version: 1}
+	if err := s.Store.InsertApproval(ctx, a); err != nil {
+		return nil, err
+	}
+	s.indexApproval(ctx, a)
+	c, err = s.Cases.RecordApprovalRequest(ctx, c.ID, u, opt.ID, amount, func(c *models.Case) error {
+		c.Timeline = append(c.Timeline, models.TimelineEvent{At: now, ActorID: u.ID, Actor: u.Name, Type: "approval_requested",
+			Data: map[string]string{"approval_id": a.ID, "option": opt.ID, "amount_minor": FormatAmount(amount, 0), "reason": reason}})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &GrantOutcome{Case: c, Approval: a}, nil
+}
+
+// Spending is where a user stands against their limits this month.
+type Spending struct {
+	Month        string
+	SpentMinor   int64
+	MonthlyLimit int64
+	CaseLimit    int64
+	Currency     string
+	Digits       int
+}
+
+// MySpending tells u their limits and what they have granted this month (the grant form).
+func (s *Service) MySpending(ctx context.Context, u *models.User) (*Spending, error) {
+	if err := require(u, models.RoleAgent); err != nil {
+		return nil, err
+	}
+	month := MonthOf(s.Clock(), s.Location)
+	spent, err := s.Store.MonthlySpend(ctx, u.ID, month)
+	if err != nil {
+		return nil, err
+	}
+	currency, digits := s.Currency()
+	return &Spending{Month: month, SpentMinor: spent, MonthlyLimit: u.MonthlyLimit(), CaseLimit: u.AuthorityLimitCents,
+		Currency: currency, Digits: digits}, nil
+}

@@ -1,0 +1,182 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/kaiku-helpdesk/kaiku/remedies"
+)
+
+// Remedies: the catalogue of resolution options, each user's spending per month, and approval
+// requests. Every read and write is by _id.
+
+// remedyErr wraps the store's errors in the ones package remedies understands (keeping them
+// too, so errors.Is works with either).
+func remedyErr(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrNotFound):
+		return errors.Join(remedies.ErrNotStored, err)
+	case errors.Is(err, ErrDuplicate):
+		return errors.Join(remedies.ErrDuplicateID, err)
+	case errors.Is(err, ErrVersionMismatch):
+		return errors.Join(remedies.ErrVersionMismatch, err)
+	}
+	return err
+}
+
+// ListResolutionOptions returns the whole catalogue (a small collection, a dozen entries).
+func (s *Store) ListResolutionOptions(ctx context.Context) ([]remedies.Option, error) {
+	return findAll[remedies.Option](ctx, s, collResolutionOptions, nil)
+}
+
+// GetResolutionOption reads one option.
+func (s *Store) GetResolutionOption(ctx context.Context, id string) (*remedies.Option, error) {
+	var o remedies.Option
+	if err := s.getByID(ctx, collResolutionOptions, id, &o); err != nil {
+		return nil, remedyErr(err)
+	}
+	return &o, nil
+}
+
+// InsertResolutionOption stores a new option; a taken ID gives remedies.ErrDuplicateID.
+func (s *Store) InsertResolutionOption(ctx context.Context, o *remedies.Option) error {
+	return remedyErr(s.insert(ctx, collResolutionOptions, o))
+}
+
+// UpdateResolutionOption changes an option under its version (see updateVersioned).
+func (s *Store) UpdateResolutionOption(ctx context.Context, id string, mutate func(o *remedies.Option) error) (*remedies.Option, error) {
+	o, err := updateVersioned(ctx, s, collResolutionOptions, id, func(o *remedies.Option) *int64 { return &o.Version }, mutate)
+	return o, remedyErr(err)
+}
+
+// seedResolutionOptions is migration 0005: the default catalogue, each option inserted by its
+// fixed ID, so running it again (or on two replicas at once) adds nothing twice.
+func seedResolutionOptions(ctx context.Context, s *Store, now time.Time) error {
+	for _, o := range remedies.DefaultOptions(now) {
+		if err := s.insert(ctx, collResolutionOptions, o); err != nil && !isDup(err) {
+			return fmt.Errorf("resolution option %s: %w", o.ID, err)
+		}
+	}
+	return nil
+}
+
+// monthlySpend is what one user granted on their own authority in one calendar month. Its _id
+// is the user and the month, so the counter is found and raised by _id.
+type monthlySpend struct {
+	ID      string `bson:"_id"`
+	UserID  string `bson:"user_id"`
+	Month   string `bson:"month"`
+	Spent   int64  `bson:"spent"`
+	Version int64  `bson:"version"`
+}
+
+func spendID(userID, month string) string { return userID + "/" + month }
+
+// MonthlySpend is what the user has granted in month so far.
+func (s *Store) MonthlySpend(ctx context.Context, userID, month string) (int64, error) {
+	var m monthlySpend
+	err := s.getByID(ctx, collMonthlySpend, spendID(userID, month), &m)
+	if errors.Is(err, ErrNotFound) {
+		return 0, nil
+	}
+	return m.Spent, err
+}
+
+// RaiseMonthlySpend adds amount to the user's month unless the total would pass limit
+// (remedies.ErrOverLimit). The check and the raise are one conditional write: the first of
+// the month inserts the counter (of two inserts one fails on the _id and decides again), later
+// ones replace it only if its version is still the one read (in the filter on MongoDB; under
+// the in-process lock on the single-writer embedded database). So two grants at once cannot
+// both pass the limit, on one replica or several.
+func (s *Store) RaiseMonthlySpend(ctx context.Context, userID, month string, amount, limit int64) (int64, error) {
+	return s.changeMonthlySpend(ctx, userID, month, amount, limit)
+}
+
+// LowerMonthlySpend takes back a raise whose grant was not stored.
+func (s *Store) LowerMonthlySpend(ctx context.Context, userID, month string, amount int64) error {
+	_, err := s.changeMonthlySpend(ctx, userID, month, -amount, -1)
+	return err
+}
+
+// changeMonthlySpend adds delta; limit < 0 means no limit.
+func (s *Store) changeMonthlySpend(ctx context.Context, userID, month string, delta, limit int64) (int64, error) {
+	id := spendID(userID, month)
+	unlock := s.locks.lock(collMonthlySpend + ":" + id)
+	defer unlock()
+	const attempts = 8
+	for range attempts {
+		var m monthlySpend
+		err := s.getByID(ctx, collMonthlySpend, id, &m)
+		fresh := errors.Is(err, ErrNotFound)
+		if err != nil && !fresh {
+			return 0, err
+		}
+		if limit >= 0 && (delta > limit || m.Spent > limit-delta) {
+			return m.Spent, remedies.ErrOverLimit
+		}
+		if fresh {
+			m = monthlySpend{ID: id, UserID: userID, Month: month, Spent: delta, Version: 1}
+			err = s.insert(ctx, collMonthlySpend, &m)
+			if isDup(err) {
+				continue // another replica counted first; decide again on its count
+			}
+			return m.Spent, err
+		}
+		read := m.Version
+		m.Spent += delta
+		m.Version++
+		err = s.replaceIfVersion(ctx, collMonthlySpend, id, read, &m)
+		if errors.Is(err, ErrVersionMismatch) {
+			continue
+		}
+		return m.Spent, err
+	}
+	return 0, fmt.Errorf("monthly spending %s: %w after %d attempts", id, ErrVersionMismatch, attempts)
+}
+
+// InsertApproval stores a new approval request.
+func (s *Store) InsertApproval(ctx context.Context, a *remedies.Approval) error {
+	return remedyErr(s.insert(ctx, collApprovals, a))
+}
+
+// GetApproval reads one approval request.
+func (s *Store) GetApproval(ctx context.Context, id string) (*remedies.Approval, error) {
+	var a remedies.Approval
+	if err := s.getByID(ctx, collApprovals, id, &a); err != nil {
+		return nil, remedyErr(err)
+	}
+	return &a, nil
+}
+
+// UpdateApproval changes a request under its version (see updateVersioned); mutate refuses a
+// stale version the approver saw.
+func (s *Store) UpdateApproval(ctx context.Context, id string, mutate func(a *remedies.Approval) error) (*remedies.Approval, error) {
+	a, err := updateVersioned(ctx, s, collApprovals, id, func(a *remedies.Approval) *int64 { return &a.Version }, mutate)
+	return a, remedyErr(err)
+}
+
+// EachApproval calls fn for every approval request: a scan, used only to rebuild a lost
+// approvals index.
+func (s *Store) EachApproval(ctx context.Context, fn func(a *remedies.Approval) error) error {
+	cur, err := s.c(collApprovals).Find(ctx, bson.D{})
+	if err != nil {
+		return err
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var a remedies.Approval
+		if err := cur.Decode(&a); err != nil {
+			return err
+		}
+		if err := fn(&a); err != nil {
+			return err
+		}
+	}
+	return cur.Err()
+}
