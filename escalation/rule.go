@@ -39,13 +39,16 @@ const (
 	TriggerSLAWarning      TriggerType = "sla_warning"
 	TriggerSLABreach       TriggerType = "sla_breach"
 	TriggerNoAgentActivity TriggerType = "no_agent_activity"
+	// TriggerFollowUpFailed: the customer (or an agent for them) answered the follow-up check
+	// "no": the fix did not hold and the case is open again.
+	TriggerFollowUpFailed TriggerType = "follow_up_failed"
 	// TriggerApprovalRequested fires when a grant over its granter's limit becomes an approval
 	// request (the conditions amount_minor and option look at that grant).
 	TriggerApprovalRequested TriggerType = "approval_requested"
 )
 
 // TriggerTypes lists every trigger.
-var TriggerTypes = []TriggerType{TriggerCaseCreated, TriggerCaseUpdated, TriggerCustomerReplied, TriggerSLAWarning, TriggerSLABreach, TriggerNoAgentActivity, TriggerApprovalRequested}
+var TriggerTypes = []TriggerType{TriggerCaseCreated, TriggerCaseUpdated, TriggerCustomerReplied, TriggerSLAWarning, TriggerSLABreach, TriggerNoAgentActivity, TriggerFollowUpFailed, TriggerApprovalRequested}
 
 // Trigger is when a rule runs. IdleMinutes (business minutes without agent activity on the
 // case) is required for no_agent_activity and must be 0 for every other trigger.

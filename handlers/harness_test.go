@@ -114,8 +114,8 @@ func newStackWith(t *testing.T, opts store.Options) *stack {
 		Logger: logger, Auth: hd.Auth, Users: users, Cases: cases, Intake: hd.Intake, Conversation: hd.Conversation, Events: events,
 		Settings: hd.Settings, Outbox: hd.Outbox, Canned: hd.Canned, SLA: hd.SLA, Rules: hd.Rules,
 		Webhooks: hd.Webhooks, Remedies: hd.Remedies, MaxFileBytes: limits.MaxFileBytes,
-		SavedViews: hd.SavedViews,
-		Reviews:    hd.Reviews,
+		SavedViews: hd.SavedViews, FollowUps: hd.FollowUps,
+		Reviews: hd.Reviews,
 		Ready: readyFunc(func(ctx context.Context) map[string]error {
 			searchErr := idx.Ping(ctx)
 			if s.searchDown.Load() {

@@ -439,6 +439,8 @@ func componentSchema(t *testing.T, doc *openapi3.T, name string) *openapi3.Schem
 
 // requestTypes pairs each request schema with the Go type the binder decodes into.
 var requestTypes = map[string]reflect.Type{
+	"PromiseCreate":  reflect.TypeFor[models.PromiseCreate](),
+	"PromiseDelay":   reflect.TypeFor[models.PromiseDelay](),
 	"LoginRequest":   reflect.TypeFor[models.LoginRequest](),
 	"UserCreate":     reflect.TypeFor[models.UserCreate](),
 	"UserPatch":      reflect.TypeFor[models.UserPatch](),
@@ -546,6 +548,7 @@ var requestBodies = map[string]string{
 	"createTeam": "TeamCreate", "updateTeam": "TeamPatch", "createAPIToken": "APITokenCreate",
 	"createCase": "CaseCreate", "updateCase": "CasePatch", "addCaseMessage": "MessageCreate", "mergeCase": "MergeRequest",
 	"submitComplaint": "ComplaintCreate", "openTracking": "TrackingSessionCreate", "addCustomerMessage": "CustomerMessageCreate", "answerFollowUp": "FollowUpCreate",
+	"recordFollowUp": "FollowUpCreate", "createPromise": "PromiseCreate", "delayPromise": "PromiseDelay",
 	"addCustomerMessageWithCookie": "CustomerMessageCreate", "answerFollowUpWithCookie": "FollowUpCreate",
 	"replaceCategories": "CategoriesUpdate", "createCannedReply": "CannedReplyCreate", "updateCannedReply": "CannedReplyPatch",
 	"createSLAPolicy": "SLAPolicyCreate", "updateSLAPolicy": "SLAPolicyPatch",
@@ -1015,6 +1018,8 @@ var responseTypes = map[string]reflect.Type{
 	"FacetValue":    reflect.TypeFor[search.FacetValue](),
 	"AttachmentRef": reflect.TypeFor[models.AttachmentRef](),
 	"FollowUp":      reflect.TypeFor[models.FollowUp](),
+	"FollowUpCheck": reflect.TypeFor[models.FollowUpCheck](),
+	"Promise":       reflect.TypeFor[models.Promise](),
 	"PublicCase":    reflect.TypeFor[models.PublicCase](),
 	"PublicMessage": reflect.TypeFor[models.PublicMessage](),
 	"Receipt":       reflect.TypeFor[helpdesk.Receipt](),
@@ -1367,13 +1372,13 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 		{"CaseList", map[string]any{"data": []caseSummary{}, "meta": map[string]any{"total": 0, "next_cursor": "",
 			"facets": map[string][]search.FacetValue{}}}},
 		{"CaseCountsData", map[string]any{"data": map[string]int{"all_open": 1, "unassigned": 0, "mine": 0,
-			"waiting": 0, "resolved": 0, "escalated": 0, "reviews": 0}}},
+			"waiting": 0, "resolved": 0, "escalated": 0, "reviews": 0, "follow_ups_due": 0}}},
 		{"CaseData", map[string]any{"data": complaint}},
 		{"BulkResultData", map[string]any{"data": bulkResponse{Changed: 1, Refused: 1, Results: []bulkCaseResult{
 			{ID: cs.ID, Outcome: models.BulkOK, Version: 4},
 			{ID: complaint.ID, Outcome: models.BulkInvalidTransition, Message: "a closed case cannot become waiting"}}}}},
 		{"CaseCountsData", map[string]any{"data": map[string]any{"all_open": 1, "unassigned": 0, "mine": 0,
-			"waiting": 0, "resolved": 0, "escalated": 0, "reviews": 0, "saved_views": map[string]int{"user:" + user.ID + "~V1": 3}}}},
+			"waiting": 0, "resolved": 0, "escalated": 0, "reviews": 0, "follow_ups_due": 0, "saved_views": map[string]int{"user:" + user.ID + "~V1": 3}}}},
 		{"SavedViewList", map[string]any{"data": []savedView{
 			savedViewOf(&models.SavedView{ID: "user:" + user.ID + "~V1", Name: "Mine, urgent", Scope: models.ScopePersonal, OwnerID: user.ID,
 				Filters: models.SavedViewFilters{View: "mine", Priorities: []string{"urgent"}}, Version: 1, CreatedAt: now, UpdatedAt: now}),

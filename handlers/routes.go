@@ -27,6 +27,7 @@ type Deps struct {
 	SLA           *helpdesk.SLA
 	Rules         *helpdesk.Rules
 	Webhooks      *helpdesk.Webhooks
+	FollowUps     *helpdesk.FollowUps
 	Remedies      *remedies.Service
 	Reviews       *helpdesk.Reviews
 	Ready         readiness
@@ -74,6 +75,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	rules := &ruleHandlers{rules: d.Rules, bind: bind}
 	webhooks := &webhookHandlers{webhooks: d.Webhooks, bind: bind}
 	settings := &settingsHandlers{settings: d.Settings, bind: bind}
+	followUps := &followUpHandlers{followUps: d.FollowUps, bind: bind}
 	reviews := &reviewHandlers{reviews: d.Reviews, bind: bind}
 	remedy := &remedyHandlers{remedies: d.Remedies, bind: bind}
 	conv := &conversationHandlers{conv: d.Conversation, history: d.Cases, events: d.Events, bind: bind,
@@ -134,6 +136,10 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.GET("/cases/:id/attachments/:aid", conv.attachment)
 	staff.GET("/cases/:id/customer-history", conv.customerHistory)
 	staff.POST("/cases/:id/presence", conv.presence)
+	staff.POST("/cases/:id/follow-up", followUps.record)
+	staff.POST("/cases/:id/promises", followUps.addPromise)
+	staff.POST("/cases/:id/promises/:pid/kept", followUps.keepPromise)
+	staff.POST("/cases/:id/promises/:pid/delay", followUps.delayPromise)
 	staff.DELETE("/cases/:id/presence", conv.presence)
 	staff.GET("/events", conv.stream)
 	staff.POST("/cases/:id/resolution", remedy.grant)

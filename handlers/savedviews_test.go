@@ -158,7 +158,7 @@ func TestSavedViewCounts(t *testing.T) {
 	res := s.do(agent, http.MethodGet, "/api/v1/cases/counts", "", nil)
 	var plain struct{ Data map[string]json.RawMessage }
 	res.decode(t, &plain)
-	if _, ok := plain.Data["saved_views"]; ok || len(plain.Data) != 7 { // the built-in views
+	if _, ok := plain.Data["saved_views"]; ok || len(plain.Data) != 8 { // the built-in views
 		t.Errorf("counts without saved views: %s", res.body)
 	}
 }

@@ -40,6 +40,8 @@ type Cases struct {
 	rules   *Rules
 	now     Clock
 	refs    *referenceBlocks
+	// followUps schedules the follow-up check when a case is resolved (set by New; nil: none).
+	followUps *FollowUps
 }
 
 // NewCases wires the case use cases. rules may be nil (no escalation rules run).
@@ -126,11 +128,14 @@ const (
 	ViewWaiting    = "waiting"
 	ViewResolved   = "resolved"
 	ViewEscalated  = "escalated"
-	ViewReviews    = "reviews" // every online review, whatever its status
+	// ViewFollowUpsDue: cases whose customer was asked the follow-up check and has not
+	// answered, soonest to expire first, for an agent to call and record the answer.
+	ViewFollowUpsDue = "follow_ups_due"
+	ViewReviews      = "reviews" // every online review, whatever its status
 )
 
 // Views lists every view name.
-var Views = []string{ViewUnassigned, ViewMine, ViewAllOpen, ViewWaiting, ViewResolved, ViewEscalated, ViewReviews}
+var Views = []string{ViewUnassigned, ViewMine, ViewAllOpen, ViewWaiting, ViewResolved, ViewEscalated, ViewReviews, ViewFollowUpsDue}
 
 // CaseListQuery is the inbox's list request.
 type CaseListQuery struct {
@@ -234,6 +239,8 @@ func (s *Cases) buildQuery(p *Principal, q CaseListQuery) (search.Query, error) 
 	case ViewEscalated:
 		add(search.FieldStatus, statusStrings(models.OpenStatuses))
 		sq.IntRanges = append(sq.IntRanges, search.IntRange{Field: search.FieldEscalationLevel, From: 1})
+	case ViewFollowUpsDue:
+		add(search.FieldFollowUpState, []string{string(models.FollowUpAsked)})
 	case ViewReviews:
 		add(search.FieldChannel, []string{string(models.ChannelReview)})
 	default:
@@ -287,7 +294,13 @@ func (s *Cases) buildQuery(p *Principal, q CaseListQuery) (search.Query, error) 
 	if sort == "" && q.Text == "" && q.View == ViewEscalated {
 		sort = "escalation" // the most escalated first: that view exists to work them down
 	}
+	if sort == "" && q.Text == "" && q.View == ViewFollowUpsDue {
+		sort = "follow_up"
+	}
 	switch sort {
+	case "follow_up":
+		// The answer window ending soonest first.
+		sq.Sort = []search.Sort{{Field: search.FieldFollowUpDueAt}}
 	case "", "updated_at":
 		if q.Text == "" || q.Sort != "" {
 			sq.Sort = []search.Sort{{Field: search.FieldUpdatedAt, Desc: q.Desc}}
@@ -307,7 +320,7 @@ func (s *Cases) buildQuery(p *Principal, q CaseListQuery) (search.Query, error) 
 			return sq, models.InvalidField("sort", "relevance needs a search text")
 		}
 	default:
-		return sq, models.InvalidField("sort", "must be updated_at, created_at, priority, due, escalation or relevance")
+		return sq, models.InvalidField("sort", "must be updated_at, created_at, priority, due, escalation, follow_up or relevance")
 	}
 	if q.Limit < 0 || q.Limit > 200 {
 		return sq, models.InvalidField("limit", "must be between 1 and 200")

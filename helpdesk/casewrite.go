@@ -197,6 +197,7 @@ func (s *Cases) writeStored(ctx context.Context, id string, w writeSpec, change 
 	}
 	var effects []escalation.RuleEffect
 	var timerAgain *time.Time
+	resolved := false
 	c, err := s.store.UpdateCase(ctx, id, func(c *models.Case) error {
 		if w.expected != 0 && c.Version != w.expected {
 			return models.StaleVersion("case", c.Version)
@@ -207,6 +208,7 @@ func (s *Cases) writeStored(ctx context.Context, id string, w writeSpec, change 
 		if err := change(c); err != nil {
 			return err
 		}
+		resolved = s.followUps.afterChange(c, previous, now)
 		if err := s.sla.after(ctx, c, w.slaEvent, previous, now, w.policies); err != nil {
 			return err
 		}
@@ -237,6 +239,10 @@ func (s *Cases) writeStored(ctx context.Context, id string, w writeSpec, change 
 	}
 	if err := s.store.SetSLATimer(ctx, c.ID, timerAgain); err != nil {
 		return nil, nil, err
+	}
+	if resolved {
+		// The customer hears of the resolution from the notice, never from a reply mail.
+		s.followUps.resolutionNotice(ctx, c)
 	}
 	return c, effects, nil
 }

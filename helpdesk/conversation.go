@@ -63,9 +63,14 @@ func (cv *Conversation) AddMessage(ctx context.Context, p *Principal, caseID str
 	if kind == models.MessageReply {
 		slaEvent = models.SLAOnAgentReply
 	}
+	resolves := false // the reply resolves the case: the resolution notice carries it
 	announce := cv.cases.publish(EventCaseUpdated, map[string]any{"by": p.User.ID})
 	if kind == models.MessageReply {
-		announce.customer = func(ctx context.Context, c *models.Case) { cv.mailReply(ctx, c, msgID) }
+		announce.customer = func(ctx context.Context, c *models.Case) {
+			if !resolves {
+				cv.mailReply(ctx, c, msgID)
+			}
+		}
 	}
 	// The files are stored before the case lists them, as the customer's are: a case never
 	// names a file that is not there.
@@ -84,6 +89,7 @@ func (cv *Conversation) AddMessage(ctx context.Context, p *Principal, caseID str
 		}
 		c.AddStaffMessage(msgID, kind, req.Body, p.Actor(), now)
 		c.Attachments = append(c.Attachments, refs...)
+		resolves = req.Status != nil && *req.Status == models.StatusResolved && c.Status != models.StatusResolved && c.Status != models.StatusClosed
 		if req.Status != nil && *req.Status != c.Status {
 			status := *req.Status
 			return c.ApplyPatch(models.CasePatch{Status: &status}, p.Actor(), now)

@@ -75,6 +75,12 @@ func ToDoc(c *models.Case) search.CaseDoc {
 		EscalationLevel: c.EscalationLevel, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 		DueAt: due, Version: c.Version,
 	}
+	if f := c.FollowUpCheck; f != nil {
+		doc.FollowUpState = string(f.State)
+		if t := c.FollowUpDueAt(); t != nil {
+			doc.FollowUpDueAt = *t
+		}
+	}
 	if rv := c.Review; rv != nil {
 		doc.ReviewSource, doc.ReviewRating, doc.ReviewReply = string(rv.SourceKind), strconv.Itoa(rv.Rating), string(rv.ReplyState)
 	}

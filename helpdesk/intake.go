@@ -26,6 +26,9 @@ type Notifier interface {
 	Acknowledge(ctx context.Context, c *models.Case, trackingURL string) error
 	ReplySent(ctx context.Context, c *models.Case, reply models.Message, trackingURL string) error
 	Merged(ctx context.Context, duplicate, target *models.Case, trackingURL string) error
+	Resolved(ctx context.Context, c *models.Case, decision string, followUpDays int, trackingURL string) error
+	FollowUpCheck(ctx context.Context, c *models.Case, checkURL string) error
+	PromiseDelayed(ctx context.Context, c *models.Case, p models.Promise, message string, now time.Time, trackingURL string) error
 }
 
 // IntakeLimits are the public form's spam and size limits.
@@ -99,6 +102,8 @@ type Intake struct {
 	baseURL  string
 	limits   IntakeLimits
 	tokenTTL time.Duration
+	// followUps records the answers to follow-up checks (set by New).
+	followUps *FollowUps
 }
 
 // NewIntake wires the customer side.
@@ -472,34 +477,13 @@ func (in *Intake) Reply(ctx context.Context, access CaseAccess, req models.Custo
 	return &p, nil
 }
 
-// FollowUp records the customer's answer to "did our fix hold?" once per case.
+// FollowUp records the customer's answer to the follow-up check (see FollowUps.answer).
 func (in *Intake) FollowUp(ctx context.Context, access CaseAccess, req models.FollowUpCreate) (*models.PublicCase, error) {
 	c, err := in.tracked(ctx, access)
 	if err != nil {
 		return nil, err
 	}
-	now := in.now()
-	updated, err := in.cases.write(ctx, c.ID, writeSpec{trigger: escalation.TriggerCaseUpdated,
-		announce: in.cases.publish(EventCaseUpdated, map[string]any{"by": "customer"})}, func(c *models.Case) error {
-		if c.FollowUp != nil {
-			return models.Conflict("already_answered", "you have answered the follow-up already; thank you")
-		}
-		if c.Status != models.StatusResolved && c.Status != models.StatusClosed {
-			return models.Unprocessable("not_resolved", "the follow-up opens once the case is resolved")
-		}
-		c.FollowUp = &models.FollowUp{Resolved: *req.Resolved, Rating: req.Rating, Comment: strings.TrimSpace(req.Comment), At: now}
-		c.Timeline = append(c.Timeline, models.TimelineEvent{At: now, Actor: c.Customer.Name, Type: "follow_up",
-			Data: map[string]string{"resolved": fmt.Sprint(*req.Resolved), "rating": fmt.Sprint(req.Rating)}})
-		if !*req.Resolved {
-			// The fix did not hold: the case needs someone again.
-			c.Timeline = append(c.Timeline, models.TimelineEvent{At: now, Actor: c.Customer.Name, Type: "changed",
-				Data: map[string]string{"field": "status", "from": string(c.Status), "to": string(models.StatusOpen), "reason": "follow-up: not resolved"}})
-			c.Status = models.StatusOpen
-			c.ResolvedAt = nil
-		}
-		c.UpdatedAt = now
-		return nil
-	})
+	updated, err := in.followUps.answer(ctx, c.ID, req, models.Actor{}, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -233,8 +233,19 @@ func (sc *Scheduler) fire(ctx context.Context, id string, now time.Time, env *sw
 	var effects []escalation.RuleEffect
 	var next *time.Time
 	idleFired := 0
+	var asked, expired bool
+	var remind, broken []models.Promise
+	fu := sc.cases.followUps
 	c, err := sc.cases.write(ctx, id, writeSpec{rules: rules, policies: policies}, func(c *models.Case) error {
 		events, effects, next, idleFired = nil, nil, nil, 0
+		asked, expired, remind, broken = false, false, nil, nil
+		if fu != nil {
+			// The follow-up check and promises: the case write decides, so each step
+			// happens once however many schedulers look at the case.
+			asked = c.AskFollowUp(now, fu.settings.AnswerWindow)
+			expired = c.ExpireFollowUp(now)
+			remind, broken = c.PromisesDue(now)
+		}
 		p, ok, err := sc.cases.sla.policyOf(ctx, c, policies)
 		if err != nil {
 			return err
@@ -278,7 +289,7 @@ func (sc *Scheduler) fire(ctx context.Context, id string, now time.Time, env *sw
 			}
 			c.MarkIdleRulesDone(due)
 		}
-		if len(events) == 0 && len(due) == 0 && !stopped {
+		if len(events) == 0 && len(due) == 0 && !stopped && !asked && !expired && len(remind)+len(broken) == 0 {
 			next = c.NextTimer(idle, cal)
 			return errNothingDue
 		}
@@ -292,7 +303,17 @@ func (sc *Scheduler) fire(ctx context.Context, id string, now time.Time, env *sw
 	if sc.listener != nil && len(events) > 0 {
 		sc.listener(ctx, c, events)
 	}
-	return len(events) + idleFired, nil, nil
+	if asked {
+		fu.askCustomer(ctx, c)
+	}
+	fu.tellAgents(ctx, c, remind, broken)
+	n := len(events) + idleFired + len(remind) + len(broken)
+	for _, done := range []bool{asked, expired} {
+		if done {
+			n++
+		}
+	}
+	return n, nil, nil
 }
 
 func isNotFound(err error) bool {

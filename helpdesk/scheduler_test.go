@@ -32,6 +32,9 @@ type slaFixture struct {
 	manager *helpdesk.Principal
 	clock   *atomic.Value
 	log     *slog.Logger
+	// followUps and mailer: the follow-up check and promises, and the outbox their mails go to.
+	followUps *helpdesk.FollowUps
+	mailer    *mail.Mailer
 }
 
 // monday9 is Monday 2 March 2026, 09:00 in Helsinki: inside the default calendar's hours.
@@ -69,7 +72,7 @@ func newSLAFixtureWith(t testing.TB, monitor *event.CommandMonitor) *slaFixture 
 	return &slaFixture{env: env, cases: hd.Cases, intake: hd.Intake, conv: hd.Conversation, sla: hd.SLA, ev: hd.Events, rules: hd.Rules,
 		agent:   &helpdesk.Principal{User: storetest.NewUser()},
 		manager: &helpdesk.Principal{User: storetest.NewUser(storetest.WithRole(models.RoleManager))},
-		clock:   clock, log: logger}
+		clock:   clock, log: logger, followUps: hd.FollowUps, mailer: mailer}
 }
 
 // timersOf returns the timer entries of a case, soonest first.

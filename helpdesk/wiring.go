@@ -28,6 +28,8 @@ type Deps struct {
 	// Location is the installation's time zone: calendar months of spending limits.
 	Location *time.Location
 	Limits   IntakeLimits
+	// FollowUps are the follow-up check's and promises' times; zero fields take the defaults.
+	FollowUps FollowUpSettings
 	// SecretKey (32 bytes, kept outside the database) seals review sources' signing secrets;
 	// nil: a random key for the life of the process.
 	SecretKey []byte
@@ -49,6 +51,7 @@ type Helpdesk struct {
 	Canned       *Canned
 	Webhooks     *Webhooks
 	SavedViews   *SavedViews
+	FollowUps    *FollowUps
 	Remedies     *remedies.Service
 	Reviews      *Reviews
 }
@@ -79,6 +82,8 @@ func New(d Deps) (*Helpdesk, error) {
 	h.Intake = NewIntake(d.Store, h.Settings, h.Cases, mail.NewCaseNotifier(d.Mailer, d.Limits.FirstResponseHours),
 		h.Events, d.Logger, d.Clock, d.BaseURL, d.Limits)
 	h.Conversation = newConversation(d.Store, h.Intake)
+	h.FollowUps = newFollowUps(d.Store, h.Intake, d.FollowUps)
+	h.Cases.followUps, h.Intake.followUps = h.FollowUps, h.FollowUps
 	h.SavedViews = NewSavedViews(d.Store, h.Cases, d.Clock)
 	h.Remedies = remedies.New(remedies.Config{Store: d.Store, Cases: remedyCases{h.Cases}, Index: d.ApprovalIndex,
 		Logger: d.Logger, Clock: d.Clock, Currency: d.Currency, Location: d.Location, NewID: newID})

@@ -59,3 +59,28 @@ func (n CaseNotifier) Merged(ctx context.Context, duplicate, target *models.Case
 	m.To, m.ToName, m.CaseID = target.Customer.Email, target.Customer.Name, target.ID
 	return n.mailer.Enqueue(ctx, m)
 }
+
+// Resolved tells the customer their case is resolved and when they will be asked about it.
+func (n CaseNotifier) Resolved(ctx context.Context, c *models.Case, decision string, followUpDays int, trackingURL string) error {
+	m := ResolutionNotice(c.Locale, c.ID, trackingURL, c.Customer.Name, decision, followUpDays)
+	m.To, m.ToName, m.CaseID = c.Customer.Email, c.Customer.Name, c.ID
+	return n.mailer.Enqueue(ctx, m)
+}
+
+// FollowUpCheck asks the customer whether the resolution held.
+func (n CaseNotifier) FollowUpCheck(ctx context.Context, c *models.Case, checkURL string) error {
+	m := FollowUpCheck(c.Locale, c.ID, checkURL, c.Customer.Name)
+	m.To, m.ToName, m.CaseID = c.Customer.Email, c.Customer.Name, c.ID
+	return n.mailer.Enqueue(ctx, m)
+}
+
+// PromiseDelayed tells the customer a promised time moves.
+func (n CaseNotifier) PromiseDelayed(ctx context.Context, c *models.Case, p models.Promise, message string, now time.Time, trackingURL string) error {
+	due := p.DueAt
+	if loc, err := time.LoadLocation(businesstime.DefaultTimeZone); err == nil {
+		due, now = due.In(loc), now.In(loc)
+	}
+	m := PromiseDelayed(c.Locale, c.ID, trackingURL, c.Customer.Name, p.Text, message, due, now)
+	m.To, m.ToName, m.CaseID = c.Customer.Email, c.Customer.Name, c.ID
+	return n.mailer.Enqueue(ctx, m)
+}

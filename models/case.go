@@ -153,6 +153,10 @@ type Case struct {
 	Locale          string          `bson:"locale,omitempty" json:"locale,omitempty"`
 	Attachments     []AttachmentRef `bson:"attachments,omitempty" json:"attachments"`
 	FollowUp        *FollowUp       `bson:"follow_up,omitempty" json:"follow_up,omitempty"`
+	// FollowUpCheck is the pending or last "did this solve it?" check (see followup.go);
+	// Promises are what agents promised the customer (promise.go).
+	FollowUpCheck *FollowUpCheck `bson:"follow_up_check,omitempty" json:"follow_up_check,omitempty"`
+	Promises      []Promise      `bson:"promises,omitempty" json:"promises,omitempty"`
 	// Grants are the remedies given, in order (see grant.go).
 	Grants []Grant `bson:"grants,omitempty" json:"grants"`
 	// SLA holds the case's clocks under the policy SLAPolicyID; NextSLAEventAt is the earliest

@@ -100,8 +100,8 @@ func (c *Case) MarkIdleRulesDone(ids []string) {
 	}
 }
 
-// NextTimer is when the case next needs the scheduler: the earliest of its next SLA event and
-// its next idle rule. nil: never, as things stand.
+// NextTimer is when the case next needs the scheduler: the earliest of its next SLA event, its
+// next idle rule, its follow-up check's next step and its promises' reminders and due times. nil: never, as things stand.
 func (c *Case) NextTimer(idle []IdleRule, cal businesstime.Calendar) *time.Time {
 	var next *time.Time
 	if c.NextSLAEventAt != nil {
@@ -110,6 +110,11 @@ func (c *Case) NextTimer(idle []IdleRule, cal businesstime.Calendar) *time.Time 
 	}
 	if t, ok := c.NextIdleRuleAt(idle, cal); ok && (next == nil || t.Before(*next)) {
 		next = &t
+	}
+	for _, t := range []*time.Time{c.FollowUpDueAt(), c.NextPromiseAt()} {
+		if t != nil && (next == nil || t.Before(*next)) {
+			next = t
+		}
 	}
 	return next
 }

@@ -102,6 +102,9 @@ type FollowUp struct {
 	Rating   int       `bson:"rating" json:"rating"`
 	Comment  string    `bson:"comment" json:"comment"`
 	At       time.Time `bson:"at" json:"at"`
+	// RecordedBy is the agent who recorded the answer for the customer (a phone call); empty
+	// when the customer answered themselves.
+	RecordedBy string `bson:"recorded_by,omitempty" json:"-"`
 }
 
 // AttachmentRef is what a case remembers of an uploaded file; the bytes are a document of
@@ -169,7 +172,7 @@ func (c *Case) Public() PublicCase {
 		Category: c.Category, Touchpoint: c.Touchpoint, ExpectedOutcome: c.ExpectedOutcome,
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Messages: []PublicMessage{},
 		Attachments: []AttachmentRef{}, FollowUp: c.FollowUp,
-		CanFollowUp: c.FollowUp == nil && (c.Status == StatusResolved || c.Status == StatusClosed),
+		CanFollowUp: c.FollowUpAnswerable(),
 		Locale:      c.Locale,
 	}
 	if p.Locale == "" {

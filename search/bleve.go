@@ -31,7 +31,7 @@ const (
 
 	// bleveMappingVersion is kept inside the index; bump it whenever the mapping or the
 	// indexed document shape changes, so an old index is detected instead of misread.
-	bleveMappingVersion = "kaiku-3"
+	bleveMappingVersion = "kaiku-4"
 	bleveMetaKey        = "kaiku_mapping_version"
 
 	// Hidden fields: the analysed email for text search, the JSON of everything needed to
@@ -279,6 +279,7 @@ func bleveFields(d CaseDoc) (map[string]any, error) {
 	src := d
 	src.Subject, src.Body, src.CustomerName = "", "", ""
 	src.CreatedAt, src.UpdatedAt, src.DueAt = src.CreatedAt.UTC(), src.UpdatedAt.UTC(), src.DueAt.UTC()
+	src.FollowUpDueAt = src.FollowUpDueAt.UTC()
 	src.Tags = normalizeTags(src.Tags)
 	b, err := json.Marshal(src)
 	if err != nil {
@@ -300,6 +301,7 @@ func bleveFields(d CaseDoc) (map[string]any, error) {
 		FieldAssigneeID:      indexedKeyword(d.AssigneeID),
 		FieldTeamID:          indexedKeyword(d.TeamID),
 		FieldCustomerEmail:   indexedKeyword(d.CustomerEmail),
+		FieldFollowUpState:   indexedKeyword(d.FollowUpState),
 		FieldReviewSource:    indexedKeyword(d.ReviewSource),
 		FieldReviewRating:    indexedKeyword(d.ReviewRating),
 		FieldReviewReply:     indexedKeyword(d.ReviewReply),
@@ -312,6 +314,7 @@ func bleveFields(d CaseDoc) (map[string]any, error) {
 	addBleveTime(m, FieldCreatedAt, d.CreatedAt)
 	addBleveTime(m, FieldUpdatedAt, d.UpdatedAt)
 	addBleveTime(m, FieldDueAt, d.DueAt)
+	addBleveTime(m, FieldFollowUpDueAt, d.FollowUpDueAt)
 	return m, nil
 }
 

@@ -74,6 +74,9 @@ type meiliDoc struct {
 	CreatedAtMs     *int64   `json:"created_at_ms,omitempty"`
 	UpdatedAtMs     *int64   `json:"updated_at_ms,omitempty"`
 	DueAtMs         *int64   `json:"due_at_ms,omitempty"`
+	FollowUpState   string   `json:"follow_up_state"`
+	FollowUpDueAt   string   `json:"follow_up_due_at"`
+	FollowUpDueAtMs *int64   `json:"follow_up_due_at_ms,omitempty"`
 	Version         int64    `json:"version"`
 	ReviewSource    string   `json:"review_source"`
 	ReviewRating    string   `json:"review_rating"`
@@ -228,11 +231,13 @@ func toMeiliDoc(d CaseDoc) meiliDoc {
 		AssigneeID:      indexedKeyword(d.AssigneeID),
 		TeamID:          indexedKeyword(d.TeamID),
 		EscalationLevel: d.EscalationLevel,
+		FollowUpState:   indexedKeyword(d.FollowUpState),
 		Version:         d.Version,
 		ReviewSource:    indexedKeyword(d.ReviewSource),
 		ReviewRating:    indexedKeyword(d.ReviewRating),
 		ReviewReply:     indexedKeyword(d.ReviewReply),
 	}
+	md.FollowUpDueAt, md.FollowUpDueAtMs = ms(d.FollowUpDueAt)
 	md.CreatedAt, md.CreatedAtMs = ms(d.CreatedAt)
 	md.UpdatedAt, md.UpdatedAtMs = ms(d.UpdatedAt)
 	md.DueAt, md.DueAtMs = ms(d.DueAt)
@@ -258,15 +263,19 @@ func (md meiliDoc) caseDoc() (CaseDoc, error) {
 		AssigneeID:      storedKeyword(md.AssigneeID),
 		TeamID:          storedKeyword(md.TeamID),
 		EscalationLevel: md.EscalationLevel,
+		FollowUpState:   storedKeyword(md.FollowUpState),
 		Version:         md.Version,
 		ReviewSource:    storedKeyword(md.ReviewSource),
 		ReviewRating:    storedKeyword(md.ReviewRating),
 		ReviewReply:     storedKeyword(md.ReviewReply),
 	}
+	if md.FollowUpDueAt == "" { // a document indexed before the field existed
+		md.FollowUpDueAt = time.Time{}.Format(time.RFC3339Nano)
+	}
 	for _, f := range []struct {
 		s   string
 		dst *time.Time
-	}{{md.CreatedAt, &d.CreatedAt}, {md.UpdatedAt, &d.UpdatedAt}, {md.DueAt, &d.DueAt}} {
+	}{{md.CreatedAt, &d.CreatedAt}, {md.UpdatedAt, &d.UpdatedAt}, {md.DueAt, &d.DueAt}, {md.FollowUpDueAt, &d.FollowUpDueAt}} {
 		t, err := time.Parse(time.RFC3339Nano, f.s)
 		if err != nil {
 			return CaseDoc{}, fmt.Errorf("search: meilisearch document %s: bad time %q", md.ID, f.s)

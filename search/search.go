@@ -32,7 +32,11 @@ type CaseDoc struct {
 	CreatedAt       time.Time `json:"created_at"`
 	UpdatedAt       time.Time `json:"updated_at"`
 	DueAt           time.Time `json:"due_at"` // zero when no SLA clock runs
-	Version         int64     `json:"version"`
+	// FollowUpState is the follow-up check's state ("" when none) and FollowUpDueAt its next
+	// step: the question while scheduled, the end of the answer window while asked.
+	FollowUpState string    `json:"follow_up_state"`
+	FollowUpDueAt time.Time `json:"follow_up_due_at"`
+	Version       int64     `json:"version"`
 	// Review fields, empty for other cases: the source kind, the rating normalised to 1-5
 	// ("1".."5", a keyword so it filters and facets like the others) and the reply state.
 	ReviewSource string `json:"review_source,omitempty"`
@@ -52,6 +56,7 @@ const (
 	FieldAssigneeID      = "assignee_id"
 	FieldTeamID          = "team_id"
 	FieldCustomerEmail   = "customer_email"
+	FieldFollowUpState   = "follow_up_state"
 	FieldReviewSource    = "review_source"
 	FieldReviewRating    = "review_rating"
 	FieldReviewReply     = "review_reply"
@@ -64,17 +69,19 @@ const (
 	FieldDueAt           = "due_at"
 	FieldPriorityRank    = "priority_rank"
 	FieldEscalationLevel = "escalation_level"
+	FieldFollowUpDueAt   = "follow_up_due_at"
 )
 
 // KeywordFields lists the fields Filter and Facets accept.
 var KeywordFields = []string{
 	FieldStatus, FieldPriority, FieldChannel, FieldCategory, FieldTouchpoint,
 	FieldExpectedOutcome, FieldTags, FieldAssigneeID, FieldTeamID, FieldCustomerEmail,
+	FieldFollowUpState,
 	FieldReviewSource, FieldReviewRating, FieldReviewReply,
 }
 
 // SortFields lists the fields Sort accepts.
-var SortFields = []string{FieldCreatedAt, FieldUpdatedAt, FieldDueAt, FieldPriorityRank, FieldEscalationLevel}
+var SortFields = []string{FieldCreatedAt, FieldUpdatedAt, FieldDueAt, FieldPriorityRank, FieldEscalationLevel, FieldFollowUpDueAt}
 
 // Filter keeps documents whose Field equals one of Values (OR within a filter, AND across
 // filters). Negate keeps the documents that match none of Values. A value "" matches documents

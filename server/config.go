@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/mail"
 )
 
@@ -44,7 +45,9 @@ type Config struct {
 	SLASweepInterval time.Duration
 	IntakePerIP      int
 	IntakePerEmail   int
-	Mail             mail.Config
+	// FollowUps: when the follow-up check is asked, how long it waits, when promises remind.
+	FollowUps helpdesk.FollowUpSettings
+	Mail      mail.Config
 	// WebhookAllowHosts may be called by outbound webhooks although they resolve to private,
 	// loopback or link-local addresses (an intranet service).
 	WebhookAllowHosts []string
@@ -111,6 +114,11 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	}
 	c.IntakePerIP = number("KAIKU_INTAKE_LIMIT_PER_IP", 20)
 	c.IntakePerEmail = number("KAIKU_INTAKE_LIMIT_PER_EMAIL", 5)
+	c.FollowUps = helpdesk.FollowUpSettings{
+		Delay:           followUpDelay(env("KAIKU_FOLLOW_UP_DAYS", "7"), &errs),
+		AnswerWindow:    time.Duration(number("KAIKU_FOLLOW_UP_ANSWER_DAYS", 14)) * 24 * time.Hour,
+		PromiseReminder: time.Duration(number("KAIKU_PROMISE_REMINDER_MINUTES", 60)) * time.Minute,
+	}
 	if mc, err := mail.ConfigFromEnv(getenv); err != nil {
 		errs = append(errs, err.Error())
 	} else {
@@ -157,4 +165,18 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 		return c, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
 	}
 	return c, nil
+}
+
+// followUpDelay reads KAIKU_FOLLOW_UP_DAYS: whole days, or 0 to ask at the next sweep after
+// resolution (for trials and the browser tests).
+func followUpDelay(v string, errs *[]string) time.Duration {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > 365 {
+		*errs = append(*errs, "KAIKU_FOLLOW_UP_DAYS: want a whole number of days from 0 to 365")
+		return 0
+	}
+	if n == 0 {
+		return time.Second
+	}
+	return time.Duration(n) * 24 * time.Hour
 }

@@ -108,7 +108,7 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 	}
 	hd, err := helpdesk.New(helpdesk.Deps{SecretKey: secretKey, Store: db.store, Index: index, ApprovalIndex: approvalIndex, Mailer: mailer,
 		Webhooks: outbound, Logger: logger, Clock: clock, BaseURL: cfg.BaseURL, Currency: cfg.Currency,
-		Location: cfg.Location, Limits: limits})
+		Location: cfg.Location, Limits: limits, FollowUps: cfg.FollowUps})
 	if err != nil {
 		return err
 	}
@@ -135,6 +135,7 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 		Webhooks:      hd.Webhooks,
 		Reviews:       hd.Reviews,
 		SavedViews:    hd.SavedViews,
+		FollowUps:     hd.FollowUps,
 		Remedies:      hd.Remedies,
 		MaxFileBytes:  limits.MaxFileBytes,
 		Ready:         readyChecks{"database": db.store.Ping, "search": index.Ping},

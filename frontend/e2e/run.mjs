@@ -217,6 +217,10 @@ async function main() {
         // The webhook tests start their receivers on loopback, which the address guard
         // refuses unless allowed.
         KAIKU_WEBHOOK_ALLOW_HOSTS: process.env.KAIKU_WEBHOOK_ALLOW_HOSTS ?? '127.0.0.1',
+        // The follow-up test needs the check mail of a case it resolves: asked at the next
+        // sweep, and sweeps a few seconds apart.
+        KAIKU_FOLLOW_UP_DAYS: process.env.KAIKU_FOLLOW_UP_DAYS ?? '0',
+        KAIKU_SLA_SWEEP_INTERVAL: process.env.KAIKU_SLA_SWEEP_INTERVAL ?? '2s',
       },
     })
     const started = Date.now()

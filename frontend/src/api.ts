@@ -34,6 +34,8 @@ import type {
   ComplaintReceipt,
   CreatedApiToken,
   FollowUpAnswer,
+  PromiseDelayInput,
+  PromiseInput,
   FormOptions,
   InboxView,
   ListMeta,
@@ -390,6 +392,25 @@ export function addCaseMessage(id: string, message: NewStaffMessage, files: read
   if (message.version) form.append('version', String(message.version))
   for (const file of files) form.append('attachments', file, file.name)
   return data(request<Case>('POST', `${casePath(id)}/messages`, { form }))
+}
+
+/** An agent records the customer's answer to the follow-up check (a phone call). */
+export function recordFollowUp(id: string, answer: FollowUpAnswer): Promise<Case> {
+  return data(request<Case>('POST', `${casePath(id)}/follow-up`, { body: answer }))
+}
+
+/** Records a promise made to the customer (`due_at` RFC 3339). */
+export function addPromise(id: string, promise: PromiseInput): Promise<Case> {
+  return data(request<Case>('POST', `${casePath(id)}/promises`, { body: promise }))
+}
+
+export function keepPromise(id: string, promiseId: string): Promise<Case> {
+  return data(request<Case>('POST', `${casePath(id)}/promises/${encodeURIComponent(promiseId)}/kept`))
+}
+
+/** Moves a promise to a later time and mails the customer about the delay. */
+export function delayPromise(id: string, promiseId: string, delay: PromiseDelayInput): Promise<Case> {
+  return data(request<Case>('POST', `${casePath(id)}/promises/${encodeURIComponent(promiseId)}/delay`, { body: delay }))
 }
 
 export function customerHistory(id: string, signal?: AbortSignal): Promise<CaseSummary[]> {

@@ -85,6 +85,10 @@ export type ComplaintReceipt = Schemas['Receipt']
 export type PublicMessage = Schemas['PublicMessage']
 export type PublicCase = Schemas['PublicCase']
 export type FollowUpAnswer = Schemas['FollowUpCreate']
+export type CasePromise = Schemas['Promise']
+export type PromiseInput = Schemas['PromiseCreate']
+export type PromiseDelayInput = Schemas['PromiseDelay']
+export type FollowUpCheck = Schemas['FollowUpCheck']
 
 // --- Admin ----------------------------------------------------------------------
 

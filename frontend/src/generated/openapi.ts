@@ -702,6 +702,120 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cases/{id}/follow-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case reference.
+                 * @example K-2026-000042
+                 */
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the customer's answer to the follow-up check
+         * @description An agent records what the customer said (on the phone, say) to "did this solve it?", exactly as the customer's own answer on the one-page check would: `resolved: true` closes the case with the rating; `resolved: false` reopens the same case, raises its priority by one step, gives it back to the agent and team that had it when it was resolved and runs the `follow_up_failed` rules. Taken while the case is resolved or closed with a check scheduled or asked (`follow_up_check.state`). Any staff role.
+         */
+        post: operations["recordFollowUp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/promises": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case reference.
+                 * @example K-2026-000042
+                 */
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a promise made to the customer
+         * @description Records what was promised and by when ("we will call you by Friday 12:00"). The promise's agent and the case's assignee are reminded in the app `KAIKU_PROMISE_REMINDER_MINUTES` before the time (halfway for shorter promises; `remind_at`), and a promise still open at its time is recorded as broken on the timeline, both on the durable timers of the SLA clocks. Any staff role.
+         */
+        post: operations["createPromise"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/promises/{pid}/kept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case reference.
+                 * @example K-2026-000042
+                 */
+                id: components["parameters"]["CaseId"];
+                /**
+                 * @description The promise's `id`.
+                 * @example P3QJ7XK2MZW4TA5L
+                 */
+                pid: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record that a promise was kept
+         * @description Marks an open promise kept (on the timeline too). Any staff role.
+         */
+        post: operations["keepPromise"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/promises/{pid}/delay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case reference.
+                 * @example K-2026-000042
+                 */
+                id: components["parameters"]["CaseId"];
+                /**
+                 * @description The promise's `id`.
+                 * @example P3QJ7XK2MZW4TA5L
+                 */
+                pid: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Tell the customer about a delay
+         * @description Moves an open promise to a later time and mails the customer, in the case's language, the promise, the new time and the optional message, with a fresh tracking link: the customer hears of the delay before the promised time passes. The reminder is set again for the new time. Any staff role.
+         */
+        post: operations["delayPromise"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cases/{id}/merge": {
         parameters: {
             query?: never;
@@ -1986,6 +2100,70 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        /** @description The follow-up check of a resolved case: "did this solve it?", asked `KAIKU_FOLLOW_UP_DAYS` after resolution (later, a resolution option's own delay). */
+        FollowUpCheck: {
+            state: components["schemas"]["FollowUpState"];
+            /**
+             * Format: date-time
+             * @description When the customer is (or was to be) asked.
+             */
+            ask_at: string;
+            /**
+             * Format: date-time
+             * @description When the check mail went out; absent until then.
+             */
+            asked_at?: string;
+            /**
+             * Format: date-time
+             * @description Asked checks: when no answer closes the case as no response (`KAIKU_FOLLOW_UP_ANSWER_DAYS` after asking).
+             */
+            expires_at?: string;
+            /** @description Who had the case when it was resolved: a failed check goes back to them. */
+            assignee_id?: string;
+            /** @description The team the case had when it was resolved. */
+            team_id?: string;
+        };
+        /**
+         * @description `scheduled` (resolved; the customer is asked at `ask_at`), `asked` (mailed; waiting until `expires_at`, listed in the `follow_ups_due` view), `answered` (`follow_up` holds the answer), `no_response` (nobody answered in time; the case was closed), `cancelled` (the case went back to work before the check was answered).
+         * @enum {string}
+         */
+        FollowUpState: "scheduled" | "asked" | "answered" | "no_response" | "cancelled";
+        /** @description A promise made to the customer. */
+        Promise: {
+            id: string;
+            /** @description Plain text. */
+            text: string;
+            /** Format: date-time */
+            due_at: string;
+            /**
+             * Format: date-time
+             * @description When the agent is reminded; from then on the case page prompts to tell the customer of a delay.
+             */
+            remind_at: string;
+            /** @enum {string} */
+            state: "open" | "kept" | "broken";
+            reminded: boolean;
+            by_id: string;
+            by: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @description How many times the customer was told of a new time. */
+            delays: number;
+        };
+        /** @description A new promise. */
+        PromiseCreate: {
+            /** @description What was promised, as the customer was told. */
+            text: string;
+            /** @description By when (RFC 3339); in the future, within a year. */
+            due_at: string;
+        };
+        /** @description A new time for a promise, told to the customer. */
+        PromiseDelay: {
+            /** @description The new time (RFC 3339): later than the promised one, in the future, within a year. */
+            due_at: string;
+            /** @description Optional words to the customer, in the mail. */
+            message?: string;
+        };
         /** @description The customer's answer to "did our fix hold?". */
         FollowUp: {
             /** @description `false` reopened the case. */
@@ -2045,6 +2223,10 @@ export interface components {
             attachments: components["schemas"]["AttachmentRef"][] | null;
             /** @description The customer's answer to the follow-up; absent until they answer. */
             follow_up?: components["schemas"]["FollowUp"];
+            /** @description The follow-up check, scheduled when the case is resolved; absent before. */
+            follow_up_check?: components["schemas"]["FollowUpCheck"];
+            /** @description What agents promised the customer, oldest first; absent when nothing was promised. */
+            promises?: components["schemas"]["Promise"][];
             /**
              * @description The SLA policy the case is under, chosen when the case was opened; absent when no policy matched.
              * @example default
@@ -2248,6 +2430,7 @@ export interface components {
             resolved: number;
             escalated: number;
             reviews: number;
+            follow_ups_due: number;
             /** @description The count of each saved view asked for (`saved_view`), by its id. */
             saved_views?: {
                 [key: string]: number;
@@ -2847,10 +3030,10 @@ export interface components {
             name: string;
         };
         /**
-         * @description What a rule listens to. `case_created`: a case was filed or opened (the rules run before its SLA clocks start, so a priority they set decides the targets). `case_updated`: a staff change to a case changed one of its fields (status, priority, team, assignee, tags, escalation level, ...); a conversation update (a reply or note) runs it too, when it changed such a field. `customer_replied`: the customer wrote on the tracking page. `sla_warning` / `sla_breach`: an SLA clock of the case warned or breached (the `sla_clock` condition says which clock). `no_agent_activity`: the case has been new or open for `idle_minutes` business minutes (on its SLA policy's calendar, or the default calendar) without agent activity (a reply, a note or a change by a staff member); the rule runs once per idle period, and an agent's activity, or a customer's answer that reopens the case, starts a new one. Saving such a rule (or shortening its time) looks at the cases that are idle already within minutes. `approval_requested`: an agent's grant was over their limit and became an approval request (the `option` and `amount_minor` conditions look at that grant).
+         * @description What a rule listens to. `case_created`: a case was filed or opened (the rules run before its SLA clocks start, so a priority they set decides the targets). `case_updated`: a staff change to a case changed one of its fields (status, priority, team, assignee, tags, escalation level, ...); a conversation update (a reply or note) runs it too, when it changed such a field. `customer_replied`: the customer wrote on the tracking page. `sla_warning` / `sla_breach`: an SLA clock of the case warned or breached (the `sla_clock` condition says which clock). `no_agent_activity`: the case has been new or open for `idle_minutes` business minutes (on its SLA policy's calendar, or the default calendar) without agent activity (a reply, a note or a change by a staff member); the rule runs once per idle period, and an agent's activity, or a customer's answer that reopens the case, starts a new one. Saving such a rule (or shortening its time) looks at the cases that are idle already within minutes. `follow_up_failed`: the customer (or an agent recording their answer) said the resolution did not solve it; the case is open again, one priority step higher, with the agent and team that resolved it. `approval_requested`: an agent's grant was over their limit and became an approval request (the `option` and `amount_minor` conditions look at that grant).
          * @enum {string}
          */
-        TriggerType: "case_created" | "case_updated" | "customer_replied" | "sla_warning" | "sla_breach" | "no_agent_activity" | "approval_requested";
+        TriggerType: "case_created" | "case_updated" | "customer_replied" | "sla_warning" | "sla_breach" | "no_agent_activity" | "follow_up_failed" | "approval_requested";
         /**
          * @description What a condition looks at, with the ops and values each takes:
          *
@@ -4010,8 +4193,8 @@ export interface components {
          * @example K-2026-000042
          */
         CaseId: string;
-        /** @description An inbox view: `all_open` (new, open and waiting), `unassigned` (open statuses, nobody assigned), `mine` (open statuses, assigned to the caller), `waiting` (waiting on the customer), `resolved`, `escalated` (open statuses, escalation level 1 or more; without `sort` and `q` it is sorted by `escalation`), `reviews` (every case of channel `review`, whatever its status). Without it every case matches. Other filters narrow the view further. */
-        CaseView: "all_open" | "unassigned" | "mine" | "waiting" | "resolved" | "escalated" | "reviews";
+        /** @description An inbox view: `all_open` (new, open and waiting), `unassigned` (open statuses, nobody assigned), `mine` (open statuses, assigned to the caller), `waiting` (waiting on the customer), `resolved`, `escalated` (open statuses, escalation level 1 or more; without `sort` and `q` it is sorted by `escalation`), `reviews` (every case of channel `review`, whatever its status), `follow_ups_due` (the customer was asked the follow-up check and has not answered: call them and record the answer; without `sort` and `q` it is sorted by `follow_up`). Without it every case matches. Other filters narrow the view further. */
+        CaseView: "all_open" | "unassigned" | "mine" | "waiting" | "resolved" | "escalated" | "reviews" | "follow_ups_due";
         /** @description Free text searched in the subject, the conversation and the customer's name; matches are highlighted in `highlights`. With `q` and no `sort`, results come by relevance. Every word must match, exactly, as a prefix or (for words of 5 to 30 characters) with a typo or two. At most 16 words (runs of letters and digits) of at most 64 characters each; more is 400 `invalid_request` with `fields.q`. */
         CaseText: string;
         /** @description Only cases with one of these statuses. Repeat the parameter for several values; a comma is part of a value. */
@@ -4047,8 +4230,8 @@ export interface components {
         CaseCreatedTo: string;
         /** @description Only cases escalated at least this far (escalation rules raise a case's `escalation_level`); `1` is every escalated case, `0` does not filter. */
         CaseMinEscalation: number;
-        /** @description The order of the list: `updated_at` (the default without `q`, except in the `escalated` view), `created_at`, `priority` (then most recently updated first), `due` (due soonest first: by the case's `due_at`, the soonest due time of its SLA clocks still outstanding, so overdue cases come first of all and cases without one last; then most urgent first; always in that direction, `order` does not apply), `escalation` (highest escalation level first, then due soonest as in `due`; the default of the `escalated` view; `order` does not apply) or `relevance` (the default with `q`; needs `q`). Ties are broken by reference so paging is stable. */
-        CaseSort: "updated_at" | "created_at" | "priority" | "due" | "escalation" | "relevance";
+        /** @description The order of the list: `updated_at` (the default without `q`, except in the `escalated` view), `created_at`, `priority` (then most recently updated first), `due` (due soonest first: by the case's `due_at`, the soonest due time of its SLA clocks still outstanding, so overdue cases come first of all and cases without one last; then most urgent first; always in that direction, `order` does not apply), `escalation` (highest escalation level first, then due soonest as in `due`; the default of the `escalated` view; `order` does not apply), `follow_up` (the follow-up check's next step soonest first: the end of the answer window of asked checks; the default of the `follow_ups_due` view; `order` does not apply) or `relevance` (the default with `q`; needs `q`). Ties are broken by reference so paging is stable. */
+        CaseSort: "updated_at" | "created_at" | "priority" | "due" | "escalation" | "follow_up" | "relevance";
         /** @description Sort direction; `desc` (newest or most urgent first) unless `asc`. Not used by `relevance`, `due` and `escalation`. */
         CaseOrder: "asc" | "desc";
         /** @description Page size. */
@@ -5646,7 +5829,7 @@ export interface operations {
     listCases: {
         parameters: {
             query?: {
-                /** @description An inbox view: `all_open` (new, open and waiting), `unassigned` (open statuses, nobody assigned), `mine` (open statuses, assigned to the caller), `waiting` (waiting on the customer), `resolved`, `escalated` (open statuses, escalation level 1 or more; without `sort` and `q` it is sorted by `escalation`), `reviews` (every case of channel `review`, whatever its status). Without it every case matches. Other filters narrow the view further. */
+                /** @description An inbox view: `all_open` (new, open and waiting), `unassigned` (open statuses, nobody assigned), `mine` (open statuses, assigned to the caller), `waiting` (waiting on the customer), `resolved`, `escalated` (open statuses, escalation level 1 or more; without `sort` and `q` it is sorted by `escalation`), `reviews` (every case of channel `review`, whatever its status), `follow_ups_due` (the customer was asked the follow-up check and has not answered: call them and record the answer; without `sort` and `q` it is sorted by `follow_up`). Without it every case matches. Other filters narrow the view further. */
                 view?: components["parameters"]["CaseView"];
                 /** @description Free text searched in the subject, the conversation and the customer's name; matches are highlighted in `highlights`. With `q` and no `sort`, results come by relevance. Every word must match, exactly, as a prefix or (for words of 5 to 30 characters) with a typo or two. At most 16 words (runs of letters and digits) of at most 64 characters each; more is 400 `invalid_request` with `fields.q`. */
                 q?: components["parameters"]["CaseText"];
@@ -5672,7 +5855,7 @@ export interface operations {
                 created_to?: components["parameters"]["CaseCreatedTo"];
                 /** @description Only cases escalated at least this far (escalation rules raise a case's `escalation_level`); `1` is every escalated case, `0` does not filter. */
                 min_escalation_level?: components["parameters"]["CaseMinEscalation"];
-                /** @description The order of the list: `updated_at` (the default without `q`, except in the `escalated` view), `created_at`, `priority` (then most recently updated first), `due` (due soonest first: by the case's `due_at`, the soonest due time of its SLA clocks still outstanding, so overdue cases come first of all and cases without one last; then most urgent first; always in that direction, `order` does not apply), `escalation` (highest escalation level first, then due soonest as in `due`; the default of the `escalated` view; `order` does not apply) or `relevance` (the default with `q`; needs `q`). Ties are broken by reference so paging is stable. */
+                /** @description The order of the list: `updated_at` (the default without `q`, except in the `escalated` view), `created_at`, `priority` (then most recently updated first), `due` (due soonest first: by the case's `due_at`, the soonest due time of its SLA clocks still outstanding, so overdue cases come first of all and cases without one last; then most urgent first; always in that direction, `order` does not apply), `escalation` (highest escalation level first, then due soonest as in `due`; the default of the `escalated` view; `order` does not apply), `follow_up` (the follow-up check's next step soonest first: the end of the answer window of asked checks; the default of the `follow_ups_due` view; `order` does not apply) or `relevance` (the default with `q`; needs `q`). Ties are broken by reference so paging is stable. */
                 sort?: components["parameters"]["CaseSort"];
                 /** @description Sort direction; `desc` (newest or most urgent first) unless `asc`. Not used by `relevance`, `due` and `escalation`. */
                 order?: components["parameters"]["CaseOrder"];
@@ -5785,7 +5968,8 @@ export interface operations {
                      *         "waiting": 11,
                      *         "resolved": 230,
                      *         "escalated": 3,
-                     *         "reviews": 18
+                     *         "reviews": 18,
+                     *         "follow_ups_due": 4
                      *       }
                      *     }
                      */
@@ -6092,6 +6276,271 @@ export interface operations {
                 };
             };
             500: components["responses"]["InternalError"];
+        };
+    };
+    recordFollowUp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case reference.
+                 * @example K-2026-000042
+                 */
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "resolved": false,
+                 *       "rating": 2,
+                 *       "comment": "Called: the new kettle leaks too."
+                 *     }
+                 */
+                "application/json": components["schemas"]["FollowUpCreate"];
+            };
+        };
+        responses: {
+            /** @description The case after the answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The check was answered already (`already_answered`), or the case was changed at the same moment (`version_conflict`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "already_answered",
+                     *         "message": "the follow-up has been answered already; thank you"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            413: components["responses"]["TooLarge"];
+            /** @description The case has no check to answer (`not_resolved`): it is not resolved or closed, or its check was cancelled or is over. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_resolved",
+                     *         "message": "the follow-up opens once the case is resolved"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    createPromise: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case reference.
+                 * @example K-2026-000042
+                 */
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "text": "We will call you by Friday 12:00",
+                 *       "due_at": "2026-03-06T10:00:00Z"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PromiseCreate"];
+            };
+        };
+        responses: {
+            /** @description The case with the new promise (the last of `promises`). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The case was changed at the same moment too often (`version_conflict`); try again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "version_conflict",
+                     *         "message": "the case is being changed by others; try again"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            413: components["responses"]["TooLarge"];
+            /** @description The case holds 50 promises already (`too_many_promises`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "too_many_promises",
+                     *         "message": "this case has too many promises"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    keepPromise: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case reference.
+                 * @example K-2026-000042
+                 */
+                id: components["parameters"]["CaseId"];
+                /**
+                 * @description The promise's `id`.
+                 * @example P3QJ7XK2MZW4TA5L
+                 */
+                pid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The case. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseData"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The promise is kept or broken already (`promise_closed`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "promise_closed",
+                     *         "message": "this promise is kept already"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    delayPromise: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case reference.
+                 * @example K-2026-000042
+                 */
+                id: components["parameters"]["CaseId"];
+                /**
+                 * @description The promise's `id`.
+                 * @example P3QJ7XK2MZW4TA5L
+                 */
+                pid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "due_at": "2026-03-09T10:00:00Z",
+                 *       "message": "The spare part arrives on Monday."
+                 *     }
+                 */
+                "application/json": components["schemas"]["PromiseDelay"];
+            };
+        };
+        responses: {
+            /** @description The case with the promise moved. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The promise is kept or broken already (`promise_closed`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "promise_closed",
+                     *         "message": "this promise is broken already"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            413: components["responses"]["TooLarge"];
         };
     };
     mergeCase: {
@@ -8473,6 +8922,8 @@ export const expectedOutcomeValues: ReadonlyArray<FlattenedDeepRequired<componen
 export const touchpointValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Touchpoint"]> = ["web_shop", "store", "phone", "delivery", "app", "email", "social_media", "other"];
 export const messageKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Message"]["kind"]> = ["customer", "reply", "note"];
 export const attachmentRefContent_typeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AttachmentRef"]["content_type"]> = ["image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"];
+export const followUpStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FollowUpState"]> = ["scheduled", "asked", "answered", "no_response", "cancelled"];
+export const promiseStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Promise"]["state"]> = ["open", "kept", "broken"];
 export const caseSummaryReview_replyValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CaseSummary"]["review_reply"]> = ["none", "published"];
 export const bulkCaseResultOutcomeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BulkCaseResult"]["outcome"]> = ["ok", "conflict", "invalid_transition", "not_found", "forbidden", "invalid", "failed"];
 export const savedViewFiltersOrderValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SavedViewFilters"]["order"]> = ["asc", "desc"];
@@ -8487,7 +8938,7 @@ export const messageFormKindValues: ReadonlyArray<FlattenedDeepRequired<componen
 export const messageFormStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MessageForm"]["status"]> = ["open", "waiting", "resolved"];
 export const sLAClockKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SLAClock"]["kind"]> = ["first_response", "next_response", "resolution", "final_answer"];
 export const sLAClockStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SLAClock"]["state"]> = ["running", "paused", "met", "breached"];
-export const triggerTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TriggerType"]> = ["case_created", "case_updated", "customer_replied", "sla_warning", "sla_breach", "no_agent_activity", "approval_requested"];
+export const triggerTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TriggerType"]> = ["case_created", "case_updated", "customer_replied", "sla_warning", "sla_breach", "no_agent_activity", "follow_up_failed", "approval_requested"];
 export const conditionFieldValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConditionField"]> = ["status", "priority", "channel", "category", "touchpoint", "tags", "expected_outcome", "assignee_id", "team_id", "escalation_level", "customer_email", "customer_domain", "repeat_complainant", "text", "sla_clock", "option", "amount_minor", "review_rating", "review_source", "review_edited"];
 export const conditionOpValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConditionOp"]> = ["eq", "neq", "in", "not_in", "contains", "not_contains", "gt", "gte", "lt", "lte", "changed", "changed_to", "contains_any", "matches_regex"];
 export const actionTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ActionType"]> = ["set_priority", "assign_team", "assign_agent", "round_robin_team", "raise_escalation", "add_tag", "remove_tag", "notify", "webhook", "apply_sla_policy"];
@@ -8511,9 +8962,9 @@ export const grantResultStatusValues: ReadonlyArray<FlattenedDeepRequired<compon
 export const approvalReasonValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Approval"]["reason"]> = ["case", "month"];
 export const approvalStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Approval"]["status"]> = ["waiting", "approved", "rejected"];
 export const decisionCreateActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DecisionCreate"]["action"]> = ["approve", "reject", "change"];
-export const componentsParametersCaseViewValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseView"]> = ["all_open", "unassigned", "mine", "waiting", "resolved", "escalated", "reviews"];
+export const componentsParametersCaseViewValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseView"]> = ["all_open", "unassigned", "mine", "waiting", "resolved", "escalated", "reviews", "follow_ups_due"];
 export const componentsParametersCaseReviewRatingFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseReviewRatingFilter"]> = ["1", "2", "3", "4", "5"];
 export const componentsParametersCaseReviewReplyFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseReviewReplyFilter"]> = ["none", "published"];
-export const componentsParametersCaseSortValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseSort"]> = ["updated_at", "created_at", "priority", "due", "escalation", "relevance"];
+export const componentsParametersCaseSortValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseSort"]> = ["updated_at", "created_at", "priority", "due", "escalation", "follow_up", "relevance"];
 export const componentsParametersCaseOrderValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseOrder"]> = ["asc", "desc"];
 export const componentsParametersCaseFacetsValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseFacets"]> = ["status", "priority", "channel", "category", "touchpoint", "expected_outcome", "tags", "assignee_id", "team_id", "customer_email", "review_source", "review_rating", "review_reply"];

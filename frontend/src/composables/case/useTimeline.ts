@@ -99,6 +99,18 @@ export function useTimeline(item: Ref<Case | null>, nameOf: (userId: string | un
           answer: data.resolved === 'true' ? t('timeline.followUpSolved') : t('timeline.followUpNotSolved'),
           rating: data.rating ?? '?',
         })
+      case 'follow_up_scheduled':
+        return t('timeline.followUpScheduled', { at: data.ask_at ? formatDateTime(data.ask_at, locale.value) : '' })
+      case 'follow_up_asked':
+      case 'follow_up_no_response':
+      case 'follow_up_cancelled':
+        return t(`timeline.${event.type}`)
+      case 'promise_made':
+      case 'promise_kept':
+      case 'promise_broken':
+        return t(`timeline.${event.type}`, { actor, promise: data.promise ?? '', at: data.due_at ? formatDateTime(data.due_at, locale.value) : '' })
+      case 'promise_delayed':
+        return t('timeline.promise_delayed', { actor, promise: data.promise ?? '', at: data.to ? formatDateTime(data.to, locale.value) : '' })
       case 'remedy_granted':
       case 'remedy_reversed':
       case 'approval_requested': {

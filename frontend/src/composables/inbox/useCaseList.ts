@@ -29,6 +29,7 @@ export function useCaseList(options: { loaded?: () => void } = {}) {
     escalated: null,
     waiting: null,
     resolved: null,
+    follow_ups_due: null,
     reviews: null,
   })
   const items = ref<CaseSummary[]>([])

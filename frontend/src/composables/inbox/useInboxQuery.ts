@@ -8,8 +8,8 @@ import type { CaseChannel, CaseListQuery, CasePriority, CaseSort, CaseStatus, Fa
 // button and a shared link show the same list. Every part of the inbox page reads it here.
 
 export type TabView = InboxView | 'all'
-export const VIEWS: TabView[] = ['unassigned', 'mine', 'all_open', 'escalated', 'waiting', 'resolved', 'reviews', 'all']
-export const COUNTED: InboxView[] = ['unassigned', 'mine', 'all_open', 'escalated', 'waiting', 'resolved', 'reviews']
+export const VIEWS: TabView[] = ['unassigned', 'mine', 'all_open', 'escalated', 'waiting', 'resolved', 'reviews', 'follow_ups_due', 'all']
+export const COUNTED: InboxView[] = ['unassigned', 'mine', 'all_open', 'escalated', 'waiting', 'resolved', 'reviews', 'follow_ups_due']
 export const DEFAULT_VIEW: TabView = 'unassigned'
 export const PAGE_SIZE = 50
 
@@ -24,7 +24,7 @@ export const FILTER_VALUES: Record<Exclude<ListFilter, 'category'>, readonly str
 }
 const FACETS: FacetField[] = ['status', 'priority', 'category', 'touchpoint', 'channel']
 /** Sorts with one direction: `order` does not apply. */
-export const ONE_WAY: Array<CaseSort | ''> = ['due', 'escalation', 'relevance']
+export const ONE_WAY: Array<CaseSort | ''> = ['due', 'escalation', 'follow_up', 'relevance']
 
 function isView(value: unknown): value is TabView {
   return typeof value === 'string' && (VIEWS as string[]).includes(value)
@@ -59,7 +59,9 @@ export function useInboxQuery() {
     return (CASE_SORTS as readonly string[]).includes(s) ? (s as CaseSort) : ''
   })
   /** The order without a chosen sort: best match for a search, else the view's own. */
-  const defaultSort = computed<CaseSort>(() => (q.value ? 'relevance' : view.value === 'escalated' ? 'escalation' : 'updated_at'))
+  const defaultSort = computed<CaseSort>(() =>
+    q.value ? 'relevance' : view.value === 'escalated' ? 'escalation' : view.value === 'follow_ups_due' ? 'follow_up' : 'updated_at',
+  )
   const order = computed<'asc' | 'desc'>(() => (queryString('order') === 'asc' ? 'asc' : 'desc'))
   const filters = computed(() => ({
     status: queryList('status'),
