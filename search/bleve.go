@@ -161,13 +161,23 @@ func createBleve(dir string) (bleve.Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	idx, err := bleve.NewUsing(dir, m, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, bleveRuntimeConfig())
+	// Created without unsafe batches, so the mapping and its version are on disk before the
+	// index is closed: with them, a Close soon after creation (a short-lived process, the
+	// bench's reindex) left a mapping that would not parse on the next open.
+	created, err := bleve.NewUsing(dir, m, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, nil)
 	if err != nil {
 		return nil, fmt.Errorf("search: create bleve index %s: %w", dir, err)
 	}
-	if err := idx.SetInternal([]byte(bleveMetaKey), []byte(bleveMappingVersion)); err != nil {
-		_ = idx.Close()
+	if err := created.SetInternal([]byte(bleveMetaKey), []byte(bleveMappingVersion)); err != nil {
+		_ = created.Close()
 		return nil, fmt.Errorf("search: create bleve index %s: %w", dir, err)
+	}
+	if err := created.Close(); err != nil {
+		return nil, fmt.Errorf("search: create bleve index %s: %w", dir, err)
+	}
+	idx, err := bleve.OpenUsing(dir, bleveRuntimeConfig())
+	if err != nil {
+		return nil, fmt.Errorf("search: open new bleve index %s: %w", dir, err)
 	}
 	return idx, nil
 }

@@ -190,7 +190,11 @@ func run(ctx context.Context, cfg config) (rep *report, err error) {
 		return nil, err
 	}
 	rep = &report{cfg: cfg, source: src.name, dir: dir, loadStart: loadAvg()}
-	defer func() { rep.loadEnd = loadAvg() }()
+	defer func() {
+		if rep != nil {
+			rep.loadEnd = loadAvg()
+		}
+	}()
 	samples := cfg.Warmup + cfg.Requests
 	var i3 *issue3Report
 	if cfg.issue3() {
