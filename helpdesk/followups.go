@@ -64,10 +64,13 @@ func newFollowUps(st followUpsStore, in *Intake, settings FollowUpSettings) *Fol
 		events: in.events, logger: in.logger, now: in.now, trackingLink: in.newTrackingLink}
 }
 
-// FollowUpDelay is how long after resolving c its customer is asked whether the fix held.
-// This is where a resolution option's own delay plugs in (the remedies work): until cases
-// carry one, every case waits the installation's default.
+// FollowUpDelay is how long after resolving c its customer is asked whether the fix held: the
+// delay of the resolution option granted on it (its latest grant that stands), else the
+// installation's default.
 func (f *FollowUps) FollowUpDelay(c *models.Case) time.Duration {
+	if days := c.FollowUpDays(); days > 0 {
+		return time.Duration(days) * 24 * time.Hour
+	}
 	return f.settings.Delay
 }
 

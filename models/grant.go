@@ -20,6 +20,9 @@ type Grant struct {
 	ApprovalID  string    `bson:"approval_id,omitempty" json:"approval_id,omitempty"`
 	Reverses    string    `bson:"reverses,omitempty" json:"reverses,omitempty"`
 	At          time.Time `bson:"at" json:"at"`
+	// FollowUpDays is the option's follow-up delay when it was granted (0: the
+	// installation's default): resolving the case asks the customer after it.
+	FollowUpDays int `bson:"follow_up_days,omitempty" json:"follow_up_days,omitempty"`
 }
 
 // GrantedTotal is the net money granted on the case so far (reversals included).
@@ -45,4 +48,22 @@ func (c *Case) AddGrant(g Grant) {
 	}
 	c.Timeline = append(c.Timeline, TimelineEvent{At: g.At, ActorID: g.GrantedByID, Actor: g.GrantedBy, Type: typ, Data: data})
 	c.UpdatedAt = g.At
+}
+
+// FollowUpDays is the follow-up delay of the case's latest grant that stands (neither a
+// reversal nor reversed) and names one; 0 when none does (the installation's default applies).
+func (c *Case) FollowUpDays() int {
+	reversed := map[string]bool{}
+	for _, g := range c.Grants {
+		if g.Reverses != "" {
+			reversed[g.Reverses] = true
+		}
+	}
+	for i := len(c.Grants) - 1; i >= 0; i-- {
+		g := c.Grants[i]
+		if g.Reverses == "" && !reversed[g.ID] && g.FollowUpDays > 0 {
+			return g.FollowUpDays
+		}
+	}
+	return 0
 }

@@ -234,6 +234,10 @@ func (s *Service) Decide(ctx context.Context, u *models.User, id string, req Dec
 			}
 		}
 	}
+	followUpDays := 0
+	if opt, err := s.Store.GetResolutionOption(ctx, a.OptionID); err == nil {
+		followUpDays = opt.FollowUpDays
+	}
 	grantID := s.NewID()
 	a, err = s.Store.UpdateApproval(ctx, id, func(a *Approval) error {
 		if err := a.decide(d, u, now); err != nil {
@@ -260,7 +264,8 @@ func (s *Service) Decide(ctx context.Context, u *models.User, id string, req Dec
 			return nil
 		}
 		c.AddGrant(models.Grant{ID: grantID, OptionID: a.OptionID, AmountMinor: a.DecidedAmountMinor, Currency: a.Currency,
-			Message: a.Message, GrantedByID: requester.ID, GrantedBy: requester.Name, ApprovedBy: u.Name, ApprovalID: a.ID, At: now})
+			Message: a.Message, GrantedByID: requester.ID, GrantedBy: requester.Name, ApprovedBy: u.Name, ApprovalID: a.ID, At: now,
+			FollowUpDays: followUpDays})
 		return nil
 	})
 	if err != nil {

@@ -225,7 +225,7 @@ func (s *Service) Grant(ctx context.Context, u *models.User, caseID string, req 
 		}
 	}
 	g := models.Grant{ID: s.NewID(), OptionID: opt.ID, AmountMinor: amount, Currency: currency, Message: message,
-		GrantedByID: u.ID, GrantedBy: u.Name, At: now}
+		GrantedByID: u.ID, GrantedBy: u.Name, At: now, FollowUpDays: opt.FollowUpDays}
 	written, err := s.Cases.AmendCase(ctx, caseID, u, func(c *models.Case) error {
 		// Decided again on the case as stored: another grant on it may have landed since.
 		if !coversCase(u, c.GrantedTotal(), amount) {

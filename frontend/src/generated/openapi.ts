@@ -3813,6 +3813,8 @@ export interface components {
             reverses?: string;
             /** Format: date-time */
             at: string;
+            /** @description The option's follow-up delay when granted; resolving the case asks the customer after the latest standing grant's delay (absent: the installation's default). */
+            follow_up_days?: number;
         };
         /** @description One text in English and Finnish. */
         Texts: {
