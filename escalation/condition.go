@@ -218,7 +218,7 @@ func checkLen(max int, allowEmpty bool) func(string) string {
 	}
 }
 
-var slaKindNames = []string{string(models.SLAFirstResponse), string(models.SLANextResponse), string(models.SLAResolution), string(models.SLAFinalAnswer)}
+var slaKindNames = []string{string(models.SLAFirstResponse), string(models.SLANextResponse), string(models.SLAResolution), string(models.SLAFinalAnswer), string(models.SLAApproval)}
 
 func stringsOf[T ~string](in []T) []string {
 	out := make([]string, len(in))

@@ -76,6 +76,10 @@ func newStack(t *testing.T) *stack {
 // newStackWith is newStack on a database connected with opts.
 func newStackWith(t *testing.T, opts store.Options) *stack {
 	t.Helper()
+	clock := &testClock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	if opts.Now == nil {
+		opts.Now = clock.Now // timers go in the minutes a scheduler on the test clock sweeps
+	}
 	env := storetest.StartWith(t, t.TempDir(), opts)
 	idx, err := search.OpenBleve(t.TempDir())
 	if err != nil {
@@ -88,7 +92,6 @@ func newStackWith(t *testing.T, opts store.Options) *stack {
 	}
 	t.Cleanup(func() { approvalIdx.Close() })
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	clock := &testClock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 	// The real mailer without SMTP: mails land in the outbox, where tests read them.
 	mailer, err := mail.New(env.Store, mail.Config{}, mail.Options{Clock: clock.Now, Logger: logger})
 	if err != nil {

@@ -498,13 +498,14 @@ var requestTypes = map[string]reflect.Type{
 	"WebhookPatch":        reflect.TypeFor[models.WebhookPatch](),
 	"WebhookSecretRotate": reflect.TypeFor[models.WebhookSecretRotate](),
 
-	"ResolutionOptionCreate": reflect.TypeFor[remedies.OptionCreate](),
-	"ResolutionOptionPatch":  reflect.TypeFor[remedies.OptionPatch](),
-	"Texts":                  reflect.TypeFor[remedies.Texts](),
-	"GrantCreate":            reflect.TypeFor[grantRequest](),
-	"DecisionCreate":         reflect.TypeFor[decisionRequest](),
-	"ReviewSourceCreate":     reflect.TypeFor[models.ReviewSourceCreate](),
-	"ReviewSourcePatch":      reflect.TypeFor[models.ReviewSourcePatch](),
+	"ResolutionOptionCreate":      reflect.TypeFor[remedies.OptionCreate](),
+	"ResolutionOptionPatch":       reflect.TypeFor[remedies.OptionPatch](),
+	"Texts":                       reflect.TypeFor[remedies.Texts](),
+	"GrantCreate":                 reflect.TypeFor[grantRequest](),
+	"DecisionCreate":              reflect.TypeFor[decisionRequest](),
+	"ApprovalClockSettingsUpdate": reflect.TypeFor[remedies.ClockSettingsUpdate](),
+	"ReviewSourceCreate":          reflect.TypeFor[models.ReviewSourceCreate](),
+	"ReviewSourcePatch":           reflect.TypeFor[models.ReviewSourcePatch](),
 }
 
 // validatedEnums are the request fields whose allowed values a Validate method checks instead
@@ -556,7 +557,7 @@ var requestBodies = map[string]string{
 	"createWebhook": "WebhookCreate", "updateWebhook": "WebhookPatch", "rotateWebhookSecret": "WebhookSecretRotate",
 	"bulkUpdateCases": "BulkChange", "createSavedView": "SavedViewCreate", "updateSavedView": "SavedViewPatch",
 	"createResolutionOption": "ResolutionOptionCreate", "updateResolutionOption": "ResolutionOptionPatch",
-	"grantRemedy": "GrantCreate", "decideApproval": "DecisionCreate",
+	"grantRemedy": "GrantCreate", "decideApproval": "DecisionCreate", "setApprovalClock": "ApprovalClockSettingsUpdate",
 	"createReviewSource": "ReviewSourceCreate", "updateReviewSource": "ReviewSourcePatch",
 }
 
@@ -1051,14 +1052,16 @@ var responseTypes = map[string]reflect.Type{
 	"WebhookPayload":     reflect.TypeFor[webhook.Payload](),
 	"WebhookPingPayload": reflect.TypeFor[webhook.PingPayload](),
 
-	"BulkResult":       reflect.TypeFor[bulkResponse](),
-	"BulkCaseResult":   reflect.TypeFor[bulkCaseResult](),
-	"SavedView":        reflect.TypeFor[savedView](),
-	"Grant":            reflect.TypeFor[models.Grant](),
-	"ResolutionOption": reflect.TypeFor[optionResponse](),
-	"GrantResult":      reflect.TypeFor[grantResponse](),
-	"Approval":         reflect.TypeFor[approvalResponse](),
-	"Spending":         reflect.TypeFor[spendingResponse](),
+	"BulkResult":            reflect.TypeFor[bulkResponse](),
+	"BulkCaseResult":        reflect.TypeFor[bulkCaseResult](),
+	"SavedView":             reflect.TypeFor[savedView](),
+	"Grant":                 reflect.TypeFor[models.Grant](),
+	"ResolutionOption":      reflect.TypeFor[optionResponse](),
+	"GrantResult":           reflect.TypeFor[grantResponse](),
+	"Approval":              reflect.TypeFor[approvalResponse](),
+	"ApprovalClock":         reflect.TypeFor[approvalClockResponse](),
+	"ApprovalClockSettings": reflect.TypeFor[approvalClockSettingsResponse](),
+	"Spending":              reflect.TypeFor[spendingResponse](),
 
 	"ReviewSource": reflect.TypeFor[reviewSourceResponse](),
 	"IngestResult": reflect.TypeFor[ingestResultResponse](),
@@ -1351,6 +1354,7 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 	waitingApproval := approvalOf(gone, approval)
 	approval.Status, approval.DecidedAmountMinor, approval.DecidedByName, approval.Comment, approval.DecidedAt = remedies.ApprovalApproved, 8000, "Pekka", "80 is fair.", &later
 	decidedApproval := approvalOf(gone, approval)
+	decidedApproval.Clock = &approvalClockResponse{TargetMinutes: 240, WarnAt: &now, DueAt: &later, State: remedies.ClockMet}
 
 	cases := []struct {
 		schema string
@@ -1431,6 +1435,7 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 		{"ApprovalData", map[string]any{"data": decidedApproval}},
 		{"ApprovalList", map[string]any{"data": []approvalResponse{waitingApproval, decidedApproval}, "meta": map[string]any{"total": 2, "next_cursor": ""}}},
 		{"ApprovalCountData", map[string]any{"data": map[string]int{"waiting_for_me": 1}}},
+		{"ApprovalClockSettingsData", map[string]any{"data": clockSettingsOf(&remedies.ClockSettings{TargetMinutes: 240, WarnAtPercent: 75, UpdatedAt: now, Version: 2})}},
 		{"SpendingData", map[string]any{"data": spendingResponse{Month: "2026-03", SpentMinor: 9007199254740991, MonthlyLimitMinor: 100000, CaseLimitMinor: 5000, Currency: "EUR", MinorDigits: 2}}},
 		{"CaseData", map[string]any{"data": granted}},
 		{"WebhookEndpointData", map[string]any{"data": webhookEndpointOf(&hook)}},

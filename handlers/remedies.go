@@ -23,6 +23,9 @@ type remedyService interface {
 	WaitingCount(ctx context.Context, u *models.User) (int, error)
 	Approval(ctx context.Context, u *models.User, id string) (*remedies.Approval, error)
 	Decide(ctx context.Context, u *models.User, id string, req remedies.DecisionRequest) (*remedies.Approval, *models.Case, error)
+	ApprovalClock(ctx context.Context, u *models.User) (*remedies.ClockSettings, error)
+	SetApprovalClock(ctx context.Context, u *models.User, req remedies.ClockSettingsUpdate) (*remedies.ClockSettings, error)
+	Now() time.Time
 }
 
 type remedyHandlers struct {
@@ -127,7 +130,7 @@ func (h *remedyHandlers) grant(c echo.Context) error {
 	res := grantResponse{Status: "granted", Grant: out.Grant, CaseVersion: out.Case.Version}
 	status := http.StatusCreated
 	if out.Approval != nil {
-		a := approvalOf(u, out.Approval)
+		a := h.approvalOf(u, out.Approval)
 		res.Status, res.Approval, status = "approval_requested", &a, http.StatusAccepted
 	}
 	return data(c, status, res)
@@ -176,6 +179,25 @@ type approvalResponse struct {
 	// admin; the decision checks again against the case and the month).
 	MayDecide bool  `json:"may_decide"`
 	Version   int64 `json:"version"`
+	// Clock is the request's own clock (absent when none ran).
+	Clock *approvalClockResponse `json:"clock,omitempty"`
+}
+
+// approvalClockResponse is where a request's clock stands.
+type approvalClockResponse struct {
+	TargetMinutes int        `json:"target_minutes"`
+	WarnAt        *time.Time `json:"warn_at,omitempty"`
+	DueAt         *time.Time `json:"due_at,omitempty"`
+	// State: on_track, warning, breached (waiting), met or met_late (decided).
+	State string `json:"state"`
+}
+
+func (h *remedyHandlers) approvalOf(u *models.User, a *remedies.Approval) approvalResponse {
+	r := approvalOf(u, a)
+	if st := a.ClockState(h.remedies.Now()); st != remedies.ClockNone {
+		r.Clock = &approvalClockResponse{TargetMinutes: a.TargetMinutes, WarnAt: a.WarnAt, DueAt: a.DueAt, State: st}
+	}
+	return r
 }
 
 func approvalOf(u *models.User, a *remedies.Approval) approvalResponse {
@@ -212,7 +234,7 @@ func (h *remedyHandlers) listApprovals(c echo.Context) error {
 	}
 	out := make([]approvalResponse, len(page.Items))
 	for i := range page.Items {
-		out[i] = approvalOf(u, &page.Items[i])
+		out[i] = h.approvalOf(u, &page.Items[i])
 	}
 	return list(c, out, map[string]any{"total": page.Total, "next_cursor": page.NextCursor})
 }
@@ -231,7 +253,7 @@ func (h *remedyHandlers) getApproval(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return data(c, http.StatusOK, approvalOf(u, a))
+	return data(c, http.StatusOK, h.approvalOf(u, a))
 }
 
 // decisionRequest is an approver's answer, on the version they saw.
@@ -254,5 +276,37 @@ func (h *remedyHandlers) decide(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return data(c, http.StatusOK, approvalOf(u, a))
+	return data(c, http.StatusOK, h.approvalOf(u, a))
+}
+
+// approvalClockResponse is the installation's approval target.
+type approvalClockSettingsResponse struct {
+	TargetMinutes int       `json:"target_minutes"`
+	WarnAtPercent int       `json:"warn_at_percent"`
+	UpdatedAt     time.Time `json:"updated_at"`
+	Version       int64     `json:"version"`
+}
+
+func clockSettingsOf(cs *remedies.ClockSettings) approvalClockSettingsResponse {
+	return approvalClockSettingsResponse{TargetMinutes: cs.TargetMinutes, WarnAtPercent: cs.WarnAtPercent, UpdatedAt: cs.UpdatedAt, Version: cs.Version}
+}
+
+func (h *remedyHandlers) getApprovalClock(c echo.Context) error {
+	cs, err := h.remedies.ApprovalClock(c.Request().Context(), userOf(c))
+	if err != nil {
+		return err
+	}
+	return data(c, http.StatusOK, clockSettingsOf(cs))
+}
+
+func (h *remedyHandlers) setApprovalClock(c echo.Context) error {
+	var req remedies.ClockSettingsUpdate
+	if err := h.bind.bindJSON(c, &req); err != nil {
+		return err
+	}
+	cs, err := h.remedies.SetApprovalClock(c.Request().Context(), userOf(c), req)
+	if err != nil {
+		return err
+	}
+	return data(c, http.StatusOK, clockSettingsOf(cs))
 }

@@ -2,10 +2,15 @@ package handlers_test
 
 import (
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/models"
 )
 
@@ -81,4 +86,128 @@ func TestFollowUpWaitsTheGrantedOptionsDelay(t *testing.T) {
 	if got := askAfter(s.resolve(t, approved)); got != 30*day {
 		t.Errorf("approved voucher: asked after %v, want its 30 days", got)
 	}
+}
+
+// An approval request runs on its own clock: the installation's business-time target on the
+// case's calendar, warned and breached by the scheduler's durable timers as SLA events of the
+// clock "approval", so a rule "approval waiting over 4 h" escalates the case. The approvals
+// view shows where the clock stands; a decision stops it.
+func TestApprovalRequestsRunOnTheirOwnClock(t *testing.T) {
+	s := newStack(t)
+	agent, manager := s.logins["agent"], s.logins["manager"]
+	s.setLimits(t, agent.user.ID, 5000, 1_000_000)
+	s.setLimits(t, manager.user.ID, 500_000, 1_000_000)
+	scheduler := helpdesk.NewScheduler(s.env.Store, s.cases, s.events, slog.New(slog.NewTextHandler(io.Discard, nil)), s.clock.Now, "test")
+	sweep := func() {
+		t.Helper()
+		if _, err := scheduler.Sweep(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.run(t, []scenario{
+		{name: "the default target", as: "agent", method: "GET", path: "/api/v1/approval-clock", wantStatus: 200, wantBody: []string{`"target_minutes":240`, `"warn_at_percent":75`, `"version":0`}},
+		{name: "anonymous", method: "GET", path: "/api/v1/approval-clock", wantStatus: 401},
+		{name: "managers do not set it", as: "manager", method: "PUT", path: "/api/v1/approval-clock", body: `{"target_minutes":120,"warn_at_percent":50,"version":0}`, wantStatus: 403},
+		{name: "out of range", as: "admin", method: "PUT", path: "/api/v1/approval-clock", body: `{"target_minutes":-1,"warn_at_percent":100,"version":0}`, wantStatus: 400, wantFields: []string{"target_minutes", "warn_at_percent"}},
+		{name: "an admin sets it", as: "admin", method: "PUT", path: "/api/v1/approval-clock", body: `{"target_minutes":240,"warn_at_percent":50,"version":0}`, wantStatus: 200, wantBody: []string{`"target_minutes":240`, `"version":1`}},
+		{name: "on a stale version", as: "admin", method: "PUT", path: "/api/v1/approval-clock", body: `{"target_minutes":60,"warn_at_percent":50,"version":0}`, wantStatus: 409},
+		{name: "approval waiting over 4 h escalates", as: "manager", method: "POST", path: "/api/v1/rules", wantStatus: 201, body: `{"name":"Approval waiting over 4 h",
+		  "trigger":{"type":"sla_breach"},"match":"all","conditions":[{"field":"sla_clock","op":"eq","value":"approval"}],
+		  "actions":[{"type":"add_tag","tag":"approval-overdue"},{"type":"raise_escalation"}]}`},
+	})
+
+	// Monday 2 March 11:00 in Helsinki: 4 business hours on the default calendar (08-16) end
+	// at 15:00 (13:00 UTC), the warning at half of them at 13:00 (11:00 UTC).
+	id := s.createCase(t, agent, "Broken sofa", "Refund please.", "")
+	g := s.grant(t, agent, id, `{"option_id":"full_refund","amount_minor":9000}`, 202)
+	approval := func(sess *session, id string) (st struct{ Data approvalBody }) {
+		t.Helper()
+		res := s.do(sess, http.MethodGet, "/api/v1/approvals/"+id, "", nil)
+		if res.status != 200 {
+			t.Fatalf("approval: %d %s", res.status, res.body)
+		}
+		res.decode(t, &st)
+		return st
+	}
+	a := approval(manager, g.Data.Approval.ID).Data
+	due, warn := time.Date(2026, 3, 2, 13, 0, 0, 0, time.UTC), time.Date(2026, 3, 2, 11, 0, 0, 0, time.UTC)
+	if a.Clock == nil || a.Clock.State != "on_track" || !a.Clock.DueAt.Equal(due) || !a.Clock.WarnAt.Equal(warn) || a.Clock.TargetMinutes != 240 {
+		t.Fatalf("clock %+v", a.Clock)
+	}
+	approvalEvents := func() (warned, breached int, tags []string, level int) {
+		c, err := s.env.Store.GetCase(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range c.Timeline {
+			if e.Data["clock"] == "approval" && e.Type == "sla_warned" {
+				warned++
+			}
+			if e.Data["clock"] == "approval" && e.Type == "sla_breached" {
+				breached++
+			}
+		}
+		if c.DueAt != nil && !c.DueAt.After(due) {
+			t.Errorf("the approval clock set the case's own due time: %v", c.DueAt)
+		}
+		return warned, breached, c.Tags, c.EscalationLevel
+	}
+
+	s.clock.Advance(warn.Sub(s.clock.Now()) - time.Minute)
+	sweep()
+	if w, b, _, _ := approvalEvents(); w != 0 || b != 0 {
+		t.Fatalf("a minute before the warning: warned %d, breached %d", w, b)
+	}
+	s.clock.Advance(time.Minute)
+	sweep()
+	sweep()
+	if w, b, _, _ := approvalEvents(); w != 1 || b != 0 {
+		t.Fatalf("at the warning: warned %d, breached %d", w, b)
+	}
+	if st := approval(manager, a.ID).Data.Clock.State; st != "warning" {
+		t.Fatalf("state at the warning %q", st)
+	}
+	s.clock.Advance(due.Sub(s.clock.Now()))
+	sweep()
+	sweep()
+	w, b, tags, level := approvalEvents()
+	if w != 1 || b != 1 || !slices.Contains(tags, "approval-overdue") || level != 1 {
+		t.Fatalf("at the breach: warned %d, breached %d, tags %v, level %d", w, b, tags, level)
+	}
+	if st := approval(manager, a.ID).Data.Clock.State; st != "breached" {
+		t.Fatalf("state at the breach %q", st)
+	}
+	manager = s.login("manager@example.com", testPassword)
+	if res := s.do(manager, http.MethodPost, "/api/v1/approvals/"+a.ID+"/decision", `{"action":"approve","version":1}`, nil); res.status != 200 || !strings.Contains(res.body, `"state":"met_late"`) {
+		t.Fatalf("decided late: %d %s", res.status, res.body)
+	}
+
+	// A request decided in time stops its clock: nothing fires for it later.
+	agent = s.login("agent@example.com", testPassword)
+	other := s.createCase(t, agent, "Scratched table", "Refund please.", "")
+	g = s.grant(t, agent, other, `{"option_id":"full_refund","amount_minor":7000}`, 202)
+	if res := s.do(manager, http.MethodPost, "/api/v1/approvals/"+g.Data.Approval.ID+"/decision", `{"action":"reject","comment":"No.","version":1}`, nil); res.status != 200 || !strings.Contains(res.body, `"state":"met"`) {
+		t.Fatalf("decided in time: %d %s", res.status, res.body)
+	}
+	s.clock.Advance(48 * time.Hour)
+	sweep()
+	c, err := s.env.Store.GetCase(t.Context(), other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range c.Timeline {
+		if e.Data["clock"] == "approval" && (e.Type == "sla_warned" || e.Type == "sla_breached") {
+			t.Fatalf("a decided request's clock fired: %+v", e)
+		}
+	}
+}
+
+type approvalBody struct {
+	ID    string `json:"id"`
+	Clock *struct {
+		TargetMinutes int        `json:"target_minutes"`
+		WarnAt        *time.Time `json:"warn_at"`
+		DueAt         *time.Time `json:"due_at"`
+		State         string     `json:"state"`
+	} `json:"clock"`
 }

@@ -153,6 +153,8 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.GET("/approvals/count", remedy.countApprovals)
 	staff.GET("/approvals/:id", remedy.getApproval)
 	staff.POST("/approvals/:id/decision", remedy.decide)
+	staff.GET("/approval-clock", remedy.getApprovalClock)
+	staff.PUT("/approval-clock", remedy.setApprovalClock)
 
 	staff.GET("/saved-views", savedViews.list)
 	staff.POST("/saved-views", savedViews.create)

@@ -3,6 +3,7 @@ package helpdesk
 import (
 	"context"
 
+	"github.com/kaiku-helpdesk/kaiku/businesstime"
 	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/models"
 )
@@ -30,4 +31,9 @@ func (r remedyCases) RecordApprovalRequest(ctx context.Context, id string, by *m
 func (r remedyCases) AmendCase(ctx context.Context, id string, by *models.User, change func(c *models.Case) error) (*models.Case, error) {
 	return r.cases.write(ctx, id, writeSpec{trigger: escalation.TriggerCaseUpdated,
 		announce: r.cases.publish(EventCaseUpdated, map[string]any{"by": by.ID})}, change)
+}
+
+// CalendarOf is the case's SLA policy's calendar, or the default one.
+func (r remedyCases) CalendarOf(ctx context.Context, c *models.Case) (businesstime.Calendar, error) {
+	return r.cases.calendarOf(ctx, c, nil)
 }

@@ -259,6 +259,9 @@ func (sc *Scheduler) fire(ctx context.Context, id string, now time.Time, env *sw
 			c.StopSLA("policy deleted", now) // never fire clocks of a deleted policy
 			stopped = true
 		}
+		if !ok {
+			events = c.EvaluateApprovalClocks(now) // they belong to no policy
+		}
 		// Warnings and breaches run their rules in the same write.
 		for _, e := range events {
 			trigger := escalation.TriggerSLAWarning

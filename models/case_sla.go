@@ -121,7 +121,7 @@ func (c *Case) SLAStatus(now time.Time) string {
 	worst := ""
 	rank := map[string]int{"": 0, SLAStatusOnTrack: 1, SLAStatusWarning: 2, SLAStatusBreached: 3}
 	for _, k := range c.SLA {
-		if k.MetAt != nil && k.State != SLABreached {
+		if (k.MetAt != nil && k.State != SLABreached) || k.Kind == SLAApproval {
 			continue
 		}
 		if s := k.Status(now); rank[s] > rank[worst] {
@@ -139,7 +139,13 @@ func (c *Case) StopSLA(reason string, now time.Time) {
 	}
 	c.Timeline = append(c.Timeline, TimelineEvent{At: now, Actor: "SLA", Type: "sla_stopped",
 		Data: map[string]string{"policy_id": c.SLAPolicyID, "reason": reason}})
-	c.SLAPolicyID, c.SLA = "", nil
+	var approvals []SLAClock // approval clocks belong to no policy
+	for _, k := range c.SLA {
+		if k.Kind == SLAApproval {
+			approvals = append(approvals, k)
+		}
+	}
+	c.SLAPolicyID, c.SLA = "", approvals
 	c.recordSLA(nil)
 }
 

@@ -396,6 +396,10 @@ const (
 	SLANextResponse  SLAKind = "next_response"  // from a customer message to the agent's answer
 	SLAResolution    SLAKind = "resolution"     // from creation to resolved
 	SLAFinalAnswer   SLAKind = "final_answer"   // calendar days from creation; never paused
+	// SLAApproval is an approval request's clock: from the request to the decision, on the
+	// installation's approval target (see case_approval.go). It never pauses, and neither the
+	// case's due time nor its SLA status counts it: it measures the approvers, not the customer.
+	SLAApproval SLAKind = "approval"
 )
 
 // SLAState is where a clock is.
@@ -472,6 +476,8 @@ type SLAClock struct {
 	WarnedAt   *time.Time `bson:"warned_at,omitempty" json:"warned_at,omitempty"`
 	BreachedAt *time.Time `bson:"breached_at,omitempty" json:"breached_at,omitempty"`
 	MetAt      *time.Time `bson:"met_at,omitempty" json:"met_at,omitempty"`
+	// ApprovalID names the approval request an approval clock measures.
+	ApprovalID string `bson:"approval_id,omitempty" json:"approval_id,omitempty"`
 }
 
 type slaClockAlias SLAClock
@@ -673,7 +679,7 @@ func SLANextDue(clocks []SLAClock) (time.Time, bool) {
 	var best time.Time
 	found := false
 	for _, k := range clocks {
-		if k.Outstanding() && k.DueAt != nil && (!found || k.DueAt.Before(best)) {
+		if k.Kind != SLAApproval && k.Outstanding() && k.DueAt != nil && (!found || k.DueAt.Before(best)) {
 			best, found = *k.DueAt, true
 		}
 	}

@@ -45,6 +45,10 @@ type Approval struct {
 	CreatedAt     time.Time  `bson:"created_at" json:"created_at"`
 	DecidedAt     *time.Time `bson:"decided_at,omitempty" json:"decided_at,omitempty"`
 	Version       int64      `bson:"version" json:"version"`
+	// The request's clock (see clock.go): the target it ran on, when it warns and is due.
+	TargetMinutes int        `bson:"target_minutes,omitempty" json:"target_minutes,omitempty"`
+	WarnAt        *time.Time `bson:"warn_at,omitempty" json:"warn_at,omitempty"`
+	DueAt         *time.Time `bson:"due_at,omitempty" json:"due_at,omitempty"`
 }
 
 // Decision actions.

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/kaiku-helpdesk/kaiku/businesstime"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/search"
 )
@@ -28,6 +29,10 @@ type Store interface {
 	GetApproval(ctx context.Context, id string) (*Approval, error)
 	UpdateApproval(ctx context.Context, id string, mutate func(a *Approval) error) (*Approval, error)
 	UsersSnapshot(ctx context.Context) ([]models.User, error)
+	ApprovalClockSettings(ctx context.Context) (*ClockSettings, error)
+	// SaveApprovalClockSettings replaces the settings if their stored version is expected
+	// (0: none stored yet), else ErrVersionMismatch.
+	SaveApprovalClockSettings(ctx context.Context, cs *ClockSettings, expected int64) error
 }
 
 // Cases is how the Service reads and changes a case: through the case use case, so a grant is
@@ -38,6 +43,8 @@ type Cases interface {
 	// RecordApprovalRequest is AmendCase for a new approval request: it runs the
 	// approval_requested rules (conditions on the option and the amount) instead.
 	RecordApprovalRequest(ctx context.Context, id string, by *models.User, optionID string, amountMinor int64, change func(c *models.Case) error) (*models.Case, error)
+	// CalendarOf is the business calendar a case's clocks count on.
+	CalendarOf(ctx context.Context, c *models.Case) (businesstime.Calendar, error)
 }
 
 // Config is what the Service is built from.
@@ -300,6 +307,10 @@ func (s *Service) requestApproval(ctx context.Context, u *models.User, c *models
 		ExpectedOutcome: c.ExpectedOutcome, OptionID: opt.ID, AmountMinor: amount, Currency: currency, Message: message,
 		Reason: reason, RequestedByID: u.ID, RequestedByName: u.Name,
 		ApproverIDs: approversFor(users, u.ID, c.GrantedTotal(), amount), Status: ApprovalWaiting, CreatedAt: now, Version: 1}
+	clock, err := s.startClock(ctx, a, c, now)
+	if err != nil {
+		return nil, err
+	}
 	if err := s.Store.InsertApproval(ctx, a); err != nil {
 		return nil, err
 	}
@@ -307,6 +318,9 @@ func (s *Service) requestApproval(ctx context.Context, u *models.User, c *models
 	c, err = s.Cases.RecordApprovalRequest(ctx, c.ID, u, opt.ID, amount, func(c *models.Case) error {
 		c.Timeline = append(c.Timeline, models.TimelineEvent{At: now, ActorID: u.ID, Actor: u.Name, Type: "approval_requested",
 			Data: map[string]string{"approval_id": a.ID, "option": opt.ID, "amount_minor": FormatAmount(amount, 0), "reason": reason}})
+		if clock != nil {
+			c.StartApprovalClock(*clock)
+		}
 		return nil
 	})
 	if err != nil {

@@ -180,3 +180,27 @@ func (s *Store) EachApproval(ctx context.Context, fn func(a *remedies.Approval) 
 	}
 	return cur.Err()
 }
+
+// ApprovalClockSettings reads the approval target, or the defaults when none was saved.
+func (s *Store) ApprovalClockSettings(ctx context.Context) (*remedies.ClockSettings, error) {
+	var cs remedies.ClockSettings
+	err := s.getByID(ctx, collSettings, remedies.ClockSettingsID, &cs)
+	if errors.Is(err, ErrNotFound) {
+		d := remedies.DefaultClockSettings()
+		return &d, nil
+	}
+	return &cs, err
+}
+
+// SaveApprovalClockSettings stores the approval target if the stored version is expected (0:
+// none stored yet): an insert then, else a replace conditional on the version.
+func (s *Store) SaveApprovalClockSettings(ctx context.Context, cs *remedies.ClockSettings, expected int64) error {
+	if expected == 0 {
+		return remedyErr(s.insert(ctx, collSettings, cs))
+	}
+	res, err := s.w(collSettings).ReplaceOne(ctx, bson.D{{Key: "_id", Value: remedies.ClockSettingsID}, {Key: "version", Value: expected}}, cs)
+	if err == nil && res.MatchedCount == 0 {
+		return remedyErr(ErrVersionMismatch)
+	}
+	return remedyErr(err)
+}

@@ -72,6 +72,25 @@ export interface Approval {
   decided_at?: string
   may_decide: boolean
   version: number
+  clock?: ApprovalClock
+}
+
+export type ApprovalClockState = 'on_track' | 'warning' | 'breached' | 'met' | 'met_late'
+
+/** Where a request's own clock stands. */
+export interface ApprovalClock {
+  target_minutes: number
+  warn_at?: string
+  due_at?: string
+  state: ApprovalClockState
+}
+
+/** The installation's target for deciding a request (business minutes; 0 runs no clock). */
+export interface ApprovalClockSettings {
+  target_minutes: number
+  warn_at_percent: number
+  updated_at: string
+  version: number
 }
 
 export interface GrantResult {
@@ -133,6 +152,14 @@ export function listApprovals(filter: ApprovalFilter, status = '', cursor = '', 
 
 export function approvalCount(signal?: AbortSignal) {
   return request<{ waiting_for_me: number }>('GET', '/approvals/count', { signal }).then((r) => r.data.waiting_for_me)
+}
+
+export function getApprovalClock(signal?: AbortSignal) {
+  return request<ApprovalClockSettings>('GET', '/approval-clock', { signal }).then((r) => r.data)
+}
+
+export function setApprovalClock(body: { target_minutes: number; warn_at_percent: number; version: number }) {
+  return request<ApprovalClockSettings>('PUT', '/approval-clock', { body }).then((r) => r.data)
 }
 
 export function decideApproval(id: string, body: Decision) {

@@ -1760,6 +1760,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/approval-clock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The approval requests' clock target
+         * @description The installation's business-time target for deciding an approval request (on the case's SLA calendar, the default calendar for a case under none), with its warning. Each request's clock is an SLA clock of kind `approval` on its case: its warning and breach are `sla_warning` and `sla_breach` events (the rule condition `sla_clock` = `approval`), fired by the scheduler's durable timers. Until an admin saves it the default is 240 minutes, warned at 75% (`version` 0). Any staff role reads it.
+         */
+        get: operations["getApprovalClock"];
+        /**
+         * Set the approval requests' clock target
+         * @description Admins only. Requests made from now on run on the new target; `target_minutes` 0 runs no clock. Takes the version read (0 before the first save); a stale one gets 409.
+         */
+        put: operations["setApprovalClock"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/approvals/{id}/decision": {
         parameters: {
             query?: never;
@@ -2866,15 +2890,17 @@ export interface components {
         /** @description One SLA timer of a case. The business clocks (`first_response`, `next_response`, `resolution`) count open time on the policy's calendar and pause while the case waits on the customer; `final_answer` counts calendar time and never pauses. Times are in the calendar's time zone. */
         SLAClock: {
             /**
-             * @description What the clock measures. `first_response`: from creation to the first reply; `next_response`: from a customer message to the answer to it; `resolution`: from creation (or reopening) to resolved; `final_answer`: the calendar-day deadline from creation.
+             * @description What the clock measures. `first_response`: from creation to the first reply; `next_response`: from a customer message to the answer to it; `resolution`: from creation (or reopening) to resolved; `final_answer`: the calendar-day deadline from creation; `approval`: from an approval request to its decision (`approval_id`; it counts neither in the case's due time nor its SLA status).
              * @enum {string}
              */
-            kind: "first_response" | "next_response" | "resolution" | "final_answer";
+            kind: "first_response" | "next_response" | "resolution" | "final_answer" | "approval";
             /**
-             * @description The policy that started the clock.
+             * @description The policy that started the clock (empty for `approval`).
              * @example default
              */
             policy_id: string;
+            /** @description The approval request an `approval` clock measures. */
+            approval_id?: string;
             /** @description The policy's setting when the clock started; 0 = no warning. */
             warn_at_percent: number;
             /**
@@ -3049,7 +3075,7 @@ export interface components {
          *     - `customer_domain`: `eq`, `neq`, `in`, `not_in` with domains such as `example.com` (a leading `@` and a trailing `.` are ignored).
          *     - `repeat_complainant`: `gte` / `lt` with `{"cases": N, "days": M}`: the customer (by e-mail) has at least / fewer than N cases created in the last M days, this one included.
          *     - `text`: the subject, the description and the customer's messages. `contains_any` with a list of 1 to 200 words or phrases (or one string): any of them as whole words, ignoring case; a trailing `*` makes a word a prefix (`asianajaj*` matches `asianajajalle`) and needs at least 3 letters before it. `matches_regex` with an RE2 expression, always case-insensitive.
-         *     - `sla_clock`: `eq`, `neq`, `in`, `not_in` with an SLA clock kind (`first_response`, `next_response`, `resolution`, `final_answer`): the clock of the `sla_warning` or `sla_breach` event; only with those triggers.
+         *     - `sla_clock`: `eq`, `neq`, `in`, `not_in` with an SLA clock kind (`first_response`, `next_response`, `resolution`, `final_answer`, `approval`): the clock of the `sla_warning` or `sla_breach` event; only with those triggers.
          *
          *     `changed` and `changed_to` work only with the `case_updated` trigger. Strings are compared without case, except `assignee_id` and `team_id`.
          *     - `option` (only with `approval_requested`): `eq`, `neq`, `in`, `not_in` with resolution option ids (1 to 40 characters).
@@ -3938,6 +3964,43 @@ export interface components {
             may_decide: boolean;
             /** Format: int64 */
             version: number;
+            clock?: components["schemas"]["ApprovalClock"];
+        };
+        /** @description Where a request's own clock stands (absent when no clock ran for it). */
+        ApprovalClock: {
+            /** @description The business minutes it ran on. */
+            target_minutes: number;
+            /** Format: date-time */
+            warn_at?: string;
+            /** Format: date-time */
+            due_at?: string;
+            /**
+             * @description `on_track`, `warning`, `breached` while waiting; `met` or `met_late` once decided.
+             * @enum {string}
+             */
+            state: "on_track" | "warning" | "breached" | "met" | "met_late";
+        };
+        ApprovalClockSettings: {
+            /** @description Business minutes to a decision; 0 runs no clock. */
+            target_minutes: number;
+            /** @description 0 = no warning. */
+            warn_at_percent: number;
+            /** Format: date-time */
+            updated_at: string;
+            /**
+             * Format: int64
+             * @description 0 until first saved.
+             */
+            version: number;
+        };
+        ApprovalClockSettingsData: {
+            data: components["schemas"]["ApprovalClockSettings"];
+        };
+        ApprovalClockSettingsUpdate: {
+            target_minutes?: number;
+            warn_at_percent?: number;
+            /** Format: int64 */
+            version?: number;
         };
         ApprovalData: {
             data: components["schemas"]["Approval"];
@@ -8844,6 +8907,63 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    getApprovalClock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The target. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalClockSettingsData"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    setApprovalClock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "target_minutes": 240,
+                 *       "warn_at_percent": 75,
+                 *       "version": 0
+                 *     }
+                 */
+                "application/json": components["schemas"]["ApprovalClockSettingsUpdate"];
+            };
+        };
+        responses: {
+            /** @description The saved target. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalClockSettingsData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+        };
+    };
     decideApproval: {
         parameters: {
             query?: never;
@@ -8938,7 +9058,7 @@ export const publicCaseStatus_textValues: ReadonlyArray<FlattenedDeepRequired<co
 export const publicMessageFromValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PublicMessage"]["from"]> = ["you", "support"];
 export const messageFormKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MessageForm"]["kind"]> = ["reply", "note"];
 export const messageFormStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MessageForm"]["status"]> = ["open", "waiting", "resolved"];
-export const sLAClockKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SLAClock"]["kind"]> = ["first_response", "next_response", "resolution", "final_answer"];
+export const sLAClockKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SLAClock"]["kind"]> = ["first_response", "next_response", "resolution", "final_answer", "approval"];
 export const sLAClockStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SLAClock"]["state"]> = ["running", "paused", "met", "breached"];
 export const triggerTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TriggerType"]> = ["case_created", "case_updated", "customer_replied", "sla_warning", "sla_breach", "no_agent_activity", "follow_up_failed", "approval_requested"];
 export const conditionFieldValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConditionField"]> = ["status", "priority", "channel", "category", "touchpoint", "tags", "expected_outcome", "assignee_id", "team_id", "escalation_level", "customer_email", "customer_domain", "repeat_complainant", "text", "sla_clock", "option", "amount_minor", "review_rating", "review_source", "review_edited"];
@@ -8963,6 +9083,7 @@ export const reviewReply_stateValues: ReadonlyArray<FlattenedDeepRequired<compon
 export const grantResultStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["GrantResult"]["status"]> = ["granted", "approval_requested"];
 export const approvalReasonValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Approval"]["reason"]> = ["case", "month"];
 export const approvalStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Approval"]["status"]> = ["waiting", "approved", "rejected"];
+export const approvalClockStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ApprovalClock"]["state"]> = ["on_track", "warning", "breached", "met", "met_late"];
 export const decisionCreateActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DecisionCreate"]["action"]> = ["approve", "reject", "change"];
 export const componentsParametersCaseViewValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseView"]> = ["all_open", "unassigned", "mine", "waiting", "resolved", "escalated", "reviews", "follow_ups_due"];
 export const componentsParametersCaseReviewRatingFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseReviewRatingFilter"]> = ["1", "2", "3", "4", "5"];

@@ -314,6 +314,7 @@ const en = {
         next_response: 'Next response',
         resolution: 'Resolution',
         final_answer: 'Final answer',
+        approval: 'Approval',
       },
     },
     remedies: {
@@ -1521,6 +1522,30 @@ const en = {
     secretHeading: 'Signing secret of {name}',
     secretHint: 'Copy the secret now: it is not shown again. The sender signs each delivery with it (HMAC-SHA256 of the timestamp and the body).',
     address: 'Webhook address',
+  },
+  approvalClock: {
+    title: 'Approval clock',
+    intro: 'How long a request over someone’s limit may wait for a decision, in business hours on the case’s calendar. Warnings and breaches reach the SLA rules as the clock “Approval”, so a rule can escalate a request that waits too long.',
+    target: 'Decide within',
+    targetHint: 'Hours and minutes of business time, such as 4:00. 0:00 runs no clock.',
+    warnAt: 'Warn at',
+    warnAtHint: 'Percent of the target; 0 gives no warning.',
+    save: 'Save',
+    saving: 'Saving…',
+    saved: 'Saved. Requests made from now on run on it.',
+    conflict: 'Someone else changed the approval clock meanwhile. It was reloaded.',
+    invalidTarget: 'Enter hours and minutes such as 4:00.',
+    invalidWarn: 'Enter a whole percent from 0 to 99.',
+    loadError: 'The approval clock could not be loaded.',
+    label: 'Decide by',
+    none: 'No clock',
+    state: {
+      on_track: 'On track',
+      warning: 'Due soon',
+      breached: 'Overdue',
+      met: 'Decided in time',
+      met_late: 'Decided late',
+    },
   },
 }
 

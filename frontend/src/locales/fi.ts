@@ -313,6 +313,7 @@ const fi: Messages = {
         next_response: 'Seuraava vastaus',
         resolution: 'Ratkaisu',
         final_answer: 'Lopullinen vastaus',
+        approval: 'Hyväksyntä',
       },
     },
     remedies: {
@@ -1520,6 +1521,30 @@ const fi: Messages = {
     secretHeading: 'Lähteen {name} allekirjoitusavain',
     secretHint: 'Kopioi avain nyt: sitä ei näytetä uudelleen. Lähettäjä allekirjoittaa sillä jokaisen toimituksen (aikaleiman ja sisällön HMAC-SHA256).',
     address: 'Webhookin osoite',
+  },
+  approvalClock: {
+    title: 'Hyväksynnän aikaraja',
+    intro: 'Kuinka kauan rajan ylittävä pyyntö saa odottaa päätöstä, aukioloaikana asian kalenterin mukaan. Varoitukset ja ylitykset menevät SLA-sääntöihin kellona ”Hyväksyntä”, joten sääntö voi eskaloida liian kauan odottavan pyynnön.',
+    target: 'Päätös viimeistään',
+    targetHint: 'Tunnit ja minuutit aukioloaikaa, esimerkiksi 4:00. 0:00 ei käynnistä kelloa.',
+    warnAt: 'Varoitus',
+    warnAtHint: 'Prosenttia tavoitteesta; 0 ei varoita.',
+    save: 'Tallenna',
+    saving: 'Tallennetaan…',
+    saved: 'Tallennettu. Tästä eteenpäin tehdyt pyynnöt noudattavat sitä.',
+    conflict: 'Joku muu muutti hyväksynnän aikarajaa sillä välin. Se ladattiin uudelleen.',
+    invalidTarget: 'Anna tunnit ja minuutit, esimerkiksi 4:00.',
+    invalidWarn: 'Anna kokonainen prosentti väliltä 0–99.',
+    loadError: 'Hyväksynnän aikarajaa ei voitu ladata.',
+    label: 'Päätös viimeistään',
+    none: 'Ei aikarajaa',
+    state: {
+      on_track: 'Aikataulussa',
+      warning: 'Erääntyy pian',
+      breached: 'Myöhässä',
+      met: 'Päätetty ajoissa',
+      met_late: 'Päätetty myöhässä',
+    },
   },
 }
 
