@@ -569,10 +569,20 @@ var rawBodies = map[string]string{"ingestReviews": "ReviewDelivery"}
 var multipartForms = map[string]string{"submitComplaint": "ComplaintForm", "addCustomerMessage": "CustomerMessageForm", "addCaseMessage": "MessageForm",
 	"addCustomerMessageWithCookie": "CustomerMessageForm"}
 
+// fileUploads are the operations whose body is only a multipart form with a file (the review
+// import): no JSON body to check against a request type or the binder.
+var fileUploads = map[string]bool{"importReviews": true}
+
 func TestOpenAPIRequestSchemasMatchValidateTags(t *testing.T) {
 	doc := loadOpenAPI(t)
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
+			if fileUploads[op.OperationID] {
+				if op.RequestBody == nil || op.RequestBody.Value.Content.Get("multipart/form-data") == nil {
+					t.Errorf("%s %s: document its multipart form", method, path)
+				}
+				continue
+			}
 			want, takesBody := requestBodies[op.OperationID]
 			if raw, ok := rawBodies[op.OperationID]; ok {
 				want, takesBody = raw, true
@@ -976,7 +986,7 @@ func TestOpenAPIRequestExamplesPassTheBinder(t *testing.T) {
 	b := NewBinder(1 << 20)
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
-			if op.RequestBody == nil {
+			if op.RequestBody == nil || fileUploads[op.OperationID] {
 				continue
 			}
 			mt := op.RequestBody.Value.Content.Get("application/json")

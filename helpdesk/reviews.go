@@ -320,7 +320,7 @@ func newReviewCase(id string, src *models.ReviewSource, it reviews.Item, now tim
 		author = "Anonymous"
 	}
 	c := models.NewCase(id, models.CaseCreate{Subject: reviewSubject(it, src), Description: it.Text,
-		Customer: models.CustomerCreate{Name: author}, Channel: models.ChannelReview}, models.Actor{Name: src.Name}, now)
+		Customer: models.CustomerCreate{Name: author, Email: it.Email}, Channel: models.ChannelReview}, models.Actor{Name: src.Name}, now)
 	rv := reviewOf(src, it, now)
 	c.Review = &rv
 	c.Timeline[0].Data["source"] = src.Name
@@ -339,7 +339,7 @@ func reviewOf(src *models.ReviewSource, it reviews.Item, now time.Time) models.R
 	return models.Review{SourceID: src.ID, SourceKind: src.Kind, SourceName: src.Name, ExternalID: it.ExternalID,
 		Rating: models.NormalizeRating(it.Rating, src.ScaleMax), RatingOriginal: it.Rating, ScaleMax: src.ScaleMax,
 		Author: it.Author, Title: it.Title, Text: it.Text, URL: it.URL, Language: it.Language,
-		ReplyState: state, PostedAt: posted, SourceUpdated: now}
+		Positive: it.Positive, Negative: it.Negative, Place: it.Place, ReplyState: state, PostedAt: posted, SourceUpdated: now}
 }
 
 // reviewSubject is the inbox line of a review: its title, else its first words.
@@ -347,6 +347,9 @@ func reviewSubject(it reviews.Item, src *models.ReviewSource) string {
 	s := strings.Join(strings.Fields(it.Title), " ")
 	if s == "" {
 		s = strings.Join(strings.Fields(it.Text), " ")
+		if it.Place != "" && s != "" {
+			s = it.Place + ": " + s
+		}
 	}
 	if s == "" {
 		s = "Review on " + src.Name
@@ -397,7 +400,8 @@ func (r *Reviews) change(ctx context.Context, src *models.ReviewSource, it revie
 	next := reviewOf(src, it, now)
 	old := c.Review
 	if old.DeletedAt == nil && old.RatingOriginal == next.RatingOriginal && old.Text == next.Text && old.Title == next.Title &&
-		old.Author == next.Author && old.URL == next.URL && (!it.Replied || old.ReplyState == models.ReplyPublished) {
+		old.Author == next.Author && old.URL == next.URL &&
+		old.Positive == next.Positive && old.Negative == next.Negative && old.Place == next.Place && (!it.Replied || old.ReplyState == models.ReplyPublished) {
 		res.Outcome = IngestUnchanged
 		return res, nil
 	}

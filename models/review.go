@@ -60,9 +60,12 @@ type ReviewSource struct {
 	Enabled       bool             `bson:"enabled" json:"enabled"`
 	SecretSealed  []byte           `bson:"secret_sealed" json:"-"`
 	SecretHint    string           `bson:"secret_hint" json:"secret_hint"`
-	CreatedAt     time.Time        `bson:"created_at" json:"created_at"`
-	UpdatedAt     time.Time        `bson:"updated_at" json:"updated_at"`
-	Version       int64            `bson:"version" json:"version"`
+	// ImportMapping is the column mapping of the last import into the source (field ->
+	// column), offered again for the next file with the same columns.
+	ImportMapping map[string]string `bson:"import_mapping,omitempty" json:"import_mapping,omitempty"`
+	CreatedAt     time.Time         `bson:"created_at" json:"created_at"`
+	UpdatedAt     time.Time         `bson:"updated_at" json:"updated_at"`
+	Version       int64             `bson:"version" json:"version"`
 }
 
 // ReviewSourceCreate is what an admin sets on a new source.
@@ -97,19 +100,24 @@ type Review struct {
 	SourceName string           `bson:"source_name" json:"source_name"`
 	ExternalID string           `bson:"external_id" json:"external_id"`
 	// Rating is normalised to 1-5; RatingOriginal is as the source gave it, on 1-ScaleMax.
-	Rating         int        `bson:"rating" json:"rating"`
-	RatingOriginal float64    `bson:"rating_original" json:"rating_original"`
-	ScaleMax       int        `bson:"scale_max" json:"scale_max"`
-	Author         string     `bson:"author" json:"author"`
-	Title          string     `bson:"title,omitempty" json:"title,omitempty"`
-	Text           string     `bson:"text" json:"text"`
-	URL            string     `bson:"url,omitempty" json:"url,omitempty"`
-	Language       string     `bson:"language,omitempty" json:"language,omitempty"`
-	ReplyState     ReplyState `bson:"reply_state" json:"reply_state"`
-	PostedAt       time.Time  `bson:"posted_at" json:"posted_at"`
-	SourceUpdated  time.Time  `bson:"source_updated" json:"source_updated"`
-	Edits          int        `bson:"edits,omitempty" json:"edits"`
-	DeletedAt      *time.Time `bson:"deleted_at,omitempty" json:"deleted_at,omitempty"`
+	Rating         int     `bson:"rating" json:"rating"`
+	RatingOriginal float64 `bson:"rating_original" json:"rating_original"`
+	ScaleMax       int     `bson:"scale_max" json:"scale_max"`
+	Author         string  `bson:"author" json:"author"`
+	Title          string  `bson:"title,omitempty" json:"title,omitempty"`
+	Text           string  `bson:"text" json:"text"`
+	// Positive and Negative are a review written in two sides (Booking.com), kept apart; Text
+	// then joins them for search. Place is what was reviewed (a hotel), where a file names it.
+	Positive      string     `bson:"positive,omitempty" json:"positive,omitempty"`
+	Negative      string     `bson:"negative,omitempty" json:"negative,omitempty"`
+	Place         string     `bson:"place,omitempty" json:"place,omitempty"`
+	URL           string     `bson:"url,omitempty" json:"url,omitempty"`
+	Language      string     `bson:"language,omitempty" json:"language,omitempty"`
+	ReplyState    ReplyState `bson:"reply_state" json:"reply_state"`
+	PostedAt      time.Time  `bson:"posted_at" json:"posted_at"`
+	SourceUpdated time.Time  `bson:"source_updated" json:"source_updated"`
+	Edits         int        `bson:"edits,omitempty" json:"edits"`
+	DeletedAt     *time.Time `bson:"deleted_at,omitempty" json:"deleted_at,omitempty"`
 }
 
 // NormalizeRating maps a rating on 1..scaleMax linearly onto 1..5, rounded half up: a

@@ -1347,6 +1347,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reviews/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import reviews from a file
+         * @description Imports a review export (CSV with a header row, or JSON: an array of review objects or `{"reviews": [...]}`, nested objects read as dotted columns such as `reviewer.displayName`) into a source, a window of rows per call. Recognised layouts (`preset`): Booking.com's hotel review CSV (`Reviewer_Score` 1-10, `Positive_Review` and `Negative_Review` kept apart, `Hotel_Name` as the place; it has no review id, so one is derived from date, place and words), Google Business Profile's Review resources, Trustpilot's business export; anything else is `generic` (columns named like the fields). With `dry_run` the file is only read: the answer has its columns, the mapping (sent, else the source's remembered one when it fits, else guessed), and the first 20 rows as the mapping reads them. Otherwise the rows `offset` to `offset+limit` (default 500, at most 2000) are imported, idempotent on source and external id like the webhook: a row imported again is `unchanged`, a changed one `updated` (the case's timeline shows the edit). A bad row is reported in `errors` and skipped. The first window (offset 0) remembers the mapping on the source. Managers and admins.
+         */
+        post: operations["importReviews"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reviews/ingest": {
         parameters: {
             query?: never;
@@ -3703,6 +3723,69 @@ export interface components {
             data: components["schemas"]["IngestResult"][];
             meta: components["schemas"]["ListMeta"];
         };
+        /**
+         * @description A field an import column can be mapped to.
+         * @enum {string}
+         */
+        ReviewImportField: "external_id" | "rating" | "author" | "email" | "title" | "text" | "positive" | "negative" | "posted_at" | "url" | "language" | "place";
+        /** @description A row of the file as the mapping reads it. */
+        ReviewImportRow: {
+            /** @description 1-based, the header not counted. */
+            row: number;
+            external_id: string;
+            /** @description Normalised to 1-5; 0 when the row has errors. */
+            rating: number;
+            rating_original: number;
+            author: string;
+            email?: string;
+            title: string;
+            text: string;
+            positive?: string;
+            negative?: string;
+            place?: string;
+            /** Format: date-time */
+            posted_at?: string;
+            /** @description By field; empty when the row imports. */
+            errors: {
+                [key: string]: string;
+            };
+        };
+        ReviewImportResult: {
+            row: number;
+            external_id: string;
+            case_id?: string;
+            /** @enum {string} */
+            outcome: "created" | "updated" | "unchanged" | "deleted" | "unknown";
+        };
+        ReviewImportError: {
+            row: number;
+            external_id: string;
+            field: string;
+            message: string;
+        };
+        ReviewImport: {
+            /** @enum {string} */
+            preset: "booking" | "google" | "trustpilot" | "generic";
+            headers: string[];
+            /** @description Import field to column. */
+            mapping: {
+                [key: string]: string;
+            };
+            /** @description The mapping is the source's remembered one. */
+            remembered: boolean;
+            fields: components["schemas"]["ReviewImportField"][];
+            total_rows: number;
+            offset: number;
+            /** @description Where the next window starts; `total_rows` when done. */
+            next_offset: number;
+            /** @description Dry run only: the first 20 rows. */
+            preview: components["schemas"]["ReviewImportRow"][];
+            results: components["schemas"]["ReviewImportResult"][];
+            errors: components["schemas"]["ReviewImportError"][];
+        };
+        ReviewImportEnvelope: {
+            data: components["schemas"]["ReviewImport"];
+        };
         /** @description The online review a case of channel `review` stands for. Its text is the reviewer's: show it as text, never as HTML. */
         Review: {
             source_id: string;
@@ -3718,6 +3801,11 @@ export interface components {
             author: string;
             title?: string;
             text: string;
+            /** @description A review written in two sides (Booking.com): its positive side; `text` then joins both. */
+            positive?: string;
+            negative?: string;
+            /** @description What was reviewed (a hotel), where the source names it. */
+            place?: string;
             /** @description The review's public page. */
             url?: string;
             language?: string;
@@ -8044,6 +8132,58 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    importReviews: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    source_id: string;
+                    /**
+                     * Format: binary
+                     * @description The export, at most 16 MiB and 50,000 rows, UTF-8.
+                     */
+                    file: string;
+                    /** @description A JSON object of import field to column, e.g. `{"rating":"Reviewer_Score"}`. */
+                    mapping?: string;
+                    dry_run?: boolean;
+                    offset?: number;
+                    limit?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The file read through the mapping, and what became of the window's rows. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewImportEnvelope"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            /** @description The file cannot be read at all (`bad_file`): empty, not UTF-8, malformed CSV, JSON of no reviews. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+        };
+    };
     ingestReviews: {
         parameters: {
             query?: never;
@@ -8956,6 +9096,9 @@ export const webhookDeliveryStatusValues: ReadonlyArray<FlattenedDeepRequired<co
 export const reviewSourceKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewSourceKind"]> = ["google_business", "trustpilot", "app_store", "google_play", "booking", "generic"];
 export const reviewSourceScale_maxValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewSource"]["scale_max"]> = [5, 10];
 export const ingestResultOutcomeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["IngestResult"]["outcome"]> = ["created", "updated", "unchanged", "deleted", "unknown"];
+export const reviewImportFieldValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewImportField"]> = ["external_id", "rating", "author", "email", "title", "text", "positive", "negative", "posted_at", "url", "language", "place"];
+export const reviewImportResultOutcomeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewImportResult"]["outcome"]> = ["created", "updated", "unchanged", "deleted", "unknown"];
+export const reviewImportPresetValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewImport"]["preset"]> = ["booking", "google", "trustpilot", "generic"];
 export const reviewScale_maxValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Review"]["scale_max"]> = [5, 10];
 export const reviewReply_stateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Review"]["reply_state"]> = ["none", "published"];
 export const grantResultStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["GrantResult"]["status"]> = ["granted", "approval_requested"];
