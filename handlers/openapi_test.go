@@ -505,6 +505,7 @@ var requestTypes = map[string]reflect.Type{
 	"DecisionCreate":         reflect.TypeFor[decisionRequest](),
 	"ReviewSourceCreate":     reflect.TypeFor[models.ReviewSourceCreate](),
 	"ReviewSourcePatch":      reflect.TypeFor[models.ReviewSourcePatch](),
+	"ReviewReplyRequest":     reflect.TypeFor[models.ReviewReplyRequest](),
 }
 
 // validatedEnums are the request fields whose allowed values a Validate method checks instead
@@ -557,7 +558,7 @@ var requestBodies = map[string]string{
 	"bulkUpdateCases": "BulkChange", "createSavedView": "SavedViewCreate", "updateSavedView": "SavedViewPatch",
 	"createResolutionOption": "ResolutionOptionCreate", "updateResolutionOption": "ResolutionOptionPatch",
 	"grantRemedy": "GrantCreate", "decideApproval": "DecisionCreate",
-	"createReviewSource": "ReviewSourceCreate", "updateReviewSource": "ReviewSourcePatch",
+	"createReviewSource": "ReviewSourceCreate", "updateReviewSource": "ReviewSourcePatch", "replyToReview": "ReviewReplyRequest",
 }
 
 // rawBodies names the request schema of operations that read their body raw and parse it

@@ -25,6 +25,7 @@ type reviewService interface {
 	RotateSecret(ctx context.Context, p *helpdesk.Principal, id string) (*models.ReviewSource, string, error)
 	DeleteSource(ctx context.Context, p *helpdesk.Principal, id string) error
 	Ingest(ctx context.Context, d helpdesk.Delivery) ([]helpdesk.IngestResult, error)
+	Reply(ctx context.Context, p *helpdesk.Principal, caseID string, req models.ReviewReplyRequest) (*models.Case, error)
 }
 
 type reviewHandlers struct {
@@ -36,23 +37,24 @@ type reviewHandlers struct {
 // reviewSourceResponse is a source as the API shows it. Secret is only in the answers to
 // create and rotate; otherwise SecretHint names its last four characters.
 type reviewSourceResponse struct {
-	ID            string    `json:"id"`
-	Name          string    `json:"name"`
-	Kind          string    `json:"kind"`
-	ScaleMax      int       `json:"scale_max"`
-	ReplyLimit    int       `json:"reply_limit"`
-	ReplyApproval bool      `json:"reply_approval"`
-	Enabled       bool      `json:"enabled"`
-	Secret        string    `json:"secret,omitempty"`
-	SecretHint    string    `json:"secret_hint"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
-	Version       int64     `json:"version"`
+	ID             string    `json:"id"`
+	Name           string    `json:"name"`
+	Kind           string    `json:"kind"`
+	ScaleMax       int       `json:"scale_max"`
+	ReplyLimit     int       `json:"reply_limit"`
+	ReplyApproval  bool      `json:"reply_approval"`
+	ReplyWebhookID string    `json:"reply_webhook_id"`
+	Enabled        bool      `json:"enabled"`
+	Secret         string    `json:"secret,omitempty"`
+	SecretHint     string    `json:"secret_hint"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+	Version        int64     `json:"version"`
 }
 
 func reviewSourceOf(s *models.ReviewSource, secret string) reviewSourceResponse {
 	return reviewSourceResponse{ID: s.ID, Name: s.Name, Kind: string(s.Kind), ScaleMax: s.ScaleMax, ReplyLimit: s.ReplyLimit,
-		ReplyApproval: s.ReplyApproval, Enabled: s.Enabled, Secret: secret, SecretHint: s.SecretHint,
+		ReplyApproval: s.ReplyApproval, ReplyWebhookID: s.ReplyWebhookID, Enabled: s.Enabled, Secret: secret, SecretHint: s.SecretHint,
 		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, Version: s.Version}
 }
 
@@ -281,4 +283,17 @@ func reviewImportOf(o *helpdesk.ImportOutcome) reviewImportResponse {
 		res.Errors = append(res.Errors, reviewImportErrorResponse(e))
 	}
 	return res
+}
+
+// reply takes one step of a review case's public reply and answers with the case.
+func (h *reviewHandlers) reply(c echo.Context) error {
+	var req models.ReviewReplyRequest
+	if err := h.bind.bindJSON(c, &req); err != nil {
+		return err
+	}
+	cs, err := h.reviews.Reply(c.Request().Context(), principal(c), c.Param("id"), req)
+	if err != nil {
+		return err
+	}
+	return data(c, http.StatusOK, cs)
 }

@@ -197,6 +197,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.DELETE("/review-sources/:id", reviews.removeSource)
 	staff.POST("/review-sources/:id/secret", reviews.rotateSecret)
 	staff.POST("/reviews/import", reviews.importReviews)
+	staff.POST("/cases/:id/review-reply", reviews.reply)
 
 	staff.GET("/mail/outbox", outbox.list)
 	staff.GET("/mail/outbox/:id", outbox.get)

@@ -24,6 +24,9 @@ type Reviews struct {
 	sealer *reviews.Sealer
 	logger *slog.Logger
 	now    Clock
+	// webhooks and publishers carry public replies out (reviewreply.go); either may be unset.
+	webhooks   replyWebhooks
+	publishers map[models.ReviewSourceKind]ReplyPublisher
 }
 
 // NewReviews wires the review use cases. secretKey (32 bytes) seals source secrets; nil
@@ -39,7 +42,8 @@ func NewReviews(st *store.Store, cases *Cases, secretKey []byte, logger *slog.Lo
 	if err != nil {
 		return nil, err
 	}
-	return &Reviews{store: st, cases: cases, sealer: sealer, logger: logger, now: now}, nil
+	return &Reviews{store: st, cases: cases, sealer: sealer, logger: logger, now: now,
+		publishers: map[models.ReviewSourceKind]ReplyPublisher{}}, nil
 }
 
 // --- sources ----------------------------------------------------------------------------------
@@ -61,7 +65,7 @@ func (r *Reviews) CreateSource(ctx context.Context, p *Principal, req models.Rev
 	kind := models.ReviewSourceKind(req.Kind)
 	now := r.now()
 	src := &models.ReviewSource{ID: newID(), Name: strings.TrimSpace(req.Name), Kind: kind, ScaleMax: kind.ScaleMax(),
-		ReplyLimit: req.ReplyLimit, ReplyApproval: req.ReplyApproval, Enabled: true, CreatedAt: now, UpdatedAt: now, Version: 1}
+		ReplyLimit: req.ReplyLimit, ReplyApproval: req.ReplyApproval, ReplyWebhookID: strings.TrimSpace(req.ReplyWebhookID), Enabled: true, CreatedAt: now, UpdatedAt: now, Version: 1}
 	if src.ReplyLimit == 0 {
 		src.ReplyLimit = kind.DefaultReplyLimit()
 	}
@@ -99,6 +103,9 @@ func (r *Reviews) PatchSource(ctx context.Context, p *Principal, id string, req 
 		}
 		if req.Enabled != nil {
 			s.Enabled = *req.Enabled
+		}
+		if req.ReplyWebhookID != nil {
+			s.ReplyWebhookID = strings.TrimSpace(*req.ReplyWebhookID)
 		}
 		s.UpdatedAt = r.now()
 		return nil

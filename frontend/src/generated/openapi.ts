@@ -1347,6 +1347,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cases/{id}/review-reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case reference.
+                 * @example K-2026-000042
+                 */
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take a step of a review's public reply
+         * @description The public reply to the review a case of channel `review` stands for. `save` keeps a draft (`text`, at most the source's `reply_limit` characters counted as Unicode code points, else 422 `reply_too_long` with `fields.text`); editing a published reply makes a new draft while the published text stays public. When the source has `reply_approval`, `submit` sends the draft to a manager, who may `approve` it or `send_back` with a `comment` (managers and admins only); a pending reply cannot be changed. `publish` (approved, or any draft when the source needs no approval) publishes it `via` `manual` (the agent copied it onto the platform; the default), `webhook` (a signed outbound delivery, event `review.reply`, to the source's `reply_webhook_id` endpoint; 422 `no_reply_webhook` without one) or `google` (the Google Business Profile connector's reply call; 422 `no_connector` on other sources). `withdraw` takes a published reply down the same way it went out. Steps out of order are 422 `reply_step`. Every step but `save` is on the timeline (`review_reply_submitted`, `_returned`, `_approved`, `_published`, `_edited`, `_withdrawn`). The answer is the case. Any staff role.
+         */
+        post: operations["replyToReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reviews/import": {
         parameters: {
             query?: never;
@@ -3643,6 +3669,8 @@ export interface components {
             reply_limit: number;
             /** @description Public replies need a manager's approval. */
             reply_approval: boolean;
+            /** @description The outbound webhook endpoint replies are published through; "" none. */
+            reply_webhook_id: string;
             /** @description A disabled source's deliveries are refused. */
             enabled: boolean;
             /** @description The signing secret (`rvsec_` and 64 hex digits): only in the answers to create and rotate. */
@@ -3670,12 +3698,16 @@ export interface components {
             /** @description Left out or 0: the platform's own limit. */
             reply_limit?: number;
             reply_approval?: boolean;
+            /** @description The outbound webhook endpoint replies are published through (`via: webhook`). */
+            reply_webhook_id?: string;
         };
         /** @description The parts of a source to change; `version` is the version the client last saw. */
         ReviewSourcePatch: {
             name?: string;
             reply_limit?: number;
             reply_approval?: boolean;
+            /** @description "" clears it. */
+            reply_webhook_id?: string;
             enabled?: boolean;
             /** Format: int64 */
             version: number;
@@ -3786,6 +3818,39 @@ export interface components {
         ReviewImportEnvelope: {
             data: components["schemas"]["ReviewImport"];
         };
+        ReviewReplyRequest: {
+            /** @enum {string} */
+            action: "save" | "submit" | "approve" | "send_back" | "publish" | "withdraw";
+            /** @description The draft, for `save`. */
+            text?: string;
+            /** @description For `send_back` (required) and `approve`. */
+            comment?: string;
+            /**
+             * @description For `publish`; `manual` when left out.
+             * @enum {string}
+             */
+            via?: "manual" | "webhook" | "google";
+            /** @description The case version the client saw; left out, the server decides. */
+            version?: number;
+        };
+        /** @description A review's public reply on its way out. `text` is the current draft, `published_text` what the public sees now. */
+        PublicReply: {
+            text: string;
+            /** @enum {string} */
+            step: "draft" | "pending_approval" | "approved" | "returned" | "published" | "withdrawn";
+            drafted_by_id: string;
+            drafted_by: string;
+            /** Format: date-time */
+            updated_at: string;
+            decided_by?: string;
+            /** @description The manager's comment when sending back (or approving). */
+            decision_comment?: string;
+            published_text?: string;
+            /** Format: date-time */
+            published_at?: string;
+            /** @enum {string} */
+            published_via?: "manual" | "webhook" | "google";
+        };
         /** @description The online review a case of channel `review` stands for. Its text is the reviewer's: show it as text, never as HTML. */
         Review: {
             source_id: string;
@@ -3828,6 +3893,7 @@ export interface components {
              * @description Present when the review was deleted at its source.
              */
             deleted_at?: string;
+            reply?: components["schemas"]["PublicReply"];
         };
         WebhookEndpointList: {
             data: components["schemas"]["WebhookEndpoint"][];
@@ -8132,6 +8198,59 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    replyToReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case reference.
+                 * @example K-2026-000042
+                 */
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "action": "save",
+                 *       "text": "We are sorry about the room, Pia. Our manager will call you today."
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReviewReplyRequest"];
+            };
+        };
+        responses: {
+            /** @description The case, with the reply's new step. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            /** @description The reply is over the source's limit (`reply_too_long`), the step is out of order (`reply_step`), the case is no review (`not_a_review`), or the way out is missing (`no_reply_webhook`, `no_connector`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     importReviews: {
         parameters: {
             query?: never;
@@ -9099,6 +9218,10 @@ export const ingestResultOutcomeValues: ReadonlyArray<FlattenedDeepRequired<comp
 export const reviewImportFieldValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewImportField"]> = ["external_id", "rating", "author", "email", "title", "text", "positive", "negative", "posted_at", "url", "language", "place"];
 export const reviewImportResultOutcomeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewImportResult"]["outcome"]> = ["created", "updated", "unchanged", "deleted", "unknown"];
 export const reviewImportPresetValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewImport"]["preset"]> = ["booking", "google", "trustpilot", "generic"];
+export const reviewReplyRequestActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewReplyRequest"]["action"]> = ["save", "submit", "approve", "send_back", "publish", "withdraw"];
+export const reviewReplyRequestViaValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewReplyRequest"]["via"]> = ["manual", "webhook", "google"];
+export const publicReplyStepValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PublicReply"]["step"]> = ["draft", "pending_approval", "approved", "returned", "published", "withdrawn"];
+export const publicReplyPublished_viaValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PublicReply"]["published_via"]> = ["manual", "webhook", "google"];
 export const reviewScale_maxValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Review"]["scale_max"]> = [5, 10];
 export const reviewReply_stateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Review"]["reply_state"]> = ["none", "published"];
 export const grantResultStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["GrantResult"]["status"]> = ["granted", "approval_requested"];
