@@ -2,9 +2,12 @@ package handlers
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -22,33 +25,36 @@ type reviewService interface {
 	RotateSecret(ctx context.Context, p *helpdesk.Principal, id string) (*models.ReviewSource, string, error)
 	DeleteSource(ctx context.Context, p *helpdesk.Principal, id string) error
 	Ingest(ctx context.Context, d helpdesk.Delivery) ([]helpdesk.IngestResult, error)
+	Reply(ctx context.Context, p *helpdesk.Principal, caseID string, req models.ReviewReplyRequest) (*models.Case, error)
 }
 
 type reviewHandlers struct {
 	reviews reviewService
+	imports reviewImportService
 	bind    *Binder
 }
 
 // reviewSourceResponse is a source as the API shows it. Secret is only in the answers to
 // create and rotate; otherwise SecretHint names its last four characters.
 type reviewSourceResponse struct {
-	ID            string    `json:"id"`
-	Name          string    `json:"name"`
-	Kind          string    `json:"kind"`
-	ScaleMax      int       `json:"scale_max"`
-	ReplyLimit    int       `json:"reply_limit"`
-	ReplyApproval bool      `json:"reply_approval"`
-	Enabled       bool      `json:"enabled"`
-	Secret        string    `json:"secret,omitempty"`
-	SecretHint    string    `json:"secret_hint"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
-	Version       int64     `json:"version"`
+	ID             string    `json:"id"`
+	Name           string    `json:"name"`
+	Kind           string    `json:"kind"`
+	ScaleMax       int       `json:"scale_max"`
+	ReplyLimit     int       `json:"reply_limit"`
+	ReplyApproval  bool      `json:"reply_approval"`
+	ReplyWebhookID string    `json:"reply_webhook_id"`
+	Enabled        bool      `json:"enabled"`
+	Secret         string    `json:"secret,omitempty"`
+	SecretHint     string    `json:"secret_hint"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+	Version        int64     `json:"version"`
 }
 
 func reviewSourceOf(s *models.ReviewSource, secret string) reviewSourceResponse {
 	return reviewSourceResponse{ID: s.ID, Name: s.Name, Kind: string(s.Kind), ScaleMax: s.ScaleMax, ReplyLimit: s.ReplyLimit,
-		ReplyApproval: s.ReplyApproval, Enabled: s.Enabled, Secret: secret, SecretHint: s.SecretHint,
+		ReplyApproval: s.ReplyApproval, ReplyWebhookID: s.ReplyWebhookID, Enabled: s.Enabled, Secret: secret, SecretHint: s.SecretHint,
 		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, Version: s.Version}
 }
 
@@ -139,4 +145,155 @@ func (h *reviewHandlers) ingest(c echo.Context) error {
 		out[i] = ingestResultResponse(r)
 	}
 	return list(c, out, map[string]any{"total": len(out)})
+}
+
+// --- import -------------------------------------------------------------------------------
+
+// reviewImportService is what the import handler needs.
+type reviewImportService interface {
+	Import(ctx context.Context, p *helpdesk.Principal, req helpdesk.ImportRequest) (*helpdesk.ImportOutcome, error)
+}
+
+type reviewImportRowResponse struct {
+	Row            int               `json:"row"`
+	ExternalID     string            `json:"external_id"`
+	Rating         int               `json:"rating"`
+	RatingOriginal float64           `json:"rating_original"`
+	Author         string            `json:"author"`
+	Email          string            `json:"email,omitempty"`
+	Title          string            `json:"title"`
+	Text           string            `json:"text"`
+	Positive       string            `json:"positive,omitempty"`
+	Negative       string            `json:"negative,omitempty"`
+	Place          string            `json:"place,omitempty"`
+	PostedAt       *time.Time        `json:"posted_at,omitempty"`
+	Errors         map[string]string `json:"errors"`
+}
+
+type reviewImportResultResponse struct {
+	Row        int    `json:"row"`
+	ExternalID string `json:"external_id"`
+	CaseID     string `json:"case_id,omitempty"`
+	Outcome    string `json:"outcome"`
+}
+
+type reviewImportErrorResponse struct {
+	Row        int    `json:"row"`
+	ExternalID string `json:"external_id"`
+	Field      string `json:"field"`
+	Message    string `json:"message"`
+}
+
+type reviewImportResponse struct {
+	Preset     string                       `json:"preset"`
+	Headers    []string                     `json:"headers"`
+	Mapping    map[string]string            `json:"mapping"`
+	Remembered bool                         `json:"remembered"`
+	Fields     []string                     `json:"fields"`
+	TotalRows  int                          `json:"total_rows"`
+	Offset     int                          `json:"offset"`
+	NextOffset int                          `json:"next_offset"`
+	Preview    []reviewImportRowResponse    `json:"preview"`
+	Results    []reviewImportResultResponse `json:"results"`
+	Errors     []reviewImportErrorResponse  `json:"errors"`
+}
+
+// importReviews takes a multipart form: the file in "file", and source_id, mapping (a JSON
+// object of field -> column), dry_run, offset and limit.
+func (h *reviewHandlers) importReviews(c echo.Context) error {
+	if err := principal(c).Require(models.RoleManager); err != nil {
+		return err
+	}
+	r := c.Request()
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, reviews.MaxImportBytes+64<<10)
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		if strings.Contains(err.Error(), "too large") {
+			return models.TooLarge(fmt.Sprintf("the file is over %d bytes", reviews.MaxImportBytes))
+		}
+		return models.Invalid("send the file as a multipart form", nil)
+	}
+	defer r.MultipartForm.RemoveAll()
+	req := helpdesk.ImportRequest{SourceID: r.FormValue("source_id")}
+	if req.SourceID == "" {
+		return models.InvalidField("source_id", "is required")
+	}
+	var err error
+	if req.DryRun, err = formBool(r.FormValue("dry_run")); err != nil {
+		return models.InvalidField("dry_run", "must be true or false")
+	}
+	for name, dst := range map[string]*int{"offset": &req.Offset, "limit": &req.Limit} {
+		if v := r.FormValue(name); v != "" {
+			if *dst, err = strconv.Atoi(v); err != nil || *dst < 0 {
+				return models.InvalidField(name, "must be a whole number, 0 or more")
+			}
+		}
+	}
+	if m := r.FormValue("mapping"); m != "" {
+		if err := json.Unmarshal([]byte(m), &req.Mapping); err != nil {
+			return models.InvalidField("mapping", "must be a JSON object of field to column")
+		}
+	}
+	fhs := r.MultipartForm.File["file"]
+	if len(fhs) != 1 {
+		return models.InvalidField("file", "send one file")
+	}
+	up, err := readUpload(fhs[0], reviews.MaxImportBytes)
+	if err != nil {
+		return err
+	}
+	req.Content = up.Data
+	out, err := h.imports.Import(r.Context(), principal(c), req)
+	if err != nil {
+		return err
+	}
+	return data(c, http.StatusOK, reviewImportOf(out))
+}
+
+func formBool(s string) (bool, error) {
+	if s == "" {
+		return false, nil
+	}
+	return strconv.ParseBool(s)
+}
+
+func reviewImportOf(o *helpdesk.ImportOutcome) reviewImportResponse {
+	res := reviewImportResponse{Preset: o.Preset, Headers: o.Headers, Mapping: o.Mapping, Remembered: o.Remembered,
+		Fields: reviews.ImportFields, TotalRows: o.TotalRows, Offset: o.Offset, NextOffset: o.NextOffset,
+		Preview: []reviewImportRowResponse{}, Results: []reviewImportResultResponse{}, Errors: []reviewImportErrorResponse{}}
+	if res.Mapping == nil {
+		res.Mapping = map[string]string{}
+	}
+	for _, p := range o.Preview {
+		row := reviewImportRowResponse{Row: p.Row, ExternalID: p.Item.ExternalID, Rating: p.Rating, RatingOriginal: p.Item.Rating,
+			Author: p.Item.Author, Email: p.Item.Email, Title: p.Item.Title, Text: p.Item.Text, Positive: p.Item.Positive,
+			Negative: p.Item.Negative, Place: p.Item.Place, Errors: p.Errors}
+		if !p.Item.PostedAt.IsZero() {
+			t := p.Item.PostedAt
+			row.PostedAt = &t
+		}
+		if row.Errors == nil {
+			row.Errors = map[string]string{}
+		}
+		res.Preview = append(res.Preview, row)
+	}
+	for _, r := range o.Results {
+		res.Results = append(res.Results, reviewImportResultResponse{Row: r.Row, ExternalID: r.ExternalID, CaseID: r.CaseID, Outcome: r.Outcome})
+	}
+	for _, e := range o.Errors {
+		res.Errors = append(res.Errors, reviewImportErrorResponse(e))
+	}
+	return res
+}
+
+// reply takes one step of a review case's public reply and answers with the case.
+func (h *reviewHandlers) reply(c echo.Context) error {
+	var req models.ReviewReplyRequest
+	if err := h.bind.bindJSON(c, &req); err != nil {
+		return err
+	}
+	cs, err := h.reviews.Reply(c.Request().Context(), principal(c), c.Param("id"), req)
+	if err != nil {
+		return err
+	}
+	return data(c, http.StatusOK, cs)
 }

@@ -76,7 +76,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	webhooks := &webhookHandlers{webhooks: d.Webhooks, bind: bind}
 	settings := &settingsHandlers{settings: d.Settings, bind: bind}
 	followUps := &followUpHandlers{followUps: d.FollowUps, bind: bind}
-	reviews := &reviewHandlers{reviews: d.Reviews, bind: bind}
+	reviews := &reviewHandlers{reviews: d.Reviews, imports: d.Reviews, bind: bind}
 	remedy := &remedyHandlers{remedies: d.Remedies, bind: bind}
 	conv := &conversationHandlers{conv: d.Conversation, history: d.Cases, events: d.Events, bind: bind,
 		maxFileSize: d.MaxFileBytes, maxUpload: 6*d.MaxFileBytes + d.MaxBodyBytes}
@@ -198,6 +198,8 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.PATCH("/review-sources/:id", reviews.patchSource)
 	staff.DELETE("/review-sources/:id", reviews.removeSource)
 	staff.POST("/review-sources/:id/secret", reviews.rotateSecret)
+	staff.POST("/reviews/import", reviews.importReviews)
+	staff.POST("/cases/:id/review-reply", reviews.reply)
 
 	staff.GET("/mail/outbox", outbox.list)
 	staff.GET("/mail/outbox/:id", outbox.get)

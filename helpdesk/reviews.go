@@ -24,6 +24,9 @@ type Reviews struct {
 	sealer *reviews.Sealer
 	logger *slog.Logger
 	now    Clock
+	// webhooks and publishers carry public replies out (reviewreply.go); either may be unset.
+	webhooks   replyWebhooks
+	publishers map[models.ReviewSourceKind]ReplyPublisher
 }
 
 // NewReviews wires the review use cases. secretKey (32 bytes) seals source secrets; nil
@@ -39,7 +42,8 @@ func NewReviews(st *store.Store, cases *Cases, secretKey []byte, logger *slog.Lo
 	if err != nil {
 		return nil, err
 	}
-	return &Reviews{store: st, cases: cases, sealer: sealer, logger: logger, now: now}, nil
+	return &Reviews{store: st, cases: cases, sealer: sealer, logger: logger, now: now,
+		publishers: map[models.ReviewSourceKind]ReplyPublisher{}}, nil
 }
 
 // --- sources ----------------------------------------------------------------------------------
@@ -61,7 +65,7 @@ func (r *Reviews) CreateSource(ctx context.Context, p *Principal, req models.Rev
 	kind := models.ReviewSourceKind(req.Kind)
 	now := r.now()
 	src := &models.ReviewSource{ID: newID(), Name: strings.TrimSpace(req.Name), Kind: kind, ScaleMax: kind.ScaleMax(),
-		ReplyLimit: req.ReplyLimit, ReplyApproval: req.ReplyApproval, Enabled: true, CreatedAt: now, UpdatedAt: now, Version: 1}
+		ReplyLimit: req.ReplyLimit, ReplyApproval: req.ReplyApproval, ReplyWebhookID: strings.TrimSpace(req.ReplyWebhookID), Enabled: true, CreatedAt: now, UpdatedAt: now, Version: 1}
 	if src.ReplyLimit == 0 {
 		src.ReplyLimit = kind.DefaultReplyLimit()
 	}
@@ -99,6 +103,9 @@ func (r *Reviews) PatchSource(ctx context.Context, p *Principal, id string, req 
 		}
 		if req.Enabled != nil {
 			s.Enabled = *req.Enabled
+		}
+		if req.ReplyWebhookID != nil {
+			s.ReplyWebhookID = strings.TrimSpace(*req.ReplyWebhookID)
 		}
 		s.UpdatedAt = r.now()
 		return nil
@@ -320,7 +327,7 @@ func newReviewCase(id string, src *models.ReviewSource, it reviews.Item, now tim
 		author = "Anonymous"
 	}
 	c := models.NewCase(id, models.CaseCreate{Subject: reviewSubject(it, src), Description: it.Text,
-		Customer: models.CustomerCreate{Name: author}, Channel: models.ChannelReview}, models.Actor{Name: src.Name}, now)
+		Customer: models.CustomerCreate{Name: author, Email: it.Email}, Channel: models.ChannelReview}, models.Actor{Name: src.Name}, now)
 	rv := reviewOf(src, it, now)
 	c.Review = &rv
 	c.Timeline[0].Data["source"] = src.Name
@@ -339,7 +346,7 @@ func reviewOf(src *models.ReviewSource, it reviews.Item, now time.Time) models.R
 	return models.Review{SourceID: src.ID, SourceKind: src.Kind, SourceName: src.Name, ExternalID: it.ExternalID,
 		Rating: models.NormalizeRating(it.Rating, src.ScaleMax), RatingOriginal: it.Rating, ScaleMax: src.ScaleMax,
 		Author: it.Author, Title: it.Title, Text: it.Text, URL: it.URL, Language: it.Language,
-		ReplyState: state, PostedAt: posted, SourceUpdated: now}
+		Positive: it.Positive, Negative: it.Negative, Place: it.Place, ReplyState: state, PostedAt: posted, SourceUpdated: now}
 }
 
 // reviewSubject is the inbox line of a review: its title, else its first words.
@@ -347,6 +354,9 @@ func reviewSubject(it reviews.Item, src *models.ReviewSource) string {
 	s := strings.Join(strings.Fields(it.Title), " ")
 	if s == "" {
 		s = strings.Join(strings.Fields(it.Text), " ")
+		if it.Place != "" && s != "" {
+			s = it.Place + ": " + s
+		}
 	}
 	if s == "" {
 		s = "Review on " + src.Name
@@ -397,7 +407,8 @@ func (r *Reviews) change(ctx context.Context, src *models.ReviewSource, it revie
 	next := reviewOf(src, it, now)
 	old := c.Review
 	if old.DeletedAt == nil && old.RatingOriginal == next.RatingOriginal && old.Text == next.Text && old.Title == next.Title &&
-		old.Author == next.Author && old.URL == next.URL && (!it.Replied || old.ReplyState == models.ReplyPublished) {
+		old.Author == next.Author && old.URL == next.URL &&
+		old.Positive == next.Positive && old.Negative == next.Negative && old.Place == next.Place && (!it.Replied || old.ReplyState == models.ReplyPublished) {
 		res.Outcome = IngestUnchanged
 		return res, nil
 	}

@@ -90,5 +90,8 @@ func New(d Deps) (*Helpdesk, error) {
 	if h.Reviews, err = NewReviews(d.Store, h.Cases, d.SecretKey, d.Logger, d.Clock); err != nil {
 		return nil, err
 	}
+	if d.Webhooks != nil {
+		h.Reviews.webhooks = d.Webhooks
+	}
 	return h, nil
 }

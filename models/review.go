@@ -60,26 +60,33 @@ type ReviewSource struct {
 	Enabled       bool             `bson:"enabled" json:"enabled"`
 	SecretSealed  []byte           `bson:"secret_sealed" json:"-"`
 	SecretHint    string           `bson:"secret_hint" json:"secret_hint"`
-	CreatedAt     time.Time        `bson:"created_at" json:"created_at"`
-	UpdatedAt     time.Time        `bson:"updated_at" json:"updated_at"`
-	Version       int64            `bson:"version" json:"version"`
+	// ImportMapping is the column mapping of the last import into the source (field ->
+	// column), offered again for the next file with the same columns.
+	ImportMapping map[string]string `bson:"import_mapping,omitempty" json:"import_mapping,omitempty"`
+	// ReplyWebhookID is the outbound webhook endpoint public replies are published through.
+	ReplyWebhookID string    `bson:"reply_webhook_id,omitempty" json:"reply_webhook_id,omitempty"`
+	CreatedAt      time.Time `bson:"created_at" json:"created_at"`
+	UpdatedAt      time.Time `bson:"updated_at" json:"updated_at"`
+	Version        int64     `bson:"version" json:"version"`
 }
 
 // ReviewSourceCreate is what an admin sets on a new source.
 type ReviewSourceCreate struct {
-	Name          string `json:"name" validate:"required,max=80"`
-	Kind          string `json:"kind" validate:"required,oneof=google_business trustpilot app_store google_play booking generic"`
-	ReplyLimit    int    `json:"reply_limit" validate:"omitempty,min=1,max=20000"`
-	ReplyApproval bool   `json:"reply_approval"`
+	Name           string `json:"name" validate:"required,max=80"`
+	Kind           string `json:"kind" validate:"required,oneof=google_business trustpilot app_store google_play booking generic"`
+	ReplyLimit     int    `json:"reply_limit" validate:"omitempty,min=1,max=20000"`
+	ReplyApproval  bool   `json:"reply_approval"`
+	ReplyWebhookID string `json:"reply_webhook_id" validate:"max=64"`
 }
 
 // ReviewSourcePatch changes a source; Version is the one the client saw.
 type ReviewSourcePatch struct {
-	Name          *string `json:"name" validate:"omitempty,min=1,max=80"`
-	ReplyLimit    *int    `json:"reply_limit" validate:"omitempty,min=1,max=20000"`
-	ReplyApproval *bool   `json:"reply_approval"`
-	Enabled       *bool   `json:"enabled"`
-	Version       int64   `json:"version" validate:"required,min=1"`
+	Name           *string `json:"name" validate:"omitempty,min=1,max=80"`
+	ReplyLimit     *int    `json:"reply_limit" validate:"omitempty,min=1,max=20000"`
+	ReplyApproval  *bool   `json:"reply_approval"`
+	Enabled        *bool   `json:"enabled"`
+	ReplyWebhookID *string `json:"reply_webhook_id" validate:"omitempty,max=64"`
+	Version        int64   `json:"version" validate:"required,min=1"`
 }
 
 // ReplyState says whether a review has a public answer.
@@ -97,19 +104,71 @@ type Review struct {
 	SourceName string           `bson:"source_name" json:"source_name"`
 	ExternalID string           `bson:"external_id" json:"external_id"`
 	// Rating is normalised to 1-5; RatingOriginal is as the source gave it, on 1-ScaleMax.
-	Rating         int        `bson:"rating" json:"rating"`
-	RatingOriginal float64    `bson:"rating_original" json:"rating_original"`
-	ScaleMax       int        `bson:"scale_max" json:"scale_max"`
-	Author         string     `bson:"author" json:"author"`
-	Title          string     `bson:"title,omitempty" json:"title,omitempty"`
-	Text           string     `bson:"text" json:"text"`
-	URL            string     `bson:"url,omitempty" json:"url,omitempty"`
-	Language       string     `bson:"language,omitempty" json:"language,omitempty"`
-	ReplyState     ReplyState `bson:"reply_state" json:"reply_state"`
-	PostedAt       time.Time  `bson:"posted_at" json:"posted_at"`
-	SourceUpdated  time.Time  `bson:"source_updated" json:"source_updated"`
-	Edits          int        `bson:"edits,omitempty" json:"edits"`
-	DeletedAt      *time.Time `bson:"deleted_at,omitempty" json:"deleted_at,omitempty"`
+	Rating         int     `bson:"rating" json:"rating"`
+	RatingOriginal float64 `bson:"rating_original" json:"rating_original"`
+	ScaleMax       int     `bson:"scale_max" json:"scale_max"`
+	Author         string  `bson:"author" json:"author"`
+	Title          string  `bson:"title,omitempty" json:"title,omitempty"`
+	Text           string  `bson:"text" json:"text"`
+	// Positive and Negative are a review written in two sides (Booking.com), kept apart; Text
+	// then joins them for search. Place is what was reviewed (a hotel), where a file names it.
+	Positive      string     `bson:"positive,omitempty" json:"positive,omitempty"`
+	Negative      string     `bson:"negative,omitempty" json:"negative,omitempty"`
+	Place         string     `bson:"place,omitempty" json:"place,omitempty"`
+	URL           string     `bson:"url,omitempty" json:"url,omitempty"`
+	Language      string     `bson:"language,omitempty" json:"language,omitempty"`
+	ReplyState    ReplyState `bson:"reply_state" json:"reply_state"`
+	PostedAt      time.Time  `bson:"posted_at" json:"posted_at"`
+	SourceUpdated time.Time  `bson:"source_updated" json:"source_updated"`
+	Edits         int        `bson:"edits,omitempty" json:"edits"`
+	DeletedAt     *time.Time `bson:"deleted_at,omitempty" json:"deleted_at,omitempty"`
+	// Reply is the business's public answer, from draft to published (see PublicReply).
+	Reply *PublicReply `bson:"reply,omitempty" json:"reply,omitempty"`
+}
+
+// ReplyStep is where a public reply is on its way out.
+type ReplyStep string
+
+const (
+	ReplyStepDraft     ReplyStep = "draft"
+	ReplyStepPending   ReplyStep = "pending_approval" // waits for a manager
+	ReplyStepApproved  ReplyStep = "approved"
+	ReplyStepReturned  ReplyStep = "returned" // sent back by a manager with a comment
+	ReplyStepPublished ReplyStep = "published"
+	ReplyStepWithdrawn ReplyStep = "withdrawn"
+)
+
+// Ways a reply is published.
+const (
+	PublishManual  = "manual"  // copied by hand onto the platform, then marked
+	PublishWebhook = "webhook" // a signed outbound webhook to the source's endpoint
+	PublishGoogle  = "google"  // the Google Business Profile connector's reply call
+)
+
+// PublicReply is the answer to a review that the public sees. Text is the current draft;
+// PublishedText what is public now (an edit of a published reply is a new draft until it is
+// published in turn).
+type PublicReply struct {
+	Text            string     `bson:"text" json:"text"`
+	Step            ReplyStep  `bson:"step" json:"step"`
+	DraftedByID     string     `bson:"drafted_by_id" json:"drafted_by_id"`
+	DraftedBy       string     `bson:"drafted_by" json:"drafted_by"`
+	UpdatedAt       time.Time  `bson:"updated_at" json:"updated_at"`
+	DecidedBy       string     `bson:"decided_by,omitempty" json:"decided_by,omitempty"`
+	DecisionComment string     `bson:"decision_comment,omitempty" json:"decision_comment,omitempty"`
+	PublishedText   string     `bson:"published_text,omitempty" json:"published_text,omitempty"`
+	PublishedAt     *time.Time `bson:"published_at,omitempty" json:"published_at,omitempty"`
+	PublishedVia    string     `bson:"published_via,omitempty" json:"published_via,omitempty"`
+}
+
+// ReviewReplyRequest is one step of a public reply: save a draft, submit it for approval,
+// approve or send it back (managers), publish it, or withdraw the published one.
+type ReviewReplyRequest struct {
+	Action  string `json:"action" validate:"required,oneof=save submit approve send_back publish withdraw"`
+	Text    string `json:"text" validate:"max=20000"`
+	Comment string `json:"comment" validate:"max=2000"`
+	Via     string `json:"via" validate:"omitempty,oneof=manual webhook google"`
+	Version int64  `json:"version" validate:"omitempty,min=1"`
 }
 
 // NormalizeRating maps a rating on 1..scaleMax linearly onto 1..5, rounded half up: a

@@ -22,6 +22,12 @@ type Item struct {
 	PostedAt   time.Time // zero: the time it arrived
 	Deleted    bool
 	Replied    bool // the source says the business has answered it publicly
+	// What an import file may give besides (see MapRow): Booking.com's two sides of a review
+	// kept apart, the place reviewed, the reviewer's e-mail.
+	Positive string
+	Negative string
+	Place    string
+	Email    string
 }
 
 // ItemErrors are the problems of a delivery's items, by field ("items[2].rating"). A delivery

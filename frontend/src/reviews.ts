@@ -3,6 +3,7 @@
 
 import { request } from './api'
 import type { components } from './generated/openapi'
+import type { Case } from './types'
 import { reviewSourceKindValues } from './generated/openapi'
 
 export const REVIEW_SOURCE_KINDS = reviewSourceKindValues
@@ -42,4 +43,69 @@ export async function updateReviewSource(id: string, body: ReviewSourcePatch): P
 
 export async function rotateReviewSourceSecret(id: string): Promise<ReviewSource> {
   return (await request<ReviewSource>('POST', `${sourcePath(id)}/secret`)).data
+}
+
+// --- Import ---------------------------------------------------------------------------------
+
+export type ReviewImport = components['schemas']['ReviewImport']
+export type ReviewImportError = components['schemas']['ReviewImportError']
+export type ReviewImportField = components['schemas']['ReviewImportField']
+export type ReviewReplyRequest = components['schemas']['ReviewReplyRequest']
+export type PublicReply = components['schemas']['PublicReply']
+export type ReplyStep = PublicReply['step']
+
+/** Rows per import request: big enough to share group commits, small enough for a live bar. */
+export const IMPORT_WINDOW = 250
+
+export interface ImportStep {
+  sourceId: string
+  file: Blob
+  fileName: string
+  mapping?: Record<string, string>
+  dryRun?: boolean
+  offset?: number
+  limit?: number
+}
+
+/** One step of an import: a dry run (preview) or a window of rows. */
+export async function importReviews(step: ImportStep, signal?: AbortSignal): Promise<ReviewImport> {
+  const form = new FormData()
+  form.append('source_id', step.sourceId)
+  if (step.mapping) form.append('mapping', JSON.stringify(step.mapping))
+  if (step.dryRun) form.append('dry_run', 'true')
+  if (step.offset) form.append('offset', String(step.offset))
+  if (step.limit) form.append('limit', String(step.limit))
+  form.append('file', step.file, step.fileName)
+  return (await request<ReviewImport>('POST', '/reviews/import', { form, signal })).data
+}
+
+/**
+ * A spreadsheet cell that cannot run: a value starting with =, +, -, @, a tab or a carriage
+ * return is a formula to Excel and its kin (CSV injection), so it gets a leading apostrophe.
+ */
+export function neutraliseCell(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
+}
+
+function csvCell(value: string): string {
+  const v = neutraliseCell(value)
+  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v
+}
+
+/** The per-row error report as CSV (RFC 4180, CRLF, a header row), every cell neutralised. */
+export function errorReportCsv(errors: ReviewImportError[], header: [string, string, string, string]): string {
+  const lines = [header.map(csvCell).join(',')]
+  for (const e of errors) lines.push([String(e.row), e.external_id, e.field, e.message].map(csvCell).join(','))
+  return lines.join('\r\n') + '\r\n'
+}
+
+// --- Public replies ---------------------------------------------------------------------------
+
+/** A reply's length as the server counts it: in code points, not UTF-16 units. */
+export function replyLength(text: string): number {
+  return [...text.trim()].length
+}
+
+export async function replyToReview(caseId: string, body: ReviewReplyRequest): Promise<Case> {
+  return (await request<Case>('POST', `/cases/${encodeURIComponent(caseId)}/review-reply`, { body })).data
 }

@@ -115,6 +115,12 @@ export function createAppRouter(history: RouterHistory = createWebHistory()): Ro
         meta: { titleKey: 'approvals.title' },
       },
       {
+        path: '/admin/review-import',
+        name: 'admin-review-import',
+        component: () => import('./views/ReviewImportView.vue'),
+        meta: { roles: ['manager', 'admin'], titleKey: 'reviewImport.title' },
+      },
+      {
         path: '/admin/review-sources',
         name: 'admin-review-sources',
         component: () => import('./views/ReviewSourcesView.vue'),

@@ -1347,6 +1347,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cases/{id}/review-reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case reference.
+                 * @example K-2026-000042
+                 */
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take a step of a review's public reply
+         * @description The public reply to the review a case of channel `review` stands for. `save` keeps a draft (`text`, at most the source's `reply_limit` characters counted as Unicode code points, else 422 `reply_too_long` with `fields.text`); editing a published reply makes a new draft while the published text stays public. When the source has `reply_approval`, `submit` sends the draft to a manager, who may `approve` it or `send_back` with a `comment` (managers and admins only); a pending reply cannot be changed. `publish` (approved, or any draft when the source needs no approval) publishes it `via` `manual` (the agent copied it onto the platform; the default), `webhook` (a signed outbound delivery, event `review.reply`, to the source's `reply_webhook_id` endpoint; 422 `no_reply_webhook` without one) or `google` (the Google Business Profile connector's reply call; 422 `no_connector` on other sources). `withdraw` takes a published reply down the same way it went out. Steps out of order are 422 `reply_step`. Every step but `save` is on the timeline (`review_reply_submitted`, `_returned`, `_approved`, `_published`, `_edited`, `_withdrawn`). The answer is the case. Any staff role.
+         */
+        post: operations["replyToReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reviews/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import reviews from a file
+         * @description Imports a review export (CSV with a header row, or JSON: an array of review objects or `{"reviews": [...]}`, nested objects read as dotted columns such as `reviewer.displayName`) into a source, a window of rows per call. Recognised layouts (`preset`): Booking.com's hotel review CSV (`Reviewer_Score` 1-10, `Positive_Review` and `Negative_Review` kept apart, `Hotel_Name` as the place; it has no review id, so one is derived from date, place and words), Google Business Profile's Review resources, Trustpilot's business export; anything else is `generic` (columns named like the fields). With `dry_run` the file is only read: the answer has its columns, the mapping (sent, else the source's remembered one when it fits, else guessed), and the first 20 rows as the mapping reads them. Otherwise the rows `offset` to `offset+limit` (default 500, at most 2000) are imported, idempotent on source and external id like the webhook: a row imported again is `unchanged`, a changed one `updated` (the case's timeline shows the edit). A bad row is reported in `errors` and skipped. The first window (offset 0) remembers the mapping on the source. Managers and admins.
+         */
+        post: operations["importReviews"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reviews/ingest": {
         parameters: {
             query?: never;
@@ -3649,6 +3695,8 @@ export interface components {
             reply_limit: number;
             /** @description Public replies need a manager's approval. */
             reply_approval: boolean;
+            /** @description The outbound webhook endpoint replies are published through; "" none. */
+            reply_webhook_id: string;
             /** @description A disabled source's deliveries are refused. */
             enabled: boolean;
             /** @description The signing secret (`rvsec_` and 64 hex digits): only in the answers to create and rotate. */
@@ -3676,12 +3724,16 @@ export interface components {
             /** @description Left out or 0: the platform's own limit. */
             reply_limit?: number;
             reply_approval?: boolean;
+            /** @description The outbound webhook endpoint replies are published through (`via: webhook`). */
+            reply_webhook_id?: string;
         };
         /** @description The parts of a source to change; `version` is the version the client last saw. */
         ReviewSourcePatch: {
             name?: string;
             reply_limit?: number;
             reply_approval?: boolean;
+            /** @description "" clears it. */
+            reply_webhook_id?: string;
             enabled?: boolean;
             /** Format: int64 */
             version: number;
@@ -3729,6 +3781,102 @@ export interface components {
             data: components["schemas"]["IngestResult"][];
             meta: components["schemas"]["ListMeta"];
         };
+        /**
+         * @description A field an import column can be mapped to.
+         * @enum {string}
+         */
+        ReviewImportField: "external_id" | "rating" | "author" | "email" | "title" | "text" | "positive" | "negative" | "posted_at" | "url" | "language" | "place";
+        /** @description A row of the file as the mapping reads it. */
+        ReviewImportRow: {
+            /** @description 1-based, the header not counted. */
+            row: number;
+            external_id: string;
+            /** @description Normalised to 1-5; 0 when the row has errors. */
+            rating: number;
+            rating_original: number;
+            author: string;
+            email?: string;
+            title: string;
+            text: string;
+            positive?: string;
+            negative?: string;
+            place?: string;
+            /** Format: date-time */
+            posted_at?: string;
+            /** @description By field; empty when the row imports. */
+            errors: {
+                [key: string]: string;
+            };
+        };
+        ReviewImportResult: {
+            row: number;
+            external_id: string;
+            case_id?: string;
+            /** @enum {string} */
+            outcome: "created" | "updated" | "unchanged" | "deleted" | "unknown";
+        };
+        ReviewImportError: {
+            row: number;
+            external_id: string;
+            field: string;
+            message: string;
+        };
+        ReviewImport: {
+            /** @enum {string} */
+            preset: "booking" | "google" | "trustpilot" | "generic";
+            headers: string[];
+            /** @description Import field to column. */
+            mapping: {
+                [key: string]: string;
+            };
+            /** @description The mapping is the source's remembered one. */
+            remembered: boolean;
+            fields: components["schemas"]["ReviewImportField"][];
+            total_rows: number;
+            offset: number;
+            /** @description Where the next window starts; `total_rows` when done. */
+            next_offset: number;
+            /** @description Dry run only: the first 20 rows. */
+            preview: components["schemas"]["ReviewImportRow"][];
+            results: components["schemas"]["ReviewImportResult"][];
+            errors: components["schemas"]["ReviewImportError"][];
+        };
+        ReviewImportEnvelope: {
+            data: components["schemas"]["ReviewImport"];
+        };
+        ReviewReplyRequest: {
+            /** @enum {string} */
+            action: "save" | "submit" | "approve" | "send_back" | "publish" | "withdraw";
+            /** @description The draft, for `save`. */
+            text?: string;
+            /** @description For `send_back` (required) and `approve`. */
+            comment?: string;
+            /**
+             * @description For `publish`; `manual` when left out.
+             * @enum {string}
+             */
+            via?: "manual" | "webhook" | "google";
+            /** @description The case version the client saw; left out, the server decides. */
+            version?: number;
+        };
+        /** @description A review's public reply on its way out. `text` is the current draft, `published_text` what the public sees now. */
+        PublicReply: {
+            text: string;
+            /** @enum {string} */
+            step: "draft" | "pending_approval" | "approved" | "returned" | "published" | "withdrawn";
+            drafted_by_id: string;
+            drafted_by: string;
+            /** Format: date-time */
+            updated_at: string;
+            decided_by?: string;
+            /** @description The manager's comment when sending back (or approving). */
+            decision_comment?: string;
+            published_text?: string;
+            /** Format: date-time */
+            published_at?: string;
+            /** @enum {string} */
+            published_via?: "manual" | "webhook" | "google";
+        };
         /** @description The online review a case of channel `review` stands for. Its text is the reviewer's: show it as text, never as HTML. */
         Review: {
             source_id: string;
@@ -3744,6 +3892,11 @@ export interface components {
             author: string;
             title?: string;
             text: string;
+            /** @description A review written in two sides (Booking.com): its positive side; `text` then joins both. */
+            positive?: string;
+            negative?: string;
+            /** @description What was reviewed (a hotel), where the source names it. */
+            place?: string;
             /** @description The review's public page. */
             url?: string;
             language?: string;
@@ -3766,6 +3919,7 @@ export interface components {
              * @description Present when the review was deleted at its source.
              */
             deleted_at?: string;
+            reply?: components["schemas"]["PublicReply"];
         };
         WebhookEndpointList: {
             data: components["schemas"]["WebhookEndpoint"][];
@@ -8109,6 +8263,111 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    replyToReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case reference.
+                 * @example K-2026-000042
+                 */
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "action": "save",
+                 *       "text": "We are sorry about the room, Pia. Our manager will call you today."
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReviewReplyRequest"];
+            };
+        };
+        responses: {
+            /** @description The case, with the reply's new step. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            /** @description The reply is over the source's limit (`reply_too_long`), the step is out of order (`reply_step`), the case is no review (`not_a_review`), or the way out is missing (`no_reply_webhook`, `no_connector`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    importReviews: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    source_id: string;
+                    /**
+                     * Format: binary
+                     * @description The export, at most 16 MiB and 50,000 rows, UTF-8.
+                     */
+                    file: string;
+                    /** @description A JSON object of import field to column, e.g. `{"rating":"Reviewer_Score"}`. */
+                    mapping?: string;
+                    dry_run?: boolean;
+                    offset?: number;
+                    limit?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The file read through the mapping, and what became of the window's rows. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewImportEnvelope"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            /** @description The file cannot be read at all (`bad_file`): empty, not UTF-8, malformed CSV, JSON of no reviews. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+        };
+    };
     ingestReviews: {
         parameters: {
             query?: never;
@@ -9078,6 +9337,13 @@ export const webhookDeliveryStatusValues: ReadonlyArray<FlattenedDeepRequired<co
 export const reviewSourceKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewSourceKind"]> = ["google_business", "trustpilot", "app_store", "google_play", "booking", "generic"];
 export const reviewSourceScale_maxValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewSource"]["scale_max"]> = [5, 10];
 export const ingestResultOutcomeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["IngestResult"]["outcome"]> = ["created", "updated", "unchanged", "deleted", "unknown"];
+export const reviewImportFieldValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewImportField"]> = ["external_id", "rating", "author", "email", "title", "text", "positive", "negative", "posted_at", "url", "language", "place"];
+export const reviewImportResultOutcomeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewImportResult"]["outcome"]> = ["created", "updated", "unchanged", "deleted", "unknown"];
+export const reviewImportPresetValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewImport"]["preset"]> = ["booking", "google", "trustpilot", "generic"];
+export const reviewReplyRequestActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewReplyRequest"]["action"]> = ["save", "submit", "approve", "send_back", "publish", "withdraw"];
+export const reviewReplyRequestViaValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewReplyRequest"]["via"]> = ["manual", "webhook", "google"];
+export const publicReplyStepValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PublicReply"]["step"]> = ["draft", "pending_approval", "approved", "returned", "published", "withdrawn"];
+export const publicReplyPublished_viaValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PublicReply"]["published_via"]> = ["manual", "webhook", "google"];
 export const reviewScale_maxValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Review"]["scale_max"]> = [5, 10];
 export const reviewReply_stateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Review"]["reply_state"]> = ["none", "published"];
 export const grantResultStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["GrantResult"]["status"]> = ["granted", "approval_requested"];

@@ -124,6 +124,17 @@ export function useTimeline(item: Ref<Case | null>, nameOf: (userId: string | un
         return t('timeline.remedies.approvalRejected', { actor, comment: data.comment ?? '' })
       case 'review_deleted':
         return t('reviews.timelineDeleted', { actor })
+      case 'review_reply_submitted':
+      case 'review_reply_approved':
+      case 'review_reply_returned':
+      case 'review_reply_published':
+      case 'review_reply_edited':
+      case 'review_reply_withdrawn':
+        return t(`reviewReply.timeline.${event.type.slice('review_reply_'.length)}`, {
+          actor,
+          comment: data.comment ?? '',
+          via: te(`reviewReply.via.${data.via}`) ? t(`reviewReply.via.${data.via}`) : '',
+        })
       default:
         if (event.type.startsWith('sla_')) return describeSla(event)
         return t('timeline.other', { actor, type: event.type })
