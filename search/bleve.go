@@ -85,9 +85,9 @@ var (
 // BleveIndex is the embedded search backend: a Bleve (scorch) index in one directory.
 // It is safe for concurrent use.
 type BleveIndex struct {
-	idx      bleve.Index
-	text     *textAnalyzers
-	durable  *persistence
+	idx     bleve.Index
+	text    *textAnalyzers
+	durable *persistence
 
 	// gen counts the batches applied: a new generation once a batch is searchable.
 	gen         atomic.Uint64
