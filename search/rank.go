@@ -177,7 +177,7 @@ func topTerms(a analysis.Analyzer, subject, body string, total int, docFreq func
 	var out []similarTerm
 	for t, f := range tf {
 		df := docFreq(t)
-		if df <= 1 || float64(df) > similarMaxDocFrac*float64(total) {
+		if df <= 1 || float64(df) > max(2, similarMaxDocFrac*float64(total)) {
 			continue // only in this case (a name, a typo) or in a large share of all cases
 		}
 		idf := math.Log(1 + float64(total)/float64(df))
