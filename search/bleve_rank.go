@@ -8,14 +8,15 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 )
 
 // Scores of a search for most words: every matched word adds wordScore, and its relevance
-// (BM25 over the fields it matched, capped) adds less than any further word would, so cases
-// with more of the words always come first and relevance orders cases with as many.
+// (BM25 over the fields it matched, a few hundred at most) adds far less than any further word
+// would, so cases with more of the words always come first and relevance orders cases with
+// as many.
 const (
-	wordScore    = 1000.0
-	wordScoreCap = 100.0
+	wordScore = 1e6
 	// pairBoost weighs two adjacent query words found next to each other (proximity).
 	pairBoost = 2.0
 )
@@ -88,7 +89,7 @@ func (b *BleveIndex) textQuery(terms []string, all bool) query.Query {
 		}
 		optional = append(optional, query.NewCustomScoreQueryWithScorer(wq,
 			func(_ context.Context, d *bsearch.DocumentMatch) (float64, error) {
-				return wordScore + math.Min(d.Score, wordScoreCap), nil
+				return wordScore + math.Min(d.Score, wordScore/100), nil
 			}, nil, nil))
 	}
 	bq := bleve.NewBooleanQuery()
@@ -119,6 +120,28 @@ func (b *BleveIndex) textQuery(terms []string, all bool) query.Query {
 	return bq
 }
 
+// termReader reads term statistics of one index snapshot.
+type termReader struct{ index.IndexReader }
+
+func (b *BleveIndex) reader() (termReader, error) {
+	adv, err := b.idx.Advanced()
+	if err != nil {
+		return termReader{}, err
+	}
+	ir, err := adv.Reader()
+	return termReader{ir}, err
+}
+
+// docFreq is the number of documents with term in field (0 on any error).
+func (r termReader) docFreq(term, field string) int {
+	tfr, err := r.TermFieldReader(context.Background(), []byte(term), field, false, false, false)
+	if err != nil {
+		return 0
+	}
+	defer func() { _ = tfr.Close() }()
+	return int(tfr.Count())
+}
+
 // Similar returns the cases most like case id: its subject and body, stemmed, weighed by
 // tf-idf over this index, as one query (the case itself excluded), within q's filters. A case
 // the index does not hold, or whose words are all common or unique, has no similar cases.
@@ -143,23 +166,12 @@ func (b *BleveIndex) Similar(ctx context.Context, id string, q Query) (Result, e
 	if err != nil {
 		return Result{}, fmt.Errorf("search: bleve similar: %w", err)
 	}
-	reader, err := b.idx.Advanced()
-	if err != nil {
-		return Result{}, fmt.Errorf("search: bleve similar: %w", err)
-	}
-	ir, err := reader.Reader()
+	ir, err := b.reader()
 	if err != nil {
 		return Result{}, fmt.Errorf("search: bleve similar: %w", err)
 	}
 	defer func() { _ = ir.Close() }()
-	docFreq := func(term string) int {
-		tfr, err := ir.TermFieldReader(ctx, []byte(term), fieldStemEN, false, false, false)
-		if err != nil {
-			return 0
-		}
-		defer func() { _ = tfr.Close() }()
-		return int(tfr.Count())
-	}
+	docFreq := func(term string) int { return ir.docFreq(term, fieldStemEN) }
 	terms := topTerms(b.text.en, subject, body, int(total), docFreq, similarTerms)
 	if len(terms) == 0 {
 		return Result{}, nil
@@ -168,7 +180,7 @@ func (b *BleveIndex) Similar(ctx context.Context, id string, q Query) (Result, e
 	for i, t := range terms {
 		tq := bleve.NewTermQuery(t.term)
 		tq.SetField(fieldStemEN)
-		tq.SetBoost(t.weight)
+		tq.SetBoost(t.weight / math.Log(1+float64(total)/float64(max(1, docFreq(t.term)))))
 		alts[i] = tq
 	}
 	bq, ok := b.buildQuery(nil, Query{Filters: q.Filters, Ranges: q.Ranges, IntRanges: q.IntRanges}).(*query.BooleanQuery)
