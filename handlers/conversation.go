@@ -23,9 +23,10 @@ type conversationService interface {
 	Merge(ctx context.Context, p *helpdesk.Principal, caseID string, req models.MergeRequest) (*models.Case, error)
 }
 
-// historyService lists a customer's other cases.
+// historyService lists a customer's other cases and the cases most like one.
 type historyService interface {
 	CustomerHistory(ctx context.Context, p *helpdesk.Principal, caseID string) ([]search.CaseDoc, error)
+	SimilarCases(ctx context.Context, p *helpdesk.Principal, caseID string) ([]search.Hit, error)
 }
 
 // eventSource is the live-update bus.
@@ -106,6 +107,19 @@ func (h *conversationHandlers) customerHistory(c echo.Context) error {
 	rows := make([]caseSummary, len(docs))
 	for i, d := range docs {
 		rows[i] = summaryOf(search.Hit{Doc: d})
+	}
+	return list(c, rows, map[string]any{"total": len(rows)})
+}
+
+// similar lists the cases most like this one (issue 15), best first.
+func (h *conversationHandlers) similar(c echo.Context) error {
+	hits, err := h.history.SimilarCases(c.Request().Context(), principal(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	rows := make([]caseSummary, len(hits))
+	for i, hit := range hits {
+		rows[i] = summaryOf(search.Hit{Doc: hit.Doc})
 	}
 	return list(c, rows, map[string]any{"total": len(rows)})
 }

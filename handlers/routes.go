@@ -135,6 +135,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.GET("/cases/:id/canned-replies/:rid", canned.render)
 	staff.GET("/cases/:id/attachments/:aid", conv.attachment)
 	staff.GET("/cases/:id/customer-history", conv.customerHistory)
+	staff.GET("/cases/:id/similar", conv.similar)
 	staff.POST("/cases/:id/presence", conv.presence)
 	staff.POST("/cases/:id/follow-up", followUps.record)
 	staff.POST("/cases/:id/promises", followUps.addPromise)

@@ -163,6 +163,8 @@ type CaseListQuery struct {
 	ReviewSources []string
 	ReviewRatings []string
 	ReviewReplies []string
+	// AllWords asks for cases with every word of Text; otherwise most of the words must match.
+	AllWords bool
 }
 
 // List returns one page of cases from the search index.
@@ -216,7 +218,7 @@ func statusStrings(st []models.Status) []string {
 }
 
 func (s *Cases) buildQuery(p *Principal, q CaseListQuery) (search.Query, error) {
-	sq := search.Query{Text: q.Text, Limit: q.Limit, Cursor: q.Cursor, Highlight: q.Text != "", Facets: q.Facets}
+	sq := search.Query{Text: q.Text, AllWords: q.AllWords, Limit: q.Limit, Cursor: q.Cursor, Highlight: q.Text != "", Facets: q.Facets}
 	add := func(field string, values []string) {
 		if len(values) > 0 {
 			sq.Filters = append(sq.Filters, search.Filter{Field: field, Values: values})

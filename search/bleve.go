@@ -11,19 +11,19 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/lang/fi"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 )
 
 const (
@@ -31,7 +31,7 @@ const (
 
 	// bleveMappingVersion is kept inside the index; bump it whenever the mapping or the
 	// indexed document shape changes, so an old index is detected instead of misread.
-	bleveMappingVersion = "kaiku-4"
+	bleveMappingVersion = "kaiku-5"
 	bleveMetaKey        = "kaiku_mapping_version"
 
 	// Hidden fields: the analysed email for text search, the JSON of everything needed to
@@ -85,9 +85,9 @@ var (
 // BleveIndex is the embedded search backend: a Bleve (scorch) index in one directory.
 // It is safe for concurrent use.
 type BleveIndex struct {
-	idx      bleve.Index
-	analyzer analysis.Analyzer
-	durable  *persistence
+	idx     bleve.Index
+	text    *textAnalyzers
+	durable *persistence
 
 	// gen counts the batches applied: a new generation once a batch is searchable.
 	gen         atomic.Uint64
@@ -143,12 +143,12 @@ func OpenBleve(dir string) (*BleveIndex, error) {
 			}
 		}
 	}
-	an := idx.Mapping().AnalyzerNamed(bleveTextAnalyzer)
-	if an == nil {
+	an, err := newTextAnalyzers()
+	if err != nil {
 		_ = idx.Close()
-		return nil, fmt.Errorf("search: bleve index %s lacks analyzer %q", dir, bleveTextAnalyzer)
+		return nil, err
 	}
-	return &BleveIndex{idx: idx, analyzer: an, durable: newPersistence(), cache: newAggregateCache(), narrowAbove: narrowAbove}, nil
+	return &BleveIndex{idx: idx, text: an, durable: newPersistence(), cache: newAggregateCache(), narrowAbove: narrowAbove}, nil
 }
 
 func dirIsEmpty(dir string) bool {
@@ -228,6 +228,16 @@ func bleveMapping() (mapping.IndexMapping, error) {
 	dm.AddFieldMappingsAt(fieldCustomerName, text(true))
 	dm.AddFieldMappingsAt(bleveFieldEmailText, text(false))
 	dm.AddFieldMappingsAt(fieldLookup, text(false))
+	// Ranked search: stemmed copies of subject and body; English keeps term vectors for the
+	// proximity of adjacent query words (phrase matches).
+	stemEN := bleve.NewTextFieldMapping()
+	stemEN.Analyzer, stemEN.Store, stemEN.IncludeTermVectors = en.AnalyzerName, false, true
+	stemEN.IncludeInAll, stemEN.DocValues = false, false
+	dm.AddFieldMappingsAt(fieldStemEN, stemEN)
+	stemFI := bleve.NewTextFieldMapping()
+	stemFI.Analyzer, stemFI.Store, stemFI.IncludeTermVectors = fi.AnalyzerName, false, false
+	stemFI.IncludeInAll, stemFI.DocValues = false, false
+	dm.AddFieldMappingsAt(fieldStemFI, stemFI)
 	for _, f := range KeywordFields {
 		dm.AddFieldMappingsAt(f, kw())
 	}
@@ -252,6 +262,7 @@ func bleveMapping() (mapping.IndexMapping, error) {
 	im.IndexDynamic = false
 	im.StoreDynamic = false
 	im.DocValuesDynamic = false
+	im.ScoringModel = index.BM25Scoring
 	return im, nil
 }
 
@@ -301,6 +312,8 @@ func bleveFields(d CaseDoc) (map[string]any, error) {
 		fieldCustomerName:    d.CustomerName,
 		bleveFieldEmailText:  d.CustomerEmail,
 		fieldLookup:          lookupText(d),
+		fieldStemEN:          d.Subject + "\n" + d.Body,
+		fieldStemFI:          d.Subject + "\n" + d.Body,
 		FieldStatus:          indexedKeyword(d.Status),
 		FieldPriority:        indexedKeyword(d.Priority),
 		FieldChannel:         indexedKeyword(d.Channel),
@@ -405,7 +418,7 @@ func (b *BleveIndex) Search(ctx context.Context, q Query) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	terms := b.queryTerms(q.Text)
+	terms := b.queryTerms(q)
 	relevance := len(terms) > 0 && len(q.Sort) == 0
 	order, spec := bleveSortOrder(q.Sort, relevance)
 	var after []string
@@ -605,71 +618,13 @@ func (b *BleveIndex) Close() error {
 }
 
 // queryTerms analyses text like the indexed fields, so a query term meets indexed terms in the
-// same form (lowercased, plurals folded).
-func (b *BleveIndex) queryTerms(text string) []string {
-	text = lookupQuery(strings.TrimSpace(text))
-	if text == "" {
-		return nil
-	}
+// same form (lowercased, plurals folded); stop words are left out unless every word must match.
+func (b *BleveIndex) queryTerms(q Query) []string {
 	var terms []string
-	for _, tok := range b.analyzer.Analyze([]byte(text)) {
-		t := string(tok.Term)
-		if t == "" || slices.Contains(terms, t) {
-			continue
-		}
-		terms = append(terms, t)
-		if len(terms) == maxQueryTerms {
-			break
-		}
+	for _, w := range b.text.words(q.Text, allWords(q)) {
+		terms = append(terms, w.term)
 	}
 	return terms
-}
-
-// textQuery requires every term (like Meilisearch's "all" matching strategy), each in any
-// text field, matched exactly, as a prefix, or within an edit distance that grows with the
-// term's length (Meilisearch's defaults: 1 typo from 5 characters, 2 from 9; none over
-// maxFuzzyRunes, whose automaton would cost every search). Exact matches carry the highest
-// boost so they rank first.
-func textQuery(terms []string) query.Query {
-	perTerm := make([]query.Query, 0, len(terms))
-	for _, t := range terms {
-		n := utf8.RuneCountInString(t)
-		fuzziness := 0
-		switch {
-		case isNumberTerm(t):
-			// A reference or phone number with a typo is another case.
-		case n > maxFuzzyRunes:
-		case n >= 9:
-			fuzziness = 2
-		case n >= 5:
-			fuzziness = 1
-		}
-		var alts []query.Query
-		for _, f := range bleveTextFields {
-			tq := bleve.NewTermQuery(t)
-			tq.SetField(f.name)
-			tq.SetBoost(f.boost * 2)
-			alts = append(alts, tq)
-			if n >= 3 {
-				pq := bleve.NewPrefixQuery(t)
-				pq.SetField(f.name)
-				pq.SetBoost(f.boost * 0.5)
-				alts = append(alts, pq)
-			}
-			if fuzziness > 0 {
-				fq := bleve.NewFuzzyQuery(t)
-				fq.SetField(f.name)
-				fq.SetFuzziness(fuzziness)
-				fq.SetBoost(f.boost * 0.5)
-				alts = append(alts, fq)
-			}
-		}
-		perTerm = append(perTerm, bleve.NewDisjunctionQuery(alts...))
-	}
-	if len(perTerm) == 1 {
-		return perTerm[0]
-	}
-	return bleve.NewConjunctionQuery(perTerm...)
 }
 
 // buildQuery combines text with q's filters and ranges. Filters do not score: with text they
@@ -707,7 +662,7 @@ func (b *BleveIndex) buildQuery(terms []string, q Query) query.Query {
 	}
 	bq := bleve.NewBooleanQuery()
 	if len(terms) > 0 {
-		bq.AddMust(textQuery(terms))
+		bq.AddMust(b.textQuery(terms, allWords(q)))
 		if len(keep) > 0 {
 			bq.AddFilter(bleve.NewConjunctionQuery(keep...))
 		}

@@ -120,11 +120,12 @@ func aggregateKey(terms []string, q Query, facets []string) string {
 	}
 	k := struct {
 		T  []string
+		A  bool
 		F  []filter
 		R  []TimeRange
 		I  []IntRange
 		Fa []string
-	}{T: terms, R: q.Ranges, I: q.IntRanges, Fa: facets}
+	}{T: terms, A: allWords(q) && len(terms) > 0, R: q.Ranges, I: q.IntRanges, Fa: facets}
 	for _, f := range q.Filters {
 		vs := uniqueStrings(f.Values)
 		slices.Sort(vs)

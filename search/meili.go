@@ -41,6 +41,7 @@ type MeiliIndex struct {
 	client meilisearch.ServiceManager
 	index  meilisearch.IndexManager
 	name   string
+	text   *textAnalyzers
 }
 
 var _ Index = (*MeiliIndex)(nil)
@@ -81,6 +82,9 @@ type meiliDoc struct {
 	ReviewSource    string   `json:"review_source"`
 	ReviewRating    string   `json:"review_rating"`
 	ReviewReply     string   `json:"review_reply"`
+	// Stems are the English and Finnish stems of subject and body (rank.go): Meilisearch does
+	// not stem, so a search's words are sent stemmed and meet these.
+	Stems string `json:"stems"`
 }
 
 // OpenMeili connects to Meilisearch at url and makes sure indexName exists with Kaiku's
@@ -93,8 +97,12 @@ func OpenMeili(ctx context.Context, url, apiKey, indexName string) (*MeiliIndex,
 	if apiKey != "" {
 		opts = append(opts, meilisearch.WithAPIKey(apiKey))
 	}
+	an, err := newTextAnalyzers()
+	if err != nil {
+		return nil, err
+	}
 	client := meilisearch.New(url, opts...)
-	m := &MeiliIndex{client: client, index: client.Index(indexName), name: indexName}
+	m := &MeiliIndex{client: client, index: client.Index(indexName), name: indexName, text: an}
 	if err := m.ensureIndex(ctx); err != nil {
 		client.Close()
 		return nil, err
@@ -153,7 +161,7 @@ func meiliSettings() *meilisearch.Settings {
 	}
 	return &meilisearch.Settings{
 		// Attribute order is ranking order: a match in the subject beats one in the body.
-		SearchableAttributes: []string{fieldSubject, fieldLookup, fieldCustomerName, fieldBody, FieldCustomerEmail},
+		SearchableAttributes: []string{fieldSubject, fieldLookup, fieldCustomerName, fieldBody, FieldCustomerEmail, meiliFieldStems},
 		FilterableAttributes: filterable,
 		SortableAttributes:   sortable,
 		// "sort" first: an explicit Sort orders text matches too, as in the Bleve backend.
@@ -203,7 +211,7 @@ func validMeiliID(id string) bool {
 	return true
 }
 
-func toMeiliDoc(d CaseDoc) meiliDoc {
+func toMeiliDoc(d CaseDoc, an *textAnalyzers) meiliDoc {
 	ms := func(t time.Time) (string, *int64) {
 		t = t.UTC()
 		if t.IsZero() {
@@ -237,6 +245,7 @@ func toMeiliDoc(d CaseDoc) meiliDoc {
 		ReviewRating:    indexedKeyword(d.ReviewRating),
 		ReviewReply:     indexedKeyword(d.ReviewReply),
 	}
+	md.Stems = an.stems(d.Subject + "\n" + d.Body)
 	md.FollowUpDueAt, md.FollowUpDueAtMs = ms(d.FollowUpDueAt)
 	md.CreatedAt, md.CreatedAtMs = ms(d.CreatedAt)
 	md.UpdatedAt, md.UpdatedAtMs = ms(d.UpdatedAt)
@@ -295,7 +304,7 @@ func (m *MeiliIndex) Upsert(ctx context.Context, docs ...CaseDoc) error {
 		if !validMeiliID(d.ID) {
 			return fmt.Errorf("search: upsert: invalid document id %q (Meilisearch allows a-z A-Z 0-9 - _)", d.ID)
 		}
-		mds = append(mds, toMeiliDoc(d))
+		mds = append(mds, toMeiliDoc(d, m.text))
 	}
 	for start := 0; start < len(mds); start += meiliWriteChunk {
 		chunk := mds[start:min(start+meiliWriteChunk, len(mds))]
@@ -343,6 +352,10 @@ func (m *MeiliIndex) Search(ctx context.Context, q Query) (Result, error) {
 		return Result{}, err
 	}
 	text := meiliQueryText(q.Text)
+	strategy := meilisearch.All
+	if !allWords(q) && text != "" {
+		text, strategy = m.text.meiliRankedText(text), meilisearch.Frequency
+	}
 	sortBy, spec := meiliSort(q.Sort, text != "" && len(q.Sort) == 0)
 	offset := 0
 	if q.Cursor != "" {
@@ -368,7 +381,7 @@ func (m *MeiliIndex) Search(ctx context.Context, q Query) (Result, error) {
 		Filter:           meiliFilter(q),
 		Sort:             sortBy,
 		Facets:           q.Facets,
-		MatchingStrategy: meilisearch.All, // every word must match, as in the Bleve backend
+		MatchingStrategy: strategy, // all words, or the rarest first (more words rank first)
 		ShowRankingScore: true,
 		HitsPerPage:      &hpp,
 		Page:             int64(page),

@@ -132,7 +132,7 @@ func TestMeiliOpenCreatesIndexWithSettings(t *testing.T) {
 			t.Errorf("sortableAttributes %v lacks %s", body["sortableAttributes"], attr)
 		}
 	}
-	want := []any{"subject", "lookup", "customer_name", "body", "customer_email"}
+	want := []any{"subject", "lookup", "customer_name", "body", "customer_email", "stems"}
 	if !reflect.DeepEqual(body["searchableAttributes"], want) {
 		t.Errorf("searchableAttributes = %v, want %v", body["searchableAttributes"], want)
 	}
@@ -224,7 +224,8 @@ func TestMeiliSearchRequestAndAnswer(t *testing.T) {
 	if body["filter"] != wantFilter {
 		t.Errorf("filter = %v\n want %v", body["filter"], wantFilter)
 	}
-	if body["q"] != "refund" || body["matchingStrategy"] != "all" || body["hitsPerPage"] != 1.0 || body["page"] != 1.0 {
+	// A search for most words: the rarest words first, each sent as its stem.
+	if body["q"] != "refund" || body["matchingStrategy"] != "frequency" || body["hitsPerPage"] != 1.0 || body["page"] != 1.0 {
 		t.Errorf("search body: %s", reqs[0].rawBody)
 	}
 	if _, ok := body["sort"]; ok {

@@ -130,6 +130,9 @@ type Query struct {
 	Limit     int      // page size; 0 means 50, capped at 500
 	Cursor    string   // opaque, from Result.NextCursor; "" for the first page
 	Highlight bool     // fill Hit.Highlights for Text matches
+	// AllWords asks for cases with every word of Text ("all of these words"). Otherwise a
+	// case matching most of the words is found, more of the words ranking first.
+	AllWords bool
 }
 
 // FacetValue is one value of a facet with the number of matching documents.
@@ -167,6 +170,10 @@ type Index interface {
 	Flush(ctx context.Context) error
 	Delete(ctx context.Context, ids ...string) error
 	Search(ctx context.Context, q Query) (Result, error)
+	// Similar returns the cases most like case id by their text (id itself excluded), within
+	// q's filters and ranges, q.Limit of them (text, sort and cursor are ignored). A case the
+	// index does not hold has none.
+	Similar(ctx context.Context, id string, q Query) (Result, error)
 	// Count returns how many documents match the filters (Text, Sort, paging ignored).
 	Count(ctx context.Context, q Query) (int, error)
 	// CountSince returns, for each time in since (none zero), how many documents matching

@@ -44,6 +44,7 @@ const (
 	partPlatform = "platform" // issue 2: get by id, inbox lists, start-up, RSS
 	partIntake   = "intake"   // issue 3: complaint intake, search, live updates
 	partBulk     = "bulk"     // issue 11: a bulk change beside single PATCHes
+	partSearch   = "search"   // issue 15: ranked search with four words, similar cases
 	partAll      = "all"
 )
 
@@ -70,6 +71,7 @@ type config struct {
 func (c config) platform() bool { return c.Only == partPlatform || c.Only == partAll }
 func (c config) issue3() bool   { return c.Only == partIntake || c.Only == partAll }
 func (c config) bulk() bool     { return c.Only == partBulk || c.Only == partAll }
+func (c config) ranked() bool   { return c.Only == partSearch || c.Only == partAll }
 
 func main() {
 	if os.Getenv(serveEnv) == "1" {
@@ -80,7 +82,7 @@ func main() {
 	fs.IntVar(&cfg.N, "n", 10000, "number of cases stored")
 	fs.StringVar(&cfg.Dir, "dir", "", "data directory to seed and keep (reused when it already holds the same n cases); default a temporary one")
 	fs.StringVar(&cfg.Data, "data", "", "directory with cfpb_complaints_sample.csv and booking_hotel_reviews_sample.csv; default ../shared/data or /work/shared/data; - for generated text")
-	fs.StringVar(&cfg.Only, "only", partAll, "which part to run: platform (issue 2), intake (issue 3: intake, search, live updates), bulk (issue 11: a bulk change beside single PATCHes) or all")
+	fs.StringVar(&cfg.Only, "only", partAll, "which part to run: platform (issue 2), intake (issue 3: intake, search, live updates), bulk (issue 11: a bulk change beside single PATCHes), search (issue 15: ranked search with four words, similar cases) or all")
 	fs.IntVar(&cfg.Requests, "requests", 500, "measured requests per sequential figure")
 	fs.IntVar(&cfg.Warmup, "warmup", 50, "unmeasured warm-up requests per sequential figure")
 	fs.DurationVar(&cfg.IntakeDuration, "intake-duration", 30*time.Second, "how long the HTTP complaint intake runs (its floors run as long, at most 10s)")
@@ -99,8 +101,8 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench: -n, -requests and -changes must be at least 1, -warmup, -intake-rules and -view-duration at least 0, -intake-duration positive, -bulk from 1 to 500")
 		os.Exit(2)
 	}
-	if cfg.Only != partPlatform && cfg.Only != partIntake && cfg.Only != partBulk && cfg.Only != partAll {
-		fmt.Fprintln(os.Stderr, "bench: -only must be platform, intake, bulk or all")
+	if cfg.Only != partPlatform && cfg.Only != partIntake && cfg.Only != partBulk && cfg.Only != partSearch && cfg.Only != partAll {
+		fmt.Fprintln(os.Stderr, "bench: -only must be platform, intake, bulk, search or all")
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -130,7 +132,8 @@ type report struct {
 	lists         []listRow // issue 2
 	lookup        *listRow  // issue 11: lookup by reference
 	i3            *issue3Report
-	bulk          *bulkReport // issue 11
+	bulk          *bulkReport   // issue 11
+	ranked        *rankedReport // issue 15
 
 	views     []viewRow // issue 11: 16 clients per built-in view
 	viewCount viewRow   // issue 11: the view counts under the same load
@@ -289,12 +292,25 @@ func run(ctx context.Context, cfg config) (rep *report, err error) {
 	if cfg.platform() {
 		specs = append(listSpecs(d, samples, cfg.Seed), lookupSpec(d, samples, cfg.Seed))
 	}
+	i3Row := -1
 	if cfg.issue3() {
+		i3Row = len(specs)
 		specs = append(specs, searchSpec(newVocabulary(texts), samples, cfg.Seed))
+	}
+	var similarIDs []string
+	if cfg.ranked() {
+		specs = append(specs, rankedSpec(newVocabulary(texts), samples, cfg.Seed))
+		similarIDs = sampleIDs(d, samples, cfg.Seed+15)
+		rep.ranked = &rankedReport{}
 	}
 	rows, err := searchFloors(ctx, filepath.Join(work, indexSubdir), specs, cfg, progress)
 	if err != nil {
 		return rep, err
+	}
+	if cfg.ranked() {
+		if err := rankedFloors(ctx, work, specs[len(specs)-1], similarIDs, cfg, rep.ranked, progress); err != nil {
+			return rep, err
+		}
 	}
 	if cfg.platform() {
 		rep.lists = rows[:3] // shares the rows: the HTTP figures below land in both
@@ -357,7 +373,14 @@ func run(ctx context.Context, cfg config) (rep *report, err error) {
 		}
 	}
 	if cfg.issue3() {
-		i3.search = rows[len(rows)-1]
+		i3.search = rows[i3Row]
+	}
+	if cfg.ranked() {
+		rep.ranked.search = rows[len(rows)-1]
+		progress("HTTP: GET /api/v1/cases/{id}/similar x %d", cfg.Requests)
+		if rep.ranked.similar, err = measureSimilar(ctx, admin, base, similarIDs, cfg); err != nil {
+			return rep, fmt.Errorf("HTTP similar: %w", err)
+		}
 	}
 	if len(views) > 0 {
 		if err = viewLoads(ctx, admin, base, views, rep.views, &rep.viewCount, cfg.ViewDuration, progress); err != nil {
@@ -576,6 +599,7 @@ func (r *report) print(w io.Writer) {
 		printViews(w, r.views, r.viewCount, r.cfg.ViewDuration)
 	}
 	r.bulk.print(w)
+	r.ranked.print(w)
 	if r.i3 != nil {
 		r.i3.print(w)
 	}

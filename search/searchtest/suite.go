@@ -76,6 +76,8 @@ func RunConformance(t *testing.T, open func(t *testing.T) search.Index) {
 		{"Limits", testLimits},
 		{"BadQueries", testBadQueries},
 		{"ConcurrentUpserts", testConcurrentUpserts},
+		{"Ranking", testRanking},
+		{"Similar", testSimilar},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
@@ -275,7 +277,7 @@ func testTextSearch(t *testing.T, ix search.Index) {
 		{"typo: transposition", "refnud", []string{"t1"}},
 		{"typo: missing letter", "delivry", []string{"t2"}},
 		{"finnish word", "palautus", []string{"t3"}},
-		{"all words must match", "damaged parcel", []string{"t4"}},
+		{"most words match", "damaged parcel", []string{"t4", "t5"}},
 		{"word in two docs", "parcel", []string{"t4", "t5"}},
 		{"no match", "xylophone", nil},
 	}
@@ -290,7 +292,7 @@ func testTextSearch(t *testing.T, ix search.Index) {
 	}
 	// The longest word and the most words allowed are searched (and find nothing here).
 	for _, text := range []string{strings.Repeat("x", search.MaxTextWordRunes), strings.Repeat("parcel ", search.MaxTextWords-1) + "xylophone"} {
-		if res := find(t, ix, search.Query{Text: text}); res.Total != 0 {
+		if res := find(t, ix, search.Query{Text: text, AllWords: true}); res.Total != 0 {
 			t.Errorf("Text at the limits %.40q: %d hits", text, res.Total)
 		}
 	}
@@ -300,6 +302,7 @@ func testTextSearch(t *testing.T, ix search.Index) {
 	for _, text := range []string{code, code[:len(code)-5]} {
 		wantSet(t, "long word "+text[:12], hitIDs(find(t, ix, search.Query{Text: text})), []string{"code"})
 	}
+	wantSet(t, "all words must match", hitIDs(find(t, ix, search.Query{Text: "damaged parcel", AllWords: true})), []string{"t4"})
 	// Text combines with filters (AND).
 	res := find(t, ix, search.Query{Text: "parcel", Filters: []search.Filter{
 		{Field: search.FieldCustomerEmail, Values: []string{"liisa@example.org"}},

@@ -904,6 +904,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cases/{id}/similar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case reference.
+                 * @example K-2026-000042
+                 */
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Cases like this one
+         * @description Up to 10 other cases (complaints and reviews) whose text is most like this case's own, best first: the case's strongest words (subject and conversation, stemmed, weighed by tf-idf over all cases) as one query. Rows have no `highlights`. Any staff role.
+         */
+        get: operations["getSimilarCases"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cases/{id}/customer-history": {
         parameters: {
             query?: never;
@@ -4414,8 +4440,10 @@ export interface components {
         CaseId: string;
         /** @description An inbox view: `all_open` (new, open and waiting), `unassigned` (open statuses, nobody assigned), `mine` (open statuses, assigned to the caller), `waiting` (waiting on the customer), `resolved`, `escalated` (open statuses, escalation level 1 or more; without `sort` and `q` it is sorted by `escalation`), `reviews` (every case of channel `review`, whatever its status), `follow_ups_due` (the customer was asked the follow-up check and has not answered: call them and record the answer; without `sort` and `q` it is sorted by `follow_up`). Without it every case matches. Other filters narrow the view further. */
         CaseView: "all_open" | "unassigned" | "mine" | "waiting" | "resolved" | "escalated" | "reviews" | "follow_ups_due";
-        /** @description Free text searched in the subject, the conversation and the customer's name; matches are highlighted in `highlights`. With `q` and no `sort`, results come by relevance. Every word must match, exactly, as a prefix or (for words of 5 to 30 characters) with a typo or two. At most 16 words (runs of letters and digits) of at most 64 characters each; more is 400 `invalid_request` with `fields.q`. */
+        /** @description Free text searched in the subject, the conversation and the customer's name; matches are highlighted in `highlights`. With `q` and no `sort`, results come by relevance: cases matching more of the words first, then BM25 relevance and words found side by side. A word matches exactly, by its English or Finnish stem, as a prefix (the last word; every word with `match=all`) or (for words of 5 to 30 characters) with a typo or two. By default most of the words must match (stop words such as "the" or "ja" do not count; numbers always must); `match=all` asks for every word. At most 16 words (runs of letters and digits) of at most 64 characters each; more is 400 `invalid_request` with `fields.q`. */
         CaseText: string;
+        /** @description How many words of `q` a case must match: `most` (the default) or `all` ("all of these words"). A query with an e-mail address always needs all words. */
+        CaseTextMatch: "most" | "all";
         /** @description Only cases with one of these statuses. Repeat the parameter for several values; a comma is part of a value. */
         CaseStatusFilter: components["schemas"]["Status"][];
         /** @description Only cases with one of these priorities. Repeat the parameter for several values; a comma is part of a value. */
@@ -6050,8 +6078,10 @@ export interface operations {
             query?: {
                 /** @description An inbox view: `all_open` (new, open and waiting), `unassigned` (open statuses, nobody assigned), `mine` (open statuses, assigned to the caller), `waiting` (waiting on the customer), `resolved`, `escalated` (open statuses, escalation level 1 or more; without `sort` and `q` it is sorted by `escalation`), `reviews` (every case of channel `review`, whatever its status), `follow_ups_due` (the customer was asked the follow-up check and has not answered: call them and record the answer; without `sort` and `q` it is sorted by `follow_up`). Without it every case matches. Other filters narrow the view further. */
                 view?: components["parameters"]["CaseView"];
-                /** @description Free text searched in the subject, the conversation and the customer's name; matches are highlighted in `highlights`. With `q` and no `sort`, results come by relevance. Every word must match, exactly, as a prefix or (for words of 5 to 30 characters) with a typo or two. At most 16 words (runs of letters and digits) of at most 64 characters each; more is 400 `invalid_request` with `fields.q`. */
+                /** @description Free text searched in the subject, the conversation and the customer's name; matches are highlighted in `highlights`. With `q` and no `sort`, results come by relevance: cases matching more of the words first, then BM25 relevance and words found side by side. A word matches exactly, by its English or Finnish stem, as a prefix (the last word; every word with `match=all`) or (for words of 5 to 30 characters) with a typo or two. By default most of the words must match (stop words such as "the" or "ja" do not count; numbers always must); `match=all` asks for every word. At most 16 words (runs of letters and digits) of at most 64 characters each; more is 400 `invalid_request` with `fields.q`. */
                 q?: components["parameters"]["CaseText"];
+                /** @description How many words of `q` a case must match: `most` (the default) or `all` ("all of these words"). A query with an e-mail address always needs all words. */
+                match?: components["parameters"]["CaseTextMatch"];
                 /** @description Only cases with one of these statuses. Repeat the parameter for several values; a comma is part of a value. */
                 status?: components["parameters"]["CaseStatusFilter"];
                 /** @description Only cases with one of these priorities. Repeat the parameter for several values; a comma is part of a value. */
@@ -6970,6 +7000,36 @@ export interface operations {
                 };
             };
             500: components["responses"]["InternalError"];
+        };
+    };
+    getSimilarCases: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case reference.
+                 * @example K-2026-000042
+                 */
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The most similar cases. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseSummaryList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getCustomerHistory: {
@@ -9352,6 +9412,7 @@ export const approvalStatusValues: ReadonlyArray<FlattenedDeepRequired<component
 export const approvalClockStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ApprovalClock"]["state"]> = ["on_track", "warning", "breached", "met", "met_late"];
 export const decisionCreateActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DecisionCreate"]["action"]> = ["approve", "reject", "change"];
 export const componentsParametersCaseViewValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseView"]> = ["all_open", "unassigned", "mine", "waiting", "resolved", "escalated", "reviews", "follow_ups_due"];
+export const componentsParametersCaseTextMatchValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseTextMatch"]> = ["most", "all"];
 export const componentsParametersCaseReviewRatingFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseReviewRatingFilter"]> = ["1", "2", "3", "4", "5"];
 export const componentsParametersCaseReviewReplyFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseReviewReplyFilter"]> = ["none", "published"];
 export const componentsParametersCaseSortValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseSort"]> = ["updated_at", "created_at", "priority", "due", "escalation", "follow_up", "relevance"];

@@ -1,0 +1,207 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/blevesearch/bleve/v2"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// Scores of a search for most words: every matched word adds wordScore, and its relevance
+// (BM25 over the fields it matched, a few hundred at most) adds far less than any further word
+// would, so cases with more of the words always come first and relevance orders cases with
+// as many.
+const (
+	wordScore = 1e6
+	// pairBoost weighs two adjacent query words found next to each other (proximity).
+	pairBoost = 2.0
+)
+
+// wordQuery matches one query word in any text field: exactly (weighted highest), as a prefix,
+// within its typo allowance, or by its English or Finnish stem.
+func wordQuery(w queryWord, lastPrefix bool) query.Query {
+	var alts []query.Query
+	fuzz := w.fuzziness()
+	for _, f := range bleveTextFields {
+		tq := bleve.NewTermQuery(w.term)
+		tq.SetField(f.name)
+		tq.SetBoost(f.boost * 2)
+		alts = append(alts, tq)
+		if lastPrefix && len([]rune(w.term)) >= 3 {
+			pq := bleve.NewPrefixQuery(w.term)
+			pq.SetField(f.name)
+			pq.SetBoost(f.boost * 0.5)
+			alts = append(alts, pq)
+		}
+		if fuzz > 0 {
+			fq := bleve.NewFuzzyQuery(w.term)
+			fq.SetField(f.name)
+			fq.SetFuzziness(fuzz)
+			fq.SetBoost(f.boost * 0.5)
+			alts = append(alts, fq)
+		}
+	}
+	for _, s := range []struct{ field, stem string }{{fieldStemEN, w.stemEN}, {fieldStemFI, w.stemFI}} {
+		if s.stem == "" {
+			continue
+		}
+		tq := bleve.NewTermQuery(s.stem)
+		tq.SetField(s.field)
+		tq.SetBoost(1.5)
+		alts = append(alts, tq)
+	}
+	return bleve.NewDisjunctionQuery(alts...)
+}
+
+// textQuery matches terms (plain, as queryTerms returns them). With all every word must match
+// (as Meilisearch's "all" matching strategy); otherwise most of them (minWordsToMatch), numbers
+// always, each matched word scoring wordScore plus its capped relevance, and adjacent words
+// found side by side adding a little more.
+func (b *BleveIndex) textQuery(terms []string, all bool) query.Query {
+	words := make([]queryWord, len(terms))
+	for i, t := range terms {
+		words[i] = b.text.word(t)
+	}
+	if all {
+		perWord := make([]query.Query, len(words))
+		for i, w := range words {
+			// Every word may be a prefix: an "all of these words" search narrows as one types.
+			perWord[i] = wordQuery(w, true)
+		}
+		if len(perWord) == 1 {
+			return perWord[0]
+		}
+		return bleve.NewConjunctionQuery(perWord...)
+	}
+
+	var required, optional []query.Query
+	for i, w := range words {
+		// Only the last word is also a prefix (it may be half typed): prefixes of every word
+		// would cost every search and let "car" stand for "card", "care" and "career".
+		wq := wordQuery(w, i == len(words)-1 || len(words) == 1)
+		if w.required {
+			required = append(required, wq)
+			continue
+		}
+		optional = append(optional, query.NewCustomScoreQueryWithScorer(wq,
+			func(_ context.Context, d *bsearch.DocumentMatch) (float64, error) {
+				return wordScore + math.Min(d.Score, wordScore/100), nil
+			}, nil, nil))
+	}
+	bq := bleve.NewBooleanQuery()
+	if len(required) > 0 {
+		bq.AddMust(required...)
+	}
+	if len(optional) > 0 {
+		dq := bleve.NewDisjunctionQuery(optional...)
+		if len(required) == 0 {
+			dq.SetMin(float64(minWordsToMatch(len(optional))))
+		}
+		bq.AddMust(dq)
+	}
+	// Proximity: adjacent words next to each other in the stemmed text.
+	var pairs []query.Query
+	for i := 1; i < len(words); i++ {
+		a, c := words[i-1].stemEN, words[i].stemEN
+		if a == "" || c == "" || words[i-1].required || words[i].required {
+			continue
+		}
+		pq := bleve.NewPhraseQuery([]string{a, c}, fieldStemEN)
+		pq.SetBoost(pairBoost)
+		pairs = append(pairs, pq)
+	}
+	if len(pairs) > 0 {
+		bq.AddShould(pairs...)
+	}
+	return bq
+}
+
+// termReader reads term statistics of one index snapshot.
+type termReader struct{ index.IndexReader }
+
+func (b *BleveIndex) reader() (termReader, error) {
+	adv, err := b.idx.Advanced()
+	if err != nil {
+		return termReader{}, err
+	}
+	ir, err := adv.Reader()
+	return termReader{ir}, err
+}
+
+// docFreq is the number of documents with term in field (0 on any error).
+func (r termReader) docFreq(term, field string) int {
+	tfr, err := r.TermFieldReader(context.Background(), []byte(term), field, false, false, false)
+	if err != nil {
+		return 0
+	}
+	defer func() { _ = tfr.Close() }()
+	return int(tfr.Count())
+}
+
+// Similar returns the cases most like case id: its subject and body, stemmed, weighed by
+// tf-idf over this index, as one query (the case itself excluded), within q's filters. A case
+// the index does not hold, or whose words are all common or unique, has no similar cases.
+func (b *BleveIndex) Similar(ctx context.Context, id string, q Query) (Result, error) {
+	limit, err := checkQuery(Query{Filters: q.Filters, Ranges: q.Ranges, IntRanges: q.IntRanges, Limit: q.Limit})
+	if err != nil {
+		return Result{}, err
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery([]string{id}), 1, 0, false)
+	req.Fields = []string{fieldSubject, fieldBody}
+	res, err := b.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return Result{}, fmt.Errorf("search: bleve similar: %w", err)
+	}
+	if len(res.Hits) == 0 {
+		return Result{}, nil
+	}
+	subject, _ := res.Hits[0].Fields[fieldSubject].(string)
+	body, _ := res.Hits[0].Fields[fieldBody].(string)
+
+	total, err := b.idx.DocCount()
+	if err != nil {
+		return Result{}, fmt.Errorf("search: bleve similar: %w", err)
+	}
+	ir, err := b.reader()
+	if err != nil {
+		return Result{}, fmt.Errorf("search: bleve similar: %w", err)
+	}
+	defer func() { _ = ir.Close() }()
+	docFreq := func(term string) int { return ir.docFreq(term, fieldStemEN) }
+	terms := topTerms(b.text.en, subject, body, int(total), docFreq, similarTerms)
+	if len(terms) == 0 {
+		return Result{}, nil
+	}
+	alts := make([]query.Query, len(terms))
+	for i, t := range terms {
+		tq := bleve.NewTermQuery(t.term)
+		tq.SetField(fieldStemEN)
+		tq.SetBoost(t.weight / math.Log(1+float64(total)/float64(max(1, docFreq(t.term)))))
+		alts[i] = tq
+	}
+	bq, ok := b.buildQuery(nil, Query{Filters: q.Filters, Ranges: q.Ranges, IntRanges: q.IntRanges}).(*query.BooleanQuery)
+	if !ok {
+		bq = bleve.NewBooleanQuery()
+	}
+	bq.AddMust(bleve.NewDisjunctionQuery(alts...))
+	bq.AddMustNot(bleve.NewDocIDQuery([]string{id}))
+	sreq := bleve.NewSearchRequestOptions(bq, limit, 0, false)
+	sreq.Fields = []string{bleveFieldSource, fieldSubject, fieldBody, fieldCustomerName}
+	sres, err := b.idx.SearchInContext(ctx, sreq)
+	if err != nil {
+		return Result{}, fmt.Errorf("search: bleve similar: %w", err)
+	}
+	out := Result{Total: int(sres.Total)}
+	for _, h := range sres.Hits {
+		doc, err := bleveHitDoc(h)
+		if err != nil {
+			return Result{}, err
+		}
+		out.Hits = append(out.Hits, Hit{Doc: doc, Score: h.Score})
+	}
+	return out, nil
+}
