@@ -505,6 +505,8 @@ var requestTypes = map[string]reflect.Type{
 	"DecisionCreate":         reflect.TypeFor[decisionRequest](),
 	"ReviewSourceCreate":     reflect.TypeFor[models.ReviewSourceCreate](),
 	"ReviewSourcePatch":      reflect.TypeFor[models.ReviewSourcePatch](),
+	"RootCauseCreate":        reflect.TypeFor[rootCauseCreateRequest](), "RootCausePatch": reflect.TypeFor[rootCausePatchRequest](),
+	"RootCauseLink": reflect.TypeFor[rootCauseLinkRequest](),
 }
 
 // validatedEnums are the request fields whose allowed values a Validate method checks instead
@@ -558,6 +560,7 @@ var requestBodies = map[string]string{
 	"createResolutionOption": "ResolutionOptionCreate", "updateResolutionOption": "ResolutionOptionPatch",
 	"grantRemedy": "GrantCreate", "decideApproval": "DecisionCreate",
 	"createReviewSource": "ReviewSourceCreate", "updateReviewSource": "ReviewSourcePatch",
+	"createRootCause": "RootCauseCreate", "patchRootCause": "RootCausePatch", "linkRootCauseCases": "RootCauseLink",
 }
 
 // rawBodies names the request schema of operations that read their body raw and parse it
