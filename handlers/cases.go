@@ -93,6 +93,7 @@ var caseListParams = map[string]bool{
 	"min_escalation_level": true, "sort": true, "order": true, "limit": true, "cursor": true, "facets": true,
 	"review_source": true, "review_rating": true, "review_reply": true,
 	"match": true,
+	"topic": true,
 }
 
 func (h *caseHandlers) list(c echo.Context) error {
@@ -140,6 +141,7 @@ func parseCaseListQuery(v url.Values) (helpdesk.CaseListQuery, error) {
 		Channels: multi(v, "channel"), Tags: multi(v, "tag"), Sort: v.Get("sort"), Cursor: v.Get("cursor"),
 		Facets: multi(v, "facets"), Desc: v.Get("order") != "asc",
 		ReviewSources: multi(v, "review_source"), ReviewRatings: multi(v, "review_rating"), ReviewReplies: multi(v, "review_reply"),
+		Topics: multi(v, "topic"),
 	}
 	switch v.Get("match") {
 	case "", "most":

@@ -22,6 +22,7 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/search"
 	"github.com/kaiku-helpdesk/kaiku/store"
 	"github.com/kaiku-helpdesk/kaiku/store/storetest"
+	"github.com/kaiku-helpdesk/kaiku/topics"
 	"github.com/kaiku-helpdesk/kaiku/webhook"
 )
 
@@ -39,6 +40,7 @@ type stack struct {
 	mailer *mail.Mailer
 	hooks  *webhook.Service
 	rules  *helpdesk.Rules
+	topics *topics.Service
 	// searchDown makes the readiness check see the search backend as failing.
 	searchDown atomic.Bool
 }
@@ -112,13 +114,14 @@ func newStackWith(t *testing.T, opts store.Options) *stack {
 	}
 	users, cases, events := hd.Users, hd.Cases, hd.Events
 	s := &stack{t: t, env: env, index: idx, users: users, cases: cases, clock: clock, logins: map[string]*session{},
-		events: events, mailer: mailer, hooks: hooks, rules: hd.Rules}
+		events: events, mailer: mailer, hooks: hooks, rules: hd.Rules, topics: hd.Topics}
 	e := handlers.New(handlers.Deps{
 		Logger: logger, Auth: hd.Auth, Users: users, Cases: cases, Intake: hd.Intake, Conversation: hd.Conversation, Events: events,
 		Settings: hd.Settings, Outbox: hd.Outbox, Canned: hd.Canned, SLA: hd.SLA, Rules: hd.Rules,
 		Webhooks: hd.Webhooks, Remedies: hd.Remedies, MaxFileBytes: limits.MaxFileBytes,
 		SavedViews: hd.SavedViews, FollowUps: hd.FollowUps,
 		Reviews: hd.Reviews,
+		Topics:  hd.Topics, RootCauses: hd.RootCauses,
 		Ready: readyFunc(func(ctx context.Context) map[string]error {
 			searchErr := idx.Ping(ctx)
 			if s.searchDown.Load() {

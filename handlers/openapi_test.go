@@ -507,6 +507,9 @@ var requestTypes = map[string]reflect.Type{
 	"ReviewSourceCreate":          reflect.TypeFor[models.ReviewSourceCreate](),
 	"ReviewSourcePatch":           reflect.TypeFor[models.ReviewSourcePatch](),
 	"ReviewReplyRequest":          reflect.TypeFor[models.ReviewReplyRequest](),
+	"RootCauseCreate":             reflect.TypeFor[rootCauseCreateRequest](),
+	"RootCausePatch":              reflect.TypeFor[rootCausePatchRequest](),
+	"RootCauseLink":               reflect.TypeFor[rootCauseLinkRequest](),
 }
 
 // validatedEnums are the request fields whose allowed values a Validate method checks instead
@@ -564,6 +567,9 @@ var requestBodies = map[string]string{
 	"createReviewSource": "ReviewSourceCreate",
 	"updateReviewSource": "ReviewSourcePatch",
 	"replyToReview":      "ReviewReplyRequest",
+	"createRootCause":    "RootCauseCreate",
+	"patchRootCause":     "RootCausePatch",
+	"linkRootCauseCases": "RootCauseLink",
 }
 
 // rawBodies names the request schema of operations that read their body raw and parse it

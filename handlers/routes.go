@@ -9,6 +9,8 @@ import (
 
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/remedies"
+	"github.com/kaiku-helpdesk/kaiku/rootcause"
+	"github.com/kaiku-helpdesk/kaiku/topics"
 )
 
 // Deps are the use cases and settings the HTTP layer is built from.
@@ -30,6 +32,8 @@ type Deps struct {
 	FollowUps     *helpdesk.FollowUps
 	Remedies      *remedies.Service
 	Reviews       *helpdesk.Reviews
+	Topics        *topics.Service    // recurring topics (issue 15)
+	RootCauses    *rootcause.Service // root-cause records (issue 15)
 	Ready         readiness
 	Frontend      fs.FS
 	MaxBodyBytes  int64 // JSON bodies
@@ -78,6 +82,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	followUps := &followUpHandlers{followUps: d.FollowUps, bind: bind}
 	reviews := &reviewHandlers{reviews: d.Reviews, imports: d.Reviews, bind: bind}
 	remedy := &remedyHandlers{remedies: d.Remedies, bind: bind}
+	recurring := &topicHandlers{topics: d.Topics, causes: d.RootCauses, bind: bind}
 	conv := &conversationHandlers{conv: d.Conversation, history: d.Cases, events: d.Events, bind: bind,
 		maxFileSize: d.MaxFileBytes, maxUpload: 6*d.MaxFileBytes + d.MaxBodyBytes}
 
@@ -156,6 +161,17 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.POST("/approvals/:id/decision", remedy.decide)
 	staff.GET("/approval-clock", remedy.getApprovalClock)
 	staff.PUT("/approval-clock", remedy.setApprovalClock)
+
+	// Recurring issues (issue 15): topics and root causes, for managers.
+	staff.GET("/topics", recurring.overview)
+	staff.POST("/topics/relearn", recurring.relearn)
+	staff.GET("/topics/:id", recurring.detail)
+	staff.GET("/root-causes", recurring.listCauses)
+	staff.POST("/root-causes", recurring.createCause)
+	staff.GET("/root-causes/:id", recurring.getCause)
+	staff.PATCH("/root-causes/:id", recurring.patchCause)
+	staff.POST("/root-causes/:id/cases", recurring.linkCases)
+	staff.GET("/cases/:id/root-causes", recurring.causesOfCase)
 
 	staff.GET("/saved-views", savedViews.list)
 	staff.POST("/saved-views", savedViews.create)

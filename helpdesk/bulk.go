@@ -61,7 +61,7 @@ func (s *Cases) Bulk(ctx context.Context, p *Principal, req models.BulkChange) (
 	docs := make([]search.CaseDoc, 0, len(results))
 	for _, r := range results {
 		if r.Case != nil {
-			docs = append(docs, ToDoc(r.Case))
+			docs = append(docs, s.indexer.toDoc(r.Case))
 		}
 	}
 	if len(docs) > 0 {

@@ -165,6 +165,7 @@ type CaseListQuery struct {
 	ReviewReplies []string
 	// AllWords asks for cases with every word of Text; otherwise most of the words must match.
 	AllWords bool
+	Topics        []string // recurring topics (issue 15)
 }
 
 // List returns one page of cases from the search index.
@@ -281,6 +282,7 @@ func (s *Cases) buildQuery(p *Principal, q CaseListQuery) (search.Query, error) 
 	add(search.FieldReviewSource, q.ReviewSources)
 	add(search.FieldReviewRating, q.ReviewRatings)
 	add(search.FieldReviewReply, q.ReviewReplies)
+	add(search.FieldTopics, q.Topics)
 	if q.MinEscalationLevel > 0 {
 		sq.IntRanges = append(sq.IntRanges, search.IntRange{Field: search.FieldEscalationLevel, From: q.MinEscalationLevel})
 	}

@@ -34,6 +34,8 @@ type Indexer struct {
 	index  search.Index
 	logger *slog.Logger
 	now    Clock
+	// topics gives a case its recurring topics from its text (topics.Service); nil: none.
+	topics TopicTagger
 	// writes groups concurrent writers' documents into one index batch: Bleve persists a
 	// segment per batch, so one document per call would cost a segment (and later merges)
 	// each.
@@ -50,6 +52,29 @@ func NewIndexer(st indexerStore, idx search.Index, logger *slog.Logger, now Cloc
 	ix := &Indexer{store: st, index: idx, logger: logger, now: now, unflushed: map[string]int64{}}
 	ix.writes = batch.NewGroupCommit(500, ix.indexBatch)
 	return ix
+}
+
+// TopicTagger names the recurring topics of a customer's text (topics.Service implements it).
+type TopicTagger interface {
+	Assign(text string) []string
+}
+
+// SetTopics makes the Indexer give every case it indexes its topics.
+func (ix *Indexer) SetTopics(t TopicTagger) { ix.topics = t }
+
+// toDoc is ToDoc with the case's topics.
+func (ix *Indexer) toDoc(c *models.Case) search.CaseDoc {
+	doc := ToDoc(c)
+	if ix.topics != nil {
+		doc.Topics = ix.topics.Assign(CustomerText(c))
+	}
+	return doc
+}
+
+// CustomerText is what the customer wrote when they raised the case: what topics group by
+// (agents' replies and notes would blur them).
+func CustomerText(c *models.Case) string {
+	return c.Subject + "\n" + c.Description
 }
 
 // ToDoc is what the index keeps of a case.
@@ -81,7 +106,14 @@ func ToDoc(c *models.Case) search.CaseDoc {
 			doc.FollowUpDueAt = *t
 		}
 	}
+	doc.ReportedAt = c.CreatedAt
+	if c.FollowUp != nil && !c.FollowUp.Resolved {
+		doc.FollowUpFailed = "yes"
+	}
 	if rv := c.Review; rv != nil {
+		if !rv.PostedAt.IsZero() {
+			doc.ReportedAt = rv.PostedAt
+		}
 		doc.ReviewSource, doc.ReviewRating, doc.ReviewReply = string(rv.SourceKind), strconv.Itoa(rv.Rating), string(rv.ReplyState)
 	}
 	return doc
@@ -92,7 +124,7 @@ func ToDoc(c *models.Case) search.CaseDoc {
 // disk. A failure is logged, not returned: the write itself succeeded and the reconciler will
 // index the case.
 func (ix *Indexer) Indexed(ctx context.Context, c *models.Case) {
-	_ = ix.writes.Do(ctx, ToDoc(c))
+	_ = ix.writes.Do(ctx, ix.toDoc(c))
 }
 
 // indexBatch indexes the documents of concurrent writers at once and clears their marks.
@@ -219,7 +251,7 @@ func (ix *Indexer) reconcileBatch(ctx context.Context, marks []store.DirtyMark) 
 		case err != nil:
 			return err
 		default:
-			docs = append(docs, ToDoc(c))
+			docs = append(docs, ix.toDoc(c))
 			clearAt[m.ID] = c.Version
 			if m.Version > c.Version && now.Sub(m.At) > markGrace {
 				clearAt[m.ID] = m.Version
@@ -284,7 +316,7 @@ func (ix *Indexer) RebuildIfNeeded(ctx context.Context) (int, error) {
 		return err
 	}
 	err = ix.store.EachCase(ctx, func(c *models.Case) error {
-		batch = append(batch, ToDoc(c))
+		batch = append(batch, ix.toDoc(c))
 		if len(batch) == cap(batch) {
 			return flush()
 		}
@@ -300,6 +332,15 @@ func (ix *Indexer) RebuildIfNeeded(ctx context.Context) (int, error) {
 		return total, err
 	}
 	return total, ix.store.DeleteSetting(ctx, indexRebuildPending)
+}
+
+// ReindexAll indexes every case again (after the topics were learned anew, so every case
+// gets the new model's topic). It is marked pending first, so a restart finishes it.
+func (ix *Indexer) ReindexAll(ctx context.Context) (int, error) {
+	if err := ix.store.InsertSetting(ctx, indexRebuildPending); err != nil && !errors.Is(err, store.ErrDuplicate) {
+		return 0, err
+	}
+	return ix.RebuildIfNeeded(ctx)
 }
 
 // Run reconciles at start and then every interval until ctx ends, and clears the marks of

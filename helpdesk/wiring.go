@@ -1,13 +1,17 @@
 package helpdesk
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
 	"github.com/kaiku-helpdesk/kaiku/mail"
+	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/remedies"
+	"github.com/kaiku-helpdesk/kaiku/rootcause"
 	"github.com/kaiku-helpdesk/kaiku/search"
 	"github.com/kaiku-helpdesk/kaiku/store"
+	"github.com/kaiku-helpdesk/kaiku/topics"
 	"github.com/kaiku-helpdesk/kaiku/webhook"
 )
 
@@ -54,6 +58,8 @@ type Helpdesk struct {
 	FollowUps    *FollowUps
 	Remedies     *remedies.Service
 	Reviews      *Reviews
+	Topics       *topics.Service // recurring topics (issue 15)
+	RootCauses   *rootcause.Service
 }
 
 // New wires the use cases; the server and the tests build them the same way. Installing the
@@ -93,5 +99,22 @@ func New(d Deps) (*Helpdesk, error) {
 	if d.Webhooks != nil {
 		h.Reviews.webhooks = d.Webhooks
 	}
+	h.Topics = topics.New(topics.Config{Store: d.Store, Corpus: topicCorpus{d.Store, h.Indexer}, Index: d.Index,
+		Logger: d.Logger, Clock: d.Clock})
+	h.Indexer.SetTopics(h.Topics)
+	h.RootCauses = rootcause.New(d.Store, d.Index, h.Topics, d.Clock, newID)
 	return h, nil
 }
+
+// topicCorpus is what topics learn from: the customers' texts of every case (a background
+// scan), and the reindex that gives every case its new topic.
+type topicCorpus struct {
+	store   *store.Store
+	indexer *Indexer
+}
+
+func (c topicCorpus) EachText(ctx context.Context, fn func(text string) error) error {
+	return c.store.EachCase(ctx, func(cs *models.Case) error { return fn(CustomerText(cs)) })
+}
+
+func (c topicCorpus) ReindexAll(ctx context.Context) (int, error) { return c.indexer.ReindexAll(ctx) }

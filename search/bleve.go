@@ -249,6 +249,7 @@ func bleveMapping() (mapping.IndexMapping, error) {
 		}
 		dm.AddFieldMappingsAt(bleveSortKey(f, false), kw())
 	}
+	dm.AddFieldMappingsAt(FieldReportedAt, dt()) // ranges only
 	src := bleve.NewTextFieldMapping()
 	src.Analyzer = keyword.Name
 	src.Index = false
@@ -301,7 +302,9 @@ func bleveFields(d CaseDoc) (map[string]any, error) {
 	src.Subject, src.Body, src.CustomerName = "", "", ""
 	src.CreatedAt, src.UpdatedAt, src.DueAt = src.CreatedAt.UTC(), src.UpdatedAt.UTC(), src.DueAt.UTC()
 	src.FollowUpDueAt = src.FollowUpDueAt.UTC()
+	src.ReportedAt = src.ReportedAt.UTC()
 	src.Tags = normalizeTags(src.Tags)
+	src.Topics = normalizeTags(src.Topics)
 	b, err := json.Marshal(src)
 	if err != nil {
 		return nil, fmt.Errorf("search: encode %s: %w", d.ID, err)
@@ -328,6 +331,8 @@ func bleveFields(d CaseDoc) (map[string]any, error) {
 		FieldReviewSource:    indexedKeyword(d.ReviewSource),
 		FieldReviewRating:    indexedKeyword(d.ReviewRating),
 		FieldReviewReply:     indexedKeyword(d.ReviewReply),
+		FieldTopics:          indexedKeywords(d.Topics),
+		FieldFollowUpFailed:  indexedKeyword(d.FollowUpFailed),
 		bleveFieldSource:     string(b),
 		bleveFieldSortID:     d.ID,
 
@@ -338,6 +343,9 @@ func bleveFields(d CaseDoc) (map[string]any, error) {
 	addBleveTime(m, FieldUpdatedAt, d.UpdatedAt)
 	addBleveTime(m, FieldDueAt, d.DueAt)
 	addBleveTime(m, FieldFollowUpDueAt, d.FollowUpDueAt)
+	if !d.ReportedAt.IsZero() {
+		m[FieldReportedAt] = clampTime(d.ReportedAt)
+	}
 	return m, nil
 }
 

@@ -85,6 +85,11 @@ type meiliDoc struct {
 	// Stems are the English and Finnish stems of subject and body (rank.go): Meilisearch does
 	// not stem, so a search's words are sent stemmed and meet these.
 	Stems string `json:"stems"`
+	// Recurring issues (issue 15).
+	Topics         []string `json:"topics"`
+	FollowUpFailed string   `json:"follow_up_failed"`
+	ReportedAt     string   `json:"reported_at"`
+	ReportedAtMs   *int64   `json:"reported_at_ms,omitempty"`
 }
 
 // OpenMeili connects to Meilisearch at url and makes sure indexName exists with Kaiku's
@@ -244,12 +249,15 @@ func toMeiliDoc(d CaseDoc, an *textAnalyzers) meiliDoc {
 		ReviewSource:    indexedKeyword(d.ReviewSource),
 		ReviewRating:    indexedKeyword(d.ReviewRating),
 		ReviewReply:     indexedKeyword(d.ReviewReply),
+		Topics:          indexedKeywords(d.Topics),
+		FollowUpFailed:  indexedKeyword(d.FollowUpFailed),
 	}
 	md.Stems = an.stems(d.Subject + "\n" + d.Body)
 	md.FollowUpDueAt, md.FollowUpDueAtMs = ms(d.FollowUpDueAt)
 	md.CreatedAt, md.CreatedAtMs = ms(d.CreatedAt)
 	md.UpdatedAt, md.UpdatedAtMs = ms(d.UpdatedAt)
 	md.DueAt, md.DueAtMs = ms(d.DueAt)
+	md.ReportedAt, md.ReportedAtMs = ms(d.ReportedAt)
 	return md
 }
 
@@ -277,14 +285,19 @@ func (md meiliDoc) caseDoc() (CaseDoc, error) {
 		ReviewSource:    storedKeyword(md.ReviewSource),
 		ReviewRating:    storedKeyword(md.ReviewRating),
 		ReviewReply:     storedKeyword(md.ReviewReply),
+		Topics:          storedKeywords(md.Topics),
+		FollowUpFailed:  storedKeyword(md.FollowUpFailed),
 	}
 	if md.FollowUpDueAt == "" { // a document indexed before the field existed
 		md.FollowUpDueAt = time.Time{}.Format(time.RFC3339Nano)
 	}
+	if md.ReportedAt == "" {
+		md.ReportedAt = time.Time{}.Format(time.RFC3339Nano)
+	}
 	for _, f := range []struct {
 		s   string
 		dst *time.Time
-	}{{md.CreatedAt, &d.CreatedAt}, {md.UpdatedAt, &d.UpdatedAt}, {md.DueAt, &d.DueAt}, {md.FollowUpDueAt, &d.FollowUpDueAt}} {
+	}{{md.CreatedAt, &d.CreatedAt}, {md.UpdatedAt, &d.UpdatedAt}, {md.DueAt, &d.DueAt}, {md.FollowUpDueAt, &d.FollowUpDueAt}, {md.ReportedAt, &d.ReportedAt}} {
 		t, err := time.Parse(time.RFC3339Nano, f.s)
 		if err != nil {
 			return CaseDoc{}, fmt.Errorf("search: meilisearch document %s: bad time %q", md.ID, f.s)

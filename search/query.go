@@ -39,7 +39,7 @@ const (
 var highlightFields = []string{fieldSubject, fieldBody, fieldCustomerName}
 
 // timeFields are the fields a TimeRange accepts.
-var timeFields = []string{FieldCreatedAt, FieldUpdatedAt, FieldDueAt, FieldFollowUpDueAt}
+var timeFields = []string{FieldCreatedAt, FieldUpdatedAt, FieldDueAt, FieldFollowUpDueAt, FieldReportedAt}
 
 func isKeywordField(f string) bool  { return slices.Contains(KeywordFields, f) }
 func isSortField(f string) bool     { return slices.Contains(SortFields, f) }

@@ -42,6 +42,14 @@ type CaseDoc struct {
 	ReviewSource string `json:"review_source,omitempty"`
 	ReviewRating string `json:"review_rating,omitempty"`
 	ReviewReply  string `json:"review_reply,omitempty"`
+
+	// Recurring issues (issue 15): the topic ids the case's text was grouped into when it was
+	// indexed (topics package), and "yes" when the customer answered a follow-up check with
+	// "not solved" (the case was reopened after a failed follow-up).
+	// ReportedAt is when the customer raised it: a review's posting time, else CreatedAt.
+	Topics         []string  `json:"topics,omitempty"`
+	FollowUpFailed string    `json:"follow_up_failed,omitempty"`
+	ReportedAt     time.Time `json:"reported_at"`
 }
 
 // Keyword fields: exact-match filters and facets.
@@ -60,6 +68,8 @@ const (
 	FieldReviewSource    = "review_source"
 	FieldReviewRating    = "review_rating"
 	FieldReviewReply     = "review_reply"
+	FieldTopics          = "topics"
+	FieldFollowUpFailed  = "follow_up_failed"
 )
 
 // Sortable fields (besides the keyword fields above).
@@ -70,6 +80,7 @@ const (
 	FieldPriorityRank    = "priority_rank"
 	FieldEscalationLevel = "escalation_level"
 	FieldFollowUpDueAt   = "follow_up_due_at"
+	FieldReportedAt      = "reported_at" // ranges only (issue 15's weekly topic counts)
 )
 
 // KeywordFields lists the fields Filter and Facets accept.
@@ -78,6 +89,7 @@ var KeywordFields = []string{
 	FieldExpectedOutcome, FieldTags, FieldAssigneeID, FieldTeamID, FieldCustomerEmail,
 	FieldFollowUpState,
 	FieldReviewSource, FieldReviewRating, FieldReviewReply,
+	FieldTopics, FieldFollowUpFailed,
 }
 
 // SortFields lists the fields Sort accepts.

@@ -137,6 +137,8 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 		SavedViews:    hd.SavedViews,
 		FollowUps:     hd.FollowUps,
 		Remedies:      hd.Remedies,
+		Topics:        hd.Topics,
+		RootCauses:    hd.RootCauses,
 		MaxFileBytes:  limits.MaxFileBytes,
 		Ready:         readyChecks{"database": db.store.Ping, "search": index.Ping},
 		Frontend:      frontend.FS(),
@@ -167,6 +169,8 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 	startWorker(func(ctx context.Context) { outbound.Run(ctx) })
 	scheduler := helpdesk.NewScheduler(db.store, cases, events, logger, clock, instanceID())
 	startWorker(func(ctx context.Context) { scheduler.Run(ctx, cfg.SLASweepInterval) })
+	// Recurring topics: load (or learn) the model, relearn as the cases grow (issue 15).
+	startWorker(func(ctx context.Context) { hd.Topics.Run(ctx, 10*time.Minute) })
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

@@ -67,6 +67,10 @@ const (
 	collResolutionOptions = "resolution_options"
 	collMonthlySpend      = "monthly_spend"
 	collApprovals         = "approval_requests"
+
+	// Root-cause records (issue 15).
+	collRootCauses     = "root_causes"
+	collRootCauseLinks = "root_cause_links"
 )
 
 // AllCollections are created at start-up, so the embedded _id index remedy covers each of them.
@@ -80,6 +84,7 @@ var AllCollections = []string{
 	collSavedViews,
 	collResolutionOptions, collMonthlySpend, collApprovals,
 	collReviewSources, collReviewKeys,
+	collRootCauses, collRootCauseLinks,
 }
 
 // Options tunes a Store.

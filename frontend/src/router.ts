@@ -121,6 +121,30 @@ export function createAppRouter(history: RouterHistory = createWebHistory()): Ro
         meta: { roles: ['manager', 'admin'], titleKey: 'reviewImport.title' },
       },
       {
+        path: '/topics',
+        name: 'topics',
+        component: () => import('./views/TopicsView.vue'),
+        meta: { roles: ['manager', 'admin'], titleKey: 'recurring.title' },
+      },
+      {
+        path: '/topics/:id',
+        name: 'topic',
+        component: () => import('./views/TopicView.vue'),
+        meta: { roles: ['manager', 'admin'], titleKey: 'recurring.title' },
+      },
+      {
+        path: '/root-causes',
+        name: 'root-causes',
+        component: () => import('./views/RootCausesView.vue'),
+        meta: { roles: ['manager', 'admin'], titleKey: 'rootCauses.title' },
+      },
+      {
+        path: '/root-causes/:id',
+        name: 'root-cause',
+        component: () => import('./views/RootCauseView.vue'),
+        meta: { roles: ['manager', 'admin'], titleKey: 'rootCauses.title' },
+      },
+      {
         path: '/admin/review-sources',
         name: 'admin-review-sources',
         component: () => import('./views/ReviewSourcesView.vue'),

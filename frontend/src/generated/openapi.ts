@@ -1013,6 +1013,154 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/topics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recurring topics with weekly counts
+         * @description Every learned topic with its case counts for the last twelve seven-day weeks (`meta.week_starts`, the last week ending at the next full hour), counted by the search index's facets on `reported_at` (a review's posting time, otherwise the case's creation). `rising` is true when the last week's count is higher than the trailing weeks explain: a one-sided binomial test of the last week against the eleven before it, p below `meta.alpha`. Rising topics come first. Cached until the index changes. Access: managers and admins.
+         */
+        get: operations["listTopics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/topics/relearn": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Learn the topics anew now
+         * @description Learns the topics from the cases' text (a background job does this on its own as the cases grow) and reindexes every case so it carries its new topic; returns when done. Access: managers and admins.
+         */
+        post: operations["relearnTopics"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/topics/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One topic
+         * @description A topic's weekly counts, its repeat complainants (customers with two or more cases in it) and the cases reopened after a failed follow-up check. Its cases are `GET /api/v1/cases?topic={id}`. Access: managers and admins.
+         */
+        get: operations["getTopic"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/root-causes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List root causes
+         * @description Every root-cause record, newest first. Access: managers and admins.
+         */
+        get: operations["listRootCauses"];
+        put?: never;
+        /**
+         * Name a root cause
+         * @description Creates a record under investigation. `match_text` and `match_topic` say which cases match it (the search it was made from); with `link_results` every case of that search is linked at once (at most 2,000). Access: managers and admins.
+         */
+        post: operations["createRootCause"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/root-causes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One root cause with weekly counts
+         * @description The record and the weekly counts of its matching cases: six weeks before the fix date and up to six after it (`weeks.fix_week` is the first week after the fix), or the last twelve weeks while it is not fixed. Access: managers and admins.
+         */
+        get: operations["getRootCause"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a root cause
+         * @description Name, notes, state (`investigating`, `fix_planned`, `fixed`) and the fix date (needed when fixed). A stale `version` is 409. Access: managers and admins.
+         */
+        patch: operations["patchRootCause"];
+        trace?: never;
+    };
+    "/api/v1/root-causes/{id}/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Link cases to a root cause
+         * @description Links the given `case_ids`, or, without them, every result of the search `q` and `topic` (at most 2,000). Cases already linked stay linked once. Access: managers and admins.
+         */
+        post: operations["linkRootCauseCases"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/root-causes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The root causes a case is linked to
+         * @description The records this case is linked to. Access: managers and admins.
+         */
+        get: operations["listCaseRootCauses"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/saved-views": {
         parameters: {
             query?: never;
@@ -1882,6 +2030,120 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Topic: {
+            id: string;
+            name: string;
+            phrases: string[];
+            weekly: number[];
+            total: number;
+            rising: boolean;
+            p_value: number;
+        };
+        TopicList: {
+            data: components["schemas"]["Topic"][];
+            meta: {
+                week_starts: string[];
+                /** Format: date-time */
+                learned_at?: string | null;
+                alpha: number;
+            };
+        };
+        TopicDetail: components["schemas"]["Topic"] & {
+            week_starts: string[];
+            all_time: number;
+            repeat_complainants: {
+                email: string;
+                cases: number;
+            }[];
+            reopened: {
+                id: string;
+                subject: string;
+                status: string;
+                /** Format: date-time */
+                updated_at: string;
+            }[];
+            reopened_total: number;
+            alpha: number;
+        };
+        TopicDetailEnvelope: {
+            data: components["schemas"]["TopicDetail"];
+        };
+        TopicRelearnResult: {
+            data: {
+                topics: number;
+            };
+        };
+        RootCause: {
+            id: string;
+            name: string;
+            notes: string;
+            /** @enum {string} */
+            state: "investigating" | "fix_planned" | "fixed";
+            /** Format: date */
+            fixed_on?: string;
+            match_text?: string;
+            match_topic?: string;
+            case_ids: string[];
+            version: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        RootCauseSummary: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            state: "investigating" | "fix_planned" | "fixed";
+            fixed_on?: string;
+            linked: number;
+        };
+        RootCauseWeeks: {
+            starts: string[];
+            counts: number[];
+            fix_week: number;
+        };
+        RootCauseEnvelope: {
+            data: components["schemas"]["RootCause"];
+        };
+        RootCauseDetailEnvelope: {
+            data: components["schemas"]["RootCause"] & {
+                weeks: components["schemas"]["RootCauseWeeks"];
+            };
+        };
+        RootCauseList: {
+            data: components["schemas"]["RootCauseSummary"][];
+            meta: {
+                total?: number;
+            };
+        };
+        RootCauseCreate: {
+            name: string;
+            notes?: string;
+            match_text?: string;
+            match_topic?: string;
+            link_results?: boolean;
+        };
+        RootCausePatch: {
+            version: number;
+            name?: string;
+            notes?: string;
+            /** @enum {string} */
+            state?: "investigating" | "fix_planned" | "fixed";
+            /** @description The fix's date, YYYY-MM-DD. */
+            fixed_on?: string;
+        };
+        RootCauseLink: {
+            case_ids?: string[];
+            q?: string;
+            topic?: string;
+        };
+        RootCauseLinkEnvelope: {
+            data: {
+                root_cause: components["schemas"]["RootCause"];
+                added: number;
+            };
+        };
         FieldIssue: {
             /**
              * @description Why the field was refused; `invalid` when no more exact reason applies.
@@ -4467,6 +4729,8 @@ export interface components {
         CaseReviewRatingFilter: ("1" | "2" | "3" | "4" | "5")[];
         /** @description Only reviews in this reply state: `none` (not replied) or `published`. */
         CaseReviewReplyFilter: ("none" | "published")[];
+        /** @description Only cases in this recurring topic (an id from `GET /api/v1/topics`). */
+        CaseTopicFilter: string[];
         /** @description Only cases that came in through one of these channels. Repeat the parameter for several values; a comma is part of a value. */
         CaseChannelFilter: components["schemas"]["Channel"][];
         /** @description Only cases carrying one of these tags (lower case). Repeat the parameter for several values; a comma is part of a value. */
@@ -6120,6 +6384,8 @@ export interface operations {
                 review_rating?: components["parameters"]["CaseReviewRatingFilter"];
                 /** @description Only reviews in this reply state: `none` (not replied) or `published`. */
                 review_reply?: components["parameters"]["CaseReviewReplyFilter"];
+                /** @description Only cases in this recurring topic (an id from `GET /api/v1/topics`). */
+                topic?: components["parameters"]["CaseTopicFilter"];
             };
             header?: never;
             path?: never;
@@ -7167,6 +7433,274 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listTopics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The topics. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TopicList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    relearnTopics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many topics were learned. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TopicRelearnResult"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getTopic: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The topic. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TopicDetailEnvelope"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listRootCauses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The root causes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RootCauseList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createRootCause: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Payment gateway retries charge twice",
+                 *       "match_text": "charged twice",
+                 *       "link_results": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["RootCauseCreate"];
+            };
+        };
+        responses: {
+            /** @description The root cause. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RootCauseEnvelope"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getRootCause: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The root cause. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RootCauseDetailEnvelope"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchRootCause: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "version": 2,
+                 *       "state": "fixed",
+                 *       "fixed_on": "2026-03-01"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RootCausePatch"];
+            };
+        };
+        responses: {
+            /** @description The root cause. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RootCauseEnvelope"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    linkRootCauseCases: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "case_ids": [
+                 *         "K-2026-000042"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["RootCauseLink"];
+            };
+        };
+        responses: {
+            /** @description The root cause and how many cases were added. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RootCauseLinkEnvelope"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listCaseRootCauses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The root causes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RootCauseList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -9352,6 +9886,9 @@ type ReadonlyArray<T> = [
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
 export const pathsApiV1ApprovalsGetParametersQueryFilterValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/approvals"]["get"]["parameters"]["query"]["filter"]> = ["waiting_for_me", "mine", "all"];
 export const pathsApiV1ApprovalsGetParametersQueryStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/approvals"]["get"]["parameters"]["query"]["status"]> = ["waiting", "approved", "rejected"];
+export const rootCauseStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RootCause"]["state"]> = ["investigating", "fix_planned", "fixed"];
+export const rootCauseSummaryStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RootCauseSummary"]["state"]> = ["investigating", "fix_planned", "fixed"];
+export const rootCausePatchStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RootCausePatch"]["state"]> = ["investigating", "fix_planned", "fixed"];
 export const fieldIssueCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FieldIssue"]["code"]> = ["required", "invalid_email", "not_allowed", "too_short", "too_long", "too_few", "too_many", "too_small", "too_large", "invalid", "too_many_files", "file_too_large", "empty_file", "wrong_file_type"];
 export const readinessStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Readiness"]["status"]> = ["ready", "not ready"];
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["agent", "manager", "admin"];

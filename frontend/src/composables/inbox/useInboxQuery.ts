@@ -77,6 +77,7 @@ export function useInboxQuery() {
     review_rating: queryList('review_rating'),
     review_source: queryList('review_source'),
     review_reply: queryList('review_reply'),
+    topic: queryString('topic'),
   }))
   const activeFilterCount = computed(() => {
     const f = filters.value
@@ -86,7 +87,8 @@ export function useInboxQuery() {
       (f.team_id ? 1 : 0) +
       (f.tag ? 1 : 0) +
       (f.created_from ? 1 : 0) +
-      (f.created_to ? 1 : 0)
+      (f.created_to ? 1 : 0) +
+      (f.topic ? 1 : 0)
     )
   })
   const searching = computed(() => !!q.value || activeFilterCount.value > 0)
@@ -115,6 +117,7 @@ export function useInboxQuery() {
       review_rating: f.review_rating as CaseListQuery['review_rating'],
       review_source: f.review_source as CaseListQuery['review_source'],
       review_reply: f.review_reply as CaseListQuery['review_reply'],
+      topic: f.topic ? [f.topic] : undefined,
     }
     // Without a sort the server orders a search by relevance and a view by its own default
     // (last update; the escalated view by level, then due time).
@@ -150,7 +153,7 @@ export function useInboxQuery() {
 
   function clearFilters() {
     const changes: Record<string, undefined> = {}
-    for (const key of [...LIST_FILTERS, ...REVIEW_FILTERS, 'assignee_id', 'team_id', 'tag', 'created_from', 'created_to']) changes[key] = undefined
+    for (const key of [...LIST_FILTERS, ...REVIEW_FILTERS, 'assignee_id', 'team_id', 'tag', 'created_from', 'created_to', 'topic']) changes[key] = undefined
     updateQuery(changes)
   }
 

@@ -1,0 +1,434 @@
+package topics
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"strings"
+	"unicode"
+)
+
+// Topic is one recurring topic: a stable id made from its name, a readable name (its most
+// characteristic phrase as customers write it) and a few more key phrases.
+type Topic struct {
+	ID      string   `json:"id"`
+	Name    string   `json:"name"`
+	Phrases []string `json:"phrases"`
+	// Terms are the centroid's heaviest terms and their weights (unit length over the kept
+	// terms): what Assign compares a case with.
+	Terms map[string]float64 `json:"terms"`
+}
+
+// Model is a learned set of topics and the term weights (inverse document frequencies) they
+// were learned with.
+type Model struct {
+	Topics []Topic            `json:"topics"`
+	IDF    map[string]float64 `json:"idf"`
+	Docs   int                `json:"docs"`
+	// MinSimilarity is the cosine a case needs with its nearest topic to be given it.
+	MinSimilarity float64             `json:"min_similarity"`
+	index         map[string][]weight // term -> topics that weigh it; built by prepare
+}
+
+type weight struct {
+	topic int
+	w     float64
+}
+
+// LearnOptions tune Learn; the zero value picks defaults that suit a helpdesk's corpus.
+type LearnOptions struct {
+	Topics     int     // clusters; 0: about one per 40 documents, between 4 and 40
+	MinDF      int     // a term must occur in this many documents; 0: 3
+	MaxDFShare float64 // and in at most this share of them; 0: 0.4
+	Iterations int     // k-means rounds; 0: 20
+	Seed       uint64  // for the k-means++ start; learning is deterministic for one seed
+	// Words adds single words to the phrases topics are learned from.
+	Words bool
+	// MinSimilarity is how like its nearest topic a case must be to join it; 0: 0.1.
+	MinSimilarity float64
+}
+
+const (
+	maxVocabulary  = 30000 // most frequent terms kept
+	termsPerTopic  = 300   // centroid terms kept in the model
+	minTopicShare  = 0.005 // clusters smaller than this share of the corpus are dropped
+	phrasesPerName = 3
+)
+
+// Learn learns topics from documents' texts. Labels never enter it: only the texts.
+func Learn(a *Analyzer, texts []string, o LearnOptions) *Model {
+	n := len(texts)
+	m := &Model{Docs: n}
+	if o.Topics == 0 {
+		o.Topics = min(max(n/40, 4), 40)
+	}
+	if o.MinDF == 0 {
+		o.MinDF = 3
+	}
+	if o.MaxDFShare == 0 {
+		o.MaxDFShare = 0.4
+	}
+	if o.MinSimilarity == 0 {
+		o.MinSimilarity = 0.1
+	}
+	m.MinSimilarity = o.MinSimilarity
+	if o.Iterations == 0 {
+		o.Iterations = 20
+	}
+	docTerms := make([]map[string]int, n)
+	df := map[string]int{}
+	surfaces := map[string]map[string]int{}
+	for i, t := range texts {
+		terms, surface := a.Terms(t)
+		tf := map[string]int{}
+		for _, term := range terms {
+			tf[term]++
+		}
+		for term := range tf {
+			df[term]++
+		}
+		for term, s := range surface {
+			if surfaces[term] == nil {
+				surfaces[term] = map[string]int{}
+			}
+			surfaces[term][s]++
+		}
+		docTerms[i] = tf
+	}
+	vocab := make([]string, 0, len(df))
+	for term, c := range df {
+		if c >= o.MinDF && float64(c) <= o.MaxDFShare*float64(n) && (o.Words || strings.Contains(term, " ")) {
+			vocab = append(vocab, term)
+		}
+	}
+	sort.Slice(vocab, func(i, j int) bool {
+		if df[vocab[i]] != df[vocab[j]] {
+			return df[vocab[i]] > df[vocab[j]]
+		}
+		return vocab[i] < vocab[j]
+	})
+	if len(vocab) > maxVocabulary {
+		vocab = vocab[:maxVocabulary]
+	}
+	m.IDF = make(map[string]float64, len(vocab))
+	col := make(map[string]int, len(vocab))
+	for i, term := range vocab {
+		m.IDF[term] = math.Log(float64(n)/float64(df[term])) + 1
+		col[term] = i
+	}
+	vecs := make([]sparse, 0, n)
+	for _, tf := range docTerms {
+		if v := m.vector(tf, col); len(v) > 0 {
+			vecs = append(vecs, v)
+		}
+	}
+	if len(vecs) < o.Topics || len(vocab) == 0 {
+		m.prepare()
+		return m
+	}
+	centroids := kmeans(vecs, len(vocab), o.Topics, o.Iterations, o.Seed)
+	sizes := make([]int, len(centroids))
+	for _, v := range vecs {
+		if c, s := nearest(v, centroids); s >= o.MinSimilarity {
+			sizes[c]++
+		}
+	}
+	// Name each topic by its most characteristic phrases: heavy in its centroid, light in the
+	// others on average.
+	mean := make([]float64, len(vocab))
+	for _, c := range centroids {
+		for j, w := range c {
+			mean[j] += w / float64(len(centroids))
+		}
+	}
+	used := map[string]bool{}
+	for k, c := range centroids {
+		if float64(sizes[k]) < minTopicShare*float64(len(vecs)) || sizes[k] < 2 {
+			continue
+		}
+		order := make([]int, len(vocab))
+		for j := range order {
+			order[j] = j
+		}
+		sort.Slice(order, func(x, y int) bool {
+			dx, dy := c[order[x]]-mean[order[x]], c[order[y]]-mean[order[y]]
+			if dx != dy {
+				return dx > dy
+			}
+			return order[x] < order[y]
+		})
+		var phrases []string
+		for _, j := range order {
+			if len(phrases) == phrasesPerName || c[j] <= 0 {
+				break
+			}
+			term := vocab[j]
+			if !strings.Contains(term, " ") || used[term] || overlaps(term, phrases, surfaces) {
+				continue
+			}
+			phrases = append(phrases, commonSurface(surfaces[term], term))
+			if len(phrases) == 1 {
+				used[term] = true
+			}
+		}
+		if len(phrases) == 0 {
+			continue
+		}
+		id := Slug(phrases[0])
+		for i := 2; slices.ContainsFunc(m.Topics, func(t Topic) bool { return t.ID == id }); i++ {
+			id = fmt.Sprintf("%s-%d", Slug(phrases[0]), i)
+		}
+		t := Topic{ID: id, Name: phrases[0], Phrases: phrases, Terms: map[string]float64{}}
+		heavy := make([]int, 0, len(vocab))
+		for j, w := range c {
+			if w > 0 {
+				heavy = append(heavy, j)
+			}
+		}
+		sort.Slice(heavy, func(x, y int) bool { return c[heavy[x]] > c[heavy[y]] })
+		if len(heavy) > termsPerTopic {
+			heavy = heavy[:termsPerTopic]
+		}
+		var norm float64
+		for _, j := range heavy {
+			norm += c[j] * c[j]
+		}
+		norm = math.Sqrt(norm)
+		for _, j := range heavy {
+			t.Terms[vocab[j]] = c[j] / norm
+		}
+		m.Topics = append(m.Topics, t)
+	}
+	// Keep only the weights a topic uses: Assign ignores other terms' contributions to a
+	// case's direction except through its length, which the rest of the vocabulary sets.
+	m.prepare()
+	return m
+}
+
+// overlaps reports whether term's surface repeats a word of a phrase already chosen, so a
+// topic's phrases say different things ("late payment", not also "late payments reported").
+func overlaps(term string, phrases []string, surfaces map[string]map[string]int) bool {
+	s := strings.Fields(commonSurface(surfaces[term], term))
+	for _, p := range phrases {
+		for _, w := range strings.Fields(p) {
+			if slices.Contains(s, w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func commonSurface(forms map[string]int, fallback string) string {
+	best, bestN := fallback, 0
+	for s, c := range forms {
+		if c > bestN || (c == bestN && s < best) {
+			best, bestN = s, c
+		}
+	}
+	return best
+}
+
+// Slug makes a topic id from its name: lower-case letters and digits joined by hyphens.
+func Slug(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(name) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+			continue
+		}
+		dash = true
+	}
+	return b.String()
+}
+
+// sparse is a unit-length document vector: vocabulary column -> weight.
+type sparse map[int]float64
+
+// vector is a document's TF-IDF vector (sublinear term frequency) over the vocabulary.
+func (m *Model) vector(tf map[string]int, col map[string]int) sparse {
+	v := sparse{}
+	var norm float64
+	for term, c := range tf {
+		j, ok := col[term]
+		if !ok {
+			continue
+		}
+		w := (1 + math.Log(float64(c))) * m.IDF[term]
+		v[j] = w
+		norm += w * w
+	}
+	if norm == 0 {
+		return nil
+	}
+	norm = math.Sqrt(norm)
+	for j := range v {
+		v[j] /= norm
+	}
+	return v
+}
+
+// kmeans is spherical k-means (cosine similarity) with a k-means++ start.
+func kmeans(vecs []sparse, dims, k, rounds int, seed uint64) [][]float64 {
+	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	centroids := make([][]float64, 0, k)
+	dense := func(v sparse) []float64 {
+		c := make([]float64, dims)
+		for j, w := range v {
+			c[j] = w
+		}
+		return c
+	}
+	centroids = append(centroids, dense(vecs[r.IntN(len(vecs))]))
+	dist := make([]float64, len(vecs))
+	for i := range dist {
+		dist[i] = math.Inf(1)
+	}
+	for len(centroids) < k {
+		last := centroids[len(centroids)-1]
+		var total float64
+		for i, v := range vecs {
+			d := 1 - dot(v, last)
+			dist[i] = min(dist[i], d*d)
+			total += dist[i]
+		}
+		if total == 0 {
+			break
+		}
+		x := r.Float64() * total
+		pick := len(vecs) - 1
+		for i, d := range dist {
+			x -= d
+			if x <= 0 {
+				pick = i
+				break
+			}
+		}
+		centroids = append(centroids, dense(vecs[pick]))
+	}
+	assign := make([]int, len(vecs))
+	for round := 0; round < rounds; round++ {
+		changed := 0
+		for i, v := range vecs {
+			c, _ := nearest(v, centroids)
+			if c != assign[i] || round == 0 {
+				changed++
+			}
+			assign[i] = c
+		}
+		for _, c := range centroids {
+			clear(c)
+		}
+		for i, v := range vecs {
+			c := centroids[assign[i]]
+			for j, w := range v {
+				c[j] += w
+			}
+		}
+		for _, c := range centroids {
+			var norm float64
+			for _, w := range c {
+				norm += w * w
+			}
+			if norm == 0 {
+				continue
+			}
+			norm = math.Sqrt(norm)
+			for j := range c {
+				c[j] /= norm
+			}
+		}
+		if changed == 0 {
+			break
+		}
+	}
+	return centroids
+}
+
+func dot(v sparse, c []float64) float64 {
+	var s float64
+	for j, w := range v {
+		s += w * c[j]
+	}
+	return s
+}
+
+func nearest(v sparse, centroids [][]float64) (int, float64) {
+	best, bestSim := 0, math.Inf(-1)
+	for k, c := range centroids {
+		if s := dot(v, c); s > bestSim {
+			best, bestSim = k, s
+		}
+	}
+	return best, bestSim
+}
+
+// prepare builds the term -> topics index Assign reads.
+func (m *Model) prepare() {
+	m.index = map[string][]weight{}
+	for k, t := range m.Topics {
+		for term, w := range t.Terms {
+			m.index[term] = append(m.index[term], weight{k, w})
+		}
+	}
+}
+
+// Assign returns the id of the topic a text belongs to, or nil when it is like none of them.
+// It costs one pass over the text and a map lookup per term.
+func (m *Model) Assign(a *Analyzer, text string) []string {
+	if m == nil || len(m.Topics) == 0 {
+		return nil
+	}
+	if m.index == nil {
+		m.prepare()
+	}
+	terms, _ := a.Terms(text)
+	tf := map[string]int{}
+	for _, t := range terms {
+		if _, ok := m.IDF[t]; ok {
+			tf[t]++
+		}
+	}
+	var norm float64
+	scores := make([]float64, len(m.Topics))
+	for term, c := range tf {
+		w := (1 + math.Log(float64(c))) * m.IDF[term]
+		norm += w * w
+		for _, tw := range m.index[term] {
+			scores[tw.topic] += w * tw.w
+		}
+	}
+	if norm == 0 {
+		return nil
+	}
+	best := 0
+	for k, s := range scores {
+		if s > scores[best] {
+			best = k
+		}
+	}
+	if scores[best]/math.Sqrt(norm) < m.MinSimilarity {
+		return nil
+	}
+	return []string{m.Topics[best].ID}
+}
+
+// Topic returns the topic with the given id.
+func (m *Model) Topic(id string) (Topic, bool) {
+	if m == nil {
+		return Topic{}, false
+	}
+	for _, t := range m.Topics {
+		if t.ID == id {
+			return t, true
+		}
+	}
+	return Topic{}, false
+}
