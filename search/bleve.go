@@ -31,7 +31,7 @@ const (
 
 	// bleveMappingVersion is kept inside the index; bump it whenever the mapping or the
 	// indexed document shape changes, so an old index is detected instead of misread.
-	bleveMappingVersion = "kaiku-4"
+	bleveMappingVersion = "kaiku-5"
 	bleveMetaKey        = "kaiku_mapping_version"
 
 	// Hidden fields: the analysed email for text search, the JSON of everything needed to
@@ -232,6 +232,7 @@ func bleveMapping() (mapping.IndexMapping, error) {
 		dm.AddFieldMappingsAt(f, kw())
 	}
 	dm.AddFieldMappingsAt(bleveFieldSortID, kw())
+	dm.AddFieldMappingsAt(fieldReportRow, kw()) // Reports (issue 16): read by ReportRows
 	for _, f := range SortFields {
 		if isTimeField(f) {
 			dm.AddFieldMappingsAt(f, dt()) // ranges
@@ -290,6 +291,7 @@ func bleveFields(d CaseDoc) (map[string]any, error) {
 	src.Subject, src.Body, src.CustomerName = "", "", ""
 	src.CreatedAt, src.UpdatedAt, src.DueAt = src.CreatedAt.UTC(), src.UpdatedAt.UTC(), src.DueAt.UTC()
 	src.FollowUpDueAt = src.FollowUpDueAt.UTC()
+	src.ResolvedAt = src.ResolvedAt.UTC()
 	src.Tags = normalizeTags(src.Tags)
 	b, err := json.Marshal(src)
 	if err != nil {
@@ -315,6 +317,11 @@ func bleveFields(d CaseDoc) (map[string]any, error) {
 		FieldReviewSource:    indexedKeyword(d.ReviewSource),
 		FieldReviewRating:    indexedKeyword(d.ReviewRating),
 		FieldReviewReply:     indexedKeyword(d.ReviewReply),
+		FieldSLAOutcome:      indexedKeyword(d.SLAOutcome),
+		FieldFollowUpOutcome: indexedKeyword(d.FollowUpOutcome),
+		FieldOptionGranted:   indexedKeyword(d.OptionGranted),
+		FieldOutcomeGap:      indexedKeyword(d.OutcomeGap),
+		fieldReportRow:       encodeReportRow(d),
 		bleveFieldSource:     string(b),
 		bleveFieldSortID:     d.ID,
 

@@ -76,6 +76,7 @@ func RunConformance(t *testing.T, open func(t *testing.T) search.Index) {
 		{"Limits", testLimits},
 		{"BadQueries", testBadQueries},
 		{"ConcurrentUpserts", testConcurrentUpserts},
+		{"ReportRows", testReportRows},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
