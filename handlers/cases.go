@@ -92,6 +92,8 @@ var caseListParams = map[string]bool{
 	"category": true, "touchpoint": true, "channel": true, "tag": true, "created_from": true, "created_to": true,
 	"min_escalation_level": true, "sort": true, "order": true, "limit": true, "cursor": true, "facets": true,
 	"review_source": true, "review_rating": true, "review_reply": true,
+	// Reports (issue 16): drill-downs from a report figure.
+	"expected_outcome": true, "option_granted": true, "outcome_gap": true, "sla_outcome": true, "follow_up_outcome": true,
 }
 
 func (h *caseHandlers) list(c echo.Context) error {
@@ -139,6 +141,8 @@ func parseCaseListQuery(v url.Values) (helpdesk.CaseListQuery, error) {
 		Channels: multi(v, "channel"), Tags: multi(v, "tag"), Sort: v.Get("sort"), Cursor: v.Get("cursor"),
 		Facets: multi(v, "facets"), Desc: v.Get("order") != "asc",
 		ReviewSources: multi(v, "review_source"), ReviewRatings: multi(v, "review_rating"), ReviewReplies: multi(v, "review_reply"),
+		ExpectedOutcomes: multi(v, "expected_outcome"), OptionsGranted: multi(v, "option_granted"), OutcomeGaps: multi(v, "outcome_gap"),
+		SLAOutcomes: multi(v, "sla_outcome"), FollowUpOutcomes: multi(v, "follow_up_outcome"),
 	}
 	if o := v.Get("order"); o != "" && o != "asc" && o != "desc" {
 		return q, models.InvalidField("order", "must be asc or desc")

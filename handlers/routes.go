@@ -9,6 +9,7 @@ import (
 
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/remedies"
+	"github.com/kaiku-helpdesk/kaiku/reports"
 )
 
 // Deps are the use cases and settings the HTTP layer is built from.
@@ -30,6 +31,7 @@ type Deps struct {
 	FollowUps     *helpdesk.FollowUps
 	Remedies      *remedies.Service
 	Reviews       *helpdesk.Reviews
+	Reports       *reports.Service // Reports (issue 16)
 	Ready         readiness
 	Frontend      fs.FS
 	MaxBodyBytes  int64 // JSON bodies
@@ -77,6 +79,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	settings := &settingsHandlers{settings: d.Settings, bind: bind}
 	followUps := &followUpHandlers{followUps: d.FollowUps, bind: bind}
 	reviews := &reviewHandlers{reviews: d.Reviews, bind: bind}
+	reportsH := &reportHandlers{reports: d.Reports}
 	remedy := &remedyHandlers{remedies: d.Remedies, bind: bind}
 	conv := &conversationHandlers{conv: d.Conversation, history: d.Cases, events: d.Events, bind: bind,
 		maxFileSize: d.MaxFileBytes, maxUpload: 6*d.MaxFileBytes + d.MaxBodyBytes}
@@ -196,6 +199,9 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.PATCH("/review-sources/:id", reviews.patchSource)
 	staff.DELETE("/review-sources/:id", reviews.removeSource)
 	staff.POST("/review-sources/:id/secret", reviews.rotateSecret)
+
+	// Reports (issue 16): managers and admins see every case, agents their own.
+	staff.GET("/reports/measures", reportsH.measures)
 
 	staff.GET("/mail/outbox", outbox.list)
 	staff.GET("/mail/outbox/:id", outbox.get)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/kaiku-helpdesk/kaiku/mail"
 	"github.com/kaiku-helpdesk/kaiku/remedies"
+	"github.com/kaiku-helpdesk/kaiku/reports"
 	"github.com/kaiku-helpdesk/kaiku/search"
 	"github.com/kaiku-helpdesk/kaiku/store"
 	"github.com/kaiku-helpdesk/kaiku/webhook"
@@ -54,6 +55,7 @@ type Helpdesk struct {
 	FollowUps    *FollowUps
 	Remedies     *remedies.Service
 	Reviews      *Reviews
+	Reports      *reports.Service // Reports (issue 16)
 }
 
 // New wires the use cases; the server and the tests build them the same way. Installing the
@@ -90,5 +92,6 @@ func New(d Deps) (*Helpdesk, error) {
 	if h.Reviews, err = NewReviews(d.Store, h.Cases, d.SecretKey, d.Logger, d.Clock); err != nil {
 		return nil, err
 	}
+	h.Reports = reports.NewService(d.Index, d.Location, d.Clock)
 	return h, nil
 }

@@ -88,7 +88,7 @@ type Period struct {
 	From    time.Time           `json:"from"`
 	To      time.Time           `json:"to"`
 	Figures Figures             `json:"figures"`
-	Drill   map[string][]string `json:"drill"`
+	Drill   map[string][]string `json:"drill,omitempty"` // absent in the series of a group without a value
 }
 
 // Group is the figures of one value of the grouping dimension ("" for cases without one).
@@ -142,7 +142,7 @@ func NewService(index search.Index, loc *time.Location, now func() time.Time) *S
 func (s *Service) Normalize(v Viewer, q Query) (Query, error) {
 	now := s.now().Truncate(time.Second)
 	if q.To.IsZero() {
-		q.To = now
+		q.To = now.Add(time.Second) // up to now, this second included
 	}
 	if q.From.IsZero() {
 		q.From = q.To.Add(-defaultRange)
@@ -237,7 +237,7 @@ func Periods(from, to time.Time, interval string, loc *time.Location) [][2]time.
 		if interval == IntervalMonth {
 			next = start.AddDate(0, 1, 0)
 		}
-		out = append(out, [2]time.Time{maxTime(start, from), minTime(next, to)})
+		out = append(out, [2]time.Time{maxTime(start, from).UTC(), minTime(next, to).UTC()})
 		start = next
 	}
 	return out
@@ -361,7 +361,8 @@ func openStatuses() []string {
 
 // backlog counts the open cases of q's filters (whenever created) by their age now.
 func (s *Service) backlog(ctx context.Context, q Query) ([]BacklogBucket, error) {
-	now := s.now().Truncate(time.Second)
+	// Ages count from the end of this second, so a case created now is in the first bucket.
+	now := s.now().Truncate(time.Second).Add(time.Second)
 	sq := searchQuery(q.Filters, time.Time{}, time.Time{})
 	sq.Filters = append(sq.Filters, search.Filter{Field: search.FieldStatus, Values: openStatuses()})
 	rows, err := s.index.ReportRows(ctx, sq)
@@ -386,4 +387,14 @@ func (s *Service) backlog(ctx context.Context, q Query) ([]BacklogBucket, error)
 		out[i] = bucket
 	}
 	return out, nil
+}
+
+// ReportFor is Report for a staff user: managers and admins see every case, an agent only the
+// cases assigned to them.
+func (s *Service) ReportFor(ctx context.Context, u *models.User, q Query) (*Report, error) {
+	return s.Report(ctx, viewerOf(u), q)
+}
+
+func viewerOf(u *models.User) Viewer {
+	return Viewer{UserID: u.ID, OwnOnly: !u.Role.AtLeast(models.RoleManager)}
 }

@@ -193,7 +193,7 @@ func Report(docs []search.CaseDoc, q reports.Query, loc *time.Location, now time
 			out.Groups = append(out.Groups, g)
 		}
 	}
-	now = now.Truncate(time.Second)
+	now = now.Truncate(time.Second).Add(time.Second) // the end of the current second
 	open := where(docs, func(d search.CaseDoc) bool {
 		return matches(d, q.Filters) && (d.Status == "new" || d.Status == "open" || d.Status == "waiting")
 	})
