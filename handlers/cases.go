@@ -94,6 +94,8 @@ var caseListParams = map[string]bool{
 	"review_source": true, "review_rating": true, "review_reply": true,
 	"match": true,
 	"topic": true,
+	// Reports (issue 16): drill-downs from a report figure.
+	"expected_outcome": true, "option_granted": true, "outcome_gap": true, "sla_outcome": true, "follow_up_outcome": true,
 }
 
 func (h *caseHandlers) list(c echo.Context) error {
@@ -141,7 +143,9 @@ func parseCaseListQuery(v url.Values) (helpdesk.CaseListQuery, error) {
 		Channels: multi(v, "channel"), Tags: multi(v, "tag"), Sort: v.Get("sort"), Cursor: v.Get("cursor"),
 		Facets: multi(v, "facets"), Desc: v.Get("order") != "asc",
 		ReviewSources: multi(v, "review_source"), ReviewRatings: multi(v, "review_rating"), ReviewReplies: multi(v, "review_reply"),
-		Topics: multi(v, "topic"),
+		Topics:           multi(v, "topic"),
+		ExpectedOutcomes: multi(v, "expected_outcome"), OptionsGranted: multi(v, "option_granted"), OutcomeGaps: multi(v, "outcome_gap"),
+		SLAOutcomes: multi(v, "sla_outcome"), FollowUpOutcomes: multi(v, "follow_up_outcome"),
 	}
 	switch v.Get("match") {
 	case "", "most":

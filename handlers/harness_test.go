@@ -122,6 +122,7 @@ func newStackWith(t *testing.T, opts store.Options) *stack {
 		SavedViews: hd.SavedViews, FollowUps: hd.FollowUps,
 		Reviews: hd.Reviews,
 		Topics:  hd.Topics, RootCauses: hd.RootCauses,
+		Reports: hd.Reports,
 		Ready: readyFunc(func(ctx context.Context) map[string]error {
 			searchErr := idx.Ping(ctx)
 			if s.searchDown.Load() {

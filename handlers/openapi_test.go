@@ -31,6 +31,7 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/remedies"
+	"github.com/kaiku-helpdesk/kaiku/reports"
 	"github.com/kaiku-helpdesk/kaiku/reviews"
 	"github.com/kaiku-helpdesk/kaiku/search"
 	"github.com/kaiku-helpdesk/kaiku/webhook"
@@ -1083,6 +1084,12 @@ var responseTypes = map[string]reflect.Type{
 	"ApprovalClock":         reflect.TypeFor[approvalClockResponse](),
 	"ApprovalClockSettings": reflect.TypeFor[approvalClockSettingsResponse](),
 	"Spending":              reflect.TypeFor[spendingResponse](),
+	"ReportStat":            reflect.TypeFor[reports.Stat](),
+	"ReportFigures":         reflect.TypeFor[reports.Figures](),
+	"ReportPeriod":          reflect.TypeFor[reports.Period](),
+	"ReportGroup":           reflect.TypeFor[reports.Group](),
+	"ReportBacklogBucket":   reflect.TypeFor[reports.BacklogBucket](),
+	"Report":                reflect.TypeFor[reports.Report](),
 
 	"ReviewSource": reflect.TypeFor[reviewSourceResponse](),
 	"IngestResult": reflect.TypeFor[ingestResultResponse](),
@@ -1457,6 +1464,7 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 		{"ApprovalList", map[string]any{"data": []approvalResponse{waitingApproval, decidedApproval}, "meta": map[string]any{"total": 2, "next_cursor": ""}}},
 		{"ApprovalCountData", map[string]any{"data": map[string]int{"waiting_for_me": 1}}},
 		{"ApprovalClockSettingsData", map[string]any{"data": clockSettingsOf(&remedies.ClockSettings{TargetMinutes: 240, WarnAtPercent: 75, UpdatedAt: now, Version: 2})}},
+		{"ReportData", map[string]any{"data": sampleReport(t)}},
 		{"SpendingData", map[string]any{"data": spendingResponse{Month: "2026-03", SpentMinor: 9007199254740991, MonthlyLimitMinor: 100000, CaseLimitMinor: 5000, Currency: "EUR", MinorDigits: 2}}},
 		{"CaseData", map[string]any{"data": granted}},
 		{"WebhookEndpointData", map[string]any{"data": webhookEndpointOf(&hook)}},

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/remedies"
+	"github.com/kaiku-helpdesk/kaiku/reports"
 	"github.com/kaiku-helpdesk/kaiku/rootcause"
 	"github.com/kaiku-helpdesk/kaiku/topics"
 )
@@ -34,6 +35,7 @@ type Deps struct {
 	Reviews       *helpdesk.Reviews
 	Topics        *topics.Service    // recurring topics (issue 15)
 	RootCauses    *rootcause.Service // root-cause records (issue 15)
+	Reports       *reports.Service   // Reports (issue 16)
 	Ready         readiness
 	Frontend      fs.FS
 	MaxBodyBytes  int64 // JSON bodies
@@ -81,6 +83,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	settings := &settingsHandlers{settings: d.Settings, bind: bind}
 	followUps := &followUpHandlers{followUps: d.FollowUps, bind: bind}
 	reviews := &reviewHandlers{reviews: d.Reviews, imports: d.Reviews, bind: bind}
+	reportsH := &reportHandlers{reports: d.Reports}
 	remedy := &remedyHandlers{remedies: d.Remedies, bind: bind}
 	recurring := &topicHandlers{topics: d.Topics, causes: d.RootCauses, bind: bind}
 	conv := &conversationHandlers{conv: d.Conversation, history: d.Cases, events: d.Events, bind: bind,
@@ -217,6 +220,9 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.POST("/review-sources/:id/secret", reviews.rotateSecret)
 	staff.POST("/reviews/import", reviews.importReviews)
 	staff.POST("/cases/:id/review-reply", reviews.reply)
+
+	// Reports (issue 16): managers and admins see every case, agents their own.
+	staff.GET("/reports/measures", reportsH.measures)
 
 	staff.GET("/mail/outbox", outbox.list)
 	staff.GET("/mail/outbox/:id", outbox.get)

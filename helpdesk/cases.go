@@ -166,6 +166,12 @@ type CaseListQuery struct {
 	// AllWords asks for cases with every word of Text; otherwise most of the words must match.
 	AllWords bool
 	Topics        []string // recurring topics (issue 15)
+	// Reports (issue 16): the per-case measures a report's drill-down lists cases by.
+	ExpectedOutcomes []string
+	OptionsGranted   []string
+	OutcomeGaps      []string
+	SLAOutcomes      []string
+	FollowUpOutcomes []string
 }
 
 // List returns one page of cases from the search index.
@@ -260,6 +266,9 @@ func (s *Cases) buildQuery(p *Principal, q CaseListQuery) (search.Query, error) 
 		{"review_source", q.ReviewSources, models.ReviewSourceKinds},
 		{"review_rating", q.ReviewRatings, []string{"1", "2", "3", "4", "5"}},
 		{"review_reply", q.ReviewReplies, []string{string(models.ReplyNone), string(models.ReplyPublished)}},
+		{"outcome_gap", q.OutcomeGaps, []string{"met", "partial", "different", "nothing"}},
+		{"sla_outcome", q.SLAOutcomes, []string{"met", "breached"}},
+		{"follow_up_outcome", q.FollowUpOutcomes, []string{"held", "not_held", "no_response"}},
 	} {
 		for _, v := range check.values {
 			if !slices.Contains(check.known, v) {
@@ -283,6 +292,11 @@ func (s *Cases) buildQuery(p *Principal, q CaseListQuery) (search.Query, error) 
 	add(search.FieldReviewRating, q.ReviewRatings)
 	add(search.FieldReviewReply, q.ReviewReplies)
 	add(search.FieldTopics, q.Topics)
+	add(search.FieldExpectedOutcome, q.ExpectedOutcomes)
+	add(search.FieldOptionGranted, q.OptionsGranted)
+	add(search.FieldOutcomeGap, q.OutcomeGaps)
+	add(search.FieldSLAOutcome, q.SLAOutcomes)
+	add(search.FieldFollowUpOutcome, q.FollowUpOutcomes)
 	if q.MinEscalationLevel > 0 {
 		sq.IntRanges = append(sq.IntRanges, search.IntRange{Field: search.FieldEscalationLevel, From: q.MinEscalationLevel})
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kaiku-helpdesk/kaiku/batch"
 	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/reports"
 	"github.com/kaiku-helpdesk/kaiku/search"
 	"github.com/kaiku-helpdesk/kaiku/store"
 )
@@ -116,6 +117,7 @@ func ToDoc(c *models.Case) search.CaseDoc {
 		}
 		doc.ReviewSource, doc.ReviewRating, doc.ReviewReply = string(rv.SourceKind), strconv.Itoa(rv.Rating), string(rv.ReplyState)
 	}
+	reports.Measure(c, &doc) // Reports (issue 16)
 	return doc
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/remedies"
 	"github.com/kaiku-helpdesk/kaiku/rootcause"
+	"github.com/kaiku-helpdesk/kaiku/reports"
 	"github.com/kaiku-helpdesk/kaiku/search"
 	"github.com/kaiku-helpdesk/kaiku/store"
 	"github.com/kaiku-helpdesk/kaiku/topics"
@@ -60,6 +61,7 @@ type Helpdesk struct {
 	Reviews      *Reviews
 	Topics       *topics.Service // recurring topics (issue 15)
 	RootCauses   *rootcause.Service
+	Reports      *reports.Service // Reports (issue 16)
 }
 
 // New wires the use cases; the server and the tests build them the same way. Installing the
@@ -103,6 +105,7 @@ func New(d Deps) (*Helpdesk, error) {
 		Logger: d.Logger, Clock: d.Clock})
 	h.Indexer.SetTopics(h.Topics)
 	h.RootCauses = rootcause.New(d.Store, d.Index, h.Topics, d.Clock, newID)
+	h.Reports = reports.NewService(d.Index, d.Location, d.Clock)
 	return h, nil
 }
 

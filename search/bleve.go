@@ -242,6 +242,7 @@ func bleveMapping() (mapping.IndexMapping, error) {
 		dm.AddFieldMappingsAt(f, kw())
 	}
 	dm.AddFieldMappingsAt(bleveFieldSortID, kw())
+	dm.AddFieldMappingsAt(fieldReportRow, kw()) // Reports (issue 16): read by ReportRows
 	for _, f := range SortFields {
 		if isTimeField(f) {
 			dm.AddFieldMappingsAt(f, dt()) // ranges
@@ -303,6 +304,7 @@ func bleveFields(d CaseDoc) (map[string]any, error) {
 	src.CreatedAt, src.UpdatedAt, src.DueAt = src.CreatedAt.UTC(), src.UpdatedAt.UTC(), src.DueAt.UTC()
 	src.FollowUpDueAt = src.FollowUpDueAt.UTC()
 	src.ReportedAt = src.ReportedAt.UTC()
+	src.ResolvedAt = src.ResolvedAt.UTC()
 	src.Tags = normalizeTags(src.Tags)
 	src.Topics = normalizeTags(src.Topics)
 	b, err := json.Marshal(src)
@@ -333,6 +335,11 @@ func bleveFields(d CaseDoc) (map[string]any, error) {
 		FieldReviewReply:     indexedKeyword(d.ReviewReply),
 		FieldTopics:          indexedKeywords(d.Topics),
 		FieldFollowUpFailed:  indexedKeyword(d.FollowUpFailed),
+		FieldSLAOutcome:      indexedKeyword(d.SLAOutcome),
+		FieldFollowUpOutcome: indexedKeyword(d.FollowUpOutcome),
+		FieldOptionGranted:   indexedKeyword(d.OptionGranted),
+		FieldOutcomeGap:      indexedKeyword(d.OutcomeGap),
+		fieldReportRow:       encodeReportRow(d),
 		bleveFieldSource:     string(b),
 		bleveFieldSortID:     d.ID,
 

@@ -90,6 +90,12 @@ type meiliDoc struct {
 	FollowUpFailed string   `json:"follow_up_failed"`
 	ReportedAt     string   `json:"reported_at"`
 	ReportedAtMs   *int64   `json:"reported_at_ms,omitempty"`
+	// Reports (issue 16): the measures a drill-down filters on, and the whole report row.
+	SLAOutcome      string `json:"sla_outcome"`
+	FollowUpOutcome string `json:"follow_up_outcome"`
+	OptionGranted   string `json:"option_granted"`
+	OutcomeGap      string `json:"outcome_gap"`
+	ReportRow       string `json:"report_row"`
 }
 
 // OpenMeili connects to Meilisearch at url and makes sure indexName exists with Kaiku's
@@ -251,6 +257,11 @@ func toMeiliDoc(d CaseDoc, an *textAnalyzers) meiliDoc {
 		ReviewReply:     indexedKeyword(d.ReviewReply),
 		Topics:          indexedKeywords(d.Topics),
 		FollowUpFailed:  indexedKeyword(d.FollowUpFailed),
+		SLAOutcome:      indexedKeyword(d.SLAOutcome),
+		FollowUpOutcome: indexedKeyword(d.FollowUpOutcome),
+		OptionGranted:   indexedKeyword(d.OptionGranted),
+		OutcomeGap:      indexedKeyword(d.OutcomeGap),
+		ReportRow:       encodeReportRow(d),
 	}
 	md.Stems = an.stems(d.Subject + "\n" + d.Body)
 	md.FollowUpDueAt, md.FollowUpDueAtMs = ms(d.FollowUpDueAt)
@@ -287,6 +298,13 @@ func (md meiliDoc) caseDoc() (CaseDoc, error) {
 		ReviewReply:     storedKeyword(md.ReviewReply),
 		Topics:          storedKeywords(md.Topics),
 		FollowUpFailed:  storedKeyword(md.FollowUpFailed),
+	}
+	if md.ReportRow != "" {
+		r, err := decodeReportRow(md.ReportRow)
+		if err != nil {
+			return CaseDoc{}, err
+		}
+		r.copyMeasuresTo(&d)
 	}
 	if md.FollowUpDueAt == "" { // a document indexed before the field existed
 		md.FollowUpDueAt = time.Time{}.Format(time.RFC3339Nano)
@@ -523,6 +541,41 @@ func (m *MeiliIndex) Versions(ctx context.Context, ids []string) (map[string]int
 		}
 	}
 	return out, nil
+}
+
+// ReportRows pages through the matching documents' report rows (Meilisearch has no column
+// read; the documents route returns only the fields asked for).
+func (m *MeiliIndex) ReportRows(ctx context.Context, q Query) ([]CaseDoc, error) {
+	if err := checkFilterQuery(q); err != nil {
+		return nil, err
+	}
+	var out []CaseDoc
+	for offset := int64(0); ; offset += meiliWriteChunk {
+		var res meilisearch.DocumentsResult
+		dq := &meilisearch.DocumentsQuery{Fields: []string{fieldReportRow}, Limit: meiliWriteChunk, Offset: offset}
+		if f := meiliFilter(q); f != nil {
+			dq.Filter = f
+		}
+		if err := m.index.GetDocumentsWithContext(ctx, dq, &res); err != nil {
+			return nil, fmt.Errorf("search: meilisearch report rows: %w", err)
+		}
+		for _, h := range res.Results {
+			var v struct {
+				Row string `json:"report_row"`
+			}
+			if err := h.DecodeInto(&v); err != nil {
+				return nil, fmt.Errorf("search: meilisearch report rows: %w", err)
+			}
+			d, err := decodeReportRow(v.Row)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, d)
+		}
+		if len(res.Results) < meiliWriteChunk {
+			return out, nil
+		}
+	}
 }
 
 // Flush is immediate: Upsert and Delete return once Meilisearch has processed their task.

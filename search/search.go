@@ -50,6 +50,22 @@ type CaseDoc struct {
 	Topics         []string  `json:"topics,omitempty"`
 	FollowUpFailed string    `json:"follow_up_failed,omitempty"`
 	ReportedAt     time.Time `json:"reported_at"`
+	// Reports (issue 16): per-case measures, computed from the case each time it is indexed
+	// (reports.Measure) and read back in bulk by ReportRows. Minutes are whole minutes of
+	// calendar time; nil means "not yet" (no reply, not resolved, no approval asked).
+	FirstResponseMinutes *int      `json:"first_response_minutes,omitempty"`
+	ResolutionMinutes    *int      `json:"resolution_minutes,omitempty"`
+	ResolvedAt           time.Time `json:"resolved_at"`
+	SLAOutcome           string    `json:"sla_outcome,omitempty"`       // "met", "breached" or "" (no clock decided yet)
+	Reopened             bool      `json:"reopened,omitempty"`          // resolved or closed once, then opened again
+	FollowUpOutcome      string    `json:"follow_up_outcome,omitempty"` // "held", "not_held", "no_response" or ""
+	Rating               int       `json:"rating,omitempty"`            // 1-5 from the follow-up (or the review); 0 none
+	OptionGranted        string    `json:"option_granted,omitempty"`    // the last remedy granted and not reversed
+	GrantedMinor         int64     `json:"granted_minor,omitempty"`     // net amount granted, minor units
+	OutcomeGap           string    `json:"outcome_gap,omitempty"`       // expected vs given: "met", "partial", "different", "nothing" or ""
+	Escalated            bool      `json:"escalated,omitempty"`         // ever raised to escalation level 1 or more
+	ApprovalMinutes      *int      `json:"approval_minutes,omitempty"`  // first approval request to its decision
+	ApprovalRequested    bool      `json:"approval_requested,omitempty"`
 }
 
 // Keyword fields: exact-match filters and facets.
@@ -70,6 +86,12 @@ const (
 	FieldReviewReply     = "review_reply"
 	FieldTopics          = "topics"
 	FieldFollowUpFailed  = "follow_up_failed"
+
+	// Reports (issue 16): the measures a drill-down filters on.
+	FieldSLAOutcome      = "sla_outcome"
+	FieldFollowUpOutcome = "follow_up_outcome"
+	FieldOptionGranted   = "option_granted"
+	FieldOutcomeGap      = "outcome_gap"
 )
 
 // Sortable fields (besides the keyword fields above).
@@ -90,6 +112,7 @@ var KeywordFields = []string{
 	FieldFollowUpState,
 	FieldReviewSource, FieldReviewRating, FieldReviewReply,
 	FieldTopics, FieldFollowUpFailed,
+	FieldSLAOutcome, FieldFollowUpOutcome, FieldOptionGranted, FieldOutcomeGap,
 }
 
 // SortFields lists the fields Sort accepts.
@@ -196,6 +219,12 @@ type Index interface {
 	Versions(ctx context.Context, ids []string) (map[string]int64, error)
 	// DocCount is the number of documents in the index.
 	DocCount(ctx context.Context) (int, error)
+	// ReportRows returns every document matching q's filters and ranges (Text, Sort, Facets
+	// and paging ignored), in no order, with only what reports group and measure by: the ID,
+	// the keyword fields but tags and e-mail, escalation level, created_at and the report
+	// measures (no text). It reads no stored document, so a report over 100k cases is one
+	// pass over the index's column values; the figures are then computed exactly.
+	ReportRows(ctx context.Context, q Query) ([]CaseDoc, error)
 	// Ping reports whether the backend is reachable.
 	Ping(ctx context.Context) error
 	Close() error

@@ -139,6 +139,7 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 		Remedies:      hd.Remedies,
 		Topics:        hd.Topics,
 		RootCauses:    hd.RootCauses,
+		Reports:       hd.Reports,
 		MaxFileBytes:  limits.MaxFileBytes,
 		Ready:         readyChecks{"database": db.store.Ping, "search": index.Ping},
 		Frontend:      frontend.FS(),

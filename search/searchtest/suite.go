@@ -78,6 +78,7 @@ func RunConformance(t *testing.T, open func(t *testing.T) search.Index) {
 		{"ConcurrentUpserts", testConcurrentUpserts},
 		{"Ranking", testRanking},
 		{"Similar", testSimilar},
+		{"ReportRows", testReportRows},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
