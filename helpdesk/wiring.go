@@ -1,10 +1,12 @@
 package helpdesk
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
 	"github.com/kaiku-helpdesk/kaiku/mail"
+	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/remedies"
 	"github.com/kaiku-helpdesk/kaiku/search"
 	"github.com/kaiku-helpdesk/kaiku/store"
@@ -33,6 +35,8 @@ type Deps struct {
 	// SecretKey (32 bytes, kept outside the database) seals review sources' signing secrets;
 	// nil: a random key for the life of the process.
 	SecretKey []byte
+	// Mail tunes complaints by e-mail (issue 17).
+	Mail MailSettings
 }
 
 // Helpdesk is every use case, wired to the others it needs.
@@ -54,6 +58,7 @@ type Helpdesk struct {
 	FollowUps    *FollowUps
 	Remedies     *remedies.Service
 	Reviews      *Reviews
+	Mail         *Mail
 }
 
 // New wires the use cases; the server and the tests build them the same way. Installing the
@@ -79,8 +84,11 @@ func New(d Deps) (*Helpdesk, error) {
 	}
 	h.Rules.SetBaseURL(d.BaseURL)
 	h.Cases = NewCases(d.Store, d.Index, h.Indexer, h.Events, h.SLA, h.Rules, d.Clock)
-	h.Intake = NewIntake(d.Store, h.Settings, h.Cases, mail.NewCaseNotifier(d.Mailer, d.Limits.FirstResponseHours),
-		h.Events, d.Logger, d.Clock, d.BaseURL, d.Limits)
+	// Mails about a case name the reply address of the mailbox it came by (h.Mail, wired below).
+	notifier := mail.NewCaseNotifier(d.Mailer, d.Limits.FirstResponseHours).WithReplyTo(func(ctx context.Context, c *models.Case) string {
+		return h.Mail.ReplyAddress(ctx, c)
+	})
+	h.Intake = NewIntake(d.Store, h.Settings, h.Cases, notifier, h.Events, d.Logger, d.Clock, d.BaseURL, d.Limits)
 	h.Conversation = newConversation(d.Store, h.Intake)
 	h.FollowUps = newFollowUps(d.Store, h.Intake, d.FollowUps)
 	h.Cases.followUps, h.Intake.followUps = h.FollowUps, h.FollowUps
@@ -88,6 +96,13 @@ func New(d Deps) (*Helpdesk, error) {
 	h.Remedies = remedies.New(remedies.Config{Store: d.Store, Cases: remedyCases{h.Cases}, Index: d.ApprovalIndex,
 		Logger: d.Logger, Clock: d.Clock, Currency: d.Currency, Location: d.Location, NewID: newID})
 	if h.Reviews, err = NewReviews(d.Store, h.Cases, d.SecretKey, d.Logger, d.Clock); err != nil {
+		return nil, err
+	}
+	mailSettings := d.Mail
+	if mailSettings.Domain == "" {
+		mailSettings.Domain = d.Mailer.Config().Domain()
+	}
+	if h.Mail, err = NewMail(d.Store, h.Cases, h.Intake, d.SecretKey, mailSettings, d.Logger, d.Clock); err != nil {
 		return nil, err
 	}
 	return h, nil

@@ -80,6 +80,7 @@ var AllCollections = []string{
 	collSavedViews,
 	collResolutionOptions, collMonthlySpend, collApprovals,
 	collReviewSources, collReviewKeys,
+	collMailboxes, collMailboxState, collMailInKeys, collMailBounces, // inbound mail (issue 17)
 }
 
 // Options tunes a Store.
