@@ -115,7 +115,7 @@ func newStackWith(t *testing.T, opts store.Options) *stack {
 		Settings: hd.Settings, Outbox: hd.Outbox, Canned: hd.Canned, SLA: hd.SLA, Rules: hd.Rules,
 		Webhooks: hd.Webhooks, Remedies: hd.Remedies, MaxFileBytes: limits.MaxFileBytes,
 		SavedViews: hd.SavedViews, FollowUps: hd.FollowUps,
-		Reviews: hd.Reviews,
+		Reviews: hd.Reviews, Mail: hd.Mail,
 		Ready: readyFunc(func(ctx context.Context) map[string]error {
 			searchErr := idx.Ping(ctx)
 			if s.searchDown.Load() {

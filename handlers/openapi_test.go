@@ -505,6 +505,8 @@ var requestTypes = map[string]reflect.Type{
 	"DecisionCreate":         reflect.TypeFor[decisionRequest](),
 	"ReviewSourceCreate":     reflect.TypeFor[models.ReviewSourceCreate](),
 	"ReviewSourcePatch":      reflect.TypeFor[models.ReviewSourcePatch](),
+	"MailboxCreate":          reflect.TypeFor[models.MailboxCreate](),
+	"MailboxPatch":           reflect.TypeFor[models.MailboxPatch](),
 }
 
 // validatedEnums are the request fields whose allowed values a Validate method checks instead
@@ -558,6 +560,7 @@ var requestBodies = map[string]string{
 	"createResolutionOption": "ResolutionOptionCreate", "updateResolutionOption": "ResolutionOptionPatch",
 	"grantRemedy": "GrantCreate", "decideApproval": "DecisionCreate",
 	"createReviewSource": "ReviewSourceCreate", "updateReviewSource": "ReviewSourcePatch",
+	"createMailbox": "MailboxCreate", "updateMailbox": "MailboxPatch",
 }
 
 // rawBodies names the request schema of operations that read their body raw and parse it

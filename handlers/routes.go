@@ -30,6 +30,7 @@ type Deps struct {
 	FollowUps     *helpdesk.FollowUps
 	Remedies      *remedies.Service
 	Reviews       *helpdesk.Reviews
+	Mail          *helpdesk.Mail // mailboxes (issue 17)
 	Ready         readiness
 	Frontend      fs.FS
 	MaxBodyBytes  int64 // JSON bodies
@@ -77,6 +78,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	settings := &settingsHandlers{settings: d.Settings, bind: bind}
 	followUps := &followUpHandlers{followUps: d.FollowUps, bind: bind}
 	reviews := &reviewHandlers{reviews: d.Reviews, bind: bind}
+	mailboxes := &mailboxHandlers{mail: d.Mail, bind: bind}
 	remedy := &remedyHandlers{remedies: d.Remedies, bind: bind}
 	conv := &conversationHandlers{conv: d.Conversation, history: d.Cases, events: d.Events, bind: bind,
 		maxFileSize: d.MaxFileBytes, maxUpload: 6*d.MaxFileBytes + d.MaxBodyBytes}
@@ -196,6 +198,12 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.PATCH("/review-sources/:id", reviews.patchSource)
 	staff.DELETE("/review-sources/:id", reviews.removeSource)
 	staff.POST("/review-sources/:id/secret", reviews.rotateSecret)
+	// Mailboxes whose mail becomes cases (issue 17); admins only.
+	staff.GET("/mailboxes", mailboxes.list)
+	staff.POST("/mailboxes", mailboxes.create)
+	staff.GET("/mailboxes/:id", mailboxes.get)
+	staff.PATCH("/mailboxes/:id", mailboxes.patch)
+	staff.DELETE("/mailboxes/:id", mailboxes.remove)
 
 	staff.GET("/mail/outbox", outbox.list)
 	staff.GET("/mail/outbox/:id", outbox.get)

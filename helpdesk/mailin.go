@@ -680,3 +680,23 @@ func (ml *Mail) addToCase(ctx context.Context, mb *models.Mailbox, m *parse.Mail
 }
 
 var errUnchanged = errors.New("unchanged")
+
+// Fetching is what the mail fetcher (mailin.Fetcher) needs: the mailboxes, their passwords
+// and their fetch state.
+func (ml *Mail) Fetching() mailin.Mailboxes { return fetching{ml} }
+
+type fetching struct{ ml *Mail }
+
+func (f fetching) ListMailboxes(ctx context.Context) ([]models.Mailbox, error) {
+	return f.ml.store.ListMailboxes(ctx)
+}
+
+func (f fetching) MailboxPassword(mb *models.Mailbox) (string, error) { return f.ml.MailboxPassword(mb) }
+
+func (f fetching) LeaseMailbox(ctx context.Context, id, owner string, now time.Time, lease time.Duration) (*store.MailboxState, error) {
+	return f.ml.store.LeaseMailbox(ctx, id, owner, now, lease)
+}
+
+func (f fetching) AdvanceMailbox(ctx context.Context, id, owner string, uidValidity, lastUID uint32, filed int, now time.Time, lastErr string, keep time.Duration) error {
+	return f.ml.store.AdvanceMailbox(ctx, id, owner, uidValidity, lastUID, filed, now, lastErr, keep)
+}

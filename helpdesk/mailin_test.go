@@ -77,19 +77,8 @@ func newMailFixture(t *testing.T) *mailFixture {
 		t.Fatal(err)
 	}
 	f := &mailFixture{env: env, hd: hd, mailer: mailer, imap: srv, box: box, admin: admin, agent: agent, clock: clock}
-	f.fetcher = mailin.NewFetcher(mailFetchStore{env.Store, hd.Mail}, hd.Mail, mailin.Options{Clock: now, Logger: logger, BatchSize: 7})
+	f.fetcher = mailin.NewFetcher(hd.Mail.Fetching(), hd.Mail, mailin.Options{Clock: now, Logger: logger, BatchSize: 7})
 	return f
-}
-
-// mailFetchStore is what the server wires for the fetcher: the mailboxes and their state
-// from the store, the passwords from the use case.
-type mailFetchStore struct {
-	*store.Store
-	*helpdesk.Mail
-}
-
-func (m mailFetchStore) ListMailboxes(ctx context.Context) ([]models.Mailbox, error) {
-	return m.Store.ListMailboxes(ctx)
 }
 
 // deliver puts a mail into the mailbox's INBOX and has the fetcher take what is new.

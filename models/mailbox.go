@@ -41,7 +41,7 @@ type Mailbox struct {
 type MailboxCreate struct {
 	Name       string `json:"name" validate:"required,max=80"`
 	Address    string `json:"address" validate:"required,email,max=254"`
-	Host       string `json:"host" validate:"required,hostname_rfc1123|ip,max=253"`
+	Host       string `json:"host" validate:"required,max=253"`
 	Port       int    `json:"port" validate:"required,min=1,max=65535"`
 	TLS        string `json:"tls" validate:"required,oneof=tls starttls none"`
 	Username   string `json:"username" validate:"required,max=254"`
@@ -60,7 +60,7 @@ type MailboxPatch struct {
 	Version    int64   `json:"version" validate:"required,min=1"`
 	Name       *string `json:"name" validate:"omitempty,min=1,max=80"`
 	Address    *string `json:"address" validate:"omitempty,email,max=254"`
-	Host       *string `json:"host" validate:"omitempty,hostname_rfc1123|ip,max=253"`
+	Host       *string `json:"host" validate:"omitempty,min=1,max=253"`
 	Port       *int    `json:"port" validate:"omitempty,min=1,max=65535"`
 	TLS        *string `json:"tls" validate:"omitempty,oneof=tls starttls none"`
 	Username   *string `json:"username" validate:"omitempty,min=1,max=254"`
