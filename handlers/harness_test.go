@@ -123,6 +123,7 @@ func newStackWith(t *testing.T, opts store.Options) *stack {
 		Reviews: hd.Reviews,
 		Topics:  hd.Topics, RootCauses: hd.RootCauses,
 		Reports: hd.Reports,
+		Mail:    hd.Mail,
 		Ready: readyFunc(func(ctx context.Context) map[string]error {
 			searchErr := idx.Ping(ctx)
 			if s.searchDown.Load() {

@@ -511,6 +511,8 @@ var requestTypes = map[string]reflect.Type{
 	"RootCauseCreate":             reflect.TypeFor[rootCauseCreateRequest](),
 	"RootCausePatch":              reflect.TypeFor[rootCausePatchRequest](),
 	"RootCauseLink":               reflect.TypeFor[rootCauseLinkRequest](),
+	"MailboxCreate":               reflect.TypeFor[models.MailboxCreate](),
+	"MailboxPatch":                reflect.TypeFor[models.MailboxPatch](),
 }
 
 // validatedEnums are the request fields whose allowed values a Validate method checks instead
@@ -571,6 +573,8 @@ var requestBodies = map[string]string{
 	"createRootCause":    "RootCauseCreate",
 	"patchRootCause":     "RootCausePatch",
 	"linkRootCauseCases": "RootCauseLink",
+	"createMailbox":      "MailboxCreate",
+	"updateMailbox":      "MailboxPatch",
 }
 
 // rawBodies names the request schema of operations that read their body raw and parse it

@@ -36,6 +36,7 @@ type Deps struct {
 	Topics        *topics.Service    // recurring topics (issue 15)
 	RootCauses    *rootcause.Service // root-cause records (issue 15)
 	Reports       *reports.Service   // Reports (issue 16)
+	Mail          *helpdesk.Mail     // mailboxes (issue 17)
 	Ready         readiness
 	Frontend      fs.FS
 	MaxBodyBytes  int64 // JSON bodies
@@ -84,6 +85,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	followUps := &followUpHandlers{followUps: d.FollowUps, bind: bind}
 	reviews := &reviewHandlers{reviews: d.Reviews, imports: d.Reviews, bind: bind}
 	reportsH := &reportHandlers{reports: d.Reports}
+	mailboxes := &mailboxHandlers{mail: d.Mail, bind: bind}
 	remedy := &remedyHandlers{remedies: d.Remedies, bind: bind}
 	recurring := &topicHandlers{topics: d.Topics, causes: d.RootCauses, bind: bind}
 	conv := &conversationHandlers{conv: d.Conversation, history: d.Cases, events: d.Events, bind: bind,
@@ -223,6 +225,12 @@ func registerRoutes(e *echo.Echo, d Deps) {
 
 	// Reports (issue 16): managers and admins see every case, agents their own.
 	staff.GET("/reports/measures", reportsH.measures)
+	// Mailboxes whose mail becomes cases (issue 17); admins only.
+	staff.GET("/mailboxes", mailboxes.list)
+	staff.POST("/mailboxes", mailboxes.create)
+	staff.GET("/mailboxes/:id", mailboxes.get)
+	staff.PATCH("/mailboxes/:id", mailboxes.patch)
+	staff.DELETE("/mailboxes/:id", mailboxes.remove)
 
 	staff.GET("/mail/outbox", outbox.list)
 	staff.GET("/mail/outbox/:id", outbox.get)

@@ -165,7 +165,7 @@ type CaseListQuery struct {
 	ReviewReplies []string
 	// AllWords asks for cases with every word of Text; otherwise most of the words must match.
 	AllWords bool
-	Topics        []string // recurring topics (issue 15)
+	Topics   []string // recurring topics (issue 15)
 	// Reports (issue 16): the per-case measures a report's drill-down lists cases by.
 	ExpectedOutcomes []string
 	OptionsGranted   []string

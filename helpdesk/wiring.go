@@ -8,8 +8,8 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/mail"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/remedies"
-	"github.com/kaiku-helpdesk/kaiku/rootcause"
 	"github.com/kaiku-helpdesk/kaiku/reports"
+	"github.com/kaiku-helpdesk/kaiku/rootcause"
 	"github.com/kaiku-helpdesk/kaiku/search"
 	"github.com/kaiku-helpdesk/kaiku/store"
 	"github.com/kaiku-helpdesk/kaiku/topics"
@@ -38,6 +38,8 @@ type Deps struct {
 	// SecretKey (32 bytes, kept outside the database) seals review sources' signing secrets;
 	// nil: a random key for the life of the process.
 	SecretKey []byte
+	// Mail tunes complaints by e-mail (issue 17).
+	Mail MailSettings
 }
 
 // Helpdesk is every use case, wired to the others it needs.
@@ -62,6 +64,7 @@ type Helpdesk struct {
 	Topics       *topics.Service // recurring topics (issue 15)
 	RootCauses   *rootcause.Service
 	Reports      *reports.Service // Reports (issue 16)
+	Mail         *Mail
 }
 
 // New wires the use cases; the server and the tests build them the same way. Installing the
@@ -87,8 +90,11 @@ func New(d Deps) (*Helpdesk, error) {
 	}
 	h.Rules.SetBaseURL(d.BaseURL)
 	h.Cases = NewCases(d.Store, d.Index, h.Indexer, h.Events, h.SLA, h.Rules, d.Clock)
-	h.Intake = NewIntake(d.Store, h.Settings, h.Cases, mail.NewCaseNotifier(d.Mailer, d.Limits.FirstResponseHours),
-		h.Events, d.Logger, d.Clock, d.BaseURL, d.Limits)
+	// Mails about a case name the reply address of the mailbox it came by (h.Mail, wired below).
+	notifier := mail.NewCaseNotifier(d.Mailer, d.Limits.FirstResponseHours).WithReplyTo(func(ctx context.Context, c *models.Case) string {
+		return h.Mail.ReplyAddress(ctx, c)
+	})
+	h.Intake = NewIntake(d.Store, h.Settings, h.Cases, notifier, h.Events, d.Logger, d.Clock, d.BaseURL, d.Limits)
 	h.Conversation = newConversation(d.Store, h.Intake)
 	h.FollowUps = newFollowUps(d.Store, h.Intake, d.FollowUps)
 	h.Cases.followUps, h.Intake.followUps = h.FollowUps, h.FollowUps
@@ -106,6 +112,13 @@ func New(d Deps) (*Helpdesk, error) {
 	h.Indexer.SetTopics(h.Topics)
 	h.RootCauses = rootcause.New(d.Store, d.Index, h.Topics, d.Clock, newID)
 	h.Reports = reports.NewService(d.Index, d.Location, d.Clock)
+	mailSettings := d.Mail
+	if mailSettings.Domain == "" {
+		mailSettings.Domain = d.Mailer.Config().Domain()
+	}
+	if h.Mail, err = NewMail(d.Store, h.Cases, h.Intake, d.SecretKey, mailSettings, d.Logger, d.Clock); err != nil {
+		return nil, err
+	}
 	return h, nil
 }
 

@@ -147,6 +147,9 @@ func isLoopback(host string) bool {
 }
 
 // domain is the part of the sender address after @, for Message-IDs.
+// Domain is the right-hand side of Kaiku's Message-IDs: the sender address's domain.
+func (c Config) Domain() string { return c.domain() }
+
 func (c Config) domain() string {
 	if i := strings.LastIndexByte(c.From, '@'); i >= 0 && i < len(c.From)-1 {
 		return c.From[i+1:]

@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	netmail "net/mail"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -46,6 +47,11 @@ type Message struct {
 	// once the message is sent, so the database does not keep them in clear after delivery.
 	// The templates fill it.
 	Secrets []string
+	// Threading (issue 17): the Message-IDs (without angle brackets) this mail answers, and
+	// the address the customer's reply should go to ("" = none: replies reach nobody).
+	InReplyTo  string
+	References []string
+	ReplyTo    string
 }
 
 // AutoSubmitted reports whether messages of kind carry "Auto-Submitted: auto-generated" (RFC
@@ -94,10 +100,40 @@ func normalize(msg Message) (models.MailMessage, error) {
 			secrets = append(secrets, s)
 		}
 	}
+	if ref := headerText(msg.CaseID); ref != "" && !strings.Contains(subject, ref) {
+		// The reference in the subject lets a reply find its case when a mail program drops
+		// the threading headers.
+		subject += " [" + ref + "]"
+	}
+	var replyTo string
+	if rt := strings.TrimSpace(msg.ReplyTo); rt != "" {
+		if a, err := netmail.ParseAddress(rt); err == nil && a.Address == rt {
+			replyTo = rt
+		}
+	}
+	var refs []string
+	for _, r := range msg.References {
+		if id := msgID(r); id != "" && !slices.Contains(refs, id) {
+			refs = append(refs, id)
+		}
+	}
 	return models.MailMessage{
 		To: to, ToName: headerText(msg.ToName), Subject: subject, Text: text, HTML: msg.HTML,
 		Kind: kind, CaseID: msg.CaseID, Locale: locale, Secrets: secrets,
+		InReplyTo: msgID(msg.InReplyTo), References: strings.Join(refs, " "), ReplyTo: replyTo,
 	}, nil
+}
+
+// msgID is a Message-ID without angle brackets, or "" when it is not one (white space,
+// controls or brackets inside, no @).
+func msgID(s string) string {
+	s = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(s), "<"), ">")
+	if s == "" || len(s) > 250 || !strings.Contains(s, "@") || strings.ContainsFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r) || r == '<' || r == '>'
+	}) {
+		return ""
+	}
+	return s
 }
 
 // headerText makes s safe for a header field: control characters (line breaks above all)

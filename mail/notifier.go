@@ -13,6 +13,9 @@ import (
 type CaseNotifier struct {
 	mailer             *Mailer
 	firstResponseHours int
+	// replyTo names the address a customer's reply to a mail about c reaches ("" when no
+	// mailbox takes replies); nil: none does.
+	replyTo func(ctx context.Context, c *models.Case) string
 }
 
 // NewCaseNotifier promises a first response within firstResponseHours in acknowledgements.
@@ -20,10 +23,50 @@ func NewCaseNotifier(m *Mailer, firstResponseHours int) CaseNotifier {
 	return CaseNotifier{mailer: m, firstResponseHours: firstResponseHours}
 }
 
+// WithReplyTo returns the notifier with the lookup of a case's reply address (issue 17: the
+// mailbox the case came by, or the configured default, once a mailbox is connected).
+func (n CaseNotifier) WithReplyTo(replyTo func(ctx context.Context, c *models.Case) string) CaseNotifier {
+	n.replyTo = replyTo
+	return n
+}
+
+// ThreadRoot is the Message-ID every mail about a case names first in its References, so
+// mail programs keep them in one thread: a fixed id derived from the reference (no mail
+// carries it as its own Message-ID).
+func ThreadRoot(caseID, domain string) string { return caseID + "@" + domain }
+
+// address fills the recipient and the threading headers of a mail about c: References
+// (the thread's root, then the customer's first and latest mail when the case came by mail),
+// In-Reply-To (the customer's latest mail, else the root) and Reply-To.
+func (n CaseNotifier) address(ctx context.Context, c *models.Case, m *Message) {
+	m.To, m.ToName, m.CaseID = c.Customer.Email, c.Customer.Name, c.ID
+	root := ThreadRoot(c.ID, n.mailer.cfg.domain())
+	m.References, m.InReplyTo = []string{root}, root
+	if e := c.Email; e != nil {
+		if e.FirstID != "" {
+			m.References = append(m.References, e.FirstID)
+			m.InReplyTo = e.FirstID
+		}
+		if e.LastID != "" && e.LastID != e.FirstID {
+			m.References = append(m.References, e.LastID)
+			m.InReplyTo = e.LastID
+		}
+	}
+	m.ReplyTo = n.replyAddress(ctx, c)
+}
+
+func (n CaseNotifier) replyAddress(ctx context.Context, c *models.Case) string {
+	if n.replyTo == nil {
+		return ""
+	}
+	return n.replyTo(ctx, c)
+}
+
 // Acknowledge queues the acknowledgement: the reference and the tracking link, never the
 // complaint text.
 func (n CaseNotifier) Acknowledge(ctx context.Context, c *models.Case, trackingURL string) error {
 	var m Message
+	replies := n.replyAddress(ctx, c) != ""
 	if due := c.FirstResponseDue(); due != nil {
 		// The case's SLA: its due time, read in the calendar's zone (a case just filed
 		// carries it so; one read back is in UTC and is told in the default zone).
@@ -32,11 +75,11 @@ func (n CaseNotifier) Acknowledge(ctx context.Context, c *models.Case, trackingU
 				*due = due.In(loc)
 			}
 		}
-		m = AcknowledgementBy(c.Locale, c.ID, trackingURL, c.Customer.Name, *due, c.CreatedAt)
+		m = acknowledgement(c.Locale, c.ID, trackingURL, c.Customer.Name, 0, PromiseTime(baseLocale(c.Locale), *due, c.CreatedAt), replies)
 	} else {
-		m = Acknowledgement(c.Locale, c.ID, trackingURL, c.Customer.Name, n.firstResponseHours)
+		m = acknowledgement(c.Locale, c.ID, trackingURL, c.Customer.Name, n.firstResponseHours, "", replies)
 	}
-	m.To, m.ToName, m.CaseID = c.Customer.Email, c.Customer.Name, c.ID
+	n.address(ctx, c, &m)
 	return n.mailer.Enqueue(ctx, m)
 }
 
@@ -48,29 +91,29 @@ func (n CaseNotifier) ReplySent(ctx context.Context, c *models.Case, reply model
 			files = append(files, a.Name)
 		}
 	}
-	m := ReplyNotification(c.Locale, c.ID, trackingURL, c.Customer.Name, reply.Author, reply.Body, files)
-	m.To, m.ToName, m.CaseID = c.Customer.Email, c.Customer.Name, c.ID
+	m := replyNotification(c.Locale, c.ID, trackingURL, c.Customer.Name, reply.Author, reply.Body, files, n.replyAddress(ctx, c) != "")
+	n.address(ctx, c, &m)
 	return n.mailer.Enqueue(ctx, m)
 }
 
 // Merged tells the customer their duplicate case now continues in the target case.
 func (n CaseNotifier) Merged(ctx context.Context, duplicate, target *models.Case, trackingURL string) error {
 	m := MergeNotification(target.Locale, duplicate.ID, target.ID, trackingURL, target.Customer.Name)
-	m.To, m.ToName, m.CaseID = target.Customer.Email, target.Customer.Name, target.ID
+	n.address(ctx, target, &m)
 	return n.mailer.Enqueue(ctx, m)
 }
 
 // Resolved tells the customer their case is resolved and when they will be asked about it.
 func (n CaseNotifier) Resolved(ctx context.Context, c *models.Case, decision string, followUpDays int, trackingURL string) error {
 	m := ResolutionNotice(c.Locale, c.ID, trackingURL, c.Customer.Name, decision, followUpDays)
-	m.To, m.ToName, m.CaseID = c.Customer.Email, c.Customer.Name, c.ID
+	n.address(ctx, c, &m)
 	return n.mailer.Enqueue(ctx, m)
 }
 
 // FollowUpCheck asks the customer whether the resolution held.
 func (n CaseNotifier) FollowUpCheck(ctx context.Context, c *models.Case, checkURL string) error {
 	m := FollowUpCheck(c.Locale, c.ID, checkURL, c.Customer.Name)
-	m.To, m.ToName, m.CaseID = c.Customer.Email, c.Customer.Name, c.ID
+	n.address(ctx, c, &m)
 	return n.mailer.Enqueue(ctx, m)
 }
 
@@ -81,6 +124,6 @@ func (n CaseNotifier) PromiseDelayed(ctx context.Context, c *models.Case, p mode
 		due, now = due.In(loc), now.In(loc)
 	}
 	m := PromiseDelayed(c.Locale, c.ID, trackingURL, c.Customer.Name, p.Text, message, due, now)
-	m.To, m.ToName, m.CaseID = c.Customer.Email, c.Customer.Name, c.ID
+	n.address(ctx, c, &m)
 	return n.mailer.Enqueue(ctx, m)
 }

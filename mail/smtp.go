@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	gomail "github.com/wneessen/go-mail"
 
@@ -45,6 +46,17 @@ func (m *Mailer) build(q *store.QueuedMail) (*gomail.Msg, error) {
 	msg.Subject(q.Message.Subject)
 	msg.SetDateWithValue(q.CreatedAt)
 	msg.SetMessageIDWithValue(q.Message.MessageID)
+	if q.Message.InReplyTo != "" {
+		msg.SetGenHeader(gomail.HeaderInReplyTo, "<"+q.Message.InReplyTo+">")
+	}
+	if q.Message.References != "" {
+		msg.SetGenHeader(gomail.HeaderReferences, "<"+strings.Join(strings.Fields(q.Message.References), "> <")+">")
+	}
+	if q.Message.ReplyTo != "" {
+		if err := msg.ReplyTo(q.Message.ReplyTo); err != nil {
+			return nil, fmt.Errorf("reply-to: %w", err)
+		}
+	}
 	if AutoSubmitted(q.Message.Kind) {
 		msg.SetGenHeader("Auto-Submitted", "auto-generated")
 		msg.SetGenHeader(gomail.HeaderXAutoResponseSuppress, "All")

@@ -44,7 +44,7 @@ Follow your case, add details or reply to us here:
 {{.TrackingURL}}
 
 This link is personal: anyone who has it can read your case, so please do not share it.
-Please do not reply to this e-mail; use the link above instead.
+{{if .Replies}}You can also simply reply to this e-mail: your answer is added to your case.{{else}}Please do not reply to this e-mail; use the link above instead.{{end}}
 
 Kind regards,
 Customer service
@@ -59,7 +59,7 @@ Voit seurata asiaasi, lisätä tietoja tai vastata meille tästä linkistä:
 {{.TrackingURL}}
 
 Linkki on henkilökohtainen: kuka tahansa, jolla se on, näkee asiasi, joten älä jaa sitä.
-Älä vastaa tähän sähköpostiin, vaan käytä yllä olevaa linkkiä.
+{{if .Replies}}Voit myös vastata suoraan tähän sähköpostiin: vastauksesi liitetään asiaasi.{{else}}Älä vastaa tähän sähköpostiin, vaan käytä yllä olevaa linkkiä.{{end}}
 
 Ystävällisin terveisin
 Asiakaspalvelu
@@ -79,7 +79,7 @@ Files with this reply (download them from your case page, linked below):
 Read the whole conversation and reply here:
 {{.TrackingURL}}
 
-Please reply through the link above; answers to this e-mail do not reach us.
+{{if .Replies}}You can also simply reply to this e-mail.{{else}}Please reply through the link above; answers to this e-mail do not reach us.{{end}}
 
 Kind regards,
 Customer service
@@ -96,7 +96,7 @@ Vastauksen liitteet (lataa ne asiasi sivulta alla olevasta linkistä):
 Voit lukea koko keskustelun ja vastata tästä linkistä:
 {{.TrackingURL}}
 
-Vastaathan yllä olevan linkin kautta; vastaukset tähän sähköpostiin eivät tavoita meitä.
+{{if .Replies}}Voit myös vastata suoraan tähän sähköpostiin.{{else}}Vastaathan yllä olevan linkin kautta; vastaukset tähän sähköpostiin eivät tavoita meitä.{{end}}
 
 Ystävällisin terveisin
 Asiakaspalvelu
@@ -133,22 +133,25 @@ func displayName(s string) string {
 // firstResponseHours <= 0). It never contains the complaint text. The caller sets To and
 // CaseID. The tracking link is in Secrets, so the outbox copy drops it once sent.
 func Acknowledgement(locale, reference, trackingURL, customerName string, firstResponseHours int) Message {
-	return acknowledgement(locale, reference, trackingURL, customerName, firstResponseHours, "")
+	return acknowledgement(locale, reference, trackingURL, customerName, firstResponseHours, "", false)
 }
 
 // AcknowledgementBy is the acknowledgement that names when the first response is due, "by
 // Monday 16:00", in the customer's language and in the zone of due (the SLA calendar's);
 // filed is when the complaint came in.
 func AcknowledgementBy(locale, reference, trackingURL, customerName string, due, filed time.Time) Message {
-	return acknowledgement(locale, reference, trackingURL, customerName, 0, PromiseTime(baseLocale(locale), due, filed))
+	return acknowledgement(locale, reference, trackingURL, customerName, 0, PromiseTime(baseLocale(locale), due, filed), false)
 }
 
-func acknowledgement(locale, reference, trackingURL, customerName string, firstResponseHours int, by string) Message {
+// acknowledgement renders the acknowledgement; replies says a connected mailbox takes the
+// customer's answers to it (else the mail says they reach no one).
+func acknowledgement(locale, reference, trackingURL, customerName string, firstResponseHours int, by string, replies bool) Message {
 	l := baseLocale(locale)
 	subject, text := ackTemplates[l].render(struct {
 		Reference, TrackingURL, Name, By string
 		Hours                            int
-	}{headerText(reference), strings.TrimSpace(trackingURL), displayName(customerName), by, max(firstResponseHours, 0)})
+		Replies                          bool
+	}{headerText(reference), strings.TrimSpace(trackingURL), displayName(customerName), by, max(firstResponseHours, 0), replies})
 	return Message{
 		ToName: displayName(customerName), Subject: subject, Text: text, Kind: KindAck, Locale: l,
 		Secrets: []string{strings.TrimSpace(trackingURL)},
@@ -163,6 +166,10 @@ func acknowledgement(locale, reference, trackingURL, customerName string, firstR
 // mail servers refuse a message that size, and a download through the tracking page passes
 // the same access check as every other file of the case. The caller sets To and CaseID.
 func ReplyNotification(locale, reference, trackingURL, customerName, agentName, replyText string, fileNames []string) Message {
+	return replyNotification(locale, reference, trackingURL, customerName, agentName, replyText, fileNames, false)
+}
+
+func replyNotification(locale, reference, trackingURL, customerName, agentName, replyText string, fileNames []string, replies bool) Message {
 	l := baseLocale(locale)
 	reply := strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(replyText, "\r\n", "\n"), "\r", "\n"))
 	files := make([]string, len(fileNames))
@@ -172,7 +179,8 @@ func ReplyNotification(locale, reference, trackingURL, customerName, agentName, 
 	subject, text := replyTemplates[l].render(struct {
 		Reference, TrackingURL, Name, Agent, Reply string
 		Files                                      []string
-	}{headerText(reference), strings.TrimSpace(trackingURL), displayName(customerName), displayName(agentName), reply, files})
+		Replies                                    bool
+	}{headerText(reference), strings.TrimSpace(trackingURL), displayName(customerName), displayName(agentName), reply, files, replies})
 	return Message{
 		ToName: displayName(customerName), Subject: subject, Text: text, Kind: KindReply, Locale: l,
 		Secrets: []string{strings.TrimSpace(trackingURL)},

@@ -103,6 +103,9 @@ type Message struct {
 	CreatedAt time.Time   `bson:"created_at" json:"created_at"`
 	// MergedFrom names the duplicate case this message came from, if any.
 	MergedFrom string `bson:"merged_from,omitempty" json:"merged_from,omitempty"`
+	// Quoted is the earlier conversation a customer's mail quoted below their words, kept
+	// apart from Body and shown only on request.
+	Quoted string `bson:"quoted,omitempty" json:"quoted,omitempty"`
 }
 
 // TimelineEvent records one change of a case: who did what, when.
@@ -178,8 +181,10 @@ type Case struct {
 	// ever in the customer's link.
 	TrackingHash string `bson:"tracking_hash,omitempty" json:"-"`
 	// Review is set on a case of channel review: the online review it stands for.
-	Review  *Review `bson:"review,omitempty" json:"review,omitempty"`
-	Version int64   `bson:"version" json:"version"`
+	Review *Review `bson:"review,omitempty" json:"review,omitempty"`
+	// Email is set on a case that came by e-mail (issue 17): its mailbox and mail thread.
+	Email   *EmailThread `bson:"email,omitempty" json:"email,omitempty"`
+	Version int64        `bson:"version" json:"version"`
 }
 
 // FormatReference renders the human reference of the n-th case of a year: K-2026-000042.

@@ -22,6 +22,11 @@ type MailMessage struct {
 	CaseID    string `bson:"case_id,omitempty" json:"case_id,omitempty"`
 	Locale    string `bson:"locale,omitempty" json:"locale,omitempty"`
 	MessageID string `bson:"message_id" json:"message_id"` // without angle brackets, fixed at enqueue
+	// Threading (issue 17): the Message-IDs this mail answers (without angle brackets;
+	// References as one space-separated string) and the address replies go to.
+	InReplyTo  string `bson:"in_reply_to,omitempty" json:"in_reply_to,omitempty"`
+	References string `bson:"references,omitempty" json:"references,omitempty"`
+	ReplyTo    string `bson:"reply_to,omitempty" json:"reply_to,omitempty"`
 	// Secrets (a tracking link) are removed from the outbox copy of a sent message.
 	Secrets []string `bson:"secrets,omitempty" json:"-"`
 }

@@ -54,6 +54,11 @@ type Config struct {
 	// SecretKey seals review sources' signing secrets (32 bytes, from KAIKU_SECRET_KEY in
 	// hex); nil: the key file under the data directory (secretKeyFile).
 	SecretKey []byte
+	// MailIn tunes complaints by e-mail (KAIKU_MAIL_REPLY_TO, KAIKU_MAIL_ACKS_PER_HOUR) and
+	// MailPollInterval how often mailboxes are looked at besides IMAP IDLE
+	// (KAIKU_MAIL_POLL_INTERVAL).
+	MailIn           helpdesk.MailSettings
+	MailPollInterval time.Duration
 }
 
 // LoadConfig reads the environment (through getenv) and then args.
@@ -112,6 +117,8 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	} else {
 		c.Location = loc
 	}
+	c.MailIn = helpdesk.MailSettings{ReplyTo: env("KAIKU_MAIL_REPLY_TO", ""), AcksPerHour: number("KAIKU_MAIL_ACKS_PER_HOUR", 3)}
+	c.MailPollInterval = dur("KAIKU_MAIL_POLL_INTERVAL", "60s")
 	c.IntakePerIP = number("KAIKU_INTAKE_LIMIT_PER_IP", 20)
 	c.IntakePerEmail = number("KAIKU_INTAKE_LIMIT_PER_EMAIL", 5)
 	c.FollowUps = helpdesk.FollowUpSettings{

@@ -19,6 +19,7 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/handlers"
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/mail"
+	"github.com/kaiku-helpdesk/kaiku/mailin"
 	"github.com/kaiku-helpdesk/kaiku/search"
 	"github.com/kaiku-helpdesk/kaiku/store"
 	"github.com/kaiku-helpdesk/kaiku/webhook"
@@ -108,7 +109,7 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 	}
 	hd, err := helpdesk.New(helpdesk.Deps{SecretKey: secretKey, Store: db.store, Index: index, ApprovalIndex: approvalIndex, Mailer: mailer,
 		Webhooks: outbound, Logger: logger, Clock: clock, BaseURL: cfg.BaseURL, Currency: cfg.Currency,
-		Location: cfg.Location, Limits: limits, FollowUps: cfg.FollowUps})
+		Location: cfg.Location, Limits: limits, FollowUps: cfg.FollowUps, Mail: cfg.MailIn})
 	if err != nil {
 		return err
 	}
@@ -134,6 +135,7 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 		Events: events, Settings: hd.Settings, Outbox: hd.Outbox, Canned: hd.Canned, SLA: hd.SLA, Rules: hd.Rules,
 		Webhooks:      hd.Webhooks,
 		Reviews:       hd.Reviews,
+		Mail:          hd.Mail,
 		SavedViews:    hd.SavedViews,
 		FollowUps:     hd.FollowUps,
 		Remedies:      hd.Remedies,
@@ -172,6 +174,10 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 	startWorker(func(ctx context.Context) { scheduler.Run(ctx, cfg.SLASweepInterval) })
 	// Recurring topics: load (or learn) the model, relearn as the cases grow (issue 15).
 	startWorker(func(ctx context.Context) { hd.Topics.Run(ctx, 10*time.Minute) })
+	fetcher := mailin.NewFetcher(hd.Mail.Fetching(), hd.Mail, mailin.Options{Clock: clock, Logger: logger,
+		PollInterval: cfg.MailPollInterval, WorkerID: instanceID()})
+	hd.Mail.Kick = fetcher.Kick
+	startWorker(fetcher.Run)
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

@@ -51,6 +51,9 @@ var collectionFile = map[string]dbFile{
 
 	collIdempotent: fileBookkeeping,
 	collCounters:   fileBookkeeping,
+	// Inbound mail's keys and fetch positions: written beside each mail-born case.
+	collMailInKeys:   fileBookkeeping,
+	collMailboxState: fileBookkeeping,
 
 	collRateLimits: fileLimits,
 

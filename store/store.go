@@ -85,6 +85,7 @@ var AllCollections = []string{
 	collResolutionOptions, collMonthlySpend, collApprovals,
 	collReviewSources, collReviewKeys,
 	collRootCauses, collRootCauseLinks,
+	collMailboxes, collMailboxState, collMailInKeys, collMailBounces, // inbound mail (issue 17)
 }
 
 // Options tunes a Store.

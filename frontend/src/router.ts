@@ -151,6 +151,12 @@ export function createAppRouter(history: RouterHistory = createWebHistory()): Ro
         meta: { roles: ['admin'], titleKey: 'reviewSources.title' },
       },
       {
+        path: '/admin/mailboxes',
+        name: 'admin-mailboxes',
+        component: () => import('./views/MailboxesView.vue'),
+        meta: { roles: ['admin'], titleKey: 'mailboxes.title' },
+      },
+      {
         path: '/admin/webhooks',
         name: 'admin-webhooks',
         component: () => import('./views/WebhooksView.vue'),

@@ -1593,6 +1593,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/mailboxes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List mailboxes
+         * @description Every connected IMAP mailbox whose mail becomes cases, oldest first, with how fetching goes. Passwords are never returned: `password_set` says one is stored (sealed with `KAIKU_SECRET_KEY` or the key file in the data directory). Needs the admin role.
+         */
+        get: operations["listMailboxes"];
+        put?: never;
+        /**
+         * Connect a mailbox
+         * @description Connects a shared IMAP mailbox: Kaiku fetches its new mail on a timer and on IMAP IDLE, by UID with UIDVALIDITY kept, and files each mail once (by its Message-ID) as a new case of channel `email`, or as a reply in the case it answers. Fetched mail is flagged `\\Seen` or moved to `move_to`. The password is stored sealed and never shown again. Needs the admin role.
+         */
+        post: operations["createMailbox"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mailboxes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The mailbox's id.
+                 * @example M7QJ2XK4MZW3TA5L
+                 */
+                id: components["parameters"]["MailboxId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a mailbox
+         * @description One mailbox with its fetch status (never its password). Needs the admin role.
+         */
+        get: operations["getMailbox"];
+        put?: never;
+        post?: never;
+        /**
+         * Disconnect a mailbox
+         * @description Stops fetching the mailbox and forgets its settings; its cases stay. Needs the admin role.
+         */
+        delete: operations["deleteMailbox"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a mailbox
+         * @description Changes some fields; an absent or empty `password` keeps the stored one. `version` must be the version the client last saw, else 409 `version_conflict`. Needs the admin role.
+         */
+        patch: operations["updateMailbox"];
+        trace?: never;
+    };
     "/api/v1/review-sources": {
         parameters: {
             query?: never;
@@ -2401,6 +2459,8 @@ export interface components {
             created_at: string;
             /** @description Present on a message moved in by a merge: the duplicate case it was written on. */
             merged_from?: string;
+            /** @description On a customer's e-mail: the earlier conversation their mail program quoted below their words (plain text; show on request). */
+            quoted?: string;
         };
         /** @description One change of a case: who did what, when. */
         TimelineEvent: {
@@ -2599,6 +2659,8 @@ export interface components {
             due_at?: string;
             /** @description Present on a duplicate that was merged: the case its conversation and files moved to. The duplicate is closed, and its tracking links open that case. */
             merged_into?: string;
+            /** @description Present on a case that came by e-mail, or that the customer answered by e-mail. */
+            email?: components["schemas"]["EmailThread"];
             /** @description Present on a case of channel `review`: the review it stands for. */
             review?: components["schemas"]["Review"];
             /**
@@ -4001,6 +4063,156 @@ export interface components {
         ReviewSourceData: {
             data: components["schemas"]["ReviewSource"];
         };
+        /** @description A connected IMAP mailbox, without its password. */
+        Mailbox: {
+            name: string;
+            /** @description The address customers write to; the Reply-To of mails about cases that came by this mailbox. */
+            address: string;
+            host: string;
+            port: number;
+            /**
+             * @description `tls`: implicit TLS (993); `starttls`: upgraded plain connection (143); `none`: no encryption, only for a server on the same host.
+             * @enum {string}
+             */
+            tls: "tls" | "starttls" | "none";
+            username: string;
+            folder: string;
+            /**
+             * @description `flag` (default): mark fetched mail \\Seen; `move`: move it to `move_to`.
+             * @enum {string}
+             */
+            after_fetch: "flag" | "move";
+            move_to: string;
+            team_id: string;
+            category: string;
+            /**
+             * @description The language of the acknowledgement (default en).
+             * @enum {string}
+             */
+            locale: "en" | "fi";
+            enabled: boolean;
+            id: string;
+            /** @description A password is stored (it is never returned). */
+            password_set: boolean;
+            status: components["schemas"]["MailboxStatus"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+        };
+        /** @description How fetching from the mailbox goes. */
+        MailboxStatus: {
+            /** @description The folder's UIDVALIDITY when last fetched; a change makes Kaiku look at the whole folder again (nothing is filed twice). */
+            uid_validity: number;
+            /** @description The last UID filed. */
+            last_uid: number;
+            /** @description Mails filed so far. */
+            fetched: number;
+            /** Format: date-time */
+            last_fetch_at?: string;
+            /** @description Why the last fetch failed; absent when it went well. */
+            last_error?: string;
+        };
+        /** @description A mailbox to connect. */
+        MailboxCreate: {
+            name: string;
+            /**
+             * Format: email
+             * @description The address customers write to; the Reply-To of mails about cases that came by this mailbox.
+             */
+            address: string;
+            /** @description Host name or IP address of the IMAP server. */
+            host: string;
+            port: number;
+            /**
+             * @description `tls`: implicit TLS (993); `starttls`: upgraded plain connection (143); `none`: no encryption, only for a server on the same host.
+             * @enum {string}
+             */
+            tls: "tls" | "starttls" | "none";
+            username: string;
+            /** @description Stored sealed; never returned. */
+            password: string;
+            /** @description Default INBOX. */
+            folder?: string;
+            /**
+             * @description `flag` (default): mark fetched mail \\Seen; `move`: move it to `move_to`.
+             * @enum {string}
+             */
+            after_fetch?: "flag" | "move";
+            move_to?: string;
+            /** @description The team new cases get. */
+            team_id?: string;
+            /** @description The category new cases get. */
+            category?: string;
+            /**
+             * @description The language of the acknowledgement (default en).
+             * @enum {string}
+             */
+            locale?: "en" | "fi";
+            enabled?: boolean;
+        };
+        /** @description Fields to change; absent ones stay. An empty password keeps the stored one. */
+        MailboxPatch: {
+            name?: string;
+            /**
+             * Format: email
+             * @description The address customers write to; the Reply-To of mails about cases that came by this mailbox.
+             */
+            address?: string;
+            /** @description Host name or IP address of the IMAP server. */
+            host?: string;
+            port?: number;
+            /**
+             * @description `tls`: implicit TLS (993); `starttls`: upgraded plain connection (143); `none`: no encryption, only for a server on the same host.
+             * @enum {string}
+             */
+            tls?: "tls" | "starttls" | "none";
+            username?: string;
+            /** @description Stored sealed; never returned. */
+            password?: string;
+            /** @description Default INBOX. */
+            folder?: string;
+            /**
+             * @description `flag` (default): mark fetched mail \\Seen; `move`: move it to `move_to`.
+             * @enum {string}
+             */
+            after_fetch?: "flag" | "move";
+            move_to?: string;
+            /** @description The team new cases get. */
+            team_id?: string;
+            /** @description The category new cases get. */
+            category?: string;
+            /**
+             * @description The language of the acknowledgement (default en).
+             * @enum {string}
+             */
+            locale?: "en" | "fi";
+            enabled?: boolean;
+            version: number;
+        };
+        MailboxData: {
+            data: components["schemas"]["Mailbox"];
+        };
+        MailboxList: {
+            data: components["schemas"]["Mailbox"][];
+            meta: components["schemas"]["ListMeta"];
+        };
+        /** @description What a case that came by e-mail remembers of its mail. */
+        EmailThread: {
+            /** @description The mailbox it came by. */
+            mailbox_id?: string;
+            /** @description The address customers' replies go to. */
+            reply_to?: string;
+            /** @description The earlier conversation the first mail quoted below its text (plain text; show on request). */
+            quoted?: string;
+            /** @description The case the mail named although it came from another address. */
+            linked_to?: string;
+            /** @description Mail to the customer bounced. */
+            bounced?: boolean;
+            /** @description The first mail was automatic (an auto-reply or a list mail): it got no acknowledgement. */
+            auto?: boolean;
+        };
         ReviewSourceList: {
             data: components["schemas"]["ReviewSource"][];
             meta: components["schemas"]["ListMeta"];
@@ -4718,6 +4930,11 @@ export interface components {
         CaseCategoryFilter: string[];
         /** @description Only cases at one of these customer-journey touchpoints. Repeat the parameter for several values; a comma is part of a value. */
         CaseTouchpointFilter: string[];
+        /**
+         * @description The mailbox's id.
+         * @example M7QJ2XK4MZW3TA5L
+         */
+        MailboxId: string;
         /**
          * @description The review source's id.
          * @example R7QJ2XK4MZW3TA5L
@@ -9028,6 +9245,174 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    listMailboxes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The mailboxes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailboxList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createMailbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Support",
+                 *       "address": "support@example.com",
+                 *       "host": "imap.example.com",
+                 *       "port": 993,
+                 *       "tls": "tls",
+                 *       "username": "support@example.com",
+                 *       "password": "app-password",
+                 *       "folder": "INBOX",
+                 *       "after_fetch": "flag",
+                 *       "category": "delivery",
+                 *       "locale": "fi"
+                 *     }
+                 */
+                "application/json": components["schemas"]["MailboxCreate"];
+            };
+        };
+        responses: {
+            /** @description The new mailbox. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailboxData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getMailbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The mailbox's id.
+                 * @example M7QJ2XK4MZW3TA5L
+                 */
+                id: components["parameters"]["MailboxId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The mailbox. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailboxData"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteMailbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The mailbox's id.
+                 * @example M7QJ2XK4MZW3TA5L
+                 */
+                id: components["parameters"]["MailboxId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateMailbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The mailbox's id.
+                 * @example M7QJ2XK4MZW3TA5L
+                 */
+                id: components["parameters"]["MailboxId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "enabled": false,
+                 *       "version": 1
+                 *     }
+                 */
+                "application/json": components["schemas"]["MailboxPatch"];
+            };
+        };
+        responses: {
+            /** @description The mailbox. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailboxData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     listReviewSources: {
         parameters: {
             query?: never;
@@ -9933,6 +10318,15 @@ export const outboxMailStatusValues: ReadonlyArray<FlattenedDeepRequired<compone
 export const webhookDeliveryStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WebhookDelivery"]["status"]> = ["pending", "delivered", "failed"];
 export const reviewSourceKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewSourceKind"]> = ["google_business", "trustpilot", "app_store", "google_play", "booking", "generic"];
 export const reviewSourceScale_maxValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewSource"]["scale_max"]> = [5, 10];
+export const mailboxTlsValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Mailbox"]["tls"]> = ["tls", "starttls", "none"];
+export const mailboxAfter_fetchValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Mailbox"]["after_fetch"]> = ["flag", "move"];
+export const mailboxLocaleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Mailbox"]["locale"]> = ["en", "fi"];
+export const mailboxCreateTlsValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MailboxCreate"]["tls"]> = ["tls", "starttls", "none"];
+export const mailboxCreateAfter_fetchValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MailboxCreate"]["after_fetch"]> = ["flag", "move"];
+export const mailboxCreateLocaleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MailboxCreate"]["locale"]> = ["en", "fi"];
+export const mailboxPatchTlsValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MailboxPatch"]["tls"]> = ["tls", "starttls", "none"];
+export const mailboxPatchAfter_fetchValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MailboxPatch"]["after_fetch"]> = ["flag", "move"];
+export const mailboxPatchLocaleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MailboxPatch"]["locale"]> = ["en", "fi"];
 export const ingestResultOutcomeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["IngestResult"]["outcome"]> = ["created", "updated", "unchanged", "deleted", "unknown"];
 export const reviewImportFieldValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewImportField"]> = ["external_id", "rating", "author", "email", "title", "text", "positive", "negative", "posted_at", "url", "language", "place"];
 export const reviewImportResultOutcomeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewImportResult"]["outcome"]> = ["created", "updated", "unchanged", "deleted", "unknown"];

@@ -135,6 +135,13 @@ export function useTimeline(item: Ref<Case | null>, nameOf: (userId: string | un
           comment: data.comment ?? '',
           via: te(`reviewReply.via.${data.via}`) ? t(`reviewReply.via.${data.via}`) : '',
         })
+      // Complaints by e-mail (issue 17).
+      case 'email_linked':
+        return t('mailboxes.timeline.linked', { case: data.case ?? '' })
+      case 'email_auto':
+        return t('mailboxes.timeline.auto', { reason: data.reason ?? '' })
+      case 'email_bounced':
+        return t('mailboxes.timeline.bounced', { recipient: data.recipient ?? '', status: data.status ?? '' })
       default:
         if (event.type.startsWith('sla_')) return describeSla(event)
         return t('timeline.other', { actor, type: event.type })

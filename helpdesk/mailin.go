@@ -1,0 +1,704 @@
+package helpdesk
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kaiku-helpdesk/kaiku/escalation"
+	"github.com/kaiku-helpdesk/kaiku/mailin"
+	"github.com/kaiku-helpdesk/kaiku/mailin/parse"
+	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/reviews"
+	"github.com/kaiku-helpdesk/kaiku/store"
+)
+
+// MailSettings tune complaints by e-mail.
+type MailSettings struct {
+	// ReplyTo is the default reply address of mails about cases that did not come by a
+	// mailbox (web form, phone), used once any mailbox is connected; "" takes the first
+	// enabled mailbox's address.
+	ReplyTo string
+	// AcksPerHour bounds the acknowledgements one sender gets per hour (default 3), so a mail
+	// loop with an auto-responder that sends no auto-reply headers dies out.
+	AcksPerHour int
+	// Domain is the right-hand side of Kaiku's Message-IDs (the sender address's domain).
+	Domain string
+}
+
+// Mail is complaints by e-mail: the mailboxes admins connect, and filing each fetched mail
+// as a new case, a reply in its case, a bounce or an auto-reply (issue 17). The fetching is
+// package mailin's; the parsing mailin/parse's.
+type Mail struct {
+	store    *store.Store
+	cases    *Cases
+	intake   *Intake
+	sealer   *reviews.Sealer
+	logger   *slog.Logger
+	now      Clock
+	settings MailSettings
+	// Kick, when set, wakes the fetcher after a mailbox changed.
+	Kick func()
+
+	mu       sync.Mutex
+	boxes    []models.Mailbox
+	boxesAt  time.Time
+	boxesTTL time.Duration
+}
+
+// NewMail wires complaints by e-mail. secretKey (32 bytes) seals mailbox passwords (nil: a
+// random key for the life of the process, for tests).
+func NewMail(st *store.Store, cases *Cases, intake *Intake, secretKey []byte, settings MailSettings, logger *slog.Logger, now Clock) (*Mail, error) {
+	if secretKey == nil {
+		secretKey = make([]byte, 32)
+		if _, err := rand.Read(secretKey); err != nil {
+			return nil, err
+		}
+	}
+	sealer, err := reviews.NewSealer(secretKey)
+	if err != nil {
+		return nil, err
+	}
+	if settings.AcksPerHour <= 0 {
+		settings.AcksPerHour = 3
+	}
+	if settings.Domain == "" {
+		settings.Domain = "localhost"
+	}
+	return &Mail{store: st, cases: cases, intake: intake, sealer: sealer, logger: logger, now: now, settings: settings, boxesTTL: 10 * time.Second}, nil
+}
+
+// --- mailboxes --------------------------------------------------------------------------------
+
+// MailboxView is a mailbox with its fetch status, as admins see it (never the password).
+type MailboxView struct {
+	models.Mailbox
+	PasswordSet bool                 `json:"password_set"`
+	Status      models.MailboxStatus `json:"status"`
+}
+
+func (ml *Mail) view(ctx context.Context, mb *models.Mailbox) MailboxView {
+	v := MailboxView{Mailbox: *mb, PasswordSet: len(mb.PasswordSealed) > 0}
+	if st, err := ml.store.GetMailboxState(ctx, mb.ID); err == nil {
+		v.Status = st.Status()
+	}
+	return v
+}
+
+// ListMailboxes returns every mailbox with its status (admins).
+func (ml *Mail) ListMailboxes(ctx context.Context, p *Principal) ([]MailboxView, error) {
+	if err := p.Require(models.RoleAdmin); err != nil {
+		return nil, err
+	}
+	boxes, err := ml.store.ListMailboxes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]MailboxView, len(boxes))
+	for i := range boxes {
+		out[i] = ml.view(ctx, &boxes[i])
+	}
+	return out, nil
+}
+
+// GetMailbox returns one mailbox with its status (admins).
+func (ml *Mail) GetMailbox(ctx context.Context, p *Principal, id string) (*MailboxView, error) {
+	if err := p.Require(models.RoleAdmin); err != nil {
+		return nil, err
+	}
+	mb, err := ml.store.GetMailbox(ctx, id)
+	if err != nil {
+		return nil, notFoundAs(err, "mailbox")
+	}
+	v := ml.view(ctx, mb)
+	return &v, nil
+}
+
+func (ml *Mail) checkTarget(ctx context.Context, teamID, category string) error {
+	if err := ml.cases.checkRefs(ctx, nil, &teamID); err != nil {
+		return err
+	}
+	if category != "" {
+		if ok, err := ml.intake.settings.KnownCategory(ctx, category); err != nil {
+			return err
+		} else if !ok {
+			return models.InvalidField("category", "choose one of the listed categories")
+		}
+	}
+	return nil
+}
+
+func (ml *Mail) seal(mb *models.Mailbox, password string) {
+	mb.PasswordSealed = ml.sealer.Seal("mailbox:"+mb.ID, password)
+}
+
+// MailboxPassword opens a mailbox's sealed password (for the fetcher).
+func (ml *Mail) MailboxPassword(mb *models.Mailbox) (string, error) {
+	return ml.sealer.Open("mailbox:"+mb.ID, mb.PasswordSealed)
+}
+
+// CreateMailbox connects a mailbox (admins).
+func (ml *Mail) CreateMailbox(ctx context.Context, p *Principal, req models.MailboxCreate) (*MailboxView, error) {
+	if err := p.Require(models.RoleAdmin); err != nil {
+		return nil, err
+	}
+	if err := ml.checkTarget(ctx, req.TeamID, req.Category); err != nil {
+		return nil, err
+	}
+	if req.AfterFetch == models.AfterFetchMove && strings.TrimSpace(req.MoveTo) == "" {
+		return nil, models.InvalidField("move_to", "name the folder fetched mail is moved to")
+	}
+	now := ml.now()
+	mb := &models.Mailbox{ID: newID(), Name: strings.TrimSpace(req.Name), Address: models.NormalizeEmail(req.Address),
+		Host: strings.TrimSpace(req.Host), Port: req.Port, TLS: req.TLS, Username: req.Username,
+		Folder: strings.TrimSpace(req.Folder), AfterFetch: req.AfterFetch, MoveTo: strings.TrimSpace(req.MoveTo),
+		TeamID: req.TeamID, Category: req.Category, Locale: req.Locale, Enabled: req.Enabled == nil || *req.Enabled,
+		Created: now, Updated: now, Version: 1}
+	if mb.Folder == "" {
+		mb.Folder = "INBOX"
+	}
+	if mb.AfterFetch == "" {
+		mb.AfterFetch = models.AfterFetchFlag
+	}
+	if mb.Locale == "" {
+		mb.Locale = "en"
+	}
+	ml.seal(mb, req.Password)
+	if err := ml.store.InsertMailbox(ctx, mb); err != nil {
+		return nil, err
+	}
+	ml.changed()
+	v := ml.view(ctx, mb)
+	return &v, nil
+}
+
+// PatchMailbox changes a mailbox (admins); an empty or absent password keeps the old one.
+func (ml *Mail) PatchMailbox(ctx context.Context, p *Principal, id string, req models.MailboxPatch) (*MailboxView, error) {
+	if err := p.Require(models.RoleAdmin); err != nil {
+		return nil, err
+	}
+	if req.TeamID != nil || req.Category != nil {
+		var team, cat string
+		if req.TeamID != nil {
+			team = *req.TeamID
+		}
+		if req.Category != nil {
+			cat = *req.Category
+		}
+		if err := ml.checkTarget(ctx, team, cat); err != nil {
+			return nil, err
+		}
+	}
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = strings.TrimSpace(*src)
+		}
+	}
+	mb, err := ml.store.UpdateMailbox(ctx, id, func(mb *models.Mailbox) error {
+		if mb.Version != req.Version {
+			return models.StaleVersion("mailbox", mb.Version)
+		}
+		set(&mb.Name, req.Name)
+		if req.Address != nil {
+			mb.Address = models.NormalizeEmail(*req.Address)
+		}
+		set(&mb.Host, req.Host)
+		if req.Port != nil {
+			mb.Port = *req.Port
+		}
+		set(&mb.TLS, req.TLS)
+		set(&mb.Username, req.Username)
+		set(&mb.Folder, req.Folder)
+		set(&mb.AfterFetch, req.AfterFetch)
+		set(&mb.MoveTo, req.MoveTo)
+		set(&mb.TeamID, req.TeamID)
+		set(&mb.Category, req.Category)
+		set(&mb.Locale, req.Locale)
+		if req.Enabled != nil {
+			mb.Enabled = *req.Enabled
+		}
+		if req.Password != nil && *req.Password != "" {
+			ml.seal(mb, *req.Password)
+		}
+		if mb.AfterFetch == models.AfterFetchMove && mb.MoveTo == "" {
+			return models.InvalidField("move_to", "name the folder fetched mail is moved to")
+		}
+		mb.Updated = ml.now()
+		return nil
+	})
+	if err != nil {
+		return nil, notFoundAs(err, "mailbox")
+	}
+	ml.changed()
+	v := ml.view(ctx, mb)
+	return &v, nil
+}
+
+// DeleteMailbox disconnects a mailbox (admins); its cases stay.
+func (ml *Mail) DeleteMailbox(ctx context.Context, p *Principal, id string) error {
+	if err := p.Require(models.RoleAdmin); err != nil {
+		return err
+	}
+	if _, err := ml.store.GetMailbox(ctx, id); err != nil {
+		return notFoundAs(err, "mailbox")
+	}
+	if err := ml.store.DeleteMailbox(ctx, id); err != nil {
+		return err
+	}
+	ml.changed()
+	return nil
+}
+
+func (ml *Mail) changed() {
+	ml.mu.Lock()
+	ml.boxes, ml.boxesAt = nil, time.Time{}
+	ml.mu.Unlock()
+	if ml.Kick != nil {
+		ml.Kick()
+	}
+}
+
+// enabledBoxes is the mailboxes, read at most every boxesTTL (the reply address of every
+// outgoing mail asks, and the list changes rarely).
+func (ml *Mail) enabledBoxes(ctx context.Context) []models.Mailbox {
+	ml.mu.Lock()
+	defer ml.mu.Unlock()
+	if ml.boxes == nil || ml.now().Sub(ml.boxesAt) > ml.boxesTTL {
+		all, err := ml.store.ListMailboxes(ctx)
+		if err != nil {
+			ml.logger.Warn("list mailboxes", "err", err)
+			return ml.boxes
+		}
+		ml.boxes = []models.Mailbox{}
+		for _, mb := range all {
+			if mb.Enabled {
+				ml.boxes = append(ml.boxes, mb)
+			}
+		}
+		ml.boxesAt = ml.now()
+	}
+	return ml.boxes
+}
+
+// ReplyAddress is where a customer's reply to a mail about c goes: the address of the
+// mailbox the case came by, else the configured default, else the first enabled mailbox's;
+// "" while no mailbox is connected (then mails say replies reach no one).
+func (ml *Mail) ReplyAddress(ctx context.Context, c *models.Case) string {
+	boxes := ml.enabledBoxes(ctx)
+	if len(boxes) == 0 {
+		return ""
+	}
+	if c.Email != nil && c.Email.MailboxID != "" {
+		for _, mb := range boxes {
+			if mb.ID == c.Email.MailboxID {
+				return mb.Address
+			}
+		}
+	}
+	if ml.settings.ReplyTo != "" {
+		return ml.settings.ReplyTo
+	}
+	return boxes[0].Address
+}
+
+// --- filing ------------------------------------------------------------------------------------
+
+// FileMail files one fetched mail (mailin.Filer). It is idempotent on the mail's Message-ID:
+// a key document derived from it names the case, and is written before the case changes, so a
+// mail fetched again after a crash is recognised (and a change cut short is completed once).
+// A mail that cannot be read at all is logged and skipped, so it does not stop the mailbox.
+func (ml *Mail) FileMail(ctx context.Context, mb *models.Mailbox, raw []byte) error {
+	m, err := parse.Parse(bytes.NewReader(raw), parse.Options{MaxAttachmentBytes: ml.intake.limits.MaxFileBytes})
+	if err != nil {
+		ml.logger.Warn("unreadable mail skipped", "mailbox", mb.ID, "err", err)
+		return nil
+	}
+	if m.MessageID == "" {
+		m.MessageID = mailin.SyntheticMessageID(raw)
+	}
+	keyID := mailin.KeyID(m.MessageID)
+	msgID := "mail-" + keyID[3:23]
+	key, err := ml.store.GetMailKey(ctx, keyID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if key == nil {
+		target, linked, err := ml.thread(ctx, m)
+		if err != nil {
+			return err
+		}
+		caseID := target
+		if caseID == "" {
+			if caseID, err = ml.cases.nextReference(ctx, ml.now()); err != nil {
+				return err
+			}
+		}
+		claim := &store.MailKey{ID: keyID, MailboxID: mb.ID, CaseID: caseID, MessageID: msgID, CreatedAt: ml.now()}
+		if target == "" {
+			claim.MessageID = "" // the mail is the new case itself
+		}
+		key, err = ml.store.ClaimMailKey(ctx, claim)
+		if err != nil && !errors.Is(err, store.ErrDuplicate) {
+			return err
+		}
+		if err == nil && target == "" {
+			return ml.newCase(ctx, mb, m, key, linked)
+		}
+	}
+	// A key claimed now or earlier (a repeat, or a filing cut short): complete it.
+	c, err := ml.store.GetCase(ctx, key.CaseID)
+	if errors.Is(err, store.ErrNotFound) && key.MessageID == "" {
+		var linked string
+		if _, linked, err = ml.thread(ctx, m); err != nil {
+			return err
+		}
+		return ml.newCase(ctx, mb, m, key, linked)
+	}
+	if err != nil {
+		return err
+	}
+	if key.MessageID == "" {
+		return nil // the case this mail opened is stored: a repeat
+	}
+	return ml.addToCase(ctx, mb, m, c, key)
+}
+
+// thread finds the case a mail belongs to: by In-Reply-To and References against the
+// Message-IDs Kaiku sent (and those of the customer's earlier mails), then by the reference
+// in the subject. It joins only a case whose customer sent it: a mail from anyone else that
+// names a case starts a new case linked to it (linked). A bounce belongs to the case of the
+// mail that bounced, whoever reports it.
+func (ml *Mail) thread(ctx context.Context, m *parse.Mail) (target, linked string, err error) {
+	var ids []string
+	if m.Bounce != nil && m.Bounce.OriginalMessageID != "" {
+		ids = append(ids, m.Bounce.OriginalMessageID)
+	}
+	ids = append(ids, m.InReplyTo...)
+	for i := len(m.References) - 1; i >= 0; i-- { // newest first
+		ids = append(ids, m.References[i])
+	}
+	found := ""
+	for _, id := range ids {
+		if found, err = ml.caseOfMessageID(ctx, id); err != nil {
+			return "", "", err
+		}
+		if found != "" {
+			break
+		}
+	}
+	if found == "" {
+		found = mailin.SubjectReference(m.Subject)
+	}
+	if found == "" {
+		return "", "", nil
+	}
+	c, err := ml.store.GetCase(ctx, found)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", "", nil
+	}
+	if err != nil {
+		return "", "", err
+	}
+	for hops := 0; c.MergedInto != "" && hops < 5; hops++ {
+		next, err := ml.store.GetCase(ctx, c.MergedInto)
+		if err != nil {
+			break
+		}
+		c = next
+	}
+	if m.Bounce != nil {
+		return c.ID, "", nil
+	}
+	if models.NormalizeEmail(c.Customer.Email) != m.From.Email || m.From.Email == "" {
+		return "", c.ID, nil
+	}
+	if c.Status == models.StatusClosed && ml.now().Sub(c.UpdatedAt) > 90*24*time.Hour {
+		return "", c.ID, nil // as on the tracking page: a case closed long ago takes no more
+	}
+	return c.ID, "", nil
+}
+
+// caseOfMessageID names the case a Message-ID belongs to, if Kaiku knows it: its own
+// thread root (<reference@domain>), a mail it sent (<queue id@domain>, in the outbox), or a
+// mail it filed before (a key).
+func (ml *Mail) caseOfMessageID(ctx context.Context, id string) (string, error) {
+	local, domain, ok := strings.Cut(id, "@")
+	if ok && strings.EqualFold(domain, ml.settings.Domain) {
+		if mailin.IsReference(local) {
+			return local, nil
+		}
+		out, err := ml.store.GetOutboxMail(ctx, local)
+		if err == nil {
+			return out.Message.CaseID, nil
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return "", err
+		}
+	}
+	k, err := ml.store.GetMailKey(ctx, mailin.KeyID(id))
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return k.CaseID, nil
+}
+
+// files checks a mail's files like the web form's: each on its own, so one refused file
+// (too large, a type not accepted) leaves the others; the refused ones are named in a note.
+func (ml *Mail) files(m *parse.Mail, messageID string, now time.Time) ([]models.AttachmentRef, []*models.Attachment, []string) {
+	var refs []models.AttachmentRef
+	var blobs []*models.Attachment
+	var refused []string
+	limits := ml.intake.limits
+	limits.MaxFiles = 1
+	for i, f := range m.Files {
+		name := f.Name
+		if name == "" {
+			name = fmt.Sprintf("attachment-%d", i+1)
+		}
+		if f.TooLarge {
+			refused = append(refused, fmt.Sprintf("%s (%.1f MB): over the %d MB limit", name, float64(f.Size)/(1<<20), limits.MaxFileBytes>>20))
+			continue
+		}
+		if len(refs) >= ml.intake.limits.MaxFiles {
+			refused = append(refused, name+": over the limit of files per message")
+			continue
+		}
+		r, b, err := checkUploads(limits, []Upload{{Name: name, Data: f.Data}}, messageID, true, now)
+		if err != nil {
+			var me *models.Error
+			reason := "not accepted"
+			if errors.As(err, &me) {
+				reason = me.Message
+			}
+			refused = append(refused, name+": "+reason)
+			continue
+		}
+		refs, blobs = append(refs, r...), append(blobs, b...)
+	}
+	return refs, blobs, refused
+}
+
+// refusedNote is the internal note naming the files a mail brought that were not kept.
+func refusedNote(refused []string) string {
+	return "Files of this e-mail that were not kept:\n- " + strings.Join(refused, "\n- ")
+}
+
+func mailBody(m *parse.Mail) string {
+	body := m.Text
+	if strings.TrimSpace(body) == "" {
+		body = "(no text)"
+	}
+	return clip(body, 20000)
+}
+
+func (ml *Mail) newCase(ctx context.Context, mb *models.Mailbox, m *parse.Mail, key *store.MailKey, linked string) error {
+	now := ml.now()
+	refs, blobs, refused := ml.files(m, "original", now)
+	for _, b := range blobs {
+		if err := ml.store.InsertAttachment(ctx, b); err != nil {
+			return err
+		}
+	}
+	name := m.From.Name
+	if name == "" {
+		name, _, _ = strings.Cut(m.From.Email, "@")
+	}
+	subject := strings.TrimSpace(m.Subject)
+	if subject == "" {
+		subject = clip(strings.Join(strings.Fields(m.Text), " "), 80)
+	}
+	if subject == "" {
+		subject = "(no subject)"
+	}
+	var token string
+	ack := !m.Auto && m.Bounce == nil && m.From.Email != ""
+	c, err := ml.cases.fileNew(ctx, newCase{
+		reference: key.CaseID,
+		sameRequest: func(stored *models.Case) bool {
+			return stored.Email != nil && stored.Email.FirstID == m.MessageID
+		},
+		build: func(id string) *models.Case {
+			c := models.NewCase(id, models.CaseCreate{Subject: clip(subject, 200), Description: mailBody(m),
+				Customer: models.CustomerCreate{Name: clip(name, 120), Email: m.From.Email},
+				Channel:  models.ChannelEmail, Category: mb.Category, TeamID: mb.TeamID}, models.Actor{Name: clip(name, 120)}, now)
+			var hash string
+			token, hash = caseToken(id)
+			c.TrackingHash = hash
+			c.Locale = mb.Locale
+			c.Attachments = refs
+			c.Email = &models.EmailThread{MailboxID: mb.ID, ReplyTo: mb.Address, FirstID: m.MessageID, LastID: m.MessageID,
+				Quoted: clip(m.Quoted, 20000), LinkedTo: linked, AutoSubmitted: m.Auto}
+			c.Timeline[0].Data["mailbox"] = mb.Name
+			if linked != "" {
+				c.Timeline = append(c.Timeline, models.TimelineEvent{At: now, Actor: "Kaiku", Type: "email_linked",
+					Data: map[string]string{"case": linked, "reason": "the mail names this case but comes from another address"}})
+			}
+			if m.Auto {
+				c.Timeline = append(c.Timeline, models.TimelineEvent{At: now, Actor: "Kaiku", Type: "email_auto",
+					Data: map[string]string{"reason": m.AutoReason}})
+			}
+			if len(refused) > 0 {
+				c.AddStaffMessage("refused-files", models.MessageNote, refusedNote(refused), models.Actor{Name: "Kaiku"}, now)
+			}
+			return c
+		},
+		announce: announcement{event: EventCaseCreated, customer: func(ctx context.Context, c *models.Case) {
+			if !ack || !ml.mayAcknowledge(ctx, c.Customer.Email, now) {
+				return
+			}
+			if err := ml.intake.notify.Acknowledge(ctx, c, ml.intake.trackingURL(token)); err != nil {
+				ml.logger.Error("queue acknowledgement", "case", c.ID, "err", err)
+			}
+		}},
+	})
+	if err != nil {
+		return err
+	}
+	if c.ID != key.CaseID {
+		// The reserved reference was taken meanwhile: the key follows the case.
+		if _, err := ml.store.PointMailKey(ctx, key.ID, c.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mayAcknowledge takes one of the sender's acknowledgements of the hour; a sender whose
+// mail bounced gets none.
+func (ml *Mail) mayAcknowledge(ctx context.Context, email string, now time.Time) bool {
+	if _, err := ml.store.GetBounce(ctx, email); err == nil {
+		return false
+	}
+	hit, err := ml.store.TakeHit(ctx, "mail-ack:"+email, ml.settings.AcksPerHour, time.Hour, now)
+	if err != nil {
+		ml.logger.Warn("acknowledgement limit", "err", err)
+		return false
+	}
+	return hit.Allowed
+}
+
+// addToCase records a mail on the case it threads into: the customer's reply (which reopens
+// a waiting or resolved case and restarts its clocks), an auto-reply (noted, nothing else),
+// or a bounce (noted, the address flagged). key.MessageID marks it, so a repeat changes
+// nothing.
+func (ml *Mail) addToCase(ctx context.Context, mb *models.Mailbox, m *parse.Mail, c *models.Case, key *store.MailKey) error {
+	now := ml.now()
+	done := func(c *models.Case) bool {
+		for i := len(c.Messages) - 1; i >= 0; i-- {
+			if c.Messages[i].ID == key.MessageID {
+				return true
+			}
+		}
+		for i := len(c.Timeline) - 1; i >= 0; i-- {
+			if c.Timeline[i].Data["mail"] == key.MessageID {
+				return true
+			}
+		}
+		return false
+	}
+	if done(c) {
+		return nil
+	}
+	if m.Bounce != nil || m.Auto {
+		spec := writeSpec{announce: ml.cases.publish(EventCaseUpdated, map[string]any{"by": "mail"})}
+		_, err := ml.cases.write(ctx, c.ID, spec, func(c *models.Case) error {
+			if done(c) {
+				return errUnchanged
+			}
+			if m.Bounce != nil {
+				if c.Email == nil {
+					c.Email = &models.EmailThread{}
+				}
+				c.Email.Bounced = true
+				c.Timeline = append(c.Timeline, models.TimelineEvent{At: now, Actor: "Kaiku", Type: "email_bounced",
+					Data: map[string]string{"mail": key.MessageID, "recipient": m.Bounce.Recipient, "status": m.Bounce.Status, "reason": clip(m.Bounce.Diagnostic, 300)}})
+			} else {
+				c.Timeline = append(c.Timeline, models.TimelineEvent{At: now, Actor: c.Customer.Name, Type: "email_auto",
+					Data: map[string]string{"mail": key.MessageID, "reason": m.AutoReason, "text": clip(m.Text, 500)}})
+			}
+			c.UpdatedAt = now
+			return nil
+		})
+		if errors.Is(err, errUnchanged) {
+			err = nil
+		}
+		if err == nil && m.Bounce != nil && m.Bounce.Recipient != "" {
+			err = ml.store.FlagBounce(ctx, &store.MailBounce{ID: models.NormalizeEmail(m.Bounce.Recipient), CaseID: c.ID,
+				Status: m.Bounce.Status, Reason: clip(m.Bounce.Diagnostic, 300), At: now})
+		}
+		return err
+	}
+	refs, blobs, refused := ml.files(m, key.MessageID, now)
+	if len(c.Attachments)+len(refs) > maxCaseFiles {
+		for _, r := range refs {
+			refused = append(refused, r.Name+": this case has too many files already")
+		}
+		refs, blobs = nil, nil
+	}
+	for _, b := range blobs {
+		b.CaseID = c.ID
+		if err := ml.store.InsertAttachment(ctx, b); err != nil {
+			return err
+		}
+	}
+	_, err := ml.cases.write(ctx, c.ID, writeSpec{slaEvent: models.SLAOnCustomerReply, trigger: escalation.TriggerCustomerReplied,
+		announce: ml.cases.publish(EventCaseUpdated, map[string]any{"by": "customer"})}, func(c *models.Case) error {
+		if done(c) {
+			return errUnchanged
+		}
+		c.AddCustomerMessage(key.MessageID, mailBody(m), now)
+		c.Messages[len(c.Messages)-1].Quoted = clip(m.Quoted, 20000)
+		for i := len(c.Timeline) - 1; i >= 0; i-- {
+			if c.Timeline[i].Type == "customer_replied" {
+				c.Timeline[i].Data = map[string]string{"channel": "email"}
+				break
+			}
+		}
+		c.Attachments = append(c.Attachments, refs...)
+		if len(refused) > 0 {
+			c.AddStaffMessage(key.MessageID+"-refused", models.MessageNote, refusedNote(refused), models.Actor{Name: "Kaiku"}, now)
+		}
+		if c.Email == nil {
+			c.Email = &models.EmailThread{MailboxID: mb.ID, ReplyTo: mb.Address, FirstID: m.MessageID}
+		}
+		c.Email.LastID = m.MessageID
+		return nil
+	})
+	if errors.Is(err, errUnchanged) {
+		return nil
+	}
+	return err
+}
+
+var errUnchanged = errors.New("unchanged")
+
+// Fetching is what the mail fetcher (mailin.Fetcher) needs: the mailboxes, their passwords
+// and their fetch state.
+func (ml *Mail) Fetching() mailin.Mailboxes { return fetching{ml} }
+
+type fetching struct{ ml *Mail }
+
+func (f fetching) ListMailboxes(ctx context.Context) ([]models.Mailbox, error) {
+	return f.ml.store.ListMailboxes(ctx)
+}
+
+func (f fetching) MailboxPassword(mb *models.Mailbox) (string, error) {
+	return f.ml.MailboxPassword(mb)
+}
+
+func (f fetching) LeaseMailbox(ctx context.Context, id, owner string, now time.Time, lease time.Duration) (*store.MailboxState, error) {
+	return f.ml.store.LeaseMailbox(ctx, id, owner, now, lease)
+}
+
+func (f fetching) AdvanceMailbox(ctx context.Context, id, owner string, uidValidity, lastUID uint32, filed int, now time.Time, lastErr string, keep time.Duration) error {
+	return f.ml.store.AdvanceMailbox(ctx, id, owner, uidValidity, lastUID, filed, now, lastErr, keep)
+}
