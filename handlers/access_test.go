@@ -21,6 +21,8 @@ var publicRoutes = map[string]bool{
 	"POST /api/v1/track/:token/follow-up": true, "GET /api/v1/track/:token/attachments/:aid": true,
 	"POST /api/v1/track/session": true, "GET /api/v1/track/case/:reference": true, "POST /api/v1/track/case/:reference/messages": true,
 	"POST /api/v1/track/case/:reference/follow-up": true, "GET /api/v1/track/case/:reference/attachments/:aid": true,
+	"POST /api/v1/auth/login/second-factor": true, "POST /api/v1/auth/password-reset": true,
+	"POST /api/v1/auth/password-reset/confirm": true,
 }
 
 // minRole lists the staff routes an agent may not use; every other staff route is for agents.
@@ -38,6 +40,8 @@ var minRole = map[string]string{
 	"PATCH /api/v1/rules/:id": "manager", "DELETE /api/v1/rules/:id": "manager",
 	"GET /api/v1/webhooks": "admin", "POST /api/v1/webhooks": "admin", "PATCH /api/v1/webhooks/:id": "admin",
 	"DELETE /api/v1/webhooks/:id": "admin", "GET /api/v1/webhooks/:id/deliveries": "admin",
+	"GET /api/v1/settings/security": "admin", "PUT /api/v1/settings/security": "admin",
+	"GET /api/v1/audit-log": "admin",
 }
 
 // validBodies let a write pass binding, so a refusal can only come from the role check.
@@ -56,6 +60,7 @@ var validBodies = map[string]string{
 	"PATCH /api/v1/rules/:id":          `{"version":1,"name":"R"}`,
 	"POST /api/v1/webhooks":            `{"name":"W","url":"https://93.184.215.14/hook"}`,
 	"PATCH /api/v1/webhooks/:id":       `{"version":1,"enabled":false}`,
+	"PUT /api/v1/settings/security":    `{"require_two_factor":false}`,
 }
 
 func staffRoutes(t *testing.T) []string {

@@ -116,6 +116,7 @@ func newStackWith(t *testing.T, opts store.Options) *stack {
 		Webhooks: hd.Webhooks, Remedies: hd.Remedies, MaxFileBytes: limits.MaxFileBytes,
 		SavedViews: hd.SavedViews, FollowUps: hd.FollowUps,
 		Reviews: hd.Reviews,
+		Audit:   hd.Audit,
 		Ready: readyFunc(func(ctx context.Context) map[string]error {
 			searchErr := idx.Ping(ctx)
 			if s.searchDown.Load() {

@@ -28,6 +28,7 @@ type remedyService interface {
 type remedyHandlers struct {
 	remedies remedyService
 	bind     *Binder
+	audit    auditRecorder
 }
 
 func userOf(c echo.Context) *models.User {
@@ -78,6 +79,7 @@ func (h *remedyHandlers) createOption(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	h.audit.record(c, "resolution_option", "create", o.ID, nil, optionOf(o))
 	return data(c, http.StatusCreated, optionOf(o))
 }
 
@@ -90,6 +92,7 @@ func (h *remedyHandlers) patchOption(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	h.audit.record(c, "resolution_option", "update", o.ID, nil, optionOf(o))
 	return data(c, http.StatusOK, optionOf(o))
 }
 

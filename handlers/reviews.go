@@ -27,6 +27,7 @@ type reviewService interface {
 type reviewHandlers struct {
 	reviews reviewService
 	bind    *Binder
+	audit   auditRecorder
 }
 
 // reviewSourceResponse is a source as the API shows it. Secret is only in the answers to
@@ -83,6 +84,7 @@ func (h *reviewHandlers) createSource(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	h.audit.record(c, "review_source", "create", src.ID, nil, reviewSourceOf(src, ""))
 	return data(c, http.StatusCreated, reviewSourceOf(src, secret))
 }
 
@@ -98,6 +100,7 @@ func (h *reviewHandlers) patchSource(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	h.audit.record(c, "review_source", "update", src.ID, nil, reviewSourceOf(src, ""))
 	return data(c, http.StatusOK, reviewSourceOf(src, ""))
 }
 
@@ -106,6 +109,7 @@ func (h *reviewHandlers) rotateSecret(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	h.audit.record(c, "review_source", "rotate_secret", src.ID, nil, nil)
 	return data(c, http.StatusOK, reviewSourceOf(src, secret))
 }
 
@@ -113,6 +117,7 @@ func (h *reviewHandlers) removeSource(c echo.Context) error {
 	if err := h.reviews.DeleteSource(c.Request().Context(), principal(c), c.Param("id")); err != nil {
 		return err
 	}
+	h.audit.record(c, "review_source", "delete", c.Param("id"), nil, nil)
 	return c.NoContent(http.StatusNoContent)
 }
 

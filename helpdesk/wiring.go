@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/kaiku-helpdesk/kaiku/audit"
 	"github.com/kaiku-helpdesk/kaiku/mail"
 	"github.com/kaiku-helpdesk/kaiku/remedies"
 	"github.com/kaiku-helpdesk/kaiku/search"
@@ -54,6 +55,7 @@ type Helpdesk struct {
 	FollowUps    *FollowUps
 	Remedies     *remedies.Service
 	Reviews      *Reviews
+	Audit        *audit.Log
 }
 
 // New wires the use cases; the server and the tests build them the same way. Installing the
@@ -68,10 +70,14 @@ func New(d Deps) (*Helpdesk, error) {
 		Outbox:   NewOutbox(d.Mailer),
 		Canned:   NewCanned(d.Store, d.Clock),
 		Webhooks: NewWebhooks(d.Store, d.Webhooks, d.Clock),
+		Audit:    audit.New(d.Store, d.Clock),
 	}
 	var err error
-	if h.Auth, err = NewAuth(d.Store, d.Logger, d.Clock); err != nil {
+	if h.Auth, err = NewAuth(d.Store, d.SecretKey, d.Logger, d.Clock); err != nil {
 		return nil, err
+	}
+	if d.Mailer != nil {
+		h.Auth.SetMail(d.Mailer, d.BaseURL)
 	}
 	h.Rules = NewRules(d.Store, d.Index, d.Mailer, h.Events, d.Logger, d.Clock)
 	if d.Webhooks != nil {

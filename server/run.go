@@ -137,6 +137,7 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 		SavedViews:    hd.SavedViews,
 		FollowUps:     hd.FollowUps,
 		Remedies:      hd.Remedies,
+		Audit:         hd.Audit,
 		MaxFileBytes:  limits.MaxFileBytes,
 		Ready:         readyChecks{"database": db.store.Ping, "search": index.Ping},
 		Frontend:      frontend.FS(),

@@ -67,6 +67,12 @@ const (
 	collResolutionOptions = "resolution_options"
 	collMonthlySpend      = "monthly_spend"
 	collApprovals         = "approval_requests"
+
+	// Account security (issue 18).
+	collTwoFactor       = "two_factor"
+	collPasswordResets  = "password_resets"
+	collLoginChallenges = "login_challenges"
+	collAuditLog        = "audit_log"
 )
 
 // AllCollections are created at start-up, so the embedded _id index remedy covers each of them.
@@ -80,6 +86,7 @@ var AllCollections = []string{
 	collSavedViews,
 	collResolutionOptions, collMonthlySpend, collApprovals,
 	collReviewSources, collReviewKeys,
+	collTwoFactor, collPasswordResets, collLoginChallenges, collAuditLog,
 }
 
 // Options tunes a Store.
