@@ -71,6 +71,8 @@ describe('account security', () => {
       await page.getByTestId('totp-setup').click()
       await expect(page.getByRole('img', { name: 'QR code for your authenticator app' })).toBeVisible()
       const secret = (await page.getByTestId('totp-secret').textContent()).trim()
+      await checkA11y(page, 'enrolment')
+      await shoot(page, 'account-enrol-en-1366')
       await page.getByTestId('totp-code').fill(totp(secret, Date.now()))
       await page.getByTestId('totp-confirm').click()
       await expect(page.getByTestId('recovery-codes').locator('li')).toHaveCount(10)

@@ -1577,7 +1577,7 @@ const en = {
     end: 'Sign out',
     ended: 'Signed out of that browser.',
     unknownDevice: 'Unknown browser',
-    securityHeading: 'Security for everyone',
+    securityHeading: 'Security for the whole team',
     requireTwoFactor: 'Require two-factor sign-in for managers and admins',
     requireHint: 'They are asked to set it up at their next sign-in.',
     saved: 'Saved.',

@@ -1576,7 +1576,7 @@ const fi: Messages = {
     end: 'Kirjaa ulos',
     ended: 'Selain kirjattiin ulos.',
     unknownDevice: 'Tuntematon selain',
-    securityHeading: 'Kaikkien turvallisuus',
+    securityHeading: 'Koko tiimin tietoturva',
     requireTwoFactor: 'Vaadi kaksivaiheinen kirjautuminen esihenkilöiltä ja ylläpitäjiltä',
     requireHint: 'Heitä pyydetään ottamaan se käyttöön seuraavalla kirjautumisella.',
     saved: 'Tallennettu.',
