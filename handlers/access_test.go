@@ -21,6 +21,8 @@ var publicRoutes = map[string]bool{
 	"POST /api/v1/track/:token/follow-up": true, "GET /api/v1/track/:token/attachments/:aid": true,
 	"POST /api/v1/track/session": true, "GET /api/v1/track/case/:reference": true, "POST /api/v1/track/case/:reference/messages": true,
 	"POST /api/v1/track/case/:reference/follow-up": true, "GET /api/v1/track/case/:reference/attachments/:aid": true,
+	"POST /api/v1/auth/login/second-factor": true, "POST /api/v1/auth/password-reset": true,
+	"POST /api/v1/auth/password-reset/confirm": true,
 }
 
 // minRole lists the staff routes an agent may not use; every other staff route is for agents.
@@ -38,10 +40,18 @@ var minRole = map[string]string{
 	"PATCH /api/v1/rules/:id": "manager", "DELETE /api/v1/rules/:id": "manager",
 	"GET /api/v1/webhooks": "admin", "POST /api/v1/webhooks": "admin", "PATCH /api/v1/webhooks/:id": "admin",
 	"DELETE /api/v1/webhooks/:id": "admin", "GET /api/v1/webhooks/:id/deliveries": "admin",
-	"GET /api/v1/topics": "manager", "GET /api/v1/topics/:id": "manager", "POST /api/v1/topics/relearn": "manager",
-	"GET /api/v1/root-causes": "manager", "POST /api/v1/root-causes": "manager", "GET /api/v1/root-causes/:id": "manager",
-	"PATCH /api/v1/root-causes/:id": "manager", "POST /api/v1/root-causes/:id/cases": "manager",
-	"GET /api/v1/cases/:id/root-causes": "manager",
+	"GET /api/v1/topics":                 "manager",
+	"GET /api/v1/topics/:id":             "manager",
+	"POST /api/v1/topics/relearn":        "manager",
+	"GET /api/v1/root-causes":            "manager",
+	"POST /api/v1/root-causes":           "manager",
+	"GET /api/v1/root-causes/:id":        "manager",
+	"PATCH /api/v1/root-causes/:id":      "manager",
+	"POST /api/v1/root-causes/:id/cases": "manager",
+	"GET /api/v1/cases/:id/root-causes":  "manager",
+	"GET /api/v1/settings/security":      "admin",
+	"PUT /api/v1/settings/security":      "admin",
+	"GET /api/v1/audit-log":              "admin",
 }
 
 // validBodies let a write pass binding, so a refusal can only come from the role check.
@@ -63,6 +73,7 @@ var validBodies = map[string]string{
 	"POST /api/v1/root-causes":           `{"name":"N"}`,
 	"PATCH /api/v1/root-causes/:id":      `{"version":1,"state":"fixed","fixed_on":"2026-01-01"}`,
 	"POST /api/v1/root-causes/:id/cases": `{"case_ids":["x"]}`,
+	"PUT /api/v1/settings/security":      `{"require_two_factor":false}`,
 }
 
 func staffRoutes(t *testing.T) []string {

@@ -124,6 +124,7 @@ func newStackWith(t *testing.T, opts store.Options) *stack {
 		Topics:  hd.Topics, RootCauses: hd.RootCauses,
 		Reports: hd.Reports,
 		Mail:    hd.Mail,
+		Audit:   hd.Audit,
 		Ready: readyFunc(func(ctx context.Context) map[string]error {
 			searchErr := idx.Ping(ctx)
 			if s.searchDown.Load() {

@@ -54,6 +54,10 @@ func requireStaff(auth authenticator) echo.MiddlewareFunc {
 			if !isSafeMethod(c.Request().Method) && !p.CheckCSRF(c.Request().Header.Get(CSRFHeader)) {
 				return models.Forbidden("missing or wrong " + CSRFHeader + " header")
 			}
+			if p.EnrolOnly && !enrolmentRoute(c.Path()) {
+				return &models.Error{Kind: models.KindForbidden, Code: "two_factor_enrolment_required",
+					Message: "set up two-factor sign-in first: it is required for your role"}
+			}
 			c.Set(principalKey, p)
 			return next(c)
 		}
@@ -76,6 +80,16 @@ func requireTrackHeader(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// enrolmentRoute tells the routes a session that must enrol in two-factor sign-in may use.
+func enrolmentRoute(path string) bool {
+	switch path {
+	case "/api/v1/me", "/api/v1/auth/logout", "/api/v1/account/two-factor",
+		"/api/v1/account/two-factor/setup", "/api/v1/account/two-factor/confirm":
+		return true
+	}
+	return false
 }
 
 func isSafeMethod(m string) bool {

@@ -230,7 +230,10 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 		// token routes, and the exchange takes it for a case's cookie.
 		"GET /api/v1/form-options": true, "POST /api/v1/complaints": true, "POST /api/v1/track/session": true,
 		"GET /api/v1/track/{token}": true, "POST /api/v1/track/{token}/messages": true,
-		"POST /api/v1/track/{token}/follow-up": true, "GET /api/v1/track/{token}/attachments/{aid}": true}
+		"POST /api/v1/track/{token}/follow-up": true, "GET /api/v1/track/{token}/attachments/{aid}": true,
+		// The login's second step and "forgot password": no session yet.
+		"POST /api/v1/auth/login/second-factor": true, "POST /api/v1/auth/password-reset": true,
+		"POST /api/v1/auth/password-reset/confirm": true}
 	ids := map[string]string{}
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
@@ -440,19 +443,26 @@ func componentSchema(t *testing.T, doc *openapi3.T, name string) *openapi3.Schem
 
 // requestTypes pairs each request schema with the Go type the binder decodes into.
 var requestTypes = map[string]reflect.Type{
-	"PromiseCreate":  reflect.TypeFor[models.PromiseCreate](),
-	"PromiseDelay":   reflect.TypeFor[models.PromiseDelay](),
-	"LoginRequest":   reflect.TypeFor[models.LoginRequest](),
-	"UserCreate":     reflect.TypeFor[models.UserCreate](),
-	"UserPatch":      reflect.TypeFor[models.UserPatch](),
-	"TeamCreate":     reflect.TypeFor[models.TeamCreate](),
-	"TeamPatch":      reflect.TypeFor[models.TeamPatch](),
-	"APITokenCreate": reflect.TypeFor[models.APITokenCreate](),
-	"CaseCreate":     reflect.TypeFor[models.CaseCreate](),
-	"CustomerCreate": reflect.TypeFor[models.CustomerCreate](),
-	"CasePatch":      reflect.TypeFor[models.CasePatch](),
-	"MessageCreate":  reflect.TypeFor[models.MessageCreate](),
-	"MergeRequest":   reflect.TypeFor[models.MergeRequest](),
+	"SecondFactorLogin":      reflect.TypeFor[models.SecondFactorLogin](),
+	"PasswordResetRequest":   reflect.TypeFor[models.PasswordResetRequest](),
+	"PasswordResetConfirm":   reflect.TypeFor[models.PasswordResetConfirm](),
+	"PasswordChange":         reflect.TypeFor[models.PasswordChange](),
+	"TwoFactorConfirm":       reflect.TypeFor[models.TwoFactorConfirm](),
+	"TwoFactorDisable":       reflect.TypeFor[models.TwoFactorDisable](),
+	"SecuritySettingsUpdate": reflect.TypeFor[models.SecuritySettings](),
+	"PromiseCreate":          reflect.TypeFor[models.PromiseCreate](),
+	"PromiseDelay":           reflect.TypeFor[models.PromiseDelay](),
+	"LoginRequest":           reflect.TypeFor[models.LoginRequest](),
+	"UserCreate":             reflect.TypeFor[models.UserCreate](),
+	"UserPatch":              reflect.TypeFor[models.UserPatch](),
+	"TeamCreate":             reflect.TypeFor[models.TeamCreate](),
+	"TeamPatch":              reflect.TypeFor[models.TeamPatch](),
+	"APITokenCreate":         reflect.TypeFor[models.APITokenCreate](),
+	"CaseCreate":             reflect.TypeFor[models.CaseCreate](),
+	"CustomerCreate":         reflect.TypeFor[models.CustomerCreate](),
+	"CasePatch":              reflect.TypeFor[models.CasePatch](),
+	"MessageCreate":          reflect.TypeFor[models.MessageCreate](),
+	"MergeRequest":           reflect.TypeFor[models.MergeRequest](),
 
 	"BulkChange":       reflect.TypeFor[models.BulkChange](),
 	"BulkCaseRef":      reflect.TypeFor[models.BulkCaseRef](),
@@ -564,17 +574,25 @@ var requestBodies = map[string]string{
 	"createWebhook": "WebhookCreate", "updateWebhook": "WebhookPatch", "rotateWebhookSecret": "WebhookSecretRotate",
 	"bulkUpdateCases": "BulkChange", "createSavedView": "SavedViewCreate", "updateSavedView": "SavedViewPatch",
 	"createResolutionOption": "ResolutionOptionCreate", "updateResolutionOption": "ResolutionOptionPatch",
-	"grantRemedy":        "GrantCreate",
-	"decideApproval":     "DecisionCreate",
-	"setApprovalClock":   "ApprovalClockSettingsUpdate",
-	"createReviewSource": "ReviewSourceCreate",
-	"updateReviewSource": "ReviewSourcePatch",
-	"replyToReview":      "ReviewReplyRequest",
-	"createRootCause":    "RootCauseCreate",
-	"patchRootCause":     "RootCausePatch",
-	"linkRootCauseCases": "RootCauseLink",
-	"createMailbox":      "MailboxCreate",
-	"updateMailbox":      "MailboxPatch",
+	"grantRemedy":          "GrantCreate",
+	"decideApproval":       "DecisionCreate",
+	"setApprovalClock":     "ApprovalClockSettingsUpdate",
+	"createReviewSource":   "ReviewSourceCreate",
+	"updateReviewSource":   "ReviewSourcePatch",
+	"replyToReview":        "ReviewReplyRequest",
+	"createRootCause":      "RootCauseCreate",
+	"patchRootCause":       "RootCausePatch",
+	"linkRootCauseCases":   "RootCauseLink",
+	"createMailbox":        "MailboxCreate",
+	"updateMailbox":        "MailboxPatch",
+	"loginSecondFactor":    "SecondFactorLogin",
+	"requestPasswordReset": "PasswordResetRequest",
+	"confirmPasswordReset": "PasswordResetConfirm",
+	"changeOwnPassword":    "PasswordChange",
+	"confirmTwoFactor":     "TwoFactorConfirm",
+	"disableTwoFactor":     "TwoFactorDisable",
+	"newRecoveryCodes":     "TwoFactorDisable",
+	"saveSecuritySettings": "SecuritySettingsUpdate",
 }
 
 // rawBodies names the request schema of operations that read their body raw and parse it
@@ -1098,6 +1116,14 @@ var responseTypes = map[string]reflect.Type{
 	"ReviewSource": reflect.TypeFor[reviewSourceResponse](),
 	"IngestResult": reflect.TypeFor[ingestResultResponse](),
 	"Review":       reflect.TypeFor[models.Review](),
+
+	"SessionInfo":        reflect.TypeFor[helpdesk.SessionInfo](),
+	"TwoFactorStatus":    reflect.TypeFor[helpdesk.TwoFactorStatus](),
+	"TwoFactorEnrolment": reflect.TypeFor[helpdesk.TwoFactorEnrolment](),
+	"RecoveryCodes":      reflect.TypeFor[helpdesk.RecoveryCodes](),
+	"SecuritySettings":   reflect.TypeFor[models.SecuritySettings](),
+	"AuditEntry":         reflect.TypeFor[models.AuditEntry](),
+	"LoginChallenge":     reflect.TypeFor[loginChallengeResponse](),
 }
 
 func TestOpenAPIResponseSchemasMatchTypes(t *testing.T) {

@@ -31,6 +31,7 @@ type remedyService interface {
 type remedyHandlers struct {
 	remedies remedyService
 	bind     *Binder
+	audit    auditRecorder
 }
 
 func userOf(c echo.Context) *models.User {
@@ -81,6 +82,7 @@ func (h *remedyHandlers) createOption(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	h.audit.record(c, "resolution_option", "create", o.ID, nil, optionOf(o))
 	return data(c, http.StatusCreated, optionOf(o))
 }
 
@@ -93,6 +95,7 @@ func (h *remedyHandlers) patchOption(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	h.audit.record(c, "resolution_option", "update", o.ID, nil, optionOf(o))
 	return data(c, http.StatusOK, optionOf(o))
 }
 

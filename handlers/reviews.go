@@ -32,6 +32,7 @@ type reviewHandlers struct {
 	reviews reviewService
 	imports reviewImportService
 	bind    *Binder
+	audit   auditRecorder
 }
 
 // reviewSourceResponse is a source as the API shows it. Secret is only in the answers to
@@ -89,6 +90,7 @@ func (h *reviewHandlers) createSource(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	h.audit.record(c, "review_source", "create", src.ID, nil, reviewSourceOf(src, ""))
 	return data(c, http.StatusCreated, reviewSourceOf(src, secret))
 }
 
@@ -104,6 +106,7 @@ func (h *reviewHandlers) patchSource(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	h.audit.record(c, "review_source", "update", src.ID, nil, reviewSourceOf(src, ""))
 	return data(c, http.StatusOK, reviewSourceOf(src, ""))
 }
 
@@ -112,6 +115,7 @@ func (h *reviewHandlers) rotateSecret(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	h.audit.record(c, "review_source", "rotate_secret", src.ID, nil, nil)
 	return data(c, http.StatusOK, reviewSourceOf(src, secret))
 }
 
@@ -119,6 +123,7 @@ func (h *reviewHandlers) removeSource(c echo.Context) error {
 	if err := h.reviews.DeleteSource(c.Request().Context(), principal(c), c.Param("id")); err != nil {
 		return err
 	}
+	h.audit.record(c, "review_source", "delete", c.Param("id"), nil, nil)
 	return c.NoContent(http.StatusNoContent)
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/kaiku-helpdesk/kaiku/audit"
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/remedies"
 	"github.com/kaiku-helpdesk/kaiku/reports"
@@ -37,6 +38,7 @@ type Deps struct {
 	RootCauses    *rootcause.Service // root-cause records (issue 15)
 	Reports       *reports.Service   // Reports (issue 16)
 	Mail          *helpdesk.Mail     // mailboxes (issue 17)
+	Audit         *audit.Log
 	Ready         readiness
 	Frontend      fs.FS
 	MaxBodyBytes  int64 // JSON bodies
@@ -67,10 +69,15 @@ func New(d Deps) *echo.Echo {
 // registerRoutes is the one list of every route.
 func registerRoutes(e *echo.Echo, d Deps) {
 	bind := NewBinder(d.MaxBodyBytes)
+	var auditLogOrNil auditLog
+	if d.Audit != nil {
+		auditLogOrNil = d.Audit
+	}
+	rec := auditRecorder{log: auditLogOrNil, logger: d.Logger}
 	health := &healthHandlers{ready: d.Ready, logger: d.Logger}
 	auth := &authHandlers{auth: d.Auth, bind: bind, secureCookies: d.SecureCookies}
-	users := &userHandlers{users: d.Users, bind: bind}
-	tokens := &tokenHandlers{tokens: d.Auth, bind: bind}
+	users := &userHandlers{users: d.Users, bind: bind, audit: rec}
+	tokens := &tokenHandlers{tokens: d.Auth, bind: bind, audit: rec}
 	cases := &caseHandlers{cases: d.Cases, savedViews: d.SavedViews, bind: bind}
 	savedViews := &savedViewHandlers{views: d.SavedViews, bind: bind}
 	bulk := &bulkHandlers{cases: d.Cases, bind: bind}
@@ -78,15 +85,15 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	public := &publicHandlers{intake: d.Intake, bind: bind, maxFileSize: d.MaxFileBytes, maxUpload: 6*d.MaxFileBytes + d.MaxBodyBytes, secureCookies: d.SecureCookies}
 	outbox := &outboxHandlers{outbox: d.Outbox}
 	canned := &cannedHandlers{canned: d.Canned, bind: bind}
-	sla := &slaHandlers{sla: d.SLA, bind: bind}
-	rules := &ruleHandlers{rules: d.Rules, bind: bind}
-	webhooks := &webhookHandlers{webhooks: d.Webhooks, bind: bind}
-	settings := &settingsHandlers{settings: d.Settings, bind: bind}
+	sla := &slaHandlers{sla: d.SLA, bind: bind, audit: rec}
+	rules := &ruleHandlers{rules: d.Rules, bind: bind, audit: rec}
+	webhooks := &webhookHandlers{webhooks: d.Webhooks, bind: bind, audit: rec}
+	settings := &settingsHandlers{settings: d.Settings, bind: bind, audit: rec}
 	followUps := &followUpHandlers{followUps: d.FollowUps, bind: bind}
-	reviews := &reviewHandlers{reviews: d.Reviews, imports: d.Reviews, bind: bind}
+	reviews := &reviewHandlers{reviews: d.Reviews, imports: d.Reviews, bind: bind, audit: rec}
 	reportsH := &reportHandlers{reports: d.Reports}
 	mailboxes := &mailboxHandlers{mail: d.Mail, bind: bind}
-	remedy := &remedyHandlers{remedies: d.Remedies, bind: bind}
+	remedy := &remedyHandlers{remedies: d.Remedies, bind: bind, audit: rec}
 	recurring := &topicHandlers{topics: d.Topics, causes: d.RootCauses, bind: bind}
 	conv := &conversationHandlers{conv: d.Conversation, history: d.Cases, events: d.Events, bind: bind,
 		maxFileSize: d.MaxFileBytes, maxUpload: 6*d.MaxFileBytes + d.MaxBodyBytes}
@@ -97,6 +104,13 @@ func registerRoutes(e *echo.Echo, d Deps) {
 
 	v1 := e.Group("/api/v1")
 	v1.POST("/auth/login", auth.login)
+	// Account security (issue 18): the login's second step and "forgot password" need no
+	// session; the rest is the user's own account, and the admins' audit log and settings.
+	account := &accountHandlers{account: d.Auth, audit: rec, bind: bind}
+	auditLogs := &auditHandlers{log: auditLogOrNil}
+	v1.POST("/auth/login/second-factor", auth.secondFactor)
+	v1.POST("/auth/password-reset", account.requestReset)
+	v1.POST("/auth/password-reset/confirm", account.confirmReset)
 
 	// Customers: no account. API clients use the token routes (the token in the path is the
 	// credential). The tracking page exchanges the token once per browser for a cookie scoped
@@ -120,6 +134,19 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff := v1.Group("", requireStaff(d.Auth))
 	staff.POST("/auth/logout", auth.logout)
 	staff.GET("/me", auth.me)
+
+	staff.POST("/account/password", account.changePassword)
+	staff.GET("/account/sessions", account.sessions)
+	staff.DELETE("/account/sessions/:id", account.endSession)
+	staff.POST("/account/sessions/end-others", account.endOtherSessions)
+	staff.GET("/account/two-factor", account.twoFactor)
+	staff.POST("/account/two-factor/setup", account.startTwoFactor)
+	staff.POST("/account/two-factor/confirm", account.confirmTwoFactor)
+	staff.POST("/account/two-factor/disable", account.disableTwoFactor)
+	staff.POST("/account/two-factor/recovery-codes", account.recoveryCodes)
+	staff.GET("/settings/security", account.securitySettings)
+	staff.PUT("/settings/security", account.saveSecuritySettings)
+	staff.GET("/audit-log", auditLogs.list)
 
 	staff.GET("/staff", users.directory)
 	staff.GET("/users", users.list)

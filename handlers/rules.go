@@ -26,6 +26,7 @@ type ruleService interface {
 type ruleHandlers struct {
 	rules ruleService
 	bind  *Binder
+	audit auditRecorder
 }
 
 func (h *ruleHandlers) list(c echo.Context) error {
@@ -45,6 +46,7 @@ func (h *ruleHandlers) create(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	h.audit.record(c, "rule", "create", r.ID, nil, r)
 	return data(c, http.StatusCreated, r)
 }
 
@@ -57,6 +59,7 @@ func (h *ruleHandlers) patch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	h.audit.record(c, "rule", "update", r.ID, nil, r)
 	return data(c, http.StatusOK, r)
 }
 
@@ -64,6 +67,7 @@ func (h *ruleHandlers) remove(c echo.Context) error {
 	if err := h.rules.Delete(c.Request().Context(), principal(c), c.Param("id")); err != nil {
 		return err
 	}
+	h.audit.record(c, "rule", "delete", c.Param("id"), nil, nil)
 	return c.NoContent(http.StatusNoContent)
 }
 

@@ -20,6 +20,7 @@ type settingsService interface {
 type settingsHandlers struct {
 	settings settingsService
 	bind     *Binder
+	audit    auditRecorder
 }
 
 func (h *settingsHandlers) formOptions(c echo.Context) error {
@@ -47,9 +48,11 @@ func (h *settingsHandlers) saveCategories(c echo.Context) error {
 	if err := h.bind.bindJSON(c, &req); err != nil {
 		return err
 	}
+	before, _ := h.settings.Categories(c.Request().Context(), principal(c))
 	cats, err := h.settings.SaveCategories(c.Request().Context(), principal(c), req)
 	if err != nil {
 		return err
 	}
+	h.audit.record(c, "settings", "categories", "categories", before, cats)
 	return list(c, cats, map[string]any{"total": len(cats)})
 }

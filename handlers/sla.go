@@ -20,8 +20,9 @@ type slaService interface {
 }
 
 type slaHandlers struct {
-	sla  slaService
-	bind *Binder
+	sla   slaService
+	bind  *Binder
+	audit auditRecorder
 }
 
 func (h *slaHandlers) list(c echo.Context) error {
@@ -49,6 +50,7 @@ func (h *slaHandlers) create(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	h.audit.record(c, "sla_policy", "create", p.ID, nil, p)
 	return data(c, http.StatusCreated, p)
 }
 
@@ -57,16 +59,20 @@ func (h *slaHandlers) patch(c echo.Context) error {
 	if err := h.bind.bindJSON(c, &req); err != nil {
 		return err
 	}
+	before, _ := h.sla.Get(c.Request().Context(), principal(c), c.Param("id"))
 	p, err := h.sla.Patch(c.Request().Context(), principal(c), c.Param("id"), req)
 	if err != nil {
 		return err
 	}
+	h.audit.record(c, "sla_policy", "update", p.ID, before, p)
 	return data(c, http.StatusOK, p)
 }
 
 func (h *slaHandlers) remove(c echo.Context) error {
+	before, _ := h.sla.Get(c.Request().Context(), principal(c), c.Param("id"))
 	if err := h.sla.Delete(c.Request().Context(), principal(c), c.Param("id")); err != nil {
 		return err
 	}
+	h.audit.record(c, "sla_policy", "delete", c.Param("id"), before, nil)
 	return c.NoContent(http.StatusNoContent)
 }

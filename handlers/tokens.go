@@ -20,6 +20,7 @@ type tokenService interface {
 type tokenHandlers struct {
 	tokens tokenService
 	bind   *Binder
+	audit  auditRecorder
 }
 
 func (h *tokenHandlers) list(c echo.Context) error {
@@ -39,6 +40,7 @@ func (h *tokenHandlers) create(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	h.audit.record(c, "api_token", "create", t.Token.PublicID, nil, t.Token)
 	return data(c, http.StatusCreated, t)
 }
 
@@ -46,5 +48,6 @@ func (h *tokenHandlers) revoke(c echo.Context) error {
 	if err := h.tokens.RevokeAPIToken(c.Request().Context(), principal(c), c.Param("id")); err != nil {
 		return err
 	}
+	h.audit.record(c, "api_token", "revoke", c.Param("id"), nil, nil)
 	return c.NoContent(http.StatusNoContent)
 }

@@ -25,6 +25,7 @@ type userService interface {
 type userHandlers struct {
 	users userService
 	bind  *Binder
+	audit auditRecorder
 }
 
 func (h *userHandlers) list(c echo.Context) error {
@@ -60,6 +61,7 @@ func (h *userHandlers) create(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	h.audit.record(c, "user", "create", u.ID, nil, u)
 	return data(c, http.StatusCreated, u)
 }
 
@@ -68,11 +70,25 @@ func (h *userHandlers) patch(c echo.Context) error {
 	if err := h.bind.bindJSON(c, &req); err != nil {
 		return err
 	}
+	before, _ := h.users.Get(c.Request().Context(), principal(c), c.Param("id"))
 	u, err := h.users.Patch(c.Request().Context(), principal(c), c.Param("id"), req)
 	if err != nil {
 		return err
 	}
+	h.audit.record(c, "user", userVerb(req), u.ID, before, u)
 	return data(c, http.StatusOK, u)
+}
+
+// userVerb names a user change for the audit log: a new password or revoked tokens say so
+// (the password itself is never logged).
+func userVerb(req models.UserPatch) string {
+	switch {
+	case req.Password != nil:
+		return "set_password"
+	case req.RevokeAPITokens:
+		return "revoke_tokens"
+	}
+	return "update"
 }
 
 func (h *userHandlers) listTeams(c echo.Context) error {
@@ -92,6 +108,7 @@ func (h *userHandlers) createTeam(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	h.audit.record(c, "team", "create", t.ID, nil, t)
 	return data(c, http.StatusCreated, t)
 }
 
@@ -104,5 +121,6 @@ func (h *userHandlers) patchTeam(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	h.audit.record(c, "team", "update", t.ID, nil, t)
 	return data(c, http.StatusOK, t)
 }

@@ -28,6 +28,7 @@ type webhookService interface {
 type webhookHandlers struct {
 	webhooks webhookService
 	bind     *Binder
+	audit    auditRecorder
 }
 
 // webhookEndpointResponse is an endpoint as the API shows it; Secret is masked except in the
@@ -124,6 +125,7 @@ func (h *webhookHandlers) create(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	h.audit.record(c, "webhook", "create", w.ID, nil, webhookEndpointOf(w))
 	return data(c, http.StatusCreated, webhookEndpointOf(w))
 }
 
@@ -139,6 +141,7 @@ func (h *webhookHandlers) patch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	h.audit.record(c, "webhook", "update", w.ID, nil, webhookEndpointOf(w))
 	return data(c, http.StatusOK, webhookEndpointOf(w))
 }
 
@@ -154,6 +157,7 @@ func (h *webhookHandlers) rotateSecret(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	h.audit.record(c, "webhook", "rotate_secret", w.ID, nil, nil)
 	return data(c, http.StatusOK, webhookEndpointOf(w))
 }
 
@@ -161,6 +165,7 @@ func (h *webhookHandlers) remove(c echo.Context) error {
 	if err := h.webhooks.Delete(c.Request().Context(), principal(c), c.Param("id")); err != nil {
 		return err
 	}
+	h.audit.record(c, "webhook", "delete", c.Param("id"), nil, nil)
 	return c.NoContent(http.StatusNoContent)
 }
 

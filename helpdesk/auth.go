@@ -2,6 +2,7 @@ package helpdesk
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/subtle"
 	"errors"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 	"github.com/alexedwards/argon2id"
 
 	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/reviews"
 	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
@@ -99,6 +101,8 @@ type authStore interface {
 	RememberLoginAddress(ctx context.Context, key string, expires time.Time) error
 	TakeHit(ctx context.Context, key string, limit int, window time.Duration, now time.Time) (*store.Hit, error)
 	TouchAPIToken(ctx context.Context, hash string, at time.Time) error
+	secondFactorStore
+	accountStore
 }
 
 // Auth is staff authentication: password login, sessions, API tokens.
@@ -109,27 +113,57 @@ type Auth struct {
 	// dummyHash is compared against when the e-mail is unknown, so a login takes as long
 	// whether or not the account exists.
 	dummyHash string
+	// sealer seals TOTP secrets with the installation's secret key.
+	sealer *reviews.Sealer
+	// mailer and baseURL send "forgot password" links (SetMail).
+	mailer  resetMailer
+	baseURL string
 }
 
-// NewAuth wires authentication.
-func NewAuth(st authStore, logger *slog.Logger, now Clock) (*Auth, error) {
+// NewAuth wires authentication. secretKey (32 bytes, kept outside the database) seals TOTP
+// secrets; nil: a random key for the life of the process (tests).
+func NewAuth(st authStore, secretKey []byte, logger *slog.Logger, now Clock) (*Auth, error) {
 	h, err := HashPassword(randomToken())
 	if err != nil {
 		return nil, err
 	}
-	return &Auth{store: st, logger: logger, now: now, dummyHash: h}, nil
+	if secretKey == nil {
+		secretKey = make([]byte, 32)
+		if _, err := rand.Read(secretKey); err != nil {
+			return nil, err
+		}
+	}
+	sealer, err := reviews.NewSealer(secretKey)
+	if err != nil {
+		return nil, err
+	}
+	return &Auth{store: st, logger: logger, now: now, dummyHash: h, sealer: sealer}, nil
 }
 
-// LoginResult is a new session: the cookie value (shown once) and its CSRF token.
+// Client is where a login comes from: its address (for limits and the session list) and its
+// browser's User-Agent (shown in the session list).
+type Client struct {
+	Address   string
+	UserAgent string
+}
+
+// LoginResult is a new session: the cookie value (shown once) and its CSRF token. When the
+// account has two-factor sign-in, no session is opened yet: Challenge is the token of the
+// second step (SecondFactor), and nothing else is set.
 type LoginResult struct {
 	User        *models.User
 	CookieValue string
 	CSRFToken   string
 	ExpiresAt   time.Time
+	Challenge   string
+	// EnrolOnly: the session may only enrol in two-factor sign-in (required for the role).
+	EnrolOnly bool
 }
 
-// Login checks a password and opens a session. clientIP feeds the per-address limit.
-func (a *Auth) Login(ctx context.Context, req models.LoginRequest, clientIP string) (*LoginResult, error) {
+// Login checks a password and opens a session, or, for an account with two-factor sign-in,
+// a challenge for the second step. client.Address feeds the per-address limit.
+func (a *Auth) Login(ctx context.Context, req models.LoginRequest, client Client) (*LoginResult, error) {
+	clientIP := client.Address
 	now := a.now()
 	email := models.NormalizeEmail(req.Email)
 	address := addressKey(clientIP)
@@ -181,14 +215,43 @@ func (a *Auth) Login(ctx context.Context, req models.LoginRequest, clientIP stri
 	); errors.Join(errs...) != nil {
 		a.logger.Warn("record successful login", "err", errors.Join(errs...))
 	}
+	tf, err := a.store.GetTwoFactor(ctx, u.ID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	if tf != nil && tf.Enabled {
+		return a.challenge(ctx, u, client)
+	}
+	enrolOnly := false
+	if u.Role.AtLeast(models.RoleManager) {
+		settings, err := a.store.SecuritySettings(ctx)
+		if err != nil {
+			return nil, err
+		}
+		enrolOnly = settings.RequireTwoFactor
+	}
+	return a.openSession(ctx, u, client, enrolOnly)
+}
+
+// openSession opens a session for u, a user who has proved who they are.
+func (a *Auth) openSession(ctx context.Context, u *models.User, client Client, enrolOnly bool) (*LoginResult, error) {
+	now := a.now()
 	cookie := randomToken() + randomToken()
 	sess := &models.Session{ID: hashToken(cookie), UserID: u.ID, CSRFToken: randomToken(),
-		CreatedAt: now, ExpiresAt: now.Add(SessionLifetime)}
+		CreatedAt: now, ExpiresAt: now.Add(SessionLifetime),
+		UserAgent: truncate(client.UserAgent, 300), Address: client.Address, LastSeenAt: now, EnrolOnly: enrolOnly}
 	if err := a.store.InsertSession(ctx, sess); err != nil {
 		return nil, err
 	}
 	a.logger.Info("login", "user", u.ID)
-	return &LoginResult{User: u, CookieValue: cookie, CSRFToken: sess.CSRFToken, ExpiresAt: sess.ExpiresAt}, nil
+	return &LoginResult{User: u, CookieValue: cookie, CSRFToken: sess.CSRFToken, ExpiresAt: sess.ExpiresAt, EnrolOnly: enrolOnly}, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "")
 }
 
 // Logout ends the session of the principal.
@@ -216,7 +279,10 @@ func (a *Auth) SessionPrincipal(ctx context.Context, cookieValue string) (*Princ
 	if err != nil {
 		return nil, err
 	}
-	return &Principal{User: u, SessionID: sess.ID, CSRFToken: sess.CSRFToken}, nil
+	if now := a.now(); now.Sub(sess.LastSeenAt) > time.Minute {
+		_ = a.store.TouchSession(ctx, sess.ID, now) // best effort; a lost touch only blurs "last seen"
+	}
+	return &Principal{User: u, SessionID: sess.ID, CSRFToken: sess.CSRFToken, EnrolOnly: sess.EnrolOnly}, nil
 }
 
 // CheckCSRF compares the request's CSRF header with the session's token in constant time.

@@ -35,6 +35,9 @@ type Principal struct {
 	SessionID string // empty for API tokens
 	CSRFToken string // empty for API tokens
 	ViaToken  bool
+	// EnrolOnly: the session may only enrol in two-factor sign-in, which the user's role
+	// requires, before it may do anything else.
+	EnrolOnly bool
 }
 
 // Actor names the principal on a case timeline.

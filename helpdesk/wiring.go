@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/kaiku-helpdesk/kaiku/audit"
 	"github.com/kaiku-helpdesk/kaiku/mail"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/remedies"
@@ -65,6 +66,7 @@ type Helpdesk struct {
 	RootCauses   *rootcause.Service
 	Reports      *reports.Service // Reports (issue 16)
 	Mail         *Mail
+	Audit        *audit.Log
 }
 
 // New wires the use cases; the server and the tests build them the same way. Installing the
@@ -79,10 +81,14 @@ func New(d Deps) (*Helpdesk, error) {
 		Outbox:   NewOutbox(d.Mailer),
 		Canned:   NewCanned(d.Store, d.Clock),
 		Webhooks: NewWebhooks(d.Store, d.Webhooks, d.Clock),
+		Audit:    audit.New(d.Store, d.Clock),
 	}
 	var err error
-	if h.Auth, err = NewAuth(d.Store, d.Logger, d.Clock); err != nil {
+	if h.Auth, err = NewAuth(d.Store, d.SecretKey, d.Logger, d.Clock); err != nil {
 		return nil, err
+	}
+	if d.Mailer != nil {
+		h.Auth.SetMail(d.Mailer, d.BaseURL)
 	}
 	h.Rules = NewRules(d.Store, d.Index, d.Mailer, h.Events, d.Logger, d.Clock)
 	if d.Webhooks != nil {

@@ -169,6 +169,13 @@ type Session struct {
 	CSRFToken string    `bson:"csrf_token"`
 	CreatedAt time.Time `bson:"created_at"`
 	ExpiresAt time.Time `bson:"expires_at"`
+	// Account security (issue 18): where the session was opened and when it was last used,
+	// for the user's list of their sessions; EnrolOnly marks a session that may only enrol in
+	// two-factor sign-in (required for the user's role) before it may do anything else.
+	UserAgent  string    `bson:"user_agent,omitempty"`
+	Address    string    `bson:"address,omitempty"`
+	LastSeenAt time.Time `bson:"last_seen_at,omitempty"`
+	EnrolOnly  bool      `bson:"enrol_only,omitempty"`
 }
 
 // LoginRequest is the body of a password login.

@@ -142,6 +142,7 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 		Topics:        hd.Topics,
 		RootCauses:    hd.RootCauses,
 		Reports:       hd.Reports,
+		Audit:         hd.Audit,
 		MaxFileBytes:  limits.MaxFileBytes,
 		Ready:         readyChecks{"database": db.store.Ping, "search": index.Ping},
 		Frontend:      frontend.FS(),

@@ -207,7 +207,7 @@ func (s *Store) addHits(ctx context.Context, id string, n int, expires time.Time
 // key, session, recent submission or open case page), so the scan is cheap.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
 	var total int64
-	for _, coll := range []string{collRateLimits, collSessions, collTrackSession, collIdempotent, collPresence} {
+	for _, coll := range []string{collRateLimits, collSessions, collTrackSession, collIdempotent, collPresence, collPasswordResets, collLoginChallenges} {
 		res, err := s.w(coll).DeleteMany(ctx, bson.D{{Key: "expires_at", Value: bson.D{{Key: "$lt", Value: now}}}})
 		if err != nil {
 			return total, err

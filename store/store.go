@@ -71,6 +71,11 @@ const (
 	// Root-cause records (issue 15).
 	collRootCauses     = "root_causes"
 	collRootCauseLinks = "root_cause_links"
+	// Account security (issue 18).
+	collTwoFactor       = "two_factor"
+	collPasswordResets  = "password_resets"
+	collLoginChallenges = "login_challenges"
+	collAuditLog        = "audit_log"
 )
 
 // AllCollections are created at start-up, so the embedded _id index remedy covers each of them.
@@ -86,6 +91,7 @@ var AllCollections = []string{
 	collReviewSources, collReviewKeys,
 	collRootCauses, collRootCauseLinks,
 	collMailboxes, collMailboxState, collMailInKeys, collMailBounces, // inbound mail (issue 17)
+	collTwoFactor, collPasswordResets, collLoginChallenges, collAuditLog,
 }
 
 // Options tunes a Store.

@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory, type RouteLocationNormalized, type Router, type RouterHistory } from 'vue-router'
 import { clearSession, ensureSession } from './stores/session'
+import { enrolmentRequired } from './account'
 import { setUnauthorizedHandler } from './api'
 import type { Role } from './types'
 import { loadComplainView, loadTrackView } from './pages'
@@ -210,6 +211,31 @@ export function createAppRouter(history: RouterHistory = createWebHistory()): Ro
         component: () => import('./views/TokensView.vue'),
         meta: { titleKey: 'tokens.title' },
       },
+      // Account security (issue 18).
+      {
+        path: '/forgot-password',
+        name: 'forgot-password',
+        component: () => import('./views/ForgotPasswordView.vue'),
+        meta: { public: true, titleKey: 'accountSecurity.forgotTitle' },
+      },
+      {
+        path: '/reset-password',
+        name: 'reset-password',
+        component: () => import('./views/ResetPasswordView.vue'),
+        meta: { public: true, titleKey: 'accountSecurity.resetTitle' },
+      },
+      {
+        path: '/account',
+        name: 'account',
+        component: () => import('./views/AccountView.vue'),
+        meta: { titleKey: 'accountSecurity.title' },
+      },
+      {
+        path: '/admin/audit',
+        name: 'audit-log',
+        component: () => import('./views/AuditLogView.vue'),
+        meta: { roles: ['admin'], titleKey: 'audit.title' },
+      },
       {
         path: '/:pathMatch(.*)*',
         name: 'not-found',
@@ -236,6 +262,8 @@ export function createAppRouter(history: RouterHistory = createWebHistory()): Ro
       return true
     }
     if (!user) return loginLocation(to)
+    // A role that must use two-factor sign-in sets it up before anything else.
+    if (enrolmentRequired.value && to.name !== 'account') return { name: 'account' }
     return true
   })
 

@@ -1,6 +1,7 @@
 // The signed-in user, shared by the whole app.
 import { reactive, readonly, ref } from 'vue'
 import { ApiError, me, setCsrfToken } from '../api'
+import { enrolmentRequired } from '../account'
 import type { Role, Session, User } from '../types'
 
 interface SessionState {
@@ -19,6 +20,7 @@ export function setSession(value: Session): void {
   state.user = value.user
   state.checked = true
   setCsrfToken(value.csrf_token ?? '')
+  enrolmentRequired.value = value.two_factor_enrolment_required === true
 }
 
 export function clearSession(): void {
