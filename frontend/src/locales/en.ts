@@ -1545,6 +1545,8 @@ const en = {
       breached: 'Overdue',
       met: 'Decided in time',
       met_late: 'Decided late',
+    },
+  },
   reviewImport: {
     nav: 'Import reviews',
     title: 'Import reviews',
@@ -1655,6 +1657,7 @@ const en = {
       edited: '{actor} published a new version of the public reply {via}',
       withdrawn: '{actor} withdrew the public reply',
     },
+  },
   recurring: {
     nav: 'Topics',
     navRootCauses: 'Root causes',
@@ -1736,6 +1739,7 @@ const en = {
     caseLinked: 'Linked to {name}.',
     topicFilter: 'Topic: {name}',
     clearTopic: 'Clear the topic filter',
+  },
   mailboxes: {
     nav: 'Mailboxes',
     title: 'Mailboxes',
@@ -1794,6 +1798,8 @@ const en = {
       linked: 'This mail names case {case} but came from another address, so it became a case of its own',
       auto: 'Automatic reply received ({reason}): no acknowledgement sent',
       bounced: 'Mail to {recipient} could not be delivered ({status})',
+    },
+  },
   accountSecurity: {
     title: 'Your account',
     intro: 'Your password, two-factor sign-in and where you are signed in.',

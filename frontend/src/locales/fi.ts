@@ -1544,6 +1544,8 @@ const fi: Messages = {
       breached: 'Myöhässä',
       met: 'Päätetty ajoissa',
       met_late: 'Päätetty myöhässä',
+    },
+  },
   reviewImport: {
     nav: 'Tuo arvosteluja',
     title: 'Tuo arvosteluja',
@@ -1654,6 +1656,7 @@ const fi: Messages = {
       edited: '{actor} julkaisi julkisesta vastauksesta uuden version {via}',
       withdrawn: '{actor} poisti julkisen vastauksen',
     },
+  },
   recurring: {
     nav: 'Aiheet',
     navRootCauses: 'Juurisyyt',
@@ -1735,6 +1738,7 @@ const fi: Messages = {
     caseLinked: 'Liitetty: {name}.',
     topicFilter: 'Aihe: {name}',
     clearTopic: 'Poista aihesuodatin',
+  },
   mailboxes: {
     nav: 'Postilaatikot',
     title: 'Postilaatikot',
@@ -1793,6 +1797,8 @@ const fi: Messages = {
       linked: 'Viesti mainitsee asian {case}, mutta se tuli toisesta osoitteesta, joten siitä tehtiin oma asiansa',
       auto: 'Automaattinen vastaus vastaanotettu ({reason}): vahvistusta ei lähetetty',
       bounced: 'Viestiä osoitteeseen {recipient} ei voitu toimittaa ({status})',
+    },
+  },
   accountSecurity: {
     title: 'Oma tili',
     intro: 'Salasanasi, kaksivaiheinen kirjautuminen ja missä olet kirjautuneena.',
