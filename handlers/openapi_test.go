@@ -1023,6 +1023,7 @@ var responseTypes = map[string]reflect.Type{
 	"Promise":       reflect.TypeFor[models.Promise](),
 	"PublicCase":    reflect.TypeFor[models.PublicCase](),
 	"PublicMessage": reflect.TypeFor[models.PublicMessage](),
+	"RemedyOutcome": reflect.TypeFor[models.RemedyOutcome](),
 	"Receipt":       reflect.TypeFor[helpdesk.Receipt](),
 	"FormOptions":   reflect.TypeFor[helpdesk.FormOptions](),
 	"FormCategory":  reflect.TypeFor[helpdesk.FormCategory](),

@@ -211,3 +211,79 @@ type approvalBody struct {
 		State         string     `json:"state"`
 	} `json:"clock"`
 }
+
+// The customer is told what became of the remedies, in their language: on the tracking page
+// and in the resolution notice. An approval at a smaller amount tells the amount given, never
+// the one first asked; a rejection says it was not approved; a reversed grant is gone.
+func TestTheCustomerIsToldTheRemedyOutcomeInTheirLanguage(t *testing.T) {
+	s := newStack(t)
+	agent, manager := s.logins["agent"], s.logins["manager"]
+	s.setLimits(t, agent.user.ID, 5000, 1_000_000)
+	s.setLimits(t, manager.user.ID, 500_000, 1_000_000)
+	r := s.file(t, strings.Replace(complaintJSON, `"expected_outcome"`, `"locale":"fi","expected_outcome"`, 1), nil)
+	ref, token := r.Data.Reference, r.Data.TrackingToken
+	track := func() []models.RemedyOutcome {
+		t.Helper()
+		res := s.do(nil, http.MethodGet, "/api/v1/track/"+token, "", trackHeader)
+		if res.status != 200 {
+			t.Fatalf("track: %d %s", res.status, res.body)
+		}
+		var body struct{ Data models.PublicCase }
+		res.decode(t, &body)
+		if strings.Contains(res.body, "Sorry for the crushed parcel") || strings.Contains(res.body, "Too much") {
+			t.Fatalf("the staff's own words reached the customer: %s", res.body)
+		}
+		return body.Data.Remedies
+	}
+	if got := track(); len(got) != 0 {
+		t.Fatalf("no remedies yet: %+v", got)
+	}
+
+	s.grant(t, agent, ref, `{"option_id":"voucher","amount_minor":2000,"message":"Sorry for the crushed parcel"}`, 201)
+	big := s.grant(t, agent, ref, `{"option_id":"partial_refund","amount_minor":12000}`, 202)
+	no := s.grant(t, agent, ref, `{"option_id":"goodwill","amount_minor":9000}`, 202)
+	apology := s.grant(t, agent, ref, `{"option_id":"apology"}`, 201)
+	s.grant(t, agent, ref, `{"reverses":"`+apology.Data.Grant.ID+`"}`, 201)
+	got := track()
+	if len(got) != 3 || got[0].Status != "granted" || got[0].Name != "Lahjakortti" || got[0].AmountMinor != 2000 || got[0].Text != "Lähetämme sinulle lahjakortin." ||
+		got[1].Status != "waiting" || got[1].Name != "Osittainen hyvitys" || got[1].AmountMinor != 12000 || got[1].Currency != "EUR" ||
+		got[2].Status != "waiting" || got[2].OptionID != "goodwill" {
+		t.Fatalf("after the grants: %+v", got)
+	}
+
+	decide := func(id, body string) {
+		t.Helper()
+		if res := s.do(manager, http.MethodPost, "/api/v1/approvals/"+id+"/decision", body, nil); res.status != 200 {
+			t.Fatalf("decide: %d %s", res.status, res.body)
+		}
+	}
+	decide(big.Data.Approval.ID, `{"action":"change","amount_minor":8000,"comment":"80 is fair.","version":1}`)
+	decide(no.Data.Approval.ID, `{"action":"reject","comment":"Too much","version":1}`)
+	got = track()
+	if len(got) != 3 || got[0].Name != "Lahjakortti" ||
+		got[1].Status != "granted" || got[1].OptionID != "partial_refund" || got[1].AmountMinor != 8000 ||
+		got[2].Status != "rejected" || got[2].Name != "Hyvityseleenä annettava korvaus" {
+		t.Fatalf("after the decisions: %+v", got)
+	}
+
+	s.resolve(t, ref)
+	var notice string
+	for _, m := range s.outboxTexts(t) {
+		if strings.HasPrefix(m, "Asiasi "+ref+" on ratkaistu") {
+			notice = m
+		}
+	}
+	for _, want := range []string{
+		"- Lahjakortti 20,00\u00a0€. Lähetämme sinulle lahjakortin.",
+		"- Osittainen hyvitys 80,00\u00a0€. Palautamme sinulle osan hinnasta.",
+		"- Hyvityseleenä annettava korvaus 90,00\u00a0€: ei hyväksytty.",
+		"7 päivän kuluttua", // the latest standing grant's option: the partial refund approved last
+	} {
+		if !strings.Contains(notice, want) {
+			t.Errorf("the notice lacks %q:\n%s", want, notice)
+		}
+	}
+	if strings.Contains(notice, "120,00") || strings.Contains(notice, "Anteeksipyyntö") {
+		t.Errorf("the notice tells the amount first asked or a reversed remedy:\n%s", notice)
+	}
+}

@@ -2080,7 +2080,7 @@ export interface components {
             /** @description The actor's display name; `SLA` for the SLA clock events; `rule: <name>` for `rule_fired`. */
             actor: string;
             /**
-             * @description What happened, for example `created`, `changed`, `replied`, `noted`, `first_response`, `customer_replied`, `follow_up`, `merged_in` or `merged_into`; and for the SLA clocks, `sla_started`, `sla_paused` (the case waits on the customer), `sla_resumed`, `sla_warned` (the policy's `warn_at_percent` of the target has passed), `sla_breached` (past due) and `sla_met` (the goal was reached: a reply, or the case resolved); `sla_stopped` (the clocks ended unmet because the case's SLA policy was deleted); and `rule_fired` (an escalation rule fired; what its actions changed is in `changes`); and for remedies, `remedy_granted` and `remedy_reversed` (`grant_id`, `option`, `amount_minor`, `currency`, `expected_outcome`, and `approved_by` when approved), `approval_requested` (`approval_id`, `option`, `amount_minor`, `reason`) and `approval_rejected` (`approval_id`, `comment`).
+             * @description What happened, for example `created`, `changed`, `replied`, `noted`, `first_response`, `customer_replied`, `follow_up`, `merged_in` or `merged_into`; and for the SLA clocks, `sla_started`, `sla_paused` (the case waits on the customer), `sla_resumed`, `sla_warned` (the policy's `warn_at_percent` of the target has passed), `sla_breached` (past due) and `sla_met` (the goal was reached: a reply, or the case resolved); `sla_stopped` (the clocks ended unmet because the case's SLA policy was deleted); and `rule_fired` (an escalation rule fired; what its actions changed is in `changes`); and for remedies, `remedy_granted` and `remedy_reversed` (`grant_id`, `option`, `amount_minor`, `currency`, `expected_outcome`, and `approved_by` when approved), `approval_requested` (`approval_id`, `option`, `amount_minor`, `currency`, `reason`) and `approval_rejected` (`approval_id`, `comment`).
              * @example created
              * @example changed
              * @example sla_breached
@@ -2653,6 +2653,25 @@ export interface components {
             can_follow_up: boolean;
             /** @description The case's language (the complaint form's): the tracking page speaks it, as the mails do. */
             locale: components["schemas"]["Locale"];
+            /** @description What became of the remedies on the case, oldest first. */
+            remedies: components["schemas"]["RemedyOutcome"][];
+        };
+        /** @description A decision on a remedy as the customer is told it: a grant that stands (at the amount given: an approver's changed amount, never the one first asked), a request over a limit still waiting for approval, or one not approved. Reversed grants and reversals are left out. `name` and `text` are the resolution option's in the case's language; the agent's and approver's own words stay with staff. */
+        RemedyOutcome: {
+            /** @enum {string} */
+            status: "granted" | "waiting" | "rejected";
+            option_id: string;
+            name: string;
+            /** @description The option's text to the customer. */
+            text: string;
+            /**
+             * Format: int64
+             * @description In minor units of `currency`; 0 for options without money.
+             */
+            amount_minor: number;
+            currency: string;
+            /** Format: date-time */
+            at: string;
         };
         /** @description One message as the customer sees it. */
         PublicMessage: {
@@ -9055,6 +9074,7 @@ export const messageCreateKindValues: ReadonlyArray<FlattenedDeepRequired<compon
 export const messageCreateStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MessageCreate"]["status"]> = ["open", "waiting", "resolved"];
 export const eventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Event"]["type"]> = ["case.created", "case.updated", "case.presence", "notification.created"];
 export const publicCaseStatus_textValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PublicCase"]["status_text"]> = ["received", "being handled", "waiting for your reply", "resolved", "closed"];
+export const remedyOutcomeStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RemedyOutcome"]["status"]> = ["granted", "waiting", "rejected"];
 export const publicMessageFromValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PublicMessage"]["from"]> = ["you", "support"];
 export const messageFormKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MessageForm"]["kind"]> = ["reply", "note"];
 export const messageFormStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MessageForm"]["status"]> = ["open", "waiting", "resolved"];

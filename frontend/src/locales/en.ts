@@ -1547,6 +1547,18 @@ const en = {
       met_late: 'Decided late',
     },
   },
+  trackRemedies: {
+    title: 'What we decided',
+    status: {
+      granted: 'Granted',
+      waiting: 'Waiting for approval',
+      rejected: 'Not approved',
+    },
+    explain: {
+      waiting: 'A colleague is approving this. We will tell you the decision.',
+      rejected: 'This could not be approved. We will tell you what we can do instead.',
+    },
+  },
 }
 
 export default en

@@ -1546,6 +1546,18 @@ const fi: Messages = {
       met_late: 'Päätetty myöhässä',
     },
   },
+  trackRemedies: {
+    title: 'Päätöksemme',
+    status: {
+      granted: 'Myönnetty',
+      waiting: 'Odottaa hyväksyntää',
+      rejected: 'Ei hyväksytty',
+    },
+    explain: {
+      waiting: 'Kollegamme hyväksyy tämän. Kerromme sinulle päätöksestä.',
+      rejected: 'Tätä ei voitu hyväksyä. Kerromme, mitä voimme tarjota sen sijaan.',
+    },
+  },
 }
 
 export default fi
