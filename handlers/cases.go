@@ -92,6 +92,7 @@ var caseListParams = map[string]bool{
 	"category": true, "touchpoint": true, "channel": true, "tag": true, "created_from": true, "created_to": true,
 	"min_escalation_level": true, "sort": true, "order": true, "limit": true, "cursor": true, "facets": true,
 	"review_source": true, "review_rating": true, "review_reply": true,
+	"granted_option": true,
 }
 
 func (h *caseHandlers) list(c echo.Context) error {
@@ -139,6 +140,7 @@ func parseCaseListQuery(v url.Values) (helpdesk.CaseListQuery, error) {
 		Channels: multi(v, "channel"), Tags: multi(v, "tag"), Sort: v.Get("sort"), Cursor: v.Get("cursor"),
 		Facets: multi(v, "facets"), Desc: v.Get("order") != "asc",
 		ReviewSources: multi(v, "review_source"), ReviewRatings: multi(v, "review_rating"), ReviewReplies: multi(v, "review_reply"),
+		GrantedOptions: multi(v, "granted_option"),
 	}
 	if o := v.Get("order"); o != "" && o != "asc" && o != "desc" {
 		return q, models.InvalidField("order", "must be asc or desc")

@@ -287,3 +287,62 @@ func TestTheCustomerIsToldTheRemedyOutcomeInTheirLanguage(t *testing.T) {
 		t.Errorf("the notice tells the amount first asked or a reversed remedy:\n%s", notice)
 	}
 }
+
+// The inbox's "Waiting for my approval" view holds the cases with a request the caller may
+// decide, counted beside the other views, and the list filters by the option granted.
+func TestInboxWaitingForMyApprovalAndTheGrantedOptionFilter(t *testing.T) {
+	s := newStack(t)
+	agent, manager := s.logins["agent"], s.logins["manager"]
+	s.setLimits(t, agent.user.ID, 5000, 1_000_000)
+	s.setLimits(t, manager.user.ID, 500_000, 1_000_000)
+	voucher := s.createCase(t, agent, "Voucher case", "Late.", "")
+	repair := s.createCase(t, agent, "Repair case", "Broken.", "")
+	reversed := s.createCase(t, agent, "Reversed voucher", "Late.", "")
+	big := s.createCase(t, agent, "Big refund", "Never came.", "")
+	s.grant(t, agent, voucher, `{"option_id":"voucher","amount_minor":1000}`, 201)
+	s.grant(t, agent, repair, `{"option_id":"repair"}`, 201)
+	g := s.grant(t, agent, reversed, `{"option_id":"voucher","amount_minor":1000}`, 201)
+	s.grant(t, agent, reversed, `{"reverses":"`+g.Data.Grant.ID+`"}`, 201)
+	a := s.grant(t, agent, big, `{"option_id":"full_refund","amount_minor":30000}`, 202)
+
+	if got := s.listIDs(t, agent, "granted_option=voucher"); !slices.Equal(got, []string{voucher}) {
+		t.Errorf("granted voucher: %v, want %v", got, []string{voucher})
+	}
+	if got := s.listIDs(t, agent, "granted_option=voucher&granted_option=repair&sort=created_at&order=asc"); !slices.Equal(got, []string{voucher, repair}) {
+		t.Errorf("voucher or repair: %v", got)
+	}
+	if got := s.listIDs(t, agent, "granted_option=full_refund"); len(got) != 0 {
+		t.Errorf("a request waiting is no grant: %v", got)
+	}
+	counts := func(sess *session) map[string]int {
+		t.Helper()
+		res := s.do(sess, http.MethodGet, "/api/v1/cases/counts", "", nil)
+		var body struct{ Data map[string]any }
+		res.decode(t, &body)
+		out := map[string]int{}
+		for k, v := range body.Data {
+			if f, ok := v.(float64); ok {
+				out[k] = int(f)
+			}
+		}
+		return out
+	}
+	if n := counts(manager)["waiting_for_my_approval"]; n != 1 {
+		t.Errorf("the manager's count %d, want 1", n)
+	}
+	if n := counts(agent)["waiting_for_my_approval"]; n != 0 {
+		t.Errorf("the requester's count %d, want 0", n)
+	}
+	if got := s.listIDs(t, manager, "view=waiting_for_my_approval"); !slices.Equal(got, []string{big}) {
+		t.Errorf("waiting for the manager: %v", got)
+	}
+	if res := s.do(manager, http.MethodPost, "/api/v1/approvals/"+a.Data.Approval.ID+"/decision", `{"action":"approve","version":1}`, nil); res.status != 200 {
+		t.Fatalf("approve: %d %s", res.status, res.body)
+	}
+	if n := counts(manager)["waiting_for_my_approval"]; n != 0 {
+		t.Errorf("after the decision the manager's count is %d", n)
+	}
+	if got := s.listIDs(t, agent, "granted_option=full_refund"); !slices.Equal(got, []string{big}) {
+		t.Errorf("approved full refund: %v", got)
+	}
+}

@@ -321,6 +321,7 @@ func (s *Service) requestApproval(ctx context.Context, u *models.User, c *models
 		if clock != nil {
 			c.StartApprovalClock(*clock)
 		}
+		c.AwaitApproval(a.ID, a.ApproverIDs)
 		return nil
 	})
 	if err != nil {

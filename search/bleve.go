@@ -31,7 +31,7 @@ const (
 
 	// bleveMappingVersion is kept inside the index; bump it whenever the mapping or the
 	// indexed document shape changes, so an old index is detected instead of misread.
-	bleveMappingVersion = "kaiku-4"
+	bleveMappingVersion = "kaiku-5"
 	bleveMetaKey        = "kaiku_mapping_version"
 
 	// Hidden fields: the analysed email for text search, the JSON of everything needed to
@@ -291,6 +291,7 @@ func bleveFields(d CaseDoc) (map[string]any, error) {
 	src.CreatedAt, src.UpdatedAt, src.DueAt = src.CreatedAt.UTC(), src.UpdatedAt.UTC(), src.DueAt.UTC()
 	src.FollowUpDueAt = src.FollowUpDueAt.UTC()
 	src.Tags = normalizeTags(src.Tags)
+	src.GrantedOptions, src.ApprovalWaitingFor = normalizeTags(src.GrantedOptions), normalizeTags(src.ApprovalWaitingFor)
 	b, err := json.Marshal(src)
 	if err != nil {
 		return nil, fmt.Errorf("search: encode %s: %w", d.ID, err)
@@ -315,8 +316,11 @@ func bleveFields(d CaseDoc) (map[string]any, error) {
 		FieldReviewSource:    indexedKeyword(d.ReviewSource),
 		FieldReviewRating:    indexedKeyword(d.ReviewRating),
 		FieldReviewReply:     indexedKeyword(d.ReviewReply),
-		bleveFieldSource:     string(b),
-		bleveFieldSortID:     d.ID,
+		// Remedies (issue 13).
+		FieldGrantedOptions:     indexedKeywords(d.GrantedOptions),
+		FieldApprovalWaitingFor: indexedKeywords(d.ApprovalWaitingFor),
+		bleveFieldSource:        string(b),
+		bleveFieldSortID:        d.ID,
 
 		bleveSortKey(FieldPriorityRank, false):    sortableInt(int64(d.PriorityRank)),
 		bleveSortKey(FieldEscalationLevel, false): sortableInt(int64(d.EscalationLevel)),

@@ -81,6 +81,9 @@ type meiliDoc struct {
 	ReviewSource    string   `json:"review_source"`
 	ReviewRating    string   `json:"review_rating"`
 	ReviewReply     string   `json:"review_reply"`
+	// Remedies (issue 13).
+	GrantedOptions     []string `json:"granted_options"`
+	ApprovalWaitingFor []string `json:"approval_waiting_for"`
 }
 
 // OpenMeili connects to Meilisearch at url and makes sure indexName exists with Kaiku's
@@ -236,6 +239,9 @@ func toMeiliDoc(d CaseDoc) meiliDoc {
 		ReviewSource:    indexedKeyword(d.ReviewSource),
 		ReviewRating:    indexedKeyword(d.ReviewRating),
 		ReviewReply:     indexedKeyword(d.ReviewReply),
+		// Remedies (issue 13).
+		GrantedOptions:     indexedKeywords(d.GrantedOptions),
+		ApprovalWaitingFor: indexedKeywords(d.ApprovalWaitingFor),
 	}
 	md.FollowUpDueAt, md.FollowUpDueAtMs = ms(d.FollowUpDueAt)
 	md.CreatedAt, md.CreatedAtMs = ms(d.CreatedAt)
@@ -268,6 +274,9 @@ func (md meiliDoc) caseDoc() (CaseDoc, error) {
 		ReviewSource:    storedKeyword(md.ReviewSource),
 		ReviewRating:    storedKeyword(md.ReviewRating),
 		ReviewReply:     storedKeyword(md.ReviewReply),
+		// Remedies (issue 13).
+		GrantedOptions:     storedKeywords(md.GrantedOptions),
+		ApprovalWaitingFor: storedKeywords(md.ApprovalWaitingFor),
 	}
 	if md.FollowUpDueAt == "" { // a document indexed before the field existed
 		md.FollowUpDueAt = time.Time{}.Format(time.RFC3339Nano)

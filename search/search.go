@@ -42,6 +42,11 @@ type CaseDoc struct {
 	ReviewSource string `json:"review_source,omitempty"`
 	ReviewRating string `json:"review_rating,omitempty"`
 	ReviewReply  string `json:"review_reply,omitempty"`
+
+	// Remedies (issue 13): the options of the grants that stand, and who may decide the
+	// case's approval requests still waiting ("Waiting for my approval").
+	GrantedOptions     []string `json:"granted_options,omitempty"`
+	ApprovalWaitingFor []string `json:"approval_waiting_for,omitempty"`
 }
 
 // Keyword fields: exact-match filters and facets.
@@ -60,6 +65,9 @@ const (
 	FieldReviewSource    = "review_source"
 	FieldReviewRating    = "review_rating"
 	FieldReviewReply     = "review_reply"
+	// Remedies (issue 13).
+	FieldGrantedOptions     = "granted_options"
+	FieldApprovalWaitingFor = "approval_waiting_for"
 )
 
 // Sortable fields (besides the keyword fields above).
@@ -78,6 +86,7 @@ var KeywordFields = []string{
 	FieldExpectedOutcome, FieldTags, FieldAssigneeID, FieldTeamID, FieldCustomerEmail,
 	FieldFollowUpState,
 	FieldReviewSource, FieldReviewRating, FieldReviewReply,
+	FieldGrantedOptions, FieldApprovalWaitingFor,
 }
 
 // SortFields lists the fields Sort accepts.

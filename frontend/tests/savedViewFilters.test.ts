@@ -26,6 +26,7 @@ function inboxQuery(view: TabView, sort: CaseSort | '' = '', extra: Partial<Reco
       review_rating: list('review_rating'),
       review_source: list('review_source'),
       review_reply: list('review_reply'),
+      granted_option: one('granted_option'),
     })),
   }
 }

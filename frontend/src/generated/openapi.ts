@@ -2455,6 +2455,7 @@ export interface components {
             escalated: number;
             reviews: number;
             follow_ups_due: number;
+            waiting_for_my_approval: number;
             /** @description The count of each saved view asked for (`saved_view`), by its id. */
             saved_views?: {
                 [key: string]: number;
@@ -4277,8 +4278,8 @@ export interface components {
          * @example K-2026-000042
          */
         CaseId: string;
-        /** @description An inbox view: `all_open` (new, open and waiting), `unassigned` (open statuses, nobody assigned), `mine` (open statuses, assigned to the caller), `waiting` (waiting on the customer), `resolved`, `escalated` (open statuses, escalation level 1 or more; without `sort` and `q` it is sorted by `escalation`), `reviews` (every case of channel `review`, whatever its status), `follow_ups_due` (the customer was asked the follow-up check and has not answered: call them and record the answer; without `sort` and `q` it is sorted by `follow_up`). Without it every case matches. Other filters narrow the view further. */
-        CaseView: "all_open" | "unassigned" | "mine" | "waiting" | "resolved" | "escalated" | "reviews" | "follow_ups_due";
+        /** @description An inbox view: `all_open` (new, open and waiting), `unassigned` (open statuses, nobody assigned), `mine` (open statuses, assigned to the caller), `waiting` (waiting on the customer), `resolved`, `escalated` (open statuses, escalation level 1 or more; without `sort` and `q` it is sorted by `escalation`), `reviews` (every case of channel `review`, whatever its status), `follow_ups_due` (the customer was asked the follow-up check and has not answered: call them and record the answer; without `sort` and `q` it is sorted by `follow_up`), `waiting_for_my_approval` (cases with an approval request waiting that the caller may decide). Without it every case matches. Other filters narrow the view further. */
+        CaseView: "all_open" | "unassigned" | "mine" | "waiting" | "resolved" | "escalated" | "reviews" | "follow_ups_due" | "waiting_for_my_approval";
         /** @description Free text searched in the subject, the conversation and the customer's name; matches are highlighted in `highlights`. With `q` and no `sort`, results come by relevance. Every word must match, exactly, as a prefix or (for words of 5 to 30 characters) with a typo or two. At most 16 words (runs of letters and digits) of at most 64 characters each; more is 400 `invalid_request` with `fields.q`. */
         CaseText: string;
         /** @description Only cases with one of these statuses. Repeat the parameter for several values; a comma is part of a value. */
@@ -4302,6 +4303,8 @@ export interface components {
         CaseReviewSourceFilter: components["schemas"]["ReviewSourceKind"][];
         /** @description Only reviews rated (normalised) one of these, 1 to 5: "at or below 2" is `review_rating=1&review_rating=2`. */
         CaseReviewRatingFilter: ("1" | "2" | "3" | "4" | "5")[];
+        /** @description Only cases granted one of these resolution options (a grant that stands: neither reversed nor a reversal). Repeat the parameter for several values. */
+        CaseGrantedOptionFilter: string[];
         /** @description Only reviews in this reply state: `none` (not replied) or `published`. */
         CaseReviewReplyFilter: ("none" | "published")[];
         /** @description Only cases that came in through one of these channels. Repeat the parameter for several values; a comma is part of a value. */
@@ -4323,7 +4326,7 @@ export interface components {
         /** @description Opaque: the `meta.next_cursor` of the previous page, with the same view, filters, `q` and sort. Omit for the first page. A cursor the server cannot read is 400. */
         CaseCursor: string;
         /** @description Fields whose values to count over all matches (not just this page), reported in `meta.facets`. Repeat the parameter for several values; a comma is part of a value. */
-        CaseFacets: ("status" | "priority" | "channel" | "category" | "touchpoint" | "expected_outcome" | "tags" | "assignee_id" | "team_id" | "customer_email" | "review_source" | "review_rating" | "review_reply")[];
+        CaseFacets: ("status" | "priority" | "channel" | "category" | "touchpoint" | "expected_outcome" | "tags" | "assignee_id" | "team_id" | "customer_email" | "review_source" | "review_rating" | "review_reply" | "granted_options" | "approval_waiting_for")[];
         /**
          * @description The customer's tracking token, from the receipt of `POST /api/v1/complaints` or a link in a mail about the case: the credential of the tracking page. Tokens are long and random and stored only as hashes; each mail carries a fresh one, and every one stays valid. A token that does not open a case (wrong, too short, too long) gets 404, the same answer as a case that does not exist. A token of a case that was merged into another opens the other case.
          * @example K3ZQ7M2XW4PLR5TJ6HNB2C7D4E5F6G7HA2B3C4D5E6F7G2H3J4K5L6M7N2P3Q4R5
@@ -5913,7 +5916,7 @@ export interface operations {
     listCases: {
         parameters: {
             query?: {
-                /** @description An inbox view: `all_open` (new, open and waiting), `unassigned` (open statuses, nobody assigned), `mine` (open statuses, assigned to the caller), `waiting` (waiting on the customer), `resolved`, `escalated` (open statuses, escalation level 1 or more; without `sort` and `q` it is sorted by `escalation`), `reviews` (every case of channel `review`, whatever its status), `follow_ups_due` (the customer was asked the follow-up check and has not answered: call them and record the answer; without `sort` and `q` it is sorted by `follow_up`). Without it every case matches. Other filters narrow the view further. */
+                /** @description An inbox view: `all_open` (new, open and waiting), `unassigned` (open statuses, nobody assigned), `mine` (open statuses, assigned to the caller), `waiting` (waiting on the customer), `resolved`, `escalated` (open statuses, escalation level 1 or more; without `sort` and `q` it is sorted by `escalation`), `reviews` (every case of channel `review`, whatever its status), `follow_ups_due` (the customer was asked the follow-up check and has not answered: call them and record the answer; without `sort` and `q` it is sorted by `follow_up`), `waiting_for_my_approval` (cases with an approval request waiting that the caller may decide). Without it every case matches. Other filters narrow the view further. */
                 view?: components["parameters"]["CaseView"];
                 /** @description Free text searched in the subject, the conversation and the customer's name; matches are highlighted in `highlights`. With `q` and no `sort`, results come by relevance. Every word must match, exactly, as a prefix or (for words of 5 to 30 characters) with a typo or two. At most 16 words (runs of letters and digits) of at most 64 characters each; more is 400 `invalid_request` with `fields.q`. */
                 q?: components["parameters"]["CaseText"];
@@ -5955,6 +5958,8 @@ export interface operations {
                 review_rating?: components["parameters"]["CaseReviewRatingFilter"];
                 /** @description Only reviews in this reply state: `none` (not replied) or `published`. */
                 review_reply?: components["parameters"]["CaseReviewReplyFilter"];
+                /** @description Only cases granted one of these resolution options (a grant that stands: neither reversed nor a reversal). Repeat the parameter for several values. */
+                granted_option?: components["parameters"]["CaseGrantedOptionFilter"];
             };
             header?: never;
             path?: never;
@@ -6053,7 +6058,8 @@ export interface operations {
                      *         "resolved": 230,
                      *         "escalated": 3,
                      *         "reviews": 18,
-                     *         "follow_ups_due": 4
+                     *         "follow_ups_due": 4,
+                     *         "waiting_for_my_approval": 1
                      *       }
                      *     }
                      */
@@ -9105,9 +9111,9 @@ export const approvalReasonValues: ReadonlyArray<FlattenedDeepRequired<component
 export const approvalStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Approval"]["status"]> = ["waiting", "approved", "rejected"];
 export const approvalClockStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ApprovalClock"]["state"]> = ["on_track", "warning", "breached", "met", "met_late"];
 export const decisionCreateActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DecisionCreate"]["action"]> = ["approve", "reject", "change"];
-export const componentsParametersCaseViewValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseView"]> = ["all_open", "unassigned", "mine", "waiting", "resolved", "escalated", "reviews", "follow_ups_due"];
+export const componentsParametersCaseViewValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseView"]> = ["all_open", "unassigned", "mine", "waiting", "resolved", "escalated", "reviews", "follow_ups_due", "waiting_for_my_approval"];
 export const componentsParametersCaseReviewRatingFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseReviewRatingFilter"]> = ["1", "2", "3", "4", "5"];
 export const componentsParametersCaseReviewReplyFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseReviewReplyFilter"]> = ["none", "published"];
 export const componentsParametersCaseSortValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseSort"]> = ["updated_at", "created_at", "priority", "due", "escalation", "follow_up", "relevance"];
 export const componentsParametersCaseOrderValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseOrder"]> = ["asc", "desc"];
-export const componentsParametersCaseFacetsValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseFacets"]> = ["status", "priority", "channel", "category", "touchpoint", "expected_outcome", "tags", "assignee_id", "team_id", "customer_email", "review_source", "review_rating", "review_reply"];
+export const componentsParametersCaseFacetsValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseFacets"]> = ["status", "priority", "channel", "category", "touchpoint", "expected_outcome", "tags", "assignee_id", "team_id", "customer_email", "review_source", "review_rating", "review_reply", "granted_options", "approval_waiting_for"];

@@ -1559,6 +1559,13 @@ const en = {
       rejected: 'This could not be approved. We will tell you what we can do instead.',
     },
   },
+  approvalInbox: {
+    views: {
+      waiting_for_my_approval: 'Waiting for my approval',
+    },
+    grantedOption: 'Remedy granted',
+    anyOption: 'Any remedy',
+  },
 }
 
 export default en

@@ -1558,6 +1558,13 @@ const fi: Messages = {
       rejected: 'Tätä ei voitu hyväksyä. Kerromme, mitä voimme tarjota sen sijaan.',
     },
   },
+  approvalInbox: {
+    views: {
+      waiting_for_my_approval: 'Odottaa hyväksyntääni',
+    },
+    grantedOption: 'Myönnetty hyvitys',
+    anyOption: 'Mikä tahansa hyvitys',
+  },
 }
 
 export default fi
