@@ -346,3 +346,60 @@ func TestInboxWaitingForMyApprovalAndTheGrantedOptionFilter(t *testing.T) {
 		t.Errorf("approved full refund: %v", got)
 	}
 }
+
+// Who may do what with remedies, besides what TestApprovalFlow covers: a customer's tracking
+// token opens no staff route (grants, approvals, the catalogue, the approval clock), an agent
+// may not list everyone's requests, and an approver's amounts stay exact (text that floats get
+// wrong, a JSON fraction refused) and within what is left of their month (422; the request
+// keeps waiting for someone else).
+func TestRemedyAccessAndExactDecisions(t *testing.T) {
+	s := newStack(t)
+	agent, manager := s.logins["agent"], s.logins["manager"]
+	s.setLimits(t, agent.user.ID, 1000, 1_000_000)
+	s.setLimits(t, manager.user.ID, 500_000, 10_000) // 100.00 a month
+	r := s.file(t, complaintJSON, nil)
+	ref, token := r.Data.Reference, r.Data.TrackingToken
+	a1 := s.grant(t, agent, ref, `{"option_id":"goodwill","amount_minor":5000}`, 202).Data.Approval
+	a2 := s.grant(t, agent, ref, `{"option_id":"voucher","amount_minor":9000}`, 202).Data.Approval
+	a3 := s.grant(t, agent, ref, `{"option_id":"partial_refund","amount_minor":1500}`, 202).Data.Approval
+	bearer := map[string]string{"Authorization": "Bearer " + token}
+	var scenarios []scenario
+	for _, route := range []struct{ method, path, body string }{
+		{"POST", "/api/v1/cases/" + ref + "/resolution", `{"option_id":"apology"}`},
+		{"GET", "/api/v1/approvals", ""},
+		{"GET", "/api/v1/approvals/count", ""},
+		{"GET", "/api/v1/approvals/" + a1.ID, ""},
+		{"POST", "/api/v1/approvals/" + a1.ID + "/decision", `{"action":"approve","version":1}`},
+		{"GET", "/api/v1/approval-clock", ""},
+		{"GET", "/api/v1/resolution-options", ""},
+		{"GET", "/api/v1/me/spending", ""},
+		{"POST", "/api/v1/cases/" + ref + "/follow-up", `{"resolved":true,"rating":5}`},
+	} {
+		scenarios = append(scenarios, scenario{name: "a tracking token on " + route.method + " " + route.path, method: route.method,
+			path: route.path, body: route.body, headers: bearer, wantStatus: 401})
+	}
+	decide := "/api/v1/approvals/" + a2.ID + "/decision"
+	scenarios = append(scenarios,
+		scenario{name: "agents do not list every request", as: "agent", method: "GET", path: "/api/v1/approvals?filter=all", wantStatus: 403},
+		scenario{name: "a fraction of a minor unit is refused", as: "manager", method: "POST", path: decide, body: `{"action":"change","amount_minor":80.5,"comment":"c","version":1}`, wantStatus: 400},
+		scenario{name: "text with more decimals than the currency is refused", as: "manager", method: "POST", path: decide, body: `{"action":"change","amount":"0.295","comment":"c","version":1}`, wantStatus: 400, wantFields: []string{"amount"}},
+		// 0.29 and 1.13 are 28.999… and 112.999… as floats: exact here.
+		scenario{name: "0.29 is 29 minor units", as: "manager", method: "POST", path: "/api/v1/approvals/" + a3.ID + "/decision", body: `{"action":"change","amount":"0.29","comment":"a token","version":1}`, wantStatus: 200, wantBody: []string{`"decided_amount_minor":29`}},
+		scenario{name: "1,13 is 113 minor units", as: "manager", method: "POST", path: decide, body: `{"action":"change","amount":"1,13","comment":"less","version":1}`, wantStatus: 200, wantBody: []string{`"decided_amount_minor":113`}},
+		// 100.00 a month: 1.42 used, 50.00 fits, then nothing more over what is left.
+		scenario{name: "within the approver's month", as: "manager", method: "POST", path: "/api/v1/approvals/" + a1.ID + "/decision", body: `{"action":"approve","version":1}`, wantStatus: 200},
+	)
+	s.run(t, scenarios)
+	a4 := s.grant(t, agent, ref, `{"option_id":"voucher","amount_minor":4900}`, 202).Data.Approval
+	s.run(t, []scenario{
+		{name: "over what is left of the approver's month", as: "manager", method: "POST", path: "/api/v1/approvals/" + a4.ID + "/decision", body: `{"action":"approve","version":1}`, wantStatus: 422, wantCode: "over_monthly_limit"},
+		{name: "the request still waits", as: "manager", method: "GET", path: "/api/v1/approvals/" + a4.ID, wantStatus: 200, wantBody: []string{`"status":"waiting"`, `"version":1`}},
+		{name: "the admin decides it", as: "admin", method: "POST", path: "/api/v1/approvals/" + a4.ID + "/decision", body: `{"action":"approve","version":1}`, wantStatus: 200},
+	})
+	if res := s.do(manager, http.MethodGet, "/api/v1/me/spending", "", nil); !strings.Contains(res.body, `"spent_minor":5142`) {
+		t.Fatalf("the manager's month: %s", res.body)
+	}
+	if got := s.caseGrants(t, ref); len(got) != 4 || got[0].AmountMinor != 29 || got[1].AmountMinor != 113 || got[2].AmountMinor != 5000 || got[3].AmountMinor != 4900 {
+		t.Fatalf("grants %+v", got)
+	}
+}
