@@ -1525,7 +1525,7 @@ const fi: Messages = {
   approvalClock: {
     title: 'Hyväksynnän aikaraja',
     intro: 'Kuinka kauan rajan ylittävä pyyntö saa odottaa päätöstä, aukioloaikana asian kalenterin mukaan. Varoitukset ja ylitykset menevät SLA-sääntöihin kellona ”Hyväksyntä”, joten sääntö voi eskaloida liian kauan odottavan pyynnön.',
-    target: 'Päätös viimeistään',
+    target: 'Päätösaika',
     targetHint: 'Tunnit ja minuutit aukioloaikaa, esimerkiksi 4:00. 0:00 ei käynnistä kelloa.',
     warnAt: 'Varoitus',
     warnAtHint: 'Prosenttia tavoitteesta; 0 ei varoita.',
