@@ -96,6 +96,7 @@ var caseListParams = map[string]bool{
 	"topic": true,
 	// Reports (issue 16): drill-downs from a report figure.
 	"expected_outcome": true, "option_granted": true, "outcome_gap": true, "sla_outcome": true, "follow_up_outcome": true,
+	"granted_option": true,
 }
 
 func (h *caseHandlers) list(c echo.Context) error {
@@ -146,6 +147,7 @@ func parseCaseListQuery(v url.Values) (helpdesk.CaseListQuery, error) {
 		Topics:           multi(v, "topic"),
 		ExpectedOutcomes: multi(v, "expected_outcome"), OptionsGranted: multi(v, "option_granted"), OutcomeGaps: multi(v, "outcome_gap"),
 		SLAOutcomes: multi(v, "sla_outcome"), FollowUpOutcomes: multi(v, "follow_up_outcome"),
+		GrantedOptions: multi(v, "granted_option"),
 	}
 	switch v.Get("match") {
 	case "", "most":

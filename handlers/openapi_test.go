@@ -1067,6 +1067,7 @@ var responseTypes = map[string]reflect.Type{
 	"Promise":       reflect.TypeFor[models.Promise](),
 	"PublicCase":    reflect.TypeFor[models.PublicCase](),
 	"PublicMessage": reflect.TypeFor[models.PublicMessage](),
+	"RemedyOutcome": reflect.TypeFor[models.RemedyOutcome](),
 	"Receipt":       reflect.TypeFor[helpdesk.Receipt](),
 	"FormOptions":   reflect.TypeFor[helpdesk.FormOptions](),
 	"FormCategory":  reflect.TypeFor[helpdesk.FormCategory](),
@@ -1434,13 +1435,13 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 		{"CaseList", map[string]any{"data": []caseSummary{}, "meta": map[string]any{"total": 0, "next_cursor": "",
 			"facets": map[string][]search.FacetValue{}}}},
 		{"CaseCountsData", map[string]any{"data": map[string]int{"all_open": 1, "unassigned": 0, "mine": 0,
-			"waiting": 0, "resolved": 0, "escalated": 0, "reviews": 0, "follow_ups_due": 0}}},
+			"waiting": 0, "resolved": 0, "escalated": 0, "reviews": 0, "follow_ups_due": 0, "waiting_for_my_approval": 0}}},
 		{"CaseData", map[string]any{"data": complaint}},
 		{"BulkResultData", map[string]any{"data": bulkResponse{Changed: 1, Refused: 1, Results: []bulkCaseResult{
 			{ID: cs.ID, Outcome: models.BulkOK, Version: 4},
 			{ID: complaint.ID, Outcome: models.BulkInvalidTransition, Message: "a closed case cannot become waiting"}}}}},
 		{"CaseCountsData", map[string]any{"data": map[string]any{"all_open": 1, "unassigned": 0, "mine": 0,
-			"waiting": 0, "resolved": 0, "escalated": 0, "reviews": 0, "follow_ups_due": 0, "saved_views": map[string]int{"user:" + user.ID + "~V1": 3}}}},
+			"waiting": 0, "resolved": 0, "escalated": 0, "reviews": 0, "follow_ups_due": 0, "waiting_for_my_approval": 0, "saved_views": map[string]int{"user:" + user.ID + "~V1": 3}}}},
 		{"SavedViewList", map[string]any{"data": []savedView{
 			savedViewOf(&models.SavedView{ID: "user:" + user.ID + "~V1", Name: "Mine, urgent", Scope: models.ScopePersonal, OwnerID: user.ID,
 				Filters: models.SavedViewFilters{View: "mine", Priorities: []string{"urgent"}}, Version: 1, CreatedAt: now, UpdatedAt: now}),

@@ -211,3 +211,195 @@ type approvalBody struct {
 		State         string     `json:"state"`
 	} `json:"clock"`
 }
+
+// The customer is told what became of the remedies, in their language: on the tracking page
+// and in the resolution notice. An approval at a smaller amount tells the amount given, never
+// the one first asked; a rejection says it was not approved; a reversed grant is gone.
+func TestTheCustomerIsToldTheRemedyOutcomeInTheirLanguage(t *testing.T) {
+	s := newStack(t)
+	agent, manager := s.logins["agent"], s.logins["manager"]
+	s.setLimits(t, agent.user.ID, 5000, 1_000_000)
+	s.setLimits(t, manager.user.ID, 500_000, 1_000_000)
+	r := s.file(t, strings.Replace(complaintJSON, `"expected_outcome"`, `"locale":"fi","expected_outcome"`, 1), nil)
+	ref, token := r.Data.Reference, r.Data.TrackingToken
+	track := func() []models.RemedyOutcome {
+		t.Helper()
+		res := s.do(nil, http.MethodGet, "/api/v1/track/"+token, "", trackHeader)
+		if res.status != 200 {
+			t.Fatalf("track: %d %s", res.status, res.body)
+		}
+		var body struct{ Data models.PublicCase }
+		res.decode(t, &body)
+		if strings.Contains(res.body, "Sorry for the crushed parcel") || strings.Contains(res.body, "Too much") {
+			t.Fatalf("the staff's own words reached the customer: %s", res.body)
+		}
+		return body.Data.Remedies
+	}
+	if got := track(); len(got) != 0 {
+		t.Fatalf("no remedies yet: %+v", got)
+	}
+
+	s.grant(t, agent, ref, `{"option_id":"voucher","amount_minor":2000,"message":"Sorry for the crushed parcel"}`, 201)
+	big := s.grant(t, agent, ref, `{"option_id":"partial_refund","amount_minor":12000}`, 202)
+	no := s.grant(t, agent, ref, `{"option_id":"goodwill","amount_minor":9000}`, 202)
+	apology := s.grant(t, agent, ref, `{"option_id":"apology"}`, 201)
+	s.grant(t, agent, ref, `{"reverses":"`+apology.Data.Grant.ID+`"}`, 201)
+	got := track()
+	if len(got) != 3 || got[0].Status != "granted" || got[0].Name != "Lahjakortti" || got[0].AmountMinor != 2000 || got[0].Text != "Lähetämme sinulle lahjakortin." ||
+		got[1].Status != "waiting" || got[1].Name != "Osittainen hyvitys" || got[1].AmountMinor != 12000 || got[1].Currency != "EUR" ||
+		got[2].Status != "waiting" || got[2].OptionID != "goodwill" {
+		t.Fatalf("after the grants: %+v", got)
+	}
+
+	decide := func(id, body string) {
+		t.Helper()
+		if res := s.do(manager, http.MethodPost, "/api/v1/approvals/"+id+"/decision", body, nil); res.status != 200 {
+			t.Fatalf("decide: %d %s", res.status, res.body)
+		}
+	}
+	decide(big.Data.Approval.ID, `{"action":"change","amount_minor":8000,"comment":"80 is fair.","version":1}`)
+	decide(no.Data.Approval.ID, `{"action":"reject","comment":"Too much","version":1}`)
+	got = track()
+	if len(got) != 3 || got[0].Name != "Lahjakortti" ||
+		got[1].Status != "granted" || got[1].OptionID != "partial_refund" || got[1].AmountMinor != 8000 ||
+		got[2].Status != "rejected" || got[2].Name != "Hyvityseleenä annettava korvaus" {
+		t.Fatalf("after the decisions: %+v", got)
+	}
+
+	s.resolve(t, ref)
+	var notice string
+	for _, m := range s.outboxTexts(t) {
+		if strings.HasPrefix(m, "Asiasi "+ref+" on ratkaistu") {
+			notice = m
+		}
+	}
+	for _, want := range []string{
+		"- Lahjakortti 20,00\u00a0€. Lähetämme sinulle lahjakortin.",
+		"- Osittainen hyvitys 80,00\u00a0€. Palautamme sinulle osan hinnasta.",
+		"- Hyvityseleenä annettava korvaus 90,00\u00a0€: ei hyväksytty.",
+		"7 päivän kuluttua", // the latest standing grant's option: the partial refund approved last
+	} {
+		if !strings.Contains(notice, want) {
+			t.Errorf("the notice lacks %q:\n%s", want, notice)
+		}
+	}
+	if strings.Contains(notice, "120,00") || strings.Contains(notice, "Anteeksipyyntö") {
+		t.Errorf("the notice tells the amount first asked or a reversed remedy:\n%s", notice)
+	}
+}
+
+// The inbox's "Waiting for my approval" view holds the cases with a request the caller may
+// decide, counted beside the other views, and the list filters by the option granted.
+func TestInboxWaitingForMyApprovalAndTheGrantedOptionFilter(t *testing.T) {
+	s := newStack(t)
+	agent, manager := s.logins["agent"], s.logins["manager"]
+	s.setLimits(t, agent.user.ID, 5000, 1_000_000)
+	s.setLimits(t, manager.user.ID, 500_000, 1_000_000)
+	voucher := s.createCase(t, agent, "Voucher case", "Late.", "")
+	repair := s.createCase(t, agent, "Repair case", "Broken.", "")
+	reversed := s.createCase(t, agent, "Reversed voucher", "Late.", "")
+	big := s.createCase(t, agent, "Big refund", "Never came.", "")
+	s.grant(t, agent, voucher, `{"option_id":"voucher","amount_minor":1000}`, 201)
+	s.grant(t, agent, repair, `{"option_id":"repair"}`, 201)
+	g := s.grant(t, agent, reversed, `{"option_id":"voucher","amount_minor":1000}`, 201)
+	s.grant(t, agent, reversed, `{"reverses":"`+g.Data.Grant.ID+`"}`, 201)
+	a := s.grant(t, agent, big, `{"option_id":"full_refund","amount_minor":30000}`, 202)
+
+	if got := s.listIDs(t, agent, "granted_option=voucher"); !slices.Equal(got, []string{voucher}) {
+		t.Errorf("granted voucher: %v, want %v", got, []string{voucher})
+	}
+	if got := s.listIDs(t, agent, "granted_option=voucher&granted_option=repair&sort=created_at&order=asc"); !slices.Equal(got, []string{voucher, repair}) {
+		t.Errorf("voucher or repair: %v", got)
+	}
+	if got := s.listIDs(t, agent, "granted_option=full_refund"); len(got) != 0 {
+		t.Errorf("a request waiting is no grant: %v", got)
+	}
+	counts := func(sess *session) map[string]int {
+		t.Helper()
+		res := s.do(sess, http.MethodGet, "/api/v1/cases/counts", "", nil)
+		var body struct{ Data map[string]any }
+		res.decode(t, &body)
+		out := map[string]int{}
+		for k, v := range body.Data {
+			if f, ok := v.(float64); ok {
+				out[k] = int(f)
+			}
+		}
+		return out
+	}
+	if n := counts(manager)["waiting_for_my_approval"]; n != 1 {
+		t.Errorf("the manager's count %d, want 1", n)
+	}
+	if n := counts(agent)["waiting_for_my_approval"]; n != 0 {
+		t.Errorf("the requester's count %d, want 0", n)
+	}
+	if got := s.listIDs(t, manager, "view=waiting_for_my_approval"); !slices.Equal(got, []string{big}) {
+		t.Errorf("waiting for the manager: %v", got)
+	}
+	if res := s.do(manager, http.MethodPost, "/api/v1/approvals/"+a.Data.Approval.ID+"/decision", `{"action":"approve","version":1}`, nil); res.status != 200 {
+		t.Fatalf("approve: %d %s", res.status, res.body)
+	}
+	if n := counts(manager)["waiting_for_my_approval"]; n != 0 {
+		t.Errorf("after the decision the manager's count is %d", n)
+	}
+	if got := s.listIDs(t, agent, "granted_option=full_refund"); !slices.Equal(got, []string{big}) {
+		t.Errorf("approved full refund: %v", got)
+	}
+}
+
+// Who may do what with remedies, besides what TestApprovalFlow covers: a customer's tracking
+// token opens no staff route (grants, approvals, the catalogue, the approval clock), an agent
+// may not list everyone's requests, and an approver's amounts stay exact (text that floats get
+// wrong, a JSON fraction refused) and within what is left of their month (422; the request
+// keeps waiting for someone else).
+func TestRemedyAccessAndExactDecisions(t *testing.T) {
+	s := newStack(t)
+	agent, manager := s.logins["agent"], s.logins["manager"]
+	s.setLimits(t, agent.user.ID, 1000, 1_000_000)
+	s.setLimits(t, manager.user.ID, 500_000, 10_000) // 100.00 a month
+	r := s.file(t, complaintJSON, nil)
+	ref, token := r.Data.Reference, r.Data.TrackingToken
+	a1 := s.grant(t, agent, ref, `{"option_id":"goodwill","amount_minor":5000}`, 202).Data.Approval
+	a2 := s.grant(t, agent, ref, `{"option_id":"voucher","amount_minor":9000}`, 202).Data.Approval
+	a3 := s.grant(t, agent, ref, `{"option_id":"partial_refund","amount_minor":1500}`, 202).Data.Approval
+	bearer := map[string]string{"Authorization": "Bearer " + token}
+	var scenarios []scenario
+	for _, route := range []struct{ method, path, body string }{
+		{"POST", "/api/v1/cases/" + ref + "/resolution", `{"option_id":"apology"}`},
+		{"GET", "/api/v1/approvals", ""},
+		{"GET", "/api/v1/approvals/count", ""},
+		{"GET", "/api/v1/approvals/" + a1.ID, ""},
+		{"POST", "/api/v1/approvals/" + a1.ID + "/decision", `{"action":"approve","version":1}`},
+		{"GET", "/api/v1/approval-clock", ""},
+		{"GET", "/api/v1/resolution-options", ""},
+		{"GET", "/api/v1/me/spending", ""},
+		{"POST", "/api/v1/cases/" + ref + "/follow-up", `{"resolved":true,"rating":5}`},
+	} {
+		scenarios = append(scenarios, scenario{name: "a tracking token on " + route.method + " " + route.path, method: route.method,
+			path: route.path, body: route.body, headers: bearer, wantStatus: 401})
+	}
+	decide := "/api/v1/approvals/" + a2.ID + "/decision"
+	scenarios = append(scenarios,
+		scenario{name: "agents do not list every request", as: "agent", method: "GET", path: "/api/v1/approvals?filter=all", wantStatus: 403},
+		scenario{name: "a fraction of a minor unit is refused", as: "manager", method: "POST", path: decide, body: `{"action":"change","amount_minor":80.5,"comment":"c","version":1}`, wantStatus: 400},
+		scenario{name: "text with more decimals than the currency is refused", as: "manager", method: "POST", path: decide, body: `{"action":"change","amount":"0.295","comment":"c","version":1}`, wantStatus: 400, wantFields: []string{"amount"}},
+		// 0.29 and 1.13 are 28.999… and 112.999… as floats: exact here.
+		scenario{name: "0.29 is 29 minor units", as: "manager", method: "POST", path: "/api/v1/approvals/" + a3.ID + "/decision", body: `{"action":"change","amount":"0.29","comment":"a token","version":1}`, wantStatus: 200, wantBody: []string{`"decided_amount_minor":29`}},
+		scenario{name: "1,13 is 113 minor units", as: "manager", method: "POST", path: decide, body: `{"action":"change","amount":"1,13","comment":"less","version":1}`, wantStatus: 200, wantBody: []string{`"decided_amount_minor":113`}},
+		// 100.00 a month: 1.42 used, 50.00 fits, then nothing more over what is left.
+		scenario{name: "within the approver's month", as: "manager", method: "POST", path: "/api/v1/approvals/" + a1.ID + "/decision", body: `{"action":"approve","version":1}`, wantStatus: 200},
+	)
+	s.run(t, scenarios)
+	a4 := s.grant(t, agent, ref, `{"option_id":"voucher","amount_minor":4900}`, 202).Data.Approval
+	s.run(t, []scenario{
+		{name: "over what is left of the approver's month", as: "manager", method: "POST", path: "/api/v1/approvals/" + a4.ID + "/decision", body: `{"action":"approve","version":1}`, wantStatus: 422, wantCode: "over_monthly_limit"},
+		{name: "the request still waits", as: "manager", method: "GET", path: "/api/v1/approvals/" + a4.ID, wantStatus: 200, wantBody: []string{`"status":"waiting"`, `"version":1`}},
+		{name: "the admin decides it", as: "admin", method: "POST", path: "/api/v1/approvals/" + a4.ID + "/decision", body: `{"action":"approve","version":1}`, wantStatus: 200},
+	})
+	if res := s.do(manager, http.MethodGet, "/api/v1/me/spending", "", nil); !strings.Contains(res.body, `"spent_minor":5142`) {
+		t.Fatalf("the manager's month: %s", res.body)
+	}
+	if got := s.caseGrants(t, ref); len(got) != 4 || got[0].AmountMinor != 29 || got[1].AmountMinor != 113 || got[2].AmountMinor != 5000 || got[3].AmountMinor != 4900 {
+		t.Fatalf("grants %+v", got)
+	}
+}

@@ -132,10 +132,12 @@ const (
 	// answered, soonest to expire first, for an agent to call and record the answer.
 	ViewFollowUpsDue = "follow_ups_due"
 	ViewReviews      = "reviews" // every online review, whatever its status
+	// ViewWaitingForMyApproval: cases with an approval request the caller may decide.
+	ViewWaitingForMyApproval = "waiting_for_my_approval"
 )
 
 // Views lists every view name.
-var Views = []string{ViewUnassigned, ViewMine, ViewAllOpen, ViewWaiting, ViewResolved, ViewEscalated, ViewReviews, ViewFollowUpsDue}
+var Views = []string{ViewUnassigned, ViewMine, ViewAllOpen, ViewWaiting, ViewResolved, ViewEscalated, ViewReviews, ViewFollowUpsDue, ViewWaitingForMyApproval}
 
 // CaseListQuery is the inbox's list request.
 type CaseListQuery struct {
@@ -172,6 +174,8 @@ type CaseListQuery struct {
 	OutcomeGaps      []string
 	SLAOutcomes      []string
 	FollowUpOutcomes []string
+	// GrantedOptions keeps cases granted one of these resolution options (that stands).
+	GrantedOptions []string
 }
 
 // List returns one page of cases from the search index.
@@ -252,6 +256,8 @@ func (s *Cases) buildQuery(p *Principal, q CaseListQuery) (search.Query, error) 
 		add(search.FieldFollowUpState, []string{string(models.FollowUpAsked)})
 	case ViewReviews:
 		add(search.FieldChannel, []string{string(models.ChannelReview)})
+	case ViewWaitingForMyApproval:
+		add(search.FieldApprovalWaitingFor, []string{p.User.ID})
 	default:
 		return sq, models.InvalidField("view", "must be one of "+fmt.Sprint(Views))
 	}
@@ -297,6 +303,7 @@ func (s *Cases) buildQuery(p *Principal, q CaseListQuery) (search.Query, error) 
 	add(search.FieldOutcomeGap, q.OutcomeGaps)
 	add(search.FieldSLAOutcome, q.SLAOutcomes)
 	add(search.FieldFollowUpOutcome, q.FollowUpOutcomes)
+	add(search.FieldGrantedOptions, q.GrantedOptions)
 	if q.MinEscalationLevel > 0 {
 		sq.IntRanges = append(sq.IntRanges, search.IntRange{Field: search.FieldEscalationLevel, From: q.MinEscalationLevel})
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/kaiku-helpdesk/kaiku/escalation"
@@ -44,6 +45,7 @@ func (s FollowUpSettings) withDefaults() FollowUpSettings {
 type followUpsStore interface {
 	InsertNotification(ctx context.Context, n *models.Notification) error
 	UsersSnapshot(ctx context.Context) ([]models.User, error)
+	catalogue
 }
 
 // FollowUps is the follow-up check and promises: scheduling the check when a case is resolved,
@@ -101,13 +103,32 @@ func lastReply(c *models.Case) string {
 	return ""
 }
 
+// decision is what the resolution notice says was decided, in the case's language: the
+// remedies' outcomes, then the agent's last reply.
+func (f *FollowUps) decision(ctx context.Context, c *models.Case) string {
+	outcomes := c.RemedyOutcomes()
+	locale := c.Locale
+	if locale != "fi" {
+		locale = "en"
+	}
+	nameRemedies(ctx, f.store, f.logger, locale, outcomes)
+	parts := []string{}
+	if lines := RemedyLines(locale, outcomes); lines != "" {
+		parts = append(parts, lines)
+	}
+	if reply := lastReply(c); reply != "" {
+		parts = append(parts, reply)
+	}
+	return strings.Join(parts, "\n\n")
+}
+
 // resolutionNotice mails the customer that the case is resolved; a failure is logged (the
 // case is resolved either way and the tracking page says so).
 func (f *FollowUps) resolutionNotice(ctx context.Context, c *models.Case) {
 	days := int((f.FollowUpDelay(c) + 12*time.Hour) / (24 * time.Hour))
 	if _, url, err := f.trackingLink(ctx, c.ID); err != nil {
 		f.logger.Error("tracking link for resolution notice", "case", c.ID, "err", err)
-	} else if err := f.notify.Resolved(ctx, c, lastReply(c), days, url); err != nil {
+	} else if err := f.notify.Resolved(ctx, c, f.decision(ctx, c), days, url); err != nil {
 		f.logger.Error("queue resolution notice", "case", c.ID, "err", err)
 	}
 }

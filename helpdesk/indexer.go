@@ -118,6 +118,7 @@ func ToDoc(c *models.Case) search.CaseDoc {
 		doc.ReviewSource, doc.ReviewRating, doc.ReviewReply = string(rv.SourceKind), strconv.Itoa(rv.Rating), string(rv.ReplyState)
 	}
 	reports.Measure(c, &doc) // Reports (issue 16)
+	doc.GrantedOptions, doc.ApprovalWaitingFor = c.GrantedOptions(), c.ApprovalWaitingFor()
 	return doc
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/businesstime"
 	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/remedies"
 	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
@@ -88,6 +89,7 @@ type intakeStore interface {
 	ReleaseIdempotency(ctx context.Context, id string) error
 	TakeHit(ctx context.Context, key string, limit int, window time.Duration, now time.Time) (*store.Hit, error)
 	TrackedCaseID(ctx context.Context, hash string) (string, error)
+	ListResolutionOptions(ctx context.Context) ([]remedies.Option, error)
 }
 
 // Intake is the customer side: filing a complaint, following it, replying, and the follow-up.
@@ -435,8 +437,7 @@ func (in *Intake) Track(ctx context.Context, access CaseAccess) (*models.PublicC
 	if err != nil {
 		return nil, err
 	}
-	p := c.Public()
-	return &p, nil
+	return in.publicCase(ctx, c), nil
 }
 
 // Reply records a customer's message (with optional files); it reopens a waiting or resolved
@@ -473,8 +474,7 @@ func (in *Intake) Reply(ctx context.Context, access CaseAccess, req models.Custo
 	if err != nil {
 		return nil, err
 	}
-	p := updated.Public()
-	return &p, nil
+	return in.publicCase(ctx, updated), nil
 }
 
 // FollowUp records the customer's answer to the follow-up check (see FollowUps.answer).
@@ -487,8 +487,7 @@ func (in *Intake) FollowUp(ctx context.Context, access CaseAccess, req models.Fo
 	if err != nil {
 		return nil, err
 	}
-	p := updated.Public()
-	return &p, nil
+	return in.publicCase(ctx, updated), nil
 }
 
 // CustomerAttachment returns a file of the case the customer's token or cookie opens, if they may see it.

@@ -75,8 +75,7 @@ func (in *Intake) OpenTracking(ctx context.Context, token, clientIP string) (*Tr
 	if err := in.store.InsertTrackingSession(ctx, ts); err != nil {
 		return nil, err
 	}
-	p := c.Public()
-	return &TrackingGrant{Case: &p, CookieValue: cookie, ExpiresAt: ts.ExpiresAt}, nil
+	return &TrackingGrant{Case: in.publicCase(ctx, c), CookieValue: cookie, ExpiresAt: ts.ExpiresAt}, nil
 }
 
 // caseOfToken resolves a tracking token to its case. A wrong token is "not found", never a

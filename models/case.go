@@ -162,6 +162,8 @@ type Case struct {
 	Promises      []Promise      `bson:"promises,omitempty" json:"promises,omitempty"`
 	// Grants are the remedies given, in order (see grant.go).
 	Grants []Grant `bson:"grants,omitempty" json:"grants"`
+	// PendingApprovals are the case's approval requests still waiting (case_approval.go).
+	PendingApprovals []PendingApproval `bson:"pending_approvals,omitempty" json:"-"`
 	// SLA holds the case's clocks under the policy SLAPolicyID; NextSLAEventAt is the earliest
 	// instant one of them needs attention (a warning or a breach) and DueAt the earliest due
 	// time, for the inbox's "due soonest".

@@ -1,6 +1,8 @@
 package models
 
 import (
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/kaiku-helpdesk/kaiku/businesstime"
@@ -47,4 +49,56 @@ func (c *Case) EvaluateApprovalClocks(now time.Time) []SLAEvent {
 	}
 	c.recordSLA(events)
 	return events
+}
+
+// PendingApproval is an approval request of the case still waiting, with who may decide it
+// (their ids in one string: FerretDB's cost of writing a document grows with its values).
+type PendingApproval struct {
+	ID          string `bson:"id"`
+	ApproverIDs string `bson:"approver_ids"`
+}
+
+// AwaitApproval records that approval request id waits for one of approverIDs.
+func (c *Case) AwaitApproval(id string, approverIDs []string) {
+	c.PendingApprovals = append(c.PendingApprovals, PendingApproval{ID: id, ApproverIDs: strings.Join(approverIDs, " ")})
+}
+
+// ApprovalDecided drops approval request id from those waiting.
+func (c *Case) ApprovalDecided(id string) {
+	c.PendingApprovals = slices.DeleteFunc(c.PendingApprovals, func(p PendingApproval) bool { return p.ID == id })
+	if len(c.PendingApprovals) == 0 {
+		c.PendingApprovals = nil
+	}
+}
+
+// ApprovalWaitingFor lists who may decide one of the case's waiting approval requests, for
+// the inbox's "Waiting for my approval".
+func (c *Case) ApprovalWaitingFor() []string {
+	var ids []string
+	for _, p := range c.PendingApprovals {
+		for _, id := range strings.Fields(p.ApproverIDs) {
+			if !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids
+}
+
+// GrantedOptions lists the options of the case's grants that stand (neither reversals nor
+// reversed), once each, for the inbox's filter by option.
+func (c *Case) GrantedOptions() []string {
+	reversed := map[string]bool{}
+	for _, g := range c.Grants {
+		if g.Reverses != "" {
+			reversed[g.Reverses] = true
+		}
+	}
+	var ids []string
+	for _, g := range c.Grants {
+		if g.Reverses == "" && !reversed[g.ID] && !slices.Contains(ids, g.OptionID) {
+			ids = append(ids, g.OptionID)
+		}
+	}
+	return ids
 }

@@ -154,6 +154,8 @@ type PublicCase struct {
 	CanFollowUp     bool            `json:"can_follow_up"`
 	// Locale is the case's language: the tracking page speaks it, as the mails do.
 	Locale string `json:"locale"`
+	// Remedies are the decisions on remedies, as the customer is told them.
+	Remedies []RemedyOutcome `json:"remedies"`
 }
 
 // PublicMessage is one message as the customer sees it.
@@ -174,6 +176,7 @@ func (c *Case) Public() PublicCase {
 		Attachments: []AttachmentRef{}, FollowUp: c.FollowUp,
 		CanFollowUp: c.FollowUpAnswerable(),
 		Locale:      c.Locale,
+		Remedies:    c.RemedyOutcomes(),
 	}
 	if p.Locale == "" {
 		p.Locale = "en" // a case staff opened: its mails go out in English

@@ -258,6 +258,7 @@ func (s *Service) Decide(ctx context.Context, u *models.User, id string, req Dec
 	requester := &models.User{ID: a.RequestedByID, Name: a.RequestedByName}
 	c, err := s.Cases.AmendCase(ctx, a.CaseID, u, func(c *models.Case) error {
 		c.MeetApprovalClock(a.ID, now)
+		c.ApprovalDecided(a.ID)
 		if !approving {
 			c.Timeline = append(c.Timeline, models.TimelineEvent{At: now, ActorID: u.ID, Actor: u.Name, Type: "approval_rejected",
 				Data: map[string]string{"approval_id": a.ID, "comment": a.Comment}})

@@ -119,3 +119,45 @@ func FormatAmount(minor int64, digits int) string {
 	}
 	return s
 }
+
+// currencySymbols are the symbols FormatMoney writes; other currencies show their code.
+var currencySymbols = map[string]string{"EUR": "€", "USD": "$", "GBP": "£"}
+
+// FormatMoney writes minor units as money in locale, from the integer (no float on the way),
+// as the web app's Intl formatting does: "1 000,50 €" in Finnish (no-break spaces), "€1,000.50"
+// in English.
+func FormatMoney(minor int64, currency, locale string) string {
+	plain := FormatAmount(minor, MinorDigits(currency))
+	neg := strings.HasPrefix(plain, "-")
+	plain = strings.TrimPrefix(plain, "-")
+	whole, frac, _ := strings.Cut(plain, ".")
+	group, mark := ",", "."
+	if locale == "fi" {
+		group, mark = "\u00a0", ","
+	}
+	var b strings.Builder
+	for i, r := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteString(group)
+		}
+		b.WriteRune(r)
+	}
+	num := b.String()
+	if frac != "" {
+		num += mark + frac
+	}
+	sign := ""
+	if neg {
+		sign = "-"
+	}
+	sym, ok := currencySymbols[currency]
+	switch {
+	case locale == "fi" && ok:
+		return sign + num + "\u00a0" + sym
+	case locale == "fi":
+		return sign + num + "\u00a0" + currency
+	case ok:
+		return sign + sym + num
+	}
+	return sign + currency + "\u00a0" + num
+}

@@ -93,3 +93,24 @@ func TestMonthOfTurnsInTheInstallationsTimeZone(t *testing.T) {
 		t.Errorf("month %s, want 2026-03", got)
 	}
 }
+
+func TestFormatMoneyInTheReadersLocale(t *testing.T) {
+	for _, tc := range []struct {
+		minor    int64
+		currency string
+		locale   string
+		want     string
+	}{
+		{100050, "EUR", "fi", "1\u00a0000,50\u00a0€"},
+		{100050, "EUR", "en", "€1,000.50"},
+		{30, "EUR", "fi", "0,30\u00a0€"},
+		{9007199254740991, "EUR", "en", "€90,071,992,547,409.91"},
+		{-2550, "EUR", "en", "-€25.50"},
+		{1500, "JPY", "en", "JPY\u00a01,500"},
+		{123456, "SEK", "fi", "1\u00a0234,56\u00a0SEK"},
+	} {
+		if got := FormatMoney(tc.minor, tc.currency, tc.locale); got != tc.want {
+			t.Errorf("FormatMoney(%d, %s, %s) = %q, want %q", tc.minor, tc.currency, tc.locale, got, tc.want)
+		}
+	}
+}

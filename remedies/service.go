@@ -317,10 +317,11 @@ func (s *Service) requestApproval(ctx context.Context, u *models.User, c *models
 	s.indexApproval(ctx, a)
 	c, err = s.Cases.RecordApprovalRequest(ctx, c.ID, u, opt.ID, amount, func(c *models.Case) error {
 		c.Timeline = append(c.Timeline, models.TimelineEvent{At: now, ActorID: u.ID, Actor: u.Name, Type: "approval_requested",
-			Data: map[string]string{"approval_id": a.ID, "option": opt.ID, "amount_minor": FormatAmount(amount, 0), "reason": reason}})
+			Data: map[string]string{"approval_id": a.ID, "option": opt.ID, "amount_minor": FormatAmount(amount, 0), "currency": currency, "reason": reason}})
 		if clock != nil {
 			c.StartApprovalClock(*clock)
 		}
+		c.AwaitApproval(a.ID, a.ApproverIDs)
 		return nil
 	})
 	if err != nil {

@@ -307,6 +307,7 @@ func bleveFields(d CaseDoc) (map[string]any, error) {
 	src.ResolvedAt = src.ResolvedAt.UTC()
 	src.Tags = normalizeTags(src.Tags)
 	src.Topics = normalizeTags(src.Topics)
+	src.GrantedOptions, src.ApprovalWaitingFor = normalizeTags(src.GrantedOptions), normalizeTags(src.ApprovalWaitingFor)
 	b, err := json.Marshal(src)
 	if err != nil {
 		return nil, fmt.Errorf("search: encode %s: %w", d.ID, err)
@@ -340,8 +341,11 @@ func bleveFields(d CaseDoc) (map[string]any, error) {
 		FieldOptionGranted:   indexedKeyword(d.OptionGranted),
 		FieldOutcomeGap:      indexedKeyword(d.OutcomeGap),
 		fieldReportRow:       encodeReportRow(d),
-		bleveFieldSource:     string(b),
-		bleveFieldSortID:     d.ID,
+		// Remedies (issue 13).
+		FieldGrantedOptions:     indexedKeywords(d.GrantedOptions),
+		FieldApprovalWaitingFor: indexedKeywords(d.ApprovalWaitingFor),
+		bleveFieldSource:        string(b),
+		bleveFieldSortID:        d.ID,
 
 		bleveSortKey(FieldPriorityRank, false):    sortableInt(int64(d.PriorityRank)),
 		bleveSortKey(FieldEscalationLevel, false): sortableInt(int64(d.EscalationLevel)),

@@ -96,6 +96,9 @@ type meiliDoc struct {
 	OptionGranted   string `json:"option_granted"`
 	OutcomeGap      string `json:"outcome_gap"`
 	ReportRow       string `json:"report_row"`
+	// Remedies (issue 13).
+	GrantedOptions     []string `json:"granted_options"`
+	ApprovalWaitingFor []string `json:"approval_waiting_for"`
 }
 
 // OpenMeili connects to Meilisearch at url and makes sure indexName exists with Kaiku's
@@ -262,6 +265,9 @@ func toMeiliDoc(d CaseDoc, an *textAnalyzers) meiliDoc {
 		OptionGranted:   indexedKeyword(d.OptionGranted),
 		OutcomeGap:      indexedKeyword(d.OutcomeGap),
 		ReportRow:       encodeReportRow(d),
+		// Remedies (issue 13).
+		GrantedOptions:     indexedKeywords(d.GrantedOptions),
+		ApprovalWaitingFor: indexedKeywords(d.ApprovalWaitingFor),
 	}
 	md.Stems = an.stems(d.Subject + "\n" + d.Body)
 	md.FollowUpDueAt, md.FollowUpDueAtMs = ms(d.FollowUpDueAt)
@@ -298,6 +304,9 @@ func (md meiliDoc) caseDoc() (CaseDoc, error) {
 		ReviewReply:     storedKeyword(md.ReviewReply),
 		Topics:          storedKeywords(md.Topics),
 		FollowUpFailed:  storedKeyword(md.FollowUpFailed),
+		// Remedies (issue 13).
+		GrantedOptions:     storedKeywords(md.GrantedOptions),
+		ApprovalWaitingFor: storedKeywords(md.ApprovalWaitingFor),
 	}
 	if md.ReportRow != "" {
 		r, err := decodeReportRow(md.ReportRow)

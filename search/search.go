@@ -66,6 +66,10 @@ type CaseDoc struct {
 	Escalated            bool      `json:"escalated,omitempty"`         // ever raised to escalation level 1 or more
 	ApprovalMinutes      *int      `json:"approval_minutes,omitempty"`  // first approval request to its decision
 	ApprovalRequested    bool      `json:"approval_requested,omitempty"`
+	// Remedies (issue 13): the options of the grants that stand, and who may decide the
+	// case's approval requests still waiting ("Waiting for my approval").
+	GrantedOptions     []string `json:"granted_options,omitempty"`
+	ApprovalWaitingFor []string `json:"approval_waiting_for,omitempty"`
 }
 
 // Keyword fields: exact-match filters and facets.
@@ -92,6 +96,9 @@ const (
 	FieldFollowUpOutcome = "follow_up_outcome"
 	FieldOptionGranted   = "option_granted"
 	FieldOutcomeGap      = "outcome_gap"
+	// Remedies (issue 13).
+	FieldGrantedOptions     = "granted_options"
+	FieldApprovalWaitingFor = "approval_waiting_for"
 )
 
 // Sortable fields (besides the keyword fields above).
@@ -113,6 +120,7 @@ var KeywordFields = []string{
 	FieldReviewSource, FieldReviewRating, FieldReviewReply,
 	FieldTopics, FieldFollowUpFailed,
 	FieldSLAOutcome, FieldFollowUpOutcome, FieldOptionGranted, FieldOutcomeGap,
+	FieldGrantedOptions, FieldApprovalWaitingFor,
 }
 
 // SortFields lists the fields Sort accepts.

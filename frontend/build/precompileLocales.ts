@@ -22,6 +22,7 @@ import { transformWithOxc, type Plugin } from 'vite'
 export const CUSTOMER_SECTIONS: readonly string[] = [
   'app', 'common', 'nav', 'languages', 'status', 'priority', 'channels', 'outcomes', 'messageKinds',
   'public', 'forms', 'files', 'touchpoints', 'complain', 'track', 'errors',
+  'trackRemedies',
 ]
 
 export type CataloguePart = 'customer' | 'staff'

@@ -41,7 +41,7 @@ describe('login and the app shell', () => {
       await expect(page.getByTestId('current-user')).toHaveText(user.name || user.email)
       await expect(page.getByRole('heading', { level: 1, name: 'Inbox' })).toBeVisible()
       const tabs = page.getByRole('tablist', { name: 'Inbox views' }).getByRole('tab')
-      const views = ['Unassigned', 'Mine', 'All open', 'Escalated', 'Waiting on customer', 'Resolved', 'Reviews', 'Follow-ups due', 'All cases']
+      const views = ['Unassigned', 'Mine', 'All open', 'Escalated', 'Waiting on customer', 'Resolved', 'Reviews', 'Follow-ups due', 'Waiting for my approval', 'All cases']
       await expect(tabs).toHaveCount(views.length)
       for (const name of views) {
         await expect(page.getByRole('tab', { name: new RegExp(`^${name}`) })).toBeVisible()

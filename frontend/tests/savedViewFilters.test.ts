@@ -27,6 +27,7 @@ function inboxQuery(view: TabView, sort: CaseSort | '' = '', extra: Partial<Reco
       review_source: list('review_source'),
       review_reply: list('review_reply'),
       topic: one('topic'),
+      granted_option: one('granted_option'),
     })),
   }
 }

@@ -96,7 +96,7 @@ func runIssue3(ctx context.Context, cfg config, rep *report, srv *child, admin *
 		return fmt.Errorf("disable the shipped rules: %w", err)
 	}
 	var refs []string
-	if cfg.IntakeRules == 0 {
+	if cfg.IntakeRules == 0 && cfg.ApprovalRules == 0 {
 		progress("HTTP: POST /api/v1/complaints x %d concurrent for %s (no escalation rules enabled)", intakeConcurrency, cfg.IntakeDuration)
 		cpu := srv.cpuMeter()
 		i3.intake, refs = runIntake(ctx, base, texts, cfg.IntakeDuration, 0)

@@ -41,15 +41,16 @@ var sliceOrder = []bool{false, true, true, false, true, false, false, true}
 
 // rulesReport is what the intake with rules measured.
 type rulesReport struct {
-	teams, staff int           // created for the rules' actions
-	created      int           // rules created through POST /api/v1/rules
-	createDur    time.Duration // for all of them
-	enabled      int           // enabled case_created rules listed before the load
-	slice        time.Duration // of each of the intakeSlices loads without and with rules
-	settled      time.Duration // after the rules were created, until the server was idle
-	idle         bool          // false: still busy when serverSettleLimit ran out
-	intake       loadResult
-	intakeCPU    time.Duration // server CPU time during the intake (0: not measured)
+	teams, staff  int           // created for the rules' actions
+	created       int           // rules created through POST /api/v1/rules
+	createDur     time.Duration // for all of them
+	enabled       int           // enabled case_created rules listed before the load
+	approvalRules int           // enabled approval_requested rules (issue 13) among them
+	slice         time.Duration // of each of the intakeSlices loads without and with rules
+	settled       time.Duration // after the rules were created, until the server was idle
+	idle          bool          // false: still busy when serverSettleLimit ran out
+	intake        loadResult
+	intakeCPU     time.Duration // server CPU time during the intake (0: not measured)
 	// sliceRates are the rates of each slice, without and with the rules, to show how much
 	// they vary (a merge of large index segments falls in one slice).
 	sliceRates [2][]float64
@@ -111,7 +112,7 @@ func runInterleavedIntake(ctx context.Context, cfg config, srv *child, admin *se
 	}
 	t := time.Now()
 	created := map[string]bool{}
-	for _, req := range benchRules(cfg.IntakeRules, ids) {
+	for _, req := range append(benchRules(cfg.IntakeRules, ids), benchApprovalRules(cfg.ApprovalRules)...) {
 		var out struct {
 			Data escalation.Rule `json:"data"`
 		}
@@ -129,6 +130,9 @@ func runInterleavedIntake(ctx context.Context, cfg config, srv *child, admin *se
 	for _, rule := range rules.Data {
 		if rule.Enabled && rule.Trigger.Type == escalation.TriggerCaseCreated {
 			r.enabled++
+		}
+		if rule.Enabled && rule.Trigger.Type == escalation.TriggerApprovalRequested {
+			r.approvalRules++
 		}
 	}
 	if _, err := disableRules(ctx, admin, base); err != nil {
@@ -389,6 +393,10 @@ func (r *rulesReport) print(w io.Writer, without loadResult, withoutCPU time.Dur
 	}
 	fmt.Fprintf(w, "  %d rules created through POST /api/v1/rules in %s (case_created; %d teams and %d staff for their actions); the server was %s %s later\n",
 		r.created, secs(r.createDur), r.teams, r.staff, idle, secs(r.settled))
+	if r.approvalRules > 0 {
+		fmt.Fprintf(w, "  of them %d approval_requested rules (issue 13), with the resolution-option catalogue installed: target within 5%% of the rate without rules: %s\n",
+			r.approvalRules, verdict(r.ratio(without) >= 0.95))
+	}
 	fmt.Fprintf(w, "  the load alternated in slices of %s without the rules (disabled) and with them (enabled), in the order A B B A B A A B, so both meet the same index growth\n",
 		r.slice)
 	fmt.Fprintf(w, "  slice rates without the rules %s/s, with them %s/s\n", rateList(r.sliceRates[0]), rateList(r.sliceRates[1]))

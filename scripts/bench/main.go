@@ -45,6 +45,7 @@ const (
 	partIntake   = "intake"   // issue 3: complaint intake, search, live updates
 	partBulk     = "bulk"     // issue 11: a bulk change beside single PATCHes
 	partSearch   = "search"   // issue 15: ranked search with four words, similar cases
+	partRemedies = "remedies" // issue 13: a grant within the limit and an approval decision
 	partAll      = "all"
 )
 
@@ -59,6 +60,7 @@ type config struct {
 	Changes          int           // live updates measured
 	Bulk             int           // cases per bulk change (issue 11)
 	IntakeRules      int           // escalation rules of the second intake (issue 4); 0: no second intake
+	ApprovalRules    int           // approval_requested rules added to the second intake (issue 13)
 	Seed             uint64
 	CPUProfile       string        // of the bench process (seeding and floors)
 	ServerCPUProfile string        // of the server child, from ready to shutdown
@@ -72,6 +74,7 @@ func (c config) platform() bool { return c.Only == partPlatform || c.Only == par
 func (c config) issue3() bool   { return c.Only == partIntake || c.Only == partAll }
 func (c config) bulk() bool     { return c.Only == partBulk || c.Only == partAll }
 func (c config) ranked() bool   { return c.Only == partSearch || c.Only == partAll }
+func (c config) remedies() bool { return c.Only == partRemedies || c.Only == partAll }
 
 func main() {
 	if os.Getenv(serveEnv) == "1" {
@@ -82,13 +85,14 @@ func main() {
 	fs.IntVar(&cfg.N, "n", 10000, "number of cases stored")
 	fs.StringVar(&cfg.Dir, "dir", "", "data directory to seed and keep (reused when it already holds the same n cases); default a temporary one")
 	fs.StringVar(&cfg.Data, "data", "", "directory with cfpb_complaints_sample.csv and booking_hotel_reviews_sample.csv; default ../shared/data or /work/shared/data; - for generated text")
-	fs.StringVar(&cfg.Only, "only", partAll, "which part to run: platform (issue 2), intake (issue 3: intake, search, live updates), bulk (issue 11: a bulk change beside single PATCHes), search (issue 15: ranked search with four words, similar cases) or all")
+	fs.StringVar(&cfg.Only, "only", partAll, "which part to run: platform (issue 2), intake (issue 3: intake, search, live updates), bulk (issue 11: a bulk change beside single PATCHes), search (issue 15: ranked search with four words, similar cases), remedies (issue 13: a grant and an approval decision) or all")
 	fs.IntVar(&cfg.Requests, "requests", 500, "measured requests per sequential figure")
 	fs.IntVar(&cfg.Warmup, "warmup", 50, "unmeasured warm-up requests per sequential figure")
 	fs.DurationVar(&cfg.IntakeDuration, "intake-duration", 30*time.Second, "how long the HTTP complaint intake runs (its floors run as long, at most 10s)")
 	fs.IntVar(&cfg.Changes, "changes", 100, "live updates measured (sequential case changes)")
 	fs.IntVar(&cfg.Bulk, "bulk", 200, "cases per bulk change (and single PATCHes beside it)")
 	fs.IntVar(&cfg.IntakeRules, "intake-rules", defaultIntakeRules, "escalation rules created for a second complaint intake of -intake-duration (issue 4); 0 skips it")
+	fs.IntVar(&cfg.ApprovalRules, "intake-approval-rules", 0, "approval_requested rules (issue 13) added to the second intake's rules; with -intake-rules 0 the second intake runs with these alone")
 	fs.Uint64Var(&cfg.Seed, "seed", 1, "seed of the data generator and the samplers")
 	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the bench process (seeding, floors) to this file")
 	fs.StringVar(&cfg.ServerCPUProfile, "server-cpuprofile", "", "write a CPU profile of the server process (from ready to shutdown) to this file")
@@ -101,8 +105,8 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench: -n, -requests and -changes must be at least 1, -warmup, -intake-rules and -view-duration at least 0, -intake-duration positive, -bulk from 1 to 500")
 		os.Exit(2)
 	}
-	if cfg.Only != partPlatform && cfg.Only != partIntake && cfg.Only != partBulk && cfg.Only != partSearch && cfg.Only != partAll {
-		fmt.Fprintln(os.Stderr, "bench: -only must be platform, intake, bulk, search or all")
+	if cfg.Only != partPlatform && cfg.Only != partIntake && cfg.Only != partBulk && cfg.Only != partSearch && cfg.Only != partRemedies && cfg.Only != partAll {
+		fmt.Fprintln(os.Stderr, "bench: -only must be platform, intake, bulk, search, remedies or all")
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -134,6 +138,7 @@ type report struct {
 	i3            *issue3Report
 	bulk          *bulkReport   // issue 11
 	ranked        *rankedReport // issue 15
+	remedies      *remedyReport // issue 13
 
 	views     []viewRow // issue 11: 16 clients per built-in view
 	viewCount viewRow   // issue 11: the view counts under the same load
@@ -231,7 +236,7 @@ func run(ctx context.Context, cfg config) (rep *report, err error) {
 	// 2. The intake part writes (complaints, case changes). A kept data set stays as seeded: the
 	// run then works on a copy, removed afterwards. A temporary one is used as it is.
 	work := dir
-	if (cfg.issue3() || cfg.bulk()) && cfg.Dir != "" {
+	if (cfg.issue3() || cfg.bulk() || cfg.remedies()) && cfg.Dir != "" {
 		db.close()
 		work = filepath.Join(dir, workSubdir)
 		rep.work = work
@@ -276,6 +281,13 @@ func run(ctx context.Context, cfg config) (rep *report, err error) {
 			rep.bulk.floorN = cfg.Bulk
 			rep.bulk.floor, err = bulkFloor(ctx, db, bulkCases[cfg.Bulk:2*cfg.Bulk])
 		}
+	}
+	var remedyCases []string
+	if err == nil && cfg.remedies() {
+		rep.remedies = &remedyReport{}
+		remedyCases = remedyIDs(d, cfg.Requests+cfg.Warmup, cfg.Seed)
+		progress("floor: raw FindOne+ReplaceOne of one case x %d", cfg.Requests)
+		rep.remedies.floor, err = remedyFloor(ctx, db, remedyCases, cfg.Warmup, cfg.Requests)
 	}
 	if err == nil && cfg.issue3() {
 		progress("floor: raw InsertOne x %d concurrent for %s", intakeConcurrency, floorDuration(cfg))
@@ -395,6 +407,12 @@ func run(ctx context.Context, cfg config) (rep *report, err error) {
 		progress("HTTP: %d single PATCHes, then %d bulk changes of %d cases", cfg.Bulk, bulkRounds, cfg.Bulk)
 		if err := measureBulk(ctx, srv, admin, bulkCases, cfg.Bulk, rep.bulk); err != nil {
 			return rep, fmt.Errorf("bulk: %w", err)
+		}
+	}
+	if cfg.remedies() {
+		progress("HTTP: %d grants within the limit, then %d approval decisions", cfg.Requests, cfg.Requests)
+		if err := measureRemedies(ctx, base, admin, remedyCases, cfg.Warmup, cfg.Requests, rep.remedies); err != nil {
+			return rep, fmt.Errorf("remedies: %w", err)
 		}
 	}
 	if cfg.issue3() {
@@ -600,6 +618,7 @@ func (r *report) print(w io.Writer) {
 	}
 	r.bulk.print(w)
 	r.ranked.print(w)
+	r.remedies.print(w, r.cfg.N)
 	if r.i3 != nil {
 		r.i3.print(w)
 	}

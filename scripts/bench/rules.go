@@ -247,3 +247,22 @@ func benchRules(n int, ids ruleIDs) []escalation.RuleCreate {
 	}
 	return out
 }
+
+// benchApprovalRules are n approval_requested rules (issue 13): "amount over" and "option is"
+// conditions on a grant over its limit, tagging and notifying managers. They run only when an
+// approval is requested; the intake with them measures what their presence costs a complaint.
+func benchApprovalRules(n int) []escalation.RuleCreate {
+	enabled := true
+	options := [][]string{{"full_refund", "partial_refund"}, {"goodwill"}, {"voucher", "next_purchase_discount"}}
+	out := make([]escalation.RuleCreate, n)
+	for i := range out {
+		out[i] = escalation.RuleCreate{Name: fmt.Sprintf("Approval over %d.00 #%d", 100*(i%5+1), i+1), Enabled: &enabled, Position: 1000 + 10*i,
+			Trigger: escalation.Trigger{Type: escalation.TriggerApprovalRequested}, Match: escalation.MatchAll,
+			Conditions: []escalation.Condition{
+				{Field: escalation.CondRemedyAmount, Op: escalation.OpGt, Value: escalation.NumberValue(float64(10000 * (i%5 + 1)))},
+				in(escalation.CondRemedyOption, options[i%len(options)]...),
+			},
+			Actions: []escalation.Action{tag("big-remedy"), notifyRole(escalation.NotifyManagers, false, "A big remedy waits for approval.")}}
+	}
+	return out
+}

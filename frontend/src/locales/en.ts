@@ -1893,6 +1893,25 @@ const en = {
       settings: 'Settings',
     },
   },
+  trackRemedies: {
+    title: 'What we decided',
+    status: {
+      granted: 'Granted',
+      waiting: 'Waiting for approval',
+      rejected: 'Not approved',
+    },
+    explain: {
+      waiting: 'A colleague is approving this. We will tell you the decision.',
+      rejected: 'This could not be approved. We will tell you what we can do instead.',
+    },
+  },
+  approvalInbox: {
+    views: {
+      waiting_for_my_approval: 'Waiting for my approval',
+    },
+    grantedOption: 'Remedy granted',
+    anyOption: 'Any remedy',
+  },
 }
 
 export default en

@@ -1525,7 +1525,7 @@ const fi: Messages = {
   approvalClock: {
     title: 'Hyväksynnän aikaraja',
     intro: 'Kuinka kauan rajan ylittävä pyyntö saa odottaa päätöstä, aukioloaikana asian kalenterin mukaan. Varoitukset ja ylitykset menevät SLA-sääntöihin kellona ”Hyväksyntä”, joten sääntö voi eskaloida liian kauan odottavan pyynnön.',
-    target: 'Päätös viimeistään',
+    target: 'Päätösaika',
     targetHint: 'Tunnit ja minuutit aukioloaikaa, esimerkiksi 4:00. 0:00 ei käynnistä kelloa.',
     warnAt: 'Varoitus',
     warnAtHint: 'Prosenttia tavoitteesta; 0 ei varoita.',
@@ -1891,6 +1891,25 @@ const fi: Messages = {
       resolution_option: 'Ratkaisuvaihtoehdot',
       settings: 'Asetukset',
     },
+  },
+  trackRemedies: {
+    title: 'Päätöksemme',
+    status: {
+      granted: 'Myönnetty',
+      waiting: 'Odottaa hyväksyntää',
+      rejected: 'Ei hyväksytty',
+    },
+    explain: {
+      waiting: 'Kollegamme hyväksyy tämän. Kerromme sinulle päätöksestä.',
+      rejected: 'Tätä ei voitu hyväksyä. Kerromme, mitä voimme tarjota sen sijaan.',
+    },
+  },
+  approvalInbox: {
+    views: {
+      waiting_for_my_approval: 'Odottaa hyväksyntääni',
+    },
+    grantedOption: 'Myönnetty hyvitys',
+    anyOption: 'Mikä tahansa hyvitys',
   },
 }
 

@@ -31,6 +31,7 @@ export function useCaseList(options: { loaded?: () => void } = {}) {
     resolved: null,
     follow_ups_due: null,
     reviews: null,
+    waiting_for_my_approval: null,
   })
   const items = ref<CaseSummary[]>([])
   const total = ref(0)

@@ -8,8 +8,8 @@ import type { CaseChannel, CaseListQuery, CasePriority, CaseSort, CaseStatus, Fa
 // button and a shared link show the same list. Every part of the inbox page reads it here.
 
 export type TabView = InboxView | 'all'
-export const VIEWS: TabView[] = ['unassigned', 'mine', 'all_open', 'escalated', 'waiting', 'resolved', 'reviews', 'follow_ups_due', 'all']
-export const COUNTED: InboxView[] = ['unassigned', 'mine', 'all_open', 'escalated', 'waiting', 'resolved', 'reviews', 'follow_ups_due']
+export const VIEWS: TabView[] = ['unassigned', 'mine', 'all_open', 'escalated', 'waiting', 'resolved', 'reviews', 'follow_ups_due', 'waiting_for_my_approval', 'all']
+export const COUNTED: InboxView[] = ['unassigned', 'mine', 'all_open', 'escalated', 'waiting', 'resolved', 'reviews', 'follow_ups_due', 'waiting_for_my_approval']
 export const DEFAULT_VIEW: TabView = 'unassigned'
 export const PAGE_SIZE = 50
 
@@ -78,6 +78,7 @@ export function useInboxQuery() {
     review_source: queryList('review_source'),
     review_reply: queryList('review_reply'),
     topic: queryString('topic'),
+    granted_option: queryString('granted_option'),
   }))
   const activeFilterCount = computed(() => {
     const f = filters.value
@@ -88,7 +89,8 @@ export function useInboxQuery() {
       (f.tag ? 1 : 0) +
       (f.created_from ? 1 : 0) +
       (f.created_to ? 1 : 0) +
-      (f.topic ? 1 : 0)
+      (f.topic ? 1 : 0) +
+      (f.granted_option ? 1 : 0)
     )
   })
   const searching = computed(() => !!q.value || activeFilterCount.value > 0)
@@ -118,6 +120,7 @@ export function useInboxQuery() {
       review_source: f.review_source as CaseListQuery['review_source'],
       review_reply: f.review_reply as CaseListQuery['review_reply'],
       topic: f.topic ? [f.topic] : undefined,
+      granted_option: f.granted_option ? [f.granted_option] : undefined,
     }
     // Without a sort the server orders a search by relevance and a view by its own default
     // (last update; the escalated view by level, then due time).
@@ -153,7 +156,7 @@ export function useInboxQuery() {
 
   function clearFilters() {
     const changes: Record<string, undefined> = {}
-    for (const key of [...LIST_FILTERS, ...REVIEW_FILTERS, 'assignee_id', 'team_id', 'tag', 'created_from', 'created_to', 'topic']) changes[key] = undefined
+    for (const key of [...LIST_FILTERS, ...REVIEW_FILTERS, 'assignee_id', 'team_id', 'tag', 'created_from', 'created_to', 'topic', 'granted_option']) changes[key] = undefined
     updateQuery(changes)
   }
 
