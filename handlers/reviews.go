@@ -37,24 +37,32 @@ type reviewHandlers struct {
 // reviewSourceResponse is a source as the API shows it. Secret is only in the answers to
 // create and rotate; otherwise SecretHint names its last four characters.
 type reviewSourceResponse struct {
-	ID             string    `json:"id"`
-	Name           string    `json:"name"`
-	Kind           string    `json:"kind"`
-	ScaleMax       int       `json:"scale_max"`
-	ReplyLimit     int       `json:"reply_limit"`
-	ReplyApproval  bool      `json:"reply_approval"`
-	ReplyWebhookID string    `json:"reply_webhook_id"`
-	Enabled        bool      `json:"enabled"`
-	Secret         string    `json:"secret,omitempty"`
-	SecretHint     string    `json:"secret_hint"`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
-	Version        int64     `json:"version"`
+	ID             string `json:"id"`
+	Name           string `json:"name"`
+	Kind           string `json:"kind"`
+	ScaleMax       int    `json:"scale_max"`
+	ReplyLimit     int    `json:"reply_limit"`
+	ReplyApproval  bool   `json:"reply_approval"`
+	ReplyWebhookID string `json:"reply_webhook_id"`
+	// The Google pull connector: the location, whether a token is set (never the token),
+	// when the last full pass ended and the last failure.
+	GoogleLocation  string     `json:"google_location,omitempty"`
+	GoogleConnected bool       `json:"google_connected"`
+	GoogleSyncedAt  *time.Time `json:"google_synced_at,omitempty"`
+	GoogleError     string     `json:"google_error,omitempty"`
+	Enabled         bool       `json:"enabled"`
+	Secret          string     `json:"secret,omitempty"`
+	SecretHint      string     `json:"secret_hint"`
+	CreatedAt       time.Time  `json:"created_at"`
+	UpdatedAt       time.Time  `json:"updated_at"`
+	Version         int64      `json:"version"`
 }
 
 func reviewSourceOf(s *models.ReviewSource, secret string) reviewSourceResponse {
 	return reviewSourceResponse{ID: s.ID, Name: s.Name, Kind: string(s.Kind), ScaleMax: s.ScaleMax, ReplyLimit: s.ReplyLimit,
-		ReplyApproval: s.ReplyApproval, ReplyWebhookID: s.ReplyWebhookID, Enabled: s.Enabled, Secret: secret, SecretHint: s.SecretHint,
+		ReplyApproval: s.ReplyApproval, ReplyWebhookID: s.ReplyWebhookID, Enabled: s.Enabled,
+		GoogleLocation: s.GoogleLocation, GoogleConnected: s.GoogleLocation != "" && len(s.GoogleTokenSealed) > 0,
+		GoogleSyncedAt: s.GoogleSyncedAt, GoogleError: s.GoogleError, Secret: secret, SecretHint: s.SecretHint,
 		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, Version: s.Version}
 }
 

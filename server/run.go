@@ -167,6 +167,7 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 	startWorker(func(ctx context.Context) { outbound.Run(ctx) })
 	scheduler := helpdesk.NewScheduler(db.store, cases, events, logger, clock, instanceID())
 	startWorker(func(ctx context.Context) { scheduler.Run(ctx, cfg.SLASweepInterval) })
+	startWorker(func(ctx context.Context) { hd.Reviews.RunGooglePull(ctx, helpdesk.GooglePullInterval) })
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

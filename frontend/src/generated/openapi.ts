@@ -3671,6 +3671,17 @@ export interface components {
             reply_approval: boolean;
             /** @description The outbound webhook endpoint replies are published through; "" none. */
             reply_webhook_id: string;
+            /** @description Google sources: the location the pull connector lists (every 15 minutes, page by page, resuming where a failed pass stopped). Tested only against a local server speaking the documented API shapes. */
+            google_location?: string;
+            /** @description A location and an access token are set. */
+            google_connected: boolean;
+            /**
+             * Format: date-time
+             * @description When the last full pass ended.
+             */
+            google_synced_at?: string;
+            /** @description Why the last pass failed; it resumes at the failed page next time. */
+            google_error?: string;
             /** @description A disabled source's deliveries are refused. */
             enabled: boolean;
             /** @description The signing secret (`rvsec_` and 64 hex digits): only in the answers to create and rotate. */
@@ -3708,6 +3719,10 @@ export interface components {
             reply_approval?: boolean;
             /** @description "" clears it. */
             reply_webhook_id?: string;
+            /** @description Google sources: the Business Profile location the pull connector lists, `accounts/{account}/locations/{location}`; "" clears it. */
+            google_location?: string;
+            /** @description Google sources: the OAuth access token the connector calls the API with (sealed, never shown again); "" clears it. */
+            google_access_token?: string;
             enabled?: boolean;
             /** Format: int64 */
             version: number;
