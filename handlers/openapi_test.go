@@ -506,6 +506,7 @@ var requestTypes = map[string]reflect.Type{
 	"ReviewSourceCreate":     reflect.TypeFor[models.ReviewSourceCreate](),
 	"ReviewSourcePatch":      reflect.TypeFor[models.ReviewSourcePatch](),
 	"ReviewReplyRequest":     reflect.TypeFor[models.ReviewReplyRequest](),
+	"ReviewLinkRequest":      reflect.TypeFor[linkRequest](),
 }
 
 // validatedEnums are the request fields whose allowed values a Validate method checks instead
@@ -558,7 +559,7 @@ var requestBodies = map[string]string{
 	"bulkUpdateCases": "BulkChange", "createSavedView": "SavedViewCreate", "updateSavedView": "SavedViewPatch",
 	"createResolutionOption": "ResolutionOptionCreate", "updateResolutionOption": "ResolutionOptionPatch",
 	"grantRemedy": "GrantCreate", "decideApproval": "DecisionCreate",
-	"createReviewSource": "ReviewSourceCreate", "updateReviewSource": "ReviewSourcePatch", "replyToReview": "ReviewReplyRequest",
+	"createReviewSource": "ReviewSourceCreate", "updateReviewSource": "ReviewSourcePatch", "replyToReview": "ReviewReplyRequest", "linkReview": "ReviewLinkRequest",
 }
 
 // rawBodies names the request schema of operations that read their body raw and parse it

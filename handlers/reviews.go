@@ -15,6 +15,7 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/reviews"
+	"github.com/kaiku-helpdesk/kaiku/search"
 )
 
 // reviewService is what the review handlers need.
@@ -26,6 +27,8 @@ type reviewService interface {
 	DeleteSource(ctx context.Context, p *helpdesk.Principal, id string) error
 	Ingest(ctx context.Context, d helpdesk.Delivery) ([]helpdesk.IngestResult, error)
 	Reply(ctx context.Context, p *helpdesk.Principal, caseID string, req models.ReviewReplyRequest) (*models.Case, error)
+	LinkSuggestions(ctx context.Context, p *helpdesk.Principal, caseID string) ([]helpdesk.LinkSuggestion, error)
+	Link(ctx context.Context, p *helpdesk.Principal, caseID, otherID string) (*models.Case, error)
 }
 
 type reviewHandlers struct {
@@ -300,6 +303,41 @@ func (h *reviewHandlers) reply(c echo.Context) error {
 		return err
 	}
 	cs, err := h.reviews.Reply(c.Request().Context(), principal(c), c.Param("id"), req)
+	if err != nil {
+		return err
+	}
+	return data(c, http.StatusOK, cs)
+}
+
+// linkSuggestionResponse is a case that may be the reviewer's, and why ("email" or "name").
+type linkSuggestionResponse struct {
+	caseSummary
+	Match string `json:"match"`
+}
+
+// linkRequest names the case to link a review case to.
+type linkRequest struct {
+	CaseID string `json:"case_id" validate:"required,max=64"`
+}
+
+func (h *reviewHandlers) linkSuggestions(c echo.Context) error {
+	found, err := h.reviews.LinkSuggestions(c.Request().Context(), principal(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	out := make([]linkSuggestionResponse, len(found))
+	for i, f := range found {
+		out[i] = linkSuggestionResponse{caseSummary: summaryOf(search.Hit{Doc: f.Doc}), Match: f.Match}
+	}
+	return list(c, out, map[string]any{"total": len(out)})
+}
+
+func (h *reviewHandlers) link(c echo.Context) error {
+	var req linkRequest
+	if err := h.bind.bindJSON(c, &req); err != nil {
+		return err
+	}
+	cs, err := h.reviews.Link(c.Request().Context(), principal(c), c.Param("id"), req.CaseID)
 	if err != nil {
 		return err
 	}

@@ -198,6 +198,8 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.POST("/review-sources/:id/secret", reviews.rotateSecret)
 	staff.POST("/reviews/import", reviews.importReviews)
 	staff.POST("/cases/:id/review-reply", reviews.reply)
+	staff.GET("/cases/:id/review-links", reviews.linkSuggestions)
+	staff.POST("/cases/:id/review-links", reviews.link)
 
 	staff.GET("/mail/outbox", outbox.list)
 	staff.GET("/mail/outbox/:id", outbox.get)

@@ -44,6 +44,7 @@ const (
 	partPlatform = "platform" // issue 2: get by id, inbox lists, start-up, RSS
 	partIntake   = "intake"   // issue 3: complaint intake, search, live updates
 	partBulk     = "bulk"     // issue 11: a bulk change beside single PATCHes
+	partReviews  = "reviews"  // issue 14: review import and webhook ingest (alone, not in all)
 	partAll      = "all"
 )
 
@@ -99,12 +100,19 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench: -n, -requests and -changes must be at least 1, -warmup, -intake-rules and -view-duration at least 0, -intake-duration positive, -bulk from 1 to 500")
 		os.Exit(2)
 	}
-	if cfg.Only != partPlatform && cfg.Only != partIntake && cfg.Only != partBulk && cfg.Only != partAll {
-		fmt.Fprintln(os.Stderr, "bench: -only must be platform, intake, bulk or all")
+	if cfg.Only != partPlatform && cfg.Only != partIntake && cfg.Only != partBulk && cfg.Only != partReviews && cfg.Only != partAll {
+		fmt.Fprintln(os.Stderr, "bench: -only must be platform, intake, bulk, reviews or all")
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if cfg.Only == partReviews {
+		if err := runReviews(ctx, cfg); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	rep, err := run(ctx, cfg)
 	if err == nil || (rep != nil && rep.startup > 0) {
 		rep.print(os.Stdout) // after a failure, what was measured before it helps to find it

@@ -1373,6 +1373,36 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cases/{id}/review-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case reference.
+                 * @example K-2026-000042
+                 */
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Suggest the reviewer's other cases
+         * @description On a case of channel `review`: cases that may be the same customer's, not reviews themselves and not linked yet, at most 10: those with the same customer e-mail (when the source gave one; `match: email`), then those whose customer has the reviewer's name (`match: name`). 422 `not_a_review` on other cases. Any staff role.
+         */
+        get: operations["listReviewLinkSuggestions"];
+        put?: never;
+        /**
+         * Link a review to the customer's other case
+         * @description Links the review case in the path and `case_id` both ways (`linked_cases` on each, a `linked` timeline entry on each); linking again changes nothing. Cases whose customer e-mails differ are refused (422 `different_customers`). The answer is the review case. Any staff role.
+         */
+        post: operations["linkReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reviews/import": {
         parameters: {
             query?: never;
@@ -2289,6 +2319,8 @@ export interface components {
             merged_into?: string;
             /** @description Present on a case of channel `review`: the review it stands for. */
             review?: components["schemas"]["Review"];
+            /** @description Cases linked as the same customer's (a review and the customer's complaint), each showing the other. */
+            linked_cases?: string[];
             /**
              * Format: int64
              * @description Increases by one on every write; send it back in `CasePatch.version`.
@@ -3865,6 +3897,17 @@ export interface components {
             published_at?: string;
             /** @enum {string} */
             published_via?: "manual" | "webhook" | "google";
+        };
+        ReviewLinkRequest: {
+            case_id: string;
+        };
+        ReviewLinkSuggestion: components["schemas"]["CaseSummary"] & {
+            /** @enum {string} */
+            match: "email" | "name";
+        };
+        ReviewLinkSuggestionList: {
+            data: components["schemas"]["ReviewLinkSuggestion"][];
+            meta: components["schemas"]["ListMeta"];
         };
         /** @description The online review a case of channel `review` stands for. Its text is the reviewer's: show it as text, never as HTML. */
         Review: {
@@ -8266,6 +8309,96 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    listReviewLinkSuggestions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case reference.
+                 * @example K-2026-000042
+                 */
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The suggestions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewLinkSuggestionList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            /** @description The case is no review (`not_a_review`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    linkReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case reference.
+                 * @example K-2026-000042
+                 */
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "case_id": "K-2026-000041"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReviewLinkRequest"];
+            };
+        };
+        responses: {
+            /** @description The review case, linked. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            /** @description The case is no review (`not_a_review`) or the customers differ (`different_customers`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+        };
+    };
     importReviews: {
         parameters: {
             query?: never;
@@ -9237,6 +9370,7 @@ export const reviewReplyRequestActionValues: ReadonlyArray<FlattenedDeepRequired
 export const reviewReplyRequestViaValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewReplyRequest"]["via"]> = ["manual", "webhook", "google"];
 export const publicReplyStepValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PublicReply"]["step"]> = ["draft", "pending_approval", "approved", "returned", "published", "withdrawn"];
 export const publicReplyPublished_viaValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PublicReply"]["published_via"]> = ["manual", "webhook", "google"];
+export const reviewLinkSuggestionMatchValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewLinkSuggestion"]["match"]> = ["email", "name"];
 export const reviewScale_maxValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Review"]["scale_max"]> = [5, 10];
 export const reviewReply_stateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Review"]["reply_state"]> = ["none", "published"];
 export const grantResultStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["GrantResult"]["status"]> = ["granted", "approval_requested"];
