@@ -523,6 +523,7 @@ var requestTypes = map[string]reflect.Type{
 	"RootCauseLink":               reflect.TypeFor[rootCauseLinkRequest](),
 	"MailboxCreate":               reflect.TypeFor[models.MailboxCreate](),
 	"MailboxPatch":                reflect.TypeFor[models.MailboxPatch](),
+	"ReviewLinkRequest":           reflect.TypeFor[linkRequest](),
 }
 
 // validatedEnums are the request fields whose allowed values a Validate method checks instead
@@ -593,6 +594,7 @@ var requestBodies = map[string]string{
 	"disableTwoFactor":     "TwoFactorDisable",
 	"newRecoveryCodes":     "TwoFactorDisable",
 	"saveSecuritySettings": "SecuritySettingsUpdate",
+	"linkReview":           "ReviewLinkRequest",
 }
 
 // rawBodies names the request schema of operations that read their body raw and parse it

@@ -185,3 +185,59 @@ func TestReviewReplyThroughWebhook(t *testing.T) {
 		t.Fatalf("delivered: %+v %v", got, sigs)
 	}
 }
+
+func TestReviewLinkedToTheCustomersCase(t *testing.T) {
+	s := newStack(t)
+	res := s.do(s.logins["agent"], http.MethodPost, "/api/v1/cases",
+		`{"subject":"Cold soup at dinner","description":"The soup was cold and nobody came.","customer":{"name":"Pia Virta","email":"pia@example.com"}}`, nil)
+	if res.status != http.StatusCreated {
+		t.Fatalf("complaint: %d %s", res.status, res.body)
+	}
+	var complaint caseAnswer
+	res.decode(t, &complaint)
+	s.do(s.logins["agent"], http.MethodPost, "/api/v1/cases",
+		`{"subject":"Other person","description":"Pia told me about it.","customer":{"name":"Ola","email":"ola@example.com"}}`, nil)
+	srcRes := s.do(s.logins["admin"], http.MethodPost, "/api/v1/review-sources", `{"name":"Google","kind":"google_business"}`, nil)
+	var src struct {
+		Data struct{ ID, Secret string }
+	}
+	srcRes.decode(t, &src)
+	res = s.deliver(src.Data.ID, src.Data.Secret, `{"external_id":"r9","rating":1,"author":"Pia Virta","text":"Cold soup"}`, 0)
+	var ans ingestAnswer
+	res.decode(t, &ans)
+	review := ans.Data[0].CaseID
+
+	// Suggested by the reviewer's name: Pia's complaint, not Ola's case that names her.
+	res = s.do(s.logins["agent"], http.MethodGet, "/api/v1/cases/"+review+"/review-links", "", nil)
+	var sugg struct {
+		Data []struct {
+			ID    string `json:"id"`
+			Match string `json:"match"`
+		} `json:"data"`
+	}
+	res.decode(t, &sugg)
+	if res.status != 200 || len(sugg.Data) != 1 || sugg.Data[0].ID != complaint.Data.ID || sugg.Data[0].Match != "name" {
+		t.Fatalf("suggestions: %d %s", res.status, res.body)
+	}
+	if res := s.do(s.logins["agent"], http.MethodPost, "/api/v1/cases/"+review+"/review-links", `{"case_id":"K-2099-999999"}`, nil); res.status != 400 {
+		t.Fatalf("link to no case: %d %s", res.status, res.body)
+	}
+	res = s.do(s.logins["agent"], http.MethodPost, "/api/v1/cases/"+review+"/review-links", `{"case_id":"`+complaint.Data.ID+`"}`, nil)
+	var linked caseAnswer
+	res.decode(t, &linked)
+	if res.status != 200 || len(linked.Data.LinkedCases) != 1 || linked.Data.LinkedCases[0] != complaint.Data.ID {
+		t.Fatalf("link: %d %s", res.status, res.body)
+	}
+	// Linking again changes nothing; the complaint shows the review too, both timelines say so.
+	s.do(s.logins["agent"], http.MethodPost, "/api/v1/cases/"+review+"/review-links", `{"case_id":"`+complaint.Data.ID+`"}`, nil)
+	var other caseAnswer
+	s.do(s.logins["agent"], http.MethodGet, "/api/v1/cases/"+complaint.Data.ID, "", nil).decode(t, &other)
+	if len(other.Data.LinkedCases) != 1 || other.Data.LinkedCases[0] != review || other.Data.Timeline[len(other.Data.Timeline)-1].Type != "linked" {
+		t.Fatalf("the complaint: %+v", other.Data.LinkedCases)
+	}
+	res = s.do(s.logins["agent"], http.MethodGet, "/api/v1/cases/"+review+"/review-links", "", nil)
+	res.decode(t, &sugg)
+	if len(sugg.Data) != 0 {
+		t.Fatalf("a linked case is suggested again: %s", res.body)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/reviews"
+	"github.com/kaiku-helpdesk/kaiku/search"
 )
 
 // reviewService is what the review handlers need.
@@ -26,6 +27,8 @@ type reviewService interface {
 	DeleteSource(ctx context.Context, p *helpdesk.Principal, id string) error
 	Ingest(ctx context.Context, d helpdesk.Delivery) ([]helpdesk.IngestResult, error)
 	Reply(ctx context.Context, p *helpdesk.Principal, caseID string, req models.ReviewReplyRequest) (*models.Case, error)
+	LinkSuggestions(ctx context.Context, p *helpdesk.Principal, caseID string) ([]helpdesk.LinkSuggestion, error)
+	Link(ctx context.Context, p *helpdesk.Principal, caseID, otherID string) (*models.Case, error)
 }
 
 type reviewHandlers struct {
@@ -38,24 +41,32 @@ type reviewHandlers struct {
 // reviewSourceResponse is a source as the API shows it. Secret is only in the answers to
 // create and rotate; otherwise SecretHint names its last four characters.
 type reviewSourceResponse struct {
-	ID             string    `json:"id"`
-	Name           string    `json:"name"`
-	Kind           string    `json:"kind"`
-	ScaleMax       int       `json:"scale_max"`
-	ReplyLimit     int       `json:"reply_limit"`
-	ReplyApproval  bool      `json:"reply_approval"`
-	ReplyWebhookID string    `json:"reply_webhook_id"`
-	Enabled        bool      `json:"enabled"`
-	Secret         string    `json:"secret,omitempty"`
-	SecretHint     string    `json:"secret_hint"`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
-	Version        int64     `json:"version"`
+	ID             string `json:"id"`
+	Name           string `json:"name"`
+	Kind           string `json:"kind"`
+	ScaleMax       int    `json:"scale_max"`
+	ReplyLimit     int    `json:"reply_limit"`
+	ReplyApproval  bool   `json:"reply_approval"`
+	ReplyWebhookID string `json:"reply_webhook_id"`
+	// The Google pull connector: the location, whether a token is set (never the token),
+	// when the last full pass ended and the last failure.
+	GoogleLocation  string     `json:"google_location,omitempty"`
+	GoogleConnected bool       `json:"google_connected"`
+	GoogleSyncedAt  *time.Time `json:"google_synced_at,omitempty"`
+	GoogleError     string     `json:"google_error,omitempty"`
+	Enabled         bool       `json:"enabled"`
+	Secret          string     `json:"secret,omitempty"`
+	SecretHint      string     `json:"secret_hint"`
+	CreatedAt       time.Time  `json:"created_at"`
+	UpdatedAt       time.Time  `json:"updated_at"`
+	Version         int64      `json:"version"`
 }
 
 func reviewSourceOf(s *models.ReviewSource, secret string) reviewSourceResponse {
 	return reviewSourceResponse{ID: s.ID, Name: s.Name, Kind: string(s.Kind), ScaleMax: s.ScaleMax, ReplyLimit: s.ReplyLimit,
-		ReplyApproval: s.ReplyApproval, ReplyWebhookID: s.ReplyWebhookID, Enabled: s.Enabled, Secret: secret, SecretHint: s.SecretHint,
+		ReplyApproval: s.ReplyApproval, ReplyWebhookID: s.ReplyWebhookID, Enabled: s.Enabled,
+		GoogleLocation: s.GoogleLocation, GoogleConnected: s.GoogleLocation != "" && len(s.GoogleTokenSealed) > 0,
+		GoogleSyncedAt: s.GoogleSyncedAt, GoogleError: s.GoogleError, Secret: secret, SecretHint: s.SecretHint,
 		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, Version: s.Version}
 }
 
@@ -297,6 +308,41 @@ func (h *reviewHandlers) reply(c echo.Context) error {
 		return err
 	}
 	cs, err := h.reviews.Reply(c.Request().Context(), principal(c), c.Param("id"), req)
+	if err != nil {
+		return err
+	}
+	return data(c, http.StatusOK, cs)
+}
+
+// linkSuggestionResponse is a case that may be the reviewer's, and why ("email" or "name").
+type linkSuggestionResponse struct {
+	caseSummary
+	Match string `json:"match"`
+}
+
+// linkRequest names the case to link a review case to.
+type linkRequest struct {
+	CaseID string `json:"case_id" validate:"required,max=64"`
+}
+
+func (h *reviewHandlers) linkSuggestions(c echo.Context) error {
+	found, err := h.reviews.LinkSuggestions(c.Request().Context(), principal(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	out := make([]linkSuggestionResponse, len(found))
+	for i, f := range found {
+		out[i] = linkSuggestionResponse{caseSummary: summaryOf(search.Hit{Doc: f.Doc}), Match: f.Match}
+	}
+	return list(c, out, map[string]any{"total": len(out)})
+}
+
+func (h *reviewHandlers) link(c echo.Context) error {
+	var req linkRequest
+	if err := h.bind.bindJSON(c, &req); err != nil {
+		return err
+	}
+	cs, err := h.reviews.Link(c.Request().Context(), principal(c), c.Param("id"), req.CaseID)
 	if err != nil {
 		return err
 	}

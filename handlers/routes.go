@@ -249,6 +249,8 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.POST("/review-sources/:id/secret", reviews.rotateSecret)
 	staff.POST("/reviews/import", reviews.importReviews)
 	staff.POST("/cases/:id/review-reply", reviews.reply)
+	staff.GET("/cases/:id/review-links", reviews.linkSuggestions)
+	staff.POST("/cases/:id/review-links", reviews.link)
 
 	// Reports (issue 16): managers and admins see every case, agents their own.
 	staff.GET("/reports/measures", reportsH.measures)

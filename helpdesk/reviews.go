@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +28,9 @@ type Reviews struct {
 	// webhooks and publishers carry public replies out (reviewreply.go); either may be unset.
 	webhooks   replyWebhooks
 	publishers map[models.ReviewSourceKind]ReplyPublisher
+	// The Google API host and client (reviewpull.go); empty and nil take Google's and a default.
+	googleBase string
+	googleHTTP *http.Client
 }
 
 // NewReviews wires the review use cases. secretKey (32 bytes) seals source secrets; nil
@@ -42,8 +46,9 @@ func NewReviews(st *store.Store, cases *Cases, secretKey []byte, logger *slog.Lo
 	if err != nil {
 		return nil, err
 	}
-	return &Reviews{store: st, cases: cases, sealer: sealer, logger: logger, now: now,
-		publishers: map[models.ReviewSourceKind]ReplyPublisher{}}, nil
+	r := &Reviews{store: st, cases: cases, sealer: sealer, logger: logger, now: now}
+	r.publishers = map[models.ReviewSourceKind]ReplyPublisher{models.SourceGoogleBusiness: googlePublisher{r}}
+	return r, nil
 }
 
 // --- sources ----------------------------------------------------------------------------------
@@ -106,6 +111,9 @@ func (r *Reviews) PatchSource(ctx context.Context, p *Principal, id string, req 
 		}
 		if req.ReplyWebhookID != nil {
 			s.ReplyWebhookID = strings.TrimSpace(*req.ReplyWebhookID)
+		}
+		if err := r.setGoogle(s, req); err != nil {
+			return err
 		}
 		s.UpdatedAt = r.now()
 		return nil

@@ -185,8 +185,11 @@ type Case struct {
 	// Review is set on a case of channel review: the online review it stands for.
 	Review *Review `bson:"review,omitempty" json:"review,omitempty"`
 	// Email is set on a case that came by e-mail (issue 17): its mailbox and mail thread.
-	Email   *EmailThread `bson:"email,omitempty" json:"email,omitempty"`
-	Version int64        `bson:"version" json:"version"`
+	Email *EmailThread `bson:"email,omitempty" json:"email,omitempty"`
+	// LinkedCases are the cases an agent linked this one to as the same customer's: a review
+	// and the complaint (or another review) of the person who wrote it, shown on both.
+	LinkedCases []string `bson:"linked_cases,omitempty" json:"linked_cases,omitempty"`
+	Version     int64    `bson:"version" json:"version"`
 }
 
 // FormatReference renders the human reference of the n-th case of a year: K-2026-000042.

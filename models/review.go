@@ -63,6 +63,16 @@ type ReviewSource struct {
 	// ImportMapping is the column mapping of the last import into the source (field ->
 	// column), offered again for the next file with the same columns.
 	ImportMapping map[string]string `bson:"import_mapping,omitempty" json:"import_mapping,omitempty"`
+	// The Google Business Profile pull connector (kind google_business): the location
+	// ("accounts/{a}/locations/{l}") and access token an admin set (the token sealed like the
+	// secret), where an interrupted listing resumes, and how far the last full pass reached.
+	GoogleLocation    string     `bson:"google_location,omitempty" json:"google_location,omitempty"`
+	GoogleTokenSealed []byte     `bson:"google_token_sealed,omitempty" json:"-"`
+	GooglePageToken   string     `bson:"google_page_token,omitempty" json:"-"`
+	GoogleCycleHigh   time.Time  `bson:"google_cycle_high,omitempty" json:"-"`
+	GoogleHighWater   time.Time  `bson:"google_high_water,omitempty" json:"-"`
+	GoogleSyncedAt    *time.Time `bson:"google_synced_at,omitempty" json:"google_synced_at,omitempty"`
+	GoogleError       string     `bson:"google_error,omitempty" json:"google_error,omitempty"`
 	// ReplyWebhookID is the outbound webhook endpoint public replies are published through.
 	ReplyWebhookID string    `bson:"reply_webhook_id,omitempty" json:"reply_webhook_id,omitempty"`
 	CreatedAt      time.Time `bson:"created_at" json:"created_at"`
@@ -86,7 +96,10 @@ type ReviewSourcePatch struct {
 	ReplyApproval  *bool   `json:"reply_approval"`
 	Enabled        *bool   `json:"enabled"`
 	ReplyWebhookID *string `json:"reply_webhook_id" validate:"omitempty,max=64"`
-	Version        int64   `json:"version" validate:"required,min=1"`
+	// GoogleLocation and GoogleAccessToken set the pull connector of a google_business source.
+	GoogleLocation    *string `json:"google_location" validate:"omitempty,max=200"`
+	GoogleAccessToken *string `json:"google_access_token" validate:"omitempty,max=4096"`
+	Version           int64   `json:"version" validate:"required,min=1"`
 }
 
 // ReplyState says whether a review has a public answer.

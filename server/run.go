@@ -179,6 +179,7 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 		PollInterval: cfg.MailPollInterval, WorkerID: instanceID()})
 	hd.Mail.Kick = fetcher.Kick
 	startWorker(fetcher.Run)
+	startWorker(func(ctx context.Context) { hd.Reviews.RunGooglePull(ctx, helpdesk.GooglePullInterval) })
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

@@ -54,8 +54,13 @@ export type ReviewReplyRequest = components['schemas']['ReviewReplyRequest']
 export type PublicReply = components['schemas']['PublicReply']
 export type ReplyStep = PublicReply['step']
 
-/** Rows per import request: big enough to share group commits, small enough for a live bar. */
-export const IMPORT_WINDOW = 250
+/**
+ * Rows per import request: about a twentieth of the file, so the bar moves in steady steps,
+ * at least 10 and at most 500 (big windows share the server's group commits).
+ */
+export function importWindow(totalRows: number): number {
+  return Math.min(500, Math.max(10, Math.ceil(totalRows / 20)))
+}
 
 export interface ImportStep {
   sourceId: string

@@ -23,3 +23,13 @@ describe('review import error report', () => {
     expect(replyLength(' 😀ä ')).toBe(2)
   })
 })
+
+describe('import windows', () => {
+  it('moves the bar in about twenty steps, 10 to 500 rows each', async () => {
+    const { importWindow } = await import('../src/reviews')
+    expect(importWindow(25)).toBe(10)
+    expect(importWindow(10000)).toBe(500)
+    expect(importWindow(50000)).toBe(500)
+    expect(importWindow(4000)).toBe(200)
+  })
+})

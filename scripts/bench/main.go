@@ -46,6 +46,7 @@ const (
 	partBulk     = "bulk"     // issue 11: a bulk change beside single PATCHes
 	partSearch   = "search"   // issue 15: ranked search with four words, similar cases
 	partRemedies = "remedies" // issue 13: a grant within the limit and an approval decision
+	partReviews  = "reviews"  // issue 14: review import and webhook ingest (alone, not in all)
 	partAll      = "all"
 )
 
@@ -85,7 +86,7 @@ func main() {
 	fs.IntVar(&cfg.N, "n", 10000, "number of cases stored")
 	fs.StringVar(&cfg.Dir, "dir", "", "data directory to seed and keep (reused when it already holds the same n cases); default a temporary one")
 	fs.StringVar(&cfg.Data, "data", "", "directory with cfpb_complaints_sample.csv and booking_hotel_reviews_sample.csv; default ../shared/data or /work/shared/data; - for generated text")
-	fs.StringVar(&cfg.Only, "only", partAll, "which part to run: platform (issue 2), intake (issue 3: intake, search, live updates), bulk (issue 11: a bulk change beside single PATCHes), search (issue 15: ranked search with four words, similar cases), remedies (issue 13: a grant and an approval decision) or all")
+	fs.StringVar(&cfg.Only, "only", partAll, "which part to run: platform (issue 2), intake (issue 3: intake, search, live updates), bulk (issue 11: a bulk change beside single PATCHes), search (issue 15: ranked search with four words, similar cases), remedies (issue 13: a grant and an approval decision), reviews (issue 14: review import and webhook ingest; not in all) or all")
 	fs.IntVar(&cfg.Requests, "requests", 500, "measured requests per sequential figure")
 	fs.IntVar(&cfg.Warmup, "warmup", 50, "unmeasured warm-up requests per sequential figure")
 	fs.DurationVar(&cfg.IntakeDuration, "intake-duration", 30*time.Second, "how long the HTTP complaint intake runs (its floors run as long, at most 10s)")
@@ -105,12 +106,19 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench: -n, -requests and -changes must be at least 1, -warmup, -intake-rules and -view-duration at least 0, -intake-duration positive, -bulk from 1 to 500")
 		os.Exit(2)
 	}
-	if cfg.Only != partPlatform && cfg.Only != partIntake && cfg.Only != partBulk && cfg.Only != partSearch && cfg.Only != partRemedies && cfg.Only != partAll {
-		fmt.Fprintln(os.Stderr, "bench: -only must be platform, intake, bulk, search, remedies or all")
+	if cfg.Only != partPlatform && cfg.Only != partIntake && cfg.Only != partBulk && cfg.Only != partSearch && cfg.Only != partRemedies && cfg.Only != partReviews && cfg.Only != partAll {
+		fmt.Fprintln(os.Stderr, "bench: -only must be platform, intake, bulk, search, remedies, reviews or all")
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if cfg.Only == partReviews {
+		if err := runReviews(ctx, cfg); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	rep, err := run(ctx, cfg)
 	if err == nil || (rep != nil && rep.startup > 0) {
 		rep.print(os.Stdout) // after a failure, what was measured before it helps to find it

@@ -1347,6 +1347,82 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cases/{id}/review-reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case reference.
+                 * @example K-2026-000042
+                 */
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take a step of a review's public reply
+         * @description The public reply to the review a case of channel `review` stands for. `save` keeps a draft (`text`, at most the source's `reply_limit` characters counted as Unicode code points, else 422 `reply_too_long` with `fields.text`); editing a published reply makes a new draft while the published text stays public. When the source has `reply_approval`, `submit` sends the draft to a manager, who may `approve` it or `send_back` with a `comment` (managers and admins only); a pending reply cannot be changed. `publish` (approved, or any draft when the source needs no approval) publishes it `via` `manual` (the agent copied it onto the platform; the default), `webhook` (a signed outbound delivery, event `review.reply`, to the source's `reply_webhook_id` endpoint; 422 `no_reply_webhook` without one) or `google` (the Google Business Profile connector's reply call; 422 `no_connector` on other sources). `withdraw` takes a published reply down the same way it went out. Steps out of order are 422 `reply_step`. Every step but `save` is on the timeline (`review_reply_submitted`, `_returned`, `_approved`, `_published`, `_edited`, `_withdrawn`). The answer is the case. Any staff role.
+         */
+        post: operations["replyToReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/review-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case reference.
+                 * @example K-2026-000042
+                 */
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Suggest the reviewer's other cases
+         * @description On a case of channel `review`: cases that may be the same customer's, not reviews themselves and not linked yet, at most 10: those with the same customer e-mail (when the source gave one; `match: email`), then those whose customer has the reviewer's name (`match: name`). 422 `not_a_review` on other cases. Any staff role.
+         */
+        get: operations["listReviewLinkSuggestions"];
+        put?: never;
+        /**
+         * Link a review to the customer's other case
+         * @description Links the review case in the path and `case_id` both ways (`linked_cases` on each, a `linked` timeline entry on each); linking again changes nothing. Cases whose customer e-mails differ are refused (422 `different_customers`). The answer is the review case. Any staff role.
+         */
+        post: operations["linkReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reviews/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import reviews from a file
+         * @description Imports a review export (CSV with a header row, or JSON: an array of review objects or `{"reviews": [...]}`, nested objects read as dotted columns such as `reviewer.displayName`) into a source, a window of rows per call. Recognised layouts (`preset`): Booking.com's hotel review CSV (`Reviewer_Score` 1-10, `Positive_Review` and `Negative_Review` kept apart, `Hotel_Name` as the place; it has no review id, so one is derived from date, place and words), Google Business Profile's Review resources, Trustpilot's business export; anything else is `generic` (columns named like the fields). With `dry_run` the file is only read: the answer has its columns, the mapping (sent, else the source's remembered one when it fits, else guessed), and the first 20 rows as the mapping reads them. Otherwise the rows `offset` to `offset+limit` (default 500, at most 2000) are imported, idempotent on source and external id like the webhook: a row imported again is `unchanged`, a changed one `updated` (the case's timeline shows the edit). A bad row is reported in `errors` and skipped. The first window (offset 0) remembers the mapping on the source. Managers and admins.
+         */
+        post: operations["importReviews"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reviews/ingest": {
         parameters: {
             query?: never;
@@ -1760,30 +1836,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/approval-clock": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The approval requests' clock target
-         * @description The installation's business-time target for deciding an approval request (on the case's SLA calendar, the default calendar for a case under none), with its warning. Each request's clock is an SLA clock of kind `approval` on its case: its warning and breach are `sla_warning` and `sla_breach` events (the rule condition `sla_clock` = `approval`), fired by the scheduler's durable timers. Until an admin saves it the default is 240 minutes, warned at 75% (`version` 0). Any staff role reads it.
-         */
-        get: operations["getApprovalClock"];
-        /**
-         * Set the approval requests' clock target
-         * @description Admins only. Requests made from now on run on the new target; `target_minutes` 0 runs no clock. Takes the version read (0 before the first save); a stale one gets 409.
-         */
-        put: operations["setApprovalClock"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/approvals/{id}/decision": {
         parameters: {
             query?: never;
@@ -2080,7 +2132,7 @@ export interface components {
             /** @description The actor's display name; `SLA` for the SLA clock events; `rule: <name>` for `rule_fired`. */
             actor: string;
             /**
-             * @description What happened, for example `created`, `changed`, `replied`, `noted`, `first_response`, `customer_replied`, `follow_up`, `merged_in` or `merged_into`; and for the SLA clocks, `sla_started`, `sla_paused` (the case waits on the customer), `sla_resumed`, `sla_warned` (the policy's `warn_at_percent` of the target has passed), `sla_breached` (past due) and `sla_met` (the goal was reached: a reply, or the case resolved); `sla_stopped` (the clocks ended unmet because the case's SLA policy was deleted); and `rule_fired` (an escalation rule fired; what its actions changed is in `changes`); and for remedies, `remedy_granted` and `remedy_reversed` (`grant_id`, `option`, `amount_minor`, `currency`, `expected_outcome`, and `approved_by` when approved), `approval_requested` (`approval_id`, `option`, `amount_minor`, `currency`, `reason`) and `approval_rejected` (`approval_id`, `comment`).
+             * @description What happened, for example `created`, `changed`, `replied`, `noted`, `first_response`, `customer_replied`, `follow_up`, `merged_in` or `merged_into`; and for the SLA clocks, `sla_started`, `sla_paused` (the case waits on the customer), `sla_resumed`, `sla_warned` (the policy's `warn_at_percent` of the target has passed), `sla_breached` (past due) and `sla_met` (the goal was reached: a reply, or the case resolved); `sla_stopped` (the clocks ended unmet because the case's SLA policy was deleted); and `rule_fired` (an escalation rule fired; what its actions changed is in `changes`); and for remedies, `remedy_granted` and `remedy_reversed` (`grant_id`, `option`, `amount_minor`, `currency`, `expected_outcome`, and `approved_by` when approved), `approval_requested` (`approval_id`, `option`, `amount_minor`, `reason`) and `approval_rejected` (`approval_id`, `comment`).
              * @example created
              * @example changed
              * @example sla_breached
@@ -2267,6 +2319,8 @@ export interface components {
             merged_into?: string;
             /** @description Present on a case of channel `review`: the review it stands for. */
             review?: components["schemas"]["Review"];
+            /** @description Cases linked as the same customer's (a review and the customer's complaint), each showing the other. */
+            linked_cases?: string[];
             /**
              * Format: int64
              * @description Increases by one on every write; send it back in `CasePatch.version`.
@@ -2455,7 +2509,6 @@ export interface components {
             escalated: number;
             reviews: number;
             follow_ups_due: number;
-            waiting_for_my_approval: number;
             /** @description The count of each saved view asked for (`saved_view`), by its id. */
             saved_views?: {
                 [key: string]: number;
@@ -2654,25 +2707,6 @@ export interface components {
             can_follow_up: boolean;
             /** @description The case's language (the complaint form's): the tracking page speaks it, as the mails do. */
             locale: components["schemas"]["Locale"];
-            /** @description What became of the remedies on the case, oldest first. */
-            remedies: components["schemas"]["RemedyOutcome"][];
-        };
-        /** @description A decision on a remedy as the customer is told it: a grant that stands (at the amount given: an approver's changed amount, never the one first asked), a request over a limit still waiting for approval, or one not approved. Reversed grants and reversals are left out. `name` and `text` are the resolution option's in the case's language; the agent's and approver's own words stay with staff. */
-        RemedyOutcome: {
-            /** @enum {string} */
-            status: "granted" | "waiting" | "rejected";
-            option_id: string;
-            name: string;
-            /** @description The option's text to the customer. */
-            text: string;
-            /**
-             * Format: int64
-             * @description In minor units of `currency`; 0 for options without money.
-             */
-            amount_minor: number;
-            currency: string;
-            /** Format: date-time */
-            at: string;
         };
         /** @description One message as the customer sees it. */
         PublicMessage: {
@@ -2910,17 +2944,15 @@ export interface components {
         /** @description One SLA timer of a case. The business clocks (`first_response`, `next_response`, `resolution`) count open time on the policy's calendar and pause while the case waits on the customer; `final_answer` counts calendar time and never pauses. Times are in the calendar's time zone. */
         SLAClock: {
             /**
-             * @description What the clock measures. `first_response`: from creation to the first reply; `next_response`: from a customer message to the answer to it; `resolution`: from creation (or reopening) to resolved; `final_answer`: the calendar-day deadline from creation; `approval`: from an approval request to its decision (`approval_id`; it counts neither in the case's due time nor its SLA status).
+             * @description What the clock measures. `first_response`: from creation to the first reply; `next_response`: from a customer message to the answer to it; `resolution`: from creation (or reopening) to resolved; `final_answer`: the calendar-day deadline from creation.
              * @enum {string}
              */
-            kind: "first_response" | "next_response" | "resolution" | "final_answer" | "approval";
+            kind: "first_response" | "next_response" | "resolution" | "final_answer";
             /**
-             * @description The policy that started the clock (empty for `approval`).
+             * @description The policy that started the clock.
              * @example default
              */
             policy_id: string;
-            /** @description The approval request an `approval` clock measures. */
-            approval_id?: string;
             /** @description The policy's setting when the clock started; 0 = no warning. */
             warn_at_percent: number;
             /**
@@ -3095,7 +3127,7 @@ export interface components {
          *     - `customer_domain`: `eq`, `neq`, `in`, `not_in` with domains such as `example.com` (a leading `@` and a trailing `.` are ignored).
          *     - `repeat_complainant`: `gte` / `lt` with `{"cases": N, "days": M}`: the customer (by e-mail) has at least / fewer than N cases created in the last M days, this one included.
          *     - `text`: the subject, the description and the customer's messages. `contains_any` with a list of 1 to 200 words or phrases (or one string): any of them as whole words, ignoring case; a trailing `*` makes a word a prefix (`asianajaj*` matches `asianajajalle`) and needs at least 3 letters before it. `matches_regex` with an RE2 expression, always case-insensitive.
-         *     - `sla_clock`: `eq`, `neq`, `in`, `not_in` with an SLA clock kind (`first_response`, `next_response`, `resolution`, `final_answer`, `approval`): the clock of the `sla_warning` or `sla_breach` event; only with those triggers.
+         *     - `sla_clock`: `eq`, `neq`, `in`, `not_in` with an SLA clock kind (`first_response`, `next_response`, `resolution`, `final_answer`): the clock of the `sla_warning` or `sla_breach` event; only with those triggers.
          *
          *     `changed` and `changed_to` work only with the `case_updated` trigger. Strings are compared without case, except `assignee_id` and `team_id`.
          *     - `option` (only with `approval_requested`): `eq`, `neq`, `in`, `not_in` with resolution option ids (1 to 40 characters).
@@ -3669,6 +3701,19 @@ export interface components {
             reply_limit: number;
             /** @description Public replies need a manager's approval. */
             reply_approval: boolean;
+            /** @description The outbound webhook endpoint replies are published through; "" none. */
+            reply_webhook_id: string;
+            /** @description Google sources: the location the pull connector lists (every 15 minutes, page by page, resuming where a failed pass stopped). Tested only against a local server speaking the documented API shapes. */
+            google_location?: string;
+            /** @description A location and an access token are set. */
+            google_connected: boolean;
+            /**
+             * Format: date-time
+             * @description When the last full pass ended.
+             */
+            google_synced_at?: string;
+            /** @description Why the last pass failed; it resumes at the failed page next time. */
+            google_error?: string;
             /** @description A disabled source's deliveries are refused. */
             enabled: boolean;
             /** @description The signing secret (`rvsec_` and 64 hex digits): only in the answers to create and rotate. */
@@ -3696,12 +3741,20 @@ export interface components {
             /** @description Left out or 0: the platform's own limit. */
             reply_limit?: number;
             reply_approval?: boolean;
+            /** @description The outbound webhook endpoint replies are published through (`via: webhook`). */
+            reply_webhook_id?: string;
         };
         /** @description The parts of a source to change; `version` is the version the client last saw. */
         ReviewSourcePatch: {
             name?: string;
             reply_limit?: number;
             reply_approval?: boolean;
+            /** @description "" clears it. */
+            reply_webhook_id?: string;
+            /** @description Google sources: the Business Profile location the pull connector lists, `accounts/{account}/locations/{location}`; "" clears it. */
+            google_location?: string;
+            /** @description Google sources: the OAuth access token the connector calls the API with (sealed, never shown again); "" clears it. */
+            google_access_token?: string;
             enabled?: boolean;
             /** Format: int64 */
             version: number;
@@ -3749,6 +3802,113 @@ export interface components {
             data: components["schemas"]["IngestResult"][];
             meta: components["schemas"]["ListMeta"];
         };
+        /**
+         * @description A field an import column can be mapped to.
+         * @enum {string}
+         */
+        ReviewImportField: "external_id" | "rating" | "author" | "email" | "title" | "text" | "positive" | "negative" | "posted_at" | "url" | "language" | "place";
+        /** @description A row of the file as the mapping reads it. */
+        ReviewImportRow: {
+            /** @description 1-based, the header not counted. */
+            row: number;
+            external_id: string;
+            /** @description Normalised to 1-5; 0 when the row has errors. */
+            rating: number;
+            rating_original: number;
+            author: string;
+            email?: string;
+            title: string;
+            text: string;
+            positive?: string;
+            negative?: string;
+            place?: string;
+            /** Format: date-time */
+            posted_at?: string;
+            /** @description By field; empty when the row imports. */
+            errors: {
+                [key: string]: string;
+            };
+        };
+        ReviewImportResult: {
+            row: number;
+            external_id: string;
+            case_id?: string;
+            /** @enum {string} */
+            outcome: "created" | "updated" | "unchanged" | "deleted" | "unknown";
+        };
+        ReviewImportError: {
+            row: number;
+            external_id: string;
+            field: string;
+            message: string;
+        };
+        ReviewImport: {
+            /** @enum {string} */
+            preset: "booking" | "google" | "trustpilot" | "generic";
+            headers: string[];
+            /** @description Import field to column. */
+            mapping: {
+                [key: string]: string;
+            };
+            /** @description The mapping is the source's remembered one. */
+            remembered: boolean;
+            fields: components["schemas"]["ReviewImportField"][];
+            total_rows: number;
+            offset: number;
+            /** @description Where the next window starts; `total_rows` when done. */
+            next_offset: number;
+            /** @description Dry run only: the first 20 rows. */
+            preview: components["schemas"]["ReviewImportRow"][];
+            results: components["schemas"]["ReviewImportResult"][];
+            errors: components["schemas"]["ReviewImportError"][];
+        };
+        ReviewImportEnvelope: {
+            data: components["schemas"]["ReviewImport"];
+        };
+        ReviewReplyRequest: {
+            /** @enum {string} */
+            action: "save" | "submit" | "approve" | "send_back" | "publish" | "withdraw";
+            /** @description The draft, for `save`. */
+            text?: string;
+            /** @description For `send_back` (required) and `approve`. */
+            comment?: string;
+            /**
+             * @description For `publish`; `manual` when left out.
+             * @enum {string}
+             */
+            via?: "manual" | "webhook" | "google";
+            /** @description The case version the client saw; left out, the server decides. */
+            version?: number;
+        };
+        /** @description A review's public reply on its way out. `text` is the current draft, `published_text` what the public sees now. */
+        PublicReply: {
+            text: string;
+            /** @enum {string} */
+            step: "draft" | "pending_approval" | "approved" | "returned" | "published" | "withdrawn";
+            drafted_by_id: string;
+            drafted_by: string;
+            /** Format: date-time */
+            updated_at: string;
+            decided_by?: string;
+            /** @description The manager's comment when sending back (or approving). */
+            decision_comment?: string;
+            published_text?: string;
+            /** Format: date-time */
+            published_at?: string;
+            /** @enum {string} */
+            published_via?: "manual" | "webhook" | "google";
+        };
+        ReviewLinkRequest: {
+            case_id: string;
+        };
+        ReviewLinkSuggestion: components["schemas"]["CaseSummary"] & {
+            /** @enum {string} */
+            match: "email" | "name";
+        };
+        ReviewLinkSuggestionList: {
+            data: components["schemas"]["ReviewLinkSuggestion"][];
+            meta: components["schemas"]["ListMeta"];
+        };
         /** @description The online review a case of channel `review` stands for. Its text is the reviewer's: show it as text, never as HTML. */
         Review: {
             source_id: string;
@@ -3764,6 +3924,11 @@ export interface components {
             author: string;
             title?: string;
             text: string;
+            /** @description A review written in two sides (Booking.com): its positive side; `text` then joins both. */
+            positive?: string;
+            negative?: string;
+            /** @description What was reviewed (a hotel), where the source names it. */
+            place?: string;
             /** @description The review's public page. */
             url?: string;
             language?: string;
@@ -3786,6 +3951,7 @@ export interface components {
              * @description Present when the review was deleted at its source.
              */
             deleted_at?: string;
+            reply?: components["schemas"]["PublicReply"];
         };
         WebhookEndpointList: {
             data: components["schemas"]["WebhookEndpoint"][];
@@ -3859,8 +4025,6 @@ export interface components {
             reverses?: string;
             /** Format: date-time */
             at: string;
-            /** @description The option's follow-up delay when granted; resolving the case asks the customer after the latest standing grant's delay (absent: the installation's default). */
-            follow_up_days?: number;
         };
         /** @description One text in English and Finnish. */
         Texts: {
@@ -3984,43 +4148,6 @@ export interface components {
             may_decide: boolean;
             /** Format: int64 */
             version: number;
-            clock?: components["schemas"]["ApprovalClock"];
-        };
-        /** @description Where a request's own clock stands (absent when no clock ran for it). */
-        ApprovalClock: {
-            /** @description The business minutes it ran on. */
-            target_minutes: number;
-            /** Format: date-time */
-            warn_at?: string;
-            /** Format: date-time */
-            due_at?: string;
-            /**
-             * @description `on_track`, `warning`, `breached` while waiting; `met` or `met_late` once decided.
-             * @enum {string}
-             */
-            state: "on_track" | "warning" | "breached" | "met" | "met_late";
-        };
-        ApprovalClockSettings: {
-            /** @description Business minutes to a decision; 0 runs no clock. */
-            target_minutes: number;
-            /** @description 0 = no warning. */
-            warn_at_percent: number;
-            /** Format: date-time */
-            updated_at: string;
-            /**
-             * Format: int64
-             * @description 0 until first saved.
-             */
-            version: number;
-        };
-        ApprovalClockSettingsData: {
-            data: components["schemas"]["ApprovalClockSettings"];
-        };
-        ApprovalClockSettingsUpdate: {
-            target_minutes?: number;
-            warn_at_percent?: number;
-            /** Format: int64 */
-            version?: number;
         };
         ApprovalData: {
             data: components["schemas"]["Approval"];
@@ -4278,8 +4405,8 @@ export interface components {
          * @example K-2026-000042
          */
         CaseId: string;
-        /** @description An inbox view: `all_open` (new, open and waiting), `unassigned` (open statuses, nobody assigned), `mine` (open statuses, assigned to the caller), `waiting` (waiting on the customer), `resolved`, `escalated` (open statuses, escalation level 1 or more; without `sort` and `q` it is sorted by `escalation`), `reviews` (every case of channel `review`, whatever its status), `follow_ups_due` (the customer was asked the follow-up check and has not answered: call them and record the answer; without `sort` and `q` it is sorted by `follow_up`), `waiting_for_my_approval` (cases with an approval request waiting that the caller may decide). Without it every case matches. Other filters narrow the view further. */
-        CaseView: "all_open" | "unassigned" | "mine" | "waiting" | "resolved" | "escalated" | "reviews" | "follow_ups_due" | "waiting_for_my_approval";
+        /** @description An inbox view: `all_open` (new, open and waiting), `unassigned` (open statuses, nobody assigned), `mine` (open statuses, assigned to the caller), `waiting` (waiting on the customer), `resolved`, `escalated` (open statuses, escalation level 1 or more; without `sort` and `q` it is sorted by `escalation`), `reviews` (every case of channel `review`, whatever its status), `follow_ups_due` (the customer was asked the follow-up check and has not answered: call them and record the answer; without `sort` and `q` it is sorted by `follow_up`). Without it every case matches. Other filters narrow the view further. */
+        CaseView: "all_open" | "unassigned" | "mine" | "waiting" | "resolved" | "escalated" | "reviews" | "follow_ups_due";
         /** @description Free text searched in the subject, the conversation and the customer's name; matches are highlighted in `highlights`. With `q` and no `sort`, results come by relevance. Every word must match, exactly, as a prefix or (for words of 5 to 30 characters) with a typo or two. At most 16 words (runs of letters and digits) of at most 64 characters each; more is 400 `invalid_request` with `fields.q`. */
         CaseText: string;
         /** @description Only cases with one of these statuses. Repeat the parameter for several values; a comma is part of a value. */
@@ -4303,8 +4430,6 @@ export interface components {
         CaseReviewSourceFilter: components["schemas"]["ReviewSourceKind"][];
         /** @description Only reviews rated (normalised) one of these, 1 to 5: "at or below 2" is `review_rating=1&review_rating=2`. */
         CaseReviewRatingFilter: ("1" | "2" | "3" | "4" | "5")[];
-        /** @description Only cases granted one of these resolution options (a grant that stands: neither reversed nor a reversal). Repeat the parameter for several values. */
-        CaseGrantedOptionFilter: string[];
         /** @description Only reviews in this reply state: `none` (not replied) or `published`. */
         CaseReviewReplyFilter: ("none" | "published")[];
         /** @description Only cases that came in through one of these channels. Repeat the parameter for several values; a comma is part of a value. */
@@ -4326,7 +4451,7 @@ export interface components {
         /** @description Opaque: the `meta.next_cursor` of the previous page, with the same view, filters, `q` and sort. Omit for the first page. A cursor the server cannot read is 400. */
         CaseCursor: string;
         /** @description Fields whose values to count over all matches (not just this page), reported in `meta.facets`. Repeat the parameter for several values; a comma is part of a value. */
-        CaseFacets: ("status" | "priority" | "channel" | "category" | "touchpoint" | "expected_outcome" | "tags" | "assignee_id" | "team_id" | "customer_email" | "review_source" | "review_rating" | "review_reply" | "granted_options" | "approval_waiting_for")[];
+        CaseFacets: ("status" | "priority" | "channel" | "category" | "touchpoint" | "expected_outcome" | "tags" | "assignee_id" | "team_id" | "customer_email" | "review_source" | "review_rating" | "review_reply")[];
         /**
          * @description The customer's tracking token, from the receipt of `POST /api/v1/complaints` or a link in a mail about the case: the credential of the tracking page. Tokens are long and random and stored only as hashes; each mail carries a fresh one, and every one stays valid. A token that does not open a case (wrong, too short, too long) gets 404, the same answer as a case that does not exist. A token of a case that was merged into another opens the other case.
          * @example K3ZQ7M2XW4PLR5TJ6HNB2C7D4E5F6G7HA2B3C4D5E6F7G2H3J4K5L6M7N2P3Q4R5
@@ -5916,7 +6041,7 @@ export interface operations {
     listCases: {
         parameters: {
             query?: {
-                /** @description An inbox view: `all_open` (new, open and waiting), `unassigned` (open statuses, nobody assigned), `mine` (open statuses, assigned to the caller), `waiting` (waiting on the customer), `resolved`, `escalated` (open statuses, escalation level 1 or more; without `sort` and `q` it is sorted by `escalation`), `reviews` (every case of channel `review`, whatever its status), `follow_ups_due` (the customer was asked the follow-up check and has not answered: call them and record the answer; without `sort` and `q` it is sorted by `follow_up`), `waiting_for_my_approval` (cases with an approval request waiting that the caller may decide). Without it every case matches. Other filters narrow the view further. */
+                /** @description An inbox view: `all_open` (new, open and waiting), `unassigned` (open statuses, nobody assigned), `mine` (open statuses, assigned to the caller), `waiting` (waiting on the customer), `resolved`, `escalated` (open statuses, escalation level 1 or more; without `sort` and `q` it is sorted by `escalation`), `reviews` (every case of channel `review`, whatever its status), `follow_ups_due` (the customer was asked the follow-up check and has not answered: call them and record the answer; without `sort` and `q` it is sorted by `follow_up`). Without it every case matches. Other filters narrow the view further. */
                 view?: components["parameters"]["CaseView"];
                 /** @description Free text searched in the subject, the conversation and the customer's name; matches are highlighted in `highlights`. With `q` and no `sort`, results come by relevance. Every word must match, exactly, as a prefix or (for words of 5 to 30 characters) with a typo or two. At most 16 words (runs of letters and digits) of at most 64 characters each; more is 400 `invalid_request` with `fields.q`. */
                 q?: components["parameters"]["CaseText"];
@@ -5958,8 +6083,6 @@ export interface operations {
                 review_rating?: components["parameters"]["CaseReviewRatingFilter"];
                 /** @description Only reviews in this reply state: `none` (not replied) or `published`. */
                 review_reply?: components["parameters"]["CaseReviewReplyFilter"];
-                /** @description Only cases granted one of these resolution options (a grant that stands: neither reversed nor a reversal). Repeat the parameter for several values. */
-                granted_option?: components["parameters"]["CaseGrantedOptionFilter"];
             };
             header?: never;
             path?: never;
@@ -6058,8 +6181,7 @@ export interface operations {
                      *         "resolved": 230,
                      *         "escalated": 3,
                      *         "reviews": 18,
-                     *         "follow_ups_due": 4,
-                     *         "waiting_for_my_approval": 1
+                     *         "follow_ups_due": 4
                      *       }
                      *     }
                      */
@@ -8134,6 +8256,201 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    replyToReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case reference.
+                 * @example K-2026-000042
+                 */
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "action": "save",
+                 *       "text": "We are sorry about the room, Pia. Our manager will call you today."
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReviewReplyRequest"];
+            };
+        };
+        responses: {
+            /** @description The case, with the reply's new step. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            /** @description The reply is over the source's limit (`reply_too_long`), the step is out of order (`reply_step`), the case is no review (`not_a_review`), or the way out is missing (`no_reply_webhook`, `no_connector`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listReviewLinkSuggestions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case reference.
+                 * @example K-2026-000042
+                 */
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The suggestions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewLinkSuggestionList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            /** @description The case is no review (`not_a_review`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    linkReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case reference.
+                 * @example K-2026-000042
+                 */
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "case_id": "K-2026-000041"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReviewLinkRequest"];
+            };
+        };
+        responses: {
+            /** @description The review case, linked. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            /** @description The case is no review (`not_a_review`) or the customers differ (`different_customers`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+        };
+    };
+    importReviews: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    source_id: string;
+                    /**
+                     * Format: binary
+                     * @description The export, at most 16 MiB and 50,000 rows, UTF-8.
+                     */
+                    file: string;
+                    /** @description A JSON object of import field to column, e.g. `{"rating":"Reviewer_Score"}`. */
+                    mapping?: string;
+                    dry_run?: boolean;
+                    offset?: number;
+                    limit?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The file read through the mapping, and what became of the window's rows. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewImportEnvelope"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            /** @description The file cannot be read at all (`bad_file`): empty, not UTF-8, malformed CSV, JSON of no reviews. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+        };
+    };
     ingestReviews: {
         parameters: {
             query?: never;
@@ -8932,63 +9249,6 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
-    getApprovalClock: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The target. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ApprovalClockSettingsData"];
-                };
-            };
-            401: components["responses"]["Unauthorized"];
-        };
-    };
-    setApprovalClock: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                /**
-                 * @example {
-                 *       "target_minutes": 240,
-                 *       "warn_at_percent": 75,
-                 *       "version": 0
-                 *     }
-                 */
-                "application/json": components["schemas"]["ApprovalClockSettingsUpdate"];
-            };
-        };
-        responses: {
-            /** @description The saved target. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ApprovalClockSettingsData"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["TooLarge"];
-        };
-    };
     decideApproval: {
         parameters: {
             query?: never;
@@ -9080,11 +9340,10 @@ export const messageCreateKindValues: ReadonlyArray<FlattenedDeepRequired<compon
 export const messageCreateStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MessageCreate"]["status"]> = ["open", "waiting", "resolved"];
 export const eventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Event"]["type"]> = ["case.created", "case.updated", "case.presence", "notification.created"];
 export const publicCaseStatus_textValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PublicCase"]["status_text"]> = ["received", "being handled", "waiting for your reply", "resolved", "closed"];
-export const remedyOutcomeStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RemedyOutcome"]["status"]> = ["granted", "waiting", "rejected"];
 export const publicMessageFromValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PublicMessage"]["from"]> = ["you", "support"];
 export const messageFormKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MessageForm"]["kind"]> = ["reply", "note"];
 export const messageFormStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MessageForm"]["status"]> = ["open", "waiting", "resolved"];
-export const sLAClockKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SLAClock"]["kind"]> = ["first_response", "next_response", "resolution", "final_answer", "approval"];
+export const sLAClockKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SLAClock"]["kind"]> = ["first_response", "next_response", "resolution", "final_answer"];
 export const sLAClockStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SLAClock"]["state"]> = ["running", "paused", "met", "breached"];
 export const triggerTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TriggerType"]> = ["case_created", "case_updated", "customer_replied", "sla_warning", "sla_breach", "no_agent_activity", "follow_up_failed", "approval_requested"];
 export const conditionFieldValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConditionField"]> = ["status", "priority", "channel", "category", "touchpoint", "tags", "expected_outcome", "assignee_id", "team_id", "escalation_level", "customer_email", "customer_domain", "repeat_complainant", "text", "sla_clock", "option", "amount_minor", "review_rating", "review_source", "review_edited"];
@@ -9104,16 +9363,23 @@ export const webhookDeliveryStatusValues: ReadonlyArray<FlattenedDeepRequired<co
 export const reviewSourceKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewSourceKind"]> = ["google_business", "trustpilot", "app_store", "google_play", "booking", "generic"];
 export const reviewSourceScale_maxValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewSource"]["scale_max"]> = [5, 10];
 export const ingestResultOutcomeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["IngestResult"]["outcome"]> = ["created", "updated", "unchanged", "deleted", "unknown"];
+export const reviewImportFieldValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewImportField"]> = ["external_id", "rating", "author", "email", "title", "text", "positive", "negative", "posted_at", "url", "language", "place"];
+export const reviewImportResultOutcomeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewImportResult"]["outcome"]> = ["created", "updated", "unchanged", "deleted", "unknown"];
+export const reviewImportPresetValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewImport"]["preset"]> = ["booking", "google", "trustpilot", "generic"];
+export const reviewReplyRequestActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewReplyRequest"]["action"]> = ["save", "submit", "approve", "send_back", "publish", "withdraw"];
+export const reviewReplyRequestViaValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewReplyRequest"]["via"]> = ["manual", "webhook", "google"];
+export const publicReplyStepValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PublicReply"]["step"]> = ["draft", "pending_approval", "approved", "returned", "published", "withdrawn"];
+export const publicReplyPublished_viaValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PublicReply"]["published_via"]> = ["manual", "webhook", "google"];
+export const reviewLinkSuggestionMatchValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewLinkSuggestion"]["match"]> = ["email", "name"];
 export const reviewScale_maxValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Review"]["scale_max"]> = [5, 10];
 export const reviewReply_stateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Review"]["reply_state"]> = ["none", "published"];
 export const grantResultStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["GrantResult"]["status"]> = ["granted", "approval_requested"];
 export const approvalReasonValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Approval"]["reason"]> = ["case", "month"];
 export const approvalStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Approval"]["status"]> = ["waiting", "approved", "rejected"];
-export const approvalClockStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ApprovalClock"]["state"]> = ["on_track", "warning", "breached", "met", "met_late"];
 export const decisionCreateActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DecisionCreate"]["action"]> = ["approve", "reject", "change"];
-export const componentsParametersCaseViewValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseView"]> = ["all_open", "unassigned", "mine", "waiting", "resolved", "escalated", "reviews", "follow_ups_due", "waiting_for_my_approval"];
+export const componentsParametersCaseViewValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseView"]> = ["all_open", "unassigned", "mine", "waiting", "resolved", "escalated", "reviews", "follow_ups_due"];
 export const componentsParametersCaseReviewRatingFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseReviewRatingFilter"]> = ["1", "2", "3", "4", "5"];
 export const componentsParametersCaseReviewReplyFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseReviewReplyFilter"]> = ["none", "published"];
 export const componentsParametersCaseSortValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseSort"]> = ["updated_at", "created_at", "priority", "due", "escalation", "follow_up", "relevance"];
 export const componentsParametersCaseOrderValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseOrder"]> = ["asc", "desc"];
-export const componentsParametersCaseFacetsValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseFacets"]> = ["status", "priority", "channel", "category", "touchpoint", "expected_outcome", "tags", "assignee_id", "team_id", "customer_email", "review_source", "review_rating", "review_reply", "granted_options", "approval_waiting_for"];
+export const componentsParametersCaseFacetsValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseFacets"]> = ["status", "priority", "channel", "category", "touchpoint", "expected_outcome", "tags", "assignee_id", "team_id", "customer_email", "review_source", "review_rating", "review_reply"];

@@ -1566,7 +1566,7 @@ const en = {
       trustpilot: 'a Trustpilot export',
       generic: 'a general review file',
     },
-    derivedId: 'None: make one from the review',
+    derivedId: 'Made from the review',
     notInFile: 'Not in the file',
     fields: {
       external_id: 'Review id',

@@ -1557,7 +1557,7 @@ const fi: Messages = {
     fileHint: 'CSV otsikkorivillä tai JSON; enintään 16 Mt ja 50 000 riviä, UTF-8.',
     reading: 'Luetaan tiedostoa…',
     mappingHeading: 'Sarakkeet',
-    detected: '{rows} riviä, luettu muodossa {layout}.',
+    detected: '{rows} riviä; tunnistettu: {layout}.',
     remembered: 'Sarakkeet on yhdistetty kuten tämän lähteen edellisessä tuonnissa.',
     presets: {
       booking: 'Booking.comin arvosteluvienti',
@@ -1565,7 +1565,7 @@ const fi: Messages = {
       trustpilot: 'Trustpilotin vienti',
       generic: 'yleinen arvostelutiedosto',
     },
-    derivedId: 'Ei ole: muodosta arvostelusta',
+    derivedId: 'Johdetaan arvostelusta',
     notInFile: 'Ei tiedostossa',
     fields: {
       external_id: 'Arvostelun tunniste',
