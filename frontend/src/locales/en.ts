@@ -1522,6 +1522,13 @@ const en = {
     secretHint: 'Copy the secret now: it is not shown again. The sender signs each delivery with it (HMAC-SHA256 of the timestamp and the body).',
     address: 'Webhook address',
   },
+  similar: {
+    title: 'Similar cases',
+    none: 'No similar cases yet.',
+    loadError: 'Similar cases could not be loaded.',
+    findLike: 'Find cases like this',
+    allWords: 'All of these words',
+  },
 }
 
 export default en

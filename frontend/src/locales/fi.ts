@@ -1521,6 +1521,13 @@ const fi: Messages = {
     secretHint: 'Kopioi avain nyt: sitä ei näytetä uudelleen. Lähettäjä allekirjoittaa sillä jokaisen toimituksen (aikaleiman ja sisällön HMAC-SHA256).',
     address: 'Webhookin osoite',
   },
+  similar: {
+    title: 'Samankaltaiset tapaukset',
+    none: 'Samankaltaisia tapauksia ei vielä ole.',
+    loadError: 'Samankaltaisia tapauksia ei voitu ladata.',
+    findLike: 'Etsi tämänkaltaisia tapauksia',
+    allWords: 'Kaikki nämä sanat',
+  },
 }
 
 export default fi
