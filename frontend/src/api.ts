@@ -413,6 +413,11 @@ export function delayPromise(id: string, promiseId: string, delay: PromiseDelayI
   return data(request<Case>('POST', `${casePath(id)}/promises/${encodeURIComponent(promiseId)}/delay`, { body: delay }))
 }
 
+/** The cases whose text is most like this case's own, best first (issue 15). */
+export function similarCases(id: string, signal?: AbortSignal): Promise<CaseSummary[]> {
+  return data(request<CaseSummary[]>('GET', `${casePath(id)}/similar`, { signal }))
+}
+
 export function customerHistory(id: string, signal?: AbortSignal): Promise<CaseSummary[]> {
   return data(request<CaseSummary[]>('GET', `${casePath(id)}/customer-history`, { signal }))
 }

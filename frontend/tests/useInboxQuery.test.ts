@@ -55,4 +55,12 @@ describe('useInboxQuery', () => {
     await new Promise((resolve) => router.afterEach(() => resolve(undefined)))
     expect(router.currentRoute.value.query).toEqual({})
   })
+
+  it('asks for all of the words only with match=all and a search', async () => {
+    expect((await inboxAt('/inbox?q=charged+twice')).query.apiQuery(50).match).toBeUndefined()
+    const all = await inboxAt('/inbox?q=charged+twice&match=all')
+    expect(all.query.allWords.value).toBe(true)
+    expect(all.query.apiQuery(50).match).toBe('all')
+    expect((await inboxAt('/inbox?match=all')).query.apiQuery(50).match).toBeUndefined()
+  })
 })

@@ -1912,6 +1912,13 @@ const en = {
     grantedOption: 'Remedy granted',
     anyOption: 'Any remedy',
   },
+  similar: {
+    title: 'Similar cases',
+    none: 'No similar cases yet.',
+    loadError: 'Similar cases could not be loaded.',
+    findLike: 'Find cases like this',
+    allWords: 'All of these words',
+  },
 }
 
 export default en

@@ -1911,6 +1911,13 @@ const fi: Messages = {
     grantedOption: 'Myönnetty hyvitys',
     anyOption: 'Mikä tahansa hyvitys',
   },
+  similar: {
+    title: 'Samankaltaiset tapaukset',
+    none: 'Samankaltaisia tapauksia ei vielä ole.',
+    loadError: 'Samankaltaisia tapauksia ei voitu ladata.',
+    findLike: 'Etsi tämänkaltaisia tapauksia',
+    allWords: 'Kaikki nämä sanat',
+  },
 }
 
 export default fi

@@ -54,6 +54,8 @@ export function useInboxQuery() {
 
   const view = computed<TabView>(() => (isView(route.query.view) ? route.query.view : DEFAULT_VIEW))
   const q = computed(() => queryString('q'))
+  /** "All of these words" (match=all) or, by default, most of them. */
+  const allWords = computed(() => queryString('match') === 'all')
   const sort = computed<CaseSort | ''>(() => {
     const s = queryString('sort')
     return (CASE_SORTS as readonly string[]).includes(s) ? (s as CaseSort) : ''
@@ -101,6 +103,7 @@ export function useInboxQuery() {
     const query: CaseListQuery = {
       view: view.value === 'all' ? undefined : view.value,
       q: q.value || undefined,
+      match: q.value && allWords.value ? 'all' : undefined,
       // Lists go out as repeated parameters: a category name may contain a comma. The values
       // come from the address as they are; the server refuses one it does not know (400).
       status: f.status as CaseStatus[],
@@ -160,5 +163,5 @@ export function useInboxQuery() {
     updateQuery(changes)
   }
 
-  return { view, q, sort, defaultSort, order, filters, activeFilterCount, searching, apiQuery, updateQuery, replaceQuery, toggleValue, clearFilters }
+  return { view, q, allWords, sort, defaultSort, order, filters, activeFilterCount, searching, apiQuery, updateQuery, replaceQuery, toggleValue, clearFilters }
 }
