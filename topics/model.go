@@ -55,6 +55,7 @@ const (
 	termsPerTopic  = 300   // centroid terms kept in the model
 	minTopicShare  = 0.005 // clusters smaller than this share of the corpus are dropped
 	phrasesPerName = 3
+	kmeansStarts   = 4
 )
 
 // Learn learns topics from documents' texts. Labels never enter it: only the texts.
@@ -128,7 +129,21 @@ func Learn(a *Analyzer, texts []string, o LearnOptions) *Model {
 		m.prepare()
 		return m
 	}
-	centroids := kmeans(vecs, len(vocab), o.Topics, o.Iterations, o.Seed)
+	// k-means finds a local optimum that depends on its start: a few starts, and the one whose
+	// documents sit closest to their centroids wins.
+	var centroids [][]float64
+	best := math.Inf(-1)
+	for start := range kmeansStarts {
+		c := kmeans(vecs, len(vocab), o.Topics, o.Iterations, o.Seed+uint64(start)*7919)
+		var fit float64
+		for _, v := range vecs {
+			_, s := nearest(v, c)
+			fit += s
+		}
+		if fit > best {
+			best, centroids = fit, c
+		}
+	}
 	sizes := make([]int, len(centroids))
 	for _, v := range vecs {
 		if c, s := nearest(v, centroids); s >= o.MinSimilarity {

@@ -120,7 +120,7 @@ func (a *Analyzer) segments(text string) [][]token {
 	}
 	for _, r := range text {
 		switch {
-		case unicode.IsLetter(r) || unicode.IsMark(r):
+		case unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsDigit(r):
 			b.WriteRune(unicode.ToLower(r))
 		case r == '\'' || r == '’':
 			// don't, customer's: the apostrophe joins the word
@@ -132,13 +132,15 @@ func (a *Analyzer) segments(text string) [][]token {
 	}
 	endPhrase()
 
+	// The language decides the stemmer: stop words of one language and not the other, and
+	// letters and endings only Finnish has, say which (short texts have few stop words).
 	finnishHits, englishHits := 0, 0
 	for _, ws := range words {
 		for _, w := range ws {
-			if a.stopFI[w] && !a.stopEN[w] {
+			switch {
+			case a.stopFI[w] && !a.stopEN[w], strings.ContainsAny(w, "äö"), hasSuffix(w, finnishEndings):
 				finnishHits++
-			}
-			if a.stopEN[w] && !a.stopFI[w] {
+			case a.stopEN[w] && !a.stopFI[w], hasSuffix(w, englishEndings):
 				englishHits++
 			}
 		}
@@ -172,6 +174,10 @@ func (a *Analyzer) isNoise(w string, stop map[string]bool) bool {
 	if len([]rune(w)) < 3 || stop[w] || a.stopEN[w] {
 		return true
 	}
+	// Numbers, codes and references (K-2026-000042, order 55231) name no topic.
+	if strings.IndexFunc(w, unicode.IsDigit) >= 0 {
+		return true
+	}
 	return strings.Trim(w, "x") == "" // CFPB's redactions: XXXX
 }
 
@@ -186,4 +192,19 @@ func stem(w string, isFinnish bool) string {
 		return s
 	}
 	return w
+}
+
+// Word endings common in one language and rare in the other.
+var (
+	finnishEndings = []string{"ssa", "ssä", "sta", "stä", "lla", "llä", "lta", "ltä", "iin", "ksen", "isen", "ttiin", "nen", "kaan", "ään"}
+	englishEndings = []string{"ing", "ed", "ly", "tion", "ness"}
+)
+
+func hasSuffix(w string, endings []string) bool {
+	for _, e := range endings {
+		if strings.HasSuffix(w, e) {
+			return true
+		}
+	}
+	return false
 }
