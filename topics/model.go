@@ -27,6 +27,8 @@ type Model struct {
 	Topics []Topic            `json:"topics"`
 	IDF    map[string]float64 `json:"idf"`
 	Docs   int                `json:"docs"`
+	// Names are words written mostly with a capital inside sentences: left out of topics.
+	Names map[string]bool `json:"names"`
 	// MinSimilarity is the cosine a case needs with its nearest topic to be given it.
 	MinSimilarity float64             `json:"min_similarity"`
 	index         map[string][]weight // term -> topics that weigh it; built by prepare
@@ -56,6 +58,7 @@ const (
 	minTopicShare  = 0.005 // clusters smaller than this share of the corpus are dropped
 	phrasesPerName = 3
 	kmeansStarts   = 4
+	nameShare      = 0.6
 )
 
 // Learn learns topics from documents' texts. Labels never enter it: only the texts.
@@ -78,11 +81,22 @@ func Learn(a *Analyzer, texts []string, o LearnOptions) *Model {
 	if o.Iterations == 0 {
 		o.Iterations = 20
 	}
+	// Names (mostly capitalised inside sentences) are left out of topics.
+	capital, seen := map[string]int{}, map[string]int{}
+	for _, t := range texts {
+		a.Capitals(t, capital, seen)
+	}
+	m.Names = map[string]bool{}
+	for w, c := range seen {
+		if c >= o.MinDF && float64(capital[w]) >= nameShare*float64(c) && strings.Trim(w, "x") != "" {
+			m.Names[w] = true
+		}
+	}
 	docTerms := make([]map[string]int, n)
 	df := map[string]int{}
 	surfaces := map[string]map[string]int{}
 	for i, t := range texts {
-		terms, surface := a.Terms(t)
+		terms, surface := a.Terms(t, m.Names)
 		tf := map[string]int{}
 		for _, term := range terms {
 			tf[term]++
@@ -404,7 +418,7 @@ func (m *Model) Assign(a *Analyzer, text string) []string {
 	if m.index == nil {
 		m.prepare()
 	}
-	terms, _ := a.Terms(text)
+	terms, _ := a.Terms(text, m.Names)
 	tf := map[string]int{}
 	for _, t := range terms {
 		if _, ok := m.IDF[t]; ok {

@@ -75,8 +75,8 @@ type token struct{ stem, word string }
 
 // Terms returns the document's terms (each at most once per occurrence) and, for phrases,
 // the surface form they were written in.
-func (a *Analyzer) Terms(text string) (terms []string, surface map[string]string) {
-	segments := a.segments(text)
+func (a *Analyzer) Terms(text string, names map[string]bool) (terms []string, surface map[string]string) {
+	segments := a.segments(text, names)
 	surface = map[string]string{}
 	for _, seg := range segments {
 		for i := range seg {
@@ -101,7 +101,7 @@ func (a *Analyzer) Terms(text string) (terms []string, surface map[string]string
 }
 
 // segments splits text into runs of adjacent content words, stemmed in the text's language.
-func (a *Analyzer) segments(text string) [][]token {
+func (a *Analyzer) segments(text string, names map[string]bool) [][]token {
 	var words [][]string // sentences of lower-case words; "" marks a stop word
 	var cur []string
 	var b strings.Builder
@@ -154,7 +154,7 @@ func (a *Analyzer) segments(text string) [][]token {
 	for _, ws := range words {
 		var seg []token
 		for _, w := range ws {
-			if a.isNoise(w, stop) {
+			if a.isNoise(w, stop) || names[w] {
 				if len(seg) > 0 {
 					out = append(out, seg)
 				}
@@ -207,4 +207,42 @@ func hasSuffix(w string, endings []string) bool {
 		}
 	}
 	return false
+}
+
+// Capitals counts, for each word (lower case), how often it is written with a capital inside a
+// sentence and how often at all there: a word mostly capitalised there is a name (a company,
+// a product, a place), which says who a complaint is about, not what went wrong.
+func (a *Analyzer) Capitals(text string, capital, seen map[string]int) {
+	sentenceStart := true
+	var b strings.Builder
+	upper := false
+	flush := func() {
+		if b.Len() == 0 {
+			return
+		}
+		w := strings.ToLower(b.String())
+		if !sentenceStart {
+			seen[w]++
+			if upper {
+				capital[w]++
+			}
+		}
+		sentenceStart = false
+		b.Reset()
+	}
+	for _, r := range text {
+		switch {
+		case unicode.IsLetter(r):
+			if b.Len() == 0 {
+				upper = unicode.IsUpper(r)
+			}
+			b.WriteRune(r)
+		case r == '.' || r == '!' || r == '?' || r == '\n' || r == ':':
+			flush()
+			sentenceStart = true
+		default:
+			flush()
+		}
+	}
+	flush()
 }

@@ -50,6 +50,8 @@ type narrative struct{ text, issue string }
 func run() error {
 	data := flag.String("data", "", "directory with cfpb_complaints_sample.csv (default: ../shared/data or /work/shared/data)")
 	offline := flag.Bool("offline", false, "learn and assign in this process (the same topics package, no server): seconds instead of minutes, for tuning")
+	k := flag.Int("k", 0, "with -offline: the number of topics (0: the default)")
+	sim := flag.Float64("sim", 0, "with -offline: the similarity a case needs to join a topic (0: the default)")
 	flag.Parse()
 	path, err := findCSV(*data)
 	if err != nil {
@@ -60,7 +62,7 @@ func run() error {
 		return err
 	}
 	if *offline {
-		return report(items, offlineTopics(items))
+		return report(items, offlineTopics(items, topicspkg.LearnOptions{Topics: *k, MinSimilarity: *sim}))
 	}
 	dir, err := os.MkdirTemp("", "topicseval-")
 	if err != nil {
@@ -130,13 +132,13 @@ type topicCases struct {
 }
 
 // offlineTopics learns and assigns the topics in this process from the texts alone.
-func offlineTopics(items []narrative) []topicCases {
+func offlineTopics(items []narrative, o topicspkg.LearnOptions) []topicCases {
 	a := topicspkg.NewAnalyzer()
 	texts := make([]string, len(items))
 	for i, it := range items {
 		texts[i] = it.text
 	}
-	m := topicspkg.Learn(a, texts, topicspkg.LearnOptions{})
+	m := topicspkg.Learn(a, texts, o)
 	byID := map[string]*topicCases{}
 	var out []*topicCases
 	for _, t := range m.Topics {
