@@ -27,6 +27,8 @@ type Model struct {
 	Topics []Topic            `json:"topics"`
 	IDF    map[string]float64 `json:"idf"`
 	Docs   int                `json:"docs"`
+	// Names are words written mostly with a capital inside sentences: left out of topics.
+	Names map[string]bool `json:"names"`
 	// MinSimilarity is the cosine a case needs with its nearest topic to be given it.
 	MinSimilarity float64             `json:"min_similarity"`
 	index         map[string][]weight // term -> topics that weigh it; built by prepare
@@ -55,6 +57,8 @@ const (
 	termsPerTopic  = 300   // centroid terms kept in the model
 	minTopicShare  = 0.005 // clusters smaller than this share of the corpus are dropped
 	phrasesPerName = 3
+	kmeansStarts   = 4
+	nameShare      = 0.6
 )
 
 // Learn learns topics from documents' texts. Labels never enter it: only the texts.
@@ -77,11 +81,22 @@ func Learn(a *Analyzer, texts []string, o LearnOptions) *Model {
 	if o.Iterations == 0 {
 		o.Iterations = 20
 	}
+	// Names (mostly capitalised inside sentences) are left out of topics.
+	capital, seen := map[string]int{}, map[string]int{}
+	for _, t := range texts {
+		a.Capitals(t, capital, seen)
+	}
+	m.Names = map[string]bool{}
+	for w, c := range seen {
+		if c >= o.MinDF && float64(capital[w]) >= nameShare*float64(c) && strings.Trim(w, "x") != "" {
+			m.Names[w] = true
+		}
+	}
 	docTerms := make([]map[string]int, n)
 	df := map[string]int{}
 	surfaces := map[string]map[string]int{}
 	for i, t := range texts {
-		terms, surface := a.Terms(t)
+		terms, surface := a.Terms(t, m.Names)
 		tf := map[string]int{}
 		for _, term := range terms {
 			tf[term]++
@@ -128,7 +143,21 @@ func Learn(a *Analyzer, texts []string, o LearnOptions) *Model {
 		m.prepare()
 		return m
 	}
-	centroids := kmeans(vecs, len(vocab), o.Topics, o.Iterations, o.Seed)
+	// k-means finds a local optimum that depends on its start: a few starts, and the one whose
+	// documents sit closest to their centroids wins.
+	var centroids [][]float64
+	best := math.Inf(-1)
+	for start := range kmeansStarts {
+		c := kmeans(vecs, len(vocab), o.Topics, o.Iterations, o.Seed+uint64(start)*7919)
+		var fit float64
+		for _, v := range vecs {
+			_, s := nearest(v, c)
+			fit += s
+		}
+		if fit > best {
+			best, centroids = fit, c
+		}
+	}
 	sizes := make([]int, len(centroids))
 	for _, v := range vecs {
 		if c, s := nearest(v, centroids); s >= o.MinSimilarity {
@@ -389,7 +418,7 @@ func (m *Model) Assign(a *Analyzer, text string) []string {
 	if m.index == nil {
 		m.prepare()
 	}
-	terms, _ := a.Terms(text)
+	terms, _ := a.Terms(text, m.Names)
 	tf := map[string]int{}
 	for _, t := range terms {
 		if _, ok := m.IDF[t]; ok {

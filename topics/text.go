@@ -75,8 +75,8 @@ type token struct{ stem, word string }
 
 // Terms returns the document's terms (each at most once per occurrence) and, for phrases,
 // the surface form they were written in.
-func (a *Analyzer) Terms(text string) (terms []string, surface map[string]string) {
-	segments := a.segments(text)
+func (a *Analyzer) Terms(text string, names map[string]bool) (terms []string, surface map[string]string) {
+	segments := a.segments(text, names)
 	surface = map[string]string{}
 	for _, seg := range segments {
 		for i := range seg {
@@ -101,7 +101,7 @@ func (a *Analyzer) Terms(text string) (terms []string, surface map[string]string
 }
 
 // segments splits text into runs of adjacent content words, stemmed in the text's language.
-func (a *Analyzer) segments(text string) [][]token {
+func (a *Analyzer) segments(text string, names map[string]bool) [][]token {
 	var words [][]string // sentences of lower-case words; "" marks a stop word
 	var cur []string
 	var b strings.Builder
@@ -120,7 +120,7 @@ func (a *Analyzer) segments(text string) [][]token {
 	}
 	for _, r := range text {
 		switch {
-		case unicode.IsLetter(r) || unicode.IsMark(r):
+		case unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsDigit(r):
 			b.WriteRune(unicode.ToLower(r))
 		case r == '\'' || r == '’':
 			// don't, customer's: the apostrophe joins the word
@@ -132,13 +132,15 @@ func (a *Analyzer) segments(text string) [][]token {
 	}
 	endPhrase()
 
+	// The language decides the stemmer: stop words of one language and not the other, and
+	// letters and endings only Finnish has, say which (short texts have few stop words).
 	finnishHits, englishHits := 0, 0
 	for _, ws := range words {
 		for _, w := range ws {
-			if a.stopFI[w] && !a.stopEN[w] {
+			switch {
+			case a.stopFI[w] && !a.stopEN[w], strings.ContainsAny(w, "äö"), hasSuffix(w, finnishEndings):
 				finnishHits++
-			}
-			if a.stopEN[w] && !a.stopFI[w] {
+			case a.stopEN[w] && !a.stopFI[w], hasSuffix(w, englishEndings):
 				englishHits++
 			}
 		}
@@ -152,7 +154,7 @@ func (a *Analyzer) segments(text string) [][]token {
 	for _, ws := range words {
 		var seg []token
 		for _, w := range ws {
-			if a.isNoise(w, stop) {
+			if a.isNoise(w, stop) || names[w] {
 				if len(seg) > 0 {
 					out = append(out, seg)
 				}
@@ -172,6 +174,10 @@ func (a *Analyzer) isNoise(w string, stop map[string]bool) bool {
 	if len([]rune(w)) < 3 || stop[w] || a.stopEN[w] {
 		return true
 	}
+	// Numbers, codes and references (K-2026-000042, order 55231) name no topic.
+	if strings.IndexFunc(w, unicode.IsDigit) >= 0 {
+		return true
+	}
 	return strings.Trim(w, "x") == "" // CFPB's redactions: XXXX
 }
 
@@ -186,4 +192,57 @@ func stem(w string, isFinnish bool) string {
 		return s
 	}
 	return w
+}
+
+// Word endings common in one language and rare in the other.
+var (
+	finnishEndings = []string{"ssa", "ssä", "sta", "stä", "lla", "llä", "lta", "ltä", "iin", "ksen", "isen", "ttiin", "nen", "kaan", "ään"}
+	englishEndings = []string{"ing", "ed", "ly", "tion", "ness"}
+)
+
+func hasSuffix(w string, endings []string) bool {
+	for _, e := range endings {
+		if strings.HasSuffix(w, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// Capitals counts, for each word (lower case), how often it is written with a capital inside a
+// sentence and how often at all there: a word mostly capitalised there is a name (a company,
+// a product, a place), which says who a complaint is about, not what went wrong.
+func (a *Analyzer) Capitals(text string, capital, seen map[string]int) {
+	sentenceStart := true
+	var b strings.Builder
+	upper := false
+	flush := func() {
+		if b.Len() == 0 {
+			return
+		}
+		w := strings.ToLower(b.String())
+		if !sentenceStart {
+			seen[w]++
+			if upper {
+				capital[w]++
+			}
+		}
+		sentenceStart = false
+		b.Reset()
+	}
+	for _, r := range text {
+		switch {
+		case unicode.IsLetter(r):
+			if b.Len() == 0 {
+				upper = unicode.IsUpper(r)
+			}
+			b.WriteRune(r)
+		case r == '.' || r == '!' || r == '?' || r == '\n' || r == ':':
+			flush()
+			sentenceStart = true
+		default:
+			flush()
+		}
+	}
+	flush()
 }

@@ -47,6 +47,7 @@ const (
 	partSearch   = "search"   // issue 15: ranked search with four words, similar cases
 	partRemedies = "remedies" // issue 13: a grant within the limit and an approval decision
 	partReviews  = "reviews"  // issue 14: review import and webhook ingest (alone, not in all)
+	partTopics   = "topics"   // issue 15: the topics view (the index alone; not part of all)
 	partAll      = "all"
 )
 
@@ -86,7 +87,7 @@ func main() {
 	fs.IntVar(&cfg.N, "n", 10000, "number of cases stored")
 	fs.StringVar(&cfg.Dir, "dir", "", "data directory to seed and keep (reused when it already holds the same n cases); default a temporary one")
 	fs.StringVar(&cfg.Data, "data", "", "directory with cfpb_complaints_sample.csv and booking_hotel_reviews_sample.csv; default ../shared/data or /work/shared/data; - for generated text")
-	fs.StringVar(&cfg.Only, "only", partAll, "which part to run: platform (issue 2), intake (issue 3: intake, search, live updates), bulk (issue 11: a bulk change beside single PATCHes), search (issue 15: ranked search with four words, similar cases), remedies (issue 13: a grant and an approval decision), reviews (issue 14: review import and webhook ingest; not in all) or all")
+	fs.StringVar(&cfg.Only, "only", partAll, "which part to run: platform (issue 2), intake (issue 3: intake, search, live updates), bulk (issue 11: a bulk change beside single PATCHes), search (issue 15: ranked search with four words, similar cases), remedies (issue 13: a grant and an approval decision), reviews (issue 14: review import and webhook ingest; not in all), topics (issue 15: the topics view over the index alone) or all")
 	fs.IntVar(&cfg.Requests, "requests", 500, "measured requests per sequential figure")
 	fs.IntVar(&cfg.Warmup, "warmup", 50, "unmeasured warm-up requests per sequential figure")
 	fs.DurationVar(&cfg.IntakeDuration, "intake-duration", 30*time.Second, "how long the HTTP complaint intake runs (its floors run as long, at most 10s)")
@@ -106,8 +107,8 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench: -n, -requests and -changes must be at least 1, -warmup, -intake-rules and -view-duration at least 0, -intake-duration positive, -bulk from 1 to 500")
 		os.Exit(2)
 	}
-	if cfg.Only != partPlatform && cfg.Only != partIntake && cfg.Only != partBulk && cfg.Only != partSearch && cfg.Only != partRemedies && cfg.Only != partReviews && cfg.Only != partAll {
-		fmt.Fprintln(os.Stderr, "bench: -only must be platform, intake, bulk, search, remedies, reviews or all")
+	if cfg.Only != partPlatform && cfg.Only != partIntake && cfg.Only != partBulk && cfg.Only != partSearch && cfg.Only != partRemedies && cfg.Only != partReviews && cfg.Only != partTopics && cfg.Only != partAll {
+		fmt.Fprintln(os.Stderr, "bench: -only must be platform, intake, bulk, search, remedies, reviews, topics or all")
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -147,6 +148,7 @@ type report struct {
 	bulk          *bulkReport   // issue 11
 	ranked        *rankedReport // issue 15
 	remedies      *remedyReport // issue 13
+	topics        *topicsReport // issue 15
 
 	views     []viewRow // issue 11: 16 clients per built-in view
 	viewCount viewRow   // issue 11: the view counts under the same load
@@ -211,6 +213,10 @@ func run(ctx context.Context, cfg config) (rep *report, err error) {
 			rep.loadEnd = loadAvg()
 		}
 	}()
+	if cfg.Only == partTopics {
+		rep.topics, err = runTopics(ctx, cfg, src, dir, progress)
+		return rep, err
+	}
 	samples := cfg.Warmup + cfg.Requests
 	var i3 *issue3Report
 	if cfg.issue3() {
@@ -586,6 +592,10 @@ func checkList(body []byte, floorTotal int) error {
 func (r *report) print(w io.Writer) {
 	fmt.Fprintf(w, "kaiku bench  n=%d  cpus=%d  %s/%s  %s  -only %s\n", r.cfg.N, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), r.cfg.Only)
 	fmt.Fprintf(w, "data: %s   load average at start %s, at end %s\n", r.source, r.loadStart, r.loadEnd)
+	if r.topics != nil {
+		r.topics.print(w, r.cfg.N)
+		return
+	}
 	s := r.seed
 	if s.reused {
 		fmt.Fprintf(w, "seed: reused the cases already in %s (seeding rates not measured)\n", r.dir)
