@@ -1678,6 +1678,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/measures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Report figures of the cases created in a date range
+         * @description Every report figure (first response and resolution times as median and 90th percentile, SLA compliance, reopen, fix-held and no-response rates, satisfaction, escalations, remedies and approvals, reviews) over the cases created in `[from, to)` that match the filters: in total, per week or month (`series`), per value of `group_by` (`groups`), and the open cases' backlog by age (whenever created). Figures are computed exactly from per-case measures kept in the search index: percentiles are nearest-rank (the smallest whole-minute value with at least 50% or 90% of the cases at or below it). Every figure carries `drill`, the inbox query (`GET /api/v1/cases` parameters) that lists exactly its cases; a group of cases without a value has none. Managers and admins see every case; an agent sees only the cases assigned to them.
+         */
+        get: operations["getReportMeasures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/spending": {
         parameters: {
             query?: never;
@@ -1786,6 +1806,136 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description A duration measure in whole minutes. */
+        ReportStat: {
+            /** @description Cases with the measure. */
+            count: number;
+            /** @description Nearest-rank median; null without cases. */
+            median: number | null;
+            /** @description Nearest-rank 90th percentile; null without cases. */
+            p90: number | null;
+        };
+        /** @description Every report figure over one set of cases. Rates are fractions from 0 to 1, null when nothing is counted. */
+        ReportFigures: {
+            /** @description Cases created in the range. */
+            cases: number;
+            /** @description Of them resolved (or closed) now. */
+            resolved: number;
+            first_response: components["schemas"]["ReportStat"];
+            resolution: components["schemas"]["ReportStat"];
+            /** @description Cases whose SLA clocks were met, none breached. */
+            sla_met: number;
+            /** @description Cases with a breached SLA clock. */
+            sla_breached: number;
+            /** @description met / (met + breached) */
+            sla_compliance: number | null;
+            /** @description Cases resolved once and then opened again. */
+            reopened: number;
+            /** @description reopened / cases resolved at least once */
+            reopen_rate: number | null;
+            /** @description Follow-up checks answered: the fix held. */
+            follow_up_held: number;
+            /** @description Follow-up checks answered: it did not. */
+            follow_up_not_held: number;
+            /** @description Follow-up checks nobody answered. */
+            follow_up_no_response: number;
+            /** @description held / (held + not held) */
+            fix_held_rate: number | null;
+            /** @description no response / all ended checks */
+            no_response_rate: number | null;
+            /** @description Complaints rated in their follow-up. */
+            rated: number;
+            /** @description Average follow-up rating. */
+            rating_average: number | null;
+            /** @description Cases raised to escalation level 1 or more. */
+            escalated: number;
+            /** @description Cases with a remedy standing. */
+            granted: number;
+            /** @description Net amount granted, in minor units of the installation's currency. */
+            granted_minor: number;
+            /** @description Cases with a grant over a limit (an approval request). */
+            approvals_requested: number;
+            approval_turnaround: components["schemas"]["ReportStat"];
+            /** @description Online reviews. */
+            reviews: number;
+            /** @description Average star rating (1-5). */
+            review_rating_average: number | null;
+            /** @description Reviews replied to. */
+            reviews_replied: number;
+            /** @description replied / reviews */
+            review_reply_share: number | null;
+            review_reply: components["schemas"]["ReportStat"];
+        };
+        /** @description One week or month: the cases created in `[from, to)`. */
+        ReportPeriod: {
+            /**
+             * Format: date
+             * @description The period's first day.
+             */
+            key: string;
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            figures: components["schemas"]["ReportFigures"];
+            /** @description The inbox query listing exactly these cases: `GET /api/v1/cases` parameters, each with its values. */
+            drill?: {
+                [key: string]: string[];
+            };
+        };
+        /** @description The figures of one value of `group_by` ("" for cases without one). */
+        ReportGroup: {
+            value: string;
+            figures: components["schemas"]["ReportFigures"];
+            /** @description With `group_series=true`. */
+            series?: components["schemas"]["ReportPeriod"][];
+            /** @description The inbox query listing exactly these cases: `GET /api/v1/cases` parameters, each with its values. */
+            drill?: {
+                [key: string]: string[];
+            };
+        };
+        /** @description Open cases created in `[from, to)`: their age now is within the bucket's days. */
+        ReportBacklogBucket: {
+            /**
+             * @example 0-1
+             * @example 30+
+             */
+            key: string;
+            /**
+             * Format: date-time
+             * @description The zero time (0001-01-01T00:00:00Z) for the oldest bucket.
+             */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /** @description Open cases. */
+            count: number;
+            /** @description The inbox query listing exactly these cases: `GET /api/v1/cases` parameters, each with its values. */
+            drill: {
+                [key: string]: string[];
+            };
+        };
+        Report: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /** @enum {string} */
+            interval: "week" | "month";
+            group_by: string;
+            total: components["schemas"]["ReportFigures"];
+            series: components["schemas"]["ReportPeriod"][];
+            /** @description Largest first, at most 200. */
+            groups: components["schemas"]["ReportGroup"][];
+            backlog: components["schemas"]["ReportBacklogBucket"][];
+            /** @description The inbox query listing exactly these cases: `GET /api/v1/cases` parameters, each with its values. */
+            drill: {
+                [key: string]: string[];
+            };
+        };
+        ReportData: {
+            data: components["schemas"]["Report"];
+        };
         FieldIssue: {
             /**
              * @description Why the field was refused; `invalid` when no more exact reason applies.
@@ -4218,6 +4368,16 @@ export interface components {
         CaseReviewSourceFilter: components["schemas"]["ReviewSourceKind"][];
         /** @description Only reviews rated (normalised) one of these, 1 to 5: "at or below 2" is `review_rating=1&review_rating=2`. */
         CaseReviewRatingFilter: ("1" | "2" | "3" | "4" | "5")[];
+        /** @description Only cases whose customer expected one of these outcomes (a report's drill-down). */
+        CaseExpectedOutcomeFilter: string[];
+        /** @description Only cases whose standing remedy is one of these resolution options (a report's drill-down). */
+        CaseOptionGrantedFilter: string[];
+        /** @description Only cases whose outcome compares so with what the customer expected (a report's drill-down). */
+        CaseOutcomeGapFilter: ("met" | "partial" | "different" | "nothing")[];
+        /** @description Only cases whose SLA was met (no clock breached) or breached (a report's drill-down). */
+        CaseSLAOutcomeFilter: ("met" | "breached")[];
+        /** @description Only cases whose follow-up check ended so (a report's drill-down). */
+        CaseFollowUpOutcomeFilter: ("held" | "not_held" | "no_response")[];
         /** @description Only reviews in this reply state: `none` (not replied) or `published`. */
         CaseReviewReplyFilter: ("none" | "published")[];
         /** @description Only cases that came in through one of these channels. Repeat the parameter for several values; a comma is part of a value. */
@@ -5871,6 +6031,16 @@ export interface operations {
                 review_rating?: components["parameters"]["CaseReviewRatingFilter"];
                 /** @description Only reviews in this reply state: `none` (not replied) or `published`. */
                 review_reply?: components["parameters"]["CaseReviewReplyFilter"];
+                /** @description Only cases whose customer expected one of these outcomes (a report's drill-down). */
+                expected_outcome?: components["parameters"]["CaseExpectedOutcomeFilter"];
+                /** @description Only cases whose standing remedy is one of these resolution options (a report's drill-down). */
+                option_granted?: components["parameters"]["CaseOptionGrantedFilter"];
+                /** @description Only cases whose outcome compares so with what the customer expected (a report's drill-down). */
+                outcome_gap?: components["parameters"]["CaseOutcomeGapFilter"];
+                /** @description Only cases whose SLA was met (no clock breached) or breached (a report's drill-down). */
+                sla_outcome?: components["parameters"]["CaseSLAOutcomeFilter"];
+                /** @description Only cases whose follow-up check ended so (a report's drill-down). */
+                follow_up_outcome?: components["parameters"]["CaseFollowUpOutcomeFilter"];
             };
             header?: never;
             path?: never;
@@ -8741,6 +8911,65 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    getReportMeasures: {
+        parameters: {
+            query?: {
+                /** @description Cases created at or after this moment: a date (`2026-03-01`, midnight UTC) or an RFC 3339 time. Default: 90 days before `to`. */
+                from?: string;
+                /** @description Cases created before this moment; a date includes the whole day. Default: now (this second included). At most two years after `from`. */
+                to?: string;
+                /** @description The step of the series: weeks (from Monday) or calendar months, in the installation's time zone. */
+                interval?: "week" | "month";
+                /** @description The dimension `groups` splits the figures by. */
+                group_by?: "team" | "agent" | "category" | "touchpoint" | "channel" | "priority" | "source" | "expected_outcome" | "option" | "outcome_gap" | "sla" | "follow_up";
+                /** @description Give each group its own series too (for example the average rating of each review source over time). */
+                group_series?: boolean;
+                /** @description Only cases of these teams (repeat the parameter for several). */
+                team_id?: string[];
+                /** @description Only cases assigned to these users. An agent always gets their own cases only, whatever this says. */
+                assignee_id?: string[];
+                /** @description Only cases of these categories (a comma is part of a value: repeat the parameter). */
+                category?: string[];
+                /** @description Only cases at these touchpoints. */
+                touchpoint?: string[];
+                /** @description Only cases that came in by these channels. */
+                channel?: string[];
+                /** @description Only cases of these priorities. */
+                priority?: string[];
+                /** @description Only reviews from these kinds of source. */
+                review_source?: string[];
+                /** @description Only cases whose customer expected these outcomes. */
+                expected_outcome?: string[];
+                /** @description Only cases whose standing remedy is one of these resolution options. */
+                option_granted?: string[];
+                /** @description Only cases whose outcome compares so with what the customer expected: `met`, `partial`, `different`, `nothing`. */
+                outcome_gap?: string[];
+                /** @description Only cases whose SLA was `met` or `breached`. */
+                sla_outcome?: string[];
+                /** @description Only cases whose follow-up check ended so: `held`, `not_held`, `no_response`. */
+                follow_up_outcome?: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getMySpending: {
         parameters: {
             query?: never;
@@ -8909,8 +9138,11 @@ type ReadonlyArray<T> = [
 ] extends [
     unknown[]
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
+export const pathsApiV1ReportsMeasuresGetParametersQueryIntervalValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/reports/measures"]["get"]["parameters"]["query"]["interval"]> = ["week", "month"];
+export const pathsApiV1ReportsMeasuresGetParametersQueryGroup_byValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/reports/measures"]["get"]["parameters"]["query"]["group_by"]> = ["team", "agent", "category", "touchpoint", "channel", "priority", "source", "expected_outcome", "option", "outcome_gap", "sla", "follow_up"];
 export const pathsApiV1ApprovalsGetParametersQueryFilterValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/approvals"]["get"]["parameters"]["query"]["filter"]> = ["waiting_for_me", "mine", "all"];
 export const pathsApiV1ApprovalsGetParametersQueryStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/approvals"]["get"]["parameters"]["query"]["status"]> = ["waiting", "approved", "rejected"];
+export const reportIntervalValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Report"]["interval"]> = ["week", "month"];
 export const fieldIssueCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FieldIssue"]["code"]> = ["required", "invalid_email", "not_allowed", "too_short", "too_long", "too_few", "too_many", "too_small", "too_large", "invalid", "too_many_files", "file_too_large", "empty_file", "wrong_file_type"];
 export const readinessStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Readiness"]["status"]> = ["ready", "not ready"];
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["agent", "manager", "admin"];
@@ -8964,6 +9196,9 @@ export const approvalStatusValues: ReadonlyArray<FlattenedDeepRequired<component
 export const decisionCreateActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DecisionCreate"]["action"]> = ["approve", "reject", "change"];
 export const componentsParametersCaseViewValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseView"]> = ["all_open", "unassigned", "mine", "waiting", "resolved", "escalated", "reviews", "follow_ups_due"];
 export const componentsParametersCaseReviewRatingFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseReviewRatingFilter"]> = ["1", "2", "3", "4", "5"];
+export const componentsParametersCaseOutcomeGapFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseOutcomeGapFilter"]> = ["met", "partial", "different", "nothing"];
+export const componentsParametersCaseSLAOutcomeFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseSLAOutcomeFilter"]> = ["met", "breached"];
+export const componentsParametersCaseFollowUpOutcomeFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseFollowUpOutcomeFilter"]> = ["held", "not_held", "no_response"];
 export const componentsParametersCaseReviewReplyFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseReviewReplyFilter"]> = ["none", "published"];
 export const componentsParametersCaseSortValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseSort"]> = ["updated_at", "created_at", "priority", "due", "escalation", "follow_up", "relevance"];
 export const componentsParametersCaseOrderValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseOrder"]> = ["asc", "desc"];
