@@ -1523,6 +1523,7 @@ const en = {
     address: 'Webhook address',
   },
   reports: {
+    table: 'Table of figures',
     nav: 'Reports',
     title: 'Reports',
     print: 'Print',

@@ -1522,6 +1522,7 @@ const fi: Messages = {
     address: 'Webhookin osoite',
   },
   reports: {
+    table: 'Lukutaulukko',
     nav: 'Raportit',
     title: 'Raportit',
     print: 'Tulosta',
