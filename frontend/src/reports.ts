@@ -26,14 +26,14 @@ export interface ReportQuery {
   from: string // yyyy-mm-dd, inclusive
   to: string // yyyy-mm-dd, inclusive
   interval: 'week' | 'month'
-  group_by?: GroupBy
+  group_by?: GroupBy[] // the first gives groups, the others breakdowns (one pass)
   group_series?: boolean
   filters: ReportFilters
   extra?: Record<string, string> // more filters (channel=review for the reviews section)
 }
 
 export async function fetchReport(q: ReportQuery, signal?: AbortSignal): Promise<Report> {
-  const query: Record<string, string | boolean | undefined> = {
+  const query: Record<string, string | string[] | boolean | undefined> = {
     from: q.from,
     to: q.to,
     interval: q.interval,

@@ -65,6 +65,8 @@ type config struct {
 	ServerCommands   string        // file for the server child's tally of database commands
 	ViewDuration     time.Duration // of each 16-client view load and its floor (issue 11); 0 skips them
 	Progress         io.Writer
+	// Reports (issue 16): the -only reports part's index.
+	ReportCases, ReportReviews int
 }
 
 func (c config) platform() bool { return c.Only == partPlatform || c.Only == partAll }
@@ -93,18 +95,30 @@ func main() {
 	fs.StringVar(&cfg.ServerPprof, "server-pprof", "", "serve net/http/pprof of the server process on this loopback address (e.g. 127.0.0.1:6061), for goroutine dumps during a run")
 	fs.DurationVar(&cfg.ViewDuration, "view-duration", 5*time.Second, "how long 16 clients list each built-in view (and its floor runs); 0 skips the view figures")
 	fs.StringVar(&cfg.ServerCommands, "server-commands", "", "write a tally of the server process's database commands (by name and collection, from ready to shutdown) to this file")
+	fs.IntVar(&cfg.ReportCases, "report-cases", 100000, "cases indexed for -only reports (issue 16)")
+	fs.IntVar(&cfg.ReportReviews, "report-reviews", 10000, "reviews indexed besides them for -only reports")
 	_ = fs.Parse(os.Args[1:])
 	if cfg.N < 1 || cfg.Requests < 1 || cfg.Warmup < 0 || cfg.Changes < 1 || cfg.IntakeDuration <= 0 || cfg.IntakeRules < 0 ||
 		cfg.ViewDuration < 0 || cfg.Bulk < 1 || cfg.Bulk > 500 {
 		fmt.Fprintln(os.Stderr, "bench: -n, -requests and -changes must be at least 1, -warmup, -intake-rules and -view-duration at least 0, -intake-duration positive, -bulk from 1 to 500")
 		os.Exit(2)
 	}
-	if cfg.Only != partPlatform && cfg.Only != partIntake && cfg.Only != partBulk && cfg.Only != partAll {
-		fmt.Fprintln(os.Stderr, "bench: -only must be platform, intake, bulk or all")
+	if cfg.Only != partPlatform && cfg.Only != partIntake && cfg.Only != partBulk && cfg.Only != partAll && cfg.Only != partReports {
+		fmt.Fprintln(os.Stderr, "bench: -only must be platform, intake, bulk, reports or all")
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if cfg.Only == partReports { // Reports (issue 16): an index of its own, no server
+		rb, err := runReportsBench(ctx, cfg)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		fmt.Printf("kaiku bench  cpus=%d  %s/%s  %s  -only reports   load average %s\n", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), loadAvg())
+		rb.print(os.Stdout)
+		return
+	}
 	rep, err := run(ctx, cfg)
 	if err == nil || (rep != nil && rep.startup > 0) {
 		rep.print(os.Stdout) // after a failure, what was measured before it helps to find it

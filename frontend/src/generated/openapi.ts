@@ -1927,6 +1927,10 @@ export interface components {
             series: components["schemas"]["ReportPeriod"][];
             /** @description Largest first, at most 200. */
             groups: components["schemas"]["ReportGroup"][];
+            /** @description The groups of each further `group_by` dimension, by its name; largest first, at most 200 each. */
+            breakdowns: {
+                [key: string]: components["schemas"]["ReportGroup"][];
+            };
             backlog: components["schemas"]["ReportBacklogBucket"][];
             /** @description The inbox query listing exactly these cases: `GET /api/v1/cases` parameters, each with its values. */
             drill: {
@@ -8920,8 +8924,8 @@ export interface operations {
                 to?: string;
                 /** @description The step of the series: weeks (from Monday) or calendar months, in the installation's time zone. */
                 interval?: "week" | "month";
-                /** @description The dimension `groups` splits the figures by. */
-                group_by?: "team" | "agent" | "category" | "touchpoint" | "channel" | "priority" | "source" | "expected_outcome" | "option" | "outcome_gap" | "sla" | "follow_up";
+                /** @description The dimension `groups` splits the figures by. Repeat it for more groupings of the same cases in one pass: the first gives `groups`, each other one its entry in `breakdowns`. */
+                group_by?: ("team" | "agent" | "category" | "touchpoint" | "channel" | "priority" | "source" | "expected_outcome" | "option" | "outcome_gap" | "sla" | "follow_up")[];
                 /** @description Give each group its own series too (for example the average rating of each review source over time). */
                 group_series?: boolean;
                 /** @description Only cases of these teams (repeat the parameter for several). */
