@@ -46,6 +46,8 @@ export default defineConfig(({ command }) => {
           // that every page loads (API client, session, router, i18n) are another.
           codeSplitting: {
             groups: [
+              // Reports (issue 16): the chart library is the Reports page's own lazy chunk.
+              { name: 'charts', test: /[\\/]node_modules[\\/](chart\.js|@kurkle)[\\/]/, priority: 3 },
               { name: 'framework', test: /[\\/]node_modules[\\/]/, priority: 2 },
               { name: 'base', test: /[\\/]src[\\/](api|session|router|i18n|errors)\.ts$/, priority: 1, includeDependenciesRecursively: false },
             ],

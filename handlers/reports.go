@@ -37,7 +37,12 @@ func (h *reportHandlers) measures(c echo.Context) error {
 }
 
 func parseReportQuery(v url.Values) (reports.Query, error) {
-	q := reports.Query{Interval: v.Get("interval"), GroupBy: v.Get("group_by"), Filters: map[string][]string{}}
+	q := reports.Query{Interval: v.Get("interval"), Filters: map[string][]string{}}
+	// group_by repeated: the first gives the groups, the others the breakdowns, all from one
+	// pass over the cases (the Reports page asks for its four groupings at once).
+	if by := multi(v, "group_by"); len(by) > 0 {
+		q.GroupBy, q.AlsoBy = by[0], by[1:]
+	}
 	byParam := map[string]string{}
 	for _, d := range reports.Dimensions {
 		byParam[d.Param] = d.Name

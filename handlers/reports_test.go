@@ -10,11 +10,12 @@ import (
 
 type reportBody struct {
 	Data struct {
-		Total   reports.Figures
-		Groups  []reports.Group
-		Series  []reports.Period
-		Backlog []reports.BacklogBucket
-		Drill   map[string][]string
+		Total      reports.Figures
+		Groups     []reports.Group
+		Breakdowns map[string][]reports.Group
+		Series     []reports.Period
+		Backlog    []reports.BacklogBucket
+		Drill      map[string][]string
 	}
 }
 
@@ -43,6 +44,12 @@ func TestReportMeasuresByRole(t *testing.T) {
 		if g.Figures.Cases != 1 || len(g.Drill["category"]) != 1 || g.Drill["category"][0] != g.Value {
 			t.Errorf("group %+v: want one case and a drill-down on its category", g)
 		}
+	}
+	// Several groupings in one pass.
+	res, body = get(manager, "group_by=category&group_by=priority&group_series=true")
+	if res.status != http.StatusOK || len(body.Data.Groups) != 2 || len(body.Data.Breakdowns["priority"]) != 1 ||
+		body.Data.Breakdowns["priority"][0].Figures.Cases != 2 || len(body.Data.Breakdowns["priority"][0].Series) == 0 {
+		t.Fatalf("breakdowns: %d %.400s", res.status, res.body)
 	}
 	res, body = get(agent, "group_by=agent&assignee_id="+manager.user.ID)
 	if res.status != http.StatusOK || body.Data.Total.Cases != 1 || body.Data.Groups[0].Value != agent.user.ID ||

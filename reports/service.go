@@ -72,7 +72,8 @@ type Query struct {
 	From, To    time.Time
 	Interval    string
 	GroupBy     string
-	GroupSeries bool // each group gets its own series too
+	AlsoBy      []string // more groupings over the same cases, in Report.Breakdowns
+	GroupSeries bool     // each group gets its own series too
 	Filters     map[string][]string
 }
 
@@ -111,15 +112,17 @@ type BacklogBucket struct {
 
 // Report is every figure of a Query.
 type Report struct {
-	From     time.Time           `json:"from"`
-	To       time.Time           `json:"to"`
-	Interval string              `json:"interval"`
-	GroupBy  string              `json:"group_by"`
-	Total    Figures             `json:"total"`
-	Series   []Period            `json:"series"`
-	Groups   []Group             `json:"groups"`
-	Backlog  []BacklogBucket     `json:"backlog"`
-	Drill    map[string][]string `json:"drill"`
+	From     time.Time `json:"from"`
+	To       time.Time `json:"to"`
+	Interval string    `json:"interval"`
+	GroupBy  string    `json:"group_by"`
+	Total    Figures   `json:"total"`
+	Series   []Period  `json:"series"`
+	Groups   []Group   `json:"groups"`
+	// Breakdowns are the groups of each AlsoBy dimension, from the same pass over the cases.
+	Breakdowns map[string][]Group  `json:"breakdowns"`
+	Backlog    []BacklogBucket     `json:"backlog"`
+	Drill      map[string][]string `json:"drill"`
 }
 
 // Service computes reports from the index.
@@ -163,10 +166,13 @@ func (s *Service) Normalize(v Viewer, q Query) (Query, error) {
 	default:
 		return q, models.InvalidField("interval", "must be week or month")
 	}
-	if q.GroupBy != "" {
-		if _, ok := dimension(q.GroupBy); !ok {
+	for _, g := range append([]string{q.GroupBy}, q.AlsoBy...) {
+		if _, ok := dimension(g); !ok && g != "" {
 			return q, models.InvalidField("group_by", fmt.Sprintf("must be one of %v", DimensionNames()))
 		}
+	}
+	if q.GroupBy == "" && len(q.AlsoBy) > 0 {
+		q.GroupBy, q.AlsoBy = q.AlsoBy[0], q.AlsoBy[1:]
 	}
 	filters := map[string][]string{}
 	for name, values := range q.Filters {
@@ -283,22 +289,30 @@ func (s *Service) Report(ctx context.Context, v Viewer, q Query) (*Report, error
 		acc    accumulator
 		series []accumulator
 	}
-	groups := map[string]*groupAcc{}
-	dim, grouped := dimension(q.GroupBy)
+	type grouping struct {
+		dim    Dimension
+		groups map[string]*groupAcc
+	}
+	var groupings []grouping
+	for _, name := range append([]string{q.GroupBy}, q.AlsoBy...) {
+		if d, ok := dimension(name); ok {
+			groupings = append(groupings, grouping{dim: d, groups: map[string]*groupAcc{}})
+		}
+	}
 	for i := range rows {
 		d := &rows[i]
 		p := periodOf(d.CreatedAt)
 		total.add(d)
 		series[p].add(d)
-		if grouped {
-			key := dim.value(d)
-			g := groups[key]
+		for _, gr := range groupings {
+			key := gr.dim.value(d)
+			g := gr.groups[key]
 			if g == nil {
 				g = &groupAcc{}
 				if q.GroupSeries {
 					g.series = make([]accumulator, len(periods))
 				}
-				groups[key] = g
+				gr.groups[key] = g
 			}
 			g.acc.add(d)
 			if q.GroupSeries {
@@ -307,42 +321,49 @@ func (s *Service) Report(ctx context.Context, v Viewer, q Query) (*Report, error
 		}
 	}
 	out.Total = total.figures()
-	makeSeries := func(accs []accumulator, extra map[string][]string) []Period {
+	// makeSeries makes a series; without drill-downs for a group of cases without a value.
+	makeSeries := func(accs []accumulator, extra map[string][]string, drillable bool) []Period {
 		ps := make([]Period, len(periods))
 		for i, p := range periods {
-			ps[i] = Period{Key: p[0].In(s.loc).Format(time.DateOnly), From: p[0], To: p[1], Figures: accs[i].figures(),
-				Drill: drill(q.Filters, p[0], p[1], extra)}
+			ps[i] = Period{Key: p[0].In(s.loc).Format(time.DateOnly), From: p[0], To: p[1], Figures: accs[i].figures()}
+			if drillable {
+				ps[i].Drill = drill(q.Filters, p[0], p[1], extra)
+			}
 		}
 		return ps
 	}
-	out.Series = makeSeries(series, nil)
+	out.Series = makeSeries(series, nil, true)
 	out.Groups = []Group{}
-	for key, g := range groups {
-		grp := Group{Value: key, Figures: g.acc.figures()}
-		var extra map[string][]string
-		if key != "" {
-			extra = map[string][]string{dim.Param: {key}}
-			grp.Drill = drill(q.Filters, q.From, q.To, extra)
-		}
-		if q.GroupSeries {
-			grp.Series = makeSeries(g.series, extra)
-			if key == "" {
-				for i := range grp.Series {
-					grp.Series[i].Drill = nil
-				}
+	out.Breakdowns = map[string][]Group{}
+	for n, gr := range groupings {
+		list := []Group{}
+		for key, g := range gr.groups {
+			grp := Group{Value: key, Figures: g.acc.figures()}
+			var extra map[string][]string
+			if key != "" {
+				extra = map[string][]string{gr.dim.Param: {key}}
+				grp.Drill = drill(q.Filters, q.From, q.To, extra)
 			}
+			if q.GroupSeries {
+				grp.Series = makeSeries(g.series, extra, key != "")
+			}
+			list = append(list, grp)
 		}
-		out.Groups = append(out.Groups, grp)
-	}
-	sort.Slice(out.Groups, func(i, j int) bool {
-		a, b := out.Groups[i], out.Groups[j]
-		if a.Figures.Cases != b.Figures.Cases {
-			return a.Figures.Cases > b.Figures.Cases
+		sort.Slice(list, func(i, j int) bool {
+			a, b := list[i], list[j]
+			if a.Figures.Cases != b.Figures.Cases {
+				return a.Figures.Cases > b.Figures.Cases
+			}
+			return a.Value < b.Value
+		})
+		if len(list) > maxGroups {
+			list = list[:maxGroups]
 		}
-		return a.Value < b.Value
-	})
-	if len(out.Groups) > maxGroups {
-		out.Groups = out.Groups[:maxGroups]
+		if n == 0 {
+			out.Groups = list
+		} else {
+			out.Breakdowns[gr.dim.Name] = list
+		}
 	}
 	if out.Backlog, err = s.backlog(ctx, q); err != nil {
 		return nil, err
@@ -359,29 +380,38 @@ func openStatuses() []string {
 	return out
 }
 
-// backlog counts the open cases of q's filters (whenever created) by their age now.
+// backlog counts the open cases of q's filters (whenever created) by their age now: one
+// date-range count over the open cases (no report rows needed), each bucket the difference
+// of two "created at or after" counts.
 func (s *Service) backlog(ctx context.Context, q Query) ([]BacklogBucket, error) {
 	// Ages count from the end of this second, so a case created now is in the first bucket.
 	now := s.now().Truncate(time.Second).Add(time.Second)
 	sq := searchQuery(q.Filters, time.Time{}, time.Time{})
 	sq.Filters = append(sq.Filters, search.Filter{Field: search.FieldStatus, Values: openStatuses()})
-	rows, err := s.index.ReportRows(ctx, sq)
+	since := []time.Time{now} // created at or after now: not counted
+	for _, b := range backlogDays {
+		if b[1] > 0 {
+			since = append(since, now.AddDate(0, 0, -b[1]))
+		}
+	}
+	counts, err := s.index.CountSince(ctx, sq, search.FieldCreatedAt, since)
+	if err != nil {
+		return nil, models.Unavailable("search is not available right now", err)
+	}
+	all, err := s.index.Count(ctx, sq)
 	if err != nil {
 		return nil, models.Unavailable("search is not available right now", err)
 	}
 	out := make([]BacklogBucket, len(backlogDays))
 	for i, b := range backlogDays {
 		bucket := BacklogBucket{Key: fmt.Sprintf("%d-%d", b[0], b[1]), To: now.AddDate(0, 0, -b[0])}
+		newer := counts[i] // created at or after To
 		if b[1] == 0 {
 			bucket.Key = fmt.Sprintf("%d+", b[0])
+			bucket.Count = all - newer
 		} else {
 			bucket.From = now.AddDate(0, 0, -b[1])
-		}
-		for j := range rows {
-			c := rows[j].CreatedAt
-			if c.Before(bucket.To) && !c.Before(bucket.From) {
-				bucket.Count++
-			}
+			bucket.Count = counts[i+1] - newer
 		}
 		bucket.Drill = drill(q.Filters, bucket.From, bucket.To, map[string][]string{"status": openStatuses()})
 		out[i] = bucket

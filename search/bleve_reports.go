@@ -34,7 +34,8 @@ func (b *BleveIndex) ReportRows(ctx context.Context, q Query) ([]CaseDoc, error)
 	rows := &rowCollector{}
 	facets := bsearch.NewFacetsBuilder(reader)
 	facets.Add(fieldReportRow, rows)
-	coll := collector.NewTopNCollector(0, 0, bsearch.SortOrder{&bsearch.SortDocID{}})
+	// No hits are kept; sorting by (unscored) score spares every match its external ID lookup.
+	coll := collector.NewTopNCollector(0, 0, bsearch.SortOrder{&bsearch.SortScore{Desc: true}})
 	coll.SetFacetsBuilder(facets)
 	if err := coll.Collect(ctx, searcher, reader); err != nil {
 		return nil, fmt.Errorf("search: bleve report rows: %w", err)

@@ -58,11 +58,24 @@ func encodeReportRow(d CaseDoc) string {
 
 const reportRowFields = 30
 
-// decodeReportRow is the inverse of encodeReportRow.
+// decodeReportRow is the inverse of encodeReportRow. It walks the row once, without
+// splitting it into a slice first: ReportRows decodes every match's row.
 func decodeReportRow(row string) (CaseDoc, error) {
-	p := strings.Split(row, reportRowSep)
-	if len(p) != reportRowFields || p[0] != reportRowVersion {
-		return CaseDoc{}, fmt.Errorf("search: report row of an unknown shape (%d fields)", len(p))
+	var p [reportRowFields]string
+	n := 0
+	for rest := row; ; n++ {
+		i := strings.IndexByte(rest, reportRowSep[0])
+		if n == reportRowFields-1 || i < 0 {
+			if i >= 0 || n != reportRowFields-1 {
+				return CaseDoc{}, fmt.Errorf("search: report row of an unknown shape")
+			}
+			p[n] = rest
+			break
+		}
+		p[n], rest = rest[:i], rest[i+1:]
+	}
+	if p[0] != reportRowVersion {
+		return CaseDoc{}, fmt.Errorf("search: report row of an unknown version %q", p[0])
 	}
 	var err error
 	atoi := func(s string) int {

@@ -109,6 +109,13 @@ export function createAppRouter(history: RouterHistory = createWebHistory()): Ro
         component: () => import('./views/ResolutionOptionsView.vue'),
         meta: { roles: ['admin'], titleKey: 'remedies.title' },
       },
+      // Reports (issue 16): every staff role; agents see their own figures.
+      {
+        path: '/reports',
+        name: 'reports',
+        component: () => import('./views/ReportsView.vue'),
+        meta: { titleKey: 'reports.title' },
+      },
       {
         path: '/approvals',
         name: 'approvals',

@@ -28,6 +28,11 @@ function inboxQuery(view: TabView, sort: CaseSort | '' = '', extra: Partial<Reco
       review_reply: list('review_reply'),
       topic: one('topic'),
       granted_option: one('granted_option'),
+      expected_outcome: list('expected_outcome'),
+      option_granted: list('option_granted'),
+      outcome_gap: list('outcome_gap'),
+      sla_outcome: list('sla_outcome'),
+      follow_up_outcome: list('follow_up_outcome'),
     })),
   }
 }

@@ -55,7 +55,9 @@ func count(docs []search.CaseDoc, keep func(d search.CaseDoc) bool) int {
 	return len(where(docs, keep))
 }
 
-// percentile is the smallest value v with at least p% of the values at or below it.
+// percentile is the smallest value v with at least p% of the values at or below it: after
+// sorting, each value's count at or below it is found by a binary search for the first
+// larger value.
 func percentile(values []int, p int) *int {
 	if len(values) == 0 {
 		return nil
@@ -63,12 +65,7 @@ func percentile(values []int, p int) *int {
 	vs := slices.Clone(values)
 	sort.Ints(vs)
 	for _, v := range vs {
-		atOrBelow := 0
-		for _, w := range vs {
-			if w <= v {
-				atOrBelow++
-			}
-		}
+		atOrBelow := sort.SearchInts(vs, v+1)
 		if atOrBelow*100 >= p*len(vs) {
 			return &v
 		}
@@ -177,21 +174,30 @@ func Report(docs []search.CaseDoc, q reports.Query, loc *time.Location, now time
 		return ps
 	}
 	out.Series = series(chosen)
-	out.Groups = []reports.Group{}
-	if q.GroupBy != "" {
+	groupsBy := func(dim string) []reports.Group {
+		out := []reports.Group{}
 		var values []string
 		for _, d := range chosen {
-			if v := field(d, q.GroupBy); !slices.Contains(values, v) {
+			if v := field(d, dim); !slices.Contains(values, v) {
 				values = append(values, v)
 			}
 		}
 		for _, v := range values {
-			g := reports.Group{Value: v, Figures: Figures(where(chosen, func(d search.CaseDoc) bool { return field(d, q.GroupBy) == v }))}
+			g := reports.Group{Value: v, Figures: Figures(where(chosen, func(d search.CaseDoc) bool { return field(d, dim) == v }))}
 			if q.GroupSeries {
-				g.Series = series(where(chosen, func(d search.CaseDoc) bool { return field(d, q.GroupBy) == v }))
+				g.Series = series(where(chosen, func(d search.CaseDoc) bool { return field(d, dim) == v }))
 			}
-			out.Groups = append(out.Groups, g)
+			out = append(out, g)
 		}
+		return out
+	}
+	out.Groups = []reports.Group{}
+	if q.GroupBy != "" {
+		out.Groups = groupsBy(q.GroupBy)
+	}
+	out.Breakdowns = map[string][]reports.Group{}
+	for _, dim := range q.AlsoBy {
+		out.Breakdowns[dim] = groupsBy(dim)
 	}
 	now = now.Truncate(time.Second).Add(time.Second) // the end of the current second
 	open := where(docs, func(d search.CaseDoc) bool {

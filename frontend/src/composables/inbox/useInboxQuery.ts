@@ -2,6 +2,7 @@ import { computed } from 'vue'
 import { useRoute, useRouter, type LocationQueryRaw } from 'vue-router'
 import { CASE_SORTS, CHANNELS, PRIORITIES_URGENT_FIRST, STATUSES, TOUCHPOINTS } from '../../enums'
 import { REVIEW_FILTERS, type ReviewFilter } from '../../reviews'
+import { REPORT_FILTERS, type ReportFilter } from '../../reports'
 import type { CaseChannel, CaseListQuery, CasePriority, CaseSort, CaseStatus, FacetField, InboxView } from '../../types'
 
 // The inbox's state lives in its address (view, search, filters, sort), so a reload, the back
@@ -45,10 +46,10 @@ export function useInboxQuery() {
    * split on commas, because a category name may contain one. Addresses from before kept
    * the fixed lists (status, priority, ...) comma-joined; their values never contain a comma.
    */
-  function queryList(key: ListFilter | ReviewFilter): string[] {
+  function queryList(key: ListFilter | ReviewFilter | ReportFilter): string[] {
     const raw = route.query[key]
     const values = (Array.isArray(raw) ? raw : [raw]).filter((v): v is string => typeof v === 'string')
-    const split = key === 'category' ? values : values.flatMap((v) => v.split(','))
+    const split = key === 'category' || key === 'option_granted' ? values : values.flatMap((v) => v.split(','))
     return [...new Set(split.map((v) => v.trim()).filter(Boolean))]
   }
 
@@ -81,11 +82,17 @@ export function useInboxQuery() {
     review_reply: queryList('review_reply'),
     topic: queryString('topic'),
     granted_option: queryString('granted_option'),
+    // A report's drill-down (issue 16).
+    expected_outcome: queryList('expected_outcome'),
+    option_granted: queryList('option_granted'),
+    outcome_gap: queryList('outcome_gap'),
+    sla_outcome: queryList('sla_outcome'),
+    follow_up_outcome: queryList('follow_up_outcome'),
   }))
   const activeFilterCount = computed(() => {
     const f = filters.value
     return (
-      [...LIST_FILTERS, ...REVIEW_FILTERS].reduce((n, key) => n + f[key].length, 0) +
+      [...LIST_FILTERS, ...REVIEW_FILTERS, ...REPORT_FILTERS].reduce((n, key) => n + f[key].length, 0) +
       (f.assignee_id ? 1 : 0) +
       (f.team_id ? 1 : 0) +
       (f.tag ? 1 : 0) +
@@ -124,6 +131,11 @@ export function useInboxQuery() {
       review_reply: f.review_reply as CaseListQuery['review_reply'],
       topic: f.topic ? [f.topic] : undefined,
       granted_option: f.granted_option ? [f.granted_option] : undefined,
+      expected_outcome: f.expected_outcome.length ? f.expected_outcome : undefined,
+      option_granted: f.option_granted.length ? f.option_granted : undefined,
+      outcome_gap: f.outcome_gap.length ? (f.outcome_gap as CaseListQuery['outcome_gap']) : undefined,
+      sla_outcome: f.sla_outcome.length ? (f.sla_outcome as CaseListQuery['sla_outcome']) : undefined,
+      follow_up_outcome: f.follow_up_outcome.length ? (f.follow_up_outcome as CaseListQuery['follow_up_outcome']) : undefined,
     }
     // Without a sort the server orders a search by relevance and a view by its own default
     // (last update; the escalated view by level, then due time).
@@ -159,7 +171,7 @@ export function useInboxQuery() {
 
   function clearFilters() {
     const changes: Record<string, undefined> = {}
-    for (const key of [...LIST_FILTERS, ...REVIEW_FILTERS, 'assignee_id', 'team_id', 'tag', 'created_from', 'created_to', 'topic', 'granted_option']) changes[key] = undefined
+    for (const key of [...LIST_FILTERS, ...REVIEW_FILTERS, ...REPORT_FILTERS, 'assignee_id', 'team_id', 'tag', 'created_from', 'created_to', 'topic', 'granted_option']) changes[key] = undefined
     updateQuery(changes)
   }
 
