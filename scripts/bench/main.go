@@ -44,6 +44,7 @@ const (
 	partPlatform = "platform" // issue 2: get by id, inbox lists, start-up, RSS
 	partIntake   = "intake"   // issue 3: complaint intake, search, live updates
 	partBulk     = "bulk"     // issue 11: a bulk change beside single PATCHes
+	partMail     = "mail"     // issue 17: mail ingest from IMAP, and a kill -9 mid-fetch (mail.go)
 	partAll      = "all"
 )
 
@@ -65,6 +66,8 @@ type config struct {
 	ServerCommands   string        // file for the server child's tally of database commands
 	ViewDuration     time.Duration // of each 16-client view load and its floor (issue 11); 0 skips them
 	Progress         io.Writer
+	Mails            int  // issue 17: mails queued for -only mail
+	MailCrash        bool // issue 17: also the kill -9 run
 }
 
 func (c config) platform() bool { return c.Only == partPlatform || c.Only == partAll }
@@ -93,18 +96,31 @@ func main() {
 	fs.StringVar(&cfg.ServerPprof, "server-pprof", "", "serve net/http/pprof of the server process on this loopback address (e.g. 127.0.0.1:6061), for goroutine dumps during a run")
 	fs.DurationVar(&cfg.ViewDuration, "view-duration", 5*time.Second, "how long 16 clients list each built-in view (and its floor runs); 0 skips the view figures")
 	fs.StringVar(&cfg.ServerCommands, "server-commands", "", "write a tally of the server process's database commands (by name and collection, from ready to shutdown) to this file")
+	fs.IntVar(&cfg.Mails, "mails", 5000, "mails queued in the IMAP mailbox for -only mail")
+	fs.BoolVar(&cfg.MailCrash, "mail-crash", true, "-only mail: also kill -9 the server a third of the way through a fetch, restart it and check every mail was filed exactly once")
 	_ = fs.Parse(os.Args[1:])
 	if cfg.N < 1 || cfg.Requests < 1 || cfg.Warmup < 0 || cfg.Changes < 1 || cfg.IntakeDuration <= 0 || cfg.IntakeRules < 0 ||
 		cfg.ViewDuration < 0 || cfg.Bulk < 1 || cfg.Bulk > 500 {
 		fmt.Fprintln(os.Stderr, "bench: -n, -requests and -changes must be at least 1, -warmup, -intake-rules and -view-duration at least 0, -intake-duration positive, -bulk from 1 to 500")
 		os.Exit(2)
 	}
-	if cfg.Only != partPlatform && cfg.Only != partIntake && cfg.Only != partBulk && cfg.Only != partAll {
-		fmt.Fprintln(os.Stderr, "bench: -only must be platform, intake, bulk or all")
+	if cfg.Only != partPlatform && cfg.Only != partIntake && cfg.Only != partBulk && cfg.Only != partMail && cfg.Only != partAll {
+		fmt.Fprintln(os.Stderr, "bench: -only must be platform, intake, bulk, mail or all")
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if cfg.Only == partMail {
+		rep, err := benchMail(ctx, cfg)
+		if rep != nil {
+			rep.print(os.Stdout)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	rep, err := run(ctx, cfg)
 	if err == nil || (rep != nil && rep.startup > 0) {
 		rep.print(os.Stdout) // after a failure, what was measured before it helps to find it
