@@ -691,7 +691,9 @@ func (f fetching) ListMailboxes(ctx context.Context) ([]models.Mailbox, error) {
 	return f.ml.store.ListMailboxes(ctx)
 }
 
-func (f fetching) MailboxPassword(mb *models.Mailbox) (string, error) { return f.ml.MailboxPassword(mb) }
+func (f fetching) MailboxPassword(mb *models.Mailbox) (string, error) {
+	return f.ml.MailboxPassword(mb)
+}
 
 func (f fetching) LeaseMailbox(ctx context.Context, id, owner string, now time.Time, lease time.Duration) (*store.MailboxState, error) {
 	return f.ml.store.LeaseMailbox(ctx, id, owner, now, lease)
