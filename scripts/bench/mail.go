@@ -35,7 +35,7 @@ import (
 const (
 	mailUser             = "support@bench.example"
 	mailPassword         = "bench-imap-password"
-	mailFilerConcurrency = 8 // mailin.Options.Concurrency's default
+	mailFilerConcurrency = 32 // mailin.Options.Concurrency's default
 )
 
 type mailReport struct {
