@@ -16,6 +16,7 @@ import (
 
 	"github.com/kaiku-helpdesk/kaiku/mailin/imaptest"
 	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
 // The mail part (issue 17, -only mail): -mails messages wait in an IMAP mailbox (go-imap's
@@ -286,9 +287,15 @@ func checkFiledOnce(ctx context.Context, db *floorDB, rep *mailReport) (string, 
 			}
 		}
 	}
-	keys, err := db.st.Database().Collection("mail_in_keys").CountDocuments(ctx, bson.D{})
-	if err != nil {
-		return "", err
+	// The keys live in another file of the embedded database than the cases: count them in
+	// whichever holds them.
+	var keys int64
+	for _, name := range store.DatabaseNames(dbName) {
+		n, err := db.st.Database().Client().Database(name).Collection("mail_in_keys").CountDocuments(ctx, bson.D{})
+		if err != nil {
+			return "", err
+		}
+		keys += n
 	}
 	twice := 0
 	for _, n := range perSender {
