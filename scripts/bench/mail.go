@@ -98,7 +98,7 @@ func benchMail(ctx context.Context, cfg config) (*mailReport, error) {
 		return nil, err
 	}
 	progress("mail: floor %s", rep.floor)
-	c, err := startServer(ctx, dirA, serverOptions{env: []string{"KAIKU_MAIL_POLL_INTERVAL=1s"}})
+	c, err := startServer(ctx, dirA, serverOptions{env: []string{"KAIKU_MAIL_POLL_INTERVAL=1s"}, cpuProfile: cfg.ServerCPUProfile})
 	if err != nil {
 		return nil, err
 	}
