@@ -38,6 +38,12 @@ type outboxMailResponse struct {
 	SentAt *time.Time `json:"sent_at"`
 	Text   *string    `json:"text,omitempty"`
 	HTML   string     `json:"html,omitempty"`
+	// Threading headers (issue 17), on the mail on its own: its Message-ID, the Message-IDs
+	// it answers (References space-separated), and where replies go.
+	MessageID  string `json:"message_id,omitempty"`
+	InReplyTo  string `json:"in_reply_to,omitempty"`
+	References string `json:"references,omitempty"`
+	ReplyTo    string `json:"reply_to,omitempty"`
 }
 
 func outboxMailOf(s models.OutboxSummary) outboxMailResponse {
@@ -72,5 +78,6 @@ func (h *outboxHandlers) get(c echo.Context) error {
 func outboxMailWithBodies(m *models.OutboxMail) outboxMailResponse {
 	out := outboxMailOf(m.Summary())
 	out.Text, out.HTML = &m.Message.Text, m.Message.HTML
+	out.MessageID, out.InReplyTo, out.References, out.ReplyTo = m.Message.MessageID, m.Message.InReplyTo, m.Message.References, m.Message.ReplyTo
 	return out
 }

@@ -324,41 +324,44 @@ func (ml *Mail) FileMail(ctx context.Context, mb *models.Mailbox, raw []byte) er
 	}
 	keyID := mailin.KeyID(m.MessageID)
 	msgID := "mail-" + keyID[3:23]
-	key, err := ml.store.GetMailKey(ctx, keyID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	// The thread is decided first (reads only, and none for a mail that names no case), then
+	// the key is claimed: a new mail's claim and the index mark of the case it reserves go in
+	// one round, as the web form's claims do. A claim that finds the key taken means the mail
+	// was filed before (or a filing was cut short): that is completed below.
+	target, linked, err := ml.thread(ctx, m)
+	if err != nil {
 		return err
 	}
-	if key == nil {
-		target, linked, err := ml.thread(ctx, m)
-		if err != nil {
+	now := ml.now()
+	caseID := target
+	if caseID == "" {
+		if caseID, err = ml.cases.nextReference(ctx, now); err != nil {
 			return err
 		}
-		caseID := target
-		if caseID == "" {
-			if caseID, err = ml.cases.nextReference(ctx, ml.now()); err != nil {
-				return err
-			}
-		}
-		claim := &store.MailKey{ID: keyID, MailboxID: mb.ID, CaseID: caseID, MessageID: msgID, CreatedAt: ml.now()}
-		if target == "" {
-			claim.MessageID = "" // the mail is the new case itself
-		}
-		key, err = ml.store.ClaimMailKey(ctx, claim)
-		if err != nil && !errors.Is(err, store.ErrDuplicate) {
-			return err
-		}
-		if err == nil && target == "" {
-			return ml.newCase(ctx, mb, m, key, linked)
-		}
+	}
+	claim := &store.MailKey{ID: keyID, MailboxID: mb.ID, CaseID: caseID, MessageID: msgID, CreatedAt: now}
+	if target == "" {
+		claim.MessageID = "" // the mail is the new case itself
+	}
+	var key *store.MailKey
+	steps := []func() error{func() (err error) { key, err = ml.store.ClaimMailKey(ctx, claim); return err }}
+	if target == "" {
+		steps = append(steps, func() error { return ml.store.MarkDirty(ctx, caseID, 1, now) })
+	}
+	errs := inOneRound(steps...)
+	if errs[0] != nil && !errors.Is(errs[0], store.ErrDuplicate) {
+		return errs[0]
+	}
+	if err := errors.Join(errs[1:]...); err != nil {
+		return err
+	}
+	if errs[0] == nil && target == "" {
+		return ml.newCase(ctx, mb, m, key, linked, true)
 	}
 	// A key claimed now or earlier (a repeat, or a filing cut short): complete it.
 	c, err := ml.store.GetCase(ctx, key.CaseID)
 	if errors.Is(err, store.ErrNotFound) && key.MessageID == "" {
-		var linked string
-		if _, linked, err = ml.thread(ctx, m); err != nil {
-			return err
-		}
-		return ml.newCase(ctx, mb, m, key, linked)
+		return ml.newCase(ctx, mb, m, key, linked, false)
 	}
 	if err != nil {
 		return err
@@ -500,7 +503,9 @@ func mailBody(m *parse.Mail) string {
 	return clip(body, 20000)
 }
 
-func (ml *Mail) newCase(ctx context.Context, mb *models.Mailbox, m *parse.Mail, key *store.MailKey, linked string) error {
+// newCase files the mail as a new case under its key's reference; marked says the caller put
+// the reference's index mark in its own round.
+func (ml *Mail) newCase(ctx context.Context, mb *models.Mailbox, m *parse.Mail, key *store.MailKey, linked string, marked bool) error {
 	now := ml.now()
 	refs, blobs, refused := ml.files(m, "original", now)
 	for _, b := range blobs {
@@ -523,6 +528,7 @@ func (ml *Mail) newCase(ctx context.Context, mb *models.Mailbox, m *parse.Mail, 
 	ack := !m.Auto && m.Bounce == nil && m.From.Email != ""
 	c, err := ml.cases.fileNew(ctx, newCase{
 		reference: key.CaseID,
+		marked:    marked,
 		sameRequest: func(stored *models.Case) bool {
 			return stored.Email != nil && stored.Email.FirstID == m.MessageID
 		},
@@ -575,12 +581,22 @@ func (ml *Mail) newCase(ctx context.Context, mb *models.Mailbox, m *parse.Mail, 
 // mayAcknowledge takes one of the sender's acknowledgements of the hour; a sender whose
 // mail bounced gets none.
 func (ml *Mail) mayAcknowledge(ctx context.Context, email string, now time.Time) bool {
-	if _, err := ml.store.GetBounce(ctx, email); err == nil {
+	var bounceErr error
+	var hit *store.Hit
+	errs := inOneRound(
+		func() error { _, bounceErr = ml.store.GetBounce(ctx, email); return nil },
+		func() (err error) {
+			hit, err = ml.store.TakeHit(ctx, "mail-ack:"+email, ml.settings.AcksPerHour, time.Hour, now)
+			return err
+		})
+	if errs[1] != nil {
+		ml.logger.Warn("acknowledgement limit", "err", errs[1])
 		return false
 	}
-	hit, err := ml.store.TakeHit(ctx, "mail-ack:"+email, ml.settings.AcksPerHour, time.Hour, now)
-	if err != nil {
-		ml.logger.Warn("acknowledgement limit", "err", err)
+	if bounceErr == nil { // the address is flagged: the hit is given back
+		if hit.Allowed {
+			_ = hit.Release(ctx)
+		}
 		return false
 	}
 	return hit.Allowed

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -444,5 +446,74 @@ func TestMailboxPasswordIsSealedAndNeverReturned(t *testing.T) {
 	mb, _ = f.env.Store.GetMailbox(ctx, f.box.ID)
 	if pw, err := f.hd.Mail.MailboxPassword(mb); err != nil || pw != "imap-secret" {
 		t.Fatalf("after the edit: %q %v", pw, err)
+	}
+}
+
+// The fetcher's loop takes new mail when IMAP IDLE reports it, long before its next poll, and
+// stops with its context.
+func TestFetcherRunTakesMailOnIdle(t *testing.T) {
+	f := newMailFixture(t)
+	fetcher := mailin.NewFetcher(f.hd.Mail.Fetching(), f.hd.Mail, mailin.Options{Clock: time.Now, PollInterval: time.Hour, WorkerID: "idle-test"})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { fetcher.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	// The first pass has run (nothing to file) once the state says so.
+	waitFor(t, "the first pass", func() bool {
+		st, err := f.env.Store.GetMailboxState(context.Background(), f.box.ID)
+		return err == nil && st.LastFetchAt != nil && st.UIDValidity != 0
+	})
+	// Only IDLE can bring this one in within the wait: the next poll is an hour away.
+	if err := f.imap.Append("", []byte(rawMail(mailSpec{from: "idle@example.com", subject: "Arrived while idle", id: "idle-1@example.com", body: "Hello"}))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the mail filed", func() bool {
+		_, err := f.env.Store.GetMailKey(context.Background(), mailin.KeyID("idle-1@example.com"))
+		return err == nil
+	})
+}
+
+// Two fetchers (replicas) on one mailbox: one holds the lease at a time, and every mail is
+// filed once.
+func TestTwoFetchersFileEachMailOnce(t *testing.T) {
+	f := newMailFixture(t)
+	for i := range 30 {
+		if err := f.imap.Append("", []byte(rawMail(mailSpec{from: fmt.Sprintf("r%d@example.com", i), subject: fmt.Sprintf("Replica %d", i),
+			id: fmt.Sprintf("rep%d@example.com", i), body: "Hello"}))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mb, _ := f.env.Store.GetMailbox(context.Background(), f.box.ID)
+	var filed [2]int
+	var errs [2]error
+	var wg sync.WaitGroup
+	for i := range 2 {
+		fe := mailin.NewFetcher(f.hd.Mail.Fetching(), f.hd.Mail, mailin.Options{Clock: time.Now, WorkerID: fmt.Sprintf("replica-%d", i), BatchSize: 5})
+		wg.Add(1)
+		go func() { defer wg.Done(); filed[i], errs[i] = fe.FetchOnce(context.Background(), mb) }()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil && !errors.Is(err, store.ErrLeaseHeld) {
+			t.Fatalf("replica %d: %v", i, err)
+		}
+	}
+	if filed[0]+filed[1] != 30 || (filed[0] != 0 && filed[1] != 0 && errs[0] == nil && errs[1] == nil) {
+		t.Fatalf("filed %v (errors %v): want 30 by the one holding the lease", filed, errs)
+	}
+	if n := len(f.allCases(t)); n != 30 {
+		t.Fatalf("%d cases, want 30", n)
+	}
+}
+
+// waitFor polls cond (bounded) until it holds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 20 s", what)
+		}
+		time.Sleep(20 * time.Millisecond) // polling a condition, bounded by the deadline
 	}
 }

@@ -869,3 +869,37 @@ func TestAcknowledgementSaysByWhen(t *testing.T) {
 		t.Errorf("Finnish acknowledgement:\n%s", fi.Text)
 	}
 }
+
+// A mail about a case is threaded for mail programs and answerable (issue 17): it carries
+// In-Reply-To and References in angle brackets, Reply-To of the mailbox, and the reference in
+// the subject; a header value with a line break in it is refused.
+func TestMailAboutACaseCarriesItsThread(t *testing.T) {
+	srv := startSMTP(t)
+	env := storetest.Start(t)
+	m := newMailer(t, env.Store, smtpConfig(srv), newClock(), nil)
+	run(t, m)
+
+	msg := mail.Message{To: "aino@example.com", Subject: "About your kettle", Text: "Hello!\n", Kind: mail.KindReply, CaseID: "K-2026-000042",
+		InReplyTo: "<first@customer.example>", References: []string{"K-2026-000042@example.com", "first@customer.example", "bad\r\nBcc: x@y", "first@customer.example"},
+		ReplyTo: "support@example.com"}
+	if err := m.Enqueue(context.Background(), msg); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the mail to arrive", func() bool { return len(srv.received()) == 1 })
+	p := parse(t, srv.received()[0].Data)
+	if got := p.Header.Get("In-Reply-To"); got != "<first@customer.example>" {
+		t.Errorf("In-Reply-To %q", got)
+	}
+	if got := p.Header.Get("References"); got != "<K-2026-000042@example.com> <first@customer.example>" {
+		t.Errorf("References %q", got)
+	}
+	if got := p.Header.Get("Reply-To"); got != "<support@example.com>" && got != "support@example.com" {
+		t.Errorf("Reply-To %q", got)
+	}
+	if got := p.Header.Get("Subject"); got != "About your kettle [K-2026-000042]" {
+		t.Errorf("Subject %q", got)
+	}
+	if p.Header.Get("Bcc") != "" {
+		t.Error("a Bcc header got in")
+	}
+}

@@ -39,8 +39,8 @@ type Options struct {
 	Clock        func() time.Time
 	PollInterval time.Duration // 60s: how often every mailbox is looked at without IDLE news
 	Lease        time.Duration // 2m: how long a fetcher holds a mailbox between state writes
-	BatchSize    int           // 100: messages fetched per round trip and filed before the position is saved
-	Concurrency  int           // 8: mails of a batch filed at once
+	BatchSize    int           // 200: messages fetched per round trip and filed before the position is saved
+	Concurrency  int           // 32: mails of a batch filed at once
 	DialTimeout  time.Duration // 20s
 	WorkerID     string
 	Logger       *slog.Logger
@@ -68,10 +68,10 @@ func NewFetcher(boxes Mailboxes, filer Filer, opts Options) *Fetcher {
 		opts.Lease = 2 * time.Minute
 	}
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 100
+		opts.BatchSize = 200
 	}
 	if opts.Concurrency <= 0 {
-		opts.Concurrency = 8
+		opts.Concurrency = 32
 	}
 	if opts.DialTimeout <= 0 {
 		opts.DialTimeout = 20 * time.Second

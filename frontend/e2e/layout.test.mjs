@@ -87,6 +87,7 @@ const PAGES = [
   { name: 'sla-policy', staff: true, path: () => '/admin/sla-policies/default', ready: (p) => p.getByTestId('sla-form').waitFor() },
   { name: 'canned-replies', staff: true, path: () => '/admin/canned-replies', ready: (p) => p.locator('[data-testid=canned-table], .state').first().waitFor() },
   { name: 'outbox', staff: true, path: () => '/admin/outbox', ready: (p) => p.locator('[data-testid=outbox-table], .state').first().waitFor() },
+  { name: 'mailboxes', staff: true, path: () => '/admin/mailboxes', ready: (p) => p.locator('[data-testid=mailboxes-table], .state').first().waitFor() },
   { name: 'tokens', staff: true, path: () => '/account/tokens', ready: (p) => p.getByRole('heading', { level: 1 }).waitFor() },
 ]
 

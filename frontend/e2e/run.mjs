@@ -10,7 +10,7 @@
 // removes the data directory. The server's output goes to
 // e2e/artifacts/server.log and is printed when something fails.
 
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { accessSync, constants, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -109,6 +109,31 @@ async function waitGroupGone(pid) {
   }
 }
 
+/**
+ * Starts the in-memory IMAP server the mail tests deliver to (scripts/imaptest, built here
+ * with go unless KAIKU_IMAPTEST_BIN names it) and returns it with the JSON line it prints
+ * when ready: its IMAP address, user, password and HTTP control address.
+ */
+async function startImapServer(dataDir) {
+  let bin = process.env.KAIKU_IMAPTEST_BIN
+  if (!bin) {
+    bin = join(dataDir, 'kaiku-imaptest')
+    const built = spawnSync('go', ['build', '-o', bin, './scripts/imaptest'], { cwd: resolve(frontendDir, '..'), stdio: 'inherit' })
+    if (built.status !== 0) throw new Error('could not build scripts/imaptest (is go installed?)')
+  }
+  const child = spawn(bin, [], { detached: true, stdio: ['ignore', 'pipe', 'inherit'] })
+  const info = await new Promise((resolveInfo, reject) => {
+    let out = ''
+    child.stdout.on('data', (chunk) => {
+      out += chunk
+      const nl = out.indexOf('\n')
+      if (nl >= 0) resolveInfo(out.slice(0, nl))
+    })
+    child.once('exit', (code) => reject(new Error(`the IMAP test server exited (code ${code})`)))
+  })
+  return { child, info }
+}
+
 function removeDataDir(dir) {
   rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
   if (existsSync(dir)) console.error(`[e2e] warning: could not remove ${dir}`)
@@ -170,12 +195,20 @@ async function main() {
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   let server = null
+  let imap = null
   let exitCode = 1
 
   const cleanup = () => {
     if (testRunner) {
       try {
         process.kill(-testRunner.pid, 'SIGTERM')
+      } catch {
+        // already gone
+      }
+    }
+    if (imap && imap.child.exitCode === null) {
+      try {
+        process.kill(-imap.child.pid, 'SIGKILL')
       } catch {
         // already gone
       }
@@ -203,6 +236,8 @@ async function main() {
 
   const logFd = openSync(logPath, 'w')
   try {
+    imap = await startImapServer(dataDir)
+    log(`IMAP test server ready: ${imap.info}`)
     log(`starting ${bin} on ${url} (data in ${dataDir})`)
     server = spawn(bin, [], {
       cwd: dataDir,
@@ -225,6 +260,8 @@ async function main() {
         // in the Go tests.
         KAIKU_INTAKE_LIMIT_PER_IP: process.env.KAIKU_INTAKE_LIMIT_PER_IP ?? '100000',
         KAIKU_SLA_SWEEP_INTERVAL: process.env.KAIKU_SLA_SWEEP_INTERVAL ?? '2s',
+        // The mail test's mailbox is fetched on IMAP IDLE; the poll is the fallback.
+        KAIKU_MAIL_POLL_INTERVAL: process.env.KAIKU_MAIL_POLL_INTERVAL ?? '2s',
       },
     })
     const started = Date.now()
@@ -235,6 +272,7 @@ async function main() {
       ...process.env,
       KAIKU_E2E_SESSION_CACHE: join(dataDir, 'e2e-admin-session.json'),
       KAIKU_URL: url,
+      KAIKU_E2E_IMAP: imap.info,
       KAIKU_ADMIN_EMAIL: ADMIN_EMAIL,
       KAIKU_ADMIN_PASSWORD: ADMIN_PASSWORD,
     })
@@ -244,6 +282,14 @@ async function main() {
   } finally {
     await stopServer(server)
     if (server) await waitGroupGone(server.pid)
+    if (imap) {
+      try {
+        process.kill(-imap.child.pid, 'SIGTERM')
+      } catch {
+        // already gone
+      }
+      await waitGroupGone(imap.child.pid)
+    }
     closeSync(logFd)
     if (exitCode !== 0) printServerLog(logPath)
     removeDataDir(dataDir)
