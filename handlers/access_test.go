@@ -41,7 +41,7 @@ var minRole = map[string]string{
 	"GET /api/v1/webhooks": "admin", "POST /api/v1/webhooks": "admin", "PATCH /api/v1/webhooks/:id": "admin",
 	"DELETE /api/v1/webhooks/:id": "admin", "GET /api/v1/webhooks/:id/deliveries": "admin",
 	"GET /api/v1/settings/security": "admin", "PUT /api/v1/settings/security": "admin",
-	"GET /api/v1/audit-log": "admin",
+	"GET /api/v1/audit-log": "admin", "POST /api/v1/users/:id/two-factor/reset": "admin",
 }
 
 // validBodies let a write pass binding, so a refusal can only come from the role check.

@@ -92,3 +92,26 @@ func parseLimit(v string) (int, error) {
 	}
 	return n, nil
 }
+
+// findBefore picks the record a change is about out of a list read just before it, for the
+// audit log's "before" (nil when the list could not be read or holds no such record: the
+// change itself then reports what is wrong).
+func findBefore[T any](items []T, err error, match func(*T) bool) *T {
+	if err != nil {
+		return nil
+	}
+	for i := range items {
+		if match(&items[i]) {
+			return &items[i]
+		}
+	}
+	return nil
+}
+
+// viewOf is v as the API shows it, or nil.
+func viewOf[T any, R any](v *T, view func(*T) R) any {
+	if v == nil {
+		return nil
+	}
+	return view(v)
+}

@@ -136,6 +136,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.POST("/account/two-factor/recovery-codes", account.recoveryCodes)
 	staff.GET("/settings/security", account.securitySettings)
 	staff.PUT("/settings/security", account.saveSecuritySettings)
+	staff.POST("/users/:id/two-factor/reset", account.resetUserTwoFactor)
 	staff.GET("/audit-log", auditLogs.list)
 
 	staff.GET("/staff", users.directory)

@@ -4,6 +4,28 @@
  */
 
 export interface paths {
+    "/api/v1/users/{id}/two-factor/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset a user's two-factor sign-in
+         * @description Admins: turns another user's two-factor sign-in off (a lost phone and lost recovery codes). Audited.
+         */
+        post: operations["resetUserTwoFactor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login/second-factor": {
         parameters: {
             query?: never;
@@ -4675,6 +4697,29 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    resetUserTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
     loginSecondFactor: {
         parameters: {
             query?: never;
