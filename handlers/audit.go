@@ -35,7 +35,9 @@ func (a auditRecorder) record(c echo.Context, kind, verb, targetID string, befor
 	if p != nil {
 		actor = p.User
 	}
-	if err := a.log.Record(c.Request().Context(), actor, kind, verb, targetID, before, after); err != nil {
+	// The action is done: a client hanging up now must not keep it out of the log.
+	ctx := context.WithoutCancel(c.Request().Context())
+	if err := a.log.Record(ctx, actor, kind, verb, targetID, before, after); err != nil {
 		a.logger.Error("audit log: record failed", "kind", kind, "verb", verb, "target", targetID, "err", err)
 	}
 }
