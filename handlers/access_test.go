@@ -42,6 +42,7 @@ var minRole = map[string]string{
 	"DELETE /api/v1/webhooks/:id": "admin", "GET /api/v1/webhooks/:id/deliveries": "admin",
 	"GET /api/v1/settings/security": "admin", "PUT /api/v1/settings/security": "admin",
 	"GET /api/v1/audit-log": "admin", "POST /api/v1/users/:id/two-factor/reset": "admin",
+	"GET /api/v1/privacy/export": "admin",
 }
 
 // validBodies let a write pass binding, so a refusal can only come from the role check.

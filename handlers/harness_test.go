@@ -117,6 +117,7 @@ func newStackWith(t *testing.T, opts store.Options) *stack {
 		SavedViews: hd.SavedViews, FollowUps: hd.FollowUps,
 		Reviews: hd.Reviews,
 		Audit:   hd.Audit,
+		Privacy: hd.Privacy,
 		Ready: readyFunc(func(ctx context.Context) map[string]error {
 			searchErr := idx.Ping(ctx)
 			if s.searchDown.Load() {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kaiku-helpdesk/kaiku/audit"
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
+	"github.com/kaiku-helpdesk/kaiku/privacy"
 	"github.com/kaiku-helpdesk/kaiku/remedies"
 )
 
@@ -32,6 +33,7 @@ type Deps struct {
 	Remedies      *remedies.Service
 	Reviews       *helpdesk.Reviews
 	Audit         *audit.Log
+	Privacy       *privacy.Service
 	Ready         readiness
 	Frontend      fs.FS
 	MaxBodyBytes  int64 // JSON bodies
@@ -98,6 +100,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	// session; the rest is the user's own account, and the admins' audit log and settings.
 	account := &accountHandlers{account: d.Auth, audit: rec, bind: bind}
 	auditLogs := &auditHandlers{log: auditLogOrNil}
+	dataRequests := &privacyHandlers{privacy: d.Privacy, audit: rec}
 	v1.POST("/auth/login/second-factor", auth.secondFactor)
 	v1.POST("/auth/password-reset", account.requestReset)
 	v1.POST("/auth/password-reset/confirm", account.confirmReset)
@@ -138,6 +141,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.PUT("/settings/security", account.saveSecuritySettings)
 	staff.POST("/users/:id/two-factor/reset", account.resetUserTwoFactor)
 	staff.GET("/audit-log", auditLogs.list)
+	staff.GET("/privacy/export", dataRequests.export)
 
 	staff.GET("/staff", users.directory)
 	staff.GET("/users", users.list)

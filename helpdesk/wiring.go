@@ -6,6 +6,7 @@ import (
 
 	"github.com/kaiku-helpdesk/kaiku/audit"
 	"github.com/kaiku-helpdesk/kaiku/mail"
+	"github.com/kaiku-helpdesk/kaiku/privacy"
 	"github.com/kaiku-helpdesk/kaiku/remedies"
 	"github.com/kaiku-helpdesk/kaiku/search"
 	"github.com/kaiku-helpdesk/kaiku/store"
@@ -56,6 +57,7 @@ type Helpdesk struct {
 	Remedies     *remedies.Service
 	Reviews      *Reviews
 	Audit        *audit.Log
+	Privacy      *privacy.Service
 }
 
 // New wires the use cases; the server and the tests build them the same way. Installing the
@@ -71,6 +73,7 @@ func New(d Deps) (*Helpdesk, error) {
 		Canned:   NewCanned(d.Store, d.Clock),
 		Webhooks: NewWebhooks(d.Store, d.Webhooks, d.Clock),
 		Audit:    audit.New(d.Store, d.Clock),
+		Privacy:  privacy.New(d.Store, d.Index, d.Clock),
 	}
 	var err error
 	if h.Auth, err = NewAuth(d.Store, d.SecretKey, d.Logger, d.Clock); err != nil {

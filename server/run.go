@@ -138,6 +138,7 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 		FollowUps:     hd.FollowUps,
 		Remedies:      hd.Remedies,
 		Audit:         hd.Audit,
+		Privacy:       hd.Privacy,
 		MaxFileBytes:  limits.MaxFileBytes,
 		Ready:         readyChecks{"database": db.store.Ping, "search": index.Ping},
 		Frontend:      frontend.FS(),

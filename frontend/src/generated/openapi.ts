@@ -4,6 +4,26 @@
  */
 
 export interface paths {
+    "/api/v1/privacy/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export a customer's data
+         * @description Admins: one zip archive of everything held about the customer with this e-mail address (their cases as they could see them, without internal notes; follow-up answers; reviews; the files). Cases are found through the search index. Audited (the customer named by a hash of the address).
+         */
+        get: operations["exportCustomerData"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/{id}/two-factor/reset": {
         parameters: {
             query?: never;
@@ -4697,6 +4717,31 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    exportCustomerData: {
+        parameters: {
+            query: {
+                email: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The archive (`Content-Disposition: attachment`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
     resetUserTwoFactor: {
         parameters: {
             query?: never;
@@ -5143,7 +5188,7 @@ export interface operations {
             query?: {
                 /** @description A user id. */
                 actor?: string;
-                kind?: "user" | "team" | "api_token" | "rule" | "sla_policy" | "webhook" | "review_source" | "resolution_option" | "settings";
+                kind?: "user" | "team" | "api_token" | "rule" | "sla_policy" | "webhook" | "review_source" | "resolution_option" | "settings" | "customer";
                 /** @description A date (2026-12-06) or RFC 3339 time, inclusive. */
                 from?: string;
                 /** @description A date (that whole day is included) or RFC 3339 time, exclusive. */
@@ -9772,7 +9817,7 @@ type ReadonlyArray<T> = [
 ] extends [
     unknown[]
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
-export const pathsApiV1AuditLogGetParametersQueryKindValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/audit-log"]["get"]["parameters"]["query"]["kind"]> = ["user", "team", "api_token", "rule", "sla_policy", "webhook", "review_source", "resolution_option", "settings"];
+export const pathsApiV1AuditLogGetParametersQueryKindValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/audit-log"]["get"]["parameters"]["query"]["kind"]> = ["user", "team", "api_token", "rule", "sla_policy", "webhook", "review_source", "resolution_option", "settings", "customer"];
 export const pathsApiV1ApprovalsGetParametersQueryFilterValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/approvals"]["get"]["parameters"]["query"]["filter"]> = ["waiting_for_me", "mine", "all"];
 export const pathsApiV1ApprovalsGetParametersQueryStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/approvals"]["get"]["parameters"]["query"]["status"]> = ["waiting", "approved", "rejected"];
 export const passwordResetRequestLocaleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PasswordResetRequest"]["locale"]> = ["en", "fi"];

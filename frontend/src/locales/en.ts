@@ -1613,7 +1613,16 @@ const en = {
       review_source: 'Review sources',
       resolution_option: 'Resolution options',
       settings: 'Settings',
+      customer: 'Customer data',
     },
+  },
+  privacy: {
+    title: 'Customer data',
+    nav: 'Customer data',
+    intro: 'Answer a customer\'s request for their data: one archive of their cases as they could see them (no internal notes), their follow-up answers, reviews and files. Each export is written to the audit log.',
+    email: 'Customer\'s e-mail address',
+    download: 'Download the archive',
+    invalid: 'Enter an e-mail address.',
   },
 }
 

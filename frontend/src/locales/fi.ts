@@ -1612,7 +1612,16 @@ const fi: Messages = {
       review_source: 'Arvostelulähteet',
       resolution_option: 'Ratkaisuvaihtoehdot',
       settings: 'Asetukset',
+      customer: 'Asiakastiedot',
     },
+  },
+  privacy: {
+    title: 'Asiakastiedot',
+    nav: 'Asiakastiedot',
+    intro: 'Vastaa asiakkaan pyyntöön saada tietonsa: yksi arkisto hänen tapauksistaan siten kuin hän ne näki (ilman sisäisiä muistiinpanoja), seurantavastauksista, arvosteluista ja tiedostoista. Jokainen vienti kirjataan tapahtumalokiin.',
+    email: 'Asiakkaan sähköpostiosoite',
+    download: 'Lataa arkisto',
+    invalid: 'Anna sähköpostiosoite.',
   },
 }
 
