@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/kaiku-helpdesk/kaiku/models"
@@ -29,6 +30,9 @@ type Store interface {
 type Log struct {
 	store Store
 	now   func() time.Time
+	// seq orders entries of this process recorded at the same instant (a coarse or fixed
+	// clock): entries are listed by time, then by id.
+	seq atomic.Int64
 }
 
 // New wires the audit log.
@@ -41,7 +45,7 @@ func (l *Log) Record(ctx context.Context, actor *models.User, kind, verb, target
 		return err
 	}
 	now := l.now().UTC()
-	e := models.AuditEntry{ID: fmt.Sprintf("%d-%s", now.UnixNano(), hex.EncodeToString(b)), At: now,
+	e := models.AuditEntry{ID: fmt.Sprintf("%019d-%012d-%s", now.UnixNano(), l.seq.Add(1), hex.EncodeToString(b)), At: now,
 		Kind: kind, Action: kind + "." + verb, TargetID: targetID, Before: Redact(before), After: Redact(after)}
 	if actor != nil {
 		e.ActorID, e.ActorName = actor.ID, actor.Name

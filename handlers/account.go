@@ -24,6 +24,7 @@ type accountService interface {
 	ConfirmTwoFactor(ctx context.Context, p *helpdesk.Principal, req models.TwoFactorConfirm) (*helpdesk.RecoveryCodes, error)
 	DisableTwoFactor(ctx context.Context, p *helpdesk.Principal, req models.TwoFactorDisable) error
 	NewRecoveryCodes(ctx context.Context, p *helpdesk.Principal, req models.TwoFactorDisable) (*helpdesk.RecoveryCodes, error)
+	ResetTwoFactor(ctx context.Context, p *helpdesk.Principal, userID string) error
 	SecuritySettings(ctx context.Context, p *helpdesk.Principal) (models.SecuritySettings, error)
 	SaveSecuritySettings(ctx context.Context, p *helpdesk.Principal, v models.SecuritySettings) (models.SecuritySettings, error)
 }
@@ -166,4 +167,12 @@ func (h *accountHandlers) saveSecuritySettings(c echo.Context) error {
 	}
 	h.audit.record(c, "settings", "security", "security", before, req)
 	return data(c, http.StatusOK, req)
+}
+
+func (h *accountHandlers) resetUserTwoFactor(c echo.Context) error {
+	if err := h.account.ResetTwoFactor(c.Request().Context(), principal(c), c.Param("id")); err != nil {
+		return err
+	}
+	h.audit.record(c, "user", "reset_two_factor", c.Param("id"), nil, nil)
+	return c.NoContent(http.StatusNoContent)
 }

@@ -361,3 +361,51 @@ func TestAuditLogRecordsAdminActions(t *testing.T) {
 		}
 	}
 }
+
+func TestAdminResetsTwoFactor(t *testing.T) {
+	s := newStack(t)
+	s.enrol(s.logins["agent"])
+	agentID := s.logins["agent"].user.ID
+	for _, role := range []string{"agent", "manager"} {
+		if r := s.do(s.logins[role], "POST", "/api/v1/users/"+agentID+"/two-factor/reset", "", nil); r.status != http.StatusForbidden {
+			t.Fatalf("%s reset two-factor sign-in: %d", role, r.status)
+		}
+	}
+	if r := s.do(s.logins["admin"], "POST", "/api/v1/users/"+agentID+"/two-factor/reset", "", nil); r.status != http.StatusNoContent {
+		t.Fatalf("reset: %d %s", r.status, r.body)
+	}
+	s.login("agent@example.com", testPassword) // the password alone opens a session again
+	r := s.do(s.logins["admin"], "GET", "/api/v1/audit-log?kind=user", "", nil)
+	if !strings.Contains(r.body, `"user.reset_two_factor"`) {
+		t.Fatalf("not audited: %s", r.body)
+	}
+}
+
+func TestAuditLogKeepsWebhookBeforeAndAfter(t *testing.T) {
+	s := newStack(t)
+	admin := s.logins["admin"]
+	r := s.do(admin, "POST", "/api/v1/webhooks", `{"name":"Old name","url":"https://93.184.215.14/hook"}`, nil)
+	var created struct {
+		Data struct {
+			ID      string `json:"id"`
+			Version int64  `json:"version"`
+		} `json:"data"`
+	}
+	r.decode(t, &created)
+	if r := s.do(admin, "PATCH", "/api/v1/webhooks/"+created.Data.ID, `{"version":1,"name":"New name"}`, nil); r.status != http.StatusOK {
+		t.Fatalf("patch: %d %s", r.status, r.body)
+	}
+	var got struct {
+		Data []models.AuditEntry `json:"data"`
+	}
+	r = s.do(admin, "GET", "/api/v1/audit-log?kind=webhook", "", nil)
+	r.decode(t, &got)
+	if len(got.Data) != 2 || got.Data[0].Action != "webhook.update" {
+		t.Fatalf("entries: %s", r.body)
+	}
+	before, _ := got.Data[0].Before.(map[string]any)
+	after, _ := got.Data[0].After.(map[string]any)
+	if before["name"] != "Old name" || after["name"] != "New name" {
+		t.Fatalf("before/after: %s", r.body)
+	}
+}

@@ -35,7 +35,9 @@ func (a auditRecorder) record(c echo.Context, kind, verb, targetID string, befor
 	if p != nil {
 		actor = p.User
 	}
-	if err := a.log.Record(c.Request().Context(), actor, kind, verb, targetID, before, after); err != nil {
+	// The action is done: a client hanging up now must not keep it out of the log.
+	ctx := context.WithoutCancel(c.Request().Context())
+	if err := a.log.Record(ctx, actor, kind, verb, targetID, before, after); err != nil {
 		a.logger.Error("audit log: record failed", "kind", kind, "verb", verb, "target", targetID, "err", err)
 	}
 }
@@ -91,4 +93,27 @@ func parseLimit(v string) (int, error) {
 		return 0, models.InvalidField("limit", "a number from 1 to 200")
 	}
 	return n, nil
+}
+
+// findBefore picks the record a change is about out of a list read just before it, for the
+// audit log's "before" (nil when the list could not be read or holds no such record: the
+// change itself then reports what is wrong).
+func findBefore[T any](items []T, err error, match func(*T) bool) *T {
+	if err != nil {
+		return nil
+	}
+	for i := range items {
+		if match(&items[i]) {
+			return &items[i]
+		}
+	}
+	return nil
+}
+
+// viewOf is v as the API shows it, or nil.
+func viewOf[T any, R any](v *T, view func(*T) R) any {
+	if v == nil {
+		return nil
+	}
+	return view(v)
 }

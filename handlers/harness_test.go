@@ -125,6 +125,7 @@ func newStackWith(t *testing.T, opts store.Options) *stack {
 		Reports: hd.Reports,
 		Mail:    hd.Mail,
 		Audit:   hd.Audit,
+		Privacy: hd.Privacy,
 		Ready: readyFunc(func(ctx context.Context) map[string]error {
 			searchErr := idx.Ping(ctx)
 			if s.searchDown.Load() {

@@ -91,11 +91,13 @@ func (h *remedyHandlers) patchOption(c echo.Context) error {
 	if err := h.bind.bindJSON(c, &req); err != nil {
 		return err
 	}
+	opts, lerr := h.remedies.Options(c.Request().Context(), userOf(c))
+	before := viewOf(findBefore(opts, lerr, func(o *remedies.Option) bool { return o.ID == c.Param("id") }), optionOf)
 	o, err := h.remedies.PatchOption(c.Request().Context(), userOf(c), c.Param("id"), req)
 	if err != nil {
 		return err
 	}
-	h.audit.record(c, "resolution_option", "update", o.ID, nil, optionOf(o))
+	h.audit.record(c, "resolution_option", "update", o.ID, before, optionOf(o))
 	return data(c, http.StatusOK, optionOf(o))
 }
 

@@ -113,11 +113,12 @@ func (h *reviewHandlers) patchSource(c echo.Context) error {
 	if err := h.bind.bindJSON(c, &req); err != nil {
 		return err
 	}
+	before := h.sourceBefore(c)
 	src, err := h.reviews.PatchSource(c.Request().Context(), principal(c), c.Param("id"), req)
 	if err != nil {
 		return err
 	}
-	h.audit.record(c, "review_source", "update", src.ID, nil, reviewSourceOf(src, ""))
+	h.audit.record(c, "review_source", "update", src.ID, before, reviewSourceOf(src, ""))
 	return data(c, http.StatusOK, reviewSourceOf(src, ""))
 }
 
@@ -131,15 +132,23 @@ func (h *reviewHandlers) rotateSecret(c echo.Context) error {
 }
 
 func (h *reviewHandlers) removeSource(c echo.Context) error {
+	before := h.sourceBefore(c)
 	if err := h.reviews.DeleteSource(c.Request().Context(), principal(c), c.Param("id")); err != nil {
 		return err
 	}
-	h.audit.record(c, "review_source", "delete", c.Param("id"), nil, nil)
+	h.audit.record(c, "review_source", "delete", c.Param("id"), before, nil)
 	return c.NoContent(http.StatusNoContent)
 }
 
 // ingest is the signed webhook. The body is read raw (the signature covers its exact bytes)
 // and bounded before anything else is done with it.
+// sourceBefore is the review source of the request's path before a change, for the audit log.
+func (h *reviewHandlers) sourceBefore(c echo.Context) any {
+	ss, err := h.reviews.ListSources(c.Request().Context(), principal(c))
+	return viewOf(findBefore(ss, err, func(s *models.ReviewSource) bool { return s.ID == c.Param("id") }),
+		func(s *models.ReviewSource) reviewSourceResponse { return reviewSourceOf(s, "") })
+}
+
 func (h *reviewHandlers) ingest(c echo.Context) error {
 	req := c.Request()
 	raw, err := io.ReadAll(io.LimitReader(req.Body, reviews.MaxBodyBytes+1))

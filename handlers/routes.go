@@ -9,6 +9,7 @@ import (
 
 	"github.com/kaiku-helpdesk/kaiku/audit"
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
+	"github.com/kaiku-helpdesk/kaiku/privacy"
 	"github.com/kaiku-helpdesk/kaiku/remedies"
 	"github.com/kaiku-helpdesk/kaiku/reports"
 	"github.com/kaiku-helpdesk/kaiku/rootcause"
@@ -39,6 +40,7 @@ type Deps struct {
 	Reports       *reports.Service   // Reports (issue 16)
 	Mail          *helpdesk.Mail     // mailboxes (issue 17)
 	Audit         *audit.Log
+	Privacy       *privacy.Service
 	Ready         readiness
 	Frontend      fs.FS
 	MaxBodyBytes  int64 // JSON bodies
@@ -108,6 +110,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	// session; the rest is the user's own account, and the admins' audit log and settings.
 	account := &accountHandlers{account: d.Auth, audit: rec, bind: bind}
 	auditLogs := &auditHandlers{log: auditLogOrNil}
+	dataRequests := &privacyHandlers{privacy: d.Privacy, audit: rec}
 	v1.POST("/auth/login/second-factor", auth.secondFactor)
 	v1.POST("/auth/password-reset", account.requestReset)
 	v1.POST("/auth/password-reset/confirm", account.confirmReset)
@@ -146,7 +149,9 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.POST("/account/two-factor/recovery-codes", account.recoveryCodes)
 	staff.GET("/settings/security", account.securitySettings)
 	staff.PUT("/settings/security", account.saveSecuritySettings)
+	staff.POST("/users/:id/two-factor/reset", account.resetUserTwoFactor)
 	staff.GET("/audit-log", auditLogs.list)
+	staff.GET("/privacy/export", dataRequests.export)
 
 	staff.GET("/staff", users.directory)
 	staff.GET("/users", users.list)

@@ -55,19 +55,23 @@ func (h *ruleHandlers) patch(c echo.Context) error {
 	if err := h.bind.bindJSON(c, &req); err != nil {
 		return err
 	}
+	rs, lerr := h.rules.List(c.Request().Context(), principal(c))
+	before := findBefore(rs, lerr, func(r *escalation.Rule) bool { return r.ID == c.Param("id") })
 	r, err := h.rules.Patch(c.Request().Context(), principal(c), c.Param("id"), req)
 	if err != nil {
 		return err
 	}
-	h.audit.record(c, "rule", "update", r.ID, nil, r)
+	h.audit.record(c, "rule", "update", r.ID, before, r)
 	return data(c, http.StatusOK, r)
 }
 
 func (h *ruleHandlers) remove(c echo.Context) error {
+	rs, lerr := h.rules.List(c.Request().Context(), principal(c))
+	before := findBefore(rs, lerr, func(r *escalation.Rule) bool { return r.ID == c.Param("id") })
 	if err := h.rules.Delete(c.Request().Context(), principal(c), c.Param("id")); err != nil {
 		return err
 	}
-	h.audit.record(c, "rule", "delete", c.Param("id"), nil, nil)
+	h.audit.record(c, "rule", "delete", c.Param("id"), before, nil)
 	return c.NoContent(http.StatusNoContent)
 }
 

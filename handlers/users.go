@@ -117,10 +117,12 @@ func (h *userHandlers) patchTeam(c echo.Context) error {
 	if err := h.bind.bindJSON(c, &req); err != nil {
 		return err
 	}
+	ts, lerr := h.users.ListTeams(c.Request().Context(), principal(c))
+	before := findBefore(ts, lerr, func(t *models.Team) bool { return t.ID == c.Param("id") })
 	t, err := h.users.PatchTeam(c.Request().Context(), principal(c), c.Param("id"), req)
 	if err != nil {
 		return err
 	}
-	h.audit.record(c, "team", "update", t.ID, nil, t)
+	h.audit.record(c, "team", "update", t.ID, before, t)
 	return data(c, http.StatusOK, t)
 }

@@ -137,11 +137,12 @@ func (h *webhookHandlers) patch(c echo.Context) error {
 	if err := h.bind.bindJSON(c, &req); err != nil {
 		return err
 	}
+	before := h.endpointBefore(c)
 	w, err := h.webhooks.Patch(c.Request().Context(), principal(c), c.Param("id"), req)
 	if err != nil {
 		return err
 	}
-	h.audit.record(c, "webhook", "update", w.ID, nil, webhookEndpointOf(w))
+	h.audit.record(c, "webhook", "update", w.ID, before, webhookEndpointOf(w))
 	return data(c, http.StatusOK, webhookEndpointOf(w))
 }
 
@@ -162,11 +163,18 @@ func (h *webhookHandlers) rotateSecret(c echo.Context) error {
 }
 
 func (h *webhookHandlers) remove(c echo.Context) error {
+	before := h.endpointBefore(c)
 	if err := h.webhooks.Delete(c.Request().Context(), principal(c), c.Param("id")); err != nil {
 		return err
 	}
-	h.audit.record(c, "webhook", "delete", c.Param("id"), nil, nil)
+	h.audit.record(c, "webhook", "delete", c.Param("id"), before, nil)
 	return c.NoContent(http.StatusNoContent)
+}
+
+// endpointBefore is the endpoint of the request's path before a change, for the audit log.
+func (h *webhookHandlers) endpointBefore(c echo.Context) any {
+	ws, err := h.webhooks.List(c.Request().Context(), principal(c))
+	return viewOf(findBefore(ws, err, func(w *models.WebhookEndpoint) bool { return w.ID == c.Param("id") }), webhookEndpointOf)
 }
 
 func (h *webhookHandlers) sendTest(c echo.Context) error {

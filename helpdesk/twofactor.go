@@ -319,3 +319,20 @@ func (a *Auth) NewRecoveryCodes(ctx context.Context, p *Principal, req models.Tw
 	}
 	return &RecoveryCodes{Codes: codes}, nil
 }
+
+// ResetTwoFactor turns another user's two-factor sign-in off (admins), for someone who lost
+// both their phone and their recovery codes. They sign in with their password alone next time
+// (or are led to set it up again where it is required).
+func (a *Auth) ResetTwoFactor(ctx context.Context, p *Principal, userID string) error {
+	if err := p.Require(models.RoleAdmin); err != nil {
+		return err
+	}
+	if _, err := a.store.GetUser(ctx, userID); err != nil {
+		return notFoundAs(err, "user")
+	}
+	_, err := a.store.UpdateTwoFactor(ctx, userID, func(tf *models.TwoFactor) error {
+		*tf = models.TwoFactor{ID: tf.ID, RecoveryHashes: []string{}, LastStep: tf.LastStep, Version: tf.Version}
+		return nil
+	})
+	return err
+}

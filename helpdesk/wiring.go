@@ -8,6 +8,7 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/audit"
 	"github.com/kaiku-helpdesk/kaiku/mail"
 	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/privacy"
 	"github.com/kaiku-helpdesk/kaiku/remedies"
 	"github.com/kaiku-helpdesk/kaiku/reports"
 	"github.com/kaiku-helpdesk/kaiku/rootcause"
@@ -67,6 +68,7 @@ type Helpdesk struct {
 	Reports      *reports.Service // Reports (issue 16)
 	Mail         *Mail
 	Audit        *audit.Log
+	Privacy      *privacy.Service
 }
 
 // New wires the use cases; the server and the tests build them the same way. Installing the
@@ -82,6 +84,7 @@ func New(d Deps) (*Helpdesk, error) {
 		Canned:   NewCanned(d.Store, d.Clock),
 		Webhooks: NewWebhooks(d.Store, d.Webhooks, d.Clock),
 		Audit:    audit.New(d.Store, d.Clock),
+		Privacy:  privacy.New(d.Store, d.Index, d.Clock),
 	}
 	var err error
 	if h.Auth, err = NewAuth(d.Store, d.SecretKey, d.Logger, d.Clock); err != nil {

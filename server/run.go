@@ -143,6 +143,7 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 		RootCauses:    hd.RootCauses,
 		Reports:       hd.Reports,
 		Audit:         hd.Audit,
+		Privacy:       hd.Privacy,
 		MaxFileBytes:  limits.MaxFileBytes,
 		Ready:         readyChecks{"database": db.store.Ping, "search": index.Ping},
 		Frontend:      frontend.FS(),

@@ -101,6 +101,18 @@ describe('account security', () => {
       await shoot(page, 'audit-en-1366')
     }, { viewport: { width: 1366, height: 900 } }))
 
+  test('an admin downloads a customer\'s archive, and the export is audited', () =>
+    withPage(browser, 'customer-data', async (page) => {
+      await page.goto('/admin/customer-data')
+      await page.getByTestId('privacy-email').fill('nobody-here@example.com')
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('privacy-download').click()])
+      assert.equal(download.suggestedFilename(), 'kaiku-customer-data.zip')
+      await page.goto('/admin/audit')
+      await page.getByTestId('audit-kind').selectOption('customer')
+      await page.getByTestId('audit-filter').click()
+      await expect(page.getByTestId('audit-list').locator('li').first()).toContainText('customer.export')
+    }, { storageState: adminState, acceptDownloads: true }))
+
   for (const [lang, heading] of [['en', 'Audit log'], ['fi', 'Tapahtumaloki']]) {
     for (const [width, options] of [[390, PHONE], [1366, { viewport: { width: 1366, height: 900 } }]]) {
       test(`pages in ${lang} at ${width} px`, () =>
@@ -119,6 +131,11 @@ describe('account security', () => {
           await noSideways(page, `account ${lang} ${width}`)
           await checkA11y(page, `account ${lang} ${width}`)
           await shoot(page, `account-${lang}-${width}`)
+          await page.goto('/admin/customer-data')
+          await expect(page.getByTestId('privacy-download')).toBeVisible()
+          await noSideways(page, `customer data ${lang} ${width}`)
+          await checkA11y(page, `customer data ${lang} ${width}`)
+          await shoot(page, `customer-data-${lang}-${width}`)
           await page.context().clearCookies()
           await page.goto('/forgot-password')
           await expect(page.getByTestId('reset-send')).toBeVisible()

@@ -244,6 +244,12 @@ export function createAppRouter(history: RouterHistory = createWebHistory()): Ro
         meta: { roles: ['admin'], titleKey: 'audit.title' },
       },
       {
+        path: '/admin/customer-data',
+        name: 'customer-data',
+        component: () => import('./views/CustomerDataView.vue'),
+        meta: { roles: ['admin'], titleKey: 'privacy.title' },
+      },
+      {
         path: '/:pathMatch(.*)*',
         name: 'not-found',
         component: () => import('./views/NotFoundView.vue'),

@@ -1891,6 +1891,7 @@ const en = {
       review_source: 'Review sources',
       resolution_option: 'Resolution options',
       settings: 'Settings',
+      customer: 'Customer data',
     },
   },
   trackRemedies: {
@@ -2075,6 +2076,14 @@ const en = {
       sla_outcome: 'SLA',
       follow_up_outcome: 'Follow-up',
     },
+  },
+  privacy: {
+    title: 'Customer data',
+    nav: 'Customer data',
+    intro: 'Answer a customer\'s request for their data: one archive of their cases as they could see them (no internal notes), their follow-up answers, reviews and files. Each export is written to the audit log.',
+    email: 'Customer\'s e-mail address',
+    download: 'Download the archive',
+    invalid: 'Enter an e-mail address.',
   },
 }
 

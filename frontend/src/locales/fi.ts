@@ -1890,6 +1890,7 @@ const fi: Messages = {
       review_source: 'Arvostelulähteet',
       resolution_option: 'Ratkaisuvaihtoehdot',
       settings: 'Asetukset',
+      customer: 'Asiakastiedot',
     },
   },
   trackRemedies: {
@@ -2074,6 +2075,14 @@ const fi: Messages = {
       sla_outcome: 'SLA',
       follow_up_outcome: 'Seuranta',
     },
+  },
+  privacy: {
+    title: 'Asiakastiedot',
+    nav: 'Asiakastiedot',
+    intro: 'Vastaa asiakkaan pyyntöön saada tietonsa: yksi arkisto hänen tapauksistaan siten kuin hän ne näki (ilman sisäisiä muistiinpanoja), seurantavastauksista, arvosteluista ja tiedostoista. Jokainen vienti kirjataan tapahtumalokiin.',
+    email: 'Asiakkaan sähköpostiosoite',
+    download: 'Lataa arkisto',
+    invalid: 'Anna sähköpostiosoite.',
   },
 }
 
