@@ -50,9 +50,9 @@ func measureRemedies(ctx context.Context, base string, admin *session, ids []str
 	for _, u := range []struct {
 		email, name, role string
 		limit             int64
-	}{{"bench.agent@example.com", "Bench Agent", "agent", 5000}, {"bench.manager@example.com", "Bench Manager", "manager", 1_000_000_000}} {
+	}{{"bench.agent@example.com", "Bench Agent", "agent", 5000}, {"bench.manager@example.com", "Bench Manager", "manager", 100_000_000}} {
 		body := map[string]any{"email": u.email, "name": u.name, "role": u.role, "password": password,
-			"authority_limit_cents": u.limit, "monthly_limit_cents": int64(1) << 50, "team_ids": []string{}, "locale": "en"}
+			"authority_limit_cents": u.limit, "monthly_limit_cents": int64(100_000_000_000), "team_ids": []string{}, "locale": "en"}
 		if err := admin.call(ctx, http.MethodPost, base+"/api/v1/users", body, http.StatusCreated, nil); err != nil {
 			return fmt.Errorf("create %s: %w", u.email, err)
 		}
