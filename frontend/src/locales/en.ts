@@ -1633,6 +1633,17 @@ const en = {
       withdrawn: '{actor} withdrew the public reply',
     },
   },
+  reviewLinks: {
+    title: 'Same customer',
+    maybe: 'These cases may be the reviewer’s:',
+    match: {
+      email: 'same e-mail',
+      name: 'same name',
+    },
+    link: 'Link',
+    linkTo: 'Link this review to {id}',
+    timeline: '{actor} linked this case with {id} (same customer)',
+  },
 }
 
 export default en
