@@ -9,6 +9,7 @@
 // Screenshots at 390 and 1366 px in both languages go to e2e/artifacts/screens/.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { createHmac } from 'node:crypto'
 import { mkdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -260,4 +261,42 @@ describe('review import and public replies', () => {
         { storageState: states.manager, ...options },
       ))
   }
+})
+
+describe('linking a review to the customer’s case', () => {
+  test('a review suggests the complaint of the reviewer’s name; linked, each case shows the other', () =>
+    withPage(
+      browser,
+      'review-link',
+      async (page) => {
+        const name = `Pia Virta ${stamp}`
+        await page.goto('/inbox')
+        const complaint = await staffApi(page, 'POST', '/cases', { subject: `Cold soup ${stamp}`, description: 'The soup was cold.', customer: { name, email: `pia.${stamp}@example.org` } })
+        assert.equal(complaint.response.status(), 201, await complaint.response.text())
+        const complaintId = (await complaint.response.json()).data.id
+        const src = await staffApi(page, 'POST', '/review-sources', { name: `Web ${stamp}`, kind: 'generic' })
+        const { id, secret } = (await src.response.json()).data
+        const raw = JSON.stringify({ external_id: `link-${stamp}`, rating: 1, author: name, text: 'Cold soup again.' })
+        const ts = Math.floor(Date.now() / 1000).toString()
+        const signature = 'sha256=' + createHmac('sha256', secret).update(`${ts}.${raw}`).digest('hex')
+        const res = await page.request.post('/api/v1/reviews/ingest', {
+          headers: { 'Content-Type': 'application/json', 'X-Kaiku-Source': id, 'X-Kaiku-Timestamp': ts, 'X-Kaiku-Signature': signature },
+          data: raw,
+        })
+        assert.equal(res.status(), 200, await res.text())
+        const reviewId = (await res.json()).data[0].case_id
+
+        await page.goto(`/cases/${reviewId}`)
+        const suggestions = page.getByTestId('link-suggestions')
+        await expect(suggestions).toContainText(complaintId)
+        await expect(suggestions).toContainText('same name')
+        await checkA11y(page, 'Review case with a link suggestion')
+        await suggestions.getByRole('button', { name: `Link this review to ${complaintId}` }).click()
+        await expect(page.getByTestId('linked-cases')).toContainText(complaintId)
+        await page.getByTestId('linked-cases').getByRole('link', { name: complaintId }).click()
+        await expect(page.getByTestId('linked-cases')).toContainText(reviewId)
+        await expect(page.locator('main')).toContainText(`linked this case with ${reviewId}`)
+      },
+      { storageState: adminState, ...DESKTOP },
+    ))
 })

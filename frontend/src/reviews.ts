@@ -114,3 +114,15 @@ export function replyLength(text: string): number {
 export async function replyToReview(caseId: string, body: ReviewReplyRequest): Promise<Case> {
   return (await request<Case>('POST', `/cases/${encodeURIComponent(caseId)}/review-reply`, { body })).data
 }
+
+// --- Linking a review to the customer's other case -----------------------------------------
+
+export type ReviewLinkSuggestion = components['schemas']['ReviewLinkSuggestion']
+
+export async function reviewLinkSuggestions(caseId: string): Promise<ReviewLinkSuggestion[]> {
+  return (await request<ReviewLinkSuggestion[]>('GET', `/cases/${encodeURIComponent(caseId)}/review-links`)).data ?? []
+}
+
+export async function linkReview(caseId: string, otherId: string): Promise<Case> {
+  return (await request<Case>('POST', `/cases/${encodeURIComponent(caseId)}/review-links`, { body: { case_id: otherId } })).data
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -86,6 +87,10 @@ func runReviews(ctx context.Context, cfg config) error {
 	if err != nil {
 		return err
 	}
+	if cfg.N < len(table.Rows) {
+		table.Rows = table.Rows[:cfg.N] // -n smaller than the file imports its first n rows
+		file = csvOf(table)
+	}
 	rep.rows = len(table.Rows)
 	_, mapping := reviews.Guess(table.Headers)
 	now := time.Now().UTC()
@@ -129,7 +134,7 @@ func runReviews(ctx context.Context, cfg config) error {
 		return err
 	}
 
-	srv, err := startServer(ctx, dir, serverOptions{env: []string{"KAIKU_LOG_LEVEL=error"}})
+	srv, err := startServer(ctx, dir, serverOptions{env: []string{"KAIKU_LOG_LEVEL=error"}, commands: cfg.ServerCommands, cpuProfile: cfg.ServerCPUProfile})
 	if err != nil {
 		return err
 	}
@@ -314,4 +319,13 @@ func deliver(ctx context.Context, client *http.Client, base, sourceID, secret st
 		return &statusError{status: res.StatusCode, body: string(b)}
 	}
 	return nil
+}
+
+// csvOf writes a table back as CSV.
+func csvOf(t *reviews.Table) []byte {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	_ = w.Write(t.Headers)
+	_ = w.WriteAll(t.Rows)
+	return buf.Bytes()
 }

@@ -2085,6 +2085,17 @@ const en = {
     download: 'Download the archive',
     invalid: 'Enter an e-mail address.',
   },
+  reviewLinks: {
+    title: 'Same customer',
+    maybe: 'These cases may be the reviewer’s:',
+    match: {
+      email: 'same e-mail',
+      name: 'same name',
+    },
+    link: 'Link',
+    linkTo: 'Link this review to {id}',
+    timeline: '{actor} linked this case with {id} (same customer)',
+  },
 }
 
 export default en

@@ -2084,6 +2084,17 @@ const fi: Messages = {
     download: 'Lataa arkisto',
     invalid: 'Anna sähköpostiosoite.',
   },
+  reviewLinks: {
+    title: 'Sama asiakas',
+    maybe: 'Nämä tapaukset voivat olla arvostelijan:',
+    match: {
+      email: 'sama sähköposti',
+      name: 'sama nimi',
+    },
+    link: 'Yhdistä',
+    linkTo: 'Yhdistä tämä arvostelu tapaukseen {id}',
+    timeline: '{actor} yhdisti tämän tapauksen tapaukseen {id} (sama asiakas)',
+  },
 }
 
 export default fi

@@ -124,6 +124,8 @@ export function useTimeline(item: Ref<Case | null>, nameOf: (userId: string | un
         return t('timeline.remedies.approvalRejected', { actor, comment: data.comment ?? '' })
       case 'review_deleted':
         return t('reviews.timelineDeleted', { actor })
+      case 'linked':
+        return t('reviewLinks.timeline', { actor, id: data.case ?? '' })
       case 'review_reply_submitted':
       case 'review_reply_approved':
       case 'review_reply_returned':
