@@ -66,7 +66,7 @@ func Learn(a *Analyzer, texts []string, o LearnOptions) *Model {
 	n := len(texts)
 	m := &Model{Docs: n}
 	if o.Topics == 0 {
-		o.Topics = min(max(n/40, 4), 40)
+		o.Topics = min(max(int(math.Sqrt(float64(n)/2)), 4), 40)
 	}
 	if o.MinDF == 0 {
 		o.MinDF = 3

@@ -128,6 +128,7 @@ func (s *Service) Relearn(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	m := Learn(s.analyzer, texts, LearnOptions{})
+	m.Docs = seen // the corpus it stands for, not the sample: Run relearns when that grows
 	raw, err := json.Marshal(m)
 	if err != nil {
 		return 0, err
