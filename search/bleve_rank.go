@@ -37,7 +37,9 @@ func wordQuery(w queryWord, lastPrefix bool) query.Query {
 			pq.SetBoost(f.boost * 0.5)
 			alts = append(alts, pq)
 		}
-		if fuzz > 0 {
+		// Typos in the text and the name; the lookup forms (references, phone numbers) and
+		// e-mail addresses match as typed: a fuzzy automaton per field is the dearest part.
+		if fuzz > 0 && f.name != fieldLookup && f.name != bleveFieldEmailText {
 			fq := bleve.NewFuzzyQuery(w.term)
 			fq.SetField(f.name)
 			fq.SetFuzziness(fuzz)
