@@ -23,9 +23,12 @@ const (
 
 // wordQuery matches one query word in any text field: exactly (weighted highest), as a prefix,
 // within its typo allowance, or by its English or Finnish stem.
-func wordQuery(w queryWord, lastPrefix bool) query.Query {
+func wordQuery(w queryWord, lastPrefix, typos bool) query.Query {
 	var alts []query.Query
-	fuzz := w.fuzziness()
+	fuzz := 0
+	if typos {
+		fuzz = w.fuzziness()
+	}
 	for _, f := range bleveTextFields {
 		tq := bleve.NewTermQuery(w.term)
 		tq.SetField(f.name)
@@ -37,7 +40,9 @@ func wordQuery(w queryWord, lastPrefix bool) query.Query {
 			pq.SetBoost(f.boost * 0.5)
 			alts = append(alts, pq)
 		}
-		if fuzz > 0 {
+		// Typos in the text and the name; the lookup forms (references, phone numbers) and
+		// e-mail addresses match as typed: a fuzzy automaton per field is the dearest part.
+		if fuzz > 0 && f.name != fieldLookup && f.name != bleveFieldEmailText {
 			fq := bleve.NewFuzzyQuery(w.term)
 			fq.SetField(f.name)
 			fq.SetFuzziness(fuzz)
@@ -70,7 +75,7 @@ func (b *BleveIndex) textQuery(terms []string, all bool) query.Query {
 		perWord := make([]query.Query, len(words))
 		for i, w := range words {
 			// Every word may be a prefix: an "all of these words" search narrows as one types.
-			perWord[i] = wordQuery(w, true)
+			perWord[i] = wordQuery(w, true, true)
 		}
 		if len(perWord) == 1 {
 			return perWord[0]
@@ -78,11 +83,14 @@ func (b *BleveIndex) textQuery(terms []string, all bool) query.Query {
 		return bleve.NewConjunctionQuery(perWord...)
 	}
 
+	known := b.knownWords(words)
 	var required, optional []query.Query
 	for i, w := range words {
-		// Only the last word is also a prefix (it may be half typed): prefixes of every word
-		// would cost every search and let "car" stand for "card", "care" and "career".
-		wq := wordQuery(w, i == len(words)-1 || len(words) == 1)
+		// Only a word the cases do not have is looked for with typos and, if it is the last
+		// one (half typed), as a prefix: a word spelt as the cases spell it needs neither, and
+		// the typo automata and prefix expansions over every field are most of a search's
+		// cost. Prefixes of every word would also let "car" stand for "card" and "career".
+		wq := wordQuery(w, !known[i] && i == len(words)-1, !known[i])
 		if w.required {
 			required = append(required, wq)
 			continue
@@ -118,6 +126,21 @@ func (b *BleveIndex) textQuery(terms []string, all bool) query.Query {
 		bq.AddShould(pairs...)
 	}
 	return bq
+}
+
+// knownWords marks the words found as they are (or by their stem) in a subject or a body.
+func (b *BleveIndex) knownWords(words []queryWord) []bool {
+	out := make([]bool, len(words))
+	ir, err := b.reader()
+	if err != nil {
+		return out // look for every word with typos: slower, never wrong
+	}
+	defer func() { _ = ir.Close() }()
+	for i, w := range words {
+		out[i] = ir.docFreq(w.term, fieldBody) > 0 || ir.docFreq(w.term, fieldSubject) > 0 ||
+			(w.stemEN != "" && ir.docFreq(w.stemEN, fieldStemEN) > 0) || (w.stemFI != "" && ir.docFreq(w.stemFI, fieldStemFI) > 0)
+	}
+	return out
 }
 
 // termReader reads term statistics of one index snapshot.

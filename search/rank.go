@@ -155,9 +155,9 @@ type similarTerm struct {
 // Similar cases: the case's own text, stemmed (English), stop words dropped, weighed by
 // tf-idf; the strongest terms make the query. The subject counts twice: it names the problem.
 const (
-	similarTerms      = 50 // terms in a similar-cases query
+	similarTerms      = 30 // terms in a similar-cases query
 	similarSubjectTF  = 2
-	similarMaxDocFrac = 0.5 // a term in more than half the cases tells little
+	similarMaxDocFrac = 0.1 // a term in more than a tenth of the cases tells little (and costs most)
 )
 
 // topTerms weighs the terms of subject and body by tf-idf, where docFreq gives a term's

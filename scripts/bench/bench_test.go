@@ -135,6 +135,15 @@ func TestBenchSmall(t *testing.T) {
 		} else if b != nil {
 			t.Errorf("-only %s measured the bulk part", only)
 		}
+		if r := rep.ranked; only == partAll {
+			lines = append(lines, "search four words (ranked)", "similar cases", "targets (issue 15)")
+			if r == nil || r.search.http.n != cfg.Requests || r.search.floor.n != cfg.Requests || r.rawSearch.n != cfg.Requests ||
+				r.similar.n != cfg.Requests || r.similarFloor.n != cfg.Requests || r.rawSimilar.n != cfg.Requests || r.similarHits <= 0 {
+				t.Errorf("issue 15 figures missing: %+v", r)
+			}
+		} else if r != nil {
+			t.Errorf("-only %s measured the search part", only)
+		}
 		for _, line := range lines {
 			if !strings.Contains(out.String(), line) {
 				t.Errorf("report lacks %q", line)
