@@ -440,19 +440,21 @@ func componentSchema(t *testing.T, doc *openapi3.T, name string) *openapi3.Schem
 
 // requestTypes pairs each request schema with the Go type the binder decodes into.
 var requestTypes = map[string]reflect.Type{
-	"PromiseCreate":  reflect.TypeFor[models.PromiseCreate](),
-	"PromiseDelay":   reflect.TypeFor[models.PromiseDelay](),
-	"LoginRequest":   reflect.TypeFor[models.LoginRequest](),
-	"UserCreate":     reflect.TypeFor[models.UserCreate](),
-	"UserPatch":      reflect.TypeFor[models.UserPatch](),
-	"TeamCreate":     reflect.TypeFor[models.TeamCreate](),
-	"TeamPatch":      reflect.TypeFor[models.TeamPatch](),
-	"APITokenCreate": reflect.TypeFor[models.APITokenCreate](),
-	"CaseCreate":     reflect.TypeFor[models.CaseCreate](),
-	"CustomerCreate": reflect.TypeFor[models.CustomerCreate](),
-	"CasePatch":      reflect.TypeFor[models.CasePatch](),
-	"MessageCreate":  reflect.TypeFor[models.MessageCreate](),
-	"MergeRequest":   reflect.TypeFor[models.MergeRequest](),
+	"PromiseCreate": reflect.TypeFor[models.PromiseCreate](),
+	"PromiseDelay":  reflect.TypeFor[models.PromiseDelay](),
+	"LoginRequest":  reflect.TypeFor[models.LoginRequest](),
+	"UserCreate":    reflect.TypeFor[models.UserCreate](),
+	"UserPatch":     reflect.TypeFor[models.UserPatch](),
+	// Reports (issue 16)
+	"WeeklySummaryChange": reflect.TypeFor[models.WeeklySummaryChange](),
+	"TeamCreate":          reflect.TypeFor[models.TeamCreate](),
+	"TeamPatch":           reflect.TypeFor[models.TeamPatch](),
+	"APITokenCreate":      reflect.TypeFor[models.APITokenCreate](),
+	"CaseCreate":          reflect.TypeFor[models.CaseCreate](),
+	"CustomerCreate":      reflect.TypeFor[models.CustomerCreate](),
+	"CasePatch":           reflect.TypeFor[models.CasePatch](),
+	"MessageCreate":       reflect.TypeFor[models.MessageCreate](),
+	"MergeRequest":        reflect.TypeFor[models.MergeRequest](),
 
 	"BulkChange":       reflect.TypeFor[models.BulkChange](),
 	"BulkCaseRef":      reflect.TypeFor[models.BulkCaseRef](),
@@ -545,7 +547,8 @@ func conditionOps() []string {
 
 // requestBodies names the request schema of each operation that takes a body.
 var requestBodies = map[string]string{
-	"login": "LoginRequest", "createUser": "UserCreate", "updateUser": "UserPatch",
+	"setMyWeeklySummary": "WeeklySummaryChange", // Reports (issue 16)
+	"login":              "LoginRequest", "createUser": "UserCreate", "updateUser": "UserPatch",
 	"createTeam": "TeamCreate", "updateTeam": "TeamPatch", "createAPIToken": "APITokenCreate",
 	"createCase": "CaseCreate", "updateCase": "CasePatch", "addCaseMessage": "MessageCreate", "mergeCase": "MergeRequest",
 	"submitComplaint": "ComplaintCreate", "openTracking": "TrackingSessionCreate", "addCustomerMessage": "CustomerMessageCreate", "answerFollowUp": "FollowUpCreate",

@@ -79,7 +79,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	settings := &settingsHandlers{settings: d.Settings, bind: bind}
 	followUps := &followUpHandlers{followUps: d.FollowUps, bind: bind}
 	reviews := &reviewHandlers{reviews: d.Reviews, bind: bind}
-	reportsH := &reportHandlers{reports: d.Reports}
+	reportsH := &reportHandlers{reports: d.Reports, users: d.Users, bind: bind}
 	remedy := &remedyHandlers{remedies: d.Remedies, bind: bind}
 	conv := &conversationHandlers{conv: d.Conversation, history: d.Cases, events: d.Events, bind: bind,
 		maxFileSize: d.MaxFileBytes, maxUpload: 6*d.MaxFileBytes + d.MaxBodyBytes}
@@ -202,6 +202,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 
 	// Reports (issue 16): managers and admins see every case, agents their own.
 	staff.GET("/reports/measures", reportsH.measures)
+	staff.PUT("/me/weekly-summary", reportsH.setWeeklySummary)
 
 	staff.GET("/mail/outbox", outbox.list)
 	staff.GET("/mail/outbox/:id", outbox.get)

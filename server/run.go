@@ -19,6 +19,7 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/handlers"
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/mail"
+	"github.com/kaiku-helpdesk/kaiku/reports"
 	"github.com/kaiku-helpdesk/kaiku/search"
 	"github.com/kaiku-helpdesk/kaiku/store"
 	"github.com/kaiku-helpdesk/kaiku/webhook"
@@ -168,6 +169,9 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 	startWorker(func(ctx context.Context) { outbound.Run(ctx) })
 	scheduler := helpdesk.NewScheduler(db.store, cases, events, logger, clock, instanceID())
 	startWorker(func(ctx context.Context) { scheduler.Run(ctx, cfg.SLASweepInterval) })
+	// Reports (issue 16): the weekly summary mails; the topics feature plugs its TopicSource in here.
+	weekly := reports.NewWeeklySummaries(hd.Reports, db.store, mailer, nil, cfg.BaseURL, logger)
+	startWorker(func(ctx context.Context) { weekly.Run(ctx, time.Minute) })
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

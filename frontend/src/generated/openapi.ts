@@ -1698,6 +1698,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/weekly-summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Turn the caller's weekly summary mail on or off
+         * @description Managers and admins: every Monday from 07:00 in the installation's time zone they get last week's report figures against the week before, the SLA breaches by team and the rising topics, in their language; each mail is sent once however many replicas run. Agents get 403.
+         */
+        put: operations["setMyWeeklySummary"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/spending": {
         parameters: {
             query?: never;
@@ -1806,6 +1826,10 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        WeeklySummaryChange: {
+            /** @description Whether to get the weekly summary mail. */
+            enabled: boolean;
+        };
         /** @description A duration measure in whole minutes. */
         ReportStat: {
             /** @description Cases with the measure. */
@@ -2044,6 +2068,8 @@ export interface components {
              * @example EUR
              */
             currency: string;
+            /** @description The user (a manager or admin) gets the weekly summary mail: last week's report figures against the week before, SLA breaches by team and rising topics, in their language. Set with `PUT /api/v1/me/weekly-summary`. */
+            weekly_summary: boolean;
             /**
              * Format: int64
              * @description The most the user may grant on their own in one calendar month (the installation's time zone), in minor units; null means their role's default (agent 100000, manager 2000000, admin 10000000).
@@ -8972,6 +8998,41 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
+        };
+    };
+    setMyWeeklySummary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "enabled": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["WeeklySummaryChange"];
+            };
+        };
+        responses: {
+            /** @description The caller, changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     getMySpending: {
