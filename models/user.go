@@ -50,7 +50,7 @@ type User struct {
 	MonthlyLimitCents *int64 `bson:"monthly_limit_cents,omitempty" json:"monthly_limit_cents"`
 	Version           int64  `bson:"version" json:"-"`
 	// WeeklySummary: a manager (or admin) asked for the weekly summary mail (Reports, issue 16).
-	WeeklySummary bool `bson:"weekly_summary,omitempty" json:"weekly_summary"`
+	WeeklySummary bool `bson:"weekly_summary,omitempty" json:"weekly_summary,omitempty"`
 }
 
 // WeeklySummaryChange turns a manager's own weekly summary mail on or off.

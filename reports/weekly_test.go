@@ -18,7 +18,9 @@ import (
 
 type topics []string
 
-func (t topics) RisingTopics(context.Context, time.Time, time.Time, int) ([]string, error) { return t, nil }
+func (t topics) RisingTopics(context.Context, time.Time, time.Time, int) ([]string, error) {
+	return t, nil
+}
 
 // Two replicas sweep at once, again and again: each manager who asked gets last week's summary
 // once, in their language; an agent and a manager who did not ask get none.

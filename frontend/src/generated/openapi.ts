@@ -2068,8 +2068,8 @@ export interface components {
              * @example EUR
              */
             currency: string;
-            /** @description The user (a manager or admin) gets the weekly summary mail: last week's report figures against the week before, SLA breaches by team and rising topics, in their language. Set with `PUT /api/v1/me/weekly-summary`. */
-            weekly_summary: boolean;
+            /** @description Present and true when the user (a manager or admin) gets the weekly summary mail: last week's report figures against the week before, SLA breaches by team and rising topics, in their language. Set with `PUT /api/v1/me/weekly-summary`. */
+            weekly_summary?: boolean;
             /**
              * Format: int64
              * @description The most the user may grant on their own in one calendar month (the installation's time zone), in minor units; null means their role's default (agent 100000, manager 2000000, admin 10000000).

@@ -1523,6 +1523,7 @@ const en = {
     address: 'Webhook address',
   },
   reports: {
+    weeklyMail: 'Email me a summary of last week every Monday morning',
     table: 'Table of figures',
     nav: 'Reports',
     title: 'Reports',

@@ -1522,6 +1522,7 @@ const fi: Messages = {
     address: 'Webhookin osoite',
   },
   reports: {
+    weeklyMail: 'Lähetä minulle viime viikon kooste joka maanantaiaamu',
     table: 'Lukutaulukko',
     nav: 'Raportit',
     title: 'Raportit',
