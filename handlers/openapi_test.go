@@ -463,6 +463,7 @@ var requestTypes = map[string]reflect.Type{
 	"CasePatch":              reflect.TypeFor[models.CasePatch](),
 	"MessageCreate":          reflect.TypeFor[models.MessageCreate](),
 	"MergeRequest":           reflect.TypeFor[models.MergeRequest](),
+	"WeeklySummaryChange":    reflect.TypeFor[models.WeeklySummaryChange](),
 
 	"BulkChange":       reflect.TypeFor[models.BulkChange](),
 	"BulkCaseRef":      reflect.TypeFor[models.BulkCaseRef](),
@@ -563,7 +564,8 @@ func conditionOps() []string {
 
 // requestBodies names the request schema of each operation that takes a body.
 var requestBodies = map[string]string{
-	"login": "LoginRequest", "createUser": "UserCreate", "updateUser": "UserPatch",
+	"setMyWeeklySummary": "WeeklySummaryChange", // Reports (issue 16)
+	"login":              "LoginRequest", "createUser": "UserCreate", "updateUser": "UserPatch",
 	"createTeam": "TeamCreate", "updateTeam": "TeamPatch", "createAPIToken": "APITokenCreate",
 	"createCase": "CaseCreate", "updateCase": "CasePatch", "addCaseMessage": "MessageCreate", "mergeCase": "MergeRequest",
 	"submitComplaint": "ComplaintCreate", "openTracking": "TrackingSessionCreate", "addCustomerMessage": "CustomerMessageCreate", "answerFollowUp": "FollowUpCreate",

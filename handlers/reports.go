@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/reports"
 )
@@ -18,8 +19,28 @@ type reportService interface {
 	ReportFor(ctx context.Context, u *models.User, q reports.Query) (*reports.Report, error)
 }
 
+// weeklySummarySetter turns a manager's own weekly summary mail on or off.
+type weeklySummarySetter interface {
+	SetWeeklySummary(ctx context.Context, p *helpdesk.Principal, req models.WeeklySummaryChange) (*models.User, error)
+}
+
 type reportHandlers struct {
 	reports reportService
+	users   weeklySummarySetter
+	bind    *Binder
+}
+
+// setWeeklySummary answers PUT /me/weekly-summary: the caller's own opt-in.
+func (h *reportHandlers) setWeeklySummary(c echo.Context) error {
+	var req models.WeeklySummaryChange
+	if err := h.bind.bindJSON(c, &req); err != nil {
+		return err
+	}
+	u, err := h.users.SetWeeklySummary(c.Request().Context(), principal(c), req)
+	if err != nil {
+		return err
+	}
+	return data(c, http.StatusOK, u)
 }
 
 // measures answers GET /reports/measures: every figure of the cases created in a date range,

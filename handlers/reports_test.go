@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/kaiku-helpdesk/kaiku/reports"
@@ -82,5 +83,20 @@ func TestReportMeasuresByRole(t *testing.T) {
 	}
 	if res := s.do(nil, http.MethodGet, "/api/v1/reports/measures", "", nil); res.status != http.StatusUnauthorized {
 		t.Errorf("without a session: %d", res.status)
+	}
+}
+
+// A manager turns their own weekly summary on; an agent cannot.
+func TestWeeklySummaryOptIn(t *testing.T) {
+	s := newStack(t)
+	res := s.do(s.logins["manager"], http.MethodPut, "/api/v1/me/weekly-summary", `{"enabled":true}`, nil)
+	if res.status != http.StatusOK || !strings.Contains(res.body, `"weekly_summary":true`) {
+		t.Fatalf("manager: %d %s", res.status, res.body)
+	}
+	if res := s.do(s.logins["agent"], http.MethodPut, "/api/v1/me/weekly-summary", `{"enabled":true}`, nil); res.status != http.StatusForbidden {
+		t.Errorf("agent: %d %s", res.status, res.body)
+	}
+	if res := s.do(s.logins["manager"], http.MethodPut, "/api/v1/me/weekly-summary", `{}`, nil); res.status != http.StatusBadRequest {
+		t.Errorf("no value: %d %s", res.status, res.body)
 	}
 }

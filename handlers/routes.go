@@ -93,7 +93,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	settings := &settingsHandlers{settings: d.Settings, bind: bind, audit: rec}
 	followUps := &followUpHandlers{followUps: d.FollowUps, bind: bind}
 	reviews := &reviewHandlers{reviews: d.Reviews, imports: d.Reviews, bind: bind, audit: rec}
-	reportsH := &reportHandlers{reports: d.Reports}
+	reportsH := &reportHandlers{reports: d.Reports, users: d.Users, bind: bind}
 	mailboxes := &mailboxHandlers{mail: d.Mail, bind: bind}
 	remedy := &remedyHandlers{remedies: d.Remedies, bind: bind, audit: rec}
 	recurring := &topicHandlers{topics: d.Topics, causes: d.RootCauses, bind: bind}
@@ -265,6 +265,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.GET("/mailboxes/:id", mailboxes.get)
 	staff.PATCH("/mailboxes/:id", mailboxes.patch)
 	staff.DELETE("/mailboxes/:id", mailboxes.remove)
+	staff.PUT("/me/weekly-summary", reportsH.setWeeklySummary)
 
 	staff.GET("/mail/outbox", outbox.list)
 	staff.GET("/mail/outbox/:id", outbox.get)

@@ -276,3 +276,25 @@ func (s *Users) PatchTeam(ctx context.Context, p *Principal, id string, req mode
 	t.UpdatedAt = s.now()
 	return t, notFoundAs(s.store.ReplaceTeam(ctx, t), "team")
 }
+
+// SetWeeklySummary turns the caller's own weekly summary mail on or off (Reports, issue 16):
+// managers and admins, who see every case, get it.
+func (s *Users) SetWeeklySummary(ctx context.Context, p *Principal, req models.WeeklySummaryChange) (*models.User, error) {
+	if err := p.Require(models.RoleManager); err != nil {
+		return nil, err
+	}
+	u, err := s.store.GetUser(ctx, p.User.ID)
+	if err != nil {
+		return nil, notFoundAs(err, "user")
+	}
+	u.WeeklySummary = *req.Enabled
+	u.UpdatedAt = s.now()
+	u.Version++
+	if err := s.store.UpdateUser(ctx, u); err != nil {
+		if errors.Is(err, store.ErrVersionMismatch) {
+			return nil, models.Conflict("version_conflict", "your profile was changed at the same time; try again")
+		}
+		return nil, err
+	}
+	return u, nil
+}

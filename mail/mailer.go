@@ -342,3 +342,42 @@ func (m *Mailer) ListOutbox(ctx context.Context, limit int) ([]models.OutboxSumm
 func (m *Mailer) GetOutboxMessage(ctx context.Context, id string) (*models.OutboxMail, error) {
 	return m.st.GetOutboxMail(ctx, id)
 }
+
+// EnqueueOnce is Enqueue under an id the caller derives from what the mail is about (a weekly
+// summary: its week and recipient), so however many replicas and sweeps try, one message is
+// stored: the queue and the outbox refuse a second insert under one id, and a message already
+// delivered (moved to the outbox, where the id stays) is not queued again. It reports whether
+// this call stored the message. (Reports, issue 16.)
+func (m *Mailer) EnqueueOnce(ctx context.Context, id string, msg Message) (bool, error) {
+	sm, err := normalize(msg)
+	if err != nil {
+		return false, err
+	}
+	if _, err := m.st.GetOutboxMail(ctx, id); err == nil {
+		return false, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return false, fmt.Errorf("mail: look up %s: %w", id, err)
+	}
+	sm.MessageID = id + "@" + m.cfg.domain()
+	now := m.clock()
+	if !m.cfg.Enabled() {
+		out := &models.OutboxMail{ID: id, Message: sm, Status: models.OutboxStored, CreatedAt: now, DoneAt: now}
+		if err := m.st.StoreInOutbox(ctx, out); err != nil {
+			if errors.Is(err, store.ErrDuplicate) {
+				return false, nil
+			}
+			return false, fmt.Errorf("mail: store in the outbox: %w", err)
+		}
+		m.listLater(out.Summary())
+		m.Kick()
+		return true, nil
+	}
+	if err := m.st.EnqueueMail(ctx, &store.QueuedMail{ID: id, Message: sm, CreatedAt: now, NextAttemptAt: now}); err != nil {
+		if errors.Is(err, store.ErrDuplicate) {
+			return false, nil
+		}
+		return false, fmt.Errorf("mail: enqueue: %w", err)
+	}
+	m.Kick()
+	return true, nil
+}

@@ -49,6 +49,13 @@ type User struct {
 	// the installation's time zone); nil means their role's default (DefaultMonthlyLimit).
 	MonthlyLimitCents *int64 `bson:"monthly_limit_cents,omitempty" json:"monthly_limit_cents"`
 	Version           int64  `bson:"version" json:"-"`
+	// WeeklySummary: a manager (or admin) asked for the weekly summary mail (Reports, issue 16).
+	WeeklySummary bool `bson:"weekly_summary,omitempty" json:"weekly_summary,omitempty"`
+}
+
+// WeeklySummaryChange turns a manager's own weekly summary mail on or off.
+type WeeklySummaryChange struct {
+	Enabled *bool `json:"enabled" validate:"required"`
 }
 
 // DefaultMonthlyLimit is what a role may grant in a calendar month unless an admin sets the

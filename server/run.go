@@ -20,6 +20,7 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/mail"
 	"github.com/kaiku-helpdesk/kaiku/mailin"
+	"github.com/kaiku-helpdesk/kaiku/reports"
 	"github.com/kaiku-helpdesk/kaiku/search"
 	"github.com/kaiku-helpdesk/kaiku/store"
 	"github.com/kaiku-helpdesk/kaiku/webhook"
@@ -181,6 +182,9 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 	hd.Mail.Kick = fetcher.Kick
 	startWorker(fetcher.Run)
 	startWorker(func(ctx context.Context) { hd.Reviews.RunGooglePull(ctx, helpdesk.GooglePullInterval) })
+	// Reports (issue 16): the weekly summary mails; the topics feature plugs its TopicSource in here.
+	weekly := reports.NewWeeklySummaries(hd.Reports, db.store, mailer, nil, cfg.BaseURL, logger)
+	startWorker(func(ctx context.Context) { weekly.Run(ctx, time.Minute) })
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

@@ -157,6 +157,13 @@ describe('reports', () => {
           }
         }
         await page.setViewportSize(DESKTOP.viewport)
+        // The manager asks for the weekly summary mail; it stays on after a reload.
+        const saved = page.waitForResponse((r) => r.url().endsWith('/api/v1/me/weekly-summary') && r.status() === 200)
+        await page.getByTestId('weekly-summary').check()
+        await saved
+        await page.reload()
+        await expect(page.getByTestId('report-body')).toBeVisible()
+        assert.equal(await page.getByTestId('weekly-summary').isChecked(), true)
         await page.emulateMedia({ media: 'print' })
         await expect(page.getByTestId('report-print')).toBeHidden()
         await expect(page.getByTestId('export-groups')).toBeHidden()

@@ -106,3 +106,9 @@ export function isoDay(d: Date): string {
 /** The inbox filters only reports link to (a drill-down), kept in the inbox's address. */
 export const REPORT_FILTERS = ['expected_outcome', 'option_granted', 'outcome_gap', 'sla_outcome', 'follow_up_outcome'] as const
 export type ReportFilter = (typeof REPORT_FILTERS)[number]
+
+/** Turns the caller's weekly summary mail on or off (managers and admins). */
+export async function setWeeklySummary(enabled: boolean): Promise<boolean> {
+  const user = (await request<{ weekly_summary?: boolean }>('PUT', '/me/weekly-summary', { body: { enabled } })).data
+  return !!user.weekly_summary
+}

@@ -4,334 +4,6 @@
  */
 
 export interface paths {
-    "/api/v1/privacy/export": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Export a customer's data
-         * @description Admins: one zip archive of everything held about the customer with this e-mail address (their cases as they could see them, without internal notes; follow-up answers; reviews; the files). Cases are found through the search index. Audited (the customer named by a hash of the address).
-         */
-        get: operations["exportCustomerData"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/users/{id}/two-factor/reset": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Reset a user's two-factor sign-in
-         * @description Admins: turns another user's two-factor sign-in off (a lost phone and lost recovery codes). Audited.
-         */
-        post: operations["resetUserTwoFactor"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/auth/login/second-factor": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Log in: second step
-         * @description Finishes a login whose password step answered `two_factor_required`: a six-digit code from the authenticator app, or an unused recovery code (used up). Sets the session cookie like a login. A challenge expires after 5 minutes and takes 5 tries; an account's tries wait longer and longer after 5 wrong codes in a row. No session exists before this step.
-         */
-        post: operations["loginSecondFactor"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/auth/password-reset": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Forgot password
-         * @description E-mails a single-use link valid for 30 minutes to the account with this address. The answer is the same whether or not such an account exists. Limited per address (10) and per e-mail address (3) in 15 minutes.
-         */
-        post: operations["requestPasswordReset"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/auth/password-reset/confirm": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Set a new password with a reset link
-         * @description Takes the token from the link (`/reset-password#token=...`). The link works once and for 30 minutes; every session of the account ends.
-         */
-        post: operations["confirmPasswordReset"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/account/password": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Change your password
-         * @description Checks the current password (wrong ones are slowed like logins) and ends the user's other sessions. Not with an API token.
-         */
-        post: operations["changeOwnPassword"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/account/sessions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Your sessions
-         * @description The caller's open sessions: browser, address, when opened and last seen (to the minute); the current one first.
-         */
-        get: operations["listOwnSessions"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/account/sessions/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /**
-         * End a session
-         * @description Ends one of the caller's sessions (another user's is 404).
-         */
-        delete: operations["endOwnSession"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/account/sessions/end-others": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * End your other sessions
-         * @description Ends every session of the caller but the current one.
-         */
-        post: operations["endOtherSessions"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/account/two-factor": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Two-factor sign-in status
-         * @description Whether it is on, required for the caller's role, and how many recovery codes are left.
-         */
-        get: operations["twoFactorStatus"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/account/two-factor/setup": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Start setting up two-factor sign-in
-         * @description A new TOTP secret (pending until confirmed) with its otpauth URL and a QR code (PNG data URL). 409 when it is already on.
-         */
-        post: operations["startTwoFactor"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/account/two-factor/confirm": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Turn two-factor sign-in on
-         * @description Confirms the pending secret with a code from the app and returns 10 recovery codes, shown this once (only their hashes are kept).
-         */
-        post: operations["confirmTwoFactor"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/account/two-factor/disable": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Turn two-factor sign-in off
-         * @description Asks for the password. 409 when the installation requires it for the caller's role.
-         */
-        post: operations["disableTwoFactor"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/account/two-factor/recovery-codes": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * New recovery codes
-         * @description Asks for the password; replaces the recovery codes and returns the new ones once.
-         */
-        post: operations["newRecoveryCodes"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/settings/security": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Security settings
-         * @description Admins.
-         */
-        get: operations["getSecuritySettings"];
-        /**
-         * Save security settings
-         * @description Admins. `require_two_factor` makes managers and admins set up two-factor sign-in at their next login: until then their session reaches only `/me`, logout and the set-up (403 `two_factor_enrolment_required`). Audited.
-         */
-        put: operations["saveSecuritySettings"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/audit-log": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Audit log
-         * @description Administrative actions, newest first (admins). The log is append-only; it is kept as pages of entries read by id, so a listing reads at most 25 pages and continues with `meta.next_cursor`.
-         */
-        get: operations["listAuditLog"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -2006,6 +1678,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/measures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Report figures of the cases created in a date range
+         * @description Every report figure (first response and resolution times as median and 90th percentile, SLA compliance, reopen, fix-held and no-response rates, satisfaction, escalations, remedies and approvals, reviews) over the cases created in `[from, to)` that match the filters: in total, per week or month (`series`), per value of `group_by` (`groups`), and the open cases' backlog by age (whenever created). Figures are computed exactly from per-case measures kept in the search index: percentiles are nearest-rank (the smallest whole-minute value with at least 50% or 90% of the cases at or below it). Every figure carries `drill`, the inbox query (`GET /api/v1/cases` parameters) that lists exactly its cases; a group of cases without a value has none. Managers and admins see every case; an agent sees only the cases assigned to them.
+         */
+        get: operations["getReportMeasures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/weekly-summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Turn the caller's weekly summary mail on or off
+         * @description Managers and admins: every Monday from 07:00 in the installation's time zone they get last week's report figures against the week before, the SLA breaches by team and the rising topics, in their language; each mail is sent once however many replicas run. Agents get 403.
+         */
+        put: operations["setMyWeeklySummary"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/spending": {
         parameters: {
             query?: never;
@@ -2114,77 +1826,143 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        SessionInfo: {
-            id: string;
-            user_agent: string;
-            address: string;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            last_seen_at: string;
-            current: boolean;
-        };
-        TwoFactorStatus: {
+        WeeklySummaryChange: {
+            /** @description Whether to get the weekly summary mail. */
             enabled: boolean;
-            required: boolean;
-            recovery_codes_left: number;
         };
-        TwoFactorEnrolment: {
-            secret: string;
-            otpauth_url: string;
-            /** @description A data: URL of a PNG image of otpauth_url. */
-            qr_code: string;
+        /** @description A duration measure in whole minutes. */
+        ReportStat: {
+            /** @description Cases with the measure. */
+            count: number;
+            /** @description Nearest-rank median; null without cases. */
+            median: number | null;
+            /** @description Nearest-rank 90th percentile; null without cases. */
+            p90: number | null;
         };
-        RecoveryCodes: {
-            recovery_codes: string[];
+        /** @description Every report figure over one set of cases. Rates are fractions from 0 to 1, null when nothing is counted. */
+        ReportFigures: {
+            /** @description Cases created in the range. */
+            cases: number;
+            /** @description Of them resolved (or closed) now. */
+            resolved: number;
+            first_response: components["schemas"]["ReportStat"];
+            resolution: components["schemas"]["ReportStat"];
+            /** @description Cases whose SLA clocks were met, none breached. */
+            sla_met: number;
+            /** @description Cases with a breached SLA clock. */
+            sla_breached: number;
+            /** @description met / (met + breached) */
+            sla_compliance: number | null;
+            /** @description Cases resolved once and then opened again. */
+            reopened: number;
+            /** @description reopened / cases resolved at least once */
+            reopen_rate: number | null;
+            /** @description Follow-up checks answered: the fix held. */
+            follow_up_held: number;
+            /** @description Follow-up checks answered: it did not. */
+            follow_up_not_held: number;
+            /** @description Follow-up checks nobody answered. */
+            follow_up_no_response: number;
+            /** @description held / (held + not held) */
+            fix_held_rate: number | null;
+            /** @description no response / all ended checks */
+            no_response_rate: number | null;
+            /** @description Complaints rated in their follow-up. */
+            rated: number;
+            /** @description Average follow-up rating. */
+            rating_average: number | null;
+            /** @description Cases raised to escalation level 1 or more. */
+            escalated: number;
+            /** @description Cases with a remedy standing. */
+            granted: number;
+            /** @description Net amount granted, in minor units of the installation's currency. */
+            granted_minor: number;
+            /** @description Cases with a grant over a limit (an approval request). */
+            approvals_requested: number;
+            approval_turnaround: components["schemas"]["ReportStat"];
+            /** @description Online reviews. */
+            reviews: number;
+            /** @description Average star rating (1-5). */
+            review_rating_average: number | null;
+            /** @description Reviews replied to. */
+            reviews_replied: number;
+            /** @description replied / reviews */
+            review_reply_share: number | null;
+            review_reply: components["schemas"]["ReportStat"];
         };
-        SecuritySettings: {
-            require_two_factor: boolean;
-        };
-        AuditEntry: {
-            id: string;
+        /** @description One week or month: the cases created in `[from, to)`. */
+        ReportPeriod: {
+            /**
+             * Format: date
+             * @description The period's first day.
+             */
+            key: string;
             /** Format: date-time */
-            at: string;
-            actor_id: string;
-            actor_name: string;
-            action: string;
-            kind: string;
-            target_id: string;
-            /** @description The thing before (JSON; secrets left out). */
-            before?: unknown;
-            /** @description The thing after (JSON; secrets left out). */
-            after?: unknown;
+            from: string;
+            /** Format: date-time */
+            to: string;
+            figures: components["schemas"]["ReportFigures"];
+            /** @description The inbox query listing exactly these cases: `GET /api/v1/cases` parameters, each with its values. */
+            drill?: {
+                [key: string]: string[];
+            };
         };
-        LoginChallenge: {
-            two_factor_required: boolean;
-            challenge: string;
+        /** @description The figures of one value of `group_by` ("" for cases without one). */
+        ReportGroup: {
+            value: string;
+            figures: components["schemas"]["ReportFigures"];
+            /** @description With `group_series=true`. */
+            series?: components["schemas"]["ReportPeriod"][];
+            /** @description The inbox query listing exactly these cases: `GET /api/v1/cases` parameters, each with its values. */
+            drill?: {
+                [key: string]: string[];
+            };
         };
-        SecondFactorLogin: {
-            challenge: string;
-            code: string;
+        /** @description Open cases created in `[from, to)`: their age now is within the bucket's days. */
+        ReportBacklogBucket: {
+            /**
+             * @example 0-1
+             * @example 30+
+             */
+            key: string;
+            /**
+             * Format: date-time
+             * @description The zero time (0001-01-01T00:00:00Z) for the oldest bucket.
+             */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /** @description Open cases. */
+            count: number;
+            /** @description The inbox query listing exactly these cases: `GET /api/v1/cases` parameters, each with its values. */
+            drill: {
+                [key: string]: string[];
+            };
         };
-        PasswordResetRequest: {
-            /** Format: email */
-            email: string;
+        Report: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
             /** @enum {string} */
-            locale?: "en" | "fi";
+            interval: "week" | "month";
+            group_by: string;
+            total: components["schemas"]["ReportFigures"];
+            series: components["schemas"]["ReportPeriod"][];
+            /** @description Largest first, at most 200. */
+            groups: components["schemas"]["ReportGroup"][];
+            /** @description The groups of each further `group_by` dimension, by its name; largest first, at most 200 each. */
+            breakdowns: {
+                [key: string]: components["schemas"]["ReportGroup"][];
+            };
+            backlog: components["schemas"]["ReportBacklogBucket"][];
+            /** @description The inbox query listing exactly these cases: `GET /api/v1/cases` parameters, each with its values. */
+            drill: {
+                [key: string]: string[];
+            };
         };
-        PasswordResetConfirm: {
-            token: string;
-            password: string;
-        };
-        PasswordChange: {
-            current_password: string;
-            new_password: string;
-        };
-        TwoFactorConfirm: {
-            code: string;
-        };
-        TwoFactorDisable: {
-            password: string;
-        };
-        SecuritySettingsUpdate: {
-            require_two_factor?: boolean;
+        ReportData: {
+            data: components["schemas"]["Report"];
         };
         FieldIssue: {
             /**
@@ -2290,6 +2068,8 @@ export interface components {
              * @example EUR
              */
             currency: string;
+            /** @description Present and true when the user (a manager or admin) gets the weekly summary mail: last week's report figures against the week before, SLA breaches by team and rising topics, in their language. Set with `PUT /api/v1/me/weekly-summary`. */
+            weekly_summary?: boolean;
             /**
              * Format: int64
              * @description The most the user may grant on their own in one calendar month (the installation's time zone), in minor units; null means their role's default (agent 100000, manager 2000000, admin 10000000).
@@ -2389,8 +2169,6 @@ export interface components {
             user: components["schemas"]["User"];
             /** @description The session's CSRF token, to send as `X-CSRF-Token` on cookie-authenticated writes. Absent for bearer tokens. */
             csrf_token?: string;
-            /** @description This session may only set up two-factor sign-in (required for the user's role) until it is on. */
-            two_factor_enrolment_required?: boolean;
         };
         /**
          * @description Where a case is in its lifecycle; `waiting` is waiting on the customer.
@@ -4620,6 +4398,16 @@ export interface components {
         CaseReviewSourceFilter: components["schemas"]["ReviewSourceKind"][];
         /** @description Only reviews rated (normalised) one of these, 1 to 5: "at or below 2" is `review_rating=1&review_rating=2`. */
         CaseReviewRatingFilter: ("1" | "2" | "3" | "4" | "5")[];
+        /** @description Only cases whose customer expected one of these outcomes (a report's drill-down). */
+        CaseExpectedOutcomeFilter: string[];
+        /** @description Only cases whose standing remedy is one of these resolution options (a report's drill-down). */
+        CaseOptionGrantedFilter: string[];
+        /** @description Only cases whose outcome compares so with what the customer expected (a report's drill-down). */
+        CaseOutcomeGapFilter: ("met" | "partial" | "different" | "nothing")[];
+        /** @description Only cases whose SLA was met (no clock breached) or breached (a report's drill-down). */
+        CaseSLAOutcomeFilter: ("met" | "breached")[];
+        /** @description Only cases whose follow-up check ended so (a report's drill-down). */
+        CaseFollowUpOutcomeFilter: ("held" | "not_held" | "no_response")[];
         /** @description Only reviews in this reply state: `none` (not replied) or `published`. */
         CaseReviewReplyFilter: ("none" | "published")[];
         /** @description Only cases that came in through one of these channels. Repeat the parameter for several values; a comma is part of a value. */
@@ -4717,510 +4505,6 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    exportCustomerData: {
-        parameters: {
-            query: {
-                email: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The archive (`Content-Disposition: attachment`). */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/zip": string;
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-        };
-    };
-    resetUserTwoFactor: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Done. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-        };
-    };
-    loginSecondFactor: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                /**
-                 * @example {
-                 *       "challenge": "K7Q2...",
-                 *       "code": "123456"
-                 *     }
-                 */
-                "application/json": components["schemas"]["SecondFactorLogin"];
-            };
-        };
-        responses: {
-            /** @description Logged in. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["Me"];
-                    };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            413: components["responses"]["TooLarge"];
-            429: components["responses"]["RateLimited"];
-        };
-    };
-    requestPasswordReset: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                /**
-                 * @example {
-                 *       "email": "aino@example.com",
-                 *       "locale": "fi"
-                 *     }
-                 */
-                "application/json": components["schemas"]["PasswordResetRequest"];
-            };
-        };
-        responses: {
-            /** @description Accepted (whether or not the address has an account). */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: {
-                            message: string;
-                        };
-                    };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            413: components["responses"]["TooLarge"];
-            429: components["responses"]["RateLimited"];
-        };
-    };
-    confirmPasswordReset: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                /**
-                 * @example {
-                 *       "token": "K7Q2...",
-                 *       "password": "a long new passphrase"
-                 *     }
-                 */
-                "application/json": components["schemas"]["PasswordResetConfirm"];
-            };
-        };
-        responses: {
-            /** @description Done. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["BadRequest"];
-            413: components["responses"]["TooLarge"];
-        };
-    };
-    changeOwnPassword: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                /**
-                 * @example {
-                 *       "current_password": "the old passphrase",
-                 *       "new_password": "a long new passphrase"
-                 *     }
-                 */
-                "application/json": components["schemas"]["PasswordChange"];
-            };
-        };
-        responses: {
-            /** @description Done. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            413: components["responses"]["TooLarge"];
-            429: components["responses"]["RateLimited"];
-        };
-    };
-    listOwnSessions: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Sessions. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["SessionInfo"][];
-                        meta: {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-            401: components["responses"]["Unauthorized"];
-        };
-    };
-    endOwnSession: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Done. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-        };
-    };
-    endOtherSessions: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Done. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-        };
-    };
-    twoFactorStatus: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Status. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["TwoFactorStatus"];
-                    };
-                };
-            };
-            401: components["responses"]["Unauthorized"];
-        };
-    };
-    startTwoFactor: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The secret to add to an app. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["TwoFactorEnrolment"];
-                    };
-                };
-            };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
-        };
-    };
-    confirmTwoFactor: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                /**
-                 * @example {
-                 *       "code": "123456"
-                 *     }
-                 */
-                "application/json": components["schemas"]["TwoFactorConfirm"];
-            };
-        };
-        responses: {
-            /** @description On. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["RecoveryCodes"];
-                    };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["TooLarge"];
-        };
-    };
-    disableTwoFactor: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                /**
-                 * @example {
-                 *       "password": "my passphrase"
-                 *     }
-                 */
-                "application/json": components["schemas"]["TwoFactorDisable"];
-            };
-        };
-        responses: {
-            /** @description Done. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["TooLarge"];
-            429: components["responses"]["RateLimited"];
-        };
-    };
-    newRecoveryCodes: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                /**
-                 * @example {
-                 *       "password": "my passphrase"
-                 *     }
-                 */
-                "application/json": components["schemas"]["TwoFactorDisable"];
-            };
-        };
-        responses: {
-            /** @description New codes. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["RecoveryCodes"];
-                    };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["TooLarge"];
-            429: components["responses"]["RateLimited"];
-        };
-    };
-    getSecuritySettings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Settings. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["SecuritySettings"];
-                    };
-                };
-            };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-        };
-    };
-    saveSecuritySettings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                /**
-                 * @example {
-                 *       "require_two_factor": true
-                 *     }
-                 */
-                "application/json": components["schemas"]["SecuritySettingsUpdate"];
-            };
-        };
-        responses: {
-            /** @description Saved. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["SecuritySettings"];
-                    };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            413: components["responses"]["TooLarge"];
-        };
-    };
-    listAuditLog: {
-        parameters: {
-            query?: {
-                /** @description A user id. */
-                actor?: string;
-                kind?: "user" | "team" | "api_token" | "rule" | "sla_policy" | "webhook" | "review_source" | "resolution_option" | "settings" | "customer";
-                /** @description A date (2026-12-06) or RFC 3339 time, inclusive. */
-                from?: string;
-                /** @description A date (that whole day is included) or RFC 3339 time, exclusive. */
-                to?: string;
-                cursor?: string;
-                limit?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Entries. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["AuditEntry"][];
-                        meta: {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-        };
-    };
     getHealth: {
         parameters: {
             query?: never;
@@ -5332,7 +4616,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Logged in; or, for an account with two-factor sign-in, no cookie yet and `{"data": LoginChallenge}`: send a code to `POST /api/v1/auth/login/second-factor`. */
+            /** @description Logged in. */
             200: {
                 headers: {
                     /** @description `kaiku_session=...; Path=/; HttpOnly; SameSite=Lax` (and `Secure` behind HTTPS). */
@@ -5340,9 +4624,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MeData"] | {
-                        data: components["schemas"]["LoginChallenge"];
-                    };
+                    "application/json": components["schemas"]["MeData"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -6779,6 +6061,16 @@ export interface operations {
                 review_rating?: components["parameters"]["CaseReviewRatingFilter"];
                 /** @description Only reviews in this reply state: `none` (not replied) or `published`. */
                 review_reply?: components["parameters"]["CaseReviewReplyFilter"];
+                /** @description Only cases whose customer expected one of these outcomes (a report's drill-down). */
+                expected_outcome?: components["parameters"]["CaseExpectedOutcomeFilter"];
+                /** @description Only cases whose standing remedy is one of these resolution options (a report's drill-down). */
+                option_granted?: components["parameters"]["CaseOptionGrantedFilter"];
+                /** @description Only cases whose outcome compares so with what the customer expected (a report's drill-down). */
+                outcome_gap?: components["parameters"]["CaseOutcomeGapFilter"];
+                /** @description Only cases whose SLA was met (no clock breached) or breached (a report's drill-down). */
+                sla_outcome?: components["parameters"]["CaseSLAOutcomeFilter"];
+                /** @description Only cases whose follow-up check ended so (a report's drill-down). */
+                follow_up_outcome?: components["parameters"]["CaseFollowUpOutcomeFilter"];
             };
             header?: never;
             path?: never;
@@ -9649,6 +8941,100 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    getReportMeasures: {
+        parameters: {
+            query?: {
+                /** @description Cases created at or after this moment: a date (`2026-03-01`, midnight UTC) or an RFC 3339 time. Default: 90 days before `to`. */
+                from?: string;
+                /** @description Cases created before this moment; a date includes the whole day. Default: now (this second included). At most two years after `from`. */
+                to?: string;
+                /** @description The step of the series: weeks (from Monday) or calendar months, in the installation's time zone. */
+                interval?: "week" | "month";
+                /** @description The dimension `groups` splits the figures by. Repeat it for more groupings of the same cases in one pass: the first gives `groups`, each other one its entry in `breakdowns`. */
+                group_by?: ("team" | "agent" | "category" | "touchpoint" | "channel" | "priority" | "source" | "expected_outcome" | "option" | "outcome_gap" | "sla" | "follow_up")[];
+                /** @description Give each group its own series too (for example the average rating of each review source over time). */
+                group_series?: boolean;
+                /** @description Only cases of these teams (repeat the parameter for several). */
+                team_id?: string[];
+                /** @description Only cases assigned to these users. An agent always gets their own cases only, whatever this says. */
+                assignee_id?: string[];
+                /** @description Only cases of these categories (a comma is part of a value: repeat the parameter). */
+                category?: string[];
+                /** @description Only cases at these touchpoints. */
+                touchpoint?: string[];
+                /** @description Only cases that came in by these channels. */
+                channel?: string[];
+                /** @description Only cases of these priorities. */
+                priority?: string[];
+                /** @description Only reviews from these kinds of source. */
+                review_source?: string[];
+                /** @description Only cases whose customer expected these outcomes. */
+                expected_outcome?: string[];
+                /** @description Only cases whose standing remedy is one of these resolution options. */
+                option_granted?: string[];
+                /** @description Only cases whose outcome compares so with what the customer expected: `met`, `partial`, `different`, `nothing`. */
+                outcome_gap?: string[];
+                /** @description Only cases whose SLA was `met` or `breached`. */
+                sla_outcome?: string[];
+                /** @description Only cases whose follow-up check ended so: `held`, `not_held`, `no_response`. */
+                follow_up_outcome?: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    setMyWeeklySummary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "enabled": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["WeeklySummaryChange"];
+            };
+        };
+        responses: {
+            /** @description The caller, changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     getMySpending: {
         parameters: {
             query?: never;
@@ -9817,10 +9203,11 @@ type ReadonlyArray<T> = [
 ] extends [
     unknown[]
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
-export const pathsApiV1AuditLogGetParametersQueryKindValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/audit-log"]["get"]["parameters"]["query"]["kind"]> = ["user", "team", "api_token", "rule", "sla_policy", "webhook", "review_source", "resolution_option", "settings", "customer"];
+export const pathsApiV1ReportsMeasuresGetParametersQueryIntervalValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/reports/measures"]["get"]["parameters"]["query"]["interval"]> = ["week", "month"];
+export const pathsApiV1ReportsMeasuresGetParametersQueryGroup_byValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/reports/measures"]["get"]["parameters"]["query"]["group_by"]> = ["team", "agent", "category", "touchpoint", "channel", "priority", "source", "expected_outcome", "option", "outcome_gap", "sla", "follow_up"];
 export const pathsApiV1ApprovalsGetParametersQueryFilterValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/approvals"]["get"]["parameters"]["query"]["filter"]> = ["waiting_for_me", "mine", "all"];
 export const pathsApiV1ApprovalsGetParametersQueryStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/approvals"]["get"]["parameters"]["query"]["status"]> = ["waiting", "approved", "rejected"];
-export const passwordResetRequestLocaleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PasswordResetRequest"]["locale"]> = ["en", "fi"];
+export const reportIntervalValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Report"]["interval"]> = ["week", "month"];
 export const fieldIssueCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FieldIssue"]["code"]> = ["required", "invalid_email", "not_allowed", "too_short", "too_long", "too_few", "too_many", "too_small", "too_large", "invalid", "too_many_files", "file_too_large", "empty_file", "wrong_file_type"];
 export const readinessStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Readiness"]["status"]> = ["ready", "not ready"];
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["agent", "manager", "admin"];
@@ -9874,6 +9261,9 @@ export const approvalStatusValues: ReadonlyArray<FlattenedDeepRequired<component
 export const decisionCreateActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DecisionCreate"]["action"]> = ["approve", "reject", "change"];
 export const componentsParametersCaseViewValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseView"]> = ["all_open", "unassigned", "mine", "waiting", "resolved", "escalated", "reviews", "follow_ups_due"];
 export const componentsParametersCaseReviewRatingFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseReviewRatingFilter"]> = ["1", "2", "3", "4", "5"];
+export const componentsParametersCaseOutcomeGapFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseOutcomeGapFilter"]> = ["met", "partial", "different", "nothing"];
+export const componentsParametersCaseSLAOutcomeFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseSLAOutcomeFilter"]> = ["met", "breached"];
+export const componentsParametersCaseFollowUpOutcomeFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseFollowUpOutcomeFilter"]> = ["held", "not_held", "no_response"];
 export const componentsParametersCaseReviewReplyFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseReviewReplyFilter"]> = ["none", "published"];
 export const componentsParametersCaseSortValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseSort"]> = ["updated_at", "created_at", "priority", "due", "escalation", "follow_up", "relevance"];
 export const componentsParametersCaseOrderValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseOrder"]> = ["asc", "desc"];

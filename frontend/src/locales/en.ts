@@ -1921,6 +1921,7 @@ const en = {
     allWords: 'All of these words',
   },
   reports: {
+    weeklyMail: 'Email me a summary of last week every Monday morning',
     table: 'Table of figures',
     nav: 'Reports',
     title: 'Reports',

@@ -1920,6 +1920,7 @@ const fi: Messages = {
     allWords: 'Kaikki nämä sanat',
   },
   reports: {
+    weeklyMail: 'Lähetä minulle viime viikon kooste joka maanantaiaamu',
     table: 'Lukutaulukko',
     nav: 'Raportit',
     title: 'Raportit',
