@@ -84,6 +84,7 @@ func ToDoc(c *models.Case) search.CaseDoc {
 	if rv := c.Review; rv != nil {
 		doc.ReviewSource, doc.ReviewRating, doc.ReviewReply = string(rv.SourceKind), strconv.Itoa(rv.Rating), string(rv.ReplyState)
 	}
+	withMeasures(&doc, c) // journey view (issue 16)
 	return doc
 }
 

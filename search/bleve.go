@@ -31,7 +31,7 @@ const (
 
 	// bleveMappingVersion is kept inside the index; bump it whenever the mapping or the
 	// indexed document shape changes, so an old index is detected instead of misread.
-	bleveMappingVersion = "kaiku-4"
+	bleveMappingVersion = "kaiku-5"
 	bleveMetaKey        = "kaiku_mapping_version"
 
 	// Hidden fields: the analysed email for text search, the JSON of everything needed to
@@ -239,6 +239,12 @@ func bleveMapping() (mapping.IndexMapping, error) {
 		}
 		dm.AddFieldMappingsAt(bleveSortKey(f, false), kw())
 	}
+	// Journey view (issue 16): the measures' keys (IntRange reads them).
+	for _, f := range IntRangeFields {
+		if !isSortField(f) {
+			dm.AddFieldMappingsAt(bleveSortKey(f, false), kw())
+		}
+	}
 	src := bleve.NewTextFieldMapping()
 	src.Analyzer = keyword.Name
 	src.Index = false
@@ -320,6 +326,12 @@ func bleveFields(d CaseDoc) (map[string]any, error) {
 
 		bleveSortKey(FieldPriorityRank, false):    sortableInt(int64(d.PriorityRank)),
 		bleveSortKey(FieldEscalationLevel, false): sortableInt(int64(d.EscalationLevel)),
+
+		// Journey view (issue 16): measures, ranged over their sort keys like the levels.
+		bleveSortKey(FieldResolutionMinutes, false):    sortableInt(int64(d.ResolutionMinutes)),
+		bleveSortKey(FieldFirstResponseMinutes, false): sortableInt(int64(d.FirstResponseMinutes)),
+		bleveSortKey(FieldRating, false):               sortableInt(int64(d.Rating)),
+		bleveSortKey(FieldReopened, false):             sortableInt(int64(d.Reopened)),
 	}
 	addBleveTime(m, FieldCreatedAt, d.CreatedAt)
 	addBleveTime(m, FieldUpdatedAt, d.UpdatedAt)

@@ -81,6 +81,11 @@ type meiliDoc struct {
 	ReviewSource    string   `json:"review_source"`
 	ReviewRating    string   `json:"review_rating"`
 	ReviewReply     string   `json:"review_reply"`
+	// Journey view (issue 16): per-case measures.
+	ResolutionMinutes    int `json:"resolution_minutes"`
+	FirstResponseMinutes int `json:"first_response_minutes"`
+	Rating               int `json:"rating"`
+	Reopened             int `json:"reopened"`
 }
 
 // OpenMeili connects to Meilisearch at url and makes sure indexName exists with Kaiku's
@@ -236,6 +241,9 @@ func toMeiliDoc(d CaseDoc) meiliDoc {
 		ReviewSource:    indexedKeyword(d.ReviewSource),
 		ReviewRating:    indexedKeyword(d.ReviewRating),
 		ReviewReply:     indexedKeyword(d.ReviewReply),
+
+		ResolutionMinutes: d.ResolutionMinutes, FirstResponseMinutes: d.FirstResponseMinutes,
+		Rating: d.Rating, Reopened: d.Reopened,
 	}
 	md.FollowUpDueAt, md.FollowUpDueAtMs = ms(d.FollowUpDueAt)
 	md.CreatedAt, md.CreatedAtMs = ms(d.CreatedAt)
@@ -268,6 +276,9 @@ func (md meiliDoc) caseDoc() (CaseDoc, error) {
 		ReviewSource:    storedKeyword(md.ReviewSource),
 		ReviewRating:    storedKeyword(md.ReviewRating),
 		ReviewReply:     storedKeyword(md.ReviewReply),
+
+		ResolutionMinutes: md.ResolutionMinutes, FirstResponseMinutes: md.FirstResponseMinutes,
+		Rating: md.Rating, Reopened: md.Reopened,
 	}
 	if md.FollowUpDueAt == "" { // a document indexed before the field existed
 		md.FollowUpDueAt = time.Time{}.Format(time.RFC3339Nano)

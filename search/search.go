@@ -42,6 +42,16 @@ type CaseDoc struct {
 	ReviewSource string `json:"review_source,omitempty"`
 	ReviewRating string `json:"review_rating,omitempty"`
 	ReviewReply  string `json:"review_reply,omitempty"`
+
+	// Journey view (issue 16): per-case measures, whole numbers so IntRange buckets and counts
+	// them. ResolutionMinutes and FirstResponseMinutes are 0 until the case is resolved or first
+	// answered, and at least 1 once it is (so a range from 1 keeps exactly the measured cases);
+	// Rating is the review's or the follow-up answer's 1-5 (0: none); Reopened is 1 when the case
+	// went back to work after being resolved or closed, else 0.
+	ResolutionMinutes    int `json:"resolution_minutes"`
+	FirstResponseMinutes int `json:"first_response_minutes"`
+	Rating               int `json:"rating"`
+	Reopened             int `json:"reopened"`
 }
 
 // Keyword fields: exact-match filters and facets.
@@ -70,6 +80,14 @@ const (
 	FieldPriorityRank    = "priority_rank"
 	FieldEscalationLevel = "escalation_level"
 	FieldFollowUpDueAt   = "follow_up_due_at"
+)
+
+// Journey view (issue 16): the per-case measures, filtered with IntRange.
+const (
+	FieldResolutionMinutes    = "resolution_minutes"
+	FieldFirstResponseMinutes = "first_response_minutes"
+	FieldRating               = "rating"
+	FieldReopened             = "reopened"
 )
 
 // KeywordFields lists the fields Filter and Facets accept.
@@ -110,7 +128,8 @@ type IntRange struct {
 }
 
 // IntRangeFields lists the fields an IntRange accepts.
-var IntRangeFields = []string{FieldEscalationLevel, FieldPriorityRank}
+var IntRangeFields = []string{FieldEscalationLevel, FieldPriorityRank,
+	FieldResolutionMinutes, FieldFirstResponseMinutes, FieldRating, FieldReopened}
 
 // Sort orders results by one field; ties are broken by ID ascending so paging is stable.
 type Sort struct {
