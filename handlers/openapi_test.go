@@ -505,6 +505,10 @@ var requestTypes = map[string]reflect.Type{
 	"DecisionCreate":         reflect.TypeFor[decisionRequest](),
 	"ReviewSourceCreate":     reflect.TypeFor[models.ReviewSourceCreate](),
 	"ReviewSourcePatch":      reflect.TypeFor[models.ReviewSourcePatch](),
+
+	// Journey view (issue 16).
+	"JourneyStagesUpdate": reflect.TypeFor[stageUpdate](),
+	"JourneyStageInput":   reflect.TypeFor[stageAssignment](),
 }
 
 // validatedEnums are the request fields whose allowed values a Validate method checks instead
@@ -558,6 +562,7 @@ var requestBodies = map[string]string{
 	"createResolutionOption": "ResolutionOptionCreate", "updateResolutionOption": "ResolutionOptionPatch",
 	"grantRemedy": "GrantCreate", "decideApproval": "DecisionCreate",
 	"createReviewSource": "ReviewSourceCreate", "updateReviewSource": "ReviewSourcePatch",
+	"replaceJourneyStages": "JourneyStagesUpdate",
 }
 
 // rawBodies names the request schema of operations that read their body raw and parse it
@@ -1063,6 +1068,13 @@ var responseTypes = map[string]reflect.Type{
 	"ReviewSource": reflect.TypeFor[reviewSourceResponse](),
 	"IngestResult": reflect.TypeFor[ingestResultResponse](),
 	"Review":       reflect.TypeFor[models.Review](),
+
+	// Journey view (issue 16).
+	"JourneyStage":        reflect.TypeFor[stageAssignment](),
+	"JourneyStation":      reflect.TypeFor[stationResponse](),
+	"JourneyMinutes":      reflect.TypeFor[minutesBetween](),
+	"JourneyStageFigures": reflect.TypeFor[stageResponse](),
+	"Journey":             reflect.TypeFor[journeyResponse](),
 }
 
 func TestOpenAPIResponseSchemasMatchTypes(t *testing.T) {
@@ -1394,6 +1406,8 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 		{"FormOptionsData", map[string]any{"data": helpdesk.FormOptions{Categories: []helpdesk.FormCategory{{ID: "delivery", Name: "Toimitus"}},
 			Touchpoints: models.Touchpoints, ExpectedOutcomes: models.ExpectedOutcomes}}},
 		{"CategoryList", map[string]any{"data": models.DefaultCategories, "meta": map[string]any{"total": len(models.DefaultCategories)}}},
+		{"JourneyStageList", map[string]any{"data": []stageAssignment{{Touchpoint: "store", Stage: "engage"}}, "meta": map[string]any{"total": 1}}},
+		{"JourneyData", map[string]any{"data": journeyExample(now, later)}},
 		{"ViewerList", map[string]any{"data": []helpdesk.Viewer{{UserID: user.ID, Name: user.Name}}, "meta": map[string]any{"total": 1}}},
 		{"ViewerList", map[string]any{"data": []helpdesk.Viewer{}, "meta": map[string]any{"total": 0}}},
 		{"Event", eventOf(models.Event{Seq: "67c2d1a8e4b0c3f1a2d4e6f8", Type: helpdesk.EventCaseCreated, CaseID: cs.ID, At: now})},
@@ -1592,4 +1606,17 @@ func optionResponses(opts []remedies.Option) []optionResponse {
 		out[i] = optionOf(&opts[i])
 	}
 	return out
+}
+
+// journeyExample is a journey view with a measured station, an empty one and a stage's sums.
+func journeyExample(from, to time.Time) journeyResponse {
+	sat, rate, median := 3.25, 0.5, 95
+	phone := stationResponse{Touchpoint: "phone", Cases: 4, Complaints: 3, Reviews: 1, Rated: 4, Satisfaction: &sat,
+		Reopened: 2, ReopenRate: &rate, Resolved: 3, MedianResolutionMinutes: &median, MedianWithin: &minutesBetween{From: 60, To: 240}, Weakest: true}
+	total := phone
+	total.Touchpoint, total.Weakest = "", false
+	return journeyResponse{From: from, To: to, Unplaced: 1, Stages: []stageResponse{
+		{Stage: "nurture", Stations: []stationResponse{phone, {Touchpoint: "other"}}, Total: total},
+		{Stage: "reach", Stations: []stationResponse{}, Total: stationResponse{}},
+	}}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
+	"github.com/kaiku-helpdesk/kaiku/journey"
 	"github.com/kaiku-helpdesk/kaiku/remedies"
 )
 
@@ -30,6 +31,7 @@ type Deps struct {
 	FollowUps     *helpdesk.FollowUps
 	Remedies      *remedies.Service
 	Reviews       *helpdesk.Reviews
+	Journey       *journey.Service // journey view (issue 16)
 	Ready         readiness
 	Frontend      fs.FS
 	MaxBodyBytes  int64 // JSON bodies
@@ -78,6 +80,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	followUps := &followUpHandlers{followUps: d.FollowUps, bind: bind}
 	reviews := &reviewHandlers{reviews: d.Reviews, bind: bind}
 	remedy := &remedyHandlers{remedies: d.Remedies, bind: bind}
+	journeyView := &journeyHandlers{journey: d.Journey, bind: bind}
 	conv := &conversationHandlers{conv: d.Conversation, history: d.Cases, events: d.Events, bind: bind,
 		maxFileSize: d.MaxFileBytes, maxUpload: 6*d.MaxFileBytes + d.MaxBodyBytes}
 
@@ -196,6 +199,11 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.PATCH("/review-sources/:id", reviews.patchSource)
 	staff.DELETE("/review-sources/:id", reviews.removeSource)
 	staff.POST("/review-sources/:id/secret", reviews.rotateSecret)
+
+	// Journey view (issue 16).
+	staff.GET("/journey", journeyView.figures)
+	staff.GET("/journey/stages", journeyView.stages)
+	staff.PUT("/journey/stages", journeyView.saveStages)
 
 	staff.GET("/mail/outbox", outbox.list)
 	staff.GET("/mail/outbox/:id", outbox.get)

@@ -146,6 +146,7 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 		SavedViews:    hd.SavedViews,
 		FollowUps:     hd.FollowUps,
 		Remedies:      hd.Remedies,
+		Journey:       hd.Journey,
 		MaxFileBytes:  limits.MaxFileBytes,
 		Ready:         readyChecks{"database": db.store.Ping, "search": index.Ping},
 		Frontend:      frontend.FS(),
