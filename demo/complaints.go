@@ -115,7 +115,7 @@ func (r *runner) planComplaints(data []Complaint) {
 		cc := &complaintCase{data: c, outcome: expectedOutcome(c)}
 		tp := complaintTouchpoint(c)
 		cc.st = stations[tp]
-		first, last := pick(r, firstNames), pick(r, lastNames)
+		first, last := pick(r.rnd, firstNames), pick(r.rnd, lastNames)
 		req := models.ComplaintCreate{
 			Name: first + " " + last, Email: fmt.Sprintf("%s.%s.%d@example.com", strings.ToLower(first), strings.ToLower(last), i),
 			Category: categoryOf(c.Product), Touchpoint: tp, Topic: topic(c), Description: c.Narrative,
@@ -129,7 +129,7 @@ func (r *runner) planComplaints(data []Complaint) {
 		earlier = append(earlier, req)
 		cc.firstName = first
 		ip := fmt.Sprintf("198.51.100.%d", i%250+1) // documentation addresses (RFC 5737)
-		r.at(t, func(ctx context.Context) error { return r.file(ctx, cc, req, ip) })
+		r.at(t, cc.data.ID, func(ctx context.Context, w *worker) error { return r.file(ctx, w, cc, req, ip) })
 	}
 }
 
@@ -142,94 +142,94 @@ func topic(c Complaint) string {
 	return t
 }
 
-func (r *runner) file(ctx context.Context, cc *complaintCase, req models.ComplaintCreate, ip string) error {
-	receipt, err := r.d.Helpdesk.Intake.Submit(ctx, req, nil, "", ip)
+func (r *runner) file(ctx context.Context, w *worker, cc *complaintCase, req models.ComplaintCreate, ip string) error {
+	receipt, err := w.hd.Intake.Submit(ctx, req, nil, "", ip)
 	if err != nil {
 		return fmt.Errorf("file complaint %s: %w", cc.data.ID, err)
 	}
-	r.sum.Complaints++
+	r.count(&r.sum.Complaints)
 	cc.id, cc.token = receipt.Reference, receipt.TrackingToken
 	team := teamOf(req.Category)
-	cc.agent, cc.teamID = pick(r, r.agents[team]), r.teams[team].ID
-	now := r.d.Clock.Now()
+	cc.agent, cc.teamID = pick(w.rnd, r.agents[team]), r.teams[team].ID
+	now := w.clock.Now()
 	// Most are claimed within hours; a few wait for the morning.
-	r.at(workingTime(now.Add(r.between(5*time.Minute, 3*time.Hour))), func(ctx context.Context) error { return r.claim(ctx, cc) })
+	r.at(workingTime(now.Add(w.between(5*time.Minute, 3*time.Hour))), cc.data.ID, func(ctx context.Context, w *worker) error { return r.claim(ctx, w, cc) })
 	return nil
 }
 
-func (r *runner) claim(ctx context.Context, cc *complaintCase) error {
-	c, err := r.d.Helpdesk.Cases.Get(ctx, cc.agent, cc.id)
+func (r *runner) claim(ctx context.Context, w *worker, cc *complaintCase) error {
+	c, err := w.hd.Cases.Get(ctx, cc.agent, cc.id)
 	if err != nil {
 		return err
 	}
-	if _, err := r.d.Helpdesk.Cases.Patch(ctx, cc.agent, cc.id, models.CasePatch{Version: c.Version,
+	if _, err := w.hd.Cases.Patch(ctx, cc.agent, cc.id, models.CasePatch{Version: c.Version,
 		AssigneeID: &cc.agent.User.ID, TeamID: &cc.teamID}); err != nil {
 		return fmt.Errorf("claim %s: %w", cc.id, err)
 	}
-	now := r.d.Clock.Now()
-	r.at(workingTime(now.Add(r.between(cc.st.firstReply[0], cc.st.firstReply[1]))), func(ctx context.Context) error { return r.firstReply(ctx, cc) })
+	now := w.clock.Now()
+	r.at(workingTime(now.Add(w.between(cc.st.firstReply[0], cc.st.firstReply[1]))), cc.data.ID, func(ctx context.Context, w *worker) error { return r.firstReply(ctx, w, cc) })
 	return nil
 }
 
-func (r *runner) reply(ctx context.Context, cc *complaintCase, body string, status models.Status) error {
+func (r *runner) reply(ctx context.Context, w *worker, cc *complaintCase, body string, status models.Status) error {
 	req := models.MessageCreate{Kind: "reply", Body: body}
 	if status != "" {
 		req.Status = &status
 	}
-	if _, err := r.d.Helpdesk.Conversation.AddMessage(ctx, cc.agent, cc.id, req, nil); err != nil {
+	if _, err := w.hd.Conversation.AddMessage(ctx, cc.agent, cc.id, req, nil); err != nil {
 		return fmt.Errorf("reply on %s: %w", cc.id, err)
 	}
-	r.sum.Replies++
+	r.count(&r.sum.Replies)
 	return nil
 }
 
-func (r *runner) firstReply(ctx context.Context, cc *complaintCase) error {
-	now := r.d.Clock.Now()
-	if r.chance(0.35) { // the agent needs something from the customer first
-		if err := r.reply(ctx, cc, fmt.Sprintf(askTexts[r.rnd.IntN(len(askTexts))], cc.firstName, cc.agent.User.Name), models.StatusWaiting); err != nil {
+func (r *runner) firstReply(ctx context.Context, w *worker, cc *complaintCase) error {
+	now := w.clock.Now()
+	if w.chance(0.35) { // the agent needs something from the customer first
+		if err := r.reply(ctx, w, cc, fmt.Sprintf(askTexts[w.rnd.IntN(len(askTexts))], cc.firstName, cc.agent.User.Name), models.StatusWaiting); err != nil {
 			return err
 		}
-		r.at(now.Add(r.between(2*time.Hour, 40*time.Hour)), func(ctx context.Context) error { return r.customerAnswers(ctx, cc) })
+		r.at(now.Add(w.between(2*time.Hour, 40*time.Hour)), cc.data.ID, func(ctx context.Context, w *worker) error { return r.customerAnswers(ctx, w, cc) })
 		return nil
 	}
-	if err := r.reply(ctx, cc, fmt.Sprintf(ackTexts[r.rnd.IntN(len(ackTexts))], cc.firstName, cc.agent.User.Name), models.StatusOpen); err != nil {
+	if err := r.reply(ctx, w, cc, fmt.Sprintf(ackTexts[w.rnd.IntN(len(ackTexts))], cc.firstName, cc.agent.User.Name), models.StatusOpen); err != nil {
 		return err
 	}
-	r.at(workingTime(now.Add(r.between(cc.st.work[0], cc.st.work[1]))), func(ctx context.Context) error { return r.settle(ctx, cc) })
+	r.at(workingTime(now.Add(w.between(cc.st.work[0], cc.st.work[1]))), cc.data.ID, func(ctx context.Context, w *worker) error { return r.settle(ctx, w, cc) })
 	return nil
 }
 
-func (r *runner) customerAnswers(ctx context.Context, cc *complaintCase) error {
-	body := pick(r, customerAnswers)
-	if _, err := r.d.Helpdesk.Intake.Reply(ctx, helpdesk.TokenAccess(cc.token), models.CustomerMessageCreate{Body: body}, nil); err != nil {
+func (r *runner) customerAnswers(ctx context.Context, w *worker, cc *complaintCase) error {
+	body := pick(w.rnd, customerAnswers)
+	if _, err := w.hd.Intake.Reply(ctx, helpdesk.TokenAccess(cc.token), models.CustomerMessageCreate{Body: body}, nil); err != nil {
 		return fmt.Errorf("customer answers on %s: %w", cc.id, err)
 	}
-	now := r.d.Clock.Now()
-	r.at(workingTime(now.Add(r.between(cc.st.work[0], cc.st.work[1]))), func(ctx context.Context) error { return r.settle(ctx, cc) })
+	now := w.clock.Now()
+	r.at(workingTime(now.Add(w.between(cc.st.work[0], cc.st.work[1]))), cc.data.ID, func(ctx context.Context, w *worker) error { return r.settle(ctx, w, cc) })
 	return nil
 }
 
 // remedyFor is the resolution option (and amount, in cents) the agent grants for an
 // outcome, or "" for none.
-func (r *runner) remedyFor(outcome string) (string, int64) {
-	cents := func(lo, hi int) int64 { return int64(lo+r.rnd.IntN(hi-lo)) * 100 }
+func (w *worker) remedyFor(outcome string) (string, int64) {
+	cents := func(lo, hi int) int64 { return int64(lo+w.rnd.IntN(hi-lo)) * 100 }
 	switch outcome {
 	case "refund":
-		if r.chance(0.25) {
+		if w.chance(0.25) {
 			return "full_refund", cents(40, 400)
 		}
 		return "partial_refund", cents(10, 120)
 	case "replacement":
 		return "replacement", 0
 	case "repair":
-		if r.chance(0.5) {
+		if w.chance(0.5) {
 			return "repair", 0
 		}
 		return "goodwill", cents(10, 60)
 	case "apology":
 		return "apology", 0
 	}
-	if r.chance(0.3) {
+	if w.chance(0.3) {
 		return "voucher", cents(15, 50)
 	}
 	return "", 0
@@ -237,68 +237,68 @@ func (r *runner) remedyFor(outcome string) (string, int64) {
 
 // settle grants a remedy when the case calls for one (an approval first when it is over the
 // agent's limit), then resolves.
-func (r *runner) settle(ctx context.Context, cc *complaintCase) error {
-	option, amount := r.remedyFor(cc.outcome)
-	now := r.d.Clock.Now()
-	if option == "" || !r.chance(0.7) {
-		r.at(now.Add(r.between(2*time.Minute, 20*time.Minute)), func(ctx context.Context) error { return r.resolve(ctx, cc) })
+func (r *runner) settle(ctx context.Context, w *worker, cc *complaintCase) error {
+	option, amount := w.remedyFor(cc.outcome)
+	now := w.clock.Now()
+	if option == "" || !w.chance(0.7) {
+		r.at(now.Add(w.between(2*time.Minute, 20*time.Minute)), cc.data.ID, func(ctx context.Context, w *worker) error { return r.resolve(ctx, w, cc) })
 		return nil
 	}
 	req := remedies.GrantRequest{OptionID: option, Message: "Granted after looking into the complaint."}
 	if amount > 0 {
 		req.AmountMinor = &amount
 	}
-	out, err := r.d.Helpdesk.Remedies.Grant(ctx, cc.agent.User, cc.id, req)
+	out, err := w.hd.Remedies.Grant(ctx, cc.agent.User, cc.id, req)
 	if err != nil {
 		return fmt.Errorf("grant on %s: %w", cc.id, err)
 	}
 	if out.Approval == nil {
-		r.sum.Grants++
-		r.at(now.Add(r.between(2*time.Minute, 20*time.Minute)), func(ctx context.Context) error { return r.resolve(ctx, cc) })
+		r.count(&r.sum.Grants)
+		r.at(now.Add(w.between(2*time.Minute, 20*time.Minute)), cc.data.ID, func(ctx context.Context, w *worker) error { return r.resolve(ctx, w, cc) })
 		return nil
 	}
-	r.sum.Approvals++
+	r.count(&r.sum.Approvals)
 	approval := out.Approval
-	r.at(workingTime(now.Add(r.between(40*time.Minute, 20*time.Hour))), func(ctx context.Context) error {
-		manager := pick(r, r.managers)
+	r.at(workingTime(now.Add(w.between(40*time.Minute, 20*time.Hour))), cc.data.ID, func(ctx context.Context, w *worker) error {
+		manager := pick(w.rnd, r.managers)
 		action := remedies.DecideApprove
-		if r.chance(0.15) {
+		if w.chance(0.15) {
 			action = remedies.DecideReject
 		}
-		a, err := r.d.Helpdesk.Remedies.Approval(ctx, manager.User, approval.ID)
+		a, err := w.hd.Remedies.Approval(ctx, manager.User, approval.ID)
 		if err != nil {
 			return err
 		}
-		if _, _, err := r.d.Helpdesk.Remedies.Decide(ctx, manager.User, approval.ID, remedies.DecisionRequest{Action: action,
+		if _, _, err := w.hd.Remedies.Decide(ctx, manager.User, approval.ID, remedies.DecisionRequest{Action: action,
 			Comment: "Looked at the case.", Version: a.Version}); err != nil {
 			return fmt.Errorf("decide on %s: %w", cc.id, err)
 		}
 		if action == remedies.DecideApprove {
-			r.sum.Grants++
+			r.count(&r.sum.Grants)
 		}
-		next := r.d.Clock.Now()
-		r.at(workingTime(next.Add(r.between(10*time.Minute, 3*time.Hour))), func(ctx context.Context) error { return r.resolve(ctx, cc) })
+		next := w.clock.Now()
+		r.at(workingTime(next.Add(w.between(10*time.Minute, 3*time.Hour))), cc.data.ID, func(ctx context.Context, w *worker) error { return r.resolve(ctx, w, cc) })
 		return nil
 	})
 	return nil
 }
 
 // resolve answers with the decision and resolves; what the customer does next is drawn here.
-func (r *runner) resolve(ctx context.Context, cc *complaintCase) error {
-	if err := r.reply(ctx, cc, fmt.Sprintf(resolveTexts[r.rnd.IntN(len(resolveTexts))], cc.firstName, cc.agent.User.Name), models.StatusResolved); err != nil {
+func (r *runner) resolve(ctx context.Context, w *worker, cc *complaintCase) error {
+	if err := r.reply(ctx, w, cc, fmt.Sprintf(resolveTexts[w.rnd.IntN(len(resolveTexts))], cc.firstName, cc.agent.User.Name), models.StatusResolved); err != nil {
 		return err
 	}
-	r.sum.Resolved++
-	now := r.d.Clock.Now()
-	if !cc.reopened && !cc.failed && r.chance(cc.st.reopen) {
+	r.count(&r.sum.Resolved)
+	now := w.clock.Now()
+	if !cc.reopened && !cc.failed && w.chance(cc.st.reopen) {
 		cc.reopened = true
-		r.at(now.Add(r.between(10*time.Hour, 5*24*time.Hour)), func(ctx context.Context) error {
-			if _, err := r.d.Helpdesk.Intake.Reply(ctx, helpdesk.TokenAccess(cc.token), models.CustomerMessageCreate{Body: pick(r, comebackTexts)}, nil); err != nil {
+		r.at(now.Add(w.between(10*time.Hour, 5*24*time.Hour)), cc.data.ID, func(ctx context.Context, w *worker) error {
+			if _, err := w.hd.Intake.Reply(ctx, helpdesk.TokenAccess(cc.token), models.CustomerMessageCreate{Body: pick(w.rnd, comebackTexts)}, nil); err != nil {
 				return fmt.Errorf("customer comes back on %s: %w", cc.id, err)
 			}
-			r.sum.Reopened++
-			next := r.d.Clock.Now()
-			r.at(workingTime(next.Add(r.between(cc.st.firstReply[0], cc.st.firstReply[1]+cc.st.work[0]))), func(ctx context.Context) error { return r.resolve(ctx, cc) })
+			r.count(&r.sum.Reopened)
+			next := w.clock.Now()
+			r.at(workingTime(next.Add(w.between(cc.st.firstReply[0], cc.st.firstReply[1]+cc.st.work[0]))), cc.data.ID, func(ctx context.Context, w *worker) error { return r.resolve(ctx, w, cc) })
 			return nil
 		})
 		return nil
@@ -309,36 +309,38 @@ func (r *runner) resolve(ctx context.Context, cc *complaintCase) error {
 	if cc.failed {
 		fail = 0.15
 	}
-	answerAt := now.Add(7*24*time.Hour + SweepEvery + r.between(time.Hour, 4*24*time.Hour))
-	switch x := r.rnd.Float64(); {
+	answerAt := now.Add(7*24*time.Hour + SweepEvery + w.between(time.Hour, 4*24*time.Hour))
+	switch x := w.rnd.Float64(); {
 	case x < silent:
 		return nil // the scheduler closes it as "no response" two weeks after asking
 	case x < silent+fail:
-		r.at(answerAt, func(ctx context.Context) error { return r.followUp(ctx, cc, false, 1+r.rnd.IntN(2)) })
+		r.at(answerAt, cc.data.ID, func(ctx context.Context, w *worker) error { return r.followUp(ctx, w, cc, false, 1+w.rnd.IntN(2)) })
 	default:
 		lo, hi := cc.st.happy[0], cc.st.happy[1]
-		r.at(answerAt, func(ctx context.Context) error { return r.followUp(ctx, cc, true, lo+r.rnd.IntN(hi-lo+1)) })
+		r.at(answerAt, cc.data.ID, func(ctx context.Context, w *worker) error {
+			return r.followUp(ctx, w, cc, true, lo+w.rnd.IntN(hi-lo+1))
+		})
 	}
 	return nil
 }
 
 // followUp is the customer's answer to "did this solve it?"; a "no" sends the case back to
 // its agent, who works it again.
-func (r *runner) followUp(ctx context.Context, cc *complaintCase, held bool, rating int) error {
+func (r *runner) followUp(ctx context.Context, w *worker, cc *complaintCase, held bool, rating int) error {
 	comment := ""
-	if held && r.chance(0.4) {
-		comment = pick(r, heldComments)
+	if held && w.chance(0.4) {
+		comment = pick(w.rnd, heldComments)
 	} else if !held {
-		comment = pick(r, failedComments)
+		comment = pick(w.rnd, failedComments)
 	}
-	if _, err := r.d.Helpdesk.Intake.FollowUp(ctx, helpdesk.TokenAccess(cc.token), models.FollowUpCreate{Resolved: &held, Rating: rating, Comment: comment}); err != nil {
+	if _, err := w.hd.Intake.FollowUp(ctx, helpdesk.TokenAccess(cc.token), models.FollowUpCreate{Resolved: &held, Rating: rating, Comment: comment}); err != nil {
 		return fmt.Errorf("follow-up on %s: %w", cc.id, err)
 	}
-	r.sum.FollowUpAnswers++
+	r.count(&r.sum.FollowUpAnswers)
 	if !held {
 		cc.failed = true
-		now := r.d.Clock.Now()
-		r.at(workingTime(now.Add(r.between(2*time.Hour, 48*time.Hour))), func(ctx context.Context) error { return r.resolve(ctx, cc) })
+		now := w.clock.Now()
+		r.at(workingTime(now.Add(w.between(2*time.Hour, 48*time.Hour))), cc.data.ID, func(ctx context.Context, w *worker) error { return r.resolve(ctx, w, cc) })
 	}
 	return nil
 }

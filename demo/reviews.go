@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -98,46 +100,57 @@ func (r *runner) planReviews(data []Review) {
 func (r *runner) deliver(t time.Time, item reviewItem, rc *reviewCase) {
 	at := t.Truncate(deliveryEvery).Add(deliveryEvery)
 	key := at.Unix()
+	r.mu.Lock()
 	d, ok := r.pending[key]
 	if !ok {
 		d = &delivery{}
 		r.pending[key] = d
-		r.at(at, func(ctx context.Context) error { return r.send(ctx, key, d) })
 	}
 	d.items = append(d.items, item)
 	d.cases = append(d.cases, rc)
+	r.mu.Unlock()
+	if !ok {
+		r.at(at, "delivery", func(ctx context.Context, w *worker) error { return r.send(ctx, w, key, d) })
+	}
 }
 
 // send delivers a batch, signed as the source signs it, and plans the new reviews' handling.
-func (r *runner) send(ctx context.Context, key int64, d *delivery) error {
-	delete(r.pending, key)
-	body, err := json.Marshal(map[string]any{"reviews": d.items})
+func (r *runner) send(ctx context.Context, w *worker, key int64, d *delivery) error {
+	// Taken off the pending list first: an item for this time that comes later goes in a
+	// batch of its own.
+	r.mu.Lock()
+	if r.pending[key] == d {
+		delete(r.pending, key)
+	}
+	items, cases := d.items, d.cases
+	r.mu.Unlock()
+	body, err := json.Marshal(map[string]any{"reviews": items})
 	if err != nil {
 		return err
 	}
-	now := r.d.Clock.Now()
+	now := w.clock.Now()
 	ts := now.Unix()
-	results, err := r.d.Helpdesk.Reviews.Ingest(ctx, helpdesk.Delivery{SourceID: r.source.id, Timestamp: strconv.FormatInt(ts, 10),
+	results, err := w.hd.Reviews.Ingest(ctx, helpdesk.Delivery{SourceID: r.source.id, Timestamp: strconv.FormatInt(ts, 10),
 		Signature: reviews.Sign(r.source.secret, ts, body), Body: body})
 	if err != nil {
 		return fmt.Errorf("review delivery: %w", err)
 	}
 	for i, res := range results {
-		rc := d.cases[i]
+		rc := cases[i]
 		if rc == nil || res.Outcome != helpdesk.IngestCreated {
 			continue
 		}
-		r.sum.Reviews++
+		r.count(&r.sum.Reviews)
 		rc.id = res.CaseID
-		rc.agent = pick(r, r.agents[teamGuests])
-		r.at(workingTime(now.Add(r.between(20*time.Minute, 8*time.Hour))), func(ctx context.Context) error { return r.triage(ctx, rc) })
+		rc.agent = pick(w.rnd, r.agents[teamGuests])
+		r.at(workingTime(now.Add(w.between(20*time.Minute, 8*time.Hour))), rc.item.ExternalID, func(ctx context.Context, w *worker) error { return r.triage(ctx, w, rc) })
 	}
 	return nil
 }
 
 // triage puts the review at its station; a poor one goes to an agent of Guest care.
-func (r *runner) triage(ctx context.Context, rc *reviewCase) error {
-	c, err := r.d.Helpdesk.Cases.Get(ctx, rc.agent, rc.id)
+func (r *runner) triage(ctx context.Context, w *worker, rc *reviewCase) error {
+	c, err := w.hd.Cases.Get(ctx, rc.agent, rc.id)
 	if err != nil {
 		return err
 	}
@@ -147,39 +160,39 @@ func (r *runner) triage(ctx context.Context, rc *reviewCase) error {
 		team := r.teams[teamGuests].ID
 		patch.AssigneeID, patch.TeamID = &rc.agent.User.ID, &team
 	}
-	if _, err := r.d.Helpdesk.Cases.Patch(ctx, rc.agent, rc.id, patch); err != nil {
+	if _, err := w.hd.Cases.Patch(ctx, rc.agent, rc.id, patch); err != nil {
 		return fmt.Errorf("triage review %s: %w", rc.id, err)
 	}
-	now := r.d.Clock.Now()
+	now := w.clock.Now()
 	st := stations[rc.touchpoint]
 	switch {
 	case rc.rating <= 3:
-		r.at(workingTime(now.Add(r.between(st.firstReply[0], st.firstReply[1]))), func(ctx context.Context) error {
-			return r.answerReview(ctx, rc, fmt.Sprintf(pick(r, poorReviewReplies), rc.agent.User.Name), models.StatusResolved)
+		r.at(workingTime(now.Add(w.between(st.firstReply[0], st.firstReply[1]))), rc.item.ExternalID, func(ctx context.Context, w *worker) error {
+			return r.answerReview(ctx, w, rc, fmt.Sprintf(pick(w.rnd, poorReviewReplies), rc.agent.User.Name), models.StatusResolved)
 		})
-	case r.chance(0.6):
-		r.at(workingTime(now.Add(r.between(time.Hour, 48*time.Hour))), func(ctx context.Context) error {
-			return r.answerReview(ctx, rc, fmt.Sprintf(pick(r, goodReviewReplies), rc.agent.User.Name), models.StatusClosed)
+	case w.chance(0.6):
+		r.at(workingTime(now.Add(w.between(time.Hour, 48*time.Hour))), rc.item.ExternalID, func(ctx context.Context, w *worker) error {
+			return r.answerReview(ctx, w, rc, fmt.Sprintf(pick(w.rnd, goodReviewReplies), rc.agent.User.Name), models.StatusClosed)
 		})
 	default:
-		r.closeLater(workingTime(now.Add(r.between(time.Hour, 48*time.Hour))), rc)
+		r.closeLater(workingTime(now.Add(w.between(time.Hour, 48*time.Hour))), rc)
 	}
 	return nil
 }
 
 // answerReview posts the public reply and settles the case; the source's next batch says
 // the reply is published.
-func (r *runner) answerReview(ctx context.Context, rc *reviewCase, body string, status models.Status) error {
-	if _, err := r.d.Helpdesk.Conversation.AddMessage(ctx, rc.agent, rc.id, models.MessageCreate{Kind: "reply", Body: body, Status: &status}, nil); err != nil {
+func (r *runner) answerReview(ctx context.Context, w *worker, rc *reviewCase, body string, status models.Status) error {
+	if _, err := w.hd.Conversation.AddMessage(ctx, rc.agent, rc.id, models.MessageCreate{Kind: "reply", Body: body, Status: &status}, nil); err != nil {
 		return fmt.Errorf("answer review %s: %w", rc.id, err)
 	}
-	r.sum.Replies++
+	r.count(&r.sum.Replies)
 	if status == models.StatusResolved {
-		r.sum.Resolved++
+		r.count(&r.sum.Resolved)
 	}
 	published := rc.item
 	published.Replied = true
-	r.deliver(r.d.Clock.Now(), published, nil)
+	r.deliver(w.clock.Now(), published, nil)
 	return nil
 }
 
@@ -190,35 +203,47 @@ func (r *runner) closeLater(t time.Time, rc *reviewCase) {
 		at = at.Add(24 * time.Hour)
 	}
 	key := at.Unix()
-	if r.piles[key] == nil {
-		r.piles[key] = map[string][]*reviewCase{}
-		r.at(at, func(ctx context.Context) error {
-			pile := r.piles[key]
-			delete(r.piles, key)
-			for _, rcs := range pile {
-				if err := r.closeReviews(ctx, rcs...); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+	r.mu.Lock()
+	pile, ok := r.piles[key]
+	if !ok {
+		pile = map[string][]*reviewCase{}
+		r.piles[key] = pile
 	}
-	r.piles[key][rc.agent.User.ID] = append(r.piles[key][rc.agent.User.ID], rc)
+	pile[rc.agent.User.ID] = append(pile[rc.agent.User.ID], rc)
+	r.mu.Unlock()
+	if ok {
+		return
+	}
+	r.at(at, "pile", func(ctx context.Context, w *worker) error {
+		r.mu.Lock()
+		if r.piles[key] == nil {
+			r.mu.Unlock()
+			return nil
+		}
+		delete(r.piles, key)
+		r.mu.Unlock()
+		for _, agent := range slices.Sorted(maps.Keys(pile)) {
+			if err := r.closeReviews(ctx, w, pile[agent]...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // closeReviews closes good reviews that need no answer, the way an agent clears them from the
 // inbox: several at once, as one bulk change.
-func (r *runner) closeReviews(ctx context.Context, rcs ...*reviewCase) error {
+func (r *runner) closeReviews(ctx context.Context, w *worker, rcs ...*reviewCase) error {
 	refs := make([]models.BulkCaseRef, 0, len(rcs))
 	for _, rc := range rcs {
-		c, err := r.d.Helpdesk.Cases.Get(ctx, rc.agent, rc.id)
+		c, err := w.hd.Cases.Get(ctx, rc.agent, rc.id)
 		if err != nil {
 			return err
 		}
 		refs = append(refs, models.BulkCaseRef{ID: c.ID, Version: c.Version})
 	}
 	closed := models.StatusClosed
-	results, err := r.d.Helpdesk.Cases.Bulk(ctx, rcs[0].agent, models.BulkChange{Cases: refs, Status: &closed})
+	results, err := w.hd.Cases.Bulk(ctx, rcs[0].agent, models.BulkChange{Cases: refs, Status: &closed})
 	if err != nil {
 		return fmt.Errorf("close reviews: %w", err)
 	}

@@ -79,8 +79,8 @@ var staff = []person{
 }
 
 // setUp makes the categories, teams, colleagues and the review source, at the start.
-func (r *runner) setUp(ctx context.Context, password string) error {
-	hd := r.d.Helpdesk
+func (r *runner) setUp(ctx context.Context, w *worker, password string) error {
+	hd := w.hd
 	if _, err := hd.Settings.SaveCategories(ctx, r.admin, models.CategoriesUpdate{Categories: categories}); err != nil {
 		return err
 	}

@@ -27,11 +27,11 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	logger := newLogger(cfg, stderr)
 	tuneRuntime(getenv)
-	clock := demo.NewClock(end.Add(-DemoDays*24*time.Hour - 2*time.Hour))
+	storeClock := demo.NewClock(end.Add(-DemoDays*24*time.Hour - 2*time.Hour))
 
 	startCtx, cancelStart := context.WithTimeout(ctx, cfg.StartupTimeout)
 	defer cancelStart()
-	db, err := openDatabase(startCtx, cfg, logger, clock.Now, nil)
+	db, err := openDatabase(startCtx, cfg, logger, storeClock.Now, nil)
 	if err != nil {
 		return err
 	}
@@ -46,19 +46,22 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer approvalIndex.Close()
-
-	mailer, err := mail.New(db.store, mail.Config{}, mail.Options{Clock: clock.Now, Logger: logger})
-	if err != nil {
-		return fmt.Errorf("mail: %w", err)
-	}
 	secretKey, err := loadSecretKey(cfg)
 	if err != nil {
 		return err
 	}
-	limits := helpdesk.DefaultIntakeLimits
-	hd, err := helpdesk.New(helpdesk.Deps{SecretKey: secretKey, Store: db.store, Index: index, ApprovalIndex: approvalIndex,
-		Mailer: mailer, Logger: logger, Clock: clock.Now, BaseURL: cfg.BaseURL, Currency: cfg.Currency,
-		Location: cfg.Location, Limits: limits}) // the default follow-up times: the demo's plan counts on them
+	// A replica of the use cases on a clock of its own (the demo works cases side by side).
+	replica := func(clock helpdesk.Clock) (*helpdesk.Helpdesk, error) {
+		mailer, err := mail.New(db.store, mail.Config{}, mail.Options{Clock: clock, Logger: logger})
+		if err != nil {
+			return nil, fmt.Errorf("mail: %w", err)
+		}
+		// The default follow-up times: the demo's plan counts on them.
+		return helpdesk.New(helpdesk.Deps{SecretKey: secretKey, Store: db.store, Index: index, ApprovalIndex: approvalIndex,
+			Mailer: mailer, Logger: logger, Clock: clock, BaseURL: cfg.BaseURL, Currency: cfg.Currency,
+			Location: cfg.Location, Limits: helpdesk.DefaultIntakeLimits})
+	}
+	hd, err := replica(storeClock.Now)
 	if err != nil {
 		return err
 	}
@@ -78,9 +81,11 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	fmt.Fprintf(stdout, "Filling Kaiku with demo data: %d complaints and %d reviews over the last %d days…\n",
 		len(data.Complaints), len(data.Reviews), DemoDays)
 	began := time.Now()
-	scheduler := helpdesk.NewScheduler(db.store, hd.Cases, hd.Events, logger, clock.Now, "demo-"+instanceID())
-	sum, err := demo.Fill(ctx, demo.Deps{Helpdesk: hd, Scheduler: scheduler, Store: db.store, Clock: clock, Progress: stdout},
-		data, demo.Options{End: end, Days: DemoDays, Seed: 16, StaffPassword: password})
+	owner := "demo-" + instanceID()
+	sum, err := demo.Fill(ctx, demo.Deps{Replica: replica, Store: db.store, StoreClock: storeClock, Progress: stdout,
+		Scheduler: func(hd *helpdesk.Helpdesk, clock helpdesk.Clock) *helpdesk.Scheduler {
+			return helpdesk.NewScheduler(db.store, hd.Cases, hd.Events, logger, clock, owner)
+		}}, data, demo.Options{End: end, Days: DemoDays, Seed: 16, StaffPassword: password})
 	if errors.Is(err, demo.ErrNotEmpty) {
 		return err
 	}
