@@ -118,7 +118,7 @@ func newStackWith(t *testing.T, opts store.Options) *stack {
 	e := handlers.New(handlers.Deps{
 		Logger: logger, Auth: hd.Auth, Users: users, Cases: cases, Intake: hd.Intake, Conversation: hd.Conversation, Events: events,
 		Settings: hd.Settings, Outbox: hd.Outbox, Canned: hd.Canned, SLA: hd.SLA, Rules: hd.Rules,
-		Webhooks: hd.Webhooks, Remedies: hd.Remedies, MaxFileBytes: limits.MaxFileBytes,
+		Webhooks: hd.Webhooks, Remedies: hd.Remedies, Journey: hd.Journey, MaxFileBytes: limits.MaxFileBytes,
 		SavedViews: hd.SavedViews, FollowUps: hd.FollowUps,
 		Reviews: hd.Reviews,
 		Topics:  hd.Topics, RootCauses: hd.RootCauses,

@@ -525,6 +525,8 @@ var requestTypes = map[string]reflect.Type{
 	"MailboxCreate":               reflect.TypeFor[models.MailboxCreate](),
 	"MailboxPatch":                reflect.TypeFor[models.MailboxPatch](),
 	"ReviewLinkRequest":           reflect.TypeFor[linkRequest](),
+	"JourneyStagesUpdate":         reflect.TypeFor[stageUpdate](),
+	"JourneyStageInput":           reflect.TypeFor[stageAssignment](),
 }
 
 // validatedEnums are the request fields whose allowed values a Validate method checks instead
@@ -597,6 +599,7 @@ var requestBodies = map[string]string{
 	"newRecoveryCodes":     "TwoFactorDisable",
 	"saveSecuritySettings": "SecuritySettingsUpdate",
 	"linkReview":           "ReviewLinkRequest",
+	"replaceJourneyStages": "JourneyStagesUpdate",
 }
 
 // rawBodies names the request schema of operations that read their body raw and parse it
@@ -1122,13 +1125,18 @@ var responseTypes = map[string]reflect.Type{
 	"IngestResult": reflect.TypeFor[ingestResultResponse](),
 	"Review":       reflect.TypeFor[models.Review](),
 
-	"SessionInfo":        reflect.TypeFor[helpdesk.SessionInfo](),
-	"TwoFactorStatus":    reflect.TypeFor[helpdesk.TwoFactorStatus](),
-	"TwoFactorEnrolment": reflect.TypeFor[helpdesk.TwoFactorEnrolment](),
-	"RecoveryCodes":      reflect.TypeFor[helpdesk.RecoveryCodes](),
-	"SecuritySettings":   reflect.TypeFor[models.SecuritySettings](),
-	"AuditEntry":         reflect.TypeFor[models.AuditEntry](),
-	"LoginChallenge":     reflect.TypeFor[loginChallengeResponse](),
+	"SessionInfo":         reflect.TypeFor[helpdesk.SessionInfo](),
+	"TwoFactorStatus":     reflect.TypeFor[helpdesk.TwoFactorStatus](),
+	"TwoFactorEnrolment":  reflect.TypeFor[helpdesk.TwoFactorEnrolment](),
+	"RecoveryCodes":       reflect.TypeFor[helpdesk.RecoveryCodes](),
+	"SecuritySettings":    reflect.TypeFor[models.SecuritySettings](),
+	"AuditEntry":          reflect.TypeFor[models.AuditEntry](),
+	"LoginChallenge":      reflect.TypeFor[loginChallengeResponse](),
+	"JourneyStage":        reflect.TypeFor[stageAssignment](),
+	"JourneyStation":      reflect.TypeFor[stationResponse](),
+	"JourneyMinutes":      reflect.TypeFor[minutesBetween](),
+	"JourneyStageFigures": reflect.TypeFor[stageResponse](),
+	"Journey":             reflect.TypeFor[journeyResponse](),
 }
 
 func TestOpenAPIResponseSchemasMatchTypes(t *testing.T) {
@@ -1461,6 +1469,8 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 		{"FormOptionsData", map[string]any{"data": helpdesk.FormOptions{Categories: []helpdesk.FormCategory{{ID: "delivery", Name: "Toimitus"}},
 			Touchpoints: models.Touchpoints, ExpectedOutcomes: models.ExpectedOutcomes}}},
 		{"CategoryList", map[string]any{"data": models.DefaultCategories, "meta": map[string]any{"total": len(models.DefaultCategories)}}},
+		{"JourneyStageList", map[string]any{"data": []stageAssignment{{Touchpoint: "store", Stage: "engage"}}, "meta": map[string]any{"total": 1}}},
+		{"JourneyData", map[string]any{"data": journeyExample(now, later)}},
 		{"ViewerList", map[string]any{"data": []helpdesk.Viewer{{UserID: user.ID, Name: user.Name}}, "meta": map[string]any{"total": 1}}},
 		{"ViewerList", map[string]any{"data": []helpdesk.Viewer{}, "meta": map[string]any{"total": 0}}},
 		{"Event", eventOf(models.Event{Seq: "67c2d1a8e4b0c3f1a2d4e6f8", Type: helpdesk.EventCaseCreated, CaseID: cs.ID, At: now})},
@@ -1661,4 +1671,17 @@ func optionResponses(opts []remedies.Option) []optionResponse {
 		out[i] = optionOf(&opts[i])
 	}
 	return out
+}
+
+// journeyExample is a journey view with a measured station, an empty one and a stage's sums.
+func journeyExample(from, to time.Time) journeyResponse {
+	sat, rate, median := 3.25, 0.5, 95
+	phone := stationResponse{Touchpoint: "phone", Cases: 4, Complaints: 3, Reviews: 1, Rated: 4, Satisfaction: &sat,
+		Reopened: 2, ReopenRate: &rate, Resolved: 3, MedianResolutionMinutes: &median, MedianWithin: &minutesBetween{From: 60, To: 240}, Weakest: true}
+	total := phone
+	total.Touchpoint, total.Weakest = "", false
+	return journeyResponse{From: from, To: to, Unplaced: 1, Stages: []stageResponse{
+		{Stage: "nurture", Stations: []stationResponse{phone, {Touchpoint: "other"}}, Total: total},
+		{Stage: "reach", Stations: []stationResponse{}, Total: stationResponse{}},
+	}}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kaiku-helpdesk/kaiku/audit"
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
+	"github.com/kaiku-helpdesk/kaiku/journey"
 	"github.com/kaiku-helpdesk/kaiku/privacy"
 	"github.com/kaiku-helpdesk/kaiku/remedies"
 	"github.com/kaiku-helpdesk/kaiku/reports"
@@ -41,6 +42,7 @@ type Deps struct {
 	Mail          *helpdesk.Mail     // mailboxes (issue 17)
 	Audit         *audit.Log
 	Privacy       *privacy.Service
+	Journey       *journey.Service // journey view (issue 16)
 	Ready         readiness
 	Frontend      fs.FS
 	MaxBodyBytes  int64 // JSON bodies
@@ -97,6 +99,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	mailboxes := &mailboxHandlers{mail: d.Mail, bind: bind}
 	remedy := &remedyHandlers{remedies: d.Remedies, bind: bind, audit: rec}
 	recurring := &topicHandlers{topics: d.Topics, causes: d.RootCauses, bind: bind}
+	journeyView := &journeyHandlers{journey: d.Journey, bind: bind}
 	conv := &conversationHandlers{conv: d.Conversation, history: d.Cases, events: d.Events, bind: bind,
 		maxFileSize: d.MaxFileBytes, maxUpload: 6*d.MaxFileBytes + d.MaxBodyBytes}
 
@@ -266,6 +269,11 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.PATCH("/mailboxes/:id", mailboxes.patch)
 	staff.DELETE("/mailboxes/:id", mailboxes.remove)
 	staff.PUT("/me/weekly-summary", reportsH.setWeeklySummary)
+
+	// Journey view (issue 16).
+	staff.GET("/journey", journeyView.figures)
+	staff.GET("/journey/stages", journeyView.stages)
+	staff.PUT("/journey/stages", journeyView.saveStages)
 
 	staff.GET("/mail/outbox", outbox.list)
 	staff.GET("/mail/outbox/:id", outbox.get)

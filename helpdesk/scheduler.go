@@ -30,6 +30,7 @@ type schedulerStore interface {
 	SetSLATimer(ctx context.Context, caseID string, due *time.Time) error
 	TimerCursor(ctx context.Context, now time.Time) (int64, error)
 	TimerSlots(ctx context.Context, minute int64) (int, error)
+	TimerHeadMinutes(ctx context.Context) ([]int64, error)
 }
 
 // Scheduler fires SLA warnings and breaches and no-agent-activity rules when they are due. Its
@@ -80,7 +81,11 @@ func (sc *Scheduler) Sweep(ctx context.Context) (int, error) {
 	safe := store.TimerMinute(now.Add(-store.TimerSafetyMargin))
 	advance := min(to+1, safe)
 	fired := 0
-	for m := from; m <= to; m++ {
+	minutes, err := sc.minutesToWalk(ctx, from, to, safe)
+	if err != nil {
+		return 0, err
+	}
+	for _, m := range minutes {
 		slots, err := sc.store.TimerSlots(ctx, m)
 		if err != nil {
 			return fired, err
@@ -109,6 +114,35 @@ func (sc *Scheduler) Sweep(ctx context.Context) (int, error) {
 		}
 	}
 	return fired, nil
+}
+
+// longWalk is how many minutes behind a sweep must be before it lists the minutes holding
+// timers instead of reading every minute's head (one read each).
+const longWalk = 60
+
+// minutesToWalk lists the minutes of [from, to] a sweep looks at. Close behind, every one;
+// far behind (catching up after an outage, or the demo's replay of past weeks), only the
+// minutes holding timers before safe, which no writer adds to any more, then every minute
+// from safe on. An empty minute has nothing to fire or drop, so the outcome is the same.
+func (sc *Scheduler) minutesToWalk(ctx context.Context, from, to, safe int64) ([]int64, error) {
+	var out []int64
+	start := from
+	if to-from > longWalk {
+		heads, err := sc.store.TimerHeadMinutes(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range heads {
+			if m >= from && m < safe && m <= to {
+				out = append(out, m)
+			}
+		}
+		start = max(from, safe)
+	}
+	for m := start; m <= to; m++ {
+		out = append(out, m)
+	}
+	return out, nil
 }
 
 // sweepEnv is what a sweep reads once for all its cases, when it first finds one due: the

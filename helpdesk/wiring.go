@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kaiku-helpdesk/kaiku/audit"
+	"github.com/kaiku-helpdesk/kaiku/journey"
 	"github.com/kaiku-helpdesk/kaiku/mail"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/privacy"
@@ -69,6 +70,7 @@ type Helpdesk struct {
 	Mail         *Mail
 	Audit        *audit.Log
 	Privacy      *privacy.Service
+	Journey      *journey.Service // journey view (issue 16)
 }
 
 // New wires the use cases; the server and the tests build them the same way. Installing the
@@ -110,6 +112,7 @@ func New(d Deps) (*Helpdesk, error) {
 	h.SavedViews = NewSavedViews(d.Store, h.Cases, d.Clock)
 	h.Remedies = remedies.New(remedies.Config{Store: d.Store, Cases: remedyCases{h.Cases}, Index: d.ApprovalIndex,
 		Logger: d.Logger, Clock: d.Clock, Currency: d.Currency, Location: d.Location, NewID: newID})
+	h.Journey = journey.New(d.Store, d.Index, d.Clock)
 	if h.Reviews, err = NewReviews(d.Store, h.Cases, d.SecretKey, d.Logger, d.Clock); err != nil {
 		return nil, err
 	}

@@ -251,6 +251,12 @@ func bleveMapping() (mapping.IndexMapping, error) {
 		dm.AddFieldMappingsAt(bleveSortKey(f, false), kw())
 	}
 	dm.AddFieldMappingsAt(FieldReportedAt, dt()) // ranges only
+	// Journey view (issue 16): the measures' keys (IntRange reads them).
+	for _, f := range IntRangeFields {
+		if !isSortField(f) {
+			dm.AddFieldMappingsAt(bleveSortKey(f, false), kw())
+		}
+	}
 	src := bleve.NewTextFieldMapping()
 	src.Analyzer = keyword.Name
 	src.Index = false
@@ -349,6 +355,12 @@ func bleveFields(d CaseDoc) (map[string]any, error) {
 
 		bleveSortKey(FieldPriorityRank, false):    sortableInt(int64(d.PriorityRank)),
 		bleveSortKey(FieldEscalationLevel, false): sortableInt(int64(d.EscalationLevel)),
+
+		// Journey view (issue 16): measures, ranged over their sort keys like the levels.
+		bleveSortKey(FieldResolutionMinutes, false):    sortableInt(int64(journeyMinutes(d.ResolutionMinutes))),
+		bleveSortKey(FieldFirstResponseMinutes, false): sortableInt(int64(journeyMinutes(d.FirstResponseMinutes))),
+		bleveSortKey(FieldRating, false):               sortableInt(int64(d.Rating)),
+		bleveSortKey(FieldReopened, false):             sortableInt(int64(boolInt(d.Reopened))),
 	}
 	addBleveTime(m, FieldCreatedAt, d.CreatedAt)
 	addBleveTime(m, FieldUpdatedAt, d.UpdatedAt)

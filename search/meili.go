@@ -99,6 +99,11 @@ type meiliDoc struct {
 	// Remedies (issue 13).
 	GrantedOptions     []string `json:"granted_options"`
 	ApprovalWaitingFor []string `json:"approval_waiting_for"`
+	// Journey view (issue 16): per-case measures.
+	ResolutionMinutes    int `json:"resolution_minutes"`
+	FirstResponseMinutes int `json:"first_response_minutes"`
+	Rating               int `json:"rating"`
+	Reopened             int `json:"reopened"`
 }
 
 // OpenMeili connects to Meilisearch at url and makes sure indexName exists with Kaiku's
@@ -268,6 +273,9 @@ func toMeiliDoc(d CaseDoc, an *textAnalyzers) meiliDoc {
 		// Remedies (issue 13).
 		GrantedOptions:     indexedKeywords(d.GrantedOptions),
 		ApprovalWaitingFor: indexedKeywords(d.ApprovalWaitingFor),
+		// Journey view (issue 16): the measures as whole numbers, for IntRange.
+		ResolutionMinutes: journeyMinutes(d.ResolutionMinutes), FirstResponseMinutes: journeyMinutes(d.FirstResponseMinutes),
+		Rating: d.Rating, Reopened: boolInt(d.Reopened),
 	}
 	md.Stems = an.stems(d.Subject + "\n" + d.Body)
 	md.FollowUpDueAt, md.FollowUpDueAtMs = ms(d.FollowUpDueAt)

@@ -112,6 +112,14 @@ const (
 	FieldReportedAt      = "reported_at" // ranges only (issue 15's weekly topic counts)
 )
 
+// Journey view (issue 16): the per-case measures, filtered with IntRange.
+const (
+	FieldResolutionMinutes    = "resolution_minutes"
+	FieldFirstResponseMinutes = "first_response_minutes"
+	FieldRating               = "rating"
+	FieldReopened             = "reopened"
+)
+
 // KeywordFields lists the fields Filter and Facets accept.
 var KeywordFields = []string{
 	FieldStatus, FieldPriority, FieldChannel, FieldCategory, FieldTouchpoint,
@@ -153,7 +161,8 @@ type IntRange struct {
 }
 
 // IntRangeFields lists the fields an IntRange accepts.
-var IntRangeFields = []string{FieldEscalationLevel, FieldPriorityRank}
+var IntRangeFields = []string{FieldEscalationLevel, FieldPriorityRank,
+	FieldResolutionMinutes, FieldFirstResponseMinutes, FieldRating, FieldReopened}
 
 // Sort orders results by one field; ties are broken by ID ascending so paging is stable.
 type Sort struct {
@@ -240,3 +249,21 @@ type Index interface {
 
 // ErrBadQuery is returned (wrapped) for an unknown field, a bad cursor or a bad sort.
 var ErrBadQuery = errors.New("search: bad query")
+
+// journeyMinutes is a report measure in minutes as the journey view's IntRange reads it: 0 when
+// not measured yet, at least 1 once it is (a case answered within its first minute counts as
+// measured), so a range from 1 keeps exactly the measured cases.
+func journeyMinutes(m *int) int {
+	if m == nil {
+		return 0
+	}
+	return max(1, *m)
+}
+
+// boolInt is 1 for true: a yes/no measure as a whole number, so IntRange counts it.
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

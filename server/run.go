@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kaiku-helpdesk/kaiku/demo"
 	"github.com/kaiku-helpdesk/kaiku/frontend"
 	"github.com/kaiku-helpdesk/kaiku/handlers"
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
@@ -29,7 +30,15 @@ import (
 
 // Run is the whole process: it returns when ctx is cancelled (after a graceful shutdown) or
 // when start-up fails. Tests that need to know when it accepts requests use RunWithHooks.
+// `kaiku demo [flags]` fills an empty installation with demo data and returns (demo.go).
 func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "demo" {
+		data, err := demo.Bundled()
+		if err != nil {
+			return err
+		}
+		return runDemo(ctx, args[1:], getenv, stdout, stderr, data, time.Now().UTC())
+	}
 	return RunWithHooks(ctx, args, getenv, stdout, stderr, Hooks{})
 }
 
@@ -145,6 +154,7 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 		Reports:       hd.Reports,
 		Audit:         hd.Audit,
 		Privacy:       hd.Privacy,
+		Journey:       hd.Journey,
 		MaxFileBytes:  limits.MaxFileBytes,
 		Ready:         readyChecks{"database": db.store.Ping, "search": index.Ping},
 		Frontend:      frontend.FS(),

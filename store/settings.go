@@ -97,3 +97,28 @@ func (s *Store) DeleteSetting(ctx context.Context, id string) error {
 	_, err := s.w(collSettings).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
 	return err
 }
+
+// Journey view (issue 16): the admins' touchpoint → REAN stage mapping, one settings document.
+type journeyStages struct {
+	ID     string            `bson:"_id"`
+	Stages map[string]string `bson:"stages"`
+}
+
+const journeyStagesID = "journey_stages"
+
+// JourneyStages returns the saved mapping (empty when none was saved: the defaults apply).
+func (s *Store) JourneyStages(ctx context.Context) (map[string]string, error) {
+	var doc journeyStages
+	err := s.getByID(ctx, collSettings, journeyStagesID, &doc)
+	if errors.Is(err, ErrNotFound) {
+		return map[string]string{}, nil
+	}
+	return doc.Stages, err
+}
+
+// SaveJourneyStages replaces the mapping.
+func (s *Store) SaveJourneyStages(ctx context.Context, stages map[string]string) error {
+	_, err := s.w(collSettings).ReplaceOne(ctx, bson.D{{Key: "_id", Value: journeyStagesID}},
+		journeyStages{ID: journeyStagesID, Stages: stages}, options.Replace().SetUpsert(true))
+	return err
+}

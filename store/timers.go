@@ -461,6 +461,12 @@ func (s *Store) timerHeadMinutes(ctx context.Context) ([]int64, error) {
 	return out, nil
 }
 
+// TimerHeadMinutes lists the minutes that hold timers, in order (a scan of the timers'
+// collection: for catching up over a long stretch, where walking every minute costs more).
+func (s *Store) TimerHeadMinutes(ctx context.Context) ([]int64, error) {
+	return s.timerHeadMinutes(ctx)
+}
+
 // AdvanceTimerCursor moves the cursor forward to minute; it never moves back.
 func (s *Store) AdvanceTimerCursor(ctx context.Context, minute int64) error {
 	_, err := updateTimerDoc(ctx, s, timerCursorID, cursorVersion, func(c *timerCursor) (bool, error) {

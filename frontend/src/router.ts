@@ -116,6 +116,19 @@ export function createAppRouter(history: RouterHistory = createWebHistory()): Ro
         component: () => import('./views/ReportsView.vue'),
         meta: { titleKey: 'reports.title' },
       },
+      // Journey view (issue 16).
+      {
+        path: '/journey',
+        name: 'journey',
+        component: () => import('./views/JourneyView.vue'),
+        meta: { roles: ['manager', 'admin'], titleKey: 'journey.title' },
+      },
+      {
+        path: '/admin/journey-stages',
+        name: 'admin-journey-stages',
+        component: () => import('./views/JourneyStagesView.vue'),
+        meta: { roles: ['admin'], titleKey: 'journey.admin.title' },
+      },
       {
         path: '/approvals',
         name: 'approvals',

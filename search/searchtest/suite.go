@@ -440,6 +440,10 @@ func testIntRanges(t *testing.T, ix search.Index) {
 				d.Status = "resolved"
 			}
 			d.DueAt = hours(10 - i)
+			if m := []int{0, 1, 59, 60, 1440, 0}[i]; m > 0 {
+				d.ResolutionMinutes = &m
+			}
+			d.Rating, d.Reopened = i%6, i%2 == 1
 		}))
 	}
 	upsert(t, ix, docs...)
@@ -462,6 +466,12 @@ func testIntRanges(t *testing.T, ix search.Index) {
 		{"with a keyword filter", []search.IntRange{r(search.FieldEscalationLevel, 1, 0)},
 			[]search.Filter{{Field: search.FieldStatus, Values: []string{"open"}}}, []string{"e1", "e3"}},
 		{"empty range", []search.IntRange{r(search.FieldEscalationLevel, 2, 2)}, nil, nil},
+		// Journey view (issue 16): the measures.
+		{"resolved within an hour", []search.IntRange{r(search.FieldResolutionMinutes, 1, 60)}, nil, []string{"e1", "e2"}},
+		{"resolved in an hour or more", []search.IntRange{r(search.FieldResolutionMinutes, 60, 0)}, nil, []string{"e3", "e4"}},
+		{"rating 4 and up", []search.IntRange{r(search.FieldRating, 4, 0)}, nil, []string{"e4", "e5"}},
+		{"reopened", []search.IntRange{r(search.FieldReopened, 1, 2)}, nil, []string{"e1", "e3", "e5"}},
+		{"first response unmeasured", []search.IntRange{r(search.FieldFirstResponseMinutes, 0, 1)}, nil, []string{"e0", "e1", "e2", "e3", "e4", "e5"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

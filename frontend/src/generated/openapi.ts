@@ -1301,6 +1301,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/journey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The journey view: figures per touchpoint, grouped by REAN stage
+         * @description For the cases created in the period (complaints and reviews together), per touchpoint: how many, how satisfied the customers were (the mean 1-5 rating of reviews and follow-up answers), how many were reopened after being resolved, and the median time to resolve, grouped by the stage each touchpoint is mapped to (`GET /api/v1/journey/stages`), with each stage's sums. Every figure is counted by the search index. The median is interpolated within the resolution-time bucket given as `median_within` (bounds at 1, 4 and 8 hours, 1, 2, 3, 5, 7, 14 and 30 days), so it is exact to that bucket. Managers and admins.
+         */
+        get: operations["getJourney"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/journey/stages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Each touchpoint's REAN stage
+         * @description Every touchpoint with the journey stage it is mapped to (reach, engage, activate, nurture); a touchpoint an admin never placed has its default stage. Any staff role.
+         */
+        get: operations["listJourneyStages"];
+        /**
+         * Map touchpoints to REAN stages
+         * @description Replaces the mapping; a touchpoint left out goes back to its default stage. Each touchpoint at most once (400). Needs the admin role.
+         */
+        put: operations["replaceJourneyStages"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/mail/outbox": {
         parameters: {
             query?: never;
@@ -3624,6 +3668,79 @@ export interface components {
         ViewerList: {
             data: components["schemas"]["Viewer"][];
             meta: components["schemas"]["ListMeta"];
+        };
+        /** @description One touchpoint's stage. */
+        JourneyStageInput: {
+            /** @description One of the touchpoints (`web_shop`, `store`, `phone`, `delivery`, `app`, `email`, `social_media`, `other`). */
+            touchpoint: string;
+            /** @enum {string} */
+            stage: "reach" | "engage" | "activate" | "nurture";
+        };
+        /** @description The new mapping of touchpoints to stages. */
+        JourneyStagesUpdate: {
+            stages: components["schemas"]["JourneyStageInput"][];
+        };
+        JourneyStage: {
+            touchpoint: string;
+            /** @enum {string} */
+            stage: "reach" | "engage" | "activate" | "nurture";
+        };
+        JourneyStageList: {
+            data: components["schemas"]["JourneyStage"][];
+            meta: components["schemas"]["ListMeta"];
+        };
+        /** @description A range of minutes, from included to excluded; `to` 0: no upper bound. */
+        JourneyMinutes: {
+            from: number;
+            to: number;
+        };
+        /** @description One touchpoint's figures (or a stage's sums, with an empty touchpoint). Rates are shares from 0 to 1, rounded to two decimals. */
+        JourneyStation: {
+            touchpoint: string;
+            /** @description Complaints and reviews together. */
+            cases: number;
+            /** @description The cases that are not reviews. */
+            complaints: number;
+            reviews: number;
+            /** @description Cases with a rating: reviews, and complaints whose follow-up check was answered. */
+            rated: number;
+            /** @description The mean rating; null when none is rated. */
+            satisfaction: number | null;
+            /** @description Cases that went back to work after being resolved or closed. */
+            reopened: number;
+            /** @description reopened / cases; null without cases. */
+            reopen_rate: number | null;
+            /** @description Cases resolved (or closed after a resolution). */
+            resolved: number;
+            /** @description Median time from filing to resolution; null when none is resolved. */
+            median_resolution_minutes: number | null;
+            /** @description The bucket the median lies in (its error bound). */
+            median_within: components["schemas"]["JourneyMinutes"] | null;
+            /** @description The touchpoint with the lowest satisfaction (of those with at least 5 ratings; a tie goes to the higher reopen rate). Always false in a stage's sums. */
+            weakest: boolean;
+        };
+        JourneyStageFigures: {
+            /** @enum {string} */
+            stage: "reach" | "engage" | "activate" | "nurture";
+            /** @description The stage's touchpoints, in the touchpoints' order. */
+            stations: components["schemas"]["JourneyStation"][];
+            total: components["schemas"]["JourneyStation"];
+        };
+        Journey: {
+            /** Format: date-time */
+            from: string;
+            /**
+             * Format: date-time
+             * @description The end of the period, excluded.
+             */
+            to: string;
+            /** @description Reach, engage, activate and nurture, in that order. */
+            stages: components["schemas"]["JourneyStageFigures"][];
+            /** @description Cases of the period without a touchpoint (in no stage). */
+            unplaced: number;
+        };
+        JourneyData: {
+            data: components["schemas"]["Journey"];
         };
         CategoryList: {
             data: components["schemas"]["Category"][];
@@ -8175,6 +8292,100 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    getJourney: {
+        parameters: {
+            query?: {
+                /** @description First day (UTC) of the period; default 90 days before `to`. */
+                from?: string;
+                /** @description Last day (UTC) of the period, included; default today. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JourneyData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listJourneyStages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The mapping, in the touchpoints' order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JourneyStageList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    replaceJourneyStages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "stages": [
+                 *         {
+                 *           "touchpoint": "social_media",
+                 *           "stage": "reach"
+                 *         },
+                 *         {
+                 *           "touchpoint": "app",
+                 *           "stage": "nurture"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["JourneyStagesUpdate"];
+            };
+        };
+        responses: {
+            /** @description The whole mapping as saved. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JourneyStageList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     listOutbox: {
         parameters: {
             query?: never;
@@ -9249,6 +9460,9 @@ export const actionInputRoleValues: ReadonlyArray<FlattenedDeepRequired<componen
 export const actionInputFallback_roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ActionInput"]["fallback_role"]> = ["agents", "managers", "admins"];
 export const actionInputChannelsValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ActionInput"]["channels"]> = ["app", "email"];
 export const outboxMailStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OutboxMail"]["status"]> = ["sent", "stored", "failed"];
+export const journeyStageInputStageValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["JourneyStageInput"]["stage"]> = ["reach", "engage", "activate", "nurture"];
+export const journeyStageStageValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["JourneyStage"]["stage"]> = ["reach", "engage", "activate", "nurture"];
+export const journeyStageFiguresStageValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["JourneyStageFigures"]["stage"]> = ["reach", "engage", "activate", "nurture"];
 export const webhookDeliveryStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WebhookDelivery"]["status"]> = ["pending", "delivered", "failed"];
 export const reviewSourceKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewSourceKind"]> = ["google_business", "trustpilot", "app_store", "google_play", "booking", "generic"];
 export const reviewSourceScale_maxValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewSource"]["scale_max"]> = [5, 10];
