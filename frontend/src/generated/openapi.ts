@@ -904,6 +904,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cases/{id}/similar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case reference.
+                 * @example K-2026-000042
+                 */
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Cases like this one
+         * @description Up to 10 other cases (complaints and reviews) whose text is most like this case's own, best first: the case's strongest words (subject and conversation, stemmed, weighed by tf-idf over all cases) as one query. Rows have no `highlights`. Any staff role.
+         */
+        get: operations["getSimilarCases"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cases/{id}/customer-history": {
         parameters: {
             query?: never;
@@ -979,6 +1005,154 @@ export interface paths {
          *     Events are not replayed: what happened before connecting, or while disconnected (`Last-Event-ID` is ignored), is not sent, so reload the lists on (re)connect. A subscriber that reads too slowly loses events rather than hold up others. Open with `EventSource` and the session cookie, or with a bearer token. Any staff role.
          */
         get: operations["streamEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/topics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recurring topics with weekly counts
+         * @description Every learned topic with its case counts for the last twelve seven-day weeks (`meta.week_starts`, the last week ending at the next full hour), counted by the search index's facets on `reported_at` (a review's posting time, otherwise the case's creation). `rising` is true when the last week's count is higher than the trailing weeks explain: a one-sided binomial test of the last week against the eleven before it, p below `meta.alpha`. Rising topics come first. Cached until the index changes. Access: managers and admins.
+         */
+        get: operations["listTopics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/topics/relearn": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Learn the topics anew now
+         * @description Learns the topics from the cases' text (a background job does this on its own as the cases grow) and reindexes every case so it carries its new topic; returns when done. Access: managers and admins.
+         */
+        post: operations["relearnTopics"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/topics/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One topic
+         * @description A topic's weekly counts, its repeat complainants (customers with two or more cases in it) and the cases reopened after a failed follow-up check. Its cases are `GET /api/v1/cases?topic={id}`. Access: managers and admins.
+         */
+        get: operations["getTopic"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/root-causes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List root causes
+         * @description Every root-cause record, newest first. Access: managers and admins.
+         */
+        get: operations["listRootCauses"];
+        put?: never;
+        /**
+         * Name a root cause
+         * @description Creates a record under investigation. `match_text` and `match_topic` say which cases match it (the search it was made from); with `link_results` every case of that search is linked at once (at most 2,000). Access: managers and admins.
+         */
+        post: operations["createRootCause"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/root-causes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One root cause with weekly counts
+         * @description The record and the weekly counts of its matching cases: six weeks before the fix date and up to six after it (`weeks.fix_week` is the first week after the fix), or the last twelve weeks while it is not fixed. Access: managers and admins.
+         */
+        get: operations["getRootCause"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a root cause
+         * @description Name, notes, state (`investigating`, `fix_planned`, `fixed`) and the fix date (needed when fixed). A stale `version` is 409. Access: managers and admins.
+         */
+        patch: operations["patchRootCause"];
+        trace?: never;
+    };
+    "/api/v1/root-causes/{id}/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Link cases to a root cause
+         * @description Links the given `case_ids`, or, without them, every result of the search `q` and `topic` (at most 2,000). Cases already linked stay linked once. Access: managers and admins.
+         */
+        post: operations["linkRootCauseCases"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/root-causes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The root causes a case is linked to
+         * @description The records this case is linked to. Access: managers and admins.
+         */
+        get: operations["listCaseRootCauses"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1301,50 +1475,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/journey": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The journey view: figures per touchpoint, grouped by REAN stage
-         * @description For the cases created in the period (complaints and reviews together), per touchpoint: how many, how satisfied the customers were (the mean 1-5 rating of reviews and follow-up answers), how many were reopened after being resolved, and the median time to resolve, grouped by the stage each touchpoint is mapped to (`GET /api/v1/journey/stages`), with each stage's sums. Every figure is counted by the search index. The median is interpolated within the resolution-time bucket given as `median_within` (bounds at 1, 4 and 8 hours, 1, 2, 3, 5, 7, 14 and 30 days), so it is exact to that bucket. Managers and admins.
-         */
-        get: operations["getJourney"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/journey/stages": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Each touchpoint's REAN stage
-         * @description Every touchpoint with the journey stage it is mapped to (reach, engage, activate, nurture); a touchpoint an admin never placed has its default stage. Any staff role.
-         */
-        get: operations["listJourneyStages"];
-        /**
-         * Map touchpoints to REAN stages
-         * @description Replaces the mapping; a touchpoint left out goes back to its default stage. Each touchpoint at most once (400). Needs the admin role.
-         */
-        put: operations["replaceJourneyStages"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/mail/outbox": {
         parameters: {
             query?: never;
@@ -1391,6 +1521,82 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cases/{id}/review-reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case reference.
+                 * @example K-2026-000042
+                 */
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take a step of a review's public reply
+         * @description The public reply to the review a case of channel `review` stands for. `save` keeps a draft (`text`, at most the source's `reply_limit` characters counted as Unicode code points, else 422 `reply_too_long` with `fields.text`); editing a published reply makes a new draft while the published text stays public. When the source has `reply_approval`, `submit` sends the draft to a manager, who may `approve` it or `send_back` with a `comment` (managers and admins only); a pending reply cannot be changed. `publish` (approved, or any draft when the source needs no approval) publishes it `via` `manual` (the agent copied it onto the platform; the default), `webhook` (a signed outbound delivery, event `review.reply`, to the source's `reply_webhook_id` endpoint; 422 `no_reply_webhook` without one) or `google` (the Google Business Profile connector's reply call; 422 `no_connector` on other sources). `withdraw` takes a published reply down the same way it went out. Steps out of order are 422 `reply_step`. Every step but `save` is on the timeline (`review_reply_submitted`, `_returned`, `_approved`, `_published`, `_edited`, `_withdrawn`). The answer is the case. Any staff role.
+         */
+        post: operations["replyToReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/review-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case reference.
+                 * @example K-2026-000042
+                 */
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Suggest the reviewer's other cases
+         * @description On a case of channel `review`: cases that may be the same customer's, not reviews themselves and not linked yet, at most 10: those with the same customer e-mail (when the source gave one; `match: email`), then those whose customer has the reviewer's name (`match: name`). 422 `not_a_review` on other cases. Any staff role.
+         */
+        get: operations["listReviewLinkSuggestions"];
+        put?: never;
+        /**
+         * Link a review to the customer's other case
+         * @description Links the review case in the path and `case_id` both ways (`linked_cases` on each, a `linked` timeline entry on each); linking again changes nothing. Cases whose customer e-mails differ are refused (422 `different_customers`). The answer is the review case. Any staff role.
+         */
+        post: operations["linkReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reviews/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import reviews from a file
+         * @description Imports a review export (CSV with a header row, or JSON: an array of review objects or `{"reviews": [...]}`, nested objects read as dotted columns such as `reviewer.displayName`) into a source, a window of rows per call. Recognised layouts (`preset`): Booking.com's hotel review CSV (`Reviewer_Score` 1-10, `Positive_Review` and `Negative_Review` kept apart, `Hotel_Name` as the place; it has no review id, so one is derived from date, place and words), Google Business Profile's Review resources, Trustpilot's business export; anything else is `generic` (columns named like the fields). With `dry_run` the file is only read: the answer has its columns, the mapping (sent, else the source's remembered one when it fits, else guessed), and the first 20 rows as the mapping reads them. Otherwise the rows `offset` to `offset+limit` (default 500, at most 2000) are imported, idempotent on source and external id like the webhook: a row imported again is `unchanged`, a changed one `updated` (the case's timeline shows the edit). A bad row is reported in `errors` and skipped. The first window (offset 0) remembers the mapping on the source. Managers and admins.
+         */
+        post: operations["importReviews"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reviews/ingest": {
         parameters: {
             query?: never;
@@ -1415,6 +1621,64 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mailboxes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List mailboxes
+         * @description Every connected IMAP mailbox whose mail becomes cases, oldest first, with how fetching goes. Passwords are never returned: `password_set` says one is stored (sealed with `KAIKU_SECRET_KEY` or the key file in the data directory). Needs the admin role.
+         */
+        get: operations["listMailboxes"];
+        put?: never;
+        /**
+         * Connect a mailbox
+         * @description Connects a shared IMAP mailbox: Kaiku fetches its new mail on a timer and on IMAP IDLE, by UID with UIDVALIDITY kept, and files each mail once (by its Message-ID) as a new case of channel `email`, or as a reply in the case it answers. Fetched mail is flagged `\\Seen` or moved to `move_to`. The password is stored sealed and never shown again. Needs the admin role.
+         */
+        post: operations["createMailbox"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mailboxes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The mailbox's id.
+                 * @example M7QJ2XK4MZW3TA5L
+                 */
+                id: components["parameters"]["MailboxId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a mailbox
+         * @description One mailbox with its fetch status (never its password). Needs the admin role.
+         */
+        get: operations["getMailbox"];
+        put?: never;
+        post?: never;
+        /**
+         * Disconnect a mailbox
+         * @description Stops fetching the mailbox and forgets its settings; its cases stay. Needs the admin role.
+         */
+        delete: operations["deleteMailbox"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a mailbox
+         * @description Changes some fields; an absent or empty `password` keeps the stored one. `version` must be the version the client last saw, else 409 `version_conflict`. Needs the admin role.
+         */
+        patch: operations["updateMailbox"];
         trace?: never;
     };
     "/api/v1/review-sources": {
@@ -1722,46 +1986,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/reports/measures": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Report figures of the cases created in a date range
-         * @description Every report figure (first response and resolution times as median and 90th percentile, SLA compliance, reopen, fix-held and no-response rates, satisfaction, escalations, remedies and approvals, reviews) over the cases created in `[from, to)` that match the filters: in total, per week or month (`series`), per value of `group_by` (`groups`), and the open cases' backlog by age (whenever created). Figures are computed exactly from per-case measures kept in the search index: percentiles are nearest-rank (the smallest whole-minute value with at least 50% or 90% of the cases at or below it). Every figure carries `drill`, the inbox query (`GET /api/v1/cases` parameters) that lists exactly its cases; a group of cases without a value has none. Managers and admins see every case; an agent sees only the cases assigned to them.
-         */
-        get: operations["getReportMeasures"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/me/weekly-summary": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /**
-         * Turn the caller's weekly summary mail on or off
-         * @description Managers and admins: every Monday from 07:00 in the installation's time zone they get last week's report figures against the week before, the SLA breaches by team and the rising topics, in their language; each mail is sent once however many replicas run. Agents get 403.
-         */
-        put: operations["setMyWeeklySummary"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/me/spending": {
         parameters: {
             query?: never;
@@ -1844,6 +2068,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/approval-clock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The approval requests' clock target
+         * @description The installation's business-time target for deciding an approval request (on the case's SLA calendar, the default calendar for a case under none), with its warning. Each request's clock is an SLA clock of kind `approval` on its case: its warning and breach are `sla_warning` and `sla_breach` events (the rule condition `sla_clock` = `approval`), fired by the scheduler's durable timers. Until an admin saves it the default is 240 minutes, warned at 75% (`version` 0). Any staff role reads it.
+         */
+        get: operations["getApprovalClock"];
+        /**
+         * Set the approval requests' clock target
+         * @description Admins only. Requests made from now on run on the new target; `target_minutes` 0 runs no clock. Takes the version read (0 before the first save); a stale one gets 409.
+         */
+        put: operations["setApprovalClock"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/approvals/{id}/decision": {
         parameters: {
             query?: never;
@@ -1866,147 +2114,535 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/measures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Report figures of the cases created in a date range
+         * @description Every report figure (first response and resolution times as median and 90th percentile, SLA compliance, reopen, fix-held and no-response rates, satisfaction, escalations, remedies and approvals, reviews) over the cases created in `[from, to)` that match the filters: in total, per week or month (`series`), per value of `group_by` (`groups`), and the open cases' backlog by age (whenever created). Figures are computed exactly from per-case measures kept in the search index: percentiles are nearest-rank (the smallest whole-minute value with at least 50% or 90% of the cases at or below it). Every figure carries `drill`, the inbox query (`GET /api/v1/cases` parameters) that lists exactly its cases; a group of cases without a value has none. Managers and admins see every case; an agent sees only the cases assigned to them.
+         */
+        get: operations["getReportMeasures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/login/second-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log in: second step
+         * @description Finishes a login whose password step answered `two_factor_required`: a six-digit code from the authenticator app, or an unused recovery code (used up). Sets the session cookie like a login. A challenge expires after 5 minutes and takes 5 tries; an account's tries wait longer and longer after 5 wrong codes in a row. No session exists before this step.
+         */
+        post: operations["loginSecondFactor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Forgot password
+         * @description E-mails a single-use link valid for 30 minutes to the account with this address. The answer is the same whether or not such an account exists. Limited per address (10) and per e-mail address (3) in 15 minutes.
+         */
+        post: operations["requestPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password-reset/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a new password with a reset link
+         * @description Takes the token from the link (`/reset-password#token=...`). The link works once and for 30 minutes; every session of the account ends.
+         */
+        post: operations["confirmPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/account/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change your password
+         * @description Checks the current password (wrong ones are slowed like logins) and ends the user's other sessions. Not with an API token.
+         */
+        post: operations["changeOwnPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/account/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your sessions
+         * @description The caller's open sessions: browser, address, when opened and last seen (to the minute); the current one first.
+         */
+        get: operations["listOwnSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/account/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End a session
+         * @description Ends one of the caller's sessions (another user's is 404).
+         */
+        delete: operations["endOwnSession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/account/sessions/end-others": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End your other sessions
+         * @description Ends every session of the caller but the current one.
+         */
+        post: operations["endOtherSessions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/account/two-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Two-factor sign-in status
+         * @description Whether it is on, required for the caller's role, and how many recovery codes are left.
+         */
+        get: operations["twoFactorStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/account/two-factor/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start setting up two-factor sign-in
+         * @description A new TOTP secret (pending until confirmed) with its otpauth URL and a QR code (PNG data URL). 409 when it is already on.
+         */
+        post: operations["startTwoFactor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/account/two-factor/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn two-factor sign-in on
+         * @description Confirms the pending secret with a code from the app and returns 10 recovery codes, shown this once (only their hashes are kept).
+         */
+        post: operations["confirmTwoFactor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/account/two-factor/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn two-factor sign-in off
+         * @description Asks for the password. 409 when the installation requires it for the caller's role.
+         */
+        post: operations["disableTwoFactor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/account/two-factor/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * New recovery codes
+         * @description Asks for the password; replaces the recovery codes and returns the new ones once.
+         */
+        post: operations["newRecoveryCodes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/security": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Security settings
+         * @description Admins.
+         */
+        get: operations["getSecuritySettings"];
+        /**
+         * Save security settings
+         * @description Admins. `require_two_factor` makes managers and admins set up two-factor sign-in at their next login: until then their session reaches only `/me`, logout and the set-up (403 `two_factor_enrolment_required`). Audited.
+         */
+        put: operations["saveSecuritySettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Audit log
+         * @description Administrative actions, newest first (admins). The log is append-only; it is kept as pages of entries read by id, so a listing reads at most 25 pages and continues with `meta.next_cursor`.
+         */
+        get: operations["listAuditLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export a customer's data
+         * @description Admins: one zip archive of everything held about the customer with this e-mail address (their cases as they could see them, without internal notes; follow-up answers; reviews; the files). Cases are found through the search index. Audited (the customer named by a hash of the address).
+         */
+        get: operations["exportCustomerData"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/two-factor/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset a user's two-factor sign-in
+         * @description Admins: turns another user's two-factor sign-in off (a lost phone and lost recovery codes). Audited.
+         */
+        post: operations["resetUserTwoFactor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/weekly-summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Turn the caller's weekly summary mail on or off
+         * @description Managers and admins: every Monday from 07:00 in the installation's time zone they get last week's report figures against the week before, the SLA breaches by team and the rising topics, in their language; each mail is sent once however many replicas run. Agents get 403.
+         */
+        put: operations["setMyWeeklySummary"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/journey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The journey view: figures per touchpoint, grouped by REAN stage
+         * @description For the cases created in the period (complaints and reviews together), per touchpoint: how many, how satisfied the customers were (the mean 1-5 rating of reviews and follow-up answers), how many were reopened after being resolved, and the median time to resolve, grouped by the stage each touchpoint is mapped to (`GET /api/v1/journey/stages`), with each stage's sums. Every figure is counted by the search index. The median is interpolated within the resolution-time bucket given as `median_within` (bounds at 1, 4 and 8 hours, 1, 2, 3, 5, 7, 14 and 30 days), so it is exact to that bucket. Managers and admins.
+         */
+        get: operations["getJourney"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/journey/stages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Each touchpoint's REAN stage
+         * @description Every touchpoint with the journey stage it is mapped to (reach, engage, activate, nurture); a touchpoint an admin never placed has its default stage. Any staff role.
+         */
+        get: operations["listJourneyStages"];
+        /**
+         * Map touchpoints to REAN stages
+         * @description Replaces the mapping; a touchpoint left out goes back to its default stage. Each touchpoint at most once (400). Needs the admin role.
+         */
+        put: operations["replaceJourneyStages"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        WeeklySummaryChange: {
-            /** @description Whether to get the weekly summary mail. */
-            enabled: boolean;
+        Topic: {
+            id: string;
+            name: string;
+            phrases: string[];
+            weekly: number[];
+            total: number;
+            rising: boolean;
+            p_value: number;
         };
-        /** @description A duration measure in whole minutes. */
-        ReportStat: {
-            /** @description Cases with the measure. */
-            count: number;
-            /** @description Nearest-rank median; null without cases. */
-            median: number | null;
-            /** @description Nearest-rank 90th percentile; null without cases. */
-            p90: number | null;
-        };
-        /** @description Every report figure over one set of cases. Rates are fractions from 0 to 1, null when nothing is counted. */
-        ReportFigures: {
-            /** @description Cases created in the range. */
-            cases: number;
-            /** @description Of them resolved (or closed) now. */
-            resolved: number;
-            first_response: components["schemas"]["ReportStat"];
-            resolution: components["schemas"]["ReportStat"];
-            /** @description Cases whose SLA clocks were met, none breached. */
-            sla_met: number;
-            /** @description Cases with a breached SLA clock. */
-            sla_breached: number;
-            /** @description met / (met + breached) */
-            sla_compliance: number | null;
-            /** @description Cases resolved once and then opened again. */
-            reopened: number;
-            /** @description reopened / cases resolved at least once */
-            reopen_rate: number | null;
-            /** @description Follow-up checks answered: the fix held. */
-            follow_up_held: number;
-            /** @description Follow-up checks answered: it did not. */
-            follow_up_not_held: number;
-            /** @description Follow-up checks nobody answered. */
-            follow_up_no_response: number;
-            /** @description held / (held + not held) */
-            fix_held_rate: number | null;
-            /** @description no response / all ended checks */
-            no_response_rate: number | null;
-            /** @description Complaints rated in their follow-up. */
-            rated: number;
-            /** @description Average follow-up rating. */
-            rating_average: number | null;
-            /** @description Cases raised to escalation level 1 or more. */
-            escalated: number;
-            /** @description Cases with a remedy standing. */
-            granted: number;
-            /** @description Net amount granted, in minor units of the installation's currency. */
-            granted_minor: number;
-            /** @description Cases with a grant over a limit (an approval request). */
-            approvals_requested: number;
-            approval_turnaround: components["schemas"]["ReportStat"];
-            /** @description Online reviews. */
-            reviews: number;
-            /** @description Average star rating (1-5). */
-            review_rating_average: number | null;
-            /** @description Reviews replied to. */
-            reviews_replied: number;
-            /** @description replied / reviews */
-            review_reply_share: number | null;
-            review_reply: components["schemas"]["ReportStat"];
-        };
-        /** @description One week or month: the cases created in `[from, to)`. */
-        ReportPeriod: {
-            /**
-             * Format: date
-             * @description The period's first day.
-             */
-            key: string;
-            /** Format: date-time */
-            from: string;
-            /** Format: date-time */
-            to: string;
-            figures: components["schemas"]["ReportFigures"];
-            /** @description The inbox query listing exactly these cases: `GET /api/v1/cases` parameters, each with its values. */
-            drill?: {
-                [key: string]: string[];
+        TopicList: {
+            data: components["schemas"]["Topic"][];
+            meta: {
+                week_starts: string[];
+                /** Format: date-time */
+                learned_at?: string | null;
+                alpha: number;
             };
         };
-        /** @description The figures of one value of `group_by` ("" for cases without one). */
-        ReportGroup: {
-            value: string;
-            figures: components["schemas"]["ReportFigures"];
-            /** @description With `group_series=true`. */
-            series?: components["schemas"]["ReportPeriod"][];
-            /** @description The inbox query listing exactly these cases: `GET /api/v1/cases` parameters, each with its values. */
-            drill?: {
-                [key: string]: string[];
+        TopicDetail: components["schemas"]["Topic"] & {
+            week_starts: string[];
+            all_time: number;
+            repeat_complainants: {
+                email: string;
+                cases: number;
+            }[];
+            reopened: {
+                id: string;
+                subject: string;
+                status: string;
+                /** Format: date-time */
+                updated_at: string;
+            }[];
+            reopened_total: number;
+            alpha: number;
+        };
+        TopicDetailEnvelope: {
+            data: components["schemas"]["TopicDetail"];
+        };
+        TopicRelearnResult: {
+            data: {
+                topics: number;
             };
         };
-        /** @description Open cases created in `[from, to)`: their age now is within the bucket's days. */
-        ReportBacklogBucket: {
-            /**
-             * @example 0-1
-             * @example 30+
-             */
-            key: string;
-            /**
-             * Format: date-time
-             * @description The zero time (0001-01-01T00:00:00Z) for the oldest bucket.
-             */
-            from: string;
-            /** Format: date-time */
-            to: string;
-            /** @description Open cases. */
-            count: number;
-            /** @description The inbox query listing exactly these cases: `GET /api/v1/cases` parameters, each with its values. */
-            drill: {
-                [key: string]: string[];
-            };
-        };
-        Report: {
-            /** Format: date-time */
-            from: string;
-            /** Format: date-time */
-            to: string;
+        RootCause: {
+            id: string;
+            name: string;
+            notes: string;
             /** @enum {string} */
-            interval: "week" | "month";
-            group_by: string;
-            total: components["schemas"]["ReportFigures"];
-            series: components["schemas"]["ReportPeriod"][];
-            /** @description Largest first, at most 200. */
-            groups: components["schemas"]["ReportGroup"][];
-            /** @description The groups of each further `group_by` dimension, by its name; largest first, at most 200 each. */
-            breakdowns: {
-                [key: string]: components["schemas"]["ReportGroup"][];
-            };
-            backlog: components["schemas"]["ReportBacklogBucket"][];
-            /** @description The inbox query listing exactly these cases: `GET /api/v1/cases` parameters, each with its values. */
-            drill: {
-                [key: string]: string[];
+            state: "investigating" | "fix_planned" | "fixed";
+            /** Format: date */
+            fixed_on?: string;
+            match_text?: string;
+            match_topic?: string;
+            case_ids: string[];
+            version: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        RootCauseSummary: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            state: "investigating" | "fix_planned" | "fixed";
+            fixed_on?: string;
+            linked: number;
+        };
+        RootCauseWeeks: {
+            starts: string[];
+            counts: number[];
+            fix_week: number;
+        };
+        RootCauseEnvelope: {
+            data: components["schemas"]["RootCause"];
+        };
+        RootCauseDetailEnvelope: {
+            data: components["schemas"]["RootCause"] & {
+                weeks: components["schemas"]["RootCauseWeeks"];
             };
         };
-        ReportData: {
-            data: components["schemas"]["Report"];
+        RootCauseList: {
+            data: components["schemas"]["RootCauseSummary"][];
+            meta: {
+                total?: number;
+            };
+        };
+        RootCauseCreate: {
+            name: string;
+            notes?: string;
+            match_text?: string;
+            match_topic?: string;
+            link_results?: boolean;
+        };
+        RootCausePatch: {
+            version: number;
+            name?: string;
+            notes?: string;
+            /** @enum {string} */
+            state?: "investigating" | "fix_planned" | "fixed";
+            /** @description The fix's date, YYYY-MM-DD. */
+            fixed_on?: string;
+        };
+        RootCauseLink: {
+            case_ids?: string[];
+            q?: string;
+            topic?: string;
+        };
+        RootCauseLinkEnvelope: {
+            data: {
+                root_cause: components["schemas"]["RootCause"];
+                added: number;
+            };
         };
         FieldIssue: {
             /**
@@ -2112,13 +2748,13 @@ export interface components {
              * @example EUR
              */
             currency: string;
-            /** @description Present and true when the user (a manager or admin) gets the weekly summary mail: last week's report figures against the week before, SLA breaches by team and rising topics, in their language. Set with `PUT /api/v1/me/weekly-summary`. */
-            weekly_summary?: boolean;
             /**
              * Format: int64
              * @description The most the user may grant on their own in one calendar month (the installation's time zone), in minor units; null means their role's default (agent 100000, manager 2000000, admin 10000000).
              */
             monthly_limit_cents: number | null;
+            /** @description Present and true when the user (a manager or admin) gets the weekly summary mail: last week's report figures against the week before, SLA breaches by team and rising topics, in their language. Set with `PUT /api/v1/me/weekly-summary`. */
+            weekly_summary?: boolean;
         };
         /** @description What an admin may set when adding a user. */
         UserCreate: {
@@ -2213,6 +2849,8 @@ export interface components {
             user: components["schemas"]["User"];
             /** @description The session's CSRF token, to send as `X-CSRF-Token` on cookie-authenticated writes. Absent for bearer tokens. */
             csrf_token?: string;
+            /** @description This session may only set up two-factor sign-in (required for the user's role) until it is on. */
+            two_factor_enrolment_required?: boolean;
         };
         /**
          * @description Where a case is in its lifecycle; `waiting` is waiting on the customer.
@@ -2267,6 +2905,8 @@ export interface components {
             created_at: string;
             /** @description Present on a message moved in by a merge: the duplicate case it was written on. */
             merged_from?: string;
+            /** @description On a customer's e-mail: the earlier conversation their mail program quoted below their words (plain text; show on request). */
+            quoted?: string;
         };
         /** @description One change of a case: who did what, when. */
         TimelineEvent: {
@@ -2280,7 +2920,7 @@ export interface components {
             /** @description The actor's display name; `SLA` for the SLA clock events; `rule: <name>` for `rule_fired`. */
             actor: string;
             /**
-             * @description What happened, for example `created`, `changed`, `replied`, `noted`, `first_response`, `customer_replied`, `follow_up`, `merged_in` or `merged_into`; and for the SLA clocks, `sla_started`, `sla_paused` (the case waits on the customer), `sla_resumed`, `sla_warned` (the policy's `warn_at_percent` of the target has passed), `sla_breached` (past due) and `sla_met` (the goal was reached: a reply, or the case resolved); `sla_stopped` (the clocks ended unmet because the case's SLA policy was deleted); and `rule_fired` (an escalation rule fired; what its actions changed is in `changes`); and for remedies, `remedy_granted` and `remedy_reversed` (`grant_id`, `option`, `amount_minor`, `currency`, `expected_outcome`, and `approved_by` when approved), `approval_requested` (`approval_id`, `option`, `amount_minor`, `reason`) and `approval_rejected` (`approval_id`, `comment`).
+             * @description What happened, for example `created`, `changed`, `replied`, `noted`, `first_response`, `customer_replied`, `follow_up`, `merged_in` or `merged_into`; and for the SLA clocks, `sla_started`, `sla_paused` (the case waits on the customer), `sla_resumed`, `sla_warned` (the policy's `warn_at_percent` of the target has passed), `sla_breached` (past due) and `sla_met` (the goal was reached: a reply, or the case resolved); `sla_stopped` (the clocks ended unmet because the case's SLA policy was deleted); and `rule_fired` (an escalation rule fired; what its actions changed is in `changes`); and for remedies, `remedy_granted` and `remedy_reversed` (`grant_id`, `option`, `amount_minor`, `currency`, `expected_outcome`, and `approved_by` when approved), `approval_requested` (`approval_id`, `option`, `amount_minor`, `currency`, `reason`) and `approval_rejected` (`approval_id`, `comment`).
              * @example created
              * @example changed
              * @example sla_breached
@@ -2465,8 +3105,12 @@ export interface components {
             due_at?: string;
             /** @description Present on a duplicate that was merged: the case its conversation and files moved to. The duplicate is closed, and its tracking links open that case. */
             merged_into?: string;
+            /** @description Present on a case that came by e-mail, or that the customer answered by e-mail. */
+            email?: components["schemas"]["EmailThread"];
             /** @description Present on a case of channel `review`: the review it stands for. */
             review?: components["schemas"]["Review"];
+            /** @description Cases linked as the same customer's (a review and the customer's complaint), each showing the other. */
+            linked_cases?: string[];
             /**
              * Format: int64
              * @description Increases by one on every write; send it back in `CasePatch.version`.
@@ -2659,6 +3303,7 @@ export interface components {
             saved_views?: {
                 [key: string]: number;
             };
+            waiting_for_my_approval: number;
         };
         /** @description An agent's reply (mailed to the customer) or internal note. */
         MessageCreate: {
@@ -2853,6 +3498,8 @@ export interface components {
             can_follow_up: boolean;
             /** @description The case's language (the complaint form's): the tracking page speaks it, as the mails do. */
             locale: components["schemas"]["Locale"];
+            /** @description What became of the remedies on the case, oldest first. */
+            remedies: components["schemas"]["RemedyOutcome"][];
         };
         /** @description One message as the customer sees it. */
         PublicMessage: {
@@ -3090,15 +3737,17 @@ export interface components {
         /** @description One SLA timer of a case. The business clocks (`first_response`, `next_response`, `resolution`) count open time on the policy's calendar and pause while the case waits on the customer; `final_answer` counts calendar time and never pauses. Times are in the calendar's time zone. */
         SLAClock: {
             /**
-             * @description What the clock measures. `first_response`: from creation to the first reply; `next_response`: from a customer message to the answer to it; `resolution`: from creation (or reopening) to resolved; `final_answer`: the calendar-day deadline from creation.
+             * @description What the clock measures. `first_response`: from creation to the first reply; `next_response`: from a customer message to the answer to it; `resolution`: from creation (or reopening) to resolved; `final_answer`: the calendar-day deadline from creation; `approval`: from an approval request to its decision (`approval_id`; it counts neither in the case's due time nor its SLA status).
              * @enum {string}
              */
-            kind: "first_response" | "next_response" | "resolution" | "final_answer";
+            kind: "first_response" | "next_response" | "resolution" | "final_answer" | "approval";
             /**
-             * @description The policy that started the clock.
+             * @description The policy that started the clock (empty for `approval`).
              * @example default
              */
             policy_id: string;
+            /** @description The approval request an `approval` clock measures. */
+            approval_id?: string;
             /** @description The policy's setting when the clock started; 0 = no warning. */
             warn_at_percent: number;
             /**
@@ -3273,7 +3922,7 @@ export interface components {
          *     - `customer_domain`: `eq`, `neq`, `in`, `not_in` with domains such as `example.com` (a leading `@` and a trailing `.` are ignored).
          *     - `repeat_complainant`: `gte` / `lt` with `{"cases": N, "days": M}`: the customer (by e-mail) has at least / fewer than N cases created in the last M days, this one included.
          *     - `text`: the subject, the description and the customer's messages. `contains_any` with a list of 1 to 200 words or phrases (or one string): any of them as whole words, ignoring case; a trailing `*` makes a word a prefix (`asianajaj*` matches `asianajajalle`) and needs at least 3 letters before it. `matches_regex` with an RE2 expression, always case-insensitive.
-         *     - `sla_clock`: `eq`, `neq`, `in`, `not_in` with an SLA clock kind (`first_response`, `next_response`, `resolution`, `final_answer`): the clock of the `sla_warning` or `sla_breach` event; only with those triggers.
+         *     - `sla_clock`: `eq`, `neq`, `in`, `not_in` with an SLA clock kind (`first_response`, `next_response`, `resolution`, `final_answer`, `approval`): the clock of the `sla_warning` or `sla_breach` event; only with those triggers.
          *
          *     `changed` and `changed_to` work only with the `case_updated` trigger. Strings are compared without case, except `assignee_id` and `team_id`.
          *     - `option` (only with `approval_requested`): `eq`, `neq`, `in`, `not_in` with resolution option ids (1 to 40 characters).
@@ -3588,6 +4237,14 @@ export interface components {
             text?: string;
             /** @description The HTML body, when the mail has one (only for one mail); show it only sandboxed. */
             html?: string;
+            /** @description On the mail on its own: its Message-ID, without angle brackets. A customer's reply to it lands in its case. */
+            message_id?: string;
+            /** @description On the mail on its own: the Message-ID it answers (the customer's latest mail, or the case's thread root). */
+            in_reply_to?: string;
+            /** @description On the mail on its own: the thread's Message-IDs, space-separated. */
+            references?: string;
+            /** @description On the mail on its own: where the customer's reply goes (the mailbox the case came by); absent while no mailbox is connected. */
+            reply_to?: string;
         };
         MeData: {
             data: components["schemas"]["Me"];
@@ -3668,79 +4325,6 @@ export interface components {
         ViewerList: {
             data: components["schemas"]["Viewer"][];
             meta: components["schemas"]["ListMeta"];
-        };
-        /** @description One touchpoint's stage. */
-        JourneyStageInput: {
-            /** @description One of the touchpoints (`web_shop`, `store`, `phone`, `delivery`, `app`, `email`, `social_media`, `other`). */
-            touchpoint: string;
-            /** @enum {string} */
-            stage: "reach" | "engage" | "activate" | "nurture";
-        };
-        /** @description The new mapping of touchpoints to stages. */
-        JourneyStagesUpdate: {
-            stages: components["schemas"]["JourneyStageInput"][];
-        };
-        JourneyStage: {
-            touchpoint: string;
-            /** @enum {string} */
-            stage: "reach" | "engage" | "activate" | "nurture";
-        };
-        JourneyStageList: {
-            data: components["schemas"]["JourneyStage"][];
-            meta: components["schemas"]["ListMeta"];
-        };
-        /** @description A range of minutes, from included to excluded; `to` 0: no upper bound. */
-        JourneyMinutes: {
-            from: number;
-            to: number;
-        };
-        /** @description One touchpoint's figures (or a stage's sums, with an empty touchpoint). Rates are shares from 0 to 1, rounded to two decimals. */
-        JourneyStation: {
-            touchpoint: string;
-            /** @description Complaints and reviews together. */
-            cases: number;
-            /** @description The cases that are not reviews. */
-            complaints: number;
-            reviews: number;
-            /** @description Cases with a rating: reviews, and complaints whose follow-up check was answered. */
-            rated: number;
-            /** @description The mean rating; null when none is rated. */
-            satisfaction: number | null;
-            /** @description Cases that went back to work after being resolved or closed. */
-            reopened: number;
-            /** @description reopened / cases; null without cases. */
-            reopen_rate: number | null;
-            /** @description Cases resolved (or closed after a resolution). */
-            resolved: number;
-            /** @description Median time from filing to resolution; null when none is resolved. */
-            median_resolution_minutes: number | null;
-            /** @description The bucket the median lies in (its error bound). */
-            median_within: components["schemas"]["JourneyMinutes"] | null;
-            /** @description The touchpoint with the lowest satisfaction (of those with at least 5 ratings; a tie goes to the higher reopen rate). Always false in a stage's sums. */
-            weakest: boolean;
-        };
-        JourneyStageFigures: {
-            /** @enum {string} */
-            stage: "reach" | "engage" | "activate" | "nurture";
-            /** @description The stage's touchpoints, in the touchpoints' order. */
-            stations: components["schemas"]["JourneyStation"][];
-            total: components["schemas"]["JourneyStation"];
-        };
-        Journey: {
-            /** Format: date-time */
-            from: string;
-            /**
-             * Format: date-time
-             * @description The end of the period, excluded.
-             */
-            to: string;
-            /** @description Reach, engage, activate and nurture, in that order. */
-            stages: components["schemas"]["JourneyStageFigures"][];
-            /** @description Cases of the period without a touchpoint (in no stage). */
-            unplaced: number;
-        };
-        JourneyData: {
-            data: components["schemas"]["Journey"];
         };
         CategoryList: {
             data: components["schemas"]["Category"][];
@@ -3920,6 +4504,19 @@ export interface components {
             reply_limit: number;
             /** @description Public replies need a manager's approval. */
             reply_approval: boolean;
+            /** @description The outbound webhook endpoint replies are published through; "" none. */
+            reply_webhook_id: string;
+            /** @description Google sources: the location the pull connector lists (every 15 minutes, page by page, resuming where a failed pass stopped). Tested only against a local server speaking the documented API shapes. */
+            google_location?: string;
+            /** @description A location and an access token are set. */
+            google_connected: boolean;
+            /**
+             * Format: date-time
+             * @description When the last full pass ended.
+             */
+            google_synced_at?: string;
+            /** @description Why the last pass failed; it resumes at the failed page next time. */
+            google_error?: string;
             /** @description A disabled source's deliveries are refused. */
             enabled: boolean;
             /** @description The signing secret (`rvsec_` and 64 hex digits): only in the answers to create and rotate. */
@@ -3936,6 +4533,156 @@ export interface components {
         ReviewSourceData: {
             data: components["schemas"]["ReviewSource"];
         };
+        /** @description A connected IMAP mailbox, without its password. */
+        Mailbox: {
+            name: string;
+            /** @description The address customers write to; the Reply-To of mails about cases that came by this mailbox. */
+            address: string;
+            host: string;
+            port: number;
+            /**
+             * @description `tls`: implicit TLS (993); `starttls`: upgraded plain connection (143); `none`: no encryption, only for a server on the same host.
+             * @enum {string}
+             */
+            tls: "tls" | "starttls" | "none";
+            username: string;
+            folder: string;
+            /**
+             * @description `flag` (default): mark fetched mail \\Seen; `move`: move it to `move_to`.
+             * @enum {string}
+             */
+            after_fetch: "flag" | "move";
+            move_to: string;
+            team_id: string;
+            category: string;
+            /**
+             * @description The language of the acknowledgement (default en).
+             * @enum {string}
+             */
+            locale: "en" | "fi";
+            enabled: boolean;
+            id: string;
+            /** @description A password is stored (it is never returned). */
+            password_set: boolean;
+            status: components["schemas"]["MailboxStatus"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+        };
+        /** @description How fetching from the mailbox goes. */
+        MailboxStatus: {
+            /** @description The folder's UIDVALIDITY when last fetched; a change makes Kaiku look at the whole folder again (nothing is filed twice). */
+            uid_validity: number;
+            /** @description The last UID filed. */
+            last_uid: number;
+            /** @description Mails filed so far. */
+            fetched: number;
+            /** Format: date-time */
+            last_fetch_at?: string;
+            /** @description Why the last fetch failed; absent when it went well. */
+            last_error?: string;
+        };
+        /** @description A mailbox to connect. */
+        MailboxCreate: {
+            name: string;
+            /**
+             * Format: email
+             * @description The address customers write to; the Reply-To of mails about cases that came by this mailbox.
+             */
+            address: string;
+            /** @description Host name or IP address of the IMAP server. */
+            host: string;
+            port: number;
+            /**
+             * @description `tls`: implicit TLS (993); `starttls`: upgraded plain connection (143); `none`: no encryption, only for a server on the same host.
+             * @enum {string}
+             */
+            tls: "tls" | "starttls" | "none";
+            username: string;
+            /** @description Stored sealed; never returned. */
+            password: string;
+            /** @description Default INBOX. */
+            folder?: string;
+            /**
+             * @description `flag` (default): mark fetched mail \\Seen; `move`: move it to `move_to`.
+             * @enum {string}
+             */
+            after_fetch?: "flag" | "move";
+            move_to?: string;
+            /** @description The team new cases get. */
+            team_id?: string;
+            /** @description The category new cases get. */
+            category?: string;
+            /**
+             * @description The language of the acknowledgement (default en).
+             * @enum {string}
+             */
+            locale?: "en" | "fi";
+            enabled?: boolean;
+        };
+        /** @description Fields to change; absent ones stay. An empty password keeps the stored one. */
+        MailboxPatch: {
+            name?: string;
+            /**
+             * Format: email
+             * @description The address customers write to; the Reply-To of mails about cases that came by this mailbox.
+             */
+            address?: string;
+            /** @description Host name or IP address of the IMAP server. */
+            host?: string;
+            port?: number;
+            /**
+             * @description `tls`: implicit TLS (993); `starttls`: upgraded plain connection (143); `none`: no encryption, only for a server on the same host.
+             * @enum {string}
+             */
+            tls?: "tls" | "starttls" | "none";
+            username?: string;
+            /** @description Stored sealed; never returned. */
+            password?: string;
+            /** @description Default INBOX. */
+            folder?: string;
+            /**
+             * @description `flag` (default): mark fetched mail \\Seen; `move`: move it to `move_to`.
+             * @enum {string}
+             */
+            after_fetch?: "flag" | "move";
+            move_to?: string;
+            /** @description The team new cases get. */
+            team_id?: string;
+            /** @description The category new cases get. */
+            category?: string;
+            /**
+             * @description The language of the acknowledgement (default en).
+             * @enum {string}
+             */
+            locale?: "en" | "fi";
+            enabled?: boolean;
+            version: number;
+        };
+        MailboxData: {
+            data: components["schemas"]["Mailbox"];
+        };
+        MailboxList: {
+            data: components["schemas"]["Mailbox"][];
+            meta: components["schemas"]["ListMeta"];
+        };
+        /** @description What a case that came by e-mail remembers of its mail. */
+        EmailThread: {
+            /** @description The mailbox it came by. */
+            mailbox_id?: string;
+            /** @description The address customers' replies go to. */
+            reply_to?: string;
+            /** @description The earlier conversation the first mail quoted below its text (plain text; show on request). */
+            quoted?: string;
+            /** @description The case the mail named although it came from another address. */
+            linked_to?: string;
+            /** @description Mail to the customer bounced. */
+            bounced?: boolean;
+            /** @description The first mail was automatic (an auto-reply or a list mail): it got no acknowledgement. */
+            auto?: boolean;
+        };
         ReviewSourceList: {
             data: components["schemas"]["ReviewSource"][];
             meta: components["schemas"]["ListMeta"];
@@ -3947,12 +4694,20 @@ export interface components {
             /** @description Left out or 0: the platform's own limit. */
             reply_limit?: number;
             reply_approval?: boolean;
+            /** @description The outbound webhook endpoint replies are published through (`via: webhook`). */
+            reply_webhook_id?: string;
         };
         /** @description The parts of a source to change; `version` is the version the client last saw. */
         ReviewSourcePatch: {
             name?: string;
             reply_limit?: number;
             reply_approval?: boolean;
+            /** @description "" clears it. */
+            reply_webhook_id?: string;
+            /** @description Google sources: the Business Profile location the pull connector lists, `accounts/{account}/locations/{location}`; "" clears it. */
+            google_location?: string;
+            /** @description Google sources: the OAuth access token the connector calls the API with (sealed, never shown again); "" clears it. */
+            google_access_token?: string;
             enabled?: boolean;
             /** Format: int64 */
             version: number;
@@ -4000,6 +4755,113 @@ export interface components {
             data: components["schemas"]["IngestResult"][];
             meta: components["schemas"]["ListMeta"];
         };
+        /**
+         * @description A field an import column can be mapped to.
+         * @enum {string}
+         */
+        ReviewImportField: "external_id" | "rating" | "author" | "email" | "title" | "text" | "positive" | "negative" | "posted_at" | "url" | "language" | "place";
+        /** @description A row of the file as the mapping reads it. */
+        ReviewImportRow: {
+            /** @description 1-based, the header not counted. */
+            row: number;
+            external_id: string;
+            /** @description Normalised to 1-5; 0 when the row has errors. */
+            rating: number;
+            rating_original: number;
+            author: string;
+            email?: string;
+            title: string;
+            text: string;
+            positive?: string;
+            negative?: string;
+            place?: string;
+            /** Format: date-time */
+            posted_at?: string;
+            /** @description By field; empty when the row imports. */
+            errors: {
+                [key: string]: string;
+            };
+        };
+        ReviewImportResult: {
+            row: number;
+            external_id: string;
+            case_id?: string;
+            /** @enum {string} */
+            outcome: "created" | "updated" | "unchanged" | "deleted" | "unknown";
+        };
+        ReviewImportError: {
+            row: number;
+            external_id: string;
+            field: string;
+            message: string;
+        };
+        ReviewImport: {
+            /** @enum {string} */
+            preset: "booking" | "google" | "trustpilot" | "generic";
+            headers: string[];
+            /** @description Import field to column. */
+            mapping: {
+                [key: string]: string;
+            };
+            /** @description The mapping is the source's remembered one. */
+            remembered: boolean;
+            fields: components["schemas"]["ReviewImportField"][];
+            total_rows: number;
+            offset: number;
+            /** @description Where the next window starts; `total_rows` when done. */
+            next_offset: number;
+            /** @description Dry run only: the first 20 rows. */
+            preview: components["schemas"]["ReviewImportRow"][];
+            results: components["schemas"]["ReviewImportResult"][];
+            errors: components["schemas"]["ReviewImportError"][];
+        };
+        ReviewImportEnvelope: {
+            data: components["schemas"]["ReviewImport"];
+        };
+        ReviewReplyRequest: {
+            /** @enum {string} */
+            action: "save" | "submit" | "approve" | "send_back" | "publish" | "withdraw";
+            /** @description The draft, for `save`. */
+            text?: string;
+            /** @description For `send_back` (required) and `approve`. */
+            comment?: string;
+            /**
+             * @description For `publish`; `manual` when left out.
+             * @enum {string}
+             */
+            via?: "manual" | "webhook" | "google";
+            /** @description The case version the client saw; left out, the server decides. */
+            version?: number;
+        };
+        /** @description A review's public reply on its way out. `text` is the current draft, `published_text` what the public sees now. */
+        PublicReply: {
+            text: string;
+            /** @enum {string} */
+            step: "draft" | "pending_approval" | "approved" | "returned" | "published" | "withdrawn";
+            drafted_by_id: string;
+            drafted_by: string;
+            /** Format: date-time */
+            updated_at: string;
+            decided_by?: string;
+            /** @description The manager's comment when sending back (or approving). */
+            decision_comment?: string;
+            published_text?: string;
+            /** Format: date-time */
+            published_at?: string;
+            /** @enum {string} */
+            published_via?: "manual" | "webhook" | "google";
+        };
+        ReviewLinkRequest: {
+            case_id: string;
+        };
+        ReviewLinkSuggestion: components["schemas"]["CaseSummary"] & {
+            /** @enum {string} */
+            match: "email" | "name";
+        };
+        ReviewLinkSuggestionList: {
+            data: components["schemas"]["ReviewLinkSuggestion"][];
+            meta: components["schemas"]["ListMeta"];
+        };
         /** @description The online review a case of channel `review` stands for. Its text is the reviewer's: show it as text, never as HTML. */
         Review: {
             source_id: string;
@@ -4015,6 +4877,11 @@ export interface components {
             author: string;
             title?: string;
             text: string;
+            /** @description A review written in two sides (Booking.com): its positive side; `text` then joins both. */
+            positive?: string;
+            negative?: string;
+            /** @description What was reviewed (a hotel), where the source names it. */
+            place?: string;
             /** @description The review's public page. */
             url?: string;
             language?: string;
@@ -4037,6 +4904,7 @@ export interface components {
              * @description Present when the review was deleted at its source.
              */
             deleted_at?: string;
+            reply?: components["schemas"]["PublicReply"];
         };
         WebhookEndpointList: {
             data: components["schemas"]["WebhookEndpoint"][];
@@ -4110,6 +4978,8 @@ export interface components {
             reverses?: string;
             /** Format: date-time */
             at: string;
+            /** @description The option's follow-up delay when granted; resolving the case asks the customer after the latest standing grant's delay (absent: the installation's default). */
+            follow_up_days?: number;
         };
         /** @description One text in English and Finnish. */
         Texts: {
@@ -4233,6 +5103,43 @@ export interface components {
             may_decide: boolean;
             /** Format: int64 */
             version: number;
+            clock?: components["schemas"]["ApprovalClock"];
+        };
+        /** @description Where a request's own clock stands (absent when no clock ran for it). */
+        ApprovalClock: {
+            /** @description The business minutes it ran on. */
+            target_minutes: number;
+            /** Format: date-time */
+            warn_at?: string;
+            /** Format: date-time */
+            due_at?: string;
+            /**
+             * @description `on_track`, `warning`, `breached` while waiting; `met` or `met_late` once decided.
+             * @enum {string}
+             */
+            state: "on_track" | "warning" | "breached" | "met" | "met_late";
+        };
+        ApprovalClockSettings: {
+            /** @description Business minutes to a decision; 0 runs no clock. */
+            target_minutes: number;
+            /** @description 0 = no warning. */
+            warn_at_percent: number;
+            /** Format: date-time */
+            updated_at: string;
+            /**
+             * Format: int64
+             * @description 0 until first saved.
+             */
+            version: number;
+        };
+        ApprovalClockSettingsData: {
+            data: components["schemas"]["ApprovalClockSettings"];
+        };
+        ApprovalClockSettingsUpdate: {
+            target_minutes?: number;
+            warn_at_percent?: number;
+            /** Format: int64 */
+            version?: number;
         };
         ApprovalData: {
             data: components["schemas"]["Approval"];
@@ -4306,6 +5213,306 @@ export interface components {
         ResolutionOptionList: {
             data: components["schemas"]["ResolutionOption"][];
             meta: components["schemas"]["ListMeta"];
+        };
+        /** @description A duration measure in whole minutes. */
+        ReportStat: {
+            /** @description Cases with the measure. */
+            count: number;
+            /** @description Nearest-rank median; null without cases. */
+            median: number | null;
+            /** @description Nearest-rank 90th percentile; null without cases. */
+            p90: number | null;
+        };
+        /** @description Every report figure over one set of cases. Rates are fractions from 0 to 1, null when nothing is counted. */
+        ReportFigures: {
+            /** @description Cases created in the range. */
+            cases: number;
+            /** @description Of them resolved (or closed) now. */
+            resolved: number;
+            first_response: components["schemas"]["ReportStat"];
+            resolution: components["schemas"]["ReportStat"];
+            /** @description Cases whose SLA clocks were met, none breached. */
+            sla_met: number;
+            /** @description Cases with a breached SLA clock. */
+            sla_breached: number;
+            /** @description met / (met + breached) */
+            sla_compliance: number | null;
+            /** @description Cases resolved once and then opened again. */
+            reopened: number;
+            /** @description reopened / cases resolved at least once */
+            reopen_rate: number | null;
+            /** @description Follow-up checks answered: the fix held. */
+            follow_up_held: number;
+            /** @description Follow-up checks answered: it did not. */
+            follow_up_not_held: number;
+            /** @description Follow-up checks nobody answered. */
+            follow_up_no_response: number;
+            /** @description held / (held + not held) */
+            fix_held_rate: number | null;
+            /** @description no response / all ended checks */
+            no_response_rate: number | null;
+            /** @description Complaints rated in their follow-up. */
+            rated: number;
+            /** @description Average follow-up rating. */
+            rating_average: number | null;
+            /** @description Cases raised to escalation level 1 or more. */
+            escalated: number;
+            /** @description Cases with a remedy standing. */
+            granted: number;
+            /** @description Net amount granted, in minor units of the installation's currency. */
+            granted_minor: number;
+            /** @description Cases with a grant over a limit (an approval request). */
+            approvals_requested: number;
+            approval_turnaround: components["schemas"]["ReportStat"];
+            /** @description Online reviews. */
+            reviews: number;
+            /** @description Average star rating (1-5). */
+            review_rating_average: number | null;
+            /** @description Reviews replied to. */
+            reviews_replied: number;
+            /** @description replied / reviews */
+            review_reply_share: number | null;
+            review_reply: components["schemas"]["ReportStat"];
+        };
+        /** @description One week or month: the cases created in `[from, to)`. */
+        ReportPeriod: {
+            /**
+             * Format: date
+             * @description The period's first day.
+             */
+            key: string;
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            figures: components["schemas"]["ReportFigures"];
+            /** @description The inbox query listing exactly these cases: `GET /api/v1/cases` parameters, each with its values. */
+            drill?: {
+                [key: string]: string[];
+            };
+        };
+        /** @description The figures of one value of `group_by` ("" for cases without one). */
+        ReportGroup: {
+            value: string;
+            figures: components["schemas"]["ReportFigures"];
+            /** @description With `group_series=true`. */
+            series?: components["schemas"]["ReportPeriod"][];
+            /** @description The inbox query listing exactly these cases: `GET /api/v1/cases` parameters, each with its values. */
+            drill?: {
+                [key: string]: string[];
+            };
+        };
+        /** @description Open cases created in `[from, to)`: their age now is within the bucket's days. */
+        ReportBacklogBucket: {
+            /**
+             * @example 0-1
+             * @example 30+
+             */
+            key: string;
+            /**
+             * Format: date-time
+             * @description The zero time (0001-01-01T00:00:00Z) for the oldest bucket.
+             */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /** @description Open cases. */
+            count: number;
+            /** @description The inbox query listing exactly these cases: `GET /api/v1/cases` parameters, each with its values. */
+            drill: {
+                [key: string]: string[];
+            };
+        };
+        Report: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /** @enum {string} */
+            interval: "week" | "month";
+            group_by: string;
+            total: components["schemas"]["ReportFigures"];
+            series: components["schemas"]["ReportPeriod"][];
+            /** @description Largest first, at most 200. */
+            groups: components["schemas"]["ReportGroup"][];
+            backlog: components["schemas"]["ReportBacklogBucket"][];
+            /** @description The inbox query listing exactly these cases: `GET /api/v1/cases` parameters, each with its values. */
+            drill: {
+                [key: string]: string[];
+            };
+            /** @description The groups of each further `group_by` dimension, by its name; largest first, at most 200 each. */
+            breakdowns: {
+                [key: string]: components["schemas"]["ReportGroup"][];
+            };
+        };
+        ReportData: {
+            data: components["schemas"]["Report"];
+        };
+        SessionInfo: {
+            id: string;
+            user_agent: string;
+            address: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            last_seen_at: string;
+            current: boolean;
+        };
+        TwoFactorStatus: {
+            enabled: boolean;
+            required: boolean;
+            recovery_codes_left: number;
+        };
+        TwoFactorEnrolment: {
+            secret: string;
+            otpauth_url: string;
+            /** @description A data: URL of a PNG image of otpauth_url. */
+            qr_code: string;
+        };
+        RecoveryCodes: {
+            recovery_codes: string[];
+        };
+        SecuritySettings: {
+            require_two_factor: boolean;
+        };
+        AuditEntry: {
+            id: string;
+            /** Format: date-time */
+            at: string;
+            actor_id: string;
+            actor_name: string;
+            action: string;
+            kind: string;
+            target_id: string;
+            /** @description The thing before (JSON; secrets left out). */
+            before?: unknown;
+            /** @description The thing after (JSON; secrets left out). */
+            after?: unknown;
+        };
+        LoginChallenge: {
+            two_factor_required: boolean;
+            challenge: string;
+        };
+        SecondFactorLogin: {
+            challenge: string;
+            code: string;
+        };
+        PasswordResetRequest: {
+            /** Format: email */
+            email: string;
+            /** @enum {string} */
+            locale?: "en" | "fi";
+        };
+        PasswordResetConfirm: {
+            token: string;
+            password: string;
+        };
+        PasswordChange: {
+            current_password: string;
+            new_password: string;
+        };
+        TwoFactorConfirm: {
+            code: string;
+        };
+        TwoFactorDisable: {
+            password: string;
+        };
+        SecuritySettingsUpdate: {
+            require_two_factor?: boolean;
+        };
+        /** @description A decision on a remedy as the customer is told it: a grant that stands (at the amount given: an approver's changed amount, never the one first asked), a request over a limit still waiting for approval, or one not approved. Reversed grants and reversals are left out. `name` and `text` are the resolution option's in the case's language; the agent's and approver's own words stay with staff. */
+        RemedyOutcome: {
+            /** @enum {string} */
+            status: "granted" | "waiting" | "rejected";
+            option_id: string;
+            name: string;
+            /** @description The option's text to the customer. */
+            text: string;
+            /**
+             * Format: int64
+             * @description In minor units of `currency`; 0 for options without money.
+             */
+            amount_minor: number;
+            currency: string;
+            /** Format: date-time */
+            at: string;
+        };
+        WeeklySummaryChange: {
+            /** @description Whether to get the weekly summary mail. */
+            enabled: boolean;
+        };
+        /** @description One touchpoint's stage. */
+        JourneyStageInput: {
+            /** @description One of the touchpoints (`web_shop`, `store`, `phone`, `delivery`, `app`, `email`, `social_media`, `other`). */
+            touchpoint: string;
+            /** @enum {string} */
+            stage: "reach" | "engage" | "activate" | "nurture";
+        };
+        /** @description The new mapping of touchpoints to stages. */
+        JourneyStagesUpdate: {
+            stages: components["schemas"]["JourneyStageInput"][];
+        };
+        JourneyStage: {
+            touchpoint: string;
+            /** @enum {string} */
+            stage: "reach" | "engage" | "activate" | "nurture";
+        };
+        JourneyStageList: {
+            data: components["schemas"]["JourneyStage"][];
+            meta: components["schemas"]["ListMeta"];
+        };
+        /** @description A range of minutes, from included to excluded; `to` 0: no upper bound. */
+        JourneyMinutes: {
+            from: number;
+            to: number;
+        };
+        /** @description One touchpoint's figures (or a stage's sums, with an empty touchpoint). Rates are shares from 0 to 1, rounded to two decimals. */
+        JourneyStation: {
+            touchpoint: string;
+            /** @description Complaints and reviews together. */
+            cases: number;
+            /** @description The cases that are not reviews. */
+            complaints: number;
+            reviews: number;
+            /** @description Cases with a rating: reviews, and complaints whose follow-up check was answered. */
+            rated: number;
+            /** @description The mean rating; null when none is rated. */
+            satisfaction: number | null;
+            /** @description Cases that went back to work after being resolved or closed. */
+            reopened: number;
+            /** @description reopened / cases; null without cases. */
+            reopen_rate: number | null;
+            /** @description Cases resolved (or closed after a resolution). */
+            resolved: number;
+            /** @description Median time from filing to resolution; null when none is resolved. */
+            median_resolution_minutes: number | null;
+            /** @description The bucket the median lies in (its error bound). */
+            median_within: components["schemas"]["JourneyMinutes"] | null;
+            /** @description The touchpoint with the lowest satisfaction (of those with at least 5 ratings; a tie goes to the higher reopen rate). Always false in a stage's sums. */
+            weakest: boolean;
+        };
+        JourneyStageFigures: {
+            /** @enum {string} */
+            stage: "reach" | "engage" | "activate" | "nurture";
+            /** @description The stage's touchpoints, in the touchpoints' order. */
+            stations: components["schemas"]["JourneyStation"][];
+            total: components["schemas"]["JourneyStation"];
+        };
+        Journey: {
+            /** Format: date-time */
+            from: string;
+            /**
+             * Format: date-time
+             * @description The end of the period, excluded.
+             */
+            to: string;
+            /** @description Reach, engage, activate and nurture, in that order. */
+            stages: components["schemas"]["JourneyStageFigures"][];
+            /** @description Cases of the period without a touchpoint (in no stage). */
+            unplaced: number;
+        };
+        JourneyData: {
+            data: components["schemas"]["Journey"];
         };
     };
     responses: {
@@ -4490,10 +5697,12 @@ export interface components {
          * @example K-2026-000042
          */
         CaseId: string;
-        /** @description An inbox view: `all_open` (new, open and waiting), `unassigned` (open statuses, nobody assigned), `mine` (open statuses, assigned to the caller), `waiting` (waiting on the customer), `resolved`, `escalated` (open statuses, escalation level 1 or more; without `sort` and `q` it is sorted by `escalation`), `reviews` (every case of channel `review`, whatever its status), `follow_ups_due` (the customer was asked the follow-up check and has not answered: call them and record the answer; without `sort` and `q` it is sorted by `follow_up`). Without it every case matches. Other filters narrow the view further. */
-        CaseView: "all_open" | "unassigned" | "mine" | "waiting" | "resolved" | "escalated" | "reviews" | "follow_ups_due";
-        /** @description Free text searched in the subject, the conversation and the customer's name; matches are highlighted in `highlights`. With `q` and no `sort`, results come by relevance. Every word must match, exactly, as a prefix or (for words of 5 to 30 characters) with a typo or two. At most 16 words (runs of letters and digits) of at most 64 characters each; more is 400 `invalid_request` with `fields.q`. */
+        /** @description An inbox view: `all_open` (new, open and waiting), `unassigned` (open statuses, nobody assigned), `mine` (open statuses, assigned to the caller), `waiting` (waiting on the customer), `resolved`, `escalated` (open statuses, escalation level 1 or more; without `sort` and `q` it is sorted by `escalation`), `reviews` (every case of channel `review`, whatever its status), `follow_ups_due` (the customer was asked the follow-up check and has not answered: call them and record the answer; without `sort` and `q` it is sorted by `follow_up`), `waiting_for_my_approval` (cases with an approval request waiting that the caller may decide). Without it every case matches. Other filters narrow the view further. */
+        CaseView: "all_open" | "unassigned" | "mine" | "waiting" | "resolved" | "escalated" | "reviews" | "follow_ups_due" | "waiting_for_my_approval";
+        /** @description Free text searched in the subject, the conversation and the customer's name; matches are highlighted in `highlights`. With `q` and no `sort`, results come by relevance: cases matching more of the words first, then BM25 relevance and words found side by side. A word matches exactly, by its English or Finnish stem, as a prefix (the last word; every word with `match=all`) or (for words of 5 to 30 characters) with a typo or two. By default most of the words must match (stop words such as "the" or "ja" do not count; numbers always must); `match=all` asks for every word. At most 16 words (runs of letters and digits) of at most 64 characters each; more is 400 `invalid_request` with `fields.q`. */
         CaseText: string;
+        /** @description How many words of `q` a case must match: `most` (the default) or `all` ("all of these words"). A query with an e-mail address always needs all words. */
+        CaseTextMatch: "most" | "all";
         /** @description Only cases with one of these statuses. Repeat the parameter for several values; a comma is part of a value. */
         CaseStatusFilter: components["schemas"]["Status"][];
         /** @description Only cases with one of these priorities. Repeat the parameter for several values; a comma is part of a value. */
@@ -4507,6 +5716,11 @@ export interface components {
         /** @description Only cases at one of these customer-journey touchpoints. Repeat the parameter for several values; a comma is part of a value. */
         CaseTouchpointFilter: string[];
         /**
+         * @description The mailbox's id.
+         * @example M7QJ2XK4MZW3TA5L
+         */
+        MailboxId: string;
+        /**
          * @description The review source's id.
          * @example R7QJ2XK4MZW3TA5L
          */
@@ -4515,18 +5729,10 @@ export interface components {
         CaseReviewSourceFilter: components["schemas"]["ReviewSourceKind"][];
         /** @description Only reviews rated (normalised) one of these, 1 to 5: "at or below 2" is `review_rating=1&review_rating=2`. */
         CaseReviewRatingFilter: ("1" | "2" | "3" | "4" | "5")[];
-        /** @description Only cases whose customer expected one of these outcomes (a report's drill-down). */
-        CaseExpectedOutcomeFilter: string[];
-        /** @description Only cases whose standing remedy is one of these resolution options (a report's drill-down). */
-        CaseOptionGrantedFilter: string[];
-        /** @description Only cases whose outcome compares so with what the customer expected (a report's drill-down). */
-        CaseOutcomeGapFilter: ("met" | "partial" | "different" | "nothing")[];
-        /** @description Only cases whose SLA was met (no clock breached) or breached (a report's drill-down). */
-        CaseSLAOutcomeFilter: ("met" | "breached")[];
-        /** @description Only cases whose follow-up check ended so (a report's drill-down). */
-        CaseFollowUpOutcomeFilter: ("held" | "not_held" | "no_response")[];
         /** @description Only reviews in this reply state: `none` (not replied) or `published`. */
         CaseReviewReplyFilter: ("none" | "published")[];
+        /** @description Only cases in this recurring topic (an id from `GET /api/v1/topics`). */
+        CaseTopicFilter: string[];
         /** @description Only cases that came in through one of these channels. Repeat the parameter for several values; a comma is part of a value. */
         CaseChannelFilter: components["schemas"]["Channel"][];
         /** @description Only cases carrying one of these tags (lower case). Repeat the parameter for several values; a comma is part of a value. */
@@ -4546,7 +5752,7 @@ export interface components {
         /** @description Opaque: the `meta.next_cursor` of the previous page, with the same view, filters, `q` and sort. Omit for the first page. A cursor the server cannot read is 400. */
         CaseCursor: string;
         /** @description Fields whose values to count over all matches (not just this page), reported in `meta.facets`. Repeat the parameter for several values; a comma is part of a value. */
-        CaseFacets: ("status" | "priority" | "channel" | "category" | "touchpoint" | "expected_outcome" | "tags" | "assignee_id" | "team_id" | "customer_email" | "review_source" | "review_rating" | "review_reply")[];
+        CaseFacets: ("status" | "priority" | "channel" | "category" | "touchpoint" | "expected_outcome" | "tags" | "assignee_id" | "team_id" | "customer_email" | "review_source" | "review_rating" | "review_reply" | "granted_options" | "approval_waiting_for")[];
         /**
          * @description The customer's tracking token, from the receipt of `POST /api/v1/complaints` or a link in a mail about the case: the credential of the tracking page. Tokens are long and random and stored only as hashes; each mail carries a fresh one, and every one stays valid. A token that does not open a case (wrong, too short, too long) gets 404, the same answer as a case that does not exist. A token of a case that was merged into another opens the other case.
          * @example K3ZQ7M2XW4PLR5TJ6HNB2C7D4E5F6G7HA2B3C4D5E6F7G2H3J4K5L6M7N2P3Q4R5
@@ -4615,6 +5821,18 @@ export interface components {
         /** @description The option's id, e.g. `voucher`. */
         ResolutionOptionId: string;
         ApprovalId: string;
+        /** @description Only cases whose customer expected one of these outcomes (a report's drill-down). */
+        CaseExpectedOutcomeFilter: string[];
+        /** @description Only cases whose standing remedy is one of these resolution options (a report's drill-down). */
+        CaseOptionGrantedFilter: string[];
+        /** @description Only cases whose outcome compares so with what the customer expected (a report's drill-down). */
+        CaseOutcomeGapFilter: ("met" | "partial" | "different" | "nothing")[];
+        /** @description Only cases whose SLA was met (no clock breached) or breached (a report's drill-down). */
+        CaseSLAOutcomeFilter: ("met" | "breached")[];
+        /** @description Only cases whose follow-up check ended so (a report's drill-down). */
+        CaseFollowUpOutcomeFilter: ("held" | "not_held" | "no_response")[];
+        /** @description Only cases granted one of these resolution options (a grant that stands: neither reversed nor a reversal). Repeat the parameter for several values. */
+        CaseGrantedOptionFilter: string[];
     };
     requestBodies: never;
     headers: never;
@@ -4733,7 +5951,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Logged in. */
+            /** @description Logged in; or, for an account with two-factor sign-in, no cookie yet and `{"data": LoginChallenge}`: send a code to `POST /api/v1/auth/login/second-factor`. */
             200: {
                 headers: {
                     /** @description `kaiku_session=...; Path=/; HttpOnly; SameSite=Lax` (and `Secure` behind HTTPS). */
@@ -4741,7 +5959,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MeData"];
+                    "application/json": components["schemas"]["MeData"] | {
+                        data: components["schemas"]["LoginChallenge"];
+                    };
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -6136,10 +7356,12 @@ export interface operations {
     listCases: {
         parameters: {
             query?: {
-                /** @description An inbox view: `all_open` (new, open and waiting), `unassigned` (open statuses, nobody assigned), `mine` (open statuses, assigned to the caller), `waiting` (waiting on the customer), `resolved`, `escalated` (open statuses, escalation level 1 or more; without `sort` and `q` it is sorted by `escalation`), `reviews` (every case of channel `review`, whatever its status), `follow_ups_due` (the customer was asked the follow-up check and has not answered: call them and record the answer; without `sort` and `q` it is sorted by `follow_up`). Without it every case matches. Other filters narrow the view further. */
+                /** @description An inbox view: `all_open` (new, open and waiting), `unassigned` (open statuses, nobody assigned), `mine` (open statuses, assigned to the caller), `waiting` (waiting on the customer), `resolved`, `escalated` (open statuses, escalation level 1 or more; without `sort` and `q` it is sorted by `escalation`), `reviews` (every case of channel `review`, whatever its status), `follow_ups_due` (the customer was asked the follow-up check and has not answered: call them and record the answer; without `sort` and `q` it is sorted by `follow_up`), `waiting_for_my_approval` (cases with an approval request waiting that the caller may decide). Without it every case matches. Other filters narrow the view further. */
                 view?: components["parameters"]["CaseView"];
-                /** @description Free text searched in the subject, the conversation and the customer's name; matches are highlighted in `highlights`. With `q` and no `sort`, results come by relevance. Every word must match, exactly, as a prefix or (for words of 5 to 30 characters) with a typo or two. At most 16 words (runs of letters and digits) of at most 64 characters each; more is 400 `invalid_request` with `fields.q`. */
+                /** @description Free text searched in the subject, the conversation and the customer's name; matches are highlighted in `highlights`. With `q` and no `sort`, results come by relevance: cases matching more of the words first, then BM25 relevance and words found side by side. A word matches exactly, by its English or Finnish stem, as a prefix (the last word; every word with `match=all`) or (for words of 5 to 30 characters) with a typo or two. By default most of the words must match (stop words such as "the" or "ja" do not count; numbers always must); `match=all` asks for every word. At most 16 words (runs of letters and digits) of at most 64 characters each; more is 400 `invalid_request` with `fields.q`. */
                 q?: components["parameters"]["CaseText"];
+                /** @description How many words of `q` a case must match: `most` (the default) or `all` ("all of these words"). A query with an e-mail address always needs all words. */
+                match?: components["parameters"]["CaseTextMatch"];
                 /** @description Only cases with one of these statuses. Repeat the parameter for several values; a comma is part of a value. */
                 status?: components["parameters"]["CaseStatusFilter"];
                 /** @description Only cases with one of these priorities. Repeat the parameter for several values; a comma is part of a value. */
@@ -6178,6 +7400,8 @@ export interface operations {
                 review_rating?: components["parameters"]["CaseReviewRatingFilter"];
                 /** @description Only reviews in this reply state: `none` (not replied) or `published`. */
                 review_reply?: components["parameters"]["CaseReviewReplyFilter"];
+                /** @description Only cases in this recurring topic (an id from `GET /api/v1/topics`). */
+                topic?: components["parameters"]["CaseTopicFilter"];
                 /** @description Only cases whose customer expected one of these outcomes (a report's drill-down). */
                 expected_outcome?: components["parameters"]["CaseExpectedOutcomeFilter"];
                 /** @description Only cases whose standing remedy is one of these resolution options (a report's drill-down). */
@@ -6188,6 +7412,8 @@ export interface operations {
                 sla_outcome?: components["parameters"]["CaseSLAOutcomeFilter"];
                 /** @description Only cases whose follow-up check ended so (a report's drill-down). */
                 follow_up_outcome?: components["parameters"]["CaseFollowUpOutcomeFilter"];
+                /** @description Only cases granted one of these resolution options (a grant that stands: neither reversed nor a reversal). Repeat the parameter for several values. */
+                granted_option?: components["parameters"]["CaseGrantedOptionFilter"];
             };
             header?: never;
             path?: never;
@@ -6286,7 +7512,8 @@ export interface operations {
                      *         "resolved": 230,
                      *         "escalated": 3,
                      *         "reviews": 18,
-                     *         "follow_ups_due": 4
+                     *         "follow_ups_due": 4,
+                     *         "waiting_for_my_approval": 1
                      *       }
                      *     }
                      */
@@ -7070,6 +8297,36 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    getSimilarCases: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case reference.
+                 * @example K-2026-000042
+                 */
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The most similar cases. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseSummaryList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getCustomerHistory: {
         parameters: {
             query?: never;
@@ -7205,6 +8462,274 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listTopics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The topics. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TopicList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    relearnTopics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many topics were learned. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TopicRelearnResult"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getTopic: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The topic. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TopicDetailEnvelope"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listRootCauses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The root causes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RootCauseList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createRootCause: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Payment gateway retries charge twice",
+                 *       "match_text": "charged twice",
+                 *       "link_results": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["RootCauseCreate"];
+            };
+        };
+        responses: {
+            /** @description The root cause. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RootCauseEnvelope"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getRootCause: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The root cause. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RootCauseDetailEnvelope"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchRootCause: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "version": 2,
+                 *       "state": "fixed",
+                 *       "fixed_on": "2026-03-01"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RootCausePatch"];
+            };
+        };
+        responses: {
+            /** @description The root cause. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RootCauseEnvelope"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    linkRootCauseCases: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "case_ids": [
+                 *         "K-2026-000042"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["RootCauseLink"];
+            };
+        };
+        responses: {
+            /** @description The root cause and how many cases were added. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RootCauseLinkEnvelope"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listCaseRootCauses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The root causes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RootCauseList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -8292,100 +9817,6 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
-    getJourney: {
-        parameters: {
-            query?: {
-                /** @description First day (UTC) of the period; default 90 days before `to`. */
-                from?: string;
-                /** @description Last day (UTC) of the period, included; default today. */
-                to?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The figures. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["JourneyData"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    listJourneyStages: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The mapping, in the touchpoints' order. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["JourneyStageList"];
-                };
-            };
-            401: components["responses"]["Unauthorized"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    replaceJourneyStages: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                /**
-                 * @example {
-                 *       "stages": [
-                 *         {
-                 *           "touchpoint": "social_media",
-                 *           "stage": "reach"
-                 *         },
-                 *         {
-                 *           "touchpoint": "app",
-                 *           "stage": "nurture"
-                 *         }
-                 *       ]
-                 *     }
-                 */
-                "application/json": components["schemas"]["JourneyStagesUpdate"];
-            };
-        };
-        responses: {
-            /** @description The whole mapping as saved. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["JourneyStageList"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            413: components["responses"]["TooLarge"];
-            500: components["responses"]["InternalError"];
-        };
-    };
     listOutbox: {
         parameters: {
             query?: never;
@@ -8455,6 +9886,201 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    replyToReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case reference.
+                 * @example K-2026-000042
+                 */
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "action": "save",
+                 *       "text": "We are sorry about the room, Pia. Our manager will call you today."
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReviewReplyRequest"];
+            };
+        };
+        responses: {
+            /** @description The case, with the reply's new step. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            /** @description The reply is over the source's limit (`reply_too_long`), the step is out of order (`reply_step`), the case is no review (`not_a_review`), or the way out is missing (`no_reply_webhook`, `no_connector`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listReviewLinkSuggestions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case reference.
+                 * @example K-2026-000042
+                 */
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The suggestions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewLinkSuggestionList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            /** @description The case is no review (`not_a_review`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    linkReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case reference.
+                 * @example K-2026-000042
+                 */
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "case_id": "K-2026-000041"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReviewLinkRequest"];
+            };
+        };
+        responses: {
+            /** @description The review case, linked. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            /** @description The case is no review (`not_a_review`) or the customers differ (`different_customers`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+        };
+    };
+    importReviews: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    source_id: string;
+                    /**
+                     * Format: binary
+                     * @description The export, at most 16 MiB and 50,000 rows, UTF-8.
+                     */
+                    file: string;
+                    /** @description A JSON object of import field to column, e.g. `{"rating":"Reviewer_Score"}`. */
+                    mapping?: string;
+                    dry_run?: boolean;
+                    offset?: number;
+                    limit?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The file read through the mapping, and what became of the window's rows. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewImportEnvelope"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            /** @description The file cannot be read at all (`bad_file`): empty, not UTF-8, malformed CSV, JSON of no reviews. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+        };
+    };
     ingestReviews: {
         parameters: {
             query?: never;
@@ -8518,6 +10144,174 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listMailboxes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The mailboxes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailboxList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createMailbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Support",
+                 *       "address": "support@example.com",
+                 *       "host": "imap.example.com",
+                 *       "port": 993,
+                 *       "tls": "tls",
+                 *       "username": "support@example.com",
+                 *       "password": "app-password",
+                 *       "folder": "INBOX",
+                 *       "after_fetch": "flag",
+                 *       "category": "delivery",
+                 *       "locale": "fi"
+                 *     }
+                 */
+                "application/json": components["schemas"]["MailboxCreate"];
+            };
+        };
+        responses: {
+            /** @description The new mailbox. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailboxData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getMailbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The mailbox's id.
+                 * @example M7QJ2XK4MZW3TA5L
+                 */
+                id: components["parameters"]["MailboxId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The mailbox. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailboxData"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteMailbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The mailbox's id.
+                 * @example M7QJ2XK4MZW3TA5L
+                 */
+                id: components["parameters"]["MailboxId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateMailbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The mailbox's id.
+                 * @example M7QJ2XK4MZW3TA5L
+                 */
+                id: components["parameters"]["MailboxId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "enabled": false,
+                 *       "version": 1
+                 *     }
+                 */
+                "application/json": components["schemas"]["MailboxPatch"];
+            };
+        };
+        responses: {
+            /** @description The mailbox. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailboxData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -9152,100 +10946,6 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
-    getReportMeasures: {
-        parameters: {
-            query?: {
-                /** @description Cases created at or after this moment: a date (`2026-03-01`, midnight UTC) or an RFC 3339 time. Default: 90 days before `to`. */
-                from?: string;
-                /** @description Cases created before this moment; a date includes the whole day. Default: now (this second included). At most two years after `from`. */
-                to?: string;
-                /** @description The step of the series: weeks (from Monday) or calendar months, in the installation's time zone. */
-                interval?: "week" | "month";
-                /** @description The dimension `groups` splits the figures by. Repeat it for more groupings of the same cases in one pass: the first gives `groups`, each other one its entry in `breakdowns`. */
-                group_by?: ("team" | "agent" | "category" | "touchpoint" | "channel" | "priority" | "source" | "expected_outcome" | "option" | "outcome_gap" | "sla" | "follow_up")[];
-                /** @description Give each group its own series too (for example the average rating of each review source over time). */
-                group_series?: boolean;
-                /** @description Only cases of these teams (repeat the parameter for several). */
-                team_id?: string[];
-                /** @description Only cases assigned to these users. An agent always gets their own cases only, whatever this says. */
-                assignee_id?: string[];
-                /** @description Only cases of these categories (a comma is part of a value: repeat the parameter). */
-                category?: string[];
-                /** @description Only cases at these touchpoints. */
-                touchpoint?: string[];
-                /** @description Only cases that came in by these channels. */
-                channel?: string[];
-                /** @description Only cases of these priorities. */
-                priority?: string[];
-                /** @description Only reviews from these kinds of source. */
-                review_source?: string[];
-                /** @description Only cases whose customer expected these outcomes. */
-                expected_outcome?: string[];
-                /** @description Only cases whose standing remedy is one of these resolution options. */
-                option_granted?: string[];
-                /** @description Only cases whose outcome compares so with what the customer expected: `met`, `partial`, `different`, `nothing`. */
-                outcome_gap?: string[];
-                /** @description Only cases whose SLA was `met` or `breached`. */
-                sla_outcome?: string[];
-                /** @description Only cases whose follow-up check ended so: `held`, `not_held`, `no_response`. */
-                follow_up_outcome?: string[];
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The report. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReportData"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            500: components["responses"]["InternalError"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    setMyWeeklySummary: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                /**
-                 * @example {
-                 *       "enabled": true
-                 *     }
-                 */
-                "application/json": components["schemas"]["WeeklySummaryChange"];
-            };
-        };
-        responses: {
-            /** @description The caller, changed. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["UserData"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["TooLarge"];
-            500: components["responses"]["InternalError"];
-        };
-    };
     getMySpending: {
         parameters: {
             query?: never;
@@ -9347,6 +11047,63 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    getApprovalClock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The target. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalClockSettingsData"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    setApprovalClock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "target_minutes": 240,
+                 *       "warn_at_percent": 75,
+                 *       "version": 0
+                 *     }
+                 */
+                "application/json": components["schemas"]["ApprovalClockSettingsUpdate"];
+            };
+        };
+        responses: {
+            /** @description The saved target. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalClockSettingsData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+        };
+    };
     decideApproval: {
         parameters: {
             query?: never;
@@ -9405,6 +11162,698 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    getReportMeasures: {
+        parameters: {
+            query?: {
+                /** @description Cases created at or after this moment: a date (`2026-03-01`, midnight UTC) or an RFC 3339 time. Default: 90 days before `to`. */
+                from?: string;
+                /** @description Cases created before this moment; a date includes the whole day. Default: now (this second included). At most two years after `from`. */
+                to?: string;
+                /** @description The step of the series: weeks (from Monday) or calendar months, in the installation's time zone. */
+                interval?: "week" | "month";
+                /** @description Give each group its own series too (for example the average rating of each review source over time). */
+                group_series?: boolean;
+                /** @description Only cases of these teams (repeat the parameter for several). */
+                team_id?: string[];
+                /** @description Only cases assigned to these users. An agent always gets their own cases only, whatever this says. */
+                assignee_id?: string[];
+                /** @description Only cases of these categories (a comma is part of a value: repeat the parameter). */
+                category?: string[];
+                /** @description Only cases at these touchpoints. */
+                touchpoint?: string[];
+                /** @description Only cases that came in by these channels. */
+                channel?: string[];
+                /** @description Only cases of these priorities. */
+                priority?: string[];
+                /** @description Only reviews from these kinds of source. */
+                review_source?: string[];
+                /** @description Only cases whose customer expected these outcomes. */
+                expected_outcome?: string[];
+                /** @description Only cases whose standing remedy is one of these resolution options. */
+                option_granted?: string[];
+                /** @description Only cases whose outcome compares so with what the customer expected: `met`, `partial`, `different`, `nothing`. */
+                outcome_gap?: string[];
+                /** @description Only cases whose SLA was `met` or `breached`. */
+                sla_outcome?: string[];
+                /** @description Only cases whose follow-up check ended so: `held`, `not_held`, `no_response`. */
+                follow_up_outcome?: string[];
+                /** @description The dimension `groups` splits the figures by. Repeat it for more groupings of the same cases in one pass: the first gives `groups`, each other one its entry in `breakdowns`. */
+                group_by?: ("team" | "agent" | "category" | "touchpoint" | "channel" | "priority" | "source" | "expected_outcome" | "option" | "outcome_gap" | "sla" | "follow_up")[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    loginSecondFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "challenge": "K7Q2...",
+                 *       "code": "123456"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SecondFactorLogin"];
+            };
+        };
+        responses: {
+            /** @description Logged in. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Me"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    requestPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "email": "aino@example.com",
+                 *       "locale": "fi"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PasswordResetRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted (whether or not the address has an account). */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            message: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    confirmPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "K7Q2...",
+                 *       "password": "a long new passphrase"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PasswordResetConfirm"];
+            };
+        };
+        responses: {
+            /** @description Done. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["TooLarge"];
+        };
+    };
+    changeOwnPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "current_password": "the old passphrase",
+                 *       "new_password": "a long new passphrase"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /** @description Done. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    listOwnSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sessions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["SessionInfo"][];
+                        meta: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    endOwnSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    endOtherSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    twoFactorStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Status. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["TwoFactorStatus"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    startTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The secret to add to an app. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["TwoFactorEnrolment"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    confirmTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "123456"
+                 *     }
+                 */
+                "application/json": components["schemas"]["TwoFactorConfirm"];
+            };
+        };
+        responses: {
+            /** @description On. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["RecoveryCodes"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+        };
+    };
+    disableTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "password": "my passphrase"
+                 *     }
+                 */
+                "application/json": components["schemas"]["TwoFactorDisable"];
+            };
+        };
+        responses: {
+            /** @description Done. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    newRecoveryCodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "password": "my passphrase"
+                 *     }
+                 */
+                "application/json": components["schemas"]["TwoFactorDisable"];
+            };
+        };
+        responses: {
+            /** @description New codes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["RecoveryCodes"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    getSecuritySettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["SecuritySettings"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    saveSecuritySettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "require_two_factor": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["SecuritySettingsUpdate"];
+            };
+        };
+        responses: {
+            /** @description Saved. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["SecuritySettings"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+        };
+    };
+    listAuditLog: {
+        parameters: {
+            query?: {
+                /** @description A user id. */
+                actor?: string;
+                /** @description A date (2026-12-06) or RFC 3339 time, inclusive. */
+                from?: string;
+                /** @description A date (that whole day is included) or RFC 3339 time, exclusive. */
+                to?: string;
+                cursor?: string;
+                limit?: number;
+                kind?: "user" | "team" | "api_token" | "rule" | "sla_policy" | "webhook" | "review_source" | "resolution_option" | "settings" | "customer";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Entries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AuditEntry"][];
+                        meta: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    exportCustomerData: {
+        parameters: {
+            query: {
+                email: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The archive (`Content-Disposition: attachment`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    resetUserTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    setMyWeeklySummary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "enabled": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["WeeklySummaryChange"];
+            };
+        };
+        responses: {
+            /** @description The caller, changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getJourney: {
+        parameters: {
+            query?: {
+                /** @description First day (UTC) of the period; default 90 days before `to`. */
+                from?: string;
+                /** @description Last day (UTC) of the period, included; default today. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JourneyData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listJourneyStages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The mapping, in the touchpoints' order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JourneyStageList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    replaceJourneyStages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "stages": [
+                 *         {
+                 *           "touchpoint": "social_media",
+                 *           "stage": "reach"
+                 *         },
+                 *         {
+                 *           "touchpoint": "app",
+                 *           "stage": "nurture"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["JourneyStagesUpdate"];
+            };
+        };
+        responses: {
+            /** @description The whole mapping as saved. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JourneyStageList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
 }
 type FlattenedDeepRequired<T> = {
     [K in keyof T]-?: FlattenedDeepRequired<T[K] extends unknown[] | undefined | null ? Extract<T[K], unknown[]>[number] : T[K]>;
@@ -9414,11 +11863,14 @@ type ReadonlyArray<T> = [
 ] extends [
     unknown[]
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
-export const pathsApiV1ReportsMeasuresGetParametersQueryIntervalValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/reports/measures"]["get"]["parameters"]["query"]["interval"]> = ["week", "month"];
-export const pathsApiV1ReportsMeasuresGetParametersQueryGroup_byValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/reports/measures"]["get"]["parameters"]["query"]["group_by"]> = ["team", "agent", "category", "touchpoint", "channel", "priority", "source", "expected_outcome", "option", "outcome_gap", "sla", "follow_up"];
 export const pathsApiV1ApprovalsGetParametersQueryFilterValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/approvals"]["get"]["parameters"]["query"]["filter"]> = ["waiting_for_me", "mine", "all"];
 export const pathsApiV1ApprovalsGetParametersQueryStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/approvals"]["get"]["parameters"]["query"]["status"]> = ["waiting", "approved", "rejected"];
-export const reportIntervalValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Report"]["interval"]> = ["week", "month"];
+export const pathsApiV1ReportsMeasuresGetParametersQueryIntervalValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/reports/measures"]["get"]["parameters"]["query"]["interval"]> = ["week", "month"];
+export const pathsApiV1ReportsMeasuresGetParametersQueryGroup_byValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/reports/measures"]["get"]["parameters"]["query"]["group_by"]> = ["team", "agent", "category", "touchpoint", "channel", "priority", "source", "expected_outcome", "option", "outcome_gap", "sla", "follow_up"];
+export const pathsApiV1AuditLogGetParametersQueryKindValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/audit-log"]["get"]["parameters"]["query"]["kind"]> = ["user", "team", "api_token", "rule", "sla_policy", "webhook", "review_source", "resolution_option", "settings", "customer"];
+export const rootCauseStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RootCause"]["state"]> = ["investigating", "fix_planned", "fixed"];
+export const rootCauseSummaryStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RootCauseSummary"]["state"]> = ["investigating", "fix_planned", "fixed"];
+export const rootCausePatchStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RootCausePatch"]["state"]> = ["investigating", "fix_planned", "fixed"];
 export const fieldIssueCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FieldIssue"]["code"]> = ["required", "invalid_email", "not_allowed", "too_short", "too_long", "too_few", "too_many", "too_small", "too_large", "invalid", "too_many_files", "file_too_large", "empty_file", "wrong_file_type"];
 export const readinessStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Readiness"]["status"]> = ["ready", "not ready"];
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["agent", "manager", "admin"];
@@ -9444,7 +11896,7 @@ export const publicCaseStatus_textValues: ReadonlyArray<FlattenedDeepRequired<co
 export const publicMessageFromValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PublicMessage"]["from"]> = ["you", "support"];
 export const messageFormKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MessageForm"]["kind"]> = ["reply", "note"];
 export const messageFormStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MessageForm"]["status"]> = ["open", "waiting", "resolved"];
-export const sLAClockKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SLAClock"]["kind"]> = ["first_response", "next_response", "resolution", "final_answer"];
+export const sLAClockKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SLAClock"]["kind"]> = ["first_response", "next_response", "resolution", "final_answer", "approval"];
 export const sLAClockStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SLAClock"]["state"]> = ["running", "paused", "met", "breached"];
 export const triggerTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TriggerType"]> = ["case_created", "case_updated", "customer_replied", "sla_warning", "sla_breach", "no_agent_activity", "follow_up_failed", "approval_requested"];
 export const conditionFieldValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConditionField"]> = ["status", "priority", "channel", "category", "touchpoint", "tags", "expected_outcome", "assignee_id", "team_id", "escalation_level", "customer_email", "customer_domain", "repeat_complainant", "text", "sla_clock", "option", "amount_minor", "review_rating", "review_source", "review_edited"];
@@ -9460,25 +11912,47 @@ export const actionInputRoleValues: ReadonlyArray<FlattenedDeepRequired<componen
 export const actionInputFallback_roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ActionInput"]["fallback_role"]> = ["agents", "managers", "admins"];
 export const actionInputChannelsValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ActionInput"]["channels"]> = ["app", "email"];
 export const outboxMailStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OutboxMail"]["status"]> = ["sent", "stored", "failed"];
-export const journeyStageInputStageValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["JourneyStageInput"]["stage"]> = ["reach", "engage", "activate", "nurture"];
-export const journeyStageStageValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["JourneyStage"]["stage"]> = ["reach", "engage", "activate", "nurture"];
-export const journeyStageFiguresStageValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["JourneyStageFigures"]["stage"]> = ["reach", "engage", "activate", "nurture"];
 export const webhookDeliveryStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WebhookDelivery"]["status"]> = ["pending", "delivered", "failed"];
 export const reviewSourceKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewSourceKind"]> = ["google_business", "trustpilot", "app_store", "google_play", "booking", "generic"];
 export const reviewSourceScale_maxValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewSource"]["scale_max"]> = [5, 10];
+export const mailboxTlsValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Mailbox"]["tls"]> = ["tls", "starttls", "none"];
+export const mailboxAfter_fetchValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Mailbox"]["after_fetch"]> = ["flag", "move"];
+export const mailboxLocaleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Mailbox"]["locale"]> = ["en", "fi"];
+export const mailboxCreateTlsValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MailboxCreate"]["tls"]> = ["tls", "starttls", "none"];
+export const mailboxCreateAfter_fetchValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MailboxCreate"]["after_fetch"]> = ["flag", "move"];
+export const mailboxCreateLocaleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MailboxCreate"]["locale"]> = ["en", "fi"];
+export const mailboxPatchTlsValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MailboxPatch"]["tls"]> = ["tls", "starttls", "none"];
+export const mailboxPatchAfter_fetchValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MailboxPatch"]["after_fetch"]> = ["flag", "move"];
+export const mailboxPatchLocaleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MailboxPatch"]["locale"]> = ["en", "fi"];
 export const ingestResultOutcomeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["IngestResult"]["outcome"]> = ["created", "updated", "unchanged", "deleted", "unknown"];
+export const reviewImportFieldValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewImportField"]> = ["external_id", "rating", "author", "email", "title", "text", "positive", "negative", "posted_at", "url", "language", "place"];
+export const reviewImportResultOutcomeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewImportResult"]["outcome"]> = ["created", "updated", "unchanged", "deleted", "unknown"];
+export const reviewImportPresetValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewImport"]["preset"]> = ["booking", "google", "trustpilot", "generic"];
+export const reviewReplyRequestActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewReplyRequest"]["action"]> = ["save", "submit", "approve", "send_back", "publish", "withdraw"];
+export const reviewReplyRequestViaValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewReplyRequest"]["via"]> = ["manual", "webhook", "google"];
+export const publicReplyStepValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PublicReply"]["step"]> = ["draft", "pending_approval", "approved", "returned", "published", "withdrawn"];
+export const publicReplyPublished_viaValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PublicReply"]["published_via"]> = ["manual", "webhook", "google"];
+export const reviewLinkSuggestionMatchValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReviewLinkSuggestion"]["match"]> = ["email", "name"];
 export const reviewScale_maxValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Review"]["scale_max"]> = [5, 10];
 export const reviewReply_stateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Review"]["reply_state"]> = ["none", "published"];
 export const grantResultStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["GrantResult"]["status"]> = ["granted", "approval_requested"];
 export const approvalReasonValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Approval"]["reason"]> = ["case", "month"];
 export const approvalStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Approval"]["status"]> = ["waiting", "approved", "rejected"];
+export const approvalClockStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ApprovalClock"]["state"]> = ["on_track", "warning", "breached", "met", "met_late"];
 export const decisionCreateActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DecisionCreate"]["action"]> = ["approve", "reject", "change"];
-export const componentsParametersCaseViewValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseView"]> = ["all_open", "unassigned", "mine", "waiting", "resolved", "escalated", "reviews", "follow_ups_due"];
+export const reportIntervalValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Report"]["interval"]> = ["week", "month"];
+export const passwordResetRequestLocaleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PasswordResetRequest"]["locale"]> = ["en", "fi"];
+export const remedyOutcomeStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RemedyOutcome"]["status"]> = ["granted", "waiting", "rejected"];
+export const journeyStageInputStageValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["JourneyStageInput"]["stage"]> = ["reach", "engage", "activate", "nurture"];
+export const journeyStageStageValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["JourneyStage"]["stage"]> = ["reach", "engage", "activate", "nurture"];
+export const journeyStageFiguresStageValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["JourneyStageFigures"]["stage"]> = ["reach", "engage", "activate", "nurture"];
+export const componentsParametersCaseViewValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseView"]> = ["all_open", "unassigned", "mine", "waiting", "resolved", "escalated", "reviews", "follow_ups_due", "waiting_for_my_approval"];
+export const componentsParametersCaseTextMatchValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseTextMatch"]> = ["most", "all"];
 export const componentsParametersCaseReviewRatingFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseReviewRatingFilter"]> = ["1", "2", "3", "4", "5"];
-export const componentsParametersCaseOutcomeGapFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseOutcomeGapFilter"]> = ["met", "partial", "different", "nothing"];
-export const componentsParametersCaseSLAOutcomeFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseSLAOutcomeFilter"]> = ["met", "breached"];
-export const componentsParametersCaseFollowUpOutcomeFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseFollowUpOutcomeFilter"]> = ["held", "not_held", "no_response"];
 export const componentsParametersCaseReviewReplyFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseReviewReplyFilter"]> = ["none", "published"];
 export const componentsParametersCaseSortValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseSort"]> = ["updated_at", "created_at", "priority", "due", "escalation", "follow_up", "relevance"];
 export const componentsParametersCaseOrderValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseOrder"]> = ["asc", "desc"];
-export const componentsParametersCaseFacetsValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseFacets"]> = ["status", "priority", "channel", "category", "touchpoint", "expected_outcome", "tags", "assignee_id", "team_id", "customer_email", "review_source", "review_rating", "review_reply"];
+export const componentsParametersCaseFacetsValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseFacets"]> = ["status", "priority", "channel", "category", "touchpoint", "expected_outcome", "tags", "assignee_id", "team_id", "customer_email", "review_source", "review_rating", "review_reply", "granted_options", "approval_waiting_for"];
+export const componentsParametersCaseOutcomeGapFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseOutcomeGapFilter"]> = ["met", "partial", "different", "nothing"];
+export const componentsParametersCaseSLAOutcomeFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseSLAOutcomeFilter"]> = ["met", "breached"];
+export const componentsParametersCaseFollowUpOutcomeFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["parameters"]["CaseFollowUpOutcomeFilter"]> = ["held", "not_held", "no_response"];
