@@ -192,8 +192,8 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 	hd.Mail.Kick = fetcher.Kick
 	startWorker(fetcher.Run)
 	startWorker(func(ctx context.Context) { hd.Reviews.RunGooglePull(ctx, helpdesk.GooglePullInterval) })
-	// Reports (issue 16): the weekly summary mails; the topics feature plugs its TopicSource in here.
-	weekly := reports.NewWeeklySummaries(hd.Reports, db.store, mailer, nil, cfg.BaseURL, logger)
+	// Reports (issue 16): the weekly summary mails, with the rising topics (issue 15).
+	weekly := reports.NewWeeklySummaries(hd.Reports, db.store, mailer, hd.Topics, cfg.BaseURL, logger)
 	startWorker(func(ctx context.Context) { weekly.Run(ctx, time.Minute) })
 
 	serveErr := make(chan error, 1)

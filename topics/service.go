@@ -402,3 +402,24 @@ func (s *Service) WeeklyCounts(ctx context.Context, q search.Query, starts []tim
 	}
 	return out, nil
 }
+
+// RisingTopics names the topics flagged rising, most significant first, at most limit of them:
+// the weekly summary mail's topics section (reports.TopicSource). The flag compares the last
+// seven days with the weeks before (Overview), which on the summary's Monday morning is the week
+// the mail reports on; from and to only bound that: outside them nothing is named.
+func (s *Service) RisingTopics(ctx context.Context, from, to time.Time, limit int) ([]string, error) {
+	if now := s.Clock(); now.Before(from) || now.Sub(to) > 7*24*time.Hour {
+		return nil, nil
+	}
+	ov, err := s.Overview(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, t := range ov.Topics {
+		if t.Rising && len(names) < limit {
+			names = append(names, t.Name)
+		}
+	}
+	return names, nil
+}
