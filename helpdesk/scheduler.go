@@ -12,6 +12,7 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/businesstime"
 	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/search"
 	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
@@ -91,8 +92,12 @@ func (sc *Scheduler) Sweep(ctx context.Context) (int, error) {
 			return fired, err
 		}
 		left := false
-		for slot := 0; slot < slots; slot++ {
-			n, kept, err := sc.sweepSlot(ctx, store.TimerSlotID(m, slot), now, env)
+		for first := 0; first < slots; first += sweepSlotsAtOnce {
+			ids := make([]string, 0, sweepSlotsAtOnce)
+			for slot := first; slot < min(slots, first+sweepSlotsAtOnce); slot++ {
+				ids = append(ids, store.TimerSlotID(m, slot))
+			}
+			n, kept, err := sc.sweepSlots(ctx, ids, now, env)
 			fired += n
 			if err != nil {
 				return fired, err
@@ -176,92 +181,183 @@ func (env *sweepEnv) load(ctx context.Context) error {
 	return nil
 }
 
-// sweepWorkers is how many cases of one slot are handled at once: each is a few database
-// round trips that mostly wait, so a little concurrency shortens a busy sweep.
-const sweepWorkers = 4
+// sweepSlotsAtOnce is how many slots of a minute are swept together (up to 32 timers each):
+// their cases are stored side by side, indexed in one batch and told in one round, so the
+// index marks, timers, tracking links, mails and live events of a few hundred cases travel in
+// shared group commits and Bleve gets one segment instead of one per few cases.
+const sweepSlotsAtOnce = 16
 
-// sweepSlot claims one slot, handles each of its cases that is due and finishes the claim.
-// kept says the slot still holds work (entries not due yet, ones that could not be handled,
-// or another replica's claim).
-func (sc *Scheduler) sweepSlot(ctx context.Context, id string, now time.Time, env *sweepEnv) (fired int, kept bool, err error) {
-	slot, err := sc.store.ClaimTimerSlot(ctx, id, sc.owner+"/"+newID(), now, sc.lease)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return 0, false, nil
-	case errors.Is(err, store.ErrNotClaimable):
-		return 0, true, nil // its holder finishes it, or its lease runs out and we take it
-	case err != nil:
-		return 0, true, err
+// sweepWorkers is how many cases of one group of slots are written at once: each case write is
+// a few database round trips that mostly wait (its read, the grouped mark and timer, the
+// replace), so enough of them in flight keep the group commits full.
+const sweepWorkers = 64
+
+// claimedSlot is a slot a sweep holds, with the cases it found due and those it handled.
+type claimedSlot struct {
+	slot    *store.TimerSlot
+	due     []string
+	mu      sync.Mutex
+	handled []string
+}
+
+// sweepSlots claims the slots (of one minute), fires what is due in their cases and finishes
+// the claims, in phases: store every due case's write (each its own conditional write on the
+// case's version, which decides what fires, so each event fires once however many schedulers
+// look), index the stored cases in one batch, then tell (rule effects, live events, the
+// customers' follow-up mails, the agents' promise notices). kept says a slot still holds work
+// (entries not due yet, ones that could not be handled, or another replica's claim).
+func (sc *Scheduler) sweepSlots(ctx context.Context, ids []string, now time.Time, env *sweepEnv) (fired int, kept bool, err error) {
+	var mu sync.Mutex
+	var errs []error
+	claimed := make([]*claimedSlot, len(ids))
+	inParallel(len(ids), len(ids), func(i int) {
+		slot, err := sc.store.ClaimTimerSlot(ctx, ids[i], sc.owner+"/"+newID(), now, sc.lease)
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+		case errors.Is(err, store.ErrNotClaimable):
+			kept = true // its holder finishes it, or its lease runs out and we take it
+		case err != nil:
+			kept = true
+			errs = append(errs, err)
+		default:
+			cs := &claimedSlot{slot: slot}
+			for _, caseID := range slices.Sorted(maps.Keys(slot.Due)) {
+				if !slot.Due[caseID].After(now) {
+					cs.due = append(cs.due, caseID)
+				}
+			}
+			claimed[i] = cs
+		}
+	})
+	type dueCase struct {
+		id   string
+		slot *claimedSlot
 	}
-	var due []string
-	for _, caseID := range slices.Sorted(maps.Keys(slot.Due)) {
-		if !slot.Due[caseID].After(now) {
-			due = append(due, caseID)
+	var due []dueCase
+	for _, cs := range claimed {
+		if cs == nil {
+			continue
+		}
+		for _, id := range cs.due {
+			due = append(due, dueCase{id, cs})
 		}
 	}
 	if len(due) > 0 {
 		if err := env.load(ctx); err != nil {
-			_, _ = sc.store.FinishTimerSlot(ctx, slot, nil) // let go: the next sweep retries
-			return 0, true, err
+			for _, cs := range claimed {
+				if cs != nil {
+					_, _ = sc.store.FinishTimerSlot(ctx, cs.slot, nil) // let go: the next sweep retries
+				}
+			}
+			return 0, true, errors.Join(append(errs, err)...)
 		}
 	}
-	var mu sync.Mutex
-	var handled []string
-	var wg sync.WaitGroup
-	work := make(chan string)
-	for w := 0; w < min(sweepWorkers, len(due)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for caseID := range work {
-				n, ok := sc.handle(ctx, caseID, now, env)
-				mu.Lock()
-				fired += n
-				if ok {
-					handled = append(handled, caseID)
-				}
-				mu.Unlock()
-			}
-		}()
+
+	// Store.
+	firings := make([]*firing, len(due))
+	inParallel(len(due), sweepWorkers, func(i int) {
+		f, ok := sc.handle(ctx, due[i].id, now, env)
+		firings[i] = f
+		if ok {
+			cs := due[i].slot
+			cs.mu.Lock()
+			cs.handled = append(cs.handled, due[i].id)
+			cs.mu.Unlock()
+		}
+	})
+	// Index, in one batch.
+	var docs []search.CaseDoc
+	for _, f := range firings {
+		if f != nil {
+			docs = append(docs, ToDoc(f.c))
+		}
 	}
-	for _, caseID := range due {
-		work <- caseID
+	if len(docs) > 0 {
+		sc.cases.indexer.indexBatch(ctx, docs)
 	}
-	close(work)
-	wg.Wait()
-	left, err := sc.store.FinishTimerSlot(ctx, slot, handled)
-	return fired, left > 0, err
+	// Tell.
+	inParallel(len(firings), sweepWorkers, func(i int) {
+		if f := firings[i]; f != nil {
+			sc.tell(ctx, f)
+			mu.Lock()
+			fired += f.n
+			mu.Unlock()
+		}
+	})
+	// Finish the claims.
+	inParallel(len(claimed), len(claimed), func(i int) {
+		cs := claimed[i]
+		if cs == nil {
+			return
+		}
+		left, err := sc.store.FinishTimerSlot(ctx, cs.slot, cs.handled)
+		mu.Lock()
+		defer mu.Unlock()
+		kept = kept || left > 0
+		if err != nil {
+			errs = append(errs, err)
+		}
+	})
+	return fired, kept, errors.Join(errs...)
 }
 
-// handle looks at one case whose timer entry is due: it fires what is due, or re-files the
-// entry at the case's real next timer. ok says the entry can go.
-func (sc *Scheduler) handle(ctx context.Context, id string, now time.Time, env *sweepEnv) (fired int, ok bool) {
-	n, next, err := sc.fire(ctx, id, now, env)
+// handle looks at one case whose timer entry is due: it stores what fires (returned, to be
+// indexed and told), or re-files the entry at the case's real next timer. ok says the entry
+// can go.
+func (sc *Scheduler) handle(ctx context.Context, id string, now time.Time, env *sweepEnv) (f *firing, ok bool) {
+	f, next, err := sc.fire(ctx, id, now, env)
 	switch {
 	case err == nil:
-		return n, true // the firing write filed the case's next timer itself
+		return f, true // the firing write filed the case's next timer itself
 	case errors.Is(err, errNothingDue):
 		// A stale entry (the case moved on): file it where the case says, if anywhere.
 		if err := sc.store.SetSLATimer(ctx, id, next); err != nil {
 			sc.logger.Warn("SLA timer", "case", id, "err", err)
-			return 0, false
+			return nil, false
 		}
-		return 0, true
+		return nil, true
 	case errors.Is(err, store.ErrNotFound), isNotFound(err):
-		return 0, true
+		return nil, true
 	}
 	sc.logger.Warn("SLA timer", "case", id, "err", err)
 	// Try again after a lease, from a later minute, so one failing case holds up nothing else.
 	retry := now.Add(sc.lease)
 	if err := sc.store.SetSLATimer(ctx, id, &retry); err != nil {
-		return 0, false
+		return nil, false
 	}
-	return 0, true
+	return nil, true
 }
 
-// fire fires the case's due SLA events and idle rules in one case write. With nothing due it
-// returns errNothingDue and the case's real next timer.
-func (sc *Scheduler) fire(ctx context.Context, id string, now time.Time, env *sweepEnv) (int, *time.Time, error) {
+// firing is what one case's firing write stored and leaves to tell once the case is indexed.
+type firing struct {
+	c              *models.Case
+	effects        []escalation.RuleEffect
+	events         []models.SLAEvent
+	asked          bool
+	remind, broken []models.Promise
+	n              int // how many things fired
+}
+
+// tell carries out what a stored firing leaves to do: the rules' effects and the live event,
+// the SLA listener, the customer's follow-up mail, the agents' promise notices.
+func (sc *Scheduler) tell(ctx context.Context, f *firing) {
+	c := f.c
+	sc.cases.afterWrite(ctx, c, sc.cases.rules.aftermathOf(ctx, c, f.effects), sc.cases.publish(EventCaseUpdated, map[string]any{"by": "sla"}))
+	if sc.listener != nil && len(f.events) > 0 {
+		sc.listener(ctx, c, f.events)
+	}
+	fu := sc.cases.followUps
+	if f.asked {
+		fu.askCustomer(ctx, c)
+	}
+	fu.tellAgents(ctx, c, f.remind, f.broken)
+}
+
+// fire stores the case's due SLA events and idle rules in one case write (not yet indexed or
+// told). With nothing due it returns errNothingDue and the case's real next timer.
+func (sc *Scheduler) fire(ctx context.Context, id string, now time.Time, env *sweepEnv) (*firing, *time.Time, error) {
 	rules, policies := env.rules, env.policies
 	var events []models.SLAEvent
 	var effects []escalation.RuleEffect
@@ -270,7 +366,7 @@ func (sc *Scheduler) fire(ctx context.Context, id string, now time.Time, env *sw
 	var asked, expired bool
 	var remind, broken []models.Promise
 	fu := sc.cases.followUps
-	c, err := sc.cases.write(ctx, id, writeSpec{rules: rules, policies: policies}, func(c *models.Case) error {
+	c, _, err := sc.cases.writeStored(ctx, id, writeSpec{rules: rules, policies: policies}, func(c *models.Case) error {
 		events, effects, next, idleFired = nil, nil, nil, 0
 		asked, expired, remind, broken = false, false, nil, nil
 		if fu != nil {
@@ -334,23 +430,15 @@ func (sc *Scheduler) fire(ctx context.Context, id string, now time.Time, env *sw
 		return nil
 	})
 	if err != nil {
-		return 0, next, err
+		return nil, next, err
 	}
-	sc.cases.afterWrite(ctx, c, sc.cases.rules.aftermathOf(ctx, c, effects), sc.cases.publish(EventCaseUpdated, map[string]any{"by": "sla"}))
-	if sc.listener != nil && len(events) > 0 {
-		sc.listener(ctx, c, events)
-	}
-	if asked {
-		fu.askCustomer(ctx, c)
-	}
-	fu.tellAgents(ctx, c, remind, broken)
 	n := len(events) + idleFired + len(remind) + len(broken)
 	for _, done := range []bool{asked, expired} {
 		if done {
 			n++
 		}
 	}
-	return n, nil, nil
+	return &firing{c: c, effects: effects, events: events, asked: asked, remind: remind, broken: broken, n: n}, nil, nil
 }
 
 func isNotFound(err error) bool {
