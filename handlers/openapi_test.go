@@ -449,6 +449,7 @@ var requestTypes = map[string]reflect.Type{
 	"TwoFactorConfirm":       reflect.TypeFor[models.TwoFactorConfirm](),
 	"TwoFactorDisable":       reflect.TypeFor[models.TwoFactorDisable](),
 	"SecuritySettingsUpdate": reflect.TypeFor[models.SecuritySettings](),
+	"EraseCustomerRequest":   reflect.TypeFor[models.ErasureRequest](),
 	"PromiseCreate":          reflect.TypeFor[models.PromiseCreate](),
 	"PromiseDelay":           reflect.TypeFor[models.PromiseDelay](),
 	"LoginRequest":           reflect.TypeFor[models.LoginRequest](),
@@ -571,7 +572,7 @@ var requestBodies = map[string]string{
 	"loginSecondFactor": "SecondFactorLogin", "requestPasswordReset": "PasswordResetRequest",
 	"confirmPasswordReset": "PasswordResetConfirm", "changeOwnPassword": "PasswordChange",
 	"confirmTwoFactor": "TwoFactorConfirm", "disableTwoFactor": "TwoFactorDisable", "newRecoveryCodes": "TwoFactorDisable",
-	"saveSecuritySettings": "SecuritySettingsUpdate",
+	"saveSecuritySettings": "SecuritySettingsUpdate", "eraseCustomerData": "EraseCustomerRequest",
 }
 
 // rawBodies names the request schema of operations that read their body raw and parse it

@@ -16,11 +16,51 @@ import (
 // privacyService is what the data-request handlers need.
 type privacyService interface {
 	Export(ctx context.Context, viewer *models.User, email string, w io.Writer) (int, error)
+	Lookup(ctx context.Context, viewer *models.User, email string) ([]string, error)
+	Erase(ctx context.Context, viewer *models.User, email, confirm string) (int, error)
 }
 
 type privacyHandlers struct {
 	privacy privacyService
 	audit   auditRecorder
+	bind    *Binder
+}
+
+// customerCasesResponse is what a look-up finds of a customer.
+type customerCasesResponse struct {
+	Email string   `json:"email"`
+	Cases []string `json:"cases"`
+}
+
+type eraseResponse struct {
+	Cases int `json:"cases"`
+}
+
+// lookup lists the references of a customer's cases, before an export or an erasure.
+func (h *privacyHandlers) lookup(c echo.Context) error {
+	email := strings.TrimSpace(c.QueryParam("email"))
+	refs, err := h.privacy.Lookup(c.Request().Context(), userOf(c), email)
+	if err != nil {
+		return err
+	}
+	return data(c, http.StatusOK, customerCasesResponse{Email: models.NormalizeEmail(email), Cases: refs})
+}
+
+// erase removes a customer's data; the log names them by a hash of their address only.
+func (h *privacyHandlers) erase(c echo.Context) error {
+	var req models.ErasureRequest
+	if err := h.bind.bindJSON(c, &req); err != nil {
+		return err
+	}
+	n, err := h.privacy.Erase(c.Request().Context(), userOf(c), req.Email, req.ConfirmEmail)
+	if n > 0 || err == nil {
+		// Recorded even when cut short: what was erased is gone.
+		h.audit.record(c, "customer", "erase", emailKey(req.Email), nil, map[string]int{"cases": n})
+	}
+	if err != nil {
+		return err
+	}
+	return data(c, http.StatusOK, eraseResponse{Cases: n})
 }
 
 // export streams the archive of one customer's data. Nothing is written before the cases are

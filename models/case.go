@@ -180,6 +180,10 @@ type Case struct {
 	// Review is set on a case of channel review: the online review it stands for.
 	Review  *Review `bson:"review,omitempty" json:"review,omitempty"`
 	Version int64   `bson:"version" json:"version"`
+
+	// Data protection (issue 18): when the customer's data was erased or the case passed the
+	// retention period (see anonymise.go). Its tracking links open nothing after that.
+	AnonymisedAt *time.Time `bson:"anonymised_at,omitempty" json:"anonymised_at,omitempty"`
 }
 
 // FormatReference renders the human reference of the n-th case of a year: K-2026-000042.

@@ -4,6 +4,46 @@
  */
 
 export interface paths {
+    "/api/v1/privacy/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Look a customer up by e-mail
+         * @description Admins: the references of the cases of the customer with this e-mail address (found through the search index), before an export or an erasure.
+         */
+        get: operations["lookUpCustomerData"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase a customer's data
+         * @description Admins: anonymises every case of the customer with this e-mail address (name, e-mail, phone, subject, description, messages, files, follow-up comment, review author and text removed; status, times, category, ratings and amounts kept for reports), in the database and the search index; deletes the mail to them or about those cases from the queue and the outbox; their tracking links stop working. `confirm_email` must repeat the address. Audited (the customer named by a hash of the address). Repeating it is harmless.
+         */
+        post: operations["eraseCustomerData"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/privacy/export": {
         parameters: {
             query?: never;
@@ -2114,6 +2154,18 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        CustomerCases: {
+            email: string;
+            cases: string[];
+        };
+        EraseCustomerRequest: {
+            /** Format: email */
+            email: string;
+            confirm_email: string;
+        };
+        EraseCustomerResult: {
+            cases: number;
+        };
         SessionInfo: {
             id: string;
             user_agent: string;
@@ -2643,6 +2695,11 @@ export interface components {
             due_at?: string;
             /** @description Present on a duplicate that was merged: the case its conversation and files moved to. The duplicate is closed, and its tracking links open that case. */
             merged_into?: string;
+            /**
+             * Format: date-time
+             * @description Present when the customer's data was erased or the case passed the retention period: the customer, the texts and the files are gone; what reports count is kept. Its tracking links open nothing.
+             */
+            anonymised_at?: string;
             /** @description Present on a case of channel `review`: the review it stands for. */
             review?: components["schemas"]["Review"];
             /**
@@ -4717,6 +4774,69 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    lookUpCustomerData: {
+        parameters: {
+            query: {
+                email: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The customer's cases. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["CustomerCases"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    eraseCustomerData: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "email": "aino@example.com",
+                 *       "confirm_email": "aino@example.com"
+                 *     }
+                 */
+                "application/json": components["schemas"]["EraseCustomerRequest"];
+            };
+        };
+        responses: {
+            /** @description How many cases were anonymised. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["EraseCustomerResult"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+        };
+    };
     exportCustomerData: {
         parameters: {
             query: {
