@@ -1623,6 +1623,16 @@ const en = {
     email: 'Customer\'s e-mail address',
     download: 'Download the archive',
     invalid: 'Enter an e-mail address.',
+    lookUp: 'Look up',
+    found: 'One case found: | {n} cases found:',
+    noneFound: 'No cases found for this address.',
+    eraseTitle: 'Erase this customer\'s data',
+    eraseIntro: 'Every case of this customer is anonymised: their name, e-mail address, phone, texts, messages and files are removed, mail to them is deleted and their tracking links stop working. What reports count is kept. This cannot be undone and is written to the audit log.',
+    confirmEmail: 'Type the e-mail address again to confirm',
+    confirmMismatch: 'The two addresses are not the same.',
+    erase: 'Erase all their data',
+    erasing: 'Erasing…',
+    erased: 'Done: no case was left to anonymise. | Done: one case anonymised. | Done: {n} cases anonymised.',
   },
 }
 

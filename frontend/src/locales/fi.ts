@@ -1622,6 +1622,16 @@ const fi: Messages = {
     email: 'Asiakkaan sähköpostiosoite',
     download: 'Lataa arkisto',
     invalid: 'Anna sähköpostiosoite.',
+    lookUp: 'Hae',
+    found: 'Löytyi yksi tapaus: | Löytyi {n} tapausta:',
+    noneFound: 'Tällä osoitteella ei löytynyt tapauksia.',
+    eraseTitle: 'Poista asiakkaan tiedot',
+    eraseIntro: 'Asiakkaan kaikki tapaukset anonymisoidaan: nimi, sähköpostiosoite, puhelinnumero, tekstit, viestit ja tiedostot poistetaan, hänelle lähtevät viestit poistetaan ja seurantalinkit lakkaavat toimimasta. Raporttien luvut säilyvät. Tätä ei voi perua, ja se kirjataan tapahtumalokiin.',
+    confirmEmail: 'Kirjoita sähköpostiosoite uudelleen vahvistukseksi',
+    confirmMismatch: 'Osoitteet eivät ole samat.',
+    erase: 'Poista kaikki tiedot',
+    erasing: 'Poistetaan…',
+    erased: 'Valmis: anonymisoitavia tapauksia ei ollut. | Valmis: yksi tapaus anonymisoitu. | Valmis: {n} tapausta anonymisoitu.',
   },
 }
 
