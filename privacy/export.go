@@ -17,6 +17,7 @@ import (
 
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/search"
+	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
 // Store is what the service reads and writes: cases and attachments by _id, the index marks
@@ -28,6 +29,10 @@ type Store interface {
 	DeleteAttachment(ctx context.Context, id string) error
 	MarkDirty(ctx context.Context, id string, version int64, now time.Time) error
 	ForgetMail(ctx context.Context, email string, caseIDs []string) error
+	RetentionMonths(ctx context.Context) (int, error)
+	SaveRetentionMonths(ctx context.Context, months int) error
+	ClaimRetentionSweep(ctx context.Context, owner string, now time.Time, lease time.Duration) (*store.RetentionState, bool, error)
+	FinishRetentionSweep(ctx context.Context, owner string, watermark time.Time) error
 }
 
 // Indexer puts a written case into the search index (helpdesk.Indexer); the case's index mark

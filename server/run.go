@@ -169,6 +169,8 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 	startWorker(func(ctx context.Context) { outbound.Run(ctx) })
 	scheduler := helpdesk.NewScheduler(db.store, cases, events, logger, clock, instanceID())
 	startWorker(func(ctx context.Context) { scheduler.Run(ctx, cfg.SLASweepInterval) })
+	// Retention (issue 18): one replica at a time, under a lease in the database.
+	startWorker(func(ctx context.Context) { hd.Privacy.RunRetention(ctx, instanceID(), time.Hour, logger) })
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
