@@ -42,11 +42,12 @@ var minRole = map[string]string{
 	"DELETE /api/v1/webhooks/:id": "admin", "GET /api/v1/webhooks/:id/deliveries": "admin",
 	"GET /api/v1/settings/security": "admin", "PUT /api/v1/settings/security": "admin",
 	"GET /api/v1/audit-log": "admin", "POST /api/v1/users/:id/two-factor/reset": "admin",
-	"GET /api/v1/privacy/export": "admin", "GET /api/v1/privacy/cases": "admin", "POST /api/v1/privacy/erase": "admin",
+	"GET /api/v1/privacy/export": "admin", "GET /api/v1/privacy/cases": "admin", "POST /api/v1/privacy/erase": "admin", "GET /api/v1/settings/retention": "admin", "PUT /api/v1/settings/retention": "admin",
 }
 
 // validBodies let a write pass binding, so a refusal can only come from the role check.
 var validBodies = map[string]string{
+	"PUT /api/v1/settings/retention":   `{"months":0}`,
 	"POST /api/v1/privacy/erase":       `{"email":"n@example.com","confirm_email":"n@example.com"}`,
 	"POST /api/v1/users":               `{"email":"n@example.com","name":"N","role":"agent","password":"long enough pw"}`,
 	"PATCH /api/v1/users/:id":          `{"name":"N"}`,

@@ -450,6 +450,7 @@ var requestTypes = map[string]reflect.Type{
 	"TwoFactorDisable":       reflect.TypeFor[models.TwoFactorDisable](),
 	"SecuritySettingsUpdate": reflect.TypeFor[models.SecuritySettings](),
 	"EraseCustomerRequest":   reflect.TypeFor[models.ErasureRequest](),
+	"RetentionSettings":      reflect.TypeFor[models.RetentionSettings](),
 	"PromiseCreate":          reflect.TypeFor[models.PromiseCreate](),
 	"PromiseDelay":           reflect.TypeFor[models.PromiseDelay](),
 	"LoginRequest":           reflect.TypeFor[models.LoginRequest](),
@@ -572,7 +573,7 @@ var requestBodies = map[string]string{
 	"loginSecondFactor": "SecondFactorLogin", "requestPasswordReset": "PasswordResetRequest",
 	"confirmPasswordReset": "PasswordResetConfirm", "changeOwnPassword": "PasswordChange",
 	"confirmTwoFactor": "TwoFactorConfirm", "disableTwoFactor": "TwoFactorDisable", "newRecoveryCodes": "TwoFactorDisable",
-	"saveSecuritySettings": "SecuritySettingsUpdate", "eraseCustomerData": "EraseCustomerRequest",
+	"saveSecuritySettings": "SecuritySettingsUpdate", "eraseCustomerData": "EraseCustomerRequest", "saveRetentionSettings": "RetentionSettings",
 }
 
 // rawBodies names the request schema of operations that read their body raw and parse it

@@ -18,6 +18,8 @@ type privacyService interface {
 	Export(ctx context.Context, viewer *models.User, email string, w io.Writer) (int, error)
 	Lookup(ctx context.Context, viewer *models.User, email string) ([]string, error)
 	Erase(ctx context.Context, viewer *models.User, email, confirm string) (int, error)
+	RetentionMonths(ctx context.Context, viewer *models.User) (int, error)
+	SetRetentionMonths(ctx context.Context, viewer *models.User, months int) (int, error)
 }
 
 type privacyHandlers struct {
@@ -88,4 +90,27 @@ func (h *privacyHandlers) export(c echo.Context) error {
 func emailKey(email string) string {
 	sum := sha256.Sum256([]byte(models.NormalizeEmail(email)))
 	return "email-sha256:" + hex.EncodeToString(sum[:8])
+}
+
+// retention answers the retention period.
+func (h *privacyHandlers) retention(c echo.Context) error {
+	months, err := h.privacy.RetentionMonths(c.Request().Context(), userOf(c))
+	if err != nil {
+		return err
+	}
+	return data(c, http.StatusOK, models.RetentionSettings{Months: months})
+}
+
+// saveRetention sets the retention period, audited with the one before.
+func (h *privacyHandlers) saveRetention(c echo.Context) error {
+	var req models.RetentionSettings
+	if err := h.bind.bindJSON(c, &req); err != nil {
+		return err
+	}
+	before, err := h.privacy.SetRetentionMonths(c.Request().Context(), userOf(c), req.Months)
+	if err != nil {
+		return err
+	}
+	h.audit.record(c, "settings", "retention", "retention", models.RetentionSettings{Months: before}, req)
+	return data(c, http.StatusOK, req)
 }

@@ -41,11 +41,18 @@ func TestRetentionSweepAnonymisesOldClosedCases(t *testing.T) {
 	recent := s.file(t, `{"name":"Rita Recent","email":"rita@example.com","description":"Rita's new kettle.","category":"product","touchpoint":"store","expected_outcome":"refund"}`, nil)
 	closeCase(recent.Data.Reference)
 
-	if _, err := s.privacy.SetRetentionMonths(ctx, admin.user, 12); err != nil {
-		t.Fatal(err)
+	admin = s.login("admin@example.com", testPassword)
+	if r := s.do(agent, "PUT", "/api/v1/settings/retention", `{"months":1}`, nil); r.status != http.StatusForbidden {
+		t.Fatalf("an agent set the retention period: %d", r.status)
 	}
-	if _, err := s.privacy.SetRetentionMonths(ctx, agent.user, 1); err == nil {
-		t.Fatal("an agent set the retention period")
+	if r := s.do(admin, "PUT", "/api/v1/settings/retention", `{"months":121}`, nil); r.status != http.StatusBadRequest {
+		t.Fatalf("121 months: %d", r.status)
+	}
+	if r := s.do(admin, "PUT", "/api/v1/settings/retention", `{"months":12}`, nil); r.status != http.StatusOK {
+		t.Fatalf("set retention: %d %s", r.status, r.body)
+	}
+	if r := s.do(admin, "GET", "/api/v1/settings/retention", "", nil); !strings.Contains(r.body, `"months":12`) {
+		t.Fatalf("read retention: %s", r.body)
 	}
 	n, err := s.privacy.SweepRetention(ctx, "replica-a")
 	if err != nil || n != 1 {

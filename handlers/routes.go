@@ -144,6 +144,8 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.GET("/privacy/export", dataRequests.export)
 	staff.GET("/privacy/cases", dataRequests.lookup)
 	staff.POST("/privacy/erase", dataRequests.erase)
+	staff.GET("/settings/retention", dataRequests.retention)
+	staff.PUT("/settings/retention", dataRequests.saveRetention)
 
 	staff.GET("/staff", users.directory)
 	staff.GET("/users", users.list)

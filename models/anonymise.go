@@ -77,3 +77,9 @@ type ErasureRequest struct {
 	Email        string `json:"email" validate:"required,email,max=254"`
 	ConfirmEmail string `json:"confirm_email" validate:"required,max=254"`
 }
+
+// RetentionSettings is how many months closed cases are kept before they are anonymised
+// (0: forever).
+type RetentionSettings struct {
+	Months int `json:"months" validate:"min=0,max=120"`
+}

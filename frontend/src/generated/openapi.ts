@@ -352,6 +352,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/settings/retention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retention of closed cases
+         * @description Admins: how many months closed cases are kept (0: forever).
+         */
+        get: operations["getRetentionSettings"];
+        /**
+         * Set the retention of closed cases
+         * @description Admins. `months` (0 to 120; 0 keeps closed cases forever): a sweep, run hourly by one replica at a time, anonymises each closed case whose last change is older than that, as an erasure does (the customer, texts, messages and files removed; what reports count kept; mail about it deleted; its tracking links stop working). Audited with the value before.
+         */
+        put: operations["saveRetentionSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit-log": {
         parameters: {
             query?: never;
@@ -2162,6 +2186,9 @@ export interface components {
             /** Format: email */
             email: string;
             confirm_email: string;
+        };
+        RetentionSettings: {
+            months?: number;
         };
         EraseCustomerResult: {
             cases: number;
@@ -5294,6 +5321,65 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["SecuritySettings"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+        };
+    };
+    getRetentionSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["RetentionSettings"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    saveRetentionSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "months": 24
+                 *     }
+                 */
+                "application/json": components["schemas"]["RetentionSettings"];
+            };
+        };
+        responses: {
+            /** @description Saved. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["RetentionSettings"];
                     };
                 };
             };
