@@ -145,6 +145,15 @@ describe('account security', () => {
       await page.getByTestId('audit-kind').selectOption('customer')
       await page.getByTestId('audit-filter').click()
       await expect(page.getByTestId('audit-list').locator('li').first()).toContainText('customer.erase')
+      await page.goto('/admin/customer-data')
+      await page.getByTestId('retention-months').fill('24')
+      await page.getByTestId('retention-save').click()
+      await expect(page.getByTestId('retention-saved')).toBeVisible()
+      await page.reload()
+      await expect(page.getByTestId('retention-months')).toHaveValue('24')
+      await page.getByTestId('retention-months').fill('0')
+      await page.getByTestId('retention-save').click()
+      await expect(page.getByTestId('retention-saved')).toBeVisible()
     }, { storageState: adminState }))
 
   for (const [lang, heading] of [['en', 'Audit log'], ['fi', 'Tapahtumaloki']]) {

@@ -13,3 +13,11 @@ export async function eraseCustomer(email: string, confirmEmail: string): Promis
   const res = await request<Schemas['EraseCustomerResult']>('POST', '/privacy/erase', { body: { email, confirm_email: confirmEmail } })
   return res.data.cases
 }
+
+export async function getRetentionMonths(): Promise<number> {
+  return (await request<Schemas['RetentionSettings']>('GET', '/settings/retention')).data.months ?? 0
+}
+
+export async function saveRetentionMonths(months: number): Promise<number> {
+  return (await request<Schemas['RetentionSettings']>('PUT', '/settings/retention', { body: { months } })).data.months ?? 0
+}

@@ -1633,6 +1633,12 @@ const en = {
     erase: 'Erase all their data',
     erasing: 'Erasing…',
     erased: 'Done: no case was left to anonymise. | Done: one case anonymised. | Done: {n} cases anonymised.',
+    retentionTitle: 'Retention of closed cases',
+    retentionIntro: 'Closed cases older than this (counted from their last change) are anonymised the same way as an erasure, in an hourly sweep. 0 keeps them forever.',
+    retentionMonths: 'Months to keep closed cases',
+    retentionSave: 'Save',
+    retentionSaved: 'Saved.',
+    retentionInvalid: 'Enter a whole number from 0 to 120.',
   },
 }
 

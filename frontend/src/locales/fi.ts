@@ -1632,6 +1632,12 @@ const fi: Messages = {
     erase: 'Poista kaikki tiedot',
     erasing: 'Poistetaan…',
     erased: 'Valmis: anonymisoitavia tapauksia ei ollut. | Valmis: yksi tapaus anonymisoitu. | Valmis: {n} tapausta anonymisoitu.',
+    retentionTitle: 'Suljettujen tapausten säilytys',
+    retentionIntro: 'Tätä vanhemmat suljetut tapaukset (viimeisestä muutoksesta laskien) anonymisoidaan kuten poistossa, tunnin välein tehtävässä läpikäynnissä. 0 säilyttää ne pysyvästi.',
+    retentionMonths: 'Säilytysaika kuukausina',
+    retentionSave: 'Tallenna',
+    retentionSaved: 'Tallennettu.',
+    retentionInvalid: 'Anna kokonaisluku väliltä 0–120.',
   },
 }
 
