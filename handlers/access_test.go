@@ -54,6 +54,10 @@ var minRole = map[string]string{
 	"GET /api/v1/audit-log":                   "admin",
 	"POST /api/v1/users/:id/two-factor/reset": "admin",
 	"GET /api/v1/privacy/export":              "admin",
+	"GET /api/v1/privacy/cases":               "admin",
+	"POST /api/v1/privacy/erase":              "admin",
+	"GET /api/v1/settings/retention":          "admin",
+	"PUT /api/v1/settings/retention":          "admin",
 }
 
 // validBodies let a write pass binding, so a refusal can only come from the role check.
@@ -76,6 +80,8 @@ var validBodies = map[string]string{
 	"PATCH /api/v1/root-causes/:id":      `{"version":1,"state":"fixed","fixed_on":"2026-01-01"}`,
 	"POST /api/v1/root-causes/:id/cases": `{"case_ids":["x"]}`,
 	"PUT /api/v1/settings/security":      `{"require_two_factor":false}`,
+	"PUT /api/v1/settings/retention":     `{"months":0}`,
+	"POST /api/v1/privacy/erase":         `{"email":"n@example.com","confirm_email":"n@example.com"}`,
 }
 
 func staffRoutes(t *testing.T) []string {

@@ -19,6 +19,7 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/mail"
 	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/privacy"
 	"github.com/kaiku-helpdesk/kaiku/search"
 	"github.com/kaiku-helpdesk/kaiku/store"
 	"github.com/kaiku-helpdesk/kaiku/store/storetest"
@@ -41,6 +42,8 @@ type stack struct {
 	hooks  *webhook.Service
 	rules  *helpdesk.Rules
 	topics *topics.Service
+	// privacy is the data-protection service (issue 18), for sweeping retention in tests.
+	privacy *privacy.Service
 	// searchDown makes the readiness check see the search backend as failing.
 	searchDown atomic.Bool
 }
@@ -114,7 +117,7 @@ func newStackWith(t *testing.T, opts store.Options) *stack {
 	}
 	users, cases, events := hd.Users, hd.Cases, hd.Events
 	s := &stack{t: t, env: env, index: idx, users: users, cases: cases, clock: clock, logins: map[string]*session{},
-		events: events, mailer: mailer, hooks: hooks, rules: hd.Rules, topics: hd.Topics}
+		events: events, mailer: mailer, hooks: hooks, rules: hd.Rules, topics: hd.Topics, privacy: hd.Privacy}
 	e := handlers.New(handlers.Deps{
 		Logger: logger, Auth: hd.Auth, Users: users, Cases: cases, Intake: hd.Intake, Conversation: hd.Conversation, Events: events,
 		Settings: hd.Settings, Outbox: hd.Outbox, Canned: hd.Canned, SLA: hd.SLA, Rules: hd.Rules,

@@ -113,7 +113,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	// session; the rest is the user's own account, and the admins' audit log and settings.
 	account := &accountHandlers{account: d.Auth, audit: rec, bind: bind}
 	auditLogs := &auditHandlers{log: auditLogOrNil}
-	dataRequests := &privacyHandlers{privacy: d.Privacy, audit: rec}
+	dataRequests := &privacyHandlers{privacy: d.Privacy, audit: rec, bind: bind}
 	v1.POST("/auth/login/second-factor", auth.secondFactor)
 	v1.POST("/auth/password-reset", account.requestReset)
 	v1.POST("/auth/password-reset/confirm", account.confirmReset)
@@ -155,6 +155,10 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.POST("/users/:id/two-factor/reset", account.resetUserTwoFactor)
 	staff.GET("/audit-log", auditLogs.list)
 	staff.GET("/privacy/export", dataRequests.export)
+	staff.GET("/privacy/cases", dataRequests.lookup)
+	staff.POST("/privacy/erase", dataRequests.erase)
+	staff.GET("/settings/retention", dataRequests.retention)
+	staff.PUT("/settings/retention", dataRequests.saveRetention)
 
 	staff.GET("/staff", users.directory)
 	staff.GET("/users", users.list)

@@ -119,17 +119,21 @@ func otherCustomersCase() error {
 		Fields:  map[string]string{"into": "that case belongs to another customer"}}
 }
 
-// followMerge turns a tracked case that was merged into the case it lives on in.
+// followMerge turns a tracked case that was merged into the case it lives on in; an
+// anonymised case is not found.
 func (in *Intake) followMerge(ctx context.Context, c *models.Case) (*models.Case, error) {
 	for hops := 0; c.MergedInto != "" && hops < 5; hops++ {
 		next, err := in.store.GetCase(ctx, c.MergedInto)
 		if errors.Is(err, store.ErrNotFound) {
-			return c, nil
+			break
 		}
 		if err != nil {
 			return nil, err
 		}
 		c = next
+	}
+	if c.AnonymisedAt != nil {
+		return nil, models.NotFound("case") // erased or past retention: the links open nothing
 	}
 	return c, nil
 }

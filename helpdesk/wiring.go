@@ -86,8 +86,8 @@ func New(d Deps) (*Helpdesk, error) {
 		Canned:   NewCanned(d.Store, d.Clock),
 		Webhooks: NewWebhooks(d.Store, d.Webhooks, d.Clock),
 		Audit:    audit.New(d.Store, d.Clock),
-		Privacy:  privacy.New(d.Store, d.Index, d.Clock),
 	}
+	h.Privacy = privacy.New(d.Store, d.Index, h.Indexer, d.Clock)
 	var err error
 	if h.Auth, err = NewAuth(d.Store, d.SecretKey, d.Logger, d.Clock); err != nil {
 		return nil, err

@@ -190,6 +190,10 @@ type Case struct {
 	// and the complaint (or another review) of the person who wrote it, shown on both.
 	LinkedCases []string `bson:"linked_cases,omitempty" json:"linked_cases,omitempty"`
 	Version     int64    `bson:"version" json:"version"`
+
+	// Data protection (issue 18): when the customer's data was erased or the case passed the
+	// retention period (see anonymise.go). Its tracking links open nothing after that.
+	AnonymisedAt *time.Time `bson:"anonymised_at,omitempty" json:"anonymised_at,omitempty"`
 }
 
 // FormatReference renders the human reference of the n-th case of a year: K-2026-000042.

@@ -17,12 +17,28 @@ import (
 
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/search"
+	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
-// Store is what an export reads: cases and attachments, by _id.
+// Store is what the service reads and writes: cases and attachments by _id, the index marks
+// and the mail of erased cases.
 type Store interface {
 	GetCase(ctx context.Context, id string) (*models.Case, error)
 	GetAttachment(ctx context.Context, id string) (*models.Attachment, error)
+	UpdateCase(ctx context.Context, id string, mutate func(c *models.Case) error) (*models.Case, error)
+	DeleteAttachment(ctx context.Context, id string) error
+	MarkDirty(ctx context.Context, id string, version int64, now time.Time) error
+	ForgetMail(ctx context.Context, email string, caseIDs []string) error
+	RetentionMonths(ctx context.Context) (int, error)
+	SaveRetentionMonths(ctx context.Context, months int) error
+	ClaimRetentionSweep(ctx context.Context, owner string, now time.Time, lease time.Duration) (*store.RetentionState, bool, error)
+	FinishRetentionSweep(ctx context.Context, owner string, watermark time.Time) error
+}
+
+// Indexer puts a written case into the search index (helpdesk.Indexer); the case's index mark
+// is set first, so a failure is caught up by the reconciler.
+type Indexer interface {
+	Indexed(ctx context.Context, c *models.Case)
 }
 
 // Index finds a customer's cases (search.FieldCustomerEmail), so nothing scans the cases.
@@ -32,14 +48,15 @@ type Index interface {
 
 // Service answers data requests.
 type Service struct {
-	store Store
-	index Index
-	now   func() time.Time
+	store   Store
+	index   Index
+	indexer Indexer
+	now     func() time.Time
 }
 
 // New wires the service.
-func New(st Store, idx Index, now func() time.Time) *Service {
-	return &Service{store: st, index: idx, now: now}
+func New(st Store, idx Index, ix Indexer, now func() time.Time) *Service {
+	return &Service{store: st, index: idx, indexer: ix, now: now}
 }
 
 // maxCases bounds one export (a customer with more is a case for the operator, not a zip).
@@ -183,12 +200,14 @@ func safeName(name string) string {
 	return name
 }
 
-func requireAdmin(u *models.User) error {
+func requireAdmin(u *models.User) error { return requireAdminTo(u, "export a customer's data") }
+
+func requireAdminTo(u *models.User, what string) error {
 	if u == nil {
 		return models.Unauthorized("unauthenticated", "log in first")
 	}
 	if !u.Role.AtLeast(models.RoleAdmin) {
-		return models.Forbidden("only admins may export a customer's data")
+		return models.Forbidden("only admins may " + what)
 	}
 	return nil
 }

@@ -195,6 +195,8 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 	// Reports (issue 16): the weekly summary mails, with the rising topics (issue 15).
 	weekly := reports.NewWeeklySummaries(hd.Reports, db.store, mailer, hd.Topics, cfg.BaseURL, logger)
 	startWorker(func(ctx context.Context) { weekly.Run(ctx, time.Minute) })
+	// Retention (issue 18): one replica at a time, under a lease in the database.
+	startWorker(func(ctx context.Context) { hd.Privacy.RunRetention(ctx, instanceID(), time.Hour, logger) })
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

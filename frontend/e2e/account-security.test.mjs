@@ -15,6 +15,18 @@ let adminState
 const EMAIL = `sec-${Date.now()}@example.com`
 const FIRST = 'first passphrase 1'
 const SECOND = 'second passphrase 2'
+const ERASED = `erase-${Date.now()}@example.com`
+const SHOWN = `shown-${Date.now()}@example.com`
+
+async function fileComplaint(page, email, key) {
+  const response = await page.request.post('/api/v1/complaints', {
+    headers: { 'Idempotency-Key': key },
+    data: { name: 'Eero Erasable', email, category: 'product', touchpoint: 'store',
+      description: 'The kettle leaks, says Eero Erasable.', expected_outcome: 'refund' },
+  })
+  assert.equal(response.status(), 201, await response.text())
+  return (await response.json()).data
+}
 
 /** RFC 6238 TOTP (SHA-1, 6 digits, 30 s) of a base32 secret at time t (ms). */
 function totp(secret, t) {
@@ -40,6 +52,7 @@ before(async () => {
   await withPage(browser, 'sec-user', async (page) => {
     const { response } = await staffApi(page, 'POST', '/users', { email: EMAIL, name: 'Sanna Security', role: 'admin', password: FIRST })
     assert.equal(response.status(), 201)
+    await fileComplaint(page, SHOWN, `shown-${Date.now()}`)
   }, { storageState: adminState })
 })
 
@@ -113,6 +126,36 @@ describe('account security', () => {
       await expect(page.getByTestId('audit-list').locator('li').first()).toContainText('customer.export')
     }, { storageState: adminState, acceptDownloads: true }))
 
+  test('an admin looks a customer up and erases their data; the tracking link opens nothing after', () =>
+    withPage(browser, 'customer-erase', async (page) => {
+      const receipt = await fileComplaint(page, ERASED, `erase-${Date.now()}`)
+      await page.goto('/admin/customer-data')
+      await page.getByTestId('privacy-email').fill(ERASED)
+      await page.getByTestId('privacy-lookup').click()
+      await expect(page.getByTestId('privacy-found')).toContainText(receipt.reference)
+      assert.equal(await page.getByTestId('privacy-erase').isDisabled(), true)
+      await page.getByTestId('privacy-confirm').fill(ERASED.toUpperCase())
+      await page.getByTestId('privacy-erase').click()
+      await expect(page.getByTestId('privacy-erased')).toContainText('one case anonymised')
+      await page.getByTestId('privacy-lookup').click()
+      await expect(page.getByTestId('privacy-found')).toContainText('No cases found')
+      const track = await page.request.get(`/api/v1/track/${receipt.tracking_token}`)
+      assert.equal(track.status(), 404)
+      await page.goto('/admin/audit')
+      await page.getByTestId('audit-kind').selectOption('customer')
+      await page.getByTestId('audit-filter').click()
+      await expect(page.getByTestId('audit-list').locator('li').first()).toContainText('customer.erase')
+      await page.goto('/admin/customer-data')
+      await page.getByTestId('retention-months').fill('24')
+      await page.getByTestId('retention-save').click()
+      await expect(page.getByTestId('retention-saved')).toBeVisible()
+      await page.reload()
+      await expect(page.getByTestId('retention-months')).toHaveValue('24')
+      await page.getByTestId('retention-months').fill('0')
+      await page.getByTestId('retention-save').click()
+      await expect(page.getByTestId('retention-saved')).toBeVisible()
+    }, { storageState: adminState }))
+
   for (const [lang, heading] of [['en', 'Audit log'], ['fi', 'Tapahtumaloki']]) {
     for (const [width, options] of [[390, PHONE], [1366, { viewport: { width: 1366, height: 900 } }]]) {
       test(`pages in ${lang} at ${width} px`, () =>
@@ -133,6 +176,10 @@ describe('account security', () => {
           await shoot(page, `account-${lang}-${width}`)
           await page.goto('/admin/customer-data')
           await expect(page.getByTestId('privacy-download')).toBeVisible()
+          await page.getByTestId('privacy-email').fill(SHOWN)
+          await page.getByTestId('privacy-lookup').click()
+          await expect(page.getByTestId('privacy-found')).toBeVisible()
+          await page.getByTestId('privacy-confirm').fill(SHOWN)
           await noSideways(page, `customer data ${lang} ${width}`)
           await checkA11y(page, `customer data ${lang} ${width}`)
           await shoot(page, `customer-data-${lang}-${width}`)

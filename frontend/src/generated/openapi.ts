@@ -2526,6 +2526,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/privacy/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Look a customer up by e-mail
+         * @description Admins: the references of the cases of the customer with this e-mail address (found through the search index), before an export or an erasure.
+         */
+        get: operations["lookUpCustomerData"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase a customer's data
+         * @description Admins: anonymises every case of the customer with this e-mail address (name, e-mail, phone, subject, description, messages, files, follow-up comment, review author and text removed; status, times, category, ratings and amounts kept for reports), in the database and the search index; deletes the mail to them or about those cases from the queue and the outbox; their tracking links stop working. `confirm_email` must repeat the address. Audited (the customer named by a hash of the address). Repeating it is harmless.
+         */
+        post: operations["eraseCustomerData"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/retention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retention of closed cases
+         * @description Admins: how many months closed cases are kept (0: forever).
+         */
+        get: operations["getRetentionSettings"];
+        /**
+         * Set the retention of closed cases
+         * @description Admins. `months` (0 to 120; 0 keeps closed cases forever): a sweep, run hourly by one replica at a time, anonymises each closed case whose last change is older than that, as an erasure does (the customer, texts, messages and files removed; what reports count kept; mail about it deleted; its tracking links stop working). Audited with the value before.
+         */
+        put: operations["saveRetentionSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3118,6 +3182,11 @@ export interface components {
             version: number;
             /** @description The remedies given, in order (the expected outcome is `expected_outcome`). */
             grants: components["schemas"]["Grant"][] | null;
+            /**
+             * Format: date-time
+             * @description Present when the customer's data was erased or the case passed the retention period: the customer, the texts and the files are gone; what reports count is kept. Its tracking links open nothing.
+             */
+            anonymised_at?: string;
         };
         /** @description What staff may set when opening a case themselves. */
         CaseCreate: {
@@ -5513,6 +5582,21 @@ export interface components {
         };
         JourneyData: {
             data: components["schemas"]["Journey"];
+        };
+        CustomerCases: {
+            email: string;
+            cases: string[];
+        };
+        EraseCustomerRequest: {
+            /** Format: email */
+            email: string;
+            confirm_email: string;
+        };
+        RetentionSettings: {
+            months?: number;
+        };
+        EraseCustomerResult: {
+            cases: number;
         };
     };
     responses: {
@@ -11852,6 +11936,128 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             413: components["responses"]["TooLarge"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    lookUpCustomerData: {
+        parameters: {
+            query: {
+                email: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The customer's cases. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["CustomerCases"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    eraseCustomerData: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "email": "aino@example.com",
+                 *       "confirm_email": "aino@example.com"
+                 *     }
+                 */
+                "application/json": components["schemas"]["EraseCustomerRequest"];
+            };
+        };
+        responses: {
+            /** @description How many cases were anonymised. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["EraseCustomerResult"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+        };
+    };
+    getRetentionSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["RetentionSettings"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    saveRetentionSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "months": 24
+                 *     }
+                 */
+                "application/json": components["schemas"]["RetentionSettings"];
+            };
+        };
+        responses: {
+            /** @description Saved. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["RetentionSettings"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
         };
     };
 }
