@@ -1,6 +1,5 @@
 // The signed-in user's own account (issue 18): password, sessions, two-factor sign-in,
 // "forgot password", the admins' security setting and audit log.
-import { ref } from 'vue'
 import { request } from './api'
 import type { components } from './generated/openapi'
 import type { Session } from './types'
@@ -13,8 +12,7 @@ export type TwoFactorEnrolment = Schemas['TwoFactorEnrolment']
 export type AuditEntry = Schemas['AuditEntry']
 export type LoginChallenge = Schemas['LoginChallenge']
 
-/** Set while the signed-in user must set up two-factor sign-in before anything else. */
-export const enrolmentRequired = ref(false)
+export { enrolmentRequired } from './stores/session'
 
 const data = async <T>(p: Promise<{ data: T }>): Promise<T> => (await p).data
 

@@ -5,6 +5,9 @@
 import { request } from './api'
 import type { ListMeta } from './types'
 
+// formatMinor lives in money.ts so the customers' tracking page formats a grant without this module.
+export { formatMinor } from './money'
+
 export interface Texts {
   en: string
   fi: string
@@ -164,27 +167,6 @@ export function setApprovalClock(body: { target_minutes: number; warn_at_percent
 
 export function decideApproval(id: string, body: Decision) {
   return request<Approval>('POST', `/approvals/${encodeURIComponent(id)}/decision`, { body }).then((r) => r.data)
-}
-
-/**
- * Formats minor units as money in the locale without dividing into a float: the integer is
- * written as a decimal string ("1000.50") and Intl.NumberFormat formats that string exactly.
- * formatMinor(100050, 'EUR', 'fi') === '1 000,50 €' (with no-break spaces).
- */
-export function formatMinor(minor: number, currency: string, locale: string): string {
-  const code = (currency || 'EUR').toUpperCase()
-  let formatter: Intl.NumberFormat
-  try {
-    formatter = new Intl.NumberFormat(locale, { style: 'currency', currency: code })
-  } catch {
-    formatter = new Intl.NumberFormat(locale, { minimumFractionDigits: 2 })
-  }
-  const digits = formatter.resolvedOptions().maximumFractionDigits ?? 2
-  const negative = minor < 0
-  let text = String(Math.abs(Math.trunc(minor))).padStart(digits + 1, '0')
-  if (digits > 0) text = `${text.slice(0, -digits)}.${text.slice(-digits)}`
-  // A decimal string is formatted exactly (Intl.NumberFormat v3); the lib types lag behind.
-  return formatter.format(((negative ? '-' : '') + text) as unknown as number)
 }
 
 /**

@@ -1,6 +1,6 @@
 import { createRouter, createWebHistory, type RouteLocationNormalized, type Router, type RouterHistory } from 'vue-router'
 import { clearSession, ensureSession } from './stores/session'
-import { enrolmentRequired } from './account'
+import { enrolmentRequired } from './stores/session'
 import { setUnauthorizedHandler } from './api'
 import type { Role } from './types'
 import { loadComplainView, loadTrackView } from './pages'

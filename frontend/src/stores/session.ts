@@ -1,8 +1,14 @@
 // The signed-in user, shared by the whole app.
 import { reactive, readonly, ref } from 'vue'
 import { ApiError, me, setCsrfToken } from '../api'
-import { enrolmentRequired } from '../account'
 import type { Role, Session, User } from '../types'
+
+/**
+ * Set while the signed-in user must set up two-factor sign-in before anything else. It lives
+ * here, beside the session, so the customers' pages (which load this store) never load the
+ * staff account module.
+ */
+export const enrolmentRequired = ref(false)
 
 interface SessionState {
   user: User | null
