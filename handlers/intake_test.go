@@ -104,7 +104,8 @@ func TestComplaintIntakeAndTracking(t *testing.T) {
 	if mailRes.status != 200 || !strings.Contains(mailRes.body, r.Data.Reference) || !strings.Contains(mailRes.body, "/track/") || strings.Contains(mailRes.body, "SENTINEL-TEXT") {
 		t.Fatalf("acknowledgement mail must carry reference and link but not the complaint: %s", mailRes.body)
 	}
-	// The list and the single mail answer in one shape; only the single mail adds the bodies.
+	// The list and the single mail answer in one shape; only the single mail adds the bodies and
+	// its threading headers (issue 17).
 	var listed struct {
 		Data []map[string]any `json:"data"`
 	}
@@ -113,8 +114,9 @@ func TestComplaintIntakeAndTracking(t *testing.T) {
 	}
 	outbox.decode(t, &listed)
 	mailRes.decode(t, &single)
-	delete(single.Data, "text")
-	delete(single.Data, "html")
+	for _, k := range []string{"text", "html", "message_id", "in_reply_to", "references", "reply_to"} {
+		delete(single.Data, k)
+	}
 	if !slices.Equal(slices.Sorted(maps.Keys(listed.Data[0])), slices.Sorted(maps.Keys(single.Data))) {
 		t.Fatalf("outbox list entry %v and single mail %v differ in shape", listed.Data[0], single.Data)
 	}
