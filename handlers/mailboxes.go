@@ -21,8 +21,9 @@ type mailboxService interface {
 }
 
 type mailboxHandlers struct {
-	mail mailboxService
-	bind *Binder
+	mail  mailboxService
+	bind  *Binder
+	audit auditRecorder
 }
 
 // mailboxResponse is a mailbox as the API shows it: never its password, only whether one is
@@ -99,7 +100,9 @@ func (h *mailboxHandlers) create(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return data(c, http.StatusCreated, mailboxOf(v))
+	after := mailboxOf(v)
+	h.audit.record(c, "mailbox", "create", after.ID, nil, after)
+	return data(c, http.StatusCreated, after)
 }
 
 func (h *mailboxHandlers) patch(c echo.Context) error {
@@ -110,16 +113,31 @@ func (h *mailboxHandlers) patch(c echo.Context) error {
 	if err := h.bind.bindJSON(c, &req); err != nil {
 		return err
 	}
+	before := h.before(c)
 	v, err := h.mail.PatchMailbox(c.Request().Context(), principal(c), c.Param("id"), req)
 	if err != nil {
 		return err
 	}
-	return data(c, http.StatusOK, mailboxOf(v))
+	after := mailboxOf(v)
+	h.audit.record(c, "mailbox", "update", after.ID, before, after)
+	return data(c, http.StatusOK, after)
 }
 
 func (h *mailboxHandlers) remove(c echo.Context) error {
+	before := h.before(c)
 	if err := h.mail.DeleteMailbox(c.Request().Context(), principal(c), c.Param("id")); err != nil {
 		return err
 	}
+	h.audit.record(c, "mailbox", "delete", c.Param("id"), before, nil)
 	return c.NoContent(http.StatusNoContent)
+}
+
+// before is the mailbox of the request's path before a change, for the audit log (never its
+// password: the response type has none); nil when it cannot be read.
+func (h *mailboxHandlers) before(c echo.Context) any {
+	v, err := h.mail.GetMailbox(c.Request().Context(), principal(c), c.Param("id"))
+	if err != nil {
+		return nil
+	}
+	return mailboxOf(v)
 }

@@ -96,7 +96,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	followUps := &followUpHandlers{followUps: d.FollowUps, bind: bind}
 	reviews := &reviewHandlers{reviews: d.Reviews, imports: d.Reviews, bind: bind, audit: rec}
 	reportsH := &reportHandlers{reports: d.Reports, users: d.Users, bind: bind}
-	mailboxes := &mailboxHandlers{mail: d.Mail, bind: bind}
+	mailboxes := &mailboxHandlers{mail: d.Mail, bind: bind, audit: rec}
 	remedy := &remedyHandlers{remedies: d.Remedies, bind: bind, audit: rec}
 	recurring := &topicHandlers{topics: d.Topics, causes: d.RootCauses, bind: bind}
 	journeyView := &journeyHandlers{journey: d.Journey, bind: bind}

@@ -1882,6 +1882,7 @@ const en = {
     more: 'Show older',
     loadError: 'Could not load the audit log.',
     kinds: {
+      mailbox: 'Mailboxes',
       user: 'Users',
       team: 'Teams',
       api_token: 'API tokens',

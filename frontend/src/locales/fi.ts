@@ -1881,6 +1881,7 @@ const fi: Messages = {
     more: 'Näytä vanhempia',
     loadError: 'Tapahtumalokia ei voitu ladata.',
     kinds: {
+      mailbox: 'Postilaatikot',
       user: 'Käyttäjät',
       team: 'Tiimit',
       api_token: 'API-tunnukset',
