@@ -48,7 +48,7 @@ func TestMailboxesAPI(t *testing.T) {
 	}
 	if r := s.do(s.logins["admin"], http.MethodGet, "/api/v1/mailboxes/"+created.Data.ID, "", nil); r.status != http.StatusNotFound {
 		t.Fatalf("get deleted: %d", r.status)
-	}	// Every change is in the audit log, the password never (issue 18).
+	} // Every change is in the audit log, the password never (issue 18).
 	audited := s.do(s.logins["admin"], http.MethodGet, "/api/v1/audit-log?kind=mailbox", "", nil)
 	for _, want := range []string{`"mailbox.create"`, `"mailbox.update"`, `"mailbox.delete"`} {
 		if !strings.Contains(string(audited.body), want) {
