@@ -8,22 +8,23 @@ import (
 
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/staff"
 )
 
 // accountService is what a user's own account pages need: password, sessions, two-factor
 // sign-in, "forgot password", and the admins' security settings.
 type accountService interface {
 	ChangePassword(ctx context.Context, p *helpdesk.Principal, req models.PasswordChange) error
-	Sessions(ctx context.Context, p *helpdesk.Principal) ([]helpdesk.SessionInfo, error)
+	Sessions(ctx context.Context, p *helpdesk.Principal) ([]staff.SessionInfo, error)
 	EndSession(ctx context.Context, p *helpdesk.Principal, id string) error
 	EndOtherSessions(ctx context.Context, p *helpdesk.Principal) error
-	RequestPasswordReset(ctx context.Context, req models.PasswordResetRequest, client helpdesk.Client) error
+	RequestPasswordReset(ctx context.Context, req models.PasswordResetRequest, client staff.Client) error
 	ResetPassword(ctx context.Context, req models.PasswordResetConfirm) error
-	TwoFactorStatus(ctx context.Context, p *helpdesk.Principal) (*helpdesk.TwoFactorStatus, error)
-	StartTwoFactor(ctx context.Context, p *helpdesk.Principal) (*helpdesk.TwoFactorEnrolment, error)
-	ConfirmTwoFactor(ctx context.Context, p *helpdesk.Principal, req models.TwoFactorConfirm) (*helpdesk.RecoveryCodes, error)
+	TwoFactorStatus(ctx context.Context, p *helpdesk.Principal) (*staff.TwoFactorStatus, error)
+	StartTwoFactor(ctx context.Context, p *helpdesk.Principal) (*staff.TwoFactorEnrolment, error)
+	ConfirmTwoFactor(ctx context.Context, p *helpdesk.Principal, req models.TwoFactorConfirm) (*staff.RecoveryCodes, error)
 	DisableTwoFactor(ctx context.Context, p *helpdesk.Principal, req models.TwoFactorDisable) error
-	NewRecoveryCodes(ctx context.Context, p *helpdesk.Principal, req models.TwoFactorDisable) (*helpdesk.RecoveryCodes, error)
+	NewRecoveryCodes(ctx context.Context, p *helpdesk.Principal, req models.TwoFactorDisable) (*staff.RecoveryCodes, error)
 	ResetTwoFactor(ctx context.Context, p *helpdesk.Principal, userID string) error
 	SecuritySettings(ctx context.Context, p *helpdesk.Principal) (models.SecuritySettings, error)
 	SaveSecuritySettings(ctx context.Context, p *helpdesk.Principal, v models.SecuritySettings) (models.SecuritySettings, error)
@@ -79,7 +80,7 @@ func (h *accountHandlers) requestReset(c echo.Context) error {
 	if err := h.bind.bindJSON(c, &req); err != nil {
 		return err
 	}
-	if err := h.account.RequestPasswordReset(c.Request().Context(), req, helpdesk.Client{Address: c.RealIP(), UserAgent: c.Request().UserAgent()}); err != nil {
+	if err := h.account.RequestPasswordReset(c.Request().Context(), req, staff.Client{Address: c.RealIP(), UserAgent: c.Request().UserAgent()}); err != nil {
 		return err
 	}
 	return data(c, http.StatusAccepted, resetRequestedResponse{

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/kaiku-helpdesk/kaiku/handlers"
-	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/staff"
 )
 
 const validCase = `{"subject":"Broken kettle","description":"It leaks after two days.","customer":{"name":"Aino Virtanen","email":"Aino@Example.com"},"priority":"high","category":"appliances","touchpoint":"store","expected_outcome":"replacement","tags":["Leak","leak"]}`
@@ -65,7 +65,7 @@ func TestLoginIsRateLimited(t *testing.T) {
 	owner := map[string]string{"X-Forwarded-For": "198.51.100.7"}
 	wrong := `{"email":"agent@example.com","password":"wrong password"}`
 	right := `{"email":"agent@example.com","password":"` + testPassword + `"}`
-	for i := 0; i < helpdesk.LoginFreeFailures; i++ {
+	for i := 0; i < staff.LoginFreeFailures; i++ {
 		if res := s.do(nil, "POST", "/api/v1/auth/login", wrong, attacker); res.status != http.StatusUnauthorized {
 			t.Fatalf("free attempt %d: %d %s", i+1, res.status, res.body)
 		}
@@ -94,11 +94,11 @@ func TestLoginIsRateLimited(t *testing.T) {
 		t.Fatalf("the attacker's address after the owner's login: %d", res.status)
 	}
 	// A success clears the address's count: a typo after it is not punished.
-	s.clock.Advance(helpdesk.LoginMaxDelay)
+	s.clock.Advance(staff.LoginMaxDelay)
 	if res := s.do(nil, "POST", "/api/v1/auth/login", right, attacker); res.status != http.StatusOK {
 		t.Fatalf("right password after the wait: %d %s", res.status, res.body)
 	}
-	for i := 0; i < helpdesk.LoginFreeFailures; i++ {
+	for i := 0; i < staff.LoginFreeFailures; i++ {
 		if res := s.do(nil, "POST", "/api/v1/auth/login", wrong, attacker); res.status != http.StatusUnauthorized {
 			t.Fatalf("free attempt %d after a success: %d", i+1, res.status)
 		}
@@ -114,7 +114,7 @@ func TestLoginAcrossAddressesKeepsKnownAddressesIn(t *testing.T) {
 	if res := s.do(nil, "POST", "/api/v1/auth/login", right, owner); res.status != http.StatusOK {
 		t.Fatalf("owner: %d", res.status)
 	}
-	for i := 0; i < helpdesk.LoginAccountFailures; i++ {
+	for i := 0; i < staff.LoginAccountFailures; i++ {
 		from := map[string]string{"X-Forwarded-For": fmt.Sprintf("203.0.%d.%d", i/200, i%200+1)}
 		if res := s.do(nil, "POST", "/api/v1/auth/login", `{"email":"agent@example.com","password":"wrong password"}`, from); res.status != http.StatusUnauthorized {
 			t.Fatalf("guess %d: %d %s", i, res.status, res.body)

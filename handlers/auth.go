@@ -8,12 +8,13 @@ import (
 
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/staff"
 )
 
 // loginService is what the auth handlers need.
 type loginService interface {
-	Login(ctx context.Context, req models.LoginRequest, client helpdesk.Client) (*helpdesk.LoginResult, error)
-	SecondFactor(ctx context.Context, req models.SecondFactorLogin) (*helpdesk.LoginResult, error)
+	Login(ctx context.Context, req models.LoginRequest, client staff.Client) (*staff.LoginResult, error)
+	SecondFactor(ctx context.Context, req models.SecondFactorLogin) (*staff.LoginResult, error)
 	Logout(ctx context.Context, p *helpdesk.Principal) error
 }
 
@@ -43,7 +44,7 @@ func (h *authHandlers) login(c echo.Context) error {
 	if err := h.bind.bindJSON(c, &req); err != nil {
 		return err
 	}
-	res, err := h.auth.Login(c.Request().Context(), req, helpdesk.Client{Address: c.RealIP(), UserAgent: c.Request().UserAgent()})
+	res, err := h.auth.Login(c.Request().Context(), req, staff.Client{Address: c.RealIP(), UserAgent: c.Request().UserAgent()})
 	if err != nil {
 		return err
 	}
@@ -65,7 +66,7 @@ func (h *authHandlers) secondFactor(c echo.Context) error {
 	return h.startSession(c, res)
 }
 
-func (h *authHandlers) startSession(c echo.Context, res *helpdesk.LoginResult) error {
+func (h *authHandlers) startSession(c echo.Context, res *staff.LoginResult) error {
 	c.SetCookie(&http.Cookie{
 		Name: SessionCookie, Value: res.CookieValue, Path: "/", Expires: res.ExpiresAt,
 		HttpOnly: true, Secure: h.secureCookies, SameSite: http.SameSiteLaxMode,

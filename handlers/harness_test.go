@@ -21,6 +21,7 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/privacy"
 	"github.com/kaiku-helpdesk/kaiku/search"
+	"github.com/kaiku-helpdesk/kaiku/staff"
 	"github.com/kaiku-helpdesk/kaiku/store"
 	"github.com/kaiku-helpdesk/kaiku/store/storetest"
 	"github.com/kaiku-helpdesk/kaiku/topics"
@@ -33,7 +34,7 @@ type stack struct {
 	srv    *httptest.Server
 	env    *storetest.Env
 	index  search.Index
-	users  *helpdesk.Users
+	users  *staff.Users
 	cases  *helpdesk.Cases
 	clock  *testClock
 	logins map[string]*session // by role name

@@ -34,6 +34,7 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/reports"
 	"github.com/kaiku-helpdesk/kaiku/reviews"
 	"github.com/kaiku-helpdesk/kaiku/search"
+	"github.com/kaiku-helpdesk/kaiku/staff"
 	"github.com/kaiku-helpdesk/kaiku/webhook"
 )
 
@@ -1064,7 +1065,7 @@ var responseTypes = map[string]reflect.Type{
 	"StaffMember":   reflect.TypeFor[models.StaffMember](),
 	"Team":          reflect.TypeFor[models.Team](),
 	"APIToken":      reflect.TypeFor[models.APIToken](),
-	"NewAPIToken":   reflect.TypeFor[helpdesk.NewAPIToken](),
+	"NewAPIToken":   reflect.TypeFor[staff.NewAPIToken](),
 	"Me":            reflect.TypeFor[meResponse](),
 	"Customer":      reflect.TypeFor[models.Customer](),
 	"Message":       reflect.TypeFor[models.Message](),
@@ -1129,10 +1130,10 @@ var responseTypes = map[string]reflect.Type{
 	"IngestResult": reflect.TypeFor[ingestResultResponse](),
 	"Review":       reflect.TypeFor[models.Review](),
 
-	"SessionInfo":         reflect.TypeFor[helpdesk.SessionInfo](),
-	"TwoFactorStatus":     reflect.TypeFor[helpdesk.TwoFactorStatus](),
-	"TwoFactorEnrolment":  reflect.TypeFor[helpdesk.TwoFactorEnrolment](),
-	"RecoveryCodes":       reflect.TypeFor[helpdesk.RecoveryCodes](),
+	"SessionInfo":         reflect.TypeFor[staff.SessionInfo](),
+	"TwoFactorStatus":     reflect.TypeFor[staff.TwoFactorStatus](),
+	"TwoFactorEnrolment":  reflect.TypeFor[staff.TwoFactorEnrolment](),
+	"RecoveryCodes":       reflect.TypeFor[staff.RecoveryCodes](),
 	"SecuritySettings":    reflect.TypeFor[models.SecuritySettings](),
 	"AuditEntry":          reflect.TypeFor[models.AuditEntry](),
 	"LoginChallenge":      reflect.TypeFor[loginChallengeResponse](),
@@ -1443,7 +1444,7 @@ func TestOpenAPIResponsesFitSchemas(t *testing.T) {
 		{"TeamData", map[string]any{"data": team}},
 		{"TeamList", map[string]any{"data": []models.Team{*team}, "meta": map[string]any{"total": 1}}},
 		{"APITokenList", map[string]any{"data": []models.APIToken{token, used}, "meta": map[string]any{"total": 2}}},
-		{"NewAPITokenData", map[string]any{"data": helpdesk.NewAPIToken{Token: &token, Secret: "kaiku_ABC"}}},
+		{"NewAPITokenData", map[string]any{"data": staff.NewAPIToken{Token: &token, Secret: "kaiku_ABC"}}},
 		{"CaseData", map[string]any{"data": cs}},
 		{"CaseList", map[string]any{"data": []caseSummary{summaryOf(hit), unassigned},
 			"meta": map[string]any{"total": 2, "next_cursor": "", "facets": map[string][]search.FacetValue{

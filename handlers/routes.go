@@ -14,14 +14,15 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/remedies"
 	"github.com/kaiku-helpdesk/kaiku/reports"
 	"github.com/kaiku-helpdesk/kaiku/rootcause"
+	"github.com/kaiku-helpdesk/kaiku/staff"
 	"github.com/kaiku-helpdesk/kaiku/topics"
 )
 
 // Deps are the use cases and settings the HTTP layer is built from.
 type Deps struct {
 	Logger        *slog.Logger
-	Auth          *helpdesk.Auth
-	Users         *helpdesk.Users
+	Auth          *staff.Auth
+	Users         *staff.Users
 	Cases         *helpdesk.Cases
 	Intake        *helpdesk.Intake
 	Conversation  *helpdesk.Conversation

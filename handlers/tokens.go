@@ -8,11 +8,12 @@ import (
 
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/staff"
 )
 
 // tokenService is what the API-token handlers need.
 type tokenService interface {
-	CreateAPIToken(ctx context.Context, p *helpdesk.Principal, req models.APITokenCreate) (*helpdesk.NewAPIToken, error)
+	CreateAPIToken(ctx context.Context, p *helpdesk.Principal, req models.APITokenCreate) (*staff.NewAPIToken, error)
 	ListAPITokens(ctx context.Context, p *helpdesk.Principal) ([]models.APIToken, error)
 	RevokeAPIToken(ctx context.Context, p *helpdesk.Principal, publicID string) error
 }

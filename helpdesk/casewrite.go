@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kaiku-helpdesk/kaiku/batch"
 	"github.com/kaiku-helpdesk/kaiku/businesstime"
 	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/models"
@@ -35,24 +36,9 @@ import (
 // A change to a stored case (Cases.write) takes the same steps with a conditional update in
 // place of the store round.
 
-// inOneRound runs the steps at the same time and returns their errors in order.
-func inOneRound(steps ...func() error) []error {
-	errs := make([]error, len(steps))
-	if len(steps) == 1 {
-		errs[0] = steps[0]()
-		return errs
-	}
-	var wg sync.WaitGroup
-	for i, step := range steps {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = step()
-		}()
-	}
-	wg.Wait()
-	return errs
-}
+// inOneRound runs the steps at the same time and returns their errors in order
+// (batch.InOneRound; the name is the one the rounds above are written in).
+func inOneRound(steps ...func() error) []error { return batch.InOneRound(steps...) }
 
 // announcement is who is told of a stored case change, besides those the rules tell: a live
 // event and, when set, the customer (an acknowledgement, an agent's reply).

@@ -14,6 +14,7 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/reports"
 	"github.com/kaiku-helpdesk/kaiku/rootcause"
 	"github.com/kaiku-helpdesk/kaiku/search"
+	"github.com/kaiku-helpdesk/kaiku/staff"
 	"github.com/kaiku-helpdesk/kaiku/store"
 	"github.com/kaiku-helpdesk/kaiku/topics"
 	"github.com/kaiku-helpdesk/kaiku/webhook"
@@ -48,8 +49,8 @@ type Deps struct {
 // Helpdesk is every use case, wired to the others it needs.
 type Helpdesk struct {
 	Indexer      *Indexer
-	Auth         *Auth
-	Users        *Users
+	Auth         *staff.Auth
+	Users        *staff.Users
 	Events       *Events
 	SLA          *SLA
 	Rules        *Rules
@@ -78,7 +79,7 @@ type Helpdesk struct {
 func New(d Deps) (*Helpdesk, error) {
 	h := &Helpdesk{
 		Indexer:  NewIndexer(d.Store, d.Index, d.Logger, d.Clock),
-		Users:    NewUsers(d.Store, d.Clock, d.Currency),
+		Users:    staff.NewUsers(d.Store, d.Clock, d.Currency),
 		Events:   NewEvents(d.Store, d.Logger, d.Clock),
 		SLA:      NewSLA(d.Store, d.Clock),
 		Settings: NewSettings(d.Store),
@@ -89,7 +90,7 @@ func New(d Deps) (*Helpdesk, error) {
 	}
 	h.Privacy = privacy.New(d.Store, d.Index, h.Indexer, d.Clock)
 	var err error
-	if h.Auth, err = NewAuth(d.Store, d.SecretKey, d.Logger, d.Clock); err != nil {
+	if h.Auth, err = staff.NewAuth(d.Store, d.SecretKey, d.Logger, d.Clock); err != nil {
 		return nil, err
 	}
 	if d.Mailer != nil {

@@ -23,6 +23,7 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/mailin"
 	"github.com/kaiku-helpdesk/kaiku/reports"
 	"github.com/kaiku-helpdesk/kaiku/search"
+	"github.com/kaiku-helpdesk/kaiku/staff"
 	"github.com/kaiku-helpdesk/kaiku/store"
 	"github.com/kaiku-helpdesk/kaiku/webhook"
 	"go.mongodb.org/mongo-driver/v2/event"
@@ -326,7 +327,7 @@ func retry[T any](ctx context.Context, logger *slog.Logger, what string, open fu
 	}
 }
 
-func bootstrapAdmin(ctx context.Context, cfg Config, users *helpdesk.Users, stdout io.Writer) error {
+func bootstrapAdmin(ctx context.Context, cfg Config, users *staff.Users, stdout io.Writer) error {
 	password := cfg.AdminPassword
 	generated := password == ""
 	if generated {

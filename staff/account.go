@@ -1,4 +1,4 @@
-package helpdesk
+package staff
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/mail"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/store"
+	"github.com/kaiku-helpdesk/kaiku/tokens"
 )
 
 // A user's own account: their password, their sessions, and "forgot password".
@@ -170,7 +171,7 @@ func (a *Auth) RequestPasswordReset(ctx context.Context, req models.PasswordRese
 	for _, limit := range []struct {
 		key string
 		max int
-	}{{"reset-ip:" + addressKey(client.Address), resetLimitPerIP}, {"reset-email:" + hashToken(email), resetLimitPerEmail}} {
+	}{{"reset-ip:" + addressKey(client.Address), resetLimitPerIP}, {"reset-email:" + tokens.Hash(email), resetLimitPerEmail}} {
 		hit, err := a.store.TakeHit(ctx, limit.key, limit.max, resetWindow, now)
 		if err != nil {
 			return err
@@ -189,8 +190,8 @@ func (a *Auth) RequestPasswordReset(ctx context.Context, req models.PasswordRese
 	if err != nil {
 		return err
 	}
-	token := randomToken() + randomToken() // 320 random bits
-	r := &models.PasswordReset{ID: hashToken(token), UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(PasswordResetLifetime)}
+	token := tokens.New() + tokens.New() // 320 random bits
+	r := &models.PasswordReset{ID: tokens.Hash(token), UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(PasswordResetLifetime)}
 	if err := a.store.InsertPasswordReset(ctx, r); err != nil {
 		return err
 	}
@@ -227,7 +228,7 @@ func resetMessage(locale, name, link string) mail.Message {
 // or not the rest succeeds, and every session of the account ends.
 func (a *Auth) ResetPassword(ctx context.Context, req models.PasswordResetConfirm) error {
 	invalid := models.InvalidField("token", "this link has expired or was used already; ask for a new one")
-	r, err := a.store.TakePasswordReset(ctx, hashToken(strings.TrimSpace(req.Token)))
+	r, err := a.store.TakePasswordReset(ctx, tokens.Hash(strings.TrimSpace(req.Token)))
 	if errors.Is(err, store.ErrNotFound) {
 		return invalid
 	}

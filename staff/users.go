@@ -1,13 +1,15 @@
-package helpdesk
+package staff
 
 import (
 	"context"
 	"errors"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/store"
+	"github.com/kaiku-helpdesk/kaiku/tokens"
 )
 
 // usersStore is what Users needs of the store: users, teams, and the sessions and tokens ended with
@@ -29,12 +31,12 @@ type usersStore interface {
 // Users is user and team administration.
 type Users struct {
 	store    usersStore
-	now      Clock
+	now      func() time.Time
 	currency string
 }
 
 // NewUsers wires user administration. currency is the one authority limits are in.
-func NewUsers(st usersStore, now Clock, currency string) *Users {
+func NewUsers(st usersStore, now func() time.Time, currency string) *Users {
 	return &Users{store: st, now: now, currency: currency}
 }
 
@@ -130,7 +132,7 @@ func (s *Users) create(ctx context.Context, req models.UserCreate) (*models.User
 		locale = "en"
 	}
 	u := &models.User{
-		ID: newID(), Email: models.NormalizeEmail(req.Email), Name: strings.TrimSpace(req.Name), Role: req.Role,
+		ID: tokens.NewID(), Email: models.NormalizeEmail(req.Email), Name: strings.TrimSpace(req.Name), Role: req.Role,
 		TeamIDs: teams, PasswordHash: hash, Locale: locale, Active: true,
 		AuthorityLimitCents: req.AuthorityLimitCents, MonthlyLimitCents: req.MonthlyLimitCents, Currency: s.currency,
 		CreatedAt: now, UpdatedAt: now, Version: 1,
@@ -254,7 +256,7 @@ func (s *Users) CreateTeam(ctx context.Context, p *Principal, req models.TeamCre
 		return nil, err
 	}
 	now := s.now()
-	t := &models.Team{ID: newID(), Name: strings.TrimSpace(req.Name), Description: req.Description, CreatedAt: now, UpdatedAt: now}
+	t := &models.Team{ID: tokens.NewID(), Name: strings.TrimSpace(req.Name), Description: req.Description, CreatedAt: now, UpdatedAt: now}
 	return t, s.store.InsertTeam(ctx, t)
 }
 

@@ -1,9 +1,8 @@
-package helpdesk
+package staff
 
 import (
 	"context"
 	"crypto/rand"
-	"crypto/subtle"
 	"errors"
 	"log/slog"
 	"net/netip"
@@ -12,9 +11,11 @@ import (
 
 	"github.com/alexedwards/argon2id"
 
+	"github.com/kaiku-helpdesk/kaiku/batch"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/reviews"
 	"github.com/kaiku-helpdesk/kaiku/store"
+	"github.com/kaiku-helpdesk/kaiku/tokens"
 )
 
 // PasswordParams are argon2id's costs: OWASP's recommended minimum (19 MiB, 2 passes), which
@@ -109,7 +110,7 @@ type authStore interface {
 type Auth struct {
 	store  authStore
 	logger *slog.Logger
-	now    Clock
+	now    func() time.Time
 	// dummyHash is compared against when the e-mail is unknown, so a login takes as long
 	// whether or not the account exists.
 	dummyHash string
@@ -122,8 +123,8 @@ type Auth struct {
 
 // NewAuth wires authentication. secretKey (32 bytes, kept outside the database) seals TOTP
 // secrets; nil: a random key for the life of the process (tests).
-func NewAuth(st authStore, secretKey []byte, logger *slog.Logger, now Clock) (*Auth, error) {
-	h, err := HashPassword(randomToken())
+func NewAuth(st authStore, secretKey []byte, logger *slog.Logger, now func() time.Time) (*Auth, error) {
+	h, err := HashPassword(tokens.New())
 	if err != nil {
 		return nil, err
 	}
@@ -174,8 +175,8 @@ func (a *Auth) Login(ctx context.Context, req models.LoginRequest, client Client
 	if !hit.Allowed {
 		return nil, tooManyLogins(now.Truncate(LoginWindow).Add(LoginWindow).Sub(now))
 	}
-	pair := hashToken(email + "\x00" + address)
-	accountFailures := "login-failures:" + hashToken(email)
+	pair := tokens.Hash(email + "\x00" + address)
+	accountFailures := "login-failures:" + tokens.Hash(email)
 	if n, err := a.store.HitsSoFar(ctx, accountFailures, LoginAccountWindow, now); err != nil {
 		return nil, err
 	} else if n >= LoginAccountFailures {
@@ -209,7 +210,7 @@ func (a *Auth) Login(ctx context.Context, req models.LoginRequest, client Client
 		}
 		return nil, models.Unauthorized("invalid_credentials", "wrong e-mail or password")
 	}
-	if errs := inOneRound(
+	if errs := batch.InOneRound(
 		func() error { return a.store.ForgetLoginFailures(ctx, pair) },
 		func() error { return a.store.RememberLoginAddress(ctx, pair, now.Add(loginKnownAddress)) },
 	); errors.Join(errs...) != nil {
@@ -236,8 +237,8 @@ func (a *Auth) Login(ctx context.Context, req models.LoginRequest, client Client
 // openSession opens a session for u, a user who has proved who they are.
 func (a *Auth) openSession(ctx context.Context, u *models.User, client Client, enrolOnly bool) (*LoginResult, error) {
 	now := a.now()
-	cookie := randomToken() + randomToken()
-	sess := &models.Session{ID: hashToken(cookie), UserID: u.ID, CSRFToken: randomToken(),
+	cookie := tokens.New() + tokens.New()
+	sess := &models.Session{ID: tokens.Hash(cookie), UserID: u.ID, CSRFToken: tokens.New(),
 		CreatedAt: now, ExpiresAt: now.Add(SessionLifetime),
 		UserAgent: truncate(client.UserAgent, 300), Address: client.Address, LastSeenAt: now, EnrolOnly: enrolOnly}
 	if err := a.store.InsertSession(ctx, sess); err != nil {
@@ -264,7 +265,7 @@ func (a *Auth) Logout(ctx context.Context, p *Principal) error {
 
 // SessionPrincipal resolves a session cookie value to its principal.
 func (a *Auth) SessionPrincipal(ctx context.Context, cookieValue string) (*Principal, error) {
-	sess, err := a.store.GetSession(ctx, hashToken(cookieValue))
+	sess, err := a.store.GetSession(ctx, tokens.Hash(cookieValue))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, models.Unauthorized("unauthenticated", "your session has ended; log in again")
 	}
@@ -285,20 +286,12 @@ func (a *Auth) SessionPrincipal(ctx context.Context, cookieValue string) (*Princ
 	return &Principal{User: u, SessionID: sess.ID, CSRFToken: sess.CSRFToken, EnrolOnly: sess.EnrolOnly}, nil
 }
 
-// CheckCSRF compares the request's CSRF header with the session's token in constant time.
-func (p *Principal) CheckCSRF(header string) bool {
-	if p.ViaToken {
-		return true // bearer tokens are not sent by browsers on their own
-	}
-	return header != "" && subtle.ConstantTimeCompare([]byte(header), []byte(p.CSRFToken)) == 1
-}
-
 // TokenPrincipal resolves a bearer API token to its principal.
 func (a *Auth) TokenPrincipal(ctx context.Context, secret string) (*Principal, error) {
 	if !strings.HasPrefix(secret, APITokenPrefix) {
 		return nil, models.Unauthorized("unauthenticated", "invalid API token")
 	}
-	h := hashToken(secret)
+	h := tokens.Hash(secret)
 	t, err := a.store.GetAPIToken(ctx, h)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, models.Unauthorized("unauthenticated", "invalid API token")
@@ -336,8 +329,8 @@ func (a *Auth) CreateAPIToken(ctx context.Context, p *Principal, req models.APIT
 	if err := p.Require(models.RoleAgent); err != nil {
 		return nil, err
 	}
-	secret := APITokenPrefix + randomToken() + randomToken()
-	t := &models.APIToken{ID: hashToken(secret), PublicID: newID(), UserID: p.User.ID, Name: req.Name, CreatedAt: a.now()}
+	secret := APITokenPrefix + tokens.New() + tokens.New()
+	t := &models.APIToken{ID: tokens.Hash(secret), PublicID: tokens.NewID(), UserID: p.User.ID, Name: req.Name, CreatedAt: a.now()}
 	if err := a.store.InsertAPIToken(ctx, t); err != nil {
 		return nil, err
 	}

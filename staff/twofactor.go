@@ -1,4 +1,4 @@
-package helpdesk
+package staff
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/store"
+	"github.com/kaiku-helpdesk/kaiku/tokens"
 	"github.com/kaiku-helpdesk/kaiku/twofactor"
 )
 
@@ -43,8 +44,8 @@ func wrongCode() error {
 
 // challenge stores the second step of u's login and returns its token.
 func (a *Auth) challenge(ctx context.Context, u *models.User, client Client) (*LoginResult, error) {
-	token := randomToken() + randomToken()
-	c := &models.LoginChallenge{ID: hashToken(token), UserID: u.ID, UserAgent: truncate(client.UserAgent, 300),
+	token := tokens.New() + tokens.New()
+	c := &models.LoginChallenge{ID: tokens.Hash(token), UserID: u.ID, UserAgent: truncate(client.UserAgent, 300),
 		Address: client.Address, ExpiresAt: a.now().Add(ChallengeLifetime)}
 	if err := a.store.InsertLoginChallenge(ctx, c); err != nil {
 		return nil, err
@@ -58,7 +59,7 @@ func (a *Auth) challenge(ctx context.Context, u *models.User, client Client) (*L
 // whatever the challenge, so guessing a six-digit code stays hopeless.
 func (a *Auth) SecondFactor(ctx context.Context, req models.SecondFactorLogin) (*LoginResult, error) {
 	now := a.now()
-	id := hashToken(strings.TrimSpace(req.Challenge))
+	id := tokens.Hash(strings.TrimSpace(req.Challenge))
 	expired := models.Unauthorized("login_expired", "this login has expired; log in again")
 	c, err := a.store.CountChallengeAttempt(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -71,7 +72,7 @@ func (a *Auth) SecondFactor(ctx context.Context, req models.SecondFactorLogin) (
 		_, _ = a.store.DeleteLoginChallenge(ctx, id)
 		return nil, expired
 	}
-	guard := hashToken("second-factor\x00" + c.UserID)
+	guard := tokens.Hash("second-factor\x00" + c.UserID)
 	allowed, wait, err := a.store.ClaimLoginAttempt(ctx, guard, loginDelay, loginFailureMemory, now)
 	if err != nil {
 		return nil, err
@@ -257,7 +258,7 @@ func (a *Auth) ConfirmTwoFactor(ctx context.Context, p *Principal, req models.Tw
 // ones, so a session left open cannot be used to guess it.
 func (a *Auth) checkOwnPassword(ctx context.Context, p *Principal, password string) error {
 	now := a.now()
-	guard := hashToken("own-password\x00" + p.User.ID)
+	guard := tokens.Hash("own-password\x00" + p.User.ID)
 	allowed, wait, err := a.store.ClaimLoginAttempt(ctx, guard, loginDelay, loginFailureMemory, now)
 	if err != nil {
 		return err
