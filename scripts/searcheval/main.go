@@ -57,12 +57,13 @@ func main() {
 
 func run() int {
 	data := flag.String("data", "", "directory with "+cfpbFile+"; default ../shared/data or /work/shared/data")
-	verbose := flag.Bool("v", false, "print each query's precision and top hits")
+	verbose := flag.Bool("v", false, "print each tuning query's precision (the held-out set's are never printed)")
 	match := flag.String("match", "most", "match parameter of the searches: most or all")
+	direct := flag.Bool("direct", false, "index the narratives into a Bleve index directly (no server, no database): quick figures for tuning")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := evaluate(ctx, *data, *match, *verbose, os.Stdout); err != nil {
+	if err := evaluate(ctx, *data, *match, *direct, *verbose, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "searcheval:", err)
 		return 1
 	}
@@ -118,7 +119,7 @@ func readNarratives(path string) ([]narrative, error) {
 	return out, nil
 }
 
-func evaluate(ctx context.Context, dataDir, match string, verbose bool, w io.Writer) error {
+func evaluate(ctx context.Context, dataDir, match string, direct, verbose bool, w io.Writer) error {
 	path, err := findData(dataDir)
 	if err != nil {
 		return err
@@ -126,6 +127,9 @@ func evaluate(ctx context.Context, dataDir, match string, verbose bool, w io.Wri
 	rows, err := readNarratives(path)
 	if err != nil {
 		return err
+	}
+	if direct {
+		return evaluateDirect(ctx, rows, match, verbose, w)
 	}
 	dir, err := os.MkdirTemp("", "kaiku-searcheval-")
 	if err != nil {
@@ -173,13 +177,23 @@ func evaluate(ctx context.Context, dataDir, match string, verbose bool, w io.Wri
 		return err
 	}
 
+	searchIDs := func(text string) ([]string, error) { return s.search(ctx, base, text, match) }
+	similarIDs := func(id string) ([]string, error) { return s.similar(ctx, base, id) }
+	return report(labels, searchIDs, similarIDs, match, verbose, w)
+}
+
+// report runs both query sets and the similar cases of every filed case and prints the
+// figures: precision@10 per set, and how many of each case's top 5 similar cases share its
+// Issue.
+func report(labels map[string]label, searchIDs, similarIDs func(string) ([]string, error), match string, verbose bool, w io.Writer) error {
 	for _, set := range []struct {
 		name    string
 		queries []query
-	}{{"tuning set", tuningQueries}, {"held-out set", heldOutQueries}} {
+		each    bool // -v prints each query of the tuning set only: the held-out set stays unseen
+	}{{"tuning set", tuningQueries, verbose}, {"held-out set", heldOutQueries, false}} {
 		var sum float64
 		for _, q := range set.queries {
-			ids, err := s.search(ctx, base, q.text, match)
+			ids, err := searchIDs(q.text)
 			if err != nil {
 				return err
 			}
@@ -191,7 +205,7 @@ func evaluate(ctx context.Context, dataDir, match string, verbose bool, w io.Wri
 			}
 			p := float64(hits) / 10
 			sum += p
-			if verbose {
+			if set.each {
 				fmt.Fprintf(w, "  %.1f  %-55q %s / %s\n", p, q.text, short(q.product), q.issue)
 			}
 		}
@@ -208,7 +222,7 @@ func evaluate(ctx context.Context, dataDir, match string, verbose bool, w io.Wri
 	sort.Strings(ids)
 	var shared, sharedBoth, none int
 	for _, id := range ids {
-		sim, err := s.similar(ctx, base, id)
+		sim, err := similarIDs(id)
 		if err != nil {
 			return err
 		}
