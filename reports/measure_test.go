@@ -1,6 +1,9 @@
 package reports_test
 
 import (
+	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -78,6 +81,28 @@ func TestOutcomeGap(t *testing.T) {
 	} {
 		if got := reports.OutcomeGap(tc.expected, tc.option, tc.resolved); got != tc.want {
 			t.Errorf("OutcomeGap(%q, %q, %v) = %q, want %q", tc.expected, tc.option, tc.resolved, got, tc.want)
+		}
+	}
+}
+
+// NearestRank selects rather than sorts: it must agree with the sorted order on values with
+// many repeats, at every rank.
+func TestNearestRankMatchesSorting(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{1, 2, 3, 17, 100, 1000, 5000} {
+		for _, spread := range []int32{1, 5, 1000} {
+			values := make([]int32, n)
+			for i := range values {
+				values[i] = rnd.Int32N(spread)
+			}
+			sorted := slices.Clone(values)
+			slices.Sort(sorted)
+			for _, p := range []float64{1, 10, 50, 90, 99, 100} {
+				want := int(sorted[min(max(int(math.Ceil(p/100*float64(n))), 1), n)-1])
+				if got := reports.NearestRank(slices.Clone(values), p); got == nil || *got != want {
+					t.Fatalf("n %d spread %d p%v: got %v, want %d", n, spread, p, got, want)
+				}
+			}
 		}
 	}
 }

@@ -3,6 +3,7 @@ package reports
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"time"
@@ -12,28 +13,29 @@ import (
 )
 
 // Dimension is something figures are grouped or filtered by: its name in the API, the index
-// field and the inbox's parameter for the same filter (for drill-downs).
+// field, the inbox's parameter for the same filter (for drill-downs) and its value in a
+// report row.
 type Dimension struct {
 	Name  string
 	Field string
 	Param string
-	value func(d *search.CaseDoc) string
+	key   search.ReportKey
 }
 
 // Dimensions lists what reports group and filter by.
 var Dimensions = []Dimension{
-	{"team", search.FieldTeamID, "team_id", func(d *search.CaseDoc) string { return d.TeamID }},
-	{"agent", search.FieldAssigneeID, "assignee_id", func(d *search.CaseDoc) string { return d.AssigneeID }},
-	{"category", search.FieldCategory, "category", func(d *search.CaseDoc) string { return d.Category }},
-	{"touchpoint", search.FieldTouchpoint, "touchpoint", func(d *search.CaseDoc) string { return d.Touchpoint }},
-	{"channel", search.FieldChannel, "channel", func(d *search.CaseDoc) string { return d.Channel }},
-	{"priority", search.FieldPriority, "priority", func(d *search.CaseDoc) string { return d.Priority }},
-	{"source", search.FieldReviewSource, "review_source", func(d *search.CaseDoc) string { return d.ReviewSource }},
-	{"expected_outcome", search.FieldExpectedOutcome, "expected_outcome", func(d *search.CaseDoc) string { return d.ExpectedOutcome }},
-	{"option", search.FieldOptionGranted, "option_granted", func(d *search.CaseDoc) string { return d.OptionGranted }},
-	{"outcome_gap", search.FieldOutcomeGap, "outcome_gap", func(d *search.CaseDoc) string { return d.OutcomeGap }},
-	{"sla", search.FieldSLAOutcome, "sla_outcome", func(d *search.CaseDoc) string { return d.SLAOutcome }},
-	{"follow_up", search.FieldFollowUpOutcome, "follow_up_outcome", func(d *search.CaseDoc) string { return d.FollowUpOutcome }},
+	{"team", search.FieldTeamID, "team_id", search.KeyTeamID},
+	{"agent", search.FieldAssigneeID, "assignee_id", search.KeyAssigneeID},
+	{"category", search.FieldCategory, "category", search.KeyCategory},
+	{"touchpoint", search.FieldTouchpoint, "touchpoint", search.KeyTouchpoint},
+	{"channel", search.FieldChannel, "channel", search.KeyChannel},
+	{"priority", search.FieldPriority, "priority", search.KeyPriority},
+	{"source", search.FieldReviewSource, "review_source", search.KeyReviewSource},
+	{"expected_outcome", search.FieldExpectedOutcome, "expected_outcome", search.KeyExpectedOutcome},
+	{"option", search.FieldOptionGranted, "option_granted", search.KeyOptionGranted},
+	{"outcome_gap", search.FieldOutcomeGap, "outcome_gap", search.KeyOutcomeGap},
+	{"sla", search.FieldSLAOutcome, "sla_outcome", search.KeySLAOutcome},
+	{"follow_up", search.FieldFollowUpOutcome, "follow_up_outcome", search.KeyFollowUpOutcome},
 }
 
 // DimensionNames lists the names of Dimensions.
@@ -272,15 +274,25 @@ func (s *Service) Report(ctx context.Context, v Viewer, q Query) (*Report, error
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.index.ReportRows(ctx, searchQuery(q.Filters, q.From, q.To))
+	set, err := s.index.ReportRows(ctx, searchQuery(q.Filters, q.From, q.To))
 	if err != nil {
 		return nil, models.Unavailable("search is not available right now", err)
 	}
 	periods := Periods(q.From, q.To, q.Interval, s.loc)
 	out := &Report{From: q.From, To: q.To, Interval: q.Interval, GroupBy: q.GroupBy, Drill: drill(q.Filters, q.From, q.To, nil)}
 
-	periodOf := func(t time.Time) int {
-		i := sort.Search(len(periods), func(i int) bool { return periods[i][1].After(t) })
+	// Each period's end in Unix nanoseconds, as the rows keep created_at.
+	ends := make([]int64, len(periods))
+	for i, p := range periods {
+		ends[i] = p[1].UnixNano()
+	}
+	periodOf := func(t int64) int {
+		i, _ := slices.BinarySearchFunc(ends, t, func(end, t int64) int {
+			if end > t {
+				return 1
+			}
+			return -1
+		})
 		return i // rows are within [From, To), so always a period
 	}
 	var total accumulator
@@ -291,21 +303,23 @@ func (s *Service) Report(ctx context.Context, v Viewer, q Query) (*Report, error
 	}
 	type grouping struct {
 		dim    Dimension
-		groups map[string]*groupAcc
+		groups map[uint32]*groupAcc // by the value's number in the row set
 	}
 	var groupings []grouping
 	for _, name := range append([]string{q.GroupBy}, q.AlsoBy...) {
 		if d, ok := dimension(name); ok {
-			groupings = append(groupings, grouping{dim: d, groups: map[string]*groupAcc{}})
+			groupings = append(groupings, grouping{dim: d, groups: map[uint32]*groupAcc{}})
 		}
 	}
-	for i := range rows {
-		d := &rows[i]
+	facts := newValueFacts(set.Values)
+	for i := range set.Rows {
+		d := &set.Rows[i]
+		x := facts.of(d)
 		p := periodOf(d.CreatedAt)
-		total.add(d)
-		series[p].add(d)
+		total.add(d, x)
+		series[p].add(d, x)
 		for _, gr := range groupings {
-			key := gr.dim.value(d)
+			key := d.Keys[gr.dim.key]
 			g := gr.groups[key]
 			if g == nil {
 				g = &groupAcc{}
@@ -314,9 +328,9 @@ func (s *Service) Report(ctx context.Context, v Viewer, q Query) (*Report, error
 				}
 				gr.groups[key] = g
 			}
-			g.acc.add(d)
+			g.acc.add(d, x)
 			if q.GroupSeries {
-				g.series[p].add(d)
+				g.series[p].add(d, x)
 			}
 		}
 	}
@@ -337,7 +351,8 @@ func (s *Service) Report(ctx context.Context, v Viewer, q Query) (*Report, error
 	out.Breakdowns = map[string][]Group{}
 	for n, gr := range groupings {
 		list := []Group{}
-		for key, g := range gr.groups {
+		for num, g := range gr.groups {
+			key := set.Values[num]
 			grp := Group{Value: key, Figures: g.acc.figures()}
 			var extra map[string][]string
 			if key != "" {
@@ -380,41 +395,39 @@ func openStatuses() []string {
 	return out
 }
 
-// backlog counts the open cases of q's filters (whenever created) by their age now: one
-// date-range count over the open cases (no report rows needed), each bucket the difference
-// of two "created at or after" counts.
+// backlog counts the open cases of q's filters (whenever created) by their age now, from
+// their report rows (the same column pass as the figures, without a date range).
 func (s *Service) backlog(ctx context.Context, q Query) ([]BacklogBucket, error) {
 	// Ages count from the end of this second, so a case created now is in the first bucket.
 	now := s.now().Truncate(time.Second).Add(time.Second)
 	sq := searchQuery(q.Filters, time.Time{}, time.Time{})
 	sq.Filters = append(sq.Filters, search.Filter{Field: search.FieldStatus, Values: openStatuses()})
-	since := []time.Time{now} // created at or after now: not counted
-	for _, b := range backlogDays {
-		if b[1] > 0 {
-			since = append(since, now.AddDate(0, 0, -b[1]))
-		}
-	}
-	counts, err := s.index.CountSince(ctx, sq, search.FieldCreatedAt, since)
-	if err != nil {
-		return nil, models.Unavailable("search is not available right now", err)
-	}
-	all, err := s.index.Count(ctx, sq)
+	set, err := s.index.ReportRows(ctx, sq)
 	if err != nil {
 		return nil, models.Unavailable("search is not available right now", err)
 	}
 	out := make([]BacklogBucket, len(backlogDays))
+	bounds := make([][2]int64, len(backlogDays)) // each bucket's created_at in [from, to), Unix ns
 	for i, b := range backlogDays {
 		bucket := BacklogBucket{Key: fmt.Sprintf("%d-%d", b[0], b[1]), To: now.AddDate(0, 0, -b[0])}
-		newer := counts[i] // created at or after To
+		bounds[i] = [2]int64{math.MinInt64, bucket.To.UnixNano()}
 		if b[1] == 0 {
 			bucket.Key = fmt.Sprintf("%d+", b[0])
-			bucket.Count = all - newer
 		} else {
 			bucket.From = now.AddDate(0, 0, -b[1])
-			bucket.Count = counts[i+1] - newer
+			bounds[i][0] = bucket.From.UnixNano()
 		}
 		bucket.Drill = drill(q.Filters, bucket.From, bucket.To, map[string][]string{"status": openStatuses()})
 		out[i] = bucket
+	}
+	for i := range set.Rows {
+		created := set.Rows[i].CreatedAt
+		for b := range bounds {
+			if created >= bounds[b][0] && created < bounds[b][1] {
+				out[b].Count++
+				break
+			}
+		}
 	}
 	return out, nil
 }

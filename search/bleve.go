@@ -92,7 +92,8 @@ type BleveIndex struct {
 	// gen counts the batches applied: a new generation once a batch is searchable.
 	gen         atomic.Uint64
 	cache       *aggregateCache
-	narrowAbove int // lists with more matches are narrowed to recent ones (narrowAbove)
+	narrowAbove int             // lists with more matches are narrowed to recent ones (narrowAbove)
+	rows        *reportRowCache // Reports (issue 16): report rows decoded per segment
 }
 
 // bleveRuntimeConfig makes batches return once searchable rather than once on disk: the
@@ -148,7 +149,8 @@ func OpenBleve(dir string) (*BleveIndex, error) {
 		_ = idx.Close()
 		return nil, err
 	}
-	return &BleveIndex{idx: idx, text: an, durable: newPersistence(), cache: newAggregateCache(), narrowAbove: narrowAbove}, nil
+	return &BleveIndex{idx: idx, text: an, durable: newPersistence(), cache: newAggregateCache(), narrowAbove: narrowAbove,
+		rows: newReportRowCache()}, nil
 }
 
 func dirIsEmpty(dir string) bool {

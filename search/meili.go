@@ -562,11 +562,14 @@ func (m *MeiliIndex) Versions(ctx context.Context, ids []string) (map[string]int
 
 // ReportRows pages through the matching documents' report rows (Meilisearch has no column
 // read; the documents route returns only the fields asked for).
-func (m *MeiliIndex) ReportRows(ctx context.Context, q Query) ([]CaseDoc, error) {
+func (m *MeiliIndex) ReportRows(ctx context.Context, q Query) (*ReportRowSet, error) {
 	if err := checkFilterQuery(q); err != nil {
 		return nil, err
 	}
-	var out []CaseDoc
+	dict := newValueDict() // numbers this call's values
+	dict.mu.Lock()
+	defer dict.mu.Unlock()
+	out := &ReportRowSet{}
 	for offset := int64(0); ; offset += meiliWriteChunk {
 		var res meilisearch.DocumentsResult
 		dq := &meilisearch.DocumentsQuery{Fields: []string{fieldReportRow}, Limit: meiliWriteChunk, Offset: offset}
@@ -583,13 +586,14 @@ func (m *MeiliIndex) ReportRows(ctx context.Context, q Query) ([]CaseDoc, error)
 			if err := h.DecodeInto(&v); err != nil {
 				return nil, fmt.Errorf("search: meilisearch report rows: %w", err)
 			}
-			d, err := decodeReportRow(v.Row)
-			if err != nil {
+			var r ReportRow
+			if err := decodeRowInto([]byte(v.Row), dict, &r); err != nil {
 				return nil, err
 			}
-			out = append(out, d)
+			out.Rows = append(out.Rows, r)
 		}
 		if len(res.Results) < meiliWriteChunk {
+			out.Values = dict.values
 			return out, nil
 		}
 	}

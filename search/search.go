@@ -237,11 +237,11 @@ type Index interface {
 	// DocCount is the number of documents in the index.
 	DocCount(ctx context.Context) (int, error)
 	// ReportRows returns every document matching q's filters and ranges (Text, Sort, Facets
-	// and paging ignored), in no order, with only what reports group and measure by: the ID,
-	// the keyword fields but tags and e-mail, escalation level, created_at and the report
-	// measures (no text). It reads no stored document, so a report over 100k cases is one
-	// pass over the index's column values; the figures are then computed exactly.
-	ReportRows(ctx context.Context, q Query) ([]CaseDoc, error)
+	// and paging ignored), in no order, with only what reports group and measure by: the
+	// keyword fields but tags and e-mail, escalation level, created_at and the report
+	// measures (no text), as compact rows. It reads no stored document, so a report over 100k
+	// cases is one pass over the index's column values; the figures are then computed exactly.
+	ReportRows(ctx context.Context, q Query) (*ReportRowSet, error)
 	// Ping reports whether the backend is reachable.
 	Ping(ctx context.Context) error
 	Close() error

@@ -111,7 +111,9 @@ func runReportsBench(ctx context.Context, cfg config) (*reportsBench, error) {
 	}
 	if rb.rowsFloor, err = measure(warm, n, func(int) error {
 		rows, err := ix.ReportRows(ctx, sq)
-		rb.matches = len(rows)
+		if rows != nil {
+			rb.matches = len(rows.Rows)
+		}
 		return err
 	}); err != nil {
 		return nil, err

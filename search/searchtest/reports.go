@@ -16,7 +16,7 @@ func intp(v int) *int { return &v }
 // reportProjection is what ReportRows keeps of d.
 func reportProjection(d search.CaseDoc) search.CaseDoc {
 	return search.CaseDoc{
-		ID: d.ID, Status: d.Status, Priority: d.Priority, PriorityRank: d.PriorityRank, Channel: d.Channel,
+		Status: d.Status, Priority: d.Priority, PriorityRank: d.PriorityRank, Channel: d.Channel,
 		Category: d.Category, Touchpoint: d.Touchpoint, ExpectedOutcome: d.ExpectedOutcome,
 		AssigneeID: d.AssigneeID, TeamID: d.TeamID, EscalationLevel: d.EscalationLevel, CreatedAt: d.CreatedAt.UTC(),
 		ReviewSource: d.ReviewSource, ReviewRating: d.ReviewRating, ReviewReply: d.ReviewReply, FollowUpState: d.FollowUpState,
@@ -24,6 +24,38 @@ func reportProjection(d search.CaseDoc) search.CaseDoc {
 		SLAOutcome: d.SLAOutcome, Reopened: d.Reopened, FollowUpOutcome: d.FollowUpOutcome, Rating: d.Rating,
 		OptionGranted: d.OptionGranted, GrantedMinor: d.GrantedMinor, OutcomeGap: d.OutcomeGap,
 		Escalated: d.Escalated, ApprovalMinutes: d.ApprovalMinutes, ApprovalRequested: d.ApprovalRequested,
+	}
+}
+
+func optMinutes(m int32) *int {
+	if m == search.NoMinutes {
+		return nil
+	}
+	return intp(int(m))
+}
+
+func optTime(ns int64) time.Time {
+	if ns == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, ns).UTC()
+}
+
+// rowDoc is row r of s as a CaseDoc (reportProjection's fields).
+func rowDoc(s *search.ReportRowSet, r *search.ReportRow) search.CaseDoc {
+	v := func(k search.ReportKey) string { return s.Value(r, k) }
+	return search.CaseDoc{
+		Status: v(search.KeyStatus), Priority: v(search.KeyPriority), PriorityRank: int(r.PriorityRank),
+		Channel: v(search.KeyChannel), Category: v(search.KeyCategory), Touchpoint: v(search.KeyTouchpoint),
+		ExpectedOutcome: v(search.KeyExpectedOutcome), AssigneeID: v(search.KeyAssigneeID), TeamID: v(search.KeyTeamID),
+		EscalationLevel: int(r.EscalationLevel), CreatedAt: optTime(r.CreatedAt),
+		ReviewSource: v(search.KeyReviewSource), ReviewRating: v(search.KeyReviewRating), ReviewReply: v(search.KeyReviewReply),
+		FollowUpState: v(search.KeyFollowUpState), FirstResponseMinutes: optMinutes(r.FirstResponseMinutes),
+		ResolutionMinutes: optMinutes(r.ResolutionMinutes), ResolvedAt: optTime(r.ResolvedAt),
+		SLAOutcome: v(search.KeySLAOutcome), Reopened: r.Reopened, FollowUpOutcome: v(search.KeyFollowUpOutcome),
+		Rating: int(r.Rating), OptionGranted: v(search.KeyOptionGranted), GrantedMinor: r.GrantedMinor,
+		OutcomeGap: v(search.KeyOutcomeGap), Escalated: r.Escalated, ApprovalMinutes: optMinutes(r.ApprovalMinutes),
+		ApprovalRequested: r.ApprovalRequested,
 	}
 }
 
@@ -57,11 +89,15 @@ func testReportRows(t *testing.T, ix search.Index) {
 
 	rows := func(q search.Query) []search.CaseDoc {
 		t.Helper()
-		got, err := ix.ReportRows(t.Context(), q)
+		set, err := ix.ReportRows(t.Context(), q)
 		if err != nil {
 			t.Fatalf("ReportRows: %v", err)
 		}
-		sort.Slice(got, func(i, j int) bool { return got[i].ID < got[j].ID })
+		got := make([]search.CaseDoc, len(set.Rows))
+		for i := range set.Rows {
+			got[i] = rowDoc(set, &set.Rows[i])
+		}
+		sort.Slice(got, func(i, j int) bool { return got[i].CreatedAt.Before(got[j].CreatedAt) })
 		return got
 	}
 	want := []search.CaseDoc{reportProjection(measured), reportProjection(review), reportProjection(bare)}
@@ -71,13 +107,28 @@ func testReportRows(t *testing.T, ix search.Index) {
 	}
 	got := rows(search.Query{Filters: []search.Filter{{Field: search.FieldTeamID, Values: []string{"team-a"}}},
 		Ranges: []search.TimeRange{{Field: search.FieldCreatedAt, From: hours(2)}}})
-	if len(got) != 1 || got[0].ID != "rr-3" {
+	if len(got) != 1 || !got[0].CreatedAt.Equal(bare.CreatedAt) {
 		t.Errorf("filtered rows: got %+v, want rr-3 only", got)
 	}
 	got = rows(search.Query{Filters: []search.Filter{{Field: search.FieldSLAOutcome, Values: []string{"breached"}}}})
-	if len(got) != 1 || got[0].ID != "rr-1" {
+	if len(got) != 1 || !got[0].CreatedAt.Equal(measured.CreatedAt) {
 		t.Errorf("rows with a breached SLA: got %+v, want rr-1 only", got)
 	}
+	// A replaced document is read in its new version only, a deleted one not at all (the
+	// Bleve backend keeps rows per segment: the old version stays in its segment, deleted).
+	changed := measured
+	changed.Rating, changed.SLAOutcome, changed.Version = 5, "met", measured.Version+1
+	upsert(t, ix, changed)
+	if err := ix.Delete(t.Context(), bare.ID); err != nil {
+		t.Fatal(err)
+	}
+	want = []search.CaseDoc{reportProjection(changed), reportProjection(review)}
+	want[0].Category = "Credit reporting, credit repair  or other"
+	if got := rows(search.Query{}); !reflect.DeepEqual(got, want) {
+		t.Errorf("rows after a change and a delete:\n got %+v\nwant %+v", got, want)
+	}
+	upsert(t, ix, bare)
+
 	// The measures come back on ordinary search hits too.
 	res := find(t, ix, search.Query{Filters: []search.Filter{{Field: search.FieldOutcomeGap, Values: []string{"partial"}}}})
 	if len(res.Hits) != 1 || res.Hits[0].Doc.ApprovalMinutes == nil || *res.Hits[0].Doc.ApprovalMinutes != 95 ||
