@@ -23,6 +23,8 @@ var publicRoutes = map[string]bool{
 	"POST /api/v1/track/case/:reference/follow-up": true, "GET /api/v1/track/case/:reference/attachments/:aid": true,
 	"POST /api/v1/auth/login/second-factor": true, "POST /api/v1/auth/password-reset": true,
 	"POST /api/v1/auth/password-reset/confirm": true,
+	// Signed with a review source's secret instead of a login (the route x caller matrix).
+	"POST /api/v1/reviews/ingest": true,
 }
 
 // minRole lists the staff routes an agent may not use; every other staff route is for agents.
@@ -58,6 +60,15 @@ var minRole = map[string]string{
 	"POST /api/v1/privacy/erase":              "admin",
 	"GET /api/v1/settings/retention":          "admin",
 	"PUT /api/v1/settings/retention":          "admin",
+	// Found missing by the route x caller matrix (access_matrix_test.go): these already
+	// refused lower roles, the table did not say so.
+	"GET /api/v1/mailboxes": "admin", "POST /api/v1/mailboxes": "admin", "GET /api/v1/mailboxes/:id": "admin",
+	"PATCH /api/v1/mailboxes/:id": "admin", "DELETE /api/v1/mailboxes/:id": "admin",
+	"POST /api/v1/review-sources": "admin", "PATCH /api/v1/review-sources/:id": "admin",
+	"DELETE /api/v1/review-sources/:id": "admin", "POST /api/v1/review-sources/:id/secret": "admin",
+	"POST /api/v1/webhooks/:id/secret": "admin", "POST /api/v1/webhooks/:id/test": "admin",
+	"GET /api/v1/webhooks/choices": "manager", "GET /api/v1/journey": "manager",
+	"PUT /api/v1/approval-clock": "admin", "POST /api/v1/reviews/import": "manager",
 }
 
 // validBodies let a write pass binding, so a refusal can only come from the role check.
@@ -82,6 +93,7 @@ var validBodies = map[string]string{
 	"PUT /api/v1/settings/security":      `{"require_two_factor":false}`,
 	"PUT /api/v1/settings/retention":     `{"months":0}`,
 	"POST /api/v1/privacy/erase":         `{"email":"n@example.com","confirm_email":"n@example.com"}`,
+	"PUT /api/v1/approval-clock":         `{"target_minutes":120,"warn_at_percent":50,"version":0}`,
 }
 
 func staffRoutes(t *testing.T) []string {

@@ -412,6 +412,12 @@ func (r *Reviews) change(ctx context.Context, src *models.ReviewSource, it revie
 		res.Outcome = IngestDeleted
 		return res, err
 	}
+	if c.AnonymisedAt != nil {
+		// Erased or past retention: the site delivering the review again (edited or not) must
+		// not bring the author's name or text back (issue 18).
+		res.Outcome = IngestUnchanged
+		return res, nil
+	}
 	next := reviewOf(src, it, now)
 	old := c.Review
 	if old.DeletedAt == nil && old.RatingOriginal == next.RatingOriginal && old.Text == next.Text && old.Title == next.Title &&
@@ -422,6 +428,9 @@ func (r *Reviews) change(ctx context.Context, src *models.ReviewSource, it revie
 	}
 	_, err := r.cases.write(ctx, c.ID, writeSpec{trigger: escalation.TriggerCaseUpdated,
 		announce: r.cases.publish(EventCaseUpdated, nil)}, func(c *models.Case) error {
+		if c.AnonymisedAt != nil {
+			return errReviewAnonymised // anonymised since it was read
+		}
 		prev := *c.Review
 		next.PostedAt, next.Edits = prev.PostedAt, prev.Edits+1
 		if prev.ReplyState == models.ReplyPublished {
@@ -438,6 +447,13 @@ func (r *Reviews) change(ctx context.Context, src *models.ReviewSource, it revie
 		c.UpdatedAt = now
 		return nil
 	})
+	if errors.Is(err, errReviewAnonymised) {
+		res.Outcome = IngestUnchanged
+		return res, nil
+	}
 	res.Outcome = IngestUpdated
 	return res, err
 }
+
+// errReviewAnonymised stops an update of a review whose case was anonymised meanwhile.
+var errReviewAnonymised = errors.New("review case anonymised")

@@ -31,7 +31,8 @@ import (
 
 // Run is the whole process: it returns when ctx is cancelled (after a graceful shutdown) or
 // when start-up fails. Tests that need to know when it accepts requests use RunWithHooks.
-// `kaiku demo [flags]` fills an empty installation with demo data and returns (demo.go).
+// `kaiku demo [flags]` fills an empty installation with demo data and returns (demo.go);
+// `kaiku backup FILE` and `kaiku restore FILE` copy the embedded installation (backup.go).
 func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "demo" {
 		data, err := demo.Bundled()
@@ -39,6 +40,13 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 		return runDemo(ctx, args[1:], getenv, stdout, stderr, data, time.Now().UTC())
+	}
+	// `kaiku backup FILE` and `kaiku restore FILE` (backup.go).
+	if len(args) > 0 && args[0] == "backup" {
+		return runBackup(ctx, args[1:], getenv, stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "restore" {
+		return runRestore(ctx, args[1:], getenv, stdout, stderr)
 	}
 	return RunWithHooks(ctx, args, getenv, stdout, stderr, Hooks{})
 }
