@@ -93,6 +93,7 @@ type authStore interface {
 	GetAPIToken(ctx context.Context, hash string) (*models.APIToken, error)
 	GetSession(ctx context.Context, id string) (*models.Session, error)
 	GetUser(ctx context.Context, id string) (*models.User, error)
+	ActiveUser(ctx context.Context, id string) (*models.User, error)
 	GetUserByEmail(ctx context.Context, email string) (*models.User, error)
 	HitsSoFar(ctx context.Context, key string, window time.Duration, now time.Time) (int, error)
 	InsertAPIToken(ctx context.Context, t *models.APIToken) error
@@ -311,7 +312,7 @@ func (a *Auth) TokenPrincipal(ctx context.Context, secret string) (*Principal, e
 }
 
 func (a *Auth) activeUser(ctx context.Context, id string) (*models.User, error) {
-	u, err := a.store.GetUser(ctx, id)
+	u, err := a.store.ActiveUser(ctx, id)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && !u.Active) {
 		return nil, models.Unauthorized("unauthenticated", "this account is not active")
 	}

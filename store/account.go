@@ -20,6 +20,7 @@ func (s *Store) ListUserSessions(ctx context.Context, userID string) ([]models.S
 
 // TouchSession records when a session was last used.
 func (s *Store) TouchSession(ctx context.Context, id string, at time.Time) error {
+	defer s.sessions.drop(id)
 	_, err := s.w(collSessions).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "last_seen_at", Value: at}}}})
 	return err
@@ -27,6 +28,7 @@ func (s *Store) TouchSession(ctx context.Context, id string, at time.Time) error
 
 // ReleaseEnrolOnly lets a session that could only enrol in two-factor sign-in do the rest.
 func (s *Store) ReleaseEnrolOnly(ctx context.Context, id string) error {
+	defer s.sessions.drop(id)
 	_, err := s.w(collSessions).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "enrol_only", Value: false}}}})
 	return err

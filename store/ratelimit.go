@@ -206,6 +206,7 @@ func (s *Store) addHits(ctx context.Context, id string, n int, expires time.Time
 // and presence that ended before now. These collections stay small (one document per active
 // key, session, recent submission or open case page), so the scan is cheap.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
+	defer s.sessions.dropAll()
 	var total int64
 	for _, coll := range []string{collRateLimits, collSessions, collTrackSession, collIdempotent, collPresence, collPasswordResets, collLoginChallenges} {
 		res, err := s.w(coll).DeleteMany(ctx, bson.D{{Key: "expires_at", Value: bson.D{{Key: "$lt", Value: now}}}})

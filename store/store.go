@@ -127,6 +127,7 @@ type Store struct {
 	policies   snapshot[models.SLAPolicy]
 	categories snapshot[models.Category]
 	users      snapshot[models.User]
+	sessions   sessionCache
 
 	slotHints  slotHints
 	hitsMu     sync.Mutex

@@ -29,6 +29,22 @@ func (s *Store) InsertUser(ctx context.Context, u *models.User) error {
 	return nil
 }
 
+// ActiveUser reads a user by ID from the users snapshot (at most snapshotTTL old; a write
+// through this process shows at once), for the authentication of every staff request;
+// administration reads GetUser.
+func (s *Store) ActiveUser(ctx context.Context, id string) (*models.User, error) {
+	users, err := s.UsersSnapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range users {
+		if users[i].ID == id {
+			return &users[i], nil
+		}
+	}
+	return nil, ErrNotFound
+}
+
 // GetUser reads a user by ID.
 func (s *Store) GetUser(ctx context.Context, id string) (*models.User, error) {
 	var u models.User
@@ -105,8 +121,13 @@ func (s *Store) InsertSession(ctx context.Context, sess *models.Session) error {
 	return s.insert(ctx, collSessions, sess)
 }
 
-// GetSession reads a session by the hash of its cookie value.
+// GetSession reads a session by the hash of its cookie value. Every staff request does, so
+// a session read less than snapshotTTL ago is served from memory (see sessionCache).
 func (s *Store) GetSession(ctx context.Context, id string) (*models.Session, error) {
+	return s.sessions.get(ctx, id, s.readSession)
+}
+
+func (s *Store) readSession(ctx context.Context, id string) (*models.Session, error) {
 	var sess models.Session
 	if err := s.getByID(ctx, collSessions, id, &sess); err != nil {
 		return nil, err
@@ -116,12 +137,14 @@ func (s *Store) GetSession(ctx context.Context, id string) (*models.Session, err
 
 // DeleteSession ends a session.
 func (s *Store) DeleteSession(ctx context.Context, id string) error {
+	defer s.sessions.drop(id)
 	return s.deleteByID(ctx, collSessions, id)
 }
 
 // DeleteUserSessions ends every session of a user except keep (the caller's own, or "").
 // Sessions are found by user, a scan of a small collection, on a rare admin action.
 func (s *Store) DeleteUserSessions(ctx context.Context, userID, keep string) error {
+	defer s.sessions.dropAll()
 	filter := bson.D{{Key: "user_id", Value: userID}}
 	if keep != "" {
 		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$ne", Value: keep}}})
