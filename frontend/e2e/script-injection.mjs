@@ -60,6 +60,16 @@ async function until(what, fn, timeoutMs = 90_000) {
 const browser = await launchBrowser()
 let failed = false
 try {
+  // Self-check: a payload that runs and a dialog are both seen, so zero below means zero.
+  {
+    const context = await watched(browser)
+    const page = await context.newPage()
+    await page.setContent('<img src=x onerror="__kaikuXss(0)"><script>setTimeout(() => alert(0))</script>')
+    await until('the self-check to see a payload run', async () => hits.length > 0 && dialogs.length > 0, 15_000)
+    hits.length = 0
+    dialogs.length = 0
+    await context.close()
+  }
   const adminState = await adminStorageState(browser)
   const tokens = []
   let byForm = 0
@@ -160,21 +170,25 @@ Content-Type: text/html; charset=utf-8
 
   // Wait until the inbox lists every payload case (the index catches up within seconds).
   const filed = byForm + byApi + byMail
+  let lastListed = ''
   const caseIds = await withPage(
     browser,
     'xss-listed',
     (page) =>
       until('the payload cases listed', async () => {
-        const { response } = await staffApi(page, 'GET', `/cases?view=all&q=${stamp}&limit=100`)
+        const { response } = await staffApi(page, 'GET', `/cases?q=${stamp}&limit=100`)
         const list = (await response.json()).data ?? []
+        lastListed = `${response.status()}: ${list.length} of ${filed}`
         return list.length >= filed ? list.map((c) => c.id) : null
       }),
     { storageState: adminState },
-  )
+  ).catch((error) => {
+    throw new Error(`${error.message} (last answer ${lastListed})`)
+  })
 
   // 4. Every page: the staff app as admin, each payload case, each customer's tracking page.
   const staffPages = [
-    '/inbox', `/inbox?view=all&q=${stamp}`, '/cases/new', '/reports', '/journey', '/topics', '/root-causes', '/approvals',
+    '/inbox', `/inbox?q=${stamp}`, '/cases/new', '/reports', '/journey', '/topics', '/root-causes', '/approvals',
     '/admin/users', '/admin/categories', '/admin/outbox', '/admin/resolution-options', '/admin/journey-stages',
     '/admin/review-import', '/admin/review-sources', '/admin/mailboxes', '/admin/webhooks', '/admin/canned-replies',
     '/admin/sla-policies', '/admin/rules', '/account', '/account/tokens', '/admin/audit', '/admin/customer-data',
