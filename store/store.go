@@ -29,6 +29,7 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/batch"
 	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/remedies"
 )
 
 // Collection names.
@@ -127,6 +128,7 @@ type Store struct {
 	policies   snapshot[models.SLAPolicy]
 	categories snapshot[models.Category]
 	users      snapshot[models.User]
+	options    snapshot[remedies.Option] // the resolution options (issue 13)
 
 	slotHints  slotHints
 	hitsMu     sync.Mutex
