@@ -2,15 +2,29 @@ package helpdesk
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
 
 	"github.com/kaiku-helpdesk/kaiku/businesstime"
 	"github.com/kaiku-helpdesk/kaiku/escalation"
+	"github.com/kaiku-helpdesk/kaiku/mail"
 	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/remedies"
 )
 
 // remedyCases lets package remedies read and change cases through the case use case, so a
 // grant is versioned, indexed, announced live and runs the case_updated rules like any change.
-type remedyCases struct{ cases *Cases }
+type remedyCases struct {
+	cases   *Cases
+	notices *approvalNotices
+}
+
+// ApprovalDecided tells the requester of a what was decided (see approvalNotices).
+func (r remedyCases) ApprovalDecided(ctx context.Context, a *remedies.Approval, by *models.User) {
+	r.notices.tell(ctx, a, by)
+}
 
 func (r remedyCases) GetCase(ctx context.Context, id string) (*models.Case, error) {
 	c, err := r.cases.store.GetCase(ctx, id)
@@ -36,4 +50,111 @@ func (r remedyCases) AmendCase(ctx context.Context, id string, by *models.User, 
 // CalendarOf is the case's SLA policy's calendar, or the default one.
 func (r remedyCases) CalendarOf(ctx context.Context, c *models.Case) (businesstime.Calendar, error) {
 	return r.cases.calendarOf(ctx, c, nil)
+}
+
+// approvalNoticesStore is what telling a requester reads and writes.
+type approvalNoticesStore interface {
+	InsertNotification(ctx context.Context, n *models.Notification) error
+	UsersSnapshot(ctx context.Context) ([]models.User, error)
+	GetResolutionOption(ctx context.Context, id string) (*remedies.Option, error)
+}
+
+// approvalNotices tells the agent who asked for an approval what the approver decided: an
+// in-app notification and a staff mail (with the case's link, like the rules' mails), in the
+// agent's language. The notification is stored before the live event that announces it.
+type approvalNotices struct {
+	store  approvalNoticesStore
+	mailer interface {
+		Enqueue(ctx context.Context, msg mail.Message) error
+	} // nil: no mail
+	events  *Events
+	logger  *slog.Logger
+	now     Clock
+	caseURL func(id string) string
+}
+
+// approvalWords are the in-app notification's titles, per language and decision.
+var approvalWords = map[string]map[string]string{
+	"en": {mail.DecisionApproved: "Approval granted", mail.DecisionChanged: "Approved with a changed amount", mail.DecisionRejected: "Approval declined"},
+	"fi": {mail.DecisionApproved: "Pyyntö hyväksytty", mail.DecisionChanged: "Hyväksytty muutetulla summalla", mail.DecisionRejected: "Pyyntö hylätty"},
+}
+
+// decisionOf says how the mail and the notification word a's decision.
+func decisionOf(a *remedies.Approval) string {
+	switch {
+	case a.Status == remedies.ApprovalRejected:
+		return mail.DecisionRejected
+	case a.DecidedAmountMinor != a.AmountMinor:
+		return mail.DecisionChanged
+	}
+	return mail.DecisionApproved
+}
+
+func (n *approvalNotices) tell(ctx context.Context, a *remedies.Approval, by *models.User) {
+	if n == nil || a.Status == remedies.ApprovalWaiting {
+		return
+	}
+	users, err := n.store.UsersSnapshot(ctx)
+	if err != nil {
+		n.logger.Warn("approval decision notice", "approval", a.ID, "err", err)
+		return
+	}
+	var requester *models.User
+	for i := range users {
+		if users[i].ID == a.RequestedByID && users[i].Active {
+			requester = &users[i]
+		}
+	}
+	if requester == nil {
+		return // gone since they asked
+	}
+	locale := requester.Locale
+	if _, ok := approvalWords[locale]; !ok {
+		locale = "en"
+	}
+	decision := decisionOf(a)
+	option := a.OptionID
+	if opt, err := n.store.GetResolutionOption(ctx, a.OptionID); err == nil {
+		option = opt.Name.In(locale)
+	} else if !errors.Is(err, remedies.ErrNotStored) {
+		n.logger.Warn("approval decision notice: option", "approval", a.ID, "err", err)
+	}
+	money := func(minor int64) string {
+		if minor == 0 {
+			return ""
+		}
+		return remedies.FormatMoney(minor, a.Currency, locale)
+	}
+	decided := ""
+	if decision != mail.DecisionRejected {
+		decided = money(a.DecidedAmountMinor)
+	}
+	note := &models.Notification{ID: newID(), UserIDs: []string{requester.ID}, CaseID: a.CaseID,
+		Title:   fmt.Sprintf("%s: %s", a.CaseID, approvalWords[locale][decision]),
+		Message: strings.TrimSpace(strings.Join([]string{option, decided, a.Comment}, " ")), CreatedAt: n.now()}
+	stored := false
+	steps := []func() error{func() error {
+		if err := n.store.InsertNotification(ctx, note); err != nil {
+			n.logger.Warn("approval decision notice", "approval", a.ID, "err", err)
+			return nil
+		}
+		stored = true
+		return nil
+	}}
+	if n.mailer != nil && requester.Email != "" {
+		msg := mail.ApprovalDecided(mail.ApprovalDecision{Locale: locale, Reference: a.CaseID, Subject: a.CaseSubject,
+			CaseURL: n.caseURL(a.CaseID), RequesterName: requester.Name, ApproverName: by.Name, Decision: decision,
+			Option: option, Asked: money(a.AmountMinor), Decided: decided, Comment: a.Comment})
+		msg.To, msg.CaseID = requester.Email, a.CaseID
+		steps = append(steps, func() error {
+			if err := n.mailer.Enqueue(ctx, msg); err != nil {
+				n.logger.Warn("approval decision mail", "approval", a.ID, "err", err)
+			}
+			return nil
+		})
+	}
+	inOneRound(steps...)
+	if stored {
+		n.events.Publish(ctx, EventNotification, a.CaseID, map[string]any{"users": []string{requester.ID}})
+	}
 }

@@ -111,7 +111,11 @@ func New(d Deps) (*Helpdesk, error) {
 	h.FollowUps = newFollowUps(d.Store, h.Intake, d.FollowUps)
 	h.Cases.followUps, h.Intake.followUps = h.FollowUps, h.FollowUps
 	h.SavedViews = NewSavedViews(d.Store, h.Cases, d.Clock)
-	h.Remedies = remedies.New(remedies.Config{Store: d.Store, Cases: remedyCases{h.Cases}, Index: d.ApprovalIndex,
+	notices := &approvalNotices{store: d.Store, events: h.Events, logger: d.Logger, now: d.Clock, caseURL: h.Rules.caseURL}
+	if d.Mailer != nil {
+		notices.mailer = d.Mailer
+	}
+	h.Remedies = remedies.New(remedies.Config{Store: d.Store, Cases: remedyCases{cases: h.Cases, notices: notices}, Index: d.ApprovalIndex,
 		Logger: d.Logger, Clock: d.Clock, Currency: d.Currency, Location: d.Location, NewID: newID})
 	h.Journey = journey.New(d.Store, d.Index, d.Clock)
 	if h.Reviews, err = NewReviews(d.Store, h.Cases, d.SecretKey, d.Logger, d.Clock); err != nil {

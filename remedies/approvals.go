@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/kaiku-helpdesk/kaiku/models"
@@ -174,72 +175,66 @@ type DecisionRequest struct {
 // Nobody decides their own request, and the amount granted must be within the approver's own
 // limits (admins' limits per case included: they may decide any request, but their month's
 // spending still counts).
+//
+// The request's write decides: it reads the request, checks it (who may see and decide it,
+// its version), reads the case and raises the approver's month (at once), and stores the
+// decision. Then the case gets its grant or its rejection in one case write, while the
+// request is indexed and its requester told (in the app and by e-mail).
 func (s *Service) Decide(ctx context.Context, u *models.User, id string, req DecisionRequest) (*Approval, *models.Case, error) {
 	if err := require(u, models.RoleAgent); err != nil {
 		return nil, nil, err
 	}
-	a, err := s.Approval(ctx, u, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	if a.RequestedByID == u.ID {
-		return nil, nil, models.Forbidden("nobody approves their own request")
-	}
+	// What the request alone says; refused only after the checks on the stored request.
 	d := Decision{Action: req.Action, Comment: strings.TrimSpace(req.Comment), Version: req.Version}
-	if utf8.RuneCountInString(d.Comment) > maxMessage {
-		return nil, nil, models.InvalidField("comment", "at most 5000 characters")
-	}
-	switch d.Action {
-	case DecideApprove:
-		d.AmountMinor = a.AmountMinor
-	case DecideChange:
+	var invalid error
+	switch {
+	case utf8.RuneCountInString(d.Comment) > maxMessage:
+		invalid = models.InvalidField("comment", "at most 5000 characters")
+	case d.Action == DecideApprove:
+	case d.Action == DecideChange:
 		amount, given, err := s.amountOf(req.AmountMinor, req.AmountText, u.Locale)
-		if err != nil {
-			return nil, nil, err
-		}
-		if !given {
-			return nil, nil, models.InvalidField("amount", "give the amount to grant")
-		}
-		if d.Comment == "" {
-			return nil, nil, models.InvalidField("comment", "say why the amount changes")
+		switch {
+		case err != nil:
+			invalid = err
+		case !given:
+			invalid = models.InvalidField("amount", "give the amount to grant")
+		case d.Comment == "":
+			invalid = models.InvalidField("comment", "say why the amount changes")
 		}
 		d.AmountMinor = amount
-	case DecideReject:
+	case d.Action == DecideReject:
 		if d.Comment == "" {
-			return nil, nil, models.InvalidField("comment", "say why")
+			invalid = models.InvalidField("comment", "say why")
 		}
 	default:
-		return nil, nil, models.InvalidField("action", "one of approve, reject, change")
-	}
-	if a.Version != d.Version {
-		return nil, nil, models.StaleVersion("approval", a.Version)
+		invalid = models.InvalidField("action", "one of approve, reject, change")
 	}
 	now := s.Clock()
 	month := MonthOf(now, s.Location)
 	approving := d.Action != DecideReject
-	if approving {
-		c, err := s.Cases.GetCase(ctx, a.CaseID)
-		if err != nil {
-			return nil, nil, err
-		}
-		if u.Role != models.RoleAdmin && !coversCase(u, c.GrantedTotal(), d.AmountMinor) {
-			return nil, nil, models.Forbidden("the amount is over your own limit per case")
-		}
-		if d.AmountMinor > 0 {
-			if _, err := s.Store.RaiseMonthlySpend(ctx, u.ID, month, d.AmountMinor, u.MonthlyLimit()); err != nil {
-				if errors.Is(err, ErrOverLimit) {
-					return nil, nil, models.Unprocessable("over_monthly_limit", "the amount is over what is left of your monthly limit")
-				}
-				return nil, nil, err
-			}
-		}
-	}
-	followUpDays := 0
-	if opt, err := s.Store.GetResolutionOption(ctx, a.OptionID); err == nil {
-		followUpDays = opt.FollowUpDays
-	}
 	grantID := s.NewID()
-	a, err = s.Store.UpdateApproval(ctx, id, func(a *Approval) error {
+	raised := int64(0) // the raise of the approver's month, taken back if the decision is not stored
+	checked := false
+	a, err := s.Store.UpdateApproval(ctx, id, func(a *Approval) error {
+		switch {
+		case !visible(u, a):
+			return models.NotFound("approval request")
+		case a.RequestedByID == u.ID:
+			return models.Forbidden("nobody approves their own request")
+		case invalid != nil:
+			return invalid
+		case a.Version != d.Version:
+			return models.StaleVersion("approval", a.Version)
+		}
+		if d.Action == DecideApprove {
+			d.AmountMinor = a.AmountMinor
+		}
+		if approving && !checked && a.Status == ApprovalWaiting {
+			if err := s.checkApprover(ctx, u, a.CaseID, d.AmountMinor, month, &raised); err != nil {
+				return err
+			}
+			checked = true
+		}
 		if err := a.decide(d, u, now); err != nil {
 			return err
 		}
@@ -249,12 +244,19 @@ func (s *Service) Decide(ctx context.Context, u *models.User, id string, req Dec
 		return nil
 	})
 	if err != nil {
-		if approving {
-			s.refund(ctx, u.ID, month, d.AmountMinor)
+		if raised != 0 {
+			s.refund(ctx, u.ID, month, raised)
 		}
 		return nil, nil, storeErr(err, "approval request")
 	}
-	s.indexApproval(ctx, a)
+	followUpDays := 0
+	if opt, err := s.Store.GetResolutionOption(ctx, a.OptionID); err == nil {
+		followUpDays = opt.FollowUpDays
+	}
+	var told sync.WaitGroup
+	told.Go(func() { s.indexApproval(ctx, a) })
+	told.Go(func() { s.Cases.ApprovalDecided(ctx, a, u) })
+	defer told.Wait()
 	requester := &models.User{ID: a.RequestedByID, Name: a.RequestedByName}
 	c, err := s.Cases.AmendCase(ctx, a.CaseID, u, func(c *models.Case) error {
 		c.MeetApprovalClock(a.ID, now)
@@ -276,6 +278,39 @@ func (s *Service) Decide(ctx context.Context, u *models.User, id string, req Dec
 		return a, nil, err
 	}
 	return a, c, nil
+}
+
+// checkApprover decides, inside the request's write, whether u may grant amount on the case:
+// the case (for u's limit per case) is read while u's month is raised by amount; a raise that
+// is then refused by the limit per case is taken back. raised is set to what stays raised.
+func (s *Service) checkApprover(ctx context.Context, u *models.User, caseID string, amount int64, month string, raised *int64) error {
+	var c *models.Case
+	var caseErr, raiseErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { c, caseErr = s.Cases.GetCase(ctx, caseID) })
+	if amount > 0 {
+		_, raiseErr = s.Store.RaiseMonthlySpend(ctx, u.ID, month, amount, u.MonthlyLimit())
+		if raiseErr == nil {
+			*raised = amount
+		}
+	}
+	wg.Wait()
+	var err error
+	switch {
+	case caseErr != nil:
+		err = caseErr
+	case u.Role != models.RoleAdmin && !coversCase(u, c.GrantedTotal(), amount):
+		err = models.Forbidden("the amount is over your own limit per case")
+	case errors.Is(raiseErr, ErrOverLimit):
+		err = models.Unprocessable("over_monthly_limit", "the amount is over what is left of your monthly limit")
+	case raiseErr != nil:
+		err = raiseErr
+	}
+	if err != nil && *raised != 0 {
+		s.refund(ctx, u.ID, month, *raised)
+		*raised = 0
+	}
+	return err
 }
 
 // RebuildApprovalIndex indexes every request when the approvals index is empty but requests

@@ -45,6 +45,9 @@ type Cases interface {
 	RecordApprovalRequest(ctx context.Context, id string, by *models.User, optionID string, amountMinor int64, change func(c *models.Case) error) (*models.Case, error)
 	// CalendarOf is the business calendar a case's clocks count on.
 	CalendarOf(ctx context.Context, c *models.Case) (businesstime.Calendar, error)
+	// ApprovalDecided tells the requester of a the decision by, in the app and by e-mail; a
+	// failure is its own to log.
+	ApprovalDecided(ctx context.Context, a *Approval, by *models.User)
 }
 
 // Config is what the Service is built from.
@@ -187,19 +190,25 @@ func (s *Service) amountOf(minor *int64, text string, locale string) (int64, boo
 
 // Grant gives a remedy on a case. Within the user's limit per case and their month's limit it
 // is recorded at once; over either it becomes an approval request.
+//
+// A grant within the limits is a few round trips (the option comes from the store's snapshot
+// of the catalogue): the month's counter is raised (one conditional write on the counter
+// document, never a sum over grants) while the case write reads the case; the case write
+// decides the limit per case on the case as stored, waits for the raise, and stores the grant
+// with its index mark; then the index and the live event. A raise whose grant is not stored
+// is taken back.
 func (s *Service) Grant(ctx context.Context, u *models.User, caseID string, req GrantRequest) (*GrantOutcome, error) {
 	if err := require(u, models.RoleAgent); err != nil {
 		return nil, err
 	}
-	c, err := s.Cases.GetCase(ctx, caseID)
-	if err != nil {
-		return nil, err
-	}
 	if req.Reverses != "" {
-		return s.reverse(ctx, u, c, req)
+		return s.reverse(ctx, u, caseID, req)
 	}
 	opt, err := s.Store.GetResolutionOption(ctx, req.OptionID)
 	if err != nil || !opt.Active {
+		if err != nil && !errors.Is(err, ErrNotStored) {
+			return nil, err
+		}
 		return nil, models.InvalidField("option_id", "no such resolution option")
 	}
 	amount, given, err := s.amountOf(req.AmountMinor, req.AmountText, u.Locale)
@@ -219,44 +228,70 @@ func (s *Service) Grant(ctx context.Context, u *models.User, caseID string, req 
 	}
 	now := s.Clock()
 	currency, _ := s.Currency()
-	if !coversCase(u, c.GrantedTotal(), amount) {
-		return s.requestApproval(ctx, u, c, opt, amount, message, "case", now)
-	}
 	month := MonthOf(now, s.Location)
-	if amount > 0 {
-		if _, err := s.Store.RaiseMonthlySpend(ctx, u.ID, month, amount, u.MonthlyLimit()); err != nil {
-			if errors.Is(err, ErrOverLimit) {
-				return s.requestApproval(ctx, u, c, opt, amount, message, "month", now)
-			}
-			return nil, err
+	// The raise goes out beside the case write's read of the case.
+	raise := make(chan error, 1)
+	if amount > 0 && coversCase(u, 0, amount) {
+		go func() {
+			_, err := s.Store.RaiseMonthlySpend(ctx, u.ID, month, amount, u.MonthlyLimit())
+			raise <- err
+		}()
+	} else {
+		close(raise)
+	}
+	raised, raiseErr, waited := false, error(nil), false
+	waitRaise := func() error {
+		if !waited {
+			raiseErr, waited = <-raise, true
+			raised = raiseErr == nil && amount > 0
 		}
+		return raiseErr
 	}
 	g := models.Grant{ID: s.NewID(), OptionID: opt.ID, AmountMinor: amount, Currency: currency, Message: message,
 		GrantedByID: u.ID, GrantedBy: u.Name, At: now, FollowUpDays: opt.FollowUpDays}
 	written, err := s.Cases.AmendCase(ctx, caseID, u, func(c *models.Case) error {
-		// Decided again on the case as stored: another grant on it may have landed since.
+		// Decided on the case as stored: another grant on it may have landed since.
 		if !coversCase(u, c.GrantedTotal(), amount) {
 			return errOverCaseLimit
+		}
+		if err := waitRaise(); err != nil {
+			if errors.Is(err, ErrOverLimit) {
+				return errOverMonthLimit
+			}
+			return err
 		}
 		c.AddGrant(g)
 		return nil
 	})
+	_ = waitRaise() // a case write that failed before waiting still owns the raise
 	if err != nil {
-		s.refund(ctx, u.ID, month, amount)
-		if errors.Is(err, errOverCaseLimit) {
-			if c, err = s.Cases.GetCase(ctx, caseID); err != nil {
-				return nil, err
-			}
-			return s.requestApproval(ctx, u, c, opt, amount, message, "case", now)
+		if raised {
+			s.refund(ctx, u.ID, month, amount)
 		}
-		return nil, err
+		reason := ""
+		switch {
+		case errors.Is(err, errOverCaseLimit):
+			reason = "case"
+		case errors.Is(err, errOverMonthLimit):
+			reason = "month"
+		default:
+			return nil, err
+		}
+		c, err := s.Cases.GetCase(ctx, caseID)
+		if err != nil {
+			return nil, err
+		}
+		return s.requestApproval(ctx, u, c, opt, amount, message, reason, now)
 	}
 	return &GrantOutcome{Case: written, Grant: &g}, nil
 }
 
-// errOverCaseLimit stops a grant's case write when the case's grants, as stored, leave no
-// room under the granter's limit per case.
-var errOverCaseLimit = errors.New("remedies: over the limit per case")
+// errOverCaseLimit and errOverMonthLimit stop a grant's case write when the case's grants, as
+// stored, leave no room under the granter's limit per case, or their month has none left.
+var (
+	errOverCaseLimit  = errors.New("remedies: over the limit per case")
+	errOverMonthLimit = errors.New("remedies: over the monthly limit")
+)
 
 // refund takes back a counter raise whose grant was not stored.
 func (s *Service) refund(ctx context.Context, userID, month string, amount int64) {
@@ -269,9 +304,9 @@ func (s *Service) refund(ctx context.Context, userID, month string, amount int64
 }
 
 // reverse records a reversal of one of the case's grants: a new entry, never an edit.
-func (s *Service) reverse(ctx context.Context, u *models.User, c *models.Case, req GrantRequest) (*GrantOutcome, error) {
+func (s *Service) reverse(ctx context.Context, u *models.User, caseID string, req GrantRequest) (*GrantOutcome, error) {
 	var g models.Grant
-	c, err := s.Cases.AmendCase(ctx, c.ID, u, func(c *models.Case) error {
+	c, err := s.Cases.AmendCase(ctx, caseID, u, func(c *models.Case) error {
 		var orig *models.Grant
 		for i := range c.Grants {
 			switch {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/kaiku-helpdesk/kaiku/remedies"
 )
@@ -30,27 +31,37 @@ func remedyErr(err error) error {
 	return err
 }
 
-// ListResolutionOptions returns the whole catalogue (a small collection, a dozen entries).
+// ListResolutionOptions returns the whole catalogue (a small collection, a dozen entries),
+// from a snapshot at most snapshotTTL old: every grant and decision reads its option.
 func (s *Store) ListResolutionOptions(ctx context.Context) ([]remedies.Option, error) {
-	return findAll[remedies.Option](ctx, s, collResolutionOptions, nil)
+	return s.options.get(ctx, func(ctx context.Context) ([]remedies.Option, error) {
+		return findAll[remedies.Option](ctx, s, collResolutionOptions, nil)
+	})
 }
 
-// GetResolutionOption reads one option.
+// GetResolutionOption reads one option from the snapshot.
 func (s *Store) GetResolutionOption(ctx context.Context, id string) (*remedies.Option, error) {
-	var o remedies.Option
-	if err := s.getByID(ctx, collResolutionOptions, id, &o); err != nil {
+	opts, err := s.ListResolutionOptions(ctx)
+	if err != nil {
 		return nil, remedyErr(err)
 	}
-	return &o, nil
+	for i := range opts {
+		if opts[i].ID == id {
+			return &opts[i], nil
+		}
+	}
+	return nil, remedyErr(ErrNotFound)
 }
 
 // InsertResolutionOption stores a new option; a taken ID gives remedies.ErrDuplicateID.
 func (s *Store) InsertResolutionOption(ctx context.Context, o *remedies.Option) error {
+	defer s.options.drop()
 	return remedyErr(s.insert(ctx, collResolutionOptions, o))
 }
 
 // UpdateResolutionOption changes an option under its version (see updateVersioned).
 func (s *Store) UpdateResolutionOption(ctx context.Context, id string, mutate func(o *remedies.Option) error) (*remedies.Option, error) {
+	defer s.options.drop()
 	o, err := updateVersioned(ctx, s, collResolutionOptions, id, func(o *remedies.Option) *int64 { return &o.Version }, mutate)
 	return o, remedyErr(err)
 }
@@ -58,6 +69,7 @@ func (s *Store) UpdateResolutionOption(ctx context.Context, id string, mutate fu
 // seedResolutionOptions is migration 0005: the default catalogue, each option inserted by its
 // fixed ID, so running it again (or on two replicas at once) adds nothing twice.
 func seedResolutionOptions(ctx context.Context, s *Store, now time.Time) error {
+	defer s.options.drop()
 	for _, o := range remedies.DefaultOptions(now) {
 		if err := s.insert(ctx, collResolutionOptions, o); err != nil && !isDup(err) {
 			return fmt.Errorf("resolution option %s: %w", o.ID, err)
@@ -89,11 +101,14 @@ func (s *Store) MonthlySpend(ctx context.Context, userID, month string) (int64, 
 }
 
 // RaiseMonthlySpend adds amount to the user's month unless the total would pass limit
-// (remedies.ErrOverLimit). The check and the raise are one conditional write: the first of
-// the month inserts the counter (of two inserts one fails on the _id and decides again), later
-// ones replace it only if its version is still the one read (in the filter on MongoDB; under
-// the in-process lock on the single-writer embedded database). So two grants at once cannot
-// both pass the limit, on one replica or several.
+// (remedies.ErrOverLimit). The check and the raise are one conditional write, one round trip:
+// an upsert whose filter holds the room left ({_id, spent <= limit-amount}, $inc). When the
+// counter exists but has no room, the upsert's insert hits the _id and fails as a duplicate:
+// over the limit. (The first of the month inserts the counter; of two first raises at once on
+// MongoDB one may fail on the _id, so a duplicate is tried once more to tell that apart.) So
+// two grants at once cannot both pass the limit, on one replica or several. On the embedded
+// database FerretDB reads and writes an update in two steps, so writes to one counter are
+// also taken in turn under the in-process lock (one process writes there).
 func (s *Store) RaiseMonthlySpend(ctx context.Context, userID, month string, amount, limit int64) (int64, error) {
 	return s.changeMonthlySpend(ctx, userID, month, amount, limit)
 }
@@ -104,40 +119,34 @@ func (s *Store) LowerMonthlySpend(ctx context.Context, userID, month string, amo
 	return err
 }
 
-// changeMonthlySpend adds delta; limit < 0 means no limit.
+// changeMonthlySpend adds delta; limit < 0 means no limit. It returns the new total.
 func (s *Store) changeMonthlySpend(ctx context.Context, userID, month string, delta, limit int64) (int64, error) {
 	id := spendID(userID, month)
+	if limit >= 0 && delta > limit {
+		return 0, remedies.ErrOverLimit
+	}
 	unlock := s.locks.lock(collMonthlySpend + ":" + id)
 	defer unlock()
-	const attempts = 8
-	for range attempts {
+	filter := bson.D{{Key: "_id", Value: id}}
+	if limit >= 0 {
+		filter = append(filter, bson.E{Key: "spent", Value: bson.D{{Key: "$lte", Value: limit - delta}}})
+	}
+	update := bson.D{
+		{Key: "$inc", Value: bson.D{{Key: "spent", Value: delta}, {Key: "version", Value: int64(1)}}},
+		{Key: "$setOnInsert", Value: bson.D{{Key: "user_id", Value: userID}, {Key: "month", Value: month}}},
+	}
+	opts := options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)
+	for attempt := 0; ; attempt++ {
 		var m monthlySpend
-		err := s.getByID(ctx, collMonthlySpend, id, &m)
-		fresh := errors.Is(err, ErrNotFound)
-		if err != nil && !fresh {
-			return 0, err
+		err := mapErr(s.w(collMonthlySpend).FindOneAndUpdate(ctx, filter, update, opts).Decode(&m))
+		if isDup(err) && attempt == 0 {
+			continue // perhaps a first raise of the month at once elsewhere: decide again
 		}
-		if limit >= 0 && (delta > limit || m.Spent > limit-delta) {
-			return m.Spent, remedies.ErrOverLimit
-		}
-		if fresh {
-			m = monthlySpend{ID: id, UserID: userID, Month: month, Spent: delta, Version: 1}
-			err = s.insert(ctx, collMonthlySpend, &m)
-			if isDup(err) {
-				continue // another replica counted first; decide again on its count
-			}
-			return m.Spent, err
-		}
-		read := m.Version
-		m.Spent += delta
-		m.Version++
-		err = s.replaceIfVersion(ctx, collMonthlySpend, id, read, &m)
-		if errors.Is(err, ErrVersionMismatch) {
-			continue
+		if isDup(err) {
+			return 0, remedies.ErrOverLimit
 		}
 		return m.Spent, err
 	}
-	return 0, fmt.Errorf("monthly spending %s: %w after %d attempts", id, ErrVersionMismatch, attempts)
 }
 
 // InsertApproval stores a new approval request.

@@ -29,6 +29,7 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/batch"
 	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/remedies"
 )
 
 // Collection names.
@@ -128,6 +129,7 @@ type Store struct {
 	categories snapshot[models.Category]
 	users      snapshot[models.User]
 	sessions   sessionCache
+	options    snapshot[remedies.Option] // the resolution options (issue 13)
 
 	slotHints  slotHints
 	hitsMu     sync.Mutex

@@ -178,6 +178,9 @@ func seedOrReuse(ctx context.Context, cfg config, dir string, src *sources, db *
 		if _, err := db.emb.FixIDIndexes(ctx, dbName); err != nil {
 			return nil, res, err
 		}
+		if err := ensureTopicModel(ctx, db, src, *meta, progress); err != nil {
+			return nil, res, err
+		}
 		return d, res, nil
 	}
 	if stored != 0 {
@@ -233,6 +236,9 @@ func seedOrReuse(ctx context.Context, cfg config, dir string, src *sources, db *
 
 	// Pass 2: the search index.
 	if res.indexDur, err = indexCases(ctx, src, want, dir, progress); err != nil {
+		return nil, res, err
+	}
+	if err := ensureTopicModel(ctx, db, src, want, progress); err != nil {
 		return nil, res, err
 	}
 	if err := writeMeta(dir, want); err != nil {
