@@ -379,3 +379,37 @@ func TestReviewsAreNoRepeatCustomer(t *testing.T) {
 		t.Fatalf("customer history of a review: %d %s", res.status, res.body)
 	}
 }
+
+// A redelivered batch takes case references for its reviews before it learns they are known;
+// it gives them back, so the next new review gets the next number: redeliveries leave no gaps.
+func TestReviewRedeliveryLeavesNoReferenceGap(t *testing.T) {
+	s := newStack(t)
+	id, secret := s.reviewSource("generic")
+	batch := `{"reviews":[{"external_id":"a","rating":4,"text":"Fine"},{"external_id":"b","rating":5,"text":"Great"},{"external_id":"c","rating":3,"text":"Fair"}]}`
+	var first, again, next ingestAnswer
+	s.deliver(id, secret, batch, 0).decode(t, &first)
+	s.deliver(id, secret, batch, 0).decode(t, &again)
+	for i, r := range again.Data {
+		if r.Outcome != "unchanged" || r.CaseID != first.Data[i].CaseID {
+			t.Fatalf("redelivered %s: %s %s, want unchanged %s", r.ExternalID, r.Outcome, r.CaseID, first.Data[i].CaseID)
+		}
+	}
+	s.deliver(id, secret, `{"external_id":"d","rating":4,"text":"Nice"}`, 0).decode(t, &next)
+	highest := ""
+	for _, r := range first.Data {
+		highest = max(highest, r.CaseID)
+	}
+	number := func(ref string) int {
+		n, err := strconv.Atoi(ref[strings.LastIndex(ref, "-")+1:])
+		if err != nil {
+			t.Fatalf("reference %q", ref)
+		}
+		return n
+	}
+	if len(next.Data) != 1 || next.Data[0].Outcome != "created" || number(next.Data[0].CaseID) != number(highest)+1 {
+		t.Fatalf("the next review after %s: %+v, want the next number", highest, next.Data)
+	}
+	if n := s.reviewCaseCount(); n != 4 {
+		t.Fatalf("review cases: %d, want 4", n)
+	}
+}

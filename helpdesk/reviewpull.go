@@ -98,6 +98,7 @@ func (r *Reviews) PullGoogle(ctx context.Context, sourceID string) (GooglePullRe
 		}
 		out.Pages++
 		older := false
+		var items []reviews.Item
 		for _, g := range page.Reviews {
 			if !src.GoogleHighWater.IsZero() && g.UpdateTime.Before(src.GoogleHighWater) {
 				older = true
@@ -110,11 +111,17 @@ func (r *Reviews) PullGoogle(ctx context.Context, sourceID string) (GooglePullRe
 			if !ok {
 				continue // a rating Google leaves unspecified: nothing to file
 			}
-			res, err := r.file(ctx, src, it)
-			if err != nil {
-				r.saveGoogleProgress(ctx, src.ID, token, high, false, err)
-				return out, err
-			}
+			items = append(items, it)
+		}
+		results, errs, err := r.fileAll(ctx, src, items)
+		if err == nil {
+			err = errors.Join(errs...)
+		}
+		if err != nil {
+			r.saveGoogleProgress(ctx, src.ID, token, high, false, err)
+			return out, err
+		}
+		for _, res := range results {
 			switch res.Outcome {
 			case IngestCreated:
 				out.Created++
