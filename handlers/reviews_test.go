@@ -435,7 +435,9 @@ func TestReviewSourceGoogleTest(t *testing.T) {
 	defer google.Close()
 	s.reviews.SetGoogleAPI(google.URL, google.Client())
 	id, _ := s.reviewSource("google_business")
-	test := func(role string) response { return s.do(s.logins[role], http.MethodPost, "/api/v1/review-sources/"+id+"/google-test", "", nil) }
+	test := func(role string) response {
+		return s.do(s.logins[role], http.MethodPost, "/api/v1/review-sources/"+id+"/google-test", "", nil)
+	}
 	if res := test("admin"); res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "no_connector") {
 		t.Fatalf("test without a token: %d %s", res.status, res.body)
 	}
