@@ -47,6 +47,8 @@ type stack struct {
 	privacy *privacy.Service
 	// searchDown makes the readiness check see the search backend as failing.
 	searchDown atomic.Bool
+	// reviews is the review use case, to point its Google connector at a test server.
+	reviews *helpdesk.Reviews
 }
 
 // testClock is a settable clock.
@@ -118,7 +120,7 @@ func newStackWith(t *testing.T, opts store.Options) *stack {
 	}
 	users, cases, events := hd.Users, hd.Cases, hd.Events
 	s := &stack{t: t, env: env, index: idx, users: users, cases: cases, clock: clock, logins: map[string]*session{},
-		events: events, mailer: mailer, hooks: hooks, rules: hd.Rules, topics: hd.Topics, privacy: hd.Privacy}
+		events: events, mailer: mailer, hooks: hooks, rules: hd.Rules, topics: hd.Topics, privacy: hd.Privacy, reviews: hd.Reviews}
 	e := handlers.New(handlers.Deps{
 		Logger: logger, Auth: hd.Auth, Users: users, Cases: cases, Intake: hd.Intake, Conversation: hd.Conversation, Events: events,
 		Settings: hd.Settings, Outbox: hd.Outbox, Canned: hd.Canned, SLA: hd.SLA, Rules: hd.Rules,

@@ -25,6 +25,7 @@ type reviewService interface {
 	PatchSource(ctx context.Context, p *helpdesk.Principal, id string, req models.ReviewSourcePatch) (*models.ReviewSource, error)
 	RotateSecret(ctx context.Context, p *helpdesk.Principal, id string) (*models.ReviewSource, string, error)
 	DeleteSource(ctx context.Context, p *helpdesk.Principal, id string) error
+	TestGoogle(ctx context.Context, p *helpdesk.Principal, id string) (*helpdesk.GoogleCheck, error)
 	Ingest(ctx context.Context, d helpdesk.Delivery) ([]helpdesk.IngestResult, error)
 	Reply(ctx context.Context, p *helpdesk.Principal, caseID string, req models.ReviewReplyRequest) (*models.Case, error)
 	LinkSuggestions(ctx context.Context, p *helpdesk.Principal, caseID string) ([]helpdesk.LinkSuggestion, error)
@@ -138,6 +139,21 @@ func (h *reviewHandlers) removeSource(c echo.Context) error {
 	}
 	h.audit.record(c, "review_source", "delete", c.Param("id"), before, nil)
 	return c.NoContent(http.StatusNoContent)
+}
+
+// googleCheckResponse is what a connection test of the Google connector found.
+type googleCheckResponse struct {
+	Reviews       int     `json:"reviews"`
+	AverageRating float64 `json:"average_rating"`
+}
+
+// testGoogle asks Google for the source's first page of reviews with its stored settings.
+func (h *reviewHandlers) testGoogle(c echo.Context) error {
+	res, err := h.reviews.TestGoogle(c.Request().Context(), principal(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return data(c, http.StatusOK, googleCheckResponse{Reviews: res.Reviews, AverageRating: res.AverageRating})
 }
 
 // ingest is the signed webhook. The body is read raw (the signature covers its exact bytes)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -377,5 +378,92 @@ func TestReviewsAreNoRepeatCustomer(t *testing.T) {
 	res := s.do(s.logins["agent"], http.MethodGet, "/api/v1/cases/"+ids[3]+"/customer-history", "", nil)
 	if res.status != 200 || strings.Contains(res.body, ids[0]) {
 		t.Fatalf("customer history of a review: %d %s", res.status, res.body)
+	}
+}
+
+// A redelivered batch takes case references for its reviews before it learns they are known;
+// it gives them back, so the next new review gets the next number: redeliveries leave no gaps.
+func TestReviewRedeliveryLeavesNoReferenceGap(t *testing.T) {
+	s := newStack(t)
+	id, secret := s.reviewSource("generic")
+	batch := `{"reviews":[{"external_id":"a","rating":4,"text":"Fine"},{"external_id":"b","rating":5,"text":"Great"},{"external_id":"c","rating":3,"text":"Fair"}]}`
+	var first, again, next ingestAnswer
+	s.deliver(id, secret, batch, 0).decode(t, &first)
+	s.deliver(id, secret, batch, 0).decode(t, &again)
+	for i, r := range again.Data {
+		if r.Outcome != "unchanged" || r.CaseID != first.Data[i].CaseID {
+			t.Fatalf("redelivered %s: %s %s, want unchanged %s", r.ExternalID, r.Outcome, r.CaseID, first.Data[i].CaseID)
+		}
+	}
+	s.deliver(id, secret, `{"external_id":"d","rating":4,"text":"Nice"}`, 0).decode(t, &next)
+	highest := ""
+	for _, r := range first.Data {
+		highest = max(highest, r.CaseID)
+	}
+	number := func(ref string) int {
+		n, err := strconv.Atoi(ref[strings.LastIndex(ref, "-")+1:])
+		if err != nil {
+			t.Fatalf("reference %q", ref)
+		}
+		return n
+	}
+	if len(next.Data) != 1 || next.Data[0].Outcome != "created" || number(next.Data[0].CaseID) != number(highest)+1 {
+		t.Fatalf("the next review after %s: %+v, want the next number", highest, next.Data)
+	}
+	if n := s.reviewCaseCount(); n != 4 {
+		t.Fatalf("review cases: %d, want 4", n)
+	}
+}
+
+// An admin tests a Google source's connection: the stored location and token are used to list
+// the first page of reviews (nothing is filed); a wrong token and a source without one are
+// clear 422s; agents may not.
+func TestReviewSourceGoogleTest(t *testing.T) {
+	s := newStack(t)
+	const loc = "accounts/1/locations/2"
+	google := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer good-token" {
+			http.Error(w, `{"error":{"code":401,"status":"UNAUTHENTICATED"}}`, http.StatusUnauthorized)
+			return
+		}
+		if r.Method != http.MethodGet || r.URL.Path != "/v4/"+loc+"/reviews" {
+			http.NotFound(w, r)
+			return
+		}
+		_, _ = w.Write([]byte(`{"reviews":[],"averageRating":4.5,"totalReviewCount":12}`))
+	}))
+	defer google.Close()
+	s.reviews.SetGoogleAPI(google.URL, google.Client())
+	id, _ := s.reviewSource("google_business")
+	test := func(role string) response {
+		return s.do(s.logins[role], http.MethodPost, "/api/v1/review-sources/"+id+"/google-test", "", nil)
+	}
+	if res := test("admin"); res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "no_connector") {
+		t.Fatalf("test without a token: %d %s", res.status, res.body)
+	}
+	version := 1
+	patch := func(token string) {
+		t.Helper()
+		res := s.do(s.logins["admin"], http.MethodPatch, "/api/v1/review-sources/"+id,
+			fmt.Sprintf(`{"google_location":%q,"google_access_token":%q,"version":%d}`, loc, token, version), nil)
+		if res.status != http.StatusOK || strings.Contains(res.body, token) {
+			t.Fatalf("set the connector: %d %s", res.status, res.body)
+		}
+		version++
+	}
+	patch("wrong-token")
+	if res := test("admin"); res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "google_failed") || !strings.Contains(res.body, "401") {
+		t.Fatalf("test with a wrong token: %d %s", res.status, res.body)
+	}
+	patch("good-token")
+	if res := test("agent"); res.status != http.StatusForbidden {
+		t.Fatalf("an agent tests: %d %s", res.status, res.body)
+	}
+	res := test("admin")
+	if res.status != http.StatusOK || !strings.Contains(res.body, `"reviews":12`) || !strings.Contains(res.body, `"average_rating":4.5`) {
+		t.Fatalf("test: %d %s", res.status, res.body)
+	}
+	if n := s.reviewCaseCount(); n != 0 {
+		t.Fatalf("a connection test filed %d reviews", n)
 	}
 }

@@ -260,6 +260,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.PATCH("/review-sources/:id", reviews.patchSource)
 	staff.DELETE("/review-sources/:id", reviews.removeSource)
 	staff.POST("/review-sources/:id/secret", reviews.rotateSecret)
+	staff.POST("/review-sources/:id/google-test", reviews.testGoogle)
 	staff.POST("/reviews/import", reviews.importReviews)
 	staff.POST("/cases/:id/review-reply", reviews.reply)
 	staff.GET("/cases/:id/review-links", reviews.linkSuggestions)

@@ -1,6 +1,7 @@
 package helpdesk
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -357,6 +358,37 @@ func (s *Cases) nextReference(ctx context.Context, now time.Time) (string, error
 	return models.FormatReference(year, n), nil
 }
 
+// reservedReference is a case reference taken for a case that may not be filed (a review
+// whose key turns out to be claimed already); Cases.giveBack returns it.
+type reservedReference struct {
+	id   string
+	year int
+	n    int64
+}
+
+// reserveReferences takes n references at once for a batch of new cases: one counter write
+// at most, where taking them one by one would queue the batch on the counter's lock.
+func (s *Cases) reserveReferences(ctx context.Context, now time.Time, n int) ([]reservedReference, error) {
+	year := now.Year()
+	nums, err := s.refs.takeMany(ctx, year, n)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]reservedReference, len(nums))
+	for i, k := range nums {
+		out[i] = reservedReference{id: models.FormatReference(year, k), year: year, n: k}
+	}
+	return out, nil
+}
+
+// giveBack returns reserved references not used, so the next cases take them and
+// redeliveries leave no gaps in the numbers.
+func (s *Cases) giveBack(refs []reservedReference) {
+	for _, r := range refs {
+		s.refs.giveBack(r.year, r.n)
+	}
+}
+
 // referenceBlocks hands out case reference numbers from blocks reserved in the database. At a
 // trickle a block is one number, so references stay consecutive; when they are asked for
 // faster than one a second, blocks double (up to maxReferenceBlock), so a burst of
@@ -373,6 +405,19 @@ type referenceBlocks struct {
 	last     int64 // last number of the block
 	size     int64
 	reserved time.Time
+	// returned are numbers of year handed out and given back unused, taken again first.
+	returned []int64
+}
+
+// giveBack makes n, handed out by take and not used, the next number take hands out.
+func (r *referenceBlocks) giveBack(year int, n int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if year == r.year {
+		r.returned = append(r.returned, n)
+		// Smallest last: it is handed out first, so the numbers stay in order.
+		slices.SortFunc(r.returned, func(a, b int64) int { return cmp.Compare(b, a) })
+	}
 }
 
 const maxReferenceBlock = 64
@@ -380,6 +425,11 @@ const maxReferenceBlock = 64
 func (r *referenceBlocks) take(ctx context.Context, year int, now time.Time) (int64, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if k := len(r.returned); k > 0 && year == r.year {
+		n := r.returned[k-1]
+		r.returned = r.returned[:k-1]
+		return n, nil
+	}
 	if year != r.year || r.nextN > r.last {
 		size := int64(1)
 		if year == r.year && now.Sub(r.reserved) < time.Second {
@@ -394,6 +444,40 @@ func (r *referenceBlocks) take(ctx context.Context, year int, now time.Time) (in
 	n := r.nextN
 	r.nextN++
 	return n, nil
+}
+
+// takeMany hands out n numbers: given back ones first, then the rest of the current block,
+// then a block of its own for what is still missing.
+func (r *referenceBlocks) takeMany(ctx context.Context, year int, n int) ([]int64, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]int64, 0, n)
+	if year == r.year {
+		for len(out) < n && len(r.returned) > 0 {
+			out = append(out, r.returned[len(r.returned)-1])
+			r.returned = r.returned[:len(r.returned)-1]
+		}
+		for len(out) < n && r.nextN <= r.last {
+			out = append(out, r.nextN)
+			r.nextN++
+		}
+	}
+	if need := int64(n - len(out)); need > 0 {
+		last, err := r.store.NextSequenceBlock(ctx, fmt.Sprintf("case-ref-%d", year), need)
+		if err != nil {
+			if year == r.year {
+				r.returned = append(r.returned, out...)
+			}
+			return nil, err
+		}
+		for k := last - need + 1; k <= last; k++ {
+			out = append(out, k)
+		}
+		if year != r.year { // a new year: take starts a block of it
+			r.year, r.nextN, r.last, r.returned = year, 1, 0, nil
+		}
+	}
+	return out, nil
 }
 
 // changedFields lists the fields the timeline entries say were changed.

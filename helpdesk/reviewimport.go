@@ -5,7 +5,6 @@ import (
 	"errors"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/reviews"
@@ -147,29 +146,18 @@ func (r *Reviews) Import(ctx context.Context, p *Principal, req ImportRequest) (
 		}
 		jobs = append(jobs, job{row: i + 1, it: it})
 	}
-	// A file naming a review twice keeps its last version (as one delivery does).
-	last := map[string]int{}
+	its := make([]reviews.Item, len(jobs))
 	for j, jb := range jobs {
-		last[jb.it.ExternalID] = j
+		its[j] = jb.it
+	}
+	ingested, errs, err := r.fileAll(ctx, src, its)
+	if err != nil {
+		return nil, err
 	}
 	results := make([]ImportRowResult, len(jobs))
-	errs := make([]error, len(jobs))
-	sem := make(chan struct{}, ingestConcurrency)
-	var wg sync.WaitGroup
 	for j, jb := range jobs {
-		results[j].Row = jb.row
-		if last[jb.it.ExternalID] != j {
-			results[j].IngestResult = IngestResult{ExternalID: jb.it.ExternalID, Outcome: IngestUnchanged}
-			continue
-		}
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			results[j].IngestResult, errs[j] = r.file(ctx, src, jb.it)
-		}()
+		results[j] = ImportRowResult{Row: jb.row, IngestResult: ingested[j]}
 	}
-	wg.Wait()
 	for j, err := range errs {
 		if err == nil {
 			continue

@@ -70,6 +70,34 @@ func (r *Reviews) setGoogle(s *models.ReviewSource, req models.ReviewSourcePatch
 	return nil
 }
 
+// GoogleCheck is what a connection test found of the source's location.
+type GoogleCheck struct {
+	Reviews       int     // on the location, as Google counts them
+	AverageRating float64 //
+}
+
+// TestGoogle asks Google for the first page of the source's reviews with the stored location
+// and token, filing nothing: an admin's "test connection". A refusal or an unreachable API is
+// a 422 that says what came back.
+func (r *Reviews) TestGoogle(ctx context.Context, p *Principal, id string) (*GoogleCheck, error) {
+	if err := p.Require(models.RoleAdmin); err != nil {
+		return nil, err
+	}
+	src, err := r.store.GetReviewSource(ctx, id)
+	if err != nil {
+		return nil, notFoundAs(err, "review source")
+	}
+	client, err := r.googleClient(src)
+	if err != nil {
+		return nil, err
+	}
+	page, err := client.ListReviews(ctx, src.GoogleLocation, "")
+	if err != nil {
+		return nil, models.Unprocessable("google_failed", clip(err.Error(), 300))
+	}
+	return &GoogleCheck{Reviews: max(page.TotalReviewCount, len(page.Reviews)), AverageRating: page.AverageRating}, nil
+}
+
 // GooglePullResult counts what a pass did.
 type GooglePullResult struct {
 	Pages   int
@@ -98,6 +126,7 @@ func (r *Reviews) PullGoogle(ctx context.Context, sourceID string) (GooglePullRe
 		}
 		out.Pages++
 		older := false
+		var items []reviews.Item
 		for _, g := range page.Reviews {
 			if !src.GoogleHighWater.IsZero() && g.UpdateTime.Before(src.GoogleHighWater) {
 				older = true
@@ -110,11 +139,17 @@ func (r *Reviews) PullGoogle(ctx context.Context, sourceID string) (GooglePullRe
 			if !ok {
 				continue // a rating Google leaves unspecified: nothing to file
 			}
-			res, err := r.file(ctx, src, it)
-			if err != nil {
-				r.saveGoogleProgress(ctx, src.ID, token, high, false, err)
-				return out, err
-			}
+			items = append(items, it)
+		}
+		results, errs, err := r.fileAll(ctx, src, items)
+		if err == nil {
+			err = errors.Join(errs...)
+		}
+		if err != nil {
+			r.saveGoogleProgress(ctx, src.ID, token, high, false, err)
+			return out, err
+		}
+		for _, res := range results {
 			switch res.Outcome {
 			case IngestCreated:
 				out.Created++

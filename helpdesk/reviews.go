@@ -176,9 +176,11 @@ type IngestResult struct {
 	Outcome    string `json:"outcome"`
 }
 
-// ingestConcurrency bounds how many reviews of one delivery are worked at once: enough that
-// their writes share group commits, few enough to leave the database to other requests.
-const ingestConcurrency = 8
+// ingestConcurrency bounds how many reviews of one delivery or import window are worked at
+// once. Each review's writes are a short chain of rounds (key and mark, case and timer, index,
+// live event), each carried by a group commit: the more reviews travel together, the fewer and
+// fuller the commits. At 8, a window of 500 rows was 60 chains of one small commit after another.
+const ingestConcurrency = 500
 
 // Ingest checks a delivery's source and signature, reads every review in it (refusing the
 // whole delivery if any is malformed, so nothing is half-stored) and files each: a new review
@@ -200,24 +202,60 @@ func (r *Reviews) Ingest(ctx context.Context, d Delivery) ([]IngestResult, error
 	case err != nil:
 		return nil, err
 	}
-	// One delivery naming a review twice keeps its last version of it.
+	results, errs, err := r.fileAll(ctx, src, items)
+	if err != nil {
+		return nil, err
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+// fileAll files the reviews of one delivery or import window, all at once, so that their
+// writes travel together in the group commits (see casewrite.go): the references of the new
+// ones are reserved in one go, and each review's key claim goes in one round with its
+// reference's index mark. A batch naming a review twice keeps its last version of it (the
+// earlier ones answer unchanged). errs holds each review's own failure; err one of the batch.
+func (r *Reviews) fileAll(ctx context.Context, src *models.ReviewSource, items []reviews.Item) ([]IngestResult, []error, error) {
 	last := map[string]int{}
 	for i, it := range items {
 		last[it.ExternalID] = i
 	}
+	fresh := 0
+	for i, it := range items {
+		if last[it.ExternalID] == i && !it.Deleted {
+			fresh++
+		}
+	}
+	refs, err := r.cases.reserveReferences(ctx, r.now(), fresh)
+	if err != nil {
+		return nil, nil, err
+	}
 	results := make([]IngestResult, len(items))
 	errs := make([]error, len(items))
+	used := make([]bool, len(refs))
 	sem := make(chan struct{}, ingestConcurrency)
 	var wg sync.WaitGroup
+	k := 0
 	for i, it := range items {
 		if last[it.ExternalID] != i {
 			continue
+		}
+		var ref *reservedReference
+		j := -1
+		if !it.Deleted {
+			ref, j, k = &refs[k], k, k+1
 		}
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			results[i], errs[i] = r.file(ctx, src, it)
+			var usedRef bool
+			results[i], usedRef, errs[i] = r.file(ctx, src, it, ref)
+			if usedRef {
+				used[j] = true
+			}
 		}()
 	}
 	wg.Wait()
@@ -226,10 +264,23 @@ func (r *Reviews) Ingest(ctx context.Context, d Delivery) ([]IngestResult, error
 			results[i] = IngestResult{ExternalID: it.ExternalID, CaseID: results[j].CaseID, Outcome: IngestUnchanged}
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
+	// The references not used (reviews known already) lose their index marks, then go back
+	// for the next new cases: given back first, a number could be marked by its new case
+	// and then cleared here.
+	var unused []reservedReference
+	marks := map[string]int64{}
+	for j, ref := range refs {
+		if !used[j] {
+			unused = append(unused, ref)
+			marks[ref.id] = 1
+		}
 	}
-	return results, nil
+	if err := r.store.ClearDirtyMany(ctx, marks); err != nil {
+		r.logger.Warn("clear the index marks of unused references", "err", err)
+	} else {
+		r.cases.giveBack(unused)
+	}
+	return results, errs, nil
 }
 
 // checkDelivery finds the source and checks the signature. Every refusal is a 401 that says
@@ -267,51 +318,72 @@ func (r *Reviews) checkDelivery(ctx context.Context, d Delivery) (*models.Review
 // file stores one review: its key document first (the natural key, so of two deliveries of a
 // new review only one claims it), then the case under the reference the key names. A crash in
 // between leaves a key whose case is missing; the next delivery files the case under it.
-func (r *Reviews) file(ctx context.Context, src *models.ReviewSource, it reviews.Item) (IngestResult, error) {
-	res := IngestResult{ExternalID: it.ExternalID}
+//
+// The key is claimed without reading it first, under ref (reserved by fileAll), in one round
+// with ref's index mark: a new review (the common case) costs no read, only writes that share
+// group commits with the other reviews of its batch; a known one costs the failed claim and
+// the read the claim answers with, and leaves ref unused. A deletion (ref nil) reads the key,
+// since it must never claim one.
+func (r *Reviews) file(ctx context.Context, src *models.ReviewSource, it reviews.Item, ref *reservedReference) (res IngestResult, usedRef bool, err error) {
+	res = IngestResult{ExternalID: it.ExternalID}
 	keyID := reviews.KeyID(src.ID, it.ExternalID)
-	key, err := r.store.GetReviewKey(ctx, keyID)
-	if errors.Is(err, store.ErrNotFound) {
-		if it.Deleted {
+	var key *store.ReviewKey
+	if ref == nil {
+		key, err = r.store.GetReviewKey(ctx, keyID)
+		if errors.Is(err, store.ErrNotFound) {
 			res.Outcome = IngestUnknown
-			return res, nil
+			return res, false, nil
+		} else if err != nil {
+			return res, false, err
 		}
-		ref, err := r.cases.nextReference(ctx, r.now())
-		if err != nil {
-			return res, err
+	} else {
+		now := r.now()
+		var claimErr, markErr error
+		inOneRound(
+			func() error {
+				key, claimErr = r.store.ClaimReviewKey(ctx, &store.ReviewKey{ID: keyID, SourceID: src.ID, CaseID: ref.id, CreatedAt: now})
+				return nil
+			},
+			func() error { markErr = r.store.MarkDirty(ctx, ref.id, 1, now); return nil },
+		)
+		switch {
+		case claimErr == nil:
+			if markErr != nil {
+				return res, true, markErr // the key names ref: the next delivery files the case
+			}
+			res, err = r.create(ctx, src, it, key, res, true)
+			return res, true, err
+		case !errors.Is(claimErr, store.ErrDuplicate):
+			return res, false, claimErr
 		}
-		key, err = r.store.ClaimReviewKey(ctx, &store.ReviewKey{ID: keyID, SourceID: src.ID, CaseID: ref, CreatedAt: r.now()})
-		if err == nil {
-			return r.create(ctx, src, it, key, res)
-		}
-		if !errors.Is(err, store.ErrDuplicate) {
-			return res, err
-		}
-	} else if err != nil {
-		return res, err
 	}
 	c, err := r.store.GetCase(ctx, key.CaseID)
 	if errors.Is(err, store.ErrNotFound) {
 		if it.Deleted {
 			res.Outcome = IngestUnknown
-			return res, nil
+			return res, false, nil
 		}
-		return r.create(ctx, src, it, key, res)
+		res, err = r.create(ctx, src, it, key, res, false)
+		return res, false, err
 	}
 	if err != nil {
-		return res, err
+		return res, false, err
 	}
 	res.CaseID = c.ID
-	return r.change(ctx, src, it, c, res)
+	res, err = r.change(ctx, src, it, c, res)
+	return res, false, err
 }
 
-func (r *Reviews) create(ctx context.Context, src *models.ReviewSource, it reviews.Item, key *store.ReviewKey, res IngestResult) (IngestResult, error) {
+// create files the case of a review whose key names a reference with no case yet; marked says
+// the reference's index mark is set already.
+func (r *Reviews) create(ctx context.Context, src *models.ReviewSource, it reviews.Item, key *store.ReviewKey, res IngestResult, marked bool) (IngestResult, error) {
 	now := r.now()
 	same := func(stored *models.Case) bool {
 		return stored.Review != nil && stored.Review.SourceID == src.ID && stored.Review.ExternalID == it.ExternalID
 	}
 	c, err := r.cases.fileNew(ctx, newCase{
 		reference:   key.CaseID,
+		marked:      marked,
 		sameRequest: same,
 		build:       func(id string) *models.Case { return newReviewCase(id, src, it, now) },
 		announce:    r.cases.publish(EventCaseCreated, nil),

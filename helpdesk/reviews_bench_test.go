@@ -1,10 +1,14 @@
 package helpdesk_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,29 +34,7 @@ func BenchmarkReviewIngest(b *testing.B) {
 	const clients, batches, batchSize = 16, 4, 50
 	ctx := context.Background()
 	now := func() time.Time { return monday9 }
-	env := storetest.StartWith(b, b.TempDir(), store.Options{SingleWriter: true, Now: now})
-	idx, err := search.OpenBleve(b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { idx.Close() })
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	mailer, err := mail.New(env.Store, mail.Config{}, mail.Options{Clock: now, Logger: logger})
-	if err != nil {
-		b.Fatal(err)
-	}
-	hd, err := helpdesk.New(helpdesk.Deps{Store: env.Store, Index: idx, Mailer: mailer, Logger: logger, Clock: now,
-		BaseURL: "https://help.example.com", Currency: "EUR", Limits: helpdesk.DefaultIntakeLimits})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := hd.SLA.EnsureDefaultPolicy(ctx); err != nil {
-		b.Fatal(err)
-	}
-	if err := hd.Rules.EnsureDefaultRules(ctx); err != nil {
-		b.Fatal(err)
-	}
-	admin := &helpdesk.Principal{User: storetest.NewUser(storetest.WithRole(models.RoleAdmin))}
+	env, hd, admin := reviewBenchSetup(b, now)
 
 	var ingestTime, redeliverTime, floorTime time.Duration
 	total := 0
@@ -140,4 +122,125 @@ func BenchmarkReviewIngest(b *testing.B) {
 	b.ReportMetric(float64(total)/floorTime.Seconds(), "floor-inserts/s")
 	b.ReportMetric(0, "lost")
 	b.ReportMetric(0, "duplicates")
+}
+
+// reviewBenchSetup is the whole use case as the server wires it, on the embedded database with
+// its single writers, the shipped rules and SLA policy, and an admin.
+func reviewBenchSetup(b *testing.B, now func() time.Time) (*storetest.Env, *helpdesk.Helpdesk, *helpdesk.Principal) {
+	ctx := context.Background()
+	env := storetest.StartWith(b, b.TempDir(), store.Options{SingleWriter: true, Now: now})
+	idx, err := search.OpenBleve(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { idx.Close() })
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	mailer, err := mail.New(env.Store, mail.Config{}, mail.Options{Clock: now, Logger: logger})
+	if err != nil {
+		b.Fatal(err)
+	}
+	hd, err := helpdesk.New(helpdesk.Deps{Store: env.Store, Index: idx, Mailer: mailer, Logger: logger, Clock: now,
+		BaseURL: "https://help.example.com", Currency: "EUR", Limits: helpdesk.DefaultIntakeLimits})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := hd.SLA.EnsureDefaultPolicy(ctx); err != nil {
+		b.Fatal(err)
+	}
+	if err := hd.Rules.EnsureDefaultRules(ctx); err != nil {
+		b.Fatal(err)
+	}
+	return env, hd, &helpdesk.Principal{User: storetest.NewUser(storetest.WithRole(models.RoleAdmin))}
+}
+
+// BenchmarkReviewImport imports a Booking.com hotel review file of 2,000 rows (the 25 rows of
+// the test file, repeated with other dates) through the use case in windows of 500 rows, as
+// the browser does, beside the floor: a raw InsertMany of the same case documents.
+//
+//	go test ./helpdesk/ -run '^$' -bench BenchmarkReviewImport -benchtime 1x
+func BenchmarkReviewImport(b *testing.B) {
+	const rows, window = 2000, 500
+	ctx := context.Background()
+	now := func() time.Time { return monday9 }
+	env, hd, admin := reviewBenchSetup(b, now)
+	sample, err := os.ReadFile("../reviews/testdata/booking_hotel_reviews.csv")
+	if err != nil {
+		b.Fatal(err)
+	}
+	table, err := reviews.ReadTable(sample)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, mapping := reviews.Guess(table.Headers)
+	dateCol := slices.Index(table.Headers, "Review_Date")
+	var good [][]string
+	for _, row := range table.Rows {
+		if _, errs := reviews.MapRow(table.Headers, row, mapping, 10); len(errs) == 0 {
+			good = append(good, row)
+		}
+	}
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	_ = w.Write(table.Headers)
+	var items []reviews.Item
+	for i := range rows {
+		row := slices.Clone(good[i%len(good)])
+		row[dateCol] = monday9.AddDate(0, 0, -i).Format("1/2/2006") // the external id is derived from the row
+		_ = w.Write(row)
+		it, _ := reviews.MapRow(table.Headers, row, mapping, 10)
+		items = append(items, it)
+	}
+	w.Flush()
+	file := buf.Bytes()
+
+	var importTime, floorTime time.Duration
+	for i := range b.N {
+		src, _, err := hd.Reviews.CreateSource(ctx, admin, models.ReviewSourceCreate{Name: fmt.Sprintf("Hotels %d", i), Kind: "booking"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		created := 0
+		start := time.Now()
+		for offset := 0; offset < rows; {
+			out, err := hd.Reviews.Import(ctx, admin, helpdesk.ImportRequest{SourceID: src.ID, Content: file, Mapping: mapping, Offset: offset, Limit: window})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(out.Errors) > 0 {
+				b.Fatalf("row errors: %+v", out.Errors[0])
+			}
+			for _, r := range out.Results {
+				if r.Outcome == helpdesk.IngestCreated {
+					created++
+				}
+			}
+			offset = out.NextOffset
+		}
+		importTime += time.Since(start)
+		if created != rows {
+			b.Fatalf("%d cases created of %d rows", created, rows)
+		}
+
+		docs := make([]any, rows)
+		for k, it := range items {
+			c := models.NewCase(fmt.Sprintf("FI-%d-%d", i, k), models.CaseCreate{Subject: "Review", Description: it.Text,
+				Customer: models.CustomerCreate{Name: "Guest"}, Channel: models.ChannelReview}, models.Actor{Name: src.Name}, now())
+			c.Review = &models.Review{SourceID: src.ID, SourceKind: src.Kind, SourceName: src.Name, ExternalID: it.ExternalID,
+				Rating: models.NormalizeRating(it.Rating, 10), RatingOriginal: it.Rating, ScaleMax: 10, Text: it.Text,
+				Positive: it.Positive, Negative: it.Negative, Place: it.Place, PostedAt: now(), SourceUpdated: now()}
+			docs[k] = c
+		}
+		start = time.Now()
+		for len(docs) > 0 {
+			k := min(len(docs), 1000)
+			if _, err := env.Store.Database().Collection("floor_import").InsertMany(ctx, docs[:k]); err != nil {
+				b.Fatal(err)
+			}
+			docs = docs[k:]
+		}
+		floorTime += time.Since(start)
+	}
+	b.ReportMetric(float64(rows*b.N)/importTime.Seconds(), "reviews/s")
+	b.ReportMetric(float64(rows*b.N)/floorTime.Seconds(), "floor-inserts/s")
+	b.ReportMetric(importTime.Seconds()/floorTime.Seconds(), "x-floor-time")
 }

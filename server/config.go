@@ -59,6 +59,9 @@ type Config struct {
 	// (KAIKU_MAIL_POLL_INTERVAL).
 	MailIn           helpdesk.MailSettings
 	MailPollInterval time.Duration
+	// GoogleAPIURL is the Google Business Profile API host (KAIKU_GOOGLE_API_URL; empty:
+	// Google's), for a test server in place of Google.
+	GoogleAPIURL string
 }
 
 // LoadConfig reads the environment (through getenv) and then args.
@@ -100,6 +103,7 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 		LogLevel:         env("KAIKU_LOG_LEVEL", "info"),
 		LogFormat:        env("KAIKU_LOG_FORMAT", "text"),
 		Currency:         env("KAIKU_CURRENCY", "EUR"),
+		GoogleAPIURL:     env("KAIKU_GOOGLE_API_URL", ""),
 		ReindexInterval:  dur("KAIKU_REINDEX_INTERVAL", "30s"),
 		StartupTimeout:   dur("KAIKU_STARTUP_TIMEOUT", "30s"),
 		ShutdownTimeout:  dur("KAIKU_SHUTDOWN_TIMEOUT", "15s"),

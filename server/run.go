@@ -200,6 +200,9 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 		PollInterval: cfg.MailPollInterval, WorkerID: instanceID()})
 	hd.Mail.Kick = fetcher.Kick
 	startWorker(fetcher.Run)
+	if cfg.GoogleAPIURL != "" {
+		hd.Reviews.SetGoogleAPI(cfg.GoogleAPIURL, nil)
+	}
 	startWorker(func(ctx context.Context) { hd.Reviews.RunGooglePull(ctx, helpdesk.GooglePullInterval) })
 	// Reports (issue 16): the weekly summary mails, with the rising topics (issue 15).
 	weekly := reports.NewWeeklySummaries(hd.Reports, db.store, mailer, hd.Topics, cfg.BaseURL, logger)

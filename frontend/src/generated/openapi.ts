@@ -1761,6 +1761,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/review-sources/{id}/google-test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The review source's id.
+                 * @example R7QJ2XK4MZW3TA5L
+                 */
+                id: components["parameters"]["ReviewSourceId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test a Google source's connection
+         * @description Asks the Google Business Profile API for the first page of the location's reviews with the source's stored location and access token, and files nothing. Needs the admin role.
+         */
+        post: operations["testReviewSourceGoogle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhooks": {
         parameters: {
             query?: never;
@@ -4601,6 +4627,15 @@ export interface components {
         };
         ReviewSourceData: {
             data: components["schemas"]["ReviewSource"];
+        };
+        /** @description What a connection test of the Google connector found. */
+        GoogleCheck: {
+            /** @description Reviews of the location, as Google counts them. */
+            reviews: number;
+            average_rating: number;
+        };
+        GoogleCheckData: {
+            data: components["schemas"]["GoogleCheck"];
         };
         /** @description A connected IMAP mailbox, without its password. */
         Mailbox: {
@@ -10555,6 +10590,45 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    testReviewSourceGoogle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The review source's id.
+                 * @example R7QJ2XK4MZW3TA5L
+                 */
+                id: components["parameters"]["ReviewSourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Google answered: how many reviews the location has and their average rating. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleCheckData"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The source has no location and token (`no_connector`), or Google refused or could not be reached (`google_failed`, the message says what came back). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             500: components["responses"]["InternalError"];
         };
     };
