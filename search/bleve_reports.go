@@ -135,21 +135,33 @@ func (b *BleveIndex) ReportRows(ctx context.Context, q Query) (*ReportRowSet, er
 // filterRows keeps the rows of the live documents that f accepts: the whole query answered
 // from the cached rows, without running it on the index.
 func (b *BleveIndex) filterRows(ctx context.Context, snap *scorch.IndexSnapshot, segs []*segmentRows, f *rowFilter, values []string) (*ReportRowSet, error) {
-	out := &ReportRowSet{Values: values}
-	for i, ss := range snap.Segments() {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		sr, deleted := segs[i], ss.Deleted()
-		for local := range sr.rows {
-			if !sr.ok[local] || !f.accepts(&sr.rows[local]) {
-				continue
+	// Two passes, counting first: one allocation of the right size (a report's rows are
+	// megabytes; growing the slice copied them over and over).
+	pass := func(keep func(r *ReportRow)) error {
+		for i, ss := range snap.Segments() {
+			if ctx.Err() != nil {
+				return ctx.Err()
 			}
-			if deleted != nil && deleted.Contains(uint32(local)) {
-				continue
+			sr, deleted := segs[i], ss.Deleted()
+			for local := range sr.rows {
+				if !sr.ok[local] || !f.accepts(&sr.rows[local]) {
+					continue
+				}
+				if deleted != nil && deleted.Contains(uint32(local)) {
+					continue
+				}
+				keep(&sr.rows[local])
 			}
-			out.Rows = append(out.Rows, sr.rows[local])
 		}
+		return nil
+	}
+	n := 0
+	if err := pass(func(*ReportRow) { n++ }); err != nil {
+		return nil, err
+	}
+	out := &ReportRowSet{Values: values, Rows: make([]ReportRow, 0, n)}
+	if err := pass(func(r *ReportRow) { out.Rows = append(out.Rows, *r) }); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
