@@ -26,17 +26,17 @@ import (
 //
 //  1. ingest: the server is started, an admin connects the mailbox through the API, and the
 //     clock runs until the mailbox's state says every UID is filed; beside it the floor, the
-//     raw driver's InsertOne of as many case documents at the filer's concurrency, on the same
-//     files before the server starts.
+//     raw driver's InsertOne of as many case documents from 32 writers, on the same files
+//     before the server starts.
 //  2. crash: the same, but the server is killed with SIGKILL once a third of the mail is
 //     filed, then started again on the same directory; when it is done, the cases collection
 //     is read raw and every mail must be filed exactly once: one case per new complaint, one
 //     customer message per reply, one key per mail.
 
 const (
-	mailUser             = "support@bench.example"
-	mailPassword         = "bench-imap-password"
-	mailFilerConcurrency = 32 // mailin.Options.Concurrency's default
+	mailUser         = "support@bench.example"
+	mailPassword     = "bench-imap-password"
+	mailFloorWriters = 32 // the floor's concurrent InsertOne callers
 )
 
 type mailReport struct {
@@ -52,7 +52,7 @@ func (r *mailReport) print(w io.Writer) {
 	rate := func(n int, d time.Duration) float64 { return float64(n) / d.Seconds() }
 	fmt.Fprintf(w, "kaiku bench  -only mail  mails=%d (%d new complaints, %d replies)\n", r.mails, r.complaints, r.mails-r.complaints)
 	fmt.Fprintf(w, "  mail ingest (IMAP fetch → cases)   %8.0f mails/s  (%d in %s)\n", rate(r.mails, r.ingest), r.mails, r.ingest.Round(time.Millisecond))
-	fmt.Fprintf(w, "    floor: raw InsertOne x%d        %8.0f docs/s   (%d in %s)\n", mailFilerConcurrency, rate(r.mails, r.floor), r.mails, r.floor.Round(time.Millisecond))
+	fmt.Fprintf(w, "    floor: raw InsertOne x%d        %8.0f docs/s   (%d in %s)\n", mailFloorWriters, rate(r.mails, r.floor), r.mails, r.floor.Round(time.Millisecond))
 	if r.check != "" {
 		fmt.Fprintf(w, "  kill -9 after %d filed, restart:   %s (all done %s after the first start)\n", r.killedAt, r.check, r.crashTotal.Round(time.Millisecond))
 	}
@@ -98,7 +98,7 @@ func benchMail(ctx context.Context, cfg config) (*mailReport, error) {
 		return nil, err
 	}
 	progress("mail: floor %s", rep.floor)
-	c, err := startServer(ctx, dirA, serverOptions{env: []string{"KAIKU_MAIL_POLL_INTERVAL=1s"}, cpuProfile: cfg.ServerCPUProfile})
+	c, err := startServer(ctx, dirA, serverOptions{env: []string{"KAIKU_MAIL_POLL_INTERVAL=1s"}, cpuProfile: cfg.ServerCPUProfile, commands: cfg.ServerCommands})
 	if err != nil {
 		return nil, err
 	}
@@ -139,8 +139,8 @@ func benchMailRaw(i, complaints int) []byte {
 		j, j, mailUser, 70000+j, j, j, j, j)
 }
 
-// mailFloor inserts n case documents (as a mail's case is built) with the raw driver at the
-// filer's concurrency into a scratch collection, and drops it.
+// mailFloor inserts n case documents (as a mail's case is built) with the raw driver from
+// mailFloorWriters goroutines into a scratch collection, and drops it.
 func mailFloor(ctx context.Context, db *floorDB, n int) (time.Duration, error) {
 	coll := db.st.Database().Collection(scratchCollection)
 	if err := coll.Drop(ctx); err != nil {
@@ -149,9 +149,9 @@ func mailFloor(ctx context.Context, db *floorDB, n int) (time.Duration, error) {
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	errs := make([]error, mailFilerConcurrency)
+	errs := make([]error, mailFloorWriters)
 	t0 := time.Now()
-	for w := range mailFilerConcurrency {
+	for w := range mailFloorWriters {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
