@@ -3,6 +3,7 @@ package helpdesk
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/kaiku-helpdesk/kaiku/escalation"
@@ -153,4 +154,48 @@ func (s *Cases) fileNewMany(ctx context.Context, ncs []newCase) ([]*models.Case,
 		out[i], errs[i] = s.fileNew(ctx, ncs[i])
 	})
 	return out, errs
+}
+
+// writeBatch holds case changes stored by writeWith whose indexing and telling wait for
+// finishWrites: a window of changes (a fetch's replies) is indexed in one batch, as a bulk
+// change is, instead of a batch per change.
+type writeBatch struct {
+	mu      sync.Mutex
+	cases   []*models.Case
+	effects [][]escalation.RuleEffect
+	tell    []announcement
+}
+
+// writeWith is write, or with later set, write up to the stored case: the rest is left to
+// finishWrites(later). A crash in between leaves the case's index mark, so the reconciler
+// indexes it.
+func (s *Cases) writeWith(ctx context.Context, id string, w writeSpec, later *writeBatch, change func(c *models.Case) error) (*models.Case, error) {
+	if later == nil {
+		return s.write(ctx, id, w, change)
+	}
+	c, effects, err := s.writeStored(ctx, id, w, change)
+	if err != nil {
+		return nil, err
+	}
+	later.mu.Lock()
+	later.cases, later.effects, later.tell = append(later.cases, c), append(later.effects, effects), append(later.tell, w.announce)
+	later.mu.Unlock()
+	return c, nil
+}
+
+// finishWrites indexes the batch's cases at once, then carries out each change's rules and
+// announcement (their writes group in their own commits).
+func (s *Cases) finishWrites(ctx context.Context, b *writeBatch) {
+	if len(b.cases) == 0 {
+		return
+	}
+	docs := make([]search.CaseDoc, len(b.cases))
+	for i, c := range b.cases {
+		docs[i] = s.indexer.toDoc(c)
+	}
+	s.indexer.indexBatch(ctx, docs)
+	inParallel(len(b.cases), len(b.cases), func(i int) {
+		c := b.cases[i]
+		s.afterWrite(ctx, c, s.rules.aftermathOf(ctx, c, b.effects[i]), b.tell[i])
+	})
 }

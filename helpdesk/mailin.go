@@ -448,10 +448,13 @@ func (ml *Mail) fileRun(ctx context.Context, mb *models.Mailbox, mails []*inMail
 			return nil
 		},
 		func() error {
+			// The replies' cases are indexed in one batch once all are stored, then told of.
+			later := &writeBatch{}
 			inParallel(len(others), mailWriters, func(j int) {
 				i := others[j]
-				errs[i] = ml.fileOne(ctx, mb, mails[i])
+				errs[i] = ml.fileOne(ctx, mb, mails[i], later)
 			})
+			ml.cases.finishWrites(ctx, later)
 			return nil
 		})
 	return errors.Join(errs...)
@@ -501,9 +504,9 @@ func (ml *Mail) newCases(ctx context.Context, mb *models.Mailbox, mails []*inMai
 
 // fileOne files a mail that joins a case (its key claimed now), or completes one claimed
 // before: a repeat changes nothing; a filing cut short is done once.
-func (ml *Mail) fileOne(ctx context.Context, mb *models.Mailbox, im *inMail) error {
+func (ml *Mail) fileOne(ctx context.Context, mb *models.Mailbox, im *inMail, later *writeBatch) error {
 	if im.key != nil {
-		return ml.addToCase(ctx, mb, im.m, im.target, im.key)
+		return ml.addToCase(ctx, mb, im.m, im.target, im.key, later)
 	}
 	key, err := ml.store.GetMailKey(ctx, im.keyID)
 	if err != nil {
@@ -519,7 +522,7 @@ func (ml *Mail) fileOne(ctx context.Context, mb *models.Mailbox, im *inMail) err
 	if key.MessageID == "" {
 		return nil // the case this mail opened is stored: a repeat
 	}
-	return ml.addToCase(ctx, mb, im.m, c, key)
+	return ml.addToCase(ctx, mb, im.m, c, key, later)
 }
 
 // threadIDs are the Message-IDs a mail refers to, in the order they decide its thread: the
@@ -774,7 +777,10 @@ func (ml *Mail) mayAcknowledge(ctx context.Context, email string, now time.Time,
 // a waiting or resolved case and restarts its clocks), an auto-reply (noted, nothing else),
 // or a bounce (noted, the address flagged). key.MessageID marks it, so a repeat changes
 // nothing.
-func (ml *Mail) addToCase(ctx context.Context, mb *models.Mailbox, m *parse.Mail, c *models.Case, key *store.MailKey) error {
+//
+// With later set, the case is stored now and indexed and told of with later's batch
+// (Cases.finishWrites).
+func (ml *Mail) addToCase(ctx context.Context, mb *models.Mailbox, m *parse.Mail, c *models.Case, key *store.MailKey, later *writeBatch) error {
 	now := ml.now()
 	done := func(c *models.Case) bool {
 		for i := len(c.Messages) - 1; i >= 0; i-- {
@@ -794,7 +800,7 @@ func (ml *Mail) addToCase(ctx context.Context, mb *models.Mailbox, m *parse.Mail
 	}
 	if m.Bounce != nil || m.Auto {
 		spec := writeSpec{announce: ml.cases.publish(EventCaseUpdated, map[string]any{"by": "mail"})}
-		_, err := ml.cases.write(ctx, c.ID, spec, func(c *models.Case) error {
+		_, err := ml.cases.writeWith(ctx, c.ID, spec, later, func(c *models.Case) error {
 			if done(c) {
 				return errUnchanged
 			}
@@ -839,8 +845,8 @@ func (ml *Mail) addToCase(ctx context.Context, mb *models.Mailbox, m *parse.Mail
 	if err != nil {
 		return err
 	}
-	_, err = ml.cases.write(ctx, c.ID, writeSpec{slaEvent: models.SLAOnCustomerReply, trigger: escalation.TriggerCustomerReplied, policies: policies,
-		announce: ml.cases.publish(EventCaseUpdated, map[string]any{"by": "customer"})}, func(c *models.Case) error {
+	_, err = ml.cases.writeWith(ctx, c.ID, writeSpec{slaEvent: models.SLAOnCustomerReply, trigger: escalation.TriggerCustomerReplied, policies: policies,
+		announce: ml.cases.publish(EventCaseUpdated, map[string]any{"by": "customer"})}, later, func(c *models.Case) error {
 		if done(c) {
 			return errUnchanged
 		}
