@@ -22,11 +22,13 @@ type casesStore interface {
 	GetSLAPolicy(ctx context.Context, id string) (*models.SLAPolicy, error)
 	GetUser(ctx context.Context, id string) (*models.User, error)
 	InsertCase(ctx context.Context, c *models.Case) error
+	InsertCases(ctx context.Context, cases []*models.Case) []error
 	ListRules(ctx context.Context) ([]escalation.Rule, error)
 	ListSLAPolicies(ctx context.Context) ([]models.SLAPolicy, error)
 	MarkDirty(ctx context.Context, id string, version int64, now time.Time) error
 	NextSequenceBlock(ctx context.Context, name string, n int64) (last int64, err error)
 	SetSLATimer(ctx context.Context, caseID string, due *time.Time) error
+	SetSLATimers(ctx context.Context, due map[string]time.Time) error
 	UpdateCase(ctx context.Context, id string, mutate func(c *models.Case) error) (*models.Case, error)
 }
 

@@ -309,59 +309,212 @@ func (ml *Mail) ReplyAddress(ctx context.Context, c *models.Case) string {
 
 // --- filing ------------------------------------------------------------------------------------
 
-// FileMail files one fetched mail (mailin.Filer). It is idempotent on the mail's Message-ID:
-// a key document derived from it names the case, and is written before the case changes, so a
-// mail fetched again after a crash is recognised (and a change cut short is completed once).
-// A mail that cannot be read at all is logged and skipped, so it does not stop the mailbox.
-func (ml *Mail) FileMail(ctx context.Context, mb *models.Mailbox, raw []byte) error {
-	m, err := parse.Parse(bytes.NewReader(raw), parse.Options{MaxAttachmentBytes: ml.intake.limits.MaxFileBytes})
-	if err != nil {
-		ml.logger.Warn("unreadable mail skipped", "mailbox", mb.ID, "err", err)
-		return nil
+// inMail is one fetched mail on its way to a case.
+type inMail struct {
+	m      *parse.Mail
+	keyID  string         // the _id of its key (mailin.KeyID)
+	msgID  string         // its message's id within the case it joins
+	target *models.Case   // the case it threads into; nil: it opens a case
+	linked string         // the case it names but may not join
+	key    *store.MailKey // its key as claimed now; nil: claimed before
+}
+
+// FileMails files a window of fetched mails, in their order (mailin.Filer). It is idempotent
+// on each mail's Message-ID: a key document derived from it names the case, and is claimed
+// before the case changes, so a mail fetched again after a crash is recognised (and a change
+// cut short is completed once). A mail that cannot be read at all is logged and skipped, so it
+// does not stop the mailbox. An error leaves the window to be fetched and filed again.
+//
+// The window is filed in runs of mails that do not depend on one another (fileRun): a reply
+// fetched with the mail it answers goes in a later run, so it finds that mail's case.
+func (ml *Mail) FileMails(ctx context.Context, mb *models.Mailbox, raws [][]byte) error {
+	mails := make([]*inMail, 0, len(raws))
+	for _, raw := range raws {
+		m, err := parse.Parse(bytes.NewReader(raw), parse.Options{MaxAttachmentBytes: ml.intake.limits.MaxFileBytes})
+		if err != nil {
+			ml.logger.Warn("unreadable mail skipped", "mailbox", mb.ID, "err", err)
+			continue
+		}
+		if m.MessageID == "" {
+			m.MessageID = mailin.SyntheticMessageID(raw)
+		}
+		keyID := mailin.KeyID(m.MessageID)
+		mails = append(mails, &inMail{m: m, keyID: keyID, msgID: "mail-" + keyID[3:23]})
 	}
-	if m.MessageID == "" {
-		m.MessageID = mailin.SyntheticMessageID(raw)
+	for len(mails) > 0 {
+		n := independentRun(mails)
+		if err := ml.fileRun(ctx, mb, mails[:n]); err != nil {
+			return err
+		}
+		mails = mails[n:]
 	}
-	keyID := mailin.KeyID(m.MessageID)
-	msgID := "mail-" + keyID[3:23]
-	// The thread is decided first (reads only, and none for a mail that names no case), then
-	// the key is claimed: a new mail's claim and the index mark of the case it reserves go in
-	// one round, as the web form's claims do. A claim that finds the key taken means the mail
-	// was filed before (or a filing was cut short): that is completed below.
-	target, linked, err := ml.thread(ctx, m)
-	if err != nil {
+	return nil
+}
+
+// independentRun is how many mails, from the first, can be filed side by side: up to the
+// first that repeats the Message-ID of an earlier one or refers to one.
+func independentRun(mails []*inMail) int {
+	seen := map[string]bool{}
+	for i, im := range mails {
+		if seen[im.m.MessageID] {
+			return i
+		}
+		for _, id := range threadIDs(im.m) {
+			if seen[id] {
+				return i
+			}
+		}
+		seen[im.m.MessageID] = true
+	}
+	return len(mails)
+}
+
+// fileRun files mails that do not depend on one another in a few rounds for all of them:
+//
+//  1. the thread of each (reads only, and none for a mail that names no case);
+//  2. one round: every mail's key claimed in one insert command (a key the database refuses
+//     as a duplicate is a mail filed before, or a filing cut short), the index marks of the
+//     references reserved for new cases in one, and the senders' bounce flags in one read;
+//  3. the new cases stored together (Cases.fileNewMany: one insert of cases, one index
+//     batch), beside the replies (each a conditional update of its case) and the mails
+//     claimed before, which are completed one by one.
+func (ml *Mail) fileRun(ctx context.Context, mb *models.Mailbox, mails []*inMail) error {
+	errs := make([]error, len(mails))
+	inParallel(len(mails), mailReaders, func(i int) {
+		mails[i].target, mails[i].linked, errs[i] = ml.thread(ctx, mails[i].m)
+	})
+	if err := errors.Join(errs...); err != nil {
 		return err
 	}
 	now := ml.now()
-	caseID := target
-	if caseID == "" {
-		if caseID, err = ml.cases.nextReference(ctx, now); err != nil {
-			return err
+	keys := make([]*store.MailKey, len(mails))
+	var refs, senders []string
+	for i, im := range mails {
+		k := &store.MailKey{ID: im.keyID, MailboxID: mb.ID, MessageID: im.msgID, CreatedAt: now}
+		if im.target != nil {
+			k.CaseID = im.target.ID
+		} else {
+			ref, err := ml.cases.nextReference(ctx, now)
+			if err != nil {
+				return err
+			}
+			k.CaseID, k.MessageID = ref, "" // the mail is the new case itself
+			refs = append(refs, ref)
+			if mayAck(im.m) {
+				senders = append(senders, im.m.From.Email)
+			}
 		}
+		keys[i] = k
 	}
-	claim := &store.MailKey{ID: keyID, MailboxID: mb.ID, CaseID: caseID, MessageID: msgID, CreatedAt: now}
-	if target == "" {
-		claim.MessageID = "" // the mail is the new case itself
-	}
-	var key *store.MailKey
-	steps := []func() error{func() (err error) { key, err = ml.store.ClaimMailKey(ctx, claim); return err }}
-	if target == "" {
-		steps = append(steps, func() error { return ml.store.MarkDirty(ctx, caseID, 1, now) })
-	}
-	errs := inOneRound(steps...)
-	if errs[0] != nil && !errors.Is(errs[0], store.ErrDuplicate) {
-		return errs[0]
-	}
-	if err := errors.Join(errs[1:]...); err != nil {
+	var claims []error
+	bounced := map[string]bool{}
+	round := inOneRound(
+		func() error { claims = ml.store.ClaimMailKeys(ctx, keys); return nil },
+		func() error { return ml.store.MarkDirtyMany(ctx, refs, 1, now) },
+		func() error {
+			found, err := ml.store.BouncedAmong(ctx, senders)
+			if err != nil {
+				ml.logger.Warn("read bounce flags", "err", err)
+				return nil
+			}
+			bounced = found
+			return nil
+		})
+	if err := errors.Join(round...); err != nil {
 		return err
 	}
-	if errs[0] == nil && target == "" {
-		return ml.newCase(ctx, mb, m, key, linked, true)
+
+	var fresh, others []int
+	for i, im := range mails {
+		switch err := claims[i]; {
+		case err == nil:
+			im.key = keys[i]
+			if im.target == nil {
+				fresh = append(fresh, i)
+			} else {
+				others = append(others, i)
+			}
+		case store.IsDuplicate(err):
+			others = append(others, i)
+		default:
+			errs[i] = err
+		}
 	}
-	// A key claimed now or earlier (a repeat, or a filing cut short): complete it.
+	inOneRound(
+		func() error {
+			for j, err := range ml.newCases(ctx, mb, mails, fresh, bounced) {
+				errs[fresh[j]] = err
+			}
+			return nil
+		},
+		func() error {
+			// The replies' cases are indexed in one batch once all are stored, then told of.
+			later := &writeBatch{}
+			inParallel(len(others), mailWriters, func(j int) {
+				i := others[j]
+				errs[i] = ml.fileOne(ctx, mb, mails[i], later)
+			})
+			ml.cases.finishWrites(ctx, later)
+			return nil
+		})
+	return errors.Join(errs...)
+}
+
+// mailReaders bounds the reads a window issues at once (the threads of its mails), and
+// mailWriters its single-case writes (replies, files): those queue for the one write
+// connection of the cases' file, and a long queue only makes each wait longer.
+const (
+	mailReaders = 64
+	mailWriters = 16
+)
+
+// mayAck says whether a mail that opens a case asks for an acknowledgement at all.
+func mayAck(m *parse.Mail) bool { return !m.Auto && m.Bounce == nil && m.From.Email != "" }
+
+// newCases files the fresh mails at the given positions as new cases, together, under the
+// references their keys reserved (marked already); bounced holds the flagged senders.
+func (ml *Mail) newCases(ctx context.Context, mb *models.Mailbox, mails []*inMail, at []int, bounced map[string]bool) []error {
+	errs := make([]error, len(at))
+	specs := make([]newCase, len(at))
+	var blobs []*models.Attachment
+	for j, i := range at {
+		var b []*models.Attachment
+		specs[j], b = ml.newCaseSpec(mb, mails[i].m, mails[i].key, mails[i].linked, true, bounced)
+		blobs = append(blobs, b...)
+	}
+	// The files first, so no case points at a file not stored.
+	fileErrs := make([]error, len(blobs))
+	inParallel(len(blobs), mailWriters, func(k int) { fileErrs[k] = ml.store.InsertAttachment(ctx, blobs[k]) })
+	if err := errors.Join(fileErrs...); err != nil {
+		for j := range errs {
+			errs[j] = err
+		}
+		return errs
+	}
+	cases, fileErrs := ml.cases.fileNewMany(ctx, specs)
+	inParallel(len(at), mailWriters, func(j int) {
+		errs[j] = fileErrs[j]
+		if errs[j] == nil && cases[j].ID != mails[at[j]].key.CaseID {
+			// The reserved reference was taken meanwhile: the key follows the case.
+			_, errs[j] = ml.store.PointMailKey(ctx, mails[at[j]].key.ID, cases[j].ID)
+		}
+	})
+	return errs
+}
+
+// fileOne files a mail that joins a case (its key claimed now), or completes one claimed
+// before: a repeat changes nothing; a filing cut short is done once.
+func (ml *Mail) fileOne(ctx context.Context, mb *models.Mailbox, im *inMail, later *writeBatch) error {
+	if im.key != nil {
+		return ml.addToCase(ctx, mb, im.m, im.target, im.key, later)
+	}
+	key, err := ml.store.GetMailKey(ctx, im.keyID)
+	if err != nil {
+		return err
+	}
 	c, err := ml.store.GetCase(ctx, key.CaseID)
 	if errors.Is(err, store.ErrNotFound) && key.MessageID == "" {
-		return ml.newCase(ctx, mb, m, key, linked, false)
+		return ml.newCase(ctx, mb, im.m, key, im.linked)
 	}
 	if err != nil {
 		return err
@@ -369,15 +522,12 @@ func (ml *Mail) FileMail(ctx context.Context, mb *models.Mailbox, raw []byte) er
 	if key.MessageID == "" {
 		return nil // the case this mail opened is stored: a repeat
 	}
-	return ml.addToCase(ctx, mb, m, c, key)
+	return ml.addToCase(ctx, mb, im.m, c, key, later)
 }
 
-// thread finds the case a mail belongs to: by In-Reply-To and References against the
-// Message-IDs Kaiku sent (and those of the customer's earlier mails), then by the reference
-// in the subject. It joins only a case whose customer sent it: a mail from anyone else that
-// names a case starts a new case linked to it (linked). A bounce belongs to the case of the
-// mail that bounced, whoever reports it.
-func (ml *Mail) thread(ctx context.Context, m *parse.Mail) (target, linked string, err error) {
+// threadIDs are the Message-IDs a mail refers to, in the order they decide its thread: the
+// mail a bounce reports, In-Reply-To, then References newest first.
+func threadIDs(m *parse.Mail) []string {
 	var ids []string
 	if m.Bounce != nil && m.Bounce.OriginalMessageID != "" {
 		ids = append(ids, m.Bounce.OriginalMessageID)
@@ -386,10 +536,19 @@ func (ml *Mail) thread(ctx context.Context, m *parse.Mail) (target, linked strin
 	for i := len(m.References) - 1; i >= 0; i-- { // newest first
 		ids = append(ids, m.References[i])
 	}
+	return ids
+}
+
+// thread finds the case a mail belongs to: by In-Reply-To and References against the
+// Message-IDs Kaiku sent (and those of the customer's earlier mails), then by the reference
+// in the subject. It joins only a case whose customer sent it: a mail from anyone else that
+// names a case starts a new case linked to it (linked). A bounce belongs to the case of the
+// mail that bounced, whoever reports it.
+func (ml *Mail) thread(ctx context.Context, m *parse.Mail) (target *models.Case, linked string, err error) {
 	found := ""
-	for _, id := range ids {
+	for _, id := range threadIDs(m) {
 		if found, err = ml.caseOfMessageID(ctx, id); err != nil {
-			return "", "", err
+			return nil, "", err
 		}
 		if found != "" {
 			break
@@ -399,14 +558,14 @@ func (ml *Mail) thread(ctx context.Context, m *parse.Mail) (target, linked strin
 		found = mailin.SubjectReference(m.Subject)
 	}
 	if found == "" {
-		return "", "", nil
+		return nil, "", nil
 	}
 	c, err := ml.store.GetCase(ctx, found)
 	if errors.Is(err, store.ErrNotFound) {
-		return "", "", nil
+		return nil, "", nil
 	}
 	if err != nil {
-		return "", "", err
+		return nil, "", err
 	}
 	for hops := 0; c.MergedInto != "" && hops < 5; hops++ {
 		next, err := ml.store.GetCase(ctx, c.MergedInto)
@@ -416,15 +575,15 @@ func (ml *Mail) thread(ctx context.Context, m *parse.Mail) (target, linked strin
 		c = next
 	}
 	if m.Bounce != nil {
-		return c.ID, "", nil
+		return c, "", nil
 	}
 	if models.NormalizeEmail(c.Customer.Email) != m.From.Email || m.From.Email == "" {
-		return "", c.ID, nil
+		return nil, c.ID, nil
 	}
 	if c.Status == models.StatusClosed && ml.now().Sub(c.UpdatedAt) > 90*24*time.Hour {
-		return "", c.ID, nil // as on the tracking page: a case closed long ago takes no more
+		return nil, c.ID, nil // as on the tracking page: a case closed long ago takes no more
 	}
-	return c.ID, "", nil
+	return c, "", nil
 }
 
 // caseOfMessageID names the case a Message-ID belongs to, if Kaiku knows it: its own
@@ -503,16 +662,35 @@ func mailBody(m *parse.Mail) string {
 	return clip(body, 20000)
 }
 
-// newCase files the mail as a new case under its key's reference; marked says the caller put
-// the reference's index mark in its own round.
-func (ml *Mail) newCase(ctx context.Context, mb *models.Mailbox, m *parse.Mail, key *store.MailKey, linked string, marked bool) error {
-	now := ml.now()
-	refs, blobs, refused := ml.files(m, "original", now)
+// newCase files the mail as a new case under its key's reference, on its own (a filing cut
+// short, completed): the reference's index mark is written again.
+func (ml *Mail) newCase(ctx context.Context, mb *models.Mailbox, m *parse.Mail, key *store.MailKey, linked string) error {
+	spec, blobs := ml.newCaseSpec(mb, m, key, linked, false, nil)
 	for _, b := range blobs {
 		if err := ml.store.InsertAttachment(ctx, b); err != nil {
 			return err
 		}
 	}
+	c, err := ml.cases.fileNew(ctx, spec)
+	if err != nil {
+		return err
+	}
+	if c.ID != key.CaseID {
+		// The reserved reference was taken meanwhile: the key follows the case.
+		if _, err := ml.store.PointMailKey(ctx, key.ID, c.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// newCaseSpec is the new case a mail opens under its key's reference (marked: the caller
+// wrote the reference's index mark), and the files to store before it. bounced holds the
+// senders whose mail bounced, read for a whole window; nil reads the sender's flag when the
+// acknowledgement is decided.
+func (ml *Mail) newCaseSpec(mb *models.Mailbox, m *parse.Mail, key *store.MailKey, linked string, marked bool, bounced map[string]bool) (newCase, []*models.Attachment) {
+	now := ml.now()
+	refs, blobs, refused := ml.files(m, "original", now)
 	name := m.From.Name
 	if name == "" {
 		name, _, _ = strings.Cut(m.From.Email, "@")
@@ -525,8 +703,8 @@ func (ml *Mail) newCase(ctx context.Context, mb *models.Mailbox, m *parse.Mail, 
 		subject = "(no subject)"
 	}
 	var token string
-	ack := !m.Auto && m.Bounce == nil && m.From.Email != ""
-	c, err := ml.cases.fileNew(ctx, newCase{
+	ack := mayAck(m)
+	return newCase{
 		reference: key.CaseID,
 		marked:    marked,
 		sameRequest: func(stored *models.Case) bool {
@@ -558,42 +736,35 @@ func (ml *Mail) newCase(ctx context.Context, mb *models.Mailbox, m *parse.Mail, 
 			return c
 		},
 		announce: announcement{event: EventCaseCreated, customer: func(ctx context.Context, c *models.Case) {
-			if !ack || !ml.mayAcknowledge(ctx, c.Customer.Email, now) {
+			if !ack || !ml.mayAcknowledge(ctx, c.Customer.Email, now, bounced) {
 				return
 			}
 			if err := ml.intake.notify.Acknowledge(ctx, c, ml.intake.trackingURL(token)); err != nil {
 				ml.logger.Error("queue acknowledgement", "case", c.ID, "err", err)
 			}
 		}},
-	})
-	if err != nil {
-		return err
-	}
-	if c.ID != key.CaseID {
-		// The reserved reference was taken meanwhile: the key follows the case.
-		if _, err := ml.store.PointMailKey(ctx, key.ID, c.ID); err != nil {
-			return err
-		}
-	}
-	return nil
+	}, blobs
 }
 
 // mayAcknowledge takes one of the sender's acknowledgements of the hour; a sender whose
-// mail bounced gets none.
-func (ml *Mail) mayAcknowledge(ctx context.Context, email string, now time.Time) bool {
-	var bounceErr error
+// mail bounced gets none. bounced, when not nil, holds the flagged senders (read for a
+// window of mails); else the sender's flag is read beside the hit.
+func (ml *Mail) mayAcknowledge(ctx context.Context, email string, now time.Time, bounced map[string]bool) bool {
+	flagged := bounced[email]
 	var hit *store.Hit
-	errs := inOneRound(
-		func() error { _, bounceErr = ml.store.GetBounce(ctx, email); return nil },
-		func() (err error) {
-			hit, err = ml.store.TakeHit(ctx, "mail-ack:"+email, ml.settings.AcksPerHour, time.Hour, now)
-			return err
-		})
-	if errs[1] != nil {
-		ml.logger.Warn("acknowledgement limit", "err", errs[1])
+	steps := []func() error{func() (err error) {
+		hit, err = ml.store.TakeHit(ctx, "mail-ack:"+email, ml.settings.AcksPerHour, time.Hour, now)
+		return err
+	}}
+	if bounced == nil {
+		steps = append(steps, func() error { _, err := ml.store.GetBounce(ctx, email); flagged = err == nil; return nil })
+	}
+	errs := inOneRound(steps...)
+	if errs[0] != nil {
+		ml.logger.Warn("acknowledgement limit", "err", errs[0])
 		return false
 	}
-	if bounceErr == nil { // the address is flagged: the hit is given back
+	if flagged { // the address is flagged: the hit is given back
 		if hit.Allowed {
 			_ = hit.Release(ctx)
 		}
@@ -606,7 +777,10 @@ func (ml *Mail) mayAcknowledge(ctx context.Context, email string, now time.Time)
 // a waiting or resolved case and restarts its clocks), an auto-reply (noted, nothing else),
 // or a bounce (noted, the address flagged). key.MessageID marks it, so a repeat changes
 // nothing.
-func (ml *Mail) addToCase(ctx context.Context, mb *models.Mailbox, m *parse.Mail, c *models.Case, key *store.MailKey) error {
+//
+// With later set, the case is stored now and indexed and told of with later's batch
+// (Cases.finishWrites).
+func (ml *Mail) addToCase(ctx context.Context, mb *models.Mailbox, m *parse.Mail, c *models.Case, key *store.MailKey, later *writeBatch) error {
 	now := ml.now()
 	done := func(c *models.Case) bool {
 		for i := len(c.Messages) - 1; i >= 0; i-- {
@@ -626,7 +800,7 @@ func (ml *Mail) addToCase(ctx context.Context, mb *models.Mailbox, m *parse.Mail
 	}
 	if m.Bounce != nil || m.Auto {
 		spec := writeSpec{announce: ml.cases.publish(EventCaseUpdated, map[string]any{"by": "mail"})}
-		_, err := ml.cases.write(ctx, c.ID, spec, func(c *models.Case) error {
+		_, err := ml.cases.writeWith(ctx, c.ID, spec, later, func(c *models.Case) error {
 			if done(c) {
 				return errUnchanged
 			}
@@ -666,8 +840,13 @@ func (ml *Mail) addToCase(ctx context.Context, mb *models.Mailbox, m *parse.Mail
 			return err
 		}
 	}
-	_, err := ml.cases.write(ctx, c.ID, writeSpec{slaEvent: models.SLAOnCustomerReply, trigger: escalation.TriggerCustomerReplied,
-		announce: ml.cases.publish(EventCaseUpdated, map[string]any{"by": "customer"})}, func(c *models.Case) error {
+	// The policies from the store's snapshot, as a bulk change takes them: no read per reply.
+	policies, err := ml.cases.policiesByID(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = ml.cases.writeWith(ctx, c.ID, writeSpec{slaEvent: models.SLAOnCustomerReply, trigger: escalation.TriggerCustomerReplied, policies: policies,
+		announce: ml.cases.publish(EventCaseUpdated, map[string]any{"by": "customer"})}, later, func(c *models.Case) error {
 		if done(c) {
 			return errUnchanged
 		}

@@ -40,10 +40,20 @@ type mailFixture struct {
 
 func newMailFixture(t *testing.T) *mailFixture {
 	t.Helper()
+	return newMailFixtureSeeing(t, nil)
+}
+
+// newMailFixtureSeeing is newMailFixture with the database's commands shown to log.
+func newMailFixtureSeeing(t *testing.T, log *commands) *mailFixture {
+	t.Helper()
 	clock := &atomic.Value{}
 	clock.Store(monday9)
 	now := func() time.Time { return clock.Load().(time.Time) }
-	env := storetest.StartWith(t, t.TempDir(), store.Options{SingleWriter: true, Now: now})
+	opts := store.Options{SingleWriter: true, Now: now}
+	if log != nil {
+		opts.Monitor = log.monitor()
+	}
+	env := storetest.StartWith(t, t.TempDir(), opts)
 	idx, err := search.OpenBleve(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -515,5 +525,60 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("%s: not within 20 s", what)
 		}
 		time.Sleep(20 * time.Millisecond) // polling a condition, bounded by the deadline
+	}
+}
+
+// A fetched window of new mails is stored together: one insert of keys, one of cases, one
+// read of bounce flags for the whole window, not one of each per mail.
+func TestAWindowOfNewMailsIsStoredInOneInsert(t *testing.T) {
+	log := &commands{}
+	f := newMailFixtureSeeing(t, log)
+	var raws []string
+	for i := range 7 { // the fixture's batch size: one window
+		raws = append(raws, rawMail(mailSpec{from: fmt.Sprintf("w%d@example.com", i), subject: fmt.Sprintf("Window %d", i),
+			id: fmt.Sprintf("w%d@example.com", i), body: "It broke."}))
+	}
+	for _, raw := range raws {
+		if err := f.imap.Append("", []byte(raw)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	log.start()
+	n := f.fetch(t)
+	counts, _, _ := log.stop()
+	if n != 7 {
+		t.Fatalf("filed %d, want 7", n)
+	}
+	for _, key := range []string{"insert mail_in_keys", "insert cases", "find mail_bounces"} {
+		if counts[key] != 1 {
+			t.Errorf("%s: %d commands for a window of 7 mails, want 1", key, counts[key])
+		}
+	}
+	if got := len(f.allCases(t)); got != 7 {
+		t.Fatalf("%d cases, want 7", got)
+	}
+}
+
+// A reply fetched in the same window as the mail it answers joins that mail's case, and a
+// mail delivered twice in one window is filed once.
+func TestAReplyInTheSameWindowAsItsFirstMailJoinsItsCase(t *testing.T) {
+	f := newMailFixture(t)
+	first := rawMail(mailSpec{from: "Liisa <liisa@example.fi>", subject: "Rikki", id: "l1@example.fi", body: "Laite on rikki."})
+	other := rawMail(mailSpec{from: "matti@example.fi", subject: "Myöhässä", id: "m1@example.fi", body: "Paketti myöhässä."})
+	if n := f.deliver(t, first,
+		rawMail(mailSpec{from: "liisa@example.fi", subject: "Re: Rikki", id: "l2@example.fi", inReplyTo: "l1@example.fi", body: "Kuva liitteenä."}),
+		other, other); n != 4 {
+		t.Fatalf("filed %d, want 4", n)
+	}
+	cases := f.allCases(t)
+	if len(cases) != 2 {
+		t.Fatalf("%d cases, want 2", len(cases))
+	}
+	c := f.caseOf(t, "l1@example.fi")
+	if len(c.Messages) != 1 || c.Messages[0].Body != "Kuva liitteenä." {
+		t.Fatalf("the reply did not join its case: %+v", c.Messages)
+	}
+	if reply := f.caseOf(t, "l2@example.fi"); reply.ID != c.ID {
+		t.Fatalf("the reply's key names %s, want %s", reply.ID, c.ID)
 	}
 }

@@ -1,14 +1,15 @@
 package mailin
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"slices"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -19,11 +20,12 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
-// Filer files one fetched mail: a new case, a reply in its case, a bounce or an
-// auto-reply recorded. It must be idempotent on the mail (a mail fetched again after a crash
-// files nothing twice); an error leaves the mail to be fetched again.
+// Filer files a window of fetched mails, in their order: each a new case, a reply in its
+// case, a bounce or an auto-reply recorded. It must be idempotent on each mail (a mail fetched
+// again after a crash files nothing twice); an error leaves the whole window to be fetched
+// again. Given the window at once, it can store the window's cases in a few commands.
 type Filer interface {
-	FileMail(ctx context.Context, mb *models.Mailbox, raw []byte) error
+	FileMails(ctx context.Context, mb *models.Mailbox, raws [][]byte) error
 }
 
 // Mailboxes is what the fetcher needs of the mailbox configuration and state.
@@ -39,8 +41,7 @@ type Options struct {
 	Clock        func() time.Time
 	PollInterval time.Duration // 60s: how often every mailbox is looked at without IDLE news
 	Lease        time.Duration // 2m: how long a fetcher holds a mailbox between state writes
-	BatchSize    int           // 200: messages fetched per round trip and filed before the position is saved
-	Concurrency  int           // 32: mails of a batch filed at once
+	BatchSize    int           // 200: messages fetched per round trip and filed (together) before the position is saved
 	DialTimeout  time.Duration // 20s
 	WorkerID     string
 	Logger       *slog.Logger
@@ -69,9 +70,6 @@ func NewFetcher(boxes Mailboxes, filer Filer, opts Options) *Fetcher {
 	}
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 200
-	}
-	if opts.Concurrency <= 0 {
-		opts.Concurrency = 32
 	}
 	if opts.DialTimeout <= 0 {
 		opts.DialTimeout = 20 * time.Second
@@ -174,7 +172,7 @@ func folderOf(mb *models.Mailbox) string {
 }
 
 // FetchOnce takes the mailbox's lease and files every mail with a UID above the last one
-// filed, in batches: each batch is fetched in one round trip, filed (Concurrency at once),
+// filed, in batches: each batch is fetched in one round trip, filed as one window,
 // flagged or moved, and only then is the position saved. A crash inside a batch fetches it
 // again; the Filer's idempotency keeps it from being filed twice. A changed UIDVALIDITY
 // (the folder was recreated) starts over from the first UID, which is equally safe. It
@@ -260,20 +258,13 @@ func (f *Fetcher) batch(ctx context.Context, c *imapclient.Client, mb *models.Ma
 	if err != nil {
 		return 0, 0, fmt.Errorf("fetch: %w", err)
 	}
-	errs := make([]error, len(msgs))
-	sem := make(chan struct{}, f.opts.Concurrency)
-	var wg sync.WaitGroup
+	// In UID order, which is arrival order: a reply comes after the mail it answers.
+	slices.SortFunc(msgs, func(a, b *imapclient.FetchMessageBuffer) int { return cmp.Compare(a.UID, b.UID) })
+	raws := make([][]byte, len(msgs))
 	for i, m := range msgs {
-		raw := m.FindBodySection(section)
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			errs[i] = f.filer.FileMail(ctx, mb, raw)
-		}()
+		raws[i] = m.FindBodySection(section)
 	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	if err := f.filer.FileMails(ctx, mb, raws); err != nil {
 		// Nothing of the batch counts as done: it is fetched again, and what was filed
 		// is recognised then.
 		return 0, 0, err

@@ -67,3 +67,13 @@ func isDup(err error) bool { return errors.Is(err, ErrDuplicate) }
 
 // IsDuplicate reports whether err is a duplicate-key failure.
 func IsDuplicate(err error) bool { return isDup(err) }
+
+// InsertCases stores new cases in one unordered command and answers per case (an existing ID
+// gives that case ErrDuplicate): a window of cases filed together costs one commit.
+func (s *Store) InsertCases(ctx context.Context, cases []*models.Case) []error {
+	docs := make([]any, len(cases))
+	for i, c := range cases {
+		docs[i] = c
+	}
+	return perItem(len(cases), s.insertMany(ctx, collCases, docs))
+}

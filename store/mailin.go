@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/kaiku-helpdesk/kaiku/models"
 )
@@ -226,4 +227,48 @@ func (s *Store) PointMailKey(ctx context.Context, id, caseID string) (bool, erro
 		return false, mapErr(err)
 	}
 	return res.MatchedCount == 1, nil
+}
+
+// ClaimMailKeys inserts the keys of a window of inbound mails in one unordered command and
+// answers per key: nil (claimed now) or ErrDuplicate (the mail was filed, or is being filed,
+// already: read the stored key with GetMailKey). The database refuses the duplicate _id, so
+// nothing is read first.
+func (s *Store) ClaimMailKeys(ctx context.Context, keys []*MailKey) []error {
+	docs := make([]any, len(keys))
+	for i, k := range keys {
+		docs[i] = k
+	}
+	return perItem(len(keys), s.insertMany(ctx, collMailInKeys, docs))
+}
+
+// BouncedAmong names which of the addresses mail bounced from, in one read: the bounce flags
+// are few (one per failed address), so FerretDB's scan for the $in filter is cheap.
+func (s *Store) BouncedAmong(ctx context.Context, addresses []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(addresses) == 0 {
+		return out, nil
+	}
+	cur, err := s.c(collMailBounces).Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: addresses}}}},
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, err
+	}
+	var found []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &found); err != nil {
+		return nil, err
+	}
+	for _, b := range found {
+		out[b.ID] = true
+	}
+	return out, nil
+}
+
+// perItem is insertMany's answer with one entry per document (nil: all inserted).
+func perItem(n int, errs []error) []error {
+	if errs == nil {
+		return make([]error, n)
+	}
+	return errs
 }
