@@ -20,6 +20,7 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/mail"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/privacy"
+	"github.com/kaiku-helpdesk/kaiku/queueworker"
 	"github.com/kaiku-helpdesk/kaiku/search"
 	"github.com/kaiku-helpdesk/kaiku/staff"
 	"github.com/kaiku-helpdesk/kaiku/store"
@@ -107,7 +108,7 @@ func newStackWith(t *testing.T, opts store.Options) *stack {
 	}
 	// Webhooks may reach the test receivers on 127.0.0.1, and nothing else private.
 	hooks := webhook.New(env.Store, webhook.Options{Clock: clock.Now, Logger: logger, AllowHosts: []string{"127.0.0.1"},
-		BaseURL: "https://help.example.com", PollInterval: time.Hour})
+		BaseURL: "https://help.example.com", Settings: queueworker.Settings{PollInterval: time.Hour}})
 	limits := helpdesk.DefaultIntakeLimits
 	limits.MaxFileBytes = 32 << 10
 	hd, err := helpdesk.New(helpdesk.Deps{Store: env.Store, Index: idx, ApprovalIndex: approvalIdx, Mailer: mailer, Webhooks: hooks, Logger: logger,

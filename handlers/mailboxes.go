@@ -70,22 +70,12 @@ func mailboxOf(v *helpdesk.MailboxView) mailboxResponse {
 
 func (h *mailboxHandlers) list(c echo.Context) error {
 	boxes, err := h.mail.ListMailboxes(c.Request().Context(), principal(c))
-	if err != nil {
-		return err
-	}
-	out := make([]mailboxResponse, len(boxes))
-	for i := range boxes {
-		out[i] = mailboxOf(&boxes[i])
-	}
-	return list(c, out, map[string]any{"total": len(out)})
+	return shapedList(c, boxes, err, mailboxOf)
 }
 
 func (h *mailboxHandlers) get(c echo.Context) error {
 	v, err := h.mail.GetMailbox(c.Request().Context(), principal(c), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	return data(c, http.StatusOK, mailboxOf(v))
+	return shaped(c, http.StatusOK, v, err, mailboxOf)
 }
 
 func (h *mailboxHandlers) create(c echo.Context) error {

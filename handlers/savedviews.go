@@ -46,22 +46,12 @@ func savedViewOf(v *models.SavedView) savedView {
 
 func (h *savedViewHandlers) list(c echo.Context) error {
 	vs, err := h.views.List(c.Request().Context(), principal(c))
-	if err != nil {
-		return err
-	}
-	out := make([]savedView, len(vs))
-	for i := range vs {
-		out[i] = savedViewOf(&vs[i])
-	}
-	return list(c, out, map[string]any{"total": len(out)})
+	return shapedList(c, vs, err, savedViewOf)
 }
 
 func (h *savedViewHandlers) get(c echo.Context) error {
 	v, err := h.views.Get(c.Request().Context(), principal(c), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	return data(c, http.StatusOK, savedViewOf(v))
+	return shaped(c, http.StatusOK, v, err, savedViewOf)
 }
 
 func (h *savedViewHandlers) create(c echo.Context) error {
@@ -70,10 +60,7 @@ func (h *savedViewHandlers) create(c echo.Context) error {
 		return err
 	}
 	v, err := h.views.Create(c.Request().Context(), principal(c), req)
-	if err != nil {
-		return err
-	}
-	return data(c, http.StatusCreated, savedViewOf(v))
+	return shaped(c, http.StatusCreated, v, err, savedViewOf)
 }
 
 func (h *savedViewHandlers) patch(c echo.Context) error {
@@ -82,10 +69,7 @@ func (h *savedViewHandlers) patch(c echo.Context) error {
 		return err
 	}
 	v, err := h.views.Patch(c.Request().Context(), principal(c), c.Param("id"), req)
-	if err != nil {
-		return err
-	}
-	return data(c, http.StatusOK, savedViewOf(v))
+	return shaped(c, http.StatusOK, v, err, savedViewOf)
 }
 
 func (h *savedViewHandlers) remove(c echo.Context) error {

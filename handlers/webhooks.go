@@ -87,14 +87,7 @@ func webhookDeliveryOf(d *models.WebhookDelivery, maxAttempts int) webhookDelive
 
 func (h *webhookHandlers) list(c echo.Context) error {
 	ws, err := h.webhooks.List(c.Request().Context(), principal(c))
-	if err != nil {
-		return err
-	}
-	out := make([]webhookEndpointResponse, len(ws))
-	for i := range ws {
-		out[i] = webhookEndpointOf(&ws[i])
-	}
-	return list(c, out, map[string]any{"total": len(out)})
+	return shapedList(c, ws, err, webhookEndpointOf)
 }
 
 func (h *webhookHandlers) choices(c echo.Context) error {

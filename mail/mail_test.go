@@ -18,6 +18,7 @@ import (
 
 	"github.com/kaiku-helpdesk/kaiku/mail"
 	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/queueworker"
 	"github.com/kaiku-helpdesk/kaiku/store"
 	"github.com/kaiku-helpdesk/kaiku/store/storetest"
 )
@@ -176,7 +177,8 @@ func smtpConfig(s *smtpServer) mail.Config {
 // the tests decide when it looks at the queue.
 func newMailer(t *testing.T, st *store.Store, cfg mail.Config, clock *fakeClock, tune func(*mail.Options)) *mail.Mailer {
 	t.Helper()
-	opts := mail.Options{Clock: clock.Now, PollInterval: time.Hour, RetryBase: time.Minute, RetryMax: time.Hour, MaxAttempts: 5}
+	opts := mail.Options{Clock: clock.Now,
+		Settings: queueworker.Settings{PollInterval: time.Hour, RetryBase: time.Minute, RetryMax: time.Hour, MaxAttempts: 5}}
 	if tune != nil {
 		tune(&opts)
 	}

@@ -17,21 +17,12 @@ import (
 
 // Options tunes a Mailer; zero values take the defaults.
 type Options struct {
-	Clock        func() time.Time // time.Now
-	PollInterval time.Duration    // 10s: how often the worker looks at the queue unwoken
-	MaxAttempts  int              // 8 SMTP attempts before a message is marked failed
-	RetryBase    time.Duration    // 30s: the wait after the first failure, doubled each time
-	RetryMax     time.Duration    // 1h: the longest wait between attempts
-	// ClaimLease is how long a worker holds a message it is sending before another worker may
-	// take it over (after a crash). Default 4×Config.Timeout, at least a minute; it must be
-	// well over the time one SMTP delivery can take.
-	ClaimLease time.Duration
-	WorkerID   string // default host-pid-random; must differ between replicas
-	Logger     *slog.Logger
-	BatchSize  int // 100: messages claimed per pass
-	// Gather is the shortest time between two passes started by Enqueue's wake-ups (200ms),
-	// so that under load a pass takes many messages at once (see queueworker.Run).
-	Gather time.Duration
+	Clock func() time.Time // time.Now
+	// Settings are the queue's polling, claims, batches and retries (an attempt is one SMTP
+	// delivery; the claim lease defaults to 4×Config.Timeout, at least a minute).
+	queueworker.Settings
+	WorkerID string // default host-pid-random (queueworker.WorkerID); must differ between replicas
+	Logger   *slog.Logger
 }
 
 // mailStore is what Mailer needs of the store: the mail queue, the outbox and its recent view.
@@ -74,30 +65,10 @@ func New(st mailStore, cfg Config, opts Options) (*Mailer, error) {
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
-	if opts.PollInterval <= 0 {
-		opts.PollInterval = 10 * time.Second
-	}
-	if opts.MaxAttempts <= 0 {
-		opts.MaxAttempts = 8
-	}
-	if opts.RetryBase <= 0 {
-		opts.RetryBase = 30 * time.Second
-	}
-	if opts.RetryMax <= 0 {
-		opts.RetryMax = time.Hour
-	}
-	if opts.ClaimLease <= 0 {
-		opts.ClaimLease = max(4*cfg.Timeout, time.Minute)
-	}
-	if opts.BatchSize <= 0 {
-		opts.BatchSize = 100
-	}
-	if opts.Gather <= 0 {
-		opts.Gather = 200 * time.Millisecond
-	}
 	if opts.WorkerID == "" {
 		opts.WorkerID = queueworker.WorkerID()
 	}
+	opts.Settings = opts.Settings.WithDefaults(cfg.Timeout)
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -283,7 +254,7 @@ func (m *Mailer) deliver(ctx context.Context, q *store.QueuedMail) (*models.Outb
 		log.Warn("mail failed, giving up", "attempts", attempts, "err", err)
 		return outcome(models.OutboxFailed, attempts, err.Error()), nil
 	}
-	next := m.clock().Add(m.backoff(attempts))
+	next := m.clock().Add(m.opts.Backoff(attempts))
 	log.Info("mail attempt failed, will retry", "attempts", attempts, "next", next, "err", err)
 	return nil, m.st.RetryMail(ctx, q.ID, m.opts.WorkerID, attempts, next, err.Error())
 }
@@ -312,16 +283,6 @@ func (m *Mailer) finish(ctx context.Context, outs []*models.OutboxMail) error {
 		}
 	}
 	return fmt.Errorf("mail: move %d messages to the outbox: %w", len(outs), err)
-}
-
-// backoff is the wait after the given number of failed attempts: RetryBase doubled per
-// further attempt, at most RetryMax.
-func (m *Mailer) backoff(attempts int) time.Duration {
-	d := m.opts.RetryBase
-	for i := 1; i < attempts && d < m.opts.RetryMax; i++ {
-		d *= 2
-	}
-	return min(d, m.opts.RetryMax)
 }
 
 // ListQueue returns the messages waiting for delivery, oldest first (it scans mail_queue,

@@ -88,15 +88,9 @@ func (c *Case) ApprovalWaitingFor() []string {
 // GrantedOptions lists the options of the case's grants that stand (neither reversals nor
 // reversed), once each, for the inbox's filter by option.
 func (c *Case) GrantedOptions() []string {
-	reversed := map[string]bool{}
-	for _, g := range c.Grants {
-		if g.Reverses != "" {
-			reversed[g.Reverses] = true
-		}
-	}
 	var ids []string
-	for _, g := range c.Grants {
-		if g.Reverses == "" && !reversed[g.ID] && !slices.Contains(ids, g.OptionID) {
+	for _, g := range c.StandingGrants() {
+		if !slices.Contains(ids, g.OptionID) {
 			ids = append(ids, g.OptionID)
 		}
 	}

@@ -50,19 +50,31 @@ func (c *Case) AddGrant(g Grant) {
 	c.UpdatedAt = g.At
 }
 
-// FollowUpDays is the follow-up delay of the case's latest grant that stands (neither a
-// reversal nor reversed) and names one; 0 when none does (the installation's default applies).
-func (c *Case) FollowUpDays() int {
+// StandingGrants are the case's grants that stand, oldest first: neither reversals nor
+// reversed.
+func (c *Case) StandingGrants() []Grant {
 	reversed := map[string]bool{}
 	for _, g := range c.Grants {
 		if g.Reverses != "" {
 			reversed[g.Reverses] = true
 		}
 	}
-	for i := len(c.Grants) - 1; i >= 0; i-- {
-		g := c.Grants[i]
-		if g.Reverses == "" && !reversed[g.ID] && g.FollowUpDays > 0 {
-			return g.FollowUpDays
+	var out []Grant
+	for _, g := range c.Grants {
+		if g.Reverses == "" && !reversed[g.ID] {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// FollowUpDays is the follow-up delay of the case's latest grant that stands (neither a
+// reversal nor reversed) and names one; 0 when none does (the installation's default applies).
+func (c *Case) FollowUpDays() int {
+	standing := c.StandingGrants()
+	for i := len(standing) - 1; i >= 0; i-- {
+		if standing[i].FollowUpDays > 0 {
+			return standing[i].FollowUpDays
 		}
 	}
 	return 0

@@ -32,21 +32,16 @@ type RemedyOutcome struct {
 // waiting or rejected.
 func (c *Case) RemedyOutcomes() []RemedyOutcome {
 	out := []RemedyOutcome{}
-	reversed, approvedBy := map[string]bool{}, map[string]bool{}
+	approvedBy := map[string]bool{}
 	currency := ""
 	for _, g := range c.Grants {
-		if g.Reverses != "" {
-			reversed[g.Reverses] = true
-		}
 		if g.ApprovalID != "" {
 			approvedBy[g.ApprovalID] = true
 		}
 		currency = g.Currency
 	}
-	for _, g := range c.Grants {
-		if g.Reverses == "" && !reversed[g.ID] {
-			out = append(out, RemedyOutcome{Status: RemedyGranted, OptionID: g.OptionID, AmountMinor: g.AmountMinor, Currency: g.Currency, At: g.At})
-		}
+	for _, g := range c.StandingGrants() {
+		out = append(out, RemedyOutcome{Status: RemedyGranted, OptionID: g.OptionID, AmountMinor: g.AmountMinor, Currency: g.Currency, At: g.At})
 	}
 	rejected := map[string]time.Time{}
 	for _, e := range c.Timeline {

@@ -154,16 +154,10 @@ func Measure(c *models.Case, d *search.CaseDoc) {
 		d.Rating = c.Review.Rating
 	}
 
-	reversed := map[string]bool{}
-	for _, g := range c.Grants {
-		if g.Reverses != "" {
-			reversed[g.Reverses] = true
-		}
-	}
-	for _, g := range c.Grants {
-		if g.Reverses == "" && !reversed[g.ID] {
-			d.OptionGranted = g.OptionID
-		}
+	// The report groups by the last grant that stands; the inbox's granted_options filter
+	// takes any of them (Case.GrantedOptions).
+	if standing := c.StandingGrants(); len(standing) > 0 {
+		d.OptionGranted = standing[len(standing)-1].OptionID
 	}
 	d.GrantedMinor = c.GrantedTotal()
 	d.OutcomeGap = OutcomeGap(c.ExpectedOutcome, d.OptionGranted, d.ResolutionMinutes != nil)

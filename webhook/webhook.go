@@ -65,17 +65,13 @@ const (
 
 // Options tunes a Service; zero values take the defaults.
 type Options struct {
-	Clock        func() time.Time // time.Now
-	PollInterval time.Duration    // 10s
-	MaxAttempts  int              // 8
-	RetryBase    time.Duration    // 30s, doubled after each failure
-	RetryMax     time.Duration    // 1h
-	Timeout      time.Duration    // 10s per attempt, connection to the end of the body
-	ClaimLease   time.Duration    // 4×Timeout, at least a minute
-	WorkerID     string           // default host-pid-random; must differ between replicas
-	BatchSize    int              // 100
-	Gather       time.Duration    // 200ms between passes started by wake-ups (queueworker.Run)
-	Logger       *slog.Logger
+	Clock   func() time.Time // time.Now
+	Timeout time.Duration    // 10s per attempt, connection to the end of the body
+	// Settings are the queue's polling, claims, batches and retries (the claim lease defaults
+	// to 4×Timeout, at least a minute).
+	queueworker.Settings
+	WorkerID string // default host-pid-random (queueworker.WorkerID); must differ between replicas
+	Logger   *slog.Logger
 	// AllowHosts may resolve to non-public addresses (KAIKU_WEBHOOK_ALLOW_HOSTS).
 	AllowHosts []string
 	// BaseURL is the web app's public address, for the case link in the payload.
@@ -109,33 +105,13 @@ func New(st webhookStore, opts Options) *Service {
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
-	if opts.PollInterval <= 0 {
-		opts.PollInterval = 10 * time.Second
-	}
-	if opts.MaxAttempts <= 0 {
-		opts.MaxAttempts = 8
-	}
-	if opts.RetryBase <= 0 {
-		opts.RetryBase = 30 * time.Second
-	}
-	if opts.RetryMax <= 0 {
-		opts.RetryMax = time.Hour
-	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = 10 * time.Second
-	}
-	if opts.ClaimLease <= 0 {
-		opts.ClaimLease = max(4*opts.Timeout, time.Minute)
-	}
-	if opts.BatchSize <= 0 {
-		opts.BatchSize = 100
-	}
-	if opts.Gather <= 0 {
-		opts.Gather = 200 * time.Millisecond
 	}
 	if opts.WorkerID == "" {
 		opts.WorkerID = queueworker.WorkerID()
 	}
+	opts.Settings = opts.Settings.WithDefaults(opts.Timeout)
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -391,7 +367,7 @@ func (s *Service) deliver(ctx context.Context, q *store.QueuedWebhook) error {
 		log.Warn("webhook failed, giving up", "attempts", attempts, "err", d.Error)
 		return s.finish(ctx, d)
 	}
-	next := s.opts.Clock().Add(s.backoff(attempts))
+	next := s.opts.Clock().Add(s.opts.Backoff(attempts))
 	d.Status, d.NextAttempt = models.WebhookPending, &next
 	log.Info("webhook attempt failed, will retry", "attempts", attempts, "next", next, "err", d.Error)
 	return s.st.RetryWebhook(ctx, q.ID, s.opts.WorkerID, attempts, next, d)
@@ -450,16 +426,6 @@ func (s *Service) finish(ctx context.Context, d models.WebhookDelivery) error {
 		}
 	}
 	return err
-}
-
-// backoff is the wait after the given number of failed attempts: RetryBase doubled per
-// further attempt, at most RetryMax.
-func (s *Service) backoff(attempts int) time.Duration {
-	d := s.opts.RetryBase
-	for i := 1; i < attempts && d < s.opts.RetryMax; i++ {
-		d *= 2
-	}
-	return min(d, s.opts.RetryMax)
 }
 
 // Deliveries returns an endpoint's newest deliveries (at most store.WebhookLogCap), newest

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/queueworker"
 	"github.com/kaiku-helpdesk/kaiku/store"
 	"github.com/kaiku-helpdesk/kaiku/store/storetest"
 	"github.com/kaiku-helpdesk/kaiku/webhook"
@@ -37,7 +38,7 @@ func (c *fakeClock) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d)
 // and may call 127.0.0.1, where the test servers listen.
 func newService(t *testing.T, st *store.Store, clock *fakeClock, tune func(*webhook.Options)) *webhook.Service {
 	t.Helper()
-	o := webhook.Options{Clock: clock.Now, PollInterval: time.Hour, AllowHosts: []string{"127.0.0.1"},
+	o := webhook.Options{Clock: clock.Now, Settings: queueworker.Settings{PollInterval: time.Hour}, AllowHosts: []string{"127.0.0.1"},
 		BaseURL: "https://help.example.com", Timeout: 5 * time.Second}
 	if tune != nil {
 		tune(&o)
