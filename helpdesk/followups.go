@@ -59,11 +59,12 @@ type FollowUps struct {
 	logger       *slog.Logger
 	now          Clock
 	trackingLink func(ctx context.Context, caseID string) (token, url string, err error)
+	trackingURL  func(token string) string // the link of a token minted by the caller
 }
 
 func newFollowUps(st followUpsStore, in *Intake, settings FollowUpSettings) *FollowUps {
 	return &FollowUps{settings: settings.withDefaults(), store: st, cases: in.cases, notify: in.notify,
-		events: in.events, logger: in.logger, now: in.now, trackingLink: in.newTrackingLink}
+		events: in.events, logger: in.logger, now: in.now, trackingLink: in.newTrackingLink, trackingURL: in.trackingURL}
 }
 
 // FollowUpDelay is how long after resolving c its customer is asked whether the fix held: the
@@ -133,13 +134,10 @@ func (f *FollowUps) resolutionNotice(ctx context.Context, c *models.Case) {
 	}
 }
 
-// askCustomer mails the follow-up check's link (the tracking link, opening on the check).
+// askCustomer mails the follow-up check's link (the tracking link, opening on the check),
+// under the check's own mail id, so a sweep repeated after a crash does not ask twice.
 func (f *FollowUps) askCustomer(ctx context.Context, c *models.Case) {
-	if _, url, err := f.trackingLink(ctx, c.ID); err != nil {
-		f.logger.Error("tracking link for follow-up check", "case", c.ID, "err", err)
-	} else if err := f.notify.FollowUpCheck(ctx, c, url+"?check=1"); err != nil {
-		f.logger.Error("queue follow-up check", "case", c.ID, "err", err)
-	}
+	f.mailMissedCheck(ctx, c)
 }
 
 // answer records an answer to the check: by is the agent recording it, or the zero Actor for

@@ -16,6 +16,7 @@ import (
 
 	"github.com/kaiku-helpdesk/kaiku/businesstime"
 	"github.com/kaiku-helpdesk/kaiku/escalation"
+	"github.com/kaiku-helpdesk/kaiku/mail"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/remedies"
 	"github.com/kaiku-helpdesk/kaiku/store"
@@ -29,6 +30,10 @@ type Notifier interface {
 	Merged(ctx context.Context, duplicate, target *models.Case, trackingURL string) error
 	Resolved(ctx context.Context, c *models.Case, decision string, followUpDays int, trackingURL string) error
 	FollowUpCheck(ctx context.Context, c *models.Case, checkURL string) error
+	// FollowUpChecks queues many checks' mails in one insert, each under its new id.
+	FollowUpChecks(ctx context.Context, asks []mail.FollowUpAsk) error
+	// FollowUpCheckOnce queues a check's mail unless its id is queued or sent already.
+	FollowUpCheckOnce(ctx context.Context, ask mail.FollowUpAsk) error
 	PromiseDelayed(ctx context.Context, c *models.Case, p models.Promise, message string, now time.Time, trackingURL string) error
 }
 

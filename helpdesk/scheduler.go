@@ -32,6 +32,13 @@ type schedulerStore interface {
 	TimerCursor(ctx context.Context, now time.Time) (int64, error)
 	TimerSlots(ctx context.Context, minute int64) (int, error)
 	TimerHeadMinutes(ctx context.Context) ([]int64, error)
+	// Follow-up checks asked in bulk (followup_batch.go).
+	DueFollowUps(ctx context.Context, now time.Time) ([]models.Case, error)
+	MarkFollowUpsAsked(ctx context.Context, ids, skip []string, now, expires time.Time, entry models.TimelineEvent) (int64, error)
+	AskedFollowUps(ctx context.Context, at time.Time) ([]models.Case, error)
+	MarkDirtyMany(ctx context.Context, versions map[string]int64, now time.Time) error
+	InsertTrackingMany(ctx context.Context, links map[string]string) error
+	SetSLATimers(ctx context.Context, due map[string]time.Time) error
 }
 
 // Scheduler fires SLA warnings and breaches and no-agent-activity rules when they are due. Its
@@ -157,6 +164,10 @@ type sweepEnv struct {
 	loaded   bool
 	rules    []escalation.Rule
 	policies map[string]models.SLAPolicy
+	// bulkTried says the sweep asked the due follow-up checks in bulk (once per sweep); asked
+	// are the cases it asked, whose timer entries are done.
+	bulkTried bool
+	asked     map[string]bool
 }
 
 func (env *sweepEnv) load(ctx context.Context) error {
@@ -233,6 +244,7 @@ func (sc *Scheduler) sweepSlots(ctx context.Context, ids []string, now time.Time
 	})
 	type dueCase struct {
 		id   string
+		at   time.Time // the entry's time
 		slot *claimedSlot
 	}
 	var due []dueCase
@@ -241,7 +253,7 @@ func (sc *Scheduler) sweepSlots(ctx context.Context, ids []string, now time.Time
 			continue
 		}
 		for _, id := range cs.due {
-			due = append(due, dueCase{id, cs})
+			due = append(due, dueCase{id, cs.slot.Due[id], cs})
 		}
 	}
 	if len(due) > 0 {
@@ -255,10 +267,30 @@ func (sc *Scheduler) sweepSlots(ctx context.Context, ids []string, now time.Time
 		}
 	}
 
+	// Many due at once: ask the due follow-up checks in bulk first (once per sweep).
+	if len(due) >= followUpBatchMin && !env.bulkTried {
+		env.bulkTried = true
+		asked, err := sc.askFollowUpsInBulk(ctx, now, env)
+		if err != nil {
+			sc.logger.Warn("follow-up checks in bulk", "err", err)
+		}
+		env.asked = asked
+	}
+
 	// Store.
 	firings := make([]*firing, len(due))
 	inParallel(len(due), sweepWorkers, func(i int) {
-		f, ok := sc.handle(ctx, due[i].id, now, env)
+		if env.asked[due[i].id] { // asked in bulk: its entry is done
+			cs := due[i].slot
+			cs.mu.Lock()
+			cs.handled = append(cs.handled, due[i].id)
+			cs.mu.Unlock()
+			mu.Lock()
+			fired++
+			mu.Unlock()
+			return
+		}
+		f, ok := sc.handle(ctx, due[i].id, due[i].at, now, env)
 		firings[i] = f
 		if ok {
 			cs := due[i].slot
@@ -306,8 +338,8 @@ func (sc *Scheduler) sweepSlots(ctx context.Context, ids []string, now time.Time
 // handle looks at one case whose timer entry is due: it stores what fires (returned, to be
 // indexed and told), or re-files the entry at the case's real next timer. ok says the entry
 // can go.
-func (sc *Scheduler) handle(ctx context.Context, id string, now time.Time, env *sweepEnv) (f *firing, ok bool) {
-	f, next, err := sc.fire(ctx, id, now, env)
+func (sc *Scheduler) handle(ctx context.Context, id string, entryAt, now time.Time, env *sweepEnv) (f *firing, ok bool) {
+	f, next, err := sc.fire(ctx, id, entryAt, now, env)
 	switch {
 	case err == nil:
 		return f, true // the firing write filed the case's next timer itself
@@ -356,8 +388,9 @@ func (sc *Scheduler) tell(ctx context.Context, f *firing) {
 }
 
 // fire stores the case's due SLA events and idle rules in one case write (not yet indexed or
-// told). With nothing due it returns errNothingDue and the case's real next timer.
-func (sc *Scheduler) fire(ctx context.Context, id string, now time.Time, env *sweepEnv) (*firing, *time.Time, error) {
+// told). With nothing due it returns errNothingDue and the case's real next timer. entryAt is
+// the time of the timer entry that brought the sweep here.
+func (sc *Scheduler) fire(ctx context.Context, id string, entryAt, now time.Time, env *sweepEnv) (*firing, *time.Time, error) {
 	rules, policies := env.rules, env.policies
 	var events []models.SLAEvent
 	var effects []escalation.RuleEffect
@@ -365,10 +398,11 @@ func (sc *Scheduler) fire(ctx context.Context, id string, now time.Time, env *sw
 	idleFired := 0
 	var asked, expired bool
 	var remind, broken []models.Promise
+	var missed *models.Case
 	fu := sc.cases.followUps
 	c, _, err := sc.cases.writeStored(ctx, id, writeSpec{rules: rules, policies: policies}, func(c *models.Case) error {
 		events, effects, next, idleFired = nil, nil, nil, 0
-		asked, expired, remind, broken = false, false, nil, nil
+		asked, expired, remind, broken, missed = false, false, nil, nil, nil
 		if fu != nil {
 			// The follow-up check and promises: the case write decides, so each step
 			// happens once however many schedulers look at the case.
@@ -424,12 +458,21 @@ func (sc *Scheduler) fire(ctx context.Context, id string, now time.Time, env *sw
 		}
 		if len(events) == 0 && len(due) == 0 && !stopped && !asked && !expired && len(remind)+len(broken) == 0 {
 			next = c.NextTimer(idle, cal)
+			// The question's entry of a check already asked: a sweep that asked it may have
+			// stopped before its mail was stored (see followup_batch.go).
+			missed = nil
+			if k := c.FollowUpCheck; fu != nil && k != nil && k.State == models.FollowUpAsked && entryAt.Equal(k.AskAt) {
+				missed = c
+			}
 			return errNothingDue
 		}
 		c.UpdatedAt = now
 		return nil
 	})
 	if err != nil {
+		if missed != nil && errors.Is(err, errNothingDue) {
+			fu.mailMissedCheck(ctx, missed)
+		}
 		return nil, next, err
 	}
 	n := len(events) + idleFired + len(remind) + len(broken)

@@ -127,3 +127,32 @@ func (n CaseNotifier) PromiseDelayed(ctx context.Context, c *models.Case, p mode
 	n.address(ctx, c, &m)
 	return n.mailer.Enqueue(ctx, m)
 }
+
+// FollowUpAsk is one customer's follow-up check in a batch: the mail's id (derived from the
+// check, so a repeat is refused), the case and the check's link.
+type FollowUpAsk struct {
+	ID       string
+	Case     *models.Case
+	CheckURL string
+}
+
+// FollowUpChecks queues many follow-up checks in one insert (EnqueueMany). The ids must be
+// new: the caller mails each check once, when it moves it from scheduled to asked.
+func (n CaseNotifier) FollowUpChecks(ctx context.Context, asks []FollowUpAsk) error {
+	msgs := make([]OnceMessage, len(asks))
+	for i, a := range asks {
+		m := FollowUpCheck(a.Case.Locale, a.Case.ID, a.CheckURL, a.Case.Customer.Name)
+		n.address(ctx, a.Case, &m)
+		msgs[i] = OnceMessage{ID: a.ID, Message: m}
+	}
+	return n.mailer.EnqueueMany(ctx, msgs)
+}
+
+// FollowUpCheckOnce queues one follow-up check under its id unless a mail of that id is queued
+// or delivered already (EnqueueOnce): after a sweep cut short, whether its mail went out.
+func (n CaseNotifier) FollowUpCheckOnce(ctx context.Context, a FollowUpAsk) error {
+	m := FollowUpCheck(a.Case.Locale, a.Case.ID, a.CheckURL, a.Case.Customer.Name)
+	n.address(ctx, a.Case, &m)
+	_, err := n.mailer.EnqueueOnce(ctx, a.ID, m)
+	return err
+}

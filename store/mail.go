@@ -228,3 +228,39 @@ func truncateMailText(s string, n int) string {
 	}
 	return s[:n]
 }
+
+// EnqueueMails stores many queued messages in one insert; each gets its own answer (nil, or
+// ErrDuplicate for an id already queued).
+func (s *Store) EnqueueMails(ctx context.Context, qs []*QueuedMail) []error {
+	docs := make([]any, len(qs))
+	for i, q := range qs {
+		docs[i] = q
+	}
+	return s.insertManyEach(ctx, collMailQueue, docs)
+}
+
+// StoreManyInOutbox inserts many finished messages straight into the outbox in one insert
+// (see StoreInOutbox); each gets its own answer.
+func (s *Store) StoreManyInOutbox(ctx context.Context, outs []*models.OutboxMail) []error {
+	docs := make([]any, len(outs))
+	for i, o := range outs {
+		docs[i] = o
+	}
+	return s.insertManyEach(ctx, collMailOutbox, docs)
+}
+
+// manyInsertBatch is how many documents one insert of a batch writer carries.
+const manyInsertBatch = 1000
+
+// insertManyEach is insertMany in batches of manyInsertBatch with one answer per document
+// (a nil slice from insertMany means all landed).
+func (s *Store) insertManyEach(ctx context.Context, coll string, docs []any) []error {
+	out := make([]error, len(docs))
+	for from := 0; from < len(docs); from += manyInsertBatch {
+		to := min(len(docs), from+manyInsertBatch)
+		if errs := s.insertMany(ctx, coll, docs[from:to]); errs != nil {
+			copy(out[from:to], errs)
+		}
+	}
+	return out
+}

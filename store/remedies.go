@@ -106,9 +106,11 @@ func (s *Store) MonthlySpend(ctx context.Context, userID, month string) (int64, 
 // counter exists but has no room, the upsert's insert hits the _id and fails as a duplicate:
 // over the limit. (The first of the month inserts the counter; of two first raises at once on
 // MongoDB one may fail on the _id, so a duplicate is tried once more to tell that apart.) So
-// two grants at once cannot both pass the limit, on one replica or several. On the embedded
-// database FerretDB reads and writes an update in two steps, so writes to one counter are
-// also taken in turn under the in-process lock (one process writes there).
+// two grants at once cannot both pass the limit, on one replica or several. (On the embedded
+// database FerretDB reads and writes an update in two steps, but every write to a file goes
+// through the process's one write connection, whose commands it runs one after another.) It
+// takes no in-process lock: grants and decisions raise it while they hold a case's or a
+// request's lock, and the locks are striped.
 func (s *Store) RaiseMonthlySpend(ctx context.Context, userID, month string, amount, limit int64) (int64, error) {
 	return s.changeMonthlySpend(ctx, userID, month, amount, limit)
 }
@@ -125,8 +127,6 @@ func (s *Store) changeMonthlySpend(ctx context.Context, userID, month string, de
 	if limit >= 0 && delta > limit {
 		return 0, remedies.ErrOverLimit
 	}
-	unlock := s.locks.lock(collMonthlySpend + ":" + id)
-	defer unlock()
 	filter := bson.D{{Key: "_id", Value: id}}
 	if limit >= 0 {
 		filter = append(filter, bson.E{Key: "spent", Value: bson.D{{Key: "$lte", Value: limit - delta}}})
