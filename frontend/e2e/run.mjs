@@ -193,6 +193,8 @@ async function main() {
   const logPath = join(artifacts, 'server.log')
   const dataDir = mkdtempSync(join(tmpdir(), 'kaiku-e2e-'))
   const port = await freePort()
+  // The review sources test answers for Google Business Profile on this port (reviews-google).
+  const googlePort = await freePort()
   const url = `http://127.0.0.1:${port}`
   let server = null
   let imap = null
@@ -262,6 +264,7 @@ async function main() {
         KAIKU_SLA_SWEEP_INTERVAL: process.env.KAIKU_SLA_SWEEP_INTERVAL ?? '2s',
         // The mail test's mailbox is fetched on IMAP IDLE; the poll is the fallback.
         KAIKU_MAIL_POLL_INTERVAL: process.env.KAIKU_MAIL_POLL_INTERVAL ?? '2s',
+        KAIKU_GOOGLE_API_URL: `http://127.0.0.1:${googlePort}`,
       },
     })
     const started = Date.now()
@@ -273,6 +276,7 @@ async function main() {
       KAIKU_E2E_SESSION_CACHE: join(dataDir, 'e2e-admin-session.json'),
       KAIKU_URL: url,
       KAIKU_E2E_IMAP: imap.info,
+      KAIKU_E2E_GOOGLE_PORT: String(googlePort),
       KAIKU_ADMIN_EMAIL: ADMIN_EMAIL,
       KAIKU_ADMIN_PASSWORD: ADMIN_PASSWORD,
     })

@@ -45,6 +45,13 @@ export async function rotateReviewSourceSecret(id: string): Promise<ReviewSource
   return (await request<ReviewSource>('POST', `${sourcePath(id)}/secret`)).data
 }
 
+export type GoogleCheck = components['schemas']['GoogleCheck']
+
+/** Lists the first page of a Google source's reviews with its stored settings; files nothing. */
+export async function testReviewSourceGoogle(id: string): Promise<GoogleCheck> {
+  return (await request<GoogleCheck>('POST', `${sourcePath(id)}/google-test`)).data
+}
+
 // --- Import ---------------------------------------------------------------------------------
 
 export type ReviewImport = components['schemas']['ReviewImport']

@@ -46,6 +46,7 @@ type reviewsReport struct {
 	hookDur, redeliverDur      time.Duration
 	hookFloor                  time.Duration
 	lost, duplicates           int
+	counted                    bool // lost and duplicates were counted (the run got that far)
 }
 
 func (r *reviewsReport) print(w io.Writer) {
@@ -60,7 +61,11 @@ func (r *reviewsReport) print(w io.Writer) {
 		r.rows, reviewsImportWindow, rate(r.importCreated, r.importDur), r.importCreated, r.importFails, r.importDur.Seconds(), rate(r.rows, r.importFloor))
 	fmt.Fprintf(w, "  webhook ingest, %d clients x %d batches of %d       %-10s (%.1fs)   redelivered %s   floor raw InsertMany %s   target >= 500/s\n",
 		reviewsClients, reviewsBatches, reviewsBatchSize, rate(r.hooks, r.hookDur), r.hookDur.Seconds(), rate(r.hooks, r.redeliverDur), rate(r.hooks, r.hookFloor))
-	fmt.Fprintf(w, "  after redelivering every batch: %d lost, %d duplicates\n", r.lost, r.duplicates)
+	if r.counted {
+		fmt.Fprintf(w, "  after redelivering every batch: %d lost, %d duplicates\n", r.lost, r.duplicates)
+	} else {
+		fmt.Fprintf(w, "  lost and duplicates not counted: the run failed before\n")
+	}
 }
 
 func runReviews(ctx context.Context, cfg config) error {
@@ -178,7 +183,7 @@ func runReviews(ctx context.Context, cfg config) error {
 			} `json:"data"`
 		}
 		if err := importWindow(ctx, admin, base, booking.Data.ID, string(mappingJSON), offset, file, &out); err != nil {
-			return fmt.Errorf("import at row %d: %w", offset, err)
+			return fmt.Errorf("import at row %d: %w\nserver log:\n%s", offset, err, srv.stderr.String())
 		}
 		for _, r := range out.Data.Results {
 			if r.Outcome == "created" {
@@ -220,11 +225,15 @@ func runReviews(ctx context.Context, cfg config) error {
 		close(errs)
 		return time.Since(start), <-errs
 	}
+	// A failed delivery says what the server logged (its errors only; see startServer).
+	withLog := func(err error) error { return fmt.Errorf("%w\nserver log:\n%s", err, srv.stderr.String()) }
 	if rep.hookDur, err = deliverAll(); err != nil {
-		return err
+		rep.hookDur = 0
+		return withLog(err)
 	}
 	if rep.redeliverDur, err = deliverAll(); err != nil {
-		return err
+		rep.redeliverDur = 0
+		return withLog(err)
 	}
 	stopped = true
 	if err := srv.stop(); err != nil {
@@ -257,6 +266,7 @@ func runReviews(ctx context.Context, cfg config) error {
 		rep.duplicates += n - 1
 	}
 	rep.lost = rep.hooks - len(seen)
+	rep.counted = true
 	return nil
 }
 
