@@ -3,6 +3,7 @@ package search
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Looking a case up by what a customer reads out on the phone: its reference
@@ -115,4 +116,12 @@ func lookupQuery(text string) string {
 // because 000004 and 000005 are different cases.
 func isNumberTerm(t string) bool {
 	return strings.IndexFunc(t, unicode.IsDigit) >= 0
+}
+
+// isIdentifierTerm reports whether a number term names one thing (a reference part, a phone
+// or order number: three characters or more), so that a search for most words still needs
+// it. A shorter one ("0" of "0% apr", "2" of "2 bureaus") is a quantity: it counts as any
+// other word, though never with typos.
+func isIdentifierTerm(t string) bool {
+	return isNumberTerm(t) && utf8.RuneCountInString(t) >= 3
 }

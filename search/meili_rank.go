@@ -12,6 +12,13 @@ import (
 // meiliFieldStems is the searchable attribute of stems (meiliDoc.Stems).
 const meiliFieldStems = "stems"
 
+// Similar cases on Meilisearch: the candidate terms whose document counts one multi-search
+// asks for, and the strongest of them searched.
+const (
+	meiliSimilarCandidates = 120
+	meiliSimilarTerms      = 15
+)
+
 // stems returns the distinct English and Finnish stems of text, space separated.
 func (a *textAnalyzers) stems(text string) string {
 	seen := map[string]bool{}
@@ -65,7 +72,7 @@ func (m *MeiliIndex) Similar(ctx context.Context, id string, q Query) (Result, e
 		return Result{}, err
 	}
 	// Candidates: every useful term, counted in one request.
-	candidates := topTerms(m.text.en, md.Subject, md.Body, total, func(string) int { return 2 }, 4*similarTerms)
+	candidates := topTerms(m.text.en, md.Subject, md.Body, total, func(string) int { return 2 }, meiliSimilarCandidates)
 	zero := int64(0)
 	multi := &meilisearch.MultiSearchRequest{}
 	for _, c := range candidates {
@@ -84,7 +91,7 @@ func (m *MeiliIndex) Similar(ctx context.Context, id string, q Query) (Result, e
 			}
 		}
 	}
-	terms := topTerms(m.text.en, md.Subject, md.Body, total, func(t string) int { return df[t] }, similarTerms/2)
+	terms := topTerms(m.text.en, md.Subject, md.Body, total, func(t string) int { return df[t] }, meiliSimilarTerms)
 	if len(terms) == 0 {
 		return Result{}, nil
 	}

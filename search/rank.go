@@ -29,6 +29,8 @@ const (
 // folded, as the text fields), and stemmed English and Finnish (stop words dropped).
 type textAnalyzers struct {
 	plain, en, fi analysis.Analyzer
+	// contractions are the English stop words with an apostrophe ("can't", "i'm").
+	contractions map[string]bool
 }
 
 func newTextAnalyzers() (*textAnalyzers, error) {
@@ -43,6 +45,20 @@ func newTextAnalyzers() (*textAnalyzers, error) {
 	}
 	if a.plain == nil || a.en == nil || a.fi == nil {
 		return nil, fmt.Errorf("search: text analyzers missing")
+	}
+	stops := analysis.NewTokenMap()
+	if err := stops.LoadBytes(en.EnglishStopWords); err != nil {
+		return nil, fmt.Errorf("search: english stop words: %w", err)
+	}
+	a.contractions = map[string]bool{}
+	for w := range stops {
+		// Not "i'll", "we'll", "i'd": typed without the apostrophe they are words ("ill",
+		// "well", "id") a search means.
+		for _, suffix := range []string{"n't", "'m", "'ve", "'re", "'s"} {
+			if strings.HasSuffix(w, suffix) {
+				a.contractions[w] = true
+			}
+		}
 	}
 	return a, nil
 }
@@ -72,7 +88,7 @@ type queryWord struct {
 	term     string
 	stemEN   string
 	stemFI   string
-	required bool // numbers (references, phone and order numbers) always must match
+	required bool // identifiers (references, phone and order numbers) always must match
 	stop     bool // a stop word in English or Finnish
 }
 
@@ -125,12 +141,23 @@ func (a *textAnalyzers) words(text string, all bool) []queryWord {
 
 // word makes a query word of a plain term.
 func (a *textAnalyzers) word(t string) queryWord {
-	w := queryWord{term: t, required: isNumberTerm(t)}
-	if !w.required {
+	w := queryWord{term: t, required: isIdentifierTerm(t)}
+	if !isNumberTerm(t) {
 		w.stemEN, w.stemFI = single(a.en, t), single(a.fi, t)
-		w.stop = w.stemEN == "" || w.stemFI == ""
+		w.stop = w.stemEN == "" || w.stemFI == "" || a.contractionStop(t)
 	}
 	return w
+}
+
+// contractionStop reports whether t is an English stop word typed without its apostrophe,
+// as people type in a search box: "cant", "dont", "isnt", "wont", "im", "ive", "thats".
+func (a *textAnalyzers) contractionStop(t string) bool {
+	for i := 1; i < len(t); i++ {
+		if a.contractions[t[:i]+"'"+t[i:]] {
+			return true
+		}
+	}
+	return false
 }
 
 // allWords reports whether every word of q's text must match: when asked, and for an email
@@ -155,9 +182,9 @@ type similarTerm struct {
 // Similar cases: the case's own text, stemmed (English), stop words dropped, weighed by
 // tf-idf; the strongest terms make the query. The subject counts twice: it names the problem.
 const (
-	similarTerms      = 30 // terms in a similar-cases query
+	similarTerms      = 50  // terms in a similar-cases query
+	similarCommonFrac = 0.1 // a term in more of the cases finds no candidates, only scores them (Bleve)
 	similarSubjectTF  = 2
-	similarMaxDocFrac = 0.1 // a term in more than a tenth of the cases tells little (and costs most)
 )
 
 // topTerms weighs the terms of subject and body by tf-idf, where docFreq gives a term's
@@ -177,8 +204,8 @@ func topTerms(a analysis.Analyzer, subject, body string, total int, docFreq func
 	var out []similarTerm
 	for t, f := range tf {
 		df := docFreq(t)
-		if df <= 1 || float64(df) > max(2, similarMaxDocFrac*float64(total)) {
-			continue // only in this case (a name, a typo) or in a large share of all cases
+		if df <= 1 {
+			continue // only in this case (a name, a typo)
 		}
 		idf := math.Log(1 + float64(total)/float64(df))
 		out = append(out, similarTerm{term: t, weight: (1 + math.Log(f)) * idf})

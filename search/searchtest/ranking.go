@@ -27,6 +27,7 @@ func rankingFixtures() []search.CaseDoc {
 			d.Body = "Kortilta veloitettiin kahdesti saman tilauksen summa."
 		}),
 		Doc("r-none", func(d *search.CaseDoc) { d.Body = "The courier left the parcel at the wrong door." }),
+		Doc("r-apr", func(d *search.CaseDoc) { d.Body = "The promotional APR ended early and interest was added." }),
 	}
 }
 
@@ -65,6 +66,9 @@ func testRanking(t *testing.T, ix search.Index) {
 	// "kortti" (card) meets "kortilta" (from the card).
 	wantOrder(t, "finnish inflection", top(search.Query{Text: "laskun kortti"}, 1), []string{"r-fi"})
 	wantSet(t, "finnish inflection, all words", hitIDs(find(t, ix, search.Query{Text: "laskun kortti", AllWords: true})), []string{"r-fi"})
+
+	// A short number is a quantity like any other word ("0% apr"); it need not be in the case.
+	wantOrder(t, "short number", top(search.Query{Text: "0% apr interest"}, 1), []string{"r-apr"})
 
 	// Stop words do not count as matched words: "the" and "my" are in most cases.
 	res := find(t, ix, search.Query{Text: "the courier and my parcel"})
