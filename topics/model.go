@@ -41,14 +41,15 @@ type weight struct {
 
 // LearnOptions tune Learn; the zero value picks defaults that suit a helpdesk's corpus.
 type LearnOptions struct {
-	Topics     int     // clusters; 0: about one per 40 documents, between 4 and 40
+	Topics     int     // clusters; 0: one per 25 documents, between 4 and 60
 	MinDF      int     // a term must occur in this many documents; 0: 3
 	MaxDFShare float64 // and in at most this share of them; 0: 0.4
 	Iterations int     // k-means rounds; 0: 20
 	Seed       uint64  // for the k-means++ start; learning is deterministic for one seed
-	// Words adds single words to the phrases topics are learned from.
-	Words bool
-	// MinSimilarity is how like its nearest topic a case must be to join it; 0: 0.1.
+	// PhrasesOnly learns from word pairs alone, without the single words.
+	PhrasesOnly bool
+	// MinSimilarity is how like its nearest topic a case must be to join it; 0: 0.2. A case
+	// like none of them stays out of every topic ("other") rather than swelling the nearest.
 	MinSimilarity float64
 }
 
@@ -66,7 +67,10 @@ func Learn(a *Analyzer, texts []string, o LearnOptions) *Model {
 	n := len(texts)
 	m := &Model{Docs: n}
 	if o.Topics == 0 {
-		o.Topics = min(max(int(math.Sqrt(float64(n)/2)), 4), 40)
+		// Many narrow topics rather than a few broad ones: a broad cluster is a product
+		// ("student loan", "checking account") with every kind of problem in it, where a
+		// narrow one is one recurring problem ("hard inquiries", "identity theft").
+		o.Topics = min(max(n/25, 4), 60)
 	}
 	if o.MinDF == 0 {
 		o.MinDF = 3
@@ -75,7 +79,7 @@ func Learn(a *Analyzer, texts []string, o LearnOptions) *Model {
 		o.MaxDFShare = 0.4
 	}
 	if o.MinSimilarity == 0 {
-		o.MinSimilarity = 0.1
+		o.MinSimilarity = 0.2
 	}
 	m.MinSimilarity = o.MinSimilarity
 	if o.Iterations == 0 {
@@ -114,7 +118,10 @@ func Learn(a *Analyzer, texts []string, o LearnOptions) *Model {
 	}
 	vocab := make([]string, 0, len(df))
 	for term, c := range df {
-		if c >= o.MinDF && float64(c) <= o.MaxDFShare*float64(n) && (o.Words || strings.Contains(term, " ")) {
+		// Single words and pairs: a word alone ("escrow", "inquiries") often says what went
+		// wrong; triples are too rare to weigh in a comparison and only add noise.
+		words := strings.Count(term, " ") + 1
+		if c >= o.MinDF && float64(c) <= o.MaxDFShare*float64(n) && words <= 2 && (!o.PhrasesOnly || words == 2) {
 			vocab = append(vocab, term)
 		}
 	}

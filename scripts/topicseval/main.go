@@ -52,6 +52,7 @@ func run() error {
 	offline := flag.Bool("offline", false, "learn and assign in this process (the same topics package, no server): seconds instead of minutes, for tuning")
 	k := flag.Int("k", 0, "with -offline: the number of topics (0: the default)")
 	sim := flag.Float64("sim", 0, "with -offline: the similarity a case needs to join a topic (0: the default)")
+	seed := flag.Uint64("seed", 0, "with -offline: the k-means seed (the server learns with 0): another seed shows the figures are no accident of one start")
 	flag.Parse()
 	path, err := findCSV(*data)
 	if err != nil {
@@ -62,7 +63,7 @@ func run() error {
 		return err
 	}
 	if *offline {
-		return report(items, offlineTopics(items, topicspkg.LearnOptions{Topics: *k, MinSimilarity: *sim}))
+		return report(items, offlineTopics(items, topicspkg.LearnOptions{Topics: *k, MinSimilarity: *sim, Seed: *seed}))
 	}
 	dir, err := os.MkdirTemp("", "topicseval-")
 	if err != nil {
