@@ -14,6 +14,7 @@ import (
 	"hash/fnv"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -138,6 +139,13 @@ func Fill(ctx context.Context, d Deps, data *Data, opt Options) (*Summary, error
 	r.planReviews(data.Reviews)
 	if err := r.run(ctx); err != nil {
 		return nil, err
+	}
+	// Each replica's index writes on disk and their cases' marks cleared, so the server's
+	// start finds nothing to index again.
+	for _, w := range append(slices.Clip(r.workers), r.sweeper) {
+		if err := w.hd.Indexer.ClearFlushedMarks(ctx); err != nil {
+			return nil, fmt.Errorf("demo: index: %w", err)
+		}
 	}
 	r.sum.Staff = r.staffUsers()
 	return &r.sum, nil

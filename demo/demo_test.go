@@ -35,11 +35,12 @@ func newInstallation(t *testing.T, end time.Time) *installation {
 	clock := demo.NewClock(end.Add(-100 * 24 * time.Hour))
 	// The store reads the same clock (timers are laid out by it), as in `kaiku demo`.
 	env := storetest.StartWith(t, t.TempDir(), store.Options{SingleWriter: true, Now: clock.Now})
-	index, err := search.OpenBleve(t.TempDir())
+	bleveIndex, err := search.OpenBleve(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { index.Close() })
+	t.Cleanup(func() { bleveIndex.Close() })
+	index := demo.DeferIndex(bleveIndex) // as `kaiku demo` does
 	approvals, err := search.OpenBleve(t.TempDir())
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/demo"
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/mail"
+	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
 // DemoDays is how far back the demo's first case is.
@@ -31,16 +32,20 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 
 	startCtx, cancelStart := context.WithTimeout(ctx, cfg.StartupTimeout)
 	defer cancelStart()
-	db, err := openDatabase(startCtx, cfg, logger, storeClock.Now, nil)
+	// Commits unsynced one by one (synced at checkpoints and on close): the fill writes tens of
+	// thousands of times into a new installation, and a crash means starting it again anyway.
+	db, err := openDatabase(startCtx, cfg, logger, storeClock.Now, nil, store.EmbeddedOptions{NoSyncPerCommit: true})
 	if err != nil {
 		return err
 	}
 	defer db.close()
-	index, err := openIndex(startCtx, cfg, logger)
+	openedIndex, err := openIndex(startCtx, cfg, logger)
 	if err != nil {
 		return err
 	}
-	defer index.Close()
+	defer openedIndex.Close()
+	// The use cases' index writes go in batches, each before the next read (demo.DeferredIndex).
+	index := demo.DeferIndex(openedIndex)
 	approvalIndex, err := openApprovalIndex(startCtx, cfg, logger)
 	if err != nil {
 		return err

@@ -97,7 +97,7 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 	startCtx, cancelStart := context.WithTimeout(ctx, cfg.StartupTimeout)
 	defer cancelStart()
 
-	db, err := openDatabase(startCtx, cfg, logger, clock, hooks.Monitor)
+	db, err := openDatabase(startCtx, cfg, logger, clock, hooks.Monitor, store.EmbeddedOptions{})
 	if err != nil {
 		return err
 	}
@@ -255,11 +255,11 @@ func (d *database) close() {
 	}
 }
 
-func openDatabase(ctx context.Context, cfg Config, logger *slog.Logger, clock helpdesk.Clock, monitor *event.CommandMonitor) (*database, error) {
+func openDatabase(ctx context.Context, cfg Config, logger *slog.Logger, clock helpdesk.Clock, monitor *event.CommandMonitor, embedded store.EmbeddedOptions) (*database, error) {
 	db := &database{kind: "mongodb"}
 	uri := cfg.MongoURI
 	if uri == "" {
-		emb, err := store.StartEmbedded(ctx, filepath.Join(cfg.DataDir, "db"), logger)
+		emb, err := store.StartEmbeddedWith(ctx, filepath.Join(cfg.DataDir, "db"), logger, embedded)
 		if err != nil {
 			return nil, err
 		}

@@ -25,9 +25,33 @@ type Embedded struct {
 	done   chan struct{}
 }
 
+// EmbeddedOptions tune the embedded database.
+type EmbeddedOptions struct {
+	// NoSyncPerCommit leaves each commit unsynced (SQLite's synchronous=NORMAL in WAL mode:
+	// the files stay consistent after a power cut, which may lose the last commits; the WAL is
+	// synced at each checkpoint and on close). Only for a one-off bulk fill of a new
+	// installation (`kaiku demo`), never for the server: a complaint is acknowledged only once
+	// it is durably stored.
+	NoSyncPerCommit bool
+}
+
+// sqliteURL is FerretDB's SQLite address for the files under the absolute directory abs.
+func sqliteURL(abs string, opts EmbeddedOptions) string {
+	u := &url.URL{Scheme: "file", Path: abs + "/"}
+	if opts.NoSyncPerCommit {
+		u.RawQuery = url.Values{"_pragma": {"synchronous(normal)"}}.Encode()
+	}
+	return u.String()
+}
+
 // StartEmbedded starts FerretDB with its SQLite files under dir and returns once it accepts
 // connections. Stop it with Close after the last client disconnected.
 func StartEmbedded(ctx context.Context, dir string, logger *slog.Logger) (*Embedded, error) {
+	return StartEmbeddedWith(ctx, dir, logger, EmbeddedOptions{})
+}
+
+// StartEmbeddedWith is StartEmbedded with options.
+func StartEmbeddedWith(ctx context.Context, dir string, logger *slog.Logger, opts EmbeddedOptions) (*Embedded, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("embedded database: create %s: %w", dir, err)
 	}
@@ -46,7 +70,7 @@ func StartEmbedded(ctx context.Context, dir string, logger *slog.Logger) (*Embed
 	fdb, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: addr},
 		Handler:   "sqlite",
-		SQLiteURL: (&url.URL{Scheme: "file", Path: abs + "/"}).String(),
+		SQLiteURL: sqliteURL(abs, opts),
 		Logger:    newQuietLogger(logger.With("component", "ferretdb"), slog.LevelError),
 	})
 	if err != nil {
