@@ -57,8 +57,9 @@ type Events struct {
 	pageMu   sync.Mutex // the page counter; pages are written one at a time
 	lastPage int64
 
-	mu   sync.Mutex
-	subs map[chan models.Event]struct{}
+	mu     sync.Mutex
+	subs   map[chan models.Event]struct{}
+	closed bool // EndSubscriptions ran: the server is shutting down
 
 	pollMu      sync.Mutex // one poll at a time; guards the fields below
 	cursors     map[string]int64
@@ -114,7 +115,11 @@ func (b *Events) deliver(events []models.Event) {
 func (b *Events) Subscribe() (<-chan models.Event, func()) {
 	ch := make(chan models.Event, 64)
 	b.mu.Lock()
-	b.subs[ch] = struct{}{}
+	if b.closed {
+		close(ch)
+	} else {
+		b.subs[ch] = struct{}{}
+	}
 	b.mu.Unlock()
 	return ch, func() {
 		b.mu.Lock()
@@ -123,6 +128,19 @@ func (b *Events) Subscribe() (<-chan models.Event, func()) {
 			close(ch)
 		}
 		b.mu.Unlock()
+	}
+}
+
+// EndSubscriptions closes every subscriber's channel, and those of later subscribers, so the
+// live-update streams end: http.Server.Shutdown waits for handlers but never cancels them, and a
+// stream otherwise runs until its client goes (issue 18: SIGTERM hit the shutdown limit).
+func (b *Events) EndSubscriptions() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.closed = true
+	for ch := range b.subs {
+		delete(b.subs, ch)
+		close(ch)
 	}
 }
 

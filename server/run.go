@@ -180,6 +180,9 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	// Shutdown waits for handlers without cancelling them: end the live-update streams, which
+	// never finish on their own, so SIGTERM completes within ShutdownTimeout.
+	srv.RegisterOnShutdown(events.EndSubscriptions)
 
 	workCtx, stopWork := context.WithCancel(context.Background())
 	var workers sync.WaitGroup
