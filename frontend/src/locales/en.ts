@@ -2156,6 +2156,10 @@ const en = {
       open: 'Open the journey view',
     },
   },
+  navMenu: {
+    insights: 'Insights',
+    account: 'Your account: {name}',
+  },
 }
 
 export default en

@@ -2155,6 +2155,10 @@ const fi: Messages = {
       open: 'Avaa asiakaspolku',
     },
   },
+  navMenu: {
+    insights: 'Analyysit',
+    account: 'Oma tili: {name}',
+  },
 }
 
 export default fi
