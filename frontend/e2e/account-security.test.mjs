@@ -72,6 +72,7 @@ describe('account security', () => {
     withPage(browser, 'account-security', async (page) => {
       await signIn(page, FIRST)
       await page.waitForURL(/\/inbox/)
+      await page.getByTestId('account-menu').click()
       await page.getByTestId('nav-account').click()
       await expect(page.getByRole('heading', { level: 1, name: 'Your account' })).toBeVisible()
       await checkA11y(page, 'account')
@@ -93,6 +94,7 @@ describe('account security', () => {
       await page.getByRole('button', { name: 'I have saved them' }).click()
       await expect(page.getByTestId('two-factor-on')).toContainText('10 recovery codes left')
 
+      await page.getByTestId('account-menu').click()
       await page.getByRole('button', { name: 'Log out' }).click()
       await page.waitForURL(/\/login/)
       await signIn(page, SECOND)

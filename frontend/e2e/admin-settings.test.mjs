@@ -1,33 +1,23 @@
 // Admin pages of the complaint intake: the categories the form offers, and the
 // mail outbox with the acknowledgement a customer was sent.
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { expect } from './expect.mjs'
-import { adminStorageState, launchBrowser, withPage } from './browser.mjs'
+import { sharedBrowser, withPage } from './browser.mjs'
 
-let browser
-let adminState
+const e2e = sharedBrowser()
 const stamp = Date.now().toString(36)
-
-before(async () => {
-  browser = await launchBrowser()
-  adminState = await adminStorageState(browser)
-})
-
-after(async () => {
-  await browser?.close()
-})
 
 describe('admin: categories and outbox', () => {
   test('an admin adds a category and switches one off; the complaint form follows', async () => {
     const english = `Gift cards ${stamp}`
     const finnish = `Lahjakortit ${stamp}`
     await withPage(
-      browser,
+      e2e.browser,
       'categories-edit',
       async (page) => {
         await page.goto('/inbox')
-        await page.getByRole('button', { name: 'Admin' }).click()
+        await page.getByRole('button', { name: 'Admin', exact: true }).click()
         await page.getByRole('link', { name: 'Categories' }).click()
         await expect(page.getByRole('heading', { level: 1, name: 'Complaint categories' })).toBeVisible()
         await page.getByTestId('add-category').click()
@@ -46,10 +36,10 @@ describe('admin: categories and outbox', () => {
         await expect(page.getByTestId('flash')).toHaveText('The categories were saved.')
         await expect(page.locator(`[data-category="gift_cards_${stamp}"]`)).toBeVisible()
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     )
 
-    await withPage(browser, 'categories-on-form', async (page) => {
+    await withPage(e2e.browser, 'categories-on-form', async (page) => {
       await page.goto('/complain')
       const select = page.getByLabel('What does it concern?')
       await expect(select.locator('option', { hasText: english })).toHaveCount(1)
@@ -60,7 +50,7 @@ describe('admin: categories and outbox', () => {
 
     // Put "Something else" back for the other tests.
     await withPage(
-      browser,
+      e2e.browser,
       'categories-restore',
       async (page) => {
         await page.goto('/admin/categories')
@@ -68,12 +58,12 @@ describe('admin: categories and outbox', () => {
         await page.getByTestId('save-categories').click()
         await expect(page.getByTestId('flash')).toBeVisible()
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     )
   })
 
   test('the outbox lists the acknowledgement of a complaint and shows its text', async () => {
-    const reference = await withPage(browser, 'outbox-file', async (page) => {
+    const reference = await withPage(e2e.browser, 'outbox-file', async (page) => {
       const response = await page.request.post('/api/v1/complaints', {
         headers: { 'Idempotency-Key': `outbox-${stamp}` },
         data: {
@@ -90,7 +80,7 @@ describe('admin: categories and outbox', () => {
     })
 
     await withPage(
-      browser,
+      e2e.browser,
       'outbox',
       async (page) => {
         await page.goto('/admin/outbox')
@@ -113,12 +103,12 @@ describe('admin: categories and outbox', () => {
         await page.keyboard.press('Escape')
         await expect(dialog).toBeHidden()
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     )
     // On a phone the address wraps only after the @, before a dot or after a hyphen, never
     // inside a word.
     await withPage(
-      browser,
+      e2e.browser,
       'outbox-phone',
       async (page) => {
         await page.goto('/admin/outbox')
@@ -144,7 +134,7 @@ describe('admin: categories and outbox', () => {
         assert.ok(breaks.length > 0, 'the long address wraps at 390 px')
         for (const b of breaks) assert.ok(b.startsWith('@|') || b.endsWith('|.') || b.startsWith('<|') || b.startsWith('-|'), `the address breaks inside a word: ${b} (${breaks})`)
       },
-      { viewport: { width: 390, height: 844 }, storageState: adminState },
+      { viewport: { width: 390, height: 844 }, storageState: e2e.adminState },
     )
   })
 })

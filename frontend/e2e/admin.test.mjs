@@ -1,11 +1,10 @@
 // Users & teams administration and personal API tokens, end to end.
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { expect } from './expect.mjs'
-import { adminStorageState, launchBrowser, login, withPage } from './browser.mjs'
+import { login, sharedBrowser, withPage } from './browser.mjs'
 
-let browser
-let adminState
+const e2e = sharedBrowser()
 
 const exactly = (text) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`)
 const teamNames = (page) => page.getByTestId('team-list').locator('.team-list__name')
@@ -27,15 +26,6 @@ async function createUserViaApi(page, user) {
   return (await response.json()).data
 }
 
-before(async () => {
-  browser = await launchBrowser()
-  adminState = await adminStorageState(browser)
-})
-
-after(async () => {
-  await browser?.close()
-})
-
 describe('users and teams', () => {
   const teamName = `Returns ${stamp}`
   const renamed = `Returns & refunds ${stamp}`
@@ -44,7 +34,7 @@ describe('users and teams', () => {
 
   test('an admin creates and renames a team', () =>
     withPage(
-      browser,
+      e2e.browser,
       'team-create-rename',
       async (page) => {
         await page.goto('/admin/users')
@@ -74,12 +64,12 @@ describe('users and teams', () => {
         await page.reload()
         await expect(teamNames(page).filter({ hasText: exactly(renamed) })).toBeVisible()
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     ))
 
   test('an admin edits a user: role, team, authority limit and password', async () => {
     await withPage(
-      browser,
+      e2e.browser,
       'user-edit',
       async (page) => {
         await page.goto('/admin/users')
@@ -109,14 +99,14 @@ describe('users and teams', () => {
         await expect(row).toContainText('€1,250.50')
         await expect(row).toContainText(renamed)
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     )
 
     // The new password works; the user is now a manager and sees users read-only.
-    await withPage(browser, 'edited-user-signs-in', async (page) => {
+    await withPage(e2e.browser, 'edited-user-signs-in', async (page) => {
       const user = await login(page, agent.email, newPassword)
       assert.equal(user.role, 'manager')
-      await page.getByRole('button', { name: 'Admin' }).click()
+      await page.getByRole('button', { name: 'Admin', exact: true }).click()
       await page.getByRole('link', { name: 'Users & teams' }).click()
       await expect(page.getByTestId('read-only-note')).toBeVisible()
       await expect(page.getByTestId('users-table')).toBeVisible()
@@ -129,7 +119,7 @@ describe('users and teams', () => {
   test('a deactivated user can no longer sign in', async () => {
     const user = { name: `Dina Departed ${stamp}`, email: `dina.${stamp}@example.com`, password: 'Dina-Passphrase-333', role: 'agent' }
     await withPage(
-      browser,
+      e2e.browser,
       'user-deactivate',
       async (page) => {
         await page.goto('/admin/users')
@@ -148,9 +138,9 @@ describe('users and teams', () => {
         assert.deepEqual(response.request().postDataJSON(), { active: false })
         await expect(row).toContainText('Inactive')
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     )
-    await withPage(browser, 'deactivated-login', async (page) => {
+    await withPage(e2e.browser, 'deactivated-login', async (page) => {
       await page.goto('/login')
       await page.getByLabel('Email').fill(user.email)
       await page.getByLabel('Password').fill(user.password)
@@ -166,7 +156,7 @@ describe('users and teams', () => {
 
   test('server field errors appear next to the fields of the user form', () =>
     withPage(
-      browser,
+      e2e.browser,
       'user-form-server-errors',
       async (page) => {
         await page.goto('/admin/users')
@@ -191,18 +181,19 @@ describe('users and teams', () => {
         await expect(dialog).toContainText(`Too short: at least ${issues.password.limit} characters.`)
         assert.ok(!(await dialog.innerText()).includes(fields.email), `the server's "${fields.email}" is shown`)
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     ))
 })
 
 describe('API tokens', () => {
   test('create a token, see the secret once, use it, revoke it', () =>
     withPage(
-      browser,
+      e2e.browser,
       'api-tokens',
       async (page, context) => {
         await context.grantPermissions(['clipboard-read', 'clipboard-write'])
         await page.goto('/inbox')
+        await page.getByTestId('account-menu').click()
         await page.getByRole('link', { name: 'My API tokens' }).click()
         await expect(page.getByRole('heading', { level: 1, name: 'My API tokens' })).toBeVisible()
         const name = `CI export ${stamp}`
@@ -247,6 +238,6 @@ describe('API tokens', () => {
         })
         assert.equal(after.status(), 401)
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     ))
 })

@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { after, before } from 'node:test'
 import { chromium } from 'playwright-core'
 
 export const BASE_URL = requiredEnv('KAIKU_URL')
@@ -27,6 +28,22 @@ function requiredEnv(name) {
 
 export function launchBrowser() {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS })
+}
+
+/**
+ * The set-up most test files share: one browser for the file and the admin's session, ready
+ * in `before` and closed in `after`; read them as `e2e.browser` and `e2e.adminState`.
+ */
+export function sharedBrowser() {
+  const shared = { browser: undefined, adminState: undefined }
+  before(async () => {
+    shared.browser = await launchBrowser()
+    shared.adminState = await adminStorageState(shared.browser)
+  })
+  after(async () => {
+    await shared.browser?.close()
+  })
+  return shared
 }
 
 /**

@@ -1,30 +1,20 @@
 // Canned replies: a manager or admin keeps them; an agent inserts one into a
 // reply, with the placeholders filled in for the case.
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { expect } from './expect.mjs'
 import { checkA11y, noSideways, PHONE } from './axe.mjs'
-import { adminStorageState, launchBrowser, login, staffApi, withPage } from './browser.mjs'
+import { login, sharedBrowser, staffApi, withPage } from './browser.mjs'
 
-let browser
-let adminState
+const e2e = sharedBrowser()
 const stamp = Date.now().toString(36)
 const agent = { name: `Cara Canned ${stamp}`, email: `cara.${stamp}@example.com`, password: 'Cara-Canned-Passphrase-7', role: 'agent' }
 const title = `Sorry for the wait ${stamp}`
 
-before(async () => {
-  browser = await launchBrowser()
-  adminState = await adminStorageState(browser)
-})
-
-after(async () => {
-  await browser?.close()
-})
-
 describe('canned replies', () => {
   test('an admin adds, edits and deletes canned replies; the form explains the placeholders', () =>
     withPage(
-      browser,
+      e2e.browser,
       'canned-admin',
       async (page) => {
         await page.goto('/inbox')
@@ -81,20 +71,20 @@ describe('canned replies', () => {
         await expect(page.getByTestId('flash')).toContainText(`Canned reply “Throwaway ${stamp}” was deleted.`)
         await expect(page.getByTestId('canned-table').getByRole('row').filter({ hasText: `Throwaway ${stamp}` })).toHaveCount(0)
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     ))
 
   test('an agent inserts a canned reply with the customer’s first name filled in, and never loses a draft', async () => {
     await withPage(
-      browser,
+      e2e.browser,
       'canned-agent-create',
       async (page) => {
         const { response } = await staffApi(page, 'POST', '/users', { ...agent, team_ids: [], authority_limit_cents: 0, locale: 'en' })
         assert.equal(response.status(), 201, await response.text())
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     )
-    const receipt = await withPage(browser, 'canned-file', async (page) => {
+    const receipt = await withPage(e2e.browser, 'canned-file', async (page) => {
       const response = await page.request.post('/api/v1/complaints', {
         headers: { 'Idempotency-Key': `canned-${stamp}` },
         data: {
@@ -111,7 +101,7 @@ describe('canned replies', () => {
     })
 
     await withPage(
-      browser,
+      e2e.browser,
       'canned-agent',
       async (page) => {
         await login(page, agent.email, agent.password)
@@ -169,7 +159,7 @@ describe('canned replies', () => {
 
   test('the picker on a phone', () =>
     withPage(
-      browser,
+      e2e.browser,
       'canned-phone',
       async (page) => {
         const { response } = await staffApi(page, 'POST', '/cases', {
@@ -192,6 +182,6 @@ describe('canned replies', () => {
         await checkA11y(page, 'canned replies on a phone')
         await noSideways(page, 'canned replies on a phone')
       },
-      { storageState: adminState, ...PHONE },
+      { storageState: e2e.adminState, ...PHONE },
     ))
 })

@@ -1,29 +1,19 @@
 // Working on a case: internal notes stay inside the team, and two people
 // changing one case never overwrite each other silently (409 → reload).
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { expect } from './expect.mjs'
-import { adminStorageState, launchBrowser, login, staffApi, withPage } from './browser.mjs'
+import { login, sharedBrowser, staffApi, withPage } from './browser.mjs'
 
-let browser
-let adminState
+const e2e = sharedBrowser()
 const stamp = Date.now().toString(36)
-
-before(async () => {
-  browser = await launchBrowser()
-  adminState = await adminStorageState(browser)
-})
-
-after(async () => {
-  await browser?.close()
-})
 
 describe('case work', () => {
   test('an internal note never reaches the customer; the reply does', async () => {
     // The customer files through the public API (the form has its own tests),
     // twice: the second case knows the first.
     const file = (key, description) =>
-      withPage(browser, `note-file-${key}`, async (page) => {
+      withPage(e2e.browser, `note-file-${key}`, async (page) => {
         const response = await page.request.post('/api/v1/complaints', {
           headers: { 'Idempotency-Key': `note-${key}-${stamp}` },
           data: {
@@ -45,7 +35,7 @@ describe('case work', () => {
     const reply = `We are sorry ${stamp}; your call back is booked for tomorrow at 10.`
 
     await withPage(
-      browser,
+      e2e.browser,
       'note-agent',
       async (page) => {
         await page.goto(`/cases/${receipt.reference}`)
@@ -78,10 +68,10 @@ describe('case work', () => {
         await expect(page.locator('.case__badges')).toContainText('Waiting')
         assert.equal(await page.getByTestId('status').inputValue(), 'waiting')
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     )
 
-    await withPage(browser, 'note-customer', async (page) => {
+    await withPage(e2e.browser, 'note-customer', async (page) => {
       const [api] = await Promise.all([
         page.waitForResponse((r) => r.url().endsWith('/api/v1/track/session') && r.request().method() === 'POST'),
         page.goto(new URL(receipt.tracking_url).pathname),
@@ -98,7 +88,7 @@ describe('case work', () => {
   test('two people change one case: the second gets the conflict message and reloads', async () => {
     // An agent (second person) and a case.
     const { caseId, agent } = await withPage(
-      browser,
+      e2e.browser,
       'conflict-seed',
       async (page) => {
         await page.goto('/inbox')
@@ -122,16 +112,16 @@ describe('case work', () => {
         assert.equal(response.status(), 201, await response.text())
         return { caseId: (await response.json()).data.id, agent }
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     )
 
-    await withPage(browser, 'conflict-agent', async (agentPage) => {
+    await withPage(e2e.browser, 'conflict-agent', async (agentPage) => {
       await login(agentPage, agent.email, agent.password)
       await agentPage.goto(`/cases/${caseId}`)
       await expect(agentPage.getByRole('heading', { level: 1, name: `Conflict case ${stamp}` })).toBeVisible()
 
       await withPage(
-        browser,
+        e2e.browser,
         'conflict-admin',
         async (adminPage) => {
           // The admin's live stream is down, so their page does not learn of the agent's change.
@@ -180,7 +170,7 @@ describe('case work', () => {
           await expect(agentPage.locator('.case__badges')).toContainText('Waiting')
           assert.equal(await agentPage.getByTestId('composer-text').inputValue(), `Agent draft ${stamp}`)
         },
-        { storageState: adminState },
+        { storageState: e2e.adminState },
       )
     })
   })

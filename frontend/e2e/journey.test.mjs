@@ -129,7 +129,7 @@ describe('journey view', () => {
       'journey-stages',
       async (page) => {
         await page.goto('/inbox')
-        await page.getByRole('button', { name: 'Admin' }).click()
+        await page.getByRole('button', { name: 'Admin', exact: true }).click()
         await page.getByRole('link', { name: 'Journey stages' }).click()
         await expect(page.getByRole('heading', { level: 1, name: 'Journey stages' })).toBeVisible()
         await checkA11y(page, 'journey stages (en)')

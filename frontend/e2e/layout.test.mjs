@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { adminStorageState, launchBrowser, staffApi, withPage } from './browser.mjs'
 import { checkLayout, WIDTHS } from './layout.mjs'
+import { checkA11y } from './axe.mjs'
 
 let browser
 let adminState
@@ -139,6 +140,80 @@ describe('notifications panel', () => {
           await checkLayout(page, `notifications-en-${width}`)
           const box = await panel.boundingBox()
           assert.ok(box.x >= 0 && box.x + box.width <= width, `the panel spans ${box.x}..${box.x + box.width} px of ${width}`)
+        },
+        { ...WIDTHS[width], storageState: adminState },
+      ))
+  }
+})
+
+// The top bar: Topics, Reports and Journey are under "Insights", the account items under the
+// person's initials, so the bar is one row at 768 and 1366 px in both languages (it wrapped to
+// three rows in Finnish at 768 px); the menus work with the keyboard and stay on a phone's
+// screen.
+describe('top bar', () => {
+  for (const lang of ['en', 'fi']) {
+    for (const width of [768, 1366]) {
+      test(`is one row in ${lang} at ${width} px`, () =>
+        withPage(
+          browser,
+          `topbar-${lang}-${width}`,
+          async (page) => {
+            await page.addInitScript((l) => localStorage.setItem('kaiku.locale', l), lang)
+            await page.goto('/inbox')
+            await page.getByTestId('account-menu').waitFor()
+            const rows = await page.evaluate(() => {
+              const items = [...document.querySelectorAll('.topbar__inner > .brand, .mainnav__list > li, .topbar__end > *')]
+              return items.map((el) => {
+                const r = el.getBoundingClientRect()
+                return { what: el.textContent.trim().slice(0, 20), middle: r.top + r.height / 2 }
+              })
+            })
+            const middles = rows.map((r) => r.middle)
+            assert.ok(Math.max(...middles) - Math.min(...middles) < 8, `the bar's items are on more than one row: ${JSON.stringify(rows)}`)
+            const bar = await page.locator('.topbar').boundingBox()
+            assert.ok(bar.height <= 64, `the bar is ${bar.height} px high`)
+            await checkLayout(page, `topbar-${lang}-${width}`)
+          },
+          { ...WIDTHS[width], locale: lang === 'fi' ? 'fi-FI' : 'en-US', storageState: adminState },
+        ))
+    }
+  }
+
+  for (const width of [390, 1366]) {
+    test(`menus open and close with the keyboard and stay on screen at ${width} px`, () =>
+      withPage(
+        browser,
+        `topbar-menus-${width}`,
+        async (page) => {
+          await page.goto('/inbox')
+          for (const [menu, link] of [
+            ['insights-menu', 'nav-reports'],
+            ['admin-menu', null],
+            ['account-menu', 'nav-account'],
+          ]) {
+            const button = page.getByTestId(menu)
+            await button.focus()
+            await page.keyboard.press('Enter')
+            assert.equal(await button.getAttribute('aria-expanded'), 'true', `${menu} opens`)
+            const list = page.locator(`#${await button.getAttribute('aria-controls')}`)
+            await list.waitFor()
+            const box = await list.boundingBox()
+            assert.ok(box.x >= 0 && box.x + box.width <= width, `${menu} spans ${box.x}..${box.x + box.width} px of ${width}`)
+            await checkLayout(page, `${menu}-en-${width}`)
+            await checkA11y(page, `${menu} open at ${width} px`)
+            await page.keyboard.press('Tab')
+            assert.ok(await list.evaluate((el) => el.contains(document.activeElement)), `Tab moves into ${menu}`)
+            await page.keyboard.press('Escape')
+            assert.equal(await button.getAttribute('aria-expanded'), 'false', `Escape closes ${menu}`)
+            assert.ok(await button.evaluate((el) => el === document.activeElement), `the focus is back on ${menu}'s button`)
+            await list.waitFor({ state: 'hidden' })
+            if (!link) continue
+            // A link in the menu opens its page and closes the menu.
+            await button.click()
+            await page.getByTestId(link).click()
+            await page.waitForURL(link === 'nav-reports' ? /\/reports$/ : /\/account$/)
+            assert.equal(await button.getAttribute('aria-expanded'), 'false')
+          }
         },
         { ...WIDTHS[width], storageState: adminState },
       ))

@@ -1,24 +1,14 @@
 // Login, the app shell, language switch, logout, and creating a user who can then sign in.
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { expect } from './expect.mjs'
-import { ADMIN_EMAIL, ADMIN_PASSWORD, adminStorageState, launchBrowser, login, withPage } from './browser.mjs'
+import { ADMIN_EMAIL, ADMIN_PASSWORD, login, sharedBrowser, withPage } from './browser.mjs'
 
-let browser
-let adminState
-
-before(async () => {
-  browser = await launchBrowser()
-  adminState = await adminStorageState(browser)
-})
-
-after(async () => {
-  await browser?.close()
-})
+const e2e = sharedBrowser()
 
 describe('login and the app shell', () => {
   test('a wrong password shows an error and stays on the login page', () =>
-    withPage(browser, 'wrong-password', async (page) => {
+    withPage(e2e.browser, 'wrong-password', async (page) => {
       await page.goto('/login')
       await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible()
       await page.getByLabel('Email').fill(ADMIN_EMAIL)
@@ -35,7 +25,7 @@ describe('login and the app shell', () => {
     }))
 
   test('the right password lands on the inbox with the name and the view tabs', () =>
-    withPage(browser, 'right-password', async (page) => {
+    withPage(e2e.browser, 'right-password', async (page) => {
       const user = await login(page, ADMIN_EMAIL, ADMIN_PASSWORD)
       assert.equal(user.email, ADMIN_EMAIL)
       await expect(page.getByTestId('current-user')).toHaveText(user.name || user.email)
@@ -57,24 +47,27 @@ describe('login and the app shell', () => {
     }))
 
   test('switching to Finnish changes the texts and is remembered', () =>
-    withPage(browser, 'finnish', async (page) => {
+    withPage(e2e.browser, 'finnish', async (page) => {
       await page.goto('/inbox')
       await page.getByLabel('Language').selectOption('fi')
       await expect(page.getByRole('heading', { level: 1, name: 'Saapuneet' })).toBeVisible()
       await expect(page.getByRole('tab', { name: /^Ei käsittelijää/ })).toBeVisible()
+      await page.getByTestId('account-menu').click()
       await expect(page.getByRole('button', { name: 'Kirjaudu ulos' })).toBeVisible()
       assert.equal(await page.locator('html').getAttribute('lang'), 'fi')
       await page.reload()
       await expect(page.getByRole('heading', { level: 1, name: 'Saapuneet' })).toBeVisible()
+      await page.getByTestId('account-menu').click()
       await expect(page.getByRole('link', { name: 'Omat API-avaimet' })).toBeVisible()
       await page.getByLabel('Kieli').selectOption('en')
       await expect(page.getByRole('heading', { level: 1, name: 'Inbox' })).toBeVisible()
       assert.equal(await page.locator('html').getAttribute('lang'), 'en')
-    }, { storageState: adminState }))
+    }, { storageState: e2e.adminState }))
 
   test('logging out returns to the login page and the inbox then asks to sign in', () =>
-    withPage(browser, 'logout', async (page) => {
+    withPage(e2e.browser, 'logout', async (page) => {
       await login(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+      await page.getByRole('button', { name: /^Your account/ }).click()
       const [response] = await Promise.all([
         page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/logout')),
         page.getByRole('button', { name: 'Log out' }).click(),
@@ -92,7 +85,7 @@ describe('login and the app shell', () => {
     }))
 
   test('signing in returns to the page that was asked for', () =>
-    withPage(browser, 'redirect-after-login', async (page) => {
+    withPage(e2e.browser, 'redirect-after-login', async (page) => {
       await page.goto('/account/tokens')
       await page.waitForURL((u) => u.pathname === '/login' && u.searchParams.get('redirect') === '/account/tokens')
       await page.getByLabel('Email').fill(ADMIN_EMAIL)
@@ -112,9 +105,9 @@ describe('user administration', () => {
   }
 
   test('an admin creates a user who can then sign in in a fresh browser', async () => {
-    await withPage(browser, 'admin-creates-user', async (page) => {
+    await withPage(e2e.browser, 'admin-creates-user', async (page) => {
       await page.goto('/inbox')
-      await page.getByRole('button', { name: 'Admin' }).click()
+      await page.getByRole('button', { name: 'Admin', exact: true }).click()
       await page.getByRole('link', { name: 'Users & teams' }).click()
       await page.waitForURL(/\/admin\/users$/)
       await expect(page.getByRole('heading', { level: 1, name: 'Users & teams' })).toBeVisible()
@@ -141,20 +134,20 @@ describe('user administration', () => {
       const row = page.getByTestId('users-table').getByRole('row').filter({ hasText: newUser.email })
       await expect(row).toContainText('Agent')
       await expect(row).toContainText('Active')
-    }, { storageState: adminState })
+    }, { storageState: e2e.adminState })
 
-    await withPage(browser, 'new-user-signs-in', async (page) => {
+    await withPage(e2e.browser, 'new-user-signs-in', async (page) => {
       const user = await login(page, newUser.email, newUser.password)
       assert.equal(user.role, 'agent')
       await expect(page.getByTestId('current-user')).toHaveText(newUser.name)
       // Agents do not see the user administration.
-      await expect(page.getByRole('button', { name: 'Admin' })).toHaveCount(0)
+      await expect(page.getByRole('button', { name: 'Admin', exact: true })).toHaveCount(0)
       await expect(page.getByRole('link', { name: 'Users & teams' })).toHaveCount(0)
     })
   })
 
   test('the server rejects a duplicate email and the form shows it', () =>
-    withPage(browser, 'duplicate-email', async (page) => {
+    withPage(e2e.browser, 'duplicate-email', async (page) => {
       await page.goto('/admin/users')
       await page.getByRole('button', { name: 'Add a user' }).click()
       const dialog = page.getByRole('dialog', { name: 'Add a user' })
@@ -168,5 +161,5 @@ describe('user administration', () => {
       assert.equal(response.status(), 409)
       await expect(dialog.getByLabel('Email')).toHaveAttribute('aria-invalid', 'true')
       await expect(dialog).toBeVisible()
-    }, { storageState: adminState }))
+    }, { storageState: e2e.adminState }))
 })

@@ -1,27 +1,17 @@
 // Merging a duplicate: two complaints from one customer become one case.
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { expect } from './expect.mjs'
 import { checkA11y, noSideways, PHONE } from './axe.mjs'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { adminStorageState, ARTIFACTS, launchBrowser, withPage } from './browser.mjs'
+import { ARTIFACTS, sharedBrowser, withPage } from './browser.mjs'
 
-let browser
-let adminState
+const e2e = sharedBrowser()
 const stamp = Date.now().toString(36)
 
-before(async () => {
-  browser = await launchBrowser()
-  adminState = await adminStorageState(browser)
-})
-
-after(async () => {
-  await browser?.close()
-})
-
 function file(key, email, description) {
-  return withPage(browser, `merge-file-${key}`, async (page) => {
+  return withPage(e2e.browser, `merge-file-${key}`, async (page) => {
     const response = await page.request.post('/api/v1/complaints', {
       headers: { 'Idempotency-Key': `merge-${key}-${stamp}` },
       data: { name: 'Mikko Merge', email, category: 'product', touchpoint: 'store', description, expected_outcome: 'replacement' },
@@ -38,7 +28,7 @@ describe('merging a duplicate', () => {
     const second = await file('second', email, `Writing again ${stamp}: the blender still does not work and nobody answered.`)
 
     await withPage(
-      browser,
+      e2e.browser,
       'merge-flow',
       async (page) => {
         await page.goto(`/cases/${second.reference}`)
@@ -89,11 +79,11 @@ describe('merging a duplicate', () => {
         await notice.getByRole('link', { name: first.reference }).click()
         await page.waitForURL(new RegExp(`/cases/${first.reference}$`))
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     )
 
     // The customer's old tracking link now opens the case kept.
-    await withPage(browser, 'merge-tracking', async (page) => {
+    await withPage(e2e.browser, 'merge-tracking', async (page) => {
       await page.goto(`/track/${second.tracking_token}`)
       await page.waitForURL(new RegExp(`/track/${first.reference}$`))
       await expect(page.getByTestId('track-reference')).toHaveText(first.reference)
@@ -109,7 +99,7 @@ describe('merging a duplicate', () => {
     const first = await file('stale-first', email, `Stale check ${stamp}: the first one.`)
     const second = await file('stale-second', email, `Stale check ${stamp}: the second one.`)
     await withPage(
-      browser,
+      e2e.browser,
       'merge-stale',
       async (page) => {
         // Without live updates (the stream is down), the page does not learn of a change.
@@ -141,7 +131,7 @@ describe('merging a duplicate', () => {
         await dialog.getByRole('button', { name: 'Merge' }).click()
         await page.waitForURL(new RegExp(`/cases/${first.reference}$`))
       },
-      { storageState: adminState, ...PHONE },
+      { storageState: e2e.adminState, ...PHONE },
     )
   })
 
@@ -157,7 +147,7 @@ describe('merging a duplicate', () => {
       for (const width of [390, 1366]) {
         const size = width === 390 ? PHONE : { viewport: { width, height: 900 } }
         await withPage(
-          browser,
+          e2e.browser,
           `merge-other-customer-${locale}-${width}`,
           async (page) => {
             await page.goto(`/cases/${second.reference}`)
@@ -173,13 +163,13 @@ describe('merging a duplicate', () => {
             if (width === 390) await noSideways(page, 'merge refusal on a phone')
             await page.screenshot({ path: join(ARTIFACTS, 'screens', `merge-other-customer-${locale}-${width}.png`) })
           },
-          { storageState: adminState, ...size, locale: browserLocale },
+          { storageState: e2e.adminState, ...size, locale: browserLocale },
         )
       }
     }
     // The server refuses it too, whatever a client shows.
     await withPage(
-      browser,
+      e2e.browser,
       'merge-other-customer-api',
       async (page) => {
         const me = await (await page.request.get('/api/v1/me')).json()
@@ -190,7 +180,7 @@ describe('merging a duplicate', () => {
         assert.equal(response.status(), 422, await response.text())
         assert.equal((await response.json()).error.code, 'different_customers')
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     )
   })
 })

@@ -5,29 +5,19 @@
 // and the bell has a notification that links to the case. Also: no actions →
 // the server's field error at the actions and in the summary; a "no agent activity"
 // rule takes its business time in hours or minutes.
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { expect } from './expect.mjs'
 import { checkA11y, noSideways, PHONE } from './axe.mjs'
-import { adminStorageState, launchBrowser, staffApi, withPage } from './browser.mjs'
+import { sharedBrowser, staffApi, withPage } from './browser.mjs'
 
-let browser
-let adminState
+const e2e = sharedBrowser()
 const stamp = Date.now().toString(36)
 const ruleName = `Lawyer mentioned ${stamp}`
 const DEFAULT_LEGAL = 'default-safety-legal-words'
 
-before(async () => {
-  browser = await launchBrowser()
-  adminState = await adminStorageState(browser)
-})
-
-after(async () => {
-  await browser?.close()
-})
-
 async function fileComplaint(text) {
-  return withPage(browser, 'rules-customer', async (customer) => {
+  return withPage(e2e.browser, 'rules-customer', async (customer) => {
     await customer.goto('/complain')
     await customer.getByLabel('Your name').fill('Larry Lawson')
     await customer.getByLabel('Email').fill(`larry.${stamp}@example.org`)
@@ -47,7 +37,7 @@ async function fileComplaint(text) {
 describe('escalation rules', () => {
   test('no actions: the server’s field error shows at the actions and in the summary', () =>
     withPage(
-      browser,
+      e2e.browser,
       'rules-validation',
       async (page) => {
         await page.goto('/admin/rules/new')
@@ -68,12 +58,12 @@ describe('escalation rules', () => {
         assert.equal(await page.evaluate(() => document.activeElement?.id), 'rule-add-action')
         await checkA11y(page, 'rule form with a field error')
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     ))
 
   test('in Finnish the server\'s field errors are Finnish words chosen by their code, never its English', () =>
     withPage(
-      browser,
+      e2e.browser,
       'rules-validation-fi',
       async (page) => {
         await page.addInitScript(() => localStorage.setItem('kaiku.locale', 'fi'))
@@ -93,13 +83,13 @@ describe('escalation rules', () => {
           assert.ok(!shown.toLowerCase().includes(english.toLowerCase()), `the server's English "${english}" is on the page`)
         }
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     ))
 
   test('a rule made in the form escalates a new complaint and notifies the managers', async () => {
     let reference = ''
     await withPage(
-      browser,
+      e2e.browser,
       'rules-create',
       async (page) => {
         // The default legal-words rule would also fire on "lawyer": pause it (the switch) for this test.
@@ -208,19 +198,19 @@ describe('escalation rules', () => {
         await page.getByTestId('confirm-delete').click()
         await expect(page.getByTestId('flash')).toContainText('was deleted')
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     ).finally(() =>
-      withPage(browser, 'rules-restore', async (page) => {
+      withPage(e2e.browser, 'rules-restore', async (page) => {
         const list = await (await page.request.get('/api/v1/rules')).json()
         const legal = list.data.find((r) => r.id === DEFAULT_LEGAL)
         if (legal && !legal.enabled) await staffApi(page, 'PATCH', `/rules/${DEFAULT_LEGAL}`, { version: legal.version, enabled: true })
-      }, { storageState: adminState }),
+      }, { storageState: e2e.adminState }),
     )
   })
 
   test('a "no agent activity" rule is set up with its business time', () =>
     withPage(
-      browser,
+      e2e.browser,
       'rules-idle',
       async (page) => {
         const name = `Idle two hours ${stamp}`
@@ -264,12 +254,12 @@ describe('escalation rules', () => {
         await page.getByTestId('confirm-delete').click()
         await expect(page.getByTestId('flash')).toContainText('was deleted')
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     ))
 
   test('Finnish on a phone: the rules list and the notifications panel', () =>
     withPage(
-      browser,
+      e2e.browser,
       'rules-fi-phone',
       async (page) => {
         await page.goto('/admin/rules')
@@ -283,6 +273,6 @@ describe('escalation rules', () => {
         await checkA11y(page, 'notifications panel on a phone')
         await noSideways(page, 'notifications panel on a phone')
       },
-      { storageState: adminState, ...PHONE },
+      { storageState: e2e.adminState, ...PHONE },
     ))
 })

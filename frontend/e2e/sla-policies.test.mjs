@@ -1,30 +1,20 @@
 // SLA policies (managers and admins): create with a server field error shown
 // at its input, then success; edit; a 409 between two editors; disable
 // instead of delete, and delete.
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { expect } from './expect.mjs'
 import { checkA11y, noSideways, PHONE } from './axe.mjs'
-import { adminStorageState, launchBrowser, staffApi, withPage } from './browser.mjs'
+import { sharedBrowser, staffApi, withPage } from './browser.mjs'
 
-let browser
-let adminState
+const e2e = sharedBrowser()
 const stamp = Date.now().toString(36)
 const name = `Phone desk ${stamp}`
-
-before(async () => {
-  browser = await launchBrowser()
-  adminState = await adminStorageState(browser)
-})
-
-after(async () => {
-  await browser?.close()
-})
 
 describe('SLA policies', () => {
   test('create: the server’s field error shows at its input, then the policy is created', () =>
     withPage(
-      browser,
+      e2e.browser,
       'sla-policy-create',
       async (page) => {
         await page.goto('/inbox')
@@ -99,12 +89,12 @@ describe('SLA policies', () => {
         await expect(row).toContainText('Phone')
         await expect(row).toContainText('5')
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     ))
 
   test('edit; a change by someone else meanwhile is a 409 with a reload', () =>
     withPage(
-      browser,
+      e2e.browser,
       'sla-policy-edit',
       async (page) => {
         await page.goto('/admin/sla-policies')
@@ -141,12 +131,12 @@ describe('SLA policies', () => {
         await expect(page.getByTestId('flash')).toContainText(`SLA policy “${name}” was saved.`)
         await expect(page.getByTestId('sla-table').getByRole('row').filter({ hasText: name })).toContainText('Final answer within 56 days')
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     ))
 
   test('delete recommends disabling; disable, then delete', () =>
     withPage(
-      browser,
+      e2e.browser,
       'sla-policy-delete',
       async (page) => {
         await page.goto('/admin/sla-policies')
@@ -166,12 +156,12 @@ describe('SLA policies', () => {
         await expect(page.getByTestId('flash')).toContainText(`SLA policy “${name}” was deleted.`)
         await expect(row()).toHaveCount(0)
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     ))
 
   test('the policy form on a phone, in Finnish', () =>
     withPage(
-      browser,
+      e2e.browser,
       'sla-policy-phone',
       async (page) => {
         await page.goto('/admin/sla-policies/default')
@@ -186,6 +176,6 @@ describe('SLA policies', () => {
         await noSideways(page, 'SLA policies')
         await page.getByLabel('Kieli').selectOption('en')
       },
-      { storageState: adminState, ...PHONE },
+      { storageState: e2e.adminState, ...PHONE },
     ))
 })

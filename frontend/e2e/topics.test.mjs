@@ -105,6 +105,7 @@ describe('recurring topics and root causes', () => {
         await page.goto('/inbox')
         await fileReviews(page)
 
+        await page.getByRole('button', { name: 'Insights' }).click()
         await page.getByTestId('nav-topics').click()
         await expect(page.getByRole('heading', { level: 1, name: 'Recurring topics' })).toBeVisible()
         // The charged-twice topic is flagged rising.

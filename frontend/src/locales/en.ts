@@ -2198,6 +2198,10 @@ const en = {
     secretHeading: 'Signing secret of the new endpoint',
     secretHint: 'Copy the secret now: it is not shown again. Each delivery is signed with it (HMAC-SHA256).',
   },
+  navMenu: {
+    insights: 'Insights',
+    account: 'Your account: {name}',
+  },
 }
 
 export default en

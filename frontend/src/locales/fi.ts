@@ -2197,6 +2197,10 @@ const fi: Messages = {
     secretHeading: 'Uuden vastaanottajan allekirjoitusavain',
     secretHint: 'Kopioi avain nyt: sitä ei näytetä uudelleen. Jokainen toimitus allekirjoitetaan sillä (HMAC-SHA256).',
   },
+  navMenu: {
+    insights: 'Analyysit',
+    account: 'Oma tili: {name}',
+  },
 }
 
 export default fi
