@@ -198,13 +198,13 @@ func (b *BleveIndex) Similar(ctx context.Context, id string, q Query) (Result, e
 	if len(terms) == 0 {
 		return Result{}, nil
 	}
-	// Only cases with one of the rarer terms (in at most similarCommonFrac of the cases) are
-	// candidates; every term scores them. The common terms' long posting lists are then
-	// skipped through to the candidates rather than read whole, so they cost little, while
-	// they still tell a case about the same problem from one that merely shares a rare word
-	// (scoring them as the rare ones lifts the top 5 sharing the case's CFPB Issue from 1.57
-	// to 1.72 in scripts/searcheval).
-	var rare, all []query.Query
+	// Only cases with one of the strongest rarer terms (in at most similarCommonFrac of the
+	// cases) are candidates; every term scores them. The other terms' posting lists are then
+	// skipped through to the candidates rather than read whole, so the common ones cost
+	// little while they still tell a case about the same problem from one that merely shares
+	// a rare word (scoring them lifts the top 5 sharing the case's CFPB Issue from 1.57 to
+	// 1.68 in scripts/searcheval).
+	var seeds, all []query.Query
 	commonAbove := similarCommonFrac * float64(total)
 	for _, t := range terms {
 		df := max(1, docFreq(t.term))
@@ -212,16 +212,22 @@ func (b *BleveIndex) Similar(ctx context.Context, id string, q Query) (Result, e
 		tq.SetField(fieldStemEN)
 		tq.SetBoost(t.weight / math.Log(1+float64(total)/float64(df)))
 		all = append(all, tq)
-		if float64(df) <= commonAbove {
-			rare = append(rare, tq)
+		if float64(df) <= commonAbove && len(seeds) < similarSeedTerms {
+			// The same term again, scoring nothing: it only finds candidates.
+			sq := bleve.NewTermQuery(t.term)
+			sq.SetField(fieldStemEN)
+			sq.SetBoost(0)
+			seeds = append(seeds, sq)
 		}
 	}
 	bq, ok := b.buildQuery(nil, Query{Filters: q.Filters, Ranges: q.Ranges, IntRanges: q.IntRanges}).(*query.BooleanQuery)
 	if !ok {
 		bq = bleve.NewBooleanQuery()
 	}
-	if len(rare) > 0 && len(rare) < len(all) {
-		bq.AddFilter(bleve.NewDisjunctionQuery(rare...))
+	if len(seeds) > 0 && len(seeds) < len(all) {
+		// The seeds lead (a required clause drives the search); every term scores the cases
+		// they find, its posting list advanced to each rather than read whole.
+		bq.AddMust(bleve.NewDisjunctionQuery(seeds...))
 		bq.AddShould(bleve.NewDisjunctionQuery(all...))
 	} else {
 		bq.AddMust(bleve.NewDisjunctionQuery(all...))

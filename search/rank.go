@@ -184,6 +184,7 @@ type similarTerm struct {
 const (
 	similarTerms      = 50  // terms in a similar-cases query
 	similarCommonFrac = 0.1 // a term in more of the cases finds no candidates, only scores them (Bleve)
+	similarSeedTerms  = 5   // the strongest rarer terms find the candidates (Bleve)
 	similarSubjectTF  = 2
 )
 

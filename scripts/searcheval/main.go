@@ -6,7 +6,11 @@
 // on and for a held-out set it never was; then, for every filed case, how many of its five
 // most similar cases share its Issue.
 //
-//	go run ./scripts/searcheval [-data /work/shared/data] [-v]
+//	go run ./scripts/searcheval [-data /work/shared/data] [-v] [-direct]
+//
+// -direct indexes the same cases into a Bleve index alone (no server, no database): the
+// figures in seconds, for tuning; report the server's. -v prints each tuning query's
+// precision, never the held-out set's.
 //
 // Labels are never shown to Kaiku: only the narrative is filed.
 package main
