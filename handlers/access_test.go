@@ -70,6 +70,8 @@ var minRole = map[string]string{
 	"POST /api/v1/webhooks/:id/secret":            "admin", "POST /api/v1/webhooks/:id/test": "admin",
 	"GET /api/v1/webhooks/choices": "manager", "GET /api/v1/journey": "manager",
 	"PUT /api/v1/approval-clock": "admin", "POST /api/v1/reviews/import": "manager",
+	// Merged after the matrix: testing a Google source uses its stored token, admins only.
+	"POST /api/v1/review-sources/:id/google-test": "admin",
 }
 
 // validBodies let a write pass binding, so a refusal can only come from the role check.

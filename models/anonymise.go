@@ -1,6 +1,9 @@
 package models
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // AnonymisedSubject replaces the subject of an anonymised case, so lists still show a row.
 const AnonymisedSubject = "[anonymised]"
@@ -13,6 +16,7 @@ const AnonymisedSubject = "[anonymised]"
 // channel, category, touchpoint, expected outcome, tags, times, SLA clocks, the rating, the
 // amounts granted and the timeline's entry types.
 func (c *Case) Anonymise(now time.Time) {
+	customerName := strings.TrimSpace(c.Customer.Name)
 	c.Subject = AnonymisedSubject
 	c.Description = ""
 	c.Customer = Customer{}
@@ -40,6 +44,12 @@ func (c *Case) Anonymise(now time.Time) {
 		// Data and field changes can quote the customer (a changed subject, a merge's
 		// source); the entry's type and time stay for the history and the reports.
 		c.Timeline[i].Data = nil
+		// The customer's own entries (a reply, a follow-up answer, their mail) name them as
+		// the actor; staff entries carry an actor ID and keep their name.
+		if e := &c.Timeline[i]; e.ActorID == "" && (e.Type == "customer_replied" ||
+			customerName != "" && strings.EqualFold(strings.TrimSpace(e.Actor), customerName)) {
+			e.Actor = ""
+		}
 		kept := c.Timeline[i].Changes[:0]
 		for _, ch := range c.Timeline[i].Changes {
 			if countedField(ch.Field) {

@@ -67,6 +67,22 @@ func (s *Service) Erase(ctx context.Context, viewer *models.User, email, confirm
 // and re-indexes it. Erasure and the retention sweep share it. It reports whether the case was
 // anonymised now (false: gone, already anonymised, or no longer qualifying).
 func (s *Service) anonymise(ctx context.Context, id string, qualifies func(c *models.Case) bool) (bool, error) {
+	// What is kept about the case elsewhere (notifications, events, webhook deliveries, audit
+	// text) goes first, while the case still names its customer: were it second, a crash in
+	// between would leave it behind for good, since an anonymised case is never found again.
+	before, err := s.store.GetCase(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if before.AnonymisedAt != nil || !qualifies(before) {
+		return false, nil
+	}
+	if err := s.store.ForgetCaseTraces(ctx, id, []string{before.Customer.Email, before.Customer.Name, before.Customer.Phone}); err != nil {
+		return false, err
+	}
 	var files []string
 	now := s.now()
 	c, err := s.store.UpdateCase(ctx, id, func(c *models.Case) error {

@@ -29,6 +29,7 @@ type Store interface {
 	DeleteAttachment(ctx context.Context, id string) error
 	MarkDirty(ctx context.Context, id string, version int64, now time.Time) error
 	ForgetMail(ctx context.Context, email string, caseIDs []string) error
+	ForgetCaseTraces(ctx context.Context, caseID string, needles []string) error
 	RetentionMonths(ctx context.Context) (int, error)
 	SaveRetentionMonths(ctx context.Context, months int) error
 	ClaimRetentionSweep(ctx context.Context, owner string, now time.Time, lease time.Duration) (*store.RetentionState, bool, error)
