@@ -100,7 +100,7 @@ func (sc *Scheduler) askFollowUpsInBulk(ctx context.Context, now time.Time, env 
 			links[h] = id
 		}
 		errs := inOneRound(
-			func() error { return sc.store.MarkDirtyMany(ctx, marks, now) },
+			func() error { return sc.store.MarkDirtyVersions(ctx, marks, now) },
 			func() error { return sc.store.InsertTrackingMany(ctx, fresh) })
 		return errors.Join(errs...)
 	}

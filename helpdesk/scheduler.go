@@ -36,7 +36,7 @@ type schedulerStore interface {
 	DueFollowUps(ctx context.Context, now time.Time) ([]models.Case, error)
 	MarkFollowUpsAsked(ctx context.Context, ids, skip []string, now, expires time.Time, entry models.TimelineEvent) (int64, error)
 	AskedFollowUps(ctx context.Context, at time.Time) ([]models.Case, error)
-	MarkDirtyMany(ctx context.Context, versions map[string]int64, now time.Time) error
+	MarkDirtyVersions(ctx context.Context, versions map[string]int64, now time.Time) error
 	InsertTrackingMany(ctx context.Context, links map[string]string) error
 	SetSLATimers(ctx context.Context, due map[string]time.Time) error
 }

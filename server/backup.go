@@ -349,7 +349,7 @@ func rebuildIndexes(ctx context.Context, cfg Config, stderr io.Writer) (int, err
 	logger := newLogger(cfg, stderr)
 	startCtx, cancel := context.WithTimeout(ctx, cfg.StartupTimeout)
 	defer cancel()
-	db, err := openDatabase(startCtx, cfg, logger, helpdesk.SystemClock, nil)
+	db, err := openDatabase(startCtx, cfg, logger, helpdesk.SystemClock, nil, store.EmbeddedOptions{})
 	if err != nil {
 		return 0, err
 	}

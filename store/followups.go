@@ -80,7 +80,7 @@ func (s *Store) AskedFollowUps(ctx context.Context, at time.Time) ([]models.Case
 
 // MarkDirtyMany is MarkDirty for many cases: one insert, and a raise for each mark that
 // existed already.
-func (s *Store) MarkDirtyMany(ctx context.Context, versions map[string]int64, now time.Time) error {
+func (s *Store) MarkDirtyVersions(ctx context.Context, versions map[string]int64, now time.Time) error {
 	ids := make([]string, 0, len(versions))
 	for id := range versions {
 		ids = append(ids, id)
