@@ -66,7 +66,6 @@ var minRole = map[string]string{
 	"PATCH /api/v1/mailboxes/:id": "admin", "DELETE /api/v1/mailboxes/:id": "admin",
 	"POST /api/v1/review-sources": "admin", "PATCH /api/v1/review-sources/:id": "admin",
 	"DELETE /api/v1/review-sources/:id": "admin", "POST /api/v1/review-sources/:id/secret": "admin",
-	"POST /api/v1/review-sources/:id/google-test": "admin",
 	"POST /api/v1/webhooks/:id/secret":            "admin", "POST /api/v1/webhooks/:id/test": "admin",
 	"GET /api/v1/webhooks/choices": "manager", "GET /api/v1/journey": "manager",
 	"PUT /api/v1/approval-clock": "admin", "POST /api/v1/reviews/import": "manager",
