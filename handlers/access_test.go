@@ -66,7 +66,7 @@ var minRole = map[string]string{
 	"PATCH /api/v1/mailboxes/:id": "admin", "DELETE /api/v1/mailboxes/:id": "admin",
 	"POST /api/v1/review-sources": "admin", "PATCH /api/v1/review-sources/:id": "admin",
 	"DELETE /api/v1/review-sources/:id": "admin", "POST /api/v1/review-sources/:id/secret": "admin",
-	"POST /api/v1/webhooks/:id/secret":            "admin", "POST /api/v1/webhooks/:id/test": "admin",
+	"POST /api/v1/webhooks/:id/secret": "admin", "POST /api/v1/webhooks/:id/test": "admin",
 	"GET /api/v1/webhooks/choices": "manager", "GET /api/v1/journey": "manager",
 	"PUT /api/v1/approval-clock": "admin", "POST /api/v1/reviews/import": "manager",
 	// Merged after the matrix: testing a Google source uses its stored token, admins only.
