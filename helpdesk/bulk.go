@@ -115,7 +115,12 @@ func (s *Cases) bulkStore(ctx context.Context, p *Principal, req models.BulkChan
 	r := BulkResult{ID: ref.ID, Outcome: models.BulkOutcomeOf(err), Case: c}
 	if err != nil {
 		r.Message = "the change could not be saved; try again"
-		if de, ok := models.AsError(err); ok {
+		if de, ok := models.AsError(err); !ok {
+			// Not the client's doing: the cause is for the operator's log, not the answer.
+			if s.rules != nil {
+				s.rules.logger.Error("bulk change not saved", "case", ref.ID, "err", err)
+			}
+		} else {
 			r.Message = de.Message
 			if r.Outcome == models.BulkConflict {
 				r.Message = "the case was changed by someone else since it was read; reload it and try again"
