@@ -55,7 +55,9 @@ func wordQuery(w queryWord, lastPrefix, typos bool) query.Query {
 		}
 	}
 	for _, s := range []struct{ field, stem string }{{fieldStemEN, w.stemEN}, {fieldStemFI, w.stemFI}} {
-		if s.stem == "" {
+		// A Finnish stem equal to the word (English words, mostly) finds what the plain
+		// clauses find, its inflections aside, which the English stem covers: one clause less.
+		if s.stem == "" || (s.field == fieldStemFI && s.stem == w.term) {
 			continue
 		}
 		tq := bleve.NewTermQuery(s.stem)
