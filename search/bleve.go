@@ -569,9 +569,8 @@ func (b *BleveIndex) pageHighlights(ctx context.Context, terms []string, q Query
 	for i, h := range page {
 		ids[i] = h.ID
 	}
-	hq := bleve.NewBooleanQuery()
-	hq.AddMust(b.textQuery(terms, allWords(q)))
-	hq.AddFilter(bleve.NewDocIDQuery(ids))
+	// A conjunction lets the few IDs lead: the text query's posting lists are advanced to them.
+	hq := bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), b.textQuery(terms, allWords(q)))
 	req := bleve.NewSearchRequestOptions(hq, len(ids), 0, false)
 	req.Highlight = bleve.NewHighlightWithStyle(html.Name) // escapes text, marks with <mark>
 	req.Highlight.Fields = highlightFields
