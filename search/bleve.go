@@ -470,10 +470,8 @@ func (b *BleveIndex) Search(ctx context.Context, q Query) (Result, error) {
 			req.Score = "none" // ordering by fields: skip scoring work
 		}
 		req.Fields = []string{bleveFieldSource, fieldSubject, fieldBody, fieldCustomerName}
-		if highlight {
-			req.Highlight = bleve.NewHighlightWithStyle(html.Name) // escapes text, marks with <mark>
-			req.Highlight.Fields = highlightFields
-		}
+		// No highlights here: asking for them reads every match's word positions; the page's
+		// are read afterwards (pageHighlights).
 		for _, f := range facets {
 			req.AddFacet(f, bleve.NewFacetRequest(f, facetSize))
 		}
@@ -527,6 +525,12 @@ func (b *BleveIndex) Search(ctx context.Context, q Query) (Result, error) {
 		b.cache.put(gen, aggKey, bleveAggregates{total: out.Total, facets: cloneFacets(out.Facets)})
 	}
 
+	var frags map[string]map[string][]string
+	if highlight {
+		if frags, err = b.pageHighlights(ctx, terms, q, hits[:min(len(hits), limit)]); err != nil {
+			return Result{}, fmt.Errorf("search: bleve search: %w", err)
+		}
+	}
 	for i, h := range hits {
 		if i == limit {
 			break
@@ -537,7 +541,7 @@ func (b *BleveIndex) Search(ctx context.Context, q Query) (Result, error) {
 		}
 		hit := Hit{Doc: doc, Score: h.Score}
 		if highlight {
-			hit.Highlights = bleveHighlights(h.Fragments)
+			hit.Highlights = bleveHighlights(frags[h.ID])
 		}
 		out.Hits = append(out.Hits, hit)
 	}
@@ -550,6 +554,33 @@ func (b *BleveIndex) Search(ctx context.Context, q Query) (Result, error) {
 			}
 		}
 		out.NextCursor = encodeCursor(bleveCursor{Sort: spec, After: after})
+	}
+	return out, nil
+}
+
+// pageHighlights returns the highlighted fragments of the page's hits by case ID: the text
+// query again, on those cases alone, so only their word positions are read rather than every
+// match's.
+func (b *BleveIndex) pageHighlights(ctx context.Context, terms []string, q Query, page bsearch.DocumentMatchCollection) (map[string]map[string][]string, error) {
+	if len(page) == 0 {
+		return nil, nil
+	}
+	ids := make([]string, len(page))
+	for i, h := range page {
+		ids[i] = h.ID
+	}
+	// A conjunction lets the few IDs lead: the text query's posting lists are advanced to them.
+	hq := bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), b.textQuery(terms, allWords(q)))
+	req := bleve.NewSearchRequestOptions(hq, len(ids), 0, false)
+	req.Highlight = bleve.NewHighlightWithStyle(html.Name) // escapes text, marks with <mark>
+	req.Highlight.Fields = highlightFields
+	res, err := b.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]map[string][]string, len(res.Hits))
+	for _, h := range res.Hits {
+		out[h.ID] = h.Fragments
 	}
 	return out, nil
 }

@@ -157,3 +157,46 @@ func BenchmarkBleveUpsert(b *testing.B) {
 	}
 	b.ReportMetric(float64(next)/b.Elapsed().Seconds(), "docs/s")
 }
+
+// BenchmarkBleveRanked is a search for most of four words (one misspelt) with highlights, as
+// the inbox sends it, beside the raw floor: a Bleve match query of the same words on the body.
+// Run with: KAIKU_BENCH_DOCS=5000 go test ./search -run '^$' -bench BleveRanked
+func BenchmarkBleveRanked(b *testing.B) {
+	n := benchDocCount(b)
+	dir := b.TempDir()
+	ix, err := search.OpenBleve(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	r := rand.New(rand.NewPCG(1, 2))
+	const batch = 1000
+	for i := 0; i < n; i += batch {
+		docs := make([]search.CaseDoc, 0, batch)
+		for j := i; j < min(i+batch, n); j++ {
+			docs = append(docs, benchDoc(r, j))
+		}
+		if err := ix.Upsert(b.Context(), docs...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	texts := []string{"damaged parcel courier refund", "card charged twice paymnet", "rude staff waiting queue", "tilaus toimitus rikki palautsu"}
+	b.Run(fmt.Sprintf("search.Search/docs=%d", n), func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			if _, err := ix.Search(b.Context(), search.Query{Text: texts[i%len(texts)], Highlight: true, Limit: 50}); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+	b.Run(fmt.Sprintf("floor: match query/docs=%d", n), func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			if _, err := search.RawMatchForBench(ix, texts[i%len(texts)]); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+}

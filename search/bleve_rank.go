@@ -20,6 +20,9 @@ const (
 	wordScore = 1e6
 	// pairBoost weighs two adjacent query words found next to each other (proximity).
 	pairBoost = 2.0
+	// pairCommonFrac: a pair is looked for only when both its words are in at most this
+	// fraction of the cases.
+	pairCommonFrac = 0.05
 )
 
 // wordQuery matches one query word in any text field: exactly (weighted highest), as a prefix,
@@ -52,7 +55,9 @@ func wordQuery(w queryWord, lastPrefix, typos bool) query.Query {
 		}
 	}
 	for _, s := range []struct{ field, stem string }{{fieldStemEN, w.stemEN}, {fieldStemFI, w.stemFI}} {
-		if s.stem == "" {
+		// A Finnish stem equal to the word (English words, mostly) finds what the plain
+		// clauses find, its inflections aside, which the English stem covers: one clause less.
+		if s.stem == "" || (s.field == fieldStemFI && s.stem == w.term) {
 			continue
 		}
 		tq := bleve.NewTermQuery(s.stem)
@@ -84,7 +89,7 @@ func (b *BleveIndex) textQuery(terms []string, all bool) query.Query {
 		return bleve.NewConjunctionQuery(perWord...)
 	}
 
-	known := b.knownWords(words)
+	known, stemDF, total := b.wordStats(words)
 	var required, optional []query.Query
 	for i, w := range words {
 		// Only a word the cases do not have is looked for with typos and, if it is the last
@@ -109,11 +114,15 @@ func (b *BleveIndex) textQuery(terms []string, all bool) query.Query {
 		}
 		bq.AddMust(dq)
 	}
-	// Proximity: adjacent words next to each other in the stemmed text.
+	// Proximity: adjacent words next to each other in the stemmed text. Only where both words
+	// are rarer (in at most pairCommonFrac of the cases): a phrase of common words reads two
+	// long posting lists with their positions, a quarter of a search's time, and tells little.
 	var pairs []query.Query
+	rareBelow := pairCommonFrac * float64(total)
 	for i := 1; i < len(words); i++ {
 		a, c := words[i-1].stemEN, words[i].stemEN
-		if a == "" || c == "" || words[i-1].required || words[i].required {
+		if a == "" || c == "" || words[i-1].required || words[i].required ||
+			float64(stemDF[i-1]) > rareBelow || float64(stemDF[i]) > rareBelow {
 			continue
 		}
 		pq := bleve.NewPhraseQuery([]string{a, c}, fieldStemEN)
@@ -127,19 +136,26 @@ func (b *BleveIndex) textQuery(terms []string, all bool) query.Query {
 	return bq
 }
 
-// knownWords marks the words found as they are (or by their stem) in a subject or a body.
-func (b *BleveIndex) knownWords(words []queryWord) []bool {
-	out := make([]bool, len(words))
+// wordStats marks the words found as they are (or by their stem) in a subject or a body, and
+// returns each word's English stem's document count and the index's document count.
+func (b *BleveIndex) wordStats(words []queryWord) (known []bool, stemDF []int, total int) {
+	known, stemDF = make([]bool, len(words)), make([]int, len(words))
 	ir, err := b.reader()
 	if err != nil {
-		return out // look for every word with typos: slower, never wrong
+		return known, stemDF, 0 // look for every word with typos, no pairs: slower, never wrong
 	}
 	defer func() { _ = ir.Close() }()
-	for i, w := range words {
-		out[i] = ir.docFreq(w.term, fieldBody) > 0 || ir.docFreq(w.term, fieldSubject) > 0 ||
-			(w.stemEN != "" && ir.docFreq(w.stemEN, fieldStemEN) > 0) || (w.stemFI != "" && ir.docFreq(w.stemFI, fieldStemFI) > 0)
+	if n, err := ir.DocCount(); err == nil {
+		total = int(n)
 	}
-	return out
+	for i, w := range words {
+		if w.stemEN != "" {
+			stemDF[i] = ir.docFreq(w.stemEN, fieldStemEN)
+		}
+		known[i] = stemDF[i] > 0 || ir.docFreq(w.term, fieldBody) > 0 || ir.docFreq(w.term, fieldSubject) > 0 ||
+			(w.stemFI != "" && ir.docFreq(w.stemFI, fieldStemFI) > 0)
+	}
+	return known, stemDF, total
 }
 
 // termReader reads term statistics of one index snapshot.

@@ -713,6 +713,28 @@ func testHighlights(t *testing.T, ix search.Index) {
 	if len(res.Hits) != 1 || len(res.Hits[0].Highlights) != 0 {
 		t.Errorf("highlights without asking: %+v", res.Hits)
 	}
+
+	// Every hit of a page carries its own fragments, on a page sorted by a field too.
+	upsert(t, ix, Doc("h2", func(d *search.CaseDoc) {
+		d.Subject = "Kettle leaks"
+		d.Body = "The kettle I bought leaks; a refund would do."
+	}))
+	for _, q := range []search.Query{
+		{Text: "refund kettle", Highlight: true},
+		{Text: "refund kettle", Highlight: true, Sort: []search.Sort{{Field: search.FieldUpdatedAt, Desc: true}}},
+	} {
+		res = find(t, ix, q)
+		if len(res.Hits) != 2 {
+			t.Fatalf("%+v: got %d hits, want 2", q, len(res.Hits))
+		}
+		for _, h := range res.Hits {
+			body := strings.Join(h.Highlights["body"], " ")
+			own := map[string]string{"h1": "blender", "h2": "leaks"}[h.Doc.ID]
+			if !strings.Contains(body, "<mark>") || !strings.Contains(body, own) {
+				t.Errorf("%+v: hit %s body highlights %q, want its own text marked", q, h.Doc.ID, body)
+			}
+		}
+	}
 }
 
 func testCount(t *testing.T, ix search.Index) {
