@@ -68,19 +68,29 @@ func fileArg(command string, args []string) (string, []string, error) {
 	return args[0], args[1:], nil
 }
 
-// runBackup is `kaiku backup FILE`: a consistent copy of the embedded database (and the secret
-// key file) as a gzipped tar, written beside FILE and renamed into place when complete.
-func runBackup(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	file, rest, err := fileArg("backup", args)
+// embeddedCommand reads the FILE argument and the configuration of `kaiku backup` and `kaiku
+// restore`, which work on the embedded installation only (withMongo says what to use instead).
+func embeddedCommand(command, withMongo string, args []string, getenv func(string) string, stderr io.Writer) (string, Config, error) {
+	file, rest, err := fileArg(command, args)
 	if err != nil {
-		return err
+		return "", Config{}, err
 	}
 	cfg, err := LoadConfig(rest, getenv, stderr)
 	if err != nil {
-		return err
+		return "", Config{}, err
 	}
 	if cfg.MongoURI != "" {
-		return errors.New("backup copies the embedded database; with MongoDB use mongodump (see the README, Backups)")
+		return "", Config{}, fmt.Errorf("%s %s (see the README, Backups)", command, withMongo)
+	}
+	return file, cfg, nil
+}
+
+// runBackup is `kaiku backup FILE`: a consistent copy of the embedded database (and the secret
+// key file) as a gzipped tar, written beside FILE and renamed into place when complete.
+func runBackup(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	file, cfg, err := embeddedCommand("backup", "copies the embedded database; with MongoDB use mongodump", args, getenv, stderr)
+	if err != nil {
+		return err
 	}
 	m, err := Backup(ctx, cfg.DataDir, cfg.DBName, file)
 	if err != nil {
@@ -229,16 +239,9 @@ func writeArchive(w io.Writer, m *backupManifest, staging string, key []byte) er
 // the database as the server would (migrations included), and rebuilds the search indexes, so
 // the next start finds every case listed.
 func runRestore(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	file, rest, err := fileArg("restore", args)
+	file, cfg, err := embeddedCommand("restore", "fills an embedded installation; with MongoDB use mongorestore", args, getenv, stderr)
 	if err != nil {
 		return err
-	}
-	cfg, err := LoadConfig(rest, getenv, stderr)
-	if err != nil {
-		return err
-	}
-	if cfg.MongoURI != "" {
-		return errors.New("restore fills an embedded installation; with MongoDB use mongorestore (see the README, Backups)")
 	}
 	m, err := unpackBackup(file, cfg.DataDir)
 	if err != nil {
