@@ -99,6 +99,11 @@ func (s *Store) RetentionMonths(ctx context.Context) (int, error) {
 
 // SaveRetentionMonths sets the retention period, leaving the sweep's state as it is.
 func (s *Store) SaveRetentionMonths(ctx context.Context, months int) error {
+	// Under the document's lock: the sweep's claim and finish read and replace this document
+	// (updateVersioned), and on the embedded database that replace trusts the lock for its
+	// version check, so a save between their read and replace was overwritten (lost).
+	unlock := s.locks.lock(collSettings + ":" + retentionID)
+	defer unlock()
 	_, err := s.w(collSettings).UpdateOne(ctx, bson.D{{Key: "_id", Value: retentionID}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "months", Value: months}}}, {Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}},
 		options.UpdateOne().SetUpsert(true))
