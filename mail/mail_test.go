@@ -905,3 +905,37 @@ func TestMailAboutACaseCarriesItsThread(t *testing.T) {
 		t.Error("a Bcc header got in")
 	}
 }
+
+// A case without a customer address (an online review) gets no customer mail: every notice is
+// skipped without an error, rather than queued and refused as "recipient "" is not a bare
+// e-mail address" (which the demo logged for each review it resolved).
+func TestCaseWithoutAnAddressGetsNoCustomerMail(t *testing.T) {
+	env := storetest.Start(t)
+	m := newMailer(t, env.Store, smtpConfig(startSMTP(t)), newClock(), nil) // no worker: mails stay queued
+	n := mail.NewCaseNotifier(m, 8)
+	ctx := context.Background()
+	review := &models.Case{ID: "K-2026-000007", Locale: "fi", Customer: models.Customer{Name: "Reviewer"}}
+	ask := mail.FollowUpAsk{ID: "check-1", Case: review, CheckURL: "https://help.example.com/track/x?check=1"}
+	for name, send := range map[string]func() error{
+		"acknowledgement": func() error { return n.Acknowledge(ctx, review, "https://help.example.com/track/x") },
+		"reply":           func() error { return n.ReplySent(ctx, review, models.Message{ID: "m1", Body: "Thanks"}, "u") },
+		"merge":           func() error { return n.Merged(ctx, review, review, "u") },
+		"resolution":      func() error { return n.Resolved(ctx, review, "Refunded", 7, "u") },
+		"follow-up":       func() error { return n.FollowUpCheck(ctx, review, "u") },
+		"follow-ups":      func() error { return n.FollowUpChecks(ctx, []mail.FollowUpAsk{ask}) },
+		"follow-up once":  func() error { return n.FollowUpCheckOnce(ctx, ask) },
+	} {
+		if err := send(); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	withAddress := *review
+	withAddress.Customer.Email = "aino@example.com"
+	if err := n.Resolved(ctx, &withAddress, "Refunded", 7, "u"); err != nil {
+		t.Fatal(err)
+	}
+	queued := queue(t, m)
+	if len(queued) != 1 || queued[0].Message.To != "aino@example.com" {
+		t.Fatalf("queued %d mails, want only the one with an address: %+v", len(queued), queued)
+	}
+}

@@ -55,6 +55,17 @@ func (n CaseNotifier) address(ctx context.Context, c *models.Case, m *Message) {
 	m.ReplyTo = n.replyAddress(ctx, c)
 }
 
+// send addresses m to c's customer and queues it. A case without a customer address (an online
+// review: its author is answered by the public reply) gets no mail, rather than one the queue
+// refuses.
+func (n CaseNotifier) send(ctx context.Context, c *models.Case, m Message) error {
+	if c.Customer.Email == "" {
+		return nil
+	}
+	n.address(ctx, c, &m)
+	return n.mailer.Enqueue(ctx, m)
+}
+
 func (n CaseNotifier) replyAddress(ctx context.Context, c *models.Case) string {
 	if n.replyTo == nil {
 		return ""
@@ -79,8 +90,7 @@ func (n CaseNotifier) Acknowledge(ctx context.Context, c *models.Case, trackingU
 	} else {
 		m = acknowledgement(c.Locale, c.ID, trackingURL, c.Customer.Name, n.firstResponseHours, "", replies)
 	}
-	n.address(ctx, c, &m)
-	return n.mailer.Enqueue(ctx, m)
+	return n.send(ctx, c, m)
 }
 
 // ReplySent queues an agent's reply to the customer, naming the files that came with it.
@@ -92,29 +102,25 @@ func (n CaseNotifier) ReplySent(ctx context.Context, c *models.Case, reply model
 		}
 	}
 	m := replyNotification(c.Locale, c.ID, trackingURL, c.Customer.Name, reply.Author, reply.Body, files, n.replyAddress(ctx, c) != "")
-	n.address(ctx, c, &m)
-	return n.mailer.Enqueue(ctx, m)
+	return n.send(ctx, c, m)
 }
 
 // Merged tells the customer their duplicate case now continues in the target case.
 func (n CaseNotifier) Merged(ctx context.Context, duplicate, target *models.Case, trackingURL string) error {
 	m := MergeNotification(target.Locale, duplicate.ID, target.ID, trackingURL, target.Customer.Name)
-	n.address(ctx, target, &m)
-	return n.mailer.Enqueue(ctx, m)
+	return n.send(ctx, target, m)
 }
 
 // Resolved tells the customer their case is resolved and when they will be asked about it.
 func (n CaseNotifier) Resolved(ctx context.Context, c *models.Case, decision string, followUpDays int, trackingURL string) error {
 	m := ResolutionNotice(c.Locale, c.ID, trackingURL, c.Customer.Name, decision, followUpDays)
-	n.address(ctx, c, &m)
-	return n.mailer.Enqueue(ctx, m)
+	return n.send(ctx, c, m)
 }
 
 // FollowUpCheck asks the customer whether the resolution held.
 func (n CaseNotifier) FollowUpCheck(ctx context.Context, c *models.Case, checkURL string) error {
 	m := FollowUpCheck(c.Locale, c.ID, checkURL, c.Customer.Name)
-	n.address(ctx, c, &m)
-	return n.mailer.Enqueue(ctx, m)
+	return n.send(ctx, c, m)
 }
 
 // PromiseDelayed tells the customer a promised time moves.
@@ -124,8 +130,7 @@ func (n CaseNotifier) PromiseDelayed(ctx context.Context, c *models.Case, p mode
 		due, now = due.In(loc), now.In(loc)
 	}
 	m := PromiseDelayed(c.Locale, c.ID, trackingURL, c.Customer.Name, p.Text, message, due, now)
-	n.address(ctx, c, &m)
-	return n.mailer.Enqueue(ctx, m)
+	return n.send(ctx, c, m)
 }
 
 // FollowUpAsk is one customer's follow-up check in a batch: the mail's id (derived from the
@@ -139,11 +144,17 @@ type FollowUpAsk struct {
 // FollowUpChecks queues many follow-up checks in one insert (EnqueueMany). The ids must be
 // new: the caller mails each check once, when it moves it from scheduled to asked.
 func (n CaseNotifier) FollowUpChecks(ctx context.Context, asks []FollowUpAsk) error {
-	msgs := make([]OnceMessage, len(asks))
-	for i, a := range asks {
+	msgs := make([]OnceMessage, 0, len(asks))
+	for _, a := range asks {
+		if a.Case.Customer.Email == "" {
+			continue // no address: see send
+		}
 		m := FollowUpCheck(a.Case.Locale, a.Case.ID, a.CheckURL, a.Case.Customer.Name)
 		n.address(ctx, a.Case, &m)
-		msgs[i] = OnceMessage{ID: a.ID, Message: m}
+		msgs = append(msgs, OnceMessage{ID: a.ID, Message: m})
+	}
+	if len(msgs) == 0 {
+		return nil
 	}
 	return n.mailer.EnqueueMany(ctx, msgs)
 }
@@ -151,6 +162,9 @@ func (n CaseNotifier) FollowUpChecks(ctx context.Context, asks []FollowUpAsk) er
 // FollowUpCheckOnce queues one follow-up check under its id unless a mail of that id is queued
 // or delivered already (EnqueueOnce): after a sweep cut short, whether its mail went out.
 func (n CaseNotifier) FollowUpCheckOnce(ctx context.Context, a FollowUpAsk) error {
+	if a.Case.Customer.Email == "" {
+		return nil // no address: see send
+	}
 	m := FollowUpCheck(a.Case.Locale, a.Case.ID, a.CheckURL, a.Case.Customer.Name)
 	n.address(ctx, a.Case, &m)
 	_, err := n.mailer.EnqueueOnce(ctx, a.ID, m)
