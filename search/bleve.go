@@ -94,7 +94,7 @@ type BleveIndex struct {
 	cache       *aggregateCache
 	narrowAbove int             // lists with more matches are narrowed to recent ones (narrowAbove)
 	rows        *reportRowCache // Reports (issue 16): report rows decoded per segment
-	sortCols    *sortColumnCache
+	sortCols    *sortColumnCache // lists sorted by a number: their sort keys decoded per segment
 }
 
 // bleveRuntimeConfig makes batches return once searchable rather than once on disk: the

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 
@@ -61,7 +62,7 @@ func (c *sortColumnCache) columnsOf(snap *scorch.IndexSnapshot, fields []string)
 		}
 		var missing []string
 		for _, f := range fields {
-			if cols[f] == nil && !containsString(missing, f) {
+			if cols[f] == nil && !slices.Contains(missing, f) {
 				missing = append(missing, f)
 			}
 		}
@@ -86,15 +87,6 @@ func (c *sortColumnCache) columnsOf(snap *scorch.IndexSnapshot, fields []string)
 		}
 	}
 	return out, nil
-}
-
-func containsString(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // decodeSortColumns reads fields' doc values of every document of seg.
