@@ -92,8 +92,9 @@ type BleveIndex struct {
 	// gen counts the batches applied: a new generation once a batch is searchable.
 	gen         atomic.Uint64
 	cache       *aggregateCache
-	narrowAbove int             // lists with more matches are narrowed to recent ones (narrowAbove)
-	rows        *reportRowCache // Reports (issue 16): report rows decoded per segment
+	narrowAbove int              // lists with more matches are narrowed to recent ones (narrowAbove)
+	rows        *reportRowCache  // Reports (issue 16): report rows decoded per segment
+	sortCols    *sortColumnCache // lists sorted by a number: their sort keys decoded per segment
 }
 
 // bleveRuntimeConfig makes batches return once searchable rather than once on disk: the
@@ -150,7 +151,7 @@ func OpenBleve(dir string) (*BleveIndex, error) {
 		return nil, err
 	}
 	return &BleveIndex{idx: idx, text: an, durable: newPersistence(), cache: newAggregateCache(), narrowAbove: narrowAbove,
-		rows: newReportRowCache()}, nil
+		rows: newReportRowCache(), sortCols: newSortColumnCache()}, nil
 }
 
 func dirIsEmpty(dir string) bool {
@@ -461,6 +462,7 @@ func (b *BleveIndex) Search(ctx context.Context, q Query) (Result, error) {
 		}
 	}
 	highlight := q.Highlight && len(terms) > 0
+	pageFields := []string{bleveFieldSource, fieldSubject, fieldBody, fieldCustomerName}
 	request := func(q Query, facets []string) *bleve.SearchRequest {
 		// One extra hit tells whether another page exists.
 		req := bleve.NewSearchRequestOptions(b.buildQuery(terms, q), limit+1, 0, false)
@@ -469,7 +471,7 @@ func (b *BleveIndex) Search(ctx context.Context, q Query) (Result, error) {
 		if !relevance {
 			req.Score = "none" // ordering by fields: skip scoring work
 		}
-		req.Fields = []string{bleveFieldSource, fieldSubject, fieldBody, fieldCustomerName}
+		req.Fields = pageFields
 		// No highlights here: asking for them reads every match's word positions; the page's
 		// are read afterwards (pageHighlights).
 		for _, f := range facets {
@@ -487,7 +489,7 @@ func (b *BleveIndex) Search(ctx context.Context, q Query) (Result, error) {
 	var hits bsearch.DocumentMatchCollection
 	narrowed := false
 	timeField, byTime := narrowField(q.Sort, relevance)
-	valueField, byValue := valueNarrowField(q.Sort)
+	byValue := byNumberSort(q.Sort)
 	if byTime || byValue {
 		if !counted {
 			if agg, err = b.aggregates(ctx, terms, q, q.Facets); err != nil {
@@ -501,7 +503,7 @@ func (b *BleveIndex) Search(ctx context.Context, q Query) (Result, error) {
 		case byTime:
 			hits, narrowed, err = b.narrowedHits(ctx, terms, q, timeField, limit+1, after, page)
 		default:
-			hits, narrowed, err = b.valueNarrowedHits(ctx, q, valueField, limit+1, after, page)
+			hits, narrowed, err = b.columnSortedHits(ctx, terms, q, order, after, limit+1, pageFields)
 		}
 		if err != nil {
 			return Result{}, fmt.Errorf("search: bleve search: %w", err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,7 +17,7 @@ import (
 // An inbox list asks for the newest 50 of tens of thousands of matches. Bleve finds the top of
 // a field sort by reading the sort values of every match, so a list cost grew with its view.
 // Two things make it cheap here, both exact (a sort by a number, highest first, such as the
-// escalated view's, is narrowed the same way to the matches of its highest values):
+// escalated view's, compares sort keys kept per segment instead: bleve_sortcols.go):
 //
 //   - The page comes from the newest matches only: when the sort starts with a time, newest
 //     first, the query is first narrowed to a window of recent times that widens until it
@@ -269,89 +268,9 @@ func (b *BleveIndex) narrowedHits(ctx context.Context, terms []string, q Query, 
 	}
 }
 
-// maxValueTries bounds the narrowed queries tried for a sort by a number before the full sort.
-const maxValueTries = 3
-
-// valueNarrowField returns the number field a sort starts with when it is sorted highest first
-// (the escalated view's level, the priority sort's rank): few distinct values, so the matches
-// of the highest ones are a page sooner than all of them.
-func valueNarrowField(sorts []Sort) (string, bool) {
-	if len(sorts) > 0 && isIntRangeField(sorts[0].Field) && sorts[0].Desc {
-		return sorts[0].Field, true
-	}
-	return "", false
-}
-
-// indexedValues returns the values of a number field that the index holds, highest first (read
-// from its sort key's dictionary: a handful of terms).
-func (b *BleveIndex) indexedValues(field string) ([]int64, error) {
-	dict, err := b.idx.FieldDict(bleveSortKey(field, false))
-	if err != nil {
-		return nil, err
-	}
-	defer dict.Close()
-	var out []int64
-	for {
-		e, err := dict.Next()
-		if err != nil {
-			return nil, err
-		}
-		if e == nil {
-			break
-		}
-		if v, ok := parseSortableInt(e.Term); ok {
-			out = append(out, v)
-		}
-	}
-	slices.Sort(out)
-	slices.Reverse(out)
-	return slices.Compact(out), nil
-}
-
-// parseSortableInt reverses sortableInt.
-func parseSortableInt(s string) (int64, bool) {
-	if len(s) != 16 {
-		return 0, false
-	}
-	u, err := strconv.ParseUint(s, 16, 64)
-	if err != nil {
-		return 0, false
-	}
-	return int64(u ^ (1 << 63)), true
-}
-
-// valueNarrowedHits finds the first want hits of req, sorted by a number field highest first,
-// among the matches whose value is at least one of the highest values the index holds, trying
-// lower ones until the matches hold a page. Every match left out has a lower value than every
-// match kept, so the page is the full sort's. ok is false when only the lowest value (all
-// matches) or too many tries would do.
-func (b *BleveIndex) valueNarrowedHits(ctx context.Context, q Query, field string, want int, after []string,
-	request func(q Query) *bleve.SearchRequest) (hits bsearch.DocumentMatchCollection, ok bool, err error) {
-	upper := int64(math.MaxInt64)
-	if after != nil {
-		if upper, ok = parseSortableInt(after[0]); !ok {
-			return nil, false, nil
-		}
-	}
-	values, err := b.indexedValues(field)
-	if err != nil {
-		return nil, false, err
-	}
-	// At least 0 keeps every match (no number is negative): the full query does that.
-	values = slices.DeleteFunc(values, func(v int64) bool { return v > upper || v <= 0 })
-	for i, v := range values {
-		if i == maxValueTries || v > math.MaxInt32 {
-			break
-		}
-		nq := q
-		nq.IntRanges = append(slices.Clone(q.IntRanges), IntRange{Field: field, From: int(v)})
-		res, err := b.idx.SearchInContext(ctx, request(nq))
-		if err != nil {
-			return nil, false, err
-		}
-		if len(res.Hits) >= want {
-			return res.Hits, true, nil
-		}
-	}
-	return nil, false, nil
+// byNumberSort tells whether a sort starts with a number field sorted highest first (the
+// escalated view's level, the priority sort's rank): such a list is sorted on the kept sort
+// keys (bleve_sortcols.go).
+func byNumberSort(sorts []Sort) bool {
+	return len(sorts) > 0 && isIntRangeField(sorts[0].Field) && sorts[0].Desc
 }

@@ -158,6 +158,39 @@ describe('account security', () => {
       await expect(page.getByTestId('retention-saved')).toBeVisible()
     }, { storageState: adminState }))
 
+  // A CI run once read 0 after saving 24 months: the page asked for the stored period as it
+  // opened, the admin typed before the answer came, the answer replaced what was typed and Save
+  // stored that. The answer is held here until the admin has typed, if the page lets them.
+  test('a retention period typed while the stored one loads is the one saved', () =>
+    withPage(browser, 'retention-loading', async (page) => {
+      let release, asked
+      const held = new Promise((resolve) => { release = resolve })
+      const askedFor = new Promise((resolve) => { asked = resolve })
+      await page.route('**/api/v1/settings/retention', async (route) => {
+        if (route.request().method() === 'GET') {
+          asked()
+          await held
+        }
+        await route.continue()
+      })
+      await page.goto('/admin/customer-data')
+      await askedFor
+      const field = page.getByTestId('retention-months')
+      const typed = field.fill('24')
+      if (await field.isEditable()) await typed // typed before the stored period arrived
+      const answered = page.waitForResponse((r) => r.url().endsWith('/api/v1/settings/retention') && r.request().method() === 'GET')
+      release()
+      await answered
+      await typed
+      await expect(field).toHaveValue('24')
+      await page.getByTestId('retention-save').click()
+      await expect(page.getByTestId('retention-saved')).toBeVisible()
+      await page.reload()
+      await expect(page.getByTestId('retention-months')).toHaveValue('24')
+      const { response } = await staffApi(page, 'PUT', '/settings/retention', { months: 0 })
+      assert.equal(response.status(), 200)
+    }, { storageState: adminState }))
+
   for (const [lang, heading] of [['en', 'Audit log'], ['fi', 'Tapahtumaloki']]) {
     for (const [width, options] of [[390, PHONE], [1366, { viewport: { width: 1366, height: 900 } }]]) {
       test(`pages in ${lang} at ${width} px`, () =>
