@@ -2,6 +2,11 @@
 // resource. Handlers bind and validate the request, call a use case and write the response;
 // they hold no business rules. Success bodies are {"data": ...} (lists add "meta") and every
 // error is one envelope, written only by ErrorHandler.
+//
+// It is one package, larger than most, because it is one thin layer of one kind: every file
+// is a resource's handlers, and they share the route list, the binding and validation helpers,
+// the envelope and the one map from domain errors to HTTP status. Split by resource, each part
+// would have to export those; a handler file stays small because it holds no business rules.
 package handlers
 
 import (

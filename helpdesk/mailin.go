@@ -3,7 +3,6 @@ package helpdesk
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,7 +14,7 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/mailin"
 	"github.com/kaiku-helpdesk/kaiku/mailin/parse"
 	"github.com/kaiku-helpdesk/kaiku/models"
-	"github.com/kaiku-helpdesk/kaiku/reviews"
+	"github.com/kaiku-helpdesk/kaiku/seal"
 	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
@@ -39,7 +38,7 @@ type Mail struct {
 	store    *store.Store
 	cases    *Cases
 	intake   *Intake
-	sealer   *reviews.Sealer
+	sealer   *seal.Sealer
 	logger   *slog.Logger
 	now      Clock
 	settings MailSettings
@@ -55,13 +54,7 @@ type Mail struct {
 // NewMail wires complaints by e-mail. secretKey (32 bytes) seals mailbox passwords (nil: a
 // random key for the life of the process, for tests).
 func NewMail(st *store.Store, cases *Cases, intake *Intake, secretKey []byte, settings MailSettings, logger *slog.Logger, now Clock) (*Mail, error) {
-	if secretKey == nil {
-		secretKey = make([]byte, 32)
-		if _, err := rand.Read(secretKey); err != nil {
-			return nil, err
-		}
-	}
-	sealer, err := reviews.NewSealer(secretKey)
+	sealer, err := seal.New(secretKey)
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,6 @@ package helpdesk
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/reviews"
+	"github.com/kaiku-helpdesk/kaiku/seal"
 	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
@@ -22,7 +22,7 @@ import (
 type Reviews struct {
 	store  *store.Store
 	cases  *Cases
-	sealer *reviews.Sealer
+	sealer *seal.Sealer
 	logger *slog.Logger
 	now    Clock
 	// webhooks and publishers carry public replies out (reviewreply.go); either may be unset.
@@ -36,13 +36,7 @@ type Reviews struct {
 // NewReviews wires the review use cases. secretKey (32 bytes) seals source secrets; nil
 // takes a random key that lives as long as the process (tests).
 func NewReviews(st *store.Store, cases *Cases, secretKey []byte, logger *slog.Logger, now Clock) (*Reviews, error) {
-	if secretKey == nil {
-		secretKey = make([]byte, 32)
-		if _, err := rand.Read(secretKey); err != nil {
-			return nil, err
-		}
-	}
-	sealer, err := reviews.NewSealer(secretKey)
+	sealer, err := seal.New(secretKey)
 	if err != nil {
 		return nil, err
 	}

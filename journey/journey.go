@@ -74,15 +74,7 @@ type StagesUpdate struct {
 	Stages []Assignment `json:"stages" validate:"required,min=1,max=50,dive"`
 }
 
-func require(u *models.User, role models.Role) error {
-	if u == nil {
-		return models.Unauthorized("unauthenticated", "log in first")
-	}
-	if !u.Role.AtLeast(role) {
-		return models.Forbidden("this needs the " + string(role) + " role")
-	}
-	return nil
-}
+func require(u *models.User, role models.Role) error { return models.RequireRole(u, role) }
 
 // mapping is the stored mapping over the defaults (a touchpoint the admins never placed keeps
 // its default stage).

@@ -2,6 +2,11 @@
 // clocks, users and roles, request shapes, and the typed domain errors. It does no I/O and knows
 // nothing about HTTP. The escalation-rule engine is package escalation, the business calendar
 // package businesstime.
+//
+// It is one package, larger than most, because its entities refer to one another (a case holds
+// its SLA clocks, promises, grants and approval; a review and a complaint become a case) and
+// share the typed errors every layer maps; each file is one entity or one part of the case's
+// lifecycle, and none of them does I/O.
 package models
 
 import (

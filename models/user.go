@@ -29,6 +29,18 @@ func (r Role) Valid() bool { return r.rank() > 0 }
 // AtLeast reports whether r includes the rights of min.
 func (r Role) AtLeast(min Role) bool { return r.rank() >= min.rank() && r.Valid() }
 
+// RequireRole refuses a user below role, and nil (nobody logged in): the check each use case
+// makes before it acts.
+func RequireRole(u *User, role Role) error {
+	if u == nil {
+		return Unauthorized("unauthenticated", "log in first")
+	}
+	if !u.Role.AtLeast(role) {
+		return Forbidden("this needs the " + string(role) + " role")
+	}
+	return nil
+}
+
 // User is a staff member: agent, manager or admin.
 type User struct {
 	ID           string    `bson:"_id" json:"id"`

@@ -76,15 +76,7 @@ func New(c Config) *Service {
 // Currency is the installation's one currency, with its number of decimals.
 func (s *Service) Currency() (string, int) { return s.Config.Currency, MinorDigits(s.Config.Currency) }
 
-func require(u *models.User, role models.Role) error {
-	if u == nil {
-		return models.Unauthorized("unauthenticated", "log in first")
-	}
-	if !u.Role.AtLeast(role) {
-		return models.Forbidden("this needs the " + string(role) + " role")
-	}
-	return nil
-}
+func require(u *models.User, role models.Role) error { return models.RequireRole(u, role) }
 
 // Options lists the catalogue in its order; every staff member reads it (the grant form).
 func (s *Service) Options(ctx context.Context, u *models.User) ([]Option, error) {

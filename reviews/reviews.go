@@ -1,12 +1,10 @@
 // Package reviews is the domain of online reviews arriving by signed webhook: checking a
 // delivery's signature, reading the payload shapes the webhook accepts (Kaiku's generic JSON,
-// Trustpilot's review webhook, Google Business Profile's review resource), the natural key a
-// review is found by, and sealing source secrets. It does no I/O; helpdesk runs the use case.
+// Trustpilot's review webhook, Google Business Profile's review resource), and the natural key a
+// review is found by. It does no I/O; helpdesk runs the use case.
 package reviews
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -94,48 +92,4 @@ func NewSecret() string {
 func KeyID(sourceID, externalID string) string {
 	sum := sha256.Sum256([]byte(sourceID + "\x00" + externalID))
 	return "rv:" + hex.EncodeToString(sum[:20])
-}
-
-// Sealer encrypts source secrets with a key kept outside the database (AES-256-GCM). An HMAC
-// secret cannot be stored hashed, since the server must compute with it; sealed, a dump of
-// the database alone gives nobody a secret that signs.
-type Sealer struct{ aead cipher.AEAD }
-
-// NewSealer takes a 32-byte key.
-func NewSealer(key []byte) (*Sealer, error) {
-	if len(key) != 32 {
-		return nil, errors.New("reviews: the secret key must be 32 bytes")
-	}
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, err
-	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, err
-	}
-	return &Sealer{aead: aead}, nil
-}
-
-// Seal encrypts a secret; sourceID is bound in, so a sealed secret copied onto another
-// source does not open.
-func (s *Sealer) Seal(sourceID, secret string) []byte {
-	nonce := make([]byte, s.aead.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
-		panic("crypto/rand failed: " + err.Error())
-	}
-	return s.aead.Seal(nonce, nonce, []byte(secret), []byte(sourceID))
-}
-
-// Open decrypts a sealed secret.
-func (s *Sealer) Open(sourceID string, sealed []byte) (string, error) {
-	n := s.aead.NonceSize()
-	if len(sealed) < n {
-		return "", errors.New("reviews: sealed secret too short")
-	}
-	plain, err := s.aead.Open(nil, sealed[:n], sealed[n:], []byte(sourceID))
-	if err != nil {
-		return "", errors.New("reviews: the sealed secret does not open with this key")
-	}
-	return string(plain), nil
 }

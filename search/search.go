@@ -1,6 +1,11 @@
 // Package search is the case index: every list, count, facet and full-text search in Kaiku is
 // answered here, never by scanning the database. Two backends implement Index (embedded Bleve
 // and Meilisearch) and both pass the shared conformance suite in search/searchtest.
+//
+// It is one package, larger than most, because both backends implement one Index over the same
+// documents, queries and report rows: the shared types (CaseDoc, Query, the ranking and report
+// shapes) and each backend's files (bleve*.go, meili*.go) change together whenever a field or
+// a query is added, and the conformance suite holds them to one behaviour.
 package search
 
 import (

@@ -2,7 +2,6 @@ package staff
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"log/slog"
 	"net/netip"
@@ -13,7 +12,7 @@ import (
 
 	"github.com/kaiku-helpdesk/kaiku/batch"
 	"github.com/kaiku-helpdesk/kaiku/models"
-	"github.com/kaiku-helpdesk/kaiku/reviews"
+	"github.com/kaiku-helpdesk/kaiku/seal"
 	"github.com/kaiku-helpdesk/kaiku/store"
 	"github.com/kaiku-helpdesk/kaiku/tokens"
 )
@@ -116,7 +115,7 @@ type Auth struct {
 	// whether or not the account exists.
 	dummyHash string
 	// sealer seals TOTP secrets with the installation's secret key.
-	sealer *reviews.Sealer
+	sealer *seal.Sealer
 	// mailer and baseURL send "forgot password" links (SetMail).
 	mailer  resetMailer
 	baseURL string
@@ -129,13 +128,7 @@ func NewAuth(st authStore, secretKey []byte, logger *slog.Logger, now func() tim
 	if err != nil {
 		return nil, err
 	}
-	if secretKey == nil {
-		secretKey = make([]byte, 32)
-		if _, err := rand.Read(secretKey); err != nil {
-			return nil, err
-		}
-	}
-	sealer, err := reviews.NewSealer(secretKey)
+	sealer, err := seal.New(secretKey)
 	if err != nil {
 		return nil, err
 	}

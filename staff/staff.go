@@ -30,13 +30,10 @@ func (p *Principal) Actor() models.Actor { return models.Actor{ID: p.User.ID, Na
 
 // Require refuses principals below role.
 func (p *Principal) Require(role models.Role) error {
-	if p == nil || p.User == nil {
-		return models.Unauthorized("unauthenticated", "log in first")
+	if p == nil {
+		return models.RequireRole(nil, role)
 	}
-	if !p.User.Role.AtLeast(role) {
-		return models.Forbidden("this needs the " + string(role) + " role")
-	}
-	return nil
+	return models.RequireRole(p.User, role)
 }
 
 // CheckCSRF compares the request's CSRF header with the session's token in constant time.

@@ -4,6 +4,11 @@
 //	go run ./scripts/bench -n 10000
 //
 // See README.md in this directory for what each figure means.
+//
+// It is one program, larger than the other scripts: each file is one family of figures
+// (intake, views, mail, rules, reviews, reports …) with its own floor, and all share the data
+// set (data.go, seed.go), the server it starts (serve.go) and how a figure is sampled and
+// printed (measure.go).
 package main
 
 import (
