@@ -92,7 +92,10 @@ export async function layoutFaults(page) {
     // Painted boxes: an element with a background colour or a border of its own.
     const boxes = []
     for (const el of document.body.querySelectorAll('*')) {
-      if (['INPUT', 'SELECT', 'TEXTAREA', 'svg', 'path', 'circle', 'OPTION'].includes(el.tagName)) continue
+      // Fields hold their own text, which is no text run here; a checkbox or radio button is a
+      // painted box like a badge (a row's checkbox once lay over the customer's initials).
+      const toggle = el.tagName === 'INPUT' && (el.type === 'checkbox' || el.type === 'radio')
+      if (!toggle && ['INPUT', 'SELECT', 'TEXTAREA', 'svg', 'path', 'circle', 'OPTION'].includes(el.tagName)) continue
       const s = getComputedStyle(el)
       const painted =
         (s.backgroundColor && s.backgroundColor !== 'rgba(0, 0, 0, 0)' && s.backgroundColor !== 'transparent') ||
