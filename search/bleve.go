@@ -92,9 +92,11 @@ type BleveIndex struct {
 	// gen counts the batches applied: a new generation once a batch is searchable.
 	gen         atomic.Uint64
 	cache       *aggregateCache
-	narrowAbove int              // lists with more matches are narrowed to recent ones (narrowAbove)
-	rows        *reportRowCache  // Reports (issue 16): report rows decoded per segment
-	sortCols    *sortColumnCache // lists sorted by a number: their sort keys decoded per segment
+	narrowAbove int             // lists with more matches are narrowed to recent ones (narrowAbove)
+	rows        *reportRowCache // Reports (issue 16): report rows decoded per segment
+
+	// sortCols keeps the sort keys of lists sorted by a number, decoded per segment.
+	sortCols *sortColumnCache
 }
 
 // bleveRuntimeConfig makes batches return once searchable rather than once on disk: the
