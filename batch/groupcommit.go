@@ -83,6 +83,37 @@ func (g *GroupCommit[T]) Do(ctx context.Context, item T) error {
 	}
 }
 
+// DoAll is Do for several items at once: they are queued together, so they travel in the same
+// flush when they fit in one, and it returns once all are written, with each item's error.
+func (g *GroupCommit[T]) DoAll(ctx context.Context, items ...T) []error {
+	its := make([]*groupItem[T], len(items))
+	for i, item := range items {
+		its[i] = &groupItem[T]{item: item, done: make(chan struct{}), lead: make(chan struct{}, 1)}
+	}
+	g.mu.Lock()
+	g.queue = append(g.queue, its...)
+	leader := !g.busy && len(its) > 0
+	g.busy = g.busy || leader
+	g.mu.Unlock()
+	if leader {
+		g.flushNext(ctx)
+	}
+	errs := make([]error, len(its))
+	for i, it := range its {
+		// The lead is only ever handed to the head of the queue, and an earlier item of ours is
+		// written before a later one is the head: waiting for them in order cannot miss it.
+		for waiting := true; waiting; {
+			select {
+			case <-it.done:
+				errs[i], waiting = it.err, false
+			case <-it.lead:
+				g.flushNext(ctx)
+			}
+		}
+	}
+	return errs
+}
+
 // Queued is how many items wait for a flush (a leader lingers only while the batch is not full).
 func (g *GroupCommit[T]) Queued() int {
 	g.mu.Lock()

@@ -108,3 +108,34 @@ func TestGroupCommitTakesItsBatchAfterTheTurn(t *testing.T) {
 		t.Fatalf("batches %v; want the five items in one", batches)
 	}
 }
+
+// DoAll queues its items together: they are written in one flush, each with its own answer,
+// and the rest of a queue longer than the maximum goes in the following flushes.
+func TestGroupCommitDoAllWritesItsItemsTogether(t *testing.T) {
+	var mu sync.Mutex
+	var batches [][]int
+	g := batch.NewGroupCommit(4, func(_ context.Context, items []int) []error {
+		mu.Lock()
+		batches = append(batches, append([]int(nil), items...))
+		mu.Unlock()
+		errs := make([]error, len(items))
+		for i, v := range items {
+			if v == 2 {
+				errs[i] = fmt.Errorf("item %d failed", v)
+			}
+		}
+		return errs
+	})
+	errs := g.DoAll(context.Background(), 1, 2, 3)
+	if errs[0] != nil || errs[1] == nil || errs[2] != nil {
+		t.Fatalf("answers %v", errs)
+	}
+	if len(batches) != 1 || len(batches[0]) != 3 {
+		t.Fatalf("batches %v, want the three items in one", batches)
+	}
+	batches = nil
+	errs = g.DoAll(context.Background(), 10, 11, 12, 13, 14, 15)
+	if len(errs) != 6 || fmt.Sprint(batches) != "[[10 11 12 13] [14 15]]" {
+		t.Fatalf("answers %v, batches %v", errs, batches)
+	}
+}

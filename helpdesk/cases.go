@@ -30,6 +30,7 @@ type casesStore interface {
 	SetSLATimer(ctx context.Context, caseID string, due *time.Time) error
 	SetSLATimers(ctx context.Context, due map[string]time.Time) error
 	UpdateCase(ctx context.Context, id string, mutate func(c *models.Case) error) (*models.Case, error)
+	UpdateCaseBeside(ctx context.Context, id string, beside store.Beside, mutate func(c *models.Case) error) (*models.Case, error)
 }
 
 // Cases is the case use cases for staff.

@@ -48,6 +48,9 @@ type announcement struct {
 	data  map[string]any
 	// customer tells the customer of the stored case; a failure is its own to log.
 	customer func(ctx context.Context, c *models.Case)
+	// also, when set, gives the live events of what was written beside the case (an approval
+	// decision's notification to its requester), published in one page with the case's event.
+	also func(ctx context.Context) []models.Event
 }
 
 // publish is an announcement that is only a live event.
@@ -156,6 +159,17 @@ type writeSpec struct {
 	announce announcement
 	// remedy is the grant asked for, for approval_requested.
 	remedy *escalation.RemedyFacts
+	// beside, when set, is another record read and written with the case (see besideWrite).
+	beside *besideWrite
+}
+
+// besideWrite is another record a case write reads and writes with the case, such as the
+// approval request an approver decides: its lock is held with the case's and it is read in the
+// same round as the case (lock); change decides on both; write stores it in the round of the
+// case's index mark and timer, before the case, which is written only if write succeeds.
+type besideWrite struct {
+	lock  store.Beside
+	write func(ctx context.Context) error
 }
 
 // write reads, changes and stores a case under optimistic concurrency: decide and store in one
@@ -185,7 +199,13 @@ func (s *Cases) writeStored(ctx context.Context, id string, w writeSpec, change 
 	var effects []escalation.RuleEffect
 	var timerAgain *time.Time
 	resolved := false
-	c, err := s.store.UpdateCase(ctx, id, func(c *models.Case) error {
+	update := s.store.UpdateCase
+	if w.beside != nil {
+		update = func(ctx context.Context, id string, mutate func(c *models.Case) error) (*models.Case, error) {
+			return s.store.UpdateCaseBeside(ctx, id, w.beside.lock, mutate)
+		}
+	}
+	c, err := update(ctx, id, func(c *models.Case) error {
 		if w.expected != 0 && c.Version != w.expected {
 			return models.StaleVersion("case", c.Version)
 		}
@@ -208,15 +228,22 @@ func (s *Cases) writeStored(ctx context.Context, id string, w writeSpec, change 
 				return err
 			}
 		}
-		if err := s.store.MarkDirty(ctx, c.ID, c.Version+1, now); err != nil {
-			return err
-		}
 		timer, err := s.recordTimer(ctx, c, rules, w.policies)
 		if err != nil {
 			return err
 		}
 		timerAgain = againIfSoon(timer, now)
-		return s.store.SetSLATimer(ctx, c.ID, timer)
+		// The index mark, the timer and a record written beside the case go in one round, before
+		// the case. Should one fail, the case is not written: a mark or timer of an unwritten
+		// change costs a reindex or a sweep's look at the case, nothing more.
+		steps := []func() error{
+			func() error { return s.store.MarkDirty(ctx, c.ID, c.Version+1, now) },
+			func() error { return s.store.SetSLATimer(ctx, c.ID, timer) },
+		}
+		if w.beside != nil {
+			steps = append(steps, func() error { return w.beside.write(ctx) })
+		}
+		return cmp.Or(inOneRound(steps...)...)
 	})
 	if err != nil {
 		if errors.Is(err, store.ErrVersionMismatch) {
@@ -248,7 +275,14 @@ func (s *Cases) afterWrite(ctx context.Context, c *models.Case, am *aftermath, a
 	am.storeNotifications(ctx)
 	var tell []func() error
 	if a.event != "" {
-		tell = append(tell, func() error { s.events.Publish(ctx, a.event, c.ID, a.data); return nil })
+		tell = append(tell, func() error {
+			events := []models.Event{{Type: a.event, CaseID: c.ID, Data: a.data}}
+			if a.also != nil {
+				events = append(events, a.also(ctx)...)
+			}
+			s.events.PublishAll(ctx, events...)
+			return nil
+		})
 	}
 	if a.customer != nil {
 		tell = append(tell, func() error { a.customer(ctx, c); return nil })

@@ -83,6 +83,20 @@ func (b *Events) Publish(ctx context.Context, typ, caseID string, data bson.M) {
 	}
 }
 
+// PublishAll records changes that belong together (a case and the notification telling of
+// it) in one page, as Publish would each.
+func (b *Events) PublishAll(ctx context.Context, events ...models.Event) {
+	at := b.now()
+	for i := range events {
+		events[i].At = at
+	}
+	for i, err := range b.writes.DoAll(ctx, events...) {
+		if err != nil {
+			b.logger.Warn("publish event", "type", events[i].Type, "case", events[i].CaseID, "err", err)
+		}
+	}
+}
+
 // writePage stores one page of events and delivers them to this process's subscribers.
 func (b *Events) writePage(ctx context.Context, events []models.Event) []error {
 	b.pageMu.Lock()

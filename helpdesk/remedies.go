@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 
 	"github.com/kaiku-helpdesk/kaiku/businesstime"
 	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/mail"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/remedies"
+	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
 // remedyCases lets package remedies read and change cases through the case use case, so a
@@ -21,9 +23,43 @@ type remedyCases struct {
 	notices *approvalNotices
 }
 
-// ApprovalDecided tells the requester of a what was decided (see approvalNotices).
-func (r remedyCases) ApprovalDecided(ctx context.Context, a *remedies.Approval, by *models.User) {
-	r.notices.tell(ctx, a, by)
+// DecideApproval writes an approval request's decision in its case's write (see
+// remedies.ApprovalWrite): the request is read beside the case under both their locks and
+// stored in the round of the case's index mark and timer. Once it is stored the requester is
+// told (their notification and mail stored while the case is), and the notification's live
+// event goes out in one page with the case's.
+func (r remedyCases) DecideApproval(ctx context.Context, caseID, approvalID string, by *models.User, w remedies.ApprovalWrite) (*models.Case, error) {
+	var (
+		told      sync.WaitGroup
+		telling   bool
+		note      *models.Event // the requester's notification's live event
+		announced bool
+	)
+	save := func(ctx context.Context) error {
+		a, err := w.Save(ctx)
+		if err != nil || telling {
+			return err
+		}
+		telling = true
+		told.Go(func() { note = r.notices.tell(ctx, a, by) })
+		return nil
+	}
+	announce := r.cases.publish(EventCaseUpdated, map[string]any{"by": by.ID})
+	announce.also = func(context.Context) []models.Event {
+		told.Wait()
+		announced = true
+		if note == nil {
+			return nil
+		}
+		return []models.Event{*note}
+	}
+	c, err := r.cases.write(ctx, caseID, writeSpec{trigger: escalation.TriggerCaseUpdated, announce: announce,
+		beside: &besideWrite{lock: store.Beside{Key: store.ApprovalLockKey(approvalID), Read: w.Read}, write: save}}, w.Change)
+	told.Wait()
+	if note != nil && !announced { // the decision stands though its case was not written
+		r.cases.events.PublishAll(ctx, *note)
+	}
+	return c, err
 }
 
 func (r remedyCases) GetCase(ctx context.Context, id string) (*models.Case, error) {
@@ -67,7 +103,6 @@ type approvalNotices struct {
 	mailer interface {
 		Enqueue(ctx context.Context, msg mail.Message) error
 	} // nil: no mail
-	events  *Events
 	logger  *slog.Logger
 	now     Clock
 	caseURL func(id string) string
@@ -90,14 +125,16 @@ func decisionOf(a *remedies.Approval) string {
 	return mail.DecisionApproved
 }
 
-func (n *approvalNotices) tell(ctx context.Context, a *remedies.Approval, by *models.User) {
+// tell stores the requester's notification and mail, and returns the live event announcing the
+// notification (nil when none was stored) for the caller to publish with the case's.
+func (n *approvalNotices) tell(ctx context.Context, a *remedies.Approval, by *models.User) *models.Event {
 	if n == nil || a.Status == remedies.ApprovalWaiting {
-		return
+		return nil
 	}
 	users, err := n.store.UsersSnapshot(ctx)
 	if err != nil {
 		n.logger.Warn("approval decision notice", "approval", a.ID, "err", err)
-		return
+		return nil
 	}
 	var requester *models.User
 	for i := range users {
@@ -106,7 +143,7 @@ func (n *approvalNotices) tell(ctx context.Context, a *remedies.Approval, by *mo
 		}
 	}
 	if requester == nil {
-		return // gone since they asked
+		return nil // gone since they asked
 	}
 	locale := requester.Locale
 	if _, ok := approvalWords[locale]; !ok {
@@ -154,7 +191,8 @@ func (n *approvalNotices) tell(ctx context.Context, a *remedies.Approval, by *mo
 		})
 	}
 	inOneRound(steps...)
-	if stored {
-		n.events.Publish(ctx, EventNotification, a.CaseID, map[string]any{"users": []string{requester.ID}})
+	if !stored {
+		return nil
 	}
+	return &models.Event{Type: EventNotification, CaseID: a.CaseID, Data: map[string]any{"users": []string{requester.ID}}}
 }

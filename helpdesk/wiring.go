@@ -111,7 +111,7 @@ func New(d Deps) (*Helpdesk, error) {
 	h.FollowUps = newFollowUps(d.Store, h.Intake, d.FollowUps)
 	h.Cases.followUps, h.Intake.followUps = h.FollowUps, h.FollowUps
 	h.SavedViews = NewSavedViews(d.Store, h.Cases, d.Clock)
-	notices := &approvalNotices{store: d.Store, events: h.Events, logger: d.Logger, now: d.Clock, caseURL: h.Rules.caseURL}
+	notices := &approvalNotices{store: d.Store, logger: d.Logger, now: d.Clock, caseURL: h.Rules.caseURL}
 	if d.Mailer != nil {
 		notices.mailer = d.Mailer
 	}

@@ -176,10 +176,13 @@ type DecisionRequest struct {
 // limits (admins' limits per case included: they may decide any request, but their month's
 // spending still counts).
 //
-// The request's write decides: it reads the request, checks it (who may see and decide it,
-// its version), reads the case and raises the approver's month (at once), and stores the
-// decision. Then the case gets its grant or its rejection in one case write, while the
-// request is indexed and its requester told (in the app and by e-mail).
+// The decision is written in its case's write, so the case is read once. The request is read
+// to find its case (and refuse at once what its state refuses); then, under the locks of the
+// case and the request, both are read again in one round while the approver's month is raised
+// beside them; the decision is taken on the request and the case as read there, and the
+// decided request goes in the round of the case's index mark and timer, before the case with
+// its grant or rejection. The request is indexed and its requester told (in the app and by
+// e-mail) while the case is stored. A raise whose decision is not stored is taken back.
 func (s *Service) Decide(ctx context.Context, u *models.User, id string, req DecisionRequest) (*Approval, *models.Case, error) {
 	if err := require(u, models.RoleAgent); err != nil {
 		return nil, nil, err
@@ -209,108 +212,146 @@ func (s *Service) Decide(ctx context.Context, u *models.User, id string, req Dec
 	default:
 		invalid = models.InvalidField("action", "one of approve, reject, change")
 	}
+	pre, err := s.Store.GetApproval(ctx, id)
+	if err != nil {
+		return nil, nil, storeErr(err, "approval request")
+	}
+	if err := refusal(u, pre, d, invalid); err != nil {
+		return nil, nil, err
+	}
 	now := s.Clock()
 	month := MonthOf(now, s.Location)
 	approving := d.Action != DecideReject
-	grantID := s.NewID()
-	raised := int64(0) // the raise of the approver's month, taken back if the decision is not stored
-	checked := false
-	a, err := s.Store.UpdateApproval(ctx, id, func(a *Approval) error {
-		switch {
-		case !visible(u, a):
-			return models.NotFound("approval request")
-		case a.RequestedByID == u.ID:
-			return models.Forbidden("nobody approves their own request")
-		case invalid != nil:
-			return invalid
-		case a.Version != d.Version:
-			return models.StaleVersion("approval", a.Version)
-		}
-		if d.Action == DecideApprove {
-			d.AmountMinor = a.AmountMinor
-		}
-		if approving && !checked && a.Status == ApprovalWaiting {
-			if err := s.checkApprover(ctx, u, a.CaseID, d.AmountMinor, month, &raised); err != nil {
-				return err
-			}
-			checked = true
-		}
-		if err := a.decide(d, u, now); err != nil {
-			return err
-		}
-		if approving {
-			a.GrantID = grantID
-		}
-		return nil
-	})
-	if err != nil {
-		if raised != 0 {
-			s.refund(ctx, u.ID, month, raised)
-		}
-		return nil, nil, storeErr(err, "approval request")
+	amount := int64(0) // what the approver grants (the version checked fixes the amount asked)
+	switch d.Action {
+	case DecideApprove:
+		amount = pre.AmountMinor
+	case DecideChange:
+		amount = d.AmountMinor
 	}
 	followUpDays := 0
-	if opt, err := s.Store.GetResolutionOption(ctx, a.OptionID); err == nil {
+	if opt, err := s.Store.GetResolutionOption(ctx, pre.OptionID); err == nil {
 		followUpDays = opt.FollowUpDays
 	}
-	var told sync.WaitGroup
-	told.Go(func() { s.indexApproval(ctx, a) })
-	told.Go(func() { s.Cases.ApprovalDecided(ctx, a, u) })
-	defer told.Wait()
-	requester := &models.User{ID: a.RequestedByID, Name: a.RequestedByName}
-	c, err := s.Cases.AmendCase(ctx, a.CaseID, u, func(c *models.Case) error {
-		c.MeetApprovalClock(a.ID, now)
-		c.ApprovalDecided(a.ID)
-		if !approving {
-			c.Timeline = append(c.Timeline, models.TimelineEvent{At: now, ActorID: u.ID, Actor: u.Name, Type: "approval_rejected",
-				Data: map[string]string{"approval_id": a.ID, "comment": a.Comment}})
-			c.UpdatedAt = now
-			return nil
-		}
-		c.AddGrant(models.Grant{ID: grantID, OptionID: a.OptionID, AmountMinor: a.DecidedAmountMinor, Currency: a.Currency,
-			Message: a.Message, GrantedByID: requester.ID, GrantedBy: requester.Name, ApprovedBy: u.Name, ApprovalID: a.ID, At: now,
-			FollowUpDays: followUpDays})
-		return nil
-	})
-	if err != nil {
-		// The decision stands; the case missed its entry. Say so loudly: it needs a person.
-		s.Logger.Error("approval decided but the case entry was not written", "approval", a.ID, "case", a.CaseID, "err", err)
-		return a, nil, err
+	// The raise goes out beside the reads under the locks.
+	raise := make(chan error, 1)
+	if approving && amount > 0 {
+		go func() {
+			_, err := s.Store.RaiseMonthlySpend(ctx, u.ID, month, amount, u.MonthlyLimit())
+			raise <- err
+		}()
+	} else {
+		close(raise)
 	}
-	return a, c, nil
+	raised, raiseErr, waited := false, error(nil), false
+	waitRaise := func() error {
+		if !waited {
+			raiseErr, waited = <-raise, true
+			raised = raiseErr == nil && amount > 0
+		}
+		return raiseErr
+	}
+
+	grantID := s.NewID()
+	var (
+		read    *Approval // the request as read under the locks
+		decided *Approval // the request as decided, stored by Save
+		saved   bool
+		indexed sync.WaitGroup
+	)
+	c, err := s.Cases.DecideApproval(ctx, pre.CaseID, id, u, ApprovalWrite{
+		Read: func(ctx context.Context) error {
+			a, err := s.Store.GetApproval(ctx, id)
+			if err != nil {
+				return storeErr(err, "approval request")
+			}
+			read = a
+			return nil
+		},
+		Change: func(c *models.Case) error {
+			if !saved { // a case write tried again keeps the decision stored
+				if err := refusal(u, read, d, invalid); err != nil {
+					return err
+				}
+				if approving && u.Role != models.RoleAdmin && !coversCase(u, c.GrantedTotal(), amount) {
+					return models.Forbidden("the amount is over your own limit per case")
+				}
+				if err := waitRaise(); err != nil {
+					if errors.Is(err, ErrOverLimit) {
+						return models.Unprocessable("over_monthly_limit", "the amount is over what is left of your monthly limit")
+					}
+					return err
+				}
+				next := *read
+				if err := next.decide(d, u, now); err != nil {
+					return err
+				}
+				next.Version = read.Version + 1
+				if approving {
+					next.GrantID = grantID
+				}
+				decided = &next
+			}
+			a := decided
+			c.MeetApprovalClock(a.ID, now)
+			c.ApprovalDecided(a.ID)
+			if !approving {
+				c.Timeline = append(c.Timeline, models.TimelineEvent{At: now, ActorID: u.ID, Actor: u.Name, Type: "approval_rejected",
+					Data: map[string]string{"approval_id": a.ID, "comment": a.Comment}})
+				c.UpdatedAt = now
+				return nil
+			}
+			c.AddGrant(models.Grant{ID: grantID, OptionID: a.OptionID, AmountMinor: a.DecidedAmountMinor, Currency: a.Currency,
+				Message: a.Message, GrantedByID: a.RequestedByID, GrantedBy: a.RequestedByName, ApprovedBy: u.Name, ApprovalID: a.ID,
+				At: now, FollowUpDays: followUpDays})
+			return nil
+		},
+		Save: func(ctx context.Context) (*Approval, error) {
+			if saved {
+				return decided, nil
+			}
+			if err := s.Store.ReplaceApproval(ctx, decided, read.Version); err != nil {
+				return nil, storeErr(err, "approval request")
+			}
+			saved = true
+			// The decision stands: the request is indexed while the case is stored.
+			a := decided
+			indexed.Go(func() { s.indexApproval(ctx, a) })
+			return decided, nil
+		},
+	})
+	_ = waitRaise() // a case write that failed before waiting still owns the raise
+	indexed.Wait()
+	if err != nil {
+		if !saved {
+			if raised {
+				s.refund(ctx, u.ID, month, amount)
+			}
+			return nil, nil, err
+		}
+		// The decision stands; the case missed its entry. Say so loudly: it needs a person.
+		s.Logger.Error("approval decided but the case entry was not written", "approval", id, "case", pre.CaseID, "err", err)
+		return decided, nil, err
+	}
+	return decided, c, nil
 }
 
-// checkApprover decides, inside the request's write, whether u may grant amount on the case:
-// the case (for u's limit per case) is read while u's month is raised by amount; a raise that
-// is then refused by the limit per case is taken back. raised is set to what stays raised.
-func (s *Service) checkApprover(ctx context.Context, u *models.User, caseID string, amount int64, month string, raised *int64) error {
-	var c *models.Case
-	var caseErr, raiseErr error
-	var wg sync.WaitGroup
-	wg.Go(func() { c, caseErr = s.Cases.GetCase(ctx, caseID) })
-	if amount > 0 {
-		_, raiseErr = s.Store.RaiseMonthlySpend(ctx, u.ID, month, amount, u.MonthlyLimit())
-		if raiseErr == nil {
-			*raised = amount
-		}
-	}
-	wg.Wait()
-	var err error
+// refusal is why u may not decide a as d says (nil: they may, so far as the request alone
+// tells), in the order the approver is told: requests they may not see are not found.
+func refusal(u *models.User, a *Approval, d Decision, invalid error) error {
 	switch {
-	case caseErr != nil:
-		err = caseErr
-	case u.Role != models.RoleAdmin && !coversCase(u, c.GrantedTotal(), amount):
-		err = models.Forbidden("the amount is over your own limit per case")
-	case errors.Is(raiseErr, ErrOverLimit):
-		err = models.Unprocessable("over_monthly_limit", "the amount is over what is left of your monthly limit")
-	case raiseErr != nil:
-		err = raiseErr
+	case !visible(u, a):
+		return models.NotFound("approval request")
+	case a.RequestedByID == u.ID:
+		return models.Forbidden("nobody approves their own request")
+	case invalid != nil:
+		return invalid
+	case a.Version != d.Version:
+		return models.StaleVersion("approval", a.Version)
+	case a.Status != ApprovalWaiting:
+		return models.Conflict("already_decided", "this request has been decided already")
 	}
-	if err != nil && *raised != 0 {
-		s.refund(ctx, u.ID, month, *raised)
-		*raised = 0
-	}
-	return err
+	return nil
 }
 
 // RebuildApprovalIndex indexes every request when the approvals index is empty but requests

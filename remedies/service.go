@@ -27,7 +27,10 @@ type Store interface {
 	MonthlySpend(ctx context.Context, userID, month string) (int64, error)
 	InsertApproval(ctx context.Context, a *Approval) error
 	GetApproval(ctx context.Context, id string) (*Approval, error)
-	UpdateApproval(ctx context.Context, id string, mutate func(a *Approval) error) (*Approval, error)
+	// ReplaceApproval writes a decided request (a carries its new version) over the one read
+	// at version read, under the request's lock (Cases.DecideApproval's Read); a stale read
+	// gives ErrVersionMismatch.
+	ReplaceApproval(ctx context.Context, a *Approval, read int64) error
 	UsersSnapshot(ctx context.Context) ([]models.User, error)
 	ApprovalClockSettings(ctx context.Context) (*ClockSettings, error)
 	// SaveApprovalClockSettings replaces the settings if their stored version is expected
@@ -45,9 +48,22 @@ type Cases interface {
 	RecordApprovalRequest(ctx context.Context, id string, by *models.User, optionID string, amountMinor int64, change func(c *models.Case) error) (*models.Case, error)
 	// CalendarOf is the business calendar a case's clocks count on.
 	CalendarOf(ctx context.Context, c *models.Case) (businesstime.Calendar, error)
-	// ApprovalDecided tells the requester of a the decision by, in the app and by e-mail; a
-	// failure is its own to log.
-	ApprovalDecided(ctx context.Context, a *Approval, by *models.User)
+	// DecideApproval writes approval request approvalID's decision in the write of its case
+	// caseID (see ApprovalWrite) and tells the requester of a decision stored, in the app and
+	// by e-mail (a failure to tell is its own to log).
+	DecideApproval(ctx context.Context, caseID, approvalID string, by *models.User, w ApprovalWrite) (*models.Case, error)
+}
+
+// ApprovalWrite is an approver's decision written with its case, in one conditional write of
+// the case: the request's lock is held with the case's, Read reads the request in the same
+// round as the case is read, Change decides on both and changes the case, and Save stores the
+// decided request in the round before the case is stored (the case is written only if Save
+// succeeds) and returns it. Read, Change and Save run again if the case's write is tried again
+// (another replica wrote the case); a decision stored stays stored.
+type ApprovalWrite struct {
+	Read   func(ctx context.Context) error
+	Change func(c *models.Case) error
+	Save   func(ctx context.Context) (*Approval, error)
 }
 
 // Config is what the Service is built from.

@@ -29,6 +29,12 @@ func (s *Store) UpdateCase(ctx context.Context, id string, mutate func(c *models
 	return updateVersioned(ctx, s, collCases, id, caseVersion, mutate)
 }
 
+// UpdateCaseBeside is UpdateCase holding beside's lock too and reading beside's record in the
+// same round as the case (an approval request decided in the case's write).
+func (s *Store) UpdateCaseBeside(ctx context.Context, id string, beside Beside, mutate func(c *models.Case) error) (*models.Case, error) {
+	return updateVersionedBeside(ctx, s, collCases, id, caseVersion, &beside, mutate)
+}
+
 func caseVersion(c *models.Case) *int64 { return &c.Version }
 
 // DeleteCase removes a case (used by tests and by merges that discard a duplicate).

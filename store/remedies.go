@@ -163,11 +163,14 @@ func (s *Store) GetApproval(ctx context.Context, id string) (*remedies.Approval,
 	return &a, nil
 }
 
-// UpdateApproval changes a request under its version (see updateVersioned); mutate refuses a
-// stale version the approver saw.
-func (s *Store) UpdateApproval(ctx context.Context, id string, mutate func(a *remedies.Approval) error) (*remedies.Approval, error) {
-	a, err := updateVersioned(ctx, s, collApprovals, id, func(a *remedies.Approval) *int64 { return &a.Version }, mutate)
-	return a, remedyErr(err)
+// ApprovalLockKey is the lock key of approval request id, for UpdateCaseBeside.
+func ApprovalLockKey(id string) string { return collApprovals + ":" + id }
+
+// ReplaceApproval writes a, which carries its new version, over the stored request if its
+// stored version is still read. The caller holds the request's lock and read it under it
+// (UpdateCaseBeside with ApprovalLockKey); a stale read gives remedies.ErrVersionMismatch.
+func (s *Store) ReplaceApproval(ctx context.Context, a *remedies.Approval, read int64) error {
+	return remedyErr(s.replaceIfVersion(ctx, collApprovals, a.ID, read, a))
 }
 
 // EachApproval calls fn for every approval request: a scan, used only to rebuild a lost
@@ -190,20 +193,27 @@ func (s *Store) EachApproval(ctx context.Context, fn func(a *remedies.Approval) 
 	return cur.Err()
 }
 
-// ApprovalClockSettings reads the approval target, or the defaults when none was saved.
+// ApprovalClockSettings reads the approval target, or the defaults when none was saved, from a
+// snapshot at most snapshotTTL old: every approval request starts its clock on it.
 func (s *Store) ApprovalClockSettings(ctx context.Context) (*remedies.ClockSettings, error) {
-	var cs remedies.ClockSettings
-	err := s.getByID(ctx, collSettings, remedies.ClockSettingsID, &cs)
-	if errors.Is(err, ErrNotFound) {
-		d := remedies.DefaultClockSettings()
-		return &d, nil
+	got, err := s.approvalClock.get(ctx, func(ctx context.Context) ([]remedies.ClockSettings, error) {
+		var cs remedies.ClockSettings
+		err := s.getByID(ctx, collSettings, remedies.ClockSettingsID, &cs)
+		if errors.Is(err, ErrNotFound) {
+			cs, err = remedies.DefaultClockSettings(), nil
+		}
+		return []remedies.ClockSettings{cs}, err
+	})
+	if err != nil {
+		return nil, err
 	}
-	return &cs, err
+	return &got[0], nil
 }
 
 // SaveApprovalClockSettings stores the approval target if the stored version is expected (0:
 // none stored yet): an insert then, else a replace conditional on the version.
 func (s *Store) SaveApprovalClockSettings(ctx context.Context, cs *remedies.ClockSettings, expected int64) error {
+	defer s.approvalClock.drop()
 	if expected == 0 {
 		return remedyErr(s.insert(ctx, collSettings, cs))
 	}

@@ -130,6 +130,8 @@ type Store struct {
 	users      snapshot[models.User]
 	sessions   sessionCache
 	options    snapshot[remedies.Option] // the resolution options (issue 13)
+	// approvalClock is the approval target (issue 13): every approval request starts its clock.
+	approvalClock snapshot[remedies.ClockSettings]
 
 	slotHints  slotHints
 	hitsMu     sync.Mutex

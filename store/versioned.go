@@ -1,11 +1,14 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/kaiku-helpdesk/kaiku/batch"
 )
 
 // Versioned records (cases, users, rules, SLA policies, webhook endpoints) carry a version
@@ -20,13 +23,44 @@ import (
 // refuse a stale version by returning an error). version points at the record's version field.
 // It returns the record as written.
 func updateVersioned[T any](ctx context.Context, s *Store, coll, id string, version func(*T) *int64, mutate func(*T) error) (*T, error) {
-	unlock := s.locks.lock(coll + ":" + id)
+	return updateVersionedBeside(ctx, s, coll, id, version, nil, mutate)
+}
+
+// Beside is another record a conditional update reads and may write with its own record: its
+// lock is held with the record's (both taken at once, so no caller holds one while waiting for
+// the other), and Read reads it beside the record's read, in the same round. Under those locks
+// the record Read returns is current on the single-writer database, so mutate may decide on it
+// and write it (as replaceIfVersion's callers do).
+type Beside struct {
+	// Key is the other record's lock key (ApprovalLockKey).
+	Key string
+	// Read reads the other record; it runs again on each attempt.
+	Read func(ctx context.Context) error
+}
+
+// updateVersionedBeside is updateVersioned holding beside's lock too and reading beside's
+// record with its own (beside nil: updateVersioned).
+func updateVersionedBeside[T any](ctx context.Context, s *Store, coll, id string, version func(*T) *int64, beside *Beside, mutate func(*T) error) (*T, error) {
+	var unlock func()
+	if beside == nil {
+		unlock = s.locks.lock(coll + ":" + id)
+	} else {
+		unlock = s.locks.lockMany([]string{coll + ":" + id, beside.Key})
+	}
 	defer unlock()
 	const attempts = 5
 	for range attempts {
 		var rec T
-		if err := s.getByID(ctx, coll, id, &rec); err != nil {
-			return nil, err
+		get := func() error { return s.getByID(ctx, coll, id, &rec) }
+		if beside == nil {
+			if err := get(); err != nil {
+				return nil, err
+			}
+		} else {
+			errs := batch.InOneRound(get, func() error { return beside.Read(ctx) })
+			if err := cmp.Or(errs...); err != nil {
+				return nil, err
+			}
 		}
 		read := *version(&rec)
 		if err := mutate(&rec); err != nil {
