@@ -81,7 +81,7 @@ func (sc *Scheduler) askFollowUpsInBulk(ctx context.Context, now time.Time, env 
 	if fu == nil {
 		return nil, nil
 	}
-	due, err := sc.store.DueFollowUps(ctx, now)
+	due, err := sc.store.DueFollowUps(ctx, now) // partial cases: read, never written
 	if err != nil || len(due) == 0 {
 		return nil, err
 	}

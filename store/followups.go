@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/kaiku-helpdesk/kaiku/models"
 )
@@ -26,10 +27,29 @@ func followUpDue(now time.Time) bson.D {
 	}
 }
 
+// askFields are the fields of a case a bulk ask reads: whether the check is all it needs now
+// (its status, SLA policy and next event, promises, idle state) and its mail (the customer,
+// language and mail thread). The rest (messages, timeline) is left in the database.
+var askFields = bson.D{
+	{Key: "status", Value: 1}, {Key: "locale", Value: 1}, {Key: "customer", Value: 1}, {Key: "email", Value: 1},
+	{Key: "follow_up_check", Value: 1}, {Key: "sla_policy_id", Value: 1}, {Key: "next_sla_event_at", Value: 1},
+	{Key: "promises", Value: 1}, {Key: "idle_since", Value: 1}, {Key: "idle_done", Value: 1}, {Key: "created_at", Value: 1},
+	{Key: "version", Value: 1},
+}
+
 // DueFollowUps returns the cases whose follow-up check is scheduled to be asked by now (one
-// scan of the cases, once per bulk ask).
+// scan of the cases, once per bulk ask), each with only the fields a bulk ask reads
+// (askFields): never to be written back.
 func (s *Store) DueFollowUps(ctx context.Context, now time.Time) ([]models.Case, error) {
-	return findAll[models.Case](ctx, s, collCases, followUpDue(now))
+	cur, err := s.c(collCases).Find(ctx, followUpDue(now), options.Find().SetProjection(askFields))
+	if err != nil {
+		return nil, err
+	}
+	out := []models.Case{}
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // FollowUpClaim says who mails one follow-up check: whoever inserted it. Its ID is the
