@@ -371,7 +371,11 @@ func (r *runner) sweep(ctx context.Context, t time.Time) error {
 	r.sweeper.clock.Set(t)
 	for range 100 { // a sweep walks at most a day
 		n, err := r.scheduler.Sweep(ctx)
-		if err != nil || n == 0 {
+		if err != nil {
+			return err
+		}
+		// Checks asked in bulk reach their cases in the fold (beside the sweeps when serving).
+		if _, err := r.scheduler.FoldFollowUps(ctx); err != nil || n == 0 {
 			return err
 		}
 	}

@@ -4,166 +4,335 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kaiku-helpdesk/kaiku/businesstime"
 	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/mail"
 	"github.com/kaiku-helpdesk/kaiku/models"
-	"github.com/kaiku-helpdesk/kaiku/search"
+	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
 // Follow-up checks asked in bulk. When a sweep finds many timers due at once (a morning after
-// a week of resolutions, a replica back from an outage), it asks every due check in one batch
-// instead of a read and a replace per case: one query finds the due checks, links and index
-// marks are inserted together, one update moves them all to asked (with their timeline entry,
-// version and next timer), one insert queues all the mails, then the timers, the index and
-// the live events follow in batches. The checks that share the case's write with something
-// else due (an SLA event, a promise, an idle rule) are left to that write.
+// a week of resolutions, a replica back from an outage), it asks every due check that needs
+// nothing else of its case with inserts alone, and leaves the cases to learn of it later:
 //
-// Crash safety. Each check is asked by its state moving from scheduled to asked, which happens
-// once (the update's filter is on the state); its mail has an id derived from the check
-// (followUpMailID), and the queue and the outbox refuse a second mail under one id. The order
-// is: links and index marks, the state, the mails (beside the index), then the timers. A kill before the state moves
-// leaves the checks scheduled with their timer entries: the next sweep asks them. A kill after
-// the state moved but before the mails were stored leaves asked checks whose timer entries
-// (at the time asked) were never finished: when the sweep after the claims' lease reaches
-// those entries, the case write finds the check asked but its question's entry still there
-// and queues its mail once by id (FollowUpCheckOnce looks in the outbox too, so a mail that
-// was stored, or already sent, is not queued again). So no check is mailed twice or never.
+//  1. one query finds the due checks;
+//  2. a batch document lists them (write-ahead);
+//  3. a claim per check (its _id is the check's mail id: of two replicas asking one check,
+//     one insert wins) beside a fresh tracking link per check;
+//  4. the mails of the checks this batch claimed, in one insert per 1,000;
+//  5. the batch is marked mailed, listing the checks it claimed.
+//
+// Writing the cases there would cost a commit per case on the embedded FerretDB (an UpdateMany
+// is one per changed document), several times the rest. The fold (FoldFollowUps, run beside
+// the sweeps) then writes each case of a mailed batch as a sweep's own write would: the check
+// asked, its timeline entry, its answer window's timer, the index and the live event. Until
+// then the case shows its check as scheduled; the customer can answer it either way.
+//
+// Exactly once. A check is mailed by whoever inserted its claim: the bulk ask, or a sweep
+// asking case by case (askCustomer claims before it mails). A kill before step 5 leaves the
+// batch unmailed: once its lease is over, the fold reads the claims of its checks and mails
+// each one it holds that is still pending, once by id (FollowUpCheckOnce looks in the queue
+// and the outbox), so a mail that was stored is not stored again. The checks' timer entries
+// are finished only after step 5; a later sweep that finds them still due finds their
+// claims taken and leaves them to the batch.
 
 // followUpBatchMin is how many due timer entries a group of slots must hold for the sweep to
 // ask the due follow-up checks in bulk; fewer go case by case.
 const followUpBatchMin = 64
 
 // followUpMailID is the id of the mail asking check c: one per check (its case and when it was
-// due to be asked), so a repeat is refused.
+// due to be asked), so a repeat is refused. It is also the id of the check's claim.
 func followUpMailID(c *models.Case) string {
 	return fmt.Sprintf("followup-%s-%d", c.ID, c.FollowUpCheck.AskAt.Unix())
 }
 
+// batchLine is a check in a batch's list: its case and its ask time.
+func batchLine(c *models.Case) string {
+	return c.ID + " " + strconv.FormatInt(c.FollowUpCheck.AskAt.UnixMilli(), 10)
+}
+
+type batchCheck struct {
+	caseID string
+	askAt  time.Time
+}
+
+func parseBatch(checks string) []batchCheck {
+	var out []batchCheck
+	for line := range strings.Lines(checks) {
+		id, ms, ok := strings.Cut(strings.TrimSpace(line), " ")
+		n, err := strconv.ParseInt(ms, 10, 64)
+		if !ok || err != nil {
+			continue
+		}
+		out = append(out, batchCheck{id, time.UnixMilli(n).UTC()})
+	}
+	return out
+}
+
 // askFollowUpsInBulk asks every follow-up check due by now that needs nothing else of its case
-// now, and returns the cases it asked (their timer entries are done).
+// now. It returns the cases whose question's timer entry is done: true for those it asked,
+// false for those another ask had claimed.
 func (sc *Scheduler) askFollowUpsInBulk(ctx context.Context, now time.Time, env *sweepEnv) (map[string]bool, error) {
 	fu := sc.cases.followUps
 	if fu == nil {
 		return nil, nil
 	}
-	due, err := sc.store.DueFollowUps(ctx, now)
+	due, err := sc.store.DueFollowUps(ctx, now) // partial cases: read, never written
 	if err != nil || len(due) == 0 {
 		return nil, err
 	}
 	expires := now.Add(fu.settings.AnswerWindow)
 	idle := escalation.IdleRules(env.rules)
-	var ids, skip []string
-	asked := map[string]*models.Case{}
-	var entry models.TimelineEvent
+	var checks []*models.Case
 	for i := range due {
 		c := &due[i]
-		ids = append(ids, c.ID)
 		cal, known := businesstime.DefaultCalendar(), c.SLAPolicyID == ""
 		if p, ok := env.policies[c.SLAPolicyID]; ok {
 			cal, known = p.Calendar, true
 		}
 		if !known || c.NeedsAgent() || !c.AskFollowUp(now, fu.settings.AnswerWindow) {
-			skip = append(skip, c.ID)
 			continue
 		}
 		// The check is all the case needs now when its next timer is the answer window's end.
 		if next := c.NextTimer(idle, cal); next == nil || !next.Equal(expires) {
-			skip = append(skip, c.ID)
 			continue
 		}
-		entry = c.Timeline[len(c.Timeline)-1]
-		c.Version++
-		c.UpdatedAt, c.NextTimerAt = now, &expires
-		asked[c.ID] = c
+		checks = append(checks, c)
 	}
-	if len(asked) == 0 {
+	if len(checks) == 0 {
 		return nil, nil
 	}
-	// Write-ahead: the index marks and the links before the state moves.
-	links := map[string]string{}
-	urls := map[string]string{}
-	mint := func(cs map[string]*models.Case) error {
-		marks := map[string]int64{}
-		fresh := map[string]string{}
-		for id, c := range cs {
-			marks[id] = c.Version
-			if _, ok := urls[id]; !ok {
-				token := randomToken() + randomToken()
-				fresh[hashToken(token)] = id
-				urls[id] = sc.cases.followUps.trackingURL(token) + "?check=1"
-			}
+	lines := func(cs []*models.Case) string {
+		var b strings.Builder
+		for _, c := range cs {
+			b.WriteString(batchLine(c))
+			b.WriteByte('\n')
 		}
-		for h, id := range fresh {
-			links[h] = id
-		}
-		errs := inOneRound(
-			func() error { return sc.store.MarkDirtyVersions(ctx, marks, now) },
-			func() error { return sc.store.InsertTrackingMany(ctx, fresh) })
-		return errors.Join(errs...)
+		return b.String()
 	}
-	if err := mint(asked); err != nil {
+	token := sc.owner + "/" + newID()
+	batch := &store.FollowUpBatch{ID: "fub-" + newID(), Checks: lines(checks), AskedAt: now, ExpiresAt: expires,
+		ClaimedBy: token, ClaimUntil: now.Add(sc.lease)}
+	if err := sc.store.InsertFollowUpBatch(ctx, batch); err != nil {
 		return nil, err
 	}
-	n, err := sc.store.MarkFollowUpsAsked(ctx, ids, skip, now, expires, entry)
-	if err != nil {
+
+	// The claims, beside a link per check.
+	claims := make([]store.FollowUpClaim, len(checks))
+	links := make(map[string]string, len(checks))
+	urls := make(map[string]string, len(checks))
+	for i, c := range checks {
+		claims[i] = store.FollowUpClaim{ID: followUpMailID(c), CaseID: c.ID, At: now, Batch: batch.ID}
+		t := randomToken() + randomToken()
+		links[hashToken(t)] = c.ID
+		urls[c.ID] = fu.trackingURL(t) + "?check=1"
+	}
+	var won []bool
+	errs := inOneRound(
+		func() (err error) { won, err = sc.store.ClaimFollowUps(ctx, claims); return err },
+		func() error { return sc.store.InsertTrackingMany(ctx, links) })
+	if err := errors.Join(errs...); err != nil {
+		return nil, err // the batch stays unmailed: the fold mails what it claimed
+	}
+
+	// The mails of the checks it won.
+	done := make(map[string]bool, len(checks))
+	var mine []*models.Case
+	asks := make([]mail.FollowUpAsk, 0, len(checks))
+	for i, c := range checks {
+		done[c.ID] = won[i]
+		if won[i] {
+			mine = append(mine, c)
+			asks = append(asks, mail.FollowUpAsk{ID: claims[i].ID, Case: c, CheckURL: urls[c.ID]})
+		}
+	}
+	if err := fu.notify.FollowUpChecks(ctx, asks); err != nil {
+		return nil, fmt.Errorf("follow-up checks: %w", err)
+	}
+	if _, err := sc.store.UpdateFollowUpBatch(ctx, batch.ID, token, now, func(b *store.FollowUpBatch) {
+		b.Checks, b.Mailed, b.ClaimedBy, b.ClaimUntil = lines(mine), true, "", time.Time{}
+	}); err != nil {
 		return nil, err
 	}
-	if int(n) != len(asked) {
-		// Some case changed between the query and the update: the stored checks asked at now
-		// are the ones to mail.
-		stored, err := sc.store.AskedFollowUps(ctx, now)
-		if err != nil {
-			return nil, err
-		}
-		asked = make(map[string]*models.Case, len(stored))
-		for i := range stored {
-			asked[stored[i].ID] = &stored[i]
-		}
-		if err := mint(asked); err != nil {
-			return nil, err
-		}
-	}
-	// The mails, then the timers (the answer window's end), the index and the live events.
-	asks := make([]mail.FollowUpAsk, 0, len(asked))
-	timers := make(map[string]time.Time, len(asked))
-	docs := make([]search.CaseDoc, 0, len(asked))
-	done := make(map[string]bool, len(asked))
-	for id, c := range asked {
-		asks = append(asks, mail.FollowUpAsk{ID: followUpMailID(c), Case: c, CheckURL: urls[id]})
-		timers[id] = expires
-		docs = append(docs, ToDoc(c))
-		done[id] = true
-	}
-	// The index (its marks are stored) beside the mails: Bleve works while the mails insert.
-	errs := inOneRound(func() error { return fu.notify.FollowUpChecks(ctx, asks) },
-		func() error { sc.cases.indexer.indexBatch(ctx, docs); return nil })
-	if errs[0] != nil {
-		// The checks are asked; their entries stay, so the next sweeps queue what is missing.
-		return nil, fmt.Errorf("follow-up checks: %w", errs[0])
-	}
-	if err := sc.store.SetSLATimers(ctx, timers); err != nil {
-		return nil, err
-	}
-	inParallel(len(ids), sweepWorkers, func(i int) {
-		if done[ids[i]] {
-			sc.cases.events.Publish(ctx, EventCaseUpdated, ids[i], map[string]any{"by": "sla"})
-		}
-	})
+	sc.kickFold()
 	return done, nil
 }
 
-// mailMissedCheck queues, once by id, the question of a check: one just asked, or one that a
-// sweep cut short moved to asked (its timer entry for the question is still there, see above).
-func (f *FollowUps) mailMissedCheck(ctx context.Context, c *models.Case) {
+// kickFold tells the fold loop (Run) a batch waits.
+func (sc *Scheduler) kickFold() {
+	select {
+	case sc.foldKick <- struct{}{}:
+	default:
+	}
+}
+
+// foldChunk is how many cases of a batch the fold writes before it records its progress.
+const foldChunk = 500
+
+// FoldFollowUps brings every bulk ask into its cases (see above), batch by batch, and returns
+// how many cases it wrote. A batch held by another process (a sweep still asking, or another
+// replica folding) is left to it. A batch whose asker died before it was mailed is mailed
+// first.
+func (sc *Scheduler) FoldFollowUps(ctx context.Context) (int, error) {
+	fu := sc.cases.followUps
+	if fu == nil {
+		return 0, nil
+	}
+	batches, err := sc.store.FollowUpBatches(ctx)
+	if err != nil || len(batches) == 0 {
+		return 0, err
+	}
+	env := &sweepEnv{sc: sc}
+	if err := env.load(ctx); err != nil {
+		return 0, err
+	}
+	if env.rules == nil {
+		env.rules = []escalation.Rule{} // loaded: none
+	}
+	folded := 0
+	var errs []error
+	for _, b := range batches {
+		n, err := sc.foldBatch(ctx, b.ID, env)
+		folded += n
+		if err != nil && !errors.Is(err, store.ErrBatchHeld) {
+			errs = append(errs, fmt.Errorf("follow-up batch %s: %w", b.ID, err))
+		}
+	}
+	if len(errs) == 0 {
+		// The claims outlive the window in which another replica could still find their
+		// checks due (the cases know they were asked by now).
+		if err := sc.store.DropFollowUpClaimsBefore(ctx, sc.now().Add(-24*time.Hour)); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return folded, errors.Join(errs...)
+}
+
+// errNothingToFold is a fold's case write that finds the case knowing its check already.
+var errNothingToFold = errors.New("nothing to fold")
+
+// foldBatch takes batch id, mails it if its asker died before, and writes its cases.
+func (sc *Scheduler) foldBatch(ctx context.Context, id string, env *sweepEnv) (int, error) {
+	token := sc.owner + "/" + newID()
+	hold := func(change func(b *store.FollowUpBatch)) (*store.FollowUpBatch, error) {
+		now := sc.now()
+		return sc.store.UpdateFollowUpBatch(ctx, id, token, now, func(b *store.FollowUpBatch) {
+			change(b)
+			b.ClaimedBy, b.ClaimUntil = token, now.Add(sc.lease)
+		})
+	}
+	b, err := hold(func(*store.FollowUpBatch) {})
+	if err != nil {
+		return 0, err
+	}
+	if !b.Mailed {
+		checks, err := sc.mailUnmailed(ctx, b)
+		if err != nil {
+			return 0, err
+		}
+		if b, err = hold(func(b *store.FollowUpBatch) { b.Checks, b.Mailed = checks, true }); err != nil {
+			return 0, err
+		}
+	}
+	checks := parseBatch(b.Checks)
+	folded := 0
+	for from := b.Folded; from < len(checks); from += foldChunk {
+		part := checks[from:min(len(checks), from+foldChunk)]
+		later := &writeBatch{}
+		failed := make([]error, len(part))
+		inParallel(len(part), sweepWorkers, func(i int) {
+			_, err := sc.cases.writeWith(ctx, part[i].caseID, writeSpec{rules: env.rules, policies: env.policies,
+				announce: sc.cases.publish(EventCaseUpdated, map[string]any{"by": "sla"})}, later, func(c *models.Case) error {
+				if !c.RecordFollowUpAsked(part[i].askAt, b.AskedAt, b.ExpiresAt) {
+					return errNothingToFold
+				}
+				return nil
+			})
+			if err != nil && !errors.Is(err, errNothingToFold) && !isNotFound(err) {
+				failed[i] = err
+			}
+		})
+		sc.cases.finishWrites(ctx, later)
+		folded += len(later.cases)
+		if err := errors.Join(failed...); err != nil {
+			return folded, err // the next fold writes this part again (a written case is left as is)
+		}
+		end := from + len(part)
+		if b, err = hold(func(b *store.FollowUpBatch) { b.Folded = end }); err != nil {
+			return folded, err
+		}
+	}
+	return folded, sc.store.DeleteFollowUpBatch(ctx, id)
+}
+
+// mailUnmailed mails the checks of a batch whose asker stopped before it stored the mails: each
+// check the batch claimed whose case still waits for it, once by id. It returns the checks the
+// batch claimed.
+func (sc *Scheduler) mailUnmailed(ctx context.Context, b *store.FollowUpBatch) (string, error) {
+	fu := sc.cases.followUps
+	checks := parseBatch(b.Checks)
+	mine := make([]bool, len(checks))
+	failed := make([]error, len(checks))
+	inParallel(len(checks), sweepWorkers, func(i int) {
+		k := checks[i]
+		c, err := sc.cases.store.GetCase(ctx, k.caseID)
+		if err != nil {
+			if !errors.Is(err, store.ErrNotFound) {
+				failed[i] = err
+			}
+			return
+		}
+		f := c.FollowUpCheck
+		if f == nil || !f.AskAt.Equal(k.askAt) {
+			return // another check by now: this one is gone
+		}
+		claim, err := sc.store.GetFollowUpClaim(ctx, followUpMailID(c))
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return
+		case err != nil:
+			failed[i] = err
+			return
+		case claim.Batch != b.ID:
+			return
+		}
+		mine[i] = true
+		if f.Pending() {
+			failed[i] = fu.mailCheckOnce(ctx, c)
+		}
+	})
+	if err := errors.Join(failed...); err != nil {
+		return "", err
+	}
+	var out strings.Builder
+	for i, k := range checks {
+		if mine[i] {
+			fmt.Fprintf(&out, "%s %d\n", k.caseID, k.askAt.UnixMilli())
+		}
+	}
+	return out.String(), nil
+}
+
+// mailCheckOnce queues, once by id, the question of a check: one asked case by case, or one
+// whose asker stopped before its mail was stored.
+func (f *FollowUps) mailCheckOnce(ctx context.Context, c *models.Case) error {
 	_, url, err := f.trackingLink(ctx, c.ID)
 	if err != nil {
-		f.logger.Error("tracking link for follow-up check", "case", c.ID, "err", err)
-		return
+		return fmt.Errorf("tracking link for follow-up check: %w", err)
 	}
 	if err := f.notify.FollowUpCheckOnce(ctx, mail.FollowUpAsk{ID: followUpMailID(c), Case: c, CheckURL: url + "?check=1"}); err != nil {
-		f.logger.Error("queue follow-up check", "case", c.ID, "err", err)
+		return fmt.Errorf("queue follow-up check: %w", err)
+	}
+	return nil
+}
+
+// mailMissedCheck is mailCheckOnce with a failure logged.
+func (f *FollowUps) mailMissedCheck(ctx context.Context, c *models.Case) {
+	if err := f.mailCheckOnce(ctx, c); err != nil {
+		f.logger.Error("follow-up check", "case", c.ID, "err", err)
 	}
 }

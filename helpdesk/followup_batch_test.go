@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/helpdesk"
 	"github.com/kaiku-helpdesk/kaiku/models"
 	"github.com/kaiku-helpdesk/kaiku/store"
+	"github.com/kaiku-helpdesk/kaiku/tokens"
 )
 
 // seedDueChecks stores n resolved cases whose follow-up checks are due at now, with their
@@ -43,6 +46,27 @@ func seedDueChecks(t testing.TB, f *slaFixture, n int, now time.Time) []string {
 	return ids
 }
 
+// checkTexts returns the text of each case's follow-up check mail.
+func checkTexts(t *testing.T, f *slaFixture) map[string]string {
+	t.Helper()
+	db := f.env.Store.Database()
+	cur, err := db.Client().Database(db.Name()+"_queues").Collection("mail_outbox").Find(context.Background(), bson.D{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outs []models.OutboxMail
+	if err := cur.All(context.Background(), &outs); err != nil {
+		t.Fatal(err)
+	}
+	texts := map[string]string{}
+	for _, o := range outs {
+		if strings.HasPrefix(o.Message.Subject, "Did this solve it?") {
+			texts[o.Message.CaseID] = o.Message.Text
+		}
+	}
+	return texts
+}
+
 // checkMails counts the follow-up check mails in the outbox per case (the outbox lives in
 // the embedded database's queues file).
 func checkMails(t *testing.T, f *slaFixture) map[string]int {
@@ -66,40 +90,35 @@ func checkMails(t *testing.T, f *slaFixture) map[string]int {
 }
 
 // killAfter is the store of a scheduler whose process dies (its context ends) right after the
-// named step of a bulk ask.
+// named step of a bulk ask: "claims" (the checks claimed, no mail stored) or "mails" (the mails
+// stored, the batch not yet marked mailed).
 type killAfter struct {
 	*store.Store
 	step   string
 	cancel context.CancelFunc
 }
 
-func (k killAfter) MarkFollowUpsAsked(ctx context.Context, ids, skip []string, now, expires time.Time, entry models.TimelineEvent) (int64, error) {
-	n, err := k.Store.MarkFollowUpsAsked(ctx, ids, skip, now, expires, entry)
-	if k.step == "state" {
+func (k killAfter) ClaimFollowUps(ctx context.Context, claims []store.FollowUpClaim) ([]bool, error) {
+	won, err := k.Store.ClaimFollowUps(ctx, claims)
+	if k.step == "claims" {
 		k.cancel()
 	}
-	return n, err
+	return won, err
 }
 
-func (k killAfter) SetSLATimers(ctx context.Context, due map[string]time.Time) error {
-	if k.step == "mails" { // the mails are stored just before the timers
+func (k killAfter) UpdateFollowUpBatch(ctx context.Context, id, token string, now time.Time, change func(b *store.FollowUpBatch)) (*store.FollowUpBatch, error) {
+	if k.step == "mails" { // the mails are stored just before the batch is marked mailed
 		k.cancel()
-		return context.Canceled
+		return nil, context.Canceled
 	}
-	return k.Store.SetSLATimers(ctx, due)
+	return k.Store.UpdateFollowUpBatch(ctx, id, token, now, change)
 }
 
-// One sweep asks many due checks in bulk: each case is asked once, with its timeline entry,
-// its answer window's timer and one mail with a working link; a second sweep finds nothing.
-func TestFollowUpChecksAskedInBulk(t *testing.T) {
+// assertAskedOnce checks that each case has one check mail and, once folded, its check asked
+// with its timeline entry and its answer window's timer.
+func assertAskedOnce(t *testing.T, f *slaFixture, ids []string, version int64) {
+	t.Helper()
 	ctx := context.Background()
-	f := newSLAFixture(t)
-	now := monday9
-	ids := seedDueChecks(t, f, 150, now)
-	n, err := f.scheduler("a").Sweep(ctx)
-	if err != nil || n != len(ids) {
-		t.Fatalf("the sweep asked %d (%v), want %d", n, err, len(ids))
-	}
 	per := checkMails(t, f)
 	for _, id := range ids {
 		if per[id] != 1 {
@@ -109,24 +128,102 @@ func TestFollowUpChecksAskedInBulk(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		last := c.Timeline[len(c.Timeline)-1]
-		if c.FollowUpCheck.State != models.FollowUpAsked || last.Type != "follow_up_asked" || c.Version != 2 || !c.NextTimerAt.Equal(*c.FollowUpCheck.ExpiresAt) {
-			t.Fatalf("case %s after the bulk ask: %+v, last entry %+v, version %d", id, c.FollowUpCheck, last, c.Version)
+		asked := 0
+		for _, e := range c.Timeline {
+			if e.Type == "follow_up_asked" {
+				asked++
+			}
+		}
+		if c.FollowUpCheck.State != models.FollowUpAsked || asked != 1 || c.Version != version || !c.NextTimerAt.Equal(*c.FollowUpCheck.ExpiresAt) {
+			t.Fatalf("case %s after the bulk ask: %+v, %d asked entries, version %d", id, c.FollowUpCheck, asked, c.Version)
 		}
 		if got := f.timersOf(t, id); len(got) == 0 || !got[len(got)-1].Equal(*c.FollowUpCheck.ExpiresAt) {
 			t.Fatalf("timers of %s: %v, want the answer window's end", id, got)
 		}
 	}
-	if n, err := f.scheduler("a").Sweep(ctx); err != nil || n != 0 {
+}
+
+// One sweep asks many due checks in bulk: each customer gets one mail with a working link at
+// once; the fold then writes each case once (its check asked, its timeline entry, its answer
+// window's timer); a second sweep and fold find nothing.
+func TestFollowUpChecksAskedInBulk(t *testing.T) {
+	ctx := context.Background()
+	f := newSLAFixture(t)
+	now := monday9
+	ids := seedDueChecks(t, f, 150, now)
+	sc := f.scheduler("a")
+	n, err := sc.Sweep(ctx)
+	if err != nil || n != len(ids) {
+		t.Fatalf("the sweep asked %d (%v), want %d", n, err, len(ids))
+	}
+	if got := checkMails(t, f); len(got) != len(ids) {
+		t.Fatalf("%d cases mailed by the sweep, want %d", len(got), len(ids))
+	}
+	if n, err := sc.FoldFollowUps(ctx); err != nil || n != len(ids) {
+		t.Fatalf("the fold wrote %d cases (%v), want %d", n, err, len(ids))
+	}
+	assertAskedOnce(t, f, ids, 2)
+	if n, err := sc.Sweep(ctx); err != nil || n != 0 {
 		t.Fatalf("a second sweep fired %d (%v)", n, err)
+	}
+	if n, err := sc.FoldFollowUps(ctx); err != nil || n != 0 {
+		t.Fatalf("a second fold wrote %d (%v)", n, err)
+	}
+	// The link in each mail opens its case's tracking page on the check.
+	for id, text := range checkTexts(t, f) {
+		at := strings.Index(text, "/track/")
+		if at < 0 {
+			t.Fatalf("no link in %q", text)
+		}
+		link := strings.Fields(text[at+len("/track/"):])[0]
+		token, ok := strings.CutSuffix(link, "?check=1")
+		if got, err := f.env.Store.TrackedCaseID(ctx, tokens.Hash(token)); err != nil || got != id || !ok {
+			t.Fatalf("the link %q mailed for %s opens %q (%v)", link, id, got, err)
+		}
 	}
 }
 
-// A sweep killed midway asks no check twice and none never: killed after the checks moved to
-// asked but before their mails were stored, or after the mails were stored, the next sweep
-// (once the claims' lease is over) leaves each case with exactly one mail.
+// Two replicas asking the same due checks in bulk at once mail each customer once; their
+// folds together write each case once.
+func TestFollowUpBulkAskIsOnceWithTwoSchedulers(t *testing.T) {
+	f := newSLAFixture(t)
+	ids := seedDueChecks(t, f, 200, monday9)
+	a, b := f.scheduler("replica-a"), f.scheduler("replica-b")
+	var wg sync.WaitGroup
+	var fired atomic.Int64
+	for _, sc := range []*helpdesk.Scheduler{a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 2 {
+				n, err := sc.Sweep(context.Background())
+				if err != nil {
+					t.Error(err)
+				}
+				fired.Add(int64(n))
+				if _, err := sc.FoldFollowUps(context.Background()); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if fired.Load() != int64(len(ids)) {
+		t.Fatalf("the replicas asked %d checks, want %d", fired.Load(), len(ids))
+	}
+	for _, sc := range []*helpdesk.Scheduler{a, b} { // a fold a batch held by the other left
+		if _, err := sc.FoldFollowUps(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	assertAskedOnce(t, f, ids, 2)
+}
+
+// A sweep killed midway asks no check twice and none never: killed after the checks were
+// claimed but before their mails were stored, or after the mails were stored, the next sweep
+// and fold (once the dead sweep's lease is over) leave each case asked with exactly one mail.
 func TestFollowUpBulkAskSurvivesAKill(t *testing.T) {
-	for _, step := range []string{"state", "mails"} {
+	for _, step := range []string{"claims", "mails"} {
 		t.Run(step, func(t *testing.T) {
 			f := newSLAFixture(t)
 			now := monday9
@@ -135,22 +232,27 @@ func TestFollowUpBulkAskSurvivesAKill(t *testing.T) {
 			dying := helpdesk.NewScheduler(killAfter{Store: f.env.Store, step: step, cancel: cancel}, f.cases, f.ev, f.log, f.now, "dying")
 			_, _ = dying.Sweep(ctx)
 			before := checkMails(t, f)
-			if step == "state" && len(before) != 0 {
+			if step == "claims" && len(before) != 0 {
 				t.Fatalf("mails stored before the kill: %d", len(before))
 			}
 			if step == "mails" && len(before) != len(ids) {
 				t.Fatalf("%d mails stored before the kill, want %d", len(before), len(ids))
 			}
-			f.set(now.Add(2 * time.Minute)) // the dead sweep's claims expire
-			if _, err := f.scheduler("next").Sweep(context.Background()); err != nil {
+			next := f.scheduler("next")
+			if _, err := next.FoldFollowUps(context.Background()); err != nil {
 				t.Fatal(err)
 			}
-			per := checkMails(t, f)
-			for _, id := range ids {
-				if per[id] != 1 {
-					t.Fatalf("%s got %d check mails after the kill at %s, want 1", id, per[id], step)
-				}
+			if got := checkMails(t, f); len(got) != len(before) {
+				t.Fatalf("a fold within the dead sweep's lease mailed: %d mails, %d before", len(got), len(before))
 			}
+			f.set(now.Add(2 * time.Minute)) // the dead sweep's claims expire
+			if _, err := next.Sweep(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := next.FoldFollowUps(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			assertAskedOnce(t, f, ids, 2)
 		})
 	}
 }

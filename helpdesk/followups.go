@@ -9,6 +9,7 @@ import (
 
 	"github.com/kaiku-helpdesk/kaiku/escalation"
 	"github.com/kaiku-helpdesk/kaiku/models"
+	"github.com/kaiku-helpdesk/kaiku/store"
 )
 
 // FollowUpSettings are the installation's follow-up and promise times.
@@ -45,6 +46,7 @@ func (s FollowUpSettings) withDefaults() FollowUpSettings {
 type followUpsStore interface {
 	InsertNotification(ctx context.Context, n *models.Notification) error
 	UsersSnapshot(ctx context.Context) ([]models.User, error)
+	ClaimFollowUps(ctx context.Context, claims []store.FollowUpClaim) ([]bool, error)
 	catalogue
 }
 
@@ -135,8 +137,13 @@ func (f *FollowUps) resolutionNotice(ctx context.Context, c *models.Case) {
 }
 
 // askCustomer mails the follow-up check's link (the tracking link, opening on the check),
-// under the check's own mail id, so a sweep repeated after a crash does not ask twice.
+// under the check's own mail id, so a sweep repeated after a crash does not ask twice. It
+// claims the check first: when a bulk ask claimed it (followup_batch.go), that ask mails it.
 func (f *FollowUps) askCustomer(ctx context.Context, c *models.Case) {
+	won, err := f.store.ClaimFollowUps(ctx, []store.FollowUpClaim{{ID: followUpMailID(c), CaseID: c.ID, At: f.now()}})
+	if err == nil && !won[0] {
+		return
+	}
 	f.mailMissedCheck(ctx, c)
 }
 

@@ -34,11 +34,14 @@ type schedulerStore interface {
 	TimerHeadMinutes(ctx context.Context) ([]int64, error)
 	// Follow-up checks asked in bulk (followup_batch.go).
 	DueFollowUps(ctx context.Context, now time.Time) ([]models.Case, error)
-	MarkFollowUpsAsked(ctx context.Context, ids, skip []string, now, expires time.Time, entry models.TimelineEvent) (int64, error)
-	AskedFollowUps(ctx context.Context, at time.Time) ([]models.Case, error)
-	MarkDirtyVersions(ctx context.Context, versions map[string]int64, now time.Time) error
+	InsertFollowUpBatch(ctx context.Context, b *store.FollowUpBatch) error
+	ClaimFollowUps(ctx context.Context, claims []store.FollowUpClaim) ([]bool, error)
 	InsertTrackingMany(ctx context.Context, links map[string]string) error
-	SetSLATimers(ctx context.Context, due map[string]time.Time) error
+	UpdateFollowUpBatch(ctx context.Context, id, token string, now time.Time, change func(b *store.FollowUpBatch)) (*store.FollowUpBatch, error)
+	FollowUpBatches(ctx context.Context) ([]store.FollowUpBatch, error)
+	GetFollowUpClaim(ctx context.Context, id string) (*store.FollowUpClaim, error)
+	DeleteFollowUpBatch(ctx context.Context, id string) error
+	DropFollowUpClaimsBefore(ctx context.Context, t time.Time) error
 }
 
 // Scheduler fires SLA warnings and breaches and no-agent-activity rules when they are due. Its
@@ -57,6 +60,7 @@ type Scheduler struct {
 	owner    string
 	lease    time.Duration
 	listener SLAListener
+	foldKick chan struct{} // a bulk ask left a batch to fold (followup_batch.go)
 }
 
 // maxSweepMinutes bounds the minutes one sweep walks (a day): after a long outage the cursor
@@ -65,7 +69,8 @@ const maxSweepMinutes = 24 * 60
 
 // NewScheduler wires a scheduler; owner must differ between replicas.
 func NewScheduler(st schedulerStore, cases *Cases, events *Events, logger *slog.Logger, now Clock, owner string) *Scheduler {
-	return &Scheduler{store: st, cases: cases, events: events, logger: logger, now: now, owner: owner, lease: time.Minute}
+	return &Scheduler{store: st, cases: cases, events: events, logger: logger, now: now, owner: owner, lease: time.Minute,
+		foldKick: make(chan struct{}, 1)}
 }
 
 // OnSLAEvent sets who hears fired events. It may be called from several goroutines at once
@@ -165,7 +170,7 @@ type sweepEnv struct {
 	rules    []escalation.Rule
 	policies map[string]models.SLAPolicy
 	// bulkTried says the sweep asked the due follow-up checks in bulk (once per sweep); asked
-	// are the cases it asked, whose timer entries are done.
+	// are the cases whose question's timer entry is done (true: this sweep asked them).
 	bulkTried bool
 	asked     map[string]bool
 }
@@ -280,14 +285,16 @@ func (sc *Scheduler) sweepSlots(ctx context.Context, ids []string, now time.Time
 	// Store.
 	firings := make([]*firing, len(due))
 	inParallel(len(due), sweepWorkers, func(i int) {
-		if env.asked[due[i].id] { // asked in bulk: its entry is done
+		if mine, ok := env.asked[due[i].id]; ok { // asked in bulk: its entry is done
 			cs := due[i].slot
 			cs.mu.Lock()
 			cs.handled = append(cs.handled, due[i].id)
 			cs.mu.Unlock()
-			mu.Lock()
-			fired++
-			mu.Unlock()
+			if mine {
+				mu.Lock()
+				fired++
+				mu.Unlock()
+			}
 			return
 		}
 		f, ok := sc.handle(ctx, due[i].id, due[i].at, now, env)
@@ -489,8 +496,28 @@ func isNotFound(err error) bool {
 	return ok && de.Kind == models.KindNotFound
 }
 
-// Run sweeps every interval until ctx ends.
+// Run sweeps every interval until ctx ends; beside it, the fold brings bulk asks into their
+// cases when a sweep made one, and every interval (a batch whose asker died).
 func (sc *Scheduler) Run(ctx context.Context, interval time.Duration) {
+	var folds sync.WaitGroup
+	folds.Add(1)
+	go func() {
+		defer folds.Done()
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+		for {
+			if _, err := sc.FoldFollowUps(ctx); err != nil && ctx.Err() == nil {
+				sc.logger.Warn("follow-up fold", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			case <-sc.foldKick:
+			}
+		}
+	}()
+	defer folds.Wait()
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {

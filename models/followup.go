@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -97,6 +98,33 @@ func (c *Case) AskFollowUp(now time.Time, window time.Duration) bool {
 	until := now.Add(window)
 	f.State, f.AskedAt, f.ExpiresAt = FollowUpAsked, &now, &until
 	c.Timeline = append(c.Timeline, TimelineEvent{At: now, Actor: "Kaiku", Type: "follow_up_asked"})
+	return true
+}
+
+// RecordFollowUpAsked brings into the case a question asked without writing it (a bulk ask,
+// helpdesk/followup_batch.go): the check due at askAt was mailed at askedAt, answers taken
+// until until. A check still scheduled moves to asked; one answered or cancelled meanwhile
+// keeps its state, and either way the timeline says, at its time, that the customer was
+// asked. It reports whether it changed the case (not for another check, nor twice).
+func (c *Case) RecordFollowUpAsked(askAt, askedAt, until time.Time) bool {
+	f := c.FollowUpCheck
+	if f == nil || !f.AskAt.Equal(askAt) {
+		return false
+	}
+	if f.State == FollowUpScheduled {
+		f.State, f.AskedAt, f.ExpiresAt = FollowUpAsked, &askedAt, &until
+	} else {
+		for i := len(c.Timeline) - 1; i >= 0 && c.Timeline[i].Type != "follow_up_scheduled"; i-- {
+			if c.Timeline[i].Type == "follow_up_asked" {
+				return false
+			}
+		}
+	}
+	at := len(c.Timeline)
+	for at > 0 && c.Timeline[at-1].At.After(askedAt) {
+		at--
+	}
+	c.Timeline = slices.Insert(c.Timeline, at, TimelineEvent{At: askedAt, Actor: "Kaiku", Type: "follow_up_asked"})
 	return true
 }
 

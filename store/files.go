@@ -54,6 +54,9 @@ var collectionFile = map[string]dbFile{
 	// Inbound mail's keys and fetch positions: written beside each mail-born case.
 	collMailInKeys:   fileBookkeeping,
 	collMailboxState: fileBookkeeping,
+	// Follow-up checks asked in bulk: inserted beside the tracking links (records).
+	collFollowUpClaims:  fileBookkeeping,
+	collFollowUpBatches: fileBookkeeping,
 
 	collRateLimits: fileLimits,
 

@@ -2,7 +2,7 @@ package store
 
 import (
 	"context"
-	"slices"
+	"errors"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -11,11 +11,13 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/models"
 )
 
-// Follow-up checks asked in bulk (issue 13): when many checks fall due at once, the scheduler
-// asks them together. Finding them and marking them asked are one command each, filtered on
-// the check's state and time (FerretDB scans for both, once per batch rather than a read and a
-// replace per case); the filter carries no list of ids, whose $in FerretDB would test against
-// every stored case.
+// Follow-up checks asked in bulk (issue 13). When many checks fall due at once the scheduler
+// asks them without writing their cases: on the embedded FerretDB every changed document is a
+// commit of its own (an UpdateMany of 10,000 cases is 10,000 commits), while an insert of
+// 1,000 documents is one. So a bulk ask is inserts only: a claim per check (the claim's _id
+// is the check's mail id, so of two replicas asking one check one insert wins), the mails, and
+// one batch document listing what it asked. The cases learn that their check was asked later,
+// in the background, from the batch (the fold, helpdesk/followup_batch.go).
 
 // followUpDue is the filter of the checks scheduled to be asked by now.
 func followUpDue(now time.Time) bson.D {
@@ -25,85 +27,125 @@ func followUpDue(now time.Time) bson.D {
 	}
 }
 
-// DueFollowUps returns the cases whose follow-up check is scheduled to be asked by now.
+// askFields are the fields of a case a bulk ask reads: whether the check is all it needs now
+// (its status, SLA policy and next event, promises, idle state) and its mail (the customer,
+// language and mail thread). The rest (messages, timeline) is left in the database.
+var askFields = bson.D{
+	{Key: "status", Value: 1}, {Key: "locale", Value: 1}, {Key: "customer", Value: 1}, {Key: "email", Value: 1},
+	{Key: "follow_up_check", Value: 1}, {Key: "sla_policy_id", Value: 1}, {Key: "next_sla_event_at", Value: 1},
+	{Key: "promises", Value: 1}, {Key: "idle_since", Value: 1}, {Key: "idle_done", Value: 1}, {Key: "created_at", Value: 1},
+	{Key: "version", Value: 1},
+}
+
+// DueFollowUps returns the cases whose follow-up check is scheduled to be asked by now (one
+// scan of the cases, once per bulk ask), each with only the fields a bulk ask reads
+// (askFields): never to be written back.
 func (s *Store) DueFollowUps(ctx context.Context, now time.Time) ([]models.Case, error) {
-	return findAll[models.Case](ctx, s, collCases, followUpDue(now))
-}
-
-// FollowUpsAsked says how a bulk ask went: the cases it marked.
-type FollowUpsAsked struct {
-	Matched int64
-}
-
-// MarkFollowUpsAsked moves every check scheduled by now, except those of the cases in skip
-// (which need a write of their own), to asked at now with answers taken until expires, in
-// one update: the state, the times, the case's next timer (expires), its updated time, its
-// version raised by one and entry added to its timeline. ids are the cases the caller read
-// as due (DueFollowUps): they are locked against this process's conditional writes meanwhile
-// (on MongoDB those writes' version filters see the raised version instead). It returns how
-// many cases it changed; when that is not len(ids) minus the skipped, AskedAt tells which.
-func (s *Store) MarkFollowUpsAsked(ctx context.Context, ids, skip []string, now, expires time.Time, entry models.TimelineEvent) (int64, error) {
-	keys := make([]string, len(ids))
-	for i, id := range ids {
-		keys[i] = collCases + ":" + id
-	}
-	unlock := s.locks.lockMany(keys)
-	defer unlock()
-	filter := followUpDue(now)
-	if len(skip) > 0 {
-		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$nin", Value: skip}}})
-	}
-	res, err := s.w(collCases).UpdateMany(ctx, filter, bson.D{
-		{Key: "$set", Value: bson.D{
-			{Key: "follow_up_check.state", Value: string(models.FollowUpAsked)},
-			{Key: "follow_up_check.asked_at", Value: now},
-			{Key: "follow_up_check.expires_at", Value: expires},
-			{Key: "next_timer_at", Value: expires},
-			{Key: "updated_at", Value: now},
-		}},
-		{Key: "$inc", Value: bson.D{{Key: "version", Value: int64(1)}}},
-		{Key: "$push", Value: bson.D{{Key: "timeline", Value: entry}}},
-	})
+	cur, err := s.c(collCases).Find(ctx, followUpDue(now), options.Find().SetProjection(askFields))
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return res.ModifiedCount, nil
+	out := []models.Case{}
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
-// AskedFollowUps returns the cases whose check was asked at exactly at (one bulk ask's).
-func (s *Store) AskedFollowUps(ctx context.Context, at time.Time) ([]models.Case, error) {
-	return findAll[models.Case](ctx, s, collCases, bson.D{
-		{Key: "follow_up_check.state", Value: string(models.FollowUpAsked)},
-		{Key: "follow_up_check.asked_at", Value: at},
+// FollowUpClaim says who mails one follow-up check: whoever inserted it. Its ID is the
+// check's mail id (derived from the case and the check's ask time).
+type FollowUpClaim struct {
+	ID     string    `bson:"_id"`
+	CaseID string    `bson:"case_id"`
+	At     time.Time `bson:"at"`
+	// Batch is the bulk ask that claimed the check ("" for a sweep's case-by-case ask).
+	Batch string `bson:"batch,omitempty"`
+}
+
+// ClaimFollowUps inserts the claims together and reports which landed (false: someone claimed
+// that check first).
+func (s *Store) ClaimFollowUps(ctx context.Context, claims []FollowUpClaim) ([]bool, error) {
+	docs := make([]any, len(claims))
+	for i := range claims {
+		docs[i] = &claims[i]
+	}
+	won := make([]bool, len(claims))
+	for i, err := range s.insertManyEach(ctx, collFollowUpClaims, docs) {
+		switch {
+		case err == nil:
+			won[i] = true
+		case !isDup(err):
+			return nil, err
+		}
+	}
+	return won, nil
+}
+
+// GetFollowUpClaim reads a claim by its id.
+func (s *Store) GetFollowUpClaim(ctx context.Context, id string) (*FollowUpClaim, error) {
+	var c FollowUpClaim
+	if err := s.getByID(ctx, collFollowUpClaims, id, &c); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// DropFollowUpClaimsBefore deletes the claims made before t (one command: a claim is needed
+// only while another replica could still find its check due).
+func (s *Store) DropFollowUpClaimsBefore(ctx context.Context, t time.Time) error {
+	_, err := s.w(collFollowUpClaims).DeleteMany(ctx, bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: t}}}})
+	return err
+}
+
+// FollowUpBatch is one bulk ask of follow-up checks, from its start until every case it asked
+// knows it. It is written by _id only, under its version.
+type FollowUpBatch struct {
+	ID string `bson:"_id"`
+	// Checks are the checks, one "caseID askAtUnix" a line (one string: FerretDB's cost of
+	// writing a document grows with the number of values in it). Until Mailed they are the
+	// checks the batch tried to claim; from then on, those it did claim.
+	Checks    string    `bson:"checks"`
+	AskedAt   time.Time `bson:"asked_at"`
+	ExpiresAt time.Time `bson:"expires_at"`
+	// Mailed says every claimed check's mail is stored.
+	Mailed bool `bson:"mailed"`
+	// Folded is how many of Checks the cases know already (they are folded in order).
+	Folded     int       `bson:"folded"`
+	ClaimedBy  string    `bson:"claimed_by"`
+	ClaimUntil time.Time `bson:"claim_until"`
+	Version    int64     `bson:"version"`
+}
+
+func batchVersion(b *FollowUpBatch) *int64 { return &b.Version }
+
+// InsertFollowUpBatch stores a new batch.
+func (s *Store) InsertFollowUpBatch(ctx context.Context, b *FollowUpBatch) error {
+	return s.insert(ctx, collFollowUpBatches, b)
+}
+
+// FollowUpBatches returns the batches not yet folded (a handful at most).
+func (s *Store) FollowUpBatches(ctx context.Context) ([]FollowUpBatch, error) {
+	return findAll[FollowUpBatch](ctx, s, collFollowUpBatches, nil)
+}
+
+// ErrBatchHeld is returned when another process holds a follow-up batch.
+var ErrBatchHeld = errors.New("store: follow-up batch held by another process")
+
+// UpdateFollowUpBatch changes batch id under its version. The change runs only while token
+// holds the batch or nobody does (a claim ends at its ClaimUntil); otherwise ErrBatchHeld.
+func (s *Store) UpdateFollowUpBatch(ctx context.Context, id, token string, now time.Time, change func(b *FollowUpBatch)) (*FollowUpBatch, error) {
+	return updateVersioned(ctx, s, collFollowUpBatches, id, batchVersion, func(b *FollowUpBatch) error {
+		if b.ClaimedBy != "" && b.ClaimedBy != token && b.ClaimUntil.After(now) {
+			return ErrBatchHeld
+		}
+		change(b)
+		return nil
 	})
 }
 
-// MarkDirtyVersions is MarkDirty for many cases, each at its own version: one insert, and a raise for each mark that
-// existed already.
-func (s *Store) MarkDirtyVersions(ctx context.Context, versions map[string]int64, now time.Time) error {
-	ids := make([]string, 0, len(versions))
-	for id := range versions {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	docs := make([]any, len(ids))
-	for i, id := range ids {
-		docs[i] = DirtyMark{ID: id, Version: versions[id], At: now}
-	}
-	for i, err := range s.insertManyEach(ctx, collIndexQueue, docs) {
-		if err == nil {
-			continue
-		}
-		if !isDup(err) {
-			return err
-		}
-		if _, err := s.w(collIndexQueue).UpdateOne(ctx, bson.D{{Key: "_id", Value: ids[i]}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "version", Value: versions[ids[i]]}, {Key: "at", Value: now}}}},
-			options.UpdateOne().SetUpsert(true)); err != nil {
-			return err
-		}
-	}
-	return nil
+// DeleteFollowUpBatch removes a batch every case of which knows it.
+func (s *Store) DeleteFollowUpBatch(ctx context.Context, id string) error {
+	return s.deleteByID(ctx, collFollowUpBatches, id)
 }
 
 // InsertTrackingMany stores many tracking links (token hash → case) in one insert.

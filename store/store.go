@@ -77,6 +77,9 @@ const (
 	collPasswordResets  = "password_resets"
 	collLoginChallenges = "login_challenges"
 	collAuditLog        = "audit_log"
+	// Follow-up checks asked in bulk (issue 13, store/followups.go).
+	collFollowUpClaims  = "follow_up_claims"
+	collFollowUpBatches = "follow_up_batches"
 )
 
 // AllCollections are created at start-up, so the embedded _id index remedy covers each of them.
@@ -93,6 +96,7 @@ var AllCollections = []string{
 	collRootCauses, collRootCauseLinks,
 	collMailboxes, collMailboxState, collMailInKeys, collMailBounces, // inbound mail (issue 17)
 	collTwoFactor, collPasswordResets, collLoginChallenges, collAuditLog,
+	collFollowUpClaims, collFollowUpBatches,
 }
 
 // Options tunes a Store.

@@ -54,7 +54,9 @@ const (
 	partReviews  = "reviews"  // issue 14: review import and webhook ingest (alone, not in all)
 	partTopics   = "topics"   // issue 15: the topics view (the index alone; not part of all)
 	partMail     = "mail"     // issue 17: mail ingest from IMAP, and a kill -9 mid-fetch (mail.go)
-	partAll      = "all"
+	// Issue 13: one sweep asking many follow-up checks (followups.go; alone, not in all).
+	partFollowUps = "followups"
+	partAll       = "all"
 )
 
 type config struct {
@@ -79,6 +81,7 @@ type config struct {
 	// Reports (issue 16): the -only reports part's index.
 	ReportCases, ReportReviews int
 	Mails                      int  // issue 17: mails queued for -only mail
+	FollowUps                  int  // issue 13: follow-up checks due for -only followups
 	MailCrash                  bool // issue 17: also the kill -9 run
 }
 
@@ -97,7 +100,7 @@ func main() {
 	fs.IntVar(&cfg.N, "n", 10000, "number of cases stored")
 	fs.StringVar(&cfg.Dir, "dir", "", "data directory to seed and keep (reused when it already holds the same n cases); default a temporary one")
 	fs.StringVar(&cfg.Data, "data", "", "directory with cfpb_complaints_sample.csv and booking_hotel_reviews_sample.csv; default ../shared/data or /work/shared/data; - for generated text")
-	fs.StringVar(&cfg.Only, "only", partAll, "which part to run: platform (issue 2), intake (issue 3: intake, search, live updates), bulk (issue 11: a bulk change beside single PATCHes), search (issue 15: ranked search with four words, similar cases), remedies (issue 13: a grant and an approval decision), reviews (issue 14: review import and webhook ingest; not in all), topics (issue 15: the topics view over the index alone), reports (issue 16: the reports' data over an index of its own), mail (issue 17: IMAP ingest and a kill -9 mid-fetch) or all")
+	fs.StringVar(&cfg.Only, "only", partAll, "which part to run: platform (issue 2), intake (issue 3: intake, search, live updates), bulk (issue 11: a bulk change beside single PATCHes), search (issue 15: ranked search with four words, similar cases), remedies (issue 13: a grant and an approval decision), reviews (issue 14: review import and webhook ingest; not in all), topics (issue 15: the topics view over the index alone), reports (issue 16: the reports' data over an index of its own), mail (issue 17: IMAP ingest and a kill -9 mid-fetch), followups (issue 13: one sweep asking 10,000 follow-up checks; not in all) or all")
 	fs.IntVar(&cfg.Requests, "requests", 500, "measured requests per sequential figure")
 	fs.IntVar(&cfg.Warmup, "warmup", 50, "unmeasured warm-up requests per sequential figure")
 	fs.DurationVar(&cfg.IntakeDuration, "intake-duration", 30*time.Second, "how long the HTTP complaint intake runs (its floors run as long, at most 10s)")
@@ -114,6 +117,7 @@ func main() {
 	fs.IntVar(&cfg.ReportCases, "report-cases", 100000, "cases indexed for -only reports (issue 16)")
 	fs.IntVar(&cfg.ReportReviews, "report-reviews", 10000, "reviews indexed besides them for -only reports")
 	fs.IntVar(&cfg.Mails, "mails", 5000, "mails queued in the IMAP mailbox for -only mail")
+	fs.IntVar(&cfg.FollowUps, "followups", 10000, "follow-up checks due at once for -only followups")
 	fs.BoolVar(&cfg.MailCrash, "mail-crash", true, "-only mail: also kill -9 the server a third of the way through a fetch, restart it and check every mail was filed exactly once")
 	_ = fs.Parse(os.Args[1:])
 	if cfg.N < 1 || cfg.Requests < 1 || cfg.Warmup < 0 || cfg.Changes < 1 || cfg.IntakeDuration <= 0 || cfg.IntakeRules < 0 ||
@@ -121,14 +125,25 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench: -n, -requests and -changes must be at least 1, -warmup, -intake-rules and -view-duration at least 0, -intake-duration positive, -bulk from 1 to 500")
 		os.Exit(2)
 	}
-	if cfg.Only != partPlatform && cfg.Only != partIntake && cfg.Only != partBulk && cfg.Only != partSearch && cfg.Only != partRemedies && cfg.Only != partReviews && cfg.Only != partTopics && cfg.Only != partReports && cfg.Only != partMail && cfg.Only != partAll {
-		fmt.Fprintln(os.Stderr, "bench: -only must be platform, intake, bulk, search, remedies, reviews, topics, reports, mail or all")
+	if cfg.Only != partPlatform && cfg.Only != partIntake && cfg.Only != partBulk && cfg.Only != partSearch && cfg.Only != partRemedies && cfg.Only != partReviews && cfg.Only != partTopics && cfg.Only != partReports && cfg.Only != partMail && cfg.Only != partFollowUps && cfg.Only != partAll {
+		fmt.Fprintln(os.Stderr, "bench: -only must be platform, intake, bulk, search, remedies, reviews, topics, reports, mail, followups or all")
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if cfg.Only == partMail {
 		rep, err := benchMail(ctx, cfg)
+		if rep != nil {
+			rep.print(os.Stdout)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if cfg.Only == partFollowUps {
+		rep, err := runFollowUps(ctx, cfg)
 		if rep != nil {
 			rep.print(os.Stdout)
 		}
