@@ -10,7 +10,7 @@
 //
 // -direct indexes the same cases into a Bleve index alone (no server, no database): the
 // figures in seconds, for tuning; report the server's. -v prints each tuning query's
-// precision, never the held-out set's.
+// precision, never the held-out sets'.
 //
 // Labels are never shown to Kaiku: only the narrative is filed.
 package main
@@ -194,7 +194,7 @@ func report(labels map[string]label, searchIDs, similarIDs func(string) ([]strin
 		name    string
 		queries []query
 		each    bool // -v prints each query of the tuning set only: the held-out set stays unseen
-	}{{"tuning set", tuningQueries, verbose}, {"held-out set", heldOutQueries, false}} {
+	}{{"tuning set", tuningQueries, verbose}, {"held-out set", heldOutQueries, false}, {"held-out set 2", heldOut2Queries, false}} {
 		var sum float64
 		for _, q := range set.queries {
 			ids, err := searchIDs(q.text)
