@@ -124,7 +124,14 @@ func (a *textAnalyzers) words(text string, all bool) []queryWord {
 			continue
 		}
 		seen[t] = true
-		out = append(out, a.word(t))
+		w := a.word(t)
+		// A stop word is known by the word as typed: the plain analyser folds plurals, and
+		// "was", "this", "has" and "his" folded are no stop words ("wa", "thi") yet match
+		// in nearly every case.
+		if raw := strings.ToLower(text[tok.Start:tok.End]); raw != t && !w.stop && !isNumberTerm(t) {
+			w.stop = a.isStop(raw)
+		}
+		out = append(out, w)
 		if len(out) == maxQueryTerms {
 			break
 		}
@@ -147,6 +154,11 @@ func (a *textAnalyzers) word(t string) queryWord {
 		w.stop = w.stemEN == "" || w.stemFI == "" || a.contractionStop(t)
 	}
 	return w
+}
+
+// isStop reports whether word (lowercased, unfolded) is a stop word in English or Finnish.
+func (a *textAnalyzers) isStop(word string) bool {
+	return single(a.en, word) == "" || single(a.fi, word) == "" || a.contractionStop(word)
 }
 
 // contractionStop reports whether t is an English stop word typed without its apostrophe,

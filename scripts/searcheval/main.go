@@ -63,11 +63,12 @@ func run() int {
 	data := flag.String("data", "", "directory with "+cfpbFile+"; default ../shared/data or /work/shared/data")
 	verbose := flag.Bool("v", false, "print each tuning query's precision (the held-out set's are never printed)")
 	match := flag.String("match", "most", "match parameter of the searches: most or all")
+	similar := flag.Bool("similar", true, "also measure the similar cases of every filed case")
 	direct := flag.Bool("direct", false, "index the narratives into a Bleve index directly (no server, no database): quick figures for tuning")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := evaluate(ctx, *data, *match, *direct, *verbose, os.Stdout); err != nil {
+	if err := evaluate(ctx, *data, *match, *direct, *verbose, *similar, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "searcheval:", err)
 		return 1
 	}
@@ -123,7 +124,7 @@ func readNarratives(path string) ([]narrative, error) {
 	return out, nil
 }
 
-func evaluate(ctx context.Context, dataDir, match string, direct, verbose bool, w io.Writer) error {
+func evaluate(ctx context.Context, dataDir, match string, direct, verbose, similar bool, w io.Writer) error {
 	path, err := findData(dataDir)
 	if err != nil {
 		return err
@@ -133,7 +134,7 @@ func evaluate(ctx context.Context, dataDir, match string, direct, verbose bool, 
 		return err
 	}
 	if direct {
-		return evaluateDirect(ctx, rows, match, verbose, w)
+		return evaluateDirect(ctx, rows, match, verbose, similar, w)
 	}
 	dir, err := os.MkdirTemp("", "kaiku-searcheval-")
 	if err != nil {
@@ -183,12 +184,15 @@ func evaluate(ctx context.Context, dataDir, match string, direct, verbose bool, 
 
 	searchIDs := func(text string) ([]string, error) { return s.search(ctx, base, text, match) }
 	similarIDs := func(id string) ([]string, error) { return s.similar(ctx, base, id) }
+	if !similar {
+		similarIDs = nil
+	}
 	return report(labels, searchIDs, similarIDs, match, verbose, w)
 }
 
 // report runs both query sets and the similar cases of every filed case and prints the
 // figures: precision@10 per set, and how many of each case's top 5 similar cases share its
-// Issue.
+// Issue (unless similarIDs is nil).
 func report(labels map[string]label, searchIDs, similarIDs func(string) ([]string, error), match string, verbose bool, w io.Writer) error {
 	for _, set := range []struct {
 		name    string
@@ -218,6 +222,9 @@ func report(labels map[string]label, searchIDs, similarIDs func(string) ([]strin
 			set.name, len(set.queries), match, mean, targetP10, verdict(mean >= targetP10))
 	}
 
+	if similarIDs == nil {
+		return nil
+	}
 	// Similar cases: the top five of every filed case.
 	ids := make([]string, 0, len(labels))
 	for id := range labels {

@@ -74,6 +74,10 @@ func testRanking(t *testing.T, ix search.Index) {
 	res := find(t, ix, search.Query{Text: "the courier and my parcel"})
 	wantOrder(t, "stop words", hitIDs(res)[:min(1, len(res.Hits))], []string{"r-none"})
 	hasNot("stop words", hitIDs(res), "r-two")
+	// ... known as typed: "was" and "this" with their plurals folded ("wa", "thi") are none.
+	res = find(t, ix, search.Query{Text: "this courier was"})
+	wantOrder(t, "folded stop words", hitIDs(res)[:min(1, len(res.Hits))], []string{"r-none"})
+	hasNot("folded stop words", hitIDs(res), "r-two")
 }
 
 func testSimilar(t *testing.T, ix search.Index) {
