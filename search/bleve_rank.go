@@ -23,11 +23,13 @@ const (
 	// pairCommonFrac: a pair is looked for only when both its words are in at most this
 	// fraction of the cases.
 	pairCommonFrac = 0.05
+	// synonymBoost weighs a synonym's match against the word's own stem's (1.5).
+	synonymBoost = 0.75
 )
 
 // wordQuery matches one query word in any text field: exactly (weighted highest), as a prefix,
 // within its typo allowance, or by its English or Finnish stem.
-func wordQuery(w queryWord, lastPrefix, typos bool) query.Query {
+func wordQuery(w queryWord, synonyms *textAnalyzers, lastPrefix, typos bool) query.Query {
 	var alts []query.Query
 	fuzz := 0
 	if typos {
@@ -65,6 +67,23 @@ func wordQuery(w queryWord, lastPrefix, typos bool) query.Query {
 		tq.SetBoost(1.5)
 		alts = append(alts, tq)
 	}
+	// Synonyms, one clause among the word's: a disjunction scores by the share of its clauses
+	// matched, which a word with many synonyms would otherwise lower.
+	var syns []query.Query
+	for _, s := range []struct {
+		field string
+		alts  []string
+	}{{fieldStemEN, synonyms.synEN[w.stemEN]}, {fieldStemFI, synonyms.synFI[w.stemFI]}} {
+		for _, alt := range s.alts {
+			tq := bleve.NewTermQuery(alt)
+			tq.SetField(s.field)
+			tq.SetBoost(synonymBoost)
+			syns = append(syns, tq)
+		}
+	}
+	if len(syns) > 0 {
+		alts = append(alts, bleve.NewDisjunctionQuery(syns...))
+	}
 	return bleve.NewDisjunctionQuery(alts...)
 }
 
@@ -81,7 +100,7 @@ func (b *BleveIndex) textQuery(terms []string, all bool) query.Query {
 		perWord := make([]query.Query, len(words))
 		for i, w := range words {
 			// Every word may be a prefix: an "all of these words" search narrows as one types.
-			perWord[i] = wordQuery(w, true, true)
+			perWord[i] = wordQuery(w, b.text, true, true)
 		}
 		if len(perWord) == 1 {
 			return perWord[0]
@@ -96,7 +115,7 @@ func (b *BleveIndex) textQuery(terms []string, all bool) query.Query {
 		// one (half typed), as a prefix: a word spelt as the cases spell it needs neither, and
 		// the typo automata and prefix expansions over every field are most of a search's
 		// cost. Prefixes of every word would also let "car" stand for "card" and "career".
-		wq := wordQuery(w, !known[i] && i == len(words)-1, !known[i])
+		wq := wordQuery(w, b.text, !known[i] && i == len(words)-1, !known[i])
 		if w.required {
 			required = append(required, wq)
 			continue

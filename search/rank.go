@@ -31,6 +31,8 @@ type textAnalyzers struct {
 	plain, en, fi analysis.Analyzer
 	// contractions are the English stop words with an apostrophe ("can't", "i'm").
 	contractions map[string]bool
+	// synEN and synFI map an English or Finnish stem to its synonyms' stems (thesaurus.go).
+	synEN, synFI thesaurus
 }
 
 func newTextAnalyzers() (*textAnalyzers, error) {
@@ -60,6 +62,8 @@ func newTextAnalyzers() (*textAnalyzers, error) {
 			}
 		}
 	}
+	a.synEN = newThesaurus(a.en, synonymGroupsEN(), synonymExpansionsEN())
+	a.synFI = newThesaurus(a.fi, synonymGroupsFI(), nil)
 	return a, nil
 }
 

@@ -67,6 +67,11 @@ func testRanking(t *testing.T, ix search.Index) {
 	wantOrder(t, "finnish inflection", top(search.Query{Text: "laskun kortti"}, 1), []string{"r-fi"})
 	wantSet(t, "finnish inflection, all words", hitIDs(find(t, ix, search.Query{Text: "laskun kortti", AllWords: true})), []string{"r-fi"})
 
+	// Support vocabulary: "duplicate" is a word for "twice", "tuplaveloitus" (double charge)
+	// for "kahdesti" (twice); no case has either word.
+	wantOrder(t, "synonym", top(search.Query{Text: "duplicate"}, 1), []string{"r-all"})
+	wantOrder(t, "finnish synonym", top(search.Query{Text: "tuplaveloitus"}, 1), []string{"r-fi"})
+
 	// A short number is a quantity like any other word ("0% apr"); it need not be in the case.
 	wantOrder(t, "short number", top(search.Query{Text: "0% apr interest"}, 1), []string{"r-apr"})
 
