@@ -94,6 +94,8 @@ type queryWord struct {
 	stemFI   string
 	required bool // identifiers (references, phone and order numbers) always must match
 	stop     bool // a stop word in English or Finnish
+	// correction is how far more cases spell a rare word (Bleve: BleveIndex.correction).
+	correction string
 }
 
 // fuzziness is the edit distance a word may be off by (Meilisearch's defaults: 1 typo from 5

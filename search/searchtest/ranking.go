@@ -1,7 +1,9 @@
 package searchtest
 
 import (
+	"fmt"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/kaiku-helpdesk/kaiku/search"
@@ -83,6 +85,21 @@ func testRanking(t *testing.T, ix search.Index) {
 	res = find(t, ix, search.Query{Text: "this courier was"})
 	wantOrder(t, "folded stop words", hitIDs(res)[:min(1, len(res.Hits))], []string{"r-none"})
 	hasNot("folded stop words", hitIDs(res), "r-two")
+
+	// A misspelling some case has is still a typo: "recived" finds the cases that spell it
+	// "received" (five of them to the misspelt one's one).
+	var typoDocs []search.CaseDoc
+	for i := range 5 {
+		typoDocs = append(typoDocs, Doc(fmt.Sprintf("r-received-%d", i), func(d *search.CaseDoc) {
+			d.Body = "The replacement was received broken, case " + strconv.Itoa(i) + "."
+		}))
+	}
+	typoDocs = append(typoDocs, Doc("r-recived", func(d *search.CaseDoc) { d.Body = "Nothing recived yet." }))
+	upsert(t, ix, typoDocs...)
+	res = find(t, ix, search.Query{Text: "recived"})
+	if ids := hitIDs(res); !slices.Contains(ids, "r-received-0") || !slices.Contains(ids, "r-recived") {
+		t.Errorf("misspelling in a case: got %v, want the received cases and r-recived", ids)
+	}
 }
 
 func testSimilar(t *testing.T, ix search.Index) {
