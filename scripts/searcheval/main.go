@@ -6,11 +6,13 @@
 // on and for a held-out set it never was; then, for every filed case, how many of its five
 // most similar cases share its Issue.
 //
-//	go run ./scripts/searcheval [-data /work/shared/data] [-v] [-direct]
+//	go run ./scripts/searcheval [-data /work/shared/data] [-v] [-direct] [-similar=false]
+//	go run ./scripts/searcheval -ceiling
 //
 // -direct indexes the same cases into a Bleve index alone (no server, no database): the
 // figures in seconds, for tuning; report the server's. -v prints each tuning query's
-// precision, never the held-out sets'.
+// precision, never the held-out sets'. -ceiling prints bounds computed with the labels in
+// hand (ceiling.go): what these labels allow at all, to read the figures against.
 //
 // Labels are never shown to Kaiku: only the narrative is filed.
 package main
@@ -64,10 +66,25 @@ func run() int {
 	verbose := flag.Bool("v", false, "print each tuning query's precision (the held-out set's are never printed)")
 	match := flag.String("match", "most", "match parameter of the searches: most or all")
 	similar := flag.Bool("similar", true, "also measure the similar cases of every filed case")
+	ceil := flag.Bool("ceiling", false, "print only bounds of precision@10 computed with the labels in hand (label centroid, best 4 terms, class size): what the labels allow, not a method")
 	direct := flag.Bool("direct", false, "index the narratives into a Bleve index directly (no server, no database): quick figures for tuning")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if *ceil {
+		path, err := findData(*data)
+		if err == nil {
+			var rows []narrative
+			if rows, err = readNarratives(path); err == nil {
+				err = ceiling(rows, os.Stdout)
+			}
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "searcheval:", err)
+			return 1
+		}
+		return 0
+	}
 	if err := evaluate(ctx, *data, *match, *direct, *verbose, *similar, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "searcheval:", err)
 		return 1
