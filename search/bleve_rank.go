@@ -23,11 +23,22 @@ const (
 	// pairCommonFrac: a pair is looked for only when both its words are in at most this
 	// fraction of the cases.
 	pairCommonFrac = 0.05
+	// synonymBoost weighs a synonym's match against the word's own stem's (1.5).
+	synonymBoost = 0.75
+	// A rare word (in at most correctionRareFrac of the cases, or correctionMinDF) also matches as the spelling
+	// within its typo allowance that at least correctionRatio times as many cases (and at least
+	// correctionMinDF) use, weighed correctionBoost of an exact match.
+	correctionRareFrac = 0.005
+	correctionRatio    = 5
+	correctionMinDF    = 3
+	correctionBoost    = 0.75
+	// correctionCandidates bounds the spellings counted for one word.
+	correctionCandidates = 64
 )
 
 // wordQuery matches one query word in any text field: exactly (weighted highest), as a prefix,
 // within its typo allowance, or by its English or Finnish stem.
-func wordQuery(w queryWord, lastPrefix, typos bool) query.Query {
+func wordQuery(w queryWord, synonyms *textAnalyzers, lastPrefix, typos bool) query.Query {
 	var alts []query.Query
 	fuzz := 0
 	if typos {
@@ -65,6 +76,42 @@ func wordQuery(w queryWord, lastPrefix, typos bool) query.Query {
 		tq.SetBoost(1.5)
 		alts = append(alts, tq)
 	}
+	// A rare spelling's common neighbour (wordStats): the word as most cases spell it.
+	if w.correction != "" {
+		cw := synonyms.word(w.correction)
+		for _, f := range bleveTextFields {
+			if f.name == fieldLookup || f.name == bleveFieldEmailText {
+				continue
+			}
+			tq := bleve.NewTermQuery(cw.term)
+			tq.SetField(f.name)
+			tq.SetBoost(f.boost * correctionBoost)
+			alts = append(alts, tq)
+		}
+		if cw.stemEN != "" {
+			tq := bleve.NewTermQuery(cw.stemEN)
+			tq.SetField(fieldStemEN)
+			tq.SetBoost(1.5 * correctionBoost / 2)
+			alts = append(alts, tq)
+		}
+	}
+	// Synonyms, one clause among the word's: a disjunction scores by the share of its clauses
+	// matched, which a word with many synonyms would otherwise lower.
+	var syns []query.Query
+	for _, s := range []struct {
+		field string
+		alts  []string
+	}{{fieldStemEN, synonyms.synEN[w.stemEN]}, {fieldStemFI, synonyms.synFI[w.stemFI]}} {
+		for _, alt := range s.alts {
+			tq := bleve.NewTermQuery(alt)
+			tq.SetField(s.field)
+			tq.SetBoost(synonymBoost)
+			syns = append(syns, tq)
+		}
+	}
+	if len(syns) > 0 {
+		alts = append(alts, bleve.NewDisjunctionQuery(syns...))
+	}
 	return bleve.NewDisjunctionQuery(alts...)
 }
 
@@ -81,7 +128,7 @@ func (b *BleveIndex) textQuery(terms []string, all bool) query.Query {
 		perWord := make([]query.Query, len(words))
 		for i, w := range words {
 			// Every word may be a prefix: an "all of these words" search narrows as one types.
-			perWord[i] = wordQuery(w, true, true)
+			perWord[i] = wordQuery(w, b.text, true, true)
 		}
 		if len(perWord) == 1 {
 			return perWord[0]
@@ -90,13 +137,14 @@ func (b *BleveIndex) textQuery(terms []string, all bool) query.Query {
 	}
 
 	known, stemDF, total := b.wordStats(words)
+
 	var required, optional []query.Query
 	for i, w := range words {
 		// Only a word the cases do not have is looked for with typos and, if it is the last
 		// one (half typed), as a prefix: a word spelt as the cases spell it needs neither, and
 		// the typo automata and prefix expansions over every field are most of a search's
 		// cost. Prefixes of every word would also let "car" stand for "card" and "career".
-		wq := wordQuery(w, !known[i] && i == len(words)-1, !known[i])
+		wq := wordQuery(w, b.text, !known[i] && i == len(words)-1, !known[i])
 		if w.required {
 			required = append(required, wq)
 			continue
@@ -136,8 +184,9 @@ func (b *BleveIndex) textQuery(terms []string, all bool) query.Query {
 	return bq
 }
 
-// wordStats marks the words found as they are (or by their stem) in a subject or a body, and
-// returns each word's English stem's document count and the index's document count.
+// wordStats marks the words found as they are (or by their stem) in a subject or a body (and
+// sets a rare one's correction), and returns each word's English stem's document count and
+// the index's document count.
 func (b *BleveIndex) wordStats(words []queryWord) (known []bool, stemDF []int, total int) {
 	known, stemDF = make([]bool, len(words)), make([]int, len(words))
 	ir, err := b.reader()
@@ -154,8 +203,49 @@ func (b *BleveIndex) wordStats(words []queryWord) (known []bool, stemDF []int, t
 		}
 		known[i] = stemDF[i] > 0 || ir.docFreq(w.term, fieldBody) > 0 || ir.docFreq(w.term, fieldSubject) > 0 ||
 			(w.stemFI != "" && ir.docFreq(w.stemFI, fieldStemFI) > 0)
+		if known[i] {
+			words[i].correction = ir.correction(w, total)
+		}
 	}
 	return known, stemDF, total
+}
+
+// correction returns the spelling of w that far more cases use when w is rare and within its
+// typo allowance of it ("acount" for "account"), or "". In a large index most misspellings
+// are in some case, so a word being there does not mean it is spelt right.
+func (r termReader) correction(w queryWord, total int) string {
+	fuzz := w.fuzziness()
+	if fuzz == 0 || w.required {
+		return ""
+	}
+	own := r.docFreq(w.term, fieldBody)
+	if float64(own) > max(correctionMinDF, correctionRareFrac*float64(total)) {
+		return ""
+	}
+	fr, ok := r.IndexReader.(index.IndexReaderFuzzy)
+	if !ok {
+		return ""
+	}
+	dict, err := fr.FieldDictFuzzy(fieldBody, w.term, fuzz, "")
+	if err != nil {
+		return ""
+	}
+	defer func() { _ = dict.Close() }()
+	best, bestDF := "", max(correctionMinDF, correctionRatio*own)-1
+	// The fuzzy dictionary leaves its entries' counts at zero: each is counted.
+	for range correctionCandidates {
+		e, err := dict.Next()
+		if err != nil || e == nil {
+			break
+		}
+		if e.Term == w.term || isNumberTerm(e.Term) {
+			continue
+		}
+		if df := r.docFreq(e.Term, fieldBody); df > bestDF {
+			best, bestDF = e.Term, df
+		}
+	}
+	return best
 }
 
 // termReader reads term statistics of one index snapshot.

@@ -143,7 +143,7 @@ func (m *MeiliIndex) ensureIndex(ctx context.Context) error {
 			return fmt.Errorf("search: meilisearch create index %s: %w", m.name, err)
 		}
 	}
-	info, err := m.index.UpdateSettingsWithContext(ctx, meiliSettings())
+	info, err := m.index.UpdateSettingsWithContext(ctx, meiliSettings(m.text))
 	if err != nil {
 		return fmt.Errorf("search: meilisearch settings %s: %w", m.name, err)
 	}
@@ -170,7 +170,7 @@ func (m *MeiliIndex) ensureIndex(ctx context.Context) error {
 	return nil
 }
 
-func meiliSettings() *meilisearch.Settings {
+func meiliSettings(an *textAnalyzers) *meilisearch.Settings {
 	filterable := append([]string{meiliIDField}, KeywordFields...)
 	filterable = append(filterable, IntRangeFields...)
 	sortable := []string{meiliIDField, FieldPriorityRank, FieldEscalationLevel}
@@ -186,7 +186,9 @@ func meiliSettings() *meilisearch.Settings {
 		// "sort" first: an explicit Sort orders text matches too, as in the Bleve backend.
 		// Without a sort parameter the rule does nothing and relevance decides.
 		RankingRules: []string{"sort", "words", "typo", "proximity", "attribute", "exactness"},
-		Pagination:   &meilisearch.Pagination{MaxTotalHits: meiliMaxTotalHits},
+		// The support vocabulary (thesaurus.go) by stems, as meiliRankedText sends words.
+		Synonyms:   an.meiliSynonyms(),
+		Pagination: &meilisearch.Pagination{MaxTotalHits: meiliMaxTotalHits},
 		Faceting: &meilisearch.Faceting{
 			MaxValuesPerFacet: facetSize,
 			SortFacetValuesBy: map[string]meilisearch.SortFacetType{"*": meilisearch.SortFacetTypeCount},

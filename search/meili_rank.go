@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/meilisearch/meilisearch-go"
@@ -36,7 +37,8 @@ func (a *textAnalyzers) stems(text string) string {
 
 // meiliRankedText is the query for a search for most words: stop words dropped, each word
 // replaced by its stem that differs most from it (the stem of the word's own language, as a
-// rule), which meets the document's stems; numbers are kept as they are.
+// rule), which meets the document's stems; numbers are kept as they are. A word with synonyms
+// is sent as the stem they are listed under (meiliSynonyms).
 func (a *textAnalyzers) meiliRankedText(text string) string {
 	var out []string
 	for _, w := range a.words(text, false) {
@@ -46,9 +48,31 @@ func (a *textAnalyzers) meiliRankedText(text string) string {
 				t = s
 			}
 		}
+		switch {
+		case len(a.synEN[w.stemEN]) > 0:
+			t = w.stemEN
+		case len(a.synFI[w.stemFI]) > 0:
+			t = w.stemFI
+		}
 		out = append(out, t)
 	}
 	return strings.Join(out, " ")
+}
+
+// meiliSynonyms is the thesaurus as Meilisearch's synonyms setting: a stem finds its
+// synonyms' stems in the stems attribute, and a case with one counts as matching the word.
+func (a *textAnalyzers) meiliSynonyms() map[string][]string {
+	out := map[string][]string{}
+	for _, t := range []thesaurus{a.synEN, a.synFI} {
+		for k, alts := range t {
+			for _, s := range alts {
+				if !slices.Contains(out[k], s) {
+					out[k] = append(out[k], s)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // Similar returns the cases most like case id (see BleveIndex.Similar). Meilisearch does not

@@ -136,6 +136,11 @@ func TestMeiliOpenCreatesIndexWithSettings(t *testing.T) {
 	if !reflect.DeepEqual(body["searchableAttributes"], want) {
 		t.Errorf("searchableAttributes = %v, want %v", body["searchableAttributes"], want)
 	}
+	// The support vocabulary goes by stems: "wrong" finds "incorrect" and "inaccurate".
+	syn, _ := body["synonyms"].(map[string]any)
+	if !contains(syn["wrong"], "incorrect") || !contains(syn["wrong"], "inaccur") {
+		t.Errorf("synonyms of wrong = %v", syn["wrong"])
+	}
 	if _, ok := body["typoTolerance"]; ok {
 		t.Errorf("settings carry typoTolerance (rejected by Meilisearch < v1.15): %s", settings[0].rawBody)
 	}

@@ -31,6 +31,8 @@ type textAnalyzers struct {
 	plain, en, fi analysis.Analyzer
 	// contractions are the English stop words with an apostrophe ("can't", "i'm").
 	contractions map[string]bool
+	// synEN and synFI map an English or Finnish stem to its synonyms' stems (thesaurus.go).
+	synEN, synFI thesaurus
 }
 
 func newTextAnalyzers() (*textAnalyzers, error) {
@@ -60,6 +62,8 @@ func newTextAnalyzers() (*textAnalyzers, error) {
 			}
 		}
 	}
+	a.synEN = newThesaurus(a.en, synonymGroupsEN(), synonymExpansionsEN())
+	a.synFI = newThesaurus(a.fi, synonymGroupsFI(), nil)
 	return a, nil
 }
 
@@ -90,6 +94,8 @@ type queryWord struct {
 	stemFI   string
 	required bool // identifiers (references, phone and order numbers) always must match
 	stop     bool // a stop word in English or Finnish
+	// correction is how far more cases spell a rare word (Bleve: BleveIndex.correction).
+	correction string
 }
 
 // fuzziness is the edit distance a word may be off by (Meilisearch's defaults: 1 typo from 5
@@ -124,7 +130,14 @@ func (a *textAnalyzers) words(text string, all bool) []queryWord {
 			continue
 		}
 		seen[t] = true
-		out = append(out, a.word(t))
+		w := a.word(t)
+		// A stop word is known by the word as typed: the plain analyser folds plurals, and
+		// "was", "this", "has" and "his" folded are no stop words ("wa", "thi") yet match
+		// in nearly every case.
+		if raw := strings.ToLower(text[tok.Start:tok.End]); raw != t && !w.stop && !isNumberTerm(t) {
+			w.stop = a.isStop(raw)
+		}
+		out = append(out, w)
 		if len(out) == maxQueryTerms {
 			break
 		}
@@ -147,6 +160,11 @@ func (a *textAnalyzers) word(t string) queryWord {
 		w.stop = w.stemEN == "" || w.stemFI == "" || a.contractionStop(t)
 	}
 	return w
+}
+
+// isStop reports whether word (lowercased, unfolded) is a stop word in English or Finnish.
+func (a *textAnalyzers) isStop(word string) bool {
+	return single(a.en, word) == "" || single(a.fi, word) == "" || a.contractionStop(word)
 }
 
 // contractionStop reports whether t is an English stop word typed without its apostrophe,

@@ -17,7 +17,7 @@ import (
 // case the public form would make of it (models.NewComplaintCase, helpdesk.ToDoc) and is
 // indexed directly, without a server or a database. Seconds instead of minutes, for tuning;
 // the figures to report are the server's (without -direct).
-func evaluateDirect(ctx context.Context, rows []narrative, match string, verbose bool, w io.Writer) error {
+func evaluateDirect(ctx context.Context, rows []narrative, match string, verbose, similar bool, w io.Writer) error {
 	dir, err := os.MkdirTemp("", "kaiku-searcheval-direct-")
 	if err != nil {
 		return err
@@ -68,6 +68,9 @@ func evaluateDirect(ctx context.Context, rows []narrative, match string, verbose
 			out[i] = h.Doc.ID
 		}
 		return out, nil
+	}
+	if !similar {
+		similarIDs = nil
 	}
 	return report(labels, searchIDs, similarIDs, match, verbose, w)
 }

@@ -6,11 +6,13 @@
 // on and for a held-out set it never was; then, for every filed case, how many of its five
 // most similar cases share its Issue.
 //
-//	go run ./scripts/searcheval [-data /work/shared/data] [-v] [-direct]
+//	go run ./scripts/searcheval [-data /work/shared/data] [-v] [-direct] [-similar=false]
+//	go run ./scripts/searcheval -ceiling
 //
 // -direct indexes the same cases into a Bleve index alone (no server, no database): the
 // figures in seconds, for tuning; report the server's. -v prints each tuning query's
-// precision, never the held-out set's.
+// precision, never the held-out sets'. -ceiling prints bounds computed with the labels in
+// hand (ceiling.go): what these labels allow at all, to read the figures against.
 //
 // Labels are never shown to Kaiku: only the narrative is filed.
 package main
@@ -63,11 +65,27 @@ func run() int {
 	data := flag.String("data", "", "directory with "+cfpbFile+"; default ../shared/data or /work/shared/data")
 	verbose := flag.Bool("v", false, "print each tuning query's precision (the held-out set's are never printed)")
 	match := flag.String("match", "most", "match parameter of the searches: most or all")
+	similar := flag.Bool("similar", true, "also measure the similar cases of every filed case")
+	ceil := flag.Bool("ceiling", false, "print only bounds of precision@10 computed with the labels in hand (label centroid, best 4 terms, class size): what the labels allow, not a method")
 	direct := flag.Bool("direct", false, "index the narratives into a Bleve index directly (no server, no database): quick figures for tuning")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := evaluate(ctx, *data, *match, *direct, *verbose, os.Stdout); err != nil {
+	if *ceil {
+		path, err := findData(*data)
+		if err == nil {
+			var rows []narrative
+			if rows, err = readNarratives(path); err == nil {
+				err = ceiling(rows, os.Stdout)
+			}
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "searcheval:", err)
+			return 1
+		}
+		return 0
+	}
+	if err := evaluate(ctx, *data, *match, *direct, *verbose, *similar, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "searcheval:", err)
 		return 1
 	}
@@ -123,7 +141,7 @@ func readNarratives(path string) ([]narrative, error) {
 	return out, nil
 }
 
-func evaluate(ctx context.Context, dataDir, match string, direct, verbose bool, w io.Writer) error {
+func evaluate(ctx context.Context, dataDir, match string, direct, verbose, similar bool, w io.Writer) error {
 	path, err := findData(dataDir)
 	if err != nil {
 		return err
@@ -133,7 +151,7 @@ func evaluate(ctx context.Context, dataDir, match string, direct, verbose bool, 
 		return err
 	}
 	if direct {
-		return evaluateDirect(ctx, rows, match, verbose, w)
+		return evaluateDirect(ctx, rows, match, verbose, similar, w)
 	}
 	dir, err := os.MkdirTemp("", "kaiku-searcheval-")
 	if err != nil {
@@ -183,18 +201,21 @@ func evaluate(ctx context.Context, dataDir, match string, direct, verbose bool, 
 
 	searchIDs := func(text string) ([]string, error) { return s.search(ctx, base, text, match) }
 	similarIDs := func(id string) ([]string, error) { return s.similar(ctx, base, id) }
+	if !similar {
+		similarIDs = nil
+	}
 	return report(labels, searchIDs, similarIDs, match, verbose, w)
 }
 
 // report runs both query sets and the similar cases of every filed case and prints the
 // figures: precision@10 per set, and how many of each case's top 5 similar cases share its
-// Issue.
+// Issue (unless similarIDs is nil).
 func report(labels map[string]label, searchIDs, similarIDs func(string) ([]string, error), match string, verbose bool, w io.Writer) error {
 	for _, set := range []struct {
 		name    string
 		queries []query
 		each    bool // -v prints each query of the tuning set only: the held-out set stays unseen
-	}{{"tuning set", tuningQueries, verbose}, {"held-out set", heldOutQueries, false}} {
+	}{{"tuning set", tuningQueries, verbose}, {"held-out set", heldOutQueries, false}, {"held-out set 2", heldOut2Queries, false}} {
 		var sum float64
 		for _, q := range set.queries {
 			ids, err := searchIDs(q.text)
@@ -218,6 +239,9 @@ func report(labels map[string]label, searchIDs, similarIDs func(string) ([]strin
 			set.name, len(set.queries), match, mean, targetP10, verdict(mean >= targetP10))
 	}
 
+	if similarIDs == nil {
+		return nil
+	}
 	// Similar cases: the top five of every filed case.
 	ids := make([]string, 0, len(labels))
 	for id := range labels {

@@ -3,7 +3,10 @@ package main
 // Queries as a support lead types them: lowercase, typos, missing apostrophes, other words
 // than the narratives use. Each carries the CFPB Product and Issue a useful hit has. The
 // tuning set was looked at while the ranking was built; the held-out set was written at the
-// same time and never looked at while tuning (only its mean is reported).
+// same time and never looked at while tuning (only its mean is reported). The second held-out
+// set was written later, before the ranking's next round of changes and without reading the
+// narratives, spread over the Products and Issues about as the cases are; it too is only
+// ever reported as its mean.
 
 const (
 	pCR   = "Credit reporting, credit repair services, or other personal consumer reports"
@@ -37,6 +40,12 @@ const (
 	iFees          = "Fees or interest"
 	iPayments      = "Problem when making payments"
 	iScam          = "Fraud or scam"
+
+	pVeh       = "Vehicle loan or lease"
+	pPayday    = "Payday loan, title loan, or personal loan"
+	iAdvert    = "Advertising and marketing, including promotional offers"
+	iVehManage = "Managing the loan or lease"
+	iPaydayFee = "Charged fees or interest you didn't expect"
 )
 
 type query struct {
@@ -98,4 +107,49 @@ var heldOutQueries = []query{
 	q("late fee on credit card even though i paid", pCC, iPayments),
 	q("security freeze not removed", pCR, iFraudAlert),
 	q("sent money to a scam seller through app", pMT, iScam),
+}
+
+var heldOut2Queries = []query{
+	q("old adress still showing on my credit profile", pCR, iIncorrect),
+	q("paid off loan still reported as open", pCR, iIncorrect),
+	q("report says im deceased", pCR, iIncorrect),
+	q("bankrupcy listed wrong on credit history", pCR, iIncorrect),
+	q("duplicate collection account on my report", pCR, iIncorrect),
+	q("mixed file someone elses info on customers report", pCR, iIncorrect),
+	q("credit limit reported wrong lowering score", pCR, iIncorrect),
+	q("closed account reported as delinquent", pCR, iIncorrect),
+	q("personal info wrong on credit report name and ssn", pCR, iIncorrect),
+	q("fraudulent accounts opened in customers name showing on report", pCR, iIncorrect),
+	q("bureau verified the account without checking anything", pCR, iInvestigation),
+	q("transunion dispute results came back no change", pCR, iInvestigation),
+	q("experian never answered the dispute after 30 days", pCR, iInvestigation),
+	q("credit agency keeps sending form letters instead of investigating", pCR, iInvestigation),
+	q("sent proof but reporting company rejected dispute as frivolous", pCR, iInvestigation),
+	q("dispute still pending after months nobody responded", pCR, iInvestigation),
+	q("company ran a credit check without my consent", pCR, iImproper),
+	q("unknown hard pulls on my file from car dealers", pCR, iImproper),
+	q("customer wants fraud alert placed but bureau wont do it", pCR, iFraudAlert),
+	q("cannot acess my free annual credit report", pCR, iNoReport),
+	q("collecter says i owe for an account i closed years ago", pDC, iNotOwed),
+	q("debt was discharged in bankruptcy but agency still collecting", pDC, iNotOwed),
+	q("collection for someone else with the same name", pDC, iNotOwed),
+	q("collector never mailed anything explaining the debt", pDC, iNotice),
+	q("collection company says they will take me to court", pDC, iThreat),
+	q("debt collecters keep calling my family and neighbors", pDC, iTactics),
+	q("agency claimed amount is higher than what i actually owe", pDC, iFalse),
+	q("loan servicer not crediting my house payments on time", pMort, iMortPay),
+	q("escrow mistake property taxes paid twice", pMort, iMortPay),
+	q("lost my job and behind on home loan servicer wont help", pMort, iMortStruggle),
+	q("mortgage closing delayed and fees different than estimate", pMort, iMortClosing),
+	q("bank refused chargeback for item that never arrived", pCC, iPurchase),
+	q("credit card company charged interest i shouldnt owe", pCC, iFees),
+	q("promised bonus points for new card never got them", pCC, iAdvert),
+	q("bank put hold on my deposit for weeks", pChk, iManaging),
+	q("cant withdraw money bank locked my account", pChk, iManaging),
+	q("bank shut down my account and kept the balance", pChk, iClosing),
+	q("student loan company lost paperwork for public service forgivness", pSL, iServicer),
+	q("need lower monthly payment on student loans cant afford", pSL, iRepay),
+	q("auto lender applied payments wrong on my car loan", pVeh, iVehManage),
+	q("payday lender charged way more interest than agreed", pPayday, iPaydayFee),
+	q("lost money to a fraudster through western union transfer", pMT, iScam),
 }

@@ -1,7 +1,9 @@
 package searchtest
 
 import (
+	"fmt"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/kaiku-helpdesk/kaiku/search"
@@ -67,6 +69,11 @@ func testRanking(t *testing.T, ix search.Index) {
 	wantOrder(t, "finnish inflection", top(search.Query{Text: "laskun kortti"}, 1), []string{"r-fi"})
 	wantSet(t, "finnish inflection, all words", hitIDs(find(t, ix, search.Query{Text: "laskun kortti", AllWords: true})), []string{"r-fi"})
 
+	// Support vocabulary: "duplicate" is a word for "twice", "tuplaveloitus" (double charge)
+	// for "kahdesti" (twice); no case has either word.
+	wantOrder(t, "synonym", top(search.Query{Text: "duplicate"}, 1), []string{"r-all"})
+	wantOrder(t, "finnish synonym", top(search.Query{Text: "tuplaveloitus"}, 1), []string{"r-fi"})
+
 	// A short number is a quantity like any other word ("0% apr"); it need not be in the case.
 	wantOrder(t, "short number", top(search.Query{Text: "0% apr interest"}, 1), []string{"r-apr"})
 
@@ -74,6 +81,25 @@ func testRanking(t *testing.T, ix search.Index) {
 	res := find(t, ix, search.Query{Text: "the courier and my parcel"})
 	wantOrder(t, "stop words", hitIDs(res)[:min(1, len(res.Hits))], []string{"r-none"})
 	hasNot("stop words", hitIDs(res), "r-two")
+	// ... known as typed: "was" and "this" with their plurals folded ("wa", "thi") are none.
+	res = find(t, ix, search.Query{Text: "this courier was"})
+	wantOrder(t, "folded stop words", hitIDs(res)[:min(1, len(res.Hits))], []string{"r-none"})
+	hasNot("folded stop words", hitIDs(res), "r-two")
+
+	// A misspelling some case has is still a typo: "recived" finds the cases that spell it
+	// "received" (five of them to the misspelt one's one).
+	var typoDocs []search.CaseDoc
+	for i := range 5 {
+		typoDocs = append(typoDocs, Doc(fmt.Sprintf("r-received-%d", i), func(d *search.CaseDoc) {
+			d.Body = "The replacement was received broken, case " + strconv.Itoa(i) + "."
+		}))
+	}
+	typoDocs = append(typoDocs, Doc("r-recived", func(d *search.CaseDoc) { d.Body = "Nothing recived yet." }))
+	upsert(t, ix, typoDocs...)
+	res = find(t, ix, search.Query{Text: "recived"})
+	if ids := hitIDs(res); !slices.Contains(ids, "r-received-0") || !slices.Contains(ids, "r-recived") {
+		t.Errorf("misspelling in a case: got %v, want the received cases and r-recived", ids)
+	}
 }
 
 func testSimilar(t *testing.T, ix search.Index) {

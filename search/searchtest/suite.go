@@ -278,7 +278,8 @@ func testTextSearch(t *testing.T, ix search.Index) {
 		{"typo: transposition", "refnud", []string{"t1"}},
 		{"typo: missing letter", "delivry", []string{"t2"}},
 		{"finnish word", "palautus", []string{"t3"}},
-		{"most words match", "damaged parcel", []string{"t4", "t5"}},
+		// t1's "broken" is a synonym of "damaged" (search/thesaurus.go).
+		{"most words match", "damaged parcel", []string{"t1", "t4", "t5"}},
 		{"word in two docs", "parcel", []string{"t4", "t5"}},
 		{"no match", "xylophone", nil},
 	}
