@@ -35,7 +35,7 @@ type MailSettings struct {
 // as a new case, a reply in its case, a bounce or an auto-reply (issue 17). The fetching is
 // package mailin's; the parsing mailin/parse's.
 type Mail struct {
-	store    *store.Store
+	store    mailStore
 	cases    *Cases
 	intake   *Intake
 	sealer   *seal.Sealer
@@ -53,7 +53,7 @@ type Mail struct {
 
 // NewMail wires complaints by e-mail. secretKey (32 bytes) seals mailbox passwords (nil: a
 // random key for the life of the process, for tests).
-func NewMail(st *store.Store, cases *Cases, intake *Intake, secretKey []byte, settings MailSettings, logger *slog.Logger, now Clock) (*Mail, error) {
+func NewMail(st mailStore, cases *Cases, intake *Intake, secretKey []byte, settings MailSettings, logger *slog.Logger, now Clock) (*Mail, error) {
 	sealer, err := seal.New(secretKey)
 	if err != nil {
 		return nil, err

@@ -20,7 +20,7 @@ import (
 // Reviews is online reviews: the sources admins configure and the signed webhook that turns
 // each review into a case of channel review (and an edit or a deletion into a change of it).
 type Reviews struct {
-	store  *store.Store
+	store  reviewsStore
 	cases  *Cases
 	sealer *seal.Sealer
 	logger *slog.Logger
@@ -35,7 +35,7 @@ type Reviews struct {
 
 // NewReviews wires the review use cases. secretKey (32 bytes) seals source secrets; nil
 // takes a random key that lives as long as the process (tests).
-func NewReviews(st *store.Store, cases *Cases, secretKey []byte, logger *slog.Logger, now Clock) (*Reviews, error) {
+func NewReviews(st reviewsStore, cases *Cases, secretKey []byte, logger *slog.Logger, now Clock) (*Reviews, error) {
 	sealer, err := seal.New(secretKey)
 	if err != nil {
 		return nil, err

@@ -142,7 +142,9 @@ func New(d Deps) (*Helpdesk, error) {
 // topicCorpus is what topics learn from: the customers' texts of every case (a background
 // scan), and the reindex that gives every case its new topic.
 type topicCorpus struct {
-	store   *store.Store
+	store interface {
+		EachCase(ctx context.Context, fn func(c *models.Case) error) error
+	}
 	indexer *Indexer
 }
 

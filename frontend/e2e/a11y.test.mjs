@@ -8,13 +8,12 @@ import { expect } from './expect.mjs'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { adminStorageState, launchBrowser, pngFile, withPage } from './browser.mjs'
+import { pngFile, withPage, sharedBrowser } from './browser.mjs'
 
 const require = createRequire(import.meta.url)
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')
 
-let browser
-let adminState
+const e2e = sharedBrowser()
 let caseId
 let dir
 const stamp = Date.now().toString(36)
@@ -45,12 +44,11 @@ async function csrfToken(page) {
 }
 
 before(async () => {
+  await e2e.ready
   dir = mkdtempSync(join(tmpdir(), 'kaiku-e2e-a11y-'))
-  browser = await launchBrowser()
-  adminState = await adminStorageState(browser)
   // One case so that the inbox has a row and the case page has content.
   caseId = await withPage(
-    browser,
+    e2e.browser,
     'seed-case',
     async (page) => {
       await page.goto('/inbox')
@@ -68,12 +66,11 @@ before(async () => {
       assert.equal(response.status(), 201, await response.text())
       return (await response.json()).data.id
     },
-    { storageState: adminState },
+    { storageState: e2e.adminState },
   )
 })
 
 after(async () => {
-  await browser?.close()
   if (dir) rmSync(dir, { recursive: true, force: true })
 })
 
@@ -84,7 +81,7 @@ async function noSideways(page, label) {
 
 describe('accessibility (axe-core)', () => {
   test('login page, empty and with errors', () =>
-    withPage(browser, 'a11y-login', async (page) => {
+    withPage(e2e.browser, 'a11y-login', async (page) => {
       await page.goto('/login')
       await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible()
       await checkA11y(page, 'login')
@@ -95,7 +92,7 @@ describe('accessibility (axe-core)', () => {
 
   test('inbox, case page, users and teams, API tokens', () =>
     withPage(
-      browser,
+      e2e.browser,
       'a11y-app',
       async (page) => {
         await page.goto('/inbox?view=all_open')
@@ -123,12 +120,12 @@ describe('accessibility (axe-core)', () => {
         await expect(page.getByTestId('token-secret')).toBeVisible()
         await checkA11y(page, 'API tokens with a new secret')
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     ))
 
   test('Finnish inbox on a phone', () =>
     withPage(
-      browser,
+      e2e.browser,
       'a11y-phone-fi',
       async (page) => {
         await page.goto('/inbox')
@@ -139,7 +136,7 @@ describe('accessibility (axe-core)', () => {
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
         assert.ok(overflow <= 0, `the page is ${overflow}px wider than a phone screen`)
       },
-      { storageState: adminState, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
+      { storageState: e2e.adminState, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
     ))
 })
 
@@ -150,7 +147,7 @@ describe('accessibility of the customer pages (axe-core)', () => {
   ]) {
     test(`complaint form, its errors, the success page and the tracking page (${size})`, () =>
       withPage(
-        browser,
+        e2e.browser,
         `a11y-customer-${size}`,
         async (page) => {
           await page.goto('/complain')
@@ -195,7 +192,7 @@ describe('accessibility of the customer pages (axe-core)', () => {
   }
 
   test('the follow-up with its star rating, and the thanks', async () => {
-    const receipt = await withPage(browser, 'a11y-follow-up-file', async (page) => {
+    const receipt = await withPage(e2e.browser, 'a11y-follow-up-file', async (page) => {
       const response = await page.request.post('/api/v1/complaints', {
         headers: { 'Idempotency-Key': `a11y-follow-up-${stamp}` },
         data: {
@@ -211,7 +208,7 @@ describe('accessibility of the customer pages (axe-core)', () => {
       return (await response.json()).data
     })
     await withPage(
-      browser,
+      e2e.browser,
       'a11y-follow-up-resolve',
       async (page) => {
         await page.goto(`/cases/${receipt.reference}`)
@@ -219,9 +216,9 @@ describe('accessibility of the customer pages (axe-core)', () => {
         await page.getByTestId('send-resolve').click()
         await expect(page.locator('.case__badges')).toContainText('Resolved')
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     )
-    await withPage(browser, 'a11y-follow-up', async (page) => {
+    await withPage(e2e.browser, 'a11y-follow-up', async (page) => {
       await page.goto(new URL(receipt.tracking_url).pathname)
       const followUp = page.getByTestId('follow-up')
       await expect(followUp).toBeVisible()
@@ -242,7 +239,7 @@ describe('accessibility of the customer pages (axe-core)', () => {
 
   test('staff screens of this issue: search and filters, working on a case, new case, categories, outbox, shortcut help', () =>
     withPage(
-      browser,
+      e2e.browser,
       'a11y-staff-work',
       async (page) => {
         await page.goto('/inbox?view=all&q=kettle')
@@ -274,14 +271,14 @@ describe('accessibility of the customer pages (axe-core)', () => {
         await expect(page.locator('[data-testid=outbox-table], .state')).toBeVisible()
         await checkA11y(page, 'outbox')
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     ))
 })
 
 describe('keyboard', () => {
   test('the skip link is the first stop and moves to the main content', () =>
     withPage(
-      browser,
+      e2e.browser,
       'keyboard-skip-link',
       async (page) => {
         await page.goto('/inbox')
@@ -295,12 +292,12 @@ describe('keyboard', () => {
         const focusedInMain = await page.evaluate(() => !!document.activeElement?.closest('main'))
         assert.equal(focusedInMain, true, 'focus moved into <main>')
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     ))
 
   test('view tabs follow the arrow keys', () =>
     withPage(
-      browser,
+      e2e.browser,
       'keyboard-tabs',
       async (page) => {
         await page.goto('/inbox')
@@ -317,6 +314,6 @@ describe('keyboard', () => {
           true,
         )
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     ))
 })

@@ -1,17 +1,16 @@
 // Account security (issue 18): a user changes their password, sets up two-factor sign-in with
 // a QR code and signs in with a code computed here from the secret; an admin reads the audit
 // log. In English and Finnish, checked with axe, at 390 and 1366 px.
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHmac } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from './expect.mjs'
-import { ARTIFACTS, adminStorageState, launchBrowser, staffApi, withPage } from './browser.mjs'
+import { ARTIFACTS, staffApi, withPage, sharedBrowser } from './browser.mjs'
 import { checkA11y, noSideways, PHONE } from './axe.mjs'
 
-let browser
-let adminState
+const e2e = sharedBrowser()
 const EMAIL = `sec-${Date.now()}@example.com`
 const FIRST = 'first passphrase 1'
 const SECOND = 'second passphrase 2'
@@ -47,17 +46,12 @@ async function shoot(page, name) {
 }
 
 before(async () => {
-  browser = await launchBrowser()
-  adminState = await adminStorageState(browser)
-  await withPage(browser, 'sec-user', async (page) => {
+  await e2e.ready
+  await withPage(e2e.browser, 'sec-user', async (page) => {
     const { response } = await staffApi(page, 'POST', '/users', { email: EMAIL, name: 'Sanna Security', role: 'admin', password: FIRST })
     assert.equal(response.status(), 201)
     await fileComplaint(page, SHOWN, `shown-${Date.now()}`)
-  }, { storageState: adminState })
-})
-
-after(async () => {
-  await browser?.close()
+  }, { storageState: e2e.adminState })
 })
 
 async function signIn(page, password) {
@@ -69,7 +63,7 @@ async function signIn(page, password) {
 
 describe('account security', () => {
   test('password change, two-factor set-up and a sign-in with a code, then the audit log', () =>
-    withPage(browser, 'account-security', async (page) => {
+    withPage(e2e.browser, 'account-security', async (page) => {
       await signIn(page, FIRST)
       await page.waitForURL(/\/inbox/)
       await page.getByTestId('account-menu').click()
@@ -117,7 +111,7 @@ describe('account security', () => {
     }, { viewport: { width: 1366, height: 900 } }))
 
   test('an admin downloads a customer\'s archive, and the export is audited', () =>
-    withPage(browser, 'customer-data', async (page) => {
+    withPage(e2e.browser, 'customer-data', async (page) => {
       await page.goto('/admin/customer-data')
       await page.getByTestId('privacy-email').fill('nobody-here@example.com')
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('privacy-download').click()])
@@ -126,10 +120,10 @@ describe('account security', () => {
       await page.getByTestId('audit-kind').selectOption('customer')
       await page.getByTestId('audit-filter').click()
       await expect(page.getByTestId('audit-list').locator('li').first()).toContainText('customer.export')
-    }, { storageState: adminState, acceptDownloads: true }))
+    }, { storageState: e2e.adminState, acceptDownloads: true }))
 
   test('an admin looks a customer up and erases their data; the tracking link opens nothing after', () =>
-    withPage(browser, 'customer-erase', async (page) => {
+    withPage(e2e.browser, 'customer-erase', async (page) => {
       const receipt = await fileComplaint(page, ERASED, `erase-${Date.now()}`)
       await page.goto('/admin/customer-data')
       await page.getByTestId('privacy-email').fill(ERASED)
@@ -156,7 +150,7 @@ describe('account security', () => {
       await page.getByTestId('retention-months').fill('0')
       await page.getByTestId('retention-save').click()
       await expect(page.getByTestId('retention-saved')).toBeVisible()
-    }, { storageState: adminState }))
+    }, { storageState: e2e.adminState }))
 
   // A CI run once read 0 after saving 24 months: the page asked for the stored period as it
   // opened, the admin typed before the answer came, the answer replaced what was typed and Save
@@ -194,7 +188,7 @@ describe('account security', () => {
   for (const [lang, heading] of [['en', 'Audit log'], ['fi', 'Tapahtumaloki']]) {
     for (const [width, options] of [[390, PHONE], [1366, { viewport: { width: 1366, height: 900 } }]]) {
       test(`pages in ${lang} at ${width} px`, () =>
-        withPage(browser, `account-${lang}-${width}`, async (page) => {
+        withPage(e2e.browser, `account-${lang}-${width}`, async (page) => {
           await page.goto('/inbox')
           await page.evaluate((l) => localStorage.setItem('kaiku.locale', l), lang)
           await page.goto('/admin/audit')
@@ -223,7 +217,7 @@ describe('account security', () => {
           await expect(page.getByTestId('reset-send')).toBeVisible()
           await checkA11y(page, `forgot ${lang} ${width}`)
           await shoot(page, `forgot-${lang}-${width}`)
-        }, { storageState: adminState, ...options }))
+        }, { storageState: e2e.adminState, ...options }))
     }
   }
 })

@@ -3,14 +3,13 @@
 // them with the keyboard; the colleague's inbox "Mine" shows the case. Also: a
 // team chosen from the same picker, the inbox's assignee filter naming the
 // colleague, and a case handed over right from the new-case form.
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { expect } from './expect.mjs'
 import { checkA11y } from './axe.mjs'
-import { adminStorageState, launchBrowser, login, staffApi, withPage } from './browser.mjs'
+import { login, staffApi, withPage, sharedBrowser } from './browser.mjs'
 
-let browser
-let adminState
+const e2e = sharedBrowser()
 const stamp = Date.now().toString(36)
 const PASSWORD = 'E2e-Agent-Passphrase-0815!'
 const aino = { name: `Aino Assigner ${stamp}`, email: `aino.${stamp}@example.org` }
@@ -20,10 +19,9 @@ let team
 let caseId
 
 before(async () => {
-  browser = await launchBrowser()
-  adminState = await adminStorageState(browser)
+  await e2e.ready
   await withPage(
-    browser,
+    e2e.browser,
     'assign-seed',
     async (page) => {
       await page.goto('/inbox')
@@ -51,17 +49,13 @@ before(async () => {
       assert.equal(response.status(), 201, await response.text())
       caseId = (await response.json()).data.id
     },
-    { storageState: adminState },
+    { storageState: e2e.adminState },
   )
-})
-
-after(async () => {
-  await browser?.close()
 })
 
 describe('assigning to a colleague', () => {
   test('an agent assigns a case through the picker and it is in the colleague’s "Mine"', async () => {
-    await withPage(browser, 'assign-agent', async (page) => {
+    await withPage(e2e.browser, 'assign-agent', async (page) => {
       await login(page, aino.email, PASSWORD)
       // Agents may not list users, but they may read the staff directory.
       assert.equal((await page.request.get('/api/v1/users')).status(), 403)
@@ -116,7 +110,7 @@ describe('assigning to a colleague', () => {
       await expect(page.getByTestId('case-list').locator('li')).toHaveCount(1)
     })
 
-    await withPage(browser, 'assign-colleague', async (page) => {
+    await withPage(e2e.browser, 'assign-colleague', async (page) => {
       await login(page, bo.email, PASSWORD)
       await page.getByRole('tab', { name: /^Mine/ }).click()
       await page.waitForURL(/view=mine/)
@@ -130,7 +124,7 @@ describe('assigning to a colleague', () => {
 
   test('the new-case form hands the case to someone else', () =>
     withPage(
-      browser,
+      e2e.browser,
       'assign-new-case',
       async (page) => {
         await page.goto('/cases/new')
@@ -161,12 +155,12 @@ describe('assigning to a colleague', () => {
         assert.equal(body.team_id, team.id)
         await expect(page.getByTestId('assignee-name')).toHaveText(bo.name)
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     ))
 
   test('Shift+A on a focused inbox row assigns that case', () =>
     withPage(
-      browser,
+      e2e.browser,
       'assign-inbox-row',
       async (page) => {
         await page.goto('/inbox')
@@ -190,6 +184,6 @@ describe('assigning to a colleague', () => {
         await expect(dialog).toBeHidden()
         await expect(row.getByTestId('row-assignee')).toHaveText(`Assigned to ${bo.name}`)
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     ))
 })

@@ -32,16 +32,35 @@ export function launchBrowser() {
 
 /**
  * The set-up most test files share: one browser for the file and the admin's session, ready
- * in `before` and closed in `after`; read them as `e2e.browser` and `e2e.adminState`.
+ * in `before` and closed in `after`; read them as `e2e.browser` and `e2e.adminState`. A file's
+ * own `before` that uses them awaits `e2e.ready` first (node runs top-level hooks as they are
+ * registered, without waiting for this one). cleanup, if given, runs in `after` while the
+ * browser is still open (a file's own `after` hooks run once it is closed).
  */
-export function sharedBrowser() {
-  const shared = { browser: undefined, adminState: undefined }
+export function sharedBrowser({ cleanup } = {}) {
+  let settle
+  const shared = {
+    browser: undefined,
+    adminState: undefined,
+    ready: new Promise((resolve, reject) => (settle = { resolve, reject })),
+  }
+  shared.ready.catch(() => undefined) // its failure is reported by the hook below
   before(async () => {
-    shared.browser = await launchBrowser()
-    shared.adminState = await adminStorageState(shared.browser)
+    try {
+      shared.browser = await launchBrowser()
+      shared.adminState = await adminStorageState(shared.browser)
+      settle.resolve()
+    } catch (error) {
+      settle.reject(error)
+      throw error
+    }
   })
   after(async () => {
-    await shared.browser?.close()
+    try {
+      if (shared.browser) await cleanup?.(shared)
+    } finally {
+      await shared.browser?.close()
+    }
   })
   return shared
 }

@@ -6,19 +6,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from './expect.mjs'
-import { launchBrowser, withPage } from './browser.mjs'
+import { withPage, sharedBrowser } from './browser.mjs'
 
-let browser
+const e2e = sharedBrowser()
 let dir
 const stamp = Date.now().toString(36)
 
 before(async () => {
-  browser = await launchBrowser()
   dir = mkdtempSync(join(tmpdir(), 'kaiku-e2e-files-'))
 })
 
 after(async () => {
-  await browser?.close()
   if (dir) rmSync(dir, { recursive: true, force: true })
 })
 
@@ -33,7 +31,7 @@ async function fillValid(page, email) {
 
 describe('complaint form', () => {
   test('an empty submit shows the server\'s field errors inline, with a summary that links to the fields', () =>
-    withPage(browser, 'complaint-empty-submit', async (page) => {
+    withPage(e2e.browser, 'complaint-empty-submit', async (page) => {
       await page.goto('/complain')
       const [response] = await Promise.all([
         page.waitForResponse((r) => r.url().endsWith('/api/v1/complaints')),
@@ -68,7 +66,7 @@ describe('complaint form', () => {
     }))
 
   test('a field\'s error goes as soon as the field is fixed, before the next submit', () =>
-    withPage(browser, 'complaint-error-clears', async (page) => {
+    withPage(e2e.browser, 'complaint-error-clears', async (page) => {
       await page.goto('/complain')
       await page.getByLabel('What does it concern?').locator('option').nth(1).waitFor({ state: 'attached' })
       await fillValid(page, 'not-an-address')
@@ -83,7 +81,7 @@ describe('complaint form', () => {
     }))
 
   test('"File another complaint" starts empty: nothing of the previous customer stays', () =>
-    withPage(browser, 'complaint-another', async (page) => {
+    withPage(e2e.browser, 'complaint-another', async (page) => {
       await page.goto('/complain')
       await page.getByLabel('What does it concern?').locator('option').nth(1).waitFor({ state: 'attached' })
       await fillValid(page, `first.${stamp}@example.org`)
@@ -97,7 +95,7 @@ describe('complaint form', () => {
     }))
 
   test('"What is it about?" becomes the case subject', () =>
-    withPage(browser, 'complaint-topic', async (page) => {
+    withPage(e2e.browser, 'complaint-topic', async (page) => {
       await page.goto('/complain')
       await page.getByLabel('What does it concern?').locator('option').nth(1).waitFor({ state: 'attached' })
       await fillValid(page, `topic.${stamp}@example.org`)
@@ -109,7 +107,7 @@ describe('complaint form', () => {
     }))
 
   test('files: a text file is refused in the browser; a text file renamed .png is refused by the server', () =>
-    withPage(browser, 'complaint-attachments', async (page) => {
+    withPage(e2e.browser, 'complaint-attachments', async (page) => {
       await page.goto('/complain')
       const notes = join(dir, 'notes.txt')
       writeFileSync(notes, 'just some text, not a picture\n')
@@ -140,7 +138,7 @@ describe('complaint form', () => {
     }))
 
   test('in Finnish: the labels are Finnish, the complaint is filed with locale fi, the success page is Finnish', () =>
-    withPage(browser, 'complaint-finnish', async (page) => {
+    withPage(e2e.browser, 'complaint-finnish', async (page) => {
       await page.goto('/complain')
       await page.getByLabel('Language').selectOption('fi')
       await expect(page.getByRole('heading', { level: 1, name: 'Tee reklamaatio' })).toBeVisible()
@@ -175,7 +173,7 @@ describe('complaint form', () => {
     }))
 
   test('the tracking page speaks the case\'s language, not the browser\'s', () =>
-    withPage(browser, 'track-case-language', async (page) => {
+    withPage(e2e.browser, 'track-case-language', async (page) => {
       const response = await page.request.post('/api/v1/complaints', {
         headers: { 'Idempotency-Key': `track-lang-${stamp}` },
         data: {
@@ -197,7 +195,7 @@ describe('complaint form', () => {
     }))
 
   test('a retry after a lost answer files the complaint once (same idempotency key)', () =>
-    withPage(browser, 'complaint-retry', async (page) => {
+    withPage(e2e.browser, 'complaint-retry', async (page) => {
       await page.goto('/complain')
       await fillValid(page, `retry.${stamp}@example.org`)
       // The server files the first attempt, but its answer never reaches the page.
@@ -222,7 +220,7 @@ describe('complaint form', () => {
     }))
 
   test('a tracking link that does not exist says so', () =>
-    withPage(browser, 'track-invalid', async (page) => {
+    withPage(e2e.browser, 'track-invalid', async (page) => {
       await page.goto(`/track/${'X'.repeat(64)}`)
       await expect(page.getByRole('heading', { level: 1, name: 'This link is not valid' })).toBeVisible()
       await expect(page.getByRole('link', { name: 'File a complaint' })).toBeVisible()
@@ -231,7 +229,7 @@ describe('complaint form', () => {
     }))
 
   test('the login page links to the complaint form', () =>
-    withPage(browser, 'login-complaint-link', async (page) => {
+    withPage(e2e.browser, 'login-complaint-link', async (page) => {
       await page.goto('/login')
       await page.getByRole('link', { name: 'File a complaint' }).click()
       await page.waitForURL(/\/complain$/)

@@ -8,28 +8,24 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from './expect.mjs'
-import { adminStorageState, launchBrowser, pngFile, withPage } from './browser.mjs'
+import { pngFile, withPage, sharedBrowser } from './browser.mjs'
 
-let browser
-let adminState
+const e2e = sharedBrowser()
 let dir
 const stamp = Date.now().toString(36)
 
 before(async () => {
-  browser = await launchBrowser()
-  adminState = await adminStorageState(browser)
   dir = mkdtempSync(join(tmpdir(), 'kaiku-e2e-files-'))
 })
 
 after(async () => {
-  await browser?.close()
   if (dir) rmSync(dir, { recursive: true, force: true })
 })
 
 describe('complaint to answer and back', () => {
   test('a complaint reaches the inbox live, is claimed and answered, and the customer replies', () =>
     withPage(
-      browser,
+      e2e.browser,
       'loop-agent',
       async (agent) => {
         await agent.goto('/inbox')
@@ -45,7 +41,7 @@ describe('complaint to answer and back', () => {
         const replyText = `Hello! We are sending a new kettle today (${stamp}).`
         const customerReply = `Thank you, the new kettle ${stamp} works.`
 
-        const tracking = await withPage(browser, 'loop-customer', async (customer) => {
+        const tracking = await withPage(e2e.browser, 'loop-customer', async (customer) => {
           await customer.goto('/complain')
           await expect(customer.getByRole('heading', { level: 1, name: 'File a complaint' })).toBeVisible()
           await customer.getByLabel('Your name').fill('Liisa Loop')
@@ -110,7 +106,7 @@ describe('complaint to answer and back', () => {
         await expect(agent.getByTestId('composer-text')).toHaveAttribute('aria-describedby', /composer-hint/)
 
         // The customer sees the answer and writes back.
-        await withPage(browser, 'loop-customer-reply', async (customer) => {
+        await withPage(e2e.browser, 'loop-customer-reply', async (customer) => {
           await customer.goto(tracking.path)
           // The token is exchanged for the case's cookie and leaves the address bar.
           await customer.waitForURL(new RegExp(`/track/${tracking.reference}$`))
@@ -133,12 +129,12 @@ describe('complaint to answer and back', () => {
         await expect(agent.locator('.message--customer').last()).toContainText(customerReply)
         assert.equal(await agent.evaluate(() => window.__sameDocument), true, 'the case page was not reloaded')
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     ))
 
   test('a tracking link becomes a cookie for its case alone; the address keeps only the reference', async () => {
     const file = (key) =>
-      withPage(browser, `cookie-file-${key}`, async (page) => {
+      withPage(e2e.browser, `cookie-file-${key}`, async (page) => {
         const response = await page.request.post('/api/v1/complaints', {
           headers: { 'Idempotency-Key': `cookie-${key}-${stamp}` },
           data: { name: 'Kaisa Cookie', email: `kaisa.${stamp}@example.org`, category: 'product', touchpoint: 'store', description: `Case ${key} ${stamp}: the lamp flickers.`, expected_outcome: 'repair' },
@@ -149,7 +145,7 @@ describe('complaint to answer and back', () => {
     const a = await file('a')
     const b = await file('b')
 
-    await withPage(browser, 'cookie-customer', async (page, context) => {
+    await withPage(e2e.browser, 'cookie-customer', async (page, context) => {
       // Every API request the page makes: the token may travel only in the exchange's body.
       const requests = []
       page.on('request', (r) => {
@@ -207,7 +203,7 @@ describe('complaint to answer and back', () => {
     })
 
     // Another browser without the cookie is asked for the link; the link itself still works there.
-    await withPage(browser, 'cookie-other-device', async (page) => {
+    await withPage(e2e.browser, 'cookie-other-device', async (page) => {
       await page.goto(`/track/${a.reference}`)
       await expect(page.getByTestId('track-needs-link')).toBeVisible()
       await page.goto(new URL(a.tracking_url).pathname)

@@ -1,26 +1,19 @@
 // The follow-up loop and promises: a resolved case's check mail, answered "no" on its
 // one-page check, reopens the case in the agent's view with the follow_up_failed rule fired;
 // a promise close to its time prompts the agent to tell the customer about the delay.
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from './expect.mjs'
-import { ARTIFACTS, adminStorageState, launchBrowser, staffApi, withPage } from './browser.mjs'
+import { ARTIFACTS, staffApi, withPage, sharedBrowser } from './browser.mjs'
 
-let browser
-let adminState
+const e2e = sharedBrowser()
 const stamp = Date.now().toString(36)
 const SHOTS = join(ARTIFACTS, 'followups')
 
 before(async () => {
-  browser = await launchBrowser()
-  adminState = await adminStorageState(browser)
   mkdirSync(SHOTS, { recursive: true })
-})
-
-after(async () => {
-  await browser?.close()
 })
 
 /** Waits until find() returns something (a background worker writes the mail). */
@@ -54,7 +47,7 @@ async function fileComplaint(page, who) {
 describe('follow-up check and promises', () => {
   test('a follow-up mail answered "no" reopens the case for its agent and fires the rule', () =>
     withPage(
-      browser,
+      e2e.browser,
       'followup-no',
       async (agent) => {
         const rule = `Fix failed ${stamp}`
@@ -91,7 +84,7 @@ describe('follow-up check and promises', () => {
           ['desktop', { width: 1366, height: 900 }],
         ]) {
           await withPage(
-            browser,
+            e2e.browser,
             `followup-check-${name}`,
             async (customer) => {
               await customer.goto(pathname + search)
@@ -122,13 +115,13 @@ describe('follow-up check and promises', () => {
         await expect(agent.getByTestId('timeline')).toContainText('answered the follow-up: Not solved, 2/5 stars')
         await agent.screenshot({ path: join(SHOTS, 'case-reopened-en-desktop.png'), fullPage: true })
       },
-      { storageState: adminState, viewport: { width: 1366, height: 900 } },
+      { storageState: e2e.adminState, viewport: { width: 1366, height: 900 } },
     ))
 
   test('a promise close to its time prompts the agent to tell the customer', async () => {
     let reference
     await withPage(
-      browser,
+      e2e.browser,
       'promise-setup',
       async (agent) => {
         reference = await fileComplaint(agent, 'promise')
@@ -136,7 +129,7 @@ describe('follow-up check and promises', () => {
         const made = await staffApi(agent, 'POST', `/cases/${reference}/promises`, { text: `We call you by noon ${stamp}`, due_at: due })
         assert.equal(made.response.status(), 201, await made.response.text())
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     )
     // Finnish first (it only looks), then English tells the customer.
     for (const [lang, locale, viewport] of [
@@ -144,7 +137,7 @@ describe('follow-up check and promises', () => {
       ['en', 'en-US', { width: 1366, height: 900 }],
     ]) {
       await withPage(
-        browser,
+        e2e.browser,
         `promise-prompt-${lang}`,
         async (agent) => {
           // The page's clock is a quarter of an hour on: past the reminder (halfway to a
@@ -175,7 +168,7 @@ describe('follow-up check and promises', () => {
           )
           assert.ok(mail)
         },
-        { storageState: adminState, locale, viewport },
+        { storageState: e2e.adminState, locale, viewport },
       )
     }
   })

@@ -4,15 +4,14 @@
 // with a team and an agent of that team sees it; a stale edit of a view shows the conflict.
 // Screenshots of the toolbar, its answer and the saved views at 390 and 1366 px in English and
 // Finnish go to e2e/artifacts/layout/ and are checked for overlap.
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { expect } from './expect.mjs'
 import { checkA11y } from './axe.mjs'
-import { adminStorageState, ARTIFACTS, launchBrowser, login, staffApi, withPage } from './browser.mjs'
+import { ARTIFACTS, login, staffApi, withPage, sharedBrowser } from './browser.mjs'
 import { checkLayout, WIDTHS } from './layout.mjs'
 
-let browser
-let adminState
+const e2e = sharedBrowser()
 const stamp = Date.now().toString(36)
 const word = `bulkword${stamp}`
 const PASSWORD = 'E2e-Bulk-Passphrase-2026!'
@@ -35,10 +34,9 @@ async function newCase(page, subject, extra = {}) {
 }
 
 before(async () => {
-  browser = await launchBrowser()
-  adminState = await adminStorageState(browser)
+  await e2e.ready
   await withPage(
-    browser,
+    e2e.browser,
     'bulk-seed',
     async (page) => {
       await page.goto('/inbox')
@@ -60,12 +58,8 @@ before(async () => {
       }
       for (const n of [1, 2, 3, 4, 5]) cases.push(await newCase(page, `Broken parcel ${n} ${stamp}`))
     },
-    { storageState: adminState },
+    { storageState: e2e.adminState },
   )
-})
-
-after(async () => {
-  await browser?.close()
 })
 
 const row = (page, c) => page.locator(`[data-case="${c.id}"]`)
@@ -73,7 +67,7 @@ const row = (page, c) => page.locator(`[data-case="${c.id}"]`)
 describe('bulk changes', () => {
   test('click, shift-click and x pick three cases; one step changes their priority; a case changed meanwhile is refused', () =>
     withPage(
-      browser,
+      e2e.browser,
       'bulk-priority',
       async (page) => {
         await page.goto(LIST())
@@ -112,14 +106,14 @@ describe('bulk changes', () => {
         await expect(page.getByTestId('bulk-count')).toHaveText('2 cases selected')
         const now = await (await page.request.get(`/api/v1/cases/${c4.id}`)).json()
         await withPage(
-          browser,
+          e2e.browser,
           'bulk-other-session',
           async (other) => {
             await other.goto('/inbox')
             const { response } = await staffApi(other, 'PATCH', `/cases/${c4.id}`, { version: now.data.version, tags: ['courier'] })
             assert.equal(response.status(), 200, await response.text())
           },
-          { storageState: adminState },
+          { storageState: e2e.adminState },
         )
         await page.getByTestId('bulk-priority').selectOption('low')
         const result = page.getByTestId('bulk-result')
@@ -133,12 +127,12 @@ describe('bulk changes', () => {
         await page.getByLabel('Language').selectOption('fi')
         await expect(result.getByTestId('bulk-refused')).toHaveText(new RegExp(`${c4.id}: joku muu muutti sitä välillä`))
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     ))
 
   test('a status the lifecycle refuses is reported per case; close and tags work in one step', () =>
     withPage(
-      browser,
+      e2e.browser,
       'bulk-close',
       async (page) => {
         await page.goto(LIST())
@@ -158,13 +152,13 @@ describe('bulk changes', () => {
         await page.getByTestId('bulk-status').selectOption('waiting')
         await expect(page.getByTestId('bulk-refused')).toHaveText(`${c5.id}: its status cannot change to that from Closed`)
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     ))
 })
 
 describe('saved views', () => {
   test('an agent saves a view, sees its count and opens it; renames and deletes it', () =>
-    withPage(browser, 'saved-agent', async (page) => {
+    withPage(e2e.browser, 'saved-agent', async (page) => {
       await login(page, agent.email, PASSWORD)
       await page.goto(`/inbox?view=all&q=${word}&priority=urgent`)
       await expect(page.getByTestId('case-list').locator('li')).toHaveCount(2) // c1, c2 (c3 became low)
@@ -203,7 +197,7 @@ describe('saved views', () => {
 
   test('a manager shares a view with a team, an agent of that team sees it; a stale update shows the conflict', async () => {
     const name = `Returns queue ${stamp}`
-    await withPage(browser, 'saved-manager', async (page) => {
+    await withPage(e2e.browser, 'saved-manager', async (page) => {
       await login(page, manager.email, PASSWORD)
       await page.goto(`/inbox?view=all&q=${word}`)
       await expect(page.getByTestId('case-list').locator('li').first()).toBeVisible()
@@ -229,7 +223,7 @@ describe('saved views', () => {
       await expect(page.getByTestId('saved-message')).toHaveText(/now has the current filters/)
     })
 
-    await withPage(browser, 'saved-team-agent', async (page) => {
+    await withPage(e2e.browser, 'saved-team-agent', async (page) => {
       await login(page, agent.email, PASSWORD)
       const chip = page.getByTestId('saved-view').filter({ hasText: `${name} (old)` })
       await expect(chip.getByTestId('saved-view-count')).toHaveText('6')
@@ -247,7 +241,7 @@ describe('bulk toolbar and saved views layout', () => {
     for (const width of [390, 1366]) {
       test(`${lang} at ${width} px: nothing overlaps`, () =>
         withPage(
-          browser,
+          e2e.browser,
           `bulk-layout-${lang}-${width}`,
           async (page) => {
             await page.addInitScript((l) => localStorage.setItem('kaiku.locale', l), lang)
@@ -267,7 +261,7 @@ describe('bulk toolbar and saved views layout', () => {
             await page.getByTestId('saved-name').fill('Kiireelliset palautukset, vanhimmat ensin')
             await page.screenshot({ path: `${ARTIFACTS}/layout/inbox-save-view-${lang}-${width}.png` })
           },
-          { ...WIDTHS[width], locale: lang === 'fi' ? 'fi-FI' : 'en-US', storageState: adminState },
+          { ...WIDTHS[width], locale: lang === 'fi' ? 'fi-FI' : 'en-US', storageState: e2e.adminState },
         ))
     }
   }

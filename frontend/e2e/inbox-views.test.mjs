@@ -2,14 +2,24 @@
 // level badge on every row; English and Finnish) and filter values with commas
 // (CFPB product names as categories) going through the facet chips, the
 // address and the API intact.
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { expect } from './expect.mjs'
 import { checkA11y } from './axe.mjs'
-import { adminStorageState, launchBrowser, staffApi, withPage } from './browser.mjs'
+import { staffApi, withPage, sharedBrowser } from './browser.mjs'
 
-let browser
-let adminState
+const e2e = sharedBrowser({
+  cleanup: ({ browser, adminState }) =>
+    withPage(
+      browser,
+      'inbox-views-cleanup',
+      async (page) => {
+        await page.goto('/inbox')
+        for (const id of rules) await staffApi(page, 'DELETE', `/rules/${id}`)
+      },
+      { storageState: adminState },
+    ).catch(() => undefined),
+})
 const stamp = Date.now().toString(36)
 const word = `escword${stamp}`
 const CREDIT = 'Credit reporting, credit repair services, or other personal consumer reports'
@@ -28,10 +38,9 @@ async function createCase(page, key, subject, description, category = '') {
 }
 
 before(async () => {
-  browser = await launchBrowser()
-  adminState = await adminStorageState(browser)
+  await e2e.ready
   await withPage(
-    browser,
+    e2e.browser,
     'inbox-views-seed',
     async (page) => {
       await page.goto('/inbox')
@@ -52,27 +61,14 @@ before(async () => {
       await createCase(page, 'credit', `Wrong entry on my report ${stamp}`, 'A debt that is not mine.', CREDIT)
       await createCase(page, 'prefix', `Report not updated ${stamp}`, 'Paid months ago.', 'Credit reporting')
     },
-    { storageState: adminState },
+    { storageState: e2e.adminState },
   )
-})
-
-after(async () => {
-  await withPage(
-    browser,
-    'inbox-views-cleanup',
-    async (page) => {
-      await page.goto('/inbox')
-      for (const id of rules) await staffApi(page, 'DELETE', `/rules/${id}`)
-    },
-    { storageState: adminState },
-  ).catch(() => undefined)
-  await browser?.close()
 })
 
 describe('inbox views', () => {
   test('"Escalated" lists the escalated open cases, most escalated first, with a live count and the level on each row', () =>
     withPage(
-      browser,
+      e2e.browser,
       'inbox-escalated',
       async (page) => {
         await page.goto('/inbox')
@@ -110,12 +106,12 @@ describe('inbox views', () => {
         await expect(page.getByRole('tab', { name: /^Eskaloidut/ })).toBeVisible()
         await expect(rows.first().getByTestId('row-escalation')).toHaveText('Eskalaatiotaso 3')
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     ))
 
   test('a category with commas filters as one value, alone or with another', () =>
     withPage(
-      browser,
+      e2e.browser,
       'inbox-comma-filter',
       async (page) => {
         await page.goto('/inbox?view=all_open')
@@ -144,6 +140,6 @@ describe('inbox views', () => {
         assert.deepEqual(new URL(page.url()).searchParams.getAll('category'), [CREDIT, 'Credit reporting'])
         await expect(page.getByTestId('results-line')).toHaveText('2 matching cases')
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     ))
 })

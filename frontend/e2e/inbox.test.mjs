@@ -1,12 +1,11 @@
 // The inbox: view tabs with counts, the list sorted by last update, "load more",
 // and opening a case.
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { expect } from './expect.mjs'
-import { adminStorageState, launchBrowser, withPage } from './browser.mjs'
+import { withPage, sharedBrowser } from './browser.mjs'
 
-let browser
-let adminState
+const e2e = sharedBrowser()
 const stamp = Date.now().toString(36)
 const SEEDED = 53 // more than one page of 50
 
@@ -28,10 +27,9 @@ async function apiTotal(page, view) {
 }
 
 before(async () => {
-  browser = await launchBrowser()
-  adminState = await adminStorageState(browser)
+  await e2e.ready
   await withPage(
-    browser,
+    e2e.browser,
     'seed-inbox',
     async (page) => {
       await page.goto('/inbox')
@@ -47,18 +45,14 @@ before(async () => {
         assert.equal(response.status(), 201, await response.text())
       }
     },
-    { storageState: adminState },
+    { storageState: e2e.adminState },
   )
-})
-
-after(async () => {
-  await browser?.close()
 })
 
 describe('inbox', () => {
   test('tab counts match the server and "load more" fetches the next page', () =>
     withPage(
-      browser,
+      e2e.browser,
       'inbox-load-more',
       async (page) => {
         await page.goto('/inbox?view=all_open')
@@ -90,12 +84,12 @@ describe('inbox', () => {
         const ids = await rows.locator('.case-row__ref').allInnerTexts()
         assert.equal(new Set(ids).size, ids.length, 'no duplicates after load more')
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     ))
 
   test('"Mine" shows the cases assigned to me, and a row opens the case', () =>
     withPage(
-      browser,
+      e2e.browser,
       'inbox-mine',
       async (page) => {
         await page.goto('/inbox')
@@ -117,26 +111,26 @@ describe('inbox', () => {
         await page.waitForURL(/\/inbox\?view=mine$/)
         await expect(page.getByRole('tab', { selected: true })).toHaveText(/^Mine/)
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     ))
 
   test('an unknown case shows "not found", not an error', () =>
     withPage(
-      browser,
+      e2e.browser,
       'case-not-found',
       async (page) => {
         await page.goto('/cases/K-1999-999999')
         await expect(page.getByRole('heading', { level: 1, name: 'Page not found' })).toBeVisible()
         await expect(page.getByText('This case does not exist, or you may not see it.')).toBeVisible()
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     ))
 })
 
 describe('finding a case by what the customer reads out', () => {
   test('an exact reference opens the case; a partial one and the phone number in any form find it', () =>
     withPage(
-      browser,
+      e2e.browser,
       'inbox-lookup',
       async (page) => {
         await page.goto('/inbox')
@@ -166,6 +160,6 @@ describe('finding a case by what the customer reads out', () => {
           await expect(page.locator(`[data-case="${id}"]`)).toBeVisible()
         }
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     ))
 })

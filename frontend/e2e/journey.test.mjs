@@ -3,16 +3,15 @@
 // shows every REAN stage with its stations, marks the weakest, and a station opens the inbox
 // on exactly its cases. Admins move a touchpoint to another stage. English and Finnish, axe,
 // and screenshots at phone and desktop widths.
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from './expect.mjs'
 import { checkA11y, noSideways } from './axe.mjs'
-import { ARTIFACTS, adminStorageState, launchBrowser, staffApi, withPage } from './browser.mjs'
+import { ARTIFACTS, staffApi, withPage, sharedBrowser } from './browser.mjs'
 
-let browser
-let adminState
+const e2e = sharedBrowser()
 const stamp = Date.now().toString(36)
 const shots = join(ARTIFACTS, 'screens', 'journey')
 mkdirSync(shots, { recursive: true })
@@ -21,12 +20,11 @@ const STAGES = { en: ['Reach', 'Engage', 'Activate', 'Nurture'], fi: ['Tavoita',
 const TOUCHPOINTS = ['web_shop', 'store', 'phone', 'delivery', 'app', 'email', 'social_media', 'other']
 
 before(async () => {
-  browser = await launchBrowser()
-  adminState = await adminStorageState(browser)
+  await e2e.ready
   // Demo-like cases: two complaints per station, resolved and rated well, and six on the phone
   // line rated badly, half of them reopened by a failed follow-up.
   await withPage(
-    browser,
+    e2e.browser,
     'journey-seed',
     async (page) => {
       const file = async (touchpoint, i) => {
@@ -61,19 +59,15 @@ before(async () => {
       }
       for (let i = 2; i < 8; i++) await settle(await file('phone', i), i % 2 === 0, 1)
     },
-    { storageState: adminState },
+    { storageState: e2e.adminState },
   )
-})
-
-after(async () => {
-  await browser?.close()
 })
 
 describe('journey view', () => {
   for (const lang of ['en', 'fi']) {
     test(`every stage shows with its stations, the weakest marked (${lang})`, async () => {
       await withPage(
-        browser,
+        e2e.browser,
         `journey-${lang}`,
         async (page) => {
           await page.goto('/journey')
@@ -94,14 +88,14 @@ describe('journey view', () => {
             await page.screenshot({ path: join(shots, `journey-${size}-${lang}.png`), fullPage: true })
           }
         },
-        { storageState: adminState },
+        { storageState: e2e.adminState },
       )
     })
   }
 
   test('a station opens the inbox on exactly its cases', async () => {
     await withPage(
-      browser,
+      e2e.browser,
       'journey-click-through',
       async (page) => {
         await page.goto('/journey')
@@ -119,13 +113,13 @@ describe('journey view', () => {
         assert.equal((await response.json()).meta.total, count)
         await expect(page.getByText(new RegExp(`^${count} matching cases?$`))).toBeVisible()
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     )
   })
 
   test('an admin moves a touchpoint to another stage (en, fi)', async () => {
     await withPage(
-      browser,
+      e2e.browser,
       'journey-stages',
       async (page) => {
         await page.goto('/inbox')
@@ -158,7 +152,7 @@ describe('journey view', () => {
         await expect(page.getByTestId('flash')).toHaveText('Vaiheet tallennettiin.')
         await page.getByLabel('Kieli').selectOption('en')
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     )
   })
 })

@@ -1,14 +1,24 @@
 // Every main page in English and Finnish at 390, 768 and 1366 px: nothing lies
 // over another element's text and nothing scrolls sideways (see layout.mjs).
 // Screenshots of each go to e2e/artifacts/layout/ for review.
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { adminStorageState, launchBrowser, staffApi, withPage } from './browser.mjs'
+import { staffApi, withPage, sharedBrowser } from './browser.mjs'
 import { checkLayout, WIDTHS } from './layout.mjs'
 import { checkA11y } from './axe.mjs'
 
-let browser
-let adminState
+const e2e = sharedBrowser({
+  cleanup: ({ browser, adminState }) =>
+    withPage(
+      browser,
+      'layout-cleanup',
+      async (page) => {
+        await page.goto('/inbox')
+        if (ruleId) await staffApi(page, 'DELETE', `/rules/${ruleId}`)
+      },
+      { storageState: adminState },
+    ).catch(() => undefined),
+})
 const stamp = Date.now().toString(36)
 const word = `layoutflag${stamp}`
 let ruleId = ''
@@ -16,10 +26,9 @@ let escalated = null // a case at escalation level 1 with a long customer name
 let trackPath = ''
 
 before(async () => {
-  browser = await launchBrowser()
-  adminState = await adminStorageState(browser)
+  await e2e.ready
   await withPage(
-    browser,
+    e2e.browser,
     'layout-seed',
     async (page) => {
       await page.goto('/inbox')
@@ -53,21 +62,8 @@ before(async () => {
       const { response: note } = await staffApi(page, 'POST', `/cases/${escalated}/messages`, { kind: 'note', body: 'Checked the courier log: the parcel was dropped at the depot.' })
       assert.equal(note.status(), 201, await note.text())
     },
-    { storageState: adminState },
+    { storageState: e2e.adminState },
   )
-})
-
-after(async () => {
-  await withPage(
-    browser,
-    'layout-cleanup',
-    async (page) => {
-      await page.goto('/inbox')
-      if (ruleId) await staffApi(page, 'DELETE', `/rules/${ruleId}`)
-    },
-    { storageState: adminState },
-  ).catch(() => undefined)
-  await browser?.close()
 })
 
 /** The pages and what shows that each has loaded. */
@@ -103,7 +99,7 @@ for (const lang of ['en', 'fi']) {
         const failures = []
         for (const pageSpec of pages) {
           await withPage(
-            browser,
+            e2e.browser,
             `layout-${pageSpec.name}-${lang}-${width}`,
             async (page) => {
               await page.addInitScript((l) => localStorage.setItem('kaiku.locale', l), lang)
@@ -117,7 +113,7 @@ for (const lang of ['en', 'fi']) {
                 failures.push(error.message)
               }
             },
-            { ...options, locale: lang === 'fi' ? 'fi-FI' : 'en-US', ...(pageSpec.staff ? { storageState: adminState } : {}) },
+            { ...options, locale: lang === 'fi' ? 'fi-FI' : 'en-US', ...(pageSpec.staff ? { storageState: e2e.adminState } : {}) },
           )
         }
         assert.deepEqual(failures, [])
@@ -130,7 +126,7 @@ describe('notifications panel', () => {
   for (const width of [390, 768, 1366]) {
     test(`stays on screen at ${width} px`, () =>
       withPage(
-        browser,
+        e2e.browser,
         `notifications-panel-${width}`,
         async (page) => {
           await page.goto('/inbox')
@@ -141,7 +137,7 @@ describe('notifications panel', () => {
           const box = await panel.boundingBox()
           assert.ok(box.x >= 0 && box.x + box.width <= width, `the panel spans ${box.x}..${box.x + box.width} px of ${width}`)
         },
-        { ...WIDTHS[width], storageState: adminState },
+        { ...WIDTHS[width], storageState: e2e.adminState },
       ))
   }
 })
@@ -155,7 +151,7 @@ describe('top bar', () => {
     for (const width of [768, 1366]) {
       test(`is one row in ${lang} at ${width} px`, () =>
         withPage(
-          browser,
+          e2e.browser,
           `topbar-${lang}-${width}`,
           async (page) => {
             await page.addInitScript((l) => localStorage.setItem('kaiku.locale', l), lang)
@@ -174,7 +170,7 @@ describe('top bar', () => {
             assert.ok(bar.height <= 64, `the bar is ${bar.height} px high`)
             await checkLayout(page, `topbar-${lang}-${width}`)
           },
-          { ...WIDTHS[width], locale: lang === 'fi' ? 'fi-FI' : 'en-US', storageState: adminState },
+          { ...WIDTHS[width], locale: lang === 'fi' ? 'fi-FI' : 'en-US', storageState: e2e.adminState },
         ))
     }
   }
@@ -182,7 +178,7 @@ describe('top bar', () => {
   for (const width of [390, 1366]) {
     test(`menus open and close with the keyboard and stay on screen at ${width} px`, () =>
       withPage(
-        browser,
+        e2e.browser,
         `topbar-menus-${width}`,
         async (page) => {
           await page.goto('/inbox')
@@ -215,7 +211,7 @@ describe('top bar', () => {
             assert.equal(await button.getAttribute('aria-expanded'), 'false')
           }
         },
-        { ...WIDTHS[width], storageState: adminState },
+        { ...WIDTHS[width], storageState: e2e.adminState },
       ))
   }
 })

@@ -4,17 +4,23 @@
 // Kaiku's mail and quoting it, lands in the same case and shows in the timeline with the quote
 // folded behind "Show quoted text". Screenshots of the mailbox page and the mail-born case at
 // 390 and 1366 px in English and Finnish go to e2e/artifacts/screens/.
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from './expect.mjs'
 import { checkA11y, noSideways, PHONE } from './axe.mjs'
-import { ARTIFACTS, adminStorageState, launchBrowser, staffApi, withPage } from './browser.mjs'
+import { ARTIFACTS, staffApi, withPage, sharedBrowser } from './browser.mjs'
 
 const imap = JSON.parse(process.env.KAIKU_E2E_IMAP ?? 'null')
-let browser
-let adminState
+const e2e = sharedBrowser({
+  // Other tests' mails go on saying replies reach no one once the mailbox is gone.
+  cleanup: async ({ browser, adminState }) => {
+    if (mailboxId) {
+      await withPage(browser, 'mail-cleanup', (page) => staffApi(page, 'DELETE', `/mailboxes/${mailboxId}`), { storageState: adminState })
+    }
+  },
+})
 let caseId
 let mailboxId
 const stamp = Date.now().toString(36)
@@ -23,16 +29,6 @@ const DESKTOP = { viewport: { width: 1366, height: 900 } }
 
 before(async () => {
   mkdirSync(screens, { recursive: true })
-  browser = await launchBrowser()
-  adminState = await adminStorageState(browser)
-})
-
-after(async () => {
-  // Other tests' mails go on saying replies reach no one once the mailbox is gone.
-  if (mailboxId) {
-    await withPage(browser, 'mail-cleanup', (page) => staffApi(page, 'DELETE', `/mailboxes/${mailboxId}`), { storageState: adminState })
-  }
-  await browser?.close()
 })
 
 /** Delivers a raw message to the test server's INBOX, as a mail server would. */
@@ -57,7 +53,7 @@ async function until(page, path, ok, what) {
 describe('complaints by e-mail', { skip: !imap && 'no IMAP test server (run through e2e/run.mjs)' }, () => {
   test('a mail becomes a case; the agent answers; the customer’s reply lands in the same case', () =>
     withPage(
-      browser,
+      e2e.browser,
       'mail',
       async (page) => {
         // The admin connects the mailbox in the browser.
@@ -149,7 +145,7 @@ On Mon, 7 Dec 2026 at 9.30, Support <${imap.user}> wrote:
         assert.equal(cases.length, 1, 'the reply made no second case')
         await page.screenshot({ path: join(screens, 'mail-case-en-1366.png'), fullPage: true })
       },
-      { storageState: adminState, ...DESKTOP },
+      { storageState: e2e.adminState, ...DESKTOP },
     ))
 
   for (const [lang, size, options] of [
@@ -160,7 +156,7 @@ On Mon, 7 Dec 2026 at 9.30, Support <${imap.user}> wrote:
   ]) {
     test(`the mailbox page and a mail-born case at ${size} px in ${lang === 'en' ? 'English' : 'Finnish'}`, () =>
       withPage(
-        browser,
+        e2e.browser,
         `mail-${lang}-${size}`,
         async (page) => {
           assert.ok(caseId, 'the first test made a mail-born case')
@@ -178,7 +174,7 @@ On Mon, 7 Dec 2026 at 9.30, Support <${imap.user}> wrote:
           await page.screenshot({ path: join(screens, `mail-case-${lang}-${size}.png`), fullPage: true })
           if (lang === 'fi') await page.getByTestId('language-switch').selectOption('en')
         },
-        { storageState: adminState, ...options },
+        { storageState: e2e.adminState, ...options },
       ))
   }
 })

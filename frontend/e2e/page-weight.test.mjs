@@ -1,24 +1,18 @@
 // Byte budgets of the customers' pages and the inbox on a phone (issue 19). Bytes over the wire
 // are deterministic for a build, so a dependency or a change that bloats these pages fails here;
 // timing is left to the benchmark (bench-pages.mjs).
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { adminStorageState, launchBrowser } from './browser.mjs'
+import { sharedBrowser } from './browser.mjs'
 import { BUDGETS, kb, measurePage, PAGES, trackingPath } from './pageweight.mjs'
 
-let browser
-let adminState
+const e2e = sharedBrowser()
 let track
 const stamp = Date.now().toString(36)
 
 before(async () => {
-  browser = await launchBrowser()
-  adminState = await adminStorageState(browser)
-  track = await trackingPath(browser, stamp)
-})
-
-after(async () => {
-  await browser?.close()
+  await e2e.ready
+  track = await trackingPath(e2e.browser, stamp)
 })
 
 // The staff app's own chunks; a customer's page must load none of them.
@@ -42,7 +36,7 @@ function assertCompressed(result) {
 
 describe('page weight on a phone', () => {
   test('the complaint form moves at most 100 KB, compressed, with none of the staff app', async () => {
-    const result = await measurePage(browser, 'weight-complain', '/complain', { ready: PAGES.complain.ready })
+    const result = await measurePage(e2e.browser, 'weight-complain', '/complain', { ready: PAGES.complain.ready })
     assert.ok(result.bytes <= BUDGETS.complain, `/complain moved ${kb(result.bytes)} (budget ${kb(BUDGETS.complain)}):\n${describeRequests(result)}`)
     assertCompressed(result)
     const staff = result.requests.filter((r) => STAFF_CHUNK.test(r.url))
@@ -53,21 +47,21 @@ describe('page weight on a phone', () => {
   })
 
   test('the tracking page moves at most 100 KB, compressed, with none of the staff app', async () => {
-    const result = await measurePage(browser, 'weight-track', track, { ready: PAGES.track.ready })
+    const result = await measurePage(e2e.browser, 'weight-track', track, { ready: PAGES.track.ready })
     assert.ok(result.bytes <= BUDGETS.track, `the tracking page moved ${kb(result.bytes)} (budget ${kb(BUDGETS.track)}):\n${describeRequests(result)}`)
     assertCompressed(result)
     assert.deepEqual(result.requests.filter((r) => STAFF_CHUNK.test(r.url)).map((r) => r.url), [], 'the tracking page loaded staff code')
   })
 
   test('the inbox after login moves at most 250 KB, compressed', async () => {
-    const result = await measurePage(browser, 'weight-inbox', '/inbox', { ready: PAGES.inbox.ready, storageState: adminState })
+    const result = await measurePage(e2e.browser, 'weight-inbox', '/inbox', { ready: PAGES.inbox.ready, storageState: e2e.adminState })
     assert.equal(result.path, '/inbox')
     assert.ok(result.bytes <= BUDGETS.inbox, `/inbox moved ${kb(result.bytes)} (budget ${kb(BUDGETS.inbox)}):\n${describeRequests(result)}`)
     assertCompressed(result)
   })
 
   test('asking for no compression gets the plain files (the benchmark floor)', async () => {
-    const plain = await measurePage(browser, 'weight-complain-identity', '/complain', { ready: PAGES.complain.ready, identity: true })
+    const plain = await measurePage(e2e.browser, 'weight-complain-identity', '/complain', { ready: PAGES.complain.ready, identity: true })
     const assets = plain.requests.filter((r) => /\/assets\/.*\.js$/.test(r.url))
     assert.ok(assets.length > 0)
     for (const r of assets) assert.equal(r.encoding, '', `${r.url} came ${r.encoding}`)

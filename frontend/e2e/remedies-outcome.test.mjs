@@ -4,16 +4,15 @@
 // approval", sees the request with its clock in the approvals view, approves a smaller amount,
 // and the customer is told that amount (never the one asked). Checked with axe; screenshots at
 // 390 and 1366 px go to e2e/artifacts/remedies-outcome/.
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from './expect.mjs'
 import { checkA11y, noSideways, PHONE } from './axe.mjs'
-import { ARTIFACTS, adminStorageState, launchBrowser, login, staffApi, withPage } from './browser.mjs'
+import { ARTIFACTS, login, staffApi, withPage, sharedBrowser } from './browser.mjs'
 
-let browser
-let adminState
+const e2e = sharedBrowser()
 let agentState
 let managerState
 const stamp = Date.now().toString(36)
@@ -22,14 +21,14 @@ const DESKTOP = { viewport: { width: 1366, height: 900 } }
 const PASSWORD = 'Remedies-outcome-passphrase-42'
 
 async function api(state, method, path, data) {
-  return withPage(browser, `api-${method}-${path}`, async (page) => {
+  return withPage(e2e.browser, `api-${method}-${path}`, async (page) => {
     const { response } = await staffApi(page, method, path, data)
     return { status: response.status(), body: await response.json().catch(() => ({})) }
   }, { storageState: state })
 }
 
 async function fileComplaint(lang, who) {
-  return withPage(browser, `file-${who}`, async (page) => {
+  return withPage(e2e.browser, `file-${who}`, async (page) => {
     const response = await page.request.post('/api/v1/complaints', {
       headers: { 'Idempotency-Key': `${who}-${stamp}` },
       data: {
@@ -60,28 +59,23 @@ async function grantOnCasePage(page, reference, option, amount, message) {
 }
 
 before(async () => {
+  await e2e.ready
   mkdirSync(SHOTS, { recursive: true })
-  browser = await launchBrowser()
-  adminState = await adminStorageState(browser)
   for (const [email, name, role, limit] of [
     [`agent.${stamp}@example.com`, 'Aku Agentti', 'agent', 5000],
     [`manager.${stamp}@example.com`, 'Maija Manageri', 'manager', 500000],
   ]) {
-    const res = await api(adminState, 'POST', '/users', { email, name, role, password: PASSWORD, authority_limit_cents: limit, team_ids: [], locale: 'en' })
+    const res = await api(e2e.adminState, 'POST', '/users', { email, name, role, password: PASSWORD, authority_limit_cents: limit, team_ids: [], locale: 'en' })
     assert.equal(res.status, 201, JSON.stringify(res.body))
   }
-  agentState = await withPage(browser, 'login-agent', async (page, context) => {
+  agentState = await withPage(e2e.browser, 'login-agent', async (page, context) => {
     await login(page, `agent.${stamp}@example.com`, PASSWORD)
     return context.storageState()
   })
-  managerState = await withPage(browser, 'login-manager', async (page, context) => {
+  managerState = await withPage(e2e.browser, 'login-manager', async (page, context) => {
     await login(page, `manager.${stamp}@example.com`, PASSWORD)
     return context.storageState()
   })
-})
-
-after(async () => {
-  await browser?.close()
 })
 
 describe('remedies the customer is told of', () => {
@@ -89,10 +83,10 @@ describe('remedies the customer is told of', () => {
     const w = WORDS[lang]
     test(`a voucher within the limit reaches the tracking page (${lang})`, async () => {
       const { reference, trackPath } = await fileComplaint(lang, `voucher-${lang}`)
-      await withPage(browser, `grant-voucher-${lang}`, (page) => grantOnCasePage(page, reference, 'voucher', '20', 'Sorry for the crushed parcel.'),
+      await withPage(e2e.browser, `grant-voucher-${lang}`, (page) => grantOnCasePage(page, reference, 'voucher', '20', 'Sorry for the crushed parcel.'),
         { storageState: agentState, ...DESKTOP })
       for (const [size, options] of [[390, PHONE], [1366, DESKTOP]]) {
-        await withPage(browser, `track-voucher-${lang}-${size}`, async (page) => {
+        await withPage(e2e.browser, `track-voucher-${lang}-${size}`, async (page) => {
           await page.goto(trackPath)
           const card = page.getByTestId('track-remedies')
           await expect(card.getByRole('heading', { name: w.decided })).toBeVisible()
@@ -112,7 +106,7 @@ describe('remedies the customer is told of', () => {
 
     test(`over the limit: the manager approves a smaller amount and the customer is told (${lang})`, async () => {
       const { reference, trackPath } = await fileComplaint(lang, `refund-${lang}`)
-      await withPage(browser, `grant-refund-${lang}`, async (page) => {
+      await withPage(e2e.browser, `grant-refund-${lang}`, async (page) => {
         await page.goto(`/cases/${reference}`)
         await page.getByTestId('grant-option').selectOption('partial_refund')
         await page.getByTestId('grant-amount').fill('120')
@@ -120,7 +114,7 @@ describe('remedies the customer is told of', () => {
         await expect(page.getByTestId('grant-notice')).toContainText('approval')
       }, { storageState: agentState, ...DESKTOP })
 
-      await withPage(browser, `track-waiting-${lang}`, async (page) => {
+      await withPage(e2e.browser, `track-waiting-${lang}`, async (page) => {
         await page.goto(trackPath)
         const item = page.getByTestId('track-remedy')
         await expect(item).toHaveAttribute('data-status', 'waiting')
@@ -130,7 +124,7 @@ describe('remedies the customer is told of', () => {
       }, PHONE)
 
       for (const [size, options] of [[390, PHONE], [1366, DESKTOP]]) {
-        await withPage(browser, `manager-${lang}-${size}`, async (page) => {
+        await withPage(e2e.browser, `manager-${lang}-${size}`, async (page) => {
           await page.goto('/inbox')
           if (lang === 'fi') await page.getByLabel('Language').selectOption('fi')
           const tab = page.locator('[data-view=waiting_for_my_approval]')
@@ -163,7 +157,7 @@ describe('remedies the customer is told of', () => {
       }
 
       for (const [size, options] of [[390, PHONE], [1366, DESKTOP]]) {
-        await withPage(browser, `track-approved-${lang}-${size}`, async (page) => {
+        await withPage(e2e.browser, `track-approved-${lang}-${size}`, async (page) => {
           await page.goto(trackPath)
           const items = page.getByTestId('track-remedy')
           await expect(items).toHaveCount(1)
@@ -183,7 +177,7 @@ describe('remedies the customer is told of', () => {
 
   test('the admin sets the approval clock beside the catalogue (en and fi, 390 and 1366 px)', async () => {
     for (const [lang, size, options] of [['en', 1366, DESKTOP], ['en', 390, PHONE], ['fi', 1366, DESKTOP], ['fi', 390, PHONE]]) {
-      await withPage(browser, `approval-clock-${lang}-${size}`, async (page) => {
+      await withPage(e2e.browser, `approval-clock-${lang}-${size}`, async (page) => {
         await page.goto('/admin/resolution-options')
         if (lang === 'fi') await page.getByLabel('Language').selectOption('fi')
         const card = page.getByTestId('approval-clock-settings')
@@ -206,7 +200,7 @@ describe('remedies the customer is told of', () => {
         await noSideways(page, `resolution options with the approval clock, ${lang} ${size}`)
         await page.screenshot({ path: join(SHOTS, `approval-clock-settings-${lang}-${size}.png`), fullPage: true })
         if (lang === 'fi') await page.getByLabel('Kieli').selectOption('en')
-      }, { storageState: adminState, ...options })
+      }, { storageState: e2e.adminState, ...options })
     }
   })
 })

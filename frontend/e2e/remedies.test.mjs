@@ -4,16 +4,15 @@
 // approved. Money is shown in the reader's locale (1 000,50 € in Finnish). The monthly limit
 // is set on the user form. Screenshots of the pages at 390 and 1366 px in English and Finnish
 // go to e2e/artifacts/screens/.
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from './expect.mjs'
 import { checkA11y, noSideways, PHONE } from './axe.mjs'
-import { ARTIFACTS, adminStorageState, launchBrowser, login, staffApi, withPage } from './browser.mjs'
+import { ARTIFACTS, login, staffApi, withPage, sharedBrowser } from './browser.mjs'
 
-let browser
-let adminState
+const e2e = sharedBrowser()
 const stamp = Date.now().toString(36)
 const screens = join(ARTIFACTS, 'screens')
 const DESKTOP = { viewport: { width: 1366, height: 900 } }
@@ -25,7 +24,7 @@ let managerState
 const cases = {}
 
 async function api(state, method, path, data) {
-  return withPage(browser, `api-${method}-${path}`, async (page) => {
+  return withPage(e2e.browser, `api-${method}-${path}`, async (page) => {
     const { response } = await staffApi(page, method, path, data)
     const body = await response.json().catch(() => ({}))
     return { status: response.status(), body }
@@ -33,21 +32,20 @@ async function api(state, method, path, data) {
 }
 
 async function signIn(email) {
-  return withPage(browser, `login-${email}`, async (page, context) => {
+  return withPage(e2e.browser, `login-${email}`, async (page, context) => {
     await login(page, email, PASSWORD)
     return context.storageState()
   })
 }
 
 before(async () => {
+  await e2e.ready
   mkdirSync(screens, { recursive: true })
-  browser = await launchBrowser()
-  adminState = await adminStorageState(browser)
   for (const [email, name, role, limit] of [
     [agentEmail, 'Aino Agent', 'agent', 5000],
     [managerEmail, 'Matti Manager', 'manager', 500000],
   ]) {
-    const res = await api(adminState, 'POST', '/users', { email, name, role, password: PASSWORD, authority_limit_cents: limit, team_ids: [], locale: 'en' })
+    const res = await api(e2e.adminState, 'POST', '/users', { email, name, role, password: PASSWORD, authority_limit_cents: limit, team_ids: [], locale: 'en' })
     assert.equal(res.status, 201, JSON.stringify(res.body))
   }
   agentState = await signIn(agentEmail)
@@ -67,14 +65,10 @@ before(async () => {
   }
 })
 
-after(async () => {
-  await browser?.close()
-})
-
 describe('remedies', () => {
   test('the admin keeps the catalogue of resolution options', () =>
     withPage(
-      browser,
+      e2e.browser,
       'resolution-options',
       async (page) => {
         await page.goto('/admin/resolution-options')
@@ -99,12 +93,12 @@ describe('remedies', () => {
         await expect(page.locator('tr[data-option]')).toHaveCount(10)
         await checkA11y(page, 'Resolution options')
       },
-      { storageState: adminState, ...DESKTOP },
+      { storageState: e2e.adminState, ...DESKTOP },
     ))
 
   test('a manager approves a smaller amount than an agent asked for', () =>
     withPage(
-      browser,
+      e2e.browser,
       'approvals',
       async (page) => {
         await page.goto('/inbox')
@@ -142,7 +136,7 @@ describe('remedies', () => {
 
   test('the agent sees their requests but cannot decide them', () =>
     withPage(
-      browser,
+      e2e.browser,
       'approvals-agent',
       async (page) => {
         await page.goto('/approvals')
@@ -157,7 +151,7 @@ describe('remedies', () => {
 
   test('the admin sets a monthly limit on the user form', () =>
     withPage(
-      browser,
+      e2e.browser,
       'monthly-limit',
       async (page) => {
         await page.goto('/admin/users')
@@ -170,7 +164,7 @@ describe('remedies', () => {
         const agent = (await users.response.json()).data.find((u) => u.email === agentEmail)
         assert.equal(agent.monthly_limit_cents, 25000)
       },
-      { storageState: adminState, ...DESKTOP },
+      { storageState: e2e.adminState, ...DESKTOP },
     ))
 
   for (const [lang, size, options] of [
@@ -181,7 +175,7 @@ describe('remedies', () => {
   ]) {
     test(`the pages at ${size} px in ${lang === 'en' ? 'English' : 'Finnish'}`, async () => {
       await withPage(
-        browser,
+        e2e.browser,
         `approvals-${lang}-${size}`,
         async (page) => {
           await page.goto('/approvals')
@@ -202,7 +196,7 @@ describe('remedies', () => {
         { storageState: managerState, ...options },
       )
       await withPage(
-        browser,
+        e2e.browser,
         `resolution-options-${lang}-${size}`,
         async (page) => {
           await page.goto('/admin/resolution-options')
@@ -222,14 +216,14 @@ describe('remedies', () => {
           await page.keyboard.press('Escape')
           if (lang === 'fi') await page.getByLabel('Kieli').selectOption('en')
         },
-        { storageState: adminState, ...options },
+        { storageState: e2e.adminState, ...options },
       )
     })
   }
 
   test('a manager adds an “approval requested” rule with “amount over” in the rule editor', () =>
     withPage(
-      browser,
+      e2e.browser,
       'approval-rule',
       async (page) => {
         await page.goto('/admin/rules/new')

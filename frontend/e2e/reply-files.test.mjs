@@ -9,11 +9,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from './expect.mjs'
-import { ARTIFACTS, BASE_URL, adminStorageState, launchBrowser, pngFile, withPage } from './browser.mjs'
+import { ARTIFACTS, BASE_URL, pngFile, withPage, sharedBrowser } from './browser.mjs'
 import { WIDTHS, checkLayout } from './layout.mjs'
 
-let browser
-let adminState
+const e2e = sharedBrowser()
 let dir
 const stamp = Date.now().toString(36)
 const screens = join(ARTIFACTS, 'screens')
@@ -21,14 +20,11 @@ const screens = join(ARTIFACTS, 'screens')
 const PDF = '%PDF-1.4\n1 0 obj<< /Type /Catalog >>endobj\ntrailer<< /Root 1 0 R >>\n%%EOF\n'
 
 before(async () => {
-  browser = await launchBrowser()
-  adminState = await adminStorageState(browser)
   dir = mkdtempSync(join(tmpdir(), 'kaiku-e2e-reply-files-'))
   mkdirSync(screens, { recursive: true })
 })
 
 after(async () => {
-  await browser?.close()
   if (dir) rmSync(dir, { recursive: true, force: true })
 })
 
@@ -91,7 +87,7 @@ describe('files on replies and notes', () => {
     const noteText = `Warehouse photo for the team (${stamp}).`
 
     await withPage(
-      browser,
+      e2e.browser,
       'reply-files-agent',
       async (page) => {
         await page.goto(`/cases/${reference}`)
@@ -142,10 +138,10 @@ describe('files on replies and notes', () => {
         const noteEntry = page.getByTestId('timeline').locator('li.message--note', { hasText: noteText })
         await expect(noteEntry.locator('.attachment')).toContainText('warehouse-internal.png')
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     )
 
-    await withPage(browser, 'reply-files-customer', async (page) => {
+    await withPage(e2e.browser, 'reply-files-customer', async (page) => {
       await page.goto(trackPath)
       await expect(page.getByTestId('track-page')).toBeVisible()
       const link = page.locator('a.attachment', { hasText: 'return-label.pdf' })
@@ -175,7 +171,7 @@ describe('files on replies and notes', () => {
       for (const width of [390, 1366]) {
         const options = { ...WIDTHS[width], locale: lang === 'fi' ? 'fi-FI' : 'en-US' }
         await withPage(
-          browser,
+          e2e.browser,
           `reply-files-composer-${lang}-${width}`,
           async (page) => {
             await page.addInitScript((l) => localStorage.setItem('kaiku.locale', l), lang)
@@ -198,12 +194,12 @@ describe('files on replies and notes', () => {
               assert.equal(sent.status(), 201, await sent.text())
             }
           },
-          { ...options, storageState: adminState },
+          { ...options, storageState: e2e.adminState },
         )
       }
       for (const width of [390, 1366]) {
         await withPage(
-          browser,
+          e2e.browser,
           `reply-files-track-${lang}-${width}`,
           async (page) => {
             await page.goto(trackPath)

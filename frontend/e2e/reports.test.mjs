@@ -4,16 +4,15 @@
 // printable view hides the controls. The test seeds its own cases (a team of its own, so the
 // other tests' cases never count). Screenshots at 390 and 1366 px in English and Finnish go to
 // e2e/artifacts/screens/.
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from './expect.mjs'
 import { checkA11y, noSideways, PHONE } from './axe.mjs'
-import { ARTIFACTS, adminStorageState, launchBrowser, login, staffApi, withPage } from './browser.mjs'
+import { ARTIFACTS, login, staffApi, withPage, sharedBrowser } from './browser.mjs'
 
-let browser
-let adminState
+const e2e = sharedBrowser()
 let managerState
 const stamp = Date.now().toString(36)
 const screens = join(ARTIFACTS, 'screens')
@@ -27,7 +26,7 @@ const deliveryCases = []
 const productCases = []
 
 async function api(state, method, path, data) {
-  return withPage(browser, `api-${method}-${path}`, async (page) => {
+  return withPage(e2e.browser, `api-${method}-${path}`, async (page) => {
     const { response } = await staffApi(page, method, path, data)
     const body = await response.json().catch(() => ({}))
     return { status: response.status(), body }
@@ -35,15 +34,14 @@ async function api(state, method, path, data) {
 }
 
 before(async () => {
+  await e2e.ready
   mkdirSync(screens, { recursive: true })
-  browser = await launchBrowser()
-  adminState = await adminStorageState(browser)
-  const team = await api(adminState, 'POST', '/teams', { name: teamName })
+  const team = await api(e2e.adminState, 'POST', '/teams', { name: teamName })
   assert.equal(team.status, 201, JSON.stringify(team.body))
   teamId = team.body.data.id
-  const user = await api(adminState, 'POST', '/users', { email: managerEmail, name: 'Raija Reports', role: 'manager', password: PASSWORD, team_ids: [teamId], locale: 'en' })
+  const user = await api(e2e.adminState, 'POST', '/users', { email: managerEmail, name: 'Raija Reports', role: 'manager', password: PASSWORD, team_ids: [teamId], locale: 'en' })
   assert.equal(user.status, 201, JSON.stringify(user.body))
-  managerState = await withPage(browser, 'reports-login', async (page, context) => {
+  managerState = await withPage(e2e.browser, 'reports-login', async (page, context) => {
     await login(page, managerEmail, PASSWORD)
     return context.storageState()
   })
@@ -58,10 +56,6 @@ before(async () => {
       list.push(res.body.data.id)
     }
   }
-})
-
-after(async () => {
-  await browser?.close()
 })
 
 /** Clicks the tallest bar of a chart (its bars' centres are on the canvas). */
@@ -127,14 +121,14 @@ async function runReport(page, lang) {
 
 describe('reports', () => {
   test('a manager narrows the report, drills down from the tallest bar and exports the table', () =>
-    withPage(browser, 'reports-en', (page) => runReport(page, 'en'), { storageState: managerState, ...DESKTOP, acceptDownloads: true }))
+    withPage(e2e.browser, 'reports-en', (page) => runReport(page, 'en'), { storageState: managerState, ...DESKTOP, acceptDownloads: true }))
 
   test('the same in Finnish', () =>
-    withPage(browser, 'reports-fi', (page) => runReport(page, 'fi'), { storageState: managerState, ...DESKTOP, acceptDownloads: true }))
+    withPage(e2e.browser, 'reports-fi', (page) => runReport(page, 'fi'), { storageState: managerState, ...DESKTOP, acceptDownloads: true }))
 
   test('the weekly bar opens the same cases, the page prints without its controls, and screenshots', () =>
     withPage(
-      browser,
+      e2e.browser,
       'reports-screens',
       async (page) => {
         for (const lang of ['en', 'fi']) {

@@ -7,7 +7,7 @@
 // for approval; the manager approves; the agent marks it published after copying it. The same
 // story runs in English at 1366 px and in Finnish at 390 px; axe checks every page on the way.
 // Screenshots at 390 and 1366 px in both languages go to e2e/artifacts/screens/.
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHmac } from 'node:crypto'
 import { mkdirSync, readFileSync } from 'node:fs'
@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expect } from './expect.mjs'
 import { checkA11y, noSideways, PHONE } from './axe.mjs'
-import { ARTIFACTS, adminStorageState, launchBrowser, login, staffApi, withPage } from './browser.mjs'
+import { ARTIFACTS, login, staffApi, withPage, sharedBrowser } from './browser.mjs'
 
 const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'reviews', 'testdata', 'booking_hotel_reviews.csv')
 const DESKTOP = { viewport: { width: 1366, height: 900 } }
@@ -26,18 +26,16 @@ const people = {
   agent: { name: `Aaro Agent ${stamp}`, email: `aaro.${stamp}@example.org`, role: 'agent' },
   manager: { name: `Minna Manager ${stamp}`, email: `minna.${stamp}@example.org`, role: 'manager' },
 }
-let browser
-let adminState
+const e2e = sharedBrowser()
 const states = {}
 /** The cases of each story's import, by language. */
 const imported = {}
 
 before(async () => {
+  await e2e.ready
   mkdirSync(screens, { recursive: true })
-  browser = await launchBrowser()
-  adminState = await adminStorageState(browser)
   await withPage(
-    browser,
+    e2e.browser,
     'review-import-seed',
     async (page) => {
       await page.goto('/inbox')
@@ -48,24 +46,20 @@ before(async () => {
         assert.equal(response.status(), 201, await response.text())
       }
     },
-    { storageState: adminState },
+    { storageState: e2e.adminState },
   )
   for (const [key, person] of Object.entries(people)) {
-    states[key] = await withPage(browser, `login-${key}`, async (page, context) => {
+    states[key] = await withPage(e2e.browser, `login-${key}`, async (page, context) => {
       await login(page, person.email, PASSWORD)
       return context.storageState()
     })
   }
 })
 
-after(async () => {
-  await browser?.close()
-})
-
 /** A Booking.com source with a short reply limit and approval, made by the admin. */
 async function bookingSource(name) {
   return withPage(
-    browser,
+    e2e.browser,
     'review-import-source',
     async (page) => {
       await page.goto('/inbox')
@@ -73,7 +67,7 @@ async function bookingSource(name) {
       assert.equal(response.status(), 201, await response.text())
       return (await response.json()).data
     },
-    { storageState: adminState },
+    { storageState: e2e.adminState },
   )
 }
 
@@ -100,7 +94,7 @@ describe('review import and public replies', () => {
 
       // The manager imports the file.
       const caseId = await withPage(
-        browser,
+        e2e.browser,
         `review-import-${lang}`,
         async (page) => {
           await page.goto('/inbox')
@@ -176,7 +170,7 @@ describe('review import and public replies', () => {
       // The agent drafts a reply: over the limit it is refused, shortened it is saved and
       // sent for approval.
       await withPage(
-        browser,
+        e2e.browser,
         `review-reply-agent-${lang}`,
         async (page) => {
           await page.goto(`/cases/${caseId}`)
@@ -200,7 +194,7 @@ describe('review import and public replies', () => {
 
       // The manager approves.
       await withPage(
-        browser,
+        e2e.browser,
         `review-reply-manager-${lang}`,
         async (page) => {
           await page.goto(`/cases/${caseId}`)
@@ -215,7 +209,7 @@ describe('review import and public replies', () => {
 
       // The agent copies it onto the platform and marks it published.
       await withPage(
-        browser,
+        e2e.browser,
         `review-reply-publish-${lang}`,
         async (page, context) => {
           await context.grantPermissions(['clipboard-read', 'clipboard-write'])
@@ -242,7 +236,7 @@ describe('review import and public replies', () => {
   ]) {
     test(`the import page and a replied review at ${size} px in ${lang === 'en' ? 'English' : 'Finnish'}`, () =>
       withPage(
-        browser,
+        e2e.browser,
         `review-import-screens-${lang}-${size}`,
         async (page) => {
           await page.goto('/admin/review-import')
@@ -266,7 +260,7 @@ describe('review import and public replies', () => {
 describe('linking a review to the customer’s case', () => {
   test('a review suggests the complaint of the reviewer’s name; linked, each case shows the other', () =>
     withPage(
-      browser,
+      e2e.browser,
       'review-link',
       async (page) => {
         const name = `Pia Virta ${stamp}`
@@ -297,6 +291,6 @@ describe('linking a review to the customer’s case', () => {
         await expect(page.getByTestId('linked-cases')).toContainText(reviewId)
         await expect(page.locator('main')).toContainText(`linked this case with ${reviewId}`)
       },
-      { storageState: adminState, ...DESKTOP },
+      { storageState: e2e.adminState, ...DESKTOP },
     ))
 })

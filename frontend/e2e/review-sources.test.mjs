@@ -10,15 +10,14 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from './expect.mjs'
 import { checkA11y, noSideways, PHONE } from './axe.mjs'
-import { ARTIFACTS, adminStorageState, launchBrowser, staffApi, withPage } from './browser.mjs'
+import { ARTIFACTS, staffApi, withPage, sharedBrowser } from './browser.mjs'
 
 const LOCATION = 'accounts/1/locations/2'
 const TOKEN = 'ya29.e2e-good-token'
 const stamp = Date.now().toString(36)
 const screens = join(ARTIFACTS, 'screens')
 const DESKTOP = { viewport: { width: 1366, height: 900 } }
-let browser
-let adminState
+const e2e = sharedBrowser()
 let google
 const googleCalls = []
 
@@ -42,8 +41,6 @@ before(async () => {
     res.end(JSON.stringify({ reviews: [], averageRating: 4.4, totalReviewCount: 128 }))
   })
   await new Promise((resolve) => google.listen(Number(process.env.KAIKU_E2E_GOOGLE_PORT), '127.0.0.1', resolve))
-  browser = await launchBrowser()
-  adminState = await adminStorageState(browser)
 })
 
 /** The review sources as the API lists them. */
@@ -53,14 +50,13 @@ async function sources(page) {
 }
 
 after(async () => {
-  await browser?.close()
   await new Promise((resolve) => google?.close(resolve))
 })
 
 describe('review source connections', () => {
   test('an admin connects a Google location, tests it, and sets the reply webhook', () =>
     withPage(
-      browser,
+      e2e.browser,
       'review-sources-connect',
       async (page) => {
         await page.goto('/admin/review-sources')
@@ -127,7 +123,7 @@ describe('review source connections', () => {
         await expect(panel.getByTestId('reply-hook-secret')).toHaveCount(0)
         assert.ok(!(await page.content()).includes(secret), 'the secret is shown only once')
       },
-      { storageState: adminState, ...DESKTOP },
+      { storageState: e2e.adminState, ...DESKTOP },
     ))
 
   for (const [lang, size, options] of [
@@ -138,7 +134,7 @@ describe('review source connections', () => {
   ]) {
     test(`the connections at ${size} px in ${lang === 'en' ? 'English' : 'Finnish'}`, () =>
       withPage(
-        browser,
+        e2e.browser,
         `review-source-connect-${lang}-${size}`,
         async (page) => {
           await page.goto('/admin/review-sources')
@@ -154,7 +150,7 @@ describe('review source connections', () => {
           await page.screenshot({ path: join(screens, `review-source-connect-${lang}-${size}.png`), fullPage: true })
           if (lang === 'fi') await page.getByLabel('Kieli').selectOption('en')
         },
-        { storageState: adminState, ...options },
+        { storageState: e2e.adminState, ...options },
       ))
   }
 })

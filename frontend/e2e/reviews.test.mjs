@@ -4,17 +4,16 @@
 // the worst ratings, and opens the low-rated one, which the default rule made high priority:
 // its card shows stars, source, reviewer, link, and the review's markup as plain text.
 // Screenshots at 390 and 1366 px in English and Finnish go to e2e/artifacts/screens/.
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHmac } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from './expect.mjs'
 import { checkA11y, noSideways, PHONE } from './axe.mjs'
-import { ARTIFACTS, BASE_URL, adminStorageState, launchBrowser, withPage } from './browser.mjs'
+import { ARTIFACTS, BASE_URL, withPage, sharedBrowser } from './browser.mjs'
 
-let browser
-let adminState
+const e2e = sharedBrowser()
 let source
 const stamp = Date.now().toString(36)
 const screens = join(ARTIFACTS, 'screens')
@@ -22,12 +21,6 @@ const DESKTOP = { viewport: { width: 1366, height: 900 } }
 
 before(async () => {
   mkdirSync(screens, { recursive: true })
-  browser = await launchBrowser()
-  adminState = await adminStorageState(browser)
-})
-
-after(async () => {
-  await browser?.close()
 })
 
 /** Posts reviews to the webhook signed with the source's secret, as a platform does. */
@@ -52,7 +45,7 @@ const reviews = [
 describe('reviews', () => {
   test('an admin adds a source; signed reviews appear in the Reviews view with their stars', () =>
     withPage(
-      browser,
+      e2e.browser,
       'reviews',
       async (page) => {
         await page.goto('/inbox')
@@ -99,7 +92,7 @@ describe('reviews', () => {
         await expect(page.locator('.case__badges')).toContainText('High')
         await page.screenshot({ path: join(screens, 'review-case-en-1366.png'), fullPage: true })
       },
-      { storageState: adminState, ...DESKTOP },
+      { storageState: e2e.adminState, ...DESKTOP },
     ))
 
   for (const [lang, size, options] of [
@@ -110,7 +103,7 @@ describe('reviews', () => {
   ]) {
     test(`the review pages at ${size} px in ${lang === 'en' ? 'English' : 'Finnish'}`, () =>
       withPage(
-        browser,
+        e2e.browser,
         `reviews-${lang}-${size}`,
         async (page) => {
           await page.goto(`/inbox?view=reviews&q=${stamp}`)
@@ -132,7 +125,7 @@ describe('reviews', () => {
           await page.screenshot({ path: join(screens, `review-sources-${lang}-${size}.png`), fullPage: true })
           if (lang === 'fi') await page.getByLabel('Kieli').selectOption('en')
         },
-        { storageState: adminState, ...options },
+        { storageState: e2e.adminState, ...options },
       ))
   }
 })

@@ -1,21 +1,19 @@
 // Keyboard work in the inbox and on a case page: the ? help overlay (focus kept
 // inside, Escape closes, focus returns), j/k and Enter to open a case, / to
 // search, and r / n / a on the case page.
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { expect } from './expect.mjs'
-import { adminStorageState, launchBrowser, staffApi, withPage } from './browser.mjs'
+import { staffApi, withPage, sharedBrowser } from './browser.mjs'
 
-let browser
-let adminState
+const e2e = sharedBrowser()
 const stamp = Date.now().toString(36)
 const ids = []
 
 before(async () => {
-  browser = await launchBrowser()
-  adminState = await adminStorageState(browser)
+  await e2e.ready
   await withPage(
-    browser,
+    e2e.browser,
     'shortcuts-seed',
     async (page) => {
       await page.goto('/inbox')
@@ -30,12 +28,8 @@ before(async () => {
         ids.push((await response.json()).data.id)
       }
     },
-    { storageState: adminState },
+    { storageState: e2e.adminState },
   )
-})
-
-after(async () => {
-  await browser?.close()
 })
 
 const active = (page) => page.evaluate(() => document.activeElement?.textContent?.trim() ?? '')
@@ -43,7 +37,7 @@ const active = (page) => page.evaluate(() => document.activeElement?.textContent
 describe('keyboard', () => {
   test('? opens the shortcut help; Escape closes it and focus returns', () =>
     withPage(
-      browser,
+      e2e.browser,
       'shortcuts-help',
       async (page) => {
         await page.goto('/inbox')
@@ -65,12 +59,12 @@ describe('keyboard', () => {
         await expect(dialog).toBeHidden()
         assert.equal(await opener.evaluate((el) => el === document.activeElement), true, 'focus returned to the opener')
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     ))
 
   test('j and k move through the list, Enter opens the case; r, n and a work on the case page', () =>
     withPage(
-      browser,
+      e2e.browser,
       'shortcuts-navigate',
       async (page) => {
         await page.goto(`/inbox?view=all&q=${stamp}&sort=created_at&order=asc`)
@@ -123,6 +117,6 @@ describe('keyboard', () => {
         await page.waitForURL(new RegExp(`/cases/${ids[2]}$`))
         await expect(page.getByRole('heading', { level: 1, name: `Keyboard case 3 ${stamp}` })).toBeVisible()
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     ))
 })

@@ -2,17 +2,16 @@
 // a query with a typo, "All of these words" narrows it; "Find cases like this" from a selected
 // passage opens the inbox search. English and Finnish, 390 and 1366 px, axe clean.
 // Screenshots go to e2e/artifacts/similar/.
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from './expect.mjs'
 import { checkA11y, noSideways } from './axe.mjs'
-import { adminStorageState, ARTIFACTS, launchBrowser, withPage } from './browser.mjs'
+import { ARTIFACTS, withPage, sharedBrowser } from './browser.mjs'
 
 const SHOTS = join(ARTIFACTS, 'similar')
-let browser
-let adminState
+const e2e = sharedBrowser()
 const stamp = Date.now().toString(36)
 // Words of this run only, so the cases of other tests never rank among these.
 const chargeWord = `chargeref${stamp}`
@@ -20,16 +19,10 @@ const parcelWord = `parcelref${stamp}`
 
 before(async () => {
   mkdirSync(SHOTS, { recursive: true })
-  browser = await launchBrowser()
-  adminState = await adminStorageState(browser)
-})
-
-after(async () => {
-  await browser?.close()
 })
 
 function file(key, description) {
-  return withPage(browser, `similar-file-${key}`, async (page) => {
+  return withPage(e2e.browser, `similar-file-${key}`, async (page) => {
     const response = await page.request.post('/api/v1/complaints', {
       headers: { 'Idempotency-Key': `similar-${key}-${stamp}` },
       data: { name: 'Sanna Similar', email: `sanna.${key}.${stamp}@example.org`, category: 'billing', touchpoint: 'web_shop', description, expected_outcome: 'refund' },
@@ -48,7 +41,7 @@ describe('similar cases', () => {
     const charges = [second, third]
 
     await withPage(
-      browser,
+      e2e.browser,
       'similar-en',
       async (page) => {
         await page.goto(`/cases/${first}`)
@@ -103,7 +96,7 @@ describe('similar cases', () => {
         await page.getByTestId('search-all-words').getByRole('checkbox').uncheck()
         await expect(list).toContainText(first)
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     )
 
     // Screenshots and checks at both widths in both languages.
@@ -116,7 +109,7 @@ describe('similar cases', () => {
         ['1366', { width: 1366, height: 900 }],
       ]) {
         await withPage(
-          browser,
+          e2e.browser,
           `similar-${lang}-${size}`,
           async (page) => {
             await page.addInitScript((l) => localStorage.setItem('kaiku.locale', l), lang)
@@ -139,7 +132,7 @@ describe('similar cases', () => {
             await checkA11y(page, `inbox search ${lang} ${size}`)
             await page.screenshot({ path: join(SHOTS, `inbox-search-${lang}-${size}.png`) })
           },
-          { storageState: adminState, locale, viewport },
+          { storageState: e2e.adminState, locale, viewport },
         )
       }
     }

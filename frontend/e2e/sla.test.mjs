@@ -1,23 +1,21 @@
 // SLA display: the clocks on the case page, the due badges and "Due soonest"
 // in the inbox; the badges move on with the clock alone.
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { expect } from './expect.mjs'
 import { checkA11y, noSideways, PHONE } from './axe.mjs'
-import { adminStorageState, launchBrowser, staffApi, withPage } from './browser.mjs'
+import { staffApi, withPage, sharedBrowser } from './browser.mjs'
 
-let browser
-let adminState
+const e2e = sharedBrowser()
 const stamp = Date.now().toString(36)
 const cases = {}
 const TWO_WEEKS = 14 * 24 * 3600 * 1000
 
 before(async () => {
-  browser = await launchBrowser()
-  adminState = await adminStorageState(browser)
+  await e2e.ready
   // Opened one after the other under the default policy: the urgent case is due first.
   await withPage(
-    browser,
+    e2e.browser,
     'sla-seed',
     async (page) => {
       for (const priority of ['low', 'urgent']) {
@@ -31,18 +29,14 @@ before(async () => {
         cases[priority] = (await response.json()).data
       }
     },
-    { storageState: adminState },
+    { storageState: e2e.adminState },
   )
-})
-
-after(async () => {
-  await browser?.close()
 })
 
 describe('SLA display', () => {
   test('a new case shows its clocks: first response with a due time, on track', () =>
     withPage(
-      browser,
+      e2e.browser,
       'sla-case',
       async (page) => {
         const c = cases.urgent
@@ -70,12 +64,12 @@ describe('SLA display', () => {
         await expect(clock.getByTestId('sla-badge')).toHaveText('Met')
         await expect(clock).toContainText('Met')
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     ))
 
   test('after a reopen the panel shows the current resolution clock, the earlier one as history', () =>
     withPage(
-      browser,
+      e2e.browser,
       'sla-reopen',
       async (page) => {
         await page.goto('/inbox')
@@ -102,12 +96,12 @@ describe('SLA display', () => {
         await history.locator('summary').click()
         await expect(history.locator('[data-testid=sla-clock-earlier][data-kind=resolution]')).toContainText('Met')
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     ))
 
   test('the inbox sorts by due time and shows due badges in words', () =>
     withPage(
-      browser,
+      e2e.browser,
       'sla-inbox',
       async (page) => {
         await page.goto(`/inbox?view=all&q=${encodeURIComponent(stamp)}`)
@@ -130,12 +124,12 @@ describe('SLA display', () => {
         // The order control does not apply to "Due soonest".
         assert.equal(await page.getByLabel('Order').isDisabled(), true)
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     ))
 
   test('inbox badges move on with the clock, without refetching', () =>
     withPage(
-      browser,
+      e2e.browser,
       'sla-clock-inbox',
       async (page) => {
         await page.clock.install()
@@ -152,12 +146,12 @@ describe('SLA display', () => {
         assert.equal(await badge.getAttribute('data-level'), 'overdue')
         assert.equal(refetched, 0, 'no list request while the clock moved')
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     ))
 
   test('case page badges move on with the clock, without refetching', () =>
     withPage(
-      browser,
+      e2e.browser,
       'sla-clock-case',
       async (page) => {
         await page.clock.install()
@@ -173,12 +167,12 @@ describe('SLA display', () => {
         await expect(clock.getByTestId('sla-relative')).toHaveText(/^\(overdue by \d+ d( \d+ h)?\)$/)
         assert.equal(refetched, 0, 'no case request while the clock moved')
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     ))
 
   test('SLA panel and due badges on a phone, in Finnish', () =>
     withPage(
-      browser,
+      e2e.browser,
       'sla-phone',
       async (page) => {
         await page.goto(`/inbox?view=all&q=${encodeURIComponent(stamp)}&sort=due`)
@@ -195,6 +189,6 @@ describe('SLA display', () => {
         await noSideways(page, 'case page with the SLA panel')
         await page.getByLabel('Kieli').selectOption('en')
       },
-      { storageState: adminState, ...PHONE },
+      { storageState: e2e.adminState, ...PHONE },
     ))
 })

@@ -2,17 +2,16 @@
 // in the last week (reviews posted over twelve weeks, the dates set by the platform), sees it
 // flagged, opens its cases, names a root cause from a search's results, marks it fixed and
 // sees the weekly counts after the fix date; the pages in English and Finnish, axe clean.
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHmac } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from './expect.mjs'
 import { checkA11y, noSideways, PHONE } from './axe.mjs'
-import { ARTIFACTS, BASE_URL, adminStorageState, launchBrowser, staffApi, withPage } from './browser.mjs'
+import { ARTIFACTS, BASE_URL, staffApi, withPage, sharedBrowser } from './browser.mjs'
 
-let browser
-let adminState
+const e2e = sharedBrowser()
 let causeId = ''
 let topicId = ''
 const stamp = Date.now().toString(36)
@@ -22,12 +21,6 @@ const DAY = 24 * 3600 * 1000
 
 before(async () => {
   mkdirSync(screens, { recursive: true })
-  browser = await launchBrowser()
-  adminState = await adminStorageState(browser)
-})
-
-after(async () => {
-  await browser?.close()
 })
 
 const texts = {
@@ -99,7 +92,7 @@ async function fileReviews(page) {
 describe('recurring topics and root causes', () => {
   test('a manager sees a rising topic, opens its cases, names a root cause from a search and sees the weeks after the fix', () =>
     withPage(
-      browser,
+      e2e.browser,
       'topics',
       async (page) => {
         await page.goto('/inbox')
@@ -160,7 +153,7 @@ describe('recurring topics and root causes', () => {
         await rows.first().locator('a.case-row__link').click()
         await expect(page.getByTestId('case-root-causes')).toContainText(`Payment gateway retries ${stamp}`)
       },
-      { storageState: adminState, ...DESKTOP },
+      { storageState: e2e.adminState, ...DESKTOP },
     ))
 
   for (const [lang, size, options] of [
@@ -171,7 +164,7 @@ describe('recurring topics and root causes', () => {
   ]) {
     test(`the topic and root-cause pages at ${size} px in ${lang === 'en' ? 'English' : 'Finnish'}`, () =>
       withPage(
-        browser,
+        e2e.browser,
         `topics-${lang}-${size}`,
         async (page) => {
           assert.ok(topicId && causeId, 'the first test made the data')
@@ -195,7 +188,7 @@ describe('recurring topics and root causes', () => {
           await page.goto(`/root-causes/${causeId}`)
           await expect(page.getByTestId('cause-after')).toContainText(lang === 'fi' ? 'Korjauksen jälkeen' : 'Since the fix')
         },
-        { storageState: adminState, ...options },
+        { storageState: e2e.adminState, ...options },
       ))
   }
 })

@@ -14,10 +14,9 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from './expect.mjs'
 import { checkA11y, noSideways, PHONE } from './axe.mjs'
-import { ARTIFACTS, adminStorageState, launchBrowser, staffApi, withPage } from './browser.mjs'
+import { ARTIFACTS, staffApi, withPage, sharedBrowser } from './browser.mjs'
 
-let browser
-let adminState
+const e2e = sharedBrowser()
 let receiver
 let receiverHost
 const received = []
@@ -42,12 +41,9 @@ before(async () => {
   await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve))
   receiverHost = `127.0.0.1:${receiver.address().port}`
   mkdirSync(screens, { recursive: true })
-  browser = await launchBrowser()
-  adminState = await adminStorageState(browser)
 })
 
 after(async () => {
-  await browser?.close()
   await new Promise((resolve) => (receiver ? receiver.close(resolve) : resolve()))
 })
 
@@ -66,7 +62,7 @@ async function addEndpoint(page, name, url) {
 describe('webhooks', () => {
   test('an admin adds an endpoint, sees the secret once, tests it and picks it in a rule', () =>
     withPage(
-      browser,
+      e2e.browser,
       'webhooks-admin',
       async (page, context) => {
         await context.grantPermissions(['clipboard-read', 'clipboard-write'])
@@ -192,7 +188,7 @@ describe('webhooks', () => {
         const ruleRow = page.getByTestId('rules-table').getByRole('row').filter({ hasText: ruleName })
         await expect(ruleRow).toContainText(`Call a webhook: ${crmName}`)
       },
-      { storageState: adminState, ...DESKTOP },
+      { storageState: e2e.adminState, ...DESKTOP },
     ))
 
   for (const [lang, size, options] of [
@@ -202,7 +198,7 @@ describe('webhooks', () => {
   ]) {
     test(`the page at ${size} px in ${lang === 'en' ? 'English' : 'Finnish'}`, () =>
       withPage(
-        browser,
+        e2e.browser,
         `webhooks-${lang}-${size}`,
         async (page) => {
           await page.goto('/admin/webhooks')
@@ -227,7 +223,7 @@ describe('webhooks', () => {
             await page.getByLabel('Kieli').selectOption('en')
           }
         },
-        { storageState: adminState, ...options },
+        { storageState: e2e.adminState, ...options },
       ))
   }
 })

@@ -3,16 +3,15 @@
 // narrower screens keep the one-column inbox. The timeline folds one person's changes within
 // a minute into one entry and hides system entries behind a switch. Screenshots of the inbox
 // at 390, 768, 1366 and 1920 px in English and Finnish go to e2e/artifacts/workspace/.
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from './expect.mjs'
-import { adminStorageState, ARTIFACTS, launchBrowser, staffApi, withPage } from './browser.mjs'
+import { ARTIFACTS, staffApi, withPage, sharedBrowser } from './browser.mjs'
 import { checkA11y } from './axe.mjs'
 
-let browser
-let adminState
+const e2e = sharedBrowser()
 const stamp = Date.now().toString(36)
 const ids = []
 const shots = join(ARTIFACTS, 'workspace')
@@ -20,11 +19,10 @@ const shots = join(ARTIFACTS, 'workspace')
 const wide = { viewport: { width: 1366, height: 768 } }
 
 before(async () => {
-  browser = await launchBrowser()
-  adminState = await adminStorageState(browser)
+  await e2e.ready
   mkdirSync(shots, { recursive: true })
   await withPage(
-    browser,
+    e2e.browser,
     'workspace-seed',
     async (page) => {
       await page.goto('/inbox')
@@ -47,12 +45,8 @@ before(async () => {
         assert.equal(response.status(), 201, await response.text())
       }
     },
-    { storageState: adminState },
+    { storageState: e2e.adminState },
   )
-})
-
-after(async () => {
-  await browser?.close()
 })
 
 /** The inbox listing only this run's cases, newest first. */
@@ -67,7 +61,7 @@ const inViewport = (locator) =>
 describe('split view (1200 px and wider)', () => {
   test('a click shows the case in the pane and the address keeps it; reload and back too', () =>
     withPage(
-      browser,
+      e2e.browser,
       'workspace-click',
       async (page) => {
         await page.goto(inboxPath)
@@ -85,12 +79,12 @@ describe('split view (1200 px and wider)', () => {
         await page.waitForURL(new RegExp(`case=${ids[0]}`))
         await expect(page.getByTestId('case-pane').locator('.case__subject')).toContainText(`Workspace case 1 ${stamp}`)
       },
-      { ...wide, storageState: adminState },
+      { ...wide, storageState: e2e.adminState },
     ))
 
   test('j and k move the selection through the list and the pane follows', () =>
     withPage(
-      browser,
+      e2e.browser,
       'workspace-keys',
       async (page) => {
         await page.goto(inboxPath)
@@ -107,12 +101,12 @@ describe('split view (1200 px and wider)', () => {
         await expect(page.getByTestId('case-pane').locator('.case__subject')).toContainText(`Workspace case 2 ${stamp}`)
         await expect(page.locator(`.case-row.is-selected[data-case="${ids[1]}"]`)).toBeVisible()
       },
-      { ...wide, storageState: adminState },
+      { ...wide, storageState: e2e.adminState },
     ))
 
   test('the composer is in view without scrolling, and a reply sent from the pane lands in it', () =>
     withPage(
-      browser,
+      e2e.browser,
       'workspace-reply',
       async (page) => {
         await page.goto(`${inboxPath}&case=${ids[0]}`)
@@ -137,14 +131,14 @@ describe('split view (1200 px and wider)', () => {
         assert.match(page.url(), new RegExp(`case=${ids[0]}`))
         await checkA11y(page, 'inbox split view')
       },
-      { ...wide, storageState: adminState },
+      { ...wide, storageState: e2e.adminState },
     ))
 })
 
 describe('narrow screens', () => {
   test('below 1200 px the inbox is one column and a row opens the case page', () =>
     withPage(
-      browser,
+      e2e.browser,
       'workspace-narrow',
       async (page) => {
         await page.goto(inboxPath)
@@ -155,14 +149,14 @@ describe('narrow screens', () => {
         await page.waitForURL(new RegExp(`/cases/${ids[0]}$`))
         await expect(page.getByRole('link', { name: 'Back to inbox' })).toBeVisible()
       },
-      { viewport: { width: 1100, height: 800 }, storageState: adminState },
+      { viewport: { width: 1100, height: 800 }, storageState: e2e.adminState },
     ))
 })
 
 describe('a quieter timeline', () => {
   test('one person’s changes within a minute are one entry; system entries hide behind a switch', () =>
     withPage(
-      browser,
+      e2e.browser,
       'workspace-timeline',
       async (page) => {
         await page.goto('/inbox')
@@ -195,7 +189,7 @@ describe('a quieter timeline', () => {
         await toggle.uncheck()
         assert.ok((await system.count()) > 0)
       },
-      { storageState: adminState },
+      { storageState: e2e.adminState },
     ))
 })
 
@@ -204,7 +198,7 @@ describe('screenshots', () => {
     for (const width of [390, 768, 1366, 1920]) {
       test(`inbox at ${width} px (${locale}) has no horizontal scroll`, () =>
         withPage(
-          browser,
+          e2e.browser,
           `workspace-shot-${locale}-${width}`,
           async (page) => {
             await page.addInitScript((l) => localStorage.setItem('kaiku.locale', l), locale)
@@ -219,7 +213,7 @@ describe('screenshots', () => {
             await expect(page.getByTestId('composer')).toBeVisible()
             await page.screenshot({ path: join(shots, `case-${locale}-${width}.png`), fullPage: true })
           },
-          { viewport: { width, height: width < 700 ? 844 : 900 }, storageState: adminState },
+          { viewport: { width, height: width < 700 ? 844 : 900 }, storageState: e2e.adminState },
         ))
     }
   }
