@@ -4,127 +4,32 @@
 // (see formatMinor).
 import { request } from './api'
 import type { ListMeta } from './types'
+import type { components } from './generated/openapi'
 
 // formatMinor lives in money.ts so the customers' tracking page formats a grant without this module.
 export { formatMinor } from './money'
 
-export interface Texts {
-  en: string
-  fi: string
-}
+// The API's shapes are the types generated from handlers/openapi.json (see types.ts).
+type Schemas = components['schemas']
 
-export interface ResolutionOption {
-  id: string
-  name: Texts
-  customer_text: Texts
-  has_amount: boolean
-  reason_required: boolean
-  follow_up_days: number
-  position: number
-  active: boolean
-  updated_at: string
-  version: number
-}
-
-export interface ResolutionOptionCreate {
-  id: string
-  name: Texts
-  customer_text: Texts
-  has_amount: boolean
-  reason_required: boolean
-  follow_up_days: number
-  position: number
-}
-
-export type ResolutionOptionPatch = Partial<Omit<ResolutionOptionCreate, 'id'>> & { active?: boolean; version: number }
-
-export interface Grant {
-  id: string
-  option_id: string
-  amount_minor: number
-  currency: string
-  message: string
-  granted_by_id: string
-  granted_by: string
-  approved_by?: string
-  approval_id?: string
-  reverses?: string
-  at: string
-}
-
-export type ApprovalStatus = 'waiting' | 'approved' | 'rejected'
-
-export interface Approval {
-  id: string
-  case_id: string
-  case_subject: string
-  customer_name: string
-  expected_outcome: string
-  option_id: string
-  amount_minor: number
-  decided_amount_minor: number
-  currency: string
-  message: string
-  reason: 'case' | 'month'
-  requested_by_id: string
-  requested_by_name: string
-  status: ApprovalStatus
-  decided_by_name?: string
-  comment?: string
-  created_at: string
-  decided_at?: string
-  may_decide: boolean
-  version: number
-  clock?: ApprovalClock
-}
-
-export type ApprovalClockState = 'on_track' | 'warning' | 'breached' | 'met' | 'met_late'
-
+export type Texts = Schemas['Texts']
+export type ResolutionOption = Schemas['ResolutionOption']
+export type ResolutionOptionCreate = Schemas['ResolutionOptionCreate']
+export type ResolutionOptionPatch = Schemas['ResolutionOptionPatch']
+export type Grant = Schemas['Grant']
+export type Approval = Schemas['Approval']
+export type ApprovalStatus = Approval['status']
 /** Where a request's own clock stands. */
-export interface ApprovalClock {
-  target_minutes: number
-  warn_at?: string
-  due_at?: string
-  state: ApprovalClockState
-}
-
+export type ApprovalClock = Schemas['ApprovalClock']
+export type ApprovalClockState = ApprovalClock['state']
 /** The installation's target for deciding a request (business minutes; 0 runs no clock). */
-export interface ApprovalClockSettings {
-  target_minutes: number
-  warn_at_percent: number
-  updated_at: string
-  version: number
-}
-
-export interface GrantResult {
-  status: 'granted' | 'approval_requested'
-  grant?: Grant
-  approval?: Approval
-  case_version: number
-}
-
-export interface Spending {
-  month: string
-  spent_minor: number
-  monthly_limit_minor: number
-  case_limit_minor: number
-  currency: string
-  minor_digits: number
-}
+export type ApprovalClockSettings = Schemas['ApprovalClockSettings']
+export type GrantResult = Schemas['GrantResult']
+export type Spending = Schemas['Spending']
+export type ApprovalListMeta = Schemas['ApprovalListMeta']
+export type Decision = Schemas['DecisionCreate']
 
 export type ApprovalFilter = 'waiting_for_me' | 'mine' | 'all'
-
-export interface ApprovalListMeta {
-  total: number
-  next_cursor: string
-}
-
-export interface Decision {
-  action: 'approve' | 'reject' | 'change'
-  amount_minor?: number
-  comment?: string
-  version: number
-}
 
 export function listResolutionOptions(signal?: AbortSignal) {
   return request<ResolutionOption[], ListMeta>('GET', '/resolution-options', { signal }).then((r) => r.data ?? [])
