@@ -139,7 +139,7 @@ func (sc *Scheduler) askFollowUpsInBulk(ctx context.Context, now time.Time, env 
 	}
 	// The index (its marks are stored) beside the mails: Bleve works while the mails insert.
 	errs := inOneRound(func() error { return fu.notify.FollowUpChecks(ctx, asks) },
-		func() error { sc.cases.indexer.indexBatch(ctx, docs); return nil })
+		func() error { sc.cases.indexer.indexInOrder(ctx, docs); return nil })
 	if errs[0] != nil {
 		// The checks are asked; their entries stay, so the next sweeps queue what is missing.
 		return nil, fmt.Errorf("follow-up checks: %w", errs[0])

@@ -130,6 +130,23 @@ func (ix *Indexer) Indexed(ctx context.Context, c *models.Case) {
 	_ = ix.writes.Do(ctx, ix.toDoc(c))
 }
 
+// queue hands docs to the index in the batches of concurrent writers and returns at once;
+// waitQueued waits for them. Every writer's documents go through this one queue, in the
+// order the writes were stored, so a newer version of a case is never overwritten in the
+// index by an older one still waiting.
+func (ix *Indexer) queue(ctx context.Context, docs []search.CaseDoc) {
+	ix.writes.Submit(ctx, docs...)
+}
+
+// waitQueued returns once the index holds every document queued before the call.
+func (ix *Indexer) waitQueued(ctx context.Context) { _ = ix.writes.Flushed(ctx) }
+
+// indexInOrder indexes docs through the queue and returns once the index holds them.
+func (ix *Indexer) indexInOrder(ctx context.Context, docs []search.CaseDoc) {
+	ix.queue(ctx, docs)
+	ix.waitQueued(ctx)
+}
+
 // indexBatch indexes the documents of concurrent writers at once and clears their marks.
 func (ix *Indexer) indexBatch(ctx context.Context, docs []search.CaseDoc) []error {
 	newest := make(map[string]int, len(docs)) // id -> position in batch
@@ -163,6 +180,7 @@ const markFlushInterval = time.Second
 // those cases' marks. Until then a crash leaves the marks, and the reconciler indexes the
 // cases again.
 func (ix *Indexer) ClearFlushedMarks(ctx context.Context) error {
+	ix.waitQueued(ctx) // what was handed to the index with queue is in it
 	ix.unflushedMu.Lock()
 	taken := ix.unflushed
 	ix.unflushed = map[string]int64{}
@@ -340,6 +358,7 @@ func (ix *Indexer) RebuildIfNeeded(ctx context.Context) (int, error) {
 // ReindexAll indexes every case again (after the topics were learned anew, so every case
 // gets the new model's topic). It is marked pending first, so a restart finishes it.
 func (ix *Indexer) ReindexAll(ctx context.Context) (int, error) {
+	ix.waitQueued(ctx) // a document queued before the new model must not land after it
 	if err := ix.store.InsertSetting(ctx, indexRebuildPending); err != nil && !errors.Is(err, store.ErrDuplicate) {
 		return 0, err
 	}
