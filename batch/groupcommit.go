@@ -39,7 +39,11 @@ type groupItem[T any] struct {
 	item T
 	err  error
 	done chan struct{}
+	// lead hands the caller the lead; nil for an item queued by Submit, whose turn to lead
+	// goes to a goroutine of its own.
 	lead chan struct{}
+	// barrier marks the place of a Flushed call: nothing is written for it.
+	barrier bool
 }
 
 // NewGroupCommit returns a GroupCommit that writes batches of at most max items with flush.
@@ -64,7 +68,78 @@ func (g *GroupCommit[T]) WithTurn(turn func() (release func())) *GroupCommit[T] 
 // Do writes item with whatever other items are queued and returns once it is written. The
 // write is not cut short when ctx ends: other callers' items travel in the same batch.
 func (g *GroupCommit[T]) Do(ctx context.Context, item T) error {
-	it := &groupItem[T]{item: item, done: make(chan struct{}), lead: make(chan struct{}, 1)}
+	return g.wait(ctx, &groupItem[T]{item: item, done: make(chan struct{}), lead: make(chan struct{}, 1)})
+}
+
+// DoMany is Do for several items of one caller: they queue together (in as few flushes as
+// the maximum allows, with whatever other callers queued) and their errors come back in
+// order, nil when every item was written.
+func (g *GroupCommit[T]) DoMany(ctx context.Context, items []T) []error {
+	if len(items) == 0 {
+		return nil
+	}
+	// The items share one lead channel: each is handed the lead at most once (as the head of
+	// the queue, whose flush then carries it), so len(items) places never block a sender.
+	lead := make(chan struct{}, len(items))
+	its := make([]*groupItem[T], len(items))
+	g.mu.Lock()
+	for i, item := range items {
+		its[i] = &groupItem[T]{item: item, done: make(chan struct{}), lead: lead}
+		g.queue = append(g.queue, its[i])
+	}
+	leader := !g.busy
+	g.busy = true
+	g.mu.Unlock()
+	if leader {
+		g.flushNext(ctx)
+	}
+	var errs []error
+	for i, it := range its {
+	wait:
+		for {
+			select {
+			case <-it.done:
+				break wait
+			case <-lead:
+				g.flushNext(ctx)
+			}
+		}
+		if it.err != nil {
+			if errs == nil {
+				errs = make([]error, len(items))
+			}
+			errs[i] = it.err
+		}
+	}
+	return errs
+}
+
+// Submit queues items for the next flushes and returns at once, without their errors: for
+// writes whose caller need not wait (the flush reports its own failures). Items queued by
+// Submit and by Do are written in the order they were queued.
+func (g *GroupCommit[T]) Submit(ctx context.Context, items ...T) {
+	if len(items) == 0 {
+		return
+	}
+	g.mu.Lock()
+	for _, item := range items {
+		g.queue = append(g.queue, &groupItem[T]{item: item, done: make(chan struct{})})
+	}
+	leader := !g.busy
+	g.busy = true
+	g.mu.Unlock()
+	if leader {
+		go g.flushNext(context.WithoutCancel(ctx))
+	}
+}
+
+// Flushed returns once every item queued before the call has been written.
+func (g *GroupCommit[T]) Flushed(ctx context.Context) error {
+	return g.wait(ctx, &groupItem[T]{barrier: true, done: make(chan struct{}), lead: make(chan struct{}, 1)})
+}
+
+// wait queues it and returns once it is written, leading flushes when its turn comes.
+func (g *GroupCommit[T]) wait(ctx context.Context, it *groupItem[T]) error {
 	g.mu.Lock()
 	g.queue = append(g.queue, it)
 	leader := !g.busy
@@ -81,37 +156,6 @@ func (g *GroupCommit[T]) Do(ctx context.Context, item T) error {
 			g.flushNext(ctx)
 		}
 	}
-}
-
-// DoAll is Do for several items at once: they are queued together, so they travel in the same
-// flush when they fit in one, and it returns once all are written, with each item's error.
-func (g *GroupCommit[T]) DoAll(ctx context.Context, items ...T) []error {
-	its := make([]*groupItem[T], len(items))
-	for i, item := range items {
-		its[i] = &groupItem[T]{item: item, done: make(chan struct{}), lead: make(chan struct{}, 1)}
-	}
-	g.mu.Lock()
-	g.queue = append(g.queue, its...)
-	leader := !g.busy && len(its) > 0
-	g.busy = g.busy || leader
-	g.mu.Unlock()
-	if leader {
-		g.flushNext(ctx)
-	}
-	errs := make([]error, len(its))
-	for i, it := range its {
-		// The lead is only ever handed to the head of the queue, and an earlier item of ours is
-		// written before a later one is the head: waiting for them in order cannot miss it.
-		for waiting := true; waiting; {
-			select {
-			case <-it.done:
-				errs[i], waiting = it.err, false
-			case <-it.lead:
-				g.flushNext(ctx)
-			}
-		}
-	}
-	return errs
 }
 
 // Queued is how many items wait for a flush (a leader lingers only while the batch is not full).
@@ -137,15 +181,23 @@ func (g *GroupCommit[T]) flushNext(ctx context.Context) {
 	g.queue = append(g.queue[:0:0], g.queue[n:]...)
 	g.mu.Unlock()
 
-	items := make([]T, len(batch))
-	for i, it := range batch {
-		items[i] = it.item
-	}
-	errs := g.flush(context.WithoutCancel(ctx), items)
-	for i, it := range batch {
-		if errs != nil {
-			it.err = errs[i]
+	items := make([]T, 0, len(batch))
+	written := make([]*groupItem[T], 0, len(batch))
+	for _, it := range batch {
+		if !it.barrier {
+			items = append(items, it.item)
+			written = append(written, it)
 		}
+	}
+	if len(items) > 0 {
+		errs := g.flush(context.WithoutCancel(ctx), items)
+		for i, it := range written {
+			if errs != nil {
+				it.err = errs[i]
+			}
+		}
+	}
+	for _, it := range batch {
 		close(it.done)
 	}
 
@@ -157,6 +209,10 @@ func (g *GroupCommit[T]) flushNext(ctx context.Context) {
 	}
 	next := g.queue[0]
 	g.mu.Unlock()
+	if next.lead == nil {
+		go g.flushNext(context.WithoutCancel(ctx))
+		return
+	}
 	next.lead <- struct{}{}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -109,9 +110,130 @@ func TestGroupCommitTakesItsBatchAfterTheTurn(t *testing.T) {
 	}
 }
 
-// DoAll queues its items together: they are written in one flush, each with its own answer,
-// and the rest of a queue longer than the maximum goes in the following flushes.
-func TestGroupCommitDoAllWritesItsItemsTogether(t *testing.T) {
+// Submitted items are written without a waiting caller, in the order they were queued with
+// the callers' items (a later Do of the same key is written after an earlier Submit), and
+// Flushed returns only once everything queued before it is written.
+func TestGroupCommitSubmitAndFlushed(t *testing.T) {
+	var mu sync.Mutex
+	var order []int
+	release := make(chan struct{})
+	first := true
+	g := batch.NewGroupCommit(3, func(_ context.Context, items []int) []error {
+		mu.Lock()
+		hold := first
+		first = false
+		mu.Unlock()
+		if hold {
+			<-release // the first flush holds on, so the rest queue behind it
+		}
+		mu.Lock()
+		order = append(order, items...)
+		mu.Unlock()
+		return nil
+	})
+	g.Submit(context.Background(), 1, 2, 3, 4) // returns at once: a goroutine leads
+	for g.Queued() != 1 {                      // the first flush took 1, 2, 3 and holds
+		runtime.Gosched()
+	}
+	done := make(chan error, 1)
+	go func() { done <- g.Do(context.Background(), 5) }()
+	for g.Queued() != 2 {
+		runtime.Gosched()
+	}
+	g.Submit(context.Background(), 6, 7)
+	for g.Queued() != 4 {
+		runtime.Gosched()
+	}
+	flushed := make(chan error, 1)
+	go func() { flushed <- g.Flushed(context.Background()) }()
+	for g.Queued() != 5 {
+		runtime.Gosched()
+	}
+	select {
+	case <-flushed:
+		t.Fatal("Flushed returned while the items before it wait")
+	default:
+	}
+	close(release)
+	if err := <-flushed; err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	got := slices.Clone(order)
+	mu.Unlock()
+	if !slices.Equal(got, []int{1, 2, 3, 4, 5, 6, 7}) {
+		t.Fatalf("written %v, want 1..7 in order", got)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	// On an idle GroupCommit, Flushed returns at once.
+	if err := g.Flushed(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// DoMany's items travel with other callers' in flushes of at most the maximum, and its
+// errors come back per item, in order.
+func TestGroupCommitDoMany(t *testing.T) {
+	var mu sync.Mutex
+	var sizes []int
+	g := batch.NewGroupCommit(4, func(_ context.Context, items []int) []error {
+		mu.Lock()
+		sizes = append(sizes, len(items))
+		mu.Unlock()
+		errs := make([]error, len(items))
+		for i, v := range items {
+			if v%5 == 0 {
+				errs[i] = fmt.Errorf("item %d failed", v)
+			}
+		}
+		return errs
+	})
+	var wg sync.WaitGroup
+	results := make([][]error, 3)
+	for c := range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			items := make([]int, 9)
+			for i := range items {
+				items[i] = c*100 + i + 1
+			}
+			results[c] = g.DoMany(context.Background(), items)
+		}()
+	}
+	wg.Wait()
+	for c, errs := range results {
+		for i := range 9 {
+			v := c*100 + i + 1
+			var err error
+			if errs != nil {
+				err = errs[i]
+			}
+			if want := v%5 == 0; (err != nil) != want {
+				t.Errorf("item %d: %v", v, err)
+			}
+		}
+	}
+	total := 0
+	for _, n := range sizes {
+		if n > 4 {
+			t.Errorf("a flush of %d items, over the maximum", n)
+		}
+		total += n
+	}
+	if total != 27 {
+		t.Fatalf("%d items flushed, want 27", total)
+	}
+	if errs := g.DoMany(context.Background(), []int{1, 2}); errs != nil {
+		t.Fatalf("no failures: %v", errs)
+	}
+}
+
+// DoMany from one caller alone: its items are written in one flush when they fit; each has its own
+// answer, and the rest of a queue longer than the maximum goes in the following flushes.
+func TestGroupCommitDoManyWritesItsItemsTogether(t *testing.T) {
 	var mu sync.Mutex
 	var batches [][]int
 	g := batch.NewGroupCommit(4, func(_ context.Context, items []int) []error {
@@ -126,16 +248,16 @@ func TestGroupCommitDoAllWritesItsItemsTogether(t *testing.T) {
 		}
 		return errs
 	})
-	errs := g.DoAll(context.Background(), 1, 2, 3)
-	if errs[0] != nil || errs[1] == nil || errs[2] != nil {
+	errs := g.DoMany(context.Background(), []int{1, 2, 3})
+	if len(errs) != 3 || errs[0] != nil || errs[1] == nil || errs[2] != nil {
 		t.Fatalf("answers %v", errs)
 	}
 	if len(batches) != 1 || len(batches[0]) != 3 {
 		t.Fatalf("batches %v, want the three items in one", batches)
 	}
 	batches = nil
-	errs = g.DoAll(context.Background(), 10, 11, 12, 13, 14, 15)
-	if len(errs) != 6 || fmt.Sprint(batches) != "[[10 11 12 13] [14 15]]" {
+	errs = g.DoMany(context.Background(), []int{10, 11, 12, 13, 14, 15})
+	if errs != nil || fmt.Sprint(batches) != "[[10 11 12 13] [14 15]]" {
 		t.Fatalf("answers %v, batches %v", errs, batches)
 	}
 }

@@ -143,6 +143,9 @@ func Fill(ctx context.Context, d Deps, data *Data, opt Options) (*Summary, error
 	// Each replica's index writes on disk and their cases' marks cleared, so the server's
 	// start finds nothing to index again.
 	for _, w := range append(slices.Clip(r.workers), r.sweeper) {
+		if err := w.hd.Cases.Settle(ctx); err != nil {
+			return nil, fmt.Errorf("demo: %w", err)
+		}
 		if err := w.hd.Indexer.ClearFlushedMarks(ctx); err != nil {
 			return nil, fmt.Errorf("demo: index: %w", err)
 		}

@@ -35,14 +35,21 @@ func (s *stack) reviewSource(kind string) (id, secret string) {
 	return body.Data.ID, body.Data.Secret
 }
 
-// deliver posts body signed with secret at the test clock's time (offset shifts it).
+// deliver posts body signed with secret at the test clock's time (offset shifts it). A
+// delivery is answered once its reviews are stored; their new cases reach the index (and
+// their live events go out) right after, in the background: deliver waits for that, as an
+// agent's next look at the inbox would.
 func (s *stack) deliver(sourceID, secret, body string, offset time.Duration) response {
 	s.t.Helper()
 	ts := s.clock.Now().Add(offset).Unix()
-	return s.do(nil, http.MethodPost, "/api/v1/reviews/ingest", body, map[string]string{
+	res := s.do(nil, http.MethodPost, "/api/v1/reviews/ingest", body, map[string]string{
 		reviews.HeaderSource: sourceID, reviews.HeaderTimestamp: strconv.FormatInt(ts, 10),
 		reviews.HeaderSignature: reviews.Sign(secret, ts, []byte(body)),
 	})
+	if err := s.cases.Settle(context.Background()); err != nil {
+		s.t.Fatal(err)
+	}
+	return res
 }
 
 type ingestAnswer struct {

@@ -65,7 +65,7 @@ func (s *Cases) Bulk(ctx context.Context, p *Principal, req models.BulkChange) (
 		}
 	}
 	if len(docs) > 0 {
-		s.indexer.indexBatch(ctx, docs)
+		s.indexer.indexInOrder(ctx, docs)
 	}
 	announce := s.publish(EventCaseUpdated, map[string]any{"by": p.User.ID, "bulk": true})
 	inParallel(len(results), len(results), func(i int) {

@@ -22,7 +22,13 @@ import (
 // Each newCase must carry its reference with the index mark already written (marked). A case
 // whose reference turns out taken goes through fileNew on its own (which recognises a case
 // stored before under sameRequest, or takes the next reference). The answers are per case.
-func (s *Cases) fileNewMany(ctx context.Context, ncs []newCase) ([]*models.Case, []error) {
+//
+// With indexSoon the call returns once the cases are stored: their index batch and then their
+// afterWrite follow in the background (Settle waits for them), so a caller filing window after
+// window (a review import) stores the next window while the index takes this one. The index
+// marks written with the references keep that safe: should the process stop first, the
+// reconciler indexes the cases.
+func (s *Cases) fileNewMany(ctx context.Context, ncs []newCase, when indexing) ([]*models.Case, []error) {
 	out := make([]*models.Case, len(ncs))
 	errs := make([]error, len(ncs))
 	if len(ncs) == 0 {
@@ -135,18 +141,28 @@ func (s *Cases) fileNewMany(ctx context.Context, ncs []newCase) ([]*models.Case,
 
 	// Index the stored cases in one batch, then tell (each case's tellings group with the
 	// others' in their commits).
-	if len(stored) > 0 {
-		docs := make([]search.CaseDoc, len(stored))
-		for j, c := range stored {
-			docs[j] = s.indexer.toDoc(c)
-		}
-		s.indexer.indexBatch(ctx, docs)
+	// The documents are queued for the index before the call returns, so a later change of a
+	// case is indexed after them (see Indexer.queue).
+	indexDocs := make([]search.CaseDoc, len(stored))
+	for j, c := range stored {
+		out[storedAt[j]] = c
+		indexDocs[j] = s.indexer.toDoc(c)
 	}
-	inParallel(len(stored), len(stored), func(j int) {
-		i := storedAt[j]
-		s.afterWrite(ctx, stored[j], ams[i], ncs[i].announce)
-		out[i] = stored[j]
-	})
+	s.indexer.queue(ctx, indexDocs)
+	finish := func(ctx context.Context) {
+		s.indexer.waitQueued(ctx)
+		inParallel(len(stored), len(stored), func(j int) {
+			i := storedAt[j]
+			s.afterWrite(ctx, stored[j], ams[i], ncs[i].announce)
+		})
+	}
+	switch {
+	case len(stored) == 0:
+	case when == indexSoon:
+		s.background.goDo(context.WithoutCancel(ctx), finish)
+	default:
+		finish(ctx)
+	}
 
 	// A reference taken meanwhile: that case on its own.
 	inParallel(len(retry), len(retry), func(j int) {
@@ -193,9 +209,67 @@ func (s *Cases) finishWrites(ctx context.Context, b *writeBatch) {
 	for i, c := range b.cases {
 		docs[i] = s.indexer.toDoc(c)
 	}
-	s.indexer.indexBatch(ctx, docs)
+	s.indexer.indexInOrder(ctx, docs)
 	inParallel(len(b.cases), len(b.cases), func(i int) {
 		c := b.cases[i]
 		s.afterWrite(ctx, c, s.rules.aftermathOf(ctx, c, b.effects[i]), b.tell[i])
 	})
+}
+
+// indexing says when fileNewMany indexes the cases it stored and tells of them.
+type indexing int
+
+const (
+	indexNow  indexing = iota // before it returns
+	indexSoon                 // in the background, after it returns
+)
+
+// Settle returns once the background work of every filing begun before the call is done: its
+// cases are in the search index and their rules' notices and live events are out. A review
+// import's last window waits for it, so the inbox shows every imported review when the
+// import says it is done; a graceful shutdown waits for it too.
+func (s *Cases) Settle(ctx context.Context) error { return s.background.wait(ctx) }
+
+// backgroundWork tracks work that outlives the request that began it.
+type backgroundWork struct {
+	mu      sync.Mutex
+	running map[chan struct{}]bool
+}
+
+// goDo runs fn in a goroutine of its own, tracked until it returns.
+func (b *backgroundWork) goDo(ctx context.Context, fn func(ctx context.Context)) {
+	done := make(chan struct{})
+	b.mu.Lock()
+	if b.running == nil {
+		b.running = map[chan struct{}]bool{}
+	}
+	b.running[done] = true
+	b.mu.Unlock()
+	go func() {
+		defer func() {
+			b.mu.Lock()
+			delete(b.running, done)
+			b.mu.Unlock()
+			close(done)
+		}()
+		fn(ctx)
+	}()
+}
+
+// wait returns once the work running at the call has finished, or ctx ends.
+func (b *backgroundWork) wait(ctx context.Context) error {
+	b.mu.Lock()
+	pending := make([]chan struct{}, 0, len(b.running))
+	for done := range b.running {
+		pending = append(pending, done)
+	}
+	b.mu.Unlock()
+	for _, done := range pending {
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
 }

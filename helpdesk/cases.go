@@ -45,6 +45,9 @@ type Cases struct {
 	refs    *referenceBlocks
 	// followUps schedules the follow-up check when a case is resolved (set by New; nil: none).
 	followUps *FollowUps
+	// background is the filings whose indexing and telling run after their request
+	// (fileNewMany with indexSoon); Settle waits for them.
+	background backgroundWork
 }
 
 // NewCases wires the case use cases. rules may be nil (no escalation rules run).

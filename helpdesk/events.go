@@ -90,7 +90,7 @@ func (b *Events) PublishAll(ctx context.Context, events ...models.Event) {
 	for i := range events {
 		events[i].At = at
 	}
-	for i, err := range b.writes.DoAll(ctx, events...) {
+	for i, err := range b.writes.DoMany(ctx, events) {
 		if err != nil {
 			b.logger.Warn("publish event", "type", events[i].Type, "case", events[i].CaseID, "err", err)
 		}

@@ -46,11 +46,14 @@ type Indexer struct {
 	unflushedMu sync.Mutex
 	unflushed   map[string]int64
 	flushing    map[string]int64 // taken from unflushed by the ClearFlushedMarks under way
+	// queued are the versions handed to queue and not yet indexed: the reconciler leaves
+	// their marks alone, as it does those of unflushed.
+	queued map[string]int64
 }
 
 // NewIndexer wires an Indexer.
 func NewIndexer(st indexerStore, idx search.Index, logger *slog.Logger, now Clock) *Indexer {
-	ix := &Indexer{store: st, index: idx, logger: logger, now: now, unflushed: map[string]int64{}}
+	ix := &Indexer{store: st, index: idx, logger: logger, now: now, unflushed: map[string]int64{}, queued: map[string]int64{}}
 	ix.writes = batch.NewGroupCommit(500, ix.indexBatch)
 	return ix
 }
@@ -130,6 +133,28 @@ func (ix *Indexer) Indexed(ctx context.Context, c *models.Case) {
 	_ = ix.writes.Do(ctx, ix.toDoc(c))
 }
 
+// queue hands docs to the index in the batches of concurrent writers and returns at once;
+// waitQueued waits for them. Every writer's documents go through this one queue, in the
+// order the writes were stored, so a newer version of a case is never overwritten in the
+// index by an older one still waiting.
+func (ix *Indexer) queue(ctx context.Context, docs []search.CaseDoc) {
+	ix.unflushedMu.Lock()
+	for _, d := range docs {
+		ix.queued[d.ID] = max(ix.queued[d.ID], d.Version)
+	}
+	ix.unflushedMu.Unlock()
+	ix.writes.Submit(ctx, docs...)
+}
+
+// waitQueued returns once the index holds every document queued before the call.
+func (ix *Indexer) waitQueued(ctx context.Context) { _ = ix.writes.Flushed(ctx) }
+
+// indexInOrder indexes docs through the queue and returns once the index holds them.
+func (ix *Indexer) indexInOrder(ctx context.Context, docs []search.CaseDoc) {
+	ix.queue(ctx, docs)
+	ix.waitQueued(ctx)
+}
+
 // indexBatch indexes the documents of concurrent writers at once and clears their marks.
 func (ix *Indexer) indexBatch(ctx context.Context, docs []search.CaseDoc) []error {
 	newest := make(map[string]int, len(docs)) // id -> position in batch
@@ -144,15 +169,20 @@ func (ix *Indexer) indexBatch(ctx context.Context, docs []search.CaseDoc) []erro
 		newest[d.ID] = len(batch)
 		batch = append(batch, d)
 	}
-	if err := ix.index.Upsert(ctx, batch...); err != nil {
-		ix.logger.Warn("search index behind; the reconciler will catch up", "cases", len(batch), "err", err)
-		return nil
-	}
+	err := ix.index.Upsert(ctx, batch...)
 	ix.unflushedMu.Lock()
 	for _, d := range batch {
-		ix.unflushed[d.ID] = max(ix.unflushed[d.ID], d.Version)
+		if v, ok := ix.queued[d.ID]; ok && v <= d.Version {
+			delete(ix.queued, d.ID)
+		}
+		if err == nil {
+			ix.unflushed[d.ID] = max(ix.unflushed[d.ID], d.Version)
+		}
 	}
 	ix.unflushedMu.Unlock()
+	if err != nil {
+		ix.logger.Warn("search index behind; the reconciler will catch up", "cases", len(batch), "err", err)
+	}
 	return nil
 }
 
@@ -163,6 +193,7 @@ const markFlushInterval = time.Second
 // those cases' marks. Until then a crash leaves the marks, and the reconciler indexes the
 // cases again.
 func (ix *Indexer) ClearFlushedMarks(ctx context.Context) error {
+	ix.waitQueued(ctx) // what was handed to the index with queue is in it
 	ix.unflushedMu.Lock()
 	taken := ix.unflushed
 	ix.unflushed = map[string]int64{}
@@ -220,14 +251,14 @@ func (ix *Indexer) Reconcile(ctx context.Context) (int, error) {
 	}
 }
 
-// awaitsFlush reports whether this process has indexed the version mark asks for and only
-// waits for the index to reach the disk before clearing it (ClearFlushedMarks): reading the
+// awaitsFlush reports whether this process has indexed the version mark asks for (or queued
+// it for the index) and only waits for that before clearing it (ClearFlushedMarks): reading the
 // case and indexing it again would be wasted, and under load the marks of the last second's
 // writes are always there.
 func (ix *Indexer) awaitsFlush(m store.DirtyMark) bool {
 	ix.unflushedMu.Lock()
 	defer ix.unflushedMu.Unlock()
-	for _, versions := range []map[string]int64{ix.unflushed, ix.flushing} {
+	for _, versions := range []map[string]int64{ix.unflushed, ix.flushing, ix.queued} {
 		if v, ok := versions[m.ID]; ok && v >= m.Version {
 			return true
 		}
@@ -340,6 +371,7 @@ func (ix *Indexer) RebuildIfNeeded(ctx context.Context) (int, error) {
 // ReindexAll indexes every case again (after the topics were learned anew, so every case
 // gets the new model's topic). It is marked pending first, so a restart finishes it.
 func (ix *Indexer) ReindexAll(ctx context.Context) (int, error) {
+	ix.waitQueued(ctx) // a document queued before the new model must not land after it
 	if err := ix.store.InsertSetting(ctx, indexRebuildPending); err != nil && !errors.Is(err, store.ErrDuplicate) {
 		return 0, err
 	}

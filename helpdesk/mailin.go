@@ -486,7 +486,7 @@ func (ml *Mail) newCases(ctx context.Context, mb *models.Mailbox, mails []*inMai
 		}
 		return errs
 	}
-	cases, fileErrs := ml.cases.fileNewMany(ctx, specs)
+	cases, fileErrs := ml.cases.fileNewMany(ctx, specs, indexNow)
 	inParallel(len(at), mailWriters, func(j int) {
 		errs[j] = fileErrs[j]
 		if errs[j] == nil && cases[j].ID != mails[at[j]].key.CaseID {

@@ -154,6 +154,13 @@ func (r *Reviews) Import(ctx context.Context, p *Principal, req ImportRequest) (
 	if err != nil {
 		return nil, err
 	}
+	if end == len(table.Rows) {
+		// The windows before were indexed while the next was stored; the import is done
+		// when the inbox shows all of it.
+		if err := r.cases.Settle(ctx); err != nil {
+			return nil, err
+		}
+	}
 	results := make([]ImportRowResult, len(jobs))
 	for j, jb := range jobs {
 		results[j] = ImportRowResult{Row: jb.row, IngestResult: ingested[j]}

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -170,11 +169,10 @@ type IngestResult struct {
 	Outcome    string `json:"outcome"`
 }
 
-// ingestConcurrency bounds how many reviews of one delivery or import window are worked at
-// once. Each review's writes are a short chain of rounds (key and mark, case and timer, index,
-// live event), each carried by a group commit: the more reviews travel together, the fewer and
-// fuller the commits. At 8, a window of 500 rows was 60 chains of one small commit after another.
-const ingestConcurrency = 500
+// ingestReaders bounds how many known reviews of one delivery or import window are read and
+// changed at once (a redelivery reads each review's key and case): enough to keep the
+// database busy, few enough that no request waits in the driver's queue for long.
+const ingestReaders = 64
 
 // Ingest checks a delivery's source and signature, reads every review in it (refusing the
 // whole delivery if any is malformed, so nothing is half-stored) and files each: a new review
@@ -206,53 +204,107 @@ func (r *Reviews) Ingest(ctx context.Context, d Delivery) ([]IngestResult, error
 	return results, nil
 }
 
-// fileAll files the reviews of one delivery or import window, all at once, so that their
-// writes travel together in the group commits (see casewrite.go): the references of the new
-// ones are reserved in one go, and each review's key claim goes in one round with its
-// reference's index mark. A batch naming a review twice keeps its last version of it (the
-// earlier ones answer unchanged). errs holds each review's own failure; err one of the batch.
+// fileAll files the reviews of one delivery or import window together, in a few rounds for all
+// of them (as a window of mail is filed, see Mail.fileRun):
+//
+//  1. references reserved for every review that may be new, in one counter write;
+//  2. one round: every such review's key claimed in one insert command (the key is the
+//     natural key, so of two deliveries of a new review only one claims it; a key the
+//     database refuses as a duplicate is a review known already) beside the references'
+//     index marks in one insert;
+//  3. the new reviews' cases stored together (Cases.fileNewMany: each case decided on its own
+//     with the rules and its SLA, then one insert of cases, one write of their timers, one
+//     index batch), beside the known reviews (and deletions), each read by _id and changed
+//     if it was edited, their changes indexed in one batch.
+//
+// A crash after a key is claimed leaves a key whose case is missing; the next delivery files
+// the case under it. A batch naming a review twice keeps its last version of it (the earlier
+// ones answer unchanged). errs holds each review's own failure; err one of the batch.
 func (r *Reviews) fileAll(ctx context.Context, src *models.ReviewSource, items []reviews.Item) ([]IngestResult, []error, error) {
+	results := make([]IngestResult, len(items))
+	errs := make([]error, len(items))
 	last := map[string]int{}
 	for i, it := range items {
 		last[it.ExternalID] = i
+		results[i] = IngestResult{ExternalID: it.ExternalID}
 	}
-	fresh := 0
+	var fresh, known []int // positions of reviews that may be new, and of deletions
 	for i, it := range items {
-		if last[it.ExternalID] == i && !it.Deleted {
-			fresh++
+		switch {
+		case last[it.ExternalID] != i:
+		case it.Deleted:
+			known = append(known, i)
+		default:
+			fresh = append(fresh, i)
 		}
 	}
-	refs, err := r.cases.reserveReferences(ctx, r.now(), fresh)
+	now := r.now()
+	refs, err := r.cases.reserveReferences(ctx, now, len(fresh))
 	if err != nil {
 		return nil, nil, err
 	}
-	results := make([]IngestResult, len(items))
-	errs := make([]error, len(items))
-	used := make([]bool, len(refs))
-	sem := make(chan struct{}, ingestConcurrency)
-	var wg sync.WaitGroup
-	k := 0
-	for i, it := range items {
-		if last[it.ExternalID] != i {
-			continue
-		}
-		var ref *reservedReference
-		j := -1
-		if !it.Deleted {
-			ref, j, k = &refs[k], k, k+1
-		}
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			var usedRef bool
-			results[i], usedRef, errs[i] = r.file(ctx, src, it, ref)
-			if usedRef {
-				used[j] = true
-			}
-		}()
+	keys := make([]*store.ReviewKey, len(fresh))
+	refIDs := make([]string, len(fresh))
+	for j, i := range fresh {
+		keys[j] = &store.ReviewKey{ID: reviews.KeyID(src.ID, items[i].ExternalID), SourceID: src.ID, CaseID: refs[j].id, CreatedAt: now}
+		refIDs[j] = refs[j].id
 	}
-	wg.Wait()
+	var claims []error
+	round := inOneRound(
+		func() error { claims = r.store.ClaimReviewKeys(ctx, keys); return nil },
+		func() error { return r.store.MarkDirtyMany(ctx, refIDs, 1, now) },
+	)
+	markErr := round[1]
+	used := make([]bool, len(refs))
+	var claimed []int // positions in fresh
+	for j, i := range fresh {
+		switch err := claims[j]; {
+		case err == nil:
+			used[j] = true
+			if markErr != nil {
+				errs[i] = markErr // the key names the reference: the next delivery files the case
+				continue
+			}
+			claimed = append(claimed, j)
+		case store.IsDuplicate(err):
+			known = append(known, i)
+		default:
+			errs[i] = err
+		}
+	}
+
+	inOneRound(
+		func() error {
+			specs := make([]newCase, len(claimed))
+			for k, j := range claimed {
+				specs[k] = r.newCaseSpec(src, items[fresh[j]], keys[j], true, now)
+			}
+			cases, fileErrs := r.cases.fileNewMany(ctx, specs, indexSoon)
+			inParallel(len(claimed), ingestReaders, func(k int) {
+				i, key := fresh[claimed[k]], keys[claimed[k]]
+				if errs[i] = fileErrs[k]; errs[i] != nil {
+					return
+				}
+				if cases[k].ID != key.CaseID {
+					// The reserved reference was taken meanwhile: the key follows the case.
+					if errs[i] = r.store.PointReviewKey(ctx, key.ID, cases[k].ID); errs[i] != nil {
+						return
+					}
+				}
+				results[i].CaseID, results[i].Outcome = cases[k].ID, IngestCreated
+			})
+			return nil
+		},
+		func() error {
+			later := &writeBatch{}
+			inParallel(len(known), ingestReaders, func(k int) {
+				i := known[k]
+				results[i], errs[i] = r.fileKnown(ctx, src, items[i], later)
+			})
+			r.cases.finishWrites(ctx, later)
+			return nil
+		},
+	)
 	for i, it := range items {
 		if j := last[it.ExternalID]; j != i {
 			results[i] = IngestResult{ExternalID: it.ExternalID, CaseID: results[j].CaseID, Outcome: IngestUnchanged}
@@ -309,79 +361,51 @@ func (r *Reviews) checkDelivery(ctx context.Context, d Delivery) (*models.Review
 	return src, nil
 }
 
-// file stores one review: its key document first (the natural key, so of two deliveries of a
-// new review only one claims it), then the case under the reference the key names. A crash in
-// between leaves a key whose case is missing; the next delivery files the case under it.
-//
-// The key is claimed without reading it first, under ref (reserved by fileAll), in one round
-// with ref's index mark: a new review (the common case) costs no read, only writes that share
-// group commits with the other reviews of its batch; a known one costs the failed claim and
-// the read the claim answers with, and leaves ref unused. A deletion (ref nil) reads the key,
-// since it must never claim one.
-func (r *Reviews) file(ctx context.Context, src *models.ReviewSource, it reviews.Item, ref *reservedReference) (res IngestResult, usedRef bool, err error) {
-	res = IngestResult{ExternalID: it.ExternalID}
-	keyID := reviews.KeyID(src.ID, it.ExternalID)
-	var key *store.ReviewKey
-	if ref == nil {
-		key, err = r.store.GetReviewKey(ctx, keyID)
-		if errors.Is(err, store.ErrNotFound) {
-			res.Outcome = IngestUnknown
-			return res, false, nil
-		} else if err != nil {
-			return res, false, err
-		}
-	} else {
-		now := r.now()
-		var claimErr, markErr error
-		inOneRound(
-			func() error {
-				key, claimErr = r.store.ClaimReviewKey(ctx, &store.ReviewKey{ID: keyID, SourceID: src.ID, CaseID: ref.id, CreatedAt: now})
-				return nil
-			},
-			func() error { markErr = r.store.MarkDirty(ctx, ref.id, 1, now); return nil },
-		)
-		switch {
-		case claimErr == nil:
-			if markErr != nil {
-				return res, true, markErr // the key names ref: the next delivery files the case
-			}
-			res, err = r.create(ctx, src, it, key, res, true)
-			return res, true, err
-		case !errors.Is(claimErr, store.ErrDuplicate):
-			return res, false, claimErr
-		}
+// fileKnown files a review whose key was claimed before (or a deletion, which never claims
+// one): an edit or a deletion changes its case; a key whose case is missing (a filing cut
+// short) gets its case now. Changes wait in later for one index batch.
+func (r *Reviews) fileKnown(ctx context.Context, src *models.ReviewSource, it reviews.Item, later *writeBatch) (IngestResult, error) {
+	res := IngestResult{ExternalID: it.ExternalID}
+	key, err := r.store.GetReviewKey(ctx, reviews.KeyID(src.ID, it.ExternalID))
+	switch {
+	case errors.Is(err, store.ErrNotFound) && it.Deleted:
+		res.Outcome = IngestUnknown
+		return res, nil
+	case err != nil:
+		return res, err
 	}
 	c, err := r.store.GetCase(ctx, key.CaseID)
 	if errors.Is(err, store.ErrNotFound) {
 		if it.Deleted {
 			res.Outcome = IngestUnknown
-			return res, false, nil
+			return res, nil
 		}
-		res, err = r.create(ctx, src, it, key, res, false)
-		return res, false, err
+		return r.create(ctx, src, it, key, res)
 	}
 	if err != nil {
-		return res, false, err
+		return res, err
 	}
 	res.CaseID = c.ID
-	res, err = r.change(ctx, src, it, c, res)
-	return res, false, err
+	return r.change(ctx, src, it, c, res, later)
 }
 
-// create files the case of a review whose key names a reference with no case yet; marked says
-// the reference's index mark is set already.
-func (r *Reviews) create(ctx context.Context, src *models.ReviewSource, it reviews.Item, key *store.ReviewKey, res IngestResult, marked bool) (IngestResult, error) {
-	now := r.now()
-	same := func(stored *models.Case) bool {
-		return stored.Review != nil && stored.Review.SourceID == src.ID && stored.Review.ExternalID == it.ExternalID
+// newCaseSpec is how the case of a new review is filed under the reference its key names;
+// marked says the reference's index mark is set already.
+func (r *Reviews) newCaseSpec(src *models.ReviewSource, it reviews.Item, key *store.ReviewKey, marked bool, now time.Time) newCase {
+	return newCase{
+		reference: key.CaseID,
+		marked:    marked,
+		sameRequest: func(stored *models.Case) bool {
+			return stored.Review != nil && stored.Review.SourceID == src.ID && stored.Review.ExternalID == it.ExternalID
+		},
+		build:    func(id string) *models.Case { return newReviewCase(id, src, it, now) },
+		announce: r.cases.publish(EventCaseCreated, nil),
 	}
-	c, err := r.cases.fileNew(ctx, newCase{
-		reference:   key.CaseID,
-		marked:      marked,
-		sameRequest: same,
-		build:       func(id string) *models.Case { return newReviewCase(id, src, it, now) },
-		announce:    r.cases.publish(EventCaseCreated, nil),
-	})
+}
+
+// create files the case of a known review whose key names a reference with no case yet.
+func (r *Reviews) create(ctx context.Context, src *models.ReviewSource, it reviews.Item, key *store.ReviewKey, res IngestResult) (IngestResult, error) {
+	c, err := r.cases.fileNew(ctx, r.newCaseSpec(src, it, key, false, r.now()))
 	if err != nil {
 		return res, err
 	}
@@ -457,7 +481,7 @@ func summary(rv *models.Review) string {
 
 // change applies a redelivered review to its case: nothing when it is the same, an edit
 // recorded on the timeline (from and to) when it differs, a mark when it was deleted.
-func (r *Reviews) change(ctx context.Context, src *models.ReviewSource, it reviews.Item, c *models.Case, res IngestResult) (IngestResult, error) {
+func (r *Reviews) change(ctx context.Context, src *models.ReviewSource, it reviews.Item, c *models.Case, res IngestResult, later *writeBatch) (IngestResult, error) {
 	if c.Review == nil {
 		return res, models.Conflict("not_a_review", "the case this review points at is no review")
 	}
@@ -468,8 +492,8 @@ func (r *Reviews) change(ctx context.Context, src *models.ReviewSource, it revie
 			res.Outcome = IngestUnchanged
 			return res, nil
 		}
-		_, err := r.cases.write(ctx, c.ID, writeSpec{trigger: escalation.TriggerCaseUpdated,
-			announce: r.cases.publish(EventCaseUpdated, nil)}, func(c *models.Case) error {
+		_, err := r.cases.writeWith(ctx, c.ID, writeSpec{trigger: escalation.TriggerCaseUpdated,
+			announce: r.cases.publish(EventCaseUpdated, nil)}, later, func(c *models.Case) error {
 			c.Review.DeletedAt = &now
 			c.Timeline = append(c.Timeline, models.TimelineEvent{At: now, Actor: actor.Name, Type: "review_deleted"})
 			c.UpdatedAt = now
@@ -492,8 +516,8 @@ func (r *Reviews) change(ctx context.Context, src *models.ReviewSource, it revie
 		res.Outcome = IngestUnchanged
 		return res, nil
 	}
-	_, err := r.cases.write(ctx, c.ID, writeSpec{trigger: escalation.TriggerCaseUpdated,
-		announce: r.cases.publish(EventCaseUpdated, nil)}, func(c *models.Case) error {
+	_, err := r.cases.writeWith(ctx, c.ID, writeSpec{trigger: escalation.TriggerCaseUpdated,
+		announce: r.cases.publish(EventCaseUpdated, nil)}, later, func(c *models.Case) error {
 		if c.AnonymisedAt != nil {
 			return errReviewAnonymised // anonymised since it was read
 		}

@@ -18,10 +18,12 @@ type reviewsStore interface {
 	DeleteReviewSource(ctx context.Context, id string) error
 
 	ClaimReviewKey(ctx context.Context, k *store.ReviewKey) (*store.ReviewKey, error)
+	ClaimReviewKeys(ctx context.Context, keys []*store.ReviewKey) []error
 	GetReviewKey(ctx context.Context, id string) (*store.ReviewKey, error)
 	PointReviewKey(ctx context.Context, id, caseID string) error
 
 	GetCase(ctx context.Context, id string) (*models.Case, error)
 	MarkDirty(ctx context.Context, id string, version int64, now time.Time) error
+	MarkDirtyMany(ctx context.Context, ids []string, version int64, now time.Time) error
 	ClearDirtyMany(ctx context.Context, indexed map[string]int64) error
 }

@@ -314,7 +314,7 @@ func (sc *Scheduler) sweepSlots(ctx context.Context, ids []string, now time.Time
 		}
 	}
 	if len(docs) > 0 {
-		sc.cases.indexer.indexBatch(ctx, docs)
+		sc.cases.indexer.indexInOrder(ctx, docs)
 	}
 	// Tell.
 	inParallel(len(firings), sweepWorkers, func(i int) {

@@ -233,6 +233,10 @@ func RunWithHooks(ctx context.Context, args []string, getenv func(string) string
 	shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	err = srv.Shutdown(shutCtx)
+	// Filings answered already may still be indexing and telling (a review import's window).
+	if serr := cases.Settle(shutCtx); serr != nil {
+		logger.Warn("shutdown: background filings unfinished; the index catches up at the next start", "err", serr)
+	}
 	stopWork()
 	workers.Wait()
 	if err != nil {

@@ -74,12 +74,14 @@ func isDup(err error) bool { return errors.Is(err, ErrDuplicate) }
 // IsDuplicate reports whether err is a duplicate-key failure.
 func IsDuplicate(err error) bool { return isDup(err) }
 
-// InsertCases stores new cases in one unordered command and answers per case (an existing ID
-// gives that case ErrDuplicate): a window of cases filed together costs one commit.
+// InsertCases stores new cases with the other inserts of cases under way (unordered commands
+// of up to maxInsertBatch) and answers per case (an existing ID gives that case
+// ErrDuplicate): a window of cases filed together costs a commit or two, shared with
+// concurrent windows.
 func (s *Store) InsertCases(ctx context.Context, cases []*models.Case) []error {
 	docs := make([]any, len(cases))
 	for i, c := range cases {
 		docs[i] = c
 	}
-	return perItem(len(cases), s.insertMany(ctx, collCases, docs))
+	return perItem(len(cases), s.insertAll(ctx, collCases, docs))
 }

@@ -127,7 +127,7 @@ func (s *Store) DirtyMarks(ctx context.Context, limit int) ([]DirtyMark, error) 
 	return out, nil
 }
 
-// MarkDirtyMany is MarkDirty for many cases at one version, in one insert command; a case
+// MarkDirtyMany is MarkDirty for many cases at one version, inserted together; a case
 // already marked has its mark raised on its own.
 func (s *Store) MarkDirtyMany(ctx context.Context, ids []string, version int64, now time.Time) error {
 	if len(ids) == 0 {
@@ -137,7 +137,7 @@ func (s *Store) MarkDirtyMany(ctx context.Context, ids []string, version int64, 
 	for i, id := range ids {
 		docs[i] = DirtyMark{ID: id, Version: version, At: now}
 	}
-	errs := s.insertMany(ctx, collIndexQueue, docs)
+	errs := s.insertAll(ctx, collIndexQueue, docs)
 	var failed []error
 	for i, err := range errs {
 		if isDup(err) {

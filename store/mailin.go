@@ -229,7 +229,7 @@ func (s *Store) PointMailKey(ctx context.Context, id, caseID string) (bool, erro
 	return res.MatchedCount == 1, nil
 }
 
-// ClaimMailKeys inserts the keys of a window of inbound mails in one unordered command and
+// ClaimMailKeys inserts the keys of a window of inbound mails together (see insertAll) and
 // answers per key: nil (claimed now) or ErrDuplicate (the mail was filed, or is being filed,
 // already: read the stored key with GetMailKey). The database refuses the duplicate _id, so
 // nothing is read first.
@@ -238,7 +238,7 @@ func (s *Store) ClaimMailKeys(ctx context.Context, keys []*MailKey) []error {
 	for i, k := range keys {
 		docs[i] = k
 	}
-	return perItem(len(keys), s.insertMany(ctx, collMailInKeys, docs))
+	return perItem(len(keys), s.insertAll(ctx, collMailInKeys, docs))
 }
 
 // BouncedAmong names which of the addresses mail bounced from, in one read: the bounce flags

@@ -78,6 +78,18 @@ func (s *Store) ClaimReviewKey(ctx context.Context, k *ReviewKey) (*ReviewKey, e
 	return stored, ErrDuplicate
 }
 
+// ClaimReviewKeys inserts the keys of a batch of reviews together (with concurrent batches'
+// keys, see insertAll) and answers
+// per key: nil for a key claimed now, ErrDuplicate for a review known already (its stored key
+// is not read: the caller reads the few it needs).
+func (s *Store) ClaimReviewKeys(ctx context.Context, keys []*ReviewKey) []error {
+	docs := make([]any, len(keys))
+	for i, k := range keys {
+		docs[i] = k
+	}
+	return perItem(len(keys), s.insertAll(ctx, collReviewKeys, docs))
+}
+
 // GetReviewKey reads a review's key by _id.
 func (s *Store) GetReviewKey(ctx context.Context, id string) (*ReviewKey, error) {
 	var k ReviewKey

@@ -255,7 +255,19 @@ func (s *Store) getByID(ctx context.Context, coll, id string, out any) error {
 // insert adds a new document; an existing _id gives ErrDuplicate. Concurrent inserts into one
 // collection share a round trip (see batch.GroupCommit); each caller still gets its own answer.
 func (s *Store) insert(ctx context.Context, coll string, doc any) error {
+	return s.insertGroup(coll).Do(ctx, doc)
+}
+
+// insertAll inserts a caller's batch of new documents with the other writers' inserts into
+// coll (batches from concurrent requests share commits) and answers per document, nil when
+// all were stored.
+func (s *Store) insertAll(ctx context.Context, coll string, docs []any) []error {
+	return s.insertGroup(coll).DoMany(ctx, docs)
+}
+
+func (s *Store) insertGroup(coll string) *batch.GroupCommit[any] {
 	s.insertsMu.Lock()
+	defer s.insertsMu.Unlock()
 	g, ok := s.inserts[coll]
 	if !ok {
 		g = newWriteGroup(s, coll, maxInsertBatch, func(ctx context.Context, docs []any) []error {
@@ -263,8 +275,7 @@ func (s *Store) insert(ctx context.Context, coll string, doc any) error {
 		})
 		s.inserts[coll] = g
 	}
-	s.insertsMu.Unlock()
-	return g.Do(ctx, doc)
+	return g
 }
 
 // newWriteGroup is a GroupCommit whose flush writes to collection coll: on the embedded
