@@ -256,3 +256,40 @@ func TestFollowUpBulkAskSurvivesAKill(t *testing.T) {
 		})
 	}
 }
+
+// Whoever claims a check mails it: checks another replica claimed first (its bulk ask still
+// under way) get no mail from this sweep, whether it asks in bulk or case by case, and their
+// timer entries are done (the claimer's batch answers for them).
+func TestClaimedChecksAreLeftToTheirClaimer(t *testing.T) {
+	for _, n := range []int{100, 5} { // in bulk, and case by case
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			ctx := context.Background()
+			f := newSLAFixture(t)
+			ids := seedDueChecks(t, f, n, monday9)
+			var claims []store.FollowUpClaim
+			for _, id := range ids[:3] {
+				c, err := f.env.Store.GetCase(ctx, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				claims = append(claims, store.FollowUpClaim{ID: fmt.Sprintf("followup-%s-%d", id, c.FollowUpCheck.AskAt.Unix()),
+					CaseID: id, At: monday9, Batch: "fub-other-replica"})
+			}
+			if _, err := f.env.Store.ClaimFollowUps(ctx, claims); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.scheduler("a").Sweep(ctx); err != nil {
+				t.Fatal(err)
+			}
+			per := checkMails(t, f)
+			for i, id := range ids {
+				if want := min(i/3, 1); per[id] != want {
+					t.Fatalf("%s got %d check mails, want %d", id, per[id], want)
+				}
+			}
+			if n, err := f.scheduler("a").Sweep(ctx); err != nil || n != 0 {
+				t.Fatalf("a second sweep fired %d (%v)", n, err)
+			}
+		})
+	}
+}
