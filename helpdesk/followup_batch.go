@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kaiku-helpdesk/kaiku/businesstime"
@@ -19,7 +21,7 @@ import (
 // a week of resolutions, a replica back from an outage), it asks every due check that needs
 // nothing else of its case with inserts alone, and leaves the cases to learn of it later:
 //
-//  1. one query finds the due checks;
+//  1. one query finds the due checks; each part of 1,000 (askPart) goes on while it reads on:
 //  2. a batch document lists them (write-ahead);
 //  3. a claim per check (its _id is the check's mail id: of two replicas asking one check,
 //     one insert wins) beside a fresh tracking link per check;
@@ -75,37 +77,73 @@ func parseBatch(checks string) []batchCheck {
 
 // askFollowUpsInBulk asks every follow-up check due by now that needs nothing else of its case
 // now. It returns the cases whose question's timer entry is done: true for those it asked,
-// false for those another ask had claimed.
+// false for those another ask had claimed. The due checks are asked a part (askPart) at a time,
+// each part a batch of its own, while the query reads the next part; a part that fails leaves
+// its entries for the next sweep, and the others stand.
 func (sc *Scheduler) askFollowUpsInBulk(ctx context.Context, now time.Time, env *sweepEnv) (map[string]bool, error) {
 	fu := sc.cases.followUps
 	if fu == nil {
 		return nil, nil
 	}
-	due, err := sc.store.DueFollowUps(ctx, now) // partial cases: read, never written
-	if err != nil || len(due) == 0 {
-		return nil, err
-	}
 	expires := now.Add(fu.settings.AnswerWindow)
 	idle := escalation.IdleRules(env.rules)
-	var checks []*models.Case
-	for i := range due {
-		c := &due[i]
-		cal, known := businesstime.DefaultCalendar(), c.SLAPolicyID == ""
-		if p, ok := env.policies[c.SLAPolicyID]; ok {
-			cal, known = p.Calendar, true
+	var mu sync.Mutex
+	done := map[string]bool{}
+	var errs []error
+	var parts sync.WaitGroup
+	inFlight := make(chan struct{}, askPartsAtOnce)
+	err := sc.store.DueFollowUps(ctx, now, askPart, func(due []models.Case) error {
+		var checks []*models.Case
+		for i := range due { // partial cases: read, never written
+			c := &due[i]
+			cal, known := businesstime.DefaultCalendar(), c.SLAPolicyID == ""
+			if p, ok := env.policies[c.SLAPolicyID]; ok {
+				cal, known = p.Calendar, true
+			}
+			if !known || c.NeedsAgent() || !c.AskFollowUp(now, fu.settings.AnswerWindow) {
+				continue
+			}
+			// The check is all the case needs now when its next timer is the answer window's end.
+			if next := c.NextTimer(idle, cal); next == nil || !next.Equal(expires) {
+				continue
+			}
+			checks = append(checks, c)
 		}
-		if !known || c.NeedsAgent() || !c.AskFollowUp(now, fu.settings.AnswerWindow) {
-			continue
+		if len(checks) == 0 {
+			return nil
 		}
-		// The check is all the case needs now when its next timer is the answer window's end.
-		if next := c.NextTimer(idle, cal); next == nil || !next.Equal(expires) {
-			continue
-		}
-		checks = append(checks, c)
+		inFlight <- struct{}{}
+		parts.Add(1)
+		go func() {
+			defer parts.Done()
+			asked, err := sc.askBatch(ctx, now, expires, checks)
+			<-inFlight
+			mu.Lock()
+			defer mu.Unlock()
+			maps.Copy(done, asked)
+			if err != nil {
+				errs = append(errs, err)
+			}
+		}()
+		return nil
+	})
+	parts.Wait()
+	if len(done) > 0 {
+		sc.kickFold()
 	}
-	if len(checks) == 0 {
-		return nil, nil
-	}
+	return done, errors.Join(append(errs, err)...)
+}
+
+// askPart is how many due checks one batch asks: one insert each of claims, links and mails.
+const askPart = 1000
+
+// askPartsAtOnce is how many batches are asked at once besides the query reading the next.
+const askPartsAtOnce = 2
+
+// askBatch asks the checks as one batch (steps 2 to 5 above) and returns their cases: true for
+// those it asked, false for those another ask had claimed.
+func (sc *Scheduler) askBatch(ctx context.Context, now, expires time.Time, checks []*models.Case) (map[string]bool, error) {
+	fu := sc.cases.followUps
 	lines := func(cs []*models.Case) string {
 		var b strings.Builder
 		for _, c := range cs {
@@ -158,7 +196,6 @@ func (sc *Scheduler) askFollowUpsInBulk(ctx context.Context, now time.Time, env 
 	}); err != nil {
 		return nil, err
 	}
-	sc.kickFold()
 	return done, nil
 }
 

@@ -33,7 +33,7 @@ type schedulerStore interface {
 	TimerSlots(ctx context.Context, minute int64) (int, error)
 	TimerHeadMinutes(ctx context.Context) ([]int64, error)
 	// Follow-up checks asked in bulk (followup_batch.go).
-	DueFollowUps(ctx context.Context, now time.Time) ([]models.Case, error)
+	DueFollowUps(ctx context.Context, now time.Time, size int, each func([]models.Case) error) error
 	InsertFollowUpBatch(ctx context.Context, b *store.FollowUpBatch) error
 	ClaimFollowUps(ctx context.Context, claims []store.FollowUpClaim) ([]bool, error)
 	InsertTrackingMany(ctx context.Context, links map[string]string) error
@@ -280,21 +280,21 @@ func (sc *Scheduler) sweepSlots(ctx context.Context, ids []string, now time.Time
 			sc.logger.Warn("follow-up checks in bulk", "err", err)
 		}
 		env.asked = asked
+		for _, mine := range asked { // wherever their entries are (some in slots another holds)
+			if mine {
+				fired++
+			}
+		}
 	}
 
 	// Store.
 	firings := make([]*firing, len(due))
 	inParallel(len(due), sweepWorkers, func(i int) {
-		if mine, ok := env.asked[due[i].id]; ok { // asked in bulk: its entry is done
+		if _, ok := env.asked[due[i].id]; ok { // asked in bulk (counted there): its entry is done
 			cs := due[i].slot
 			cs.mu.Lock()
 			cs.handled = append(cs.handled, due[i].id)
 			cs.mu.Unlock()
-			if mine {
-				mu.Lock()
-				fired++
-				mu.Unlock()
-			}
 			return
 		}
 		f, ok := sc.handle(ctx, due[i].id, due[i].at, now, env)

@@ -37,19 +37,36 @@ var askFields = bson.D{
 	{Key: "version", Value: 1},
 }
 
-// DueFollowUps returns the cases whose follow-up check is scheduled to be asked by now (one
-// scan of the cases, once per bulk ask), each with only the fields a bulk ask reads
-// (askFields): never to be written back.
-func (s *Store) DueFollowUps(ctx context.Context, now time.Time) ([]models.Case, error) {
-	cur, err := s.c(collCases).Find(ctx, followUpDue(now), options.Find().SetProjection(askFields))
+// DueFollowUps hands each the cases whose follow-up check is scheduled to be asked by now, size
+// at a time as the query's batches arrive (one scan of the cases per bulk ask; each can work
+// on a part while the next is read). The cases carry only the fields a bulk ask reads
+// (askFields): never to be written back. An error of each ends the query.
+func (s *Store) DueFollowUps(ctx context.Context, now time.Time, size int, each func([]models.Case) error) error {
+	cur, err := s.c(collCases).Find(ctx, followUpDue(now), options.Find().SetProjection(askFields).SetBatchSize(int32(size)))
 	if err != nil {
-		return nil, err
+		return err
 	}
-	out := []models.Case{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, err
+	defer cur.Close(ctx)
+	part := make([]models.Case, 0, size)
+	for cur.Next(ctx) {
+		var c models.Case
+		if err := cur.Decode(&c); err != nil {
+			return err
+		}
+		if part = append(part, c); len(part) == size {
+			if err := each(part); err != nil {
+				return err
+			}
+			part = make([]models.Case, 0, size)
+		}
 	}
-	return out, nil
+	if err := cur.Err(); err != nil {
+		return err
+	}
+	if len(part) > 0 {
+		return each(part)
+	}
+	return nil
 }
 
 // FollowUpClaim says who mails one follow-up check: whoever inserted it. Its ID is the
