@@ -35,6 +35,7 @@ try {
     'readme-screenshots',
     async (page) => {
       await login(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+      await page.setViewportSize({ width, height: 1024 }) // room for a few rows under the views
       await page.goto('/inbox?view=all')
       await page.locator('[data-testid=case-list]').waitFor()
       await page.waitForTimeout(500) // let the SLA badges settle; a screenshot, not a test
