@@ -93,7 +93,7 @@ const en = {
     liveOn: 'The list updates by itself when cases change.',
     liveOff: 'Live updates are reconnecting; use Refresh meanwhile.',
     search: 'Search cases',
-    searchPlaceholder: 'Search subject, message, customer…',
+    searchPlaceholder: 'Subject, message or customer…',
     searchButton: 'Search',
     clearSearch: 'Clear the search',
     filtersButton: 'Filters',

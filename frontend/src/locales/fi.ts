@@ -92,7 +92,7 @@ const fi: Messages = {
     liveOn: 'Lista päivittyy itsestään, kun tapaukset muuttuvat.',
     liveOff: 'Reaaliaikaisia päivityksiä yhdistetään uudelleen; käytä sillä välin Päivitä-painiketta.',
     search: 'Hae tapauksia',
-    searchPlaceholder: 'Hae otsikosta, viestistä, asiakkaasta…',
+    searchPlaceholder: 'Otsikko, viesti tai asiakas…',
     searchButton: 'Hae',
     clearSearch: 'Tyhjennä haku',
     filtersButton: 'Suodattimet',
