@@ -39,11 +39,19 @@ function isPersonalChange(entry: TimelineEntry): entry is Extract<TimelineEntry,
   return entry.kind === 'event' && entry.event.type === 'changed' && !!entry.event.actor_id && !!entry.event.data?.field
 }
 
-/** An entry no person wrote: rule firings, SLA clocks, changes the system made on its own. */
+/** The names the server writes as the actor of what it did on its own (models: "Kaiku", "SLA"). */
+const SYSTEM_ACTORS = new Set(['', 'Kaiku', 'SLA'])
+
+/**
+ * An entry no person wrote: rule firings, SLA clocks, changes the system made on its own. What
+ * the customer did (opened the case, answered the follow-up check, reopened it) carries their
+ * name without a staff id, and stays: it is what an agent hides system entries to see.
+ */
 export function isSystemEntry(entry: TimelineEntry): boolean {
   if (entry.kind !== 'event') return false
   const event = entry.event
-  return !event.actor_id || event.type === 'rule_fired' || event.type.startsWith('sla_')
+  if (event.type === 'rule_fired' || event.type.startsWith('sla_')) return true
+  return !event.actor_id && SYSTEM_ACTORS.has(event.actor ?? '')
 }
 
 function tagList(value: string | undefined): string[] {

@@ -105,6 +105,15 @@ describe('isSystemEntry', () => {
     expect(isSystemEntry(message(0))).toBe(false)
   })
 
+  it('keeps what the customer did, which has their name but no staff id', () => {
+    const reopened = change(0, 'status', 'resolved', 'open', '', 'Maija Mehiläinen')
+    const asked = change(0, 'status', 'resolved', 'open', '', 'Kaiku')
+    expect(isSystemEntry(reopened)).toBe(false)
+    const answer: TimelineEvent = { at: at(0), actor: 'Maija Mehiläinen', type: 'follow_up', data: { answer: 'solved' } }
+    expect(isSystemEntry({ kind: 'event', at: answer.at, key: 'answer', event: answer })).toBe(false)
+    expect(isSystemEntry(asked)).toBe(true)
+  })
+
   it('hiding system entries keeps messages and people’s changes', () => {
     const entries = [message(0), system(1), change(100, 'status', 'new', 'open'), system(200, 'rule_fired')]
     expect(kinds(visibleTimeline(entries, true))).toEqual(['message', 'event'])
