@@ -52,6 +52,7 @@ func run() error {
 	offline := flag.Bool("offline", false, "learn and assign in this process (the same topics package, no server): seconds instead of minutes, for tuning")
 	k := flag.Int("k", 0, "with -offline: the number of topics (0: the default)")
 	sim := flag.Float64("sim", 0, "with -offline: the similarity a case needs to join a topic (0: the default)")
+	margin := flag.Float64("margin", 0, "with -offline: how many times more like its topic than the next a case must be (0: the default)")
 	all := flag.Bool("all", false, "with -offline: print every topic, not only the ten largest")
 	seed := flag.Uint64("seed", 0, "with -offline: the k-means seed (the server learns with 0): another seed shows the figures are no accident of one start")
 	flag.Parse()
@@ -64,7 +65,7 @@ func run() error {
 		return err
 	}
 	if *offline {
-		return report(items, offlineTopics(items, topicspkg.LearnOptions{Topics: *k, MinSimilarity: *sim, Seed: *seed}), *all)
+		return report(items, offlineTopics(items, topicspkg.LearnOptions{Topics: *k, MinSimilarity: *sim, Seed: *seed, MinMargin: *margin}), *all)
 	}
 	dir, err := os.MkdirTemp("", "topicseval-")
 	if err != nil {
