@@ -94,6 +94,36 @@ func TestLearnGroupsRecurringProblemsAndAssignsNewTexts(t *testing.T) {
 	}
 }
 
+// A text with a topic's words but none of its phrases is like the topic without being about
+// its problem: it stays out rather than swelling the topic (Topic.Keys).
+func TestAssignWantsOneOfTheTopicsPhrases(t *testing.T) {
+	texts, _ := fixture()
+	a := topics.NewAnalyzer()
+	m := topics.Learn(a, texts, topics.LearnOptions{Topics: 3})
+	twice := m.Assign(a, "Charged twice for a purchase: refund the double charge!")
+	if len(twice) != 1 {
+		t.Fatalf("a charged-twice text got topics %v, want one", twice)
+	}
+	if got := m.Assign(a, "Purchase? Refund. Twice, charge, double, charged."); got != nil {
+		t.Errorf("a text with the topic's words in no phrase got topics %v", got)
+	}
+}
+
+// A text as like two topics as one reads like both problems: it stays out of both rather than
+// being guessed into one (LearnOptions.MinMargin).
+func TestAssignLeavesATextAsLikeTwoTopicsOut(t *testing.T) {
+	texts, _ := fixture()
+	a := topics.NewAnalyzer()
+	m := topics.Learn(a, texts, topics.LearnOptions{Topics: 3})
+	both := "Double charge and late delivery."
+	if got := m.Assign(a, both); got != nil {
+		t.Errorf("a text about a double charge and a late parcel alike got topics %v", got)
+	}
+	if got := m.Assign(a, "The parcel delivery was late and the courier lost the parcel."); len(got) != 1 {
+		t.Errorf("a late-parcel text got topics %v, want one", got)
+	}
+}
+
 func TestSlug(t *testing.T) {
 	for in, want := range map[string]string{"card charged twice": "card-charged-twice", "Väärä  lasku!": "väärä-lasku", "": ""} {
 		if got := topics.Slug(in); got != want {

@@ -52,6 +52,8 @@ func run() error {
 	offline := flag.Bool("offline", false, "learn and assign in this process (the same topics package, no server): seconds instead of minutes, for tuning")
 	k := flag.Int("k", 0, "with -offline: the number of topics (0: the default)")
 	sim := flag.Float64("sim", 0, "with -offline: the similarity a case needs to join a topic (0: the default)")
+	margin := flag.Float64("margin", 0, "with -offline: how many times more like its topic than the next a case must be (0: the default)")
+	all := flag.Bool("all", false, "with -offline: print every topic, not only the ten largest")
 	seed := flag.Uint64("seed", 0, "with -offline: the k-means seed (the server learns with 0): another seed shows the figures are no accident of one start")
 	flag.Parse()
 	path, err := findCSV(*data)
@@ -63,7 +65,7 @@ func run() error {
 		return err
 	}
 	if *offline {
-		return report(items, offlineTopics(items, topicspkg.LearnOptions{Topics: *k, MinSimilarity: *sim, Seed: *seed}))
+		return report(items, offlineTopics(items, topicspkg.LearnOptions{Topics: *k, MinSimilarity: *sim, Seed: *seed, MinMargin: *margin}), *all)
 	}
 	dir, err := os.MkdirTemp("", "topicseval-")
 	if err != nil {
@@ -123,7 +125,7 @@ func run() error {
 		}
 		found = append(found, tc)
 	}
-	return report(items, found)
+	return report(items, found, false)
 }
 
 // topicCases is one topic and the CFPB Issue of each of its cases.
@@ -159,8 +161,9 @@ func offlineTopics(items []narrative, o topicspkg.LearnOptions) []topicCases {
 	return res
 }
 
-// report prints the acceptance figures and fails when they are not met.
-func report(items []narrative, found []topicCases) error {
+// report prints the acceptance figures and fails when they are not met; showAll prints every
+// topic first, how pure it is, and how many cases are in one.
+func report(items []narrative, found []topicCases, showAll bool) error {
 	type scored struct {
 		id, name   string
 		cases      int
@@ -185,6 +188,14 @@ func report(items []narrative, found []topicCases) error {
 		return all[i].cases > all[j].cases || (all[i].cases == all[j].cases && all[i].id < all[j].id)
 	})
 	largest := all[:min(10, len(all))]
+	if showAll {
+		assigned := 0
+		for i, s := range all {
+			assigned += s.cases
+			fmt.Printf("%2d. %-32s %4d cases  %.2f %.50s\n", i+1, s.name, s.cases, float64(s.topCases)/float64(max(1, s.cases)), s.top)
+		}
+		fmt.Printf("%d of %d cases in a topic\n", assigned, len(items))
+	}
 
 	freq := map[string]int{}
 	for _, it := range items {
