@@ -156,7 +156,7 @@ describe('account security', () => {
   // opened, the admin typed before the answer came, the answer replaced what was typed and Save
   // stored that. The answer is held here until the admin has typed, if the page lets them.
   test('a retention period typed while the stored one loads is the one saved', () =>
-    withPage(browser, 'retention-loading', async (page) => {
+    withPage(e2e.browser, 'retention-loading', async (page) => {
       let release, asked
       const held = new Promise((resolve) => { release = resolve })
       const askedFor = new Promise((resolve) => { asked = resolve })
@@ -183,7 +183,7 @@ describe('account security', () => {
       await expect(page.getByTestId('retention-months')).toHaveValue('24')
       const { response } = await staffApi(page, 'PUT', '/settings/retention', { months: 0 })
       assert.equal(response.status(), 200)
-    }, { storageState: adminState }))
+    }, { storageState: e2e.adminState }))
 
   for (const [lang, heading] of [['en', 'Audit log'], ['fi', 'Tapahtumaloki']]) {
     for (const [width, options] of [[390, PHONE], [1366, { viewport: { width: 1366, height: 900 } }]]) {

@@ -136,15 +136,16 @@ describe('SLA display', () => {
         await page.goto(`/inbox?view=all&q=${encodeURIComponent(stamp)}&sort=due`)
         const badge = page.locator(`[data-case="${cases.low.id}"]`).getByTestId('due-badge')
         await expect(badge).toContainText(/^Due in /)
-        let refetched = 0
-        page.on('request', (r) => {
-          if (r.url().includes('/api/v1/cases')) refetched++
-        })
+        // From here the list cannot be fetched again: a request for it is held, unanswered. The
+        // badge must move on by the clock alone. (Counting requests instead was flaky: on the
+        // suite's shared server, other tests' background work sends live updates, on which
+        // the inbox rightly refetches.)
+        await page.route(/\/api\/v1\/cases(\?|\/counts|$)/, () => {})
         // Two weeks later every open clock of the low case is past due.
         await page.clock.fastForward(TWO_WEEKS)
         await expect(badge).toContainText(/^Overdue by /)
         assert.equal(await badge.getAttribute('data-level'), 'overdue')
-        assert.equal(refetched, 0, 'no list request while the clock moved')
+        await page.unrouteAll({ behavior: 'ignoreErrors' })
       },
       { storageState: e2e.adminState },
     ))
