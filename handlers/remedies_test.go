@@ -398,3 +398,18 @@ func TestApprovalRequestedRulesLookAtTheAmountAndTheOption(t *testing.T) {
 		t.Fatalf("a grant within the limit: tags %v", tags(small))
 	}
 }
+
+// A grant over the agent's limit per case goes for approval without touching their month: its
+// raise was never sent, so nothing is given back either (the month once lost the amount).
+func TestGrantOverTheCaseLimitLeavesTheMonthAsItWas(t *testing.T) {
+	s := newStack(t)
+	agent := s.logins["agent"]
+	s.setLimits(t, agent.user.ID, 500, 100_000) // 5.00 a case
+	first := s.createCase(t, agent, "First", "Refund please.", "")
+	s.grant(t, agent, first, `{"option_id":"goodwill","amount_minor":400}`, 201)
+	second := s.createCase(t, agent, "Second", "Refund please.", "")
+	s.grant(t, agent, second, `{"option_id":"goodwill","amount_minor":900}`, 202)
+	if res := s.do(agent, http.MethodGet, "/api/v1/me/spending", "", nil); !strings.Contains(res.body, `"spent_minor":400`) {
+		t.Fatalf("spending after a grant sent for approval: %s, want 400", res.body)
+	}
+}

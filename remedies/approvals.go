@@ -234,23 +234,7 @@ func (s *Service) Decide(ctx context.Context, u *models.User, id string, req Dec
 		followUpDays = opt.FollowUpDays
 	}
 	// The raise goes out beside the reads under the locks.
-	raise := make(chan error, 1)
-	if approving && amount > 0 {
-		go func() {
-			_, err := s.Store.RaiseMonthlySpend(ctx, u.ID, month, amount, u.MonthlyLimit())
-			raise <- err
-		}()
-	} else {
-		close(raise)
-	}
-	raised, raiseErr, waited := false, error(nil), false
-	waitRaise := func() error {
-		if !waited {
-			raiseErr, waited = <-raise, true
-			raised = raiseErr == nil && amount > 0
-		}
-		return raiseErr
-	}
+	raise := s.raiseAhead(ctx, u, month, amount, approving)
 
 	grantID := s.NewID()
 	var (
@@ -276,7 +260,7 @@ func (s *Service) Decide(ctx context.Context, u *models.User, id string, req Dec
 				if approving && u.Role != models.RoleAdmin && !coversCase(u, c.GrantedTotal(), amount) {
 					return models.Forbidden("the amount is over your own limit per case")
 				}
-				if err := waitRaise(); err != nil {
+				if err := raise.wait(); err != nil {
 					if errors.Is(err, ErrOverLimit) {
 						return models.Unprocessable("over_monthly_limit", "the amount is over what is left of your monthly limit")
 					}
@@ -320,13 +304,10 @@ func (s *Service) Decide(ctx context.Context, u *models.User, id string, req Dec
 			return decided, nil
 		},
 	})
-	_ = waitRaise() // a case write that failed before waiting still owns the raise
 	indexed.Wait()
 	if err != nil {
 		if !saved {
-			if raised {
-				s.refund(ctx, u.ID, month, amount)
-			}
+			raise.undo(ctx)
 			return nil, nil, err
 		}
 		// The decision stands; the case missed its entry. Say so loudly: it needs a person.

@@ -238,23 +238,7 @@ func (s *Service) Grant(ctx context.Context, u *models.User, caseID string, req 
 	currency, _ := s.Currency()
 	month := MonthOf(now, s.Location)
 	// The raise goes out beside the case write's read of the case.
-	raise := make(chan error, 1)
-	if amount > 0 && coversCase(u, 0, amount) {
-		go func() {
-			_, err := s.Store.RaiseMonthlySpend(ctx, u.ID, month, amount, u.MonthlyLimit())
-			raise <- err
-		}()
-	} else {
-		close(raise)
-	}
-	raised, raiseErr, waited := false, error(nil), false
-	waitRaise := func() error {
-		if !waited {
-			raiseErr, waited = <-raise, true
-			raised = raiseErr == nil && amount > 0
-		}
-		return raiseErr
-	}
+	raise := s.raiseAhead(ctx, u, month, amount, coversCase(u, 0, amount))
 	g := models.Grant{ID: s.NewID(), OptionID: opt.ID, AmountMinor: amount, Currency: currency, Message: message,
 		GrantedByID: u.ID, GrantedBy: u.Name, At: now, FollowUpDays: opt.FollowUpDays}
 	written, err := s.Cases.AmendCase(ctx, caseID, u, func(c *models.Case) error {
@@ -262,7 +246,7 @@ func (s *Service) Grant(ctx context.Context, u *models.User, caseID string, req 
 		if !coversCase(u, c.GrantedTotal(), amount) {
 			return errOverCaseLimit
 		}
-		if err := waitRaise(); err != nil {
+		if err := raise.wait(); err != nil {
 			if errors.Is(err, ErrOverLimit) {
 				return errOverMonthLimit
 			}
@@ -271,11 +255,8 @@ func (s *Service) Grant(ctx context.Context, u *models.User, caseID string, req 
 		c.AddGrant(g)
 		return nil
 	})
-	_ = waitRaise() // a case write that failed before waiting still owns the raise
 	if err != nil {
-		if raised {
-			s.refund(ctx, u.ID, month, amount)
-		}
+		raise.undo(ctx)
 		reason := ""
 		switch {
 		case errors.Is(err, errOverCaseLimit):
