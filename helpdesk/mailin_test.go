@@ -6,8 +6,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -59,19 +57,7 @@ func newMailFixtureSeeing(t *testing.T, log *commands) *mailFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { idx.Close() })
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	mailer, err := mail.New(env.Store, mail.Config{From: "support@kaiku.example"}, mail.Options{Clock: now, Logger: logger})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hd, err := helpdesk.New(helpdesk.Deps{Store: env.Store, Index: idx, Mailer: mailer, Logger: logger, Clock: now,
-		BaseURL: "https://help.example.com", Currency: "EUR", Limits: helpdesk.DefaultIntakeLimits})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := hd.SLA.EnsureDefaultPolicy(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	hd, mailer, logger := newHelpdesk(t, env, idx, now, mail.Config{From: "support@kaiku.example"})
 	srv, err := imaptest.Start("127.0.0.1:0", "support@kaiku.example", "imap-secret")
 	if err != nil {
 		t.Fatal(err)

@@ -2,8 +2,6 @@ package helpdesk_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"os"
 	"strconv"
 	"testing"
@@ -44,19 +42,7 @@ func TestReviewFilingIndexesInTheBackground(t *testing.T) {
 	}
 	t.Cleanup(func() { bl.Close() })
 	idx := &gatedIndex{Index: bl, gate: make(chan struct{})}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	mailer, err := mail.New(env.Store, mail.Config{}, mail.Options{Clock: now, Logger: logger})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hd, err := helpdesk.New(helpdesk.Deps{Store: env.Store, Index: idx, Mailer: mailer, Logger: logger, Clock: now,
-		BaseURL: "https://help.example.com", Currency: "EUR", Limits: helpdesk.DefaultIntakeLimits})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := hd.SLA.EnsureDefaultPolicy(ctx); err != nil {
-		t.Fatal(err)
-	}
+	hd, _, _ := newHelpdesk(t, env, idx, now, mail.Config{})
 	if err := hd.Rules.EnsureDefaultRules(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -113,16 +111,7 @@ func TestGooglePullResumesAndPublishes(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { idx.Close() })
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	mailer, err := mail.New(env.Store, mail.Config{}, mail.Options{Clock: now, Logger: logger})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hd, err := helpdesk.New(helpdesk.Deps{Store: env.Store, Index: idx, Mailer: mailer, Logger: logger, Clock: now,
-		BaseURL: "https://help.example.com", Currency: "EUR", Limits: helpdesk.DefaultIntakeLimits})
-	if err != nil {
-		t.Fatal(err)
-	}
+	hd, _, _ := newHelpdesk(t, env, idx, now, mail.Config{})
 	admin := &helpdesk.Principal{User: storetest.NewUser(storetest.WithRole(models.RoleAdmin))}
 
 	const loc = "accounts/111/locations/222"

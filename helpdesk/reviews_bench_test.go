@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"slices"
 	"strconv"
@@ -134,19 +132,7 @@ func reviewBenchSetup(b *testing.B, now func() time.Time) (*storetest.Env, *help
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { idx.Close() })
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	mailer, err := mail.New(env.Store, mail.Config{}, mail.Options{Clock: now, Logger: logger})
-	if err != nil {
-		b.Fatal(err)
-	}
-	hd, err := helpdesk.New(helpdesk.Deps{Store: env.Store, Index: idx, Mailer: mailer, Logger: logger, Clock: now,
-		BaseURL: "https://help.example.com", Currency: "EUR", Limits: helpdesk.DefaultIntakeLimits})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := hd.SLA.EnsureDefaultPolicy(ctx); err != nil {
-		b.Fatal(err)
-	}
+	hd, _, _ := newHelpdesk(b, env, idx, now, mail.Config{})
 	if err := hd.Rules.EnsureDefaultRules(ctx); err != nil {
 		b.Fatal(err)
 	}

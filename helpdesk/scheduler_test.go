@@ -2,7 +2,6 @@ package helpdesk_test
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -56,19 +55,7 @@ func newSLAFixtureWith(t testing.TB, monitor *event.CommandMonitor) *slaFixture 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { idx.Close() })
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	mailer, err := mail.New(env.Store, mail.Config{}, mail.Options{Clock: now, Logger: logger})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hd, err := helpdesk.New(helpdesk.Deps{Store: env.Store, Index: idx, Mailer: mailer, Logger: logger, Clock: now,
-		BaseURL: "https://help.example.com", Currency: "EUR", Limits: helpdesk.DefaultIntakeLimits})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := hd.SLA.EnsureDefaultPolicy(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	hd, mailer, logger := newHelpdesk(t, env, idx, now, mail.Config{})
 	return &slaFixture{env: env, cases: hd.Cases, intake: hd.Intake, conv: hd.Conversation, sla: hd.SLA, ev: hd.Events, rules: hd.Rules,
 		agent:   &helpdesk.Principal{User: storetest.NewUser()},
 		manager: &helpdesk.Principal{User: storetest.NewUser(storetest.WithRole(models.RoleManager))},
