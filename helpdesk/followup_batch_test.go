@@ -45,45 +45,41 @@ func seedDueChecks(t testing.TB, f *slaFixture, n int, now time.Time) []string {
 	return ids
 }
 
-// checkTexts returns the text of each case's follow-up check mail.
-func checkTexts(t *testing.T, f *slaFixture) map[string]string {
+// checkOutbox returns the follow-up check mails in the outbox (the outbox lives in the embedded
+// database's queues file).
+func checkOutbox(t *testing.T, f *slaFixture) []models.OutboxMail {
 	t.Helper()
 	db := f.env.Store.Database()
 	cur, err := db.Client().Database(db.Name()+"_queues").Collection("mail_outbox").Find(context.Background(), bson.D{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var outs []models.OutboxMail
+	var outs, checks []models.OutboxMail
 	if err := cur.All(context.Background(), &outs); err != nil {
 		t.Fatal(err)
 	}
-	texts := map[string]string{}
 	for _, o := range outs {
 		if strings.HasPrefix(o.Message.Subject, "Did this solve it?") {
-			texts[o.Message.CaseID] = o.Message.Text
+			checks = append(checks, o)
 		}
+	}
+	return checks
+}
+
+// checkTexts returns the text of each case's follow-up check mail.
+func checkTexts(t *testing.T, f *slaFixture) map[string]string {
+	texts := map[string]string{}
+	for _, o := range checkOutbox(t, f) {
+		texts[o.Message.CaseID] = o.Message.Text
 	}
 	return texts
 }
 
-// checkMails counts the follow-up check mails in the outbox per case (the outbox lives in
-// the embedded database's queues file).
+// checkMails counts the follow-up check mails per case.
 func checkMails(t *testing.T, f *slaFixture) map[string]int {
-	t.Helper()
-	db := f.env.Store.Database()
-	cur, err := db.Client().Database(db.Name()+"_queues").Collection("mail_outbox").Find(context.Background(), bson.D{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var outs []models.OutboxMail
-	if err := cur.All(context.Background(), &outs); err != nil {
-		t.Fatal(err)
-	}
 	per := map[string]int{}
-	for _, o := range outs {
-		if strings.HasPrefix(o.Message.Subject, "Did this solve it?") {
-			per[o.Message.CaseID]++
-		}
+	for _, o := range checkOutbox(t, f) {
+		per[o.Message.CaseID]++
 	}
 	return per
 }
