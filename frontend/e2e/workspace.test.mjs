@@ -133,6 +133,45 @@ describe('split view (1200 px and wider)', () => {
       },
       { ...wide, storageState: e2e.adminState },
     ))
+  test('a page opened from the menu while the list still loads is not taken back by the pane', () =>
+    withPage(
+      e2e.browser,
+      'workspace-leave-early',
+      async (page) => {
+        // The list answers only once the next page's code has been asked for, and that code
+        // arrives only after the list is on screen: the pane's first pick happens while the
+        // navigation away waits for its page. It used to cancel that navigation.
+        let releaseList
+        const listHeld = new Promise((resolve) => (releaseList = resolve))
+        await page.route(
+          (url) => url.pathname === '/api/v1/cases',
+          async (route) => {
+            await listHeld
+            await route.continue()
+          },
+        )
+        await page.goto(inboxPath)
+        await expect(page.getByTestId('admin-menu')).toBeVisible()
+        let releaseCode
+        const codeHeld = new Promise((resolve) => (releaseCode = resolve))
+        let codeAsked
+        const codeRequested = new Promise((resolve) => (codeAsked = resolve))
+        await page.route(/\/assets\/[^/]+\.js$/, async (route) => {
+          codeAsked()
+          await codeHeld
+          await route.continue()
+        })
+        await page.getByTestId('admin-menu').click()
+        await page.locator('a[href="/admin/review-import"]').click()
+        await codeRequested
+        releaseList()
+        await expect(page.locator('.case-row')).toHaveCount(3)
+        releaseCode()
+        await expect(page.getByTestId('review-import-page')).toBeVisible()
+        assert.match(page.url(), /\/admin\/review-import$/)
+      },
+      { ...wide, storageState: e2e.adminState },
+    ))
 })
 
 describe('narrow screens', () => {
