@@ -141,3 +141,71 @@ func TestManyApproversAtOnceStoreOneDecision(t *testing.T) {
 		}
 	}
 }
+
+// A grant over the agent's limits that asks for approval reads its case once: the grant's own
+// case write turns into the request (stored beside the case, in the round of its index mark
+// and timer), so neither a second read to build the request nor a third write to note it on
+// the case is needed. Over the limit per case (with and without a raise of the month to give
+// back) and over the month's limit alike.
+func TestApprovalRequestRoundTrips(t *testing.T) {
+	log := &commandLog{counts: map[string]int{}}
+	s := newStackWith(t, store.Options{SingleWriter: true, Monitor: log.monitor()})
+	agent := s.logins["agent"]
+	s.setLimits(t, agent.user.ID, 5000, 12_000)
+	for _, tc := range []struct {
+		name, before, ask, reason string
+		raised                    bool // a raise of the month was sent and is given back
+	}{
+		{name: "over the limit per case", ask: `{"option_id":"full_refund","amount_minor":12000}`, reason: "case"},
+		{name: "over what is left on the case", before: `{"option_id":"full_refund","amount_minor":4000}`,
+			ask: `{"option_id":"full_refund","amount_minor":2000}`, reason: "case", raised: true},
+		{name: "over the month", ask: `{"option_id":"full_refund","amount_minor":4000}`, reason: "month"},
+	} {
+		id := s.createCase(t, agent, "Ruined sofa "+tc.name, "The delivery scratched it.", "")
+		if tc.before != "" {
+			s.grant(t, agent, id, tc.before, 201)
+		}
+		if tc.reason == "month" { // 4,000 granted above and 5,000 here leave 3,000 of 12,000
+			other := s.createCase(t, agent, "Another sofa", "Scratched too.", "")
+			s.grant(t, agent, other, `{"option_id":"full_refund","amount_minor":5000}`, 201)
+		}
+		log.take()
+		a := s.grant(t, agent, id, tc.ask, 202).Data.Approval
+		asked := log.take()
+		if a == nil || a.Reason != tc.reason || a.Status != "waiting" {
+			t.Fatalf("%s: approval %+v", tc.name, a)
+		}
+		delete(asked, "find sessions")
+		for _, snapshot := range []string{"find resolution_options", "find users", "find rules", "find sla_policies", "find settings"} {
+			delete(asked, snapshot)
+		}
+		delete(asked, "update index_queue") // see TestApprovalDecisionRoundTrips
+		want := map[string]int{"find cases": 1, "update cases": 1, "insert approval_requests": 1, "insert events": 1}
+		for cmd, n := range want {
+			if asked[cmd] != n {
+				t.Errorf("%s: %d %s, want %d (all: %v)", tc.name, asked[cmd], cmd, n, asked)
+			}
+		}
+		total := 0
+		for _, n := range asked {
+			total += n
+		}
+		limit := 7
+		switch {
+		case tc.raised:
+			limit = 9 // the month raised beside the read, and lowered again
+		case tc.reason == "month":
+			limit = 8 // the refused raise, upserting, is tried twice (changeMonthlySpend)
+		}
+		if total > limit {
+			t.Errorf("%s: %d commands, want at most %d: %v", tc.name, total, limit, asked)
+		}
+		c, err := s.env.Store.GetCase(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(c.PendingApprovals) != 1 || c.PendingApprovals[0].ID != a.ID {
+			t.Errorf("%s: the case waits for %v, want %s", tc.name, c.PendingApprovals, a.ID)
+		}
+	}
+}

@@ -161,12 +161,17 @@ type writeSpec struct {
 	remedy *escalation.RemedyFacts
 	// beside, when set, is another record read and written with the case (see besideWrite).
 	beside *besideWrite
+	// retrigger, when set, names the rules to run (and the grant asked for) once change has
+	// run, in place of trigger and remedy: a grant's write that became an approval request.
+	retrigger func() (escalation.TriggerType, *escalation.RemedyFacts)
 }
 
 // besideWrite is another record a case write reads and writes with the case, such as the
 // approval request an approver decides: its lock is held with the case's and it is read in the
 // same round as the case (lock); change decides on both; write stores it in the round of the
-// case's index mark and timer, before the case, which is written only if write succeeds.
+// case's index mark and timer, before the case, which is written only if write succeeds. A
+// record made by change (a grant's approval request) has no lock (a zero lock) and nothing
+// to read.
 type besideWrite struct {
 	lock  store.Beside
 	write func(ctx context.Context) error
@@ -200,7 +205,7 @@ func (s *Cases) writeStored(ctx context.Context, id string, w writeSpec, change 
 	var timerAgain *time.Time
 	resolved := false
 	update := s.store.UpdateCase
-	if w.beside != nil {
+	if w.beside != nil && w.beside.lock.Key != "" {
 		update = func(ctx context.Context, id string, mutate func(c *models.Case) error) (*models.Case, error) {
 			return s.store.UpdateCaseBeside(ctx, id, w.beside.lock, mutate)
 		}
@@ -221,9 +226,13 @@ func (s *Cases) writeStored(ctx context.Context, id string, w writeSpec, change 
 		}
 		c.NoteActivity(c.Timeline[mark:], previous, now)
 		effects = nil
-		if w.trigger != "" {
+		trigger, remedy := w.trigger, w.remedy
+		if w.retrigger != nil {
+			trigger, remedy = w.retrigger()
+		}
+		if trigger != "" {
 			var err error
-			effects, err = s.runRules(ctx, c, rules, ruleRun{trigger: w.trigger, changed: changedFields(c.Timeline[mark:]), slaKind: w.slaKind, remedy: w.remedy})
+			effects, err = s.runRules(ctx, c, rules, ruleRun{trigger: trigger, changed: changedFields(c.Timeline[mark:]), slaKind: w.slaKind, remedy: remedy})
 			if err != nil {
 				return err
 			}

@@ -62,20 +62,24 @@ func (r remedyCases) DecideApproval(ctx context.Context, caseID, approvalID stri
 	return c, err
 }
 
-func (r remedyCases) GetCase(ctx context.Context, id string) (*models.Case, error) {
-	c, err := r.cases.store.GetCase(ctx, id)
-	if err != nil {
-		return nil, notFoundAs(err, "case")
-	}
-	return c, nil
-}
-
-// RecordApprovalRequest writes change (the approval_requested timeline entry) and runs the
-// approval_requested rules on the grant asked for.
-func (r remedyCases) RecordApprovalRequest(ctx context.Context, id string, by *models.User, optionID string, amountMinor int64, change func(c *models.Case) error) (*models.Case, error) {
-	return r.cases.write(ctx, id, writeSpec{trigger: escalation.TriggerApprovalRequested,
-		remedy:   &escalation.RemedyFacts{OptionID: optionID, AmountMinor: amountMinor},
-		announce: r.cases.publish(EventCaseUpdated, map[string]any{"by": by.ID})}, change)
+// GrantCase writes a grant in its case's write (see remedies.GrantWrite): the case_updated
+// rules run on a grant, the approval_requested rules on the grant asked for when it became an
+// approval request, which is stored in the round of the case's index mark and timer.
+func (r remedyCases) GrantCase(ctx context.Context, id string, by *models.User, optionID string, amountMinor int64, w remedies.GrantWrite) (*models.Case, error) {
+	asked := false
+	return r.cases.write(ctx, id, writeSpec{trigger: escalation.TriggerCaseUpdated,
+		announce: r.cases.publish(EventCaseUpdated, map[string]any{"by": by.ID}),
+		beside:   &besideWrite{write: w.Save},
+		retrigger: func() (escalation.TriggerType, *escalation.RemedyFacts) {
+			if asked {
+				return escalation.TriggerApprovalRequested, &escalation.RemedyFacts{OptionID: optionID, AmountMinor: amountMinor}
+			}
+			return escalation.TriggerCaseUpdated, nil
+		}}, func(c *models.Case) error {
+		var err error
+		asked, err = w.Change(c)
+		return err
+	})
 }
 
 func (r remedyCases) AmendCase(ctx context.Context, id string, by *models.User, change func(c *models.Case) error) (*models.Case, error) {

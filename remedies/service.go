@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -41,11 +42,11 @@ type Store interface {
 // Cases is how the Service reads and changes a case: through the case use case, so a grant is
 // indexed, announced and runs the rules like any other change.
 type Cases interface {
-	GetCase(ctx context.Context, id string) (*models.Case, error)
 	AmendCase(ctx context.Context, id string, by *models.User, change func(c *models.Case) error) (*models.Case, error)
-	// RecordApprovalRequest is AmendCase for a new approval request: it runs the
-	// approval_requested rules (conditions on the option and the amount) instead.
-	RecordApprovalRequest(ctx context.Context, id string, by *models.User, optionID string, amountMinor int64, change func(c *models.Case) error) (*models.Case, error)
+	// GrantCase is a grant's write of its case (see GrantWrite): it runs the case_updated
+	// rules on a grant, the approval_requested rules (conditions on the option and the
+	// amount) on a grant that became an approval request.
+	GrantCase(ctx context.Context, id string, by *models.User, optionID string, amountMinor int64, w GrantWrite) (*models.Case, error)
 	// CalendarOf is the business calendar a case's clocks count on.
 	CalendarOf(ctx context.Context, c *models.Case) (businesstime.Calendar, error)
 	// DecideApproval writes approval request approvalID's decision in the write of its case
@@ -64,6 +65,17 @@ type ApprovalWrite struct {
 	Read   func(ctx context.Context) error
 	Change func(c *models.Case) error
 	Save   func(ctx context.Context) (*Approval, error)
+}
+
+// GrantWrite is a grant written in one conditional write of its case, whether it is granted
+// or, over a limit, becomes an approval request: Change decides on the case as read, and
+// either adds the grant or notes the request on the case, and says which (asked); Save stores
+// the request, when Change made one, in the round of the case's index mark and timer, before
+// the case (which is written only if Save succeeds). Both run again if the case's write is
+// tried again; a request stored stays the answer.
+type GrantWrite struct {
+	Change func(c *models.Case) (asked bool, err error)
+	Save   func(ctx context.Context) error
 }
 
 // Config is what the Service is built from.
@@ -199,12 +211,14 @@ func (s *Service) amountOf(minor *int64, text string, locale string) (int64, boo
 // Grant gives a remedy on a case. Within the user's limit per case and their month's limit it
 // is recorded at once; over either it becomes an approval request.
 //
-// A grant within the limits is a few round trips (the option comes from the store's snapshot
-// of the catalogue): the month's counter is raised (one conditional write on the counter
-// document, never a sum over grants) while the case write reads the case; the case write
-// decides the limit per case on the case as stored, waits for the raise, and stores the grant
-// with its index mark; then the index and the live event. A raise whose grant is not stored
-// is taken back.
+// Either way it is one write of the case, which is read once (the option comes from the
+// store's snapshot of the catalogue): the month's counter is raised (one conditional write on
+// the counter document, never a sum over grants) while the case write reads the case; the case
+// write decides the limit per case on the case as stored and waits for the raise. Within both
+// limits it stores the grant with its index mark. Over either it builds the approval request
+// on the case as read, stores it in the round of the case's index mark and timer, and notes it
+// on the case; the request is indexed while the case is stored. A raise whose grant is not
+// stored is taken back.
 func (s *Service) Grant(ctx context.Context, u *models.User, caseID string, req GrantRequest) (*GrantOutcome, error) {
 	if err := require(u, models.RoleAgent); err != nil {
 		return nil, err
@@ -241,46 +255,69 @@ func (s *Service) Grant(ctx context.Context, u *models.User, caseID string, req 
 	raise := s.raiseAhead(ctx, u, month, amount, coversCase(u, 0, amount))
 	g := models.Grant{ID: s.NewID(), OptionID: opt.ID, AmountMinor: amount, Currency: currency, Message: message,
 		GrantedByID: u.ID, GrantedBy: u.Name, At: now, FollowUpDays: opt.FollowUpDays}
-	written, err := s.Cases.AmendCase(ctx, caseID, u, func(c *models.Case) error {
-		// Decided on the case as stored: another grant on it may have landed since.
-		if !coversCase(u, c.GrantedTotal(), amount) {
-			return errOverCaseLimit
-		}
-		if err := raise.wait(); err != nil {
-			if errors.Is(err, ErrOverLimit) {
-				return errOverMonthLimit
+	var (
+		asked   *approvalAsked // the request Change made on the case as read, if one
+		saved   bool           // the request is stored
+		indexed sync.WaitGroup
+	)
+	written, err := s.Cases.GrantCase(ctx, caseID, u, opt.ID, amount, GrantWrite{
+		Change: func(c *models.Case) (bool, error) {
+			if saved { // a case write tried again notes the stored request again
+				asked.noteOn(c, u, now)
+				return true, nil
 			}
-			return err
-		}
-		c.AddGrant(g)
-		return nil
+			asked = nil
+			// Decided on the case as stored: another grant on it may have landed since.
+			reason := ""
+			if !coversCase(u, c.GrantedTotal(), amount) {
+				reason = "case"
+			} else if err := raise.wait(); errors.Is(err, ErrOverLimit) {
+				reason = "month"
+			} else if err != nil {
+				return false, err
+			}
+			if reason == "" {
+				c.AddGrant(g)
+				return false, nil
+			}
+			a, err := s.newApproval(ctx, u, c, opt, amount, message, reason, now)
+			if err != nil {
+				return false, err
+			}
+			asked = a
+			a.noteOn(c, u, now)
+			return true, nil
+		},
+		Save: func(ctx context.Context) error {
+			if asked == nil || saved {
+				return nil
+			}
+			if err := s.Store.InsertApproval(ctx, asked.approval); err != nil {
+				return err
+			}
+			saved = true
+			// The request stands: it is indexed while the case is stored.
+			a := asked.approval
+			indexed.Go(func() { s.indexApproval(ctx, a) })
+			return nil
+		},
 	})
-	if err != nil {
-		raise.undo(ctx)
-		reason := ""
-		switch {
-		case errors.Is(err, errOverCaseLimit):
-			reason = "case"
-		case errors.Is(err, errOverMonthLimit):
-			reason = "month"
-		default:
-			return nil, err
-		}
-		c, err := s.Cases.GetCase(ctx, caseID)
-		if err != nil {
-			return nil, err
-		}
-		return s.requestApproval(ctx, u, c, opt, amount, message, reason, now)
+	indexed.Wait()
+	if err != nil || asked != nil {
+		raise.undo(ctx) // the grant was not stored
+	}
+	switch {
+	case err != nil && saved:
+		// The request stands; its case missed the entry. Say so loudly: it needs a person.
+		s.Logger.Error("approval request stored but the case entry was not written", "approval", asked.approval.ID, "case", caseID, "err", err)
+		return nil, err
+	case err != nil:
+		return nil, err
+	case asked != nil:
+		return &GrantOutcome{Case: written, Approval: asked.approval}, nil
 	}
 	return &GrantOutcome{Case: written, Grant: &g}, nil
 }
-
-// errOverCaseLimit and errOverMonthLimit stop a grant's case write when the case's grants, as
-// stored, leave no room under the granter's limit per case, or their month has none left.
-var (
-	errOverCaseLimit  = errors.New("remedies: over the limit per case")
-	errOverMonthLimit = errors.New("remedies: over the monthly limit")
-)
 
 // refund takes back a counter raise whose grant was not stored.
 func (s *Service) refund(ctx context.Context, userID, month string, amount int64) {
@@ -319,9 +356,16 @@ func (s *Service) reverse(ctx context.Context, u *models.User, caseID string, re
 	return &GrantOutcome{Case: c, Grant: &g}, nil
 }
 
-// requestApproval stores an approval request for a grant over a limit, indexes it and notes
-// it on the case's timeline.
-func (s *Service) requestApproval(ctx context.Context, u *models.User, c *models.Case, opt *Option, amount int64, message, reason string, now time.Time) (*GrantOutcome, error) {
+// approvalAsked is an approval request made in a grant's case write, with what it notes on
+// its case.
+type approvalAsked struct {
+	approval *Approval
+	clock    *models.SLAClock // nil: no approval clock runs
+}
+
+// newApproval builds the approval request for a grant over a limit on case c as read, with
+// its clock (the approvers and the clock's settings come from the store's snapshots).
+func (s *Service) newApproval(ctx context.Context, u *models.User, c *models.Case, opt *Option, amount int64, message, reason string, now time.Time) (*approvalAsked, error) {
 	users, err := s.Store.UsersSnapshot(ctx)
 	if err != nil {
 		return nil, err
@@ -335,23 +379,19 @@ func (s *Service) requestApproval(ctx context.Context, u *models.User, c *models
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Store.InsertApproval(ctx, a); err != nil {
-		return nil, err
+	return &approvalAsked{approval: a, clock: clock}, nil
+}
+
+// noteOn notes the request on its case: the approval_requested timeline entry, its clock, and
+// who it waits for.
+func (r *approvalAsked) noteOn(c *models.Case, u *models.User, now time.Time) {
+	a := r.approval
+	c.Timeline = append(c.Timeline, models.TimelineEvent{At: now, ActorID: u.ID, Actor: u.Name, Type: "approval_requested",
+		Data: map[string]string{"approval_id": a.ID, "option": a.OptionID, "amount_minor": FormatAmount(a.AmountMinor, 0), "currency": a.Currency, "reason": a.Reason}})
+	if r.clock != nil {
+		c.StartApprovalClock(*r.clock)
 	}
-	s.indexApproval(ctx, a)
-	c, err = s.Cases.RecordApprovalRequest(ctx, c.ID, u, opt.ID, amount, func(c *models.Case) error {
-		c.Timeline = append(c.Timeline, models.TimelineEvent{At: now, ActorID: u.ID, Actor: u.Name, Type: "approval_requested",
-			Data: map[string]string{"approval_id": a.ID, "option": opt.ID, "amount_minor": FormatAmount(amount, 0), "currency": currency, "reason": reason}})
-		if clock != nil {
-			c.StartApprovalClock(*clock)
-		}
-		c.AwaitApproval(a.ID, a.ApproverIDs)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &GrantOutcome{Case: c, Approval: a}, nil
+	c.AwaitApproval(a.ID, a.ApproverIDs)
 }
 
 // Spending is where a user stands against their limits this month.
