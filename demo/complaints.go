@@ -171,28 +171,29 @@ func (r *runner) claim(ctx context.Context, w *worker, cc *complaintCase) error 
 	return nil
 }
 
-func (r *runner) reply(ctx context.Context, w *worker, cc *complaintCase, body string, status models.Status) error {
+func (r *runner) reply(ctx context.Context, w *worker, cc *complaintCase, body string, status models.Status) (*models.Case, error) {
 	req := models.MessageCreate{Kind: "reply", Body: body}
 	if status != "" {
 		req.Status = &status
 	}
-	if _, err := w.hd.Conversation.AddMessage(ctx, cc.agent, cc.id, req, nil); err != nil {
-		return fmt.Errorf("reply on %s: %w", cc.id, err)
+	c, err := w.hd.Conversation.AddMessage(ctx, cc.agent, cc.id, req, nil)
+	if err != nil {
+		return nil, fmt.Errorf("reply on %s: %w", cc.id, err)
 	}
 	r.count(&r.sum.Replies)
-	return nil
+	return c, nil
 }
 
 func (r *runner) firstReply(ctx context.Context, w *worker, cc *complaintCase) error {
 	now := w.clock.Now()
 	if w.chance(0.35) { // the agent needs something from the customer first
-		if err := r.reply(ctx, w, cc, fmt.Sprintf(askTexts[w.rnd.IntN(len(askTexts))], cc.firstName, cc.agent.User.Name), models.StatusWaiting); err != nil {
+		if _, err := r.reply(ctx, w, cc, fmt.Sprintf(askTexts[w.rnd.IntN(len(askTexts))], cc.firstName, cc.agent.User.Name), models.StatusWaiting); err != nil {
 			return err
 		}
 		r.at(now.Add(w.between(2*time.Hour, 40*time.Hour)), cc.data.ID, func(ctx context.Context, w *worker) error { return r.customerAnswers(ctx, w, cc) })
 		return nil
 	}
-	if err := r.reply(ctx, w, cc, fmt.Sprintf(ackTexts[w.rnd.IntN(len(ackTexts))], cc.firstName, cc.agent.User.Name), models.StatusOpen); err != nil {
+	if _, err := r.reply(ctx, w, cc, fmt.Sprintf(ackTexts[w.rnd.IntN(len(ackTexts))], cc.firstName, cc.agent.User.Name), models.StatusOpen); err != nil {
 		return err
 	}
 	r.at(workingTime(now.Add(w.between(cc.st.work[0], cc.st.work[1]))), cc.data.ID, func(ctx context.Context, w *worker) error { return r.settle(ctx, w, cc) })
@@ -285,7 +286,8 @@ func (r *runner) settle(ctx context.Context, w *worker, cc *complaintCase) error
 
 // resolve answers with the decision and resolves; what the customer does next is drawn here.
 func (r *runner) resolve(ctx context.Context, w *worker, cc *complaintCase) error {
-	if err := r.reply(ctx, w, cc, fmt.Sprintf(resolveTexts[w.rnd.IntN(len(resolveTexts))], cc.firstName, cc.agent.User.Name), models.StatusResolved); err != nil {
+	resolved, err := r.reply(ctx, w, cc, fmt.Sprintf(resolveTexts[w.rnd.IntN(len(resolveTexts))], cc.firstName, cc.agent.User.Name), models.StatusResolved)
+	if err != nil {
 		return err
 	}
 	r.count(&r.sum.Resolved)
@@ -303,13 +305,19 @@ func (r *runner) resolve(ctx context.Context, w *worker, cc *complaintCase) erro
 		})
 		return nil
 	}
-	// The follow-up check is asked after the installation's delay (a week by default) at the
-	// next sweep; the customer answers within days, or not at all.
+	// The follow-up check is asked when the resolved case says, at the next sweep: after the
+	// remedy's own delay (7 to 30 days in the catalogue) or the installation's (a week by
+	// default). The customer answers within days of being asked, or not at all; never before
+	// (an answer drawn a week on, whatever the delay, came before a check due in 30 days).
 	fail, silent := cc.st.fail, cc.st.silent
 	if cc.failed {
 		fail = 0.15
 	}
-	answerAt := now.Add(7*24*time.Hour + SweepEvery + w.between(time.Hour, 4*24*time.Hour))
+	askAt := now.Add(7 * 24 * time.Hour)
+	if resolved.FollowUpCheck != nil {
+		askAt = resolved.FollowUpCheck.AskAt
+	}
+	answerAt := askAt.Add(SweepEvery + w.between(time.Hour, 4*24*time.Hour))
 	switch x := w.rnd.Float64(); {
 	case x < silent:
 		return nil // the scheduler closes it as "no response" two weeks after asking

@@ -223,6 +223,7 @@ type runner struct {
 	workers    []*worker
 	sweeper    *worker
 	scheduler  *helpdesk.Scheduler
+	swept      time.Time // the time of the last sweep
 
 	mu      sync.Mutex // guards what follows
 	cond    *sync.Cond
@@ -372,13 +373,22 @@ func (r *runner) anyQueued() bool {
 // expiry.
 func (r *runner) sweep(ctx context.Context, t time.Time) error {
 	r.sweeper.clock.Set(t)
-	for range 100 { // a sweep walks at most a day
+	// A sweep walks at most a day of timers, and a quiet day fires nothing though a later one
+	// would: so the sweeps walk every day since the last sweep, then on while they fire. (Stopping
+	// at the first sweep that fired nothing left a warning due after a quiet day to the next
+	// stretch, after the agent's reply that met its clock.)
+	days := 1
+	if !r.swept.IsZero() {
+		days = int(t.Sub(r.swept)/(24*time.Hour)) + 1
+	}
+	defer func() { r.swept = t }()
+	for i := range 100 + days {
 		n, err := r.scheduler.Sweep(ctx)
 		if err != nil {
 			return err
 		}
 		// Checks asked in bulk reach their cases in the fold (beside the sweeps when serving).
-		if _, err := r.scheduler.FoldFollowUps(ctx); err != nil || n == 0 {
+		if _, err := r.scheduler.FoldFollowUps(ctx); err != nil || (n == 0 && i+1 >= days) {
 			return err
 		}
 	}

@@ -202,6 +202,24 @@ func TestDemoFillsAnEmptyInstallationWithCasesOfRealShape(t *testing.T) {
 				latest = ev.At
 			}
 		}
+		// A customer answers a follow-up check once it was asked, never before the day it was
+		// scheduled for (a remedy's own delay, up to 30 days, not only the default week): the
+		// case page would say the customer is asked on a day after their answer.
+		var askAt time.Time
+		asked := false
+		for _, ev := range c.Timeline {
+			switch ev.Type {
+			case "follow_up_scheduled":
+				askAt, _ = time.Parse(time.RFC3339, ev.Data["ask_at"])
+				asked = false
+			case "follow_up_asked":
+				asked = true
+			case "follow_up":
+				if ev.ActorID == "" && (!asked || ev.At.Before(askAt)) {
+					t.Errorf("%s: the customer answered the follow-up at %v, before it was asked (due %v)", c.ID, ev.At, askAt)
+				}
+			}
+		}
 		if c.ResolvedAt != nil && c.FirstResponseAt == nil && c.Channel == models.ChannelWebForm {
 			t.Errorf("%s: resolved without a first response", c.ID)
 		}
