@@ -8,6 +8,7 @@ import assert from 'node:assert/strict'
 import { expect } from './expect.mjs'
 import { checkA11y } from './axe.mjs'
 import { login, staffApi, withPage, sharedBrowser } from './browser.mjs'
+import { checkLayout, WIDTHS } from './layout.mjs'
 
 const e2e = sharedBrowser()
 const stamp = Date.now().toString(36)
@@ -186,4 +187,59 @@ describe('assigning to a colleague', () => {
       },
       { storageState: e2e.adminState },
     ))
+})
+
+// The handling card is narrow on a phone and in the inbox's case pane at 1366 px: each of its
+// buttons keeps its label on one line ("Take over (assign to me)" broke onto two inside its
+// button in the pane, and pushed "Assign to…" onto a row of its own on a phone), in English
+// and Finnish.
+describe('the handling card of a case someone else has', () => {
+  let heldId = ''
+  before(() =>
+    withPage(
+      e2e.browser,
+      'assign-held-seed',
+      async (page) => {
+        await page.goto('/inbox')
+        const { response } = await staffApi(page, 'POST', '/cases', {
+          subject: `Held by a colleague ${stamp}`,
+          description: 'The lamp arrived without its shade.',
+          customer: { name: 'Hanna Held', email: `hanna.${stamp}@example.org` },
+          assignee_id: bo.id,
+        })
+        assert.equal(response.status(), 201, await response.text())
+        heldId = (await response.json()).data.id
+      },
+      { storageState: e2e.adminState },
+    ))
+
+  for (const lang of ['en', 'fi']) {
+    for (const width of [390, 1366]) {
+      test(`keeps each button's label on one line in ${lang} at ${width} px`, () =>
+        withPage(
+          e2e.browser,
+          `assign-held-${lang}-${width}`,
+          async (page) => {
+            await page.addInitScript((l) => localStorage.setItem('kaiku.locale', l), lang)
+            // At 1366 px the inbox splits and the case is shown in its pane.
+            await page.goto(width === 1366 ? `/inbox?view=all_open&case=${heldId}` : `/cases/${heldId}`)
+            await page.getByTestId('claim').waitFor()
+            await page.evaluate(() => document.fonts.ready)
+            const buttons = await page.locator('.side-field__buttons .btn').evaluateAll((els) =>
+              els.map((el) => {
+                const range = document.createRange()
+                range.selectNodeContents(el)
+                const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size
+                return { text: el.textContent.trim(), lines, top: Math.round(el.getBoundingClientRect().top), clipped: el.scrollWidth > el.clientWidth }
+              }),
+            )
+            assert.equal(buttons.length, 2, JSON.stringify(buttons))
+            for (const b of buttons) assert.ok(b.lines === 1 && !b.clipped, `"${b.text}" takes ${b.lines} lines${b.clipped ? ', clipped' : ''}`)
+            if (width === 390) assert.equal(buttons[0].top, buttons[1].top, `the buttons are on two rows: ${JSON.stringify(buttons)}`)
+            await checkLayout(page, `case-handling-${lang}-${width}`)
+          },
+          { ...WIDTHS[width], locale: lang === 'fi' ? 'fi-FI' : 'en-US', storageState: e2e.adminState },
+        ))
+    }
+  }
 })

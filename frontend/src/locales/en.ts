@@ -419,7 +419,7 @@ const en = {
     team: 'Team',
     noTeam: 'No team',
     claim: 'Claim (assign to me)',
-    takeOver: 'Take over (assign to me)',
+    takeOver: 'Take over',
     unassign: 'Unassign',
     status: 'Status',
     priority: 'Priority',
