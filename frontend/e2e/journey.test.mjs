@@ -117,6 +117,40 @@ describe('journey view', () => {
     )
   })
 
+  test('a period chosen while the last one loads shows its own figures', async () => {
+    await withPage(
+      e2e.browser,
+      'journey-period-order',
+      async (page) => {
+        // The 90-day figures answer only after 30 days have been chosen and shown: they
+        // used to land last and stand under "30 days".
+        let release
+        const held = new Promise((resolve) => (release = resolve))
+        let first = true
+        const firstAsked = page.waitForRequest((r) => new URL(r.url()).pathname === '/api/v1/journey')
+        await page.route(
+          (url) => url.pathname === '/api/v1/journey',
+          async (route) => {
+            if (!first) return route.continue()
+            first = false
+            await held
+            await route.continue().catch(() => undefined) // the page may have given it up
+          },
+        )
+        await page.goto('/journey')
+        const stale = await firstAsked
+        await page.getByTestId('journey-period').selectOption('30')
+        await page.waitForURL(/days=30/)
+        await expect(page.locator('.journey-station[data-touchpoint="phone"]')).toBeVisible()
+        release()
+        await stale.response()
+        assert.equal(stale.failure()?.errorText, 'net::ERR_ABORTED', 'the 90-day answer is given up')
+        await expect(page.getByTestId('journey-period')).toHaveValue('30')
+      },
+      { storageState: e2e.adminState },
+    )
+  })
+
   test('an admin moves a touchpoint to another stage (en, fi)', async () => {
     await withPage(
       e2e.browser,

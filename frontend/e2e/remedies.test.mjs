@@ -149,6 +149,33 @@ describe('remedies', () => {
       { storageState: agentState, ...DESKTOP },
     ))
 
+  test('a filter chosen while the last one loads lists its own requests', () =>
+    withPage(
+      e2e.browser,
+      'approvals-filter-order',
+      async (page) => {
+        // "Waiting for me" (empty for the agent) answers only after "Mine" has been chosen
+        // and listed: it used to land last and empty the list under "Mine".
+        let release
+        const held = new Promise((resolve) => (release = resolve))
+        const isList = (url) => url.pathname === '/api/v1/approvals' && url.searchParams.get('filter') === 'waiting_for_me'
+        const staleAsked = page.waitForRequest((r) => isList(new URL(r.url())))
+        await page.route(isList, async (route) => {
+          await held
+          await route.continue().catch(() => undefined) // the page may have given it up
+        })
+        await page.goto('/approvals')
+        const stale = await staleAsked
+        await page.locator('button[data-filter=mine]').click()
+        await expect(page.locator('li.approval')).toHaveCount(2)
+        release()
+        await stale.response()
+        assert.equal(stale.failure()?.errorText, 'net::ERR_ABORTED', 'the "waiting for me" answer is given up')
+        await expect(page.locator('li.approval')).toHaveCount(2)
+      },
+      { storageState: agentState, ...DESKTOP },
+    ))
+
   test('the admin sets a monthly limit on the user form', () =>
     withPage(
       e2e.browser,

@@ -172,6 +172,68 @@ describe('split view (1200 px and wider)', () => {
       },
       { ...wide, storageState: e2e.adminState },
     ))
+  test("the next case's pane shows nothing of the previous case's late answers", () =>
+    withPage(
+      e2e.browser,
+      'workspace-late-answers',
+      async (page) => {
+        // A returning customer's case linked to a root cause, then a first-time customer's
+        // case: cases of their own, so the other tests' list of three stays as it is.
+        const mark = `late${stamp}`
+        await page.goto('/inbox')
+        const made = []
+        for (const [n, who] of [[1, 'returning'], [2, 'returning'], [3, 'newcomer']]) {
+          const { response } = await staffApi(page, 'POST', '/cases', {
+            subject: `Late case ${n} ${mark}`,
+            description: `Late description ${n}.`,
+            customer: { name: `Hilma ${who}`, email: `${who}.${mark}@example.org` },
+            channel: 'walk_in',
+          })
+          assert.equal(response.status(), 201, await response.text())
+          made.push((await response.json()).data.id)
+        }
+        const [, returning, newcomer] = made
+        const cause = await staffApi(page, 'POST', '/root-causes', { name: `Late cause ${mark}` })
+        assert.equal(cause.response.status(), 201, await cause.response.text())
+        const causeId = (await cause.response.json()).data.id
+        const linked = await staffApi(page, 'POST', `/root-causes/${causeId}/cases`, { case_ids: [returning] })
+        assert.equal(linked.response.status(), 200, await linked.response.text())
+
+        // The returning customer's case's history and root causes answer only after the pane
+        // has moved on to the newcomer's case.
+        const caseRead = (id, what) => (url) => url.pathname === `/api/v1/cases/${encodeURIComponent(id)}/${what}`
+        let release
+        const held = new Promise((resolve) => (release = resolve))
+        const staleReads = []
+        for (const what of ['customer-history', 'root-causes']) {
+          await page.route(caseRead(returning, what), async (route) => {
+            await held
+            await route.continue().catch(() => undefined) // the page may have given it up
+          })
+          staleReads.push(page.waitForRequest((request) => caseRead(returning, what)(new URL(request.url()))))
+        }
+        await page.goto(`/inbox?view=all&q=${mark}&sort=created_at&order=asc&case=${returning}`)
+        const pane = page.getByTestId('case-pane')
+        await expect(pane.locator('.case__subject')).toContainText(`Late case 2 ${mark}`)
+        const stale = await Promise.all(staleReads)
+        await page.locator(`.case-row[data-case="${newcomer}"] a.case-row__link`).click()
+        await expect(pane.locator('.case__subject')).toContainText(`Late case 3 ${mark}`)
+        await expect(pane.locator('.returning__none')).toBeVisible()
+        // The earlier answers were given up when the pane moved on, so they cannot land over
+        // the newcomer's (they used to: the newcomer's pane listed the other customer's cases
+        // and the other case's root cause).
+        release()
+        for (const request of stale) {
+          await request.response()
+          assert.equal(request.failure()?.errorText, 'net::ERR_ABORTED', request.url())
+        }
+        await expect(pane.locator('.returning__none')).toBeVisible()
+        await expect(pane.getByTestId('customer-history')).toHaveCount(0)
+        // The root cause is one to choose for the newcomer's case, not one it is linked to.
+        await expect(pane.getByTestId('case-root-causes').locator('.plain-list')).toHaveCount(0)
+      },
+      { ...wide, storageState: e2e.adminState },
+    ))
 })
 
 describe('narrow screens', () => {

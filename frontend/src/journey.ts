@@ -15,8 +15,8 @@ export const JOURNEY_STAGES: readonly JourneyStage[] = ['reach', 'engage', 'acti
 /** The periods the page offers, in days back from today. */
 export const JOURNEY_PERIODS = [30, 90, 365] as const
 
-export async function getJourney(from: string, to: string): Promise<Journey> {
-  return (await request<Journey>('GET', '/journey', { query: { from, to } })).data
+export async function getJourney(from: string, to: string, signal?: AbortSignal): Promise<Journey> {
+  return (await request<Journey>('GET', '/journey', { query: { from, to }, signal })).data
 }
 
 export async function listJourneyStages(): Promise<StageAssignment[]> {

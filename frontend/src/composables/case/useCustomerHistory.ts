@@ -6,16 +6,24 @@ import type { CaseSummary } from '../../types'
 export function useCustomerHistory(id: Ref<string>) {
   const history = ref<CaseSummary[]>([])
   const historyLoaded = ref(false)
+  // Stepping to the next case (j in the split view) asks again: the previous case's answer
+  // may still be on its way and would land last, showing another customer's cases.
+  let controller: AbortController | null = null
 
   async function loadHistory() {
+    controller?.abort()
+    const current = new AbortController()
+    controller = current
     historyLoaded.value = false
     try {
-      history.value = (await customerHistory(id.value)) ?? []
+      const list = (await customerHistory(id.value, current.signal)) ?? []
+      if (current.signal.aborted) return
+      history.value = list
     } catch {
+      if (current.signal.aborted) return
       history.value = []
-    } finally {
-      historyLoaded.value = true
     }
+    historyLoaded.value = true
   }
 
   return { history, historyLoaded, loadHistory }
