@@ -1,6 +1,7 @@
 import { computed, type Ref } from 'vue'
 import { useI18n } from 'vue-i18n'
 import { categoryName } from '../../stores/categories'
+import { loadResolutionOptions, resolutionOptionName } from '../../stores/resolutionOptions'
 import { teamOf } from '../../stores/staff'
 import { formatDateTime } from '../../format'
 import type { AttachmentRef, Case, FieldChange, TimelineEvent } from '../../types'
@@ -24,6 +25,8 @@ const REASONS: Record<string, string> = {
 export function useTimeline(item: Ref<Case | null>, nameOf: (userId: string | undefined | null) => string) {
   const { t, te, locale } = useI18n()
   const label = useLabel()
+  // Remedies are named as the catalogue names them (the entry keeps the option's id).
+  void loadResolutionOptions().catch(() => undefined)
 
   const entries = computed<TimelineEntry[]>(() => {
     const c = item.value
@@ -116,7 +119,7 @@ export function useTimeline(item: Ref<Case | null>, nameOf: (userId: string | un
       case 'approval_requested': {
         const amount = Number(data.amount_minor ?? '0')
         const money = amount ? formatMinor(amount, data.currency || item.value?.grants?.[0]?.currency || 'EUR', locale.value) : ''
-        const option = (data.option ?? '').replace(/_/g, ' ')
+        const option = resolutionOptionName(data.option, locale.value)
         const key = { remedy_granted: 'granted', remedy_reversed: 'reversed', approval_requested: 'approvalRequested' }[event.type]
         return t(`timeline.remedies.${key}`, { actor, option: money ? `${option}, ${money}` : option })
       }
