@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"time"
 
 	"github.com/kaiku-helpdesk/kaiku/demo"
@@ -56,8 +57,9 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	// A replica of the use cases on a clock of its own (the demo works cases side by side).
+	mailLogger := newLogger(demoMailLogConfig(cfg), stderr)
 	replica := func(clock helpdesk.Clock) (*helpdesk.Helpdesk, error) {
-		mailer, err := mail.New(db.store, mail.Config{}, mail.Options{Clock: clock, Logger: logger})
+		mailer, err := mail.New(db.store, mail.Config{}, mail.Options{Clock: clock, Logger: mailLogger})
 		if err != nil {
 			return nil, fmt.Errorf("mail: %w", err)
 		}
@@ -109,6 +111,17 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	fmt.Fprintf(stdout, "  password: %s\n(shown once)\n", password)
 	return nil
+}
+
+// demoMailLogConfig is cfg with the level raised to warn for the demo's mailers: they store
+// some 3,000 mails to made-up customers in the outbox, and a line for each buried the first
+// admin's login printed just before (a new user scrolled back through them to find it).
+func demoMailLogConfig(cfg Config) Config {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil || level < slog.LevelWarn {
+		cfg.LogLevel = "warn"
+	}
+	return cfg
 }
 
 // demoPassword is the demo colleagues' shared password, random for each installation.
