@@ -27,8 +27,9 @@ const (
 // review is one imported review: the text topics see (helpdesk.CustomerText of the case
 // the product files for it) and what a reader judges the topic by (its negative side).
 type review struct {
-	text, negative string
-	rating         int // normalised 1-5
+	doc      topicspkg.Doc
+	negative string
+	rating   int // normalised 1-5
 }
 
 func (r review) isNegative() bool { return r.rating <= lowRating && r.negative != "" }
@@ -57,7 +58,7 @@ func readReviews(path string) ([]review, error) {
 			continue // the import leaves such a row out too
 		}
 		c := helpdesk.NewReviewCase(fmt.Sprintf("R-%d", i), src, it, now)
-		out = append(out, review{text: helpdesk.CustomerText(c), negative: it.Negative, rating: c.Review.Rating})
+		out = append(out, review{doc: helpdesk.TopicDoc(c), negative: it.Negative, rating: c.Review.Rating})
 	}
 	return out, nil
 }
@@ -70,13 +71,14 @@ func findBooking(csvPath string) (string, error) {
 	return p, nil
 }
 
-// learnAssign learns a model from texts and gives each its topic ("" for none).
-func learnAssign(texts []string, o topicspkg.LearnOptions) (*topicspkg.Model, []string) {
+// learnAssign learns a model from docs as Kaiku does (each kind apart) and gives each its
+// topic ("" for none).
+func learnAssign(docs []topicspkg.Doc, o topicspkg.LearnOptions) (*topicspkg.Model, []string) {
 	a := topicspkg.NewAnalyzer()
-	m := topicspkg.Learn(a, texts, o)
-	out := make([]string, len(texts))
-	for i, t := range texts {
-		if ids := m.Assign(a, t); len(ids) > 0 {
+	m := topicspkg.LearnKinds(a, docs, o)
+	out := make([]string, len(docs))
+	for i, d := range docs {
+		if ids := m.AssignDoc(a, d); len(ids) > 0 {
 			out[i] = ids[0]
 		}
 	}
