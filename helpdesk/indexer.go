@@ -13,6 +13,7 @@ import (
 	"github.com/kaiku-helpdesk/kaiku/reports"
 	"github.com/kaiku-helpdesk/kaiku/search"
 	"github.com/kaiku-helpdesk/kaiku/store"
+	"github.com/kaiku-helpdesk/kaiku/topics"
 )
 
 // indexerStore is what Indexer needs of the store: the cases and their dirty marks.
@@ -60,7 +61,7 @@ func NewIndexer(st indexerStore, idx search.Index, logger *slog.Logger, now Cloc
 
 // TopicTagger names the recurring topics of a customer's text (topics.Service implements it).
 type TopicTagger interface {
-	Assign(text string) []string
+	Assign(d topics.Doc) []string
 }
 
 // SetTopics makes the Indexer give every case it indexes its topics.
@@ -70,14 +71,33 @@ func (ix *Indexer) SetTopics(t TopicTagger) { ix.topics = t }
 func (ix *Indexer) toDoc(c *models.Case) search.CaseDoc {
 	doc := ToDoc(c)
 	if ix.topics != nil {
-		doc.Topics = ix.topics.Assign(CustomerText(c))
+		doc.Topics = ix.topics.Assign(TopicDoc(c))
 	}
 	return doc
 }
 
+// TopicDoc is what topics learn from and group a case by: its customer's text, and whether it
+// is a review or a complaint (the two are learned apart).
+func TopicDoc(c *models.Case) topics.Doc {
+	kind := topics.KindComplaint
+	if c.Review != nil {
+		kind = topics.KindReview
+	}
+	return topics.Doc{Kind: kind, Text: CustomerText(c)}
+}
+
 // CustomerText is what the customer wrote when they raised the case: what topics group by
-// (agents' replies and notes would blur them).
+// (agents' replies and notes would blur them). A review is its title and text (its subject
+// repeats the place and its first words); one written in two sides (Booking.com) is its title
+// and what was wrong: praise is no recurring problem, and in a short review it outweighs the
+// complaint beside it.
 func CustomerText(c *models.Case) string {
+	if rv := c.Review; rv != nil {
+		if rv.Positive != "" || rv.Negative != "" {
+			return rv.Title + "\n" + rv.Negative
+		}
+		return rv.Title + "\n" + rv.Text
+	}
 	return c.Subject + "\n" + c.Description
 }
 

@@ -418,6 +418,12 @@ func (r *Reviews) create(ctx context.Context, src *models.ReviewSource, it revie
 	return res, nil
 }
 
+// NewReviewCase is the case a new review becomes (scripts/topicseval builds reviews' texts
+// through it, so it measures what topics learn from in the product).
+func NewReviewCase(id string, src *models.ReviewSource, it reviews.Item, now time.Time) *models.Case {
+	return newReviewCase(id, src, it, now)
+}
+
 // newReviewCase is the case a new review becomes.
 func newReviewCase(id string, src *models.ReviewSource, it reviews.Item, now time.Time) *models.Case {
 	author := it.Author

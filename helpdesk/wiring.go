@@ -148,8 +148,8 @@ type topicCorpus struct {
 	indexer *Indexer
 }
 
-func (c topicCorpus) EachText(ctx context.Context, fn func(text string) error) error {
-	return c.store.EachCase(ctx, func(cs *models.Case) error { return fn(CustomerText(cs)) })
+func (c topicCorpus) EachText(ctx context.Context, fn func(d topics.Doc) error) error {
+	return c.store.EachCase(ctx, func(cs *models.Case) error { return fn(TopicDoc(cs)) })
 }
 
 func (c topicCorpus) ReindexAll(ctx context.Context) (int, error) { return c.indexer.ReindexAll(ctx) }

@@ -94,12 +94,13 @@ func TestLearnGroupsRecurringProblemsAndAssignsNewTexts(t *testing.T) {
 	}
 }
 
-// A text with a topic's words but none of its phrases is like the topic without being about
-// its problem: it stays out rather than swelling the topic (Topic.Keys).
+// A narrative with a topic's words but none of its phrases is like the topic without being
+// about its problem: it stays out rather than swelling the topic (Topic.Keys). (The fixture's
+// texts are short; ShortWords -1 holds them to the narratives' rules.)
 func TestAssignWantsOneOfTheTopicsPhrases(t *testing.T) {
 	texts, _ := fixture()
 	a := topics.NewAnalyzer()
-	m := topics.Learn(a, texts, topics.LearnOptions{Topics: 3})
+	m := topics.Learn(a, texts, topics.LearnOptions{Topics: 3, ShortWords: -1})
 	twice := m.Assign(a, "Charged twice for a purchase: refund the double charge!")
 	if len(twice) != 1 {
 		t.Fatalf("a charged-twice text got topics %v, want one", twice)
@@ -109,12 +110,12 @@ func TestAssignWantsOneOfTheTopicsPhrases(t *testing.T) {
 	}
 }
 
-// A text as like two topics as one reads like both problems: it stays out of both rather than
-// being guessed into one (LearnOptions.MinMargin).
+// A narrative as like two topics as one reads like both problems: it stays out of both rather
+// than being guessed into one (LearnOptions.MinMargin; ShortWords -1 as above).
 func TestAssignLeavesATextAsLikeTwoTopicsOut(t *testing.T) {
 	texts, _ := fixture()
 	a := topics.NewAnalyzer()
-	m := topics.Learn(a, texts, topics.LearnOptions{Topics: 3})
+	m := topics.Learn(a, texts, topics.LearnOptions{Topics: 3, ShortWords: -1})
 	both := "Double charge and late delivery."
 	if got := m.Assign(a, both); got != nil {
 		t.Errorf("a text about a double charge and a late parcel alike got topics %v", got)

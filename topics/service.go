@@ -25,7 +25,7 @@ type Store interface {
 // Corpus hands Learn the customers' texts (a background scan of the cases) and reindexes
 // every case once a new model is in place.
 type Corpus interface {
-	EachText(ctx context.Context, fn func(text string) error) error
+	EachText(ctx context.Context, fn func(d Doc) error) error
 	ReindexAll(ctx context.Context) (int, error)
 }
 
@@ -69,12 +69,12 @@ var ErrNotFound = errors.New("topics: no such topic")
 
 // Assign gives a customer's text its topic under the current model (none before one is
 // learned). The indexer calls it for every case it indexes.
-func (s *Service) Assign(text string) []string {
+func (s *Service) Assign(d Doc) []string {
 	l := s.model.Load()
 	if l == nil {
 		return nil
 	}
-	return l.model.Assign(s.analyzer, text)
+	return l.model.AssignDoc(s.analyzer, d)
 }
 
 // Model returns the current model (nil before one is learned).
@@ -113,9 +113,9 @@ const maxLearnDocs = 20000
 func (s *Service) Relearn(ctx context.Context) (int, error) {
 	// Reservoir sampling keeps a uniform sample however many cases there are.
 	r := rand.New(rand.NewPCG(1, 2))
-	var texts []string
+	var texts []Doc
 	seen := 0
-	err := s.Corpus.EachText(ctx, func(t string) error {
+	err := s.Corpus.EachText(ctx, func(t Doc) error {
 		seen++
 		if len(texts) < maxLearnDocs {
 			texts = append(texts, t)
@@ -127,7 +127,7 @@ func (s *Service) Relearn(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	m := Learn(s.analyzer, texts, LearnOptions{})
+	m := LearnKinds(s.analyzer, texts, LearnOptions{})
 	m.Docs = seen // the corpus it stands for, not the sample: Run relearns when that grows
 	raw, err := json.Marshal(m)
 	if err != nil {

@@ -20,12 +20,12 @@ func ensureTopicModel(ctx context.Context, db *floorDB, src *sources, m seedMeta
 		return err
 	}
 	g := newGenerator(src, m.Seed, m.N, m.Anchor)
-	texts := make([]string, 0, min(m.N, topicsLearnDocs))
+	texts := make([]topics.Doc, 0, min(m.N, topicsLearnDocs))
 	for i := 0; i < min(m.N, topicsLearnDocs); i++ {
-		texts = append(texts, helpdesk.CustomerText(g.next(i)))
+		texts = append(texts, helpdesk.TopicDoc(g.next(i)))
 	}
 	progress("learning the topic model from %d cases (stored with the data set)", len(texts))
-	model := topics.Learn(topics.NewAnalyzer(), texts, topics.LearnOptions{})
+	model := topics.LearnKinds(topics.NewAnalyzer(), texts, topics.LearnOptions{})
 	model.Docs = m.N
 	raw, err := json.Marshal(model)
 	if err != nil {

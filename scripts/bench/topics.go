@@ -50,14 +50,14 @@ func runTopics(ctx context.Context, cfg config, src *sources, dir string, progre
 	anchor := time.Now().UTC()
 	rep := &topicsReport{}
 	g := newGenerator(src, cfg.Seed, cfg.N, anchor)
-	var learn []string
+	var learn []topics.Doc
 	for i := 0; i < min(cfg.N, topicsLearnDocs); i++ {
-		learn = append(learn, helpdesk.CustomerText(g.next(i)))
+		learn = append(learn, helpdesk.TopicDoc(g.next(i)))
 	}
 	progress("topics: learning from %d cases", len(learn))
 	t := time.Now()
 	a := topics.NewAnalyzer()
-	m := topics.Learn(a, learn, topics.LearnOptions{})
+	m := topics.LearnKinds(a, learn, topics.LearnOptions{})
 	rep.learnDur, rep.topics = time.Since(t), len(m.Topics)
 	raw, err := json.Marshal(m)
 	if err != nil {
@@ -86,7 +86,7 @@ func runTopics(ctx context.Context, cfg config, src *sources, dir string, progre
 	for i := 0; i < cfg.N; i++ {
 		c := g.next(i)
 		d := helpdesk.ToDoc(c)
-		d.Topics = svc.Assign(helpdesk.CustomerText(c))
+		d.Topics = svc.Assign(helpdesk.TopicDoc(c))
 		batch = append(batch, d)
 		if len(batch) == cap(batch) || i == cfg.N-1 {
 			if err := idx.Upsert(ctx, batch...); err != nil {

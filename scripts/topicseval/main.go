@@ -54,6 +54,9 @@ func run() error {
 	sim := flag.Float64("sim", 0, "with -offline: the similarity a case needs to join a topic (0: the default)")
 	margin := flag.Float64("margin", 0, "with -offline: how many times more like its topic than the next a case must be (0: the default)")
 	all := flag.Bool("all", false, "with -offline: print every topic, not only the ten largest")
+	shortWords := flag.Int("short-words", 0, "with -offline: median distinct content words under which a corpus is of short texts (0: the default, negative: none is)")
+	shortSim := flag.Float64("short-sim", 0, "with -offline: the similarity a text of a short-text corpus needs to join a topic (0: the default)")
+	corpus := flag.String("corpus", "all", "with -offline: complaints, reviews, mixed (both learned together) or all three")
 	seed := flag.Uint64("seed", 0, "with -offline: the k-means seed (the server learns with 0): another seed shows the figures are no accident of one start")
 	flag.Parse()
 	path, err := findCSV(*data)
@@ -65,7 +68,8 @@ func run() error {
 		return err
 	}
 	if *offline {
-		return report(items, offlineTopics(items, topicspkg.LearnOptions{Topics: *k, MinSimilarity: *sim, Seed: *seed, MinMargin: *margin}), *all)
+		return offlineReport(path, items, *corpus, topicspkg.LearnOptions{Topics: *k, MinSimilarity: *sim, Seed: *seed, MinMargin: *margin,
+			ShortWords: *shortWords, ShortSimilarity: *shortSim}, *all)
 	}
 	dir, err := os.MkdirTemp("", "topicseval-")
 	if err != nil {
@@ -125,7 +129,10 @@ func run() error {
 		}
 		found = append(found, tc)
 	}
-	return report(items, found, false)
+	if !report(items, found, false) {
+		return errors.New("acceptance not met")
+	}
+	return nil
 }
 
 // topicCases is one topic and the CFPB Issue of each of its cases.
@@ -134,14 +141,74 @@ type topicCases struct {
 	issues   []string
 }
 
-// offlineTopics learns and assigns the topics in this process from the texts alone.
-func offlineTopics(items []narrative, o topicspkg.LearnOptions) []topicCases {
-	a := topicspkg.NewAnalyzer()
-	texts := make([]string, len(items))
+// offlineReport learns and assigns the topics in this process from the texts alone, three
+// times: over the complaints (the CFPB figures), over the Booking.com reviews as Kaiku imports
+// them, and over both together (what a Kaiku with complaints and reviews learns from). It
+// prints each corpus's figures and fails when any falls short.
+func offlineReport(path string, items []narrative, corpus string, o topicspkg.LearnOptions, showAll bool) error {
+	texts := make([]topicspkg.Doc, len(items))
 	for i, it := range items {
-		texts[i] = it.text
+		texts[i] = topicspkg.Doc{Kind: topicspkg.KindComplaint, Text: it.text}
 	}
-	m := topicspkg.Learn(a, texts, o)
+	ok := true
+	var summary []string
+	if corpus == "all" || corpus == "complaints" {
+		fmt.Printf("== complaints alone: %d CFPB narratives\n", len(items))
+		m, assigned := learnAssign(texts, o)
+		pass := report(items, byTopic(m, items, assigned), showAll)
+		ok = ok && pass
+		summary = append(summary, "CFPB alone "+passText(pass))
+	}
+	if corpus == "complaints" {
+		return result(ok, summary)
+	}
+	bookingPath, err := findBooking(path)
+	if err != nil {
+		return err
+	}
+	rs, err := readReviews(bookingPath)
+	if err != nil {
+		return err
+	}
+	reviewTexts := make([]topicspkg.Doc, len(rs))
+	for i, r := range rs {
+		reviewTexts[i] = r.doc
+	}
+	if corpus == "all" || corpus == "reviews" {
+		fmt.Printf("\n== reviews alone: %d Booking.com reviews as imported\n", len(rs))
+		m, assigned := learnAssign(reviewTexts, o)
+		f := reportReviews("reviews alone", m, rs, assigned, nil)
+		ok = ok && f.share() >= minReviewShare
+		summary = append(summary, fmt.Sprintf("negative reviews in a topic (reviews alone) %.0f%%", 100*f.share()))
+	}
+	if corpus == "all" || corpus == "mixed" {
+		fmt.Printf("\n== complaints and reviews together: %d cases\n", len(items)+len(rs))
+		m, assigned := learnAssign(append(append([]topicspkg.Doc{}, texts...), reviewTexts...), o)
+		pass := report(items, byTopic(m, items, assigned[:len(items)]), showAll)
+		f := reportReviews("reviews among complaints", m, rs, assigned[len(items):], assigned[:len(items)])
+		ok = ok && pass && f.share() >= minReviewShare
+		summary = append(summary, "CFPB with reviews "+passText(pass), fmt.Sprintf("negative reviews in a topic (with complaints) %.0f%%", 100*f.share()))
+	}
+	return result(ok, summary)
+}
+
+func result(ok bool, summary []string) error {
+	fmt.Printf("\nsummary: %s\n", strings.Join(summary, "; "))
+	if !ok {
+		return errors.New("acceptance not met")
+	}
+	return nil
+}
+
+func passText(ok bool) string {
+	if ok {
+		return "PASS"
+	}
+	return "FAIL"
+}
+
+// byTopic groups the complaints' CFPB Issues by the topic each was given.
+func byTopic(m *topicspkg.Model, items []narrative, assigned []string) []topicCases {
 	byID := map[string]*topicCases{}
 	var out []*topicCases
 	for _, t := range m.Topics {
@@ -149,8 +216,8 @@ func offlineTopics(items []narrative, o topicspkg.LearnOptions) []topicCases {
 		byID[t.ID] = tc
 		out = append(out, tc)
 	}
-	for i, it := range items {
-		for _, id := range m.Assign(a, it.text) {
+	for i, id := range assigned {
+		if id != "" {
 			byID[id].issues = append(byID[id].issues, items[i].issue)
 		}
 	}
@@ -161,9 +228,9 @@ func offlineTopics(items []narrative, o topicspkg.LearnOptions) []topicCases {
 	return res
 }
 
-// report prints the acceptance figures and fails when they are not met; showAll prints every
-// topic first, how pure it is, and how many cases are in one.
-func report(items []narrative, found []topicCases, showAll bool) error {
+// report prints the acceptance figures and whether they are met; showAll prints every topic
+// first, how pure it is, and how many cases are in one.
+func report(items []narrative, found []topicCases, showAll bool) bool {
 	type scored struct {
 		id, name   string
 		cases      int
@@ -236,12 +303,9 @@ func report(items []narrative, found []topicCases, showAll bool) error {
 	}
 	fmt.Printf("\ntopics with a majority Issue (share >= %.1f): %d of %d (want all)\n", minShare, pure, len(largest))
 	fmt.Printf("frequent Issues covered: %d of %d (want >= %d)\n", covered, len(top5), minCovered)
-	if pure == len(largest) && covered >= minCovered {
-		fmt.Println("PASS")
-		return nil
-	}
-	fmt.Println("FAIL")
-	return errors.New("acceptance not met")
+	ok := pure == len(largest) && covered >= minCovered
+	fmt.Println(passText(ok))
+	return ok
 }
 
 func findCSV(dir string) (string, error) {
