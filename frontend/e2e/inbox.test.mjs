@@ -163,6 +163,44 @@ describe('finding a case by what the customer reads out', () => {
       { storageState: e2e.adminState },
     ))
 
+  test("the views' counts from before a live change never land over the counts after it", () =>
+    withPage(
+      e2e.browser,
+      'inbox-counts-order',
+      async (page) => {
+        // The first counts answer only after a case arrived live and the counts were asked
+        // again and shown: it used to land last and put back the count from before the case.
+        let release
+        const held = new Promise((resolve) => (release = resolve))
+        const isCounts = (url) => url.pathname === '/api/v1/cases/counts'
+        let first = true
+        await page.route(isCounts, async (route) => {
+          if (!first) return route.continue()
+          first = false
+          await held
+          await route.continue().catch(() => undefined) // the page may have given it up
+        })
+        const asked = page.waitForRequest((request) => isCounts(new URL(request.url())))
+        await page.goto('/inbox')
+        const stale = await asked
+        await expect(page.locator('.case-row').first()).toBeVisible()
+        const { response } = await api(page, 'POST', '/cases', {
+          subject: `Counted live ${stamp}`,
+          description: 'Arrives while the counts load.',
+          customer: { name: 'Kalle Laskettu', email: `kalle.${stamp}@example.org` },
+        })
+        assert.equal(response.status(), 201, await response.text())
+        const after = await apiTotal(page, 'all_open')
+        const allOpen = page.locator('[role=tab][data-view=all_open] [data-testid=tab-count]')
+        await expect(allOpen).toHaveText(String(after))
+        release()
+        await stale.response()
+        assert.equal(stale.failure()?.errorText, 'net::ERR_ABORTED', 'the counts from before are given up')
+        await expect(allOpen).toHaveText(String(after))
+      },
+      { storageState: e2e.adminState },
+    ))
+
   test('a page opened while a typed reference is looked up is not taken back to the case', () =>
     withPage(
       e2e.browser,
