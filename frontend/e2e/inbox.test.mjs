@@ -162,4 +162,81 @@ describe('finding a case by what the customer reads out', () => {
       },
       { storageState: e2e.adminState },
     ))
+
+  test("the views' counts from before a live change never land over the counts after it", () =>
+    withPage(
+      e2e.browser,
+      'inbox-counts-order',
+      async (page) => {
+        // The first counts answer only after a case arrived live and the counts were asked
+        // again and shown: it used to land last and put back the count from before the case.
+        let release
+        const held = new Promise((resolve) => (release = resolve))
+        // The views' counts (a saved view's count is asked at the same path, with saved_view).
+        const isCounts = (url) => url.pathname === '/api/v1/cases/counts' && !url.searchParams.has('saved_view')
+        let first = true
+        await page.route(isCounts, async (route) => {
+          if (!first) return route.continue()
+          first = false
+          await held
+          await route.continue().catch(() => undefined) // the page may have given it up
+        })
+        const asked = page.waitForRequest((request) => isCounts(new URL(request.url())))
+        await page.goto('/inbox')
+        const stale = await asked
+        await expect(page.locator('.case-row').first()).toBeVisible()
+        const { response } = await api(page, 'POST', '/cases', {
+          subject: `Counted live ${stamp}`,
+          description: 'Arrives while the counts load.',
+          customer: { name: 'Kalle Laskettu', email: `kalle.${stamp}@example.org` },
+        })
+        assert.equal(response.status(), 201, await response.text())
+        const after = await apiTotal(page, 'all_open')
+        const allOpen = page.locator('[role=tab][data-view=all_open] [data-testid=tab-count]')
+        await expect(allOpen).toHaveText(String(after))
+        release()
+        await stale.response()
+        assert.equal(stale.failure()?.errorText, 'net::ERR_ABORTED', 'the counts from before are given up')
+        await expect(allOpen).toHaveText(String(after))
+      },
+      { storageState: e2e.adminState },
+    ))
+
+  test('a page opened while a typed reference is looked up is not taken back to the case', () =>
+    withPage(
+      e2e.browser,
+      'inbox-lookup-leave',
+      async (page) => {
+        await page.goto('/inbox')
+        const { response } = await api(page, 'POST', '/cases', {
+          subject: `Looked up ${stamp}`,
+          description: 'The customer read out the reference.',
+          customer: { name: 'Lauri Luku', email: `lauri.${stamp}@example.org` },
+        })
+        assert.equal(response.status(), 201, await response.text())
+        const id = (await response.json()).data.id
+        // The look-up answers only once Approvals, opened meanwhile, is on screen: it used to
+        // open the case anyway and take the person back out of Approvals.
+        const isLookup = (url) => url.pathname === `/api/v1/cases/${encodeURIComponent(id)}`
+        let release
+        const held = new Promise((resolve) => (release = resolve))
+        await page.route(isLookup, async (route) => {
+          await held
+          await route.continue().catch(() => undefined) // the page may have given it up
+        })
+        await page.goto('/inbox?view=all')
+        const asked = page.waitForRequest((request) => isLookup(new URL(request.url())))
+        await page.getByTestId('search').fill(id)
+        await page.getByTestId('search').press('Enter')
+        const lookup = await asked
+        await page.getByTestId('nav-approvals').click()
+        await expect(page.getByRole('heading', { level: 1, name: 'Approvals' })).toBeVisible()
+        release()
+        await lookup.response()
+        assert.equal(lookup.failure()?.errorText, 'net::ERR_ABORTED', 'the look-up is given up')
+        await expect(page.getByRole('heading', { level: 1, name: 'Approvals' })).toBeVisible()
+        assert.match(page.url(), /\/approvals$/)
+      },
+      { storageState: e2e.adminState },
+    ))
 })

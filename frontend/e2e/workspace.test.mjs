@@ -252,6 +252,43 @@ describe('narrow screens', () => {
       },
       { viewport: { width: 1100, height: 800 }, storageState: e2e.adminState },
     ))
+
+  test('a page opened while a case opened with r still loads is not taken back to the case', () =>
+    withPage(
+      e2e.browser,
+      'workspace-compose-leave',
+      async (page) => {
+        // The case answers only once Approvals has been asked for, and Approvals' code only
+        // once the case is on screen: the case page's clean-up of ?compose=reply happens while
+        // the navigation to Approvals waits for its code. It used to cancel that navigation.
+        const isCase = (url) => url.pathname === `/api/v1/cases/${encodeURIComponent(ids[1])}`
+        let releaseCase
+        const caseHeld = new Promise((resolve) => (releaseCase = resolve))
+        await page.route(isCase, async (route) => {
+          await caseHeld
+          await route.continue()
+        })
+        await page.goto(`/cases/${ids[1]}?compose=reply`)
+        await expect(page.getByTestId('nav-approvals')).toBeVisible()
+        let releaseCode
+        const codeHeld = new Promise((resolve) => (releaseCode = resolve))
+        let codeAsked
+        const codeRequested = new Promise((resolve) => (codeAsked = resolve))
+        await page.route(/\/assets\/[^/]+\.js$/, async (route) => {
+          codeAsked()
+          await codeHeld
+          await route.continue()
+        })
+        await page.getByTestId('nav-approvals').click()
+        await codeRequested
+        releaseCase()
+        await expect(page.locator('.case__subject')).toContainText(`Workspace case 2 ${stamp}`)
+        releaseCode()
+        await expect(page.getByRole('heading', { level: 1, name: 'Approvals' })).toBeVisible()
+        assert.match(page.url(), /\/approvals$/)
+      },
+      { viewport: { width: 1100, height: 800 }, storageState: e2e.adminState },
+    ))
 })
 
 describe('a quieter timeline', () => {

@@ -337,15 +337,15 @@ export function listCases(
  * Number of cases in each inbox view. Uses GET /cases/counts (one call) and
  * falls back to `limit=1` list queries when the server does not offer it.
  */
-export async function caseViewCounts(views: readonly InboxView[]): Promise<Partial<Record<InboxView, number>>> {
+export async function caseViewCounts(views: readonly InboxView[], signal?: AbortSignal): Promise<Partial<Record<InboxView, number>>> {
   try {
-    const counts = await data(request<Partial<Record<InboxView, number>>>('GET', '/cases/counts'))
+    const counts = await data(request<Partial<Record<InboxView, number>>>('GET', '/cases/counts', { signal }))
     if (counts && views.every((v) => typeof counts[v] === 'number')) return counts
   } catch (error) {
     if (!(error instanceof ApiError) || (error.status !== 404 && error.status !== 405)) throw error
   }
   const entries = await Promise.all(
-    views.map(async (view) => [view, (await listCases({ view, limit: 1 })).meta?.total] as const),
+    views.map(async (view) => [view, (await listCases({ view, limit: 1 }, signal)).meta?.total] as const),
   )
   const counts: Partial<Record<InboxView, number>> = {}
   for (const [view, total] of entries) if (typeof total === 'number') counts[view] = total

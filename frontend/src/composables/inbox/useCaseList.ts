@@ -95,9 +95,17 @@ export function useCaseList(options: { loaded?: () => void } = {}) {
     }
   }
 
+  // A live change while the counts load asks again: the earlier answer is given up, or it
+  // could land last and put back the counts from before the change.
+  let countsController: AbortController | null = null
+
   async function loadCounts() {
+    countsController?.abort()
+    const current = new AbortController()
+    countsController = current
     try {
-      const result = await caseViewCounts(COUNTED)
+      const result = await caseViewCounts(COUNTED, current.signal)
+      if (current.signal.aborted) return
       for (const v of COUNTED) counts[v] = result[v] ?? null
     } catch {
       // Counts are a convenience; the list itself reports errors.
@@ -125,6 +133,7 @@ export function useCaseList(options: { loaded?: () => void } = {}) {
 
   function stop() {
     controller?.abort()
+    countsController?.abort()
     liveRefresh.cancel()
     stopLive()
   }
