@@ -215,3 +215,41 @@ describe('top bar', () => {
       ))
   }
 })
+
+// A field's placeholder is an example or a hint: cut off, it says half a thing ("esim.
+// Soitamme sinulle perjanta", "Lisää tunniste"). On the case page (at 390 px and in the
+// inbox's case pane at 1366 px) every one-line field's placeholder fits inside it.
+describe('case page placeholders', () => {
+  for (const lang of ['en', 'fi']) {
+    for (const width of [390, 1366]) {
+      test(`fit their fields in ${lang} at ${width} px`, () =>
+        withPage(
+          e2e.browser,
+          `placeholders-${lang}-${width}`,
+          async (page) => {
+            await page.addInitScript((l) => localStorage.setItem('kaiku.locale', l), lang)
+            await page.goto(width === 1366 ? `/inbox?view=all_open&case=${escalated}` : `/cases/${escalated}`)
+            await page.getByTestId('sla-panel').waitFor()
+            await page.evaluate(() => document.fonts.ready)
+            const cut = await page.evaluate(() => {
+              const ctx = document.createElement('canvas').getContext('2d')
+              const out = []
+              for (const el of document.querySelectorAll('input[placeholder]')) {
+                const box = el.getBoundingClientRect()
+                if (!box.width || !el.placeholder) continue
+                const s = getComputedStyle(el, '::placeholder')
+                const own = getComputedStyle(el)
+                ctx.font = `${s.fontStyle} ${s.fontWeight} ${s.fontSize} ${s.fontFamily}`
+                const room = el.clientWidth - parseFloat(own.paddingLeft) - parseFloat(own.paddingRight)
+                const need = ctx.measureText(el.placeholder).width
+                if (need > room + 1) out.push(`"${el.placeholder}" needs ${Math.ceil(need)} px, has ${Math.floor(room)}`)
+              }
+              return out
+            })
+            assert.deepEqual(cut, [])
+          },
+          { ...WIDTHS[width], locale: lang === 'fi' ? 'fi-FI' : 'en-US', storageState: e2e.adminState },
+        ))
+    }
+  }
+})

@@ -216,6 +216,23 @@ describe('remedies', () => {
           await page.screenshot({ path: join(screens, `approvals-${lang}-${size}.png`), fullPage: true })
           await kettle.getByTestId('approval-decide').click()
           await page.getByTestId('decision-change').check()
+          // The dialog's title keeps the case reference on one line (the Finnish title broke
+          // it after "K-" at 390 px).
+          const title = page.getByRole('dialog').locator('.dialog__title')
+          await expect(title).toContainText(cases.kettle)
+          const referenceLines = await title.evaluate((h, ref) => {
+            const walker = document.createTreeWalker(h, NodeFilter.SHOW_TEXT)
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+              const at = node.textContent.indexOf(ref)
+              if (at < 0) continue
+              const range = document.createRange()
+              range.setStart(node, at)
+              range.setEnd(node, at + ref.length)
+              return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size
+            }
+            return 0
+          }, cases.kettle)
+          assert.equal(referenceLines, 1, `the reference ${cases.kettle} in "${await title.innerText()}" takes ${referenceLines} lines`)
           await page.screenshot({ path: join(screens, `approval-decision-${lang}-${size}.png`) })
           await page.keyboard.press('Escape')
           if (lang === 'fi') await page.getByLabel('Kieli').selectOption('en')

@@ -424,7 +424,7 @@ const fi: Messages = {
     priority: 'Prioriteetti',
     removeTag: 'Poista tunniste {tag}',
     addTag: 'Lisää tunniste',
-    addTagPlaceholder: 'Lisää tunniste…',
+    addTagPlaceholder: 'Tunniste…',
     add: 'Lisää',
     orderRef: 'Tilaus- tai viitenumero',
     returning: 'Palaava asiakas: {count} muu tapaus | Palaava asiakas: {count} muuta tapausta',
