@@ -1,4 +1,4 @@
-import { computed, type Ref } from 'vue'
+import { computed, ref, type Ref } from 'vue'
 import { useI18n } from 'vue-i18n'
 import { categoryName } from '../../stores/categories'
 import { teamOf } from '../../stores/staff'
@@ -6,7 +6,7 @@ import { formatDateTime } from '../../format'
 import type { AttachmentRef, Case, FieldChange, TimelineEvent } from '../../types'
 import type { ChangeGroup, TimelineEntry } from '../../timelineGroups'
 import { useLabel } from './useLabel'
-import { formatMinor } from '../../remedies'
+import { formatMinor, listResolutionOptions, type ResolutionOption } from '../../remedies'
 
 // The case's conversation and history in one list, and every timeline entry in words.
 
@@ -24,6 +24,14 @@ const REASONS: Record<string, string> = {
 export function useTimeline(item: Ref<Case | null>, nameOf: (userId: string | undefined | null) => string) {
   const { t, te, locale } = useI18n()
   const label = useLabel()
+  // Remedies are named as the catalogue names them in the reader's language (the entry holds
+  // only the option's id, which a Finnish page showed as "full refund").
+  const options = ref<ResolutionOption[]>([])
+  void listResolutionOptions().then((o) => (options.value = o), () => undefined)
+  const optionName = (id: string) => {
+    const o = options.value.find((x) => x.id === id)
+    return (o && (locale.value === 'fi' ? o.name.fi : o.name.en)) || o?.name.en || id.replace(/_/g, ' ')
+  }
 
   const entries = computed<TimelineEntry[]>(() => {
     const c = item.value
@@ -116,7 +124,7 @@ export function useTimeline(item: Ref<Case | null>, nameOf: (userId: string | un
       case 'approval_requested': {
         const amount = Number(data.amount_minor ?? '0')
         const money = amount ? formatMinor(amount, data.currency || item.value?.grants?.[0]?.currency || 'EUR', locale.value) : ''
-        const option = (data.option ?? '').replace(/_/g, ' ')
+        const option = optionName(data.option ?? '')
         const key = { remedy_granted: 'granted', remedy_reversed: 'reversed', approval_requested: 'approvalRequested' }[event.type]
         return t(`timeline.remedies.${key}`, { actor, option: money ? `${option}, ${money}` : option })
       }
