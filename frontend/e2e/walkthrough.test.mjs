@@ -2,6 +2,7 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { expect } from './expect.mjs'
+import { PHONE } from './axe.mjs'
 import { sharedBrowser, staffApi, withPage } from './browser.mjs'
 
 const e2e = sharedBrowser()
@@ -44,4 +45,27 @@ describe('walkthrough', () => {
       )
     }
   })
+
+  test('on a phone the inbox shows the selected view’s tab', () =>
+    // The tabs scroll sideways at 390 px; Reviews (opened from a link) sat off to the right.
+    withPage(
+      e2e.browser,
+      'inbox-tab-in-sight',
+      async (page) => {
+        for (const view of ['reviews', 'all', 'unassigned']) {
+          await page.goto(`/inbox?view=${view}`)
+          const tab = page.locator(`[data-testid=inbox-tabs] [data-view=${view}]`)
+          await expect(tab).toHaveAttribute('aria-selected', 'true')
+          await expect(page.getByTestId('tab-count').first()).toBeVisible()
+          // Waits for the tab to be in sight (fails after the timeout when it never is).
+          await page.waitForFunction((v) => {
+            const el = document.querySelector(`[data-testid=inbox-tabs] [data-view=${v}]`)
+            const box = el.parentElement.getBoundingClientRect()
+            const at = el.getBoundingClientRect()
+            return at.left >= box.left - 1 && at.right <= box.right + 1
+          }, view)
+        }
+      },
+      { storageState: e2e.adminState, ...PHONE },
+    ))
 })
