@@ -2202,6 +2202,9 @@ const en = {
     insights: 'Insights',
     account: 'Your account: {name}',
   },
+  composerNoEmail: {
+    replyHint: 'This customer has no e-mail address, so nobody receives the reply: it stays on the case. Answer a review under Public reply.',
+  },
 }
 
 export default en

@@ -2201,6 +2201,9 @@ const fi: Messages = {
     insights: 'Analyysit',
     account: 'Oma tili: {name}',
   },
+  composerNoEmail: {
+    replyHint: 'Asiakkaalla ei ole sähköpostiosoitetta, joten vastaus ei lähde kenellekään vaan jää tapaukseen. Arvosteluun vastataan kohdassa Julkinen vastaus.',
+  },
 }
 
 export default fi
