@@ -2202,6 +2202,10 @@ const en = {
     insights: 'Insights',
     account: 'Your account: {name}',
   },
+  topicKinds: {
+    complaint: 'Complaints',
+    review: 'Reviews',
+  },
 }
 
 export default en

@@ -2201,6 +2201,10 @@ const fi: Messages = {
     insights: 'Analyysit',
     account: 'Oma tili: {name}',
   },
+  topicKinds: {
+    complaint: 'Reklamaatiot',
+    review: 'Arvostelut',
+  },
 }
 
 export default fi
