@@ -38,6 +38,8 @@ type reviewItem struct {
 	Language   string  `json:"language"`
 	PostedAt   string  `json:"posted_at"`
 	Replied    bool    `json:"replied"`
+	Positive   string  `json:"positive,omitempty"`
+	Negative   string  `json:"negative,omitempty"`
 }
 
 // reviewCase is one review's life.
@@ -47,18 +49,6 @@ type reviewCase struct {
 	touchpoint string
 	rating     int // normalised 1-5
 	agent      *helpdesk.Principal
-}
-
-// reviewText is a Booking.com review as one text: what was wrong, then what was good.
-func reviewText(rv Review) string {
-	var parts []string
-	if rv.Negative != "" {
-		parts = append(parts, "Negative: "+rv.Negative)
-	}
-	if rv.Positive != "" {
-		parts = append(parts, "Positive: "+rv.Positive)
-	}
-	return strings.Join(parts, "\n")
 }
 
 // reviewTouchpoint is the station a review talks about most plainly.
@@ -90,7 +80,7 @@ func (r *runner) planReviews(data []Review) {
 			author = "Guest"
 		}
 		rc := &reviewCase{item: reviewItem{ExternalID: "booking-" + rv.Row, Rating: rv.Score, Author: "Guest from " + author,
-			Title: rv.Hotel, Text: reviewText(rv), Language: "en", PostedAt: posted.Format(time.RFC3339)},
+			Title: rv.Hotel, Positive: rv.Positive, Negative: rv.Negative, Language: "en", PostedAt: posted.Format(time.RFC3339)},
 			touchpoint: reviewTouchpoint(rv), rating: models.NormalizeRating(rv.Score, 10)}
 		r.deliver(posted, rc.item, rc)
 	}

@@ -53,10 +53,11 @@ type topicRow struct {
 	Total   int      `json:"total"`
 	Rising  bool     `json:"rising"`
 	PValue  float64  `json:"p_value"`
+	Kind    string   `json:"kind,omitempty"`
 }
 
 func topicRowOf(s topics.Summary) topicRow {
-	return topicRow{ID: s.ID, Name: s.Name, Phrases: s.Phrases, Weekly: s.Weekly, Total: s.Total, Rising: s.Rising, PValue: s.PValue}
+	return topicRow{ID: s.ID, Name: s.Name, Phrases: s.Phrases, Weekly: s.Weekly, Total: s.Total, Rising: s.Rising, PValue: s.PValue, Kind: s.Kind}
 }
 
 func (h *topicHandlers) overview(c echo.Context) error {

@@ -62,6 +62,9 @@ type genericItem struct {
 	PostedAt   string      `json:"posted_at"`
 	Deleted    bool        `json:"deleted"`
 	Replied    bool        `json:"replied"`
+	// A review written in two sides (Booking.com) may give them apart, as an import does.
+	Positive string `json:"positive"`
+	Negative string `json:"negative"`
 }
 
 // trustpilotEvent is one entry of Trustpilot's review webhook ({"events": [...]}), whose
@@ -207,7 +210,11 @@ func parseGeneric(raw json.RawMessage, key string, errs ItemErrors) Item {
 		return Item{}
 	}
 	it := Item{ExternalID: g.ExternalID, Author: g.Author, Title: g.Title, Text: g.Text, URL: g.URL,
-		Language: g.Language, Deleted: g.Deleted, Replied: g.Replied}
+		Language: g.Language, Deleted: g.Deleted, Replied: g.Replied,
+		Positive: strings.TrimSpace(g.Positive), Negative: strings.TrimSpace(g.Negative)}
+	if it.Text == "" {
+		it.Text = JoinSides(it.Positive, it.Negative)
+	}
 	if !g.Deleted || g.Rating != "" {
 		it.Rating = number(g.Rating, key+".rating", errs)
 	}

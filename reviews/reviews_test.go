@@ -68,6 +68,12 @@ func TestParseShapes(t *testing.T) {
 	if err != nil || len(items) != 1 || items[0].Author != "Pia" || items[0].Rating != 4 || items[0].PostedAt.IsZero() {
 		t.Fatalf("generic one: %+v %v", items, err)
 	}
+	// Two sides given apart stay apart (topics group the review by the negative one), and
+	// make the text when none is given.
+	items, err = reviews.Parse([]byte(`{"external_id":"b1","rating":3,"negative":" Noisy room ","positive":"Great breakfast"}`), 10)
+	if err != nil || items[0].Negative != "Noisy room" || items[0].Positive != "Great breakfast" || items[0].Text != "Noisy room\n\nGreat breakfast" {
+		t.Fatalf("generic with sides: %+v %v", items, err)
+	}
 	items, err = reviews.Parse([]byte(`{"events":[{"eventName":"service-review-deleted","eventData":{"id":"tp1"}}]}`), 5)
 	if err != nil || !items[0].Deleted || items[0].ExternalID != "tp1" {
 		t.Fatalf("trustpilot deletion: %+v %v", items, err)

@@ -188,6 +188,7 @@ type Summary struct {
 	Total   int      `json:"total"`  // over the weeks counted
 	Rising  bool     `json:"rising"`
 	PValue  float64  `json:"p_value"`
+	Kind    string   `json:"kind,omitempty"` // the kind of case it groups (KindComplaint, KindReview)
 }
 
 // Overview is every topic with its weekly counts, the rising ones first.
@@ -309,7 +310,7 @@ func summarize(t Topic, weekly []int, weeks int) Summary {
 	if weekly == nil {
 		weekly = make([]int, weeks)
 	}
-	sm := Summary{ID: t.ID, Name: t.Name, Phrases: t.Phrases, Weekly: weekly, PValue: 1}
+	sm := Summary{ID: t.ID, Name: t.Name, Phrases: t.Phrases, Weekly: weekly, PValue: 1, Kind: t.Kind}
 	for _, c := range weekly {
 		sm.Total += c
 	}

@@ -212,6 +212,9 @@ func byTopic(m *topicspkg.Model, items []narrative, assigned []string) []topicCa
 	byID := map[string]*topicCases{}
 	var out []*topicCases
 	for _, t := range m.Topics {
+		if t.Kind != "" && t.Kind != topicspkg.KindComplaint {
+			continue // the reviews' topics hold no complaint
+		}
 		tc := &topicCases{id: t.ID, name: t.Name}
 		byID[t.ID] = tc
 		out = append(out, tc)

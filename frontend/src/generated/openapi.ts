@@ -2628,6 +2628,11 @@ export interface components {
             total: number;
             rising: boolean;
             p_value: number;
+            /**
+             * @description The kind of case the topic groups: complaints and reviews are learned apart. Absent for a model learned before that.
+             * @enum {string}
+             */
+            kind?: "complaint" | "review";
         };
         TopicList: {
             data: components["schemas"]["Topic"][];
@@ -4843,6 +4848,10 @@ export interface components {
             deleted?: boolean;
             /** @description The business has already answered it publicly. */
             replied?: boolean;
+            /** @description What was good, for a review written in two sides (Booking.com); `text` defaults to the two joined. */
+            positive?: string;
+            /** @description What was wrong, for a review written in two sides; topics group the review by it. */
+            negative?: string;
         };
         /** @description What became of one review of a delivery. */
         IngestResult: {
@@ -12148,6 +12157,7 @@ export const pathsApiV1ApprovalsGetParametersQueryStatusValues: ReadonlyArray<Fl
 export const pathsApiV1ReportsMeasuresGetParametersQueryIntervalValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/reports/measures"]["get"]["parameters"]["query"]["interval"]> = ["week", "month"];
 export const pathsApiV1ReportsMeasuresGetParametersQueryGroup_byValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/reports/measures"]["get"]["parameters"]["query"]["group_by"]> = ["team", "agent", "category", "touchpoint", "channel", "priority", "source", "expected_outcome", "option", "outcome_gap", "sla", "follow_up"];
 export const pathsApiV1AuditLogGetParametersQueryKindValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/audit-log"]["get"]["parameters"]["query"]["kind"]> = ["user", "team", "api_token", "rule", "sla_policy", "webhook", "review_source", "resolution_option", "settings", "customer"];
+export const topicKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Topic"]["kind"]> = ["complaint", "review"];
 export const rootCauseStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RootCause"]["state"]> = ["investigating", "fix_planned", "fixed"];
 export const rootCauseSummaryStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RootCauseSummary"]["state"]> = ["investigating", "fix_planned", "fixed"];
 export const rootCausePatchStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RootCausePatch"]["state"]> = ["investigating", "fix_planned", "fixed"];

@@ -2205,6 +2205,10 @@ const en = {
   composerNoEmail: {
     replyHint: 'This customer has no e-mail address, so nobody receives the reply: it stays on the case. Answer a review under Public reply.',
   },
+  topicKinds: {
+    complaint: 'Complaints',
+    review: 'Reviews',
+  },
 }
 
 export default en

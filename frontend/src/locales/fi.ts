@@ -2204,6 +2204,10 @@ const fi: Messages = {
   composerNoEmail: {
     replyHint: 'Asiakkaalla ei ole sähköpostiosoitetta, joten vastaus ei lähde kenellekään vaan jää tapaukseen. Arvosteluun vastataan kohdassa Julkinen vastaus.',
   },
+  topicKinds: {
+    complaint: 'Reklamaatiot',
+    review: 'Arvostelut',
+  },
 }
 
 export default fi
