@@ -191,10 +191,19 @@ export function useTimeline(item: Ref<Case | null>, nameOf: (userId: string | un
     }
   }
 
+  /**
+   * A field's name as a line's label ("Käsittelijä: …"). `caseFields` holds the forms that
+   * follow "changed" (Finnish partitive, "muutti käsittelijää"), which read wrong standing alone.
+   */
+  function fieldName(field: string): string {
+    for (const key of [`rules.fields.${field}`, `caseFields.${field}`]) if (te(key)) return t(key)
+    return field
+  }
+
   /** A grouped run of one person's changes in words: who, then each change. */
   function describeGroup(group: ChangeGroup): { actor: string; lines: Array<{ text: string; from?: string; to?: string }> } {
     const lines: Array<{ text: string; from?: string; to?: string }> = group.changes.map((c) => ({
-      text: te(`caseFields.${c.field}`) ? t(`caseFields.${c.field}`) : c.field,
+      text: fieldName(c.field),
       from: fieldValue(c.field, c.from),
       to: fieldValue(c.field, c.to),
     }))
