@@ -53,6 +53,10 @@ describe('complaint form', () => {
       const describedBy = await name.getAttribute('aria-describedby')
       await expect(page.locator(`[id="${describedBy.split(' ').pop()}"]`)).toHaveText('Enter your name.')
       await expect(page.getByText('Choose what you would like us to do.').last()).toBeVisible()
+      // Every field's error starts with the same "!" mark, the choice of outcome's too.
+      const fieldErrors = page.getByTestId('field-error')
+      await expect(fieldErrors).toHaveCount(6)
+      await expect(fieldErrors.locator('svg.icon')).toHaveCount(6)
 
       // A summary entry moves focus to its field.
       await summary.getByRole('link', { name: 'Tell us what happened.' }).click()
