@@ -2202,6 +2202,12 @@ const en = {
     insights: 'Insights',
     account: 'Your account: {name}',
   },
+  caseApprovals: {
+    waiting: 'Waiting for approval',
+    refused: 'Refused',
+    askedBy: 'asked by {name}',
+    refusedBy: 'refused by {name}',
+  },
 }
 
 export default en

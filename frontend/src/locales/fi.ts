@@ -2201,6 +2201,12 @@ const fi: Messages = {
     insights: 'Analyysit',
     account: 'Oma tili: {name}',
   },
+  caseApprovals: {
+    waiting: 'Odottaa hyväksyntää',
+    refused: 'Hylätty',
+    askedBy: 'pyytäjä {name}',
+    refusedBy: 'hylkääjä {name}',
+  },
 }
 
 export default fi
