@@ -22,6 +22,7 @@ type remedyService interface {
 	Approvals(ctx context.Context, u *models.User, q remedies.ApprovalQuery) (*remedies.ApprovalPage, error)
 	WaitingCount(ctx context.Context, u *models.User) (int, error)
 	Approval(ctx context.Context, u *models.User, id string) (*remedies.Approval, error)
+	CaseApprovals(ctx context.Context, u *models.User, caseID string) ([]remedies.Approval, error)
 	Decide(ctx context.Context, u *models.User, id string, req remedies.DecisionRequest) (*remedies.Approval, *models.Case, error)
 	ApprovalClock(ctx context.Context, u *models.User) (*remedies.ClockSettings, error)
 	SetApprovalClock(ctx context.Context, u *models.User, req remedies.ClockSettingsUpdate) (*remedies.ClockSettings, error)
@@ -259,6 +260,21 @@ func (h *remedyHandlers) getApproval(c echo.Context) error {
 		return err
 	}
 	return data(c, http.StatusOK, h.approvalOf(u, a))
+}
+
+// caseApprovals answers GET /cases/{id}/approval-requests: the case's requests the caller may
+// see, waiting or decided, oldest first (the case page's remedies card).
+func (h *remedyHandlers) caseApprovals(c echo.Context) error {
+	u := userOf(c)
+	items, err := h.remedies.CaseApprovals(c.Request().Context(), u, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	out := make([]approvalResponse, len(items))
+	for i := range items {
+		out[i] = h.approvalOf(u, &items[i])
+	}
+	return list(c, out, map[string]any{"total": len(out)})
 }
 
 // decisionRequest is an approver's answer, on the version they saw.

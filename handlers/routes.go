@@ -203,6 +203,7 @@ func registerRoutes(e *echo.Echo, d Deps) {
 	staff.GET("/approvals", remedy.listApprovals)
 	staff.GET("/approvals/count", remedy.countApprovals)
 	staff.GET("/approvals/:id", remedy.getApproval)
+	staff.GET("/cases/:id/approval-requests", remedy.caseApprovals) // the case page's remedies card
 	staff.POST("/approvals/:id/decision", remedy.decide)
 	staff.GET("/approval-clock", remedy.getApprovalClock)
 	staff.PUT("/approval-clock", remedy.setApprovalClock)

@@ -23,6 +23,15 @@ type remedyCases struct {
 	notices *approvalNotices
 }
 
+// ReadCase reads a case by _id for the remedies use case (an unknown one is not found).
+func (r remedyCases) ReadCase(ctx context.Context, id string) (*models.Case, error) {
+	c, err := r.cases.store.GetCase(ctx, id)
+	if err != nil {
+		return nil, notFoundAs(err, "case")
+	}
+	return c, nil
+}
+
 // DecideApproval writes an approval request's decision in its case's write (see
 // remedies.ApprovalWrite): the request is read beside the case under both their locks and
 // stored in the round of the case's index mark and timer. Once it is stored the requester is

@@ -349,3 +349,39 @@ func (s *Service) RebuildApprovalIndex(ctx context.Context, all func(ctx context
 	})
 	return count, err
 }
+
+// maxCaseApprovals bounds the requests one case's page lists (a case has a handful).
+const maxCaseApprovals = 100
+
+// CaseApprovals lists the approval requests made on case caseID that u may see, oldest
+// first, waiting or decided: the case page shows what was asked beside what was granted. They
+// are found through the approvals index (its Touchpoint is the request's case) and read by
+// _id, never by a scan of the collection. An unknown case is not found.
+func (s *Service) CaseApprovals(ctx context.Context, u *models.User, caseID string) ([]Approval, error) {
+	if err := require(u, models.RoleAgent); err != nil {
+		return nil, err
+	}
+	if _, err := s.Cases.ReadCase(ctx, caseID); err != nil {
+		return nil, err
+	}
+	res, err := s.Index.Search(ctx, search.Query{Limit: maxCaseApprovals,
+		Filters: []search.Filter{{Field: search.FieldTouchpoint, Values: []string{caseID}}},
+		Sort:    []search.Sort{{Field: search.FieldCreatedAt}}})
+	if err != nil {
+		return nil, models.Unavailable("search is unavailable", err)
+	}
+	out := []Approval{}
+	for _, h := range res.Hits {
+		a, err := s.Store.GetApproval(ctx, h.Doc.ID)
+		if errors.Is(err, ErrNotStored) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if a.CaseID == caseID && visible(u, a) {
+			out = append(out, *a)
+		}
+	}
+	return out, nil
+}

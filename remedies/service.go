@@ -53,6 +53,8 @@ type Cases interface {
 	// caseID (see ApprovalWrite) and tells the requester of a decision stored, in the app and
 	// by e-mail (a failure to tell is its own to log).
 	DecideApproval(ctx context.Context, caseID, approvalID string, by *models.User, w ApprovalWrite) (*models.Case, error)
+	// ReadCase reads case id by _id; none is a models.NotFound error.
+	ReadCase(ctx context.Context, id string) (*models.Case, error)
 }
 
 // ApprovalWrite is an approver's decision written with its case, in one conditional write of

@@ -294,4 +294,84 @@ describe('remedies', () => {
       },
       { storageState: managerState, ...DESKTOP },
     ))
+  test('the case page shows a request waiting for approval, then its outcome', async () => {
+    // Runs last: its requests would change the counts the approvals tests above expect.
+    const created = await api(agentState, 'POST', '/cases', {
+      subject: `Dented table ${stamp}`, description: 'The corner is dented.', expected_outcome: 'refund',
+      customer: { name: 'Liisa Virtanen', email: `liisa.${stamp}@example.org` },
+    })
+    assert.equal(created.status, 201, JSON.stringify(created.body))
+    const caseId = created.body.data.id
+    let approvalId
+    await withPage(
+      e2e.browser,
+      'case-approval-request',
+      async (page) => {
+        await page.goto(`/cases/${caseId}`)
+        const card = page.getByTestId('grant-panel')
+        await card.getByTestId('grant-option').selectOption('goodwill')
+        await card.getByTestId('grant-amount').fill('75')
+        const [asked] = await Promise.all([
+          page.waitForResponse((r) => r.url().endsWith(`/cases/${caseId}/resolution`) && r.request().method() === 'POST'),
+          card.getByTestId('grant-submit').click(),
+        ])
+        assert.equal(asked.status(), 202, await asked.text())
+        approvalId = (await asked.json()).data.approval.id
+        const request = card.getByTestId('approval-requests').locator('li')
+        await expect(request).toHaveCount(1)
+        await expect(request).toContainText('Goodwill gesture')
+        await expect(request).toContainText('€75.00')
+        await expect(request).toContainText('Waiting for approval')
+        await expect(request).toContainText('asked by Aino Agent')
+        await expect(card.getByTestId('grant-list')).toHaveCount(0)
+        await checkA11y(page, 'case remedies card with a request')
+
+        // A second request, refused with a reason: the card says so.
+        const refused = await api(agentState, 'POST', `/cases/${caseId}/resolution`, { option_id: 'voucher', amount_minor: 9000 })
+        assert.equal(refused.status, 202, JSON.stringify(refused.body))
+        const no = await api(managerState, 'POST', `/approvals/${refused.body.data.approval.id}/decision`, { action: 'reject', comment: 'A voucher was sent already.', version: 1 })
+        assert.equal(no.status, 200, JSON.stringify(no.body))
+        await page.reload()
+        await expect(request).toHaveCount(2)
+        await expect(request.nth(1)).toContainText('Refused')
+        await expect(request.nth(1)).toContainText('refused by Matti Manager')
+        await expect(request.nth(1)).toContainText('A voucher was sent already.')
+
+        for (const [lang, width] of [['en', 390], ['en', 1366], ['fi', 390], ['fi', 1366]]) {
+          await page.setViewportSize({ width, height: 900 })
+          if (lang === 'fi') {
+            await page.getByLabel('Language').selectOption('fi')
+            await expect(request.first()).toContainText('Odottaa hyväksyntää')
+            await expect(request.first()).toContainText('Hyvityseleenä annettava korvaus')
+            await expect(request.first()).toContainText('75,00 €')
+          }
+          await noSideways(page, `case remedies card, ${lang} ${width}`)
+          await card.screenshot({ path: join(screens, `case-approval-request-${lang}-${width}.png`) })
+          if (lang === 'fi') await page.getByLabel('Kieli').selectOption('en')
+        }
+      },
+      { storageState: agentState, ...DESKTOP },
+    )
+
+    const yes = await api(managerState, 'POST', `/approvals/${approvalId}/decision`, { action: 'approve', version: 1 })
+    assert.equal(yes.status, 200, JSON.stringify(yes.body))
+    await withPage(
+      e2e.browser,
+      'case-approval-granted',
+      async (page) => {
+        await page.goto(`/cases/${caseId}`)
+        const card = page.getByTestId('grant-panel')
+        const grant = card.getByTestId('grant-list').locator('li')
+        await expect(grant).toHaveCount(1)
+        await expect(grant).toContainText('Goodwill gesture')
+        await expect(grant).toContainText('€75.00')
+        await expect(grant).toContainText('approved by Matti Manager')
+        // Only the refused request is left among the requests; the approved one is the grant.
+        await expect(card.getByTestId('approval-requests').locator('li')).toHaveCount(1)
+        await expect(card.getByTestId('approval-requests')).toContainText('Refused')
+        await card.screenshot({ path: join(screens, 'case-approval-granted-en-1366.png') })
+      },
+      { storageState: agentState, ...DESKTOP },
+    )
+  })
 })

@@ -58,6 +58,11 @@ export function listApprovals(filter: ApprovalFilter, status = '', cursor = '', 
   return request<Approval[], ApprovalListMeta>('GET', '/approvals', { query, signal })
 }
 
+// caseApprovals lists a case's approval requests, waiting or decided (the remedies card).
+export function caseApprovals(caseId: string, signal?: AbortSignal) {
+  return request<Approval[], ListMeta>('GET', `/cases/${encodeURIComponent(caseId)}/approval-requests`, { signal }).then((r) => r.data ?? [])
+}
+
 export function approvalCount(signal?: AbortSignal) {
   return request<{ waiting_for_me: number }>('GET', '/approvals/count', { signal }).then((r) => r.data.waiting_for_me)
 }

@@ -2032,6 +2032,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cases/{id}/approval-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case reference.
+                 * @example K-2026-000042
+                 */
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List a case's approval requests
+         * @description The approval requests made on the case, waiting or decided, oldest first (the case page's remedies card), found through the approvals' search index. Only those the caller may see: their requester, those they wait for, managers and admins. An unknown case is 404.
+         */
+        get: operations["listCaseApprovals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/approvals": {
         parameters: {
             query?: never;
@@ -5265,6 +5291,12 @@ export interface components {
         ApprovalList: {
             data: components["schemas"]["Approval"][];
             meta: components["schemas"]["ApprovalListMeta"];
+        };
+        CaseApprovalList: {
+            data: components["schemas"]["Approval"][];
+            meta: {
+                total: number;
+            };
         };
         ApprovalCountData: {
             data: {
@@ -11133,6 +11165,37 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    listCaseApprovals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The case reference.
+                 * @example K-2026-000042
+                 */
+                id: components["parameters"]["CaseId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The case's requests. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseApprovalList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listApprovals: {

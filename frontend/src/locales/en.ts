@@ -2209,6 +2209,12 @@ const en = {
     complaint: 'Complaints',
     review: 'Reviews',
   },
+  caseApprovals: {
+    waiting: 'Waiting for approval',
+    refused: 'Refused',
+    askedBy: 'asked by {name}',
+    refusedBy: 'refused by {name}',
+  },
 }
 
 export default en

@@ -2208,6 +2208,12 @@ const fi: Messages = {
     complaint: 'Reklamaatiot',
     review: 'Arvostelut',
   },
+  caseApprovals: {
+    waiting: 'Odottaa hyväksyntää',
+    refused: 'Hylätty',
+    askedBy: 'pyytäjä {name}',
+    refusedBy: 'hylkääjä {name}',
+  },
 }
 
 export default fi
