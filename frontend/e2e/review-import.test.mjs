@@ -11,7 +11,7 @@ import { before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHmac } from 'node:crypto'
 import { mkdirSync, readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expect } from './expect.mjs'
 import { checkA11y, noSideways, PHONE } from './axe.mjs'
@@ -107,7 +107,9 @@ describe('review import and public replies', () => {
           }
           await expect(page.getByTestId('review-import-page')).toBeVisible()
           await page.getByTestId('import-source').selectOption(source.id)
+          await expect(page.getByTestId('import-file-name')).toHaveText(lang === 'en' ? 'No file chosen' : 'Ei valittua tiedostoa')
           await page.getByTestId('import-file').setInputFiles(FIXTURE)
+          await expect(page.getByTestId('import-file-name')).toHaveText(basename(FIXTURE))
 
           // The Booking.com layout is recognised: score, both sides and the hotel mapped.
           await expect(page.getByTestId('import-preview').locator('tbody tr')).toHaveCount(20)

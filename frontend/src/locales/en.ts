@@ -1556,6 +1556,8 @@ const en = {
     noSources: 'Add a review source first:',
     file: 'Export file',
     fileHint: 'CSV with a header row, or JSON; up to 16 MB and 50,000 rows, UTF-8.',
+    chooseFile: 'Choose a file…',
+    noFile: 'No file chosen',
     reading: 'Reading the file…',
     mappingHeading: 'Columns',
     detected: '{rows} rows, read as {layout}.',

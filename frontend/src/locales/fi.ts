@@ -1555,6 +1555,8 @@ const fi: Messages = {
     noSources: 'Lisää ensin arvostelulähde:',
     file: 'Vientitiedosto',
     fileHint: 'CSV otsikkorivillä tai JSON; enintään 16 Mt ja 50 000 riviä, UTF-8.',
+    chooseFile: 'Valitse tiedosto…',
+    noFile: 'Ei valittua tiedostoa',
     reading: 'Luetaan tiedostoa…',
     mappingHeading: 'Sarakkeet',
     detected: '{rows} riviä; tunnistettu: {layout}.',
