@@ -22,9 +22,14 @@ export const WIDTHS = {
  * An element marked `data-layout-overlay` (a menu or dialog that is meant to lie
  * over the page) is checked on its own: its inside against itself, never against
  * what lies under it.
+ * - "table cut": a table wider than the box that holds it. Its right-hand columns are
+ *   out of sight, which is a fault unless that box scrolls sideways and says so: it is
+ *   keyboard-focusable, has an accessible name and paints the edge shadows (gradients)
+ *   that show there is more. With `{ tablesFit: true }` every table must fit, scroll
+ *   container or not (the Reports page at desktop width).
  */
-export async function layoutFaults(page) {
-  return page.evaluate(() => {
+export async function layoutFaults(page, { tablesFit = false } = {}) {
+  return page.evaluate((tablesFit) => {
     const faults = []
     const doc = document.documentElement
     if (doc.scrollWidth > doc.clientWidth + 1) {
@@ -111,6 +116,26 @@ export async function layoutFaults(page) {
       boxes.push({ el, r, overlay: overlayOf(el) })
     }
 
+    // Tables cut at the right edge (the Reports page lost its last columns with no sign).
+    for (const table of document.querySelectorAll('table')) {
+      if (!table.offsetWidth || !visible(table)) continue
+      let holder = null
+      for (let e = table.parentElement; e && e !== document.body; e = e.parentElement) {
+        if (getComputedStyle(e).overflowX !== 'visible') {
+          holder = e
+          break
+        }
+      }
+      if (!holder || table.offsetWidth <= holder.clientWidth + 1) continue
+      const s = getComputedStyle(holder)
+      const scrolls = s.overflowX === 'auto' || s.overflowX === 'scroll'
+      const signalled = scrolls && holder.tabIndex >= 0 && !!(holder.getAttribute('aria-label') || holder.getAttribute('aria-labelledby')) && s.backgroundImage.includes('gradient')
+      if (tablesFit || !signalled) {
+        const why = tablesFit ? 'every table must fit here' : scrolls ? 'scrolls with no visible sign, focus or name' : 'clips it'
+        faults.push(`table cut: ${describe(table)} is ${table.offsetWidth} px wide in a ${holder.clientWidth} px box that ${why}`)
+      }
+    }
+
     const SLACK = 1.5 // rounding and italic overhang
     const cross = (a, b) => {
       const w = Math.min(a.right, b.right) - Math.max(a.left, b.left)
@@ -139,17 +164,17 @@ export async function layoutFaults(page) {
       }
     }
     return faults
-  })
+  }, tablesFit)
 }
 
 /**
  * Saves a full-page screenshot to e2e/artifacts/layout/<name>.png (for review)
  * and fails with the page's layout faults, if any.
  */
-export async function checkLayout(page, name) {
+export async function checkLayout(page, name, options = {}) {
   const dir = join(ARTIFACTS, 'layout')
   mkdirSync(dir, { recursive: true })
   await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true })
-  const faults = await layoutFaults(page)
+  const faults = await layoutFaults(page, options)
   if (faults.length) throw new Error(`layout of ${name} (${page.url()}):\n  ${faults.join('\n  ')}`)
 }

@@ -37,14 +37,6 @@ export function inboxOfStation(touchpoint: string, from: string, to: string) {
   return { path: '/inbox', query: { view: 'all', touchpoint, created_from: from, created_to: to } }
 }
 
-/** Minutes as a short duration: "45 min", "6 h", "2.5 d". */
-export function formatMinutes(minutes: number, locale: string): string {
-  const nf = (v: number, digits = 0) => new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(v)
-  if (minutes < 60) return `${nf(minutes)} min`
-  if (minutes < 48 * 60) return `${nf(minutes / 60, minutes < 600 ? 1 : 0)} h`
-  return `${nf(minutes / 1440, 1)} d`
-}
-
 /** A share as a percentage: "12 %" in Finnish, "12%" in English. */
 export function formatShare(share: number, locale: string): string {
   return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(share)

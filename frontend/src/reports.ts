@@ -1,6 +1,7 @@
 // Reports (issue 16): the figures API, the inbox address behind each figure, and CSV export.
 import { request } from './api'
 import type { components } from './generated/openapi'
+import { formatMinutes as formatDuration } from './sla'
 
 type Schemas = components['schemas']
 export type Report = Schemas['Report']
@@ -78,12 +79,11 @@ export function download(filename: string, text: string, type = 'text/csv;charse
   setTimeout(() => URL.revokeObjectURL(url), 1000)
 }
 
-/** Whole minutes as "3 h 20 min" / "2 d 4 h", for times to respond, resolve and reply. */
+/** Whole minutes for times to respond, resolve and reply, in the app's one duration format
+ *  (the SLA panel's: "3 d 4 h", Finnish "3 pv 4 t"), or a dash. */
 export function formatMinutes(m: number | null | undefined, t: (key: string, values?: Record<string, unknown>) => string): string {
   if (m === null || m === undefined) return '–'
-  if (m < 60) return t('reports.units.min', { n: m })
-  if (m < 24 * 60) return t('reports.units.hMin', { h: Math.floor(m / 60), m: m % 60 })
-  return t('reports.units.dH', { d: Math.floor(m / 1440), h: Math.floor((m % 1440) / 60) })
+  return formatDuration(m, t)
 }
 
 /** A rate (0..1) as a whole percentage, or a dash. */

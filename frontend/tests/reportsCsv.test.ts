@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { createAppI18n } from '../src/i18n'
 import { neutralizeCell, toCsv, formatMinutes } from '../src/reports'
+import { formatMinutes as formatSlaMinutes } from '../src/sla'
 
 describe('report CSV', () => {
   it('neutralises cells a spreadsheet would run as a formula', () => {
@@ -12,11 +14,22 @@ describe('report CSV', () => {
     expect(csv).toBe('"Team","Cases"\r\n"\'=HYPERLINK(""http://x"")","3"\r\n"Sales, ""north""",""\r\n')
   })
 
-  it('writes minutes as days, hours and minutes', () => {
-    const t = (key: string, v?: Record<string, unknown>) => `${key}:${JSON.stringify(v)}`
-    expect(formatMinutes(null, t)).toBe('–')
-    expect(formatMinutes(59, t)).toBe('reports.units.min:{"n":59}')
-    expect(formatMinutes(125, t)).toBe('reports.units.hMin:{"h":2,"m":5}')
-    expect(formatMinutes(1500, t)).toBe('reports.units.dH:{"d":1,"h":1}')
+  // One duration format across the app: Reports, Journey and the SLA panel once said
+  // "1 vrk 20 h", "3,7 d" and "3 pv 4 t" for the same kind of figure.
+  it('writes minutes like the SLA panel does, in English and Finnish', () => {
+    const i18n = createAppI18n('en')
+    const t = i18n.global.t as unknown as (key: string, values?: Record<string, unknown>) => string
+    for (const lang of ['en', 'fi'] as const) {
+      i18n.global.locale.value = lang
+      expect(formatMinutes(null, t)).toBe('–')
+      for (const m of [0, 59, 125, 1440, 1500, 2640, 5328]) expect(formatMinutes(m, t)).toBe(formatSlaMinutes(m, t))
+    }
+    i18n.global.locale.value = 'en'
+    expect(formatMinutes(2640, t)).toBe('1 d 20 h')
+    expect(formatMinutes(125, t)).toBe('2 h 5 min')
+    i18n.global.locale.value = 'fi'
+    expect(formatMinutes(2640, t)).toBe('1 pv 20 t')
+    expect(formatMinutes(125, t)).toBe('2 t 5 min')
+    expect(formatMinutes(59, t)).toBe('59 min')
   })
 })

@@ -2051,11 +2051,6 @@ const en = {
     reviewsChart: 'Average stars of each review source per period',
     source: 'Source',
     none: '(none)',
-    units: {
-      min: '{n} min',
-      hMin: '{h} h {m} min',
-      dH: '{d} d {h} h',
-    },
     values: {
       outcome_gap: {
         met: 'As expected',

@@ -2050,11 +2050,6 @@ const fi: Messages = {
     reviewsChart: 'Kunkin arviolähteen tähtien keskiarvo jaksoittain',
     source: 'Lähde',
     none: '(ei mitään)',
-    units: {
-      min: '{n} min',
-      hMin: '{h} h {m} min',
-      dH: '{d} vrk {h} h',
-    },
     values: {
       outcome_gap: {
         met: 'Kuten odotettiin',
