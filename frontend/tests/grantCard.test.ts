@@ -26,6 +26,7 @@ function mountCard(locale: 'en' | 'fi', grants: unknown[] = []) {
 describe('the case page’s grant card', () => {
   it('sends a Finnish amount as exact minor units', async () => {
     const { calls } = mockFetch(
+      json(200, { data: [], meta: { total: 0 } }), // the case's approval requests
       json(200, { data: options, meta: { total: 2 } }),
       json(200, { data: spending }),
       json(202, { data: { status: 'approval_requested', case_version: 3 } }),
@@ -37,14 +38,15 @@ describe('the case page’s grant card', () => {
     await wrapper.get('[data-testid=grant-amount]').setValue('1 000,50')
     await wrapper.get('form').trigger('submit')
     await flushPromises()
-    expect(calls[2]!.url).toBe('/api/v1/cases/K-2026-000001/resolution')
-    expect(String(calls[2]!.init.body)).toBe('{"option_id":"voucher","amount_minor":100050,"message":""}')
+    expect(calls[0]!.url).toBe('/api/v1/cases/K-2026-000001/approval-requests')
+    expect(calls[3]!.url).toBe('/api/v1/cases/K-2026-000001/resolution')
+    expect(String(calls[3]!.init.body)).toBe('{"option_id":"voucher","amount_minor":100050,"message":""}')
     expect(wrapper.get('[data-testid=grant-notice]').text()).toContain('hyväksyttäväksi')
     expect(wrapper.emitted('changed')).toHaveLength(1)
   })
 
   it('asks for a reason and refuses an amount with too many decimals', async () => {
-    const { calls } = mockFetch(json(200, { data: options, meta: { total: 2 } }), json(200, { data: spending }))
+    const { calls } = mockFetch(json(200, { data: [], meta: { total: 0 } }), json(200, { data: options, meta: { total: 2 } }), json(200, { data: spending }))
     const wrapper = mountCard('en')
     await flushPromises()
     await wrapper.get('[data-testid=grant-option]').setValue('voucher')
@@ -56,11 +58,11 @@ describe('the case page’s grant card', () => {
     await wrapper.get('form').trigger('submit')
     await flushPromises()
     expect(wrapper.text()).toContain('Say why.')
-    expect(calls).toHaveLength(2)
+    expect(calls).toHaveLength(3)
   })
 
   it('lists the grants with the net amount, and a reversal stays an entry of its own', async () => {
-    mockFetch(json(200, { data: options, meta: { total: 2 } }), json(200, { data: spending }))
+    mockFetch(json(200, { data: [], meta: { total: 0 } }), json(200, { data: options, meta: { total: 2 } }), json(200, { data: spending }))
     const wrapper = mountCard('fi', [
       { id: 'g1', option_id: 'voucher', amount_minor: 100050, currency: 'EUR', message: '', granted_by_id: 'u1', granted_by: 'Aino', approved_by: 'Matti', at: '2026-03-02T09:00:00Z' },
       { id: 'g2', option_id: 'voucher', amount_minor: 2550, currency: 'EUR', message: '', granted_by_id: 'u1', granted_by: 'Aino', at: '2026-03-02T10:00:00Z' },
