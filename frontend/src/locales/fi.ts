@@ -2208,8 +2208,8 @@ const fi: Messages = {
   caseApprovals: {
     waiting: 'Odottaa hyväksyntää',
     refused: 'Hylätty',
-    askedBy: 'pyytäjä {name}',
-    refusedBy: 'hylkääjä {name}',
+    askedBy: 'pyysi {name}',
+    refusedBy: 'hylkäsi {name}',
   },
 }
 
