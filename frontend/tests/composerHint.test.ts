@@ -8,8 +8,8 @@ afterEach(() => {
   localStorage.clear()
 })
 
-function composer(locale: 'en' | 'fi', customerEmail: string) {
-  const item = { id: 'K-2026-000001', status: 'new', version: 1, customer: { name: 'Guest from United Kingdom', email: customerEmail } }
+function composer(locale: 'en' | 'fi', customerEmail: string, review?: object) {
+  const item = { id: 'K-2026-000001', status: 'new', version: 1, customer: { name: 'Guest from United Kingdom', email: customerEmail }, review }
   return mount(CaseComposer, {
     props: { item: item as never, caseId: item.id, customerName: item.customer.name, customerEmail },
     global: { plugins: [createAppI18n(locale)] },
@@ -28,5 +28,12 @@ describe('the composer’s reply hint', () => {
       expect(hint).not.toContain('Guest from United Kingdom')
       expect(hint).toContain(locale === 'fi' ? 'ei lähde kenellekään' : 'nobody receives the reply')
     }
+  })
+
+  it('offers no "send and wait for the customer" on a review nobody can answer', () => {
+    const wait = (email: string, review?: object) => composer('en', email, review).find('[data-testid=send-waiting]').exists()
+    expect(wait('liisa@example.org')).toBe(true)
+    expect(wait('')).toBe(true) // a walk-in customer without an address follows the case by its link
+    expect(wait('', { source_id: 'booking', rating: 2 })).toBe(false)
   })
 })
