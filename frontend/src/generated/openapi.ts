@@ -2047,7 +2047,7 @@ export interface paths {
         };
         /**
          * List a case's approval requests
-         * @description The approval requests made on the case, waiting or decided, oldest first (the case page's remedies card), found through the approvals' search index. Only those the caller may see: their requester, those they wait for, managers and admins. An unknown case is 404.
+         * @description The approval requests made on the case, waiting or decided, oldest first (the case page's remedies card), found through the approvals' search index. Every staff member who works the case sees them all (so nobody grants again what waits for approval). An unknown case is 404.
          */
         get: operations["listCaseApprovals"];
         put?: never;
