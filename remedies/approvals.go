@@ -113,8 +113,18 @@ func (s *Service) Approvals(ctx context.Context, u *models.User, q ApprovalQuery
 		}
 		return nil, models.Unavailable("search is unavailable", err)
 	}
-	page := &ApprovalPage{Items: []Approval{}, Total: res.Total, NextCursor: res.NextCursor}
-	for _, h := range res.Hits {
+	items, err := s.readHits(ctx, res.Hits)
+	if err != nil {
+		return nil, err
+	}
+	return &ApprovalPage{Items: items, Total: res.Total, NextCursor: res.NextCursor}, nil
+}
+
+// readHits reads the requests an index search found, by _id, in the hits' order; one deleted
+// since it was indexed is left out.
+func (s *Service) readHits(ctx context.Context, hits []search.Hit) ([]Approval, error) {
+	out := []Approval{}
+	for _, h := range hits {
 		a, err := s.Store.GetApproval(ctx, h.Doc.ID)
 		if errors.Is(err, ErrNotStored) {
 			continue
@@ -122,9 +132,9 @@ func (s *Service) Approvals(ctx context.Context, u *models.User, q ApprovalQuery
 		if err != nil {
 			return nil, err
 		}
-		page.Items = append(page.Items, *a)
+		out = append(out, *a)
 	}
-	return page, nil
+	return out, nil
 }
 
 // WaitingCount is how many requests wait for u (the Approvals badge).
@@ -370,19 +380,16 @@ func (s *Service) CaseApprovals(ctx context.Context, u *models.User, caseID stri
 	if err != nil {
 		return nil, models.Unavailable("search is unavailable", err)
 	}
+	found, err := s.readHits(ctx, res.Hits)
+	if err != nil {
+		return nil, err
+	}
+	// Everyone working the case sees what waits on it (the timeline says so to all of them
+	// already): a second agent must not grant again what the first asked approval for.
 	out := []Approval{}
-	for _, h := range res.Hits {
-		a, err := s.Store.GetApproval(ctx, h.Doc.ID)
-		if errors.Is(err, ErrNotStored) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		// Everyone working the case sees what waits on it (the timeline says so to all of them
-		// already): a second agent must not grant again what the first asked approval for.
+	for _, a := range found {
 		if a.CaseID == caseID {
-			out = append(out, *a)
+			out = append(out, a)
 		}
 	}
 	return out, nil
