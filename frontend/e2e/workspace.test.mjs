@@ -52,6 +52,23 @@ before(async () => {
 /** The inbox listing only this run's cases, newest first. */
 const inboxPath = `/inbox?view=all&q=${encodeURIComponent(stamp)}&sort=created_at&order=asc`
 
+/**
+ * Holds every page's code asked for from now on until releaseCode() is called: a navigation to
+ * a page not loaded yet then stays pending. codeRequested settles when the first is asked for.
+ */
+async function holdPageCode(page) {
+  let releaseCode
+  const codeHeld = new Promise((resolve) => (releaseCode = resolve))
+  let codeAsked
+  const codeRequested = new Promise((resolve) => (codeAsked = resolve))
+  await page.route(/\/assets\/[^/]+\.js$/, async (route) => {
+    codeAsked()
+    await codeHeld
+    await route.continue()
+  })
+  return { codeRequested, releaseCode }
+}
+
 const inViewport = (locator) =>
   locator.evaluate((el) => {
     const r = el.getBoundingClientRect()
@@ -152,15 +169,7 @@ describe('split view (1200 px and wider)', () => {
         )
         await page.goto(inboxPath)
         await expect(page.getByTestId('admin-menu')).toBeVisible()
-        let releaseCode
-        const codeHeld = new Promise((resolve) => (releaseCode = resolve))
-        let codeAsked
-        const codeRequested = new Promise((resolve) => (codeAsked = resolve))
-        await page.route(/\/assets\/[^/]+\.js$/, async (route) => {
-          codeAsked()
-          await codeHeld
-          await route.continue()
-        })
+        const { codeRequested, releaseCode } = await holdPageCode(page)
         await page.getByTestId('admin-menu').click()
         await page.locator('a[href="/admin/review-import"]').click()
         await codeRequested
@@ -270,15 +279,7 @@ describe('narrow screens', () => {
         })
         await page.goto(`/cases/${ids[1]}?compose=reply`)
         await expect(page.getByTestId('nav-approvals')).toBeVisible()
-        let releaseCode
-        const codeHeld = new Promise((resolve) => (releaseCode = resolve))
-        let codeAsked
-        const codeRequested = new Promise((resolve) => (codeAsked = resolve))
-        await page.route(/\/assets\/[^/]+\.js$/, async (route) => {
-          codeAsked()
-          await codeHeld
-          await route.continue()
-        })
+        const { codeRequested, releaseCode } = await holdPageCode(page)
         await page.getByTestId('nav-approvals').click()
         await codeRequested
         releaseCase()
